@@ -1,0 +1,120 @@
+package focal
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Work above a size threshold is split into chunks whose boundaries depend
+// only on the number of elements, never on GOMAXPROCS: each chunk's partial
+// sum is kept in its own slot and the slots are added in chunk order, so a
+// result is the same bit for bit whatever the number of goroutines.
+const (
+	minChunk  = 1 << 14 // elements per chunk, at least
+	maxChunks = 256     // slots for partial sums
+)
+
+// chunking returns the chunk size and count for n units of work, where one
+// unit costs about cost elements.
+func chunking(n, cost int) (size, count int) {
+	size = max(1, minChunk/max(1, cost))
+	if n > size*maxChunks {
+		size = (n + maxChunks - 1) / maxChunks
+	}
+	return size, (n + size - 1) / size
+}
+
+// A job runs fn(chunk) for chunk in [0, chunks) on the worker pool and the
+// calling goroutine. Jobs are pooled, with fn bound once, so a call
+// allocates nothing in the steady state.
+type job struct {
+	chunks  int
+	next    atomic.Int64
+	wg      sync.WaitGroup
+	fn      func(chunk int) // set by the owner before run
+	partial [maxChunks]float64
+	aux     [maxChunks]int64
+	steal   func() // j.work, bound once
+}
+
+func (j *job) work() {
+	for {
+		c := int(j.next.Add(1) - 1)
+		if c >= j.chunks {
+			return
+		}
+		j.fn(c)
+	}
+}
+
+var (
+	workerOnce sync.Once
+	workCh     chan *job
+)
+
+func startWorkers() {
+	workCh = make(chan *job)
+	for range max(1, runtime.NumCPU()-1) {
+		go func() {
+			for j := range workCh {
+				j.work()
+				j.wg.Done()
+			}
+		}()
+	}
+}
+
+// run executes j.fn over j.chunks chunks, in parallel when there are at
+// least two chunks and GOMAXPROCS allows it.
+func (j *job) run() {
+	j.next.Store(0)
+	helpers := min(runtime.GOMAXPROCS(0), j.chunks) - 1
+	if helpers > 0 {
+		workerOnce.Do(startWorkers)
+	}
+	for range helpers {
+		j.wg.Add(1)
+		select {
+		case workCh <- j:
+		default:
+			// All workers are busy (concurrent calls): do it ourselves.
+			j.wg.Done()
+		}
+	}
+	j.work()
+	j.wg.Wait()
+}
+
+// sumPartials adds the first n partial sums in chunk order.
+func (j *job) sumPartials() float64 {
+	var s float64
+	for _, v := range j.partial[:j.chunks] {
+		s += v
+	}
+	return s
+}
+
+// jobKey[J] is a distinct, allocation-free map key for each job type.
+type jobKey[J any] struct{}
+
+var pools sync.Map // jobKey[J] → *sync.Pool of *J
+
+// getJob returns a pooled *J, made with init the first time.
+func getJob[J any](init func(*J)) *J {
+	v, ok := pools.Load(jobKey[J]{})
+	if !ok {
+		v, _ = pools.LoadOrStore(jobKey[J]{}, &sync.Pool{New: func() any {
+			j := new(J)
+			init(j)
+			return j
+		}})
+	}
+	return v.(*sync.Pool).Get().(*J)
+}
+
+// putJob returns j to its pool.
+func putJob[J any](j *J) {
+	v, _ := pools.Load(jobKey[J]{})
+	v.(*sync.Pool).Put(j)
+}
