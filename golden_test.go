@@ -11,14 +11,14 @@ import (
 )
 
 type goldenCase struct {
-	Name        string    `json:"name"`
-	Kind        string    `json:"kind"`
-	Alpha       any       `json:"alpha"`
-	Gamma       float64   `json:"gamma"`
-	Reduction   string    `json:"reduction"`
-	IgnoreIndex *int      `json:"ignore_index"`
-	Dtype       string    `json:"dtype"`
-	Tol         float64   `json:"tol"`
+	Name        string  `json:"name"`
+	Kind        string  `json:"kind"`
+	Alpha       any     `json:"alpha"`
+	Gamma       float64 `json:"gamma"`
+	Reduction   string  `json:"reduction"`
+	IgnoreIndex *int    `json:"ignore_index"`
+	Dtype       string  `json:"dtype"`
+	Tol         float64 `json:"tol"`
 }
 
 func loadGolden(t *testing.T) []goldenCase {

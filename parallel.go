@@ -100,17 +100,24 @@ type jobKey[J any] struct{}
 
 var pools sync.Map // jobKey[J] → *sync.Pool of *J
 
-// getJob returns a pooled *J, made with init the first time.
-func getJob[J any](init func(*J)) *J {
+// initer is a pointer to a job type J whose init binds its chunk function.
+type initer[J any] interface {
+	*J
+	init()
+}
+
+// getJob returns a pooled *J, initialised the first time. (A method rather
+// than a func argument: a generic function value would allocate per call.)
+func getJob[J any, P initer[J]]() P {
 	v, ok := pools.Load(jobKey[J]{})
 	if !ok {
 		v, _ = pools.LoadOrStore(jobKey[J]{}, &sync.Pool{New: func() any {
-			j := new(J)
-			init(j)
+			j := P(new(J))
+			j.init()
 			return j
 		}})
 	}
-	return v.(*sync.Pool).Get().(*J)
+	return v.(*sync.Pool).Get().(P)
 }
 
 // putJob returns j to its pool.

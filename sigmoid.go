@@ -144,7 +144,7 @@ func SigmoidFocalWeighted[T Float](s Sigmoid, out Outputs[T], x, y, w []T, ignor
 	if err := checkOut(out, n, "one per logit"); err != nil {
 		return Total{}, err
 	}
-	j := getJob(initSigmoidJob[T])
+	j := getJob[sigmoidJob[T]]()
 	defer putJob(j)
 	j.x, j.y, j.w, j.ign, j.out = x, y, w, ignore, out
 	defer j.clear()
@@ -192,7 +192,7 @@ type sigmoidJob[T Float] struct {
 	bad      [maxChunks]int
 }
 
-func initSigmoidJob[T Float](j *sigmoidJob[T]) { j.fn = j.chunk }
+func (j *sigmoidJob[T]) init() { j.fn = j.chunk }
 
 // clear drops references to caller memory before the job is pooled.
 func (j *sigmoidJob[T]) clear() {

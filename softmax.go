@@ -165,7 +165,7 @@ func SoftmaxFocalWeighted[T Float, L Int](s Softmax, out Outputs[T], lay Layout,
 			t.Positives++
 		}
 	}
-	j := getJob(initSoftmaxJob[T, L])
+	j := getJob[softmaxJob[T, L]]()
 	defer putJob(j)
 	j.x, j.labels, j.w, j.out = x, labels, w, out
 	defer j.clear()
@@ -190,7 +190,7 @@ type softmaxJob[T Float, L Int] struct {
 	out         Outputs[T]
 }
 
-func initSoftmaxJob[T Float, L Int](j *softmaxJob[T, L]) { j.fn = j.chunk }
+func (j *softmaxJob[T, L]) init() { j.fn = j.chunk }
 
 func (j *softmaxJob[T, L]) clear() {
 	j.x, j.w, j.labels, j.out = nil, nil, nil, Outputs[T]{}

@@ -57,7 +57,7 @@ func SparseFocal[T Float, L Int](s Sigmoid, out Outputs[T], x []T, classes int, 
 		}
 		t.Count += int64(classes)
 	}
-	j := getJob(initSparseJob[T, L])
+	j := getJob[sparseJob[T, L]]()
 	defer putJob(j)
 	j.x, j.labels, j.out, j.classes = x, labels, out, classes
 	defer j.clear()
@@ -78,7 +78,7 @@ type sparseJob[T Float, L Int] struct {
 	out           Outputs[T]
 }
 
-func initSparseJob[T Float, L Int](j *sparseJob[T, L]) { j.fn = j.chunk }
+func (j *sparseJob[T, L]) init() { j.fn = j.chunk }
 
 func (j *sparseJob[T, L]) clear() { j.x, j.labels, j.out = nil, nil, Outputs[T]{} }
 

@@ -1,0 +1,152 @@
+package focal_test
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/focalgo/focal"
+)
+
+// fdCheck compares an analytic gradient and Hessian diagonal with central
+// finite differences of f, the reduced loss as a function of the logits.
+func fdCheck(t *testing.T, x, grad, hess []float64, f func(x []float64) float64, gradOf func(x []float64) []float64) {
+	t.Helper()
+	for i := range x {
+		orig := x[i]
+		h := 1e-5 * max(1, math.Abs(orig))
+		x[i] = orig + h
+		fp, gp := f(x), gradOf(x)[i]
+		x[i] = orig - h
+		fm, gm := f(x), gradOf(x)[i]
+		x[i] = orig
+		if fd := (fp - fm) / (2 * h); math.Abs(fd-grad[i]) > 1e-6*max(1, math.Abs(fd)) {
+			t.Errorf("grad[%d] = %.10g, finite difference %.10g (x = %v)", i, grad[i], fd, orig)
+		}
+		if fd := (gp - gm) / (2 * h); math.Abs(fd-hess[i]) > 1e-5*max(1, math.Abs(fd)) {
+			t.Errorf("hess[%d] = %.10g, finite difference of grad %.10g (x = %v)", i, hess[i], fd, orig)
+		}
+	}
+}
+
+func sigmoidFns(t *testing.T, s focal.Sigmoid, y, w []float64) (f func([]float64) float64, g func([]float64) []float64) {
+	eval := func(x []float64) (float64, []float64) {
+		grad := make([]float64, len(x))
+		tot, err := focal.SigmoidFocalWeighted(s, focal.Outputs[float64]{Grad: grad}, x, y, w, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tot.Reduce(s.Reduction), grad
+	}
+	return func(x []float64) float64 { v, _ := eval(x); return v },
+		func(x []float64) []float64 { _, g := eval(x); return g }
+}
+
+// TestSigmoidDerivativesMatchFiniteDifferences checks ∂L/∂x and ∂²L/∂x² of
+// the reduced loss for hard and soft targets, every reduction and several γ,
+// including 0 < γ < 1 and non-integer γ.
+func TestSigmoidDerivativesMatchFiniteDifferences(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const n = 40
+	for _, gamma := range []float64{0, 0.5, 1, 1.5, 2, 2.5, 5} {
+		for _, alpha := range []float64{focal.NoAlpha, 0.25} {
+			for _, red := range []focal.Reduction{focal.None, focal.Mean, focal.Sum, focal.Positives} {
+				for _, soft := range []bool{false, true} {
+					name := fmt.Sprintf("gamma=%v/alpha=%v/%v/soft=%v", gamma, alpha, red, soft)
+					t.Run(name, func(t *testing.T) {
+						x, y, w := make([]float64, n), make([]float64, n), make([]float64, n)
+						for i := range x {
+							x[i] = rng.NormFloat64() * 4
+							if soft {
+								y[i] = rng.Float64()
+							} else if rng.IntN(4) == 0 {
+								y[i] = 1
+							}
+							w[i] = 0.5 + rng.Float64()
+						}
+						s := focal.Sigmoid{Alpha: alpha, Gamma: gamma, Reduction: red}
+						grad, hess := make([]float64, n), make([]float64, n)
+						if _, err := focal.SigmoidFocalWeighted(s, focal.Outputs[float64]{Grad: grad, Hess: hess}, x, y, w, nil); err != nil {
+							t.Fatal(err)
+						}
+						f, g := sigmoidFns(t, s, y, w)
+						fdCheck(t, x, grad, hess, f, g)
+					})
+				}
+			}
+		}
+	}
+}
+
+// TestSparseDerivativesMatchFiniteDifferences checks the sparse form with
+// background and ignored rows.
+func TestSparseDerivativesMatchFiniteDifferences(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const rows, classes = 7, 5
+	labels := []int32{0, 4, focal.Background, 2, focal.IgnoreLabel, focal.Background, 1}
+	for _, gamma := range []float64{0.5, 2, 3.7} {
+		s := focal.Sigmoid{Alpha: 0.25, Gamma: gamma, Reduction: focal.Positives}
+		x := make([]float64, rows*classes)
+		for i := range x {
+			x[i] = rng.NormFloat64() * 3
+		}
+		eval := func(x []float64) (float64, []float64, []float64) {
+			g, h := make([]float64, len(x)), make([]float64, len(x))
+			tot, err := focal.SparseFocal(s, focal.Outputs[float64]{Grad: g, Hess: h}, x, classes, labels)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tot.Reduce(s.Reduction), g, h
+		}
+		_, grad, hess := eval(x)
+		fdCheck(t, x, grad, hess,
+			func(x []float64) float64 { v, _, _ := eval(x); return v },
+			func(x []float64) []float64 { _, g, _ := eval(x); return g })
+	}
+}
+
+// TestSoftmaxDerivativesMatchFiniteDifferences checks class-last and NCHW
+// layouts, per-class α, label smoothing, ignore index and weights.
+func TestSoftmaxDerivativesMatchFiniteDifferences(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	cases := []struct {
+		name string
+		lay  focal.Layout
+		s    focal.Softmax
+	}{
+		{"class-last/gamma=2", focal.ClassLast(6, 4), focal.Softmax{Gamma: 2, IgnoreIndex: -100, Reduction: focal.Mean}},
+		{"class-last/gamma=0.5/alpha", focal.ClassLast(6, 4), focal.Softmax{Gamma: 0.5, Alpha: []float64{0.1, 0.2, 0.3, 0.4}, IgnoreIndex: -100, Reduction: focal.Sum}},
+		{"class-last/gamma=2/smoothing", focal.ClassLast(6, 5), focal.Softmax{Gamma: 2, LabelSmoothing: 0.1, IgnoreIndex: -100, Reduction: focal.Mean}},
+		{"class-last/gamma=1.3/smoothing/alpha", focal.ClassLast(5, 3), focal.Softmax{Gamma: 1.3, Alpha: []float64{0.25}, LabelSmoothing: 0.2, IgnoreIndex: -100}},
+		{"nchw/gamma=2", focal.ClassSecond(2, 3, 2, 2), focal.Softmax{Gamma: 2, IgnoreIndex: -100, Reduction: focal.Mean}},
+		{"nchw/gamma=0/positives", focal.ClassSecond(2, 3, 3), focal.Softmax{Gamma: 0, IgnoreIndex: 255, Reduction: focal.Positives}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			x := make([]float64, c.lay.Outer*c.lay.Classes*c.lay.Inner)
+			for i := range x {
+				x[i] = rng.NormFloat64() * 3
+			}
+			labels := make([]int, c.lay.Labels())
+			w := make([]float64, len(labels))
+			for i := range labels {
+				labels[i] = rng.IntN(c.lay.Classes)
+				w[i] = 0.5 + rng.Float64()
+			}
+			labels[1] = c.s.IgnoreIndex
+			eval := func(x []float64) (float64, []float64, []float64) {
+				g, h := make([]float64, len(x)), make([]float64, len(x))
+				tot, err := focal.SoftmaxFocalWeighted(c.s, focal.Outputs[float64]{Grad: g, Hess: h}, c.lay, x, labels, w)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return tot.Reduce(c.s.Reduction), g, h
+			}
+			_, grad, hess := eval(x)
+			fdCheck(t, x, grad, hess,
+				func(x []float64) float64 { v, _, _ := eval(x); return v },
+				func(x []float64) []float64 { _, g, _ := eval(x); return g })
+		})
+	}
+}
