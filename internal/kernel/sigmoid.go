@@ -59,16 +59,27 @@ func powInt(m float64, k int) float64 {
 // e = exp(−|x|) and one log1p(e); m^γ is exp(γ·log m) unless γ is a small
 // integer.
 func SigmoidElem(x, y float64, p *SigmoidParams) (loss, grad, hess float64) {
-	ax := math.Abs(x)
-	e := math.Exp(-ax)
-	l1 := math.Log1p(e)
+	e := math.Exp(-math.Abs(x))
+	return sigmoidWith(x, y, e, math.Log1p(e), p)
+}
+
+// sigmoidElem32 is SigmoidElem with exp and log1p good to 1e-9 relative,
+// for float32 results.
+func sigmoidElem32(x, y float64, p *SigmoidParams) (loss, grad, hess float64) {
+	e := expNeg(math.Abs(x))
+	return sigmoidWith(x, y, e, log1pUnit(e), p)
+}
+
+// sigmoidWith is SigmoidElem given e = exp(−|x|) and l1 = log1p(e).
+func sigmoidWith(x, y, e, l1 float64, p *SigmoidParams) (loss, grad, hess float64) {
 	spPos := max(x, 0) + l1  // softplus(x)  = −log(1−p)
 	spNeg := max(-x, 0) + l1 // softplus(−x) = −log p
 	var pr, q float64        // p and 1−p, each computed without cancellation
+	inv := 1 / (1 + e)
 	if x >= 0 {
-		pr, q = 1/(1+e), e/(1+e)
+		pr, q = inv, e*inv
 	} else {
-		pr, q = e/(1+e), 1/(1+e)
+		pr, q = e*inv, inv
 	}
 	if math.IsNaN(x) || math.IsNaN(y) {
 		n := math.NaN()
@@ -109,7 +120,7 @@ func SigmoidElem(x, y float64, p *SigmoidParams) (loss, grad, hess float64) {
 		at = y*p.Alpha + (1-y)*(1-p.Alpha)
 	}
 	aw := at * w
-	d := pr - y
+	d := pr*(1-y) - y*q // p − y without cancellation for hard targets
 	loss = aw * ce
 	grad = aw * (g*r*ce + d)
 	hess = aw * (g*(g-1)*r*r*ce + g*r*(1-2*pr)*ce + 2*g*r*d + pr*q)
@@ -125,6 +136,12 @@ func SigmoidElem(x, y float64, p *SigmoidParams) (loss, grad, hess float64) {
 // returns Σ wᵢ·FLᵢ in float64. Destinations, w and ignore are nil or as long
 // as x.
 func SigmoidGo[T Float](p *SigmoidParams, loss, grad, hess, x, y, w []T, ignore []bool) float64 {
+	if w == nil && ignore == nil {
+		if x32, ok := any(x).([]float32); ok {
+			return sigmoidPlain32(p, any(loss).([]float32), any(grad).([]float32), any(hess).([]float32), x32, any(y).([]float32))
+		}
+		return sigmoidPlain(p, loss, grad, hess, x, y, SigmoidElem)
+	}
 	var sum float64
 	for i := range x {
 		wi := 1.0
@@ -152,6 +169,31 @@ func SigmoidGo[T Float](p *SigmoidParams, loss, grad, hess, x, y, w []T, ignore 
 			grad[i] = T(g)
 		}
 		if hess != nil {
+			hess[i] = T(h)
+		}
+	}
+	return sum
+}
+
+// sigmoidPlain is SigmoidGo without weights or mask, with the element
+// function elem (exact, or float32-accurate).
+func sigmoidPlain[T Float](p *SigmoidParams, loss, grad, hess, x, y []T, elem func(x, y float64, p *SigmoidParams) (float64, float64, float64)) float64 {
+	var sum float64
+	s := p.Scale
+	for i := range x {
+		l, g, h := elem(float64(x[i]), float64(y[i]), p)
+		sum += l
+		if loss != nil {
+			loss[i] = T(l)
+		}
+		if grad != nil {
+			grad[i] = T(g * s)
+		}
+		if hess != nil {
+			h *= s
+			if p.ClipHess {
+				h = max(h, 0)
+			}
 			hess[i] = T(h)
 		}
 	}
