@@ -144,4 +144,3 @@ func checkProbs(p []float64) error {
 	}
 	return nil
 }
-
