@@ -154,10 +154,16 @@ func TestSoftmaxGammaZeroIsCrossEntropy(t *testing.T) {
 }
 
 // TestSoftmaxLayoutsAgree: NCHW logits give the same losses and (permuted)
-// gradients as the same values laid out class-last.
+// gradients as the same values laid out class-last, small and large enough
+// to be split into parallel chunks inside one image.
 func TestSoftmaxLayoutsAgree(t *testing.T) {
+	for _, sz := range [][3]int{{3, 4, 5}, {1, 5, 90_000}} {
+		softmaxLayoutsAgree(t, sz[0], sz[1], sz[2])
+	}
+}
+
+func softmaxLayoutsAgree(t *testing.T, N, C, H int) {
 	rng := rand.New(rand.NewPCG(15, 16))
-	const N, C, H = 3, 4, 5
 	nchw, _ := randomBatch(rng, N*C*H, 3, 0)
 	last := make([]float64, len(nchw))
 	for n := range N {

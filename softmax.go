@@ -173,9 +173,9 @@ func SoftmaxFocalWeighted[T Float, L Int](s Softmax, out Outputs[T], lay Layout,
 		Classes: C, Inner: lay.Inner, Alpha: s.Alpha, Gamma: s.Gamma, Smooth: s.LabelSmoothing,
 		Scale: scale(s.Reduction, s.Normalizer, t), ClipHess: s.ClipHessian, HasIgnore: hasIgnore, Ignore: ign,
 	}
-	// Chunks are whole outer rows, so each chunk owns a contiguous block of x.
-	j.size, j.chunks = chunking(lay.Outer, C*lay.Inner)
-	j.inner = lay.Inner
+	// Chunks are ranges of label positions; each writes its own positions'
+	// logits only, so chunks never share a destination element.
+	j.size, j.chunks = chunking(npos, C)
 	j.run()
 	t.Sum = j.sumPartials()
 	return t, nil
@@ -183,11 +183,11 @@ func SoftmaxFocalWeighted[T Float, L Int](s Softmax, out Outputs[T], lay Layout,
 
 type softmaxJob[T Float, L Int] struct {
 	job
-	size, inner int
-	p           kernel.SoftmaxParams
-	x, w        []T
-	labels      []L
-	out         Outputs[T]
+	size   int
+	p      kernel.SoftmaxParams
+	x, w   []T
+	labels []L
+	out    Outputs[T]
 }
 
 func (j *softmaxJob[T, L]) init() { j.fn = j.chunk }
@@ -199,13 +199,7 @@ func (j *softmaxJob[T, L]) clear() {
 
 func (j *softmaxJob[T, L]) chunk(c int) {
 	lo := c * j.size
-	hi := min(lo+j.size, j.chunksOuter())
-	la, lb := lo*j.inner, hi*j.inner // label range
-	xa, xb := la*j.p.Classes, lb*j.p.Classes
+	hi := min(lo+j.size, len(j.labels))
 	o := j.out
-	j.partial[c] = kernel.Softmax(&j.p, sub(o.Loss, la, lb), sub(o.Grad, xa, xb), sub(o.Hess, xa, xb),
-		j.x[xa:xb], j.labels[la:lb], sub(j.w, la, lb))
+	j.partial[c] = kernel.Softmax(&j.p, sub(o.Loss, lo, hi), o.Grad, o.Hess, j.x, j.labels[lo:hi], sub(j.w, lo, hi), lo)
 }
-
-// chunksOuter returns the number of outer rows.
-func (j *softmaxJob[T, L]) chunksOuter() int { return len(j.labels) / j.inner }

@@ -15,6 +15,6 @@ func Sparse[T Float, L Int](p *SigmoidParams, loss, grad, hess, x []T, classes i
 
 // Softmax is the softmax kernel used by package focal; its contract is
 // SoftmaxGo's.
-func Softmax[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T) float64 {
-	return SoftmaxGo(p, loss, grad, hess, x, labels, w)
+func Softmax[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
+	return SoftmaxGo(p, loss, grad, hess, x, labels, w, first)
 }

@@ -29,17 +29,19 @@ func (p *SoftmaxParams) alpha(c int) float64 {
 // stack; above it they are recomputed.
 const stackClasses = 256
 
-// SoftmaxGo is the pure-Go softmax focal-loss kernel over positions
-// [0, len(labels)). Position j = n·Inner + i has logits x[n·C·Inner + c·Inner + i]
-// for c ∈ [0, C), label labels[j] and weight w[j] (w nil: 1). It sets
+// SoftmaxGo is the pure-Go softmax focal-loss kernel over the positions
+// first, …, first + len(labels) − 1 of the whole array x. Position
+// j = n·Inner + i has logits x[n·C·Inner + c·Inner + i] for c ∈ [0, C), label
+// labels[j − first] and weight w[j − first] (w nil: 1). It sets
 //
 //	loss[j] = w_j Σ_c f_c,  f_c = −a_c (1 − p_c)^γ log p_c,  a_c = α_c ((1 − ε)[c = y] + ε/C)
 //	grad[k] = s·w_j (B_k − p_k ΣB),  B_c = p_c ∂f_c/∂p_c
 //	hess[k] = s·w_j ∂²/∂x_k² Σ_c f_c
 //
 // with s = p.Scale, and returns Σ_j loss[j]. Ignored positions get 0 and add
-// nothing. loss and w are nil or as long as labels; grad and hess nil or as
-// long as x. Labels are trusted to be in [0, C) or the ignore value.
+// nothing. loss and w (indexed like labels) are nil or as long as labels;
+// grad and hess (indexed like x) nil or as long as x. Labels are trusted to
+// be in [0, C) or the ignore value.
 //
 // Stability: with m = max_c x_c at class k*, e_c = exp(x_c − m) and
 // S′ = Σ_{c≠k*} e_c, log p_c = x_c − m − log1p(S′), and 1 − p_c is S′/(1+S′)
@@ -47,12 +49,12 @@ const stackClasses = 256
 // intermediate that grows like (1 − p)^(γ−1) or (1 − p)^(γ−2) as p → 1 is
 // carried multiplied by the (1 − p)² that the softmax Jacobian supplies, so
 // loss, gradient and Hessian stay finite for every finite logit and γ ≥ 0.
-func SoftmaxGo[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T) float64 {
+func SoftmaxGo[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
 	C, in := p.Classes, p.Inner
 	var buf [stackClasses]float64
 	var sum float64
 	for j, lab := range labels {
-		n, i := j/in, j%in
+		n, i := (first+j)/in, (first+j)%in
 		base := n*C*in + i
 		at := func(c int) float64 { return float64(x[base+c*in]) }
 		wj := 1.0
