@@ -1,0 +1,142 @@
+package dataset
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+)
+
+// ReadIDX reads an IDX images file (MNIST, Fashion-MNIST: [N, rows, cols],
+// flattened to F = rows·cols features) and an IDX labels file [N]. Either
+// may be gzip-compressed.
+func ReadIDX(imagesPath, labelsPath string) (*Set, error) {
+	s, err := ReadIDXFeatures(imagesPath)
+	if err != nil {
+		return nil, err
+	}
+	y, shape, err := readIDX(labelsPath)
+	if err != nil {
+		return nil, err
+	}
+	if len(shape) != 1 {
+		return nil, fmt.Errorf("%s: %w: labels have shape %v, want [N]", labelsPath, ErrFormat, shape)
+	}
+	if shape[0] != s.N {
+		return nil, fmt.Errorf("%w: %s has %d images, %s has %d labels", ErrRows, imagesPath, s.N, labelsPath, shape[0])
+	}
+	raw := make([]string, len(y))
+	for i, v := range y {
+		raw[i] = strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	s.Y, s.Classes = encode(raw)
+	return s, nil
+}
+
+// ReadIDXFeatures reads an IDX file of N examples as an N×F matrix.
+func ReadIDXFeatures(path string) (*Set, error) {
+	x, shape, err := readIDX(path)
+	if err != nil {
+		return nil, err
+	}
+	s := &Set{N: shape[0], F: 1}
+	for _, d := range shape[1:] {
+		s.F *= d
+	}
+	if s.N == 0 || s.F == 0 {
+		return nil, fmt.Errorf("%s: %w: shape %v", path, ErrEmpty, shape)
+	}
+	s.X = make([]float32, len(x))
+	for i, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > math.MaxFloat32 {
+			return nil, fmt.Errorf("%s: row %d, column %d is %v: %w", path, i/s.F, i%s.F, v, ErrNotFinite)
+		}
+		s.X[i] = float32(v)
+	}
+	s.Features = defaultNames(s.F)
+	return s, nil
+}
+
+// openMaybeGzip opens path, decompressing it when it starts with the gzip
+// magic bytes.
+func openMaybeGzip(path string) (io.Reader, io.Closer, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	br := bufio.NewReader(f)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		z, err := gzip.NewReader(br)
+		if err != nil {
+			f.Close()
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return z, f, nil
+	}
+	return br, f, nil
+}
+
+// readIDX reads an IDX file (magic 0 0 type ndim, big-endian uint32
+// dimensions, then the data in C order) as float64.
+func readIDX(path string) ([]float64, []int, error) {
+	r, c, err := openMaybeGzip(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer c.Close()
+	var magic [4]byte
+	if _, err := io.ReadFull(r, magic[:]); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w: too short for an IDX header", path, ErrFormat)
+	}
+	if magic[0] != 0 || magic[1] != 0 || magic[3] == 0 {
+		return nil, nil, fmt.Errorf("%s: %w: not an IDX file (magic % x)", path, ErrFormat, magic)
+	}
+	size := map[byte]int{0x08: 1, 0x09: 1, 0x0B: 2, 0x0C: 4, 0x0D: 4, 0x0E: 8}[magic[2]]
+	if size == 0 {
+		return nil, nil, fmt.Errorf("%s: %w: unknown IDX element type 0x%02x", path, ErrFormat, magic[2])
+	}
+	shape := make([]int, magic[3])
+	n := 1
+	for i := range shape {
+		var d uint32
+		if err := binary.Read(r, binary.BigEndian, &d); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w: truncated IDX header", path, ErrFormat)
+		}
+		shape[i] = int(d)
+		n *= int(d)
+		if n > 1<<31 {
+			return nil, nil, fmt.Errorf("%s: %w: shape %v is too large", path, ErrFormat, shape)
+		}
+	}
+	if n == 0 {
+		return nil, nil, fmt.Errorf("%s: %w: shape %v", path, ErrEmpty, shape)
+	}
+	buf := make([]byte, n*size)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w: data shorter than shape %v", path, ErrFormat, shape)
+	}
+	out := make([]float64, n)
+	be := binary.BigEndian
+	for i := range out {
+		b := buf[i*size:]
+		switch magic[2] {
+		case 0x08:
+			out[i] = float64(b[0])
+		case 0x09:
+			out[i] = float64(int8(b[0]))
+		case 0x0B:
+			out[i] = float64(int16(be.Uint16(b)))
+		case 0x0C:
+			out[i] = float64(int32(be.Uint32(b)))
+		case 0x0D:
+			out[i] = float64(math.Float32frombits(be.Uint32(b)))
+		case 0x0E:
+			out[i] = math.Float64frombits(be.Uint64(b))
+		}
+	}
+	return out, shape, nil
+}
