@@ -163,7 +163,7 @@ func SigmoidGo[T Float](p *SigmoidParams, loss, grad, hess, x, y, w []T, ignore 
 		}
 		sum += l
 		if loss != nil {
-			loss[i] = T(l)
+			loss[i] = sat[T](l)
 		}
 		if grad != nil {
 			grad[i] = T(g)
@@ -184,7 +184,7 @@ func sigmoidPlain[T Float](p *SigmoidParams, loss, grad, hess, x, y []T, elem fu
 		l, g, h := elem(float64(x[i]), float64(y[i]), p)
 		sum += l
 		if loss != nil {
-			loss[i] = T(l)
+			loss[i] = sat[T](l)
 		}
 		if grad != nil {
 			grad[i] = T(g * s)
@@ -198,4 +198,20 @@ func sigmoidPlain[T Float](p *SigmoidParams, loss, grad, hess, x, y []T, elem fu
 		}
 	}
 	return sum
+}
+
+// sat converts a non-negative loss to T, saturating at T's largest finite
+// value instead of overflowing to +Inf (NaN and +Inf stay as they are: an
+// infinite logit's infinite loss is not an overflow).
+func sat[T Float](v float64) T {
+	t := T(v)
+	if !math.IsInf(float64(t), 1) || math.IsInf(v, 1) {
+		return t
+	}
+	var max32 float32 = math.MaxFloat32
+	var max64 float64 = math.MaxFloat64
+	if m := T(max64); !math.IsInf(float64(m), 1) {
+		return m // T is float64
+	}
+	return T(max32)
 }

@@ -16,50 +16,14 @@ import "math"
 //
 // (SigmoidElem's formulas with r = −s·pₜ and p − y = −s·m.)
 func sigmoidPlain32(p *SigmoidParams, loss, grad, hess, x, y []float32) float64 {
-	g := p.Gamma
-	k, isInt := intGamma(g)
-	aPos, aNeg := 1.0, 1.0
-	if p.HasAlpha {
-		aPos, aNeg = p.Alpha, 1-p.Alpha
-	}
+	k := newHard32(p)
 	scale := p.Scale
 	var sum float64
 	for i := range x {
 		xi, yi := float64(x[i]), float64(y[i])
 		var l, gr, h float64
 		if yi == 0 || yi == 1 {
-			// s·x by flipping the sign bit when y = 0.
-			flip := uint64(1-int64(yi)) << 63
-			xt := math.Float64frombits(math.Float64bits(xi) ^ flip)
-			ax := math.Abs(xi)
-			e := expNeg(ax)
-			inv := 1 / (1 + e)
-			// pₜ, m = inv, e·inv when xₜ ≥ 0, else swapped: select by the
-			// sign bit of xₜ, without a branch.
-			neg := uint64(int64(math.Float64bits(xt)) >> 63)
-			a, b := math.Float64bits(inv), math.Float64bits(e*inv)
-			pt := math.Float64frombits(a&^neg | b&neg)
-			m := math.Float64frombits(b&^neg | a&neg)
-			ce := (ax-xt)*0.5 + log1pUnit(e)
-			var w float64
-			switch {
-			case isInt && k == 2:
-				w = m * m
-			case isInt:
-				w = powInt(m, k)
-			default:
-				w = math.Exp(g * -((ax+xt)*0.5 + log1pUnit(e))) // log m = −softplus(xₜ)
-			}
-			at := aNeg + yi*(aPos-aNeg)
-			aw := at * w
-			l = aw * ce
-			gr = (1 - 2*yi) * aw * (g*pt*ce + m)
-			if hess != nil {
-				h = aw * pt * (g*(g-1)*pt*ce - g*(1-2*pt)*ce + (2*g+1)*m)
-			}
-			if xi != xi {
-				l, gr, h = xi, xi, xi
-			}
+			l, gr, h = k.elem(xi, yi, hess != nil)
 		} else {
 			l, gr, h = sigmoidElem32(xi, yi, p)
 		}
@@ -79,4 +43,62 @@ func sigmoidPlain32(p *SigmoidParams, loss, grad, hess, x, y []float32) float64 
 		}
 	}
 	return sum
+}
+
+// hard32 holds the constants of the hard-target float32 element.
+type hard32 struct {
+	p          *SigmoidParams
+	g          float64
+	k          int
+	isInt      bool
+	aPos, aNeg float64
+}
+
+func newHard32(p *SigmoidParams) hard32 {
+	k, isInt := intGamma(p.Gamma)
+	h := hard32{p: p, g: p.Gamma, k: k, isInt: isInt, aPos: 1, aNeg: 1}
+	if p.HasAlpha {
+		h.aPos, h.aNeg = p.Alpha, 1-p.Alpha
+	}
+	return h
+}
+
+// elem returns the unscaled loss, gradient and (if wantHess) Hessian of one
+// logit xi with hard target yi ∈ {0, 1}.
+func (c *hard32) elem(xi, yi float64, wantHess bool) (l, gr, h float64) {
+	g := c.g
+	// s·x by flipping the sign bit when y = 0.
+	flip := uint64(1-int64(yi)) << 63
+	xt := math.Float64frombits(math.Float64bits(xi) ^ flip)
+	ax := math.Abs(xi)
+	e := expNeg(ax)
+	inv := 1 / (1 + e)
+	// pₜ, m = inv, e·inv when xₜ ≥ 0, else swapped: select by the sign bit
+	// of xₜ, without a branch.
+	neg := uint64(int64(math.Float64bits(xt)) >> 63)
+	a, b := math.Float64bits(inv), math.Float64bits(e*inv)
+	pt := math.Float64frombits(a&^neg | b&neg)
+	m := math.Float64frombits(b&^neg | a&neg)
+	l1 := log1pUnit(e)
+	ce := (ax-xt)*0.5 + l1
+	var w float64
+	switch {
+	case c.isInt && c.k == 2:
+		w = m * m
+	case c.isInt:
+		w = powInt(m, c.k)
+	default:
+		w = math.Exp(g * -((ax+xt)*0.5 + l1)) // log m = −softplus(xₜ)
+	}
+	at := c.aNeg + yi*(c.aPos-c.aNeg)
+	aw := at * w
+	l = aw * ce
+	gr = (1 - 2*yi) * aw * (g*pt*ce + m)
+	if wantHess {
+		h = aw * pt * (g*(g-1)*pt*ce - g*(1-2*pt)*ce + (2*g+1)*m)
+	}
+	if xi != xi {
+		l, gr, h = xi, xi, xi
+	}
+	return l, gr, h
 }

@@ -62,3 +62,38 @@ func ulp32(v float32) float64 {
 	a := math.Abs(float64(v))
 	return float64(math.Nextafter32(float32(a), math.MaxFloat32)) - a
 }
+
+// TestSparse32EqualsSigmoid32: the float32 sparse kernel gives bit for bit
+// the float32 sigmoid kernel's results on the one-hot targets.
+func TestSparse32EqualsSigmoid32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	const rows, classes = 200, 9
+	x := make([]float32, rows*classes)
+	y := make([]float32, rows*classes)
+	labels := make([]int64, rows)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64() * 6)
+	}
+	for n := range labels {
+		labels[n] = int64(rng.IntN(classes+1)) - 1 // −1 is background
+		if labels[n] >= 0 {
+			y[n*classes+int(labels[n])] = 1
+		}
+	}
+	for _, g := range []float64{0, 2, 0.7} {
+		p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: g, Scale: 0.1, ClipHess: g == 2}
+		n := len(x)
+		l1, g1, h1 := make([]float32, n), make([]float32, n), make([]float32, n)
+		l2, g2, h2 := make([]float32, n), make([]float32, n), make([]float32, n)
+		s1 := SparseGo(p, l1, g1, h1, x, classes, labels)
+		s2 := SigmoidGo(p, l2, g2, h2, x, y, nil, nil)
+		if s1 != s2 {
+			t.Fatalf("γ %v: sums %v vs %v", g, s1, s2)
+		}
+		for i := range x {
+			if l1[i] != l2[i] || g1[i] != g2[i] || h1[i] != h2[i] {
+				t.Fatalf("γ %v element %d: sparse (%v %v %v), dense (%v %v %v)", g, i, l1[i], g1[i], h1[i], l2[i], g2[i], h2[i])
+			}
+		}
+	}
+}

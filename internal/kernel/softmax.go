@@ -50,6 +50,14 @@ const stackClasses = 256
 // carried multiplied by the (1 − p)² that the softmax Jacobian supplies, so
 // loss, gradient and Hessian stay finite for every finite logit and γ ≥ 0.
 func SoftmaxGo[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
+	if p.Smooth == 0 {
+		return softmaxHard(p, loss, grad, hess, x, labels, w, first)
+	}
+	return softmaxGeneral(p, loss, grad, hess, x, labels, w, first)
+}
+
+// softmaxGeneral is SoftmaxGo for any ε, one softmaxPosition per position.
+func softmaxGeneral[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
 	C, in := p.Classes, p.Inner
 	var buf [stackClasses]float64
 	var sum float64
@@ -91,7 +99,7 @@ func SoftmaxGo[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, labels
 		l *= wj
 		sum += l
 		if loss != nil {
-			loss[j] = T(l)
+			loss[j] = sat[T](l)
 		}
 	}
 	return sum
