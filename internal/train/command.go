@@ -1,0 +1,249 @@
+package train
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/focalgo/focal/internal/exitcode"
+)
+
+// NewTrainCommand returns the focal train command.
+func NewTrainCommand() *cobra.Command {
+	var (
+		o                       Options
+		hidden, lossList, alpha string
+		gamma                   float64
+		compare, asJSON, quiet  bool
+	)
+	cmd := &cobra.Command{
+		Use:   "train --data FILE [flags]",
+		Short: "Train a classifier with cross-entropy, α-balanced or focal loss and score it on held-out data",
+		Long: `Train a logistic regression or an MLP (GoMLX, pure-Go backend) on a CSV file, an
+.npy pair or IDX files, and report metrics that matter under class imbalance on a
+held-out split: average precision, ROC-AUC, best F1 and its recall, recall at
+precision ≥ 0.9, Brier score and calibration error (binary); accuracy, balanced
+accuracy, macro-F1, per-class recall and calibration error (multi-class).
+
+Data (--data, --test):
+  FILE.csv             header row; --label names the label column, all others
+                       are numeric features
+  X.npy,y.npy          features [N, F] and labels [N]
+  IMAGES[,LABELS]      IDX files (MNIST, Fashion-MNIST; .gz is fine); LABELS is
+                       found by the MNIST file naming when omitted
+
+--positive CLASS makes a one-vs-rest binary task. Without it, two classes are
+a binary task (the second in sorted order positive) and more are multi-class
+(softmax). Features are standardised with training-split statistics only.
+
+Losses (--loss, a comma list; --compare trains bce,balanced,focal):
+  bce       cross-entropy
+  balanced  α-balanced cross-entropy (α default 0.75); multi-class: classes
+            weighted by inverse training frequency
+  focal     focal loss, −αₜ (1 − pₜ)^γ log pₜ (α default 0.25, γ default 2);
+            multi-class: softmax focal loss, α off unless --alpha is given
+Every loss is trained on the same split, from the same initial weights, with
+batches in the same order (--seed). Ctrl-C stops after the current step and
+reports the model as of the last finished epoch.`,
+		Example: `  # Fashion-MNIST, class 0 (T-shirt/top) against the rest, three losses:
+  focal train --data /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz \
+      --test /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz \
+      --positive 0 --hidden 64,64 --epochs 5 --compare
+
+  # A CSV file, 25% held out, focal loss, model saved for focal predict:
+  focal train --data fraud.csv --label is_fraud --test-fraction 0.25 \
+      --loss focal --alpha 0.25 --gamma 2 --save fraud.model --json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var err error
+			if o.Config.Hidden, err = parseHidden(hidden); err != nil {
+				return exitcode.Input(err)
+			}
+			a := math.NaN()
+			if alpha != "" {
+				if a, err = strconv.ParseFloat(alpha, 64); err != nil {
+					return exitcode.Input(fmt.Errorf("--alpha %q: not a number", alpha))
+				}
+			}
+			if compare && !cmd.Flags().Changed("loss") {
+				lossList = strings.Join(LossNames, ",")
+			}
+			if o.Losses, err = ParseLosses(lossList, a, gamma); err != nil {
+				return exitcode.Input(err)
+			}
+			if o.Data == "" {
+				return exitcode.Input(errors.New("--data: required"))
+			}
+			if o.Save != "" {
+				if st, err := os.Stat(filepath.Dir(o.Save)); err != nil || !st.IsDir() {
+					return exitcode.Input(fmt.Errorf("--save %s: directory %s does not exist", o.Save, filepath.Dir(o.Save)))
+				}
+			}
+			return runTrain(cmd, o, asJSON, quiet)
+		},
+	}
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return exitcode.Input(err) })
+	f := cmd.Flags()
+	f.StringVar(&o.Data, "data", "", "training data: FILE.csv, X.npy,y.npy or IDX IMAGES[,LABELS]")
+	f.StringVar(&o.Test, "test", "", "test data, same forms as --data (instead of --test-fraction)")
+	f.Float64Var(&o.TestFraction, "test-fraction", 0.2, "fraction of each class held out for testing")
+	f.StringVar(&o.Label, "label", "label", "label column of CSV files")
+	f.StringVar(&o.Positive, "positive", "", "one-vs-rest: this class is positive, all others negative")
+	f.StringVar(&hidden, "hidden", "", "MLP hidden layer widths, e.g. 64,64 (none: logistic regression)")
+	f.IntVar(&o.Config.Epochs, "epochs", 10, "passes over the training data")
+	f.Float64Var(&o.Config.LR, "lr", 1e-3, "Adam learning rate")
+	f.IntVar(&o.Config.Batch, "batch", 256, "mini-batch size")
+	f.Uint64Var(&o.Config.Seed, "seed", 1, "seed of the split, the initial weights and the batch order")
+	f.StringVar(&lossList, "loss", "focal", "loss or comma list: bce, balanced, focal")
+	f.BoolVar(&compare, "compare", false, "train bce, balanced and focal (or the --loss list) and print one table")
+	f.StringVar(&alpha, "alpha", "", "α of balanced and focal (default 0.75 balanced, 0.25 focal)")
+	f.Float64Var(&gamma, "gamma", 2, "focusing parameter γ of focal")
+	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	f.BoolVar(&quiet, "quiet", false, "no progress bar")
+	f.StringVar(&o.Plots, "plots", "", "write PR curves and reliability diagrams (PNG) into this directory")
+	f.StringVar(&o.Save, "save", "", "save the trained model (one loss) to this file, for focal predict")
+	return cmd
+}
+
+func noArgs(_ *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return exitcode.Input(fmt.Errorf("unexpected argument %q (data is given with --data)", args[0]))
+	}
+	return nil
+}
+
+func parseHidden(s string) ([]int, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		h, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || h < 1 || h > 1<<16 {
+			return nil, fmt.Errorf("--hidden %q: want comma-separated layer widths in [1, 65536]", s)
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+func runTrain(cmd *cobra.Command, o Options, asJSON, quiet bool) error {
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C kills the process
+	}()
+
+	stdout := cmd.OutOrStdout()
+	var progress func(string) func(int, int)
+	if !quiet && isTerminal(stdout) {
+		progress = func(loss string) func(int, int) {
+			var bar *progressbar.ProgressBar
+			return func(done, total int) {
+				if bar == nil {
+					bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr),
+						progressbar.OptionSetDescription(loss), progressbar.OptionShowCount(),
+						progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish(),
+						progressbar.OptionThrottle(100*time.Millisecond))
+				}
+				bar.Set(done)
+				if done == total {
+					bar.Finish()
+				}
+			}
+		}
+	}
+	r, runErr := Run(ctx, o, progress)
+	if r == nil {
+		return runErr
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	} else if len(r.Results) > 0 {
+		if err := r.WriteTable(stdout); err != nil {
+			return err
+		}
+	}
+	if runErr != nil {
+		if o.Save != "" {
+			runErr = fmt.Errorf("%w; --save %s not written", runErr, o.Save)
+		}
+		return runErr
+	}
+	if o.Plots != "" {
+		if err := WritePlots(o.Plots, r, r.testY); err != nil {
+			return exitcode.Input(fmt.Errorf("--plots %s: %w", o.Plots, err))
+		}
+	}
+	if o.Save != "" {
+		if err := Save(o.Save, r.Results[0].model); err != nil {
+			return exitcode.Input(fmt.Errorf("--save: %w", err))
+		}
+	}
+	return nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// NewPredictCommand returns the focal predict command.
+func NewPredictCommand() *cobra.Command {
+	var model, data, out string
+	cmd := &cobra.Command{
+		Use:   "predict --model MODEL --data FILE --out FILE",
+		Short: "Write the class probabilities of a model saved by focal train",
+		Long: `Apply a model saved with focal train --save to new data and write the
+probabilities: to an .npy file ([N] for a binary model, the positive class's
+probability; [N, C] for C classes) when --out ends in .npy, else to CSV with a
+header p_CLASS per column. A CSV input needs the training feature columns, by
+name, in any order; other columns (such as the label) are ignored.`,
+		Example: `  focal train --data fraud.csv --label is_fraud --loss focal --save fraud.model
+  focal predict --model fraud.model --data new.csv --out scores.csv
+  focal predict --model fmnist.model \
+      --data /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz --out p.npy`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			for _, req := range []struct{ flag, v string }{{"--model", model}, {"--data", data}, {"--out", out}} {
+				if req.v == "" {
+					return exitcode.Input(fmt.Errorf("%s: required", req.flag))
+				}
+			}
+			n, err := PredictFile(model, data, out)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d rows of probabilities to %s\n", n, out)
+			return nil
+		},
+	}
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return exitcode.Input(err) })
+	f := cmd.Flags()
+	f.StringVar(&model, "model", "", "model file written by focal train --save")
+	f.StringVar(&data, "data", "", "features: FILE.csv, X.npy or IDX IMAGES")
+	f.StringVar(&out, "out", "", "output file: .npy, or CSV otherwise")
+	return cmd
+}

@@ -1,0 +1,88 @@
+package train
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"codeberg.org/sbinet/npyio"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/focalgo/focal/internal/atomicfile"
+	"github.com/focalgo/focal/internal/dataset"
+	"github.com/focalgo/focal/internal/exitcode"
+)
+
+// PredictFile applies the model saved at modelPath to the features of
+// dataSpec (see dataset.LoadFeatures) and writes the probabilities to out:
+// an .npy array ([N] for a binary model, the probability of its positive
+// class; [N, C] otherwise) when out ends in .npy, else CSV with a header
+// p_CLASS per column. It returns the number of rows written. out is
+// written atomically.
+func PredictFile(modelPath, dataSpec, out string) (int, error) {
+	m, err := Load(modelPath)
+	if err != nil {
+		return 0, exitcode.Input(err)
+	}
+	s, err := dataset.LoadFeatures(dataSpec, m.Features)
+	if err != nil {
+		return 0, exitcode.Input(err)
+	}
+	p, err := m.Predict(s.X, s.N)
+	if err != nil {
+		return 0, err
+	}
+	classes := m.Classes
+	if m.Binary {
+		classes = classes[1:]
+	}
+	var fill func(w io.Writer) error
+	if strings.HasSuffix(strings.ToLower(out), ".npy") {
+		fill = func(w io.Writer) error {
+			if m.Binary {
+				return npyio.Write(w, p)
+			}
+			return npyio.Write(w, mat.NewDense(s.N, len(classes), p))
+		}
+	} else {
+		fill = func(w io.Writer) error { return writeCSV(w, classes, p) }
+	}
+	if err := atomicfile.Write(out, fill); err != nil {
+		return 0, exitcode.Input(fmt.Errorf("--out: %w", err))
+	}
+	return s.N, nil
+}
+
+func writeCSV(w io.Writer, classes []string, p []float64) error {
+	bw := bufio.NewWriter(w)
+	for j, c := range classes {
+		if j > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString(csvField("p_" + c))
+	}
+	bw.WriteByte('\n')
+	c := len(classes)
+	var buf []byte
+	for i := 0; i < len(p); i += c {
+		for j := range c {
+			if j > 0 {
+				bw.WriteByte(',')
+			}
+			buf = strconv.AppendFloat(buf[:0], p[i+j], 'g', -1, 64)
+			bw.Write(buf)
+		}
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}
+
+// csvField quotes a header field when CSV needs it.
+func csvField(s string) string {
+	if strings.ContainsAny(s, ",\"\n\r") {
+		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	}
+	return s
+}

@@ -1,0 +1,72 @@
+package train
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/focalgo/focal/internal/atomicfile"
+)
+
+// Save writes m as JSON to path, atomically: path is either the whole
+// model or left as it was.
+func Save(path string, m *Model) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		return enc.Encode(m)
+	})
+}
+
+// Load reads a model written by Save and checks that its parts fit
+// together.
+func Load(path string) (*Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var m Model
+	dec := json.NewDecoder(f)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("%s: not a focal model: %v", path, err)
+	}
+	if err := m.check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &m, nil
+}
+
+func (m *Model) check() error {
+	if m.Format != FormatVersion {
+		return fmt.Errorf("format %q, want %q", m.Format, FormatVersion)
+	}
+	f := len(m.Features)
+	if f == 0 || len(m.Standardizer.Mean) != f || len(m.Standardizer.Std) != f {
+		return fmt.Errorf("%d features but %d means and %d deviations", f, len(m.Standardizer.Mean), len(m.Standardizer.Std))
+	}
+	if len(m.Classes) < 2 || (m.Binary && len(m.Classes) != 2) {
+		return fmt.Errorf("%d classes (binary %v)", len(m.Classes), m.Binary)
+	}
+	if len(m.Layers) != len(m.Hidden)+1 {
+		return fmt.Errorf("%d layers for %d hidden", len(m.Layers), len(m.Hidden))
+	}
+	in := f
+	for i, l := range m.Layers {
+		want := m.Outputs()
+		if i < len(m.Hidden) {
+			want = m.Hidden[i]
+		}
+		if l.In != in || l.Out != want || len(l.W) != l.In*l.Out || len(l.B) != l.Out {
+			return fmt.Errorf("layer %d is %d×%d with %d weights and %d biases, want %d×%d", i, l.In, l.Out, len(l.W), len(l.B), in, want)
+		}
+		in = l.Out
+	}
+	for _, s := range m.Standardizer.Std {
+		if !(s > 0) {
+			return fmt.Errorf("standard deviation %v", s)
+		}
+	}
+	return nil
+}
