@@ -60,11 +60,16 @@
 // operand's side (+1): the operands above are ordered so that both
 // softplus terms have the exact derivative at x = 0, which the tests check.
 //
-// The softmax loss uses log p_c = x_c − m − log Σ_k e^(x_k − m) (m the
-// maximum, held constant for autodiff) and computes 1 − p_c for the most
-// likely class as Σ_{k≠c} e^(x_k − m) / Σ_k e^(x_k − m), without the
-// cancellation of 1 − p_c; the focusing factor is set to 0 where 1 − p_c
-// underflows, its limit.
+// The softmax loss follows the core kernel (internal/kernel.SoftmaxGo): with
+// m = max_c x_c held constant for autodiff, e_c = e^(x_c − m) and k* the most
+// likely class,
+//
+//	log p_c  = x_c − m − log1p(S − 1),  S − 1 = Σ_{c≠k*} e_c + (e_k* − 1)
+//	1 − p_k* = Σ_{c≠k*} e_c / S,  1 − p_c = 1 − e_c/S (≥ ½) for c ≠ k*
+//
+// so that neither values nor autodiff derivatives cancel (1 + tiny is never
+// formed and subtracted), and the focusing factor is set to its limit 0
+// where 1 − p_c underflows.
 //
 // Graph functions panic on bad parameters or shapes (GoMLX reports the
 // panic as the error of the graph's execution); the error wraps the core

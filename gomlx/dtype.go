@@ -19,3 +19,20 @@ func toWork(x *Node, what string) *Node {
 	}
 	return ConvertDType(x, work)
 }
+
+// fromWork converts a working-dtype result back to dtype. Per-element
+// losses (perElement) that are finite but beyond dtype's range saturate at
+// its largest finite value, as the core package's outputs do, instead of
+// overflowing to +Inf; the shift is held constant for autodiff, so the
+// gradient is that of the unsaturated loss, also as in the core.
+func fromWork(v *Node, dtype dtypes.DType, perElement bool) *Node {
+	if dtype == work {
+		return v
+	}
+	if perElement {
+		hi := ConvertDType(Const(v.Graph(), dtype.HighestValue()), work)
+		over := LogicalAnd(GreaterThan(v, hi), IsFinite(v))
+		v = Add(v, StopGradient(Where(over, Sub(hi, v), ZerosLike(v))))
+	}
+	return ConvertDType(v, dtype)
+}

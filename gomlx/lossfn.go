@@ -47,3 +47,25 @@ func BCE() loss.LossFn {
 	f, _ := SigmoidFocal(focal.Sigmoid{Alpha: focal.NoAlpha, Gamma: 0, Reduction: focal.Mean})
 	return f
 }
+
+// SoftmaxFocal returns the softmax focal loss with parameters s as a GoMLX
+// loss function, for train.Trainer: labels[0] are the integer labels (shape
+// [...] or [..., 1], as GoMLX's SparseCategoricalCrossEntropyLogits takes)
+// and predictions[0] the logits [..., C], as in SoftmaxFocalLoss; labels[1:]
+// may hold an optional float weights tensor and an optional bool mask (true
+// = use), in any order, each with the label positions' shape [...] or a
+// prefix of it. The result is reduced per s.Reduction.
+//
+// Bad parameters return an error wrapping the core package's sentinel; a
+// per-class α whose length is not the logits' C is reported when the graph
+// is built.
+func SoftmaxFocal(s focal.Softmax) (loss.LossFn, error) {
+	c := max(1, len(s.Alpha))
+	if _, err := focal.SoftmaxFocal[float64, int64](s, focal.Outputs[float64]{}, focal.ClassLast(0, c), nil, nil); err != nil {
+		return nil, err
+	}
+	return func(labels, predictions []*Node) *Node {
+		w, m := splitExtras(labels[1:])
+		return SoftmaxFocalLossWeighted(predictions[0], labels[0], w, m, s)
+	}, nil
+}

@@ -74,7 +74,7 @@ func SigmoidFocalLossWeighted(logits, targets, weights, mask *Node, s focal.Sigm
 		count = Scalar(x.Graph(), work, float64(logits.Shape().Size()))
 	}
 	r := reduce(l, count, countTrue(pos), s.Reduction, s.Normalizer)
-	return ConvertDType(r, logits.DType())
+	return fromWork(r, logits.DType(), s.Reduction == focal.None)
 }
 
 // maxIntGamma is the largest integer γ computed by repeated multiplication

@@ -1,0 +1,267 @@
+package gomlx
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/focalgo/focal"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/train/loss"
+)
+
+const nClasses = 4
+
+// softmaxInputs returns [n, nClasses] logits — extreme rows (ties, margins
+// that saturate float32 and float64, ±1e30) then random ones — and a label
+// per row, every class and the ignore index included.
+func softmaxInputs[T float](rng *rand.Rand, random int) (x []T, labels []int64) {
+	rows := [][]float64{
+		{0, 0, 0, 0},
+		{1e-7, 0, -1e-7, 0},
+		{5, 5, -1, 0},
+		{40, 0, 0, 0},
+		{0, 90, -3, 1},
+		{800, 0, 1, 2},
+		{1e30, 0, 0, 0},
+		{-1e30, 0, 1, 0},
+		{1e30, -1e30, 0, 1e30},
+		{-50, -60, -70, -55},
+	}
+	for range random {
+		r := make([]float64, nClasses)
+		for i := range r {
+			r[i] = rng.NormFloat64() * 3
+		}
+		rows = append(rows, r)
+	}
+	for _, r := range rows {
+		for lab := range nClasses + 1 {
+			for _, v := range r {
+				x = append(x, T(v))
+			}
+			if lab == nClasses {
+				labels = append(labels, focal.DefaultIgnoreIndex)
+			} else {
+				labels = append(labels, int64(lab))
+			}
+		}
+	}
+	return x, labels
+}
+
+var softmaxCases = []struct {
+	name string
+	s    focal.Softmax
+}{
+	{"default", focal.DefaultSoftmax},
+	{"sum γ=2 per-class α", focal.Softmax{Alpha: []float64{0.1, 0.5, 1, 2}, Gamma: 2, IgnoreIndex: -100, Reduction: focal.Sum}},
+	{"none γ=0.5", focal.Softmax{Gamma: 0.5, IgnoreIndex: -100, Reduction: focal.None}},
+	{"mean γ=0.1 scalar α", focal.Softmax{Alpha: []float64{0.25}, Gamma: 0.1, IgnoreIndex: -100, Reduction: focal.Mean}},
+	{"positives γ=1.5 smoothing", focal.Softmax{Gamma: 1.5, LabelSmoothing: 0.1, IgnoreIndex: -100, Reduction: focal.Positives}},
+	{"none γ=2 smoothing α", focal.Softmax{Alpha: []float64{1, 0.5, 0, 2}, Gamma: 2, LabelSmoothing: 0.2, IgnoreIndex: -100, Reduction: focal.None}},
+	{"CE γ=0", focal.Softmax{IgnoreIndex: -100, Reduction: focal.Mean}},
+	{"γ=3 background 2", focal.Softmax{Gamma: 3, IgnoreIndex: 255, Background: 2, Reduction: focal.Positives}},
+	{"normalizer", focal.Softmax{Gamma: 2.5, IgnoreIndex: -100, Reduction: focal.Mean, Normalizer: 5}},
+	{"γ=5 smoothing sum", focal.Softmax{Gamma: 5, LabelSmoothing: 0.05, IgnoreIndex: -100, Reduction: focal.Sum}},
+}
+
+// coreSoftmax returns the core's value (per position for None, else
+// reduced, divided by the Normalizer when set) and gradient.
+func coreSoftmax[T float](t *testing.T, s focal.Softmax, x []T, labels []int64, w []T) (val, grad []T) {
+	t.Helper()
+	n := len(labels)
+	out := focal.Outputs[T]{Loss: make([]T, n), Grad: make([]T, len(x))}
+	tot, err := focal.SoftmaxFocalWeighted(s, out, focal.ClassLast(n, len(x)/n), x, labels, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Reduction == focal.None {
+		return out.Loss, out.Grad
+	}
+	v := tot.Reduce(s.Reduction)
+	if s.Normalizer > 0 && s.Reduction != focal.Sum {
+		v = tot.Sum / s.Normalizer
+	}
+	return []T{T(v)}, out.Grad
+}
+
+func TestSoftmaxFocalLossEqualsCore(t *testing.T) {
+	t.Run("float64", testSoftmaxEqualsCore[float64])
+	t.Run("float32", testSoftmaxEqualsCore[float32])
+}
+
+func testSoftmaxEqualsCore[T float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 9))
+	x, labels := softmaxInputs[T](rng, 30)
+	n := len(labels)
+	dims := []int{n, nClasses}
+	w := make([]T, n)
+	mask := make([]bool, n)
+	for i := range w {
+		w[i] = T(rng.Float64() * 2)
+		mask[i] = rng.IntN(4) != 0
+	}
+	for _, c := range softmaxCases {
+		t.Run(c.name, func(t *testing.T) {
+			ign := int64(c.s.IgnoreIndex)
+			lab := make([]int64, n)
+			for i, v := range labels {
+				lab[i] = v
+				if v == focal.DefaultIgnoreIndex {
+					lab[i] = ign
+				}
+			}
+			val, grad := evalGrad(t, func(in []*Node) *Node { return SoftmaxFocalLoss(in[0], in[1], c.s) },
+				x, dims, tensorOf(lab, n))
+			wantVal, wantGrad := coreSoftmax(t, c.s, x, lab, nil)
+			compare(t, "loss", val, wantVal, 0)
+			compare(t, "grad", grad, wantGrad, gradAbs)
+
+			// A masked position is an ignored one in the core.
+			masked := make([]int64, n)
+			for i := range lab {
+				masked[i] = lab[i]
+				if !mask[i] {
+					masked[i] = ign
+				}
+			}
+			val, grad = evalGrad(t, func(in []*Node) *Node {
+				return SoftmaxFocalLossWeighted(in[0], in[1], in[2], in[3], c.s)
+			}, x, dims, tensorOf(lab, n, 1), tensorOf(w, n), tensorOf(mask, n))
+			wantVal, wantGrad = coreSoftmax(t, c.s, x, masked, w)
+			compare(t, "weighted loss", val, wantVal, 0)
+			compare(t, "weighted grad", grad, wantGrad, gradAbs)
+		})
+	}
+}
+
+// Logits of rank 3 ([batch, positions, C], a segmentation head) with
+// per-image weights equal the core on the flattened [batch·positions, C].
+func TestSoftmaxHigherRankWithPrefixWeights(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	const b, p = 3, 5
+	var x, w, rw []float64
+	var labels []int32
+	var lab64 []int64
+	for i := range b {
+		rw = append(rw, rng.Float64())
+		for range p {
+			for range nClasses {
+				x = append(x, rng.NormFloat64()*2)
+			}
+			l := int32(rng.IntN(nClasses))
+			labels, lab64, w = append(labels, l), append(lab64, int64(l)), append(w, rw[i])
+		}
+	}
+	s := focal.Softmax{Alpha: []float64{0.5}, Gamma: 2, Reduction: focal.Mean, IgnoreIndex: -1}
+	val, grad := evalGrad(t, func(in []*Node) *Node { return SoftmaxFocalLossWeighted(in[0], in[1], in[2], nil, s) },
+		x, []int{b, p, nClasses}, tensorOf(labels, b, p), tensorOf(rw, b))
+	wantVal, wantGrad := coreSoftmax(t, s, x, lab64, w)
+	compare(t, "loss", val, wantVal, 0)
+	compare(t, "grad", grad, wantGrad, gradAbs)
+}
+
+// For 0 < γ < 1, the most likely class's (1 − p)^(γ−1) is Inf at huge
+// margins; the gradient must stay finite and equal the core's.
+func TestSoftmaxFractionalGammaSaturatedGradientIsFinite(t *testing.T) {
+	x := []float64{40, 0, 0, 0, 800, 0, 1, 2, 1e30, 0, 0, 0, 1e30, -1e30, 0, 0}
+	labels := []int64{0, 0, 0, 1}
+	for _, g := range []float64{0.1, 0.5, 0.9} {
+		for _, eps := range []float64{0, 0.1} {
+			s := focal.Softmax{Gamma: g, LabelSmoothing: eps, IgnoreIndex: -100, Reduction: focal.Sum}
+			val, grad := evalGrad(t, func(in []*Node) *Node { return SoftmaxFocalLoss(in[0], in[1], s) },
+				x, []int{4, 4}, tensorOf(labels, 4))
+			for i, d := range grad {
+				if math.IsNaN(d) || math.IsInf(d, 0) {
+					t.Errorf("γ = %v, ε = %v: gradient[%d] = %v", g, eps, i, d)
+				}
+			}
+			wantVal, wantGrad := coreSoftmax(t, s, x, labels, nil)
+			compare(t, "loss", val, wantVal, 0)
+			compare(t, "grad", grad, wantGrad, gradAbs)
+		}
+	}
+}
+
+// Masked and ignored positions may hold garbage logits and labels.
+func TestSoftmaxIgnoredGarbageIsInert(t *testing.T) {
+	x := []float64{1, 2, 3, math.NaN(), 0, 0, 1, 2, math.Inf(1), 5, 5, 5}
+	labels := []int64{2, -100, 9, 1}
+	mask := []bool{true, true, false, true}
+	s := focal.Softmax{Gamma: 0.5, IgnoreIndex: -100, Reduction: focal.Mean}
+	val, grad := evalGrad(t, func(in []*Node) *Node { return SoftmaxFocalLossWeighted(in[0], in[1], nil, in[2], s) },
+		x, []int{4, 3}, tensorOf(labels, 4), tensorOf(mask, 4))
+	keep := []float64{1, 2, 3, 5, 5, 5}
+	wantVal, wantGrad := coreSoftmax(t, s, keep, []int64{2, 1}, nil)
+	compare(t, "loss", val, wantVal, 0)
+	compare(t, "grad", append(grad[:3:3], grad[9:]...), wantGrad, gradAbs)
+	for i := 3; i < 9; i++ {
+		if grad[i] != 0 {
+			t.Errorf("gradient[%d] = %v at an ignored position, want 0", i, grad[i])
+		}
+	}
+}
+
+// With γ = 0, no α and no smoothing the loss is GoMLX's sparse categorical
+// cross-entropy.
+func TestSoftmaxFocalGammaZeroEqualsGoMLXSparseCrossEntropy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	const n = 9
+	var x []float32
+	var labels []int32
+	mask := make([]bool, n)
+	for i := range n {
+		for range nClasses {
+			x = append(x, float32(rng.NormFloat64()*3))
+		}
+		labels = append(labels, int32(rng.IntN(nClasses)))
+		mask[i] = i%3 != 0
+	}
+	fn, err := SoftmaxFocal(focal.Softmax{IgnoreIndex: -100, Reduction: focal.Mean})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, extras := range [][]any{{tensorOf(labels, n, 1)}, {tensorOf(labels, n, 1), tensorOf(mask, n)}} {
+		got, gotGrad := evalGrad(t, func(in []*Node) *Node { return fn(in[1:], in[:1]) }, x, []int{n, nClasses}, extras...)
+		want, wantGrad := evalGrad(t, func(in []*Node) *Node { return loss.SparseCategoricalCrossEntropyLogits(in[1:], in[:1]) },
+			x, []int{n, nClasses}, extras...)
+		// GoMLX computes in float32: compare at float32 precision.
+		for i := range got {
+			if !close(float64(got[i]), float64(want[i]), 1e-5, 0) {
+				t.Errorf("loss = %v, GoMLX %v", got[i], want[i])
+			}
+		}
+		for i := range gotGrad {
+			if !close(float64(gotGrad[i]), float64(wantGrad[i]), 1e-5, 1e-7) {
+				t.Errorf("grad[%d] = %v, GoMLX %v", i, gotGrad[i], wantGrad[i])
+			}
+		}
+	}
+}
+
+func TestSoftmaxBadArgumentsAreErrors(t *testing.T) {
+	x := []float64{1, 2, 3, 4, 5, 6}
+	okLabels := tensorOf([]int64{0, 2}, 2)
+	for _, c := range []struct {
+		name   string
+		s      focal.Softmax
+		labels any
+		want   error
+	}{
+		{"alpha per class count", focal.Softmax{Alpha: []float64{1, 2}, IgnoreIndex: -100}, okLabels, focal.ErrAlpha},
+		{"negative gamma", focal.Softmax{Gamma: -2, IgnoreIndex: -100}, okLabels, focal.ErrGamma},
+		{"smoothing 1", focal.Softmax{LabelSmoothing: 1, IgnoreIndex: -100}, okLabels, focal.ErrSmoothing},
+		{"float labels", focal.DefaultSoftmax, tensorOf([]float64{0, 2}, 2), focal.ErrLabel},
+		{"label shape", focal.DefaultSoftmax, tensorOf([]int64{0, 2, 1}, 3), focal.ErrLength},
+	} {
+		_, _, err := tryEvalGrad(func(in []*Node) *Node { return SoftmaxFocalLoss(in[0], in[1], c.s) }, x, []int{2, 3}, c.labels)
+		if !errors.Is(err, c.want) {
+			t.Errorf("%s: error %v, want %v", c.name, err, c.want)
+		}
+	}
+	if _, err := SoftmaxFocal(focal.Softmax{Gamma: math.Inf(1)}); !errors.Is(err, focal.ErrGamma) {
+		t.Errorf("constructor: error %v, want %v", err, focal.ErrGamma)
+	}
+}
