@@ -2,7 +2,10 @@ package train
 
 import (
 	"context"
+	"errors"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/focalgo/focal/internal/dataset"
@@ -46,5 +49,106 @@ func TestEveryLossLearnsImbalancedData(t *testing.T) {
 				t.Errorf("%s hidden %v: AP %.3f, want ≥ 0.3 (30× the positive rate)", l.Name, hidden, ap)
 			}
 		}
+	}
+}
+
+func TestSameSeedSameMetrics(t *testing.T) {
+	dir := t.TempDir()
+	csv := writeSyntheticCSV(t, dir, imbalanced(3000, 6, 0.02, 2, 5))
+	run := func(seed uint64) *Report {
+		losses, _ := ParseLosses("bce,balanced,focal", math.NaN(), 2)
+		o := Options{Data: csv, Label: "label", TestFraction: 0.3, Losses: losses,
+			Config: Config{Hidden: []int{8}, Epochs: 3, LR: 1e-2, Batch: 64, Seed: seed}}
+		r, err := Run(context.Background(), o, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	a, b, c := run(11), run(11), run(12)
+	for i := range a.Results {
+		if *a.Results[i].Binary != *b.Results[i].Binary || !slices.Equal(a.Results[i].EpochLoss, b.Results[i].EpochLoss) {
+			t.Errorf("%s: seed 11 twice gave\n%+v\n%+v", a.Results[i].Loss, *a.Results[i].Binary, *b.Results[i].Binary)
+		}
+		if slices.Equal(a.Results[i].EpochLoss, c.Results[i].EpochLoss) {
+			t.Errorf("%s: seeds 11 and 12 gave the same training losses", a.Results[i].Loss)
+		}
+	}
+}
+
+func TestMulticlassEveryLossBeatsChance(t *testing.T) {
+	// Three classes of 70%, 25% and 5%, each shifted along its own feature.
+	rng := rand.New(rand.NewPCG(3, 4))
+	s := &dataset.Set{F: 4, Features: []string{"a", "b", "c", "d"}, Classes: []string{"0", "1", "2"}}
+	for i := range 3000 {
+		y := 0
+		switch {
+		case i%20 == 0:
+			y = 2
+		case i%4 == 1:
+			y = 1
+		}
+		for j := range s.F {
+			v := rng.NormFloat64()
+			if j == y {
+				v += 2.5
+			}
+			s.X = append(s.X, float32(v))
+		}
+		s.Y = append(s.Y, y)
+		s.N++
+	}
+	tr, te, _ := dataset.Split(s, 0.3, 1)
+	losses, _ := ParseLosses("bce,balanced,focal", math.NaN(), 2)
+	for _, l := range losses {
+		fit, err := Fit(context.Background(), Config{Hidden: []int{16}, Epochs: 5, LR: 1e-2, Batch: 64, Seed: 1, Loss: l}, tr, false)
+		if err != nil {
+			t.Fatalf("%s: %v", l.Name, err)
+		}
+		res, err := evaluate(fit, te, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := res.Multiclass
+		t.Logf("%s: accuracy %.3f balanced %.3f macro-F1 %.3f recall %.3f", l.Label(false), m.Accuracy, m.BalancedAccuracy, m.MacroF1, m.Recall)
+		if m.BalancedAccuracy < 0.7 {
+			t.Errorf("%s: balanced accuracy %.3f, want ≥ 0.7 (chance is ⅓)", l.Name, m.BalancedAccuracy)
+		}
+	}
+}
+
+func TestInterruptKeepsLastFinishedEpoch(t *testing.T) {
+	s := imbalanced(1000, 4, 0.05, 2, 2)
+	l, _ := ParseLosses("focal", math.NaN(), 2)
+	cfg := Config{Hidden: []int{8}, Epochs: 5, LR: 1e-2, Batch: 100, Seed: 9, Loss: l[0]}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cfg.Progress = func(done, _ int) {
+		if done == 15 { // in the middle of the second epoch of 10 steps
+			cancel()
+		}
+	}
+	got, err := Fit(ctx, cfg, s, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Interrupted || got.Epochs != 1 || got.Steps != 15 {
+		t.Fatalf("interrupted %v after %d epochs, %d steps; want true, 1, 15", got.Interrupted, got.Epochs, got.Steps)
+	}
+	cfg.Epochs, cfg.Progress = 1, nil
+	one, err := Fit(context.Background(), cfg, s, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range one.Model.Layers {
+		if !slices.Equal(one.Model.Layers[i].W, got.Model.Layers[i].W) {
+			t.Fatalf("layer %d: the interrupted model is not the model after epoch 1", i)
+		}
+	}
+
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	if _, err := Fit(ctx, cfg, s, true); !errors.Is(err, ErrInterrupted) {
+		t.Errorf("cancelled before any epoch: %v, want ErrInterrupted", err)
 	}
 }

@@ -6,8 +6,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/train/loss"
+
+	"github.com/focalgo/focal"
+	fgomlx "github.com/focalgo/focal/gomlx"
 )
 
 // Loss names a training loss and its parameters.
@@ -94,34 +96,35 @@ func (l Loss) Label(binary bool) string {
 	return "focal γ=" + g
 }
 
-// lossFn returns the GoMLX loss for the task. Binary labels are float
-// targets [batch, 1]; multi-class labels are int32 class indices
-// [batch, 1]. counts are the training examples per class.
+// lossFn returns the GoMLX loss for the task, from package gomlx. Binary
+// labels are float targets [batch, 1]; multi-class labels are int32 class
+// indices [batch, 1]. counts are the training examples per class.
 func (l Loss) lossFn(binary bool, counts []int) (loss.LossFn, error) {
 	if binary {
 		switch l.Name {
 		case "bce":
-			return loss.BinaryCrossentropyLogits, nil
+			return fgomlx.BCE(), nil
 		case "balanced":
-			return balancedBCE(l.alpha()), nil
+			return fgomlx.BalancedBCE(l.alpha())
 		case "focal":
-			return sigmoidFocal(l.alpha(), l.Gamma)
-		}
-	} else {
-		switch l.Name {
-		case "bce":
-			return loss.SparseCategoricalCrossEntropyLogits, nil
-		case "balanced":
-			return classWeighted(inverseFrequency(counts)), nil
-		case "focal":
-			var alpha []float64
-			if !math.IsNaN(l.Alpha) {
-				alpha = []float64{l.Alpha}
-			}
-			return softmaxFocal(alpha, l.Gamma, len(counts))
+			return fgomlx.SigmoidFocal(focal.Sigmoid{Alpha: l.alpha(), Gamma: l.Gamma, Reduction: focal.Mean})
 		}
 	}
-	return nil, fmt.Errorf("train: unknown loss %q", l.Name)
+	s := focal.Softmax{Reduction: focal.Mean, IgnoreIndex: -100}
+	switch l.Name {
+	case "bce":
+		return loss.SparseCategoricalCrossEntropyLogits, nil
+	case "balanced":
+		s.Alpha = inverseFrequency(counts)
+	case "focal":
+		s.Gamma = l.Gamma
+		if !math.IsNaN(l.Alpha) {
+			s.Alpha = []float64{l.Alpha}
+		}
+	default:
+		return nil, fmt.Errorf("train: unknown loss %q", l.Name)
+	}
+	return fgomlx.SoftmaxFocal(s)
 }
 
 // inverseFrequency returns w_c = N/(C·N_c) (1 for an absent class): the
@@ -139,28 +142,4 @@ func inverseFrequency(counts []int) []float64 {
 		}
 	}
 	return w
-}
-
-// balancedBCE is GoMLX's binary cross-entropy with per-example weights
-// αₜ = y·α + (1 − y)(1 − α).
-func balancedBCE(alpha float64) loss.LossFn {
-	return func(labels, logits []*graph.Node) *graph.Node {
-		y := graph.ConvertDType(labels[0], logits[0].DType())
-		w := graph.AddScalar(graph.MulScalar(y, 2*alpha-1), 1-alpha)
-		return loss.BinaryCrossentropyLogits([]*graph.Node{labels[0], w}, logits)
-	}
-}
-
-// classWeighted is GoMLX's sparse softmax cross-entropy with the weight
-// w[label] per example.
-func classWeighted(w []float64) loss.LossFn {
-	return func(labels, logits []*graph.Node) *graph.Node {
-		g := logits[0].Graph()
-		dt := logits[0].DType()
-		c := len(w)
-		y := graph.Reshape(labels[0], labels[0].Shape().Dimensions[0])
-		table := graph.ConvertDType(graph.Const(g, w), dt)
-		wt := graph.ReduceSum(graph.Mul(graph.OneHot(y, c, dt), table), -1)
-		return loss.SparseCategoricalCrossEntropyLogits([]*graph.Node{labels[0], wt}, logits)
-	}
 }

@@ -2,7 +2,11 @@ package train
 
 import (
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
+	"testing"
 
 	"github.com/focalgo/focal/internal/dataset"
 )
@@ -32,4 +36,27 @@ func imbalanced(n, f int, rate, shift float64, seed uint64) *dataset.Set {
 		s.Y = append(s.Y, y)
 	}
 	return s
+}
+
+// writeSyntheticCSV writes s as dir/data.csv with a "label" column first.
+func writeSyntheticCSV(t *testing.T, dir string, s *dataset.Set) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("label")
+	for _, f := range s.Features {
+		b.WriteString("," + f)
+	}
+	b.WriteString("\n")
+	for i := range s.N {
+		b.WriteString(s.Classes[s.Y[i]])
+		for _, v := range s.Row(i) {
+			b.WriteString("," + strconv.FormatFloat(float64(v), 'g', -1, 32))
+		}
+		b.WriteString("\n")
+	}
+	p := filepath.Join(dir, "data.csv")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
