@@ -1,6 +1,8 @@
 package gomlx
 
 import (
+	"math"
+
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph"
 )
@@ -29,10 +31,18 @@ func fromWork(v *Node, dtype dtypes.DType, perElement bool) *Node {
 	if dtype == work {
 		return v
 	}
-	if perElement {
-		hi := ConvertDType(Const(v.Graph(), dtype.HighestValue()), work)
+	if hi, ok := maxFinite[dtype]; ok && perElement {
+		hi := Scalar(v.Graph(), work, hi)
 		over := LogicalAnd(GreaterThan(v, hi), IsFinite(v))
 		v = Add(v, StopGradient(Where(over, Sub(hi, v), ZerosLike(v))))
 	}
 	return ConvertDType(v, dtype)
+}
+
+// maxFinite is the largest finite value of each narrower float dtype
+// (dtypes' HighestValue is +Inf for floats).
+var maxFinite = map[dtypes.DType]float64{
+	dtypes.Float32:  math.MaxFloat32,
+	dtypes.Float16:  65504,
+	dtypes.BFloat16: 0x1.fep127,
 }

@@ -1,0 +1,81 @@
+package gomlx
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/focalgo/focal"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/train/loss"
+)
+
+// benchLossGrad times one execution of a compiled loss-and-gradient graph
+// on n float32 logits with 0/1 targets (1% positives).
+func benchLossGrad(b *testing.B, n int, fn func(x, y *Node) *Node) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	x, y := make([]float32, n), make([]float32, n)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64() * 3)
+		if rng.IntN(100) == 0 {
+			y[i] = 1
+		}
+	}
+	e, err := NewExec(backend(), func(x, y *Node) (*Node, *Node) {
+		l := fn(x, y)
+		return l, Gradient(l, x)[0]
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Finalize()
+	tx, ty := tensors.FromFlatDataAndDimensions(x, n), tensors.FromFlatDataAndDimensions(y, n)
+	if _, err := e.Call(tx, ty); err != nil { // compile outside the timing
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(4 * n))
+	b.ResetTimer()
+	for range b.N {
+		out, err := e.Call(tx, ty)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, t := range out {
+			t.FinalizeAll()
+		}
+	}
+}
+
+func focalGraph(x, y *Node) *Node { return SigmoidFocalLoss(x, y, focal.DefaultSigmoid) }
+func bceGraph(x, y *Node) *Node   { return BCE()([]*Node{y}, []*Node{x}) }
+func gomlxBCEGraph(x, y *Node) *Node {
+	return loss.BinaryCrossentropyLogits([]*Node{y}, []*Node{x})
+}
+
+// Side by side: the focal loss, our BCE, and GoMLX's own BCE (float32 all
+// the way) — the price of the stable form and of computing in float64.
+func BenchmarkSigmoidFocalLossSmall(b *testing.B) { benchLossGrad(b, 1<<12, focalGraph) }
+func BenchmarkSigmoidFocalLossLarge(b *testing.B) { benchLossGrad(b, 1<<18, focalGraph) }
+func BenchmarkBCESmall(b *testing.B)              { benchLossGrad(b, 1<<12, bceGraph) }
+func BenchmarkBCELarge(b *testing.B)              { benchLossGrad(b, 1<<18, bceGraph) }
+func BenchmarkGoMLXBCESmall(b *testing.B)         { benchLossGrad(b, 1<<12, gomlxBCEGraph) }
+func BenchmarkGoMLXBCELarge(b *testing.B)         { benchLossGrad(b, 1<<18, gomlxBCEGraph) }
+
+// The core package's fused kernel on the same data, for reference.
+func BenchmarkCoreSigmoidFocalLarge(b *testing.B) {
+	const n = 1 << 18
+	rng := rand.New(rand.NewPCG(1, 1))
+	x, y, g := make([]float32, n), make([]float32, n), make([]float32, n)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64() * 3)
+		if rng.IntN(100) == 0 {
+			y[i] = 1
+		}
+	}
+	b.SetBytes(4 * n)
+	for range b.N {
+		if _, err := focal.SigmoidFocal(focal.DefaultSigmoid, focal.Outputs[float32]{Grad: g}, x, y); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

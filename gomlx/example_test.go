@@ -1,0 +1,69 @@
+package gomlx_test
+
+import (
+	"fmt"
+
+	"github.com/focalgo/focal"
+	focalgomlx "github.com/focalgo/focal/gomlx"
+	"github.com/gomlx/compute"
+	_ "github.com/gomlx/compute/gobackend"
+	"github.com/gomlx/gomlx/core/graph"
+)
+
+func ExampleSigmoidFocalLoss() {
+	exec, err := graph.NewExec(compute.MustNew(), func(logits, targets *graph.Node) (*graph.Node, *graph.Node) {
+		l := focalgomlx.SigmoidFocalLoss(logits, targets, focal.DefaultSigmoid)
+		return l, graph.Gradient(l, logits)[0]
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	out, err := exec.Call([]float32{-2, 0.5, 3}, []float32{0, 1, 1})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("loss %.6f\ngrad %.6f\n", out[0].Value(), out[1].Value())
+
+	// The same numbers from the core package.
+	g := make([]float32, 3)
+	tot, _ := focal.SigmoidFocal(focal.DefaultSigmoid, focal.Outputs[float32]{Grad: g}, []float32{-2, 0.5, 3}, []float32{0, 1, 1})
+	fmt.Printf("core %.6f\ngrad %.6f\n", tot.Reduce(focal.Positives), g)
+	// Output:
+	// loss 0.009137
+	// grad [0.001827 -0.017242 -0.000039]
+	// core 0.009137
+	// grad [0.001827 -0.017242 -0.000039]
+}
+
+func ExampleSoftmaxFocal() {
+	// A loss function for train.NewTrainer: labels[0] holds the class of
+	// each example, labels[1:] optionally weights and a bool mask.
+	lossFn, err := focalgomlx.SoftmaxFocal(focal.Softmax{Gamma: 2, IgnoreIndex: -100, Reduction: focal.Mean})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	exec, err := graph.NewExec(compute.MustNew(), func(logits, labels, mask *graph.Node) *graph.Node {
+		return lossFn([]*graph.Node{labels, mask}, []*graph.Node{logits})
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	logits := [][]float32{{2, 0, -1}, {0, 3, 0}, {9, 9, 9}}
+	labels := []int32{0, 2, -100} // the last is ignored: mean of 2 losses
+	mask := []bool{true, true, true}
+	out, err := exec.Call(logits, labels, mask)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%.6f\n", out[0].Value())
+	_, err = focalgomlx.SoftmaxFocal(focal.Softmax{Gamma: -1})
+	fmt.Println(err)
+	// Output:
+	// 1.412573
+	// focal: invalid gamma: gamma = -1 (want finite γ ≥ 0)
+}
