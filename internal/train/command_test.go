@@ -185,3 +185,25 @@ func TestTrainCompareTable(t *testing.T) {
 		}
 	}
 }
+
+func TestTrainMulticlassTable(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("x,y,label\n")
+	for i := range 600 {
+		c := []string{"cat", "dog", "eel"}[i%3]
+		x, y := float64(i%3), float64((i*7)%5)/5
+		b.WriteString(strconv.FormatFloat(x+y, 'g', -1, 64) + "," + strconv.FormatFloat(y, 'g', -1, 64) + "," + c + "\n")
+	}
+	p := filepath.Join(dir, "three.csv")
+	os.WriteFile(p, []byte(b.String()), 0o644)
+	stdout, _, err := execute(NewTrainCommand(), "--data", p, "--epochs", "3", "--lr", "0.05", "--loss", "bce,focal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"multi-class task: 3 classes", "balanced acc", "recall per class", "eel", "focal γ=2"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("table lacks %q:\n%s", want, stdout)
+		}
+	}
+}

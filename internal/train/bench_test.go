@@ -1,0 +1,76 @@
+package train
+
+import (
+	"context"
+	"math"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/focalgo/focal/internal/dataset"
+)
+
+// BenchmarkMLPTrainStep measures Adam steps of the MLP 784→64→64→1 with
+// GoMLX's and the sigmoid focal loss at batch 256 (Fashion-MNIST's shape), on random
+// data; steps/s, the figure quoted in docs/train.md, is timed from the end
+// of each run's first step (which compiles the graph) to its last.
+func BenchmarkMLPTrainStep(b *testing.B) {
+	const batch, f, steps = 256, 784, 20
+	s := imbalanced(batch*steps, f, 0.1, 1, 1)
+	losses, _ := ParseLosses("bce,focal", math.NaN(), 2)
+	for _, l := range losses {
+		b.Run(l.Name, func(b *testing.B) {
+			benchmarkSteps(b, s, Config{Hidden: []int{64, 64}, Epochs: 1, LR: 1e-3, Batch: batch, Seed: 1, Loss: l})
+		})
+	}
+}
+
+func benchmarkSteps(b *testing.B, s *dataset.Set, cfg Config) {
+	var timed time.Duration
+	var first time.Time
+	cfg.Progress = func(done, total int) {
+		switch done {
+		case 1:
+			first = time.Now()
+		case total:
+			timed += time.Since(first)
+		}
+	}
+	runs := 0
+	for b.Loop() {
+		if _, err := Fit(context.Background(), cfg, s, true); err != nil {
+			b.Fatal(err)
+		}
+		runs++
+	}
+	b.ReportMetric(float64(runs*(s.N/cfg.Batch-1))/timed.Seconds(), "steps/s")
+}
+
+const fashion = "/usr/share/datasets/fashion-mnist/"
+
+// TestFashionMNISTOneVsRest trains briefly on Fashion-MNIST's test file
+// (class 0 against the rest); it skips when the files are absent.
+func TestFashionMNISTOneVsRest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	if _, err := os.Stat(fashion + "t10k-images-idx3-ubyte.gz"); err != nil {
+		t.Skip("Fashion-MNIST is not installed:", err)
+	}
+	losses, _ := ParseLosses("bce,focal", math.NaN(), 2)
+	o := Options{Data: fashion + "t10k-images-idx3-ubyte.gz", Positive: "0", TestFraction: 0.3, Losses: losses,
+		Config: Config{Epochs: 1, LR: 1e-3, Batch: 256, Seed: 1}}
+	r, err := Run(context.Background(), o, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Test.PerClass[1] != 300 || r.Features != 784 {
+		t.Fatalf("test split %+v, %d features", r.Test, r.Features)
+	}
+	for _, res := range r.Results {
+		t.Logf("%s: AP %.3f ROC-AUC %.3f", res.Loss, res.Binary.AveragePrecision, res.Binary.ROCAUC)
+		if res.Binary.AveragePrecision < 0.6 {
+			t.Errorf("%s: AP %.3f, want ≥ 0.6 (positive rate 0.1)", res.Loss, res.Binary.AveragePrecision)
+		}
+	}
+}

@@ -1,0 +1,57 @@
+package train
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	s := imbalanced(300, 3, 0.1, 2, 1)
+	l, _ := ParseLosses("balanced", math.NaN(), 2)
+	fit, err := Fit(context.Background(), Config{Hidden: []int{4, 3}, Epochs: 1, LR: 1e-2, Batch: 32, Seed: 1, Loss: l[0]}, s, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "m.json")
+	if err := Save(p, fit.Model); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range m.Layers {
+		if !slices.Equal(m.Layers[i].W, fit.Model.Layers[i].W) || !slices.Equal(m.Layers[i].B, fit.Model.Layers[i].B) {
+			t.Errorf("layer %d changed in the round trip", i)
+		}
+	}
+	a, _ := fit.Model.Predict(s.X, s.N)
+	b, _ := m.Predict(s.X, s.N)
+	if !slices.Equal(a, b) {
+		t.Error("the loaded model predicts differently")
+	}
+
+	// Corruptions that Load must catch rather than crash on later.
+	raw, _ := os.ReadFile(p)
+	for _, c := range []struct{ name, from, to string }{
+		{"wrong format", FormatVersion, "other/9"},
+		{"layer width", `"in":4,"out":3`, `"in":4,"out":5`},
+		{"unknown field", `"binary"`, `"bogus":1,"binary"`},
+		{"truncated", "", ""},
+	} {
+		bad := strings.Replace(string(raw), c.from, c.to, 1)
+		if c.name == "truncated" {
+			bad = string(raw[:len(raw)/2])
+		}
+		q := filepath.Join(t.TempDir(), "bad.json")
+		os.WriteFile(q, []byte(bad), 0o644)
+		if _, err := Load(q); err == nil {
+			t.Errorf("%s: loaded", c.name)
+		}
+	}
+}
