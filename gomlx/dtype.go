@@ -24,17 +24,19 @@ func toWork(x *Node, what string) *Node {
 
 // fromWork converts a working-dtype result back to dtype. Per-element
 // losses (perElement) that are finite but beyond dtype's range saturate at
-// its largest finite value, as the core package's outputs do, instead of
-// overflowing to +Inf; the shift is held constant for autodiff, so the
+// ±its largest finite value, as the core package's outputs do, instead of
+// overflowing to ±Inf; the shift is held constant for autodiff, so the
 // gradient is that of the unsaturated loss, also as in the core.
 func fromWork(v *Node, dtype dtypes.DType, perElement bool) *Node {
 	if dtype == work {
 		return v
 	}
 	if hi, ok := maxFinite[dtype]; ok && perElement {
-		hi := Scalar(v.Graph(), work, hi)
-		over := LogicalAnd(GreaterThan(v, hi), IsFinite(v))
-		v = Add(v, StopGradient(Where(over, Sub(hi, v), ZerosLike(v))))
+		g := v.Graph()
+		clamped := Where(GreaterThan(v, Scalar(g, work, hi)), Scalar(g, work, hi),
+			Where(LessThan(v, Scalar(g, work, -hi)), Scalar(g, work, -hi), v))
+		shift := Where(IsFinite(v), Sub(clamped, v), ZerosLike(v))
+		v = Add(v, StopGradient(shift))
 	}
 	return ConvertDType(v, dtype)
 }

@@ -44,6 +44,16 @@ func SigmoidFocalLossWeighted(logits, targets, weights, mask *Node, s focal.Sigm
 	if _, err := focal.SigmoidFocal[float64](s, focal.Outputs[float64]{}, nil, nil); err != nil {
 		panicf("%w", err)
 	}
+	return elementwise(logits, targets, weights, mask, s.Reduction, s.Normalizer,
+		func(x, y *Node) *Node { return sigmoidElems(x, y, s) })
+}
+
+// elementwise is the driver of the losses of one logit and its target: it
+// checks shapes, converts to the working dtype, applies the mask (replacing
+// masked logits and targets by 0 first) and the weights to the per-element
+// losses elems(x, y), counts, and reduces as focal.Total does (positives:
+// targets y > 0).
+func elementwise(logits, targets, weights, mask *Node, r focal.Reduction, norm float64, elems func(x, y *Node) *Node) *Node {
 	dims := logits.Shape().Dimensions
 	x := toWork(logits, "logits")
 	if targets.Shape().Size() != logits.Shape().Size() {
@@ -60,7 +70,7 @@ func SigmoidFocalLossWeighted(logits, targets, weights, mask *Node, s focal.Sigm
 		x = Where(m, x, ZerosLike(x))
 		y = Where(m, y, ZerosLike(y))
 	}
-	l := sigmoidElems(x, y, s)
+	l := elems(x, y)
 	if w != nil {
 		l = Mul(l, w)
 	}
@@ -73,8 +83,7 @@ func SigmoidFocalLossWeighted(logits, targets, weights, mask *Node, s focal.Sigm
 	} else {
 		count = Scalar(x.Graph(), work, float64(logits.Shape().Size()))
 	}
-	r := reduce(l, count, countTrue(pos), s.Reduction, s.Normalizer)
-	return fromWork(r, logits.DType(), s.Reduction == focal.None)
+	return fromWork(reduce(l, count, countTrue(pos), r, norm), logits.DType(), r == focal.None)
 }
 
 // maxIntGamma is the largest integer γ computed by repeated multiplication
@@ -93,65 +102,6 @@ func intGamma(g float64) (int, bool) {
 // m = 1 − pₜ and ce = −log pₜ, of working-dtype logits x and targets y, in
 // the form of the core's kernel.SigmoidElem.
 func sigmoidElems(x, y *Node, s focal.Sigmoid) *Node {
-	zero := ZerosLike(x)
-	e := Exp(Neg(Abs(x))) // ∂|x|/∂x = +1 at 0
-	l1 := Log1p(e)
-	// GoMLX gives a Max tie's gradient to the first operand. At x = 0 the
-	// log1p term has derivative −½ (from |x|'s +1), so max(x, 0) must take
-	// the tie (+1) and max(0, −x) must not (0): softplus′(0) = ½ and
-	// d softplus(−x)/dx = −½ at 0.
-	spPos := Add(Max(x, zero), l1)      // softplus(x)  = −log(1 − p)
-	spNeg := Add(Max(zero, Neg(x)), l1) // softplus(−x) = −log p
-	nonneg := GreaterOrEqual(x, zero)   // the side |x| takes at 0
-	inv := Reciprocal(OnePlus(e))       // 1/(1 + e^(−|x|))
-	ei := Mul(e, inv)
-	p := Where(nonneg, inv, ei) // σ(x) and 1 − σ(x),
-	q := Where(nonneg, ei, inv) // each without cancellation
-
-	isOne := Equal(y, OnesLike(y))
-	isZero := Equal(y, ZerosLike(y))
-	hard := LogicalOr(isOne, isZero)
-	// Soft targets. The branch is evaluated for hard targets too (Where
-	// computes both sides), so it sees y = ½ there: its log y and
-	// log(1 − y) stay finite and its zero adjoint never meets an Inf.
-	ys := Where(hard, Scalar(x.Graph(), work, 0.5), y)
-	// ce = softplus(x) − x·y, with the large term kept whole:
-	// x(1 − y) + log1p(e) for x ≥ 0, −x·y + log1p(e) for x < 0.
-	ceSoft := Add(Where(nonneg, Mul(x, OneMinus(ys)), Neg(Mul(x, ys))), l1)
-	ce := Where(isOne, spNeg, Where(isZero, spPos, ceSoft))
-
-	l := ce
-	if g := s.Gamma; g > 0 {
-		var w *Node
-		if k, ok := intGamma(g); ok {
-			// m = y(1 − p) + (1 − y)p, exact for hard targets.
-			m := Add(Mul(y, q), Mul(OneMinus(y), p))
-			w = m
-			for range k - 1 {
-				w = Mul(w, m)
-			}
-		} else {
-			// log m = log(y·e^(−softplus(x)) + (1 − y)·e^(−softplus(−x))):
-			// −softplus(x) or −softplus(−x) for hard targets, a log-sum-exp
-			// for soft ones. Its derivative is bounded, unlike that of
-			// pow(m, γ), whose γ·m^(γ−1) is Inf where m underflows.
-			a := Sub(Log(ys), spPos)
-			b := Sub(Log1p(Neg(ys)), spNeg)
-			logm := Where(isOne, Neg(spPos), Where(isZero, Neg(spNeg), logAddExp(a, b)))
-			w = Exp(MulScalar(logm, g))
-		}
-		l = Mul(w, l)
-	}
-	if s.Alpha >= 0 {
-		at := AddScalar(MulScalar(y, 2*s.Alpha-1), 1-s.Alpha) // y·α + (1 − y)(1 − α)
-		l = Mul(at, l)
-	}
-	return l
-}
-
-// logAddExp returns log(eᵃ + eᵇ) = max(a, b) + log1p(e^(−|a − b|)) for
-// finite or −Inf a, b (not both −Inf). At a tie, Max and |a − b| both give
-// the first operand the +1 side, so ∂/∂a = 1 − ½ = ½, the exact value.
-func logAddExp(a, b *Node) *Node {
-	return Add(Max(a, b), Log1p(Exp(Neg(Abs(Sub(a, b))))))
+	sp := newSigParts(x, y)
+	return mulOpt(sp.AlphaT(s.Alpha), sp.Focus(s.Gamma), sp.CE())
 }
