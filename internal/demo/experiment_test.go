@@ -1,0 +1,38 @@
+package demo
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"testing"
+)
+
+func TestExperiment(t *testing.T) {
+	if os.Getenv("DEMO_EXPERIMENT") == "" {
+		t.Skip("set DEMO_EXPERIMENT=1")
+	}
+	cfg := DefaultConfig
+	if v := os.Getenv("DEMO_STEPS"); v != "" {
+		cfg.Steps, _ = strconv.Atoi(v)
+	}
+	if v := os.Getenv("DEMO_LR"); v != "" {
+		cfg.LR, _ = strconv.ParseFloat(v, 64)
+	}
+	if v := os.Getenv("DEMO_EVAL"); v != "" {
+		cfg.Eval, _ = strconv.Atoi(v)
+	}
+	if v := os.Getenv("DEMO_LOSSES"); v != "" {
+		cfg.Losses = nil
+		for _, c := range v {
+			cfg.Losses = append(cfg.Losses, Losses[c-'0'])
+		}
+	}
+	res, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s pos=%.4f objs=%v", res.Objects, res.PositiveFraction, res.EvalObjects)
+	for _, r := range res.Runs {
+		t.Logf("%-14s loss=%.4f ap=%.3f rec=%.3f s=%.3f m=%.3f l=%.3f thr=%.2f bg=%.4f %.0fs", r.Loss, r.FinalLoss, r.AP, r.Recall.All, r.Recall.Small, r.Recall.Medium, r.Recall.Large, r.Recall.Threshold, r.MeanBackgroundProb, r.Seconds)
+	}
+}

@@ -1,0 +1,128 @@
+package demo
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
+	"io"
+	"strings"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/basicfont"
+	"golang.org/x/image/math/fixed"
+)
+
+// Panel geometry: each tile is the scene scaled by panelZoom, under a
+// header line of text.
+const (
+	panelZoom   = 3
+	panelGap    = 4
+	panelHeader = 16
+)
+
+var (
+	colorBox = color.RGBA{0, 220, 255, 255} // ground-truth boxes
+	colorTP  = color.RGBA{40, 255, 40, 255}  // detections that found an object
+	colorFP  = color.RGBA{255, 40, 40, 255}  // false positives
+)
+
+// writePanel draws held-out scene k of res side by side: the scene with
+// its ground-truth boxes, the target cells, then each run's probability
+// heatmap with the run's detections kept at its FPPI threshold (green:
+// found an object, red: false positive).
+func writePanel(w io.Writer, res *Result, k int) error {
+	s := res.scenes[k]
+	tile := s.Size * panelZoom
+	cols := 2 + len(res.Runs)
+	img := image.NewRGBA(image.Rect(0, 0, cols*tile+(cols-1)*panelGap, panelHeader+tile))
+	draw.Draw(img, img.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
+	g := s.Size / Stride
+
+	at := func(col int) image.Point { return image.Pt(col*(tile+panelGap), panelHeader) }
+	// Scene.
+	o := at(0)
+	for y := range tile {
+		for x := range tile {
+			v := uint8(255*s.Pixels[(y/panelZoom)*s.Size+x/panelZoom] + 0.5)
+			img.SetRGBA(o.X+x, o.Y+y, color.RGBA{v, v, v, 255})
+		}
+	}
+	boxes(img, o, s)
+	label(img, o.X, "scene")
+	// Target.
+	heat(img, at(1), s.Target(Stride), g, tile, func(v float32) float64 { return float64(v) })
+	boxes(img, at(1), s)
+	label(img, at(1).X, "target")
+	// Runs.
+	for r, run := range res.Runs {
+		p := at(2 + r)
+		heat(img, p, res.maps[r][k*g*g:(k+1)*g*g], g, tile, func(v float32) float64 { return sigmoid(float64(v)) })
+		boxes(img, p, s)
+		for _, d := range res.dets[r] {
+			if d.Image != k || d.Score < res.recall[r].Threshold {
+				continue
+			}
+			c := colorFP
+			if d.Object >= 0 {
+				c = colorTP
+			}
+			cx := p.X + (d.Cell%g)*Stride*panelZoom + Stride*panelZoom/2
+			cy := p.Y + (d.Cell/g)*Stride*panelZoom + Stride*panelZoom/2
+			rect(img, image.Rect(cx-3, cy-3, cx+4, cy+4), c)
+		}
+		label(img, p.X, run.Loss)
+	}
+	return png.Encode(w, img)
+}
+
+// heat fills a tile with a g×g map through the colour map.
+func heat(img *image.RGBA, o image.Point, m []float32, g, tile int, f func(float32) float64) {
+	for y := range tile {
+		for x := range tile {
+			img.SetRGBA(o.X+x, o.Y+y, colormap(f(m[(y*g/tile)*g+x*g/tile])))
+		}
+	}
+}
+
+// colormap maps p ∈ [0, 1] to black → red → yellow → white.
+func colormap(p float64) color.RGBA {
+	p = min(max(p, 0), 1)
+	c := func(v float64) uint8 { return uint8(255*min(max(v, 0), 1) + 0.5) }
+	return color.RGBA{c(3 * p), c(3*p - 1), c(3*p - 2), 255}
+}
+
+// boxes outlines the scene's objects on a tile at o.
+func boxes(img *image.RGBA, o image.Point, s Scene) {
+	for _, ob := range s.Objects {
+		r := image.Rect(ob.X0*panelZoom, ob.Y0*panelZoom, ob.X1*panelZoom, ob.Y1*panelZoom).Add(o)
+		outline(img, r, colorBox)
+	}
+}
+
+func outline(img *image.RGBA, r image.Rectangle, c color.RGBA) {
+	for x := r.Min.X; x < r.Max.X; x++ {
+		img.SetRGBA(x, r.Min.Y, c)
+		img.SetRGBA(x, r.Max.Y-1, c)
+	}
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		img.SetRGBA(r.Min.X, y, c)
+		img.SetRGBA(r.Max.X-1, y, c)
+	}
+}
+
+func rect(img *image.RGBA, r image.Rectangle, c color.RGBA) {
+	outline(img, r, c)
+	outline(img, r.Inset(1), c)
+}
+
+// label writes text in the header above the tile starting at column x.
+func label(img *image.RGBA, x int, text string) {
+	d := font.Drawer{Dst: img, Src: image.NewUniform(color.Black), Face: basicfont.Face7x13,
+		Dot: fixed.P(x+2, panelHeader-4)}
+	d.DrawString(strings.ReplaceAll(text, "α", "alpha")) // the bitmap font is ASCII
+}
+
+// panelName is the file name of panel k.
+func panelName(k int) string { return fmt.Sprintf("scene-%02d.png", k) }
