@@ -5,9 +5,12 @@
 //
 // # Graph functions
 //
-// SigmoidFocalLoss, SigmoidFocalLossWeighted, SoftmaxFocalLoss and
-// SoftmaxFocalLossWeighted build the loss into a graph. Their result is
-// reduced as the parameters' Reduction says, exactly as focal.Total.Reduce:
+// SigmoidFocalLoss, SigmoidFocalLossWeighted, SoftmaxFocalLoss,
+// SoftmaxFocalLossWeighted, FamilyLoss and FamilyLossWeighted (every member
+// of the core package's focal family: Poly-1, asymmetric, quality,
+// varifocal, FL*, γ-scheduled and reduced focal loss) build the loss into a
+// graph. Their result is reduced as the parameters' Reduction says, exactly
+// as focal.Total.Reduce:
 //
 //	None       not reduced: the per-element (softmax: per-position) losses
 //	           wᵢ·FLᵢ, 0 where masked, with the shape of the targets (labels)
@@ -19,16 +22,18 @@
 // the autodiff gradient is the one the core package's Normalizer gives.
 // ClipHessian has no meaning here (autodiff gives gradients) and is ignored.
 //
-// The value and the autodiff gradient equal those of focal.SigmoidFocal and
-// focal.SoftmaxFocal within 1e-9 relative in float64 and 1e-5 in float32
-// (the tests check it on random and extreme logits, for every reduction,
-// with weights and masks).
+// The value and the autodiff gradient equal those of focal.SigmoidFocal,
+// focal.SoftmaxFocal and focal.Family within 1e-9 relative in float64 and
+// 1e-5 in float32 (the tests check it on random and extreme logits, for
+// every reduction, with weights and masks; gradients that cancel, such as
+// σ(x) − y near σ(x) = y, within 1e-14 absolute, the rounding of both).
 //
 // # Loss functions
 //
-// SigmoidFocal, SoftmaxFocal, BalancedBCE and BCE return loss.LossFn values
-// that follow GoMLX's conventions (see gomlx/ml/train/loss): labels[0] are the
-// targets, predictions[0] the logits, and labels may carry two optional
+// SigmoidFocal, SoftmaxFocal, Family, BalancedBCE and BCE return
+// loss.LossFn values that follow GoMLX's conventions (see
+// gomlx/ml/train/loss): labels[0] are the targets, predictions[0] the
+// logits, and labels may carry two optional
 // extra tensors, in any order: float weights and a bool mask (true = use),
 // with the shape of the targets or a prefix of it (per-example weights are
 // broadcast over the trailing axes). Where both are given, masked weights
