@@ -5,7 +5,8 @@
 //
 // # Graph functions
 //
-// SigmoidFocalLoss, SigmoidFocalLossWeighted, SoftmaxFocalLoss,
+// SigmoidFocalLoss, SigmoidFocalLossWeighted, SparseFocalLoss (detection
+// heads: one integer label per row of sigmoid logits), SoftmaxFocalLoss,
 // SoftmaxFocalLossWeighted, FamilyLoss and FamilyLossWeighted (every member
 // of the core package's focal family: Poly-1, asymmetric, quality,
 // varifocal, FL*, γ-scheduled and reduced focal loss) build the loss into a

@@ -50,20 +50,7 @@ func SoftmaxFocalLossWeighted(logits, labels, weights, mask *Node, s focal.Softm
 		panicf("%w", err)
 	}
 	posDims := dims[:len(dims)-1]
-	if !labels.DType().IsInt() {
-		panicf("%w: labels have dtype %s, want an integer dtype", focal.ErrLabel, labels.DType())
-	}
-	ld := labels.Shape().Dimensions
-	switch {
-	case equalDims(ld, posDims):
-	case len(ld) == len(dims) && ld[len(ld)-1] == 1 && equalDims(ld[:len(ld)-1], posDims):
-		labels = Reshape(labels, posDims...)
-	default:
-		panicf("%w: labels have shape %v, want %v or %v for logits %v", focal.ErrLength, ld, posDims, append(posDims[:len(posDims):len(posDims)], 1), dims)
-	}
-	// Compared in int64, so that the ignore index and the background class
-	// mean the same as in the core whatever the labels' dtype.
-	y := ConvertDType(labels, dtypes.Int64)
+	y := rowLabels(labels, dims)
 	g := y.Graph()
 	x := toWork(logits, "logits")
 	w, use := masked(posDims, weights, mask)

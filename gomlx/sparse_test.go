@@ -1,0 +1,50 @@
+package gomlx
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/focalgo/focal"
+	. "github.com/gomlx/gomlx/core/graph"
+)
+
+func TestSparseFocalLossEqualsCore(t *testing.T) {
+	t.Run("float64", testSparseEqualsCore[float64])
+	t.Run("float32", testSparseEqualsCore[float32])
+}
+
+func testSparseEqualsCore[T float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	const rows, c = 40, 3
+	x := make([]T, rows*c)
+	for i := range x {
+		x[i] = T(rng.NormFloat64() * 4)
+	}
+	copy(x, []T{0, 1e30, -1e30, 750, -750, 0})
+	labels := make([]int32, rows)
+	lab64 := make([]int64, rows)
+	for i := range labels {
+		labels[i] = int32(rng.IntN(c+2)) - 2 // IgnoreLabel, Background or a class
+		lab64[i] = int64(labels[i])
+	}
+	for _, s := range []focal.Sigmoid{
+		focal.DefaultSigmoid,
+		{Alpha: 0.25, Gamma: 0.5, Reduction: focal.Mean},
+		{Alpha: focal.NoAlpha, Gamma: 2, Reduction: focal.None},
+		{Alpha: 0.75, Gamma: 0, Reduction: focal.Sum},
+	} {
+		val, grad := evalGrad(t, func(in []*Node) *Node { return SparseFocalLoss(in[0], in[1], s) },
+			x, []int{rows, c}, tensorOf(labels, rows, 1))
+		out := focal.Outputs[T]{Loss: make([]T, len(x)), Grad: make([]T, len(x))}
+		tot, err := focal.SparseFocal(s, out, x, c, lab64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := out.Loss
+		if s.Reduction != focal.None {
+			want = []T{T(tot.Reduce(s.Reduction))}
+		}
+		compare(t, s.Reduction.String()+" loss", val, want, 0)
+		compare(t, s.Reduction.String()+" grad", grad, out.Grad, gradAbs)
+	}
+}
