@@ -154,10 +154,7 @@ func FamilyElem(x, y float64, p *FamilyParams) (loss, grad, hess float64) {
 // ±MaxFloat of T. It returns Σ loss[i] in float64. Destinations, w and
 // ignore are nil or as long as x.
 func FamilyGo[T Float](p *FamilyParams, loss, grad, hess, x, y, w []T, ignore []bool) float64 {
-	lim := math.MaxFloat64
-	if unsafe.Sizeof(T(0)) == 4 {
-		lim = math.MaxFloat32
-	}
+	lim := limitOf[T]()
 	var sum float64
 	for i := range x {
 		wi := 1.0
@@ -206,3 +203,11 @@ func Family[T Float](p *FamilyParams, loss, grad, hess, x, y, w []T, ignore []bo
 // dev returns p − y, written p(1 − y) − y·q so that there is no
 // cancellation for hard targets (y = 1: −q; y = 0: p).
 func (s *sigParts) dev(y float64) float64 { return s.p*(1-y) - y*s.q }
+
+// limitOf returns the largest finite value of T.
+func limitOf[T Float]() float64 {
+	if unsafe.Sizeof(T(0)) == 4 {
+		return math.MaxFloat32
+	}
+	return math.MaxFloat64
+}

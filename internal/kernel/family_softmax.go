@@ -1,0 +1,96 @@
+package kernel
+
+import "math"
+
+// ScheduleParams is a piecewise-constant γ(pₜ): Gammas[i] for the first i
+// with pₜ < Below[i], else Else.
+type ScheduleParams struct {
+	Below, Gammas []float64
+	Else          float64
+}
+
+func (s *ScheduleParams) at(pt float64) float64 {
+	for i, b := range s.Below {
+		if pt < b {
+			return s.Gammas[i]
+		}
+	}
+	return s.Else
+}
+
+// ScheduledSoftmaxGo is SoftmaxGo (ε = 0) with a focusing exponent chosen
+// per position from the probability of its label, γ = sched(p_y), as
+// FLSD does (Mukhoti et al. 2020). p.Gamma is ignored. The derivatives are
+// those of softmax focal loss with that γ: the schedule is locally
+// constant.
+func ScheduledSoftmaxGo[T Float, L Int](p *SoftmaxParams, sched *ScheduleParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
+	C, in := p.Classes, p.Inner
+	var buf [stackClasses]float64
+	var sum float64
+	q := *p
+	q.Smooth = 0
+	lim := limitOf[T]()
+	for j, lab := range labels {
+		n, i := (first+j)/in, (first+j)%in
+		base := n*C*in + i
+		at := func(c int) float64 { return float64(x[base+c*in]) }
+		wj := 1.0
+		if w != nil {
+			wj = float64(w[j])
+		}
+		if (p.HasIgnore && int64(lab) == p.Ignore) || wj == 0 {
+			if loss != nil {
+				loss[j] = 0
+			}
+			for c := range C {
+				if grad != nil {
+					grad[base+c*in] = 0
+				}
+				if hess != nil {
+					hess[base+c*in] = 0
+				}
+			}
+			continue
+		}
+		q.Gamma = sched.at(math.Exp(logSoftmaxAt(C, int(lab), at)))
+		l := softmaxPosition(&q, int(lab), at, buf[:min(C, stackClasses)], func(c int, g, h float64) {
+			g *= wj * p.Scale
+			h *= wj * p.Scale
+			if p.ClipHess {
+				h = max(h, 0)
+			}
+			if grad != nil {
+				grad[base+c*in] = T(min(max(g, -lim), lim))
+			}
+			if hess != nil {
+				hess[base+c*in] = T(min(max(h, -lim), lim))
+			}
+		}, grad != nil || hess != nil)
+		l *= wj
+		sum += l
+		if loss != nil {
+			loss[j] = sat[T](l)
+		}
+	}
+	return sum
+}
+
+// logSoftmaxAt returns log p_y = x_y − max − log Σ exp(x_c − max); NaN for
+// a NaN logit (softmaxPosition then returns NaN whatever γ is).
+func logSoftmaxAt(C, y int, at func(int) float64) float64 {
+	m := math.Inf(-1)
+	for c := range C {
+		m = max(m, at(c))
+	}
+	if math.IsInf(m, 0) || math.IsNaN(m) {
+		if at(y) == m {
+			return 0
+		}
+		return math.Inf(-1)
+	}
+	var s float64
+	for c := range C {
+		s += math.Exp(at(c) - m)
+	}
+	return at(y) - m - math.Log(s)
+}
