@@ -1,16 +1,132 @@
 package kernel
 
+import "sync/atomic"
+
+// Impl names an implementation of the kernels.
+type Impl int32
+
+const (
+	Generic Impl = iota // pure Go: SigmoidGo, SparseGo, SoftmaxGo
+	AVX2                // amd64 AVX2 + FMA, 4 float64 lanes
+	AVX512              // amd64 AVX-512 F/DQ/VL, 8 float64 lanes
+)
+
+func (m Impl) String() string {
+	switch m {
+	case Generic:
+		return "generic"
+	case AVX2:
+		return "avx2"
+	case AVX512:
+		return "avx512"
+	}
+	return "impl(?)"
+}
+
+// available lists the implementations this machine and build can run,
+// Generic first and the fastest last; the arch files append to it.
+var available = []Impl{Generic}
+
+// impl is the implementation in use, the fastest available unless SetImpl
+// changed it.
+var impl atomic.Int32
+
+func init() { impl.Store(int32(available[len(available)-1])) }
+
+// Impls returns the implementations this machine and build can run, Generic
+// first and the default (the fastest) last.
+func Impls() []Impl { return append([]Impl(nil), available...) }
+
+// Current returns the implementation in use.
+func Current() Impl { return Impl(impl.Load()) }
+
+// SetImpl selects the implementation used by Sigmoid, Sparse and Softmax and
+// returns the previous one. It is for tests and benchmarks (forcing the
+// generic path side by side with the vectorized one); an implementation the
+// machine lacks leaves the setting unchanged.
+func SetImpl(m Impl) (prev Impl) {
+	prev = Current()
+	for _, a := range available {
+		if a == m {
+			impl.Store(int32(m))
+		}
+	}
+	return prev
+}
+
 // Sigmoid is the sigmoid kernel used by package focal: the vectorized one
 // for float32 and float64 when the CPU has it and w and ignore are nil, else
 // SigmoidGo. Its contract is SigmoidGo's.
 func Sigmoid[T Float](p *SigmoidParams, loss, grad, hess, x, y, w []T, ignore []bool) float64 {
+	if w == nil && ignore == nil {
+		if v, ok := newVec(p, Current()); ok {
+			return sigmoidVec(&v, loss, grad, hess, x, y)
+		}
+	}
 	return SigmoidGo(p, loss, grad, hess, x, y, w, ignore)
 }
 
 // Sparse is the sparse-label kernel used by package focal; its contract is
-// SparseGo's.
+// SparseGo's. The vectorized form runs the sigmoid kernel over groups of
+// whole rows against one-hot targets built in a stack buffer.
 func Sparse[T Float, L Int](p *SigmoidParams, loss, grad, hess, x []T, classes int, labels []L) float64 {
+	if v, ok := newVec(p, Current()); ok && classes <= sparseGroup {
+		return sparseVec(&v, loss, grad, hess, x, classes, labels)
+	}
 	return SparseGo(p, loss, grad, hess, x, classes, labels)
+}
+
+// sparseGroup is the number of targets in sparseVec's stack buffer.
+const sparseGroup = 2048
+
+// sparseVec is Sparse on the vector sigmoid kernel: rows are taken in groups
+// of at most sparseGroup elements, their one-hot targets written into a
+// zeroed buffer (and cleared after); ignored rows split a group and are
+// zeroed here.
+func sparseVec[T Float, L Int](v *vec, loss, grad, hess, x []T, classes int, labels []L) float64 {
+	var ybuf [sparseGroup]T
+	perGroup := sparseGroup / classes
+	var sum float64
+	for n0 := 0; n0 < len(labels); {
+		if int64(labels[n0]) == SparseIgnore {
+			lo, hi := n0*classes, (n0+1)*classes
+			for _, d := range [...][]T{loss, grad, hess} {
+				if d != nil {
+					clear(d[lo:hi])
+				}
+			}
+			n0++
+			continue
+		}
+		n1 := n0 + 1
+		for n1 < len(labels) && n1-n0 < perGroup && int64(labels[n1]) != SparseIgnore {
+			n1++
+		}
+		base := n0 * classes
+		for n := n0; n < n1; n++ {
+			if c := int64(labels[n]); c >= 0 && c < int64(classes) {
+				ybuf[(n-n0)*classes+int(c)] = 1
+			}
+		}
+		lo, hi := base, n1*classes
+		y := ybuf[:hi-lo]
+		sum += sigmoidVec(v, sub(loss, lo, hi), sub(grad, lo, hi), sub(hess, lo, hi), x[lo:hi], y)
+		for n := n0; n < n1; n++ {
+			if c := int64(labels[n]); c >= 0 && c < int64(classes) {
+				ybuf[(n-n0)*classes+int(c)] = 0
+			}
+		}
+		n0 = n1
+	}
+	return sum
+}
+
+// sub returns s[lo:hi], or nil for a nil s.
+func sub[E any](s []E, lo, hi int) []E {
+	if s == nil {
+		return nil
+	}
+	return s[lo:hi]
 }
 
 // Softmax is the softmax kernel used by package focal; its contract is

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"math"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// Offsets in the parameter block (kernel.vecParams): parameter i is a
+// 32-byte vector of four copies at 32·i, usable as an AVX2 memory operand or
+// (its first copy) as an AVX-512 broadcast.
+const (
+	parA     = iota // α, or 1 without α-weighting: αₜ = y·A + (1 − y)·B
+	parB            // 1 − α
+	parGamma        // γ
+	parScale        // s, scales gradient and Hessian
+	parG2           // γ(γ − 1)
+	parTwoG         // 2γ
+	parClip         // Hessian floor: 0 (clipped) or −Inf
+)
+
+// sigmoid emits the sigmoid focal-loss kernel for float64 (f64) or float32
+// data: the computation of kernel.SigmoidElem, lane for lane, in float64.
+//
+//	func(p *vecParams, k, alpha int, loss, grad, hess, x, y *T, n int) float64
+//
+// k ≥ 0 is an integer γ (m^γ by k multiplications), k < 0 means m^γ =
+// exp(γ·log m); alpha ≠ 0 turns α-weighting on; nil destinations are
+// skipped; n is a multiple of the lane count. It returns Σ loss.
+func (a *isa) sigmoid(f64 bool) {
+	t, size := "float32", 4
+	if f64 {
+		t, size = "float64", 8
+	}
+	name := "sigmoid" + a.name + map[bool]string{true: "F64", false: "F32"}[f64]
+	TEXT(name, NOSPLIT, "func(p *[32]float64, k, alpha int, loss, grad, hess, x, y *"+t+", n int) float64")
+	Pragma("noescape")
+	Doc(name+" is the sigmoid focal-loss kernel on "+a.name+" for "+t+" (see sigmoidVec).",
+		"n must be a multiple of the lane count.")
+	L := func(s string) string { return name + s }
+
+	P := Load(Param("p"), GP64())
+	K := Load(Param("k"), GP64())
+	alpha := Load(Param("alpha"), GP64())
+	lossP := Load(Param("loss"), GP64())
+	gradP := Load(Param("grad"), GP64())
+	hessP := Load(Param("hess"), GP64())
+	X := Load(Param("x"), GP64())
+	Y := Load(Param("y"), GP64())
+	n := Load(Param("n"), GP64())
+	par := func(i int) bc { return bc(Mem{Base: P, Disp: 32 * i}) }
+
+	acc := a.vec()
+	VXORPD(acc, acc, acc)
+	i := GP64()
+	XORQ(i, i)
+
+	Label(L("loop"))
+	CMPQ(i, n)
+	JGE(LabelRef(L("done")))
+	at := func(base reg.Register) Mem { return Mem{Base: base, Index: i, Scale: uint8(size)} }
+	x := a.loadF(at(X), f64)
+	y := a.loadF(at(Y), f64)
+
+	// e = exp(−|x|), l1 = log1p(e); softplus(±x) = max(±x, 0) + l1.
+	ax := a.and(x, a.cbits(1<<63-1))
+	e := a.exp(a.neg(ax))
+	l1 := a.log1p01(e)
+	spPos := a.add(a.max(x, a.c(0)), l1)
+	spNeg := a.add(a.max(a.neg(x), a.c(0)), l1)
+	// p and 1 − p from 1/(1 + e) and e/(1 + e), without cancellation.
+	inv := a.div(a.load(a.c(1)), a.add(e, a.c(1)))
+	ei := a.mul(e, inv)
+	pos := a.cmp(cmpGE, x, a.c(0))
+	pr := a.blend(pos, ei, inv)
+	q := a.blend(pos, inv, ei)
+
+	// Hard targets: y = 1 or y = 0.
+	one := a.cmp(cmpEQ, y, a.c(1))
+	ce := a.blend(one, spPos, spNeg)
+	m := a.blend(one, pr, q)
+	r := a.blend(one, q, a.neg(pr))
+	logm := a.blend(one, a.neg(spNeg), a.neg(spPos))
+	hard := a.or(one, a.cmp(cmpEQ, y, a.c(0)))
+	a.jumpIfAll(hard, L("hard"))
+
+	// Soft targets, blended into the lanes where y ∉ {0, 1}.
+	{
+		omy := a.sub(a.load(a.c(1)), y)
+		pos := a.cmp(cmpGE, x, a.c(0))
+		ces := a.add(a.blend(pos, a.neg(a.mul(x, y)), a.mul(x, omy)), l1) // −x·y or x(1 − y), plus l1
+		ms := a.add(a.mul(y, q), a.mul(omy, pr))
+		a.blendTo(ce, hard, ces, ce)
+		oty := a.sub(a.load(a.c(1)), a.add(y, y))
+		rs := a.div(a.mul(a.mul(oty, pr), q), ms)
+		a.blendTo(r, hard, rs, r)
+		CMPQ(K, U8(0))
+		JGE(LabelRef(L("softint")))
+		a.blendTo(logm, hard, a.log(ms), logm)
+		Label(L("softint"))
+		a.blendTo(m, hard, ms, m)
+	}
+	Label(L("hard"))
+
+	// w = m^γ: k multiplications, or exp(γ·log m).
+	w := a.vec()
+	CMPQ(K, U8(0))
+	JL(LabelRef(L("powlog")))
+	a.mov(a.load(a.c(1)), w)
+	c := GP64()
+	MOVQ(K, c)
+	Label(L("powloop"))
+	TESTQ(c, c)
+	JZ(LabelRef(L("powdone")))
+	a.mulTo(w, w, m)
+	DECQ(c)
+	JMP(LabelRef(L("powloop")))
+	Label(L("powlog"))
+	a.mov(a.exp(a.mul(logm, par(parGamma))), w)
+	Label(L("powdone"))
+
+	// aw = αₜ·w
+	TESTQ(alpha, alpha)
+	JZ(LabelRef(L("noalpha")))
+	atv := a.add(a.mul(y, par(parA)), a.mul(a.sub(a.load(a.c(1)), y), par(parB)))
+	a.mulTo(w, atv, w)
+	Label(L("noalpha"))
+
+	nan := a.cmp(cmpUNORD, x, y)
+	// p − y = p(1 − y) − y(1 − p), without cancellation for hard targets.
+	d := a.sub(a.mul(pr, a.sub(a.load(a.c(1)), y)), a.mul(y, q))
+	loss := a.mul(w, ce)
+	a.blendTo(loss, nan, loss, a.c(math.NaN()))
+	VADDPD(loss, acc, acc)
+	TESTQ(lossP, lossP)
+	JZ(LabelRef(L("noloss")))
+	if !f64 {
+		// Saturate a finite loss beyond float32's range at MaxFloat32
+		// (kernel.sat); +Inf and NaN stay.
+		big := a.cmp(cmpGT, loss, a.c(math.MaxFloat32))
+		inf := a.cmp(cmpEQ, loss, a.c(math.Inf(1)))
+		a.blendTo(loss, big, loss, a.c(math.MaxFloat32))
+		a.blendTo(loss, inf, loss, a.c(math.Inf(1)))
+	}
+	a.storeF(loss, at(lossP), f64)
+	Label(L("noloss"))
+
+	// ∂FL/∂x = αₜ m^γ [γ r ce + (p − y)]
+	TESTQ(gradP, gradP)
+	JZ(LabelRef(L("nograd")))
+	{
+		g := a.add(a.mul(a.mul(r, par(parGamma)), ce), d)
+		g = a.mul(a.mul(w, g), par(parScale))
+		a.blendTo(g, nan, g, a.c(math.NaN()))
+		a.storeF(g, at(gradP), f64)
+	}
+	Label(L("nograd"))
+
+	// ∂²FL/∂x² = αₜ m^γ [γ(γ−1) r² ce + γ r (1 − 2p) ce + 2γ r (p − y) + p(1 − p)]
+	TESTQ(hessP, hessP)
+	JZ(LabelRef(L("nohess")))
+	{
+		t1 := a.mul(a.mul(a.mul(r, par(parG2)), r), ce)
+		omp := a.sub(a.load(a.c(1)), a.add(pr, pr))
+		t2 := a.mul(a.mul(a.mul(r, par(parGamma)), omp), ce)
+		t3 := a.mul(a.mul(r, par(parTwoG)), d)
+		h := a.add(a.add(a.add(t1, t2), t3), a.mul(pr, q))
+		h = a.max(a.mul(a.mul(w, h), par(parScale)), par(parClip))
+		a.blendTo(h, nan, h, a.c(math.NaN()))
+		a.storeF(h, at(hessP), f64)
+	}
+	Label(L("nohess"))
+
+	ADDQ(U32(a.lanes), i)
+	JMP(LabelRef(L("loop")))
+
+	Label(L("done"))
+	s := a.hsum(acc)
+	VZEROUPPER()
+	Store(s, ReturnIndex(0))
+	RET()
+}

@@ -1,0 +1,42 @@
+//go:build !purego
+
+package kernel
+
+import "golang.org/x/sys/cpu"
+
+//go:generate go run -C ../../_gen . -out ../internal/kernel/sigmoid_amd64.s -stubs ../internal/kernel/stubs_amd64.go -pkg kernel
+
+func init() {
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		available = append(available, AVX2)
+	}
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL {
+		available = append(available, AVX512)
+	}
+	impl.Store(int32(available[len(available)-1]))
+}
+
+// lanes returns the float64 lanes of m's vectors, 0 for Generic.
+func lanes(m Impl) int {
+	switch m {
+	case AVX2:
+		return 4
+	case AVX512:
+		return 8
+	}
+	return 0
+}
+
+func kernel32(v *vec, loss, grad, hess, x, y *float32, n int) float64 {
+	if v.impl == AVX512 {
+		return sigmoidAVX512F32(&v.par, v.k, v.alpha, loss, grad, hess, x, y, n)
+	}
+	return sigmoidAVX2F32(&v.par, v.k, v.alpha, loss, grad, hess, x, y, n)
+}
+
+func kernel64(v *vec, loss, grad, hess, x, y *float64, n int) float64 {
+	if v.impl == AVX512 {
+		return sigmoidAVX512F64(&v.par, v.k, v.alpha, loss, grad, hess, x, y, n)
+	}
+	return sigmoidAVX2F64(&v.par, v.k, v.alpha, loss, grad, hess, x, y, n)
+}

@@ -1,0 +1,16 @@
+//go:build !amd64 || purego
+
+package kernel
+
+// Without assembly only Generic is available: newVec always fails and the
+// kernels below are never called.
+
+func lanes(Impl) int { return 0 }
+
+func kernel32(v *vec, loss, grad, hess, x, y *float32, n int) float64 {
+	panic("kernel: no vector kernel in this build")
+}
+
+func kernel64(v *vec, loss, grad, hess, x, y *float64, n int) float64 {
+	panic("kernel: no vector kernel in this build")
+}

@@ -1,0 +1,119 @@
+package kernel
+
+import (
+	"math"
+	"unsafe"
+)
+
+// vec holds the constants of a vectorized sigmoid pass in the layout the
+// assembly reads: parameter i is four copies at par[4i:4i+4], a full AVX2
+// vector and an AVX-512 broadcast operand at once.
+type vec struct {
+	par   [32]float64
+	k     int // integer γ, or −1: m^γ = exp(γ·log m)
+	alpha int // 1: αₜ = y·α + (1 − y)(1 − α); 0: αₜ = 1
+	impl  Impl
+	lanes int
+}
+
+// Parameter slots, as in _gen/sigmoid.go.
+const (
+	parA = iota
+	parB
+	parGamma
+	parScale
+	parG2
+	parTwoG
+	parClip
+)
+
+// newVec returns the vector constants for p on implementation m, or false
+// when m is Generic.
+func newVec(p *SigmoidParams, m Impl) (vec, bool) {
+	v := vec{k: -1, impl: m, lanes: lanes(m)}
+	if v.lanes == 0 {
+		return v, false
+	}
+	if k, ok := intGamma(p.Gamma); ok {
+		v.k = k
+	}
+	if p.HasAlpha {
+		v.alpha = 1
+	}
+	g := p.Gamma
+	clip := math.Inf(-1)
+	if p.ClipHess {
+		clip = 0
+	}
+	for i, c := range [...]float64{
+		parA: p.Alpha, parB: 1 - p.Alpha, parGamma: g, parScale: p.Scale,
+		parG2: g * (g - 1), parTwoG: 2 * g, parClip: clip,
+	} {
+		v.par[4*i], v.par[4*i+1], v.par[4*i+2], v.par[4*i+3] = c, c, c, c
+	}
+	return v, true
+}
+
+// maxLanes is the widest vector, in float64 lanes.
+const maxLanes = 8
+
+// sigmoidVec is SigmoidGo without weights or mask on the vector kernel of
+// v.impl, which computes SigmoidElem lane for lane in float64 (for float32
+// data too: inputs are widened, outputs rounded once). The last len(x) mod
+// lanes elements go through the same kernel from stack buffers, padded with
+// x = −Inf, y = 0, whose loss is exactly 0.
+func sigmoidVec[T Float](v *vec, loss, grad, hess, x, y []T) float64 {
+	n := len(x)
+	n0 := n &^ (v.lanes - 1)
+	sum := kernelCall(v, loss, grad, hess, x, y, n0)
+	if n0 == n {
+		return sum
+	}
+	var bx, by, bl, bg, bh [maxLanes]T
+	rem := n - n0
+	copy(bx[:], x[n0:])
+	copy(by[:], y[n0:])
+	for i := rem; i < v.lanes; i++ {
+		bx[i] = T(math.Inf(-1))
+	}
+	var l, g, h []T
+	if loss != nil {
+		l = bl[:]
+	}
+	if grad != nil {
+		g = bg[:]
+	}
+	if hess != nil {
+		h = bh[:]
+	}
+	sum += kernelCall(v, l, g, h, bx[:], by[:], v.lanes)
+	for _, d := range [...]struct{ dst, src []T }{{loss, l}, {grad, g}, {hess, h}} {
+		if d.dst != nil {
+			copy(d.dst[n0:], d.src[:rem])
+		}
+	}
+	return sum
+}
+
+// kernelCall runs the assembly kernel on the first n elements (a multiple
+// of the lane count); nil destinations are passed as nil pointers.
+func kernelCall[T Float](v *vec, loss, grad, hess, x, y []T, n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	if unsafe.Sizeof(x[0]) == 4 {
+		return kernel32(v, ptr[T, float32](loss), ptr[T, float32](grad), ptr[T, float32](hess),
+			ptr[T, float32](x), ptr[T, float32](y), n)
+	}
+	return kernel64(v, ptr[T, float64](loss), ptr[T, float64](grad), ptr[T, float64](hess),
+		ptr[T, float64](x), ptr[T, float64](y), n)
+}
+
+// ptr returns a pointer to s's first element as *E (T and E of one size),
+// or nil for a nil or empty s.
+func ptr[T Float, E float32 | float64](s []T) *E {
+	if len(s) == 0 {
+		return nil
+	}
+	return (*E)(unsafe.Pointer(unsafe.SliceData(s)))
+}
