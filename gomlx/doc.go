@@ -27,7 +27,7 @@
 // focal.SoftmaxFocal and focal.Family within 1e-9 relative in float64 and
 // 1e-5 in float32 (the tests check it on random and extreme logits, for
 // every reduction, with weights and masks; gradients that cancel, such as
-// σ(x) − y near σ(x) = y, within 1e-14 absolute, the rounding of both).
+// σ(x) − y near σ(x) = y, within 1e-15 absolute, the rounding of both).
 //
 // # Loss functions
 //

@@ -76,10 +76,10 @@ func relTol[T float]() float64 {
 
 // gradAbs is the absolute floor of gradient comparisons. A gradient such as
 // αₜ(σ(x) − y) cancels near σ(x) = y: the core and the graph each carry an
-// absolute rounding error of order 1e-16 there (both compute in float64),
+// absolute rounding error of order 1e-17 there (both compute in float64),
 // so relative agreement of the difference is not a property of either.
 // Losses are sums of non-negative terms and are compared relatively only.
-const gradAbs = 1e-14
+const gradAbs = 1e-15
 
 // compare fails t where got and want differ by more than the relative
 // tolerance for T plus abs.
