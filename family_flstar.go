@@ -16,7 +16,7 @@ import (
 //
 // sₜ = 2y − 1. The appendix uses it to show that the exact form of the
 // focusing matters less than its effect: it also down-weights well
-// classified examples (γ = 2, β = 1 matches FL's accuracy). It is convex
+// classified examples, with accuracy close to FL's. It is convex
 // in x, unlike FL, so the Hessian is never negative. γ = 1, β = 0 is
 // α-balanced cross-entropy. Targets other than 0 and 1 are an error.
 type FLStar struct {
@@ -32,8 +32,8 @@ type FLStar struct {
 	Normalizer  float64
 }
 
-// DefaultFLStar is the appendix's setting γ = 2, β = 1 with RetinaNet's
-// α = 0.25 and normalisation by the number of positives.
+// DefaultFLStar is γ = 2, β = 1 with RetinaNet's α = 0.25 and
+// normalisation by the number of positives.
 var DefaultFLStar = FLStar{Alpha: 0.25, Gamma: 2, Beta: 1, Reduction: Positives}
 
 // FLStarLoss computes FL* of logits x against hard targets y ∈ {0, 1}; its

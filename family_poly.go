@@ -9,7 +9,7 @@ import (
 
 // Poly1 holds the parameters of Poly-1 focal loss (Leng et al., "PolyLoss:
 // A Polynomial Expansion Perspective of Classification Loss Functions",
-// ICLR 2022, section 4 and the poly1_focal_loss listing of its appendix):
+// ICLR 2022, and the poly1_focal_loss code listing in the paper):
 //
 //	L = FL + ε (1 − pₜ)^{γ+1},  FL = −αₜ (1 − pₜ)^γ log pₜ,
 //

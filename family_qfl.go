@@ -5,7 +5,7 @@ import (
 )
 
 // Quality holds the parameter of quality focal loss (Li et al.,
-// "Generalized Focal Loss", NeurIPS 2020, eq. 5; reference code
+// "Generalized Focal Loss", NeurIPS 2020; reference code
 // open-mmlab/mmdetection, mmdet/models/losses/gfocal_loss.py):
 //
 //	QFL = −|y − σ|^β [(1 − y) log(1 − σ) + y log σ],  σ = σ(x),

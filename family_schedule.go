@@ -50,7 +50,7 @@ func (g GammaSchedule) validate() error {
 }
 
 // Scheduled holds the parameters of focal loss with a sample-dependent
-// focusing exponent (Mukhoti et al. 2020, section 5, FLSD; reference code
+// focusing exponent (Mukhoti et al. 2020, FLSD; reference code
 // torrvision/focal_calibration, Losses/focal_loss_adaptive_gamma.py):
 //
 //	FL = −αₜ (1 − pₜ)^{γ(pₜ)} log pₜ,

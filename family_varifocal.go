@@ -7,7 +7,7 @@ import (
 )
 
 // Varifocal holds the parameters of varifocal loss (Zhang et al.,
-// "VarifocalNet: An IoU-aware Dense Object Detector", CVPR 2021, eq. 2;
+// "VarifocalNet: An IoU-aware Dense Object Detector", CVPR 2021;
 // reference code open-mmlab/mmdetection, mmdet/models/losses/varifocal_loss.py):
 //
 //	VFL = −q [q log σ + (1 − q) log(1 − σ)]   q > 0
