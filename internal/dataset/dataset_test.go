@@ -231,3 +231,49 @@ func TestUnifyAndOneVsRest(t *testing.T) {
 		t.Errorf("single class: %v", err)
 	}
 }
+
+// npyRaw builds a version-1 .npy file by hand (npyio writes C order only).
+func npyRaw(descr string, fortran bool, shape string, data []byte) []byte {
+	order := "False"
+	if fortran {
+		order = "True"
+	}
+	h := "{'descr': '" + descr + "', 'fortran_order': " + order + ", 'shape': " + shape + ", }"
+	for (10+len(h)+1)%64 != 0 {
+		h += " "
+	}
+	h += "\n"
+	var b bytes.Buffer
+	b.WriteString("\x93NUMPY\x01\x00")
+	binary.Write(&b, binary.LittleEndian, uint16(len(h)))
+	b.WriteString(h)
+	b.Write(data)
+	return b.Bytes()
+}
+
+func TestReadNPYFortranOrderAndDtypes(t *testing.T) {
+	dir := t.TempDir()
+	// The 2×3 matrix [[1 2 3] [4 5 6]] stored column by column as int16.
+	var col bytes.Buffer
+	for _, v := range []int16{1, 4, 2, 5, 3, 6} {
+		binary.Write(&col, binary.LittleEndian, v)
+	}
+	x := filepath.Join(dir, "x.npy")
+	os.WriteFile(x, npyRaw("<i2", true, "(2, 3)", col.Bytes()), 0o644)
+	var lab bytes.Buffer
+	binary.Write(&lab, binary.LittleEndian, []float32{1, 0})
+	y := filepath.Join(dir, "y.npy")
+	os.WriteFile(y, npyRaw("<f4", false, "(2, 1)", lab.Bytes()), 0o644)
+	s, err := ReadNPY(x, y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.N != 2 || s.F != 3 || !slices.Equal(s.X, []float32{1, 2, 3, 4, 5, 6}) || !slices.Equal(s.Y, []int{1, 0}) {
+		t.Errorf("%+v", s)
+	}
+	c := filepath.Join(dir, "c.npy")
+	os.WriteFile(c, npyRaw("<c16", false, "(1,)", make([]byte, 16)), 0o644)
+	if _, err := ReadNPY(c, y); !errors.Is(err, ErrFormat) {
+		t.Errorf("complex dtype: %v", err)
+	}
+}

@@ -207,3 +207,36 @@ func TestTrainMulticlassTable(t *testing.T) {
 		}
 	}
 }
+
+func TestTrainWithSeparateTestFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, classes []string, n int) string {
+		var b strings.Builder
+		b.WriteString("x,label\n")
+		for i := range n {
+			k := i % len(classes)
+			b.WriteString(strconv.Itoa(k*3+i%2) + "," + classes[k] + "\n")
+		}
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(b.String()), 0o644)
+		return p
+	}
+	// The test file has a class the training file lacks: the class indices
+	// must still agree between the two.
+	tr := write("train.csv", []string{"a", "c"}, 200)
+	te := write("test.csv", []string{"a", "b", "c"}, 90)
+	stdout, _, err := execute(NewTrainCommand(), "--data", tr, "--test", te, "--positive", "c", "--epochs", "5", "--batch", "16", "--lr", "0.05", "--loss", "bce", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r Report
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Test.Examples != 90 || r.Test.PerClass[1] != 30 || r.Train.PerClass[1] != 100 {
+		t.Errorf("train %+v test %+v", r.Train, r.Test)
+	}
+	if auc := r.Results[0].Binary.ROCAUC; auc < 0.9 {
+		t.Errorf("ROC-AUC %.3f on a separable task", auc)
+	}
+}
