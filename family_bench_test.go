@@ -1,0 +1,35 @@
+package focal_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/focalgo/focal"
+)
+
+// BenchmarkFamily measures loss + gradient + Hessian of each member over
+// 196 608 float32 elements (the seed's 1×3×256×256), ns per element in
+// the ns/op column divided by the size.
+func BenchmarkFamily(b *testing.B) {
+	const n = 196608
+	rng := rand.New(rand.NewPCG(1, 1))
+	x, y := make([]float32, n), make([]float32, n)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64() * 4)
+		y[i] = float32(rng.IntN(2))
+	}
+	out := focal.Outputs[float32]{Loss: make([]float32, n), Grad: make([]float32, n), Hess: make([]float32, n)}
+	for _, k := range focal.Kinds() {
+		m := k.Default()
+		b.Run(fmt.Sprintf("%s/Medium", k), func(b *testing.B) {
+			b.SetBytes(int64(n * 4))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := focal.Family(m, out, x, y); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
