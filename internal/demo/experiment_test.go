@@ -3,6 +3,9 @@ package demo
 import (
 	"context"
 	"os"
+	"slices"
+
+	"github.com/focalgo/focal"
 	"strconv"
 	"testing"
 )
@@ -23,8 +26,15 @@ func TestExperiment(t *testing.T) {
 	}
 	if v := os.Getenv("DEMO_LOSSES"); v != "" {
 		cfg.Losses = nil
+		all := append(slices.Clone(Losses),
+			Loss{Name: "focal/mean+prior", Sigmoid: focal.Sigmoid{Alpha: 0.25, Gamma: 2, Reduction: focal.Mean}, Prior: Prior},
+			Loss{Name: "focal-noα+prior", Sigmoid: focal.Sigmoid{Alpha: focal.NoAlpha, Gamma: 2, Reduction: focal.Positives}, Prior: Prior},
+			Loss{Name: "focalγ1+prior", Sigmoid: focal.Sigmoid{Alpha: 0.25, Gamma: 1, Reduction: focal.Positives}, Prior: Prior},
+			Loss{Name: "focal", Sigmoid: focal.DefaultSigmoid},
+			Loss{Name: "focalα.75+prior", Sigmoid: focal.Sigmoid{Alpha: 0.75, Gamma: 2, Reduction: focal.Positives}, Prior: Prior},
+		)
 		for _, c := range v {
-			cfg.Losses = append(cfg.Losses, Losses[c-'0'])
+			cfg.Losses = append(cfg.Losses, all[c-'0'])
 		}
 	}
 	res, err := Run(context.Background(), cfg)

@@ -24,8 +24,8 @@ const (
 
 var (
 	colorBox = color.RGBA{0, 220, 255, 255} // ground-truth boxes
-	colorTP  = color.RGBA{40, 255, 40, 255}  // detections that found an object
-	colorFP  = color.RGBA{255, 40, 40, 255}  // false positives
+	colorTP  = color.RGBA{40, 255, 40, 255} // detections that found an object
+	colorFP  = color.RGBA{255, 40, 40, 255} // false positives
 )
 
 // writePanel draws held-out scene k of res side by side: the scene with
