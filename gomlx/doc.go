@@ -42,11 +42,17 @@
 // takes the mean of what a LossFn returns, so with Reduction None it trains
 // on the mean over all elements, masked ones included as zeros.
 //
+// Class weights (focal.ClassBalancedWeights) are Softmax.Alpha for the
+// softmax loss; for the sigmoid losses pass them as weights broadcast to
+// the logits' shape [..., C].
+//
 // # Numerics
 //
-// Float32 (and narrower) inputs are computed in float64, as the core
-// package does, and the result converted back; the loss is a few
-// element-wise operations per logit, small next to any model.
+// Float32 (and narrower) inputs are computed in float64 and the result
+// converted back, so that values and gradients agree with the core
+// package's to float32 rounding even near underflow, where float32's
+// exp(γ·log m) would lose digits; the loss is a few dozen element-wise
+// operations per logit, small next to any model.
 //
 // The sigmoid loss never forms log σ(x). It is written as in the core
 // kernel (internal/kernel.SigmoidElem), with softplus in the stable form of
