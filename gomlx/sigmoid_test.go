@@ -19,8 +19,8 @@ var extremeLogits = []float64{0, 1e-7, -1e-7, 0.5, -0.5, 3, -3, 17, -17, 40, -40
 // extreme logits plus n random ones with hard, soft and random targets.
 func sigmoidInputs[T float](rng *rand.Rand, n int) (x, y []T) {
 	xs := append([]float64(nil), extremeLogits...)
-	for range n {
-		xs = append(xs, rng.NormFloat64()*4)
+	for i := range n {
+		xs = append(xs, wideLogit(rng, i))
 	}
 	for _, v := range xs {
 		for _, t := range []float64{0, 1, 0.5, 0.3, 0.97, rng.Float64()} {
@@ -29,6 +29,19 @@ func sigmoidInputs[T float](rng *rand.Rand, n int) (x, y []T) {
 		}
 	}
 	return x, y
+}
+
+// wideLogit returns a random logit: normal (σ = 4) for even i, else with a
+// log-uniform magnitude in [1e-8, 1e30] and a random sign.
+func wideLogit(rng *rand.Rand, i int) float64 {
+	if i%2 == 0 {
+		return rng.NormFloat64() * 4
+	}
+	v := math.Pow(10, -8+38*rng.Float64())
+	if rng.IntN(2) == 0 {
+		v = -v
+	}
+	return v
 }
 
 // sigmoidCases are parameter sets covering every reduction, α on and off,

@@ -29,10 +29,10 @@ func softmaxInputs[T float](rng *rand.Rand, random int) (x []T, labels []int64) 
 		{1e30, -1e30, 0, 1e30},
 		{-50, -60, -70, -55},
 	}
-	for range random {
+	for j := range random {
 		r := make([]float64, nClasses)
 		for i := range r {
-			r[i] = rng.NormFloat64() * 3
+			r[i] = wideLogit(rng, j)
 		}
 		rows = append(rows, r)
 	}
