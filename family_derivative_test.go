@@ -15,6 +15,8 @@ var familyMembers = []struct {
 	name string
 	m    focal.Member
 }{
+	{"focal/default", focal.DefaultSigmoid},
+	{"focal/g0.5/noalpha", focal.Sigmoid{Alpha: focal.NoAlpha, Gamma: 0.5}},
 	{"poly1/default", focal.DefaultPoly1},
 	{"poly1/g0.5/e-0.7/noalpha", focal.Poly1{Alpha: focal.NoAlpha, Gamma: 0.5, Epsilon: -0.7}},
 	{"poly1/g2.5/e3/a0.6", focal.Poly1{Alpha: 0.6, Gamma: 2.5, Epsilon: 3}},
@@ -45,6 +47,9 @@ func hardTargets(m focal.Member) bool {
 func withReduction(t *testing.T, m focal.Member, r focal.Reduction) focal.Member {
 	t.Helper()
 	switch v := m.(type) {
+	case focal.Sigmoid:
+		v.Reduction = r
+		return v
 	case focal.Poly1:
 		v.Reduction = r
 		return v
