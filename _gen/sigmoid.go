@@ -167,7 +167,8 @@ func (a *isa) sigmoid(f64 bool) {
 		t2 := a.mul(a.mul(a.mul(r, par(parGamma)), omp), ce)
 		t3 := a.mul(a.mul(r, par(parTwoG)), d)
 		h := a.add(a.add(a.add(t1, t2), t3), a.mul(pr, q))
-		h = a.max(a.mul(a.mul(w, h), par(parScale)), par(parClip))
+		// max(floor, h) keeps a NaN h, as Go's max does.
+		h = a.max(a.load(par(parClip)), a.mul(a.mul(w, h), par(parScale)))
 		a.blendTo(h, nan, h, a.c(math.NaN()))
 		a.storeF(h, at(hessP), f64)
 	}

@@ -55,15 +55,42 @@ func SetImpl(m Impl) (prev Impl) {
 }
 
 // Sigmoid is the sigmoid kernel used by package focal: the vectorized one
-// for float32 and float64 when the CPU has it and w and ignore are nil, else
-// SigmoidGo. Its contract is SigmoidGo's.
+// for float32 and float64 when the CPU has it and w is nil (over the runs
+// of elements not ignored), else SigmoidGo. Its contract is SigmoidGo's.
 func Sigmoid[T Float](p *SigmoidParams, loss, grad, hess, x, y, w []T, ignore []bool) float64 {
-	if w == nil && ignore == nil {
+	if w == nil {
 		if v, ok := newVec(p, Current()); ok {
-			return sigmoidVec(&v, loss, grad, hess, x, y)
+			if ignore == nil {
+				return sigmoidVec(&v, loss, grad, hess, x, y)
+			}
+			return sigmoidMasked(&v, loss, grad, hess, x, y, ignore)
 		}
 	}
 	return SigmoidGo(p, loss, grad, hess, x, y, w, ignore)
+}
+
+// sigmoidMasked is sigmoidVec over the runs of elements not ignored; the
+// ignored ones get 0 in every destination. Each element's outputs do not
+// depend on the runs, so they equal Sparse's bit for bit.
+func sigmoidMasked[T Float](v *vec, loss, grad, hess, x, y []T, ignore []bool) float64 {
+	var sum float64
+	for lo := 0; lo < len(x); {
+		hi := lo
+		for hi < len(x) && ignore[hi] == ignore[lo] {
+			hi++
+		}
+		if ignore[lo] {
+			for _, d := range [...][]T{loss, grad, hess} {
+				if d != nil {
+					clear(d[lo:hi])
+				}
+			}
+		} else {
+			sum += sigmoidVec(v, sub(loss, lo, hi), sub(grad, lo, hi), sub(hess, lo, hi), x[lo:hi], y[lo:hi])
+		}
+		lo = hi
+	}
+	return sum
 }
 
 // Sparse is the sparse-label kernel used by package focal; its contract is

@@ -1,0 +1,48 @@
+package kernel
+
+import (
+	"encoding/binary"
+	"math"
+	"testing"
+)
+
+// FuzzSigmoidKernel compares every vector implementation with the generic
+// path, output for output, on arbitrary logits and targets (raw float32
+// bits, so NaN, ±Inf, ±0 and subnormals arise), lengths (0 … 2·8+1 and
+// beyond), unaligned destinations and parameters.
+func FuzzSigmoidKernel(f *testing.F) {
+	f.Add([]byte{}, 2.0, 0.25, uint8(0), uint8(0))
+	f.Add(make([]byte, 8*17), 0.5, -1.0, uint8(7), uint8(1))
+	f.Add([]byte("\x00\x00\x80\x7f\x00\x00\x80\x3f\xff\xff\x7f\x7f\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x80\x3f"), 3.0, 0.9, uint8(5), uint8(3))
+	f.Fuzz(func(t *testing.T, data []byte, gamma, alpha float64, flags, off uint8) {
+		if !(gamma >= 0 && gamma <= 64) || math.IsNaN(alpha) || alpha > 1 {
+			return // rejected by package focal before the kernel
+		}
+		n := len(data) / 8
+		x, y := make([]float32, n), make([]float32, n)
+		for i := range n {
+			x[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[8*i:]))
+			v := math.Float32frombits(binary.LittleEndian.Uint32(data[8*i+4:]))
+			if flags&8 != 0 { // hard targets
+				v = float32(binary.LittleEndian.Uint32(data[8*i+4:]) & 1)
+			}
+			if !(v >= 0 && v <= 1) {
+				v = float32(math.Abs(math.Mod(float64(v), 1)))
+				if math.IsNaN(float64(v)) {
+					v = 0.5
+				}
+			}
+			y[i] = v
+		}
+		p := &SigmoidParams{Alpha: max(alpha, 0), HasAlpha: alpha >= 0, Gamma: gamma, Scale: 1, ClipHess: flags&16 != 0}
+		outs := [3]bool{flags&1 != 0, flags&2 != 0, flags&4 != 0}
+		x64, y64 := make([]float64, n), make([]float64, n)
+		for i := range x {
+			x64[i], y64[i] = float64(x[i]), float64(y[i])
+		}
+		for _, m := range vecImpls() {
+			compare(t, m, p, x, y, outs, int(off%4))
+			compare(t, m, p, x64, y64, outs, int(off%4))
+		}
+	})
+}

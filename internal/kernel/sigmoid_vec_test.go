@@ -1,0 +1,286 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// tolerance is the agreement required between a vector implementation and
+// SigmoidGo: relative, plus an absolute floor for results that underflow.
+func tolerance[T Float]() (rel, abs float64) {
+	var z T
+	if any(z) == any(float32(0)) {
+		return 1e-6, 1e-37
+	}
+	return 1e-12, 1e-300
+}
+
+// agree reports whether got and want are equal within rel·|want| + abs,
+// NaN matching NaN and infinities matching exactly.
+func agree(got, want, rel, abs float64) bool {
+	switch {
+	case math.IsNaN(want) || math.IsNaN(got):
+		return math.IsNaN(want) && math.IsNaN(got)
+	case math.IsInf(want, 0) || math.IsInf(got, 0):
+		return got == want
+	}
+	return math.Abs(got-want) <= rel*math.Abs(want)+abs
+}
+
+// hessSlack is the rounding error of the Hessian sum in float64, relative to
+// the size of its terms: the exact Hessian crosses zero (hard examples), and
+// near a crossing two correct float64 evaluations differ by more than
+// 1e-12 of their tiny result.
+func hessSlack(x, y float64, p *SigmoidParams) float64 {
+	if math.IsInf(x, 0) || math.IsNaN(x) || math.IsNaN(y) {
+		return 0
+	}
+	q := *p
+	q.Gamma = math.Abs(p.Gamma)
+	_, _, h := SigmoidElem(math.Abs(x), y, &q)
+	_, _, h2 := SigmoidElem(-math.Abs(x), y, &q)
+	return 1e-13 * (math.Abs(h) + math.Abs(h2)) * math.Abs(p.Scale) * (1 + q.Gamma*q.Gamma)
+}
+
+// vecImpls returns the vector implementations of this machine and build.
+func vecImpls() []Impl { return Impls()[1:] }
+
+// run calls Sigmoid on implementation m with guard regions around every
+// destination; it fails t if a guard changed.
+func run[T Float](t *testing.T, m Impl, p *SigmoidParams, x, y []T, outs [3]bool, off int) (sum float64, dst [3][]T) {
+	t.Helper()
+	prev := SetImpl(m)
+	defer SetImpl(prev)
+	const guard = 9
+	var bufs [3][]T
+	for i := range dst {
+		if outs[i] {
+			bufs[i] = make([]T, off+len(x)+guard)
+			for j := range bufs[i] {
+				bufs[i][j] = 12345
+			}
+			dst[i] = bufs[i][off : off+len(x) : off+len(x)]
+		}
+	}
+	sum = Sigmoid(p, dst[0], dst[1], dst[2], x, y, nil, nil)
+	for i, b := range bufs {
+		for j, v := range b {
+			if (j < off || j >= off+len(x)) && v != 12345 {
+				t.Fatalf("%v: output %d written out of bounds at %d (len %d, offset %d)", m, i, j-off, len(x), off)
+			}
+		}
+	}
+	return sum, dst
+}
+
+// compare checks implementation m against the generic path on x and y.
+func compare[T Float](t *testing.T, m Impl, p *SigmoidParams, x, y []T, outs [3]bool, off int) {
+	t.Helper()
+	rel, abs := tolerance[T]()
+	want, wd := run(t, Generic, p, x, y, outs, off)
+	got, gd := run(t, m, p, x, y, outs, off)
+	// At infinite logits the float32 generic path gives NaN where
+	// SigmoidElem gives the limits; take those from the float64 path.
+	x64, y64 := make([]float64, len(x)), make([]float64, len(x))
+	for i := range x {
+		x64[i], y64[i] = float64(x[i]), float64(y[i])
+	}
+	want64, wd64 := run(t, Generic, p, x64, y64, outs, 0)
+	for i, v := range x {
+		if math.IsInf(float64(v), 0) {
+			want = want64
+			for k := range 3 {
+				if wd[k] != nil {
+					wd[k][i] = T(wd64[k][i])
+				}
+			}
+		}
+	}
+	if !agree(got, want, rel, abs) {
+		t.Errorf("%v γ=%v α=%v/%v: sum = %v, generic %v", m, p.Gamma, p.Alpha, p.HasAlpha, got, want)
+	}
+	names := [3]string{"loss", "grad", "hess"}
+	bad := 0
+	for k := range 3 {
+		for i := range gd[k] {
+			g, w := float64(gd[k][i]), float64(wd[k][i])
+			a := abs
+			if k == 2 {
+				a += hessSlack(float64(x[i]), float64(y[i]), p)
+			}
+			if !agree(g, w, rel, a) {
+				if bad++; bad < 5 {
+					t.Errorf("%v γ=%v α=%v/%v clip=%v: %s[%d] (x=%v, y=%v) = %v, generic %v",
+						m, p.Gamma, p.Alpha, p.HasAlpha, p.ClipHess, names[k], i, x[i], y[i], g, w)
+				}
+			}
+		}
+	}
+}
+
+// specials are logits at the edges of the domain.
+var specials = []float64{0, math.Copysign(0, -1), 5e-324, -5e-324, 1e-40, 1e-310, 1,
+	-1, 17, -17, 40, -40, 88, -88, 104, -104, 745, -745, 1e30, -1e30,
+	math.MaxFloat32, -math.MaxFloat32, math.MaxFloat64, -math.MaxFloat64,
+	math.Inf(1), math.Inf(-1), math.NaN()}
+
+// inputs returns n logits and targets: random normal logits (scale 8)
+// mixed with specials, and hard, soft or mixed targets.
+func inputs[T Float](rng *rand.Rand, n int, targets string) (x, y []T) {
+	x, y = make([]T, n), make([]T, n)
+	for i := range x {
+		if rng.IntN(4) == 0 {
+			x[i] = T(specials[rng.IntN(len(specials))])
+		} else {
+			x[i] = T(8 * rng.NormFloat64())
+		}
+		switch {
+		case targets == "hard" || (targets == "mixed" && rng.IntN(2) == 0):
+			y[i] = T(rng.IntN(2))
+		default:
+			y[i] = T(rng.Float64())
+			if rng.IntN(8) == 0 {
+				// Not subnormal float64s: math.Log, behind the generic path,
+				// is wrong for them on amd64 (log 5e-324 = −709.09).
+				y[i] = T([]float64{1e-300, 1e-40, 0.5, 1 - 1e-7}[rng.IntN(4)])
+			}
+		}
+	}
+	return x, y
+}
+
+var gammas = []float64{0, 0.25, 0.5, 1, 1.5, 2, 2.5, 3, 5, 8, 8.5, 10}
+
+// TestVectorMatchesGeneric: every vector implementation equals the generic
+// path within 1e-6 relative (float32) or 1e-12 (float64), output for output
+// and in the sum, for hard, soft and mixed targets, every γ form, α on and
+// off, the clipped Hessian, any subset of destinations, lengths 0 … 2·8+1
+// and beyond, and unaligned destinations.
+func TestVectorMatchesGeneric(t *testing.T) {
+	if len(vecImpls()) == 0 {
+		t.Skip("no vector implementation in this build")
+	}
+	t.Run("float32", func(t *testing.T) { testVector[float32](t) })
+	t.Run("float64", func(t *testing.T) { testVector[float64](t) })
+}
+
+func testVector[T Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, m := range vecImpls() {
+		for _, targets := range []string{"hard", "soft", "mixed"} {
+			for _, g := range gammas {
+				for _, alpha := range []float64{-1, 0.25, 0.9} {
+					p := &SigmoidParams{Alpha: max(alpha, 0), HasAlpha: alpha >= 0, Gamma: g, Scale: 1, ClipHess: rng.IntN(2) == 0}
+					if rng.IntN(2) == 0 {
+						p.Scale = 1.0 / 3
+					}
+					n := rng.IntN(2*8+2) + []int{0, 0, 64, 1000}[rng.IntN(4)]
+					x, y := inputs[T](rng, n, targets)
+					outs := [3]bool{rng.IntN(3) > 0, rng.IntN(3) > 0, rng.IntN(3) > 0}
+					t.Run(fmt.Sprintf("%v/%s/g%v/a%v/n%d", m, targets, g, alpha, n), func(t *testing.T) {
+						compare(t, m, p, x, y, outs, rng.IntN(4))
+						compare(t, m, p, x, y, [3]bool{true, true, true}, 0)
+					})
+				}
+			}
+		}
+	}
+}
+
+// TestVectorSpecials: every special logit against every hard and extreme
+// soft target, at every γ form: NaN in gives NaN out, every finite input
+// gives finite outputs, and the values equal the generic path's.
+func TestVectorSpecials(t *testing.T) {
+	for _, m := range vecImpls() {
+		for _, g := range gammas {
+			p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: g, Scale: 1}
+			var x, y []float64
+			for _, xv := range specials {
+				for _, yv := range []float64{0, 1, 1e-300, 0.5, 1 - 0x1p-53} {
+					x, y = append(x, xv), append(y, yv)
+				}
+			}
+			x32, y32 := make([]float32, len(x)), make([]float32, len(y))
+			for i := range x {
+				x32[i], y32[i] = float32(x[i]), float32(y[i])
+			}
+			all := [3]bool{true, true, true}
+			compare(t, m, p, x, y, all, 0)
+			compare(t, m, p, x32, y32, all, 0)
+			_, d := run(t, m, p, x, y, all, 0)
+			for i := range x {
+				for k := range 3 {
+					v := d[k][i]
+					finiteIn := !math.IsNaN(x[i]) && !math.IsInf(x[i], 0)
+					if finiteIn && (math.IsNaN(v) || math.IsInf(v, 0)) {
+						t.Errorf("%v γ=%v: output %d of x=%v, y=%v is %v", m, g, k, x[i], y[i], v)
+					}
+					if math.IsNaN(x[i]) && !math.IsNaN(v) {
+						t.Errorf("%v: output %d of NaN is %v", m, k, v)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestVectorNoAllocs: a vector call allocates nothing, tail included.
+func TestVectorNoAllocs(t *testing.T) {
+	x, y := inputs[float32](rand.New(rand.NewPCG(3, 4)), 1003, "mixed")
+	l, g := make([]float32, len(x)), make([]float32, len(x))
+	p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: 2, Scale: 1}
+	for _, m := range Impls() {
+		prev := SetImpl(m)
+		if a := testing.AllocsPerRun(10, func() { Sigmoid(p, l, g, nil, x, y, nil, nil) }); a != 0 {
+			t.Errorf("%v: %v allocations per call", m, a)
+		}
+		SetImpl(prev)
+	}
+}
+
+// TestVectorIgnoreMask: with an ignore mask (runs of every length) the
+// vector path equals the generic one and writes 0 at ignored elements.
+func TestVectorIgnoreMask(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	rel, abs := tolerance[float32]()
+	for _, m := range vecImpls() {
+		x, y := inputs[float32](rng, 300, "mixed")
+		ignore := make([]bool, len(x))
+		for i := 0; i < len(x); {
+			run := rng.IntN(20)
+			for j := i; j < min(i+run, len(x)); j++ {
+				ignore[j] = rng.IntN(2) == 0
+			}
+			i += run + 1
+		}
+		for i, v := range x {
+			if math.IsInf(float64(v), 0) {
+				x[i] = 1
+			}
+		}
+		p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: 2, Scale: 1}
+		var want, got [3][]float32
+		for k := range 3 {
+			want[k], got[k] = make([]float32, len(x)), make([]float32, len(x))
+			for i := range got[k] {
+				got[k][i] = 7
+			}
+		}
+		ws := SigmoidGo(p, want[0], want[1], want[2], x, y, nil, ignore)
+		prev := SetImpl(m)
+		gs := Sigmoid(p, got[0], got[1], got[2], x, y, nil, ignore)
+		SetImpl(prev)
+		if !agree(gs, ws, rel, abs) {
+			t.Errorf("%v: sum = %v, generic %v", m, gs, ws)
+		}
+		for k := range 3 {
+			for i := range x {
+				if !agree(float64(got[k][i]), float64(want[k][i]), rel, abs+hessSlack(float64(x[i]), float64(y[i]), p)) {
+					t.Fatalf("%v: output %d [%d] (ignored %v) = %v, generic %v", m, k, i, ignore[i], got[k][i], want[k][i])
+				}
+			}
+		}
+	}
+}
