@@ -49,9 +49,15 @@ type sigParts struct {
 	p, q, spPos, spNeg, l1 float64
 }
 
-func newSigParts(x float64) sigParts {
-	e := math.Exp(-math.Abs(x))
-	l1 := math.Log1p(e)
+func newSigParts(x float64, fast bool) sigParts {
+	var e, l1 float64
+	if fast {
+		e = expNeg(math.Abs(x))
+		l1 = log1pUnit(e)
+	} else {
+		e = math.Exp(-math.Abs(x))
+		l1 = math.Log1p(e)
+	}
 	s := sigParts{spPos: max(x, 0) + l1, spNeg: max(-x, 0) + l1, l1: l1}
 	if x >= 0 {
 		s.p, s.q = 1/(1+e), e/(1+e)
@@ -120,11 +126,17 @@ func (p *FamilyParams) alphaT(y float64) float64 {
 // (unscaled, unclipped, unsaturated), computed in float64. It is the
 // reference for FamilyGo.
 func FamilyElem(x, y float64, p *FamilyParams) (loss, grad, hess float64) {
+	return familyElem(x, y, p, false)
+}
+
+// familyElem is FamilyElem; fast computes exp(−|x|) and log1p of it with
+// the float32 kernels' 1e-9-accurate expNeg and log1pUnit.
+func familyElem(x, y float64, p *FamilyParams, fast bool) (loss, grad, hess float64) {
 	if math.IsNaN(x) || math.IsNaN(y) {
 		n := math.NaN()
 		return n, n, n
 	}
-	s := newSigParts(x)
+	s := newSigParts(x, fast)
 	switch p.Kind {
 	case FamilyPoly1:
 		return poly1Elem(x, y, &s, p)
@@ -152,9 +164,11 @@ func FamilyElem(x, y float64, p *FamilyParams) (loss, grad, hess float64) {
 // with L = FamilyElem, s = p.Scale and wᵢ = w[i] (1 when w is nil, 0 when
 // ignore[i]). For a finite x[i], values beyond the range of T saturate to
 // ±MaxFloat of T. It returns Σ loss[i] in float64. Destinations, w and
-// ignore are nil or as long as x.
+// ignore are nil or as long as x. For float32, exp(−|x|) and its log1p
+// are computed to 1e-9 relative instead of to the last float64 bit.
 func FamilyGo[T Float](p *FamilyParams, loss, grad, hess, x, y, w []T, ignore []bool) float64 {
 	lim := limitOf[T]()
+	fast := unsafe.Sizeof(T(0)) == 4
 	var sum float64
 	for i := range x {
 		wi := 1.0
@@ -167,7 +181,7 @@ func FamilyGo[T Float](p *FamilyParams, loss, grad, hess, x, y, w []T, ignore []
 		var l, g, h float64
 		if wi != 0 {
 			xi := float64(x[i])
-			l, g, h = FamilyElem(xi, float64(y[i]), p)
+			l, g, h = familyElem(xi, float64(y[i]), p, fast)
 			l *= wi
 			g *= wi * p.Scale
 			h *= wi * p.Scale
