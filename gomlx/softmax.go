@@ -1,6 +1,8 @@
 package gomlx
 
 import (
+	"math"
+
 	"github.com/focalgo/focal"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
@@ -28,7 +30,10 @@ import (
 //
 //	a NaN logit makes its position's loss NaN
 //	every finite logit gives a finite loss and gradient, for every γ ≥ 0
-//	(±Inf logits give NaN, where the core takes limits)
+//	a −Inf logit (a masked-out class) has p = 0; its term is as in the core,
+//	0 for a class of weight 0, and its own gradient is 0 (the core's is
+//	−α_c q_c for a weighted class)
+//	a +Inf logit gives NaN, where the core takes limits
 func SoftmaxFocalLoss(logits, labels *Node, s focal.Softmax) *Node {
 	return SoftmaxFocalLossWeighted(logits, labels, nil, nil, s)
 }
@@ -126,7 +131,11 @@ func softmaxElems(x, y *Node, s focal.Softmax) *Node {
 	// (S − e_c)/S would differentiate to 1/S − (S − e_c)/S², a difference
 	// that rounding makes ~1e-16/S, huge once multiplied by −log p_c ~ 1e30).
 	m := StopGradient(ReduceAndKeep(x, ReduceMax, -1))
-	z := Sub(x, m)
+	// Clamped as the core clamps log p, so that a −Inf logit (a masked-out
+	// class) gives e_c = 0 and a finite log p_c: its term is 0·(−log p_c) =
+	// 0 when the class has no weight, not 0·Inf = NaN. The clamp stops the
+	// gradient with respect to that logit only.
+	z := Max(Sub(x, m), Scalar(g, work, -math.MaxFloat64))
 	e := Exp(z)
 	zeros := ZerosLike(e)
 	sp := ReduceAndKeep(Where(top, zeros, e), ReduceSum, -1)

@@ -265,3 +265,37 @@ func TestSoftmaxBadArgumentsAreErrors(t *testing.T) {
 		t.Errorf("constructor: error %v, want %v", err, focal.ErrGamma)
 	}
 }
+
+// A −Inf logit masks its class out: the loss and gradient stay those of the
+// core (p = 0 for that class), not NaN. With label smoothing the masked
+// class carries weight and its loss saturates, as in the core; only the
+// gradient with respect to the −Inf logit itself differs (0 here).
+func TestSoftmaxNegativeInfinityLogitsMaskClasses(t *testing.T) {
+	inf := math.Inf(-1)
+	x := []float64{inf, 1, 2, 0.5, 3, inf, inf, -1, inf, 4, 0, 0}
+	labels := []int64{1, 0, 1}
+	for _, c := range []struct {
+		s         focal.Softmax
+		skipInfDx bool
+	}{
+		{focal.Softmax{Gamma: 2, IgnoreIndex: -100, Reduction: focal.Sum}, false},
+		{focal.Softmax{Gamma: 0.5, Alpha: []float64{1, 2, 0.5, 0}, IgnoreIndex: -100, Reduction: focal.None}, false},
+		{focal.Softmax{Gamma: 2, LabelSmoothing: 0.1, IgnoreIndex: -100, Reduction: focal.None}, true},
+	} {
+		val, grad := evalGrad(t, func(in []*Node) *Node { return SoftmaxFocalLoss(in[0], in[1], c.s) },
+			x, []int{3, 4}, tensorOf(labels, 3))
+		wantVal, wantGrad := coreSoftmax(t, c.s, x, labels, nil)
+		compare(t, "loss", val, wantVal, 0)
+		for i := range grad {
+			if math.IsInf(x[i], -1) && c.skipInfDx {
+				if grad[i] != 0 {
+					t.Errorf("ε > 0: gradient at the −Inf logit %d = %v, want 0", i, grad[i])
+				}
+				continue
+			}
+			if !close(grad[i], wantGrad[i], 1e-9, gradAbs) {
+				t.Errorf("γ = %v, ε = %v: grad[%d] = %v, want %v (core)", c.s.Gamma, c.s.LabelSmoothing, i, grad[i], wantGrad[i])
+			}
+		}
+	}
+}
