@@ -115,9 +115,14 @@ func readIDX(path string) ([]float64, []int, error) {
 	if n == 0 {
 		return nil, nil, fmt.Errorf("%s: %w: shape %v", path, ErrEmpty, shape)
 	}
-	buf := make([]byte, n*size)
-	if _, err := io.ReadFull(r, buf); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w: data shorter than shape %v", path, ErrFormat, shape)
+	// Read what is there rather than allocating what the header claims: a
+	// corrupt header must not cost gigabytes.
+	buf, err := io.ReadAll(io.LimitReader(r, int64(n*size)))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(buf) < n*size {
+		return nil, nil, fmt.Errorf("%s: %w: %d bytes of data, shape %v needs %d", path, ErrFormat, len(buf), shape, n*size)
 	}
 	out := make([]float64, n)
 	be := binary.BigEndian

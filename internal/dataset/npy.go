@@ -76,7 +76,14 @@ func featuresFromNPY(path string, x []float64, shape []int) (*Set, error) {
 }
 
 // readNPY reads any numeric .npy array as float64 in C order.
-func readNPY(path string) ([]float64, []int, error) {
+func readNPY(path string) (v []float64, shape []int, err error) {
+	// npyio panics on some malformed headers; a user's file must give an
+	// error instead.
+	defer func() {
+		if r := recover(); r != nil {
+			v, shape, err = nil, nil, fmt.Errorf("%s: %w: unreadable .npy file (%v)", path, ErrFormat, r)
+		}
+	}()
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err
@@ -86,16 +93,24 @@ func readNPY(path string) ([]float64, []int, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w: %v", path, ErrFormat, err)
 	}
-	shape := r.Header.Descr.Shape
+	shape = r.Header.Descr.Shape
 	n := 1
 	for _, d := range shape {
 		if d < 0 {
 			return nil, nil, fmt.Errorf("%s: %w: shape %v", path, ErrFormat, shape)
 		}
+		if d > 0 && n > (1<<40)/d {
+			return nil, nil, fmt.Errorf("%s: %w: shape %v is too large", path, ErrFormat, shape)
+		}
 		n *= d
 	}
 	if n == 0 {
 		return nil, nil, fmt.Errorf("%s: %w: shape %v", path, ErrEmpty, shape)
+	}
+	// Every element takes at least a byte: a header claiming more elements
+	// than the file has bytes is corrupt, and must not cost the allocation.
+	if st, err := f.Stat(); err == nil && int64(n) > st.Size() {
+		return nil, nil, fmt.Errorf("%s: %w: shape %v is larger than the file", path, ErrFormat, shape)
 	}
 	out, err := readAs(r, r.Header.Descr.Type, n)
 	if err != nil {
