@@ -79,3 +79,43 @@ func BenchmarkCoreSigmoidFocalLarge(b *testing.B) {
 		}
 	}
 }
+
+// benchSoftmax times loss and gradient of the softmax focal loss on
+// [n, 10] float32 logits.
+func benchSoftmax(b *testing.B, n int) {
+	const c = 10
+	rng := rand.New(rand.NewPCG(1, 1))
+	x, y := make([]float32, n*c), make([]int32, n)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64() * 3)
+	}
+	for i := range y {
+		y[i] = int32(rng.IntN(c))
+	}
+	e, err := NewExec(backend(), func(x, y *Node) (*Node, *Node) {
+		l := SoftmaxFocalLoss(x, y, focal.DefaultSoftmax)
+		return l, Gradient(l, x)[0]
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Finalize()
+	tx, ty := tensors.FromFlatDataAndDimensions(x, n, c), tensors.FromFlatDataAndDimensions(y, n)
+	if _, err := e.Call(tx, ty); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(4 * n * c))
+	b.ResetTimer()
+	for range b.N {
+		out, err := e.Call(tx, ty)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, t := range out {
+			t.FinalizeAll()
+		}
+	}
+}
+
+func BenchmarkSoftmaxFocalLossSmall(b *testing.B) { benchSoftmax(b, 256) }
+func BenchmarkSoftmaxFocalLossLarge(b *testing.B) { benchSoftmax(b, 1<<14) }
