@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/focalgo/focal"
+	"github.com/gomlx/gomlx/core/graph"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/train/loss"
 )
@@ -23,13 +24,13 @@ import (
 // (Asymmetric with DetachWeight, Scheduled's γ(pₜ)), which is built under
 // StopGradient here. The graph does not check targets: FL* and Asymmetric
 // want y ∈ {0, 1}, which the core enforces.
-func FamilyLoss(logits, targets *Node, m focal.Member) *Node {
+func FamilyLoss(logits, targets *graph.Node, m focal.Member) *graph.Node {
 	return FamilyLossWeighted(logits, targets, nil, nil, m)
 }
 
 // FamilyLossWeighted is FamilyLoss with per-element weights and a mask
 // (true = use), either of which may be nil, as in SigmoidFocalLossWeighted.
-func FamilyLossWeighted(logits, targets, weights, mask *Node, m focal.Member) *Node {
+func FamilyLossWeighted(logits, targets, weights, mask *graph.Node, m focal.Member) *graph.Node {
 	if err := checkMember(m); err != nil {
 		panicf("%w", err)
 	}

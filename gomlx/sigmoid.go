@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/focalgo/focal"
+	"github.com/gomlx/gomlx/core/graph"
 	. "github.com/gomlx/gomlx/core/graph"
 )
 
@@ -26,7 +27,7 @@ import (
 //	SigmoidFocalLoss(NaN logit) = NaN
 //	SigmoidFocalLoss(±Inf logit) = the limits (0 or +Inf), as the core
 //	every finite logit gives a finite loss and gradient, for every γ ≥ 0
-func SigmoidFocalLoss(logits, targets *Node, s focal.Sigmoid) *Node {
+func SigmoidFocalLoss(logits, targets *graph.Node, s focal.Sigmoid) *graph.Node {
 	return SigmoidFocalLossWeighted(logits, targets, nil, nil, s)
 }
 
@@ -40,7 +41,7 @@ func SigmoidFocalLoss(logits, targets *Node, s focal.Sigmoid) *Node {
 // logits), and are broadcast over the remaining axes.
 //
 // It equals focal.SigmoidFocalWeighted(s, …, w, ignore = ¬mask).
-func SigmoidFocalLossWeighted(logits, targets, weights, mask *Node, s focal.Sigmoid) *Node {
+func SigmoidFocalLossWeighted(logits, targets, weights, mask *graph.Node, s focal.Sigmoid) *graph.Node {
 	if _, err := focal.SigmoidFocal[float64](s, focal.Outputs[float64]{}, nil, nil); err != nil {
 		panicf("%w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/focalgo/focal"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/graph"
 	. "github.com/gomlx/gomlx/core/graph"
 )
 
@@ -34,7 +35,7 @@ import (
 //	0 for a class of weight 0, and its own gradient is 0 (the core's is
 //	−α_c q_c for a weighted class)
 //	a +Inf logit gives NaN, where the core takes limits
-func SoftmaxFocalLoss(logits, labels *Node, s focal.Softmax) *Node {
+func SoftmaxFocalLoss(logits, labels *graph.Node, s focal.Softmax) *graph.Node {
 	return SoftmaxFocalLossWeighted(logits, labels, nil, nil, s)
 }
 
@@ -45,7 +46,7 @@ func SoftmaxFocalLoss(logits, labels *Node, s focal.Softmax) *Node {
 //
 // It equals focal.SoftmaxFocalWeighted(s, …, w) with masked labels set to
 // the ignore index.
-func SoftmaxFocalLossWeighted(logits, labels, weights, mask *Node, s focal.Softmax) *Node {
+func SoftmaxFocalLossWeighted(logits, labels, weights, mask *graph.Node, s focal.Softmax) *graph.Node {
 	if logits.Rank() < 1 {
 		panicf("%w: logits have shape %s, want [..., C] with the class axis last", focal.ErrLayout, logits.Shape())
 	}

@@ -4,6 +4,7 @@ import (
 	"github.com/focalgo/focal"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/graph"
 	. "github.com/gomlx/gomlx/core/graph"
 )
 
@@ -20,7 +21,7 @@ import (
 // Labels outside [0, C) that are neither Background nor IgnoreLabel, an
 // error in the core, act as Background here (a graph cannot return an
 // error on data).
-func SparseFocalLoss(logits, labels *Node, s focal.Sigmoid) *Node {
+func SparseFocalLoss(logits, labels *graph.Node, s focal.Sigmoid) *graph.Node {
 	if logits.Rank() < 1 {
 		panicf("%w: logits have shape %s, want [..., C] with the class axis last", focal.ErrLayout, logits.Shape())
 	}
