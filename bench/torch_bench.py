@@ -1,0 +1,65 @@
+"""PyTorch side of `focal bench`: the sigmoid focal loss, forward and
+backward, in torchvision.ops.sigmoid_focal_loss and in the seed's FocalLoss
+class, on the workload of the Go benchmark.
+
+Workload (as focal bench's Go side): n float32 logits ~ N(0, 3²), hard
+targets with 1% positives, α = 0.25, γ = 2; per call the per-element loss
+(reduction "none") and the gradient of its sum divided by max(1, positives)
+(RetinaNet's normalisation), i.e. loss + gradient.
+
+Prints one JSON object per line: first the versions and thread count, then
+{"impl", "n", "times_ns"} per implementation and size (every repeat's
+wall time of one forward + backward, after warm-up calls).
+
+    python3 torch_bench.py --sizes 196608,8000000 --repeats 7 --threads 2
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import torch
+import torchvision
+from torchvision.ops import sigmoid_focal_loss
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from seed_focal_loss import FocalLoss  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="196608,8000000")
+    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=torch.get_num_threads())
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    print(json.dumps({"torch": torch.__version__, "torchvision": torchvision.__version__,
+                      "threads": torch.get_num_threads()}), flush=True)
+    seed = FocalLoss(alpha=0.25, gamma=2, reduction="none")
+    impls = {
+        "torchvision": lambda x, t: sigmoid_focal_loss(x, t, alpha=0.25, gamma=2, reduction="none"),
+        "seed": seed,
+    }
+    for n in [int(s) for s in args.sizes.split(",") if s]:
+        g = torch.Generator().manual_seed(1)
+        x = (torch.randn(n, generator=g) * 3).requires_grad_(True)
+        t = (torch.rand(n, generator=g) < 0.01).float()
+        npos = max(1.0, float(t.sum()))
+        for name, fn in impls.items():
+            times = []
+            for i in range(args.warmup + args.repeats):
+                x.grad = None
+                start = time.perf_counter_ns()
+                loss = fn(x, t)
+                (loss.sum() / npos).backward()
+                elapsed = time.perf_counter_ns() - start
+                if i >= args.warmup:
+                    times.append(elapsed)
+            print(json.dumps({"impl": name, "n": n, "times_ns": times}), flush=True)
+            del loss
+
+
+if __name__ == "__main__":
+    main()

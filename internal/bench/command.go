@@ -1,0 +1,188 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/focalgo/focal/internal/exitcode"
+	"github.com/focalgo/focal/internal/kernel"
+)
+
+// Options are the settings of `focal bench`.
+type Options struct {
+	Sizes   []int  // elements per call
+	Warmup  int    // untimed calls before the timed ones
+	Repeats int    // timed calls; the table shows their median
+	Threads int    // GOMAXPROCS for Go, torch.set_num_threads for PyTorch
+	Python  string // interpreter for the PyTorch side
+	Torch   bool   // run the PyTorch side when it is available
+}
+
+// DefaultOptions are the command's defaults.
+func DefaultOptions() Options {
+	return Options{
+		Sizes:   []int{16_384, 196_608, 8_000_000},
+		Warmup:  2,
+		Repeats: 7,
+		Threads: runtime.GOMAXPROCS(0),
+		Python:  "/usr/bin/python3",
+		Torch:   true,
+	}
+}
+
+func (o Options) validate() error {
+	if len(o.Sizes) == 0 {
+		return errors.New("--sizes: no size given")
+	}
+	for _, n := range o.Sizes {
+		if n < 1 || n > 1<<30 {
+			return fmt.Errorf("--sizes: %d out of range [1, 2³⁰]", n)
+		}
+	}
+	switch {
+	case o.Warmup < 0:
+		return fmt.Errorf("--warmup: %d is negative", o.Warmup)
+	case o.Repeats < 1:
+		return fmt.Errorf("--repeats: %d, want at least 1", o.Repeats)
+	case o.Threads < 1:
+		return fmt.Errorf("--threads: %d, want at least 1", o.Threads)
+	}
+	return nil
+}
+
+// NewCommand returns the `bench` command.
+func NewCommand() *cobra.Command {
+	o := DefaultOptions()
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Time the focal-loss kernels against a memory triad and PyTorch",
+		Long: `bench times the float32 sigmoid focal loss with its gradient (α = 0.25,
+γ = 2, 1% positive targets, normalised by the positives) at several sizes:
+package focal on every kernel implementation of this machine (vectorized and
+generic), the streaming triad a = b + s·c that bounds it by memory
+bandwidth, and, when the Python interpreter can import torch and
+torchvision, the same workload forward + backward in
+torchvision.ops.sigmoid_focal_loss and in the seed's FocalLoss class, with
+the same thread count. It prints one table of medians of repeated calls,
+each size's rows as ratios to focal's default kernel, all measured in this
+one run.`,
+		Example: `  focal bench
+  focal bench --sizes 196608,8000000 --repeats 11 --threads 2
+  focal bench --torch=false`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.validate(); err != nil {
+				return exitcode.Input(err)
+			}
+			return Run(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.IntSliceVar(&o.Sizes, "sizes", o.Sizes, "elements per call, comma-separated")
+	f.IntVar(&o.Warmup, "warmup", o.Warmup, "untimed calls before the timed ones")
+	f.IntVar(&o.Repeats, "repeats", o.Repeats, "timed calls per row (the table shows the median)")
+	f.IntVar(&o.Threads, "threads", o.Threads, "threads for Go (GOMAXPROCS) and PyTorch")
+	f.StringVar(&o.Python, "python", o.Python, "Python interpreter for the PyTorch rows")
+	f.BoolVar(&o.Torch, "torch", o.Torch, "run the PyTorch rows when torch and torchvision import")
+	return cmd
+}
+
+// Row is one line of the table.
+type Row struct {
+	Name   string
+	N      int
+	Median time.Duration
+}
+
+// Run measures everything o asks for and writes the table to w (progress
+// and notes to log).
+func Run(ctx context.Context, w, log io.Writer, o Options) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := o.validate(); err != nil {
+		return exitcode.Input(err)
+	}
+	prev := runtime.GOMAXPROCS(o.Threads)
+	defer runtime.GOMAXPROCS(prev)
+
+	var rows []Row
+	for _, n := range o.Sizes {
+		fmt.Fprintf(log, "go: n = %d\n", n)
+		wl := NewWorkload(n)
+		ts, _ := Times(func() error { wl.Triad(); return nil }, o.Warmup, o.Repeats)
+		rows = append(rows, Row{"triad a = b + s·c (Go)", n, Median(ts)})
+		impls := kernel.Impls()
+		for i := len(impls) - 1; i >= 0; i-- { // the default first
+			ts, err := Times(WithImpl(impls[i], wl.Focal), o.Warmup, o.Repeats)
+			if err != nil {
+				return err
+			}
+			rows = append(rows, Row{fmt.Sprintf("focal.SigmoidFocal (%v)", impls[i]), n, Median(ts)})
+		}
+	}
+
+	note := ""
+	if o.Torch {
+		if ok, why := TorchAvailable(ctx, o.Python); !ok {
+			note = fmt.Sprintf("PyTorch rows skipped: %s -c 'import torch, torchvision': %s", o.Python, why)
+		} else {
+			fmt.Fprintf(log, "torch: %s\n", o.Python)
+			t, res, err := RunTorch(ctx, o.Python, o.Sizes, o.Warmup, o.Repeats, o.Threads)
+			if err != nil {
+				return err
+			}
+			names := map[string]string{
+				"torchvision": "torchvision sigmoid_focal_loss",
+				"seed":        "seed FocalLoss (PyTorch)",
+			}
+			for _, r := range res {
+				rows = append(rows, Row{names[r.Impl] + " fwd+bwd", r.N, Median(r.Times)})
+			}
+			note = fmt.Sprintf("PyTorch %s, torchvision %s, %d threads", t.Torch, t.TorchVision, t.Threads)
+		}
+	}
+	return writeTable(w, o, rows, note)
+}
+
+// writeTable prints rows grouped by size, with each row's ratio to the
+// first focal row of its size.
+func writeTable(w io.Writer, o Options, rows []Row, note string) error {
+	fmt.Fprintf(w, "float32 sigmoid focal loss + gradient, α = 0.25, γ = 2; %d threads (GOMAXPROCS), median of %d calls after %d warm-up\n",
+		o.Threads, o.Repeats, o.Warmup)
+	if note != "" {
+		fmt.Fprintln(w, note)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "n\timplementation\tmedian ms\tns/elem\t× focal\t")
+	for _, n := range o.Sizes {
+		var base time.Duration
+		for _, r := range rows {
+			if r.N == n && base == 0 && strings.HasPrefix(r.Name, "focal.") {
+				base = r.Median
+			}
+		}
+		for _, r := range rows {
+			if r.N != n {
+				continue
+			}
+			ratio := "-"
+			if base > 0 {
+				ratio = fmt.Sprintf("%.2f", float64(r.Median)/float64(base))
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%.3f\t%.2f\t%s\t\n", n, r.Name,
+				float64(r.Median)/1e6, float64(r.Median.Nanoseconds())/float64(n), ratio)
+		}
+	}
+	return tw.Flush()
+}

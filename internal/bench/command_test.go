@@ -1,0 +1,127 @@
+package bench
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/focalgo/focal/internal/exitcode"
+	"github.com/focalgo/focal/internal/kernel"
+)
+
+// TestCommandTable: a small run prints one row per size for the triad and
+// every kernel implementation, the default one at ratio 1.00.
+func TestCommandTable(t *testing.T) {
+	cmd := NewCommand()
+	var out, log bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&log)
+	cmd.SetArgs([]string{"--sizes", "1000,20000", "--repeats", "1", "--warmup", "0", "--torch=false"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	for _, n := range []string{"1000", "20000"} {
+		if !hasRow(s, n, "triad") {
+			t.Errorf("no triad row for n = %s:\n%s", n, s)
+		}
+		for _, m := range kernel.Impls() {
+			if !hasRow(s, n, "focal.SigmoidFocal ("+m.String()+")") {
+				t.Errorf("no row for %v:\n%s", m, s)
+			}
+		}
+	}
+	if got := strings.Count(s, " 1.00 "); got < 2 {
+		t.Errorf("%d rows at ratio 1.00, want one per size:\n%s", got, s)
+	}
+}
+
+// hasRow reports whether table s has a row for size n naming what.
+func hasRow(s, n, what string) bool {
+	for _, line := range strings.Split(s, "\n") {
+		if f := strings.Fields(line); len(f) > 0 && f[0] == n && strings.Contains(line, what) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestCommandBadInput: bad flags are input errors (exit status 2).
+func TestCommandBadInput(t *testing.T) {
+	for _, args := range [][]string{
+		{"--sizes", "0"},
+		{"--sizes", "-5"},
+		{"--repeats", "0"},
+		{"--threads", "0"},
+		{"--warmup", "-1"},
+	} {
+		cmd := NewCommand()
+		cmd.SetOut(&bytes.Buffer{})
+		cmd.SetErr(&bytes.Buffer{})
+		cmd.SetArgs(append(args, "--torch=false"))
+		err := cmd.Execute()
+		if err == nil || !exitcode.IsInput(err) {
+			t.Errorf("%v: error %v, want an input error", args, err)
+		}
+	}
+}
+
+// TestMissingTorchIsANote: an interpreter without torch skips the PyTorch
+// rows with a note instead of failing.
+func TestMissingTorchIsANote(t *testing.T) {
+	var out bytes.Buffer
+	o := DefaultOptions()
+	o.Sizes, o.Repeats, o.Warmup, o.Python = []int{100}, 1, 0, "/nonexistent/python3"
+	if err := Run(t.Context(), &out, &bytes.Buffer{}, o); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "PyTorch rows skipped") {
+		t.Errorf("no note:\n%s", out.String())
+	}
+}
+
+// TestParseTorch reads torch_bench.py's output format.
+func TestParseTorch(t *testing.T) {
+	out := `{"torch": "1.13.0a0", "torchvision": "0.14.1a0", "threads": 2}
+{"impl": "torchvision", "n": 10, "times_ns": [30, 10, 20]}
+`
+	tr, res, err := parseTorch("py", []byte(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Torch != "1.13.0a0" || tr.Threads != 2 || len(res) != 1 || Median(res[0].Times) != 20 {
+		t.Errorf("got %+v %+v", tr, res)
+	}
+	if _, _, err := parseTorch("py", []byte("not json\n")); err == nil {
+		t.Error("bad output accepted")
+	}
+}
+
+// TestMedian: odd and even counts.
+func TestMedian(t *testing.T) {
+	for _, c := range []struct {
+		in   []time.Duration
+		want time.Duration
+	}{{nil, 0}, {[]time.Duration{3}, 3}, {[]time.Duration{5, 1, 3}, 3}, {[]time.Duration{4, 1, 3, 2}, 2}} {
+		if got := Median(c.in); got != c.want {
+			t.Errorf("Median(%v) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
+
+// TestTriad: a = b + s·c at every length around the split.
+func TestTriad(t *testing.T) {
+	for _, n := range []int{0, 1, 4095, 4096, 10_001} {
+		a, b, c := make([]float32, n), make([]float32, n), make([]float32, n)
+		for i := range b {
+			b[i], c[i] = float32(i), float32(2*i+1)
+		}
+		Triad(a, b, c, 0.5)
+		for i := range a {
+			if want := b[i] + 0.5*c[i]; a[i] != want {
+				t.Fatalf("n=%d: a[%d] = %v, want %v", n, i, a[i], want)
+			}
+		}
+	}
+}
