@@ -152,14 +152,14 @@ func runTrain(cmd *cobra.Command, o Options, asJSON, quiet bool) error {
 		stop() // a second Ctrl-C kills the process
 	}()
 
-	stdout := cmd.OutOrStdout()
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	var progress func(string) func(int, int)
 	if !quiet && isTerminal(stdout) {
 		progress = func(loss string) func(int, int) {
 			var bar *progressbar.ProgressBar
 			return func(done, total int) {
 				if bar == nil {
-					bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr),
+					bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(stderr),
 						progressbar.OptionSetDescription(loss), progressbar.OptionShowCount(),
 						progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish(),
 						progressbar.OptionThrottle(100*time.Millisecond))

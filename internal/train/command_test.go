@@ -175,9 +175,18 @@ func TestTrainSavePredictRoundTrip(t *testing.T) {
 func TestTrainCompareTable(t *testing.T) {
 	dir := t.TempDir()
 	data := writeSyntheticCSV(t, dir, imbalanced(800, 4, 0.05, 2, 4))
-	stdout, _, err := execute(NewTrainCommand(), "--data", data, "--epochs", "2", "--compare", "--lr", "0.01")
+	plots := filepath.Join(dir, "plots")
+	stdout, stderr, err := execute(NewTrainCommand(), "--data", data, "--epochs", "2", "--compare", "--lr", "0.01", "--plots", plots)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if stderr != "" {
+		t.Errorf("stdout is not a terminal, yet stderr got %q (a progress bar?)", stderr)
+	}
+	for _, f := range []string{"pr.png", "pr-bce.png", "pr-balanced.png", "reliability-focal.png"} {
+		if _, err := os.Stat(filepath.Join(plots, f)); err != nil {
+			t.Errorf("plot %s: %v", f, err)
+		}
 	}
 	for _, want := range []string{"bce ", "balanced α=0.75", "focal α=0.25 γ=2", "AP", "recall@P≥0.9"} {
 		if !strings.Contains(stdout, want) {
