@@ -17,7 +17,7 @@ import (
 func BenchmarkMLPTrainStep(b *testing.B) {
 	const batch, f, steps = 256, 784, 20
 	s := imbalanced(batch*steps, f, 0.1, 1, 1)
-	losses, _ := ParseLosses("bce,focal", math.NaN(), 2)
+	losses, _ := ParseLosses("bce,focal", math.NaN(), 2, nil)
 	for _, l := range losses {
 		b.Run(l.Name, func(b *testing.B) {
 			benchmarkSteps(b, s, Config{Hidden: []int{64, 64}, Epochs: 1, LR: 1e-3, Batch: batch, Seed: 1, Loss: l})
@@ -57,7 +57,7 @@ func TestFashionMNISTOneVsRest(t *testing.T) {
 	if _, err := os.Stat(fashion + "t10k-images-idx3-ubyte.gz"); err != nil {
 		t.Skip("Fashion-MNIST is not installed:", err)
 	}
-	losses, _ := ParseLosses("bce,focal", math.NaN(), 2)
+	losses, _ := ParseLosses("bce,focal", math.NaN(), 2, nil)
 	o := Options{Data: fashion + "t10k-images-idx3-ubyte.gz", Positive: "0", TestFraction: 0.3, Losses: losses,
 		Config: Config{Epochs: 1, LR: 1e-3, Batch: 256, Seed: 1}}
 	r, err := Run(context.Background(), o, nil)

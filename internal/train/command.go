@@ -27,6 +27,7 @@ func NewTrainCommand() *cobra.Command {
 		o                       Options
 		hidden, lossList, alpha string
 		gamma                   float64
+		params                  []string
 		compare, asJSON, quiet  bool
 	)
 	cmd := &cobra.Command{
@@ -55,6 +56,10 @@ Losses (--loss, a comma list; --compare trains bce,balanced,focal):
             weighted by inverse training frequency
   focal     focal loss, −αₜ (1 − pₜ)^γ log pₜ (α default 0.25, γ default 2);
             multi-class: softmax focal loss, α off unless --alpha is given
+  poly1, asl, qfl, varifocal, flstar, flsd, reduced
+            the rest of the focal family (binary tasks), with the reference
+            defaults; --alpha, --gamma and --param NAME=VALUE override them
+  all       every loss above
 Every loss is trained on the same split, from the same initial weights, with
 batches in the same order (--seed). Ctrl-C stops after the current step and
 reports the model as of the last finished epoch.`,
@@ -81,7 +86,15 @@ reports the model as of the last finished epoch.`,
 			if compare && !cmd.Flags().Changed("loss") {
 				lossList = strings.Join(LossNames, ",")
 			}
-			if o.Losses, err = ParseLosses(lossList, a, gamma); err != nil {
+			g := math.NaN()
+			if cmd.Flags().Changed("gamma") {
+				g = gamma
+			}
+			pm, err := parseParams(params)
+			if err != nil {
+				return exitcode.Input(err)
+			}
+			if o.Losses, err = ParseLosses(lossList, a, g, pm); err != nil {
 				return exitcode.Input(err)
 			}
 			if o.Data == "" {
@@ -107,10 +120,11 @@ reports the model as of the last finished epoch.`,
 	f.Float64Var(&o.Config.LR, "lr", 1e-3, "Adam learning rate")
 	f.IntVar(&o.Config.Batch, "batch", 256, "mini-batch size")
 	f.Uint64Var(&o.Config.Seed, "seed", 1, "seed of the split, the initial weights and the batch order")
-	f.StringVar(&lossList, "loss", "focal", "loss or comma list: bce, balanced, focal")
+	f.StringVar(&lossList, "loss", "focal", "loss or comma list: "+strings.Join(AllLossNames(), ", ")+", or all")
 	f.BoolVar(&compare, "compare", false, "train bce, balanced and focal (or the --loss list) and print one table")
 	f.StringVar(&alpha, "alpha", "", "α of balanced and focal (default 0.75 balanced, 0.25 focal)")
-	f.Float64Var(&gamma, "gamma", 2, "focusing parameter γ of focal")
+	f.Float64Var(&gamma, "gamma", 2, "focusing parameter γ of focal (and of family members that have one)")
+	f.StringArrayVar(&params, "param", nil, "NAME=VALUE parameter of focal family members, e.g. epsilon=2 for poly1 (repeatable)")
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	f.BoolVar(&quiet, "quiet", false, "no progress bar")
 	f.StringVar(&o.Plots, "plots", "", "write PR curves and reliability diagrams (PNG) into this directory")
@@ -123,6 +137,19 @@ func noArgs(_ *cobra.Command, args []string) error {
 		return exitcode.Input(fmt.Errorf("unexpected argument %q (data is given with --data)", args[0]))
 	}
 	return nil
+}
+
+func parseParams(list []string) (map[string]float64, error) {
+	out := map[string]float64{}
+	for _, p := range list {
+		name, value, ok := strings.Cut(p, "=")
+		v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		if !ok || err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("--param %q: want NAME=NUMBER", p)
+		}
+		out[strings.ToLower(strings.TrimSpace(name))] = v
+	}
+	return out, nil
 }
 
 func parseHidden(s string) ([]int, error) {

@@ -2,7 +2,9 @@ package train
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,6 +22,9 @@ import (
 //	          of its training frequency (multi-class)
 //	focal     focal loss, FL = −αₜ (1 − pₜ)^γ log pₜ (Lin et al. 2017):
 //	          sigmoid (binary) or softmax (multi-class, α off unless set)
+//	poly1, asl, qfl, varifocal, flstar, flsd, reduced
+//	          the other members of the focal family (package focal's
+//	          Kinds), binary tasks only, with their reference defaults
 //
 // Every loss is the mean over the batch, so that one learning rate suits
 // them all.
@@ -27,41 +32,87 @@ type Loss struct {
 	Name string
 	// Alpha is α; NaN picks the loss's default: 0.75 for balanced (the
 	// paper's best α for cross-entropy, Table 1a), 0.25 for focal (its
-	// best with γ = 2), none for multi-class focal.
+	// best with γ = 2), none for multi-class focal, the member's own for
+	// the family.
 	Alpha float64
-	// Gamma is the focusing parameter γ of focal.
+	// Gamma is the focusing parameter γ; NaN picks the default, 2 for
+	// focal and the member's own for the family.
 	Gamma float64
+	// Params are further parameters of family members, by the names of
+	// focal.Kind.Params.
+	Params map[string]float64
 }
 
-// LossNames lists the losses that ParseLosses accepts, in --compare order.
+// LossNames lists the losses that --compare trains, in order.
 var LossNames = []string{"bce", "balanced", "focal"}
 
-// ParseLosses parses a comma-separated list of loss names.
-func ParseLosses(list string, alpha, gamma float64) ([]Loss, error) {
-	var out []Loss
-	for _, name := range strings.Split(list, ",") {
-		name = strings.ToLower(strings.TrimSpace(name))
-		ok := false
-		for _, n := range LossNames {
-			ok = ok || n == name
+// AllLossNames lists every loss name: LossNames, then the other focal
+// family kinds.
+func AllLossNames() []string {
+	names := slices.Clone(LossNames)
+	for _, k := range focal.Kinds() {
+		if !slices.Contains(names, string(k)) {
+			names = append(names, string(k))
 		}
-		if !ok {
-			return nil, fmt.Errorf("--loss %q: unknown loss (want a comma list of %s)", name, strings.Join(LossNames, ", "))
-		}
-		for _, l := range out {
-			if l.Name == name {
-				return nil, fmt.Errorf("--loss %q: %s given twice", list, name)
-			}
-		}
-		out = append(out, Loss{Name: name, Alpha: alpha, Gamma: gamma})
 	}
+	return names
+}
+
+// ParseLosses parses a comma-separated list of loss names ("all" for
+// every one; family kinds also by their aliases, e.g. "fl*") and attaches
+// the parameters. A parameter in params must belong to at least one of the
+// listed family members.
+func ParseLosses(list string, alpha, gamma float64, params map[string]float64) ([]Loss, error) {
 	if !(math.IsNaN(alpha) || (alpha >= 0 && alpha <= 1)) {
 		return nil, fmt.Errorf("--alpha %v: want a number in [0, 1]", alpha)
 	}
-	if !(gamma >= 0 && !math.IsInf(gamma, 0)) {
+	if !(math.IsNaN(gamma) || (gamma >= 0 && !math.IsInf(gamma, 0))) {
 		return nil, fmt.Errorf("--gamma %v: want a finite number ≥ 0", gamma)
 	}
+	if strings.EqualFold(strings.TrimSpace(list), "all") {
+		list = strings.Join(AllLossNames(), ",")
+	}
+	var out []Loss
+	for _, name := range strings.Split(list, ",") {
+		name = strings.ToLower(strings.TrimSpace(name))
+		if !slices.Contains(LossNames, name) {
+			k, err := focal.ParseKind(name)
+			if err != nil {
+				return nil, fmt.Errorf("--loss %q: unknown loss (want a comma list of %s, or all)", name, strings.Join(AllLossNames(), ", "))
+			}
+			name = string(k)
+		}
+		if slices.ContainsFunc(out, func(l Loss) bool { return l.Name == name }) {
+			return nil, fmt.Errorf("--loss %q: %s given twice", list, name)
+		}
+		out = append(out, Loss{Name: name, Alpha: alpha, Gamma: gamma})
+	}
+	for _, p := range slices.Sorted(maps.Keys(params)) {
+		used := false
+		for i, l := range out {
+			k := l.kind()
+			if k == "" || !slices.Contains(k.Params(), p) {
+				continue
+			}
+			if out[i].Params == nil {
+				out[i].Params = map[string]float64{}
+			}
+			out[i].Params[p] = params[p]
+			used = true
+		}
+		if !used {
+			return nil, fmt.Errorf("--param %s: none of the losses %s takes it", p, list)
+		}
+	}
 	return out, nil
+}
+
+// kind returns the focal family kind of a family-only loss, or "".
+func (l Loss) kind() focal.Kind {
+	if slices.Contains(LossNames, l.Name) {
+		return ""
+	}
+	return focal.Kind(l.Name)
 }
 
 // alpha returns α for a binary task, resolving the default.
@@ -75,12 +126,25 @@ func (l Loss) alpha() float64 {
 	return 0.25
 }
 
+func (l Loss) gamma() float64 {
+	if math.IsNaN(l.Gamma) {
+		return 2
+	}
+	return l.Gamma
+}
+
 // Label returns a short description for tables, with the parameters in
 // effect for the task.
 func (l Loss) Label(binary bool) string {
-	g := strconv.FormatFloat(l.Gamma, 'g', -1, 64)
+	g := strconv.FormatFloat(l.gamma(), 'g', -1, 64)
 	a := strconv.FormatFloat(l.alpha(), 'g', -1, 64)
 	switch {
+	case l.kind() != "":
+		s := l.Name
+		for _, p := range l.memberParams() {
+			s += " " + p
+		}
+		return s
 	case l.Name == "bce":
 		if binary {
 			return "bce"
@@ -96,10 +160,52 @@ func (l Loss) Label(binary bool) string {
 	return "focal γ=" + g
 }
 
+// memberParams returns the parameters given to a family member, as
+// name=value, in the member's documentation order.
+func (l Loss) memberParams() []string {
+	var out []string
+	for _, p := range l.kind().Params() {
+		if v, ok := l.memberParam(p); ok {
+			out = append(out, p+"="+strconv.FormatFloat(v, 'g', -1, 64))
+		}
+	}
+	return out
+}
+
+func (l Loss) memberParam(p string) (float64, bool) {
+	switch {
+	case p == "alpha" && !math.IsNaN(l.Alpha):
+		return l.Alpha, true
+	case p == "gamma" && !math.IsNaN(l.Gamma):
+		return l.Gamma, true
+	}
+	v, ok := l.Params[p]
+	return v, ok
+}
+
 // lossFn returns the GoMLX loss for the task, from package gomlx. Binary
 // labels are float targets [batch, 1]; multi-class labels are int32 class
 // indices [batch, 1]. counts are the training examples per class.
 func (l Loss) lossFn(binary bool, counts []int) (loss.LossFn, error) {
+	if k := l.kind(); k != "" {
+		if !binary {
+			return nil, fmt.Errorf("--loss %s: a sigmoid loss for binary tasks; give --positive CLASS", l.Name)
+		}
+		params := map[string]float64{}
+		for _, p := range k.Params() {
+			if v, ok := l.memberParam(p); ok {
+				params[p] = v
+			}
+		}
+		m, err := focal.NewMember(k, focal.Mean, params)
+		if err == nil {
+			err = focal.Validate(m)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("--loss %s: %w", l.Name, err)
+		}
+		return fgomlx.Family(m)
+	}
 	if binary {
 		switch l.Name {
 		case "bce":
@@ -107,7 +213,7 @@ func (l Loss) lossFn(binary bool, counts []int) (loss.LossFn, error) {
 		case "balanced":
 			return fgomlx.BalancedBCE(l.alpha())
 		case "focal":
-			return fgomlx.SigmoidFocal(focal.Sigmoid{Alpha: l.alpha(), Gamma: l.Gamma, Reduction: focal.Mean})
+			return fgomlx.SigmoidFocal(focal.Sigmoid{Alpha: l.alpha(), Gamma: l.gamma(), Reduction: focal.Mean})
 		}
 	}
 	s := focal.Softmax{Reduction: focal.Mean, IgnoreIndex: -100}
@@ -117,7 +223,7 @@ func (l Loss) lossFn(binary bool, counts []int) (loss.LossFn, error) {
 	case "balanced":
 		s.Alpha = inverseFrequency(counts)
 	case "focal":
-		s.Gamma = l.Gamma
+		s.Gamma = l.gamma()
 		if !math.IsNaN(l.Alpha) {
 			s.Alpha = []float64{l.Alpha}
 		}

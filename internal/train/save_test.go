@@ -12,7 +12,7 @@ import (
 
 func TestSaveLoadRoundTrip(t *testing.T) {
 	s := imbalanced(300, 3, 0.1, 2, 1)
-	l, _ := ParseLosses("balanced", math.NaN(), 2)
+	l, _ := ParseLosses("balanced", math.NaN(), 2, nil)
 	fit, err := Fit(context.Background(), Config{Hidden: []int{4, 3}, Epochs: 1, LR: 1e-2, Batch: 32, Seed: 1, Loss: l[0]}, s, true)
 	if err != nil {
 		t.Fatal(err)
