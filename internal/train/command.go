@@ -100,6 +100,9 @@ reports the model as of the last finished epoch.`,
 			if o.Data == "" {
 				return exitcode.Input(errors.New("--data: required"))
 			}
+			if o.Test != "" && cmd.Flags().Changed("test-fraction") {
+				return exitcode.Input(errors.New("--test and --test-fraction: give one or the other"))
+			}
 			if o.Save != "" {
 				if st, err := os.Stat(filepath.Dir(o.Save)); err != nil || !st.IsDir() {
 					return exitcode.Input(fmt.Errorf("--save %s: directory %s does not exist", o.Save, filepath.Dir(o.Save)))

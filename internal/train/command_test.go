@@ -59,6 +59,9 @@ func TestTrainCommandBadInputIsExitStatus2(t *testing.T) {
 		{"unknown positive class", []string{"--data", good, "--positive", "7"}, `--positive "7"`},
 		{"save with two losses", []string{"--data", good, "--loss", "bce,focal", "--save", model}, "--save"},
 		{"no data", []string{"--epochs", "1"}, "--data"},
+		{"test file and fraction", []string{"--data", good, "--test", good, "--test-fraction", "0.3"}, "--test-fraction"},
+		{"bad family parameter", []string{"--data", good, "--loss", "poly1", "--param", "epsilon"}, "--param"},
+		{"family loss on a multi-class task", []string{"--data", word3(t, dir), "--loss", "asl"}, "--positive"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			args := append([]string{"--quiet", "--epochs", "1"}, c.args...)
@@ -248,4 +251,17 @@ func TestTrainWithSeparateTestFile(t *testing.T) {
 	if auc := r.Results[0].Binary.ROCAUC; auc < 0.9 {
 		t.Errorf("ROC-AUC %.3f on a separable task", auc)
 	}
+}
+
+// word3 writes a three-class CSV file.
+func word3(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("x,label\n")
+	for i := range 60 {
+		b.WriteString(strconv.Itoa(i) + "," + []string{"a", "b", "c"}[i%3] + "\n")
+	}
+	p := filepath.Join(dir, "three.csv")
+	os.WriteFile(p, []byte(b.String()), 0o644)
+	return p
 }

@@ -145,6 +145,13 @@ func Run(ctx context.Context, o Options, progress func(loss string) func(done, t
 	if err != nil {
 		return nil, err
 	}
+	// Check every loss against the task before training any: a bad
+	// parameter should not surface after an hour of the first loss.
+	for _, l := range o.Losses {
+		if _, err := l.lossFn(binary, tr.Counts()); err != nil {
+			return nil, exitcode.Input(err)
+		}
+	}
 	r := &Report{
 		Task: "multiclass", Classes: tr.Classes, Features: tr.F,
 		Train: Split{tr.N, tr.Counts()}, Test: Split{te.N, te.Counts()},
