@@ -7,6 +7,7 @@ import (
 	"image/draw"
 	"image/png"
 	"io"
+	"math"
 	"strings"
 
 	"golang.org/x/image/font"
@@ -30,7 +31,7 @@ var (
 
 // writePanel draws held-out scene k of res side by side: the scene with
 // its ground-truth boxes, the target cells, then each run's probability
-// heatmap with the run's detections kept at its FPPI threshold (green:
+// heatmap (log scale, 10⁻³ … 1) with the run's detections kept at its FPPI threshold (green:
 // found an object, red: false positive).
 func writePanel(w io.Writer, res *Result, k int) error {
 	s := res.scenes[k]
@@ -58,7 +59,7 @@ func writePanel(w io.Writer, res *Result, k int) error {
 	// Runs.
 	for r, run := range res.Runs {
 		p := at(2 + r)
-		heat(img, p, res.maps[r][k*g*g:(k+1)*g*g], g, tile, func(v float32) float64 { return sigmoid(float64(v)) })
+		heat(img, p, res.maps[r][k*g*g:(k+1)*g*g], g, tile, logScale)
 		boxes(img, p, s)
 		for _, d := range res.dets[r] {
 			if d.Image != k || d.Score < res.recall[r].Threshold {
@@ -75,6 +76,13 @@ func writePanel(w io.Writer, res *Result, k int) error {
 		label(img, p.X, run.Loss)
 	}
 	return png.Encode(w, img)
+}
+
+// logScale maps a logit x to (log₁₀ σ(x) + 3)/3: probabilities 10⁻³ … 1
+// span the colour map, so that the background level of each loss shows.
+// log σ(x) = −softplus(−x), computed without forming σ(x).
+func logScale(x float32) float64 {
+	return 1 - softplus(-float64(x))/math.Ln10/3
 }
 
 // heat fills a tile with a g×g map through the colour map.

@@ -48,7 +48,7 @@ var DefaultConfig = Config{
 	Size:       64,
 	Batch:      16,
 	Seed:       1,
-	LR:         2e-3,
+	LR:         5e-3,
 	Eval:       200,
 	FPPI:       1,
 	Panels:     4,
@@ -263,6 +263,11 @@ func predictAll(md *model, images []float32, n, size int) ([]float32, error) {
 		out = append(out, l...)
 	}
 	return out, nil
+}
+
+// softplus is log(1 + eˣ) = max(x, 0) + log1p(e^(−|x|)).
+func softplus(x float64) float64 {
+	return max(x, 0) + math.Log1p(math.Exp(-math.Abs(x)))
 }
 
 // sigmoid is σ(x) = 1/(1 + e^(−x)), without overflow for large |x|.
