@@ -5,7 +5,6 @@ import (
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
-	"github.com/mmcloughlin/avo/reg"
 )
 
 // Constants of fdlibm's e_exp.c and e_log.c (as in Go's math package).
@@ -32,19 +31,23 @@ const expDegree = 12
 //
 // Method: x is clamped to [−750, 710]; k = round(x/ln2), r = x − k·ln2 with
 // ln2 split in two (Cody–Waite, the first product exact in the fused
-// multiply-add), eʳ by its Taylor polynomial of degree 12 (Horner, fused),
-// then scaled by 2ᵏ: VSCALEFPD on AVX-512 (one rounding, subnormals
+// multiply-add), eʳ by its Taylor polynomial of degree 12,
+// evaluated by Estrin's scheme (the kernels are latency-bound), then scaled by 2ᵏ: VSCALEFPD on AVX-512 (one rounding, subnormals
 // included), two exponent-field products 2^⌊k/2⌋·2^(k−⌊k/2⌋) on AVX2.
-func (a *isa) exp(x reg.VecVirtual) reg.VecVirtual {
+func (a *isa) exp(x V) V {
 	r := a.min(a.max(x, a.c(-750)), a.c(710))
 	k := a.round(a.mul(r, a.c(log2e)), 0)
 	a.fnmaddTo(r, k, ln2Hi)
 	a.fnmaddTo(r, k, ln2Lo)
-	p := a.load(a.c(1 / fact(expDegree)))
-	for i := expDegree - 1; i >= 0; i-- {
-		a.horner(p, r, 1/fact(i))
+	// eʳ = 1 + (r + r²·q(r)), q by Estrin: the last two steps in this
+	// order keep the rounding error near half an ulp.
+	c := make([]float64, expDegree-1)
+	for i := range c {
+		c[i] = 1 / fact(i+2)
 	}
-	return a.scale(p, k)
+	q := a.estrin(r, c)
+	a.fmaTo(q, a.mul(r, r), r)
+	return a.scale(a.add(q, a.c(1)), k)
 }
 
 func fact(n int) float64 {
@@ -56,10 +59,12 @@ func fact(n int) float64 {
 }
 
 // scale returns p·2ᵏ for integral k ∈ [−1083, 1025].
-func (a *isa) scale(p, k reg.VecVirtual) reg.VecVirtual {
+func (a *isa) scale(p, k V) V {
 	d := a.vec()
 	if a.z {
-		VSCALEFPD(k, p, d)
+		for u := range d {
+			VSCALEFPD(k[u], p[u], d[u])
+		}
 		return d
 	}
 	k1 := a.round(a.mul(k, a.c(0.5)), 1)
@@ -71,9 +76,11 @@ func (a *isa) scale(p, k reg.VecVirtual) reg.VecVirtual {
 
 // pow2 returns 2ᵏ for integral k ∈ [−1022, 1023], built in the exponent
 // field: adding 2⁵² + 1023 leaves k + 1023 in the low mantissa bits.
-func (a *isa) pow2(k reg.VecVirtual) reg.VecVirtual {
+func (a *isa) pow2(k V) V {
 	b := a.add(k, a.c(1<<52+1023))
-	VPSLLQ(U8(52), b, b)
+	for _, r := range b {
+		VPSLLQ(U8(52), r, r)
+	}
 	return b
 }
 
@@ -83,15 +90,15 @@ func (a *isa) pow2(k reg.VecVirtual) reg.VecVirtual {
 // e ≥ ½ and within half an ulp below), so that 1 + e = 2ᵏ(1 + f) with
 // √2/2 − 1 ≤ f ≤ √2 − 1; then fdlibm's log1p(f) = f − (hfsq − s(hfsq + R(s²))),
 // s = f/(2 + f), as in logKernel.
-func (a *isa) log1p01(e reg.VecVirtual) reg.VecVirtual {
+func (a *isa) log1p01(e V) V {
 	big := a.cmp(cmpGT, e, a.c(math.Sqrt2-1))
 	f := a.blend(big, e, a.mul(a.sub(e, a.c(1)), a.c(0.5)))
-	k := a.vec()
+	var k V
 	if a.z {
-		VXORPD(k, k, k)
+		k = a.zero()
 		a.blendTo(k, big, k, a.c(1))
 	} else {
-		VANDPD(a.load(a.c(1)), big, k)
+		k = a.andMask(a.load(a.c(1)), big)
 	}
 	return a.logKernel(f, k)
 }
@@ -101,19 +108,23 @@ func (a *isa) log1p01(e reg.VecVirtual) reg.VecVirtual {
 // Method (Go's math.Log): m = f₁·2ᵏ with f₁ ∈ [½, 1), doubled (k − 1) when
 // below √2/2; f = f₁ − 1; logKernel. AVX-512 splits m with VGETEXPPD and
 // VGETMANTPD; AVX2 reads the exponent field, after scaling subnormals by 2⁵⁴.
-func (a *isa) log(m reg.VecVirtual) reg.VecVirtual {
-	var f1, k reg.VecVirtual
+func (a *isa) log(m V) V {
+	var f1, k V
 	if a.z {
 		f1, k = a.vec(), a.vec()
-		VGETMANTPD(U8(2), m, f1) // interval [½, 1), sign of the source
-		VGETEXPPD(m, k)          // ⌊log₂ m⌋ = k − 1
+		for u := range m {
+			VGETMANTPD(U8(2), m[u], f1[u]) // interval [½, 1), sign of the source
+			VGETEXPPD(m[u], k[u])          // ⌊log₂ m⌋ = k − 1
+		}
 		k = a.add(k, a.c(1))
 	} else {
 		sub := a.cmp(cmpLT, m, a.c(0x1p-1022))
 		mm := a.blend(sub, m, a.mul(m, a.c(0x1p54)))
-		adj := a.and(a.load(a.c(54)), sub)
+		adj := a.andMask(a.load(a.c(54)), sub)
 		e := a.vec()
-		VPSRLQ(U8(52), mm, e)
+		for u := range e {
+			VPSRLQ(U8(52), mm[u], e[u])
+		}
 		// e holds the biased exponent as an integer; or-ing in the bits of
 		// 2⁵² and subtracting 2⁵² converts it to float64 exactly.
 		e = a.sub(a.xor(e, a.c(1<<52)), a.c(1<<52))
@@ -135,7 +146,7 @@ func (a *isa) log(m reg.VecVirtual) reg.VecVirtual {
 //	R = s²(Lg1 + s⁴(Lg3 + s⁴(Lg5 + s⁴Lg7))) + s⁴(Lg2 + s⁴(Lg4 + s⁴Lg6))
 //
 // with error below 1 ulp.
-func (a *isa) logKernel(f, k reg.VecVirtual) reg.VecVirtual {
+func (a *isa) logKernel(f, k V) V {
 	s := a.div(f, a.add(f, a.c(2)))
 	s2 := a.mul(s, s)
 	s4 := a.mul(s2, s2)
@@ -161,13 +172,13 @@ func (a *isa) logKernel(f, k reg.VecVirtual) reg.VecVirtual {
 func (a *isa) mathFuncs() {
 	for _, fn := range []struct {
 		name string
-		f    func(reg.VecVirtual) reg.VecVirtual
+		f    func(V) V
 	}{
 		{"exp", a.exp}, {"log", a.log}, {"log1p01", a.log1p01},
 	} {
 		TEXT(fn.name+a.name, NOSPLIT, "func(dst, src *float64, n int)")
 		Pragma("noescape")
-		Doc(fn.name + a.name + " sets dst[i] = " + fn.name + "(src[i]) for i < n, a multiple of the lane count (tests only).")
+		Doc(fn.name + a.name + " sets dst[i] = " + fn.name + "(src[i]) for i < n, a multiple of the step (tests only).")
 		dst := Load(Param("dst"), GP64())
 		src := Load(Param("src"), GP64())
 		n := Load(Param("n"), GP64())
@@ -178,10 +189,43 @@ func (a *isa) mathFuncs() {
 		JGE(LabelRef(fn.name + a.name + "done"))
 		x := a.loadF(Mem{Base: src, Index: i, Scale: 8}, true)
 		a.storeF(fn.f(x), Mem{Base: dst, Index: i, Scale: 8}, true)
-		ADDQ(U32(a.lanes), i)
+		ADDQ(U32(a.step()), i)
 		JMP(LabelRef(fn.name + a.name + "loop"))
 		Label(fn.name + a.name + "done")
 		VZEROUPPER()
 		RET()
 	}
+}
+
+// estrin returns Σ c[i]·xⁱ by Estrin's scheme, p(x) = lo(x) + x^h·hi(x)
+// with h the largest power of two below len(c), recursively: depth
+// ⌈log₂ len(c)⌉ fused multiply-adds instead of Horner's len(c) − 1, with
+// few registers live (one partial sum per level).
+func (a *isa) estrin(x V, c []float64) V {
+	pows := []V{x} // x^(2^i)
+	for 1<<len(pows) < len(c) {
+		p := pows[len(pows)-1]
+		pows = append(pows, a.mul(p, p))
+	}
+	var rec func(c []float64) V
+	rec = func(c []float64) V {
+		if len(c) == 1 {
+			return a.load(a.c(c[0]))
+		}
+		if len(c) == 2 {
+			t := a.load(a.c(c[1]))
+			a.horner(t, x, c[0]) // c[1]·x + c[0]
+			return t
+		}
+		lvl := 0
+		for 2<<lvl < len(c) {
+			lvl++
+		}
+		h := 1 << lvl
+		lo := rec(c[:h])
+		hi := rec(c[h:])
+		a.fmaTo(hi, pows[lvl], lo) // hi·x^h + lo
+		return hi
+	}
+	return rec(c)
 }

@@ -19,31 +19,29 @@ const (
 	parG2           // γ(γ − 1)
 	parTwoG         // 2γ
 	parClip         // Hessian floor: 0 (clipped) or −Inf
+	parFlags        // int64s: k (integer γ, or −1: m^γ = exp(γ·log m)), then α on (1) or off (0)
 )
 
 // sigmoid emits the sigmoid focal-loss kernel for float64 (f64) or float32
 // data: the computation of kernel.SigmoidElem, lane for lane, in float64.
 //
-//	func(p *vecParams, k, alpha int, loss, grad, hess, x, y *T, n int) float64
+//	func(p *[32]float64, loss, grad, hess, x, y *T, n int) float64
 //
-// k ≥ 0 is an integer γ (m^γ by k multiplications), k < 0 means m^γ =
-// exp(γ·log m); alpha ≠ 0 turns α-weighting on; nil destinations are
-// skipped; n is a multiple of the lane count. It returns Σ loss.
+// p holds the parameters (see parA…parFlags); nil destinations are
+// skipped; n is a multiple of the step (lanes × unroll). It returns Σ loss.
 func (a *isa) sigmoid(f64 bool) {
 	t, size := "float32", 4
 	if f64 {
 		t, size = "float64", 8
 	}
 	name := "sigmoid" + a.name + map[bool]string{true: "F64", false: "F32"}[f64]
-	TEXT(name, NOSPLIT, "func(p *[32]float64, k, alpha int, loss, grad, hess, x, y *"+t+", n int) float64")
+	TEXT(name, NOSPLIT, "func(p *[32]float64, loss, grad, hess, x, y *"+t+", n int) float64")
 	Pragma("noescape")
 	Doc(name+" is the sigmoid focal-loss kernel on "+a.name+" for "+t+" (see sigmoidVec).",
-		"n must be a multiple of the lane count.")
+		"n must be a multiple of the step (lanes × unroll).")
 	L := func(s string) string { return name + s }
 
 	P := Load(Param("p"), GP64())
-	K := Load(Param("k"), GP64())
-	alpha := Load(Param("alpha"), GP64())
 	lossP := Load(Param("loss"), GP64())
 	gradP := Load(Param("grad"), GP64())
 	hessP := Load(Param("hess"), GP64())
@@ -52,8 +50,14 @@ func (a *isa) sigmoid(f64 bool) {
 	n := Load(Param("n"), GP64())
 	par := func(i int) bc { return bc(Mem{Base: P, Disp: 32 * i}) }
 
-	acc := a.vec()
-	VXORPD(acc, acc, acc)
+	b := a.one()
+	acc := b.zero()
+	// The later part of a block needs more registers than two blocks can
+	// share (avo's allocator gives up): each iteration runs the long
+	// exp → log1p chain of all blocks interleaved, parks the results in
+	// the frame, and runs the rest once per block in an inner loop.
+	const nv = 5 // x, y, e, l1, 1/(1 + e)
+	park := AllocLocal(a.unroll * nv * 64)
 	i := GP64()
 	XORQ(i, i)
 
@@ -63,15 +67,50 @@ func (a *isa) sigmoid(f64 bool) {
 	at := func(base reg.Register) Mem { return Mem{Base: base, Index: i, Scale: uint8(size)} }
 	x := a.loadF(at(X), f64)
 	y := a.loadF(at(Y), f64)
-
-	// e = exp(−|x|), l1 = log1p(e); softplus(±x) = max(±x, 0) + l1.
-	ax := a.and(x, a.cbits(1<<63-1))
-	e := a.exp(a.neg(ax))
+	e := a.exp(a.neg(a.and(x, a.cbits(1<<63-1))))
 	l1 := a.log1p01(e)
+	inv := a.div(a.load(a.c(1)), a.add(e, a.c(1)))
+	for u := range a.unroll {
+		for k, v := range []V{x, y, e, l1, inv} {
+			VMOVUPD(v[u], park.Offset((u*nv+k)*64))
+		}
+	}
+
+	j, slot, end := GP64(), GP64(), GP64()
+	MOVQ(i, j)
+	LEAQ(park, slot)
+	LEAQ(Mem{Base: i, Disp: a.step()}, end)
+	Label(L("block"))
+	vals := make([]V, nv)
+	for k := range vals {
+		vals[k] = b.vec()
+		VMOVUPD(Mem{Base: slot, Disp: k * 64}, vals[k][0])
+	}
+	b.sigmoidRest(L, par, lossP, gradP, hessP, f64,
+		func(base reg.Register) Mem { return Mem{Base: base, Index: j, Scale: uint8(size)} },
+		vals[0], vals[1], vals[2], vals[3], vals[4], acc)
+	ADDQ(U32(a.lanes), j)
+	ADDQ(U32(nv*64), slot)
+	CMPQ(j, end)
+	JL(LabelRef(L("block")))
+	MOVQ(end, i)
+	JMP(LabelRef(L("loop")))
+
+	Label(L("done"))
+	sum := a.hsum(acc)
+	VZEROUPPER()
+	Store(sum, ReturnIndex(0))
+	RET()
+}
+
+// sigmoidRest emits the kernel after exp and log1p for one block: the
+// hard-target quantities, the soft-target branch, m^γ, αₜ, and the outputs.
+func (a *isa) sigmoidRest(L func(string) string, par func(int) bc, lossP, gradP, hessP reg.Register, f64 bool,
+	at func(reg.Register) Mem, x, y, e, l1, inv, acc V) {
+	nan := a.cmp(cmpUNORD, x, y)
 	spPos := a.add(a.max(x, a.c(0)), l1)
 	spNeg := a.add(a.max(a.neg(x), a.c(0)), l1)
 	// p and 1 − p from 1/(1 + e) and e/(1 + e), without cancellation.
-	inv := a.div(a.load(a.c(1)), a.add(e, a.c(1)))
 	ei := a.mul(e, inv)
 	pos := a.cmp(cmpGE, x, a.c(0))
 	pr := a.blend(pos, ei, inv)
@@ -96,21 +135,21 @@ func (a *isa) sigmoid(f64 bool) {
 		oty := a.sub(a.load(a.c(1)), a.add(y, y))
 		rs := a.div(a.mul(a.mul(oty, pr), q), ms)
 		a.blendTo(r, hard, rs, r)
-		CMPQ(K, U8(0))
-		JGE(LabelRef(L("softint")))
-		a.blendTo(logm, hard, a.log(ms), logm)
-		Label(L("softint"))
 		a.blendTo(m, hard, ms, m)
+		CMPQ(Mem(par(parFlags)), U8(0))
+		JGE(LabelRef(L("softint")))
+		a.blendTo(logm, hard, a.log(m), logm)
+		Label(L("softint"))
 	}
 	Label(L("hard"))
 
 	// w = m^γ: k multiplications, or exp(γ·log m).
 	w := a.vec()
-	CMPQ(K, U8(0))
+	CMPQ(Mem(par(parFlags)), U8(0))
 	JL(LabelRef(L("powlog")))
 	a.mov(a.load(a.c(1)), w)
 	c := GP64()
-	MOVQ(K, c)
+	MOVQ(Mem(par(parFlags)), c)
 	Label(L("powloop"))
 	TESTQ(c, c)
 	JZ(LabelRef(L("powdone")))
@@ -122,28 +161,21 @@ func (a *isa) sigmoid(f64 bool) {
 	Label(L("powdone"))
 
 	// aw = αₜ·w
-	TESTQ(alpha, alpha)
-	JZ(LabelRef(L("noalpha")))
+	CMPQ(Mem(par(parFlags)).Offset(8), U8(0))
+	JE(LabelRef(L("noalpha")))
 	atv := a.add(a.mul(y, par(parA)), a.mul(a.sub(a.load(a.c(1)), y), par(parB)))
 	a.mulTo(w, atv, w)
 	Label(L("noalpha"))
 
-	nan := a.cmp(cmpUNORD, x, y)
 	// p − y = p(1 − y) − y(1 − p), without cancellation for hard targets.
 	d := a.sub(a.mul(pr, a.sub(a.load(a.c(1)), y)), a.mul(y, q))
 	loss := a.mul(w, ce)
 	a.blendTo(loss, nan, loss, a.c(math.NaN()))
-	VADDPD(loss, acc, acc)
+	a.addTo(acc, acc, loss)
 	TESTQ(lossP, lossP)
 	JZ(LabelRef(L("noloss")))
-	if !f64 {
-		// Saturate a finite loss beyond float32's range at MaxFloat32
-		// (kernel.sat); +Inf and NaN stay.
-		big := a.cmp(cmpGT, loss, a.c(math.MaxFloat32))
-		inf := a.cmp(cmpEQ, loss, a.c(math.Inf(1)))
-		a.blendTo(loss, big, loss, a.c(math.MaxFloat32))
-		a.blendTo(loss, inf, loss, a.c(math.Inf(1)))
-	}
+	// No saturation at MaxFloat32 (kernel.sat) is needed for float32: the
+	// loss is at most |x| + log 2, which rounds to at most MaxFloat32.
 	a.storeF(loss, at(lossP), f64)
 	Label(L("noloss"))
 
@@ -174,12 +206,4 @@ func (a *isa) sigmoid(f64 bool) {
 	}
 	Label(L("nohess"))
 
-	ADDQ(U32(a.lanes), i)
-	JMP(LabelRef(L("loop")))
-
-	Label(L("done"))
-	s := a.hsum(acc)
-	VZEROUPPER()
-	Store(s, ReturnIndex(0))
-	RET()
 }

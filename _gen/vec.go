@@ -14,27 +14,53 @@ import (
 // broadcast operands for constants) or AVX2+FMA (4 lanes in YMM registers,
 // vector masks, constants stored as full 32-byte vectors).
 //
+// Every value is a group of unroll registers, one per block of lanes, and
+// every operation is emitted once per register, interleaved: the kernels
+// are bound by the latency of their exp → log1p → product chains, and
+// independent blocks side by side give the out-of-order core work to
+// overlap.
+//
 // Constants are never kept in registers across the loop: each is a memory
 // operand of the instruction that uses it ({1to8} broadcast on AVX-512), so
 // the loop body holds no broadcast instructions and no spills.
 type isa struct {
-	name  string // AVX512 or AVX2
-	z     bool   // AVX-512
-	lanes int    // float64 lanes per vector
+	name   string // AVX512 or AVX2
+	z      bool   // AVX-512
+	lanes  int    // float64 lanes per vector
+	unroll int    // blocks per loop iteration
 
-	sym    Symbol         // constant table
+	*table
+}
+
+// table is an isa's constant table, shared by its narrowed copies.
+type table struct {
+	sym    Symbol
 	consts map[uint64]int // bits → offset in the table
 	bits   []uint64       // table contents in order
 }
 
 func newISA(avx512 bool) *isa {
-	a := &isa{name: "AVX2", lanes: 4, consts: map[uint64]int{}}
+	a := &isa{name: "AVX2", lanes: 4, unroll: 1, table: &table{consts: map[uint64]int{}}}
 	if avx512 {
-		a.name, a.z, a.lanes = "AVX512", true, 8
+		a.name, a.z, a.lanes, a.unroll = "AVX512", true, 8, 2
 	}
 	a.sym = Symbol{Name: "consts" + a.name, Static: true}
 	return a
 }
+
+// one returns a copy of a that emits for a single block: the code of
+// register-hungry stretches runs block after block instead of interleaved.
+func (a *isa) one() *isa {
+	b := *a
+	b.unroll = 1
+	return &b
+}
+
+// V is a vector value: one register per block.
+type V []reg.VecVirtual
+
+// M is a mask: one opmask (AVX-512) or vector (AVX2) register per block.
+type M []reg.Register
 
 // bc is a memory operand holding one float64 that every lane uses: 8 bytes
 // on AVX-512 (used with {1to8}), a 32-byte vector of copies on AVX2.
@@ -74,95 +100,137 @@ func (a *isa) emitConsts() {
 	}
 }
 
-func (a *isa) vec() reg.VecVirtual {
+func (a *isa) vec1() reg.VecVirtual {
 	if a.z {
 		return ZMM()
 	}
 	return YMM()
 }
 
-// mask returns a fresh mask register: an opmask on AVX-512, a vector on AVX2.
-func (a *isa) mask() reg.Register {
-	if a.z {
-		return K()
+func (a *isa) vec() V {
+	v := make(V, a.unroll)
+	for u := range v {
+		v[u] = a.vec1()
 	}
-	return YMM()
+	return v
 }
 
-// load returns a register holding the broadcast operand m.
-func (a *isa) load(m bc) reg.VecVirtual {
+// mask returns a fresh mask.
+func (a *isa) mask() M {
+	m := make(M, a.unroll)
+	for u := range m {
+		if a.z {
+			m[u] = K()
+		} else {
+			m[u] = YMM()
+		}
+	}
+	return m
+}
+
+// load returns registers holding the broadcast operand m.
+func (a *isa) load(m bc) V {
 	d := a.vec()
-	if a.z {
-		VBROADCASTSD(Mem(m), d)
-	} else {
-		VMOVUPD(Mem(m), d)
+	for _, r := range d {
+		if a.z {
+			VBROADCASTSD(Mem(m), r)
+		} else {
+			VMOVUPD(Mem(m), r)
+		}
 	}
 	return d
 }
 
-func (a *isa) mov(src, dst reg.VecVirtual) { VMOVAPD(src, dst) }
+func (a *isa) mov(src, dst V) {
+	for u := range dst {
+		VMOVAPD(src[u], dst[u])
+	}
+}
+
+// zero returns registers holding +0.
+func (a *isa) zero() V {
+	d := a.vec()
+	for _, r := range d {
+		VXORPD(r, r, r)
+	}
+	return d
+}
 
 type instr func(...Op)
 
 // bin emits d = x ∘ y for an instruction written "ins y, x, d" in Go
-// assembly; y may be a broadcast operand.
-func (a *isa) bin(plain, bcst instr, x reg.VecVirtual, y any) reg.VecVirtual {
+// assembly; y is a V or a broadcast operand.
+func (a *isa) bin(plain, bcst instr, x V, y any) V {
 	d := a.vec()
 	a.binTo(plain, bcst, d, x, y)
 	return d
 }
 
-func (a *isa) binTo(plain, bcst instr, d, x reg.VecVirtual, y any) {
-	switch y := y.(type) {
-	case reg.VecVirtual:
-		plain(y, x, d)
-	case bc:
-		if a.z {
-			bcst(Mem(y), x, d)
-		} else {
-			plain(Mem(y), x, d)
+func (a *isa) binTo(plain, bcst instr, d, x V, y any) {
+	for u := range d {
+		switch y := y.(type) {
+		case V:
+			plain(y[u], x[u], d[u])
+		case bc:
+			if a.z {
+				bcst(Mem(y), x[u], d[u])
+			} else {
+				plain(Mem(y), x[u], d[u])
+			}
+		default:
+			panic(fmt.Sprintf("bad operand %T", y))
 		}
-	default:
-		panic(fmt.Sprintf("bad operand %T", y))
 	}
 }
 
 // Arithmetic; the second operand may be a broadcast operand.
-func (a *isa) add(x reg.VecVirtual, y any) reg.VecVirtual { return a.bin(VADDPD, VADDPD_BCST, x, y) }
-func (a *isa) sub(x reg.VecVirtual, y any) reg.VecVirtual { return a.bin(VSUBPD, VSUBPD_BCST, x, y) }
-func (a *isa) mul(x reg.VecVirtual, y any) reg.VecVirtual { return a.bin(VMULPD, VMULPD_BCST, x, y) }
-func (a *isa) div(x reg.VecVirtual, y any) reg.VecVirtual { return a.bin(VDIVPD, VDIVPD_BCST, x, y) }
-func (a *isa) and(x reg.VecVirtual, y any) reg.VecVirtual { return a.bin(VANDPD, VANDPD_BCST, x, y) }
-func (a *isa) xor(x reg.VecVirtual, y any) reg.VecVirtual { return a.bin(VXORPD, VXORPD_BCST, x, y) }
+func (a *isa) add(x V, y any) V { return a.bin(VADDPD, VADDPD_BCST, x, y) }
+func (a *isa) sub(x V, y any) V { return a.bin(VSUBPD, VSUBPD_BCST, x, y) }
+func (a *isa) mul(x V, y any) V { return a.bin(VMULPD, VMULPD_BCST, x, y) }
+func (a *isa) div(x V, y any) V { return a.bin(VDIVPD, VDIVPD_BCST, x, y) }
+func (a *isa) and(x V, y any) V { return a.bin(VANDPD, VANDPD_BCST, x, y) }
+func (a *isa) xor(x V, y any) V { return a.bin(VXORPD, VXORPD_BCST, x, y) }
 
 // max returns x > y ? x : y (y when either is NaN).
-func (a *isa) max(x reg.VecVirtual, y any) reg.VecVirtual { return a.bin(VMAXPD, VMAXPD_BCST, x, y) }
+func (a *isa) max(x V, y any) V { return a.bin(VMAXPD, VMAXPD_BCST, x, y) }
 
 // min returns x < y ? x : y (y when either is NaN).
-func (a *isa) min(x reg.VecVirtual, y any) reg.VecVirtual { return a.bin(VMINPD, VMINPD_BCST, x, y) }
+func (a *isa) min(x V, y any) V { return a.bin(VMINPD, VMINPD_BCST, x, y) }
 
-func (a *isa) mulTo(d, x reg.VecVirtual, y any) { a.binTo(VMULPD, VMULPD_BCST, d, x, y) }
+func (a *isa) mulTo(d, x V, y any) { a.binTo(VMULPD, VMULPD_BCST, d, x, y) }
+func (a *isa) addTo(d, x V, y any) { a.binTo(VADDPD, VADDPD_BCST, d, x, y) }
 
 // neg returns −x.
-func (a *isa) neg(x reg.VecVirtual) reg.VecVirtual { return a.xor(x, a.cbits(1<<63)) }
+func (a *isa) neg(x V) V { return a.xor(x, a.cbits(1<<63)) }
 
 // horner sets p = p·r + c in place (one fused multiply-add).
-func (a *isa) horner(p, r reg.VecVirtual, c float64) {
+func (a *isa) horner(p, r V, c float64) {
 	m := Mem(a.c(c))
-	if a.z {
-		VFMADD213PD_BCST(m, r, p)
-	} else {
-		VFMADD213PD(m, r, p)
+	for u := range p {
+		if a.z {
+			VFMADD213PD_BCST(m, r[u], p[u])
+		} else {
+			VFMADD213PD(m, r[u], p[u])
+		}
+	}
+}
+
+// fmaTo sets d = d·x + y in place (registers only).
+func (a *isa) fmaTo(d, x, y V) {
+	for u := range d {
+		VFMADD213PD(y[u], x[u], d[u])
 	}
 }
 
 // fnmaddTo sets d = d − x·c in place.
-func (a *isa) fnmaddTo(d, x reg.VecVirtual, c float64) {
+func (a *isa) fnmaddTo(d, x V, c float64) {
 	m := Mem(a.c(c))
-	if a.z {
-		VFNMADD231PD_BCST(m, x, d)
-	} else {
-		VFNMADD231PD(m, x, d)
+	for u := range d {
+		if a.z {
+			VFNMADD231PD_BCST(m, x[u], d[u])
+		} else {
+			VFNMADD231PD(m, x[u], d[u])
+		}
 	}
 }
 
@@ -176,118 +244,160 @@ const (
 )
 
 // cmp returns the lanes where x pred y.
-func (a *isa) cmp(pred uint8, x reg.VecVirtual, y any) reg.Register {
+func (a *isa) cmp(pred uint8, x V, y any) M {
 	k := a.mask()
-	switch y := y.(type) {
-	case reg.VecVirtual:
-		VCMPPD(Imm(uint64(pred)), y, x, k)
-	case bc:
-		if a.z {
-			VCMPPD_BCST(Imm(uint64(pred)), Mem(y), x, k)
-		} else {
-			VCMPPD(Imm(uint64(pred)), Mem(y), x, k)
+	for u := range k {
+		switch y := y.(type) {
+		case V:
+			VCMPPD(Imm(uint64(pred)), y[u], x[u], k[u])
+		case bc:
+			if a.z {
+				VCMPPD_BCST(Imm(uint64(pred)), Mem(y), x[u], k[u])
+			} else {
+				VCMPPD(Imm(uint64(pred)), Mem(y), x[u], k[u])
+			}
 		}
 	}
 	return k
 }
 
 // or returns the union of two masks.
-func (a *isa) or(m1, m2 reg.Register) reg.Register {
+func (a *isa) or(m1, m2 M) M {
 	d := a.mask()
-	if a.z {
-		KORB(m1, m2, d)
-	} else {
-		VORPD(m1, m2, d)
+	for u := range d {
+		if a.z {
+			KORB(m1[u], m2[u], d[u])
+		} else {
+			VORPD(m1[u], m2[u], d[u])
+		}
 	}
 	return d
 }
 
-// blendTo sets d = m ? t : f; t may be a broadcast operand.
-func (a *isa) blendTo(d reg.VecVirtual, m reg.Register, f reg.VecVirtual, t any) {
-	switch t := t.(type) {
-	case reg.VecVirtual:
-		if a.z {
-			VBLENDMPD(t, f, m, d)
-		} else {
-			VBLENDVPD(m, t, f, d)
-		}
-	case bc:
-		if a.z {
-			VBLENDMPD_BCST(Mem(t), f, m, d)
-		} else {
-			VBLENDVPD(m, Mem(t), f, d)
+// andMask sets v = v AND m bitwise (AVX2 only: a mask is all-ones lanes).
+func (a *isa) andMask(v V, m M) V {
+	d := a.vec()
+	for u := range d {
+		VANDPD(v[u], m[u], d[u])
+	}
+	return d
+}
+
+// blendTo sets d = m ? t : f; t is a V or a broadcast operand.
+func (a *isa) blendTo(d V, m M, f V, t any) {
+	for u := range d {
+		switch t := t.(type) {
+		case V:
+			if a.z {
+				VBLENDMPD(t[u], f[u], m[u], d[u])
+			} else {
+				VBLENDVPD(m[u], t[u], f[u], d[u])
+			}
+		case bc:
+			if a.z {
+				VBLENDMPD_BCST(Mem(t), f[u], m[u], d[u])
+			} else {
+				VBLENDVPD(m[u], Mem(t), f[u], d[u])
+			}
 		}
 	}
 }
 
 // blend returns m ? t : f.
-func (a *isa) blend(m reg.Register, f reg.VecVirtual, t any) reg.VecVirtual {
+func (a *isa) blend(m M, f V, t any) V {
 	d := a.vec()
 	a.blendTo(d, m, f, t)
 	return d
 }
 
-// jumpIfAll jumps to label when every lane of m is set.
-func (a *isa) jumpIfAll(m reg.Register, label string) {
+// jumpIfAll jumps to label when every lane of every block of m is set.
+func (a *isa) jumpIfAll(m M, label string) {
 	if a.z {
-		KORTESTB(m, m) // CF = all ones
+		k := m[0]
+		for _, r := range m[1:] {
+			k2 := K()
+			KANDB(r, k, k2)
+			k = k2
+		}
+		KORTESTB(k, k) // CF = all ones
 		JCS(LabelRef(label))
 		return
 	}
+	v := m[0]
+	for _, r := range m[1:] {
+		v2 := YMM()
+		VANDPD(r, v, v2)
+		v = v2
+	}
 	g := GP32()
-	VMOVMSKPD(m, g)
+	VMOVMSKPD(v, g)
 	CMPL(g, U8(0xf))
 	JE(LabelRef(label))
 }
 
 // round returns x rounded to an integer: mode 0 nearest even, 1 floor.
-func (a *isa) round(x reg.VecVirtual, mode uint64) reg.VecVirtual {
+func (a *isa) round(x V, mode uint64) V {
 	d := a.vec()
-	if a.z {
-		VRNDSCALEPD(Imm(8|mode), x, d)
-	} else {
-		VROUNDPD(Imm(8|mode), x, d)
+	for u := range d {
+		if a.z {
+			VRNDSCALEPD(Imm(8|mode), x[u], d[u])
+		} else {
+			VROUNDPD(Imm(8|mode), x[u], d[u])
+		}
 	}
 	return d
 }
 
-// loadF loads lanes float64s (f64) or float32s converted to float64 from m.
-func (a *isa) loadF(m Mem, f64 bool) reg.VecVirtual {
+// block returns the address of block u of the elements at m, for elements
+// of the given size.
+func (a *isa) block(m Mem, u, size int) Mem {
+	m.Disp += u * a.lanes * size
+	return m
+}
+
+// loadF loads float64s (f64) or float32s widened to float64 from m.
+func (a *isa) loadF(m Mem, f64 bool) V {
 	d := a.vec()
-	switch {
-	case f64:
-		VMOVUPD(m, d)
-	default:
-		VCVTPS2PD(m, d)
+	for u := range d {
+		if f64 {
+			VMOVUPD(a.block(m, u, 8), d[u])
+		} else {
+			VCVTPS2PD(a.block(m, u, 4), d[u])
+		}
 	}
 	return d
 }
 
 // storeF stores v to m as float64 or rounded to float32.
-func (a *isa) storeF(v reg.VecVirtual, m Mem, f64 bool) {
-	if f64 {
-		VMOVUPD(v, m)
-		return
+func (a *isa) storeF(v V, m Mem, f64 bool) {
+	for u := range v {
+		switch {
+		case f64:
+			VMOVUPD(v[u], a.block(m, u, 8))
+		case a.z:
+			h := YMM()
+			VCVTPD2PS(v[u], h)
+			VMOVUPS(h, a.block(m, u, 4))
+		default:
+			h := XMM()
+			VCVTPD2PSY(v[u], h)
+			VMOVUPS(h, a.block(m, u, 4))
+		}
 	}
-	if a.z {
-		h := YMM()
-		VCVTPD2PS(v, h)
-		VMOVUPS(h, m)
-		return
-	}
-	h := XMM()
-	VCVTPD2PSY(v, h)
-	VMOVUPS(h, m)
 }
 
-// hsum returns the sum of v's lanes in the low lane of an XMM register.
-func (a *isa) hsum(v reg.VecVirtual) reg.VecVirtual {
-	y := v
+// hsum returns the sum of all lanes of v in the low lane of an XMM register.
+func (a *isa) hsum(v V) reg.VecVirtual {
+	s := v[0]
+	for _, r := range v[1:] {
+		VADDPD(r, s, s)
+	}
+	y := s
 	if a.z {
 		hi := YMM()
-		VEXTRACTF64X4(U8(1), v, hi)
+		VEXTRACTF64X4(U8(1), s, hi)
 		y = YMM()
-		VADDPD(hi, v.AsY(), y)
+		VADDPD(hi, s.AsY(), y)
 	}
 	hi := XMM()
 	VEXTRACTF128(U8(1), y, hi)
@@ -298,3 +408,6 @@ func (a *isa) hsum(v reg.VecVirtual) reg.VecVirtual {
 	VADDSD(h, x, x)
 	return x
 }
+
+// step is the number of elements one loop iteration handles.
+func (a *isa) step() int { return a.lanes * a.unroll }

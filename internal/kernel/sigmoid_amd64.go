@@ -16,27 +16,28 @@ func init() {
 	impl.Store(int32(available[len(available)-1]))
 }
 
-// lanes returns the float64 lanes of m's vectors, 0 for Generic.
-func lanes(m Impl) int {
+// step returns the elements per loop iteration of m's kernels (lanes ×
+// unroll), 0 for Generic.
+func step(m Impl) int {
 	switch m {
 	case AVX2:
 		return 4
 	case AVX512:
-		return 8
+		return 16
 	}
 	return 0
 }
 
 func kernel32(v *vec, loss, grad, hess, x, y *float32, n int) float64 {
 	if v.impl == AVX512 {
-		return sigmoidAVX512F32(&v.par, v.k, v.alpha, loss, grad, hess, x, y, n)
+		return sigmoidAVX512F32(&v.par, loss, grad, hess, x, y, n)
 	}
-	return sigmoidAVX2F32(&v.par, v.k, v.alpha, loss, grad, hess, x, y, n)
+	return sigmoidAVX2F32(&v.par, loss, grad, hess, x, y, n)
 }
 
 func kernel64(v *vec, loss, grad, hess, x, y *float64, n int) float64 {
 	if v.impl == AVX512 {
-		return sigmoidAVX512F64(&v.par, v.k, v.alpha, loss, grad, hess, x, y, n)
+		return sigmoidAVX512F64(&v.par, loss, grad, hess, x, y, n)
 	}
-	return sigmoidAVX2F64(&v.par, v.k, v.alpha, loss, grad, hess, x, y, n)
+	return sigmoidAVX2F64(&v.par, loss, grad, hess, x, y, n)
 }

@@ -4,268 +4,368 @@
 
 #include "textflag.h"
 
-// func sigmoidAVX512F32(p *[32]float64, k int, alpha int, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+// func sigmoidAVX512F32(p *[32]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
-TEXT ·sigmoidAVX512F32(SB), NOSPLIT, $0-80
+TEXT ·sigmoidAVX512F32(SB), NOSPLIT, $640-64
 	MOVQ   p+0(FP), AX
-	MOVQ   k+8(FP), CX
-	MOVQ   alpha+16(FP), DX
-	MOVQ   loss+24(FP), BX
-	MOVQ   grad+32(FP), SI
-	MOVQ   hess+40(FP), DI
-	MOVQ   x+48(FP), R8
-	MOVQ   y+56(FP), R9
-	MOVQ   n+64(FP), R10
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
 	VXORPD Z0, Z0, Z0
-	XORQ   R11, R11
+	XORQ   R9, R9
 
 sigmoidAVX512F32loop:
-	CMPQ              R11, R10
+	CMPQ              R9, R8
 	JGE               sigmoidAVX512F32done
-	VCVTPS2PD         (R8)(R11*4), Z1
-	VCVTPS2PD         (R9)(R11*4), Z2
-	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z3
-	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z3
-	VMAXPD.BCST       constsAVX512<>+16(SB), Z3, Z3
-	VMINPD.BCST       constsAVX512<>+24(SB), Z3, Z3
-	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z12
-	VRNDSCALEPD       $0x08, Z12, Z12
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z12, Z3
-	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z12, Z3
-	VBROADCASTSD      constsAVX512<>+56(SB), Z13
-	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+72(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+88(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+104(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+120(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+136(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+144(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+144(SB), Z3, Z13
-	VSCALEFPD         Z12, Z13, Z3
-	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z12
-	VMULPD.BCST       constsAVX512<>+136(SB), Z12, Z12
-	VBLENDMPD         Z12, Z3, K1, Z4
-	VXORPD            Z12, Z12, Z12
-	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z12, K1, Z12
-	VADDPD.BCST       constsAVX512<>+160(SB), Z4, Z13
-	VDIVPD            Z13, Z4, Z13
-	VMULPD            Z13, Z13, Z14
-	VMULPD            Z14, Z14, Z15
-	VBROADCASTSD      constsAVX512<>+168(SB), Z16
-	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z15, Z16
-	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z15, Z16
-	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z15, Z16
-	VMULPD            Z14, Z16, Z14
-	VBROADCASTSD      constsAVX512<>+200(SB), Z16
-	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z15, Z16
-	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z15, Z16
-	VMULPD            Z15, Z16, Z15
-	VADDPD            Z15, Z14, Z14
-	VMULPD            Z4, Z4, Z15
-	VMULPD.BCST       constsAVX512<>+136(SB), Z15, Z15
-	VADDPD            Z14, Z15, Z14
-	VMULPD            Z14, Z13, Z13
-	VMULPD.BCST       constsAVX512<>+48(SB), Z12, Z14
-	VADDPD            Z14, Z13, Z13
-	VSUBPD            Z13, Z15, Z13
-	VSUBPD            Z4, Z13, Z13
-	VMULPD.BCST       constsAVX512<>+40(SB), Z12, Z12
-	VSUBPD            Z13, Z12, Z12
-	VMAXPD.BCST       constsAVX512<>+224(SB), Z1, Z13
-	VADDPD            Z12, Z13, Z13
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z14
-	VMAXPD.BCST       constsAVX512<>+224(SB), Z14, Z14
-	VADDPD            Z12, Z14, Z14
-	VBROADCASTSD      constsAVX512<>+144(SB), Z15
-	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z16
-	VDIVPD            Z16, Z15, Z15
-	VMULPD            Z15, Z3, Z3
-	VCMPPD.BCST       $0x1d, constsAVX512<>+224(SB), Z1, K1
-	VBLENDMPD         Z15, Z3, K1, Z5
-	VBLENDMPD         Z3, Z15, K1, Z6
-	VCMPPD.BCST       $0x00, constsAVX512<>+144(SB), Z2, K1
-	VBLENDMPD         Z14, Z13, K1, Z7
-	VBLENDMPD         Z6, Z5, K1, Z8
-	VXORPD.BCST       constsAVX512<>+8(SB), Z5, Z3
-	VBLENDMPD         Z3, Z6, K1, Z9
-	VXORPD.BCST       constsAVX512<>+8(SB), Z14, Z3
-	VXORPD.BCST       constsAVX512<>+8(SB), Z13, Z13
-	VBLENDMPD         Z13, Z3, K1, Z10
-	VCMPPD.BCST       $0x00, constsAVX512<>+224(SB), Z2, K2
-	KORB              K1, K2, K1
-	KORTESTB          K1, K1
-	JCS               sigmoidAVX512F32hard
-	VBROADCASTSD      constsAVX512<>+144(SB), Z3
-	VSUBPD            Z2, Z3, Z3
-	VCMPPD.BCST       $0x1d, constsAVX512<>+224(SB), Z1, K2
-	VMULPD            Z2, Z1, Z13
-	VXORPD.BCST       constsAVX512<>+8(SB), Z13, Z13
-	VMULPD            Z3, Z1, Z14
-	VBLENDMPD         Z14, Z13, K2, Z11
-	VADDPD            Z12, Z11, Z12
-	VMULPD            Z6, Z2, Z13
-	VMULPD            Z5, Z3, Z3
-	VADDPD            Z3, Z13, Z3
-	VBLENDMPD         Z7, Z12, K1, Z7
-	VBROADCASTSD      constsAVX512<>+144(SB), Z12
-	VADDPD            Z2, Z2, Z13
-	VSUBPD            Z13, Z12, Z12
-	VMULPD            Z5, Z12, Z12
-	VMULPD            Z6, Z12, Z12
-	VDIVPD            Z3, Z12, Z12
-	VBLENDMPD         Z9, Z12, K1, Z9
-	CMPQ              CX, $0x00
-	JGE               sigmoidAVX512F32softint
-	VGETMANTPD        $0x02, Z3, Z12
-	VGETEXPPD         Z3, Z13
-	VADDPD.BCST       constsAVX512<>+144(SB), Z13, Z13
-	VCMPPD.BCST       $0x11, constsAVX512<>+232(SB), Z12, K2
-	VADDPD            Z12, Z12, Z14
-	VBLENDMPD         Z14, Z12, K2, Z12
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z13, Z14
-	VBLENDMPD         Z14, Z13, K2, Z13
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z12, Z12
-	VADDPD.BCST       constsAVX512<>+160(SB), Z12, Z14
-	VDIVPD            Z14, Z12, Z14
-	VMULPD            Z14, Z14, Z15
-	VMULPD            Z15, Z15, Z16
-	VBROADCASTSD      constsAVX512<>+168(SB), Z17
-	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z16, Z17
-	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z16, Z17
-	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z16, Z17
-	VMULPD            Z15, Z17, Z15
-	VBROADCASTSD      constsAVX512<>+200(SB), Z17
-	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z16, Z17
-	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z16, Z17
-	VMULPD            Z16, Z17, Z16
-	VADDPD            Z16, Z15, Z15
-	VMULPD            Z12, Z12, Z16
-	VMULPD.BCST       constsAVX512<>+136(SB), Z16, Z16
-	VADDPD            Z15, Z16, Z15
-	VMULPD            Z15, Z14, Z14
-	VMULPD.BCST       constsAVX512<>+48(SB), Z13, Z15
-	VADDPD            Z15, Z14, Z14
-	VSUBPD            Z14, Z16, Z14
-	VSUBPD            Z12, Z14, Z12
-	VMULPD.BCST       constsAVX512<>+40(SB), Z13, Z13
-	VSUBPD            Z12, Z13, Z12
-	VBLENDMPD         Z10, Z12, K1, Z10
+	VCVTPS2PD         (SI)(R9*4), Z1
+	VCVTPS2PD         32(SI)(R9*4), Z2
+	VCVTPS2PD         (DI)(R9*4), Z3
+	VCVTPS2PD         32(DI)(R9*4), Z4
+	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z5
+	VANDPD.BCST       constsAVX512<>+0(SB), Z2, Z6
+	VXORPD.BCST       constsAVX512<>+8(SB), Z5, Z5
+	VXORPD.BCST       constsAVX512<>+8(SB), Z6, Z6
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z5, Z5
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z6, Z6
+	VMINPD.BCST       constsAVX512<>+24(SB), Z5, Z5
+	VMINPD.BCST       constsAVX512<>+24(SB), Z6, Z6
+	VMULPD.BCST       constsAVX512<>+32(SB), Z5, Z16
+	VMULPD.BCST       constsAVX512<>+32(SB), Z6, Z17
+	VRNDSCALEPD       $0x08, Z16, Z16
+	VRNDSCALEPD       $0x08, Z17, Z17
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z16, Z5
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z17, Z6
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z16, Z5
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z17, Z6
+	VMULPD            Z5, Z5, Z18
+	VMULPD            Z6, Z6, Z19
+	VMULPD            Z18, Z18, Z20
+	VMULPD            Z19, Z19, Z21
+	VMULPD            Z20, Z20, Z22
+	VMULPD            Z21, Z21, Z23
+	VBROADCASTSD      constsAVX512<>+56(SB), Z24
+	VBROADCASTSD      constsAVX512<>+56(SB), Z25
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z5, Z24
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z6, Z25
+	VBROADCASTSD      constsAVX512<>+72(SB), Z26
+	VBROADCASTSD      constsAVX512<>+72(SB), Z27
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z5, Z26
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z6, Z27
+	VFMADD213PD       Z24, Z18, Z26
+	VFMADD213PD       Z25, Z19, Z27
+	VBROADCASTSD      constsAVX512<>+88(SB), Z24
+	VBROADCASTSD      constsAVX512<>+88(SB), Z25
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z5, Z24
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z6, Z25
+	VBROADCASTSD      constsAVX512<>+104(SB), Z28
+	VBROADCASTSD      constsAVX512<>+104(SB), Z29
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z5, Z28
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z6, Z29
+	VFMADD213PD       Z24, Z18, Z28
+	VFMADD213PD       Z25, Z19, Z29
+	VFMADD213PD       Z26, Z20, Z28
+	VFMADD213PD       Z27, Z21, Z29
+	VBROADCASTSD      constsAVX512<>+120(SB), Z20
+	VBROADCASTSD      constsAVX512<>+120(SB), Z21
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z5, Z20
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z6, Z21
+	VBROADCASTSD      constsAVX512<>+136(SB), Z24
+	VBROADCASTSD      constsAVX512<>+136(SB), Z25
+	VFMADD213PD       Z20, Z18, Z24
+	VFMADD213PD       Z21, Z19, Z25
+	VFMADD213PD       Z28, Z22, Z24
+	VFMADD213PD       Z29, Z23, Z25
+	VMULPD            Z5, Z5, Z18
+	VMULPD            Z6, Z6, Z19
+	VFMADD213PD       Z5, Z18, Z24
+	VFMADD213PD       Z6, Z19, Z25
+	VADDPD.BCST       constsAVX512<>+144(SB), Z24, Z5
+	VADDPD.BCST       constsAVX512<>+144(SB), Z25, Z6
+	VSCALEFPD         Z16, Z5, Z5
+	VSCALEFPD         Z17, Z6, Z6
+	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z5, K1
+	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z6, K2
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z5, Z16
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z6, Z17
+	VMULPD.BCST       constsAVX512<>+64(SB), Z16, Z16
+	VMULPD.BCST       constsAVX512<>+64(SB), Z17, Z17
+	VBLENDMPD         Z16, Z5, K1, Z7
+	VBLENDMPD         Z17, Z6, K2, Z8
+	VXORPD            Z16, Z16, Z16
+	VXORPD            Z17, Z17, Z17
+	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z16, K1, Z16
+	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z17, K2, Z17
+	VADDPD.BCST       constsAVX512<>+160(SB), Z7, Z18
+	VADDPD.BCST       constsAVX512<>+160(SB), Z8, Z19
+	VDIVPD            Z18, Z7, Z18
+	VDIVPD            Z19, Z8, Z19
+	VMULPD            Z18, Z18, Z20
+	VMULPD            Z19, Z19, Z21
+	VMULPD            Z20, Z20, Z22
+	VMULPD            Z21, Z21, Z23
+	VBROADCASTSD      constsAVX512<>+168(SB), Z24
+	VBROADCASTSD      constsAVX512<>+168(SB), Z25
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z22, Z24
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z23, Z25
+	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z22, Z24
+	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z23, Z25
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z22, Z24
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z23, Z25
+	VMULPD            Z20, Z24, Z20
+	VMULPD            Z21, Z25, Z21
+	VBROADCASTSD      constsAVX512<>+200(SB), Z24
+	VBROADCASTSD      constsAVX512<>+200(SB), Z25
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z22, Z24
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z23, Z25
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z22, Z24
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z23, Z25
+	VMULPD            Z22, Z24, Z22
+	VMULPD            Z23, Z25, Z23
+	VADDPD            Z22, Z20, Z20
+	VADDPD            Z23, Z21, Z21
+	VMULPD            Z7, Z7, Z22
+	VMULPD            Z8, Z8, Z23
+	VMULPD.BCST       constsAVX512<>+64(SB), Z22, Z22
+	VMULPD.BCST       constsAVX512<>+64(SB), Z23, Z23
+	VADDPD            Z20, Z22, Z20
+	VADDPD            Z21, Z23, Z21
+	VMULPD            Z20, Z18, Z18
+	VMULPD            Z21, Z19, Z19
+	VMULPD.BCST       constsAVX512<>+48(SB), Z16, Z20
+	VMULPD.BCST       constsAVX512<>+48(SB), Z17, Z21
+	VADDPD            Z20, Z18, Z18
+	VADDPD            Z21, Z19, Z19
+	VSUBPD            Z18, Z22, Z18
+	VSUBPD            Z19, Z23, Z19
+	VSUBPD            Z7, Z18, Z18
+	VSUBPD            Z8, Z19, Z19
+	VMULPD.BCST       constsAVX512<>+40(SB), Z16, Z16
+	VMULPD.BCST       constsAVX512<>+40(SB), Z17, Z17
+	VSUBPD            Z18, Z16, Z16
+	VSUBPD            Z19, Z17, Z17
+	VBROADCASTSD      constsAVX512<>+144(SB), Z18
+	VBROADCASTSD      constsAVX512<>+144(SB), Z19
+	VADDPD.BCST       constsAVX512<>+144(SB), Z5, Z20
+	VADDPD.BCST       constsAVX512<>+144(SB), Z6, Z21
+	VDIVPD            Z20, Z18, Z18
+	VDIVPD            Z21, Z19, Z19
+	VMOVUPD           Z1, (SP)
+	VMOVUPD           Z3, 64(SP)
+	VMOVUPD           Z5, 128(SP)
+	VMOVUPD           Z16, 192(SP)
+	VMOVUPD           Z18, 256(SP)
+	VMOVUPD           Z2, 320(SP)
+	VMOVUPD           Z4, 384(SP)
+	VMOVUPD           Z6, 448(SP)
+	VMOVUPD           Z17, 512(SP)
+	VMOVUPD           Z19, 576(SP)
+	MOVQ              R9, R10
+	LEAQ              (SP), R11
+	LEAQ              16(R9), R9
+
+sigmoidAVX512F32block:
+	VMOVUPD          (R11), Z1
+	VMOVUPD          64(R11), Z2
+	VMOVUPD          128(R11), Z3
+	VMOVUPD          192(R11), Z4
+	VMOVUPD          256(R11), Z5
+	VCMPPD           $0x03, Z2, Z1, K1
+	VMAXPD.BCST      constsAVX512<>+224(SB), Z1, Z6
+	VADDPD           Z4, Z6, Z6
+	VXORPD.BCST      constsAVX512<>+8(SB), Z1, Z16
+	VMAXPD.BCST      constsAVX512<>+224(SB), Z16, Z16
+	VADDPD           Z4, Z16, Z16
+	VMULPD           Z5, Z3, Z3
+	VCMPPD.BCST      $0x1d, constsAVX512<>+224(SB), Z1, K2
+	VBLENDMPD        Z5, Z3, K2, Z9
+	VBLENDMPD        Z3, Z5, K2, Z10
+	VCMPPD.BCST      $0x00, constsAVX512<>+144(SB), Z2, K2
+	VBLENDMPD        Z16, Z6, K2, Z11
+	VBLENDMPD        Z10, Z9, K2, Z12
+	VXORPD.BCST      constsAVX512<>+8(SB), Z9, Z3
+	VBLENDMPD        Z3, Z10, K2, Z13
+	VXORPD.BCST      constsAVX512<>+8(SB), Z16, Z3
+	VXORPD.BCST      constsAVX512<>+8(SB), Z6, Z5
+	VBLENDMPD        Z5, Z3, K2, Z14
+	VCMPPD.BCST      $0x00, constsAVX512<>+224(SB), Z2, K3
+	KORB             K2, K3, K2
+	KORTESTB         K2, K2
+	JCS              sigmoidAVX512F32hard
+	VBROADCASTSD     constsAVX512<>+144(SB), Z3
+	VSUBPD           Z2, Z3, Z3
+	VCMPPD.BCST      $0x1d, constsAVX512<>+224(SB), Z1, K3
+	VMULPD           Z2, Z1, Z5
+	VXORPD.BCST      constsAVX512<>+8(SB), Z5, Z5
+	VMULPD           Z3, Z1, Z1
+	VBLENDMPD        Z1, Z5, K3, Z15
+	VADDPD           Z4, Z15, Z1
+	VMULPD           Z10, Z2, Z4
+	VMULPD           Z9, Z3, Z3
+	VADDPD           Z3, Z4, Z3
+	VBLENDMPD        Z11, Z1, K2, Z11
+	VBROADCASTSD     constsAVX512<>+144(SB), Z1
+	VADDPD           Z2, Z2, Z4
+	VSUBPD           Z4, Z1, Z1
+	VMULPD           Z9, Z1, Z1
+	VMULPD           Z10, Z1, Z1
+	VDIVPD           Z3, Z1, Z1
+	VBLENDMPD        Z13, Z1, K2, Z13
+	VBLENDMPD        Z12, Z3, K2, Z12
+	CMPQ             224(AX), $0x00
+	JGE              sigmoidAVX512F32softint
+	VGETMANTPD       $0x02, Z12, Z1
+	VGETEXPPD        Z12, Z3
+	VADDPD.BCST      constsAVX512<>+144(SB), Z3, Z3
+	VCMPPD.BCST      $0x11, constsAVX512<>+232(SB), Z1, K3
+	VADDPD           Z1, Z1, Z4
+	VBLENDMPD        Z4, Z1, K3, Z1
+	VSUBPD.BCST      constsAVX512<>+144(SB), Z3, Z4
+	VBLENDMPD        Z4, Z3, K3, Z3
+	VSUBPD.BCST      constsAVX512<>+144(SB), Z1, Z1
+	VADDPD.BCST      constsAVX512<>+160(SB), Z1, Z4
+	VDIVPD           Z4, Z1, Z4
+	VMULPD           Z4, Z4, Z5
+	VMULPD           Z5, Z5, Z6
+	VBROADCASTSD     constsAVX512<>+168(SB), Z16
+	VFMADD213PD.BCST constsAVX512<>+176(SB), Z6, Z16
+	VFMADD213PD.BCST constsAVX512<>+184(SB), Z6, Z16
+	VFMADD213PD.BCST constsAVX512<>+192(SB), Z6, Z16
+	VMULPD           Z5, Z16, Z5
+	VBROADCASTSD     constsAVX512<>+200(SB), Z16
+	VFMADD213PD.BCST constsAVX512<>+208(SB), Z6, Z16
+	VFMADD213PD.BCST constsAVX512<>+216(SB), Z6, Z16
+	VMULPD           Z6, Z16, Z6
+	VADDPD           Z6, Z5, Z5
+	VMULPD           Z1, Z1, Z6
+	VMULPD.BCST      constsAVX512<>+64(SB), Z6, Z6
+	VADDPD           Z5, Z6, Z5
+	VMULPD           Z5, Z4, Z4
+	VMULPD.BCST      constsAVX512<>+48(SB), Z3, Z5
+	VADDPD           Z5, Z4, Z4
+	VSUBPD           Z4, Z6, Z4
+	VSUBPD           Z1, Z4, Z1
+	VMULPD.BCST      constsAVX512<>+40(SB), Z3, Z3
+	VSUBPD           Z1, Z3, Z1
+	VBLENDMPD        Z14, Z1, K2, Z14
 
 sigmoidAVX512F32softint:
-	VBLENDMPD Z8, Z3, K1, Z8
-
 sigmoidAVX512F32hard:
-	CMPQ         CX, $0x00
+	CMPQ         224(AX), $0x00
 	JL           sigmoidAVX512F32powlog
-	VBROADCASTSD constsAVX512<>+144(SB), Z3
-	VMOVAPD      Z3, Z3
-	MOVQ         CX, R12
+	VBROADCASTSD constsAVX512<>+144(SB), Z1
+	VMOVAPD      Z1, Z1
+	MOVQ         224(AX), R12
 
 sigmoidAVX512F32powloop:
 	TESTQ  R12, R12
 	JZ     sigmoidAVX512F32powdone
-	VMULPD Z8, Z3, Z3
+	VMULPD Z12, Z1, Z1
 	DECQ   R12
 	JMP    sigmoidAVX512F32powloop
 
 sigmoidAVX512F32powlog:
-	VMULPD.BCST       64(AX), Z10, Z3
-	VMAXPD.BCST       constsAVX512<>+16(SB), Z3, Z3
-	VMINPD.BCST       constsAVX512<>+24(SB), Z3, Z3
-	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z12
-	VRNDSCALEPD       $0x08, Z12, Z12
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z12, Z3
-	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z12, Z3
-	VBROADCASTSD      constsAVX512<>+56(SB), Z13
-	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+72(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+88(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+104(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+120(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+136(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+144(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+144(SB), Z3, Z13
-	VSCALEFPD         Z12, Z13, Z3
-	VMOVAPD           Z3, Z3
+	VMULPD.BCST       64(AX), Z14, Z1
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z1, Z1
+	VMINPD.BCST       constsAVX512<>+24(SB), Z1, Z1
+	VMULPD.BCST       constsAVX512<>+32(SB), Z1, Z3
+	VRNDSCALEPD       $0x08, Z3, Z3
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z3, Z1
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z3, Z1
+	VMULPD            Z1, Z1, Z4
+	VMULPD            Z4, Z4, Z5
+	VMULPD            Z5, Z5, Z6
+	VBROADCASTSD      constsAVX512<>+56(SB), Z16
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z16
+	VBROADCASTSD      constsAVX512<>+72(SB), Z17
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z17
+	VFMADD213PD       Z16, Z4, Z17
+	VBROADCASTSD      constsAVX512<>+88(SB), Z16
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z16
+	VBROADCASTSD      constsAVX512<>+104(SB), Z18
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z18
+	VFMADD213PD       Z16, Z4, Z18
+	VFMADD213PD       Z17, Z5, Z18
+	VBROADCASTSD      constsAVX512<>+120(SB), Z5
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z1, Z5
+	VBROADCASTSD      constsAVX512<>+136(SB), Z16
+	VFMADD213PD       Z5, Z4, Z16
+	VFMADD213PD       Z18, Z6, Z16
+	VMULPD            Z1, Z1, Z4
+	VFMADD213PD       Z1, Z4, Z16
+	VADDPD.BCST       constsAVX512<>+144(SB), Z16, Z1
+	VSCALEFPD         Z3, Z1, Z1
+	VMOVAPD           Z1, Z1
 
 sigmoidAVX512F32powdone:
-	TESTQ        DX, DX
-	JZ           sigmoidAVX512F32noalpha
-	VMULPD.BCST  (AX), Z2, Z12
-	VBROADCASTSD constsAVX512<>+144(SB), Z13
-	VSUBPD       Z2, Z13, Z13
-	VMULPD.BCST  32(AX), Z13, Z13
-	VADDPD       Z13, Z12, Z12
-	VMULPD       Z3, Z12, Z3
+	CMPQ         232(AX), $0x00
+	JE           sigmoidAVX512F32noalpha
+	VMULPD.BCST  (AX), Z2, Z3
+	VBROADCASTSD constsAVX512<>+144(SB), Z4
+	VSUBPD       Z2, Z4, Z4
+	VMULPD.BCST  32(AX), Z4, Z4
+	VADDPD       Z4, Z3, Z3
+	VMULPD       Z1, Z3, Z1
 
 sigmoidAVX512F32noalpha:
-	VCMPPD         $0x03, Z2, Z1, K1
-	VBROADCASTSD   constsAVX512<>+144(SB), Z1
-	VSUBPD         Z2, Z1, Z1
-	VMULPD         Z1, Z5, Z1
-	VMULPD         Z6, Z2, Z2
-	VSUBPD         Z2, Z1, Z1
-	VMULPD         Z7, Z3, Z2
-	VBLENDMPD.BCST constsAVX512<>+240(SB), Z2, K1, Z2
-	VADDPD         Z2, Z0, Z0
-	TESTQ          BX, BX
+	VBROADCASTSD   constsAVX512<>+144(SB), Z3
+	VSUBPD         Z2, Z3, Z3
+	VMULPD         Z3, Z9, Z3
+	VMULPD         Z10, Z2, Z2
+	VSUBPD         Z2, Z3, Z2
+	VMULPD         Z11, Z1, Z3
+	VBLENDMPD.BCST constsAVX512<>+240(SB), Z3, K1, Z3
+	VADDPD         Z3, Z0, Z0
+	TESTQ          CX, CX
 	JZ             sigmoidAVX512F32noloss
-	VCMPPD.BCST    $0x1e, constsAVX512<>+248(SB), Z2, K2
-	VCMPPD.BCST    $0x00, constsAVX512<>+256(SB), Z2, K3
-	VBLENDMPD.BCST constsAVX512<>+248(SB), Z2, K2, Z2
-	VBLENDMPD.BCST constsAVX512<>+256(SB), Z2, K3, Z2
-	VCVTPD2PS      Z2, Y2
-	VMOVUPS        Y2, (BX)(R11*4)
+	VCVTPD2PS      Z3, Y3
+	VMOVUPS        Y3, (CX)(R10*4)
 
 sigmoidAVX512F32noloss:
-	TESTQ          SI, SI
+	TESTQ          DX, DX
 	JZ             sigmoidAVX512F32nograd
-	VMULPD.BCST    64(AX), Z9, Z2
-	VMULPD         Z7, Z2, Z2
-	VADDPD         Z1, Z2, Z2
-	VMULPD         Z2, Z3, Z2
-	VMULPD.BCST    96(AX), Z2, Z2
-	VBLENDMPD.BCST constsAVX512<>+240(SB), Z2, K1, Z2
-	VCVTPD2PS      Z2, Y2
-	VMOVUPS        Y2, (SI)(R11*4)
+	VMULPD.BCST    64(AX), Z13, Z3
+	VMULPD         Z11, Z3, Z3
+	VADDPD         Z2, Z3, Z3
+	VMULPD         Z3, Z1, Z3
+	VMULPD.BCST    96(AX), Z3, Z3
+	VBLENDMPD.BCST constsAVX512<>+240(SB), Z3, K1, Z3
+	VCVTPD2PS      Z3, Y3
+	VMOVUPS        Y3, (DX)(R10*4)
 
 sigmoidAVX512F32nograd:
-	TESTQ          DI, DI
+	TESTQ          BX, BX
 	JZ             sigmoidAVX512F32nohess
-	VMULPD.BCST    128(AX), Z9, Z2
-	VMULPD         Z9, Z2, Z2
-	VMULPD         Z7, Z2, Z2
-	VBROADCASTSD   constsAVX512<>+144(SB), Z12
-	VADDPD         Z5, Z5, Z13
-	VSUBPD         Z13, Z12, Z12
-	VMULPD.BCST    64(AX), Z9, Z13
-	VMULPD         Z12, Z13, Z12
-	VMULPD         Z7, Z12, Z12
-	VMULPD.BCST    160(AX), Z9, Z13
-	VMULPD         Z1, Z13, Z1
-	VADDPD         Z12, Z2, Z2
-	VADDPD         Z1, Z2, Z1
-	VMULPD         Z6, Z5, Z2
-	VADDPD         Z2, Z1, Z1
-	VBROADCASTSD   192(AX), Z2
-	VMULPD         Z1, Z3, Z1
+	VMULPD.BCST    128(AX), Z13, Z3
+	VMULPD         Z13, Z3, Z3
+	VMULPD         Z11, Z3, Z3
+	VBROADCASTSD   constsAVX512<>+144(SB), Z4
+	VADDPD         Z9, Z9, Z5
+	VSUBPD         Z5, Z4, Z4
+	VMULPD.BCST    64(AX), Z13, Z5
+	VMULPD         Z4, Z5, Z4
+	VMULPD         Z11, Z4, Z4
+	VMULPD.BCST    160(AX), Z13, Z5
+	VMULPD         Z2, Z5, Z2
+	VADDPD         Z4, Z3, Z3
+	VADDPD         Z2, Z3, Z2
+	VMULPD         Z10, Z9, Z3
+	VADDPD         Z3, Z2, Z2
+	VBROADCASTSD   192(AX), Z3
+	VMULPD         Z2, Z1, Z1
 	VMULPD.BCST    96(AX), Z1, Z1
-	VMAXPD         Z1, Z2, Z1
+	VMAXPD         Z1, Z3, Z1
 	VBLENDMPD.BCST constsAVX512<>+240(SB), Z1, K1, Z1
 	VCVTPD2PS      Z1, Y1
-	VMOVUPS        Y1, (DI)(R11*4)
+	VMOVUPS        Y1, (BX)(R10*4)
 
 sigmoidAVX512F32nohess:
-	ADDQ $0x00000008, R11
+	ADDQ $0x00000008, R10
+	ADDQ $0x00000140, R11
+	CMPQ R10, R9
+	JL   sigmoidAVX512F32block
 	JMP  sigmoidAVX512F32loop
 
 sigmoidAVX512F32done:
@@ -276,264 +376,368 @@ sigmoidAVX512F32done:
 	VUNPCKHPD     X0, X0, X1
 	VADDSD        X1, X0, X0
 	VZEROUPPER
-	MOVSD         X0, ret+72(FP)
+	MOVSD         X0, ret+56(FP)
 	RET
 
-// func sigmoidAVX512F64(p *[32]float64, k int, alpha int, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+// func sigmoidAVX512F64(p *[32]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
-TEXT ·sigmoidAVX512F64(SB), NOSPLIT, $0-80
+TEXT ·sigmoidAVX512F64(SB), NOSPLIT, $640-64
 	MOVQ   p+0(FP), AX
-	MOVQ   k+8(FP), CX
-	MOVQ   alpha+16(FP), DX
-	MOVQ   loss+24(FP), BX
-	MOVQ   grad+32(FP), SI
-	MOVQ   hess+40(FP), DI
-	MOVQ   x+48(FP), R8
-	MOVQ   y+56(FP), R9
-	MOVQ   n+64(FP), R10
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
 	VXORPD Z0, Z0, Z0
-	XORQ   R11, R11
+	XORQ   R9, R9
 
 sigmoidAVX512F64loop:
-	CMPQ              R11, R10
+	CMPQ              R9, R8
 	JGE               sigmoidAVX512F64done
-	VMOVUPD           (R8)(R11*8), Z1
-	VMOVUPD           (R9)(R11*8), Z2
-	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z3
-	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z3
-	VMAXPD.BCST       constsAVX512<>+16(SB), Z3, Z3
-	VMINPD.BCST       constsAVX512<>+24(SB), Z3, Z3
-	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z12
-	VRNDSCALEPD       $0x08, Z12, Z12
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z12, Z3
-	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z12, Z3
-	VBROADCASTSD      constsAVX512<>+56(SB), Z13
-	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+72(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+88(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+104(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+120(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+136(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+144(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+144(SB), Z3, Z13
-	VSCALEFPD         Z12, Z13, Z3
-	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z12
-	VMULPD.BCST       constsAVX512<>+136(SB), Z12, Z12
-	VBLENDMPD         Z12, Z3, K1, Z4
-	VXORPD            Z12, Z12, Z12
-	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z12, K1, Z12
-	VADDPD.BCST       constsAVX512<>+160(SB), Z4, Z13
-	VDIVPD            Z13, Z4, Z13
-	VMULPD            Z13, Z13, Z14
-	VMULPD            Z14, Z14, Z15
-	VBROADCASTSD      constsAVX512<>+168(SB), Z16
-	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z15, Z16
-	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z15, Z16
-	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z15, Z16
-	VMULPD            Z14, Z16, Z14
-	VBROADCASTSD      constsAVX512<>+200(SB), Z16
-	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z15, Z16
-	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z15, Z16
-	VMULPD            Z15, Z16, Z15
-	VADDPD            Z15, Z14, Z14
-	VMULPD            Z4, Z4, Z15
-	VMULPD.BCST       constsAVX512<>+136(SB), Z15, Z15
-	VADDPD            Z14, Z15, Z14
-	VMULPD            Z14, Z13, Z13
-	VMULPD.BCST       constsAVX512<>+48(SB), Z12, Z14
-	VADDPD            Z14, Z13, Z13
-	VSUBPD            Z13, Z15, Z13
-	VSUBPD            Z4, Z13, Z13
-	VMULPD.BCST       constsAVX512<>+40(SB), Z12, Z12
-	VSUBPD            Z13, Z12, Z12
-	VMAXPD.BCST       constsAVX512<>+224(SB), Z1, Z13
-	VADDPD            Z12, Z13, Z13
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z14
-	VMAXPD.BCST       constsAVX512<>+224(SB), Z14, Z14
-	VADDPD            Z12, Z14, Z14
-	VBROADCASTSD      constsAVX512<>+144(SB), Z15
-	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z16
-	VDIVPD            Z16, Z15, Z15
-	VMULPD            Z15, Z3, Z3
-	VCMPPD.BCST       $0x1d, constsAVX512<>+224(SB), Z1, K1
-	VBLENDMPD         Z15, Z3, K1, Z5
-	VBLENDMPD         Z3, Z15, K1, Z6
-	VCMPPD.BCST       $0x00, constsAVX512<>+144(SB), Z2, K1
-	VBLENDMPD         Z14, Z13, K1, Z7
-	VBLENDMPD         Z6, Z5, K1, Z8
-	VXORPD.BCST       constsAVX512<>+8(SB), Z5, Z3
-	VBLENDMPD         Z3, Z6, K1, Z9
-	VXORPD.BCST       constsAVX512<>+8(SB), Z14, Z3
-	VXORPD.BCST       constsAVX512<>+8(SB), Z13, Z13
-	VBLENDMPD         Z13, Z3, K1, Z10
-	VCMPPD.BCST       $0x00, constsAVX512<>+224(SB), Z2, K2
-	KORB              K1, K2, K1
-	KORTESTB          K1, K1
-	JCS               sigmoidAVX512F64hard
-	VBROADCASTSD      constsAVX512<>+144(SB), Z3
-	VSUBPD            Z2, Z3, Z3
-	VCMPPD.BCST       $0x1d, constsAVX512<>+224(SB), Z1, K2
-	VMULPD            Z2, Z1, Z13
-	VXORPD.BCST       constsAVX512<>+8(SB), Z13, Z13
-	VMULPD            Z3, Z1, Z14
-	VBLENDMPD         Z14, Z13, K2, Z11
-	VADDPD            Z12, Z11, Z12
-	VMULPD            Z6, Z2, Z13
-	VMULPD            Z5, Z3, Z3
-	VADDPD            Z3, Z13, Z3
-	VBLENDMPD         Z7, Z12, K1, Z7
-	VBROADCASTSD      constsAVX512<>+144(SB), Z12
-	VADDPD            Z2, Z2, Z13
-	VSUBPD            Z13, Z12, Z12
-	VMULPD            Z5, Z12, Z12
-	VMULPD            Z6, Z12, Z12
-	VDIVPD            Z3, Z12, Z12
-	VBLENDMPD         Z9, Z12, K1, Z9
-	CMPQ              CX, $0x00
-	JGE               sigmoidAVX512F64softint
-	VGETMANTPD        $0x02, Z3, Z12
-	VGETEXPPD         Z3, Z13
-	VADDPD.BCST       constsAVX512<>+144(SB), Z13, Z13
-	VCMPPD.BCST       $0x11, constsAVX512<>+232(SB), Z12, K2
-	VADDPD            Z12, Z12, Z14
-	VBLENDMPD         Z14, Z12, K2, Z12
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z13, Z14
-	VBLENDMPD         Z14, Z13, K2, Z13
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z12, Z12
-	VADDPD.BCST       constsAVX512<>+160(SB), Z12, Z14
-	VDIVPD            Z14, Z12, Z14
-	VMULPD            Z14, Z14, Z15
-	VMULPD            Z15, Z15, Z16
-	VBROADCASTSD      constsAVX512<>+168(SB), Z17
-	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z16, Z17
-	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z16, Z17
-	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z16, Z17
-	VMULPD            Z15, Z17, Z15
-	VBROADCASTSD      constsAVX512<>+200(SB), Z17
-	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z16, Z17
-	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z16, Z17
-	VMULPD            Z16, Z17, Z16
-	VADDPD            Z16, Z15, Z15
-	VMULPD            Z12, Z12, Z16
-	VMULPD.BCST       constsAVX512<>+136(SB), Z16, Z16
-	VADDPD            Z15, Z16, Z15
-	VMULPD            Z15, Z14, Z14
-	VMULPD.BCST       constsAVX512<>+48(SB), Z13, Z15
-	VADDPD            Z15, Z14, Z14
-	VSUBPD            Z14, Z16, Z14
-	VSUBPD            Z12, Z14, Z12
-	VMULPD.BCST       constsAVX512<>+40(SB), Z13, Z13
-	VSUBPD            Z12, Z13, Z12
-	VBLENDMPD         Z10, Z12, K1, Z10
+	VMOVUPD           (SI)(R9*8), Z1
+	VMOVUPD           64(SI)(R9*8), Z2
+	VMOVUPD           (DI)(R9*8), Z3
+	VMOVUPD           64(DI)(R9*8), Z4
+	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z5
+	VANDPD.BCST       constsAVX512<>+0(SB), Z2, Z6
+	VXORPD.BCST       constsAVX512<>+8(SB), Z5, Z5
+	VXORPD.BCST       constsAVX512<>+8(SB), Z6, Z6
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z5, Z5
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z6, Z6
+	VMINPD.BCST       constsAVX512<>+24(SB), Z5, Z5
+	VMINPD.BCST       constsAVX512<>+24(SB), Z6, Z6
+	VMULPD.BCST       constsAVX512<>+32(SB), Z5, Z16
+	VMULPD.BCST       constsAVX512<>+32(SB), Z6, Z17
+	VRNDSCALEPD       $0x08, Z16, Z16
+	VRNDSCALEPD       $0x08, Z17, Z17
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z16, Z5
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z17, Z6
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z16, Z5
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z17, Z6
+	VMULPD            Z5, Z5, Z18
+	VMULPD            Z6, Z6, Z19
+	VMULPD            Z18, Z18, Z20
+	VMULPD            Z19, Z19, Z21
+	VMULPD            Z20, Z20, Z22
+	VMULPD            Z21, Z21, Z23
+	VBROADCASTSD      constsAVX512<>+56(SB), Z24
+	VBROADCASTSD      constsAVX512<>+56(SB), Z25
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z5, Z24
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z6, Z25
+	VBROADCASTSD      constsAVX512<>+72(SB), Z26
+	VBROADCASTSD      constsAVX512<>+72(SB), Z27
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z5, Z26
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z6, Z27
+	VFMADD213PD       Z24, Z18, Z26
+	VFMADD213PD       Z25, Z19, Z27
+	VBROADCASTSD      constsAVX512<>+88(SB), Z24
+	VBROADCASTSD      constsAVX512<>+88(SB), Z25
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z5, Z24
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z6, Z25
+	VBROADCASTSD      constsAVX512<>+104(SB), Z28
+	VBROADCASTSD      constsAVX512<>+104(SB), Z29
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z5, Z28
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z6, Z29
+	VFMADD213PD       Z24, Z18, Z28
+	VFMADD213PD       Z25, Z19, Z29
+	VFMADD213PD       Z26, Z20, Z28
+	VFMADD213PD       Z27, Z21, Z29
+	VBROADCASTSD      constsAVX512<>+120(SB), Z20
+	VBROADCASTSD      constsAVX512<>+120(SB), Z21
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z5, Z20
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z6, Z21
+	VBROADCASTSD      constsAVX512<>+136(SB), Z24
+	VBROADCASTSD      constsAVX512<>+136(SB), Z25
+	VFMADD213PD       Z20, Z18, Z24
+	VFMADD213PD       Z21, Z19, Z25
+	VFMADD213PD       Z28, Z22, Z24
+	VFMADD213PD       Z29, Z23, Z25
+	VMULPD            Z5, Z5, Z18
+	VMULPD            Z6, Z6, Z19
+	VFMADD213PD       Z5, Z18, Z24
+	VFMADD213PD       Z6, Z19, Z25
+	VADDPD.BCST       constsAVX512<>+144(SB), Z24, Z5
+	VADDPD.BCST       constsAVX512<>+144(SB), Z25, Z6
+	VSCALEFPD         Z16, Z5, Z5
+	VSCALEFPD         Z17, Z6, Z6
+	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z5, K1
+	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z6, K2
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z5, Z16
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z6, Z17
+	VMULPD.BCST       constsAVX512<>+64(SB), Z16, Z16
+	VMULPD.BCST       constsAVX512<>+64(SB), Z17, Z17
+	VBLENDMPD         Z16, Z5, K1, Z7
+	VBLENDMPD         Z17, Z6, K2, Z8
+	VXORPD            Z16, Z16, Z16
+	VXORPD            Z17, Z17, Z17
+	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z16, K1, Z16
+	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z17, K2, Z17
+	VADDPD.BCST       constsAVX512<>+160(SB), Z7, Z18
+	VADDPD.BCST       constsAVX512<>+160(SB), Z8, Z19
+	VDIVPD            Z18, Z7, Z18
+	VDIVPD            Z19, Z8, Z19
+	VMULPD            Z18, Z18, Z20
+	VMULPD            Z19, Z19, Z21
+	VMULPD            Z20, Z20, Z22
+	VMULPD            Z21, Z21, Z23
+	VBROADCASTSD      constsAVX512<>+168(SB), Z24
+	VBROADCASTSD      constsAVX512<>+168(SB), Z25
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z22, Z24
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z23, Z25
+	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z22, Z24
+	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z23, Z25
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z22, Z24
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z23, Z25
+	VMULPD            Z20, Z24, Z20
+	VMULPD            Z21, Z25, Z21
+	VBROADCASTSD      constsAVX512<>+200(SB), Z24
+	VBROADCASTSD      constsAVX512<>+200(SB), Z25
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z22, Z24
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z23, Z25
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z22, Z24
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z23, Z25
+	VMULPD            Z22, Z24, Z22
+	VMULPD            Z23, Z25, Z23
+	VADDPD            Z22, Z20, Z20
+	VADDPD            Z23, Z21, Z21
+	VMULPD            Z7, Z7, Z22
+	VMULPD            Z8, Z8, Z23
+	VMULPD.BCST       constsAVX512<>+64(SB), Z22, Z22
+	VMULPD.BCST       constsAVX512<>+64(SB), Z23, Z23
+	VADDPD            Z20, Z22, Z20
+	VADDPD            Z21, Z23, Z21
+	VMULPD            Z20, Z18, Z18
+	VMULPD            Z21, Z19, Z19
+	VMULPD.BCST       constsAVX512<>+48(SB), Z16, Z20
+	VMULPD.BCST       constsAVX512<>+48(SB), Z17, Z21
+	VADDPD            Z20, Z18, Z18
+	VADDPD            Z21, Z19, Z19
+	VSUBPD            Z18, Z22, Z18
+	VSUBPD            Z19, Z23, Z19
+	VSUBPD            Z7, Z18, Z18
+	VSUBPD            Z8, Z19, Z19
+	VMULPD.BCST       constsAVX512<>+40(SB), Z16, Z16
+	VMULPD.BCST       constsAVX512<>+40(SB), Z17, Z17
+	VSUBPD            Z18, Z16, Z16
+	VSUBPD            Z19, Z17, Z17
+	VBROADCASTSD      constsAVX512<>+144(SB), Z18
+	VBROADCASTSD      constsAVX512<>+144(SB), Z19
+	VADDPD.BCST       constsAVX512<>+144(SB), Z5, Z20
+	VADDPD.BCST       constsAVX512<>+144(SB), Z6, Z21
+	VDIVPD            Z20, Z18, Z18
+	VDIVPD            Z21, Z19, Z19
+	VMOVUPD           Z1, (SP)
+	VMOVUPD           Z3, 64(SP)
+	VMOVUPD           Z5, 128(SP)
+	VMOVUPD           Z16, 192(SP)
+	VMOVUPD           Z18, 256(SP)
+	VMOVUPD           Z2, 320(SP)
+	VMOVUPD           Z4, 384(SP)
+	VMOVUPD           Z6, 448(SP)
+	VMOVUPD           Z17, 512(SP)
+	VMOVUPD           Z19, 576(SP)
+	MOVQ              R9, R10
+	LEAQ              (SP), R11
+	LEAQ              16(R9), R9
+
+sigmoidAVX512F64block:
+	VMOVUPD          (R11), Z1
+	VMOVUPD          64(R11), Z2
+	VMOVUPD          128(R11), Z3
+	VMOVUPD          192(R11), Z4
+	VMOVUPD          256(R11), Z5
+	VCMPPD           $0x03, Z2, Z1, K1
+	VMAXPD.BCST      constsAVX512<>+224(SB), Z1, Z6
+	VADDPD           Z4, Z6, Z6
+	VXORPD.BCST      constsAVX512<>+8(SB), Z1, Z16
+	VMAXPD.BCST      constsAVX512<>+224(SB), Z16, Z16
+	VADDPD           Z4, Z16, Z16
+	VMULPD           Z5, Z3, Z3
+	VCMPPD.BCST      $0x1d, constsAVX512<>+224(SB), Z1, K2
+	VBLENDMPD        Z5, Z3, K2, Z9
+	VBLENDMPD        Z3, Z5, K2, Z10
+	VCMPPD.BCST      $0x00, constsAVX512<>+144(SB), Z2, K2
+	VBLENDMPD        Z16, Z6, K2, Z11
+	VBLENDMPD        Z10, Z9, K2, Z12
+	VXORPD.BCST      constsAVX512<>+8(SB), Z9, Z3
+	VBLENDMPD        Z3, Z10, K2, Z13
+	VXORPD.BCST      constsAVX512<>+8(SB), Z16, Z3
+	VXORPD.BCST      constsAVX512<>+8(SB), Z6, Z5
+	VBLENDMPD        Z5, Z3, K2, Z14
+	VCMPPD.BCST      $0x00, constsAVX512<>+224(SB), Z2, K3
+	KORB             K2, K3, K2
+	KORTESTB         K2, K2
+	JCS              sigmoidAVX512F64hard
+	VBROADCASTSD     constsAVX512<>+144(SB), Z3
+	VSUBPD           Z2, Z3, Z3
+	VCMPPD.BCST      $0x1d, constsAVX512<>+224(SB), Z1, K3
+	VMULPD           Z2, Z1, Z5
+	VXORPD.BCST      constsAVX512<>+8(SB), Z5, Z5
+	VMULPD           Z3, Z1, Z1
+	VBLENDMPD        Z1, Z5, K3, Z15
+	VADDPD           Z4, Z15, Z1
+	VMULPD           Z10, Z2, Z4
+	VMULPD           Z9, Z3, Z3
+	VADDPD           Z3, Z4, Z3
+	VBLENDMPD        Z11, Z1, K2, Z11
+	VBROADCASTSD     constsAVX512<>+144(SB), Z1
+	VADDPD           Z2, Z2, Z4
+	VSUBPD           Z4, Z1, Z1
+	VMULPD           Z9, Z1, Z1
+	VMULPD           Z10, Z1, Z1
+	VDIVPD           Z3, Z1, Z1
+	VBLENDMPD        Z13, Z1, K2, Z13
+	VBLENDMPD        Z12, Z3, K2, Z12
+	CMPQ             224(AX), $0x00
+	JGE              sigmoidAVX512F64softint
+	VGETMANTPD       $0x02, Z12, Z1
+	VGETEXPPD        Z12, Z3
+	VADDPD.BCST      constsAVX512<>+144(SB), Z3, Z3
+	VCMPPD.BCST      $0x11, constsAVX512<>+232(SB), Z1, K3
+	VADDPD           Z1, Z1, Z4
+	VBLENDMPD        Z4, Z1, K3, Z1
+	VSUBPD.BCST      constsAVX512<>+144(SB), Z3, Z4
+	VBLENDMPD        Z4, Z3, K3, Z3
+	VSUBPD.BCST      constsAVX512<>+144(SB), Z1, Z1
+	VADDPD.BCST      constsAVX512<>+160(SB), Z1, Z4
+	VDIVPD           Z4, Z1, Z4
+	VMULPD           Z4, Z4, Z5
+	VMULPD           Z5, Z5, Z6
+	VBROADCASTSD     constsAVX512<>+168(SB), Z16
+	VFMADD213PD.BCST constsAVX512<>+176(SB), Z6, Z16
+	VFMADD213PD.BCST constsAVX512<>+184(SB), Z6, Z16
+	VFMADD213PD.BCST constsAVX512<>+192(SB), Z6, Z16
+	VMULPD           Z5, Z16, Z5
+	VBROADCASTSD     constsAVX512<>+200(SB), Z16
+	VFMADD213PD.BCST constsAVX512<>+208(SB), Z6, Z16
+	VFMADD213PD.BCST constsAVX512<>+216(SB), Z6, Z16
+	VMULPD           Z6, Z16, Z6
+	VADDPD           Z6, Z5, Z5
+	VMULPD           Z1, Z1, Z6
+	VMULPD.BCST      constsAVX512<>+64(SB), Z6, Z6
+	VADDPD           Z5, Z6, Z5
+	VMULPD           Z5, Z4, Z4
+	VMULPD.BCST      constsAVX512<>+48(SB), Z3, Z5
+	VADDPD           Z5, Z4, Z4
+	VSUBPD           Z4, Z6, Z4
+	VSUBPD           Z1, Z4, Z1
+	VMULPD.BCST      constsAVX512<>+40(SB), Z3, Z3
+	VSUBPD           Z1, Z3, Z1
+	VBLENDMPD        Z14, Z1, K2, Z14
 
 sigmoidAVX512F64softint:
-	VBLENDMPD Z8, Z3, K1, Z8
-
 sigmoidAVX512F64hard:
-	CMPQ         CX, $0x00
+	CMPQ         224(AX), $0x00
 	JL           sigmoidAVX512F64powlog
-	VBROADCASTSD constsAVX512<>+144(SB), Z3
-	VMOVAPD      Z3, Z3
-	MOVQ         CX, R12
+	VBROADCASTSD constsAVX512<>+144(SB), Z1
+	VMOVAPD      Z1, Z1
+	MOVQ         224(AX), R12
 
 sigmoidAVX512F64powloop:
 	TESTQ  R12, R12
 	JZ     sigmoidAVX512F64powdone
-	VMULPD Z8, Z3, Z3
+	VMULPD Z12, Z1, Z1
 	DECQ   R12
 	JMP    sigmoidAVX512F64powloop
 
 sigmoidAVX512F64powlog:
-	VMULPD.BCST       64(AX), Z10, Z3
-	VMAXPD.BCST       constsAVX512<>+16(SB), Z3, Z3
-	VMINPD.BCST       constsAVX512<>+24(SB), Z3, Z3
-	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z12
-	VRNDSCALEPD       $0x08, Z12, Z12
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z12, Z3
-	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z12, Z3
-	VBROADCASTSD      constsAVX512<>+56(SB), Z13
-	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+72(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+88(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+104(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+120(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+136(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+144(SB), Z3, Z13
-	VFMADD213PD.BCST  constsAVX512<>+144(SB), Z3, Z13
-	VSCALEFPD         Z12, Z13, Z3
-	VMOVAPD           Z3, Z3
+	VMULPD.BCST       64(AX), Z14, Z1
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z1, Z1
+	VMINPD.BCST       constsAVX512<>+24(SB), Z1, Z1
+	VMULPD.BCST       constsAVX512<>+32(SB), Z1, Z3
+	VRNDSCALEPD       $0x08, Z3, Z3
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z3, Z1
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z3, Z1
+	VMULPD            Z1, Z1, Z4
+	VMULPD            Z4, Z4, Z5
+	VMULPD            Z5, Z5, Z6
+	VBROADCASTSD      constsAVX512<>+56(SB), Z16
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z16
+	VBROADCASTSD      constsAVX512<>+72(SB), Z17
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z17
+	VFMADD213PD       Z16, Z4, Z17
+	VBROADCASTSD      constsAVX512<>+88(SB), Z16
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z16
+	VBROADCASTSD      constsAVX512<>+104(SB), Z18
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z18
+	VFMADD213PD       Z16, Z4, Z18
+	VFMADD213PD       Z17, Z5, Z18
+	VBROADCASTSD      constsAVX512<>+120(SB), Z5
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z1, Z5
+	VBROADCASTSD      constsAVX512<>+136(SB), Z16
+	VFMADD213PD       Z5, Z4, Z16
+	VFMADD213PD       Z18, Z6, Z16
+	VMULPD            Z1, Z1, Z4
+	VFMADD213PD       Z1, Z4, Z16
+	VADDPD.BCST       constsAVX512<>+144(SB), Z16, Z1
+	VSCALEFPD         Z3, Z1, Z1
+	VMOVAPD           Z1, Z1
 
 sigmoidAVX512F64powdone:
-	TESTQ        DX, DX
-	JZ           sigmoidAVX512F64noalpha
-	VMULPD.BCST  (AX), Z2, Z12
-	VBROADCASTSD constsAVX512<>+144(SB), Z13
-	VSUBPD       Z2, Z13, Z13
-	VMULPD.BCST  32(AX), Z13, Z13
-	VADDPD       Z13, Z12, Z12
-	VMULPD       Z3, Z12, Z3
+	CMPQ         232(AX), $0x00
+	JE           sigmoidAVX512F64noalpha
+	VMULPD.BCST  (AX), Z2, Z3
+	VBROADCASTSD constsAVX512<>+144(SB), Z4
+	VSUBPD       Z2, Z4, Z4
+	VMULPD.BCST  32(AX), Z4, Z4
+	VADDPD       Z4, Z3, Z3
+	VMULPD       Z1, Z3, Z1
 
 sigmoidAVX512F64noalpha:
-	VCMPPD         $0x03, Z2, Z1, K1
-	VBROADCASTSD   constsAVX512<>+144(SB), Z1
-	VSUBPD         Z2, Z1, Z1
-	VMULPD         Z1, Z5, Z1
-	VMULPD         Z6, Z2, Z2
-	VSUBPD         Z2, Z1, Z1
-	VMULPD         Z7, Z3, Z2
-	VBLENDMPD.BCST constsAVX512<>+240(SB), Z2, K1, Z2
-	VADDPD         Z2, Z0, Z0
-	TESTQ          BX, BX
+	VBROADCASTSD   constsAVX512<>+144(SB), Z3
+	VSUBPD         Z2, Z3, Z3
+	VMULPD         Z3, Z9, Z3
+	VMULPD         Z10, Z2, Z2
+	VSUBPD         Z2, Z3, Z2
+	VMULPD         Z11, Z1, Z3
+	VBLENDMPD.BCST constsAVX512<>+240(SB), Z3, K1, Z3
+	VADDPD         Z3, Z0, Z0
+	TESTQ          CX, CX
 	JZ             sigmoidAVX512F64noloss
-	VMOVUPD        Z2, (BX)(R11*8)
+	VMOVUPD        Z3, (CX)(R10*8)
 
 sigmoidAVX512F64noloss:
-	TESTQ          SI, SI
+	TESTQ          DX, DX
 	JZ             sigmoidAVX512F64nograd
-	VMULPD.BCST    64(AX), Z9, Z2
-	VMULPD         Z7, Z2, Z2
-	VADDPD         Z1, Z2, Z2
-	VMULPD         Z2, Z3, Z2
-	VMULPD.BCST    96(AX), Z2, Z2
-	VBLENDMPD.BCST constsAVX512<>+240(SB), Z2, K1, Z2
-	VMOVUPD        Z2, (SI)(R11*8)
+	VMULPD.BCST    64(AX), Z13, Z3
+	VMULPD         Z11, Z3, Z3
+	VADDPD         Z2, Z3, Z3
+	VMULPD         Z3, Z1, Z3
+	VMULPD.BCST    96(AX), Z3, Z3
+	VBLENDMPD.BCST constsAVX512<>+240(SB), Z3, K1, Z3
+	VMOVUPD        Z3, (DX)(R10*8)
 
 sigmoidAVX512F64nograd:
-	TESTQ          DI, DI
+	TESTQ          BX, BX
 	JZ             sigmoidAVX512F64nohess
-	VMULPD.BCST    128(AX), Z9, Z2
-	VMULPD         Z9, Z2, Z2
-	VMULPD         Z7, Z2, Z2
-	VBROADCASTSD   constsAVX512<>+144(SB), Z12
-	VADDPD         Z5, Z5, Z13
-	VSUBPD         Z13, Z12, Z12
-	VMULPD.BCST    64(AX), Z9, Z13
-	VMULPD         Z12, Z13, Z12
-	VMULPD         Z7, Z12, Z12
-	VMULPD.BCST    160(AX), Z9, Z13
-	VMULPD         Z1, Z13, Z1
-	VADDPD         Z12, Z2, Z2
-	VADDPD         Z1, Z2, Z1
-	VMULPD         Z6, Z5, Z2
-	VADDPD         Z2, Z1, Z1
-	VBROADCASTSD   192(AX), Z2
-	VMULPD         Z1, Z3, Z1
+	VMULPD.BCST    128(AX), Z13, Z3
+	VMULPD         Z13, Z3, Z3
+	VMULPD         Z11, Z3, Z3
+	VBROADCASTSD   constsAVX512<>+144(SB), Z4
+	VADDPD         Z9, Z9, Z5
+	VSUBPD         Z5, Z4, Z4
+	VMULPD.BCST    64(AX), Z13, Z5
+	VMULPD         Z4, Z5, Z4
+	VMULPD         Z11, Z4, Z4
+	VMULPD.BCST    160(AX), Z13, Z5
+	VMULPD         Z2, Z5, Z2
+	VADDPD         Z4, Z3, Z3
+	VADDPD         Z2, Z3, Z2
+	VMULPD         Z10, Z9, Z3
+	VADDPD         Z3, Z2, Z2
+	VBROADCASTSD   192(AX), Z3
+	VMULPD         Z2, Z1, Z1
 	VMULPD.BCST    96(AX), Z1, Z1
-	VMAXPD         Z1, Z2, Z1
+	VMAXPD         Z1, Z3, Z1
 	VBLENDMPD.BCST constsAVX512<>+240(SB), Z1, K1, Z1
-	VMOVUPD        Z1, (DI)(R11*8)
+	VMOVUPD        Z1, (BX)(R10*8)
 
 sigmoidAVX512F64nohess:
-	ADDQ $0x00000008, R11
+	ADDQ $0x00000008, R10
+	ADDQ $0x00000140, R11
+	CMPQ R10, R9
+	JL   sigmoidAVX512F64block
 	JMP  sigmoidAVX512F64loop
 
 sigmoidAVX512F64done:
@@ -544,7 +748,7 @@ sigmoidAVX512F64done:
 	VUNPCKHPD     X0, X0, X1
 	VADDSD        X1, X0, X0
 	VZEROUPPER
-	MOVSD         X0, ret+72(FP)
+	MOVSD         X0, ret+56(FP)
 	RET
 
 // func expAVX512(dst *float64, src *float64, n int)
@@ -559,28 +763,68 @@ expAVX512loop:
 	CMPQ              BX, DX
 	JGE               expAVX512done
 	VMOVUPD           (CX)(BX*8), Z0
+	VMOVUPD           64(CX)(BX*8), Z1
 	VMAXPD.BCST       constsAVX512<>+16(SB), Z0, Z0
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z1, Z1
 	VMINPD.BCST       constsAVX512<>+24(SB), Z0, Z0
-	VMULPD.BCST       constsAVX512<>+32(SB), Z0, Z1
-	VRNDSCALEPD       $0x08, Z1, Z1
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z1, Z0
-	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z1, Z0
-	VBROADCASTSD      constsAVX512<>+56(SB), Z2
-	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z0, Z2
-	VFMADD213PD.BCST  constsAVX512<>+72(SB), Z0, Z2
-	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z0, Z2
-	VFMADD213PD.BCST  constsAVX512<>+88(SB), Z0, Z2
-	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z0, Z2
-	VFMADD213PD.BCST  constsAVX512<>+104(SB), Z0, Z2
-	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z0, Z2
-	VFMADD213PD.BCST  constsAVX512<>+120(SB), Z0, Z2
-	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z0, Z2
-	VFMADD213PD.BCST  constsAVX512<>+136(SB), Z0, Z2
-	VFMADD213PD.BCST  constsAVX512<>+144(SB), Z0, Z2
-	VFMADD213PD.BCST  constsAVX512<>+144(SB), Z0, Z2
-	VSCALEFPD         Z1, Z2, Z0
+	VMINPD.BCST       constsAVX512<>+24(SB), Z1, Z1
+	VMULPD.BCST       constsAVX512<>+32(SB), Z0, Z2
+	VMULPD.BCST       constsAVX512<>+32(SB), Z1, Z3
+	VRNDSCALEPD       $0x08, Z2, Z2
+	VRNDSCALEPD       $0x08, Z3, Z3
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z2, Z0
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z3, Z1
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z2, Z0
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z3, Z1
+	VMULPD            Z0, Z0, Z4
+	VMULPD            Z1, Z1, Z5
+	VMULPD            Z4, Z4, Z6
+	VMULPD            Z5, Z5, Z7
+	VMULPD            Z6, Z6, Z8
+	VMULPD            Z7, Z7, Z9
+	VBROADCASTSD      constsAVX512<>+56(SB), Z10
+	VBROADCASTSD      constsAVX512<>+56(SB), Z11
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z0, Z10
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z11
+	VBROADCASTSD      constsAVX512<>+72(SB), Z12
+	VBROADCASTSD      constsAVX512<>+72(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z0, Z12
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z13
+	VFMADD213PD       Z10, Z4, Z12
+	VFMADD213PD       Z11, Z5, Z13
+	VBROADCASTSD      constsAVX512<>+88(SB), Z10
+	VBROADCASTSD      constsAVX512<>+88(SB), Z11
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z0, Z10
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z11
+	VBROADCASTSD      constsAVX512<>+104(SB), Z14
+	VBROADCASTSD      constsAVX512<>+104(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z0, Z14
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z15
+	VFMADD213PD       Z10, Z4, Z14
+	VFMADD213PD       Z11, Z5, Z15
+	VFMADD213PD       Z12, Z6, Z14
+	VFMADD213PD       Z13, Z7, Z15
+	VBROADCASTSD      constsAVX512<>+120(SB), Z6
+	VBROADCASTSD      constsAVX512<>+120(SB), Z7
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z0, Z6
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z1, Z7
+	VBROADCASTSD      constsAVX512<>+136(SB), Z10
+	VBROADCASTSD      constsAVX512<>+136(SB), Z11
+	VFMADD213PD       Z6, Z4, Z10
+	VFMADD213PD       Z7, Z5, Z11
+	VFMADD213PD       Z14, Z8, Z10
+	VFMADD213PD       Z15, Z9, Z11
+	VMULPD            Z0, Z0, Z4
+	VMULPD            Z1, Z1, Z5
+	VFMADD213PD       Z0, Z4, Z10
+	VFMADD213PD       Z1, Z5, Z11
+	VADDPD.BCST       constsAVX512<>+144(SB), Z10, Z0
+	VADDPD.BCST       constsAVX512<>+144(SB), Z11, Z1
+	VSCALEFPD         Z2, Z0, Z0
+	VSCALEFPD         Z3, Z1, Z1
 	VMOVUPD           Z0, (AX)(BX*8)
-	ADDQ              $0x00000008, BX
+	VMOVUPD           Z1, 64(AX)(BX*8)
+	ADDQ              $0x00000010, BX
 	JMP               expAVX512loop
 
 expAVX512done:
@@ -599,41 +843,76 @@ logAVX512loop:
 	CMPQ             BX, DX
 	JGE              logAVX512done
 	VMOVUPD          (CX)(BX*8), Z0
-	VGETMANTPD       $0x02, Z0, Z1
-	VGETEXPPD        Z0, Z0
-	VADDPD.BCST      constsAVX512<>+144(SB), Z0, Z0
-	VCMPPD.BCST      $0x11, constsAVX512<>+232(SB), Z1, K1
-	VADDPD           Z1, Z1, Z2
-	VBLENDMPD        Z2, Z1, K1, Z1
-	VSUBPD.BCST      constsAVX512<>+144(SB), Z0, Z2
-	VBLENDMPD        Z2, Z0, K1, Z0
-	VSUBPD.BCST      constsAVX512<>+144(SB), Z1, Z1
-	VADDPD.BCST      constsAVX512<>+160(SB), Z1, Z2
-	VDIVPD           Z2, Z1, Z2
-	VMULPD           Z2, Z2, Z3
-	VMULPD           Z3, Z3, Z4
-	VBROADCASTSD     constsAVX512<>+168(SB), Z5
-	VFMADD213PD.BCST constsAVX512<>+176(SB), Z4, Z5
-	VFMADD213PD.BCST constsAVX512<>+184(SB), Z4, Z5
-	VFMADD213PD.BCST constsAVX512<>+192(SB), Z4, Z5
-	VMULPD           Z3, Z5, Z3
-	VBROADCASTSD     constsAVX512<>+200(SB), Z5
-	VFMADD213PD.BCST constsAVX512<>+208(SB), Z4, Z5
-	VFMADD213PD.BCST constsAVX512<>+216(SB), Z4, Z5
-	VMULPD           Z4, Z5, Z4
-	VADDPD           Z4, Z3, Z3
-	VMULPD           Z1, Z1, Z4
-	VMULPD.BCST      constsAVX512<>+136(SB), Z4, Z4
-	VADDPD           Z3, Z4, Z3
-	VMULPD           Z3, Z2, Z2
-	VMULPD.BCST      constsAVX512<>+48(SB), Z0, Z3
-	VADDPD           Z3, Z2, Z2
+	VMOVUPD          64(CX)(BX*8), Z1
+	VGETMANTPD       $0x02, Z0, Z2
+	VGETEXPPD        Z0, Z3
+	VGETMANTPD       $0x02, Z1, Z0
+	VGETEXPPD        Z1, Z1
+	VADDPD.BCST      constsAVX512<>+144(SB), Z3, Z3
+	VADDPD.BCST      constsAVX512<>+144(SB), Z1, Z1
+	VCMPPD.BCST      $0x11, constsAVX512<>+232(SB), Z2, K1
+	VCMPPD.BCST      $0x11, constsAVX512<>+232(SB), Z0, K2
+	VADDPD           Z2, Z2, Z4
+	VADDPD           Z0, Z0, Z5
+	VBLENDMPD        Z4, Z2, K1, Z2
+	VBLENDMPD        Z5, Z0, K2, Z0
+	VSUBPD.BCST      constsAVX512<>+144(SB), Z3, Z4
+	VSUBPD.BCST      constsAVX512<>+144(SB), Z1, Z5
+	VBLENDMPD        Z4, Z3, K1, Z3
+	VBLENDMPD        Z5, Z1, K2, Z1
+	VSUBPD.BCST      constsAVX512<>+144(SB), Z2, Z2
+	VSUBPD.BCST      constsAVX512<>+144(SB), Z0, Z0
+	VADDPD.BCST      constsAVX512<>+160(SB), Z2, Z4
+	VADDPD.BCST      constsAVX512<>+160(SB), Z0, Z5
+	VDIVPD           Z4, Z2, Z4
+	VDIVPD           Z5, Z0, Z5
+	VMULPD           Z4, Z4, Z6
+	VMULPD           Z5, Z5, Z7
+	VMULPD           Z6, Z6, Z8
+	VMULPD           Z7, Z7, Z9
+	VBROADCASTSD     constsAVX512<>+168(SB), Z10
+	VBROADCASTSD     constsAVX512<>+168(SB), Z11
+	VFMADD213PD.BCST constsAVX512<>+176(SB), Z8, Z10
+	VFMADD213PD.BCST constsAVX512<>+176(SB), Z9, Z11
+	VFMADD213PD.BCST constsAVX512<>+184(SB), Z8, Z10
+	VFMADD213PD.BCST constsAVX512<>+184(SB), Z9, Z11
+	VFMADD213PD.BCST constsAVX512<>+192(SB), Z8, Z10
+	VFMADD213PD.BCST constsAVX512<>+192(SB), Z9, Z11
+	VMULPD           Z6, Z10, Z6
+	VMULPD           Z7, Z11, Z7
+	VBROADCASTSD     constsAVX512<>+200(SB), Z10
+	VBROADCASTSD     constsAVX512<>+200(SB), Z11
+	VFMADD213PD.BCST constsAVX512<>+208(SB), Z8, Z10
+	VFMADD213PD.BCST constsAVX512<>+208(SB), Z9, Z11
+	VFMADD213PD.BCST constsAVX512<>+216(SB), Z8, Z10
+	VFMADD213PD.BCST constsAVX512<>+216(SB), Z9, Z11
+	VMULPD           Z8, Z10, Z8
+	VMULPD           Z9, Z11, Z9
+	VADDPD           Z8, Z6, Z6
+	VADDPD           Z9, Z7, Z7
+	VMULPD           Z2, Z2, Z8
+	VMULPD           Z0, Z0, Z9
+	VMULPD.BCST      constsAVX512<>+64(SB), Z8, Z8
+	VMULPD.BCST      constsAVX512<>+64(SB), Z9, Z9
+	VADDPD           Z6, Z8, Z6
+	VADDPD           Z7, Z9, Z7
+	VMULPD           Z6, Z4, Z4
+	VMULPD           Z7, Z5, Z5
+	VMULPD.BCST      constsAVX512<>+48(SB), Z3, Z6
+	VMULPD.BCST      constsAVX512<>+48(SB), Z1, Z7
+	VADDPD           Z6, Z4, Z4
+	VADDPD           Z7, Z5, Z5
+	VSUBPD           Z4, Z8, Z4
+	VSUBPD           Z5, Z9, Z5
 	VSUBPD           Z2, Z4, Z2
-	VSUBPD           Z1, Z2, Z1
-	VMULPD.BCST      constsAVX512<>+40(SB), Z0, Z0
-	VSUBPD           Z1, Z0, Z0
-	VMOVUPD          Z0, (AX)(BX*8)
-	ADDQ             $0x00000008, BX
+	VSUBPD           Z0, Z5, Z0
+	VMULPD.BCST      constsAVX512<>+40(SB), Z3, Z3
+	VMULPD.BCST      constsAVX512<>+40(SB), Z1, Z1
+	VSUBPD           Z2, Z3, Z2
+	VSUBPD           Z0, Z1, Z0
+	VMOVUPD          Z2, (AX)(BX*8)
+	VMOVUPD          Z0, 64(AX)(BX*8)
+	ADDQ             $0x00000010, BX
 	JMP              logAVX512loop
 
 logAVX512done:
@@ -652,38 +931,70 @@ log1p01AVX512loop:
 	CMPQ             BX, DX
 	JGE              log1p01AVX512done
 	VMOVUPD          (CX)(BX*8), Z0
+	VMOVUPD          64(CX)(BX*8), Z1
 	VCMPPD.BCST      $0x1e, constsAVX512<>+152(SB), Z0, K1
-	VSUBPD.BCST      constsAVX512<>+144(SB), Z0, Z1
-	VMULPD.BCST      constsAVX512<>+136(SB), Z1, Z1
-	VBLENDMPD        Z1, Z0, K1, Z2
+	VCMPPD.BCST      $0x1e, constsAVX512<>+152(SB), Z1, K2
+	VSUBPD.BCST      constsAVX512<>+144(SB), Z0, Z2
+	VSUBPD.BCST      constsAVX512<>+144(SB), Z1, Z3
+	VMULPD.BCST      constsAVX512<>+64(SB), Z2, Z2
+	VMULPD.BCST      constsAVX512<>+64(SB), Z3, Z3
+	VBLENDMPD        Z2, Z0, K1, Z4
+	VBLENDMPD        Z3, Z1, K2, Z5
 	VXORPD           Z0, Z0, Z0
+	VXORPD           Z1, Z1, Z1
 	VBLENDMPD.BCST   constsAVX512<>+144(SB), Z0, K1, Z0
-	VADDPD.BCST      constsAVX512<>+160(SB), Z2, Z1
-	VDIVPD           Z1, Z2, Z1
-	VMULPD           Z1, Z1, Z3
-	VMULPD           Z3, Z3, Z4
-	VBROADCASTSD     constsAVX512<>+168(SB), Z5
-	VFMADD213PD.BCST constsAVX512<>+176(SB), Z4, Z5
-	VFMADD213PD.BCST constsAVX512<>+184(SB), Z4, Z5
-	VFMADD213PD.BCST constsAVX512<>+192(SB), Z4, Z5
-	VMULPD           Z3, Z5, Z3
-	VBROADCASTSD     constsAVX512<>+200(SB), Z5
-	VFMADD213PD.BCST constsAVX512<>+208(SB), Z4, Z5
-	VFMADD213PD.BCST constsAVX512<>+216(SB), Z4, Z5
-	VMULPD           Z4, Z5, Z4
-	VADDPD           Z4, Z3, Z3
-	VMULPD           Z2, Z2, Z4
-	VMULPD.BCST      constsAVX512<>+136(SB), Z4, Z4
-	VADDPD           Z3, Z4, Z3
-	VMULPD           Z3, Z1, Z1
-	VMULPD.BCST      constsAVX512<>+48(SB), Z0, Z3
-	VADDPD           Z3, Z1, Z1
-	VSUBPD           Z1, Z4, Z1
-	VSUBPD           Z2, Z1, Z1
+	VBLENDMPD.BCST   constsAVX512<>+144(SB), Z1, K2, Z1
+	VADDPD.BCST      constsAVX512<>+160(SB), Z4, Z2
+	VADDPD.BCST      constsAVX512<>+160(SB), Z5, Z3
+	VDIVPD           Z2, Z4, Z2
+	VDIVPD           Z3, Z5, Z3
+	VMULPD           Z2, Z2, Z6
+	VMULPD           Z3, Z3, Z7
+	VMULPD           Z6, Z6, Z8
+	VMULPD           Z7, Z7, Z9
+	VBROADCASTSD     constsAVX512<>+168(SB), Z10
+	VBROADCASTSD     constsAVX512<>+168(SB), Z11
+	VFMADD213PD.BCST constsAVX512<>+176(SB), Z8, Z10
+	VFMADD213PD.BCST constsAVX512<>+176(SB), Z9, Z11
+	VFMADD213PD.BCST constsAVX512<>+184(SB), Z8, Z10
+	VFMADD213PD.BCST constsAVX512<>+184(SB), Z9, Z11
+	VFMADD213PD.BCST constsAVX512<>+192(SB), Z8, Z10
+	VFMADD213PD.BCST constsAVX512<>+192(SB), Z9, Z11
+	VMULPD           Z6, Z10, Z6
+	VMULPD           Z7, Z11, Z7
+	VBROADCASTSD     constsAVX512<>+200(SB), Z10
+	VBROADCASTSD     constsAVX512<>+200(SB), Z11
+	VFMADD213PD.BCST constsAVX512<>+208(SB), Z8, Z10
+	VFMADD213PD.BCST constsAVX512<>+208(SB), Z9, Z11
+	VFMADD213PD.BCST constsAVX512<>+216(SB), Z8, Z10
+	VFMADD213PD.BCST constsAVX512<>+216(SB), Z9, Z11
+	VMULPD           Z8, Z10, Z8
+	VMULPD           Z9, Z11, Z9
+	VADDPD           Z8, Z6, Z6
+	VADDPD           Z9, Z7, Z7
+	VMULPD           Z4, Z4, Z8
+	VMULPD           Z5, Z5, Z9
+	VMULPD.BCST      constsAVX512<>+64(SB), Z8, Z8
+	VMULPD.BCST      constsAVX512<>+64(SB), Z9, Z9
+	VADDPD           Z6, Z8, Z6
+	VADDPD           Z7, Z9, Z7
+	VMULPD           Z6, Z2, Z2
+	VMULPD           Z7, Z3, Z3
+	VMULPD.BCST      constsAVX512<>+48(SB), Z0, Z6
+	VMULPD.BCST      constsAVX512<>+48(SB), Z1, Z7
+	VADDPD           Z6, Z2, Z2
+	VADDPD           Z7, Z3, Z3
+	VSUBPD           Z2, Z8, Z2
+	VSUBPD           Z3, Z9, Z3
+	VSUBPD           Z4, Z2, Z2
+	VSUBPD           Z5, Z3, Z3
 	VMULPD.BCST      constsAVX512<>+40(SB), Z0, Z0
-	VSUBPD           Z1, Z0, Z0
+	VMULPD.BCST      constsAVX512<>+40(SB), Z1, Z1
+	VSUBPD           Z2, Z0, Z0
+	VSUBPD           Z3, Z1, Z1
 	VMOVUPD          Z0, (AX)(BX*8)
-	ADDQ             $0x00000008, BX
+	VMOVUPD          Z1, 64(AX)(BX*8)
+	ADDQ             $0x00000010, BX
 	JMP              log1p01AVX512loop
 
 log1p01AVX512done:
@@ -697,17 +1008,17 @@ DATA constsAVX512<>+24(SB)/8, $0x4086300000000000
 DATA constsAVX512<>+32(SB)/8, $0x3ff71547652b82fe
 DATA constsAVX512<>+40(SB)/8, $0x3fe62e42fee00000
 DATA constsAVX512<>+48(SB)/8, $0x3dea39ef35793c76
-DATA constsAVX512<>+56(SB)/8, $0x3e21eed8eff8d898
-DATA constsAVX512<>+64(SB)/8, $0x3e5ae64567f544e4
-DATA constsAVX512<>+72(SB)/8, $0x3e927e4fb7789f5c
-DATA constsAVX512<>+80(SB)/8, $0x3ec71de3a556c734
-DATA constsAVX512<>+88(SB)/8, $0x3efa01a01a01a01a
-DATA constsAVX512<>+96(SB)/8, $0x3f2a01a01a01a01a
-DATA constsAVX512<>+104(SB)/8, $0x3f56c16c16c16c17
-DATA constsAVX512<>+112(SB)/8, $0x3f81111111111111
-DATA constsAVX512<>+120(SB)/8, $0x3fa5555555555555
-DATA constsAVX512<>+128(SB)/8, $0x3fc5555555555555
-DATA constsAVX512<>+136(SB)/8, $0x3fe0000000000000
+DATA constsAVX512<>+56(SB)/8, $0x3fc5555555555555
+DATA constsAVX512<>+64(SB)/8, $0x3fe0000000000000
+DATA constsAVX512<>+72(SB)/8, $0x3f81111111111111
+DATA constsAVX512<>+80(SB)/8, $0x3fa5555555555555
+DATA constsAVX512<>+88(SB)/8, $0x3f2a01a01a01a01a
+DATA constsAVX512<>+96(SB)/8, $0x3f56c16c16c16c17
+DATA constsAVX512<>+104(SB)/8, $0x3ec71de3a556c734
+DATA constsAVX512<>+112(SB)/8, $0x3efa01a01a01a01a
+DATA constsAVX512<>+120(SB)/8, $0x3e5ae64567f544e4
+DATA constsAVX512<>+128(SB)/8, $0x3e927e4fb7789f5c
+DATA constsAVX512<>+136(SB)/8, $0x3e21eed8eff8d898
 DATA constsAVX512<>+144(SB)/8, $0x3ff0000000000000
 DATA constsAVX512<>+152(SB)/8, $0x3fda827999fcef32
 DATA constsAVX512<>+160(SB)/8, $0x4000000000000000
@@ -721,30 +1032,26 @@ DATA constsAVX512<>+216(SB)/8, $0x3fd999999997fa04
 DATA constsAVX512<>+224(SB)/8, $0x0000000000000000
 DATA constsAVX512<>+232(SB)/8, $0x3fe6a09e667f3bcd
 DATA constsAVX512<>+240(SB)/8, $0x7ff8000000000001
-DATA constsAVX512<>+248(SB)/8, $0x47efffffe0000000
-DATA constsAVX512<>+256(SB)/8, $0x7ff0000000000000
-GLOBL constsAVX512<>(SB), RODATA|NOPTR, $264
+GLOBL constsAVX512<>(SB), RODATA|NOPTR, $248
 
-// func sigmoidAVX2F32(p *[32]float64, k int, alpha int, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+// func sigmoidAVX2F32(p *[32]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·sigmoidAVX2F32(SB), NOSPLIT, $0-80
+TEXT ·sigmoidAVX2F32(SB), NOSPLIT, $320-64
 	MOVQ   p+0(FP), AX
-	MOVQ   k+8(FP), CX
-	MOVQ   alpha+16(FP), DX
-	MOVQ   loss+24(FP), BX
-	MOVQ   grad+32(FP), SI
-	MOVQ   hess+40(FP), DI
-	MOVQ   x+48(FP), R8
-	MOVQ   y+56(FP), R9
-	MOVQ   n+64(FP), R10
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
 	VXORPD Y0, Y0, Y0
-	XORQ   R11, R11
+	XORQ   R9, R9
 
 sigmoidAVX2F32loop:
-	CMPQ         R11, R10
+	CMPQ         R9, R8
 	JGE          sigmoidAVX2F32done
-	VCVTPS2PD    (R8)(R11*4), Y1
-	VCVTPS2PD    (R9)(R11*4), Y2
+	VCVTPS2PD    (SI)(R9*4), Y1
+	VCVTPS2PD    (DI)(R9*4), Y2
 	VANDPD       constsAVX2<>+0(SB), Y1, Y3
 	VXORPD       constsAVX2<>+32(SB), Y3, Y3
 	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
@@ -753,31 +1060,40 @@ sigmoidAVX2F32loop:
 	VROUNDPD     $0x08, Y4, Y4
 	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
 	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMOVUPD      constsAVX2<>+224(SB), Y5
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y5
-	VFMADD213PD  constsAVX2<>+288(SB), Y3, Y5
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y5
-	VFMADD213PD  constsAVX2<>+352(SB), Y3, Y5
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y5
-	VFMADD213PD  constsAVX2<>+416(SB), Y3, Y5
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y5
-	VFMADD213PD  constsAVX2<>+480(SB), Y3, Y5
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y5
-	VFMADD213PD  constsAVX2<>+544(SB), Y3, Y5
-	VFMADD213PD  constsAVX2<>+576(SB), Y3, Y5
-	VFMADD213PD  constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+544(SB), Y4, Y3
-	VROUNDPD     $0x09, Y3, Y3
-	VSUBPD       Y3, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y3, Y3
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y5, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+544(SB), Y5, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
 	VBLENDVPD    Y4, Y5, Y3, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
 	VANDPD       Y6, Y4, Y4
@@ -796,7 +1112,7 @@ sigmoidAVX2F32loop:
 	VMULPD       Y8, Y9, Y8
 	VADDPD       Y8, Y7, Y7
 	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+544(SB), Y8, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
 	VADDPD       Y7, Y8, Y7
 	VMULPD       Y7, Y6, Y6
 	VMULPD       constsAVX2<>+192(SB), Y4, Y7
@@ -805,214 +1121,236 @@ sigmoidAVX2F32loop:
 	VSUBPD       Y5, Y6, Y5
 	VMULPD       constsAVX2<>+160(SB), Y4, Y4
 	VSUBPD       Y5, Y4, Y4
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y5
-	VADDPD       Y4, Y5, Y5
-	VXORPD       constsAVX2<>+32(SB), Y1, Y6
-	VMAXPD       constsAVX2<>+928(SB), Y6, Y6
-	VADDPD       Y4, Y6, Y6
-	VMOVUPD      constsAVX2<>+576(SB), Y7
-	VADDPD       constsAVX2<>+576(SB), Y3, Y8
-	VDIVPD       Y8, Y7, Y7
-	VMULPD       Y7, Y3, Y3
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y8
-	VBLENDVPD    Y8, Y7, Y3, Y9
-	VBLENDVPD    Y8, Y3, Y7, Y3
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y7
-	VBLENDVPD    Y7, Y6, Y5, Y8
-	VBLENDVPD    Y7, Y3, Y9, Y10
-	VXORPD       constsAVX2<>+32(SB), Y9, Y11
-	VBLENDVPD    Y7, Y11, Y3, Y11
-	VXORPD       constsAVX2<>+32(SB), Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y5, Y5
-	VBLENDVPD    Y7, Y5, Y6, Y5
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y2, Y6
-	VORPD        Y7, Y6, Y6
-	VMOVMSKPD    Y6, R12
-	CMPL         R12, $0x0f
-	JE           sigmoidAVX2F32hard
-	VMOVUPD      constsAVX2<>+576(SB), Y7
-	VSUBPD       Y2, Y7, Y7
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y12
-	VMULPD       Y2, Y1, Y13
-	VXORPD       constsAVX2<>+32(SB), Y13, Y13
-	VMULPD       Y7, Y1, Y14
-	VBLENDVPD    Y12, Y14, Y13, Y12
-	VADDPD       Y4, Y12, Y4
-	VMULPD       Y3, Y2, Y12
-	VMULPD       Y9, Y7, Y7
-	VADDPD       Y7, Y12, Y7
-	VBLENDVPD    Y6, Y8, Y4, Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y4
-	VADDPD       Y2, Y2, Y12
-	VSUBPD       Y12, Y4, Y4
-	VMULPD       Y9, Y4, Y4
-	VMULPD       Y3, Y4, Y4
-	VDIVPD       Y7, Y4, Y4
-	VBLENDVPD    Y6, Y11, Y4, Y11
-	CMPQ         CX, $0x00
-	JGE          sigmoidAVX2F32softint
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y7, Y4
-	VMULPD       constsAVX2<>+992(SB), Y7, Y12
-	VBLENDVPD    Y4, Y12, Y7, Y12
-	VMOVUPD      constsAVX2<>+1024(SB), Y13
-	VANDPD       Y4, Y13, Y4
-	VPSRLQ       $0x34, Y12, Y13
-	VXORPD       constsAVX2<>+1056(SB), Y13, Y13
-	VSUBPD       constsAVX2<>+1056(SB), Y13, Y13
-	VSUBPD       constsAVX2<>+1088(SB), Y13, Y13
-	VSUBPD       Y4, Y13, Y4
-	VANDPD       constsAVX2<>+1120(SB), Y12, Y12
-	VXORPD       constsAVX2<>+544(SB), Y12, Y12
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y12, Y13
-	VADDPD       Y12, Y12, Y14
-	VBLENDVPD    Y13, Y14, Y12, Y12
-	VSUBPD       constsAVX2<>+576(SB), Y4, Y14
-	VBLENDVPD    Y13, Y14, Y4, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y12, Y12
-	VADDPD       constsAVX2<>+672(SB), Y12, Y13
-	VDIVPD       Y13, Y12, Y13
-	VMULPD       Y13, Y13, Y14
-	VMULPD       Y14, Y14, Y15
-	VMOVUPD      constsAVX2<>+704(SB), Y16
-	VFMADD213PD  constsAVX2<>+736(SB), Y15, Y16
-	VFMADD213PD  constsAVX2<>+768(SB), Y15, Y16
-	VFMADD213PD  constsAVX2<>+800(SB), Y15, Y16
-	VMULPD       Y14, Y16, Y14
-	VMOVUPD      constsAVX2<>+832(SB), Y16
-	VFMADD213PD  constsAVX2<>+864(SB), Y15, Y16
-	VFMADD213PD  constsAVX2<>+896(SB), Y15, Y16
-	VMULPD       Y15, Y16, Y15
-	VADDPD       Y15, Y14, Y14
-	VMULPD       Y12, Y12, Y15
-	VMULPD       constsAVX2<>+544(SB), Y15, Y15
-	VADDPD       Y14, Y15, Y14
-	VMULPD       Y14, Y13, Y13
-	VMULPD       constsAVX2<>+192(SB), Y4, Y14
-	VADDPD       Y14, Y13, Y13
-	VSUBPD       Y13, Y15, Y13
-	VSUBPD       Y12, Y13, Y12
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y12, Y4, Y4
-	VBLENDVPD    Y6, Y5, Y4, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMOVUPD      Y1, (SP)
+	VMOVUPD      Y2, 64(SP)
+	VMOVUPD      Y3, 128(SP)
+	VMOVUPD      Y4, 192(SP)
+	VMOVUPD      Y5, 256(SP)
+	MOVQ         R9, R10
+	LEAQ         (SP), R11
+	LEAQ         4(R9), R9
+
+sigmoidAVX2F32block:
+	VMOVUPD     (R11), Y1
+	VMOVUPD     64(R11), Y2
+	VMOVUPD     128(R11), Y3
+	VMOVUPD     192(R11), Y4
+	VMOVUPD     256(R11), Y5
+	VCMPPD      $0x03, Y2, Y1, Y6
+	VMAXPD      constsAVX2<>+928(SB), Y1, Y7
+	VADDPD      Y4, Y7, Y7
+	VXORPD      constsAVX2<>+32(SB), Y1, Y8
+	VMAXPD      constsAVX2<>+928(SB), Y8, Y8
+	VADDPD      Y4, Y8, Y8
+	VMULPD      Y5, Y3, Y3
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y1, Y9
+	VBLENDVPD   Y9, Y5, Y3, Y10
+	VBLENDVPD   Y9, Y3, Y5, Y3
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y2, Y5
+	VBLENDVPD   Y5, Y8, Y7, Y9
+	VBLENDVPD   Y5, Y3, Y10, Y11
+	VXORPD      constsAVX2<>+32(SB), Y10, Y12
+	VBLENDVPD   Y5, Y12, Y3, Y12
+	VXORPD      constsAVX2<>+32(SB), Y8, Y8
+	VXORPD      constsAVX2<>+32(SB), Y7, Y7
+	VBLENDVPD   Y5, Y7, Y8, Y7
+	VCMPPD      $0x00, constsAVX2<>+928(SB), Y2, Y8
+	VORPD       Y5, Y8, Y5
+	VMOVMSKPD   Y5, R12
+	CMPL        R12, $0x0f
+	JE          sigmoidAVX2F32hard
+	VMOVUPD     constsAVX2<>+576(SB), Y8
+	VSUBPD      Y2, Y8, Y8
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y1, Y13
+	VMULPD      Y2, Y1, Y14
+	VXORPD      constsAVX2<>+32(SB), Y14, Y14
+	VMULPD      Y8, Y1, Y1
+	VBLENDVPD   Y13, Y1, Y14, Y1
+	VADDPD      Y4, Y1, Y1
+	VMULPD      Y3, Y2, Y4
+	VMULPD      Y10, Y8, Y8
+	VADDPD      Y8, Y4, Y4
+	VBLENDVPD   Y5, Y9, Y1, Y9
+	VMOVUPD     constsAVX2<>+576(SB), Y1
+	VADDPD      Y2, Y2, Y8
+	VSUBPD      Y8, Y1, Y1
+	VMULPD      Y10, Y1, Y1
+	VMULPD      Y3, Y1, Y1
+	VDIVPD      Y4, Y1, Y1
+	VBLENDVPD   Y5, Y12, Y1, Y12
+	VBLENDVPD   Y5, Y11, Y4, Y11
+	CMPQ        224(AX), $0x00
+	JGE         sigmoidAVX2F32softint
+	VCMPPD      $0x11, constsAVX2<>+960(SB), Y11, Y1
+	VMULPD      constsAVX2<>+992(SB), Y11, Y4
+	VBLENDVPD   Y1, Y4, Y11, Y4
+	VMOVUPD     constsAVX2<>+1024(SB), Y8
+	VANDPD      Y8, Y1, Y1
+	VPSRLQ      $0x34, Y4, Y8
+	VXORPD      constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD      constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD      constsAVX2<>+1088(SB), Y8, Y8
+	VSUBPD      Y1, Y8, Y1
+	VANDPD      constsAVX2<>+1120(SB), Y4, Y4
+	VXORPD      constsAVX2<>+256(SB), Y4, Y4
+	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y4, Y8
+	VADDPD      Y4, Y4, Y13
+	VBLENDVPD   Y8, Y13, Y4, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y1, Y13
+	VBLENDVPD   Y8, Y13, Y1, Y1
+	VSUBPD      constsAVX2<>+576(SB), Y4, Y4
+	VADDPD      constsAVX2<>+672(SB), Y4, Y8
+	VDIVPD      Y8, Y4, Y8
+	VMULPD      Y8, Y8, Y13
+	VMULPD      Y13, Y13, Y14
+	VMOVUPD     constsAVX2<>+704(SB), Y15
+	VFMADD213PD constsAVX2<>+736(SB), Y14, Y15
+	VFMADD213PD constsAVX2<>+768(SB), Y14, Y15
+	VFMADD213PD constsAVX2<>+800(SB), Y14, Y15
+	VMULPD      Y13, Y15, Y13
+	VMOVUPD     constsAVX2<>+832(SB), Y15
+	VFMADD213PD constsAVX2<>+864(SB), Y14, Y15
+	VFMADD213PD constsAVX2<>+896(SB), Y14, Y15
+	VMULPD      Y14, Y15, Y14
+	VADDPD      Y14, Y13, Y13
+	VMULPD      Y4, Y4, Y14
+	VMULPD      constsAVX2<>+256(SB), Y14, Y14
+	VADDPD      Y13, Y14, Y13
+	VMULPD      Y13, Y8, Y8
+	VMULPD      constsAVX2<>+192(SB), Y1, Y13
+	VADDPD      Y13, Y8, Y8
+	VSUBPD      Y8, Y14, Y8
+	VSUBPD      Y4, Y8, Y4
+	VMULPD      constsAVX2<>+160(SB), Y1, Y1
+	VSUBPD      Y4, Y1, Y1
+	VBLENDVPD   Y5, Y7, Y1, Y7
 
 sigmoidAVX2F32softint:
-	VBLENDVPD Y6, Y10, Y7, Y10
-
 sigmoidAVX2F32hard:
-	CMPQ    CX, $0x00
+	CMPQ    224(AX), $0x00
 	JL      sigmoidAVX2F32powlog
-	VMOVUPD constsAVX2<>+576(SB), Y4
-	VMOVAPD Y4, Y4
-	MOVQ    CX, R12
+	VMOVUPD constsAVX2<>+576(SB), Y1
+	VMOVAPD Y1, Y1
+	MOVQ    224(AX), R12
 
 sigmoidAVX2F32powloop:
 	TESTQ  R12, R12
 	JZ     sigmoidAVX2F32powdone
-	VMULPD Y10, Y4, Y4
+	VMULPD Y11, Y1, Y1
 	DECQ   R12
 	JMP    sigmoidAVX2F32powloop
 
 sigmoidAVX2F32powlog:
-	VMULPD       64(AX), Y5, Y4
-	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
-	VMINPD       constsAVX2<>+96(SB), Y4, Y4
-	VMULPD       constsAVX2<>+128(SB), Y4, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
-	VMOVUPD      constsAVX2<>+224(SB), Y6
-	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y6
-	VFMADD213PD  constsAVX2<>+288(SB), Y4, Y6
-	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y6
-	VFMADD213PD  constsAVX2<>+352(SB), Y4, Y6
-	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y6
-	VFMADD213PD  constsAVX2<>+416(SB), Y4, Y6
-	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y6
-	VFMADD213PD  constsAVX2<>+480(SB), Y4, Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y6
-	VFMADD213PD  constsAVX2<>+544(SB), Y4, Y6
-	VFMADD213PD  constsAVX2<>+576(SB), Y4, Y6
-	VFMADD213PD  constsAVX2<>+576(SB), Y4, Y6
-	VMULPD       constsAVX2<>+544(SB), Y5, Y4
-	VROUNDPD     $0x09, Y4, Y4
-	VSUBPD       Y4, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y6, Y4
+	VMULPD       64(AX), Y7, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y1
+	VMULPD       Y1, Y1, Y5
+	VMULPD       Y5, Y5, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y11
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y11
+	VMOVUPD      constsAVX2<>+288(SB), Y13
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y13
+	VFMADD213PD  Y11, Y5, Y13
+	VMOVUPD      constsAVX2<>+352(SB), Y11
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y11
+	VMOVUPD      constsAVX2<>+416(SB), Y14
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y14
+	VFMADD213PD  Y11, Y5, Y14
+	VFMADD213PD  Y13, Y7, Y14
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y11
+	VFMADD213PD  Y7, Y5, Y11
+	VFMADD213PD  Y14, Y8, Y11
+	VMULPD       Y1, Y1, Y5
+	VFMADD213PD  Y1, Y5, Y11
+	VADDPD       constsAVX2<>+576(SB), Y11, Y1
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
 	VADDPD       constsAVX2<>+608(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMOVAPD      Y4, Y4
+	VMULPD       Y5, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y1, Y1
+	VMOVAPD      Y1, Y1
 
 sigmoidAVX2F32powdone:
-	TESTQ   DX, DX
-	JZ      sigmoidAVX2F32noalpha
-	VMULPD  (AX), Y2, Y5
-	VMOVUPD constsAVX2<>+576(SB), Y6
-	VSUBPD  Y2, Y6, Y6
-	VMULPD  32(AX), Y6, Y6
-	VADDPD  Y6, Y5, Y5
-	VMULPD  Y4, Y5, Y4
+	CMPQ    232(AX), $0x00
+	JE      sigmoidAVX2F32noalpha
+	VMULPD  (AX), Y2, Y4
+	VMOVUPD constsAVX2<>+576(SB), Y5
+	VSUBPD  Y2, Y5, Y5
+	VMULPD  32(AX), Y5, Y5
+	VADDPD  Y5, Y4, Y4
+	VMULPD  Y1, Y4, Y1
 
 sigmoidAVX2F32noalpha:
-	VCMPPD     $0x03, Y2, Y1, Y1
-	VMOVUPD    constsAVX2<>+576(SB), Y5
-	VSUBPD     Y2, Y5, Y5
-	VMULPD     Y5, Y9, Y5
+	VMOVUPD    constsAVX2<>+576(SB), Y4
+	VSUBPD     Y2, Y4, Y4
+	VMULPD     Y4, Y10, Y4
 	VMULPD     Y3, Y2, Y2
-	VSUBPD     Y2, Y5, Y2
-	VMULPD     Y8, Y4, Y5
-	VBLENDVPD  Y1, constsAVX2<>+1184(SB), Y5, Y5
-	VADDPD     Y5, Y0, Y0
-	TESTQ      BX, BX
+	VSUBPD     Y2, Y4, Y2
+	VMULPD     Y9, Y1, Y4
+	VBLENDVPD  Y6, constsAVX2<>+1184(SB), Y4, Y4
+	VADDPD     Y4, Y0, Y0
+	TESTQ      CX, CX
 	JZ         sigmoidAVX2F32noloss
-	VCMPPD     $0x1e, constsAVX2<>+1216(SB), Y5, Y6
-	VCMPPD     $0x00, constsAVX2<>+1248(SB), Y5, Y7
-	VBLENDVPD  Y6, constsAVX2<>+1216(SB), Y5, Y5
-	VBLENDVPD  Y7, constsAVX2<>+1248(SB), Y5, Y5
-	VCVTPD2PSY Y5, X5
-	VMOVUPS    X5, (BX)(R11*4)
+	VCVTPD2PSY Y4, X4
+	VMOVUPS    X4, (CX)(R10*4)
 
 sigmoidAVX2F32noloss:
-	TESTQ      SI, SI
+	TESTQ      DX, DX
 	JZ         sigmoidAVX2F32nograd
-	VMULPD     64(AX), Y11, Y5
-	VMULPD     Y8, Y5, Y5
-	VADDPD     Y2, Y5, Y5
-	VMULPD     Y5, Y4, Y5
-	VMULPD     96(AX), Y5, Y5
-	VBLENDVPD  Y1, constsAVX2<>+1184(SB), Y5, Y5
-	VCVTPD2PSY Y5, X5
-	VMOVUPS    X5, (SI)(R11*4)
+	VMULPD     64(AX), Y12, Y4
+	VMULPD     Y9, Y4, Y4
+	VADDPD     Y2, Y4, Y4
+	VMULPD     Y4, Y1, Y4
+	VMULPD     96(AX), Y4, Y4
+	VBLENDVPD  Y6, constsAVX2<>+1184(SB), Y4, Y4
+	VCVTPD2PSY Y4, X4
+	VMOVUPS    X4, (DX)(R10*4)
 
 sigmoidAVX2F32nograd:
-	TESTQ      DI, DI
+	TESTQ      BX, BX
 	JZ         sigmoidAVX2F32nohess
-	VMULPD     128(AX), Y11, Y5
-	VMULPD     Y11, Y5, Y5
-	VMULPD     Y8, Y5, Y5
-	VMOVUPD    constsAVX2<>+576(SB), Y6
-	VADDPD     Y9, Y9, Y7
-	VSUBPD     Y7, Y6, Y6
-	VMULPD     64(AX), Y11, Y7
-	VMULPD     Y6, Y7, Y6
-	VMULPD     Y8, Y6, Y6
-	VMULPD     160(AX), Y11, Y7
+	VMULPD     128(AX), Y12, Y4
+	VMULPD     Y12, Y4, Y4
+	VMULPD     Y9, Y4, Y4
+	VMOVUPD    constsAVX2<>+576(SB), Y5
+	VADDPD     Y10, Y10, Y7
+	VSUBPD     Y7, Y5, Y5
+	VMULPD     64(AX), Y12, Y7
+	VMULPD     Y5, Y7, Y5
+	VMULPD     Y9, Y5, Y5
+	VMULPD     160(AX), Y12, Y7
 	VMULPD     Y2, Y7, Y2
-	VADDPD     Y6, Y5, Y5
-	VADDPD     Y2, Y5, Y2
-	VMULPD     Y3, Y9, Y3
+	VADDPD     Y5, Y4, Y4
+	VADDPD     Y2, Y4, Y2
+	VMULPD     Y3, Y10, Y3
 	VADDPD     Y3, Y2, Y2
 	VMOVUPD    192(AX), Y3
-	VMULPD     Y2, Y4, Y2
-	VMULPD     96(AX), Y2, Y2
-	VMAXPD     Y2, Y3, Y2
-	VBLENDVPD  Y1, constsAVX2<>+1184(SB), Y2, Y2
-	VCVTPD2PSY Y2, X1
-	VMOVUPS    X1, (DI)(R11*4)
+	VMULPD     Y2, Y1, Y1
+	VMULPD     96(AX), Y1, Y1
+	VMAXPD     Y1, Y3, Y1
+	VBLENDVPD  Y6, constsAVX2<>+1184(SB), Y1, Y1
+	VCVTPD2PSY Y1, X1
+	VMOVUPS    X1, (BX)(R10*4)
 
 sigmoidAVX2F32nohess:
-	ADDQ $0x00000004, R11
+	ADDQ $0x00000004, R10
+	ADDQ $0x00000140, R11
+	CMPQ R10, R9
+	JL   sigmoidAVX2F32block
 	JMP  sigmoidAVX2F32loop
 
 sigmoidAVX2F32done:
@@ -1021,29 +1359,27 @@ sigmoidAVX2F32done:
 	VUNPCKHPD    X0, X0, X1
 	VADDSD       X1, X0, X0
 	VZEROUPPER
-	MOVSD        X0, ret+72(FP)
+	MOVSD        X0, ret+56(FP)
 	RET
 
-// func sigmoidAVX2F64(p *[32]float64, k int, alpha int, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+// func sigmoidAVX2F64(p *[32]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·sigmoidAVX2F64(SB), NOSPLIT, $0-80
+TEXT ·sigmoidAVX2F64(SB), NOSPLIT, $320-64
 	MOVQ   p+0(FP), AX
-	MOVQ   k+8(FP), CX
-	MOVQ   alpha+16(FP), DX
-	MOVQ   loss+24(FP), BX
-	MOVQ   grad+32(FP), SI
-	MOVQ   hess+40(FP), DI
-	MOVQ   x+48(FP), R8
-	MOVQ   y+56(FP), R9
-	MOVQ   n+64(FP), R10
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
 	VXORPD Y0, Y0, Y0
-	XORQ   R11, R11
+	XORQ   R9, R9
 
 sigmoidAVX2F64loop:
-	CMPQ         R11, R10
+	CMPQ         R9, R8
 	JGE          sigmoidAVX2F64done
-	VMOVUPD      (R8)(R11*8), Y1
-	VMOVUPD      (R9)(R11*8), Y2
+	VMOVUPD      (SI)(R9*8), Y1
+	VMOVUPD      (DI)(R9*8), Y2
 	VANDPD       constsAVX2<>+0(SB), Y1, Y3
 	VXORPD       constsAVX2<>+32(SB), Y3, Y3
 	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
@@ -1052,31 +1388,40 @@ sigmoidAVX2F64loop:
 	VROUNDPD     $0x08, Y4, Y4
 	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
 	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMOVUPD      constsAVX2<>+224(SB), Y5
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y5
-	VFMADD213PD  constsAVX2<>+288(SB), Y3, Y5
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y5
-	VFMADD213PD  constsAVX2<>+352(SB), Y3, Y5
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y5
-	VFMADD213PD  constsAVX2<>+416(SB), Y3, Y5
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y5
-	VFMADD213PD  constsAVX2<>+480(SB), Y3, Y5
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y5
-	VFMADD213PD  constsAVX2<>+544(SB), Y3, Y5
-	VFMADD213PD  constsAVX2<>+576(SB), Y3, Y5
-	VFMADD213PD  constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+544(SB), Y4, Y3
-	VROUNDPD     $0x09, Y3, Y3
-	VSUBPD       Y3, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y3, Y3
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y5, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+544(SB), Y5, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
 	VBLENDVPD    Y4, Y5, Y3, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
 	VANDPD       Y6, Y4, Y4
@@ -1095,7 +1440,7 @@ sigmoidAVX2F64loop:
 	VMULPD       Y8, Y9, Y8
 	VADDPD       Y8, Y7, Y7
 	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+544(SB), Y8, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
 	VADDPD       Y7, Y8, Y7
 	VMULPD       Y7, Y6, Y6
 	VMULPD       constsAVX2<>+192(SB), Y4, Y7
@@ -1104,207 +1449,233 @@ sigmoidAVX2F64loop:
 	VSUBPD       Y5, Y6, Y5
 	VMULPD       constsAVX2<>+160(SB), Y4, Y4
 	VSUBPD       Y5, Y4, Y4
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y5
-	VADDPD       Y4, Y5, Y5
-	VXORPD       constsAVX2<>+32(SB), Y1, Y6
-	VMAXPD       constsAVX2<>+928(SB), Y6, Y6
-	VADDPD       Y4, Y6, Y6
-	VMOVUPD      constsAVX2<>+576(SB), Y7
-	VADDPD       constsAVX2<>+576(SB), Y3, Y8
-	VDIVPD       Y8, Y7, Y7
-	VMULPD       Y7, Y3, Y3
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y8
-	VBLENDVPD    Y8, Y7, Y3, Y9
-	VBLENDVPD    Y8, Y3, Y7, Y3
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y7
-	VBLENDVPD    Y7, Y6, Y5, Y8
-	VBLENDVPD    Y7, Y3, Y9, Y10
-	VXORPD       constsAVX2<>+32(SB), Y9, Y11
-	VBLENDVPD    Y7, Y11, Y3, Y11
-	VXORPD       constsAVX2<>+32(SB), Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y5, Y5
-	VBLENDVPD    Y7, Y5, Y6, Y5
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y2, Y6
-	VORPD        Y7, Y6, Y6
-	VMOVMSKPD    Y6, R12
-	CMPL         R12, $0x0f
-	JE           sigmoidAVX2F64hard
-	VMOVUPD      constsAVX2<>+576(SB), Y7
-	VSUBPD       Y2, Y7, Y7
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y12
-	VMULPD       Y2, Y1, Y13
-	VXORPD       constsAVX2<>+32(SB), Y13, Y13
-	VMULPD       Y7, Y1, Y14
-	VBLENDVPD    Y12, Y14, Y13, Y12
-	VADDPD       Y4, Y12, Y4
-	VMULPD       Y3, Y2, Y12
-	VMULPD       Y9, Y7, Y7
-	VADDPD       Y7, Y12, Y7
-	VBLENDVPD    Y6, Y8, Y4, Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y4
-	VADDPD       Y2, Y2, Y12
-	VSUBPD       Y12, Y4, Y4
-	VMULPD       Y9, Y4, Y4
-	VMULPD       Y3, Y4, Y4
-	VDIVPD       Y7, Y4, Y4
-	VBLENDVPD    Y6, Y11, Y4, Y11
-	CMPQ         CX, $0x00
-	JGE          sigmoidAVX2F64softint
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y7, Y4
-	VMULPD       constsAVX2<>+992(SB), Y7, Y12
-	VBLENDVPD    Y4, Y12, Y7, Y12
-	VMOVUPD      constsAVX2<>+1024(SB), Y13
-	VANDPD       Y4, Y13, Y4
-	VPSRLQ       $0x34, Y12, Y13
-	VXORPD       constsAVX2<>+1056(SB), Y13, Y13
-	VSUBPD       constsAVX2<>+1056(SB), Y13, Y13
-	VSUBPD       constsAVX2<>+1088(SB), Y13, Y13
-	VSUBPD       Y4, Y13, Y4
-	VANDPD       constsAVX2<>+1120(SB), Y12, Y12
-	VXORPD       constsAVX2<>+544(SB), Y12, Y12
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y12, Y13
-	VADDPD       Y12, Y12, Y14
-	VBLENDVPD    Y13, Y14, Y12, Y12
-	VSUBPD       constsAVX2<>+576(SB), Y4, Y14
-	VBLENDVPD    Y13, Y14, Y4, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y12, Y12
-	VADDPD       constsAVX2<>+672(SB), Y12, Y13
-	VDIVPD       Y13, Y12, Y13
-	VMULPD       Y13, Y13, Y14
-	VMULPD       Y14, Y14, Y15
-	VMOVUPD      constsAVX2<>+704(SB), Y16
-	VFMADD213PD  constsAVX2<>+736(SB), Y15, Y16
-	VFMADD213PD  constsAVX2<>+768(SB), Y15, Y16
-	VFMADD213PD  constsAVX2<>+800(SB), Y15, Y16
-	VMULPD       Y14, Y16, Y14
-	VMOVUPD      constsAVX2<>+832(SB), Y16
-	VFMADD213PD  constsAVX2<>+864(SB), Y15, Y16
-	VFMADD213PD  constsAVX2<>+896(SB), Y15, Y16
-	VMULPD       Y15, Y16, Y15
-	VADDPD       Y15, Y14, Y14
-	VMULPD       Y12, Y12, Y15
-	VMULPD       constsAVX2<>+544(SB), Y15, Y15
-	VADDPD       Y14, Y15, Y14
-	VMULPD       Y14, Y13, Y13
-	VMULPD       constsAVX2<>+192(SB), Y4, Y14
-	VADDPD       Y14, Y13, Y13
-	VSUBPD       Y13, Y15, Y13
-	VSUBPD       Y12, Y13, Y12
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y12, Y4, Y4
-	VBLENDVPD    Y6, Y5, Y4, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMOVUPD      Y1, (SP)
+	VMOVUPD      Y2, 64(SP)
+	VMOVUPD      Y3, 128(SP)
+	VMOVUPD      Y4, 192(SP)
+	VMOVUPD      Y5, 256(SP)
+	MOVQ         R9, R10
+	LEAQ         (SP), R11
+	LEAQ         4(R9), R9
+
+sigmoidAVX2F64block:
+	VMOVUPD     (R11), Y1
+	VMOVUPD     64(R11), Y2
+	VMOVUPD     128(R11), Y3
+	VMOVUPD     192(R11), Y4
+	VMOVUPD     256(R11), Y5
+	VCMPPD      $0x03, Y2, Y1, Y6
+	VMAXPD      constsAVX2<>+928(SB), Y1, Y7
+	VADDPD      Y4, Y7, Y7
+	VXORPD      constsAVX2<>+32(SB), Y1, Y8
+	VMAXPD      constsAVX2<>+928(SB), Y8, Y8
+	VADDPD      Y4, Y8, Y8
+	VMULPD      Y5, Y3, Y3
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y1, Y9
+	VBLENDVPD   Y9, Y5, Y3, Y10
+	VBLENDVPD   Y9, Y3, Y5, Y3
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y2, Y5
+	VBLENDVPD   Y5, Y8, Y7, Y9
+	VBLENDVPD   Y5, Y3, Y10, Y11
+	VXORPD      constsAVX2<>+32(SB), Y10, Y12
+	VBLENDVPD   Y5, Y12, Y3, Y12
+	VXORPD      constsAVX2<>+32(SB), Y8, Y8
+	VXORPD      constsAVX2<>+32(SB), Y7, Y7
+	VBLENDVPD   Y5, Y7, Y8, Y7
+	VCMPPD      $0x00, constsAVX2<>+928(SB), Y2, Y8
+	VORPD       Y5, Y8, Y5
+	VMOVMSKPD   Y5, R12
+	CMPL        R12, $0x0f
+	JE          sigmoidAVX2F64hard
+	VMOVUPD     constsAVX2<>+576(SB), Y8
+	VSUBPD      Y2, Y8, Y8
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y1, Y13
+	VMULPD      Y2, Y1, Y14
+	VXORPD      constsAVX2<>+32(SB), Y14, Y14
+	VMULPD      Y8, Y1, Y1
+	VBLENDVPD   Y13, Y1, Y14, Y1
+	VADDPD      Y4, Y1, Y1
+	VMULPD      Y3, Y2, Y4
+	VMULPD      Y10, Y8, Y8
+	VADDPD      Y8, Y4, Y4
+	VBLENDVPD   Y5, Y9, Y1, Y9
+	VMOVUPD     constsAVX2<>+576(SB), Y1
+	VADDPD      Y2, Y2, Y8
+	VSUBPD      Y8, Y1, Y1
+	VMULPD      Y10, Y1, Y1
+	VMULPD      Y3, Y1, Y1
+	VDIVPD      Y4, Y1, Y1
+	VBLENDVPD   Y5, Y12, Y1, Y12
+	VBLENDVPD   Y5, Y11, Y4, Y11
+	CMPQ        224(AX), $0x00
+	JGE         sigmoidAVX2F64softint
+	VCMPPD      $0x11, constsAVX2<>+960(SB), Y11, Y1
+	VMULPD      constsAVX2<>+992(SB), Y11, Y4
+	VBLENDVPD   Y1, Y4, Y11, Y4
+	VMOVUPD     constsAVX2<>+1024(SB), Y8
+	VANDPD      Y8, Y1, Y1
+	VPSRLQ      $0x34, Y4, Y8
+	VXORPD      constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD      constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD      constsAVX2<>+1088(SB), Y8, Y8
+	VSUBPD      Y1, Y8, Y1
+	VANDPD      constsAVX2<>+1120(SB), Y4, Y4
+	VXORPD      constsAVX2<>+256(SB), Y4, Y4
+	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y4, Y8
+	VADDPD      Y4, Y4, Y13
+	VBLENDVPD   Y8, Y13, Y4, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y1, Y13
+	VBLENDVPD   Y8, Y13, Y1, Y1
+	VSUBPD      constsAVX2<>+576(SB), Y4, Y4
+	VADDPD      constsAVX2<>+672(SB), Y4, Y8
+	VDIVPD      Y8, Y4, Y8
+	VMULPD      Y8, Y8, Y13
+	VMULPD      Y13, Y13, Y14
+	VMOVUPD     constsAVX2<>+704(SB), Y15
+	VFMADD213PD constsAVX2<>+736(SB), Y14, Y15
+	VFMADD213PD constsAVX2<>+768(SB), Y14, Y15
+	VFMADD213PD constsAVX2<>+800(SB), Y14, Y15
+	VMULPD      Y13, Y15, Y13
+	VMOVUPD     constsAVX2<>+832(SB), Y15
+	VFMADD213PD constsAVX2<>+864(SB), Y14, Y15
+	VFMADD213PD constsAVX2<>+896(SB), Y14, Y15
+	VMULPD      Y14, Y15, Y14
+	VADDPD      Y14, Y13, Y13
+	VMULPD      Y4, Y4, Y14
+	VMULPD      constsAVX2<>+256(SB), Y14, Y14
+	VADDPD      Y13, Y14, Y13
+	VMULPD      Y13, Y8, Y8
+	VMULPD      constsAVX2<>+192(SB), Y1, Y13
+	VADDPD      Y13, Y8, Y8
+	VSUBPD      Y8, Y14, Y8
+	VSUBPD      Y4, Y8, Y4
+	VMULPD      constsAVX2<>+160(SB), Y1, Y1
+	VSUBPD      Y4, Y1, Y1
+	VBLENDVPD   Y5, Y7, Y1, Y7
 
 sigmoidAVX2F64softint:
-	VBLENDVPD Y6, Y10, Y7, Y10
-
 sigmoidAVX2F64hard:
-	CMPQ    CX, $0x00
+	CMPQ    224(AX), $0x00
 	JL      sigmoidAVX2F64powlog
-	VMOVUPD constsAVX2<>+576(SB), Y4
-	VMOVAPD Y4, Y4
-	MOVQ    CX, R12
+	VMOVUPD constsAVX2<>+576(SB), Y1
+	VMOVAPD Y1, Y1
+	MOVQ    224(AX), R12
 
 sigmoidAVX2F64powloop:
 	TESTQ  R12, R12
 	JZ     sigmoidAVX2F64powdone
-	VMULPD Y10, Y4, Y4
+	VMULPD Y11, Y1, Y1
 	DECQ   R12
 	JMP    sigmoidAVX2F64powloop
 
 sigmoidAVX2F64powlog:
-	VMULPD       64(AX), Y5, Y4
-	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
-	VMINPD       constsAVX2<>+96(SB), Y4, Y4
-	VMULPD       constsAVX2<>+128(SB), Y4, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
-	VMOVUPD      constsAVX2<>+224(SB), Y6
-	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y6
-	VFMADD213PD  constsAVX2<>+288(SB), Y4, Y6
-	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y6
-	VFMADD213PD  constsAVX2<>+352(SB), Y4, Y6
-	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y6
-	VFMADD213PD  constsAVX2<>+416(SB), Y4, Y6
-	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y6
-	VFMADD213PD  constsAVX2<>+480(SB), Y4, Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y6
-	VFMADD213PD  constsAVX2<>+544(SB), Y4, Y6
-	VFMADD213PD  constsAVX2<>+576(SB), Y4, Y6
-	VFMADD213PD  constsAVX2<>+576(SB), Y4, Y6
-	VMULPD       constsAVX2<>+544(SB), Y5, Y4
-	VROUNDPD     $0x09, Y4, Y4
-	VSUBPD       Y4, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y6, Y4
+	VMULPD       64(AX), Y7, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y1
+	VMULPD       Y1, Y1, Y5
+	VMULPD       Y5, Y5, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y11
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y11
+	VMOVUPD      constsAVX2<>+288(SB), Y13
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y13
+	VFMADD213PD  Y11, Y5, Y13
+	VMOVUPD      constsAVX2<>+352(SB), Y11
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y11
+	VMOVUPD      constsAVX2<>+416(SB), Y14
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y14
+	VFMADD213PD  Y11, Y5, Y14
+	VFMADD213PD  Y13, Y7, Y14
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y11
+	VFMADD213PD  Y7, Y5, Y11
+	VFMADD213PD  Y14, Y8, Y11
+	VMULPD       Y1, Y1, Y5
+	VFMADD213PD  Y1, Y5, Y11
+	VADDPD       constsAVX2<>+576(SB), Y11, Y1
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
 	VADDPD       constsAVX2<>+608(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMOVAPD      Y4, Y4
+	VMULPD       Y5, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y1, Y1
+	VMOVAPD      Y1, Y1
 
 sigmoidAVX2F64powdone:
-	TESTQ   DX, DX
-	JZ      sigmoidAVX2F64noalpha
-	VMULPD  (AX), Y2, Y5
-	VMOVUPD constsAVX2<>+576(SB), Y6
-	VSUBPD  Y2, Y6, Y6
-	VMULPD  32(AX), Y6, Y6
-	VADDPD  Y6, Y5, Y5
-	VMULPD  Y4, Y5, Y4
+	CMPQ    232(AX), $0x00
+	JE      sigmoidAVX2F64noalpha
+	VMULPD  (AX), Y2, Y4
+	VMOVUPD constsAVX2<>+576(SB), Y5
+	VSUBPD  Y2, Y5, Y5
+	VMULPD  32(AX), Y5, Y5
+	VADDPD  Y5, Y4, Y4
+	VMULPD  Y1, Y4, Y1
 
 sigmoidAVX2F64noalpha:
-	VCMPPD    $0x03, Y2, Y1, Y1
-	VMOVUPD   constsAVX2<>+576(SB), Y5
-	VSUBPD    Y2, Y5, Y5
-	VMULPD    Y5, Y9, Y5
+	VMOVUPD   constsAVX2<>+576(SB), Y4
+	VSUBPD    Y2, Y4, Y4
+	VMULPD    Y4, Y10, Y4
 	VMULPD    Y3, Y2, Y2
-	VSUBPD    Y2, Y5, Y2
-	VMULPD    Y8, Y4, Y5
-	VBLENDVPD Y1, constsAVX2<>+1184(SB), Y5, Y5
-	VADDPD    Y5, Y0, Y0
-	TESTQ     BX, BX
+	VSUBPD    Y2, Y4, Y2
+	VMULPD    Y9, Y1, Y4
+	VBLENDVPD Y6, constsAVX2<>+1184(SB), Y4, Y4
+	VADDPD    Y4, Y0, Y0
+	TESTQ     CX, CX
 	JZ        sigmoidAVX2F64noloss
-	VMOVUPD   Y5, (BX)(R11*8)
+	VMOVUPD   Y4, (CX)(R10*8)
 
 sigmoidAVX2F64noloss:
-	TESTQ     SI, SI
+	TESTQ     DX, DX
 	JZ        sigmoidAVX2F64nograd
-	VMULPD    64(AX), Y11, Y5
-	VMULPD    Y8, Y5, Y5
-	VADDPD    Y2, Y5, Y5
-	VMULPD    Y5, Y4, Y5
-	VMULPD    96(AX), Y5, Y5
-	VBLENDVPD Y1, constsAVX2<>+1184(SB), Y5, Y5
-	VMOVUPD   Y5, (SI)(R11*8)
+	VMULPD    64(AX), Y12, Y4
+	VMULPD    Y9, Y4, Y4
+	VADDPD    Y2, Y4, Y4
+	VMULPD    Y4, Y1, Y4
+	VMULPD    96(AX), Y4, Y4
+	VBLENDVPD Y6, constsAVX2<>+1184(SB), Y4, Y4
+	VMOVUPD   Y4, (DX)(R10*8)
 
 sigmoidAVX2F64nograd:
-	TESTQ     DI, DI
+	TESTQ     BX, BX
 	JZ        sigmoidAVX2F64nohess
-	VMULPD    128(AX), Y11, Y5
-	VMULPD    Y11, Y5, Y5
-	VMULPD    Y8, Y5, Y5
-	VMOVUPD   constsAVX2<>+576(SB), Y6
-	VADDPD    Y9, Y9, Y7
-	VSUBPD    Y7, Y6, Y6
-	VMULPD    64(AX), Y11, Y7
-	VMULPD    Y6, Y7, Y6
-	VMULPD    Y8, Y6, Y6
-	VMULPD    160(AX), Y11, Y7
+	VMULPD    128(AX), Y12, Y4
+	VMULPD    Y12, Y4, Y4
+	VMULPD    Y9, Y4, Y4
+	VMOVUPD   constsAVX2<>+576(SB), Y5
+	VADDPD    Y10, Y10, Y7
+	VSUBPD    Y7, Y5, Y5
+	VMULPD    64(AX), Y12, Y7
+	VMULPD    Y5, Y7, Y5
+	VMULPD    Y9, Y5, Y5
+	VMULPD    160(AX), Y12, Y7
 	VMULPD    Y2, Y7, Y2
-	VADDPD    Y6, Y5, Y5
-	VADDPD    Y2, Y5, Y2
-	VMULPD    Y3, Y9, Y3
+	VADDPD    Y5, Y4, Y4
+	VADDPD    Y2, Y4, Y2
+	VMULPD    Y3, Y10, Y3
 	VADDPD    Y3, Y2, Y2
 	VMOVUPD   192(AX), Y3
-	VMULPD    Y2, Y4, Y2
-	VMULPD    96(AX), Y2, Y2
-	VMAXPD    Y2, Y3, Y2
-	VBLENDVPD Y1, constsAVX2<>+1184(SB), Y2, Y2
-	VMOVUPD   Y2, (DI)(R11*8)
+	VMULPD    Y2, Y1, Y1
+	VMULPD    96(AX), Y1, Y1
+	VMAXPD    Y1, Y3, Y1
+	VBLENDVPD Y6, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD   Y1, (BX)(R10*8)
 
 sigmoidAVX2F64nohess:
-	ADDQ $0x00000004, R11
+	ADDQ $0x00000004, R10
+	ADDQ $0x00000140, R11
+	CMPQ R10, R9
+	JL   sigmoidAVX2F64block
 	JMP  sigmoidAVX2F64loop
 
 sigmoidAVX2F64done:
@@ -1313,7 +1684,7 @@ sigmoidAVX2F64done:
 	VUNPCKHPD    X0, X0, X1
 	VADDSD       X1, X0, X0
 	VZEROUPPER
-	MOVSD        X0, ret+72(FP)
+	MOVSD        X0, ret+56(FP)
 	RET
 
 // func expAVX2(dst *float64, src *float64, n int)
@@ -1334,25 +1705,34 @@ expAVX2loop:
 	VROUNDPD     $0x08, Y1, Y1
 	VFNMADD231PD constsAVX2<>+160(SB), Y1, Y0
 	VFNMADD231PD constsAVX2<>+192(SB), Y1, Y0
-	VMOVUPD      constsAVX2<>+224(SB), Y2
-	VFMADD213PD  constsAVX2<>+256(SB), Y0, Y2
-	VFMADD213PD  constsAVX2<>+288(SB), Y0, Y2
-	VFMADD213PD  constsAVX2<>+320(SB), Y0, Y2
-	VFMADD213PD  constsAVX2<>+352(SB), Y0, Y2
-	VFMADD213PD  constsAVX2<>+384(SB), Y0, Y2
-	VFMADD213PD  constsAVX2<>+416(SB), Y0, Y2
-	VFMADD213PD  constsAVX2<>+448(SB), Y0, Y2
-	VFMADD213PD  constsAVX2<>+480(SB), Y0, Y2
-	VFMADD213PD  constsAVX2<>+512(SB), Y0, Y2
-	VFMADD213PD  constsAVX2<>+544(SB), Y0, Y2
-	VFMADD213PD  constsAVX2<>+576(SB), Y0, Y2
-	VFMADD213PD  constsAVX2<>+576(SB), Y0, Y2
-	VMULPD       constsAVX2<>+544(SB), Y1, Y0
-	VROUNDPD     $0x09, Y0, Y0
-	VSUBPD       Y0, Y1, Y1
-	VADDPD       constsAVX2<>+608(SB), Y0, Y0
-	VPSLLQ       $0x34, Y0, Y0
-	VMULPD       Y0, Y2, Y0
+	VMULPD       Y0, Y0, Y2
+	VMULPD       Y2, Y2, Y3
+	VMULPD       Y3, Y3, Y4
+	VMOVUPD      constsAVX2<>+224(SB), Y5
+	VFMADD213PD  constsAVX2<>+256(SB), Y0, Y5
+	VMOVUPD      constsAVX2<>+288(SB), Y6
+	VFMADD213PD  constsAVX2<>+320(SB), Y0, Y6
+	VFMADD213PD  Y5, Y2, Y6
+	VMOVUPD      constsAVX2<>+352(SB), Y5
+	VFMADD213PD  constsAVX2<>+384(SB), Y0, Y5
+	VMOVUPD      constsAVX2<>+416(SB), Y7
+	VFMADD213PD  constsAVX2<>+448(SB), Y0, Y7
+	VFMADD213PD  Y5, Y2, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+480(SB), Y3
+	VFMADD213PD  constsAVX2<>+512(SB), Y0, Y3
+	VMOVUPD      constsAVX2<>+544(SB), Y5
+	VFMADD213PD  Y3, Y2, Y5
+	VFMADD213PD  Y7, Y4, Y5
+	VMULPD       Y0, Y0, Y2
+	VFMADD213PD  Y0, Y2, Y5
+	VADDPD       constsAVX2<>+576(SB), Y5, Y0
+	VMULPD       constsAVX2<>+256(SB), Y1, Y2
+	VROUNDPD     $0x09, Y2, Y2
+	VSUBPD       Y2, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y0, Y0
 	VADDPD       constsAVX2<>+608(SB), Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
 	VMULPD       Y1, Y0, Y0
@@ -1380,14 +1760,14 @@ logAVX2loop:
 	VMULPD      constsAVX2<>+992(SB), Y0, Y2
 	VBLENDVPD   Y1, Y2, Y0, Y0
 	VMOVUPD     constsAVX2<>+1024(SB), Y2
-	VANDPD      Y1, Y2, Y1
+	VANDPD      Y2, Y1, Y1
 	VPSRLQ      $0x34, Y0, Y2
 	VXORPD      constsAVX2<>+1056(SB), Y2, Y2
 	VSUBPD      constsAVX2<>+1056(SB), Y2, Y2
 	VSUBPD      constsAVX2<>+1088(SB), Y2, Y2
 	VSUBPD      Y1, Y2, Y1
 	VANDPD      constsAVX2<>+1120(SB), Y0, Y0
-	VXORPD      constsAVX2<>+544(SB), Y0, Y0
+	VXORPD      constsAVX2<>+256(SB), Y0, Y0
 	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y0, Y2
 	VADDPD      Y0, Y0, Y3
 	VBLENDVPD   Y2, Y3, Y0, Y0
@@ -1409,7 +1789,7 @@ logAVX2loop:
 	VMULPD      Y4, Y5, Y4
 	VADDPD      Y4, Y3, Y3
 	VMULPD      Y0, Y0, Y4
-	VMULPD      constsAVX2<>+544(SB), Y4, Y4
+	VMULPD      constsAVX2<>+256(SB), Y4, Y4
 	VADDPD      Y3, Y4, Y3
 	VMULPD      Y3, Y2, Y2
 	VMULPD      constsAVX2<>+192(SB), Y1, Y3
@@ -1440,7 +1820,7 @@ log1p01AVX2loop:
 	VMOVUPD     (CX)(BX*8), Y0
 	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y0, Y1
 	VSUBPD      constsAVX2<>+576(SB), Y0, Y2
-	VMULPD      constsAVX2<>+544(SB), Y2, Y2
+	VMULPD      constsAVX2<>+256(SB), Y2, Y2
 	VBLENDVPD   Y1, Y2, Y0, Y0
 	VMOVUPD     constsAVX2<>+576(SB), Y2
 	VANDPD      Y2, Y1, Y1
@@ -1459,7 +1839,7 @@ log1p01AVX2loop:
 	VMULPD      Y4, Y5, Y4
 	VADDPD      Y4, Y3, Y3
 	VMULPD      Y0, Y0, Y4
-	VMULPD      constsAVX2<>+544(SB), Y4, Y4
+	VMULPD      constsAVX2<>+256(SB), Y4, Y4
 	VADDPD      Y3, Y4, Y3
 	VMULPD      Y3, Y2, Y2
 	VMULPD      constsAVX2<>+192(SB), Y1, Y3
@@ -1504,50 +1884,50 @@ DATA constsAVX2<>+192(SB)/8, $0x3dea39ef35793c76
 DATA constsAVX2<>+200(SB)/8, $0x3dea39ef35793c76
 DATA constsAVX2<>+208(SB)/8, $0x3dea39ef35793c76
 DATA constsAVX2<>+216(SB)/8, $0x3dea39ef35793c76
-DATA constsAVX2<>+224(SB)/8, $0x3e21eed8eff8d898
-DATA constsAVX2<>+232(SB)/8, $0x3e21eed8eff8d898
-DATA constsAVX2<>+240(SB)/8, $0x3e21eed8eff8d898
-DATA constsAVX2<>+248(SB)/8, $0x3e21eed8eff8d898
-DATA constsAVX2<>+256(SB)/8, $0x3e5ae64567f544e4
-DATA constsAVX2<>+264(SB)/8, $0x3e5ae64567f544e4
-DATA constsAVX2<>+272(SB)/8, $0x3e5ae64567f544e4
-DATA constsAVX2<>+280(SB)/8, $0x3e5ae64567f544e4
-DATA constsAVX2<>+288(SB)/8, $0x3e927e4fb7789f5c
-DATA constsAVX2<>+296(SB)/8, $0x3e927e4fb7789f5c
-DATA constsAVX2<>+304(SB)/8, $0x3e927e4fb7789f5c
-DATA constsAVX2<>+312(SB)/8, $0x3e927e4fb7789f5c
-DATA constsAVX2<>+320(SB)/8, $0x3ec71de3a556c734
-DATA constsAVX2<>+328(SB)/8, $0x3ec71de3a556c734
-DATA constsAVX2<>+336(SB)/8, $0x3ec71de3a556c734
-DATA constsAVX2<>+344(SB)/8, $0x3ec71de3a556c734
-DATA constsAVX2<>+352(SB)/8, $0x3efa01a01a01a01a
-DATA constsAVX2<>+360(SB)/8, $0x3efa01a01a01a01a
-DATA constsAVX2<>+368(SB)/8, $0x3efa01a01a01a01a
-DATA constsAVX2<>+376(SB)/8, $0x3efa01a01a01a01a
-DATA constsAVX2<>+384(SB)/8, $0x3f2a01a01a01a01a
-DATA constsAVX2<>+392(SB)/8, $0x3f2a01a01a01a01a
-DATA constsAVX2<>+400(SB)/8, $0x3f2a01a01a01a01a
-DATA constsAVX2<>+408(SB)/8, $0x3f2a01a01a01a01a
-DATA constsAVX2<>+416(SB)/8, $0x3f56c16c16c16c17
-DATA constsAVX2<>+424(SB)/8, $0x3f56c16c16c16c17
-DATA constsAVX2<>+432(SB)/8, $0x3f56c16c16c16c17
-DATA constsAVX2<>+440(SB)/8, $0x3f56c16c16c16c17
-DATA constsAVX2<>+448(SB)/8, $0x3f81111111111111
-DATA constsAVX2<>+456(SB)/8, $0x3f81111111111111
-DATA constsAVX2<>+464(SB)/8, $0x3f81111111111111
-DATA constsAVX2<>+472(SB)/8, $0x3f81111111111111
-DATA constsAVX2<>+480(SB)/8, $0x3fa5555555555555
-DATA constsAVX2<>+488(SB)/8, $0x3fa5555555555555
-DATA constsAVX2<>+496(SB)/8, $0x3fa5555555555555
-DATA constsAVX2<>+504(SB)/8, $0x3fa5555555555555
-DATA constsAVX2<>+512(SB)/8, $0x3fc5555555555555
-DATA constsAVX2<>+520(SB)/8, $0x3fc5555555555555
-DATA constsAVX2<>+528(SB)/8, $0x3fc5555555555555
-DATA constsAVX2<>+536(SB)/8, $0x3fc5555555555555
-DATA constsAVX2<>+544(SB)/8, $0x3fe0000000000000
-DATA constsAVX2<>+552(SB)/8, $0x3fe0000000000000
-DATA constsAVX2<>+560(SB)/8, $0x3fe0000000000000
-DATA constsAVX2<>+568(SB)/8, $0x3fe0000000000000
+DATA constsAVX2<>+224(SB)/8, $0x3fc5555555555555
+DATA constsAVX2<>+232(SB)/8, $0x3fc5555555555555
+DATA constsAVX2<>+240(SB)/8, $0x3fc5555555555555
+DATA constsAVX2<>+248(SB)/8, $0x3fc5555555555555
+DATA constsAVX2<>+256(SB)/8, $0x3fe0000000000000
+DATA constsAVX2<>+264(SB)/8, $0x3fe0000000000000
+DATA constsAVX2<>+272(SB)/8, $0x3fe0000000000000
+DATA constsAVX2<>+280(SB)/8, $0x3fe0000000000000
+DATA constsAVX2<>+288(SB)/8, $0x3f81111111111111
+DATA constsAVX2<>+296(SB)/8, $0x3f81111111111111
+DATA constsAVX2<>+304(SB)/8, $0x3f81111111111111
+DATA constsAVX2<>+312(SB)/8, $0x3f81111111111111
+DATA constsAVX2<>+320(SB)/8, $0x3fa5555555555555
+DATA constsAVX2<>+328(SB)/8, $0x3fa5555555555555
+DATA constsAVX2<>+336(SB)/8, $0x3fa5555555555555
+DATA constsAVX2<>+344(SB)/8, $0x3fa5555555555555
+DATA constsAVX2<>+352(SB)/8, $0x3f2a01a01a01a01a
+DATA constsAVX2<>+360(SB)/8, $0x3f2a01a01a01a01a
+DATA constsAVX2<>+368(SB)/8, $0x3f2a01a01a01a01a
+DATA constsAVX2<>+376(SB)/8, $0x3f2a01a01a01a01a
+DATA constsAVX2<>+384(SB)/8, $0x3f56c16c16c16c17
+DATA constsAVX2<>+392(SB)/8, $0x3f56c16c16c16c17
+DATA constsAVX2<>+400(SB)/8, $0x3f56c16c16c16c17
+DATA constsAVX2<>+408(SB)/8, $0x3f56c16c16c16c17
+DATA constsAVX2<>+416(SB)/8, $0x3ec71de3a556c734
+DATA constsAVX2<>+424(SB)/8, $0x3ec71de3a556c734
+DATA constsAVX2<>+432(SB)/8, $0x3ec71de3a556c734
+DATA constsAVX2<>+440(SB)/8, $0x3ec71de3a556c734
+DATA constsAVX2<>+448(SB)/8, $0x3efa01a01a01a01a
+DATA constsAVX2<>+456(SB)/8, $0x3efa01a01a01a01a
+DATA constsAVX2<>+464(SB)/8, $0x3efa01a01a01a01a
+DATA constsAVX2<>+472(SB)/8, $0x3efa01a01a01a01a
+DATA constsAVX2<>+480(SB)/8, $0x3e5ae64567f544e4
+DATA constsAVX2<>+488(SB)/8, $0x3e5ae64567f544e4
+DATA constsAVX2<>+496(SB)/8, $0x3e5ae64567f544e4
+DATA constsAVX2<>+504(SB)/8, $0x3e5ae64567f544e4
+DATA constsAVX2<>+512(SB)/8, $0x3e927e4fb7789f5c
+DATA constsAVX2<>+520(SB)/8, $0x3e927e4fb7789f5c
+DATA constsAVX2<>+528(SB)/8, $0x3e927e4fb7789f5c
+DATA constsAVX2<>+536(SB)/8, $0x3e927e4fb7789f5c
+DATA constsAVX2<>+544(SB)/8, $0x3e21eed8eff8d898
+DATA constsAVX2<>+552(SB)/8, $0x3e21eed8eff8d898
+DATA constsAVX2<>+560(SB)/8, $0x3e21eed8eff8d898
+DATA constsAVX2<>+568(SB)/8, $0x3e21eed8eff8d898
 DATA constsAVX2<>+576(SB)/8, $0x3ff0000000000000
 DATA constsAVX2<>+584(SB)/8, $0x3ff0000000000000
 DATA constsAVX2<>+592(SB)/8, $0x3ff0000000000000
@@ -1628,12 +2008,4 @@ DATA constsAVX2<>+1184(SB)/8, $0x7ff8000000000001
 DATA constsAVX2<>+1192(SB)/8, $0x7ff8000000000001
 DATA constsAVX2<>+1200(SB)/8, $0x7ff8000000000001
 DATA constsAVX2<>+1208(SB)/8, $0x7ff8000000000001
-DATA constsAVX2<>+1216(SB)/8, $0x47efffffe0000000
-DATA constsAVX2<>+1224(SB)/8, $0x47efffffe0000000
-DATA constsAVX2<>+1232(SB)/8, $0x47efffffe0000000
-DATA constsAVX2<>+1240(SB)/8, $0x47efffffe0000000
-DATA constsAVX2<>+1248(SB)/8, $0x7ff0000000000000
-DATA constsAVX2<>+1256(SB)/8, $0x7ff0000000000000
-DATA constsAVX2<>+1264(SB)/8, $0x7ff0000000000000
-DATA constsAVX2<>+1272(SB)/8, $0x7ff0000000000000
-GLOBL constsAVX2<>(SB), RODATA|NOPTR, $1280
+GLOBL constsAVX2<>(SB), RODATA|NOPTR, $1216

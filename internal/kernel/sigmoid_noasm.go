@@ -5,7 +5,7 @@ package kernel
 // Without assembly only Generic is available: newVec always fails and the
 // kernels below are never called.
 
-func lanes(Impl) int { return 0 }
+func step(Impl) int { return 0 }
 
 func kernel32(v *vec, loss, grad, hess, x, y *float32, n int) float64 {
 	panic("kernel: no vector kernel in this build")

@@ -5,55 +5,55 @@
 package kernel
 
 // sigmoidAVX512F32 is the sigmoid focal-loss kernel on AVX512 for float32 (see sigmoidVec).
-// n must be a multiple of the lane count.
+// n must be a multiple of the step (lanes × unroll).
 //
 //go:noescape
-func sigmoidAVX512F32(p *[32]float64, k int, alpha int, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+func sigmoidAVX512F32(p *[32]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 
 // sigmoidAVX512F64 is the sigmoid focal-loss kernel on AVX512 for float64 (see sigmoidVec).
-// n must be a multiple of the lane count.
+// n must be a multiple of the step (lanes × unroll).
 //
 //go:noescape
-func sigmoidAVX512F64(p *[32]float64, k int, alpha int, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+func sigmoidAVX512F64(p *[32]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 
-// expAVX512 sets dst[i] = exp(src[i]) for i < n, a multiple of the lane count (tests only).
+// expAVX512 sets dst[i] = exp(src[i]) for i < n, a multiple of the step (tests only).
 //
 //go:noescape
 func expAVX512(dst *float64, src *float64, n int)
 
-// logAVX512 sets dst[i] = log(src[i]) for i < n, a multiple of the lane count (tests only).
+// logAVX512 sets dst[i] = log(src[i]) for i < n, a multiple of the step (tests only).
 //
 //go:noescape
 func logAVX512(dst *float64, src *float64, n int)
 
-// log1p01AVX512 sets dst[i] = log1p01(src[i]) for i < n, a multiple of the lane count (tests only).
+// log1p01AVX512 sets dst[i] = log1p01(src[i]) for i < n, a multiple of the step (tests only).
 //
 //go:noescape
 func log1p01AVX512(dst *float64, src *float64, n int)
 
 // sigmoidAVX2F32 is the sigmoid focal-loss kernel on AVX2 for float32 (see sigmoidVec).
-// n must be a multiple of the lane count.
+// n must be a multiple of the step (lanes × unroll).
 //
 //go:noescape
-func sigmoidAVX2F32(p *[32]float64, k int, alpha int, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+func sigmoidAVX2F32(p *[32]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 
 // sigmoidAVX2F64 is the sigmoid focal-loss kernel on AVX2 for float64 (see sigmoidVec).
-// n must be a multiple of the lane count.
+// n must be a multiple of the step (lanes × unroll).
 //
 //go:noescape
-func sigmoidAVX2F64(p *[32]float64, k int, alpha int, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+func sigmoidAVX2F64(p *[32]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 
-// expAVX2 sets dst[i] = exp(src[i]) for i < n, a multiple of the lane count (tests only).
+// expAVX2 sets dst[i] = exp(src[i]) for i < n, a multiple of the step (tests only).
 //
 //go:noescape
 func expAVX2(dst *float64, src *float64, n int)
 
-// logAVX2 sets dst[i] = log(src[i]) for i < n, a multiple of the lane count (tests only).
+// logAVX2 sets dst[i] = log(src[i]) for i < n, a multiple of the step (tests only).
 //
 //go:noescape
 func logAVX2(dst *float64, src *float64, n int)
 
-// log1p01AVX2 sets dst[i] = log1p01(src[i]) for i < n, a multiple of the lane count (tests only).
+// log1p01AVX2 sets dst[i] = log1p01(src[i]) for i < n, a multiple of the step (tests only).
 //
 //go:noescape
 func log1p01AVX2(dst *float64, src *float64, n int)

@@ -7,13 +7,13 @@ import (
 
 // vec holds the constants of a vectorized sigmoid pass in the layout the
 // assembly reads: parameter i is four copies at par[4i:4i+4], a full AVX2
-// vector and an AVX-512 broadcast operand at once.
+// vector and an AVX-512 broadcast operand at once; the last slot holds two
+// int64 flags, k (integer γ, or −1: m^γ = exp(γ·log m)) and α on (1) or
+// off (0).
 type vec struct {
-	par   [32]float64
-	k     int // integer γ, or −1: m^γ = exp(γ·log m)
-	alpha int // 1: αₜ = y·α + (1 − y)(1 − α); 0: αₜ = 1
-	impl  Impl
-	lanes int
+	par  [32]float64
+	impl Impl
+	step int // elements per assembly loop iteration
 }
 
 // Parameter slots, as in _gen/sigmoid.go.
@@ -25,20 +25,22 @@ const (
 	parG2
 	parTwoG
 	parClip
+	parFlags
 )
 
 // newVec returns the vector constants for p on implementation m, or false
 // when m is Generic.
 func newVec(p *SigmoidParams, m Impl) (vec, bool) {
-	v := vec{k: -1, impl: m, lanes: lanes(m)}
-	if v.lanes == 0 {
+	v := vec{impl: m, step: step(m)}
+	if v.step == 0 {
 		return v, false
 	}
-	if k, ok := intGamma(p.Gamma); ok {
-		v.k = k
+	k, alpha := -1, 0
+	if kk, ok := intGamma(p.Gamma); ok {
+		k = kk
 	}
 	if p.HasAlpha {
-		v.alpha = 1
+		alpha = 1
 	}
 	g := p.Gamma
 	clip := math.Inf(-1)
@@ -51,29 +53,31 @@ func newVec(p *SigmoidParams, m Impl) (vec, bool) {
 	} {
 		v.par[4*i], v.par[4*i+1], v.par[4*i+2], v.par[4*i+3] = c, c, c, c
 	}
+	v.par[4*parFlags] = math.Float64frombits(uint64(int64(k)))
+	v.par[4*parFlags+1] = math.Float64frombits(uint64(alpha))
 	return v, true
 }
 
-// maxLanes is the widest vector, in float64 lanes.
-const maxLanes = 8
+// maxStep is the largest step of an implementation.
+const maxStep = 16
 
 // sigmoidVec is SigmoidGo without weights or mask on the vector kernel of
 // v.impl, which computes SigmoidElem lane for lane in float64 (for float32
 // data too: inputs are widened, outputs rounded once). The last len(x) mod
-// lanes elements go through the same kernel from stack buffers, padded with
+// step elements go through the same kernel from stack buffers, padded with
 // x = −Inf, y = 0, whose loss is exactly 0.
 func sigmoidVec[T Float](v *vec, loss, grad, hess, x, y []T) float64 {
 	n := len(x)
-	n0 := n &^ (v.lanes - 1)
+	n0 := n &^ (v.step - 1)
 	sum := kernelCall(v, loss, grad, hess, x, y, n0)
 	if n0 == n {
 		return sum
 	}
-	var bx, by, bl, bg, bh [maxLanes]T
+	var bx, by, bl, bg, bh [maxStep]T
 	rem := n - n0
 	copy(bx[:], x[n0:])
 	copy(by[:], y[n0:])
-	for i := rem; i < v.lanes; i++ {
+	for i := rem; i < v.step; i++ {
 		bx[i] = T(math.Inf(-1))
 	}
 	var l, g, h []T
@@ -86,7 +90,7 @@ func sigmoidVec[T Float](v *vec, loss, grad, hess, x, y []T) float64 {
 	if hess != nil {
 		h = bh[:]
 	}
-	sum += kernelCall(v, l, g, h, bx[:], by[:], v.lanes)
+	sum += kernelCall(v, l, g, h, bx[:], by[:], v.step)
 	for _, d := range [...]struct{ dst, src []T }{{loss, l}, {grad, g}, {hess, h}} {
 		if d.dst != nil {
 			copy(d.dst[n0:], d.src[:rem])
@@ -96,7 +100,7 @@ func sigmoidVec[T Float](v *vec, loss, grad, hess, x, y []T) float64 {
 }
 
 // kernelCall runs the assembly kernel on the first n elements (a multiple
-// of the lane count); nil destinations are passed as nil pointers.
+// of the step); nil destinations are passed as nil pointers.
 func kernelCall[T Float](v *vec, loss, grad, hess, x, y []T, n int) float64 {
 	if n == 0 {
 		return 0

@@ -101,7 +101,7 @@ func TestVecMathWithin2ULP(t *testing.T) {
 		fns := vecMath(m)
 		for _, c := range cases {
 			xs := c.inputs
-			for len(xs)%8 != 0 {
+			for len(xs)%16 != 0 {
 				xs = append(xs, xs[0])
 			}
 			got := make([]float64, len(xs))
