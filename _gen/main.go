@@ -1,6 +1,7 @@
 // Command _gen writes the amd64 assembly of package
 // github.com/focalgo/focal/internal/kernel with avo: the sigmoid focal-loss
-// kernel for float32 and float64 data on AVX-512 and AVX2+FMA, and the
+// kernel and the target check for float32 and float64 data on AVX-512 and
+// AVX2+FMA, and the
 // vector exp, log and log1p it is built from (exported to the tests).
 //
 // Run it through go generate in internal/kernel:
@@ -18,6 +19,8 @@ func main() {
 		a := newISA(avx512)
 		a.sigmoid(false)
 		a.sigmoid(true)
+		a.targets(false)
+		a.targets(true)
 		a.mathFuncs()
 		a.emitConsts()
 	}

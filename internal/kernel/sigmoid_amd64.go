@@ -7,7 +7,7 @@ import "golang.org/x/sys/cpu"
 //go:generate go run -C ../../_gen . -out ../internal/kernel/sigmoid_amd64.s -stubs ../internal/kernel/stubs_amd64.go -pkg kernel
 
 func init() {
-	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasPOPCNT {
 		available = append(available, AVX2)
 	}
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL {
@@ -40,4 +40,28 @@ func kernel64(v *vec, loss, grad, hess, x, y *float64, n int) float64 {
 		return sigmoidAVX512F64(&v.par, loss, grad, hess, x, y, n)
 	}
 	return sigmoidAVX2F64(&v.par, loss, grad, hess, x, y, n)
+}
+
+// targetLanes returns the elements per block of m's target check for
+// elements of the given size.
+func targetLanes(m Impl, size int) int {
+	bytes := 32
+	if m == AVX512 {
+		bytes = 64
+	}
+	return bytes / size
+}
+
+func targets32(m Impl, y *float32, n int) (pos, bad int) {
+	if m == AVX512 {
+		return targetsAVX512F32(y, n)
+	}
+	return targetsAVX2F32(y, n)
+}
+
+func targets64(m Impl, y *float64, n int) (pos, bad int) {
+	if m == AVX512 {
+		return targetsAVX512F64(y, n)
+	}
+	return targetsAVX2F64(y, n)
 }

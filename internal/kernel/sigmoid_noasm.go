@@ -14,3 +14,13 @@ func kernel32(v *vec, loss, grad, hess, x, y *float32, n int) float64 {
 func kernel64(v *vec, loss, grad, hess, x, y *float64, n int) float64 {
 	panic("kernel: no vector kernel in this build")
 }
+
+func targetLanes(Impl, int) int { return 0 }
+
+func targets32(m Impl, y *float32, n int) (pos, bad int) {
+	panic("kernel: no vector kernel in this build")
+}
+
+func targets64(m Impl, y *float64, n int) (pos, bad int) {
+	panic("kernel: no vector kernel in this build")
+}

@@ -16,6 +16,18 @@ func sigmoidAVX512F32(p *[32]float64, loss *float32, grad *float32, hess *float3
 //go:noescape
 func sigmoidAVX512F64(p *[32]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 
+// targetsAVX512F32 counts the positive targets of y[:n] and finds the first block with one outside [0, 1]
+// (see Targets); n must be a multiple of the lane count.
+//
+//go:noescape
+func targetsAVX512F32(y *float32, n int) (pos int, bad int)
+
+// targetsAVX512F64 counts the positive targets of y[:n] and finds the first block with one outside [0, 1]
+// (see Targets); n must be a multiple of the lane count.
+//
+//go:noescape
+func targetsAVX512F64(y *float64, n int) (pos int, bad int)
+
 // expAVX512 sets dst[i] = exp(src[i]) for i < n, a multiple of the step (tests only).
 //
 //go:noescape
@@ -42,6 +54,18 @@ func sigmoidAVX2F32(p *[32]float64, loss *float32, grad *float32, hess *float32,
 //
 //go:noescape
 func sigmoidAVX2F64(p *[32]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+
+// targetsAVX2F32 counts the positive targets of y[:n] and finds the first block with one outside [0, 1]
+// (see Targets); n must be a multiple of the lane count.
+//
+//go:noescape
+func targetsAVX2F32(y *float32, n int) (pos int, bad int)
+
+// targetsAVX2F64 counts the positive targets of y[:n] and finds the first block with one outside [0, 1]
+// (see Targets); n must be a multiple of the lane count.
+//
+//go:noescape
+func targetsAVX2F64(y *float64, n int) (pos int, bad int)
 
 // expAVX2 sets dst[i] = exp(src[i]) for i < n, a multiple of the step (tests only).
 //

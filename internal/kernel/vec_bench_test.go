@@ -33,3 +33,21 @@ func BenchmarkSigmoidKernel(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTargets times the target check on a cache-resident block, per
+// implementation.
+func BenchmarkTargets(b *testing.B) {
+	const n = 4096
+	_, y := inputs[float32](rand.New(rand.NewPCG(1, 1)), n, "hard")
+	for _, m := range Impls() {
+		b.Run(fmt.Sprintf("impl=%v", m), func(b *testing.B) {
+			prev := SetImpl(m)
+			defer SetImpl(prev)
+			b.SetBytes(4 * n)
+			for b.Loop() {
+				Targets(y)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/elem")
+		})
+	}
+}
