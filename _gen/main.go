@@ -21,6 +21,8 @@ func main() {
 		a.sigmoid(true)
 		a.targets(false)
 		a.targets(true)
+		a.softmaxRows(false)
+		a.softmaxRows(true)
 		a.mathFuncs()
 		a.emitConsts()
 	}

@@ -200,6 +200,15 @@ func (a *isa) min(x V, y any) V { return a.bin(VMINPD, VMINPD_BCST, x, y) }
 func (a *isa) mulTo(d, x V, y any) { a.binTo(VMULPD, VMULPD_BCST, d, x, y) }
 func (a *isa) addTo(d, x V, y any) { a.binTo(VADDPD, VADDPD_BCST, d, x, y) }
 
+// andnot returns y AND NOT x, bitwise.
+func (a *isa) andnot(x, y V) V {
+	d := a.vec()
+	for u := range d {
+		VANDNPD(y[u], x[u], d[u])
+	}
+	return d
+}
+
 // neg returns −x.
 func (a *isa) neg(x V) V { return a.xor(x, a.cbits(1<<63)) }
 

@@ -65,3 +65,47 @@ func targets64(m Impl, y *float64, n int) (pos, bad int) {
 	}
 	return targetsAVX2F64(y, n)
 }
+
+func rowMax32(m Impl, x *float32, n int) float64 {
+	if m == AVX512 {
+		return rowMaxAVX512F32(x, n)
+	}
+	return rowMaxAVX2F32(x, n)
+}
+
+func rowMax64(m Impl, x *float64, n int) float64 {
+	if m == AVX512 {
+		return rowMaxAVX512F64(x, n)
+	}
+	return rowMaxAVX2F64(x, n)
+}
+
+func expRow32(m Impl, dst *float64, x *float32, mx float64, n int) float64 {
+	if m == AVX512 {
+		return expRowAVX512F32(dst, x, mx, n)
+	}
+	return expRowAVX2F32(dst, x, mx, n)
+}
+
+func expRow64(m Impl, dst *float64, x *float64, mx float64, n int) float64 {
+	if m == AVX512 {
+		return expRowAVX512F64(dst, x, mx, n)
+	}
+	return expRowAVX2F64(dst, x, mx, n)
+}
+
+func scaleRow32(m Impl, dst *float32, e *float64, s float64, n int) {
+	if m == AVX512 {
+		scaleRowAVX512F32(dst, e, s, n)
+		return
+	}
+	scaleRowAVX2F32(dst, e, s, n)
+}
+
+func scaleRow64(m Impl, dst *float64, e *float64, s float64, n int) {
+	if m == AVX512 {
+		scaleRowAVX512F64(dst, e, s, n)
+		return
+	}
+	scaleRowAVX2F64(dst, e, s, n)
+}

@@ -825,6 +825,253 @@ targetsAVX512F64bad:
 	VZEROUPPER
 	RET
 
+// func rowMaxAVX512F32(x *float32, n int) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·rowMaxAVX512F32(SB), NOSPLIT, $0-24
+	MOVQ           x+0(FP), AX
+	MOVQ           n+8(FP), CX
+	VCVTPS2PD      (AX), Z0
+	VXORPD         Z1, Z1, Z1
+	VCMPPD         $0x03, Z0, Z0, K1
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z1, K1, Z1
+	MOVQ           $0x00000008, DX
+
+rowMaxAVX512F32loop:
+	CMPQ           DX, CX
+	JGE            rowMaxAVX512F32done
+	VCVTPS2PD      (AX)(DX*4), Z2
+	VMAXPD         Z2, Z0, Z0
+	VCMPPD         $0x03, Z2, Z2, K1
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z1, K1, Z1
+	ADDQ           $0x00000008, DX
+	JMP            rowMaxAVX512F32loop
+
+rowMaxAVX512F32done:
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VORPD         Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VORPD         X2, X1, X1
+	VUNPCKHPD     X1, X1, X2
+	VORPD         X2, X1, X1
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VMAXPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VMAXPD        X2, X0, X0
+	VUNPCKHPD     X0, X0, X2
+	VMAXPD        X2, X0, X0
+	VORPD         X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, ret+16(FP)
+	RET
+
+// func expRowAVX512F32(dst *float64, x *float32, m float64, n int) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·expRowAVX512F32(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), AX
+	MOVQ         x+8(FP), CX
+	MOVSD        m+16(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVQ         n+24(FP), DX
+	VXORPD       Z1, Z1, Z1
+	XORQ         BX, BX
+
+expRowAVX512F32loop:
+	CMPQ              BX, DX
+	JGE               expRowAVX512F32done
+	VCVTPS2PD         (CX)(BX*4), Z2
+	VSUBPD            Z0, Z2, Z2
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z2, Z2
+	VMINPD.BCST       constsAVX512<>+24(SB), Z2, Z2
+	VMULPD.BCST       constsAVX512<>+32(SB), Z2, Z3
+	VRNDSCALEPD       $0x08, Z3, Z3
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z3, Z2
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z3, Z2
+	VMULPD            Z2, Z2, Z4
+	VMULPD            Z4, Z4, Z5
+	VMULPD            Z5, Z5, Z6
+	VBROADCASTSD      constsAVX512<>+56(SB), Z7
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z2, Z7
+	VBROADCASTSD      constsAVX512<>+72(SB), Z8
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z2, Z8
+	VFMADD213PD       Z7, Z4, Z8
+	VBROADCASTSD      constsAVX512<>+88(SB), Z7
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z2, Z7
+	VBROADCASTSD      constsAVX512<>+104(SB), Z9
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z2, Z9
+	VFMADD213PD       Z7, Z4, Z9
+	VFMADD213PD       Z8, Z5, Z9
+	VBROADCASTSD      constsAVX512<>+120(SB), Z5
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z2, Z5
+	VBROADCASTSD      constsAVX512<>+136(SB), Z7
+	VFMADD213PD       Z5, Z4, Z7
+	VFMADD213PD       Z9, Z6, Z7
+	VMULPD            Z2, Z2, Z4
+	VFMADD213PD       Z2, Z4, Z7
+	VADDPD.BCST       constsAVX512<>+144(SB), Z7, Z2
+	VSCALEFPD         Z3, Z2, Z2
+	VMOVUPD           Z2, (AX)(BX*8)
+	VADDPD            Z2, Z1, Z1
+	ADDQ              $0x00000008, BX
+	JMP               expRowAVX512F32loop
+
+expRowAVX512F32done:
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VADDPD        Y0, Y1, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDPD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, ret+32(FP)
+	RET
+
+// func scaleRowAVX512F32(dst *float32, e *float64, s float64, n int)
+// Requires: AVX, AVX512F, SSE2
+TEXT ·scaleRowAVX512F32(SB), NOSPLIT, $0-32
+	MOVQ         dst+0(FP), AX
+	MOVQ         e+8(FP), CX
+	MOVSD        s+16(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVQ         n+24(FP), DX
+	XORQ         BX, BX
+
+scaleRowAVX512F32loop:
+	CMPQ      BX, DX
+	JGE       scaleRowAVX512F32done
+	VMOVUPD   (CX)(BX*8), Z1
+	VMULPD    Z0, Z1, Z1
+	VCVTPD2PS Z1, Y1
+	VMOVUPS   Y1, (AX)(BX*4)
+	ADDQ      $0x00000008, BX
+	JMP       scaleRowAVX512F32loop
+
+scaleRowAVX512F32done:
+	VZEROUPPER
+	RET
+
+// func rowMaxAVX512F64(x *float64, n int) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·rowMaxAVX512F64(SB), NOSPLIT, $0-24
+	MOVQ           x+0(FP), AX
+	MOVQ           n+8(FP), CX
+	VMOVUPD        (AX), Z0
+	VXORPD         Z1, Z1, Z1
+	VCMPPD         $0x03, Z0, Z0, K1
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z1, K1, Z1
+	MOVQ           $0x00000008, DX
+
+rowMaxAVX512F64loop:
+	CMPQ           DX, CX
+	JGE            rowMaxAVX512F64done
+	VMOVUPD        (AX)(DX*8), Z2
+	VMAXPD         Z2, Z0, Z0
+	VCMPPD         $0x03, Z2, Z2, K1
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z1, K1, Z1
+	ADDQ           $0x00000008, DX
+	JMP            rowMaxAVX512F64loop
+
+rowMaxAVX512F64done:
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VORPD         Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VORPD         X2, X1, X1
+	VUNPCKHPD     X1, X1, X2
+	VORPD         X2, X1, X1
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VMAXPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VMAXPD        X2, X0, X0
+	VUNPCKHPD     X0, X0, X2
+	VMAXPD        X2, X0, X0
+	VORPD         X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, ret+16(FP)
+	RET
+
+// func expRowAVX512F64(dst *float64, x *float64, m float64, n int) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·expRowAVX512F64(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), AX
+	MOVQ         x+8(FP), CX
+	MOVSD        m+16(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVQ         n+24(FP), DX
+	VXORPD       Z1, Z1, Z1
+	XORQ         BX, BX
+
+expRowAVX512F64loop:
+	CMPQ              BX, DX
+	JGE               expRowAVX512F64done
+	VMOVUPD           (CX)(BX*8), Z2
+	VSUBPD            Z0, Z2, Z2
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z2, Z2
+	VMINPD.BCST       constsAVX512<>+24(SB), Z2, Z2
+	VMULPD.BCST       constsAVX512<>+32(SB), Z2, Z3
+	VRNDSCALEPD       $0x08, Z3, Z3
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z3, Z2
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z3, Z2
+	VMULPD            Z2, Z2, Z4
+	VMULPD            Z4, Z4, Z5
+	VMULPD            Z5, Z5, Z6
+	VBROADCASTSD      constsAVX512<>+56(SB), Z7
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z2, Z7
+	VBROADCASTSD      constsAVX512<>+72(SB), Z8
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z2, Z8
+	VFMADD213PD       Z7, Z4, Z8
+	VBROADCASTSD      constsAVX512<>+88(SB), Z7
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z2, Z7
+	VBROADCASTSD      constsAVX512<>+104(SB), Z9
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z2, Z9
+	VFMADD213PD       Z7, Z4, Z9
+	VFMADD213PD       Z8, Z5, Z9
+	VBROADCASTSD      constsAVX512<>+120(SB), Z5
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z2, Z5
+	VBROADCASTSD      constsAVX512<>+136(SB), Z7
+	VFMADD213PD       Z5, Z4, Z7
+	VFMADD213PD       Z9, Z6, Z7
+	VMULPD            Z2, Z2, Z4
+	VFMADD213PD       Z2, Z4, Z7
+	VADDPD.BCST       constsAVX512<>+144(SB), Z7, Z2
+	VSCALEFPD         Z3, Z2, Z2
+	VMOVUPD           Z2, (AX)(BX*8)
+	VADDPD            Z2, Z1, Z1
+	ADDQ              $0x00000008, BX
+	JMP               expRowAVX512F64loop
+
+expRowAVX512F64done:
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VADDPD        Y0, Y1, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDPD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, ret+32(FP)
+	RET
+
+// func scaleRowAVX512F64(dst *float64, e *float64, s float64, n int)
+// Requires: AVX, AVX512F, SSE2
+TEXT ·scaleRowAVX512F64(SB), NOSPLIT, $0-32
+	MOVQ         dst+0(FP), AX
+	MOVQ         e+8(FP), CX
+	MOVSD        s+16(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVQ         n+24(FP), DX
+	XORQ         BX, BX
+
+scaleRowAVX512F64loop:
+	CMPQ    BX, DX
+	JGE     scaleRowAVX512F64done
+	VMOVUPD (CX)(BX*8), Z1
+	VMULPD  Z0, Z1, Z1
+	VMOVUPD Z1, (AX)(BX*8)
+	ADDQ    $0x00000008, BX
+	JMP     scaleRowAVX512F64loop
+
+scaleRowAVX512F64done:
+	VZEROUPPER
+	RET
+
 // func expAVX512(dst *float64, src *float64, n int)
 // Requires: AVX, AVX512F
 TEXT ·expAVX512(SB), NOSPLIT, $0-24
@@ -1106,7 +1353,8 @@ DATA constsAVX512<>+216(SB)/8, $0x3fd999999997fa04
 DATA constsAVX512<>+224(SB)/8, $0x0000000000000000
 DATA constsAVX512<>+232(SB)/8, $0x3fe6a09e667f3bcd
 DATA constsAVX512<>+240(SB)/8, $0x7ff8000000000001
-GLOBL constsAVX512<>(SB), RODATA|NOPTR, $248
+DATA constsAVX512<>+248(SB)/8, $0xffffffffffffffff
+GLOBL constsAVX512<>(SB), RODATA|NOPTR, $256
 
 // func sigmoidAVX2F32(p *[32]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
@@ -1834,6 +2082,257 @@ targetsAVX2F64ok:
 targetsAVX2F64bad:
 	MOVQ DX, pos+16(FP)
 	MOVQ BX, bad+24(FP)
+	VZEROUPPER
+	RET
+
+// func rowMaxAVX2F32(x *float32, n int) float64
+// Requires: AVX, SSE2
+TEXT ·rowMaxAVX2F32(SB), NOSPLIT, $0-24
+	MOVQ      x+0(FP), AX
+	MOVQ      n+8(FP), CX
+	VCVTPS2PD (AX), Y0
+	VXORPD    Y1, Y1, Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VORPD     Y2, Y1, Y1
+	MOVQ      $0x00000004, DX
+
+rowMaxAVX2F32loop:
+	CMPQ      DX, CX
+	JGE       rowMaxAVX2F32done
+	VCVTPS2PD (AX)(DX*4), Y2
+	VMAXPD    Y2, Y0, Y0
+	VCMPPD    $0x03, Y2, Y2, Y2
+	VORPD     Y2, Y1, Y1
+	ADDQ      $0x00000004, DX
+	JMP       rowMaxAVX2F32loop
+
+rowMaxAVX2F32done:
+	VEXTRACTF128 $0x01, Y1, X2
+	VORPD        X2, X1, X1
+	VUNPCKHPD    X1, X1, X2
+	VORPD        X2, X1, X1
+	VEXTRACTF128 $0x01, Y0, X2
+	VMAXPD       X2, X0, X0
+	VUNPCKHPD    X0, X0, X2
+	VMAXPD       X2, X0, X0
+	VORPD        X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, ret+16(FP)
+	RET
+
+// func expRowAVX2F32(dst *float64, x *float32, m float64, n int) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·expRowAVX2F32(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), AX
+	MOVQ         x+8(FP), CX
+	MOVSD        m+16(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVQ         n+24(FP), DX
+	VXORPD       Y1, Y1, Y1
+	XORQ         BX, BX
+
+expRowAVX2F32loop:
+	CMPQ         BX, DX
+	JGE          expRowAVX2F32done
+	VCVTPS2PD    (CX)(BX*4), Y2
+	VSUBPD       Y0, Y2, Y2
+	VMAXPD       constsAVX2<>+64(SB), Y2, Y2
+	VMINPD       constsAVX2<>+96(SB), Y2, Y2
+	VMULPD       constsAVX2<>+128(SB), Y2, Y3
+	VROUNDPD     $0x08, Y3, Y3
+	VFNMADD231PD constsAVX2<>+160(SB), Y3, Y2
+	VFNMADD231PD constsAVX2<>+192(SB), Y3, Y2
+	VMULPD       Y2, Y2, Y4
+	VMULPD       Y4, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y2, Y7
+	VMOVUPD      constsAVX2<>+288(SB), Y8
+	VFMADD213PD  constsAVX2<>+320(SB), Y2, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+352(SB), Y7
+	VFMADD213PD  constsAVX2<>+384(SB), Y2, Y7
+	VMOVUPD      constsAVX2<>+416(SB), Y9
+	VFMADD213PD  constsAVX2<>+448(SB), Y2, Y9
+	VFMADD213PD  Y7, Y4, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+480(SB), Y5
+	VFMADD213PD  constsAVX2<>+512(SB), Y2, Y5
+	VMOVUPD      constsAVX2<>+544(SB), Y7
+	VFMADD213PD  Y5, Y4, Y7
+	VFMADD213PD  Y9, Y6, Y7
+	VMULPD       Y2, Y2, Y4
+	VFMADD213PD  Y2, Y4, Y7
+	VADDPD       constsAVX2<>+576(SB), Y7, Y2
+	VMULPD       constsAVX2<>+256(SB), Y3, Y4
+	VROUNDPD     $0x09, Y4, Y4
+	VSUBPD       Y4, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y2, Y2
+	VMOVUPD      Y2, (AX)(BX*8)
+	VADDPD       Y2, Y1, Y1
+	ADDQ         $0x00000004, BX
+	JMP          expRowAVX2F32loop
+
+expRowAVX2F32done:
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPD       X0, X1, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDPD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, ret+32(FP)
+	RET
+
+// func scaleRowAVX2F32(dst *float32, e *float64, s float64, n int)
+// Requires: AVX, AVX2, SSE2
+TEXT ·scaleRowAVX2F32(SB), NOSPLIT, $0-32
+	MOVQ         dst+0(FP), AX
+	MOVQ         e+8(FP), CX
+	MOVSD        s+16(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVQ         n+24(FP), DX
+	XORQ         BX, BX
+
+scaleRowAVX2F32loop:
+	CMPQ       BX, DX
+	JGE        scaleRowAVX2F32done
+	VMOVUPD    (CX)(BX*8), Y1
+	VMULPD     Y0, Y1, Y1
+	VCVTPD2PSY Y1, X1
+	VMOVUPS    X1, (AX)(BX*4)
+	ADDQ       $0x00000004, BX
+	JMP        scaleRowAVX2F32loop
+
+scaleRowAVX2F32done:
+	VZEROUPPER
+	RET
+
+// func rowMaxAVX2F64(x *float64, n int) float64
+// Requires: AVX, SSE2
+TEXT ·rowMaxAVX2F64(SB), NOSPLIT, $0-24
+	MOVQ    x+0(FP), AX
+	MOVQ    n+8(FP), CX
+	VMOVUPD (AX), Y0
+	VXORPD  Y1, Y1, Y1
+	VCMPPD  $0x03, Y0, Y0, Y2
+	VORPD   Y2, Y1, Y1
+	MOVQ    $0x00000004, DX
+
+rowMaxAVX2F64loop:
+	CMPQ    DX, CX
+	JGE     rowMaxAVX2F64done
+	VMOVUPD (AX)(DX*8), Y2
+	VMAXPD  Y2, Y0, Y0
+	VCMPPD  $0x03, Y2, Y2, Y2
+	VORPD   Y2, Y1, Y1
+	ADDQ    $0x00000004, DX
+	JMP     rowMaxAVX2F64loop
+
+rowMaxAVX2F64done:
+	VEXTRACTF128 $0x01, Y1, X2
+	VORPD        X2, X1, X1
+	VUNPCKHPD    X1, X1, X2
+	VORPD        X2, X1, X1
+	VEXTRACTF128 $0x01, Y0, X2
+	VMAXPD       X2, X0, X0
+	VUNPCKHPD    X0, X0, X2
+	VMAXPD       X2, X0, X0
+	VORPD        X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, ret+16(FP)
+	RET
+
+// func expRowAVX2F64(dst *float64, x *float64, m float64, n int) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·expRowAVX2F64(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), AX
+	MOVQ         x+8(FP), CX
+	MOVSD        m+16(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVQ         n+24(FP), DX
+	VXORPD       Y1, Y1, Y1
+	XORQ         BX, BX
+
+expRowAVX2F64loop:
+	CMPQ         BX, DX
+	JGE          expRowAVX2F64done
+	VMOVUPD      (CX)(BX*8), Y2
+	VSUBPD       Y0, Y2, Y2
+	VMAXPD       constsAVX2<>+64(SB), Y2, Y2
+	VMINPD       constsAVX2<>+96(SB), Y2, Y2
+	VMULPD       constsAVX2<>+128(SB), Y2, Y3
+	VROUNDPD     $0x08, Y3, Y3
+	VFNMADD231PD constsAVX2<>+160(SB), Y3, Y2
+	VFNMADD231PD constsAVX2<>+192(SB), Y3, Y2
+	VMULPD       Y2, Y2, Y4
+	VMULPD       Y4, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y2, Y7
+	VMOVUPD      constsAVX2<>+288(SB), Y8
+	VFMADD213PD  constsAVX2<>+320(SB), Y2, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+352(SB), Y7
+	VFMADD213PD  constsAVX2<>+384(SB), Y2, Y7
+	VMOVUPD      constsAVX2<>+416(SB), Y9
+	VFMADD213PD  constsAVX2<>+448(SB), Y2, Y9
+	VFMADD213PD  Y7, Y4, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+480(SB), Y5
+	VFMADD213PD  constsAVX2<>+512(SB), Y2, Y5
+	VMOVUPD      constsAVX2<>+544(SB), Y7
+	VFMADD213PD  Y5, Y4, Y7
+	VFMADD213PD  Y9, Y6, Y7
+	VMULPD       Y2, Y2, Y4
+	VFMADD213PD  Y2, Y4, Y7
+	VADDPD       constsAVX2<>+576(SB), Y7, Y2
+	VMULPD       constsAVX2<>+256(SB), Y3, Y4
+	VROUNDPD     $0x09, Y4, Y4
+	VSUBPD       Y4, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y2, Y2
+	VMOVUPD      Y2, (AX)(BX*8)
+	VADDPD       Y2, Y1, Y1
+	ADDQ         $0x00000004, BX
+	JMP          expRowAVX2F64loop
+
+expRowAVX2F64done:
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPD       X0, X1, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDPD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, ret+32(FP)
+	RET
+
+// func scaleRowAVX2F64(dst *float64, e *float64, s float64, n int)
+// Requires: AVX, AVX2, SSE2
+TEXT ·scaleRowAVX2F64(SB), NOSPLIT, $0-32
+	MOVQ         dst+0(FP), AX
+	MOVQ         e+8(FP), CX
+	MOVSD        s+16(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVQ         n+24(FP), DX
+	XORQ         BX, BX
+
+scaleRowAVX2F64loop:
+	CMPQ    BX, DX
+	JGE     scaleRowAVX2F64done
+	VMOVUPD (CX)(BX*8), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, (AX)(BX*8)
+	ADDQ    $0x00000004, BX
+	JMP     scaleRowAVX2F64loop
+
+scaleRowAVX2F64done:
 	VZEROUPPER
 	RET
 

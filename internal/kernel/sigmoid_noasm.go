@@ -24,3 +24,21 @@ func targets32(m Impl, y *float32, n int) (pos, bad int) {
 func targets64(m Impl, y *float64, n int) (pos, bad int) {
 	panic("kernel: no vector kernel in this build")
 }
+
+func rowMax32(Impl, *float32, int) float64 { panic("kernel: no vector kernel in this build") }
+func rowMax64(Impl, *float64, int) float64 { panic("kernel: no vector kernel in this build") }
+
+func expRow32(Impl, *float64, *float32, float64, int) float64 {
+	panic("kernel: no vector kernel in this build")
+}
+
+func expRow64(Impl, *float64, *float64, float64, int) float64 {
+	panic("kernel: no vector kernel in this build")
+}
+
+func scaleRow32(Impl, *float32, *float64, float64, int) {
+	panic("kernel: no vector kernel in this build")
+}
+func scaleRow64(Impl, *float64, *float64, float64, int) {
+	panic("kernel: no vector kernel in this build")
+}

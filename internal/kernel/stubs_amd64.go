@@ -28,6 +28,36 @@ func targetsAVX512F32(y *float32, n int) (pos int, bad int)
 //go:noescape
 func targetsAVX512F64(y *float64, n int) (pos int, bad int)
 
+// rowMaxAVX512F32 returns the largest of x[:n], or NaN if one is NaN; n is a positive multiple of the lane count.
+//
+//go:noescape
+func rowMaxAVX512F32(x *float32, n int) float64
+
+// expRowAVX512F32 sets dst[i] = exp(x[i] − m) for i < n, a multiple of the lane count, and returns their sum.
+//
+//go:noescape
+func expRowAVX512F32(dst *float64, x *float32, m float64, n int) float64
+
+// scaleRowAVX512F32 sets dst[i] = e[i]·s for i < n, a multiple of the lane count.
+//
+//go:noescape
+func scaleRowAVX512F32(dst *float32, e *float64, s float64, n int)
+
+// rowMaxAVX512F64 returns the largest of x[:n], or NaN if one is NaN; n is a positive multiple of the lane count.
+//
+//go:noescape
+func rowMaxAVX512F64(x *float64, n int) float64
+
+// expRowAVX512F64 sets dst[i] = exp(x[i] − m) for i < n, a multiple of the lane count, and returns their sum.
+//
+//go:noescape
+func expRowAVX512F64(dst *float64, x *float64, m float64, n int) float64
+
+// scaleRowAVX512F64 sets dst[i] = e[i]·s for i < n, a multiple of the lane count.
+//
+//go:noescape
+func scaleRowAVX512F64(dst *float64, e *float64, s float64, n int)
+
 // expAVX512 sets dst[i] = exp(src[i]) for i < n, a multiple of the step (tests only).
 //
 //go:noescape
@@ -66,6 +96,36 @@ func targetsAVX2F32(y *float32, n int) (pos int, bad int)
 //
 //go:noescape
 func targetsAVX2F64(y *float64, n int) (pos int, bad int)
+
+// rowMaxAVX2F32 returns the largest of x[:n], or NaN if one is NaN; n is a positive multiple of the lane count.
+//
+//go:noescape
+func rowMaxAVX2F32(x *float32, n int) float64
+
+// expRowAVX2F32 sets dst[i] = exp(x[i] − m) for i < n, a multiple of the lane count, and returns their sum.
+//
+//go:noescape
+func expRowAVX2F32(dst *float64, x *float32, m float64, n int) float64
+
+// scaleRowAVX2F32 sets dst[i] = e[i]·s for i < n, a multiple of the lane count.
+//
+//go:noescape
+func scaleRowAVX2F32(dst *float32, e *float64, s float64, n int)
+
+// rowMaxAVX2F64 returns the largest of x[:n], or NaN if one is NaN; n is a positive multiple of the lane count.
+//
+//go:noescape
+func rowMaxAVX2F64(x *float64, n int) float64
+
+// expRowAVX2F64 sets dst[i] = exp(x[i] − m) for i < n, a multiple of the lane count, and returns their sum.
+//
+//go:noescape
+func expRowAVX2F64(dst *float64, x *float64, m float64, n int) float64
+
+// scaleRowAVX2F64 sets dst[i] = e[i]·s for i < n, a multiple of the lane count.
+//
+//go:noescape
+func scaleRowAVX2F64(dst *float64, e *float64, s float64, n int)
 
 // expAVX2 sets dst[i] = exp(src[i]) for i < n, a multiple of the step (tests only).
 //

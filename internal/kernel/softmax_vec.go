@@ -1,0 +1,146 @@
+package kernel
+
+import (
+	"math"
+	"unsafe"
+)
+
+// softmaxVec is softmaxHard for the class-last layout (Inner = 1) without
+// Hessian, on the vector row primitives of implementation m: the row's
+// max, its exponentials exp(x_c − max) and their sum, and the gradient row
+// e_c·(−B_y·s/(1 + S′)) are vector loops; the label's own terms are
+// softmaxHard's scalar code. Rows whose max is infinite go to softmaxHard.
+func softmaxVec[T Float, L Int](m Impl, p *SoftmaxParams, loss, grad, x []T, labels []L, w []T, first int) float64 {
+	C := p.Classes
+	g := p.Gamma
+	k, isInt := intGamma(g)
+	var buf [stackClasses]float64
+	e := buf[:C]
+	var sum float64
+	for j, lab := range labels {
+		base := (first + j) * C
+		row := x[base : base+C]
+		wj := 1.0
+		if w != nil {
+			wj = float64(w[j])
+		}
+		if (p.HasIgnore && int64(lab) == p.Ignore) || wj == 0 {
+			if loss != nil {
+				loss[j] = 0
+			}
+			if grad != nil {
+				clear(grad[base : base+C])
+			}
+			continue
+		}
+		mx := rowMax(m, row)
+		if math.IsNaN(mx) || math.IsInf(mx, 0) {
+			sum += softmaxHard(p, sub(loss, j, j+1), grad, nil, x, labels[j:j+1], sub(w, j, j+1), first+j)
+			continue
+		}
+		ks := 0
+		for float64(row[ks]) != mx {
+			ks++
+		}
+		sp := expRow(m, e[:ks], row[:ks], mx) + expRow(m, e[ks+1:], row[ks+1:], mx)
+		e[ks] = 1
+		y := int(lab)
+		d := 1 + sp
+		logD := math.Log1p(sp)
+		py := e[y] / d
+		var qy, lp, ratio float64
+		if y == ks {
+			lp, qy = -logD, sp/d
+			ratio = -1 // lim log p/(1−p) as p → 1
+			if sp > 0 {
+				ratio = lp / qy
+			}
+		} else {
+			lp = max(float64(row[y])-mx-logD, -math.MaxFloat64)
+			qy = 1 - py
+			ratio = lp / qy
+		}
+		var wy float64
+		if isInt {
+			wy = powInt(qy, k)
+		} else {
+			wy = math.Exp(g * math.Log(qy))
+		}
+		a := p.alpha(y)
+		l := -a * wy * lp * wj
+		sum += l
+		if loss != nil {
+			loss[j] = sat[T](l)
+		}
+		if grad == nil {
+			continue
+		}
+		b := a * wy * (g*py*ratio - 1)
+		s := wj * p.Scale
+		gr := grad[base : base+C]
+		scaleRow(m, gr, e, -b*s/d)
+		gr[y] = T((-py*b + b) * s)
+	}
+	return sum
+}
+
+// rowLanes is the float64 lane count of m's row primitives.
+func rowLanes(m Impl) int {
+	if m == AVX512 {
+		return 8
+	}
+	return 4
+}
+
+// rowMax returns max(x), NaN if any element is NaN.
+func rowMax[T Float](m Impl, x []T) float64 {
+	n0 := len(x) &^ (rowLanes(m) - 1)
+	mx := math.Inf(-1)
+	if n0 > 0 {
+		if unsafe.Sizeof(x[0]) == 4 {
+			mx = rowMax32(m, ptr[T, float32](x), n0)
+		} else {
+			mx = rowMax64(m, ptr[T, float64](x), n0)
+		}
+	}
+	for _, v := range x[n0:] {
+		if v != v {
+			return math.NaN()
+		}
+		mx = max(mx, float64(v))
+	}
+	return mx
+}
+
+// expRow sets e[i] = exp(x[i] − mx) and returns their sum.
+func expRow[T Float](m Impl, e []float64, x []T, mx float64) float64 {
+	n0 := len(x) &^ (rowLanes(m) - 1)
+	var s float64
+	if n0 > 0 {
+		if unsafe.Sizeof(x[0]) == 4 {
+			s = expRow32(m, &e[0], ptr[T, float32](x), mx, n0)
+		} else {
+			s = expRow64(m, &e[0], ptr[T, float64](x), mx, n0)
+		}
+	}
+	for i := n0; i < len(x); i++ {
+		e[i] = math.Exp(float64(x[i]) - mx)
+		s += e[i]
+	}
+	return s
+}
+
+// scaleRow sets dst[i] = T(e[i]·s).
+func scaleRow[T Float](m Impl, dst []T, e []float64, s float64) {
+	n0 := len(dst) &^ (rowLanes(m) - 1)
+	if n0 > 0 {
+		if unsafe.Sizeof(dst[0]) == 4 {
+			scaleRow32(m, ptr[T, float32](dst), &e[0], s, n0)
+		} else {
+			scaleRow64(m, ptr[T, float64](dst), &e[0], s, n0)
+		}
+	}
+	for i := n0; i < len(dst); i++ {
+		dst[i] = T(e[i] * s)
+	}
+}

@@ -1,0 +1,127 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestSoftmaxVectorMatchesGeneric: Softmax on every vector implementation
+// equals SoftmaxGo within the sigmoid tolerances (loss per position,
+// gradient per logit, the sum), for class counts around the lane widths,
+// ignored positions, weights, per-class α, every γ form, rows with NaN
+// and infinite logits, and a subset of positions (first > 0).
+func TestSoftmaxVectorMatchesGeneric(t *testing.T) {
+	if len(vecImpls()) == 0 {
+		t.Skip("no vector implementation in this build")
+	}
+	t.Run("float32", func(t *testing.T) { testSoftmaxVector[float32](t) })
+	t.Run("float64", func(t *testing.T) { testSoftmaxVector[float64](t) })
+}
+
+func testSoftmaxVector[T Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	rel, abs := tolerance[T]()
+	for _, m := range vecImpls() {
+		for _, C := range []int{1, 2, 3, 4, 8, 13, 16, 80, 256} {
+			for _, g := range []float64{0, 0.5, 2, 2.5} {
+				N := 1 + rng.IntN(40)
+				x := make([]T, N*C)
+				for i := range x {
+					x[i] = T(4 * rng.NormFloat64())
+					if rng.IntN(200) == 0 {
+						x[i] = T([]float64{math.NaN(), math.Inf(1), math.Inf(-1), 1e30, -1e30, 80, -80}[rng.IntN(7)])
+					}
+				}
+				labels := make([]int32, N)
+				for i := range labels {
+					labels[i] = int32(rng.IntN(C))
+					if rng.IntN(8) == 0 {
+						labels[i] = -100
+					}
+				}
+				p := &SoftmaxParams{Classes: C, Inner: 1, Gamma: g, Scale: 0.25, HasIgnore: true, Ignore: -100}
+				if rng.IntN(2) == 0 {
+					p.Alpha = []float64{0.25}
+				} else if rng.IntN(2) == 0 {
+					p.Alpha = make([]float64, C)
+					for c := range p.Alpha {
+						p.Alpha[c] = rng.Float64()
+					}
+				}
+				var w []T
+				if rng.IntN(2) == 0 {
+					w = make([]T, N)
+					for i := range w {
+						w[i] = T(rng.Float64() * 2)
+					}
+				}
+				first := rng.IntN(N)
+				lab := labels[first:]
+				if w != nil {
+					w = w[first:]
+				}
+				t.Run(fmt.Sprintf("%v/C%d/g%v", m, C, g), func(t *testing.T) {
+					wl, gl := make([]T, len(lab)), make([]T, len(lab))
+					wg, gg := make([]T, len(x)), make([]T, len(x))
+					for i := range gg {
+						gg[i] = 7
+						wg[i] = 7
+					}
+					ws := SoftmaxGo(p, wl, wg, nil, x, lab, w, first)
+					prev := SetImpl(m)
+					gs := Softmax(p, gl, gg, nil, x, lab, w, first)
+					SetImpl(prev)
+					if !agree(gs, ws, rel, abs) {
+						t.Errorf("sum = %v, generic %v", gs, ws)
+					}
+					for i := range gl {
+						if !agree(float64(gl[i]), float64(wl[i]), rel, abs) {
+							t.Errorf("loss[%d] = %v, generic %v", i, gl[i], wl[i])
+						}
+					}
+					for i := range gg {
+						// The gradient of a row sums to zero: compare each
+						// against the row's largest.
+						r := i / C
+						big := 0.0
+						for c := range C {
+							big = max(big, math.Abs(float64(wg[r*C+c])))
+						}
+						if !agree(float64(gg[i]), float64(wg[i]), rel, abs+1e-14*big) {
+							t.Errorf("grad[%d] (row %d) = %v, generic %v", i, r, gg[i], wg[i])
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestRowMaxSeesEveryNaN: rowMax is NaN when any element is, wherever it
+// sits (first block, later blocks, tail), and the max otherwise.
+func TestRowMaxSeesEveryNaN(t *testing.T) {
+	for _, m := range vecImpls() {
+		for n := 1; n < 40; n++ {
+			x := make([]float32, n)
+			for i := range x {
+				x[i] = float32((i * 7) % 11)
+			}
+			want := 0.0
+			for _, v := range x {
+				want = max(want, float64(v))
+			}
+			if got := rowMax(m, x); got != want {
+				t.Errorf("%v n=%d: rowMax = %v, want %v", m, n, got, want)
+			}
+			for pos := range n {
+				y := append([]float32(nil), x...)
+				y[pos] = float32(math.NaN())
+				if got := rowMax(m, y); !math.IsNaN(got) {
+					t.Errorf("%v n=%d: NaN at %d missed: %v", m, n, pos, got)
+				}
+			}
+		}
+	}
+}
