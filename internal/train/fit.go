@@ -123,6 +123,7 @@ func Fit(ctx context.Context, cfg Config, tr *dataset.Set, binary bool) (*Fitted
 	defer st.Finalize()
 	trainer := gtrain.NewTrainer(be, st, forward(len(m.Layers)), lossFn,
 		optimizer.Adam().LearningRate(cfg.LR).Done(), nil, nil)
+	defer trainer.ResetComputationGraphs() // frees the compiled graphs
 
 	xs := m.Standardizer.Apply(tr.X)
 	shuffle := rand.New(rand.NewPCG(cfg.Seed, 2))
