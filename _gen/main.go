@@ -26,5 +26,8 @@ func main() {
 		a.mathFuncs()
 		a.emitConsts()
 	}
+	f := newF32()
+	f.sigmoidHard32()
+	f.emitConsts()
 	Generate()
 }

@@ -109,3 +109,7 @@ func scaleRow64(m Impl, dst *float64, e *float64, s float64, n int) {
 	}
 	scaleRowAVX2F64(dst, e, s, n)
 }
+
+func runHard32(v *vec, loss, grad, x, y *float32, n int) (float64, int) {
+	return sigmoidHardAVX512F32(&v.par, &v.q, loss, grad, x, y, n)
+}

@@ -2658,3 +2658,165 @@ DATA constsAVX2<>+1192(SB)/8, $0x7ff8000000000001
 DATA constsAVX2<>+1200(SB)/8, $0x7ff8000000000001
 DATA constsAVX2<>+1208(SB)/8, $0x7ff8000000000001
 GLOBL constsAVX2<>(SB), RODATA|NOPTR, $1216
+
+// func sigmoidHardAVX512F32(p *[32]float64, q *[8]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·sigmoidHardAVX512F32(SB), NOSPLIT, $0-72
+	MOVQ   p+0(FP), AX
+	MOVQ   q+8(FP), CX
+	MOVQ   loss+16(FP), DX
+	MOVQ   grad+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	XORQ   R9, R9
+
+sigmoidHardAVX512F32loop:
+	CMPQ              R9, R8
+	JGE               sigmoidHardAVX512F32done
+	VMOVUPS           (SI)(R9*4), Z2
+	VMOVUPS           (DI)(R9*4), Z3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z3, K1
+	VCMPPS.BCST       $0x00, consts32AVX512<>+4(SB), Z3, K2
+	KORW              K1, K2, K2
+	KORTESTW          K2, K2
+	JCC               sigmoidHardAVX512F32done
+	VXORPS.BCST       consts32AVX512<>+8(SB), Z2, Z3
+	VBLENDMPS         Z2, Z3, K1, Z4
+	VANDPS.BCST       consts32AVX512<>+12(SB), Z2, Z3
+	VXORPS.BCST       consts32AVX512<>+8(SB), Z3, Z3
+	VMAXPS.BCST       consts32AVX512<>+16(SB), Z3, Z3
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z3, Z13
+	VRNDSCALEPS       $0x08, Z13, Z13
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z13, Z3
+	VFNMADD231PS.BCST consts32AVX512<>+28(SB), Z13, Z3
+	VMULPS            Z3, Z3, Z14
+	VMULPS            Z14, Z14, Z15
+	VBROADCASTSS      consts32AVX512<>+32(SB), Z16
+	VFMADD213PS.BCST  consts32AVX512<>+36(SB), Z3, Z16
+	VBROADCASTSS      consts32AVX512<>+40(SB), Z17
+	VFMADD213PS.BCST  consts32AVX512<>+44(SB), Z3, Z17
+	VFMADD213PS       Z16, Z14, Z17
+	VBROADCASTSS      consts32AVX512<>+48(SB), Z14
+	VFMADD213PS.BCST  consts32AVX512<>+52(SB), Z3, Z14
+	VFMADD213PS       Z17, Z15, Z14
+	VMULPS            Z3, Z3, Z15
+	VFMADD213PS       Z3, Z15, Z14
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z14, Z3
+	VSCALEFPS         Z13, Z3, Z3
+	VCMPPS.BCST       $0x1e, consts32AVX512<>+56(SB), Z3, K2
+	VSUBPS.BCST       consts32AVX512<>+0(SB), Z3, Z13
+	VMULPS.BCST       consts32AVX512<>+36(SB), Z13, Z13
+	VBLENDMPS         Z13, Z3, K2, Z5
+	VXORPS            Z13, Z13, Z13
+	VBLENDMPS.BCST    consts32AVX512<>+0(SB), Z13, K2, Z6
+	VADDPS.BCST       consts32AVX512<>+60(SB), Z5, Z13
+	VDIVPS            Z13, Z5, Z13
+	VMULPS            Z13, Z13, Z14
+	VBROADCASTSS      consts32AVX512<>+64(SB), Z15
+	VFMADD213PS.BCST  consts32AVX512<>+68(SB), Z14, Z15
+	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z14, Z15
+	VFMADD213PS.BCST  consts32AVX512<>+76(SB), Z14, Z15
+	VMULPS            Z14, Z15, Z14
+	VMULPS            Z5, Z5, Z15
+	VMULPS.BCST       consts32AVX512<>+36(SB), Z15, Z15
+	VADDPS            Z14, Z15, Z14
+	VMULPS            Z14, Z13, Z13
+	VMULPS.BCST       consts32AVX512<>+80(SB), Z6, Z14
+	VADDPS            Z14, Z13, Z13
+	VSUBPS            Z13, Z15, Z13
+	VSUBPS            Z5, Z13, Z13
+	VMULPS.BCST       consts32AVX512<>+84(SB), Z6, Z14
+	VSUBPS            Z13, Z14, Z13
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z14
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z3, Z15
+	VDIVPS            Z15, Z14, Z14
+	VMULPS            Z14, Z3, Z3
+	VCMPPS.BCST       $0x1d, consts32AVX512<>+4(SB), Z4, K2
+	VBLENDMPS         Z3, Z14, K2, Z7
+	VBLENDMPS         Z14, Z3, K2, Z8
+	VXORPS.BCST       consts32AVX512<>+8(SB), Z4, Z3
+	VMAXPS.BCST       consts32AVX512<>+4(SB), Z3, Z3
+	VADDPS            Z13, Z3, Z3
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z13
+	MOVQ              224(AX), R10
+
+sigmoidHardAVX512F32pow:
+	TESTQ  R10, R10
+	JZ     sigmoidHardAVX512F32powdone
+	VMULPS Z7, Z13, Z13
+	DECQ   R10
+	JMP    sigmoidHardAVX512F32pow
+
+sigmoidHardAVX512F32powdone:
+	VBROADCASTSS   4(CX), Z14
+	VBLENDMPS.BCST (CX), Z14, K1, Z9
+	VMULPS         Z9, Z13, Z13
+	VCMPPS         $0x03, Z2, Z2, K2
+	VMULPS         Z3, Z13, Z2
+	VBLENDMPS.BCST consts32AVX512<>+88(SB), Z2, K2, Z10
+	VCVTPS2PD      Y10, Z2
+	VEXTRACTF32X8  $0x01, Z10, Y14
+	VCVTPS2PD      Y14, Z14
+	VADDPD         Z2, Z0, Z0
+	VADDPD         Z14, Z1, Z1
+	TESTQ          DX, DX
+	JZ             sigmoidHardAVX512F32noloss
+	VMOVUPS        Z10, (DX)(R9*4)
+
+sigmoidHardAVX512F32noloss:
+	TESTQ          BX, BX
+	JZ             sigmoidHardAVX512F32nograd
+	VMULPS.BCST    8(CX), Z8, Z2
+	VMULPS         Z3, Z2, Z2
+	VADDPS         Z7, Z2, Z2
+	VMULPS         Z2, Z13, Z2
+	VMULPS.BCST    12(CX), Z2, Z2
+	VXORPS.BCST    consts32AVX512<>+8(SB), Z2, Z3
+	VBLENDMPS      Z3, Z2, K1, Z11
+	VBLENDMPS.BCST consts32AVX512<>+88(SB), Z11, K2, Z12
+	VMOVUPS        Z12, (BX)(R9*4)
+
+sigmoidHardAVX512F32nograd:
+	ADDQ $0x10, R9
+	JMP  sigmoidHardAVX512F32loop
+
+sigmoidHardAVX512F32done:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDSD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, sum+56(FP)
+	MOVQ          R9, done+64(FP)
+	RET
+
+DATA consts32AVX512<>+0(SB)/4, $0x3f800000
+DATA consts32AVX512<>+4(SB)/4, $0x00000000
+DATA consts32AVX512<>+8(SB)/4, $0x80000000
+DATA consts32AVX512<>+12(SB)/4, $0x7fffffff
+DATA consts32AVX512<>+16(SB)/4, $0xc3480000
+DATA consts32AVX512<>+20(SB)/4, $0x3fb8aa3b
+DATA consts32AVX512<>+24(SB)/4, $0x3f317200
+DATA consts32AVX512<>+28(SB)/4, $0x35bfbe8e
+DATA consts32AVX512<>+32(SB)/4, $0x3e2aaaab
+DATA consts32AVX512<>+36(SB)/4, $0x3f000000
+DATA consts32AVX512<>+40(SB)/4, $0x3c088889
+DATA consts32AVX512<>+44(SB)/4, $0x3d2aaaab
+DATA consts32AVX512<>+48(SB)/4, $0x39500d01
+DATA consts32AVX512<>+52(SB)/4, $0x3ab60b61
+DATA consts32AVX512<>+56(SB)/4, $0x3ed413cd
+DATA consts32AVX512<>+60(SB)/4, $0x40000000
+DATA consts32AVX512<>+64(SB)/4, $0x3e638e29
+DATA consts32AVX512<>+68(SB)/4, $0x3e924925
+DATA consts32AVX512<>+72(SB)/4, $0x3ecccccd
+DATA consts32AVX512<>+76(SB)/4, $0x3f2aaaab
+DATA consts32AVX512<>+80(SB)/4, $0x3717f7d1
+DATA consts32AVX512<>+84(SB)/4, $0x3f317180
+DATA consts32AVX512<>+88(SB)/4, $0x7fc00000
+GLOBL consts32AVX512<>(SB), RODATA|NOPTR, $92

@@ -42,3 +42,7 @@ func scaleRow32(Impl, *float32, *float64, float64, int) {
 func scaleRow64(Impl, *float64, *float64, float64, int) {
 	panic("kernel: no vector kernel in this build")
 }
+
+func runHard32(v *vec, loss, grad, x, y *float32, n int) (float64, int) {
+	panic("kernel: no vector kernel in this build")
+}

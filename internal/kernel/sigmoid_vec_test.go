@@ -284,3 +284,45 @@ func TestVectorIgnoreMask(t *testing.T) {
 		}
 	}
 }
+
+// TestHard32MatchesGeneric: the float32-lane kernel (float32 data, hard
+// targets, γ ∈ {0, 1, 2}, loss and gradient) runs to the end of hard
+// data, stops at the first block with a soft target, and equals the
+// generic path within 1e-6 relative, specials included.
+func TestHard32MatchesGeneric(t *testing.T) {
+	if !slicesContains(vecImpls(), AVX512) {
+		t.Skip("no AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, g := range []float64{0, 1, 2} {
+		for _, alpha := range []float64{-1, 0.25} {
+			p := &SigmoidParams{Alpha: max(alpha, 0), HasAlpha: alpha >= 0, Gamma: g, Scale: 0.125}
+			v, _ := newVec(p, AVX512)
+			if !v.hard32 {
+				t.Fatalf("γ = %v: float32-lane kernel not chosen", g)
+			}
+			x, y := inputs[float32](rng, 16*40+5, "hard")
+			l, gr := make([]float32, len(x)), make([]float32, len(x))
+			if _, done := runHard32(&v, &l[0], &gr[0], &x[0], &y[0], 16*40); done != 16*40 {
+				t.Errorf("γ = %v: stopped at %d of %d on hard targets", g, done, 16*40)
+			}
+			y2 := append([]float32(nil), y...)
+			y2[16*7+3] = 0.5
+			if _, done := runHard32(&v, &l[0], &gr[0], &x[0], &y2[0], 16*40); done != 16*7 {
+				t.Errorf("γ = %v: stopped at %d, want 112 (soft target at 115)", g, done)
+			}
+			compare(t, AVX512, p, x, y, [3]bool{true, true, false}, 1)
+			compare(t, AVX512, p, x, y2, [3]bool{true, true, false}, 2)
+			compare(t, AVX512, p, x, y, [3]bool{false, true, false}, 0)
+		}
+	}
+}
+
+func slicesContains(s []Impl, m Impl) bool {
+	for _, v := range s {
+		if v == m {
+			return true
+		}
+	}
+	return false
+}

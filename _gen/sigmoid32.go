@@ -1,0 +1,275 @@
+package main
+
+import (
+	"math"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// f32 emits float32 AVX-512 arithmetic, 16 lanes per ZMM register, with
+// constants as {1to16} broadcast operands of a table of float32s.
+type f32 struct {
+	sym    Symbol
+	consts map[uint32]int
+	bits   []uint32
+}
+
+func newF32() *f32 {
+	return &f32{sym: Symbol{Name: "consts32AVX512", Static: true}, consts: map[uint32]int{}}
+}
+
+func (f *f32) c(v float32) Mem { return f.cbits(math.Float32bits(v)) }
+
+func (f *f32) cbits(b uint32) Mem {
+	off, ok := f.consts[b]
+	if !ok {
+		off = 4 * len(f.bits)
+		f.consts[b] = off
+		f.bits = append(f.bits, b)
+	}
+	return NewDataAddr(f.sym, off)
+}
+
+func (f *f32) emitConsts() {
+	GLOBL(f.sym.Name, RODATA|NOPTR)
+	for i, b := range f.bits {
+		DATA(4*i, U32(b))
+	}
+}
+
+// op emits d = x ∘ y, y a register or a broadcast memory operand.
+func (f *f32) op(plain, bcst instr, x reg.VecVirtual, y Op) reg.VecVirtual {
+	d := ZMM()
+	if m, ok := y.(Mem); ok {
+		bcst(m, x, d)
+	} else {
+		plain(y, x, d)
+	}
+	return d
+}
+
+func (f *f32) add(x reg.VecVirtual, y Op) reg.VecVirtual { return f.op(VADDPS, VADDPS_BCST, x, y) }
+func (f *f32) sub(x reg.VecVirtual, y Op) reg.VecVirtual { return f.op(VSUBPS, VSUBPS_BCST, x, y) }
+func (f *f32) mul(x reg.VecVirtual, y Op) reg.VecVirtual { return f.op(VMULPS, VMULPS_BCST, x, y) }
+func (f *f32) div(x reg.VecVirtual, y Op) reg.VecVirtual { return f.op(VDIVPS, VDIVPS_BCST, x, y) }
+func (f *f32) max(x reg.VecVirtual, y Op) reg.VecVirtual { return f.op(VMAXPS, VMAXPS_BCST, x, y) }
+func (f *f32) xor(x reg.VecVirtual, y Op) reg.VecVirtual { return f.op(VXORPS, VXORPS_BCST, x, y) }
+func (f *f32) and(x reg.VecVirtual, y Op) reg.VecVirtual { return f.op(VANDPS, VANDPS_BCST, x, y) }
+
+func (f *f32) load(m Mem) reg.VecVirtual {
+	d := ZMM()
+	VBROADCASTSS(m, d)
+	return d
+}
+
+// horner sets p = p·x + c.
+func (f *f32) horner(p, x reg.VecVirtual, c float32) { VFMADD213PS_BCST(f.c(c), x, p) }
+
+func (f *f32) cmp(pred uint8, x reg.VecVirtual, y Op) reg.Register {
+	k := K()
+	if m, ok := y.(Mem); ok {
+		VCMPPS_BCST(U8(pred), m, x, k)
+	} else {
+		VCMPPS(U8(pred), y, x, k)
+	}
+	return k
+}
+
+// blend returns m ? t : fl.
+func (f *f32) blend(m reg.Register, fl reg.VecVirtual, t Op) reg.VecVirtual {
+	d := ZMM()
+	if mm, ok := t.(Mem); ok {
+		VBLENDMPS_BCST(mm, fl, m, d)
+	} else {
+		VBLENDMPS(t, fl, m, d)
+	}
+	return d
+}
+
+// estrin returns Σ c[i]·xⁱ (see isa.estrin).
+func (f *f32) estrin(x reg.VecVirtual, c []float32) reg.VecVirtual {
+	pows := []reg.VecVirtual{x}
+	for 1<<len(pows) < len(c) {
+		p := pows[len(pows)-1]
+		pows = append(pows, f.mul(p, p))
+	}
+	var rec func(c []float32) reg.VecVirtual
+	rec = func(c []float32) reg.VecVirtual {
+		if len(c) == 1 {
+			return f.load(f.c(c[0]))
+		}
+		if len(c) == 2 {
+			t := f.load(f.c(c[1]))
+			f.horner(t, x, c[0])
+			return t
+		}
+		lvl := 0
+		for 2<<lvl < len(c) {
+			lvl++
+		}
+		lo, hi := rec(c[:1<<lvl]), rec(c[1<<lvl:])
+		VFMADD213PS(lo, pows[lvl], hi) // hi·x^h + lo
+		return hi
+	}
+	return rec(c)
+}
+
+// expNeg returns eᶻ for z ≤ 0 (clamped at −200, below which it is 0): as
+// isa.exp, in float32, with the Taylor polynomial of degree 7 (truncation
+// below 5.3e-9 relative, a tenth of float32's rounding) and float32
+// Cody–Waite constants.
+func (f *f32) expNeg(z reg.VecVirtual) reg.VecVirtual {
+	const ln2Hi32, ln2Lo32 = 0.693145751953125, 1.428606765330187045e-06 // ln2Hi32 has 12 trailing zero bits
+	r := f.max(z, f.c(-200))
+	k := ZMM()
+	VRNDSCALEPS(U8(8), f.mul(r, f.c(float32(math.Log2E))), k)
+	VFNMADD231PS_BCST(f.c(ln2Hi32), k, r)
+	VFNMADD231PS_BCST(f.c(ln2Lo32), k, r)
+	c := make([]float32, 6)
+	for i := range c {
+		c[i] = float32(1 / fact(i+2))
+	}
+	q := f.estrin(r, c)
+	VFMADD213PS(r, f.mul(r, r), q) // r + r²·q
+	p := f.add(q, f.c(1))
+	d := ZMM()
+	VSCALEFPS(k, p, d)
+	return d
+}
+
+// log1p01 returns log(1 + e) for e ∈ [0, 1], as isa.log1p01 in float32
+// with R truncated after Lg4 (error below 1e-9 relative).
+func (f *f32) log1p01(e reg.VecVirtual) reg.VecVirtual {
+	const ln2Hi32, ln2Lo32 = 6.9313812256e-01, 9.0580006145e-06 // fdlibm e_logf.c
+	big := f.cmp(cmpGT, e, f.c(float32(math.Sqrt2-1)))
+	fv := f.blend(big, e, f.mul(f.sub(e, f.c(1)), f.c(0.5)))
+	k := ZMM()
+	VXORPS(k, k, k)
+	k = f.blend(big, k, f.c(1))
+	s := f.div(fv, f.add(fv, f.c(2)))
+	s2 := f.mul(s, s)
+	R := f.load(f.c(lg4))
+	f.horner(R, s2, lg3)
+	f.horner(R, s2, lg2)
+	f.horner(R, s2, lg1)
+	R = f.mul(R, s2)
+	hfsq := f.mul(f.mul(fv, fv), f.c(0.5))
+	u := f.add(f.mul(s, f.add(hfsq, R)), f.mul(k, f.c(ln2Lo32)))
+	v := f.sub(f.sub(hfsq, u), fv)
+	return f.sub(f.mul(k, f.c(ln2Hi32)), v)
+}
+
+// sigmoidHard32 emits the float32-lane kernel for float32 data with hard
+// targets, integer γ ≤ 2 (kernel.maxGamma32), loss and gradient (no Hessian):
+//
+//	func(p *[32]float64, q *[8]float32, loss, grad, x, y *float32, n int) (sum float64, done int)
+//
+// q holds float32 copies of α (or 1), 1 − α (or 1), γ and the scale. It
+// stops at the first 16-element block with a target other than 0 or 1 and
+// returns how many elements it did (n, a multiple of 16, when none).
+//
+// For y ∈ {0, 1}, with sign s = 2y − 1 and t = s·x (the true class's logit),
+// pₜ = σ(t), m = 1 − pₜ, ce = softplus(−t) = max(−t, 0) + log1p(e^−|x|):
+//
+//	FL = αₜ m^γ ce,  ∂FL/∂x = −s αₜ m^γ (γ pₜ ce + m)
+//
+// (SigmoidElem with r = −s·pₜ, p − y = −s·m.) In float32 every step is
+// within a few ulps and the products of at most two factors m keep loss
+// and gradient within 1e-6 relative of the float64 path.
+func (f *f32) sigmoidHard32() {
+	name := "sigmoidHardAVX512F32"
+	TEXT(name, NOSPLIT, "func(p *[32]float64, q *[8]float32, loss, grad, x, y *float32, n int) (sum float64, done int)")
+	Pragma("noescape")
+	Doc(name+" is the float32-lane sigmoid kernel for hard targets and small integer γ (see sigmoidHard32 in _gen).",
+		"n must be a multiple of 16.")
+	P := Load(Param("p"), GP64())
+	Q := Load(Param("q"), GP64())
+	lossP := Load(Param("loss"), GP64())
+	gradP := Load(Param("grad"), GP64())
+	X := Load(Param("x"), GP64())
+	Y := Load(Param("y"), GP64())
+	n := Load(Param("n"), GP64())
+	qa := func(i int) Mem { return Mem{Base: Q, Disp: 4 * i} }
+	const qA, qB, qGamma, qScale = 0, 1, 2, 3
+
+	acc0, acc1 := ZMM(), ZMM()
+	VXORPD(acc0, acc0, acc0)
+	VXORPD(acc1, acc1, acc1)
+	i := GP64()
+	XORQ(i, i)
+	L := func(s string) string { return name + s }
+	Label(L("loop"))
+	CMPQ(i, n)
+	JGE(LabelRef(L("done")))
+	at := func(b reg.Register) Mem { return Mem{Base: b, Index: i, Scale: 4} }
+	x, y := ZMM(), ZMM()
+	VMOVUPS(at(X), x)
+	VMOVUPS(at(Y), y)
+	one := f.cmp(cmpEQ, y, f.c(1))
+	hard := K()
+	KORW(one, f.cmp(cmpEQ, y, f.c(0)), hard)
+	KORTESTW(hard, hard)
+	JCC(LabelRef(L("done"))) // a soft target: stop before this block
+
+	t := f.blend(one, f.xor(x, f.cbits(1<<31)), x) // s·x
+	e := f.expNeg(f.xor(f.and(x, f.cbits(1<<31-1)), f.cbits(1<<31)))
+	l1 := f.log1p01(e)
+	inv := f.div(f.load(f.c(1)), f.add(e, f.c(1)))
+	ei := f.mul(e, inv)
+	tpos := f.cmp(cmpGE, t, f.c(0))
+	m := f.blend(tpos, inv, ei)                              // σ(−t)
+	pt := f.blend(tpos, ei, inv)                             // σ(t)
+	ce := f.add(f.max(f.xor(t, f.cbits(1<<31)), f.c(0)), l1) // softplus(−t)
+
+	// w = m^k
+	w := f.load(f.c(1))
+	c := GP64()
+	MOVQ(Mem{Base: P, Disp: 32 * parFlags}, c)
+	Label(L("pow"))
+	TESTQ(c, c)
+	JZ(LabelRef(L("powdone")))
+	VMULPS(m, w, w)
+	DECQ(c)
+	JMP(LabelRef(L("pow")))
+	Label(L("powdone"))
+	atv := f.blend(one, f.load(qa(qB)), qa(qA)) // αₜ
+	aw := f.mul(w, atv)
+
+	nan := f.cmp(cmpUNORD, x, x)
+	loss := f.mul(aw, ce)
+	loss = f.blend(nan, loss, f.cbits(0x7fc00000))
+	lo, hi := ZMM(), ZMM()
+	VCVTPS2PD(loss.AsY(), lo)
+	hy := YMM()
+	VEXTRACTF32X8(U8(1), loss, hy)
+	VCVTPS2PD(hy, hi)
+	VADDPD(lo, acc0, acc0)
+	VADDPD(hi, acc1, acc1)
+	TESTQ(lossP, lossP)
+	JZ(LabelRef(L("noloss")))
+	VMOVUPS(loss, at(lossP))
+	Label(L("noloss"))
+
+	TESTQ(gradP, gradP)
+	JZ(LabelRef(L("nograd")))
+	g := f.add(f.mul(f.mul(pt, qa(qGamma)), ce), m)
+	g = f.mul(f.mul(aw, g), qa(qScale))
+	g = f.blend(one, g, f.xor(g, f.cbits(1<<31))) // −s·…
+	g = f.blend(nan, g, f.cbits(0x7fc00000))
+	VMOVUPS(g, at(gradP))
+	Label(L("nograd"))
+
+	ADDQ(U8(16), i)
+	JMP(LabelRef(L("loop")))
+
+	Label(L("done"))
+	VADDPD(acc1, acc0, acc0)
+	a := newISA(true)
+	s := a.hsum(V{acc0})
+	VZEROUPPER()
+	Store(s, ReturnIndex(0))
+	Store(i, ReturnIndex(1))
+	RET()
+}
