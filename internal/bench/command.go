@@ -1,3 +1,9 @@
+// Package bench implements `focal bench`: the fused float32 sigmoid focal
+// loss + gradient of package focal on each kernel implementation of the
+// machine, against a streaming triad (the memory-bandwidth bound) and,
+// when Python can import them, PyTorch's torchvision.ops.sigmoid_focal_loss
+// and the seed's FocalLoss class on the same workload, in one table of
+// medians measured in one run.
 package bench
 
 import (
