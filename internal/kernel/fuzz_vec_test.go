@@ -13,6 +13,7 @@ import (
 func FuzzSigmoidKernel(f *testing.F) {
 	f.Add([]byte{}, 2.0, 0.25, uint8(0), uint8(0))
 	f.Add(make([]byte, 8*17), 0.5, -1.0, uint8(7), uint8(1))
+	f.Add(make([]byte, 8*40), 2.0, 0.25, uint8(8|3), uint8(1)) // hard targets, γ = 2: the float32-lane kernel
 	f.Add([]byte("\x00\x00\x80\x7f\x00\x00\x80\x3f\xff\xff\x7f\x7f\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x80\x3f"), 3.0, 0.9, uint8(5), uint8(3))
 	f.Fuzz(func(t *testing.T, data []byte, gamma, alpha float64, flags, off uint8) {
 		if !(gamma >= 0 && gamma <= 64) || math.IsNaN(alpha) || alpha > 1 {
