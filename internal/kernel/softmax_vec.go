@@ -42,8 +42,17 @@ func softmaxVec[T Float, L Int](m Impl, p *SoftmaxParams, loss, grad, x []T, lab
 		for float64(row[ks]) != mx {
 			ks++
 		}
-		sp := expRow(m, e[:ks], row[:ks], mx) + expRow(m, e[ks+1:], row[ks+1:], mx)
-		e[ks] = 1
+		// S′ = Σ_{c≠k*} e_c: the row's sum less e_k* = exp(0) = 1, exact
+		// enough when S′ ≥ ½; below, summed again without it.
+		sp := expRow(m, e, row, mx) - 1
+		if sp < 0.5 {
+			sp = 0
+			for c, v := range e {
+				if c != ks {
+					sp += v
+				}
+			}
+		}
 		y := int(lab)
 		d := 1 + sp
 		logD := math.Log1p(sp)
