@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"math"
 
 	. "github.com/mmcloughlin/avo/build"
@@ -167,8 +168,8 @@ func (f *f32) log1p01(e reg.VecVirtual) reg.VecVirtual {
 //	func(p *[32]float64, q *[8]float32, loss, grad, x, y *float32, n int) (sum float64, done int)
 //
 // q holds float32 copies of α (or 1), 1 − α (or 1), γ and the scale. It
-// stops at the first 16-element block with a target other than 0 or 1 and
-// returns how many elements it did (n, a multiple of 16, when none).
+// stops at the first 32-element step with a target other than 0 or 1 and
+// returns how many elements it did (n, a multiple of 32, when none).
 //
 // For y ∈ {0, 1}, with sign s = 2y − 1 and t = s·x (the true class's logit),
 // pₜ = σ(t), m = 1 − pₜ, ce = softplus(−t) = max(−t, 0) + log1p(e^−|x|):
@@ -183,7 +184,7 @@ func (f *f32) sigmoidHard32() {
 	TEXT(name, NOSPLIT, "func(p *[32]float64, q *[8]float32, loss, grad, x, y *float32, n int) (sum float64, done int)")
 	Pragma("noescape")
 	Doc(name+" is the float32-lane sigmoid kernel for hard targets and small integer γ (see sigmoidHard32 in _gen).",
-		"n must be a multiple of 16.")
+		"n must be a multiple of 32.")
 	P := Load(Param("p"), GP64())
 	Q := Load(Param("q"), GP64())
 	lossP := Load(Param("loss"), GP64())
@@ -203,65 +204,87 @@ func (f *f32) sigmoidHard32() {
 	Label(L("loop"))
 	CMPQ(i, n)
 	JGE(LabelRef(L("done")))
-	at := func(b reg.Register) Mem { return Mem{Base: b, Index: i, Scale: 4} }
-	x, y := ZMM(), ZMM()
-	VMOVUPS(at(X), x)
-	VMOVUPS(at(Y), y)
-	one := f.cmp(cmpEQ, y, f.c(1))
-	hard := K()
-	KORW(one, f.cmp(cmpEQ, y, f.c(0)), hard)
+	// Two blocks per iteration, each step emitted for both in turn: their
+	// exp → log1p chains overlap.
+	const U = 2
+	at := func(b reg.Register, u int) Mem { return Mem{Base: b, Index: i, Scale: 4, Disp: 64 * u} }
+	var x, y [U]reg.VecVirtual
+	var one [U]reg.Register
+	var hard reg.Register
+	for u := range U {
+		x[u], y[u] = ZMM(), ZMM()
+		VMOVUPS(at(X, u), x[u])
+		VMOVUPS(at(Y, u), y[u])
+		one[u] = f.cmp(cmpEQ, y[u], f.c(1))
+		h := K()
+		KORW(one[u], f.cmp(cmpEQ, y[u], f.c(0)), h)
+		if u > 0 {
+			KANDW(hard, h, h)
+		}
+		hard = h
+	}
 	KORTESTW(hard, hard)
-	JCC(LabelRef(L("done"))) // a soft target: stop before this block
+	JCC(LabelRef(L("done"))) // a soft target: stop before these blocks
 
-	t := f.blend(one, f.xor(x, f.cbits(1<<31)), x) // s·x
-	e := f.expNeg(f.xor(f.and(x, f.cbits(1<<31-1)), f.cbits(1<<31)))
-	l1 := f.log1p01(e)
-	inv := f.div(f.load(f.c(1)), f.add(e, f.c(1)))
-	ei := f.mul(e, inv)
-	tpos := f.cmp(cmpGE, t, f.c(0))
-	m := f.blend(tpos, inv, ei)                              // σ(−t)
-	pt := f.blend(tpos, ei, inv)                             // σ(t)
-	ce := f.add(f.max(f.xor(t, f.cbits(1<<31)), f.c(0)), l1) // softplus(−t)
+	var m, pt, ce [U]reg.VecVirtual
+	for u := range U {
+		t := f.blend(one[u], f.xor(x[u], f.cbits(1<<31)), x[u]) // s·x
+		e := f.expNeg(f.xor(f.and(x[u], f.cbits(1<<31-1)), f.cbits(1<<31)))
+		l1 := f.log1p01(e)
+		inv := f.div(f.load(f.c(1)), f.add(e, f.c(1)))
+		ei := f.mul(e, inv)
+		tpos := f.cmp(cmpGE, t, f.c(0))
+		m[u] = f.blend(tpos, inv, ei)                              // σ(−t)
+		pt[u] = f.blend(tpos, ei, inv)                             // σ(t)
+		ce[u] = f.add(f.max(f.xor(t, f.cbits(1<<31)), f.c(0)), l1) // softplus(−t)
+	}
 
 	// w = m^k
-	w := f.load(f.c(1))
+	var w [U]reg.VecVirtual
+	for u := range U {
+		w[u] = f.load(f.c(1))
+	}
 	c := GP64()
 	MOVQ(Mem{Base: P, Disp: 32 * parFlags}, c)
 	Label(L("pow"))
 	TESTQ(c, c)
 	JZ(LabelRef(L("powdone")))
-	VMULPS(m, w, w)
+	for u := range U {
+		VMULPS(m[u], w[u], w[u])
+	}
 	DECQ(c)
 	JMP(LabelRef(L("pow")))
 	Label(L("powdone"))
-	atv := f.blend(one, f.load(qa(qB)), qa(qA)) // αₜ
-	aw := f.mul(w, atv)
 
-	nan := f.cmp(cmpUNORD, x, x)
-	loss := f.mul(aw, ce)
-	loss = f.blend(nan, loss, f.cbits(0x7fc00000))
-	lo, hi := ZMM(), ZMM()
-	VCVTPS2PD(loss.AsY(), lo)
-	hy := YMM()
-	VEXTRACTF32X8(U8(1), loss, hy)
-	VCVTPS2PD(hy, hi)
-	VADDPD(lo, acc0, acc0)
-	VADDPD(hi, acc1, acc1)
-	TESTQ(lossP, lossP)
-	JZ(LabelRef(L("noloss")))
-	VMOVUPS(loss, at(lossP))
-	Label(L("noloss"))
+	for u := range U {
+		aw := f.mul(w[u], f.blend(one[u], f.load(qa(qB)), qa(qA))) // αₜ m^γ
+		nan := f.cmp(cmpUNORD, x[u], x[u])
+		loss := f.mul(aw, ce[u])
+		loss = f.blend(nan, loss, f.cbits(0x7fc00000))
+		lo, hi := ZMM(), ZMM()
+		VCVTPS2PD(loss.AsY(), lo)
+		hy := YMM()
+		VEXTRACTF32X8(U8(1), loss, hy)
+		VCVTPS2PD(hy, hi)
+		VADDPD(lo, acc0, acc0)
+		VADDPD(hi, acc1, acc1)
+		lu := func(s string) string { return L(fmt.Sprint(s, u)) }
+		TESTQ(lossP, lossP)
+		JZ(LabelRef(lu("noloss")))
+		VMOVUPS(loss, at(lossP, u))
+		Label(lu("noloss"))
 
-	TESTQ(gradP, gradP)
-	JZ(LabelRef(L("nograd")))
-	g := f.add(f.mul(f.mul(pt, qa(qGamma)), ce), m)
-	g = f.mul(f.mul(aw, g), qa(qScale))
-	g = f.blend(one, g, f.xor(g, f.cbits(1<<31))) // −s·…
-	g = f.blend(nan, g, f.cbits(0x7fc00000))
-	VMOVUPS(g, at(gradP))
-	Label(L("nograd"))
+		TESTQ(gradP, gradP)
+		JZ(LabelRef(lu("nograd")))
+		g := f.add(f.mul(f.mul(pt[u], qa(qGamma)), ce[u]), m[u])
+		g = f.mul(f.mul(aw, g), qa(qScale))
+		g = f.blend(one[u], g, f.xor(g, f.cbits(1<<31))) // −s·…
+		g = f.blend(nan, g, f.cbits(0x7fc00000))
+		VMOVUPS(g, at(gradP, u))
+		Label(lu("nograd"))
+	}
 
-	ADDQ(U8(16), i)
+	ADDQ(U8(16*U), i)
 	JMP(LabelRef(L("loop")))
 
 	Label(L("done"))

@@ -90,9 +90,9 @@ const maxStep = 16
 // x = −Inf, y = 0, whose loss is exactly 0.
 func sigmoidVec[T Float](v *vec, loss, grad, hess, x, y []T) float64 {
 	var sum float64
-	if n16 := len(x) &^ 15; v.hard32 && hess == nil && n16 > 0 && unsafe.Sizeof(x[0]) == 4 {
+	if n32 := len(x) &^ 31; v.hard32 && hess == nil && n32 > 0 && unsafe.Sizeof(x[0]) == 4 {
 		// Float32 lanes up to the first block with a soft target.
-		s, done := runHard32(v, ptr[T, float32](loss), ptr[T, float32](grad), ptr[T, float32](x), ptr[T, float32](y), n16)
+		s, done := runHard32(v, ptr[T, float32](loss), ptr[T, float32](grad), ptr[T, float32](x), ptr[T, float32](y), n32)
 		sum = s
 		loss, grad, x, y = sub(loss, done, len(x)), sub(grad, done, len(x)), x[done:], y[done:]
 	}
