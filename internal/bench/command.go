@@ -78,9 +78,10 @@ generic), the streaming triad a = b + s·c that bounds it by memory
 bandwidth, and, when the Python interpreter can import torch and
 torchvision, the same workload forward + backward in
 torchvision.ops.sigmoid_focal_loss and in the seed's FocalLoss class, with
-the same thread count. It prints one table of medians of repeated calls,
-each size's rows as ratios to focal's default kernel, all measured in this
-one run.`,
+the same thread count. It also times the sparse-label and softmax forms
+with C = 80 classes (default and generic kernels; ns per logit). It prints
+one table of medians of repeated calls, each size's rows as ratios to
+focal's default sigmoid kernel, all measured in this one run.`,
 		Example: `  focal bench
   focal bench --sizes 196608,8000000 --repeats 11 --threads 2
   focal bench --torch=false`,
@@ -102,10 +103,13 @@ one run.`,
 	return cmd
 }
 
-// Row is one line of the table.
+// Row is one line of the table: the median time of a call on Elems
+// elements, in the group of size N (Elems is N but for the C = 80 forms,
+// which take whole rows).
 type Row struct {
 	Name   string
 	N      int
+	Elems  int
 	Median time.Duration
 }
 
@@ -126,14 +130,34 @@ func Run(ctx context.Context, w, log io.Writer, o Options) error {
 		fmt.Fprintf(log, "go: n = %d\n", n)
 		wl := NewWorkload(n)
 		ts, _ := Times(func() error { wl.Triad(); return nil }, o.Warmup, o.Repeats)
-		rows = append(rows, Row{"triad a = b + s·c (Go)", n, Median(ts)})
+		rows = append(rows, Row{Name: "triad a = b + s·c (Go)", N: n, Elems: n, Median: Median(ts)})
 		impls := kernel.Impls()
 		for i := len(impls) - 1; i >= 0; i-- { // the default first
 			ts, err := Times(WithImpl(impls[i], wl.Focal), o.Warmup, o.Repeats)
 			if err != nil {
 				return err
 			}
-			rows = append(rows, Row{fmt.Sprintf("focal.SigmoidFocal (%v)", impls[i]), n, Median(ts)})
+			rows = append(rows, Row{Name: fmt.Sprintf("focal.SigmoidFocal (%v)", impls[i]), N: n, Elems: n, Median: Median(ts)})
+		}
+		if n < Classes {
+			continue
+		}
+		// The C = 80 forms on the default and the generic kernels (their
+		// elements are the logits of whole rows, n rounded down).
+		for _, m := range []kernel.Impl{impls[len(impls)-1], kernel.Generic} {
+			for _, f := range []struct {
+				name string
+				run  func() error
+			}{{"focal.SparseFocal C=80", wl.SparseFocal}, {"focal.SoftmaxFocal C=80", wl.SoftmaxFocal}} {
+				ts, err := Times(WithImpl(m, f.run), o.Warmup, o.Repeats)
+				if err != nil {
+					return err
+				}
+				rows = append(rows, Row{Name: fmt.Sprintf("%s (%v)", f.name, m), N: n, Elems: n / Classes * Classes, Median: Median(ts)})
+			}
+			if m == kernel.Generic {
+				break
+			}
 		}
 	}
 
@@ -152,7 +176,7 @@ func Run(ctx context.Context, w, log io.Writer, o Options) error {
 				"seed":        "seed FocalLoss (PyTorch)",
 			}
 			for _, r := range res {
-				rows = append(rows, Row{names[r.Impl] + " fwd+bwd", r.N, Median(r.Times)})
+				rows = append(rows, Row{Name: names[r.Impl] + " fwd+bwd", N: r.N, Elems: r.N, Median: Median(r.Times)})
 			}
 			note = fmt.Sprintf("PyTorch %s, torchvision %s, %d threads", t.Torch, t.TorchVision, t.Threads)
 		}
@@ -160,8 +184,8 @@ func Run(ctx context.Context, w, log io.Writer, o Options) error {
 	return writeTable(w, o, rows, note)
 }
 
-// writeTable prints rows grouped by size, with each row's ratio to the
-// first focal row of its size.
+// writeTable prints rows grouped by size, with each row's time per element
+// and its ratio to the first focal row's of its size.
 func writeTable(w io.Writer, o Options, rows []Row, note string) error {
 	fmt.Fprintf(w, "float32 sigmoid focal loss + gradient, α = 0.25, γ = 2; %d threads (GOMAXPROCS), median of %d calls after %d warm-up\n",
 		o.Threads, o.Repeats, o.Warmup)
@@ -182,12 +206,12 @@ func writeTable(w io.Writer, o Options, rows []Row, note string) error {
 			if r.N != n {
 				continue
 			}
+			perElem := float64(r.Median.Nanoseconds()) / float64(r.Elems)
 			ratio := "-"
 			if base > 0 {
-				ratio = fmt.Sprintf("%.2f", float64(r.Median)/float64(base))
+				ratio = fmt.Sprintf("%.2f", perElem/(float64(base.Nanoseconds())/float64(n)))
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%.3f\t%.2f\t%s\t\n", n, r.Name,
-				float64(r.Median)/1e6, float64(r.Median.Nanoseconds())/float64(n), ratio)
+			fmt.Fprintf(tw, "%d\t%s\t%.3f\t%.2f\t%s\t\n", n, r.Name, float64(r.Median)/1e6, perElem, ratio)
 		}
 	}
 	return tw.Flush()

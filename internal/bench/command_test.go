@@ -10,8 +10,9 @@ import (
 	"github.com/focalgo/focal/internal/kernel"
 )
 
-// TestCommandTable: a small run prints one row per size for the triad and
-// every kernel implementation, the default one at ratio 1.00.
+// TestCommandTable: a small run prints one row per size for the triad,
+// every kernel implementation and the C = 80 forms, the default sigmoid
+// kernel at ratio 1.00.
 func TestCommandTable(t *testing.T) {
 	cmd := NewCommand()
 	var out, log bytes.Buffer
@@ -30,6 +31,11 @@ func TestCommandTable(t *testing.T) {
 			if !hasRow(s, n, "focal.SigmoidFocal ("+m.String()+")") {
 				t.Errorf("no row for %v:\n%s", m, s)
 			}
+		}
+	}
+	for _, form := range []string{"focal.SparseFocal C=80", "focal.SoftmaxFocal C=80"} {
+		if !hasRow(s, "20000", form+" (generic)") {
+			t.Errorf("no %s row:\n%s", form, s)
 		}
 	}
 	if got := strings.Count(s, " 1.00 "); got < 2 {

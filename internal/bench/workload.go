@@ -11,10 +11,16 @@ import (
 
 // Workload is the benchmark input: n float32 logits ~ N(0, 3²) and hard
 // targets with 1% positives (torch_bench.py draws the same distribution),
-// with loss and gradient destinations.
+// with loss and gradient destinations; for the C = Classes forms, one label
+// per row of Classes logits: Sparse (5% of rows positive, the rest
+// background) and Softmax (a class for every row).
 type Workload struct {
 	X, Y, Loss, Grad []float32
+	Sparse, Softmax  []int32
 }
+
+// Classes is the class count of the sparse and softmax workloads.
+const Classes = 80
 
 // NewWorkload returns the workload of n elements.
 func NewWorkload(n int) *Workload {
@@ -26,7 +32,35 @@ func NewWorkload(n int) *Workload {
 			w.Y[i] = 1
 		}
 	}
+	rows := n / Classes
+	w.Sparse, w.Softmax = make([]int32, rows), make([]int32, rows)
+	for r := range rows {
+		w.Softmax[r] = int32(rng.IntN(Classes))
+		w.Sparse[r] = focal.Background
+		if rng.IntN(20) == 0 {
+			w.Sparse[r] = w.Softmax[r]
+		}
+	}
 	return w
+}
+
+// SparseFocal runs focal.SparseFocal (DefaultSigmoid, C = Classes) on the
+// whole rows of the workload, computing loss and gradient.
+func (w *Workload) SparseFocal() error {
+	n := len(w.Sparse) * Classes
+	_, err := focal.SparseFocal(focal.DefaultSigmoid, focal.Outputs[float32]{Loss: w.Loss[:n], Grad: w.Grad[:n]}, w.X[:n], Classes, w.Sparse)
+	return err
+}
+
+// SoftmaxFocal runs focal.SoftmaxFocal (DefaultSoftmax, class axis last,
+// C = Classes) on the whole rows of the workload, computing the loss per
+// row and the gradient.
+func (w *Workload) SoftmaxFocal() error {
+	rows := len(w.Softmax)
+	n := rows * Classes
+	_, err := focal.SoftmaxFocal(focal.DefaultSoftmax, focal.Outputs[float32]{Loss: w.Loss[:rows], Grad: w.Grad[:n]},
+		focal.ClassLast(rows, Classes), w.X[:n], w.Softmax)
+	return err
 }
 
 // Focal runs focal.SigmoidFocal with DefaultSigmoid (α = 0.25, γ = 2,
