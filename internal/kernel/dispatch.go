@@ -8,7 +8,7 @@ type Impl int32
 const (
 	Generic Impl = iota // pure Go: SigmoidGo, SparseGo, SoftmaxGo
 	AVX2                // amd64 AVX2 + FMA, 4 float64 lanes
-	AVX512              // amd64 AVX-512 F/DQ/VL, 8 float64 lanes
+	AVX512              // amd64 AVX-512 F/DQ/VL, 8 float64 or 16 float32 lanes
 )
 
 func (m Impl) String() string {
@@ -70,8 +70,10 @@ func Sigmoid[T Float](p *SigmoidParams, loss, grad, hess, x, y, w []T, ignore []
 }
 
 // sigmoidMasked is sigmoidVec over the runs of elements not ignored; the
-// ignored ones get 0 in every destination. Each element's outputs do not
-// depend on the runs, so they equal Sparse's bit for bit.
+// ignored ones get 0 in every destination. For float64 data an element's
+// outputs do not depend on the runs, so they equal Sparse's bit for bit;
+// float32 data may take the float32-lane kernel in some runs and not in
+// others, and then agrees to rounding (1e-6 relative).
 func sigmoidMasked[T Float](v *vec, loss, grad, hess, x, y []T, ignore []bool) float64 {
 	var sum float64
 	for lo := 0; lo < len(x); {
