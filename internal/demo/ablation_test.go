@@ -59,4 +59,5 @@ var ablationLosses = append(slices.Clone(Losses),
 	Loss{Name: "focalγ1+prior", Sigmoid: focal.Sigmoid{Alpha: 0.25, Gamma: 1, Reduction: focal.Positives}, Prior: Prior},
 	Loss{Name: "focal", Sigmoid: focal.DefaultSigmoid},
 	Loss{Name: "focalα.75+prior", Sigmoid: focal.Sigmoid{Alpha: 0.75, Gamma: 2, Reduction: focal.Positives}, Prior: Prior},
+	Loss{Name: "focal+prior.1", Sigmoid: focal.DefaultSigmoid, Prior: 0.1},
 )

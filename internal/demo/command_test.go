@@ -34,12 +34,15 @@ func TestTinyRunWritesEveryOutput(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
 		t.Fatalf("--json output: %v\n%s", err, stdout)
 	}
+	if !(res.TrainPositiveFraction > 0 && res.TrainPositiveFraction < 0.2) {
+		t.Errorf("training positive fraction %v", res.TrainPositiveFraction)
+	}
 	if res.Objects != "shapes" || res.Steps != 3 || res.Size != 32 || len(res.Runs) != len(Losses) {
 		t.Errorf("results %+v: want shapes, 3 steps, size 32, %d runs", res, len(Losses))
 	}
 	for i, r := range res.Runs {
-		if r.Loss != Losses[i].Name || !(r.AP >= 0 && r.AP <= 1) || !(r.FinalLoss > 0) {
-			t.Errorf("run %d: %+v: want loss %s, AP in [0, 1], positive final loss", i, r, Losses[i].Name)
+		if r.Loss != Losses[i].Name || !(r.AP >= 0 && r.AP <= 1) || !(r.FinalLoss > 0) || !(r.ConstantLoss > 0) {
+			t.Errorf("run %d: %+v: want loss %s, AP in [0, 1], positive final and constant losses", i, r, Losses[i].Name)
 		}
 	}
 	table, err := os.ReadFile(filepath.Join(dir, TableFile))

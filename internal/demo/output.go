@@ -29,11 +29,11 @@ func WriteTable(w io.Writer, res *Result) error {
 		100*res.PositiveFraction)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "%-13s\t", "loss")
-	fmt.Fprintf(tw, "cell AP\trecall@%gFP/img\tsmall\tmedium\tlarge\tmean bg p\tfinal loss\ttrain s\t\n", res.FPPI)
+	fmt.Fprintf(tw, "cell AP\trecall@%gFP/img\tsmall\tmedium\tlarge\tmean bg p\tfinal loss\tconstant\ttrain s\t\n", res.FPPI)
 	for _, r := range res.Runs {
-		fmt.Fprintf(tw, "%-13s\t%.3f\t%s\t%s\t%s\t%s\t%.4f\t%.4f\t%.0f\t\n", r.Loss, r.AP,
+		fmt.Fprintf(tw, "%-13s\t%.3f\t%s\t%s\t%s\t%s\t%.4f\t%.4f\t%.4f\t%.0f\t\n", r.Loss, r.AP,
 			pct(r.Recall.All), pct(r.Recall.Small), pct(r.Recall.Medium), pct(r.Recall.Large),
-			r.MeanBackgroundProb, r.FinalLoss, r.Seconds)
+			r.MeanBackgroundProb, r.FinalLoss, r.ConstantLoss, r.Seconds)
 	}
 	return tw.Flush()
 }

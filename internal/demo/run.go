@@ -92,7 +92,10 @@ type Result struct {
 	EvalObjects      map[string]int `json:"eval_objects"`
 	PositiveFraction float64        `json:"positive_fraction"`
 	FPPI             float64        `json:"fppi"`
-	Runs             []RunResult    `json:"runs"`
+	// TrainPositiveFraction is the fraction of positive cells over all
+	// training steps.
+	TrainPositiveFraction float64     `json:"train_positive_fraction"`
+	Runs                  []RunResult `json:"runs"`
 
 	// scenes and maps feed the panels.
 	scenes []Scene
@@ -110,7 +113,11 @@ type RunResult struct {
 	Prior     float64 `json:"prior"`
 	// FinalLoss is the mean training loss over the last 10% of the steps.
 	FinalLoss float64 `json:"final_loss"`
-	Seconds   float64 `json:"train_seconds"`
+	// ConstantLoss is the lowest training loss reachable with the same
+	// logit for every cell (see constantLoss): FinalLoss near it means the
+	// network has learned little beyond its last bias.
+	ConstantLoss float64 `json:"constant_loss"`
+	Seconds      float64 `json:"train_seconds"`
 	// AP is the cell-level average precision on the held-out scenes.
 	AP float64 `json:"cell_ap"`
 	// Recall is the object recall at FPPI false positives per image.
@@ -171,6 +178,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res.PositiveFraction = float64(pos) / float64(len(evalTargets))
 	res.scenes = scenes[:cfg.Panels]
 
+	var trainPos int
 	for ri, l := range losses {
 		params := initParams(rand.New(rand.NewPCG(cfg.Seed, initStream)), l.Prior)
 		md, err := newModel(backend, params, l, cfg.LR)
@@ -186,6 +194,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 				return nil, err
 			}
 			trainBatch(gen, cfg.Seed, step, images, targets)
+			if ri == 0 {
+				for _, v := range targets {
+					if v > 0 {
+						trainPos++
+					}
+				}
+			}
 			loss, err := md.trainStep(images, targets, cfg.Batch, cfg.Size)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", l.Name, err)
@@ -199,6 +214,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		rr := RunResult{Loss: l.Name, Alpha: l.Sigmoid.Alpha, Gamma: l.Sigmoid.Gamma,
 			Reduction: l.Sigmoid.Reduction.String(), Prior: l.Prior, Seconds: time.Since(start).Seconds()}
+		res.TrainPositiveFraction = float64(trainPos) / float64(cfg.Steps*len(targets))
+		rr.ConstantLoss, _ = constantLoss(l.Sigmoid, res.TrainPositiveFraction)
 		for _, v := range tail {
 			rr.FinalLoss += v / float64(len(tail))
 		}
