@@ -26,8 +26,10 @@ func main() {
 		a.mathFuncs()
 		a.emitConsts()
 	}
-	f := newF32()
-	f.sigmoidHard32()
-	f.emitConsts()
+	for _, avx512 := range []bool{true, false} {
+		f := newF32(avx512)
+		f.sigmoidHard32()
+		f.emitConsts()
+	}
 	Generate()
 }

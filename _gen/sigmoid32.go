@@ -9,16 +9,54 @@ import (
 	"github.com/mmcloughlin/avo/reg"
 )
 
-// f32 emits float32 AVX-512 arithmetic, 16 lanes per ZMM register, with
-// constants as {1to16} broadcast operands of a table of float32s.
+// f32 emits float32 arithmetic: on AVX-512 16 lanes per ZMM register, with
+// constants as {1to16} broadcast operands of a table of float32s; on AVX2 8
+// lanes per YMM register, with constants as 32-byte vectors and vector
+// masks.
 type f32 struct {
+	name   string
+	z      bool
 	sym    Symbol
 	consts map[uint32]int
 	bits   []uint32
 }
 
-func newF32() *f32 {
-	return &f32{sym: Symbol{Name: "consts32AVX512", Static: true}, consts: map[uint32]int{}}
+func newF32(avx512 bool) *f32 {
+	name := "AVX2"
+	if avx512 {
+		name = "AVX512"
+	}
+	return &f32{name: name, z: avx512, sym: Symbol{Name: "consts32" + name, Static: true}, consts: map[uint32]int{}}
+}
+
+// stride is the size of a constant in the table.
+func (f *f32) stride() int {
+	if f.z {
+		return 4
+	}
+	return 32
+}
+
+// lanes is the float32 lane count of a vector.
+func (f *f32) lanes() int {
+	if f.z {
+		return 16
+	}
+	return 8
+}
+
+func (f *f32) vec() reg.VecVirtual {
+	if f.z {
+		return ZMM()
+	}
+	return YMM()
+}
+
+func (f *f32) mask() reg.Register {
+	if f.z {
+		return K()
+	}
+	return YMM()
 }
 
 func (f *f32) c(v float32) Mem { return f.cbits(math.Float32bits(v)) }
@@ -26,7 +64,7 @@ func (f *f32) c(v float32) Mem { return f.cbits(math.Float32bits(v)) }
 func (f *f32) cbits(b uint32) Mem {
 	off, ok := f.consts[b]
 	if !ok {
-		off = 4 * len(f.bits)
+		off = f.stride() * len(f.bits)
 		f.consts[b] = off
 		f.bits = append(f.bits, b)
 	}
@@ -36,14 +74,16 @@ func (f *f32) cbits(b uint32) Mem {
 func (f *f32) emitConsts() {
 	GLOBL(f.sym.Name, RODATA|NOPTR)
 	for i, b := range f.bits {
-		DATA(4*i, U32(b))
+		for j := 0; j < f.stride()/4; j++ {
+			DATA(f.stride()*i+4*j, U32(b))
+		}
 	}
 }
 
-// op emits d = x ∘ y, y a register or a broadcast memory operand.
+// op emits d = x ∘ y, y a register or a constant (or parameter) operand.
 func (f *f32) op(plain, bcst instr, x reg.VecVirtual, y Op) reg.VecVirtual {
-	d := ZMM()
-	if m, ok := y.(Mem); ok {
+	d := f.vec()
+	if m, ok := y.(Mem); ok && f.z {
 		bcst(m, x, d)
 	} else {
 		plain(y, x, d)
@@ -59,18 +99,26 @@ func (f *f32) max(x reg.VecVirtual, y Op) reg.VecVirtual { return f.op(VMAXPS, V
 func (f *f32) xor(x reg.VecVirtual, y Op) reg.VecVirtual { return f.op(VXORPS, VXORPS_BCST, x, y) }
 func (f *f32) and(x reg.VecVirtual, y Op) reg.VecVirtual { return f.op(VANDPS, VANDPS_BCST, x, y) }
 
+// load returns a register holding the constant or parameter m (4 bytes,
+// broadcast: parameters are single float32s on both instruction sets).
 func (f *f32) load(m Mem) reg.VecVirtual {
-	d := ZMM()
+	d := f.vec()
 	VBROADCASTSS(m, d)
 	return d
 }
 
 // horner sets p = p·x + c.
-func (f *f32) horner(p, x reg.VecVirtual, c float32) { VFMADD213PS_BCST(f.c(c), x, p) }
+func (f *f32) horner(p, x reg.VecVirtual, c float32) {
+	if f.z {
+		VFMADD213PS_BCST(f.c(c), x, p)
+	} else {
+		VFMADD213PS(f.c(c), x, p)
+	}
+}
 
 func (f *f32) cmp(pred uint8, x reg.VecVirtual, y Op) reg.Register {
-	k := K()
-	if m, ok := y.(Mem); ok {
+	k := f.mask()
+	if m, ok := y.(Mem); ok && f.z {
 		VCMPPS_BCST(U8(pred), m, x, k)
 	} else {
 		VCMPPS(U8(pred), y, x, k)
@@ -80,13 +128,50 @@ func (f *f32) cmp(pred uint8, x reg.VecVirtual, y Op) reg.Register {
 
 // blend returns m ? t : fl.
 func (f *f32) blend(m reg.Register, fl reg.VecVirtual, t Op) reg.VecVirtual {
-	d := ZMM()
-	if mm, ok := t.(Mem); ok {
+	d := f.vec()
+	mm, isMem := t.(Mem)
+	switch {
+	case f.z && isMem:
 		VBLENDMPS_BCST(mm, fl, m, d)
-	} else {
+	case f.z:
 		VBLENDMPS(t, fl, m, d)
+	default:
+		VBLENDVPS(m, t, fl, d)
 	}
 	return d
+}
+
+// or returns the union of two masks.
+func (f *f32) or(a, b reg.Register) reg.Register {
+	d := f.mask()
+	if f.z {
+		KORW(a, b, d)
+	} else {
+		VORPS(a, b, d)
+	}
+	return d
+}
+
+// andTo sets d = d ∩ a.
+func (f *f32) andTo(d, a reg.Register) {
+	if f.z {
+		KANDW(a, d, d)
+	} else {
+		VANDPS(a, d, d)
+	}
+}
+
+// jumpUnlessAll jumps to label unless every lane of m is set.
+func (f *f32) jumpUnlessAll(m reg.Register, label string) {
+	if f.z {
+		KORTESTW(m, m)
+		JCC(LabelRef(label)) // CF = all ones
+		return
+	}
+	g := GP32()
+	VMOVMSKPS(m, g)
+	CMPL(g, U32(0xff))
+	JNE(LabelRef(label))
 }
 
 // estrin returns Σ c[i]·xⁱ (see isa.estrin).
@@ -117,15 +202,19 @@ func (f *f32) estrin(x reg.VecVirtual, c []float32) reg.VecVirtual {
 	return rec(c)
 }
 
-// expNeg returns eᶻ for z ≤ 0 (clamped at −200, below which it is 0): as
+// expNeg returns eᶻ for z ≤ 0 (clamped at −170, below which it is 0): as
 // isa.exp, in float32, with the Taylor polynomial of degree 7 (truncation
 // below 5.3e-9 relative, a tenth of float32's rounding) and float32
 // Cody–Waite constants.
 func (f *f32) expNeg(z reg.VecVirtual) reg.VecVirtual {
 	const ln2Hi32, ln2Lo32 = 0.693145751953125, 1.428606765330187045e-06 // ln2Hi32 has 12 trailing zero bits
-	r := f.max(z, f.c(-200))
-	k := ZMM()
-	VRNDSCALEPS(U8(8), f.mul(r, f.c(float32(math.Log2E))), k)
+	r := f.max(z, f.c(-170))
+	k := f.vec()
+	if f.z {
+		VRNDSCALEPS(U8(8), f.mul(r, f.c(float32(math.Log2E))), k)
+	} else {
+		VROUNDPS(U8(8), f.mul(r, f.c(float32(math.Log2E))), k)
+	}
 	VFNMADD231PS_BCST(f.c(ln2Hi32), k, r)
 	VFNMADD231PS_BCST(f.c(ln2Lo32), k, r)
 	c := make([]float32, 6)
@@ -135,9 +224,23 @@ func (f *f32) expNeg(z reg.VecVirtual) reg.VecVirtual {
 	q := f.estrin(r, c)
 	VFMADD213PS(r, f.mul(r, r), q) // r + r²·q
 	p := f.add(q, f.c(1))
-	d := ZMM()
-	VSCALEFPS(k, p, d)
-	return d
+	if f.z {
+		d := f.vec()
+		VSCALEFPS(k, p, d)
+		return d
+	}
+	// p·2^⌊k/2⌋·2^(k−⌊k/2⌋), each factor built in the exponent field
+	// (k ≥ −246, so both halves are normal).
+	k1 := f.vec()
+	VROUNDPS(U8(9), f.mul(k, f.c(0.5)), k1)
+	k2 := f.sub(k, k1)
+	for _, h := range []reg.VecVirtual{k1, k2} {
+		VCVTPS2DQ(h, h)
+		VPADDD(f.c(math.Float32frombits(127)), h, h)
+		VPSLLD(U8(23), h, h)
+		VMULPS(h, p, p)
+	}
+	return p
 }
 
 // log1p01 returns log(1 + e) for e ∈ [0, 1], as isa.log1p01 in float32
@@ -146,7 +249,7 @@ func (f *f32) log1p01(e reg.VecVirtual) reg.VecVirtual {
 	const ln2Hi32, ln2Lo32 = 6.9313812256e-01, 9.0580006145e-06 // fdlibm e_logf.c
 	big := f.cmp(cmpGT, e, f.c(float32(math.Sqrt2-1)))
 	fv := f.blend(big, e, f.mul(f.sub(e, f.c(1)), f.c(0.5)))
-	k := ZMM()
+	k := f.vec()
 	VXORPS(k, k, k)
 	k = f.blend(big, k, f.c(1))
 	s := f.div(fv, f.add(fv, f.c(2)))
@@ -168,8 +271,9 @@ func (f *f32) log1p01(e reg.VecVirtual) reg.VecVirtual {
 //	func(p *[32]float64, q *[8]float32, loss, grad, x, y *float32, n int) (sum float64, done int)
 //
 // q holds float32 copies of α (or 1), 1 − α (or 1), γ and the scale. It
-// stops at the first 32-element step with a target other than 0 or 1 and
-// returns how many elements it did (n, a multiple of 32, when none).
+// stops at the first step with a target other than 0 or 1 and
+// returns how many elements it did (n when none), in steps of 32 elements
+// on AVX-512, 8 on AVX2.
 //
 // For y ∈ {0, 1}, with sign s = 2y − 1 and t = s·x (the true class's logit),
 // pₜ = σ(t), m = 1 − pₜ, ce = softplus(−t) = max(−t, 0) + log1p(e^−|x|):
@@ -180,11 +284,11 @@ func (f *f32) log1p01(e reg.VecVirtual) reg.VecVirtual {
 // within a few ulps and the products of at most two factors m keep loss
 // and gradient within 1e-6 relative of the float64 path.
 func (f *f32) sigmoidHard32() {
-	name := "sigmoidHardAVX512F32"
+	name := "sigmoidHard" + f.name + "F32"
 	TEXT(name, NOSPLIT, "func(p *[32]float64, q *[8]float32, loss, grad, x, y *float32, n int) (sum float64, done int)")
 	Pragma("noescape")
 	Doc(name+" is the float32-lane sigmoid kernel for hard targets and small integer γ (see sigmoidHard32 in _gen).",
-		"n must be a multiple of 32.")
+		"n must be a multiple of 32 (AVX-512) or 8 (AVX2).")
 	P := Load(Param("p"), GP64())
 	Q := Load(Param("q"), GP64())
 	lossP := Load(Param("loss"), GP64())
@@ -192,10 +296,18 @@ func (f *f32) sigmoidHard32() {
 	X := Load(Param("x"), GP64())
 	Y := Load(Param("y"), GP64())
 	n := Load(Param("n"), GP64())
-	qa := func(i int) Mem { return Mem{Base: Q, Disp: 4 * i} }
+	// qa returns parameter i as an operand: a {1to16} broadcast on
+	// AVX-512, a register on AVX2 (whose memory operands are whole vectors).
+	qa := func(i int) Op {
+		m := Mem{Base: Q, Disp: 4 * i}
+		if f.z {
+			return m
+		}
+		return f.load(m)
+	}
 	const qA, qB, qGamma, qScale = 0, 1, 2, 3
 
-	acc0, acc1 := ZMM(), ZMM()
+	acc0, acc1 := f.vec(), f.vec() // float64 sums of the lower and upper halves
 	VXORPD(acc0, acc0, acc0)
 	VXORPD(acc1, acc1, acc1)
 	i := GP64()
@@ -204,29 +316,31 @@ func (f *f32) sigmoidHard32() {
 	Label(L("loop"))
 	CMPQ(i, n)
 	JGE(LabelRef(L("done")))
-	// Two blocks per iteration, each step emitted for both in turn: their
-	// exp → log1p chains overlap.
-	const U = 2
-	at := func(b reg.Register, u int) Mem { return Mem{Base: b, Index: i, Scale: 4, Disp: 64 * u} }
-	var x, y [U]reg.VecVirtual
-	var one [U]reg.Register
+	// Two blocks per iteration on AVX-512, each step emitted for both in
+	// turn: their exp → log1p chains overlap. AVX2 has 16 registers (avo
+	// would reach for the EVEX-only ones): one block.
+	U := 1
+	if f.z {
+		U = 2
+	}
+	at := func(b reg.Register, u int) Mem { return Mem{Base: b, Index: i, Scale: 4, Disp: 4 * f.lanes() * u} }
+	x, y := make([]reg.VecVirtual, U), make([]reg.VecVirtual, U)
+	one := make([]reg.Register, U)
 	var hard reg.Register
 	for u := range U {
-		x[u], y[u] = ZMM(), ZMM()
+		x[u], y[u] = f.vec(), f.vec()
 		VMOVUPS(at(X, u), x[u])
 		VMOVUPS(at(Y, u), y[u])
 		one[u] = f.cmp(cmpEQ, y[u], f.c(1))
-		h := K()
-		KORW(one[u], f.cmp(cmpEQ, y[u], f.c(0)), h)
+		h := f.or(one[u], f.cmp(cmpEQ, y[u], f.c(0)))
 		if u > 0 {
-			KANDW(hard, h, h)
+			f.andTo(h, hard)
 		}
 		hard = h
 	}
-	KORTESTW(hard, hard)
-	JCC(LabelRef(L("done"))) // a soft target: stop before these blocks
+	f.jumpUnlessAll(hard, L("done")) // a soft target: stop before these blocks
 
-	var m, pt, ce [U]reg.VecVirtual
+	m, pt, ce := make([]reg.VecVirtual, U), make([]reg.VecVirtual, U), make([]reg.VecVirtual, U)
 	for u := range U {
 		t := f.blend(one[u], f.xor(x[u], f.cbits(1<<31)), x[u]) // s·x
 		e := f.expNeg(f.xor(f.and(x[u], f.cbits(1<<31-1)), f.cbits(1<<31)))
@@ -240,7 +354,7 @@ func (f *f32) sigmoidHard32() {
 	}
 
 	// w = m^k
-	var w [U]reg.VecVirtual
+	w := make([]reg.VecVirtual, U)
 	for u := range U {
 		w[u] = f.load(f.c(1))
 	}
@@ -257,15 +371,22 @@ func (f *f32) sigmoidHard32() {
 	Label(L("powdone"))
 
 	for u := range U {
-		aw := f.mul(w[u], f.blend(one[u], f.load(qa(qB)), qa(qA))) // αₜ m^γ
+		aw := f.mul(w[u], f.blend(one[u], f.load(Mem{Base: Q, Disp: 4 * qB}), qa(qA))) // αₜ m^γ
 		nan := f.cmp(cmpUNORD, x[u], x[u])
 		loss := f.mul(aw, ce[u])
 		loss = f.blend(nan, loss, f.cbits(0x7fc00000))
-		lo, hi := ZMM(), ZMM()
-		VCVTPS2PD(loss.AsY(), lo)
-		hy := YMM()
-		VEXTRACTF32X8(U8(1), loss, hy)
-		VCVTPS2PD(hy, hi)
+		lo, hi := f.vec(), f.vec()
+		if f.z {
+			VCVTPS2PD(loss.AsY(), lo)
+			hy := YMM()
+			VEXTRACTF32X8(U8(1), loss, hy)
+			VCVTPS2PD(hy, hi)
+		} else {
+			VCVTPS2PD(loss.AsX(), lo)
+			hx := XMM()
+			VEXTRACTF128(U8(1), loss, hx)
+			VCVTPS2PD(hx, hi)
+		}
 		VADDPD(lo, acc0, acc0)
 		VADDPD(hi, acc1, acc1)
 		lu := func(s string) string { return L(fmt.Sprint(s, u)) }
@@ -284,13 +405,12 @@ func (f *f32) sigmoidHard32() {
 		Label(lu("nograd"))
 	}
 
-	ADDQ(U8(16*U), i)
+	ADDQ(U8(f.lanes()*U), i)
 	JMP(LabelRef(L("loop")))
 
 	Label(L("done"))
 	VADDPD(acc1, acc0, acc0)
-	a := newISA(true)
-	s := a.hsum(V{acc0})
+	s := newISA(f.z).hsum(V{acc0})
 	VZEROUPPER()
 	Store(s, ReturnIndex(0))
 	Store(i, ReturnIndex(1))

@@ -290,39 +290,34 @@ func TestVectorIgnoreMask(t *testing.T) {
 // data, stops at the first block with a soft target, and equals the
 // generic path within 1e-6 relative, specials included.
 func TestHard32MatchesGeneric(t *testing.T) {
-	if !slicesContains(vecImpls(), AVX512) {
-		t.Skip("no AVX-512")
-	}
 	rng := rand.New(rand.NewPCG(13, 14))
+	for _, m := range vecImpls() {
+		stepN := map[Impl]int{AVX2: 8, AVX512: 32}[m] // elements per step
+		testHard32(t, rng, m, stepN)
+	}
+}
+
+func testHard32(t *testing.T, rng *rand.Rand, m Impl, stepN int) {
 	for _, g := range []float64{0, 1, 2} {
 		for _, alpha := range []float64{-1, 0.25} {
 			p := &SigmoidParams{Alpha: max(alpha, 0), HasAlpha: alpha >= 0, Gamma: g, Scale: 0.125}
-			v, _ := newVec(p, AVX512)
+			v, _ := newVec(p, m)
 			if !v.hard32 {
-				t.Fatalf("γ = %v: float32-lane kernel not chosen", g)
+				t.Fatalf("%v γ = %v: float32-lane kernel not chosen", m, g)
 			}
 			x, y := inputs[float32](rng, 16*40+5, "hard")
 			l, gr := make([]float32, len(x)), make([]float32, len(x))
 			if _, done := runHard32(&v, &l[0], &gr[0], &x[0], &y[0], 16*40); done != 16*40 {
-				t.Errorf("γ = %v: stopped at %d of %d on hard targets", g, done, 16*40)
+				t.Errorf("%v γ = %v: stopped at %d of %d on hard targets", m, g, done, 16*40)
 			}
 			y2 := append([]float32(nil), y...)
 			y2[16*7+3] = 0.5
-			if _, done := runHard32(&v, &l[0], &gr[0], &x[0], &y2[0], 16*40); done != 96 {
-				t.Errorf("γ = %v: stopped at %d, want 96 (soft target at 115, steps of 32)", g, done)
+			if _, done := runHard32(&v, &l[0], &gr[0], &x[0], &y2[0], 16*40); done != 115/stepN*stepN {
+				t.Errorf("%v γ = %v: stopped at %d, want %d (soft target at 115)", m, g, done, 115/stepN*stepN)
 			}
-			compare(t, AVX512, p, x, y, [3]bool{true, true, false}, 1)
-			compare(t, AVX512, p, x, y2, [3]bool{true, true, false}, 2)
-			compare(t, AVX512, p, x, y, [3]bool{false, true, false}, 0)
+			compare(t, m, p, x, y, [3]bool{true, true, false}, 1)
+			compare(t, m, p, x, y2, [3]bool{true, true, false}, 2)
+			compare(t, m, p, x, y, [3]bool{false, true, false}, 0)
 		}
 	}
-}
-
-func slicesContains(s []Impl, m Impl) bool {
-	for _, v := range s {
-		if v == m {
-			return true
-		}
-	}
-	return false
 }

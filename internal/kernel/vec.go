@@ -16,8 +16,8 @@ type vec struct {
 	step int // elements per assembly loop iteration
 
 	// hard32: float32 data with hard targets may take the float32-lane
-	// kernel (AVX-512, integer γ ≤ maxGamma32, no Hessian), with q its
-	// float32 parameters: αₜ for y = 1 and y = 0, γ, scale.
+	// kernel (integer γ ≤ maxGamma32, no Hessian), with q its float32
+	// parameters: αₜ for y = 1 and y = 0, γ, scale.
 	hard32 bool
 	q      [8]float32
 }
@@ -65,7 +65,7 @@ func newVec(p *SigmoidParams, m Impl) (vec, bool) {
 	} {
 		v.par[4*i], v.par[4*i+1], v.par[4*i+2], v.par[4*i+3] = c, c, c, c
 	}
-	if m == AVX512 && k >= 0 && k <= maxGamma32 {
+	if k >= 0 && k <= maxGamma32 {
 		v.hard32 = true
 		a1, a0 := 1.0, 1.0
 		if p.HasAlpha {
@@ -85,7 +85,7 @@ const maxStep = 16
 // v.impl. The general one computes SigmoidElem lane for lane in float64
 // (for float32 data too: inputs are widened, outputs rounded once); float32
 // data with hard targets, γ ∈ {0, 1, 2} and no Hessian go through a
-// float32-lane kernel twice as wide (sigmoidHardAVX512F32). The last len(x) mod
+// float32-lane kernel twice as wide (sigmoidHardAVX512F32, sigmoidHardAVX2F32). The last len(x) mod
 // step elements go through the same kernel from stack buffers, padded with
 // x = −Inf, y = 0, whose loss is exactly 0.
 func sigmoidVec[T Float](v *vec, loss, grad, hess, x, y []T) float64 {
