@@ -95,6 +95,9 @@ func runDemo(cmd *cobra.Command, cfg Config, out string, asJSON, quiet bool) err
 		}
 	}
 	res, err := Run(ctx, cfg)
+	if errors.Is(err, ErrFashion) {
+		return exitcode.Input(fmt.Errorf("demo: --fashion %s: %w", cfg.FashionDir, err))
+	}
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}

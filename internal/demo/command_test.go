@@ -103,6 +103,16 @@ func TestBadFlagsAreInputErrors(t *testing.T) {
 			t.Errorf("%s: output directory created", c.name)
 		}
 	}
+	// Fashion-MNIST files that exist but are broken.
+	bad := t.TempDir()
+	os.WriteFile(filepath.Join(bad, "train-images-idx3-ubyte"), []byte("junk"), 0o644)
+	out := filepath.Join(t.TempDir(), "out")
+	if _, err := runCommand(t, "--fashion", bad, "--out", out, "--steps", "1", "--size", "32", "--eval", "1", "--panels", "0", "-q"); exitcode.Code(err) != 2 || !strings.Contains(err.Error(), "--fashion") {
+		t.Errorf("broken --fashion files: %v, want exit 2 naming --fashion", err)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("broken --fashion files: output directory created")
+	}
 	// --out naming a file.
 	file := filepath.Join(t.TempDir(), "f")
 	os.WriteFile(file, nil, 0o644)

@@ -76,6 +76,10 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// ErrFashion wraps the error of Fashion-MNIST files that exist but cannot
+// be read (absent files are not an error: the objects are shapes then).
+var ErrFashion = errors.New("unreadable Fashion-MNIST files")
+
 // Result is what a run measured.
 type Result struct {
 	// Objects says where the objects came from: "fashion-mnist" or "shapes".
@@ -122,7 +126,8 @@ type RunResult struct {
 	AP float64 `json:"cell_ap"`
 	// Recall is the object recall at FPPI false positives per image.
 	Recall Recall `json:"recall"`
-	// MeanProb is the mean predicted probability over background cells.
+	// MeanBackgroundProb is the mean predicted probability over the
+	// held-out background cells.
 	MeanBackgroundProb float64 `json:"mean_background_prob"`
 }
 
@@ -145,7 +150,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		case err == nil:
 			gen.Items, res.Objects = items, "fashion-mnist"
 		case !errors.Is(err, fs.ErrNotExist):
-			return nil, err
+			return nil, fmt.Errorf("%w: %w", ErrFashion, err)
 		}
 	}
 	backend, err := compute.New()
