@@ -76,6 +76,21 @@ func testSoftmaxVector[T Float](t *testing.T) {
 					if !agree(gs, ws, rel, abs) {
 						t.Errorf("sum = %v, generic %v", gs, ws)
 					}
+					// Destinations are optional: the sum alone, and the
+					// gradient without the loss, agree as well.
+					SetImpl(m)
+					s0 := Softmax(p, nil, nil, nil, x, lab, w, first)
+					g2 := make([]T, len(x))
+					s1 := Softmax(p, nil, g2, nil, x, lab, w, first)
+					SetImpl(prev)
+					if !agree(s0, ws, rel, abs) || !agree(s1, ws, rel, abs) {
+						t.Errorf("sum without destinations = %v, %v; generic %v", s0, s1, ws)
+					}
+					for i := first * C; i < len(g2); i++ { // positions from first on
+						if g2[i] != gg[i] && !(g2[i] != g2[i] && gg[i] != gg[i]) {
+							t.Fatalf("grad[%d] without loss = %v, with %v", i, g2[i], gg[i])
+						}
+					}
 					for i := range gl {
 						if !agree(float64(gl[i]), float64(wl[i]), rel, abs) {
 							t.Errorf("loss[%d] = %v, generic %v", i, gl[i], wl[i])
