@@ -1,8 +1,11 @@
 // Command _gen writes the amd64 assembly of package
-// github.com/focalgo/focal/internal/kernel with avo: the sigmoid focal-loss
-// kernel and the target check for float32 and float64 data on AVX-512 and
-// AVX2+FMA, and the
-// vector exp, log and log1p it is built from (exported to the tests).
+// github.com/focalgo/focal/internal/kernel with avo, for AVX-512 and
+// AVX2+FMA: the sigmoid focal-loss kernel for float32 and float64 data
+// (float64 lanes, sigmoid.go) and its float32-lane form for hard targets
+// (sigmoid32.go), the target check (targets.go), the softmax row loops
+// (softmax.go), and the vector exp, log and log1p they are built from
+// (math.go; exported to the tests). Constants go into per-instruction-set
+// tables read as broadcast memory operands (vec.go).
 //
 // Run it through go generate in internal/kernel:
 //
