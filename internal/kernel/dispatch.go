@@ -55,18 +55,67 @@ func SetImpl(m Impl) (prev Impl) {
 }
 
 // Sigmoid is the sigmoid kernel used by package focal: the vectorized one
-// for float32 and float64 when the CPU has it and w is nil (over the runs
-// of elements not ignored), else SigmoidGo. Its contract is SigmoidGo's.
+// for float32 and float64 when the CPU has it (over the runs of elements
+// not ignored; weights applied after the kernel), else SigmoidGo. Its
+// contract is SigmoidGo's.
 func Sigmoid[T Float](p *SigmoidParams, loss, grad, hess, x, y, w []T, ignore []bool) float64 {
-	if w == nil {
-		if v, ok := newVec(p, Current()); ok {
-			if ignore == nil {
-				return sigmoidVec(&v, loss, grad, hess, x, y)
-			}
+	if v, ok := newVec(p, Current()); ok {
+		switch {
+		case w != nil:
+			return sigmoidWeighted(&v, loss, grad, hess, x, y, w, ignore)
+		case ignore != nil:
 			return sigmoidMasked(&v, loss, grad, hess, x, y, ignore)
 		}
+		return sigmoidVec(&v, loss, grad, hess, x, y)
 	}
 	return SigmoidGo(p, loss, grad, hess, x, y, w, ignore)
+}
+
+// weightedPiece is the number of elements sigmoidWeighted runs the kernel
+// on at a time (its loss buffer lives on the stack).
+const weightedPiece = 512
+
+// sigmoidWeighted is sigmoidVec followed by the weights: each output times
+// wᵢ (0, and no computation's NaN, where wᵢ = 0 or ignored), the sum taken
+// over the weighted losses. Outputs are rounded twice for float32 (once by
+// the kernel, once after the weight), within 1.2e-7 relative more.
+func sigmoidWeighted[T Float](v *vec, loss, grad, hess, x, y, w []T, ignore []bool) float64 {
+	var buf [weightedPiece]T
+	var sum float64
+	for lo := 0; lo < len(x); lo += weightedPiece {
+		hi := min(lo+weightedPiece, len(x))
+		l := buf[:hi-lo]
+		if loss != nil {
+			l = loss[lo:hi]
+		}
+		g, h := sub(grad, lo, hi), sub(hess, lo, hi)
+		sigmoidVec(v, l, g, h, x[lo:hi], y[lo:hi])
+		for i := range l {
+			wi := float64(w[lo+i])
+			if ignore != nil && ignore[lo+i] {
+				wi = 0
+			}
+			li := float64(l[i]) * wi
+			if wi == 0 {
+				li = 0
+			}
+			sum += li
+			l[i] = sat[T](li)
+			if g != nil {
+				g[i] = T(float64(g[i]) * wi)
+				if wi == 0 {
+					g[i] = 0
+				}
+			}
+			if h != nil {
+				h[i] = T(float64(h[i]) * wi)
+				if wi == 0 {
+					h[i] = 0
+				}
+			}
+		}
+	}
+	return sum
 }
 
 // sigmoidMasked is sigmoidVec over the runs of elements not ignored; the
