@@ -15,6 +15,7 @@ func (a *isa) softmaxRows(f64 bool) {
 	a.rowMax(f64)
 	a.expRow(f64)
 	a.scaleRow(f64)
+	a.hessRow(f64)
 }
 
 func (a *isa) names(base string, f64 bool) (name, t string, size int) {
@@ -146,4 +147,55 @@ func (a *isa) sawNaN(nan, v V) {
 		return
 	}
 	VORPD(k[0], nan[0], nan[0])
+}
+
+// Slots of hessRow's constants, 32 bytes apart as in the sigmoid's
+// parameter block.
+const (
+	hrInvD  = iota // 1/(1 + S′)
+	hrGp           // Σ_{c′≠k*} Â_c′ / q_c′² (the label's, when it is not k*)
+	hrAK           // Â_k* (0 unless the label is k* and S′ > 0)
+	hrNegB         // −B_y
+	hrScale        // s·w_j
+	hrClip         // Hessian floor: 0 or −Inf
+	hrSp           // S′ (1 when hrAK is 0)
+)
+
+// hessRow emits func(dst *T, e *float64, c *[32]float64, n int): the
+// softmax focal loss's Hessian diagonal for a class c that is neither the
+// label nor the argmax (softmaxHard's formula specialised):
+//
+//	p_c = e_c/(1 + S′),  h_c = s·(p_c² gp + (e_c/S′)² Â_k* + (1 − 2p_c)(−p_c B_y))
+//
+// clipped at the floor; the caller fixes those two classes.
+func (a *isa) hessRow(f64 bool) {
+	name, t, size := a.names("hessRow", f64)
+	TEXT(name, NOSPLIT, "func(dst *"+t+", e *float64, c *[32]float64, n int)")
+	Pragma("noescape")
+	Doc(name + " sets dst[i] to the Hessian diagonal of a class other than the label and the argmax, for i < n, a multiple of the lane count.")
+	b := a.one()
+	D := Load(Param("dst"), GP64())
+	E := Load(Param("e"), GP64())
+	C := Load(Param("c"), GP64())
+	n := Load(Param("n"), GP64())
+	k := func(i int) bc { return bc(Mem{Base: C, Disp: 32 * i}) }
+	i := GP64()
+	XORQ(i, i)
+	Label(name + "loop")
+	CMPQ(i, n)
+	JGE(LabelRef(name + "done"))
+	e := b.loadF(Mem{Base: E, Index: i, Scale: 8}, true)
+	pc := b.mul(e, k(hrInvD))
+	t1 := b.mul(b.mul(pc, pc), k(hrGp))
+	r := b.div(e, k(hrSp))
+	t2 := b.mul(b.mul(r, r), k(hrAK))
+	t3 := b.mul(b.sub(b.load(b.c(1)), b.add(pc, pc)), b.mul(pc, k(hrNegB)))
+	h := b.mul(b.add(b.add(t1, t2), t3), k(hrScale))
+	h = b.max(b.load(k(hrClip)), h) // keeps a NaN h
+	b.storeF(h, Mem{Base: D, Index: i, Scale: uint8(size)}, f64)
+	ADDQ(U32(a.lanes), i)
+	JMP(LabelRef(name + "loop"))
+	Label(name + "done")
+	VZEROUPPER()
+	RET()
 }

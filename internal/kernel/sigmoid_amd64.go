@@ -116,3 +116,19 @@ func runHard32(v *vec, loss, grad, x, y *float32, n int) (float64, int) {
 	}
 	return sigmoidHardAVX2F32(&v.par, &v.q, loss, grad, x, y, n)
 }
+
+func hessRow32(m Impl, dst *float32, e *float64, c *[32]float64, n int) {
+	if m == AVX512 {
+		hessRowAVX512F32(dst, e, c, n)
+		return
+	}
+	hessRowAVX2F32(dst, e, c, n)
+}
+
+func hessRow64(m Impl, dst *float64, e *float64, c *[32]float64, n int) {
+	if m == AVX512 {
+		hessRowAVX512F64(dst, e, c, n)
+		return
+	}
+	hessRowAVX2F64(dst, e, c, n)
+}

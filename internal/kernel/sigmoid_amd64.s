@@ -949,6 +949,44 @@ scaleRowAVX512F32done:
 	VZEROUPPER
 	RET
 
+// func hessRowAVX512F32(dst *float32, e *float64, c *[32]float64, n int)
+// Requires: AVX, AVX512F
+TEXT ·hessRowAVX512F32(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), AX
+	MOVQ e+8(FP), CX
+	MOVQ c+16(FP), DX
+	MOVQ n+24(FP), BX
+	XORQ SI, SI
+
+hessRowAVX512F32loop:
+	CMPQ         SI, BX
+	JGE          hessRowAVX512F32done
+	VMOVUPD      (CX)(SI*8), Z0
+	VMULPD.BCST  (DX), Z0, Z1
+	VMULPD       Z1, Z1, Z2
+	VMULPD.BCST  32(DX), Z2, Z2
+	VDIVPD.BCST  192(DX), Z0, Z0
+	VMULPD       Z0, Z0, Z0
+	VMULPD.BCST  64(DX), Z0, Z0
+	VBROADCASTSD constsAVX512<>+144(SB), Z3
+	VADDPD       Z1, Z1, Z4
+	VSUBPD       Z4, Z3, Z3
+	VMULPD.BCST  96(DX), Z1, Z1
+	VMULPD       Z1, Z3, Z1
+	VADDPD       Z0, Z2, Z0
+	VADDPD       Z1, Z0, Z0
+	VMULPD.BCST  128(DX), Z0, Z0
+	VBROADCASTSD 160(DX), Z1
+	VMAXPD       Z0, Z1, Z0
+	VCVTPD2PS    Z0, Y0
+	VMOVUPS      Y0, (AX)(SI*4)
+	ADDQ         $0x00000008, SI
+	JMP          hessRowAVX512F32loop
+
+hessRowAVX512F32done:
+	VZEROUPPER
+	RET
+
 // func rowMaxAVX512F64(x *float64, n int) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·rowMaxAVX512F64(SB), NOSPLIT, $0-24
@@ -1069,6 +1107,43 @@ scaleRowAVX512F64loop:
 	JMP     scaleRowAVX512F64loop
 
 scaleRowAVX512F64done:
+	VZEROUPPER
+	RET
+
+// func hessRowAVX512F64(dst *float64, e *float64, c *[32]float64, n int)
+// Requires: AVX, AVX512F
+TEXT ·hessRowAVX512F64(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), AX
+	MOVQ e+8(FP), CX
+	MOVQ c+16(FP), DX
+	MOVQ n+24(FP), BX
+	XORQ SI, SI
+
+hessRowAVX512F64loop:
+	CMPQ         SI, BX
+	JGE          hessRowAVX512F64done
+	VMOVUPD      (CX)(SI*8), Z0
+	VMULPD.BCST  (DX), Z0, Z1
+	VMULPD       Z1, Z1, Z2
+	VMULPD.BCST  32(DX), Z2, Z2
+	VDIVPD.BCST  192(DX), Z0, Z0
+	VMULPD       Z0, Z0, Z0
+	VMULPD.BCST  64(DX), Z0, Z0
+	VBROADCASTSD constsAVX512<>+144(SB), Z3
+	VADDPD       Z1, Z1, Z4
+	VSUBPD       Z4, Z3, Z3
+	VMULPD.BCST  96(DX), Z1, Z1
+	VMULPD       Z1, Z3, Z1
+	VADDPD       Z0, Z2, Z0
+	VADDPD       Z1, Z0, Z0
+	VMULPD.BCST  128(DX), Z0, Z0
+	VBROADCASTSD 160(DX), Z1
+	VMAXPD       Z0, Z1, Z0
+	VMOVUPD      Z0, (AX)(SI*8)
+	ADDQ         $0x00000008, SI
+	JMP          hessRowAVX512F64loop
+
+hessRowAVX512F64done:
 	VZEROUPPER
 	RET
 
@@ -2211,6 +2286,44 @@ scaleRowAVX2F32done:
 	VZEROUPPER
 	RET
 
+// func hessRowAVX2F32(dst *float32, e *float64, c *[32]float64, n int)
+// Requires: AVX
+TEXT ·hessRowAVX2F32(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), AX
+	MOVQ e+8(FP), CX
+	MOVQ c+16(FP), DX
+	MOVQ n+24(FP), BX
+	XORQ SI, SI
+
+hessRowAVX2F32loop:
+	CMPQ       SI, BX
+	JGE        hessRowAVX2F32done
+	VMOVUPD    (CX)(SI*8), Y0
+	VMULPD     (DX), Y0, Y1
+	VMULPD     Y1, Y1, Y2
+	VMULPD     32(DX), Y2, Y2
+	VDIVPD     192(DX), Y0, Y0
+	VMULPD     Y0, Y0, Y0
+	VMULPD     64(DX), Y0, Y0
+	VMOVUPD    constsAVX2<>+576(SB), Y3
+	VADDPD     Y1, Y1, Y4
+	VSUBPD     Y4, Y3, Y3
+	VMULPD     96(DX), Y1, Y1
+	VMULPD     Y1, Y3, Y1
+	VADDPD     Y0, Y2, Y0
+	VADDPD     Y1, Y0, Y0
+	VMULPD     128(DX), Y0, Y0
+	VMOVUPD    160(DX), Y1
+	VMAXPD     Y0, Y1, Y0
+	VCVTPD2PSY Y0, X0
+	VMOVUPS    X0, (AX)(SI*4)
+	ADDQ       $0x00000004, SI
+	JMP        hessRowAVX2F32loop
+
+hessRowAVX2F32done:
+	VZEROUPPER
+	RET
+
 // func rowMaxAVX2F64(x *float64, n int) float64
 // Requires: AVX, SSE2
 TEXT ·rowMaxAVX2F64(SB), NOSPLIT, $0-24
@@ -2333,6 +2446,43 @@ scaleRowAVX2F64loop:
 	JMP     scaleRowAVX2F64loop
 
 scaleRowAVX2F64done:
+	VZEROUPPER
+	RET
+
+// func hessRowAVX2F64(dst *float64, e *float64, c *[32]float64, n int)
+// Requires: AVX
+TEXT ·hessRowAVX2F64(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), AX
+	MOVQ e+8(FP), CX
+	MOVQ c+16(FP), DX
+	MOVQ n+24(FP), BX
+	XORQ SI, SI
+
+hessRowAVX2F64loop:
+	CMPQ    SI, BX
+	JGE     hessRowAVX2F64done
+	VMOVUPD (CX)(SI*8), Y0
+	VMULPD  (DX), Y0, Y1
+	VMULPD  Y1, Y1, Y2
+	VMULPD  32(DX), Y2, Y2
+	VDIVPD  192(DX), Y0, Y0
+	VMULPD  Y0, Y0, Y0
+	VMULPD  64(DX), Y0, Y0
+	VMOVUPD constsAVX2<>+576(SB), Y3
+	VADDPD  Y1, Y1, Y4
+	VSUBPD  Y4, Y3, Y3
+	VMULPD  96(DX), Y1, Y1
+	VMULPD  Y1, Y3, Y1
+	VADDPD  Y0, Y2, Y0
+	VADDPD  Y1, Y0, Y0
+	VMULPD  128(DX), Y0, Y0
+	VMOVUPD 160(DX), Y1
+	VMAXPD  Y0, Y1, Y0
+	VMOVUPD Y0, (AX)(SI*8)
+	ADDQ    $0x00000004, SI
+	JMP     hessRowAVX2F64loop
+
+hessRowAVX2F64done:
 	VZEROUPPER
 	RET
 

@@ -46,3 +46,11 @@ func scaleRow64(Impl, *float64, *float64, float64, int) {
 func runHard32(v *vec, loss, grad, x, y *float32, n int) (float64, int) {
 	panic("kernel: no vector kernel in this build")
 }
+
+func hessRow32(Impl, *float32, *float64, *[32]float64, int) {
+	panic("kernel: no vector kernel in this build")
+}
+
+func hessRow64(Impl, *float64, *float64, *[32]float64, int) {
+	panic("kernel: no vector kernel in this build")
+}

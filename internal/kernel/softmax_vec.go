@@ -5,12 +5,14 @@ import (
 	"unsafe"
 )
 
-// softmaxVec is softmaxHard for the class-last layout (Inner = 1) without
-// Hessian, on the vector row primitives of implementation m: the row's
-// max, its exponentials exp(x_c − max) and their sum, and the gradient row
-// e_c·(−B_y·s/(1 + S′)) are vector loops; the label's own terms are
-// softmaxHard's scalar code. Rows whose max is infinite go to softmaxHard.
-func softmaxVec[T Float, L Int](m Impl, p *SoftmaxParams, loss, grad, x []T, labels []L, w []T, first int) float64 {
+// softmaxVec is softmaxHard for the class-last layout (Inner = 1), on the
+// vector row primitives of implementation m: the row's max, its
+// exponentials exp(x_c − max) and their sum, the gradient row
+// e_c·(−B_y·s/(1 + S′)) and the Hessian row of the classes other than the
+// label and the argmax are vector loops; the label's own terms and those
+// two classes are softmaxHard's scalar code. Rows with a NaN or an
+// infinite max go to softmaxHard.
+func softmaxVec[T Float, L Int](m Impl, p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
 	C := p.Classes
 	g := p.Gamma
 	k, isInt := intGamma(g)
@@ -28,14 +30,16 @@ func softmaxVec[T Float, L Int](m Impl, p *SoftmaxParams, loss, grad, x []T, lab
 			if loss != nil {
 				loss[j] = 0
 			}
-			if grad != nil {
-				clear(grad[base : base+C])
+			for _, d := range [...][]T{grad, hess} {
+				if d != nil {
+					clear(d[base : base+C])
+				}
 			}
 			continue
 		}
 		mx := rowMax(m, row)
 		if math.IsNaN(mx) || math.IsInf(mx, 0) {
-			sum += softmaxHard(p, sub(loss, j, j+1), grad, nil, x, labels[j:j+1], sub(w, j, j+1), first+j)
+			sum += softmaxHard(p, sub(loss, j, j+1), grad, hess, x, labels[j:j+1], sub(w, j, j+1), first+j)
 			continue
 		}
 		ks := 0
@@ -81,14 +85,66 @@ func softmaxVec[T Float, L Int](m Impl, p *SoftmaxParams, loss, grad, x []T, lab
 		if loss != nil {
 			loss[j] = sat[T](l)
 		}
-		if grad == nil {
+		if grad == nil && hess == nil {
 			continue
 		}
 		b := a * wy * (g*py*ratio - 1)
 		s := wj * p.Scale
-		gr := grad[base : base+C]
-		scaleRow(m, gr, e, -b*s/d)
-		gr[y] = T((-py*b + b) * s)
+		if grad != nil {
+			gr := grad[base : base+C]
+			scaleRow(m, gr, e, -b*s/d)
+			gr[y] = T((-py*b + b) * s)
+		}
+		if hess == nil {
+			continue
+		}
+		// softmaxHard's Hessian: the row loop for the classes other than y
+		// and k*, then those two exactly as there.
+		ahat := a * wy * qy * (-g*(g-1)*py*py*ratio + 2*g*py + qy)
+		var gp, aK float64
+		if y == ks {
+			aK = ahat
+		} else {
+			gp = ahat / (qy * qy)
+		}
+		var c [32]float64
+		aKv, spv := aK, sp
+		if !(sp > 0) || aK == 0 { // no Â_k* term (softmaxHard: only when S′ > 0)
+			aKv, spv = 0, 1
+		}
+		clip := math.Inf(-1)
+		if p.ClipHess {
+			clip = 0
+		}
+		for i, v := range [...]float64{1 / d, gp, aKv, -b, s, clip, spv} {
+			c[4*i], c[4*i+1], c[4*i+2], c[4*i+3] = v, v, v, v
+		}
+		hs := hess[base : base+C]
+		hessRow(m, hs, e, &c)
+		for _, cc := range [...]int{y, ks} {
+			pc := e[cc] / d
+			gr := -pc * b
+			var h float64
+			if cc == y {
+				gr += b
+				h = ahat
+			}
+			if cc == ks {
+				h += pc * pc * gp
+			} else {
+				qc := 1 - pc
+				h += pc * pc * (gp - h/(qc*qc))
+				if sp > 0 {
+					r := e[cc] / sp
+					h += r * r * aK
+				}
+			}
+			h = (h + (1-2*pc)*gr) * s
+			if p.ClipHess {
+				h = max(h, 0)
+			}
+			hs[cc] = T(h)
+		}
 	}
 	return sum
 }
@@ -151,5 +207,25 @@ func scaleRow[T Float](m Impl, dst []T, e []float64, s float64) {
 	}
 	for i := n0; i < len(dst); i++ {
 		dst[i] = T(e[i] * s)
+	}
+}
+
+// hessRow sets dst[i] to the Hessian of class i as the assembly hessRow
+// (c: 1/(1 + S′), gp, Â_k*, −B_y, s·w, floor, S′; four copies each), for
+// classes other than the label and the argmax.
+func hessRow[T Float](m Impl, dst []T, e []float64, c *[32]float64) {
+	n0 := len(dst) &^ (rowLanes(m) - 1)
+	if n0 > 0 {
+		if unsafe.Sizeof(dst[0]) == 4 {
+			hessRow32(m, ptr[T, float32](dst), &e[0], c, n0)
+		} else {
+			hessRow64(m, ptr[T, float64](dst), &e[0], c, n0)
+		}
+	}
+	for i := n0; i < len(dst); i++ {
+		pc := e[i] * c[0]
+		r := e[i] / c[24]
+		h := (pc*pc*c[4] + r*r*c[8] + (1-2*pc)*(pc*c[12])) * c[16]
+		dst[i] = T(max(c[20], h))
 	}
 }

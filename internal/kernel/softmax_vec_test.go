@@ -9,7 +9,7 @@ import (
 
 // TestSoftmaxVectorMatchesGeneric: Softmax on every vector implementation
 // equals SoftmaxGo within the sigmoid tolerances (loss per position,
-// gradient per logit, the sum), for class counts around the lane widths,
+// gradient and Hessian per logit, the sum; the clipped Hessian too), for class counts around the lane widths,
 // ignored positions, weights, per-class α, every γ form, rows with NaN
 // and infinite logits, and a subset of positions (first > 0).
 func TestSoftmaxVectorMatchesGeneric(t *testing.T) {
@@ -30,8 +30,8 @@ func testSoftmaxVector[T Float](t *testing.T) {
 				x := make([]T, N*C)
 				for i := range x {
 					x[i] = T(4 * rng.NormFloat64())
-					if rng.IntN(200) == 0 {
-						x[i] = T([]float64{math.NaN(), math.Inf(1), math.Inf(-1), 1e30, -1e30, 80, -80}[rng.IntN(7)])
+					if rng.IntN(40) == 0 {
+						x[i] = T([]float64{math.NaN(), math.Inf(1), math.Inf(-1), 1e30, -1e30, 80, -80, 800, -800, 700}[rng.IntN(10)])
 					}
 				}
 				labels := make([]int32, N)
@@ -65,13 +65,14 @@ func testSoftmaxVector[T Float](t *testing.T) {
 				t.Run(fmt.Sprintf("%v/C%d/g%v", m, C, g), func(t *testing.T) {
 					wl, gl := make([]T, len(lab)), make([]T, len(lab))
 					wg, gg := make([]T, len(x)), make([]T, len(x))
+					wh, gh := make([]T, len(x)), make([]T, len(x))
 					for i := range gg {
-						gg[i] = 7
-						wg[i] = 7
+						gg[i], wg[i], gh[i], wh[i] = 7, 7, 7, 7
 					}
-					ws := SoftmaxGo(p, wl, wg, nil, x, lab, w, first)
+					p.ClipHess = rng.IntN(2) == 0
+					ws := SoftmaxGo(p, wl, wg, wh, x, lab, w, first)
 					prev := SetImpl(m)
-					gs := Softmax(p, gl, gg, nil, x, lab, w, first)
+					gs := Softmax(p, gl, gg, gh, x, lab, w, first)
 					SetImpl(prev)
 					if !agree(gs, ws, rel, abs) {
 						t.Errorf("sum = %v, generic %v", gs, ws)
@@ -106,6 +107,15 @@ func testSoftmaxVector[T Float](t *testing.T) {
 						}
 						if !agree(float64(gg[i]), float64(wg[i]), rel, abs+1e-14*big) {
 							t.Errorf("grad[%d] (row %d) = %v, generic %v", i, r, gg[i], wg[i])
+						}
+						// The Hessian's terms cancel near its zeros: compare
+						// against the row's largest entry as well.
+						bigH := 0.0
+						for c := range C {
+							bigH = max(bigH, math.Abs(float64(wh[r*C+c])))
+						}
+						if !agree(float64(gh[i]), float64(wh[i]), rel, abs+1e-13*bigH) {
+							t.Errorf("hess[%d] (row %d) = %v, generic %v", i, r, gh[i], wh[i])
 						}
 					}
 				})

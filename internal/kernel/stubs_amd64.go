@@ -43,6 +43,11 @@ func expRowAVX512F32(dst *float64, x *float32, m float64, n int) float64
 //go:noescape
 func scaleRowAVX512F32(dst *float32, e *float64, s float64, n int)
 
+// hessRowAVX512F32 sets dst[i] to the Hessian diagonal of a class other than the label and the argmax, for i < n, a multiple of the lane count.
+//
+//go:noescape
+func hessRowAVX512F32(dst *float32, e *float64, c *[32]float64, n int)
+
 // rowMaxAVX512F64 returns the largest of x[:n], or NaN if one is NaN; n is a positive multiple of the lane count.
 //
 //go:noescape
@@ -57,6 +62,11 @@ func expRowAVX512F64(dst *float64, x *float64, m float64, n int) float64
 //
 //go:noescape
 func scaleRowAVX512F64(dst *float64, e *float64, s float64, n int)
+
+// hessRowAVX512F64 sets dst[i] to the Hessian diagonal of a class other than the label and the argmax, for i < n, a multiple of the lane count.
+//
+//go:noescape
+func hessRowAVX512F64(dst *float64, e *float64, c *[32]float64, n int)
 
 // expAVX512 sets dst[i] = exp(src[i]) for i < n, a multiple of the step (tests only).
 //
@@ -112,6 +122,11 @@ func expRowAVX2F32(dst *float64, x *float32, m float64, n int) float64
 //go:noescape
 func scaleRowAVX2F32(dst *float32, e *float64, s float64, n int)
 
+// hessRowAVX2F32 sets dst[i] to the Hessian diagonal of a class other than the label and the argmax, for i < n, a multiple of the lane count.
+//
+//go:noescape
+func hessRowAVX2F32(dst *float32, e *float64, c *[32]float64, n int)
+
 // rowMaxAVX2F64 returns the largest of x[:n], or NaN if one is NaN; n is a positive multiple of the lane count.
 //
 //go:noescape
@@ -126,6 +141,11 @@ func expRowAVX2F64(dst *float64, x *float64, m float64, n int) float64
 //
 //go:noescape
 func scaleRowAVX2F64(dst *float64, e *float64, s float64, n int)
+
+// hessRowAVX2F64 sets dst[i] to the Hessian diagonal of a class other than the label and the argmax, for i < n, a multiple of the lane count.
+//
+//go:noescape
+func hessRowAVX2F64(dst *float64, e *float64, c *[32]float64, n int)
 
 // expAVX2 sets dst[i] = exp(src[i]) for i < n, a multiple of the step (tests only).
 //
