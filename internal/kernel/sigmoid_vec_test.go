@@ -52,7 +52,7 @@ func gradSlack(x, y float64, p *SigmoidParams) float64 {
 	if math.IsInf(x, 0) || math.IsNaN(x) || math.IsNaN(y) {
 		return 0
 	}
-	q := 1 / (1 + math.Exp(x)) // 1 − σ(x)
+	q := 1 / (1 + math.Exp(x))                             // 1 − σ(x)
 	ce := math.Abs(x) + math.Log1p(math.Exp(-math.Abs(x))) // ≥ the cross-entropy for any y ∈ [0, 1]
 	return 1e-13 * math.Abs(p.Scale) * ((1-q)*(1-y) + y*q + p.Gamma*ce)
 }
