@@ -2,8 +2,11 @@ package demo
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/focalgo/focal/metrics"
 )
 
 func TestAveragePrecision(t *testing.T) {
@@ -124,5 +127,31 @@ func TestRecallAtFPPI(t *testing.T) {
 		{Image: 1, Score: 0.5, Object: -1}, {Image: 0, Score: 0.5, Object: -1}}
 	if got := recallAtFPPI(scenes, tied, 1); got.All != 0.25 || got.Threshold != 0.9 {
 		t.Errorf("tied group over budget: %+v, want recall 0.25 at threshold 0.9", got)
+	}
+}
+
+// TestAveragePrecisionAgreesWithMetrics cross-checks the cell AP against
+// the project's metrics package on random scores with many ties.
+func TestAveragePrecisionAgreesWithMetrics(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for trial := range 20 {
+		n := 50 + rng.IntN(500)
+		s32, y32 := make([]float32, n), make([]float32, n)
+		s64, yb := make([]float64, n), make([]bool, n)
+		for i := range n {
+			s32[i] = float32(rng.IntN(20)) / 19 // ties
+			s64[i] = float64(s32[i])
+			if rng.Float64() < 0.05+0.3*float64(s32[i]) {
+				y32[i], yb[i] = 1, true
+			}
+		}
+		yb[0], y32[0], yb[1], y32[1] = true, 1, false, 0 // both classes
+		want, err := metrics.AveragePrecision(s64, yb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := averagePrecision(s32, y32); math.Abs(got-want) > 1e-12 {
+			t.Errorf("trial %d: AP %v, metrics.AveragePrecision %v", trial, got, want)
+		}
 	}
 }
