@@ -90,6 +90,8 @@ func TestBadFlagsAreInputErrors(t *testing.T) {
 		{"negative learning rate", []string{"--lr", "-1"}, "--lr = -1"},
 		{"more panels than held-out scenes", []string{"--eval", "2", "--panels", "3"}, "--panels = 3"},
 		{"NaN fppi", []string{"--fppi", "NaN"}, "--fppi = NaN"},
+		{"batch too large for memory", []string{"--size", "512", "--batch", "16"}, "--batch = 16"},
+		{"held-out set too large for memory", []string{"--size", "512", "--batch", "1", "--eval", "1000"}, "--eval = 1000"},
 		{"empty output directory", []string{"--out", ""}, "--out"},
 	}
 	for _, c := range cases {

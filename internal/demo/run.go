@@ -72,6 +72,12 @@ func (c Config) Validate() error {
 		return fmt.Errorf("fppi = %v: want a finite number ≥ 0", c.FPPI)
 	case c.Panels < 0 || c.Panels > c.Eval:
 		return fmt.Errorf("panels = %d: want 0 … eval (%d)", c.Panels, c.Eval)
+	case c.Batch*c.Size*c.Size > maxBatchPixels:
+		return fmt.Errorf("batch = %d: %d scenes of %d×%d exceed %d pixels per step (the graph's memory)",
+			c.Batch, c.Batch, c.Size, c.Size, maxBatchPixels)
+	case c.Eval*c.Size*c.Size > maxEvalPixels:
+		return fmt.Errorf("eval = %d: %d scenes of %d×%d exceed %d held-out pixels (memory)",
+			c.Eval, c.Eval, c.Size, c.Size, maxEvalPixels)
 	}
 	return nil
 }
@@ -79,6 +85,13 @@ func (c Config) Validate() error {
 // ErrFashion wraps the error of Fashion-MNIST files that exist but cannot
 // be read (absent files are not an error: the objects are shapes then).
 var ErrFashion = errors.New("unreadable Fashion-MNIST files")
+
+// Memory bounds: a training step's activations take about 40 floats per
+// pixel of the batch, and the held-out scenes are kept in memory.
+const (
+	maxBatchPixels = 1 << 21 // e.g. 128 scenes of 128×128, 8 of 512×512
+	maxEvalPixels  = 1 << 26 // 256 MiB of float32
+)
 
 // Result is what a run measured.
 type Result struct {
