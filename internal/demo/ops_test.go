@@ -33,6 +33,12 @@ func randInput(rng *rand.Rand, dims ...int) gcInput {
 // L = Σ r ⊙ f(inputs) (r fixed random weights, so that every output
 // element matters) with central finite differences, in float64.
 func checkGradient(t *testing.T, backend compute.Backend, f func(in []*graph.Node) *graph.Node, inputs []gcInput) {
+	checkGradientSample(t, backend, f, inputs, 0)
+}
+
+// checkGradientSample is checkGradient on at most sample random elements
+// of each input (all of them when sample is 0).
+func checkGradientSample(t *testing.T, backend compute.Backend, f func(in []*graph.Node) *graph.Node, inputs []gcInput, sample int) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(7, 7))
 	var r []float64
@@ -89,7 +95,11 @@ func checkGradient(t *testing.T, backend compute.Backend, f func(in []*graph.Nod
 	const h, tol = 1e-6, 1e-5
 	for i := range inputs {
 		grad := tensors.MustCopyFlatData[float64](out[i+1])
-		for j := range vals[i] {
+		elems := rng.Perm(len(vals[i]))
+		if sample > 0 && sample < len(elems) {
+			elems = elems[:sample]
+		}
+		for _, j := range elems {
 			x := vals[i][j]
 			vals[i][j] = x + h
 			lp, err := value.Exec1(args(vals)...)
@@ -196,5 +206,37 @@ func TestConvMatchesDirectSum(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestNetworkGradient checks the whole network and each training loss
+// end to end, on a sample of every parameter tensor: the composition of
+// the checked ops, reshapes included, and package gomlx's loss.
+func TestNetworkGradient(t *testing.T) {
+	backend := compute.MustNew()
+	defer backend.Finalize()
+	rng := rand.New(rand.NewPCG(3, 3))
+	const n, size = 2, 16
+	p := initParams(rng, Prior)
+	inputs := make([]gcInput, 0, len(p)+1)
+	for i, w := range p {
+		v := make([]float64, len(w))
+		for j := range w {
+			v[j] = float64(w[j]) + 0.1*rng.NormFloat64() // away from the init's symmetries
+		}
+		inputs = append(inputs, gcInput{v, paramShapes()[i]})
+	}
+	inputs = append(inputs, randInput(rng, n, size, size))
+	target := make([]float64, n*(size/Stride)*(size/Stride))
+	target[1], target[5], target[20] = 1, 1, 1
+	np := len(p)
+	for _, l := range Losses {
+		t.Run(l.Name, func(t *testing.T) {
+			checkGradientSample(t, backend, func(in []*graph.Node) *graph.Node {
+				y := graph.Const(in[0].Graph(), tensors.FromFlatDataAndDimensions(target, n, size/Stride, size/Stride))
+				// A [1]-shaped output so that checkGradient's weights apply.
+				return graph.Reshape(l.lossGraph(forward(in[np], in[:np]), y), 1)
+			}, inputs, 3)
+		})
 	}
 }
