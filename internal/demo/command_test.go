@@ -24,6 +24,7 @@ func runCommand(t *testing.T, args ...string) (string, error) {
 }
 
 func TestTinyRunWritesEveryOutput(t *testing.T) {
+	skipUnderRace(t)
 	dir := filepath.Join(t.TempDir(), "out")
 	stdout, err := runCommand(t, "--steps", "3", "--size", "32", "--batch", "2", "--eval", "6", "--panels", "2",
 		"--fashion", "", "--out", dir, "--json", "-q")
