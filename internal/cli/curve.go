@@ -1,0 +1,259 @@
+package cli
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	_ "gonum.org/v1/plot/vg/vgimg" // registers the png format
+	_ "gonum.org/v1/plot/vg/vgsvg" // registers the svg format
+
+	"github.com/focalgo/focal"
+	"github.com/focalgo/focal/internal/atomicfile"
+)
+
+// curveFlags are the flags of `focal curve`.
+type curveFlags struct {
+	gammas, out, csv string
+	alpha            float64
+	grad             bool
+	points           int
+}
+
+// NewCurveCommand returns `focal curve`, the paper's Fig. 1.
+func NewCurveCommand() *cobra.Command {
+	var f curveFlags
+	cmd := &cobra.Command{
+		Use:   "curve [flags]",
+		Short: "Plot focal loss against pₜ for several γ (the paper's Fig. 1) as PNG and SVG",
+		Long: `curve draws FL(pₜ) = −αₜ (1 − pₜ)^γ log pₜ against the probability of the true
+class pₜ ∈ (0, 1] for each γ in --gamma, like Fig. 1 of Lin et al. (2017):
+γ = 0 is cross-entropy, and larger γ flattens the loss of well-classified
+examples (pₜ > 0.5). With --grad a second panel shows |∂FL/∂x|, the size of the
+gradient w.r.t. the logit. The values come from focal.SigmoidFocal on a positive
+target with logit x = log(pₜ / (1 − pₜ)). It writes OUT.png and OUT.svg (and the
+numbers with --csv) and prints the paths.`,
+		Example: `  # the README's figure
+  focal curve --grad --out docs/focal-curve --csv docs/focal-curve.csv
+
+  # α-balanced, other γ
+  focal curve --gamma 0,1,3 --alpha 0.25 --out fl-alpha`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runCurve(cmd.OutOrStdout(), f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.gammas, "gamma", "0,0.5,1,2,5", "comma-separated focusing parameters γ ≥ 0, one curve each")
+	fl.Float64Var(&f.alpha, "alpha", -1, "α ∈ [0, 1] weighting the (positive) true class; negative: off")
+	fl.BoolVar(&f.grad, "grad", false, "add a second panel with |∂FL/∂x| against pₜ")
+	fl.StringVar(&f.out, "out", "focal-curve", "output path without extension: writes OUT.png and OUT.svg")
+	fl.StringVar(&f.csv, "csv", "", "also write the numbers (pt, then loss and |grad| per γ) to this CSV file")
+	fl.IntVar(&f.points, "points", 400, "points per curve (2–100000)")
+	return cmd
+}
+
+// curveData holds, for each γ, the loss and |∂FL/∂x| at each pₜ.
+type curveData struct {
+	gammas     []float64
+	pt         []float64
+	loss, grad [][]float64
+}
+
+// computeCurve evaluates the sigmoid focal loss of a positive target at
+// logit(pₜ), pₜ on an even grid of (0, 1] that ends at 1, for each γ.
+func computeCurve(gammas []float64, alpha float64, points int) (*curveData, error) {
+	d := &curveData{gammas: gammas, pt: make([]float64, points)}
+	x := make([]float64, points)
+	y := make([]float64, points)
+	for i := range d.pt {
+		p := float64(i+1) / float64(points)
+		d.pt[i] = p
+		// logit(p) = log p − log1p(−p), +Inf at p = 1.
+		x[i] = math.Log(p) - math.Log1p(-p)
+		y[i] = 1
+	}
+	for _, g := range gammas {
+		s := focal.Sigmoid{Alpha: alpha, Gamma: g, Reduction: focal.None}
+		out := focal.Outputs[float64]{Loss: make([]float64, points), Grad: make([]float64, points)}
+		if _, err := focal.SigmoidFocal(s, out, x, y); err != nil {
+			return nil, err
+		}
+		for i, v := range out.Grad {
+			out.Grad[i] = math.Abs(v)
+		}
+		d.loss = append(d.loss, out.Loss)
+		d.grad = append(d.grad, out.Grad)
+	}
+	return d, nil
+}
+
+func parseGammas(s string) ([]float64, error) {
+	var gs []float64
+	for _, part := range strings.Split(s, ",") {
+		g, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
+		if err != nil || !(g >= 0) || math.IsInf(g, 1) {
+			return nil, badInput("curve: --gamma %q: %q is not a finite γ ≥ 0", s, part)
+		}
+		gs = append(gs, g)
+	}
+	if len(gs) > 12 {
+		return nil, badInput("curve: --gamma %q: %d values, at most 12 curves fit a legend", s, len(gs))
+	}
+	return gs, nil
+}
+
+func runCurve(stdout io.Writer, f curveFlags) error {
+	gammas, err := parseGammas(f.gammas)
+	if err != nil {
+		return err
+	}
+	if math.IsNaN(f.alpha) || f.alpha > 1 {
+		return badInput("curve: --alpha %v: want α ∈ [0, 1] (negative: off)", f.alpha)
+	}
+	alpha := f.alpha
+	if alpha < 0 {
+		alpha = focal.NoAlpha
+	}
+	if f.points < 2 || f.points > 100000 {
+		return badInput("curve: --points %d: want 2 to 100000", f.points)
+	}
+	if f.out == "" {
+		return badInput("curve: --out: want a path without extension")
+	}
+	d, err := computeCurve(gammas, alpha, f.points)
+	if err != nil {
+		return badInput("curve: %v", err)
+	}
+	img, err := drawCurve(d, alpha, f.grad)
+	if err != nil {
+		return err
+	}
+	paths := []string{f.out + ".png", f.out + ".svg"}
+	fills := []func(io.Writer) error{
+		func(w io.Writer) error { _, err := img["png"].WriteTo(w); return err },
+		func(w io.Writer) error { _, err := img["svg"].WriteTo(w); return err },
+	}
+	if f.csv != "" {
+		paths = append(paths, f.csv)
+		fills = append(fills, func(w io.Writer) error { return writeCurveCSV(w, d) })
+	}
+	if err := atomicfile.WriteAll(paths, fills); err != nil {
+		return badInput("curve: %v", err)
+	}
+	for _, p := range paths {
+		if _, err := fmt.Fprintln(stdout, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeCurveCSV(w io.Writer, d *curveData) error {
+	var b strings.Builder
+	b.WriteString("pt")
+	for _, g := range d.gammas {
+		fmt.Fprintf(&b, ",loss_gamma_%g", g)
+	}
+	for _, g := range d.gammas {
+		fmt.Fprintf(&b, ",absgrad_gamma_%g", g)
+	}
+	b.WriteByte('\n')
+	for i, p := range d.pt {
+		b.WriteString(strconv.FormatFloat(p, 'g', -1, 64))
+		for k := range d.gammas {
+			b.WriteString("," + strconv.FormatFloat(d.loss[k][i], 'g', 10, 64))
+		}
+		for k := range d.gammas {
+			b.WriteString("," + strconv.FormatFloat(d.grad[k][i], 'g', 10, 64))
+		}
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// palette is a colour-blind-safe qualitative palette (Okabe and Ito, 2008).
+var palette = []color.Color{
+	color.RGBA{0, 114, 178, 255}, color.RGBA{230, 159, 0, 255}, color.RGBA{0, 158, 115, 255},
+	color.RGBA{213, 94, 0, 255}, color.RGBA{204, 121, 167, 255}, color.RGBA{86, 180, 233, 255},
+	color.RGBA{0, 0, 0, 255}, color.RGBA{240, 228, 66, 255},
+}
+
+func panel(d *curveData, ys [][]float64, title, ylabel string, ymax float64) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "probability of the true class pₜ"
+	p.Y.Label.Text = ylabel
+	p.X.Min, p.X.Max = 0, 1
+	p.Y.Min, p.Y.Max = 0, ymax
+	p.Add(plotter.NewGrid())
+	p.Legend.Top = true
+	for k, g := range d.gammas {
+		pts := make(plotter.XYs, 0, len(d.pt))
+		for i, pt := range d.pt {
+			// Clip to the frame: the cross-entropy curve runs off to +Inf.
+			pts = append(pts, plotter.XY{X: pt, Y: math.Min(ys[k][i], ymax*1.05)})
+		}
+		l, err := plotter.NewLine(pts)
+		if err != nil {
+			return nil, err
+		}
+		l.Color = palette[k%len(palette)]
+		l.Width = vg.Points(1.8)
+		if k >= len(palette) {
+			l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+		}
+		p.Add(l)
+		name := fmt.Sprintf("γ = %g", g)
+		if g == 0 {
+			name += " (CE)"
+		}
+		p.Legend.Add(name, l)
+	}
+	return p, nil
+}
+
+// drawCurve renders the figure into a PNG and an SVG canvas.
+func drawCurve(d *curveData, alpha float64, withGrad bool) (map[string]io.WriterTo, error) {
+	title := "Focal loss FL(pₜ) = −(1 − pₜ)^γ log pₜ"
+	if alpha >= 0 {
+		title = fmt.Sprintf("Focal loss FL(pₜ) = −α (1 − pₜ)^γ log pₜ, α = %g", alpha)
+	}
+	lossPlot, err := panel(d, d.loss, title, "loss", 5)
+	if err != nil {
+		return nil, err
+	}
+	plots := []*plot.Plot{lossPlot}
+	if withGrad {
+		gp, err := panel(d, d.grad, "Gradient size |∂FL/∂x| (x: logit)", "|∂FL/∂x|", 1)
+		if err != nil {
+			return nil, err
+		}
+		plots = append(plots, gp)
+	}
+	w, h := vg.Length(len(plots))*14*vg.Centimeter, 11*vg.Centimeter
+	out := map[string]io.WriterTo{}
+	for _, format := range []string{"png", "svg"} {
+		c, err := draw.NewFormattedCanvas(w, h, format)
+		if err != nil {
+			return nil, err
+		}
+		dc := draw.New(c)
+		tiles := draw.Tiles{Rows: 1, Cols: len(plots), PadX: vg.Centimeter, PadTop: vg.Millimeter * 3, PadBottom: vg.Millimeter * 3, PadLeft: vg.Millimeter * 3, PadRight: vg.Millimeter * 5}
+		cv := plot.Align([][]*plot.Plot{plots}, tiles, dc)
+		for j, p := range plots {
+			p.Draw(cv[0][j])
+		}
+		out[format] = c
+	}
+	return out, nil
+}

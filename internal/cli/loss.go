@@ -1,0 +1,395 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/focalgo/focal"
+	"github.com/focalgo/focal/internal/atomicfile"
+	"github.com/focalgo/focal/internal/exitcode"
+	"github.com/focalgo/focal/internal/npy"
+)
+
+// lossFlags are the flags of `focal loss`, as the user typed them.
+type lossFlags struct {
+	logits, targets, weights string
+	kind, alpha, reduction   string
+	classAxis                string
+	gamma, smoothing         float64
+	ignoreIndex              int
+	out, grad, hess          string
+}
+
+// NewLossCommand returns `focal loss`, the focal loss, its gradient and its
+// Hessian diagonal on .npy arrays.
+//
+// The flags, their defaults and the output shapes are a contract that
+// external checks rely on (issue 3): change them only compatibly.
+func NewLossCommand() *cobra.Command {
+	var f lossFlags
+	cmd := &cobra.Command{
+		Use:   "loss --logits L.npy --targets T.npy [flags]",
+		Short: "Focal loss, gradient and Hessian diagonal of NumPy arrays",
+		Long: `loss computes the focal loss FL = −αₜ (1 − pₜ)^γ log pₜ of the logits in an .npy
+file against the targets in another, with PyTorch's conventions, so that its
+output can be compared with torchvision.ops.sigmoid_focal_loss or a softmax
+focal loss on the same arrays.
+
+  --kind sigmoid  (default) logits of any shape, float32 or float64; targets of
+                  the same shape, float (soft targets in [0, 1]), bool, uint8 or
+                  integer; targets equal to --ignore-index are left out.
+                  --alpha is one value, default 0.25; negative turns α off.
+  --kind softmax  logits [N, C, d…] (class axis second, PyTorch), or [..., C]
+                  with --class-axis last; integer targets [N, d…] (resp. [...]);
+                  --alpha is off by default, one value or C comma-separated
+                  class weights; --label-smoothing ε mixes in ε/C.
+
+--reduction mean divides by the number of non-ignored targets, positives by
+max(1, number of positive targets) (softmax: labels ≠ 0), sum and none do not
+divide. --out gets the per-element loss for none (shape of the logits for
+sigmoid, of the targets for softmax) or a 0-d array; without --out the reduced
+value is printed. --grad and --hess get the gradient and Hessian diagonal of
+the reduced loss (of the sum for none) w.r.t. the logits, in the logits' shape
+and dtype. --weights multiplies each loss (sigmoid: logits' shape; softmax:
+targets' shape). Outputs are written all or none.`,
+		Example: `  # torchvision's sigmoid_focal_loss(x, t, alpha=0.25, gamma=2, reduction="mean")
+  focal loss --logits x.npy --targets t.npy
+
+  # per-element losses and the gradient of their sum
+  focal loss --logits x.npy --targets t.npy --reduction none --out loss.npy --grad grad.npy
+
+  # softmax focal loss on NCHW segmentation logits with class weights
+  focal loss --kind softmax --logits seg.npy --targets labels.npy --alpha 1,2,2 --ignore-index 255`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runLoss(cmd.OutOrStdout(), f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.logits, "logits", "", "logits .npy file (float32 or float64) (required)")
+	fl.StringVar(&f.targets, "targets", "", "targets .npy file (required)")
+	fl.StringVar(&f.kind, "kind", "sigmoid", "sigmoid or softmax")
+	fl.StringVar(&f.alpha, "alpha", "", "α: sigmoid one value (default 0.25, negative = off); softmax one value or one per class, comma-separated (default off)")
+	fl.Float64Var(&f.gamma, "gamma", 2, "focusing parameter γ ≥ 0")
+	fl.StringVar(&f.reduction, "reduction", "mean", "none, mean, sum or positives")
+	fl.IntVar(&f.ignoreIndex, "ignore-index", focal.DefaultIgnoreIndex, "target value left out of the loss")
+	fl.Float64Var(&f.smoothing, "label-smoothing", 0, "softmax label smoothing ε ∈ [0, 1)")
+	fl.StringVar(&f.classAxis, "class-axis", "second", "softmax class axis: second ([N, C, d…]) or last ([…, C])")
+	fl.StringVar(&f.weights, "weights", "", "per-element weights .npy file (optional)")
+	fl.StringVar(&f.out, "out", "", "write the loss here (.npy) instead of printing it")
+	fl.StringVar(&f.grad, "grad", "", "write the gradient w.r.t. the logits here (.npy)")
+	fl.StringVar(&f.hess, "hess", "", "write the Hessian diagonal w.r.t. the logits here (.npy)")
+	return cmd
+}
+
+// real is the element type of the logits and every output.
+type real interface{ float32 | float64 }
+
+// badInput returns a one-line bad-input error (exit status 2).
+func badInput(format string, args ...any) error {
+	return exitcode.Input(fmt.Errorf(format, args...))
+}
+
+func runLoss(stdout io.Writer, f lossFlags) error {
+	if f.logits == "" {
+		return badInput("loss: --logits: required (an .npy file)")
+	}
+	if f.targets == "" {
+		return badInput("loss: --targets: required (an .npy file)")
+	}
+	red, err := focal.ParseReduction(f.reduction)
+	if err != nil {
+		return badInput("loss: --reduction %q: want none, mean, sum or positives", f.reduction)
+	}
+	if !(f.gamma >= 0) || math.IsInf(f.gamma, 1) {
+		return badInput("loss: --gamma %v: want a finite γ ≥ 0", f.gamma)
+	}
+	if err := distinctOutputs(f); err != nil {
+		return err
+	}
+	x, err := readNPY("--logits", f.logits)
+	if err != nil {
+		return err
+	}
+	if !x.IsFloat() {
+		return badInput("loss: --logits %s: dtype %s, want float32 or float64", f.logits, x.Dtype)
+	}
+	if x.Len() == 0 {
+		return badInput("loss: --logits %s: empty array (shape %v)", f.logits, x.Shape)
+	}
+	t, err := readNPY("--targets", f.targets)
+	if err != nil {
+		return err
+	}
+	var w *npy.Array
+	if f.weights != "" {
+		if w, err = readNPY("--weights", f.weights); err != nil {
+			return err
+		}
+	}
+	switch f.kind {
+	case "sigmoid":
+		if f.smoothing != 0 {
+			return badInput("loss: --label-smoothing: only for --kind softmax")
+		}
+		if f.classAxis != "second" {
+			return badInput("loss: --class-axis: only for --kind softmax")
+		}
+		s := focal.Sigmoid{Alpha: 0.25, Gamma: f.gamma, Reduction: red}
+		if f.alpha != "" {
+			a, err := strconv.ParseFloat(strings.TrimSpace(f.alpha), 64)
+			if err != nil || math.IsNaN(a) || a > 1 {
+				return badInput("loss: --alpha %q: want one number α ≤ 1 for --kind sigmoid (negative: off)", f.alpha)
+			}
+			if a < 0 {
+				a = focal.NoAlpha
+			}
+			s.Alpha = a
+		}
+		if x.F32 != nil {
+			return sigmoidLoss(stdout, f, s, x.Shape, x.F32, t, w)
+		}
+		return sigmoidLoss(stdout, f, s, x.Shape, x.F64, t, w)
+	case "softmax":
+		s := focal.Softmax{Gamma: f.gamma, LabelSmoothing: f.smoothing, IgnoreIndex: f.ignoreIndex, Reduction: red}
+		if !(f.smoothing >= 0 && f.smoothing < 1) {
+			return badInput("loss: --label-smoothing %v: want 0 ≤ ε < 1", f.smoothing)
+		}
+		if f.alpha != "" {
+			for i, part := range strings.Split(f.alpha, ",") {
+				a, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
+				if err != nil || !(a >= 0) || math.IsInf(a, 1) {
+					return badInput("loss: --alpha %q: value %d (%q) is not a finite number ≥ 0", f.alpha, i+1, part)
+				}
+				s.Alpha = append(s.Alpha, a)
+			}
+		}
+		if x.F32 != nil {
+			return softmaxLoss(stdout, f, s, x.Shape, x.F32, t, w)
+		}
+		return softmaxLoss(stdout, f, s, x.Shape, x.F64, t, w)
+	}
+	return badInput("loss: --kind %q: want sigmoid or softmax", f.kind)
+}
+
+// distinctOutputs rejects an output path given twice or equal to an input.
+func distinctOutputs(f lossFlags) error {
+	seen := map[string]string{f.logits: "--logits", f.targets: "--targets"}
+	if f.weights != "" {
+		seen[f.weights] = "--weights"
+	}
+	for _, o := range []struct{ flag, path string }{{"--out", f.out}, {"--grad", f.grad}, {"--hess", f.hess}} {
+		if o.path == "" {
+			continue
+		}
+		if prev, ok := seen[o.path]; ok {
+			return badInput("loss: %s %s: the same file as %s", o.flag, o.path, prev)
+		}
+		seen[o.path] = o.flag
+	}
+	return nil
+}
+
+func readNPY(flag, path string) (*npy.Array, error) {
+	a, err := npy.Read(path)
+	if err != nil {
+		return nil, badInput("loss: %s %v", flag, err)
+	}
+	return a, nil
+}
+
+func sameShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// asFloat converts an .npy array of any supported dtype to T, rejecting
+// values that do not survive the conversion (beyond float32).
+func asFloat[T real](flag, path string, a *npy.Array) ([]T, error) {
+	v := a.Float64()
+	out := make([]T, len(v))
+	for i, e := range v {
+		out[i] = T(e)
+		if !math.IsInf(e, 0) && math.IsInf(float64(out[i]), 0) {
+			return nil, badInput("loss: %s %s: element %d = %v overflows the logits' dtype", flag, path, i, e)
+		}
+	}
+	return out, nil
+}
+
+func sigmoidLoss[T real](stdout io.Writer, f lossFlags, s focal.Sigmoid, shape []int, x []T, ta, wa *npy.Array) error {
+	if !sameShape(ta.Shape, shape) {
+		return badInput("loss: --targets %s: shape %v, want the logits' shape %v", f.targets, ta.Shape, shape)
+	}
+	y, err := asFloat[T]("--targets", f.targets, ta)
+	if err != nil {
+		return err
+	}
+	var ignore []bool
+	for i, v := range y {
+		if float64(v) == float64(f.ignoreIndex) {
+			if ignore == nil {
+				ignore = make([]bool, len(y))
+			}
+			ignore[i], y[i] = true, 0
+		} else if !(v >= 0 && v <= 1) {
+			return badInput("loss: --targets %s: element %d = %v, want 0 ≤ target ≤ 1 (or the ignore index %d)", f.targets, i, v, f.ignoreIndex)
+		}
+	}
+	var w []T
+	if wa != nil {
+		if !sameShape(wa.Shape, shape) {
+			return badInput("loss: --weights %s: shape %v, want the logits' shape %v", f.weights, wa.Shape, shape)
+		}
+		if w, err = asFloat[T]("--weights", f.weights, wa); err != nil {
+			return err
+		}
+	}
+	out := allocOutputs[T](f, len(x), len(x))
+	tot, err := focal.SigmoidFocalWeighted(s, out, x, y, w, ignore)
+	if err != nil {
+		return coreError(f, err)
+	}
+	return emit(stdout, f, s.Reduction, tot, shape, shape, out)
+}
+
+func softmaxLoss[T real](stdout io.Writer, f lossFlags, s focal.Softmax, shape []int, x []T, ta, wa *npy.Array) error {
+	if len(shape) < 2 {
+		return badInput("loss: --logits %s: shape %v, want [N, C, d…] (or […, C] with --class-axis last) for --kind softmax", f.logits, shape)
+	}
+	var lay focal.Layout
+	var tshape []int
+	switch f.classAxis {
+	case "second":
+		lay = focal.ClassSecond(shape[0], shape[1], shape[2:]...)
+		tshape = append([]int{shape[0]}, shape[2:]...)
+	case "last":
+		n := 1
+		for _, d := range shape[:len(shape)-1] {
+			n *= d
+		}
+		lay = focal.ClassLast(n, shape[len(shape)-1])
+		tshape = append([]int(nil), shape[:len(shape)-1]...)
+	default:
+		return badInput("loss: --class-axis %q: want second or last", f.classAxis)
+	}
+	if len(s.Alpha) > 1 && len(s.Alpha) != lay.Classes {
+		return badInput("loss: --alpha %q: %d class weights for %d classes (want one value or %d)", f.alpha, len(s.Alpha), lay.Classes, lay.Classes)
+	}
+	if ta.Int == nil {
+		return badInput("loss: --targets %s: dtype %s, want integer class labels for --kind softmax", f.targets, ta.Dtype)
+	}
+	if !sameShape(ta.Shape, tshape) {
+		return badInput("loss: --targets %s: shape %v, want %v for logits %v (class axis %s)", f.targets, ta.Shape, tshape, shape, f.classAxis)
+	}
+	var w []T
+	if wa != nil {
+		if !sameShape(wa.Shape, tshape) {
+			return badInput("loss: --weights %s: shape %v, want the targets' shape %v", f.weights, wa.Shape, tshape)
+		}
+		var err error
+		if w, err = asFloat[T]("--weights", f.weights, wa); err != nil {
+			return err
+		}
+	}
+	out := allocOutputs[T](f, lay.Labels(), len(x))
+	tot, err := focal.SoftmaxFocalWeighted(s, out, lay, x, ta.Int, w)
+	if err != nil {
+		return coreError(f, err)
+	}
+	return emit(stdout, f, s.Reduction, tot, shape, tshape, out)
+}
+
+// coreError names the file or flag behind an error of the focal package.
+func coreError(f lossFlags, err error) error {
+	switch {
+	case errors.Is(err, focal.ErrTarget), errors.Is(err, focal.ErrLabel):
+		return badInput("loss: --targets %s: %v", f.targets, err)
+	case errors.Is(err, focal.ErrWeight):
+		return badInput("loss: --weights %s: %v", f.weights, err)
+	case errors.Is(err, focal.ErrAlpha):
+		return badInput("loss: --alpha %q: %v", f.alpha, err)
+	case errors.Is(err, focal.ErrGamma):
+		return badInput("loss: --gamma: %v", err)
+	case errors.Is(err, focal.ErrSmoothing):
+		return badInput("loss: --label-smoothing: %v", err)
+	case errors.Is(err, focal.ErrLength), errors.Is(err, focal.ErrLayout):
+		return badInput("loss: --logits %s / --targets %s: %v", f.logits, f.targets, err)
+	}
+	return fmt.Errorf("loss: %w", err)
+}
+
+func allocOutputs[T real](f lossFlags, nLoss, nLogits int) focal.Outputs[T] {
+	var out focal.Outputs[T]
+	if f.out != "" {
+		out.Loss = make([]T, nLoss)
+	}
+	if f.grad != "" {
+		out.Grad = make([]T, nLogits)
+	}
+	if f.hess != "" {
+		out.Hess = make([]T, nLogits)
+	}
+	return out
+}
+
+// emit writes the requested outputs, all or none, and prints the reduced
+// loss when --out is not given.
+func emit[T real](stdout io.Writer, f lossFlags, red focal.Reduction, tot focal.Total, xshape, lshape []int, out focal.Outputs[T]) error {
+	reduced := tot.Reduce(red)
+	var paths []string
+	var fills []func(io.Writer) error
+	if f.out != "" {
+		paths = append(paths, f.out)
+		if red == focal.None {
+			fills = append(fills, func(w io.Writer) error { return npy.Write(w, lshape, out.Loss) })
+		} else {
+			v := []T{T(reduced)}
+			fills = append(fills, func(w io.Writer) error { return npy.Write(w, nil, v) })
+		}
+	}
+	if f.grad != "" {
+		paths = append(paths, f.grad)
+		fills = append(fills, func(w io.Writer) error { return npy.Write(w, xshape, out.Grad) })
+	}
+	if f.hess != "" {
+		paths = append(paths, f.hess)
+		fills = append(fills, func(w io.Writer) error { return npy.Write(w, xshape, out.Hess) })
+	}
+	if len(paths) > 0 {
+		if err := atomicfile.WriteAll(paths, fills); err != nil {
+			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+				return badInput("loss: %v", err)
+			}
+			return fmt.Errorf("loss: %w", err)
+		}
+	}
+	if f.out == "" {
+		// The value in the logits' precision, like PyTorch would print it.
+		bits := 64
+		var zero T
+		if _, ok := any(zero).(float32); ok {
+			bits = 32
+		}
+		if red == focal.None {
+			reduced = tot.Sum
+		}
+		_, err := fmt.Fprintln(stdout, strconv.FormatFloat(float64(T(reduced)), 'g', -1, bits))
+		return err
+	}
+	return nil
+}

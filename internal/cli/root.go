@@ -1,0 +1,45 @@
+// Package cli holds the focal command's cobra commands: the root, curve,
+// loss and version. cmd/focal/main.go only runs Root and maps its error to
+// an exit status.
+package cli
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/focalgo/focal/internal/bench"
+	"github.com/focalgo/focal/internal/demo"
+	"github.com/focalgo/focal/internal/train"
+)
+
+// Version is the module version, set by main from the build info.
+var Version = "(devel)"
+
+// Root returns the focal command with every subcommand registered.
+func Root() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "focal",
+		Short: "Focal loss (Lin et al., ICCV 2017): curves, losses on .npy files, training, demo, benchmarks",
+		Long: `focal is a focal-loss toolkit (Lin et al., "Focal Loss for Dense Object
+Detection", ICCV 2017).`,
+		Example: `  focal curve --out docs/focal-curve
+  focal loss --logits x.npy --targets y.npy --grad grad.npy
+  focal demo`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+
+	// ---- Subcommand registration: one line per command. ----
+	// Engineers owning a command add its constructor here.
+	root.AddCommand(
+		NewCurveCommand(),
+		NewLossCommand(),
+		NewVersionCommand(),
+		train.NewTrainCommand(),
+		train.NewPredictCommand(),
+		demo.NewCommand(),
+		bench.NewCommand(),
+	)
+	// ---- End of subcommand registration. ----
+	return root
+}
