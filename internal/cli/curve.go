@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -191,7 +192,7 @@ var palette = []color.Color{
 func panel(d *curveData, ys [][]float64, title, ylabel string, ymax float64) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
-	p.X.Label.Text = "probability of the true class pₜ"
+	p.X.Label.Text = "probability of the true class p_t"
 	p.Y.Label.Text = ylabel
 	p.X.Min, p.X.Max = 0, 1
 	p.Y.Min, p.Y.Max = 0, ymax
@@ -201,7 +202,7 @@ func panel(d *curveData, ys [][]float64, title, ylabel string, ymax float64) (*p
 		pts := make(plotter.XYs, 0, len(d.pt))
 		for i, pt := range d.pt {
 			// Clip to the frame: the cross-entropy curve runs off to +Inf.
-			pts = append(pts, plotter.XY{X: pt, Y: math.Min(ys[k][i], ymax*1.05)})
+			pts = append(pts, plotter.XY{X: pt, Y: math.Min(ys[k][i], ymax)})
 		}
 		l, err := plotter.NewLine(pts)
 		if err != nil {
@@ -224,9 +225,10 @@ func panel(d *curveData, ys [][]float64, title, ylabel string, ymax float64) (*p
 
 // drawCurve renders the figure into a PNG and an SVG canvas.
 func drawCurve(d *curveData, alpha float64, withGrad bool) (map[string]io.WriterTo, error) {
-	title := "Focal loss FL(pₜ) = −(1 − pₜ)^γ log pₜ"
+	// The plot fonts have no subscript ₜ: the figure spells it p_t.
+	title := "Focal loss FL(p_t) = −(1 − p_t)^γ log p_t"
 	if alpha >= 0 {
-		title = fmt.Sprintf("Focal loss FL(pₜ) = −α (1 − pₜ)^γ log pₜ, α = %g", alpha)
+		title = fmt.Sprintf("Focal loss FL(p_t) = −α (1 − p_t)^γ log p_t, α = %g", alpha)
 	}
 	lossPlot, err := panel(d, d.loss, title, "loss", 5)
 	if err != nil {
@@ -234,7 +236,11 @@ func drawCurve(d *curveData, alpha float64, withGrad bool) (map[string]io.Writer
 	}
 	plots := []*plot.Plot{lossPlot}
 	if withGrad {
-		gp, err := panel(d, d.grad, "Gradient size |∂FL/∂x| (x: logit)", "|∂FL/∂x|", 1)
+		gmax := 0.0
+		for _, g := range d.grad {
+			gmax = math.Max(gmax, floats.Max(g))
+		}
+		gp, err := panel(d, d.grad, "Gradient size |∂FL/∂x| (x: the logit)", "|∂FL/∂x|", math.Ceil(gmax*10)/10)
 		if err != nil {
 			return nil, err
 		}

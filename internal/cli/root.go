@@ -4,10 +4,13 @@
 package cli
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/focalgo/focal/internal/bench"
 	"github.com/focalgo/focal/internal/demo"
+	"github.com/focalgo/focal/internal/exitcode"
 	"github.com/focalgo/focal/internal/train"
 )
 
@@ -41,5 +44,35 @@ Detection", ICCV 2017).`,
 		bench.NewCommand(),
 	)
 	// ---- End of subcommand registration. ----
+
+	markInputErrors(root)
 	return root
+}
+
+// markInputErrors makes the errors that cobra itself finds in the command
+// line (an unknown flag or command, a flag value that does not parse, a
+// stray argument) bad input, exit status 2, like those the commands find.
+func markInputErrors(root *cobra.Command) {
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return exitcode.Input(err) })
+	// Without Args cobra rejects `focal bogus` before any hook runs; with
+	// them the root runs and says so itself.
+	root.Args = cobra.ArbitraryArgs
+	root.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return exitcode.Input(fmt.Errorf("unknown command %q (see focal --help)", args[0]))
+		}
+		return cmd.Help()
+	}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if v := c.Args; v != nil && c != root {
+			c.Args = func(cmd *cobra.Command, args []string) error {
+				return exitcode.Input(v(cmd, args))
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
 }

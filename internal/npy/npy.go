@@ -101,7 +101,7 @@ func decode(r io.Reader, size int64) (a *Array, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
-	a = &Array{Shape: append([]int(nil), nr.Header.Descr.Shape...)}
+	a = &Array{Shape: append([]int{}, nr.Header.Descr.Shape...)}
 	n := 1
 	for _, d := range a.Shape {
 		if d < 0 || (d > 0 && n > (1<<40)/d) {
