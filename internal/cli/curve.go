@@ -23,6 +23,9 @@ import (
 
 // curveFlags are the flags of `focal curve`.
 type curveFlags struct {
+	kind             string
+	params           []string
+	changed          func(flag string) bool
 	gammas, out, csv string
 	alpha            float64
 	grad             bool
@@ -46,13 +49,19 @@ numbers with --csv) and prints the paths.`,
   focal curve --grad --out docs/focal-curve --csv docs/focal-curve.csv
 
   # α-balanced, other γ
-  focal curve --gamma 0,1,3 --alpha 0.25 --out fl-alpha`,
+  focal curve --gamma 0,1,3 --alpha 0.25 --out fl-alpha
+
+  # a member of the focal family (docs/family.md)
+  focal curve --kind poly1 --param epsilon=1 --gamma 0,2 --out poly1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.changed = cmd.Flags().Changed
 			return runCurve(cmd.OutOrStdout(), f)
 		},
 	}
 	fl := cmd.Flags()
+	fl.StringVar(&f.kind, "kind", "focal", "loss to plot: "+familyKinds())
+	fl.StringArrayVar(&f.params, "param", nil, "family member parameter name=value, for every curve (repeatable)")
 	fl.StringVar(&f.gammas, "gamma", "0,0.5,1,2,5", "comma-separated focusing parameters γ ≥ 0, one curve each")
 	fl.Float64Var(&f.alpha, "alpha", -1, "α ∈ [0, 1] weighting the (positive) true class; negative: off")
 	fl.BoolVar(&f.grad, "grad", false, "add a second panel with |∂FL/∂x| against pₜ")
@@ -62,17 +71,18 @@ numbers with --csv) and prints the paths.`,
 	return cmd
 }
 
-// curveData holds, for each γ, the loss and |∂FL/∂x| at each pₜ.
+// curveData holds, for each curve, its label, and the loss and |∂FL/∂x|
+// at each pₜ.
 type curveData struct {
-	gammas     []float64
+	labels     []string
 	pt         []float64
 	loss, grad [][]float64
 }
 
-// computeCurve evaluates the sigmoid focal loss of a positive target at
-// logit(pₜ), pₜ on an even grid of (0, 1] that ends at 1, for each γ.
-func computeCurve(gammas []float64, alpha float64, points int) (*curveData, error) {
-	d := &curveData{gammas: gammas, pt: make([]float64, points)}
+// computeCurve evaluates each member on a positive target at logit(pₜ), pₜ
+// on an even grid of (0, 1] that ends at 1.
+func computeCurve(members []focal.Member, labels []string, points int) (*curveData, error) {
+	d := &curveData{labels: labels, pt: make([]float64, points)}
 	x := make([]float64, points)
 	y := make([]float64, points)
 	for i := range d.pt {
@@ -82,10 +92,9 @@ func computeCurve(gammas []float64, alpha float64, points int) (*curveData, erro
 		x[i] = math.Log(p) - math.Log1p(-p)
 		y[i] = 1
 	}
-	for _, g := range gammas {
-		s := focal.Sigmoid{Alpha: alpha, Gamma: g, Reduction: focal.None}
+	for _, m := range members {
 		out := focal.Outputs[float64]{Loss: make([]float64, points), Grad: make([]float64, points)}
-		if _, err := focal.SigmoidFocal(s, out, x, y); err != nil {
+		if _, err := focal.Family(m, out, x, y); err != nil {
 			return nil, err
 		}
 		for i, v := range out.Grad {
@@ -95,6 +104,54 @@ func computeCurve(gammas []float64, alpha float64, points int) (*curveData, erro
 		d.grad = append(d.grad, out.Grad)
 	}
 	return d, nil
+}
+
+// curveMembers returns one member per curve: one per γ for kinds with a
+// γ, else the kind's defaults (with --param) alone.
+func curveMembers(f curveFlags) ([]focal.Member, []string, error) {
+	k, err := focal.ParseKind(f.kind)
+	if err != nil {
+		return nil, nil, badInput("curve: --kind %q: want one of %s", f.kind, familyKinds())
+	}
+	params, err := parseParams("curve", k, f.params)
+	if err != nil {
+		return nil, nil, err
+	}
+	if hasParam(k, "alpha") {
+		params["alpha"] = f.alpha // −1 (off) unless given
+	} else if f.changed != nil && f.changed("alpha") {
+		return nil, nil, badInput("curve: --alpha: %s has no α (its parameters: %s)", k, strings.Join(k.Params(), ", "))
+	}
+	if !hasParam(k, "gamma") {
+		if f.changed != nil && f.changed("gamma") {
+			return nil, nil, badInput("curve: --gamma: %s has no γ (its parameters: %s; use --param)", k, strings.Join(k.Params(), ", "))
+		}
+		m, err := newMember("curve", k, focal.None, params)
+		if err != nil {
+			return nil, nil, err
+		}
+		return []focal.Member{m}, []string{string(k) + " " + strings.Join(f.params, " ")}, nil
+	}
+	gammas, err := parseGammas(f.gammas)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ms []focal.Member
+	var labels []string
+	for _, g := range gammas {
+		params["gamma"] = g
+		m, err := newMember("curve", k, focal.None, params)
+		if err != nil {
+			return nil, nil, err
+		}
+		ms = append(ms, m)
+		l := fmt.Sprintf("γ = %g", g)
+		if g == 0 && k == focal.KindFocal {
+			l += " (CE)"
+		}
+		labels = append(labels, l)
+	}
+	return ms, labels, nil
 }
 
 func parseGammas(s string) ([]float64, error) {
@@ -113,10 +170,6 @@ func parseGammas(s string) ([]float64, error) {
 }
 
 func runCurve(stdout io.Writer, f curveFlags) error {
-	gammas, err := parseGammas(f.gammas)
-	if err != nil {
-		return err
-	}
 	if math.IsNaN(f.alpha) || f.alpha > 1 {
 		return badInput("curve: --alpha %v: want α ∈ [0, 1] (negative: off)", f.alpha)
 	}
@@ -130,11 +183,17 @@ func runCurve(stdout io.Writer, f curveFlags) error {
 	if f.out == "" {
 		return badInput("curve: --out: want a path without extension")
 	}
-	d, err := computeCurve(gammas, alpha, f.points)
+	f.alpha = alpha
+	members, labels, err := curveMembers(f)
+	if err != nil {
+		return err
+	}
+	d, err := computeCurve(members, labels, f.points)
 	if err != nil {
 		return badInput("curve: %v", err)
 	}
-	img, err := drawCurve(d, alpha, f.grad)
+	kind, _ := focal.ParseKind(f.kind)
+	img, err := drawCurve(d, kind, alpha, f.grad)
 	if err != nil {
 		return err
 	}
@@ -158,22 +217,28 @@ func runCurve(stdout io.Writer, f curveFlags) error {
 	return nil
 }
 
+// csvName turns a curve label into a CSV column name: "γ = 2" → "gamma_2".
+func csvName(l string) string {
+	l = strings.NewReplacer("γ", "gamma", " = ", "_", " (CE)", "", ",", ";").Replace(strings.TrimSpace(l))
+	return strings.ReplaceAll(l, " ", "_")
+}
+
 func writeCurveCSV(w io.Writer, d *curveData) error {
 	var b strings.Builder
 	b.WriteString("pt")
-	for _, g := range d.gammas {
-		fmt.Fprintf(&b, ",loss_gamma_%g", g)
+	for _, l := range d.labels {
+		fmt.Fprintf(&b, ",loss_%s", csvName(l))
 	}
-	for _, g := range d.gammas {
-		fmt.Fprintf(&b, ",absgrad_gamma_%g", g)
+	for _, l := range d.labels {
+		fmt.Fprintf(&b, ",absgrad_%s", csvName(l))
 	}
 	b.WriteByte('\n')
 	for i, p := range d.pt {
 		b.WriteString(strconv.FormatFloat(p, 'g', -1, 64))
-		for k := range d.gammas {
+		for k := range d.labels {
 			b.WriteString("," + strconv.FormatFloat(d.loss[k][i], 'g', 10, 64))
 		}
-		for k := range d.gammas {
+		for k := range d.labels {
 			b.WriteString("," + strconv.FormatFloat(d.grad[k][i], 'g', 10, 64))
 		}
 		b.WriteByte('\n')
@@ -198,7 +263,7 @@ func panel(d *curveData, ys [][]float64, title, ylabel string, ymax float64) (*p
 	p.Y.Min, p.Y.Max = 0, ymax
 	p.Add(plotter.NewGrid())
 	p.Legend.Top = true
-	for k, g := range d.gammas {
+	for k, name := range d.labels {
 		pts := make(plotter.XYs, 0, len(d.pt))
 		for i, pt := range d.pt {
 			// Clip to the frame: the cross-entropy curve runs off to +Inf.
@@ -214,21 +279,23 @@ func panel(d *curveData, ys [][]float64, title, ylabel string, ymax float64) (*p
 			l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
 		}
 		p.Add(l)
-		name := fmt.Sprintf("γ = %g", g)
-		if g == 0 {
-			name += " (CE)"
-		}
 		p.Legend.Add(name, l)
 	}
 	return p, nil
 }
 
 // drawCurve renders the figure into a PNG and an SVG canvas.
-func drawCurve(d *curveData, alpha float64, withGrad bool) (map[string]io.WriterTo, error) {
+func drawCurve(d *curveData, kind focal.Kind, alpha float64, withGrad bool) (map[string]io.WriterTo, error) {
 	// The plot fonts have no subscript ₜ: the figure spells it p_t.
 	title := "Focal loss FL(p_t) = −(1 − p_t)^γ log p_t"
 	if alpha >= 0 {
 		title = fmt.Sprintf("Focal loss FL(p_t) = −α (1 − p_t)^γ log p_t, α = %g", alpha)
+	}
+	if kind != focal.KindFocal {
+		title = fmt.Sprintf("%s loss of a positive against p_t", kind)
+		if alpha >= 0 && hasParam(kind, "alpha") {
+			title += fmt.Sprintf(", α = %g", alpha)
+		}
 	}
 	lossPlot, err := panel(d, d.loss, title, "loss", 5)
 	if err != nil {

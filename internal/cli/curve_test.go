@@ -141,3 +141,41 @@ func TestCurveBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestCurveKindPlotsAFamilyMember(t *testing.T) {
+	dir := t.TempDir()
+	base := filepath.Join(dir, "poly")
+	// Poly-1 adds ε (1 − pₜ)^(γ+1) to focal loss.
+	if _, err := run(t, "curve", "--kind", "poly1", "--param", "epsilon=1", "--gamma", "2", "--out", base, "--csv", base+".csv", "--points", "10"); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(base + ".csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows[1:] {
+		pt, _ := strconv.ParseFloat(r[0], 64)
+		got, _ := strconv.ParseFloat(r[1], 64)
+		want := -math.Pow(1-pt, 2)*math.Log(pt) + math.Pow(1-pt, 3)
+		if math.Abs(got-want) > 1e-9 {
+			t.Errorf("pt %v: poly1 loss %v, want %v", pt, got, want)
+		}
+	}
+	for _, args := range [][]string{
+		{"--kind", "qfl", "--gamma", "2"},
+		{"--kind", "nope"},
+		{"--kind", "poly1", "--param", "zeta=1"},
+	} {
+		_, err := run(t, append([]string{"curve", "--out", base}, args...)...)
+		if exitcode.Code(err) != 2 {
+			t.Errorf("curve %v: status %d (%v), want 2", args, exitcode.Code(err), err)
+		}
+	}
+	if _, err := run(t, "curve", "--kind", "qfl", "--out", base); err != nil {
+		t.Errorf("a kind without γ plots its defaults: %v", err)
+	}
+}

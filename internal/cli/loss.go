@@ -25,6 +25,8 @@ type lossFlags struct {
 	gamma, smoothing         float64
 	ignoreIndex              int
 	out, grad, hess          string
+	params                   []string
+	changed                  func(flag string) bool
 }
 
 // NewLossCommand returns `focal loss`, the focal loss, its gradient and its
@@ -46,6 +48,10 @@ focal loss on the same arrays.
                   the same shape, float (soft targets in [0, 1]), bool, uint8 or
                   integer; targets equal to --ignore-index are left out.
                   --alpha is one value, default 0.25; negative turns α off.
+  --kind poly1, asl, qfl, varifocal, flstar, flsd, reduced (the focal family,
+                  docs/family.md): as sigmoid; --alpha and --gamma set the
+                  member's α and γ when given, --param name=value any of its
+                  parameters; defaults are the reference implementation's.
   --kind softmax  logits [N, C, d…] (class axis second, PyTorch), or [..., C]
                   with --class-axis last; integer targets [N, d…] (resp. [...]);
                   --alpha is off by default, one value or C comma-separated
@@ -69,13 +75,15 @@ targets' shape). Outputs are written all or none.`,
   focal loss --kind softmax --logits seg.npy --targets labels.npy --alpha 1,2,2 --ignore-index 255`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.changed = cmd.Flags().Changed
 			return runLoss(cmd.OutOrStdout(), f)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.logits, "logits", "", "logits .npy file (float32 or float64) (required)")
 	fl.StringVar(&f.targets, "targets", "", "targets .npy file (required)")
-	fl.StringVar(&f.kind, "kind", "sigmoid", "sigmoid or softmax")
+	fl.StringVar(&f.kind, "kind", "sigmoid", "sigmoid, softmax, or a focal-family member: "+familyKinds())
+	fl.StringArrayVar(&f.params, "param", nil, "family member parameter name=value (repeatable; see docs/family.md)")
 	fl.StringVar(&f.alpha, "alpha", "", "α: sigmoid one value (default 0.25, negative = off); softmax one value or one per class, comma-separated (default off)")
 	fl.Float64Var(&f.gamma, "gamma", 2, "focusing parameter γ ≥ 0")
 	fl.StringVar(&f.reduction, "reduction", "mean", "none, mean, sum or positives")
@@ -134,6 +142,9 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 			return err
 		}
 	}
+	if len(f.params) > 0 && (f.kind == "sigmoid" || f.kind == "softmax") {
+		return badInput("loss: --param: only for the focal-family kinds (%s)", familyKinds())
+	}
 	switch f.kind {
 	case "sigmoid":
 		if f.smoothing != 0 {
@@ -154,9 +165,9 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 			s.Alpha = a
 		}
 		if x.F32 != nil {
-			return sigmoidLoss(stdout, f, s, x.Shape, x.F32, t, w)
+			return elementwiseLoss(stdout, f, red, sigmoidFn[float32](s), x.Shape, x.F32, t, w)
 		}
-		return sigmoidLoss(stdout, f, s, x.Shape, x.F64, t, w)
+		return elementwiseLoss(stdout, f, red, sigmoidFn[float64](s), x.Shape, x.F64, t, w)
 	case "softmax":
 		s := focal.Softmax{Gamma: f.gamma, LabelSmoothing: f.smoothing, IgnoreIndex: f.ignoreIndex, Reduction: red}
 		if !(f.smoothing >= 0 && f.smoothing < 1) {
@@ -176,7 +187,47 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 		}
 		return softmaxLoss(stdout, f, s, x.Shape, x.F64, t, w)
 	}
-	return badInput("loss: --kind %q: want sigmoid or softmax", f.kind)
+	k, err := focal.ParseKind(f.kind)
+	if err != nil {
+		return badInput("loss: --kind %q: want sigmoid, softmax or one of %s", f.kind, familyKinds())
+	}
+	if f.smoothing != 0 || f.classAxis != "second" {
+		return badInput("loss: --label-smoothing and --class-axis are only for --kind softmax")
+	}
+	params, err := parseParams("loss", k, f.params)
+	if err != nil {
+		return err
+	}
+	if f.changed != nil && f.changed("gamma") {
+		if !hasParam(k, "gamma") {
+			return badInput("loss: --gamma: %s has no γ (its parameters: %s; use --param)", k, strings.Join(k.Params(), ", "))
+		}
+		params["gamma"] = f.gamma
+	}
+	if f.alpha != "" {
+		a, err := strconv.ParseFloat(strings.TrimSpace(f.alpha), 64)
+		if err != nil || math.IsNaN(a) || a > 1 {
+			return badInput("loss: --alpha %q: want one number α ≤ 1 (negative: off)", f.alpha)
+		}
+		if !hasParam(k, "alpha") {
+			return badInput("loss: --alpha: %s has no α (its parameters: %s)", k, strings.Join(k.Params(), ", "))
+		}
+		params["alpha"] = a
+	}
+	m, err := newMember("loss", k, red, params)
+	if err != nil {
+		return err
+	}
+	fn := func(x, y, w []float64, ign []bool, out focal.Outputs[float64]) (focal.Total, error) {
+		return focal.FamilyWeighted(m, out, x, y, w, ign)
+	}
+	fn32 := func(x, y, w []float32, ign []bool, out focal.Outputs[float32]) (focal.Total, error) {
+		return focal.FamilyWeighted(m, out, x, y, w, ign)
+	}
+	if x.F32 != nil {
+		return elementwiseLoss(stdout, f, red, fn32, x.Shape, x.F32, t, w)
+	}
+	return elementwiseLoss(stdout, f, red, fn, x.Shape, x.F64, t, w)
 }
 
 // distinctOutputs rejects an output path given twice or equal to an input.
@@ -231,7 +282,18 @@ func asFloat[T real](flag, path string, a *npy.Array) ([]T, error) {
 	return out, nil
 }
 
-func sigmoidLoss[T real](stdout io.Writer, f lossFlags, s focal.Sigmoid, shape []int, x []T, ta, wa *npy.Array) error {
+// lossFn is an elementwise (sigmoid-form) loss: the sigmoid focal loss or
+// a member of the focal family.
+type lossFn[T real] func(x, y, w []T, ignore []bool, out focal.Outputs[T]) (focal.Total, error)
+
+func sigmoidFn[T real](s focal.Sigmoid) lossFn[T] {
+	return func(x, y, w []T, ignore []bool, out focal.Outputs[T]) (focal.Total, error) {
+		return focal.SigmoidFocalWeighted(s, out, x, y, w, ignore)
+	}
+}
+
+// elementwiseLoss runs fn on logits and targets of the same shape.
+func elementwiseLoss[T real](stdout io.Writer, f lossFlags, red focal.Reduction, fn lossFn[T], shape []int, x []T, ta, wa *npy.Array) error {
 	if !sameShape(ta.Shape, shape) {
 		return badInput("loss: --targets %s: shape %v, want the logits' shape %v", f.targets, ta.Shape, shape)
 	}
@@ -260,11 +322,11 @@ func sigmoidLoss[T real](stdout io.Writer, f lossFlags, s focal.Sigmoid, shape [
 		}
 	}
 	out := allocOutputs[T](f, len(x), len(x))
-	tot, err := focal.SigmoidFocalWeighted(s, out, x, y, w, ignore)
+	tot, err := fn(x, y, w, ignore, out)
 	if err != nil {
 		return coreError(f, err)
 	}
-	return emit(stdout, f, s.Reduction, tot, shape, shape, out)
+	return emit(stdout, f, red, tot, shape, shape, out)
 }
 
 func softmaxLoss[T real](stdout io.Writer, f lossFlags, s focal.Softmax, shape []int, x []T, ta, wa *npy.Array) error {
@@ -323,6 +385,8 @@ func coreError(f lossFlags, err error) error {
 		return badInput("loss: --weights %s: %v", f.weights, err)
 	case errors.Is(err, focal.ErrAlpha):
 		return badInput("loss: --alpha %q: %v", f.alpha, err)
+	case errors.Is(err, focal.ErrParam):
+		return badInput("loss: --kind %s / --param: %v", f.kind, err)
 	case errors.Is(err, focal.ErrGamma):
 		return badInput("loss: --gamma: %v", err)
 	case errors.Is(err, focal.ErrSmoothing):

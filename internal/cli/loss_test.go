@@ -352,3 +352,56 @@ func TestLossBadInput(t *testing.T) {
 }
 
 func nan() float64 { var z float64; return z / z }
+
+// TestLossFamilyKinds checks the focal-family kinds through the command by
+// the identities that tie them to plain focal loss (docs/family.md).
+func TestLossFamilyKinds(t *testing.T) {
+	g := filepath.Join("testdata", "golden", "sig_mean_a50_g3")
+	base := []string{"loss", "--logits", g + ".logits.npy", "--targets", g + ".targets.npy", "--alpha", "0.5"}
+	value := func(args ...string) float64 {
+		t.Helper()
+		out, err := run(t, append(append([]string{}, base...), args...)...)
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(out), 64)
+		if err != nil {
+			t.Fatalf("%v printed %q", args, out)
+		}
+		return v
+	}
+	torch := readAll(t, g+".loss.npy").Float64()[0]
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"focal kind is torchvision's loss", []string{"--kind", "focal", "--gamma", "3"}},
+		{"poly1 with ε = 0 is focal loss", []string{"--kind", "poly1", "--gamma", "3", "--param", "epsilon=0"}},
+	} {
+		if got := value(tc.args...); !scalar.EqualWithinRel(got, torch, 1e-5) {
+			t.Errorf("%s: %v, torchvision %v", tc.name, got, torch)
+		}
+	}
+	if p1, fl := value("--kind", "poly1", "--gamma", "3", "--param", "epsilon=1"), torch; !(p1 > fl) {
+		t.Errorf("poly1 with ε = 1 gives %v, want more than focal loss %v", p1, fl)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown kind", []string{"--kind", "dice"}, "--kind"},
+		{"unknown parameter", []string{"--kind", "poly1", "--param", "delta=1"}, `no parameter "delta"`},
+		{"parameter without value", []string{"--kind", "poly1", "--param", "epsilon"}, "name=value"},
+		{"gamma for a kind without γ", []string{"--kind", "qfl", "--gamma", "2"}, "qfl has no γ"},
+		{"param for plain sigmoid", []string{"--param", "epsilon=1"}, "--param"},
+		{"bad member parameter value", []string{"--kind", "reduced", "--param", "threshold=2"}, "--kind reduced"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := run(t, append(append([]string{}, base...), tc.args...)...)
+			if exitcode.Code(err) != 2 || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v (status %d), want status 2 and %q", err, exitcode.Code(err), tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,59 @@
+package cli
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/focalgo/focal"
+)
+
+// familyKinds lists the focal-family kinds (issue 7) for help texts.
+func familyKinds() string {
+	var names []string
+	for _, k := range focal.Kinds() {
+		names = append(names, string(k))
+	}
+	return strings.Join(names, ", ")
+}
+
+// parseParams parses --param name=value pairs (booleans as 0 or 1) for
+// kind k, checking each name against k.Params().
+func parseParams(cmd string, k focal.Kind, pairs []string) (map[string]float64, error) {
+	params := map[string]float64{}
+	for _, pv := range pairs {
+		name, val, ok := strings.Cut(pv, "=")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" {
+			return nil, badInput("%s: --param %q: want name=value", cmd, pv)
+		}
+		if !slices.ContainsFunc(k.Params(), func(p string) bool { return strings.EqualFold(p, name) }) {
+			return nil, badInput("%s: --param %q: %s has no parameter %q (want one of %s)", cmd, pv, k, name, strings.Join(k.Params(), ", "))
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+		if err != nil || math.IsNaN(v) {
+			return nil, badInput("%s: --param %q: %q is not a number", cmd, pv, val)
+		}
+		params[name] = v
+	}
+	return params, nil
+}
+
+// hasParam reports whether kind k takes the parameter name.
+func hasParam(k focal.Kind, name string) bool {
+	return slices.Contains(k.Params(), name)
+}
+
+// newMember builds the member of kind k, naming the flag behind a bad
+// parameter.
+func newMember(cmd string, k focal.Kind, r focal.Reduction, params map[string]float64) (focal.Member, error) {
+	m, err := focal.NewMember(k, r, params)
+	if err == nil {
+		err = focal.Validate(m)
+	}
+	if err != nil {
+		return nil, badInput("%s: --kind %s: %v", cmd, k, err)
+	}
+	return m, nil
+}
