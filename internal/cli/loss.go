@@ -368,8 +368,27 @@ func softmaxLoss[T real](stdout io.Writer, f lossFlags, s focal.Softmax, shape [
 			return err
 		}
 	}
+	labels := ta.Int
+	if s.IgnoreIndex >= 0 && s.IgnoreIndex < lay.Classes {
+		// PyTorch ignores any ignore_index, also a class's; the core
+		// package reads an index inside [0, C) as none, so move those
+		// labels to a value outside.
+		const outside = math.MinInt64
+		labels = make([]int64, len(ta.Int))
+		for i, l := range ta.Int {
+			switch l {
+			case int64(s.IgnoreIndex):
+				labels[i] = outside
+			case outside:
+				return badInput("loss: --targets %s: element %d = %d, want 0 ≤ label < %d or the ignore index %d", f.targets, i, l, lay.Classes, s.IgnoreIndex)
+			default:
+				labels[i] = l
+			}
+		}
+		s.IgnoreIndex = outside
+	}
 	out := allocOutputs[T](f, lay.Labels(), len(x))
-	tot, err := focal.SoftmaxFocalWeighted(s, out, lay, x, ta.Int, w)
+	tot, err := focal.SoftmaxFocalWeighted(s, out, lay, x, labels, w)
 	if err != nil {
 		return coreError(f, err)
 	}

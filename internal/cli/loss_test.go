@@ -405,3 +405,24 @@ func TestLossFamilyKinds(t *testing.T) {
 		})
 	}
 }
+
+// PyTorch's cross_entropy(ignore_index=k) ignores class k's labels even
+// though k is a class; focal loss --kind softmax does the same.
+func TestSoftmaxIgnoreIndexInsideTheClassesIgnoresThem(t *testing.T) {
+	dir := t.TempDir()
+	writeF64(t, filepath.Join(dir, "x.npy"), []int{3, 3}, []float64{1, -1, 0.5, 2, 0, -3, 0.1, 0.2, 0.3})
+	writeRaw(t, filepath.Join(dir, "y.npy"), "<i8", []int{3}, []int64{2, 1, 1})
+	writeF64(t, filepath.Join(dir, "x1.npy"), []int{1, 3}, []float64{1, -1, 0.5})
+	writeRaw(t, filepath.Join(dir, "y1.npy"), "<i8", []int{1}, []int64{2})
+	a, err := run(t, "loss", "--kind", "softmax", "--ignore-index", "1", "--logits", filepath.Join(dir, "x.npy"), "--targets", filepath.Join(dir, "y.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := run(t, "loss", "--kind", "softmax", "--logits", filepath.Join(dir, "x1.npy"), "--targets", filepath.Join(dir, "y1.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != b {
+		t.Errorf("mean with class 1 ignored %q, over the one other row %q", a, b)
+	}
+}
