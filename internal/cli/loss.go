@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -232,18 +233,19 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 
 // distinctOutputs rejects an output path given twice or equal to an input.
 func distinctOutputs(f lossFlags) error {
-	seen := map[string]string{f.logits: "--logits", f.targets: "--targets"}
+	seen := map[string]string{filepath.Clean(f.logits): "--logits", filepath.Clean(f.targets): "--targets"}
 	if f.weights != "" {
-		seen[f.weights] = "--weights"
+		seen[filepath.Clean(f.weights)] = "--weights"
 	}
 	for _, o := range []struct{ flag, path string }{{"--out", f.out}, {"--grad", f.grad}, {"--hess", f.hess}} {
 		if o.path == "" {
 			continue
 		}
-		if prev, ok := seen[o.path]; ok {
+		p := filepath.Clean(o.path)
+		if prev, ok := seen[p]; ok {
 			return badInput("loss: %s %s: the same file as %s", o.flag, o.path, prev)
 		}
-		seen[o.path] = o.flag
+		seen[p] = o.flag
 	}
 	return nil
 }
