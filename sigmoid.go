@@ -118,7 +118,8 @@ func checkOut[T Float](out Outputs[T], n int, what string) error {
 // Special cases are:
 //
 //	SigmoidFocal(NaN logit) = NaN loss, gradient and Hessian for that element
-//	SigmoidFocal(±Inf logit) = the limits (0 or +Inf loss)
+//	SigmoidFocal(±Inf logit) = loss 0 or +Inf; where the target is on the
+//	    other side, the gradient and Hessian are NaN (∞·0)
 //	every finite logit gives finite loss, gradient and Hessian, for every γ ≥ 0
 func SigmoidFocal[T Float](s Sigmoid, out Outputs[T], x, y []T) (Total, error) {
 	return SigmoidFocalWeighted(s, out, x, y, nil, nil)
@@ -203,6 +204,15 @@ func (j *sigmoidJob[T]) chunk(c int) {
 	lo := c * j.size
 	hi := min(lo+j.size, len(j.x))
 	if j.phase == phaseCheck {
+		if j.w == nil && j.ign == nil {
+			// The common case, vectorized: every element counts.
+			pos, bad := kernel.Targets(j.y[lo:hi])
+			j.cnt[c], j.pos[c], j.bad[c] = int64(hi-lo), pos, -1
+			if bad >= 0 {
+				j.bad[c] = lo + bad
+			}
+			return
+		}
 		j.cnt[c], j.pos[c], j.bad[c] = checkTargets(j.y[lo:hi], sub(j.w, lo, hi), sub(j.ign, lo, hi), lo)
 		return
 	}

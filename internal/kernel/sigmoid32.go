@@ -29,7 +29,7 @@ func sigmoidPlain32(p *SigmoidParams, loss, grad, hess, x, y []float32) float64 
 		}
 		sum += l
 		if loss != nil {
-			loss[i] = float32(l)
+			loss[i] = sat[float32](l)
 		}
 		if grad != nil {
 			grad[i] = float32(gr * scale)
@@ -99,6 +99,10 @@ func (c *hard32) elem(xi, yi float64, wantHess bool) (l, gr, h float64) {
 	}
 	if xi != xi {
 		l, gr, h = xi, xi, xi
+	}
+	if ax > math.MaxFloat64 {
+		// ±Inf: the branch-free form computes Inf − Inf; take the limits.
+		return SigmoidElem(xi, yi, c.p)
 	}
 	return l, gr, h
 }

@@ -97,3 +97,22 @@ func TestSparse32EqualsSigmoid32(t *testing.T) {
 		}
 	}
 }
+
+// TestFloat32InfiniteLogits: ±Inf logits give SigmoidElem's results on the
+// float32 path (the loss's limits; NaN derivatives where ∞·0 arises), not
+// the branch-free form's Inf − Inf.
+func TestFloat32InfiniteLogits(t *testing.T) {
+	inf := float32(math.Inf(1))
+	x := []float32{inf, -inf, inf, -inf}
+	y := []float32{1, 1, 0, 0}
+	p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: 2, Scale: 1}
+	l, g := make([]float32, 4), make([]float32, 4)
+	SigmoidGo(p, l, g, nil, x, y, nil, nil)
+	for i := range x {
+		el, eg, _ := SigmoidElem(float64(x[i]), float64(y[i]), p)
+		same := func(a float32, b float64) bool { return float64(a) == b || (a != a && b != b) }
+		if !same(l[i], el) || !same(g[i], eg) {
+			t.Errorf("x %v y %v: loss %v grad %v, want %v %v", x[i], y[i], l[i], g[i], el, eg)
+		}
+	}
+}

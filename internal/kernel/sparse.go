@@ -77,7 +77,7 @@ func sparse32[L Int](p *SigmoidParams, loss, grad, hess, x []float32, classes in
 			}
 			sum += l
 			if loss != nil {
-				loss[i] = float32(l)
+				loss[i] = sat[float32](l)
 			}
 			if grad != nil {
 				grad[i] = float32(g)
