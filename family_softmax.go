@@ -2,7 +2,6 @@ package focal
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/focalgo/focal/internal/kernel"
 )
@@ -62,43 +61,11 @@ func ScheduledSoftmaxFocalWeighted[T Float, L Int](s ScheduledSoftmax, out Outpu
 	if err := s.Schedule.validate(); err != nil {
 		return Total{}, err
 	}
-	npos := lay.Labels()
-	if len(labels) != npos {
-		return Total{}, fmt.Errorf("%w: %d labels, want %d for layout %d×%d×%d", ErrLength, len(labels), npos, lay.Outer, lay.Classes, lay.Inner)
-	}
-	if w != nil && len(w) != npos {
-		return Total{}, fmt.Errorf("%w: %d weights, want one per label (%d)", ErrLength, len(w), npos)
-	}
-	if out.Loss != nil && len(out.Loss) != npos {
-		return Total{}, fmt.Errorf("%w: Outputs.Loss has length %d, want %d (one per label)", ErrLength, len(out.Loss), npos)
-	}
-	if err := checkOut(Outputs[T]{Grad: out.Grad, Hess: out.Hess}, len(x), "one per logit"); err != nil {
+	t, hasIgnore, ign, err := checkLabels(lay, x, labels, w, out, s.IgnoreIndex, s.Background)
+	if err != nil {
 		return Total{}, err
 	}
 	C := lay.Classes
-	ign := int64(s.IgnoreIndex)
-	hasIgnore := ign < 0 || ign >= int64(C)
-	var t Total
-	for j, l := range labels {
-		v := int64(l)
-		if hasIgnore && v == ign {
-			continue
-		}
-		if v < 0 || v >= int64(C) {
-			msg := ""
-			if hasIgnore {
-				msg = fmt.Sprintf(" or the ignore index %d", ign)
-			}
-			return Total{}, fmt.Errorf("%w: labels[%d] = %d (want 0 ≤ label < %d%s)", ErrLabel, j, v, C, msg)
-		}
-		if w != nil && !(w[j] >= 0 && float64(w[j]) <= math.MaxFloat64) {
-			return Total{}, fmt.Errorf("%w: weights[%d] = %v (want finite ≥ 0)", ErrWeight, j, w[j])
-		}
-		t.Count++
-		if v != int64(s.Background) {
-			t.Positives++
-		}
-	}
 	j := getJob[scheduledSoftmaxJob[T, L]]()
 	defer putJob(j)
 	j.x, j.labels, j.w, j.out = x, labels, w, out
@@ -108,7 +75,7 @@ func ScheduledSoftmaxFocalWeighted[T Float, L Int](s ScheduledSoftmax, out Outpu
 		Scale: scale(s.Reduction, s.Normalizer, t), ClipHess: s.ClipHessian, HasIgnore: hasIgnore, Ignore: ign,
 	}
 	j.sched = kernel.ScheduleParams{Below: s.Schedule.Below, Gammas: s.Schedule.Gammas, Else: s.Schedule.Else}
-	j.size, j.chunks = chunking(npos, C)
+	j.size, j.chunks = chunking(lay.Labels(), C)
 	j.run()
 	t.Sum = j.sumPartials()
 	return t, nil

@@ -128,43 +128,11 @@ func SoftmaxFocalWeighted[T Float, L Int](s Softmax, out Outputs[T], lay Layout,
 	if err := s.validate(lay.Classes); err != nil {
 		return Total{}, err
 	}
-	npos := lay.Labels()
-	if len(labels) != npos {
-		return Total{}, fmt.Errorf("%w: %d labels, want %d for layout %d×%d×%d", ErrLength, len(labels), npos, lay.Outer, lay.Classes, lay.Inner)
-	}
-	if w != nil && len(w) != npos {
-		return Total{}, fmt.Errorf("%w: %d weights, want one per label (%d)", ErrLength, len(w), npos)
-	}
-	if out.Loss != nil && len(out.Loss) != npos {
-		return Total{}, fmt.Errorf("%w: Outputs.Loss has length %d, want %d (one per label)", ErrLength, len(out.Loss), npos)
-	}
-	if err := checkOut(Outputs[T]{Grad: out.Grad, Hess: out.Hess}, len(x), "one per logit"); err != nil {
+	t, hasIgnore, ign, err := checkLabels(lay, x, labels, w, out, s.IgnoreIndex, s.Background)
+	if err != nil {
 		return Total{}, err
 	}
 	C := lay.Classes
-	ign := int64(s.IgnoreIndex)
-	hasIgnore := ign < 0 || ign >= int64(C)
-	var t Total
-	for j, l := range labels {
-		v := int64(l)
-		if hasIgnore && v == ign {
-			continue
-		}
-		if v < 0 || v >= int64(C) {
-			msg := ""
-			if hasIgnore {
-				msg = fmt.Sprintf(" or the ignore index %d", ign)
-			}
-			return Total{}, fmt.Errorf("%w: labels[%d] = %d (want 0 ≤ label < %d%s)", ErrLabel, j, v, C, msg)
-		}
-		if w != nil && !(w[j] >= 0 && float64(w[j]) <= math.MaxFloat64) {
-			return Total{}, fmt.Errorf("%w: weights[%d] = %v (want finite ≥ 0)", ErrWeight, j, w[j])
-		}
-		t.Count++
-		if v != int64(s.Background) {
-			t.Positives++
-		}
-	}
 	j := getJob[softmaxJob[T, L]]()
 	defer putJob(j)
 	j.x, j.labels, j.w, j.out = x, labels, w, out
@@ -175,7 +143,7 @@ func SoftmaxFocalWeighted[T Float, L Int](s Softmax, out Outputs[T], lay Layout,
 	}
 	// Chunks are ranges of label positions; each writes its own positions'
 	// logits only, so chunks never share a destination element.
-	j.size, j.chunks = chunking(npos, C)
+	j.size, j.chunks = chunking(lay.Labels(), C)
 	j.run()
 	t.Sum = j.sumPartials()
 	return t, nil
@@ -202,4 +170,47 @@ func (j *softmaxJob[T, L]) chunk(c int) {
 	hi := min(lo+j.size, len(j.labels))
 	o := j.out
 	j.partial[c] = kernel.Softmax(&j.p, sub(o.Loss, lo, hi), o.Grad, o.Hess, j.x, j.labels[lo:hi], sub(j.w, lo, hi), lo)
+}
+
+// checkLabels checks the lengths of a softmax pass's labels, weights and
+// outputs against lay, and every label and weight; it returns the counts
+// and the ignore index in force (one outside [0, C)).
+func checkLabels[T Float, L Int](lay Layout, x []T, labels []L, w []T, out Outputs[T], ignoreIndex, background int) (t Total, hasIgnore bool, ign int64, err error) {
+	npos := lay.Labels()
+	if len(labels) != npos {
+		return Total{}, false, 0, fmt.Errorf("%w: %d labels, want %d for layout %d×%d×%d", ErrLength, len(labels), npos, lay.Outer, lay.Classes, lay.Inner)
+	}
+	if w != nil && len(w) != npos {
+		return Total{}, false, 0, fmt.Errorf("%w: %d weights, want one per label (%d)", ErrLength, len(w), npos)
+	}
+	if out.Loss != nil && len(out.Loss) != npos {
+		return Total{}, false, 0, fmt.Errorf("%w: Outputs.Loss has length %d, want %d (one per label)", ErrLength, len(out.Loss), npos)
+	}
+	if err := checkOut(Outputs[T]{Grad: out.Grad, Hess: out.Hess}, len(x), "one per logit"); err != nil {
+		return Total{}, false, 0, err
+	}
+	C := lay.Classes
+	ign = int64(ignoreIndex)
+	hasIgnore = ign < 0 || ign >= int64(C)
+	for j, l := range labels {
+		v := int64(l)
+		if hasIgnore && v == ign {
+			continue
+		}
+		if v < 0 || v >= int64(C) {
+			msg := ""
+			if hasIgnore {
+				msg = fmt.Sprintf(" or the ignore index %d", ign)
+			}
+			return Total{}, false, 0, fmt.Errorf("%w: labels[%d] = %d (want 0 ≤ label < %d%s)", ErrLabel, j, v, C, msg)
+		}
+		if w != nil && !(w[j] >= 0 && float64(w[j]) <= math.MaxFloat64) {
+			return Total{}, false, 0, fmt.Errorf("%w: weights[%d] = %v (want finite ≥ 0)", ErrWeight, j, w[j])
+		}
+		t.Count++
+		if v != int64(background) {
+			t.Positives++
+		}
+	}
+	return t, hasIgnore, ign, nil
 }
