@@ -77,16 +77,7 @@ func familyRun[T Float](sp memberSpec, out Outputs[T], x, y, w []T, ignore []boo
 		return Total{}, err
 	}
 	n := len(x)
-	if len(y) != n {
-		return Total{}, fmt.Errorf("%w: targets have length %d, logits %d", ErrLength, len(y), n)
-	}
-	if w != nil && len(w) != n {
-		return Total{}, fmt.Errorf("%w: weights have length %d, logits %d", ErrLength, len(w), n)
-	}
-	if ignore != nil && len(ignore) != n {
-		return Total{}, fmt.Errorf("%w: ignore mask has length %d, logits %d", ErrLength, len(ignore), n)
-	}
-	if err := checkOut(out, n, "one per logit"); err != nil {
+	if err := checkElementwise(out, x, y, w, ignore); err != nil {
 		return Total{}, err
 	}
 	j := getJob[familyJob[T]]()

@@ -133,16 +133,7 @@ func SigmoidFocalWeighted[T Float](s Sigmoid, out Outputs[T], x, y, w []T, ignor
 		return Total{}, err
 	}
 	n := len(x)
-	if len(y) != n {
-		return Total{}, fmt.Errorf("%w: targets have length %d, logits %d", ErrLength, len(y), n)
-	}
-	if w != nil && len(w) != n {
-		return Total{}, fmt.Errorf("%w: weights have length %d, logits %d", ErrLength, len(w), n)
-	}
-	if ignore != nil && len(ignore) != n {
-		return Total{}, fmt.Errorf("%w: ignore mask has length %d, logits %d", ErrLength, len(ignore), n)
-	}
-	if err := checkOut(out, n, "one per logit"); err != nil {
+	if err := checkElementwise(out, x, y, w, ignore); err != nil {
 		return Total{}, err
 	}
 	j := getJob[sigmoidJob[T]]()
@@ -249,4 +240,21 @@ func checkTargets[T Float](y, w []T, ignore []bool, base int) (count, pos int64,
 		}
 	}
 	return count, pos, -1
+}
+
+// checkElementwise checks that targets, weights (nil or not), the ignore
+// mask (nil or not) and each non-nil destination are as long as x: the
+// shape rule of every elementwise pass.
+func checkElementwise[T Float](out Outputs[T], x, y, w []T, ignore []bool) error {
+	n := len(x)
+	if len(y) != n {
+		return fmt.Errorf("%w: targets have length %d, logits %d", ErrLength, len(y), n)
+	}
+	if w != nil && len(w) != n {
+		return fmt.Errorf("%w: weights have length %d, logits %d", ErrLength, len(w), n)
+	}
+	if ignore != nil && len(ignore) != n {
+		return fmt.Errorf("%w: ignore mask has length %d, logits %d", ErrLength, len(ignore), n)
+	}
+	return checkOut(out, n, "one per logit")
 }

@@ -34,22 +34,9 @@ func ScheduledSoftmaxGo[T Float, L Int](p *SoftmaxParams, sched *ScheduleParams,
 		n, i := (first+j)/in, (first+j)%in
 		base := n*C*in + i
 		at := func(c int) float64 { return float64(x[base+c*in]) }
-		wj := 1.0
-		if w != nil {
-			wj = float64(w[j])
-		}
-		if (p.HasIgnore && int64(lab) == p.Ignore) || wj == 0 {
-			if loss != nil {
-				loss[j] = 0
-			}
-			for c := range C {
-				if grad != nil {
-					grad[base+c*in] = 0
-				}
-				if hess != nil {
-					hess[base+c*in] = 0
-				}
-			}
+		wj, skip := position(p, lab, w, j)
+		if skip {
+			zeroPosition(loss, grad, hess, j, base, C, in)
 			continue
 		}
 		q.Gamma = sched.at(math.Exp(logSoftmaxAt(C, int(lab), at)))

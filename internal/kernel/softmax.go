@@ -25,6 +25,32 @@ func (p *SoftmaxParams) alpha(c int) float64 {
 	return p.Alpha[c]
 }
 
+// position returns the weight of the position j with label lab (w nil: 1)
+// and whether the position is skipped: ignored, or weighted 0.
+func position[L Int, T Float](p *SoftmaxParams, lab L, w []T, j int) (float64, bool) {
+	wj := 1.0
+	if w != nil {
+		wj = float64(w[j])
+	}
+	return wj, (p.HasIgnore && int64(lab) == p.Ignore) || wj == 0
+}
+
+// zeroPosition clears the outputs of a skipped position: its loss (at j)
+// and its C gradient and Hessian entries (at base + c·in).
+func zeroPosition[T Float](loss, grad, hess []T, j, base, C, in int) {
+	if loss != nil {
+		loss[j] = 0
+	}
+	for c := range C {
+		if grad != nil {
+			grad[base+c*in] = 0
+		}
+		if hess != nil {
+			hess[base+c*in] = 0
+		}
+	}
+}
+
 // stackClasses is the largest C whose exponentials SoftmaxGo keeps on the
 // stack; above it they are recomputed.
 const stackClasses = 256
@@ -65,22 +91,9 @@ func softmaxGeneral[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, l
 		n, i := (first+j)/in, (first+j)%in
 		base := n*C*in + i
 		at := func(c int) float64 { return float64(x[base+c*in]) }
-		wj := 1.0
-		if w != nil {
-			wj = float64(w[j])
-		}
-		if (p.HasIgnore && int64(lab) == p.Ignore) || wj == 0 {
-			if loss != nil {
-				loss[j] = 0
-			}
-			for c := range C {
-				if grad != nil {
-					grad[base+c*in] = 0
-				}
-				if hess != nil {
-					hess[base+c*in] = 0
-				}
-			}
+		wj, skip := position(p, lab, w, j)
+		if skip {
+			zeroPosition(loss, grad, hess, j, base, C, in)
 			continue
 		}
 		l := softmaxPosition(p, int(lab), at, buf[:min(C, stackClasses)], func(c int, g, h float64) {

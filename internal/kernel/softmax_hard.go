@@ -18,22 +18,9 @@ func softmaxHard[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, labe
 	for j, lab := range labels {
 		pos := first + j
 		base := (pos/in)*C*in + pos%in
-		wj := 1.0
-		if w != nil {
-			wj = float64(w[j])
-		}
-		if (p.HasIgnore && int64(lab) == p.Ignore) || wj == 0 {
-			if loss != nil {
-				loss[j] = 0
-			}
-			for c := range C {
-				if grad != nil {
-					grad[base+c*in] = 0
-				}
-				if hess != nil {
-					hess[base+c*in] = 0
-				}
-			}
+		wj, skip := position(p, lab, w, j)
+		if skip {
+			zeroPosition(loss, grad, hess, j, base, C, in)
 			continue
 		}
 		y := int(lab)
