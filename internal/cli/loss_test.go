@@ -37,7 +37,7 @@ type goldenCase struct {
 }
 
 func (c goldenCase) args(dir string) []string {
-	g := filepath.Join("testdata", "golden", c.Name)
+	g := filepath.Join(goldenDir, c.Name)
 	a := []string{"loss", "--kind", c.Kind, "--logits", g + ".logits.npy", "--targets", g + ".targets.npy",
 		"--gamma", strconv.FormatFloat(c.Gamma, 'g', -1, 64), "--reduction", c.Reduction,
 		"--out", filepath.Join(dir, "loss.npy"), "--grad", filepath.Join(dir, "grad.npy")}
@@ -66,12 +66,16 @@ func readAll(t *testing.T, path string) *npy.Array {
 	return a
 }
 
+// goldenDir holds the PyTorch reference cases the core package's tests use
+// too (one copy in the repository).
+const goldenDir = "../../testdata/golden"
+
 // TestLossMatchesPyTorchGolden runs every PyTorch case of testdata/golden
 // (torchvision's sigmoid_focal_loss and a softmax focal loss, made by
 // /work/shared/golden/gen.py) through the command and compares the loss and
 // the gradient, their shapes and dtypes.
 func TestLossMatchesPyTorchGolden(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("testdata", "golden", "manifest.json"))
+	raw, err := os.ReadFile(filepath.Join(goldenDir, "manifest.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +92,7 @@ func TestLossMatchesPyTorchGolden(t *testing.T) {
 			if _, err := run(t, c.args(dir)...); err != nil {
 				t.Fatal(err)
 			}
-			g := filepath.Join("testdata", "golden", c.Name)
+			g := filepath.Join(goldenDir, c.Name)
 			for _, o := range []struct{ got, want string }{{"loss.npy", ".loss.npy"}, {"grad.npy", ".grad.npy"}} {
 				got, want := readAll(t, filepath.Join(dir, o.got)), readAll(t, g+o.want)
 				if got.Dtype != want.Dtype || fmt.Sprint(got.Shape) != fmt.Sprint(want.Shape) {
@@ -106,7 +110,7 @@ func TestLossMatchesPyTorchGolden(t *testing.T) {
 }
 
 func TestLossPrintsTheReducedValueWithoutOut(t *testing.T) {
-	g := filepath.Join("testdata", "golden", "sig_mean_a25_g2")
+	g := filepath.Join(goldenDir, "sig_mean_a25_g2")
 	out, err := run(t, "loss", "--logits", g+".logits.npy", "--targets", g+".targets.npy")
 	if err != nil {
 		t.Fatal(err)
@@ -356,7 +360,7 @@ func nan() float64 { var z float64; return z / z }
 // TestLossFamilyKinds checks the focal-family kinds through the command by
 // the identities that tie them to plain focal loss (docs/family.md).
 func TestLossFamilyKinds(t *testing.T) {
-	g := filepath.Join("testdata", "golden", "sig_mean_a50_g3")
+	g := filepath.Join(goldenDir, "sig_mean_a50_g3")
 	base := []string{"loss", "--logits", g + ".logits.npy", "--targets", g + ".targets.npy", "--alpha", "0.5"}
 	value := func(args ...string) float64 {
 		t.Helper()
