@@ -116,6 +116,15 @@ func (f *f32) horner(p, x reg.VecVirtual, c float32) {
 	}
 }
 
+// fnmadd sets d = d − c·x for a constant c.
+func (f *f32) fnmadd(c Mem, x, d reg.VecVirtual) {
+	if f.z {
+		VFNMADD231PS_BCST(c, x, d)
+	} else {
+		VFNMADD231PS(c, x, d)
+	}
+}
+
 func (f *f32) cmp(pred uint8, x reg.VecVirtual, y Op) reg.Register {
 	k := f.mask()
 	if m, ok := y.(Mem); ok && f.z {
@@ -215,8 +224,8 @@ func (f *f32) expNeg(z reg.VecVirtual) reg.VecVirtual {
 	} else {
 		VROUNDPS(U8(8), f.mul(r, f.c(float32(math.Log2E))), k)
 	}
-	VFNMADD231PS_BCST(f.c(ln2Hi32), k, r)
-	VFNMADD231PS_BCST(f.c(ln2Lo32), k, r)
+	f.fnmadd(f.c(ln2Hi32), k, r)
+	f.fnmadd(f.c(ln2Lo32), k, r)
 	c := make([]float32, 6)
 	for i := range c {
 		c[i] = float32(1 / fact(i+2))

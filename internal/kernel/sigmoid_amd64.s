@@ -3066,7 +3066,7 @@ DATA consts32AVX512<>+88(SB)/4, $0x7fc00000
 GLOBL consts32AVX512<>(SB), RODATA|NOPTR, $92
 
 // func sigmoidHardAVX2F32(p *[32]float64, q *[8]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
-// Requires: AVX, AVX2, AVX512F, AVX512VL, FMA3, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·sigmoidHardAVX2F32(SB), NOSPLIT, $0-72
 	MOVQ   p+0(FP), AX
 	MOVQ   q+8(FP), CX
@@ -3080,85 +3080,85 @@ TEXT ·sigmoidHardAVX2F32(SB), NOSPLIT, $0-72
 	XORQ   R9, R9
 
 sigmoidHardAVX2F32loop:
-	CMPQ              R9, R8
-	JGE               sigmoidHardAVX2F32done
-	VMOVUPS           (SI)(R9*4), Y2
-	VMOVUPS           (DI)(R9*4), Y3
-	VCMPPS            $0x00, consts32AVX2<>+0(SB), Y3, Y4
-	VCMPPS            $0x00, consts32AVX2<>+32(SB), Y3, Y3
-	VORPS             Y4, Y3, Y3
-	VMOVMSKPS         Y3, R10
-	CMPL              R10, $0x000000ff
-	JNE               sigmoidHardAVX2F32done
-	VXORPS            consts32AVX2<>+64(SB), Y2, Y3
-	VBLENDVPS         Y4, Y2, Y3, Y3
-	VANDPS            consts32AVX2<>+96(SB), Y2, Y5
-	VXORPS            consts32AVX2<>+64(SB), Y5, Y5
-	VMAXPS            consts32AVX2<>+128(SB), Y5, Y5
-	VMULPS            consts32AVX2<>+160(SB), Y5, Y6
-	VROUNDPS          $0x08, Y6, Y6
-	VFNMADD231PS.BCST consts32AVX2<>+192(SB), Y6, Y5
-	VFNMADD231PS.BCST consts32AVX2<>+224(SB), Y6, Y5
-	VMULPS            Y5, Y5, Y7
-	VMULPS            Y7, Y7, Y8
-	VBROADCASTSS      consts32AVX2<>+256(SB), Y9
-	VFMADD213PS       consts32AVX2<>+288(SB), Y5, Y9
-	VBROADCASTSS      consts32AVX2<>+320(SB), Y10
-	VFMADD213PS       consts32AVX2<>+352(SB), Y5, Y10
-	VFMADD213PS       Y9, Y7, Y10
-	VBROADCASTSS      consts32AVX2<>+384(SB), Y7
-	VFMADD213PS       consts32AVX2<>+416(SB), Y5, Y7
-	VFMADD213PS       Y10, Y8, Y7
-	VMULPS            Y5, Y5, Y8
-	VFMADD213PS       Y5, Y8, Y7
-	VADDPS            consts32AVX2<>+0(SB), Y7, Y5
-	VMULPS            consts32AVX2<>+288(SB), Y6, Y7
-	VROUNDPS          $0x09, Y7, Y7
-	VSUBPS            Y7, Y6, Y6
-	VCVTPS2DQ         Y7, Y7
-	VPADDD            consts32AVX2<>+448(SB), Y7, Y7
-	VPSLLD            $0x17, Y7, Y7
-	VMULPS            Y7, Y5, Y5
-	VCVTPS2DQ         Y6, Y6
-	VPADDD            consts32AVX2<>+448(SB), Y6, Y6
-	VPSLLD            $0x17, Y6, Y6
-	VMULPS            Y6, Y5, Y5
-	VCMPPS            $0x1e, consts32AVX2<>+480(SB), Y5, Y6
-	VSUBPS            consts32AVX2<>+0(SB), Y5, Y7
-	VMULPS            consts32AVX2<>+288(SB), Y7, Y7
-	VBLENDVPS         Y6, Y7, Y5, Y7
-	VXORPS            Y8, Y8, Y8
-	VBLENDVPS         Y6, consts32AVX2<>+0(SB), Y8, Y6
-	VADDPS            consts32AVX2<>+512(SB), Y7, Y8
-	VDIVPS            Y8, Y7, Y8
-	VMULPS            Y8, Y8, Y9
-	VBROADCASTSS      consts32AVX2<>+544(SB), Y10
-	VFMADD213PS       consts32AVX2<>+576(SB), Y9, Y10
-	VFMADD213PS       consts32AVX2<>+608(SB), Y9, Y10
-	VFMADD213PS       consts32AVX2<>+640(SB), Y9, Y10
-	VMULPS            Y9, Y10, Y9
-	VMULPS            Y7, Y7, Y10
-	VMULPS            consts32AVX2<>+288(SB), Y10, Y10
-	VADDPS            Y9, Y10, Y9
-	VMULPS            Y9, Y8, Y8
-	VMULPS            consts32AVX2<>+672(SB), Y6, Y9
-	VADDPS            Y9, Y8, Y8
-	VSUBPS            Y8, Y10, Y8
-	VSUBPS            Y7, Y8, Y7
-	VMULPS            consts32AVX2<>+704(SB), Y6, Y6
-	VSUBPS            Y7, Y6, Y6
-	VBROADCASTSS      consts32AVX2<>+0(SB), Y7
-	VADDPS            consts32AVX2<>+0(SB), Y5, Y8
-	VDIVPS            Y8, Y7, Y7
-	VMULPS            Y7, Y5, Y5
-	VCMPPS            $0x1d, consts32AVX2<>+32(SB), Y3, Y8
-	VBLENDVPS         Y8, Y5, Y7, Y9
-	VBLENDVPS         Y8, Y7, Y5, Y5
-	VXORPS            consts32AVX2<>+64(SB), Y3, Y3
-	VMAXPS            consts32AVX2<>+32(SB), Y3, Y3
-	VADDPS            Y6, Y3, Y3
-	VBROADCASTSS      consts32AVX2<>+0(SB), Y6
-	MOVQ              224(AX), R10
+	CMPQ         R9, R8
+	JGE          sigmoidHardAVX2F32done
+	VMOVUPS      (SI)(R9*4), Y2
+	VMOVUPS      (DI)(R9*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y3, Y4
+	VCMPPS       $0x00, consts32AVX2<>+32(SB), Y3, Y3
+	VORPS        Y4, Y3, Y3
+	VMOVMSKPS    Y3, R10
+	CMPL         R10, $0x000000ff
+	JNE          sigmoidHardAVX2F32done
+	VXORPS       consts32AVX2<>+64(SB), Y2, Y3
+	VBLENDVPS    Y4, Y2, Y3, Y3
+	VANDPS       consts32AVX2<>+96(SB), Y2, Y5
+	VXORPS       consts32AVX2<>+64(SB), Y5, Y5
+	VMAXPS       consts32AVX2<>+128(SB), Y5, Y5
+	VMULPS       consts32AVX2<>+160(SB), Y5, Y6
+	VROUNDPS     $0x08, Y6, Y6
+	VFNMADD231PS consts32AVX2<>+192(SB), Y6, Y5
+	VFNMADD231PS consts32AVX2<>+224(SB), Y6, Y5
+	VMULPS       Y5, Y5, Y7
+	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32AVX2<>+256(SB), Y9
+	VFMADD213PS  consts32AVX2<>+288(SB), Y5, Y9
+	VBROADCASTSS consts32AVX2<>+320(SB), Y10
+	VFMADD213PS  consts32AVX2<>+352(SB), Y5, Y10
+	VFMADD213PS  Y9, Y7, Y10
+	VBROADCASTSS consts32AVX2<>+384(SB), Y7
+	VFMADD213PS  consts32AVX2<>+416(SB), Y5, Y7
+	VFMADD213PS  Y10, Y8, Y7
+	VMULPS       Y5, Y5, Y8
+	VFMADD213PS  Y5, Y8, Y7
+	VADDPS       consts32AVX2<>+0(SB), Y7, Y5
+	VMULPS       consts32AVX2<>+288(SB), Y6, Y7
+	VROUNDPS     $0x09, Y7, Y7
+	VSUBPS       Y7, Y6, Y6
+	VCVTPS2DQ    Y7, Y7
+	VPADDD       consts32AVX2<>+448(SB), Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y7, Y5, Y5
+	VCVTPS2DQ    Y6, Y6
+	VPADDD       consts32AVX2<>+448(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VCMPPS       $0x1e, consts32AVX2<>+480(SB), Y5, Y6
+	VSUBPS       consts32AVX2<>+0(SB), Y5, Y7
+	VMULPS       consts32AVX2<>+288(SB), Y7, Y7
+	VBLENDVPS    Y6, Y7, Y5, Y7
+	VXORPS       Y8, Y8, Y8
+	VBLENDVPS    Y6, consts32AVX2<>+0(SB), Y8, Y6
+	VADDPS       consts32AVX2<>+512(SB), Y7, Y8
+	VDIVPS       Y8, Y7, Y8
+	VMULPS       Y8, Y8, Y9
+	VBROADCASTSS consts32AVX2<>+544(SB), Y10
+	VFMADD213PS  consts32AVX2<>+576(SB), Y9, Y10
+	VFMADD213PS  consts32AVX2<>+608(SB), Y9, Y10
+	VFMADD213PS  consts32AVX2<>+640(SB), Y9, Y10
+	VMULPS       Y9, Y10, Y9
+	VMULPS       Y7, Y7, Y10
+	VMULPS       consts32AVX2<>+288(SB), Y10, Y10
+	VADDPS       Y9, Y10, Y9
+	VMULPS       Y9, Y8, Y8
+	VMULPS       consts32AVX2<>+672(SB), Y6, Y9
+	VADDPS       Y9, Y8, Y8
+	VSUBPS       Y8, Y10, Y8
+	VSUBPS       Y7, Y8, Y7
+	VMULPS       consts32AVX2<>+704(SB), Y6, Y6
+	VSUBPS       Y7, Y6, Y6
+	VBROADCASTSS consts32AVX2<>+0(SB), Y7
+	VADDPS       consts32AVX2<>+0(SB), Y5, Y8
+	VDIVPS       Y8, Y7, Y7
+	VMULPS       Y7, Y5, Y5
+	VCMPPS       $0x1d, consts32AVX2<>+32(SB), Y3, Y8
+	VBLENDVPS    Y8, Y5, Y7, Y9
+	VBLENDVPS    Y8, Y7, Y5, Y5
+	VXORPS       consts32AVX2<>+64(SB), Y3, Y3
+	VMAXPS       consts32AVX2<>+32(SB), Y3, Y3
+	VADDPS       Y6, Y3, Y3
+	VBROADCASTSS consts32AVX2<>+0(SB), Y6
+	MOVQ         224(AX), R10
 
 sigmoidHardAVX2F32pow:
 	TESTQ  R10, R10
