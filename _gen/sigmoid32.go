@@ -293,6 +293,10 @@ func (f *f32) log1p01(e reg.VecVirtual) reg.VecVirtual {
 // within a few ulps and the products of at most two factors m keep loss
 // and gradient within 1e-6 relative of the float64 path.
 func (f *f32) sigmoidHard32() {
+	if !f.z {
+		f.sigmoidHard32VEX()
+		return
+	}
 	name := "sigmoidHard" + f.name + "F32"
 	TEXT(name, NOSPLIT, "func(p *[32]float64, q *[8]float32, loss, grad, x, y *float32, n int) (sum float64, done int)")
 	Pragma("noescape")
@@ -420,6 +424,144 @@ func (f *f32) sigmoidHard32() {
 	Label(L("done"))
 	VADDPD(acc1, acc0, acc0)
 	s := newISA(f.z).hsum(V{acc0})
+	VZEROUPPER()
+	Store(s, ReturnIndex(0))
+	Store(i, ReturnIndex(1))
+	RET()
+}
+
+// log1pQ are the coefficients of Q, a degree-7 fit of (log1p(e) − e)/e² on
+// [0, 1], minimax for the relative error of e + e²·Q(e) (1.4e-7, about
+// 1.4 ulp, after float32 rounding; fit.py in the commit that added it).
+var log1pQ = []float32{
+	-4.9999647963e-01, 3.3321322613e-01, -2.4857163626e-01, 1.9153654772e-01,
+	-1.3753801978e-01, 7.9204531236e-02, -3.0065789608e-02, 5.3648236558e-03,
+}
+
+// log1pPoly returns log(1 + e) for e ∈ [0, 1] as e + e²·Q(e), without
+// division or range reduction; e2 is e².
+func (f *f32) log1pPoly(e, e2 reg.VecVirtual) reg.VecVirtual {
+	q := f.estrin(e, log1pQ)
+	VFMADD213PS(e, e2, q) // e + e²·q
+	return q
+}
+
+// expNegFlush is expNeg with one scaling step: 2^k is built in the
+// exponent field with the biased exponent clamped at 0, so eᶻ below
+// 2^−126 (z < −87.3) is 0 rather than subnormal. Its callers only use
+// such an e where it is negligible or the product is 0 anyway.
+func (f *f32) expNegFlush(z reg.VecVirtual) reg.VecVirtual {
+	const ln2Hi32, ln2Lo32 = 0.693145751953125, 1.428606765330187045e-06
+	r := f.max(z, f.c(-170))
+	k := f.vec()
+	VROUNDPS(U8(8), f.mul(r, f.c(float32(math.Log2E))), k)
+	f.fnmadd(f.c(ln2Hi32), k, r)
+	f.fnmadd(f.c(ln2Lo32), k, r)
+	c := make([]float32, 6)
+	for i := range c {
+		c[i] = float32(1 / fact(i+2))
+	}
+	q := f.estrin(r, c)
+	VFMADD213PS(r, f.mul(r, r), q) // r + r²·q
+	p := f.add(q, f.c(1))
+	VCVTPS2DQ(k, k)
+	VPADDD(f.c(math.Float32frombits(127)), k, k)
+	VPMAXSD(f.cbits(0), k, k)
+	VPSLLD(U8(23), k, k)
+	VMULPS(k, p, p)
+	return p
+}
+
+// sigmoidHard32VEX is sigmoidHard32 on AVX2 (VEX encodings, 16 registers,
+// one block of 8 per iteration), computed with fewer operations: log1p
+// by a polynomial instead of a division, one exponent scaling, the sign of
+// t selecting σ(t) and σ(−t) directly (VBLENDVPS reads the sign bit), and
+// the signed, scaled αₜ of the gradient taken from q[4:6].
+func (f *f32) sigmoidHard32VEX() {
+	name := "sigmoidHard" + f.name + "F32"
+	TEXT(name, NOSPLIT, "func(p *[32]float64, q *[8]float32, loss, grad, x, y *float32, n int) (sum float64, done int)")
+	Pragma("noescape")
+	Doc(name+" is the float32-lane sigmoid kernel for hard targets and small integer γ (see sigmoidHard32VEX in _gen).",
+		"n must be a multiple of 8.")
+	P := Load(Param("p"), GP64())
+	Q := Load(Param("q"), GP64())
+	lossP := Load(Param("loss"), GP64())
+	gradP := Load(Param("grad"), GP64())
+	X := Load(Param("x"), GP64())
+	Y := Load(Param("y"), GP64())
+	n := Load(Param("n"), GP64())
+	qv := func(i int) reg.VecVirtual { return f.load(Mem{Base: Q, Disp: 4 * i}) }
+	const qA, qB, qGamma, qG1, qG0 = 0, 1, 2, 4, 5
+
+	acc0, acc1 := f.vec(), f.vec() // float64 sums of the lower and upper halves
+	VXORPD(acc0, acc0, acc0)
+	VXORPD(acc1, acc1, acc1)
+	i := GP64()
+	XORQ(i, i)
+	L := func(s string) string { return name + s }
+	Label(L("loop"))
+	CMPQ(i, n)
+	JGE(LabelRef(L("done")))
+	at := func(b reg.Register) Mem { return Mem{Base: b, Index: i, Scale: 4} }
+	x, y := f.vec(), f.vec()
+	VMOVUPS(at(X), x)
+	VMOVUPS(at(Y), y)
+	one := f.cmp(cmpEQ, y, f.c(1))
+	f.jumpUnlessAll(f.or(one, f.cmp(cmpEQ, y, f.c(0))), L("done")) // a soft target: stop before this block
+
+	sign := f.cbits(1 << 31)
+	t := f.blend(one, f.xor(x, sign), x) // s·x
+	nabs := f.vec()
+	VORPS(sign, x, nabs) // −|x|
+	e := f.expNegFlush(nabs)
+	inv := f.div(f.load(f.c(1)), f.add(e, f.c(1)))
+	ei := f.mul(e, inv)
+	m, pt := f.vec(), f.vec()
+	VBLENDVPS(t, inv, ei, m)                                                // σ(−t): t < 0 takes 1/(1 + e)
+	VBLENDVPS(t, ei, inv, pt)                                               // σ(t)
+	ce := f.add(f.max(f.xor(t, sign), f.c(0)), f.log1pPoly(e, f.mul(e, e))) // softplus(−t)
+
+	// w = m^k
+	w := f.load(f.c(1))
+	c := GP64()
+	MOVQ(Mem{Base: P, Disp: 32 * parFlags}, c)
+	Label(L("pow"))
+	TESTQ(c, c)
+	JZ(LabelRef(L("powdone")))
+	VMULPS(m, w, w)
+	DECQ(c)
+	JMP(LabelRef(L("pow")))
+	Label(L("powdone"))
+
+	nan := f.cmp(cmpUNORD, x, x)
+	loss := f.mul(f.mul(w, f.blend(one, qv(qB), qv(qA))), ce) // αₜ m^γ ce
+	loss = f.blend(nan, loss, f.cbits(0x7fc00000))
+	lo, hi, hx := f.vec(), f.vec(), XMM()
+	VCVTPS2PD(loss.AsX(), lo)
+	VEXTRACTF128(U8(1), loss, hx)
+	VCVTPS2PD(hx, hi)
+	VADDPD(lo, acc0, acc0)
+	VADDPD(hi, acc1, acc1)
+	TESTQ(lossP, lossP)
+	JZ(LabelRef(L("noloss")))
+	VMOVUPS(loss, at(lossP))
+	Label(L("noloss"))
+
+	TESTQ(gradP, gradP)
+	JZ(LabelRef(L("nograd")))
+	g := f.mul(pt, qv(qGamma))
+	VFMADD213PS(m, ce, g)                                  // γ pₜ ce + m
+	g = f.mul(f.mul(w, f.blend(one, qv(qG0), qv(qG1))), g) // −s αₜ scale m^γ (…)
+	g = f.blend(nan, g, f.cbits(0x7fc00000))
+	VMOVUPS(g, at(gradP))
+	Label(L("nograd"))
+
+	ADDQ(U8(f.lanes()), i)
+	JMP(LabelRef(L("loop")))
+
+	Label(L("done"))
+	VADDPD(acc1, acc0, acc0)
+	s := newISA(false).hsum(V{acc0})
 	VZEROUPPER()
 	Store(s, ReturnIndex(0))
 	Store(i, ReturnIndex(1))

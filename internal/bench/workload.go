@@ -14,9 +14,15 @@ import (
 // with loss and gradient destinations; for the C = Classes forms, one label
 // per row of Classes logits: Sparse (5% of rows positive, the rest
 // background) and Softmax (a class for every row).
+//
+// Its calls compute what a training step needs and what PyTorch's forward
+// + backward gives: the reduced loss and the gradient per logit (12 bytes
+// per element moved: logit and target in, gradient out, as the triad).
+// FocalElementwise also writes the loss per element (16 bytes).
 type Workload struct {
 	X, Y, Loss, Grad []float32
 	Sparse, Softmax  []int32
+	Total            float64 // the reduced loss of the last call
 }
 
 // Classes is the class count of the sparse and softmax workloads.
@@ -45,28 +51,39 @@ func NewWorkload(n int) *Workload {
 }
 
 // SparseFocal runs focal.SparseFocal (DefaultSigmoid, C = Classes) on the
-// whole rows of the workload, computing loss and gradient.
+// whole rows of the workload, computing the reduced loss and the gradient.
 func (w *Workload) SparseFocal() error {
 	n := len(w.Sparse) * Classes
-	_, err := focal.SparseFocal(focal.DefaultSigmoid, focal.Outputs[float32]{Loss: w.Loss[:n], Grad: w.Grad[:n]}, w.X[:n], Classes, w.Sparse)
+	t, err := focal.SparseFocal(focal.DefaultSigmoid, focal.Outputs[float32]{Grad: w.Grad[:n]}, w.X[:n], Classes, w.Sparse)
+	w.Total = t.Reduce(focal.DefaultSigmoid.Reduction)
 	return err
 }
 
 // SoftmaxFocal runs focal.SoftmaxFocal (DefaultSoftmax, class axis last,
-// C = Classes) on the whole rows of the workload, computing the loss per
-// row and the gradient.
+// C = Classes) on the whole rows of the workload, computing the reduced
+// loss and the gradient.
 func (w *Workload) SoftmaxFocal() error {
 	rows := len(w.Softmax)
 	n := rows * Classes
-	_, err := focal.SoftmaxFocal(focal.DefaultSoftmax, focal.Outputs[float32]{Loss: w.Loss[:rows], Grad: w.Grad[:n]},
+	t, err := focal.SoftmaxFocal(focal.DefaultSoftmax, focal.Outputs[float32]{Grad: w.Grad[:n]},
 		focal.ClassLast(rows, Classes), w.X[:n], w.Softmax)
+	w.Total = t.Reduce(focal.DefaultSoftmax.Reduction)
 	return err
 }
 
 // Focal runs focal.SigmoidFocal with DefaultSigmoid (α = 0.25, γ = 2,
-// normalised by the positives) computing loss and gradient.
+// normalised by the positives) computing the reduced loss and the
+// gradient.
 func (w *Workload) Focal() error {
-	_, err := focal.SigmoidFocal(focal.DefaultSigmoid, focal.Outputs[float32]{Loss: w.Loss, Grad: w.Grad}, w.X, w.Y)
+	t, err := focal.SigmoidFocal(focal.DefaultSigmoid, focal.Outputs[float32]{Grad: w.Grad}, w.X, w.Y)
+	w.Total = t.Reduce(focal.DefaultSigmoid.Reduction)
+	return err
+}
+
+// FocalElementwise is Focal writing the loss of every element as well.
+func (w *Workload) FocalElementwise() error {
+	t, err := focal.SigmoidFocal(focal.DefaultSigmoid, focal.Outputs[float32]{Loss: w.Loss, Grad: w.Grad}, w.X, w.Y)
+	w.Total = t.Reduce(focal.DefaultSigmoid.Reduction)
 	return err
 }
 

@@ -3092,114 +3092,96 @@ sigmoidHardAVX2F32loop:
 	JNE          sigmoidHardAVX2F32done
 	VXORPS       consts32AVX2<>+64(SB), Y2, Y3
 	VBLENDVPS    Y4, Y2, Y3, Y3
-	VANDPS       consts32AVX2<>+96(SB), Y2, Y5
-	VXORPS       consts32AVX2<>+64(SB), Y5, Y5
-	VMAXPS       consts32AVX2<>+128(SB), Y5, Y5
-	VMULPS       consts32AVX2<>+160(SB), Y5, Y6
+	VORPS        consts32AVX2<>+64(SB), Y2, Y5
+	VMAXPS       consts32AVX2<>+96(SB), Y5, Y5
+	VMULPS       consts32AVX2<>+128(SB), Y5, Y6
 	VROUNDPS     $0x08, Y6, Y6
+	VFNMADD231PS consts32AVX2<>+160(SB), Y6, Y5
 	VFNMADD231PS consts32AVX2<>+192(SB), Y6, Y5
-	VFNMADD231PS consts32AVX2<>+224(SB), Y6, Y5
 	VMULPS       Y5, Y5, Y7
 	VMULPS       Y7, Y7, Y8
-	VBROADCASTSS consts32AVX2<>+256(SB), Y9
-	VFMADD213PS  consts32AVX2<>+288(SB), Y5, Y9
-	VBROADCASTSS consts32AVX2<>+320(SB), Y10
-	VFMADD213PS  consts32AVX2<>+352(SB), Y5, Y10
+	VBROADCASTSS consts32AVX2<>+224(SB), Y9
+	VFMADD213PS  consts32AVX2<>+256(SB), Y5, Y9
+	VBROADCASTSS consts32AVX2<>+288(SB), Y10
+	VFMADD213PS  consts32AVX2<>+320(SB), Y5, Y10
 	VFMADD213PS  Y9, Y7, Y10
-	VBROADCASTSS consts32AVX2<>+384(SB), Y7
-	VFMADD213PS  consts32AVX2<>+416(SB), Y5, Y7
+	VBROADCASTSS consts32AVX2<>+352(SB), Y7
+	VFMADD213PS  consts32AVX2<>+384(SB), Y5, Y7
 	VFMADD213PS  Y10, Y8, Y7
 	VMULPS       Y5, Y5, Y8
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       consts32AVX2<>+0(SB), Y7, Y5
-	VMULPS       consts32AVX2<>+288(SB), Y6, Y7
-	VROUNDPS     $0x09, Y7, Y7
-	VSUBPS       Y7, Y6, Y6
-	VCVTPS2DQ    Y7, Y7
-	VPADDD       consts32AVX2<>+448(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
 	VCVTPS2DQ    Y6, Y6
-	VPADDD       consts32AVX2<>+448(SB), Y6, Y6
+	VPADDD       consts32AVX2<>+416(SB), Y6, Y6
+	VPMAXSD      consts32AVX2<>+32(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
 	VMULPS       Y6, Y5, Y5
-	VCMPPS       $0x1e, consts32AVX2<>+480(SB), Y5, Y6
-	VSUBPS       consts32AVX2<>+0(SB), Y5, Y7
-	VMULPS       consts32AVX2<>+288(SB), Y7, Y7
-	VBLENDVPS    Y6, Y7, Y5, Y7
-	VXORPS       Y8, Y8, Y8
-	VBLENDVPS    Y6, consts32AVX2<>+0(SB), Y8, Y6
-	VADDPS       consts32AVX2<>+512(SB), Y7, Y8
-	VDIVPS       Y8, Y7, Y8
-	VMULPS       Y8, Y8, Y9
-	VBROADCASTSS consts32AVX2<>+544(SB), Y10
-	VFMADD213PS  consts32AVX2<>+576(SB), Y9, Y10
-	VFMADD213PS  consts32AVX2<>+608(SB), Y9, Y10
-	VFMADD213PS  consts32AVX2<>+640(SB), Y9, Y10
-	VMULPS       Y9, Y10, Y9
-	VMULPS       Y7, Y7, Y10
-	VMULPS       consts32AVX2<>+288(SB), Y10, Y10
-	VADDPS       Y9, Y10, Y9
-	VMULPS       Y9, Y8, Y8
-	VMULPS       consts32AVX2<>+672(SB), Y6, Y9
-	VADDPS       Y9, Y8, Y8
-	VSUBPS       Y8, Y10, Y8
-	VSUBPS       Y7, Y8, Y7
-	VMULPS       consts32AVX2<>+704(SB), Y6, Y6
-	VSUBPS       Y7, Y6, Y6
-	VBROADCASTSS consts32AVX2<>+0(SB), Y7
-	VADDPS       consts32AVX2<>+0(SB), Y5, Y8
-	VDIVPS       Y8, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VCMPPS       $0x1d, consts32AVX2<>+32(SB), Y3, Y8
-	VBLENDVPS    Y8, Y5, Y7, Y9
-	VBLENDVPS    Y8, Y7, Y5, Y5
+	VBROADCASTSS consts32AVX2<>+0(SB), Y6
+	VADDPS       consts32AVX2<>+0(SB), Y5, Y7
+	VDIVPS       Y7, Y6, Y6
+	VMULPS       Y6, Y5, Y7
+	VBLENDVPS    Y3, Y6, Y7, Y8
+	VBLENDVPS    Y3, Y7, Y6, Y6
 	VXORPS       consts32AVX2<>+64(SB), Y3, Y3
 	VMAXPS       consts32AVX2<>+32(SB), Y3, Y3
-	VADDPS       Y6, Y3, Y3
-	VBROADCASTSS consts32AVX2<>+0(SB), Y6
+	VMULPS       Y5, Y5, Y7
+	VMULPS       Y5, Y5, Y9
+	VMULPS       Y9, Y9, Y10
+	VBROADCASTSS consts32AVX2<>+448(SB), Y11
+	VFMADD213PS  consts32AVX2<>+480(SB), Y5, Y11
+	VBROADCASTSS consts32AVX2<>+512(SB), Y12
+	VFMADD213PS  consts32AVX2<>+544(SB), Y5, Y12
+	VFMADD213PS  Y11, Y9, Y12
+	VBROADCASTSS consts32AVX2<>+576(SB), Y11
+	VFMADD213PS  consts32AVX2<>+608(SB), Y5, Y11
+	VBROADCASTSS consts32AVX2<>+640(SB), Y13
+	VFMADD213PS  consts32AVX2<>+672(SB), Y5, Y13
+	VFMADD213PS  Y11, Y9, Y13
+	VFMADD213PS  Y12, Y10, Y13
+	VFMADD213PS  Y5, Y7, Y13
+	VADDPS       Y13, Y3, Y3
+	VBROADCASTSS consts32AVX2<>+0(SB), Y5
 	MOVQ         224(AX), R10
 
 sigmoidHardAVX2F32pow:
 	TESTQ  R10, R10
 	JZ     sigmoidHardAVX2F32powdone
-	VMULPS Y9, Y6, Y6
+	VMULPS Y8, Y5, Y5
 	DECQ   R10
 	JMP    sigmoidHardAVX2F32pow
 
 sigmoidHardAVX2F32powdone:
-	VBROADCASTSS 4(CX), Y7
-	VBROADCASTSS (CX), Y8
-	VBLENDVPS    Y4, Y8, Y7, Y7
-	VMULPS       Y7, Y6, Y6
 	VCMPPS       $0x03, Y2, Y2, Y2
-	VMULPS       Y3, Y6, Y7
-	VBLENDVPS    Y2, consts32AVX2<>+736(SB), Y7, Y7
-	VCVTPS2PD    X7, Y8
+	VBROADCASTSS 4(CX), Y7
+	VBROADCASTSS (CX), Y9
+	VBLENDVPS    Y4, Y9, Y7, Y7
+	VMULPS       Y7, Y5, Y7
+	VMULPS       Y3, Y7, Y7
+	VBLENDVPS    Y2, consts32AVX2<>+704(SB), Y7, Y7
+	VCVTPS2PD    X7, Y9
 	VEXTRACTF128 $0x01, Y7, X10
 	VCVTPS2PD    X10, Y10
-	VADDPD       Y8, Y0, Y0
+	VADDPD       Y9, Y0, Y0
 	VADDPD       Y10, Y1, Y1
 	TESTQ        DX, DX
-	JZ           sigmoidHardAVX2F32noloss0
+	JZ           sigmoidHardAVX2F32noloss
 	VMOVUPS      Y7, (DX)(R9*4)
 
-sigmoidHardAVX2F32noloss0:
+sigmoidHardAVX2F32noloss:
 	TESTQ        BX, BX
-	JZ           sigmoidHardAVX2F32nograd0
+	JZ           sigmoidHardAVX2F32nograd
 	VBROADCASTSS 8(CX), Y7
-	VMULPS       Y7, Y5, Y5
+	VMULPS       Y7, Y6, Y6
+	VFMADD213PS  Y8, Y3, Y6
+	VBROADCASTSS 20(CX), Y3
+	VBROADCASTSS 16(CX), Y7
+	VBLENDVPS    Y4, Y7, Y3, Y3
 	VMULPS       Y3, Y5, Y3
-	VADDPS       Y9, Y3, Y3
-	VMULPS       Y3, Y6, Y3
-	VBROADCASTSS 12(CX), Y5
-	VMULPS       Y5, Y3, Y3
-	VXORPS       consts32AVX2<>+64(SB), Y3, Y5
-	VBLENDVPS    Y4, Y5, Y3, Y3
-	VBLENDVPS    Y2, consts32AVX2<>+736(SB), Y3, Y2
+	VMULPS       Y6, Y3, Y3
+	VBLENDVPS    Y2, consts32AVX2<>+704(SB), Y3, Y2
 	VMOVUPS      Y2, (BX)(R9*4)
 
-sigmoidHardAVX2F32nograd0:
+sigmoidHardAVX2F32nograd:
 	ADDQ $0x08, R9
 	JMP  sigmoidHardAVX2F32loop
 
@@ -3238,172 +3220,164 @@ DATA consts32AVX2<>+80(SB)/4, $0x80000000
 DATA consts32AVX2<>+84(SB)/4, $0x80000000
 DATA consts32AVX2<>+88(SB)/4, $0x80000000
 DATA consts32AVX2<>+92(SB)/4, $0x80000000
-DATA consts32AVX2<>+96(SB)/4, $0x7fffffff
-DATA consts32AVX2<>+100(SB)/4, $0x7fffffff
-DATA consts32AVX2<>+104(SB)/4, $0x7fffffff
-DATA consts32AVX2<>+108(SB)/4, $0x7fffffff
-DATA consts32AVX2<>+112(SB)/4, $0x7fffffff
-DATA consts32AVX2<>+116(SB)/4, $0x7fffffff
-DATA consts32AVX2<>+120(SB)/4, $0x7fffffff
-DATA consts32AVX2<>+124(SB)/4, $0x7fffffff
-DATA consts32AVX2<>+128(SB)/4, $0xc32a0000
-DATA consts32AVX2<>+132(SB)/4, $0xc32a0000
-DATA consts32AVX2<>+136(SB)/4, $0xc32a0000
-DATA consts32AVX2<>+140(SB)/4, $0xc32a0000
-DATA consts32AVX2<>+144(SB)/4, $0xc32a0000
-DATA consts32AVX2<>+148(SB)/4, $0xc32a0000
-DATA consts32AVX2<>+152(SB)/4, $0xc32a0000
-DATA consts32AVX2<>+156(SB)/4, $0xc32a0000
-DATA consts32AVX2<>+160(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+164(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+168(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+172(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+176(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+180(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+184(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+188(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+192(SB)/4, $0x3f317200
-DATA consts32AVX2<>+196(SB)/4, $0x3f317200
-DATA consts32AVX2<>+200(SB)/4, $0x3f317200
-DATA consts32AVX2<>+204(SB)/4, $0x3f317200
-DATA consts32AVX2<>+208(SB)/4, $0x3f317200
-DATA consts32AVX2<>+212(SB)/4, $0x3f317200
-DATA consts32AVX2<>+216(SB)/4, $0x3f317200
-DATA consts32AVX2<>+220(SB)/4, $0x3f317200
-DATA consts32AVX2<>+224(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+228(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+232(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+236(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+240(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+244(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+248(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+252(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+256(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+260(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+264(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+268(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+272(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+276(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+280(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+284(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+288(SB)/4, $0x3f000000
-DATA consts32AVX2<>+292(SB)/4, $0x3f000000
-DATA consts32AVX2<>+296(SB)/4, $0x3f000000
-DATA consts32AVX2<>+300(SB)/4, $0x3f000000
-DATA consts32AVX2<>+304(SB)/4, $0x3f000000
-DATA consts32AVX2<>+308(SB)/4, $0x3f000000
-DATA consts32AVX2<>+312(SB)/4, $0x3f000000
-DATA consts32AVX2<>+316(SB)/4, $0x3f000000
-DATA consts32AVX2<>+320(SB)/4, $0x3c088889
-DATA consts32AVX2<>+324(SB)/4, $0x3c088889
-DATA consts32AVX2<>+328(SB)/4, $0x3c088889
-DATA consts32AVX2<>+332(SB)/4, $0x3c088889
-DATA consts32AVX2<>+336(SB)/4, $0x3c088889
-DATA consts32AVX2<>+340(SB)/4, $0x3c088889
-DATA consts32AVX2<>+344(SB)/4, $0x3c088889
-DATA consts32AVX2<>+348(SB)/4, $0x3c088889
-DATA consts32AVX2<>+352(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+356(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+360(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+364(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+368(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+372(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+376(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+380(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+384(SB)/4, $0x39500d01
-DATA consts32AVX2<>+388(SB)/4, $0x39500d01
-DATA consts32AVX2<>+392(SB)/4, $0x39500d01
-DATA consts32AVX2<>+396(SB)/4, $0x39500d01
-DATA consts32AVX2<>+400(SB)/4, $0x39500d01
-DATA consts32AVX2<>+404(SB)/4, $0x39500d01
-DATA consts32AVX2<>+408(SB)/4, $0x39500d01
-DATA consts32AVX2<>+412(SB)/4, $0x39500d01
-DATA consts32AVX2<>+416(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+420(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+424(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+428(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+432(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+436(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+440(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+444(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+448(SB)/4, $0x0000007f
-DATA consts32AVX2<>+452(SB)/4, $0x0000007f
-DATA consts32AVX2<>+456(SB)/4, $0x0000007f
-DATA consts32AVX2<>+460(SB)/4, $0x0000007f
-DATA consts32AVX2<>+464(SB)/4, $0x0000007f
-DATA consts32AVX2<>+468(SB)/4, $0x0000007f
-DATA consts32AVX2<>+472(SB)/4, $0x0000007f
-DATA consts32AVX2<>+476(SB)/4, $0x0000007f
-DATA consts32AVX2<>+480(SB)/4, $0x3ed413cd
-DATA consts32AVX2<>+484(SB)/4, $0x3ed413cd
-DATA consts32AVX2<>+488(SB)/4, $0x3ed413cd
-DATA consts32AVX2<>+492(SB)/4, $0x3ed413cd
-DATA consts32AVX2<>+496(SB)/4, $0x3ed413cd
-DATA consts32AVX2<>+500(SB)/4, $0x3ed413cd
-DATA consts32AVX2<>+504(SB)/4, $0x3ed413cd
-DATA consts32AVX2<>+508(SB)/4, $0x3ed413cd
-DATA consts32AVX2<>+512(SB)/4, $0x40000000
-DATA consts32AVX2<>+516(SB)/4, $0x40000000
-DATA consts32AVX2<>+520(SB)/4, $0x40000000
-DATA consts32AVX2<>+524(SB)/4, $0x40000000
-DATA consts32AVX2<>+528(SB)/4, $0x40000000
-DATA consts32AVX2<>+532(SB)/4, $0x40000000
-DATA consts32AVX2<>+536(SB)/4, $0x40000000
-DATA consts32AVX2<>+540(SB)/4, $0x40000000
-DATA consts32AVX2<>+544(SB)/4, $0x3e638e29
-DATA consts32AVX2<>+548(SB)/4, $0x3e638e29
-DATA consts32AVX2<>+552(SB)/4, $0x3e638e29
-DATA consts32AVX2<>+556(SB)/4, $0x3e638e29
-DATA consts32AVX2<>+560(SB)/4, $0x3e638e29
-DATA consts32AVX2<>+564(SB)/4, $0x3e638e29
-DATA consts32AVX2<>+568(SB)/4, $0x3e638e29
-DATA consts32AVX2<>+572(SB)/4, $0x3e638e29
-DATA consts32AVX2<>+576(SB)/4, $0x3e924925
-DATA consts32AVX2<>+580(SB)/4, $0x3e924925
-DATA consts32AVX2<>+584(SB)/4, $0x3e924925
-DATA consts32AVX2<>+588(SB)/4, $0x3e924925
-DATA consts32AVX2<>+592(SB)/4, $0x3e924925
-DATA consts32AVX2<>+596(SB)/4, $0x3e924925
-DATA consts32AVX2<>+600(SB)/4, $0x3e924925
-DATA consts32AVX2<>+604(SB)/4, $0x3e924925
-DATA consts32AVX2<>+608(SB)/4, $0x3ecccccd
-DATA consts32AVX2<>+612(SB)/4, $0x3ecccccd
-DATA consts32AVX2<>+616(SB)/4, $0x3ecccccd
-DATA consts32AVX2<>+620(SB)/4, $0x3ecccccd
-DATA consts32AVX2<>+624(SB)/4, $0x3ecccccd
-DATA consts32AVX2<>+628(SB)/4, $0x3ecccccd
-DATA consts32AVX2<>+632(SB)/4, $0x3ecccccd
-DATA consts32AVX2<>+636(SB)/4, $0x3ecccccd
-DATA consts32AVX2<>+640(SB)/4, $0x3f2aaaab
-DATA consts32AVX2<>+644(SB)/4, $0x3f2aaaab
-DATA consts32AVX2<>+648(SB)/4, $0x3f2aaaab
-DATA consts32AVX2<>+652(SB)/4, $0x3f2aaaab
-DATA consts32AVX2<>+656(SB)/4, $0x3f2aaaab
-DATA consts32AVX2<>+660(SB)/4, $0x3f2aaaab
-DATA consts32AVX2<>+664(SB)/4, $0x3f2aaaab
-DATA consts32AVX2<>+668(SB)/4, $0x3f2aaaab
-DATA consts32AVX2<>+672(SB)/4, $0x3717f7d1
-DATA consts32AVX2<>+676(SB)/4, $0x3717f7d1
-DATA consts32AVX2<>+680(SB)/4, $0x3717f7d1
-DATA consts32AVX2<>+684(SB)/4, $0x3717f7d1
-DATA consts32AVX2<>+688(SB)/4, $0x3717f7d1
-DATA consts32AVX2<>+692(SB)/4, $0x3717f7d1
-DATA consts32AVX2<>+696(SB)/4, $0x3717f7d1
-DATA consts32AVX2<>+700(SB)/4, $0x3717f7d1
-DATA consts32AVX2<>+704(SB)/4, $0x3f317180
-DATA consts32AVX2<>+708(SB)/4, $0x3f317180
-DATA consts32AVX2<>+712(SB)/4, $0x3f317180
-DATA consts32AVX2<>+716(SB)/4, $0x3f317180
-DATA consts32AVX2<>+720(SB)/4, $0x3f317180
-DATA consts32AVX2<>+724(SB)/4, $0x3f317180
-DATA consts32AVX2<>+728(SB)/4, $0x3f317180
-DATA consts32AVX2<>+732(SB)/4, $0x3f317180
-DATA consts32AVX2<>+736(SB)/4, $0x7fc00000
-DATA consts32AVX2<>+740(SB)/4, $0x7fc00000
-DATA consts32AVX2<>+744(SB)/4, $0x7fc00000
-DATA consts32AVX2<>+748(SB)/4, $0x7fc00000
-DATA consts32AVX2<>+752(SB)/4, $0x7fc00000
-DATA consts32AVX2<>+756(SB)/4, $0x7fc00000
-DATA consts32AVX2<>+760(SB)/4, $0x7fc00000
-DATA consts32AVX2<>+764(SB)/4, $0x7fc00000
-GLOBL consts32AVX2<>(SB), RODATA|NOPTR, $768
+DATA consts32AVX2<>+96(SB)/4, $0xc32a0000
+DATA consts32AVX2<>+100(SB)/4, $0xc32a0000
+DATA consts32AVX2<>+104(SB)/4, $0xc32a0000
+DATA consts32AVX2<>+108(SB)/4, $0xc32a0000
+DATA consts32AVX2<>+112(SB)/4, $0xc32a0000
+DATA consts32AVX2<>+116(SB)/4, $0xc32a0000
+DATA consts32AVX2<>+120(SB)/4, $0xc32a0000
+DATA consts32AVX2<>+124(SB)/4, $0xc32a0000
+DATA consts32AVX2<>+128(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+132(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+136(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+140(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+144(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+148(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+152(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+156(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+160(SB)/4, $0x3f317200
+DATA consts32AVX2<>+164(SB)/4, $0x3f317200
+DATA consts32AVX2<>+168(SB)/4, $0x3f317200
+DATA consts32AVX2<>+172(SB)/4, $0x3f317200
+DATA consts32AVX2<>+176(SB)/4, $0x3f317200
+DATA consts32AVX2<>+180(SB)/4, $0x3f317200
+DATA consts32AVX2<>+184(SB)/4, $0x3f317200
+DATA consts32AVX2<>+188(SB)/4, $0x3f317200
+DATA consts32AVX2<>+192(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+196(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+200(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+204(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+208(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+212(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+216(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+220(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+224(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+228(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+232(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+236(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+240(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+244(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+248(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+252(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+256(SB)/4, $0x3f000000
+DATA consts32AVX2<>+260(SB)/4, $0x3f000000
+DATA consts32AVX2<>+264(SB)/4, $0x3f000000
+DATA consts32AVX2<>+268(SB)/4, $0x3f000000
+DATA consts32AVX2<>+272(SB)/4, $0x3f000000
+DATA consts32AVX2<>+276(SB)/4, $0x3f000000
+DATA consts32AVX2<>+280(SB)/4, $0x3f000000
+DATA consts32AVX2<>+284(SB)/4, $0x3f000000
+DATA consts32AVX2<>+288(SB)/4, $0x3c088889
+DATA consts32AVX2<>+292(SB)/4, $0x3c088889
+DATA consts32AVX2<>+296(SB)/4, $0x3c088889
+DATA consts32AVX2<>+300(SB)/4, $0x3c088889
+DATA consts32AVX2<>+304(SB)/4, $0x3c088889
+DATA consts32AVX2<>+308(SB)/4, $0x3c088889
+DATA consts32AVX2<>+312(SB)/4, $0x3c088889
+DATA consts32AVX2<>+316(SB)/4, $0x3c088889
+DATA consts32AVX2<>+320(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+324(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+328(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+332(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+336(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+340(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+344(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+348(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+352(SB)/4, $0x39500d01
+DATA consts32AVX2<>+356(SB)/4, $0x39500d01
+DATA consts32AVX2<>+360(SB)/4, $0x39500d01
+DATA consts32AVX2<>+364(SB)/4, $0x39500d01
+DATA consts32AVX2<>+368(SB)/4, $0x39500d01
+DATA consts32AVX2<>+372(SB)/4, $0x39500d01
+DATA consts32AVX2<>+376(SB)/4, $0x39500d01
+DATA consts32AVX2<>+380(SB)/4, $0x39500d01
+DATA consts32AVX2<>+384(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+388(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+392(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+396(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+400(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+404(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+408(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+412(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+416(SB)/4, $0x0000007f
+DATA consts32AVX2<>+420(SB)/4, $0x0000007f
+DATA consts32AVX2<>+424(SB)/4, $0x0000007f
+DATA consts32AVX2<>+428(SB)/4, $0x0000007f
+DATA consts32AVX2<>+432(SB)/4, $0x0000007f
+DATA consts32AVX2<>+436(SB)/4, $0x0000007f
+DATA consts32AVX2<>+440(SB)/4, $0x0000007f
+DATA consts32AVX2<>+444(SB)/4, $0x0000007f
+DATA consts32AVX2<>+448(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+452(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+456(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+460(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+464(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+468(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+472(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+476(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+480(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+484(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+488(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+492(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+496(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+500(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+504(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+508(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+512(SB)/4, $0x3e442228
+DATA consts32AVX2<>+516(SB)/4, $0x3e442228
+DATA consts32AVX2<>+520(SB)/4, $0x3e442228
+DATA consts32AVX2<>+524(SB)/4, $0x3e442228
+DATA consts32AVX2<>+528(SB)/4, $0x3e442228
+DATA consts32AVX2<>+532(SB)/4, $0x3e442228
+DATA consts32AVX2<>+536(SB)/4, $0x3e442228
+DATA consts32AVX2<>+540(SB)/4, $0x3e442228
+DATA consts32AVX2<>+544(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+548(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+552(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+556(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+560(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+564(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+568(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+572(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+576(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+580(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+584(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+588(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+592(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+596(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+600(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+604(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+608(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+612(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+616(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+620(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+624(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+628(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+632(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+636(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+640(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+644(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+648(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+652(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+656(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+660(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+664(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+668(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+672(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+676(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+680(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+684(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+688(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+692(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+696(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+700(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+704(SB)/4, $0x7fc00000
+DATA consts32AVX2<>+708(SB)/4, $0x7fc00000
+DATA consts32AVX2<>+712(SB)/4, $0x7fc00000
+DATA consts32AVX2<>+716(SB)/4, $0x7fc00000
+DATA consts32AVX2<>+720(SB)/4, $0x7fc00000
+DATA consts32AVX2<>+724(SB)/4, $0x7fc00000
+DATA consts32AVX2<>+728(SB)/4, $0x7fc00000
+DATA consts32AVX2<>+732(SB)/4, $0x7fc00000
+GLOBL consts32AVX2<>(SB), RODATA|NOPTR, $736

@@ -17,7 +17,8 @@ type vec struct {
 
 	// hard32: float32 data with hard targets may take the float32-lane
 	// kernel (integer γ ≤ maxGamma32, no Hessian), with q its float32
-	// parameters: αₜ for y = 1 and y = 0, γ, scale.
+	// parameters: αₜ for y = 1 and y = 0, γ, scale, then the gradient's
+	// signed, scaled αₜ for y = 1 (−α·scale) and y = 0 ((1 − α)·scale).
 	hard32 bool
 	q      [8]float32
 }
@@ -71,7 +72,8 @@ func newVec(p *SigmoidParams, m Impl) (vec, bool) {
 		if p.HasAlpha {
 			a1, a0 = p.Alpha, 1-p.Alpha
 		}
-		v.q = [8]float32{float32(a1), float32(a0), float32(p.Gamma), float32(p.Scale)}
+		v.q = [8]float32{float32(a1), float32(a0), float32(p.Gamma), float32(p.Scale),
+			float32(-a1 * p.Scale), float32(a0 * p.Scale)}
 	}
 	v.par[4*parFlags] = math.Float64frombits(uint64(int64(k)))
 	v.par[4*parFlags+1] = math.Float64frombits(uint64(alpha))
