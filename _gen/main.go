@@ -32,6 +32,7 @@ func main() {
 	for _, avx512 := range []bool{true, false} {
 		f := newF32(avx512)
 		f.sigmoidHard32()
+		f.mathFuncs32()
 		f.emitConsts()
 	}
 	Generate()

@@ -567,3 +567,44 @@ func (f *f32) sigmoidHard32VEX() {
 	Store(i, ReturnIndex(1))
 	RET()
 }
+
+// mathFuncs32 emits the float32-lane exp and log1p of the AVX2 kernel as
+// functions over arrays, for the tests:
+//
+//	func(dst, src *float32, n int)
+//
+// expNegFlushAVX2F32 takes z ≤ 0, log1pPolyAVX2F32 takes e ∈ [0, 1]; n is a
+// multiple of 8.
+func (f *f32) mathFuncs32() {
+	if f.z {
+		return
+	}
+	for _, fn := range []struct {
+		name string
+		f    func(x reg.VecVirtual) reg.VecVirtual
+	}{
+		{"expNegFlush", f.expNegFlush},
+		{"log1pPoly", func(e reg.VecVirtual) reg.VecVirtual { return f.log1pPoly(e, f.mul(e, e)) }},
+	} {
+		name := fn.name + f.name + "F32"
+		TEXT(name, NOSPLIT, "func(dst, src *float32, n int)")
+		Pragma("noescape")
+		Doc(name + " sets dst[i] = " + fn.name + "(src[i]) for i < n, a multiple of 8 (tests only).")
+		dst := Load(Param("dst"), GP64())
+		src := Load(Param("src"), GP64())
+		n := Load(Param("n"), GP64())
+		i := GP64()
+		XORQ(i, i)
+		Label(name + "loop")
+		CMPQ(i, n)
+		JGE(LabelRef(name + "done"))
+		x := f.vec()
+		VMOVUPS(Mem{Base: src, Index: i, Scale: 4}, x)
+		VMOVUPS(fn.f(x), Mem{Base: dst, Index: i, Scale: 4})
+		ADDQ(U8(f.lanes()), i)
+		JMP(LabelRef(name + "loop"))
+		Label(name + "done")
+		VZEROUPPER()
+		RET()
+	}
+}

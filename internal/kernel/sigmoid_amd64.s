@@ -3196,6 +3196,84 @@ sigmoidHardAVX2F32done:
 	MOVQ         R9, done+64(FP)
 	RET
 
+// func expNegFlushAVX2F32(dst *float32, src *float32, n int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·expNegFlushAVX2F32(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), AX
+	MOVQ src+8(FP), CX
+	MOVQ n+16(FP), DX
+	XORQ BX, BX
+
+expNegFlushAVX2F32loop:
+	CMPQ         BX, DX
+	JGE          expNegFlushAVX2F32done
+	VMOVUPS      (CX)(BX*4), Y0
+	VMAXPS       consts32AVX2<>+96(SB), Y0, Y0
+	VMULPS       consts32AVX2<>+128(SB), Y0, Y1
+	VROUNDPS     $0x08, Y1, Y1
+	VFNMADD231PS consts32AVX2<>+160(SB), Y1, Y0
+	VFNMADD231PS consts32AVX2<>+192(SB), Y1, Y0
+	VMULPS       Y0, Y0, Y2
+	VMULPS       Y2, Y2, Y3
+	VBROADCASTSS consts32AVX2<>+224(SB), Y4
+	VFMADD213PS  consts32AVX2<>+256(SB), Y0, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y5
+	VFMADD213PS  consts32AVX2<>+320(SB), Y0, Y5
+	VFMADD213PS  Y4, Y2, Y5
+	VBROADCASTSS consts32AVX2<>+352(SB), Y2
+	VFMADD213PS  consts32AVX2<>+384(SB), Y0, Y2
+	VFMADD213PS  Y5, Y3, Y2
+	VMULPS       Y0, Y0, Y3
+	VFMADD213PS  Y0, Y3, Y2
+	VADDPS       consts32AVX2<>+0(SB), Y2, Y0
+	VCVTPS2DQ    Y1, Y1
+	VPADDD       consts32AVX2<>+416(SB), Y1, Y1
+	VPMAXSD      consts32AVX2<>+32(SB), Y1, Y1
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y0, Y0
+	VMOVUPS      Y0, (AX)(BX*4)
+	ADDQ         $0x08, BX
+	JMP          expNegFlushAVX2F32loop
+
+expNegFlushAVX2F32done:
+	VZEROUPPER
+	RET
+
+// func log1pPolyAVX2F32(dst *float32, src *float32, n int)
+// Requires: AVX, FMA3
+TEXT ·log1pPolyAVX2F32(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), AX
+	MOVQ src+8(FP), CX
+	MOVQ n+16(FP), DX
+	XORQ BX, BX
+
+log1pPolyAVX2F32loop:
+	CMPQ         BX, DX
+	JGE          log1pPolyAVX2F32done
+	VMOVUPS      (CX)(BX*4), Y0
+	VMULPS       Y0, Y0, Y1
+	VMULPS       Y0, Y0, Y2
+	VMULPS       Y2, Y2, Y3
+	VBROADCASTSS consts32AVX2<>+448(SB), Y4
+	VFMADD213PS  consts32AVX2<>+480(SB), Y0, Y4
+	VBROADCASTSS consts32AVX2<>+512(SB), Y5
+	VFMADD213PS  consts32AVX2<>+544(SB), Y0, Y5
+	VFMADD213PS  Y4, Y2, Y5
+	VBROADCASTSS consts32AVX2<>+576(SB), Y4
+	VFMADD213PS  consts32AVX2<>+608(SB), Y0, Y4
+	VBROADCASTSS consts32AVX2<>+640(SB), Y6
+	VFMADD213PS  consts32AVX2<>+672(SB), Y0, Y6
+	VFMADD213PS  Y4, Y2, Y6
+	VFMADD213PS  Y5, Y3, Y6
+	VFMADD213PS  Y0, Y1, Y6
+	VMOVUPS      Y6, (AX)(BX*4)
+	ADDQ         $0x08, BX
+	JMP          log1pPolyAVX2F32loop
+
+log1pPolyAVX2F32done:
+	VZEROUPPER
+	RET
+
 DATA consts32AVX2<>+0(SB)/4, $0x3f800000
 DATA consts32AVX2<>+4(SB)/4, $0x3f800000
 DATA consts32AVX2<>+8(SB)/4, $0x3f800000

@@ -173,3 +173,13 @@ func sigmoidHardAVX512F32(p *[32]float64, q *[8]float32, loss *float32, grad *fl
 //
 //go:noescape
 func sigmoidHardAVX2F32(p *[32]float64, q *[8]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
+
+// expNegFlushAVX2F32 sets dst[i] = expNegFlush(src[i]) for i < n, a multiple of 8 (tests only).
+//
+//go:noescape
+func expNegFlushAVX2F32(dst *float32, src *float32, n int)
+
+// log1pPolyAVX2F32 sets dst[i] = log1pPoly(src[i]) for i < n, a multiple of 8 (tests only).
+//
+//go:noescape
+func log1pPolyAVX2F32(dst *float32, src *float32, n int)
