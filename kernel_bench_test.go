@@ -12,28 +12,36 @@ import (
 // kernelSizes are the seed's 1×3×256×256 tensor and a large batch.
 var kernelSizes = []int{196_608, 8_000_000}
 
-// BenchmarkKernel times SigmoidFocal (float32, loss + gradient, α = 0.25,
-// γ = 2, 1% positives, on GOMAXPROCS goroutines) on each kernel
-// implementation of this machine, the generic one included, side by side.
-// Compare it with BenchmarkTriad in the same run:
+// BenchmarkKernel times SigmoidFocal (float32, α = 0.25, γ = 2, 1%
+// positives, on GOMAXPROCS goroutines) on each kernel implementation of
+// this machine, the generic one included, side by side: out=grad computes
+// the reduced loss and the gradient (a training step's need, and the
+// triad's 12 bytes per element), out=loss+grad also writes the loss per
+// element (16 bytes). Compare it with BenchmarkTriad in the same run:
 //
 //	go test -run '^$' -bench 'Kernel|Triad' -count 5 .
 func BenchmarkKernel(b *testing.B) {
 	for _, n := range kernelSizes {
 		w := bench.NewWorkload(n)
 		for _, m := range kernel.Impls() {
-			b.Run(fmt.Sprintf("impl=%v/n=%d", m, n), func(b *testing.B) {
-				prev := kernel.SetImpl(m)
-				defer kernel.SetImpl(prev)
-				b.SetBytes(int64(16 * n)) // x, y in; loss, grad out
-				b.ReportAllocs()
-				for b.Loop() {
-					if err := w.Focal(); err != nil {
-						b.Fatal(err)
+			for _, o := range []struct {
+				name  string
+				bytes int
+				run   func() error
+			}{{"grad", 12, w.Focal}, {"loss+grad", 16, w.FocalElementwise}} {
+				b.Run(fmt.Sprintf("impl=%v/out=%s/n=%d", m, o.name, n), func(b *testing.B) {
+					prev := kernel.SetImpl(m)
+					defer kernel.SetImpl(prev)
+					b.SetBytes(int64(o.bytes * n))
+					b.ReportAllocs()
+					for b.Loop() {
+						if err := o.run(); err != nil {
+							b.Fatal(err)
+						}
 					}
-				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/elem")
-			})
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/elem")
+				})
+			}
 		}
 	}
 }
@@ -54,17 +62,20 @@ func BenchmarkTriad(b *testing.B) {
 	}
 }
 
-// TestKernelNoAllocs: SigmoidFocal allocates nothing per call on any
-// kernel implementation once its pools are warm.
+// TestKernelNoAllocs: the benchmarked calls (SigmoidFocal with and without
+// the loss per element, SparseFocal, SoftmaxFocal) allocate nothing on any
+// kernel implementation once their pools are warm.
 func TestKernelNoAllocs(t *testing.T) {
 	w := bench.NewWorkload(100_003)
 	for _, m := range kernel.Impls() {
 		prev := kernel.SetImpl(m)
-		if err := w.Focal(); err != nil {
-			t.Fatal(err)
-		}
-		if a := testing.AllocsPerRun(20, func() { _ = w.Focal() }); a != 0 {
-			t.Errorf("%v: %v allocations per SigmoidFocal call", m, a)
+		for _, f := range []func() error{w.Focal, w.FocalElementwise, w.SparseFocal, w.SoftmaxFocal} {
+			if err := f(); err != nil {
+				t.Fatal(err)
+			}
+			if a := testing.AllocsPerRun(20, func() { _ = f() }); a != 0 {
+				t.Errorf("%v: %v allocations per call", m, a)
+			}
 		}
 		kernel.SetImpl(prev)
 	}

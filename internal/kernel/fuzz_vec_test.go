@@ -9,7 +9,8 @@ import (
 // FuzzSigmoidKernel compares every vector implementation with the generic
 // path, output for output, on arbitrary logits and targets (raw float32
 // bits, so NaN, ±Inf, ±0 and subnormals arise), lengths (0 … 2·8+1 and
-// beyond), unaligned destinations and parameters.
+// beyond), unaligned destinations and parameters (α, γ, the gradient's
+// scale, Hessian clipping).
 func FuzzSigmoidKernel(f *testing.F) {
 	f.Add([]byte{}, 2.0, 0.25, uint8(0), uint8(0))
 	f.Add(make([]byte, 8*17), 0.5, -1.0, uint8(7), uint8(1))
@@ -35,7 +36,8 @@ func FuzzSigmoidKernel(f *testing.F) {
 			}
 			y[i] = v
 		}
-		p := &SigmoidParams{Alpha: max(alpha, 0), HasAlpha: alpha >= 0, Gamma: gamma, Scale: 1, ClipHess: flags&16 != 0}
+		scale := [...]float64{1, 1.0 / 3, 1e-3, 7}[flags>>5&3] // package focal's 1/count and normalizers
+		p := &SigmoidParams{Alpha: max(alpha, 0), HasAlpha: alpha >= 0, Gamma: gamma, Scale: scale, ClipHess: flags&16 != 0}
 		outs := [3]bool{flags&1 != 0, flags&2 != 0, flags&4 != 0}
 		x64, y64 := make([]float64, n), make([]float64, n)
 		for i := range x {
