@@ -63,13 +63,13 @@ func BenchmarkTriad(b *testing.B) {
 }
 
 // TestKernelNoAllocs: the benchmarked calls (SigmoidFocal with and without
-// the loss per element, SparseFocal, SoftmaxFocal) allocate nothing on any
+// the loss per element, SparseFocal, SoftmaxFocal in both layouts) allocate nothing on any
 // kernel implementation once their pools are warm.
 func TestKernelNoAllocs(t *testing.T) {
-	w := bench.NewWorkload(100_003)
+	w := bench.NewWorkload(2*bench.Classes*bench.SpatialNCHW + 1003)
 	for _, m := range kernel.Impls() {
 		prev := kernel.SetImpl(m)
-		for _, f := range []func() error{w.Focal, w.FocalElementwise, w.SparseFocal, w.SoftmaxFocal} {
+		for _, f := range []func() error{w.Focal, w.FocalElementwise, w.SparseFocal, w.SoftmaxFocal, w.SoftmaxFocalNCHW} {
 			if err := f(); err != nil {
 				t.Fatal(err)
 			}
@@ -80,4 +80,38 @@ func TestKernelNoAllocs(t *testing.T) {
 		kernel.SetImpl(prev)
 	}
 	_ = focal.DefaultSigmoid
+}
+
+// BenchmarkKernelClasses times the C = 80 forms (float32, reduced loss +
+// gradient, GOMAXPROCS goroutines) on each kernel implementation: the
+// sparse-label sigmoid and the softmax with the class axis last ([N, C])
+// and second ([N, C, 32, 32]), in ns per logit:
+//
+//	go test -run '^$' -bench KernelClasses -count 5 .
+func BenchmarkKernelClasses(b *testing.B) {
+	const n = 8_000_000
+	w := bench.NewWorkload(n)
+	for _, m := range kernel.Impls() {
+		for _, f := range []struct {
+			name  string
+			run   func() error
+			elems int
+		}{
+			{"sparse", w.SparseFocal, n / bench.Classes * bench.Classes},
+			{"softmax", w.SoftmaxFocal, n / bench.Classes * bench.Classes},
+			{"softmax-nchw", w.SoftmaxFocalNCHW, n / (bench.Classes * bench.SpatialNCHW) * bench.Classes * bench.SpatialNCHW},
+		} {
+			b.Run(fmt.Sprintf("impl=%v/form=%s", m, f.name), func(b *testing.B) {
+				prev := kernel.SetImpl(m)
+				defer kernel.SetImpl(prev)
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := f.run(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(f.elems), "ns/elem")
+			})
+		}
+	}
 }

@@ -79,7 +79,9 @@ bandwidth, and, when the Python interpreter can import torch and
 torchvision, the same workload forward + backward in
 torchvision.ops.sigmoid_focal_loss and in the seed's FocalLoss class, with
 the same thread count. It also times the sparse-label and softmax forms
-with C = 80 classes (default and generic kernels; ns per logit). It prints
+with C = 80 classes, the softmax with the class axis last ([N, C]) and
+second ([N, C, 32, 32], when n holds one such image) (default and generic
+kernels; ns per logit). It prints
 one table of medians of repeated calls, each size's rows as ratios to
 focal's default sigmoid kernel, all measured in this one run.`,
 		Example: `  focal bench
@@ -148,12 +150,20 @@ func Run(ctx context.Context, w, log io.Writer, o Options) error {
 			for _, f := range []struct {
 				name string
 				run  func() error
-			}{{"focal.SparseFocal C=80", wl.SparseFocal}, {"focal.SoftmaxFocal C=80", wl.SoftmaxFocal}} {
+				elems int
+			}{
+				{"focal.SparseFocal C=80", wl.SparseFocal, n / Classes * Classes},
+				{"focal.SoftmaxFocal C=80", wl.SoftmaxFocal, n / Classes * Classes},
+				{"focal.SoftmaxFocal C=80 NCHW", wl.SoftmaxFocalNCHW, n / (Classes * SpatialNCHW) * Classes * SpatialNCHW},
+			} {
+				if f.elems == 0 {
+					continue
+				}
 				ts, err := Times(WithImpl(m, f.run), o.Warmup, o.Repeats)
 				if err != nil {
 					return err
 				}
-				rows = append(rows, Row{Name: fmt.Sprintf("%s (%v)", f.name, m), N: n, Elems: n / Classes * Classes, Median: Median(ts)})
+				rows = append(rows, Row{Name: fmt.Sprintf("%s (%v)", f.name, m), N: n, Elems: f.elems, Median: Median(ts)})
 			}
 			if m == kernel.Generic {
 				break

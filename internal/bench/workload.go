@@ -71,6 +71,22 @@ func (w *Workload) SoftmaxFocal() error {
 	return err
 }
 
+// SoftmaxFocalNCHW is SoftmaxFocal with the class axis second, as
+// PyTorch lays out segmentation logits: [N, C, H, W] with H·W =
+// SpatialNCHW (the workload's rows split into N images, the labels read
+// as [N, H, W]).
+func (w *Workload) SoftmaxFocalNCHW() error {
+	n := len(w.Softmax) / SpatialNCHW
+	rows := n * SpatialNCHW
+	t, err := focal.SoftmaxFocal(focal.DefaultSoftmax, focal.Outputs[float32]{Grad: w.Grad[:rows*Classes]},
+		focal.ClassSecond(n, Classes, SpatialNCHW), w.X[:rows*Classes], w.Softmax[:rows])
+	w.Total = t.Reduce(focal.DefaultSoftmax.Reduction)
+	return err
+}
+
+// SpatialNCHW is H·W of SoftmaxFocalNCHW's images (32×32).
+const SpatialNCHW = 1024
+
 // Focal runs focal.SigmoidFocal with DefaultSigmoid (α = 0.25, γ = 2,
 // normalised by the positives) computing the reduced loss and the
 // gradient.

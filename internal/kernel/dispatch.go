@@ -208,10 +208,14 @@ func sub[E any](s []E, lo, hi int) []E {
 }
 
 // Softmax is the softmax kernel used by package focal; its contract is
-// SoftmaxGo's. Without label smoothing, with the class axis last and
-// C ≤ 256, its row loops are vectorized (softmaxVec).
+// SoftmaxGo's. Without label smoothing and with C ≤ 256 its row loops are
+// vectorized: directly with the class axis last (softmaxVec), through
+// class-last tiles with the class axis second (softmaxTiled).
 func Softmax[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
-	if m := Current(); m != Generic && p.Smooth == 0 && p.Inner == 1 && p.Classes <= stackClasses {
+	if m := Current(); m != Generic && p.Smooth == 0 && p.Classes <= stackClasses {
+		if p.Inner > 1 {
+			return softmaxTiled(m, p, loss, grad, hess, x, labels, w, first)
+		}
 		return softmaxVec(m, p, loss, grad, hess, x, labels, w, first)
 	}
 	return SoftmaxGo(p, loss, grad, hess, x, labels, w, first)

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"math"
+	"sync"
 	"unsafe"
 )
 
@@ -145,6 +146,78 @@ func softmaxVec[T Float, L Int](m Impl, p *SoftmaxParams, loss, grad, hess, x []
 			}
 			hs[cc] = T(h)
 		}
+	}
+	return sum
+}
+
+// tileElems is the logits of one transposed tile of softmaxTiled (at
+// least stackClasses, so a tile holds a whole position): with C = 80, 102
+// positions, whose per-class runs of 400 bytes (float32) keep the
+// hardware prefetcher on each of the C strided streams.
+const tileElems = 8192
+
+// tiles holds softmaxTiled's buffers: logits, gradient and Hessian tiles
+// (too large for the stack), one set per concurrent call.
+type tiles[T Float] struct{ x, g, h [tileElems]T }
+
+var tilePools = [2]sync.Pool{
+	{New: func() any { return new(tiles[float32]) }},
+	{New: func() any { return new(tiles[float64]) }},
+}
+
+// tilePool returns the pool of T's tiles.
+func tilePool[T Float]() *sync.Pool {
+	var z T
+	if unsafe.Sizeof(z) == 4 {
+		return &tilePools[0]
+	}
+	return &tilePools[1]
+}
+
+// softmaxTiled is softmaxVec for the class-second layout (Inner > 1,
+// [N, C, d₁, …]): runs of up to tileElems/C positions of one outer index
+// are transposed into class-last tiles (reads contiguous per class), run
+// through softmaxVec, and their gradient and Hessian transposed back.
+func softmaxTiled[T Float, L Int](m Impl, p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
+	C, in := p.Classes, p.Inner
+	q := *p
+	q.Inner = 1
+	pool := tilePool[T]()
+	t := pool.Get().(*tiles[T])
+	defer pool.Put(t)
+	xb, gb, hb := t.x[:], t.g[:], t.h[:]
+	B := tileElems / C
+	var sum float64
+	for j := 0; j < len(labels); {
+		pos := first + j
+		s := pos % in
+		b := min(B, len(labels)-j, in-s) // positions of this tile, all of outer index pos/in
+		base := pos/in*C*in + s          // logit (position pos, class 0)
+		for c := range C {
+			for k, v := range x[base+c*in : base+c*in+b] {
+				xb[k*C+c] = v
+			}
+		}
+		var g, h []T
+		if grad != nil {
+			g = gb[:b*C]
+		}
+		if hess != nil {
+			h = hb[:b*C]
+		}
+		sum += softmaxVec(m, &q, sub(loss, j, j+b), g, h, xb[:b*C], labels[j:j+b], sub(w, j, j+b), 0)
+		for _, d := range [...]struct{ dst, tile []T }{{grad, g}, {hess, h}} {
+			if d.dst == nil {
+				continue
+			}
+			for c := range C {
+				row := d.dst[base+c*in : base+c*in+b]
+				for k := range row {
+					row[k] = d.tile[k*C+c]
+				}
+			}
+		}
+		j += b
 	}
 	return sum
 }

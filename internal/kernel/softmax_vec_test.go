@@ -11,7 +11,9 @@ import (
 // equals SoftmaxGo within the sigmoid tolerances (loss per position,
 // gradient and Hessian per logit, the sum; the clipped Hessian too), for class counts around the lane widths,
 // ignored positions, weights, per-class α, every γ form, rows with NaN
-// and infinite logits, and a subset of positions (first > 0).
+// and infinite logits, a subset of positions (first > 0), and both
+// layouts: class axis last (Inner = 1) and second (Inner > 1, through
+// transposed tiles, with inner sizes below, at and across a tile).
 func TestSoftmaxVectorMatchesGeneric(t *testing.T) {
 	if len(vecImpls()) == 0 {
 		t.Skip("no vector implementation in this build")
@@ -26,11 +28,16 @@ func testSoftmaxVector[T Float](t *testing.T) {
 	for _, m := range vecImpls() {
 		for _, C := range []int{1, 2, 3, 4, 8, 13, 16, 80, 256} {
 			for _, g := range []float64{0, 0.5, 2, 2.5} {
-				N := 1 + rng.IntN(40)
+				inner := 1
+				if rng.IntN(2) == 0 {
+					inner = []int{2, 7, tileElems/C - 1, tileElems / C, tileElems/C + 3, 3*tileElems/C + 1}[rng.IntN(6)]
+				}
+				outer := 1 + rng.IntN(max(1, 40/inner))
+				N := outer * inner // positions
 				x := make([]T, N*C)
 				for i := range x {
 					x[i] = T(4 * rng.NormFloat64())
-					if rng.IntN(40) == 0 {
+					if rng.IntN(40*inner) == 0 {
 						x[i] = T([]float64{math.NaN(), math.Inf(1), math.Inf(-1), 1e30, -1e30, 80, -80, 800, -800, 700}[rng.IntN(10)])
 					}
 				}
@@ -41,7 +48,11 @@ func testSoftmaxVector[T Float](t *testing.T) {
 						labels[i] = -100
 					}
 				}
-				p := &SoftmaxParams{Classes: C, Inner: 1, Gamma: g, Scale: 0.25, HasIgnore: true, Ignore: -100}
+				p := &SoftmaxParams{Classes: C, Inner: inner, Gamma: g, Scale: 0.25, HasIgnore: true, Ignore: -100}
+				// at returns the position of logit i.
+				at := func(i int) int { return i/(C*inner)*inner + i%inner }
+				// row returns the logit of position r and class c.
+				row := func(r, c int) int { return r/inner*C*inner + c*inner + r%inner }
 				if rng.IntN(2) == 0 {
 					p.Alpha = []float64{0.25}
 				} else if rng.IntN(2) == 0 {
@@ -62,7 +73,7 @@ func testSoftmaxVector[T Float](t *testing.T) {
 				if w != nil {
 					w = w[first:]
 				}
-				t.Run(fmt.Sprintf("%v/C%d/g%v", m, C, g), func(t *testing.T) {
+				t.Run(fmt.Sprintf("%v/C%d/g%v/inner%d", m, C, g, inner), func(t *testing.T) {
 					wl, gl := make([]T, len(lab)), make([]T, len(lab))
 					wg, gg := make([]T, len(x)), make([]T, len(x))
 					wh, gh := make([]T, len(x)), make([]T, len(x))
@@ -87,7 +98,10 @@ func testSoftmaxVector[T Float](t *testing.T) {
 					if !agree(s0, ws, rel, abs) || !agree(s1, ws, rel, abs) {
 						t.Errorf("sum without destinations = %v, %v; generic %v", s0, s1, ws)
 					}
-					for i := first * C; i < len(g2); i++ { // positions from first on
+					for i := range g2 { // positions from first on
+						if at(i) < first {
+							continue
+						}
 						if g2[i] != gg[i] && !(g2[i] != g2[i] && gg[i] != gg[i]) {
 							t.Fatalf("grad[%d] without loss = %v, with %v", i, g2[i], gg[i])
 						}
@@ -100,10 +114,10 @@ func testSoftmaxVector[T Float](t *testing.T) {
 					for i := range gg {
 						// The gradient of a row sums to zero: compare each
 						// against the row's largest.
-						r := i / C
+						r := at(i)
 						big := 0.0
 						for c := range C {
-							big = max(big, math.Abs(float64(wg[r*C+c])))
+							big = max(big, math.Abs(float64(wg[row(r, c)])))
 						}
 						if !agree(float64(gg[i]), float64(wg[i]), rel, abs+1e-14*big) {
 							t.Errorf("grad[%d] (row %d) = %v, generic %v", i, r, gg[i], wg[i])
@@ -112,7 +126,7 @@ func testSoftmaxVector[T Float](t *testing.T) {
 						// against the row's largest entry as well.
 						bigH := 0.0
 						for c := range C {
-							bigH = max(bigH, math.Abs(float64(wh[r*C+c])))
+							bigH = max(bigH, math.Abs(float64(wh[row(r, c)])))
 						}
 						if !agree(float64(gh[i]), float64(wh[i]), rel, abs+1e-13*bigH) {
 							t.Errorf("hess[%d] (row %d) = %v, generic %v", i, r, gh[i], wh[i])
