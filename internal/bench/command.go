@@ -148,8 +148,8 @@ func Run(ctx context.Context, w, log io.Writer, o Options) error {
 		// elements are the logits of whole rows, n rounded down).
 		for _, m := range []kernel.Impl{impls[len(impls)-1], kernel.Generic} {
 			for _, f := range []struct {
-				name string
-				run  func() error
+				name  string
+				run   func() error
 				elems int
 			}{
 				{"focal.SparseFocal C=80", wl.SparseFocal, n / Classes * Classes},
