@@ -49,3 +49,75 @@ func FuzzSigmoidKernel(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSoftmaxKernel compares Softmax on every vector implementation with
+// SoftmaxGo on arbitrary logits (raw float32 bits), class counts 1 … 40,
+// both layouts (class axis last, or second with 2 … 33 positions per
+// image), labels with ignored positions, optional weights, per-class or
+// scalar α, γ, Hessian clipping and a starting position, in float32 and
+// float64.
+func FuzzSoftmaxKernel(f *testing.F) {
+	f.Add(make([]byte, 4*80), uint8(7), uint8(0), 2.0, uint8(0), uint8(0))
+	f.Add(make([]byte, 4*3*13*5), uint8(12), uint8(4), 0.5, uint8(1|2|4), uint8(3))
+	f.Add([]byte("\x00\x00\x80\x7f\x00\x00\x80\x3f\xff\xff\x7f\x7f\x00\x00\xc0\x7f\x01\x00\x00\x00\x00\x00\x80\xbf"), uint8(2), uint8(1), 2.5, uint8(2), uint8(1))
+	f.Fuzz(func(t *testing.T, data []byte, classes, inner uint8, gamma float64, flags, first uint8) {
+		if !(gamma >= 0 && gamma <= 64) {
+			return // rejected by package focal before the kernel
+		}
+		C := int(classes%40) + 1
+		in := 1
+		if flags&1 != 0 {
+			in = int(inner%32) + 2
+		}
+		images := len(data) / 4 / (C * in)
+		if images == 0 {
+			return
+		}
+		x := make([]float32, images*C*in)
+		for i := range x {
+			x[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:]))
+		}
+		positions := images * in
+		labels := make([]int32, positions)
+		for j := range labels {
+			v := binary.LittleEndian.Uint32(data[4*(j%(len(data)/4)):])
+			labels[j] = int32(v>>8) % int32(C)
+			if v&0x7 == 0 {
+				labels[j] = -100
+			}
+		}
+		p := &SoftmaxParams{Classes: C, Inner: in, Gamma: gamma, Scale: 0.5, HasIgnore: true, Ignore: -100, ClipHess: flags&4 != 0}
+		if flags&2 != 0 {
+			p.Alpha = make([]float64, C)
+			for c := range p.Alpha {
+				p.Alpha[c] = float64(c+1) / float64(C+1)
+			}
+		} else {
+			p.Alpha = []float64{0.25}
+		}
+		var w32 []float32
+		if flags&8 != 0 {
+			w32 = make([]float32, positions)
+			for j := range w32 {
+				w32[j] = float32(j%3) * 0.75 // zeros included
+			}
+		}
+		fst := int(first) % positions
+		x64 := make([]float64, len(x))
+		for i, v := range x {
+			x64[i] = float64(v)
+		}
+		var w64 []float64
+		if w32 != nil {
+			w64 = make([]float64, positions)
+			for j, v := range w32 {
+				w64[j] = float64(v)
+			}
+			w32, w64 = w32[fst:], w64[fst:]
+		}
+		for _, m := range vecImpls() {
+			compareSoftmax(t, m, p, x, labels[fst:], w32, fst)
+			compareSoftmax(t, m, p, x64, labels[fst:], w64, fst)
+		}
+	})
+}

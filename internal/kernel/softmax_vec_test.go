@@ -24,7 +24,6 @@ func TestSoftmaxVectorMatchesGeneric(t *testing.T) {
 
 func testSoftmaxVector[T Float](t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
-	rel, abs := tolerance[T]()
 	for _, m := range vecImpls() {
 		for _, C := range []int{1, 2, 3, 4, 8, 13, 16, 80, 256} {
 			for _, g := range []float64{0, 0.5, 2, 2.5} {
@@ -49,10 +48,6 @@ func testSoftmaxVector[T Float](t *testing.T) {
 					}
 				}
 				p := &SoftmaxParams{Classes: C, Inner: inner, Gamma: g, Scale: 0.25, HasIgnore: true, Ignore: -100}
-				// at returns the position of logit i.
-				at := func(i int) int { return i/(C*inner)*inner + i%inner }
-				// row returns the logit of position r and class c.
-				row := func(r, c int) int { return r/inner*C*inner + c*inner + r%inner }
 				if rng.IntN(2) == 0 {
 					p.Alpha = []float64{0.25}
 				} else if rng.IntN(2) == 0 {
@@ -73,66 +68,81 @@ func testSoftmaxVector[T Float](t *testing.T) {
 				if w != nil {
 					w = w[first:]
 				}
+				p.ClipHess = rng.IntN(2) == 0
 				t.Run(fmt.Sprintf("%v/C%d/g%v/inner%d", m, C, g, inner), func(t *testing.T) {
-					wl, gl := make([]T, len(lab)), make([]T, len(lab))
-					wg, gg := make([]T, len(x)), make([]T, len(x))
-					wh, gh := make([]T, len(x)), make([]T, len(x))
-					for i := range gg {
-						gg[i], wg[i], gh[i], wh[i] = 7, 7, 7, 7
-					}
-					p.ClipHess = rng.IntN(2) == 0
-					ws := SoftmaxGo(p, wl, wg, wh, x, lab, w, first)
-					prev := SetImpl(m)
-					gs := Softmax(p, gl, gg, gh, x, lab, w, first)
-					SetImpl(prev)
-					if !agree(gs, ws, rel, abs) {
-						t.Errorf("sum = %v, generic %v", gs, ws)
-					}
-					// Destinations are optional: the sum alone, and the
-					// gradient without the loss, agree as well.
-					SetImpl(m)
-					s0 := Softmax(p, nil, nil, nil, x, lab, w, first)
-					g2 := make([]T, len(x))
-					s1 := Softmax(p, nil, g2, nil, x, lab, w, first)
-					SetImpl(prev)
-					if !agree(s0, ws, rel, abs) || !agree(s1, ws, rel, abs) {
-						t.Errorf("sum without destinations = %v, %v; generic %v", s0, s1, ws)
-					}
-					for i := range g2 { // positions from first on
-						if at(i) < first {
-							continue
-						}
-						if g2[i] != gg[i] && !(g2[i] != g2[i] && gg[i] != gg[i]) {
-							t.Fatalf("grad[%d] without loss = %v, with %v", i, g2[i], gg[i])
-						}
-					}
-					for i := range gl {
-						if !agree(float64(gl[i]), float64(wl[i]), rel, abs) {
-							t.Errorf("loss[%d] = %v, generic %v", i, gl[i], wl[i])
-						}
-					}
-					for i := range gg {
-						// The gradient of a row sums to zero: compare each
-						// against the row's largest.
-						r := at(i)
-						big := 0.0
-						for c := range C {
-							big = max(big, math.Abs(float64(wg[row(r, c)])))
-						}
-						if !agree(float64(gg[i]), float64(wg[i]), rel, abs+1e-14*big) {
-							t.Errorf("grad[%d] (row %d) = %v, generic %v", i, r, gg[i], wg[i])
-						}
-						// The Hessian's terms cancel near its zeros: compare
-						// against the row's largest entry as well.
-						bigH := 0.0
-						for c := range C {
-							bigH = max(bigH, math.Abs(float64(wh[row(r, c)])))
-						}
-						if !agree(float64(gh[i]), float64(wh[i]), rel, abs+1e-13*bigH) {
-							t.Errorf("hess[%d] (row %d) = %v, generic %v", i, r, gh[i], wh[i])
-						}
-					}
+					compareSoftmax(t, m, p, x, lab, w, first)
 				})
+			}
+		}
+	}
+}
+
+// compareSoftmax checks Softmax on implementation m against SoftmaxGo for
+// the positions from first on (labels and w start there): the sum, the
+// loss per position, the gradient and Hessian per logit (each within the
+// tolerance plus a slack relative to its position's largest entry, since
+// a position's gradient sums to zero and its Hessian terms cancel), and
+// the sum and gradient again with fewer destinations.
+func compareSoftmax[T Float](t *testing.T, m Impl, p *SoftmaxParams, x []T, labels []int32, w []T, first int) {
+	t.Helper()
+	rel, abs := tolerance[T]()
+	C, inner := p.Classes, p.Inner
+	// at returns the position of logit i.
+	at := func(i int) int { return i/(C*inner)*inner + i%inner }
+	// row returns the logit of position r and class c.
+	row := func(r, c int) int { return r/inner*C*inner + c*inner + r%inner }
+	wl, gl := make([]T, len(labels)), make([]T, len(labels))
+	wg, gg := make([]T, len(x)), make([]T, len(x))
+	wh, gh := make([]T, len(x)), make([]T, len(x))
+	for i := range gg {
+		gg[i], wg[i], gh[i], wh[i] = 7, 7, 7, 7
+	}
+	ws := SoftmaxGo(p, wl, wg, wh, x, labels, w, first)
+	prev := SetImpl(m)
+	gs := Softmax(p, gl, gg, gh, x, labels, w, first)
+	SetImpl(prev)
+	if !agree(gs, ws, rel, abs) {
+		t.Errorf("%v: sum = %v, generic %v", m, gs, ws)
+	}
+	// Destinations are optional: the sum alone, and the gradient without
+	// the loss, agree as well.
+	SetImpl(m)
+	s0 := Softmax(p, nil, nil, nil, x, labels, w, first)
+	g2 := make([]T, len(x))
+	s1 := Softmax(p, nil, g2, nil, x, labels, w, first)
+	SetImpl(prev)
+	if !agree(s0, ws, rel, abs) || !agree(s1, ws, rel, abs) {
+		t.Errorf("%v: sum without destinations = %v, %v; generic %v", m, s0, s1, ws)
+	}
+	for i := range g2 { // positions from first on
+		if at(i) < first || at(i) >= first+len(labels) {
+			continue
+		}
+		if g2[i] != gg[i] && !(g2[i] != g2[i] && gg[i] != gg[i]) {
+			t.Fatalf("%v: grad[%d] without loss = %v, with %v", m, i, g2[i], gg[i])
+		}
+	}
+	for i := range gl {
+		if !agree(float64(gl[i]), float64(wl[i]), rel, abs) {
+			t.Errorf("%v: loss[%d] = %v, generic %v", m, i, gl[i], wl[i])
+		}
+	}
+	bad := 0
+	for i := range gg {
+		r := at(i)
+		big, bigH := 0.0, 0.0
+		for c := range C {
+			big = max(big, math.Abs(float64(wg[row(r, c)])))
+			bigH = max(bigH, math.Abs(float64(wh[row(r, c)])))
+		}
+		if !agree(float64(gg[i]), float64(wg[i]), rel, abs+1e-14*big) {
+			if bad++; bad < 5 {
+				t.Errorf("%v: grad[%d] (position %d) = %v, generic %v", m, i, r, gg[i], wg[i])
+			}
+		}
+		if !agree(float64(gh[i]), float64(wh[i]), rel, abs+1e-13*bigH) {
+			if bad++; bad < 5 {
+				t.Errorf("%v: hess[%d] (position %d) = %v, generic %v", m, i, r, gh[i], wh[i])
 			}
 		}
 	}
