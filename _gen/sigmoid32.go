@@ -568,28 +568,31 @@ func (f *f32) sigmoidHard32VEX() {
 	RET()
 }
 
-// mathFuncs32 emits the float32-lane exp and log1p of the AVX2 kernel as
-// functions over arrays, for the tests:
+// mathFuncs32 emits the float32-lane exp and log1p of the hard-target
+// kernel as functions over arrays, for the tests:
 //
 //	func(dst, src *float32, n int)
 //
-// expNegFlushAVX2F32 takes z ≤ 0, log1pPolyAVX2F32 takes e ∈ [0, 1]; n is a
-// multiple of 8.
+// exp takes z ≤ 0, log1p takes e ∈ [0, 1]; n is a multiple of the lane
+// count. On AVX2 they are expNegFlushAVX2F32 and log1pPolyAVX2F32, on
+// AVX-512 expNegAVX512F32 and log1p01AVX512F32.
 func (f *f32) mathFuncs32() {
-	if f.z {
-		return
-	}
-	for _, fn := range []struct {
+	type fn struct {
 		name string
 		f    func(x reg.VecVirtual) reg.VecVirtual
-	}{
+	}
+	fns := []fn{
 		{"expNegFlush", f.expNegFlush},
 		{"log1pPoly", func(e reg.VecVirtual) reg.VecVirtual { return f.log1pPoly(e, f.mul(e, e)) }},
-	} {
+	}
+	if f.z {
+		fns = []fn{{"expNeg", f.expNeg}, {"log1p01", f.log1p01}}
+	}
+	for _, fn := range fns {
 		name := fn.name + f.name + "F32"
 		TEXT(name, NOSPLIT, "func(dst, src *float32, n int)")
 		Pragma("noescape")
-		Doc(name + " sets dst[i] = " + fn.name + "(src[i]) for i < n, a multiple of 8 (tests only).")
+		Doc(name + " sets dst[i] = " + fn.name + "(src[i]) for i < n, a multiple of the lane count (tests only).")
 		dst := Load(Param("dst"), GP64())
 		src := Load(Param("src"), GP64())
 		n := Load(Param("n"), GP64())

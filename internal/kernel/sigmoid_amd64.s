@@ -3040,6 +3040,89 @@ sigmoidHardAVX512F32done:
 	MOVQ          R9, done+64(FP)
 	RET
 
+// func expNegAVX512F32(dst *float32, src *float32, n int)
+// Requires: AVX, AVX512F
+TEXT ·expNegAVX512F32(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), AX
+	MOVQ src+8(FP), CX
+	MOVQ n+16(FP), DX
+	XORQ BX, BX
+
+expNegAVX512F32loop:
+	CMPQ              BX, DX
+	JGE               expNegAVX512F32done
+	VMOVUPS           (CX)(BX*4), Z0
+	VMAXPS.BCST       consts32AVX512<>+16(SB), Z0, Z0
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z0, Z1
+	VRNDSCALEPS       $0x08, Z1, Z1
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z1, Z0
+	VFNMADD231PS.BCST consts32AVX512<>+28(SB), Z1, Z0
+	VMULPS            Z0, Z0, Z2
+	VMULPS            Z2, Z2, Z3
+	VBROADCASTSS      consts32AVX512<>+32(SB), Z4
+	VFMADD213PS.BCST  consts32AVX512<>+36(SB), Z0, Z4
+	VBROADCASTSS      consts32AVX512<>+40(SB), Z5
+	VFMADD213PS.BCST  consts32AVX512<>+44(SB), Z0, Z5
+	VFMADD213PS       Z4, Z2, Z5
+	VBROADCASTSS      consts32AVX512<>+48(SB), Z2
+	VFMADD213PS.BCST  consts32AVX512<>+52(SB), Z0, Z2
+	VFMADD213PS       Z5, Z3, Z2
+	VMULPS            Z0, Z0, Z3
+	VFMADD213PS       Z0, Z3, Z2
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z2, Z0
+	VSCALEFPS         Z1, Z0, Z0
+	VMOVUPS           Z0, (AX)(BX*4)
+	ADDQ              $0x10, BX
+	JMP               expNegAVX512F32loop
+
+expNegAVX512F32done:
+	VZEROUPPER
+	RET
+
+// func log1p01AVX512F32(dst *float32, src *float32, n int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·log1p01AVX512F32(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), AX
+	MOVQ src+8(FP), CX
+	MOVQ n+16(FP), DX
+	XORQ BX, BX
+
+log1p01AVX512F32loop:
+	CMPQ             BX, DX
+	JGE              log1p01AVX512F32done
+	VMOVUPS          (CX)(BX*4), Z0
+	VCMPPS.BCST      $0x1e, consts32AVX512<>+56(SB), Z0, K1
+	VSUBPS.BCST      consts32AVX512<>+0(SB), Z0, Z1
+	VMULPS.BCST      consts32AVX512<>+36(SB), Z1, Z1
+	VBLENDMPS        Z1, Z0, K1, Z2
+	VXORPS           Z0, Z0, Z0
+	VBLENDMPS.BCST   consts32AVX512<>+0(SB), Z0, K1, Z3
+	VADDPS.BCST      consts32AVX512<>+60(SB), Z2, Z0
+	VDIVPS           Z0, Z2, Z0
+	VMULPS           Z0, Z0, Z1
+	VBROADCASTSS     consts32AVX512<>+64(SB), Z4
+	VFMADD213PS.BCST consts32AVX512<>+68(SB), Z1, Z4
+	VFMADD213PS.BCST consts32AVX512<>+72(SB), Z1, Z4
+	VFMADD213PS.BCST consts32AVX512<>+76(SB), Z1, Z4
+	VMULPS           Z1, Z4, Z1
+	VMULPS           Z2, Z2, Z4
+	VMULPS.BCST      consts32AVX512<>+36(SB), Z4, Z4
+	VADDPS           Z1, Z4, Z1
+	VMULPS           Z1, Z0, Z0
+	VMULPS.BCST      consts32AVX512<>+80(SB), Z3, Z1
+	VADDPS           Z1, Z0, Z0
+	VSUBPS           Z0, Z4, Z0
+	VSUBPS           Z2, Z0, Z0
+	VMULPS.BCST      consts32AVX512<>+84(SB), Z3, Z1
+	VSUBPS           Z0, Z1, Z0
+	VMOVUPS          Z0, (AX)(BX*4)
+	ADDQ             $0x10, BX
+	JMP              log1p01AVX512F32loop
+
+log1p01AVX512F32done:
+	VZEROUPPER
+	RET
+
 DATA consts32AVX512<>+0(SB)/4, $0x3f800000
 DATA consts32AVX512<>+4(SB)/4, $0x00000000
 DATA consts32AVX512<>+8(SB)/4, $0x80000000

@@ -4,7 +4,6 @@ package kernel
 
 import (
 	"math"
-	"slices"
 	"testing"
 )
 
@@ -184,63 +183,68 @@ func refLog(x float64) float64 {
 	return math.Log(x)
 }
 
-// TestVecMath32Within2ULP: the float32-lane exp and log1p of the AVX2
-// hard-target kernel are within 2 ulp in float32 of math.Exp and
-// math.Log1p (rounded to float32) over every float32 input of the ranges
-// the kernel calls them on: exp on [−170, 0] (0 below 2^−126, where the
-// kernel flushes e; the result is then within 2^−126 absolute) and log1p
-// on [0, 1]. Exhaustive: 2·10⁹ inputs, so the short mode takes every 64th.
+// TestVecMath32Within2ULP: the float32-lane exp and log1p of the
+// hard-target kernels (sigmoidHardAVX2F32, sigmoidHardAVX512F32) are
+// within 2 ulp in float32 of math.Exp and math.Log1p (rounded to float32)
+// over every float32 input of the ranges the kernels call them on: exp on
+// [−170, 0] (within 2^−126 absolute where the result is below 2^−126: the
+// AVX2 kernel flushes it to 0) and log1p on [0, 1]. Exhaustive: 2·10⁹
+// inputs, so the short mode takes every 64th.
 func TestVecMath32Within2ULP(t *testing.T) {
-	if !slices.Contains(Impls(), AVX2) {
-		t.Skip("no AVX2")
-	}
 	stride := uint32(1)
 	if testing.Short() {
 		stride = 64
 	}
-	for _, c := range []struct {
-		name   string
-		fn     func(dst, src *float32, n int)
-		ref    func(float64) float64
-		lo, hi float32 // the range, both ends of one sign
-	}{
-		{"exp", expNegFlushAVX2F32, math.Exp, -170, float32(math.Copysign(0, -1))},
-		{"log1p", log1pPolyAVX2F32, math.Log1p, 0, 1},
-	} {
-		// Walk the bit patterns from lo's to hi's (for negative values the
-		// patterns of smaller magnitude come first, so swap).
-		b0, b1 := math.Float32bits(c.lo), math.Float32bits(c.hi)
-		if b0 > b1 {
-			b0, b1 = b1, b0
+	type fn = func(dst, src *float32, n int)
+	for _, m := range vecImpls() {
+		exp, log1p := fn(expNegFlushAVX2F32), fn(log1pPolyAVX2F32)
+		if m == AVX512 {
+			exp, log1p = expNegAVX512F32, log1p01AVX512F32
 		}
-		const block = 1 << 14
-		src, dst := make([]float32, block), make([]float32, block)
-		worst, at := 0.0, float32(0)
-		for b := uint64(b0); b <= uint64(b1); {
-			k := 0
-			for ; k < block && b <= uint64(b1); k, b = k+1, b+uint64(stride) {
-				src[k] = math.Float32frombits(uint32(b))
+		for _, c := range []struct {
+			name   string
+			fn     fn
+			ref    func(float64) float64
+			lo, hi float32 // the range, both ends of one sign
+		}{
+			{"exp", exp, math.Exp, -170, float32(math.Copysign(0, -1))},
+			{"log1p", log1p, math.Log1p, 0, 1},
+		} {
+			// Walk the bit patterns from lo's to hi's (for negative values
+			// the patterns of smaller magnitude come first, so swap).
+			b0, b1 := math.Float32bits(c.lo), math.Float32bits(c.hi)
+			if b0 > b1 {
+				b0, b1 = b1, b0
 			}
-			for ; k%8 != 0; k++ {
-				src[k] = src[0]
-			}
-			c.fn(&dst[0], &src[0], k)
-			for i, x := range src[:k] {
-				want := c.ref(float64(x))
-				if c.name == "exp" && want < 0x1p-126 {
-					if math.Abs(float64(dst[i])-want) > 0x1p-126 {
-						t.Errorf("%s(%v) = %v, want %v (within 2^−126)", c.name, x, dst[i], want)
+			const block = 1 << 14
+			src, dst := make([]float32, block), make([]float32, block)
+			worst, at := 0.0, float32(0)
+			for b := uint64(b0); b <= uint64(b1); {
+				k := 0
+				for ; k < block && b <= uint64(b1); k, b = k+1, b+uint64(stride) {
+					src[k] = math.Float32frombits(uint32(b))
+				}
+				for ; k%16 != 0; k++ {
+					src[k] = src[0]
+				}
+				c.fn(&dst[0], &src[0], k)
+				for i, x := range src[:k] {
+					want := c.ref(float64(x))
+					if c.name == "exp" && want < 0x1p-126 {
+						if math.Abs(float64(dst[i])-want) > 0x1p-126 {
+							t.Errorf("%v %s(%v) = %v, want %v (within 2^−126)", m, c.name, x, dst[i], want)
+						}
+						continue
 					}
-					continue
-				}
-				if u := ulps32(float64(dst[i]), want); u > worst {
-					worst, at = u, x
+					if u := ulps32(float64(dst[i]), want); u > worst {
+						worst, at = u, x
+					}
 				}
 			}
-		}
-		t.Logf("avx2 float32 %s: worst %.2f ulp at %v", c.name, worst, at)
-		if worst > 2 {
-			t.Errorf("avx2 float32 %s: worst error %.2f ulp at x = %v (want ≤ 2)", c.name, worst, at)
+			t.Logf("%v float32 %s: worst %.2f ulp at %v", m, c.name, worst, at)
+			if worst > 2 {
+				t.Errorf("%v float32 %s: worst error %.2f ulp at x = %v (want ≤ 2)", m, c.name, worst, at)
+			}
 		}
 	}
 }
