@@ -297,18 +297,8 @@ func (f *f32) sigmoidHard32() {
 		f.sigmoidHard32VEX()
 		return
 	}
-	name := "sigmoidHard" + f.name + "F32"
-	TEXT(name, NOSPLIT, "func(p *[32]float64, q *[8]float32, loss, grad, x, y *float32, n int) (sum float64, done int)")
-	Pragma("noescape")
-	Doc(name+" is the float32-lane sigmoid kernel for hard targets and small integer γ (see sigmoidHard32 in _gen).",
-		"n must be a multiple of 32 (AVX-512) or 8 (AVX2).")
-	P := Load(Param("p"), GP64())
-	Q := Load(Param("q"), GP64())
-	lossP := Load(Param("loss"), GP64())
-	gradP := Load(Param("grad"), GP64())
-	X := Load(Param("x"), GP64())
-	Y := Load(Param("y"), GP64())
-	n := Load(Param("n"), GP64())
+	name, r := f.hard32Begin("sigmoidHard32", "n must be a multiple of 32 (AVX-512) or 8 (AVX2).")
+	P, Q, lossP, gradP, X, Y, n := r.p, r.q, r.loss, r.grad, r.x, r.y, r.n
 	// qa returns parameter i as an operand: a {1to16} broadcast on
 	// AVX-512, a register on AVX2 (whose memory operands are whole vectors).
 	qa := func(i int) Op {
@@ -422,12 +412,7 @@ func (f *f32) sigmoidHard32() {
 	JMP(LabelRef(L("loop")))
 
 	Label(L("done"))
-	VADDPD(acc1, acc0, acc0)
-	s := newISA(f.z).hsum(V{acc0})
-	VZEROUPPER()
-	Store(s, ReturnIndex(0))
-	Store(i, ReturnIndex(1))
-	RET()
+	f.hard32End(acc0, acc1, i)
 }
 
 // log1pQ are the coefficients of Q, a degree-7 fit of (log1p(e) − e)/e² on
@@ -472,24 +457,45 @@ func (f *f32) expNegFlush(z reg.VecVirtual) reg.VecVirtual {
 	return p
 }
 
+// hard32Regs are the argument registers of a float32-lane kernel.
+type hard32Regs struct{ p, q, loss, grad, x, y, n reg.Register }
+
+// hard32Begin starts a float32-lane kernel (see sigmoidHard32; gen names
+// its generator function, for the doc comment) and loads its arguments.
+func (f *f32) hard32Begin(gen, steps string) (string, hard32Regs) {
+	name := "sigmoidHard" + f.name + "F32"
+	TEXT(name, NOSPLIT, "func(p *[32]float64, q *[8]float32, loss, grad, x, y *float32, n int) (sum float64, done int)")
+	Pragma("noescape")
+	Doc(name+" is the float32-lane sigmoid kernel for hard targets and small integer γ (see "+gen+" in _gen).", steps)
+	var r hard32Regs
+	for _, a := range []struct {
+		name string
+		reg  *reg.Register
+	}{{"p", &r.p}, {"q", &r.q}, {"loss", &r.loss}, {"grad", &r.grad}, {"x", &r.x}, {"y", &r.y}, {"n", &r.n}} {
+		*a.reg = Load(Param(a.name), GP64())
+	}
+	return name, r
+}
+
+// hard32End returns the sum of the float64 accumulators acc0 and acc1 and
+// the element count i from a float32-lane kernel.
+func (f *f32) hard32End(acc0, acc1 reg.VecVirtual, i reg.Register) {
+	VADDPD(acc1, acc0, acc0)
+	s := newISA(f.z).hsum(V{acc0})
+	VZEROUPPER()
+	Store(s, ReturnIndex(0))
+	Store(i, ReturnIndex(1))
+	RET()
+}
+
 // sigmoidHard32VEX is sigmoidHard32 on AVX2 (VEX encodings, 16 registers,
 // one block of 8 per iteration), computed with fewer operations: log1p
 // by a polynomial instead of a division, one exponent scaling, the sign of
 // t selecting σ(t) and σ(−t) directly (VBLENDVPS reads the sign bit), and
 // the signed, scaled αₜ of the gradient taken from q[4:6].
 func (f *f32) sigmoidHard32VEX() {
-	name := "sigmoidHard" + f.name + "F32"
-	TEXT(name, NOSPLIT, "func(p *[32]float64, q *[8]float32, loss, grad, x, y *float32, n int) (sum float64, done int)")
-	Pragma("noescape")
-	Doc(name+" is the float32-lane sigmoid kernel for hard targets and small integer γ (see sigmoidHard32VEX in _gen).",
-		"n must be a multiple of 8.")
-	P := Load(Param("p"), GP64())
-	Q := Load(Param("q"), GP64())
-	lossP := Load(Param("loss"), GP64())
-	gradP := Load(Param("grad"), GP64())
-	X := Load(Param("x"), GP64())
-	Y := Load(Param("y"), GP64())
-	n := Load(Param("n"), GP64())
+	name, r := f.hard32Begin("sigmoidHard32VEX", "n must be a multiple of 8.")
+	P, Q, lossP, gradP, X, Y, n := r.p, r.q, r.loss, r.grad, r.x, r.y, r.n
 	qv := func(i int) reg.VecVirtual { return f.load(Mem{Base: Q, Disp: 4 * i}) }
 	const qA, qB, qGamma, qG1, qG0 = 0, 1, 2, 4, 5
 
@@ -560,12 +566,7 @@ func (f *f32) sigmoidHard32VEX() {
 	JMP(LabelRef(L("loop")))
 
 	Label(L("done"))
-	VADDPD(acc1, acc0, acc0)
-	s := newISA(false).hsum(V{acc0})
-	VZEROUPPER()
-	Store(s, ReturnIndex(0))
-	Store(i, ReturnIndex(1))
-	RET()
+	f.hard32End(acc0, acc1, i)
 }
 
 // mathFuncs32 emits the float32-lane exp and log1p of the hard-target
