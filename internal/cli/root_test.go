@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/focalgo/focal/internal/exitcode"
+	"github.com/focalgo/focal/internal/kernel"
 )
 
 func TestEveryCommandHasAnExample(t *testing.T) {
@@ -25,13 +27,18 @@ func TestEveryCommandHasAnExample(t *testing.T) {
 	walk(Root())
 }
 
-func TestVersionPrintsVersionAndToolchain(t *testing.T) {
+func TestVersionPrintsVersionToolchainAndKernel(t *testing.T) {
 	out, err := run(t, "version")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(out, "focal "+Version+" ") || !strings.Contains(out, runtime.Version()) {
 		t.Errorf("version printed %q", out)
+	}
+	// The kernel line names the implementation in use, the fastest one.
+	impls := kernel.Impls()
+	if want := fmt.Sprintf("kernels: %v (", impls[len(impls)-1]); !strings.Contains(out, want) {
+		t.Errorf("version printed %q, want a line with %q", out, want)
 	}
 }
 
