@@ -455,3 +455,25 @@ func TestHard32DenseSweep(t *testing.T) {
 		}
 	}
 }
+
+// TestVectorExtremeScale: gradient scales far outside float32's range
+// (package focal's 1/Normalizer) give what the generic path gives, which
+// multiplies in float64 and rounds once.
+func TestVectorExtremeScale(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for _, m := range vecImpls() {
+		for _, s := range []float64{1e39, 1e30, 1e-30, 1e-39, 1e-45, 1e-50} {
+			for _, g := range []float64{0, 2, 2.5} {
+				p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: g, Scale: s}
+				x, y := inputs[float32](rng, 200, "hard")
+				for i, v := range x {
+					if math.IsInf(float64(v), 0) {
+						x[i] = 1
+					}
+				}
+				x[0], x[1] = 1e-3, -1e-3 // gradients far below 1: ×1e39 stays finite in float32
+				compare(t, m, p, x, y, [3]bool{true, true, false}, 0)
+			}
+		}
+	}
+}

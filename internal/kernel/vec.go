@@ -66,7 +66,11 @@ func newVec(p *SigmoidParams, m Impl) (vec, bool) {
 	} {
 		v.par[4*i], v.par[4*i+1], v.par[4*i+2], v.par[4*i+3] = c, c, c, c
 	}
-	if k >= 0 && k <= maxGamma32 {
+	// The float32-lane kernel also holds the gradient's scale, times αₜ, as
+	// a float32: only for scales well inside float32's normal range (from
+	// 1/Normalizer it may be anything), lest it overflow or lose bits
+	// where the float64 product of the other paths would not.
+	if s := math.Abs(p.Scale); k >= 0 && k <= maxGamma32 && (s == 0 || s >= 0x1p-100 && s <= 0x1p100) {
 		v.hard32 = true
 		a1, a0 := 1.0, 1.0
 		if p.HasAlpha {
