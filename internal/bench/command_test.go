@@ -18,7 +18,7 @@ func TestCommandTable(t *testing.T) {
 	var out, log bytes.Buffer
 	cmd.SetOut(&out)
 	cmd.SetErr(&log)
-	cmd.SetArgs([]string{"--sizes", "1000,20000", "--repeats", "1", "--warmup", "0", "--torch=false"})
+	cmd.SetArgs([]string{"--sizes", "1000,20000,90000", "--repeats", "1", "--warmup", "0", "--torch=false"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,12 @@ func TestCommandTable(t *testing.T) {
 			t.Errorf("no %s row:\n%s", form, s)
 		}
 	}
-	if got := strings.Count(s, " 1.00 "); got < 2 {
+	// The NCHW softmax takes whole [80, 32, 32] images: none in 20 000
+	// elements, one in 90 000.
+	if nchw := "focal.SoftmaxFocal C=80 NCHW (generic)"; hasRow(s, "20000", nchw) || !hasRow(s, "90000", nchw) {
+		t.Errorf("NCHW rows wrong (want one for 90000 only):\n%s", s)
+	}
+	if got := strings.Count(s, " 1.00 "); got < 3 {
 		t.Errorf("%d rows at ratio 1.00, want one per size:\n%s", got, s)
 	}
 }
