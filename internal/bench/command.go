@@ -11,7 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-
+	"os"
 	"runtime"
 	"strings"
 	"text/tabwriter"
@@ -199,6 +199,8 @@ func Run(ctx context.Context, w, log io.Writer, o Options) error {
 func writeTable(w io.Writer, o Options, rows []Row, note string) error {
 	fmt.Fprintf(w, "float32 sigmoid focal loss + gradient, α = 0.25, γ = 2; %d threads (GOMAXPROCS), median of %d calls after %d warm-up\n",
 		o.Threads, o.Repeats, o.Warmup)
+	fmt.Fprintf(w, "machine: %s, %s/%s, %d CPUs, %s; kernels %s\n",
+		cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), kernelList())
 	if note != "" {
 		fmt.Fprintln(w, note)
 	}
@@ -225,4 +227,30 @@ func writeTable(w io.Writer, o Options, rows []Row, note string) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// cpuModel returns the CPU's model name as Linux reports it in
+// /proc/cpuinfo, or "unknown CPU".
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}
+
+// kernelList names the kernel implementations of this machine and build,
+// the default (the one the focal rows without a name use) first.
+func kernelList() string {
+	impls := kernel.Impls()
+	names := make([]string, len(impls))
+	for i, m := range impls {
+		names[len(impls)-1-i] = m.String()
+	}
+	return strings.Join(names, ", ")
 }

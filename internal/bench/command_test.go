@@ -23,6 +23,10 @@ func TestCommandTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := out.String()
+	impls := kernel.Impls()
+	if want := "; kernels " + impls[len(impls)-1].String(); !strings.Contains(s, "machine: ") || !strings.Contains(s, want) {
+		t.Errorf("no machine line naming the default kernel (%q):\n%s", want, s)
+	}
 	for _, n := range []string{"1000", "20000"} {
 		if !hasRow(s, n, "triad") {
 			t.Errorf("no triad row for n = %s:\n%s", n, s)
