@@ -211,14 +211,15 @@ func (f *f32) estrin(x reg.VecVirtual, c []float32) reg.VecVirtual {
 	return rec(c)
 }
 
-// expNeg returns eᶻ for z ≤ 0 (clamped at −170, below which it is 0): as
-// isa.exp, in float32, with the Taylor polynomial of degree 7 (truncation
-// below 5.3e-9 relative, a tenth of float32's rounding) and float32
-// Cody–Waite constants.
-func (f *f32) expNeg(z reg.VecVirtual) reg.VecVirtual {
-	const ln2Hi32, ln2Lo32 = 0.693145751953125, 1.428606765330187045e-06 // ln2Hi32 has 12 trailing zero bits
+// expReduced returns e^r and k for z ≤ 0 (clamped at −170), with
+// eᶻ = e^r·2^k: k = round(z/ln 2), r = z − k·ln 2 by float32 Cody–Waite
+// constants (ln2Hi32 has 12 trailing zero bits), |r| ≤ ln2/2, and e^r by
+// its Taylor polynomial of degree 7 (truncation below 5.3e-9 relative, a
+// tenth of float32's rounding). expNeg and expNegFlush scale it.
+func (f *f32) expReduced(z reg.VecVirtual) (p, k reg.VecVirtual) {
+	const ln2Hi32, ln2Lo32 = 0.693145751953125, 1.428606765330187045e-06
 	r := f.max(z, f.c(-170))
-	k := f.vec()
+	k = f.vec()
 	if f.z {
 		VRNDSCALEPS(U8(8), f.mul(r, f.c(float32(math.Log2E))), k)
 	} else {
@@ -232,7 +233,14 @@ func (f *f32) expNeg(z reg.VecVirtual) reg.VecVirtual {
 	}
 	q := f.estrin(r, c)
 	VFMADD213PS(r, f.mul(r, r), q) // r + r²·q
-	p := f.add(q, f.c(1))
+	return f.add(q, f.c(1)), k
+}
+
+// expNeg returns eᶻ for z ≤ 0 (clamped at −170, below which it is 0): as
+// isa.exp, in float32 (see expReduced), with 2^k applied exactly
+// (VSCALEFPS, or two factors on AVX2), subnormal results included.
+func (f *f32) expNeg(z reg.VecVirtual) reg.VecVirtual {
+	p, k := f.expReduced(z)
 	if f.z {
 		d := f.vec()
 		VSCALEFPS(k, p, d)
@@ -437,19 +445,7 @@ func (f *f32) log1pPoly(e, e2 reg.VecVirtual) reg.VecVirtual {
 // 2^−126 (z < −87.3) is 0 rather than subnormal. Its callers only use
 // such an e where it is negligible or the product is 0 anyway.
 func (f *f32) expNegFlush(z reg.VecVirtual) reg.VecVirtual {
-	const ln2Hi32, ln2Lo32 = 0.693145751953125, 1.428606765330187045e-06
-	r := f.max(z, f.c(-170))
-	k := f.vec()
-	VROUNDPS(U8(8), f.mul(r, f.c(float32(math.Log2E))), k)
-	f.fnmadd(f.c(ln2Hi32), k, r)
-	f.fnmadd(f.c(ln2Lo32), k, r)
-	c := make([]float32, 6)
-	for i := range c {
-		c[i] = float32(1 / fact(i+2))
-	}
-	q := f.estrin(r, c)
-	VFMADD213PS(r, f.mul(r, r), q) // r + r²·q
-	p := f.add(q, f.c(1))
+	p, k := f.expReduced(z)
 	VCVTPS2DQ(k, k)
 	VPADDD(f.c(math.Float32frombits(127)), k, k)
 	VPMAXSD(f.cbits(0), k, k)
