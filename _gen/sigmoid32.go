@@ -236,28 +236,15 @@ func (f *f32) expReduced(z reg.VecVirtual) (p, k reg.VecVirtual) {
 	return f.add(q, f.c(1)), k
 }
 
-// expNeg returns eᶻ for z ≤ 0 (clamped at −170, below which it is 0): as
-// isa.exp, in float32 (see expReduced), with 2^k applied exactly
-// (VSCALEFPS, or two factors on AVX2), subnormal results included.
+// expNeg returns eᶻ for z ≤ 0 (clamped at −170, below which it is 0) on
+// AVX-512: as isa.exp, in float32 (see expReduced), with 2^k applied
+// exactly by VSCALEFPS, subnormal results included. (AVX2 uses
+// expNegFlush.)
 func (f *f32) expNeg(z reg.VecVirtual) reg.VecVirtual {
 	p, k := f.expReduced(z)
-	if f.z {
-		d := f.vec()
-		VSCALEFPS(k, p, d)
-		return d
-	}
-	// p·2^⌊k/2⌋·2^(k−⌊k/2⌋), each factor built in the exponent field
-	// (k ≥ −246, so both halves are normal).
-	k1 := f.vec()
-	VROUNDPS(U8(9), f.mul(k, f.c(0.5)), k1)
-	k2 := f.sub(k, k1)
-	for _, h := range []reg.VecVirtual{k1, k2} {
-		VCVTPS2DQ(h, h)
-		VPADDD(f.c(math.Float32frombits(127)), h, h)
-		VPSLLD(U8(23), h, h)
-		VMULPS(h, p, p)
-	}
-	return p
+	d := f.vec()
+	VSCALEFPS(k, p, d)
+	return d
 }
 
 // log1p01 returns log(1 + e) for e ∈ [0, 1], as isa.log1p01 in float32
@@ -289,8 +276,8 @@ func (f *f32) log1p01(e reg.VecVirtual) reg.VecVirtual {
 //
 // q holds float32 copies of α (or 1), 1 − α (or 1), γ and the scale. It
 // stops at the first step with a target other than 0 or 1 and
-// returns how many elements it did (n when none), in steps of 32 elements
-// on AVX-512, 8 on AVX2.
+// returns how many elements it did (n when none), in steps of 32 elements.
+// This is the AVX-512 kernel; on AVX2 sigmoidHard32VEX emits it.
 //
 // For y ∈ {0, 1}, with sign s = 2y − 1 and t = s·x (the true class's logit),
 // pₜ = σ(t), m = 1 − pₜ, ce = softplus(−t) = max(−t, 0) + log1p(e^−|x|):
@@ -305,17 +292,10 @@ func (f *f32) sigmoidHard32() {
 		f.sigmoidHard32VEX()
 		return
 	}
-	name, r := f.hard32Begin("sigmoidHard32", "n must be a multiple of 32 (AVX-512) or 8 (AVX2).")
+	name, r := f.hard32Begin("sigmoidHard32", "n must be a multiple of 32.")
 	P, Q, lossP, gradP, X, Y, n := r.p, r.q, r.loss, r.grad, r.x, r.y, r.n
-	// qa returns parameter i as an operand: a {1to16} broadcast on
-	// AVX-512, a register on AVX2 (whose memory operands are whole vectors).
-	qa := func(i int) Op {
-		m := Mem{Base: Q, Disp: 4 * i}
-		if f.z {
-			return m
-		}
-		return f.load(m)
-	}
+	// qa returns parameter i as a {1to16} broadcast operand.
+	qa := func(i int) Op { return Mem{Base: Q, Disp: 4 * i} }
 	const qA, qB, qGamma, qScale = 0, 1, 2, 3
 
 	acc0, acc1 := f.vec(), f.vec() // float64 sums of the lower and upper halves
@@ -327,13 +307,9 @@ func (f *f32) sigmoidHard32() {
 	Label(L("loop"))
 	CMPQ(i, n)
 	JGE(LabelRef(L("done")))
-	// Two blocks per iteration on AVX-512, each step emitted for both in
-	// turn: their exp → log1p chains overlap. AVX2 has 16 registers (avo
-	// would reach for the EVEX-only ones): one block.
-	U := 1
-	if f.z {
-		U = 2
-	}
+	// Two blocks per iteration, each step emitted for both in turn: their
+	// exp → log1p chains overlap.
+	const U = 2
 	at := func(b reg.Register, u int) Mem { return Mem{Base: b, Index: i, Scale: 4, Disp: 4 * f.lanes() * u} }
 	x, y := make([]reg.VecVirtual, U), make([]reg.VecVirtual, U)
 	one := make([]reg.Register, U)
@@ -386,18 +362,10 @@ func (f *f32) sigmoidHard32() {
 		nan := f.cmp(cmpUNORD, x[u], x[u])
 		loss := f.mul(aw, ce[u])
 		loss = f.blend(nan, loss, f.cbits(0x7fc00000))
-		lo, hi := f.vec(), f.vec()
-		if f.z {
-			VCVTPS2PD(loss.AsY(), lo)
-			hy := YMM()
-			VEXTRACTF32X8(U8(1), loss, hy)
-			VCVTPS2PD(hy, hi)
-		} else {
-			VCVTPS2PD(loss.AsX(), lo)
-			hx := XMM()
-			VEXTRACTF128(U8(1), loss, hx)
-			VCVTPS2PD(hx, hi)
-		}
+		lo, hi, hy := f.vec(), f.vec(), YMM()
+		VCVTPS2PD(loss.AsY(), lo)
+		VEXTRACTF32X8(U8(1), loss, hy)
+		VCVTPS2PD(hy, hi)
 		VADDPD(lo, acc0, acc0)
 		VADDPD(hi, acc1, acc1)
 		lu := func(s string) string { return L(fmt.Sprint(s, u)) }

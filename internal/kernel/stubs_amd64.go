@@ -163,7 +163,7 @@ func logAVX2(dst *float64, src *float64, n int)
 func log1p01AVX2(dst *float64, src *float64, n int)
 
 // sigmoidHardAVX512F32 is the float32-lane sigmoid kernel for hard targets and small integer γ (see sigmoidHard32 in _gen).
-// n must be a multiple of 32 (AVX-512) or 8 (AVX2).
+// n must be a multiple of 32.
 //
 //go:noescape
 func sigmoidHardAVX512F32(p *[32]float64, q *[8]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
