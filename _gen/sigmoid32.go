@@ -292,21 +292,13 @@ func (f *f32) sigmoidHard32() {
 		f.sigmoidHard32VEX()
 		return
 	}
-	name, r := f.hard32Begin("sigmoidHard32", "n must be a multiple of 32.")
-	P, Q, lossP, gradP, X, Y, n := r.p, r.q, r.loss, r.grad, r.x, r.y, r.n
+	r := f.hard32Begin("sigmoidHard32", "n must be a multiple of 32.")
+	P, Q, lossP, gradP, X, Y := r.p, r.q, r.loss, r.grad, r.x, r.y
 	// qa returns parameter i as a {1to16} broadcast operand.
 	qa := func(i int) Op { return Mem{Base: Q, Disp: 4 * i} }
 	const qA, qB, qGamma, qScale = 0, 1, 2, 3
 
-	acc0, acc1 := f.vec(), f.vec() // float64 sums of the lower and upper halves
-	VXORPD(acc0, acc0, acc0)
-	VXORPD(acc1, acc1, acc1)
-	i := GP64()
-	XORQ(i, i)
-	L := func(s string) string { return name + s }
-	Label(L("loop"))
-	CMPQ(i, n)
-	JGE(LabelRef(L("done")))
+	acc0, acc1, i, L := r.acc0, r.acc1, r.i, r.label
 	// Two blocks per iteration, each step emitted for both in turn: their
 	// exp → log1p chains overlap.
 	const U = 2
@@ -422,12 +414,21 @@ func (f *f32) expNegFlush(z reg.VecVirtual) reg.VecVirtual {
 	return p
 }
 
-// hard32Regs are the argument registers of a float32-lane kernel.
-type hard32Regs struct{ p, q, loss, grad, x, y, n reg.Register }
+// hard32Regs are the argument registers of a float32-lane kernel, its
+// float64 loss accumulators (lower and upper halves), its element index
+// and its label maker.
+type hard32Regs struct {
+	p, q, loss, grad, x, y, n reg.Register
+	acc0, acc1                reg.VecVirtual
+	i                         reg.Register
+	label                     func(string) string
+}
 
 // hard32Begin starts a float32-lane kernel (see sigmoidHard32; gen names
-// its generator function, for the doc comment) and loads its arguments.
-func (f *f32) hard32Begin(gen, steps string) (string, hard32Regs) {
+// its generator function, for the doc comment): it loads the arguments,
+// zeroes the accumulators and the index, and opens the loop, which leaves
+// for label("done") once the index reaches n.
+func (f *f32) hard32Begin(gen, steps string) hard32Regs {
 	name := "sigmoidHard" + f.name + "F32"
 	TEXT(name, NOSPLIT, "func(p *[32]float64, q *[8]float32, loss, grad, x, y *float32, n int) (sum float64, done int)")
 	Pragma("noescape")
@@ -439,7 +440,16 @@ func (f *f32) hard32Begin(gen, steps string) (string, hard32Regs) {
 	}{{"p", &r.p}, {"q", &r.q}, {"loss", &r.loss}, {"grad", &r.grad}, {"x", &r.x}, {"y", &r.y}, {"n", &r.n}} {
 		*a.reg = Load(Param(a.name), GP64())
 	}
-	return name, r
+	r.acc0, r.acc1 = f.vec(), f.vec()
+	VXORPD(r.acc0, r.acc0, r.acc0)
+	VXORPD(r.acc1, r.acc1, r.acc1)
+	r.i = GP64()
+	XORQ(r.i, r.i)
+	r.label = func(s string) string { return name + s }
+	Label(r.label("loop"))
+	CMPQ(r.i, r.n)
+	JGE(LabelRef(r.label("done")))
+	return r
 }
 
 // hard32End returns the sum of the float64 accumulators acc0 and acc1 and
@@ -459,20 +469,12 @@ func (f *f32) hard32End(acc0, acc1 reg.VecVirtual, i reg.Register) {
 // t selecting σ(t) and σ(−t) directly (VBLENDVPS reads the sign bit), and
 // the signed, scaled αₜ of the gradient taken from q[4:6].
 func (f *f32) sigmoidHard32VEX() {
-	name, r := f.hard32Begin("sigmoidHard32VEX", "n must be a multiple of 8.")
-	P, Q, lossP, gradP, X, Y, n := r.p, r.q, r.loss, r.grad, r.x, r.y, r.n
+	r := f.hard32Begin("sigmoidHard32VEX", "n must be a multiple of 8.")
+	P, Q, lossP, gradP, X, Y := r.p, r.q, r.loss, r.grad, r.x, r.y
 	qv := func(i int) reg.VecVirtual { return f.load(Mem{Base: Q, Disp: 4 * i}) }
 	const qA, qB, qGamma, qG1, qG0 = 0, 1, 2, 4, 5
 
-	acc0, acc1 := f.vec(), f.vec() // float64 sums of the lower and upper halves
-	VXORPD(acc0, acc0, acc0)
-	VXORPD(acc1, acc1, acc1)
-	i := GP64()
-	XORQ(i, i)
-	L := func(s string) string { return name + s }
-	Label(L("loop"))
-	CMPQ(i, n)
-	JGE(LabelRef(L("done")))
+	acc0, acc1, i, L := r.acc0, r.acc1, r.i, r.label
 	at := func(b reg.Register) Mem { return Mem{Base: b, Index: i, Scale: 4} }
 	x, y := f.vec(), f.vec()
 	VMOVUPS(at(X), x)
