@@ -48,7 +48,7 @@ func TestRequiredISAs(t *testing.T) {
 	}
 	base := []string{"SSE", "SSE2", "SSE4.1", "AVX", "AVX2", "FMA3", "POPCNT"}
 	allowed := map[string][]string{
-		"AVX2":   base, // cpu.X86.HasAVX2, HasFMA, HasPOPCNT (AVX2 implies AVX)
+		"AVX2":   base, // cpu.X86.HasAVX, HasAVX2, HasFMA, HasPOPCNT (SSE, SSE2: every amd64; SSE4.1: every AVX CPU)
 		"AVX512": append(base, "AVX512F", "AVX512DQ", "AVX512VL"),
 	}
 	requires := ""

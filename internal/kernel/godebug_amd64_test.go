@@ -21,7 +21,8 @@ func TestPrintImpl(t *testing.T) {
 
 // TestGODEBUGStepsDown: GODEBUG=cpu.avx2=off and cpu.avx512f=off, which
 // golang.org/x/sys/cpu honours, take the vector implementations away at
-// start, as the README says.
+// start, as the README says: without AVX2 there is no AVX-512 kernel
+// either (it uses AVX2-era instructions too).
 func TestGODEBUGStepsDown(t *testing.T) {
 	for _, c := range []struct {
 		godebug string

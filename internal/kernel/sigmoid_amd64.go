@@ -6,11 +6,17 @@ import "golang.org/x/sys/cpu"
 
 //go:generate go run -C ../../_gen . -out ../internal/kernel/sigmoid_amd64.s -stubs ../internal/kernel/stubs_amd64.go -pkg kernel
 
+// init offers AVX2 on CPUs with AVX, AVX2, FMA and POPCNT, and AVX-512 on
+// those that also have AVX-512 F, DQ and VL (the AVX-512 code uses some of
+// the former, and a GODEBUG=cpu.avx2=off must not leave it on).
+// TestRequiredISAs checks the generated code against these sets.
 func init() {
-	if cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasPOPCNT {
+	x := cpu.X86
+	avx2 := x.HasAVX && x.HasAVX2 && x.HasFMA && x.HasPOPCNT
+	if avx2 {
 		available = append(available, AVX2)
 	}
-	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL {
+	if avx2 && x.HasAVX512F && x.HasAVX512DQ && x.HasAVX512VL {
 		available = append(available, AVX512)
 	}
 	impl.Store(int32(available[len(available)-1]))
