@@ -63,8 +63,8 @@ func BenchmarkTriad(b *testing.B) {
 }
 
 // TestKernelNoAllocs: the benchmarked calls (SigmoidFocal with and without
-// the loss per element, SparseFocal, SoftmaxFocal in both layouts) allocate nothing on any
-// kernel implementation once their pools are warm.
+// the loss per element, SparseFocal, SoftmaxFocal in both layouts)
+// allocate nothing on any kernel implementation once their pools are warm.
 func TestKernelNoAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector makes sync.Pool drop items at random")
@@ -72,12 +72,18 @@ func TestKernelNoAllocs(t *testing.T) {
 	w := bench.NewWorkload(2*bench.Classes*bench.SpatialNCHW + 1003)
 	for _, m := range kernel.Impls() {
 		prev := kernel.SetImpl(m)
-		for _, f := range []func() error{w.Focal, w.FocalElementwise, w.SparseFocal, w.SoftmaxFocal, w.SoftmaxFocalNCHW} {
-			if err := f(); err != nil {
+		for _, f := range []struct {
+			name string
+			run  func() error
+		}{
+			{"SigmoidFocal", w.Focal}, {"SigmoidFocal with loss", w.FocalElementwise},
+			{"SparseFocal", w.SparseFocal}, {"SoftmaxFocal", w.SoftmaxFocal}, {"SoftmaxFocal NCHW", w.SoftmaxFocalNCHW},
+		} {
+			if err := f.run(); err != nil {
 				t.Fatal(err)
 			}
-			if a := testing.AllocsPerRun(20, func() { _ = f() }); a != 0 {
-				t.Errorf("%v: %v allocations per call", m, a)
+			if a := testing.AllocsPerRun(20, func() { _ = f.run() }); a != 0 {
+				t.Errorf("%v: %v allocations per %s call", m, a, f.name)
 			}
 		}
 		kernel.SetImpl(prev)
@@ -100,9 +106,9 @@ func BenchmarkKernelClasses(b *testing.B) {
 			run   func() error
 			elems int
 		}{
-			{"sparse", w.SparseFocal, n / bench.Classes * bench.Classes},
-			{"softmax", w.SoftmaxFocal, n / bench.Classes * bench.Classes},
-			{"softmax-nchw", w.SoftmaxFocalNCHW, n / (bench.Classes * bench.SpatialNCHW) * bench.Classes * bench.SpatialNCHW},
+			{"sparse", w.SparseFocal, w.RowElems()},
+			{"softmax", w.SoftmaxFocal, w.RowElems()},
+			{"softmax-nchw", w.SoftmaxFocalNCHW, w.NCHWElems()},
 		} {
 			b.Run(fmt.Sprintf("impl=%v/form=%s", m, f.name), func(b *testing.B) {
 				prev := kernel.SetImpl(m)

@@ -107,7 +107,7 @@ focal's default sigmoid kernel, all measured in this one run.`,
 
 // Row is one line of the table: the median time of a call on Elems
 // elements, in the group of size N (Elems is N but for the C = 80 forms,
-// which take whole rows).
+// which take whole rows or images).
 type Row struct {
 	Name   string
 	N      int
@@ -152,9 +152,9 @@ func Run(ctx context.Context, w, log io.Writer, o Options) error {
 				run   func() error
 				elems int
 			}{
-				{"focal.SparseFocal C=80", wl.SparseFocal, n / Classes * Classes},
-				{"focal.SoftmaxFocal C=80", wl.SoftmaxFocal, n / Classes * Classes},
-				{"focal.SoftmaxFocal C=80 NCHW", wl.SoftmaxFocalNCHW, n / (Classes * SpatialNCHW) * Classes * SpatialNCHW},
+				{"focal.SparseFocal C=80", wl.SparseFocal, wl.RowElems()},
+				{"focal.SoftmaxFocal C=80", wl.SoftmaxFocal, wl.RowElems()},
+				{"focal.SoftmaxFocal C=80 NCHW", wl.SoftmaxFocalNCHW, wl.NCHWElems()},
 			} {
 				if f.elems == 0 {
 					continue

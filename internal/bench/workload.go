@@ -53,7 +53,7 @@ func NewWorkload(n int) *Workload {
 // SparseFocal runs focal.SparseFocal (DefaultSigmoid, C = Classes) on the
 // whole rows of the workload, computing the reduced loss and the gradient.
 func (w *Workload) SparseFocal() error {
-	n := len(w.Sparse) * Classes
+	n := w.RowElems()
 	t, err := focal.SparseFocal(focal.DefaultSigmoid, focal.Outputs[float32]{Grad: w.Grad[:n]}, w.X[:n], Classes, w.Sparse)
 	w.Total = t.Reduce(focal.DefaultSigmoid.Reduction)
 	return err
@@ -63,10 +63,9 @@ func (w *Workload) SparseFocal() error {
 // C = Classes) on the whole rows of the workload, computing the reduced
 // loss and the gradient.
 func (w *Workload) SoftmaxFocal() error {
-	rows := len(w.Softmax)
-	n := rows * Classes
+	n := w.RowElems()
 	t, err := focal.SoftmaxFocal(focal.DefaultSoftmax, focal.Outputs[float32]{Grad: w.Grad[:n]},
-		focal.ClassLast(rows, Classes), w.X[:n], w.Softmax)
+		focal.ClassLast(len(w.Softmax), Classes), w.X[:n], w.Softmax)
 	w.Total = t.Reduce(focal.DefaultSoftmax.Reduction)
 	return err
 }
@@ -76,16 +75,23 @@ func (w *Workload) SoftmaxFocal() error {
 // SpatialNCHW (the workload's rows split into N images, the labels read
 // as [N, H, W]).
 func (w *Workload) SoftmaxFocalNCHW() error {
-	n := len(w.Softmax) / SpatialNCHW
-	rows := n * SpatialNCHW
-	t, err := focal.SoftmaxFocal(focal.DefaultSoftmax, focal.Outputs[float32]{Grad: w.Grad[:rows*Classes]},
-		focal.ClassSecond(n, Classes, SpatialNCHW), w.X[:rows*Classes], w.Softmax[:rows])
+	n := w.NCHWElems()
+	t, err := focal.SoftmaxFocal(focal.DefaultSoftmax, focal.Outputs[float32]{Grad: w.Grad[:n]},
+		focal.ClassSecond(n/(Classes*SpatialNCHW), Classes, SpatialNCHW), w.X[:n], w.Softmax[:n/Classes])
 	w.Total = t.Reduce(focal.DefaultSoftmax.Reduction)
 	return err
 }
 
 // SpatialNCHW is H·W of SoftmaxFocalNCHW's images (32×32).
 const SpatialNCHW = 1024
+
+// RowElems is the logits SparseFocal and SoftmaxFocal take: whole rows of
+// Classes.
+func (w *Workload) RowElems() int { return len(w.Softmax) * Classes }
+
+// NCHWElems is the logits SoftmaxFocalNCHW takes: whole [Classes, 32, 32]
+// images (none when n is smaller than one).
+func (w *Workload) NCHWElems() int { return len(w.Softmax) / SpatialNCHW * SpatialNCHW * Classes }
 
 // Focal runs focal.SigmoidFocal with DefaultSigmoid (α = 0.25, γ = 2,
 // normalised by the positives) computing the reduced loss and the
