@@ -332,34 +332,14 @@ func (f *f32) sigmoidHard32() {
 		ce[u] = f.add(f.max(f.xor(t, f.cbits(1<<31)), f.c(0)), l1) // softplus(−t)
 	}
 
-	// w = m^k
-	w := make([]reg.VecVirtual, U)
-	for u := range U {
-		w[u] = f.load(f.c(1))
-	}
-	c := GP64()
-	MOVQ(Mem{Base: P, Disp: 32 * parFlags}, c)
-	Label(L("pow"))
-	TESTQ(c, c)
-	JZ(LabelRef(L("powdone")))
-	for u := range U {
-		VMULPS(m[u], w[u], w[u])
-	}
-	DECQ(c)
-	JMP(LabelRef(L("pow")))
-	Label(L("powdone"))
+	w := f.powK(P, L, m)
 
 	for u := range U {
 		aw := f.mul(w[u], f.blend(one[u], f.load(Mem{Base: Q, Disp: 4 * qB}), qa(qA))) // αₜ m^γ
 		nan := f.cmp(cmpUNORD, x[u], x[u])
 		loss := f.mul(aw, ce[u])
 		loss = f.blend(nan, loss, f.cbits(0x7fc00000))
-		lo, hi, hy := f.vec(), f.vec(), YMM()
-		VCVTPS2PD(loss.AsY(), lo)
-		VEXTRACTF32X8(U8(1), loss, hy)
-		VCVTPS2PD(hy, hi)
-		VADDPD(lo, acc0, acc0)
-		VADDPD(hi, acc1, acc1)
+		f.accumulate(loss, acc0, acc1)
 		lu := func(s string) string { return L(fmt.Sprint(s, u)) }
 		TESTQ(lossP, lossP)
 		JZ(LabelRef(lu("noloss")))
@@ -452,6 +432,46 @@ func (f *f32) hard32Begin(gen, steps string) hard32Regs {
 	return r
 }
 
+// powK returns w = m^k for each block's m, k the integer γ in the
+// parameter flags at P (a loop of k multiplications, all blocks in each).
+func (f *f32) powK(P reg.Register, L func(string) string, m []reg.VecVirtual) []reg.VecVirtual {
+	w := make([]reg.VecVirtual, len(m))
+	for u := range w {
+		w[u] = f.load(f.c(1))
+	}
+	c := GP64()
+	MOVQ(Mem{Base: P, Disp: 32 * parFlags}, c)
+	Label(L("pow"))
+	TESTQ(c, c)
+	JZ(LabelRef(L("powdone")))
+	for u := range w {
+		VMULPS(m[u], w[u], w[u])
+	}
+	DECQ(c)
+	JMP(LabelRef(L("pow")))
+	Label(L("powdone"))
+	return w
+}
+
+// accumulate adds the float32 lanes of loss, widened to float64, to acc0
+// (the lower half) and acc1 (the upper half).
+func (f *f32) accumulate(loss, acc0, acc1 reg.VecVirtual) {
+	lo, hi := f.vec(), f.vec()
+	if f.z {
+		hy := YMM()
+		VCVTPS2PD(loss.AsY(), lo)
+		VEXTRACTF32X8(U8(1), loss, hy)
+		VCVTPS2PD(hy, hi)
+	} else {
+		hx := XMM()
+		VCVTPS2PD(loss.AsX(), lo)
+		VEXTRACTF128(U8(1), loss, hx)
+		VCVTPS2PD(hx, hi)
+	}
+	VADDPD(lo, acc0, acc0)
+	VADDPD(hi, acc1, acc1)
+}
+
 // hard32End returns the sum of the float64 accumulators acc0 and acc1 and
 // the element count i from a float32-lane kernel.
 func (f *f32) hard32End(acc0, acc1 reg.VecVirtual, i reg.Register) {
@@ -494,27 +514,12 @@ func (f *f32) sigmoidHard32VEX() {
 	VBLENDVPS(t, ei, inv, pt)                                               // σ(t)
 	ce := f.add(f.max(f.xor(t, sign), f.c(0)), f.log1pPoly(e, f.mul(e, e))) // softplus(−t)
 
-	// w = m^k
-	w := f.load(f.c(1))
-	c := GP64()
-	MOVQ(Mem{Base: P, Disp: 32 * parFlags}, c)
-	Label(L("pow"))
-	TESTQ(c, c)
-	JZ(LabelRef(L("powdone")))
-	VMULPS(m, w, w)
-	DECQ(c)
-	JMP(LabelRef(L("pow")))
-	Label(L("powdone"))
+	w := f.powK(P, L, []reg.VecVirtual{m})[0]
 
 	nan := f.cmp(cmpUNORD, x, x)
 	loss := f.mul(f.mul(w, f.blend(one, qv(qB), qv(qA))), ce) // αₜ m^γ ce
 	loss = f.blend(nan, loss, f.cbits(0x7fc00000))
-	lo, hi, hx := f.vec(), f.vec(), XMM()
-	VCVTPS2PD(loss.AsX(), lo)
-	VEXTRACTF128(U8(1), loss, hx)
-	VCVTPS2PD(hx, hi)
-	VADDPD(lo, acc0, acc0)
-	VADDPD(hi, acc1, acc1)
+	f.accumulate(loss, acc0, acc1)
 	TESTQ(lossP, lossP)
 	JZ(LabelRef(L("noloss")))
 	VMOVUPS(loss, at(lossP))
