@@ -72,18 +72,14 @@ func TestKernelNoAllocs(t *testing.T) {
 	w := bench.NewWorkload(2*bench.Classes*bench.SpatialNCHW + 1003)
 	for _, m := range kernel.Impls() {
 		prev := kernel.SetImpl(m)
-		for _, f := range []struct {
-			name string
-			run  func() error
-		}{
-			{"SigmoidFocal", w.Focal}, {"SigmoidFocal with loss", w.FocalElementwise},
-			{"SparseFocal", w.SparseFocal}, {"SoftmaxFocal", w.SoftmaxFocal}, {"SoftmaxFocal NCHW", w.SoftmaxFocalNCHW},
-		} {
-			if err := f.run(); err != nil {
+		forms := append([]bench.Form{{Name: "SigmoidFocal", Run: w.Focal}, {Name: "SigmoidFocal with loss", Run: w.FocalElementwise}},
+			w.ClassForms()...)
+		for _, f := range forms {
+			if err := f.Run(); err != nil {
 				t.Fatal(err)
 			}
-			if a := testing.AllocsPerRun(20, func() { _ = f.run() }); a != 0 {
-				t.Errorf("%v: %v allocations per %s call", m, a, f.name)
+			if a := testing.AllocsPerRun(20, func() { _ = f.Run() }); a != 0 {
+				t.Errorf("%v: %v allocations per %s call", m, a, f.Name)
 			}
 		}
 		kernel.SetImpl(prev)
@@ -101,25 +97,17 @@ func BenchmarkKernelClasses(b *testing.B) {
 	const n = 8_000_000
 	w := bench.NewWorkload(n)
 	for _, m := range kernel.Impls() {
-		for _, f := range []struct {
-			name  string
-			run   func() error
-			elems int
-		}{
-			{"sparse", w.SparseFocal, w.RowElems()},
-			{"softmax", w.SoftmaxFocal, w.RowElems()},
-			{"softmax-nchw", w.SoftmaxFocalNCHW, w.NCHWElems()},
-		} {
-			b.Run(fmt.Sprintf("impl=%v/form=%s", m, f.name), func(b *testing.B) {
+		for _, f := range w.ClassForms() {
+			b.Run(fmt.Sprintf("impl=%v/form=%s", m, f.Key), func(b *testing.B) {
 				prev := kernel.SetImpl(m)
 				defer kernel.SetImpl(prev)
 				b.ReportAllocs()
 				for b.Loop() {
-					if err := f.run(); err != nil {
+					if err := f.Run(); err != nil {
 						b.Fatal(err)
 					}
 				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(f.elems), "ns/elem")
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(f.Elems), "ns/elem")
 			})
 		}
 	}

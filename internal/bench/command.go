@@ -147,23 +147,15 @@ func Run(ctx context.Context, w, log io.Writer, o Options) error {
 		// The C = 80 forms on the default and the generic kernels (their
 		// elements are the logits of whole rows, n rounded down).
 		for _, m := range []kernel.Impl{impls[len(impls)-1], kernel.Generic} {
-			for _, f := range []struct {
-				name  string
-				run   func() error
-				elems int
-			}{
-				{"focal.SparseFocal C=80", wl.SparseFocal, wl.RowElems()},
-				{"focal.SoftmaxFocal C=80", wl.SoftmaxFocal, wl.RowElems()},
-				{"focal.SoftmaxFocal C=80 NCHW", wl.SoftmaxFocalNCHW, wl.NCHWElems()},
-			} {
-				if f.elems == 0 {
+			for _, f := range wl.ClassForms() {
+				if f.Elems == 0 {
 					continue
 				}
-				ts, err := Times(WithImpl(m, f.run), o.Warmup, o.Repeats)
+				ts, err := Times(WithImpl(m, f.Run), o.Warmup, o.Repeats)
 				if err != nil {
 					return err
 				}
-				rows = append(rows, Row{Name: fmt.Sprintf("%s (%v)", f.name, m), N: n, Elems: f.elems, Median: Median(ts)})
+				rows = append(rows, Row{Name: fmt.Sprintf("%s (%v)", f.Name, m), N: n, Elems: f.Elems, Median: Median(ts)})
 			}
 			if m == kernel.Generic {
 				break

@@ -93,6 +93,25 @@ func (w *Workload) RowElems() int { return len(w.Softmax) * Classes }
 // images (none when n is smaller than one).
 func (w *Workload) NCHWElems() int { return len(w.Softmax) / SpatialNCHW * SpatialNCHW * Classes }
 
+// Form is one of the workload's C = Classes calls: its table name, a short
+// key for benchmark names, the call, and the logits it takes (0: none at
+// this size).
+type Form struct {
+	Name, Key string
+	Run       func() error
+	Elems     int
+}
+
+// ClassForms returns the C = Classes forms: sparse labels, and softmax
+// with the class axis last and second.
+func (w *Workload) ClassForms() []Form {
+	return []Form{
+		{"focal.SparseFocal C=80", "sparse", w.SparseFocal, w.RowElems()},
+		{"focal.SoftmaxFocal C=80", "softmax", w.SoftmaxFocal, w.RowElems()},
+		{"focal.SoftmaxFocal C=80 NCHW", "softmax-nchw", w.SoftmaxFocalNCHW, w.NCHWElems()},
+	}
+}
+
 // Focal runs focal.SigmoidFocal with DefaultSigmoid (α = 0.25, γ = 2,
 // normalised by the positives) computing the reduced loss and the
 // gradient.
