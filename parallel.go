@@ -34,8 +34,6 @@ type job struct {
 	wg      sync.WaitGroup
 	fn      func(chunk int) // set by the owner before run
 	partial [maxChunks]float64
-	aux     [maxChunks]int64
-	steal   func() // j.work, bound once
 }
 
 func (j *job) work() {
@@ -124,4 +122,80 @@ func getJob[J any, P initer[J]]() P {
 func putJob[J any](j *J) {
 	v, _ := pools.Load(jobKey[J]{})
 	v.(*sync.Pool).Put(j)
+}
+
+// A form is one kind of fused pass (element-wise, sparse labels, softmax)
+// over units of work (elements, rows, label positions): how a range of
+// units is checked and counted, and how it is computed once the gradient
+// scale is known. Every form runs on the one two-pass driver below.
+type form interface {
+	// check validates the units [lo, hi) and returns the number of units
+	// counted by Mean, the number of positives, and the index of the first
+	// bad unit, or −1.
+	check(lo, hi int) (count, pos int64, bad int)
+	// compute writes the outputs of the units [lo, hi), their gradient and
+	// Hessian scaled by scale, and returns the sum of their losses.
+	compute(lo, hi int, scale float64) float64
+}
+
+const (
+	phaseCheck = iota
+	phaseCompute
+)
+
+// driver runs a form's two passes in chunks on the worker pool.
+type driver[F form] struct {
+	job
+	f        F
+	units    int
+	size     int
+	phase    int
+	scale    float64
+	cnt, pos [maxChunks]int64
+	bad      [maxChunks]int
+}
+
+func (d *driver[F]) init() { d.fn = d.chunk }
+
+func (d *driver[F]) chunk(c int) {
+	lo := c * d.size
+	hi := min(lo+d.size, d.units)
+	if d.phase == phaseCheck {
+		d.cnt[c], d.pos[c], d.bad[c] = d.f.check(lo, hi)
+		return
+	}
+	d.partial[c] = d.f.compute(lo, hi, d.scale)
+}
+
+// run runs f over units units, each costing about cost elements: pass 1
+// checks and counts every unit; if one is bad it returns its index and
+// nothing is written, else pass 2 computes with the gradient scale that
+// o gives for the counts, and the Total is returned with bad = −1.
+func run[F form](f F, units, cost int, o Options) (t Total, bad int) {
+	d := getJob[driver[F]]()
+	defer putJob(d)
+	d.f = f
+	defer func() { var zero F; d.f = zero }() // drop references to caller memory
+	d.units = units
+	d.size, d.chunks = chunking(units, cost)
+
+	d.phase = phaseCheck
+	d.run()
+	t.Reduction, t.Normalizer = o.Reduction, o.Normalizer
+	for c := range d.chunks {
+		if d.bad[c] >= 0 {
+			return Total{}, d.bad[c]
+		}
+		t.Count += d.cnt[c]
+		t.Positives += d.pos[c]
+	}
+
+	d.scale = 1
+	if o.Reduction == Mean || o.Reduction == Positives {
+		d.scale = 1 / t.divisor()
+	}
+	d.phase = phaseCompute
+	d.run()
+	t.Sum = d.sumPartials()
+	return t, -1
 }

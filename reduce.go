@@ -2,6 +2,7 @@ package focal
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -10,20 +11,21 @@ import (
 type Reduction int
 
 const (
-	// None keeps per-element losses; the gradient and Hessian outputs are
-	// those of their sum.
-	None Reduction = iota
 	// Mean divides the (weighted) sum by the number of elements that are not
-	// ignored (softmax: by the number of non-ignored labels).
-	Mean
+	// ignored (softmax: by the number of non-ignored labels); an all-ignored
+	// batch has loss 0. It is the zero value.
+	Mean Reduction = iota
 	// Sum adds the (weighted) per-element losses.
 	Sum
 	// Positives is RetinaNet's normalisation: the sum divided by
 	// max(1, number of positive targets).
 	Positives
+	// None keeps per-element losses; the gradient and Hessian outputs are
+	// those of their sum, and Total.Value is the sum.
+	None
 )
 
-var reductionNames = [...]string{None: "none", Mean: "mean", Sum: "sum", Positives: "positives"}
+var reductionNames = [...]string{Mean: "mean", Sum: "sum", Positives: "positives", None: "none"}
 
 // String returns the reduction's name as ParseReduction accepts it.
 func (r Reduction) String() string {
@@ -33,58 +35,115 @@ func (r Reduction) String() string {
 	return reductionNames[r]
 }
 
-// ParseReduction parses "none", "mean", "sum" or "positives" (case-insensitive).
+// ParseReduction parses "mean", "sum", "positives" or "none" (any case).
 func ParseReduction(s string) (Reduction, error) {
 	for i, name := range reductionNames {
 		if strings.EqualFold(s, name) {
 			return Reduction(i), nil
 		}
 	}
-	return 0, fmt.Errorf("%w: %q (want none, mean, sum or positives)", ErrReduction, s)
+	return 0, fmt.Errorf("%w: %q (want mean, sum, positives or none)", ErrReduction, s)
 }
 
-// Total is the reduction state of one call: enough to finish any reduction,
-// and to merge shards of a data-parallel batch.
-//
-// Merging the Totals of the shards of a batch and reducing gives the same
-// value as one call over the whole batch, up to float rounding.
+// Options are the choices every form of the loss shares: how it is
+// reduced, and what the gradient and Hessian outputs hold. The zero value
+// is the mean over the elements with the exact derivatives.
+type Options struct {
+	// Reduction combines the per-element losses; the gradient and Hessian
+	// outputs are those of the reduced loss (of the sum for None).
+	Reduction Reduction
+	// Normalizer, when positive, replaces the divisor of Mean and Positives
+	// (in the outputs and in Total.Value): in data-parallel training pass
+	// the divisor of the merged Total of all shards, so that each shard's
+	// gradient is its part of the global one. Zero means "from this call".
+	Normalizer float64
+	// ClipHessian clips the Hessian diagonal from below at MinHessian. The
+	// exact diagonal is negative for hard examples when γ > 0 (the loss is
+	// not convex in x there); Newton steps and gradient-boosting libraries
+	// want it positive.
+	ClipHessian bool
+	// MinHessian is the floor of the clipped Hessian diagonal, finite and
+	// ≥ 0 (0: clip at zero). A positive MinHessian clips whether or not
+	// ClipHessian is set. Boosting libraries want a small positive floor:
+	// a zero Hessian makes a leaf weight −G/H undefined. Ignored and
+	// zero-weight elements keep a Hessian of 0.
+	MinHessian float64
+}
+
+func (o Options) validate() error {
+	if o.Reduction < Mean || o.Reduction > None {
+		return fmt.Errorf("%w: %v", ErrReduction, o.Reduction)
+	}
+	if !(o.Normalizer >= 0) || math.IsInf(o.Normalizer, 1) {
+		return fmt.Errorf("%w: normalizer = %v (want finite ≥ 0)", ErrNormalizer, o.Normalizer)
+	}
+	if !(o.MinHessian >= 0) || math.IsInf(o.MinHessian, 1) {
+		return fmt.Errorf("%w: min hessian = %v (want finite ≥ 0)", ErrParam, o.MinHessian)
+	}
+	return nil
+}
+
+// clip reports whether the Hessian is clipped, and at what floor.
+func (o Options) clip() (bool, float64) {
+	return o.ClipHessian || o.MinHessian > 0, o.MinHessian
+}
+
+// Total is the result of one call: the sum and the counts that finish its
+// reduction, and merge with the Totals of the other shards of a batch.
 type Total struct {
-	// Sum is Σ wᵢ·FLᵢ over the elements that are not ignored, accumulated
+	// Sum is Σ wᵢ·Lᵢ over the elements that are not ignored, accumulated
 	// in float64.
 	Sum float64
 	// Count is the number of elements (softmax: labels) not ignored.
 	Count int64
-	// Positives is the number of positive targets: sigmoid targets y > 0,
-	// sparse rows with a class label, softmax labels other than the
-	// background class.
+	// Positives is the number of positive targets: targets y > 0, sparse
+	// rows with a class label, softmax labels other than the background
+	// class.
 	Positives int64
+	// Reduction and Normalizer are the Options of the call.
+	Reduction  Reduction
+	Normalizer float64
 }
 
-// Merge returns the Total of the union of the shards t and u.
-func (t Total) Merge(u Total) Total {
-	return Total{Sum: t.Sum + u.Sum, Count: t.Count + u.Count, Positives: t.Positives + u.Positives}
-}
-
-// Divisor returns the number that r divides the sum by:
-// 1 for None and Sum, Count for Mean, max(1, Positives) for Positives.
+// Value returns the reduced loss, Sum divided by the reduction's divisor:
+// 1 for Sum and None, Count for Mean, max(1, Positives) for Positives, or
+// the Normalizer when it is positive (Mean and Positives).
 //
 // Special cases are:
 //
-//	Divisor(Mean) = 1 when Count = 0 (an all-ignored batch has loss 0, not NaN)
-func (t Total) Divisor(r Reduction) float64 {
-	switch r {
+//	Value() = 0 for Mean when Count = 0 (an all-ignored batch)
+func (t Total) Value() float64 {
+	return t.Sum / t.divisor()
+}
+
+// Merge returns the Total of the union of the shards t and u, which must
+// come from calls with the same Options: merging the Totals of the shards
+// of a batch gives the Value of one call over the whole batch, up to float
+// rounding. Merge panics if the reductions differ.
+func (t Total) Merge(u Total) Total {
+	if t.Reduction != u.Reduction || t.Normalizer != u.Normalizer {
+		panic(fmt.Sprintf("focal: merging a %v total (normalizer %v) with a %v one (normalizer %v)",
+			t.Reduction, t.Normalizer, u.Reduction, u.Normalizer))
+	}
+	t.Sum += u.Sum
+	t.Count += u.Count
+	t.Positives += u.Positives
+	return t
+}
+
+// divisor is the number the reduction divides the sum by.
+func (t Total) divisor() float64 {
+	switch t.Reduction {
 	case Mean:
-		if t.Count == 0 {
-			return 1
+		if t.Normalizer > 0 {
+			return t.Normalizer
 		}
-		return float64(t.Count)
+		return float64(max(1, t.Count))
 	case Positives:
+		if t.Normalizer > 0 {
+			return t.Normalizer
+		}
 		return float64(max(1, t.Positives))
 	}
 	return 1
-}
-
-// Reduce returns the reduced loss Sum / Divisor(r).
-func (t Total) Reduce(r Reduction) float64 {
-	return t.Sum / t.Divisor(r)
 }

@@ -10,14 +10,19 @@ import (
 // DefaultIgnoreIndex is PyTorch's ignore_index default.
 const DefaultIgnoreIndex = -100
 
-// Softmax holds the parameters of the softmax (multi-class) focal loss
+// Softmax is the softmax (multi-class) focal loss
 //
 //	FL = −Σ_c α_c q_c (1 − p_c)^γ log p_c,  p = softmax(x) over the class axis,
 //	q = (1 − ε)·onehot(y) + ε/C,
 //
 // which for ε = 0 is −α_y (1 − p_y)^γ log p_y. With ε > 0 it is Keras'
 // CategoricalFocalCrossentropy with label_smoothing (the focusing factor is
-// applied to every class term).
+// applied to every class term). With a Schedule, γ = γ(p_y) is chosen per
+// position as in FLSD (Mukhoti et al., "Calibrating Deep Neural Networks
+// using Focal Loss", NeurIPS 2020; torrvision/focal_calibration,
+// FocalLossAdaptive): the derivatives treat it as locally constant.
+//
+// The zero value is cross-entropy, with no ignore index.
 type Softmax struct {
 	// Alpha weights the classes: nil for none (α_c = 1), one value for a
 	// scalar α, or C values, one per class. Values must be finite and ≥ 0
@@ -25,29 +30,21 @@ type Softmax struct {
 	Alpha []float64
 	// Gamma is the focusing parameter γ ≥ 0; γ = 0 is cross-entropy.
 	Gamma float64
+	// Schedule, when it has thresholds, replaces Gamma by γ(p_y); FLSD53
+	// is FLSD-53. It does not combine with label smoothing.
+	Schedule GammaSchedule
 	// LabelSmoothing is ε ∈ [0, 1).
 	LabelSmoothing float64
 	// IgnoreIndex is a label value outside [0, C) whose positions are
 	// excluded from the loss, the counts and the gradient, like PyTorch's
-	// ignore_index (−100 there, or 255 in segmentation). A value inside
-	// [0, C), including the zero value, sets no ignore index: give a class
-	// weight 0 to drop it instead.
+	// ignore_index (−100 there, DefaultIgnoreIndex, or 255 in
+	// segmentation). A value inside [0, C), including the zero value, sets
+	// no ignore index: give a class weight 0 to drop a class instead.
 	IgnoreIndex int
 	// Background is the class that Positives does not count (detection
 	// heads with a background class, torchvision's convention: class 0).
 	Background int
-	// Reduction combines the per-position losses: Mean divides by the number
-	// of non-ignored labels, Positives by max(1, labels ≠ Background).
-	Reduction Reduction
-	// ClipHessian clips the Hessian diagonal at 0.
-	ClipHessian bool
-	// Normalizer, when positive, replaces the reduction's divisor in the
-	// gradient and Hessian (data-parallel training; see Sigmoid).
-	Normalizer float64
 }
-
-// DefaultSoftmax is γ = 2, no α, PyTorch's ignore index −100, mean reduction.
-var DefaultSoftmax = Softmax{Gamma: 2, IgnoreIndex: DefaultIgnoreIndex, Reduction: Mean}
 
 // Layout describes where the class axis lies in a flat logits slice: element
 // (n, c, i) of an [Outer, Classes, Inner] array is at (n·Classes + c)·Inner + i.
@@ -87,130 +84,148 @@ func (s Softmax) validate(classes int) error {
 	if !(s.LabelSmoothing >= 0 && s.LabelSmoothing < 1) {
 		return fmt.Errorf("%w: label smoothing = %v (want 0 ≤ ε < 1)", ErrSmoothing, s.LabelSmoothing)
 	}
-	if s.Reduction < None || s.Reduction > Positives {
-		return fmt.Errorf("%w: %v", ErrReduction, s.Reduction)
-	}
-	if !(s.Normalizer >= 0) || math.IsInf(s.Normalizer, 1) {
-		return fmt.Errorf("%w: normalizer = %v (want finite ≥ 0)", ErrNormalizer, s.Normalizer)
+	if s.scheduled() {
+		if err := s.Schedule.validate(); err != nil {
+			return err
+		}
+		if s.LabelSmoothing != 0 {
+			return fmt.Errorf("%w: a γ schedule with label smoothing %v (pₜ is ambiguous)", ErrSmoothing, s.LabelSmoothing)
+		}
 	}
 	return nil
 }
 
-// SoftmaxFocal computes the softmax focal loss of logits x laid out as lay
-// against integer labels (one per position, len = lay.Labels()) in one fused
-// pass. out.Loss, if non-nil, has one loss per position (0 where ignored);
-// out.Grad and out.Hess, if non-nil, are as long as x and laid out like it.
-// Nothing is copied or transposed.
+func (s Softmax) scheduled() bool { return len(s.Schedule.Below) > 0 }
+
+// SoftmaxInput is the data of SoftmaxLoss.
+type SoftmaxInput[T Float, L Int] struct {
+	// Logits are laid out as Layout says; nothing is copied or transposed.
+	Logits []T
+	Layout Layout
+	// Labels are one class per position (Layout.Labels() of them), or the
+	// ignore index.
+	Labels []L
+	// Weights are one per position: nil for all 1, else finite and ≥ 0.
+	Weights []T
+}
+
+// SoftmaxLoss computes the softmax focal loss of in.Logits against integer
+// labels in one fused pass. out.Loss, if non-nil, has one loss per position
+// (0 where ignored); out.Grad and out.Hess, if non-nil, are as long as the
+// logits and laid out like them. Mean divides by the number of non-ignored
+// labels, Positives by the number of them other than Background.
 //
-// Bad arguments (a layout that does not match len(x), a label outside
+// Bad arguments (a layout that does not match the logits, a label outside
 // [0, C) that is not the ignore index, bad parameters) return an error
-// wrapping ErrLayout, ErrLength, ErrLabel, ErrAlpha, ErrGamma, ErrSmoothing,
-// ErrReduction or ErrNormalizer, and nothing is written.
+// wrapping ErrLayout, ErrLength, ErrLabel, ErrWeight, ErrAlpha, ErrGamma,
+// ErrSmoothing, ErrParam, ErrReduction or ErrNormalizer, and nothing is
+// written.
 //
 // Special cases are:
 //
 //	a NaN logit makes its position's loss, gradient and Hessian NaN
 //	every finite logit gives a finite gradient and Hessian for every γ ≥ 0;
 //	a loss larger than the largest finite value of T saturates to it
-func SoftmaxFocal[T Float, L Int](s Softmax, out Outputs[T], lay Layout, x []T, labels []L) (Total, error) {
-	return SoftmaxFocalWeighted(s, out, lay, x, labels, nil)
-}
-
-// SoftmaxFocalWeighted is SoftmaxFocal with one weight per position (w nil:
-// all 1; finite and ≥ 0).
-func SoftmaxFocalWeighted[T Float, L Int](s Softmax, out Outputs[T], lay Layout, x []T, labels []L, w []T) (Total, error) {
+func SoftmaxLoss[T Float, L Int](s Softmax, o Options, out Outputs[T], in SoftmaxInput[T, L]) (Total, error) {
+	lay := in.Layout
 	if lay.Outer < 0 || lay.Classes < 1 || lay.Inner < 1 {
 		return Total{}, fmt.Errorf("%w: %+v (want Outer ≥ 0, Classes ≥ 1, Inner ≥ 1)", ErrLayout, lay)
 	}
-	if lay.Outer*lay.Classes*lay.Inner != len(x) {
-		return Total{}, fmt.Errorf("%w: %d×%d×%d does not match %d logits", ErrLayout, lay.Outer, lay.Classes, lay.Inner, len(x))
+	if lay.Outer*lay.Classes*lay.Inner != len(in.Logits) {
+		return Total{}, fmt.Errorf("%w: %d×%d×%d does not match %d logits", ErrLayout, lay.Outer, lay.Classes, lay.Inner, len(in.Logits))
 	}
 	if err := s.validate(lay.Classes); err != nil {
 		return Total{}, err
 	}
-	t, hasIgnore, ign, err := checkLabels(lay, x, labels, w, out, s.IgnoreIndex, s.Background)
-	if err != nil {
+	if err := o.validate(); err != nil {
 		return Total{}, err
 	}
-	C := lay.Classes
-	j := getJob[softmaxJob[T, L]]()
-	defer putJob(j)
-	j.x, j.labels, j.w, j.out = x, labels, w, out
-	defer j.clear()
-	j.p = kernel.SoftmaxParams{
-		Classes: C, Inner: lay.Inner, Alpha: s.Alpha, Gamma: s.Gamma, Smooth: s.LabelSmoothing,
-		Scale: scale(s.Reduction, s.Normalizer, t), ClipHess: s.ClipHessian, HasIgnore: hasIgnore, Ignore: ign,
-	}
-	// Chunks are ranges of label positions; each writes its own positions'
-	// logits only, so chunks never share a destination element.
-	j.size, j.chunks = chunking(lay.Labels(), C)
-	j.run()
-	t.Sum = j.sumPartials()
-	return t, nil
-}
-
-type softmaxJob[T Float, L Int] struct {
-	job
-	size   int
-	p      kernel.SoftmaxParams
-	x, w   []T
-	labels []L
-	out    Outputs[T]
-}
-
-func (j *softmaxJob[T, L]) init() { j.fn = j.chunk }
-
-func (j *softmaxJob[T, L]) clear() {
-	j.x, j.w, j.labels, j.out = nil, nil, nil, Outputs[T]{}
-	j.p.Alpha = nil
-}
-
-func (j *softmaxJob[T, L]) chunk(c int) {
-	lo := c * j.size
-	hi := min(lo+j.size, len(j.labels))
-	o := j.out
-	j.partial[c] = kernel.Softmax(&j.p, sub(o.Loss, lo, hi), o.Grad, o.Hess, j.x, j.labels[lo:hi], sub(j.w, lo, hi), lo)
-}
-
-// checkLabels checks the lengths of a softmax pass's labels, weights and
-// outputs against lay, and every label and weight; it returns the counts
-// and the ignore index in force (one outside [0, C)).
-func checkLabels[T Float, L Int](lay Layout, x []T, labels []L, w []T, out Outputs[T], ignoreIndex, background int) (t Total, hasIgnore bool, ign int64, err error) {
 	npos := lay.Labels()
-	if len(labels) != npos {
-		return Total{}, false, 0, fmt.Errorf("%w: %d labels, want %d for layout %d×%d×%d", ErrLength, len(labels), npos, lay.Outer, lay.Classes, lay.Inner)
+	if len(in.Labels) != npos {
+		return Total{}, fmt.Errorf("%w: %d labels, want %d for layout %d×%d×%d", ErrLength, len(in.Labels), npos, lay.Outer, lay.Classes, lay.Inner)
 	}
-	if w != nil && len(w) != npos {
-		return Total{}, false, 0, fmt.Errorf("%w: %d weights, want one per label (%d)", ErrLength, len(w), npos)
+	if in.Weights != nil && len(in.Weights) != npos {
+		return Total{}, fmt.Errorf("%w: %d weights, want one per label (%d)", ErrLength, len(in.Weights), npos)
 	}
-	if out.Loss != nil && len(out.Loss) != npos {
-		return Total{}, false, 0, fmt.Errorf("%w: Outputs.Loss has length %d, want %d (one per label)", ErrLength, len(out.Loss), npos)
+	if err := out.check(len(in.Logits), npos); err != nil {
+		return Total{}, err
 	}
-	if err := checkOut(Outputs[T]{Grad: out.Grad, Hess: out.Hess}, len(x), "one per logit"); err != nil {
-		return Total{}, false, 0, err
+	ign := int64(s.IgnoreIndex)
+	hasIgnore := ign < 0 || ign >= int64(lay.Classes)
+	f := softmax[T, L]{in: in, out: out, background: int64(s.Background), p: kernel.SoftmaxParams{
+		Classes: lay.Classes, Inner: lay.Inner, Alpha: s.Alpha, Gamma: s.Gamma, Smooth: s.LabelSmoothing,
+		HasIgnore: hasIgnore, Ignore: ign,
+	}}
+	f.p.ClipHess, f.floor = o.clip()
+	if s.scheduled() {
+		f.p.Schedule = &kernel.ScheduleParams{Below: s.Schedule.Below, Gammas: s.Schedule.Gammas, Else: s.Schedule.Else}
 	}
-	C := lay.Classes
-	ign = int64(ignoreIndex)
-	hasIgnore = ign < 0 || ign >= int64(C)
-	for j, l := range labels {
-		v := int64(l)
-		if hasIgnore && v == ign {
-			continue
-		}
-		if v < 0 || v >= int64(C) {
+	// Units are label positions; each writes its own positions' logits
+	// only, so chunks never share a destination element.
+	t, bad := run(f, npos, lay.Classes, o)
+	if bad >= 0 {
+		if v := int64(in.Labels[bad]); (!hasIgnore || v != ign) && (v < 0 || v >= int64(lay.Classes)) {
 			msg := ""
 			if hasIgnore {
 				msg = fmt.Sprintf(" or the ignore index %d", ign)
 			}
-			return Total{}, false, 0, fmt.Errorf("%w: labels[%d] = %d (want 0 ≤ label < %d%s)", ErrLabel, j, v, C, msg)
+			return Total{}, fmt.Errorf("%w: labels[%d] = %d (want 0 ≤ label < %d%s)", ErrLabel, bad, v, lay.Classes, msg)
 		}
-		if w != nil && !(w[j] >= 0 && float64(w[j]) <= math.MaxFloat64) {
-			return Total{}, false, 0, fmt.Errorf("%w: weights[%d] = %v (want finite ≥ 0)", ErrWeight, j, w[j])
+		return Total{}, fmt.Errorf("%w: weights[%d] = %v (want finite ≥ 0)", ErrWeight, bad, in.Weights[bad])
+	}
+	return t, nil
+}
+
+// softmax is the form of SoftmaxLoss; its units are label positions.
+type softmax[T Float, L Int] struct {
+	in         SoftmaxInput[T, L]
+	out        Outputs[T]
+	p          kernel.SoftmaxParams
+	background int64
+	floor      float64
+}
+
+func (f softmax[T, L]) check(lo, hi int) (count, pos int64, bad int) {
+	C := int64(f.p.Classes)
+	w := f.in.Weights
+	for j, l := range f.in.Labels[lo:hi] {
+		v := int64(l)
+		if f.p.HasIgnore && v == f.p.Ignore {
+			continue
 		}
-		t.Count++
-		if v != int64(background) {
-			t.Positives++
+		if v < 0 || v >= C || (w != nil && !validWeight(w[lo+j])) {
+			return 0, 0, lo + j
+		}
+		count++
+		if v != f.background {
+			pos++
 		}
 	}
-	return t, hasIgnore, ign, nil
+	return count, pos, -1
+}
+
+func (f softmax[T, L]) compute(lo, hi int, scale float64) float64 {
+	o := f.out
+	p := f.p
+	p.Scale = scale
+	sum := kernel.Softmax(&p, sub(o.Loss, lo, hi), o.Grad, o.Hess, f.in.Logits, f.in.Labels[lo:hi], sub(f.in.Weights, lo, hi), lo)
+	if f.floor > 0 && o.Hess != nil {
+		f.floorPositions(lo, hi)
+	}
+	return sum
+}
+
+// floorPositions raises the Hessian of the logits of every counted
+// position in [lo, hi) to at least the floor.
+func (f softmax[T, L]) floorPositions(lo, hi int) {
+	C, in := f.p.Classes, f.p.Inner
+	for j := lo; j < hi; j++ {
+		if v := int64(f.in.Labels[j]); (f.p.HasIgnore && v == f.p.Ignore) || (f.in.Weights != nil && f.in.Weights[j] == 0) {
+			continue
+		}
+		base := (j/in)*C*in + j%in
+		for c := range C {
+			f.out.Hess[base+c*in] = T(max(float64(f.out.Hess[base+c*in]), f.floor))
+		}
+	}
 }

@@ -6,7 +6,7 @@ import (
 	"github.com/focalgo/focal/internal/kernel"
 )
 
-// Labels of SparseFocal rows that name no class.
+// Labels of SparseLoss rows that name no class.
 const (
 	// Background marks a row whose C outputs are all negatives (torchvision's
 	// Matcher.BELOW_LOW_THRESHOLD). mmdet writes background as C instead:
@@ -14,78 +14,96 @@ const (
 	Background = -1
 	// IgnoreLabel marks a row excluded from the loss, the counts and the
 	// gradient (torchvision's Matcher.BETWEEN_THRESHOLDS).
-	IgnoreLabel = kernel.SparseIgnore
+	IgnoreLabel = -2
 )
 
-// Int is the element type of integer labels.
-type Int = kernel.Int
+// SparseInput is the data of SparseLoss: the logits of a detection head,
+// [N, C] row-major, and one label per row.
+type SparseInput[T Float, L Int] struct {
+	// Logits are N·C sigmoid logits, row n holding the C classes of one
+	// anchor.
+	Logits []T
+	// Classes is C ≥ 1.
+	Classes int
+	// Labels[n] is row n's class in [0, C), Background or IgnoreLabel.
+	Labels []L
+}
 
-// SparseFocal is the sigmoid focal loss of detection heads: logits x are
-// [N, C] row-major (len(x) = N·C) and labels[n] is row n's class in [0, C),
-// Background or IgnoreLabel. It equals SigmoidFocal on the one-hot targets
-// (targets[n·C + labels[n]] = 1, the rest 0), with IgnoreLabel rows masked,
-// without forming them. Mean divides by the number of elements of non-ignored
-// rows; Positives by the number of rows with a class label.
+// SparseLoss is the sigmoid focal loss of detection heads: it equals Loss
+// with member s on the one-hot targets (targets[n·C + labels[n]] = 1, the
+// rest 0), with IgnoreLabel rows ignored, without forming them. Mean
+// divides by the number of elements of non-ignored rows; Positives by the
+// number of rows with a class label.
 //
-// Destinations are nil or of length len(x). Labels outside [0, C) that are
-// neither Background nor IgnoreLabel return an error wrapping ErrLabel.
-func SparseFocal[T Float, L Int](s Sigmoid, out Outputs[T], x []T, classes int, labels []L) (Total, error) {
-	if err := s.validate(); err != nil {
+// Destinations are nil or as long as the logits. Labels outside [0, C)
+// that are neither Background nor IgnoreLabel return an error wrapping
+// ErrLabel.
+func SparseLoss[T Float, L Int](s Sigmoid, o Options, out Outputs[T], in SparseInput[T, L]) (Total, error) {
+	if err := s.Validate(); err != nil {
 		return Total{}, err
 	}
-	if classes < 1 {
-		return Total{}, fmt.Errorf("%w: classes = %d (want ≥ 1)", ErrLayout, classes)
+	if err := o.validate(); err != nil {
+		return Total{}, err
 	}
-	if len(x) != len(labels)*classes {
+	C := in.Classes
+	if C < 1 {
+		return Total{}, fmt.Errorf("%w: classes = %d (want ≥ 1)", ErrLayout, C)
+	}
+	if len(in.Logits) != len(in.Labels)*C {
 		return Total{}, fmt.Errorf("%w: logits have length %d, want %d labels × %d classes = %d",
-			ErrLength, len(x), len(labels), classes, len(labels)*classes)
+			ErrLength, len(in.Logits), len(in.Labels), C, len(in.Labels)*C)
 	}
-	if err := checkOut(out, len(x), "one per logit"); err != nil {
+	if err := out.check(len(in.Logits), len(in.Logits)); err != nil {
 		return Total{}, err
 	}
-	var t Total
-	for n, l := range labels {
+	f := sparse[T, L]{in: in, out: out, sig: s.params()}
+	f.sig.ClipHess, f.floor = o.clip()
+	t, bad := run(f, len(in.Labels), C, o)
+	if bad >= 0 {
+		return Total{}, fmt.Errorf("%w: labels[%d] = %d (want 0 ≤ label < %d, Background = %d or IgnoreLabel = %d)",
+			ErrLabel, bad, int64(in.Labels[bad]), C, Background, IgnoreLabel)
+	}
+	return t, nil
+}
+
+// sparse is the form of SparseLoss; its units are rows.
+type sparse[T Float, L Int] struct {
+	in    SparseInput[T, L]
+	out   Outputs[T]
+	sig   kernel.SigmoidParams
+	floor float64
+}
+
+func (f sparse[T, L]) check(lo, hi int) (count, pos int64, bad int) {
+	C := int64(f.in.Classes)
+	for n, l := range f.in.Labels[lo:hi] {
 		switch v := int64(l); {
 		case v == IgnoreLabel:
 			continue
 		case v == Background:
-		case v >= 0 && v < int64(classes):
-			t.Positives++
+		case v >= 0 && v < C:
+			pos++
 		default:
-			return Total{}, fmt.Errorf("%w: labels[%d] = %d (want 0 ≤ label < %d, Background = %d or IgnoreLabel = %d)",
-				ErrLabel, n, v, classes, Background, IgnoreLabel)
+			return 0, 0, lo + n
 		}
-		t.Count += int64(classes)
+		count += C
 	}
-	j := getJob[sparseJob[T, L]]()
-	defer putJob(j)
-	j.x, j.labels, j.out, j.classes = x, labels, out, classes
-	defer j.clear()
-	j.p = s.kernelParams()
-	j.p.Scale = scale(s.Reduction, s.Normalizer, t)
-	j.size, j.chunks = chunking(len(labels), classes)
-	j.run()
-	t.Sum = j.sumPartials()
-	return t, nil
+	return count, pos, -1
 }
 
-type sparseJob[T Float, L Int] struct {
-	job
-	size, classes int
-	p             kernel.SigmoidParams
-	x             []T
-	labels        []L
-	out           Outputs[T]
-}
-
-func (j *sparseJob[T, L]) init() { j.fn = j.chunk }
-
-func (j *sparseJob[T, L]) clear() { j.x, j.labels, j.out = nil, nil, Outputs[T]{} }
-
-func (j *sparseJob[T, L]) chunk(c int) {
-	lo := c * j.size
-	hi := min(lo+j.size, len(j.labels))
-	a, b := lo*j.classes, hi*j.classes
-	o := j.out
-	j.partial[c] = kernel.Sparse(&j.p, sub(o.Loss, a, b), sub(o.Grad, a, b), sub(o.Hess, a, b), j.x[a:b], j.classes, j.labels[lo:hi])
+func (f sparse[T, L]) compute(lo, hi int, scale float64) float64 {
+	a, b := lo*f.in.Classes, hi*f.in.Classes
+	o := f.out
+	p := f.sig
+	p.Scale = scale
+	sum := kernel.Sparse(&p, sub(o.Loss, a, b), sub(o.Grad, a, b), sub(o.Hess, a, b), f.in.Logits[a:b], f.in.Classes, f.in.Labels[lo:hi])
+	if f.floor > 0 && o.Hess != nil {
+		for n, l := range f.in.Labels[lo:hi] {
+			if int64(l) != IgnoreLabel {
+				r := (lo + n) * f.in.Classes
+				floorHessian(o.Hess[r:r+f.in.Classes], f.floor, []T(nil), nil)
+			}
+		}
+	}
+	return sum
 }

@@ -212,6 +212,9 @@ func sub[E any](s []E, lo, hi int) []E {
 // vectorized: directly with the class axis last (softmaxVec), through
 // class-last tiles with the class axis second (softmaxTiled).
 func Softmax[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
+	if p.Schedule != nil {
+		return ScheduledSoftmaxGo(p, loss, grad, hess, x, labels, w, first)
+	}
 	if m := Current(); m != Generic && p.Smooth == 0 && p.Classes <= stackClasses {
 		if p.Inner > 1 {
 			return softmaxTiled(m, p, loss, grad, hess, x, labels, w, first)

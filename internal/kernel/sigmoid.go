@@ -5,7 +5,10 @@
 // functions here trust their arguments.
 package kernel
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // Float is the element type of every kernel.
 type Float interface{ ~float32 | ~float64 }
@@ -214,4 +217,12 @@ func sat[T Float](v float64) T {
 		return m // T is float64
 	}
 	return T(max32)
+}
+
+// limitOf returns the largest finite value of T.
+func limitOf[T Float]() float64 {
+	if unsafe.Sizeof(T(0)) == 4 {
+		return math.MaxFloat32
+	}
+	return math.MaxFloat64
 }

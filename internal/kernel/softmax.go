@@ -13,6 +13,9 @@ type SoftmaxParams struct {
 	ClipHess  bool
 	HasIgnore bool
 	Ignore    int64 // label value of ignored positions, when HasIgnore
+	// Schedule, when non-nil, chooses γ per position from p_y (Gamma and
+	// Smooth are then unused): ScheduledSoftmaxGo.
+	Schedule *ScheduleParams
 }
 
 func (p *SoftmaxParams) alpha(c int) float64 {

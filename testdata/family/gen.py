@@ -9,6 +9,9 @@ with respect to its logit. The losses are elementwise, so the Hessian diagonal i
 of sum(grad); both come from autograd through the reference code (create_graph=True), so a
 weight the reference builds without gradient tracking is a constant in both.
 
+Parameters are written as focal.NewMember takes them: alpha = 0 is "no alpha-weighting" there,
+which the reference functions spell alpha = -1 or None.
+
 Run: /usr/bin/python3 gen.py [OUTDIR]"""
 import json, os, sys
 import torch
@@ -154,6 +157,18 @@ def focal_loss_with_logits(output, target, gamma=2.0, alpha=0.25, reduced_thresh
     return loss
 
 
+# --- Gaussian focal loss: Law & Deng, "CornerNet", ECCV 2018, eq. 1; open-mmlab/mmdetection,
+# mmdet/models/losses/gaussian_focal_loss.py, gaussian_focal_loss, on pred = sigmoid(logits) as
+# CenterNetHead computes it, reduction 'none'. The reference's eps = 1e-12 inside the logarithms is a
+# parameter here, set to 0: it shifts the loss by eps/p, which is below 1e-11 only for p > 0.1.
+def gaussian_focal_loss(pred, gaussian_target, alpha=2.0, gamma=4.0, eps=1e-12):
+    pos_weights = gaussian_target.eq(1)
+    neg_weights = (1 - gaussian_target).pow(gamma)
+    pos_loss = -(pred + eps).log() * (1 - pred).pow(alpha) * pos_weights
+    neg_loss = -(1 - pred + eps).log() * pred.pow(alpha) * neg_weights
+    return pos_loss + neg_loss
+
+
 def derivs(fn, x, *args):
     x = x.clone().requires_grad_(True)
     loss = fn(x, *args)
@@ -186,7 +201,7 @@ x, yh, ys = logits(), hard(), soft()
 
 save("poly1_a25_g2_e1", "poly1", dict(alpha=0.25, gamma=2, epsilon=1), x, yh,
      lambda x, y: poly1_focal_loss(x, y, 1.0, 2.0, 0.25))
-save("poly1_noalpha_g0_e1", "poly1", dict(alpha=-1, gamma=0, epsilon=1), x, yh,
+save("poly1_noalpha_g0_e1", "poly1", dict(alpha=0, gamma=0, epsilon=1), x, yh,
      lambda x, y: poly1_focal_loss(x, y, 1.0, 0.0, -1))
 save("poly1_a50_g1.5_em0.5_soft", "poly1", dict(alpha=0.5, gamma=1.5, epsilon=-0.5), x, ys,
      lambda x, y: poly1_focal_loss(x, y, -0.5, 1.5, 0.5))
@@ -217,15 +232,15 @@ save("vfl_a50_g1.5_plain", "varifocal", {"alpha": 0.5, "gamma": 1.5, "iou-weight
      lambda x, y: varifocal_loss(x, y, 0.5, 1.5, False))
 
 save("flstar_a25_g2_b1", "flstar", dict(alpha=0.25, gamma=2, beta=1), x, yh, lambda x, y: fl_star(x, y, 2.0, 1.0, 0.25))
-save("flstar_g1_b0", "flstar", dict(alpha=-1, gamma=1, beta=0), x, yh, lambda x, y: fl_star(x, y, 1.0, 0.0, -1))
+save("flstar_g1_b0", "flstar", dict(alpha=0, gamma=1, beta=0), x, yh, lambda x, y: fl_star(x, y, 1.0, 0.0, -1))
 save("flstar_a50_g3_bm0.5", "flstar", dict(alpha=0.5, gamma=3, beta=-0.5), x, yh, lambda x, y: fl_star(x, y, 3.0, -0.5, 0.5))
 
-save("flsd53_sigmoid", "flsd", dict(alpha=-1), x, yh, lambda x, y: flsd_sigmoid(x, y, -1.0))
+save("flsd53_sigmoid", "flsd", dict(alpha=0), x, yh, lambda x, y: flsd_sigmoid(x, y, -1.0))
 save("flsd53_sigmoid_a25_soft", "flsd", dict(alpha=0.25), x, ys, lambda x, y: flsd_sigmoid(x, y, 0.25))
 
 save("reduced_th0.5_g2_a25", "reduced", dict(alpha=0.25, gamma=2, threshold=0.5), x, yh,
      lambda x, y: focal_loss_with_logits(x, y, 2.0, 0.25, 0.5))
-save("reduced_th0.3_g2", "reduced", dict(alpha=-1, gamma=2, threshold=0.3), x, yh,
+save("reduced_th0.3_g2", "reduced", dict(alpha=0, gamma=2, threshold=0.3), x, yh,
      lambda x, y: focal_loss_with_logits(x, y, 2.0, None, 0.3))
 save("reduced_th0.7_g1.5_a50", "reduced", dict(alpha=0.5, gamma=1.5, threshold=0.7), x, yh,
      lambda x, y: focal_loss_with_logits(x, y, 1.5, 0.5, 0.7))
@@ -246,3 +261,10 @@ with open(os.path.join(out, "flsd53_softmax.json"), "w") as f:
     json.dump(dict(name="flsd53_softmax", kind="flsd-softmax", params=dict(classes=C), x=xs.flatten().tolist(),
                    y=labels.double().tolist(), loss=loss.detach().tolist(), grad=grad.detach().flatten().tolist(),
                    hess=hess.flatten().tolist()), f)
+
+# Gaussian focal loss: heatmap-like targets (exact 1s at keypoints, a Gaussian fall-off, zeros).
+xg, yg = logits(), soft()
+save("gaussian_g2_b4", "gaussian", dict(gamma=2, beta=4), xg, yg,
+     lambda x, y: gaussian_focal_loss(torch.sigmoid(x), y, 2.0, 4.0, eps=0.0))
+save("gaussian_g1.5_b2", "gaussian", dict(gamma=1.5, beta=2), xg, yg,
+     lambda x, y: gaussian_focal_loss(torch.sigmoid(x), y, 1.5, 2.0, eps=0.0))

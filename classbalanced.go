@@ -17,7 +17,7 @@ import (
 // which β = 1 gives exactly (the limit, 1/n_c, normalised).
 //
 // Use the weights as Softmax.Alpha (one α per class), or, for sigmoid
-// losses over [N, C] logits, as per-element weights (FillClassWeights), as
+// losses over [N, C] logits, as Input.Weights (weights[n·C + c] = w_c), as
 // the paper does for its sigmoid and focal variants.
 //
 // β outside [0, 1] and counts that are not ≥ 1 return an error wrapping
@@ -66,21 +66,4 @@ func ClassCounts[L Int](labels []L, classes int) ([]int64, error) {
 		}
 	}
 	return counts, nil
-}
-
-// FillClassWeights sets dst, [N, C] row-major with C = len(weights), to
-// the per-element weights dst[n·C + c] = weights[c], for the Weighted
-// sigmoid and family functions. len(dst) not a multiple of C returns an
-// error wrapping ErrLength and writes nothing.
-func FillClassWeights[T Float](dst []T, weights []float64) error {
-	C := len(weights)
-	if C == 0 || len(dst)%C != 0 {
-		return fmt.Errorf("%w: %d weights do not divide %d elements", ErrLength, C, len(dst))
-	}
-	for i := 0; i < len(dst); i += C {
-		for c, w := range weights {
-			dst[i+c] = T(w)
-		}
-	}
-	return nil
 }

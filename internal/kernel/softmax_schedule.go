@@ -19,11 +19,12 @@ func (s *ScheduleParams) at(pt float64) float64 {
 }
 
 // ScheduledSoftmaxGo is SoftmaxGo (ε = 0) with a focusing exponent chosen
-// per position from the probability of its label, γ = sched(p_y), as
+// per position from the probability of its label, γ = p.Schedule(p_y), as
 // FLSD does (Mukhoti et al. 2020). p.Gamma is ignored. The derivatives are
 // those of softmax focal loss with that γ: the schedule is locally
 // constant.
-func ScheduledSoftmaxGo[T Float, L Int](p *SoftmaxParams, sched *ScheduleParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
+func ScheduledSoftmaxGo[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
+	sched := p.Schedule
 	C, in := p.Classes, p.Inner
 	var buf [stackClasses]float64
 	var sum float64
