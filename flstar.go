@@ -3,7 +3,6 @@ package focal
 import (
 	"fmt"
 	"math"
-
 )
 
 // FLStar holds the parameters of FL* (Lin et al., "Focal Loss for Dense

@@ -3,7 +3,6 @@ package focal
 import (
 	"fmt"
 	"math"
-
 )
 
 // Reduced holds the parameters of reduced focal loss (Sergievskiy &

@@ -3,7 +3,6 @@ package focal
 import (
 	"fmt"
 	"math"
-
 )
 
 // GammaSchedule is a piecewise-constant focusing exponent γ(pₜ): Gammas[i]

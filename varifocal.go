@@ -2,7 +2,6 @@ package focal
 
 import (
 	"fmt"
-
 )
 
 // Varifocal holds the parameters of varifocal loss (Zhang et al.,
