@@ -67,23 +67,23 @@ func masked(dims []int, weights, mask *Node) (w, m *Node) {
 }
 
 // reduce finishes per-element losses l (working dtype, 0 where masked) as
-// focal.Total.Reduce does. count and positives are scalars (working dtype)
-// of the unmasked elements and positives; norm, if positive, replaces the
-// divisor of Mean and Positives as Sigmoid.Normalizer does for the gradient.
-func reduce(l, count, positives *Node, r focal.Reduction, norm float64) *Node {
-	switch r {
+// focal.Total.Value does. count and positives are scalars (working dtype)
+// of the unmasked elements and positives; o.Normalizer, if positive,
+// replaces the divisor of Mean and Positives.
+func reduce(l, count, positives *Node, o focal.Options) *Node {
+	switch o.Reduction {
 	case focal.None:
 		return l
 	case focal.Sum:
 		return ReduceAllSum(l)
 	}
 	sum := ReduceAllSum(l)
-	if norm > 0 {
-		return DivScalar(sum, norm)
+	if o.Normalizer > 0 {
+		return DivScalar(sum, o.Normalizer)
 	}
 	var d *Node
-	if r == focal.Mean {
-		// An all-masked batch has loss 0, not NaN (Total.Divisor).
+	if o.Reduction == focal.Mean {
+		// An all-masked batch has loss 0, not NaN (as Total.Value).
 		d = Where(Equal(count, ZerosLike(count)), OnesLike(count), count)
 	} else {
 		d = MaxScalar(positives, 1.0)

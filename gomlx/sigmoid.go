@@ -13,12 +13,12 @@ import (
 //	FL = −αₜ (1 − pₜ)^γ log pₜ,  p = σ(x),  pₜ = y·p + (1 − y)(1 − p),  αₜ = y·α + (1 − y)(1 − α),
 //
 // of logits against targets y ∈ [0, 1] (soft targets allowed, as in
-// torchvision), reduced per s.Reduction (see the package documentation:
+// torchvision), reduced per o.Reduction (see the package documentation:
 // None returns the per-element losses with the shape of logits, the others a
 // scalar). targets may have any numeric or bool dtype and the shape of
 // logits, or another shape of the same size. The result has logits' dtype.
 //
-// It equals focal.SigmoidFocal(s, …) in value and, under autodiff, in
+// It equals focal.Loss(s, o, …) in value and, under autodiff, in
 // gradient. Bad parameters panic with an error wrapping the core package's
 // sentinel (focal.ErrAlpha, focal.ErrGamma, …).
 //
@@ -27,8 +27,8 @@ import (
 //	SigmoidFocalLoss(NaN logit) = NaN
 //	SigmoidFocalLoss(±Inf logit) = the limits (0 or +Inf), as the core
 //	every finite logit gives a finite loss and gradient, for every γ ≥ 0
-func SigmoidFocalLoss(logits, targets *graph.Node, s focal.Sigmoid) *graph.Node {
-	return SigmoidFocalLossWeighted(logits, targets, nil, nil, s)
+func SigmoidFocalLoss(logits, targets *graph.Node, s focal.Sigmoid, o focal.Options) *graph.Node {
+	return SigmoidFocalLossWeighted(logits, targets, nil, nil, s, o)
 }
 
 // SigmoidFocalLossWeighted is SigmoidFocalLoss with per-element weights and
@@ -40,13 +40,9 @@ func SigmoidFocalLoss(logits, targets *graph.Node, s focal.Sigmoid) *graph.Node 
 // the shape of logits or a prefix of it (per-example weights over [N, …]
 // logits), and are broadcast over the remaining axes.
 //
-// It equals focal.SigmoidFocalWeighted(s, …, w, ignore = ¬mask).
-func SigmoidFocalLossWeighted(logits, targets, weights, mask *graph.Node, s focal.Sigmoid) *graph.Node {
-	if _, err := focal.SigmoidFocal[float64](s, focal.Outputs[float64]{}, nil, nil); err != nil {
-		panicf("%w", err)
-	}
-	return elementwise(logits, targets, weights, mask, s.Reduction, s.Normalizer,
-		func(x, y *Node) *Node { return sigmoidElems(x, y, s) })
+// It equals focal.Loss(s, o, …) with Input{Weights: w, Ignore: ¬mask}.
+func SigmoidFocalLossWeighted(logits, targets, weights, mask *graph.Node, s focal.Sigmoid, o focal.Options) *graph.Node {
+	return FamilyLossWeighted(logits, targets, weights, mask, s, o)
 }
 
 // elementwise is the driver of the losses of one logit and its target: it
@@ -54,7 +50,7 @@ func SigmoidFocalLossWeighted(logits, targets, weights, mask *graph.Node, s foca
 // masked logits and targets by 0 first) and the weights to the per-element
 // losses elems(x, y), counts, and reduces as focal.Total does (positives:
 // targets y > 0).
-func elementwise(logits, targets, weights, mask *Node, r focal.Reduction, norm float64, elems func(x, y *Node) *Node) *Node {
+func elementwise(logits, targets, weights, mask *Node, o focal.Options, elems func(x, y *Node) *Node) *Node {
 	dims := logits.Shape().Dimensions
 	x := toWork(logits, "logits")
 	if targets.Shape().Size() != logits.Shape().Size() {
@@ -84,7 +80,7 @@ func elementwise(logits, targets, weights, mask *Node, r focal.Reduction, norm f
 	} else {
 		count = Scalar(x.Graph(), work, float64(logits.Shape().Size()))
 	}
-	return fromWork(reduce(l, count, countTrue(pos), r, norm), logits.DType(), r == focal.None)
+	return fromWork(reduce(l, count, countTrue(pos), o), logits.DType(), o.Reduction == focal.None)
 }
 
 // maxIntGamma is the largest integer γ computed by repeated multiplication
@@ -100,9 +96,10 @@ func intGamma(g float64) (int, bool) {
 }
 
 // sigmoidElems returns the unweighted per-element losses αₜ m^γ ce, with
-// m = 1 − pₜ and ce = −log pₜ, of working-dtype logits x and targets y, in
-// the form of the core's kernel.SigmoidElem.
-func sigmoidElems(x, y *Node, s focal.Sigmoid) *Node {
-	sp := newSigParts(x, y)
+// m = 1 − pₜ and ce = −log pₜ, in the form of the core's kernel.SigmoidElem.
+func sigmoidElems(sp *sigParts, m focal.Member) *Node {
+	s := m.(focal.Sigmoid)
 	return mulOpt(sp.AlphaT(s.Alpha), sp.Focus(s.Gamma), sp.CE())
 }
+
+func init() { register(focal.KindFocal, sigmoidElems) }

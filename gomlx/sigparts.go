@@ -76,9 +76,9 @@ func (s *sigParts) LogM() *Node {
 	return s.logm
 }
 
-// AlphaT returns αₜ = y·α + (1 − y)(1 − α), or nil for α < 0 (none).
+// AlphaT returns αₜ = y·α + (1 − y)(1 − α), or nil for α = 0 (none).
 func (s *sigParts) AlphaT(alpha float64) *Node {
-	if alpha < 0 {
+	if alpha == 0 {
 		return nil
 	}
 	return AddScalar(MulScalar(s.y, 2*alpha-1), 1-alpha)

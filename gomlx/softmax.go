@@ -17,13 +17,15 @@ import (
 //
 // which for ε = 0 is −α_y (1 − p_y)^γ log p_y, of logits [..., C] (class
 // axis last) against integer labels of shape [...] or [..., 1], reduced per
-// s.Reduction (None: one loss per label position, shape [...]; the others a
+// o.Reduction (None: one loss per label position, shape [...]; the others a
 // scalar, Mean over the labels that are not ignored, Positives over those
 // that are not s.Background). Labels equal to s.IgnoreIndex, when it lies
 // outside [0, C), add nothing to the loss, the counts or the gradient. The
 // result has logits' dtype.
 //
-// It equals focal.SoftmaxFocal(s, …, focal.ClassLast(N, C), …) in value and,
+// With s.Schedule, γ = γ(p_y) per position, a constant for autodiff (FLSD).
+//
+// It equals focal.SoftmaxLoss(s, o, …) with focal.ClassLast(N, C) in value and,
 // under autodiff, in gradient. Bad parameters or shapes panic with an error
 // wrapping the core package's sentinel (focal.ErrAlpha, focal.ErrLayout, …).
 //
@@ -35,8 +37,8 @@ import (
 //	0 for a class of weight 0, and its own gradient is 0 (the core's is
 //	−α_c q_c for a weighted class)
 //	a +Inf logit gives NaN, where the core takes limits
-func SoftmaxFocalLoss(logits, labels *graph.Node, s focal.Softmax) *graph.Node {
-	return SoftmaxFocalLossWeighted(logits, labels, nil, nil, s)
+func SoftmaxFocalLoss(logits, labels *graph.Node, s focal.Softmax, o focal.Options) *graph.Node {
+	return SoftmaxFocalLossWeighted(logits, labels, nil, nil, s, o)
 }
 
 // SoftmaxFocalLossWeighted is SoftmaxFocalLoss with one weight per label
@@ -44,15 +46,15 @@ func SoftmaxFocalLoss(logits, labels *graph.Node, s focal.Softmax) *graph.Node {
 // may be nil; both have the labels' shape [...] or a prefix of it. A masked
 // position is treated like an ignored label, whatever its logits and label.
 //
-// It equals focal.SoftmaxFocalWeighted(s, …, w) with masked labels set to
-// the ignore index.
-func SoftmaxFocalLossWeighted(logits, labels, weights, mask *graph.Node, s focal.Softmax) *graph.Node {
+// It equals focal.SoftmaxLoss(s, o, …) with SoftmaxInput.Weights w and
+// masked labels set to the ignore index.
+func SoftmaxFocalLossWeighted(logits, labels, weights, mask *graph.Node, s focal.Softmax, o focal.Options) *graph.Node {
 	if logits.Rank() < 1 {
 		panicf("%w: logits have shape %s, want [..., C] with the class axis last", focal.ErrLayout, logits.Shape())
 	}
 	dims := logits.Shape().Dimensions
 	C := dims[len(dims)-1]
-	if _, err := focal.SoftmaxFocal[float64, int64](s, focal.Outputs[float64]{}, focal.ClassLast(0, C), nil, nil); err != nil {
+	if err := checkSoftmax(s, o, C); err != nil {
 		panicf("%w", err)
 	}
 	posDims := dims[:len(dims)-1]
@@ -90,8 +92,14 @@ func SoftmaxFocalLossWeighted(logits, labels, weights, mask *graph.Node, s focal
 	} else {
 		count = Scalar(g, work, float64(shapes.Make(work, posDims...).Size()))
 	}
-	r := reduce(l, count, countTrue(pos), s.Reduction, s.Normalizer)
-	return fromWork(r, logits.DType(), s.Reduction == focal.None)
+	r := reduce(l, count, countTrue(pos), o)
+	return fromWork(r, logits.DType(), o.Reduction == focal.None)
+}
+
+// checkSoftmax validates s and o through the core package, for C classes.
+func checkSoftmax(s focal.Softmax, o focal.Options, C int) error {
+	_, err := focal.SoftmaxLoss(s, o, focal.Outputs[float64]{}, focal.SoftmaxInput[float64, int64]{Layout: focal.ClassLast(0, C)})
+	return err
 }
 
 func equalDims(a, b []int) bool {
@@ -157,7 +165,10 @@ func softmaxElems(x, y *Node, s focal.Softmax) *Node {
 	}
 	f := Mul(t, Neg(lp)) // −t_c log p_c
 
-	if gm := s.Gamma; gm > 0 {
+	if len(s.Schedule.Below) > 0 {
+		q := Where(top, BroadcastToDims(Div(sp, S), e.Shape().Dimensions...), OneMinus(Div(e, S)))
+		f = Mul(scheduledFocus(q, lp, onehot, s.Schedule), f)
+	} else if gm := s.Gamma; gm > 0 {
 		q := Where(top, BroadcastToDims(Div(sp, S), e.Shape().Dimensions...), OneMinus(Div(e, S)))
 		var w *Node
 		if k, ok := intGamma(gm); ok {
@@ -176,6 +187,25 @@ func softmaxElems(x, y *Node, s focal.Softmax) *Node {
 		f = Mul(w, f)
 	}
 	return ReduceSum(f, -1)
+}
+
+// scheduledFocus returns q^γ with γ = sched(p_y) per position, a constant
+// for autodiff (piecewise constant; the reference picks it outside
+// autograd), broadcast over the classes: q^γ = exp(γ log q), its limit 0
+// where q underflows, and 1 where γ = 0.
+func scheduledFocus(q, lp, onehot *Node, sched focal.GammaSchedule) *Node {
+	g := q.Graph()
+	py := StopGradient(Exp(ReduceSum(Where(onehot, lp, ZerosLike(lp)), -1)))
+	gm := BroadcastToDims(Scalar(g, work, sched.Else), py.Shape().Dimensions...)
+	for i := len(sched.Below) - 1; i >= 0; i-- {
+		below := LessThan(py, Scalar(g, work, sched.Below[i]))
+		gm = Where(below, Scalar(g, work, sched.Gammas[i]), gm)
+	}
+	gb := BroadcastToDims(InsertAxes(gm, -1), q.Shape().Dimensions...)
+	ok := GreaterThan(q, Scalar(g, work, smallestNormal))
+	safe := Where(ok, q, OnesLike(q))
+	zeroGamma := Equal(gb, ZerosLike(gb))
+	return Where(ok, Exp(Mul(Log(safe), gb)), Where(zeroGamma, OnesLike(q), ZerosLike(q)))
 }
 
 // smallestNormal is the smallest positive normal float64: below it 1/q

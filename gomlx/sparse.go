@@ -13,7 +13,7 @@ import (
 // or [..., 1]: a class in [0, C), focal.Background (all C outputs are
 // negatives) or focal.IgnoreLabel (the row adds nothing to the loss, the
 // counts or the gradient). It equals SigmoidFocalLoss on the one-hot
-// targets with ignored rows masked, and focal.SparseFocal in value and
+// targets with ignored rows masked, and focal.SparseLoss in value and
 // autodiff gradient: Mean divides by C times the number of rows not
 // ignored, Positives by the number of rows with a class label. With
 // Reduction None the result has the shape of logits.
@@ -21,7 +21,7 @@ import (
 // Labels outside [0, C) that are neither Background nor IgnoreLabel, an
 // error in the core, act as Background here (a graph cannot return an
 // error on data).
-func SparseFocalLoss(logits, labels *graph.Node, s focal.Sigmoid) *graph.Node {
+func SparseFocalLoss(logits, labels *graph.Node, s focal.Sigmoid, o focal.Options) *graph.Node {
 	if logits.Rank() < 1 {
 		panicf("%w: logits have shape %s, want [..., C] with the class axis last", focal.ErrLayout, logits.Shape())
 	}
@@ -32,7 +32,7 @@ func SparseFocalLoss(logits, labels *graph.Node, s focal.Sigmoid) *graph.Node {
 	classShape := shapes.Make(dtypes.Int64, C)
 	onehot := Equal(InsertAxes(y, -1), ExpandLeftToRank(Iota(g, classShape, 0), len(dims)))
 	keep := NotEqual(y, Scalar(g, dtypes.Int64, int64(focal.IgnoreLabel)))
-	return SigmoidFocalLossWeighted(logits, onehot, nil, keep, s)
+	return SigmoidFocalLossWeighted(logits, onehot, nil, keep, s, o)
 }
 
 // rowLabels checks that labels are integers of shape dims[:-1] or

@@ -139,7 +139,7 @@ func Run(ctx context.Context, w, log io.Writer, o Options) error {
 			if err != nil {
 				return err
 			}
-			rows = append(rows, Row{Name: fmt.Sprintf("focal.SigmoidFocal (%v)", impls[i]), N: n, Elems: n, Median: Median(ts)})
+			rows = append(rows, Row{Name: fmt.Sprintf("focal.Loss (%v)", impls[i]), N: n, Elems: n, Median: Median(ts)})
 		}
 		if n < Classes {
 			continue

@@ -32,19 +32,19 @@ func TestCommandTable(t *testing.T) {
 			t.Errorf("no triad row for n = %s:\n%s", n, s)
 		}
 		for _, m := range kernel.Impls() {
-			if !hasRow(s, n, "focal.SigmoidFocal ("+m.String()+")") {
+			if !hasRow(s, n, "focal.Loss ("+m.String()+")") {
 				t.Errorf("no row for %v:\n%s", m, s)
 			}
 		}
 	}
-	for _, form := range []string{"focal.SparseFocal C=80", "focal.SoftmaxFocal C=80"} {
+	for _, form := range []string{"focal.SparseLoss C=80", "focal.SoftmaxLoss C=80"} {
 		if !hasRow(s, "20000", form+" (generic)") {
 			t.Errorf("no %s row:\n%s", form, s)
 		}
 	}
 	// The NCHW softmax takes whole [80, 32, 32] images: none in 20 000
 	// elements, one in 90 000.
-	if nchw := "focal.SoftmaxFocal C=80 NCHW (generic)"; hasRow(s, "20000", nchw) || !hasRow(s, "90000", nchw) {
+	if nchw := "focal.SoftmaxLoss C=80 NCHW (generic)"; hasRow(s, "20000", nchw) || !hasRow(s, "90000", nchw) {
 		t.Errorf("NCHW rows wrong (want one for 90000 only):\n%s", s)
 	}
 	if got := strings.Count(s, " 1.00 "); got < 3 {

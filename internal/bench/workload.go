@@ -50,23 +50,34 @@ func NewWorkload(n int) *Workload {
 	return w
 }
 
-// SparseFocal runs focal.SparseFocal (DefaultSigmoid, C = Classes) on the
-// whole rows of the workload, computing the reduced loss and the gradient.
+// The settings every form of the workload runs with: the paper's sigmoid
+// focal loss (α = 0.25, γ = 2, normalised by the positives) and a softmax
+// focal loss with γ = 2 and PyTorch's ignore index, averaged.
+var (
+	paper        = focal.Sigmoid{Alpha: 0.25, Gamma: 2}
+	paperOptions = focal.Options{Reduction: focal.Positives}
+	softmax      = focal.Softmax{Gamma: 2, IgnoreIndex: focal.DefaultIgnoreIndex}
+)
+
+// SparseFocal runs focal.SparseLoss (the paper's setting, C = Classes) on
+// the whole rows of the workload, computing the reduced loss and the
+// gradient.
 func (w *Workload) SparseFocal() error {
 	n := w.RowElems()
-	t, err := focal.SparseFocal(focal.DefaultSigmoid, focal.Outputs[float32]{Grad: w.Grad[:n]}, w.X[:n], Classes, w.Sparse)
-	w.Total = t.Reduce(focal.DefaultSigmoid.Reduction)
+	t, err := focal.SparseLoss(paper, paperOptions, focal.Outputs[float32]{Grad: w.Grad[:n]},
+		focal.SparseInput[float32, int32]{Logits: w.X[:n], Classes: Classes, Labels: w.Sparse})
+	w.Total = t.Value()
 	return err
 }
 
-// SoftmaxFocal runs focal.SoftmaxFocal (DefaultSoftmax, class axis last,
+// SoftmaxFocal runs focal.SoftmaxLoss (γ = 2, class axis last,
 // C = Classes) on the whole rows of the workload, computing the reduced
 // loss and the gradient.
 func (w *Workload) SoftmaxFocal() error {
 	n := w.RowElems()
-	t, err := focal.SoftmaxFocal(focal.DefaultSoftmax, focal.Outputs[float32]{Grad: w.Grad[:n]},
-		focal.ClassLast(len(w.Softmax), Classes), w.X[:n], w.Softmax)
-	w.Total = t.Reduce(focal.DefaultSoftmax.Reduction)
+	t, err := focal.SoftmaxLoss(softmax, focal.Options{}, focal.Outputs[float32]{Grad: w.Grad[:n]},
+		focal.SoftmaxInput[float32, int32]{Logits: w.X[:n], Layout: focal.ClassLast(len(w.Softmax), Classes), Labels: w.Softmax})
+	w.Total = t.Value()
 	return err
 }
 
@@ -76,9 +87,10 @@ func (w *Workload) SoftmaxFocal() error {
 // as [N, H, W]).
 func (w *Workload) SoftmaxFocalNCHW() error {
 	n := w.NCHWElems()
-	t, err := focal.SoftmaxFocal(focal.DefaultSoftmax, focal.Outputs[float32]{Grad: w.Grad[:n]},
-		focal.ClassSecond(n/(Classes*SpatialNCHW), Classes, SpatialNCHW), w.X[:n], w.Softmax[:n/Classes])
-	w.Total = t.Reduce(focal.DefaultSoftmax.Reduction)
+	t, err := focal.SoftmaxLoss(softmax, focal.Options{}, focal.Outputs[float32]{Grad: w.Grad[:n]},
+		focal.SoftmaxInput[float32, int32]{Logits: w.X[:n], Layout: focal.ClassSecond(n/(Classes*SpatialNCHW), Classes, SpatialNCHW),
+			Labels: w.Softmax[:n/Classes]})
+	w.Total = t.Value()
 	return err
 }
 
@@ -106,25 +118,25 @@ type Form struct {
 // with the class axis last and second.
 func (w *Workload) ClassForms() []Form {
 	return []Form{
-		{"focal.SparseFocal C=80", "sparse", w.SparseFocal, w.RowElems()},
-		{"focal.SoftmaxFocal C=80", "softmax", w.SoftmaxFocal, w.RowElems()},
-		{"focal.SoftmaxFocal C=80 NCHW", "softmax-nchw", w.SoftmaxFocalNCHW, w.NCHWElems()},
+		{"focal.SparseLoss C=80", "sparse", w.SparseFocal, w.RowElems()},
+		{"focal.SoftmaxLoss C=80", "softmax", w.SoftmaxFocal, w.RowElems()},
+		{"focal.SoftmaxLoss C=80 NCHW", "softmax-nchw", w.SoftmaxFocalNCHW, w.NCHWElems()},
 	}
 }
 
-// Focal runs focal.SigmoidFocal with DefaultSigmoid (α = 0.25, γ = 2,
+// Focal runs focal.Loss with the paper's setting (α = 0.25, γ = 2,
 // normalised by the positives) computing the reduced loss and the
 // gradient.
 func (w *Workload) Focal() error {
-	t, err := focal.SigmoidFocal(focal.DefaultSigmoid, focal.Outputs[float32]{Grad: w.Grad}, w.X, w.Y)
-	w.Total = t.Reduce(focal.DefaultSigmoid.Reduction)
+	t, err := focal.Loss(paper, paperOptions, focal.Outputs[float32]{Grad: w.Grad}, focal.Input[float32]{Logits: w.X, Targets: w.Y})
+	w.Total = t.Value()
 	return err
 }
 
 // FocalElementwise is Focal writing the loss of every element as well.
 func (w *Workload) FocalElementwise() error {
-	t, err := focal.SigmoidFocal(focal.DefaultSigmoid, focal.Outputs[float32]{Loss: w.Loss, Grad: w.Grad}, w.X, w.Y)
-	w.Total = t.Reduce(focal.DefaultSigmoid.Reduction)
+	t, err := focal.Loss(paper, paperOptions, focal.Outputs[float32]{Loss: w.Loss, Grad: w.Grad}, focal.Input[float32]{Logits: w.X, Targets: w.Y})
+	w.Total = t.Value()
 	return err
 }
 

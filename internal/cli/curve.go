@@ -42,7 +42,7 @@ func NewCurveCommand() *cobra.Command {
 class pₜ ∈ (0, 1] for each γ in --gamma, like Fig. 1 of Lin et al. (2017):
 γ = 0 is cross-entropy, and larger γ flattens the loss of well-classified
 examples (pₜ > 0.5). With --grad a second panel shows |∂FL/∂x|, the size of the
-gradient w.r.t. the logit. The values come from focal.SigmoidFocal on a positive
+gradient w.r.t. the logit. The values come from focal.Loss on a positive
 target with logit x = log(pₜ / (1 − pₜ)). It writes OUT.png and OUT.svg (and the
 numbers with --csv) and prints the paths.`,
 		Example: `  # the README's figure
@@ -94,7 +94,7 @@ func computeCurve(members []focal.Member, labels []string, points int) (*curveDa
 	}
 	for _, m := range members {
 		out := focal.Outputs[float64]{Loss: make([]float64, points), Grad: make([]float64, points)}
-		if _, err := focal.Family(m, out, x, y); err != nil {
+		if _, err := focal.Loss(m, focal.Options{Reduction: focal.None}, out, focal.Input[float64]{Logits: x, Targets: y}); err != nil {
 			return nil, err
 		}
 		for i, v := range out.Grad {
@@ -118,7 +118,7 @@ func curveMembers(f curveFlags) ([]focal.Member, []string, error) {
 		return nil, nil, err
 	}
 	if hasParam(k, "alpha") {
-		params["alpha"] = f.alpha // −1 (off) unless given
+		params["alpha"] = max(f.alpha, 0) // off unless given
 	} else if f.changed != nil && f.changed("alpha") {
 		return nil, nil, badInput("curve: --alpha: %s has no α (its parameters: %s)", k, strings.Join(k.Params(), ", "))
 	}
@@ -126,7 +126,7 @@ func curveMembers(f curveFlags) ([]focal.Member, []string, error) {
 		if f.changed != nil && f.changed("gamma") {
 			return nil, nil, badInput("curve: --gamma: %s has no γ (its parameters: %s; use --param)", k, strings.Join(k.Params(), ", "))
 		}
-		m, err := newMember("curve", k, focal.None, params)
+		m, err := newMember("curve", k, params)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -140,7 +140,7 @@ func curveMembers(f curveFlags) ([]focal.Member, []string, error) {
 	var labels []string
 	for _, g := range gammas {
 		params["gamma"] = g
-		m, err := newMember("curve", k, focal.None, params)
+		m, err := newMember("curve", k, params)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -173,10 +173,7 @@ func runCurve(stdout io.Writer, f curveFlags) error {
 	if math.IsNaN(f.alpha) || f.alpha > 1 {
 		return badInput("curve: --alpha %v: want α ∈ [0, 1] (negative: off)", f.alpha)
 	}
-	alpha := f.alpha
-	if alpha < 0 {
-		alpha = focal.NoAlpha
-	}
+	alpha := max(f.alpha, 0) // 0: off
 	if f.points < 2 || f.points > 100000 {
 		return badInput("curve: --points %d: want 2 to 100000", f.points)
 	}
@@ -288,12 +285,12 @@ func panel(d *curveData, ys [][]float64, title, ylabel string, ymax float64) (*p
 func drawCurve(d *curveData, kind focal.Kind, alpha float64, withGrad bool) (map[string]io.WriterTo, error) {
 	// The plot fonts have no subscript ₜ: the figure spells it p_t.
 	title := "Focal loss FL(p_t) = −(1 − p_t)^γ log p_t"
-	if alpha >= 0 {
+	if alpha > 0 {
 		title = fmt.Sprintf("Focal loss FL(p_t) = −α (1 − p_t)^γ log p_t, α = %g", alpha)
 	}
 	if kind != focal.KindFocal {
 		title = fmt.Sprintf("%s loss of a positive against p_t", kind)
-		if alpha >= 0 && hasParam(kind, "alpha") {
+		if alpha > 0 && hasParam(kind, "alpha") {
 			title += fmt.Sprintf(", α = %g", alpha)
 		}
 	}

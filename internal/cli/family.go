@@ -9,7 +9,7 @@ import (
 	"github.com/focalgo/focal"
 )
 
-// familyKinds lists the focal-family kinds (issue 7) for help texts.
+// familyKinds lists the focal-family kinds for help texts.
 func familyKinds() string {
 	var names []string
 	for _, k := range focal.Kinds() {
@@ -47,10 +47,10 @@ func hasParam(k focal.Kind, name string) bool {
 
 // newMember builds the member of kind k, naming the flag behind a bad
 // parameter.
-func newMember(cmd string, k focal.Kind, r focal.Reduction, params map[string]float64) (focal.Member, error) {
-	m, err := focal.NewMember(k, r, params)
+func newMember(cmd string, k focal.Kind, params map[string]float64) (focal.Member, error) {
+	m, err := focal.NewMember(k, params)
 	if err == nil {
-		err = focal.Validate(m)
+		err = m.Validate()
 	}
 	if err != nil {
 		return nil, badInput("%s: --kind %s: %v", cmd, k, err)

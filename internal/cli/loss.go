@@ -24,6 +24,8 @@ type lossFlags struct {
 	kind, alpha, reduction   string
 	classAxis                string
 	gamma, smoothing         float64
+	clipHessian              bool
+	minHessian               float64
 	ignoreIndex              int
 	out, grad, hess          string
 	params                   []string
@@ -89,6 +91,8 @@ targets' shape). Outputs are written all or none.`,
 	fl.Float64Var(&f.gamma, "gamma", 2, "focusing parameter γ ≥ 0")
 	fl.StringVar(&f.reduction, "reduction", "mean", "none, mean, sum or positives")
 	fl.IntVar(&f.ignoreIndex, "ignore-index", focal.DefaultIgnoreIndex, "target value left out of the loss")
+	fl.BoolVar(&f.clipHessian, "clip-hessian", false, "clip the Hessian diagonal from below at --min-hessian (for Newton steps and boosting)")
+	fl.Float64Var(&f.minHessian, "min-hessian", 0, "floor of the clipped Hessian diagonal (> 0 clips by itself)")
 	fl.Float64Var(&f.smoothing, "label-smoothing", 0, "softmax label smoothing ε ∈ [0, 1)")
 	fl.StringVar(&f.classAxis, "class-axis", "second", "softmax class axis: second ([N, C, d…]) or last ([…, C])")
 	fl.StringVar(&f.weights, "weights", "", "per-element weights .npy file (optional)")
@@ -117,6 +121,10 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 	if err != nil {
 		return badInput("loss: --reduction %q: want none, mean, sum or positives", f.reduction)
 	}
+	if !(f.minHessian >= 0) || math.IsInf(f.minHessian, 1) {
+		return badInput("loss: --min-hessian %v: want a finite floor ≥ 0", f.minHessian)
+	}
+	o := focal.Options{Reduction: red, ClipHessian: f.clipHessian, MinHessian: f.minHessian}
 	if !(f.gamma >= 0) || math.IsInf(f.gamma, 1) {
 		return badInput("loss: --gamma %v: want a finite γ ≥ 0", f.gamma)
 	}
@@ -154,23 +162,20 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 		if f.classAxis != "second" {
 			return badInput("loss: --class-axis: only for --kind softmax")
 		}
-		s := focal.Sigmoid{Alpha: 0.25, Gamma: f.gamma, Reduction: red}
+		s := focal.Sigmoid{Alpha: 0.25, Gamma: f.gamma}
 		if f.alpha != "" {
 			a, err := strconv.ParseFloat(strings.TrimSpace(f.alpha), 64)
 			if err != nil || math.IsNaN(a) || a > 1 {
-				return badInput("loss: --alpha %q: want one number α ≤ 1 for --kind sigmoid (negative: off)", f.alpha)
+				return badInput("loss: --alpha %q: want one number α ≤ 1 for --kind sigmoid (0 or negative: off)", f.alpha)
 			}
-			if a < 0 {
-				a = focal.NoAlpha
-			}
-			s.Alpha = a
+			s.Alpha = max(a, 0)
 		}
 		if x.F32 != nil {
-			return elementwiseLoss(stdout, f, red, sigmoidFn[float32](s), x.Shape, x.F32, t, w)
+			return elementwiseLoss(stdout, f, o, memberFn[float32](s, o), x.Shape, x.F32, t, w)
 		}
-		return elementwiseLoss(stdout, f, red, sigmoidFn[float64](s), x.Shape, x.F64, t, w)
+		return elementwiseLoss(stdout, f, o, memberFn[float64](s, o), x.Shape, x.F64, t, w)
 	case "softmax":
-		s := focal.Softmax{Gamma: f.gamma, LabelSmoothing: f.smoothing, IgnoreIndex: f.ignoreIndex, Reduction: red}
+		s := focal.Softmax{Gamma: f.gamma, LabelSmoothing: f.smoothing, IgnoreIndex: f.ignoreIndex}
 		if !(f.smoothing >= 0 && f.smoothing < 1) {
 			return badInput("loss: --label-smoothing %v: want 0 ≤ ε < 1", f.smoothing)
 		}
@@ -184,9 +189,9 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 			}
 		}
 		if x.F32 != nil {
-			return softmaxLoss(stdout, f, s, x.Shape, x.F32, t, w)
+			return softmaxLoss(stdout, f, s, o, x.Shape, x.F32, t, w)
 		}
-		return softmaxLoss(stdout, f, s, x.Shape, x.F64, t, w)
+		return softmaxLoss(stdout, f, s, o, x.Shape, x.F64, t, w)
 	}
 	k, err := focal.ParseKind(f.kind)
 	if err != nil {
@@ -208,27 +213,21 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 	if f.alpha != "" {
 		a, err := strconv.ParseFloat(strings.TrimSpace(f.alpha), 64)
 		if err != nil || math.IsNaN(a) || a > 1 {
-			return badInput("loss: --alpha %q: want one number α ≤ 1 (negative: off)", f.alpha)
+			return badInput("loss: --alpha %q: want one number α ≤ 1 (0 or negative: off)", f.alpha)
 		}
 		if !hasParam(k, "alpha") {
 			return badInput("loss: --alpha: %s has no α (its parameters: %s)", k, strings.Join(k.Params(), ", "))
 		}
-		params["alpha"] = a
+		params["alpha"] = max(a, 0)
 	}
-	m, err := newMember("loss", k, red, params)
+	m, err := newMember("loss", k, params)
 	if err != nil {
 		return err
 	}
-	fn := func(x, y, w []float64, ign []bool, out focal.Outputs[float64]) (focal.Total, error) {
-		return focal.FamilyWeighted(m, out, x, y, w, ign)
-	}
-	fn32 := func(x, y, w []float32, ign []bool, out focal.Outputs[float32]) (focal.Total, error) {
-		return focal.FamilyWeighted(m, out, x, y, w, ign)
-	}
 	if x.F32 != nil {
-		return elementwiseLoss(stdout, f, red, fn32, x.Shape, x.F32, t, w)
+		return elementwiseLoss(stdout, f, o, memberFn[float32](m, o), x.Shape, x.F32, t, w)
 	}
-	return elementwiseLoss(stdout, f, red, fn, x.Shape, x.F64, t, w)
+	return elementwiseLoss(stdout, f, o, memberFn[float64](m, o), x.Shape, x.F64, t, w)
 }
 
 // distinctOutputs rejects an output path given twice or equal to an input.
@@ -288,14 +287,14 @@ func asFloat[T real](flag, path string, a *npy.Array) ([]T, error) {
 // a member of the focal family.
 type lossFn[T real] func(x, y, w []T, ignore []bool, out focal.Outputs[T]) (focal.Total, error)
 
-func sigmoidFn[T real](s focal.Sigmoid) lossFn[T] {
+func memberFn[T real, M focal.Member](m M, o focal.Options) lossFn[T] {
 	return func(x, y, w []T, ignore []bool, out focal.Outputs[T]) (focal.Total, error) {
-		return focal.SigmoidFocalWeighted(s, out, x, y, w, ignore)
+		return focal.Loss(m, o, out, focal.Input[T]{Logits: x, Targets: y, Weights: w, Ignore: ignore})
 	}
 }
 
 // elementwiseLoss runs fn on logits and targets of the same shape.
-func elementwiseLoss[T real](stdout io.Writer, f lossFlags, red focal.Reduction, fn lossFn[T], shape []int, x []T, ta, wa *npy.Array) error {
+func elementwiseLoss[T real](stdout io.Writer, f lossFlags, o focal.Options, fn lossFn[T], shape []int, x []T, ta, wa *npy.Array) error {
 	if !sameShape(ta.Shape, shape) {
 		return badInput("loss: --targets %s: shape %v, want the logits' shape %v", f.targets, ta.Shape, shape)
 	}
@@ -328,10 +327,10 @@ func elementwiseLoss[T real](stdout io.Writer, f lossFlags, red focal.Reduction,
 	if err != nil {
 		return coreError(f, err)
 	}
-	return emit(stdout, f, red, tot, shape, shape, out)
+	return emit(stdout, f, tot, shape, shape, out)
 }
 
-func softmaxLoss[T real](stdout io.Writer, f lossFlags, s focal.Softmax, shape []int, x []T, ta, wa *npy.Array) error {
+func softmaxLoss[T real](stdout io.Writer, f lossFlags, s focal.Softmax, o focal.Options, shape []int, x []T, ta, wa *npy.Array) error {
 	if len(shape) < 2 {
 		return badInput("loss: --logits %s: shape %v, want [N, C, d…] (or […, C] with --class-axis last) for --kind softmax", f.logits, shape)
 	}
@@ -390,11 +389,11 @@ func softmaxLoss[T real](stdout io.Writer, f lossFlags, s focal.Softmax, shape [
 		s.IgnoreIndex = outside
 	}
 	out := allocOutputs[T](f, lay.Labels(), len(x))
-	tot, err := focal.SoftmaxFocalWeighted(s, out, lay, x, labels, w)
+	tot, err := focal.SoftmaxLoss(s, o, out, focal.SoftmaxInput[T, int64]{Logits: x, Layout: lay, Labels: labels, Weights: w})
 	if err != nil {
 		return coreError(f, err)
 	}
-	return emit(stdout, f, s.Reduction, tot, shape, tshape, out)
+	return emit(stdout, f, tot, shape, tshape, out)
 }
 
 // coreError names the file or flag behind an error of the focal package.
@@ -434,8 +433,9 @@ func allocOutputs[T real](f lossFlags, nLoss, nLogits int) focal.Outputs[T] {
 
 // emit writes the requested outputs, all or none, and prints the reduced
 // loss when --out is not given.
-func emit[T real](stdout io.Writer, f lossFlags, red focal.Reduction, tot focal.Total, xshape, lshape []int, out focal.Outputs[T]) error {
-	reduced := tot.Reduce(red)
+func emit[T real](stdout io.Writer, f lossFlags, tot focal.Total, xshape, lshape []int, out focal.Outputs[T]) error {
+	red := tot.Reduction
+	reduced := tot.Value()
 	var paths []string
 	var fills []func(io.Writer) error
 	if f.out != "" {

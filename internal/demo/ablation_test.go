@@ -54,10 +54,16 @@ func TestAblation(t *testing.T) {
 // ablationLosses are Losses followed by variants of focal loss that take
 // one ingredient away or change it.
 var ablationLosses = append(slices.Clone(Losses),
-	Loss{Name: "focal/mean+prior", Sigmoid: focal.Sigmoid{Alpha: 0.25, Gamma: 2, Reduction: focal.Mean}, Prior: Prior},
-	Loss{Name: "focal-noα+prior", Sigmoid: focal.Sigmoid{Alpha: focal.NoAlpha, Gamma: 2, Reduction: focal.Positives}, Prior: Prior},
-	Loss{Name: "focalγ1+prior", Sigmoid: focal.Sigmoid{Alpha: 0.25, Gamma: 1, Reduction: focal.Positives}, Prior: Prior},
-	Loss{Name: "focal", Sigmoid: focal.DefaultSigmoid},
-	Loss{Name: "focalα.75+prior", Sigmoid: focal.Sigmoid{Alpha: 0.75, Gamma: 2, Reduction: focal.Positives}, Prior: Prior},
-	Loss{Name: "focal+prior.1", Sigmoid: focal.DefaultSigmoid, Prior: 0.1},
+	Loss{Name: "focal/mean+prior", Sigmoid: focal.Sigmoid{Alpha: 0.25, Gamma: 2}, Prior: Prior},
+	Loss{Name: "focal-noα+prior", Sigmoid: focal.Sigmoid{Gamma: 2}, Options: positives, Prior: Prior},
+	Loss{Name: "focalγ1+prior", Sigmoid: focal.Sigmoid{Alpha: 0.25, Gamma: 1}, Options: positives, Prior: Prior},
+	Loss{Name: "focal", Sigmoid: paper, Options: positives},
+	Loss{Name: "focalα.75+prior", Sigmoid: focal.Sigmoid{Alpha: 0.75, Gamma: 2}, Options: positives, Prior: Prior},
+	Loss{Name: "focal+prior.1", Sigmoid: paper, Options: positives, Prior: 0.1},
+)
+
+// The paper's focal loss: α = 0.25, γ = 2, normalised by the positives.
+var (
+	paper     = focal.Sigmoid{Alpha: 0.25, Gamma: 2}
+	positives = focal.Options{Reduction: focal.Positives}
 )

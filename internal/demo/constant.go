@@ -17,13 +17,13 @@ import (
 // with d = 1 for Mean and Sum per cell and d = f for Positives (sum over
 // the positive count). For cross-entropy the minimum is at p = f with the
 // binary entropy H(f).
-func constantLoss(s focal.Sigmoid, f float64) (loss, p float64) {
+func constantLoss(s focal.Sigmoid, r focal.Reduction, f float64) (loss, p float64) {
 	ap, an := 1.0, 1.0
-	if s.Alpha >= 0 {
+	if s.Alpha != 0 {
 		ap, an = s.Alpha, 1-s.Alpha
 	}
 	d := 1.0
-	if s.Reduction == focal.Positives {
+	if r == focal.Positives {
 		d = f
 	}
 	l := func(x float64) float64 {

@@ -8,23 +8,23 @@ import (
 )
 
 func TestConstantLoss(t *testing.T) {
-	bce := focal.Sigmoid{Alpha: focal.NoAlpha, Reduction: focal.Mean}
+	bce := focal.Sigmoid{}
 	for _, f := range []float64{0.5, 0.1, 0.0099, 1e-4} {
-		l, p := constantLoss(bce, f)
+		l, p := constantLoss(bce, focal.Mean, f)
 		h := -f*math.Log(f) - (1-f)*math.Log1p(-f)
 		if math.Abs(p-f) > 1e-6*f || math.Abs(l-h) > 1e-9 {
 			t.Errorf("BCE, f = %v: (%v, p = %v), want the binary entropy %v at p = f", f, l, p, h)
 		}
 	}
 	// α-balanced CE: the minimum is at p = αf / (αf + (1 − α)(1 − f)).
-	abce := focal.Sigmoid{Alpha: 0.75, Reduction: focal.Mean}
+	abce := focal.Sigmoid{Alpha: 0.75}
 	f := 0.01
-	if _, p := constantLoss(abce, f); math.Abs(p-0.75*f/(0.75*f+0.25*(1-f))) > 1e-6 {
+	if _, p := constantLoss(abce, focal.Mean, f); math.Abs(p-0.75*f/(0.75*f+0.25*(1-f))) > 1e-6 {
 		t.Errorf("α-BCE: p = %v, want %v", p, 0.75*f/(0.75*f+0.25*(1-f)))
 	}
 	// Focal loss: no better constant on a fine grid, and the minimum is
 	// above the positive rate (γ discounts the many easy negatives).
-	l, p := constantLoss(focal.DefaultSigmoid, f)
+	l, p := constantLoss(paper, focal.Positives, f)
 	for q := 0.001; q < 1; q += 0.001 {
 		x := math.Log(q / (1 - q))
 		v := (f*0.25*(1-q)*(1-q)*softplus(-x) + (1-f)*0.75*q*q*softplus(x)) / f

@@ -12,6 +12,8 @@ type Loss struct {
 	Name string
 	// Sigmoid holds the loss parameters (γ = 0 is cross-entropy).
 	Sigmoid focal.Sigmoid
+	// Options hold its reduction.
+	Options focal.Options
 	// Prior, when positive, is π of the prior initialisation of the last
 	// bias, b = −log((1 − π)/π); zero keeps the bias at 0 (p = ½).
 	Prior float64
@@ -23,13 +25,13 @@ const Prior = 0.01
 // Losses are the compared runs, in table order: what each ingredient of
 // RetinaNet's recipe does on its own (issue 5, item 3).
 var Losses = []Loss{
-	{Name: "BCE", Sigmoid: focal.Sigmoid{Alpha: focal.NoAlpha, Gamma: 0, Reduction: focal.Mean}},
-	{Name: "BCE+prior", Sigmoid: focal.Sigmoid{Alpha: focal.NoAlpha, Gamma: 0, Reduction: focal.Mean}, Prior: Prior},
-	{Name: "α-BCE+prior", Sigmoid: focal.Sigmoid{Alpha: 0.75, Gamma: 0, Reduction: focal.Mean}, Prior: Prior},
-	{Name: "focal+prior", Sigmoid: focal.DefaultSigmoid, Prior: Prior},
+	{Name: "BCE", Options: focal.Options{Reduction: focal.Mean}},
+	{Name: "BCE+prior", Options: focal.Options{Reduction: focal.Mean}, Prior: Prior},
+	{Name: "α-BCE+prior", Sigmoid: focal.Sigmoid{Alpha: 0.75}, Options: focal.Options{Reduction: focal.Mean}, Prior: Prior},
+	{Name: "focal+prior", Sigmoid: focal.Sigmoid{Alpha: 0.25, Gamma: 2}, Options: focal.Options{Reduction: focal.Positives}, Prior: Prior},
 }
 
 // lossGraph returns the reduced loss of logits against binary targets.
 func (l Loss) lossGraph(logits, targets *graph.Node) *graph.Node {
-	return focalgomlx.SigmoidFocalLoss(logits, targets, l.Sigmoid)
+	return focalgomlx.SigmoidFocalLoss(logits, targets, l.Sigmoid, l.Options)
 }

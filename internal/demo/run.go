@@ -231,9 +231,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			}
 		}
 		rr := RunResult{Loss: l.Name, Alpha: l.Sigmoid.Alpha, Gamma: l.Sigmoid.Gamma,
-			Reduction: l.Sigmoid.Reduction.String(), Prior: l.Prior, Seconds: time.Since(start).Seconds()}
+			Reduction: l.Options.Reduction.String(), Prior: l.Prior, Seconds: time.Since(start).Seconds()}
 		res.TrainPositiveFraction = float64(trainPos) / float64(cfg.Steps*len(targets))
-		rr.ConstantLoss, _ = constantLoss(l.Sigmoid, res.TrainPositiveFraction)
+		rr.ConstantLoss, _ = constantLoss(l.Sigmoid, l.Options.Reduction, res.TrainPositiveFraction)
 		for _, v := range tail {
 			rr.FinalLoss += v / float64(len(tail))
 		}

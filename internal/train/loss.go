@@ -118,7 +118,7 @@ func (l Loss) kind() focal.Kind {
 // alpha returns α for a binary task, resolving the default.
 func (l Loss) alpha() float64 {
 	if !math.IsNaN(l.Alpha) {
-		return l.Alpha
+		return max(l.Alpha, 0) // negative: off, as torchvision; focal.Sigmoid spells it 0
 	}
 	if l.Name == "balanced" {
 		return 0.75
@@ -175,7 +175,7 @@ func (l Loss) memberParams() []string {
 func (l Loss) memberParam(p string) (float64, bool) {
 	switch {
 	case p == "alpha" && !math.IsNaN(l.Alpha):
-		return l.Alpha, true
+		return max(l.Alpha, 0), true
 	case p == "gamma" && !math.IsNaN(l.Gamma):
 		return l.Gamma, true
 	}
@@ -197,14 +197,14 @@ func (l Loss) lossFn(binary bool, counts []int) (loss.LossFn, error) {
 				params[p] = v
 			}
 		}
-		m, err := focal.NewMember(k, focal.Mean, params)
+		m, err := focal.NewMember(k, params)
 		if err == nil {
-			err = focal.Validate(m)
+			err = m.Validate()
 		}
 		if err != nil {
 			return nil, fmt.Errorf("--loss %s: %w", l.Name, err)
 		}
-		return fgomlx.Family(m)
+		return fgomlx.Family(m, focal.Options{Reduction: focal.Mean})
 	}
 	if binary {
 		switch l.Name {
@@ -213,10 +213,10 @@ func (l Loss) lossFn(binary bool, counts []int) (loss.LossFn, error) {
 		case "balanced":
 			return fgomlx.BalancedBCE(l.alpha())
 		case "focal":
-			return fgomlx.SigmoidFocal(focal.Sigmoid{Alpha: l.alpha(), Gamma: l.gamma(), Reduction: focal.Mean})
+			return fgomlx.SigmoidFocal(focal.Sigmoid{Alpha: l.alpha(), Gamma: l.gamma()}, focal.Options{Reduction: focal.Mean})
 		}
 	}
-	s := focal.Softmax{Reduction: focal.Mean, IgnoreIndex: -100}
+	s := focal.Softmax{IgnoreIndex: focal.DefaultIgnoreIndex}
 	switch l.Name {
 	case "bce":
 		return loss.SparseCategoricalCrossEntropyLogits, nil
@@ -230,7 +230,7 @@ func (l Loss) lossFn(binary bool, counts []int) (loss.LossFn, error) {
 	default:
 		return nil, fmt.Errorf("train: unknown loss %q", l.Name)
 	}
-	return fgomlx.SoftmaxFocal(s)
+	return fgomlx.SoftmaxFocal(s, focal.Options{Reduction: focal.Mean})
 }
 
 // inverseFrequency returns w_c = N/(C·N_c) (1 for an absent class): the

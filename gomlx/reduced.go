@@ -1,0 +1,27 @@
+package gomlx
+
+import (
+	"math"
+
+	"github.com/focalgo/focal"
+	. "github.com/gomlx/gomlx/core/graph"
+)
+
+// reducedElems is reduced focal loss: αₜ ce where pₜ < th, else
+// αₜ ((1 − pₜ)/th)^γ ce = αₜ exp(γ(log m − log th)) ce.
+func reducedElems(s *sigParts, m focal.Member) *Node {
+	r := m.(focal.Reduced)
+	ce := mulOpt(s.AlphaT(r.Alpha), s.CE())
+	if r.Gamma == 0 { // f = 1 on both sides
+		return ce
+	}
+	th := r.Threshold
+	if th == 0 { // read as 1
+		th = 1
+	}
+	f := Exp(MulScalar(AddScalar(s.LogM(), -math.Log(th)), r.Gamma))
+	hard := LessThan(OneMinus(s.M()), Scalar(s.x.Graph(), work, th))
+	return Where(hard, ce, Mul(f, ce))
+}
+
+func init() { register(focal.KindReduced, reducedElems) }
