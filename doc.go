@@ -1,6 +1,7 @@
 // Package focal computes the focal loss of Lin, Goyal, Girshick, He and
-// Dollár, "Focal Loss for Dense Object Detection" (ICCV 2017), with its
-// gradient and Hessian diagonal, in fused passes over caller-owned slices.
+// Dollár, "Focal Loss for Dense Object Detection" (ICCV 2017), and the
+// members of its family, with their gradient and Hessian diagonal, in fused
+// passes over caller-owned slices.
 //
 // # The loss
 //
@@ -10,76 +11,101 @@
 //
 //	FL(pₜ) = −αₜ (1 − pₜ)^γ log pₜ
 //
-// Sigmoid form (SigmoidFocal, SparseFocal), per logit x and target y ∈ [0, 1]:
+// γ = 0 is α-balanced cross-entropy; γ = 2, α = 0.25 are the paper's
+// choice, with the sum divided by the number of positives.
 //
-//	p  = σ(x),  pₜ = y·p + (1 − y)(1 − p),  αₜ = y·α + (1 − y)(1 − α)
+// # Three forms, one call each
 //
-// γ = 0 is α-balanced binary cross-entropy; γ = 2, α = 0.25 are the paper's
-// choice. For soft targets the loss is torchvision's αₜ (1 − pₜ)^γ·BCE(x, y).
+//	Loss         element-wise: one target per logit (binary, multi-label,
+//	             dense detection), for any Member of the family
+//	SparseLoss   sigmoid logits [N, C] of a detection head and one class
+//	             label per row, without forming one-hot targets
+//	SoftmaxLoss  multi-class logits [N, C, d…] or [N, C] and integer labels
 //
-// Softmax form (SoftmaxFocal), per position with logits x_c and label y:
+// Each takes the loss's parameters (a Member, or Softmax), the Options
+// every form shares (the reduction, the normaliser, Hessian clipping), the
+// Outputs to write and the input, and returns the Total:
 //
-//	p = softmax(x),  FL = −α_y (1 − p_y)^γ log p_y
+//	x := []float64{3, -2, 0.5, -4}
+//	y := []float64{1, 0, 0, 1}
+//	grad := make([]float64, len(x))
+//	tot, err := focal.Loss(focal.Sigmoid{Alpha: 0.25, Gamma: 2},
+//		focal.Options{Reduction: focal.Positives},
+//		focal.Outputs[float64]{Grad: grad}, focal.Input[float64]{Logits: x, Targets: y})
+//	// tot.Value() is the loss, grad its gradient.
 //
-// and with label smoothing ε the target q = (1 − ε)·onehot(y) + ε/C gives
-// FL = −Σ_c α_c q_c (1 − p_c)^γ log p_c (Keras' convention).
+// Every parameter struct's zero value is a usable loss — cross-entropy —
+// so that focal.Sigmoid{Gamma: 2} is focal loss without α, and Options{}
+// the mean over the elements. Kind.Default gives each member's reference
+// parameters.
+//
+// # The family
+//
+// Sigmoid (focal loss), Poly1 (PolyLoss), Asymmetric (ASL), Quality (GFL's
+// QFL), Varifocal (VarifocalNet), FLStar (the paper's appendix), Scheduled
+// (FLSD), Reduced (reduced focal loss) and Gaussian (CornerNet's heatmap
+// focal loss) are Members: Loss computes any of them. Each type's
+// documentation gives its formula, its derivatives, its special cases and
+// the reference implementation it is tested against. Kinds, ParseKind and
+// NewMember name and build them from strings, for command lines.
 //
 // # Derivatives
 //
-// For the sigmoid form, with m = 1 − pₜ, ce = −log pₜ (BCE with logits) and
-// r = ∂m/∂x / m = (1 − 2y)·p(1 − p)/m:
-//
-//	∂FL/∂x   = αₜ m^γ [γ r ce + (p − y)]
-//	∂²FL/∂x² = αₜ m^γ [γ(γ−1) r² ce + γ r (1 − 2p) ce + 2γ r (p − y) + p(1 − p)]
-//
-// r lies in [−1, 1], so these stay finite where the textbook forms multiply
-// (1 − pₜ)^(γ−1) → ∞ by 0 (0 < γ < 1 at saturated logits, where PyTorch's
-// autograd returns NaN: kornia#918, optax#1267). For the softmax form with
-// B_c = p_c ∂f_c/∂p_c: ∂L/∂x_k = B_k − p_k Σ_c B_c; the Hessian diagonal is
-// given in the kernel's documentation. The Hessian diagonal is negative for
-// hard examples when γ > 0 (the loss is not convex in x there): the
-// ClipHessian options give max(h, 0) for Newton steps and gradient boosting
-// (as Imbalance-XGBoost needs).
+// Grad and Hess are the gradient and the Hessian diagonal of the reduced
+// loss with respect to the logits. They are formed from bounded ratios
+// (for the sigmoid form r = m′/m ∈ [−1, 1] with m = 1 − pₜ) so that they
+// stay finite where the textbook forms multiply (1 − pₜ)^(γ−1) → ∞ by 0
+// (0 < γ < 1 at saturated logits, where PyTorch's autograd returns NaN:
+// kornia#918, optax#1267). The Hessian diagonal is negative for hard
+// examples when γ > 0 (the loss is not convex in x there):
+// Options.ClipHessian and Options.MinHessian floor it for Newton steps and
+// gradient boosting.
 //
 // # Numerics
 //
 // log pₜ is −softplus(−xₜ) from one e = exp(−|x|) and one log1p(e), never
 // log(σ(x)); (1 − pₜ)^γ is exp(γ log(1 − pₜ)) in log space, or repeated
 // multiplication for integer γ ≤ 8. Loss, gradient and Hessian are finite
-// for every finite logit (±MaxFloat, ±0, subnormals) and every γ ≥ 0. A NaN
-// logit gives NaN outputs for its own element only. float32 inputs are
-// computed in float64 and rounded once.
+// for every finite logit (±MaxFloat, ±0, subnormals) and every valid
+// parameter. A NaN logit gives NaN outputs for its own element only.
+// float32 inputs are computed in float64 (or, on the vectorized kernels, to
+// within 2 ulp in float32 lanes) and rounded once.
 //
 // # Outputs and reductions
 //
 // Outputs holds up to three destinations, each nil (not computed) or of the
-// documented length; a pass writes nothing unless every argument is valid.
-// Loss receives per-element losses whatever the reduction; Grad and Hess
-// the derivatives of the reduced loss (of the sum for None). The returned
-// Total carries the sum and the counts: Total.Reduce gives the reduced
-// value, and Totals of shards Merge into that of the whole batch; the
-// Normalizer options give each shard's gradient its share of the global
-// one.
+// documented length; a call writes nothing unless every argument is valid,
+// and bad arguments return an error wrapping one of the sentinel errors
+// (ErrLength, ErrTarget, …) that names the argument and, for data, the
+// first offending index. Loss receives per-element losses whatever the
+// reduction. The Total carries the sum, the counts and the reduction: its
+// Value is the reduced loss, and the Totals of the shards of a batch Merge
+// into that of the whole; Options.Normalizer gives each shard's gradient
+// its share of the global one.
 //
-// Above 16384 elements a pass runs on all GOMAXPROCS in chunks whose
+// Above 16384 elements a call runs on all GOMAXPROCS in chunks whose
 // boundaries depend only on the length, and partial sums are added in chunk
 // order: results are bit-identical whatever the number of goroutines. The
-// steady state allocates nothing.
+// steady state allocates nothing. The sigmoid form runs on AVX-512 or AVX2
+// kernels where the CPU has them (GODEBUG=cpu.avx512f=off or cpu.avx2=off
+// steps down; the purego build tag keeps to Go).
 //
 // # Conventions
 //
 // Libraries disagree on α and on what "mean" divides by:
 //
 //	                    α weights            α default   mean divides by
-//	focal (Sigmoid)     y=1: α, y=0: 1−α     0.25        elements (Positives: max(1, #positives))
-//	torchvision         y=1: α, y=0: 1−α     0.25        elements (alpha < 0: off)
+//	focal (Sigmoid)     y=1: α, y=0: 1−α     0 = none    elements (Positives: max(1, #positives))
+//	torchvision         y=1: α, y=0: 1−α     0.25        elements (alpha < 0: none)
 //	Detectron           y=1: α, y=0: 1−α     0.25        number of foreground anchors
 //	mmcv (sigmoid)      y=1: α, y=0: 1−α     0.25        rows N (Sum, then divide by N)
 //	mmcv (softmax)      every class: α       0.25        rows N
-//	Keras (binary)      y=1: α, y=0: 1−α     0.25 if apply_class_balancing, else off
+//	Keras (binary)      y=1: α, y=0: 1−α     0.25 if apply_class_balancing, else none
 //	Keras (categorical) every class: α       0.25        elements (batch)
-//	focal (Softmax)     α_y per class        off         non-ignored labels
+//	focal (Softmax)     α_y per class        none        non-ignored labels
 //
-// To reproduce mmcv's sigmoid mean, call with Sum and divide Total.Sum by N;
-// Keras' categorical loss is Softmax{Alpha: []float64{0.25}}.
+// torchvision's alpha < 0 is Alpha 0 here; its alpha = 0 (positives
+// unweighted) has no counterpart. To reproduce mmcv's sigmoid mean, use
+// Sum and divide Total.Sum by N; Keras' categorical loss is
+// Softmax{Alpha: []float64{0.25}}.
 package focal

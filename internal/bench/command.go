@@ -2,7 +2,7 @@
 // loss + gradient of package focal on each kernel implementation of the
 // machine, against a streaming triad (the memory-bandwidth bound) and,
 // when Python can import them, PyTorch's torchvision.ops.sigmoid_focal_loss
-// and the seed's FocalLoss class on the same workload, in one table of
+// and the tutorial's FocalLoss class on the same workload, in one table of
 // medians measured in one run.
 package bench
 
@@ -77,7 +77,7 @@ package focal on every kernel implementation of this machine (vectorized and
 generic), the streaming triad a = b + s·c that bounds it by memory
 bandwidth, and, when the Python interpreter can import torch and
 torchvision, the same workload forward + backward in
-torchvision.ops.sigmoid_focal_loss and in the seed's FocalLoss class, with
+torchvision.ops.sigmoid_focal_loss and in the tutorial's FocalLoss class, with
 the same thread count. It also times the sparse-label and softmax forms
 with C = 80 classes, the softmax with the class axis last ([N, C]) and
 second ([N, C, 32, 32], when n holds one such image) (default and generic
@@ -175,7 +175,7 @@ func Run(ctx context.Context, w, log io.Writer, o Options) error {
 			}
 			names := map[string]string{
 				"torchvision": "torchvision sigmoid_focal_loss",
-				"seed":        "seed FocalLoss (PyTorch)",
+				"tutorial":    "tutorial FocalLoss (PyTorch)",
 			}
 			for _, r := range res {
 				rows = append(rows, Row{Name: names[r.Impl] + " fwd+bwd", N: r.N, Elems: r.N, Median: Median(r.Times)})

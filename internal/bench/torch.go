@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"embed"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -12,8 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	scripts "github.com/focalgo/focal/bench"
 )
 
 // Torch is the PyTorch side of the comparison: the interpreter and its
@@ -48,7 +47,15 @@ type TorchResult struct {
 	Times []time.Duration
 }
 
-// RunTorch runs bench/torch_bench.py (embedded, written to a temporary
+// scripts holds the PyTorch side: torch_bench.py, which times
+// torchvision.ops.sigmoid_focal_loss and the tutorial's FocalLoss class
+// (tutorial_focal_loss.py) forward and backward. They are embedded so that
+// the command runs them from any directory.
+//
+//go:embed torch_bench.py tutorial_focal_loss.py
+var scripts embed.FS
+
+// RunTorch runs torch_bench.py (embedded, written to a temporary
 // directory) with python on the given sizes, repeats and thread count.
 func RunTorch(ctx context.Context, python string, sizes []int, warmup, repeats, threads int) (*Torch, []TorchResult, error) {
 	dir, err := os.MkdirTemp("", "focal-bench-")
@@ -56,8 +63,8 @@ func RunTorch(ctx context.Context, python string, sizes []int, warmup, repeats, 
 		return nil, nil, err
 	}
 	defer os.RemoveAll(dir)
-	for _, name := range []string{"torch_bench.py", "seed_focal_loss.py"} {
-		b, err := scripts.Scripts.ReadFile(name)
+	for _, name := range []string{"torch_bench.py", "tutorial_focal_loss.py"} {
+		b, err := scripts.ReadFile(name)
 		if err != nil {
 			return nil, nil, err
 		}

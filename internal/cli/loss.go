@@ -36,7 +36,7 @@ type lossFlags struct {
 // Hessian diagonal on .npy arrays.
 //
 // The flags, their defaults and the output shapes are a contract that
-// external checks rely on (issue 3): change them only compatibly.
+// external checks rely on: change them only compatibly.
 func NewLossCommand() *cobra.Command {
 	var f lossFlags
 	cmd := &cobra.Command{

@@ -72,7 +72,7 @@ const goldenDir = "../../testdata/golden"
 
 // TestLossMatchesPyTorchGolden runs every PyTorch case of testdata/golden
 // (torchvision's sigmoid_focal_loss and a softmax focal loss, made by
-// /work/shared/golden/gen.py) through the command and compares the loss and
+// testdata/golden/gen.py) through the command and compares the loss and
 // the gradient, their shapes and dtypes.
 func TestLossMatchesPyTorchGolden(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join(goldenDir, "manifest.json"))

@@ -23,7 +23,7 @@ type Loss struct {
 const Prior = 0.01
 
 // Losses are the compared runs, in table order: what each ingredient of
-// RetinaNet's recipe does on its own (issue 5, item 3).
+// RetinaNet's recipe does on its own.
 var Losses = []Loss{
 	{Name: "BCE", Options: focal.Options{Reduction: focal.Mean}},
 	{Name: "BCE+prior", Options: focal.Options{Reduction: focal.Mean}, Prior: Prior},

@@ -1,5 +1,7 @@
-# The seed's FocalLoss class, copied verbatim (comments translated) from the
-# project's seed document (/work/shared/seed), for `focal bench`.
+# The FocalLoss class of the tutorial "Focal Loss的理解" (Understanding Focal
+# Loss), copied verbatim (comments translated), for `focal bench`. For targets
+# 0 it weights the loss by (1 - sigmoid(x))**gamma, where the paper's factor is
+# sigmoid(x)**gamma: it is the paper's loss only for all-positive targets.
 import torch
 import torch.nn as nn
 

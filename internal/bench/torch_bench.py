@@ -1,6 +1,7 @@
 """PyTorch side of `focal bench`: the sigmoid focal loss, forward and
-backward, in torchvision.ops.sigmoid_focal_loss and in the seed's FocalLoss
-class, on the workload of the Go benchmark.
+backward, in torchvision.ops.sigmoid_focal_loss and in the FocalLoss class of
+the tutorial "Focal Loss的理解" (Understanding Focal Loss), on the workload of
+the Go benchmark.
 
 Workload (as focal bench's Go side): n float32 logits ~ N(0, 3²), hard
 targets with 1% positives, α = 0.25, γ = 2; per call the per-element loss
@@ -24,7 +25,7 @@ import torchvision
 from torchvision.ops import sigmoid_focal_loss
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from seed_focal_loss import FocalLoss  # noqa: E402
+from tutorial_focal_loss import FocalLoss  # noqa: E402
 
 
 def main():
@@ -37,10 +38,10 @@ def main():
     torch.set_num_threads(args.threads)
     print(json.dumps({"torch": torch.__version__, "torchvision": torchvision.__version__,
                       "threads": torch.get_num_threads()}), flush=True)
-    seed = FocalLoss(alpha=0.25, gamma=2, reduction="none")
+    tutorial = FocalLoss(alpha=0.25, gamma=2, reduction="none")
     impls = {
         "torchvision": lambda x, t: sigmoid_focal_loss(x, t, alpha=0.25, gamma=2, reduction="none"),
-        "seed": seed,
+        "tutorial": tutorial,
     }
     for n in [int(s) for s in args.sizes.split(",") if s]:
         g = torch.Generator().manual_seed(1)
