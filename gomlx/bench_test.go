@@ -46,8 +46,10 @@ func benchLossGrad(b *testing.B, n int, fn func(x, y *Node) *Node) {
 	}
 }
 
-func focalGraph(x, y *Node) *Node { return SigmoidFocalLoss(x, y, focal.DefaultSigmoid) }
-func bceGraph(x, y *Node) *Node   { return BCE()([]*Node{y}, []*Node{x}) }
+func focalGraph(x, y *Node) *Node {
+	return SigmoidFocalLoss(x, y, retinaNet, focal.Options{Reduction: focal.Positives})
+}
+func bceGraph(x, y *Node) *Node { return BCE()([]*Node{y}, []*Node{x}) }
 func gomlxBCEGraph(x, y *Node) *Node {
 	return loss.BinaryCrossentropyLogits([]*Node{y}, []*Node{x})
 }
@@ -74,7 +76,8 @@ func BenchmarkCoreSigmoidFocalLarge(b *testing.B) {
 	}
 	b.SetBytes(4 * n)
 	for range b.N {
-		if _, err := focal.SigmoidFocal(focal.DefaultSigmoid, focal.Outputs[float32]{Grad: g}, x, y); err != nil {
+		in := focal.Input[float32]{Logits: x, Targets: y}
+		if _, err := focal.Loss(retinaNet, focal.Options{Reduction: focal.Positives}, focal.Outputs[float32]{Grad: g}, in); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -93,7 +96,7 @@ func benchSoftmax(b *testing.B, n int) {
 		y[i] = int32(rng.IntN(c))
 	}
 	e, err := NewExec(backend(), func(x, y *Node) (*Node, *Node) {
-		l := SoftmaxFocalLoss(x, y, focal.DefaultSoftmax)
+		l := SoftmaxFocalLoss(x, y, focal.Softmax{Gamma: 2, IgnoreIndex: focal.DefaultIgnoreIndex}, focal.Options{Reduction: focal.Mean})
 		return l, Gradient(l, x)[0]
 	})
 	if err != nil {

@@ -9,9 +9,10 @@
 // heads: one integer label per row of sigmoid logits), SoftmaxFocalLoss,
 // SoftmaxFocalLossWeighted, FamilyLoss and FamilyLossWeighted (every member
 // of the core package's focal family: Poly-1, asymmetric, quality,
-// varifocal, FL*, γ-scheduled and reduced focal loss) build the loss into a
-// graph. Their result is reduced as the parameters' Reduction says, exactly
-// as focal.Total.Reduce:
+// varifocal, FL*, γ-scheduled, reduced and Gaussian focal loss; the softmax
+// form with label smoothing or an FLSD γ schedule) build the loss into a
+// graph. Their result is reduced as the focal.Options' Reduction says,
+// exactly as focal.Total.Value:
 //
 //	None       not reduced: the per-element (softmax: per-position) losses
 //	           wᵢ·FLᵢ, 0 where masked, with the shape of the targets (labels)
@@ -21,10 +22,11 @@
 //
 // A positive Normalizer replaces the divisor of Mean and Positives, so that
 // the autodiff gradient is the one the core package's Normalizer gives.
-// ClipHessian has no meaning here (autodiff gives gradients) and is ignored.
+// ClipHessian and MinHessian have no meaning here (autodiff gives
+// gradients) and are ignored.
 //
-// The value and the autodiff gradient equal those of focal.SigmoidFocal,
-// focal.SoftmaxFocal and focal.Family within 1e-9 relative in float64 and
+// The value and the autodiff gradient equal those of focal.Loss,
+// focal.SparseLoss and focal.SoftmaxLoss within 1e-9 relative in float64 and
 // 1e-5 in float32 (the tests check it on random and extreme logits, for
 // every reduction, with weights and masks; gradients that cancel, such as
 // σ(x) − y near σ(x) = y, within 1e-15 absolute, the rounding of both).

@@ -12,7 +12,8 @@ import (
 
 func ExampleSigmoidFocalLoss() {
 	exec, err := graph.NewExec(compute.MustNew(), func(logits, targets *graph.Node) (*graph.Node, *graph.Node) {
-		l := focalgomlx.SigmoidFocalLoss(logits, targets, focal.DefaultSigmoid)
+		// RetinaNet's setting: α = 0.25, γ = 2, divided by the number of positives.
+		l := focalgomlx.SigmoidFocalLoss(logits, targets, focal.Sigmoid{Alpha: 0.25, Gamma: 2}, focal.Options{Reduction: focal.Positives})
 		return l, graph.Gradient(l, logits)[0]
 	})
 	if err != nil {
@@ -28,8 +29,9 @@ func ExampleSigmoidFocalLoss() {
 
 	// The same numbers from the core package.
 	g := make([]float32, 3)
-	tot, _ := focal.SigmoidFocal(focal.DefaultSigmoid, focal.Outputs[float32]{Grad: g}, []float32{-2, 0.5, 3}, []float32{0, 1, 1})
-	fmt.Printf("core %.6f\ngrad %.6f\n", tot.Reduce(focal.Positives), g)
+	tot, _ := focal.Loss(focal.Sigmoid{Alpha: 0.25, Gamma: 2}, focal.Options{Reduction: focal.Positives},
+		focal.Outputs[float32]{Grad: g}, focal.Input[float32]{Logits: []float32{-2, 0.5, 3}, Targets: []float32{0, 1, 1}})
+	fmt.Printf("core %.6f\ngrad %.6f\n", tot.Value(), g)
 	// Output:
 	// loss 0.009137
 	// grad [0.001827 -0.017242 -0.000039]
@@ -40,7 +42,7 @@ func ExampleSigmoidFocalLoss() {
 func ExampleSoftmaxFocal() {
 	// A loss function for train.NewTrainer: labels[0] holds the class of
 	// each example, labels[1:] optionally weights and a bool mask.
-	lossFn, err := focalgomlx.SoftmaxFocal(focal.Softmax{Gamma: 2, IgnoreIndex: -100, Reduction: focal.Mean})
+	lossFn, err := focalgomlx.SoftmaxFocal(focal.Softmax{Gamma: 2, IgnoreIndex: -100}, focal.Options{Reduction: focal.Mean})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -61,7 +63,7 @@ func ExampleSoftmaxFocal() {
 		return
 	}
 	fmt.Printf("%.6f\n", out[0].Value())
-	_, err = focalgomlx.SoftmaxFocal(focal.Softmax{Gamma: -1})
+	_, err = focalgomlx.SoftmaxFocal(focal.Softmax{Gamma: -1}, focal.Options{})
 	fmt.Println(err)
 	// Output:
 	// 1.412573

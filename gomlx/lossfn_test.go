@@ -37,12 +37,12 @@ func not(m []bool) []bool {
 func TestSigmoidFocalLossFnTakesExtraLabelsInAnyOrder(t *testing.T) {
 	const n, c = 6, 4
 	x, y, w, mask := binaryData(1, n, c)
-	s := focal.DefaultSigmoid
-	fn, err := SigmoidFocal(s)
+	s, o := retinaNet, focal.Options{Reduction: focal.Positives}
+	fn, err := SigmoidFocal(s, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, wantGrad := coreSigmoid(t, s, x, y, w, not(mask))
+	want, wantGrad := coreSigmoid(t, s, o, x, y, w, not(mask))
 	for _, order := range [][]int{{1, 2, 3}, {1, 3, 2}} {
 		val, grad := evalGrad(t, func(in []*Node) *Node {
 			return fn([]*Node{in[order[0]], in[order[1]], in[order[2]]}, []*Node{in[0]})
@@ -51,7 +51,7 @@ func TestSigmoidFocalLossFnTakesExtraLabelsInAnyOrder(t *testing.T) {
 		compare(t, "grad", grad, wantGrad, gradAbs)
 	}
 	// Without extras.
-	want, wantGrad = coreSigmoid(t, s, x, y, nil, nil)
+	want, wantGrad = coreSigmoid(t, s, o, x, y, nil, nil)
 	val, grad := evalGrad(t, func(in []*Node) *Node { return fn(in[1:], in[:1]) }, x, []int{n, c}, tensorOf(y, n, c))
 	compare(t, "loss", val, want, 0)
 	compare(t, "grad", grad, wantGrad, gradAbs)
@@ -84,7 +84,7 @@ func TestBalancedBCEIsFocalWithGammaZero(t *testing.T) {
 	}
 	val, grad := evalGrad(t, func(in []*Node) *Node { return fn(in[1:], in[:1]) },
 		x, []int{n, c}, tensorOf(y, n, c), tensorOf(mask, n, c))
-	want, wantGrad := coreSigmoid(t, focal.Sigmoid{Alpha: 0.75, Reduction: focal.Mean}, x, y, nil, not(mask))
+	want, wantGrad := coreSigmoid(t, focal.Sigmoid{Alpha: 0.75}, focal.Options{Reduction: focal.Mean}, x, y, nil, not(mask))
 	compare(t, "loss", val, want, 0)
 	compare(t, "grad", grad, wantGrad, gradAbs)
 }
@@ -95,9 +95,22 @@ func TestConstructorsRejectBadParameters(t *testing.T) {
 		err  func() error
 		want error
 	}{
-		{"focal γ < 0", func() error { _, err := SigmoidFocal(focal.Sigmoid{Gamma: -1}); return err }, focal.ErrGamma},
-		{"focal α > 1", func() error { _, err := SigmoidFocal(focal.Sigmoid{Alpha: 2}); return err }, focal.ErrAlpha},
+		{"focal γ < 0", func() error { _, err := SigmoidFocal(focal.Sigmoid{Gamma: -1}, focal.Options{}); return err }, focal.ErrGamma},
+		{"focal α > 1", func() error { _, err := SigmoidFocal(focal.Sigmoid{Alpha: 2}, focal.Options{}); return err }, focal.ErrAlpha},
+		{"focal bad reduction", func() error {
+			_, err := SigmoidFocal(focal.Sigmoid{}, focal.Options{Reduction: 9})
+			return err
+		}, focal.ErrReduction},
+		{"focal negative normalizer", func() error {
+			_, err := SigmoidFocal(focal.Sigmoid{}, focal.Options{Normalizer: -1})
+			return err
+		}, focal.ErrNormalizer},
+		{"softmax bad reduction", func() error {
+			_, err := SoftmaxFocal(focal.Softmax{}, focal.Options{Reduction: -1})
+			return err
+		}, focal.ErrReduction},
 		{"balanced α < 0", func() error { _, err := BalancedBCE(-0.5); return err }, focal.ErrAlpha},
+		{"balanced α = 0", func() error { _, err := BalancedBCE(0); return err }, focal.ErrAlpha},
 		{"balanced α > 1", func() error { _, err := BalancedBCE(1.5); return err }, focal.ErrAlpha},
 	} {
 		if err := c.err(); !errors.Is(err, c.want) {

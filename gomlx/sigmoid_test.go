@@ -44,44 +44,37 @@ func wideLogit(rng *rand.Rand, i int) float64 {
 	return v
 }
 
+// retinaNet is the paper's sigmoid focal loss, α = 0.25 and γ = 2 (the
+// default of KindFocal), used with the Positives reduction.
+var retinaNet = focal.Sigmoid{Alpha: 0.25, Gamma: 2}
+
 // sigmoidCases are parameter sets covering every reduction, α on and off,
 // and integer, fractional and zero γ.
 var sigmoidCases = []struct {
 	name string
 	s    focal.Sigmoid
+	o    focal.Options
 }{
-	{"default", focal.DefaultSigmoid},
-	{"mean γ=2", focal.Sigmoid{Alpha: 0.25, Gamma: 2, Reduction: focal.Mean}},
-	{"sum γ=1", focal.Sigmoid{Alpha: 0.75, Gamma: 1, Reduction: focal.Sum}},
-	{"none γ=2.5", focal.Sigmoid{Alpha: 0.25, Gamma: 2.5, Reduction: focal.None}},
-	{"none γ=0.5 no α", focal.Sigmoid{Alpha: focal.NoAlpha, Gamma: 0.5, Reduction: focal.None}},
-	{"mean γ=0.1", focal.Sigmoid{Alpha: 0.4, Gamma: 0.1, Reduction: focal.Mean}},
-	{"positives γ=5", focal.Sigmoid{Alpha: 0.25, Gamma: 5, Reduction: focal.Positives}},
-	{"BCE γ=0", focal.Sigmoid{Alpha: focal.NoAlpha, Gamma: 0, Reduction: focal.Mean}},
-	{"balanced BCE α=1", focal.Sigmoid{Alpha: 1, Gamma: 0, Reduction: focal.Sum}},
-	{"α=0 γ=3", focal.Sigmoid{Alpha: 0, Gamma: 3, Reduction: focal.Positives}},
-	{"normalizer mean", focal.Sigmoid{Alpha: 0.25, Gamma: 2, Reduction: focal.Mean, Normalizer: 7}},
-	{"normalizer positives γ=1.5", focal.Sigmoid{Alpha: 0.25, Gamma: 1.5, Reduction: focal.Positives, Normalizer: 3}},
+	{"default", focal.KindFocal.Default().(focal.Sigmoid), focal.Options{Reduction: focal.Positives}},
+	{"mean γ=2", focal.Sigmoid{Alpha: 0.25, Gamma: 2}, focal.Options{Reduction: focal.Mean}},
+	{"sum γ=1", focal.Sigmoid{Alpha: 0.75, Gamma: 1}, focal.Options{Reduction: focal.Sum}},
+	{"none γ=2.5", focal.Sigmoid{Alpha: 0.25, Gamma: 2.5}, focal.Options{Reduction: focal.None}},
+	{"none γ=0.5 no α", focal.Sigmoid{Gamma: 0.5}, focal.Options{Reduction: focal.None}},
+	{"mean γ=0.1", focal.Sigmoid{Alpha: 0.4, Gamma: 0.1}, focal.Options{Reduction: focal.Mean}},
+	{"positives γ=5", focal.Sigmoid{Alpha: 0.25, Gamma: 5}, focal.Options{Reduction: focal.Positives}},
+	{"BCE γ=0", focal.Sigmoid{Gamma: 0}, focal.Options{Reduction: focal.Mean}},
+	{"balanced BCE α=1", focal.Sigmoid{Alpha: 1, Gamma: 0}, focal.Options{Reduction: focal.Sum}},
+	{"no α γ=3 positives", focal.Sigmoid{Alpha: 0, Gamma: 3}, focal.Options{Reduction: focal.Positives}},
+	{"normalizer mean", focal.Sigmoid{Alpha: 0.25, Gamma: 2}, focal.Options{Reduction: focal.Mean, Normalizer: 7}},
+	{"normalizer positives γ=1.5", focal.Sigmoid{Alpha: 0.25, Gamma: 1.5}, focal.Options{Reduction: focal.Positives, Normalizer: 3}},
 }
 
 // coreSigmoid returns the core package's value and gradient: per-element
 // losses for None, else the reduced loss (divided by the Normalizer when it
 // is set, the scalar whose gradient the core returns).
-func coreSigmoid[T float](t *testing.T, s focal.Sigmoid, x, y, w []T, ignore []bool) (val, grad []T) {
+func coreSigmoid[T float](t *testing.T, s focal.Sigmoid, o focal.Options, x, y, w []T, ignore []bool) (val, grad []T) {
 	t.Helper()
-	out := focal.Outputs[T]{Loss: make([]T, len(x)), Grad: make([]T, len(x))}
-	tot, err := focal.SigmoidFocalWeighted(s, out, x, y, w, ignore)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s.Reduction == focal.None {
-		return out.Loss, out.Grad
-	}
-	v := tot.Reduce(s.Reduction)
-	if s.Normalizer > 0 && s.Reduction != focal.Sum {
-		v = tot.Sum / s.Normalizer
-	}
-	return []T{T(v)}, out.Grad
+	return coreFamily(t, s, o, x, y, w, ignore)
 }
 
 func TestSigmoidFocalLossEqualsCore(t *testing.T) {
@@ -107,16 +100,16 @@ func testSigmoidEqualsCore[T float](t *testing.T) {
 	}
 	for _, c := range sigmoidCases {
 		t.Run(c.name, func(t *testing.T) {
-			val, grad := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLoss(in[0], in[1], c.s) },
+			val, grad := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLoss(in[0], in[1], c.s, c.o) },
 				x, dims, tensorOf(y, dims...))
-			wantVal, wantGrad := coreSigmoid(t, c.s, x, y, nil, nil)
+			wantVal, wantGrad := coreSigmoid(t, c.s, c.o, x, y, nil, nil)
 			compare(t, "loss", val, wantVal, 0)
 			compare(t, "grad", grad, wantGrad, gradAbs)
 
 			val, grad = evalGrad(t, func(in []*Node) *Node {
-				return SigmoidFocalLossWeighted(in[0], in[1], in[2], in[3], c.s)
+				return SigmoidFocalLossWeighted(in[0], in[1], in[2], in[3], c.s, c.o)
 			}, x, dims, tensorOf(y, dims...), tensorOf(w, dims...), tensorOf(mask, dims...))
-			wantVal, wantGrad = coreSigmoid(t, c.s, x, y, w, ignore)
+			wantVal, wantGrad = coreSigmoid(t, c.s, c.o, x, y, w, ignore)
 			compare(t, "weighted loss", val, wantVal, 0)
 			compare(t, "weighted grad", grad, wantGrad, gradAbs)
 		})
@@ -128,8 +121,8 @@ func testSigmoidEqualsCore[T float](t *testing.T) {
 func TestSigmoidGradientAtZeroIsExact(t *testing.T) {
 	ys := []float64{0, 1, 0.25, 0.5}
 	x := make([]float64, len(ys))
-	s := focal.Sigmoid{Alpha: focal.NoAlpha, Gamma: 0, Reduction: focal.Sum}
-	_, grad := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLoss(in[0], in[1], s) },
+	s, sum := focal.Sigmoid{Gamma: 0}, focal.Options{Reduction: focal.Sum}
+	_, grad := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLoss(in[0], in[1], s, sum) },
 		x, []int{len(x)}, tensorOf(ys, len(ys)))
 	for i, v := range ys {
 		if want := 0.5 - v; grad[i] != want {
@@ -139,10 +132,10 @@ func TestSigmoidGradientAtZeroIsExact(t *testing.T) {
 	// And for γ = 2.5 (log-space factor) and γ = 2 (product factor),
 	// against the core.
 	for _, g := range []float64{2, 2.5, 0.5} {
-		s := focal.Sigmoid{Alpha: 0.25, Gamma: g, Reduction: focal.Sum}
-		_, grad := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLoss(in[0], in[1], s) },
+		s := focal.Sigmoid{Alpha: 0.25, Gamma: g}
+		_, grad := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLoss(in[0], in[1], s, sum) },
 			x, []int{len(x)}, tensorOf(ys, len(ys)))
-		_, want := coreSigmoid(t, s, x, ys, nil, nil)
+		_, want := coreSigmoid(t, s, sum, x, ys, nil, nil)
 		compare(t, "grad at 0", grad, want, gradAbs)
 	}
 }
@@ -157,15 +150,15 @@ func TestSigmoidFractionalGammaSaturatedGradientIsFinite(t *testing.T) {
 		}
 	}
 	for _, g := range []float64{0.1, 0.5, 0.9, 1.5} {
-		s := focal.Sigmoid{Alpha: 0.25, Gamma: g, Reduction: focal.Sum}
-		val, grad := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLoss(in[0], in[1], s) },
+		s, o := focal.Sigmoid{Alpha: 0.25, Gamma: g}, focal.Options{Reduction: focal.Sum}
+		val, grad := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLoss(in[0], in[1], s, o) },
 			x, []int{len(x)}, tensorOf(y, len(y)))
 		for i, d := range grad {
 			if math.IsNaN(d) || math.IsInf(d, 0) {
 				t.Errorf("γ = %v, x = %v, y = %v: gradient %v", g, x[i], y[i], d)
 			}
 		}
-		wantVal, wantGrad := coreSigmoid(t, s, x, y, nil, nil)
+		wantVal, wantGrad := coreSigmoid(t, s, o, x, y, nil, nil)
 		compare(t, "loss", val, wantVal, 0)
 		compare(t, "grad", grad, wantGrad, gradAbs)
 	}
@@ -177,10 +170,10 @@ func TestSigmoidNonFiniteLogits(t *testing.T) {
 	x := []float64{inf, inf, -inf, -inf, math.NaN(), math.NaN()}
 	y := []float64{1, 0, 1, 0, 1, 0}
 	for _, g := range []float64{0, 2, 0.5} {
-		s := focal.Sigmoid{Alpha: 0.25, Gamma: g, Reduction: focal.None}
-		val, grad := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLoss(in[0], in[1], s) },
+		s, o := focal.Sigmoid{Alpha: 0.25, Gamma: g}, focal.Options{Reduction: focal.None}
+		val, grad := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLoss(in[0], in[1], s, o) },
 			x, []int{len(x)}, tensorOf(y, len(y)))
-		wantVal, wantGrad := coreSigmoid(t, s, x, y, nil, nil)
+		wantVal, wantGrad := coreSigmoid(t, s, o, x, y, nil, nil)
 		compare(t, "loss", val, wantVal, 0)
 		for i := range grad {
 			if w := wantGrad[i]; !math.IsNaN(w) && !math.IsInf(w, 0) && !close(grad[i], w, 1e-9, gradAbs) {
@@ -196,10 +189,10 @@ func TestSigmoidMaskedGarbageIsInert(t *testing.T) {
 	x := []float64{1, math.NaN(), -2, math.Inf(1)}
 	y := []float64{1, 7, 0, -3}
 	mask := []bool{true, false, true, false}
-	s := focal.Sigmoid{Alpha: 0.25, Gamma: 0.5, Reduction: focal.Mean}
-	val, grad := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLossWeighted(in[0], in[1], nil, in[2], s) },
+	s, o := focal.Sigmoid{Alpha: 0.25, Gamma: 0.5}, focal.Options{Reduction: focal.Mean}
+	val, grad := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLossWeighted(in[0], in[1], nil, in[2], s, o) },
 		x, []int{4}, tensorOf(y, 4), tensorOf(mask, 4))
-	wantVal, wantGrad := coreSigmoid(t, s, []float64{1, -2}, []float64{1, 0}, nil, nil)
+	wantVal, wantGrad := coreSigmoid(t, s, o, []float64{1, -2}, []float64{1, 0}, nil, nil)
 	compare(t, "loss", val, wantVal, 0)
 	compare(t, "grad", []float64{grad[0], grad[2]}, wantGrad, gradAbs)
 	if grad[1] != 0 || grad[3] != 0 {
@@ -221,10 +214,10 @@ func TestSigmoidPrefixWeightsBroadcast(t *testing.T) {
 		x[i], y[i] = rng.NormFloat64()*3, float64(rng.IntN(2))
 		w[i], ign[i] = rw[i/c], !rm[i/c]
 	}
-	s := focal.DefaultSigmoid
-	val, grad := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLossWeighted(in[0], in[1], in[2], in[3], s) },
+	s, o := retinaNet, focal.Options{Reduction: focal.Positives}
+	val, grad := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLossWeighted(in[0], in[1], in[2], in[3], s, o) },
 		x, []int{n, c}, tensorOf(y, n, c), tensorOf(rw, n), tensorOf(rm, n))
-	wantVal, wantGrad := coreSigmoid(t, s, x, y, w, ign)
+	wantVal, wantGrad := coreSigmoid(t, s, o, x, y, w, ign)
 	compare(t, "loss", val, wantVal, 0)
 	compare(t, "grad", grad, wantGrad, gradAbs)
 }
@@ -233,14 +226,14 @@ func TestSigmoidPrefixWeightsBroadcast(t *testing.T) {
 func TestSigmoidTargetDTypes(t *testing.T) {
 	x := []float32{-1, 0.5, 2, -3}
 	yf := []float32{0, 1, 1, 0}
-	s := focal.DefaultSigmoid
-	want, _ := coreSigmoid(t, s, x, yf, nil, nil)
+	s, o := retinaNet, focal.Options{Reduction: focal.Positives}
+	want, _ := coreSigmoid(t, s, o, x, yf, nil, nil)
 	for _, tg := range []any{
 		tensorOf([]bool{false, true, true, false}, 4),
 		tensorOf([]int32{0, 1, 1, 0}, 4),
 		tensorOf(yf, 4, 1),
 	} {
-		val, _ := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLoss(in[0], in[1], s) }, x, []int{4}, tg)
+		val, _ := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLoss(in[0], in[1], s, o) }, x, []int{4}, tg)
 		compare(t, "loss", val, want, 0)
 	}
 }
@@ -252,21 +245,22 @@ func TestSigmoidBadArgumentsAreErrors(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		s    focal.Sigmoid
+		o    focal.Options
 		y    any
 		want error
 	}{
-		{"negative gamma", focal.Sigmoid{Alpha: 0.25, Gamma: -1}, tensorOf([]float64{0, 1, 0}, 3), focal.ErrGamma},
-		{"alpha above 1", focal.Sigmoid{Alpha: 1.5, Gamma: 2}, tensorOf([]float64{0, 1, 0}, 3), focal.ErrAlpha},
-		{"bad reduction", focal.Sigmoid{Alpha: 0.25, Reduction: 9}, tensorOf([]float64{0, 1, 0}, 3), focal.ErrReduction},
-		{"target size", focal.DefaultSigmoid, tensorOf([]float64{0, 1}, 2), focal.ErrLength},
+		{"negative gamma", focal.Sigmoid{Alpha: 0.25, Gamma: -1}, focal.Options{}, tensorOf([]float64{0, 1, 0}, 3), focal.ErrGamma},
+		{"alpha above 1", focal.Sigmoid{Alpha: 1.5, Gamma: 2}, focal.Options{}, tensorOf([]float64{0, 1, 0}, 3), focal.ErrAlpha},
+		{"bad reduction", focal.Sigmoid{Alpha: 0.25}, focal.Options{Reduction: 9}, tensorOf([]float64{0, 1, 0}, 3), focal.ErrReduction},
+		{"target size", retinaNet, focal.Options{Reduction: focal.Positives}, tensorOf([]float64{0, 1}, 2), focal.ErrLength},
 	} {
-		_, _, err := tryEvalGrad(func(in []*Node) *Node { return SigmoidFocalLoss(in[0], in[1], c.s) }, x, []int{3}, c.y)
+		_, _, err := tryEvalGrad(func(in []*Node) *Node { return SigmoidFocalLoss(in[0], in[1], c.s, c.o) }, x, []int{3}, c.y)
 		if !errors.Is(err, c.want) {
 			t.Errorf("%s: error %v, want %v", c.name, err, c.want)
 		}
 	}
 	_, _, err := tryEvalGrad(func(in []*Node) *Node {
-		return SigmoidFocalLossWeighted(in[0], in[1], in[2], nil, focal.DefaultSigmoid)
+		return SigmoidFocalLossWeighted(in[0], in[1], in[2], nil, retinaNet, focal.Options{Reduction: focal.Positives})
 	}, x, []int{3}, tensorOf([]float64{0, 1, 0}, 3), tensorOf([]float64{1, 1}, 2))
 	if !errors.Is(err, focal.ErrLength) {
 		t.Errorf("weights shape: error %v, want %v", err, focal.ErrLength)

@@ -51,40 +51,43 @@ func softmaxInputs[T float](rng *rand.Rand, random int) (x []T, labels []int64) 
 	return x, labels
 }
 
+// softmaxCases cover every reduction, α off, scalar and per class, label
+// smoothing, integer, fractional and zero γ, and γ schedules (FLSD).
 var softmaxCases = []struct {
 	name string
 	s    focal.Softmax
+	o    focal.Options
 }{
-	{"default", focal.DefaultSoftmax},
-	{"sum γ=2 per-class α", focal.Softmax{Alpha: []float64{0.1, 0.5, 1, 2}, Gamma: 2, IgnoreIndex: -100, Reduction: focal.Sum}},
-	{"none γ=0.5", focal.Softmax{Gamma: 0.5, IgnoreIndex: -100, Reduction: focal.None}},
-	{"mean γ=0.1 scalar α", focal.Softmax{Alpha: []float64{0.25}, Gamma: 0.1, IgnoreIndex: -100, Reduction: focal.Mean}},
-	{"positives γ=1.5 smoothing", focal.Softmax{Gamma: 1.5, LabelSmoothing: 0.1, IgnoreIndex: -100, Reduction: focal.Positives}},
-	{"none γ=2 smoothing α", focal.Softmax{Alpha: []float64{1, 0.5, 0, 2}, Gamma: 2, LabelSmoothing: 0.2, IgnoreIndex: -100, Reduction: focal.None}},
-	{"CE γ=0", focal.Softmax{IgnoreIndex: -100, Reduction: focal.Mean}},
-	{"γ=3 background 2", focal.Softmax{Gamma: 3, IgnoreIndex: 255, Background: 2, Reduction: focal.Positives}},
-	{"normalizer", focal.Softmax{Gamma: 2.5, IgnoreIndex: -100, Reduction: focal.Mean, Normalizer: 5}},
-	{"γ=5 smoothing sum", focal.Softmax{Gamma: 5, LabelSmoothing: 0.05, IgnoreIndex: -100, Reduction: focal.Sum}},
+	{"γ=2 mean", focal.Softmax{Gamma: 2, IgnoreIndex: focal.DefaultIgnoreIndex}, focal.Options{Reduction: focal.Mean}},
+	{"sum γ=2 per-class α", focal.Softmax{Alpha: []float64{0.1, 0.5, 1, 2}, Gamma: 2, IgnoreIndex: -100}, focal.Options{Reduction: focal.Sum}},
+	{"none γ=0.5", focal.Softmax{Gamma: 0.5, IgnoreIndex: -100}, focal.Options{Reduction: focal.None}},
+	{"mean γ=0.1 scalar α", focal.Softmax{Alpha: []float64{0.25}, Gamma: 0.1, IgnoreIndex: -100}, focal.Options{Reduction: focal.Mean}},
+	{"positives γ=1.5 smoothing", focal.Softmax{Gamma: 1.5, LabelSmoothing: 0.1, IgnoreIndex: -100}, focal.Options{Reduction: focal.Positives}},
+	{"none γ=2 smoothing α", focal.Softmax{Alpha: []float64{1, 0.5, 0, 2}, Gamma: 2, LabelSmoothing: 0.2, IgnoreIndex: -100}, focal.Options{Reduction: focal.None}},
+	{"CE γ=0", focal.Softmax{IgnoreIndex: -100}, focal.Options{Reduction: focal.Mean}},
+	{"γ=3 background 2", focal.Softmax{Gamma: 3, IgnoreIndex: 255, Background: 2}, focal.Options{Reduction: focal.Positives}},
+	{"normalizer", focal.Softmax{Gamma: 2.5, IgnoreIndex: -100}, focal.Options{Reduction: focal.Mean, Normalizer: 5}},
+	{"γ=5 smoothing sum", focal.Softmax{Gamma: 5, LabelSmoothing: 0.05, IgnoreIndex: -100}, focal.Options{Reduction: focal.Sum}},
+	{"flsd-53 mean", focal.Softmax{Schedule: focal.FLSD53(), IgnoreIndex: -100}, focal.Options{Reduction: focal.Mean}},
+	{"flsd-53 none per-class α", focal.Softmax{Alpha: []float64{0.1, 0.5, 1, 2}, Schedule: focal.FLSD53(), IgnoreIndex: -100}, focal.Options{Reduction: focal.None}},
+	{"schedule γ=0 piece sum", focal.Softmax{Schedule: focal.GammaSchedule{Below: []float64{0.25, 0.6}, Gammas: []float64{4, 0}, Else: 1.5}, IgnoreIndex: -100}, focal.Options{Reduction: focal.Sum}},
+	{"schedule γ=0 else positives", focal.Softmax{Alpha: []float64{0.25}, Schedule: focal.GammaSchedule{Below: []float64{0.3}, Gammas: []float64{2.5}, Else: 0}, IgnoreIndex: 255, Background: 1}, focal.Options{Reduction: focal.Positives}},
 }
 
 // coreSoftmax returns the core's value (per position for None, else
 // reduced, divided by the Normalizer when set) and gradient.
-func coreSoftmax[T float](t *testing.T, s focal.Softmax, x []T, labels []int64, w []T) (val, grad []T) {
+func coreSoftmax[T float](t *testing.T, s focal.Softmax, o focal.Options, x []T, labels []int64, w []T) (val, grad []T) {
 	t.Helper()
 	n := len(labels)
 	out := focal.Outputs[T]{Loss: make([]T, n), Grad: make([]T, len(x))}
-	tot, err := focal.SoftmaxFocalWeighted(s, out, focal.ClassLast(n, len(x)/n), x, labels, w)
+	tot, err := focal.SoftmaxLoss(s, o, out, focal.SoftmaxInput[T, int64]{Logits: x, Layout: focal.ClassLast(n, len(x)/n), Labels: labels, Weights: w})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Reduction == focal.None {
+	if o.Reduction == focal.None {
 		return out.Loss, out.Grad
 	}
-	v := tot.Reduce(s.Reduction)
-	if s.Normalizer > 0 && s.Reduction != focal.Sum {
-		v = tot.Sum / s.Normalizer
-	}
-	return []T{T(v)}, out.Grad
+	return []T{T(tot.Value())}, out.Grad
 }
 
 func TestSoftmaxFocalLossEqualsCore(t *testing.T) {
@@ -113,9 +116,9 @@ func testSoftmaxEqualsCore[T float](t *testing.T) {
 					lab[i] = ign
 				}
 			}
-			val, grad := evalGrad(t, func(in []*Node) *Node { return SoftmaxFocalLoss(in[0], in[1], c.s) },
+			val, grad := evalGrad(t, func(in []*Node) *Node { return SoftmaxFocalLoss(in[0], in[1], c.s, c.o) },
 				x, dims, tensorOf(lab, n))
-			wantVal, wantGrad := coreSoftmax(t, c.s, x, lab, nil)
+			wantVal, wantGrad := coreSoftmax(t, c.s, c.o, x, lab, nil)
 			compare(t, "loss", val, wantVal, 0)
 			compare(t, "grad", grad, wantGrad, gradAbs)
 
@@ -128,9 +131,9 @@ func testSoftmaxEqualsCore[T float](t *testing.T) {
 				}
 			}
 			val, grad = evalGrad(t, func(in []*Node) *Node {
-				return SoftmaxFocalLossWeighted(in[0], in[1], in[2], in[3], c.s)
+				return SoftmaxFocalLossWeighted(in[0], in[1], in[2], in[3], c.s, c.o)
 			}, x, dims, tensorOf(lab, n, 1), tensorOf(w, n), tensorOf(mask, n))
-			wantVal, wantGrad = coreSoftmax(t, c.s, x, masked, w)
+			wantVal, wantGrad = coreSoftmax(t, c.s, c.o, x, masked, w)
 			compare(t, "weighted loss", val, wantVal, 0)
 			compare(t, "weighted grad", grad, wantGrad, gradAbs)
 		})
@@ -155,10 +158,10 @@ func TestSoftmaxHigherRankWithPrefixWeights(t *testing.T) {
 			labels, lab64, w = append(labels, l), append(lab64, int64(l)), append(w, rw[i])
 		}
 	}
-	s := focal.Softmax{Alpha: []float64{0.5}, Gamma: 2, Reduction: focal.Mean, IgnoreIndex: -1}
-	val, grad := evalGrad(t, func(in []*Node) *Node { return SoftmaxFocalLossWeighted(in[0], in[1], in[2], nil, s) },
+	s, o := focal.Softmax{Alpha: []float64{0.5}, Gamma: 2, IgnoreIndex: -1}, focal.Options{Reduction: focal.Mean}
+	val, grad := evalGrad(t, func(in []*Node) *Node { return SoftmaxFocalLossWeighted(in[0], in[1], in[2], nil, s, o) },
 		x, []int{b, p, nClasses}, tensorOf(labels, b, p), tensorOf(rw, b))
-	wantVal, wantGrad := coreSoftmax(t, s, x, lab64, w)
+	wantVal, wantGrad := coreSoftmax(t, s, o, x, lab64, w)
 	compare(t, "loss", val, wantVal, 0)
 	compare(t, "grad", grad, wantGrad, gradAbs)
 }
@@ -170,15 +173,15 @@ func TestSoftmaxFractionalGammaSaturatedGradientIsFinite(t *testing.T) {
 	labels := []int64{0, 0, 0, 1}
 	for _, g := range []float64{0.1, 0.5, 0.9} {
 		for _, eps := range []float64{0, 0.1} {
-			s := focal.Softmax{Gamma: g, LabelSmoothing: eps, IgnoreIndex: -100, Reduction: focal.Sum}
-			val, grad := evalGrad(t, func(in []*Node) *Node { return SoftmaxFocalLoss(in[0], in[1], s) },
+			s, o := focal.Softmax{Gamma: g, LabelSmoothing: eps, IgnoreIndex: -100}, focal.Options{Reduction: focal.Sum}
+			val, grad := evalGrad(t, func(in []*Node) *Node { return SoftmaxFocalLoss(in[0], in[1], s, o) },
 				x, []int{4, 4}, tensorOf(labels, 4))
 			for i, d := range grad {
 				if math.IsNaN(d) || math.IsInf(d, 0) {
 					t.Errorf("γ = %v, ε = %v: gradient[%d] = %v", g, eps, i, d)
 				}
 			}
-			wantVal, wantGrad := coreSoftmax(t, s, x, labels, nil)
+			wantVal, wantGrad := coreSoftmax(t, s, o, x, labels, nil)
 			compare(t, "loss", val, wantVal, 0)
 			compare(t, "grad", grad, wantGrad, gradAbs)
 		}
@@ -190,11 +193,11 @@ func TestSoftmaxIgnoredGarbageIsInert(t *testing.T) {
 	x := []float64{1, 2, 3, math.NaN(), 0, 0, 1, 2, math.Inf(1), 5, 5, 5}
 	labels := []int64{2, -100, 9, 1}
 	mask := []bool{true, true, false, true}
-	s := focal.Softmax{Gamma: 0.5, IgnoreIndex: -100, Reduction: focal.Mean}
-	val, grad := evalGrad(t, func(in []*Node) *Node { return SoftmaxFocalLossWeighted(in[0], in[1], nil, in[2], s) },
+	s, o := focal.Softmax{Gamma: 0.5, IgnoreIndex: -100}, focal.Options{Reduction: focal.Mean}
+	val, grad := evalGrad(t, func(in []*Node) *Node { return SoftmaxFocalLossWeighted(in[0], in[1], nil, in[2], s, o) },
 		x, []int{4, 3}, tensorOf(labels, 4), tensorOf(mask, 4))
 	keep := []float64{1, 2, 3, 5, 5, 5}
-	wantVal, wantGrad := coreSoftmax(t, s, keep, []int64{2, 1}, nil)
+	wantVal, wantGrad := coreSoftmax(t, s, o, keep, []int64{2, 1}, nil)
 	compare(t, "loss", val, wantVal, 0)
 	compare(t, "grad", append(grad[:3:3], grad[9:]...), wantGrad, gradAbs)
 	for i := 3; i < 9; i++ {
@@ -219,7 +222,7 @@ func TestSoftmaxFocalGammaZeroEqualsGoMLXSparseCrossEntropy(t *testing.T) {
 		labels = append(labels, int32(rng.IntN(nClasses)))
 		mask[i] = i%3 != 0
 	}
-	fn, err := SoftmaxFocal(focal.Softmax{IgnoreIndex: -100, Reduction: focal.Mean})
+	fn, err := SoftmaxFocal(focal.Softmax{IgnoreIndex: -100}, focal.Options{Reduction: focal.Mean})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,21 +250,25 @@ func TestSoftmaxBadArgumentsAreErrors(t *testing.T) {
 	for _, c := range []struct {
 		name   string
 		s      focal.Softmax
+		o      focal.Options
 		labels any
 		want   error
 	}{
-		{"alpha per class count", focal.Softmax{Alpha: []float64{1, 2}, IgnoreIndex: -100}, okLabels, focal.ErrAlpha},
-		{"negative gamma", focal.Softmax{Gamma: -2, IgnoreIndex: -100}, okLabels, focal.ErrGamma},
-		{"smoothing 1", focal.Softmax{LabelSmoothing: 1, IgnoreIndex: -100}, okLabels, focal.ErrSmoothing},
-		{"float labels", focal.DefaultSoftmax, tensorOf([]float64{0, 2}, 2), focal.ErrLabel},
-		{"label shape", focal.DefaultSoftmax, tensorOf([]int64{0, 2, 1}, 3), focal.ErrLength},
+		{"alpha per class count", focal.Softmax{Alpha: []float64{1, 2}, IgnoreIndex: -100}, focal.Options{}, okLabels, focal.ErrAlpha},
+		{"negative gamma", focal.Softmax{Gamma: -2, IgnoreIndex: -100}, focal.Options{}, okLabels, focal.ErrGamma},
+		{"smoothing 1", focal.Softmax{LabelSmoothing: 1, IgnoreIndex: -100}, focal.Options{}, okLabels, focal.ErrSmoothing},
+		{"float labels", focal.Softmax{Gamma: 2, IgnoreIndex: -100}, focal.Options{}, tensorOf([]float64{0, 2}, 2), focal.ErrLabel},
+		{"label shape", focal.Softmax{Gamma: 2, IgnoreIndex: -100}, focal.Options{}, tensorOf([]int64{0, 2, 1}, 3), focal.ErrLength},
+		{"schedule not increasing", focal.Softmax{Schedule: focal.GammaSchedule{Below: []float64{0.5, 0.2}, Gammas: []float64{1, 2}}, IgnoreIndex: -100}, focal.Options{}, okLabels, focal.ErrParam},
+		{"schedule with smoothing", focal.Softmax{Schedule: focal.FLSD53(), LabelSmoothing: 0.1, IgnoreIndex: -100}, focal.Options{}, okLabels, focal.ErrSmoothing},
+		{"bad reduction", focal.Softmax{Gamma: 2, IgnoreIndex: -100}, focal.Options{Reduction: 9}, okLabels, focal.ErrReduction},
 	} {
-		_, _, err := tryEvalGrad(func(in []*Node) *Node { return SoftmaxFocalLoss(in[0], in[1], c.s) }, x, []int{2, 3}, c.labels)
+		_, _, err := tryEvalGrad(func(in []*Node) *Node { return SoftmaxFocalLoss(in[0], in[1], c.s, c.o) }, x, []int{2, 3}, c.labels)
 		if !errors.Is(err, c.want) {
 			t.Errorf("%s: error %v, want %v", c.name, err, c.want)
 		}
 	}
-	if _, err := SoftmaxFocal(focal.Softmax{Gamma: math.Inf(1)}); !errors.Is(err, focal.ErrGamma) {
+	if _, err := SoftmaxFocal(focal.Softmax{Gamma: math.Inf(1)}, focal.Options{}); !errors.Is(err, focal.ErrGamma) {
 		t.Errorf("constructor: error %v, want %v", err, focal.ErrGamma)
 	}
 }
@@ -276,15 +283,16 @@ func TestSoftmaxNegativeInfinityLogitsMaskClasses(t *testing.T) {
 	labels := []int64{1, 0, 1}
 	for _, c := range []struct {
 		s         focal.Softmax
+		o         focal.Options
 		skipInfDx bool
 	}{
-		{focal.Softmax{Gamma: 2, IgnoreIndex: -100, Reduction: focal.Sum}, false},
-		{focal.Softmax{Gamma: 0.5, Alpha: []float64{1, 2, 0.5, 0}, IgnoreIndex: -100, Reduction: focal.None}, false},
-		{focal.Softmax{Gamma: 2, LabelSmoothing: 0.1, IgnoreIndex: -100, Reduction: focal.None}, true},
+		{focal.Softmax{Gamma: 2, IgnoreIndex: -100}, focal.Options{Reduction: focal.Sum}, false},
+		{focal.Softmax{Gamma: 0.5, Alpha: []float64{1, 2, 0.5, 0}, IgnoreIndex: -100}, focal.Options{Reduction: focal.None}, false},
+		{focal.Softmax{Gamma: 2, LabelSmoothing: 0.1, IgnoreIndex: -100}, focal.Options{Reduction: focal.None}, true},
 	} {
-		val, grad := evalGrad(t, func(in []*Node) *Node { return SoftmaxFocalLoss(in[0], in[1], c.s) },
+		val, grad := evalGrad(t, func(in []*Node) *Node { return SoftmaxFocalLoss(in[0], in[1], c.s, c.o) },
 			x, []int{3, 4}, tensorOf(labels, 3))
-		wantVal, wantGrad := coreSoftmax(t, c.s, x, labels, nil)
+		wantVal, wantGrad := coreSoftmax(t, c.s, c.o, x, labels, nil)
 		compare(t, "loss", val, wantVal, 0)
 		for i := range grad {
 			if math.IsInf(x[i], -1) && c.skipInfDx {
@@ -295,6 +303,53 @@ func TestSoftmaxNegativeInfinityLogitsMaskClasses(t *testing.T) {
 			}
 			if !close(grad[i], wantGrad[i], 1e-9, gradAbs) {
 				t.Errorf("γ = %v, ε = %v: grad[%d] = %v, want %v (core)", c.s.Gamma, c.s.LabelSmoothing, i, grad[i], wantGrad[i])
+			}
+		}
+	}
+}
+
+// A γ schedule picks γ(p_y) per position: on rows whose p_y falls in each
+// piece of the schedule (a γ = 0 piece included), the loss of every
+// position is the fixed-γ loss with γ = schedule.At(p_y), and value and
+// gradient equal the core's, in float32 and float64.
+func TestSoftmaxScheduleEqualsCore(t *testing.T) {
+	t.Run("float64", testSoftmaxScheduleEqualsCore[float64])
+	t.Run("float32", testSoftmaxScheduleEqualsCore[float32])
+}
+
+func testSoftmaxScheduleEqualsCore[T float](t *testing.T) {
+	// Row i has p_y = py[i] for its label 0: logits log p_y and three times
+	// log((1 − p_y)/3). Each p_y is at least 0.05 from every threshold.
+	py := []float64{0.01, 0.05, 0.14, 0.3, 0.42, 0.55, 0.7, 0.9, 0.999}
+	var x []T
+	labels := make([]int64, len(py))
+	for _, p := range py {
+		x = append(x, T(math.Log(p)))
+		for range nClasses - 1 {
+			x = append(x, T(math.Log((1-p)/(nClasses-1))))
+		}
+	}
+	n := len(py)
+	dims := []int{n, nClasses}
+	for _, sched := range []focal.GammaSchedule{
+		focal.FLSD53(),
+		{Below: []float64{0.25, 0.6}, Gammas: []float64{4, 0}, Else: 1.5},
+		{Below: []float64{0.35}, Gammas: []float64{2.5}, Else: 0},
+	} {
+		s := focal.Softmax{Schedule: sched, IgnoreIndex: -100}
+		for _, o := range []focal.Options{{Reduction: focal.None}, {Reduction: focal.Mean}, {Reduction: focal.Sum}} {
+			val, grad := evalGrad(t, func(in []*Node) *Node { return SoftmaxFocalLoss(in[0], in[1], s, o) },
+				x, dims, tensorOf(labels, n))
+			wantVal, wantGrad := coreSoftmax(t, s, o, x, labels, nil)
+			compare(t, o.Reduction.String()+" loss", val, wantVal, 0)
+			compare(t, o.Reduction.String()+" grad", grad, wantGrad, gradAbs)
+			if o.Reduction != focal.None {
+				continue
+			}
+			for i, p := range py {
+				fixed := focal.Softmax{Gamma: sched.At(p), IgnoreIndex: -100}
+				want, _ := coreSoftmax(t, fixed, o, x[i*nClasses:(i+1)*nClasses], labels[i:i+1], nil)
+				compare(t, "loss at γ(p_y)", val[i:i+1], want, 0)
 			}
 		}
 	}

@@ -27,24 +27,28 @@ func testSparseEqualsCore[T float](t *testing.T) {
 		labels[i] = int32(rng.IntN(c+2)) - 2 // IgnoreLabel, Background or a class
 		lab64[i] = int64(labels[i])
 	}
-	for _, s := range []focal.Sigmoid{
-		focal.DefaultSigmoid,
-		{Alpha: 0.25, Gamma: 0.5, Reduction: focal.Mean},
-		{Alpha: focal.NoAlpha, Gamma: 2, Reduction: focal.None},
-		{Alpha: 0.75, Gamma: 0, Reduction: focal.Sum},
+	for _, tc := range []struct {
+		s focal.Sigmoid
+		o focal.Options
+	}{
+		{retinaNet, focal.Options{Reduction: focal.Positives}},
+		{focal.Sigmoid{Alpha: 0.25, Gamma: 0.5}, focal.Options{Reduction: focal.Mean}},
+		{focal.Sigmoid{Gamma: 2}, focal.Options{Reduction: focal.None}},
+		{focal.Sigmoid{Alpha: 0.75, Gamma: 0}, focal.Options{Reduction: focal.Sum}},
 	} {
-		val, grad := evalGrad(t, func(in []*Node) *Node { return SparseFocalLoss(in[0], in[1], s) },
+		s, o := tc.s, tc.o
+		val, grad := evalGrad(t, func(in []*Node) *Node { return SparseFocalLoss(in[0], in[1], s, o) },
 			x, []int{rows, c}, tensorOf(labels, rows, 1))
 		out := focal.Outputs[T]{Loss: make([]T, len(x)), Grad: make([]T, len(x))}
-		tot, err := focal.SparseFocal(s, out, x, c, lab64)
+		tot, err := focal.SparseLoss(s, o, out, focal.SparseInput[T, int64]{Logits: x, Classes: c, Labels: lab64})
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := out.Loss
-		if s.Reduction != focal.None {
-			want = []T{T(tot.Reduce(s.Reduction))}
+		if o.Reduction != focal.None {
+			want = []T{T(tot.Value())}
 		}
-		compare(t, s.Reduction.String()+" loss", val, want, 0)
-		compare(t, s.Reduction.String()+" grad", grad, out.Grad, gradAbs)
+		compare(t, o.Reduction.String()+" loss", val, want, 0)
+		compare(t, o.Reduction.String()+" grad", grad, out.Grad, gradAbs)
 	}
 }

@@ -72,11 +72,11 @@ func TestLossFunctionsTrainWithGoMLXTrainer(t *testing.T) {
 		mask[i] = i%10 != 0
 	}
 	in := func() []*tensors.Tensor { return []*tensors.Tensor{tensors.FromFlatDataAndDimensions(x, n, 2)} }
-	focalFn, err := SigmoidFocal(focal.DefaultSigmoid)
+	focalFn, err := SigmoidFocal(focal.Sigmoid{Alpha: 0.25, Gamma: 2}, focal.Options{Reduction: focal.Positives})
 	if err != nil {
 		t.Fatal(err)
 	}
-	softFn, err := SoftmaxFocal(focal.Softmax{Gamma: 2, IgnoreIndex: -100, Reduction: focal.Mean})
+	softFn, err := SoftmaxFocal(focal.Softmax{Gamma: 2, IgnoreIndex: -100}, focal.Options{Reduction: focal.Mean})
 	if err != nil {
 		t.Fatal(err)
 	}
