@@ -30,14 +30,14 @@ func fdCheck(t *testing.T, x, grad, hess []float64, f func(x []float64) float64,
 	}
 }
 
-func sigmoidFns(t *testing.T, s focal.Sigmoid, y, w []float64) (f func([]float64) float64, g func([]float64) []float64) {
+func sigmoidFns(t *testing.T, s focal.Sigmoid, o focal.Options, y, w []float64) (f func([]float64) float64, g func([]float64) []float64) {
 	eval := func(x []float64) (float64, []float64) {
 		grad := make([]float64, len(x))
-		tot, err := focal.SigmoidFocalWeighted(s, focal.Outputs[float64]{Grad: grad}, x, y, w, nil)
+		tot, err := focal.Loss(s, o, focal.Outputs[float64]{Grad: grad}, focal.Input[float64]{Logits: x, Targets: y, Weights: w})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return tot.Reduce(s.Reduction), grad
+		return tot.Value(), grad
 	}
 	return func(x []float64) float64 { v, _ := eval(x); return v },
 		func(x []float64) []float64 { _, g := eval(x); return g }
@@ -50,7 +50,7 @@ func TestSigmoidDerivativesMatchFiniteDifferences(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	const n = 40
 	for _, gamma := range []float64{0, 0.5, 1, 1.5, 2, 2.5, 5} {
-		for _, alpha := range []float64{focal.NoAlpha, 0.25} {
+		for _, alpha := range []float64{0, 0.25} {
 			for _, red := range []focal.Reduction{focal.None, focal.Mean, focal.Sum, focal.Positives} {
 				for _, soft := range []bool{false, true} {
 					name := fmt.Sprintf("gamma=%v/alpha=%v/%v/soft=%v", gamma, alpha, red, soft)
@@ -65,12 +65,12 @@ func TestSigmoidDerivativesMatchFiniteDifferences(t *testing.T) {
 							}
 							w[i] = 0.5 + rng.Float64()
 						}
-						s := focal.Sigmoid{Alpha: alpha, Gamma: gamma, Reduction: red}
+						s, o := focal.Sigmoid{Alpha: alpha, Gamma: gamma}, focal.Options{Reduction: red}
 						grad, hess := make([]float64, n), make([]float64, n)
-						if _, err := focal.SigmoidFocalWeighted(s, focal.Outputs[float64]{Grad: grad, Hess: hess}, x, y, w, nil); err != nil {
+						if _, err := focal.Loss(s, o, focal.Outputs[float64]{Grad: grad, Hess: hess}, focal.Input[float64]{Logits: x, Targets: y, Weights: w}); err != nil {
 							t.Fatal(err)
 						}
-						f, g := sigmoidFns(t, s, y, w)
+						f, g := sigmoidFns(t, s, o, y, w)
 						fdCheck(t, x, grad, hess, f, g)
 					})
 				}
@@ -86,18 +86,18 @@ func TestSparseDerivativesMatchFiniteDifferences(t *testing.T) {
 	const rows, classes = 7, 5
 	labels := []int32{0, 4, focal.Background, 2, focal.IgnoreLabel, focal.Background, 1}
 	for _, gamma := range []float64{0.5, 2, 3.7} {
-		s := focal.Sigmoid{Alpha: 0.25, Gamma: gamma, Reduction: focal.Positives}
+		s := focal.Sigmoid{Alpha: 0.25, Gamma: gamma}
 		x := make([]float64, rows*classes)
 		for i := range x {
 			x[i] = rng.NormFloat64() * 3
 		}
 		eval := func(x []float64) (float64, []float64, []float64) {
 			g, h := make([]float64, len(x)), make([]float64, len(x))
-			tot, err := focal.SparseFocal(s, focal.Outputs[float64]{Grad: g, Hess: h}, x, classes, labels)
+			tot, err := focal.SparseLoss(s, positives, focal.Outputs[float64]{Grad: g, Hess: h}, focal.SparseInput[float64, int32]{Logits: x, Classes: classes, Labels: labels})
 			if err != nil {
 				t.Fatal(err)
 			}
-			return tot.Reduce(s.Reduction), g, h
+			return tot.Value(), g, h
 		}
 		_, grad, hess := eval(x)
 		fdCheck(t, x, grad, hess,
@@ -114,13 +114,14 @@ func TestSoftmaxDerivativesMatchFiniteDifferences(t *testing.T) {
 		name string
 		lay  focal.Layout
 		s    focal.Softmax
+		red  focal.Reduction
 	}{
-		{"class-last/gamma=2", focal.ClassLast(6, 4), focal.Softmax{Gamma: 2, IgnoreIndex: -100, Reduction: focal.Mean}},
-		{"class-last/gamma=0.5/alpha", focal.ClassLast(6, 4), focal.Softmax{Gamma: 0.5, Alpha: []float64{0.1, 0.2, 0.3, 0.4}, IgnoreIndex: -100, Reduction: focal.Sum}},
-		{"class-last/gamma=2/smoothing", focal.ClassLast(6, 5), focal.Softmax{Gamma: 2, LabelSmoothing: 0.1, IgnoreIndex: -100, Reduction: focal.Mean}},
-		{"class-last/gamma=1.3/smoothing/alpha", focal.ClassLast(5, 3), focal.Softmax{Gamma: 1.3, Alpha: []float64{0.25}, LabelSmoothing: 0.2, IgnoreIndex: -100}},
-		{"nchw/gamma=2", focal.ClassSecond(2, 3, 2, 2), focal.Softmax{Gamma: 2, IgnoreIndex: -100, Reduction: focal.Mean}},
-		{"nchw/gamma=0/positives", focal.ClassSecond(2, 3, 3), focal.Softmax{Gamma: 0, IgnoreIndex: 255, Reduction: focal.Positives}},
+		{"class-last/gamma=2", focal.ClassLast(6, 4), focal.Softmax{Gamma: 2, IgnoreIndex: -100}, focal.Mean},
+		{"class-last/gamma=0.5/alpha", focal.ClassLast(6, 4), focal.Softmax{Gamma: 0.5, Alpha: []float64{0.1, 0.2, 0.3, 0.4}, IgnoreIndex: -100}, focal.Sum},
+		{"class-last/gamma=2/smoothing", focal.ClassLast(6, 5), focal.Softmax{Gamma: 2, LabelSmoothing: 0.1, IgnoreIndex: -100}, focal.Mean},
+		{"class-last/gamma=1.3/smoothing/alpha", focal.ClassLast(5, 3), focal.Softmax{Gamma: 1.3, Alpha: []float64{0.25}, LabelSmoothing: 0.2, IgnoreIndex: -100}, focal.None},
+		{"nchw/gamma=2", focal.ClassSecond(2, 3, 2, 2), focal.Softmax{Gamma: 2, IgnoreIndex: -100}, focal.Mean},
+		{"nchw/gamma=0/positives", focal.ClassSecond(2, 3, 3), focal.Softmax{Gamma: 0, IgnoreIndex: 255}, focal.Positives},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -137,11 +138,12 @@ func TestSoftmaxDerivativesMatchFiniteDifferences(t *testing.T) {
 			labels[1] = c.s.IgnoreIndex
 			eval := func(x []float64) (float64, []float64, []float64) {
 				g, h := make([]float64, len(x)), make([]float64, len(x))
-				tot, err := focal.SoftmaxFocalWeighted(c.s, focal.Outputs[float64]{Grad: g, Hess: h}, c.lay, x, labels, w)
+				tot, err := focal.SoftmaxLoss(c.s, focal.Options{Reduction: c.red}, focal.Outputs[float64]{Grad: g, Hess: h},
+					focal.SoftmaxInput[float64, int]{Logits: x, Layout: c.lay, Labels: labels, Weights: w})
 				if err != nil {
 					t.Fatal(err)
 				}
-				return tot.Reduce(c.s.Reduction), g, h
+				return tot.Value(), g, h
 			}
 			_, grad, hess := eval(x)
 			fdCheck(t, x, grad, hess,

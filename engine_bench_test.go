@@ -51,21 +51,23 @@ func benchEngine[T focal.Float](b *testing.B, n int) {
 	}
 	var zero T
 	size := int(unsafeSizeof(zero))
+	paper := focal.Sigmoid{Alpha: 0.25, Gamma: 2}
+	softmax := focal.Softmax{Gamma: 2, IgnoreIndex: focal.DefaultIgnoreIndex}
 	forms := []struct {
 		name string
 		run  func(o focal.Outputs[T]) error
 	}{
 		{"sigmoid", func(o focal.Outputs[T]) error {
-			_, err := focal.SigmoidFocal(focal.DefaultSigmoid, o, x, y)
+			_, err := focal.Loss(paper, positives, o, focal.Input[T]{Logits: x, Targets: y})
 			return err
 		}},
 		{"sparse-C80", func(o focal.Outputs[T]) error {
-			_, err := focal.SparseFocal(focal.DefaultSigmoid, o, x[:rows*classes], classes, sparse)
+			_, err := focal.SparseLoss(paper, positives, o, focal.SparseInput[T, int32]{Logits: x[:rows*classes], Classes: classes, Labels: sparse})
 			return err
 		}},
 		{"softmax-C80", func(o focal.Outputs[T]) error {
 			o.Loss = o.Loss[:rows]
-			_, err := focal.SoftmaxFocal(focal.DefaultSoftmax, o, focal.ClassLast(rows, classes), x[:rows*classes], hard)
+			_, err := focal.SoftmaxLoss(softmax, focal.Options{}, o, focal.SoftmaxInput[T, int32]{Logits: x[:rows*classes], Layout: focal.ClassLast(rows, classes), Labels: hard})
 			return err
 		}},
 	}

@@ -20,13 +20,14 @@ func BenchmarkFamily(b *testing.B) {
 		y[i] = float32(rng.IntN(2))
 	}
 	out := focal.Outputs[float32]{Loss: make([]float32, n), Grad: make([]float32, n), Hess: make([]float32, n)}
+	in := focal.Input[float32]{Logits: x, Targets: y}
 	for _, k := range focal.Kinds() {
 		m := k.Default()
 		b.Run(fmt.Sprintf("%s/Medium", k), func(b *testing.B) {
 			b.SetBytes(int64(n * 4))
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := focal.Family(m, out, x, y); err != nil {
+				if _, err := focal.Loss(m, focal.Options{}, out, in); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -67,10 +67,11 @@ func TestClassBalancedWeightsLimits(t *testing.T) {
 	}
 }
 
-// TestClassCountsAndFillClassWeights checks counting (out-of-range labels
-// skipped) and the [N, C] expansion used as sigmoid weights: weighting by
-// class equals scaling each class column's loss.
-func TestClassCountsAndFillClassWeights(t *testing.T) {
+// TestClassCountsAndClassWeights checks counting (out-of-range labels
+// skipped) and the [N, C] expansion used as sigmoid weights
+// (weights[n·C + c] = w_c): weighting by class equals scaling each class
+// column's loss.
+func TestClassCountsAndClassWeights(t *testing.T) {
 	counts, err := focal.ClassCounts([]int32{0, 2, 2, -100, 1, 2, 7}, 3)
 	if err != nil {
 		t.Fatal(err)
@@ -82,23 +83,20 @@ func TestClassCountsAndFillClassWeights(t *testing.T) {
 	x := []float64{0.3, -1, 2, 1.5, 0, -0.4}
 	y := []float64{1, 0, 0, 0, 0, 1}
 	ew := make([]float64, len(x))
-	if err := focal.FillClassWeights(ew, w); err != nil {
-		t.Fatal(err)
+	for i := range ew {
+		ew[i] = w[i%len(w)]
 	}
 	loss, plain := make([]float64, len(x)), make([]float64, len(x))
-	if _, err := focal.SigmoidFocalWeighted(focal.DefaultSigmoid, focal.Outputs[float64]{Loss: loss}, x, y, ew, nil); err != nil {
+	if _, err := focal.Loss(paper, positives, focal.Outputs[float64]{Loss: loss}, focal.Input[float64]{Logits: x, Targets: y, Weights: ew}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := focal.SigmoidFocal(focal.DefaultSigmoid, focal.Outputs[float64]{Loss: plain}, x, y); err != nil {
+	if _, err := focal.Loss(paper, positives, focal.Outputs[float64]{Loss: plain}, focal.Input[float64]{Logits: x, Targets: y}); err != nil {
 		t.Fatal(err)
 	}
 	for i := range x {
 		if !closeTo(loss[i], w[i%3]*plain[i], 1e-15) {
 			t.Errorf("loss[%d] = %v, want w[%d]·%v", i, loss[i], i%3, plain[i])
 		}
-	}
-	if err := focal.FillClassWeights(make([]float64, 5), w); !errors.Is(err, focal.ErrLength) {
-		t.Errorf("FillClassWeights(5, 3 classes) error = %v", err)
 	}
 	if _, err := focal.ClassCounts([]int{1}, 0); !errors.Is(err, focal.ErrLayout) {
 		t.Errorf("ClassCounts(classes 0) error = %v", err)

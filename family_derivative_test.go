@@ -10,70 +10,43 @@ import (
 )
 
 // familyMembers are members with a spread of parameters, including
-// 0 < γ < 1 and non-integer exponents, each named.
+// 0 < γ < 1 and non-integer exponents, each named, with the reduction of
+// the kind's reference setting for its default and None for the others.
 var familyMembers = []struct {
 	name string
 	m    focal.Member
+	red  focal.Reduction
 }{
-	{"focal/default", focal.DefaultSigmoid},
-	{"focal/g0.5/noalpha", focal.Sigmoid{Alpha: focal.NoAlpha, Gamma: 0.5}},
-	{"poly1/default", focal.DefaultPoly1},
-	{"poly1/g0.5/e-0.7/noalpha", focal.Poly1{Alpha: focal.NoAlpha, Gamma: 0.5, Epsilon: -0.7}},
-	{"poly1/g2.5/e3/a0.6", focal.Poly1{Alpha: 0.6, Gamma: 2.5, Epsilon: 3}},
-	{"asl/g1/g4/m0.05", focal.Asymmetric{GammaPos: 1, GammaNeg: 4, Margin: 0.05}},
-	{"asl/g0.5/g0.7/m0.2", focal.Asymmetric{GammaPos: 0.5, GammaNeg: 0.7, Margin: 0.2}},
-	{"asl/g2/g3/m0", focal.Asymmetric{GammaPos: 2, GammaNeg: 3}},
-	{"qfl/b2", focal.Quality{Beta: 2}},
-	{"qfl/b1.5", focal.Quality{Beta: 1.5}},
-	{"qfl/b0.5", focal.Quality{Beta: 0.5}},
-	{"qfl/b3.3", focal.Quality{Beta: 3.3}},
-	{"varifocal/default", focal.DefaultVarifocal},
-	{"varifocal/g0.5/plain", focal.Varifocal{Alpha: 0.4, Gamma: 0.5}},
-	{"flstar/default", focal.DefaultFLStar},
-	{"flstar/g0.3/b-2", focal.FLStar{Alpha: focal.NoAlpha, Gamma: 0.3, Beta: -2}},
-	{"flsd/53", focal.DefaultScheduled()},
-	{"flsd/custom", focal.Scheduled{Alpha: 0.3, Schedule: focal.GammaSchedule{Below: []float64{0.1, 0.4, 0.9}, Gammas: []float64{0.5, 4, 1.5}, Else: 0.2}}},
-	{"reduced/default", focal.DefaultReduced},
-	{"reduced/th0.2/g1.5/a0.25", focal.Reduced{Alpha: 0.25, Gamma: 1.5, Threshold: 0.2}},
-	{"reduced/th0.9/g0.5", focal.Reduced{Alpha: focal.NoAlpha, Gamma: 0.5, Threshold: 0.9}},
+	{"focal/default", focal.Sigmoid{Alpha: 0.25, Gamma: 2}, focal.Positives},
+	{"focal/g0.5/noalpha", focal.Sigmoid{Gamma: 0.5}, focal.None},
+	{"poly1/default", focal.Poly1{Alpha: 0.25, Gamma: 2, Epsilon: 1}, focal.Positives},
+	{"poly1/g0.5/e-0.7/noalpha", focal.Poly1{Gamma: 0.5, Epsilon: -0.7}, focal.None},
+	{"poly1/g2.5/e3/a0.6", focal.Poly1{Alpha: 0.6, Gamma: 2.5, Epsilon: 3}, focal.None},
+	{"asl/g1/g4/m0.05", focal.Asymmetric{GammaPos: 1, GammaNeg: 4, Margin: 0.05}, focal.None},
+	{"asl/g0.5/g0.7/m0.2", focal.Asymmetric{GammaPos: 0.5, GammaNeg: 0.7, Margin: 0.2}, focal.None},
+	{"asl/g2/g3/m0", focal.Asymmetric{GammaPos: 2, GammaNeg: 3}, focal.None},
+	{"qfl/b2", focal.Quality{Beta: 2}, focal.None},
+	{"qfl/b1.5", focal.Quality{Beta: 1.5}, focal.None},
+	{"qfl/b0.5", focal.Quality{Beta: 0.5}, focal.None},
+	{"qfl/b3.3", focal.Quality{Beta: 3.3}, focal.None},
+	{"varifocal/default", focal.Varifocal{Alpha: 0.75, Gamma: 2, IoUWeighted: true}, focal.Positives},
+	{"varifocal/g0.5/plain", focal.Varifocal{Alpha: 0.4, Gamma: 0.5}, focal.None},
+	{"flstar/default", focal.FLStar{Alpha: 0.25, Gamma: 2, Beta: 1}, focal.Positives},
+	{"flstar/g0.3/b-2", focal.FLStar{Gamma: 0.3, Beta: -2}, focal.None},
+	{"flsd/53", focal.Scheduled{Schedule: focal.FLSD53()}, focal.Mean},
+	{"flsd/custom", focal.Scheduled{Alpha: 0.3, Schedule: focal.GammaSchedule{Below: []float64{0.1, 0.4, 0.9}, Gammas: []float64{0.5, 4, 1.5}, Else: 0.2}}, focal.None},
+	{"reduced/default", focal.Reduced{Gamma: 2, Threshold: 0.5}, focal.Mean},
+	{"reduced/th0.2/g1.5/a0.25", focal.Reduced{Alpha: 0.25, Gamma: 1.5, Threshold: 0.2}, focal.None},
+	{"reduced/th0.9/g0.5", focal.Reduced{Gamma: 0.5, Threshold: 0.9}, focal.None},
+	{"gaussian/default", focal.Gaussian{Gamma: 2, Beta: 4}, focal.Positives},
+	{"gaussian/g0.5/b1.5", focal.Gaussian{Gamma: 0.5, Beta: 1.5}, focal.None},
+	{"gaussian/g3.3/b0", focal.Gaussian{Gamma: 3.3}, focal.None},
 }
 
 // hardTargets reports whether m accepts only y ∈ {0, 1}.
 func hardTargets(m focal.Member) bool {
 	k := m.Kind()
 	return k == focal.KindASL || k == focal.KindFLStar
-}
-
-func withReduction(t *testing.T, m focal.Member, r focal.Reduction) focal.Member {
-	t.Helper()
-	switch v := m.(type) {
-	case focal.Sigmoid:
-		v.Reduction = r
-		return v
-	case focal.Poly1:
-		v.Reduction = r
-		return v
-	case focal.Asymmetric:
-		v.Reduction = r
-		return v
-	case focal.Quality:
-		v.Reduction = r
-		return v
-	case focal.Varifocal:
-		v.Reduction = r
-		return v
-	case focal.FLStar:
-		v.Reduction = r
-		return v
-	case focal.Scheduled:
-		v.Reduction = r
-		return v
-	case focal.Reduced:
-		v.Reduction = r
-		return v
-	}
-	t.Fatalf("unknown member %T", m)
-	return nil
 }
 
 // TestFamilyDerivativesMatchFiniteDifferences checks the gradient and
@@ -85,7 +58,7 @@ func TestFamilyDerivativesMatchFiniteDifferences(t *testing.T) {
 	for _, mc := range familyMembers {
 		for _, red := range []focal.Reduction{focal.None, focal.Mean, focal.Positives} {
 			t.Run(fmt.Sprintf("%s/%v", mc.name, red), func(t *testing.T) {
-				m := withReduction(t, mc.m, red)
+				m := mc.m
 				x, y, w := make([]float64, n), make([]float64, n), make([]float64, n)
 				for i := range x {
 					x[i] = rng.NormFloat64() * 4
@@ -101,11 +74,11 @@ func TestFamilyDerivativesMatchFiniteDifferences(t *testing.T) {
 				}
 				eval := func(x []float64) (float64, []float64, []float64) {
 					g, h := make([]float64, n), make([]float64, n)
-					tot, err := focal.FamilyWeighted(m, focal.Outputs[float64]{Grad: g, Hess: h}, x, y, w, nil)
+					tot, err := focal.Loss(m, focal.Options{Reduction: red}, focal.Outputs[float64]{Grad: g, Hess: h}, focal.Input[float64]{Logits: x, Targets: y, Weights: w})
 					if err != nil {
 						t.Fatal(err)
 					}
-					return tot.Reduce(red), g, h
+					return tot.Value(), g, h
 				}
 				_, grad, hess := eval(x)
 				fdCheck(t, x, grad, hess,
@@ -122,7 +95,7 @@ func TestFamilyDerivativesMatchFiniteDifferences(t *testing.T) {
 // w = loss/ce.
 func TestAsymmetricDetachedIsWeightTimesCrossEntropyDerivatives(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
-	for _, a := range []focal.Asymmetric{focal.DefaultAsymmetric, {GammaPos: 0.5, GammaNeg: 2.5, Margin: 0, DetachWeight: true}} {
+	for _, a := range []focal.Asymmetric{focal.KindASL.Default().(focal.Asymmetric), {GammaPos: 0.5, GammaNeg: 2.5, Margin: 0, DetachWeight: true}} {
 		full := a
 		full.DetachWeight = false
 		for range 50 {

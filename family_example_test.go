@@ -14,29 +14,30 @@ func ExampleCurve() {
 	}
 	// Output:
 	// focal     0.043322
-	// poly1     0.168322
 	// asl       0.346574
-	// qfl       0.173287
-	// varifocal 0.693147
-	// flstar    0.039158
 	// flsd      0.086643
+	// flstar    0.039158
+	// gaussian  0.173287
+	// poly1     0.168322
+	// qfl       0.173287
 	// reduced   0.693147
+	// varifocal 0.693147
 }
 
 // Asymmetric loss by name, as the command line builds it, over a small
 // multi-label batch.
 func ExampleNewMember() {
 	k, _ := focal.ParseKind("ASL")
-	m, err := focal.NewMember(k, focal.Sum, map[string]float64{"gamma-neg": 2, "margin": 0})
+	m, err := focal.NewMember(k, map[string]float64{"gamma-neg": 2, "margin": 0})
 	if err != nil {
 		panic(err)
 	}
 	x := []float64{0, 0}
 	y := []float64{1, 0}
 	grad := make([]float64, 2)
-	tot, _ := focal.Family(m, focal.Outputs[float64]{Grad: grad}, x, y)
+	tot, _ := focal.Loss(m, focal.Options{Reduction: focal.Sum}, focal.Outputs[float64]{Grad: grad}, focal.Input[float64]{Logits: x, Targets: y})
 	// positive: ½·log 2; negative: ¼·log 2. Detached weights: −½·½, ¼·½.
-	fmt.Printf("loss %.6f grad %.4f %.4f\n", tot.Reduce(focal.Sum), grad[0], grad[1])
+	fmt.Printf("loss %.6f grad %.4f %.4f\n", tot.Value(), grad[0], grad[1])
 	// Output:
 	// loss 0.519860 grad -0.2500 0.1250
 }

@@ -10,7 +10,8 @@ import (
 // FuzzFamily asserts, for arbitrary logits, targets and exponents, that
 // every member's loss, gradient and Hessian are finite for a finite logit,
 // that losses are ≥ 0 where the member is non-negative, and the identities
-// Poly-1(ε = 0) = FL and QFL(hard y) = FL(γ = β).
+// Poly-1(ε = 0) = FL, QFL(hard y) = FL(γ = β) and Gaussian(y = 1) = FL
+// without α.
 func FuzzFamily(f *testing.F) {
 	f.Add(0.0, 1.0, 2.0, 0.25)
 	f.Add(1e30, 0.0, 0.5, 0.05)
@@ -35,6 +36,7 @@ func FuzzFamily(f *testing.F) {
 			{focal.FLStar{Alpha: param, Gamma: gamma + 0.1, Beta: param*4 - 2}, hard, true},
 			{focal.Scheduled{Alpha: param, Schedule: focal.GammaSchedule{Below: []float64{param}, Gammas: []float64{gamma}, Else: 1}}, y, true},
 			{focal.Reduced{Alpha: param, Gamma: min(gamma, 5), Threshold: max(param, 1e-3)}, y, true},
+			{focal.Gaussian{Gamma: gamma, Beta: param * 8}, y, true},
 		}
 		for _, c := range members {
 			for _, T32 := range []bool{false, true} {
@@ -51,13 +53,13 @@ func FuzzFamily(f *testing.F) {
 				var l, g, h float64
 				if T32 {
 					o := focal.Outputs[float32]{Loss: make([]float32, 1), Grad: make([]float32, 1), Hess: make([]float32, 1)}
-					if _, err := focal.Family(c.m, o, []float32{float32(xv)}, []float32{float32(yv)}); err != nil {
+					if _, err := focal.Loss(c.m, none, o, focal.Input[float32]{Logits: []float32{float32(xv)}, Targets: []float32{float32(yv)}}); err != nil {
 						t.Fatal(err)
 					}
 					l, g, h = float64(o.Loss[0]), float64(o.Grad[0]), float64(o.Hess[0])
 				} else {
 					o := focal.Outputs[float64]{Loss: make([]float64, 1), Grad: make([]float64, 1), Hess: make([]float64, 1)}
-					if _, err := focal.Family(c.m, o, []float64{xv}, []float64{yv}); err != nil {
+					if _, err := focal.Loss(c.m, none, o, focal.Input[float64]{Logits: []float64{xv}, Targets: []float64{yv}}); err != nil {
 						t.Fatal(err)
 					}
 					l, g, h = o.Loss[0], o.Grad[0], o.Hess[0]
@@ -74,11 +76,15 @@ func FuzzFamily(f *testing.F) {
 		}
 		for _, id := range []struct{ a, b focal.Member }{
 			{focal.Poly1{Alpha: param, Gamma: gamma}, focal.Sigmoid{Alpha: param, Gamma: gamma}},
-			{focal.Quality{Beta: gamma}, focal.Sigmoid{Alpha: focal.NoAlpha, Gamma: gamma}},
+			{focal.Quality{Beta: gamma}, focal.Sigmoid{Gamma: gamma}},
+			{focal.Gaussian{Gamma: gamma, Beta: param * 8}, focal.Sigmoid{Gamma: gamma}},
 		} {
 			yy := y
-			if id.a.Kind() == focal.KindQFL {
+			switch id.a.Kind() {
+			case focal.KindQFL:
 				yy = hard
+			case focal.KindGaussian:
+				yy = 1
 			}
 			la, ga, ha := id.a.Elem(x, yy)
 			lb, gb, hb := id.b.Elem(x, yy)

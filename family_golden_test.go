@@ -58,13 +58,13 @@ func runFamilyGolden[T focal.Float](t *testing.T, c familyCase, tol float64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := focal.NewMember(k, focal.None, c.Params)
+	m, err := focal.NewMember(k, c.Params)
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := len(c.X)
 	out := focal.Outputs[T]{Loss: make([]T, n), Grad: make([]T, n), Hess: make([]T, n)}
-	tot, err := focal.Family(m, out, toT[T](c.X), toT[T](c.Y))
+	tot, err := focal.Loss(m, focal.Options{Reduction: focal.None}, out, focal.Input[T]{Logits: toT[T](c.X), Targets: toT[T](c.Y)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,7 @@ func TestFamilyReducesToFocalLoss(t *testing.T) {
 	}
 	soft := []float64{0, 1, 0.3, 0.85}
 	hard := []float64{0, 1}
+	// fl is plain focal loss; α = 0 is no α-weighting.
 	fl := func(alpha, gamma float64) focal.Sigmoid { return focal.Sigmoid{Alpha: alpha, Gamma: gamma} }
 	cases := []struct {
 		name    string
@@ -48,31 +49,33 @@ func TestFamilyReducesToFocalLoss(t *testing.T) {
 			func(x, y float64) [3]float64 { return elem(fl(0.25, 1.7), x, y) }},
 		{"asl with γ₊ = γ₋ and m = 0 is focal loss without α", hard,
 			func(x, y float64) [3]float64 { return elem(focal.Asymmetric{GammaPos: 2.5, GammaNeg: 2.5}, x, y) },
-			func(x, y float64) [3]float64 { return elem(fl(focal.NoAlpha, 2.5), x, y) }},
+			func(x, y float64) [3]float64 { return elem(fl(0, 2.5), x, y) }},
 		{"asl with γ = 0 and m = 0 is cross-entropy", hard,
 			func(x, y float64) [3]float64 { return elem(focal.Asymmetric{DetachWeight: true}, x, y) },
-			func(x, y float64) [3]float64 { return elem(fl(focal.NoAlpha, 0), x, y) }},
+			func(x, y float64) [3]float64 { return elem(fl(0, 0), x, y) }},
 		{"qfl with hard targets is focal loss with γ = β", hard,
 			func(x, y float64) [3]float64 { return elem(focal.Quality{Beta: 0.6}, x, y) },
-			func(x, y float64) [3]float64 { return elem(fl(focal.NoAlpha, 0.6), x, y) }},
+			func(x, y float64) [3]float64 { return elem(fl(0, 0.6), x, y) }},
 		{"qfl with β = 0 is cross-entropy", soft,
 			func(x, y float64) [3]float64 { return elem(focal.Quality{}, x, y) },
-			func(x, y float64) [3]float64 { return elem(fl(focal.NoAlpha, 0), x, y) }},
+			func(x, y float64) [3]float64 { return elem(fl(0, 0), x, y) }},
 		{"varifocal of a positive is q·cross-entropy", []float64{1, 0.4},
-			func(x, y float64) [3]float64 { return elem(focal.DefaultVarifocal, x, y) },
-			func(x, y float64) [3]float64 { return scaled(elem(fl(focal.NoAlpha, 0), x, y), y) }},
+			func(x, y float64) [3]float64 {
+				return elem(focal.Varifocal{Alpha: 0.75, Gamma: 2, IoUWeighted: true}, x, y)
+			},
+			func(x, y float64) [3]float64 { return scaled(elem(fl(0, 0), x, y), y) }},
 		{"varifocal of a negative is α·focal loss", []float64{0},
 			func(x, y float64) [3]float64 { return elem(focal.Varifocal{Alpha: 0.75, Gamma: 1.3}, x, y) },
-			func(x, y float64) [3]float64 { return scaled(elem(fl(focal.NoAlpha, 1.3), x, y), 0.75) }},
+			func(x, y float64) [3]float64 { return scaled(elem(fl(0, 1.3), x, y), 0.75) }},
 		{"FL* with γ = 1, β = 0 is α-balanced cross-entropy", hard,
 			func(x, y float64) [3]float64 { return elem(focal.FLStar{Alpha: 0.3, Gamma: 1}, x, y) },
 			func(x, y float64) [3]float64 { return elem(fl(0.3, 0), x, y) }},
 		{"FL* is cross-entropy of γx + β over γ", []float64{1},
 			func(x, y float64) [3]float64 {
-				return elem(focal.FLStar{Alpha: focal.NoAlpha, Gamma: 2, Beta: 1}, x, y)
+				return elem(focal.FLStar{Gamma: 2, Beta: 1}, x, y)
 			},
 			func(x, y float64) [3]float64 {
-				v := elem(fl(focal.NoAlpha, 0), 2*x+1, y)
+				v := elem(fl(0, 0), 2*x+1, y)
 				return [3]float64{v[0] / 2, v[1], v[2] * 2}
 			}},
 		{"a constant schedule is focal loss", soft,
@@ -81,13 +84,13 @@ func TestFamilyReducesToFocalLoss(t *testing.T) {
 			},
 			func(x, y float64) [3]float64 { return elem(fl(0.4, 2.2), x, y) }},
 		{"FLSD-53 is focal loss with γ = 5 below pₜ = 0.2, else 3", soft,
-			func(x, y float64) [3]float64 { return elem(focal.DefaultScheduled(), x, y) },
+			func(x, y float64) [3]float64 { return elem(focal.Scheduled{Schedule: focal.FLSD53()}, x, y) },
 			func(x, y float64) [3]float64 {
 				p := 1 / (1 + math.Exp(-x))
 				if y*p+(1-y)*(1-p) < 0.2 {
-					return elem(fl(focal.NoAlpha, 5), x, y)
+					return elem(fl(0, 5), x, y)
 				}
-				return elem(fl(focal.NoAlpha, 3), x, y)
+				return elem(fl(0, 3), x, y)
 			}},
 		{"reduced with th = 1 is α-balanced cross-entropy", hard,
 			func(x, y float64) [3]float64 { return elem(focal.Reduced{Alpha: 0.25, Gamma: 2, Threshold: 1}, x, y) },
@@ -99,15 +102,24 @@ func TestFamilyReducesToFocalLoss(t *testing.T) {
 			func(x, y float64) [3]float64 { return scaled(elem(fl(0.25, 1.5), x, y), math.Pow(1e-14, -1.5)) }},
 		{"reduced with th = ½ is focal loss scaled by 2^γ where pₜ ≥ ½", soft,
 			func(x, y float64) [3]float64 {
-				return elem(focal.Reduced{Alpha: focal.NoAlpha, Gamma: 2, Threshold: 0.5}, x, y)
+				return elem(focal.Reduced{Gamma: 2, Threshold: 0.5}, x, y)
 			},
 			func(x, y float64) [3]float64 {
 				p := 1 / (1 + math.Exp(-x))
 				if y*p+(1-y)*(1-p) >= 0.5 {
-					return scaled(elem(fl(focal.NoAlpha, 2), x, y), 4)
+					return scaled(elem(fl(0, 2), x, y), 4)
 				}
-				return elem(fl(focal.NoAlpha, 0), x, y)
+				return elem(fl(0, 0), x, y)
 			}},
+		{"gaussian with γ = β = 0 is cross-entropy with every y < 1 a negative", soft,
+			func(x, y float64) [3]float64 { return elem(focal.Gaussian{}, x, y) },
+			func(x, y float64) [3]float64 { return elem(fl(0, 0), x, math.Floor(y)) }},
+		{"gaussian of a positive is focal loss without α", []float64{1},
+			func(x, y float64) [3]float64 { return elem(focal.Gaussian{Gamma: 1.7, Beta: 3}, x, y) },
+			func(x, y float64) [3]float64 { return elem(fl(0, 1.7), x, y) }},
+		{"gaussian of y < 1 is (1 − y)^β times focal loss of a negative without α", []float64{0, 0.3, 0.85},
+			func(x, y float64) [3]float64 { return elem(focal.Gaussian{Gamma: 1.7, Beta: 3}, x, y) },
+			func(x, y float64) [3]float64 { return scaled(elem(fl(0, 1.7), x, 0), math.Pow(1-y, 3)) }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -129,7 +141,7 @@ func TestFamilyDriverMatchesElem(t *testing.T) {
 	const n = 40
 	for _, mc := range familyMembers {
 		t.Run(mc.name, func(t *testing.T) {
-			m := withReduction(t, mc.m, focal.Mean)
+			m, o := mc.m, focal.Options{Reduction: focal.Mean}
 			x, y, w := make([]float64, n), make([]float64, n), make([]float64, n)
 			ign := make([]bool, n)
 			for i := range x {
@@ -142,7 +154,7 @@ func TestFamilyDriverMatchesElem(t *testing.T) {
 				ign[i] = i%7 == 0
 			}
 			out := focal.Outputs[float64]{Loss: make([]float64, n), Grad: make([]float64, n), Hess: make([]float64, n)}
-			tot, err := focal.FamilyWeighted(m, out, x, y, w, ign)
+			tot, err := focal.Loss(m, o, out, focal.Input[float64]{Logits: x, Targets: y, Weights: w, Ignore: ign})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -160,7 +172,7 @@ func TestFamilyDriverMatchesElem(t *testing.T) {
 				elemClose(t, "driver", x[i], y[i], [3]float64{out.Loss[i], out.Grad[i], out.Hess[i]}, want, 1e-13)
 			}
 			o32 := focal.Outputs[float32]{Loss: make([]float32, n), Grad: make([]float32, n), Hess: make([]float32, n)}
-			if _, err := focal.FamilyWeighted(m, o32, toT[float32](x), toT[float32](y), toT[float32](w), ign); err != nil {
+			if _, err := focal.Loss(m, o, o32, focal.Input[float32]{Logits: toT[float32](x), Targets: toT[float32](y), Weights: toT[float32](w), Ignore: ign}); err != nil {
 				t.Fatal(err)
 			}
 			for i := range x {

@@ -22,29 +22,32 @@ func TestFamilyShardsMergeToTheWhole(t *testing.T) {
 			y[i] = rng.Float64()
 		}
 	}
-	m := focal.Quality{Beta: 2, Reduction: focal.Positives}
+	m, o := focal.Quality{Beta: 2}, focal.Options{Reduction: focal.Positives}
+	in := func(lo, hi int) focal.Input[float64] {
+		return focal.Input[float64]{Logits: x[lo:hi], Targets: y[lo:hi]}
+	}
 	whole := make([]float64, n)
-	tot, err := focal.Family(m, focal.Outputs[float64]{Grad: whole}, x, y)
+	tot, err := focal.Loss(m, o, focal.Outputs[float64]{Grad: whole}, in(0, n))
 	if err != nil {
 		t.Fatal(err)
 	}
 	cut := n / 3
-	a, errA := focal.Family(m, focal.Outputs[float64]{}, x[:cut], y[:cut])
-	b, errB := focal.Family(m, focal.Outputs[float64]{}, x[cut:], y[cut:])
+	a, errA := focal.Loss(m, o, focal.Outputs[float64]{}, in(0, cut))
+	b, errB := focal.Loss(m, o, focal.Outputs[float64]{}, in(cut, n))
 	if errA != nil || errB != nil {
 		t.Fatal(errA, errB)
 	}
 	merged := a.Merge(b)
-	if merged.Count != tot.Count || merged.Positives != tot.Positives || !closeTo(merged.Reduce(m.Reduction), tot.Reduce(m.Reduction), 1e-12) {
+	if merged.Count != tot.Count || merged.Positives != tot.Positives || !closeTo(merged.Value(), tot.Value(), 1e-12) {
 		t.Errorf("merged %+v, whole %+v", merged, tot)
 	}
-	shard := m
-	shard.Normalizer = merged.Divisor(m.Reduction)
+	shard := o
+	shard.Normalizer = divisorOf(merged)
 	g := make([]float64, n)
-	if _, err := focal.Family(shard, focal.Outputs[float64]{Grad: g[:cut]}, x[:cut], y[:cut]); err != nil {
+	if _, err := focal.Loss(m, shard, focal.Outputs[float64]{Grad: g[:cut]}, in(0, cut)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := focal.Family(shard, focal.Outputs[float64]{Grad: g[cut:]}, x[cut:], y[cut:]); err != nil {
+	if _, err := focal.Loss(m, shard, focal.Outputs[float64]{Grad: g[cut:]}, in(cut, n)); err != nil {
 		t.Fatal(err)
 	}
 	for i := range g {
@@ -53,7 +56,7 @@ func TestFamilyShardsMergeToTheWhole(t *testing.T) {
 		}
 	}
 	prev := runtime.GOMAXPROCS(1)
-	one, _ := focal.Family(m, focal.Outputs[float64]{}, x, y)
+	one, _ := focal.Loss(m, o, focal.Outputs[float64]{}, in(0, n))
 	runtime.GOMAXPROCS(prev)
 	if one.Sum != tot.Sum {
 		t.Errorf("GOMAXPROCS=1 sum %v, GOMAXPROCS=%d sum %v", one.Sum, prev, tot.Sum)

@@ -10,6 +10,12 @@ import (
 	"github.com/focalgo/focal"
 )
 
+// flsd53Softmax is FLSD-53 with PyTorch's ignore index, the reference's
+// setting (with the Mean reduction).
+func flsd53Softmax() focal.Softmax {
+	return focal.Softmax{Schedule: focal.FLSD53(), IgnoreIndex: focal.DefaultIgnoreIndex}
+}
+
 // TestScheduledSoftmaxGolden checks FLSD-53 against autograd through the
 // published FocalLossAdaptive (testdata/family/gen.py): loss per row,
 // gradient and Hessian diagonal per logit.
@@ -29,13 +35,12 @@ func TestScheduledSoftmaxGolden(t *testing.T) {
 		labels[i] = int(v)
 	}
 	lay := focal.ClassLast(len(labels), C)
-	s := focal.DefaultScheduledSoftmax()
-	s.Reduction = focal.Sum
+	s, o := flsd53Softmax(), focal.Options{Reduction: focal.Sum}
 	run := func(t *testing.T, tol float64, f32 bool) {
 		if f32 {
 			x := toT[float32](c.X)
 			out := focal.Outputs[float32]{Loss: make([]float32, len(labels)), Grad: make([]float32, len(x)), Hess: make([]float32, len(x))}
-			if _, err := focal.ScheduledSoftmaxFocal(s, out, lay, x, labels); err != nil {
+			if _, err := focal.SoftmaxLoss(s, o, out, focal.SoftmaxInput[float32, int]{Logits: x, Layout: lay, Labels: labels}); err != nil {
 				t.Fatal(err)
 			}
 			checkClose(t, "loss", out.Loss, c.Loss, c.X, tol)
@@ -44,7 +49,7 @@ func TestScheduledSoftmaxGolden(t *testing.T) {
 			return
 		}
 		out := focal.Outputs[float64]{Loss: make([]float64, len(labels)), Grad: make([]float64, len(c.X)), Hess: make([]float64, len(c.X))}
-		if _, err := focal.ScheduledSoftmaxFocal(s, out, lay, c.X, labels); err != nil {
+		if _, err := focal.SoftmaxLoss(s, o, out, focal.SoftmaxInput[float64, int]{Logits: c.X, Layout: lay, Labels: labels}); err != nil {
 			t.Fatal(err)
 		}
 		checkClose(t, "loss", out.Loss, c.Loss, c.X, tol)
@@ -57,7 +62,7 @@ func TestScheduledSoftmaxGolden(t *testing.T) {
 
 // TestScheduledSoftmaxIsSoftmaxWithTheScheduledGamma checks, position by
 // position in an NCHW layout with weights, an ignored label and α, that
-// the output equals SoftmaxFocal with γ = γ(p_y); and the derivatives
+// the output equals SoftmaxLoss with the fixed γ = γ(p_y); and the derivatives
 // against finite differences.
 func TestScheduledSoftmaxIsSoftmaxWithTheScheduledGamma(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 32))
@@ -73,20 +78,21 @@ func TestScheduledSoftmaxIsSoftmaxWithTheScheduledGamma(t *testing.T) {
 		w[i] = 0.5 + rng.Float64()
 	}
 	labels[3] = focal.DefaultIgnoreIndex
-	s := focal.ScheduledSoftmax{Alpha: []float64{0.1, 0.2, 0.3, 0.4}, Schedule: focal.FLSD53(), IgnoreIndex: focal.DefaultIgnoreIndex, Reduction: focal.Mean}
+	s := focal.Softmax{Alpha: []float64{0.1, 0.2, 0.3, 0.4}, Schedule: focal.FLSD53(), IgnoreIndex: focal.DefaultIgnoreIndex}
+	o := focal.Options{Reduction: focal.Mean}
 	eval := func(x []float64) (float64, []float64, []float64, []float64) {
 		out := focal.Outputs[float64]{Loss: make([]float64, len(labels)), Grad: make([]float64, len(x)), Hess: make([]float64, len(x))}
-		tot, err := focal.ScheduledSoftmaxFocalWeighted(s, out, lay, x, labels, w)
+		tot, err := focal.SoftmaxLoss(s, o, out, focal.SoftmaxInput[float64, int]{Logits: x, Layout: lay, Labels: labels, Weights: w})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return tot.Reduce(s.Reduction), out.Loss, out.Grad, out.Hess
+		return tot.Value(), out.Loss, out.Grad, out.Hess
 	}
 	_, loss, grad, hess := eval(x)
 	for _, gamma := range []float64{5, 3} {
-		ref := focal.Softmax{Alpha: s.Alpha, Gamma: gamma, IgnoreIndex: s.IgnoreIndex, Reduction: focal.Mean}
+		ref := focal.Softmax{Alpha: s.Alpha, Gamma: gamma, IgnoreIndex: s.IgnoreIndex}
 		out := focal.Outputs[float64]{Loss: make([]float64, len(labels)), Grad: make([]float64, len(x)), Hess: make([]float64, len(x))}
-		if _, err := focal.SoftmaxFocalWeighted(ref, out, lay, x, labels, w); err != nil {
+		if _, err := focal.SoftmaxLoss(ref, o, out, focal.SoftmaxInput[float64, int]{Logits: x, Layout: lay, Labels: labels, Weights: w}); err != nil {
 			t.Fatal(err)
 		}
 		for j, lab := range labels {
@@ -120,11 +126,14 @@ func TestScheduledSoftmaxIsSoftmaxWithTheScheduledGamma(t *testing.T) {
 // TestScheduledSoftmaxExtremesAndErrors checks finiteness at extreme
 // logits, NaN propagation, bad input and zero allocations.
 func TestScheduledSoftmaxExtremesAndErrors(t *testing.T) {
-	s := focal.DefaultScheduledSoftmax()
+	s, o := flsd53Softmax(), focal.Options{}
+	in := func(x []float32, labels []int) focal.SoftmaxInput[float32, int] {
+		return focal.SoftmaxInput[float32, int]{Logits: x, Layout: focal.ClassLast(3, 3), Labels: labels}
+	}
 	x := []float32{math.MaxFloat32, -math.MaxFloat32, 0, 1e30, -1e30, 3, 80, -80, 1e-40}
 	labels := []int{1, 0, 2}
 	out := focal.Outputs[float32]{Loss: make([]float32, 3), Grad: make([]float32, 9), Hess: make([]float32, 9)}
-	if _, err := focal.ScheduledSoftmaxFocal(s, out, focal.ClassLast(3, 3), x, labels); err != nil {
+	if _, err := focal.SoftmaxLoss(s, o, out, in(x, labels)); err != nil {
 		t.Fatal(err)
 	}
 	for _, v := range [][]float32{out.Loss, out.Grad, out.Hess} {
@@ -134,30 +143,33 @@ func TestScheduledSoftmaxExtremesAndErrors(t *testing.T) {
 			}
 		}
 	}
-	if _, err := focal.ScheduledSoftmaxFocal(s, out, focal.ClassLast(3, 3), []float32{float32(math.NaN()), 0, 0, 0, 0, 0, 0, 0, 0}, labels); err != nil {
+	if _, err := focal.SoftmaxLoss(s, o, out, in([]float32{float32(math.NaN()), 0, 0, 0, 0, 0, 0, 0, 0}, labels)); err != nil {
 		t.Fatal(err)
 	}
 	if !math.IsNaN(float64(out.Loss[0])) || !math.IsNaN(float64(out.Grad[1])) || math.IsNaN(float64(out.Loss[1])) {
 		t.Errorf("NaN logit: loss %v, grad %v", out.Loss, out.Grad[:3])
 	}
-	bad := focal.DefaultScheduledSoftmax()
+	bad := flsd53Softmax()
 	bad.Schedule.Gammas[0] = -1
+	smoothed := flsd53Softmax()
+	smoothed.LabelSmoothing = 0.1
 	for _, c := range []struct {
 		name   string
-		s      focal.ScheduledSoftmax
+		s      focal.Softmax
 		labels []int
 		err    error
 	}{
 		{"label out of range", s, []int{1, 3, 0}, focal.ErrLabel},
 		{"bad schedule", bad, labels, focal.ErrGamma},
+		{"schedule with label smoothing", smoothed, labels, focal.ErrSmoothing},
 		{"wrong label count", s, []int{1}, focal.ErrLength},
 	} {
-		if _, err := focal.ScheduledSoftmaxFocal(c.s, out, focal.ClassLast(3, 3), x, c.labels); !errors.Is(err, c.err) {
+		if _, err := focal.SoftmaxLoss(c.s, o, out, in(x, c.labels)); !errors.Is(err, c.err) {
 			t.Errorf("%s: error = %v, want %v", c.name, err, c.err)
 		}
 	}
 	if !raceEnabled {
-		f := func() { _, _ = focal.ScheduledSoftmaxFocal(s, out, focal.ClassLast(3, 3), x, labels) }
+		f := func() { _, _ = focal.SoftmaxLoss(s, o, out, in(x, labels)) }
 		if a := testing.AllocsPerRun(20, f); a != 0 {
 			t.Errorf("%v allocations per call", a)
 		}

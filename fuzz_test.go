@@ -21,13 +21,14 @@ func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // FuzzSigmoid: for arbitrary logits, γ and α, finite logits give finite
 // loss, gradient and Hessian in float64 and float32; FL(x, 1; α) =
-// FL(−x, 0; 1 − α); and two shards merge to the whole. Targets are taken
-// from the logits' bits, hard or soft.
+// FL(−x, 0; 1 − α) for 0 < α < 1, and without α (α = 0) on both sides;
+// and two shards merge to the whole. Targets are taken from the logits'
+// bits, hard or soft.
 func FuzzSigmoid(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte, gamma, alpha float64) {
-		if !(gamma >= 0 && gamma <= 20) || !(alpha <= 1) {
+		if !(gamma >= 0 && gamma <= 20) || !(alpha >= 0 && alpha <= 1) {
 			// Out-of-range parameters must be rejected, not crash.
-			_, err := focal.SigmoidFocal(focal.Sigmoid{Alpha: alpha, Gamma: gamma}, focal.Outputs[float64]{}, []float64{0}, []float64{1})
+			_, err := focal.Loss(focal.Sigmoid{Alpha: alpha, Gamma: gamma}, focal.Options{}, focal.Outputs[float64]{}, focal.Input[float64]{Logits: []float64{0}, Targets: []float64{1}})
 			if err == nil && !(gamma > 20 && !math.IsInf(gamma, 0)) {
 				t.Fatalf("α %v γ %v accepted", alpha, gamma)
 			}
@@ -46,9 +47,9 @@ func FuzzSigmoid(f *testing.F) {
 				y[i] = float64(math.Float64bits(v)>>40&0xffff) / 0xffff
 			}
 		}
-		s := focal.Sigmoid{Alpha: alpha, Gamma: gamma, Reduction: focal.Mean}
+		s, o := focal.Sigmoid{Alpha: alpha, Gamma: gamma}, focal.Options{Reduction: focal.Mean}
 		l, g, h := make([]float64, n), make([]float64, n), make([]float64, n)
-		tot, err := focal.SigmoidFocal(s, focal.Outputs[float64]{Loss: l, Grad: g, Hess: h}, x, y)
+		tot, err := focal.Loss(s, o, focal.Outputs[float64]{Loss: l, Grad: g, Hess: h}, focal.Input[float64]{Logits: x, Targets: y})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,7 +64,7 @@ func FuzzSigmoid(f *testing.F) {
 		// float32
 		x32, y32 := toT[float32](x), toT[float32](y)
 		l32, g32, h32 := make([]float32, n), make([]float32, n), make([]float32, n)
-		if _, err := focal.SigmoidFocal(s, focal.Outputs[float32]{Loss: l32, Grad: g32, Hess: h32}, x32, y32); err != nil {
+		if _, err := focal.Loss(s, o, focal.Outputs[float32]{Loss: l32, Grad: g32, Hess: h32}, focal.Input[float32]{Logits: x32, Targets: y32}); err != nil {
 			t.Fatal(err)
 		}
 		for i := range x32 {
@@ -71,14 +72,19 @@ func FuzzSigmoid(f *testing.F) {
 				t.Fatalf("float32 x %v y %v: %v %v %v", x32[i], y32[i], l32[i], g32[i], h32[i])
 			}
 		}
-		// symmetry on hard targets
-		if alpha >= 0 {
+		// symmetry on hard targets: α mirrors to 1 − α, and no α (0) to
+		// itself; α = 1 (negatives weighted 0) has no mirror.
+		if alpha < 1 {
+			mirror := 1 - alpha
+			if alpha == 0 {
+				mirror = 0
+			}
 			neg, flipped := make([]float64, n), make([]float64, n)
 			for i := range x {
 				neg[i], flipped[i] = -x[i], 1-y[i]
 			}
 			l2 := make([]float64, n)
-			if _, err := focal.SigmoidFocal(focal.Sigmoid{Alpha: 1 - alpha, Gamma: gamma}, focal.Outputs[float64]{Loss: l2}, neg, flipped); err != nil {
+			if _, err := focal.Loss(focal.Sigmoid{Alpha: mirror, Gamma: gamma}, none, focal.Outputs[float64]{Loss: l2}, focal.Input[float64]{Logits: neg, Targets: flipped}); err != nil {
 				t.Fatal(err)
 			}
 			for i := range x {
@@ -89,8 +95,8 @@ func FuzzSigmoid(f *testing.F) {
 		}
 		// shards
 		if n >= 2 && finite(tot.Sum) {
-			a, _ := focal.SigmoidFocal(s, focal.Outputs[float64]{}, x[:n/2], y[:n/2])
-			b, _ := focal.SigmoidFocal(s, focal.Outputs[float64]{}, x[n/2:], y[n/2:])
+			a, _ := focal.Loss(s, o, focal.Outputs[float64]{}, focal.Input[float64]{Logits: x[:n/2], Targets: y[:n/2]})
+			b, _ := focal.Loss(s, o, focal.Outputs[float64]{}, focal.Input[float64]{Logits: x[n/2:], Targets: y[n/2:]})
 			m := a.Merge(b)
 			if m.Count != tot.Count || m.Positives != tot.Positives || !closeTo(m.Sum, tot.Sum, 1e-12) {
 				t.Fatalf("shards %+v, whole %+v", m, tot)
@@ -115,7 +121,8 @@ func FuzzSoftmax(f *testing.F) {
 			labels[i] = int(math.Float64bits(x[i*C]) % uint64(C))
 		}
 		l, g, h := make([]float64, rows), make([]float64, len(x)), make([]float64, len(x))
-		if _, err := focal.SoftmaxFocal(focal.Softmax{Gamma: gamma, LabelSmoothing: eps}, focal.Outputs[float64]{Loss: l, Grad: g, Hess: h}, focal.ClassLast(rows, C), x, labels); err != nil {
+		if _, err := focal.SoftmaxLoss(focal.Softmax{Gamma: gamma, LabelSmoothing: eps}, none, focal.Outputs[float64]{Loss: l, Grad: g, Hess: h},
+			focal.SoftmaxInput[float64, int]{Logits: x, Layout: focal.ClassLast(rows, C), Labels: labels}); err != nil {
 			t.Fatal(err)
 		}
 		for r := range rows {

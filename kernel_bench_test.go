@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/focalgo/focal"
 	"github.com/focalgo/focal/internal/bench"
 	"github.com/focalgo/focal/internal/kernel"
 )
@@ -12,7 +11,7 @@ import (
 // kernelSizes are the seed's 1×3×256×256 tensor and a large batch.
 var kernelSizes = []int{196_608, 8_000_000}
 
-// BenchmarkKernel times SigmoidFocal (float32, α = 0.25, γ = 2, 1%
+// BenchmarkKernel times focal.Loss of Sigmoid (float32, α = 0.25, γ = 2, 1%
 // positives, on GOMAXPROCS goroutines) on each kernel implementation of
 // this machine, the generic one included, side by side: out=grad computes
 // the reduced loss and the gradient (a training step's need, and the
@@ -62,8 +61,8 @@ func BenchmarkTriad(b *testing.B) {
 	}
 }
 
-// TestKernelNoAllocs: the benchmarked calls (SigmoidFocal with and without
-// the loss per element, SparseFocal, SoftmaxFocal in both layouts)
+// TestKernelNoAllocs: the benchmarked calls (Loss of Sigmoid with and without
+// the loss per element, SparseLoss, SoftmaxLoss in both layouts)
 // allocate nothing on any kernel implementation once their pools are warm.
 func TestKernelNoAllocs(t *testing.T) {
 	if raceEnabled {
@@ -72,7 +71,7 @@ func TestKernelNoAllocs(t *testing.T) {
 	w := bench.NewWorkload(2*bench.Classes*bench.SpatialNCHW + 1003)
 	for _, m := range kernel.Impls() {
 		prev := kernel.SetImpl(m)
-		forms := append([]bench.Form{{Name: "SigmoidFocal", Run: w.Focal}, {Name: "SigmoidFocal with loss", Run: w.FocalElementwise}},
+		forms := append([]bench.Form{{Name: "Loss", Run: w.Focal}, {Name: "Loss with loss per element", Run: w.FocalElementwise}},
 			w.ClassForms()...)
 		for _, f := range forms {
 			if err := f.Run(); err != nil {
@@ -84,7 +83,6 @@ func TestKernelNoAllocs(t *testing.T) {
 		}
 		kernel.SetImpl(prev)
 	}
-	_ = focal.DefaultSigmoid
 }
 
 // BenchmarkKernelClasses times the C = 80 forms (float32, reduced loss +

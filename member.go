@@ -107,9 +107,10 @@ type elementwise[T Float, M Member] struct {
 	out   Outputs[T]
 	clip  bool
 	floor float64
+	scale float64
 }
 
-func (f elementwise[T, M]) check(lo, hi int) (count, pos int64, bad int) {
+func (f *elementwise[T, M]) check(lo, hi int) (count, pos int64, bad int) {
 	y := f.in.Targets[lo:hi]
 	if f.in.Weights == nil && f.in.Ignore == nil && !f.tr.hard {
 		// The common case, vectorized: every element counts.
@@ -135,16 +136,19 @@ func (f elementwise[T, M]) check(lo, hi int) (count, pos int64, bad int) {
 	return count, pos, -1
 }
 
-func (f elementwise[T, M]) compute(lo, hi int, scale float64) float64 {
+func (f *elementwise[T, M]) setScale(scale float64) {
+	f.scale = scale
+	f.tr.sig.Scale, f.tr.sig.ClipHess = scale, f.clip
+}
+
+func (f *elementwise[T, M]) compute(lo, hi int) float64 {
 	o := f.out
 	loss, grad, hess := sub(o.Loss, lo, hi), sub(o.Grad, lo, hi), sub(o.Hess, lo, hi)
 	x, y, w, ign := f.in.Logits[lo:hi], f.in.Targets[lo:hi], sub(f.in.Weights, lo, hi), sub(f.in.Ignore, lo, hi)
 	if !f.tr.vector {
-		return elemLoop(f.m, scale, f.clip, f.floor, loss, grad, hess, x, y, w, ign)
+		return elemLoop(f.m, f.scale, f.clip, f.floor, loss, grad, hess, x, y, w, ign)
 	}
-	p := f.tr.sig
-	p.Scale, p.ClipHess = scale, f.clip
-	sum := kernel.Sigmoid(&p, loss, grad, hess, x, y, w, ign)
+	sum := kernel.Sigmoid(&f.tr.sig, loss, grad, hess, x, y, w, ign)
 	if f.floor > 0 && hess != nil {
 		floorHessian(hess, f.floor, w, ign)
 	}

@@ -127,15 +127,27 @@ func putJob[J any](j *J) {
 // A form is one kind of fused pass (element-wise, sparse labels, softmax)
 // over units of work (elements, rows, label positions): how a range of
 // units is checked and counted, and how it is computed once the gradient
-// scale is known. Every form runs on the one two-pass driver below.
+// scale is known. Every form runs on the one two-pass driver below, which
+// holds the form in its pooled job: the methods have pointer receivers so
+// that the kernel parameters a form passes by pointer live there, not in a
+// copy moved to the heap on every call.
 type form interface {
 	// check validates the units [lo, hi) and returns the number of units
 	// counted by Mean, the number of positives, and the index of the first
 	// bad unit, or −1.
 	check(lo, hi int) (count, pos int64, bad int)
+	// setScale sets the factor of the gradient and Hessian; the driver
+	// calls it once, between the passes.
+	setScale(scale float64)
 	// compute writes the outputs of the units [lo, hi), their gradient and
-	// Hessian scaled by scale, and returns the sum of their losses.
-	compute(lo, hi int, scale float64) float64
+	// Hessian scaled, and returns the sum of their losses.
+	compute(lo, hi int) float64
+}
+
+// formPtr is a pointer to a form type F.
+type formPtr[F any] interface {
+	*F
+	form
 }
 
 const (
@@ -144,35 +156,34 @@ const (
 )
 
 // driver runs a form's two passes in chunks on the worker pool.
-type driver[F form] struct {
+type driver[F any, P formPtr[F]] struct {
 	job
 	f        F
 	units    int
 	size     int
 	phase    int
-	scale    float64
 	cnt, pos [maxChunks]int64
 	bad      [maxChunks]int
 }
 
-func (d *driver[F]) init() { d.fn = d.chunk }
+func (d *driver[F, P]) init() { d.fn = d.chunk }
 
-func (d *driver[F]) chunk(c int) {
+func (d *driver[F, P]) chunk(c int) {
 	lo := c * d.size
 	hi := min(lo+d.size, d.units)
 	if d.phase == phaseCheck {
-		d.cnt[c], d.pos[c], d.bad[c] = d.f.check(lo, hi)
+		d.cnt[c], d.pos[c], d.bad[c] = P(&d.f).check(lo, hi)
 		return
 	}
-	d.partial[c] = d.f.compute(lo, hi, d.scale)
+	d.partial[c] = P(&d.f).compute(lo, hi)
 }
 
 // run runs f over units units, each costing about cost elements: pass 1
 // checks and counts every unit; if one is bad it returns its index and
 // nothing is written, else pass 2 computes with the gradient scale that
 // o gives for the counts, and the Total is returned with bad = −1.
-func run[F form](f F, units, cost int, o Options) (t Total, bad int) {
-	d := getJob[driver[F]]()
+func run[F any, P formPtr[F]](f F, units, cost int, o Options) (t Total, bad int) {
+	d := getJob[driver[F, P]]()
 	defer putJob(d)
 	d.f = f
 	defer func() { var zero F; d.f = zero }() // drop references to caller memory
@@ -190,10 +201,11 @@ func run[F form](f F, units, cost int, o Options) (t Total, bad int) {
 		t.Positives += d.pos[c]
 	}
 
-	d.scale = 1
+	scale := 1.0
 	if o.Reduction == Mean || o.Reduction == Positives {
-		d.scale = 1 / t.divisor()
+		scale = 1 / t.divisor()
 	}
+	P(&d.f).setScale(scale)
 	d.phase = phaseCompute
 	d.run()
 	t.Sum = d.sumPartials()

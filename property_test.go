@@ -21,11 +21,42 @@ func randomBatch(rng *rand.Rand, n int, scale float64, posRate float64) (x, y []
 	return x, y
 }
 
-func sigmoidAll(t *testing.T, s focal.Sigmoid, x, y []float64) (loss, grad, hess []float64, tot focal.Total) {
+// paper is the focal-loss paper's setting, α = 0.25 and γ = 2, used with
+// positives (the sum divided by the number of positives).
+var paper = focal.Sigmoid{Alpha: 0.25, Gamma: 2}
+
+var (
+	none      = focal.Options{Reduction: focal.None}
+	positives = focal.Options{Reduction: focal.Positives}
+)
+
+// mergeAll merges the Totals of the shards of one batch.
+func mergeAll(shards []focal.Total) focal.Total {
+	m := shards[0]
+	for _, s := range shards[1:] {
+		m = m.Merge(s)
+	}
+	return m
+}
+
+// divisorOf is what Total.Value divides Sum by, as its documentation
+// states it for a Total without a Normalizer: Count for Mean,
+// max(1, Positives) for Positives, else 1.
+func divisorOf(t focal.Total) float64 {
+	switch t.Reduction {
+	case focal.Mean:
+		return float64(max(1, t.Count))
+	case focal.Positives:
+		return float64(max(1, t.Positives))
+	}
+	return 1
+}
+
+func sigmoidAll(t *testing.T, s focal.Sigmoid, o focal.Options, x, y []float64) (loss, grad, hess []float64, tot focal.Total) {
 	t.Helper()
 	n := len(x)
 	loss, grad, hess = make([]float64, n), make([]float64, n), make([]float64, n)
-	tot, err := focal.SigmoidFocal(s, focal.Outputs[float64]{Loss: loss, Grad: grad, Hess: hess}, x, y)
+	tot, err := focal.Loss(s, o, focal.Outputs[float64]{Loss: loss, Grad: grad, Hess: hess}, focal.Input[float64]{Logits: x, Targets: y})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,18 +64,18 @@ func sigmoidAll(t *testing.T, s focal.Sigmoid, x, y []float64) (loss, grad, hess
 }
 
 // TestGammaZeroIsBalancedCrossEntropy: FL with γ = 0 is −αₜ log pₜ, and
-// with no α it is BCE with logits, computed here independently.
+// with no α (Alpha 0) it is BCE with logits, computed here independently.
 func TestGammaZeroIsBalancedCrossEntropy(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	x, y := randomBatch(rng, 500, 6, 0.3)
-	for _, alpha := range []float64{focal.NoAlpha, 0.25, 0.75} {
-		loss, grad, _, _ := sigmoidAll(t, focal.Sigmoid{Alpha: alpha, Gamma: 0}, x, y)
+	for _, alpha := range []float64{0, 0.25, 0.75} {
+		loss, grad, _, _ := sigmoidAll(t, focal.Sigmoid{Alpha: alpha, Gamma: 0}, none, x, y)
 		for i := range x {
 			// BCE(x, y) = max(x, 0) − x·y + log(1 + e^−|x|)
 			bce := max(x[i], 0) - x[i]*y[i] + math.Log1p(math.Exp(-math.Abs(x[i])))
 			p := 1 / (1 + math.Exp(-x[i]))
 			at := 1.0
-			if alpha >= 0 {
+			if alpha != 0 {
 				at = y[i]*alpha + (1-y[i])*(1-alpha)
 			}
 			if !closeTo(loss[i], at*bce, 1e-14) || !closeTo(grad[i], at*(p-y[i]), 1e-14) {
@@ -64,8 +95,8 @@ func TestSymmetry(t *testing.T) {
 		ones[i], negx[i] = 1, -x[i]
 	}
 	for _, g := range []float64{0, 0.5, 2, 3.3} {
-		l1, g1, h1, _ := sigmoidAll(t, focal.Sigmoid{Alpha: 0.3, Gamma: g}, x, ones)
-		l0, g0, h0, _ := sigmoidAll(t, focal.Sigmoid{Alpha: 0.7, Gamma: g}, negx, zeros)
+		l1, g1, h1, _ := sigmoidAll(t, focal.Sigmoid{Alpha: 0.3, Gamma: g}, none, x, ones)
+		l0, g0, h0, _ := sigmoidAll(t, focal.Sigmoid{Alpha: 0.7, Gamma: g}, none, negx, zeros)
 		for i := range x {
 			if !closeTo(l1[i], l0[i], 1e-14) || !closeTo(g1[i], -g0[i], 1e-14) || !closeTo(h1[i], h0[i], 1e-13) {
 				t.Fatalf("γ %v x %v: (%v %v %v) vs (%v %v %v)", g, x[i], l1[i], g1[i], h1[i], l0[i], -g0[i], h0[i])
@@ -74,7 +105,7 @@ func TestSymmetry(t *testing.T) {
 	}
 }
 
-// TestSparseEqualsDenseOneHot: SparseFocal = SigmoidFocal on one-hot
+// TestSparseEqualsDenseOneHot: SparseLoss = Loss of Sigmoid on one-hot
 // targets with ignored rows masked, for every reduction.
 func TestSparseEqualsDenseOneHot(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
@@ -98,19 +129,19 @@ func TestSparseEqualsDenseOneHot(t *testing.T) {
 		}
 	}
 	for _, red := range []focal.Reduction{focal.None, focal.Mean, focal.Sum, focal.Positives} {
-		s := focal.Sigmoid{Alpha: 0.25, Gamma: 2, Reduction: red}
+		s, o := focal.Sigmoid{Alpha: 0.25, Gamma: 2}, focal.Options{Reduction: red}
 		n := len(x)
 		ls, gs, hs := make([]float64, n), make([]float64, n), make([]float64, n)
 		ld, gd, hd := make([]float64, n), make([]float64, n), make([]float64, n)
-		ts, err := focal.SparseFocal(s, focal.Outputs[float64]{Loss: ls, Grad: gs, Hess: hs}, x, classes, labels)
+		ts, err := focal.SparseLoss(s, o, focal.Outputs[float64]{Loss: ls, Grad: gs, Hess: hs}, focal.SparseInput[float64, int16]{Logits: x, Classes: classes, Labels: labels})
 		if err != nil {
 			t.Fatal(err)
 		}
-		td, err := focal.SigmoidFocalWeighted(s, focal.Outputs[float64]{Loss: ld, Grad: gd, Hess: hd}, x, y, nil, ignore)
+		td, err := focal.Loss(s, o, focal.Outputs[float64]{Loss: ld, Grad: gd, Hess: hd}, focal.Input[float64]{Logits: x, Targets: y, Ignore: ignore})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ts.Count != td.Count || ts.Positives != td.Positives || !closeTo(ts.Reduce(red), td.Reduce(red), 1e-12) {
+		if ts.Count != td.Count || ts.Positives != td.Positives || !closeTo(ts.Value(), td.Value(), 1e-12) {
 			t.Fatalf("%v: sparse %+v, dense %+v", red, ts, td)
 		}
 		for i := range ls {
@@ -133,7 +164,7 @@ func TestSoftmaxGammaZeroIsCrossEntropy(t *testing.T) {
 	}
 	loss := make([]float64, n)
 	alpha := []float64{1, 2, 0.5, 0.1, 3, 1}
-	if _, err := focal.SoftmaxFocal(focal.Softmax{Alpha: alpha}, focal.Outputs[float64]{Loss: loss}, focal.ClassLast(n, c), x, labels); err != nil {
+	if _, err := focal.SoftmaxLoss(focal.Softmax{Alpha: alpha}, none, focal.Outputs[float64]{Loss: loss}, focal.SoftmaxInput[float64, int]{Logits: x, Layout: focal.ClassLast(n, c), Labels: labels}); err != nil {
 		t.Fatal(err)
 	}
 	for i := range n {
@@ -178,14 +209,14 @@ func softmaxLayoutsAgree(t *testing.T, N, C, H int) {
 		labels[i] = rng.IntN(C)
 	}
 	labels[3] = -100
-	s := focal.Softmax{Gamma: 2, LabelSmoothing: 0.1, IgnoreIndex: -100, Reduction: focal.Mean}
+	s, o := focal.Softmax{Gamma: 2, LabelSmoothing: 0.1, IgnoreIndex: -100}, focal.Options{Reduction: focal.Mean}
 	la, ga := make([]float64, N*H), make([]float64, len(nchw))
 	lb, gb := make([]float64, N*H), make([]float64, len(nchw))
-	ta, err := focal.SoftmaxFocal(s, focal.Outputs[float64]{Loss: la, Grad: ga}, focal.ClassSecond(N, C, H), nchw, labels)
+	ta, err := focal.SoftmaxLoss(s, o, focal.Outputs[float64]{Loss: la, Grad: ga}, focal.SoftmaxInput[float64, int]{Logits: nchw, Layout: focal.ClassSecond(N, C, H), Labels: labels})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tb, err := focal.SoftmaxFocal(s, focal.Outputs[float64]{Loss: lb, Grad: gb}, focal.ClassLast(N*H, C), last, labels)
+	tb, err := focal.SoftmaxLoss(s, o, focal.Outputs[float64]{Loss: lb, Grad: gb}, focal.SoftmaxInput[float64, int]{Logits: last, Layout: focal.ClassLast(N*H, C), Labels: labels})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +253,7 @@ func TestFiniteAtExtremes(t *testing.T) {
 	}
 	for _, g := range []float64{0, 0.1, 0.5, 0.99, 1, 1.5, 2, 5} {
 		for _, red := range []focal.Reduction{focal.None, focal.Mean} {
-			l, gr, h, tot := sigmoidAll(t, focal.Sigmoid{Alpha: 0.25, Gamma: g, Reduction: red}, x, y)
+			l, gr, h, tot := sigmoidAll(t, focal.Sigmoid{Alpha: 0.25, Gamma: g}, focal.Options{Reduction: red}, x, y)
 			for i := range x {
 				if math.IsNaN(l[i]) || math.IsInf(l[i], 0) || math.IsNaN(gr[i]) || math.IsInf(gr[i], 0) || math.IsNaN(h[i]) || math.IsInf(h[i], 0) {
 					t.Fatalf("γ %v, x %v, y %v: loss %v grad %v hess %v", g, x[i], y[i], l[i], gr[i], h[i])
@@ -240,7 +271,7 @@ func TestFiniteAtExtremes(t *testing.T) {
 		}
 		n := len(x32)
 		l, gr, h := make([]float32, n), make([]float32, n), make([]float32, n)
-		if _, err := focal.SigmoidFocal(focal.Sigmoid{Alpha: 0.25, Gamma: g}, focal.Outputs[float32]{Loss: l, Grad: gr, Hess: h}, x32, y32); err != nil {
+		if _, err := focal.Loss(focal.Sigmoid{Alpha: 0.25, Gamma: g}, none, focal.Outputs[float32]{Loss: l, Grad: gr, Hess: h}, focal.Input[float32]{Logits: x32, Targets: y32}); err != nil {
 			t.Fatal(err)
 		}
 		for i := range n {
@@ -262,7 +293,7 @@ func TestFiniteAtExtremes(t *testing.T) {
 		}
 		for _, eps := range []float64{0, 0.1} {
 			sl, sg, sh := make([]float32, rows), make([]float32, len(sx)), make([]float32, len(sx))
-			if _, err := focal.SoftmaxFocal(focal.Softmax{Gamma: g, LabelSmoothing: eps}, focal.Outputs[float32]{Loss: sl, Grad: sg, Hess: sh}, focal.ClassLast(rows, C), sx, labels); err != nil {
+			if _, err := focal.SoftmaxLoss(focal.Softmax{Gamma: g, LabelSmoothing: eps}, none, focal.Outputs[float32]{Loss: sl, Grad: sg, Hess: sh}, focal.SoftmaxInput[float32, int]{Logits: sx, Layout: focal.ClassLast(rows, C), Labels: labels}); err != nil {
 				t.Fatal(err)
 			}
 			for i := range sx {
@@ -283,7 +314,7 @@ func TestFiniteAtExtremes(t *testing.T) {
 func TestNaNPropagates(t *testing.T) {
 	x := []float64{1, math.NaN(), -2}
 	y := []float64{1, 0, 0}
-	l, g, h, _ := sigmoidAll(t, focal.DefaultSigmoid, x, y)
+	l, g, h, _ := sigmoidAll(t, paper, positives, x, y)
 	if !math.IsNaN(l[1]) || !math.IsNaN(g[1]) || !math.IsNaN(h[1]) {
 		t.Fatalf("NaN logit: %v %v %v", l[1], g[1], h[1])
 	}
@@ -299,25 +330,26 @@ func TestShardedReductionEqualsWhole(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 18))
 	x, y := randomBatch(rng, 10007, 4, 0.05)
 	for _, red := range []focal.Reduction{focal.Sum, focal.Mean, focal.Positives} {
-		s := focal.Sigmoid{Alpha: 0.25, Gamma: 2, Reduction: red}
-		_, whole, _, wt := sigmoidAll(t, s, x, y)
+		s, o := focal.Sigmoid{Alpha: 0.25, Gamma: 2}, focal.Options{Reduction: red}
+		_, whole, _, wt := sigmoidAll(t, s, o, x, y)
 		cuts := []int{0, 1, 2500, 2501, 7000, len(x)}
-		var merged focal.Total
+		var shards []focal.Total
 		for i := 1; i < len(cuts); i++ {
-			tt, err := focal.SigmoidFocal(focal.Sigmoid{Alpha: 0.25, Gamma: 2, Reduction: focal.Sum}, focal.Outputs[float64]{}, x[cuts[i-1]:cuts[i]], y[cuts[i-1]:cuts[i]])
+			tt, err := focal.Loss(s, o, focal.Outputs[float64]{}, focal.Input[float64]{Logits: x[cuts[i-1]:cuts[i]], Targets: y[cuts[i-1]:cuts[i]]})
 			if err != nil {
 				t.Fatal(err)
 			}
-			merged = merged.Merge(tt)
+			shards = append(shards, tt)
 		}
-		if merged.Count != wt.Count || merged.Positives != wt.Positives || !closeTo(merged.Reduce(red), wt.Reduce(red), 1e-12) {
-			t.Fatalf("%v: merged %+v (%v), whole %+v (%v)", red, merged, merged.Reduce(red), wt, wt.Reduce(red))
+		merged := mergeAll(shards)
+		if merged.Count != wt.Count || merged.Positives != wt.Positives || !closeTo(merged.Value(), wt.Value(), 1e-12) {
+			t.Fatalf("%v: merged %+v (%v), whole %+v (%v)", red, merged, merged.Value(), wt, wt.Value())
 		}
-		s.Normalizer = merged.Divisor(red)
+		o.Normalizer = divisorOf(merged)
 		for i := 1; i < len(cuts); i++ {
 			lo, hi := cuts[i-1], cuts[i]
 			g := make([]float64, hi-lo)
-			if _, err := focal.SigmoidFocal(s, focal.Outputs[float64]{Grad: g}, x[lo:hi], y[lo:hi]); err != nil {
+			if _, err := focal.Loss(s, o, focal.Outputs[float64]{Grad: g}, focal.Input[float64]{Logits: x[lo:hi], Targets: y[lo:hi]}); err != nil {
 				t.Fatal(err)
 			}
 			for k := range g {
@@ -338,11 +370,11 @@ func TestFloat32AgreesWithFloat64(t *testing.T) {
 		x[i] = float64(x32[i])
 	}
 	for _, g := range []float64{0, 0.5, 2, 4.5} {
-		s := focal.Sigmoid{Alpha: 0.25, Gamma: g, Reduction: focal.Mean}
-		l64, g64, h64, t64 := sigmoidAll(t, s, x, y)
+		s, o := focal.Sigmoid{Alpha: 0.25, Gamma: g}, focal.Options{Reduction: focal.Mean}
+		l64, g64, h64, t64 := sigmoidAll(t, s, o, x, y)
 		n := len(x)
 		l32, g32, h32 := make([]float32, n), make([]float32, n), make([]float32, n)
-		t32, err := focal.SigmoidFocal(s, focal.Outputs[float32]{Loss: l32, Grad: g32, Hess: h32}, x32, y32)
+		t32, err := focal.Loss(s, o, focal.Outputs[float32]{Loss: l32, Grad: g32, Hess: h32}, focal.Input[float32]{Logits: x32, Targets: y32})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -366,7 +398,7 @@ func TestResultIndependentOfGOMAXPROCS(t *testing.T) {
 	run := func(procs int) (float64, []float64) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		g := make([]float64, len(x))
-		tot, err := focal.SigmoidFocal(focal.DefaultSigmoid, focal.Outputs[float64]{Grad: g}, x, y)
+		tot, err := focal.Loss(paper, positives, focal.Outputs[float64]{Grad: g}, focal.Input[float64]{Logits: x, Targets: y})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -394,8 +426,8 @@ func TestHessianClip(t *testing.T) {
 	for v := -10.0; v <= 10; v += 0.1 {
 		x, y = append(x, v), append(y, 1)
 	}
-	_, _, h, _ := sigmoidAll(t, focal.Sigmoid{Alpha: 0.25, Gamma: 2}, x, y)
-	_, _, hc, _ := sigmoidAll(t, focal.Sigmoid{Alpha: 0.25, Gamma: 2, ClipHessian: true}, x, y)
+	_, _, h, _ := sigmoidAll(t, focal.Sigmoid{Alpha: 0.25, Gamma: 2}, none, x, y)
+	_, _, hc, _ := sigmoidAll(t, focal.Sigmoid{Alpha: 0.25, Gamma: 2}, focal.Options{Reduction: focal.None, ClipHessian: true}, x, y)
 	negative := 0
 	for i := range h {
 		if h[i] < 0 {
@@ -416,7 +448,8 @@ func TestPublishedReferenceValues(t *testing.T) {
 	// [0,1], α = 0.25, γ = 2. mmcv's "mean" divides the sum by the number
 	// of rows N (ours divides by the number of elements): 0.13562961.
 	x := []float64{1, 0, 0, 1}
-	tot, err := focal.SparseFocal(focal.Sigmoid{Alpha: 0.25, Gamma: 2, Reduction: focal.Sum}, focal.Outputs[float64]{}, x, 2, []int{0, 1})
+	tot, err := focal.SparseLoss(focal.Sigmoid{Alpha: 0.25, Gamma: 2}, focal.Options{Reduction: focal.Sum}, focal.Outputs[float64]{},
+		focal.SparseInput[float64, int]{Logits: x, Classes: 2, Labels: []int{0, 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -425,13 +458,14 @@ func TestPublishedReferenceValues(t *testing.T) {
 	}
 	// mmcv's softmax form is −α (1 − p_y)^γ log p_y with a scalar α:
 	// here p_y = σ(1) on both rows.
-	st, err := focal.SoftmaxFocal(focal.Softmax{Alpha: []float64{0.25}, Gamma: 2, Reduction: focal.Mean}, focal.Outputs[float64]{}, focal.ClassLast(2, 2), x, []int{0, 1})
+	st, err := focal.SoftmaxLoss(focal.Softmax{Alpha: []float64{0.25}, Gamma: 2}, focal.Options{Reduction: focal.Mean}, focal.Outputs[float64]{},
+		focal.SoftmaxInput[float64, int]{Logits: x, Layout: focal.ClassLast(2, 2), Labels: []int{0, 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := 1 / (1 + math.Exp(-1))
-	if want := 0.25 * (1 - p) * (1 - p) * -math.Log(p); !closeTo(st.Reduce(focal.Mean), want, 1e-15) {
-		t.Errorf("mmcv softmax focal: %v, want %v", st.Reduce(focal.Mean), want)
+	if want := 0.25 * (1 - p) * (1 - p) * -math.Log(p); !closeTo(st.Value(), want, 1e-15) {
+		t.Errorf("mmcv softmax focal: %v, want %v", st.Value(), want)
 	}
 	// Keras BinaryFocalCrossentropy docstring (from_logits=True, γ = 2,
 	// mean over the last axis): 0.691 without class balancing, 0.51 with
@@ -440,12 +474,12 @@ func TestPublishedReferenceValues(t *testing.T) {
 	ky := []float64{0, 1, 0, 0}
 	for _, c := range []struct {
 		alpha, want, tol float64
-	}{{focal.NoAlpha, 0.691, 5e-4}, {0.25, 0.51, 5e-3}} {
-		kt, err := focal.SigmoidFocal(focal.Sigmoid{Alpha: c.alpha, Gamma: 2, Reduction: focal.Mean}, focal.Outputs[float64]{}, kx, ky)
+	}{{0, 0.691, 5e-4}, {0.25, 0.51, 5e-3}} {
+		kt, err := focal.Loss(focal.Sigmoid{Alpha: c.alpha, Gamma: 2}, focal.Options{Reduction: focal.Mean}, focal.Outputs[float64]{}, focal.Input[float64]{Logits: kx, Targets: ky})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := kt.Reduce(focal.Mean); math.Abs(got-c.want) > c.tol {
+		if got := kt.Value(); math.Abs(got-c.want) > c.tol {
 			t.Errorf("Keras α %v: %v, want %v", c.alpha, got, c.want)
 		}
 	}
@@ -473,71 +507,71 @@ func TestBadInputWritesNothing(t *testing.T) {
 	}
 	x := []float64{0.1, 0.2, 0.3}
 	y := []float64{0, 1, 0}
+	sigmoid := func(s focal.Sigmoid, o focal.Outputs[float64], in focal.Input[float64]) error {
+		_, err := focal.Loss(s, positives, o, in)
+		return err
+	}
+	sparse := func(o focal.Outputs[float64], classes int, labels []int) error {
+		_, err := focal.SparseLoss(paper, positives, o, focal.SparseInput[float64, int]{Logits: x, Classes: classes, Labels: labels})
+		return err
+	}
+	softmax := func(s focal.Softmax, o focal.Outputs[float64], lay focal.Layout, labels []int) error {
+		_, err := focal.SoftmaxLoss(s, focal.Options{}, o, focal.SoftmaxInput[float64, int]{Logits: x, Layout: lay, Labels: labels})
+		return err
+	}
 	cases := []struct {
 		name string
 		want error
 		call func(o focal.Outputs[float64]) error
 	}{
 		{"targets length", focal.ErrLength, func(o focal.Outputs[float64]) error {
-			_, err := focal.SigmoidFocal(focal.DefaultSigmoid, o, x, y[:2])
-			return err
+			return sigmoid(paper, o, focal.Input[float64]{Logits: x, Targets: y[:2]})
 		}},
 		{"target above 1", focal.ErrTarget, func(o focal.Outputs[float64]) error {
-			_, err := focal.SigmoidFocal(focal.DefaultSigmoid, o, x, []float64{0, 1.5, 0})
-			return err
+			return sigmoid(paper, o, focal.Input[float64]{Logits: x, Targets: []float64{0, 1.5, 0}})
 		}},
 		{"NaN target", focal.ErrTarget, func(o focal.Outputs[float64]) error {
-			_, err := focal.SigmoidFocal(focal.DefaultSigmoid, o, x, []float64{0, 0, math.NaN()})
-			return err
+			return sigmoid(paper, o, focal.Input[float64]{Logits: x, Targets: []float64{0, 0, math.NaN()}})
 		}},
 		{"negative weight", focal.ErrWeight, func(o focal.Outputs[float64]) error {
-			_, err := focal.SigmoidFocalWeighted(focal.DefaultSigmoid, o, x, y, []float64{1, -1, 1}, nil)
-			return err
+			return sigmoid(paper, o, focal.Input[float64]{Logits: x, Targets: y, Weights: []float64{1, -1, 1}})
 		}},
 		{"alpha above 1", focal.ErrAlpha, func(o focal.Outputs[float64]) error {
-			_, err := focal.SigmoidFocal(focal.Sigmoid{Alpha: 1.5, Gamma: 2}, o, x, y)
-			return err
+			return sigmoid(focal.Sigmoid{Alpha: 1.5, Gamma: 2}, o, focal.Input[float64]{Logits: x, Targets: y})
+		}},
+		{"negative alpha", focal.ErrAlpha, func(o focal.Outputs[float64]) error {
+			return sigmoid(focal.Sigmoid{Alpha: -1, Gamma: 2}, o, focal.Input[float64]{Logits: x, Targets: y})
 		}},
 		{"NaN alpha", focal.ErrAlpha, func(o focal.Outputs[float64]) error {
-			_, err := focal.SigmoidFocal(focal.Sigmoid{Alpha: math.NaN(), Gamma: 2}, o, x, y)
-			return err
+			return sigmoid(focal.Sigmoid{Alpha: math.NaN(), Gamma: 2}, o, focal.Input[float64]{Logits: x, Targets: y})
 		}},
 		{"negative gamma", focal.ErrGamma, func(o focal.Outputs[float64]) error {
-			_, err := focal.SigmoidFocal(focal.Sigmoid{Alpha: 0.25, Gamma: -1}, o, x, y)
-			return err
+			return sigmoid(focal.Sigmoid{Alpha: 0.25, Gamma: -1}, o, focal.Input[float64]{Logits: x, Targets: y})
 		}},
 		{"NaN gamma", focal.ErrGamma, func(o focal.Outputs[float64]) error {
-			_, err := focal.SigmoidFocal(focal.Sigmoid{Alpha: 0.25, Gamma: math.NaN()}, o, x, y)
-			return err
+			return sigmoid(focal.Sigmoid{Alpha: 0.25, Gamma: math.NaN()}, o, focal.Input[float64]{Logits: x, Targets: y})
 		}},
 		{"short output", focal.ErrLength, func(o focal.Outputs[float64]) error {
 			o.Grad = o.Grad[:2]
-			_, err := focal.SigmoidFocal(focal.DefaultSigmoid, o, x, y)
-			return err
+			return sigmoid(paper, o, focal.Input[float64]{Logits: x, Targets: y})
 		}},
 		{"sparse label out of range", focal.ErrLabel, func(o focal.Outputs[float64]) error {
-			_, err := focal.SparseFocal(focal.DefaultSigmoid, o, x, 1, []int{0, 1, 0})
-			return err
+			return sparse(o, 1, []int{0, 1, 0})
 		}},
 		{"sparse shape", focal.ErrLength, func(o focal.Outputs[float64]) error {
-			_, err := focal.SparseFocal(focal.DefaultSigmoid, o, x, 2, []int{0})
-			return err
+			return sparse(o, 2, []int{0})
 		}},
 		{"softmax layout", focal.ErrLayout, func(o focal.Outputs[float64]) error {
-			_, err := focal.SoftmaxFocal(focal.DefaultSoftmax, o, focal.ClassLast(2, 2), x, []int{0, 1})
-			return err
+			return softmax(focal.Softmax{Gamma: 2, IgnoreIndex: focal.DefaultIgnoreIndex}, o, focal.ClassLast(2, 2), []int{0, 1})
 		}},
 		{"softmax label", focal.ErrLabel, func(o focal.Outputs[float64]) error {
-			_, err := focal.SoftmaxFocal(focal.DefaultSoftmax, focal.Outputs[float64]{Grad: o.Grad}, focal.ClassLast(1, 3), x, []int{3})
-			return err
+			return softmax(focal.Softmax{Gamma: 2, IgnoreIndex: focal.DefaultIgnoreIndex}, focal.Outputs[float64]{Grad: o.Grad}, focal.ClassLast(1, 3), []int{3})
 		}},
 		{"softmax smoothing", focal.ErrSmoothing, func(o focal.Outputs[float64]) error {
-			_, err := focal.SoftmaxFocal(focal.Softmax{LabelSmoothing: 1}, focal.Outputs[float64]{Grad: o.Grad}, focal.ClassLast(1, 3), x, []int{0})
-			return err
+			return softmax(focal.Softmax{LabelSmoothing: 1}, focal.Outputs[float64]{Grad: o.Grad}, focal.ClassLast(1, 3), []int{0})
 		}},
 		{"softmax alpha count", focal.ErrAlpha, func(o focal.Outputs[float64]) error {
-			_, err := focal.SoftmaxFocal(focal.Softmax{Alpha: []float64{1, 2}}, focal.Outputs[float64]{Grad: o.Grad}, focal.ClassLast(1, 3), x, []int{0})
-			return err
+			return softmax(focal.Softmax{Alpha: []float64{1, 2}}, focal.Outputs[float64]{Grad: o.Grad}, focal.ClassLast(1, 3), []int{0})
 		}},
 	}
 	for _, c := range cases {
@@ -564,14 +598,15 @@ func TestNoAllocations(t *testing.T) {
 		x, y := randomBatch(rng, n, 3, 0.01)
 		g := make([]float64, n)
 		labels := make([]int32, n/10)
+		softmax := focal.Softmax{Gamma: 2, IgnoreIndex: focal.DefaultIgnoreIndex}
 		call := func() {
-			if _, err := focal.SigmoidFocal(focal.DefaultSigmoid, focal.Outputs[float64]{Grad: g}, x, y); err != nil {
+			if _, err := focal.Loss(paper, positives, focal.Outputs[float64]{Grad: g}, focal.Input[float64]{Logits: x, Targets: y}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := focal.SparseFocal(focal.DefaultSigmoid, focal.Outputs[float64]{Grad: g}, x, 10, labels); err != nil {
+			if _, err := focal.SparseLoss(paper, positives, focal.Outputs[float64]{Grad: g}, focal.SparseInput[float64, int32]{Logits: x, Classes: 10, Labels: labels}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := focal.SoftmaxFocal(focal.DefaultSoftmax, focal.Outputs[float64]{Grad: g}, focal.ClassLast(n/10, 10), x, labels); err != nil {
+			if _, err := focal.SoftmaxLoss(softmax, focal.Options{}, focal.Outputs[float64]{Grad: g}, focal.SoftmaxInput[float64, int32]{Logits: x, Layout: focal.ClassLast(n/10, 10), Labels: labels}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -119,8 +119,16 @@ func (t Total) Value() float64 {
 // Merge returns the Total of the union of the shards t and u, which must
 // come from calls with the same Options: merging the Totals of the shards
 // of a batch gives the Value of one call over the whole batch, up to float
-// rounding. Merge panics if the reductions differ.
+// rounding. The zero Total is empty, so that shards can be merged into a
+// zero-valued variable. Merge panics if the reductions or normalizers
+// differ.
 func (t Total) Merge(u Total) Total {
+	switch {
+	case t == Total{}:
+		return u
+	case u == Total{}:
+		return t
+	}
 	if t.Reduction != u.Reduction || t.Normalizer != u.Normalizer {
 		panic(fmt.Sprintf("focal: merging a %v total (normalizer %v) with a %v one (normalizer %v)",
 			t.Reduction, t.Normalizer, u.Reduction, u.Normalizer))
@@ -130,6 +138,12 @@ func (t Total) Merge(u Total) Total {
 	t.Positives += u.Positives
 	return t
 }
+
+// Divisor returns the number Value divides the sum by. In data-parallel
+// training, the Divisor of the merged Total of all shards (computed with
+// a zero Normalizer) is the Options.Normalizer that gives each shard its
+// part of the global gradient.
+func (t Total) Divisor() float64 { return t.divisor() }
 
 // divisor is the number the reduction divides the sum by.
 func (t Total) divisor() float64 {

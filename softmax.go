@@ -158,7 +158,8 @@ func SoftmaxLoss[T Float, L Int](s Softmax, o Options, out Outputs[T], in Softma
 	}}
 	f.p.ClipHess, f.floor = o.clip()
 	if s.scheduled() {
-		f.p.Schedule = &kernel.ScheduleParams{Below: s.Schedule.Below, Gammas: s.Schedule.Gammas, Else: s.Schedule.Else}
+		f.scheduled = true
+		f.schedule = kernel.ScheduleParams{Below: s.Schedule.Below, Gammas: s.Schedule.Gammas, Else: s.Schedule.Else}
 	}
 	// Units are label positions; each writes its own positions' logits
 	// only, so chunks never share a destination element.
@@ -183,9 +184,13 @@ type softmax[T Float, L Int] struct {
 	p          kernel.SoftmaxParams
 	background int64
 	floor      float64
+	// schedule is p.Schedule when scheduled; setScale points p at it once
+	// the form is in the driver's job.
+	schedule  kernel.ScheduleParams
+	scheduled bool
 }
 
-func (f softmax[T, L]) check(lo, hi int) (count, pos int64, bad int) {
+func (f *softmax[T, L]) check(lo, hi int) (count, pos int64, bad int) {
 	C := int64(f.p.Classes)
 	w := f.in.Weights
 	for j, l := range f.in.Labels[lo:hi] {
@@ -204,11 +209,16 @@ func (f softmax[T, L]) check(lo, hi int) (count, pos int64, bad int) {
 	return count, pos, -1
 }
 
-func (f softmax[T, L]) compute(lo, hi int, scale float64) float64 {
+func (f *softmax[T, L]) setScale(scale float64) {
+	f.p.Scale = scale
+	if f.scheduled {
+		f.p.Schedule = &f.schedule
+	}
+}
+
+func (f *softmax[T, L]) compute(lo, hi int) float64 {
 	o := f.out
-	p := f.p
-	p.Scale = scale
-	sum := kernel.Softmax(&p, sub(o.Loss, lo, hi), o.Grad, o.Hess, f.in.Logits, f.in.Labels[lo:hi], sub(f.in.Weights, lo, hi), lo)
+	sum := kernel.Softmax(&f.p, sub(o.Loss, lo, hi), o.Grad, o.Hess, f.in.Logits, f.in.Labels[lo:hi], sub(f.in.Weights, lo, hi), lo)
 	if f.floor > 0 && o.Hess != nil {
 		f.floorPositions(lo, hi)
 	}
@@ -217,7 +227,7 @@ func (f softmax[T, L]) compute(lo, hi int, scale float64) float64 {
 
 // floorPositions raises the Hessian of the logits of every counted
 // position in [lo, hi) to at least the floor.
-func (f softmax[T, L]) floorPositions(lo, hi int) {
+func (f *softmax[T, L]) floorPositions(lo, hi int) {
 	C, in := f.p.Classes, f.p.Inner
 	for j := lo; j < hi; j++ {
 		if v := int64(f.in.Labels[j]); (f.p.HasIgnore && v == f.p.Ignore) || (f.in.Weights != nil && f.in.Weights[j] == 0) {

@@ -74,7 +74,7 @@ type sparse[T Float, L Int] struct {
 	floor float64
 }
 
-func (f sparse[T, L]) check(lo, hi int) (count, pos int64, bad int) {
+func (f *sparse[T, L]) check(lo, hi int) (count, pos int64, bad int) {
 	C := int64(f.in.Classes)
 	for n, l := range f.in.Labels[lo:hi] {
 		switch v := int64(l); {
@@ -91,12 +91,12 @@ func (f sparse[T, L]) check(lo, hi int) (count, pos int64, bad int) {
 	return count, pos, -1
 }
 
-func (f sparse[T, L]) compute(lo, hi int, scale float64) float64 {
+func (f *sparse[T, L]) setScale(scale float64) { f.sig.Scale = scale }
+
+func (f *sparse[T, L]) compute(lo, hi int) float64 {
 	a, b := lo*f.in.Classes, hi*f.in.Classes
 	o := f.out
-	p := f.sig
-	p.Scale = scale
-	sum := kernel.Sparse(&p, sub(o.Loss, a, b), sub(o.Grad, a, b), sub(o.Hess, a, b), f.in.Logits[a:b], f.in.Classes, f.in.Labels[lo:hi])
+	sum := kernel.Sparse(&f.sig, sub(o.Loss, a, b), sub(o.Grad, a, b), sub(o.Hess, a, b), f.in.Logits[a:b], f.in.Classes, f.in.Labels[lo:hi])
 	if f.floor > 0 && o.Hess != nil {
 		for n, l := range f.in.Labels[lo:hi] {
 			if int64(l) != IgnoreLabel {
