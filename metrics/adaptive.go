@@ -18,13 +18,15 @@ import (
 // linearly interpolated between ranks and clamped to s_{N−1} past the last
 // (numpy's interp; so e_0 is the smallest confidence and e_n the largest).
 // Bin j holds the confidences in [e_j, e_{j+1}), the last bin also e_n:
-// numpy's histogram over these edges, for which they are made. With
+// numpy's histogram over these edges, for which they are made. With N ≥ n
 // distinct confidences, bin j thus holds the examples of 0-based rank r
 // with j·N/n ≤ r < (j+1)·N/n, that is ⌈(j+1)N/n⌉ − ⌈jN/n⌉ of them: N/n each
 // when n divides N, and otherwise sizes that differ by at most one, the
-// larger ones spread evenly. Equal confidences always share a bin: the last
-// bin whose lower edge is at most their value. A run of ties that spans
-// edges therefore fills one bin and leaves the ones before it empty.
+// larger ones spread evenly. With N < n, every edge past rank N−1 is the
+// largest confidence, so bins hold one example or none and the largest is
+// in the last. Equal confidences always share a bin: the last bin whose
+// lower edge is at most their value. A run of ties that spans edges
+// therefore fills one bin and leaves the ones before it empty.
 //
 // Mukhoti et al.'s code instead tests each bin as (e_j, e_{j+1}], which
 // shifts every bin by one rank and leaves the smallest confidence out of
