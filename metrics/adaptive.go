@@ -29,9 +29,11 @@ import (
 // therefore fills one bin and leaves the ones before it empty.
 //
 // Mukhoti et al.'s code instead tests each bin as (e_j, e_{j+1}], which
-// shifts every bin by one rank and leaves the smallest confidence out of
-// every bin while still counting it in N. The bins here hold every example;
-// on distinct confidences the two adaptive ECEs differ by at most 2n/N.
+// moves an example whose rank is a whole j·N/n (j ≥ 1) down one bin and
+// leaves the smallest confidence out of every bin while still counting it
+// in N. The bins here hold every example. On distinct confidences at most n
+// examples move, each changing two bins' |Σ (o − c)| by at most 1, so the
+// two adaptive ECEs differ by at most 2n/N.
 //
 // Lo and Hi of a bin are e_j and e_{j+1}. Empty bins have Count 0 and zero
 // means.

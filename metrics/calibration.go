@@ -5,7 +5,7 @@ import "math"
 // Calibration is the calibration report of a classifier on held-out data,
 // with the metrics of Guo et al. ("On Calibration of Modern Neural
 // Networks", ICML 2017) and Mukhoti et al. ("Calibrating Deep Neural
-// Networks using Focal Loss", NeurIPS 2020), each binned one over Bins
+// Networks using Focal Loss", NeurIPS 2020); the binned ones use Bins
 // bins.
 //
 // The binned metrics read one confidence per example: for a multi-class
