@@ -63,7 +63,9 @@ sigmoid, of the targets for softmax) or a 0-d array; without --out the reduced
 value is printed. --grad and --hess get the gradient and Hessian diagonal of
 the reduced loss (of the sum for none) w.r.t. the logits, in the logits' shape
 and dtype. --weights multiplies each loss (sigmoid: logits' shape; softmax:
-targets' shape). Outputs are written all or none.`,
+targets' shape). Outputs are written all or none, never over an input or over
+each other (checked before any work); a replaced file keeps its mode, links,
+FIFOs and devices are written through.`,
 		Example: `  # torchvision's sigmoid_focal_loss(x, t, alpha=0.25, gamma=2, reduction="mean")
   focal loss --logits x.npy --targets t.npy
 
