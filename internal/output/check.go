@@ -39,6 +39,9 @@ func (p *Plan) checkOutput(o *Output) error {
 		if o.dir == nil || len(o.dir.missing) == 0 {
 			dir := filepath.Dir(t.path)
 			if err := writableDir(dir); err != nil {
+				if !t.linked {
+					dir = filepath.Dir(o.path) // as the user wrote it
+				}
 				return badf(o.flag, o.path, "directory %s is not writable (%v)", dir, unwrapPath(err))
 			}
 		}

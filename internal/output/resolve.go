@@ -15,6 +15,8 @@ type target struct {
 	path string
 	// info is os.Lstat of path, nil if nothing exists there.
 	info os.FileInfo
+	// linked is set when a symbolic link led to path.
+	linked bool
 }
 
 // exists reports whether something is at the target.
@@ -67,6 +69,7 @@ func resolve(path string) (target, error) {
 		return target{}, err
 	}
 	shown := path // the name in messages: as given, then each link's target
+	linked := false
 	for range maxLinks {
 		fi, err := os.Lstat(p)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -81,7 +84,7 @@ func resolve(path string) (target, error) {
 			return target{}, &dirError{dir: parentOf(shown), err: derr}
 		}
 		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
-			t := target{path: filepath.Join(real, name)}
+			t := target{path: filepath.Join(real, name), linked: linked}
 			if err == nil {
 				t.info = fi
 			}
@@ -91,7 +94,7 @@ func resolve(path string) (target, error) {
 		if err != nil {
 			return target{}, err
 		}
-		shown = link
+		shown, linked = link, true
 		if !filepath.IsAbs(link) {
 			// Relative to the link's directory as it is on disk: real,
 			// without cleaning away a ".." that follows a link.
