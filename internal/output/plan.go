@@ -31,7 +31,8 @@
 //     as a shell's > would.
 //   - A FIFO or a device: written directly, opened write-only, without a
 //     temporary. What a reader has taken cannot be taken back, so Write
-//     leaves it to Commit, after every regular output is staged.
+//     leaves it to Commit, after every regular output is staged and before
+//     the renames (the only step left that can fail, rarely).
 //   - A directory, a socket, or a path ending in a separator: refused.
 //
 // Check refuses, with an error marked by exitcode.Input (exit status 2)
