@@ -1,100 +1,95 @@
 package metrics
 
-import (
-	"fmt"
-	"math"
-)
+import "math"
 
-// Bins is the number of equal-width confidence bins of ECE in this package's
-// reports.
-const Bins = 15
+// Calibration is the calibration report of a classifier on held-out data,
+// with the metrics of Guo et al. ("On Calibration of Modern Neural
+// Networks", ICML 2017) and Mukhoti et al. ("Calibrating Deep Neural
+// Networks using Focal Loss", NeurIPS 2020); the binned ones use Bins
+// bins.
+//
+// The binned metrics read one confidence per example: for a multi-class
+// task the top label (TopLabel: the largest probability, and whether its
+// class is right); for a binary task the positive-class probability and
+// whether the example is positive.
+type Calibration struct {
+	Count   int `json:"count"`   // examples
+	Classes int `json:"classes"` // 2 for a binary task
 
-// Bin is one bin of a reliability diagram: the examples whose confidence
-// lies in [Lo, Hi) (the last bin includes 1).
-type Bin struct {
-	Lo, Hi     float64
-	Count      int
-	Confidence float64 // mean confidence in the bin
-	Frequency  float64 // fraction of the bin's outcomes that are true
+	// ECE is the expected calibration error over equal-width bins (ECE).
+	ECE float64 `json:"ece"`
+	// AdaptiveECE is the expected calibration error over equal-mass bins
+	// (AdaptiveECE).
+	AdaptiveECE float64 `json:"adaptive_ece"`
+	// ClasswiseECE is the mean over the classes of each class's ECE
+	// (ClasswiseECE); for a binary task, of the task as [1−p, p], which
+	// equals ECE unless some p lies on a bin edge.
+	ClasswiseECE float64 `json:"classwise_ece"`
+	// MCE is the largest gap of a non-empty equal-width bin (MCE).
+	MCE float64 `json:"mce"`
+	// NLL is the mean negative log-likelihood of the labels in nats, each
+	// probability floored at NLLFloor (NLL).
+	NLL float64 `json:"nll"`
+	// Brier is, for a multi-class task, the sum form MulticlassBrier in
+	// [0, 2]; for a binary task, the binary form Brier in [0, 1], half the
+	// sum form of [1−p, p].
+	Brier float64 `json:"brier"`
+
+	// Reliability is the reliability diagram of the equal-width bins:
+	// per bin the count (together the confidence histogram), the mean
+	// confidence and the frequency (the accuracy, for the top label).
+	Reliability []Bin `json:"reliability"`
 }
 
-// Reliability sorts confidences conf ∈ [0, 1] into n equal-width bins and
-// returns, per bin, the mean confidence and the observed frequency of the
-// outcomes. Empty bins have Count 0 and zero means.
-func Reliability(conf []float64, outcome []bool, n int) ([]Bin, error) {
-	if len(conf) != len(outcome) {
-		return nil, fmt.Errorf("%w: %d confidences, %d outcomes", ErrLength, len(conf), len(outcome))
-	}
-	if len(conf) == 0 {
-		return nil, ErrEmpty
-	}
-	if n < 1 {
-		return nil, fmt.Errorf("metrics: %d bins", n)
-	}
-	if err := checkProbs(conf); err != nil {
-		return nil, err
-	}
-	bins := make([]Bin, n)
-	sumConf := make([]float64, n)
-	hits := make([]int, n)
-	for i, c := range conf {
-		b := min(int(c*float64(n)), n-1)
-		bins[b].Count++
-		sumConf[b] += c
-		if outcome[i] {
-			hits[b]++
-		}
-	}
-	for b := range bins {
-		bins[b].Lo = float64(b) / float64(n)
-		bins[b].Hi = float64(b+1) / float64(n)
-		if k := bins[b].Count; k > 0 {
-			bins[b].Confidence = sumConf[b] / float64(k)
-			bins[b].Frequency = float64(hits[b]) / float64(k)
-		}
-	}
-	return bins, nil
-}
-
-// ECE returns the expected calibration error over n equal-width bins,
-//
-//	ECE = Σ_b (|B_b| / N) · |freq(B_b) − conf(B_b)|,
-//
-// (Guo et al., "On Calibration of Modern Neural Networks", ICML 2017, eq. 3).
-// For a binary task pass the positive-class probability and whether the
-// example is positive; for multi-class, the top probability and whether the
-// arg-max class is right.
-func ECE(conf []float64, outcome []bool, n int) (float64, error) {
-	bins, err := Reliability(conf, outcome, n)
+// EvaluateCalibration reports the calibration of the row-major N×classes
+// probability matrix probs against labels in [0, classes): top-label ECE,
+// adaptive ECE and MCE, class-wise ECE, NLL and the sum-form Brier score.
+func EvaluateCalibration(probs []float64, labels []int, classes int) (Calibration, error) {
+	conf, correct, err := TopLabel(probs, labels, classes)
 	if err != nil {
-		return 0, err
+		return Calibration{}, err
 	}
-	e := 0.0
-	for _, b := range bins {
-		e += float64(b.Count) * math.Abs(b.Frequency-b.Confidence)
-	}
-	return e / float64(len(conf)), nil
+	r := Calibration{Count: len(labels), Classes: classes}
+	// The errors below were all ruled out by TopLabel's checks.
+	r.Reliability, _ = Reliability(conf, correct, Bins)
+	r.ECE = binnedError(r.Reliability, len(conf))
+	r.MCE = maxGap(r.Reliability)
+	r.AdaptiveECE, _ = AdaptiveECE(conf, correct, Bins)
+	r.ClasswiseECE, _ = ClasswiseECE(probs, labels, classes, Bins)
+	r.NLL, _ = NLL(probs, labels, classes)
+	r.Brier, _ = MulticlassBrier(probs, labels, classes)
+	return r, nil
 }
 
-// Brier returns the mean squared error of the probabilities,
-// (1/N) Σ (pᵢ − yᵢ)².
-func Brier(p []float64, y []bool) (float64, error) {
-	if len(p) != len(y) {
-		return 0, fmt.Errorf("%w: %d scores, %d labels", ErrLength, len(p), len(y))
+// EvaluateBinaryCalibration reports the calibration of positive-class
+// probabilities p against labels y (true = positive): ECE, adaptive ECE and
+// MCE of p, the class-wise ECE of [1−p, p], NLL and the binary Brier score.
+// Unlike EvaluateBinary it accepts labels of a single class.
+func EvaluateBinaryCalibration(p []float64, y []bool) (Calibration, error) {
+	if err := checkBinned(p, y, Bins); err != nil {
+		return Calibration{}, err
 	}
-	if len(p) == 0 {
-		return 0, ErrEmpty
-	}
-	if err := checkProbs(p); err != nil {
-		return 0, err
-	}
-	s := 0.0
+	r := Calibration{Count: len(p), Classes: 2}
+	r.Reliability, _ = Reliability(p, y, Bins)
+	r.ECE = binnedError(r.Reliability, len(p))
+	r.MCE = maxGap(r.Reliability)
+	r.AdaptiveECE, _ = AdaptiveECE(p, y, Bins)
+	two := make([]float64, 2*len(p))
+	labels := make([]int, len(p))
 	for i, v := range p {
-		d := v
+		two[2*i], two[2*i+1] = 1-v, v
 		if y[i] {
-			d = 1 - v
+			labels[i] = 1
 		}
-		s += d * d
 	}
-	return s / float64(len(p)), nil
+	r.ClasswiseECE, _ = ClasswiseECE(two, labels, 2, Bins)
+	for i, v := range p {
+		if !y[i] {
+			v = 1 - v
+		}
+		r.NLL -= math.Log(max(v, NLLFloor))
+	}
+	r.NLL /= float64(len(p))
+	r.Brier, _ = Brier(p, y)
+	return r, nil
 }

@@ -32,3 +32,34 @@ func ExampleEvaluateMulticlass() {
 	// Output:
 	// accuracy 0.667  balanced 0.750  recall [0.5 1 0]
 }
+
+func ExampleEvaluateCalibration() {
+	probs := []float64{
+		0.9, 0.05, 0.05,
+		0.25, 0.65, 0.1,
+		0.3, 0.6, 0.1,
+		0.5, 0.5, 0.0,
+		0.1, 0.1, 0.8,
+		0.4, 0.35, 0.25,
+	}
+	r, err := metrics.EvaluateCalibration(probs, []int{0, 1, 0, 1, 2, 0}, 3)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("ECE %.4f  adaptive %.4f  class-wise %.4f  MCE %.2f\n", r.ECE, r.AdaptiveECE, r.ClasswiseECE, r.MCE)
+	fmt.Printf("NLL %.4f  Brier %.4f\n", r.NLL, r.Brier)
+	for _, b := range r.Reliability {
+		if b.Count > 0 {
+			fmt.Printf("(%.3f, %.3f]  %d  confidence %.2f  accuracy %.0f\n", b.Lo, b.Hi, b.Count, b.Confidence, b.Frequency)
+		}
+	}
+	// Output:
+	// ECE 0.3917  adaptive 0.3917  class-wise 0.2722  MCE 0.60
+	// NLL 0.5954  Brier 0.3625
+	// (0.333, 0.400]  1  confidence 0.40  accuracy 1
+	// (0.467, 0.533]  1  confidence 0.50  accuracy 0
+	// (0.533, 0.600]  1  confidence 0.60  accuracy 0
+	// (0.600, 0.667]  1  confidence 0.65  accuracy 1
+	// (0.733, 0.800]  1  confidence 0.80  accuracy 1
+	// (0.867, 0.933]  1  confidence 0.90  accuracy 1
+}

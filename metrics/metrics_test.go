@@ -44,8 +44,9 @@ func TestBinaryHandComputed(t *testing.T) {
 }
 
 func TestECEPoolsBins(t *testing.T) {
-	// Two bins: {0.4} with frequency 0, and {0.9 … 0.5} with mean
-	// confidence 0.7 and frequency 0.6: (0.4 + 5·0.1)/6.
+	// Two bins, (0, ½] and (½, 1]: {0.5, 0.4}, both negative, adds
+	// |0 − 0.9|; {0.9 … 0.6}, three of four positive, adds |3 − 3.0|.
+	// 0.9/6.
 	got, err := ECE(handP, handY, 2)
 	if err != nil {
 		t.Fatal(err)

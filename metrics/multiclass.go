@@ -45,12 +45,7 @@ func EvaluateMulticlass(probs []float64, y []int, c int) (Multiclass, error) {
 			return Multiclass{}, fmt.Errorf("%w: label %d of row %d, %d classes", ErrLabel, label, i, c)
 		}
 		row := probs[i*c : (i+1)*c]
-		k := 0
-		for j, v := range row {
-			if v > row[k] {
-				k = j
-			}
-		}
+		k := argmax(row)
 		r.Support[label]++
 		predicted[k]++
 		conf[i] = row[k]

@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 
@@ -18,7 +19,7 @@ import (
 	_ "gonum.org/v1/plot/vg/vgsvg" // registers the svg format
 
 	"github.com/focalgo/focal"
-	"github.com/focalgo/focal/internal/atomicfile"
+	"github.com/focalgo/focal/internal/output"
 )
 
 // curveFlags are the flags of `focal curve`.
@@ -177,13 +178,20 @@ func runCurve(stdout io.Writer, f curveFlags) error {
 	if f.points < 2 || f.points > 100000 {
 		return badInput("curve: --points %d: want 2 to 100000", f.points)
 	}
-	if f.out == "" {
-		return badInput("curve: --out: want a path without extension")
+	if f.out == "" || os.IsPathSeparator(f.out[len(f.out)-1]) {
+		return badInput("curve: --out %s: want a path without extension, not a directory", f.out)
 	}
 	f.alpha = alpha
 	members, labels, err := curveMembers(f)
 	if err != nil {
 		return err
+	}
+	plan := output.NewPlan()
+	defer plan.Abort()
+	png, svg := plan.Output("--out", f.out+".png"), plan.Output("--out", f.out+".svg")
+	csv := plan.Output("--csv", f.csv)
+	if err := plan.Check(); err != nil {
+		return fmt.Errorf("curve: %w", err)
 	}
 	d, err := computeCurve(members, labels, f.points)
 	if err != nil {
@@ -194,20 +202,24 @@ func runCurve(stdout io.Writer, f curveFlags) error {
 	if err != nil {
 		return err
 	}
-	paths := []string{f.out + ".png", f.out + ".svg"}
-	fills := []func(io.Writer) error{
-		func(w io.Writer) error { _, err := img["png"].WriteTo(w); return err },
-		func(w io.Writer) error { _, err := img["svg"].WriteTo(w); return err },
+	err = png.Write(func(w io.Writer) error { _, err := img["png"].WriteTo(w); return err })
+	if err == nil {
+		err = svg.Write(func(w io.Writer) error { _, err := img["svg"].WriteTo(w); return err })
 	}
-	if f.csv != "" {
-		paths = append(paths, f.csv)
-		fills = append(fills, func(w io.Writer) error { return writeCurveCSV(w, d) })
+	if err == nil && csv != nil {
+		err = csv.Write(func(w io.Writer) error { return writeCurveCSV(w, d) })
 	}
-	if err := atomicfile.WriteAll(paths, fills); err != nil {
-		return badInput("curve: %v", err)
+	if err == nil {
+		err = plan.Commit()
 	}
-	for _, p := range paths {
-		if _, err := fmt.Fprintln(stdout, p); err != nil {
+	if err != nil {
+		return fmt.Errorf("curve: %w", err)
+	}
+	for _, o := range []*output.Output{png, svg, csv} {
+		if o == nil {
+			continue
+		}
+		if _, err := fmt.Fprintln(stdout, o.Path()); err != nil {
 			return err
 		}
 	}

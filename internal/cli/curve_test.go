@@ -127,7 +127,7 @@ func TestCurveBadInput(t *testing.T) {
 		{"gamma not a number", []string{"--gamma", "a"}, "--gamma"},
 		{"alpha above 1", []string{"--alpha", "2"}, "--alpha"},
 		{"too few points", []string{"--points", "1"}, "--points"},
-		{"output directory missing", []string{"--out", filepath.Join(dir, "no", "fig")}, "no such file"},
+		{"output directory missing", []string{"--out", filepath.Join(dir, "no", "fig")}, "--out " + filepath.Join(dir, "no", "fig.png") + ": directory " + filepath.Join(dir, "no") + " does not exist"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"curve", "--out", base, "--csv", base + ".csv"}, tc.args...)

@@ -4,18 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/focalgo/focal"
-	"github.com/focalgo/focal/internal/atomicfile"
 	"github.com/focalgo/focal/internal/exitcode"
 	"github.com/focalgo/focal/internal/npy"
+	"github.com/focalgo/focal/internal/output"
 )
 
 // lossFlags are the flags of `focal loss`, as the user typed them.
@@ -67,7 +65,9 @@ sigmoid, of the targets for softmax) or a 0-d array; without --out the reduced
 value is printed. --grad and --hess get the gradient and Hessian diagonal of
 the reduced loss (of the sum for none) w.r.t. the logits, in the logits' shape
 and dtype. --weights multiplies each loss (sigmoid: logits' shape; softmax:
-targets' shape). Outputs are written all or none.`,
+targets' shape). Outputs are written all or none, never over an input or over
+each other (checked before any work); a replaced file keeps its mode, links,
+FIFOs and devices are written through.`,
 		Example: `  # torchvision's sigmoid_focal_loss(x, t, alpha=0.25, gamma=2, reduction="mean")
   focal loss --logits x.npy --targets t.npy
 
@@ -128,8 +128,16 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 	if !(f.gamma >= 0) || math.IsInf(f.gamma, 1) {
 		return badInput("loss: --gamma %v: want a finite γ ≥ 0", f.gamma)
 	}
-	if err := distinctOutputs(f); err != nil {
-		return err
+	// Every destination is checked before any input is read: a bad one
+	// should not surface after the work, nor overwrite an input.
+	plan := output.NewPlan()
+	defer plan.Abort()
+	plan.Input("--logits", f.logits)
+	plan.Input("--targets", f.targets)
+	plan.Input("--weights", f.weights)
+	dst := &lossDest{plan: plan, loss: plan.Output("--out", f.out), grad: plan.Output("--grad", f.grad), hess: plan.Output("--hess", f.hess)}
+	if err := plan.Check(); err != nil {
+		return fmt.Errorf("loss: %w", err)
 	}
 	x, err := readNPY("--logits", f.logits)
 	if err != nil {
@@ -171,9 +179,9 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 			s.Alpha = max(a, 0)
 		}
 		if x.F32 != nil {
-			return elementwiseLoss(stdout, f, o, memberFn[float32](s, o), x.Shape, x.F32, t, w)
+			return elementwiseLoss(stdout, dst, f, o, memberFn[float32](s, o), x.Shape, x.F32, t, w)
 		}
-		return elementwiseLoss(stdout, f, o, memberFn[float64](s, o), x.Shape, x.F64, t, w)
+		return elementwiseLoss(stdout, dst, f, o, memberFn[float64](s, o), x.Shape, x.F64, t, w)
 	case "softmax":
 		s := focal.Softmax{Gamma: f.gamma, LabelSmoothing: f.smoothing, IgnoreIndex: f.ignoreIndex}
 		if !(f.smoothing >= 0 && f.smoothing < 1) {
@@ -189,9 +197,9 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 			}
 		}
 		if x.F32 != nil {
-			return softmaxLoss(stdout, f, s, o, x.Shape, x.F32, t, w)
+			return softmaxLoss(stdout, dst, f, s, o, x.Shape, x.F32, t, w)
 		}
-		return softmaxLoss(stdout, f, s, o, x.Shape, x.F64, t, w)
+		return softmaxLoss(stdout, dst, f, s, o, x.Shape, x.F64, t, w)
 	}
 	k, err := focal.ParseKind(f.kind)
 	if err != nil {
@@ -225,28 +233,9 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 		return err
 	}
 	if x.F32 != nil {
-		return elementwiseLoss(stdout, f, o, memberFn[float32](m, o), x.Shape, x.F32, t, w)
+		return elementwiseLoss(stdout, dst, f, o, memberFn[float32](m, o), x.Shape, x.F32, t, w)
 	}
-	return elementwiseLoss(stdout, f, o, memberFn[float64](m, o), x.Shape, x.F64, t, w)
-}
-
-// distinctOutputs rejects an output path given twice or equal to an input.
-func distinctOutputs(f lossFlags) error {
-	seen := map[string]string{filepath.Clean(f.logits): "--logits", filepath.Clean(f.targets): "--targets"}
-	if f.weights != "" {
-		seen[filepath.Clean(f.weights)] = "--weights"
-	}
-	for _, o := range []struct{ flag, path string }{{"--out", f.out}, {"--grad", f.grad}, {"--hess", f.hess}} {
-		if o.path == "" {
-			continue
-		}
-		p := filepath.Clean(o.path)
-		if prev, ok := seen[p]; ok {
-			return badInput("loss: %s %s: the same file as %s", o.flag, o.path, prev)
-		}
-		seen[p] = o.flag
-	}
-	return nil
+	return elementwiseLoss(stdout, dst, f, o, memberFn[float64](m, o), x.Shape, x.F64, t, w)
 }
 
 func readNPY(flag, path string) (*npy.Array, error) {
@@ -294,7 +283,7 @@ func memberFn[T real, M focal.Member](m M, o focal.Options) lossFn[T] {
 }
 
 // elementwiseLoss runs fn on logits and targets of the same shape.
-func elementwiseLoss[T real](stdout io.Writer, f lossFlags, o focal.Options, fn lossFn[T], shape []int, x []T, ta, wa *npy.Array) error {
+func elementwiseLoss[T real](stdout io.Writer, dst *lossDest, f lossFlags, o focal.Options, fn lossFn[T], shape []int, x []T, ta, wa *npy.Array) error {
 	if !sameShape(ta.Shape, shape) {
 		return badInput("loss: --targets %s: shape %v, want the logits' shape %v", f.targets, ta.Shape, shape)
 	}
@@ -327,10 +316,10 @@ func elementwiseLoss[T real](stdout io.Writer, f lossFlags, o focal.Options, fn 
 	if err != nil {
 		return coreError(f, err)
 	}
-	return emit(stdout, f, tot, shape, shape, out)
+	return emit(stdout, dst, f, tot, shape, shape, out)
 }
 
-func softmaxLoss[T real](stdout io.Writer, f lossFlags, s focal.Softmax, o focal.Options, shape []int, x []T, ta, wa *npy.Array) error {
+func softmaxLoss[T real](stdout io.Writer, dst *lossDest, f lossFlags, s focal.Softmax, o focal.Options, shape []int, x []T, ta, wa *npy.Array) error {
 	if len(shape) < 2 {
 		return badInput("loss: --logits %s: shape %v, want [N, C, d…] (or […, C] with --class-axis last) for --kind softmax", f.logits, shape)
 	}
@@ -393,7 +382,7 @@ func softmaxLoss[T real](stdout io.Writer, f lossFlags, s focal.Softmax, o focal
 	if err != nil {
 		return coreError(f, err)
 	}
-	return emit(stdout, f, tot, shape, tshape, out)
+	return emit(stdout, dst, f, tot, shape, tshape, out)
 }
 
 // coreError names the file or flag behind an error of the focal package.
@@ -431,37 +420,39 @@ func allocOutputs[T real](f lossFlags, nLoss, nLogits int) focal.Outputs[T] {
 	return out
 }
 
+// lossDest are the outputs of focal loss: nil for a flag not given.
+type lossDest struct {
+	plan             *output.Plan
+	loss, grad, hess *output.Output
+}
+
 // emit writes the requested outputs, all or none, and prints the reduced
 // loss when --out is not given.
-func emit[T real](stdout io.Writer, f lossFlags, tot focal.Total, xshape, lshape []int, out focal.Outputs[T]) error {
+func emit[T real](stdout io.Writer, dst *lossDest, f lossFlags, tot focal.Total, xshape, lshape []int, out focal.Outputs[T]) error {
 	red := tot.Reduction
 	reduced := tot.Value()
-	var paths []string
-	var fills []func(io.Writer) error
-	if f.out != "" {
-		paths = append(paths, f.out)
-		if red == focal.None {
-			fills = append(fills, func(w io.Writer) error { return npy.Write(w, lshape, out.Loss) })
-		} else {
-			v := []T{T(reduced)}
-			fills = append(fills, func(w io.Writer) error { return npy.Write(w, nil, v) })
+	write := func(o *output.Output, shape []int, v []T) error {
+		if o == nil {
+			return nil
 		}
+		return o.Write(func(w io.Writer) error { return npy.Write(w, shape, v) })
 	}
-	if f.grad != "" {
-		paths = append(paths, f.grad)
-		fills = append(fills, func(w io.Writer) error { return npy.Write(w, xshape, out.Grad) })
+	lossShape, loss := lshape, out.Loss
+	if red != focal.None {
+		lossShape, loss = nil, []T{T(reduced)}
 	}
-	if f.hess != "" {
-		paths = append(paths, f.hess)
-		fills = append(fills, func(w io.Writer) error { return npy.Write(w, xshape, out.Hess) })
+	err := write(dst.loss, lossShape, loss)
+	if err == nil {
+		err = write(dst.grad, xshape, out.Grad)
 	}
-	if len(paths) > 0 {
-		if err := atomicfile.WriteAll(paths, fills); err != nil {
-			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
-				return badInput("loss: %v", err)
-			}
-			return fmt.Errorf("loss: %w", err)
-		}
+	if err == nil {
+		err = write(dst.hess, xshape, out.Hess)
+	}
+	if err == nil {
+		err = dst.plan.Commit()
+	}
+	if err != nil {
+		return fmt.Errorf("loss: %w", err)
 	}
 	if f.out == "" {
 		// The value in the logits' precision, like PyTorch would print it.

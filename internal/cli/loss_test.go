@@ -317,8 +317,8 @@ func TestLossBadInput(t *testing.T) {
 		{"softmax smoothing 1", with(soft, "--label-smoothing", "1"), []string{"--label-smoothing", "ε < 1"}},
 		{"softmax bad class axis", with(soft, "--class-axis", "first"), []string{"--class-axis", "first"}},
 		{"softmax 1-d logits", []string{"loss", "--kind", "softmax", "--logits", p("w2.npy"), "--targets", p("lab.npy")}, []string{"--logits", "w2.npy", "shape [2]"}},
-		{"output directory missing", with(sig[:5], "--out", filepath.Join(dir, "no", "loss.npy")), []string{"loss.npy", "no such file"}},
-		{"output overwrites an input", with(sig[:5], "--grad", p("x.npy")), []string{"--grad", "same file as --logits"}},
+		{"output directory missing", with(sig[:5], "--out", filepath.Join(dir, "no", "loss.npy")), []string{"--out", "loss.npy", "directory " + filepath.Join(dir, "no") + " does not exist"}},
+		{"output overwrites an input", with(sig[:5], "--grad", p("x.npy")), []string{"--grad and --logits name the same file"}},
 		{"unknown flag", with(sig, "--gama", "2"), []string{"--gama"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

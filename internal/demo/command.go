@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/focalgo/focal/internal/exitcode"
+	"github.com/focalgo/focal/internal/output"
 )
 
 // NewCommand returns the `focal demo` command.
@@ -48,10 +49,14 @@ heatmap with its detections) into --out.`,
 			if out == "" {
 				return exitcode.Input(errors.New("demo: --out: want a directory"))
 			}
-			if fi, err := os.Stat(out); err == nil && !fi.IsDir() {
-				return exitcode.Input(fmt.Errorf("demo: --out %s: not a directory", out))
+			// Every file is checked before minutes of training.
+			plan := output.NewPlan()
+			defer plan.Abort()
+			files := PlanOutputs(plan, out, cfg)
+			if err := plan.Check(); err != nil {
+				return fmt.Errorf("demo: %w", err)
 			}
-			return runDemo(cmd, cfg, out, asJSON, quiet)
+			return runDemo(cmd, cfg, plan, files, asJSON, quiet)
 		},
 	}
 	f := cmd.Flags()
@@ -70,7 +75,7 @@ heatmap with its detections) into --out.`,
 	return cmd
 }
 
-func runDemo(cmd *cobra.Command, cfg Config, out string, asJSON, quiet bool) error {
+func runDemo(cmd *cobra.Command, cfg Config, plan *output.Plan, files *Outputs, asJSON, quiet bool) error {
 	ctx := cmd.Context()
 	if ctx == nil {
 		ctx = context.Background()
@@ -101,8 +106,11 @@ func runDemo(cmd *cobra.Command, cfg Config, out string, asJSON, quiet bool) err
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	if _, err := WriteOutputs(out, res); err != nil {
-		return fmt.Errorf("demo: --out %s: %w", out, err)
+	if err := WriteOutputs(files, res); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if err := plan.Commit(); err != nil {
+		return fmt.Errorf("demo: %w", err)
 	}
 	if asJSON {
 		return WriteJSON(cmd.OutOrStdout(), res)
@@ -110,6 +118,6 @@ func runDemo(cmd *cobra.Command, cfg Config, out string, asJSON, quiet bool) err
 	if err := WriteTable(cmd.OutOrStdout(), res); err != nil {
 		return err
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "\nwrote %s/{%s,%s} and %d panels\n", out, TableFile, JSONFile, len(res.scenes))
+	fmt.Fprintf(cmd.OutOrStdout(), "\nwrote %s/{%s,%s} and %d panels\n", files.dir.Path(), TableFile, JSONFile, len(res.scenes))
 	return nil
 }

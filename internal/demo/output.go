@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"text/tabwriter"
 
-	"github.com/focalgo/focal/internal/atomicfile"
+	"github.com/focalgo/focal/internal/output"
 )
 
 // Output file names in the output directory, besides the panels.
@@ -70,20 +68,41 @@ func (r Recall) MarshalJSON() ([]byte, error) {
 	}{f(r.All), f(r.Small), f(r.Medium), f(r.Large), r.Threshold})
 }
 
-// WriteOutputs writes the table, the JSON and the panels into dir,
-// creating it if needed; all files appear or none does.
-func WriteOutputs(dir string, res *Result) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
+// Outputs are the files a run writes into its output directory.
+type Outputs struct {
+	dir         *output.Dir
+	table, json *output.Output
+	panels      []*output.Output
+}
+
+// PlanOutputs declares in plan the files a run with cfg writes into the
+// directory dir (flag --out): the table, the JSON and cfg.Panels panels,
+// so that plan.Check checks them all before the run.
+func PlanOutputs(plan *output.Plan, dir string, cfg Config) *Outputs {
+	d := plan.Dir("--out", dir)
+	o := &Outputs{dir: d, table: d.Output(TableFile), json: d.Output(JSONFile)}
+	for k := range cfg.Panels {
+		o.panels = append(o.panels, d.Output(panelName(k)))
 	}
-	paths := []string{filepath.Join(dir, TableFile), filepath.Join(dir, JSONFile)}
-	fills := []func(io.Writer) error{
-		func(w io.Writer) error { return WriteTable(w, res) },
-		func(w io.Writer) error { return WriteJSON(w, res) },
+	return o
+}
+
+// WriteOutputs stages the table, the JSON and the panels of res in o, for
+// the plan's Commit to write them all or none.
+func WriteOutputs(o *Outputs, res *Result) error {
+	if len(res.scenes) != len(o.panels) {
+		return fmt.Errorf("%d panels planned for %d scenes", len(o.panels), len(res.scenes))
 	}
-	for k := range res.scenes {
-		paths = append(paths, filepath.Join(dir, panelName(k)))
-		fills = append(fills, func(w io.Writer) error { return writePanel(w, res, k) })
+	if err := o.table.Write(func(w io.Writer) error { return WriteTable(w, res) }); err != nil {
+		return err
 	}
-	return paths, atomicfile.WriteAll(paths, fills)
+	if err := o.json.Write(func(w io.Writer) error { return WriteJSON(w, res) }); err != nil {
+		return err
+	}
+	for k, p := range o.panels {
+		if err := p.Write(func(w io.Writer) error { return writePanel(w, res, k) }); err != nil {
+			return err
+		}
+	}
+	return nil
 }

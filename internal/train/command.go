@@ -9,7 +9,6 @@ import (
 	"math"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -18,7 +17,9 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/focalgo/focal/internal/dataset"
 	"github.com/focalgo/focal/internal/exitcode"
+	"github.com/focalgo/focal/internal/output"
 )
 
 // NewTrainCommand returns the focal train command.
@@ -103,12 +104,21 @@ reports the model as of the last finished epoch.`,
 			if o.Test != "" && cmd.Flags().Changed("test-fraction") {
 				return exitcode.Input(errors.New("--test and --test-fraction: give one or the other"))
 			}
-			if o.Save != "" {
-				if st, err := os.Stat(filepath.Dir(o.Save)); err != nil || !st.IsDir() {
-					return exitcode.Input(fmt.Errorf("--save %s: directory %s does not exist", o.Save, filepath.Dir(o.Save)))
-				}
+			// The destinations are checked before an hour of training.
+			dst := trainDest{plan: output.NewPlan()}
+			defer dst.plan.Abort()
+			for _, f := range dataset.Files(o.Data) {
+				dst.plan.Input("--data", f)
 			}
-			return runTrain(cmd, o, asJSON, quiet)
+			for _, f := range dataset.Files(o.Test) {
+				dst.plan.Input("--test", f)
+			}
+			dst.save = dst.plan.Output("--save", o.Save)
+			dst.plots = dst.plan.Dir("--plots", o.Plots)
+			if err := dst.plan.Check(); err != nil {
+				return err
+			}
+			return runTrain(cmd, o, dst, asJSON, quiet)
 		},
 	}
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return exitcode.Input(err) })
@@ -170,7 +180,14 @@ func parseHidden(s string) ([]int, error) {
 	return out, nil
 }
 
-func runTrain(cmd *cobra.Command, o Options, asJSON, quiet bool) error {
+// trainDest are the outputs of focal train: nil for a flag not given.
+type trainDest struct {
+	plan  *output.Plan
+	save  *output.Output
+	plots *output.Dir
+}
+
+func runTrain(cmd *cobra.Command, o Options, dst trainDest, asJSON, quiet bool) error {
 	ctx := cmd.Context()
 	if ctx == nil {
 		ctx = context.Background()
@@ -222,17 +239,17 @@ func runTrain(cmd *cobra.Command, o Options, asJSON, quiet bool) error {
 		}
 		return runErr
 	}
-	if o.Plots != "" {
-		if err := WritePlots(o.Plots, r, r.testY); err != nil {
-			return exitcode.Input(fmt.Errorf("--plots %s: %w", o.Plots, err))
+	if dst.plots != nil {
+		if err := WritePlots(dst.plots, r, r.testY); err != nil {
+			return err
 		}
 	}
-	if o.Save != "" {
-		if err := Save(o.Save, r.Results[0].model); err != nil {
-			return exitcode.Input(fmt.Errorf("--save: %w", err))
+	if dst.save != nil {
+		if err := dst.save.Write(func(w io.Writer) error { return Save(w, r.Results[0].model) }); err != nil {
+			return err
 		}
 	}
-	return nil
+	return dst.plan.Commit()
 }
 
 func isTerminal(w io.Writer) bool {

@@ -4,37 +4,31 @@ import (
 	"fmt"
 	"image/color"
 	"io"
-	"os"
-	"path/filepath"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 
-	"github.com/focalgo/focal/internal/atomicfile"
+	"github.com/focalgo/focal/internal/output"
 	"github.com/focalgo/focal/metrics"
 )
 
-// WritePlots writes PNG plots of the report's results into dir (created
-// if missing): per loss, a reliability diagram (reliability-LOSS.png) and,
-// for a binary task, the precision-recall curve (pr-LOSS.png); with more
-// than one loss, also all PR curves on one plot (pr.png). testY are the
-// test labels the results were scored on. All files are written or none.
-func WritePlots(dir string, r *Report, testY []int) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	var paths []string
-	var fills []func(io.Writer) error
+// WritePlots stages PNG plots of the report's results in dir, for its
+// plan to commit: per loss, a reliability diagram (reliability-LOSS.png)
+// and, for a binary task, the precision-recall curve (pr-LOSS.png); with
+// more than one loss, also all PR curves on one plot (pr.png). testY are
+// the test labels the results were scored on.
+func WritePlots(dir *output.Dir, r *Report, testY []int) error {
+	// Errors of the plots themselves name the directory; those of
+	// writing them name the file already.
+	fail := func(err error) error { return fmt.Errorf("--plots %s: %w", dir.Path(), err) }
 	add := func(name string, p *plot.Plot) error {
 		wt, err := p.WriterTo(5*vg.Inch, 4*vg.Inch, "png")
 		if err != nil {
-			return err
+			return fail(err)
 		}
-		paths = append(paths, filepath.Join(dir, name))
-		fills = append(fills, func(w io.Writer) error { _, err := wt.WriteTo(w); return err })
-		return nil
+		return dir.Output(name).Write(func(w io.Writer) error { _, err := wt.WriteTo(w); return err })
 	}
 	binary := r.Task == "binary"
 	all := plot.New()
@@ -45,11 +39,11 @@ func WritePlots(dir string, r *Report, testY []int) error {
 		conf, outcome := calibrationInputs(res.probs, testY, binary, len(r.Classes))
 		bins, err := metrics.Reliability(conf, outcome, metrics.Bins)
 		if err != nil {
-			return err
+			return fail(err)
 		}
 		rel, err := reliabilityPlot(res.Loss, bins, binary)
 		if err != nil {
-			return err
+			return fail(err)
 		}
 		if err := add("reliability-"+res.Name+".png", rel); err != nil {
 			return err
@@ -59,7 +53,7 @@ func WritePlots(dir string, r *Report, testY []int) error {
 		}
 		pts, err := metrics.PRCurve(res.probs, outcome)
 		if err != nil {
-			return err
+			return fail(err)
 		}
 		xy := make(plotter.XYs, 0, len(pts)+1)
 		xy = append(xy, plotter.XY{X: 0, Y: 1})
@@ -73,7 +67,7 @@ func WritePlots(dir string, r *Report, testY []int) error {
 		for _, p := range []*plot.Plot{one, all} {
 			l, err := plotter.NewLine(xy)
 			if err != nil {
-				return err
+				return fail(err)
 			}
 			l.Color = plotutil.Color(i)
 			l.StepStyle = plotter.PostStep
@@ -93,7 +87,7 @@ func WritePlots(dir string, r *Report, testY []int) error {
 			return err
 		}
 	}
-	return atomicfile.WriteAll(paths, fills)
+	return nil
 }
 
 // calibrationInputs returns what ECE bins: the positive-class probability

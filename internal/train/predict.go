@@ -2,7 +2,6 @@ package train
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -10,9 +9,9 @@ import (
 	"codeberg.org/sbinet/npyio"
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/focalgo/focal/internal/atomicfile"
 	"github.com/focalgo/focal/internal/dataset"
 	"github.com/focalgo/focal/internal/exitcode"
+	"github.com/focalgo/focal/internal/output"
 )
 
 // PredictFile applies the model saved at modelPath to the features of
@@ -20,8 +19,19 @@ import (
 // an .npy array ([N] for a binary model, the probability of its positive
 // class; [N, C] otherwise) when out ends in .npy, else CSV with a header
 // p_CLASS per column. It returns the number of rows written. out is
-// written atomically.
+// checked before anything is read, and written whole or not at all (see
+// package output).
 func PredictFile(modelPath, dataSpec, out string) (int, error) {
+	plan := output.NewPlan()
+	defer plan.Abort()
+	plan.Input("--model", modelPath)
+	for _, f := range dataset.Files(dataSpec) {
+		plan.Input("--data", f)
+	}
+	dst := plan.Output("--out", out)
+	if err := plan.Check(); err != nil {
+		return 0, err
+	}
 	m, err := Load(modelPath)
 	if err != nil {
 		return 0, exitcode.Input(err)
@@ -49,8 +59,11 @@ func PredictFile(modelPath, dataSpec, out string) (int, error) {
 	} else {
 		fill = func(w io.Writer) error { return writeCSV(w, classes, p) }
 	}
-	if err := atomicfile.Write(out, fill); err != nil {
-		return 0, exitcode.Input(fmt.Errorf("--out: %w", err))
+	if err := dst.Write(fill); err != nil {
+		return 0, err
+	}
+	if err := plan.Commit(); err != nil {
+		return 0, err
 	}
 	return s.N, nil
 }

@@ -5,17 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-
-	"github.com/focalgo/focal/internal/atomicfile"
 )
 
-// Save writes m as JSON to path, atomically: path is either the whole
-// model or left as it was.
-func Save(path string, m *Model) error {
-	return atomicfile.Write(path, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		return enc.Encode(m)
-	})
+// Save writes m as JSON to w, for Load.
+func Save(w io.Writer, m *Model) error {
+	return json.NewEncoder(w).Encode(m)
 }
 
 // Load reads a model written by Save and checks that its parts fit

@@ -18,9 +18,14 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := filepath.Join(t.TempDir(), "m.json")
-	if err := Save(p, fit.Model); err != nil {
+	f, err := os.Create(p)
+	if err != nil {
 		t.Fatal(err)
 	}
+	if err := Save(f, fit.Model); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
 	m, err := Load(p)
 	if err != nil {
 		t.Fatal(err)
