@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/focalgo/focal/internal/bench"
-	"github.com/focalgo/focal/internal/demo"
 	"github.com/focalgo/focal/internal/exitcode"
 	"github.com/focalgo/focal/internal/train"
 )
@@ -40,7 +39,7 @@ Detection", ICCV 2017).`,
 		NewVersionCommand(),
 		train.NewTrainCommand(),
 		train.NewPredictCommand(),
-		demo.NewCommand(),
+		NewDemoCommand(),
 		bench.NewCommand(),
 	)
 	// ---- End of subcommand registration. ----

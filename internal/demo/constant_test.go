@@ -24,6 +24,7 @@ func TestConstantLoss(t *testing.T) {
 	}
 	// Focal loss: no better constant on a fine grid, and the minimum is
 	// above the positive rate (γ discounts the many easy negatives).
+	paper := focal.Sigmoid{Alpha: 0.25, Gamma: 2}
 	l, p := constantLoss(paper, focal.Positives, f)
 	for q := 0.001; q < 1; q += 0.001 {
 		x := math.Log(q / (1 - q))

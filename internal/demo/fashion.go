@@ -106,8 +106,8 @@ func readIDX(path string, rank int) (data []byte, dims []int, err error) {
 
 // mask draws a random item, crops it to its bounding box (pixels > 24),
 // scales it so that its larger side is ext pixels (area averaging) and
-// returns the w×h mask in [0, 1] and the item's class name.
-func (it *Items) mask(rng *rand.Rand, ext int) (mask []float32, w, h int, kind string) {
+// returns the w×h mask in [0, 1] and the item's class (label).
+func (it *Items) mask(rng *rand.Rand, ext int) (mask []float32, w, h, class int) {
 	i := rng.IntN(it.Count)
 	img := it.Images[i*it.Rows*it.Cols : (i+1)*it.Rows*it.Cols]
 	r0, r1, c0, c1 := it.Rows, 0, it.Cols, 0
@@ -142,5 +142,5 @@ func (it *Items) mask(rng *rand.Rand, ext int) (mask []float32, w, h int, kind s
 			}
 		}
 	}
-	return mask, w, h, fashionClasses[it.Labels[i]]
+	return mask, w, h, int(it.Labels[i])
 }

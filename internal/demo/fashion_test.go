@@ -87,9 +87,9 @@ func TestFashionMaskHasRequestedExtent(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(5, 5))
 	for ext := minExtent; ext <= maxExtent; ext++ {
-		m, w, h, kind := items.mask(rng, ext)
-		if max(w, h) != ext || len(m) != w*h || kind == "" {
-			t.Errorf("extent %d: mask %d×%d (%d values), kind %q", ext, w, h, len(m), kind)
+		m, w, h, class := items.mask(rng, ext)
+		if max(w, h) != ext || len(m) != w*h || class < 0 || class >= len(fashionClasses) {
+			t.Errorf("extent %d: mask %d×%d (%d values), class %d", ext, w, h, len(m), class)
 		}
 		var sum float32
 		for _, v := range m {

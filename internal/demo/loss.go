@@ -1,6 +1,9 @@
 package demo
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/focalgo/focal"
 	focalgomlx "github.com/focalgo/focal/gomlx"
 	"github.com/gomlx/gomlx/core/graph"
@@ -8,7 +11,7 @@ import (
 
 // A Loss is one of the compared training objectives.
 type Loss struct {
-	// Name labels the loss in the table, JSON and panels.
+	// Name labels the loss in the table, JSON and plots.
 	Name string
 	// Sigmoid holds the loss parameters (γ = 0 is cross-entropy).
 	Sigmoid focal.Sigmoid
@@ -22,16 +25,73 @@ type Loss struct {
 // Prior is π of RetinaNet's prior initialisation (Lin et al. 2017, §4.1).
 const Prior = 0.01
 
-// Losses are the compared runs, in table order: what each ingredient of
-// RetinaNet's recipe does on its own.
-var Losses = []Loss{
+// CellLosses are the cells task's compared runs, in table order: what each
+// ingredient of RetinaNet's recipe does on its own, with the reductions
+// the cells task always had (per cell for cross-entropy).
+var CellLosses = []Loss{
 	{Name: "BCE", Options: focal.Options{Reduction: focal.Mean}},
 	{Name: "BCE+prior", Options: focal.Options{Reduction: focal.Mean}, Prior: Prior},
 	{Name: "α-BCE+prior", Sigmoid: focal.Sigmoid{Alpha: 0.75}, Options: focal.Options{Reduction: focal.Mean}, Prior: Prior},
 	{Name: "focal+prior", Sigmoid: focal.Sigmoid{Alpha: 0.25, Gamma: 2}, Options: focal.Options{Reduction: focal.Positives}, Prior: Prior},
 }
 
-// lossGraph returns the reduced loss of logits against binary targets.
-func (l Loss) lossGraph(logits, targets *graph.Node) *graph.Node {
-	return focalgomlx.SigmoidFocalLoss(logits, targets, l.Sigmoid, l.Options)
+// perPositive is the paper's normalisation, for every loss of the anchors
+// task: the sum over the used anchors divided by the number of positive
+// anchors (Lin et al. 2017, §3.3 and §4).
+var perPositive = focal.Options{Reduction: focal.Positives}
+
+// AnchorLosses are the anchors task's default runs: cross-entropy without
+// and with the prior initialisation, α-balanced CE (the paper's best
+// α = 0.75, Table 1a) and focal loss (γ = 2, α = 0.25), all normalised by
+// the number of positive anchors.
+var AnchorLosses = []Loss{
+	{Name: "CE", Options: perPositive},
+	{Name: "CE+prior", Options: perPositive, Prior: Prior},
+	{Name: "α-CE+prior", Sigmoid: focal.Sigmoid{Alpha: 0.75}, Options: perPositive, Prior: Prior},
+	{Name: "FL+prior", Sigmoid: focal.Sigmoid{Alpha: 0.25, Gamma: 2}, Options: perPositive, Prior: Prior},
+}
+
+// Table1Losses are the long setting's runs: CE and α-CE (Table 1a's best
+// α) and focal loss for γ ∈ {0.5, 1, 2, 5} at Table 1b's best α for each,
+// all with the prior; CE without the prior shows what the prior does.
+var Table1Losses = []Loss{
+	{Name: "CE", Options: perPositive},
+	{Name: "CE+prior", Options: perPositive, Prior: Prior},
+	{Name: "α-CE+prior", Sigmoid: focal.Sigmoid{Alpha: 0.75}, Options: perPositive, Prior: Prior},
+	fl(0.5, 0.5), fl(1, 0.25), fl(2, 0.25), fl(5, 0.25),
+}
+
+func fl(gamma, alpha float64) Loss {
+	return Loss{Name: fmt.Sprintf("FL γ=%g α=%g", gamma, alpha),
+		Sigmoid: focal.Sigmoid{Alpha: alpha, Gamma: gamma}, Options: perPositive, Prior: Prior}
+}
+
+// LossSet returns the named set of losses of a task: "default" or
+// "table1" (anchors task only).
+func LossSet(name string, t Task) ([]Loss, error) {
+	switch {
+	case name == "default" && t == TaskCells:
+		return CellLosses, nil
+	case name == "default":
+		return AnchorLosses, nil
+	case name == "table1" && t == TaskAnchors:
+		return Table1Losses, nil
+	}
+	return nil, fmt.Errorf("losses = %q: want default or table1 (anchors task)", name)
+}
+
+// crossEntropy reports whether l is cross-entropy (γ = 0), α-balanced or not.
+func (l Loss) crossEntropy() bool { return l.Sigmoid.Gamma == 0 }
+
+// fileName is l.Name as ASCII for file names.
+func (l Loss) fileName() string {
+	r := strings.NewReplacer("α", "alpha", "γ", "gamma", "=", "", " ", "-", "+", "-")
+	return r.Replace(l.Name)
+}
+
+// lossGraph returns the reduced loss of logits against targets of the
+// same shape; use, when not nil, is a bool prefix-shaped mask of the
+// elements that count (the anchors task's non-ignored anchors).
+func (l Loss) lossGraph(logits, targets, use *graph.Node) *graph.Node {
+	return focalgomlx.SigmoidFocalLossWeighted(logits, targets, nil, use, l.Sigmoid, l.Options)
 }

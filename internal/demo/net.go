@@ -37,13 +37,17 @@ type layer struct {
 	norm                         bool // LayerNorm + ReLU after the convolution
 }
 
-var layers = []layer{
-	{3, 2, 1, 1, 8, true},
-	{3, 2, 1, 8, 16, true},
-	{3, 1, 1, 16, 32, true},
-	{3, 1, 2, 32, 32, true},
-	{3, 1, 4, 32, 32, true},
-	{1, 1, 1, 32, 1, false},
+// netLayers returns the layers of the network with heads output logits
+// per cell.
+func netLayers(heads int) []layer {
+	return []layer{
+		{3, 2, 1, 1, 8, true},
+		{3, 2, 1, 8, 16, true},
+		{3, 1, 1, 16, 32, true},
+		{3, 1, 2, 32, 32, true},
+		{3, 1, 4, 32, 32, true},
+		{1, 1, 1, 32, heads, false},
+	}
 }
 
 // Params are the network's weights as flat float32 slices, in the order
@@ -52,9 +56,9 @@ var layers = []layer{
 type Params [][]float32
 
 // paramShapes returns the shape of each parameter tensor, in Params order.
-func paramShapes() [][]int {
+func paramShapes(heads int) [][]int {
 	var s [][]int
-	for _, l := range layers {
+	for _, l := range netLayers(heads) {
 		s = append(s, []int{l.k * l.k * l.in, l.out}, []int{l.out})
 		if l.norm {
 			s = append(s, []int{l.out}, []int{l.out})
@@ -67,9 +71,9 @@ func paramShapes() [][]int {
 // and, when prior > 0, the last bias set to RetinaNet's prior
 // initialisation b = −log((1 − π)/π) (Lin et al. 2017, §4.1), so that every
 // cell starts with probability π of being an object.
-func initParams(rng *rand.Rand, prior float64) Params {
+func initParams(rng *rand.Rand, heads int, prior float64) Params {
 	var p Params
-	for _, l := range layers {
+	for _, l := range netLayers(heads) {
 		fanIn := l.k * l.k * l.in
 		w := make([]float32, fanIn*l.out)
 		std := math.Sqrt(2 / float64(fanIn))
@@ -165,13 +169,13 @@ func layerNorm(x, gain, bias *graph.Node) *graph.Node {
 // relu is max(x, 0).
 func relu(x *graph.Node) *graph.Node { return graph.MaxScalar(x, 0) }
 
-// forward returns the objectness logits [B, H/Stride, W/Stride] of images
+// forward returns the logits [B, H/Stride, W/Stride, heads] of images
 // x [B, H, W] for the parameters p (in Params order).
-func forward(x *graph.Node, p []*graph.Node) *graph.Node {
+func forward(x *graph.Node, p []*graph.Node, heads int) *graph.Node {
 	dims := x.Shape().Dimensions
 	h := graph.Reshape(x, dims[0], dims[1], dims[2], 1)
 	i := 0
-	for _, l := range layers {
+	for _, l := range netLayers(heads) {
 		h = conv2D(h, p[i], p[i+1], l.k, l.stride, l.dilation)
 		i += 2
 		if l.norm {
@@ -179,6 +183,5 @@ func forward(x *graph.Node, p []*graph.Node) *graph.Node {
 			i += 2
 		}
 	}
-	d := h.Shape().Dimensions
-	return graph.Reshape(h, d[0], d[1], d[2])
+	return h
 }

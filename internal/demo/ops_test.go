@@ -213,34 +213,53 @@ func TestConvMatchesDirectSum(t *testing.T) {
 
 // TestNetworkGradient checks the whole network and each training loss
 // end to end, on a sample of every parameter tensor: the composition of
-// the checked ops, reshapes included, and package gomlx's loss.
+// the checked ops, reshapes included, and package gomlx's loss — with the
+// anchors task's mask of ignored anchors, and without it (cells task).
 func TestNetworkGradient(t *testing.T) {
 	skipUnderRace(t)
 	backend := compute.MustNew()
 	defer backend.Finalize()
 	rng := rand.New(rand.NewPCG(3, 3))
-	const n, size = 2, 16
-	p := initParams(rng, Prior)
-	inputs := make([]gcInput, 0, len(p)+1)
-	for i, w := range p {
-		v := make([]float64, len(w))
-		for j := range w {
-			v[j] = float64(w[j]) + 0.1*rng.NormFloat64() // away from the init's symmetries
+	const n, size, g = 2, 16, 16 / Stride
+	for _, c := range []struct {
+		task   taskShape
+		losses []Loss
+	}{
+		{taskShape{classes: 1}, CellLosses},
+		{taskShape{classes: 2, anchors: len(anchorShapes)}, AnchorLosses},
+	} {
+		heads := c.task.heads()
+		p := initParams(rng, heads, Prior)
+		inputs := make([]gcInput, 0, len(p)+1)
+		for i, w := range p {
+			v := make([]float64, len(w))
+			for j := range w {
+				v[j] = float64(w[j]) + 0.1*rng.NormFloat64() // away from the init's symmetries
+			}
+			inputs = append(inputs, gcInput{v, paramShapes(heads)[i]})
 		}
-		inputs = append(inputs, gcInput{v, paramShapes()[i]})
-	}
-	inputs = append(inputs, randInput(rng, n, size, size))
-	target := make([]float64, n*(size/Stride)*(size/Stride))
-	target[1], target[5], target[20] = 1, 1, 1
-	np := len(p)
-	for _, l := range Losses {
-		t.Run(l.Name, func(t *testing.T) {
-			checkGradientSample(t, backend, func(in []*graph.Node) *graph.Node {
-				y := graph.Const(in[0].Graph(), tensors.FromFlatDataAndDimensions(target, n, size/Stride, size/Stride))
-				// A [1]-shaped output so that checkGradient's weights apply.
-				return graph.Reshape(l.lossGraph(forward(in[np], in[:np]), y), 1)
-			}, inputs, 3)
-		})
+		inputs = append(inputs, randInput(rng, n, size, size))
+		target := make([]float64, n*g*g*heads)
+		target[1], target[5], target[20] = 1, 1, 1
+		use := make([]bool, n*g*g*max(1, c.task.anchors))
+		for i := range use {
+			use[i] = i%3 != 2 // every third anchor ignored
+		}
+		np := len(p)
+		for _, l := range c.losses {
+			t.Run(l.Name, func(t *testing.T) {
+				checkGradientSample(t, backend, func(in []*graph.Node) *graph.Node {
+					dims := c.task.targetDims(n, g)
+					y := graph.Const(in[0].Graph(), tensors.FromFlatDataAndDimensions(target, dims...))
+					var m *graph.Node
+					if c.task.anchors > 0 {
+						m = graph.Const(in[0].Graph(), tensors.FromFlatDataAndDimensions(use, n, g, g, c.task.anchors))
+					}
+					// A [1]-shaped output so that checkGradient's weights apply.
+					return graph.Reshape(l.lossGraph(c.task.logits(forward(in[np], in[:np], heads)), y, m), 1)
+				}, inputs, 3)
+			})
+		}
 	}
 }
 

@@ -21,6 +21,7 @@ const (
 	panelZoom   = 3
 	panelGap    = 4
 	panelHeader = 16
+	panelFooter = 32
 )
 
 var (
@@ -29,17 +30,21 @@ var (
 	colorFP  = color.RGBA{255, 40, 40, 255} // false positives
 )
 
-// writePanel draws held-out scene k of res side by side: the scene with
-// its ground-truth boxes, the target cells, then each run's probability
-// heatmap (log scale, 10⁻³ … 1) with the run's detections kept at its FPPI threshold (green:
-// found an object, red: false positive).
+// writePanel draws test scene k of res side by side: the scene with its
+// object boxes, the target, then each loss's (first seed's) probability
+// map — per cell the largest probability over its logits, on a log scale
+// (10⁻³ … 1) — with its detections: in the anchors task the image's top N
+// boxes after NMS, N its number of objects; in the cells task the peaks
+// kept at the run's FPPI threshold. A line under the tiles says what the
+// colours mean.
 func writePanel(w io.Writer, res *Result, k int) error {
 	s := res.scenes[k]
 	tile := s.Size * panelZoom
-	cols := 2 + len(res.Runs)
-	img := image.NewRGBA(image.Rect(0, 0, cols*tile+(cols-1)*panelGap, panelHeader+tile))
+	cols := 2 + len(res.views)
+	img := image.NewRGBA(image.Rect(0, 0, cols*tile+(cols-1)*panelGap, panelHeader+tile+panelFooter))
 	draw.Draw(img, img.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
 	g := s.Size / Stride
+	heads := res.LogitsPerImage / (g * g)
 
 	at := func(col int) image.Point { return image.Pt(col*(tile+panelGap), panelHeader) }
 	// Scene.
@@ -52,30 +57,91 @@ func writePanel(w io.Writer, res *Result, k int) error {
 	}
 	boxes(img, o, s)
 	label(img, o.X, "scene")
-	// Target.
-	heat(img, at(1), s.Target(Stride), g, tile, func(v float32) float64 { return float64(v) })
+	// Target: per cell, 1 if any of its logits is positive.
+	var target []float32
+	if res.Task == TaskAnchors {
+		tg, _ := s.AnchorTargets(Stride, res.Classes)
+		target = cellMax(tg, g, heads)
+	} else {
+		target = s.Target(Stride)
+	}
+	heat(img, at(1), target, g, tile, func(v float32) float64 { return float64(v) })
 	boxes(img, at(1), s)
 	label(img, at(1).X, "target")
 	// Runs.
-	for r, run := range res.Runs {
-		p := at(2 + r)
-		heat(img, p, res.maps[r][k*g*g:(k+1)*g*g], g, tile, logScale)
+	for c, v := range res.views {
+		p := at(2 + c)
+		heat(img, p, cellMax(v.maps[k*g*g*heads:(k+1)*g*g*heads], g, heads), g, tile, logScale)
 		boxes(img, p, s)
-		for _, d := range res.dets[r] {
-			if d.Image != k || d.Score < res.recall[r].Threshold {
-				continue
+		if res.Task == TaskAnchors {
+			shown := 0
+			for _, d := range v.boxes {
+				if d.Image != k || shown == len(s.Objects) {
+					continue
+				}
+				shown++
+				col := colorFP
+				if matchesObject(d, s) {
+					col = colorTP
+				}
+				r := image.Rect(int(d.Box.X0*panelZoom), int(d.Box.Y0*panelZoom), int(d.Box.X1*panelZoom+0.5),
+					int(d.Box.Y1*panelZoom+0.5)).Add(p).Intersect(image.Rect(p.X, p.Y, p.X+tile, p.Y+tile))
+				rect(img, r, col)
 			}
-			c := colorFP
-			if d.Object >= 0 {
-				c = colorTP
+		} else {
+			for _, d := range v.cells {
+				if d.Image != k || d.Score < v.recall.Threshold {
+					continue
+				}
+				col := colorFP
+				if d.Object >= 0 {
+					col = colorTP
+				}
+				cx := p.X + (d.Cell%g)*Stride*panelZoom + Stride*panelZoom/2
+				cy := p.Y + (d.Cell/g)*Stride*panelZoom + Stride*panelZoom/2
+				rect(img, image.Rect(cx-3, cy-3, cx+4, cy+4), col)
 			}
-			cx := p.X + (d.Cell%g)*Stride*panelZoom + Stride*panelZoom/2
-			cy := p.Y + (d.Cell/g)*Stride*panelZoom + Stride*panelZoom/2
-			rect(img, image.Rect(cx-3, cy-3, cx+4, cy+4), c)
 		}
-		label(img, p.X, run.Loss)
+		label(img, p.X, res.Runs[v.run].Loss)
 	}
+	first := "cyan: object; green: detection that finds one; red: false positive"
+	second := "maps: max probability per cell, log scale 0.001 (black) to 1 (white)"
+	if res.Task == TaskAnchors {
+		first = "cyan: object; green: box at IoU >= 0.5 with an object of its class; red: false positive"
+		second += "; top N boxes, N = objects"
+	}
+	footer(img, panelHeader+tile+14, first)
+	footer(img, panelHeader+tile+28, second)
 	return png.Encode(w, img)
+}
+
+// cellMax returns, per cell of a g×g grid, the largest of its heads values.
+func cellMax(v []float32, g, heads int) []float32 {
+	out := make([]float32, g*g)
+	for c := range out {
+		out[c] = v[c*heads]
+		for _, x := range v[c*heads : (c+1)*heads] {
+			out[c] = max(out[c], x)
+		}
+	}
+	return out
+}
+
+// matchesObject reports whether d overlaps an object of its class in s
+// with IoU ≥ 0.5.
+func matchesObject(d BoxDetection, s Scene) bool {
+	for _, o := range s.Objects {
+		if o.Class == d.Class && iou(d.Box, objectBox(o)) >= matchIoU {
+			return true
+		}
+	}
+	return false
+}
+
+// footer writes a line of text with its baseline at y.
+func footer(img *image.RGBA, y int, text string) {
+	d := font.Drawer{Dst: img, Src: image.NewUniform(color.Black), Face: basicfont.Face7x13, Dot: fixed.P(2, y)}
+	d.DrawString(text)
 }
 
 // logScale maps a logit x to (log₁₀ σ(x) + 3)/3: probabilities 10⁻³ … 1

@@ -10,8 +10,10 @@ type Object struct {
 	// X0, Y0, X1, Y1 bound the object in pixels, half-open: columns
 	// [X0, X1), rows [Y0, Y1).
 	X0, Y0, X1, Y1 int
-	// Kind names the shape or the Fashion-MNIST class.
-	Kind string
+	// Kind names the shape or the Fashion-MNIST class, and Class is its
+	// index (in fashionClasses or shapeKinds).
+	Kind  string
+	Class int
 }
 
 // Extent is the object's larger side in pixels.
@@ -83,45 +85,80 @@ func (s Scene) Target(stride int) []float32 {
 	return t
 }
 
-// A Generator draws random scenes: a textured, cluttered background and 1–4
-// non-overlapping objects of extent 3–24 px (log-uniform) and random
-// contrast. Objects are downscaled Fashion-MNIST items when the generator
-// has them, synthetic shapes otherwise.
+// A Generator draws random scenes: a textured, cluttered background and 1
+// to MaxObjects non-overlapping objects of extent MinExtent–MaxExtent px
+// (log-uniform) and random contrast. Objects are downscaled Fashion-MNIST
+// items when the generator has them, synthetic shapes otherwise.
 type Generator struct {
 	// Size is the side of the scenes in pixels, a multiple of Stride, ≥ 32.
 	Size int
 	// Items, when not nil, supplies the objects' masks.
 	Items *Items
+	// MinExtent and MaxExtent bound an object's larger side in pixels,
+	// MaxObjects the objects per scene; zero means the cells task's
+	// defaults (3, 24, 4).
+	MinExtent, MaxExtent, MaxObjects int
 }
 
-// Object extents and counts.
+// The cells task's object extents and counts, and the smallest side any
+// object mask gets.
 const (
 	minExtent  = 3
 	maxExtent  = 24
 	maxObjects = 4
 )
 
+// limits returns the generator's extent range and object count, with the
+// defaults filled in.
+func (gen Generator) limits() (lo, hi, count int) {
+	lo, hi, count = gen.MinExtent, gen.MaxExtent, gen.MaxObjects
+	if lo == 0 {
+		lo = minExtent
+	}
+	if hi == 0 {
+		hi = maxExtent
+	}
+	if count == 0 {
+		count = maxObjects
+	}
+	return lo, hi, count
+}
+
+// Classes is the number of object classes: Fashion-MNIST's 10 or the 5
+// synthetic shapes.
+func (gen Generator) Classes() int {
+	if gen.Items != nil {
+		return len(fashionClasses)
+	}
+	return len(shapeKinds)
+}
+
 // Scene draws one scene from rng. The same rng state gives the same scene.
 func (gen Generator) Scene(rng *rand.Rand) Scene {
 	n := gen.Size
 	s := Scene{Size: n, Pixels: background(rng, n)}
-	count := 1 + rng.IntN(maxObjects)
+	lo, hi, most := gen.limits()
+	count := 1 + rng.IntN(most)
 	for range count {
 		// Log-uniform extent: as many small objects per octave as large ones.
-		ext := int(math.Round(minExtent * math.Exp(rng.Float64()*math.Log(float64(maxExtent)/minExtent))))
+		ext := int(math.Round(float64(lo) * math.Exp(rng.Float64()*math.Log(float64(hi)/float64(lo)))))
 		var mask []float32
-		var w, h int
-		var kind string
+		var w, h, class int
 		if gen.Items != nil {
-			mask, w, h, kind = gen.Items.mask(rng, ext)
+			mask, w, h, class = gen.Items.mask(rng, ext)
 		} else {
-			mask, w, h, kind = shapeMask(rng, ext)
+			mask, w, h, class = shapeMask(rng, ext)
 		}
 		x0, y0, ok := place(rng, s.Objects, n, w, h)
 		if !ok {
 			continue
 		}
-		o := Object{X0: x0, Y0: y0, X1: x0 + w, Y1: y0 + h, Kind: kind}
+		o := Object{X0: x0, Y0: y0, X1: x0 + w, Y1: y0 + h, Class: class}
+		if gen.Items != nil {
+			o.Kind = fashionClasses[class]
+		} else {
+			o.Kind = shapeKinds[class].name
+		}
 		paint(rng, s.Pixels, n, o, mask)
 		s.Objects = append(s.Objects, o)
 	}

@@ -22,9 +22,10 @@ var shapeKinds = []struct {
 
 // shapeMask draws a random synthetic shape whose larger side is ext
 // pixels and returns its w×h anti-aliased mask (4×4 supersampling) in
-// [0, 1], row-major, and its kind.
-func shapeMask(rng *rand.Rand, ext int) (mask []float32, w, h int, kind string) {
-	k := shapeKinds[rng.IntN(len(shapeKinds))]
+// [0, 1], row-major, and its kind (index in shapeKinds).
+func shapeMask(rng *rand.Rand, ext int) (mask []float32, w, h, class int) {
+	class = rng.IntN(len(shapeKinds))
+	k := shapeKinds[class]
 	w, h = ext, ext
 	if short := max(minExtent, int(math.Round(float64(ext)*(0.6+0.4*rng.Float64())))); rng.IntN(2) == 0 {
 		w = short
@@ -48,5 +49,5 @@ func shapeMask(rng *rand.Rand, ext int) (mask []float32, w, h int, kind string) 
 			mask[y*w+x] = float32(in) / (ss * ss)
 		}
 	}
-	return mask, w, h, k.name
+	return mask, w, h, class
 }

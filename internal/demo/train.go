@@ -3,6 +3,7 @@ package demo
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/graph"
@@ -12,13 +13,13 @@ import (
 // A model holds the network's parameters, its Adam state and the compiled
 // training and inference graphs of one run.
 type model struct {
+	task   taskShape
 	params Params
 	shapes [][]int
 	m, v   [][]float32 // Adam moments
 	t      int         // Adam step count
-	lr     float64
 
-	step  *graph.Exec // params…, images, targets → loss, gradients…
+	step  *graph.Exec // params…, images, targets[, use] → loss, gradients…
 	infer *graph.Exec // params…, images → logits
 }
 
@@ -29,9 +30,19 @@ const (
 	adamEps   = 1e-8
 )
 
-// newModel compiles the training graph of loss l and the inference graph.
-func newModel(backend compute.Backend, params Params, l Loss, lr float64) (*model, error) {
-	md := &model{params: params, shapes: paramShapes(), lr: lr}
+// A batch is the input of one training step: n scenes of size×size
+// pixels, their targets and, in the anchors task, which anchors are used.
+type batch struct {
+	n, size int
+	images  []float32
+	targets []float32
+	use     []bool // nil in the cells task
+}
+
+// newModel compiles the training graph of loss l and the inference graph
+// for task ts.
+func newModel(backend compute.Backend, ts taskShape, params Params, l Loss) (*model, error) {
+	md := &model{task: ts, params: params, shapes: paramShapes(ts.heads())}
 	for _, p := range params {
 		md.m = append(md.m, make([]float32, len(p)))
 		md.v = append(md.v, make([]float32, len(p)))
@@ -40,19 +51,29 @@ func newModel(backend compute.Backend, params Params, l Loss, lr float64) (*mode
 	var err error
 	md.step, err = graph.NewExec(backend, func(in []*graph.Node) []*graph.Node {
 		ps, images, targets := in[:np], in[np], in[np+1]
-		loss := l.lossGraph(forward(images, ps), targets)
+		var use *graph.Node
+		if ts.anchors > 0 {
+			use = in[np+2]
+		}
+		loss := l.lossGraph(ts.logits(forward(images, ps, ts.heads())), targets, use)
 		return append([]*graph.Node{loss}, graph.Gradient(loss, ps...)...)
 	})
 	if err != nil {
 		return nil, err
 	}
 	md.infer, err = graph.NewExec(backend, func(in []*graph.Node) *graph.Node {
-		return forward(in[np], in[:np])
+		return forward(in[np], in[:np], ts.heads())
 	})
 	if err != nil {
 		return nil, err
 	}
 	return md, nil
+}
+
+// finalize frees the compiled graphs.
+func (md *model) finalize() {
+	md.step.Finalize()
+	md.infer.Finalize()
 }
 
 // paramTensors returns the parameters as tensors, in Params order.
@@ -64,17 +85,25 @@ func (md *model) paramTensors() []any {
 	return args
 }
 
-// trainStep runs one Adam step on a batch of images [n·size·size] and
-// targets [n·(size/Stride)²] and returns the loss before the step.
-func (md *model) trainStep(images, targets []float32, n, size int) (float64, error) {
-	g := size / Stride
+// trainStep runs one Adam step of learning rate lr on b and returns the
+// loss before the step.
+func (md *model) trainStep(b *batch, lr float64) (float64, error) {
+	g := b.size / Stride
 	args := append(md.paramTensors(),
-		tensors.FromFlatDataAndDimensions(images, n, size, size),
-		tensors.FromFlatDataAndDimensions(targets, n, g, g))
+		tensors.FromFlatDataAndDimensions(b.images, b.n, b.size, b.size),
+		tensors.FromFlatDataAndDimensions(b.targets, md.task.targetDims(b.n, g)...))
+	if md.task.anchors > 0 {
+		args = append(args, tensors.FromFlatDataAndDimensions(b.use, b.n, g, g, md.task.anchors))
+	}
 	out, err := md.step.Exec(args...)
 	if err != nil {
 		return 0, err
 	}
+	defer func() {
+		for _, t := range out {
+			t.FinalizeAll()
+		}
+	}()
 	loss := float64(tensors.MustCopyFlatData[float32](out[0])[0])
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss, fmt.Errorf("training diverged: loss = %v at step %d", loss, md.t+1)
@@ -90,23 +119,52 @@ func (md *model) trainStep(images, targets []float32, n, size int) (float64, err
 			v[j] = adamBeta2*v[j] + (1-adamBeta2)*gj*gj
 			mh := float64(m[j]) / c1
 			vh := float64(v[j]) / c2
-			p[j] -= float32(md.lr * mh / (math.Sqrt(vh) + adamEps))
+			p[j] -= float32(lr * mh / (math.Sqrt(vh) + adamEps))
 		}
-	}
-	for _, t := range out {
-		t.FinalizeAll()
 	}
 	return loss, nil
 }
 
-// predict returns the objectness logits [n·(size/Stride)²] of n images.
+// predict returns the logits of n images of size×size pixels, g·g·heads
+// per image, in batches of at most 50.
 func (md *model) predict(images []float32, n, size int) ([]float32, error) {
-	args := append(md.paramTensors(), tensors.FromFlatDataAndDimensions(images, n, size, size))
-	out, err := md.infer.Exec(args...)
-	if err != nil {
-		return nil, err
+	const chunk = 50
+	var out []float32
+	for i := 0; i < n; i += chunk {
+		k := min(chunk, n-i)
+		args := append(md.paramTensors(), tensors.FromFlatDataAndDimensions(images[i*size*size:(i+k)*size*size], k, size, size))
+		res, err := md.infer.Exec(args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, tensors.MustCopyFlatData[float32](res[0])...)
+		res[0].FinalizeAll()
 	}
-	logits := tensors.MustCopyFlatData[float32](out[0])
-	out[0].FinalizeAll()
-	return logits, nil
+	return out, nil
+}
+
+// snapshot returns a copy of the parameters.
+func (md *model) snapshot() Params {
+	p := make(Params, len(md.params))
+	for i := range p {
+		p[i] = slices.Clone(md.params[i])
+	}
+	return p
+}
+
+// stepLR is the learning rate of step t (0-based) of a run of steps steps
+// from base: with decay, the paper's schedule (Lin et al. 2017, §4.1: ÷10
+// at 60k and 80k of 90k iterations), ÷10 after 2/3 and again after 8/9 of
+// the steps.
+func stepLR(base float64, t, steps int, decay bool) float64 {
+	if !decay {
+		return base
+	}
+	switch {
+	case 9*t >= 8*steps:
+		return base / 100
+	case 3*t >= 2*steps:
+		return base / 10
+	}
+	return base
 }
