@@ -97,7 +97,7 @@ per drawn scene (scene-NN.png).`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&task, "task", string(cfg.Task), "anchors (the paper's regime) or cells (one objectness logit per cell)")
-	f.StringVar(&losses, "losses", "default", "the compared losses: default, or table1 (anchors: CE, α-CE and focal loss for γ ∈ {0.5, 1, 2, 5})")
+	f.StringVar(&losses, "losses", "default", "the compared losses: default, table1 (anchors: CE, α-CE and focal loss for γ ∈ {0.5, 1, 2, 5}) or keys: ce, ce-prior, ace-prior, fl-g0.5, fl-g1, fl-g2, fl-g5")
 	f.BoolVar(&long, "long", false, "the converged comparison: Table 1's losses, lr chosen per loss on validation, step decay, early stopping (explicit flags override)")
 	f.IntVar(&cfg.Steps, "steps", cfg.Steps, "training steps per run (at most, with --patience)")
 	f.IntVar(&cfg.Size, "size", cfg.Size, "scene side in pixels (multiple of 4, 32–512)")

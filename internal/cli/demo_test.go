@@ -122,6 +122,8 @@ func TestDemoBadFlagsAreInputErrors(t *testing.T) {
 		{"unknown task", []string{"--task", "boxes"}, `--task = "boxes"`},
 		{"unknown loss set", []string{"--losses", "all"}, `--losses = "all"`},
 		{"table1 in the cells task", []string{"--task", "cells", "--losses", "table1"}, `--losses = "table1"`},
+		{"a loss key twice", []string{"--losses", "ce,ce"}, `--losses = "ce,ce"`},
+		{"a loss key of the other task", []string{"--task", "cells", "--losses", "fl-g5"}, `--losses = "fl-g5"`},
 		{"more panels than test scenes", []string{"--eval", "2", "--panels", "3"}, "--panels = 3"},
 		{"NaN fppi", []string{"--fppi", "NaN"}, "--fppi = NaN"},
 		{"no validation scenes", []string{"--val", "0"}, "--val = 0"},

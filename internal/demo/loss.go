@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/focalgo/focal"
@@ -66,18 +67,52 @@ func fl(gamma, alpha float64) Loss {
 		Sigmoid: focal.Sigmoid{Alpha: alpha, Gamma: gamma}, Options: perPositive, Prior: Prior}
 }
 
-// LossSet returns the named set of losses of a task: "default" or
-// "table1" (anchors task only).
-func LossSet(name string, t Task) ([]Loss, error) {
+// Key is the loss's ASCII name on the command line (--losses).
+func (l Loss) Key() string {
 	switch {
-	case name == "default" && t == TaskCells:
+	case l.Sigmoid.Gamma > 0:
+		return fmt.Sprintf("fl-g%g", l.Sigmoid.Gamma)
+	case l.Sigmoid.Alpha > 0:
+		return "ace-prior"
+	case l.Prior > 0:
+		return "ce-prior"
+	}
+	return "ce"
+}
+
+// LossSet returns the losses named by s for task t: "default" (the task's
+// default runs), "table1" (anchors task: Table1Losses) or a comma-separated
+// list of keys of the task's losses (anchors: ce, ce-prior, ace-prior,
+// fl-g0.5, fl-g1, fl-g2, fl-g5; cells: ce, ce-prior, ace-prior, fl-g2).
+func LossSet(s string, t Task) ([]Loss, error) {
+	all := Table1Losses
+	if t == TaskCells {
+		all = CellLosses
+	}
+	switch {
+	case s == "default" && t == TaskCells:
 		return CellLosses, nil
-	case name == "default":
+	case s == "default":
 		return AnchorLosses, nil
-	case name == "table1" && t == TaskAnchors:
+	case s == "table1" && t == TaskAnchors:
 		return Table1Losses, nil
 	}
-	return nil, fmt.Errorf("losses = %q: want default or table1 (anchors task)", name)
+	var keys []string
+	for _, l := range all {
+		keys = append(keys, l.Key())
+	}
+	var out []Loss
+	seen := map[string]bool{}
+	for _, k := range strings.Split(s, ",") {
+		k = strings.TrimSpace(k)
+		i := slices.Index(keys, k)
+		if i < 0 || seen[k] {
+			return nil, fmt.Errorf("losses = %q: want default, table1 (anchors task) or distinct keys of %s", s, strings.Join(keys, ", "))
+		}
+		seen[k] = true
+		out = append(out, all[i])
+	}
+	return out, nil
 }
 
 // crossEntropy reports whether l is cross-entropy (γ = 0), α-balanced or not.

@@ -578,9 +578,10 @@ func (r *runner) evaluate(l Loss, tr *trained, keep bool, res *Result) (RunResul
 }
 
 // convergence says how far a run is from its plateau: "stopped" when
-// early stopping ended it, otherwise "rising" when its validation score
-// gained more than one point (0.01) over the last quarter of its steps,
-// "plateau" when not; gain is that change.
+// early stopping ended it; otherwise "rising" when its validation score
+// gained at least half a point (0.005) and at least 5% of its last value
+// over the last quarter of its steps, "plateau" when not; gain is that
+// change.
 func convergence(tr *trained, cfg Config) (state string, gain float64) {
 	c := tr.curve
 	last := c[len(c)-1]
@@ -594,7 +595,7 @@ func convergence(tr *trained, cfg Config) (state string, gain float64) {
 	switch {
 	case tr.stopped:
 		return "stopped", gain
-	case gain > 0.01:
+	case gain >= 0.005 && gain >= 0.05*last.Val:
 		return "rising", gain
 	}
 	return "plateau", gain

@@ -9,7 +9,7 @@ median milliseconds per step over --steps steps after warm-up, as one line:
 
     torch <ms> ms/step  (size S, batch B, heads H, threads T, torch V)
 
-Run by internal/demo/bench_step.sh, beside BenchmarkTrainStep; the Go side
+Run by bench_step.sh beside it, which also runs BenchmarkTrainStep; the Go side
 is what the demo runs, this is the yardstick. Only PyTorch is needed.
 """
 import argparse
