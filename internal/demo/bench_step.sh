@@ -21,16 +21,16 @@ have_torch=0
 if "$python" -c 'import torch' 2>/dev/null; then have_torch=1; fi
 
 echo "GOEXPERIMENT=$GOEXPERIMENT, $threads threads, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-go_ms=() torch_ms=()
+go_ms=() go_cpu=() torch_ms=() torch_cpu=()
 for r in $(seq "$rounds"); do
-	g="$(GOMAXPROCS="$threads" "$bin" -test.run '^$' -test.bench '^BenchmarkTrainStep$' -test.benchtime 20x |
-		awk '/^BenchmarkTrainStep/ { printf "%.2f", $3 / 1e6 }')"
-	go_ms+=("$g")
-	line="round $r: Go $g ms/step"
+	read -r g gc < <(GOMAXPROCS="$threads" "$bin" -test.run '^$' -test.bench '^BenchmarkTrainStep$' -test.benchtime 20x |
+		awk '/^BenchmarkTrainStep/ { printf "%.2f %.2f\n", $3 / 1e6, $5 }')
+	go_ms+=("$g") go_cpu+=("$gc")
+	line="round $r: Go $g ms/step ($gc CPU ms)"
 	if [ "$have_torch" = 1 ]; then
-		t="$("$python" internal/demo/step_torch.py --threads "$threads" --steps 20 | awk '{ print $2 }')"
-		torch_ms+=("$t")
-		line="$line, PyTorch $t ms/step"
+		read -r t tc < <("$python" internal/demo/step_torch.py --threads "$threads" --steps 20 | awk '{ print $2, $4 }')
+		torch_ms+=("$t") torch_cpu+=("$tc")
+		line="$line, PyTorch $t ms/step ($tc CPU ms)"
 	fi
 	echo "$line"
 done
@@ -38,7 +38,10 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 
 gm="$(median "${go_ms[@]}")"
 if [ "$have_torch" = 1 ]; then
 	tm="$(median "${torch_ms[@]}")"
-	echo "median: Go $gm ms/step, PyTorch $tm ms/step, Go/PyTorch $(awk -v g="$gm" -v t="$tm" 'BEGIN { printf "%.1f", g / t }')×"
+	gcm="$(median "${go_cpu[@]}")" tcm="$(median "${torch_cpu[@]}")"
+	ratio() { awk -v g="$1" -v t="$2" 'BEGIN { printf "%.1f", g / t }'; }
+	echo "median wall: Go $gm ms/step, PyTorch $tm ms/step, Go/PyTorch $(ratio "$gm" "$tm")×"
+	echo "median CPU:  Go $gcm ms/step, PyTorch $tcm ms/step, Go/PyTorch $(ratio "$gcm" "$tcm")×"
 	"$python" internal/demo/step_torch.py --threads "$threads" --steps 1 | sed 's/^torch [^(]*/PyTorch: /'
 else
 	echo "median: Go $gm ms/step (PyTorch not installed)"

@@ -308,7 +308,6 @@ type runner struct {
 
 // A trained run: its best parameters (by validation score) and curve.
 type trained struct {
-	loss      Loss
 	seed      uint64
 	lr        float64
 	best      Params
@@ -334,7 +333,7 @@ func (r *runner) train(ctx context.Context, l Loss, seed uint64, lr float64) (*t
 	}
 	defer md.finalize()
 	val := r.sets[seed][0]
-	tr := &trained{loss: l, seed: seed, lr: lr, bestVal: math.Inf(-1)}
+	tr := &trained{seed: seed, lr: lr, bestVal: math.Inf(-1)}
 	start := time.Now()
 	b := &batch{n: cfg.Batch, size: cfg.Size}
 	var losses []float64
@@ -540,7 +539,7 @@ func (r *runner) evaluate(l Loss, tr *trained, keep bool, res *Result) (RunResul
 	rr := RunResult{Loss: l.Name, Alpha: l.Sigmoid.Alpha, Gamma: l.Sigmoid.Gamma, Reduction: l.Options.Reduction.String(),
 		Prior: l.Prior, Seed: tr.seed, LR: tr.lr, StepsRun: tr.stepsRun, BestStep: tr.bestStep, Stopped: tr.stopped,
 		BestVal: tr.bestVal, FinalLoss: tr.finalLoss, Seconds: tr.seconds, Curve: tr.curve}
-	rr.State, rr.LastQuarterGain = convergence(tr, cfg)
+	rr.State, rr.LastQuarterGain = convergence(tr)
 	g := cfg.Size / Stride
 	per := g * g * r.ts.heads()
 	var bg float64
@@ -582,7 +581,7 @@ func (r *runner) evaluate(l Loss, tr *trained, keep bool, res *Result) (RunResul
 // gained at least half a point (0.005) and at least 5% of its last value
 // over the last quarter of its steps, "plateau" when not; gain is that
 // change.
-func convergence(tr *trained, cfg Config) (state string, gain float64) {
+func convergence(tr *trained) (state string, gain float64) {
 	c := tr.curve
 	last := c[len(c)-1]
 	ref := c[0]

@@ -41,7 +41,7 @@ func TestConvergenceReadsTheLastQuarter(t *testing.T) {
 		{"half a point on a high score", trained{curve: curve(0.1, 0.3, 0.5, 0.51)}, "plateau", 1},
 		{"stopped", trained{curve: curve(0.1, 0.3, 0.25, 0.2), stopped: true}, "stopped", -5},
 	} {
-		state, gain := convergence(&c.tr, Config{})
+		state, gain := convergence(&c.tr)
 		if state != c.state || math.Abs(100*gain-c.gainPts) > 1e-9 {
 			t.Errorf("%s: %s, gain %v points; want %s, %v", c.name, state, 100*gain, c.state, c.gainPts)
 		}

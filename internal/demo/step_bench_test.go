@@ -10,7 +10,9 @@ import (
 // BenchmarkTrainStep times one training step (forward, gradient, Adam) of
 // the default demo: the anchors task with focal loss on 16 scenes of
 // 64×64 pixels. internal/demo/bench_step.sh runs it beside the same step
-// in PyTorch (step_torch.py).
+// in PyTorch (step_torch.py). cpu-ms/op is the process's CPU time per
+// step (both threads), which a loaded machine stretches less than the wall
+// time.
 func BenchmarkTrainStep(b *testing.B) {
 	backend, err := compute.New()
 	if err != nil {
@@ -34,9 +36,11 @@ func BenchmarkTrainStep(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	cpu := processCPU()
 	for b.Loop() {
 		if _, err := md.trainStep(bt, cfg.LR); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(processCPU()-cpu)/1e6/float64(b.N), "cpu-ms/op")
 }

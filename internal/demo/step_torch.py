@@ -5,9 +5,10 @@ anchors task: five 3×3 convolutions (stride 2, 2, then dilation 1, 2, 4;
 8, 16, 32, 32, 32 channels), each followed by LayerNorm over channels and
 ReLU, and a 1×1 head of A·K logits per cell; sigmoid focal loss (α = 0.25,
 γ = 2) summed and divided by the number of positives; Adam. Prints the
-median milliseconds per step over --steps steps after warm-up, as one line:
+median wall and CPU (both threads) milliseconds per step over --steps
+steps after warm-up, as one line:
 
-    torch <ms> ms/step  (size S, batch B, heads H, threads T, torch V)
+    torch <ms> ms/step <ms> cpu-ms/step  (size S, batch B, heads H, threads T, torch V)
 
 Run by bench_step.sh beside it, which also runs BenchmarkTrainStep; the Go side
 is what the demo runs, this is the yardstick. Only PyTorch is needed.
@@ -74,13 +75,14 @@ def main():
 
     for _ in range(5):
         step()
-    times = []
+    times, cpu = [], []
     for _ in range(a.steps):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         step()
         times.append(time.perf_counter() - t)
-    print(f"torch {1e3 * statistics.median(times):.2f} ms/step  (size {a.size}, batch {a.batch}, "
-          f"heads {a.heads}, threads {a.threads}, torch {torch.__version__})")
+        cpu.append(time.process_time() - c)
+    print(f"torch {1e3 * statistics.median(times):.2f} ms/step {1e3 * statistics.median(cpu):.2f} cpu-ms/step  "
+          f"(size {a.size}, batch {a.batch}, heads {a.heads}, threads {a.threads}, torch {torch.__version__})")
 
 
 if __name__ == "__main__":
