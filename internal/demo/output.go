@@ -107,10 +107,11 @@ func WriteTable(w io.Writer, res *Result) error {
 		fmt.Fprintln(w, b.String())
 	}
 	if f := res.Figure4; f != nil {
-		fmt.Fprintf(w, "\nFigure 4 (%s model, %d test scenes: %d positive and %d negative logits): share of the negative loss in the hardest 1%% of negatives:",
-			f.Loss, f.Scenes, f.Positives, f.Negatives)
+		fmt.Fprintf(w, "\nFigure 4 (%s model, %d test scenes: %d positive and %d negative logits):\n", f.Loss, f.Scenes,
+			f.Positives, f.Negatives)
+		fmt.Fprint(w, "share of FL_γ's negative loss carried by the hardest 1% of the negatives:")
 		for i, g := range f.Gammas {
-			fmt.Fprintf(w, " γ=%g %.0f%%", g, 100*f.HardestNegShare[i])
+			fmt.Fprintf(w, "  γ=%g %.0f%%", g, 100*f.HardestNegShare[i])
 		}
 		fmt.Fprintln(w)
 	}

@@ -195,7 +195,13 @@ func rect(img *image.RGBA, r image.Rectangle, c color.RGBA) {
 func label(img *image.RGBA, x int, text string) {
 	d := font.Drawer{Dst: img, Src: image.NewUniform(color.Black), Face: basicfont.Face7x13,
 		Dot: fixed.P(x+2, panelHeader-4)}
-	d.DrawString(strings.ReplaceAll(text, "α", "alpha")) // the bitmap font is ASCII
+	d.DrawString(asciiLabel(text))
+}
+
+// asciiLabel spells out the Greek letters of the loss names: the bitmap
+// font of the panels is ASCII.
+func asciiLabel(text string) string {
+	return strings.NewReplacer("α", "alpha", "γ", "gamma").Replace(text)
 }
 
 // panelName is the file name of panel k.

@@ -89,3 +89,18 @@ func TestLossSetByKeys(t *testing.T) {
 		t.Errorf("fl-g0.5 in the cells task: no error")
 	}
 }
+
+// TestPanelLabelsAreASCII: every loss name reaches the panels' ASCII
+// bitmap font as ASCII.
+func TestPanelLabelsAreASCII(t *testing.T) {
+	for _, set := range [][]Loss{CellLosses, AnchorLosses, Table1Losses} {
+		for _, l := range set {
+			for _, r := range asciiLabel(l.Name) {
+				if r > 127 {
+					t.Errorf("%s: label %q is not ASCII", l.Name, asciiLabel(l.Name))
+					break
+				}
+			}
+		}
+	}
+}
