@@ -17,11 +17,28 @@ type vec struct {
 
 	// hard32: float32 data with hard targets may take the float32-lane
 	// kernel (integer γ ≤ maxGamma32, no Hessian), with q its float32
-	// parameters: αₜ for y = 1 and y = 0, γ, scale, then the gradient's
-	// signed, scaled αₜ for y = 1 (−α·scale) and y = 0 ((1 − α)·scale).
+	// parameters (q… below).
 	hard32 bool
-	q      [8]float32
+	q      [16]float32
 }
+
+// Slots of vec.q, as in _gen/sigmoid32.go: αₜ for y = 1 and y = 0 (1
+// without α), γ, the gradient's signed, scaled αₜ for y = 1 (−α·scale) and
+// y = 0 ((1 − α)·scale), the same divided by 2^B, 2^−B, 2^B and the int32
+// 127 + B. B is the exponent bias of the AVX2 kernel's e^−|x| (see
+// hard32Bias).
+const (
+	qA = iota
+	qB
+	qGamma
+	qG1
+	qG0
+	qH1
+	qH0
+	qDown
+	qUp
+	qBias
+)
 
 // maxGamma32 is the largest integer γ of the float32-lane kernel: its
 // error grows with the γ factors of m multiplied: up to 2 keeps loss
@@ -76,12 +93,31 @@ func newVec(p *SigmoidParams, m Impl) (vec, bool) {
 		if p.HasAlpha {
 			a1, a0 = p.Alpha, 1-p.Alpha
 		}
-		v.q = [8]float32{float32(a1), float32(a0), float32(p.Gamma), float32(p.Scale),
-			float32(-a1 * p.Scale), float32(a0 * p.Scale)}
+		b := hard32Bias(s)
+		v.q = [16]float32{
+			qA: float32(a1), qB: float32(a0), qGamma: float32(p.Gamma),
+			qG1: float32(-a1 * p.Scale), qG0: float32(a0 * p.Scale),
+			qH1: float32(math.Ldexp(-a1*p.Scale, -b)), qH0: float32(math.Ldexp(a0*p.Scale, -b)),
+			qDown: float32(math.Ldexp(1, -b)), qUp: float32(math.Ldexp(1, b)),
+			qBias: math.Float32frombits(uint32(127 + b)),
+		}
 	}
 	v.par[4*parFlags] = math.Float64frombits(uint64(int64(k)))
 	v.par[4*parFlags+1] = math.Float64frombits(uint64(alpha))
 	return v, true
+}
+
+// hard32Bias returns B for a gradient scale s (0 or in [2^−100, 2^100]):
+// the AVX2 float32-lane kernel computes e^−|x|·2^B, which goes into the
+// gradient times αₜ·s·2^−B. With B the binary exponent of s plus 8
+// (clamped at 0), e^−|x|·2^B is a normal float32 wherever the gradient is
+// one (its flush below 2^−126 costs only gradients below 2^−133), and
+// below 2^108.
+func hard32Bias(s float64) int {
+	if s == 0 {
+		return 0
+	}
+	return max(math.Ilogb(s)+8, 0)
 }
 
 // maxStep is the largest step of an implementation.
