@@ -287,12 +287,14 @@ func (f *f32) log1p01(e reg.VecVirtual) reg.VecVirtual {
 
 // Slots of q, the float32 parameters of the float32-lane kernels (as in
 // internal/kernel/vec.go). The gradient's factor αₜ·scale comes signed,
-// −s αₜ scale with s = 2y − 1, whole (qG1, qG0: AVX-512) and divided by
-// 2^B (qH1, qH0: AVX2, which scales its exponentials by 2^B instead).
+// −s αₜ scale with s = 2y − 1, whole (qG1, qG0) and divided by 2^B (qH1,
+// qH0: the scaled AVX2 kernel, which multiplies its exponentials by 2^B
+// instead).
 const (
 	qA     = iota // αₜ for y = 1: α (1 without α)
 	qB            // αₜ for y = 0: 1 − α (1 without α)
 	qGamma        // γ
+	qScale        // scale
 	qG1           // −α·scale
 	qG0           // (1 − α)·scale
 	qH1           // −α·scale·2^−B
@@ -302,45 +304,47 @@ const (
 	qBias         // the int32 127 + B
 )
 
-// sigmoidHard32 emits the float32-lane kernel for float32 data with hard
-// targets, integer γ ≤ 2 (kernel.maxGamma32), loss and gradient (no Hessian):
+// sigmoidHard32 emits a float32-lane kernel for float32 data with hard
+// targets, integer γ ≤ 2 (kernel.maxGamma32), loss and gradient (no
+// Hessian):
 //
 //	func(p *[32]float64, q *[16]float32, loss, grad, x, y *float32, n int) (sum float64, done int)
 //
 // q holds the float32 parameters (qA…qBias). It stops at the first step
 // with a target other than 0 or 1 and returns how many elements it did (n
-// when none), in steps of 32 elements. This is the AVX-512 kernel; on AVX2
-// sigmoidHard32VEX emits it.
+// when none), in steps of 32 elements. These are the AVX-512 kernels; on
+// AVX2 sigmoidHard32VEX emits them.
 //
 // For y ∈ {0, 1}, with sign s = 2y − 1 and t = s·x (the true class's logit),
 // pₜ = σ(t), m = 1 − pₜ, ce = softplus(−t) = max(−t, 0) + log1p(e^−|x|):
 //
-//	FL = αₜ m^γ ce,  scale·∂FL/∂x = (−s αₜ scale)·(γ pₜ ce + m)·m^γ
+//	FL = αₜ m^γ ce,  scale·∂FL/∂x = −s αₜ scale·m^γ (γ pₜ ce + m)
 //
 // (SigmoidElem with r = −s·pₜ, p − y = −s·m.) In float32 every step is
 // within a few ulps and the products of at most two factors m keep loss
 // and gradient within 1e-6 relative of the float64 path.
 //
-// The gradient's products are taken in the order written, the scale first:
-// for t ≥ 0, m ≈ e^−t falls below float32's normal range at t ≈ 87.3 and
-// below its subnormals at 103.97, while the gradient times a scale up to
-// 2^100 may still be a normal float32. So the m inside γ pₜ ce + m comes
-// scaled, as αₜ·scale·e^r/(1 + e^−t) times 2^k by one VSCALEFPS (one
-// rounding, subnormals included), and every partial product after it is at
-// least half the result: none rounds away bits the result keeps. (The
-// other terms need no such care: γ pₜ ce, where it matters, is γ m^γ-times
-// smaller than a result that underflows anyway.)
-func (f *f32) sigmoidHard32() {
+// For t ≥ 0, m ≈ e^−t leaves float32's normal range at t ≈ 87.3 and its
+// subnormals at 103.97, m^γ much earlier, and the bits a subnormal factor
+// lacks are missing from the product. With |scale| ≤ 1 the gradient is
+// then below 2^−125 and so is that error, and the plain kernel
+// (sigmoidHardAVX512F32) multiplies αₜ m^γ, shared with the loss, by
+// γ pₜ ce + m and by the scale last. A larger scale, up to 2^100, makes a
+// normal float32 of such a gradient; the scaled kernel
+// (sigmoidHardScaledAVX512F32) multiplies from the scale down instead:
+// −s αₜ scale·(γ pₜ ce + m), whose m comes already scaled, as
+// αₜ·scale·e^r/(1 + e^−|x|) times 2^k by one VSCALEFPS (one rounding,
+// subnormals included), then m, γ times. No partial product is then below
+// half the result, and none loses bits the result keeps. (γ pₜ ce needs no
+// such care: where it leaves the normal range, t > 87.3 with γ ≥ 1, the
+// result, about (γ + 1)·αₜ·scale·m^(γ+1) < 3·2^−152, rounds to 0.)
+func (f *f32) sigmoidHard32(scaled bool) {
 	if !f.z {
-		f.sigmoidHard32VEX()
+		f.sigmoidHard32VEX(scaled)
 		return
 	}
-	r := f.hard32Begin("sigmoidHard32", "n must be a multiple of 32.")
-	P, Q, lossP, gradP, X, Y := r.p, r.q, r.loss, r.grad, r.x, r.y
-	// qa returns parameter i as a {1to16} broadcast operand.
-	qa := func(i int) Mem { return Mem{Base: Q, Disp: 4 * i} }
-
-	acc0, acc1, i, L := r.acc0, r.acc1, r.i, r.label
+	r := f.hard32Begin(scaled, "sigmoidHard32", "n must be a multiple of 32.")
+	X, Y, i, L := r.x, r.y, r.i, r.label
 	// Two blocks per iteration, each step emitted for both in turn: their
 	// exp → log1p chains overlap.
 	const U = 2
@@ -377,6 +381,59 @@ func (f *f32) sigmoidHard32() {
 		ce[u] = f.add(f.max(f.xor(t, f.cbits(1<<31)), f.c(0)), l1) // softplus(−t)
 	}
 
+	if scaled {
+		f.hard32ScaledTail(r, U, at, one, tpos, x, m, pt, ce, er, k, inv)
+	} else {
+		f.hard32PlainTail(r, U, at, one, x, m, pt, ce)
+	}
+
+	ADDQ(U8(f.lanes()*U), i)
+	JMP(LabelRef(L("loop")))
+
+	Label(L("done"))
+	f.hard32End(r.acc0, r.acc1, i)
+}
+
+// hard32PlainTail emits the loss and gradient of sigmoidHardAVX512F32
+// (see sigmoidHard32) from m, pₜ and ce.
+func (f *f32) hard32PlainTail(r hard32Regs, U int, at func(reg.Register, int) Mem, one []reg.Register, x, m, pt, ce []reg.VecVirtual) {
+	P, Q, lossP, gradP, acc0, acc1, L := r.p, r.q, r.loss, r.grad, r.acc0, r.acc1, r.label
+	qa := func(i int) Mem { return Mem{Base: Q, Disp: 4 * i} }
+	w := make([]reg.VecVirtual, U)
+	for u := range w {
+		w[u] = f.load(f.c(1))
+	}
+	f.mulPowK(P, L("pow"), w, m)
+
+	for u := range U {
+		aw := f.mul(w[u], f.blend(one[u], f.load(qa(qB)), qa(qA))) // αₜ m^γ
+		nan := f.cmp(cmpUNORD, x[u], x[u])
+		loss := f.mul(aw, ce[u])
+		loss = f.blend(nan, loss, f.cbits(0x7fc00000))
+		f.accumulate(loss, acc0, acc1)
+		lu := func(s string) string { return L(fmt.Sprint(s, u)) }
+		TESTQ(lossP, lossP)
+		JZ(LabelRef(lu("noloss")))
+		VMOVUPS(loss, at(lossP, u))
+		Label(lu("noloss"))
+
+		TESTQ(gradP, gradP)
+		JZ(LabelRef(lu("nograd")))
+		g := f.add(f.mul(f.mul(pt[u], qa(qGamma)), ce[u]), m[u])
+		g = f.mul(f.mul(aw, g), qa(qScale))
+		g = f.blend(one[u], g, f.xor(g, f.cbits(1<<31))) // −s·…
+		g = f.blend(nan, g, f.cbits(0x7fc00000))
+		VMOVUPS(g, at(gradP, u))
+		Label(lu("nograd"))
+	}
+}
+
+// hard32ScaledTail emits the loss and gradient of
+// sigmoidHardScaledAVX512F32 (see sigmoidHard32) from m, pₜ, ce, and e^r,
+// k and 1/(1 + e^−|x|) for the scaled m.
+func (f *f32) hard32ScaledTail(r hard32Regs, U int, at func(reg.Register, int) Mem, one, tpos []reg.Register, x, m, pt, ce, er, k, inv []reg.VecVirtual) {
+	P, Q, lossP, gradP, acc0, acc1, L := r.p, r.q, r.loss, r.grad, r.acc0, r.acc1, r.label
+	qa := func(i int) Mem { return Mem{Base: Q, Disp: 4 * i} }
 	loss := make([]reg.VecVirtual, U)
 	for u := range U {
 		loss[u] = f.mul(ce[u], f.blend(one[u], f.load(qa(qB)), qa(qA))) // αₜ ce
@@ -410,12 +467,6 @@ func (f *f32) sigmoidHard32() {
 		VMOVUPS(f.blend(nan[u], g[u], f.cbits(0x7fc00000)), at(gradP, u))
 	}
 	Label(L("nograd"))
-
-	ADDQ(U8(f.lanes()*U), i)
-	JMP(LabelRef(L("loop")))
-
-	Label(L("done"))
-	f.hard32End(acc0, acc1, i)
 }
 
 // log1pQ are the coefficients of Q, a degree-7 fit of (log1p(e) − e)/e² on
@@ -441,13 +492,20 @@ func (f *f32) log1pPoly(e reg.VecVirtual) reg.VecVirtual {
 // 2^−126 (z < −87.3) is 0 rather than subnormal. (The AVX2 kernel uses
 // expNegBiased, its form with a larger bias.)
 func (f *f32) expNegFlush(z reg.VecVirtual) reg.VecVirtual {
-	return f.expNegBiased(z, f.c(math.Float32frombits(127)))
+	p, k := f.expReduced(z)
+	return f.scale2k(p, k, f.c(math.Float32frombits(127)))
 }
 
 // expNegBiased returns eᶻ·2^B for z ≤ 0, bias holding the int32s 127 + B
 // (B ≥ 0), as expNegFlush does for B = 0: 0 where eᶻ·2^B is below 2^−126.
 func (f *f32) expNegBiased(z reg.VecVirtual, bias Op) reg.VecVirtual {
 	p, k := f.expReduced(z)
+	return f.scale2k(p, k, bias)
+}
+
+// scale2k returns p·2^(k+B) for integral k, bias holding the int32s
+// 127 + B, with 2^(k+B) built in the exponent field: 0 where k + B < −126.
+func (f *f32) scale2k(p, k reg.VecVirtual, bias Op) reg.VecVirtual {
 	VCVTPS2DQ(k, k)
 	VPADDD(bias, k, k)
 	VPMAXSD(f.cbits(0), k, k)
@@ -466,15 +524,19 @@ type hard32Regs struct {
 	label                     func(string) string
 }
 
-// hard32Begin starts a float32-lane kernel (see sigmoidHard32; gen names
-// its generator function, for the doc comment): it loads the arguments,
-// zeroes the accumulators and the index, and opens the loop, which leaves
-// for label("done") once the index reaches n.
-func (f *f32) hard32Begin(gen, steps string) hard32Regs {
-	name := "sigmoidHard" + f.name + "F32"
+// hard32Begin starts a float32-lane kernel, the scaled form or the plain
+// one (see sigmoidHard32; gen names its generator function, for the doc
+// comment): it loads the arguments, zeroes the accumulators and the index,
+// and opens the loop, which leaves for label("done") once the index reaches
+// n.
+func (f *f32) hard32Begin(scaled bool, gen, steps string) hard32Regs {
+	name, what := "sigmoidHard"+f.name+"F32", "|scale| ≤ 1"
+	if scaled {
+		name, what = "sigmoidHardScaled"+f.name+"F32", "|scale| > 1"
+	}
 	TEXT(name, NOSPLIT, "func(p *[32]float64, q *[16]float32, loss, grad, x, y *float32, n int) (sum float64, done int)")
 	Pragma("noescape")
-	Doc(name+" is the float32-lane sigmoid kernel for hard targets and small integer γ (see "+gen+" in _gen).", steps)
+	Doc(name+" is the float32-lane sigmoid kernel for hard targets, small integer γ and "+what+" (see "+gen+" in _gen).", steps)
 	var r hard32Regs
 	for _, a := range []struct {
 		name string
@@ -544,18 +606,22 @@ func (f *f32) hard32End(acc0, acc1 reg.VecVirtual, i reg.Register) {
 // sigmoidHard32VEX is sigmoidHard32 on AVX2 (VEX encodings, 16 registers,
 // one block of 8 per iteration), computed with fewer operations: log1p
 // by a polynomial instead of a division, one exponent scaling, the sign of
-// t selecting σ(t) and σ(−t) directly (VBLENDVPS reads the sign bit).
+// t selecting σ(t) and σ(−t) directly (VBLENDVPS reads the sign bit), and
+// the signed, scaled αₜ of the gradient taken from q.
 //
-// Without VSCALEFPS the scaled m of the gradient comes from e^−|x|·2^B,
-// built with the bias 127 + B in the exponent field, B the scale's binary
-// exponent plus 8 (clamped to [0, 108], see newVec): σ(t) and σ(−t) times
-// 2^B go into γ pₜ ce + m, and the signed αₜ·scale·2^−B multiplies it.
-// The bias keeps the scaled m a normal float32 wherever the result is one,
-// and the construction's flush below 2^−126 costs only results below
-// αₜ·scale·2^−B·2^−126 ≤ 2^−133; e^−|x| itself is e^−|x|·2^B times 2^−B,
-// rounded once (subnormal, not 0, from 2^−126 to 2^−149).
-func (f *f32) sigmoidHard32VEX() {
-	r := f.hard32Begin("sigmoidHard32VEX", "n must be a multiple of 8.")
+// The plain kernel builds 2^k in the exponent field and flushes e^−|x|
+// below 2^−126 to 0 (expNegFlush), which, as the subnormal factors on
+// AVX-512, costs gradients below 2^−125 while |scale| ≤ 1. Without
+// VSCALEFPS the scaled kernel takes its scaled m from e^−|x|·2^B, built
+// with the bias 127 + B, B the scale's binary exponent plus 8 (see
+// hard32Bias in internal/kernel): σ(t) and σ(−t) times 2^B go into
+// γ pₜ ce + m, and the signed αₜ·scale·2^−B multiplies it before the γ
+// factors m. The bias keeps the scaled m a normal float32 wherever the
+// result is one, and the construction's flush below 2^−126 costs only
+// results below αₜ·scale·2^−B·2^−126 ≤ 2^−133. e^−|x| itself is
+// e^−|x|·2^B times 2^−B, rounded once, σ(±t) likewise.
+func (f *f32) sigmoidHard32VEX(scaled bool) {
+	r := f.hard32Begin(scaled, "sigmoidHard32VEX", "n must be a multiple of 8.")
 	P, Q, lossP, gradP, X, Y := r.p, r.q, r.loss, r.grad, r.x, r.y
 	qm := func(i int) Mem { return Mem{Base: Q, Disp: 4 * i} }
 	qv := func(i int) reg.VecVirtual { return f.load(qm(i)) }
@@ -572,18 +638,37 @@ func (f *f32) sigmoidHard32VEX() {
 	t := f.blend(one, f.xor(x, sign), x) // s·x
 	nabs := f.vec()
 	VORPS(sign, x, nabs) // −|x|
-	bias := f.vec()
-	VPBROADCASTD(qm(qBias), bias)
-	eB := f.expNegBiased(nabs, bias) // e^−|x|·2^B
-	e := f.mul(eB, qv(qDown))
-	inv := f.div(f.load(f.c(1)), f.add(e, f.c(1)))
-	ei := f.mul(e, inv)
-	m := f.vec()
-	VBLENDVPS(t, inv, ei, m)                                   // σ(−t): t < 0 takes 1/(1 + e)
+	var e, m, pt, eiB, invB, mB reg.VecVirtual
+	if scaled {
+		bias := f.vec()
+		VPBROADCASTD(qm(qBias), bias)
+		eB := f.expNegBiased(nabs, bias) // e^−|x|·2^B
+		down := qv(qDown)
+		e = f.mul(eB, down)
+		invB = f.div(qv(qUp), f.add(e, f.c(1))) // 2^B/(1 + e)
+		eiB = f.mul(eB, f.mul(invB, down))
+		mB = f.vec()
+		VBLENDVPS(t, invB, eiB, mB) // σ(−t)·2^B: t < 0 takes 2^B/(1 + e)
+		m = f.mul(mB, down)         // σ(−t)
+	} else {
+		e = f.expNegFlush(nabs)
+		inv := f.div(f.load(f.c(1)), f.add(e, f.c(1)))
+		ei := f.mul(e, inv)
+		m, pt = f.vec(), f.vec()
+		VBLENDVPS(t, inv, ei, m)  // σ(−t): t < 0 takes 1/(1 + e)
+		VBLENDVPS(t, ei, inv, pt) // σ(t)
+	}
 	ce := f.add(f.max(f.xor(t, sign), f.c(0)), f.log1pPoly(e)) // softplus(−t)
 
-	loss := f.mul(ce, f.blend(one, qv(qB), qv(qA))) // αₜ ce
-	f.mulPowK(P, L("pow"), []reg.VecVirtual{loss}, []reg.VecVirtual{m})
+	var loss, w reg.VecVirtual
+	if scaled {
+		loss = f.mul(ce, f.blend(one, qv(qB), qv(qA))) // αₜ ce
+		f.mulPowK(P, L("pow"), []reg.VecVirtual{loss}, []reg.VecVirtual{m})
+	} else {
+		w = f.load(f.c(1))
+		f.mulPowK(P, L("pow"), []reg.VecVirtual{w}, []reg.VecVirtual{m})
+		loss = f.mul(f.mul(w, f.blend(one, qv(qB), qv(qA))), ce) // αₜ m^γ ce
+	}
 	nan := f.cmp(cmpUNORD, x, x)
 	loss = f.blend(nan, loss, f.cbits(0x7fc00000))
 	f.accumulate(loss, acc0, acc1)
@@ -594,14 +679,19 @@ func (f *f32) sigmoidHard32VEX() {
 
 	TESTQ(gradP, gradP)
 	JZ(LabelRef(L("nograd")))
-	eiB, invB := f.mul(eB, inv), f.mul(inv, qv(qUp))
-	mB, ptB := f.vec(), f.vec()
-	VBLENDVPS(t, invB, eiB, mB)  // σ(−t)·2^B
-	VBLENDVPS(t, eiB, invB, ptB) // σ(t)·2^B
-	g := f.mul(ptB, qv(qGamma))
-	VFMADD213PS(mB, ce, g)                       // (γ pₜ ce + m)·2^B
-	g = f.mul(g, f.blend(one, qv(qH0), qv(qH1))) // −s αₜ scale (γ pₜ ce + m)
-	f.mulPowK(P, L("gpow"), []reg.VecVirtual{g}, []reg.VecVirtual{m})
+	var g reg.VecVirtual
+	if scaled {
+		ptB := f.vec()
+		VBLENDVPS(t, eiB, invB, ptB) // σ(t)·2^B
+		g = f.mul(ptB, qv(qGamma))
+		VFMADD213PS(mB, ce, g)                       // (γ pₜ ce + m)·2^B
+		g = f.mul(g, f.blend(one, qv(qH0), qv(qH1))) // −s αₜ scale (γ pₜ ce + m)
+		f.mulPowK(P, L("gpow"), []reg.VecVirtual{g}, []reg.VecVirtual{m})
+	} else {
+		g = f.mul(pt, qv(qGamma))
+		VFMADD213PS(m, ce, g)                                  // γ pₜ ce + m
+		g = f.mul(f.mul(w, f.blend(one, qv(qG0), qv(qG1))), g) // −s αₜ scale m^γ (…)
+	}
 	g = f.blend(nan, g, f.cbits(0x7fc00000))
 	VMOVUPS(g, at(gradP))
 	Label(L("nograd"))

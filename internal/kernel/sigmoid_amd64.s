@@ -2861,6 +2861,237 @@ sigmoidHardAVX512F32loop:
 	VMULPS            Z22, Z22, Z25
 	VFMADD213PS       Z22, Z25, Z24
 	VADDPS.BCST       consts32AVX512<>+0(SB), Z24, Z22
+	VSCALEFPS         Z23, Z22, Z22
+	VCMPPS.BCST       $0x1e, consts32AVX512<>+56(SB), Z22, K2
+	VSUBPS.BCST       consts32AVX512<>+0(SB), Z22, Z23
+	VMULPS.BCST       consts32AVX512<>+36(SB), Z23, Z23
+	VBLENDMPS         Z23, Z22, K2, Z5
+	VXORPS            Z23, Z23, Z23
+	VBLENDMPS.BCST    consts32AVX512<>+0(SB), Z23, K2, Z6
+	VADDPS.BCST       consts32AVX512<>+60(SB), Z5, Z23
+	VDIVPS            Z23, Z5, Z23
+	VMULPS            Z23, Z23, Z24
+	VBROADCASTSS      consts32AVX512<>+64(SB), Z25
+	VFMADD213PS.BCST  consts32AVX512<>+68(SB), Z24, Z25
+	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z24, Z25
+	VFMADD213PS.BCST  consts32AVX512<>+76(SB), Z24, Z25
+	VMULPS            Z24, Z25, Z24
+	VMULPS            Z5, Z5, Z25
+	VMULPS.BCST       consts32AVX512<>+36(SB), Z25, Z25
+	VADDPS            Z24, Z25, Z24
+	VMULPS            Z24, Z23, Z23
+	VMULPS.BCST       consts32AVX512<>+80(SB), Z6, Z24
+	VADDPS            Z24, Z23, Z23
+	VSUBPS            Z23, Z25, Z23
+	VSUBPS            Z5, Z23, Z23
+	VMULPS.BCST       consts32AVX512<>+84(SB), Z6, Z24
+	VSUBPS            Z23, Z24, Z23
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z24
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z22, Z25
+	VDIVPS            Z25, Z24, Z24
+	VMULPS            Z24, Z22, Z22
+	VCMPPS.BCST       $0x1d, consts32AVX512<>+4(SB), Z4, K2
+	VBLENDMPS         Z22, Z24, K2, Z7
+	VBLENDMPS         Z24, Z22, K2, Z8
+	VXORPS.BCST       consts32AVX512<>+8(SB), Z4, Z22
+	VMAXPS.BCST       consts32AVX512<>+4(SB), Z22, Z22
+	VADDPS            Z23, Z22, Z22
+	VXORPS.BCST       consts32AVX512<>+8(SB), Z3, Z23
+	VBLENDMPS         Z3, Z23, K3, Z9
+	VANDPS.BCST       consts32AVX512<>+12(SB), Z3, Z23
+	VXORPS.BCST       consts32AVX512<>+8(SB), Z23, Z23
+	VMAXPS.BCST       consts32AVX512<>+16(SB), Z23, Z23
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z23, Z24
+	VRNDSCALEPS       $0x08, Z24, Z24
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z24, Z23
+	VFNMADD231PS.BCST consts32AVX512<>+28(SB), Z24, Z23
+	VMULPS            Z23, Z23, Z25
+	VMULPS            Z25, Z25, Z26
+	VBROADCASTSS      consts32AVX512<>+32(SB), Z27
+	VFMADD213PS.BCST  consts32AVX512<>+36(SB), Z23, Z27
+	VBROADCASTSS      consts32AVX512<>+40(SB), Z28
+	VFMADD213PS.BCST  consts32AVX512<>+44(SB), Z23, Z28
+	VFMADD213PS       Z27, Z25, Z28
+	VBROADCASTSS      consts32AVX512<>+48(SB), Z25
+	VFMADD213PS.BCST  consts32AVX512<>+52(SB), Z23, Z25
+	VFMADD213PS       Z28, Z26, Z25
+	VMULPS            Z23, Z23, Z26
+	VFMADD213PS       Z23, Z26, Z25
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z25, Z23
+	VSCALEFPS         Z24, Z23, Z23
+	VCMPPS.BCST       $0x1e, consts32AVX512<>+56(SB), Z23, K2
+	VSUBPS.BCST       consts32AVX512<>+0(SB), Z23, Z24
+	VMULPS.BCST       consts32AVX512<>+36(SB), Z24, Z24
+	VBLENDMPS         Z24, Z23, K2, Z10
+	VXORPS            Z24, Z24, Z24
+	VBLENDMPS.BCST    consts32AVX512<>+0(SB), Z24, K2, Z11
+	VADDPS.BCST       consts32AVX512<>+60(SB), Z10, Z24
+	VDIVPS            Z24, Z10, Z24
+	VMULPS            Z24, Z24, Z25
+	VBROADCASTSS      consts32AVX512<>+64(SB), Z26
+	VFMADD213PS.BCST  consts32AVX512<>+68(SB), Z25, Z26
+	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z25, Z26
+	VFMADD213PS.BCST  consts32AVX512<>+76(SB), Z25, Z26
+	VMULPS            Z25, Z26, Z25
+	VMULPS            Z10, Z10, Z26
+	VMULPS.BCST       consts32AVX512<>+36(SB), Z26, Z26
+	VADDPS            Z25, Z26, Z25
+	VMULPS            Z25, Z24, Z24
+	VMULPS.BCST       consts32AVX512<>+80(SB), Z11, Z25
+	VADDPS            Z25, Z24, Z24
+	VSUBPS            Z24, Z26, Z24
+	VSUBPS            Z10, Z24, Z24
+	VMULPS.BCST       consts32AVX512<>+84(SB), Z11, Z25
+	VSUBPS            Z24, Z25, Z24
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z25
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z23, Z26
+	VDIVPS            Z26, Z25, Z25
+	VMULPS            Z25, Z23, Z23
+	VCMPPS.BCST       $0x1d, consts32AVX512<>+4(SB), Z9, K2
+	VBLENDMPS         Z23, Z25, K2, Z12
+	VBLENDMPS         Z25, Z23, K2, Z13
+	VXORPS.BCST       consts32AVX512<>+8(SB), Z9, Z23
+	VMAXPS.BCST       consts32AVX512<>+4(SB), Z23, Z23
+	VADDPS            Z24, Z23, Z23
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z24
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z25
+	MOVQ              224(AX), R10
+
+sigmoidHardAVX512F32pow:
+	TESTQ  R10, R10
+	JZ     sigmoidHardAVX512F32powdone
+	VMULPS Z7, Z24, Z24
+	VMULPS Z12, Z25, Z25
+	DECQ   R10
+	JMP    sigmoidHardAVX512F32pow
+
+sigmoidHardAVX512F32powdone:
+	VBROADCASTSS   4(CX), Z26
+	VBLENDMPS.BCST (CX), Z26, K1, Z14
+	VMULPS         Z14, Z24, Z24
+	VCMPPS         $0x03, Z2, Z2, K2
+	VMULPS         Z22, Z24, Z2
+	VBLENDMPS.BCST consts32AVX512<>+88(SB), Z2, K2, Z15
+	VCVTPS2PD      Y15, Z2
+	VEXTRACTF32X8  $0x01, Z15, Y26
+	VCVTPS2PD      Y26, Z26
+	VADDPD         Z2, Z0, Z0
+	VADDPD         Z26, Z1, Z1
+	TESTQ          DX, DX
+	JZ             sigmoidHardAVX512F32noloss0
+	VMOVUPS        Z15, (DX)(R9*4)
+
+sigmoidHardAVX512F32noloss0:
+	TESTQ          BX, BX
+	JZ             sigmoidHardAVX512F32nograd0
+	VMULPS.BCST    8(CX), Z8, Z2
+	VMULPS         Z22, Z2, Z2
+	VADDPS         Z7, Z2, Z2
+	VMULPS         Z2, Z24, Z2
+	VMULPS.BCST    12(CX), Z2, Z2
+	VXORPS.BCST    consts32AVX512<>+8(SB), Z2, Z22
+	VBLENDMPS      Z22, Z2, K1, Z16
+	VBLENDMPS.BCST consts32AVX512<>+88(SB), Z16, K2, Z17
+	VMOVUPS        Z17, (BX)(R9*4)
+
+sigmoidHardAVX512F32nograd0:
+	VBROADCASTSS   4(CX), Z2
+	VBLENDMPS.BCST (CX), Z2, K3, Z18
+	VMULPS         Z18, Z25, Z2
+	VCMPPS         $0x03, Z3, Z3, K1
+	VMULPS         Z23, Z2, Z3
+	VBLENDMPS.BCST consts32AVX512<>+88(SB), Z3, K1, Z19
+	VCVTPS2PD      Y19, Z3
+	VEXTRACTF32X8  $0x01, Z19, Y22
+	VCVTPS2PD      Y22, Z22
+	VADDPD         Z3, Z0, Z0
+	VADDPD         Z22, Z1, Z1
+	TESTQ          DX, DX
+	JZ             sigmoidHardAVX512F32noloss1
+	VMOVUPS        Z19, 64(DX)(R9*4)
+
+sigmoidHardAVX512F32noloss1:
+	TESTQ          BX, BX
+	JZ             sigmoidHardAVX512F32nograd1
+	VMULPS.BCST    8(CX), Z13, Z3
+	VMULPS         Z23, Z3, Z3
+	VADDPS         Z12, Z3, Z3
+	VMULPS         Z3, Z2, Z2
+	VMULPS.BCST    12(CX), Z2, Z2
+	VXORPS.BCST    consts32AVX512<>+8(SB), Z2, Z3
+	VBLENDMPS      Z3, Z2, K3, Z20
+	VBLENDMPS.BCST consts32AVX512<>+88(SB), Z20, K1, Z21
+	VMOVUPS        Z21, 64(BX)(R9*4)
+
+sigmoidHardAVX512F32nograd1:
+	ADDQ $0x20, R9
+	JMP  sigmoidHardAVX512F32loop
+
+sigmoidHardAVX512F32done:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDSD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, sum+56(FP)
+	MOVQ          R9, done+64(FP)
+	RET
+
+// func sigmoidHardScaledAVX512F32(p *[32]float64, q *[16]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·sigmoidHardScaledAVX512F32(SB), NOSPLIT, $0-72
+	MOVQ   p+0(FP), AX
+	MOVQ   q+8(FP), CX
+	MOVQ   loss+16(FP), DX
+	MOVQ   grad+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	XORQ   R9, R9
+
+sigmoidHardScaledAVX512F32loop:
+	CMPQ              R9, R8
+	JGE               sigmoidHardScaledAVX512F32done
+	VMOVUPS           (SI)(R9*4), Z2
+	VMOVUPS           (DI)(R9*4), Z3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z3, K1
+	VCMPPS.BCST       $0x00, consts32AVX512<>+4(SB), Z3, K2
+	KORW              K1, K2, K2
+	VMOVUPS           64(SI)(R9*4), Z3
+	VMOVUPS           64(DI)(R9*4), Z22
+	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z22, K3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+4(SB), Z22, K4
+	KORW              K3, K4, K4
+	KANDW             K2, K4, K4
+	KORTESTW          K4, K4
+	JCC               sigmoidHardScaledAVX512F32done
+	VXORPS.BCST       consts32AVX512<>+8(SB), Z2, Z22
+	VBLENDMPS         Z2, Z22, K1, Z4
+	VANDPS.BCST       consts32AVX512<>+12(SB), Z2, Z22
+	VXORPS.BCST       consts32AVX512<>+8(SB), Z22, Z22
+	VMAXPS.BCST       consts32AVX512<>+16(SB), Z22, Z22
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z22, Z23
+	VRNDSCALEPS       $0x08, Z23, Z23
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z23, Z22
+	VFNMADD231PS.BCST consts32AVX512<>+28(SB), Z23, Z22
+	VMULPS            Z22, Z22, Z24
+	VMULPS            Z24, Z24, Z25
+	VBROADCASTSS      consts32AVX512<>+32(SB), Z26
+	VFMADD213PS.BCST  consts32AVX512<>+36(SB), Z22, Z26
+	VBROADCASTSS      consts32AVX512<>+40(SB), Z27
+	VFMADD213PS.BCST  consts32AVX512<>+44(SB), Z22, Z27
+	VFMADD213PS       Z26, Z24, Z27
+	VBROADCASTSS      consts32AVX512<>+48(SB), Z24
+	VFMADD213PS.BCST  consts32AVX512<>+52(SB), Z22, Z24
+	VFMADD213PS       Z27, Z25, Z24
+	VMULPS            Z22, Z22, Z25
+	VFMADD213PS       Z22, Z25, Z24
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z24, Z22
 	VSCALEFPS         Z23, Z22, Z24
 	VCMPPS.BCST       $0x1e, consts32AVX512<>+56(SB), Z24, K2
 	VSUBPS.BCST       consts32AVX512<>+0(SB), Z24, Z25
@@ -2961,15 +3192,15 @@ sigmoidHardAVX512F32loop:
 	VMULPS            Z15, Z28, Z31
 	MOVQ              224(AX), R10
 
-sigmoidHardAVX512F32pow:
+sigmoidHardScaledAVX512F32pow:
 	TESTQ  R10, R10
-	JZ     sigmoidHardAVX512F32powdone
+	JZ     sigmoidHardScaledAVX512F32powdone
 	VMULPS Z7, Z29, Z29
 	VMULPS Z12, Z31, Z31
 	DECQ   R10
-	JMP    sigmoidHardAVX512F32pow
+	JMP    sigmoidHardScaledAVX512F32pow
 
-sigmoidHardAVX512F32powdone:
+sigmoidHardScaledAVX512F32powdone:
 	VCMPPS         $0x03, Z2, Z2, K5
 	VBLENDMPS.BCST consts32AVX512<>+88(SB), Z29, K5, Z16
 	VCVTPS2PD      Y16, Z2
@@ -2978,10 +3209,10 @@ sigmoidHardAVX512F32powdone:
 	VADDPD         Z2, Z0, Z0
 	VADDPD         Z29, Z1, Z1
 	TESTQ          DX, DX
-	JZ             sigmoidHardAVX512F32noloss0
+	JZ             sigmoidHardScaledAVX512F32noloss0
 	VMOVUPS        Z16, (DX)(R9*4)
 
-sigmoidHardAVX512F32noloss0:
+sigmoidHardScaledAVX512F32noloss0:
 	VCMPPS         $0x03, Z3, Z3, K6
 	VBLENDMPS.BCST consts32AVX512<>+88(SB), Z31, K6, Z17
 	VCVTPS2PD      Y17, Z2
@@ -2990,22 +3221,22 @@ sigmoidHardAVX512F32noloss0:
 	VADDPD         Z2, Z0, Z0
 	VADDPD         Z3, Z1, Z1
 	TESTQ          DX, DX
-	JZ             sigmoidHardAVX512F32noloss1
+	JZ             sigmoidHardScaledAVX512F32noloss1
 	VMOVUPS        Z17, 64(DX)(R9*4)
 
-sigmoidHardAVX512F32noloss1:
+sigmoidHardScaledAVX512F32noloss1:
 	TESTQ          BX, BX
-	JZ             sigmoidHardAVX512F32nograd
-	VBROADCASTSS   16(CX), Z2
-	VBLENDMPS.BCST 12(CX), Z2, K1, Z18
+	JZ             sigmoidHardScaledAVX512F32nograd
+	VBROADCASTSS   20(CX), Z2
+	VBLENDMPS.BCST 16(CX), Z2, K1, Z18
 	VMULPS         Z26, Z18, Z2
 	VMULPS         Z22, Z2, Z3
 	VSCALEFPS      Z23, Z3, K2, Z2
 	VMULPS.BCST    8(CX), Z8, Z3
 	VMULPS         Z24, Z3, Z3
 	VFMADD213PS    Z2, Z18, Z3
-	VBROADCASTSS   16(CX), Z2
-	VBLENDMPS.BCST 12(CX), Z2, K3, Z19
+	VBROADCASTSS   20(CX), Z2
+	VBLENDMPS.BCST 16(CX), Z2, K3, Z19
 	VMULPS         Z30, Z19, Z2
 	VMULPS         Z25, Z2, Z22
 	VSCALEFPS      Z27, Z22, K4, Z2
@@ -3014,25 +3245,25 @@ sigmoidHardAVX512F32noloss1:
 	VFMADD213PS    Z2, Z19, Z22
 	MOVQ           224(AX), R10
 
-sigmoidHardAVX512F32gpow:
+sigmoidHardScaledAVX512F32gpow:
 	TESTQ  R10, R10
-	JZ     sigmoidHardAVX512F32gpowdone
+	JZ     sigmoidHardScaledAVX512F32gpowdone
 	VMULPS Z7, Z3, Z3
 	VMULPS Z12, Z22, Z22
 	DECQ   R10
-	JMP    sigmoidHardAVX512F32gpow
+	JMP    sigmoidHardScaledAVX512F32gpow
 
-sigmoidHardAVX512F32gpowdone:
+sigmoidHardScaledAVX512F32gpowdone:
 	VBLENDMPS.BCST consts32AVX512<>+88(SB), Z3, K5, Z20
 	VMOVUPS        Z20, (BX)(R9*4)
 	VBLENDMPS.BCST consts32AVX512<>+88(SB), Z22, K6, Z21
 	VMOVUPS        Z21, 64(BX)(R9*4)
 
-sigmoidHardAVX512F32nograd:
+sigmoidHardScaledAVX512F32nograd:
 	ADDQ $0x20, R9
-	JMP  sigmoidHardAVX512F32loop
+	JMP  sigmoidHardScaledAVX512F32loop
 
-sigmoidHardAVX512F32done:
+sigmoidHardScaledAVX512F32done:
 	VADDPD        Z1, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
@@ -3181,7 +3412,137 @@ sigmoidHardAVX2F32loop:
 	VXORPS       consts32AVX2<>+64(SB), Y2, Y3
 	VBLENDVPS    Y4, Y2, Y3, Y3
 	VORPS        consts32AVX2<>+64(SB), Y2, Y5
-	VPBROADCASTD 36(CX), Y6
+	VMAXPS       consts32AVX2<>+96(SB), Y5, Y5
+	VMULPS       consts32AVX2<>+128(SB), Y5, Y6
+	VROUNDPS     $0x08, Y6, Y6
+	VFNMADD231PS consts32AVX2<>+160(SB), Y6, Y5
+	VFNMADD231PS consts32AVX2<>+192(SB), Y6, Y5
+	VMULPS       Y5, Y5, Y7
+	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32AVX2<>+224(SB), Y9
+	VFMADD213PS  consts32AVX2<>+256(SB), Y5, Y9
+	VBROADCASTSS consts32AVX2<>+288(SB), Y10
+	VFMADD213PS  consts32AVX2<>+320(SB), Y5, Y10
+	VFMADD213PS  Y9, Y7, Y10
+	VBROADCASTSS consts32AVX2<>+352(SB), Y7
+	VFMADD213PS  consts32AVX2<>+384(SB), Y5, Y7
+	VFMADD213PS  Y10, Y8, Y7
+	VMULPS       Y5, Y5, Y8
+	VFMADD213PS  Y5, Y8, Y7
+	VADDPS       consts32AVX2<>+0(SB), Y7, Y5
+	VCVTPS2DQ    Y6, Y6
+	VPADDD       consts32AVX2<>+416(SB), Y6, Y6
+	VPMAXSD      consts32AVX2<>+32(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VBROADCASTSS consts32AVX2<>+0(SB), Y6
+	VADDPS       consts32AVX2<>+0(SB), Y5, Y7
+	VDIVPS       Y7, Y6, Y6
+	VMULPS       Y6, Y5, Y7
+	VBLENDVPS    Y3, Y6, Y7, Y8
+	VBLENDVPS    Y3, Y7, Y6, Y6
+	VXORPS       consts32AVX2<>+64(SB), Y3, Y3
+	VMAXPS       consts32AVX2<>+32(SB), Y3, Y3
+	VMULPS       Y5, Y5, Y7
+	VMULPS       Y7, Y7, Y9
+	VBROADCASTSS consts32AVX2<>+448(SB), Y10
+	VFMADD213PS  consts32AVX2<>+480(SB), Y5, Y10
+	VBROADCASTSS consts32AVX2<>+512(SB), Y11
+	VFMADD213PS  consts32AVX2<>+544(SB), Y5, Y11
+	VFMADD213PS  Y10, Y7, Y11
+	VBROADCASTSS consts32AVX2<>+576(SB), Y10
+	VFMADD213PS  consts32AVX2<>+608(SB), Y5, Y10
+	VBROADCASTSS consts32AVX2<>+640(SB), Y12
+	VFMADD213PS  consts32AVX2<>+672(SB), Y5, Y12
+	VFMADD213PS  Y10, Y7, Y12
+	VFMADD213PS  Y11, Y9, Y12
+	VFMADD213PS  Y5, Y7, Y12
+	VADDPS       Y12, Y3, Y3
+	VBROADCASTSS consts32AVX2<>+0(SB), Y5
+	MOVQ         224(AX), R10
+
+sigmoidHardAVX2F32pow:
+	TESTQ  R10, R10
+	JZ     sigmoidHardAVX2F32powdone
+	VMULPS Y8, Y5, Y5
+	DECQ   R10
+	JMP    sigmoidHardAVX2F32pow
+
+sigmoidHardAVX2F32powdone:
+	VBROADCASTSS 4(CX), Y7
+	VBROADCASTSS (CX), Y9
+	VBLENDVPS    Y4, Y9, Y7, Y7
+	VMULPS       Y7, Y5, Y7
+	VMULPS       Y3, Y7, Y7
+	VCMPPS       $0x03, Y2, Y2, Y2
+	VBLENDVPS    Y2, consts32AVX2<>+704(SB), Y7, Y7
+	VCVTPS2PD    X7, Y9
+	VEXTRACTF128 $0x01, Y7, X10
+	VCVTPS2PD    X10, Y10
+	VADDPD       Y9, Y0, Y0
+	VADDPD       Y10, Y1, Y1
+	TESTQ        DX, DX
+	JZ           sigmoidHardAVX2F32noloss
+	VMOVUPS      Y7, (DX)(R9*4)
+
+sigmoidHardAVX2F32noloss:
+	TESTQ        BX, BX
+	JZ           sigmoidHardAVX2F32nograd
+	VBROADCASTSS 8(CX), Y7
+	VMULPS       Y7, Y6, Y6
+	VFMADD213PS  Y8, Y3, Y6
+	VBROADCASTSS 20(CX), Y3
+	VBROADCASTSS 16(CX), Y7
+	VBLENDVPS    Y4, Y7, Y3, Y3
+	VMULPS       Y3, Y5, Y3
+	VMULPS       Y6, Y3, Y3
+	VBLENDVPS    Y2, consts32AVX2<>+704(SB), Y3, Y2
+	VMOVUPS      Y2, (BX)(R9*4)
+
+sigmoidHardAVX2F32nograd:
+	ADDQ $0x08, R9
+	JMP  sigmoidHardAVX2F32loop
+
+sigmoidHardAVX2F32done:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDSD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, sum+56(FP)
+	MOVQ         R9, done+64(FP)
+	RET
+
+// func sigmoidHardScaledAVX2F32(p *[32]float64, q *[16]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·sigmoidHardScaledAVX2F32(SB), NOSPLIT, $0-72
+	MOVQ   p+0(FP), AX
+	MOVQ   q+8(FP), CX
+	MOVQ   loss+16(FP), DX
+	MOVQ   grad+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	XORQ   R9, R9
+
+sigmoidHardScaledAVX2F32loop:
+	CMPQ         R9, R8
+	JGE          sigmoidHardScaledAVX2F32done
+	VMOVUPS      (SI)(R9*4), Y2
+	VMOVUPS      (DI)(R9*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y3, Y4
+	VCMPPS       $0x00, consts32AVX2<>+32(SB), Y3, Y3
+	VORPS        Y4, Y3, Y3
+	VMOVMSKPS    Y3, R10
+	CMPL         R10, $0x000000ff
+	JNE          sigmoidHardScaledAVX2F32done
+	VXORPS       consts32AVX2<>+64(SB), Y2, Y3
+	VBLENDVPS    Y4, Y2, Y3, Y3
+	VORPS        consts32AVX2<>+64(SB), Y2, Y5
+	VPBROADCASTD 40(CX), Y6
 	VMAXPS       consts32AVX2<>+96(SB), Y5, Y5
 	VMULPS       consts32AVX2<>+128(SB), Y5, Y7
 	VROUNDPS     $0x08, Y7, Y7
@@ -3205,88 +3566,86 @@ sigmoidHardAVX2F32loop:
 	VPMAXSD      consts32AVX2<>+32(SB), Y7, Y7
 	VPSLLD       $0x17, Y7, Y7
 	VMULPS       Y7, Y5, Y5
-	VBROADCASTSS 28(CX), Y6
-	VMULPS       Y6, Y5, Y6
-	VBROADCASTSS consts32AVX2<>+0(SB), Y7
-	VADDPS       consts32AVX2<>+0(SB), Y6, Y8
-	VDIVPS       Y8, Y7, Y7
-	VMULPS       Y7, Y6, Y8
-	VBLENDVPS    Y3, Y7, Y8, Y8
-	VXORPS       consts32AVX2<>+64(SB), Y3, Y9
-	VMAXPS       consts32AVX2<>+32(SB), Y9, Y9
-	VMULPS       Y6, Y6, Y10
-	VMULPS       Y10, Y10, Y11
-	VBROADCASTSS consts32AVX2<>+416(SB), Y12
-	VFMADD213PS  consts32AVX2<>+448(SB), Y6, Y12
-	VBROADCASTSS consts32AVX2<>+480(SB), Y13
-	VFMADD213PS  consts32AVX2<>+512(SB), Y6, Y13
-	VFMADD213PS  Y12, Y10, Y13
-	VBROADCASTSS consts32AVX2<>+544(SB), Y12
-	VFMADD213PS  consts32AVX2<>+576(SB), Y6, Y12
-	VBROADCASTSS consts32AVX2<>+608(SB), Y14
-	VFMADD213PS  consts32AVX2<>+640(SB), Y6, Y14
-	VFMADD213PS  Y12, Y10, Y14
+	VBROADCASTSS 32(CX), Y6
+	VMULPS       Y6, Y5, Y7
+	VBROADCASTSS 36(CX), Y8
+	VADDPS       consts32AVX2<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y8, Y8
+	VMULPS       Y6, Y8, Y9
+	VMULPS       Y9, Y5, Y5
+	VBLENDVPS    Y3, Y8, Y5, Y9
+	VMULPS       Y6, Y9, Y6
+	VXORPS       consts32AVX2<>+64(SB), Y3, Y10
+	VMAXPS       consts32AVX2<>+32(SB), Y10, Y10
+	VMULPS       Y7, Y7, Y11
+	VMULPS       Y11, Y11, Y12
+	VBROADCASTSS consts32AVX2<>+448(SB), Y13
+	VFMADD213PS  consts32AVX2<>+480(SB), Y7, Y13
+	VBROADCASTSS consts32AVX2<>+512(SB), Y14
+	VFMADD213PS  consts32AVX2<>+544(SB), Y7, Y14
 	VFMADD213PS  Y13, Y11, Y14
-	VFMADD213PS  Y6, Y10, Y14
-	VADDPS       Y14, Y9, Y6
-	VBROADCASTSS 4(CX), Y9
-	VBROADCASTSS (CX), Y10
-	VBLENDVPS    Y4, Y10, Y9, Y9
-	VMULPS       Y9, Y6, Y9
+	VBROADCASTSS consts32AVX2<>+576(SB), Y13
+	VFMADD213PS  consts32AVX2<>+608(SB), Y7, Y13
+	VBROADCASTSS consts32AVX2<>+640(SB), Y15
+	VFMADD213PS  consts32AVX2<>+672(SB), Y7, Y15
+	VFMADD213PS  Y13, Y11, Y15
+	VFMADD213PS  Y14, Y12, Y15
+	VFMADD213PS  Y7, Y11, Y15
+	VADDPS       Y15, Y10, Y7
+	VBROADCASTSS 4(CX), Y10
+	VBROADCASTSS (CX), Y11
+	VBLENDVPS    Y4, Y11, Y10, Y10
+	VMULPS       Y10, Y7, Y10
 	MOVQ         224(AX), R10
 
-sigmoidHardAVX2F32pow:
+sigmoidHardScaledAVX2F32pow:
 	TESTQ  R10, R10
-	JZ     sigmoidHardAVX2F32powdone
-	VMULPS Y8, Y9, Y9
+	JZ     sigmoidHardScaledAVX2F32powdone
+	VMULPS Y6, Y10, Y10
 	DECQ   R10
-	JMP    sigmoidHardAVX2F32pow
+	JMP    sigmoidHardScaledAVX2F32pow
 
-sigmoidHardAVX2F32powdone:
+sigmoidHardScaledAVX2F32powdone:
 	VCMPPS       $0x03, Y2, Y2, Y2
-	VBLENDVPS    Y2, consts32AVX2<>+672(SB), Y9, Y9
-	VCVTPS2PD    X9, Y10
-	VEXTRACTF128 $0x01, Y9, X11
-	VCVTPS2PD    X11, Y11
-	VADDPD       Y10, Y0, Y0
-	VADDPD       Y11, Y1, Y1
+	VBLENDVPS    Y2, consts32AVX2<>+704(SB), Y10, Y10
+	VCVTPS2PD    X10, Y11
+	VEXTRACTF128 $0x01, Y10, X12
+	VCVTPS2PD    X12, Y12
+	VADDPD       Y11, Y0, Y0
+	VADDPD       Y12, Y1, Y1
 	TESTQ        DX, DX
-	JZ           sigmoidHardAVX2F32noloss
-	VMOVUPS      Y9, (DX)(R9*4)
+	JZ           sigmoidHardScaledAVX2F32noloss
+	VMOVUPS      Y10, (DX)(R9*4)
 
-sigmoidHardAVX2F32noloss:
+sigmoidHardScaledAVX2F32noloss:
 	TESTQ        BX, BX
-	JZ           sigmoidHardAVX2F32nograd
-	VMULPS       Y7, Y5, Y5
-	VBROADCASTSS 32(CX), Y9
-	VMULPS       Y9, Y7, Y7
-	VBLENDVPS    Y3, Y7, Y5, Y9
-	VBLENDVPS    Y3, Y5, Y7, Y3
+	JZ           sigmoidHardScaledAVX2F32nograd
+	VBLENDVPS    Y3, Y5, Y8, Y3
 	VBROADCASTSS 8(CX), Y5
 	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y9, Y6, Y3
-	VBROADCASTSS 24(CX), Y5
-	VBROADCASTSS 20(CX), Y6
-	VBLENDVPS    Y4, Y6, Y5, Y4
+	VFMADD213PS  Y9, Y7, Y3
+	VBROADCASTSS 28(CX), Y5
+	VBROADCASTSS 24(CX), Y7
+	VBLENDVPS    Y4, Y7, Y5, Y4
 	VMULPS       Y4, Y3, Y3
 	MOVQ         224(AX), R10
 
-sigmoidHardAVX2F32gpow:
+sigmoidHardScaledAVX2F32gpow:
 	TESTQ  R10, R10
-	JZ     sigmoidHardAVX2F32gpowdone
-	VMULPS Y8, Y3, Y3
+	JZ     sigmoidHardScaledAVX2F32gpowdone
+	VMULPS Y6, Y3, Y3
 	DECQ   R10
-	JMP    sigmoidHardAVX2F32gpow
+	JMP    sigmoidHardScaledAVX2F32gpow
 
-sigmoidHardAVX2F32gpowdone:
-	VBLENDVPS Y2, consts32AVX2<>+672(SB), Y3, Y2
+sigmoidHardScaledAVX2F32gpowdone:
+	VBLENDVPS Y2, consts32AVX2<>+704(SB), Y3, Y2
 	VMOVUPS   Y2, (BX)(R9*4)
 
-sigmoidHardAVX2F32nograd:
+sigmoidHardScaledAVX2F32nograd:
 	ADDQ $0x08, R9
-	JMP  sigmoidHardAVX2F32loop
+	JMP  sigmoidHardScaledAVX2F32loop
 
-sigmoidHardAVX2F32done:
+sigmoidHardScaledAVX2F32done:
 	VADDPD       Y1, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
@@ -3328,7 +3687,7 @@ expNegFlushAVX2F32loop:
 	VFMADD213PS  Y0, Y3, Y2
 	VADDPS       consts32AVX2<>+0(SB), Y2, Y0
 	VCVTPS2DQ    Y1, Y1
-	VPADDD       consts32AVX2<>+704(SB), Y1, Y1
+	VPADDD       consts32AVX2<>+416(SB), Y1, Y1
 	VPMAXSD      consts32AVX2<>+32(SB), Y1, Y1
 	VPSLLD       $0x17, Y1, Y1
 	VMULPS       Y1, Y0, Y0
@@ -3354,15 +3713,15 @@ log1pPolyAVX2F32loop:
 	VMOVUPS      (CX)(BX*4), Y0
 	VMULPS       Y0, Y0, Y1
 	VMULPS       Y1, Y1, Y2
-	VBROADCASTSS consts32AVX2<>+416(SB), Y3
-	VFMADD213PS  consts32AVX2<>+448(SB), Y0, Y3
-	VBROADCASTSS consts32AVX2<>+480(SB), Y4
-	VFMADD213PS  consts32AVX2<>+512(SB), Y0, Y4
+	VBROADCASTSS consts32AVX2<>+448(SB), Y3
+	VFMADD213PS  consts32AVX2<>+480(SB), Y0, Y3
+	VBROADCASTSS consts32AVX2<>+512(SB), Y4
+	VFMADD213PS  consts32AVX2<>+544(SB), Y0, Y4
 	VFMADD213PS  Y3, Y1, Y4
-	VBROADCASTSS consts32AVX2<>+544(SB), Y3
-	VFMADD213PS  consts32AVX2<>+576(SB), Y0, Y3
-	VBROADCASTSS consts32AVX2<>+608(SB), Y5
-	VFMADD213PS  consts32AVX2<>+640(SB), Y0, Y5
+	VBROADCASTSS consts32AVX2<>+576(SB), Y3
+	VFMADD213PS  consts32AVX2<>+608(SB), Y0, Y3
+	VBROADCASTSS consts32AVX2<>+640(SB), Y5
+	VFMADD213PS  consts32AVX2<>+672(SB), Y0, Y5
 	VFMADD213PS  Y3, Y1, Y5
 	VFMADD213PS  Y4, Y2, Y5
 	VFMADD213PS  Y0, Y1, Y5
@@ -3478,84 +3837,84 @@ DATA consts32AVX2<>+400(SB)/4, $0x3ab60b61
 DATA consts32AVX2<>+404(SB)/4, $0x3ab60b61
 DATA consts32AVX2<>+408(SB)/4, $0x3ab60b61
 DATA consts32AVX2<>+412(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+416(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+420(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+424(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+428(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+432(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+436(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+440(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+444(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+448(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+452(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+456(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+460(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+464(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+468(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+472(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+476(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+480(SB)/4, $0x3e442228
-DATA consts32AVX2<>+484(SB)/4, $0x3e442228
-DATA consts32AVX2<>+488(SB)/4, $0x3e442228
-DATA consts32AVX2<>+492(SB)/4, $0x3e442228
-DATA consts32AVX2<>+496(SB)/4, $0x3e442228
-DATA consts32AVX2<>+500(SB)/4, $0x3e442228
-DATA consts32AVX2<>+504(SB)/4, $0x3e442228
-DATA consts32AVX2<>+508(SB)/4, $0x3e442228
-DATA consts32AVX2<>+512(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+516(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+520(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+524(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+528(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+532(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+536(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+540(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+544(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+548(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+552(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+556(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+560(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+564(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+568(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+572(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+576(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+580(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+584(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+588(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+592(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+596(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+600(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+604(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+608(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+612(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+616(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+620(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+624(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+628(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+632(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+636(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+640(SB)/4, $0xbcf64c88
-DATA consts32AVX2<>+644(SB)/4, $0xbcf64c88
-DATA consts32AVX2<>+648(SB)/4, $0xbcf64c88
-DATA consts32AVX2<>+652(SB)/4, $0xbcf64c88
-DATA consts32AVX2<>+656(SB)/4, $0xbcf64c88
-DATA consts32AVX2<>+660(SB)/4, $0xbcf64c88
-DATA consts32AVX2<>+664(SB)/4, $0xbcf64c88
-DATA consts32AVX2<>+668(SB)/4, $0xbcf64c88
-DATA consts32AVX2<>+672(SB)/4, $0x7fc00000
-DATA consts32AVX2<>+676(SB)/4, $0x7fc00000
-DATA consts32AVX2<>+680(SB)/4, $0x7fc00000
-DATA consts32AVX2<>+684(SB)/4, $0x7fc00000
-DATA consts32AVX2<>+688(SB)/4, $0x7fc00000
-DATA consts32AVX2<>+692(SB)/4, $0x7fc00000
-DATA consts32AVX2<>+696(SB)/4, $0x7fc00000
-DATA consts32AVX2<>+700(SB)/4, $0x7fc00000
-DATA consts32AVX2<>+704(SB)/4, $0x0000007f
-DATA consts32AVX2<>+708(SB)/4, $0x0000007f
-DATA consts32AVX2<>+712(SB)/4, $0x0000007f
-DATA consts32AVX2<>+716(SB)/4, $0x0000007f
-DATA consts32AVX2<>+720(SB)/4, $0x0000007f
-DATA consts32AVX2<>+724(SB)/4, $0x0000007f
-DATA consts32AVX2<>+728(SB)/4, $0x0000007f
-DATA consts32AVX2<>+732(SB)/4, $0x0000007f
+DATA consts32AVX2<>+416(SB)/4, $0x0000007f
+DATA consts32AVX2<>+420(SB)/4, $0x0000007f
+DATA consts32AVX2<>+424(SB)/4, $0x0000007f
+DATA consts32AVX2<>+428(SB)/4, $0x0000007f
+DATA consts32AVX2<>+432(SB)/4, $0x0000007f
+DATA consts32AVX2<>+436(SB)/4, $0x0000007f
+DATA consts32AVX2<>+440(SB)/4, $0x0000007f
+DATA consts32AVX2<>+444(SB)/4, $0x0000007f
+DATA consts32AVX2<>+448(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+452(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+456(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+460(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+464(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+468(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+472(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+476(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+480(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+484(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+488(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+492(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+496(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+500(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+504(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+508(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+512(SB)/4, $0x3e442228
+DATA consts32AVX2<>+516(SB)/4, $0x3e442228
+DATA consts32AVX2<>+520(SB)/4, $0x3e442228
+DATA consts32AVX2<>+524(SB)/4, $0x3e442228
+DATA consts32AVX2<>+528(SB)/4, $0x3e442228
+DATA consts32AVX2<>+532(SB)/4, $0x3e442228
+DATA consts32AVX2<>+536(SB)/4, $0x3e442228
+DATA consts32AVX2<>+540(SB)/4, $0x3e442228
+DATA consts32AVX2<>+544(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+548(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+552(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+556(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+560(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+564(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+568(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+572(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+576(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+580(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+584(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+588(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+592(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+596(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+600(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+604(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+608(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+612(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+616(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+620(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+624(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+628(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+632(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+636(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+640(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+644(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+648(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+652(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+656(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+660(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+664(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+668(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+672(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+676(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+680(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+684(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+688(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+692(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+696(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+700(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+704(SB)/4, $0x7fc00000
+DATA consts32AVX2<>+708(SB)/4, $0x7fc00000
+DATA consts32AVX2<>+712(SB)/4, $0x7fc00000
+DATA consts32AVX2<>+716(SB)/4, $0x7fc00000
+DATA consts32AVX2<>+720(SB)/4, $0x7fc00000
+DATA consts32AVX2<>+724(SB)/4, $0x7fc00000
+DATA consts32AVX2<>+728(SB)/4, $0x7fc00000
+DATA consts32AVX2<>+732(SB)/4, $0x7fc00000
 GLOBL consts32AVX2<>(SB), RODATA|NOPTR, $736

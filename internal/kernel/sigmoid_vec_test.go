@@ -325,10 +325,11 @@ func TestVectorIgnoreMask(t *testing.T) {
 	}
 }
 
-// TestHard32MatchesGeneric: the float32-lane kernel (float32 data, hard
-// targets, γ ∈ {0, 1, 2}, loss and gradient) runs to the end of hard
-// data, stops at the first block with a soft target, and equals the
-// generic path within 1e-6 relative, specials included.
+// TestHard32MatchesGeneric: the float32-lane kernels (float32 data, hard
+// targets, γ ∈ {0, 1, 2}, loss and gradient; the plain one for scale 1/8,
+// the scaled one for 3) run to the end of hard data, stop at the first
+// block with a soft target, and equal the generic path within 1e-6
+// relative, specials included.
 func TestHard32MatchesGeneric(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	for _, m := range vecImpls() {
@@ -338,26 +339,28 @@ func TestHard32MatchesGeneric(t *testing.T) {
 }
 
 func testHard32(t *testing.T, rng *rand.Rand, m Impl, stepN int) {
-	for _, g := range []float64{0, 1, 2} {
-		for _, alpha := range []float64{-1, 0.25} {
-			p := &SigmoidParams{Alpha: max(alpha, 0), HasAlpha: alpha >= 0, Gamma: g, Scale: 0.125}
-			v, _ := newVec(p, m)
-			if !v.hard32 {
-				t.Fatalf("%v γ = %v: float32-lane kernel not chosen", m, g)
+	for _, scale := range []float64{0.125, 3} {
+		for _, g := range []float64{0, 1, 2} {
+			for _, alpha := range []float64{-1, 0.25} {
+				p := &SigmoidParams{Alpha: max(alpha, 0), HasAlpha: alpha >= 0, Gamma: g, Scale: scale}
+				v, _ := newVec(p, m)
+				if !v.hard32 || v.scaled != (scale > 1) {
+					t.Fatalf("%v γ = %v, scale %v: float32-lane kernel not chosen (scaled form: %v)", m, g, scale, v.scaled)
+				}
+				x, y := inputs[float32](rng, 16*40+5, "hard")
+				l, gr := make([]float32, len(x)), make([]float32, len(x))
+				if _, done := runHard32(&v, &l[0], &gr[0], &x[0], &y[0], 16*40); done != 16*40 {
+					t.Errorf("%v γ = %v, scale %v: stopped at %d of %d on hard targets", m, g, scale, done, 16*40)
+				}
+				y2 := append([]float32(nil), y...)
+				y2[16*7+3] = 0.5
+				if _, done := runHard32(&v, &l[0], &gr[0], &x[0], &y2[0], 16*40); done != 115/stepN*stepN {
+					t.Errorf("%v γ = %v, scale %v: stopped at %d, want %d (soft target at 115)", m, g, scale, done, 115/stepN*stepN)
+				}
+				compare(t, m, p, x, y, [3]bool{true, true, false}, 1)
+				compare(t, m, p, x, y2, [3]bool{true, true, false}, 2)
+				compare(t, m, p, x, y, [3]bool{false, true, false}, 0)
 			}
-			x, y := inputs[float32](rng, 16*40+5, "hard")
-			l, gr := make([]float32, len(x)), make([]float32, len(x))
-			if _, done := runHard32(&v, &l[0], &gr[0], &x[0], &y[0], 16*40); done != 16*40 {
-				t.Errorf("%v γ = %v: stopped at %d of %d on hard targets", m, g, done, 16*40)
-			}
-			y2 := append([]float32(nil), y...)
-			y2[16*7+3] = 0.5
-			if _, done := runHard32(&v, &l[0], &gr[0], &x[0], &y2[0], 16*40); done != 115/stepN*stepN {
-				t.Errorf("%v γ = %v: stopped at %d, want %d (soft target at 115)", m, g, done, 115/stepN*stepN)
-			}
-			compare(t, m, p, x, y, [3]bool{true, true, false}, 1)
-			compare(t, m, p, x, y2, [3]bool{true, true, false}, 2)
-			compare(t, m, p, x, y, [3]bool{false, true, false}, 0)
 		}
 	}
 }
