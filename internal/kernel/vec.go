@@ -94,8 +94,9 @@ func newVec(p *SigmoidParams, m Impl) (vec, bool) {
 		if p.HasAlpha {
 			a1, a0 = p.Alpha, 1-p.Alpha
 		}
-		// Below |scale| = 1 the plain kernels lose only bits the result
-		// does not keep (see sigmoidHard32 in _gen).
+		// Up to |scale| = 1 the subnormal and flushed factors of the plain
+		// kernels cost gradients below 2^−125; above it the scaled ones
+		// multiply from the scale down (see sigmoidHard32 in _gen).
 		v.scaled = s > 1
 		b := hard32Bias(s)
 		v.q = [16]float32{
