@@ -29,6 +29,8 @@ var (
 	ErrOneClass = errors.New("a single class")
 	// ErrFormat: a file is not in the format it claims or seems to be.
 	ErrFormat = errors.New("bad format")
+	// ErrDuplicate: a CSV header names a column twice.
+	ErrDuplicate = errors.New("duplicate column")
 )
 
 // Set is a labelled data set of N examples with F features.
@@ -182,7 +184,7 @@ func CheckClasses(s *Set, what string) error {
 	}
 	if n < 2 {
 		only := "no examples"
-		if s.N > 0 {
+		if len(s.Y) > 0 && s.Y[0] < len(s.Classes) {
 			only = fmt.Sprintf("all %d examples have label %q", s.N, s.Classes[s.Y[0]])
 		}
 		return fmt.Errorf("%s: %w: %s", what, ErrOneClass, only)
