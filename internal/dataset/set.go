@@ -12,6 +12,8 @@ import (
 	"math"
 	"slices"
 	"strconv"
+
+	"github.com/focalgo/focal/internal/quote"
 )
 
 var (
@@ -145,7 +147,7 @@ func Unify(a, b *Set) {
 func OneVsRest(s *Set, positive string) (*Set, error) {
 	p := slices.Index(s.Classes, canonLabel(positive))
 	if p < 0 {
-		return nil, fmt.Errorf("--positive %q: no such class (classes: %s)", positive, listClasses(s.Classes))
+		return nil, fmt.Errorf("--positive %s: no such class (classes: %s)", quote.Clip(positive), listClasses(s.Classes))
 	}
 	b := *s
 	b.Y = make([]int, len(s.Y))

@@ -20,6 +20,7 @@ import (
 	"github.com/focalgo/focal/internal/dataset"
 	"github.com/focalgo/focal/internal/exitcode"
 	"github.com/focalgo/focal/internal/output"
+	"github.com/focalgo/focal/internal/quote"
 )
 
 // NewTrainCommand returns the focal train command.
@@ -78,10 +79,12 @@ reports the model as of the last finished epoch.`,
 			if o.Config.Hidden, err = parseHidden(hidden); err != nil {
 				return exitcode.Input(err)
 			}
+			// NaN stands for "not given" below: a NaN the user typed is
+			// refused here, not taken for the default.
 			a := math.NaN()
 			if alpha != "" {
-				if a, err = strconv.ParseFloat(alpha, 64); err != nil {
-					return exitcode.Input(fmt.Errorf("--alpha %q: not a number", alpha))
+				if a, err = strconv.ParseFloat(strings.TrimSpace(alpha), 64); err != nil || math.IsNaN(a) {
+					return exitcode.Input(fmt.Errorf("--alpha %s: want a number in [0, 1]", quote.Clip(alpha)))
 				}
 			}
 			if compare && !cmd.Flags().Changed("loss") {
@@ -89,6 +92,9 @@ reports the model as of the last finished epoch.`,
 			}
 			g := math.NaN()
 			if cmd.Flags().Changed("gamma") {
+				if math.IsNaN(gamma) {
+					return exitcode.Input(errors.New("--gamma NaN: want a finite number ≥ 0"))
+				}
 				g = gamma
 			}
 			pm, err := parseParams(params)
@@ -100,6 +106,9 @@ reports the model as of the last finished epoch.`,
 			}
 			if o.Data == "" {
 				return exitcode.Input(errors.New("--data: required"))
+			}
+			if strings.TrimSpace(o.Label) == "" {
+				return exitcode.Input(errors.New("--label: want the name of the label column of CSV files"))
 			}
 			if o.Test != "" && cmd.Flags().Changed("test-fraction") {
 				return exitcode.Input(errors.New("--test and --test-fraction: give one or the other"))
@@ -158,22 +167,30 @@ func parseParams(list []string) (map[string]float64, error) {
 		name, value, ok := strings.Cut(p, "=")
 		v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
 		if !ok || err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("--param %q: want NAME=NUMBER", p)
+			return nil, fmt.Errorf("--param %s: want NAME=NUMBER", quote.Clip(p))
 		}
 		out[strings.ToLower(strings.TrimSpace(name))] = v
 	}
 	return out, nil
 }
 
+// maxHidden bounds the number of hidden layers: the MLPs of focal train
+// have a few, and building the graph of thousands takes minutes.
+const maxHidden = 32
+
 func parseHidden(s string) ([]int, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
+	parts := strings.Split(s, ",")
+	if len(parts) > maxHidden {
+		return nil, fmt.Errorf("--hidden %s: %d layers, want at most %d", quote.Clip(s), len(parts), maxHidden)
+	}
 	var out []int
-	for _, part := range strings.Split(s, ",") {
+	for _, part := range parts {
 		h, err := strconv.Atoi(strings.TrimSpace(part))
 		if err != nil || h < 1 || h > 1<<16 {
-			return nil, fmt.Errorf("--hidden %q: want comma-separated layer widths in [1, 65536]", s)
+			return nil, fmt.Errorf("--hidden %s: want comma-separated layer widths in [1, 65536]", quote.Clip(s))
 		}
 		out = append(out, h)
 	}

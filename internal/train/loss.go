@@ -12,6 +12,7 @@ import (
 
 	"github.com/focalgo/focal"
 	fgomlx "github.com/focalgo/focal/gomlx"
+	"github.com/focalgo/focal/internal/quote"
 )
 
 // Loss names a training loss and its parameters.
@@ -78,12 +79,12 @@ func ParseLosses(list string, alpha, gamma float64, params map[string]float64) (
 		if !slices.Contains(LossNames, name) {
 			k, err := focal.ParseKind(name)
 			if err != nil {
-				return nil, fmt.Errorf("--loss %q: unknown loss (want a comma list of %s, or all)", name, strings.Join(AllLossNames(), ", "))
+				return nil, fmt.Errorf("--loss %s: unknown loss (want a comma list of %s, or all)", quote.Clip(name), strings.Join(AllLossNames(), ", "))
 			}
 			name = string(k)
 		}
 		if slices.ContainsFunc(out, func(l Loss) bool { return l.Name == name }) {
-			return nil, fmt.Errorf("--loss %q: %s given twice", list, name)
+			return nil, fmt.Errorf("--loss %s: %s given twice", quote.Clip(list), name)
 		}
 		out = append(out, Loss{Name: name, Alpha: alpha, Gamma: gamma})
 	}
@@ -101,7 +102,7 @@ func ParseLosses(list string, alpha, gamma float64, params map[string]float64) (
 			used = true
 		}
 		if !used {
-			return nil, fmt.Errorf("--param %s: none of the losses %s takes it", p, list)
+			return nil, fmt.Errorf("--param %s: none of the losses %s takes it", quote.Clip(p), quote.Clip(list))
 		}
 	}
 	return out, nil

@@ -79,14 +79,15 @@ func Prepare(o Options) (tr, te *dataset.Set, binary bool, err error) {
 }
 
 func prepare(o Options) (tr, te *dataset.Set, binary bool, err error) {
+	// The errors of dataset start with the path at fault.
 	all, err := dataset.Load(o.Data, o.Label)
 	if err != nil {
-		return nil, nil, false, err
+		return nil, nil, false, fmt.Errorf("--data %w", err)
 	}
 	if o.Test != "" {
 		te, err = dataset.Load(o.Test, o.Label)
 		if err != nil {
-			return nil, nil, false, err
+			return nil, nil, false, fmt.Errorf("--test %w", err)
 		}
 		if te.F != all.F {
 			return nil, nil, false, fmt.Errorf("%w: --test %s has %d features, --data %s has %d", dataset.ErrFormat, o.Test, te.F, o.Data, all.F)
