@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"strconv"
@@ -35,7 +36,11 @@ const maxHeader = 1 << 20
 func Read(path string) (*Array, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err // *PathError names the path
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("%s: %w", path, pe.Err) // not "open PATH: …"
+		}
+		return nil, err
 	}
 	defer f.Close()
 	st, err := f.Stat()

@@ -156,7 +156,7 @@ reports the model as of the last finished epoch.`,
 
 func noArgs(_ *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return exitcode.Input(fmt.Errorf("unexpected argument %q (data is given with --data)", args[0]))
+		return exitcode.Input(fmt.Errorf("unexpected argument %s (data is given with --data)", quote.Clip(args[0])))
 	}
 	return nil
 }

@@ -203,7 +203,9 @@ func (l Loss) lossFn(binary bool, counts []int) (loss.LossFn, error) {
 			err = m.Validate()
 		}
 		if err != nil {
-			return nil, fmt.Errorf("--loss %s: %w", l.Name, err)
+			// The command prints "focal: " in front of the whole line once;
+			// the focal package's errors start with it too.
+			return nil, fmt.Errorf("--loss %s: %s", l.Name, strings.TrimPrefix(err.Error(), "focal: "))
 		}
 		return fgomlx.Family(m, focal.Options{Reduction: focal.Mean})
 	}
