@@ -39,7 +39,7 @@ func TestAFileOfNoKnownFormatSaysWhatIsWrongWithIt(t *testing.T) {
 		{"IDX of 0 dimensions", []byte{0, 0, 8, 0, 1}, "IDX header of 0 dimensions", ErrFormat},
 		{"IDX header cut short", []byte{0, 0, 8, 3, 0, 0}, "truncated IDX header", ErrFormat},
 		{"gzip header of garbage", append([]byte{0x1f, 0x8b}, random[:50]...), "gzip-compressed, but gzip: invalid header", ErrFormat},
-		{"gzip data of garbage", corruptDeflate, "corrupt gzip data", ErrFormat},
+		{"gzip data of garbage", corruptDeflate, "corrupt or truncated gzip data", ErrFormat},
 		{"random bytes", random, "not a CSV, .npy or IDX file", ErrFormat},
 		{"empty file", nil, "empty file", ErrEmpty},
 		{"truncated .npy magic", []byte("\x93NUM"), "inside the preamble", ErrFormat},

@@ -93,7 +93,7 @@ func (s *source) sniff() (Format, error) {
 // gzip data is corrupt.
 func (s *source) readError(err error) error {
 	if s.gzipped {
-		return fmt.Errorf("%s: %w: corrupt gzip data (%v)", s.path, ErrFormat, err)
+		return fmt.Errorf("%s: %w: corrupt or truncated gzip data (%v)", s.path, ErrFormat, err)
 	}
 	return fmt.Errorf("%s: %w", s.path, err)
 }

@@ -151,7 +151,7 @@ func (p *literal) errorf(format string, args ...any) error {
 func (p *literal) errorAt(pos int, format string, args ...any) error {
 	at := "the end"
 	if pos < len(p.s) {
-		at = quote.Clip(p.s[pos:min(len(p.s), pos+20)])
+		at = quote.Clip(strings.TrimRight(p.s[pos:min(len(p.s), pos+20)], " \n"))
 	}
 	return fmt.Errorf("header: %s (at byte %d: %s)", fmt.Sprintf(format, args...), pos, at)
 }

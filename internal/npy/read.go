@@ -138,7 +138,7 @@ func readHeader(r io.Reader, size int64) (header, int64, error) {
 		return header{}, 0, fmt.Errorf("%w: empty file", ErrFormat)
 	case len(got) >= len(magic) && got[:len(magic)] != magic,
 		len(got) < len(magic) && got != magic[:len(got)]:
-		return header{}, 0, fmt.Errorf("%w: not an .npy file: it starts with %s, not the .npy magic %q",
+		return header{}, 0, fmt.Errorf("%w: it starts with %s, not the .npy magic %q",
 			ErrFormat, quote.Clip(got), magic)
 	case n < 8:
 		return header{}, 0, fmt.Errorf("%w: truncated: the file ends after %d bytes, inside the preamble", ErrFormat, n)

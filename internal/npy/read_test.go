@@ -52,8 +52,8 @@ var corrupt = []struct {
 	want string
 }{
 	{"empty file", nil, "empty file"},
-	{"text", []byte("hello, not numpy\n1,2,3\n"), "not an .npy file"},
-	{"gzip bytes", []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0}, "not an .npy file"},
+	{"text", []byte("hello, not numpy\n1,2,3\n"), "not the .npy magic"},
+	{"gzip bytes", []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0}, "not the .npy magic"},
 	{"magic cut short", []byte("\x93NUM"), "inside the preamble"},
 	{"magic without a version", []byte("\x93NUMPY"), "inside the preamble"},
 	{"no header length", []byte("\x93NUMPY\x01\x00\x10"), "inside the header length"},

@@ -37,6 +37,8 @@ func TestDataErrorsNameTheFlagAndTheFile(t *testing.T) {
 	leak := filepath.Join(dir, "leak.csv")
 	os.WriteFile(leak, []byte("a,label,b,label\n1,0,3,0\n4,1,6,1\n"), 0o644)
 	absent := filepath.Join(dir, "absent.csv")
+	one := filepath.Join(dir, "one.csv")
+	os.WriteFile(one, []byte("x,label\n1,1\n2,1\n3,1\n"), 0o644)
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -47,6 +49,7 @@ func TestDataErrorsNameTheFlagAndTheFile(t *testing.T) {
 		{"test file with a column named twice", []string{"--data", good, "--test", dup}, "--test " + dup + `: duplicate column: "a" appears twice in the header (columns 1 and 2)`},
 		{"missing data file", []string{"--data", absent}, "--data " + absent + ": no such file or directory"},
 		{"missing test file", []string{"--data", good, "--test", absent}, "--test " + absent + ": no such file or directory"},
+		{"a single class", []string{"--data", one}, "--data " + one + `: a single class: all 3 examples have label "1"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if msg := badRun(t, false, append([]string{"--quiet", "--epochs", "1"}, tc.args...)...); msg != tc.want {

@@ -105,7 +105,7 @@ func prepare(o Options) (tr, te *dataset.Set, binary bool, err error) {
 			}
 		}
 	}
-	if err := dataset.CheckClasses(all, o.Data); err != nil {
+	if err := dataset.CheckClasses(all, "--data "+o.Data); err != nil {
 		return nil, nil, false, err
 	}
 	binary = len(all.Classes) == 2
