@@ -104,7 +104,11 @@ func flagError(_ *cobra.Command, err error) error {
 		}
 		err = fmt.Errorf("--%s %s: %s", f.Name, quote.Clip(bad.GetValue()), what)
 	case errors.As(err, &unknown) && len(err.Error()) > 2*quote.Max:
-		err = fmt.Errorf("unknown flag %s", quote.Clip(unknown.GetSpecifiedName()))
+		if group := unknown.GetSpecifiedShortnames(); group != "" {
+			err = fmt.Errorf("unknown shorthand flag %q in %s", unknown.GetSpecifiedName(), quote.Clip("-"+group))
+		} else {
+			err = fmt.Errorf("unknown flag %s", quote.Clip("--"+unknown.GetSpecifiedName()))
+		}
 	}
 	return exitcode.Input(err)
 }

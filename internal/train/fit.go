@@ -7,6 +7,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gomlx/gomlx/core/tensors"
@@ -48,6 +50,33 @@ func (c Config) validate() error {
 	for _, h := range c.Hidden {
 		if h < 1 {
 			return fmt.Errorf("--hidden %v: layer widths must be ≥ 1", c.Hidden)
+		}
+	}
+	return nil
+}
+
+// widths writes layer widths as --hidden takes them: 64,64.
+func widths(h []int) string {
+	s := make([]string, len(h))
+	for i, w := range h {
+		s[i] = strconv.Itoa(w)
+	}
+	return strings.Join(s, ",")
+}
+
+// maxWeights bounds the weights of a model: Adam keeps three copies of
+// them, and 2²⁶ float32 weights take 768 MiB so.
+const maxWeights = 1 << 26
+
+// checkSize returns an error naming --hidden when an MLP of c.Hidden on f
+// features with the given outputs has more than maxWeights weights.
+func (c Config) checkSize(f, outputs int) error {
+	n, in := 0, f
+	for _, h := range append(slices.Clone(c.Hidden), outputs) {
+		n += in*h + h
+		in = h
+		if n > maxWeights {
+			return fmt.Errorf("--hidden %s: more than %d weights on %d features (memory)", widths(c.Hidden), maxWeights, f)
 		}
 	}
 	return nil
@@ -136,7 +165,9 @@ func Fit(ctx context.Context, cfg Config, tr *dataset.Set, binary bool) (*Fitted
 	fit := &Fitted{}
 	start := time.Now()
 	snapshot := cloneModel(m)
-	bx := make([]float32, 0, cfg.Batch*tr.F)
+	// A batch larger than the training set is the whole set: size the
+	// buffer by what a batch can hold, not by the flag.
+	bx := make([]float32, 0, min(cfg.Batch, tr.N)*tr.F)
 
 	for epoch := 0; epoch < cfg.Epochs; epoch++ {
 		shuffle.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })

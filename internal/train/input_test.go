@@ -74,6 +74,8 @@ func TestPredictErrorsNameTheFlagAndTheFile(t *testing.T) {
 	twice := filepath.Join(dir, "twice.model")
 	os.WriteFile(twice, []byte(strings.Replace(string(raw), `"features":["f0","f1"]`, `"features":["f0","f0"]`, 1)), 0o644)
 	absent := filepath.Join(dir, "absent")
+	empty := filepath.Join(dir, "empty.model")
+	os.WriteFile(empty, nil, 0o644)
 	out := filepath.Join(dir, "p.csv")
 	for _, tc := range []struct {
 		name string
@@ -83,6 +85,8 @@ func TestPredictErrorsNameTheFlagAndTheFile(t *testing.T) {
 		{"data with a column named twice", []string{"--model", model, "--data", dup}, "--data " + dup + `: duplicate column: "f0" appears twice in the header (columns 1 and 2)`},
 		{"missing data file", []string{"--model", model, "--data", absent}, "--data " + absent + ": no such file or directory"},
 		{"missing model", []string{"--model", absent, "--data", data}, "--model " + absent + ": no such file or directory"},
+		{"model a directory", []string{"--model", dir, "--data", data}, "--model " + dir + ": is a directory, want a model file"},
+		{"model an empty file", []string{"--model", empty, "--data", data}, "--model " + empty + ": not a focal model: empty file"},
 		{"model naming a feature twice", []string{"--model", twice, "--data", data}, "--model " + twice + `: feature "f0" appears twice (features 1 and 2)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -109,6 +113,7 @@ func TestTrainFlagsRefuseNaNEmptyAndHugeValues(t *testing.T) {
 		{"NaN alpha", []string{"--alpha", "NaN"}, `--alpha "NaN"`},
 		{"empty label column name", []string{"--label", ""}, "--label"},
 		{"10001 hidden layers", []string{"--hidden", long}, "--hidden"},
+		{"4·10⁹ weights", []string{"--hidden", "65536,65536"}, "--hidden 65536,65536: more than 67108864 weights"},
 		{"long alpha", []string{"--alpha", long}, "--alpha"},
 		{"long loss list given twice", []string{"--loss", "bce,bce," + long}, "--loss"},
 		{"long param", []string{"--loss", "poly1", "--positive", "1", "--param", "epsilon=" + long}, "--param"},
@@ -128,5 +133,17 @@ func TestTrainFlagsRefuseNaNEmptyAndHugeValues(t *testing.T) {
 				t.Errorf("took %v to refuse", d)
 			}
 		})
+	}
+}
+
+func TestBatchLargerThanTheDataIsTheWholeSet(t *testing.T) {
+	dir := t.TempDir()
+	good := writeSyntheticCSV(t, dir, imbalanced(200, 2, 0.2, 2, 1))
+	stdout, _, err := execute(NewTrainCommand(), "--data", good, "--quiet", "--epochs", "2", "--batch", "99999999999", "--loss", "bce", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout, `"steps": 2`) {
+		t.Errorf("--batch beyond the data: want one step per epoch, 2 in all:\n%s", stdout)
 	}
 }

@@ -146,6 +146,13 @@ func Run(ctx context.Context, o Options, progress func(loss string) func(done, t
 	if err != nil {
 		return nil, err
 	}
+	outputs := len(tr.Classes)
+	if binary {
+		outputs = 1
+	}
+	if err := o.Config.checkSize(tr.F, outputs); err != nil {
+		return nil, exitcode.Input(err)
+	}
 	// Check every loss against the task before training any: a bad
 	// parameter should not surface after an hour of the first loss.
 	for _, l := range o.Losses {

@@ -29,10 +29,16 @@ func Load(path string) (*Model, error) {
 		return nil, err
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%s: is a directory, want a model file", path)
+	}
 	var m Model
 	dec := json.NewDecoder(f)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s: not a focal model: empty file", path)
+		}
 		return nil, fmt.Errorf("%s: not a focal model: %v", path, err)
 	}
 	if err := m.check(); err != nil {
