@@ -87,6 +87,9 @@ func readCSV(src *source, label string, want []string) (*Set, []string, error) {
 		header[i] = strings.TrimSpace(header[i])
 	}
 	header[0] = strings.TrimPrefix(header[0], "\uFEFF")
+	if len(header) == 1 && header[0] == "" {
+		return nil, nil, fmt.Errorf("%s: %w: the header line is blank", path, ErrNoColumn)
+	}
 	// A name given twice would make "the column named a" ambiguous: the
 	// features of predict would take the first for both, and a second
 	// label column would be trained on as a feature.
@@ -103,8 +106,8 @@ func readCSV(src *source, label string, want []string) (*Set, []string, error) {
 	if label != "" {
 		var ok bool
 		if labelCol, ok = first[label]; !ok {
-			return nil, nil, fmt.Errorf("%s: %w: no label column %s in the header (columns: %s)",
-				path, ErrNoColumn, quote.Clip(label), listNames(header))
+			return nil, nil, fmt.Errorf("%s: %w: no label column %s in the header (columns: %s)%s",
+				path, ErrNoColumn, quote.Clip(label), listNames(header), separatorHint(header))
 		}
 	}
 	var cols []int
@@ -195,4 +198,18 @@ func listNames(names []string) string {
 		b.WriteString(n)
 	}
 	return b.String()
+}
+
+// separatorHint suggests the likely reason when a header parsed as a single
+// column holds another common separator.
+func separatorHint(header []string) string {
+	if len(header) != 1 {
+		return ""
+	}
+	for _, sep := range []string{";", "\t", "|"} {
+		if strings.Contains(header[0], sep) {
+			return fmt.Sprintf("; the separator must be a comma, not %q", sep)
+		}
+	}
+	return ""
 }

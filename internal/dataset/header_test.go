@@ -79,3 +79,21 @@ func TestCSVWithoutALabelColumnNameIsAnError(t *testing.T) {
 		t.Errorf("CheckClasses without classes: %v", err)
 	}
 }
+
+func TestHeaderErrorsSayWhatIsWrongWithTheHeader(t *testing.T) {
+	for _, tc := range []struct {
+		name, content, want string
+	}{
+		{"blank header line", "   \n1,2\n", "the header line is blank"},
+		{"semicolons", "a;b;label\n1;2;0\n", `the separator must be a comma, not ";"`},
+		{"tabs", "a\tb\tlabel\n1\t2\t0\n", `the separator must be a comma, not "\t"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := write(t, "h.csv", tc.content)
+			_, err := ReadCSV(p, "label")
+			if !errors.Is(err, ErrNoColumn) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want ErrNoColumn saying %q", err, tc.want)
+			}
+		})
+	}
+}
