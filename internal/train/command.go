@@ -47,6 +47,7 @@ Data (--data, --test):
   X.npy,y.npy          features [N, F] and labels [N]
   IMAGES[,LABELS]      IDX files (MNIST, Fashion-MNIST; .gz is fine); LABELS is
                        found by the MNIST file naming when omitted
+Any of them may be gzip-compressed, or a pipe: --data <(zcat x.csv.gz).
 
 --positive CLASS makes a one-vs-rest binary task. Without it, two classes are
 a binary task (the second in sorted order positive) and more are multi-class
