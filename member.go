@@ -236,7 +236,6 @@ func Curve(m Member, pt float64, positive bool) float64 {
 // (focal loss --kind, focal curve --kind, focal train --loss).
 type Kind string
 
-
 // kindInfo is one registry entry.
 type kindInfo struct {
 	kind    Kind
