@@ -1,4 +1,4 @@
-// Package train implements the focal train and focal predict commands:
+// Package train is the engine of the focal train and focal predict commands:
 // it fits a logistic regression or an MLP with GoMLX on the pure-Go
 // backend, with a cross-entropy, α-balanced or focal loss, and reports
 // metrics on held-out data.

@@ -17,9 +17,9 @@ import (
 // WritePlots stages PNG plots of the report's results in dir, for its
 // plan to commit: per loss, a reliability diagram (reliability-LOSS.png)
 // and, for a binary task, the precision-recall curve (pr-LOSS.png); with
-// more than one loss, also all PR curves on one plot (pr.png). testY are
-// the test labels the results were scored on.
-func WritePlots(dir *output.Dir, r *Report, testY []int) error {
+// more than one loss, also all PR curves on one plot (pr.png).
+func WritePlots(dir *output.Dir, r *Report) error {
+	testY := r.testY
 	// Errors of the plots themselves name the directory; those of
 	// writing them name the file already.
 	fail := func(err error) error { return fmt.Errorf("--plots %s: %w", dir.Path(), err) }

@@ -131,7 +131,7 @@ func prepare(o Options) (tr, te *dataset.Set, binary bool, err error) {
 // evaluates each on the test set and returns the report. On cancellation
 // of ctx it reports the losses trained so far, the current one as of its
 // last finished epoch, and returns the report with ErrInterrupted wrapped.
-func Run(ctx context.Context, o Options, progress func(loss string) func(done, total int)) (*Report, error) {
+func Run(ctx context.Context, o Options, progress Progress) (*Report, error) {
 	if len(o.Losses) == 0 {
 		return nil, exitcode.Input(errors.New("--loss: no loss given"))
 	}
@@ -163,11 +163,13 @@ func Run(ctx context.Context, o Options, progress func(loss string) func(done, t
 		r.Positive = tr.Classes[1]
 	}
 	var stop error
-	for _, l := range o.Losses {
+	for i, l := range o.Losses {
 		cfg := o.Config
 		cfg.Loss = l
 		if progress != nil {
-			cfg.Progress = progress(l.Label(binary))
+			progress.Started(RunInfo{Loss: l.Label(binary), Seed: cfg.Seed, Index: i, Runs: len(o.Losses),
+				Total: cfg.Epochs * ((tr.N + cfg.Batch - 1) / cfg.Batch)})
+			cfg.Progress = func(done, total int) { progress.Stepped(Step{Done: done, Total: total}) }
 		}
 		fit, err := Fit(ctx, cfg, tr, binary)
 		if errors.Is(err, ErrInterrupted) {
@@ -184,6 +186,9 @@ func Run(ctx context.Context, o Options, progress func(loss string) func(done, t
 		res.Loss = l.Label(binary)
 		res.Name = l.Name
 		r.Results = append(r.Results, res)
+		if progress != nil {
+			progress.Finished(&r.Results[len(r.Results)-1])
+		}
 		if fit.Interrupted {
 			stop = fmt.Errorf("interrupted: loss %s stopped after epoch %d of %d", res.Loss, fit.Epochs, cfg.Epochs)
 			break
@@ -237,3 +242,6 @@ func describeModel(hidden []int) string {
 func (r *Report) WriteTable(w io.Writer) error {
 	return writeTable(w, r)
 }
+
+// Model returns the model trained with the result's loss.
+func (r *Result) Model() *Model { return r.model }

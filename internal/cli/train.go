@@ -1,4 +1,4 @@
-package train
+package cli
 
 import (
 	"context"
@@ -11,21 +11,19 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/focalgo/focal/internal/dataset"
 	"github.com/focalgo/focal/internal/exitcode"
 	"github.com/focalgo/focal/internal/output"
+	"github.com/focalgo/focal/internal/train"
 )
 
 // NewTrainCommand returns the focal train command.
 func NewTrainCommand() *cobra.Command {
 	var (
-		o                       Options
+		o                       train.Options
 		hidden, lossList, alpha string
 		gamma                   float64
 		params                  []string
@@ -85,17 +83,17 @@ reports the model as of the last finished epoch.`,
 				}
 			}
 			if compare && !cmd.Flags().Changed("loss") {
-				lossList = strings.Join(LossNames, ",")
+				lossList = strings.Join(train.LossNames, ",")
 			}
 			g := math.NaN()
 			if cmd.Flags().Changed("gamma") {
 				g = gamma
 			}
-			pm, err := parseParams(params)
+			pm, err := parseTrainParams(params)
 			if err != nil {
 				return exitcode.Input(err)
 			}
-			if o.Losses, err = ParseLosses(lossList, a, g, pm); err != nil {
+			if o.Losses, err = train.ParseLosses(lossList, a, g, pm); err != nil {
 				return exitcode.Input(err)
 			}
 			if o.Data == "" {
@@ -133,7 +131,7 @@ reports the model as of the last finished epoch.`,
 	f.Float64Var(&o.Config.LR, "lr", 1e-3, "Adam learning rate")
 	f.IntVar(&o.Config.Batch, "batch", 256, "mini-batch size")
 	f.Uint64Var(&o.Config.Seed, "seed", 1, "seed of the split, the initial weights and the batch order")
-	f.StringVar(&lossList, "loss", "focal", "loss or comma list: "+strings.Join(AllLossNames(), ", ")+", or all")
+	f.StringVar(&lossList, "loss", "focal", "loss or comma list: "+strings.Join(train.AllLossNames(), ", ")+", or all")
 	f.BoolVar(&compare, "compare", false, "train bce, balanced and focal (or the --loss list) and print one table")
 	f.StringVar(&alpha, "alpha", "", "α of balanced and focal (default 0.75 balanced, 0.25 focal)")
 	f.Float64Var(&gamma, "gamma", 2, "focusing parameter γ of focal (and of family members that have one)")
@@ -152,7 +150,7 @@ func noArgs(_ *cobra.Command, args []string) error {
 	return nil
 }
 
-func parseParams(list []string) (map[string]float64, error) {
+func parseTrainParams(list []string) (map[string]float64, error) {
 	out := map[string]float64{}
 	for _, p := range list {
 		name, value, ok := strings.Cut(p, "=")
@@ -187,7 +185,7 @@ type trainDest struct {
 	plots *output.Dir
 }
 
-func runTrain(cmd *cobra.Command, o Options, dst trainDest, asJSON, quiet bool) error {
+func runTrain(cmd *cobra.Command, o train.Options, dst trainDest, asJSON, quiet bool) error {
 	ctx := cmd.Context()
 	if ctx == nil {
 		ctx = context.Background()
@@ -200,25 +198,11 @@ func runTrain(cmd *cobra.Command, o Options, dst trainDest, asJSON, quiet bool) 
 	}()
 
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-	var progress func(string) func(int, int)
-	if !quiet && isTerminal(stdout) {
-		progress = func(loss string) func(int, int) {
-			var bar *progressbar.ProgressBar
-			return func(done, total int) {
-				if bar == nil {
-					bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(stderr),
-						progressbar.OptionSetDescription(loss), progressbar.OptionShowCount(),
-						progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish(),
-						progressbar.OptionThrottle(100*time.Millisecond))
-				}
-				bar.Set(done)
-				if done == total {
-					bar.Finish()
-				}
-			}
-		}
+	var progress train.Progress
+	if !quiet {
+		progress = newProgress(stdout, stderr)
 	}
-	r, runErr := Run(ctx, o, progress)
+	r, runErr := train.Run(ctx, o, progress)
 	if r == nil {
 		return runErr
 	}
@@ -240,57 +224,14 @@ func runTrain(cmd *cobra.Command, o Options, dst trainDest, asJSON, quiet bool) 
 		return runErr
 	}
 	if dst.plots != nil {
-		if err := WritePlots(dst.plots, r, r.testY); err != nil {
+		if err := train.WritePlots(dst.plots, r); err != nil {
 			return err
 		}
 	}
 	if dst.save != nil {
-		if err := dst.save.Write(func(w io.Writer) error { return Save(w, r.Results[0].model) }); err != nil {
+		if err := dst.save.Write(func(w io.Writer) error { return train.Save(w, r.Results[0].Model()) }); err != nil {
 			return err
 		}
 	}
 	return dst.plan.Commit()
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// NewPredictCommand returns the focal predict command.
-func NewPredictCommand() *cobra.Command {
-	var model, data, out string
-	cmd := &cobra.Command{
-		Use:   "predict --model MODEL --data FILE --out FILE",
-		Short: "Write the class probabilities of a model saved by focal train",
-		Long: `Apply a model saved with focal train --save to new data and write the
-probabilities: to an .npy file ([N] for a binary model, the positive class's
-probability; [N, C] for C classes) when --out ends in .npy, else to CSV with a
-header p_CLASS per column. A CSV input needs the training feature columns, by
-name, in any order; other columns (such as the label) are ignored.`,
-		Example: `  focal train --data fraud.csv --label is_fraud --loss focal --save fraud.model
-  focal predict --model fraud.model --data new.csv --out scores.csv
-  focal predict --model fmnist.model \
-      --data /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz --out p.npy`,
-		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			for _, req := range []struct{ flag, v string }{{"--model", model}, {"--data", data}, {"--out", out}} {
-				if req.v == "" {
-					return exitcode.Input(fmt.Errorf("%s: required", req.flag))
-				}
-			}
-			n, err := PredictFile(model, data, out)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d rows of probabilities to %s\n", n, out)
-			return nil
-		},
-	}
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return exitcode.Input(err) })
-	f := cmd.Flags()
-	f.StringVar(&model, "model", "", "model file written by focal train --save")
-	f.StringVar(&data, "data", "", "features: FILE.csv, X.npy or IDX IMAGES")
-	f.StringVar(&out, "out", "", "output file: .npy, or CSV otherwise")
-	return cmd
 }

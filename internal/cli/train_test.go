@@ -1,4 +1,4 @@
-package train
+package cli
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/focalgo/focal/internal/exitcode"
+	"github.com/focalgo/focal/internal/train"
 )
 
 func execute(cmd *cobra.Command, args ...string) (stdout, stderr string, err error) {
@@ -95,7 +96,7 @@ func TestTrainSavePredictRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r Report
+	var r train.Report
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatalf("--json output does not parse: %v\n%s", err, stdout)
 	}
@@ -107,7 +108,7 @@ func TestTrainSavePredictRoundTrip(t *testing.T) {
 			t.Errorf("plot %s: %v", f, err)
 		}
 	}
-	m, err := Load(model)
+	m, err := train.Load(model)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +242,7 @@ func TestTrainWithSeparateTestFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r Report
+	var r train.Report
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatal(err)
 	}
