@@ -71,5 +71,6 @@ func (p *lineProgress) Started(r train.RunInfo) { p.info = r }
 func (p *lineProgress) Stepped(train.Step)      {}
 
 func (p *lineProgress) Finished(res *train.Result) {
-	fmt.Fprintf(p.w, "[%d/%d] %s, seed %d: %d steps, %.1fs\n", p.info.Index+1, p.info.Runs, p.info.Loss, p.info.Seed, res.Steps, res.Seconds)
+	fmt.Fprintf(p.w, "[%d/%d] %s, seed %d: %s after %d steps (kept step %d), %.1fs\n",
+		p.info.Index+1, p.info.Runs, p.info.Loss, p.info.Seed, res.Stop, res.Steps, res.BestStep, res.Seconds)
 }

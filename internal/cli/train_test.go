@@ -246,8 +246,9 @@ func TestTrainWithSeparateTestFile(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatal(err)
 	}
-	if r.Test.Examples != 90 || r.Test.PerClass[1] != 30 || r.Train.PerClass[1] != 100 {
-		t.Errorf("train %+v test %+v", r.Train, r.Test)
+	// Adam holds out a validation split of the training file.
+	if r.Test.Examples != 90 || r.Test.PerClass[1] != 30 || r.Validation == nil || r.Train.PerClass[1]+r.Validation.PerClass[1] != 100 {
+		t.Errorf("train %+v validation %+v test %+v", r.Train, r.Validation, r.Test)
 	}
 	if auc := r.Results[0].Binary.ROCAUC; auc < 0.9 {
 		t.Errorf("ROC-AUC %.3f on a separable task", auc)

@@ -29,7 +29,7 @@ func TestParseLosses(t *testing.T) {
 		{"negative γ", "focal", math.NaN(), -1, nil, nil, "--gamma"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			ls, err := ParseLosses(c.list, c.alpha, c.gamma, c.params)
+			ls, err := ParseLosses(c.list, LossParams{Alpha: c.alpha, Gamma: c.gamma, Beta: math.NaN(), Params: c.params})
 			if c.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("error %v, want one mentioning %q", err, c.wantErr)
@@ -49,12 +49,12 @@ func TestParseLosses(t *testing.T) {
 }
 
 func TestFamilyLossesAreBinaryOnly(t *testing.T) {
-	ls, _ := ParseLosses("poly1", math.NaN(), math.NaN(), nil)
-	if _, err := ls[0].lossFn(false, []int{3, 3, 3}); err == nil || !strings.Contains(err.Error(), "--positive") {
+	ls, _ := ParseLosses("poly1", DefaultLossParams())
+	if _, err := ls[0].spec(false, []int{3, 3, 3}); err == nil || !strings.Contains(err.Error(), "--positive") {
 		t.Errorf("multi-class poly1: %v", err)
 	}
-	bad, _ := ParseLosses("reduced", math.NaN(), math.NaN(), map[string]float64{"threshold": 7})
-	if _, err := bad[0].lossFn(true, []int{3, 3}); err == nil {
+	bad, _ := ParseLosses("reduced", LossParams{Alpha: math.NaN(), Gamma: math.NaN(), Beta: math.NaN(), Params: map[string]float64{"threshold": 7}})
+	if _, err := bad[0].spec(true, []int{3, 3}); err == nil {
 		t.Error("reduced with threshold 7 accepted")
 	}
 }

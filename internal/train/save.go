@@ -40,6 +40,9 @@ func (m *Model) check() error {
 	if f == 0 || len(m.Standardizer.Mean) != f || len(m.Standardizer.Std) != f {
 		return fmt.Errorf("%d features but %d means and %d deviations", f, len(m.Standardizer.Mean), len(m.Standardizer.Std))
 	}
+	if m.Output != "" && (m.Output != OutputSigmoid || m.Binary) {
+		return fmt.Errorf("output %q (binary %v)", m.Output, m.Binary)
+	}
 	if len(m.Classes) < 2 || (m.Binary && len(m.Classes) != 2) {
 		return fmt.Errorf("%d classes (binary %v)", len(m.Classes), m.Binary)
 	}
