@@ -64,16 +64,17 @@ func fitAdam(ctx context.Context, cfg FitConfig, m *Model, spec lossSpec, tr *da
 		return nil, err
 	}
 	defer st.Finalize()
-	// The optimizer reads its learning rate from this variable of the
-	// root scope; setting it before a step sets that step's rate.
-	lrVar, err := st.RootScope().CreateVariable(optimizer.ParamLearningRate, tensors.FromScalar(float32(cfg.LR)))
+	opt := optimizer.Adam().LearningRate(cfg.LR).WeightDecay(cfg.WeightDecay).Done()
+	trainer := gtrain.NewTrainer(be, st, forward(len(m.Layers)), lossFn, opt, nil, nil)
+	defer trainer.ResetComputationGraphs() // frees the compiled graphs
+	// The trainer's optimizer reads its learning rate from this variable,
+	// which NewTrainer deletes and the first step creates unless it
+	// exists: setting it before a step sets that step's rate.
+	lrVar, err := st.CreateVariable(model.JoinPath(optimizer.Scope, optimizer.ParamLearningRate), tensors.FromScalar(float32(cfg.LR)))
 	if err != nil {
 		return nil, err
 	}
 	lrVar.SetTrainable(false)
-	opt := optimizer.Adam().LearningRate(cfg.LR).WeightDecay(cfg.WeightDecay).Done()
-	trainer := gtrain.NewTrainer(be, st, forward(len(m.Layers)), lossFn, opt, nil, nil)
-	defer trainer.ResetComputationGraphs() // frees the compiled graphs
 	var exec *model.Exec
 	if vs != nil {
 		if exec, err = model.NewExec(be, st, forward(len(m.Layers))); err != nil {

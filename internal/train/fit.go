@@ -303,7 +303,7 @@ func Fit(ctx context.Context, cfg FitConfig, tr, val *dataset.Set, binary bool) 
 	if spec.out == outSigmoid {
 		m.Output = OutputSigmoid
 	}
-	m.Layers = newLayers(tr.F, cfg.Hidden, prior, spec.out, rand.New(rand.NewPCG(cfg.Seed, 1)), cfg.Solver == SolverLBFGS)
+	m.Layers = newLayers(tr.F, cfg.Hidden, prior, spec.out, weightRand(cfg.Seed), cfg.Solver == SolverLBFGS)
 	var vs *validator
 	if val != nil {
 		vs = newValidator(m, spec, val)
@@ -322,3 +322,6 @@ func Fit(ctx context.Context, cfg FitConfig, tr, val *dataset.Set, binary bool) 
 	fit.Duration = time.Since(start)
 	return fit, nil
 }
+
+// weightRand returns the random source of the initial weights of seed.
+func weightRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 1)) }
