@@ -20,7 +20,7 @@ import (
 // first class keeps n_max and the last n_max/ρ (at least one); a class
 // with fewer examples than n_c keeps them all. Which examples is drawn
 // without replacement from seed alone; the subsample keeps the order of s.
-// Balanced Fashion-MNIST (6000 per class) at ρ = 100 keeps 6000, 3597,
+// Balanced Fashion-MNIST (6000 per class) at ρ = 100 keeps 6000, 3596,
 // 2156, 1292, 774, 464, 278, 166, 100 and 60.
 func LongTail(s *dataset.Set, rho float64, seed uint64) (*dataset.Set, error) {
 	if !(rho >= 1) || math.IsInf(rho, 0) {

@@ -48,10 +48,16 @@ func TestParseLosses(t *testing.T) {
 	}
 }
 
-func TestFamilyLossesAreBinaryOnly(t *testing.T) {
-	ls, _ := ParseLosses("poly1", DefaultLossParams())
-	if _, err := ls[0].spec(false, []int{3, 3, 3}); err == nil || !strings.Contains(err.Error(), "--positive") {
+// TestFamilyLossesTrainMultiClassOnlyAsSigmoids: a family member is a
+// sigmoid loss: on a multi-class task it needs --positive, or the
+// -sigmoid form.
+func TestFamilyLossesTrainMultiClassOnlyAsSigmoids(t *testing.T) {
+	ls, _ := ParseLosses("poly1,poly1-sigmoid", DefaultLossParams())
+	if _, err := ls[0].spec(false, []int{3, 3, 3}); err == nil || !strings.Contains(err.Error(), "--positive") || !strings.Contains(err.Error(), "poly1-sigmoid") {
 		t.Errorf("multi-class poly1: %v", err)
+	}
+	if s, err := ls[1].spec(false, []int{3, 3, 3}); err != nil || s.out != outSigmoid {
+		t.Errorf("multi-class poly1-sigmoid: %v", err)
 	}
 	bad, _ := ParseLosses("reduced", LossParams{Alpha: math.NaN(), Gamma: math.NaN(), Beta: math.NaN(), Params: map[string]float64{"threshold": 7}})
 	if _, err := bad[0].spec(true, []int{3, 3}); err == nil {
