@@ -103,7 +103,7 @@ def settings(reports):
         if rep is None:
             continue
         # λ = 1/(C·N) differs from table to table: leave it out.
-        training = re.sub(r" \(λ = [^)]*\)", "", rep["training"])
+        training = re.sub(r", λ = [^,]*", "", rep["training"])
         s = "%s: %s; seeds %s" % (rep["model"], training, ",".join(str(x) for x in rep["seeds"]))
         if s not in seen:
             seen.append(s)

@@ -1,9 +1,16 @@
 package cli
 
 import (
+	"encoding/csv"
+	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/focalgo/focal/internal/train"
 )
 
 // TestTrainRefusesBadSettings: every bad value of the training flags, and
@@ -65,5 +72,49 @@ func TestTrainRefusesBadSettings(t *testing.T) {
 				t.Errorf("--save file written despite the error")
 			}
 		})
+	}
+}
+
+// TestClassBalancedSigmoidModelPredicts: --class-balanced alone trains
+// cb-focal; its one-against-the-rest sigmoid form saves a model whose
+// class probabilities, as focal predict writes them, sum to 1 per row.
+func TestClassBalancedSigmoidModelPredicts(t *testing.T) {
+	dir := t.TempDir()
+	data := word3(t, dir)
+	stdout, _, err := execute(NewTrainCommand(), "--quiet", "--data", data, "--class-balanced", "0.99", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r train.Report
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil || len(r.Results) != 1 || r.Results[0].Name != "cb-focal" {
+		t.Fatalf("--class-balanced alone trained %+v (%v)", r.Results, err)
+	}
+	model := filepath.Join(dir, "m.model")
+	if _, _, err := execute(NewTrainCommand(), "--quiet", "--data", data, "--loss", "cb-focal-sigmoid", "--save", model); err != nil {
+		t.Fatal(err)
+	}
+	m, err := train.Load(model)
+	if err != nil || m.Output != train.OutputSigmoid || m.Outputs() != 3 {
+		t.Fatalf("model %+v, %v", m, err)
+	}
+	out := filepath.Join(dir, "p.csv")
+	if _, _, err := execute(NewPredictCommand(), "--model", model, "--data", data, "--out", out); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.Open(out)
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil || len(rows) != 61 || strings.Join(rows[0], ",") != "p_a,p_b,p_c" {
+		t.Fatalf("%d rows, header %v, %v", len(rows), rows[0], err)
+	}
+	for i, row := range rows[1:] {
+		sum := 0.0
+		for _, v := range row {
+			p, _ := strconv.ParseFloat(v, 64)
+			sum += p
+		}
+		if math.Abs(sum-1) > 1e-12 {
+			t.Fatalf("row %d: probabilities %v sum to %v", i, row, sum)
+		}
 	}
 }

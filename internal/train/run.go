@@ -352,7 +352,7 @@ func describeTraining(c FitConfig, n int) (Settings, string) {
 		pen := "no L2 penalty"
 		if !math.IsInf(c.C, 1) {
 			s.Lambda = 1 / (c.C * float64(n))
-			pen = fmt.Sprintf("L2 C=%g (λ = 1/(C·N) = %.3g, bias unpenalised)", c.C, s.Lambda)
+			pen = fmt.Sprintf("L2 C=%g, λ = 1/(C·N) = %.3g, bias unpenalised", c.C, s.Lambda)
 		}
 		if math.IsInf(c.C, 1) {
 			s.C = 0
