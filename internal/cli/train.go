@@ -152,7 +152,7 @@ the model of the best checkpoint so far.`,
 	fl.StringVar(&c.Label, "label", "label", "label column of CSV files")
 	fl.StringVar(&c.Positive, "positive", "", "one-vs-rest: this class is positive, all others negative")
 	fl.Float64Var(&c.LongTail, "long-tail", 0, "subsample the training data to a long tail of imbalance ratio ρ ≥ 1 (0: off)")
-	fl.Float64Var(&c.ValFraction, "val-fraction", 0.2, "fraction of each training class held out for validation and early stopping\n(default 0.2 with Adam, 0 with L-BFGS; 0: none)")
+	fl.Float64Var(&c.ValFraction, "val-fraction", 0.2, "fraction of each training class held out for validation and early stopping\n(0: none; L-BFGS holds out none unless given)")
 	fl.StringVar(&f.hidden, "hidden", "", "MLP hidden layer widths, e.g. 64,64 (none: logistic regression)")
 	fl.StringVar(&f.solver, "solver", "", "lbfgs (logistic regression) or adam (default: lbfgs without --hidden\nand Adam settings, else adam)")
 	fl.Float64Var(&c.Fit.C, "C", train.DefaultC, "L-BFGS: inverse L2 strength, scikit-learn's C: mean loss + ‖W‖²/(2·C·N); inf: none")

@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -73,6 +74,37 @@ func TestFashionMNISTOneVsRest(t *testing.T) {
 		t.Logf("%s: AP %.3f ROC-AUC %.3f", res.Loss, res.Binary.AveragePrecision, res.Binary.ROCAUC)
 		if res.Binary.AveragePrecision < 0.6 {
 			t.Errorf("%s: AP %.3f, want ≥ 0.6 (positive rate 0.1)", res.Loss, res.Binary.AveragePrecision)
+		}
+	}
+}
+
+// TestFashionMNISTLongTail builds a long-tailed training set from
+// Fashion-MNIST's test file (800 training images per class after the
+// 20 % test split) and trains a few L-BFGS iterations of the four losses
+// of docs/train.md on it; the class sizes are Cao et al.'s at ρ = 10, as
+// Python's int(800·0.1**(c/9)) gives them, and the test split keeps its
+// 200 images per class. It skips when the files are absent.
+func TestFashionMNISTLongTail(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	if _, err := os.Stat(fashion + "t10k-images-idx3-ubyte.gz"); err != nil {
+		t.Skip("Fashion-MNIST is not installed:", err)
+	}
+	losses, _ := ParseLosses("bce,balanced,focal,cb-focal-sigmoid", DefaultLossParams())
+	c := Config{Data: fashion + "t10k-images-idx3-ubyte.gz", TestFraction: 0.2, LongTail: 10, Losses: losses,
+		Fit: FitConfig{MaxIter: 5}}
+	r, err := Run(context.Background(), c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []int{800, 619, 479, 371, 287, 222, 172, 133, 103, 80}
+	if !slices.Equal(r.Train.PerClass, want) || r.Test.Examples != 2000 {
+		t.Errorf("training classes %v (want %v), %d test images", r.Train.PerClass, want, r.Test.Examples)
+	}
+	for _, res := range r.Results {
+		if res.Multiclass.Accuracy < 0.3 {
+			t.Errorf("%s: accuracy %.3f after 5 iterations (chance 0.1)", res.Loss, res.Multiclass.Accuracy)
 		}
 	}
 }
