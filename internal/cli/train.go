@@ -19,6 +19,7 @@ import (
 	"github.com/focalgo/focal/internal/dataset"
 	"github.com/focalgo/focal/internal/exitcode"
 	"github.com/focalgo/focal/internal/output"
+	"github.com/focalgo/focal/internal/quote"
 	"github.com/focalgo/focal/internal/train"
 )
 
@@ -61,6 +62,7 @@ Data (--data, --test):
   X.npy,y.npy          features [N, F] and labels [N]
   IMAGES[,LABELS]      IDX files (MNIST, Fashion-MNIST; .gz is fine); LABELS is
                        found by the MNIST file naming when omitted
+Any of them may be gzip-compressed, or a pipe: --data <(zcat x.csv.gz).
 
 --positive CLASS makes a one-vs-rest binary task. Without it, two classes are
 a binary task (the second in sorted order positive) and more are multi-class
@@ -192,6 +194,9 @@ func (f *trainFlags) resolve(fs *pflag.FlagSet, c *train.Config) error {
 	if c.Data == "" {
 		return errors.New("--data: required")
 	}
+	if strings.TrimSpace(c.Label) == "" {
+		return errors.New("--label: want the name of the label column of CSV files")
+	}
 	if c.Test != "" && changed("test-fraction") {
 		return errors.New("--test and --test-fraction: give one or the other")
 	}
@@ -208,7 +213,7 @@ func (f *trainFlags) resolve(fs *pflag.FlagSet, c *train.Config) error {
 	adam, lbfgs := given(adamFlags), given(lbfgsFlags)
 	c.Fit.Solver = train.Solver(f.solver)
 	if c.Fit.Solver != train.SolverAuto && c.Fit.Solver != train.SolverLBFGS && c.Fit.Solver != train.SolverAdam {
-		return fmt.Errorf("--solver %q: want lbfgs or adam", f.solver)
+		return fmt.Errorf("--solver %s: want lbfgs or adam", quote.Clip(f.solver))
 	}
 	if c.Fit.Solver == train.SolverAuto && len(c.Fit.Hidden) == 0 {
 		if adam != "" && lbfgs != "" {
@@ -258,10 +263,10 @@ func (f *trainFlags) resolve(fs *pflag.FlagSet, c *train.Config) error {
 		for _, part := range strings.Split(f.seeds, ",") {
 			s, err := strconv.ParseUint(strings.TrimSpace(part), 10, 64)
 			if err != nil {
-				return fmt.Errorf("--seeds %q: want comma-separated non-negative integers", f.seeds)
+				return fmt.Errorf("--seeds %s: want comma-separated non-negative integers", quote.Clip(f.seeds))
 			}
 			if slices.Contains(c.Seeds, s) {
-				return fmt.Errorf("--seeds %q: seed %d given twice", f.seeds, s)
+				return fmt.Errorf("--seeds %s: seed %d given twice", quote.Clip(f.seeds), s)
 			}
 			c.Seeds = append(c.Seeds, s)
 		}
@@ -275,13 +280,15 @@ func (f *trainFlags) resolve(fs *pflag.FlagSet, c *train.Config) error {
 	}
 
 	// Losses.
+	// NaN stands for "not given" in train.LossParams: a NaN the user
+	// typed is refused here, not taken for the default.
 	p := train.DefaultLossParams()
 	if f.alpha != "" {
 		parts := strings.Split(f.alpha, ",")
 		for _, part := range parts {
 			a, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
-			if err != nil {
-				return fmt.Errorf("--alpha %q: not a number, nor comma-separated numbers", f.alpha)
+			if err != nil || math.IsNaN(a) {
+				return fmt.Errorf("--alpha %s: want a number in [0, 1], or one weight per class a0,a1,…", quote.Clip(f.alpha))
 			}
 			p.Alphas = append(p.Alphas, a)
 		}
@@ -290,9 +297,15 @@ func (f *trainFlags) resolve(fs *pflag.FlagSet, c *train.Config) error {
 		}
 	}
 	if changed("gamma") {
+		if math.IsNaN(f.gamma) {
+			return errors.New("--gamma NaN: want a finite number ≥ 0")
+		}
 		p.Gamma = f.gamma
 	}
 	if changed("class-balanced") {
+		if math.IsNaN(f.beta) {
+			return errors.New("--class-balanced NaN: want β in [0, 1]")
+		}
 		p.Beta = f.beta
 	}
 	if p.Params, err = parseTrainParams(f.params); err != nil {
@@ -322,7 +335,7 @@ func (f *trainFlags) resolve(fs *pflag.FlagSet, c *train.Config) error {
 
 func noArgs(_ *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return exitcode.Input(fmt.Errorf("unexpected argument %q (data is given with --data)", args[0]))
+		return exitcode.Input(fmt.Errorf("unexpected argument %s (data is given with --data)", quote.Clip(args[0])))
 	}
 	return nil
 }
@@ -333,22 +346,30 @@ func parseTrainParams(list []string) (map[string]float64, error) {
 		name, value, ok := strings.Cut(p, "=")
 		v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
 		if !ok || err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("--param %q: want NAME=NUMBER", p)
+			return nil, fmt.Errorf("--param %s: want NAME=NUMBER", quote.Clip(p))
 		}
 		out[strings.ToLower(strings.TrimSpace(name))] = v
 	}
 	return out, nil
 }
 
+// maxHidden bounds the number of hidden layers: the MLPs of focal train
+// have a few, and building the graph of thousands takes minutes.
+const maxHidden = 32
+
 func parseHidden(s string) ([]int, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
+	parts := strings.Split(s, ",")
+	if len(parts) > maxHidden {
+		return nil, fmt.Errorf("--hidden %s: %d layers, want at most %d", quote.Clip(s), len(parts), maxHidden)
+	}
 	var out []int
-	for _, part := range strings.Split(s, ",") {
+	for _, part := range parts {
 		h, err := strconv.Atoi(strings.TrimSpace(part))
 		if err != nil || h < 1 || h > 1<<16 {
-			return nil, fmt.Errorf("--hidden %q: want comma-separated layer widths in [1, 65536]", s)
+			return nil, fmt.Errorf("--hidden %s: want comma-separated layer widths in [1, 65536]", quote.Clip(s))
 		}
 		out = append(out, h)
 	}

@@ -56,8 +56,8 @@ func TestTrainRefusesBadSettings(t *testing.T) {
 		{"beta above one", []string{"--class-balanced", "1.5"}, "--class-balanced 1.5"},
 		{"beta without a cb- loss", []string{"--class-balanced", "0.99", "--loss", "bce,focal"}, "--class-balanced 0.99"},
 		{"alpha list with a word", []string{"--alpha", "0.5,x"}, `--alpha "0.5,x"`},
-		{"negative class weight", []string{"--alpha", "0.5,-1"}, "--alpha 0.5,-1"},
-		{"a weight per class, three for two", []string{"--alpha", "1,2,3", "--loss", "focal"}, "--alpha 1,2,3: 3 values for 2 classes"},
+		{"negative class weight", []string{"--alpha", "0.5,-1"}, `--alpha "0.5,-1"`},
+		{"a weight per class, three for two", []string{"--alpha", "1,2,3", "--loss", "focal"}, `--alpha "1,2,3": 3 values for 2 classes`},
 		{"cb-balanced", []string{"--loss", "cb-balanced"}, `--loss "cb-balanced"`},
 		{"save with seeds", []string{"--seeds", "1,2", "--save", model}, "--save"},
 	} {

@@ -132,7 +132,9 @@ func fitAdam(ctx context.Context, cfg FitConfig, m *Model, spec lossSpec, tr *da
 		perm[i] = i
 	}
 	pos := tr.N // shuffle before the first step
-	bx := make([]float32, 0, cfg.Batch*tr.F)
+	// A batch larger than the training set is the whole set: size the
+	// buffer by what a batch can hold, not by the flag.
+	bx := make([]float32, 0, min(cfg.Batch, tr.N)*tr.F)
 	lr := math.NaN()
 	for t := 0; t < budget; t++ {
 		if ctx.Err() != nil {

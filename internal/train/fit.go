@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/focalgo/focal/internal/dataset"
+	"github.com/focalgo/focal/internal/quote"
 )
 
 // Solver names how a model is fitted.
@@ -140,9 +141,9 @@ func (c FitConfig) Validate() error {
 	}
 	switch {
 	case c.Solver != SolverAuto && c.Solver != SolverLBFGS && c.Solver != SolverAdam:
-		return fmt.Errorf("--solver %q: want lbfgs or adam", string(c.Solver))
+		return fmt.Errorf("--solver %s: want lbfgs or adam", quote.Clip(string(c.Solver)))
 	case c.Solver == SolverLBFGS && len(c.Hidden) > 0:
-		return fmt.Errorf("--solver lbfgs: fits a logistic regression; an MLP (--hidden %s) trains with adam", formatInts(c.Hidden))
+		return fmt.Errorf("--solver lbfgs: fits a logistic regression; an MLP (--hidden %s) trains with adam", widths(c.Hidden))
 	case !(c.C >= 0):
 		return fmt.Errorf("--C %v: want a number > 0 (inf: no L2 penalty)", c.C)
 	case c.MaxIter < 0:
@@ -160,7 +161,7 @@ func (c FitConfig) Validate() error {
 	case !(c.Warmup >= 0 && c.Warmup < 1):
 		return fmt.Errorf("--warmup %v: want a fraction of the budget in [0, 1)", c.Warmup)
 	case c.Schedule != "" && c.Schedule != ScheduleConstant && c.Schedule != ScheduleCosine:
-		return fmt.Errorf("--schedule %q: want cosine or constant", string(c.Schedule))
+		return fmt.Errorf("--schedule %s: want cosine or constant", quote.Clip(string(c.Schedule)))
 	case !(c.WeightDecay >= 0) || math.IsInf(c.WeightDecay, 0):
 		return fmt.Errorf("--weight-decay %v: want a finite number ≥ 0", c.WeightDecay)
 	case c.EvalEvery < 0:
@@ -171,12 +172,31 @@ func (c FitConfig) Validate() error {
 	return nil
 }
 
-func formatInts(v []int) string {
-	s := make([]string, len(v))
-	for i, x := range v {
-		s[i] = strconv.Itoa(x)
+// widths writes layer widths as --hidden takes them: 64,64.
+func widths(h []int) string {
+	s := make([]string, len(h))
+	for i, w := range h {
+		s[i] = strconv.Itoa(w)
 	}
 	return strings.Join(s, ",")
+}
+
+// maxWeights bounds the weights of a model: Adam keeps three copies of
+// them, and 2²⁶ float32 weights take 768 MiB so.
+const maxWeights = 1 << 26
+
+// checkSize returns an error naming --hidden when an MLP of c.Hidden on f
+// features with the given outputs has more than maxWeights weights.
+func (c FitConfig) checkSize(f, outputs int) error {
+	n, in := 0, f
+	for _, h := range append(slices.Clone(c.Hidden), outputs) {
+		n += in*h + h
+		in = h
+		if n > maxWeights {
+			return fmt.Errorf("--hidden %s: more than %d weights on %d features (memory)", widths(c.Hidden), maxWeights, f)
+		}
+	}
+	return nil
 }
 
 // ErrInterrupted is returned by Fit when ctx was cancelled before the

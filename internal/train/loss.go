@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/focalgo/focal"
+	"github.com/focalgo/focal/internal/quote"
 )
 
 // Loss names a training loss and its parameters.
@@ -108,7 +109,7 @@ func ParseLosses(list string, p LossParams) ([]Loss, error) {
 	}
 	for _, a := range p.Alphas {
 		if !(a >= 0) || math.IsInf(a, 1) {
-			return nil, fmt.Errorf("--alpha %s: per-class weights must be finite and ≥ 0", formatList(p.Alphas))
+			return nil, fmt.Errorf("--alpha %s: per-class weights must be finite and ≥ 0", quote.Clip(formatList(p.Alphas)))
 		}
 	}
 	if !(math.IsNaN(p.Gamma) || (p.Gamma >= 0 && !math.IsInf(p.Gamma, 0))) {
@@ -134,12 +135,12 @@ func ParseLosses(list string, p LossParams) ([]Loss, error) {
 		if !slices.Contains(LossNames, base) {
 			k, err := focal.ParseKind(base)
 			if err != nil {
-				return nil, fmt.Errorf("--loss %q: unknown loss (want a comma list of %s, each optionally cb-NAME or NAME-sigmoid, or all)", name, strings.Join(AllLossNames(), ", "))
+				return nil, fmt.Errorf("--loss %s: unknown loss (want a comma list of %s, each optionally cb-NAME or NAME-sigmoid, or all)", quote.Clip(name), strings.Join(AllLossNames(), ", "))
 			}
 			base = string(k)
 		}
 		if l.ClassBalanced && base == "balanced" {
-			return nil, fmt.Errorf("--loss %q: balanced is weighted already; cb-bce is cross-entropy with class-balanced weights", name)
+			return nil, fmt.Errorf("--loss %s: balanced is weighted already; cb-bce is cross-entropy with class-balanced weights", quote.Clip(name))
 		}
 		l.Base = base
 		l.Name = base
@@ -150,7 +151,7 @@ func ParseLosses(list string, p LossParams) ([]Loss, error) {
 			l.Name += "-sigmoid"
 		}
 		if slices.ContainsFunc(out, func(o Loss) bool { return o.Name == l.Name }) {
-			return nil, fmt.Errorf("--loss %q: %s given twice", list, l.Name)
+			return nil, fmt.Errorf("--loss %s: %s given twice", quote.Clip(list), l.Name)
 		}
 		out = append(out, l)
 	}
@@ -168,7 +169,7 @@ func ParseLosses(list string, p LossParams) ([]Loss, error) {
 			used = true
 		}
 		if !used {
-			return nil, fmt.Errorf("--param %s: none of the losses %s takes it", name, list)
+			return nil, fmt.Errorf("--param %s: none of the losses %s takes it", quote.Clip(name), quote.Clip(list))
 		}
 	}
 	return out, nil

@@ -24,7 +24,7 @@ func TestParseLosses(t *testing.T) {
 			[]string{"poly1 gamma=3 epsilon=2", "asl"}, ""},
 		{"unknown loss", "hinge", math.NaN(), math.NaN(), nil, nil, `--loss "hinge"`},
 		{"twice", "bce,bce", math.NaN(), math.NaN(), nil, nil, "twice"},
-		{"parameter nobody takes", "bce,focal", math.NaN(), math.NaN(), map[string]float64{"epsilon": 1}, nil, "--param epsilon"},
+		{"parameter nobody takes", "bce,focal", math.NaN(), math.NaN(), map[string]float64{"epsilon": 1}, nil, `--param "epsilon"`},
 		{"α out of range", "focal", 1.5, math.NaN(), nil, nil, "--alpha"},
 		{"negative γ", "focal", math.NaN(), -1, nil, nil, "--gamma"},
 	} {

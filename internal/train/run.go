@@ -131,14 +131,15 @@ type data struct {
 // load reads the data of c and forms the task. Every error is the user's
 // input.
 func load(c Config) (*data, error) {
+	// The errors of dataset start with the path at fault.
 	all, err := dataset.Load(c.Data, c.Label)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--data %w", err)
 	}
 	d := &data{all: all}
 	if c.Test != "" {
 		if d.test, err = dataset.Load(c.Test, c.Label); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("--test %w", err)
 		}
 		if d.test.F != all.F {
 			return nil, fmt.Errorf("%w: --test %s has %d features, --data %s has %d", dataset.ErrFormat, c.Test, d.test.F, c.Data, all.F)
@@ -155,7 +156,7 @@ func load(c Config) (*data, error) {
 			}
 		}
 	}
-	if err := dataset.CheckClasses(d.all, c.Data); err != nil {
+	if err := dataset.CheckClasses(d.all, "--data "+c.Data); err != nil {
 		return nil, err
 	}
 	d.binary = len(d.all.Classes) == 2
@@ -238,7 +239,11 @@ func Run(ctx context.Context, c Config, progress Progress) (*Report, error) {
 	// Check every loss against the task before training any: a bad
 	// parameter should not surface after an hour of the first loss.
 	for _, l := range c.Losses {
-		if _, err := l.spec(d.binary, d.all.Counts()); err != nil {
+		s, err := l.spec(d.binary, d.all.Counts())
+		if err == nil {
+			err = fc.checkSize(d.all.F, s.outputs())
+		}
+		if err != nil {
 			return nil, exitcode.Input(err)
 		}
 	}
@@ -341,7 +346,7 @@ func describeModel(hidden []int) string {
 	if len(hidden) == 0 {
 		return "logistic regression"
 	}
-	return "MLP " + formatInts(hidden)
+	return "MLP " + widths(hidden)
 }
 
 // describeTraining returns the settings in effect for n training

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/gomlx/gomlx/ml/train/loss"
 
 	"github.com/focalgo/focal"
 	fgomlx "github.com/focalgo/focal/gomlx"
+	"github.com/focalgo/focal/internal/quote"
 )
 
 // outputKind is what the network's outputs mean.
@@ -54,7 +56,7 @@ func (l Loss) spec(binary bool, counts []int) (lossSpec, error) {
 		return s, fmt.Errorf("--loss %s: a sigmoid loss; give --positive CLASS for a binary task, or --loss %s-sigmoid to train the classes one against the rest", l.Name, l.Name)
 	}
 	if l.perClass() && len(l.Alphas) != len(counts) {
-		return s, fmt.Errorf("--alpha %s: %d values for %d classes (binary: the negatives' weight, then the positives')", formatList(l.Alphas), len(l.Alphas), len(counts))
+		return s, fmt.Errorf("--alpha %s: %d values for %d classes (binary: the negatives' weight, then the positives')", quote.Clip(formatList(l.Alphas)), len(l.Alphas), len(counts))
 	}
 	var w []float64
 	switch {
@@ -65,7 +67,7 @@ func (l Loss) spec(binary bool, counts []int) (lossSpec, error) {
 		}
 		var err error
 		if w, err = focal.ClassBalancedWeights(l.beta(), c); err != nil {
-			return s, fmt.Errorf("--class-balanced %v: %w", l.beta(), err)
+			return s, fmt.Errorf("--class-balanced %v: %s", l.beta(), strings.TrimPrefix(err.Error(), "focal: "))
 		}
 	case l.perClass():
 		w = slices.Clone(l.Alphas)
@@ -101,7 +103,9 @@ func (l Loss) spec(binary bool, counts []int) (lossSpec, error) {
 			err = m.Validate()
 		}
 		if err != nil {
-			return s, fmt.Errorf("--loss %s: %w", l.Name, err)
+			// The command prints "focal: " in front of the whole line once;
+			// the focal package's errors start with it too.
+			return s, fmt.Errorf("--loss %s: %s", l.Name, strings.TrimPrefix(err.Error(), "focal: "))
 		}
 		s.member = m
 	case l.Base == "bce":

@@ -25,7 +25,7 @@ func writeTable(w io.Writer, r *Report) error {
 		fmt.Fprintf(tw, "train %d examples%s, test %d\n", r.Train.Examples, val, r.Test.Examples)
 	}
 	if r.LongTail > 0 {
-		fmt.Fprintf(tw, "long tail ρ = %g: training classes %s\n", r.LongTail, formatInts(r.Train.PerClass))
+		fmt.Fprintf(tw, "long tail ρ = %g: training classes %s\n", r.LongTail, widths(r.Train.PerClass))
 	}
 	seeds := fmt.Sprintf("seed %d", r.Seeds[0])
 	if len(r.Seeds) > 1 {
