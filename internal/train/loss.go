@@ -57,8 +57,8 @@ type Loss struct {
 	// Gamma is the focusing parameter γ; NaN picks the default, 2 for
 	// focal and the member's own for the family.
 	Gamma float64
-	// Beta is β of the cb- losses, in [0, 1]; NaN picks 0.9999, the value
-	// Cui et al. use most on their long-tailed CIFAR sets.
+	// Beta is β of the cb- losses, in [0, 1]; NaN picks 0.9999, the
+	// largest of the β Cui et al. search.
 	Beta float64
 	// Params are further parameters of family members, by the names of
 	// focal.Kind.Params.
