@@ -1,5 +1,5 @@
 // Package cli holds the focal command's cobra commands: the root, curve,
-// loss and version. cmd/focal/main.go only runs Root and maps its error to
+// loss, train, predict and version. cmd/focal/main.go only runs Root and maps its error to
 // an exit status.
 package cli
 
@@ -15,7 +15,6 @@ import (
 	"github.com/focalgo/focal/internal/demo"
 	"github.com/focalgo/focal/internal/exitcode"
 	"github.com/focalgo/focal/internal/quote"
-	"github.com/focalgo/focal/internal/train"
 )
 
 // Version is the module version, set by main from the build info.
@@ -42,8 +41,8 @@ Detection", ICCV 2017).`,
 		NewCurveCommand(),
 		NewLossCommand(),
 		NewVersionCommand(),
-		train.NewTrainCommand(),
-		train.NewPredictCommand(),
+		NewTrainCommand(),
+		NewPredictCommand(),
 		demo.NewCommand(),
 		bench.NewCommand(),
 	)

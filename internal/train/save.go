@@ -55,6 +55,9 @@ func (m *Model) check() error {
 	if f == 0 || len(m.Standardizer.Mean) != f || len(m.Standardizer.Std) != f {
 		return fmt.Errorf("%d features but %d means and %d deviations", f, len(m.Standardizer.Mean), len(m.Standardizer.Std))
 	}
+	if m.Output != "" && (m.Output != OutputSigmoid || m.Binary) {
+		return fmt.Errorf("output %q (binary %v)", m.Output, m.Binary)
+	}
 	// Features are looked up by name in the CSV files predict reads: a
 	// name given twice would feed one column into both.
 	for i, name := range m.Features {
