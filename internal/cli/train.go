@@ -27,11 +27,11 @@ import (
 // a field of train.Config.
 type trainFlags struct {
 	hidden, lossList, alpha, solver, schedule, seeds string
-	gamma, beta                                      float64
+	gamma, beta, labelSmoothing                      float64
 	seed                                             uint64
 	repeat                                           int
 	params                                           []string
-	compare, asJSON, quiet                           bool
+	compare, asJSON, quiet, temperatureScale         bool
 	save, plots                                      string
 }
 
@@ -101,7 +101,19 @@ Losses (--loss, a comma list; --compare trains bce,balanced,focal):
             family members train multi-class tasks only this way
   all       every base loss above
 --alpha a0,a1,… gives one weight per class (binary: the negatives', then the
-positives') to balanced, focal and the family.
+positives') to balanced, focal and the family. "ce" is bce. On a multi-class
+task flsd is the softmax FLSD-53 loss (γ = 5 for p_y < 0.2, else 3; Mukhoti et
+al. 2020), and --label-smoothing ε smooths the softmax losses' targets to
+(1 − ε)·onehot + ε/C. Options after a name set that loss's parameters, so that
+one list compares several settings:
+  --loss ce,ce:ls=0.05,ce:ls=0.1,focal:gamma=1,focal:gamma=3,flsd
+
+Calibration: the JSON reports the test NLL, Brier score, ECE (15 equal-width
+bins), adaptive ECE (15 equal-mass bins), classwise ECE and MCE of every model.
+--temperature-scale fits one temperature T per model, minimising the NLL of
+the validation split (gonum's BFGS on log T; T = 1 unless it lowers that NLL),
+and prints all of them before and after; an L-BFGS fit then holds out the
+default --val-fraction.
 
 Every loss is trained on the same splits, from the same initial weights, with
 batches in the same order (--seed). --seeds 1,2,3 (or --repeat 3) trains every
@@ -120,6 +132,12 @@ the model of the best checkpoint so far.`,
   focal train --data /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz \
       --test /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz \
       --long-tail 100 --hidden 256 --loss bce,balanced,focal,cb-focal-sigmoid --seeds 1,2,3
+
+  # Calibration of an over-parameterised MLP, seven losses, before and after
+  # temperature scaling (docs/calibration.md):
+  focal train --data /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz \
+      --test-fraction 0.9 --hidden 512,512 --temperature-scale \
+      --loss ce,ce:ls=0.05,ce:ls=0.1,focal:gamma=1,focal:gamma=2,focal:gamma=3,flsd
 
   # A CSV file, 25% held out, focal loss, model saved for focal predict:
   focal train --data fraud.csv --label is_fraud --test-fraction 0.25 \
@@ -171,15 +189,17 @@ the model of the best checkpoint so far.`,
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of the splits, the initial weights and the batch order")
 	fl.StringVar(&f.seeds, "seeds", "", "train every loss on each of these seeds, e.g. 1,2,3, and report mean ± sd")
 	fl.IntVar(&f.repeat, "repeat", 0, "train every loss on N seeds: --seed, --seed+1, …")
-	fl.StringVar(&f.lossList, "loss", "focal", "loss or comma list: "+strings.Join(train.AllLossNames(), ", ")+",\ncb-NAME, NAME-sigmoid, or all")
+	fl.StringVar(&f.lossList, "loss", "focal", "loss or comma list: "+strings.Join(train.AllLossNames(), ", ")+",\ncb-NAME, NAME-sigmoid, or all; NAME:KEY=VALUE… sets that loss's alpha, gamma, beta,\nls (label smoothing) or family parameter, e.g. ce,ce:ls=0.1,focal:gamma=3,flsd")
 	fl.BoolVar(&f.compare, "compare", false, "train bce, balanced and focal (or the --loss list) and print one table")
 	fl.StringVar(&f.alpha, "alpha", "", "α of balanced and focal (default 0.75 balanced, 0.25 focal), or one weight per class a0,a1,…")
 	fl.Float64Var(&f.gamma, "gamma", 2, "focusing parameter γ of focal (and of family members that have one)")
 	fl.Float64Var(&f.beta, "class-balanced", train.DefaultBeta, "β of the cb- losses, in [0, 1]; alone, trains cb-focal")
+	fl.Float64Var(&f.labelSmoothing, "label-smoothing", 0, "label smoothing ε ∈ [0, 1) of the softmax losses (multi-class): target (1 − ε)·onehot + ε/C")
+	fl.BoolVar(&f.temperatureScale, "temperature-scale", false, "fit a temperature on the validation split (minimum NLL) and report the test calibration\nbefore and after it; the saved model keeps it")
 	fl.StringArrayVar(&f.params, "param", nil, "NAME=VALUE parameter of focal family members, e.g. epsilon=2 for poly1 (repeatable)")
 	fl.BoolVar(&f.asJSON, "json", false, "print the report as JSON")
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress output")
-	fl.StringVar(&f.plots, "plots", "", "write PR curves and reliability diagrams (PNG) into this directory (first seed)")
+	fl.StringVar(&f.plots, "plots", "", "write PR curves, reliability diagrams and confidence histograms (PNG) into this\ndirectory (first seed)")
 	fl.StringVar(&f.save, "save", "", "save the trained model (one loss, one seed) to this file, for focal predict")
 	return cmd
 }
@@ -228,10 +248,15 @@ func (f *trainFlags) resolve(fs *pflag.FlagSet, c *train.Config) error {
 		return fmt.Errorf("--%s: an Adam setting, and the solver is L-BFGS (its settings are --C and --max-iter)", adam)
 	case s == train.SolverAdam && lbfgs != "":
 		return fmt.Errorf("--%s: an L-BFGS setting, and the solver is Adam", lbfgs)
-	case s == train.SolverLBFGS && !changed("val-fraction"):
+	case s == train.SolverLBFGS && !changed("val-fraction") && !f.temperatureScale:
 		// The penalised objective has one minimum: nothing to stop early,
-		// and every example goes to the fit, as in scikit-learn.
+		// and every example goes to the fit, as in scikit-learn. Temperature
+		// scaling needs the split: it keeps the default fraction then.
 		c.ValFraction = 0
+	}
+	c.TemperatureScale = f.temperatureScale
+	if f.temperatureScale && changed("val-fraction") && c.ValFraction == 0 {
+		return errors.New("--temperature-scale: fits the temperature on a validation split, and --val-fraction 0 holds out none")
 	}
 	if changed("epochs") && !changed("steps") {
 		c.Fit.Steps = 0
@@ -301,6 +326,12 @@ func (f *trainFlags) resolve(fs *pflag.FlagSet, c *train.Config) error {
 			return errors.New("--gamma NaN: want a finite number ≥ 0")
 		}
 		p.Gamma = f.gamma
+	}
+	if changed("label-smoothing") {
+		if math.IsNaN(f.labelSmoothing) {
+			return errors.New("--label-smoothing NaN: want a label smoothing ε in [0, 1)")
+		}
+		p.LabelSmoothing = f.labelSmoothing
 	}
 	if changed("class-balanced") {
 		if math.IsNaN(f.beta) {

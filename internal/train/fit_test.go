@@ -110,7 +110,7 @@ func TestMulticlassEveryLossBeatsChance(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", l.Name, err)
 		}
-		res, err := evaluate(fit, te, false)
+		res, err := evaluate(fit, nil, te, false)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -24,7 +25,7 @@ import (
 //	          the other members of the focal family (package focal's
 //	          Kinds), with their reference defaults
 //
-// Two affixes modify a name:
+// "ce" is another name for bce. Two affixes modify a name:
 //
 //	cb-NAME       NAME with the class-balanced weights of Cui et al. (CVPR
 //	              2019), w_c = (1 − β)/(1 − β^{n_c}) normalised to Σ w_c = C,
@@ -35,6 +36,24 @@ import (
 //	              the C outputs and averaged over the examples) instead of
 //	              a softmax; the form of Cui et al.'s sigmoid CB-focal loss.
 //	              The family members train multi-class tasks only this way.
+//
+// and options after it, each ":KEY=VALUE", set that loss's parameters in
+// place of the list-wide ones (LossParams), so that one list can compare
+// several settings of one loss:
+//
+//	bce,bce:ls=0.1,focal:gamma=1,focal:gamma=3,flsd
+//
+// The keys are alpha, gamma, beta (of the cb- losses), ls (label
+// smoothing ε) and the parameter names of the family members.
+//
+// On a multi-class task flsd without -sigmoid is the softmax FLSD-53 loss
+// of Mukhoti et al. (NeurIPS 2020), the form they train; its parameters
+// (threshold, gamma-below, gamma) make another two-piece schedule.
+//
+// Label smoothing ε replaces the softmax losses' one-hot target by
+// (1 − ε)·onehot + ε/C (bce, balanced, focal and their cb- forms on a
+// multi-class task); it does not apply to sigmoid outputs nor combine with
+// the FLSD schedule.
 //
 // Every loss is averaged over the examples, so that one learning rate and
 // one L2 strength suit them all.
@@ -60,6 +79,9 @@ type Loss struct {
 	// Beta is β of the cb- losses, in [0, 1]; NaN picks 0.9999, the
 	// largest of the β Cui et al. search.
 	Beta float64
+	// LabelSmoothing is ε ∈ [0, 1) of the softmax losses; NaN or 0 is
+	// none.
+	LabelSmoothing float64
 	// Params are further parameters of family members, by the names of
 	// focal.Kind.Params.
 	Params map[string]float64
@@ -72,12 +94,14 @@ type LossParams struct {
 	Alphas []float64
 	Gamma  float64
 	Beta   float64
-	Params map[string]float64
+	// LabelSmoothing is ε of the softmax losses (--label-smoothing).
+	LabelSmoothing float64
+	Params         map[string]float64
 }
 
 // DefaultLossParams returns LossParams that pick every default.
 func DefaultLossParams() LossParams {
-	return LossParams{Alpha: math.NaN(), Gamma: math.NaN(), Beta: math.NaN()}
+	return LossParams{Alpha: math.NaN(), Gamma: math.NaN(), Beta: math.NaN(), LabelSmoothing: math.NaN()}
 }
 
 // DefaultBeta is the β of the cb- losses when none is given.
@@ -104,33 +128,39 @@ func AllLossNames() []string {
 // parameters. A parameter in p.Params must belong to at least one of the
 // listed family members.
 func ParseLosses(list string, p LossParams) ([]Loss, error) {
-	if !(math.IsNaN(p.Alpha) || (p.Alpha >= 0 && p.Alpha <= 1)) {
-		return nil, fmt.Errorf("--alpha %v: want a number in [0, 1]", p.Alpha)
-	}
 	for _, a := range p.Alphas {
 		if !(a >= 0) || math.IsInf(a, 1) {
 			return nil, fmt.Errorf("--alpha %s: per-class weights must be finite and ≥ 0", quote.Clip(formatList(p.Alphas)))
 		}
 	}
-	if !(math.IsNaN(p.Gamma) || (p.Gamma >= 0 && !math.IsInf(p.Gamma, 0))) {
-		return nil, fmt.Errorf("--gamma %v: want a finite number ≥ 0", p.Gamma)
-	}
-	if !(math.IsNaN(p.Beta) || (p.Beta >= 0 && p.Beta <= 1)) {
-		return nil, fmt.Errorf("--class-balanced %v: want β in [0, 1]", p.Beta)
+	for _, c := range []struct {
+		flag, key string
+		v         float64
+	}{{"--alpha", "alpha", p.Alpha}, {"--gamma", "gamma", p.Gamma}, {"--class-balanced", "beta", p.Beta}, {"--label-smoothing", "ls", p.LabelSmoothing}} {
+		if math.IsNaN(c.v) {
+			continue
+		}
+		if err := checkLossParam(c.key, c.v); err != nil {
+			return nil, fmt.Errorf("%s %v: %w", c.flag, c.v, err)
+		}
 	}
 	if strings.EqualFold(strings.TrimSpace(list), "all") {
 		list = strings.Join(AllLossNames(), ",")
 	}
 	var out []Loss
-	for _, name := range strings.Split(list, ",") {
-		name = strings.ToLower(strings.TrimSpace(name))
-		l := Loss{Alpha: p.Alpha, Alphas: slices.Clone(p.Alphas), Gamma: p.Gamma, Beta: p.Beta}
+	for _, item := range strings.Split(list, ",") {
+		item = strings.ToLower(strings.TrimSpace(item))
+		name, opts, _ := strings.Cut(item, ":")
+		l := Loss{Alpha: p.Alpha, Alphas: slices.Clone(p.Alphas), Gamma: p.Gamma, Beta: p.Beta, LabelSmoothing: p.LabelSmoothing}
 		base := name
 		if b, ok := strings.CutPrefix(base, "cb-"); ok {
 			base, l.ClassBalanced = b, true
 		}
 		if b, ok := strings.CutSuffix(base, "-sigmoid"); ok {
 			base, l.Sigmoid = b, true
+		}
+		if base == "ce" {
+			base = "bce"
 		}
 		if !slices.Contains(LossNames, base) {
 			k, err := focal.ParseKind(base)
@@ -150,6 +180,13 @@ func ParseLosses(list string, p LossParams) ([]Loss, error) {
 		if l.Sigmoid {
 			l.Name += "-sigmoid"
 		}
+		if opts != "" {
+			canon, err := l.setOptions(item, opts)
+			if err != nil {
+				return nil, err
+			}
+			l.Name += canon
+		}
 		if slices.ContainsFunc(out, func(o Loss) bool { return o.Name == l.Name }) {
 			return nil, fmt.Errorf("--loss %s: %s given twice", quote.Clip(list), l.Name)
 		}
@@ -162,17 +199,106 @@ func ParseLosses(list string, p LossParams) ([]Loss, error) {
 			if k == "" || !slices.Contains(k.Params(), name) {
 				continue
 			}
+			used = true
+			if _, own := out[i].Params[name]; own {
+				continue // the loss's own :NAME=VALUE wins
+			}
 			if out[i].Params == nil {
 				out[i].Params = map[string]float64{}
 			}
 			out[i].Params[name] = p.Params[name]
-			used = true
 		}
 		if !used {
 			return nil, fmt.Errorf("--param %s: none of the losses %s takes it", quote.Clip(name), quote.Clip(list))
 		}
 	}
 	return out, nil
+}
+
+// setOptions sets the parameters of the options opts ("gamma=1:ls=0.1")
+// of the list item item, and returns them as the loss's name carries them
+// (":gamma=1:ls=0.1", numbers in their shortest form).
+func (l *Loss) setOptions(item, opts string) (string, error) {
+	var canon strings.Builder
+	seen := map[string]bool{}
+	for _, opt := range strings.Split(opts, ":") {
+		key, value, ok := strings.Cut(opt, "=")
+		key = strings.TrimSpace(key)
+		v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		if !ok || err != nil || math.IsNaN(v) {
+			return "", fmt.Errorf("--loss %s: option %s: want KEY=NUMBER (alpha, gamma, beta, ls or a family parameter)", quote.Clip(item), quote.Clip(opt))
+		}
+		if seen[key] {
+			return "", fmt.Errorf("--loss %s: option %s given twice", quote.Clip(item), key)
+		}
+		seen[key] = true
+		switch {
+		case key == "alpha" || key == "gamma" || key == "beta" || key == "ls":
+			if err := checkLossParam(key, v); err != nil {
+				return "", fmt.Errorf("--loss %s: %s=%v: %w", quote.Clip(item), key, v, err)
+			}
+		case l.kind() != "" && slices.Contains(l.kind().Params(), key):
+			if math.IsInf(v, 0) {
+				return "", fmt.Errorf("--loss %s: %s=%v: want a finite number", quote.Clip(item), key, v)
+			}
+		default:
+			return "", fmt.Errorf("--loss %s: %s does not take %s (it takes alpha, gamma, beta, ls%s)", quote.Clip(item), l.Base, quote.Clip(key), familyParams(l.kind()))
+		}
+		switch key {
+		case "alpha":
+			l.Alpha, l.Alphas = v, nil
+		case "gamma":
+			l.Gamma = v
+		case "beta":
+			l.Beta = v
+		case "ls":
+			l.LabelSmoothing = v
+		}
+		if l.kind() != "" && slices.Contains(l.kind().Params(), key) {
+			if l.Params == nil {
+				l.Params = map[string]float64{}
+			}
+			l.Params[key] = v
+		}
+		fmt.Fprintf(&canon, ":%s=%s", key, strconv.FormatFloat(v, 'g', -1, 64))
+	}
+	return canon.String(), nil
+}
+
+func familyParams(k focal.Kind) string {
+	var s string
+	if k != "" {
+		for _, p := range k.Params() {
+			if p != "alpha" && p != "gamma" {
+				s += ", " + p
+			}
+		}
+	}
+	return s
+}
+
+// checkLossParam returns what is wrong with the value v of the loss
+// parameter key (alpha, gamma, beta or ls), or nil.
+func checkLossParam(key string, v float64) error {
+	switch key {
+	case "alpha":
+		if !(v >= 0 && v <= 1) {
+			return errors.New("want a number in [0, 1]")
+		}
+	case "gamma":
+		if !(v >= 0) || math.IsInf(v, 0) {
+			return errors.New("want a finite number ≥ 0")
+		}
+	case "beta":
+		if !(v >= 0 && v <= 1) {
+			return errors.New("want β in [0, 1]")
+		}
+	case "ls":
+		if !(v >= 0 && v < 1) {
+			return errors.New("want a label smoothing ε in [0, 1)")
+		}
+	}
+	return nil
 }
 
 // kind returns the focal family kind of a family-only loss, or "".
@@ -201,6 +327,14 @@ func (l Loss) gamma() float64 {
 	return l.Gamma
 }
 
+// smoothing returns the label smoothing ε, 0 for none.
+func (l Loss) smoothing() float64 {
+	if math.IsNaN(l.LabelSmoothing) {
+		return 0
+	}
+	return l.LabelSmoothing
+}
+
 func (l Loss) beta() float64 {
 	if math.IsNaN(l.Beta) {
 		return DefaultBeta
@@ -217,6 +351,9 @@ func (l Loss) perClass() bool {
 // effect for the task.
 func (l Loss) Label(binary bool) string {
 	s := l.label(binary)
+	if e := l.smoothing(); e > 0 {
+		s += " ε=" + strconv.FormatFloat(e, 'g', -1, 64)
+	}
 	if l.Sigmoid && !binary {
 		s += " (sigmoid)"
 	}
@@ -257,6 +394,8 @@ func (l Loss) label(binary bool) string {
 		return name + " " + a
 	case l.Base == "balanced":
 		return name + " 1/freq"
+	case binary && !l.perClass() && !l.ClassBalanced && l.alpha() == 0:
+		return name + " " + g // α = 0 is no α-weighting
 	case binary || l.perClass() || l.ClassBalanced || !math.IsNaN(l.Alpha):
 		return name + " " + a + " " + g
 	}

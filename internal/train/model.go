@@ -40,6 +40,10 @@ type Model struct {
 	Loss         string               `json:"loss"`
 	Standardizer dataset.Standardizer `json:"standardizer"`
 	Layers       []Layer              `json:"layers"`
+	// Temperature, when set, divides the logits before the probabilities
+	// are taken (temperature scaling, fitted on the validation split by
+	// focal train --temperature-scale); 0 is none, as 1.
+	Temperature float64 `json:"temperature,omitempty"`
 }
 
 // Layer is a dense layer y = x·W + b; every layer but the last is
@@ -181,17 +185,28 @@ const predictChunk = 4096
 // Predict returns the class probabilities of the n rows of raw (not
 // standardised) features x: for a binary model the probability of
 // Classes[1], one per row; else the row-major n×C softmax probabilities.
-// The probabilities are computed in float64 from the float32 logits.
+// The probabilities are computed in float64 from the float32 logits,
+// divided by the Temperature when the model has one.
 func (m *Model) Predict(x []float32, n int) ([]float64, error) {
 	logits, err := m.Logits(x, n)
 	if err != nil {
 		return nil, err
 	}
-	return probabilities(logits, m.Outputs(), m.Output == OutputSigmoid), nil
+	return m.probabilities(logits, m.Temperature), nil
+}
+
+// probabilities returns the probabilities of the model's logits divided
+// by the temperature t (0 or 1: none).
+func (m *Model) probabilities(logits []float32, t float64) []float64 {
+	sig := m.Output == OutputSigmoid
+	if t == 0 || t == 1 {
+		return probabilities(logits, m.Outputs(), sig)
+	}
+	return probabilities(scaleLogits(logits, t), m.Outputs(), sig)
 }
 
 // Logits returns the network outputs for the n rows of raw features x,
-// row-major n×Outputs().
+// row-major n×Outputs(), before any Temperature.
 func (m *Model) Logits(x []float32, n int) ([]float32, error) {
 	f := len(m.Features)
 	if len(x) != n*f {

@@ -39,6 +39,11 @@ type Config struct {
 	Seeds  []uint64
 	Fit    FitConfig
 	Losses []Loss
+	// TemperatureScale fits, per trained model, the temperature that
+	// minimises the NLL of the validation split (FitTemperature) and
+	// reports the test calibration before and after it; the model keeps
+	// it. It needs a validation split (ValFraction > 0).
+	TemperatureScale bool
 }
 
 // Report is what a run prints, as a table or as JSON.
@@ -114,9 +119,14 @@ type Result struct {
 	Seconds     float64             `json:"seconds"`
 	Binary      *metrics.Binary     `json:"binary,omitempty"`
 	Multiclass  *metrics.Multiclass `json:"multiclass,omitempty"`
+	// Calibration has every calibration metric of the test set, and with
+	// temperature scaling the same after it. Binary and Multiclass score
+	// the model as trained.
+	Calibration *Calibration `json:"calibration"`
 
-	model *Model
-	probs []float64 // test probabilities, for the plots
+	model   *Model
+	probs   []float64 // test probabilities, for the plots
+	probsTS []float64 // the same after temperature scaling, or nil
 }
 
 // Model returns the model trained with the result's loss.
@@ -214,6 +224,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("--val-fraction %v: want a fraction in [0, 1) (0: no validation split)", c.ValFraction)
 	case !(c.LongTail == 0 || (c.LongTail >= 1 && !math.IsInf(c.LongTail, 0))):
 		return fmt.Errorf("--long-tail %v: want an imbalance ratio ρ ≥ 1", c.LongTail)
+	case c.TemperatureScale && c.ValFraction == 0:
+		return errors.New("--temperature-scale: fits the temperature on a validation split, and --val-fraction 0 holds out none")
 	}
 	return nil
 }
@@ -290,7 +302,10 @@ seeds:
 			if err != nil {
 				return nil, fmt.Errorf("loss %s: %w", label, err)
 			}
-			res, err := evaluate(fit, te, d.binary)
+			if !c.TemperatureScale {
+				val = nil
+			}
+			res, err := evaluate(fit, val, te, d.binary)
 			if err != nil {
 				return nil, fmt.Errorf("loss %s: %w", label, err)
 			}
@@ -311,17 +326,23 @@ seeds:
 	return r, stop
 }
 
-func evaluate(fit *Fitted, te *dataset.Set, binary bool) (Result, error) {
+// evaluate scores the fitted model on the test set te; with val, it
+// fits a temperature on val first (see calibrate).
+func evaluate(fit *Fitted, val, te *dataset.Set, binary bool) (Result, error) {
 	res := Result{
 		Steps: fit.Steps, BestStep: fit.BestStep, Budget: fit.Budget, Epochs: fit.Epochs,
 		Evaluations: fit.Evaluations, Stop: fit.Stop, Detail: fit.Detail, Interrupted: fit.Interrupted,
 		Val: fit.Val, History: fit.History, Seconds: fit.Duration.Seconds(), model: fit.Model,
 	}
-	p, err := fit.Model.Predict(te.X, te.N)
+	logits, err := fit.Model.Logits(te.X, te.N)
 	if err != nil {
 		return res, err
 	}
+	p := fit.Model.probabilities(logits, 1)
 	res.probs = p
+	if res.Calibration, res.probsTS, err = calibrate(fit.Model, logits, p, te.Y, val); err != nil {
+		return res, err
+	}
 	if binary {
 		y := make([]bool, te.N)
 		for i, v := range te.Y {

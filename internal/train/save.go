@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"slices"
 
@@ -81,6 +82,9 @@ func (m *Model) check() error {
 			return fmt.Errorf("layer %d is %d×%d with %d weights and %d biases, want %d×%d", i, l.In, l.Out, len(l.W), len(l.B), in, want)
 		}
 		in = l.Out
+	}
+	if t := m.Temperature; !(t >= 0) || math.IsInf(t, 0) {
+		return fmt.Errorf("temperature %v, want a finite T > 0 (or none)", t)
 	}
 	for _, s := range m.Standardizer.Std {
 		if !(s > 0) {

@@ -46,13 +46,21 @@ type lossSpec struct {
 // Its errors name the flag at fault.
 func (l Loss) spec(binary bool, counts []int) (lossSpec, error) {
 	s := lossSpec{out: outBinary, classes: len(counts)}
+	softFLSD := l.kind() == focal.KindFLSD && !binary && !l.Sigmoid
 	if !binary {
 		s.out = outSoftmax
-		if l.Sigmoid || l.kind() != "" {
+		if l.Sigmoid || (l.kind() != "" && !softFLSD) {
 			s.out = outSigmoid
 		}
 	}
-	if l.kind() != "" && !binary && !l.Sigmoid {
+	if e := l.smoothing(); e > 0 && (s.out != outSoftmax || softFLSD) {
+		what := "a sigmoid output"
+		if softFLSD {
+			what = "the FLSD γ schedule"
+		}
+		return s, fmt.Errorf("--label-smoothing %v: applies to the softmax losses of a multi-class task (bce, balanced, focal), not to %s (--loss %s)", e, what, l.Name)
+	}
+	if l.kind() != "" && !binary && !l.Sigmoid && !softFLSD {
 		return s, fmt.Errorf("--loss %s: a sigmoid loss; give --positive CLASS for a binary task, or --loss %s-sigmoid to train the classes one against the rest", l.Name, l.Name)
 	}
 	if l.perClass() && len(l.Alphas) != len(counts) {
@@ -76,7 +84,21 @@ func (l Loss) spec(binary bool, counts []int) (lossSpec, error) {
 	}
 
 	if s.out == outSoftmax {
-		s.softmax = focal.Softmax{IgnoreIndex: focal.DefaultIgnoreIndex, Alpha: w}
+		s.softmax = focal.Softmax{IgnoreIndex: focal.DefaultIgnoreIndex, Alpha: w, LabelSmoothing: l.smoothing()}
+		if softFLSD {
+			// The member resolves the parameters and their defaults
+			// (FLSD-53); the softmax form takes its schedule and α.
+			m, err := l.member(nil)
+			if err != nil {
+				return s, err
+			}
+			sc := m.(focal.Scheduled)
+			s.softmax.Schedule = sc.Schedule
+			if w == nil && sc.Alpha > 0 {
+				s.softmax.Alpha = []float64{sc.Alpha}
+			}
+			return s, nil
+		}
 		if l.Base == "focal" {
 			s.softmax.Gamma = l.gamma()
 			if w == nil && !math.IsNaN(l.Alpha) {
@@ -88,24 +110,9 @@ func (l Loss) spec(binary bool, counts []int) (lossSpec, error) {
 	s.classW = w
 	switch {
 	case l.kind() != "":
-		k := l.kind()
-		params := map[string]float64{}
-		for _, p := range k.Params() {
-			if v, ok := l.memberParam(p); ok {
-				params[p] = v
-			}
-		}
-		if w != nil && slices.Contains(k.Params(), "alpha") {
-			params["alpha"] = 0 // the class weights replace α
-		}
-		m, err := focal.NewMember(k, params)
-		if err == nil {
-			err = m.Validate()
-		}
+		m, err := l.member(w)
 		if err != nil {
-			// The command prints "focal: " in front of the whole line once;
-			// the focal package's errors start with it too.
-			return s, fmt.Errorf("--loss %s: %s", l.Name, strings.TrimPrefix(err.Error(), "focal: "))
+			return s, err
 		}
 		s.member = m
 	case l.Base == "bce":
@@ -123,6 +130,31 @@ func (l Loss) spec(binary bool, counts []int) (lossSpec, error) {
 		s.member = sg
 	}
 	return s, nil
+}
+
+// member returns the family member of l with its parameters; class
+// weights w, when set, replace its α.
+func (l Loss) member(w []float64) (focal.Member, error) {
+	k := l.kind()
+	params := map[string]float64{}
+	for _, p := range k.Params() {
+		if v, ok := l.memberParam(p); ok {
+			params[p] = v
+		}
+	}
+	if w != nil && slices.Contains(k.Params(), "alpha") {
+		params["alpha"] = 0 // the class weights replace α
+	}
+	m, err := focal.NewMember(k, params)
+	if err == nil {
+		err = m.Validate()
+	}
+	if err != nil {
+		// The command prints "focal: " in front of the whole line once;
+		// the focal package's errors start with it too.
+		return nil, fmt.Errorf("--loss %s: %s", l.Name, strings.TrimPrefix(err.Error(), "focal: "))
+	}
+	return m, nil
 }
 
 // options returns the reduction: the mean over the examples, which for
@@ -147,7 +179,8 @@ func (s lossSpec) outputs() int {
 // of batchLabels.
 func (s lossSpec) lossFn() (loss.LossFn, error) {
 	switch {
-	case s.out == outSoftmax && s.softmax.Gamma == 0 && s.softmax.Alpha == nil:
+	case s.out == outSoftmax && s.softmax.Gamma == 0 && s.softmax.Alpha == nil &&
+		s.softmax.LabelSmoothing == 0 && len(s.softmax.Schedule.Below) == 0 && s.softmax.Schedule.Else == 0:
 		return loss.SparseCategoricalCrossEntropyLogits, nil
 	case s.out == outSoftmax:
 		return fgomlx.SoftmaxFocal(s.softmax, s.options())

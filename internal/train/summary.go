@@ -4,6 +4,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/stat"
+
+	"github.com/focalgo/focal/metrics"
 )
 
 // MeanSD is the mean and the sample standard deviation (n − 1) of a
@@ -39,6 +41,65 @@ type Summary struct {
 	// seed. Both are absent for the first loss itself.
 	Versus string  `json:"versus,omitempty"`
 	Diff   *MeanSD `json:"paired_difference,omitempty"`
+	// Calibration summarises Result.Calibration.
+	Calibration *CalibrationSummary `json:"calibration,omitempty"`
+}
+
+// CalibrationSummary is the mean and deviation over the seeds of each
+// calibration metric (by the JSON names of metrics.Calibration) before
+// and after temperature scaling, and of the temperature.
+type CalibrationSummary struct {
+	Before      map[string]MeanSD `json:"before"`
+	After       map[string]MeanSD `json:"after,omitempty"`
+	Temperature *MeanSD           `json:"temperature,omitempty"`
+}
+
+// calibrationNames are the metrics of metrics.Calibration, by JSON name,
+// in the order of the tables.
+var calibrationNames = []string{"nll", "brier", "ece", "adaptive_ece", "classwise_ece", "mce"}
+
+func calibrationValues(c *metrics.Calibration) []float64 {
+	return []float64{c.NLL, c.Brier, c.ECE, c.AdaptiveECE, c.ClasswiseECE, c.MCE}
+}
+
+// summarizeCalibration returns the calibration summary of runs, nil when
+// some run has none.
+func summarizeCalibration(runs []*Result) *CalibrationSummary {
+	of := func(pick func(*Calibration) *metrics.Calibration) map[string]MeanSD {
+		v := make([][]float64, len(calibrationNames))
+		for _, res := range runs {
+			c := pick(res.Calibration)
+			if c == nil {
+				return nil
+			}
+			for j, x := range calibrationValues(c) {
+				v[j] = append(v[j], x)
+			}
+		}
+		out := map[string]MeanSD{}
+		for j, n := range calibrationNames {
+			out[n] = meanSD(v[j])
+		}
+		return out
+	}
+	for _, res := range runs {
+		if res.Calibration == nil {
+			return nil
+		}
+	}
+	s := &CalibrationSummary{
+		Before: of(func(c *Calibration) *metrics.Calibration { return &c.Before }),
+		After:  of(func(c *Calibration) *metrics.Calibration { return c.After }),
+	}
+	if s.After != nil {
+		t := make([]float64, len(runs))
+		for i, res := range runs {
+			t[i] = res.Calibration.Temperature.T
+		}
+		ms := meanSD(t)
+		s.Temperature = &ms
+	}
+	return s
 }
 
 // metricValues returns the summarised metrics of a result, by JSON name,
@@ -104,6 +165,7 @@ func summarize(r *Report) []Summary {
 			}
 		}
 		s.Steps = meanSD(steps)
+		s.Calibration = summarizeCalibration(runs)
 		if k > 0 && len(diff) > 0 {
 			d := meanSD(diff)
 			s.Versus, s.Diff = order[0], &d

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/focalgo/focal/metrics"
 )
 
 func writeTable(w io.Writer, r *Report) error {
@@ -37,8 +39,19 @@ func writeTable(w io.Writer, r *Report) error {
 	}
 	fmt.Fprintf(tw, "%s: %s; %s\n\n", r.Model, r.Training, seeds)
 	if len(r.Summary) > 0 {
-		return writeSummary(tw, r)
+		if err := writeSummary(tw, r); err != nil {
+			return err
+		}
+		return writeCalibration(w, r)
 	}
+	if err := writeResults(tw, r); err != nil {
+		return err
+	}
+	return writeCalibration(w, r)
+}
+
+// writeResults prints one row per result.
+func writeResults(tw *tabwriter.Writer, r *Report) error {
 
 	if r.Task == "binary" {
 		fmt.Fprintln(tw, "loss\tAP\tROC-AUC\tbest F1\trecall@F1\trecall@P≥0.9\tBrier\tECE\tstop\ttime")
@@ -135,5 +148,76 @@ func writeSummary(tw *tabwriter.Writer, r *Report) error {
 	}
 	fmt.Fprintf(tw, "\nmean ± sample sd over %d seeds; Δ: this loss minus %s, seed by seed (the same split and initial\n", len(r.Seeds), first.Loss)
 	fmt.Fprintln(tw, "weights), then mean ± sd: a Δ within about two sd/√seeds of 0 is not a measured difference; steps: of the model kept.")
+	return tw.Flush()
+}
+
+// scaled reports whether the report's results were temperature scaled.
+func (r *Report) scaled() bool {
+	return len(r.Results) > 0 && r.Results[0].Calibration != nil && r.Results[0].Calibration.After != nil
+}
+
+// writeCalibration prints, with temperature scaling, every calibration
+// metric of the test set per loss, before (one row) and after scaling (a
+// row "  T-scaled"), with the temperature: per result, or mean ± sd over
+// the seeds.
+func writeCalibration(w io.Writer, r *Report) error {
+	if !r.scaled() {
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	what := "top label"
+	if r.Task == "binary" {
+		what = "positive class"
+	}
+	fmt.Fprintf(tw, "\ncalibration on the test set, before and after temperature scaling (T fitted on the validation split)\n")
+	fmt.Fprintln(tw, "loss\tT\tNLL\tBrier\tECE\tadaptive ECE\tclasswise ECE\tMCE\tval NLL")
+	if len(r.Summary) > 0 {
+		ms := func(v MeanSD) string { return fmt.Sprintf("%.4f ± %.4f", v.Mean, v.SD) }
+		for _, s := range r.Summary {
+			c := s.Calibration
+			if c == nil || c.After == nil {
+				continue
+			}
+			var vb, va []float64
+			for _, res := range r.Results {
+				if res.Name == s.Name {
+					vb = append(vb, res.Calibration.Temperature.NLLBefore)
+					va = append(va, res.Calibration.Temperature.NLLAfter)
+				}
+			}
+			for k, m := range []map[string]MeanSD{c.Before, c.After} {
+				name, t, vn := s.Loss, "1", ms(meanSD(vb))
+				if k == 1 {
+					name, t, vn = "  T-scaled", fmt.Sprintf("%.3f ± %.3f", c.Temperature.Mean, c.Temperature.SD), ms(meanSD(va))
+				}
+				fmt.Fprintf(tw, "%s\t%s", name, t)
+				for _, n := range calibrationNames {
+					fmt.Fprintf(tw, "\t%s", ms(m[n]))
+				}
+				fmt.Fprintf(tw, "\t%s\n", vn)
+			}
+		}
+	} else {
+		for _, res := range r.Results {
+			c := res.Calibration
+			for k, m := range []*metrics.Calibration{&c.Before, c.After} {
+				name, t, vn := res.Loss, "1", c.Temperature.NLLBefore
+				if k == 1 {
+					name, t, vn = "  T-scaled", fmt.Sprintf("%.3f", c.Temperature.T), c.Temperature.NLLAfter
+				}
+				fmt.Fprintf(tw, "%s\t%s", name, t)
+				for _, v := range calibrationValues(m) {
+					fmt.Fprintf(tw, "\t%.4f", v)
+				}
+				fmt.Fprintf(tw, "\t%.4f\n", vn)
+			}
+		}
+	}
+	brier := "sum form, in [0, 2]"
+	if r.Task == "binary" {
+		brier = "in [0, 1]"
+	}
+	fmt.Fprintf(tw, "\nNLL in nats; Brier %s; ECE, adaptive ECE (equal-mass bins) and MCE of the %s, classwise ECE over\n", brier, what)
+	fmt.Fprintln(tw, "the classes, all with 15 bins; T = 1 is the model as trained; T is kept only where it lowers the validation NLL.")
 	return tw.Flush()
 }
