@@ -60,6 +60,18 @@ func TestTrainRefusesBadSettings(t *testing.T) {
 		{"a weight per class, three for two", []string{"--alpha", "1,2,3", "--loss", "focal"}, `--alpha "1,2,3": 3 values for 2 classes`},
 		{"cb-balanced", []string{"--loss", "cb-balanced"}, `--loss "cb-balanced"`},
 		{"save with seeds", []string{"--seeds", "1,2", "--save", model}, "--save"},
+		{"label smoothing one", []string{"--label-smoothing", "1"}, "--label-smoothing 1"},
+		{"label smoothing negative", []string{"--label-smoothing", "-0.1"}, "--label-smoothing -0.1"},
+		{"label smoothing NaN", []string{"--label-smoothing", "nan"}, "--label-smoothing NaN"},
+		{"label smoothing a word", []string{"--label-smoothing", "x"}, "--label-smoothing"},
+		{"label smoothing of a binary task", []string{"--label-smoothing", "0.1", "--loss", "bce"}, "--label-smoothing 0.1"},
+		{"label smoothing of flsd", []string{"--data", word3(t, t.TempDir()), "--loss", "flsd:ls=0.1"}, "--label-smoothing 0.1"},
+		{"loss option without a value", []string{"--loss", "focal:gamma"}, `--loss "focal:gamma"`},
+		{"loss option out of range", []string{"--loss", "bce,focal:gamma=-2"}, `--loss "focal:gamma=-2"`},
+		{"loss option unknown", []string{"--loss", "focal:tau=1"}, `--loss "focal:tau=1"`},
+		{"temperature scaling without validation", []string{"--temperature-scale", "--val-fraction", "0"}, "--temperature-scale"},
+		{"temperature scaling of an MLP without validation", []string{"--temperature-scale", "--hidden", "4", "--val-fraction", "0"}, "--temperature-scale"},
+		{"temperature-scale given a value", []string{"--temperature-scale=maybe"}, "--temperature-scale"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			args := append([]string{"--quiet", "--data", good}, c.args...)
@@ -115,6 +127,30 @@ func TestClassBalancedSigmoidModelPredicts(t *testing.T) {
 		}
 		if math.Abs(sum-1) > 1e-12 {
 			t.Fatalf("row %d: probabilities %v sum to %v", i, row, sum)
+		}
+	}
+}
+
+// TestTemperatureScaleCarvesAValidationSplit: a logistic regression,
+// which holds out nothing by default, holds out the default validation
+// fraction for --temperature-scale, and reports the fitted temperature.
+func TestTemperatureScaleCarvesAValidationSplit(t *testing.T) {
+	data := writeSyntheticCSV(t, t.TempDir(), imbalanced(400, 3, 0.2, 1, 1))
+	stdout, _, err := execute(NewTrainCommand(), "--quiet", "--data", data, "--loss", "bce,focal", "--temperature-scale", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r train.Report
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Solver != train.SolverLBFGS || r.Validation == nil || r.Validation.Examples != 64 {
+		t.Fatalf("solver %s, validation %+v", r.Solver, r.Validation)
+	}
+	for _, res := range r.Results {
+		c := res.Calibration
+		if c == nil || c.After == nil || c.Temperature == nil || c.Temperature.NLLAfter > c.Temperature.NLLBefore {
+			t.Errorf("%s: calibration %+v", res.Name, c)
 		}
 	}
 }

@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -77,6 +80,61 @@ func TestTrainChecksItsOutputsBeforeTraining(t *testing.T) {
 			unchanged(t, data, csv)
 			if _, err := os.Stat("p"); err == nil {
 				t.Errorf("p written")
+			}
+		})
+	}
+}
+
+// TestTrainPlotsAreValidPNGs: --plots writes, per loss, a reliability
+// diagram with its confidence histogram (and class-wise curves on a
+// multi-class task, PR curves on a binary one), and all losses' curves on
+// one plot; with --temperature-scale before and after. Every file is a PNG
+// that decodes, at least 200×200 pixels.
+func TestTrainPlotsAreValidPNGs(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"multi-class, scaled", []string{"--data", word3(t, dir), "--loss", "ce,ce:ls=0.1,flsd", "--temperature-scale", "--hidden", "4", "--steps", "20"},
+			[]string{"reliability.png", "reliability-bce.png", "reliability-bce_ls=0.1.png", "reliability-flsd.png",
+				"classwise-bce.png", "classwise-bce_ls=0.1.png", "classwise-flsd.png"}},
+		{"binary", []string{"--data", writeSyntheticCSV(t, dir, imbalanced(400, 3, 0.2, 1, 1)), "--loss", "bce,focal:alpha=0"},
+			[]string{"reliability.png", "reliability-bce.png", "reliability-focal_alpha=0.png", "pr.png", "pr-bce.png", "pr-focal_alpha=0.png"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			plots := filepath.Join(dir, strings.ReplaceAll(c.name, " ", ""))
+			if _, _, err := execute(NewTrainCommand(), append([]string{"--quiet", "--plots", plots}, c.args...)...); err != nil {
+				t.Fatal(err)
+			}
+			entries, err := os.ReadDir(plots)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			slices.Sort(names)
+			want := slices.Sorted(slices.Values(c.want))
+			if !slices.Equal(names, want) {
+				t.Errorf("files %v, want %v", names, want)
+			}
+			for _, name := range names {
+				f, err := os.Open(filepath.Join(plots, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				img, err := png.Decode(f)
+				f.Close()
+				if err != nil {
+					t.Errorf("%s: %v", name, err)
+					continue
+				}
+				if b := img.Bounds(); b.Dx() < 200 || b.Dy() < 200 {
+					t.Errorf("%s: %v", name, b)
+				}
 			}
 		})
 	}

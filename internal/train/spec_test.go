@@ -135,7 +135,7 @@ func TestGraphLossIsTheObjective(t *testing.T) {
 	counts := []int{2, 1, 3}
 	p := DefaultLossParams()
 	p.Alphas = []float64{0.5, 2, 1}
-	for _, name := range []string{"cb-focal-sigmoid", "balanced-sigmoid", "focal", "cb-bce", "poly1-sigmoid", "bce"} {
+	for _, name := range []string{"cb-focal-sigmoid", "balanced-sigmoid", "focal", "cb-bce", "poly1-sigmoid", "bce", "bce:ls=0.1", "focal:gamma=1:ls=0.05", "flsd", "cb-focal:ls=0.2"} {
 		t.Run(name, func(t *testing.T) {
 			spec, err := parseOne(t, name, p).spec(false, counts)
 			if err != nil {
