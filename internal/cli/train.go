@@ -136,7 +136,8 @@ the model of the best checkpoint so far.`,
   # Calibration of an over-parameterised MLP, seven losses, before and after
   # temperature scaling (docs/calibration.md):
   focal train --data /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz \
-      --test-fraction 0.9 --hidden 512,512 --temperature-scale \
+      --test-fraction 0.9 --hidden 256,256 --steps 400 --eval-every 400 \
+      --temperature-scale --seeds 1,2,3 \
       --loss ce,ce:ls=0.05,ce:ls=0.1,focal:gamma=1,focal:gamma=2,focal:gamma=3,flsd
 
   # A CSV file, 25% held out, focal loss, model saved for focal predict:
