@@ -68,7 +68,12 @@ the reduced loss (of the sum for none) w.r.t. the logits, in the logits' shape
 and dtype. --weights multiplies each loss (sigmoid: logits' shape; softmax:
 targets' shape). Outputs are written all or none, never over an input or over
 each other (checked before any work); a replaced file keeps its mode, links,
-FIFOs and devices are written through.`,
+FIFOs and devices are written through.
+
+The arrays are streamed a block at a time (files and pipes alike), so that
+files of any size take a few tens of MB of memory; with --grad or --hess and
+the mean or positives reduction the targets are read twice (a pipe's are
+copied to a temporary file), to know the divisor before the first gradient.`,
 		Example: `  # torchvision's sigmoid_focal_loss(x, t, alpha=0.25, gamma=2, reduction="mean")
   focal loss --logits x.npy --targets t.npy
 
