@@ -33,7 +33,7 @@ type Options struct {
 	Torch   bool   // run the PyTorch side when it is available
 	// Stream is the number of elements of the files the streamed rows
 	// (StreamRows) run `focal loss` on; 0 leaves them out. Focal is the
-	// focal command they run, this executable when empty.
+	// focal command they run, Program when empty.
 	Stream int
 	Focal  string
 }
@@ -71,6 +71,11 @@ func (o Options) validate() error {
 	}
 	return nil
 }
+
+// Program is the focal executable the streamed rows run: package main
+// sets it to its own. Empty (a test binary, or a program embedding the
+// command) leaves those rows out unless Options.Focal names one.
+var Program string
 
 // NewCommand returns the `bench` command.
 func NewCommand() *cobra.Command {
@@ -203,10 +208,12 @@ func Run(ctx context.Context, w, log io.Writer, o Options) error {
 	}
 	focal := o.Focal
 	if focal == "" {
-		var err error
-		if focal, err = os.Executable(); err != nil {
-			return err
-		}
+		focal = Program
+	}
+	if focal == "" {
+		// A test binary is no focal command: running it would run the tests.
+		_, err := fmt.Fprintln(w, "\nstreamed rows skipped: no focal executable to run (bench.Program, Options.Focal)")
+		return err
 	}
 	srows, snote, err := StreamRows(ctx, log, o, o.Stream, focal)
 	if err != nil {

@@ -76,3 +76,21 @@ func TestWriteStreamTableGivesRatiosToTheRead(t *testing.T) {
 		t.Errorf("table:\n%s", s)
 	}
 }
+
+// TestStreamRowsNeedAFocalExecutable: without Program or Options.Focal
+// (as in a test binary, which would run the tests if run as focal) the
+// streamed rows are skipped with a note.
+func TestStreamRowsNeedAFocalExecutable(t *testing.T) {
+	if Program != "" {
+		t.Skip("Program set")
+	}
+	o := DefaultOptions()
+	o.Sizes, o.Repeats, o.Warmup, o.Torch, o.Stream = []int{100}, 1, 0, false, 1000
+	var out bytes.Buffer
+	if err := Run(t.Context(), &out, &bytes.Buffer{}, o); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "streamed rows skipped") {
+		t.Errorf("no note:\n%s", out.String())
+	}
+}
