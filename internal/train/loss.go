@@ -11,7 +11,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train/loss"
 
 	"github.com/focalgo/focal"
-	fgomlx "github.com/focalgo/focal/gomlx"
+	"github.com/focalgo/focal/focalloss"
 )
 
 // Loss names a training loss and its parameters.
@@ -204,16 +204,16 @@ func (l Loss) lossFn(binary bool, counts []int) (loss.LossFn, error) {
 		if err != nil {
 			return nil, fmt.Errorf("--loss %s: %w", l.Name, err)
 		}
-		return fgomlx.Family(m, focal.Options{Reduction: focal.Mean})
+		return focalloss.Family(m, focal.Options{Reduction: focal.Mean})
 	}
 	if binary {
 		switch l.Name {
 		case "bce":
-			return fgomlx.BCE(), nil
+			return focalloss.BCE(), nil
 		case "balanced":
-			return fgomlx.BalancedBCE(l.alpha())
+			return focalloss.BalancedBCE(l.alpha())
 		case "focal":
-			return fgomlx.SigmoidFocal(focal.Sigmoid{Alpha: l.alpha(), Gamma: l.gamma()}, focal.Options{Reduction: focal.Mean})
+			return focalloss.SigmoidFocal(focal.Sigmoid{Alpha: l.alpha(), Gamma: l.gamma()}, focal.Options{Reduction: focal.Mean})
 		}
 	}
 	s := focal.Softmax{IgnoreIndex: focal.DefaultIgnoreIndex}
@@ -230,7 +230,7 @@ func (l Loss) lossFn(binary bool, counts []int) (loss.LossFn, error) {
 	default:
 		return nil, fmt.Errorf("train: unknown loss %q", l.Name)
 	}
-	return fgomlx.SoftmaxFocal(s, focal.Options{Reduction: focal.Mean})
+	return focalloss.SoftmaxFocal(s, focal.Options{Reduction: focal.Mean})
 }
 
 // inverseFrequency returns w_c = N/(C·N_c) (1 for an absent class): the

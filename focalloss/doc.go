@@ -91,4 +91,4 @@
 // Data are not checked inside a graph: targets outside [0, 1] or labels
 // outside [0, C) other than the ignore index give a meaningless loss, not an
 // error; check them before training (the core package's functions do).
-package gomlx
+package focalloss

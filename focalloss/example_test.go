@@ -1,10 +1,10 @@
-package gomlx_test
+package focalloss_test
 
 import (
 	"fmt"
 
 	"github.com/focalgo/focal"
-	focalgomlx "github.com/focalgo/focal/gomlx"
+	"github.com/focalgo/focal/focalloss"
 	"github.com/gomlx/compute"
 	_ "github.com/gomlx/compute/gobackend"
 	"github.com/gomlx/gomlx/core/graph"
@@ -13,7 +13,7 @@ import (
 func ExampleSigmoidFocalLoss() {
 	exec, err := graph.NewExec(compute.MustNew(), func(logits, targets *graph.Node) (*graph.Node, *graph.Node) {
 		// RetinaNet's setting: α = 0.25, γ = 2, divided by the number of positives.
-		l := focalgomlx.SigmoidFocalLoss(logits, targets, focal.Sigmoid{Alpha: 0.25, Gamma: 2}, focal.Options{Reduction: focal.Positives})
+		l := focalloss.SigmoidFocalLoss(logits, targets, focal.Sigmoid{Alpha: 0.25, Gamma: 2}, focal.Options{Reduction: focal.Positives})
 		return l, graph.Gradient(l, logits)[0]
 	})
 	if err != nil {
@@ -42,7 +42,7 @@ func ExampleSigmoidFocalLoss() {
 func ExampleSoftmaxFocal() {
 	// A loss function for train.NewTrainer: labels[0] holds the class of
 	// each example, labels[1:] optionally weights and a bool mask.
-	lossFn, err := focalgomlx.SoftmaxFocal(focal.Softmax{Gamma: 2, IgnoreIndex: -100}, focal.Options{Reduction: focal.Mean})
+	lossFn, err := focalloss.SoftmaxFocal(focal.Softmax{Gamma: 2, IgnoreIndex: -100}, focal.Options{Reduction: focal.Mean})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -63,7 +63,7 @@ func ExampleSoftmaxFocal() {
 		return
 	}
 	fmt.Printf("%.6f\n", out[0].Value())
-	_, err = focalgomlx.SoftmaxFocal(focal.Softmax{Gamma: -1}, focal.Options{})
+	_, err = focalloss.SoftmaxFocal(focal.Softmax{Gamma: -1}, focal.Options{})
 	fmt.Println(err)
 	// Output:
 	// 1.412573

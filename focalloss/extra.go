@@ -1,4 +1,4 @@
-package gomlx
+package focalloss
 
 import (
 	"fmt"
@@ -13,7 +13,7 @@ import (
 // arguments: executing the graph returns it. Wrap a focal sentinel with %w
 // so that callers can test it with errors.Is.
 func panicf(format string, args ...any) {
-	panic(fmt.Errorf("focal/gomlx: "+format, args...))
+	panic(fmt.Errorf("focalloss: "+format, args...))
 }
 
 // splitExtras separates GoMLX's optional extra label tensors, given in any

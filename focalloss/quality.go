@@ -1,4 +1,4 @@
-package gomlx
+package focalloss
 
 import (
 	"github.com/focalgo/focal"

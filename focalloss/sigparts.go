@@ -1,4 +1,4 @@
-package gomlx
+package focalloss
 
 import (
 	. "github.com/gomlx/gomlx/core/graph"
