@@ -5,14 +5,14 @@ import (
 	"testing"
 
 	"github.com/focalgo/focal"
-	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/train/loss"
 )
 
 // benchLossGrad times one execution of a compiled loss-and-gradient graph
 // on n float32 logits with 0/1 targets (1% positives).
-func benchLossGrad(b *testing.B, n int, fn func(x, y *Node) *Node) {
+func benchLossGrad(b *testing.B, n int, fn func(x, y *graph.Node) *graph.Node) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	x, y := make([]float32, n), make([]float32, n)
 	for i := range x {
@@ -21,9 +21,9 @@ func benchLossGrad(b *testing.B, n int, fn func(x, y *Node) *Node) {
 			y[i] = 1
 		}
 	}
-	e, err := NewExec(backend(), func(x, y *Node) (*Node, *Node) {
+	e, err := graph.NewExec(backend(), func(x, y *graph.Node) (*graph.Node, *graph.Node) {
 		l := fn(x, y)
-		return l, Gradient(l, x)[0]
+		return l, graph.Gradient(l, x)[0]
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -46,12 +46,12 @@ func benchLossGrad(b *testing.B, n int, fn func(x, y *Node) *Node) {
 	}
 }
 
-func focalGraph(x, y *Node) *Node {
-	return SigmoidFocalLoss(x, y, retinaNet, focal.Options{Reduction: focal.Positives})
+func focalGraph(x, y *graph.Node) *graph.Node {
+	return Sigmoid(x, y, retinaNet, focal.Options{Reduction: focal.Positives})
 }
-func bceGraph(x, y *Node) *Node { return BCE()([]*Node{y}, []*Node{x}) }
-func gomlxBCEGraph(x, y *Node) *Node {
-	return loss.BinaryCrossentropyLogits([]*Node{y}, []*Node{x})
+func bceGraph(x, y *graph.Node) *graph.Node { return BCE([]*graph.Node{y}, []*graph.Node{x}) }
+func gomlxBCEGraph(x, y *graph.Node) *graph.Node {
+	return loss.BinaryCrossentropyLogits([]*graph.Node{y}, []*graph.Node{x})
 }
 
 // Side by side: the focal loss, our BCE, and GoMLX's own BCE (float32 all
@@ -95,9 +95,9 @@ func benchSoftmax(b *testing.B, n int) {
 	for i := range y {
 		y[i] = int32(rng.IntN(c))
 	}
-	e, err := NewExec(backend(), func(x, y *Node) (*Node, *Node) {
-		l := SoftmaxFocalLoss(x, y, focal.Softmax{Gamma: 2, IgnoreIndex: focal.DefaultIgnoreIndex}, focal.Options{Reduction: focal.Mean})
-		return l, Gradient(l, x)[0]
+	e, err := graph.NewExec(backend(), func(x, y *graph.Node) (*graph.Node, *graph.Node) {
+		l := Softmax(x, y, focal.Softmax{Gamma: 2, IgnoreIndex: focal.DefaultIgnoreIndex}, focal.Options{Reduction: focal.Mean})
+		return l, graph.Gradient(l, x)[0]
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -4,7 +4,7 @@ import (
 	"math"
 
 	"github.com/gomlx/compute/dtypes"
-	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // work is the dtype every loss is computed in. Computing float32 in float64,
@@ -15,11 +15,11 @@ const work = dtypes.Float64
 
 // toWork converts floating-point logits to the working dtype, and panics on
 // any other dtype.
-func toWork(x *Node, what string) *Node {
+func toWork(x *graph.Node, what string) *graph.Node {
 	if !x.DType().IsFloat() {
 		panicf("%s have dtype %s, want a floating-point dtype", what, x.DType())
 	}
-	return ConvertDType(x, work)
+	return graph.ConvertDType(x, work)
 }
 
 // fromWork converts a working-dtype result back to dtype. Per-element
@@ -27,18 +27,18 @@ func toWork(x *Node, what string) *Node {
 // ±its largest finite value, as the core package's outputs do, instead of
 // overflowing to ±Inf; the shift is held constant for autodiff, so the
 // gradient is that of the unsaturated loss, also as in the core.
-func fromWork(v *Node, dtype dtypes.DType, perElement bool) *Node {
+func fromWork(v *graph.Node, dtype dtypes.DType, perElement bool) *graph.Node {
 	if dtype == work {
 		return v
 	}
 	if hi, ok := maxFinite[dtype]; ok && perElement {
 		g := v.Graph()
-		clamped := Where(GreaterThan(v, Scalar(g, work, hi)), Scalar(g, work, hi),
-			Where(LessThan(v, Scalar(g, work, -hi)), Scalar(g, work, -hi), v))
-		shift := Where(IsFinite(v), Sub(clamped, v), ZerosLike(v))
-		v = Add(v, StopGradient(shift))
+		clamped := graph.Where(graph.GreaterThan(v, graph.Scalar(g, work, hi)), graph.Scalar(g, work, hi),
+			graph.Where(graph.LessThan(v, graph.Scalar(g, work, -hi)), graph.Scalar(g, work, -hi), v))
+		shift := graph.Where(graph.IsFinite(v), graph.Sub(clamped, v), graph.ZerosLike(v))
+		v = graph.Add(v, graph.StopGradient(shift))
 	}
-	return ConvertDType(v, dtype)
+	return graph.ConvertDType(v, dtype)
 }
 
 // maxFinite is the largest finite value of each narrower float dtype

@@ -10,10 +10,10 @@ import (
 	"github.com/gomlx/gomlx/core/graph"
 )
 
-func ExampleSigmoidFocalLoss() {
+func ExampleSigmoid() {
 	exec, err := graph.NewExec(compute.MustNew(), func(logits, targets *graph.Node) (*graph.Node, *graph.Node) {
 		// RetinaNet's setting: α = 0.25, γ = 2, divided by the number of positives.
-		l := focalloss.SigmoidFocalLoss(logits, targets, focal.Sigmoid{Alpha: 0.25, Gamma: 2}, focal.Options{Reduction: focal.Positives})
+		l := focalloss.Sigmoid(logits, targets, focal.Sigmoid{Alpha: 0.25, Gamma: 2}, focal.Options{Reduction: focal.Positives})
 		return l, graph.Gradient(l, logits)[0]
 	})
 	if err != nil {
@@ -39,14 +39,10 @@ func ExampleSigmoidFocalLoss() {
 	// grad [0.001827 -0.017242 -0.000039]
 }
 
-func ExampleSoftmaxFocal() {
+func ExampleMakeSoftmax() {
 	// A loss function for train.NewTrainer: labels[0] holds the class of
 	// each example, labels[1:] optionally weights and a bool mask.
-	lossFn, err := focalloss.SoftmaxFocal(focal.Softmax{Gamma: 2, IgnoreIndex: -100}, focal.Options{Reduction: focal.Mean})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+	lossFn := focalloss.MakeSoftmax(focal.Softmax{Gamma: 2, IgnoreIndex: -100}, focal.Options{Reduction: focal.Mean})
 	exec, err := graph.NewExec(compute.MustNew(), func(logits, labels, mask *graph.Node) *graph.Node {
 		return lossFn([]*graph.Node{labels, mask}, []*graph.Node{logits})
 	})
@@ -63,8 +59,9 @@ func ExampleSoftmaxFocal() {
 		return
 	}
 	fmt.Printf("%.6f\n", out[0].Value())
-	_, err = focalloss.SoftmaxFocal(focal.Softmax{Gamma: -1}, focal.Options{})
-	fmt.Println(err)
+	// Parameters from users are checked before the constructor, which
+	// panics on them as GoMLX's Make functions do.
+	fmt.Println(focalloss.ValidateSoftmax(focal.Softmax{Gamma: -1}, focal.Options{}))
 	// Output:
 	// 1.412573
 	// focal: invalid gamma: gamma = -1 (want finite γ ≥ 0)

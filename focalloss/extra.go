@@ -6,7 +6,7 @@ import (
 
 	"github.com/focalgo/focal"
 	"github.com/gomlx/compute/dtypes"
-	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // panicf panics with an error, the way GoMLX graph functions report bad
@@ -19,7 +19,7 @@ func panicf(format string, args ...any) {
 // splitExtras separates GoMLX's optional extra label tensors, given in any
 // order: a float weights tensor and a bool mask. Their shapes are checked
 // where they are used (broadcastTo).
-func splitExtras(extras []*Node) (weights, mask *Node) {
+func splitExtras(extras []*graph.Node) (weights, mask *graph.Node) {
 	for i, t := range extras {
 		switch {
 		case t.DType() == dtypes.Bool && mask == nil:
@@ -27,8 +27,8 @@ func splitExtras(extras []*Node) (weights, mask *Node) {
 		case t.DType().IsFloat() && weights == nil:
 			weights = t
 		default:
-			panicf("%w: labels[%d] has shape %s: the extra labels are at most one float weights tensor and one bool mask",
-				focal.ErrLength, i+1, t.Shape())
+			panicf("%w: labels[%d] has shape %s: the extra labels are at most one float weights tensor and one bool mask "+
+				"(per-class weights are the ClassWeights option)", focal.ErrLength, i+1, t.Shape())
 		}
 	}
 	return weights, mask
@@ -36,7 +36,7 @@ func splitExtras(extras []*Node) (weights, mask *Node) {
 
 // broadcastTo returns t broadcast to dims: t must have dims or a prefix of
 // them (per-example weights or masks over [N, …] targets).
-func broadcastTo(t *Node, dims []int, what string) *Node {
+func broadcastTo(t *graph.Node, dims []int, what string) *graph.Node {
 	td := t.Shape().Dimensions
 	if len(td) > len(dims) || !slices.Equal(td, dims[:len(td)]) {
 		panicf("%w: %s have shape %v, want %v or a prefix of it", focal.ErrLength, what, td, dims)
@@ -44,13 +44,13 @@ func broadcastTo(t *Node, dims []int, what string) *Node {
 	if len(td) == len(dims) {
 		return t
 	}
-	return BroadcastToDims(t, dims...)
+	return graph.BroadcastToDims(t, dims...)
 }
 
 // masked applies the weights and mask (either may be nil) to per-element
 // inputs: it returns the mask broadcast to dims (nil if none) and the weights
 // broadcast to dims in the working dtype, 0 where masked (nil if none).
-func masked(dims []int, weights, mask *Node) (w, m *Node) {
+func masked(dims []int, weights, mask *graph.Node) (w, m *graph.Node) {
 	if mask != nil {
 		if mask.DType() != dtypes.Bool {
 			panicf("%w: mask has dtype %s, want Bool", focal.ErrParam, mask.DType())
@@ -60,7 +60,7 @@ func masked(dims []int, weights, mask *Node) (w, m *Node) {
 	if weights != nil {
 		w = broadcastTo(toWork(weights, "weights"), dims, "weights")
 		if m != nil {
-			w = Where(m, w, ZerosLike(w))
+			w = graph.Where(m, w, graph.ZerosLike(w))
 		}
 	}
 	return w, m
@@ -68,31 +68,48 @@ func masked(dims []int, weights, mask *Node) (w, m *Node) {
 
 // reduce finishes per-element losses l (working dtype, 0 where masked) as
 // focal.Total.Value does. count and positives are scalars (working dtype)
-// of the unmasked elements and positives; o.Normalizer, if positive,
-// replaces the divisor of Mean and Positives.
-func reduce(l, count, positives *Node, o focal.Options) *Node {
+// of the unmasked elements and positives; o.Normalizer, if positive, or
+// else norm, if not nil, replaces the divisor of Mean and Positives.
+func reduce(l, count, positives *graph.Node, o focal.Options, norm *Normalizer) *graph.Node {
 	switch o.Reduction {
 	case focal.None:
 		return l
 	case focal.Sum:
-		return ReduceAllSum(l)
+		return graph.ReduceAllSum(l)
 	}
-	sum := ReduceAllSum(l)
+	sum := graph.ReduceAllSum(l)
 	if o.Normalizer > 0 {
-		return DivScalar(sum, o.Normalizer)
+		return graph.DivScalar(sum, o.Normalizer)
 	}
-	var d *Node
+	c := positives
 	if o.Reduction == focal.Mean {
-		// An all-masked batch has loss 0, not NaN (as Total.Value).
-		d = Where(Equal(count, ZerosLike(count)), OnesLike(count), count)
-	} else {
-		d = MaxScalar(positives, 1.0)
+		c = count
 	}
-	return Div(sum, StopGradient(d))
+	if norm != nil {
+		return graph.Div(sum, norm.Divisor(c))
+	}
+	// An all-masked batch has loss 0, not NaN (as Total.Value): counts are
+	// whole numbers, so max(1, c) is c or, for none, 1.
+	return graph.Div(sum, graph.StopGradient(graph.MaxScalar(c, 1.0)))
+}
+
+// checkOptions validates o and the options that depend on it: a
+// Normalizer needs a reduction that divides, and no constant normaliser.
+func checkOptions(o focal.Options, c *config) error {
+	if c.norm == nil {
+		return nil
+	}
+	if o.Reduction != focal.Mean && o.Reduction != focal.Positives {
+		return fmt.Errorf("%w: a Normalizer with reduction %s, which does not divide (want mean or positives)", focal.ErrNormalizer, o.Reduction)
+	}
+	if o.Normalizer != 0 {
+		return fmt.Errorf("%w: both Options.Normalizer = %v and a Normalizer option", focal.ErrNormalizer, o.Normalizer)
+	}
+	return nil
 }
 
 // countTrue returns the number of true elements of b as a working-dtype
 // scalar.
-func countTrue(b *Node) *Node {
-	return ReduceAllSum(ConvertDType(b, work))
+func countTrue(b *graph.Node) *graph.Node {
+	return graph.ReduceAllSum(graph.ConvertDType(b, work))
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/focalgo/focal"
-	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // targetSet names the targets a family case is checked on.
@@ -138,16 +138,13 @@ func testFamilyEqualsCore[T float](t *testing.T) {
 				mask[i] = rng.IntN(4) != 0
 				ignore[i] = !mask[i]
 			}
-			val, grad := evalGrad(t, func(in []*Node) *Node { return FamilyLoss(in[0], in[1], c.m, c.o) }, x, []int{n}, tensorOf(y, n))
+			val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Family(in[0], in[1], c.m, c.o) }, x, []int{n}, tensorOf(y, n))
 			wantVal, wantGrad := coreFamily(t, c.m, c.o, x, y, nil, nil)
 			compare(t, "loss", val, wantVal, 0)
 			compare(t, "grad", grad, wantGrad, gradAbs)
 
-			fn, err := Family(c.m, c.o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			val, grad = evalGrad(t, func(in []*Node) *Node { return fn(in[1:], in[:1]) },
+			fn := MakeFamily(c.m, c.o)
+			val, grad = evalGrad(t, func(in []*graph.Node) *graph.Node { return fn(in[1:], in[:1]) },
 				x, []int{n}, tensorOf(y, n), tensorOf(mask, n), tensorOf(w, n))
 			wantVal, wantGrad = coreFamily(t, c.m, c.o, x, y, w, ignore)
 			compare(t, "weighted loss", val, wantVal, 0)
@@ -173,7 +170,7 @@ func TestFamilyGradientsFiniteAtExtremes(t *testing.T) {
 		focal.Reduced{Gamma: 0.5, Threshold: 0.5},
 		focal.Gaussian{Gamma: 0.5, Beta: 1.5},
 	} {
-		val, grad := evalGrad(t, func(in []*Node) *Node { return FamilyLoss(in[0], in[1], m, sum) }, x, []int{len(x)}, tensorOf(y, len(y)))
+		val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Family(in[0], in[1], m, sum) }, x, []int{len(x)}, tensorOf(y, len(y)))
 		for i, d := range grad {
 			if math.IsNaN(d) || math.IsInf(d, 0) {
 				t.Errorf("%v: x = %v, y = %v: gradient %v", m.Kind(), x[i], y[i], d)
@@ -214,8 +211,8 @@ func TestFamilyIdentitiesWithFocal(t *testing.T) {
 		{"qfl hard targets", focal.Quality{Beta: 2}, xh, yh, fl},
 		{"reduced th below every pₜ", focal.Reduced{Gamma: 2, Threshold: 0.01}, xm, ym, fl},
 	} {
-		got, gotGrad := evalGrad(t, func(in []*Node) *Node { return FamilyLoss(in[0], in[1], c.m, none) }, c.x, []int{len(c.x)}, tensorOf(c.y, len(c.y)))
-		want, wantGrad := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLoss(in[0], in[1], c.target, none) }, c.x, []int{len(c.x)}, tensorOf(c.y, len(c.y)))
+		got, gotGrad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Family(in[0], in[1], c.m, none) }, c.x, []int{len(c.x)}, tensorOf(c.y, len(c.y)))
+		want, wantGrad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Sigmoid(in[0], in[1], c.target, none) }, c.x, []int{len(c.x)}, tensorOf(c.y, len(c.y)))
 		if c.name == "reduced th below every pₜ" {
 			// RFL = th^−γ·FL where pₜ ≥ th everywhere: compare RFL·th^γ.
 			for i := range got {
@@ -245,13 +242,16 @@ func TestFamilyBadParametersAreErrors(t *testing.T) {
 		{focal.Poly1{}, focal.Options{Reduction: 9}, focal.ErrReduction},
 		{focal.Quality{}, focal.Options{Normalizer: -1}, focal.ErrNormalizer},
 	} {
-		if _, err := Family(c.m, c.o); !errors.Is(err, c.want) {
-			t.Errorf("Family(%#v, %+v): error %v, want %v", c.m, c.o, err, c.want)
+		if err := Validate(c.m, c.o); !errors.Is(err, c.want) {
+			t.Errorf("Validate(%#v, %+v): error %v, want %v", c.m, c.o, err, c.want)
 		}
-		_, _, err := tryEvalGrad(func(in []*Node) *Node { return FamilyLoss(in[0], in[1], c.m, c.o) },
+		if err := panicErr(func() { MakeFamily(c.m, c.o) }); !errors.Is(err, c.want) {
+			t.Errorf("MakeFamily(%#v, %+v): panic %v, want %v", c.m, c.o, err, c.want)
+		}
+		_, _, err := tryEvalGrad(func(in []*graph.Node) *graph.Node { return Family(in[0], in[1], c.m, c.o) },
 			[]float64{1}, []int{1}, tensorOf([]float64{1}, 1))
 		if !errors.Is(err, c.want) {
-			t.Errorf("FamilyLoss(%#v, %+v): error %v, want %v", c.m, c.o, err, c.want)
+			t.Errorf("Family(%#v, %+v): error %v, want %v", c.m, c.o, err, c.want)
 		}
 	}
 }
@@ -272,13 +272,13 @@ func TestEveryKindHasAGraph(t *testing.T) {
 			if m == nil {
 				t.Fatalf("%s.Default() = nil", k)
 			}
-			if _, err := Family(m, focal.Options{}); err != nil {
-				t.Fatalf("Family(%s default): %v", k, err)
+			if err := Validate(m, focal.Options{}); err != nil {
+				t.Fatalf("Validate(%s default): %v", k, err)
 			}
-			val, grad, err := tryEvalGrad(func(in []*Node) *Node { return FamilyLoss(in[0], in[1], m, focal.Options{}) },
+			val, grad, err := tryEvalGrad(func(in []*graph.Node) *graph.Node { return Family(in[0], in[1], m, focal.Options{}) },
 				x, []int{len(x)}, tensorOf(y, len(y)))
 			if err != nil {
-				t.Fatalf("FamilyLoss(%s default): %v", k, err)
+				t.Fatalf("Family(%s default): %v", k, err)
 			}
 			wantVal, wantGrad := coreFamily(t, m, focal.Options{}, x, y, nil, nil)
 			compare(t, "loss", val, wantVal, 0)

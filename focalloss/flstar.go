@@ -2,22 +2,22 @@ package focalloss
 
 import (
 	"github.com/focalgo/focal"
-	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // flStarElems is FL*, αₜ softplus(−z)/γ with z = γ xₜ + β, xₜ = (2y − 1)x.
-func flStarElems(s *sigParts, m focal.Member) *Node {
+func flStarElems(s *sigParts, m focal.Member) *graph.Node {
 	f := m.(focal.FLStar)
 	x, y := s.x, s.y
 	gm := f.Gamma
 	if gm == 0 { // read as 1
 		gm = 1
 	}
-	xt := Mul(AddScalar(MulScalar(y, 2), -1), x)
-	z := AddScalar(MulScalar(xt, gm), f.Beta)
-	l := MulScalar(softplus(Neg(z)), 1/gm)
+	xt := graph.Mul(graph.AddScalar(graph.MulScalar(y, 2), -1), x)
+	z := graph.AddScalar(graph.MulScalar(xt, gm), f.Beta)
+	l := graph.MulScalar(softplus(graph.Neg(z)), 1/gm)
 	if f.Alpha != 0 {
-		l = Mul(AddScalar(MulScalar(y, 2*f.Alpha-1), 1-f.Alpha), l)
+		l = graph.Mul(graph.AddScalar(graph.MulScalar(y, 2*f.Alpha-1), 1-f.Alpha), l)
 	}
 	return l
 }

@@ -1,13 +1,14 @@
 package focalloss
 
 import (
+	"fmt"
 	"math"
 	"sync"
 	"testing"
 
 	"github.com/gomlx/compute"
 	_ "github.com/gomlx/compute/gobackend"
-	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
@@ -16,7 +17,7 @@ var backend = sync.OnceValue(func() compute.Backend { return compute.MustNew() }
 // evalGrad executes fn on inputs (the first is the logits tensor x with the
 // given dims, the others as given) and returns fn's value and the autodiff
 // gradient of the sum of its value with respect to x.
-func evalGrad[T float](t *testing.T, fn func(in []*Node) *Node, x []T, dims []int, rest ...any) (val, grad []T) {
+func evalGrad[T float](t *testing.T, fn func(in []*graph.Node) *graph.Node, x []T, dims []int, rest ...any) (val, grad []T) {
 	t.Helper()
 	val, grad, err := tryEvalGrad(fn, x, dims, rest...)
 	if err != nil {
@@ -25,14 +26,14 @@ func evalGrad[T float](t *testing.T, fn func(in []*Node) *Node, x []T, dims []in
 	return val, grad
 }
 
-func tryEvalGrad[T float](fn func(in []*Node) *Node, x []T, dims []int, rest ...any) (val, grad []T, err error) {
-	e, err := NewExec(backend(), func(in []*Node) []*Node {
+func tryEvalGrad[T float](fn func(in []*graph.Node) *graph.Node, x []T, dims []int, rest ...any) (val, grad []T, err error) {
+	e, err := graph.NewExec(backend(), func(in []*graph.Node) []*graph.Node {
 		l := fn(in)
 		s := l
 		if !l.IsScalar() {
-			s = ReduceAllSum(l)
+			s = graph.ReduceAllSum(l)
 		}
-		return []*Node{l, Gradient(s, in[0])[0]}
+		return []*graph.Node{l, graph.Gradient(s, in[0])[0]}
 	})
 	if err != nil {
 		return nil, nil, err
@@ -105,3 +106,30 @@ func compare[T float](t *testing.T, what string, got, want []T, abs float64) {
 
 // float is the element type of the tests: exactly float32 or float64.
 type float interface{ float32 | float64 }
+
+// wm returns the Weights and Mask options of w and m, each skipped if nil.
+func wm(w, m *graph.Node) []Option {
+	var opts []Option
+	if w != nil {
+		opts = append(opts, Weights(w))
+	}
+	if m != nil {
+		opts = append(opts, Mask(m))
+	}
+	return opts
+}
+
+// panicErr returns what f panics with, as an error (nil if it returns).
+func panicErr(f func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			e, ok := r.(error)
+			if !ok {
+				e = fmt.Errorf("panic: %v", r)
+			}
+			err = e
+		}
+	}()
+	f()
+	return nil
+}

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/focalgo/focal"
-	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // extremeLogits are the logits every equivalence test includes besides
@@ -100,14 +100,14 @@ func testSigmoidEqualsCore[T float](t *testing.T) {
 	}
 	for _, c := range sigmoidCases {
 		t.Run(c.name, func(t *testing.T) {
-			val, grad := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLoss(in[0], in[1], c.s, c.o) },
+			val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Sigmoid(in[0], in[1], c.s, c.o) },
 				x, dims, tensorOf(y, dims...))
 			wantVal, wantGrad := coreSigmoid(t, c.s, c.o, x, y, nil, nil)
 			compare(t, "loss", val, wantVal, 0)
 			compare(t, "grad", grad, wantGrad, gradAbs)
 
-			val, grad = evalGrad(t, func(in []*Node) *Node {
-				return SigmoidFocalLossWeighted(in[0], in[1], in[2], in[3], c.s, c.o)
+			val, grad = evalGrad(t, func(in []*graph.Node) *graph.Node {
+				return Sigmoid(in[0], in[1], c.s, c.o, wm(in[2], in[3])...)
 			}, x, dims, tensorOf(y, dims...), tensorOf(w, dims...), tensorOf(mask, dims...))
 			wantVal, wantGrad = coreSigmoid(t, c.s, c.o, x, y, w, ignore)
 			compare(t, "weighted loss", val, wantVal, 0)
@@ -122,7 +122,7 @@ func TestSigmoidGradientAtZeroIsExact(t *testing.T) {
 	ys := []float64{0, 1, 0.25, 0.5}
 	x := make([]float64, len(ys))
 	s, sum := focal.Sigmoid{Gamma: 0}, focal.Options{Reduction: focal.Sum}
-	_, grad := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLoss(in[0], in[1], s, sum) },
+	_, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Sigmoid(in[0], in[1], s, sum) },
 		x, []int{len(x)}, tensorOf(ys, len(ys)))
 	for i, v := range ys {
 		if want := 0.5 - v; grad[i] != want {
@@ -133,7 +133,7 @@ func TestSigmoidGradientAtZeroIsExact(t *testing.T) {
 	// against the core.
 	for _, g := range []float64{2, 2.5, 0.5} {
 		s := focal.Sigmoid{Alpha: 0.25, Gamma: g}
-		_, grad := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLoss(in[0], in[1], s, sum) },
+		_, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Sigmoid(in[0], in[1], s, sum) },
 			x, []int{len(x)}, tensorOf(ys, len(ys)))
 		_, want := coreSigmoid(t, s, sum, x, ys, nil, nil)
 		compare(t, "grad at 0", grad, want, gradAbs)
@@ -151,7 +151,7 @@ func TestSigmoidFractionalGammaSaturatedGradientIsFinite(t *testing.T) {
 	}
 	for _, g := range []float64{0.1, 0.5, 0.9, 1.5} {
 		s, o := focal.Sigmoid{Alpha: 0.25, Gamma: g}, focal.Options{Reduction: focal.Sum}
-		val, grad := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLoss(in[0], in[1], s, o) },
+		val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Sigmoid(in[0], in[1], s, o) },
 			x, []int{len(x)}, tensorOf(y, len(y)))
 		for i, d := range grad {
 			if math.IsNaN(d) || math.IsInf(d, 0) {
@@ -171,7 +171,7 @@ func TestSigmoidNonFiniteLogits(t *testing.T) {
 	y := []float64{1, 0, 1, 0, 1, 0}
 	for _, g := range []float64{0, 2, 0.5} {
 		s, o := focal.Sigmoid{Alpha: 0.25, Gamma: g}, focal.Options{Reduction: focal.None}
-		val, grad := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLoss(in[0], in[1], s, o) },
+		val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Sigmoid(in[0], in[1], s, o) },
 			x, []int{len(x)}, tensorOf(y, len(y)))
 		wantVal, wantGrad := coreSigmoid(t, s, o, x, y, nil, nil)
 		compare(t, "loss", val, wantVal, 0)
@@ -190,7 +190,7 @@ func TestSigmoidMaskedGarbageIsInert(t *testing.T) {
 	y := []float64{1, 7, 0, -3}
 	mask := []bool{true, false, true, false}
 	s, o := focal.Sigmoid{Alpha: 0.25, Gamma: 0.5}, focal.Options{Reduction: focal.Mean}
-	val, grad := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLossWeighted(in[0], in[1], nil, in[2], s, o) },
+	val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Sigmoid(in[0], in[1], s, o, wm(nil, in[2])...) },
 		x, []int{4}, tensorOf(y, 4), tensorOf(mask, 4))
 	wantVal, wantGrad := coreSigmoid(t, s, o, []float64{1, -2}, []float64{1, 0}, nil, nil)
 	compare(t, "loss", val, wantVal, 0)
@@ -215,7 +215,7 @@ func TestSigmoidPrefixWeightsBroadcast(t *testing.T) {
 		w[i], ign[i] = rw[i/c], !rm[i/c]
 	}
 	s, o := retinaNet, focal.Options{Reduction: focal.Positives}
-	val, grad := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLossWeighted(in[0], in[1], in[2], in[3], s, o) },
+	val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Sigmoid(in[0], in[1], s, o, wm(in[2], in[3])...) },
 		x, []int{n, c}, tensorOf(y, n, c), tensorOf(rw, n), tensorOf(rm, n))
 	wantVal, wantGrad := coreSigmoid(t, s, o, x, y, w, ign)
 	compare(t, "loss", val, wantVal, 0)
@@ -233,7 +233,7 @@ func TestSigmoidTargetDTypes(t *testing.T) {
 		tensorOf([]int32{0, 1, 1, 0}, 4),
 		tensorOf(yf, 4, 1),
 	} {
-		val, _ := evalGrad(t, func(in []*Node) *Node { return SigmoidFocalLoss(in[0], in[1], s, o) }, x, []int{4}, tg)
+		val, _ := evalGrad(t, func(in []*graph.Node) *graph.Node { return Sigmoid(in[0], in[1], s, o) }, x, []int{4}, tg)
 		compare(t, "loss", val, want, 0)
 	}
 }
@@ -254,13 +254,13 @@ func TestSigmoidBadArgumentsAreErrors(t *testing.T) {
 		{"bad reduction", focal.Sigmoid{Alpha: 0.25}, focal.Options{Reduction: 9}, tensorOf([]float64{0, 1, 0}, 3), focal.ErrReduction},
 		{"target size", retinaNet, focal.Options{Reduction: focal.Positives}, tensorOf([]float64{0, 1}, 2), focal.ErrLength},
 	} {
-		_, _, err := tryEvalGrad(func(in []*Node) *Node { return SigmoidFocalLoss(in[0], in[1], c.s, c.o) }, x, []int{3}, c.y)
+		_, _, err := tryEvalGrad(func(in []*graph.Node) *graph.Node { return Sigmoid(in[0], in[1], c.s, c.o) }, x, []int{3}, c.y)
 		if !errors.Is(err, c.want) {
 			t.Errorf("%s: error %v, want %v", c.name, err, c.want)
 		}
 	}
-	_, _, err := tryEvalGrad(func(in []*Node) *Node {
-		return SigmoidFocalLossWeighted(in[0], in[1], in[2], nil, retinaNet, focal.Options{Reduction: focal.Positives})
+	_, _, err := tryEvalGrad(func(in []*graph.Node) *graph.Node {
+		return Sigmoid(in[0], in[1], retinaNet, focal.Options{Reduction: focal.Positives}, wm(in[2], nil)...)
 	}, x, []int{3}, tensorOf([]float64{0, 1, 0}, 3), tensorOf([]float64{1, 1}, 2))
 	if !errors.Is(err, focal.ErrLength) {
 		t.Errorf("weights shape: error %v, want %v", err, focal.ErrLength)

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/focalgo/focal"
-	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/train/loss"
 )
 
@@ -116,7 +116,7 @@ func testSoftmaxEqualsCore[T float](t *testing.T) {
 					lab[i] = ign
 				}
 			}
-			val, grad := evalGrad(t, func(in []*Node) *Node { return SoftmaxFocalLoss(in[0], in[1], c.s, c.o) },
+			val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Softmax(in[0], in[1], c.s, c.o) },
 				x, dims, tensorOf(lab, n))
 			wantVal, wantGrad := coreSoftmax(t, c.s, c.o, x, lab, nil)
 			compare(t, "loss", val, wantVal, 0)
@@ -130,8 +130,8 @@ func testSoftmaxEqualsCore[T float](t *testing.T) {
 					masked[i] = ign
 				}
 			}
-			val, grad = evalGrad(t, func(in []*Node) *Node {
-				return SoftmaxFocalLossWeighted(in[0], in[1], in[2], in[3], c.s, c.o)
+			val, grad = evalGrad(t, func(in []*graph.Node) *graph.Node {
+				return Softmax(in[0], in[1], c.s, c.o, wm(in[2], in[3])...)
 			}, x, dims, tensorOf(lab, n, 1), tensorOf(w, n), tensorOf(mask, n))
 			wantVal, wantGrad = coreSoftmax(t, c.s, c.o, x, masked, w)
 			compare(t, "weighted loss", val, wantVal, 0)
@@ -159,7 +159,7 @@ func TestSoftmaxHigherRankWithPrefixWeights(t *testing.T) {
 		}
 	}
 	s, o := focal.Softmax{Alpha: []float64{0.5}, Gamma: 2, IgnoreIndex: -1}, focal.Options{Reduction: focal.Mean}
-	val, grad := evalGrad(t, func(in []*Node) *Node { return SoftmaxFocalLossWeighted(in[0], in[1], in[2], nil, s, o) },
+	val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Softmax(in[0], in[1], s, o, wm(in[2], nil)...) },
 		x, []int{b, p, nClasses}, tensorOf(labels, b, p), tensorOf(rw, b))
 	wantVal, wantGrad := coreSoftmax(t, s, o, x, lab64, w)
 	compare(t, "loss", val, wantVal, 0)
@@ -174,7 +174,7 @@ func TestSoftmaxFractionalGammaSaturatedGradientIsFinite(t *testing.T) {
 	for _, g := range []float64{0.1, 0.5, 0.9} {
 		for _, eps := range []float64{0, 0.1} {
 			s, o := focal.Softmax{Gamma: g, LabelSmoothing: eps, IgnoreIndex: -100}, focal.Options{Reduction: focal.Sum}
-			val, grad := evalGrad(t, func(in []*Node) *Node { return SoftmaxFocalLoss(in[0], in[1], s, o) },
+			val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Softmax(in[0], in[1], s, o) },
 				x, []int{4, 4}, tensorOf(labels, 4))
 			for i, d := range grad {
 				if math.IsNaN(d) || math.IsInf(d, 0) {
@@ -194,7 +194,7 @@ func TestSoftmaxIgnoredGarbageIsInert(t *testing.T) {
 	labels := []int64{2, -100, 9, 1}
 	mask := []bool{true, true, false, true}
 	s, o := focal.Softmax{Gamma: 0.5, IgnoreIndex: -100}, focal.Options{Reduction: focal.Mean}
-	val, grad := evalGrad(t, func(in []*Node) *Node { return SoftmaxFocalLossWeighted(in[0], in[1], nil, in[2], s, o) },
+	val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Softmax(in[0], in[1], s, o, wm(nil, in[2])...) },
 		x, []int{4, 3}, tensorOf(labels, 4), tensorOf(mask, 4))
 	keep := []float64{1, 2, 3, 5, 5, 5}
 	wantVal, wantGrad := coreSoftmax(t, s, o, keep, []int64{2, 1}, nil)
@@ -222,13 +222,10 @@ func TestSoftmaxFocalGammaZeroEqualsGoMLXSparseCrossEntropy(t *testing.T) {
 		labels = append(labels, int32(rng.IntN(nClasses)))
 		mask[i] = i%3 != 0
 	}
-	fn, err := SoftmaxFocal(focal.Softmax{IgnoreIndex: -100}, focal.Options{Reduction: focal.Mean})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fn := MakeSoftmax(focal.Softmax{IgnoreIndex: -100}, focal.Options{Reduction: focal.Mean})
 	for _, extras := range [][]any{{tensorOf(labels, n, 1)}, {tensorOf(labels, n, 1), tensorOf(mask, n)}} {
-		got, gotGrad := evalGrad(t, func(in []*Node) *Node { return fn(in[1:], in[:1]) }, x, []int{n, nClasses}, extras...)
-		want, wantGrad := evalGrad(t, func(in []*Node) *Node { return loss.SparseCategoricalCrossEntropyLogits(in[1:], in[:1]) },
+		got, gotGrad := evalGrad(t, func(in []*graph.Node) *graph.Node { return fn(in[1:], in[:1]) }, x, []int{n, nClasses}, extras...)
+		want, wantGrad := evalGrad(t, func(in []*graph.Node) *graph.Node { return loss.SparseCategoricalCrossEntropyLogits(in[1:], in[:1]) },
 			x, []int{n, nClasses}, extras...)
 		// GoMLX computes in float32: compare at float32 precision.
 		for i := range got {
@@ -263,13 +260,13 @@ func TestSoftmaxBadArgumentsAreErrors(t *testing.T) {
 		{"schedule with smoothing", focal.Softmax{Schedule: focal.FLSD53(), LabelSmoothing: 0.1, IgnoreIndex: -100}, focal.Options{}, okLabels, focal.ErrSmoothing},
 		{"bad reduction", focal.Softmax{Gamma: 2, IgnoreIndex: -100}, focal.Options{Reduction: 9}, okLabels, focal.ErrReduction},
 	} {
-		_, _, err := tryEvalGrad(func(in []*Node) *Node { return SoftmaxFocalLoss(in[0], in[1], c.s, c.o) }, x, []int{2, 3}, c.labels)
+		_, _, err := tryEvalGrad(func(in []*graph.Node) *graph.Node { return Softmax(in[0], in[1], c.s, c.o) }, x, []int{2, 3}, c.labels)
 		if !errors.Is(err, c.want) {
 			t.Errorf("%s: error %v, want %v", c.name, err, c.want)
 		}
 	}
-	if _, err := SoftmaxFocal(focal.Softmax{Gamma: math.Inf(1)}, focal.Options{}); !errors.Is(err, focal.ErrGamma) {
-		t.Errorf("constructor: error %v, want %v", err, focal.ErrGamma)
+	if err := panicErr(func() { MakeSoftmax(focal.Softmax{Gamma: math.Inf(1)}, focal.Options{}) }); !errors.Is(err, focal.ErrGamma) {
+		t.Errorf("constructor: panic %v, want %v", err, focal.ErrGamma)
 	}
 }
 
@@ -290,7 +287,7 @@ func TestSoftmaxNegativeInfinityLogitsMaskClasses(t *testing.T) {
 		{focal.Softmax{Gamma: 0.5, Alpha: []float64{1, 2, 0.5, 0}, IgnoreIndex: -100}, focal.Options{Reduction: focal.None}, false},
 		{focal.Softmax{Gamma: 2, LabelSmoothing: 0.1, IgnoreIndex: -100}, focal.Options{Reduction: focal.None}, true},
 	} {
-		val, grad := evalGrad(t, func(in []*Node) *Node { return SoftmaxFocalLoss(in[0], in[1], c.s, c.o) },
+		val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Softmax(in[0], in[1], c.s, c.o) },
 			x, []int{3, 4}, tensorOf(labels, 3))
 		wantVal, wantGrad := coreSoftmax(t, c.s, c.o, x, labels, nil)
 		compare(t, "loss", val, wantVal, 0)
@@ -338,7 +335,7 @@ func testSoftmaxScheduleEqualsCore[T float](t *testing.T) {
 	} {
 		s := focal.Softmax{Schedule: sched, IgnoreIndex: -100}
 		for _, o := range []focal.Options{{Reduction: focal.None}, {Reduction: focal.Mean}, {Reduction: focal.Sum}} {
-			val, grad := evalGrad(t, func(in []*Node) *Node { return SoftmaxFocalLoss(in[0], in[1], s, o) },
+			val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Softmax(in[0], in[1], s, o) },
 				x, dims, tensorOf(labels, n))
 			wantVal, wantGrad := coreSoftmax(t, s, o, x, labels, nil)
 			compare(t, o.Reduction.String()+" loss", val, wantVal, 0)

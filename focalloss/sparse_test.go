@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/focalgo/focal"
-	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 func TestSparseFocalLossEqualsCore(t *testing.T) {
@@ -37,7 +37,7 @@ func testSparseEqualsCore[T float](t *testing.T) {
 		{focal.Sigmoid{Alpha: 0.75, Gamma: 0}, focal.Options{Reduction: focal.Sum}},
 	} {
 		s, o := tc.s, tc.o
-		val, grad := evalGrad(t, func(in []*Node) *Node { return SparseFocalLoss(in[0], in[1], s, o) },
+		val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Sparse(in[0], in[1], s, o) },
 			x, []int{rows, c}, tensorOf(labels, rows, 1))
 		out := focal.Outputs[T]{Loss: make([]T, len(x)), Grad: make([]T, len(x))}
 		tot, err := focal.SparseLoss(s, o, out, focal.SparseInput[T, int64]{Logits: x, Classes: c, Labels: lab64})

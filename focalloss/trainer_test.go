@@ -72,14 +72,8 @@ func TestLossFunctionsTrainWithGoMLXTrainer(t *testing.T) {
 		mask[i] = i%10 != 0
 	}
 	in := func() []*tensors.Tensor { return []*tensors.Tensor{tensors.FromFlatDataAndDimensions(x, n, 2)} }
-	focalFn, err := SigmoidFocal(focal.Sigmoid{Alpha: 0.25, Gamma: 2}, focal.Options{Reduction: focal.Positives})
-	if err != nil {
-		t.Fatal(err)
-	}
-	softFn, err := SoftmaxFocal(focal.Softmax{Gamma: 2, IgnoreIndex: -100}, focal.Options{Reduction: focal.Mean})
-	if err != nil {
-		t.Fatal(err)
-	}
+	focalFn := MakeSigmoid(focal.Sigmoid{Alpha: 0.25, Gamma: 2}, focal.Options{Reduction: focal.Positives})
+	softFn := MakeSoftmax(focal.Softmax{Gamma: 2, IgnoreIndex: -100}, focal.Options{Reduction: focal.Mean})
 	binLabels := func() []*tensors.Tensor {
 		return []*tensors.Tensor{tensors.FromFlatDataAndDimensions(yBin, n, 1), tensors.FromFlatDataAndDimensions(mask, n, 1)}
 	}
@@ -93,7 +87,7 @@ func TestLossFunctionsTrainWithGoMLXTrainer(t *testing.T) {
 		labels func() []*tensors.Tensor
 	}{
 		{"sigmoid focal", focalFn, 1, binLabels},
-		{"BCE", BCE(), 1, binLabels},
+		{"BCE", BCE, 1, binLabels},
 		{"softmax focal", softFn, 3, clsLabels},
 	} {
 		first, last := trainSteps(t, c.fn, c.out, 60, in, c.labels)

@@ -33,5 +33,5 @@ var Losses = []Loss{
 
 // lossGraph returns the reduced loss of logits against binary targets.
 func (l Loss) lossGraph(logits, targets *graph.Node) *graph.Node {
-	return focalloss.SigmoidFocalLoss(logits, targets, l.Sigmoid, l.Options)
+	return focalloss.Sigmoid(logits, targets, l.Sigmoid, l.Options)
 }

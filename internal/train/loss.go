@@ -204,16 +204,19 @@ func (l Loss) lossFn(binary bool, counts []int) (loss.LossFn, error) {
 		if err != nil {
 			return nil, fmt.Errorf("--loss %s: %w", l.Name, err)
 		}
-		return focalloss.Family(m, focal.Options{Reduction: focal.Mean})
+		return focalloss.MakeFamily(m, focal.Options{Reduction: focal.Mean}), nil
 	}
 	if binary {
 		switch l.Name {
 		case "bce":
-			return focalloss.BCE(), nil
+			return focalloss.BCE, nil
 		case "balanced":
-			return focalloss.BalancedBCE(l.alpha())
+			if !(l.alpha() > 0) {
+				return nil, fmt.Errorf("--loss balanced: %w: alpha = %v (want 0 < α ≤ 1)", focal.ErrAlpha, l.alpha())
+			}
+			return focalloss.MakeBalancedBCE(l.alpha()), nil
 		case "focal":
-			return focalloss.SigmoidFocal(focal.Sigmoid{Alpha: l.alpha(), Gamma: l.gamma()}, focal.Options{Reduction: focal.Mean})
+			return focalloss.MakeSigmoid(focal.Sigmoid{Alpha: l.alpha(), Gamma: l.gamma()}, focal.Options{Reduction: focal.Mean}), nil
 		}
 	}
 	s := focal.Softmax{IgnoreIndex: focal.DefaultIgnoreIndex}
@@ -230,7 +233,7 @@ func (l Loss) lossFn(binary bool, counts []int) (loss.LossFn, error) {
 	default:
 		return nil, fmt.Errorf("train: unknown loss %q", l.Name)
 	}
-	return focalloss.SoftmaxFocal(s, focal.Options{Reduction: focal.Mean})
+	return focalloss.MakeSoftmax(s, focal.Options{Reduction: focal.Mean}), nil
 }
 
 // inverseFrequency returns w_c = N/(C·N_c) (1 for an absent class): the
