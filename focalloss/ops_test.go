@@ -97,6 +97,14 @@ func TestEngineReductionGradients(t *testing.T) {
 		{"ExpandLeftToRank constant", func(x *graph.Node) *graph.Node {
 			return graph.Mul(x, graph.ExpandLeftToRank(graph.Const(x.Graph(), []float64{1, 10, 100}), 2))
 		}, []float64{1, 10, 100, 1, 10, 100}},
+		// The detector of the Normalizer's training test: im2col convolutions.
+		{"Slice and Concatenate", func(x *graph.Node) *graph.Node {
+			cat := graph.Concatenate([]*graph.Node{graph.Slice(x, graph.AxisRange(), graph.AxisRange(1, 3)), graph.Slice(x, graph.AxisRange(), graph.AxisRange(0, 1))}, 1)
+			return graph.Mul(cat, graph.Const(x.Graph(), [][]float64{{1, 2, 3}, {4, 5, 6}}))
+		}, []float64{3, 1, 2, 6, 4, 5}},
+		{"MatMul", func(x *graph.Node) *graph.Node {
+			return graph.MatMul(x, graph.Const(x.Graph(), [][]float64{{1}, {10}, {100}}))
+		}, []float64{1, 10, 100, 1, 10, 100}},
 		{"Where with prefix condition", func(x *graph.Node) *graph.Node {
 			return graph.Where(graph.Const(x.Graph(), []bool{true, false}), graph.Square(x), graph.ZerosLike(x))
 		}, []float64{1, -2, 4, 0, 0, 0}},
