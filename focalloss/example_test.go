@@ -39,7 +39,7 @@ func ExampleSigmoid() {
 	// grad [0.001827 -0.017242 -0.000039]
 }
 
-func ExampleMakeSoftmax() {
+func ExampleMakeSoftmax_mask() {
 	// A loss function for train.NewTrainer: labels[0] holds the class of
 	// each example, labels[1:] optionally weights and a bool mask.
 	lossFn := focalloss.MakeSoftmax(focal.Softmax{Gamma: 2, IgnoreIndex: -100}, focal.Options{Reduction: focal.Mean})
