@@ -141,7 +141,6 @@ func recall(store *model.Store, lossFn loss.LossFn, points [][]float32, labels a
 	return pct, nil
 }
 
-
 // Softmax focal loss on integer labels, with class-balanced weights (Cui
 // et al.) broadcast along the class axis.
 func ExampleMakeSoftmax() {
