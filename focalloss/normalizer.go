@@ -9,9 +9,10 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 )
 
-// NormalizerVariable is the name of the variable that holds a Normalizer's
-// moving average (Detectron2's attribute name), in Normalizer.Scope or, by
-// default, in the scope NormalizerScope of the graph's model.Store.
+// Where a Normalizer keeps its moving average: the variable
+// NormalizerVariable (Detectron2's attribute name) in Normalizer.Scope or,
+// by default, in the scope NormalizerScope of the graph's model.Store, so
+// that its full path is "/focal_loss/loss_normalizer".
 const (
 	NormalizerVariable = "loss_normalizer"
 	NormalizerScope    = "focal_loss"
