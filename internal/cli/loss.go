@@ -14,6 +14,7 @@ import (
 	"github.com/focalgo/focal/internal/exitcode"
 	"github.com/focalgo/focal/internal/npy"
 	"github.com/focalgo/focal/internal/output"
+	"github.com/focalgo/focal/internal/quote"
 )
 
 // lossFlags are the flags of `focal loss`, as the user typed them.
@@ -119,7 +120,7 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 	}
 	red, err := focal.ParseReduction(f.reduction)
 	if err != nil {
-		return badInput("loss: --reduction %q: want none, mean, sum or positives", f.reduction)
+		return badInput("loss: --reduction %s: want none, mean, sum or positives", quote.Clip(f.reduction))
 	}
 	if !(f.minHessian >= 0) || math.IsInf(f.minHessian, 1) {
 		return badInput("loss: --min-hessian %v: want a finite floor ≥ 0", f.minHessian)
@@ -174,7 +175,7 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 		if f.alpha != "" {
 			a, err := strconv.ParseFloat(strings.TrimSpace(f.alpha), 64)
 			if err != nil || math.IsNaN(a) || a > 1 {
-				return badInput("loss: --alpha %q: want one number α ≤ 1 for --kind sigmoid (0 or negative: off)", f.alpha)
+				return badInput("loss: --alpha %s: want one number α ≤ 1 for --kind sigmoid (0 or negative: off)", quote.Clip(f.alpha))
 			}
 			s.Alpha = max(a, 0)
 		}
@@ -191,7 +192,7 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 			for i, part := range strings.Split(f.alpha, ",") {
 				a, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
 				if err != nil || !(a >= 0) || math.IsInf(a, 1) {
-					return badInput("loss: --alpha %q: value %d (%q) is not a finite number ≥ 0", f.alpha, i+1, part)
+					return badInput("loss: --alpha %s: value %d (%s) is not a finite number ≥ 0", quote.Clip(f.alpha), i+1, quote.Clip(part))
 				}
 				s.Alpha = append(s.Alpha, a)
 			}
@@ -203,7 +204,7 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 	}
 	k, err := focal.ParseKind(f.kind)
 	if err != nil {
-		return badInput("loss: --kind %q: want sigmoid, softmax or one of %s", f.kind, familyKinds())
+		return badInput("loss: --kind %s: want sigmoid, softmax or one of %s", quote.Clip(f.kind), familyKinds())
 	}
 	if f.smoothing != 0 || f.classAxis != "second" {
 		return badInput("loss: --label-smoothing and --class-axis are only for --kind softmax")
@@ -221,7 +222,7 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 	if f.alpha != "" {
 		a, err := strconv.ParseFloat(strings.TrimSpace(f.alpha), 64)
 		if err != nil || math.IsNaN(a) || a > 1 {
-			return badInput("loss: --alpha %q: want one number α ≤ 1 (0 or negative: off)", f.alpha)
+			return badInput("loss: --alpha %s: want one number α ≤ 1 (0 or negative: off)", quote.Clip(f.alpha))
 		}
 		if !hasParam(k, "alpha") {
 			return badInput("loss: --alpha: %s has no α (its parameters: %s)", k, strings.Join(k.Params(), ", "))
@@ -337,10 +338,10 @@ func softmaxLoss[T real](stdout io.Writer, dst *lossDest, f lossFlags, s focal.S
 		lay = focal.ClassLast(n, shape[len(shape)-1])
 		tshape = append([]int(nil), shape[:len(shape)-1]...)
 	default:
-		return badInput("loss: --class-axis %q: want second or last", f.classAxis)
+		return badInput("loss: --class-axis %s: want second or last", quote.Clip(f.classAxis))
 	}
 	if len(s.Alpha) > 1 && len(s.Alpha) != lay.Classes {
-		return badInput("loss: --alpha %q: %d class weights for %d classes (want one value or %d)", f.alpha, len(s.Alpha), lay.Classes, lay.Classes)
+		return badInput("loss: --alpha %s: %d class weights for %d classes (want one value or %d)", quote.Clip(f.alpha), len(s.Alpha), lay.Classes, lay.Classes)
 	}
 	if ta.Int == nil {
 		return badInput("loss: --targets %s: dtype %s, want integer class labels for --kind softmax", f.targets, ta.Dtype)
@@ -389,19 +390,19 @@ func softmaxLoss[T real](stdout io.Writer, dst *lossDest, f lossFlags, s focal.S
 func coreError(f lossFlags, err error) error {
 	switch {
 	case errors.Is(err, focal.ErrTarget), errors.Is(err, focal.ErrLabel):
-		return badInput("loss: --targets %s: %v", f.targets, err)
+		return badInput("loss: --targets %s: %s", f.targets, coreMessage(err))
 	case errors.Is(err, focal.ErrWeight):
-		return badInput("loss: --weights %s: %v", f.weights, err)
+		return badInput("loss: --weights %s: %s", f.weights, coreMessage(err))
 	case errors.Is(err, focal.ErrAlpha):
-		return badInput("loss: --alpha %q: %v", f.alpha, err)
+		return badInput("loss: --alpha %s: %s", quote.Clip(f.alpha), coreMessage(err))
 	case errors.Is(err, focal.ErrParam):
-		return badInput("loss: --kind %s / --param: %v", f.kind, err)
+		return badInput("loss: --kind %s / --param: %s", f.kind, coreMessage(err))
 	case errors.Is(err, focal.ErrGamma):
-		return badInput("loss: --gamma: %v", err)
+		return badInput("loss: --gamma: %s", coreMessage(err))
 	case errors.Is(err, focal.ErrSmoothing):
-		return badInput("loss: --label-smoothing: %v", err)
+		return badInput("loss: --label-smoothing: %s", coreMessage(err))
 	case errors.Is(err, focal.ErrLength), errors.Is(err, focal.ErrLayout):
-		return badInput("loss: --logits %s / --targets %s: %v", f.logits, f.targets, err)
+		return badInput("loss: --logits %s / --targets %s: %s", f.logits, f.targets, coreMessage(err))
 	}
 	return fmt.Errorf("loss: %w", err)
 }

@@ -1,4 +1,4 @@
-package train
+package cli
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/focalgo/focal/internal/exitcode"
+	"github.com/focalgo/focal/internal/train"
 )
 
 func execute(cmd *cobra.Command, args ...string) (stdout, stderr string, err error) {
@@ -95,7 +96,7 @@ func TestTrainSavePredictRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r Report
+	var r train.Report
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatalf("--json output does not parse: %v\n%s", err, stdout)
 	}
@@ -107,7 +108,7 @@ func TestTrainSavePredictRoundTrip(t *testing.T) {
 			t.Errorf("plot %s: %v", f, err)
 		}
 	}
-	m, err := Load(model)
+	m, err := train.Load(model)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,12 +242,13 @@ func TestTrainWithSeparateTestFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r Report
+	var r train.Report
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatal(err)
 	}
-	if r.Test.Examples != 90 || r.Test.PerClass[1] != 30 || r.Train.PerClass[1] != 100 {
-		t.Errorf("train %+v test %+v", r.Train, r.Test)
+	// Adam holds out a validation split of the training file.
+	if r.Test.Examples != 90 || r.Test.PerClass[1] != 30 || r.Validation == nil || r.Train.PerClass[1]+r.Validation.PerClass[1] != 100 {
+		t.Errorf("train %+v validation %+v test %+v", r.Train, r.Validation, r.Test)
 	}
 	if auc := r.Results[0].Binary.ROCAUC; auc < 0.9 {
 		t.Errorf("ROC-AUC %.3f on a separable task", auc)

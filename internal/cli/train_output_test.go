@@ -1,34 +1,10 @@
-package train
+package cli
 
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-
-	"github.com/focalgo/focal/internal/exitcode"
 )
-
-// wantStatus2 fails the test unless err is a one-line bad-input error
-// containing every string of want.
-func wantStatus2(t *testing.T, err error, want ...string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("no error, want exit status 2 naming %q", want)
-	}
-	msg := err.Error()
-	if code := exitcode.Code(err); code != 2 {
-		t.Errorf("exit status %d, want 2: %s", code, msg)
-	}
-	if strings.Contains(msg, "\n") {
-		t.Errorf("message spans lines: %q", msg)
-	}
-	for _, w := range want {
-		if !strings.Contains(msg, w) {
-			t.Errorf("message %q lacks %q", msg, w)
-		}
-	}
-}
 
 // unchanged fails the test if path's content is no longer content.
 func unchanged(t *testing.T, path string, content []byte) {
