@@ -84,6 +84,21 @@ func Write[T float32 | float64](w io.Writer, shape []int, v []T) error {
 	if n != len(v) {
 		return fmt.Errorf("npy: %d values for shape %v", len(v), shape)
 	}
+	bw := bufio.NewWriter(w)
+	if err := WriteHeader[T](bw, shape); err != nil {
+		return err
+	}
+	if err := WriteValues(bw, v); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// WriteHeader writes the header of a version 1.0 .npy file of T (float32
+// or float64) and the given shape to w; the data, as WriteValues writes
+// it, follows. A writer that produces the data piece by piece writes the
+// header first, then each piece.
+func WriteHeader[T float32 | float64](w io.Writer, shape []int) error {
 	descr := "<f8"
 	var zero T
 	if _, ok := any(zero).(float32); ok {
@@ -108,12 +123,20 @@ func Write[T float32 | float64](w io.Writer, shape []int, v []T) error {
 		pad = 0
 	}
 	hdr += strings.Repeat(" ", pad) + "\n"
-	bw := bufio.NewWriter(w)
-	bw.WriteString("\x93NUMPY\x01\x00")
-	binary.Write(bw, binary.LittleEndian, uint16(len(hdr)))
-	bw.WriteString(hdr)
-	if err := binary.Write(bw, binary.LittleEndian, v); err != nil {
+	var b strings.Builder
+	b.WriteString(magic + "\x01\x00")
+	b.WriteByte(byte(len(hdr)))
+	b.WriteByte(byte(len(hdr) >> 8))
+	b.WriteString(hdr)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteValues writes v little-endian, as the data of an .npy file.
+func WriteValues[T float32 | float64](w io.Writer, v []T) error {
+	if nativeOrder() == binary.LittleEndian {
+		_, err := w.Write(Bytes(v))
 		return err
 	}
-	return bw.Flush()
+	return binary.Write(w, binary.LittleEndian, v)
 }

@@ -103,6 +103,12 @@ func ReadFrom(r io.Reader, size int64) (*Array, error) {
 				ErrFormat, h.shape, h.descr, need, len(data))
 		}
 	}
+	return arrayOf(h, dt, data, n)
+}
+
+// arrayOf decodes the n elements of data, the data of an array with header
+// h and dtype dt, into an Array in C order.
+func arrayOf(h header, dt dtype, data []byte, n int) (*Array, error) {
 	a := &Array{Shape: h.shape, Dtype: dt.name}
 	if err := dt.decode(a, data, n); err != nil {
 		return nil, err

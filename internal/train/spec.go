@@ -9,7 +9,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train/loss"
 
 	"github.com/focalgo/focal"
-	fgomlx "github.com/focalgo/focal/gomlx"
+	"github.com/focalgo/focal/focalloss"
 	"github.com/focalgo/focal/internal/quote"
 )
 
@@ -183,14 +183,17 @@ func (s lossSpec) lossFn() (loss.LossFn, error) {
 		s.softmax.LabelSmoothing == 0 && len(s.softmax.Schedule.Below) == 0 && s.softmax.Schedule.Else == 0:
 		return loss.SparseCategoricalCrossEntropyLogits, nil
 	case s.out == outSoftmax:
-		return fgomlx.SoftmaxFocal(s.softmax, s.options())
+		if err := focalloss.ValidateSoftmax(s.softmax, s.options()); err != nil {
+			return nil, err
+		}
+		return focalloss.MakeSoftmax(s.softmax, s.options()), nil
 	case s.out == outBinary && s.member == focal.Member(focal.Sigmoid{}):
-		return fgomlx.BCE(), nil
+		return focalloss.BCE, nil
 	}
-	if sg, ok := s.member.(focal.Sigmoid); ok {
-		return fgomlx.SigmoidFocal(sg, s.options())
+	if err := focalloss.Validate(s.member, s.options()); err != nil {
+		return nil, err
 	}
-	return fgomlx.Family(s.member, s.options())
+	return focalloss.MakeFamily(s.member, s.options()), nil
 }
 
 // inverseFrequency returns w_c = N/(C·N_c) (1 for an absent class): the
