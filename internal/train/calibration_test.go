@@ -290,3 +290,25 @@ func TestTemperatureScaleNeedsAValidationSplit(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryLossIsValidated: without --temperature-scale too, every loss of
+// a seed trains with the validation split (early stopping, the best
+// checkpoint), not only the first; and no temperature is fitted.
+func TestEveryLossIsValidated(t *testing.T) {
+	data := writeSyntheticCSV(t, t.TempDir(), threeClasses(300, 3))
+	losses, _ := ParseLosses("ce,focal,flsd", DefaultLossParams())
+	c := Config{Data: data, Label: "label", TestFraction: 0.3, ValFraction: 0.25, Seeds: []uint64{1, 2},
+		Fit: FitConfig{Hidden: []int{8}, Steps: 40, EvalEvery: 20}, Losses: losses}
+	r, err := Run(context.Background(), c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range r.Results {
+		if res.Val == nil || len(res.History) != 2 || res.History[1].Val == nil {
+			t.Errorf("%s seed %d: trained without the validation split", res.Name, res.Seed)
+		}
+		if res.Calibration == nil || res.Calibration.After != nil || res.Model().Temperature != 0 {
+			t.Errorf("%s seed %d: calibration %+v, temperature %v without --temperature-scale", res.Name, res.Seed, res.Calibration, res.Model().Temperature)
+		}
+	}
+}

@@ -302,10 +302,11 @@ seeds:
 			if err != nil {
 				return nil, fmt.Errorf("loss %s: %w", label, err)
 			}
+			scaleOn := val // the split to fit a temperature on, or nil
 			if !c.TemperatureScale {
-				val = nil
+				scaleOn = nil
 			}
-			res, err := evaluate(fit, val, te, d.binary)
+			res, err := evaluate(fit, scaleOn, te, d.binary)
 			if err != nil {
 				return nil, fmt.Errorf("loss %s: %w", label, err)
 			}
