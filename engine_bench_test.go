@@ -10,7 +10,7 @@ import (
 
 // BenchmarkEngine covers the engine's matrix: sigmoid, sparse (C = 80) and
 // softmax (C = 80); float32 and float64; loss, loss+grad and
-// loss+grad+Hessian; the seed's 196 608 elements and 8 000 000. It reports
+// loss+grad+Hessian; the tutorial's 196 608 elements and 8 000 000. It reports
 // ns per logit (ns/elem); bytes are the logits and outputs streamed.
 //
 //	go test -run '^$' -bench Engine -benchtime 20x .

@@ -6,12 +6,12 @@ import (
 	"github.com/focalgo/focal"
 )
 
-// The seed article's usage example: a 1×3×256×256 tensor of logits in
+// The usage example of the tutorial "Focal Loss的理解": a 1×3×256×256 tensor of logits in
 // [0, 1), all-ones targets, α = 0.25, γ = 2, reduction none. (The article's
 // class uses (1 − σ(x))^γ for every target, which is the paper's factor only
 // for positives; with all-ones targets the two agree. TestGoldenPyTorch
 // checks this case against the article's class run in PyTorch.)
-func ExampleLoss_seed() {
+func ExampleLoss_tutorial() {
 	const n = 1 * 3 * 256 * 256
 	x := make([]float32, n)
 	y := make([]float32, n)

@@ -9,7 +9,7 @@ import (
 )
 
 // BenchmarkFamily measures loss + gradient + Hessian of each member over
-// 196 608 float32 elements (the seed's 1×3×256×256), ns per element in
+// 196 608 float32 elements (the tutorial's 1×3×256×256), ns per element in
 // the ns/op column divided by the size.
 func BenchmarkFamily(b *testing.B) {
 	const n = 196608

@@ -8,7 +8,7 @@ import (
 	"github.com/focalgo/focal/internal/kernel"
 )
 
-// kernelSizes are the seed's 1×3×256×256 tensor and a large batch.
+// kernelSizes are the tutorial's 1×3×256×256 tensor and a large batch.
 var kernelSizes = []int{196_608, 8_000_000}
 
 // BenchmarkKernel times focal.Loss of Sigmoid (float32, α = 0.25, γ = 2, 1%

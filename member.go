@@ -236,19 +236,6 @@ func Curve(m Member, pt float64, positive bool) float64 {
 // (focal loss --kind, focal curve --kind, focal train --loss).
 type Kind string
 
-// The registered kinds.
-const (
-	KindFocal     Kind = "focal"     // Sigmoid
-	KindPoly1     Kind = "poly1"     // Poly1
-	KindASL       Kind = "asl"       // Asymmetric
-	KindQFL       Kind = "qfl"       // Quality
-	KindVarifocal Kind = "varifocal" // Varifocal
-	KindFLStar    Kind = "flstar"    // FLStar
-	KindFLSD      Kind = "flsd"      // Scheduled
-	KindReduced   Kind = "reduced"   // Reduced
-	KindGaussian  Kind = "gaussian"  // Gaussian
-)
-
 // kindInfo is one registry entry.
 type kindInfo struct {
 	kind    Kind

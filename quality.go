@@ -28,6 +28,9 @@ type Quality struct {
 	Beta float64 `param:"beta"`
 }
 
+// KindQFL names Quality in the registry.
+const KindQFL Kind = "qfl"
+
 // Kind returns KindQFL.
 func (q Quality) Kind() Kind { return KindQFL }
 

@@ -31,7 +31,8 @@ func main() {
 	}
 	for _, avx512 := range []bool{true, false} {
 		f := newF32(avx512)
-		f.sigmoidHard32()
+		f.sigmoidHard32(false)
+		f.sigmoidHard32(true)
 		f.mathFuncs32()
 		f.emitConsts()
 	}

@@ -185,7 +185,13 @@ func (f *f32) jumpUnlessAll(m reg.Register, label string) {
 
 // estrin returns Σ c[i]·xⁱ (see isa.estrin).
 func (f *f32) estrin(x reg.VecVirtual, c []float32) reg.VecVirtual {
-	pows := []reg.VecVirtual{x}
+	return f.estrinPows([]reg.VecVirtual{x}, c)
+}
+
+// estrinPows is estrin with x, x², x⁴, … already computed in pows (at
+// least x), the rest computed here.
+func (f *f32) estrinPows(pows []reg.VecVirtual, c []float32) reg.VecVirtual {
+	x := pows[0]
 	for 1<<len(pows) < len(c) {
 		p := pows[len(pows)-1]
 		pows = append(pows, f.mul(p, p))
@@ -211,14 +217,18 @@ func (f *f32) estrin(x reg.VecVirtual, c []float32) reg.VecVirtual {
 	return rec(c)
 }
 
-// expReduced returns e^r and k for z ≤ 0 (clamped at −170), with
+// expReduced returns e^r and k for z ≤ 0 (clamped at −180), with
 // eᶻ = e^r·2^k: k = round(z/ln 2), r = z − k·ln 2 by float32 Cody–Waite
 // constants (ln2Hi32 has 12 trailing zero bits), |r| ≤ ln2/2, and e^r by
 // its Taylor polynomial of degree 7 (truncation below 5.3e-9 relative, a
-// tenth of float32's rounding). expNeg and expNegFlush scale it.
+// tenth of float32's rounding). expNeg and expNegFlush scale it. The clamp
+// lies below the point (z ≈ −173.3) where even the largest gradient scale
+// the kernels take, 2^100, leaves eᶻ·scale below float32's smallest
+// subnormal: the scaled products the kernels form from e^r and k round to
+// 0 there, as the exact ones do.
 func (f *f32) expReduced(z reg.VecVirtual) (p, k reg.VecVirtual) {
 	const ln2Hi32, ln2Lo32 = 0.693145751953125, 1.428606765330187045e-06
-	r := f.max(z, f.c(-170))
+	r := f.max(z, f.c(-180))
 	k = f.vec()
 	if f.z {
 		VRNDSCALEPS(U8(8), f.mul(r, f.c(float32(math.Log2E))), k)
@@ -236,12 +246,18 @@ func (f *f32) expReduced(z reg.VecVirtual) (p, k reg.VecVirtual) {
 	return f.add(q, f.c(1)), k
 }
 
-// expNeg returns eᶻ for z ≤ 0 (clamped at −170, below which it is 0) on
+// expNeg returns eᶻ for z ≤ 0 (0 below −103.97, where it underflows) on
 // AVX-512: as isa.exp, in float32 (see expReduced), with 2^k applied
 // exactly by VSCALEFPS, subnormal results included. (AVX2 uses
 // expNegFlush.)
 func (f *f32) expNeg(z reg.VecVirtual) reg.VecVirtual {
 	p, k := f.expReduced(z)
+	return f.scalef(p, k)
+}
+
+// scalef returns p·2^k (k integral), rounded once, subnormals included
+// (AVX-512).
+func (f *f32) scalef(p, k reg.VecVirtual) reg.VecVirtual {
 	d := f.vec()
 	VSCALEFPS(k, p, d)
 	return d
@@ -269,36 +285,66 @@ func (f *f32) log1p01(e reg.VecVirtual) reg.VecVirtual {
 	return f.sub(f.mul(k, f.c(ln2Hi32)), v)
 }
 
-// sigmoidHard32 emits the float32-lane kernel for float32 data with hard
-// targets, integer γ ≤ 2 (kernel.maxGamma32), loss and gradient (no Hessian):
+// Slots of q, the float32 parameters of the float32-lane kernels (as in
+// internal/kernel/vec.go). The gradient's factor αₜ·scale comes signed,
+// −s αₜ scale with s = 2y − 1, whole (qG1, qG0) and divided by 2^B (qH1,
+// qH0: the scaled AVX2 kernel, which multiplies its exponentials by 2^B
+// instead).
+const (
+	qA     = iota // αₜ for y = 1: α (1 without α)
+	qB            // αₜ for y = 0: 1 − α (1 without α)
+	qGamma        // γ
+	qScale        // scale
+	qG1           // −α·scale
+	qG0           // (1 − α)·scale
+	qH1           // −α·scale·2^−B
+	qH0           // (1 − α)·scale·2^−B
+	qDown         // 2^−B
+	qUp           // 2^B
+	qBias         // the int32 127 + B
+)
+
+// sigmoidHard32 emits a float32-lane kernel for float32 data with hard
+// targets, integer γ ≤ 2 (kernel.maxGamma32), loss and gradient (no
+// Hessian):
 //
-//	func(p *[32]float64, q *[8]float32, loss, grad, x, y *float32, n int) (sum float64, done int)
+//	func(p *[32]float64, q *[16]float32, loss, grad, x, y *float32, n int) (sum float64, done int)
 //
-// q holds float32 copies of α (or 1), 1 − α (or 1), γ and the scale. It
-// stops at the first step with a target other than 0 or 1 and
-// returns how many elements it did (n when none), in steps of 32 elements.
-// This is the AVX-512 kernel; on AVX2 sigmoidHard32VEX emits it.
+// q holds the float32 parameters (qA…qBias). It stops at the first step
+// with a target other than 0 or 1 and returns how many elements it did (n
+// when none), in steps of 32 elements. These are the AVX-512 kernels; on
+// AVX2 sigmoidHard32VEX emits them.
 //
 // For y ∈ {0, 1}, with sign s = 2y − 1 and t = s·x (the true class's logit),
 // pₜ = σ(t), m = 1 − pₜ, ce = softplus(−t) = max(−t, 0) + log1p(e^−|x|):
 //
-//	FL = αₜ m^γ ce,  ∂FL/∂x = −s αₜ m^γ (γ pₜ ce + m)
+//	FL = αₜ m^γ ce,  scale·∂FL/∂x = −s αₜ scale·m^γ (γ pₜ ce + m)
 //
 // (SigmoidElem with r = −s·pₜ, p − y = −s·m.) In float32 every step is
 // within a few ulps and the products of at most two factors m keep loss
 // and gradient within 1e-6 relative of the float64 path.
-func (f *f32) sigmoidHard32() {
+//
+// For t ≥ 0, m ≈ e^−t leaves float32's normal range at t ≈ 87.3 and its
+// subnormals at 103.97, m^γ much earlier, and the bits a subnormal factor
+// lacks are missing from the product. With |scale| ≤ 1 the gradient is
+// then below 2^−125 and so is that error, and the plain kernel
+// (sigmoidHardAVX512F32) multiplies αₜ m^γ, shared with the loss, by
+// γ pₜ ce + m and by the scale last. A larger scale, up to 2^100, makes a
+// normal float32 of such a gradient; the scaled kernel
+// (sigmoidHardScaledAVX512F32) multiplies from the scale down instead:
+// −s αₜ scale·(γ pₜ ce + m), whose m comes already scaled, as
+// αₜ·scale·e^r/(1 + e^−|x|) times 2^k by one VSCALEFPS (one rounding,
+// subnormals included), then m, γ times. No partial product is then below
+// half the result, and none loses bits the result keeps. (γ pₜ ce needs no
+// such care: where it leaves the normal range, t > 87.3 with γ ≥ 1, the
+// result, about (γ + 1)·αₜ·scale·m^(γ+1) < 3·2^−152, rounds to 0.)
+func (f *f32) sigmoidHard32(scaled bool) {
 	if !f.z {
-		f.sigmoidHard32VEX()
+		f.sigmoidHard32VEX(scaled)
 		return
 	}
-	r := f.hard32Begin("sigmoidHard32", "n must be a multiple of 32.")
-	P, Q, lossP, gradP, X, Y := r.p, r.q, r.loss, r.grad, r.x, r.y
-	// qa returns parameter i as a {1to16} broadcast operand.
-	qa := func(i int) Op { return Mem{Base: Q, Disp: 4 * i} }
-	const qA, qB, qGamma, qScale = 0, 1, 2, 3
-
-	acc0, acc1, i, L := r.acc0, r.acc1, r.i, r.label
+	r := f.hard32Begin(scaled, "sigmoidHard32", "n must be a multiple of 32.")
+	X, Y, i, L := r.x, r.y, r.i, r.label
 	// Two blocks per iteration, each step emitted for both in turn: their
 	// exp → log1p chains overlap.
 	const U = 2
@@ -320,22 +366,47 @@ func (f *f32) sigmoidHard32() {
 	f.jumpUnlessAll(hard, L("done")) // a soft target: stop before these blocks
 
 	m, pt, ce := make([]reg.VecVirtual, U), make([]reg.VecVirtual, U), make([]reg.VecVirtual, U)
+	er, k, inv := make([]reg.VecVirtual, U), make([]reg.VecVirtual, U), make([]reg.VecVirtual, U)
+	tpos := make([]reg.Register, U)
 	for u := range U {
 		t := f.blend(one[u], f.xor(x[u], f.cbits(1<<31)), x[u]) // s·x
-		e := f.expNeg(f.xor(f.and(x[u], f.cbits(1<<31-1)), f.cbits(1<<31)))
+		er[u], k[u] = f.expReduced(f.xor(f.and(x[u], f.cbits(1<<31-1)), f.cbits(1<<31)))
+		e := f.scalef(er[u], k[u]) // e^−|x|
 		l1 := f.log1p01(e)
-		inv := f.div(f.load(f.c(1)), f.add(e, f.c(1)))
-		ei := f.mul(e, inv)
-		tpos := f.cmp(cmpGE, t, f.c(0))
-		m[u] = f.blend(tpos, inv, ei)                              // σ(−t)
-		pt[u] = f.blend(tpos, ei, inv)                             // σ(t)
+		inv[u] = f.div(f.load(f.c(1)), f.add(e, f.c(1)))
+		ei := f.mul(e, inv[u])
+		tpos[u] = f.cmp(cmpGE, t, f.c(0))
+		m[u] = f.blend(tpos[u], inv[u], ei)                        // σ(−t)
+		pt[u] = f.blend(tpos[u], ei, inv[u])                       // σ(t)
 		ce[u] = f.add(f.max(f.xor(t, f.cbits(1<<31)), f.c(0)), l1) // softplus(−t)
 	}
 
-	w := f.powK(P, L, m)
+	if scaled {
+		f.hard32ScaledTail(r, U, at, one, tpos, x, m, pt, ce, er, k, inv)
+	} else {
+		f.hard32PlainTail(r, U, at, one, x, m, pt, ce)
+	}
+
+	ADDQ(U8(f.lanes()*U), i)
+	JMP(LabelRef(L("loop")))
+
+	Label(L("done"))
+	f.hard32End(r.acc0, r.acc1, i)
+}
+
+// hard32PlainTail emits the loss and gradient of sigmoidHardAVX512F32
+// (see sigmoidHard32) from m, pₜ and ce.
+func (f *f32) hard32PlainTail(r hard32Regs, U int, at func(reg.Register, int) Mem, one []reg.Register, x, m, pt, ce []reg.VecVirtual) {
+	P, Q, lossP, gradP, acc0, acc1, L := r.p, r.q, r.loss, r.grad, r.acc0, r.acc1, r.label
+	qa := func(i int) Mem { return Mem{Base: Q, Disp: 4 * i} }
+	w := make([]reg.VecVirtual, U)
+	for u := range w {
+		w[u] = f.load(f.c(1))
+	}
+	f.mulPowK(P, L("pow"), w, m)
 
 	for u := range U {
-		aw := f.mul(w[u], f.blend(one[u], f.load(Mem{Base: Q, Disp: 4 * qB}), qa(qA))) // αₜ m^γ
+		aw := f.mul(w[u], f.blend(one[u], f.load(qa(qB)), qa(qA))) // αₜ m^γ
 		nan := f.cmp(cmpUNORD, x[u], x[u])
 		loss := f.mul(aw, ce[u])
 		loss = f.blend(nan, loss, f.cbits(0x7fc00000))
@@ -355,12 +426,47 @@ func (f *f32) sigmoidHard32() {
 		VMOVUPS(g, at(gradP, u))
 		Label(lu("nograd"))
 	}
+}
 
-	ADDQ(U8(f.lanes()*U), i)
-	JMP(LabelRef(L("loop")))
+// hard32ScaledTail emits the loss and gradient of
+// sigmoidHardScaledAVX512F32 (see sigmoidHard32) from m, pₜ, ce, and e^r,
+// k and 1/(1 + e^−|x|) for the scaled m.
+func (f *f32) hard32ScaledTail(r hard32Regs, U int, at func(reg.Register, int) Mem, one, tpos []reg.Register, x, m, pt, ce, er, k, inv []reg.VecVirtual) {
+	P, Q, lossP, gradP, acc0, acc1, L := r.p, r.q, r.loss, r.grad, r.acc0, r.acc1, r.label
+	qa := func(i int) Mem { return Mem{Base: Q, Disp: 4 * i} }
+	loss := make([]reg.VecVirtual, U)
+	for u := range U {
+		loss[u] = f.mul(ce[u], f.blend(one[u], f.load(qa(qB)), qa(qA))) // αₜ ce
+	}
+	f.mulPowK(P, L("pow"), loss, m) // αₜ ce m^γ
 
-	Label(L("done"))
-	f.hard32End(acc0, acc1, i)
+	nan := make([]reg.Register, U)
+	for u := range U {
+		nan[u] = f.cmp(cmpUNORD, x[u], x[u])
+		l := f.blend(nan[u], loss[u], f.cbits(0x7fc00000))
+		f.accumulate(l, acc0, acc1)
+		lu := L(fmt.Sprint("noloss", u))
+		TESTQ(lossP, lossP)
+		JZ(LabelRef(lu))
+		VMOVUPS(l, at(lossP, u))
+		Label(lu)
+	}
+
+	TESTQ(gradP, gradP)
+	JZ(LabelRef(L("nograd")))
+	g := make([]reg.VecVirtual, U)
+	for u := range U {
+		sa := f.blend(one[u], f.load(qa(qG0)), qa(qG1)) // −s αₜ scale
+		ms := f.mul(sa, inv[u])
+		VSCALEFPS(k[u], f.mul(ms, er[u]), tpos[u], ms) // t ≥ 0: −s αₜ scale·m, rounded once
+		g[u] = f.mul(f.mul(pt[u], qa(qGamma)), ce[u])
+		VFMADD213PS(ms, sa, g[u]) // −s αₜ scale (γ pₜ ce + m)
+	}
+	f.mulPowK(P, L("gpow"), g, m)
+	for u := range U {
+		VMOVUPS(f.blend(nan[u], g[u], f.cbits(0x7fc00000)), at(gradP, u))
+	}
+	Label(L("nograd"))
 }
 
 // log1pQ are the coefficients of Q, a degree-7 fit of (log1p(e) − e)/e² on
@@ -373,21 +479,35 @@ var log1pQ = []float32{
 }
 
 // log1pPoly returns log(1 + e) for e ∈ [0, 1] as e + e²·Q(e), without
-// division or range reduction; e2 is e².
-func (f *f32) log1pPoly(e, e2 reg.VecVirtual) reg.VecVirtual {
-	q := f.estrin(e, log1pQ)
+// division or range reduction.
+func (f *f32) log1pPoly(e reg.VecVirtual) reg.VecVirtual {
+	e2 := f.mul(e, e)
+	q := f.estrinPows([]reg.VecVirtual{e, e2}, log1pQ)
 	VFMADD213PS(e, e2, q) // e + e²·q
 	return q
 }
 
 // expNegFlush is expNeg with one scaling step: 2^k is built in the
 // exponent field with the biased exponent clamped at 0, so eᶻ below
-// 2^−126 (z < −87.3) is 0 rather than subnormal. Its callers only use
-// such an e where it is negligible or the product is 0 anyway.
+// 2^−126 (z < −87.3) is 0 rather than subnormal. (The AVX2 kernel uses
+// expNegBiased, its form with a larger bias.)
 func (f *f32) expNegFlush(z reg.VecVirtual) reg.VecVirtual {
 	p, k := f.expReduced(z)
+	return f.scale2k(p, k, f.c(math.Float32frombits(127)))
+}
+
+// expNegBiased returns eᶻ·2^B for z ≤ 0, bias holding the int32s 127 + B
+// (B ≥ 0), as expNegFlush does for B = 0: 0 where eᶻ·2^B is below 2^−126.
+func (f *f32) expNegBiased(z reg.VecVirtual, bias Op) reg.VecVirtual {
+	p, k := f.expReduced(z)
+	return f.scale2k(p, k, bias)
+}
+
+// scale2k returns p·2^(k+B) for integral k, bias holding the int32s
+// 127 + B, with 2^(k+B) built in the exponent field: 0 where k + B < −126.
+func (f *f32) scale2k(p, k reg.VecVirtual, bias Op) reg.VecVirtual {
 	VCVTPS2DQ(k, k)
-	VPADDD(f.c(math.Float32frombits(127)), k, k)
+	VPADDD(bias, k, k)
 	VPMAXSD(f.cbits(0), k, k)
 	VPSLLD(U8(23), k, k)
 	VMULPS(k, p, p)
@@ -404,15 +524,19 @@ type hard32Regs struct {
 	label                     func(string) string
 }
 
-// hard32Begin starts a float32-lane kernel (see sigmoidHard32; gen names
-// its generator function, for the doc comment): it loads the arguments,
-// zeroes the accumulators and the index, and opens the loop, which leaves
-// for label("done") once the index reaches n.
-func (f *f32) hard32Begin(gen, steps string) hard32Regs {
-	name := "sigmoidHard" + f.name + "F32"
-	TEXT(name, NOSPLIT, "func(p *[32]float64, q *[8]float32, loss, grad, x, y *float32, n int) (sum float64, done int)")
+// hard32Begin starts a float32-lane kernel, the scaled form or the plain
+// one (see sigmoidHard32; gen names its generator function, for the doc
+// comment): it loads the arguments, zeroes the accumulators and the index,
+// and opens the loop, which leaves for label("done") once the index reaches
+// n.
+func (f *f32) hard32Begin(scaled bool, gen, steps string) hard32Regs {
+	name, what := "sigmoidHard"+f.name+"F32", "|scale| ≤ 1"
+	if scaled {
+		name, what = "sigmoidHardScaled"+f.name+"F32", "|scale| > 1"
+	}
+	TEXT(name, NOSPLIT, "func(p *[32]float64, q *[16]float32, loss, grad, x, y *float32, n int) (sum float64, done int)")
 	Pragma("noescape")
-	Doc(name+" is the float32-lane sigmoid kernel for hard targets and small integer γ (see "+gen+" in _gen).", steps)
+	Doc(name+" is the float32-lane sigmoid kernel for hard targets, small integer γ and "+what+" (see "+gen+" in _gen).", steps)
 	var r hard32Regs
 	for _, a := range []struct {
 		name string
@@ -432,25 +556,21 @@ func (f *f32) hard32Begin(gen, steps string) hard32Regs {
 	return r
 }
 
-// powK returns w = m^k for each block's m, k the integer γ in the
-// parameter flags at P (a loop of k multiplications, all blocks in each).
-func (f *f32) powK(P reg.Register, L func(string) string, m []reg.VecVirtual) []reg.VecVirtual {
-	w := make([]reg.VecVirtual, len(m))
-	for u := range w {
-		w[u] = f.load(f.c(1))
-	}
+// mulPowK multiplies each block's v by its m k times, k the integer γ in
+// the parameter flags at P (a loop labelled label, all blocks in each
+// pass).
+func (f *f32) mulPowK(P reg.Register, label string, v, m []reg.VecVirtual) {
 	c := GP64()
 	MOVQ(Mem{Base: P, Disp: 32 * parFlags}, c)
-	Label(L("pow"))
+	Label(label)
 	TESTQ(c, c)
-	JZ(LabelRef(L("powdone")))
-	for u := range w {
-		VMULPS(m[u], w[u], w[u])
+	JZ(LabelRef(label + "done"))
+	for u := range v {
+		VMULPS(m[u], v[u], v[u])
 	}
 	DECQ(c)
-	JMP(LabelRef(L("pow")))
-	Label(L("powdone"))
-	return w
+	JMP(LabelRef(label))
+	Label(label + "done")
 }
 
 // accumulate adds the float32 lanes of loss, widened to float64, to acc0
@@ -487,12 +607,24 @@ func (f *f32) hard32End(acc0, acc1 reg.VecVirtual, i reg.Register) {
 // one block of 8 per iteration), computed with fewer operations: log1p
 // by a polynomial instead of a division, one exponent scaling, the sign of
 // t selecting σ(t) and σ(−t) directly (VBLENDVPS reads the sign bit), and
-// the signed, scaled αₜ of the gradient taken from q[4:6].
-func (f *f32) sigmoidHard32VEX() {
-	r := f.hard32Begin("sigmoidHard32VEX", "n must be a multiple of 8.")
+// the signed, scaled αₜ of the gradient taken from q.
+//
+// The plain kernel builds 2^k in the exponent field and flushes e^−|x|
+// below 2^−126 to 0 (expNegFlush), which, as the subnormal factors on
+// AVX-512, costs gradients below 2^−125 while |scale| ≤ 1. Without
+// VSCALEFPS the scaled kernel takes its scaled m from e^−|x|·2^B, built
+// with the bias 127 + B, B the scale's binary exponent plus 8 (see
+// hard32Bias in internal/kernel): σ(t) and σ(−t) times 2^B go into
+// γ pₜ ce + m, and the signed αₜ·scale·2^−B multiplies it before the γ
+// factors m. The bias keeps the scaled m a normal float32 wherever the
+// result is one, and the construction's flush below 2^−126 costs only
+// results below αₜ·scale·2^−B·2^−126 ≤ 2^−133. e^−|x| itself is
+// e^−|x|·2^B times 2^−B, rounded once, σ(±t) likewise.
+func (f *f32) sigmoidHard32VEX(scaled bool) {
+	r := f.hard32Begin(scaled, "sigmoidHard32VEX", "n must be a multiple of 8.")
 	P, Q, lossP, gradP, X, Y := r.p, r.q, r.loss, r.grad, r.x, r.y
-	qv := func(i int) reg.VecVirtual { return f.load(Mem{Base: Q, Disp: 4 * i}) }
-	const qA, qB, qGamma, qG1, qG0 = 0, 1, 2, 4, 5
+	qm := func(i int) Mem { return Mem{Base: Q, Disp: 4 * i} }
+	qv := func(i int) reg.VecVirtual { return f.load(qm(i)) }
 
 	acc0, acc1, i, L := r.acc0, r.acc1, r.i, r.label
 	at := func(b reg.Register) Mem { return Mem{Base: b, Index: i, Scale: 4} }
@@ -506,18 +638,38 @@ func (f *f32) sigmoidHard32VEX() {
 	t := f.blend(one, f.xor(x, sign), x) // s·x
 	nabs := f.vec()
 	VORPS(sign, x, nabs) // −|x|
-	e := f.expNegFlush(nabs)
-	inv := f.div(f.load(f.c(1)), f.add(e, f.c(1)))
-	ei := f.mul(e, inv)
-	m, pt := f.vec(), f.vec()
-	VBLENDVPS(t, inv, ei, m)                                                // σ(−t): t < 0 takes 1/(1 + e)
-	VBLENDVPS(t, ei, inv, pt)                                               // σ(t)
-	ce := f.add(f.max(f.xor(t, sign), f.c(0)), f.log1pPoly(e, f.mul(e, e))) // softplus(−t)
+	var e, m, pt, eiB, invB, mB reg.VecVirtual
+	if scaled {
+		bias := f.vec()
+		VPBROADCASTD(qm(qBias), bias)
+		eB := f.expNegBiased(nabs, bias) // e^−|x|·2^B
+		down := qv(qDown)
+		e = f.mul(eB, down)
+		invB = f.div(qv(qUp), f.add(e, f.c(1))) // 2^B/(1 + e)
+		eiB = f.mul(eB, f.mul(invB, down))
+		mB = f.vec()
+		VBLENDVPS(t, invB, eiB, mB) // σ(−t)·2^B: t < 0 takes 2^B/(1 + e)
+		m = f.mul(mB, down)         // σ(−t)
+	} else {
+		e = f.expNegFlush(nabs)
+		inv := f.div(f.load(f.c(1)), f.add(e, f.c(1)))
+		ei := f.mul(e, inv)
+		m, pt = f.vec(), f.vec()
+		VBLENDVPS(t, inv, ei, m)  // σ(−t): t < 0 takes 1/(1 + e)
+		VBLENDVPS(t, ei, inv, pt) // σ(t)
+	}
+	ce := f.add(f.max(f.xor(t, sign), f.c(0)), f.log1pPoly(e)) // softplus(−t)
 
-	w := f.powK(P, L, []reg.VecVirtual{m})[0]
-
+	var loss, w reg.VecVirtual
+	if scaled {
+		loss = f.mul(ce, f.blend(one, qv(qB), qv(qA))) // αₜ ce
+		f.mulPowK(P, L("pow"), []reg.VecVirtual{loss}, []reg.VecVirtual{m})
+	} else {
+		w = f.load(f.c(1))
+		f.mulPowK(P, L("pow"), []reg.VecVirtual{w}, []reg.VecVirtual{m})
+		loss = f.mul(f.mul(w, f.blend(one, qv(qB), qv(qA))), ce) // αₜ m^γ ce
+	}
 	nan := f.cmp(cmpUNORD, x, x)
-	loss := f.mul(f.mul(w, f.blend(one, qv(qB), qv(qA))), ce) // αₜ m^γ ce
 	loss = f.blend(nan, loss, f.cbits(0x7fc00000))
 	f.accumulate(loss, acc0, acc1)
 	TESTQ(lossP, lossP)
@@ -527,9 +679,19 @@ func (f *f32) sigmoidHard32VEX() {
 
 	TESTQ(gradP, gradP)
 	JZ(LabelRef(L("nograd")))
-	g := f.mul(pt, qv(qGamma))
-	VFMADD213PS(m, ce, g)                                  // γ pₜ ce + m
-	g = f.mul(f.mul(w, f.blend(one, qv(qG0), qv(qG1))), g) // −s αₜ scale m^γ (…)
+	var g reg.VecVirtual
+	if scaled {
+		ptB := f.vec()
+		VBLENDVPS(t, eiB, invB, ptB) // σ(t)·2^B
+		g = f.mul(ptB, qv(qGamma))
+		VFMADD213PS(mB, ce, g)                       // (γ pₜ ce + m)·2^B
+		g = f.mul(g, f.blend(one, qv(qH0), qv(qH1))) // −s αₜ scale (γ pₜ ce + m)
+		f.mulPowK(P, L("gpow"), []reg.VecVirtual{g}, []reg.VecVirtual{m})
+	} else {
+		g = f.mul(pt, qv(qGamma))
+		VFMADD213PS(m, ce, g)                                  // γ pₜ ce + m
+		g = f.mul(f.mul(w, f.blend(one, qv(qG0), qv(qG1))), g) // −s αₜ scale m^γ (…)
+	}
 	g = f.blend(nan, g, f.cbits(0x7fc00000))
 	VMOVUPS(g, at(gradP))
 	Label(L("nograd"))
@@ -556,7 +718,7 @@ func (f *f32) mathFuncs32() {
 	}
 	fns := []fn{
 		{"expNegFlush", f.expNegFlush},
-		{"log1pPoly", func(e reg.VecVirtual) reg.VecVirtual { return f.log1pPoly(e, f.mul(e, e)) }},
+		{"log1pPoly", f.log1pPoly},
 	}
 	if f.z {
 		fns = []fn{{"expNeg", f.expNeg}, {"log1p01", f.log1p01}}

@@ -31,6 +31,11 @@ type Options struct {
 	Threads int    // GOMAXPROCS for Go, torch.set_num_threads for PyTorch
 	Python  string // interpreter for the PyTorch side
 	Torch   bool   // run the PyTorch side when it is available
+	// Stream is the number of elements of the files the streamed rows
+	// (StreamRows) run `focal loss` on; 0 leaves them out. Focal is the
+	// focal command they run, Program when empty.
+	Stream int
+	Focal  string
 }
 
 // DefaultOptions are the command's defaults.
@@ -61,9 +66,16 @@ func (o Options) validate() error {
 		return fmt.Errorf("--repeats: %d, want at least 1", o.Repeats)
 	case o.Threads < 1:
 		return fmt.Errorf("--threads: %d, want at least 1", o.Threads)
+	case o.Stream < 0 || o.Stream > 1<<36:
+		return fmt.Errorf("--stream: %d out of range [0, 2³⁶]", o.Stream)
 	}
 	return nil
 }
+
+// Program is the focal executable the streamed rows run: package main
+// sets it to its own. Empty (a test binary, or a program embedding the
+// command) leaves those rows out unless Options.Focal names one.
+var Program string
 
 // NewCommand returns the `bench` command.
 func NewCommand() *cobra.Command {
@@ -83,10 +95,17 @@ with C = 80 classes, the softmax with the class axis last ([N, C]) and
 second ([N, C, 32, 32], when n holds one such image) (default and generic
 kernels; ns per logit). It prints
 one table of medians of repeated calls, each size's rows as ratios to
-focal's default sigmoid kernel, all measured in this one run.`,
+focal's default sigmoid kernel, all measured in this one run.
+
+A second table (--stream N elements, 0 for none) runs focal loss end to end
+on a generated pair of float32 .npy files of N elements, with and without
+--out and --grad, against reading the files from the page cache and, when
+Python has them, numpy.load of the pair and torchvision's loss on it, with
+the time over the read and the peak resident memory of each.`,
 		Example: `  focal bench
   focal bench --sizes 196608,8000000 --repeats 11 --threads 2
-  focal bench --torch=false`,
+  focal bench --torch=false
+  focal bench --sizes 8000000 --stream 200000000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.validate(); err != nil {
@@ -102,6 +121,7 @@ focal's default sigmoid kernel, all measured in this one run.`,
 	f.IntVar(&o.Threads, "threads", o.Threads, "threads for Go (GOMAXPROCS) and PyTorch")
 	f.StringVar(&o.Python, "python", o.Python, "Python interpreter for the PyTorch rows")
 	f.BoolVar(&o.Torch, "torch", o.Torch, "run the PyTorch rows when torch and torchvision import")
+	f.IntVar(&o.Stream, "stream", 20_000_000, "elements of the generated .npy pair `focal loss` streams end to end (0: no streamed rows)")
 	return cmd
 }
 
@@ -183,7 +203,23 @@ func Run(ctx context.Context, w, log io.Writer, o Options) error {
 			note = fmt.Sprintf("PyTorch %s, torchvision %s, %d threads", t.Torch, t.TorchVision, t.Threads)
 		}
 	}
-	return writeTable(w, o, rows, note)
+	if err := writeTable(w, o, rows, note); err != nil || o.Stream == 0 {
+		return err
+	}
+	focal := o.Focal
+	if focal == "" {
+		focal = Program
+	}
+	if focal == "" {
+		// A test binary is no focal command: running it would run the tests.
+		_, err := fmt.Fprintln(w, "\nstreamed rows skipped: no focal executable to run (bench.Program, Options.Focal)")
+		return err
+	}
+	srows, snote, err := StreamRows(ctx, log, o, o.Stream, focal)
+	if err != nil {
+		return err
+	}
+	return WriteStreamTable(w, o.Stream, srows, snote)
 }
 
 // writeTable prints rows grouped by size, with each row's time per element

@@ -200,7 +200,7 @@ func runDemo(cmd *cobra.Command, cfg demo.Config, plan *output.Plan, files *demo
 
 	var progress demo.Progress
 	if !quiet {
-		progress = demoProgress(cmd.ErrOrStderr())
+		progress = demoProgress(cmd.ErrOrStderr(), cfg)
 	}
 	res, err := demo.Run(ctx, cfg, progress)
 	if errors.Is(err, demo.ErrFashion) {
@@ -226,13 +226,18 @@ func runDemo(cmd *cobra.Command, cfg demo.Config, plan *output.Plan, files *demo
 }
 
 // demoProgress reports on w: a progress bar per training run when w is a
-// terminal, otherwise one line per finished run.
-func demoProgress(w io.Writer) demo.Progress {
+// terminal; otherwise — a log file, CI, where a bar's redraws are noise and
+// minutes of silence look like a hang — a line with the plan now and one
+// line per finished run.
+func demoProgress(w io.Writer, cfg demo.Config) demo.Progress {
 	f, ok := w.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
+		runs := len(cfg.Losses) * (len(cfg.Seeds) + max(0, len(cfg.LRGrid)-1))
+		fmt.Fprintf(w, "demo: %d training runs (%d losses × seeds %s), at most %d steps each on batches of %d scenes of %d×%d px, then %d test scenes\n",
+			runs, len(cfg.Losses), joinSeeds(cfg.Seeds), cfg.Steps, cfg.Batch, cfg.Size, cfg.Size, cfg.Eval)
 		return func(e demo.Event) {
 			if e.Done {
-				fmt.Fprintf(w, "run %d/%d %s seed %d lr %g: %d steps in %.0f s, best validation %.1f%%\n",
+				fmt.Fprintf(w, "demo: run %d/%d %s, seed %d, lr %g: %d steps in %.0f s, best validation score %.1f%%\n",
 					e.Run, e.Runs, e.Loss, e.Seed, e.LR, e.Step, e.Seconds, 100*e.Best)
 			}
 		}
@@ -253,4 +258,12 @@ func demoProgress(w io.Writer) demo.Progress {
 			bar.Set(e.Step)
 		}
 	}
+}
+
+func joinSeeds(seeds []uint64) string {
+	var s []string
+	for _, v := range seeds {
+		s = append(s, strconv.FormatUint(v, 10))
+	}
+	return strings.Join(s, ",")
 }

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -67,9 +69,22 @@ func TestDemoTinyRunWritesEveryOutput(t *testing.T) {
 			if (res.Figure4 != nil) != (c.task == "anchors") {
 				t.Errorf("figure 4 computed: %v", res.Figure4 != nil)
 			}
-			// One line per finished run on a stderr that is not a terminal.
-			if n := strings.Count(stderr, "\n"); n != len(res.Runs) {
-				t.Errorf("stderr has %d lines, want one per run (%d):\n%s", n, len(res.Runs), stderr)
+			// On a stderr that is not a terminal: a plan line, then one line
+			// per finished run, and no progress-bar redraws.
+			if strings.ContainsAny(stderr, "\r\x1b") {
+				t.Errorf("stderr has carriage returns or escape sequences (a progress bar): %q", stderr)
+			}
+			lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+			if len(lines) != 1+len(res.Runs) {
+				t.Fatalf("stderr has %d lines, want a plan and one per run (%d):\n%s", len(lines), len(res.Runs), stderr)
+			}
+			if want := fmt.Sprintf("%d training runs (%d losses × seeds 3,4)", len(res.Runs), len(c.losses)); !strings.Contains(lines[0], want) {
+				t.Errorf("plan line %q: want %q", lines[0], want)
+			}
+			for i, r := range res.Runs {
+				if l := lines[1+i]; !strings.Contains(l, r.Loss) || !strings.Contains(l, fmt.Sprintf("seed %d", r.Seed)) || !strings.Contains(l, "2 steps") {
+					t.Errorf("line %d %q: want loss %s, seed %d and its 2 steps", 1+i, l, r.Loss, r.Seed)
+				}
 			}
 			entries, _ := os.ReadDir(dir)
 			if len(entries) != len(c.files) {
@@ -180,4 +195,37 @@ func TestDemoLongIsTheConvergedSetting(t *testing.T) {
 	if exitcode.Code(err) != 2 || !strings.Contains(err.Error(), "--lr-grid: 0") {
 		t.Errorf("--long --lr-grid 0: %v, want exit 2", err)
 	}
+}
+
+func TestDemoQuietPrintsNothingToStderr(t *testing.T) {
+	args := append(slicesClone(tinyDemo), "--out", filepath.Join(t.TempDir(), "out"), "--json", "-q", "--panels", "0")
+	stdout, stderr, err := runDemoCommand(t, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stderr != "" {
+		t.Errorf("-q, yet stderr got %q", stderr)
+	}
+	if !strings.HasPrefix(stdout, "{") {
+		t.Errorf("stdout does not start with the JSON results: %.80q", stdout)
+	}
+}
+
+// The default output directory is inside the clone when the demo runs from
+// there, as the README shows: git must not see it.
+func TestDemoDefaultOutputDirectoryIsIgnoredByGit(t *testing.T) {
+	out := NewDemoCommand().Flags().Lookup("out").DefValue
+	f, err := os.Open(filepath.Join("..", "..", ".gitignore"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		switch strings.TrimSpace(sc.Text()) {
+		case out, out + "/", "/" + out, "/" + out + "/":
+			return
+		}
+	}
+	t.Errorf(".gitignore has no line for the demo's default --out %s", out)
 }

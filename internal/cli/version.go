@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"runtime"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -18,12 +17,8 @@ func NewVersionCommand() *cobra.Command {
 		Example: "  focal version",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var impls []string
-			for _, m := range kernel.Impls() {
-				impls = append(impls, m.String())
-			}
-			_, err := fmt.Fprintf(cmd.OutOrStdout(), "focal %s %s %s/%s\nkernels: %v (this machine and build: %s)\n",
-				Version, runtime.Version(), runtime.GOOS, runtime.GOARCH, kernel.Current(), strings.Join(impls, ", "))
+			_, err := fmt.Fprintf(cmd.OutOrStdout(), "focal %s %s %s/%s\nkernels: %s\n",
+				Version, runtime.Version(), runtime.GOOS, runtime.GOARCH, kernel.Describe())
 			return err
 		},
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/focalgo/focal"
-	focalgomlx "github.com/focalgo/focal/gomlx"
+	"github.com/focalgo/focal/focalloss"
 	"github.com/gomlx/gomlx/core/graph"
 )
 
@@ -128,5 +128,8 @@ func (l Loss) fileName() string {
 // same shape; use, when not nil, is a bool prefix-shaped mask of the
 // elements that count (the anchors task's non-ignored anchors).
 func (l Loss) lossGraph(logits, targets, use *graph.Node) *graph.Node {
-	return focalgomlx.SigmoidFocalLossWeighted(logits, targets, nil, use, l.Sigmoid, l.Options)
+	if use == nil {
+		return focalloss.Sigmoid(logits, targets, l.Sigmoid, l.Options)
+	}
+	return focalloss.Sigmoid(logits, targets, l.Sigmoid, l.Options, focalloss.Mask(use))
 }

@@ -1,6 +1,9 @@
 package kernel
 
-import "sync/atomic"
+import (
+	"strings"
+	"sync/atomic"
+)
 
 // Impl names an implementation of the kernels.
 type Impl int32
@@ -39,6 +42,17 @@ func Impls() []Impl { return append([]Impl(nil), available...) }
 
 // Current returns the implementation in use.
 func Current() Impl { return Impl(impl.Load()) }
+
+// Describe names the implementation in use and those this machine and build
+// can run, as `focal version` prints them: "avx512 (this machine and build:
+// generic, avx2, avx512)".
+func Describe() string {
+	names := make([]string, len(available))
+	for i, m := range available {
+		names[i] = m.String()
+	}
+	return Current().String() + " (this machine and build: " + strings.Join(names, ", ") + ")"
+}
 
 // SetImpl selects the implementation used by Sigmoid, Sparse and Softmax and
 // returns the previous one. It is for tests and benchmarks (forcing the

@@ -117,8 +117,13 @@ func scaleRow64(m Impl, dst *float64, e *float64, s float64, n int) {
 }
 
 func runHard32(v *vec, loss, grad, x, y *float32, n int) (float64, int) {
-	if v.impl == AVX512 {
+	switch {
+	case v.impl == AVX512 && v.scaled:
+		return sigmoidHardScaledAVX512F32(&v.par, &v.q, loss, grad, x, y, n)
+	case v.impl == AVX512:
 		return sigmoidHardAVX512F32(&v.par, &v.q, loss, grad, x, y, n)
+	case v.scaled:
+		return sigmoidHardScaledAVX2F32(&v.par, &v.q, loss, grad, x, y, n)
 	}
 	return sigmoidHardAVX2F32(&v.par, &v.q, loss, grad, x, y, n)
 }

@@ -2809,7 +2809,7 @@ DATA constsAVX2<>+1200(SB)/8, $0x7ff8000000000001
 DATA constsAVX2<>+1208(SB)/8, $0x7ff8000000000001
 GLOBL constsAVX2<>(SB), RODATA|NOPTR, $1216
 
-// func sigmoidHardAVX512F32(p *[32]float64, q *[8]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
+// func sigmoidHardAVX512F32(p *[32]float64, q *[16]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·sigmoidHardAVX512F32(SB), NOSPLIT, $0-72
 	MOVQ   p+0(FP), AX
@@ -3040,6 +3040,242 @@ sigmoidHardAVX512F32done:
 	MOVQ          R9, done+64(FP)
 	RET
 
+// func sigmoidHardScaledAVX512F32(p *[32]float64, q *[16]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·sigmoidHardScaledAVX512F32(SB), NOSPLIT, $0-72
+	MOVQ   p+0(FP), AX
+	MOVQ   q+8(FP), CX
+	MOVQ   loss+16(FP), DX
+	MOVQ   grad+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	XORQ   R9, R9
+
+sigmoidHardScaledAVX512F32loop:
+	CMPQ              R9, R8
+	JGE               sigmoidHardScaledAVX512F32done
+	VMOVUPS           (SI)(R9*4), Z2
+	VMOVUPS           (DI)(R9*4), Z3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z3, K1
+	VCMPPS.BCST       $0x00, consts32AVX512<>+4(SB), Z3, K2
+	KORW              K1, K2, K2
+	VMOVUPS           64(SI)(R9*4), Z3
+	VMOVUPS           64(DI)(R9*4), Z22
+	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z22, K3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+4(SB), Z22, K4
+	KORW              K3, K4, K4
+	KANDW             K2, K4, K4
+	KORTESTW          K4, K4
+	JCC               sigmoidHardScaledAVX512F32done
+	VXORPS.BCST       consts32AVX512<>+8(SB), Z2, Z22
+	VBLENDMPS         Z2, Z22, K1, Z4
+	VANDPS.BCST       consts32AVX512<>+12(SB), Z2, Z22
+	VXORPS.BCST       consts32AVX512<>+8(SB), Z22, Z22
+	VMAXPS.BCST       consts32AVX512<>+16(SB), Z22, Z22
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z22, Z23
+	VRNDSCALEPS       $0x08, Z23, Z23
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z23, Z22
+	VFNMADD231PS.BCST consts32AVX512<>+28(SB), Z23, Z22
+	VMULPS            Z22, Z22, Z24
+	VMULPS            Z24, Z24, Z25
+	VBROADCASTSS      consts32AVX512<>+32(SB), Z26
+	VFMADD213PS.BCST  consts32AVX512<>+36(SB), Z22, Z26
+	VBROADCASTSS      consts32AVX512<>+40(SB), Z27
+	VFMADD213PS.BCST  consts32AVX512<>+44(SB), Z22, Z27
+	VFMADD213PS       Z26, Z24, Z27
+	VBROADCASTSS      consts32AVX512<>+48(SB), Z24
+	VFMADD213PS.BCST  consts32AVX512<>+52(SB), Z22, Z24
+	VFMADD213PS       Z27, Z25, Z24
+	VMULPS            Z22, Z22, Z25
+	VFMADD213PS       Z22, Z25, Z24
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z24, Z22
+	VSCALEFPS         Z23, Z22, Z24
+	VCMPPS.BCST       $0x1e, consts32AVX512<>+56(SB), Z24, K2
+	VSUBPS.BCST       consts32AVX512<>+0(SB), Z24, Z25
+	VMULPS.BCST       consts32AVX512<>+36(SB), Z25, Z25
+	VBLENDMPS         Z25, Z24, K2, Z5
+	VXORPS            Z25, Z25, Z25
+	VBLENDMPS.BCST    consts32AVX512<>+0(SB), Z25, K2, Z6
+	VADDPS.BCST       consts32AVX512<>+60(SB), Z5, Z25
+	VDIVPS            Z25, Z5, Z25
+	VMULPS            Z25, Z25, Z26
+	VBROADCASTSS      consts32AVX512<>+64(SB), Z27
+	VFMADD213PS.BCST  consts32AVX512<>+68(SB), Z26, Z27
+	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z26, Z27
+	VFMADD213PS.BCST  consts32AVX512<>+76(SB), Z26, Z27
+	VMULPS            Z26, Z27, Z26
+	VMULPS            Z5, Z5, Z27
+	VMULPS.BCST       consts32AVX512<>+36(SB), Z27, Z27
+	VADDPS            Z26, Z27, Z26
+	VMULPS            Z26, Z25, Z25
+	VMULPS.BCST       consts32AVX512<>+80(SB), Z6, Z26
+	VADDPS            Z26, Z25, Z25
+	VSUBPS            Z25, Z27, Z25
+	VSUBPS            Z5, Z25, Z25
+	VMULPS.BCST       consts32AVX512<>+84(SB), Z6, Z26
+	VSUBPS            Z25, Z26, Z25
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z26
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z24, Z27
+	VDIVPS            Z27, Z26, Z26
+	VMULPS            Z26, Z24, Z24
+	VCMPPS.BCST       $0x1d, consts32AVX512<>+4(SB), Z4, K2
+	VBLENDMPS         Z24, Z26, K2, Z7
+	VBLENDMPS         Z26, Z24, K2, Z8
+	VXORPS.BCST       consts32AVX512<>+8(SB), Z4, Z24
+	VMAXPS.BCST       consts32AVX512<>+4(SB), Z24, Z24
+	VADDPS            Z25, Z24, Z24
+	VXORPS.BCST       consts32AVX512<>+8(SB), Z3, Z25
+	VBLENDMPS         Z3, Z25, K3, Z9
+	VANDPS.BCST       consts32AVX512<>+12(SB), Z3, Z25
+	VXORPS.BCST       consts32AVX512<>+8(SB), Z25, Z25
+	VMAXPS.BCST       consts32AVX512<>+16(SB), Z25, Z25
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z25, Z27
+	VRNDSCALEPS       $0x08, Z27, Z27
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z27, Z25
+	VFNMADD231PS.BCST consts32AVX512<>+28(SB), Z27, Z25
+	VMULPS            Z25, Z25, Z28
+	VMULPS            Z28, Z28, Z29
+	VBROADCASTSS      consts32AVX512<>+32(SB), Z30
+	VFMADD213PS.BCST  consts32AVX512<>+36(SB), Z25, Z30
+	VBROADCASTSS      consts32AVX512<>+40(SB), Z31
+	VFMADD213PS.BCST  consts32AVX512<>+44(SB), Z25, Z31
+	VFMADD213PS       Z30, Z28, Z31
+	VBROADCASTSS      consts32AVX512<>+48(SB), Z28
+	VFMADD213PS.BCST  consts32AVX512<>+52(SB), Z25, Z28
+	VFMADD213PS       Z31, Z29, Z28
+	VMULPS            Z25, Z25, Z29
+	VFMADD213PS       Z25, Z29, Z28
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z28, Z25
+	VSCALEFPS         Z27, Z25, Z28
+	VCMPPS.BCST       $0x1e, consts32AVX512<>+56(SB), Z28, K4
+	VSUBPS.BCST       consts32AVX512<>+0(SB), Z28, Z29
+	VMULPS.BCST       consts32AVX512<>+36(SB), Z29, Z29
+	VBLENDMPS         Z29, Z28, K4, Z10
+	VXORPS            Z29, Z29, Z29
+	VBLENDMPS.BCST    consts32AVX512<>+0(SB), Z29, K4, Z11
+	VADDPS.BCST       consts32AVX512<>+60(SB), Z10, Z29
+	VDIVPS            Z29, Z10, Z29
+	VMULPS            Z29, Z29, Z30
+	VBROADCASTSS      consts32AVX512<>+64(SB), Z31
+	VFMADD213PS.BCST  consts32AVX512<>+68(SB), Z30, Z31
+	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z30, Z31
+	VFMADD213PS.BCST  consts32AVX512<>+76(SB), Z30, Z31
+	VMULPS            Z30, Z31, Z30
+	VMULPS            Z10, Z10, Z31
+	VMULPS.BCST       consts32AVX512<>+36(SB), Z31, Z31
+	VADDPS            Z30, Z31, Z30
+	VMULPS            Z30, Z29, Z29
+	VMULPS.BCST       consts32AVX512<>+80(SB), Z11, Z30
+	VADDPS            Z30, Z29, Z29
+	VSUBPS            Z29, Z31, Z29
+	VSUBPS            Z10, Z29, Z29
+	VMULPS.BCST       consts32AVX512<>+84(SB), Z11, Z30
+	VSUBPS            Z29, Z30, Z29
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z30
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z28, Z31
+	VDIVPS            Z31, Z30, Z30
+	VMULPS            Z30, Z28, Z28
+	VCMPPS.BCST       $0x1d, consts32AVX512<>+4(SB), Z9, K4
+	VBLENDMPS         Z28, Z30, K4, Z12
+	VBLENDMPS         Z30, Z28, K4, Z13
+	VXORPS.BCST       consts32AVX512<>+8(SB), Z9, Z28
+	VMAXPS.BCST       consts32AVX512<>+4(SB), Z28, Z28
+	VADDPS            Z29, Z28, Z28
+	VBROADCASTSS      4(CX), Z29
+	VBLENDMPS.BCST    (CX), Z29, K1, Z14
+	VMULPS            Z14, Z24, Z29
+	VBROADCASTSS      4(CX), Z31
+	VBLENDMPS.BCST    (CX), Z31, K3, Z15
+	VMULPS            Z15, Z28, Z31
+	MOVQ              224(AX), R10
+
+sigmoidHardScaledAVX512F32pow:
+	TESTQ  R10, R10
+	JZ     sigmoidHardScaledAVX512F32powdone
+	VMULPS Z7, Z29, Z29
+	VMULPS Z12, Z31, Z31
+	DECQ   R10
+	JMP    sigmoidHardScaledAVX512F32pow
+
+sigmoidHardScaledAVX512F32powdone:
+	VCMPPS         $0x03, Z2, Z2, K5
+	VBLENDMPS.BCST consts32AVX512<>+88(SB), Z29, K5, Z16
+	VCVTPS2PD      Y16, Z2
+	VEXTRACTF32X8  $0x01, Z16, Y29
+	VCVTPS2PD      Y29, Z29
+	VADDPD         Z2, Z0, Z0
+	VADDPD         Z29, Z1, Z1
+	TESTQ          DX, DX
+	JZ             sigmoidHardScaledAVX512F32noloss0
+	VMOVUPS        Z16, (DX)(R9*4)
+
+sigmoidHardScaledAVX512F32noloss0:
+	VCMPPS         $0x03, Z3, Z3, K6
+	VBLENDMPS.BCST consts32AVX512<>+88(SB), Z31, K6, Z17
+	VCVTPS2PD      Y17, Z2
+	VEXTRACTF32X8  $0x01, Z17, Y3
+	VCVTPS2PD      Y3, Z3
+	VADDPD         Z2, Z0, Z0
+	VADDPD         Z3, Z1, Z1
+	TESTQ          DX, DX
+	JZ             sigmoidHardScaledAVX512F32noloss1
+	VMOVUPS        Z17, 64(DX)(R9*4)
+
+sigmoidHardScaledAVX512F32noloss1:
+	TESTQ          BX, BX
+	JZ             sigmoidHardScaledAVX512F32nograd
+	VBROADCASTSS   20(CX), Z2
+	VBLENDMPS.BCST 16(CX), Z2, K1, Z18
+	VMULPS         Z26, Z18, Z2
+	VMULPS         Z22, Z2, Z3
+	VSCALEFPS      Z23, Z3, K2, Z2
+	VMULPS.BCST    8(CX), Z8, Z3
+	VMULPS         Z24, Z3, Z3
+	VFMADD213PS    Z2, Z18, Z3
+	VBROADCASTSS   20(CX), Z2
+	VBLENDMPS.BCST 16(CX), Z2, K3, Z19
+	VMULPS         Z30, Z19, Z2
+	VMULPS         Z25, Z2, Z22
+	VSCALEFPS      Z27, Z22, K4, Z2
+	VMULPS.BCST    8(CX), Z13, Z22
+	VMULPS         Z28, Z22, Z22
+	VFMADD213PS    Z2, Z19, Z22
+	MOVQ           224(AX), R10
+
+sigmoidHardScaledAVX512F32gpow:
+	TESTQ  R10, R10
+	JZ     sigmoidHardScaledAVX512F32gpowdone
+	VMULPS Z7, Z3, Z3
+	VMULPS Z12, Z22, Z22
+	DECQ   R10
+	JMP    sigmoidHardScaledAVX512F32gpow
+
+sigmoidHardScaledAVX512F32gpowdone:
+	VBLENDMPS.BCST consts32AVX512<>+88(SB), Z3, K5, Z20
+	VMOVUPS        Z20, (BX)(R9*4)
+	VBLENDMPS.BCST consts32AVX512<>+88(SB), Z22, K6, Z21
+	VMOVUPS        Z21, 64(BX)(R9*4)
+
+sigmoidHardScaledAVX512F32nograd:
+	ADDQ $0x20, R9
+	JMP  sigmoidHardScaledAVX512F32loop
+
+sigmoidHardScaledAVX512F32done:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDSD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, sum+56(FP)
+	MOVQ          R9, done+64(FP)
+	RET
+
 // func expNegAVX512F32(dst *float32, src *float32, n int)
 // Requires: AVX, AVX512F
 TEXT ·expNegAVX512F32(SB), NOSPLIT, $0-24
@@ -3127,7 +3363,7 @@ DATA consts32AVX512<>+0(SB)/4, $0x3f800000
 DATA consts32AVX512<>+4(SB)/4, $0x00000000
 DATA consts32AVX512<>+8(SB)/4, $0x80000000
 DATA consts32AVX512<>+12(SB)/4, $0x7fffffff
-DATA consts32AVX512<>+16(SB)/4, $0xc32a0000
+DATA consts32AVX512<>+16(SB)/4, $0xc3340000
 DATA consts32AVX512<>+20(SB)/4, $0x3fb8aa3b
 DATA consts32AVX512<>+24(SB)/4, $0x3f317200
 DATA consts32AVX512<>+28(SB)/4, $0x35bfbe8e
@@ -3148,7 +3384,7 @@ DATA consts32AVX512<>+84(SB)/4, $0x3f317180
 DATA consts32AVX512<>+88(SB)/4, $0x7fc00000
 GLOBL consts32AVX512<>(SB), RODATA|NOPTR, $92
 
-// func sigmoidHardAVX2F32(p *[32]float64, q *[8]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
+// func sigmoidHardAVX2F32(p *[32]float64, q *[16]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
 // Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·sigmoidHardAVX2F32(SB), NOSPLIT, $0-72
 	MOVQ   p+0(FP), AX
@@ -3208,21 +3444,20 @@ sigmoidHardAVX2F32loop:
 	VXORPS       consts32AVX2<>+64(SB), Y3, Y3
 	VMAXPS       consts32AVX2<>+32(SB), Y3, Y3
 	VMULPS       Y5, Y5, Y7
-	VMULPS       Y5, Y5, Y9
-	VMULPS       Y9, Y9, Y10
-	VBROADCASTSS consts32AVX2<>+448(SB), Y11
-	VFMADD213PS  consts32AVX2<>+480(SB), Y5, Y11
-	VBROADCASTSS consts32AVX2<>+512(SB), Y12
-	VFMADD213PS  consts32AVX2<>+544(SB), Y5, Y12
+	VMULPS       Y7, Y7, Y9
+	VBROADCASTSS consts32AVX2<>+448(SB), Y10
+	VFMADD213PS  consts32AVX2<>+480(SB), Y5, Y10
+	VBROADCASTSS consts32AVX2<>+512(SB), Y11
+	VFMADD213PS  consts32AVX2<>+544(SB), Y5, Y11
+	VFMADD213PS  Y10, Y7, Y11
+	VBROADCASTSS consts32AVX2<>+576(SB), Y10
+	VFMADD213PS  consts32AVX2<>+608(SB), Y5, Y10
+	VBROADCASTSS consts32AVX2<>+640(SB), Y12
+	VFMADD213PS  consts32AVX2<>+672(SB), Y5, Y12
+	VFMADD213PS  Y10, Y7, Y12
 	VFMADD213PS  Y11, Y9, Y12
-	VBROADCASTSS consts32AVX2<>+576(SB), Y11
-	VFMADD213PS  consts32AVX2<>+608(SB), Y5, Y11
-	VBROADCASTSS consts32AVX2<>+640(SB), Y13
-	VFMADD213PS  consts32AVX2<>+672(SB), Y5, Y13
-	VFMADD213PS  Y11, Y9, Y13
-	VFMADD213PS  Y12, Y10, Y13
-	VFMADD213PS  Y5, Y7, Y13
-	VADDPS       Y13, Y3, Y3
+	VFMADD213PS  Y5, Y7, Y12
+	VADDPS       Y12, Y3, Y3
 	VBROADCASTSS consts32AVX2<>+0(SB), Y5
 	MOVQ         224(AX), R10
 
@@ -3234,12 +3469,12 @@ sigmoidHardAVX2F32pow:
 	JMP    sigmoidHardAVX2F32pow
 
 sigmoidHardAVX2F32powdone:
-	VCMPPS       $0x03, Y2, Y2, Y2
 	VBROADCASTSS 4(CX), Y7
 	VBROADCASTSS (CX), Y9
 	VBLENDVPS    Y4, Y9, Y7, Y7
 	VMULPS       Y7, Y5, Y7
 	VMULPS       Y3, Y7, Y7
+	VCMPPS       $0x03, Y2, Y2, Y2
 	VBLENDVPS    Y2, consts32AVX2<>+704(SB), Y7, Y7
 	VCVTPS2PD    X7, Y9
 	VEXTRACTF128 $0x01, Y7, X10
@@ -3269,6 +3504,148 @@ sigmoidHardAVX2F32nograd:
 	JMP  sigmoidHardAVX2F32loop
 
 sigmoidHardAVX2F32done:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDSD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, sum+56(FP)
+	MOVQ         R9, done+64(FP)
+	RET
+
+// func sigmoidHardScaledAVX2F32(p *[32]float64, q *[16]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·sigmoidHardScaledAVX2F32(SB), NOSPLIT, $0-72
+	MOVQ   p+0(FP), AX
+	MOVQ   q+8(FP), CX
+	MOVQ   loss+16(FP), DX
+	MOVQ   grad+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	XORQ   R9, R9
+
+sigmoidHardScaledAVX2F32loop:
+	CMPQ         R9, R8
+	JGE          sigmoidHardScaledAVX2F32done
+	VMOVUPS      (SI)(R9*4), Y2
+	VMOVUPS      (DI)(R9*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y3, Y4
+	VCMPPS       $0x00, consts32AVX2<>+32(SB), Y3, Y3
+	VORPS        Y4, Y3, Y3
+	VMOVMSKPS    Y3, R10
+	CMPL         R10, $0x000000ff
+	JNE          sigmoidHardScaledAVX2F32done
+	VXORPS       consts32AVX2<>+64(SB), Y2, Y3
+	VBLENDVPS    Y4, Y2, Y3, Y3
+	VORPS        consts32AVX2<>+64(SB), Y2, Y5
+	VPBROADCASTD 40(CX), Y6
+	VMAXPS       consts32AVX2<>+96(SB), Y5, Y5
+	VMULPS       consts32AVX2<>+128(SB), Y5, Y7
+	VROUNDPS     $0x08, Y7, Y7
+	VFNMADD231PS consts32AVX2<>+160(SB), Y7, Y5
+	VFNMADD231PS consts32AVX2<>+192(SB), Y7, Y5
+	VMULPS       Y5, Y5, Y8
+	VMULPS       Y8, Y8, Y9
+	VBROADCASTSS consts32AVX2<>+224(SB), Y10
+	VFMADD213PS  consts32AVX2<>+256(SB), Y5, Y10
+	VBROADCASTSS consts32AVX2<>+288(SB), Y11
+	VFMADD213PS  consts32AVX2<>+320(SB), Y5, Y11
+	VFMADD213PS  Y10, Y8, Y11
+	VBROADCASTSS consts32AVX2<>+352(SB), Y8
+	VFMADD213PS  consts32AVX2<>+384(SB), Y5, Y8
+	VFMADD213PS  Y11, Y9, Y8
+	VMULPS       Y5, Y5, Y9
+	VFMADD213PS  Y5, Y9, Y8
+	VADDPS       consts32AVX2<>+0(SB), Y8, Y5
+	VCVTPS2DQ    Y7, Y7
+	VPADDD       Y6, Y7, Y7
+	VPMAXSD      consts32AVX2<>+32(SB), Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y7, Y5, Y5
+	VBROADCASTSS 32(CX), Y6
+	VMULPS       Y6, Y5, Y7
+	VBROADCASTSS 36(CX), Y8
+	VADDPS       consts32AVX2<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y8, Y8
+	VMULPS       Y6, Y8, Y9
+	VMULPS       Y9, Y5, Y5
+	VBLENDVPS    Y3, Y8, Y5, Y9
+	VMULPS       Y6, Y9, Y6
+	VXORPS       consts32AVX2<>+64(SB), Y3, Y10
+	VMAXPS       consts32AVX2<>+32(SB), Y10, Y10
+	VMULPS       Y7, Y7, Y11
+	VMULPS       Y11, Y11, Y12
+	VBROADCASTSS consts32AVX2<>+448(SB), Y13
+	VFMADD213PS  consts32AVX2<>+480(SB), Y7, Y13
+	VBROADCASTSS consts32AVX2<>+512(SB), Y14
+	VFMADD213PS  consts32AVX2<>+544(SB), Y7, Y14
+	VFMADD213PS  Y13, Y11, Y14
+	VBROADCASTSS consts32AVX2<>+576(SB), Y13
+	VFMADD213PS  consts32AVX2<>+608(SB), Y7, Y13
+	VBROADCASTSS consts32AVX2<>+640(SB), Y15
+	VFMADD213PS  consts32AVX2<>+672(SB), Y7, Y15
+	VFMADD213PS  Y13, Y11, Y15
+	VFMADD213PS  Y14, Y12, Y15
+	VFMADD213PS  Y7, Y11, Y15
+	VADDPS       Y15, Y10, Y7
+	VBROADCASTSS 4(CX), Y10
+	VBROADCASTSS (CX), Y11
+	VBLENDVPS    Y4, Y11, Y10, Y10
+	VMULPS       Y10, Y7, Y10
+	MOVQ         224(AX), R10
+
+sigmoidHardScaledAVX2F32pow:
+	TESTQ  R10, R10
+	JZ     sigmoidHardScaledAVX2F32powdone
+	VMULPS Y6, Y10, Y10
+	DECQ   R10
+	JMP    sigmoidHardScaledAVX2F32pow
+
+sigmoidHardScaledAVX2F32powdone:
+	VCMPPS       $0x03, Y2, Y2, Y2
+	VBLENDVPS    Y2, consts32AVX2<>+704(SB), Y10, Y10
+	VCVTPS2PD    X10, Y11
+	VEXTRACTF128 $0x01, Y10, X12
+	VCVTPS2PD    X12, Y12
+	VADDPD       Y11, Y0, Y0
+	VADDPD       Y12, Y1, Y1
+	TESTQ        DX, DX
+	JZ           sigmoidHardScaledAVX2F32noloss
+	VMOVUPS      Y10, (DX)(R9*4)
+
+sigmoidHardScaledAVX2F32noloss:
+	TESTQ        BX, BX
+	JZ           sigmoidHardScaledAVX2F32nograd
+	VBLENDVPS    Y3, Y5, Y8, Y3
+	VBROADCASTSS 8(CX), Y5
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y9, Y7, Y3
+	VBROADCASTSS 28(CX), Y5
+	VBROADCASTSS 24(CX), Y7
+	VBLENDVPS    Y4, Y7, Y5, Y4
+	VMULPS       Y4, Y3, Y3
+	MOVQ         224(AX), R10
+
+sigmoidHardScaledAVX2F32gpow:
+	TESTQ  R10, R10
+	JZ     sigmoidHardScaledAVX2F32gpowdone
+	VMULPS Y6, Y3, Y3
+	DECQ   R10
+	JMP    sigmoidHardScaledAVX2F32gpow
+
+sigmoidHardScaledAVX2F32gpowdone:
+	VBLENDVPS Y2, consts32AVX2<>+704(SB), Y3, Y2
+	VMOVUPS   Y2, (BX)(R9*4)
+
+sigmoidHardScaledAVX2F32nograd:
+	ADDQ $0x08, R9
+	JMP  sigmoidHardScaledAVX2F32loop
+
+sigmoidHardScaledAVX2F32done:
 	VADDPD       Y1, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
@@ -3335,21 +3712,20 @@ log1pPolyAVX2F32loop:
 	JGE          log1pPolyAVX2F32done
 	VMOVUPS      (CX)(BX*4), Y0
 	VMULPS       Y0, Y0, Y1
-	VMULPS       Y0, Y0, Y2
-	VMULPS       Y2, Y2, Y3
-	VBROADCASTSS consts32AVX2<>+448(SB), Y4
-	VFMADD213PS  consts32AVX2<>+480(SB), Y0, Y4
-	VBROADCASTSS consts32AVX2<>+512(SB), Y5
-	VFMADD213PS  consts32AVX2<>+544(SB), Y0, Y5
+	VMULPS       Y1, Y1, Y2
+	VBROADCASTSS consts32AVX2<>+448(SB), Y3
+	VFMADD213PS  consts32AVX2<>+480(SB), Y0, Y3
+	VBROADCASTSS consts32AVX2<>+512(SB), Y4
+	VFMADD213PS  consts32AVX2<>+544(SB), Y0, Y4
+	VFMADD213PS  Y3, Y1, Y4
+	VBROADCASTSS consts32AVX2<>+576(SB), Y3
+	VFMADD213PS  consts32AVX2<>+608(SB), Y0, Y3
+	VBROADCASTSS consts32AVX2<>+640(SB), Y5
+	VFMADD213PS  consts32AVX2<>+672(SB), Y0, Y5
+	VFMADD213PS  Y3, Y1, Y5
 	VFMADD213PS  Y4, Y2, Y5
-	VBROADCASTSS consts32AVX2<>+576(SB), Y4
-	VFMADD213PS  consts32AVX2<>+608(SB), Y0, Y4
-	VBROADCASTSS consts32AVX2<>+640(SB), Y6
-	VFMADD213PS  consts32AVX2<>+672(SB), Y0, Y6
-	VFMADD213PS  Y4, Y2, Y6
-	VFMADD213PS  Y5, Y3, Y6
-	VFMADD213PS  Y0, Y1, Y6
-	VMOVUPS      Y6, (AX)(BX*4)
+	VFMADD213PS  Y0, Y1, Y5
+	VMOVUPS      Y5, (AX)(BX*4)
 	ADDQ         $0x08, BX
 	JMP          log1pPolyAVX2F32loop
 
@@ -3381,14 +3757,14 @@ DATA consts32AVX2<>+80(SB)/4, $0x80000000
 DATA consts32AVX2<>+84(SB)/4, $0x80000000
 DATA consts32AVX2<>+88(SB)/4, $0x80000000
 DATA consts32AVX2<>+92(SB)/4, $0x80000000
-DATA consts32AVX2<>+96(SB)/4, $0xc32a0000
-DATA consts32AVX2<>+100(SB)/4, $0xc32a0000
-DATA consts32AVX2<>+104(SB)/4, $0xc32a0000
-DATA consts32AVX2<>+108(SB)/4, $0xc32a0000
-DATA consts32AVX2<>+112(SB)/4, $0xc32a0000
-DATA consts32AVX2<>+116(SB)/4, $0xc32a0000
-DATA consts32AVX2<>+120(SB)/4, $0xc32a0000
-DATA consts32AVX2<>+124(SB)/4, $0xc32a0000
+DATA consts32AVX2<>+96(SB)/4, $0xc3340000
+DATA consts32AVX2<>+100(SB)/4, $0xc3340000
+DATA consts32AVX2<>+104(SB)/4, $0xc3340000
+DATA consts32AVX2<>+108(SB)/4, $0xc3340000
+DATA consts32AVX2<>+112(SB)/4, $0xc3340000
+DATA consts32AVX2<>+116(SB)/4, $0xc3340000
+DATA consts32AVX2<>+120(SB)/4, $0xc3340000
+DATA consts32AVX2<>+124(SB)/4, $0xc3340000
 DATA consts32AVX2<>+128(SB)/4, $0x3fb8aa3b
 DATA consts32AVX2<>+132(SB)/4, $0x3fb8aa3b
 DATA consts32AVX2<>+136(SB)/4, $0x3fb8aa3b

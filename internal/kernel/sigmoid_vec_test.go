@@ -64,6 +64,12 @@ func vecImpls() []Impl { return Impls()[1:] }
 // destination; it fails t if a guard changed.
 func run[T Float](t *testing.T, m Impl, p *SigmoidParams, x, y []T, outs [3]bool, off int) (sum float64, dst [3][]T) {
 	t.Helper()
+	return runForm(t, m, p, x, y, nil, nil, outs, off)
+}
+
+// runForm is run with weights w and an ignore mask (either may be nil).
+func runForm[T Float](t *testing.T, m Impl, p *SigmoidParams, x, y, w []T, ignore []bool, outs [3]bool, off int) (sum float64, dst [3][]T) {
+	t.Helper()
 	prev := SetImpl(m)
 	defer SetImpl(prev)
 	const guard = 9
@@ -77,7 +83,7 @@ func run[T Float](t *testing.T, m Impl, p *SigmoidParams, x, y []T, outs [3]bool
 			dst[i] = bufs[i][off : off+len(x) : off+len(x)]
 		}
 	}
-	sum = Sigmoid(p, dst[0], dst[1], dst[2], x, y, nil, nil)
+	sum = Sigmoid(p, dst[0], dst[1], dst[2], x, y, w, ignore)
 	for i, b := range bufs {
 		for j, v := range b {
 			if (j < off || j >= off+len(x)) && v != 12345 {
@@ -91,16 +97,31 @@ func run[T Float](t *testing.T, m Impl, p *SigmoidParams, x, y []T, outs [3]bool
 // compare checks implementation m against the generic path on x and y.
 func compare[T Float](t *testing.T, m Impl, p *SigmoidParams, x, y []T, outs [3]bool, off int) {
 	t.Helper()
+	compareForm(t, m, p, x, y, nil, nil, outs, off)
+}
+
+// compareForm is compare with weights w and an ignore mask (either may be
+// nil); the gradient's and Hessian's slack grows with |wᵢ|.
+func compareForm[T Float](t *testing.T, m Impl, p *SigmoidParams, x, y, w []T, ignore []bool, outs [3]bool, off int) {
+	t.Helper()
 	rel, abs := tolerance[T]()
-	want, wd := run(t, Generic, p, x, y, outs, off)
-	got, gd := run(t, m, p, x, y, outs, off)
+	want, wd := runForm(t, Generic, p, x, y, w, ignore, outs, off)
+	got, gd := runForm(t, m, p, x, y, w, ignore, outs, off)
 	// At infinite logits the float32 generic path gives NaN where
 	// SigmoidElem gives the limits; take those from the float64 path.
 	x64, y64 := make([]float64, len(x)), make([]float64, len(x))
+	var w64 []float64
+	if w != nil {
+		w64 = make([]float64, len(w))
+	}
 	for i := range x {
 		x64[i], y64[i] = float64(x[i]), float64(y[i])
+		if w != nil {
+			w64[i] = float64(w[i])
+		}
 	}
-	want64, wd64 := run(t, Generic, p, x64, y64, outs, 0)
+	want64, wd64 := runForm(t, Generic, p, x64, y64, w64, ignore, outs, 0)
+	weights := w
 	for i, v := range x {
 		if math.IsInf(float64(v), 0) {
 			want = want64
@@ -119,12 +140,15 @@ func compare[T Float](t *testing.T, m Impl, p *SigmoidParams, x, y []T, outs [3]
 	for k := range 3 {
 		for i := range gd[k] {
 			g, w := float64(gd[k][i]), float64(wd[k][i])
-			a := abs
+			a, wi := abs, 1.0
+			if weights != nil {
+				wi = math.Abs(float64(weights[i]))
+			}
 			switch k {
 			case 1:
-				a += gradSlack(float64(x[i]), float64(y[i]), p)
+				a += wi * gradSlack(float64(x[i]), float64(y[i]), p)
 			case 2:
-				a += hessSlack(float64(x[i]), float64(y[i]), p)
+				a += wi * hessSlack(float64(x[i]), float64(y[i]), p)
 			}
 			if !agree(g, w, rel, a) {
 				if bad++; bad < 5 {
@@ -301,10 +325,11 @@ func TestVectorIgnoreMask(t *testing.T) {
 	}
 }
 
-// TestHard32MatchesGeneric: the float32-lane kernel (float32 data, hard
-// targets, γ ∈ {0, 1, 2}, loss and gradient) runs to the end of hard
-// data, stops at the first block with a soft target, and equals the
-// generic path within 1e-6 relative, specials included.
+// TestHard32MatchesGeneric: the float32-lane kernels (float32 data, hard
+// targets, γ ∈ {0, 1, 2}, loss and gradient; the plain one for scale 1/8,
+// the scaled one for 3) run to the end of hard data, stop at the first
+// block with a soft target, and equal the generic path within 1e-6
+// relative, specials included.
 func TestHard32MatchesGeneric(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	for _, m := range vecImpls() {
@@ -314,26 +339,28 @@ func TestHard32MatchesGeneric(t *testing.T) {
 }
 
 func testHard32(t *testing.T, rng *rand.Rand, m Impl, stepN int) {
-	for _, g := range []float64{0, 1, 2} {
-		for _, alpha := range []float64{-1, 0.25} {
-			p := &SigmoidParams{Alpha: max(alpha, 0), HasAlpha: alpha >= 0, Gamma: g, Scale: 0.125}
-			v, _ := newVec(p, m)
-			if !v.hard32 {
-				t.Fatalf("%v γ = %v: float32-lane kernel not chosen", m, g)
+	for _, scale := range []float64{0.125, 3} {
+		for _, g := range []float64{0, 1, 2} {
+			for _, alpha := range []float64{-1, 0.25} {
+				p := &SigmoidParams{Alpha: max(alpha, 0), HasAlpha: alpha >= 0, Gamma: g, Scale: scale}
+				v, _ := newVec(p, m)
+				if !v.hard32 || v.scaled != (scale > 1) {
+					t.Fatalf("%v γ = %v, scale %v: float32-lane kernel not chosen (scaled form: %v)", m, g, scale, v.scaled)
+				}
+				x, y := inputs[float32](rng, 16*40+5, "hard")
+				l, gr := make([]float32, len(x)), make([]float32, len(x))
+				if _, done := runHard32(&v, &l[0], &gr[0], &x[0], &y[0], 16*40); done != 16*40 {
+					t.Errorf("%v γ = %v, scale %v: stopped at %d of %d on hard targets", m, g, scale, done, 16*40)
+				}
+				y2 := append([]float32(nil), y...)
+				y2[16*7+3] = 0.5
+				if _, done := runHard32(&v, &l[0], &gr[0], &x[0], &y2[0], 16*40); done != 115/stepN*stepN {
+					t.Errorf("%v γ = %v, scale %v: stopped at %d, want %d (soft target at 115)", m, g, scale, done, 115/stepN*stepN)
+				}
+				compare(t, m, p, x, y, [3]bool{true, true, false}, 1)
+				compare(t, m, p, x, y2, [3]bool{true, true, false}, 2)
+				compare(t, m, p, x, y, [3]bool{false, true, false}, 0)
 			}
-			x, y := inputs[float32](rng, 16*40+5, "hard")
-			l, gr := make([]float32, len(x)), make([]float32, len(x))
-			if _, done := runHard32(&v, &l[0], &gr[0], &x[0], &y[0], 16*40); done != 16*40 {
-				t.Errorf("%v γ = %v: stopped at %d of %d on hard targets", m, g, done, 16*40)
-			}
-			y2 := append([]float32(nil), y...)
-			y2[16*7+3] = 0.5
-			if _, done := runHard32(&v, &l[0], &gr[0], &x[0], &y2[0], 16*40); done != 115/stepN*stepN {
-				t.Errorf("%v γ = %v: stopped at %d, want %d (soft target at 115)", m, g, done, 115/stepN*stepN)
-			}
-			compare(t, m, p, x, y, [3]bool{true, true, false}, 1)
-			compare(t, m, p, x, y2, [3]bool{true, true, false}, 2)
-			compare(t, m, p, x, y, [3]bool{false, true, false}, 0)
 		}
 	}
 }
@@ -405,8 +432,11 @@ func testWeighted[T Float](t *testing.T) {
 // TestHard32DenseSweep: the float32-lane kernel's loss and gradient are
 // within 1e-6 relative (plus 1e-37 absolute, for underflow) of
 // SigmoidElem evaluated in float64, for logits every 2⁹-th float32 in
-// [−120, 120] (every 2¹³-th in -short mode) with either target, γ ∈
-// {0, 1, 2} and α on and off.
+// [−180, 180] (every 2¹³-th in -short mode) with either target, γ ∈
+// {0, 1, 2}, α on and off, and gradient scales 1/8 and 2^100, the largest
+// the kernel takes: there the gradient of an easy example (t = s·x up to
+// 173) is a normal float32 long after m = σ(−t) and its powers have left
+// float32's range.
 func TestHard32DenseSweep(t *testing.T) {
 	stride := uint32(1 << 9)
 	if testing.Short() {
@@ -414,7 +444,7 @@ func TestHard32DenseSweep(t *testing.T) {
 	}
 	var x []float32
 	for _, sign := range []uint32{0, 1 << 31} {
-		for b := uint32(0); b <= math.Float32bits(120); b += stride {
+		for b := uint32(0); b <= math.Float32bits(180); b += stride {
 			x = append(x, math.Float32frombits(b|sign))
 		}
 	}
@@ -422,34 +452,36 @@ func TestHard32DenseSweep(t *testing.T) {
 	y := make([]float32, len(x))
 	l, gr := make([]float32, len(x)), make([]float32, len(x))
 	for _, m := range vecImpls() {
-		for _, g := range []float64{0, 1, 2} {
-			for _, alpha := range []float64{-1, 0.25} {
-				p := &SigmoidParams{Alpha: max(alpha, 0), HasAlpha: alpha >= 0, Gamma: g, Scale: 0.125}
-				v, _ := newVec(p, m)
-				for _, target := range []float32{0, 1} {
-					for i := range y {
-						y[i] = target
-					}
-					if _, done := runHard32(&v, &l[0], &gr[0], &x[0], &y[0], len(x)); done != len(x) {
-						t.Fatalf("%v: stopped at %d of %d", m, done, len(x))
-					}
-					worst, at := 0.0, float32(0)
-					for i, xi := range x {
-						el, eg, _ := SigmoidElem(float64(xi), float64(target), p)
-						eg *= p.Scale
-						for _, c := range [...][2]float64{{float64(l[i]), el}, {float64(gr[i]), eg}} {
-							err := math.Abs(c[0] - c[1])
-							if err > 1e-6*math.Abs(c[1])+1e-37 {
-								t.Fatalf("%v γ=%v α=%v y=%v x=%v: %v, exact %v", m, g, alpha, target, xi, c[0], c[1])
-							}
-							if math.Abs(c[1]) > 1e-30 {
-								if r := err / math.Abs(c[1]); r > worst {
-									worst, at = r, xi
+		for _, scale := range []float64{0.125, 0x1p100} {
+			for _, g := range []float64{0, 1, 2} {
+				for _, alpha := range []float64{-1, 0.25} {
+					p := &SigmoidParams{Alpha: max(alpha, 0), HasAlpha: alpha >= 0, Gamma: g, Scale: scale}
+					v, _ := newVec(p, m)
+					for _, target := range []float32{0, 1} {
+						for i := range y {
+							y[i] = target
+						}
+						if _, done := runHard32(&v, &l[0], &gr[0], &x[0], &y[0], len(x)); done != len(x) {
+							t.Fatalf("%v: stopped at %d of %d", m, done, len(x))
+						}
+						worst, at := 0.0, float32(0)
+						for i, xi := range x {
+							el, eg, _ := SigmoidElem(float64(xi), float64(target), p)
+							eg *= p.Scale
+							for _, c := range [...][2]float64{{float64(l[i]), el}, {float64(gr[i]), eg}} {
+								err := math.Abs(c[0] - c[1])
+								if err > 1e-6*math.Abs(c[1])+1e-37 {
+									t.Fatalf("%v scale=%v γ=%v α=%v y=%v x=%v: %v, exact %v", m, scale, g, alpha, target, xi, c[0], c[1])
+								}
+								if math.Abs(c[1]) > 1e-30 {
+									if r := err / math.Abs(c[1]); r > worst {
+										worst, at = r, xi
+									}
 								}
 							}
 						}
+						t.Logf("%v scale=%v γ=%v α=%v y=%v: worst %.2e relative at x = %v", m, scale, g, alpha, target, worst, at)
 					}
-					t.Logf("%v γ=%v α=%v y=%v: worst %.2e relative at x = %v", m, g, alpha, target, worst, at)
 				}
 			}
 		}
@@ -457,22 +489,71 @@ func TestHard32DenseSweep(t *testing.T) {
 }
 
 // TestVectorExtremeScale: gradient scales far outside float32's range
-// (package focal's 1/Normalizer) give what the generic path gives, which
-// multiplies in float64 and rounds once.
+// (package focal's 1/Normalizer), at the edges of the float32-lane
+// kernel's window [2^−100, 2^100] and above 1 inside it give what the
+// generic path gives, which multiplies in float64 and rounds once. Every
+// γ form (the float32 lanes' 0, 1, 2, the float64 lanes' 2.5), α off, 0.25
+// and 1, without the Hessian and with it (clipped or not), plain, weighted
+// and masked, on random hard targets and on logits, with either target,
+// across the ranges where e^−|x| leaves float32's normal numbers (|x| ≈
+// 87.3) and its subnormals (103.97), and where the largest scale times it
+// does (156.3, 173.3). There the float32-lane kernels' scaled gradient
+// must not have lost the bits of e^−|x|.
 func TestVectorExtremeScale(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
+	var edgeX, edgeY []float32
+	add := func(v float32) {
+		for _, xv := range []float32{v, -v} {
+			edgeX, edgeY = append(edgeX, xv, xv), append(edgeY, 0, 1)
+		}
+	}
+	for v := float32(20); v <= 190; v += 0.6875 {
+		add(v)
+	}
+	for _, b := range []float64{87.33654, 103.27893, 103.97208, 156.28, 173.29, 180} {
+		v := float32(b)
+		for range 3 {
+			v = math.Nextafter32(v, 0)
+		}
+		for range 7 {
+			add(v)
+			v = math.Nextafter32(v, 1000)
+		}
+	}
+	scales := []float64{1e39, 0x1p100, math.Nextafter(0x1p100, 0), 1e30, -1e30, 0x1p60, 3,
+		1e-30, math.Nextafter(0x1p-100, 1), 0x1p-100, 1e-39, 1e-45, 1e-50}
 	for _, m := range vecImpls() {
-		for _, s := range []float64{1e39, 1e30, 1e-30, 1e-39, 1e-45, 1e-50} {
-			for _, g := range []float64{0, 2, 2.5} {
-				p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: g, Scale: s}
-				x, y := inputs[float32](rng, 200, "hard")
-				for i, v := range x {
-					if math.IsInf(float64(v), 0) {
-						x[i] = 1
+		for _, s := range scales {
+			for _, g := range []float64{0, 1, 2, 2.5} {
+				for _, alpha := range []float64{-1, 0.25, 1} {
+					for _, hess := range []struct{ want, clip bool }{{false, false}, {true, false}, {true, true}} {
+						p := &SigmoidParams{Alpha: max(alpha, 0), HasAlpha: alpha >= 0, Gamma: g, Scale: s, ClipHess: hess.clip}
+						x, y := inputs[float32](rng, 200, "hard")
+						for i, v := range x {
+							if math.IsInf(float64(v), 0) {
+								x[i] = 1
+							}
+						}
+						x[0], x[1] = 1e-3, -1e-3 // gradients far below 1: ×1e39 stays finite in float32
+						x, y = append(x, edgeX...), append(y, edgeY...)
+						w, ignore := make([]float32, len(x)), make([]bool, len(x))
+						for i := range w {
+							w[i] = float32(rng.Float64() * 3)
+							if rng.IntN(10) == 0 {
+								w[i] = 0
+							}
+							ignore[i] = rng.IntN(40) == 0 // runs long enough for the float32 lanes
+						}
+						outs := [3]bool{true, true, hess.want}
+						t.Run(fmt.Sprintf("%v/scale=%v/plain", m, s), func(t *testing.T) { compareForm(t, m, p, x, y, nil, nil, outs, 0) })
+						if math.Abs(s) <= math.MaxFloat32 {
+							// (Beyond float32's range sigmoidWeighted's float32
+							// gradient overflows before the weight multiplies it.)
+							t.Run(fmt.Sprintf("%v/scale=%v/weighted", m, s), func(t *testing.T) { compareForm(t, m, p, x, y, w, nil, outs, 1) })
+						}
+						t.Run(fmt.Sprintf("%v/scale=%v/masked", m, s), func(t *testing.T) { compareForm(t, m, p, x, y, nil, ignore, outs, 2) })
 					}
 				}
-				x[0], x[1] = 1e-3, -1e-3 // gradients far below 1: ×1e39 stays finite in float32
-				compare(t, m, p, x, y, [3]bool{true, true, false}, 0)
 			}
 		}
 	}

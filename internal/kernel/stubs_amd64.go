@@ -162,11 +162,17 @@ func logAVX2(dst *float64, src *float64, n int)
 //go:noescape
 func log1p01AVX2(dst *float64, src *float64, n int)
 
-// sigmoidHardAVX512F32 is the float32-lane sigmoid kernel for hard targets and small integer γ (see sigmoidHard32 in _gen).
+// sigmoidHardAVX512F32 is the float32-lane sigmoid kernel for hard targets, small integer γ and |scale| ≤ 1 (see sigmoidHard32 in _gen).
 // n must be a multiple of 32.
 //
 //go:noescape
-func sigmoidHardAVX512F32(p *[32]float64, q *[8]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
+func sigmoidHardAVX512F32(p *[32]float64, q *[16]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
+
+// sigmoidHardScaledAVX512F32 is the float32-lane sigmoid kernel for hard targets, small integer γ and |scale| > 1 (see sigmoidHard32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func sigmoidHardScaledAVX512F32(p *[32]float64, q *[16]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
 
 // expNegAVX512F32 sets dst[i] = expNeg(src[i]) for i < n, a multiple of the lane count (tests only).
 //
@@ -178,11 +184,17 @@ func expNegAVX512F32(dst *float32, src *float32, n int)
 //go:noescape
 func log1p01AVX512F32(dst *float32, src *float32, n int)
 
-// sigmoidHardAVX2F32 is the float32-lane sigmoid kernel for hard targets and small integer γ (see sigmoidHard32VEX in _gen).
+// sigmoidHardAVX2F32 is the float32-lane sigmoid kernel for hard targets, small integer γ and |scale| ≤ 1 (see sigmoidHard32VEX in _gen).
 // n must be a multiple of 8.
 //
 //go:noescape
-func sigmoidHardAVX2F32(p *[32]float64, q *[8]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
+func sigmoidHardAVX2F32(p *[32]float64, q *[16]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
+
+// sigmoidHardScaledAVX2F32 is the float32-lane sigmoid kernel for hard targets, small integer γ and |scale| > 1 (see sigmoidHard32VEX in _gen).
+// n must be a multiple of 8.
+//
+//go:noescape
+func sigmoidHardScaledAVX2F32(p *[32]float64, q *[16]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
 
 // expNegFlushAVX2F32 sets dst[i] = expNegFlush(src[i]) for i < n, a multiple of the lane count (tests only).
 //

@@ -15,13 +15,31 @@ type vec struct {
 	impl Impl
 	step int // elements per assembly loop iteration
 
-	// hard32: float32 data with hard targets may take the float32-lane
-	// kernel (integer γ ≤ maxGamma32, no Hessian), with q its float32
-	// parameters: αₜ for y = 1 and y = 0, γ, scale, then the gradient's
-	// signed, scaled αₜ for y = 1 (−α·scale) and y = 0 ((1 − α)·scale).
-	hard32 bool
-	q      [8]float32
+	// hard32: float32 data with hard targets may take a float32-lane
+	// kernel (integer γ ≤ maxGamma32, no Hessian), the scaled one when
+	// |scale| > 1, with q its float32 parameters (q… below).
+	hard32, scaled bool
+	q              [16]float32
 }
+
+// Slots of vec.q, as in _gen/sigmoid32.go: αₜ for y = 1 and y = 0 (1
+// without α), γ, the scale, the gradient's signed, scaled αₜ for y = 1
+// (−α·scale) and y = 0 ((1 − α)·scale), the same divided by 2^B, 2^−B, 2^B
+// and the int32 127 + B, B the exponent bias of the scaled AVX2 kernel
+// (see hard32Bias).
+const (
+	qA = iota
+	qB
+	qGamma
+	qScale
+	qG1
+	qG0
+	qH1
+	qH0
+	qDown
+	qUp
+	qBias
+)
 
 // maxGamma32 is the largest integer γ of the float32-lane kernel: its
 // error grows with the γ factors of m multiplied: up to 2 keeps loss
@@ -76,12 +94,35 @@ func newVec(p *SigmoidParams, m Impl) (vec, bool) {
 		if p.HasAlpha {
 			a1, a0 = p.Alpha, 1-p.Alpha
 		}
-		v.q = [8]float32{float32(a1), float32(a0), float32(p.Gamma), float32(p.Scale),
-			float32(-a1 * p.Scale), float32(a0 * p.Scale)}
+		// Up to |scale| = 1 the subnormal and flushed factors of the plain
+		// kernels cost gradients below 2^−125; above it the scaled ones
+		// multiply from the scale down (see sigmoidHard32 in _gen).
+		v.scaled = s > 1
+		b := hard32Bias(s)
+		v.q = [16]float32{
+			qA: float32(a1), qB: float32(a0), qGamma: float32(p.Gamma), qScale: float32(p.Scale),
+			qG1: float32(-a1 * p.Scale), qG0: float32(a0 * p.Scale),
+			qH1: float32(math.Ldexp(-a1*p.Scale, -b)), qH0: float32(math.Ldexp(a0*p.Scale, -b)),
+			qDown: float32(math.Ldexp(1, -b)), qUp: float32(math.Ldexp(1, b)),
+			qBias: math.Float32frombits(uint32(127 + b)),
+		}
 	}
 	v.par[4*parFlags] = math.Float64frombits(uint64(int64(k)))
 	v.par[4*parFlags+1] = math.Float64frombits(uint64(alpha))
 	return v, true
+}
+
+// hard32Bias returns B for a gradient scale s (0 or in [2^−100, 2^100]):
+// the scaled AVX2 float32-lane kernel computes e^−|x|·2^B, which goes into
+// the gradient times αₜ·s·2^−B. With B the binary exponent of s plus 8
+// (at least 0), e^−|x|·2^B is a normal float32 wherever the gradient is
+// one (its flush below 2^−126 costs only gradients below 2^−133), and at
+// most 2^108.
+func hard32Bias(s float64) int {
+	if s == 0 {
+		return 0
+	}
+	return max(math.Ilogb(s)+8, 0)
 }
 
 // maxStep is the largest step of an implementation.
@@ -91,9 +132,10 @@ const maxStep = 16
 // v.impl. The general one computes SigmoidElem lane for lane in float64
 // (for float32 data too: inputs are widened, outputs rounded once); float32
 // data with hard targets, γ ∈ {0, 1, 2} and no Hessian go through a
-// float32-lane kernel twice as wide (sigmoidHardAVX512F32, sigmoidHardAVX2F32). The last len(x) mod
-// step elements go through the same kernel from stack buffers, padded with
-// x = −Inf, y = 0, whose loss is exactly 0.
+// float32-lane kernel twice as wide (sigmoidHardAVX512F32,
+// sigmoidHardAVX2F32, or their Scaled forms for |scale| > 1). The last
+// len(x) mod step elements go through the same kernel from stack buffers,
+// padded with x = −Inf, y = 0, whose loss is exactly 0.
 func sigmoidVec[T Float](v *vec, loss, grad, hess, x, y []T) float64 {
 	var sum float64
 	if n32 := len(x) &^ 31; v.hard32 && hess == nil && n32 > 0 && unsafe.Sizeof(x[0]) == 4 {

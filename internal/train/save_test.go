@@ -2,7 +2,6 @@ package train
 
 import (
 	"context"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,11 +11,12 @@ import (
 
 func TestSaveLoadRoundTrip(t *testing.T) {
 	s := imbalanced(300, 3, 0.1, 2, 1)
-	l, _ := ParseLosses("balanced", math.NaN(), 2, nil)
-	fit, err := Fit(context.Background(), Config{Hidden: []int{4, 3}, Epochs: 1, LR: 1e-2, Batch: 32, Seed: 1, Loss: l[0]}, s, true)
+	l, _ := ParseLosses("balanced", DefaultLossParams())
+	fit, err := Fit(context.Background(), FitConfig{Hidden: []int{4, 3}, Epochs: 1, LR: 1e-2, Batch: 32, Seed: 1, Loss: l[0]}, s, nil, true)
 	if err != nil {
 		t.Fatal(err)
 	}
+	fit.Model.Temperature = 1.75 // a temperature-scaled model
 	p := filepath.Join(t.TempDir(), "m.json")
 	f, err := os.Create(p)
 	if err != nil {
@@ -37,8 +37,12 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	}
 	a, _ := fit.Model.Predict(s.X, s.N)
 	b, _ := m.Predict(s.X, s.N)
-	if !slices.Equal(a, b) {
-		t.Error("the loaded model predicts differently")
+	if !slices.Equal(a, b) || m.Temperature != 1.75 {
+		t.Errorf("the loaded model (temperature %v) predicts differently", m.Temperature)
+	}
+	logits, _ := m.Logits(s.X, s.N)
+	if want := probabilities(scaleLogits(logits, 1.75), 1, false); !slices.Equal(b, want) {
+		t.Error("the loaded model's probabilities are not those of its logits / T")
 	}
 
 	// Corruptions that Load must catch rather than crash on later.
@@ -48,6 +52,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 		{"layer width", `"in":4,"out":3`, `"in":4,"out":5`},
 		{"unknown field", `"binary"`, `"bogus":1,"binary"`},
 		{"truncated", "", ""},
+		{"negative temperature", `"temperature":1.75`, `"temperature":-1`},
 	} {
 		bad := strings.Replace(string(raw), c.from, c.to, 1)
 		if c.name == "truncated" {
