@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -535,6 +536,8 @@ func (f *f32) hard32Begin(scaled bool, gen, steps string) hard32Regs {
 		name, what = "sigmoidHardScaled"+f.name+"F32", "|scale| > 1"
 	}
 	TEXT(name, NOSPLIT, "func(p *[32]float64, q *[16]float32, loss, grad, x, y *float32, n int) (sum float64, done int)")
+	record(f.name, strings.Replace(name, f.name, "", 1), name)
+	record(f.name, "hardStep", map[bool]int{true: 32, false: 8}[f.z])
 	Pragma("noescape")
 	Doc(name+" is the float32-lane sigmoid kernel for hard targets, small integer γ and "+what+" (see "+gen+" in _gen).", steps)
 	var r hard32Regs
@@ -725,6 +728,7 @@ func (f *f32) mathFuncs32() {
 	}
 	for _, fn := range fns {
 		name := fn.name + f.name + "F32"
+		record(f.name, map[bool]string{true: "expNeg32", false: "log1p32"}[strings.HasPrefix(fn.name, "exp")], name)
 		TEXT(name, NOSPLIT, "func(dst, src *float32, n int)")
 		Pragma("noescape")
 		Doc(name + " sets dst[i] = " + fn.name + "(src[i]) for i < n, a multiple of the lane count (tests only).")

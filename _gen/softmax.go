@@ -20,6 +20,8 @@ func (a *isa) softmaxRows(f64 bool) {
 
 func (a *isa) names(base string, f64 bool) (name, t string, size int) {
 	name = base + a.name + map[bool]string{true: "F64", false: "F32"}[f64]
+	record(a.name, base+map[bool]string{true: "F64", false: "F32"}[f64], name)
+	record(a.name, "rowLanes", a.lanes)
 	if f64 {
 		return name, "float64", 8
 	}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/focalgo/focal"
-	"github.com/focalgo/focal/internal/kernel"
 )
 
 // Workload is the benchmark input: n float32 logits ~ N(0, 3²) and hard
@@ -105,22 +104,31 @@ func (w *Workload) RowElems() int { return len(w.Softmax) * Classes }
 // images (none when n is smaller than one).
 func (w *Workload) NCHWElems() int { return len(w.Softmax) / SpatialNCHW * SpatialNCHW * Classes }
 
-// Form is one of the workload's C = Classes calls: its table name, a short
-// key for benchmark names, the call, and the logits it takes (0: none at
-// this size).
+// Form is one call of the workload: its table name, a short key for
+// benchmark names and JSON, the call, the elements it takes (0: none at
+// this size) and the bytes it streams per element, which set its floor:
+// the triad's time for as many bytes (the triad moves 12 per element).
 type Form struct {
 	Name, Key string
 	Run       func() error
 	Elems     int
+	Bytes     int
+}
+
+// SigmoidForm is the headline form: Focal, the paper's sigmoid focal loss
+// with its gradient.
+func (w *Workload) SigmoidForm() Form {
+	return Form{"focal.Loss", "sigmoid", w.Focal, len(w.X), 12}
 }
 
 // ClassForms returns the C = Classes forms: sparse labels, and softmax
-// with the class axis last and second.
+// with the class axis last and second. Each streams a logit in and a
+// gradient out per element (its labels add a few per cent).
 func (w *Workload) ClassForms() []Form {
 	return []Form{
-		{"focal.SparseLoss C=80", "sparse", w.SparseFocal, w.RowElems()},
-		{"focal.SoftmaxLoss C=80", "softmax", w.SoftmaxFocal, w.RowElems()},
-		{"focal.SoftmaxLoss C=80 NCHW", "softmax-nchw", w.SoftmaxFocalNCHW, w.NCHWElems()},
+		{"focal.SparseLoss C=80", "sparse", w.SparseFocal, w.RowElems(), 8},
+		{"focal.SoftmaxLoss C=80", "softmax", w.SoftmaxFocal, w.RowElems(), 8},
+		{"focal.SoftmaxLoss C=80 NCHW", "softmax-nchw", w.SoftmaxFocalNCHW, w.NCHWElems(), 8},
 	}
 }
 
@@ -172,14 +180,4 @@ func Median(ts []time.Duration) time.Duration {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-// WithImpl runs fn with the kernel implementation m and restores the
-// previous one.
-func WithImpl(m kernel.Impl, fn func() error) func() error {
-	return func() error {
-		prev := kernel.SetImpl(m)
-		defer kernel.SetImpl(prev)
-		return fn()
-	}
 }

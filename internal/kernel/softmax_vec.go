@@ -7,18 +7,17 @@ import (
 )
 
 // softmaxVec is softmaxHard for the class-last layout (Inner = 1), on the
-// vector row primitives of implementation m: the row's max, its
+// vector row primitives of table t: the row's max, its
 // exponentials exp(x_c − max) and their sum, the gradient row
 // e_c·(−B_y·s/(1 + S′)) and the Hessian row of the classes other than the
 // label and the argmax are vector loops; the label's own terms and those
 // two classes are softmaxHard's scalar code. Rows with a NaN or an
 // infinite max go to softmaxHard.
-func softmaxVec[T Float, L Int](m Impl, p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
+func softmaxVec[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
 	C := p.Classes
 	g := p.Gamma
 	k, isInt := intGamma(g)
-	var buf [stackClasses]float64
-	e := buf[:C]
+	e := s.e[:C]
 	var sum float64
 	for j, lab := range labels {
 		base := (first + j) * C
@@ -38,7 +37,7 @@ func softmaxVec[T Float, L Int](m Impl, p *SoftmaxParams, loss, grad, hess, x []
 			}
 			continue
 		}
-		mx := rowMax(m, row)
+		mx := rowMax(t, row)
 		if math.IsNaN(mx) || math.IsInf(mx, 0) {
 			sum += softmaxHard(p, sub(loss, j, j+1), grad, hess, x, labels[j:j+1], sub(w, j, j+1), first+j)
 			continue
@@ -49,7 +48,7 @@ func softmaxVec[T Float, L Int](m Impl, p *SoftmaxParams, loss, grad, hess, x []
 		}
 		// S′ = Σ_{c≠k*} e_c: the row's sum less e_k* = exp(0) = 1, exact
 		// enough when S′ ≥ ½; below, summed again without it.
-		sp := expRow(m, e, row, mx) - 1
+		sp := expRow(t, e, row, mx) - 1
 		if sp < 0.5 {
 			sp = 0
 			for c, v := range e {
@@ -90,11 +89,11 @@ func softmaxVec[T Float, L Int](m Impl, p *SoftmaxParams, loss, grad, hess, x []
 			continue
 		}
 		b := a * wy * (g*py*ratio - 1)
-		s := wj * p.Scale
+		sc := wj * p.Scale
 		if grad != nil {
 			gr := grad[base : base+C]
-			scaleRow(m, gr, e, -b*s/d)
-			gr[y] = T((-py*b + b) * s)
+			scaleRow(t, gr, e, -b*sc/d)
+			gr[y] = T((-py*b + b) * sc)
 		}
 		if hess == nil {
 			continue
@@ -108,7 +107,7 @@ func softmaxVec[T Float, L Int](m Impl, p *SoftmaxParams, loss, grad, hess, x []
 		} else {
 			gp = ahat / (qy * qy)
 		}
-		var c [32]float64
+		c := &s.c
 		aKv, spv := aK, sp
 		if !(sp > 0) || aK == 0 { // no Â_k* term (softmaxHard: only when S′ > 0)
 			aKv, spv = 0, 1
@@ -117,11 +116,11 @@ func softmaxVec[T Float, L Int](m Impl, p *SoftmaxParams, loss, grad, hess, x []
 		if p.ClipHess {
 			clip = 0
 		}
-		for i, v := range [...]float64{1 / d, gp, aKv, -b, s, clip, spv} {
+		for i, v := range [...]float64{1 / d, gp, aKv, -b, sc, clip, spv} {
 			c[4*i], c[4*i+1], c[4*i+2], c[4*i+3] = v, v, v, v
 		}
 		hs := hess[base : base+C]
-		hessRow(m, hs, e, &c)
+		hessRow(t, hs, e, c)
 		for _, cc := range [...]int{y, ks} {
 			pc := e[cc] / d
 			gr := -pc * b
@@ -140,7 +139,7 @@ func softmaxVec[T Float, L Int](m Impl, p *SoftmaxParams, loss, grad, hess, x []
 					h += r * r * aK
 				}
 			}
-			h = (h + (1-2*pc)*gr) * s
+			h = (h + (1-2*pc)*gr) * sc
 			if p.ClipHess {
 				h = max(h, 0)
 			}
@@ -178,21 +177,21 @@ func tilePool[T Float]() *sync.Pool {
 // [N, C, d₁, …]): runs of up to tileElems/C positions of one outer index
 // are transposed into class-last tiles (reads contiguous per class), run
 // through softmaxVec, and their gradient and Hessian transposed back.
-func softmaxTiled[T Float, L Int](m Impl, p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
+func softmaxTiled[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
 	C, in := p.Classes, p.Inner
 	q := *p
 	q.Inner = 1
 	pool := tilePool[T]()
-	t := pool.Get().(*tiles[T])
-	defer pool.Put(t)
-	xb, gb, hb := t.x[:], t.g[:], t.h[:]
+	tl := pool.Get().(*tiles[T])
+	defer pool.Put(tl)
+	xb, gb, hb := tl.x[:], tl.g[:], tl.h[:]
 	B := tileElems / C
 	var sum float64
 	for j := 0; j < len(labels); {
 		pos := first + j
-		s := pos % in
-		b := min(B, len(labels)-j, in-s) // positions of this tile, all of outer index pos/in
-		base := pos/in*C*in + s          // logit (position pos, class 0)
+		i0 := pos % in
+		b := min(B, len(labels)-j, in-i0) // positions of this tile, all of outer index pos/in
+		base := pos/in*C*in + i0          // logit (position pos, class 0)
 		for c := range C {
 			for k, v := range x[base+c*in : base+c*in+b] {
 				xb[k*C+c] = v
@@ -205,7 +204,7 @@ func softmaxTiled[T Float, L Int](m Impl, p *SoftmaxParams, loss, grad, hess, x 
 		if hess != nil {
 			h = hb[:b*C]
 		}
-		sum += softmaxVec(m, &q, sub(loss, j, j+b), g, h, xb[:b*C], labels[j:j+b], sub(w, j, j+b), 0)
+		sum += softmaxVec(t, s, &q, sub(loss, j, j+b), g, h, xb[:b*C], labels[j:j+b], sub(w, j, j+b), 0)
 		for _, d := range [...]struct{ dst, tile []T }{{grad, g}, {hess, h}} {
 			if d.dst == nil {
 				continue
@@ -222,23 +221,15 @@ func softmaxTiled[T Float, L Int](m Impl, p *SoftmaxParams, loss, grad, hess, x 
 	return sum
 }
 
-// rowLanes is the float64 lane count of m's row primitives.
-func rowLanes(m Impl) int {
-	if m == AVX512 {
-		return 8
-	}
-	return 4
-}
-
 // rowMax returns max(x), NaN if any element is NaN.
-func rowMax[T Float](m Impl, x []T) float64 {
-	n0 := len(x) &^ (rowLanes(m) - 1)
+func rowMax[T Float](t *table, x []T) float64 {
+	n0 := len(x) &^ (t.rowLanes - 1)
 	mx := math.Inf(-1)
 	if n0 > 0 {
 		if unsafe.Sizeof(x[0]) == 4 {
-			mx = rowMax32(m, ptr[T, float32](x), n0)
+			mx = t.rowMaxF32(ptr[T, float32](x), n0)
 		} else {
-			mx = rowMax64(m, ptr[T, float64](x), n0)
+			mx = t.rowMaxF64(ptr[T, float64](x), n0)
 		}
 	}
 	for _, v := range x[n0:] {
@@ -251,14 +242,14 @@ func rowMax[T Float](m Impl, x []T) float64 {
 }
 
 // expRow sets e[i] = exp(x[i] − mx) and returns their sum.
-func expRow[T Float](m Impl, e []float64, x []T, mx float64) float64 {
-	n0 := len(x) &^ (rowLanes(m) - 1)
+func expRow[T Float](t *table, e []float64, x []T, mx float64) float64 {
+	n0 := len(x) &^ (t.rowLanes - 1)
 	var s float64
 	if n0 > 0 {
 		if unsafe.Sizeof(x[0]) == 4 {
-			s = expRow32(m, &e[0], ptr[T, float32](x), mx, n0)
+			s = t.expRowF32(&e[0], ptr[T, float32](x), mx, n0)
 		} else {
-			s = expRow64(m, &e[0], ptr[T, float64](x), mx, n0)
+			s = t.expRowF64(&e[0], ptr[T, float64](x), mx, n0)
 		}
 	}
 	for i := n0; i < len(x); i++ {
@@ -269,13 +260,13 @@ func expRow[T Float](m Impl, e []float64, x []T, mx float64) float64 {
 }
 
 // scaleRow sets dst[i] = T(e[i]·s).
-func scaleRow[T Float](m Impl, dst []T, e []float64, s float64) {
-	n0 := len(dst) &^ (rowLanes(m) - 1)
+func scaleRow[T Float](t *table, dst []T, e []float64, s float64) {
+	n0 := len(dst) &^ (t.rowLanes - 1)
 	if n0 > 0 {
 		if unsafe.Sizeof(dst[0]) == 4 {
-			scaleRow32(m, ptr[T, float32](dst), &e[0], s, n0)
+			t.scaleRowF32(ptr[T, float32](dst), &e[0], s, n0)
 		} else {
-			scaleRow64(m, ptr[T, float64](dst), &e[0], s, n0)
+			t.scaleRowF64(ptr[T, float64](dst), &e[0], s, n0)
 		}
 	}
 	for i := n0; i < len(dst); i++ {
@@ -286,13 +277,13 @@ func scaleRow[T Float](m Impl, dst []T, e []float64, s float64) {
 // hessRow sets dst[i] to the Hessian of class i as the assembly hessRow
 // (c: 1/(1 + S′), gp, Â_k*, −B_y, s·w, floor, S′; four copies each), for
 // classes other than the label and the argmax.
-func hessRow[T Float](m Impl, dst []T, e []float64, c *[32]float64) {
-	n0 := len(dst) &^ (rowLanes(m) - 1)
+func hessRow[T Float](t *table, dst []T, e []float64, c *[32]float64) {
+	n0 := len(dst) &^ (t.rowLanes - 1)
 	if n0 > 0 {
 		if unsafe.Sizeof(dst[0]) == 4 {
-			hessRow32(m, ptr[T, float32](dst), &e[0], c, n0)
+			t.hessRowF32(ptr[T, float32](dst), &e[0], c, n0)
 		} else {
-			hessRow64(m, ptr[T, float64](dst), &e[0], c, n0)
+			t.hessRowF64(ptr[T, float64](dst), &e[0], c, n0)
 		}
 	}
 	for i := n0; i < len(dst); i++ {

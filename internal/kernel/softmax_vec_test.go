@@ -15,9 +15,7 @@ import (
 // layouts: class axis last (Inner = 1) and second (Inner > 1, through
 // transposed tiles, with inner sizes below, at and across a tile).
 func TestSoftmaxVectorMatchesGeneric(t *testing.T) {
-	if len(vecImpls()) == 0 {
-		t.Skip("no vector implementation in this build")
-	}
+	needVector(t)
 	t.Run("float32", func(t *testing.T) { testSoftmaxVector[float32](t) })
 	t.Run("float64", func(t *testing.T) { testSoftmaxVector[float64](t) })
 }
@@ -82,7 +80,10 @@ func testSoftmaxVector[T Float](t *testing.T) {
 // loss per position, the gradient and Hessian per logit (each within the
 // tolerance plus a slack relative to its position's largest entry, since
 // a position's gradient sums to zero and its Hessian terms cancel), and
-// the sum and gradient again with fewer destinations.
+// the sum and gradient again with fewer destinations. For m = Generic it
+// checks SoftmaxGo against softmaxGeneral, the position-by-position
+// reference, instead: what the fuzz target checks where there is no vector
+// implementation.
 func compareSoftmax[T Float](t *testing.T, m Impl, p *SoftmaxParams, x []T, labels []int32, w []T, first int) {
 	t.Helper()
 	rel, abs := tolerance[T]()
@@ -97,20 +98,23 @@ func compareSoftmax[T Float](t *testing.T, m Impl, p *SoftmaxParams, x []T, labe
 	for i := range gg {
 		gg[i], wg[i], gh[i], wh[i] = 7, 7, 7, 7
 	}
-	ws := SoftmaxGo(p, wl, wg, wh, x, labels, w, first)
-	prev := SetImpl(m)
-	gs := Softmax(p, gl, gg, gh, x, labels, w, first)
-	SetImpl(prev)
+	tb := tableOf(m)
+	ref := func(loss, grad, hess []T) float64 { return SoftmaxGo(p, loss, grad, hess, x, labels, w, first) }
+	fn := func(loss, grad, hess []T) float64 { return softmaxOn(tb, p, loss, grad, hess, x, labels, w, first) }
+	if m == Generic {
+		fn = ref
+		ref = func(loss, grad, hess []T) float64 { return softmaxGeneral(p, loss, grad, hess, x, labels, w, first) }
+	}
+	ws := ref(wl, wg, wh)
+	gs := fn(gl, gg, gh)
 	if !agree(gs, ws, rel, abs) {
 		t.Errorf("%v: sum = %v, generic %v", m, gs, ws)
 	}
 	// Destinations are optional: the sum alone, and the gradient without
 	// the loss, agree as well.
-	SetImpl(m)
-	s0 := Softmax(p, nil, nil, nil, x, labels, w, first)
+	s0 := fn(nil, nil, nil)
 	g2 := make([]T, len(x))
-	s1 := Softmax(p, nil, g2, nil, x, labels, w, first)
-	SetImpl(prev)
+	s1 := fn(nil, g2, nil)
 	if !agree(s0, ws, rel, abs) || !agree(s1, ws, rel, abs) {
 		t.Errorf("%v: sum without destinations = %v, %v; generic %v", m, s0, s1, ws)
 	}
@@ -151,6 +155,7 @@ func compareSoftmax[T Float](t *testing.T, m Impl, p *SoftmaxParams, x []T, labe
 // TestRowMaxSeesEveryNaN: rowMax is NaN when any element is, wherever it
 // sits (first block, later blocks, tail), and the max otherwise.
 func TestRowMaxSeesEveryNaN(t *testing.T) {
+	needVector(t)
 	for _, m := range vecImpls() {
 		for n := 1; n < 40; n++ {
 			x := make([]float32, n)
@@ -161,13 +166,13 @@ func TestRowMaxSeesEveryNaN(t *testing.T) {
 			for _, v := range x {
 				want = max(want, float64(v))
 			}
-			if got := rowMax(m, x); got != want {
+			if got := rowMax(tableOf(m), x); got != want {
 				t.Errorf("%v n=%d: rowMax = %v, want %v", m, n, got, want)
 			}
 			for pos := range n {
 				y := append([]float32(nil), x...)
 				y[pos] = float32(math.NaN())
-				if got := rowMax(m, y); !math.IsNaN(got) {
+				if got := rowMax(tableOf(m), y); !math.IsNaN(got) {
 					t.Errorf("%v n=%d: NaN at %d missed: %v", m, n, pos, got)
 				}
 			}

@@ -12,7 +12,7 @@ import (
 // off (0).
 type vec struct {
 	par  [32]float64
-	impl Impl
+	t    *table
 	step int // elements per assembly loop iteration
 
 	// hard32: float32 data with hard targets may take a float32-lane
@@ -59,13 +59,9 @@ const (
 	parFlags
 )
 
-// newVec returns the vector constants for p on implementation m, or false
-// when m is Generic.
-func newVec(p *SigmoidParams, m Impl) (vec, bool) {
-	v := vec{impl: m, step: step(m)}
-	if v.step == 0 {
-		return v, false
-	}
+// newVec sets v to the vector constants for p on the kernels of t.
+func newVec(v *vec, p *SigmoidParams, t *table) {
+	*v = vec{t: t, step: t.step}
 	k, alpha := -1, 0
 	if kk, ok := intGamma(p.Gamma); ok {
 		k = kk
@@ -109,7 +105,6 @@ func newVec(p *SigmoidParams, m Impl) (vec, bool) {
 	}
 	v.par[4*parFlags] = math.Float64frombits(uint64(int64(k)))
 	v.par[4*parFlags+1] = math.Float64frombits(uint64(alpha))
-	return v, true
 }
 
 // hard32Bias returns B for a gradient scale s (0 or in [2^−100, 2^100]):
@@ -125,54 +120,65 @@ func hard32Bias(s float64) int {
 	return max(math.Ilogb(s)+8, 0)
 }
 
-// maxStep is the largest step of an implementation.
+// maxStep is the largest step of a table.
 const maxStep = 16
 
 // sigmoidVec is SigmoidGo without weights or mask on the vector kernels of
-// v.impl. The general one computes SigmoidElem lane for lane in float64
+// s.v. The general one computes SigmoidElem lane for lane in float64
 // (for float32 data too: inputs are widened, outputs rounded once); float32
 // data with hard targets, γ ∈ {0, 1, 2} and no Hessian go through a
 // float32-lane kernel twice as wide (sigmoidHardAVX512F32,
 // sigmoidHardAVX2F32, or their Scaled forms for |scale| > 1). The last
-// len(x) mod step elements go through the same kernel from stack buffers,
-// padded with x = −Inf, y = 0, whose loss is exactly 0.
-func sigmoidVec[T Float](v *vec, loss, grad, hess, x, y []T) float64 {
+// len(x) mod step elements go through the same kernel from the scratch
+// tail buffers, padded with x = −Inf, y = 0, whose loss is exactly 0.
+func sigmoidVec[T Float](s *scratch, loss, grad, hess, x, y []T) float64 {
+	v := &s.v
 	var sum float64
 	if n32 := len(x) &^ 31; v.hard32 && hess == nil && n32 > 0 && unsafe.Sizeof(x[0]) == 4 {
 		// Float32 lanes up to the first block with a soft target.
-		s, done := runHard32(v, ptr[T, float32](loss), ptr[T, float32](grad), ptr[T, float32](x), ptr[T, float32](y), n32)
-		sum = s
+		sh, done := runHard32(v, ptr[T, float32](loss), ptr[T, float32](grad), ptr[T, float32](x), ptr[T, float32](y), n32)
+		sum = sh
 		loss, grad, x, y = sub(loss, done, len(x)), sub(grad, done, len(x)), x[done:], y[done:]
 	}
-	return sum + sigmoidLanes(v, loss, grad, hess, x, y)
+	return sum + sigmoidLanes(s, loss, grad, hess, x, y)
+}
+
+// runHard32 runs the float32-lane kernel of v (the scaled one for
+// |scale| > 1) on n elements, a multiple of 32.
+func runHard32(v *vec, loss, grad, x, y *float32, n int) (float64, int) {
+	if v.scaled {
+		return v.t.sigmoidHardScaledF32(&v.par, &v.q, loss, grad, x, y, n)
+	}
+	return v.t.sigmoidHardF32(&v.par, &v.q, loss, grad, x, y, n)
 }
 
 // sigmoidLanes is sigmoidVec on the float64-lane kernel.
-func sigmoidLanes[T Float](v *vec, loss, grad, hess, x, y []T) float64 {
+func sigmoidLanes[T Float](s *scratch, loss, grad, hess, x, y []T) float64 {
+	v := &s.v
 	n := len(x)
 	n0 := n &^ (v.step - 1)
 	sum := kernelCall(v, loss, grad, hess, x, y, n0)
 	if n0 == n {
 		return sum
 	}
-	var bx, by, bl, bg, bh [maxStep]T
+	bx, by := view[T](s.tail[0][:], v.step), view[T](s.tail[1][:], v.step)
 	rem := n - n0
-	copy(bx[:], x[n0:])
-	copy(by[:], y[n0:])
+	copy(bx, x[n0:])
+	copy(by, y[n0:])
 	for i := rem; i < v.step; i++ {
-		bx[i] = T(math.Inf(-1))
+		bx[i], by[i] = T(math.Inf(-1)), 0
 	}
 	var l, g, h []T
 	if loss != nil {
-		l = bl[:]
+		l = view[T](s.tail[2][:], v.step)
 	}
 	if grad != nil {
-		g = bg[:]
+		g = view[T](s.tail[3][:], v.step)
 	}
 	if hess != nil {
-		h = bh[:]
+		h = view[T](s.tail[4][:], v.step)
 	}
-	sum += kernelCall(v, l, g, h, bx[:], by[:], v.step)
+	sum += kernelCall(v, l, g, h, bx, by, v.step)
 	for _, d := range [...]struct{ dst, src []T }{{loss, l}, {grad, g}, {hess, h}} {
 		if d.dst != nil {
 			copy(d.dst[n0:], d.src[:rem])
@@ -188,10 +194,10 @@ func kernelCall[T Float](v *vec, loss, grad, hess, x, y []T, n int) float64 {
 		return 0
 	}
 	if unsafe.Sizeof(x[0]) == 4 {
-		return kernel32(v, ptr[T, float32](loss), ptr[T, float32](grad), ptr[T, float32](hess),
+		return v.t.sigmoidF32(&v.par, ptr[T, float32](loss), ptr[T, float32](grad), ptr[T, float32](hess),
 			ptr[T, float32](x), ptr[T, float32](y), n)
 	}
-	return kernel64(v, ptr[T, float64](loss), ptr[T, float64](grad), ptr[T, float64](hess),
+	return v.t.sigmoidF64(&v.par, ptr[T, float64](loss), ptr[T, float64](grad), ptr[T, float64](hess),
 		ptr[T, float64](x), ptr[T, float64](y), n)
 }
 

@@ -22,11 +22,10 @@ func BenchmarkSigmoidKernel(b *testing.B) {
 		p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: gamma, Scale: 1}
 		for _, m := range Impls() {
 			b.Run(fmt.Sprintf("impl=%v/gamma=%v", m, gamma), func(b *testing.B) {
-				prev := SetImpl(m)
-				defer SetImpl(prev)
+				tb := tableOf(m)
 				b.SetBytes(16 * n)
 				for b.Loop() {
-					Sigmoid(p, l, g, nil, x, y, nil, nil)
+					sigmoidOn(tb, p, l, g, nil, x, y, nil, nil)
 				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/elem")
 			})
@@ -41,11 +40,10 @@ func BenchmarkTargets(b *testing.B) {
 	_, y := inputs[float32](rand.New(rand.NewPCG(1, 1)), n, "hard")
 	for _, m := range Impls() {
 		b.Run(fmt.Sprintf("impl=%v", m), func(b *testing.B) {
-			prev := SetImpl(m)
-			defer SetImpl(prev)
+			tb := tableOf(m)
 			b.SetBytes(4 * n)
 			for b.Loop() {
-				Targets(y)
+				targetsOn(tb, y)
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/elem")
 		})
