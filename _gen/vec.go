@@ -250,6 +250,7 @@ const (
 	cmpGE    = 0x1d // ordered, non-signalling
 	cmpGT    = 0x1e
 	cmpLT    = 0x11
+	cmpLE    = 0x12 // ordered, non-signalling
 )
 
 // cmp returns the lanes where x pred y.

@@ -32,25 +32,25 @@ func sigmoidAVX2F64(p *[32]float64, loss *float64, grad *float64, hess *float64,
 // n must be a multiple of 32.
 //
 //go:noescape
-func sigmoidHardAVX512F32(p *[32]float64, q *[16]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
+func sigmoidHardAVX512F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 
 // sigmoidHardScaledAVX512F32 is the float32-lane sigmoid kernel for hard targets, small integer γ and |scale| > 1 (see sigmoidHard32 in _gen).
 // n must be a multiple of 32.
 //
 //go:noescape
-func sigmoidHardScaledAVX512F32(p *[32]float64, q *[16]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
+func sigmoidHardScaledAVX512F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 
-// sigmoidHardAVX2F32 is the float32-lane sigmoid kernel for hard targets, small integer γ and |scale| ≤ 1 (see sigmoidHard32VEX in _gen).
-// n must be a multiple of 8.
+// sigmoidHardAVX2F32 is the float32-lane sigmoid kernel for hard targets, small integer γ and |scale| ≤ 1 (see sigmoidHard32 in _gen).
+// n must be a multiple of 32.
 //
 //go:noescape
-func sigmoidHardAVX2F32(p *[32]float64, q *[16]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
+func sigmoidHardAVX2F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 
-// sigmoidHardScaledAVX2F32 is the float32-lane sigmoid kernel for hard targets, small integer γ and |scale| > 1 (see sigmoidHard32VEX in _gen).
-// n must be a multiple of 8.
+// sigmoidHardScaledAVX2F32 is the float32-lane sigmoid kernel for hard targets, small integer γ and |scale| > 1 (see sigmoidHard32 in _gen).
+// n must be a multiple of 32.
 //
 //go:noescape
-func sigmoidHardScaledAVX2F32(p *[32]float64, q *[16]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
+func sigmoidHardScaledAVX2F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 
 // targetsAVX512F32 counts the positive targets of y[:n] and finds the first block with one outside [0, 1]
 // (see Targets); n must be a multiple of the lane count.
@@ -185,7 +185,7 @@ var avx2 = table{
 	step:                 4,
 	sigmoidF64:           sigmoidAVX2F64,
 	sigmoidHardF32:       sigmoidHardAVX2F32,
-	hardStep:             8,
+	hardStep:             32,
 	sigmoidHardScaledF32: sigmoidHardScaledAVX2F32,
 	targetsF32:           targetsAVX2F32,
 	vectorBytes:          32,

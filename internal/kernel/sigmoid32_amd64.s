@@ -4,222 +4,292 @@
 
 #include "textflag.h"
 
-// func sigmoidHardAVX512F32(p *[32]float64, q *[16]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
+// func sigmoidHardAVX512F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
-TEXT ·sigmoidHardAVX512F32(SB), NOSPLIT, $0-72
+TEXT ·sigmoidHardAVX512F32(SB), NOSPLIT, $0-80
 	MOVQ   p+0(FP), AX
 	MOVQ   q+8(FP), CX
 	MOVQ   loss+16(FP), DX
 	MOVQ   grad+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
+	MOVQ   hess+32(FP), SI
+	MOVQ   x+40(FP), DI
+	MOVQ   y+48(FP), R8
+	MOVQ   n+56(FP), R9
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
-	XORQ   R9, R9
+	XORQ   R10, R10
 
 sigmoidHardAVX512F32loop:
-	CMPQ              R9, R8
+	CMPQ              R10, R9
 	JGE               sigmoidHardAVX512F32done
-	VMOVUPS           (SI)(R9*4), Z2
-	VMOVUPS           (DI)(R9*4), Z3
-	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z3, K1
-	VCMPPS.BCST       $0x00, consts32AVX512<>+4(SB), Z3, K2
-	KORW              K1, K2, K2
-	VMOVUPS           64(SI)(R9*4), Z3
-	VMOVUPS           64(DI)(R9*4), Z22
-	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z22, K3
-	VCMPPS.BCST       $0x00, consts32AVX512<>+4(SB), Z22, K4
-	KORW              K3, K4, K4
-	KANDW             K2, K4, K4
-	KORTESTW          K4, K4
+	VMOVUPS           (R8)(R10*4), Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z2, K1
+	VCMPPS.BCST       $0x00, consts32AVX512<>+4(SB), Z2, K2
+	KORW              K1, K2, K1
+	VMOVUPS           64(R8)(R10*4), Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z2, K2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+4(SB), Z2, K3
+	KORW              K2, K3, K2
+	KANDW             K1, K2, K2
+	KORTESTW          K2, K2
 	JCC               sigmoidHardAVX512F32done
-	VXORPS.BCST       consts32AVX512<>+8(SB), Z2, Z22
-	VBLENDMPS         Z2, Z22, K1, Z4
-	VANDPS.BCST       consts32AVX512<>+12(SB), Z2, Z22
-	VXORPS.BCST       consts32AVX512<>+8(SB), Z22, Z22
-	VMAXPS.BCST       consts32AVX512<>+16(SB), Z22, Z22
-	VMULPS.BCST       consts32AVX512<>+20(SB), Z22, Z23
-	VRNDSCALEPS       $0x08, Z23, Z23
-	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z23, Z22
-	VFNMADD231PS.BCST consts32AVX512<>+28(SB), Z23, Z22
-	VMULPS            Z22, Z22, Z24
-	VMULPS            Z24, Z24, Z25
-	VBROADCASTSS      consts32AVX512<>+32(SB), Z26
-	VFMADD213PS.BCST  consts32AVX512<>+36(SB), Z22, Z26
-	VBROADCASTSS      consts32AVX512<>+40(SB), Z27
-	VFMADD213PS.BCST  consts32AVX512<>+44(SB), Z22, Z27
-	VFMADD213PS       Z26, Z24, Z27
-	VBROADCASTSS      consts32AVX512<>+48(SB), Z24
-	VFMADD213PS.BCST  consts32AVX512<>+52(SB), Z22, Z24
-	VFMADD213PS       Z27, Z25, Z24
-	VMULPS            Z22, Z22, Z25
-	VFMADD213PS       Z22, Z25, Z24
-	VADDPS.BCST       consts32AVX512<>+0(SB), Z24, Z22
-	VSCALEFPS         Z23, Z22, Z22
-	VCMPPS.BCST       $0x1e, consts32AVX512<>+56(SB), Z22, K2
-	VSUBPS.BCST       consts32AVX512<>+0(SB), Z22, Z23
-	VMULPS.BCST       consts32AVX512<>+36(SB), Z23, Z23
-	VBLENDMPS         Z23, Z22, K2, Z5
-	VXORPS            Z23, Z23, Z23
-	VBLENDMPS.BCST    consts32AVX512<>+0(SB), Z23, K2, Z6
-	VADDPS.BCST       consts32AVX512<>+60(SB), Z5, Z23
-	VDIVPS            Z23, Z5, Z23
-	VMULPS            Z23, Z23, Z24
-	VBROADCASTSS      consts32AVX512<>+64(SB), Z25
-	VFMADD213PS.BCST  consts32AVX512<>+68(SB), Z24, Z25
-	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z24, Z25
-	VFMADD213PS.BCST  consts32AVX512<>+76(SB), Z24, Z25
-	VMULPS            Z24, Z25, Z24
-	VMULPS            Z5, Z5, Z25
-	VMULPS.BCST       consts32AVX512<>+36(SB), Z25, Z25
-	VADDPS            Z24, Z25, Z24
-	VMULPS            Z24, Z23, Z23
-	VMULPS.BCST       consts32AVX512<>+80(SB), Z6, Z24
-	VADDPS            Z24, Z23, Z23
-	VSUBPS            Z23, Z25, Z23
-	VSUBPS            Z5, Z23, Z23
-	VMULPS.BCST       consts32AVX512<>+84(SB), Z6, Z24
-	VSUBPS            Z23, Z24, Z23
-	VBROADCASTSS      consts32AVX512<>+0(SB), Z24
-	VADDPS.BCST       consts32AVX512<>+0(SB), Z22, Z25
-	VDIVPS            Z25, Z24, Z24
-	VMULPS            Z24, Z22, Z22
-	VCMPPS.BCST       $0x1d, consts32AVX512<>+4(SB), Z4, K2
-	VBLENDMPS         Z22, Z24, K2, Z7
-	VBLENDMPS         Z24, Z22, K2, Z8
-	VXORPS.BCST       consts32AVX512<>+8(SB), Z4, Z22
-	VMAXPS.BCST       consts32AVX512<>+4(SB), Z22, Z22
-	VADDPS            Z23, Z22, Z22
-	VXORPS.BCST       consts32AVX512<>+8(SB), Z3, Z23
-	VBLENDMPS         Z3, Z23, K3, Z9
-	VANDPS.BCST       consts32AVX512<>+12(SB), Z3, Z23
-	VXORPS.BCST       consts32AVX512<>+8(SB), Z23, Z23
-	VMAXPS.BCST       consts32AVX512<>+16(SB), Z23, Z23
-	VMULPS.BCST       consts32AVX512<>+20(SB), Z23, Z24
+	VMOVUPS           (DI)(R10*4), Z2
+	VMOVUPS           (R8)(R10*4), Z23
+	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z23, K1
+	VXORPS.BCST       consts32AVX512<>+8(SB), Z2, Z23
+	VBLENDMPS         Z2, Z23, K1, Z3
+	VORPS.BCST        consts32AVX512<>+8(SB), Z2, Z23
+	VPMOVD2M          Z3, K2
+	VMAXPS.BCST       consts32AVX512<>+12(SB), Z23, Z23
+	VMULPS.BCST       consts32AVX512<>+16(SB), Z23, Z24
 	VRNDSCALEPS       $0x08, Z24, Z24
+	VFNMADD231PS.BCST consts32AVX512<>+20(SB), Z24, Z23
 	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z24, Z23
-	VFNMADD231PS.BCST consts32AVX512<>+28(SB), Z24, Z23
 	VMULPS            Z23, Z23, Z25
 	VMULPS            Z25, Z25, Z26
-	VBROADCASTSS      consts32AVX512<>+32(SB), Z27
-	VFMADD213PS.BCST  consts32AVX512<>+36(SB), Z23, Z27
-	VBROADCASTSS      consts32AVX512<>+40(SB), Z28
-	VFMADD213PS.BCST  consts32AVX512<>+44(SB), Z23, Z28
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z27
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z23, Z27
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z28
+	VFMADD213PS.BCST  consts32AVX512<>+40(SB), Z23, Z28
 	VFMADD213PS       Z27, Z25, Z28
-	VBROADCASTSS      consts32AVX512<>+48(SB), Z25
-	VFMADD213PS.BCST  consts32AVX512<>+52(SB), Z23, Z25
+	VBROADCASTSS      consts32AVX512<>+44(SB), Z25
+	VFMADD213PS.BCST  consts32AVX512<>+48(SB), Z23, Z25
 	VFMADD213PS       Z28, Z26, Z25
 	VMULPS            Z23, Z23, Z26
 	VFMADD213PS       Z23, Z26, Z25
 	VADDPS.BCST       consts32AVX512<>+0(SB), Z25, Z23
 	VSCALEFPS         Z24, Z23, Z23
-	VCMPPS.BCST       $0x1e, consts32AVX512<>+56(SB), Z23, K2
-	VSUBPS.BCST       consts32AVX512<>+0(SB), Z23, Z24
-	VMULPS.BCST       consts32AVX512<>+36(SB), Z24, Z24
-	VBLENDMPS         Z24, Z23, K2, Z10
-	VXORPS            Z24, Z24, Z24
-	VBLENDMPS.BCST    consts32AVX512<>+0(SB), Z24, K2, Z11
-	VADDPS.BCST       consts32AVX512<>+60(SB), Z10, Z24
-	VDIVPS            Z24, Z10, Z24
-	VMULPS            Z24, Z24, Z25
-	VBROADCASTSS      consts32AVX512<>+64(SB), Z26
-	VFMADD213PS.BCST  consts32AVX512<>+68(SB), Z25, Z26
-	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z25, Z26
-	VFMADD213PS.BCST  consts32AVX512<>+76(SB), Z25, Z26
-	VMULPS            Z25, Z26, Z25
-	VMULPS            Z10, Z10, Z26
-	VMULPS.BCST       consts32AVX512<>+36(SB), Z26, Z26
-	VADDPS            Z25, Z26, Z25
-	VMULPS            Z25, Z24, Z24
-	VMULPS.BCST       consts32AVX512<>+80(SB), Z11, Z25
-	VADDPS            Z25, Z24, Z24
-	VSUBPS            Z24, Z26, Z24
-	VSUBPS            Z10, Z24, Z24
-	VMULPS.BCST       consts32AVX512<>+84(SB), Z11, Z25
-	VSUBPS            Z24, Z25, Z24
-	VBROADCASTSS      consts32AVX512<>+0(SB), Z25
-	VADDPS.BCST       consts32AVX512<>+0(SB), Z23, Z26
-	VDIVPS            Z26, Z25, Z25
-	VMULPS            Z25, Z23, Z23
-	VCMPPS.BCST       $0x1d, consts32AVX512<>+4(SB), Z9, K2
-	VBLENDMPS         Z23, Z25, K2, Z12
-	VBLENDMPS         Z25, Z23, K2, Z13
-	VXORPS.BCST       consts32AVX512<>+8(SB), Z9, Z23
-	VMAXPS.BCST       consts32AVX512<>+4(SB), Z23, Z23
-	VADDPS            Z24, Z23, Z23
 	VBROADCASTSS      consts32AVX512<>+0(SB), Z24
-	VBROADCASTSS      consts32AVX512<>+0(SB), Z25
-	MOVQ              224(AX), R10
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z23, Z25
+	VDIVPS            Z25, Z24, Z24
+	VMULPS            Z24, Z23, Z25
+	VBLENDMPS         Z24, Z25, K2, Z4
+	VBLENDMPS         Z25, Z24, K2, Z5
+	VXORPS.BCST       consts32AVX512<>+8(SB), Z3, Z24
+	VMAXPS.BCST       consts32AVX512<>+4(SB), Z24, Z24
+	VMULPS            Z23, Z23, Z25
+	VMULPS            Z25, Z25, Z26
+	VBROADCASTSS      consts32AVX512<>+52(SB), Z27
+	VFMADD213PS.BCST  consts32AVX512<>+56(SB), Z23, Z27
+	VBROADCASTSS      consts32AVX512<>+60(SB), Z28
+	VFMADD213PS.BCST  consts32AVX512<>+64(SB), Z23, Z28
+	VFMADD213PS       Z27, Z25, Z28
+	VBROADCASTSS      consts32AVX512<>+68(SB), Z27
+	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z23, Z27
+	VBROADCASTSS      consts32AVX512<>+76(SB), Z29
+	VFMADD213PS.BCST  consts32AVX512<>+80(SB), Z23, Z29
+	VFMADD213PS       Z27, Z25, Z29
+	VFMADD213PS       Z28, Z26, Z29
+	VFMADD213PS       Z23, Z25, Z29
+	VADDPS            Z29, Z24, Z23
+	VCMPPS            $0x03, Z2, Z2, K2
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z2
+	MOVQ              224(AX), R11
 
-sigmoidHardAVX512F32pow:
-	TESTQ  R10, R10
-	JZ     sigmoidHardAVX512F32powdone
-	VMULPS Z7, Z24, Z24
-	VMULPS Z12, Z25, Z25
-	DECQ   R10
-	JMP    sigmoidHardAVX512F32pow
+sigmoidHardAVX512F32pow0:
+	TESTQ  R11, R11
+	JZ     sigmoidHardAVX512F32pow0done
+	VMULPS Z4, Z2, Z2
+	DECQ   R11
+	JMP    sigmoidHardAVX512F32pow0
 
-sigmoidHardAVX512F32powdone:
-	VBROADCASTSS   4(CX), Z26
-	VBLENDMPS.BCST (CX), Z26, K1, Z14
-	VMULPS         Z14, Z24, Z24
-	VCMPPS         $0x03, Z2, Z2, K2
-	VMULPS         Z22, Z24, Z2
-	VBLENDMPS.BCST consts32AVX512<>+88(SB), Z2, K2, Z15
-	VCVTPS2PD      Y15, Z2
-	VEXTRACTF32X8  $0x01, Z15, Y26
-	VCVTPS2PD      Y26, Z26
-	VADDPD         Z2, Z0, Z0
-	VADDPD         Z26, Z1, Z1
+sigmoidHardAVX512F32pow0done:
+	VBROADCASTSS   4(CX), Z24
+	VBLENDMPS.BCST (CX), Z24, K1, Z6
+	VMULPS         Z6, Z2, Z24
+	VMULPS         Z23, Z24, Z24
+	VBLENDMPS.BCST consts32AVX512<>+84(SB), Z24, K2, Z7
+	VCVTPS2PD      Y7, Z24
+	VEXTRACTF32X8  $0x01, Z7, Y25
+	VCVTPS2PD      Y25, Z25
+	VADDPD         Z24, Z0, Z0
+	VADDPD         Z25, Z1, Z1
 	TESTQ          DX, DX
 	JZ             sigmoidHardAVX512F32noloss0
-	VMOVUPS        Z15, (DX)(R9*4)
+	VMOVUPS        Z7, (DX)(R10*4)
 
 sigmoidHardAVX512F32noloss0:
 	TESTQ          BX, BX
 	JZ             sigmoidHardAVX512F32nograd0
-	VMULPS.BCST    8(CX), Z8, Z2
-	VMULPS         Z22, Z2, Z2
-	VADDPS         Z7, Z2, Z2
-	VMULPS         Z2, Z24, Z2
-	VMULPS.BCST    12(CX), Z2, Z2
-	VXORPS.BCST    consts32AVX512<>+8(SB), Z2, Z22
-	VBLENDMPS      Z22, Z2, K1, Z16
-	VBLENDMPS.BCST consts32AVX512<>+88(SB), Z16, K2, Z17
-	VMOVUPS        Z17, (BX)(R9*4)
+	VMULPS.BCST    8(CX), Z5, Z24
+	VFMADD213PS    Z4, Z23, Z24
+	VBROADCASTSS   20(CX), Z25
+	VBLENDMPS.BCST 16(CX), Z25, K1, Z8
+	VMULPS         Z8, Z2, Z25
+	VMULPS         Z24, Z25, Z24
+	VBLENDMPS.BCST consts32AVX512<>+84(SB), Z24, K2, Z9
+	VMOVUPS        Z9, (BX)(R10*4)
 
 sigmoidHardAVX512F32nograd0:
-	VBROADCASTSS   4(CX), Z2
-	VBLENDMPS.BCST (CX), Z2, K3, Z18
-	VMULPS         Z18, Z25, Z2
-	VCMPPS         $0x03, Z3, Z3, K1
-	VMULPS         Z23, Z2, Z3
-	VBLENDMPS.BCST consts32AVX512<>+88(SB), Z3, K1, Z19
-	VCVTPS2PD      Y19, Z3
-	VEXTRACTF32X8  $0x01, Z19, Y22
-	VCVTPS2PD      Y22, Z22
-	VADDPD         Z3, Z0, Z0
-	VADDPD         Z22, Z1, Z1
+	TESTQ            SI, SI
+	JZ               sigmoidHardAVX512F32nohess0
+	VBROADCASTSS     48(CX), Z24
+	VFMSUB213PS.BCST consts32AVX512<>+0(SB), Z5, Z24
+	VMULPS           Z23, Z5, Z23
+	VMULPS.BCST      8(CX), Z23, Z23
+	VMULPS           Z24, Z23, Z23
+	VBROADCASTSS     52(CX), Z24
+	VMULPS           Z5, Z4, Z25
+	VFMADD231PS      Z24, Z25, Z23
+	VSUBPS.BCST      60(CX), Z3, Z24
+	VSUBPS.BCST      64(CX), Z24, Z24
+	VCMPPS.BCST      $0x1d, 68(CX), Z24, K3
+	VCMPPS.BCST      $0x12, 72(CX), Z24, K4
+	KANDW            K4, K3, K3
+	VBROADCASTSS     120(CX), Z25
+	VFMADD213PS.BCST 116(CX), Z24, Z25
+	VFMADD213PS.BCST 112(CX), Z24, Z25
+	VFMADD213PS.BCST 108(CX), Z24, Z25
+	VFMADD213PS.BCST 104(CX), Z24, Z25
+	VFMADD213PS.BCST 100(CX), Z24, Z25
+	VFMADD213PS.BCST 96(CX), Z24, Z25
+	VFMADD213PS.BCST 92(CX), Z24, Z25
+	VFMADD213PS.BCST 88(CX), Z24, Z25
+	VFMADD213PS.BCST 84(CX), Z24, Z25
+	VFMADD213PS.BCST 80(CX), Z24, Z25
+	VFMADD213PS.BCST 76(CX), Z24, Z25
+	VMULPS           Z24, Z25, Z24
+	VMULPS           Z5, Z24, Z24
+	VBLENDMPS        Z24, Z23, K3, Z10
+	VBROADCASTSS     20(CX), Z23
+	VBLENDMPS.BCST   44(CX), Z23, K1, Z11
+	VMULPS           Z11, Z2, Z2
+	VMULPS           Z2, Z10, Z2
+	VBROADCASTSS     56(CX), Z23
+	VMAXPS           Z2, Z23, Z2
+	VBLENDMPS.BCST   consts32AVX512<>+84(SB), Z2, K2, Z12
+	VMOVUPS          Z12, (SI)(R10*4)
+
+sigmoidHardAVX512F32nohess0:
+	VMOVUPS           64(DI)(R10*4), Z2
+	VMOVUPS           64(R8)(R10*4), Z23
+	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z23, K1
+	VXORPS.BCST       consts32AVX512<>+8(SB), Z2, Z23
+	VBLENDMPS         Z2, Z23, K1, Z13
+	VORPS.BCST        consts32AVX512<>+8(SB), Z2, Z23
+	VPMOVD2M          Z13, K2
+	VMAXPS.BCST       consts32AVX512<>+12(SB), Z23, Z23
+	VMULPS.BCST       consts32AVX512<>+16(SB), Z23, Z24
+	VRNDSCALEPS       $0x08, Z24, Z24
+	VFNMADD231PS.BCST consts32AVX512<>+20(SB), Z24, Z23
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z24, Z23
+	VMULPS            Z23, Z23, Z25
+	VMULPS            Z25, Z25, Z26
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z27
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z23, Z27
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z28
+	VFMADD213PS.BCST  consts32AVX512<>+40(SB), Z23, Z28
+	VFMADD213PS       Z27, Z25, Z28
+	VBROADCASTSS      consts32AVX512<>+44(SB), Z25
+	VFMADD213PS.BCST  consts32AVX512<>+48(SB), Z23, Z25
+	VFMADD213PS       Z28, Z26, Z25
+	VMULPS            Z23, Z23, Z26
+	VFMADD213PS       Z23, Z26, Z25
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z25, Z23
+	VSCALEFPS         Z24, Z23, Z23
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z24
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z23, Z25
+	VDIVPS            Z25, Z24, Z24
+	VMULPS            Z24, Z23, Z25
+	VBLENDMPS         Z24, Z25, K2, Z14
+	VBLENDMPS         Z25, Z24, K2, Z15
+	VXORPS.BCST       consts32AVX512<>+8(SB), Z13, Z24
+	VMAXPS.BCST       consts32AVX512<>+4(SB), Z24, Z24
+	VMULPS            Z23, Z23, Z25
+	VMULPS            Z25, Z25, Z26
+	VBROADCASTSS      consts32AVX512<>+52(SB), Z27
+	VFMADD213PS.BCST  consts32AVX512<>+56(SB), Z23, Z27
+	VBROADCASTSS      consts32AVX512<>+60(SB), Z28
+	VFMADD213PS.BCST  consts32AVX512<>+64(SB), Z23, Z28
+	VFMADD213PS       Z27, Z25, Z28
+	VBROADCASTSS      consts32AVX512<>+68(SB), Z27
+	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z23, Z27
+	VBROADCASTSS      consts32AVX512<>+76(SB), Z29
+	VFMADD213PS.BCST  consts32AVX512<>+80(SB), Z23, Z29
+	VFMADD213PS       Z27, Z25, Z29
+	VFMADD213PS       Z28, Z26, Z29
+	VFMADD213PS       Z23, Z25, Z29
+	VADDPS            Z29, Z24, Z23
+	VCMPPS            $0x03, Z2, Z2, K2
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z2
+	MOVQ              224(AX), R11
+
+sigmoidHardAVX512F32pow1:
+	TESTQ  R11, R11
+	JZ     sigmoidHardAVX512F32pow1done
+	VMULPS Z14, Z2, Z2
+	DECQ   R11
+	JMP    sigmoidHardAVX512F32pow1
+
+sigmoidHardAVX512F32pow1done:
+	VBROADCASTSS   4(CX), Z24
+	VBLENDMPS.BCST (CX), Z24, K1, Z16
+	VMULPS         Z16, Z2, Z24
+	VMULPS         Z23, Z24, Z24
+	VBLENDMPS.BCST consts32AVX512<>+84(SB), Z24, K2, Z17
+	VCVTPS2PD      Y17, Z24
+	VEXTRACTF32X8  $0x01, Z17, Y25
+	VCVTPS2PD      Y25, Z25
+	VADDPD         Z24, Z0, Z0
+	VADDPD         Z25, Z1, Z1
 	TESTQ          DX, DX
 	JZ             sigmoidHardAVX512F32noloss1
-	VMOVUPS        Z19, 64(DX)(R9*4)
+	VMOVUPS        Z17, 64(DX)(R10*4)
 
 sigmoidHardAVX512F32noloss1:
 	TESTQ          BX, BX
 	JZ             sigmoidHardAVX512F32nograd1
-	VMULPS.BCST    8(CX), Z13, Z3
-	VMULPS         Z23, Z3, Z3
-	VADDPS         Z12, Z3, Z3
-	VMULPS         Z3, Z2, Z2
-	VMULPS.BCST    12(CX), Z2, Z2
-	VXORPS.BCST    consts32AVX512<>+8(SB), Z2, Z3
-	VBLENDMPS      Z3, Z2, K3, Z20
-	VBLENDMPS.BCST consts32AVX512<>+88(SB), Z20, K1, Z21
-	VMOVUPS        Z21, 64(BX)(R9*4)
+	VMULPS.BCST    8(CX), Z15, Z24
+	VFMADD213PS    Z14, Z23, Z24
+	VBROADCASTSS   20(CX), Z25
+	VBLENDMPS.BCST 16(CX), Z25, K1, Z18
+	VMULPS         Z18, Z2, Z25
+	VMULPS         Z24, Z25, Z24
+	VBLENDMPS.BCST consts32AVX512<>+84(SB), Z24, K2, Z19
+	VMOVUPS        Z19, 64(BX)(R10*4)
 
 sigmoidHardAVX512F32nograd1:
-	ADDQ $0x20, R9
+	TESTQ            SI, SI
+	JZ               sigmoidHardAVX512F32nohess1
+	VBROADCASTSS     48(CX), Z24
+	VFMSUB213PS.BCST consts32AVX512<>+0(SB), Z15, Z24
+	VMULPS           Z23, Z15, Z23
+	VMULPS.BCST      8(CX), Z23, Z23
+	VMULPS           Z24, Z23, Z23
+	VBROADCASTSS     52(CX), Z24
+	VMULPS           Z15, Z14, Z25
+	VFMADD231PS      Z24, Z25, Z23
+	VSUBPS.BCST      60(CX), Z13, Z24
+	VSUBPS.BCST      64(CX), Z24, Z24
+	VCMPPS.BCST      $0x1d, 68(CX), Z24, K3
+	VCMPPS.BCST      $0x12, 72(CX), Z24, K4
+	KANDW            K4, K3, K3
+	VBROADCASTSS     120(CX), Z25
+	VFMADD213PS.BCST 116(CX), Z24, Z25
+	VFMADD213PS.BCST 112(CX), Z24, Z25
+	VFMADD213PS.BCST 108(CX), Z24, Z25
+	VFMADD213PS.BCST 104(CX), Z24, Z25
+	VFMADD213PS.BCST 100(CX), Z24, Z25
+	VFMADD213PS.BCST 96(CX), Z24, Z25
+	VFMADD213PS.BCST 92(CX), Z24, Z25
+	VFMADD213PS.BCST 88(CX), Z24, Z25
+	VFMADD213PS.BCST 84(CX), Z24, Z25
+	VFMADD213PS.BCST 80(CX), Z24, Z25
+	VFMADD213PS.BCST 76(CX), Z24, Z25
+	VMULPS           Z24, Z25, Z24
+	VMULPS           Z15, Z24, Z24
+	VBLENDMPS        Z24, Z23, K3, Z20
+	VBROADCASTSS     20(CX), Z23
+	VBLENDMPS.BCST   44(CX), Z23, K1, Z21
+	VMULPS           Z21, Z2, Z2
+	VMULPS           Z2, Z20, Z2
+	VBROADCASTSS     56(CX), Z23
+	VMAXPS           Z2, Z23, Z2
+	VBLENDMPS.BCST   consts32AVX512<>+84(SB), Z2, K2, Z22
+	VMOVUPS          Z22, 64(SI)(R10*4)
+
+sigmoidHardAVX512F32nohess1:
+	ADDQ $0x20, R10
 	JMP  sigmoidHardAVX512F32loop
 
 sigmoidHardAVX512F32done:
@@ -231,20 +301,21 @@ sigmoidHardAVX512F32done:
 	VUNPCKHPD     X0, X0, X1
 	VADDSD        X1, X0, X0
 	VZEROUPPER
-	MOVSD         X0, sum+56(FP)
-	MOVQ          R9, done+64(FP)
+	MOVSD         X0, sum+64(FP)
+	MOVQ          R10, done+72(FP)
 	RET
 
-// func sigmoidHardScaledAVX512F32(p *[32]float64, q *[16]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
+// func sigmoidHardScaledAVX512F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
-TEXT ·sigmoidHardScaledAVX512F32(SB), NOSPLIT, $0-72
+TEXT ·sigmoidHardScaledAVX512F32(SB), NOSPLIT, $0-80
 	MOVQ   p+0(FP), AX
 	MOVQ   q+8(FP), CX
 	MOVQ   loss+16(FP), DX
 	MOVQ   grad+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
+	MOVQ   hess+32(FP), SI
+	MOVQ   x+40(FP), SI
+	MOVQ   y+48(FP), DI
+	MOVQ   n+56(FP), R8
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	XORQ   R9, R9
@@ -252,209 +323,215 @@ TEXT ·sigmoidHardScaledAVX512F32(SB), NOSPLIT, $0-72
 sigmoidHardScaledAVX512F32loop:
 	CMPQ              R9, R8
 	JGE               sigmoidHardScaledAVX512F32done
-	VMOVUPS           (SI)(R9*4), Z2
-	VMOVUPS           (DI)(R9*4), Z3
-	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z3, K1
-	VCMPPS.BCST       $0x00, consts32AVX512<>+4(SB), Z3, K2
-	KORW              K1, K2, K2
-	VMOVUPS           64(SI)(R9*4), Z3
-	VMOVUPS           64(DI)(R9*4), Z22
-	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z22, K3
-	VCMPPS.BCST       $0x00, consts32AVX512<>+4(SB), Z22, K4
-	KORW              K3, K4, K4
-	KANDW             K2, K4, K4
-	KORTESTW          K4, K4
+	VMOVUPS           (DI)(R9*4), Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z2, K1
+	VCMPPS.BCST       $0x00, consts32AVX512<>+4(SB), Z2, K2
+	KORW              K1, K2, K1
+	VMOVUPS           64(DI)(R9*4), Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z2, K2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+4(SB), Z2, K3
+	KORW              K2, K3, K2
+	KANDW             K1, K2, K2
+	KORTESTW          K2, K2
 	JCC               sigmoidHardScaledAVX512F32done
-	VXORPS.BCST       consts32AVX512<>+8(SB), Z2, Z22
-	VBLENDMPS         Z2, Z22, K1, Z4
-	VANDPS.BCST       consts32AVX512<>+12(SB), Z2, Z22
-	VXORPS.BCST       consts32AVX512<>+8(SB), Z22, Z22
-	VMAXPS.BCST       consts32AVX512<>+16(SB), Z22, Z22
-	VMULPS.BCST       consts32AVX512<>+20(SB), Z22, Z23
-	VRNDSCALEPS       $0x08, Z23, Z23
-	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z23, Z22
-	VFNMADD231PS.BCST consts32AVX512<>+28(SB), Z23, Z22
-	VMULPS            Z22, Z22, Z24
-	VMULPS            Z24, Z24, Z25
-	VBROADCASTSS      consts32AVX512<>+32(SB), Z26
-	VFMADD213PS.BCST  consts32AVX512<>+36(SB), Z22, Z26
-	VBROADCASTSS      consts32AVX512<>+40(SB), Z27
-	VFMADD213PS.BCST  consts32AVX512<>+44(SB), Z22, Z27
-	VFMADD213PS       Z26, Z24, Z27
-	VBROADCASTSS      consts32AVX512<>+48(SB), Z24
-	VFMADD213PS.BCST  consts32AVX512<>+52(SB), Z22, Z24
-	VFMADD213PS       Z27, Z25, Z24
-	VMULPS            Z22, Z22, Z25
-	VFMADD213PS       Z22, Z25, Z24
-	VADDPS.BCST       consts32AVX512<>+0(SB), Z24, Z22
-	VSCALEFPS         Z23, Z22, Z24
-	VCMPPS.BCST       $0x1e, consts32AVX512<>+56(SB), Z24, K2
-	VSUBPS.BCST       consts32AVX512<>+0(SB), Z24, Z25
-	VMULPS.BCST       consts32AVX512<>+36(SB), Z25, Z25
-	VBLENDMPS         Z25, Z24, K2, Z5
-	VXORPS            Z25, Z25, Z25
-	VBLENDMPS.BCST    consts32AVX512<>+0(SB), Z25, K2, Z6
-	VADDPS.BCST       consts32AVX512<>+60(SB), Z5, Z25
-	VDIVPS            Z25, Z5, Z25
-	VMULPS            Z25, Z25, Z26
-	VBROADCASTSS      consts32AVX512<>+64(SB), Z27
-	VFMADD213PS.BCST  consts32AVX512<>+68(SB), Z26, Z27
-	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z26, Z27
-	VFMADD213PS.BCST  consts32AVX512<>+76(SB), Z26, Z27
-	VMULPS            Z26, Z27, Z26
-	VMULPS            Z5, Z5, Z27
-	VMULPS.BCST       consts32AVX512<>+36(SB), Z27, Z27
-	VADDPS            Z26, Z27, Z26
-	VMULPS            Z26, Z25, Z25
-	VMULPS.BCST       consts32AVX512<>+80(SB), Z6, Z26
-	VADDPS            Z26, Z25, Z25
-	VSUBPS            Z25, Z27, Z25
-	VSUBPS            Z5, Z25, Z25
-	VMULPS.BCST       consts32AVX512<>+84(SB), Z6, Z26
-	VSUBPS            Z25, Z26, Z25
-	VBROADCASTSS      consts32AVX512<>+0(SB), Z26
-	VADDPS.BCST       consts32AVX512<>+0(SB), Z24, Z27
-	VDIVPS            Z27, Z26, Z26
-	VMULPS            Z26, Z24, Z24
-	VCMPPS.BCST       $0x1d, consts32AVX512<>+4(SB), Z4, K2
-	VBLENDMPS         Z24, Z26, K2, Z7
-	VBLENDMPS         Z26, Z24, K2, Z8
-	VXORPS.BCST       consts32AVX512<>+8(SB), Z4, Z24
-	VMAXPS.BCST       consts32AVX512<>+4(SB), Z24, Z24
-	VADDPS            Z25, Z24, Z24
-	VXORPS.BCST       consts32AVX512<>+8(SB), Z3, Z25
-	VBLENDMPS         Z3, Z25, K3, Z9
-	VANDPS.BCST       consts32AVX512<>+12(SB), Z3, Z25
-	VXORPS.BCST       consts32AVX512<>+8(SB), Z25, Z25
-	VMAXPS.BCST       consts32AVX512<>+16(SB), Z25, Z25
-	VMULPS.BCST       consts32AVX512<>+20(SB), Z25, Z27
-	VRNDSCALEPS       $0x08, Z27, Z27
-	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z27, Z25
-	VFNMADD231PS.BCST consts32AVX512<>+28(SB), Z27, Z25
-	VMULPS            Z25, Z25, Z28
-	VMULPS            Z28, Z28, Z29
-	VBROADCASTSS      consts32AVX512<>+32(SB), Z30
-	VFMADD213PS.BCST  consts32AVX512<>+36(SB), Z25, Z30
-	VBROADCASTSS      consts32AVX512<>+40(SB), Z31
-	VFMADD213PS.BCST  consts32AVX512<>+44(SB), Z25, Z31
-	VFMADD213PS       Z30, Z28, Z31
-	VBROADCASTSS      consts32AVX512<>+48(SB), Z28
-	VFMADD213PS.BCST  consts32AVX512<>+52(SB), Z25, Z28
-	VFMADD213PS       Z31, Z29, Z28
-	VMULPS            Z25, Z25, Z29
-	VFMADD213PS       Z25, Z29, Z28
-	VADDPS.BCST       consts32AVX512<>+0(SB), Z28, Z25
-	VSCALEFPS         Z27, Z25, Z28
-	VCMPPS.BCST       $0x1e, consts32AVX512<>+56(SB), Z28, K4
-	VSUBPS.BCST       consts32AVX512<>+0(SB), Z28, Z29
-	VMULPS.BCST       consts32AVX512<>+36(SB), Z29, Z29
-	VBLENDMPS         Z29, Z28, K4, Z10
-	VXORPS            Z29, Z29, Z29
-	VBLENDMPS.BCST    consts32AVX512<>+0(SB), Z29, K4, Z11
-	VADDPS.BCST       consts32AVX512<>+60(SB), Z10, Z29
-	VDIVPS            Z29, Z10, Z29
-	VMULPS            Z29, Z29, Z30
-	VBROADCASTSS      consts32AVX512<>+64(SB), Z31
-	VFMADD213PS.BCST  consts32AVX512<>+68(SB), Z30, Z31
-	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z30, Z31
-	VFMADD213PS.BCST  consts32AVX512<>+76(SB), Z30, Z31
-	VMULPS            Z30, Z31, Z30
-	VMULPS            Z10, Z10, Z31
-	VMULPS.BCST       consts32AVX512<>+36(SB), Z31, Z31
-	VADDPS            Z30, Z31, Z30
-	VMULPS            Z30, Z29, Z29
-	VMULPS.BCST       consts32AVX512<>+80(SB), Z11, Z30
-	VADDPS            Z30, Z29, Z29
-	VSUBPS            Z29, Z31, Z29
-	VSUBPS            Z10, Z29, Z29
-	VMULPS.BCST       consts32AVX512<>+84(SB), Z11, Z30
-	VSUBPS            Z29, Z30, Z29
-	VBROADCASTSS      consts32AVX512<>+0(SB), Z30
-	VADDPS.BCST       consts32AVX512<>+0(SB), Z28, Z31
-	VDIVPS            Z31, Z30, Z30
-	VMULPS            Z30, Z28, Z28
-	VCMPPS.BCST       $0x1d, consts32AVX512<>+4(SB), Z9, K4
-	VBLENDMPS         Z28, Z30, K4, Z12
-	VBLENDMPS         Z30, Z28, K4, Z13
-	VXORPS.BCST       consts32AVX512<>+8(SB), Z9, Z28
-	VMAXPS.BCST       consts32AVX512<>+4(SB), Z28, Z28
-	VADDPS            Z29, Z28, Z28
-	VBROADCASTSS      4(CX), Z29
-	VBLENDMPS.BCST    (CX), Z29, K1, Z14
-	VMULPS            Z14, Z24, Z29
-	VBROADCASTSS      4(CX), Z31
-	VBLENDMPS.BCST    (CX), Z31, K3, Z15
-	VMULPS            Z15, Z28, Z31
+	VMOVUPS           (SI)(R9*4), Z2
+	VMOVUPS           (DI)(R9*4), Z17
+	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z17, K1
+	VXORPS.BCST       consts32AVX512<>+8(SB), Z2, Z17
+	VBLENDMPS         Z2, Z17, K1, Z3
+	VORPS.BCST        consts32AVX512<>+8(SB), Z2, Z17
+	VPMOVD2M          Z3, K2
+	VMAXPS.BCST       consts32AVX512<>+12(SB), Z17, Z17
+	VMULPS.BCST       consts32AVX512<>+16(SB), Z17, Z18
+	VRNDSCALEPS       $0x08, Z18, Z18
+	VFNMADD231PS.BCST consts32AVX512<>+20(SB), Z18, Z17
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z18, Z17
+	VMULPS            Z17, Z17, Z19
+	VMULPS            Z19, Z19, Z20
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z21
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z17, Z21
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z22
+	VFMADD213PS.BCST  consts32AVX512<>+40(SB), Z17, Z22
+	VFMADD213PS       Z21, Z19, Z22
+	VBROADCASTSS      consts32AVX512<>+44(SB), Z19
+	VFMADD213PS.BCST  consts32AVX512<>+48(SB), Z17, Z19
+	VFMADD213PS       Z22, Z20, Z19
+	VMULPS            Z17, Z17, Z20
+	VFMADD213PS       Z17, Z20, Z19
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z19, Z17
+	VSCALEFPS         Z18, Z17, Z19
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z20
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z19, Z21
+	VDIVPS            Z21, Z20, Z20
+	VMULPS            Z20, Z19, Z21
+	VBLENDMPS         Z20, Z21, K2, Z4
+	VBLENDMPS         Z21, Z20, K2, Z5
+	VXORPS.BCST       consts32AVX512<>+8(SB), Z3, Z21
+	VMAXPS.BCST       consts32AVX512<>+4(SB), Z21, Z21
+	VMULPS            Z19, Z19, Z22
+	VMULPS            Z22, Z22, Z23
+	VBROADCASTSS      consts32AVX512<>+52(SB), Z24
+	VFMADD213PS.BCST  consts32AVX512<>+56(SB), Z19, Z24
+	VBROADCASTSS      consts32AVX512<>+60(SB), Z25
+	VFMADD213PS.BCST  consts32AVX512<>+64(SB), Z19, Z25
+	VFMADD213PS       Z24, Z22, Z25
+	VBROADCASTSS      consts32AVX512<>+68(SB), Z24
+	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z19, Z24
+	VBROADCASTSS      consts32AVX512<>+76(SB), Z26
+	VFMADD213PS.BCST  consts32AVX512<>+80(SB), Z19, Z26
+	VFMADD213PS       Z24, Z22, Z26
+	VFMADD213PS       Z25, Z23, Z26
+	VFMADD213PS       Z19, Z22, Z26
+	VADDPS            Z26, Z21, Z19
+	VCMPPS            $0x03, Z2, Z2, K2
+	VBROADCASTSS      4(CX), Z2
+	VBLENDMPS.BCST    (CX), Z2, K1, Z6
+	VMULPS            Z6, Z19, Z2
 	MOVQ              224(AX), R10
 
-sigmoidHardScaledAVX512F32pow:
+sigmoidHardScaledAVX512F32pow0:
 	TESTQ  R10, R10
-	JZ     sigmoidHardScaledAVX512F32powdone
-	VMULPS Z7, Z29, Z29
-	VMULPS Z12, Z31, Z31
+	JZ     sigmoidHardScaledAVX512F32pow0done
+	VMULPS Z4, Z2, Z2
 	DECQ   R10
-	JMP    sigmoidHardScaledAVX512F32pow
+	JMP    sigmoidHardScaledAVX512F32pow0
 
-sigmoidHardScaledAVX512F32powdone:
-	VCMPPS         $0x03, Z2, Z2, K5
-	VBLENDMPS.BCST consts32AVX512<>+88(SB), Z29, K5, Z16
-	VCVTPS2PD      Y16, Z2
-	VEXTRACTF32X8  $0x01, Z16, Y29
-	VCVTPS2PD      Y29, Z29
+sigmoidHardScaledAVX512F32pow0done:
+	VBLENDMPS.BCST consts32AVX512<>+84(SB), Z2, K2, Z7
+	VCVTPS2PD      Y7, Z2
+	VEXTRACTF32X8  $0x01, Z7, Y21
+	VCVTPS2PD      Y21, Z21
 	VADDPD         Z2, Z0, Z0
-	VADDPD         Z29, Z1, Z1
+	VADDPD         Z21, Z1, Z1
 	TESTQ          DX, DX
 	JZ             sigmoidHardScaledAVX512F32noloss0
-	VMOVUPS        Z16, (DX)(R9*4)
+	VMOVUPS        Z7, (DX)(R9*4)
 
 sigmoidHardScaledAVX512F32noloss0:
-	VCMPPS         $0x03, Z3, Z3, K6
-	VBLENDMPS.BCST consts32AVX512<>+88(SB), Z31, K6, Z17
-	VCVTPS2PD      Y17, Z2
-	VEXTRACTF32X8  $0x01, Z17, Y3
-	VCVTPS2PD      Y3, Z3
+	TESTQ          BX, BX
+	JZ             sigmoidHardScaledAVX512F32nograd0
+	VBROADCASTSS   20(CX), Z2
+	VBLENDMPS.BCST 16(CX), Z2, K1, Z8
+	VMULPS         Z20, Z8, Z2
+	VCMPPS.BCST    $0x1d, consts32AVX512<>+4(SB), Z3, K1
+	VMULPS         Z17, Z2, Z17
+	VSCALEFPS      Z18, Z17, K1, Z2
+	VMULPS.BCST    8(CX), Z5, Z17
+	VMULPS         Z19, Z17, Z17
+	VFMADD213PS    Z2, Z8, Z17
+	MOVQ           224(AX), R10
+
+sigmoidHardScaledAVX512F32gpow0:
+	TESTQ  R10, R10
+	JZ     sigmoidHardScaledAVX512F32gpow0done
+	VMULPS Z4, Z17, Z17
+	DECQ   R10
+	JMP    sigmoidHardScaledAVX512F32gpow0
+
+sigmoidHardScaledAVX512F32gpow0done:
+	VBLENDMPS.BCST consts32AVX512<>+84(SB), Z17, K2, Z9
+	VMOVUPS        Z9, (BX)(R9*4)
+
+sigmoidHardScaledAVX512F32nograd0:
+	VMOVUPS           64(SI)(R9*4), Z2
+	VMOVUPS           64(DI)(R9*4), Z17
+	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z17, K1
+	VXORPS.BCST       consts32AVX512<>+8(SB), Z2, Z17
+	VBLENDMPS         Z2, Z17, K1, Z10
+	VORPS.BCST        consts32AVX512<>+8(SB), Z2, Z17
+	VPMOVD2M          Z10, K2
+	VMAXPS.BCST       consts32AVX512<>+12(SB), Z17, Z17
+	VMULPS.BCST       consts32AVX512<>+16(SB), Z17, Z18
+	VRNDSCALEPS       $0x08, Z18, Z18
+	VFNMADD231PS.BCST consts32AVX512<>+20(SB), Z18, Z17
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z18, Z17
+	VMULPS            Z17, Z17, Z19
+	VMULPS            Z19, Z19, Z20
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z21
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z17, Z21
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z22
+	VFMADD213PS.BCST  consts32AVX512<>+40(SB), Z17, Z22
+	VFMADD213PS       Z21, Z19, Z22
+	VBROADCASTSS      consts32AVX512<>+44(SB), Z19
+	VFMADD213PS.BCST  consts32AVX512<>+48(SB), Z17, Z19
+	VFMADD213PS       Z22, Z20, Z19
+	VMULPS            Z17, Z17, Z20
+	VFMADD213PS       Z17, Z20, Z19
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z19, Z17
+	VSCALEFPS         Z18, Z17, Z19
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z20
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z19, Z21
+	VDIVPS            Z21, Z20, Z20
+	VMULPS            Z20, Z19, Z21
+	VBLENDMPS         Z20, Z21, K2, Z11
+	VBLENDMPS         Z21, Z20, K2, Z12
+	VXORPS.BCST       consts32AVX512<>+8(SB), Z10, Z21
+	VMAXPS.BCST       consts32AVX512<>+4(SB), Z21, Z21
+	VMULPS            Z19, Z19, Z22
+	VMULPS            Z22, Z22, Z23
+	VBROADCASTSS      consts32AVX512<>+52(SB), Z24
+	VFMADD213PS.BCST  consts32AVX512<>+56(SB), Z19, Z24
+	VBROADCASTSS      consts32AVX512<>+60(SB), Z25
+	VFMADD213PS.BCST  consts32AVX512<>+64(SB), Z19, Z25
+	VFMADD213PS       Z24, Z22, Z25
+	VBROADCASTSS      consts32AVX512<>+68(SB), Z24
+	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z19, Z24
+	VBROADCASTSS      consts32AVX512<>+76(SB), Z26
+	VFMADD213PS.BCST  consts32AVX512<>+80(SB), Z19, Z26
+	VFMADD213PS       Z24, Z22, Z26
+	VFMADD213PS       Z25, Z23, Z26
+	VFMADD213PS       Z19, Z22, Z26
+	VADDPS            Z26, Z21, Z19
+	VCMPPS            $0x03, Z2, Z2, K2
+	VBROADCASTSS      4(CX), Z2
+	VBLENDMPS.BCST    (CX), Z2, K1, Z13
+	VMULPS            Z13, Z19, Z2
+	MOVQ              224(AX), R10
+
+sigmoidHardScaledAVX512F32pow1:
+	TESTQ  R10, R10
+	JZ     sigmoidHardScaledAVX512F32pow1done
+	VMULPS Z11, Z2, Z2
+	DECQ   R10
+	JMP    sigmoidHardScaledAVX512F32pow1
+
+sigmoidHardScaledAVX512F32pow1done:
+	VBLENDMPS.BCST consts32AVX512<>+84(SB), Z2, K2, Z14
+	VCVTPS2PD      Y14, Z2
+	VEXTRACTF32X8  $0x01, Z14, Y21
+	VCVTPS2PD      Y21, Z21
 	VADDPD         Z2, Z0, Z0
-	VADDPD         Z3, Z1, Z1
+	VADDPD         Z21, Z1, Z1
 	TESTQ          DX, DX
 	JZ             sigmoidHardScaledAVX512F32noloss1
-	VMOVUPS        Z17, 64(DX)(R9*4)
+	VMOVUPS        Z14, 64(DX)(R9*4)
 
 sigmoidHardScaledAVX512F32noloss1:
 	TESTQ          BX, BX
-	JZ             sigmoidHardScaledAVX512F32nograd
+	JZ             sigmoidHardScaledAVX512F32nograd1
 	VBROADCASTSS   20(CX), Z2
-	VBLENDMPS.BCST 16(CX), Z2, K1, Z18
-	VMULPS         Z26, Z18, Z2
-	VMULPS         Z22, Z2, Z3
-	VSCALEFPS      Z23, Z3, K2, Z2
-	VMULPS.BCST    8(CX), Z8, Z3
-	VMULPS         Z24, Z3, Z3
-	VFMADD213PS    Z2, Z18, Z3
-	VBROADCASTSS   20(CX), Z2
-	VBLENDMPS.BCST 16(CX), Z2, K3, Z19
-	VMULPS         Z30, Z19, Z2
-	VMULPS         Z25, Z2, Z22
-	VSCALEFPS      Z27, Z22, K4, Z2
-	VMULPS.BCST    8(CX), Z13, Z22
-	VMULPS         Z28, Z22, Z22
-	VFMADD213PS    Z2, Z19, Z22
+	VBLENDMPS.BCST 16(CX), Z2, K1, Z15
+	VMULPS         Z20, Z15, Z2
+	VCMPPS.BCST    $0x1d, consts32AVX512<>+4(SB), Z10, K1
+	VMULPS         Z17, Z2, Z17
+	VSCALEFPS      Z18, Z17, K1, Z2
+	VMULPS.BCST    8(CX), Z12, Z17
+	VMULPS         Z19, Z17, Z17
+	VFMADD213PS    Z2, Z15, Z17
 	MOVQ           224(AX), R10
 
-sigmoidHardScaledAVX512F32gpow:
+sigmoidHardScaledAVX512F32gpow1:
 	TESTQ  R10, R10
-	JZ     sigmoidHardScaledAVX512F32gpowdone
-	VMULPS Z7, Z3, Z3
-	VMULPS Z12, Z22, Z22
+	JZ     sigmoidHardScaledAVX512F32gpow1done
+	VMULPS Z11, Z17, Z17
 	DECQ   R10
-	JMP    sigmoidHardScaledAVX512F32gpow
+	JMP    sigmoidHardScaledAVX512F32gpow1
 
-sigmoidHardScaledAVX512F32gpowdone:
-	VBLENDMPS.BCST consts32AVX512<>+88(SB), Z3, K5, Z20
-	VMOVUPS        Z20, (BX)(R9*4)
-	VBLENDMPS.BCST consts32AVX512<>+88(SB), Z22, K6, Z21
-	VMOVUPS        Z21, 64(BX)(R9*4)
+sigmoidHardScaledAVX512F32gpow1done:
+	VBLENDMPS.BCST consts32AVX512<>+84(SB), Z17, K2, Z16
+	VMOVUPS        Z16, 64(BX)(R9*4)
 
-sigmoidHardScaledAVX512F32nograd:
+sigmoidHardScaledAVX512F32nograd1:
 	ADDQ $0x20, R9
 	JMP  sigmoidHardScaledAVX512F32loop
 
@@ -467,152 +544,683 @@ sigmoidHardScaledAVX512F32done:
 	VUNPCKHPD     X0, X0, X1
 	VADDSD        X1, X0, X0
 	VZEROUPPER
-	MOVSD         X0, sum+56(FP)
-	MOVQ          R9, done+64(FP)
+	MOVSD         X0, sum+64(FP)
+	MOVQ          R9, done+72(FP)
 	RET
 
 DATA consts32AVX512<>+0(SB)/4, $0x3f800000
 DATA consts32AVX512<>+4(SB)/4, $0x00000000
 DATA consts32AVX512<>+8(SB)/4, $0x80000000
-DATA consts32AVX512<>+12(SB)/4, $0x7fffffff
-DATA consts32AVX512<>+16(SB)/4, $0xc3340000
-DATA consts32AVX512<>+20(SB)/4, $0x3fb8aa3b
-DATA consts32AVX512<>+24(SB)/4, $0x3f317200
-DATA consts32AVX512<>+28(SB)/4, $0x35bfbe8e
-DATA consts32AVX512<>+32(SB)/4, $0x3e2aaaab
-DATA consts32AVX512<>+36(SB)/4, $0x3f000000
-DATA consts32AVX512<>+40(SB)/4, $0x3c088889
-DATA consts32AVX512<>+44(SB)/4, $0x3d2aaaab
-DATA consts32AVX512<>+48(SB)/4, $0x39500d01
-DATA consts32AVX512<>+52(SB)/4, $0x3ab60b61
-DATA consts32AVX512<>+56(SB)/4, $0x3ed413cd
-DATA consts32AVX512<>+60(SB)/4, $0x40000000
-DATA consts32AVX512<>+64(SB)/4, $0x3e638e29
-DATA consts32AVX512<>+68(SB)/4, $0x3e924925
-DATA consts32AVX512<>+72(SB)/4, $0x3ecccccd
-DATA consts32AVX512<>+76(SB)/4, $0x3f2aaaab
-DATA consts32AVX512<>+80(SB)/4, $0x3717f7d1
-DATA consts32AVX512<>+84(SB)/4, $0x3f317180
-DATA consts32AVX512<>+88(SB)/4, $0x7fc00000
-GLOBL consts32AVX512<>(SB), RODATA|NOPTR, $92
+DATA consts32AVX512<>+12(SB)/4, $0xc3340000
+DATA consts32AVX512<>+16(SB)/4, $0x3fb8aa3b
+DATA consts32AVX512<>+20(SB)/4, $0x3f317200
+DATA consts32AVX512<>+24(SB)/4, $0x35bfbe8e
+DATA consts32AVX512<>+28(SB)/4, $0x3e2aaaab
+DATA consts32AVX512<>+32(SB)/4, $0x3f000000
+DATA consts32AVX512<>+36(SB)/4, $0x3c088889
+DATA consts32AVX512<>+40(SB)/4, $0x3d2aaaab
+DATA consts32AVX512<>+44(SB)/4, $0x39500d01
+DATA consts32AVX512<>+48(SB)/4, $0x3ab60b61
+DATA consts32AVX512<>+52(SB)/4, $0x3eaa9aed
+DATA consts32AVX512<>+56(SB)/4, $0xbeffff8a
+DATA consts32AVX512<>+60(SB)/4, $0x3e442228
+DATA consts32AVX512<>+64(SB)/4, $0xbe7e8990
+DATA consts32AVX512<>+68(SB)/4, $0x3da235fc
+DATA consts32AVX512<>+72(SB)/4, $0xbe0cd6c4
+DATA consts32AVX512<>+76(SB)/4, $0x3bafcb67
+DATA consts32AVX512<>+80(SB)/4, $0xbcf64c88
+DATA consts32AVX512<>+84(SB)/4, $0x7fc00000
+GLOBL consts32AVX512<>(SB), RODATA|NOPTR, $88
 
-// func sigmoidHardAVX2F32(p *[32]float64, q *[16]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
+// func sigmoidHardAVX2F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·sigmoidHardAVX2F32(SB), NOSPLIT, $0-72
+TEXT ·sigmoidHardAVX2F32(SB), NOSPLIT, $0-80
 	MOVQ   p+0(FP), AX
 	MOVQ   q+8(FP), CX
 	MOVQ   loss+16(FP), DX
 	MOVQ   grad+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
+	MOVQ   hess+32(FP), SI
+	MOVQ   x+40(FP), DI
+	MOVQ   y+48(FP), R8
+	MOVQ   n+56(FP), R9
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
-	XORQ   R9, R9
+	XORQ   R10, R10
 
 sigmoidHardAVX2F32loop:
-	CMPQ         R9, R8
+	CMPQ         R10, R9
 	JGE          sigmoidHardAVX2F32done
-	VMOVUPS      (SI)(R9*4), Y2
-	VMOVUPS      (DI)(R9*4), Y3
+	VMOVUPS      (R8)(R10*4), Y2
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y2, Y3
+	VCMPPS       $0x00, consts32AVX2<>+32(SB), Y2, Y2
+	VORPS        Y3, Y2, Y2
+	VMOVUPS      32(R8)(R10*4), Y3
 	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y3, Y4
 	VCMPPS       $0x00, consts32AVX2<>+32(SB), Y3, Y3
 	VORPS        Y4, Y3, Y3
-	VMOVMSKPS    Y3, R10
-	CMPL         R10, $0x000000ff
+	VANDPS       Y2, Y3, Y3
+	VMOVUPS      64(R8)(R10*4), Y2
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y2, Y4
+	VCMPPS       $0x00, consts32AVX2<>+32(SB), Y2, Y2
+	VORPS        Y4, Y2, Y2
+	VANDPS       Y3, Y2, Y2
+	VMOVUPS      96(R8)(R10*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y3, Y4
+	VCMPPS       $0x00, consts32AVX2<>+32(SB), Y3, Y3
+	VORPS        Y4, Y3, Y3
+	VANDPS       Y2, Y3, Y3
+	VMOVMSKPS    Y3, R11
+	CMPL         R11, $0x000000ff
 	JNE          sigmoidHardAVX2F32done
-	VXORPS       consts32AVX2<>+64(SB), Y2, Y3
-	VBLENDVPS    Y4, Y2, Y3, Y3
+	VMOVUPS      (DI)(R10*4), Y2
+	VMOVUPS      (R8)(R10*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y3, Y3
+	VXORPS       consts32AVX2<>+64(SB), Y2, Y4
+	VBLENDVPS    Y3, Y2, Y4, Y4
 	VORPS        consts32AVX2<>+64(SB), Y2, Y5
-	VMAXPS       consts32AVX2<>+96(SB), Y5, Y5
-	VMULPS       consts32AVX2<>+128(SB), Y5, Y6
+	VMAXPS       consts32AVX2<>+128(SB), Y5, Y5
+	VMULPS       consts32AVX2<>+160(SB), Y5, Y6
 	VROUNDPS     $0x08, Y6, Y6
-	VFNMADD231PS consts32AVX2<>+160(SB), Y6, Y5
 	VFNMADD231PS consts32AVX2<>+192(SB), Y6, Y5
+	VFNMADD231PS consts32AVX2<>+224(SB), Y6, Y5
 	VMULPS       Y5, Y5, Y7
 	VMULPS       Y7, Y7, Y8
-	VBROADCASTSS consts32AVX2<>+224(SB), Y9
-	VFMADD213PS  consts32AVX2<>+256(SB), Y5, Y9
-	VBROADCASTSS consts32AVX2<>+288(SB), Y10
-	VFMADD213PS  consts32AVX2<>+320(SB), Y5, Y10
+	VBROADCASTSS consts32AVX2<>+256(SB), Y9
+	VFMADD213PS  consts32AVX2<>+288(SB), Y5, Y9
+	VBROADCASTSS consts32AVX2<>+320(SB), Y10
+	VFMADD213PS  consts32AVX2<>+352(SB), Y5, Y10
 	VFMADD213PS  Y9, Y7, Y10
-	VBROADCASTSS consts32AVX2<>+352(SB), Y7
-	VFMADD213PS  consts32AVX2<>+384(SB), Y5, Y7
+	VBROADCASTSS consts32AVX2<>+384(SB), Y7
+	VFMADD213PS  consts32AVX2<>+416(SB), Y5, Y7
 	VFMADD213PS  Y10, Y8, Y7
 	VMULPS       Y5, Y5, Y8
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       consts32AVX2<>+0(SB), Y7, Y5
 	VCVTPS2DQ    Y6, Y6
-	VPADDD       consts32AVX2<>+416(SB), Y6, Y6
+	VPADDD       consts32AVX2<>+96(SB), Y6, Y6
 	VPMAXSD      consts32AVX2<>+32(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
 	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+448(SB), Y5, Y5
 	VBROADCASTSS consts32AVX2<>+0(SB), Y6
 	VADDPS       consts32AVX2<>+0(SB), Y5, Y7
 	VDIVPS       Y7, Y6, Y6
 	VMULPS       Y6, Y5, Y7
-	VBLENDVPS    Y3, Y6, Y7, Y8
-	VBLENDVPS    Y3, Y7, Y6, Y6
-	VXORPS       consts32AVX2<>+64(SB), Y3, Y3
-	VMAXPS       consts32AVX2<>+32(SB), Y3, Y3
-	VMULPS       Y5, Y5, Y7
-	VMULPS       Y7, Y7, Y9
-	VBROADCASTSS consts32AVX2<>+448(SB), Y10
-	VFMADD213PS  consts32AVX2<>+480(SB), Y5, Y10
-	VBROADCASTSS consts32AVX2<>+512(SB), Y11
-	VFMADD213PS  consts32AVX2<>+544(SB), Y5, Y11
-	VFMADD213PS  Y10, Y7, Y11
-	VBROADCASTSS consts32AVX2<>+576(SB), Y10
-	VFMADD213PS  consts32AVX2<>+608(SB), Y5, Y10
-	VBROADCASTSS consts32AVX2<>+640(SB), Y12
-	VFMADD213PS  consts32AVX2<>+672(SB), Y5, Y12
-	VFMADD213PS  Y10, Y7, Y12
+	VBLENDVPS    Y4, Y6, Y7, Y8
+	VBLENDVPS    Y4, Y7, Y6, Y6
+	VXORPS       consts32AVX2<>+64(SB), Y4, Y7
+	VMAXPS       consts32AVX2<>+32(SB), Y7, Y7
+	VMULPS       Y5, Y5, Y9
+	VMULPS       Y9, Y9, Y10
+	VBROADCASTSS consts32AVX2<>+480(SB), Y11
+	VFMADD213PS  consts32AVX2<>+512(SB), Y5, Y11
+	VBROADCASTSS consts32AVX2<>+544(SB), Y12
+	VFMADD213PS  consts32AVX2<>+576(SB), Y5, Y12
 	VFMADD213PS  Y11, Y9, Y12
-	VFMADD213PS  Y5, Y7, Y12
-	VADDPS       Y12, Y3, Y3
-	VBROADCASTSS consts32AVX2<>+0(SB), Y5
-	MOVQ         224(AX), R10
-
-sigmoidHardAVX2F32pow:
-	TESTQ  R10, R10
-	JZ     sigmoidHardAVX2F32powdone
-	VMULPS Y8, Y5, Y5
-	DECQ   R10
-	JMP    sigmoidHardAVX2F32pow
-
-sigmoidHardAVX2F32powdone:
-	VBROADCASTSS 4(CX), Y7
-	VBROADCASTSS (CX), Y9
-	VBLENDVPS    Y4, Y9, Y7, Y7
-	VMULPS       Y7, Y5, Y7
-	VMULPS       Y3, Y7, Y7
+	VBROADCASTSS consts32AVX2<>+608(SB), Y11
+	VFMADD213PS  consts32AVX2<>+640(SB), Y5, Y11
+	VBROADCASTSS consts32AVX2<>+672(SB), Y13
+	VFMADD213PS  consts32AVX2<>+704(SB), Y5, Y13
+	VFMADD213PS  Y11, Y9, Y13
+	VFMADD213PS  Y12, Y10, Y13
+	VFMADD213PS  Y5, Y9, Y13
+	VADDPS       Y13, Y7, Y5
 	VCMPPS       $0x03, Y2, Y2, Y2
-	VBLENDVPS    Y2, consts32AVX2<>+704(SB), Y7, Y7
-	VCVTPS2PD    X7, Y9
-	VEXTRACTF128 $0x01, Y7, X10
-	VCVTPS2PD    X10, Y10
-	VADDPD       Y9, Y0, Y0
-	VADDPD       Y10, Y1, Y1
+	VBROADCASTSS consts32AVX2<>+0(SB), Y7
+	MOVQ         224(AX), R11
+
+sigmoidHardAVX2F32pow0:
+	TESTQ  R11, R11
+	JZ     sigmoidHardAVX2F32pow0done
+	VMULPS Y8, Y7, Y7
+	DECQ   R11
+	JMP    sigmoidHardAVX2F32pow0
+
+sigmoidHardAVX2F32pow0done:
+	VBROADCASTSS 4(CX), Y9
+	VBROADCASTSS (CX), Y10
+	VBLENDVPS    Y3, Y10, Y9, Y9
+	VMULPS       Y9, Y7, Y9
+	VMULPS       Y5, Y9, Y9
+	VBLENDVPS    Y2, consts32AVX2<>+736(SB), Y9, Y9
+	VCVTPS2PD    X9, Y10
+	VEXTRACTF128 $0x01, Y9, X11
+	VCVTPS2PD    X11, Y11
+	VADDPD       Y10, Y0, Y0
+	VADDPD       Y11, Y1, Y1
 	TESTQ        DX, DX
-	JZ           sigmoidHardAVX2F32noloss
-	VMOVUPS      Y7, (DX)(R9*4)
+	JZ           sigmoidHardAVX2F32noloss0
+	VMOVUPS      Y9, (DX)(R10*4)
 
-sigmoidHardAVX2F32noloss:
+sigmoidHardAVX2F32noloss0:
 	TESTQ        BX, BX
-	JZ           sigmoidHardAVX2F32nograd
-	VBROADCASTSS 8(CX), Y7
-	VMULPS       Y7, Y6, Y6
-	VFMADD213PS  Y8, Y3, Y6
-	VBROADCASTSS 20(CX), Y3
-	VBROADCASTSS 16(CX), Y7
-	VBLENDVPS    Y4, Y7, Y3, Y3
-	VMULPS       Y3, Y5, Y3
-	VMULPS       Y6, Y3, Y3
-	VBLENDVPS    Y2, consts32AVX2<>+704(SB), Y3, Y2
-	VMOVUPS      Y2, (BX)(R9*4)
+	JZ           sigmoidHardAVX2F32nograd0
+	VBROADCASTSS 8(CX), Y9
+	VMULPS       Y9, Y6, Y9
+	VFMADD213PS  Y8, Y5, Y9
+	VBROADCASTSS 20(CX), Y10
+	VBROADCASTSS 16(CX), Y11
+	VBLENDVPS    Y3, Y11, Y10, Y10
+	VMULPS       Y10, Y7, Y10
+	VMULPS       Y9, Y10, Y9
+	VBLENDVPS    Y2, consts32AVX2<>+736(SB), Y9, Y9
+	VMOVUPS      Y9, (BX)(R10*4)
 
-sigmoidHardAVX2F32nograd:
-	ADDQ $0x08, R9
+sigmoidHardAVX2F32nograd0:
+	TESTQ        SI, SI
+	JZ           sigmoidHardAVX2F32nohess0
+	VBROADCASTSS 48(CX), Y9
+	VFMSUB213PS  consts32AVX2<>+0(SB), Y6, Y9
+	VMULPS       Y5, Y6, Y5
+	VBROADCASTSS 8(CX), Y10
+	VMULPS       Y10, Y5, Y5
+	VMULPS       Y9, Y5, Y5
+	VBROADCASTSS 52(CX), Y9
+	VMULPS       Y6, Y8, Y8
+	VFMADD231PS  Y9, Y8, Y5
+	VBROADCASTSS 60(CX), Y8
+	VSUBPS       Y8, Y4, Y4
+	VBROADCASTSS 64(CX), Y8
+	VSUBPS       Y8, Y4, Y4
+	VBROADCASTSS 68(CX), Y8
+	VCMPPS       $0x1d, Y8, Y4, Y8
+	VBROADCASTSS 72(CX), Y9
+	VCMPPS       $0x12, Y9, Y4, Y9
+	VANDPS       Y9, Y8, Y8
+	VBROADCASTSS 120(CX), Y9
+	VBROADCASTSS 116(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 112(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 108(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 104(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 100(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 96(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 92(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 88(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 84(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 80(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 76(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VMULPS       Y4, Y9, Y4
+	VMULPS       Y6, Y4, Y4
+	VBLENDVPS    Y8, Y4, Y5, Y4
+	VBROADCASTSS 20(CX), Y5
+	VBROADCASTSS 44(CX), Y6
+	VBLENDVPS    Y3, Y6, Y5, Y3
+	VMULPS       Y3, Y7, Y3
+	VMULPS       Y3, Y4, Y3
+	VBROADCASTSS 56(CX), Y4
+	VMAXPS       Y3, Y4, Y3
+	VBLENDVPS    Y2, consts32AVX2<>+736(SB), Y3, Y2
+	VMOVUPS      Y2, (SI)(R10*4)
+
+sigmoidHardAVX2F32nohess0:
+	VMOVUPS      32(DI)(R10*4), Y2
+	VMOVUPS      32(R8)(R10*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y3, Y3
+	VXORPS       consts32AVX2<>+64(SB), Y2, Y4
+	VBLENDVPS    Y3, Y2, Y4, Y4
+	VORPS        consts32AVX2<>+64(SB), Y2, Y5
+	VMAXPS       consts32AVX2<>+128(SB), Y5, Y5
+	VMULPS       consts32AVX2<>+160(SB), Y5, Y6
+	VROUNDPS     $0x08, Y6, Y6
+	VFNMADD231PS consts32AVX2<>+192(SB), Y6, Y5
+	VFNMADD231PS consts32AVX2<>+224(SB), Y6, Y5
+	VMULPS       Y5, Y5, Y7
+	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32AVX2<>+256(SB), Y9
+	VFMADD213PS  consts32AVX2<>+288(SB), Y5, Y9
+	VBROADCASTSS consts32AVX2<>+320(SB), Y10
+	VFMADD213PS  consts32AVX2<>+352(SB), Y5, Y10
+	VFMADD213PS  Y9, Y7, Y10
+	VBROADCASTSS consts32AVX2<>+384(SB), Y7
+	VFMADD213PS  consts32AVX2<>+416(SB), Y5, Y7
+	VFMADD213PS  Y10, Y8, Y7
+	VMULPS       Y5, Y5, Y8
+	VFMADD213PS  Y5, Y8, Y7
+	VADDPS       consts32AVX2<>+0(SB), Y7, Y5
+	VCVTPS2DQ    Y6, Y6
+	VPADDD       consts32AVX2<>+96(SB), Y6, Y6
+	VPMAXSD      consts32AVX2<>+32(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+448(SB), Y5, Y5
+	VBROADCASTSS consts32AVX2<>+0(SB), Y6
+	VADDPS       consts32AVX2<>+0(SB), Y5, Y7
+	VDIVPS       Y7, Y6, Y6
+	VMULPS       Y6, Y5, Y7
+	VBLENDVPS    Y4, Y6, Y7, Y8
+	VBLENDVPS    Y4, Y7, Y6, Y6
+	VXORPS       consts32AVX2<>+64(SB), Y4, Y7
+	VMAXPS       consts32AVX2<>+32(SB), Y7, Y7
+	VMULPS       Y5, Y5, Y9
+	VMULPS       Y9, Y9, Y10
+	VBROADCASTSS consts32AVX2<>+480(SB), Y11
+	VFMADD213PS  consts32AVX2<>+512(SB), Y5, Y11
+	VBROADCASTSS consts32AVX2<>+544(SB), Y12
+	VFMADD213PS  consts32AVX2<>+576(SB), Y5, Y12
+	VFMADD213PS  Y11, Y9, Y12
+	VBROADCASTSS consts32AVX2<>+608(SB), Y11
+	VFMADD213PS  consts32AVX2<>+640(SB), Y5, Y11
+	VBROADCASTSS consts32AVX2<>+672(SB), Y13
+	VFMADD213PS  consts32AVX2<>+704(SB), Y5, Y13
+	VFMADD213PS  Y11, Y9, Y13
+	VFMADD213PS  Y12, Y10, Y13
+	VFMADD213PS  Y5, Y9, Y13
+	VADDPS       Y13, Y7, Y5
+	VCMPPS       $0x03, Y2, Y2, Y2
+	VBROADCASTSS consts32AVX2<>+0(SB), Y7
+	MOVQ         224(AX), R11
+
+sigmoidHardAVX2F32pow1:
+	TESTQ  R11, R11
+	JZ     sigmoidHardAVX2F32pow1done
+	VMULPS Y8, Y7, Y7
+	DECQ   R11
+	JMP    sigmoidHardAVX2F32pow1
+
+sigmoidHardAVX2F32pow1done:
+	VBROADCASTSS 4(CX), Y9
+	VBROADCASTSS (CX), Y10
+	VBLENDVPS    Y3, Y10, Y9, Y9
+	VMULPS       Y9, Y7, Y9
+	VMULPS       Y5, Y9, Y9
+	VBLENDVPS    Y2, consts32AVX2<>+736(SB), Y9, Y9
+	VCVTPS2PD    X9, Y10
+	VEXTRACTF128 $0x01, Y9, X11
+	VCVTPS2PD    X11, Y11
+	VADDPD       Y10, Y0, Y0
+	VADDPD       Y11, Y1, Y1
+	TESTQ        DX, DX
+	JZ           sigmoidHardAVX2F32noloss1
+	VMOVUPS      Y9, 32(DX)(R10*4)
+
+sigmoidHardAVX2F32noloss1:
+	TESTQ        BX, BX
+	JZ           sigmoidHardAVX2F32nograd1
+	VBROADCASTSS 8(CX), Y9
+	VMULPS       Y9, Y6, Y9
+	VFMADD213PS  Y8, Y5, Y9
+	VBROADCASTSS 20(CX), Y10
+	VBROADCASTSS 16(CX), Y11
+	VBLENDVPS    Y3, Y11, Y10, Y10
+	VMULPS       Y10, Y7, Y10
+	VMULPS       Y9, Y10, Y9
+	VBLENDVPS    Y2, consts32AVX2<>+736(SB), Y9, Y9
+	VMOVUPS      Y9, 32(BX)(R10*4)
+
+sigmoidHardAVX2F32nograd1:
+	TESTQ        SI, SI
+	JZ           sigmoidHardAVX2F32nohess1
+	VBROADCASTSS 48(CX), Y9
+	VFMSUB213PS  consts32AVX2<>+0(SB), Y6, Y9
+	VMULPS       Y5, Y6, Y5
+	VBROADCASTSS 8(CX), Y10
+	VMULPS       Y10, Y5, Y5
+	VMULPS       Y9, Y5, Y5
+	VBROADCASTSS 52(CX), Y9
+	VMULPS       Y6, Y8, Y8
+	VFMADD231PS  Y9, Y8, Y5
+	VBROADCASTSS 60(CX), Y8
+	VSUBPS       Y8, Y4, Y4
+	VBROADCASTSS 64(CX), Y8
+	VSUBPS       Y8, Y4, Y4
+	VBROADCASTSS 68(CX), Y8
+	VCMPPS       $0x1d, Y8, Y4, Y8
+	VBROADCASTSS 72(CX), Y9
+	VCMPPS       $0x12, Y9, Y4, Y9
+	VANDPS       Y9, Y8, Y8
+	VBROADCASTSS 120(CX), Y9
+	VBROADCASTSS 116(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 112(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 108(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 104(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 100(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 96(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 92(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 88(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 84(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 80(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 76(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VMULPS       Y4, Y9, Y4
+	VMULPS       Y6, Y4, Y4
+	VBLENDVPS    Y8, Y4, Y5, Y4
+	VBROADCASTSS 20(CX), Y5
+	VBROADCASTSS 44(CX), Y6
+	VBLENDVPS    Y3, Y6, Y5, Y3
+	VMULPS       Y3, Y7, Y3
+	VMULPS       Y3, Y4, Y3
+	VBROADCASTSS 56(CX), Y4
+	VMAXPS       Y3, Y4, Y3
+	VBLENDVPS    Y2, consts32AVX2<>+736(SB), Y3, Y2
+	VMOVUPS      Y2, 32(SI)(R10*4)
+
+sigmoidHardAVX2F32nohess1:
+	VMOVUPS      64(DI)(R10*4), Y2
+	VMOVUPS      64(R8)(R10*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y3, Y3
+	VXORPS       consts32AVX2<>+64(SB), Y2, Y4
+	VBLENDVPS    Y3, Y2, Y4, Y4
+	VORPS        consts32AVX2<>+64(SB), Y2, Y5
+	VMAXPS       consts32AVX2<>+128(SB), Y5, Y5
+	VMULPS       consts32AVX2<>+160(SB), Y5, Y6
+	VROUNDPS     $0x08, Y6, Y6
+	VFNMADD231PS consts32AVX2<>+192(SB), Y6, Y5
+	VFNMADD231PS consts32AVX2<>+224(SB), Y6, Y5
+	VMULPS       Y5, Y5, Y7
+	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32AVX2<>+256(SB), Y9
+	VFMADD213PS  consts32AVX2<>+288(SB), Y5, Y9
+	VBROADCASTSS consts32AVX2<>+320(SB), Y10
+	VFMADD213PS  consts32AVX2<>+352(SB), Y5, Y10
+	VFMADD213PS  Y9, Y7, Y10
+	VBROADCASTSS consts32AVX2<>+384(SB), Y7
+	VFMADD213PS  consts32AVX2<>+416(SB), Y5, Y7
+	VFMADD213PS  Y10, Y8, Y7
+	VMULPS       Y5, Y5, Y8
+	VFMADD213PS  Y5, Y8, Y7
+	VADDPS       consts32AVX2<>+0(SB), Y7, Y5
+	VCVTPS2DQ    Y6, Y6
+	VPADDD       consts32AVX2<>+96(SB), Y6, Y6
+	VPMAXSD      consts32AVX2<>+32(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+448(SB), Y5, Y5
+	VBROADCASTSS consts32AVX2<>+0(SB), Y6
+	VADDPS       consts32AVX2<>+0(SB), Y5, Y7
+	VDIVPS       Y7, Y6, Y6
+	VMULPS       Y6, Y5, Y7
+	VBLENDVPS    Y4, Y6, Y7, Y8
+	VBLENDVPS    Y4, Y7, Y6, Y6
+	VXORPS       consts32AVX2<>+64(SB), Y4, Y7
+	VMAXPS       consts32AVX2<>+32(SB), Y7, Y7
+	VMULPS       Y5, Y5, Y9
+	VMULPS       Y9, Y9, Y10
+	VBROADCASTSS consts32AVX2<>+480(SB), Y11
+	VFMADD213PS  consts32AVX2<>+512(SB), Y5, Y11
+	VBROADCASTSS consts32AVX2<>+544(SB), Y12
+	VFMADD213PS  consts32AVX2<>+576(SB), Y5, Y12
+	VFMADD213PS  Y11, Y9, Y12
+	VBROADCASTSS consts32AVX2<>+608(SB), Y11
+	VFMADD213PS  consts32AVX2<>+640(SB), Y5, Y11
+	VBROADCASTSS consts32AVX2<>+672(SB), Y13
+	VFMADD213PS  consts32AVX2<>+704(SB), Y5, Y13
+	VFMADD213PS  Y11, Y9, Y13
+	VFMADD213PS  Y12, Y10, Y13
+	VFMADD213PS  Y5, Y9, Y13
+	VADDPS       Y13, Y7, Y5
+	VCMPPS       $0x03, Y2, Y2, Y2
+	VBROADCASTSS consts32AVX2<>+0(SB), Y7
+	MOVQ         224(AX), R11
+
+sigmoidHardAVX2F32pow2:
+	TESTQ  R11, R11
+	JZ     sigmoidHardAVX2F32pow2done
+	VMULPS Y8, Y7, Y7
+	DECQ   R11
+	JMP    sigmoidHardAVX2F32pow2
+
+sigmoidHardAVX2F32pow2done:
+	VBROADCASTSS 4(CX), Y9
+	VBROADCASTSS (CX), Y10
+	VBLENDVPS    Y3, Y10, Y9, Y9
+	VMULPS       Y9, Y7, Y9
+	VMULPS       Y5, Y9, Y9
+	VBLENDVPS    Y2, consts32AVX2<>+736(SB), Y9, Y9
+	VCVTPS2PD    X9, Y10
+	VEXTRACTF128 $0x01, Y9, X11
+	VCVTPS2PD    X11, Y11
+	VADDPD       Y10, Y0, Y0
+	VADDPD       Y11, Y1, Y1
+	TESTQ        DX, DX
+	JZ           sigmoidHardAVX2F32noloss2
+	VMOVUPS      Y9, 64(DX)(R10*4)
+
+sigmoidHardAVX2F32noloss2:
+	TESTQ        BX, BX
+	JZ           sigmoidHardAVX2F32nograd2
+	VBROADCASTSS 8(CX), Y9
+	VMULPS       Y9, Y6, Y9
+	VFMADD213PS  Y8, Y5, Y9
+	VBROADCASTSS 20(CX), Y10
+	VBROADCASTSS 16(CX), Y11
+	VBLENDVPS    Y3, Y11, Y10, Y10
+	VMULPS       Y10, Y7, Y10
+	VMULPS       Y9, Y10, Y9
+	VBLENDVPS    Y2, consts32AVX2<>+736(SB), Y9, Y9
+	VMOVUPS      Y9, 64(BX)(R10*4)
+
+sigmoidHardAVX2F32nograd2:
+	TESTQ        SI, SI
+	JZ           sigmoidHardAVX2F32nohess2
+	VBROADCASTSS 48(CX), Y9
+	VFMSUB213PS  consts32AVX2<>+0(SB), Y6, Y9
+	VMULPS       Y5, Y6, Y5
+	VBROADCASTSS 8(CX), Y10
+	VMULPS       Y10, Y5, Y5
+	VMULPS       Y9, Y5, Y5
+	VBROADCASTSS 52(CX), Y9
+	VMULPS       Y6, Y8, Y8
+	VFMADD231PS  Y9, Y8, Y5
+	VBROADCASTSS 60(CX), Y8
+	VSUBPS       Y8, Y4, Y4
+	VBROADCASTSS 64(CX), Y8
+	VSUBPS       Y8, Y4, Y4
+	VBROADCASTSS 68(CX), Y8
+	VCMPPS       $0x1d, Y8, Y4, Y8
+	VBROADCASTSS 72(CX), Y9
+	VCMPPS       $0x12, Y9, Y4, Y9
+	VANDPS       Y9, Y8, Y8
+	VBROADCASTSS 120(CX), Y9
+	VBROADCASTSS 116(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 112(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 108(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 104(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 100(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 96(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 92(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 88(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 84(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 80(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 76(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VMULPS       Y4, Y9, Y4
+	VMULPS       Y6, Y4, Y4
+	VBLENDVPS    Y8, Y4, Y5, Y4
+	VBROADCASTSS 20(CX), Y5
+	VBROADCASTSS 44(CX), Y6
+	VBLENDVPS    Y3, Y6, Y5, Y3
+	VMULPS       Y3, Y7, Y3
+	VMULPS       Y3, Y4, Y3
+	VBROADCASTSS 56(CX), Y4
+	VMAXPS       Y3, Y4, Y3
+	VBLENDVPS    Y2, consts32AVX2<>+736(SB), Y3, Y2
+	VMOVUPS      Y2, 64(SI)(R10*4)
+
+sigmoidHardAVX2F32nohess2:
+	VMOVUPS      96(DI)(R10*4), Y2
+	VMOVUPS      96(R8)(R10*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y3, Y3
+	VXORPS       consts32AVX2<>+64(SB), Y2, Y4
+	VBLENDVPS    Y3, Y2, Y4, Y4
+	VORPS        consts32AVX2<>+64(SB), Y2, Y5
+	VMAXPS       consts32AVX2<>+128(SB), Y5, Y5
+	VMULPS       consts32AVX2<>+160(SB), Y5, Y6
+	VROUNDPS     $0x08, Y6, Y6
+	VFNMADD231PS consts32AVX2<>+192(SB), Y6, Y5
+	VFNMADD231PS consts32AVX2<>+224(SB), Y6, Y5
+	VMULPS       Y5, Y5, Y7
+	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32AVX2<>+256(SB), Y9
+	VFMADD213PS  consts32AVX2<>+288(SB), Y5, Y9
+	VBROADCASTSS consts32AVX2<>+320(SB), Y10
+	VFMADD213PS  consts32AVX2<>+352(SB), Y5, Y10
+	VFMADD213PS  Y9, Y7, Y10
+	VBROADCASTSS consts32AVX2<>+384(SB), Y7
+	VFMADD213PS  consts32AVX2<>+416(SB), Y5, Y7
+	VFMADD213PS  Y10, Y8, Y7
+	VMULPS       Y5, Y5, Y8
+	VFMADD213PS  Y5, Y8, Y7
+	VADDPS       consts32AVX2<>+0(SB), Y7, Y5
+	VCVTPS2DQ    Y6, Y6
+	VPADDD       consts32AVX2<>+96(SB), Y6, Y6
+	VPMAXSD      consts32AVX2<>+32(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+448(SB), Y5, Y5
+	VBROADCASTSS consts32AVX2<>+0(SB), Y6
+	VADDPS       consts32AVX2<>+0(SB), Y5, Y7
+	VDIVPS       Y7, Y6, Y6
+	VMULPS       Y6, Y5, Y7
+	VBLENDVPS    Y4, Y6, Y7, Y8
+	VBLENDVPS    Y4, Y7, Y6, Y6
+	VXORPS       consts32AVX2<>+64(SB), Y4, Y7
+	VMAXPS       consts32AVX2<>+32(SB), Y7, Y7
+	VMULPS       Y5, Y5, Y9
+	VMULPS       Y9, Y9, Y10
+	VBROADCASTSS consts32AVX2<>+480(SB), Y11
+	VFMADD213PS  consts32AVX2<>+512(SB), Y5, Y11
+	VBROADCASTSS consts32AVX2<>+544(SB), Y12
+	VFMADD213PS  consts32AVX2<>+576(SB), Y5, Y12
+	VFMADD213PS  Y11, Y9, Y12
+	VBROADCASTSS consts32AVX2<>+608(SB), Y11
+	VFMADD213PS  consts32AVX2<>+640(SB), Y5, Y11
+	VBROADCASTSS consts32AVX2<>+672(SB), Y13
+	VFMADD213PS  consts32AVX2<>+704(SB), Y5, Y13
+	VFMADD213PS  Y11, Y9, Y13
+	VFMADD213PS  Y12, Y10, Y13
+	VFMADD213PS  Y5, Y9, Y13
+	VADDPS       Y13, Y7, Y5
+	VCMPPS       $0x03, Y2, Y2, Y2
+	VBROADCASTSS consts32AVX2<>+0(SB), Y7
+	MOVQ         224(AX), R11
+
+sigmoidHardAVX2F32pow3:
+	TESTQ  R11, R11
+	JZ     sigmoidHardAVX2F32pow3done
+	VMULPS Y8, Y7, Y7
+	DECQ   R11
+	JMP    sigmoidHardAVX2F32pow3
+
+sigmoidHardAVX2F32pow3done:
+	VBROADCASTSS 4(CX), Y9
+	VBROADCASTSS (CX), Y10
+	VBLENDVPS    Y3, Y10, Y9, Y9
+	VMULPS       Y9, Y7, Y9
+	VMULPS       Y5, Y9, Y9
+	VBLENDVPS    Y2, consts32AVX2<>+736(SB), Y9, Y9
+	VCVTPS2PD    X9, Y10
+	VEXTRACTF128 $0x01, Y9, X11
+	VCVTPS2PD    X11, Y11
+	VADDPD       Y10, Y0, Y0
+	VADDPD       Y11, Y1, Y1
+	TESTQ        DX, DX
+	JZ           sigmoidHardAVX2F32noloss3
+	VMOVUPS      Y9, 96(DX)(R10*4)
+
+sigmoidHardAVX2F32noloss3:
+	TESTQ        BX, BX
+	JZ           sigmoidHardAVX2F32nograd3
+	VBROADCASTSS 8(CX), Y9
+	VMULPS       Y9, Y6, Y9
+	VFMADD213PS  Y8, Y5, Y9
+	VBROADCASTSS 20(CX), Y10
+	VBROADCASTSS 16(CX), Y11
+	VBLENDVPS    Y3, Y11, Y10, Y10
+	VMULPS       Y10, Y7, Y10
+	VMULPS       Y9, Y10, Y9
+	VBLENDVPS    Y2, consts32AVX2<>+736(SB), Y9, Y9
+	VMOVUPS      Y9, 96(BX)(R10*4)
+
+sigmoidHardAVX2F32nograd3:
+	TESTQ        SI, SI
+	JZ           sigmoidHardAVX2F32nohess3
+	VBROADCASTSS 48(CX), Y9
+	VFMSUB213PS  consts32AVX2<>+0(SB), Y6, Y9
+	VMULPS       Y5, Y6, Y5
+	VBROADCASTSS 8(CX), Y10
+	VMULPS       Y10, Y5, Y5
+	VMULPS       Y9, Y5, Y5
+	VBROADCASTSS 52(CX), Y9
+	VMULPS       Y6, Y8, Y8
+	VFMADD231PS  Y9, Y8, Y5
+	VBROADCASTSS 60(CX), Y8
+	VSUBPS       Y8, Y4, Y4
+	VBROADCASTSS 64(CX), Y8
+	VSUBPS       Y8, Y4, Y4
+	VBROADCASTSS 68(CX), Y8
+	VCMPPS       $0x1d, Y8, Y4, Y8
+	VBROADCASTSS 72(CX), Y9
+	VCMPPS       $0x12, Y9, Y4, Y9
+	VANDPS       Y9, Y8, Y8
+	VBROADCASTSS 120(CX), Y9
+	VBROADCASTSS 116(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 112(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 108(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 104(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 100(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 96(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 92(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 88(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 84(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 80(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VBROADCASTSS 76(CX), Y10
+	VFMADD213PS  Y10, Y4, Y9
+	VMULPS       Y4, Y9, Y4
+	VMULPS       Y6, Y4, Y4
+	VBLENDVPS    Y8, Y4, Y5, Y4
+	VBROADCASTSS 20(CX), Y5
+	VBROADCASTSS 44(CX), Y6
+	VBLENDVPS    Y3, Y6, Y5, Y3
+	VMULPS       Y3, Y7, Y3
+	VMULPS       Y3, Y4, Y3
+	VBROADCASTSS 56(CX), Y4
+	VMAXPS       Y3, Y4, Y3
+	VBLENDVPS    Y2, consts32AVX2<>+736(SB), Y3, Y2
+	VMOVUPS      Y2, 96(SI)(R10*4)
+
+sigmoidHardAVX2F32nohess3:
+	ADDQ $0x20, R10
 	JMP  sigmoidHardAVX2F32loop
 
 sigmoidHardAVX2F32done:
@@ -622,20 +1230,21 @@ sigmoidHardAVX2F32done:
 	VUNPCKHPD    X0, X0, X1
 	VADDSD       X1, X0, X0
 	VZEROUPPER
-	MOVSD        X0, sum+56(FP)
-	MOVQ         R9, done+64(FP)
+	MOVSD        X0, sum+64(FP)
+	MOVQ         R10, done+72(FP)
 	RET
 
-// func sigmoidHardScaledAVX2F32(p *[32]float64, q *[16]float32, loss *float32, grad *float32, x *float32, y *float32, n int) (sum float64, done int)
+// func sigmoidHardScaledAVX2F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·sigmoidHardScaledAVX2F32(SB), NOSPLIT, $0-72
+TEXT ·sigmoidHardScaledAVX2F32(SB), NOSPLIT, $0-80
 	MOVQ   p+0(FP), AX
 	MOVQ   q+8(FP), CX
 	MOVQ   loss+16(FP), DX
 	MOVQ   grad+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
+	MOVQ   hess+32(FP), SI
+	MOVQ   x+40(FP), SI
+	MOVQ   y+48(FP), DI
+	MOVQ   n+56(FP), R8
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	XORQ   R9, R9
@@ -643,32 +1252,49 @@ TEXT ·sigmoidHardScaledAVX2F32(SB), NOSPLIT, $0-72
 sigmoidHardScaledAVX2F32loop:
 	CMPQ         R9, R8
 	JGE          sigmoidHardScaledAVX2F32done
-	VMOVUPS      (SI)(R9*4), Y2
-	VMOVUPS      (DI)(R9*4), Y3
+	VMOVUPS      (DI)(R9*4), Y2
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y2, Y3
+	VCMPPS       $0x00, consts32AVX2<>+32(SB), Y2, Y2
+	VORPS        Y3, Y2, Y2
+	VMOVUPS      32(DI)(R9*4), Y3
 	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y3, Y4
 	VCMPPS       $0x00, consts32AVX2<>+32(SB), Y3, Y3
 	VORPS        Y4, Y3, Y3
+	VANDPS       Y2, Y3, Y3
+	VMOVUPS      64(DI)(R9*4), Y2
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y2, Y4
+	VCMPPS       $0x00, consts32AVX2<>+32(SB), Y2, Y2
+	VORPS        Y4, Y2, Y2
+	VANDPS       Y3, Y2, Y2
+	VMOVUPS      96(DI)(R9*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y3, Y4
+	VCMPPS       $0x00, consts32AVX2<>+32(SB), Y3, Y3
+	VORPS        Y4, Y3, Y3
+	VANDPS       Y2, Y3, Y3
 	VMOVMSKPS    Y3, R10
 	CMPL         R10, $0x000000ff
 	JNE          sigmoidHardScaledAVX2F32done
-	VXORPS       consts32AVX2<>+64(SB), Y2, Y3
-	VBLENDVPS    Y4, Y2, Y3, Y3
+	VMOVUPS      (SI)(R9*4), Y2
+	VMOVUPS      (DI)(R9*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y3, Y3
+	VXORPS       consts32AVX2<>+64(SB), Y2, Y4
+	VBLENDVPS    Y3, Y2, Y4, Y4
 	VORPS        consts32AVX2<>+64(SB), Y2, Y5
 	VPBROADCASTD 40(CX), Y6
-	VMAXPS       consts32AVX2<>+96(SB), Y5, Y5
-	VMULPS       consts32AVX2<>+128(SB), Y5, Y7
+	VMAXPS       consts32AVX2<>+128(SB), Y5, Y5
+	VMULPS       consts32AVX2<>+160(SB), Y5, Y7
 	VROUNDPS     $0x08, Y7, Y7
-	VFNMADD231PS consts32AVX2<>+160(SB), Y7, Y5
 	VFNMADD231PS consts32AVX2<>+192(SB), Y7, Y5
+	VFNMADD231PS consts32AVX2<>+224(SB), Y7, Y5
 	VMULPS       Y5, Y5, Y8
 	VMULPS       Y8, Y8, Y9
-	VBROADCASTSS consts32AVX2<>+224(SB), Y10
-	VFMADD213PS  consts32AVX2<>+256(SB), Y5, Y10
-	VBROADCASTSS consts32AVX2<>+288(SB), Y11
-	VFMADD213PS  consts32AVX2<>+320(SB), Y5, Y11
+	VBROADCASTSS consts32AVX2<>+256(SB), Y10
+	VFMADD213PS  consts32AVX2<>+288(SB), Y5, Y10
+	VBROADCASTSS consts32AVX2<>+320(SB), Y11
+	VFMADD213PS  consts32AVX2<>+352(SB), Y5, Y11
 	VFMADD213PS  Y10, Y8, Y11
-	VBROADCASTSS consts32AVX2<>+352(SB), Y8
-	VFMADD213PS  consts32AVX2<>+384(SB), Y5, Y8
+	VBROADCASTSS consts32AVX2<>+384(SB), Y8
+	VFMADD213PS  consts32AVX2<>+416(SB), Y5, Y8
 	VFMADD213PS  Y11, Y9, Y8
 	VMULPS       Y5, Y5, Y9
 	VFMADD213PS  Y5, Y9, Y8
@@ -685,76 +1311,394 @@ sigmoidHardScaledAVX2F32loop:
 	VDIVPS       Y9, Y8, Y8
 	VMULPS       Y6, Y8, Y9
 	VMULPS       Y9, Y5, Y5
-	VBLENDVPS    Y3, Y8, Y5, Y9
+	VBLENDVPS    Y4, Y8, Y5, Y9
 	VMULPS       Y6, Y9, Y6
-	VXORPS       consts32AVX2<>+64(SB), Y3, Y10
+	VXORPS       consts32AVX2<>+64(SB), Y4, Y10
 	VMAXPS       consts32AVX2<>+32(SB), Y10, Y10
 	VMULPS       Y7, Y7, Y11
 	VMULPS       Y11, Y11, Y12
-	VBROADCASTSS consts32AVX2<>+448(SB), Y13
-	VFMADD213PS  consts32AVX2<>+480(SB), Y7, Y13
-	VBROADCASTSS consts32AVX2<>+512(SB), Y14
-	VFMADD213PS  consts32AVX2<>+544(SB), Y7, Y14
+	VBROADCASTSS consts32AVX2<>+480(SB), Y13
+	VFMADD213PS  consts32AVX2<>+512(SB), Y7, Y13
+	VBROADCASTSS consts32AVX2<>+544(SB), Y14
+	VFMADD213PS  consts32AVX2<>+576(SB), Y7, Y14
 	VFMADD213PS  Y13, Y11, Y14
-	VBROADCASTSS consts32AVX2<>+576(SB), Y13
-	VFMADD213PS  consts32AVX2<>+608(SB), Y7, Y13
-	VBROADCASTSS consts32AVX2<>+640(SB), Y15
-	VFMADD213PS  consts32AVX2<>+672(SB), Y7, Y15
+	VBROADCASTSS consts32AVX2<>+608(SB), Y13
+	VFMADD213PS  consts32AVX2<>+640(SB), Y7, Y13
+	VBROADCASTSS consts32AVX2<>+672(SB), Y15
+	VFMADD213PS  consts32AVX2<>+704(SB), Y7, Y15
 	VFMADD213PS  Y13, Y11, Y15
 	VFMADD213PS  Y14, Y12, Y15
 	VFMADD213PS  Y7, Y11, Y15
 	VADDPS       Y15, Y10, Y7
+	VCMPPS       $0x03, Y2, Y2, Y2
 	VBROADCASTSS 4(CX), Y10
 	VBROADCASTSS (CX), Y11
-	VBLENDVPS    Y4, Y11, Y10, Y10
+	VBLENDVPS    Y3, Y11, Y10, Y10
 	VMULPS       Y10, Y7, Y10
 	MOVQ         224(AX), R10
 
-sigmoidHardScaledAVX2F32pow:
+sigmoidHardScaledAVX2F32pow0:
 	TESTQ  R10, R10
-	JZ     sigmoidHardScaledAVX2F32powdone
+	JZ     sigmoidHardScaledAVX2F32pow0done
 	VMULPS Y6, Y10, Y10
 	DECQ   R10
-	JMP    sigmoidHardScaledAVX2F32pow
+	JMP    sigmoidHardScaledAVX2F32pow0
 
-sigmoidHardScaledAVX2F32powdone:
-	VCMPPS       $0x03, Y2, Y2, Y2
-	VBLENDVPS    Y2, consts32AVX2<>+704(SB), Y10, Y10
+sigmoidHardScaledAVX2F32pow0done:
+	VBLENDVPS    Y2, consts32AVX2<>+736(SB), Y10, Y10
 	VCVTPS2PD    X10, Y11
 	VEXTRACTF128 $0x01, Y10, X12
 	VCVTPS2PD    X12, Y12
 	VADDPD       Y11, Y0, Y0
 	VADDPD       Y12, Y1, Y1
 	TESTQ        DX, DX
-	JZ           sigmoidHardScaledAVX2F32noloss
+	JZ           sigmoidHardScaledAVX2F32noloss0
 	VMOVUPS      Y10, (DX)(R9*4)
 
-sigmoidHardScaledAVX2F32noloss:
+sigmoidHardScaledAVX2F32noloss0:
 	TESTQ        BX, BX
-	JZ           sigmoidHardScaledAVX2F32nograd
-	VBLENDVPS    Y3, Y5, Y8, Y3
+	JZ           sigmoidHardScaledAVX2F32nograd0
+	VBLENDVPS    Y4, Y5, Y8, Y4
 	VBROADCASTSS 8(CX), Y5
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y9, Y7, Y3
+	VMULPS       Y5, Y4, Y4
+	VFMADD213PS  Y9, Y7, Y4
 	VBROADCASTSS 28(CX), Y5
 	VBROADCASTSS 24(CX), Y7
-	VBLENDVPS    Y4, Y7, Y5, Y4
-	VMULPS       Y4, Y3, Y3
+	VBLENDVPS    Y3, Y7, Y5, Y3
+	VMULPS       Y3, Y4, Y3
 	MOVQ         224(AX), R10
 
-sigmoidHardScaledAVX2F32gpow:
+sigmoidHardScaledAVX2F32gpow0:
 	TESTQ  R10, R10
-	JZ     sigmoidHardScaledAVX2F32gpowdone
+	JZ     sigmoidHardScaledAVX2F32gpow0done
 	VMULPS Y6, Y3, Y3
 	DECQ   R10
-	JMP    sigmoidHardScaledAVX2F32gpow
+	JMP    sigmoidHardScaledAVX2F32gpow0
 
-sigmoidHardScaledAVX2F32gpowdone:
-	VBLENDVPS Y2, consts32AVX2<>+704(SB), Y3, Y2
+sigmoidHardScaledAVX2F32gpow0done:
+	VBLENDVPS Y2, consts32AVX2<>+736(SB), Y3, Y2
 	VMOVUPS   Y2, (BX)(R9*4)
 
-sigmoidHardScaledAVX2F32nograd:
-	ADDQ $0x08, R9
+sigmoidHardScaledAVX2F32nograd0:
+	VMOVUPS      32(SI)(R9*4), Y2
+	VMOVUPS      32(DI)(R9*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y3, Y3
+	VXORPS       consts32AVX2<>+64(SB), Y2, Y4
+	VBLENDVPS    Y3, Y2, Y4, Y4
+	VORPS        consts32AVX2<>+64(SB), Y2, Y5
+	VPBROADCASTD 40(CX), Y6
+	VMAXPS       consts32AVX2<>+128(SB), Y5, Y5
+	VMULPS       consts32AVX2<>+160(SB), Y5, Y7
+	VROUNDPS     $0x08, Y7, Y7
+	VFNMADD231PS consts32AVX2<>+192(SB), Y7, Y5
+	VFNMADD231PS consts32AVX2<>+224(SB), Y7, Y5
+	VMULPS       Y5, Y5, Y8
+	VMULPS       Y8, Y8, Y9
+	VBROADCASTSS consts32AVX2<>+256(SB), Y10
+	VFMADD213PS  consts32AVX2<>+288(SB), Y5, Y10
+	VBROADCASTSS consts32AVX2<>+320(SB), Y11
+	VFMADD213PS  consts32AVX2<>+352(SB), Y5, Y11
+	VFMADD213PS  Y10, Y8, Y11
+	VBROADCASTSS consts32AVX2<>+384(SB), Y8
+	VFMADD213PS  consts32AVX2<>+416(SB), Y5, Y8
+	VFMADD213PS  Y11, Y9, Y8
+	VMULPS       Y5, Y5, Y9
+	VFMADD213PS  Y5, Y9, Y8
+	VADDPS       consts32AVX2<>+0(SB), Y8, Y5
+	VCVTPS2DQ    Y7, Y7
+	VPADDD       Y6, Y7, Y7
+	VPMAXSD      consts32AVX2<>+32(SB), Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y7, Y5, Y5
+	VBROADCASTSS 32(CX), Y6
+	VMULPS       Y6, Y5, Y7
+	VBROADCASTSS 36(CX), Y8
+	VADDPS       consts32AVX2<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y8, Y8
+	VMULPS       Y6, Y8, Y9
+	VMULPS       Y9, Y5, Y5
+	VBLENDVPS    Y4, Y8, Y5, Y9
+	VMULPS       Y6, Y9, Y6
+	VXORPS       consts32AVX2<>+64(SB), Y4, Y10
+	VMAXPS       consts32AVX2<>+32(SB), Y10, Y10
+	VMULPS       Y7, Y7, Y11
+	VMULPS       Y11, Y11, Y12
+	VBROADCASTSS consts32AVX2<>+480(SB), Y13
+	VFMADD213PS  consts32AVX2<>+512(SB), Y7, Y13
+	VBROADCASTSS consts32AVX2<>+544(SB), Y14
+	VFMADD213PS  consts32AVX2<>+576(SB), Y7, Y14
+	VFMADD213PS  Y13, Y11, Y14
+	VBROADCASTSS consts32AVX2<>+608(SB), Y13
+	VFMADD213PS  consts32AVX2<>+640(SB), Y7, Y13
+	VBROADCASTSS consts32AVX2<>+672(SB), Y15
+	VFMADD213PS  consts32AVX2<>+704(SB), Y7, Y15
+	VFMADD213PS  Y13, Y11, Y15
+	VFMADD213PS  Y14, Y12, Y15
+	VFMADD213PS  Y7, Y11, Y15
+	VADDPS       Y15, Y10, Y7
+	VCMPPS       $0x03, Y2, Y2, Y2
+	VBROADCASTSS 4(CX), Y10
+	VBROADCASTSS (CX), Y11
+	VBLENDVPS    Y3, Y11, Y10, Y10
+	VMULPS       Y10, Y7, Y10
+	MOVQ         224(AX), R10
+
+sigmoidHardScaledAVX2F32pow1:
+	TESTQ  R10, R10
+	JZ     sigmoidHardScaledAVX2F32pow1done
+	VMULPS Y6, Y10, Y10
+	DECQ   R10
+	JMP    sigmoidHardScaledAVX2F32pow1
+
+sigmoidHardScaledAVX2F32pow1done:
+	VBLENDVPS    Y2, consts32AVX2<>+736(SB), Y10, Y10
+	VCVTPS2PD    X10, Y11
+	VEXTRACTF128 $0x01, Y10, X12
+	VCVTPS2PD    X12, Y12
+	VADDPD       Y11, Y0, Y0
+	VADDPD       Y12, Y1, Y1
+	TESTQ        DX, DX
+	JZ           sigmoidHardScaledAVX2F32noloss1
+	VMOVUPS      Y10, 32(DX)(R9*4)
+
+sigmoidHardScaledAVX2F32noloss1:
+	TESTQ        BX, BX
+	JZ           sigmoidHardScaledAVX2F32nograd1
+	VBLENDVPS    Y4, Y5, Y8, Y4
+	VBROADCASTSS 8(CX), Y5
+	VMULPS       Y5, Y4, Y4
+	VFMADD213PS  Y9, Y7, Y4
+	VBROADCASTSS 28(CX), Y5
+	VBROADCASTSS 24(CX), Y7
+	VBLENDVPS    Y3, Y7, Y5, Y3
+	VMULPS       Y3, Y4, Y3
+	MOVQ         224(AX), R10
+
+sigmoidHardScaledAVX2F32gpow1:
+	TESTQ  R10, R10
+	JZ     sigmoidHardScaledAVX2F32gpow1done
+	VMULPS Y6, Y3, Y3
+	DECQ   R10
+	JMP    sigmoidHardScaledAVX2F32gpow1
+
+sigmoidHardScaledAVX2F32gpow1done:
+	VBLENDVPS Y2, consts32AVX2<>+736(SB), Y3, Y2
+	VMOVUPS   Y2, 32(BX)(R9*4)
+
+sigmoidHardScaledAVX2F32nograd1:
+	VMOVUPS      64(SI)(R9*4), Y2
+	VMOVUPS      64(DI)(R9*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y3, Y3
+	VXORPS       consts32AVX2<>+64(SB), Y2, Y4
+	VBLENDVPS    Y3, Y2, Y4, Y4
+	VORPS        consts32AVX2<>+64(SB), Y2, Y5
+	VPBROADCASTD 40(CX), Y6
+	VMAXPS       consts32AVX2<>+128(SB), Y5, Y5
+	VMULPS       consts32AVX2<>+160(SB), Y5, Y7
+	VROUNDPS     $0x08, Y7, Y7
+	VFNMADD231PS consts32AVX2<>+192(SB), Y7, Y5
+	VFNMADD231PS consts32AVX2<>+224(SB), Y7, Y5
+	VMULPS       Y5, Y5, Y8
+	VMULPS       Y8, Y8, Y9
+	VBROADCASTSS consts32AVX2<>+256(SB), Y10
+	VFMADD213PS  consts32AVX2<>+288(SB), Y5, Y10
+	VBROADCASTSS consts32AVX2<>+320(SB), Y11
+	VFMADD213PS  consts32AVX2<>+352(SB), Y5, Y11
+	VFMADD213PS  Y10, Y8, Y11
+	VBROADCASTSS consts32AVX2<>+384(SB), Y8
+	VFMADD213PS  consts32AVX2<>+416(SB), Y5, Y8
+	VFMADD213PS  Y11, Y9, Y8
+	VMULPS       Y5, Y5, Y9
+	VFMADD213PS  Y5, Y9, Y8
+	VADDPS       consts32AVX2<>+0(SB), Y8, Y5
+	VCVTPS2DQ    Y7, Y7
+	VPADDD       Y6, Y7, Y7
+	VPMAXSD      consts32AVX2<>+32(SB), Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y7, Y5, Y5
+	VBROADCASTSS 32(CX), Y6
+	VMULPS       Y6, Y5, Y7
+	VBROADCASTSS 36(CX), Y8
+	VADDPS       consts32AVX2<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y8, Y8
+	VMULPS       Y6, Y8, Y9
+	VMULPS       Y9, Y5, Y5
+	VBLENDVPS    Y4, Y8, Y5, Y9
+	VMULPS       Y6, Y9, Y6
+	VXORPS       consts32AVX2<>+64(SB), Y4, Y10
+	VMAXPS       consts32AVX2<>+32(SB), Y10, Y10
+	VMULPS       Y7, Y7, Y11
+	VMULPS       Y11, Y11, Y12
+	VBROADCASTSS consts32AVX2<>+480(SB), Y13
+	VFMADD213PS  consts32AVX2<>+512(SB), Y7, Y13
+	VBROADCASTSS consts32AVX2<>+544(SB), Y14
+	VFMADD213PS  consts32AVX2<>+576(SB), Y7, Y14
+	VFMADD213PS  Y13, Y11, Y14
+	VBROADCASTSS consts32AVX2<>+608(SB), Y13
+	VFMADD213PS  consts32AVX2<>+640(SB), Y7, Y13
+	VBROADCASTSS consts32AVX2<>+672(SB), Y15
+	VFMADD213PS  consts32AVX2<>+704(SB), Y7, Y15
+	VFMADD213PS  Y13, Y11, Y15
+	VFMADD213PS  Y14, Y12, Y15
+	VFMADD213PS  Y7, Y11, Y15
+	VADDPS       Y15, Y10, Y7
+	VCMPPS       $0x03, Y2, Y2, Y2
+	VBROADCASTSS 4(CX), Y10
+	VBROADCASTSS (CX), Y11
+	VBLENDVPS    Y3, Y11, Y10, Y10
+	VMULPS       Y10, Y7, Y10
+	MOVQ         224(AX), R10
+
+sigmoidHardScaledAVX2F32pow2:
+	TESTQ  R10, R10
+	JZ     sigmoidHardScaledAVX2F32pow2done
+	VMULPS Y6, Y10, Y10
+	DECQ   R10
+	JMP    sigmoidHardScaledAVX2F32pow2
+
+sigmoidHardScaledAVX2F32pow2done:
+	VBLENDVPS    Y2, consts32AVX2<>+736(SB), Y10, Y10
+	VCVTPS2PD    X10, Y11
+	VEXTRACTF128 $0x01, Y10, X12
+	VCVTPS2PD    X12, Y12
+	VADDPD       Y11, Y0, Y0
+	VADDPD       Y12, Y1, Y1
+	TESTQ        DX, DX
+	JZ           sigmoidHardScaledAVX2F32noloss2
+	VMOVUPS      Y10, 64(DX)(R9*4)
+
+sigmoidHardScaledAVX2F32noloss2:
+	TESTQ        BX, BX
+	JZ           sigmoidHardScaledAVX2F32nograd2
+	VBLENDVPS    Y4, Y5, Y8, Y4
+	VBROADCASTSS 8(CX), Y5
+	VMULPS       Y5, Y4, Y4
+	VFMADD213PS  Y9, Y7, Y4
+	VBROADCASTSS 28(CX), Y5
+	VBROADCASTSS 24(CX), Y7
+	VBLENDVPS    Y3, Y7, Y5, Y3
+	VMULPS       Y3, Y4, Y3
+	MOVQ         224(AX), R10
+
+sigmoidHardScaledAVX2F32gpow2:
+	TESTQ  R10, R10
+	JZ     sigmoidHardScaledAVX2F32gpow2done
+	VMULPS Y6, Y3, Y3
+	DECQ   R10
+	JMP    sigmoidHardScaledAVX2F32gpow2
+
+sigmoidHardScaledAVX2F32gpow2done:
+	VBLENDVPS Y2, consts32AVX2<>+736(SB), Y3, Y2
+	VMOVUPS   Y2, 64(BX)(R9*4)
+
+sigmoidHardScaledAVX2F32nograd2:
+	VMOVUPS      96(SI)(R9*4), Y2
+	VMOVUPS      96(DI)(R9*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y3, Y3
+	VXORPS       consts32AVX2<>+64(SB), Y2, Y4
+	VBLENDVPS    Y3, Y2, Y4, Y4
+	VORPS        consts32AVX2<>+64(SB), Y2, Y5
+	VPBROADCASTD 40(CX), Y6
+	VMAXPS       consts32AVX2<>+128(SB), Y5, Y5
+	VMULPS       consts32AVX2<>+160(SB), Y5, Y7
+	VROUNDPS     $0x08, Y7, Y7
+	VFNMADD231PS consts32AVX2<>+192(SB), Y7, Y5
+	VFNMADD231PS consts32AVX2<>+224(SB), Y7, Y5
+	VMULPS       Y5, Y5, Y8
+	VMULPS       Y8, Y8, Y9
+	VBROADCASTSS consts32AVX2<>+256(SB), Y10
+	VFMADD213PS  consts32AVX2<>+288(SB), Y5, Y10
+	VBROADCASTSS consts32AVX2<>+320(SB), Y11
+	VFMADD213PS  consts32AVX2<>+352(SB), Y5, Y11
+	VFMADD213PS  Y10, Y8, Y11
+	VBROADCASTSS consts32AVX2<>+384(SB), Y8
+	VFMADD213PS  consts32AVX2<>+416(SB), Y5, Y8
+	VFMADD213PS  Y11, Y9, Y8
+	VMULPS       Y5, Y5, Y9
+	VFMADD213PS  Y5, Y9, Y8
+	VADDPS       consts32AVX2<>+0(SB), Y8, Y5
+	VCVTPS2DQ    Y7, Y7
+	VPADDD       Y6, Y7, Y7
+	VPMAXSD      consts32AVX2<>+32(SB), Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y7, Y5, Y5
+	VBROADCASTSS 32(CX), Y6
+	VMULPS       Y6, Y5, Y7
+	VBROADCASTSS 36(CX), Y8
+	VADDPS       consts32AVX2<>+0(SB), Y7, Y9
+	VDIVPS       Y9, Y8, Y8
+	VMULPS       Y6, Y8, Y9
+	VMULPS       Y9, Y5, Y5
+	VBLENDVPS    Y4, Y8, Y5, Y9
+	VMULPS       Y6, Y9, Y6
+	VXORPS       consts32AVX2<>+64(SB), Y4, Y10
+	VMAXPS       consts32AVX2<>+32(SB), Y10, Y10
+	VMULPS       Y7, Y7, Y11
+	VMULPS       Y11, Y11, Y12
+	VBROADCASTSS consts32AVX2<>+480(SB), Y13
+	VFMADD213PS  consts32AVX2<>+512(SB), Y7, Y13
+	VBROADCASTSS consts32AVX2<>+544(SB), Y14
+	VFMADD213PS  consts32AVX2<>+576(SB), Y7, Y14
+	VFMADD213PS  Y13, Y11, Y14
+	VBROADCASTSS consts32AVX2<>+608(SB), Y13
+	VFMADD213PS  consts32AVX2<>+640(SB), Y7, Y13
+	VBROADCASTSS consts32AVX2<>+672(SB), Y15
+	VFMADD213PS  consts32AVX2<>+704(SB), Y7, Y15
+	VFMADD213PS  Y13, Y11, Y15
+	VFMADD213PS  Y14, Y12, Y15
+	VFMADD213PS  Y7, Y11, Y15
+	VADDPS       Y15, Y10, Y7
+	VCMPPS       $0x03, Y2, Y2, Y2
+	VBROADCASTSS 4(CX), Y10
+	VBROADCASTSS (CX), Y11
+	VBLENDVPS    Y3, Y11, Y10, Y10
+	VMULPS       Y10, Y7, Y10
+	MOVQ         224(AX), R10
+
+sigmoidHardScaledAVX2F32pow3:
+	TESTQ  R10, R10
+	JZ     sigmoidHardScaledAVX2F32pow3done
+	VMULPS Y6, Y10, Y10
+	DECQ   R10
+	JMP    sigmoidHardScaledAVX2F32pow3
+
+sigmoidHardScaledAVX2F32pow3done:
+	VBLENDVPS    Y2, consts32AVX2<>+736(SB), Y10, Y10
+	VCVTPS2PD    X10, Y11
+	VEXTRACTF128 $0x01, Y10, X12
+	VCVTPS2PD    X12, Y12
+	VADDPD       Y11, Y0, Y0
+	VADDPD       Y12, Y1, Y1
+	TESTQ        DX, DX
+	JZ           sigmoidHardScaledAVX2F32noloss3
+	VMOVUPS      Y10, 96(DX)(R9*4)
+
+sigmoidHardScaledAVX2F32noloss3:
+	TESTQ        BX, BX
+	JZ           sigmoidHardScaledAVX2F32nograd3
+	VBLENDVPS    Y4, Y5, Y8, Y4
+	VBROADCASTSS 8(CX), Y5
+	VMULPS       Y5, Y4, Y4
+	VFMADD213PS  Y9, Y7, Y4
+	VBROADCASTSS 28(CX), Y5
+	VBROADCASTSS 24(CX), Y7
+	VBLENDVPS    Y3, Y7, Y5, Y3
+	VMULPS       Y3, Y4, Y3
+	MOVQ         224(AX), R10
+
+sigmoidHardScaledAVX2F32gpow3:
+	TESTQ  R10, R10
+	JZ     sigmoidHardScaledAVX2F32gpow3done
+	VMULPS Y6, Y3, Y3
+	DECQ   R10
+	JMP    sigmoidHardScaledAVX2F32gpow3
+
+sigmoidHardScaledAVX2F32gpow3done:
+	VBLENDVPS Y2, consts32AVX2<>+736(SB), Y3, Y2
+	VMOVUPS   Y2, 96(BX)(R9*4)
+
+sigmoidHardScaledAVX2F32nograd3:
+	ADDQ $0x20, R9
 	JMP  sigmoidHardScaledAVX2F32loop
 
 sigmoidHardScaledAVX2F32done:
@@ -764,8 +1708,8 @@ sigmoidHardScaledAVX2F32done:
 	VUNPCKHPD    X0, X0, X1
 	VADDSD       X1, X0, X0
 	VZEROUPPER
-	MOVSD        X0, sum+56(FP)
-	MOVQ         R9, done+64(FP)
+	MOVSD        X0, sum+64(FP)
+	MOVQ         R9, done+72(FP)
 	RET
 
 DATA consts32AVX2<>+0(SB)/4, $0x3f800000
@@ -792,164 +1736,172 @@ DATA consts32AVX2<>+80(SB)/4, $0x80000000
 DATA consts32AVX2<>+84(SB)/4, $0x80000000
 DATA consts32AVX2<>+88(SB)/4, $0x80000000
 DATA consts32AVX2<>+92(SB)/4, $0x80000000
-DATA consts32AVX2<>+96(SB)/4, $0xc3340000
-DATA consts32AVX2<>+100(SB)/4, $0xc3340000
-DATA consts32AVX2<>+104(SB)/4, $0xc3340000
-DATA consts32AVX2<>+108(SB)/4, $0xc3340000
-DATA consts32AVX2<>+112(SB)/4, $0xc3340000
-DATA consts32AVX2<>+116(SB)/4, $0xc3340000
-DATA consts32AVX2<>+120(SB)/4, $0xc3340000
-DATA consts32AVX2<>+124(SB)/4, $0xc3340000
-DATA consts32AVX2<>+128(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+132(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+136(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+140(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+144(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+148(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+152(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+156(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+160(SB)/4, $0x3f317200
-DATA consts32AVX2<>+164(SB)/4, $0x3f317200
-DATA consts32AVX2<>+168(SB)/4, $0x3f317200
-DATA consts32AVX2<>+172(SB)/4, $0x3f317200
-DATA consts32AVX2<>+176(SB)/4, $0x3f317200
-DATA consts32AVX2<>+180(SB)/4, $0x3f317200
-DATA consts32AVX2<>+184(SB)/4, $0x3f317200
-DATA consts32AVX2<>+188(SB)/4, $0x3f317200
-DATA consts32AVX2<>+192(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+196(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+200(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+204(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+208(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+212(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+216(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+220(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+224(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+228(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+232(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+236(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+240(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+244(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+248(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+252(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+256(SB)/4, $0x3f000000
-DATA consts32AVX2<>+260(SB)/4, $0x3f000000
-DATA consts32AVX2<>+264(SB)/4, $0x3f000000
-DATA consts32AVX2<>+268(SB)/4, $0x3f000000
-DATA consts32AVX2<>+272(SB)/4, $0x3f000000
-DATA consts32AVX2<>+276(SB)/4, $0x3f000000
-DATA consts32AVX2<>+280(SB)/4, $0x3f000000
-DATA consts32AVX2<>+284(SB)/4, $0x3f000000
-DATA consts32AVX2<>+288(SB)/4, $0x3c088889
-DATA consts32AVX2<>+292(SB)/4, $0x3c088889
-DATA consts32AVX2<>+296(SB)/4, $0x3c088889
-DATA consts32AVX2<>+300(SB)/4, $0x3c088889
-DATA consts32AVX2<>+304(SB)/4, $0x3c088889
-DATA consts32AVX2<>+308(SB)/4, $0x3c088889
-DATA consts32AVX2<>+312(SB)/4, $0x3c088889
-DATA consts32AVX2<>+316(SB)/4, $0x3c088889
-DATA consts32AVX2<>+320(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+324(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+328(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+332(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+336(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+340(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+344(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+348(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+352(SB)/4, $0x39500d01
-DATA consts32AVX2<>+356(SB)/4, $0x39500d01
-DATA consts32AVX2<>+360(SB)/4, $0x39500d01
-DATA consts32AVX2<>+364(SB)/4, $0x39500d01
-DATA consts32AVX2<>+368(SB)/4, $0x39500d01
-DATA consts32AVX2<>+372(SB)/4, $0x39500d01
-DATA consts32AVX2<>+376(SB)/4, $0x39500d01
-DATA consts32AVX2<>+380(SB)/4, $0x39500d01
-DATA consts32AVX2<>+384(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+388(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+392(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+396(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+400(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+404(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+408(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+412(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+416(SB)/4, $0x0000007f
-DATA consts32AVX2<>+420(SB)/4, $0x0000007f
-DATA consts32AVX2<>+424(SB)/4, $0x0000007f
-DATA consts32AVX2<>+428(SB)/4, $0x0000007f
-DATA consts32AVX2<>+432(SB)/4, $0x0000007f
-DATA consts32AVX2<>+436(SB)/4, $0x0000007f
-DATA consts32AVX2<>+440(SB)/4, $0x0000007f
-DATA consts32AVX2<>+444(SB)/4, $0x0000007f
-DATA consts32AVX2<>+448(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+452(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+456(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+460(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+464(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+468(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+472(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+476(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+480(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+484(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+488(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+492(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+496(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+500(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+504(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+508(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+512(SB)/4, $0x3e442228
-DATA consts32AVX2<>+516(SB)/4, $0x3e442228
-DATA consts32AVX2<>+520(SB)/4, $0x3e442228
-DATA consts32AVX2<>+524(SB)/4, $0x3e442228
-DATA consts32AVX2<>+528(SB)/4, $0x3e442228
-DATA consts32AVX2<>+532(SB)/4, $0x3e442228
-DATA consts32AVX2<>+536(SB)/4, $0x3e442228
-DATA consts32AVX2<>+540(SB)/4, $0x3e442228
-DATA consts32AVX2<>+544(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+548(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+552(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+556(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+560(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+564(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+568(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+572(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+576(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+580(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+584(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+588(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+592(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+596(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+600(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+604(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+608(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+612(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+616(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+620(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+624(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+628(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+632(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+636(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+640(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+644(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+648(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+652(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+656(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+660(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+664(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+668(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+672(SB)/4, $0xbcf64c88
-DATA consts32AVX2<>+676(SB)/4, $0xbcf64c88
-DATA consts32AVX2<>+680(SB)/4, $0xbcf64c88
-DATA consts32AVX2<>+684(SB)/4, $0xbcf64c88
-DATA consts32AVX2<>+688(SB)/4, $0xbcf64c88
-DATA consts32AVX2<>+692(SB)/4, $0xbcf64c88
-DATA consts32AVX2<>+696(SB)/4, $0xbcf64c88
-DATA consts32AVX2<>+700(SB)/4, $0xbcf64c88
-DATA consts32AVX2<>+704(SB)/4, $0x7fc00000
-DATA consts32AVX2<>+708(SB)/4, $0x7fc00000
-DATA consts32AVX2<>+712(SB)/4, $0x7fc00000
-DATA consts32AVX2<>+716(SB)/4, $0x7fc00000
-DATA consts32AVX2<>+720(SB)/4, $0x7fc00000
-DATA consts32AVX2<>+724(SB)/4, $0x7fc00000
-DATA consts32AVX2<>+728(SB)/4, $0x7fc00000
-DATA consts32AVX2<>+732(SB)/4, $0x7fc00000
-GLOBL consts32AVX2<>(SB), RODATA|NOPTR, $736
+DATA consts32AVX2<>+96(SB)/4, $0x000000bf
+DATA consts32AVX2<>+100(SB)/4, $0x000000bf
+DATA consts32AVX2<>+104(SB)/4, $0x000000bf
+DATA consts32AVX2<>+108(SB)/4, $0x000000bf
+DATA consts32AVX2<>+112(SB)/4, $0x000000bf
+DATA consts32AVX2<>+116(SB)/4, $0x000000bf
+DATA consts32AVX2<>+120(SB)/4, $0x000000bf
+DATA consts32AVX2<>+124(SB)/4, $0x000000bf
+DATA consts32AVX2<>+128(SB)/4, $0xc3340000
+DATA consts32AVX2<>+132(SB)/4, $0xc3340000
+DATA consts32AVX2<>+136(SB)/4, $0xc3340000
+DATA consts32AVX2<>+140(SB)/4, $0xc3340000
+DATA consts32AVX2<>+144(SB)/4, $0xc3340000
+DATA consts32AVX2<>+148(SB)/4, $0xc3340000
+DATA consts32AVX2<>+152(SB)/4, $0xc3340000
+DATA consts32AVX2<>+156(SB)/4, $0xc3340000
+DATA consts32AVX2<>+160(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+164(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+168(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+172(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+176(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+180(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+184(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+188(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+192(SB)/4, $0x3f317200
+DATA consts32AVX2<>+196(SB)/4, $0x3f317200
+DATA consts32AVX2<>+200(SB)/4, $0x3f317200
+DATA consts32AVX2<>+204(SB)/4, $0x3f317200
+DATA consts32AVX2<>+208(SB)/4, $0x3f317200
+DATA consts32AVX2<>+212(SB)/4, $0x3f317200
+DATA consts32AVX2<>+216(SB)/4, $0x3f317200
+DATA consts32AVX2<>+220(SB)/4, $0x3f317200
+DATA consts32AVX2<>+224(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+228(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+232(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+236(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+240(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+244(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+248(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+252(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+256(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+260(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+264(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+268(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+272(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+276(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+280(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+284(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+288(SB)/4, $0x3f000000
+DATA consts32AVX2<>+292(SB)/4, $0x3f000000
+DATA consts32AVX2<>+296(SB)/4, $0x3f000000
+DATA consts32AVX2<>+300(SB)/4, $0x3f000000
+DATA consts32AVX2<>+304(SB)/4, $0x3f000000
+DATA consts32AVX2<>+308(SB)/4, $0x3f000000
+DATA consts32AVX2<>+312(SB)/4, $0x3f000000
+DATA consts32AVX2<>+316(SB)/4, $0x3f000000
+DATA consts32AVX2<>+320(SB)/4, $0x3c088889
+DATA consts32AVX2<>+324(SB)/4, $0x3c088889
+DATA consts32AVX2<>+328(SB)/4, $0x3c088889
+DATA consts32AVX2<>+332(SB)/4, $0x3c088889
+DATA consts32AVX2<>+336(SB)/4, $0x3c088889
+DATA consts32AVX2<>+340(SB)/4, $0x3c088889
+DATA consts32AVX2<>+344(SB)/4, $0x3c088889
+DATA consts32AVX2<>+348(SB)/4, $0x3c088889
+DATA consts32AVX2<>+352(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+356(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+360(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+364(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+368(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+372(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+376(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+380(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+384(SB)/4, $0x39500d01
+DATA consts32AVX2<>+388(SB)/4, $0x39500d01
+DATA consts32AVX2<>+392(SB)/4, $0x39500d01
+DATA consts32AVX2<>+396(SB)/4, $0x39500d01
+DATA consts32AVX2<>+400(SB)/4, $0x39500d01
+DATA consts32AVX2<>+404(SB)/4, $0x39500d01
+DATA consts32AVX2<>+408(SB)/4, $0x39500d01
+DATA consts32AVX2<>+412(SB)/4, $0x39500d01
+DATA consts32AVX2<>+416(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+420(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+424(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+428(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+432(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+436(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+440(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+444(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+448(SB)/4, $0x1f800000
+DATA consts32AVX2<>+452(SB)/4, $0x1f800000
+DATA consts32AVX2<>+456(SB)/4, $0x1f800000
+DATA consts32AVX2<>+460(SB)/4, $0x1f800000
+DATA consts32AVX2<>+464(SB)/4, $0x1f800000
+DATA consts32AVX2<>+468(SB)/4, $0x1f800000
+DATA consts32AVX2<>+472(SB)/4, $0x1f800000
+DATA consts32AVX2<>+476(SB)/4, $0x1f800000
+DATA consts32AVX2<>+480(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+484(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+488(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+492(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+496(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+500(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+504(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+508(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+512(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+516(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+520(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+524(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+528(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+532(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+536(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+540(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+544(SB)/4, $0x3e442228
+DATA consts32AVX2<>+548(SB)/4, $0x3e442228
+DATA consts32AVX2<>+552(SB)/4, $0x3e442228
+DATA consts32AVX2<>+556(SB)/4, $0x3e442228
+DATA consts32AVX2<>+560(SB)/4, $0x3e442228
+DATA consts32AVX2<>+564(SB)/4, $0x3e442228
+DATA consts32AVX2<>+568(SB)/4, $0x3e442228
+DATA consts32AVX2<>+572(SB)/4, $0x3e442228
+DATA consts32AVX2<>+576(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+580(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+584(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+588(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+592(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+596(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+600(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+604(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+608(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+612(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+616(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+620(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+624(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+628(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+632(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+636(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+640(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+644(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+648(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+652(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+656(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+660(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+664(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+668(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+672(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+676(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+680(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+684(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+688(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+692(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+696(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+700(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+704(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+708(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+712(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+716(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+720(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+724(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+728(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+732(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+736(SB)/4, $0x7fc00000
+DATA consts32AVX2<>+740(SB)/4, $0x7fc00000
+DATA consts32AVX2<>+744(SB)/4, $0x7fc00000
+DATA consts32AVX2<>+748(SB)/4, $0x7fc00000
+DATA consts32AVX2<>+752(SB)/4, $0x7fc00000
+DATA consts32AVX2<>+756(SB)/4, $0x7fc00000
+DATA consts32AVX2<>+760(SB)/4, $0x7fc00000
+DATA consts32AVX2<>+764(SB)/4, $0x7fc00000
+GLOBL consts32AVX2<>(SB), RODATA|NOPTR, $768

@@ -387,8 +387,8 @@ func TestVectorIgnoreMask(t *testing.T) {
 }
 
 // TestHard32MatchesGeneric: the float32-lane kernels (float32 data, hard
-// targets, γ ∈ {0, 1, 2}, loss and gradient; the plain one for scale 1/8,
-// the scaled one for 3) run to the end of hard data, stop at the first
+// targets, γ ∈ {0, 1, 2}, loss and gradient, and the Hessian in the plain
+// one; the plain one for scale 1/8, the scaled one for 3) run to the end of hard data, stop at the first
 // block with a soft target, and equal the generic path within 1e-6
 // relative, specials included.
 func TestHard32MatchesGeneric(t *testing.T) {
@@ -411,17 +411,18 @@ func testHard32(t *testing.T, rng *rand.Rand, m Impl, stepN int) {
 				}
 				x, y := inputs[float32](rng, 16*40+5, "hard")
 				l, gr := make([]float32, len(x)), make([]float32, len(x))
-				if _, done := runHard32(&v, &l[0], &gr[0], &x[0], &y[0], 16*40); done != 16*40 {
+				if _, done := runHard32(&v, &l[0], &gr[0], nil, &x[0], &y[0], 16*40); done != 16*40 {
 					t.Errorf("%v γ = %v, scale %v: stopped at %d of %d on hard targets", m, g, scale, done, 16*40)
 				}
 				y2 := append([]float32(nil), y...)
 				y2[16*7+3] = 0.5
-				if _, done := runHard32(&v, &l[0], &gr[0], &x[0], &y2[0], 16*40); done != 115/stepN*stepN {
+				if _, done := runHard32(&v, &l[0], &gr[0], nil, &x[0], &y2[0], 16*40); done != 115/stepN*stepN {
 					t.Errorf("%v γ = %v, scale %v: stopped at %d, want %d (soft target at 115)", m, g, scale, done, 115/stepN*stepN)
 				}
 				compare(t, m, p, x, y, [3]bool{true, true, false}, 1)
 				compare(t, m, p, x, y2, [3]bool{true, true, false}, 2)
 				compare(t, m, p, x, y, [3]bool{false, true, false}, 0)
+				compare(t, m, p, x, y, [3]bool{true, true, true}, 3) // the Hessian: float32 lanes too for |scale| ≤ 1
 			}
 		}
 	}
@@ -492,7 +493,9 @@ func testWeighted[T Float](t *testing.T) {
 
 // TestHard32DenseSweep: the float32-lane kernel's loss and gradient are
 // within 1e-6 relative (plus 1e-37 absolute, for underflow) of
-// SigmoidElem evaluated in float64, for logits every 2⁹-th float32 in
+// SigmoidElem evaluated in float64, and so is the Hessian of the plain
+// kernel (|scale| ≤ 1), through its zero (where it is d·Q(d), see
+// hessRoots), for logits every 2⁹-th float32 in
 // [−180, 180] (every 2¹³-th in -short mode) with either target, γ ∈
 // {0, 1, 2}, α on and off, and gradient scales 1/8 and 2^100, the largest
 // the kernel takes: there the gradient of an easy example (t = s·x up to
@@ -512,7 +515,7 @@ func TestHard32DenseSweep(t *testing.T) {
 	}
 	x = x[:len(x)&^31]
 	y := make([]float32, len(x))
-	l, gr := make([]float32, len(x)), make([]float32, len(x))
+	l, gr, hs := make([]float32, len(x)), make([]float32, len(x)), make([]float32, len(x))
 	for _, m := range vecImpls() {
 		for _, scale := range []float64{0.125, 0x1p100} {
 			for _, g := range []float64{0, 1, 2} {
@@ -524,14 +527,23 @@ func TestHard32DenseSweep(t *testing.T) {
 						for i := range y {
 							y[i] = target
 						}
-						if _, done := runHard32(&v, &l[0], &gr[0], &x[0], &y[0], len(x)); done != len(x) {
+						var h *float32
+						if !v.scaled {
+							h = &hs[0]
+						}
+						if _, done := runHard32(&v, &l[0], &gr[0], h, &x[0], &y[0], len(x)); done != len(x) {
 							t.Fatalf("%v: stopped at %d of %d", m, done, len(x))
 						}
 						worst, at := 0.0, float32(0)
 						for i, xi := range x {
-							el, eg, _ := SigmoidElem(float64(xi), float64(target), p)
+							el, eg, eh := SigmoidElem(float64(xi), float64(target), p)
 							eg *= p.Scale
-							for _, c := range [...][2]float64{{float64(l[i]), el}, {float64(gr[i]), eg}} {
+							eh *= p.Scale
+							checks := [][2]float64{{float64(l[i]), el}, {float64(gr[i]), eg}}
+							if h != nil {
+								checks = append(checks, [2]float64{float64(hs[i]), eh})
+							}
+							for _, c := range checks {
 								err := math.Abs(c[0] - c[1])
 								if err > 1e-6*math.Abs(c[1])+1e-37 {
 									t.Fatalf("%v scale=%v γ=%v α=%v y=%v x=%v: %v, exact %v", m, scale, g, alpha, target, xi, c[0], c[1])

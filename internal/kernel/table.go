@@ -43,8 +43,8 @@ type table struct {
 	// The float32-lane sigmoid kernels for hard targets: hardStep elements
 	// per call unit.
 	hardStep             int
-	sigmoidHardF32       func(p *[32]float64, q *[16]float32, loss, grad, x, y *float32, n int) (sum float64, done int)
-	sigmoidHardScaledF32 func(p *[32]float64, q *[16]float32, loss, grad, x, y *float32, n int) (sum float64, done int)
+	sigmoidHardF32       func(p *[32]float64, q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)
+	sigmoidHardScaledF32 func(p *[32]float64, q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)
 
 	// The target check, on vectorBytes bytes of targets per block.
 	vectorBytes int

@@ -24,10 +24,10 @@ func log1p01AVX512(dst *float64, src *float64, n int)
 //go:noescape
 func expNegAVX512F32(dst *float32, src *float32, n int)
 
-// log1p01AVX512F32 sets dst[i] = log1p01(src[i]) for i < n, a multiple of the lane count (tests only).
+// log1pPolyAVX512F32 sets dst[i] = log1pPoly(src[i]) for i < n, a multiple of the lane count (tests only).
 //
 //go:noescape
-func log1p01AVX512F32(dst *float32, src *float32, n int)
+func log1pPolyAVX512F32(dst *float32, src *float32, n int)
 
 // expAVX2 sets dst[i] = exp(src[i]) for i < n, a multiple of the step (tests only).
 //
@@ -44,10 +44,10 @@ func logAVX2(dst *float64, src *float64, n int)
 //go:noescape
 func log1p01AVX2(dst *float64, src *float64, n int)
 
-// expNegFlushAVX2F32 sets dst[i] = expNegFlush(src[i]) for i < n, a multiple of the lane count (tests only).
+// expNegAVX2F32 sets dst[i] = expNeg(src[i]) for i < n, a multiple of the lane count (tests only).
 //
 //go:noescape
-func expNegFlushAVX2F32(dst *float32, src *float32, n int)
+func expNegAVX2F32(dst *float32, src *float32, n int)
 
 // log1pPolyAVX2F32 sets dst[i] = log1pPoly(src[i]) for i < n, a multiple of the lane count (tests only).
 //
@@ -61,7 +61,7 @@ var mathAVX512 = mathTable{
 	log:      logAVX512,
 	log1p01:  log1p01AVX512,
 	expNeg32: expNegAVX512F32,
-	log1p32:  log1p01AVX512F32,
+	log1p32:  log1pPolyAVX512F32,
 }
 
 var mathAVX2 = mathTable{
@@ -69,6 +69,6 @@ var mathAVX2 = mathTable{
 	exp:      expAVX2,
 	log:      logAVX2,
 	log1p01:  log1p01AVX2,
-	expNeg32: expNegFlushAVX2F32,
+	expNeg32: expNegAVX2F32,
 	log1p32:  log1pPolyAVX2F32,
 }

@@ -322,47 +322,37 @@ expNegAVX512F32done:
 	VZEROUPPER
 	RET
 
-// func log1p01AVX512F32(dst *float32, src *float32, n int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·log1p01AVX512F32(SB), NOSPLIT, $0-24
+// func log1pPolyAVX512F32(dst *float32, src *float32, n int)
+// Requires: AVX, AVX512F
+TEXT ·log1pPolyAVX512F32(SB), NOSPLIT, $0-24
 	MOVQ dst+0(FP), AX
 	MOVQ src+8(FP), CX
 	MOVQ n+16(FP), DX
 	XORQ BX, BX
 
-log1p01AVX512F32loop:
+log1pPolyAVX512F32loop:
 	CMPQ             BX, DX
-	JGE              log1p01AVX512F32done
+	JGE              log1pPolyAVX512F32done
 	VMOVUPS          (CX)(BX*4), Z0
-	VCMPPS.BCST      $0x1e, consts32AVX512<>+44(SB), Z0, K1
-	VSUBPS.BCST      consts32AVX512<>+40(SB), Z0, Z1
-	VMULPS.BCST      consts32AVX512<>+20(SB), Z1, Z1
-	VBLENDMPS        Z1, Z0, K1, Z2
-	VXORPS           Z0, Z0, Z0
-	VBLENDMPS.BCST   consts32AVX512<>+40(SB), Z0, K1, Z3
-	VADDPS.BCST      consts32AVX512<>+48(SB), Z2, Z0
-	VDIVPS           Z0, Z2, Z0
 	VMULPS           Z0, Z0, Z1
+	VMULPS           Z1, Z1, Z2
+	VBROADCASTSS     consts32AVX512<>+44(SB), Z3
+	VFMADD213PS.BCST consts32AVX512<>+48(SB), Z0, Z3
 	VBROADCASTSS     consts32AVX512<>+52(SB), Z4
-	VFMADD213PS.BCST consts32AVX512<>+56(SB), Z1, Z4
-	VFMADD213PS.BCST consts32AVX512<>+60(SB), Z1, Z4
-	VFMADD213PS.BCST consts32AVX512<>+64(SB), Z1, Z4
-	VMULPS           Z1, Z4, Z1
-	VMULPS           Z2, Z2, Z4
-	VMULPS.BCST      consts32AVX512<>+20(SB), Z4, Z4
-	VADDPS           Z1, Z4, Z1
-	VMULPS           Z1, Z0, Z0
-	VMULPS.BCST      consts32AVX512<>+68(SB), Z3, Z1
-	VADDPS           Z1, Z0, Z0
-	VSUBPS           Z0, Z4, Z0
-	VSUBPS           Z2, Z0, Z0
-	VMULPS.BCST      consts32AVX512<>+72(SB), Z3, Z1
-	VSUBPS           Z0, Z1, Z0
-	VMOVUPS          Z0, (AX)(BX*4)
+	VFMADD213PS.BCST consts32AVX512<>+56(SB), Z0, Z4
+	VFMADD213PS      Z3, Z1, Z4
+	VBROADCASTSS     consts32AVX512<>+60(SB), Z3
+	VFMADD213PS.BCST consts32AVX512<>+64(SB), Z0, Z3
+	VBROADCASTSS     consts32AVX512<>+68(SB), Z5
+	VFMADD213PS.BCST consts32AVX512<>+72(SB), Z0, Z5
+	VFMADD213PS      Z3, Z1, Z5
+	VFMADD213PS      Z4, Z2, Z5
+	VFMADD213PS      Z0, Z1, Z5
+	VMOVUPS          Z5, (AX)(BX*4)
 	ADDQ             $0x10, BX
-	JMP              log1p01AVX512F32loop
+	JMP              log1pPolyAVX512F32loop
 
-log1p01AVX512F32done:
+log1pPolyAVX512F32done:
 	VZEROUPPER
 	RET
 
@@ -377,14 +367,14 @@ DATA consts32AVX512<>+28(SB)/4, $0x3d2aaaab
 DATA consts32AVX512<>+32(SB)/4, $0x39500d01
 DATA consts32AVX512<>+36(SB)/4, $0x3ab60b61
 DATA consts32AVX512<>+40(SB)/4, $0x3f800000
-DATA consts32AVX512<>+44(SB)/4, $0x3ed413cd
-DATA consts32AVX512<>+48(SB)/4, $0x40000000
-DATA consts32AVX512<>+52(SB)/4, $0x3e638e29
-DATA consts32AVX512<>+56(SB)/4, $0x3e924925
-DATA consts32AVX512<>+60(SB)/4, $0x3ecccccd
-DATA consts32AVX512<>+64(SB)/4, $0x3f2aaaab
-DATA consts32AVX512<>+68(SB)/4, $0x3717f7d1
-DATA consts32AVX512<>+72(SB)/4, $0x3f317180
+DATA consts32AVX512<>+44(SB)/4, $0x3eaa9aed
+DATA consts32AVX512<>+48(SB)/4, $0xbeffff8a
+DATA consts32AVX512<>+52(SB)/4, $0x3e442228
+DATA consts32AVX512<>+56(SB)/4, $0xbe7e8990
+DATA consts32AVX512<>+60(SB)/4, $0x3da235fc
+DATA consts32AVX512<>+64(SB)/4, $0xbe0cd6c4
+DATA consts32AVX512<>+68(SB)/4, $0x3bafcb67
+DATA consts32AVX512<>+72(SB)/4, $0xbcf64c88
 GLOBL consts32AVX512<>(SB), RODATA|NOPTR, $76
 
 // func expAVX2(dst *float64, src *float64, n int)
@@ -694,46 +684,47 @@ DATA constsAVX2<>+1072(SB)/8, $0x3fda827999fcef32
 DATA constsAVX2<>+1080(SB)/8, $0x3fda827999fcef32
 GLOBL constsAVX2<>(SB), RODATA|NOPTR, $1088
 
-// func expNegFlushAVX2F32(dst *float32, src *float32, n int)
+// func expNegAVX2F32(dst *float32, src *float32, n int)
 // Requires: AVX, AVX2, FMA3
-TEXT ·expNegFlushAVX2F32(SB), NOSPLIT, $0-24
+TEXT ·expNegAVX2F32(SB), NOSPLIT, $0-24
 	MOVQ dst+0(FP), AX
 	MOVQ src+8(FP), CX
 	MOVQ n+16(FP), DX
 	XORQ BX, BX
 
-expNegFlushAVX2F32loop:
+expNegAVX2F32loop:
 	CMPQ         BX, DX
-	JGE          expNegFlushAVX2F32done
+	JGE          expNegAVX2F32done
 	VMOVUPS      (CX)(BX*4), Y0
-	VMAXPS       consts32AVX2<>+0(SB), Y0, Y0
-	VMULPS       consts32AVX2<>+32(SB), Y0, Y1
+	VMAXPS       consts32AVX2<>+32(SB), Y0, Y0
+	VMULPS       consts32AVX2<>+64(SB), Y0, Y1
 	VROUNDPS     $0x08, Y1, Y1
-	VFNMADD231PS consts32AVX2<>+64(SB), Y1, Y0
 	VFNMADD231PS consts32AVX2<>+96(SB), Y1, Y0
+	VFNMADD231PS consts32AVX2<>+128(SB), Y1, Y0
 	VMULPS       Y0, Y0, Y2
 	VMULPS       Y2, Y2, Y3
-	VBROADCASTSS consts32AVX2<>+128(SB), Y4
-	VFMADD213PS  consts32AVX2<>+160(SB), Y0, Y4
-	VBROADCASTSS consts32AVX2<>+192(SB), Y5
-	VFMADD213PS  consts32AVX2<>+224(SB), Y0, Y5
+	VBROADCASTSS consts32AVX2<>+160(SB), Y4
+	VFMADD213PS  consts32AVX2<>+192(SB), Y0, Y4
+	VBROADCASTSS consts32AVX2<>+224(SB), Y5
+	VFMADD213PS  consts32AVX2<>+256(SB), Y0, Y5
 	VFMADD213PS  Y4, Y2, Y5
-	VBROADCASTSS consts32AVX2<>+256(SB), Y2
-	VFMADD213PS  consts32AVX2<>+288(SB), Y0, Y2
+	VBROADCASTSS consts32AVX2<>+288(SB), Y2
+	VFMADD213PS  consts32AVX2<>+320(SB), Y0, Y2
 	VFMADD213PS  Y5, Y3, Y2
 	VMULPS       Y0, Y0, Y3
 	VFMADD213PS  Y0, Y3, Y2
-	VADDPS       consts32AVX2<>+320(SB), Y2, Y0
+	VADDPS       consts32AVX2<>+352(SB), Y2, Y0
 	VCVTPS2DQ    Y1, Y1
-	VPADDD       consts32AVX2<>+352(SB), Y1, Y1
+	VPADDD       consts32AVX2<>+0(SB), Y1, Y1
 	VPMAXSD      consts32AVX2<>+384(SB), Y1, Y1
 	VPSLLD       $0x17, Y1, Y1
 	VMULPS       Y1, Y0, Y0
+	VMULPS       consts32AVX2<>+416(SB), Y0, Y0
 	VMOVUPS      Y0, (AX)(BX*4)
 	ADDQ         $0x08, BX
-	JMP          expNegFlushAVX2F32loop
+	JMP          expNegAVX2F32loop
 
-expNegFlushAVX2F32done:
+expNegAVX2F32done:
 	VZEROUPPER
 	RET
 
@@ -751,15 +742,15 @@ log1pPolyAVX2F32loop:
 	VMOVUPS      (CX)(BX*4), Y0
 	VMULPS       Y0, Y0, Y1
 	VMULPS       Y1, Y1, Y2
-	VBROADCASTSS consts32AVX2<>+416(SB), Y3
-	VFMADD213PS  consts32AVX2<>+448(SB), Y0, Y3
-	VBROADCASTSS consts32AVX2<>+480(SB), Y4
-	VFMADD213PS  consts32AVX2<>+512(SB), Y0, Y4
+	VBROADCASTSS consts32AVX2<>+448(SB), Y3
+	VFMADD213PS  consts32AVX2<>+480(SB), Y0, Y3
+	VBROADCASTSS consts32AVX2<>+512(SB), Y4
+	VFMADD213PS  consts32AVX2<>+544(SB), Y0, Y4
 	VFMADD213PS  Y3, Y1, Y4
-	VBROADCASTSS consts32AVX2<>+544(SB), Y3
-	VFMADD213PS  consts32AVX2<>+576(SB), Y0, Y3
-	VBROADCASTSS consts32AVX2<>+608(SB), Y5
-	VFMADD213PS  consts32AVX2<>+640(SB), Y0, Y5
+	VBROADCASTSS consts32AVX2<>+576(SB), Y3
+	VFMADD213PS  consts32AVX2<>+608(SB), Y0, Y3
+	VBROADCASTSS consts32AVX2<>+640(SB), Y5
+	VFMADD213PS  consts32AVX2<>+672(SB), Y0, Y5
 	VFMADD213PS  Y3, Y1, Y5
 	VFMADD213PS  Y4, Y2, Y5
 	VFMADD213PS  Y0, Y1, Y5
@@ -771,102 +762,102 @@ log1pPolyAVX2F32done:
 	VZEROUPPER
 	RET
 
-DATA consts32AVX2<>+0(SB)/4, $0xc3340000
-DATA consts32AVX2<>+4(SB)/4, $0xc3340000
-DATA consts32AVX2<>+8(SB)/4, $0xc3340000
-DATA consts32AVX2<>+12(SB)/4, $0xc3340000
-DATA consts32AVX2<>+16(SB)/4, $0xc3340000
-DATA consts32AVX2<>+20(SB)/4, $0xc3340000
-DATA consts32AVX2<>+24(SB)/4, $0xc3340000
-DATA consts32AVX2<>+28(SB)/4, $0xc3340000
-DATA consts32AVX2<>+32(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+36(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+40(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+44(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+48(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+52(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+56(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+60(SB)/4, $0x3fb8aa3b
-DATA consts32AVX2<>+64(SB)/4, $0x3f317200
-DATA consts32AVX2<>+68(SB)/4, $0x3f317200
-DATA consts32AVX2<>+72(SB)/4, $0x3f317200
-DATA consts32AVX2<>+76(SB)/4, $0x3f317200
-DATA consts32AVX2<>+80(SB)/4, $0x3f317200
-DATA consts32AVX2<>+84(SB)/4, $0x3f317200
-DATA consts32AVX2<>+88(SB)/4, $0x3f317200
-DATA consts32AVX2<>+92(SB)/4, $0x3f317200
-DATA consts32AVX2<>+96(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+100(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+104(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+108(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+112(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+116(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+120(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+124(SB)/4, $0x35bfbe8e
-DATA consts32AVX2<>+128(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+132(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+136(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+140(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+144(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+148(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+152(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+156(SB)/4, $0x3e2aaaab
-DATA consts32AVX2<>+160(SB)/4, $0x3f000000
-DATA consts32AVX2<>+164(SB)/4, $0x3f000000
-DATA consts32AVX2<>+168(SB)/4, $0x3f000000
-DATA consts32AVX2<>+172(SB)/4, $0x3f000000
-DATA consts32AVX2<>+176(SB)/4, $0x3f000000
-DATA consts32AVX2<>+180(SB)/4, $0x3f000000
-DATA consts32AVX2<>+184(SB)/4, $0x3f000000
-DATA consts32AVX2<>+188(SB)/4, $0x3f000000
-DATA consts32AVX2<>+192(SB)/4, $0x3c088889
-DATA consts32AVX2<>+196(SB)/4, $0x3c088889
-DATA consts32AVX2<>+200(SB)/4, $0x3c088889
-DATA consts32AVX2<>+204(SB)/4, $0x3c088889
-DATA consts32AVX2<>+208(SB)/4, $0x3c088889
-DATA consts32AVX2<>+212(SB)/4, $0x3c088889
-DATA consts32AVX2<>+216(SB)/4, $0x3c088889
-DATA consts32AVX2<>+220(SB)/4, $0x3c088889
-DATA consts32AVX2<>+224(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+228(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+232(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+236(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+240(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+244(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+248(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+252(SB)/4, $0x3d2aaaab
-DATA consts32AVX2<>+256(SB)/4, $0x39500d01
-DATA consts32AVX2<>+260(SB)/4, $0x39500d01
-DATA consts32AVX2<>+264(SB)/4, $0x39500d01
-DATA consts32AVX2<>+268(SB)/4, $0x39500d01
-DATA consts32AVX2<>+272(SB)/4, $0x39500d01
-DATA consts32AVX2<>+276(SB)/4, $0x39500d01
-DATA consts32AVX2<>+280(SB)/4, $0x39500d01
-DATA consts32AVX2<>+284(SB)/4, $0x39500d01
-DATA consts32AVX2<>+288(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+292(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+296(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+300(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+304(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+308(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+312(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+316(SB)/4, $0x3ab60b61
-DATA consts32AVX2<>+320(SB)/4, $0x3f800000
-DATA consts32AVX2<>+324(SB)/4, $0x3f800000
-DATA consts32AVX2<>+328(SB)/4, $0x3f800000
-DATA consts32AVX2<>+332(SB)/4, $0x3f800000
-DATA consts32AVX2<>+336(SB)/4, $0x3f800000
-DATA consts32AVX2<>+340(SB)/4, $0x3f800000
-DATA consts32AVX2<>+344(SB)/4, $0x3f800000
-DATA consts32AVX2<>+348(SB)/4, $0x3f800000
-DATA consts32AVX2<>+352(SB)/4, $0x0000007f
-DATA consts32AVX2<>+356(SB)/4, $0x0000007f
-DATA consts32AVX2<>+360(SB)/4, $0x0000007f
-DATA consts32AVX2<>+364(SB)/4, $0x0000007f
-DATA consts32AVX2<>+368(SB)/4, $0x0000007f
-DATA consts32AVX2<>+372(SB)/4, $0x0000007f
-DATA consts32AVX2<>+376(SB)/4, $0x0000007f
-DATA consts32AVX2<>+380(SB)/4, $0x0000007f
+DATA consts32AVX2<>+0(SB)/4, $0x000000bf
+DATA consts32AVX2<>+4(SB)/4, $0x000000bf
+DATA consts32AVX2<>+8(SB)/4, $0x000000bf
+DATA consts32AVX2<>+12(SB)/4, $0x000000bf
+DATA consts32AVX2<>+16(SB)/4, $0x000000bf
+DATA consts32AVX2<>+20(SB)/4, $0x000000bf
+DATA consts32AVX2<>+24(SB)/4, $0x000000bf
+DATA consts32AVX2<>+28(SB)/4, $0x000000bf
+DATA consts32AVX2<>+32(SB)/4, $0xc3340000
+DATA consts32AVX2<>+36(SB)/4, $0xc3340000
+DATA consts32AVX2<>+40(SB)/4, $0xc3340000
+DATA consts32AVX2<>+44(SB)/4, $0xc3340000
+DATA consts32AVX2<>+48(SB)/4, $0xc3340000
+DATA consts32AVX2<>+52(SB)/4, $0xc3340000
+DATA consts32AVX2<>+56(SB)/4, $0xc3340000
+DATA consts32AVX2<>+60(SB)/4, $0xc3340000
+DATA consts32AVX2<>+64(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+68(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+72(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+76(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+80(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+84(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+88(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+92(SB)/4, $0x3fb8aa3b
+DATA consts32AVX2<>+96(SB)/4, $0x3f317200
+DATA consts32AVX2<>+100(SB)/4, $0x3f317200
+DATA consts32AVX2<>+104(SB)/4, $0x3f317200
+DATA consts32AVX2<>+108(SB)/4, $0x3f317200
+DATA consts32AVX2<>+112(SB)/4, $0x3f317200
+DATA consts32AVX2<>+116(SB)/4, $0x3f317200
+DATA consts32AVX2<>+120(SB)/4, $0x3f317200
+DATA consts32AVX2<>+124(SB)/4, $0x3f317200
+DATA consts32AVX2<>+128(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+132(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+136(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+140(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+144(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+148(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+152(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+156(SB)/4, $0x35bfbe8e
+DATA consts32AVX2<>+160(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+164(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+168(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+172(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+176(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+180(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+184(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+188(SB)/4, $0x3e2aaaab
+DATA consts32AVX2<>+192(SB)/4, $0x3f000000
+DATA consts32AVX2<>+196(SB)/4, $0x3f000000
+DATA consts32AVX2<>+200(SB)/4, $0x3f000000
+DATA consts32AVX2<>+204(SB)/4, $0x3f000000
+DATA consts32AVX2<>+208(SB)/4, $0x3f000000
+DATA consts32AVX2<>+212(SB)/4, $0x3f000000
+DATA consts32AVX2<>+216(SB)/4, $0x3f000000
+DATA consts32AVX2<>+220(SB)/4, $0x3f000000
+DATA consts32AVX2<>+224(SB)/4, $0x3c088889
+DATA consts32AVX2<>+228(SB)/4, $0x3c088889
+DATA consts32AVX2<>+232(SB)/4, $0x3c088889
+DATA consts32AVX2<>+236(SB)/4, $0x3c088889
+DATA consts32AVX2<>+240(SB)/4, $0x3c088889
+DATA consts32AVX2<>+244(SB)/4, $0x3c088889
+DATA consts32AVX2<>+248(SB)/4, $0x3c088889
+DATA consts32AVX2<>+252(SB)/4, $0x3c088889
+DATA consts32AVX2<>+256(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+260(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+264(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+268(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+272(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+276(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+280(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+284(SB)/4, $0x3d2aaaab
+DATA consts32AVX2<>+288(SB)/4, $0x39500d01
+DATA consts32AVX2<>+292(SB)/4, $0x39500d01
+DATA consts32AVX2<>+296(SB)/4, $0x39500d01
+DATA consts32AVX2<>+300(SB)/4, $0x39500d01
+DATA consts32AVX2<>+304(SB)/4, $0x39500d01
+DATA consts32AVX2<>+308(SB)/4, $0x39500d01
+DATA consts32AVX2<>+312(SB)/4, $0x39500d01
+DATA consts32AVX2<>+316(SB)/4, $0x39500d01
+DATA consts32AVX2<>+320(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+324(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+328(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+332(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+336(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+340(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+344(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+348(SB)/4, $0x3ab60b61
+DATA consts32AVX2<>+352(SB)/4, $0x3f800000
+DATA consts32AVX2<>+356(SB)/4, $0x3f800000
+DATA consts32AVX2<>+360(SB)/4, $0x3f800000
+DATA consts32AVX2<>+364(SB)/4, $0x3f800000
+DATA consts32AVX2<>+368(SB)/4, $0x3f800000
+DATA consts32AVX2<>+372(SB)/4, $0x3f800000
+DATA consts32AVX2<>+376(SB)/4, $0x3f800000
+DATA consts32AVX2<>+380(SB)/4, $0x3f800000
 DATA consts32AVX2<>+384(SB)/4, $0x00000000
 DATA consts32AVX2<>+388(SB)/4, $0x00000000
 DATA consts32AVX2<>+392(SB)/4, $0x00000000
@@ -875,68 +866,76 @@ DATA consts32AVX2<>+400(SB)/4, $0x00000000
 DATA consts32AVX2<>+404(SB)/4, $0x00000000
 DATA consts32AVX2<>+408(SB)/4, $0x00000000
 DATA consts32AVX2<>+412(SB)/4, $0x00000000
-DATA consts32AVX2<>+416(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+420(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+424(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+428(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+432(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+436(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+440(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+444(SB)/4, $0x3eaa9aed
-DATA consts32AVX2<>+448(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+452(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+456(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+460(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+464(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+468(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+472(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+476(SB)/4, $0xbeffff8a
-DATA consts32AVX2<>+480(SB)/4, $0x3e442228
-DATA consts32AVX2<>+484(SB)/4, $0x3e442228
-DATA consts32AVX2<>+488(SB)/4, $0x3e442228
-DATA consts32AVX2<>+492(SB)/4, $0x3e442228
-DATA consts32AVX2<>+496(SB)/4, $0x3e442228
-DATA consts32AVX2<>+500(SB)/4, $0x3e442228
-DATA consts32AVX2<>+504(SB)/4, $0x3e442228
-DATA consts32AVX2<>+508(SB)/4, $0x3e442228
-DATA consts32AVX2<>+512(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+516(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+520(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+524(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+528(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+532(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+536(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+540(SB)/4, $0xbe7e8990
-DATA consts32AVX2<>+544(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+548(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+552(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+556(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+560(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+564(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+568(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+572(SB)/4, $0x3da235fc
-DATA consts32AVX2<>+576(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+580(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+584(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+588(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+592(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+596(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+600(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+604(SB)/4, $0xbe0cd6c4
-DATA consts32AVX2<>+608(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+612(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+616(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+620(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+624(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+628(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+632(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+636(SB)/4, $0x3bafcb67
-DATA consts32AVX2<>+640(SB)/4, $0xbcf64c88
-DATA consts32AVX2<>+644(SB)/4, $0xbcf64c88
-DATA consts32AVX2<>+648(SB)/4, $0xbcf64c88
-DATA consts32AVX2<>+652(SB)/4, $0xbcf64c88
-DATA consts32AVX2<>+656(SB)/4, $0xbcf64c88
-DATA consts32AVX2<>+660(SB)/4, $0xbcf64c88
-DATA consts32AVX2<>+664(SB)/4, $0xbcf64c88
-DATA consts32AVX2<>+668(SB)/4, $0xbcf64c88
-GLOBL consts32AVX2<>(SB), RODATA|NOPTR, $672
+DATA consts32AVX2<>+416(SB)/4, $0x1f800000
+DATA consts32AVX2<>+420(SB)/4, $0x1f800000
+DATA consts32AVX2<>+424(SB)/4, $0x1f800000
+DATA consts32AVX2<>+428(SB)/4, $0x1f800000
+DATA consts32AVX2<>+432(SB)/4, $0x1f800000
+DATA consts32AVX2<>+436(SB)/4, $0x1f800000
+DATA consts32AVX2<>+440(SB)/4, $0x1f800000
+DATA consts32AVX2<>+444(SB)/4, $0x1f800000
+DATA consts32AVX2<>+448(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+452(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+456(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+460(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+464(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+468(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+472(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+476(SB)/4, $0x3eaa9aed
+DATA consts32AVX2<>+480(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+484(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+488(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+492(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+496(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+500(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+504(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+508(SB)/4, $0xbeffff8a
+DATA consts32AVX2<>+512(SB)/4, $0x3e442228
+DATA consts32AVX2<>+516(SB)/4, $0x3e442228
+DATA consts32AVX2<>+520(SB)/4, $0x3e442228
+DATA consts32AVX2<>+524(SB)/4, $0x3e442228
+DATA consts32AVX2<>+528(SB)/4, $0x3e442228
+DATA consts32AVX2<>+532(SB)/4, $0x3e442228
+DATA consts32AVX2<>+536(SB)/4, $0x3e442228
+DATA consts32AVX2<>+540(SB)/4, $0x3e442228
+DATA consts32AVX2<>+544(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+548(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+552(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+556(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+560(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+564(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+568(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+572(SB)/4, $0xbe7e8990
+DATA consts32AVX2<>+576(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+580(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+584(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+588(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+592(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+596(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+600(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+604(SB)/4, $0x3da235fc
+DATA consts32AVX2<>+608(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+612(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+616(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+620(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+624(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+628(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+632(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+636(SB)/4, $0xbe0cd6c4
+DATA consts32AVX2<>+640(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+644(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+648(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+652(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+656(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+660(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+664(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+668(SB)/4, $0x3bafcb67
+DATA consts32AVX2<>+672(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+676(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+680(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+684(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+688(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+692(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+696(SB)/4, $0xbcf64c88
+DATA consts32AVX2<>+700(SB)/4, $0xbcf64c88
+GLOBL consts32AVX2<>(SB), RODATA|NOPTR, $704
