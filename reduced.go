@@ -3,6 +3,8 @@ package focal
 import (
 	"fmt"
 	"math"
+
+	"github.com/focalgo/focal/internal/kernel"
 )
 
 // Reduced holds the parameters of reduced focal loss (Sergievskiy &
@@ -70,7 +72,9 @@ func (r Reduced) threshold() float64 {
 	return r.Threshold
 }
 
-func (r Reduced) traits() traits { return traits{} }
+func (r Reduced) traits() traits {
+	return traits{member: kernel.Reduced(r.Alpha, r.Gamma, r.threshold())}
+}
 
 // elem is reduced focal loss: L = αₜ·f·ce with f = ((1 − pₜ)/th)^γ where
 // pₜ ≥ th and f = 1 (cross-entropy) where pₜ < th. The factor is

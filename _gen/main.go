@@ -6,6 +6,7 @@
 //	sigmoid32_amd64.s   its float32-lane form for hard targets (sigmoid32.go)
 //	targets_amd64.s     the target check (targets.go)
 //	softmax_amd64.s     the softmax row loops (softmax.go)
+//	members_amd64.s     the other members of the focal family (members.go)
 //	vecmath_amd64_test.s the vector exp, log and log1p the kernels are built
 //	                    from, as functions over arrays, for the tests only
 //	                    (math.go, sigmoid32.go)
@@ -78,6 +79,13 @@ var families = []family{
 			a := newISA(avx512)
 			a.softmaxRows(false)
 			a.softmaxRows(true)
+			a.emitConsts()
+		}
+	}},
+	{"members", false, func() {
+		for _, avx512 := range []bool{true, false} {
+			a := newISA(avx512)
+			a.members()
 			a.emitConsts()
 		}
 	}},
@@ -244,10 +252,27 @@ func writeGo(path string, decls []byte, doc, typ, prefix string, es []entry) err
 			name = prefix + lv
 		}
 		fmt.Fprintf(&b, "var %s = %s{\n\timpl: %s,\n", name, typ, lv)
+		var maps []string // fields "name:key" are maps of type map[string]nameFunc
 		for _, e := range es {
-			if e.level == lv {
-				fmt.Fprintf(&b, "\t%s: %s,\n", e.field, e.value)
+			if e.level != lv {
+				continue
 			}
+			if f, _, ok := strings.Cut(e.field, ":"); ok {
+				if !slices.Contains(maps, f) {
+					maps = append(maps, f)
+				}
+				continue
+			}
+			fmt.Fprintf(&b, "\t%s: %s,\n", e.field, e.value)
+		}
+		for _, f := range maps {
+			fmt.Fprintf(&b, "\t%s: map[string]%sFunc{\n", f, f)
+			for _, e := range es {
+				if k, ok := strings.CutPrefix(e.field, f+":"); ok && e.level == lv {
+					fmt.Fprintf(&b, "\t\t%q: %s,\n", k, e.value)
+				}
+			}
+			b.WriteString("\t},\n")
 		}
 		b.WriteString("}\n\n")
 	}

@@ -131,6 +131,7 @@ type Row struct {
 	Elems  int           `json:"elems"`
 	Bytes  int           `json:"bytes_per_elem,omitempty"`
 	Median time.Duration `json:"median_ns"`
+	Goal   Goal          `json:"goal"`
 }
 
 // childEnv marks a process that `focal bench` started to measure the
@@ -212,25 +213,58 @@ func Run(ctx context.Context, w, log io.Writer, o Options) error {
 
 // kernelRows measures the rows of implementation m, the one this process
 // runs: every form at every size, except that the generic implementation
-// runs the sigmoid and C = 80 forms only (the rest are the vector
-// kernels' rows).
+// runs the headline sigmoid and the C = 80 forms only, without goals (the
+// other forms are the vector kernels' rows). The headline's goal is 1.5
+// times the triad on AVX2 (1.3 on AVX-512).
 func kernelRows(o Options, m kernel.Impl, log io.Writer) ([]Row, error) {
 	var rows []Row
 	for _, n := range o.Sizes {
 		fmt.Fprintf(log, "go (%v): n = %d\n", m, n)
 		wl := NewWorkload(n)
-		for _, f := range append([]Form{wl.SigmoidForm()}, wl.ClassForms()...) {
+		forms := wl.Forms()
+		if m == kernel.Generic {
+			forms = append([]Form{wl.SigmoidForm()}, wl.ClassForms()...)
+		}
+		for _, f := range forms {
 			if f.Elems == 0 {
 				continue
+			}
+			switch {
+			case m == kernel.Generic:
+				f.Goal = Goal{}
+			case m == kernel.AVX2 && f.Key == "sigmoid":
+				f.Goal.Max = 1.5
 			}
 			ts, err := Times(f.Run, o.Warmup, o.Repeats)
 			if err != nil {
 				return nil, err
 			}
-			rows = append(rows, Row{Name: f.Name, Key: f.Key, Impl: m.String(), N: n, Elems: f.Elems, Bytes: f.Bytes, Median: Median(ts)})
+			rows = append(rows, Row{Name: f.Name, Key: f.Key, Impl: m.String(), N: n, Elems: f.Elems, Bytes: f.Bytes, Median: Median(ts), Goal: f.Goal})
 		}
 	}
 	return rows, nil
+}
+
+// goalRatio returns r's time per element over its goal's reference (the
+// row of form Goal.Ref with r's size and kernel, the triad, or r's floor),
+// and false when r has no goal or the reference is missing.
+func goalRatio(r Row, rows []Row, fl map[int]float64) (float64, bool) {
+	if r.Goal.Max == 0 {
+		return 0, false
+	}
+	var ref float64
+	for _, o := range rows {
+		if o.N == r.N && o.Key == r.Goal.Ref && (o.Impl == r.Impl || o.Key == "triad") {
+			ref = o.perElem()
+		}
+	}
+	if r.Goal.Ref == "floor" {
+		ref = fl[r.N] * float64(r.Bytes)
+	}
+	if ref <= 0 {
+		return 0, false
+	}
+	return r.perElem() / ref, true
 }
 
 // childRows runs the kernel rows of implementation m in a child process
@@ -307,11 +341,12 @@ func writeTable(w io.Writer, o Options, rows []Row, notes []string) error {
 	for _, n := range notes {
 		fmt.Fprintln(w, n)
 	}
-	fmt.Fprintln(w, "× floor: time over the triad's for the bytes the row streams; × focal: over the first focal.Loss row of the size")
+	fmt.Fprintln(w, "× floor: time over the triad's for the bytes the row streams; × focal: over the first focal.Loss row of the size;")
+	fmt.Fprintln(w, "goal: time over the goal's reference row (same size and kernel) and the most it may be")
 	fmt.Fprintln(w)
 	fl := floors(rows)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "n\timplementation\tmedian ms\tns/elem\t× floor\t× focal\t")
+	fmt.Fprintln(tw, "n\timplementation\tmedian ms\tns/elem\t× floor\t× focal\tgoal\t")
 	for _, n := range o.Sizes {
 		var base float64
 		for _, r := range rows {
@@ -330,7 +365,15 @@ func writeTable(w io.Writer, o Options, rows []Row, notes []string) error {
 			if f := fl[n] * float64(r.Bytes); f > 0 {
 				floor = fmt.Sprintf("%.2f", r.perElem()/f)
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%.3f\t%.2f\t%s\t%s\t\n", n, r.label(), float64(r.Median)/1e6, r.perElem(), floor, ratio)
+			goal := ""
+			if g, ok := goalRatio(r, rows, fl); ok {
+				mark := "met"
+				if g > r.Goal.Max {
+					mark = "MISSED"
+				}
+				goal = fmt.Sprintf("%.2f× %s (≤ %.1f) %s", g, r.Goal.Ref, r.Goal.Max, mark)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%.3f\t%.2f\t%s\t%s\t%s\t\n", n, r.label(), float64(r.Median)/1e6, r.perElem(), floor, ratio, goal)
 		}
 	}
 	return tw.Flush()
@@ -344,6 +387,8 @@ func writeJSON(w io.Writer, o Options, rows []Row, notes []string) error {
 		PerElem      float64 `json:"ns_per_elem"`
 		FloorPerElem float64 `json:"floor_ns_per_elem,omitempty"`
 		XFloor       float64 `json:"x_floor,omitempty"`
+		XGoalRef     float64 `json:"x_goal_ref,omitempty"`
+		GoalMet      *bool   `json:"goal_met,omitempty"`
 	}
 	fl := floors(rows)
 	out := struct {
@@ -363,6 +408,10 @@ func writeJSON(w io.Writer, o Options, rows []Row, notes []string) error {
 		j := jsonRow{Row: r, PerElem: r.perElem()}
 		if f := fl[r.N] * float64(r.Bytes); f > 0 && r.Key != "triad" {
 			j.FloorPerElem, j.XFloor = f, j.PerElem/f
+		}
+		if g, ok := goalRatio(r, rows, fl); ok {
+			met := g <= r.Goal.Max
+			j.XGoalRef, j.GoalMet = g, &met
 		}
 		out.Rows = append(out.Rows, j)
 	}

@@ -8,7 +8,7 @@ import (
 // scratch is the working memory of one call of the vector paths: the
 // sigmoid constants, the padded tail of sigmoidLanes, the one-hot targets
 // of sparseVec, the loss buffer of sigmoidWeighted and the exponentials
-// and Hessian constants of softmaxVec. The table's functions are called
+// and Hessian constants of softmaxVec, and a member kernel's constants. The table's functions are called
 // through function values, which the compiler assumes keep their pointer
 // arguments: memory they read must not be on the stack, or every call
 // would allocate it. It comes from a pool instead.
@@ -19,6 +19,9 @@ type scratch struct {
 	loss [weightedPiece]float64
 	e    [stackClasses]float64
 	c    [32]float64
+	mp   [64]float64 // a member kernel's constants
+	// a weighted member call's logits, targets, loss, gradient and Hessian
+	weighted [5][weightedPiece]float64
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}

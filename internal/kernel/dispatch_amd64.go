@@ -156,6 +156,126 @@ func scaleRowAVX2F64(dst *float64, e *float64, s float64, n int)
 //go:noescape
 func hessRowAVX2F64(dst *float64, e *float64, c *[32]float64, n int)
 
+// poly1AVX512F32 is the poly1 kernel of the focal family on AVX512 for float32 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func poly1AVX512F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+
+// gaussianAVX512F32 is the gaussian kernel of the focal family on AVX512 for float32 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func gaussianAVX512F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+
+// varifocalAVX512F32 is the varifocal kernel of the focal family on AVX512 for float32 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func varifocalAVX512F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+
+// reducedAVX512F32 is the reduced kernel of the focal family on AVX512 for float32 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func reducedAVX512F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+
+// scheduledAVX512F32 is the scheduled kernel of the focal family on AVX512 for float32 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func scheduledAVX512F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+
+// poly1AVX512F64 is the poly1 kernel of the focal family on AVX512 for float64 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func poly1AVX512F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+
+// gaussianAVX512F64 is the gaussian kernel of the focal family on AVX512 for float64 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func gaussianAVX512F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+
+// varifocalAVX512F64 is the varifocal kernel of the focal family on AVX512 for float64 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func varifocalAVX512F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+
+// reducedAVX512F64 is the reduced kernel of the focal family on AVX512 for float64 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func reducedAVX512F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+
+// scheduledAVX512F64 is the scheduled kernel of the focal family on AVX512 for float64 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func scheduledAVX512F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+
+// poly1AVX2F32 is the poly1 kernel of the focal family on AVX2 for float32 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func poly1AVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+
+// gaussianAVX2F32 is the gaussian kernel of the focal family on AVX2 for float32 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func gaussianAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+
+// varifocalAVX2F32 is the varifocal kernel of the focal family on AVX2 for float32 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func varifocalAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+
+// reducedAVX2F32 is the reduced kernel of the focal family on AVX2 for float32 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func reducedAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+
+// scheduledAVX2F32 is the scheduled kernel of the focal family on AVX2 for float32 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func scheduledAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+
+// poly1AVX2F64 is the poly1 kernel of the focal family on AVX2 for float64 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func poly1AVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+
+// gaussianAVX2F64 is the gaussian kernel of the focal family on AVX2 for float64 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func gaussianAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+
+// varifocalAVX2F64 is the varifocal kernel of the focal family on AVX2 for float64 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func varifocalAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+
+// reducedAVX2F64 is the reduced kernel of the focal family on AVX2 for float64 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func reducedAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+
+// scheduledAVX2F64 is the scheduled kernel of the focal family on AVX2 for float64 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func scheduledAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+
 // The tables of the CPU levels: the vector kernels of each (see table).
 var avx512 = table{
 	impl:                 AVX512,
@@ -177,6 +297,21 @@ var avx512 = table{
 	expRowF64:            expRowAVX512F64,
 	scaleRowF64:          scaleRowAVX512F64,
 	hessRowF64:           hessRowAVX512F64,
+	memberStep:           8,
+	memberF32: map[string]memberF32Func{
+		"poly1":     poly1AVX512F32,
+		"gaussian":  gaussianAVX512F32,
+		"varifocal": varifocalAVX512F32,
+		"reduced":   reducedAVX512F32,
+		"scheduled": scheduledAVX512F32,
+	},
+	memberF64: map[string]memberF64Func{
+		"poly1":     poly1AVX512F64,
+		"gaussian":  gaussianAVX512F64,
+		"varifocal": varifocalAVX512F64,
+		"reduced":   reducedAVX512F64,
+		"scheduled": scheduledAVX512F64,
+	},
 }
 
 var avx2 = table{
@@ -185,7 +320,7 @@ var avx2 = table{
 	step:                 4,
 	sigmoidF64:           sigmoidAVX2F64,
 	sigmoidHardF32:       sigmoidHardAVX2F32,
-	hardStep:             32,
+	hardStep:             16,
 	sigmoidHardScaledF32: sigmoidHardScaledAVX2F32,
 	targetsF32:           targetsAVX2F32,
 	vectorBytes:          32,
@@ -199,4 +334,19 @@ var avx2 = table{
 	expRowF64:            expRowAVX2F64,
 	scaleRowF64:          scaleRowAVX2F64,
 	hessRowF64:           hessRowAVX2F64,
+	memberStep:           4,
+	memberF32: map[string]memberF32Func{
+		"poly1":     poly1AVX2F32,
+		"gaussian":  gaussianAVX2F32,
+		"varifocal": varifocalAVX2F32,
+		"reduced":   reducedAVX2F32,
+		"scheduled": scheduledAVX2F32,
+	},
+	memberF64: map[string]memberF64Func{
+		"poly1":     poly1AVX2F64,
+		"gaussian":  gaussianAVX2F64,
+		"varifocal": varifocalAVX2F64,
+		"reduced":   reducedAVX2F64,
+		"scheduled": scheduledAVX2F64,
+	},
 }

@@ -61,7 +61,19 @@ type table struct {
 	scaleRowF64 func(dst *float64, e *float64, s float64, n int)
 	hessRowF32  func(dst *float32, e *float64, c *[32]float64, n int)
 	hessRowF64  func(dst *float64, e *float64, c *[32]float64, n int)
+
+	// The kernels of the family's members, by name (see MemberSpec), on
+	// memberStep elements per call unit.
+	memberStep int
+	memberF32  map[string]memberF32Func
+	memberF64  map[string]memberF64Func
 }
+
+// memberF32Func and memberF64Func are the member kernels' signatures.
+type (
+	memberF32Func func(p *[64]float64, loss, grad, hess, x, y *float32, n int) float64
+	memberF64Func func(p *[64]float64, loss, grad, hess, x, y *float64, n int) float64
+)
 
 // tables lists the vector tables this machine and build can run, slowest
 // first, and active is the last of them (nil: only Generic). The arch

@@ -1,0 +1,349 @@
+package main
+
+import (
+	"math"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// The kernels of the family's other members (package focal's Poly1,
+// Asymmetric, Quality, Varifocal, FLStar, Scheduled, Reduced and Gaussian):
+// one skeleton (member) with each member's element math, computed lane for
+// lane in float64 as the member's Go element function does (its oracle).
+//
+//	func(p *[64]float64, loss, grad, hess, x, y *T, n int) float64
+//
+// p holds the constants, each as four copies 32 bytes apart: the common
+// ones (mScale…mLimit) and the member's own from mOwn on, in the order its
+// constructor in internal/kernel/members.go writes them. n is a multiple
+// of the step (lanes); nil destinations are skipped. It returns Σ loss,
+// the losses clamped as stored.
+
+// Slots of the common constants.
+const (
+	mScale = iota // multiplies the gradient and Hessian
+	mFloor        // the Hessian's floor: −Inf, or the clip value
+	mLimit        // the largest finite value of T: finite logits saturate to ±mLimit
+	mOwn          // the member's first constant
+)
+
+// memberParts are the quantities of one block of logits that every member
+// is built from (kernel.sigParts in Go): p = σ(x), q = 1 − p, spPos =
+// softplus(x) = −log q, spNeg = softplus(−x) = −log p, l1 = log1p(e^−|x|),
+// each without cancellation; and the targets. On AVX2, whose 16 registers
+// the members' math would overflow (avo then takes registers 16–31, which
+// need AVX-512), they are parked in the frame and each use loads a copy.
+type memberParts struct {
+	a    *isa
+	v    [nParts]V
+	park *Mem // nil: the values stay in registers
+}
+
+// The parts, by index.
+const (
+	pX = iota
+	pY
+	pE
+	pL1
+	pP
+	pQ
+	pSpPos
+	pSpNeg
+	nParts
+)
+
+// get returns part k: its register, or a fresh load of its parked copy.
+func (s memberParts) get(k int) V {
+	if s.park == nil {
+		return s.v[k]
+	}
+	d := s.a.vec()
+	VMOVUPD(s.park.Offset(32*k), d[0])
+	return d
+}
+
+func (s memberParts) X() V     { return s.get(pX) }
+func (s memberParts) Y() V     { return s.get(pY) }
+func (s memberParts) L1() V    { return s.get(pL1) }
+func (s memberParts) P() V     { return s.get(pP) }
+func (s memberParts) Q() V     { return s.get(pQ) }
+func (s memberParts) SpPos() V { return s.get(pSpPos) }
+func (s memberParts) SpNeg() V { return s.get(pSpNeg) }
+
+// memberKernel emits one member's kernel for float32 or float64 data.
+// elem returns the member's unscaled loss, gradient and Hessian of one
+// block from its parts; par(i) is constant slot i; label makes the
+// kernel's labels. transform, if not nil, replaces the logit the parts are
+// computed from (FL*'s z = γ xₜ + β); the loss's clamp and NaN use x.
+func (a *isa) memberKernel(member string, f64 bool, transform func(par func(int) bc, x, y V) V,
+	elem func(par func(int) bc, label func(string) string, s memberParts) (l, g, h V)) {
+	t, size := "float32", 4
+	if f64 {
+		t, size = "float64", 8
+	}
+	suffix := map[bool]string{true: "F64", false: "F32"}[f64]
+	name := member + a.name + suffix
+	record(a.name, "member"+suffix+":"+member, name)
+	record(a.name, "memberStep", a.lanes)
+	TEXT(name, NOSPLIT, "func(p *[64]float64, loss, grad, hess, x, y *"+t+", n int) float64")
+	Pragma("noescape")
+	Doc(name+" is the "+member+" kernel of the focal family on "+a.name+" for "+t+" (see memberKernel in _gen).",
+		"n must be a multiple of the lane count.")
+	L := func(s string) string { return name + s }
+	b := a
+	P := Load(Param("p"), GP64())
+	lossP, gradP, hessP := Load(Param("loss"), GP64()), Load(Param("grad"), GP64()), Load(Param("hess"), GP64())
+	X, Y := Load(Param("x"), GP64()), Load(Param("y"), GP64())
+	n := Load(Param("n"), GP64())
+	par := func(i int) bc { return bc(Mem{Base: P, Disp: 32 * i}) }
+	acc := b.zero()
+	i := GP64()
+	XORQ(i, i)
+	Label(L("loop"))
+	CMPQ(i, n)
+	JGE(LabelRef(L("done")))
+	at := func(base reg.Register) Mem { return Mem{Base: base, Index: i, Scale: uint8(size)} }
+	x := b.loadF(at(X), f64)
+	y := b.loadF(at(Y), f64)
+	z := x
+	if transform != nil {
+		z = transform(par, x, y)
+	}
+	var park *Mem
+	if !a.z {
+		m := AllocLocal(32 * nParts)
+		park = &m
+	}
+	s := b.parts(z, y, park)
+	l, g, h := elem(par, L, s)
+
+	// NaN in, NaN out; a finite logit's outputs saturate at ±limit.
+	nan := b.cmp(cmpUNORD, x, y)
+	inf := b.cmp(cmpEQ, b.and(x, b.cbits(1<<63-1)), b.c(math.Inf(1)))
+	clamp := func(v V) V {
+		lim := b.load(par(mLimit))
+		c := b.min(lim, b.max(b.neg(lim), v)) // the second operand: NaN stays
+		return b.blend(inf, c, v)
+	}
+	l = b.blend(nan, clamp(l), b.c(math.NaN()))
+	b.addTo(acc, acc, l)
+	TESTQ(lossP, lossP)
+	JZ(LabelRef(L("noloss")))
+	b.storeF(l, at(lossP), f64)
+	Label(L("noloss"))
+	TESTQ(gradP, gradP)
+	JZ(LabelRef(L("nograd")))
+	b.storeF(b.blend(nan, clamp(b.mul(g, par(mScale))), b.c(math.NaN())), at(gradP), f64)
+	Label(L("nograd"))
+	TESTQ(hessP, hessP)
+	JZ(LabelRef(L("nohess")))
+	hs := b.max(b.load(par(mFloor)), b.mul(h, par(mScale))) // keeps a NaN h
+	b.storeF(b.blend(nan, clamp(hs), b.c(math.NaN())), at(hessP), f64)
+	Label(L("nohess"))
+	ADDQ(U32(a.lanes), i)
+	JMP(LabelRef(L("loop")))
+
+	Label(L("done"))
+	sum := a.hsum(acc)
+	VZEROUPPER()
+	Store(sum, ReturnIndex(0))
+	RET()
+}
+
+// parts returns the memberParts of logits x and targets y (one block),
+// parked in park when it is not nil.
+func (a *isa) parts(x, y V, park *Mem) memberParts {
+	e := a.exp(a.neg(a.and(x, a.cbits(1<<63-1))))
+	l1 := a.log1p01(e)
+	inv := a.div(a.load(a.c(1)), a.add(e, a.c(1)))
+	ei := a.mul(e, inv)
+	pos := a.cmp(cmpGE, x, a.c(0))
+	s := memberParts{a: a, v: [nParts]V{
+		pX: x, pY: y, pE: e, pL1: l1,
+		pP:     a.blend(pos, ei, inv),
+		pQ:     a.blend(pos, inv, ei),
+		pSpPos: a.add(a.max(x, a.c(0)), l1),
+		pSpNeg: a.add(a.max(a.neg(x), a.c(0)), l1),
+	}}
+	if park != nil {
+		for k, v := range s.v {
+			VMOVUPD(v[0], park.Offset(32*k))
+		}
+		s.park = park
+	}
+	return s
+}
+
+// focus returns, for targets y ∈ [0, 1], the cross-entropy
+// ce = softplus(x) − x·y, the focusing base m = 1 − pₜ = y·q + (1 − y)·p,
+// log m, and the bounded ratio r = m′/m (kernel's sigParts.focus). The
+// soft targets' code runs only when a lane has one (label names the jump).
+func (a *isa) focus(s memberParts, label string) (ce, m, logm, r V) {
+	one := a.cmp(cmpEQ, s.Y(), a.c(1))
+	ce = a.blend(one, s.SpPos(), s.SpNeg())
+	m = a.blend(one, s.P(), s.Q())
+	logm = a.blend(one, a.neg(s.SpNeg()), a.neg(s.SpPos()))
+	r = a.blend(one, s.Q(), a.neg(s.P()))
+	hard := a.or(one, a.cmp(cmpEQ, s.Y(), a.c(0)))
+	a.jumpIfAll(hard, label)
+	omy := a.sub(a.load(a.c(1)), s.Y())
+	pos := a.cmp(cmpGE, s.X(), a.c(0))
+	ces := a.add(a.blend(pos, a.neg(a.mul(s.X(), s.Y())), a.mul(s.X(), omy)), s.L1())
+	ms := a.add(a.mul(s.Y(), s.Q()), a.mul(omy, s.P()))
+	oty := a.sub(a.load(a.c(1)), a.add(s.Y(), s.Y()))
+	rs := a.div(a.mul(a.mul(oty, s.P()), s.Q()), ms)
+	// m = 0 only where the logit is infinite: r is then q (y < ½) or −p.
+	half := a.cmp(cmpLT, s.Y(), a.c(0.5))
+	rs = a.blend(a.cmp(cmpEQ, ms, a.c(0)), rs, a.blend(half, a.neg(s.P()), s.Q()))
+	a.blendTo(ce, hard, ces, ce)
+	a.blendTo(r, hard, rs, r)
+	a.blendTo(logm, hard, a.log(ms), logm)
+	a.blendTo(m, hard, ms, m)
+	Label(label)
+	return ce, m, logm, r
+}
+
+// dev returns p − y = p(1 − y) − y·q.
+func (a *isa) dev(s memberParts) V {
+	return a.sub(a.mul(s.P(), a.sub(a.load(a.c(1)), s.Y())), a.mul(s.Y(), s.Q()))
+}
+
+// pow returns m^g as exp(g·log m) from log m (finite): g a constant
+// operand or per-lane values.
+func (a *isa) pow(logm V, g any) V {
+	return a.exp(a.mul(logm, g))
+}
+
+// alphaT returns αₜ = y·A + (1 − y)·B from constant slots A and B.
+func (a *isa) alphaT(y V, A, B bc) V {
+	return a.add(a.mul(y, A), a.mul(a.sub(a.load(a.c(1)), y), B))
+}
+
+// focused returns L = w·ce and its first two derivatives for a focusing
+// weight w with w′ = g·r·w (kernel's focused in Go):
+//
+//	L′ = w [g r ce + d]
+//	L″ = w [g(g−1) r² ce + g r (1 − 2p) ce + 2 g r d + p q]
+//
+// g is a constant operand or per-lane values.
+func (a *isa) focused(w V, g any, r, ce, d, p, q V) (l, dl, d2l V) {
+	gv, ok := g.(V)
+	if !ok {
+		gv = a.load(g.(bc))
+	}
+	// (ordered so that few values are live at once: AVX2 has 16 registers)
+	gr := a.mul(r, gv)
+	grce := a.mul(gr, ce)
+	l = a.mul(w, ce)
+	dl = a.mul(w, a.add(grce, d))
+	h := a.add(a.mul(p, q), a.mul(a.add(gr, gr), d))
+	h = a.add(h, a.mul(grce, a.sub(a.load(a.c(1)), a.add(p, p))))
+	h = a.add(h, a.mul(a.mul(grce, r), a.sub(gv, a.c(1))))
+	d2l = a.mul(w, h)
+	return l, dl, d2l
+}
+
+// members emits every member kernel for float32 and float64 data, one
+// block per iteration.
+func (a *isa) members() {
+	b := a.one()
+	for _, f64 := range []bool{false, true} {
+		b.memberKernel("poly1", f64, nil, b.poly1)
+		b.memberKernel("gaussian", f64, nil, b.gaussian)
+		b.memberKernel("varifocal", f64, nil, b.varifocal)
+		b.memberKernel("reduced", f64, nil, b.reduced)
+		b.memberKernel("scheduled", f64, nil, b.scheduled)
+	}
+}
+
+// poly1 is focal.Poly1: FL + ε m^(γ+1) (slots: A, B, γ, ε, γ + 1).
+func (a *isa) poly1(par func(int) bc, L func(string) string, s memberParts) (l, g, h V) {
+	A, B, gm, eps, k := par(mOwn), par(mOwn+1), par(mOwn+2), par(mOwn+3), par(mOwn+4)
+	ce, m, logm, r := a.focus(s, L("focus"))
+	w := a.pow(logm, gm)
+	l, g, h = a.focused(a.mul(a.alphaT(s.Y(), A, B), w), gm, r, ce, a.dev(s), s.P(), s.Q())
+	pk := a.mul(a.mul(w, m), eps) // ε m^k, m^k = m^γ·m
+	l = a.add(l, pk)
+	ek := a.mul(pk, k) // ε k m^k
+	g = a.add(g, a.mul(ek, r))
+	hb := a.add(a.mul(a.mul(a.sub(a.load(k), a.c(1)), r), r), a.mul(r, a.sub(a.load(a.c(1)), a.add(s.P(), s.P()))))
+	h = a.add(h, a.mul(ek, hb))
+	return l, g, h
+}
+
+// gaussian is focal.Gaussian (slots: γ, β): y = 1: focal loss of a
+// positive without α; y < 1: (1 − y)^β times focal loss of a negative.
+func (a *isa) gaussian(par func(int) bc, L func(string) string, s memberParts) (l, g, h V) {
+	gm, beta := par(mOwn), par(mOwn+1)
+	one := a.cmp(cmpEQ, s.Y(), a.c(1))
+	// (1 − y)^β, 1 where y = 1 (there log 0 = −Inf is not taken)
+	omy := a.blend(one, a.sub(a.load(a.c(1)), s.Y()), a.c(1))
+	c := a.pow(a.log(omy), beta)
+	logm := a.blend(one, a.neg(s.SpNeg()), a.neg(s.SpPos()))
+	w := a.mul(c, a.pow(logm, gm))
+	r := a.blend(one, s.Q(), a.neg(s.P()))
+	ce := a.blend(one, s.SpPos(), s.SpNeg())
+	d := a.blend(one, s.P(), a.neg(s.Q()))
+	return a.focused(w, gm, r, ce, d, s.P(), s.Q())
+}
+
+// varifocal is focal.Varifocal (slots: α or 1, γ, IoU-weighted as 1 or
+// 0): y > 0: w_p·ce, w_p = y or 1, the weight constant; y = 0: α p^γ
+// softplus(x), focal loss of a negative with α.
+func (a *isa) varifocal(par func(int) bc, L func(string) string, s memberParts) (l, g, h V) {
+	al, gm, iou := par(mOwn), par(mOwn+1), par(mOwn+2)
+	// softplus(x) − x·y: focus's soft form, and its hard forms for y = 0
+	// and 1 (the soft form's x·0 is NaN at infinite x)
+	nonneg := a.cmp(cmpGE, s.X(), a.c(0))
+	ce := a.add(a.blend(nonneg, a.neg(a.mul(s.X(), s.Y())), a.mul(s.X(), a.sub(a.load(a.c(1)), s.Y()))), s.L1())
+	a.blendTo(ce, a.cmp(cmpEQ, s.Y(), a.c(0)), ce, s.SpPos())
+	a.blendTo(ce, a.cmp(cmpEQ, s.Y(), a.c(1)), ce, s.SpNeg())
+	w := a.mul(a.load(al), a.pow(a.neg(s.SpNeg()), gm))
+	l, g, h = a.focused(w, gm, s.Q(), s.SpPos(), s.P(), s.P(), s.Q())
+	pos := a.cmp(cmpGT, s.Y(), a.c(0))
+	wp := a.add(a.mul(s.Y(), iou), a.sub(a.load(a.c(1)), iou)) // y·iou + (1 − iou)
+	a.blendTo(l, pos, l, a.mul(wp, ce))
+	a.blendTo(g, pos, g, a.mul(wp, a.dev(s)))
+	a.blendTo(h, pos, h, a.mul(a.mul(wp, s.P()), s.Q()))
+	return l, g, h
+}
+
+// reduced is focal.Reduced (slots: A, B, γ, th, log th): αₜ·ce where
+// pₜ < th, else αₜ (m/th)^γ ce with the focal derivatives.
+func (a *isa) reduced(par func(int) bc, L func(string) string, s memberParts) (l, g, h V) {
+	A, B, gm, th, logth := par(mOwn), par(mOwn+1), par(mOwn+2), par(mOwn+3), par(mOwn+4)
+	ce, m, logm, r := a.focus(s, L("focus"))
+	at := a.alphaT(s.Y(), A, B)
+	below := a.cmp(cmpLT, a.sub(a.load(a.c(1)), m), th) // pₜ < th
+	f := a.exp(a.mul(a.sub(logm, logth), gm))
+	d := a.dev(s)
+	l, g, h = a.focused(a.mul(at, f), gm, r, ce, d, s.P(), s.Q())
+	// Below th, cross-entropy: written out, since focused's 0·ce is NaN at
+	// an infinite logit.
+	a.blendTo(l, below, l, a.mul(at, ce))
+	a.blendTo(g, below, g, a.mul(at, d))
+	a.blendTo(h, below, h, a.mul(a.mul(at, s.P()), s.Q()))
+	return l, g, h
+}
+
+// schedPieces is the number of (threshold, γ) pairs of the scheduled
+// kernel: schedules with more take the Go path.
+const schedPieces = 4
+
+// scheduled is focal.Scheduled (slots: A, B, Else, then schedPieces pairs
+// of threshold and γ, unused ones with threshold −Inf): focal loss with
+// γ = γ(pₜ), the first piece with pₜ below its threshold, else Else.
+func (a *isa) scheduled(par func(int) bc, L func(string) string, s memberParts) (l, g, h V) {
+	A, B := par(mOwn), par(mOwn+1)
+	ce, m, logm, r := a.focus(s, L("focus"))
+	pt := a.sub(a.load(a.c(1)), m)
+	gv := a.load(par(mOwn + 2))
+	for i := schedPieces - 1; i >= 0; i-- { // the first match wins: last to first
+		below := a.cmp(cmpLT, pt, par(mOwn+3+2*i))
+		a.blendTo(gv, below, gv, par(mOwn+4+2*i))
+	}
+	w := a.mul(a.alphaT(s.Y(), A, B), a.pow(logm, gv))
+	return a.focused(w, gv, r, ce, a.dev(s), s.P(), s.Q())
+}
