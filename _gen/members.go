@@ -32,9 +32,10 @@ const (
 // memberParts are the quantities of one block of logits that every member
 // is built from (kernel.sigParts in Go): p = σ(x), q = 1 − p, spPos =
 // softplus(x) = −log q, spNeg = softplus(−x) = −log p, l1 = log1p(e^−|x|),
-// each without cancellation; and the targets. On AVX2, whose 16 registers
-// the members' math would overflow (avo then takes registers 16–31, which
-// need AVX-512), they are parked in the frame and each use loads a copy.
+// each without cancellation; and the targets. Where the members' math
+// would overflow the registers (AVX2's 16: avo then takes registers 16–31,
+// which need AVX-512), they are parked in the frame and each use loads a
+// copy.
 type memberParts struct {
 	a    *isa
 	v    [nParts]V
@@ -51,6 +52,7 @@ const (
 	pQ
 	pSpPos
 	pSpNeg
+	pRaw // the logit before the transform (FL*)
 	nParts
 )
 
@@ -60,7 +62,7 @@ func (s memberParts) get(k int) V {
 		return s.v[k]
 	}
 	d := s.a.vec()
-	VMOVUPD(s.park.Offset(32*k), d[0])
+	VMOVUPD(s.park.Offset(8*s.a.lanes*k), d[0])
 	return d
 }
 
@@ -71,6 +73,7 @@ func (s memberParts) P() V     { return s.get(pP) }
 func (s memberParts) Q() V     { return s.get(pQ) }
 func (s memberParts) SpPos() V { return s.get(pSpPos) }
 func (s memberParts) SpNeg() V { return s.get(pSpNeg) }
+func (s memberParts) Raw() V   { return s.get(pRaw) }
 
 // memberKernel emits one member's kernel for float32 or float64 data.
 // elem returns the member's unscaled loss, gradient and Hessian of one
@@ -111,12 +114,13 @@ func (a *isa) memberKernel(member string, f64 bool, transform func(par func(int)
 	if transform != nil {
 		z = transform(par, x, y)
 	}
+	// The parts are parked in the frame on AVX2 (see memberParts).
 	var park *Mem
 	if !a.z {
-		m := AllocLocal(32 * nParts)
+		m := AllocLocal(8 * a.lanes * nParts)
 		park = &m
 	}
-	s := b.parts(z, y, park)
+	s := b.parts(z, y, x, park)
 	l, g, h := elem(par, L, s)
 
 	// NaN in, NaN out; a finite logit's outputs saturate at ±limit.
@@ -153,8 +157,9 @@ func (a *isa) memberKernel(member string, f64 bool, transform func(par func(int)
 }
 
 // parts returns the memberParts of logits x and targets y (one block),
-// parked in park when it is not nil.
-func (a *isa) parts(x, y V, park *Mem) memberParts {
+// raw the logits before a transform (x without one), parked in park when
+// it is not nil.
+func (a *isa) parts(x, y, raw V, park *Mem) memberParts {
 	e := a.exp(a.neg(a.and(x, a.cbits(1<<63-1))))
 	l1 := a.log1p01(e)
 	inv := a.div(a.load(a.c(1)), a.add(e, a.c(1)))
@@ -166,10 +171,11 @@ func (a *isa) parts(x, y V, park *Mem) memberParts {
 		pQ:     a.blend(pos, inv, ei),
 		pSpPos: a.add(a.max(x, a.c(0)), l1),
 		pSpNeg: a.add(a.max(a.neg(x), a.c(0)), l1),
+		pRaw:   raw,
 	}}
 	if park != nil {
 		for k, v := range s.v {
-			VMOVUPD(v[0], park.Offset(32*k))
+			VMOVUPD(v[0], park.Offset(8*a.lanes*k))
 		}
 		s.park = park
 	}
@@ -203,6 +209,34 @@ func (a *isa) focus(s memberParts, label string) (ce, m, logm, r V) {
 	a.blendTo(m, hard, ms, m)
 	Label(label)
 	return ce, m, logm, r
+}
+
+// park stores vs in the frame (one block each) and returns a function
+// that loads copies back: values kept across a register-hungry stretch.
+func (a *isa) park(vs ...V) func(i int) V {
+	size := 8 * a.lanes
+	m := AllocLocal(size * len(vs))
+	for i, v := range vs {
+		VMOVUPD(v[0], m.Offset(size*i))
+	}
+	return func(i int) V {
+		d := a.vec()
+		VMOVUPD(m.Offset(size*i), d[0])
+		return d
+	}
+}
+
+// keep returns v in the lanes of m, 0 in the others.
+func (a *isa) keep(m M, v V) V {
+	d := a.vec()
+	for u := range d {
+		if a.z {
+			VMOVAPD_Z(v[u], m[u], d[u])
+		} else {
+			VANDPD(v[u], m[u], d[u])
+		}
+	}
+	return d
 }
 
 // dev returns p − y = p(1 − y) − y·q.
@@ -255,6 +289,22 @@ func (a *isa) members() {
 		b.memberKernel("varifocal", f64, nil, b.varifocal)
 		b.memberKernel("reduced", f64, nil, b.reduced)
 		b.memberKernel("scheduled", f64, nil, b.scheduled)
+		b.memberKernel("flstar", f64, b.flstarZ, b.flstar)
+		b.memberKernel("asymmetric", f64, nil, b.asymmetric(false))
+		// Quality's soft form and Asymmetric's margin form keep more values
+		// live than avo's greedy allocator places in AVX-512's registers
+		// (it fails where the AVX2 form, with its parked values, succeeds):
+		// the AVX-512 table takes their AVX2 kernels.
+		suffix := map[bool]string{true: "F64", false: "F32"}[f64]
+		for m, fn := range map[string]func(func(int) bc, func(string) string, memberParts) (V, V, V){
+			"quality": b.quality, "asymmetricMargin": b.asymmetric(true),
+		} {
+			if a.z {
+				record(a.name, "member"+suffix+":"+m, m+"AVX2"+suffix)
+				continue
+			}
+			b.memberKernel(m, f64, nil, fn)
+		}
 	}
 }
 
@@ -346,4 +396,142 @@ func (a *isa) scheduled(par func(int) bc, L func(string) string, s memberParts) 
 	}
 	w := a.mul(a.alphaT(s.Y(), A, B), a.pow(logm, gv))
 	return a.focused(w, gv, r, ce, a.dev(s), s.P(), s.Q())
+}
+
+// flstarZ is FL*'s logit z = γ xₜ + β, xₜ = (2y − 1)·x (slots: A, B, γ, β,
+// β/γ, 1/γ; γ = 0 already read as 1).
+func (a *isa) flstarZ(par func(int) bc, x, y V) V {
+	xt := a.mul(x, a.sub(a.add(y, y), a.c(1)))
+	return a.add(a.mul(xt, par(mOwn+2)), par(mOwn+3))
+}
+
+// flstar is focal.FLStar on the parts of z = γ xₜ + β (hard targets):
+//
+//	L = αₜ softplus(−z)/γ,  L′ = −αₜ sₜ σ(−z),  L″ = αₜ γ σ(z) σ(−z),
+//
+// with softplus(−z)/γ written −xₜ − β/γ + log1p(e^z)/γ for z < 0, so that
+// a γ·xₜ that overflows does not make the loss infinite.
+func (a *isa) flstar(par func(int) bc, L func(string) string, s memberParts) (l, g, h V) {
+	A, B, gm, bg, ig := par(mOwn), par(mOwn+1), par(mOwn+2), par(mOwn+4), par(mOwn+5)
+	st := a.sub(a.add(s.Y(), s.Y()), a.c(1))
+	at := a.alphaT(s.Y(), A, B)
+	lz := a.mul(s.L1(), ig)
+	neg := a.cmp(cmpLT, s.X(), a.c(0))
+	xt := a.mul(s.Raw(), st)
+	lneg := a.add(a.sub(a.neg(xt), bg), lz)
+	l = a.mul(at, a.blend(neg, lz, lneg))
+	g = a.neg(a.mul(a.mul(at, st), s.Q()))
+	h = a.mul(a.mul(a.mul(at, gm), s.P()), s.Q())
+	return l, g, h
+}
+
+// quality is focal.Quality (slots: β, β − 1, β − 2, 2β + 1, [β = 0],
+// 2·[β = 2], the Hessian's overflow sign ±Inf): focal loss with γ = β and
+// no α for hard targets; for soft y, with a = |y − p|, s = sign(y − p),
+// T₁ = a^(β−1)·pq and T₂ = a^(β−2)·p²q² (each one exp of a sum of logs):
+//
+//	L = a^β ce,  L′ = −s [β T₁ ce + a^β a],
+//	L″ = β(β − 1) T₂ ce − β s (1 − 2p) T₁ ce + (2β + 1) pq a^β
+//
+// (a = 0: the loss's minimum, see Quality.elem).
+func (a *isa) quality(par func(int) bc, L func(string) string, s memberParts) (l, g, h V) {
+	beta, b1, b2, tb1, is0, is2, hinf := par(mOwn), par(mOwn+1), par(mOwn+2), par(mOwn+3), par(mOwn+4), par(mOwn+5), par(mOwn+6)
+	ce, _, logm, r := a.focus(s, L("focus"))
+	l, g, h = a.focused(a.pow(logm, beta), beta, r, ce, a.dev(s), s.P(), s.Q())
+	hard := a.or(a.cmp(cmpEQ, s.Y(), a.c(1)), a.cmp(cmpEQ, s.Y(), a.c(0)))
+	a.jumpIfAll(hard, L("hard"))
+	{
+		held := a.park(l, g, h, ce)
+		ce := held(3)
+		pos := a.cmp(cmpGE, s.X(), a.c(0))
+		u := a.blend(pos, a.sub(s.Y(), s.P()), a.sub(s.Q(), a.sub(a.load(a.c(1)), s.Y())))
+		av := a.and(u, a.cbits(1<<63-1))
+		sg := a.or1(a.and(u, a.cbits(1<<63)), a.c(1)) // ±1 with u's sign
+		zero := a.cmp(cmpEQ, av, a.c(0))
+		la := a.log(a.blend(zero, av, a.c(1))) // a = 0 is handled below
+		lpq := a.neg(a.add(s.SpPos(), s.SpNeg()))
+		// One value at a time through the three exponentials: AVX2's 16
+		// registers hold no more.
+		v := a.park(av, sg, la, lpq)
+		ab := a.park(a.exp(a.mul(v(2), beta)))
+		t1 := a.park(a.exp(a.add(a.mul(v(2), b1), v(3))))
+		lpq2 := v(3)
+		t2 := a.exp(a.add(a.mul(v(2), b2), a.add(lpq2, lpq2)))
+		pq := a.mul(s.P(), s.Q())
+		hs := a.mul(a.mul(a.mul(t2, ce), beta), b1)
+		omp := a.sub(a.load(a.c(1)), a.add(s.P(), s.P()))
+		hs = a.sub(hs, a.mul(a.mul(a.mul(a.mul(v(1), omp), t1(0)), ce), beta))
+		hs = a.add(hs, a.mul(a.mul(pq, ab(0)), tb1))
+		ls := a.mul(ab(0), ce)
+		gs := a.neg(a.mul(v(1), a.add(a.mul(a.mul(t1(0), ce), beta), a.mul(ab(0), v(0)))))
+		av = v(0)
+		// T₁ and T₂ both overflowed with opposite signs: T₂ dominates.
+		a.blendTo(hs, a.cmp(cmpUNORD, hs, hs), hs, hinf)
+		// a = 0: the minimum (β = 0: ce, 0, pq; β = 2: 0, 0, 2p²q²ce; else 0)
+		zero = a.cmp(cmpEQ, av, a.c(0)) // again: masks are few
+		a.blendTo(ls, zero, ls, a.mul(ce, is0))
+		a.blendTo(gs, zero, gs, a.c(0))
+		a.blendTo(hs, zero, hs, a.add(a.mul(pq, is0), a.mul(a.mul(a.mul(pq, pq), ce), is2)))
+		hard := a.or(a.cmp(cmpEQ, s.Y(), a.c(1)), a.cmp(cmpEQ, s.Y(), a.c(0)))
+		a.blendTo(l, hard, ls, held(0))
+		a.blendTo(g, hard, gs, held(1))
+		a.blendTo(h, hard, hs, held(2))
+	}
+	Label(L("hard"))
+	return l, g, h
+}
+
+// asymmetric returns the element math of focal.Asymmetric (hard targets;
+// slots: γ₊, γ₋, δγ₊, δγ₋, the margin m, γ₋ − 1, 1 − δ; δ = 0 with a
+// detached weight, which drops the weight's derivatives, else 1):
+//
+//	y = 1:  w = (1 − p)^γ₊, focal loss of a positive
+//	y = 0:  w = p_m^γ₋, p_m = max(p − m, 0), times −log(1 − p_m)
+//
+// the margin form (margin) for m > 0, with d = p − m, c = −log(q + m),
+// k = c/d: L′ = w [δγ pq k + c′], L″ = w [δγ pq (1 − 2p) k + c″ +
+// δγ (pq/d)((γ − 1) pq k + 2c′)], c′ = pq/(q + m), c″ = c′(1 − 2p + c′);
+// 0 where p ≤ m.
+func (a *isa) asymmetric(margin bool) func(par func(int) bc, L func(string) string, s memberParts) (l, g, h V) {
+	return func(par func(int) bc, L func(string) string, s memberParts) (l, g, h V) {
+		gp, gn, dgp, dgn, mg, gn1 := par(mOwn), par(mOwn+1), par(mOwn+2), par(mOwn+3), par(mOwn+4), par(mOwn+5)
+		one := a.cmp(cmpEQ, s.Y(), a.c(1))
+		logm := a.blend(one, a.neg(s.SpNeg()), a.neg(s.SpPos()))
+		w := a.exp(a.mul(logm, a.blend(one, a.load(gn), gp)))
+		gd := a.blend(one, a.load(dgn), dgp)
+		r := a.blend(one, s.Q(), a.neg(s.P()))
+		ce := a.blend(one, s.SpPos(), s.SpNeg())
+		d := a.blend(one, s.P(), a.neg(s.Q()))
+		l, g, h = a.focused(w, gd, r, ce, d, s.P(), s.Q())
+		// A detached weight's derivatives written out: focused's 0·ce is
+		// NaN at an infinite logit.
+		detach := a.cmp(cmpEQ, a.load(par(mOwn+6)), a.c(1))
+		a.blendTo(g, detach, g, a.mul(w, d))
+		a.blendTo(h, detach, h, a.mul(a.mul(w, s.P()), s.Q()))
+		if !margin {
+			return l, g, h
+		}
+		held := a.park(l, g, h)
+		dm := a.sub(s.P(), mg)
+		above := a.cmp(cmpGT, dm, a.c(0))
+		dm = a.blend(above, a.load(a.c(1)), dm) // log and divisions on d > 0 only
+		pq := a.mul(s.P(), s.Q())
+		qm := a.add(s.Q(), mg)
+		c := a.neg(a.log(qm))
+		c1 := a.div(pq, qm)
+		wn := a.exp(a.mul(a.log(dm), gn))
+		k := a.div(c, dm)
+		gk := a.mul(a.mul(pq, k), dgn) // δγ pq k
+		out := a.park(a.mul(wn, c), a.mul(wn, a.add(gk, c1)))
+		omp := a.sub(a.load(a.c(1)), a.add(s.P(), s.P()))
+		c2 := a.mul(c1, a.add(omp, c1))
+		inner := a.add(a.mul(a.mul(pq, k), gn1), a.add(c1, c1))
+		hn := a.add(a.add(a.mul(gk, omp), c2), a.mul(a.mul(a.div(pq, dm), dgn), inner))
+		hn = a.mul(wn, hn)
+		ln, gn2 := out(0), out(1)
+		above = a.cmp(cmpGT, a.sub(s.P(), mg), a.c(0)) // again: masks are few
+		ln, gn2, hn = a.keep(above, ln), a.keep(above, gn2), a.keep(above, hn)
+		one = a.cmp(cmpEQ, s.Y(), a.c(1))
+		return a.blend(one, ln, held(0)), a.blend(one, gn2, held(1)), a.blend(one, hn, held(2))
+	}
 }

@@ -190,6 +190,7 @@ func (a *isa) mul(x V, y any) V { return a.bin(VMULPD, VMULPD_BCST, x, y) }
 func (a *isa) div(x V, y any) V { return a.bin(VDIVPD, VDIVPD_BCST, x, y) }
 func (a *isa) and(x V, y any) V { return a.bin(VANDPD, VANDPD_BCST, x, y) }
 func (a *isa) xor(x V, y any) V { return a.bin(VXORPD, VXORPD_BCST, x, y) }
+func (a *isa) or1(x V, y any) V { return a.bin(VORPD, VORPD_BCST, x, y) }
 
 // max returns x > y ? x : y (y when either is NaN).
 func (a *isa) max(x V, y any) V { return a.bin(VMAXPD, VMAXPD_BCST, x, y) }

@@ -186,6 +186,18 @@ func reducedAVX512F32(p *[64]float64, loss *float32, grad *float32, hess *float3
 //go:noescape
 func scheduledAVX512F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 
+// flstarAVX512F32 is the flstar kernel of the focal family on AVX512 for float32 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func flstarAVX512F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+
+// asymmetricAVX512F32 is the asymmetric kernel of the focal family on AVX512 for float32 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func asymmetricAVX512F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+
 // poly1AVX512F64 is the poly1 kernel of the focal family on AVX512 for float64 (see memberKernel in _gen).
 // n must be a multiple of the lane count.
 //
@@ -215,6 +227,18 @@ func reducedAVX512F64(p *[64]float64, loss *float64, grad *float64, hess *float6
 //
 //go:noescape
 func scheduledAVX512F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+
+// flstarAVX512F64 is the flstar kernel of the focal family on AVX512 for float64 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func flstarAVX512F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+
+// asymmetricAVX512F64 is the asymmetric kernel of the focal family on AVX512 for float64 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func asymmetricAVX512F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 
 // poly1AVX2F32 is the poly1 kernel of the focal family on AVX2 for float32 (see memberKernel in _gen).
 // n must be a multiple of the lane count.
@@ -246,6 +270,30 @@ func reducedAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32,
 //go:noescape
 func scheduledAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 
+// flstarAVX2F32 is the flstar kernel of the focal family on AVX2 for float32 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func flstarAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+
+// asymmetricAVX2F32 is the asymmetric kernel of the focal family on AVX2 for float32 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func asymmetricAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+
+// qualityAVX2F32 is the quality kernel of the focal family on AVX2 for float32 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func qualityAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+
+// asymmetricMarginAVX2F32 is the asymmetricMargin kernel of the focal family on AVX2 for float32 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func asymmetricMarginAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+
 // poly1AVX2F64 is the poly1 kernel of the focal family on AVX2 for float64 (see memberKernel in _gen).
 // n must be a multiple of the lane count.
 //
@@ -276,6 +324,30 @@ func reducedAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64,
 //go:noescape
 func scheduledAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 
+// flstarAVX2F64 is the flstar kernel of the focal family on AVX2 for float64 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func flstarAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+
+// asymmetricAVX2F64 is the asymmetric kernel of the focal family on AVX2 for float64 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func asymmetricAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+
+// qualityAVX2F64 is the quality kernel of the focal family on AVX2 for float64 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func qualityAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+
+// asymmetricMarginAVX2F64 is the asymmetricMargin kernel of the focal family on AVX2 for float64 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func asymmetricMarginAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+
 // The tables of the CPU levels: the vector kernels of each (see table).
 var avx512 = table{
 	impl:                 AVX512,
@@ -299,18 +371,26 @@ var avx512 = table{
 	hessRowF64:           hessRowAVX512F64,
 	memberStep:           8,
 	memberF32: map[string]memberF32Func{
-		"poly1":     poly1AVX512F32,
-		"gaussian":  gaussianAVX512F32,
-		"varifocal": varifocalAVX512F32,
-		"reduced":   reducedAVX512F32,
-		"scheduled": scheduledAVX512F32,
+		"poly1":            poly1AVX512F32,
+		"gaussian":         gaussianAVX512F32,
+		"varifocal":        varifocalAVX512F32,
+		"reduced":          reducedAVX512F32,
+		"scheduled":        scheduledAVX512F32,
+		"flstar":           flstarAVX512F32,
+		"asymmetric":       asymmetricAVX512F32,
+		"quality":          qualityAVX2F32,
+		"asymmetricMargin": asymmetricMarginAVX2F32,
 	},
 	memberF64: map[string]memberF64Func{
-		"poly1":     poly1AVX512F64,
-		"gaussian":  gaussianAVX512F64,
-		"varifocal": varifocalAVX512F64,
-		"reduced":   reducedAVX512F64,
-		"scheduled": scheduledAVX512F64,
+		"poly1":            poly1AVX512F64,
+		"gaussian":         gaussianAVX512F64,
+		"varifocal":        varifocalAVX512F64,
+		"reduced":          reducedAVX512F64,
+		"scheduled":        scheduledAVX512F64,
+		"flstar":           flstarAVX512F64,
+		"asymmetric":       asymmetricAVX512F64,
+		"quality":          qualityAVX2F64,
+		"asymmetricMargin": asymmetricMarginAVX2F64,
 	},
 }
 
@@ -336,17 +416,25 @@ var avx2 = table{
 	hessRowF64:           hessRowAVX2F64,
 	memberStep:           4,
 	memberF32: map[string]memberF32Func{
-		"poly1":     poly1AVX2F32,
-		"gaussian":  gaussianAVX2F32,
-		"varifocal": varifocalAVX2F32,
-		"reduced":   reducedAVX2F32,
-		"scheduled": scheduledAVX2F32,
+		"poly1":            poly1AVX2F32,
+		"gaussian":         gaussianAVX2F32,
+		"varifocal":        varifocalAVX2F32,
+		"reduced":          reducedAVX2F32,
+		"scheduled":        scheduledAVX2F32,
+		"flstar":           flstarAVX2F32,
+		"asymmetric":       asymmetricAVX2F32,
+		"quality":          qualityAVX2F32,
+		"asymmetricMargin": asymmetricMarginAVX2F32,
 	},
 	memberF64: map[string]memberF64Func{
-		"poly1":     poly1AVX2F64,
-		"gaussian":  gaussianAVX2F64,
-		"varifocal": varifocalAVX2F64,
-		"reduced":   reducedAVX2F64,
-		"scheduled": scheduledAVX2F64,
+		"poly1":            poly1AVX2F64,
+		"gaussian":         gaussianAVX2F64,
+		"varifocal":        varifocalAVX2F64,
+		"reduced":          reducedAVX2F64,
+		"scheduled":        scheduledAVX2F64,
+		"flstar":           flstarAVX2F64,
+		"asymmetric":       asymmetricAVX2F64,
+		"quality":          qualityAVX2F64,
+		"asymmetricMargin": asymmetricMarginAVX2F64,
 	},
 }

@@ -90,6 +90,42 @@ func Scheduled(alpha float64, below, gammas []float64, els float64) MemberSpec {
 	return s
 }
 
+// FLStar is the spec of focal.FLStar (γ = 0 read as 1).
+func FLStar(alpha, gamma, beta float64) MemberSpec {
+	if gamma == 0 {
+		gamma = 1
+	}
+	a, b := alphaWeights(alpha)
+	return MemberSpec{kernel: "flstar", par: [memberSlots]float64{a, b, gamma, beta, beta / gamma, 1 / gamma}}
+}
+
+// Quality is the spec of focal.Quality.
+func Quality(beta float64) MemberSpec {
+	is0, is2 := 0.0, 0.0
+	if beta == 0 {
+		is0 = 1
+	}
+	if beta == 2 {
+		is2 = 2
+	}
+	return MemberSpec{kernel: "quality", par: [memberSlots]float64{
+		beta, beta - 1, beta - 2, 2*beta + 1, is0, is2, math.Copysign(math.Inf(1), beta*(beta-1))}}
+}
+
+// Asymmetric is the spec of focal.Asymmetric: the margin kernel for a
+// margin m > 0; a detached weight drops the weight's derivatives (δ = 0).
+func Asymmetric(gammaPos, gammaNeg, margin float64, detach bool) MemberSpec {
+	d := 1.0
+	if detach {
+		d = 0
+	}
+	k := "asymmetric"
+	if margin > 0 {
+		k = "asymmetricMargin"
+	}
+	return MemberSpec{kernel: k, par: [memberSlots]float64{gammaPos, gammaNeg, d * gammaPos, d * gammaNeg, margin, gammaNeg - 1, 1 - d}}
+}
+
 // HasMember reports whether the implementation in use has spec's kernel.
 func HasMember(spec *MemberSpec) bool {
 	t := active

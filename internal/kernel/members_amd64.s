@@ -1397,6 +1397,399 @@ scheduledAVX512F32done:
 	MOVSD         X0, ret+56(FP)
 	RET
 
+// func flstarAVX512F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·flstarAVX512F32(SB), NOSPLIT, $0-64
+	MOVQ   p+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Z0, Z0, Z0
+	XORQ   R9, R9
+
+flstarAVX512F32loop:
+	CMPQ              R9, R8
+	JGE               flstarAVX512F32done
+	VCVTPS2PD         (SI)(R9*4), Z1
+	VCVTPS2PD         (DI)(R9*4), Z2
+	VADDPD            Z2, Z2, Z3
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z3
+	VMULPD            Z3, Z1, Z3
+	VMULPD.BCST       160(AX), Z3, Z3
+	VADDPD.BCST       192(AX), Z3, Z3
+	VANDPD.BCST       constsAVX512<>+0(SB), Z3, Z14
+	VXORPD.BCST       constsAVX512<>+8(SB), Z14, Z14
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z14, Z14
+	VMINPD.BCST       constsAVX512<>+24(SB), Z14, Z14
+	VMULPD.BCST       constsAVX512<>+32(SB), Z14, Z15
+	VRNDSCALEPD       $0x08, Z15, Z15
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z15, Z14
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z15, Z14
+	VMULPD            Z14, Z14, Z16
+	VMULPD            Z16, Z16, Z17
+	VMULPD            Z17, Z17, Z18
+	VBROADCASTSD      constsAVX512<>+56(SB), Z19
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z14, Z19
+	VBROADCASTSD      constsAVX512<>+72(SB), Z20
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z14, Z20
+	VFMADD213PD       Z19, Z16, Z20
+	VBROADCASTSD      constsAVX512<>+88(SB), Z19
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z14, Z19
+	VBROADCASTSD      constsAVX512<>+104(SB), Z21
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z14, Z21
+	VFMADD213PD       Z19, Z16, Z21
+	VFMADD213PD       Z20, Z17, Z21
+	VBROADCASTSD      constsAVX512<>+120(SB), Z17
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z14, Z17
+	VBROADCASTSD      constsAVX512<>+136(SB), Z19
+	VFMADD213PD       Z17, Z16, Z19
+	VFMADD213PD       Z21, Z18, Z19
+	VMULPD            Z14, Z14, Z16
+	VFMADD213PD       Z14, Z16, Z19
+	VADDPD.BCST       constsAVX512<>+144(SB), Z19, Z14
+	VSCALEFPD         Z15, Z14, Z14
+	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z14, K1
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z14, Z15
+	VMULPD.BCST       constsAVX512<>+64(SB), Z15, Z15
+	VBLENDMPD         Z15, Z14, K1, Z4
+	VXORPD            Z15, Z15, Z15
+	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z15, K1, Z15
+	VADDPD.BCST       constsAVX512<>+160(SB), Z4, Z16
+	VDIVPD            Z16, Z4, Z16
+	VMULPD            Z16, Z16, Z17
+	VMULPD            Z17, Z17, Z18
+	VBROADCASTSD      constsAVX512<>+168(SB), Z19
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z18, Z19
+	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z18, Z19
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z18, Z19
+	VMULPD            Z17, Z19, Z17
+	VBROADCASTSD      constsAVX512<>+200(SB), Z19
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z18, Z19
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z18, Z19
+	VMULPD            Z18, Z19, Z18
+	VADDPD            Z18, Z17, Z17
+	VMULPD            Z4, Z4, Z18
+	VMULPD.BCST       constsAVX512<>+64(SB), Z18, Z18
+	VADDPD            Z17, Z18, Z17
+	VMULPD            Z17, Z16, Z16
+	VMULPD.BCST       constsAVX512<>+48(SB), Z15, Z17
+	VADDPD            Z17, Z16, Z16
+	VSUBPD            Z16, Z18, Z16
+	VSUBPD            Z4, Z16, Z16
+	VMULPD.BCST       constsAVX512<>+40(SB), Z15, Z15
+	VSUBPD            Z16, Z15, Z15
+	VBROADCASTSD      constsAVX512<>+144(SB), Z16
+	VADDPD.BCST       constsAVX512<>+144(SB), Z14, Z17
+	VDIVPD            Z17, Z16, Z16
+	VMULPD            Z16, Z14, Z14
+	VCMPPD.BCST       $0x1d, constsAVX512<>+224(SB), Z3, K1
+	VBLENDMPD         Z16, Z14, K1, Z5
+	VBLENDMPD         Z14, Z16, K1, Z6
+	VMAXPD.BCST       constsAVX512<>+224(SB), Z3, Z14
+	VADDPD            Z15, Z14, Z14
+	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z14
+	VMAXPD.BCST       constsAVX512<>+224(SB), Z14, Z14
+	VADDPD            Z15, Z14, Z14
+	VADDPD            Z2, Z2, Z14
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z14, Z14
+	VMULPD.BCST       96(AX), Z2, Z16
+	VBROADCASTSD      constsAVX512<>+144(SB), Z17
+	VSUBPD            Z2, Z17, Z17
+	VMULPD.BCST       128(AX), Z17, Z17
+	VADDPD            Z17, Z16, Z16
+	VMULPD.BCST       256(AX), Z15, Z15
+	VCMPPD.BCST       $0x11, constsAVX512<>+224(SB), Z3, K1
+	VMULPD            Z14, Z1, Z3
+	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z3
+	VSUBPD.BCST       224(AX), Z3, Z3
+	VADDPD            Z15, Z3, Z3
+	VBLENDMPD         Z3, Z15, K1, Z7
+	VMULPD            Z7, Z16, Z3
+	VMULPD            Z14, Z16, Z14
+	VMULPD            Z6, Z14, Z14
+	VXORPD.BCST       constsAVX512<>+8(SB), Z14, Z14
+	VMULPD.BCST       160(AX), Z16, Z15
+	VMULPD            Z5, Z15, Z15
+	VMULPD            Z6, Z15, Z15
+	VCMPPD            $0x03, Z2, Z1, K1
+	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z1
+	VCMPPD.BCST       $0x00, constsAVX512<>+240(SB), Z1, K2
+	VBROADCASTSD      64(AX), Z1
+	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z2
+	VMAXPD            Z3, Z2, Z2
+	VMINPD            Z2, Z1, Z1
+	VBLENDMPD         Z3, Z1, K2, Z8
+	VBLENDMPD.BCST    constsAVX512<>+248(SB), Z8, K1, Z9
+	VADDPD            Z9, Z0, Z0
+	TESTQ             CX, CX
+	JZ                flstarAVX512F32noloss
+	VCVTPD2PS         Z9, Y1
+	VMOVUPS           Y1, (CX)(R9*4)
+
+flstarAVX512F32noloss:
+	TESTQ          DX, DX
+	JZ             flstarAVX512F32nograd
+	VMULPD.BCST    (AX), Z14, Z1
+	VBROADCASTSD   64(AX), Z2
+	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z3
+	VMAXPD         Z1, Z3, Z3
+	VMINPD         Z3, Z2, Z2
+	VBLENDMPD      Z1, Z2, K2, Z10
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z10, K1, Z11
+	VCVTPD2PS      Z11, Y1
+	VMOVUPS        Y1, (DX)(R9*4)
+
+flstarAVX512F32nograd:
+	TESTQ          BX, BX
+	JZ             flstarAVX512F32nohess
+	VBROADCASTSD   32(AX), Z1
+	VMULPD.BCST    (AX), Z15, Z2
+	VMAXPD         Z2, Z1, Z1
+	VBROADCASTSD   64(AX), Z2
+	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z3
+	VMAXPD         Z1, Z3, Z3
+	VMINPD         Z3, Z2, Z2
+	VBLENDMPD      Z1, Z2, K2, Z12
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z12, K1, Z13
+	VCVTPD2PS      Z13, Y1
+	VMOVUPS        Y1, (BX)(R9*4)
+
+flstarAVX512F32nohess:
+	ADDQ $0x00000008, R9
+	JMP  flstarAVX512F32loop
+
+flstarAVX512F32done:
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDSD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, ret+56(FP)
+	RET
+
+// func asymmetricAVX512F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·asymmetricAVX512F32(SB), NOSPLIT, $0-64
+	MOVQ   p+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Z0, Z0, Z0
+	XORQ   R9, R9
+
+asymmetricAVX512F32loop:
+	CMPQ              R9, R8
+	JGE               asymmetricAVX512F32done
+	VCVTPS2PD         (SI)(R9*4), Z1
+	VCVTPS2PD         (DI)(R9*4), Z2
+	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z3
+	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z3
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z3, Z3
+	VMINPD.BCST       constsAVX512<>+24(SB), Z3, Z3
+	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z19
+	VRNDSCALEPD       $0x08, Z19, Z19
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z19, Z3
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z19, Z3
+	VMULPD            Z3, Z3, Z20
+	VMULPD            Z20, Z20, Z21
+	VMULPD            Z21, Z21, Z22
+	VBROADCASTSD      constsAVX512<>+56(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z3, Z23
+	VBROADCASTSD      constsAVX512<>+72(SB), Z24
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z3, Z24
+	VFMADD213PD       Z23, Z20, Z24
+	VBROADCASTSD      constsAVX512<>+88(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z3, Z23
+	VBROADCASTSD      constsAVX512<>+104(SB), Z25
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z3, Z25
+	VFMADD213PD       Z23, Z20, Z25
+	VFMADD213PD       Z24, Z21, Z25
+	VBROADCASTSD      constsAVX512<>+120(SB), Z21
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z3, Z21
+	VBROADCASTSD      constsAVX512<>+136(SB), Z23
+	VFMADD213PD       Z21, Z20, Z23
+	VFMADD213PD       Z25, Z22, Z23
+	VMULPD            Z3, Z3, Z20
+	VFMADD213PD       Z3, Z20, Z23
+	VADDPD.BCST       constsAVX512<>+144(SB), Z23, Z3
+	VSCALEFPD         Z19, Z3, Z3
+	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z19
+	VMULPD.BCST       constsAVX512<>+64(SB), Z19, Z19
+	VBLENDMPD         Z19, Z3, K1, Z4
+	VXORPD            Z19, Z19, Z19
+	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z19, K1, Z19
+	VADDPD.BCST       constsAVX512<>+160(SB), Z4, Z20
+	VDIVPD            Z20, Z4, Z20
+	VMULPD            Z20, Z20, Z21
+	VMULPD            Z21, Z21, Z22
+	VBROADCASTSD      constsAVX512<>+168(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z22, Z23
+	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z22, Z23
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z22, Z23
+	VMULPD            Z21, Z23, Z21
+	VBROADCASTSD      constsAVX512<>+200(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z22, Z23
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z22, Z23
+	VMULPD            Z22, Z23, Z22
+	VADDPD            Z22, Z21, Z21
+	VMULPD            Z4, Z4, Z22
+	VMULPD.BCST       constsAVX512<>+64(SB), Z22, Z22
+	VADDPD            Z21, Z22, Z21
+	VMULPD            Z21, Z20, Z20
+	VMULPD.BCST       constsAVX512<>+48(SB), Z19, Z21
+	VADDPD            Z21, Z20, Z20
+	VSUBPD            Z20, Z22, Z20
+	VSUBPD            Z4, Z20, Z20
+	VMULPD.BCST       constsAVX512<>+40(SB), Z19, Z19
+	VSUBPD            Z20, Z19, Z19
+	VBROADCASTSD      constsAVX512<>+144(SB), Z20
+	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z21
+	VDIVPD            Z21, Z20, Z20
+	VMULPD            Z20, Z3, Z3
+	VCMPPD.BCST       $0x1d, constsAVX512<>+224(SB), Z1, K1
+	VBLENDMPD         Z20, Z3, K1, Z5
+	VBLENDMPD         Z3, Z20, K1, Z6
+	VMAXPD.BCST       constsAVX512<>+224(SB), Z1, Z3
+	VADDPD            Z19, Z3, Z3
+	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z20
+	VMAXPD.BCST       constsAVX512<>+224(SB), Z20, Z20
+	VADDPD            Z19, Z20, Z19
+	VCMPPD.BCST       $0x00, constsAVX512<>+144(SB), Z2, K1
+	VXORPD.BCST       constsAVX512<>+8(SB), Z19, Z20
+	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z21
+	VBLENDMPD         Z21, Z20, K1, Z7
+	VBROADCASTSD      128(AX), Z20
+	VBLENDMPD.BCST    96(AX), Z20, K1, Z8
+	VMULPD            Z8, Z7, Z20
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z20, Z20
+	VMINPD.BCST       constsAVX512<>+24(SB), Z20, Z20
+	VMULPD.BCST       constsAVX512<>+32(SB), Z20, Z21
+	VRNDSCALEPD       $0x08, Z21, Z21
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z21, Z20
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z21, Z20
+	VMULPD            Z20, Z20, Z22
+	VMULPD            Z22, Z22, Z23
+	VMULPD            Z23, Z23, Z24
+	VBROADCASTSD      constsAVX512<>+56(SB), Z25
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z20, Z25
+	VBROADCASTSD      constsAVX512<>+72(SB), Z26
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z20, Z26
+	VFMADD213PD       Z25, Z22, Z26
+	VBROADCASTSD      constsAVX512<>+88(SB), Z25
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z20, Z25
+	VBROADCASTSD      constsAVX512<>+104(SB), Z27
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z20, Z27
+	VFMADD213PD       Z25, Z22, Z27
+	VFMADD213PD       Z26, Z23, Z27
+	VBROADCASTSD      constsAVX512<>+120(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z20, Z23
+	VBROADCASTSD      constsAVX512<>+136(SB), Z25
+	VFMADD213PD       Z23, Z22, Z25
+	VFMADD213PD       Z27, Z24, Z25
+	VMULPD            Z20, Z20, Z22
+	VFMADD213PD       Z20, Z22, Z25
+	VADDPD.BCST       constsAVX512<>+144(SB), Z25, Z20
+	VSCALEFPD         Z21, Z20, Z20
+	VBROADCASTSD      192(AX), Z21
+	VBLENDMPD.BCST    160(AX), Z21, K1, Z9
+	VXORPD.BCST       constsAVX512<>+8(SB), Z5, Z21
+	VBLENDMPD         Z21, Z6, K1, Z10
+	VBLENDMPD         Z19, Z3, K1, Z11
+	VXORPD.BCST       constsAVX512<>+8(SB), Z6, Z3
+	VBLENDMPD         Z3, Z5, K1, Z12
+	VMULPD            Z9, Z10, Z3
+	VMULPD            Z11, Z3, Z19
+	VMULPD            Z11, Z20, Z21
+	VADDPD            Z12, Z19, Z22
+	VMULPD            Z22, Z20, Z22
+	VMULPD            Z6, Z5, Z23
+	VADDPD            Z3, Z3, Z3
+	VMULPD            Z12, Z3, Z3
+	VADDPD            Z3, Z23, Z3
+	VBROADCASTSD      constsAVX512<>+144(SB), Z23
+	VADDPD            Z5, Z5, Z24
+	VSUBPD            Z24, Z23, Z23
+	VMULPD            Z23, Z19, Z23
+	VADDPD            Z23, Z3, Z3
+	VMULPD            Z10, Z19, Z19
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z9, Z23
+	VMULPD            Z23, Z19, Z19
+	VADDPD            Z19, Z3, Z3
+	VMULPD            Z3, Z20, Z3
+	VBROADCASTSD      288(AX), Z19
+	VCMPPD.BCST       $0x00, constsAVX512<>+144(SB), Z19, K1
+	VMULPD            Z12, Z20, Z19
+	VBLENDMPD         Z19, Z22, K1, Z22
+	VMULPD            Z5, Z20, Z19
+	VMULPD            Z6, Z19, Z19
+	VBLENDMPD         Z19, Z3, K1, Z3
+	VCMPPD            $0x03, Z2, Z1, K1
+	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z1
+	VCMPPD.BCST       $0x00, constsAVX512<>+240(SB), Z1, K2
+	VBROADCASTSD      64(AX), Z1
+	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z2
+	VMAXPD            Z21, Z2, Z2
+	VMINPD            Z2, Z1, Z1
+	VBLENDMPD         Z21, Z1, K2, Z13
+	VBLENDMPD.BCST    constsAVX512<>+248(SB), Z13, K1, Z14
+	VADDPD            Z14, Z0, Z0
+	TESTQ             CX, CX
+	JZ                asymmetricAVX512F32noloss
+	VCVTPD2PS         Z14, Y1
+	VMOVUPS           Y1, (CX)(R9*4)
+
+asymmetricAVX512F32noloss:
+	TESTQ          DX, DX
+	JZ             asymmetricAVX512F32nograd
+	VMULPD.BCST    (AX), Z22, Z1
+	VBROADCASTSD   64(AX), Z2
+	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z19
+	VMAXPD         Z1, Z19, Z19
+	VMINPD         Z19, Z2, Z2
+	VBLENDMPD      Z1, Z2, K2, Z15
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z15, K1, Z16
+	VCVTPD2PS      Z16, Y1
+	VMOVUPS        Y1, (DX)(R9*4)
+
+asymmetricAVX512F32nograd:
+	TESTQ          BX, BX
+	JZ             asymmetricAVX512F32nohess
+	VBROADCASTSD   32(AX), Z1
+	VMULPD.BCST    (AX), Z3, Z2
+	VMAXPD         Z2, Z1, Z1
+	VBROADCASTSD   64(AX), Z2
+	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z3
+	VMAXPD         Z1, Z3, Z3
+	VMINPD         Z3, Z2, Z2
+	VBLENDMPD      Z1, Z2, K2, Z17
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z17, K1, Z18
+	VCVTPD2PS      Z18, Y1
+	VMOVUPS        Y1, (BX)(R9*4)
+
+asymmetricAVX512F32nohess:
+	ADDQ $0x00000008, R9
+	JMP  asymmetricAVX512F32loop
+
+asymmetricAVX512F32done:
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDSD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, ret+56(FP)
+	RET
+
 // func poly1AVX512F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·poly1AVX512F64(SB), NOSPLIT, $0-64
@@ -2775,6 +3168,393 @@ scheduledAVX512F64done:
 	MOVSD         X0, ret+56(FP)
 	RET
 
+// func flstarAVX512F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·flstarAVX512F64(SB), NOSPLIT, $0-64
+	MOVQ   p+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Z0, Z0, Z0
+	XORQ   R9, R9
+
+flstarAVX512F64loop:
+	CMPQ              R9, R8
+	JGE               flstarAVX512F64done
+	VMOVUPD           (SI)(R9*8), Z1
+	VMOVUPD           (DI)(R9*8), Z2
+	VADDPD            Z2, Z2, Z3
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z3
+	VMULPD            Z3, Z1, Z3
+	VMULPD.BCST       160(AX), Z3, Z3
+	VADDPD.BCST       192(AX), Z3, Z3
+	VANDPD.BCST       constsAVX512<>+0(SB), Z3, Z14
+	VXORPD.BCST       constsAVX512<>+8(SB), Z14, Z14
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z14, Z14
+	VMINPD.BCST       constsAVX512<>+24(SB), Z14, Z14
+	VMULPD.BCST       constsAVX512<>+32(SB), Z14, Z15
+	VRNDSCALEPD       $0x08, Z15, Z15
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z15, Z14
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z15, Z14
+	VMULPD            Z14, Z14, Z16
+	VMULPD            Z16, Z16, Z17
+	VMULPD            Z17, Z17, Z18
+	VBROADCASTSD      constsAVX512<>+56(SB), Z19
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z14, Z19
+	VBROADCASTSD      constsAVX512<>+72(SB), Z20
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z14, Z20
+	VFMADD213PD       Z19, Z16, Z20
+	VBROADCASTSD      constsAVX512<>+88(SB), Z19
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z14, Z19
+	VBROADCASTSD      constsAVX512<>+104(SB), Z21
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z14, Z21
+	VFMADD213PD       Z19, Z16, Z21
+	VFMADD213PD       Z20, Z17, Z21
+	VBROADCASTSD      constsAVX512<>+120(SB), Z17
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z14, Z17
+	VBROADCASTSD      constsAVX512<>+136(SB), Z19
+	VFMADD213PD       Z17, Z16, Z19
+	VFMADD213PD       Z21, Z18, Z19
+	VMULPD            Z14, Z14, Z16
+	VFMADD213PD       Z14, Z16, Z19
+	VADDPD.BCST       constsAVX512<>+144(SB), Z19, Z14
+	VSCALEFPD         Z15, Z14, Z14
+	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z14, K1
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z14, Z15
+	VMULPD.BCST       constsAVX512<>+64(SB), Z15, Z15
+	VBLENDMPD         Z15, Z14, K1, Z4
+	VXORPD            Z15, Z15, Z15
+	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z15, K1, Z15
+	VADDPD.BCST       constsAVX512<>+160(SB), Z4, Z16
+	VDIVPD            Z16, Z4, Z16
+	VMULPD            Z16, Z16, Z17
+	VMULPD            Z17, Z17, Z18
+	VBROADCASTSD      constsAVX512<>+168(SB), Z19
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z18, Z19
+	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z18, Z19
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z18, Z19
+	VMULPD            Z17, Z19, Z17
+	VBROADCASTSD      constsAVX512<>+200(SB), Z19
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z18, Z19
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z18, Z19
+	VMULPD            Z18, Z19, Z18
+	VADDPD            Z18, Z17, Z17
+	VMULPD            Z4, Z4, Z18
+	VMULPD.BCST       constsAVX512<>+64(SB), Z18, Z18
+	VADDPD            Z17, Z18, Z17
+	VMULPD            Z17, Z16, Z16
+	VMULPD.BCST       constsAVX512<>+48(SB), Z15, Z17
+	VADDPD            Z17, Z16, Z16
+	VSUBPD            Z16, Z18, Z16
+	VSUBPD            Z4, Z16, Z16
+	VMULPD.BCST       constsAVX512<>+40(SB), Z15, Z15
+	VSUBPD            Z16, Z15, Z15
+	VBROADCASTSD      constsAVX512<>+144(SB), Z16
+	VADDPD.BCST       constsAVX512<>+144(SB), Z14, Z17
+	VDIVPD            Z17, Z16, Z16
+	VMULPD            Z16, Z14, Z14
+	VCMPPD.BCST       $0x1d, constsAVX512<>+224(SB), Z3, K1
+	VBLENDMPD         Z16, Z14, K1, Z5
+	VBLENDMPD         Z14, Z16, K1, Z6
+	VMAXPD.BCST       constsAVX512<>+224(SB), Z3, Z14
+	VADDPD            Z15, Z14, Z14
+	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z14
+	VMAXPD.BCST       constsAVX512<>+224(SB), Z14, Z14
+	VADDPD            Z15, Z14, Z14
+	VADDPD            Z2, Z2, Z14
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z14, Z14
+	VMULPD.BCST       96(AX), Z2, Z16
+	VBROADCASTSD      constsAVX512<>+144(SB), Z17
+	VSUBPD            Z2, Z17, Z17
+	VMULPD.BCST       128(AX), Z17, Z17
+	VADDPD            Z17, Z16, Z16
+	VMULPD.BCST       256(AX), Z15, Z15
+	VCMPPD.BCST       $0x11, constsAVX512<>+224(SB), Z3, K1
+	VMULPD            Z14, Z1, Z3
+	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z3
+	VSUBPD.BCST       224(AX), Z3, Z3
+	VADDPD            Z15, Z3, Z3
+	VBLENDMPD         Z3, Z15, K1, Z7
+	VMULPD            Z7, Z16, Z3
+	VMULPD            Z14, Z16, Z14
+	VMULPD            Z6, Z14, Z14
+	VXORPD.BCST       constsAVX512<>+8(SB), Z14, Z14
+	VMULPD.BCST       160(AX), Z16, Z15
+	VMULPD            Z5, Z15, Z15
+	VMULPD            Z6, Z15, Z15
+	VCMPPD            $0x03, Z2, Z1, K1
+	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z1
+	VCMPPD.BCST       $0x00, constsAVX512<>+240(SB), Z1, K2
+	VBROADCASTSD      64(AX), Z1
+	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z2
+	VMAXPD            Z3, Z2, Z2
+	VMINPD            Z2, Z1, Z1
+	VBLENDMPD         Z3, Z1, K2, Z8
+	VBLENDMPD.BCST    constsAVX512<>+248(SB), Z8, K1, Z9
+	VADDPD            Z9, Z0, Z0
+	TESTQ             CX, CX
+	JZ                flstarAVX512F64noloss
+	VMOVUPD           Z9, (CX)(R9*8)
+
+flstarAVX512F64noloss:
+	TESTQ          DX, DX
+	JZ             flstarAVX512F64nograd
+	VMULPD.BCST    (AX), Z14, Z1
+	VBROADCASTSD   64(AX), Z2
+	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z3
+	VMAXPD         Z1, Z3, Z3
+	VMINPD         Z3, Z2, Z2
+	VBLENDMPD      Z1, Z2, K2, Z10
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z10, K1, Z11
+	VMOVUPD        Z11, (DX)(R9*8)
+
+flstarAVX512F64nograd:
+	TESTQ          BX, BX
+	JZ             flstarAVX512F64nohess
+	VBROADCASTSD   32(AX), Z1
+	VMULPD.BCST    (AX), Z15, Z2
+	VMAXPD         Z2, Z1, Z1
+	VBROADCASTSD   64(AX), Z2
+	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z3
+	VMAXPD         Z1, Z3, Z3
+	VMINPD         Z3, Z2, Z2
+	VBLENDMPD      Z1, Z2, K2, Z12
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z12, K1, Z13
+	VMOVUPD        Z13, (BX)(R9*8)
+
+flstarAVX512F64nohess:
+	ADDQ $0x00000008, R9
+	JMP  flstarAVX512F64loop
+
+flstarAVX512F64done:
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDSD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, ret+56(FP)
+	RET
+
+// func asymmetricAVX512F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·asymmetricAVX512F64(SB), NOSPLIT, $0-64
+	MOVQ   p+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Z0, Z0, Z0
+	XORQ   R9, R9
+
+asymmetricAVX512F64loop:
+	CMPQ              R9, R8
+	JGE               asymmetricAVX512F64done
+	VMOVUPD           (SI)(R9*8), Z1
+	VMOVUPD           (DI)(R9*8), Z2
+	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z3
+	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z3
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z3, Z3
+	VMINPD.BCST       constsAVX512<>+24(SB), Z3, Z3
+	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z19
+	VRNDSCALEPD       $0x08, Z19, Z19
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z19, Z3
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z19, Z3
+	VMULPD            Z3, Z3, Z20
+	VMULPD            Z20, Z20, Z21
+	VMULPD            Z21, Z21, Z22
+	VBROADCASTSD      constsAVX512<>+56(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z3, Z23
+	VBROADCASTSD      constsAVX512<>+72(SB), Z24
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z3, Z24
+	VFMADD213PD       Z23, Z20, Z24
+	VBROADCASTSD      constsAVX512<>+88(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z3, Z23
+	VBROADCASTSD      constsAVX512<>+104(SB), Z25
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z3, Z25
+	VFMADD213PD       Z23, Z20, Z25
+	VFMADD213PD       Z24, Z21, Z25
+	VBROADCASTSD      constsAVX512<>+120(SB), Z21
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z3, Z21
+	VBROADCASTSD      constsAVX512<>+136(SB), Z23
+	VFMADD213PD       Z21, Z20, Z23
+	VFMADD213PD       Z25, Z22, Z23
+	VMULPD            Z3, Z3, Z20
+	VFMADD213PD       Z3, Z20, Z23
+	VADDPD.BCST       constsAVX512<>+144(SB), Z23, Z3
+	VSCALEFPD         Z19, Z3, Z3
+	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z19
+	VMULPD.BCST       constsAVX512<>+64(SB), Z19, Z19
+	VBLENDMPD         Z19, Z3, K1, Z4
+	VXORPD            Z19, Z19, Z19
+	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z19, K1, Z19
+	VADDPD.BCST       constsAVX512<>+160(SB), Z4, Z20
+	VDIVPD            Z20, Z4, Z20
+	VMULPD            Z20, Z20, Z21
+	VMULPD            Z21, Z21, Z22
+	VBROADCASTSD      constsAVX512<>+168(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z22, Z23
+	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z22, Z23
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z22, Z23
+	VMULPD            Z21, Z23, Z21
+	VBROADCASTSD      constsAVX512<>+200(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z22, Z23
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z22, Z23
+	VMULPD            Z22, Z23, Z22
+	VADDPD            Z22, Z21, Z21
+	VMULPD            Z4, Z4, Z22
+	VMULPD.BCST       constsAVX512<>+64(SB), Z22, Z22
+	VADDPD            Z21, Z22, Z21
+	VMULPD            Z21, Z20, Z20
+	VMULPD.BCST       constsAVX512<>+48(SB), Z19, Z21
+	VADDPD            Z21, Z20, Z20
+	VSUBPD            Z20, Z22, Z20
+	VSUBPD            Z4, Z20, Z20
+	VMULPD.BCST       constsAVX512<>+40(SB), Z19, Z19
+	VSUBPD            Z20, Z19, Z19
+	VBROADCASTSD      constsAVX512<>+144(SB), Z20
+	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z21
+	VDIVPD            Z21, Z20, Z20
+	VMULPD            Z20, Z3, Z3
+	VCMPPD.BCST       $0x1d, constsAVX512<>+224(SB), Z1, K1
+	VBLENDMPD         Z20, Z3, K1, Z5
+	VBLENDMPD         Z3, Z20, K1, Z6
+	VMAXPD.BCST       constsAVX512<>+224(SB), Z1, Z3
+	VADDPD            Z19, Z3, Z3
+	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z20
+	VMAXPD.BCST       constsAVX512<>+224(SB), Z20, Z20
+	VADDPD            Z19, Z20, Z19
+	VCMPPD.BCST       $0x00, constsAVX512<>+144(SB), Z2, K1
+	VXORPD.BCST       constsAVX512<>+8(SB), Z19, Z20
+	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z21
+	VBLENDMPD         Z21, Z20, K1, Z7
+	VBROADCASTSD      128(AX), Z20
+	VBLENDMPD.BCST    96(AX), Z20, K1, Z8
+	VMULPD            Z8, Z7, Z20
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z20, Z20
+	VMINPD.BCST       constsAVX512<>+24(SB), Z20, Z20
+	VMULPD.BCST       constsAVX512<>+32(SB), Z20, Z21
+	VRNDSCALEPD       $0x08, Z21, Z21
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z21, Z20
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z21, Z20
+	VMULPD            Z20, Z20, Z22
+	VMULPD            Z22, Z22, Z23
+	VMULPD            Z23, Z23, Z24
+	VBROADCASTSD      constsAVX512<>+56(SB), Z25
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z20, Z25
+	VBROADCASTSD      constsAVX512<>+72(SB), Z26
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z20, Z26
+	VFMADD213PD       Z25, Z22, Z26
+	VBROADCASTSD      constsAVX512<>+88(SB), Z25
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z20, Z25
+	VBROADCASTSD      constsAVX512<>+104(SB), Z27
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z20, Z27
+	VFMADD213PD       Z25, Z22, Z27
+	VFMADD213PD       Z26, Z23, Z27
+	VBROADCASTSD      constsAVX512<>+120(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z20, Z23
+	VBROADCASTSD      constsAVX512<>+136(SB), Z25
+	VFMADD213PD       Z23, Z22, Z25
+	VFMADD213PD       Z27, Z24, Z25
+	VMULPD            Z20, Z20, Z22
+	VFMADD213PD       Z20, Z22, Z25
+	VADDPD.BCST       constsAVX512<>+144(SB), Z25, Z20
+	VSCALEFPD         Z21, Z20, Z20
+	VBROADCASTSD      192(AX), Z21
+	VBLENDMPD.BCST    160(AX), Z21, K1, Z9
+	VXORPD.BCST       constsAVX512<>+8(SB), Z5, Z21
+	VBLENDMPD         Z21, Z6, K1, Z10
+	VBLENDMPD         Z19, Z3, K1, Z11
+	VXORPD.BCST       constsAVX512<>+8(SB), Z6, Z3
+	VBLENDMPD         Z3, Z5, K1, Z12
+	VMULPD            Z9, Z10, Z3
+	VMULPD            Z11, Z3, Z19
+	VMULPD            Z11, Z20, Z21
+	VADDPD            Z12, Z19, Z22
+	VMULPD            Z22, Z20, Z22
+	VMULPD            Z6, Z5, Z23
+	VADDPD            Z3, Z3, Z3
+	VMULPD            Z12, Z3, Z3
+	VADDPD            Z3, Z23, Z3
+	VBROADCASTSD      constsAVX512<>+144(SB), Z23
+	VADDPD            Z5, Z5, Z24
+	VSUBPD            Z24, Z23, Z23
+	VMULPD            Z23, Z19, Z23
+	VADDPD            Z23, Z3, Z3
+	VMULPD            Z10, Z19, Z19
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z9, Z23
+	VMULPD            Z23, Z19, Z19
+	VADDPD            Z19, Z3, Z3
+	VMULPD            Z3, Z20, Z3
+	VBROADCASTSD      288(AX), Z19
+	VCMPPD.BCST       $0x00, constsAVX512<>+144(SB), Z19, K1
+	VMULPD            Z12, Z20, Z19
+	VBLENDMPD         Z19, Z22, K1, Z22
+	VMULPD            Z5, Z20, Z19
+	VMULPD            Z6, Z19, Z19
+	VBLENDMPD         Z19, Z3, K1, Z3
+	VCMPPD            $0x03, Z2, Z1, K1
+	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z1
+	VCMPPD.BCST       $0x00, constsAVX512<>+240(SB), Z1, K2
+	VBROADCASTSD      64(AX), Z1
+	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z2
+	VMAXPD            Z21, Z2, Z2
+	VMINPD            Z2, Z1, Z1
+	VBLENDMPD         Z21, Z1, K2, Z13
+	VBLENDMPD.BCST    constsAVX512<>+248(SB), Z13, K1, Z14
+	VADDPD            Z14, Z0, Z0
+	TESTQ             CX, CX
+	JZ                asymmetricAVX512F64noloss
+	VMOVUPD           Z14, (CX)(R9*8)
+
+asymmetricAVX512F64noloss:
+	TESTQ          DX, DX
+	JZ             asymmetricAVX512F64nograd
+	VMULPD.BCST    (AX), Z22, Z1
+	VBROADCASTSD   64(AX), Z2
+	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z19
+	VMAXPD         Z1, Z19, Z19
+	VMINPD         Z19, Z2, Z2
+	VBLENDMPD      Z1, Z2, K2, Z15
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z15, K1, Z16
+	VMOVUPD        Z16, (DX)(R9*8)
+
+asymmetricAVX512F64nograd:
+	TESTQ          BX, BX
+	JZ             asymmetricAVX512F64nohess
+	VBROADCASTSD   32(AX), Z1
+	VMULPD.BCST    (AX), Z3, Z2
+	VMAXPD         Z2, Z1, Z1
+	VBROADCASTSD   64(AX), Z2
+	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z3
+	VMAXPD         Z1, Z3, Z3
+	VMINPD         Z3, Z2, Z2
+	VBLENDMPD      Z1, Z2, K2, Z17
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z17, K1, Z18
+	VMOVUPD        Z18, (BX)(R9*8)
+
+asymmetricAVX512F64nohess:
+	ADDQ $0x00000008, R9
+	JMP  asymmetricAVX512F64loop
+
+asymmetricAVX512F64done:
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDSD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, ret+56(FP)
+	RET
+
 DATA constsAVX512<>+0(SB)/8, $0x7fffffffffffffff
 DATA constsAVX512<>+8(SB)/8, $0x8000000000000000
 DATA constsAVX512<>+16(SB)/8, $0xc087700000000000
@@ -2811,7 +3591,7 @@ GLOBL constsAVX512<>(SB), RODATA|NOPTR, $256
 
 // func poly1AVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·poly1AVX2F32(SB), NOSPLIT, $256-64
+TEXT ·poly1AVX2F32(SB), NOSPLIT, $288-64
 	MOVQ   p+0(FP), AX
 	MOVQ   loss+8(FP), CX
 	MOVQ   grad+16(FP), DX
@@ -2916,6 +3696,7 @@ poly1AVX2F32loop:
 	VMOVUPD      Y5, 160(SP)
 	VMOVUPD      Y6, 192(SP)
 	VMOVUPD      Y7, 224(SP)
+	VMOVUPD      Y1, 256(SP)
 	VMOVUPD      32(SP), Y3
 	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
 	VMOVUPD      192(SP), Y4
@@ -3178,7 +3959,7 @@ poly1AVX2F32done:
 
 // func gaussianAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·gaussianAVX2F32(SB), NOSPLIT, $256-64
+TEXT ·gaussianAVX2F32(SB), NOSPLIT, $288-64
 	MOVQ   p+0(FP), AX
 	MOVQ   loss+8(FP), CX
 	MOVQ   grad+16(FP), DX
@@ -3283,6 +4064,7 @@ gaussianAVX2F32loop:
 	VMOVUPD      Y5, 160(SP)
 	VMOVUPD      Y6, 192(SP)
 	VMOVUPD      Y7, 224(SP)
+	VMOVUPD      Y1, 256(SP)
 	VMOVUPD      32(SP), Y3
 	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
 	VMOVUPD      constsAVX2<>+576(SB), Y4
@@ -3504,7 +4286,7 @@ gaussianAVX2F32done:
 
 // func varifocalAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·varifocalAVX2F32(SB), NOSPLIT, $256-64
+TEXT ·varifocalAVX2F32(SB), NOSPLIT, $288-64
 	MOVQ   p+0(FP), AX
 	MOVQ   loss+8(FP), CX
 	MOVQ   grad+16(FP), DX
@@ -3609,6 +4391,7 @@ varifocalAVX2F32loop:
 	VMOVUPD      Y5, 160(SP)
 	VMOVUPD      Y6, 192(SP)
 	VMOVUPD      Y7, 224(SP)
+	VMOVUPD      Y1, 256(SP)
 	VMOVUPD      (SP), Y3
 	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y3, Y3
 	VMOVUPD      (SP), Y4
@@ -3781,7 +4564,7 @@ varifocalAVX2F32done:
 
 // func reducedAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·reducedAVX2F32(SB), NOSPLIT, $256-64
+TEXT ·reducedAVX2F32(SB), NOSPLIT, $288-64
 	MOVQ   p+0(FP), AX
 	MOVQ   loss+8(FP), CX
 	MOVQ   grad+16(FP), DX
@@ -3886,6 +4669,7 @@ reducedAVX2F32loop:
 	VMOVUPD      Y5, 160(SP)
 	VMOVUPD      Y6, 192(SP)
 	VMOVUPD      Y7, 224(SP)
+	VMOVUPD      Y1, 256(SP)
 	VMOVUPD      32(SP), Y3
 	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
 	VMOVUPD      192(SP), Y4
@@ -4142,7 +4926,7 @@ reducedAVX2F32done:
 
 // func scheduledAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·scheduledAVX2F32(SB), NOSPLIT, $256-64
+TEXT ·scheduledAVX2F32(SB), NOSPLIT, $288-64
 	MOVQ   p+0(FP), AX
 	MOVQ   loss+8(FP), CX
 	MOVQ   grad+16(FP), DX
@@ -4247,6 +5031,7 @@ scheduledAVX2F32loop:
 	VMOVUPD      Y5, 160(SP)
 	VMOVUPD      Y6, 192(SP)
 	VMOVUPD      Y7, 224(SP)
+	VMOVUPD      Y1, 256(SP)
 	VMOVUPD      32(SP), Y3
 	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
 	VMOVUPD      192(SP), Y4
@@ -4498,9 +5283,1500 @@ scheduledAVX2F32done:
 	MOVSD        X0, ret+56(FP)
 	RET
 
+// func flstarAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·flstarAVX2F32(SB), NOSPLIT, $288-64
+	MOVQ   p+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Y0, Y0, Y0
+	XORQ   R9, R9
+
+flstarAVX2F32loop:
+	CMPQ         R9, R8
+	JGE          flstarAVX2F32done
+	VCVTPS2PD    (SI)(R9*4), Y1
+	VCVTPS2PD    (DI)(R9*4), Y2
+	VADDPD       Y2, Y2, Y3
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y3
+	VMULPD       Y3, Y1, Y3
+	VMULPD       160(AX), Y3, Y3
+	VADDPD       192(AX), Y3, Y3
+	VANDPD       constsAVX2<>+0(SB), Y3, Y4
+	VXORPD       constsAVX2<>+32(SB), Y4, Y4
+	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
+	VMINPD       constsAVX2<>+96(SB), Y4, Y4
+	VMULPD       constsAVX2<>+128(SB), Y4, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
+	VMULPD       Y4, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y4, Y4, Y6
+	VFMADD213PD  Y4, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y4
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y4, Y4
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y4, Y5
+	VSUBPD       constsAVX2<>+576(SB), Y4, Y6
+	VMULPD       constsAVX2<>+256(SB), Y6, Y6
+	VBLENDVPD    Y5, Y6, Y4, Y6
+	VMOVUPD      constsAVX2<>+576(SB), Y7
+	VANDPD       Y7, Y5, Y5
+	VADDPD       constsAVX2<>+672(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMULPD       Y8, Y8, Y9
+	VMOVUPD      constsAVX2<>+704(SB), Y10
+	VFMADD213PD  constsAVX2<>+736(SB), Y9, Y10
+	VFMADD213PD  constsAVX2<>+768(SB), Y9, Y10
+	VFMADD213PD  constsAVX2<>+800(SB), Y9, Y10
+	VMULPD       Y8, Y10, Y8
+	VMOVUPD      constsAVX2<>+832(SB), Y10
+	VFMADD213PD  constsAVX2<>+864(SB), Y9, Y10
+	VFMADD213PD  constsAVX2<>+896(SB), Y9, Y10
+	VMULPD       Y9, Y10, Y9
+	VADDPD       Y9, Y8, Y8
+	VMULPD       Y6, Y6, Y9
+	VMULPD       constsAVX2<>+256(SB), Y9, Y9
+	VADDPD       Y8, Y9, Y8
+	VMULPD       Y8, Y7, Y7
+	VMULPD       constsAVX2<>+192(SB), Y5, Y8
+	VADDPD       Y8, Y7, Y7
+	VSUBPD       Y7, Y9, Y7
+	VSUBPD       Y6, Y7, Y6
+	VMULPD       constsAVX2<>+160(SB), Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VADDPD       constsAVX2<>+576(SB), Y4, Y7
+	VDIVPD       Y7, Y6, Y6
+	VMULPD       Y6, Y4, Y7
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y3, Y8
+	VBLENDVPD    Y8, Y6, Y7, Y9
+	VBLENDVPD    Y8, Y7, Y6, Y6
+	VMAXPD       constsAVX2<>+928(SB), Y3, Y7
+	VADDPD       Y5, Y7, Y7
+	VXORPD       constsAVX2<>+32(SB), Y3, Y8
+	VMAXPD       constsAVX2<>+928(SB), Y8, Y8
+	VADDPD       Y5, Y8, Y8
+	VMOVUPD      Y3, (SP)
+	VMOVUPD      Y2, 32(SP)
+	VMOVUPD      Y4, 64(SP)
+	VMOVUPD      Y5, 96(SP)
+	VMOVUPD      Y9, 128(SP)
+	VMOVUPD      Y6, 160(SP)
+	VMOVUPD      Y7, 192(SP)
+	VMOVUPD      Y8, 224(SP)
+	VMOVUPD      Y1, 256(SP)
+	VMOVUPD      32(SP), Y3
+	VMOVUPD      32(SP), Y4
+	VADDPD       Y4, Y3, Y3
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y3
+	VMOVUPD      32(SP), Y4
+	VMULPD       96(AX), Y4, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VSUBPD       Y4, Y6, Y4
+	VMULPD       128(AX), Y4, Y4
+	VADDPD       Y4, Y5, Y4
+	VMOVUPD      96(SP), Y5
+	VMULPD       256(AX), Y5, Y5
+	VMOVUPD      (SP), Y6
+	VCMPPD       $0x11, constsAVX2<>+928(SB), Y6, Y6
+	VMOVUPD      256(SP), Y7
+	VMULPD       Y3, Y7, Y7
+	VXORPD       constsAVX2<>+32(SB), Y7, Y7
+	VSUBPD       224(AX), Y7, Y7
+	VADDPD       Y5, Y7, Y7
+	VBLENDVPD    Y6, Y7, Y5, Y5
+	VMULPD       Y5, Y4, Y5
+	VMULPD       Y3, Y4, Y3
+	VMOVUPD      160(SP), Y6
+	VMULPD       Y6, Y3, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMULPD       160(AX), Y4, Y4
+	VMOVUPD      128(SP), Y6
+	VMULPD       Y6, Y4, Y4
+	VMOVUPD      160(SP), Y6
+	VMULPD       Y6, Y4, Y4
+	VCMPPD       $0x03, Y2, Y1, Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD      64(AX), Y6
+	VXORPD       constsAVX2<>+32(SB), Y6, Y7
+	VMAXPD       Y5, Y7, Y7
+	VMINPD       Y7, Y6, Y6
+	VBLENDVPD    Y1, Y5, Y6, Y5
+	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y5, Y5
+	VADDPD       Y5, Y0, Y0
+	TESTQ        CX, CX
+	JZ           flstarAVX2F32noloss
+	VCVTPD2PSY   Y5, X5
+	VMOVUPS      X5, (CX)(R9*4)
+
+flstarAVX2F32noloss:
+	TESTQ      DX, DX
+	JZ         flstarAVX2F32nograd
+	VMULPD     (AX), Y3, Y3
+	VMOVUPD    64(AX), Y5
+	VXORPD     constsAVX2<>+32(SB), Y5, Y6
+	VMAXPD     Y3, Y6, Y6
+	VMINPD     Y6, Y5, Y5
+	VBLENDVPD  Y1, Y3, Y5, Y3
+	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y3, Y3
+	VCVTPD2PSY Y3, X3
+	VMOVUPS    X3, (DX)(R9*4)
+
+flstarAVX2F32nograd:
+	TESTQ      BX, BX
+	JZ         flstarAVX2F32nohess
+	VMOVUPD    32(AX), Y3
+	VMULPD     (AX), Y4, Y4
+	VMAXPD     Y4, Y3, Y3
+	VMOVUPD    64(AX), Y4
+	VXORPD     constsAVX2<>+32(SB), Y4, Y5
+	VMAXPD     Y3, Y5, Y5
+	VMINPD     Y5, Y4, Y4
+	VBLENDVPD  Y1, Y3, Y4, Y1
+	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VCVTPD2PSY Y1, X1
+	VMOVUPS    X1, (BX)(R9*4)
+
+flstarAVX2F32nohess:
+	ADDQ $0x00000004, R9
+	JMP  flstarAVX2F32loop
+
+flstarAVX2F32done:
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDSD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, ret+56(FP)
+	RET
+
+// func asymmetricAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·asymmetricAVX2F32(SB), NOSPLIT, $288-64
+	MOVQ   p+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Y0, Y0, Y0
+	XORQ   R9, R9
+
+asymmetricAVX2F32loop:
+	CMPQ         R9, R8
+	JGE          asymmetricAVX2F32done
+	VCVTPS2PD    (SI)(R9*4), Y1
+	VCVTPS2PD    (DI)(R9*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (SP)
+	VMOVUPD      Y2, 32(SP)
+	VMOVUPD      Y3, 64(SP)
+	VMOVUPD      Y4, 96(SP)
+	VMOVUPD      Y8, 128(SP)
+	VMOVUPD      Y5, 160(SP)
+	VMOVUPD      Y6, 192(SP)
+	VMOVUPD      Y7, 224(SP)
+	VMOVUPD      Y1, 256(SP)
+	VMOVUPD      32(SP), Y3
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
+	VMOVUPD      224(SP), Y4
+	VXORPD       constsAVX2<>+32(SB), Y4, Y4
+	VMOVUPD      192(SP), Y5
+	VXORPD       constsAVX2<>+32(SB), Y5, Y5
+	VBLENDVPD    Y3, Y5, Y4, Y4
+	VMOVUPD      128(AX), Y5
+	VBLENDVPD    Y3, 96(AX), Y5, Y5
+	VMULPD       Y5, Y4, Y4
+	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
+	VMINPD       constsAVX2<>+96(SB), Y4, Y4
+	VMULPD       constsAVX2<>+128(SB), Y4, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
+	VMULPD       Y4, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y4, Y4, Y6
+	VFMADD213PD  Y4, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y4
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y4, Y4
+	VMOVUPD      192(AX), Y5
+	VBLENDVPD    Y3, 160(AX), Y5, Y5
+	VMOVUPD      160(SP), Y6
+	VMOVUPD      128(SP), Y7
+	VXORPD       constsAVX2<>+32(SB), Y7, Y7
+	VBLENDVPD    Y3, Y7, Y6, Y6
+	VMOVUPD      192(SP), Y7
+	VMOVUPD      224(SP), Y8
+	VBLENDVPD    Y3, Y8, Y7, Y7
+	VMOVUPD      128(SP), Y8
+	VMOVUPD      160(SP), Y9
+	VXORPD       constsAVX2<>+32(SB), Y9, Y9
+	VBLENDVPD    Y3, Y9, Y8, Y3
+	VMOVUPD      128(SP), Y8
+	VMOVUPD      160(SP), Y9
+	VMULPD       Y5, Y6, Y10
+	VMULPD       Y7, Y10, Y11
+	VMULPD       Y7, Y4, Y7
+	VADDPD       Y3, Y11, Y12
+	VMULPD       Y12, Y4, Y12
+	VMULPD       Y9, Y8, Y9
+	VADDPD       Y10, Y10, Y10
+	VMULPD       Y3, Y10, Y10
+	VADDPD       Y10, Y9, Y9
+	VMOVUPD      constsAVX2<>+576(SB), Y10
+	VADDPD       Y8, Y8, Y8
+	VSUBPD       Y8, Y10, Y8
+	VMULPD       Y8, Y11, Y8
+	VADDPD       Y8, Y9, Y8
+	VMULPD       Y6, Y11, Y6
+	VSUBPD       constsAVX2<>+576(SB), Y5, Y5
+	VMULPD       Y5, Y6, Y5
+	VADDPD       Y5, Y8, Y5
+	VMULPD       Y5, Y4, Y5
+	VMOVUPD      288(AX), Y6
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y6, Y6
+	VMULPD       Y3, Y4, Y3
+	VBLENDVPD    Y6, Y3, Y12, Y12
+	VMOVUPD      128(SP), Y3
+	VMULPD       Y3, Y4, Y3
+	VMOVUPD      160(SP), Y4
+	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y6, Y3, Y5, Y5
+	VCMPPD       $0x03, Y2, Y1, Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD      64(AX), Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y4
+	VMAXPD       Y7, Y4, Y4
+	VMINPD       Y4, Y3, Y3
+	VBLENDVPD    Y1, Y7, Y3, Y3
+	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y3, Y3
+	VADDPD       Y3, Y0, Y0
+	TESTQ        CX, CX
+	JZ           asymmetricAVX2F32noloss
+	VCVTPD2PSY   Y3, X3
+	VMOVUPS      X3, (CX)(R9*4)
+
+asymmetricAVX2F32noloss:
+	TESTQ      DX, DX
+	JZ         asymmetricAVX2F32nograd
+	VMULPD     (AX), Y12, Y3
+	VMOVUPD    64(AX), Y4
+	VXORPD     constsAVX2<>+32(SB), Y4, Y6
+	VMAXPD     Y3, Y6, Y6
+	VMINPD     Y6, Y4, Y4
+	VBLENDVPD  Y1, Y3, Y4, Y3
+	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y3, Y3
+	VCVTPD2PSY Y3, X3
+	VMOVUPS    X3, (DX)(R9*4)
+
+asymmetricAVX2F32nograd:
+	TESTQ      BX, BX
+	JZ         asymmetricAVX2F32nohess
+	VMOVUPD    32(AX), Y3
+	VMULPD     (AX), Y5, Y4
+	VMAXPD     Y4, Y3, Y3
+	VMOVUPD    64(AX), Y4
+	VXORPD     constsAVX2<>+32(SB), Y4, Y5
+	VMAXPD     Y3, Y5, Y5
+	VMINPD     Y5, Y4, Y4
+	VBLENDVPD  Y1, Y3, Y4, Y1
+	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VCVTPD2PSY Y1, X1
+	VMOVUPS    X1, (BX)(R9*4)
+
+asymmetricAVX2F32nohess:
+	ADDQ $0x00000004, R9
+	JMP  asymmetricAVX2F32loop
+
+asymmetricAVX2F32done:
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDSD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, ret+56(FP)
+	RET
+
+// func qualityAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·qualityAVX2F32(SB), NOSPLIT, $608-64
+	MOVQ   p+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Y0, Y0, Y0
+	XORQ   R9, R9
+
+qualityAVX2F32loop:
+	CMPQ         R9, R8
+	JGE          qualityAVX2F32done
+	VCVTPS2PD    (SI)(R9*4), Y1
+	VCVTPS2PD    (DI)(R9*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (SP)
+	VMOVUPD      Y2, 32(SP)
+	VMOVUPD      Y3, 64(SP)
+	VMOVUPD      Y4, 96(SP)
+	VMOVUPD      Y8, 128(SP)
+	VMOVUPD      Y5, 160(SP)
+	VMOVUPD      Y6, 192(SP)
+	VMOVUPD      Y7, 224(SP)
+	VMOVUPD      Y1, 256(SP)
+	VMOVUPD      32(SP), Y3
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
+	VMOVUPD      192(SP), Y4
+	VMOVUPD      224(SP), Y5
+	VBLENDVPD    Y3, Y5, Y4, Y4
+	VMOVUPD      128(SP), Y5
+	VMOVUPD      160(SP), Y6
+	VBLENDVPD    Y3, Y6, Y5, Y5
+	VMOVUPD      224(SP), Y6
+	VXORPD       constsAVX2<>+32(SB), Y6, Y6
+	VMOVUPD      192(SP), Y7
+	VXORPD       constsAVX2<>+32(SB), Y7, Y7
+	VBLENDVPD    Y3, Y7, Y6, Y6
+	VMOVUPD      160(SP), Y7
+	VMOVUPD      128(SP), Y8
+	VXORPD       constsAVX2<>+32(SB), Y8, Y8
+	VBLENDVPD    Y3, Y8, Y7, Y7
+	VMOVUPD      32(SP), Y8
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y8
+	VORPD        Y3, Y8, Y3
+	VMOVMSKPD    Y3, R10
+	CMPL         R10, $0x0f
+	JE           qualityAVX2F32focus
+	VMOVUPD      constsAVX2<>+576(SB), Y8
+	VMOVUPD      32(SP), Y9
+	VSUBPD       Y9, Y8, Y8
+	VMOVUPD      (SP), Y9
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y9, Y9
+	VMOVUPD      (SP), Y10
+	VMOVUPD      32(SP), Y11
+	VMULPD       Y11, Y10, Y10
+	VXORPD       constsAVX2<>+32(SB), Y10, Y10
+	VMOVUPD      (SP), Y11
+	VMULPD       Y8, Y11, Y11
+	VBLENDVPD    Y9, Y11, Y10, Y9
+	VMOVUPD      96(SP), Y10
+	VADDPD       Y10, Y9, Y9
+	VMOVUPD      32(SP), Y10
+	VMOVUPD      160(SP), Y11
+	VMULPD       Y11, Y10, Y10
+	VMOVUPD      128(SP), Y11
+	VMULPD       Y11, Y8, Y8
+	VADDPD       Y8, Y10, Y8
+	VMOVUPD      constsAVX2<>+576(SB), Y10
+	VMOVUPD      32(SP), Y11
+	VMOVUPD      32(SP), Y12
+	VADDPD       Y12, Y11, Y11
+	VSUBPD       Y11, Y10, Y10
+	VMOVUPD      128(SP), Y11
+	VMULPD       Y11, Y10, Y10
+	VMOVUPD      160(SP), Y11
+	VMULPD       Y11, Y10, Y10
+	VDIVPD       Y8, Y10, Y10
+	VMOVUPD      32(SP), Y11
+	VCMPPD       $0x11, constsAVX2<>+256(SB), Y11, Y11
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y12
+	VMOVUPD      128(SP), Y13
+	VXORPD       constsAVX2<>+32(SB), Y13, Y13
+	VMOVUPD      160(SP), Y14
+	VBLENDVPD    Y11, Y14, Y13, Y11
+	VBLENDVPD    Y12, Y11, Y10, Y10
+	VBLENDVPD    Y3, Y4, Y9, Y4
+	VBLENDVPD    Y3, Y7, Y10, Y7
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y8, Y9
+	VMULPD       constsAVX2<>+992(SB), Y8, Y10
+	VBLENDVPD    Y9, Y10, Y8, Y10
+	VMOVUPD      constsAVX2<>+1024(SB), Y11
+	VANDPD       Y11, Y9, Y9
+	VPSRLQ       $0x34, Y10, Y11
+	VXORPD       constsAVX2<>+1056(SB), Y11, Y11
+	VSUBPD       constsAVX2<>+1056(SB), Y11, Y11
+	VSUBPD       constsAVX2<>+1088(SB), Y11, Y11
+	VSUBPD       Y9, Y11, Y9
+	VANDPD       constsAVX2<>+1120(SB), Y10, Y10
+	VXORPD       constsAVX2<>+256(SB), Y10, Y10
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y10, Y11
+	VADDPD       Y10, Y10, Y12
+	VBLENDVPD    Y11, Y12, Y10, Y10
+	VSUBPD       constsAVX2<>+576(SB), Y9, Y12
+	VBLENDVPD    Y11, Y12, Y9, Y9
+	VSUBPD       constsAVX2<>+576(SB), Y10, Y10
+	VADDPD       constsAVX2<>+672(SB), Y10, Y11
+	VDIVPD       Y11, Y10, Y11
+	VMULPD       Y11, Y11, Y12
+	VMULPD       Y12, Y12, Y13
+	VMOVUPD      constsAVX2<>+704(SB), Y14
+	VFMADD213PD  constsAVX2<>+736(SB), Y13, Y14
+	VFMADD213PD  constsAVX2<>+768(SB), Y13, Y14
+	VFMADD213PD  constsAVX2<>+800(SB), Y13, Y14
+	VMULPD       Y12, Y14, Y12
+	VMOVUPD      constsAVX2<>+832(SB), Y14
+	VFMADD213PD  constsAVX2<>+864(SB), Y13, Y14
+	VFMADD213PD  constsAVX2<>+896(SB), Y13, Y14
+	VMULPD       Y13, Y14, Y13
+	VADDPD       Y13, Y12, Y12
+	VMULPD       Y10, Y10, Y13
+	VMULPD       constsAVX2<>+256(SB), Y13, Y13
+	VADDPD       Y12, Y13, Y12
+	VMULPD       Y12, Y11, Y11
+	VMULPD       constsAVX2<>+192(SB), Y9, Y12
+	VADDPD       Y12, Y11, Y11
+	VSUBPD       Y11, Y13, Y11
+	VSUBPD       Y10, Y11, Y10
+	VMULPD       constsAVX2<>+160(SB), Y9, Y9
+	VSUBPD       Y10, Y9, Y9
+	VBLENDVPD    Y3, Y6, Y9, Y6
+	VBLENDVPD    Y3, Y5, Y8, Y5
+
+qualityAVX2F32focus:
+	VMULPD       96(AX), Y6, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
+	VMULPD       Y3, Y3, Y6
+	VMULPD       Y6, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VMOVUPD      constsAVX2<>+224(SB), Y10
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y10
+	VMOVUPD      constsAVX2<>+288(SB), Y11
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y11
+	VFMADD213PD  Y10, Y6, Y11
+	VMOVUPD      constsAVX2<>+352(SB), Y10
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y10
+	VMOVUPD      constsAVX2<>+416(SB), Y12
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y12
+	VFMADD213PD  Y10, Y6, Y12
+	VFMADD213PD  Y11, Y8, Y12
+	VMOVUPD      constsAVX2<>+480(SB), Y8
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+544(SB), Y10
+	VFMADD213PD  Y8, Y6, Y10
+	VFMADD213PD  Y12, Y9, Y10
+	VMULPD       Y3, Y3, Y6
+	VFMADD213PD  Y3, Y6, Y10
+	VADDPD       constsAVX2<>+576(SB), Y10, Y3
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPD      128(SP), Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VMOVUPD      32(SP), Y8
+	VSUBPD       Y8, Y6, Y6
+	VMULPD       Y6, Y5, Y5
+	VMOVUPD      32(SP), Y6
+	VMOVUPD      160(SP), Y8
+	VMULPD       Y8, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VMOVUPD      128(SP), Y6
+	VMOVUPD      160(SP), Y8
+	VMOVUPD      96(AX), Y9
+	VMULPD       Y9, Y7, Y10
+	VMULPD       Y4, Y10, Y11
+	VMULPD       Y4, Y3, Y12
+	VADDPD       Y5, Y11, Y13
+	VMULPD       Y13, Y3, Y13
+	VMULPD       Y8, Y6, Y8
+	VADDPD       Y10, Y10, Y10
+	VMULPD       Y5, Y10, Y5
+	VADDPD       Y5, Y8, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y8
+	VADDPD       Y6, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VMULPD       Y6, Y11, Y6
+	VADDPD       Y6, Y5, Y5
+	VMULPD       Y7, Y11, Y6
+	VSUBPD       constsAVX2<>+576(SB), Y9, Y7
+	VMULPD       Y7, Y6, Y6
+	VADDPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPD      32(SP), Y5
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y5, Y5
+	VMOVUPD      32(SP), Y6
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y6, Y6
+	VORPD        Y5, Y6, Y5
+	VMOVMSKPD    Y5, R10
+	CMPL         R10, $0x0f
+	JE           qualityAVX2F32hard
+	VMOVUPD      Y12, 288(SP)
+	VMOVUPD      Y13, 320(SP)
+	VMOVUPD      Y3, 352(SP)
+	VMOVUPD      Y4, 384(SP)
+	VMOVUPD      384(SP), Y4
+	VMOVUPD      (SP), Y3
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y3, Y3
+	VMOVUPD      32(SP), Y5
+	VMOVUPD      128(SP), Y6
+	VSUBPD       Y6, Y5, Y5
+	VMOVUPD      160(SP), Y6
+	VMOVUPD      constsAVX2<>+576(SB), Y7
+	VMOVUPD      32(SP), Y8
+	VSUBPD       Y8, Y7, Y7
+	VSUBPD       Y7, Y6, Y6
+	VBLENDVPD    Y3, Y6, Y5, Y3
+	VANDPD       constsAVX2<>+0(SB), Y3, Y5
+	VANDPD       constsAVX2<>+32(SB), Y3, Y3
+	VORPD        constsAVX2<>+576(SB), Y3, Y3
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y5, Y6
+	VBLENDVPD    Y6, constsAVX2<>+576(SB), Y5, Y6
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y6, Y7
+	VMULPD       constsAVX2<>+992(SB), Y6, Y8
+	VBLENDVPD    Y7, Y8, Y6, Y6
+	VMOVUPD      constsAVX2<>+1024(SB), Y8
+	VANDPD       Y8, Y7, Y7
+	VPSRLQ       $0x34, Y6, Y8
+	VXORPD       constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD       constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD       constsAVX2<>+1088(SB), Y8, Y8
+	VSUBPD       Y7, Y8, Y7
+	VANDPD       constsAVX2<>+1120(SB), Y6, Y6
+	VXORPD       constsAVX2<>+256(SB), Y6, Y6
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y6, Y8
+	VADDPD       Y6, Y6, Y9
+	VBLENDVPD    Y8, Y9, Y6, Y6
+	VSUBPD       constsAVX2<>+576(SB), Y7, Y9
+	VBLENDVPD    Y8, Y9, Y7, Y7
+	VSUBPD       constsAVX2<>+576(SB), Y6, Y6
+	VADDPD       constsAVX2<>+672(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VMULPD       Y9, Y9, Y10
+	VMOVUPD      constsAVX2<>+704(SB), Y11
+	VFMADD213PD  constsAVX2<>+736(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+768(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+800(SB), Y10, Y11
+	VMULPD       Y9, Y11, Y9
+	VMOVUPD      constsAVX2<>+832(SB), Y11
+	VFMADD213PD  constsAVX2<>+864(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+896(SB), Y10, Y11
+	VMULPD       Y10, Y11, Y10
+	VADDPD       Y10, Y9, Y9
+	VMULPD       Y6, Y6, Y10
+	VMULPD       constsAVX2<>+256(SB), Y10, Y10
+	VADDPD       Y9, Y10, Y9
+	VMULPD       Y9, Y8, Y8
+	VMULPD       constsAVX2<>+192(SB), Y7, Y9
+	VADDPD       Y9, Y8, Y8
+	VSUBPD       Y8, Y10, Y8
+	VSUBPD       Y6, Y8, Y6
+	VMULPD       constsAVX2<>+160(SB), Y7, Y7
+	VSUBPD       Y6, Y7, Y6
+	VMOVUPD      192(SP), Y7
+	VMOVUPD      224(SP), Y8
+	VADDPD       Y8, Y7, Y7
+	VXORPD       constsAVX2<>+32(SB), Y7, Y7
+	VMOVUPD      Y5, 416(SP)
+	VMOVUPD      Y3, 448(SP)
+	VMOVUPD      Y6, 480(SP)
+	VMOVUPD      Y7, 512(SP)
+	VMOVUPD      480(SP), Y3
+	VMULPD       96(AX), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
+	VMULPD       Y3, Y3, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y3, Y3, Y6
+	VFMADD213PD  Y3, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y3
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPD      Y3, 544(SP)
+	VMOVUPD      480(SP), Y3
+	VMULPD       128(AX), Y3, Y3
+	VMOVUPD      512(SP), Y5
+	VADDPD       Y5, Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
+	VMULPD       Y3, Y3, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y3, Y3, Y6
+	VFMADD213PD  Y3, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y3
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPD      Y3, 576(SP)
+	VMOVUPD      512(SP), Y3
+	VMOVUPD      480(SP), Y5
+	VMULPD       160(AX), Y5, Y5
+	VADDPD       Y3, Y3, Y3
+	VADDPD       Y3, Y5, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
+	VMULPD       Y3, Y3, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y3, Y3, Y6
+	VFMADD213PD  Y3, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y3
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPD      128(SP), Y5
+	VMOVUPD      160(SP), Y6
+	VMULPD       Y6, Y5, Y7
+	VMULPD       Y4, Y3, Y3
+	VMULPD       96(AX), Y3, Y3
+	VMULPD       128(AX), Y3, Y3
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VMOVUPD      128(SP), Y6
+	VMOVUPD      128(SP), Y8
+	VADDPD       Y8, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VMOVUPD      448(SP), Y6
+	VMULPD       Y5, Y6, Y5
+	VMOVUPD      576(SP), Y6
+	VMULPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y5
+	VMULPD       96(AX), Y5, Y5
+	VSUBPD       Y5, Y3, Y3
+	VMOVUPD      544(SP), Y5
+	VMULPD       Y5, Y7, Y5
+	VMULPD       192(AX), Y5, Y5
+	VADDPD       Y5, Y3, Y3
+	VMOVUPD      544(SP), Y5
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      448(SP), Y5
+	VMOVUPD      576(SP), Y8
+	VMULPD       Y4, Y8, Y8
+	VMULPD       96(AX), Y8, Y8
+	VMOVUPD      544(SP), Y9
+	VMOVUPD      416(SP), Y10
+	VMULPD       Y10, Y9, Y9
+	VADDPD       Y9, Y8, Y8
+	VMULPD       Y8, Y5, Y5
+	VXORPD       constsAVX2<>+32(SB), Y5, Y5
+	VMOVUPD      416(SP), Y8
+	VCMPPD       $0x03, Y3, Y3, Y9
+	VBLENDVPD    Y9, 288(AX), Y3, Y3
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y8
+	VMULPD       224(AX), Y4, Y9
+	VBLENDVPD    Y8, Y9, Y6, Y6
+	VBLENDVPD    Y8, constsAVX2<>+928(SB), Y5, Y5
+	VMULPD       224(AX), Y7, Y9
+	VMULPD       Y7, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	VMULPD       256(AX), Y4, Y4
+	VADDPD       Y4, Y9, Y4
+	VBLENDVPD    Y8, Y4, Y3, Y3
+	VMOVUPD      32(SP), Y4
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y4, Y4
+	VMOVUPD      32(SP), Y7
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y7, Y7
+	VORPD        Y4, Y7, Y4
+	VMOVUPD      288(SP), Y7
+	VBLENDVPD    Y4, Y7, Y6, Y12
+	VMOVUPD      320(SP), Y6
+	VBLENDVPD    Y4, Y6, Y5, Y13
+	VMOVUPD      352(SP), Y5
+	VBLENDVPD    Y4, Y5, Y3, Y3
+
+qualityAVX2F32hard:
+	VCMPPD     $0x03, Y2, Y1, Y2
+	VANDPD     constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD    64(AX), Y4
+	VXORPD     constsAVX2<>+32(SB), Y4, Y5
+	VMAXPD     Y12, Y5, Y5
+	VMINPD     Y5, Y4, Y4
+	VBLENDVPD  Y1, Y12, Y4, Y4
+	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VADDPD     Y4, Y0, Y0
+	TESTQ      CX, CX
+	JZ         qualityAVX2F32noloss
+	VCVTPD2PSY Y4, X4
+	VMOVUPS    X4, (CX)(R9*4)
+
+qualityAVX2F32noloss:
+	TESTQ      DX, DX
+	JZ         qualityAVX2F32nograd
+	VMULPD     (AX), Y13, Y4
+	VMOVUPD    64(AX), Y5
+	VXORPD     constsAVX2<>+32(SB), Y5, Y6
+	VMAXPD     Y4, Y6, Y6
+	VMINPD     Y6, Y5, Y5
+	VBLENDVPD  Y1, Y4, Y5, Y4
+	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VCVTPD2PSY Y4, X4
+	VMOVUPS    X4, (DX)(R9*4)
+
+qualityAVX2F32nograd:
+	TESTQ      BX, BX
+	JZ         qualityAVX2F32nohess
+	VMOVUPD    32(AX), Y4
+	VMULPD     (AX), Y3, Y3
+	VMAXPD     Y3, Y4, Y3
+	VMOVUPD    64(AX), Y4
+	VXORPD     constsAVX2<>+32(SB), Y4, Y5
+	VMAXPD     Y3, Y5, Y5
+	VMINPD     Y5, Y4, Y4
+	VBLENDVPD  Y1, Y3, Y4, Y1
+	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VCVTPD2PSY Y1, X1
+	VMOVUPS    X1, (BX)(R9*4)
+
+qualityAVX2F32nohess:
+	ADDQ $0x00000004, R9
+	JMP  qualityAVX2F32loop
+
+qualityAVX2F32done:
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDSD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, ret+56(FP)
+	RET
+
+// func asymmetricMarginAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·asymmetricMarginAVX2F32(SB), NOSPLIT, $448-64
+	MOVQ   p+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Y0, Y0, Y0
+	XORQ   R9, R9
+
+asymmetricMarginAVX2F32loop:
+	CMPQ         R9, R8
+	JGE          asymmetricMarginAVX2F32done
+	VCVTPS2PD    (SI)(R9*4), Y1
+	VCVTPS2PD    (DI)(R9*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (SP)
+	VMOVUPD      Y2, 32(SP)
+	VMOVUPD      Y3, 64(SP)
+	VMOVUPD      Y4, 96(SP)
+	VMOVUPD      Y8, 128(SP)
+	VMOVUPD      Y5, 160(SP)
+	VMOVUPD      Y6, 192(SP)
+	VMOVUPD      Y7, 224(SP)
+	VMOVUPD      Y1, 256(SP)
+	VMOVUPD      32(SP), Y3
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
+	VMOVUPD      224(SP), Y4
+	VXORPD       constsAVX2<>+32(SB), Y4, Y4
+	VMOVUPD      192(SP), Y5
+	VXORPD       constsAVX2<>+32(SB), Y5, Y5
+	VBLENDVPD    Y3, Y5, Y4, Y4
+	VMOVUPD      128(AX), Y5
+	VBLENDVPD    Y3, 96(AX), Y5, Y5
+	VMULPD       Y5, Y4, Y4
+	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
+	VMINPD       constsAVX2<>+96(SB), Y4, Y4
+	VMULPD       constsAVX2<>+128(SB), Y4, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
+	VMULPD       Y4, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y4, Y4, Y6
+	VFMADD213PD  Y4, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y4
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y4, Y4
+	VMOVUPD      192(AX), Y5
+	VBLENDVPD    Y3, 160(AX), Y5, Y5
+	VMOVUPD      160(SP), Y6
+	VMOVUPD      128(SP), Y7
+	VXORPD       constsAVX2<>+32(SB), Y7, Y7
+	VBLENDVPD    Y3, Y7, Y6, Y6
+	VMOVUPD      192(SP), Y7
+	VMOVUPD      224(SP), Y8
+	VBLENDVPD    Y3, Y8, Y7, Y7
+	VMOVUPD      128(SP), Y8
+	VMOVUPD      160(SP), Y9
+	VXORPD       constsAVX2<>+32(SB), Y9, Y9
+	VBLENDVPD    Y3, Y9, Y8, Y3
+	VMOVUPD      128(SP), Y8
+	VMOVUPD      160(SP), Y9
+	VMULPD       Y5, Y6, Y10
+	VMULPD       Y7, Y10, Y11
+	VMULPD       Y7, Y4, Y7
+	VADDPD       Y3, Y11, Y12
+	VMULPD       Y12, Y4, Y12
+	VMULPD       Y9, Y8, Y9
+	VADDPD       Y10, Y10, Y10
+	VMULPD       Y3, Y10, Y10
+	VADDPD       Y10, Y9, Y9
+	VMOVUPD      constsAVX2<>+576(SB), Y10
+	VADDPD       Y8, Y8, Y8
+	VSUBPD       Y8, Y10, Y8
+	VMULPD       Y8, Y11, Y8
+	VADDPD       Y8, Y9, Y8
+	VMULPD       Y6, Y11, Y6
+	VSUBPD       constsAVX2<>+576(SB), Y5, Y5
+	VMULPD       Y5, Y6, Y5
+	VADDPD       Y5, Y8, Y5
+	VMULPD       Y5, Y4, Y5
+	VMOVUPD      288(AX), Y6
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y6, Y6
+	VMULPD       Y3, Y4, Y3
+	VBLENDVPD    Y6, Y3, Y12, Y12
+	VMOVUPD      128(SP), Y3
+	VMULPD       Y3, Y4, Y3
+	VMOVUPD      160(SP), Y4
+	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y6, Y3, Y5, Y5
+	VMOVUPD      Y7, 288(SP)
+	VMOVUPD      Y12, 320(SP)
+	VMOVUPD      Y5, 352(SP)
+	VMOVUPD      128(SP), Y3
+	VSUBPD       224(AX), Y3, Y3
+	VCMPPD       $0x1e, constsAVX2<>+928(SB), Y3, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VBLENDVPD    Y4, Y3, Y5, Y3
+	VMOVUPD      128(SP), Y4
+	VMOVUPD      160(SP), Y5
+	VMULPD       Y5, Y4, Y4
+	VMOVUPD      160(SP), Y5
+	VADDPD       224(AX), Y5, Y5
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y5, Y6
+	VMULPD       constsAVX2<>+992(SB), Y5, Y7
+	VBLENDVPD    Y6, Y7, Y5, Y7
+	VMOVUPD      constsAVX2<>+1024(SB), Y8
+	VANDPD       Y8, Y6, Y6
+	VPSRLQ       $0x34, Y7, Y8
+	VXORPD       constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD       constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD       constsAVX2<>+1088(SB), Y8, Y8
+	VSUBPD       Y6, Y8, Y6
+	VANDPD       constsAVX2<>+1120(SB), Y7, Y7
+	VXORPD       constsAVX2<>+256(SB), Y7, Y7
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y7, Y8
+	VADDPD       Y7, Y7, Y9
+	VBLENDVPD    Y8, Y9, Y7, Y7
+	VSUBPD       constsAVX2<>+576(SB), Y6, Y9
+	VBLENDVPD    Y8, Y9, Y6, Y6
+	VSUBPD       constsAVX2<>+576(SB), Y7, Y7
+	VADDPD       constsAVX2<>+672(SB), Y7, Y8
+	VDIVPD       Y8, Y7, Y8
+	VMULPD       Y8, Y8, Y9
+	VMULPD       Y9, Y9, Y10
+	VMOVUPD      constsAVX2<>+704(SB), Y11
+	VFMADD213PD  constsAVX2<>+736(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+768(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+800(SB), Y10, Y11
+	VMULPD       Y9, Y11, Y9
+	VMOVUPD      constsAVX2<>+832(SB), Y11
+	VFMADD213PD  constsAVX2<>+864(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+896(SB), Y10, Y11
+	VMULPD       Y10, Y11, Y10
+	VADDPD       Y10, Y9, Y9
+	VMULPD       Y7, Y7, Y10
+	VMULPD       constsAVX2<>+256(SB), Y10, Y10
+	VADDPD       Y9, Y10, Y9
+	VMULPD       Y9, Y8, Y8
+	VMULPD       constsAVX2<>+192(SB), Y6, Y9
+	VADDPD       Y9, Y8, Y8
+	VSUBPD       Y8, Y10, Y8
+	VSUBPD       Y7, Y8, Y7
+	VMULPD       constsAVX2<>+160(SB), Y6, Y6
+	VSUBPD       Y7, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y6, Y6
+	VDIVPD       Y5, Y4, Y5
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y3, Y7
+	VMULPD       constsAVX2<>+992(SB), Y3, Y8
+	VBLENDVPD    Y7, Y8, Y3, Y8
+	VMOVUPD      constsAVX2<>+1024(SB), Y9
+	VANDPD       Y9, Y7, Y7
+	VPSRLQ       $0x34, Y8, Y9
+	VXORPD       constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD       constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD       constsAVX2<>+1088(SB), Y9, Y9
+	VSUBPD       Y7, Y9, Y7
+	VANDPD       constsAVX2<>+1120(SB), Y8, Y8
+	VXORPD       constsAVX2<>+256(SB), Y8, Y8
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y8, Y9
+	VADDPD       Y8, Y8, Y10
+	VBLENDVPD    Y9, Y10, Y8, Y8
+	VSUBPD       constsAVX2<>+576(SB), Y7, Y10
+	VBLENDVPD    Y9, Y10, Y7, Y7
+	VSUBPD       constsAVX2<>+576(SB), Y8, Y8
+	VADDPD       constsAVX2<>+672(SB), Y8, Y9
+	VDIVPD       Y9, Y8, Y9
+	VMULPD       Y9, Y9, Y10
+	VMULPD       Y10, Y10, Y11
+	VMOVUPD      constsAVX2<>+704(SB), Y12
+	VFMADD213PD  constsAVX2<>+736(SB), Y11, Y12
+	VFMADD213PD  constsAVX2<>+768(SB), Y11, Y12
+	VFMADD213PD  constsAVX2<>+800(SB), Y11, Y12
+	VMULPD       Y10, Y12, Y10
+	VMOVUPD      constsAVX2<>+832(SB), Y12
+	VFMADD213PD  constsAVX2<>+864(SB), Y11, Y12
+	VFMADD213PD  constsAVX2<>+896(SB), Y11, Y12
+	VMULPD       Y11, Y12, Y11
+	VADDPD       Y11, Y10, Y10
+	VMULPD       Y8, Y8, Y11
+	VMULPD       constsAVX2<>+256(SB), Y11, Y11
+	VADDPD       Y10, Y11, Y10
+	VMULPD       Y10, Y9, Y9
+	VMULPD       constsAVX2<>+192(SB), Y7, Y10
+	VADDPD       Y10, Y9, Y9
+	VSUBPD       Y9, Y11, Y9
+	VSUBPD       Y8, Y9, Y8
+	VMULPD       constsAVX2<>+160(SB), Y7, Y7
+	VSUBPD       Y8, Y7, Y7
+	VMULPD       128(AX), Y7, Y7
+	VMAXPD       constsAVX2<>+64(SB), Y7, Y7
+	VMINPD       constsAVX2<>+96(SB), Y7, Y7
+	VMULPD       constsAVX2<>+128(SB), Y7, Y8
+	VROUNDPD     $0x08, Y8, Y8
+	VFNMADD231PD constsAVX2<>+160(SB), Y8, Y7
+	VFNMADD231PD constsAVX2<>+192(SB), Y8, Y7
+	VMULPD       Y7, Y7, Y9
+	VMULPD       Y9, Y9, Y10
+	VMULPD       Y10, Y10, Y11
+	VMOVUPD      constsAVX2<>+224(SB), Y12
+	VFMADD213PD  constsAVX2<>+256(SB), Y7, Y12
+	VMOVUPD      constsAVX2<>+288(SB), Y13
+	VFMADD213PD  constsAVX2<>+320(SB), Y7, Y13
+	VFMADD213PD  Y12, Y9, Y13
+	VMOVUPD      constsAVX2<>+352(SB), Y12
+	VFMADD213PD  constsAVX2<>+384(SB), Y7, Y12
+	VMOVUPD      constsAVX2<>+416(SB), Y14
+	VFMADD213PD  constsAVX2<>+448(SB), Y7, Y14
+	VFMADD213PD  Y12, Y9, Y14
+	VFMADD213PD  Y13, Y10, Y14
+	VMOVUPD      constsAVX2<>+480(SB), Y10
+	VFMADD213PD  constsAVX2<>+512(SB), Y7, Y10
+	VMOVUPD      constsAVX2<>+544(SB), Y12
+	VFMADD213PD  Y10, Y9, Y12
+	VFMADD213PD  Y14, Y11, Y12
+	VMULPD       Y7, Y7, Y9
+	VFMADD213PD  Y7, Y9, Y12
+	VADDPD       constsAVX2<>+576(SB), Y12, Y7
+	VMULPD       constsAVX2<>+256(SB), Y8, Y9
+	VROUNDPD     $0x09, Y9, Y9
+	VSUBPD       Y9, Y8, Y8
+	VADDPD       constsAVX2<>+608(SB), Y9, Y9
+	VPSLLQ       $0x34, Y9, Y9
+	VMULPD       Y9, Y7, Y7
+	VADDPD       constsAVX2<>+608(SB), Y8, Y8
+	VPSLLQ       $0x34, Y8, Y8
+	VMULPD       Y8, Y7, Y7
+	VDIVPD       Y3, Y6, Y8
+	VMULPD       Y8, Y4, Y9
+	VMULPD       192(AX), Y9, Y9
+	VMULPD       Y6, Y7, Y6
+	VADDPD       Y5, Y9, Y10
+	VMULPD       Y10, Y7, Y10
+	VMOVUPD      Y6, 384(SP)
+	VMOVUPD      Y10, 416(SP)
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VMOVUPD      128(SP), Y10
+	VMOVUPD      128(SP), Y11
+	VADDPD       Y11, Y10, Y10
+	VSUBPD       Y10, Y6, Y6
+	VADDPD       Y5, Y6, Y10
+	VMULPD       Y10, Y5, Y10
+	VMULPD       Y8, Y4, Y8
+	VMULPD       256(AX), Y8, Y8
+	VADDPD       Y5, Y5, Y5
+	VADDPD       Y5, Y8, Y5
+	VMULPD       Y6, Y9, Y6
+	VADDPD       Y10, Y6, Y6
+	VDIVPD       Y3, Y4, Y3
+	VMULPD       192(AX), Y3, Y3
+	VMULPD       Y5, Y3, Y3
+	VADDPD       Y3, Y6, Y3
+	VMULPD       Y3, Y7, Y3
+	VMOVUPD      384(SP), Y4
+	VMOVUPD      416(SP), Y5
+	VMOVUPD      128(SP), Y6
+	VSUBPD       224(AX), Y6, Y6
+	VCMPPD       $0x1e, constsAVX2<>+928(SB), Y6, Y6
+	VANDPD       Y4, Y6, Y4
+	VANDPD       Y5, Y6, Y5
+	VANDPD       Y3, Y6, Y3
+	VMOVUPD      32(SP), Y6
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y6, Y6
+	VMOVUPD      288(SP), Y7
+	VBLENDVPD    Y6, Y7, Y4, Y4
+	VMOVUPD      320(SP), Y7
+	VBLENDVPD    Y6, Y7, Y5, Y5
+	VMOVUPD      352(SP), Y7
+	VBLENDVPD    Y6, Y7, Y3, Y3
+	VCMPPD       $0x03, Y2, Y1, Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD      64(AX), Y6
+	VXORPD       constsAVX2<>+32(SB), Y6, Y7
+	VMAXPD       Y4, Y7, Y7
+	VMINPD       Y7, Y6, Y6
+	VBLENDVPD    Y1, Y4, Y6, Y4
+	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VADDPD       Y4, Y0, Y0
+	TESTQ        CX, CX
+	JZ           asymmetricMarginAVX2F32noloss
+	VCVTPD2PSY   Y4, X4
+	VMOVUPS      X4, (CX)(R9*4)
+
+asymmetricMarginAVX2F32noloss:
+	TESTQ      DX, DX
+	JZ         asymmetricMarginAVX2F32nograd
+	VMULPD     (AX), Y5, Y4
+	VMOVUPD    64(AX), Y5
+	VXORPD     constsAVX2<>+32(SB), Y5, Y6
+	VMAXPD     Y4, Y6, Y6
+	VMINPD     Y6, Y5, Y5
+	VBLENDVPD  Y1, Y4, Y5, Y4
+	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VCVTPD2PSY Y4, X4
+	VMOVUPS    X4, (DX)(R9*4)
+
+asymmetricMarginAVX2F32nograd:
+	TESTQ      BX, BX
+	JZ         asymmetricMarginAVX2F32nohess
+	VMOVUPD    32(AX), Y4
+	VMULPD     (AX), Y3, Y3
+	VMAXPD     Y3, Y4, Y3
+	VMOVUPD    64(AX), Y4
+	VXORPD     constsAVX2<>+32(SB), Y4, Y5
+	VMAXPD     Y3, Y5, Y5
+	VMINPD     Y5, Y4, Y4
+	VBLENDVPD  Y1, Y3, Y4, Y1
+	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VCVTPD2PSY Y1, X1
+	VMOVUPS    X1, (BX)(R9*4)
+
+asymmetricMarginAVX2F32nohess:
+	ADDQ $0x00000004, R9
+	JMP  asymmetricMarginAVX2F32loop
+
+asymmetricMarginAVX2F32done:
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDSD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, ret+56(FP)
+	RET
+
 // func poly1AVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·poly1AVX2F64(SB), NOSPLIT, $256-64
+TEXT ·poly1AVX2F64(SB), NOSPLIT, $288-64
 	MOVQ   p+0(FP), AX
 	MOVQ   loss+8(FP), CX
 	MOVQ   grad+16(FP), DX
@@ -4605,6 +6881,7 @@ poly1AVX2F64loop:
 	VMOVUPD      Y5, 160(SP)
 	VMOVUPD      Y6, 192(SP)
 	VMOVUPD      Y7, 224(SP)
+	VMOVUPD      Y1, 256(SP)
 	VMOVUPD      32(SP), Y3
 	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
 	VMOVUPD      192(SP), Y4
@@ -4864,7 +7141,7 @@ poly1AVX2F64done:
 
 // func gaussianAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·gaussianAVX2F64(SB), NOSPLIT, $256-64
+TEXT ·gaussianAVX2F64(SB), NOSPLIT, $288-64
 	MOVQ   p+0(FP), AX
 	MOVQ   loss+8(FP), CX
 	MOVQ   grad+16(FP), DX
@@ -4969,6 +7246,7 @@ gaussianAVX2F64loop:
 	VMOVUPD      Y5, 160(SP)
 	VMOVUPD      Y6, 192(SP)
 	VMOVUPD      Y7, 224(SP)
+	VMOVUPD      Y1, 256(SP)
 	VMOVUPD      32(SP), Y3
 	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
 	VMOVUPD      constsAVX2<>+576(SB), Y4
@@ -5187,7 +7465,7 @@ gaussianAVX2F64done:
 
 // func varifocalAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·varifocalAVX2F64(SB), NOSPLIT, $256-64
+TEXT ·varifocalAVX2F64(SB), NOSPLIT, $288-64
 	MOVQ   p+0(FP), AX
 	MOVQ   loss+8(FP), CX
 	MOVQ   grad+16(FP), DX
@@ -5292,6 +7570,7 @@ varifocalAVX2F64loop:
 	VMOVUPD      Y5, 160(SP)
 	VMOVUPD      Y6, 192(SP)
 	VMOVUPD      Y7, 224(SP)
+	VMOVUPD      Y1, 256(SP)
 	VMOVUPD      (SP), Y3
 	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y3, Y3
 	VMOVUPD      (SP), Y4
@@ -5461,7 +7740,7 @@ varifocalAVX2F64done:
 
 // func reducedAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·reducedAVX2F64(SB), NOSPLIT, $256-64
+TEXT ·reducedAVX2F64(SB), NOSPLIT, $288-64
 	MOVQ   p+0(FP), AX
 	MOVQ   loss+8(FP), CX
 	MOVQ   grad+16(FP), DX
@@ -5566,6 +7845,7 @@ reducedAVX2F64loop:
 	VMOVUPD      Y5, 160(SP)
 	VMOVUPD      Y6, 192(SP)
 	VMOVUPD      Y7, 224(SP)
+	VMOVUPD      Y1, 256(SP)
 	VMOVUPD      32(SP), Y3
 	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
 	VMOVUPD      192(SP), Y4
@@ -5819,7 +8099,7 @@ reducedAVX2F64done:
 
 // func scheduledAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·scheduledAVX2F64(SB), NOSPLIT, $256-64
+TEXT ·scheduledAVX2F64(SB), NOSPLIT, $288-64
 	MOVQ   p+0(FP), AX
 	MOVQ   loss+8(FP), CX
 	MOVQ   grad+16(FP), DX
@@ -5924,6 +8204,7 @@ scheduledAVX2F64loop:
 	VMOVUPD      Y5, 160(SP)
 	VMOVUPD      Y6, 192(SP)
 	VMOVUPD      Y7, 224(SP)
+	VMOVUPD      Y1, 256(SP)
 	VMOVUPD      32(SP), Y3
 	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
 	VMOVUPD      192(SP), Y4
@@ -6164,6 +8445,1485 @@ scheduledAVX2F64nohess:
 	JMP  scheduledAVX2F64loop
 
 scheduledAVX2F64done:
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDSD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, ret+56(FP)
+	RET
+
+// func flstarAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·flstarAVX2F64(SB), NOSPLIT, $288-64
+	MOVQ   p+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Y0, Y0, Y0
+	XORQ   R9, R9
+
+flstarAVX2F64loop:
+	CMPQ         R9, R8
+	JGE          flstarAVX2F64done
+	VMOVUPD      (SI)(R9*8), Y1
+	VMOVUPD      (DI)(R9*8), Y2
+	VADDPD       Y2, Y2, Y3
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y3
+	VMULPD       Y3, Y1, Y3
+	VMULPD       160(AX), Y3, Y3
+	VADDPD       192(AX), Y3, Y3
+	VANDPD       constsAVX2<>+0(SB), Y3, Y4
+	VXORPD       constsAVX2<>+32(SB), Y4, Y4
+	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
+	VMINPD       constsAVX2<>+96(SB), Y4, Y4
+	VMULPD       constsAVX2<>+128(SB), Y4, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
+	VMULPD       Y4, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y4, Y4, Y6
+	VFMADD213PD  Y4, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y4
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y4, Y4
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y4, Y5
+	VSUBPD       constsAVX2<>+576(SB), Y4, Y6
+	VMULPD       constsAVX2<>+256(SB), Y6, Y6
+	VBLENDVPD    Y5, Y6, Y4, Y6
+	VMOVUPD      constsAVX2<>+576(SB), Y7
+	VANDPD       Y7, Y5, Y5
+	VADDPD       constsAVX2<>+672(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMULPD       Y8, Y8, Y9
+	VMOVUPD      constsAVX2<>+704(SB), Y10
+	VFMADD213PD  constsAVX2<>+736(SB), Y9, Y10
+	VFMADD213PD  constsAVX2<>+768(SB), Y9, Y10
+	VFMADD213PD  constsAVX2<>+800(SB), Y9, Y10
+	VMULPD       Y8, Y10, Y8
+	VMOVUPD      constsAVX2<>+832(SB), Y10
+	VFMADD213PD  constsAVX2<>+864(SB), Y9, Y10
+	VFMADD213PD  constsAVX2<>+896(SB), Y9, Y10
+	VMULPD       Y9, Y10, Y9
+	VADDPD       Y9, Y8, Y8
+	VMULPD       Y6, Y6, Y9
+	VMULPD       constsAVX2<>+256(SB), Y9, Y9
+	VADDPD       Y8, Y9, Y8
+	VMULPD       Y8, Y7, Y7
+	VMULPD       constsAVX2<>+192(SB), Y5, Y8
+	VADDPD       Y8, Y7, Y7
+	VSUBPD       Y7, Y9, Y7
+	VSUBPD       Y6, Y7, Y6
+	VMULPD       constsAVX2<>+160(SB), Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VADDPD       constsAVX2<>+576(SB), Y4, Y7
+	VDIVPD       Y7, Y6, Y6
+	VMULPD       Y6, Y4, Y7
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y3, Y8
+	VBLENDVPD    Y8, Y6, Y7, Y9
+	VBLENDVPD    Y8, Y7, Y6, Y6
+	VMAXPD       constsAVX2<>+928(SB), Y3, Y7
+	VADDPD       Y5, Y7, Y7
+	VXORPD       constsAVX2<>+32(SB), Y3, Y8
+	VMAXPD       constsAVX2<>+928(SB), Y8, Y8
+	VADDPD       Y5, Y8, Y8
+	VMOVUPD      Y3, (SP)
+	VMOVUPD      Y2, 32(SP)
+	VMOVUPD      Y4, 64(SP)
+	VMOVUPD      Y5, 96(SP)
+	VMOVUPD      Y9, 128(SP)
+	VMOVUPD      Y6, 160(SP)
+	VMOVUPD      Y7, 192(SP)
+	VMOVUPD      Y8, 224(SP)
+	VMOVUPD      Y1, 256(SP)
+	VMOVUPD      32(SP), Y3
+	VMOVUPD      32(SP), Y4
+	VADDPD       Y4, Y3, Y3
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y3
+	VMOVUPD      32(SP), Y4
+	VMULPD       96(AX), Y4, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VSUBPD       Y4, Y6, Y4
+	VMULPD       128(AX), Y4, Y4
+	VADDPD       Y4, Y5, Y4
+	VMOVUPD      96(SP), Y5
+	VMULPD       256(AX), Y5, Y5
+	VMOVUPD      (SP), Y6
+	VCMPPD       $0x11, constsAVX2<>+928(SB), Y6, Y6
+	VMOVUPD      256(SP), Y7
+	VMULPD       Y3, Y7, Y7
+	VXORPD       constsAVX2<>+32(SB), Y7, Y7
+	VSUBPD       224(AX), Y7, Y7
+	VADDPD       Y5, Y7, Y7
+	VBLENDVPD    Y6, Y7, Y5, Y5
+	VMULPD       Y5, Y4, Y5
+	VMULPD       Y3, Y4, Y3
+	VMOVUPD      160(SP), Y6
+	VMULPD       Y6, Y3, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMULPD       160(AX), Y4, Y4
+	VMOVUPD      128(SP), Y6
+	VMULPD       Y6, Y4, Y4
+	VMOVUPD      160(SP), Y6
+	VMULPD       Y6, Y4, Y4
+	VCMPPD       $0x03, Y2, Y1, Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD      64(AX), Y6
+	VXORPD       constsAVX2<>+32(SB), Y6, Y7
+	VMAXPD       Y5, Y7, Y7
+	VMINPD       Y7, Y6, Y6
+	VBLENDVPD    Y1, Y5, Y6, Y5
+	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y5, Y5
+	VADDPD       Y5, Y0, Y0
+	TESTQ        CX, CX
+	JZ           flstarAVX2F64noloss
+	VMOVUPD      Y5, (CX)(R9*8)
+
+flstarAVX2F64noloss:
+	TESTQ     DX, DX
+	JZ        flstarAVX2F64nograd
+	VMULPD    (AX), Y3, Y3
+	VMOVUPD   64(AX), Y5
+	VXORPD    constsAVX2<>+32(SB), Y5, Y6
+	VMAXPD    Y3, Y6, Y6
+	VMINPD    Y6, Y5, Y5
+	VBLENDVPD Y1, Y3, Y5, Y3
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y3, Y3
+	VMOVUPD   Y3, (DX)(R9*8)
+
+flstarAVX2F64nograd:
+	TESTQ     BX, BX
+	JZ        flstarAVX2F64nohess
+	VMOVUPD   32(AX), Y3
+	VMULPD    (AX), Y4, Y4
+	VMAXPD    Y4, Y3, Y3
+	VMOVUPD   64(AX), Y4
+	VXORPD    constsAVX2<>+32(SB), Y4, Y5
+	VMAXPD    Y3, Y5, Y5
+	VMINPD    Y5, Y4, Y4
+	VBLENDVPD Y1, Y3, Y4, Y1
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VMOVUPD   Y1, (BX)(R9*8)
+
+flstarAVX2F64nohess:
+	ADDQ $0x00000004, R9
+	JMP  flstarAVX2F64loop
+
+flstarAVX2F64done:
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDSD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, ret+56(FP)
+	RET
+
+// func asymmetricAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·asymmetricAVX2F64(SB), NOSPLIT, $288-64
+	MOVQ   p+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Y0, Y0, Y0
+	XORQ   R9, R9
+
+asymmetricAVX2F64loop:
+	CMPQ         R9, R8
+	JGE          asymmetricAVX2F64done
+	VMOVUPD      (SI)(R9*8), Y1
+	VMOVUPD      (DI)(R9*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (SP)
+	VMOVUPD      Y2, 32(SP)
+	VMOVUPD      Y3, 64(SP)
+	VMOVUPD      Y4, 96(SP)
+	VMOVUPD      Y8, 128(SP)
+	VMOVUPD      Y5, 160(SP)
+	VMOVUPD      Y6, 192(SP)
+	VMOVUPD      Y7, 224(SP)
+	VMOVUPD      Y1, 256(SP)
+	VMOVUPD      32(SP), Y3
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
+	VMOVUPD      224(SP), Y4
+	VXORPD       constsAVX2<>+32(SB), Y4, Y4
+	VMOVUPD      192(SP), Y5
+	VXORPD       constsAVX2<>+32(SB), Y5, Y5
+	VBLENDVPD    Y3, Y5, Y4, Y4
+	VMOVUPD      128(AX), Y5
+	VBLENDVPD    Y3, 96(AX), Y5, Y5
+	VMULPD       Y5, Y4, Y4
+	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
+	VMINPD       constsAVX2<>+96(SB), Y4, Y4
+	VMULPD       constsAVX2<>+128(SB), Y4, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
+	VMULPD       Y4, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y4, Y4, Y6
+	VFMADD213PD  Y4, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y4
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y4, Y4
+	VMOVUPD      192(AX), Y5
+	VBLENDVPD    Y3, 160(AX), Y5, Y5
+	VMOVUPD      160(SP), Y6
+	VMOVUPD      128(SP), Y7
+	VXORPD       constsAVX2<>+32(SB), Y7, Y7
+	VBLENDVPD    Y3, Y7, Y6, Y6
+	VMOVUPD      192(SP), Y7
+	VMOVUPD      224(SP), Y8
+	VBLENDVPD    Y3, Y8, Y7, Y7
+	VMOVUPD      128(SP), Y8
+	VMOVUPD      160(SP), Y9
+	VXORPD       constsAVX2<>+32(SB), Y9, Y9
+	VBLENDVPD    Y3, Y9, Y8, Y3
+	VMOVUPD      128(SP), Y8
+	VMOVUPD      160(SP), Y9
+	VMULPD       Y5, Y6, Y10
+	VMULPD       Y7, Y10, Y11
+	VMULPD       Y7, Y4, Y7
+	VADDPD       Y3, Y11, Y12
+	VMULPD       Y12, Y4, Y12
+	VMULPD       Y9, Y8, Y9
+	VADDPD       Y10, Y10, Y10
+	VMULPD       Y3, Y10, Y10
+	VADDPD       Y10, Y9, Y9
+	VMOVUPD      constsAVX2<>+576(SB), Y10
+	VADDPD       Y8, Y8, Y8
+	VSUBPD       Y8, Y10, Y8
+	VMULPD       Y8, Y11, Y8
+	VADDPD       Y8, Y9, Y8
+	VMULPD       Y6, Y11, Y6
+	VSUBPD       constsAVX2<>+576(SB), Y5, Y5
+	VMULPD       Y5, Y6, Y5
+	VADDPD       Y5, Y8, Y5
+	VMULPD       Y5, Y4, Y5
+	VMOVUPD      288(AX), Y6
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y6, Y6
+	VMULPD       Y3, Y4, Y3
+	VBLENDVPD    Y6, Y3, Y12, Y12
+	VMOVUPD      128(SP), Y3
+	VMULPD       Y3, Y4, Y3
+	VMOVUPD      160(SP), Y4
+	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y6, Y3, Y5, Y5
+	VCMPPD       $0x03, Y2, Y1, Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD      64(AX), Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y4
+	VMAXPD       Y7, Y4, Y4
+	VMINPD       Y4, Y3, Y3
+	VBLENDVPD    Y1, Y7, Y3, Y3
+	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y3, Y3
+	VADDPD       Y3, Y0, Y0
+	TESTQ        CX, CX
+	JZ           asymmetricAVX2F64noloss
+	VMOVUPD      Y3, (CX)(R9*8)
+
+asymmetricAVX2F64noloss:
+	TESTQ     DX, DX
+	JZ        asymmetricAVX2F64nograd
+	VMULPD    (AX), Y12, Y3
+	VMOVUPD   64(AX), Y4
+	VXORPD    constsAVX2<>+32(SB), Y4, Y6
+	VMAXPD    Y3, Y6, Y6
+	VMINPD    Y6, Y4, Y4
+	VBLENDVPD Y1, Y3, Y4, Y3
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y3, Y3
+	VMOVUPD   Y3, (DX)(R9*8)
+
+asymmetricAVX2F64nograd:
+	TESTQ     BX, BX
+	JZ        asymmetricAVX2F64nohess
+	VMOVUPD   32(AX), Y3
+	VMULPD    (AX), Y5, Y4
+	VMAXPD    Y4, Y3, Y3
+	VMOVUPD   64(AX), Y4
+	VXORPD    constsAVX2<>+32(SB), Y4, Y5
+	VMAXPD    Y3, Y5, Y5
+	VMINPD    Y5, Y4, Y4
+	VBLENDVPD Y1, Y3, Y4, Y1
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VMOVUPD   Y1, (BX)(R9*8)
+
+asymmetricAVX2F64nohess:
+	ADDQ $0x00000004, R9
+	JMP  asymmetricAVX2F64loop
+
+asymmetricAVX2F64done:
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDSD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, ret+56(FP)
+	RET
+
+// func qualityAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·qualityAVX2F64(SB), NOSPLIT, $608-64
+	MOVQ   p+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Y0, Y0, Y0
+	XORQ   R9, R9
+
+qualityAVX2F64loop:
+	CMPQ         R9, R8
+	JGE          qualityAVX2F64done
+	VMOVUPD      (SI)(R9*8), Y1
+	VMOVUPD      (DI)(R9*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (SP)
+	VMOVUPD      Y2, 32(SP)
+	VMOVUPD      Y3, 64(SP)
+	VMOVUPD      Y4, 96(SP)
+	VMOVUPD      Y8, 128(SP)
+	VMOVUPD      Y5, 160(SP)
+	VMOVUPD      Y6, 192(SP)
+	VMOVUPD      Y7, 224(SP)
+	VMOVUPD      Y1, 256(SP)
+	VMOVUPD      32(SP), Y3
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
+	VMOVUPD      192(SP), Y4
+	VMOVUPD      224(SP), Y5
+	VBLENDVPD    Y3, Y5, Y4, Y4
+	VMOVUPD      128(SP), Y5
+	VMOVUPD      160(SP), Y6
+	VBLENDVPD    Y3, Y6, Y5, Y5
+	VMOVUPD      224(SP), Y6
+	VXORPD       constsAVX2<>+32(SB), Y6, Y6
+	VMOVUPD      192(SP), Y7
+	VXORPD       constsAVX2<>+32(SB), Y7, Y7
+	VBLENDVPD    Y3, Y7, Y6, Y6
+	VMOVUPD      160(SP), Y7
+	VMOVUPD      128(SP), Y8
+	VXORPD       constsAVX2<>+32(SB), Y8, Y8
+	VBLENDVPD    Y3, Y8, Y7, Y7
+	VMOVUPD      32(SP), Y8
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y8
+	VORPD        Y3, Y8, Y3
+	VMOVMSKPD    Y3, R10
+	CMPL         R10, $0x0f
+	JE           qualityAVX2F64focus
+	VMOVUPD      constsAVX2<>+576(SB), Y8
+	VMOVUPD      32(SP), Y9
+	VSUBPD       Y9, Y8, Y8
+	VMOVUPD      (SP), Y9
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y9, Y9
+	VMOVUPD      (SP), Y10
+	VMOVUPD      32(SP), Y11
+	VMULPD       Y11, Y10, Y10
+	VXORPD       constsAVX2<>+32(SB), Y10, Y10
+	VMOVUPD      (SP), Y11
+	VMULPD       Y8, Y11, Y11
+	VBLENDVPD    Y9, Y11, Y10, Y9
+	VMOVUPD      96(SP), Y10
+	VADDPD       Y10, Y9, Y9
+	VMOVUPD      32(SP), Y10
+	VMOVUPD      160(SP), Y11
+	VMULPD       Y11, Y10, Y10
+	VMOVUPD      128(SP), Y11
+	VMULPD       Y11, Y8, Y8
+	VADDPD       Y8, Y10, Y8
+	VMOVUPD      constsAVX2<>+576(SB), Y10
+	VMOVUPD      32(SP), Y11
+	VMOVUPD      32(SP), Y12
+	VADDPD       Y12, Y11, Y11
+	VSUBPD       Y11, Y10, Y10
+	VMOVUPD      128(SP), Y11
+	VMULPD       Y11, Y10, Y10
+	VMOVUPD      160(SP), Y11
+	VMULPD       Y11, Y10, Y10
+	VDIVPD       Y8, Y10, Y10
+	VMOVUPD      32(SP), Y11
+	VCMPPD       $0x11, constsAVX2<>+256(SB), Y11, Y11
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y12
+	VMOVUPD      128(SP), Y13
+	VXORPD       constsAVX2<>+32(SB), Y13, Y13
+	VMOVUPD      160(SP), Y14
+	VBLENDVPD    Y11, Y14, Y13, Y11
+	VBLENDVPD    Y12, Y11, Y10, Y10
+	VBLENDVPD    Y3, Y4, Y9, Y4
+	VBLENDVPD    Y3, Y7, Y10, Y7
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y8, Y9
+	VMULPD       constsAVX2<>+992(SB), Y8, Y10
+	VBLENDVPD    Y9, Y10, Y8, Y10
+	VMOVUPD      constsAVX2<>+1024(SB), Y11
+	VANDPD       Y11, Y9, Y9
+	VPSRLQ       $0x34, Y10, Y11
+	VXORPD       constsAVX2<>+1056(SB), Y11, Y11
+	VSUBPD       constsAVX2<>+1056(SB), Y11, Y11
+	VSUBPD       constsAVX2<>+1088(SB), Y11, Y11
+	VSUBPD       Y9, Y11, Y9
+	VANDPD       constsAVX2<>+1120(SB), Y10, Y10
+	VXORPD       constsAVX2<>+256(SB), Y10, Y10
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y10, Y11
+	VADDPD       Y10, Y10, Y12
+	VBLENDVPD    Y11, Y12, Y10, Y10
+	VSUBPD       constsAVX2<>+576(SB), Y9, Y12
+	VBLENDVPD    Y11, Y12, Y9, Y9
+	VSUBPD       constsAVX2<>+576(SB), Y10, Y10
+	VADDPD       constsAVX2<>+672(SB), Y10, Y11
+	VDIVPD       Y11, Y10, Y11
+	VMULPD       Y11, Y11, Y12
+	VMULPD       Y12, Y12, Y13
+	VMOVUPD      constsAVX2<>+704(SB), Y14
+	VFMADD213PD  constsAVX2<>+736(SB), Y13, Y14
+	VFMADD213PD  constsAVX2<>+768(SB), Y13, Y14
+	VFMADD213PD  constsAVX2<>+800(SB), Y13, Y14
+	VMULPD       Y12, Y14, Y12
+	VMOVUPD      constsAVX2<>+832(SB), Y14
+	VFMADD213PD  constsAVX2<>+864(SB), Y13, Y14
+	VFMADD213PD  constsAVX2<>+896(SB), Y13, Y14
+	VMULPD       Y13, Y14, Y13
+	VADDPD       Y13, Y12, Y12
+	VMULPD       Y10, Y10, Y13
+	VMULPD       constsAVX2<>+256(SB), Y13, Y13
+	VADDPD       Y12, Y13, Y12
+	VMULPD       Y12, Y11, Y11
+	VMULPD       constsAVX2<>+192(SB), Y9, Y12
+	VADDPD       Y12, Y11, Y11
+	VSUBPD       Y11, Y13, Y11
+	VSUBPD       Y10, Y11, Y10
+	VMULPD       constsAVX2<>+160(SB), Y9, Y9
+	VSUBPD       Y10, Y9, Y9
+	VBLENDVPD    Y3, Y6, Y9, Y6
+	VBLENDVPD    Y3, Y5, Y8, Y5
+
+qualityAVX2F64focus:
+	VMULPD       96(AX), Y6, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
+	VMULPD       Y3, Y3, Y6
+	VMULPD       Y6, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VMOVUPD      constsAVX2<>+224(SB), Y10
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y10
+	VMOVUPD      constsAVX2<>+288(SB), Y11
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y11
+	VFMADD213PD  Y10, Y6, Y11
+	VMOVUPD      constsAVX2<>+352(SB), Y10
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y10
+	VMOVUPD      constsAVX2<>+416(SB), Y12
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y12
+	VFMADD213PD  Y10, Y6, Y12
+	VFMADD213PD  Y11, Y8, Y12
+	VMOVUPD      constsAVX2<>+480(SB), Y8
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+544(SB), Y10
+	VFMADD213PD  Y8, Y6, Y10
+	VFMADD213PD  Y12, Y9, Y10
+	VMULPD       Y3, Y3, Y6
+	VFMADD213PD  Y3, Y6, Y10
+	VADDPD       constsAVX2<>+576(SB), Y10, Y3
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPD      128(SP), Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VMOVUPD      32(SP), Y8
+	VSUBPD       Y8, Y6, Y6
+	VMULPD       Y6, Y5, Y5
+	VMOVUPD      32(SP), Y6
+	VMOVUPD      160(SP), Y8
+	VMULPD       Y8, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VMOVUPD      128(SP), Y6
+	VMOVUPD      160(SP), Y8
+	VMOVUPD      96(AX), Y9
+	VMULPD       Y9, Y7, Y10
+	VMULPD       Y4, Y10, Y11
+	VMULPD       Y4, Y3, Y12
+	VADDPD       Y5, Y11, Y13
+	VMULPD       Y13, Y3, Y13
+	VMULPD       Y8, Y6, Y8
+	VADDPD       Y10, Y10, Y10
+	VMULPD       Y5, Y10, Y5
+	VADDPD       Y5, Y8, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y8
+	VADDPD       Y6, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VMULPD       Y6, Y11, Y6
+	VADDPD       Y6, Y5, Y5
+	VMULPD       Y7, Y11, Y6
+	VSUBPD       constsAVX2<>+576(SB), Y9, Y7
+	VMULPD       Y7, Y6, Y6
+	VADDPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPD      32(SP), Y5
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y5, Y5
+	VMOVUPD      32(SP), Y6
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y6, Y6
+	VORPD        Y5, Y6, Y5
+	VMOVMSKPD    Y5, R10
+	CMPL         R10, $0x0f
+	JE           qualityAVX2F64hard
+	VMOVUPD      Y12, 288(SP)
+	VMOVUPD      Y13, 320(SP)
+	VMOVUPD      Y3, 352(SP)
+	VMOVUPD      Y4, 384(SP)
+	VMOVUPD      384(SP), Y4
+	VMOVUPD      (SP), Y3
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y3, Y3
+	VMOVUPD      32(SP), Y5
+	VMOVUPD      128(SP), Y6
+	VSUBPD       Y6, Y5, Y5
+	VMOVUPD      160(SP), Y6
+	VMOVUPD      constsAVX2<>+576(SB), Y7
+	VMOVUPD      32(SP), Y8
+	VSUBPD       Y8, Y7, Y7
+	VSUBPD       Y7, Y6, Y6
+	VBLENDVPD    Y3, Y6, Y5, Y3
+	VANDPD       constsAVX2<>+0(SB), Y3, Y5
+	VANDPD       constsAVX2<>+32(SB), Y3, Y3
+	VORPD        constsAVX2<>+576(SB), Y3, Y3
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y5, Y6
+	VBLENDVPD    Y6, constsAVX2<>+576(SB), Y5, Y6
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y6, Y7
+	VMULPD       constsAVX2<>+992(SB), Y6, Y8
+	VBLENDVPD    Y7, Y8, Y6, Y6
+	VMOVUPD      constsAVX2<>+1024(SB), Y8
+	VANDPD       Y8, Y7, Y7
+	VPSRLQ       $0x34, Y6, Y8
+	VXORPD       constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD       constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD       constsAVX2<>+1088(SB), Y8, Y8
+	VSUBPD       Y7, Y8, Y7
+	VANDPD       constsAVX2<>+1120(SB), Y6, Y6
+	VXORPD       constsAVX2<>+256(SB), Y6, Y6
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y6, Y8
+	VADDPD       Y6, Y6, Y9
+	VBLENDVPD    Y8, Y9, Y6, Y6
+	VSUBPD       constsAVX2<>+576(SB), Y7, Y9
+	VBLENDVPD    Y8, Y9, Y7, Y7
+	VSUBPD       constsAVX2<>+576(SB), Y6, Y6
+	VADDPD       constsAVX2<>+672(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VMULPD       Y9, Y9, Y10
+	VMOVUPD      constsAVX2<>+704(SB), Y11
+	VFMADD213PD  constsAVX2<>+736(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+768(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+800(SB), Y10, Y11
+	VMULPD       Y9, Y11, Y9
+	VMOVUPD      constsAVX2<>+832(SB), Y11
+	VFMADD213PD  constsAVX2<>+864(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+896(SB), Y10, Y11
+	VMULPD       Y10, Y11, Y10
+	VADDPD       Y10, Y9, Y9
+	VMULPD       Y6, Y6, Y10
+	VMULPD       constsAVX2<>+256(SB), Y10, Y10
+	VADDPD       Y9, Y10, Y9
+	VMULPD       Y9, Y8, Y8
+	VMULPD       constsAVX2<>+192(SB), Y7, Y9
+	VADDPD       Y9, Y8, Y8
+	VSUBPD       Y8, Y10, Y8
+	VSUBPD       Y6, Y8, Y6
+	VMULPD       constsAVX2<>+160(SB), Y7, Y7
+	VSUBPD       Y6, Y7, Y6
+	VMOVUPD      192(SP), Y7
+	VMOVUPD      224(SP), Y8
+	VADDPD       Y8, Y7, Y7
+	VXORPD       constsAVX2<>+32(SB), Y7, Y7
+	VMOVUPD      Y5, 416(SP)
+	VMOVUPD      Y3, 448(SP)
+	VMOVUPD      Y6, 480(SP)
+	VMOVUPD      Y7, 512(SP)
+	VMOVUPD      480(SP), Y3
+	VMULPD       96(AX), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
+	VMULPD       Y3, Y3, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y3, Y3, Y6
+	VFMADD213PD  Y3, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y3
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPD      Y3, 544(SP)
+	VMOVUPD      480(SP), Y3
+	VMULPD       128(AX), Y3, Y3
+	VMOVUPD      512(SP), Y5
+	VADDPD       Y5, Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
+	VMULPD       Y3, Y3, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y3, Y3, Y6
+	VFMADD213PD  Y3, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y3
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPD      Y3, 576(SP)
+	VMOVUPD      512(SP), Y3
+	VMOVUPD      480(SP), Y5
+	VMULPD       160(AX), Y5, Y5
+	VADDPD       Y3, Y3, Y3
+	VADDPD       Y3, Y5, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
+	VMULPD       Y3, Y3, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y3, Y3, Y6
+	VFMADD213PD  Y3, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y3
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPD      128(SP), Y5
+	VMOVUPD      160(SP), Y6
+	VMULPD       Y6, Y5, Y7
+	VMULPD       Y4, Y3, Y3
+	VMULPD       96(AX), Y3, Y3
+	VMULPD       128(AX), Y3, Y3
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VMOVUPD      128(SP), Y6
+	VMOVUPD      128(SP), Y8
+	VADDPD       Y8, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VMOVUPD      448(SP), Y6
+	VMULPD       Y5, Y6, Y5
+	VMOVUPD      576(SP), Y6
+	VMULPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y5
+	VMULPD       96(AX), Y5, Y5
+	VSUBPD       Y5, Y3, Y3
+	VMOVUPD      544(SP), Y5
+	VMULPD       Y5, Y7, Y5
+	VMULPD       192(AX), Y5, Y5
+	VADDPD       Y5, Y3, Y3
+	VMOVUPD      544(SP), Y5
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      448(SP), Y5
+	VMOVUPD      576(SP), Y8
+	VMULPD       Y4, Y8, Y8
+	VMULPD       96(AX), Y8, Y8
+	VMOVUPD      544(SP), Y9
+	VMOVUPD      416(SP), Y10
+	VMULPD       Y10, Y9, Y9
+	VADDPD       Y9, Y8, Y8
+	VMULPD       Y8, Y5, Y5
+	VXORPD       constsAVX2<>+32(SB), Y5, Y5
+	VMOVUPD      416(SP), Y8
+	VCMPPD       $0x03, Y3, Y3, Y9
+	VBLENDVPD    Y9, 288(AX), Y3, Y3
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y8
+	VMULPD       224(AX), Y4, Y9
+	VBLENDVPD    Y8, Y9, Y6, Y6
+	VBLENDVPD    Y8, constsAVX2<>+928(SB), Y5, Y5
+	VMULPD       224(AX), Y7, Y9
+	VMULPD       Y7, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	VMULPD       256(AX), Y4, Y4
+	VADDPD       Y4, Y9, Y4
+	VBLENDVPD    Y8, Y4, Y3, Y3
+	VMOVUPD      32(SP), Y4
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y4, Y4
+	VMOVUPD      32(SP), Y7
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y7, Y7
+	VORPD        Y4, Y7, Y4
+	VMOVUPD      288(SP), Y7
+	VBLENDVPD    Y4, Y7, Y6, Y12
+	VMOVUPD      320(SP), Y6
+	VBLENDVPD    Y4, Y6, Y5, Y13
+	VMOVUPD      352(SP), Y5
+	VBLENDVPD    Y4, Y5, Y3, Y3
+
+qualityAVX2F64hard:
+	VCMPPD    $0x03, Y2, Y1, Y2
+	VANDPD    constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD   64(AX), Y4
+	VXORPD    constsAVX2<>+32(SB), Y4, Y5
+	VMAXPD    Y12, Y5, Y5
+	VMINPD    Y5, Y4, Y4
+	VBLENDVPD Y1, Y12, Y4, Y4
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VADDPD    Y4, Y0, Y0
+	TESTQ     CX, CX
+	JZ        qualityAVX2F64noloss
+	VMOVUPD   Y4, (CX)(R9*8)
+
+qualityAVX2F64noloss:
+	TESTQ     DX, DX
+	JZ        qualityAVX2F64nograd
+	VMULPD    (AX), Y13, Y4
+	VMOVUPD   64(AX), Y5
+	VXORPD    constsAVX2<>+32(SB), Y5, Y6
+	VMAXPD    Y4, Y6, Y6
+	VMINPD    Y6, Y5, Y5
+	VBLENDVPD Y1, Y4, Y5, Y4
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VMOVUPD   Y4, (DX)(R9*8)
+
+qualityAVX2F64nograd:
+	TESTQ     BX, BX
+	JZ        qualityAVX2F64nohess
+	VMOVUPD   32(AX), Y4
+	VMULPD    (AX), Y3, Y3
+	VMAXPD    Y3, Y4, Y3
+	VMOVUPD   64(AX), Y4
+	VXORPD    constsAVX2<>+32(SB), Y4, Y5
+	VMAXPD    Y3, Y5, Y5
+	VMINPD    Y5, Y4, Y4
+	VBLENDVPD Y1, Y3, Y4, Y1
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VMOVUPD   Y1, (BX)(R9*8)
+
+qualityAVX2F64nohess:
+	ADDQ $0x00000004, R9
+	JMP  qualityAVX2F64loop
+
+qualityAVX2F64done:
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDSD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, ret+56(FP)
+	RET
+
+// func asymmetricMarginAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·asymmetricMarginAVX2F64(SB), NOSPLIT, $448-64
+	MOVQ   p+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Y0, Y0, Y0
+	XORQ   R9, R9
+
+asymmetricMarginAVX2F64loop:
+	CMPQ         R9, R8
+	JGE          asymmetricMarginAVX2F64done
+	VMOVUPD      (SI)(R9*8), Y1
+	VMOVUPD      (DI)(R9*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (SP)
+	VMOVUPD      Y2, 32(SP)
+	VMOVUPD      Y3, 64(SP)
+	VMOVUPD      Y4, 96(SP)
+	VMOVUPD      Y8, 128(SP)
+	VMOVUPD      Y5, 160(SP)
+	VMOVUPD      Y6, 192(SP)
+	VMOVUPD      Y7, 224(SP)
+	VMOVUPD      Y1, 256(SP)
+	VMOVUPD      32(SP), Y3
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
+	VMOVUPD      224(SP), Y4
+	VXORPD       constsAVX2<>+32(SB), Y4, Y4
+	VMOVUPD      192(SP), Y5
+	VXORPD       constsAVX2<>+32(SB), Y5, Y5
+	VBLENDVPD    Y3, Y5, Y4, Y4
+	VMOVUPD      128(AX), Y5
+	VBLENDVPD    Y3, 96(AX), Y5, Y5
+	VMULPD       Y5, Y4, Y4
+	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
+	VMINPD       constsAVX2<>+96(SB), Y4, Y4
+	VMULPD       constsAVX2<>+128(SB), Y4, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
+	VMULPD       Y4, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y4, Y4, Y6
+	VFMADD213PD  Y4, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y4
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y4, Y4
+	VMOVUPD      192(AX), Y5
+	VBLENDVPD    Y3, 160(AX), Y5, Y5
+	VMOVUPD      160(SP), Y6
+	VMOVUPD      128(SP), Y7
+	VXORPD       constsAVX2<>+32(SB), Y7, Y7
+	VBLENDVPD    Y3, Y7, Y6, Y6
+	VMOVUPD      192(SP), Y7
+	VMOVUPD      224(SP), Y8
+	VBLENDVPD    Y3, Y8, Y7, Y7
+	VMOVUPD      128(SP), Y8
+	VMOVUPD      160(SP), Y9
+	VXORPD       constsAVX2<>+32(SB), Y9, Y9
+	VBLENDVPD    Y3, Y9, Y8, Y3
+	VMOVUPD      128(SP), Y8
+	VMOVUPD      160(SP), Y9
+	VMULPD       Y5, Y6, Y10
+	VMULPD       Y7, Y10, Y11
+	VMULPD       Y7, Y4, Y7
+	VADDPD       Y3, Y11, Y12
+	VMULPD       Y12, Y4, Y12
+	VMULPD       Y9, Y8, Y9
+	VADDPD       Y10, Y10, Y10
+	VMULPD       Y3, Y10, Y10
+	VADDPD       Y10, Y9, Y9
+	VMOVUPD      constsAVX2<>+576(SB), Y10
+	VADDPD       Y8, Y8, Y8
+	VSUBPD       Y8, Y10, Y8
+	VMULPD       Y8, Y11, Y8
+	VADDPD       Y8, Y9, Y8
+	VMULPD       Y6, Y11, Y6
+	VSUBPD       constsAVX2<>+576(SB), Y5, Y5
+	VMULPD       Y5, Y6, Y5
+	VADDPD       Y5, Y8, Y5
+	VMULPD       Y5, Y4, Y5
+	VMOVUPD      288(AX), Y6
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y6, Y6
+	VMULPD       Y3, Y4, Y3
+	VBLENDVPD    Y6, Y3, Y12, Y12
+	VMOVUPD      128(SP), Y3
+	VMULPD       Y3, Y4, Y3
+	VMOVUPD      160(SP), Y4
+	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y6, Y3, Y5, Y5
+	VMOVUPD      Y7, 288(SP)
+	VMOVUPD      Y12, 320(SP)
+	VMOVUPD      Y5, 352(SP)
+	VMOVUPD      128(SP), Y3
+	VSUBPD       224(AX), Y3, Y3
+	VCMPPD       $0x1e, constsAVX2<>+928(SB), Y3, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VBLENDVPD    Y4, Y3, Y5, Y3
+	VMOVUPD      128(SP), Y4
+	VMOVUPD      160(SP), Y5
+	VMULPD       Y5, Y4, Y4
+	VMOVUPD      160(SP), Y5
+	VADDPD       224(AX), Y5, Y5
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y5, Y6
+	VMULPD       constsAVX2<>+992(SB), Y5, Y7
+	VBLENDVPD    Y6, Y7, Y5, Y7
+	VMOVUPD      constsAVX2<>+1024(SB), Y8
+	VANDPD       Y8, Y6, Y6
+	VPSRLQ       $0x34, Y7, Y8
+	VXORPD       constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD       constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD       constsAVX2<>+1088(SB), Y8, Y8
+	VSUBPD       Y6, Y8, Y6
+	VANDPD       constsAVX2<>+1120(SB), Y7, Y7
+	VXORPD       constsAVX2<>+256(SB), Y7, Y7
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y7, Y8
+	VADDPD       Y7, Y7, Y9
+	VBLENDVPD    Y8, Y9, Y7, Y7
+	VSUBPD       constsAVX2<>+576(SB), Y6, Y9
+	VBLENDVPD    Y8, Y9, Y6, Y6
+	VSUBPD       constsAVX2<>+576(SB), Y7, Y7
+	VADDPD       constsAVX2<>+672(SB), Y7, Y8
+	VDIVPD       Y8, Y7, Y8
+	VMULPD       Y8, Y8, Y9
+	VMULPD       Y9, Y9, Y10
+	VMOVUPD      constsAVX2<>+704(SB), Y11
+	VFMADD213PD  constsAVX2<>+736(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+768(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+800(SB), Y10, Y11
+	VMULPD       Y9, Y11, Y9
+	VMOVUPD      constsAVX2<>+832(SB), Y11
+	VFMADD213PD  constsAVX2<>+864(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+896(SB), Y10, Y11
+	VMULPD       Y10, Y11, Y10
+	VADDPD       Y10, Y9, Y9
+	VMULPD       Y7, Y7, Y10
+	VMULPD       constsAVX2<>+256(SB), Y10, Y10
+	VADDPD       Y9, Y10, Y9
+	VMULPD       Y9, Y8, Y8
+	VMULPD       constsAVX2<>+192(SB), Y6, Y9
+	VADDPD       Y9, Y8, Y8
+	VSUBPD       Y8, Y10, Y8
+	VSUBPD       Y7, Y8, Y7
+	VMULPD       constsAVX2<>+160(SB), Y6, Y6
+	VSUBPD       Y7, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y6, Y6
+	VDIVPD       Y5, Y4, Y5
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y3, Y7
+	VMULPD       constsAVX2<>+992(SB), Y3, Y8
+	VBLENDVPD    Y7, Y8, Y3, Y8
+	VMOVUPD      constsAVX2<>+1024(SB), Y9
+	VANDPD       Y9, Y7, Y7
+	VPSRLQ       $0x34, Y8, Y9
+	VXORPD       constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD       constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD       constsAVX2<>+1088(SB), Y9, Y9
+	VSUBPD       Y7, Y9, Y7
+	VANDPD       constsAVX2<>+1120(SB), Y8, Y8
+	VXORPD       constsAVX2<>+256(SB), Y8, Y8
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y8, Y9
+	VADDPD       Y8, Y8, Y10
+	VBLENDVPD    Y9, Y10, Y8, Y8
+	VSUBPD       constsAVX2<>+576(SB), Y7, Y10
+	VBLENDVPD    Y9, Y10, Y7, Y7
+	VSUBPD       constsAVX2<>+576(SB), Y8, Y8
+	VADDPD       constsAVX2<>+672(SB), Y8, Y9
+	VDIVPD       Y9, Y8, Y9
+	VMULPD       Y9, Y9, Y10
+	VMULPD       Y10, Y10, Y11
+	VMOVUPD      constsAVX2<>+704(SB), Y12
+	VFMADD213PD  constsAVX2<>+736(SB), Y11, Y12
+	VFMADD213PD  constsAVX2<>+768(SB), Y11, Y12
+	VFMADD213PD  constsAVX2<>+800(SB), Y11, Y12
+	VMULPD       Y10, Y12, Y10
+	VMOVUPD      constsAVX2<>+832(SB), Y12
+	VFMADD213PD  constsAVX2<>+864(SB), Y11, Y12
+	VFMADD213PD  constsAVX2<>+896(SB), Y11, Y12
+	VMULPD       Y11, Y12, Y11
+	VADDPD       Y11, Y10, Y10
+	VMULPD       Y8, Y8, Y11
+	VMULPD       constsAVX2<>+256(SB), Y11, Y11
+	VADDPD       Y10, Y11, Y10
+	VMULPD       Y10, Y9, Y9
+	VMULPD       constsAVX2<>+192(SB), Y7, Y10
+	VADDPD       Y10, Y9, Y9
+	VSUBPD       Y9, Y11, Y9
+	VSUBPD       Y8, Y9, Y8
+	VMULPD       constsAVX2<>+160(SB), Y7, Y7
+	VSUBPD       Y8, Y7, Y7
+	VMULPD       128(AX), Y7, Y7
+	VMAXPD       constsAVX2<>+64(SB), Y7, Y7
+	VMINPD       constsAVX2<>+96(SB), Y7, Y7
+	VMULPD       constsAVX2<>+128(SB), Y7, Y8
+	VROUNDPD     $0x08, Y8, Y8
+	VFNMADD231PD constsAVX2<>+160(SB), Y8, Y7
+	VFNMADD231PD constsAVX2<>+192(SB), Y8, Y7
+	VMULPD       Y7, Y7, Y9
+	VMULPD       Y9, Y9, Y10
+	VMULPD       Y10, Y10, Y11
+	VMOVUPD      constsAVX2<>+224(SB), Y12
+	VFMADD213PD  constsAVX2<>+256(SB), Y7, Y12
+	VMOVUPD      constsAVX2<>+288(SB), Y13
+	VFMADD213PD  constsAVX2<>+320(SB), Y7, Y13
+	VFMADD213PD  Y12, Y9, Y13
+	VMOVUPD      constsAVX2<>+352(SB), Y12
+	VFMADD213PD  constsAVX2<>+384(SB), Y7, Y12
+	VMOVUPD      constsAVX2<>+416(SB), Y14
+	VFMADD213PD  constsAVX2<>+448(SB), Y7, Y14
+	VFMADD213PD  Y12, Y9, Y14
+	VFMADD213PD  Y13, Y10, Y14
+	VMOVUPD      constsAVX2<>+480(SB), Y10
+	VFMADD213PD  constsAVX2<>+512(SB), Y7, Y10
+	VMOVUPD      constsAVX2<>+544(SB), Y12
+	VFMADD213PD  Y10, Y9, Y12
+	VFMADD213PD  Y14, Y11, Y12
+	VMULPD       Y7, Y7, Y9
+	VFMADD213PD  Y7, Y9, Y12
+	VADDPD       constsAVX2<>+576(SB), Y12, Y7
+	VMULPD       constsAVX2<>+256(SB), Y8, Y9
+	VROUNDPD     $0x09, Y9, Y9
+	VSUBPD       Y9, Y8, Y8
+	VADDPD       constsAVX2<>+608(SB), Y9, Y9
+	VPSLLQ       $0x34, Y9, Y9
+	VMULPD       Y9, Y7, Y7
+	VADDPD       constsAVX2<>+608(SB), Y8, Y8
+	VPSLLQ       $0x34, Y8, Y8
+	VMULPD       Y8, Y7, Y7
+	VDIVPD       Y3, Y6, Y8
+	VMULPD       Y8, Y4, Y9
+	VMULPD       192(AX), Y9, Y9
+	VMULPD       Y6, Y7, Y6
+	VADDPD       Y5, Y9, Y10
+	VMULPD       Y10, Y7, Y10
+	VMOVUPD      Y6, 384(SP)
+	VMOVUPD      Y10, 416(SP)
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VMOVUPD      128(SP), Y10
+	VMOVUPD      128(SP), Y11
+	VADDPD       Y11, Y10, Y10
+	VSUBPD       Y10, Y6, Y6
+	VADDPD       Y5, Y6, Y10
+	VMULPD       Y10, Y5, Y10
+	VMULPD       Y8, Y4, Y8
+	VMULPD       256(AX), Y8, Y8
+	VADDPD       Y5, Y5, Y5
+	VADDPD       Y5, Y8, Y5
+	VMULPD       Y6, Y9, Y6
+	VADDPD       Y10, Y6, Y6
+	VDIVPD       Y3, Y4, Y3
+	VMULPD       192(AX), Y3, Y3
+	VMULPD       Y5, Y3, Y3
+	VADDPD       Y3, Y6, Y3
+	VMULPD       Y3, Y7, Y3
+	VMOVUPD      384(SP), Y4
+	VMOVUPD      416(SP), Y5
+	VMOVUPD      128(SP), Y6
+	VSUBPD       224(AX), Y6, Y6
+	VCMPPD       $0x1e, constsAVX2<>+928(SB), Y6, Y6
+	VANDPD       Y4, Y6, Y4
+	VANDPD       Y5, Y6, Y5
+	VANDPD       Y3, Y6, Y3
+	VMOVUPD      32(SP), Y6
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y6, Y6
+	VMOVUPD      288(SP), Y7
+	VBLENDVPD    Y6, Y7, Y4, Y4
+	VMOVUPD      320(SP), Y7
+	VBLENDVPD    Y6, Y7, Y5, Y5
+	VMOVUPD      352(SP), Y7
+	VBLENDVPD    Y6, Y7, Y3, Y3
+	VCMPPD       $0x03, Y2, Y1, Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD      64(AX), Y6
+	VXORPD       constsAVX2<>+32(SB), Y6, Y7
+	VMAXPD       Y4, Y7, Y7
+	VMINPD       Y7, Y6, Y6
+	VBLENDVPD    Y1, Y4, Y6, Y4
+	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VADDPD       Y4, Y0, Y0
+	TESTQ        CX, CX
+	JZ           asymmetricMarginAVX2F64noloss
+	VMOVUPD      Y4, (CX)(R9*8)
+
+asymmetricMarginAVX2F64noloss:
+	TESTQ     DX, DX
+	JZ        asymmetricMarginAVX2F64nograd
+	VMULPD    (AX), Y5, Y4
+	VMOVUPD   64(AX), Y5
+	VXORPD    constsAVX2<>+32(SB), Y5, Y6
+	VMAXPD    Y4, Y6, Y6
+	VMINPD    Y6, Y5, Y5
+	VBLENDVPD Y1, Y4, Y5, Y4
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VMOVUPD   Y4, (DX)(R9*8)
+
+asymmetricMarginAVX2F64nograd:
+	TESTQ     BX, BX
+	JZ        asymmetricMarginAVX2F64nohess
+	VMOVUPD   32(AX), Y4
+	VMULPD    (AX), Y3, Y3
+	VMAXPD    Y3, Y4, Y3
+	VMOVUPD   64(AX), Y4
+	VXORPD    constsAVX2<>+32(SB), Y4, Y5
+	VMAXPD    Y3, Y5, Y5
+	VMINPD    Y5, Y4, Y4
+	VBLENDVPD Y1, Y3, Y4, Y1
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VMOVUPD   Y1, (BX)(R9*8)
+
+asymmetricMarginAVX2F64nohess:
+	ADDQ $0x00000004, R9
+	JMP  asymmetricMarginAVX2F64loop
+
+asymmetricMarginAVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
