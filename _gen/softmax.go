@@ -16,6 +16,7 @@ func (a *isa) softmaxRows(f64 bool) {
 	a.expRow(f64)
 	a.scaleRow(f64)
 	a.hessRow(f64)
+	a.softmaxCols(f64)
 }
 
 func (a *isa) names(base string, f64 bool) (name, t string, size int) {
@@ -198,6 +199,156 @@ func (a *isa) hessRow(f64 bool) {
 	ADDQ(U32(a.lanes), i)
 	JMP(LabelRef(name + "loop"))
 	Label(name + "done")
+	VZEROUPPER()
+	RET()
+}
+
+// The class-strided primitives of the softmax with the class axis second
+// ([N, C, d₁, …]): each handles one block of positions, a vector's lanes
+// (float64 lanes: 8 on AVX-512, 4 on AVX2) of consecutive positions of one
+// image, walking the C classes stride elements apart. e, mx, idx, sp and
+// the coefficients are float64 blocks (lane l of class c of e at
+// e[c·lanes + l]); the caller fixes the label's and the argmax's entries.
+
+func (a *isa) softmaxCols(f64 bool) {
+	a.colMax(f64)
+	a.colExp(f64)
+	a.colScale(f64)
+	a.colHess(f64)
+}
+
+// colLoop emits a loop over the classes: body(c) with X advanced by
+// stride elements and the class counter cv (float64 lanes) by one each
+// time; X must be a register the loop may change.
+func (a *isa) colLoop(name string, C, X, step reg.Register, body func(cv V, cls reg.Register)) {
+	b := a.one()
+	cv := b.zero()
+	cls := GP64()
+	XORQ(cls, cls)
+	Label(name + "loop")
+	CMPQ(cls, C)
+	JGE(LabelRef(name + "done"))
+	body(cv, cls)
+	b.addTo(cv, cv, b.c(1))
+	ADDQ(step, X)
+	INCQ(cls)
+	JMP(LabelRef(name + "loop"))
+	Label(name + "done")
+}
+
+// colArgs loads the data pointer and the stride (as bytes) of a class-strided primitive.
+func colArgs(size int) (X, step, C reg.Register) {
+	X = Load(Param("x"), GP64())
+	step = Load(Param("stride"), GP64())
+	SHLQ(U8(map[int]uint8{4: 2, 8: 3}[size]), step)
+	C = Load(Param("classes"), GP64())
+	return X, step, C
+}
+
+// colMax emits func(x *T, stride, classes int, mx, idx *float64): the
+// largest logit of each lane's position (NaN if one is NaN) and the first
+// class that has it.
+func (a *isa) colMax(f64 bool) {
+	name, t, size := a.names("colMax", f64)
+	TEXT(name, NOSPLIT, "func(x *"+t+", stride, classes int, mx, idx *float64)")
+	Pragma("noescape")
+	Doc(name + " sets mx and idx to the largest logit of each lane's position over classes ≥ 1 classes stride elements apart, NaN if one is NaN, and its first class.")
+	b := a.one()
+	X, step, C := colArgs(size)
+	MX, IDX := Load(Param("mx"), GP64()), Load(Param("idx"), GP64())
+	mx := b.load(b.c(math.Inf(-1)))
+	idx := b.zero()
+	nan := b.zero()
+	b.colLoop(name, C, X, step, func(cv V, _ reg.Register) {
+		v := b.loadF(Mem{Base: X}, f64)
+		gt := b.cmp(cmpGT, v, mx)
+		b.blendTo(mx, gt, mx, v)
+		b.blendTo(idx, gt, idx, cv)
+		b.sawNaN(nan, v)
+	})
+	if a.z {
+		b.blendTo(mx, b.cmp(cmpUNORD, nan, nan), mx, b.c(math.NaN())) // nan's set lanes are NaN
+	} else {
+		VORPD(nan[0], mx[0], mx[0])
+	}
+	VMOVUPD(mx[0], Mem{Base: MX})
+	VMOVUPD(idx[0], Mem{Base: IDX})
+	VZEROUPPER()
+	RET()
+}
+
+// colExp emits func(e *float64, x *T, stride, classes int, mx, idx, sp
+// *float64): e[c·lanes + l] = exp(x_c − mx) for every class, and sp the
+// sum of those of the classes other than idx (S′).
+func (a *isa) colExp(f64 bool) {
+	name, t, size := a.names("colExp", f64)
+	TEXT(name, NOSPLIT, "func(e *float64, x *"+t+", stride, classes int, mx, idx, sp *float64)")
+	Pragma("noescape")
+	Doc(name + " sets e[c·lanes + l] = exp(x − mx) for each class c and lane l, and sp to their sum over the classes other than idx.")
+	b := a.one()
+	E := Load(Param("e"), GP64())
+	X, step, C := colArgs(size)
+	m := b.loadF(Mem{Base: Load(Param("mx"), GP64())}, true)
+	id := b.loadF(Mem{Base: Load(Param("idx"), GP64())}, true)
+	SP := Load(Param("sp"), GP64())
+	acc := b.zero()
+	b.colLoop(name, C, X, step, func(cv V, _ reg.Register) {
+		v := b.exp(b.sub(b.loadF(Mem{Base: X}, f64), m))
+		VMOVUPD(v[0], Mem{Base: E})
+		other := b.cmp(cmpEQ, cv, id)
+		b.addTo(acc, acc, b.blend(other, v, b.c(0)))
+		ADDQ(U8(8*a.lanes), E)
+	})
+	VMOVUPD(acc[0], Mem{Base: SP})
+	VZEROUPPER()
+	RET()
+}
+
+// colScale emits func(dst *T, stride, classes int, e, k *float64):
+// dst[c·stride + l] = e[c·lanes + l]·k[l].
+func (a *isa) colScale(f64 bool) {
+	name, t, size := a.names("colScale", f64)
+	TEXT(name, NOSPLIT, "func(x *"+t+", stride, classes int, e, k *float64)")
+	Pragma("noescape")
+	Doc(name + " sets x[c·stride + l] = e[c·lanes + l]·k[l] for each class c and lane l.")
+	b := a.one()
+	X, step, C := colArgs(size)
+	E := Load(Param("e"), GP64())
+	k := b.loadF(Mem{Base: Load(Param("k"), GP64())}, true)
+	b.colLoop(name, C, X, step, func(_ V, _ reg.Register) {
+		b.storeF(b.mul(b.loadF(Mem{Base: E}, true), k), Mem{Base: X}, f64)
+		ADDQ(U8(8*a.lanes), E)
+	})
+	VZEROUPPER()
+	RET()
+}
+
+// colHess emits func(dst *T, stride, classes int, e *float64, c
+// *[56]float64): hessRow's Hessian, class-strided, with per-lane constants:
+// c[k·lanes + l] is hessRow's constant k (1/(1 + S′), gp, Â_k*, −B_y,
+// s·w, floor, S′) of lane l.
+func (a *isa) colHess(f64 bool) {
+	name, t, size := a.names("colHess", f64)
+	TEXT(name, NOSPLIT, "func(x *"+t+", stride, classes int, e *float64, c *[56]float64)")
+	Pragma("noescape")
+	Doc(name + " sets x[c·stride + l] to the Hessian diagonal of class c at lane l's position from e[c·lanes + l] and the lanes' constants c (see hessRow).")
+	b := a.one()
+	X, step, C := colArgs(size)
+	E := Load(Param("e"), GP64())
+	K := Load(Param("c"), GP64())
+	k := func(i int) V { return b.loadF(Mem{Base: K, Disp: 8 * a.lanes * i}, true) }
+	invD, gp, aK, negB, sc, clip, sp := k(hrInvD), k(hrGp), k(hrAK), k(hrNegB), k(hrScale), k(hrClip), k(hrSp)
+	b.colLoop(name, C, X, step, func(_ V, _ reg.Register) {
+		e := b.loadF(Mem{Base: E}, true)
+		pc := b.mul(e, invD)
+		t1 := b.mul(b.mul(pc, pc), gp)
+		r := b.div(e, sp)
+		t2 := b.mul(b.mul(r, r), aK)
+		t3 := b.mul(b.sub(b.load(b.c(1)), b.add(pc, pc)), b.mul(pc, negB))
+		h := b.mul(b.add(b.add(t1, t2), t3), sc)
+		b.storeF(b.max(clip, h), Mem{Base: X}, f64) // keeps a NaN h
+		ADDQ(U8(8*a.lanes), E)
+	})
 	VZEROUPPER()
 	RET()
 }

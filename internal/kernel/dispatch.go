@@ -22,6 +22,13 @@ type scratch struct {
 	mp   [64]float64 // a member kernel's constants
 	// a weighted member call's logits, targets, loss, gradient and Hessian
 	weighted [5][weightedPiece]float64
+	// softmaxStrided's block: exponentials, per-lane max, argmax, S′,
+	// gradient coefficients, label terms and Hessian constants
+	ec                        [stackClasses * 8]float64
+	mx, idx, sp, k, b, sc, py [8]float64
+	ahat, gp, aK              [8]float64
+	hc                        [56]float64
+	skip                      [8]bool
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -203,8 +210,9 @@ func sub[E any](s []E, lo, hi int) []E {
 
 // Softmax is the softmax kernel used by package focal; its contract is
 // SoftmaxGo's. Without label smoothing and with C ≤ 256 its row loops are
-// vectorized: directly with the class axis last (softmaxVec), through
-// class-last tiles with the class axis second (softmaxTiled).
+// vectorized: along the classes with the class axis last (softmaxVec),
+// across positions, the classes strided, with the class axis second
+// (softmaxStrided).
 func Softmax[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
 	return softmaxOn(active, p, loss, grad, hess, x, labels, w, first)
 }
@@ -220,7 +228,7 @@ func softmaxOn[T Float, L Int](t *table, p *SoftmaxParams, loss, grad, hess, x [
 	s := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(s)
 	if p.Inner > 1 {
-		return softmaxTiled(t, s, p, loss, grad, hess, x, labels, w, first)
+		return softmaxStrided(t, s, p, loss, grad, hess, x, labels, w, first)
 	}
 	return softmaxVec(t, s, p, loss, grad, hess, x, labels, w, first)
 }

@@ -96,6 +96,26 @@ func scaleRowAVX512F32(dst *float32, e *float64, s float64, n int)
 //go:noescape
 func hessRowAVX512F32(dst *float32, e *float64, c *[32]float64, n int)
 
+// colMaxAVX512F32 sets mx and idx to the largest logit of each lane's position over classes ≥ 1 classes stride elements apart, NaN if one is NaN, and its first class.
+//
+//go:noescape
+func colMaxAVX512F32(x *float32, stride int, classes int, mx *float64, idx *float64)
+
+// colExpAVX512F32 sets e[c·lanes + l] = exp(x − mx) for each class c and lane l, and sp to their sum over the classes other than idx.
+//
+//go:noescape
+func colExpAVX512F32(e *float64, x *float32, stride int, classes int, mx *float64, idx *float64, sp *float64)
+
+// colScaleAVX512F32 sets x[c·stride + l] = e[c·lanes + l]·k[l] for each class c and lane l.
+//
+//go:noescape
+func colScaleAVX512F32(x *float32, stride int, classes int, e *float64, k *float64)
+
+// colHessAVX512F32 sets x[c·stride + l] to the Hessian diagonal of class c at lane l's position from e[c·lanes + l] and the lanes' constants c (see hessRow).
+//
+//go:noescape
+func colHessAVX512F32(x *float32, stride int, classes int, e *float64, c *[56]float64)
+
 // rowMaxAVX512F64 returns the largest of x[:n], or NaN if one is NaN; n is a positive multiple of the lane count.
 //
 //go:noescape
@@ -115,6 +135,26 @@ func scaleRowAVX512F64(dst *float64, e *float64, s float64, n int)
 //
 //go:noescape
 func hessRowAVX512F64(dst *float64, e *float64, c *[32]float64, n int)
+
+// colMaxAVX512F64 sets mx and idx to the largest logit of each lane's position over classes ≥ 1 classes stride elements apart, NaN if one is NaN, and its first class.
+//
+//go:noescape
+func colMaxAVX512F64(x *float64, stride int, classes int, mx *float64, idx *float64)
+
+// colExpAVX512F64 sets e[c·lanes + l] = exp(x − mx) for each class c and lane l, and sp to their sum over the classes other than idx.
+//
+//go:noescape
+func colExpAVX512F64(e *float64, x *float64, stride int, classes int, mx *float64, idx *float64, sp *float64)
+
+// colScaleAVX512F64 sets x[c·stride + l] = e[c·lanes + l]·k[l] for each class c and lane l.
+//
+//go:noescape
+func colScaleAVX512F64(x *float64, stride int, classes int, e *float64, k *float64)
+
+// colHessAVX512F64 sets x[c·stride + l] to the Hessian diagonal of class c at lane l's position from e[c·lanes + l] and the lanes' constants c (see hessRow).
+//
+//go:noescape
+func colHessAVX512F64(x *float64, stride int, classes int, e *float64, c *[56]float64)
 
 // rowMaxAVX2F32 returns the largest of x[:n], or NaN if one is NaN; n is a positive multiple of the lane count.
 //
@@ -136,6 +176,26 @@ func scaleRowAVX2F32(dst *float32, e *float64, s float64, n int)
 //go:noescape
 func hessRowAVX2F32(dst *float32, e *float64, c *[32]float64, n int)
 
+// colMaxAVX2F32 sets mx and idx to the largest logit of each lane's position over classes ≥ 1 classes stride elements apart, NaN if one is NaN, and its first class.
+//
+//go:noescape
+func colMaxAVX2F32(x *float32, stride int, classes int, mx *float64, idx *float64)
+
+// colExpAVX2F32 sets e[c·lanes + l] = exp(x − mx) for each class c and lane l, and sp to their sum over the classes other than idx.
+//
+//go:noescape
+func colExpAVX2F32(e *float64, x *float32, stride int, classes int, mx *float64, idx *float64, sp *float64)
+
+// colScaleAVX2F32 sets x[c·stride + l] = e[c·lanes + l]·k[l] for each class c and lane l.
+//
+//go:noescape
+func colScaleAVX2F32(x *float32, stride int, classes int, e *float64, k *float64)
+
+// colHessAVX2F32 sets x[c·stride + l] to the Hessian diagonal of class c at lane l's position from e[c·lanes + l] and the lanes' constants c (see hessRow).
+//
+//go:noescape
+func colHessAVX2F32(x *float32, stride int, classes int, e *float64, c *[56]float64)
+
 // rowMaxAVX2F64 returns the largest of x[:n], or NaN if one is NaN; n is a positive multiple of the lane count.
 //
 //go:noescape
@@ -155,6 +215,26 @@ func scaleRowAVX2F64(dst *float64, e *float64, s float64, n int)
 //
 //go:noescape
 func hessRowAVX2F64(dst *float64, e *float64, c *[32]float64, n int)
+
+// colMaxAVX2F64 sets mx and idx to the largest logit of each lane's position over classes ≥ 1 classes stride elements apart, NaN if one is NaN, and its first class.
+//
+//go:noescape
+func colMaxAVX2F64(x *float64, stride int, classes int, mx *float64, idx *float64)
+
+// colExpAVX2F64 sets e[c·lanes + l] = exp(x − mx) for each class c and lane l, and sp to their sum over the classes other than idx.
+//
+//go:noescape
+func colExpAVX2F64(e *float64, x *float64, stride int, classes int, mx *float64, idx *float64, sp *float64)
+
+// colScaleAVX2F64 sets x[c·stride + l] = e[c·lanes + l]·k[l] for each class c and lane l.
+//
+//go:noescape
+func colScaleAVX2F64(x *float64, stride int, classes int, e *float64, k *float64)
+
+// colHessAVX2F64 sets x[c·stride + l] to the Hessian diagonal of class c at lane l's position from e[c·lanes + l] and the lanes' constants c (see hessRow).
+//
+//go:noescape
+func colHessAVX2F64(x *float64, stride int, classes int, e *float64, c *[56]float64)
 
 // poly1AVX512F32 is the poly1 kernel of the focal family on AVX512 for float32 (see memberKernel in _gen).
 // n must be a multiple of the lane count.
@@ -365,10 +445,18 @@ var avx512 = table{
 	expRowF32:            expRowAVX512F32,
 	scaleRowF32:          scaleRowAVX512F32,
 	hessRowF32:           hessRowAVX512F32,
+	colMaxF32:            colMaxAVX512F32,
+	colExpF32:            colExpAVX512F32,
+	colScaleF32:          colScaleAVX512F32,
+	colHessF32:           colHessAVX512F32,
 	rowMaxF64:            rowMaxAVX512F64,
 	expRowF64:            expRowAVX512F64,
 	scaleRowF64:          scaleRowAVX512F64,
 	hessRowF64:           hessRowAVX512F64,
+	colMaxF64:            colMaxAVX512F64,
+	colExpF64:            colExpAVX512F64,
+	colScaleF64:          colScaleAVX512F64,
+	colHessF64:           colHessAVX512F64,
 	memberStep:           8,
 	memberF32: map[string]memberF32Func{
 		"poly1":            poly1AVX512F32,
@@ -410,10 +498,18 @@ var avx2 = table{
 	expRowF32:            expRowAVX2F32,
 	scaleRowF32:          scaleRowAVX2F32,
 	hessRowF32:           hessRowAVX2F32,
+	colMaxF32:            colMaxAVX2F32,
+	colExpF32:            colExpAVX2F32,
+	colScaleF32:          colScaleAVX2F32,
+	colHessF32:           colHessAVX2F32,
 	rowMaxF64:            rowMaxAVX2F64,
 	expRowF64:            expRowAVX2F64,
 	scaleRowF64:          scaleRowAVX2F64,
 	hessRowF64:           hessRowAVX2F64,
+	colMaxF64:            colMaxAVX2F64,
+	colExpF64:            colExpAVX2F64,
+	colScaleF64:          colScaleAVX2F64,
+	colHessF64:           colHessAVX2F64,
 	memberStep:           4,
 	memberF32: map[string]memberF32Func{
 		"poly1":            poly1AVX2F32,

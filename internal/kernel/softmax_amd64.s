@@ -166,6 +166,189 @@ hessRowAVX512F32done:
 	VZEROUPPER
 	RET
 
+// func colMaxAVX512F32(x *float32, stride int, classes int, mx *float64, idx *float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·colMaxAVX512F32(SB), NOSPLIT, $0-40
+	MOVQ         x+0(FP), AX
+	MOVQ         stride+8(FP), CX
+	SHLQ         $0x02, CX
+	MOVQ         classes+16(FP), DX
+	MOVQ         mx+24(FP), BX
+	MOVQ         idx+32(FP), SI
+	VBROADCASTSD constsAVX512<>+144(SB), Z0
+	VXORPD       Z1, Z1, Z1
+	VXORPD       Z2, Z2, Z2
+	VXORPD       Z3, Z3, Z3
+	XORQ         DI, DI
+
+colMaxAVX512F32loop:
+	CMPQ           DI, DX
+	JGE            colMaxAVX512F32done
+	VCVTPS2PD      (AX), Z4
+	VCMPPD         $0x1e, Z0, Z4, K1
+	VBLENDMPD      Z4, Z0, K1, Z0
+	VBLENDMPD      Z3, Z1, K1, Z1
+	VCMPPD         $0x03, Z4, Z4, K1
+	VBLENDMPD.BCST constsAVX512<>+0(SB), Z2, K1, Z2
+	VADDPD.BCST    constsAVX512<>+136(SB), Z3, Z3
+	ADDQ           CX, AX
+	INCQ           DI
+	JMP            colMaxAVX512F32loop
+
+colMaxAVX512F32done:
+	VCMPPD         $0x03, Z2, Z2, K1
+	VBLENDMPD.BCST constsAVX512<>+152(SB), Z0, K1, Z0
+	VMOVUPD        Z0, (BX)
+	VMOVUPD        Z1, (SI)
+	VZEROUPPER
+	RET
+
+// func colExpAVX512F32(e *float64, x *float32, stride int, classes int, mx *float64, idx *float64, sp *float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·colExpAVX512F32(SB), NOSPLIT, $0-56
+	MOVQ    e+0(FP), AX
+	MOVQ    x+8(FP), CX
+	MOVQ    stride+16(FP), DX
+	SHLQ    $0x02, DX
+	MOVQ    classes+24(FP), BX
+	MOVQ    mx+32(FP), SI
+	VMOVUPD (SI), Z0
+	MOVQ    idx+40(FP), SI
+	VMOVUPD (SI), Z1
+	MOVQ    sp+48(FP), SI
+	VXORPD  Z2, Z2, Z2
+	VXORPD  Z3, Z3, Z3
+	XORQ    DI, DI
+
+colExpAVX512F32loop:
+	CMPQ              DI, BX
+	JGE               colExpAVX512F32done
+	VCVTPS2PD         (CX), Z4
+	VSUBPD            Z0, Z4, Z4
+	VMAXPD.BCST       constsAVX512<>+8(SB), Z4, Z4
+	VMINPD.BCST       constsAVX512<>+16(SB), Z4, Z4
+	VMULPD.BCST       constsAVX512<>+24(SB), Z4, Z6
+	VRNDSCALEPD       $0x08, Z6, Z6
+	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z6, Z4
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z6, Z4
+	VMULPD            Z4, Z4, Z7
+	VMULPD            Z7, Z7, Z8
+	VMULPD            Z8, Z8, Z9
+	VBROADCASTSD      constsAVX512<>+48(SB), Z10
+	VFMADD213PD.BCST  constsAVX512<>+56(SB), Z4, Z10
+	VBROADCASTSD      constsAVX512<>+64(SB), Z11
+	VFMADD213PD.BCST  constsAVX512<>+72(SB), Z4, Z11
+	VFMADD213PD       Z10, Z7, Z11
+	VBROADCASTSD      constsAVX512<>+80(SB), Z10
+	VFMADD213PD.BCST  constsAVX512<>+88(SB), Z4, Z10
+	VBROADCASTSD      constsAVX512<>+96(SB), Z12
+	VFMADD213PD.BCST  constsAVX512<>+104(SB), Z4, Z12
+	VFMADD213PD       Z10, Z7, Z12
+	VFMADD213PD       Z11, Z8, Z12
+	VBROADCASTSD      constsAVX512<>+112(SB), Z8
+	VFMADD213PD.BCST  constsAVX512<>+120(SB), Z4, Z8
+	VBROADCASTSD      constsAVX512<>+128(SB), Z10
+	VFMADD213PD       Z8, Z7, Z10
+	VFMADD213PD       Z12, Z9, Z10
+	VMULPD            Z4, Z4, Z7
+	VFMADD213PD       Z4, Z7, Z10
+	VADDPD.BCST       constsAVX512<>+136(SB), Z10, Z4
+	VSCALEFPD         Z6, Z4, Z4
+	VMOVUPD           Z4, (AX)
+	VCMPPD            $0x00, Z1, Z3, K1
+	VBLENDMPD.BCST    constsAVX512<>+160(SB), Z4, K1, Z5
+	VADDPD            Z5, Z2, Z2
+	ADDQ              $0x40, AX
+	VADDPD.BCST       constsAVX512<>+136(SB), Z3, Z3
+	ADDQ              DX, CX
+	INCQ              DI
+	JMP               colExpAVX512F32loop
+
+colExpAVX512F32done:
+	VMOVUPD Z2, (SI)
+	VZEROUPPER
+	RET
+
+// func colScaleAVX512F32(x *float32, stride int, classes int, e *float64, k *float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·colScaleAVX512F32(SB), NOSPLIT, $0-40
+	MOVQ    x+0(FP), AX
+	MOVQ    stride+8(FP), CX
+	SHLQ    $0x02, CX
+	MOVQ    classes+16(FP), DX
+	MOVQ    e+24(FP), BX
+	MOVQ    k+32(FP), SI
+	VMOVUPD (SI), Z0
+	VXORPD  Z1, Z1, Z1
+	XORQ    SI, SI
+
+colScaleAVX512F32loop:
+	CMPQ        SI, DX
+	JGE         colScaleAVX512F32done
+	VMOVUPD     (BX), Z2
+	VMULPD      Z0, Z2, Z2
+	VCVTPD2PS   Z2, Y2
+	VMOVUPS     Y2, (AX)
+	ADDQ        $0x40, BX
+	VADDPD.BCST constsAVX512<>+136(SB), Z1, Z1
+	ADDQ        CX, AX
+	INCQ        SI
+	JMP         colScaleAVX512F32loop
+
+colScaleAVX512F32done:
+	VZEROUPPER
+	RET
+
+// func colHessAVX512F32(x *float32, stride int, classes int, e *float64, c *[56]float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·colHessAVX512F32(SB), NOSPLIT, $0-40
+	MOVQ    x+0(FP), AX
+	MOVQ    stride+8(FP), CX
+	SHLQ    $0x02, CX
+	MOVQ    classes+16(FP), DX
+	MOVQ    e+24(FP), BX
+	MOVQ    c+32(FP), SI
+	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
+	VMOVUPD 128(SI), Z2
+	VMOVUPD 192(SI), Z3
+	VMOVUPD 256(SI), Z4
+	VMOVUPD 320(SI), Z5
+	VMOVUPD 384(SI), Z6
+	VXORPD  Z7, Z7, Z7
+	XORQ    SI, SI
+
+colHessAVX512F32loop:
+	CMPQ         SI, DX
+	JGE          colHessAVX512F32done
+	VMOVUPD      (BX), Z8
+	VMULPD       Z0, Z8, Z9
+	VMULPD       Z9, Z9, Z10
+	VMULPD       Z1, Z10, Z10
+	VDIVPD       Z6, Z8, Z8
+	VMULPD       Z8, Z8, Z8
+	VMULPD       Z2, Z8, Z8
+	VBROADCASTSD constsAVX512<>+136(SB), Z11
+	VADDPD       Z9, Z9, Z12
+	VSUBPD       Z12, Z11, Z11
+	VMULPD       Z3, Z9, Z9
+	VMULPD       Z9, Z11, Z9
+	VADDPD       Z8, Z10, Z8
+	VADDPD       Z9, Z8, Z8
+	VMULPD       Z4, Z8, Z8
+	VMAXPD       Z8, Z5, Z8
+	VCVTPD2PS    Z8, Y8
+	VMOVUPS      Y8, (AX)
+	ADDQ         $0x40, BX
+	VADDPD.BCST  constsAVX512<>+136(SB), Z7, Z7
+	ADDQ         CX, AX
+	INCQ         SI
+	JMP          colHessAVX512F32loop
+
+colHessAVX512F32done:
+	VZEROUPPER
+	RET
+
 // func rowMaxAVX512F64(x *float64, n int) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·rowMaxAVX512F64(SB), NOSPLIT, $0-24
@@ -326,6 +509,187 @@ hessRowAVX512F64done:
 	VZEROUPPER
 	RET
 
+// func colMaxAVX512F64(x *float64, stride int, classes int, mx *float64, idx *float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·colMaxAVX512F64(SB), NOSPLIT, $0-40
+	MOVQ         x+0(FP), AX
+	MOVQ         stride+8(FP), CX
+	SHLQ         $0x03, CX
+	MOVQ         classes+16(FP), DX
+	MOVQ         mx+24(FP), BX
+	MOVQ         idx+32(FP), SI
+	VBROADCASTSD constsAVX512<>+144(SB), Z0
+	VXORPD       Z1, Z1, Z1
+	VXORPD       Z2, Z2, Z2
+	VXORPD       Z3, Z3, Z3
+	XORQ         DI, DI
+
+colMaxAVX512F64loop:
+	CMPQ           DI, DX
+	JGE            colMaxAVX512F64done
+	VMOVUPD        (AX), Z4
+	VCMPPD         $0x1e, Z0, Z4, K1
+	VBLENDMPD      Z4, Z0, K1, Z0
+	VBLENDMPD      Z3, Z1, K1, Z1
+	VCMPPD         $0x03, Z4, Z4, K1
+	VBLENDMPD.BCST constsAVX512<>+0(SB), Z2, K1, Z2
+	VADDPD.BCST    constsAVX512<>+136(SB), Z3, Z3
+	ADDQ           CX, AX
+	INCQ           DI
+	JMP            colMaxAVX512F64loop
+
+colMaxAVX512F64done:
+	VCMPPD         $0x03, Z2, Z2, K1
+	VBLENDMPD.BCST constsAVX512<>+152(SB), Z0, K1, Z0
+	VMOVUPD        Z0, (BX)
+	VMOVUPD        Z1, (SI)
+	VZEROUPPER
+	RET
+
+// func colExpAVX512F64(e *float64, x *float64, stride int, classes int, mx *float64, idx *float64, sp *float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·colExpAVX512F64(SB), NOSPLIT, $0-56
+	MOVQ    e+0(FP), AX
+	MOVQ    x+8(FP), CX
+	MOVQ    stride+16(FP), DX
+	SHLQ    $0x03, DX
+	MOVQ    classes+24(FP), BX
+	MOVQ    mx+32(FP), SI
+	VMOVUPD (SI), Z0
+	MOVQ    idx+40(FP), SI
+	VMOVUPD (SI), Z1
+	MOVQ    sp+48(FP), SI
+	VXORPD  Z2, Z2, Z2
+	VXORPD  Z3, Z3, Z3
+	XORQ    DI, DI
+
+colExpAVX512F64loop:
+	CMPQ              DI, BX
+	JGE               colExpAVX512F64done
+	VMOVUPD           (CX), Z4
+	VSUBPD            Z0, Z4, Z4
+	VMAXPD.BCST       constsAVX512<>+8(SB), Z4, Z4
+	VMINPD.BCST       constsAVX512<>+16(SB), Z4, Z4
+	VMULPD.BCST       constsAVX512<>+24(SB), Z4, Z6
+	VRNDSCALEPD       $0x08, Z6, Z6
+	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z6, Z4
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z6, Z4
+	VMULPD            Z4, Z4, Z7
+	VMULPD            Z7, Z7, Z8
+	VMULPD            Z8, Z8, Z9
+	VBROADCASTSD      constsAVX512<>+48(SB), Z10
+	VFMADD213PD.BCST  constsAVX512<>+56(SB), Z4, Z10
+	VBROADCASTSD      constsAVX512<>+64(SB), Z11
+	VFMADD213PD.BCST  constsAVX512<>+72(SB), Z4, Z11
+	VFMADD213PD       Z10, Z7, Z11
+	VBROADCASTSD      constsAVX512<>+80(SB), Z10
+	VFMADD213PD.BCST  constsAVX512<>+88(SB), Z4, Z10
+	VBROADCASTSD      constsAVX512<>+96(SB), Z12
+	VFMADD213PD.BCST  constsAVX512<>+104(SB), Z4, Z12
+	VFMADD213PD       Z10, Z7, Z12
+	VFMADD213PD       Z11, Z8, Z12
+	VBROADCASTSD      constsAVX512<>+112(SB), Z8
+	VFMADD213PD.BCST  constsAVX512<>+120(SB), Z4, Z8
+	VBROADCASTSD      constsAVX512<>+128(SB), Z10
+	VFMADD213PD       Z8, Z7, Z10
+	VFMADD213PD       Z12, Z9, Z10
+	VMULPD            Z4, Z4, Z7
+	VFMADD213PD       Z4, Z7, Z10
+	VADDPD.BCST       constsAVX512<>+136(SB), Z10, Z4
+	VSCALEFPD         Z6, Z4, Z4
+	VMOVUPD           Z4, (AX)
+	VCMPPD            $0x00, Z1, Z3, K1
+	VBLENDMPD.BCST    constsAVX512<>+160(SB), Z4, K1, Z5
+	VADDPD            Z5, Z2, Z2
+	ADDQ              $0x40, AX
+	VADDPD.BCST       constsAVX512<>+136(SB), Z3, Z3
+	ADDQ              DX, CX
+	INCQ              DI
+	JMP               colExpAVX512F64loop
+
+colExpAVX512F64done:
+	VMOVUPD Z2, (SI)
+	VZEROUPPER
+	RET
+
+// func colScaleAVX512F64(x *float64, stride int, classes int, e *float64, k *float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·colScaleAVX512F64(SB), NOSPLIT, $0-40
+	MOVQ    x+0(FP), AX
+	MOVQ    stride+8(FP), CX
+	SHLQ    $0x03, CX
+	MOVQ    classes+16(FP), DX
+	MOVQ    e+24(FP), BX
+	MOVQ    k+32(FP), SI
+	VMOVUPD (SI), Z0
+	VXORPD  Z1, Z1, Z1
+	XORQ    SI, SI
+
+colScaleAVX512F64loop:
+	CMPQ        SI, DX
+	JGE         colScaleAVX512F64done
+	VMOVUPD     (BX), Z2
+	VMULPD      Z0, Z2, Z2
+	VMOVUPD     Z2, (AX)
+	ADDQ        $0x40, BX
+	VADDPD.BCST constsAVX512<>+136(SB), Z1, Z1
+	ADDQ        CX, AX
+	INCQ        SI
+	JMP         colScaleAVX512F64loop
+
+colScaleAVX512F64done:
+	VZEROUPPER
+	RET
+
+// func colHessAVX512F64(x *float64, stride int, classes int, e *float64, c *[56]float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·colHessAVX512F64(SB), NOSPLIT, $0-40
+	MOVQ    x+0(FP), AX
+	MOVQ    stride+8(FP), CX
+	SHLQ    $0x03, CX
+	MOVQ    classes+16(FP), DX
+	MOVQ    e+24(FP), BX
+	MOVQ    c+32(FP), SI
+	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
+	VMOVUPD 128(SI), Z2
+	VMOVUPD 192(SI), Z3
+	VMOVUPD 256(SI), Z4
+	VMOVUPD 320(SI), Z5
+	VMOVUPD 384(SI), Z6
+	VXORPD  Z7, Z7, Z7
+	XORQ    SI, SI
+
+colHessAVX512F64loop:
+	CMPQ         SI, DX
+	JGE          colHessAVX512F64done
+	VMOVUPD      (BX), Z8
+	VMULPD       Z0, Z8, Z9
+	VMULPD       Z9, Z9, Z10
+	VMULPD       Z1, Z10, Z10
+	VDIVPD       Z6, Z8, Z8
+	VMULPD       Z8, Z8, Z8
+	VMULPD       Z2, Z8, Z8
+	VBROADCASTSD constsAVX512<>+136(SB), Z11
+	VADDPD       Z9, Z9, Z12
+	VSUBPD       Z12, Z11, Z11
+	VMULPD       Z3, Z9, Z9
+	VMULPD       Z9, Z11, Z9
+	VADDPD       Z8, Z10, Z8
+	VADDPD       Z9, Z8, Z8
+	VMULPD       Z4, Z8, Z8
+	VMAXPD       Z8, Z5, Z8
+	VMOVUPD      Z8, (AX)
+	ADDQ         $0x40, BX
+	VADDPD.BCST  constsAVX512<>+136(SB), Z7, Z7
+	ADDQ         CX, AX
+	INCQ         SI
+	JMP          colHessAVX512F64loop
+
+colHessAVX512F64done:
+	VZEROUPPER
+	RET
+
 DATA constsAVX512<>+0(SB)/8, $0xffffffffffffffff
 DATA constsAVX512<>+8(SB)/8, $0xc087700000000000
 DATA constsAVX512<>+16(SB)/8, $0x4086300000000000
@@ -344,7 +708,10 @@ DATA constsAVX512<>+112(SB)/8, $0x3e5ae64567f544e4
 DATA constsAVX512<>+120(SB)/8, $0x3e927e4fb7789f5c
 DATA constsAVX512<>+128(SB)/8, $0x3e21eed8eff8d898
 DATA constsAVX512<>+136(SB)/8, $0x3ff0000000000000
-GLOBL constsAVX512<>(SB), RODATA|NOPTR, $144
+DATA constsAVX512<>+144(SB)/8, $0xfff0000000000000
+DATA constsAVX512<>+152(SB)/8, $0x7ff8000000000001
+DATA constsAVX512<>+160(SB)/8, $0x0000000000000000
+GLOBL constsAVX512<>(SB), RODATA|NOPTR, $168
 
 // func rowMaxAVX2F32(x *float32, n int) float64
 // Requires: AVX, SSE2
@@ -510,6 +877,196 @@ hessRowAVX2F32done:
 	VZEROUPPER
 	RET
 
+// func colMaxAVX2F32(x *float32, stride int, classes int, mx *float64, idx *float64)
+// Requires: AVX
+TEXT ·colMaxAVX2F32(SB), NOSPLIT, $0-40
+	MOVQ    x+0(FP), AX
+	MOVQ    stride+8(FP), CX
+	SHLQ    $0x02, CX
+	MOVQ    classes+16(FP), DX
+	MOVQ    mx+24(FP), BX
+	MOVQ    idx+32(FP), SI
+	VMOVUPD constsAVX2<>+576(SB), Y0
+	VXORPD  Y1, Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VXORPD  Y3, Y3, Y3
+	XORQ    DI, DI
+
+colMaxAVX2F32loop:
+	CMPQ      DI, DX
+	JGE       colMaxAVX2F32done
+	VCVTPS2PD (AX), Y4
+	VCMPPD    $0x1e, Y0, Y4, Y5
+	VBLENDVPD Y5, Y4, Y0, Y0
+	VBLENDVPD Y5, Y3, Y1, Y1
+	VCMPPD    $0x03, Y4, Y4, Y4
+	VORPD     Y4, Y2, Y2
+	VADDPD    constsAVX2<>+512(SB), Y3, Y3
+	ADDQ      CX, AX
+	INCQ      DI
+	JMP       colMaxAVX2F32loop
+
+colMaxAVX2F32done:
+	VORPD   Y2, Y0, Y0
+	VMOVUPD Y0, (BX)
+	VMOVUPD Y1, (SI)
+	VZEROUPPER
+	RET
+
+// func colExpAVX2F32(e *float64, x *float32, stride int, classes int, mx *float64, idx *float64, sp *float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·colExpAVX2F32(SB), NOSPLIT, $0-56
+	MOVQ    e+0(FP), AX
+	MOVQ    x+8(FP), CX
+	MOVQ    stride+16(FP), DX
+	SHLQ    $0x02, DX
+	MOVQ    classes+24(FP), BX
+	MOVQ    mx+32(FP), SI
+	VMOVUPD (SI), Y0
+	MOVQ    idx+40(FP), SI
+	VMOVUPD (SI), Y1
+	MOVQ    sp+48(FP), SI
+	VXORPD  Y2, Y2, Y2
+	VXORPD  Y3, Y3, Y3
+	XORQ    DI, DI
+
+colExpAVX2F32loop:
+	CMPQ         DI, BX
+	JGE          colExpAVX2F32done
+	VCVTPS2PD    (CX), Y4
+	VSUBPD       Y0, Y4, Y4
+	VMAXPD       constsAVX2<>+0(SB), Y4, Y4
+	VMINPD       constsAVX2<>+32(SB), Y4, Y4
+	VMULPD       constsAVX2<>+64(SB), Y4, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+96(SB), Y5, Y4
+	VFNMADD231PD constsAVX2<>+128(SB), Y5, Y4
+	VMULPD       Y4, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+160(SB), Y9
+	VFMADD213PD  constsAVX2<>+192(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+224(SB), Y10
+	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y11
+	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+416(SB), Y7
+	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y7
+	VMOVUPD      constsAVX2<>+480(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y4, Y4, Y6
+	VFMADD213PD  Y4, Y6, Y9
+	VADDPD       constsAVX2<>+512(SB), Y9, Y4
+	VMULPD       constsAVX2<>+192(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+544(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+544(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y4, Y4
+	VMOVUPD      Y4, (AX)
+	VCMPPD       $0x00, Y1, Y3, Y5
+	VBLENDVPD    Y5, constsAVX2<>+608(SB), Y4, Y4
+	VADDPD       Y4, Y2, Y2
+	ADDQ         $0x20, AX
+	VADDPD       constsAVX2<>+512(SB), Y3, Y3
+	ADDQ         DX, CX
+	INCQ         DI
+	JMP          colExpAVX2F32loop
+
+colExpAVX2F32done:
+	VMOVUPD Y2, (SI)
+	VZEROUPPER
+	RET
+
+// func colScaleAVX2F32(x *float32, stride int, classes int, e *float64, k *float64)
+// Requires: AVX
+TEXT ·colScaleAVX2F32(SB), NOSPLIT, $0-40
+	MOVQ    x+0(FP), AX
+	MOVQ    stride+8(FP), CX
+	SHLQ    $0x02, CX
+	MOVQ    classes+16(FP), DX
+	MOVQ    e+24(FP), BX
+	MOVQ    k+32(FP), SI
+	VMOVUPD (SI), Y0
+	VXORPD  Y1, Y1, Y1
+	XORQ    SI, SI
+
+colScaleAVX2F32loop:
+	CMPQ       SI, DX
+	JGE        colScaleAVX2F32done
+	VMOVUPD    (BX), Y2
+	VMULPD     Y0, Y2, Y2
+	VCVTPD2PSY Y2, X2
+	VMOVUPS    X2, (AX)
+	ADDQ       $0x20, BX
+	VADDPD     constsAVX2<>+512(SB), Y1, Y1
+	ADDQ       CX, AX
+	INCQ       SI
+	JMP        colScaleAVX2F32loop
+
+colScaleAVX2F32done:
+	VZEROUPPER
+	RET
+
+// func colHessAVX2F32(x *float32, stride int, classes int, e *float64, c *[56]float64)
+// Requires: AVX
+TEXT ·colHessAVX2F32(SB), NOSPLIT, $0-40
+	MOVQ    x+0(FP), AX
+	MOVQ    stride+8(FP), CX
+	SHLQ    $0x02, CX
+	MOVQ    classes+16(FP), DX
+	MOVQ    e+24(FP), BX
+	MOVQ    c+32(FP), SI
+	VMOVUPD (SI), Y0
+	VMOVUPD 32(SI), Y1
+	VMOVUPD 64(SI), Y2
+	VMOVUPD 96(SI), Y3
+	VMOVUPD 128(SI), Y4
+	VMOVUPD 160(SI), Y5
+	VMOVUPD 192(SI), Y6
+	VXORPD  Y7, Y7, Y7
+	XORQ    SI, SI
+
+colHessAVX2F32loop:
+	CMPQ       SI, DX
+	JGE        colHessAVX2F32done
+	VMOVUPD    (BX), Y8
+	VMULPD     Y0, Y8, Y9
+	VMULPD     Y9, Y9, Y10
+	VMULPD     Y1, Y10, Y10
+	VDIVPD     Y6, Y8, Y8
+	VMULPD     Y8, Y8, Y8
+	VMULPD     Y2, Y8, Y8
+	VMOVUPD    constsAVX2<>+512(SB), Y11
+	VADDPD     Y9, Y9, Y12
+	VSUBPD     Y12, Y11, Y11
+	VMULPD     Y3, Y9, Y9
+	VMULPD     Y9, Y11, Y9
+	VADDPD     Y8, Y10, Y8
+	VADDPD     Y9, Y8, Y8
+	VMULPD     Y4, Y8, Y8
+	VMAXPD     Y8, Y5, Y8
+	VCVTPD2PSY Y8, X8
+	VMOVUPS    X8, (AX)
+	ADDQ       $0x20, BX
+	VADDPD     constsAVX2<>+512(SB), Y7, Y7
+	ADDQ       CX, AX
+	INCQ       SI
+	JMP        colHessAVX2F32loop
+
+colHessAVX2F32done:
+	VZEROUPPER
+	RET
+
 // func rowMaxAVX2F64(x *float64, n int) float64
 // Requires: AVX, SSE2
 TEXT ·rowMaxAVX2F64(SB), NOSPLIT, $0-24
@@ -672,6 +1229,194 @@ hessRowAVX2F64done:
 	VZEROUPPER
 	RET
 
+// func colMaxAVX2F64(x *float64, stride int, classes int, mx *float64, idx *float64)
+// Requires: AVX
+TEXT ·colMaxAVX2F64(SB), NOSPLIT, $0-40
+	MOVQ    x+0(FP), AX
+	MOVQ    stride+8(FP), CX
+	SHLQ    $0x03, CX
+	MOVQ    classes+16(FP), DX
+	MOVQ    mx+24(FP), BX
+	MOVQ    idx+32(FP), SI
+	VMOVUPD constsAVX2<>+576(SB), Y0
+	VXORPD  Y1, Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VXORPD  Y3, Y3, Y3
+	XORQ    DI, DI
+
+colMaxAVX2F64loop:
+	CMPQ      DI, DX
+	JGE       colMaxAVX2F64done
+	VMOVUPD   (AX), Y4
+	VCMPPD    $0x1e, Y0, Y4, Y5
+	VBLENDVPD Y5, Y4, Y0, Y0
+	VBLENDVPD Y5, Y3, Y1, Y1
+	VCMPPD    $0x03, Y4, Y4, Y4
+	VORPD     Y4, Y2, Y2
+	VADDPD    constsAVX2<>+512(SB), Y3, Y3
+	ADDQ      CX, AX
+	INCQ      DI
+	JMP       colMaxAVX2F64loop
+
+colMaxAVX2F64done:
+	VORPD   Y2, Y0, Y0
+	VMOVUPD Y0, (BX)
+	VMOVUPD Y1, (SI)
+	VZEROUPPER
+	RET
+
+// func colExpAVX2F64(e *float64, x *float64, stride int, classes int, mx *float64, idx *float64, sp *float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·colExpAVX2F64(SB), NOSPLIT, $0-56
+	MOVQ    e+0(FP), AX
+	MOVQ    x+8(FP), CX
+	MOVQ    stride+16(FP), DX
+	SHLQ    $0x03, DX
+	MOVQ    classes+24(FP), BX
+	MOVQ    mx+32(FP), SI
+	VMOVUPD (SI), Y0
+	MOVQ    idx+40(FP), SI
+	VMOVUPD (SI), Y1
+	MOVQ    sp+48(FP), SI
+	VXORPD  Y2, Y2, Y2
+	VXORPD  Y3, Y3, Y3
+	XORQ    DI, DI
+
+colExpAVX2F64loop:
+	CMPQ         DI, BX
+	JGE          colExpAVX2F64done
+	VMOVUPD      (CX), Y4
+	VSUBPD       Y0, Y4, Y4
+	VMAXPD       constsAVX2<>+0(SB), Y4, Y4
+	VMINPD       constsAVX2<>+32(SB), Y4, Y4
+	VMULPD       constsAVX2<>+64(SB), Y4, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+96(SB), Y5, Y4
+	VFNMADD231PD constsAVX2<>+128(SB), Y5, Y4
+	VMULPD       Y4, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+160(SB), Y9
+	VFMADD213PD  constsAVX2<>+192(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+224(SB), Y10
+	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y11
+	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+416(SB), Y7
+	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y7
+	VMOVUPD      constsAVX2<>+480(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y4, Y4, Y6
+	VFMADD213PD  Y4, Y6, Y9
+	VADDPD       constsAVX2<>+512(SB), Y9, Y4
+	VMULPD       constsAVX2<>+192(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+544(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+544(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y4, Y4
+	VMOVUPD      Y4, (AX)
+	VCMPPD       $0x00, Y1, Y3, Y5
+	VBLENDVPD    Y5, constsAVX2<>+608(SB), Y4, Y4
+	VADDPD       Y4, Y2, Y2
+	ADDQ         $0x20, AX
+	VADDPD       constsAVX2<>+512(SB), Y3, Y3
+	ADDQ         DX, CX
+	INCQ         DI
+	JMP          colExpAVX2F64loop
+
+colExpAVX2F64done:
+	VMOVUPD Y2, (SI)
+	VZEROUPPER
+	RET
+
+// func colScaleAVX2F64(x *float64, stride int, classes int, e *float64, k *float64)
+// Requires: AVX
+TEXT ·colScaleAVX2F64(SB), NOSPLIT, $0-40
+	MOVQ    x+0(FP), AX
+	MOVQ    stride+8(FP), CX
+	SHLQ    $0x03, CX
+	MOVQ    classes+16(FP), DX
+	MOVQ    e+24(FP), BX
+	MOVQ    k+32(FP), SI
+	VMOVUPD (SI), Y0
+	VXORPD  Y1, Y1, Y1
+	XORQ    SI, SI
+
+colScaleAVX2F64loop:
+	CMPQ    SI, DX
+	JGE     colScaleAVX2F64done
+	VMOVUPD (BX), Y2
+	VMULPD  Y0, Y2, Y2
+	VMOVUPD Y2, (AX)
+	ADDQ    $0x20, BX
+	VADDPD  constsAVX2<>+512(SB), Y1, Y1
+	ADDQ    CX, AX
+	INCQ    SI
+	JMP     colScaleAVX2F64loop
+
+colScaleAVX2F64done:
+	VZEROUPPER
+	RET
+
+// func colHessAVX2F64(x *float64, stride int, classes int, e *float64, c *[56]float64)
+// Requires: AVX
+TEXT ·colHessAVX2F64(SB), NOSPLIT, $0-40
+	MOVQ    x+0(FP), AX
+	MOVQ    stride+8(FP), CX
+	SHLQ    $0x03, CX
+	MOVQ    classes+16(FP), DX
+	MOVQ    e+24(FP), BX
+	MOVQ    c+32(FP), SI
+	VMOVUPD (SI), Y0
+	VMOVUPD 32(SI), Y1
+	VMOVUPD 64(SI), Y2
+	VMOVUPD 96(SI), Y3
+	VMOVUPD 128(SI), Y4
+	VMOVUPD 160(SI), Y5
+	VMOVUPD 192(SI), Y6
+	VXORPD  Y7, Y7, Y7
+	XORQ    SI, SI
+
+colHessAVX2F64loop:
+	CMPQ    SI, DX
+	JGE     colHessAVX2F64done
+	VMOVUPD (BX), Y8
+	VMULPD  Y0, Y8, Y9
+	VMULPD  Y9, Y9, Y10
+	VMULPD  Y1, Y10, Y10
+	VDIVPD  Y6, Y8, Y8
+	VMULPD  Y8, Y8, Y8
+	VMULPD  Y2, Y8, Y8
+	VMOVUPD constsAVX2<>+512(SB), Y11
+	VADDPD  Y9, Y9, Y12
+	VSUBPD  Y12, Y11, Y11
+	VMULPD  Y3, Y9, Y9
+	VMULPD  Y9, Y11, Y9
+	VADDPD  Y8, Y10, Y8
+	VADDPD  Y9, Y8, Y8
+	VMULPD  Y4, Y8, Y8
+	VMAXPD  Y8, Y5, Y8
+	VMOVUPD Y8, (AX)
+	ADDQ    $0x20, BX
+	VADDPD  constsAVX2<>+512(SB), Y7, Y7
+	ADDQ    CX, AX
+	INCQ    SI
+	JMP     colHessAVX2F64loop
+
+colHessAVX2F64done:
+	VZEROUPPER
+	RET
+
 DATA constsAVX2<>+0(SB)/8, $0xc087700000000000
 DATA constsAVX2<>+8(SB)/8, $0xc087700000000000
 DATA constsAVX2<>+16(SB)/8, $0xc087700000000000
@@ -744,4 +1489,12 @@ DATA constsAVX2<>+544(SB)/8, $0x43300000000003ff
 DATA constsAVX2<>+552(SB)/8, $0x43300000000003ff
 DATA constsAVX2<>+560(SB)/8, $0x43300000000003ff
 DATA constsAVX2<>+568(SB)/8, $0x43300000000003ff
-GLOBL constsAVX2<>(SB), RODATA|NOPTR, $576
+DATA constsAVX2<>+576(SB)/8, $0xfff0000000000000
+DATA constsAVX2<>+584(SB)/8, $0xfff0000000000000
+DATA constsAVX2<>+592(SB)/8, $0xfff0000000000000
+DATA constsAVX2<>+600(SB)/8, $0xfff0000000000000
+DATA constsAVX2<>+608(SB)/8, $0x0000000000000000
+DATA constsAVX2<>+616(SB)/8, $0x0000000000000000
+DATA constsAVX2<>+624(SB)/8, $0x0000000000000000
+DATA constsAVX2<>+632(SB)/8, $0x0000000000000000
+GLOBL constsAVX2<>(SB), RODATA|NOPTR, $640

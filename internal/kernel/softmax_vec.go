@@ -2,7 +2,6 @@ package kernel
 
 import (
 	"math"
-	"sync"
 	"unsafe"
 )
 
@@ -149,78 +148,6 @@ func softmaxVec[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss, gr
 	return sum
 }
 
-// tileElems is the logits of one transposed tile of softmaxTiled (at
-// least stackClasses, so a tile holds a whole position): with C = 80, 102
-// positions, whose per-class runs of 400 bytes (float32) keep the
-// hardware prefetcher on each of the C strided streams.
-const tileElems = 8192
-
-// tiles holds softmaxTiled's buffers: logits, gradient and Hessian tiles
-// (too large for the stack), one set per concurrent call.
-type tiles[T Float] struct{ x, g, h [tileElems]T }
-
-var tilePools = [2]sync.Pool{
-	{New: func() any { return new(tiles[float32]) }},
-	{New: func() any { return new(tiles[float64]) }},
-}
-
-// tilePool returns the pool of T's tiles.
-func tilePool[T Float]() *sync.Pool {
-	var z T
-	if unsafe.Sizeof(z) == 4 {
-		return &tilePools[0]
-	}
-	return &tilePools[1]
-}
-
-// softmaxTiled is softmaxVec for the class-second layout (Inner > 1,
-// [N, C, d₁, …]): runs of up to tileElems/C positions of one outer index
-// are transposed into class-last tiles (reads contiguous per class), run
-// through softmaxVec, and their gradient and Hessian transposed back.
-func softmaxTiled[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
-	C, in := p.Classes, p.Inner
-	q := *p
-	q.Inner = 1
-	pool := tilePool[T]()
-	tl := pool.Get().(*tiles[T])
-	defer pool.Put(tl)
-	xb, gb, hb := tl.x[:], tl.g[:], tl.h[:]
-	B := tileElems / C
-	var sum float64
-	for j := 0; j < len(labels); {
-		pos := first + j
-		i0 := pos % in
-		b := min(B, len(labels)-j, in-i0) // positions of this tile, all of outer index pos/in
-		base := pos/in*C*in + i0          // logit (position pos, class 0)
-		for c := range C {
-			for k, v := range x[base+c*in : base+c*in+b] {
-				xb[k*C+c] = v
-			}
-		}
-		var g, h []T
-		if grad != nil {
-			g = gb[:b*C]
-		}
-		if hess != nil {
-			h = hb[:b*C]
-		}
-		sum += softmaxVec(t, s, &q, sub(loss, j, j+b), g, h, xb[:b*C], labels[j:j+b], sub(w, j, j+b), 0)
-		for _, d := range [...]struct{ dst, tile []T }{{grad, g}, {hess, h}} {
-			if d.dst == nil {
-				continue
-			}
-			for c := range C {
-				row := d.dst[base+c*in : base+c*in+b]
-				for k := range row {
-					row[k] = d.tile[k*C+c]
-				}
-			}
-		}
-		j += b
-	}
-	return sum
-}
-
 // rowMax returns max(x), NaN if any element is NaN.
 func rowMax[T Float](t *table, x []T) float64 {
 	n0 := len(x) &^ (t.rowLanes - 1)
@@ -292,4 +219,201 @@ func hessRow[T Float](t *table, dst []T, e []float64, c *[32]float64) {
 		h := (pc*pc*c[4] + r*r*c[8] + (1-2*pc)*(pc*c[12])) * c[16]
 		dst[i] = T(max(c[20], h))
 	}
+}
+
+// softmaxStrided is softmaxHard for the class-second layout (Inner > 1,
+// [N, C, d₁, …]) on the class-strided primitives of table t, without
+// transposing: blocks of t.rowLanes consecutive positions of one image are
+// a vector's lanes, and each primitive walks the C classes Inner elements
+// apart (colMax, colExp, colScale, colHess); the label's terms of each
+// position, and its label's and argmax's entries, are softmaxVec's scalar
+// code. Blocks with a NaN or an infinite max, and positions that fill no
+// block, go to softmaxHard.
+func softmaxStrided[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
+	C, in, lanes := p.Classes, p.Inner, t.rowLanes
+	g := p.Gamma
+	k, isInt := intGamma(g)
+	clip := math.Inf(-1)
+	if p.ClipHess {
+		clip = 0
+	}
+	e := s.ec[:C*lanes]
+	var sum float64
+	for j := 0; j < len(labels); {
+		pos := first + j
+		i0 := pos % in
+		base := pos/in*C*in + i0 // logit (position pos, class 0)
+		if in-i0 < lanes || len(labels)-j < lanes {
+			n := min(in-i0, len(labels)-j, lanes) // the rest of the image, or of the positions
+			sum += softmaxHard(p, sub(loss, j, j+n), grad, hess, x, labels[j:j+n], sub(w, j, j+n), pos)
+			j += n
+			continue
+		}
+		colMax(t, x[base:], in, C, &s.mx, &s.idx)
+		finite := true
+		for _, m := range s.mx[:lanes] {
+			finite = finite && !math.IsNaN(m) && !math.IsInf(m, 0)
+		}
+		if !finite {
+			sum += softmaxHard(p, sub(loss, j, j+lanes), grad, hess, x, labels[j:j+lanes], sub(w, j, j+lanes), pos)
+			j += lanes
+			continue
+		}
+		colExp(t, e, x[base:], in, C, &s.mx, &s.idx, &s.sp)
+		for l := range lanes {
+			s.k[l] = 0
+			for i := range 7 {
+				s.hc[i*lanes+l] = 0
+			}
+			s.hc[hcClip*lanes+l], s.hc[hcSp*lanes+l] = clip, 1
+			lab := labels[j+l]
+			wj := 1.0
+			if w != nil {
+				wj = float64(w[j+l])
+			}
+			if (p.HasIgnore && int64(lab) == p.Ignore) || wj == 0 {
+				if loss != nil {
+					loss[j+l] = 0
+				}
+				s.skip[l] = true
+				continue
+			}
+			s.skip[l] = false
+			y, ks := int(lab), int(s.idx[l])
+			sp, mx := s.sp[l], s.mx[l]
+			d := 1 + sp
+			logD := math.Log1p(sp)
+			py := e[y*lanes+l] / d
+			var qy, lp, ratio float64
+			if y == ks {
+				lp, qy = -logD, sp/d
+				ratio = -1 // lim log p/(1−p) as p → 1
+				if sp > 0 {
+					ratio = lp / qy
+				}
+			} else {
+				lp = max(float64(x[base+y*in+l])-mx-logD, -math.MaxFloat64)
+				qy = 1 - py
+				ratio = lp / qy
+			}
+			var wy float64
+			if isInt {
+				wy = powInt(qy, k)
+			} else {
+				wy = math.Exp(g * math.Log(qy))
+			}
+			a := p.alpha(y)
+			lv := -a * wy * lp * wj
+			sum += lv
+			if loss != nil {
+				loss[j+l] = sat[T](lv)
+			}
+			b := a * wy * (g*py*ratio - 1)
+			sc := wj * p.Scale
+			s.k[l] = -b * sc / d
+			s.b[l], s.sc[l], s.py[l] = b, sc, py
+			ahat := a * wy * qy * (-g*(g-1)*py*py*ratio + 2*g*py + qy)
+			var gp, aK float64
+			if y == ks {
+				aK = ahat
+			} else {
+				gp = ahat / (qy * qy)
+			}
+			s.ahat[l], s.gp[l], s.aK[l] = ahat, gp, aK
+			aKv, spv := aK, sp
+			if !(sp > 0) || aK == 0 { // no Â_k* term (softmaxHard: only when S′ > 0)
+				aKv, spv = 0, 1
+			}
+			for i, v := range [...]float64{1 / d, gp, aKv, -b, sc, clip, spv} {
+				s.hc[i*lanes+l] = v
+			}
+		}
+		if grad != nil {
+			colScale(t, grad[base:], in, C, e, &s.k)
+			for l := range lanes {
+				if !s.skip[l] {
+					y := int(labels[j+l])
+					grad[base+y*in+l] = T((-s.py[l]*s.b[l] + s.b[l]) * s.sc[l])
+				}
+			}
+		}
+		if hess != nil {
+			colHess(t, hess[base:], in, C, e, &s.hc)
+			for l := range lanes {
+				if s.skip[l] {
+					continue
+				}
+				y, ks := int(labels[j+l]), int(s.idx[l])
+				sp, d := s.sp[l], 1+s.sp[l]
+				for _, cc := range [...]int{y, ks} {
+					pc := e[cc*lanes+l] / d
+					gr := -pc * s.b[l]
+					var h float64
+					if cc == y {
+						gr += s.b[l]
+						h = s.ahat[l]
+					}
+					if cc == ks {
+						h += pc * pc * s.gp[l]
+					} else {
+						qc := 1 - pc
+						h += pc * pc * (s.gp[l] - h/(qc*qc))
+						if sp > 0 {
+							r := e[cc*lanes+l] / sp
+							h += r * r * s.aK[l]
+						}
+					}
+					h = (h + (1-2*pc)*gr) * s.sc[l]
+					if p.ClipHess {
+						h = max(h, 0)
+					}
+					hess[base+cc*in+l] = T(h)
+				}
+			}
+		}
+		j += lanes
+	}
+	return sum
+}
+
+// Slots of scratch.hc, as hessRow's constants.
+const (
+	hcClip = 5
+	hcSp   = 6
+)
+
+// colMax runs t's colMax on the block of positions at x.
+func colMax[T Float](t *table, x []T, stride, classes int, mx, idx *[8]float64) {
+	if unsafe.Sizeof(x[0]) == 4 {
+		t.colMaxF32(ptr[T, float32](x), stride, classes, &mx[0], &idx[0])
+		return
+	}
+	t.colMaxF64(ptr[T, float64](x), stride, classes, &mx[0], &idx[0])
+}
+
+// colExp runs t's colExp on the block of positions at x.
+func colExp[T Float](t *table, e []float64, x []T, stride, classes int, mx, idx, sp *[8]float64) {
+	if unsafe.Sizeof(x[0]) == 4 {
+		t.colExpF32(&e[0], ptr[T, float32](x), stride, classes, &mx[0], &idx[0], &sp[0])
+		return
+	}
+	t.colExpF64(&e[0], ptr[T, float64](x), stride, classes, &mx[0], &idx[0], &sp[0])
+}
+
+// colScale runs t's colScale on the block of positions at dst.
+func colScale[T Float](t *table, dst []T, stride, classes int, e []float64, k *[8]float64) {
+	if unsafe.Sizeof(dst[0]) == 4 {
+		t.colScaleF32(ptr[T, float32](dst), stride, classes, &e[0], &k[0])
+		return
+	}
+	t.colScaleF64(ptr[T, float64](dst), stride, classes, &e[0], &k[0])
+}
+
+// colHess runs t's colHess on the block of positions at dst.
+func colHess[T Float](t *table, dst []T, stride, classes int, e []float64, c *[56]float64) {
+	if unsafe.Sizeof(dst[0]) == 4 {
+		t.colHessF32(ptr[T, float32](dst), stride, classes, &e[0], c)
+		return
+	}
+	t.colHessF64(ptr[T, float64](dst), stride, classes, &e[0], c)
 }

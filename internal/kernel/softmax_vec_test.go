@@ -12,8 +12,9 @@ import (
 // gradient and Hessian per logit, the sum; the clipped Hessian too), for class counts around the lane widths,
 // ignored positions, weights, per-class α, every γ form, rows with NaN
 // and infinite logits, a subset of positions (first > 0), and both
-// layouts: class axis last (Inner = 1) and second (Inner > 1, through
-// transposed tiles, with inner sizes below, at and across a tile).
+// layouts: class axis last (Inner = 1) and second (Inner > 1, class-strided
+// blocks of positions, with inner sizes below, at and across a block and
+// of thousands of logits per image).
 func TestSoftmaxVectorMatchesGeneric(t *testing.T) {
 	needVector(t)
 	t.Run("float32", func(t *testing.T) { testSoftmaxVector[float32](t) })
@@ -27,7 +28,8 @@ func testSoftmaxVector[T Float](t *testing.T) {
 			for _, g := range []float64{0, 0.5, 2, 2.5} {
 				inner := 1
 				if rng.IntN(2) == 0 {
-					inner = []int{2, 7, tileElems/C - 1, tileElems / C, tileElems/C + 3, 3*tileElems/C + 1}[rng.IntN(6)]
+					const span = 8192 // logits per image, about
+					inner = []int{2, 7, 8, 9, span/C - 1, span / C, span/C + 3, 3*span/C + 1}[rng.IntN(8)]
 				}
 				outer := 1 + rng.IntN(max(1, 40/inner))
 				N := outer * inner // positions

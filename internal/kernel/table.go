@@ -62,6 +62,17 @@ type table struct {
 	hessRowF32  func(dst *float32, e *float64, c *[32]float64, n int)
 	hessRowF64  func(dst *float64, e *float64, c *[32]float64, n int)
 
+	// Their class-strided forms, for the class-second layout: one block of
+	// rowLanes consecutive positions, classes stride elements apart.
+	colMaxF32   func(x *float32, stride, classes int, mx, idx *float64)
+	colMaxF64   func(x *float64, stride, classes int, mx, idx *float64)
+	colExpF32   func(e *float64, x *float32, stride, classes int, mx, idx, sp *float64)
+	colExpF64   func(e *float64, x *float64, stride, classes int, mx, idx, sp *float64)
+	colScaleF32 func(x *float32, stride, classes int, e, k *float64)
+	colScaleF64 func(x *float64, stride, classes int, e, k *float64)
+	colHessF32  func(x *float32, stride, classes int, e *float64, c *[56]float64)
+	colHessF64  func(x *float64, stride, classes int, e *float64, c *[56]float64)
+
 	// The kernels of the family's members, by name (see MemberSpec), on
 	// memberStep elements per call unit.
 	memberStep int
