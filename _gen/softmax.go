@@ -17,6 +17,8 @@ func (a *isa) softmaxRows(f64 bool) {
 	a.scaleRow(f64)
 	a.hessRow(f64)
 	a.softmaxCols(f64)
+	a.smoothRow(f64)
+	a.gradRow(f64)
 }
 
 func (a *isa) names(base string, f64 bool) (name, t string, size int) {
@@ -349,6 +351,115 @@ func (a *isa) colHess(f64 bool) {
 		b.storeF(b.max(clip, h), Mem{Base: X}, f64) // keeps a NaN h
 		ADDQ(U8(8*a.lanes), E)
 	})
+	VZEROUPPER()
+	RET()
+}
+
+// Slots of smoothRow's constants, 32 bytes apart.
+const (
+	smShift = iota // max + log(1 + S′): log p_c = x_c − smShift
+	smInvD         // 1/(1 + S′)
+	smGamma        // γ
+	smSkip         // the class whose terms the caller adds (the argmax), as a float64
+	smFlags        // int64: k, γ as an integer (γ = k by multiplication), or −1
+)
+
+// smoothRow emits func(b *float64, e *float64, x *T, a *float64, c
+// *[32]float64, n int) (f, sb float64): the label-smoothed softmax focal
+// loss's terms of the classes of one row other than the argmax, with
+// p_c = e_c/(1 + S′), q_c = 1 − p_c, log p_c = x_c − max − log(1 + S′)
+// (at least −MaxFloat64), w_c = q_c^γ and weights a_c:
+//
+//	f_c = −a_c w_c log p_c,  B_c = a_c w_c (γ p_c log p_c / q_c − 1)
+//
+// It stores B_c in b (0 for the skipped class) and returns Σ f_c and Σ B_c.
+// n is a multiple of the lane count.
+func (a *isa) smoothRow(f64 bool) {
+	name, t, size := a.names("smoothRow", f64)
+	TEXT(name, NOSPLIT, "func(b *float64, e *float64, x *"+t+", a *float64, c *[32]float64, n int) (f, sb float64)")
+	Pragma("noescape")
+	Doc(name + " stores the label-smoothed terms B_c of the classes of a row in b and returns Σ f_c and Σ B_c (see smoothRow in _gen); n is a multiple of the lane count.")
+	b := a.one()
+	B, E, X, A := Load(Param("b"), GP64()), Load(Param("e"), GP64()), Load(Param("x"), GP64()), Load(Param("a"), GP64())
+	K := Load(Param("c"), GP64())
+	n := Load(Param("n"), GP64())
+	k := func(i int) bc { return bc(Mem{Base: K, Disp: 32 * i}) }
+	accF, accB := b.zero(), b.zero()
+	cv := b.zero()
+	i := GP64()
+	XORQ(i, i)
+	Label(name + "loop")
+	CMPQ(i, n)
+	JGE(LabelRef(name + "done"))
+	e := b.loadF(Mem{Base: E, Index: i, Scale: 8}, true)
+	p := b.mul(e, k(smInvD))
+	q := b.sub(b.load(b.c(1)), p)
+	lp := b.max(b.sub(b.loadF(Mem{Base: X, Index: i, Scale: uint8(size)}, f64), k(smShift)), b.c(-math.MaxFloat64))
+	// w = q^γ: k multiplications, or exp(γ log q)
+	w := b.vec()
+	CMPQ(Mem(k(smFlags)), U8(0))
+	JL(LabelRef(name + "powlog"))
+	b.mov(b.load(b.c(1)), w)
+	cnt := GP64()
+	MOVQ(Mem(k(smFlags)), cnt)
+	Label(name + "powloop")
+	TESTQ(cnt, cnt)
+	JZ(LabelRef(name + "powdone"))
+	b.mulTo(w, w, q)
+	DECQ(cnt)
+	JMP(LabelRef(name + "powloop"))
+	Label(name + "powlog")
+	b.mov(b.exp(b.mul(b.log(q), k(smGamma))), w)
+	Label(name + "powdone")
+	aw := b.mul(b.loadF(Mem{Base: A, Index: i, Scale: 8}, true), w)
+	f := b.neg(b.mul(aw, lp))
+	bb := b.mul(aw, b.sub(b.mul(b.mul(p, k(smGamma)), b.div(lp, q)), b.c(1)))
+	// The lane counter: the skipped class adds nothing.
+	skip := b.cmp(cmpEQ, b.add(cv, b.lane()), k(smSkip))
+	f = b.blend(skip, f, b.c(0))
+	bb = b.blend(skip, bb, b.c(0))
+	VMOVUPD(bb[0], Mem{Base: B, Index: i, Scale: 8})
+	b.addTo(accF, accF, f)
+	b.addTo(accB, accB, bb)
+	b.addTo(cv, cv, b.c(float64(a.lanes)))
+	ADDQ(U32(a.lanes), i)
+	JMP(LabelRef(name + "loop"))
+	Label(name + "done")
+	rf := a.hreduce(accF[0], VADDPD)
+	Store(rf, ReturnIndex(0))
+	rb := a.hreduce(accB[0], VADDPD)
+	Store(rb, ReturnIndex(1))
+	VZEROUPPER()
+	RET()
+}
+
+// gradRow emits func(dst *T, b, e *float64, s, k float64, n int):
+// dst[i] = s·b[i] − k·e[i], the label-smoothed gradient (k = s·ΣB/(1 + S′)).
+func (a *isa) gradRow(f64 bool) {
+	name, t, size := a.names("gradRow", f64)
+	TEXT(name, NOSPLIT, "func(dst *"+t+", b, e *float64, s, k float64, n int)")
+	Pragma("noescape")
+	Doc(name + " sets dst[i] = s·b[i] − k·e[i] for i < n, a multiple of the lane count.")
+	bb := a.one()
+	D, B, E := Load(Param("dst"), GP64()), Load(Param("b"), GP64()), Load(Param("e"), GP64())
+	sx, kx := XMM(), XMM()
+	MOVSD(NewParamAddr("s", 24), sx)
+	MOVSD(NewParamAddr("k", 32), kx)
+	s, kk := bb.vec(), bb.vec()
+	VBROADCASTSD(sx, s[0])
+	VBROADCASTSD(kx, kk[0])
+	n := Load(Param("n"), GP64())
+	i := GP64()
+	XORQ(i, i)
+	Label(name + "loop")
+	CMPQ(i, n)
+	JGE(LabelRef(name + "done"))
+	v := bb.mul(bb.loadF(Mem{Base: B, Index: i, Scale: 8}, true), s)
+	bb.fnmaddToV(v, bb.loadF(Mem{Base: E, Index: i, Scale: 8}, true), kk)
+	bb.storeF(v, Mem{Base: D, Index: i, Scale: uint8(size)}, f64)
+	ADDQ(U32(a.lanes), i)
+	JMP(LabelRef(name + "loop"))
+	Label(name + "done")
 	VZEROUPPER()
 	RET()
 }

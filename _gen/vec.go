@@ -35,8 +35,9 @@ type isa struct {
 // table is an isa's constant table, shared by its narrowed copies.
 type table struct {
 	sym    Symbol
-	consts map[uint64]int // bits → offset in the table
-	bits   []uint64       // table contents in order
+	consts map[uint64]int   // bits → offset in the table
+	bits   []uint64         // table contents in order
+	rows   map[int][]uint64 // AVX2 entries (by index) holding a vector of distinct values
 }
 
 func newISA(avx512 bool) *isa {
@@ -95,6 +96,9 @@ func (a *isa) emitConsts() {
 	GLOBL(a.sym.Name, RODATA|NOPTR)
 	for i, b := range a.bits {
 		for j := 0; j < a.stride()/8; j++ {
+			if row, ok := a.rows[i]; ok {
+				b = row[j]
+			}
 			DATA(i*a.stride()+8*j, U64(b))
 		}
 	}
@@ -230,6 +234,43 @@ func (a *isa) fmaTo(d, x, y V) {
 	for u := range d {
 		VFMADD213PD(y[u], x[u], d[u])
 	}
+}
+
+// fnmaddToV sets d = d − x·y in place (registers).
+func (a *isa) fnmaddToV(d, x, y V) {
+	for u := range d {
+		VFNMADD231PD(y[u], x[u], d[u])
+	}
+}
+
+// lane returns the lane indices 0, 1, … of a vector, as float64s.
+func (a *isa) lane() V {
+	bits := make([]uint64, a.lanes)
+	for i := range bits {
+		bits[i] = math.Float64bits(float64(i))
+	}
+	m := a.vecBits(bits)
+	d := a.vec()
+	for _, r := range d {
+		VMOVUPD(Mem(m), r) // one block: every register the same lanes
+	}
+	return d
+}
+
+// vecBits returns a memory operand holding the vector of distinct values
+// bits (one per lane), for a plain load.
+func (a *isa) vecBits(bits []uint64) bc {
+	off := len(a.bits) * a.stride()
+	if a.z {
+		a.bits = append(a.bits, bits...) // 8-byte entries: contiguous
+		return bc(NewDataAddr(a.sym, off))
+	}
+	if a.rows == nil {
+		a.rows = map[int][]uint64{}
+	}
+	a.rows[len(a.bits)] = bits
+	a.bits = append(a.bits, 0)
+	return bc(NewDataAddr(a.sym, off))
 }
 
 // fnmaddTo sets d = d − x·c in place.

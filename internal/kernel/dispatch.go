@@ -29,6 +29,8 @@ type scratch struct {
 	ahat, gp, aK              [8]float64
 	hc                        [56]float64
 	skip                      [8]bool
+	// softmaxSmooth\'s row: the ε/C weights and the terms B_c
+	sa, sb [stackClasses]float64
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -212,7 +214,8 @@ func sub[E any](s []E, lo, hi int) []E {
 // SoftmaxGo's. Without label smoothing and with C ≤ 256 its row loops are
 // vectorized: along the classes with the class axis last (softmaxVec),
 // across positions, the classes strided, with the class axis second
-// (softmaxStrided).
+// (softmaxStrided); with label smoothing, for the loss and gradient with
+// the class axis last (softmaxSmooth).
 func Softmax[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
 	return softmaxOn(active, p, loss, grad, hess, x, labels, w, first)
 }
@@ -222,11 +225,15 @@ func softmaxOn[T Float, L Int](t *table, p *SoftmaxParams, loss, grad, hess, x [
 	if p.Schedule != nil {
 		return ScheduledSoftmaxGo(p, loss, grad, hess, x, labels, w, first)
 	}
-	if t == nil || p.Smooth != 0 || p.Classes > stackClasses {
+	smooth := p.Smooth != 0
+	if t == nil || p.Classes > stackClasses || (smooth && (hess != nil || p.Inner > 1)) {
 		return SoftmaxGo(p, loss, grad, hess, x, labels, w, first)
 	}
 	s := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(s)
+	if smooth {
+		return softmaxSmooth(t, s, p, loss, grad, x, labels, w, first)
+	}
 	if p.Inner > 1 {
 		return softmaxStrided(t, s, p, loss, grad, hess, x, labels, w, first)
 	}

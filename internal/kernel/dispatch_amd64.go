@@ -116,6 +116,16 @@ func colScaleAVX512F32(x *float32, stride int, classes int, e *float64, k *float
 //go:noescape
 func colHessAVX512F32(x *float32, stride int, classes int, e *float64, c *[56]float64)
 
+// smoothRowAVX512F32 stores the label-smoothed terms B_c of the classes of a row in b and returns Σ f_c and Σ B_c (see smoothRow in _gen); n is a multiple of the lane count.
+//
+//go:noescape
+func smoothRowAVX512F32(b *float64, e *float64, x *float32, a *float64, c *[32]float64, n int) (f float64, sb float64)
+
+// gradRowAVX512F32 sets dst[i] = s·b[i] − k·e[i] for i < n, a multiple of the lane count.
+//
+//go:noescape
+func gradRowAVX512F32(dst *float32, b *float64, e *float64, s float64, k float64, n int)
+
 // rowMaxAVX512F64 returns the largest of x[:n], or NaN if one is NaN; n is a positive multiple of the lane count.
 //
 //go:noescape
@@ -155,6 +165,16 @@ func colScaleAVX512F64(x *float64, stride int, classes int, e *float64, k *float
 //
 //go:noescape
 func colHessAVX512F64(x *float64, stride int, classes int, e *float64, c *[56]float64)
+
+// smoothRowAVX512F64 stores the label-smoothed terms B_c of the classes of a row in b and returns Σ f_c and Σ B_c (see smoothRow in _gen); n is a multiple of the lane count.
+//
+//go:noescape
+func smoothRowAVX512F64(b *float64, e *float64, x *float64, a *float64, c *[32]float64, n int) (f float64, sb float64)
+
+// gradRowAVX512F64 sets dst[i] = s·b[i] − k·e[i] for i < n, a multiple of the lane count.
+//
+//go:noescape
+func gradRowAVX512F64(dst *float64, b *float64, e *float64, s float64, k float64, n int)
 
 // rowMaxAVX2F32 returns the largest of x[:n], or NaN if one is NaN; n is a positive multiple of the lane count.
 //
@@ -196,6 +216,16 @@ func colScaleAVX2F32(x *float32, stride int, classes int, e *float64, k *float64
 //go:noescape
 func colHessAVX2F32(x *float32, stride int, classes int, e *float64, c *[56]float64)
 
+// smoothRowAVX2F32 stores the label-smoothed terms B_c of the classes of a row in b and returns Σ f_c and Σ B_c (see smoothRow in _gen); n is a multiple of the lane count.
+//
+//go:noescape
+func smoothRowAVX2F32(b *float64, e *float64, x *float32, a *float64, c *[32]float64, n int) (f float64, sb float64)
+
+// gradRowAVX2F32 sets dst[i] = s·b[i] − k·e[i] for i < n, a multiple of the lane count.
+//
+//go:noescape
+func gradRowAVX2F32(dst *float32, b *float64, e *float64, s float64, k float64, n int)
+
 // rowMaxAVX2F64 returns the largest of x[:n], or NaN if one is NaN; n is a positive multiple of the lane count.
 //
 //go:noescape
@@ -235,6 +265,16 @@ func colScaleAVX2F64(x *float64, stride int, classes int, e *float64, k *float64
 //
 //go:noescape
 func colHessAVX2F64(x *float64, stride int, classes int, e *float64, c *[56]float64)
+
+// smoothRowAVX2F64 stores the label-smoothed terms B_c of the classes of a row in b and returns Σ f_c and Σ B_c (see smoothRow in _gen); n is a multiple of the lane count.
+//
+//go:noescape
+func smoothRowAVX2F64(b *float64, e *float64, x *float64, a *float64, c *[32]float64, n int) (f float64, sb float64)
+
+// gradRowAVX2F64 sets dst[i] = s·b[i] − k·e[i] for i < n, a multiple of the lane count.
+//
+//go:noescape
+func gradRowAVX2F64(dst *float64, b *float64, e *float64, s float64, k float64, n int)
 
 // poly1AVX512F32 is the poly1 kernel of the focal family on AVX512 for float32 (see memberKernel in _gen).
 // n must be a multiple of the lane count.
@@ -449,6 +489,8 @@ var avx512 = table{
 	colExpF32:            colExpAVX512F32,
 	colScaleF32:          colScaleAVX512F32,
 	colHessF32:           colHessAVX512F32,
+	smoothRowF32:         smoothRowAVX512F32,
+	gradRowF32:           gradRowAVX512F32,
 	rowMaxF64:            rowMaxAVX512F64,
 	expRowF64:            expRowAVX512F64,
 	scaleRowF64:          scaleRowAVX512F64,
@@ -457,6 +499,8 @@ var avx512 = table{
 	colExpF64:            colExpAVX512F64,
 	colScaleF64:          colScaleAVX512F64,
 	colHessF64:           colHessAVX512F64,
+	smoothRowF64:         smoothRowAVX512F64,
+	gradRowF64:           gradRowAVX512F64,
 	memberStep:           8,
 	memberF32: map[string]memberF32Func{
 		"poly1":            poly1AVX512F32,
@@ -502,6 +546,8 @@ var avx2 = table{
 	colExpF32:            colExpAVX2F32,
 	colScaleF32:          colScaleAVX2F32,
 	colHessF32:           colHessAVX2F32,
+	smoothRowF32:         smoothRowAVX2F32,
+	gradRowF32:           gradRowAVX2F32,
 	rowMaxF64:            rowMaxAVX2F64,
 	expRowF64:            expRowAVX2F64,
 	scaleRowF64:          scaleRowAVX2F64,
@@ -510,6 +556,8 @@ var avx2 = table{
 	colExpF64:            colExpAVX2F64,
 	colScaleF64:          colScaleAVX2F64,
 	colHessF64:           colHessAVX2F64,
+	smoothRowF64:         smoothRowAVX2F64,
+	gradRowF64:           gradRowAVX2F64,
 	memberStep:           4,
 	memberF32: map[string]memberF32Func{
 		"poly1":            poly1AVX2F32,

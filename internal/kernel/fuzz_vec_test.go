@@ -59,8 +59,8 @@ func FuzzSigmoidKernel(f *testing.F) {
 // SoftmaxGo on arbitrary logits (raw float32 bits), class counts 1 … 40,
 // both layouts (class axis last, or second with 2 … 33 positions per
 // image), labels with ignored positions, optional weights, per-class or
-// scalar α, γ, Hessian clipping and a starting position, in float32 and
-// float64. Without a vector implementation it compares SoftmaxGo with
+// scalar α, γ, Hessian clipping, label smoothing (class axis last) and a
+// starting position, in float32 and float64. Without a vector implementation it compares SoftmaxGo with
 // softmaxGeneral, the position-by-position reference, instead.
 func FuzzSoftmaxKernel(f *testing.F) {
 	f.Add(make([]byte, 4*80), uint8(7), uint8(0), 2.0, uint8(0), uint8(0))
@@ -93,6 +93,9 @@ func FuzzSoftmaxKernel(f *testing.F) {
 			}
 		}
 		p := &SoftmaxParams{Classes: C, Inner: in, Gamma: gamma, Scale: 0.5, HasIgnore: true, Ignore: -100, ClipHess: flags&4 != 0}
+		if flags&16 != 0 && in == 1 {
+			p.Smooth = 0.1 // label smoothing: loss and gradient
+		}
 		if flags&2 != 0 {
 			p.Alpha = make([]float64, C)
 			for c := range p.Alpha {

@@ -349,6 +349,178 @@ colHessAVX512F32done:
 	VZEROUPPER
 	RET
 
+// func smoothRowAVX512F32(b *float64, e *float64, x *float32, a *float64, c *[32]float64, n int) (f float64, sb float64)
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·smoothRowAVX512F32(SB), NOSPLIT, $0-64
+	MOVQ   b+0(FP), AX
+	MOVQ   e+8(FP), CX
+	MOVQ   x+16(FP), DX
+	MOVQ   a+24(FP), BX
+	MOVQ   c+32(FP), SI
+	MOVQ   n+40(FP), DI
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	XORQ   R8, R8
+
+smoothRowAVX512F32loop:
+	CMPQ         R8, DI
+	JGE          smoothRowAVX512F32done
+	VMOVUPD      (CX)(R8*8), Z3
+	VMULPD.BCST  32(SI), Z3, Z3
+	VBROADCASTSD constsAVX512<>+136(SB), Z6
+	VSUBPD       Z3, Z6, Z6
+	VCVTPS2PD    (DX)(R8*4), Z7
+	VSUBPD.BCST  (SI), Z7, Z7
+	VMAXPD.BCST  constsAVX512<>+168(SB), Z7, Z7
+	CMPQ         128(SI), $0x00
+	JL           smoothRowAVX512F32powlog
+	VBROADCASTSD constsAVX512<>+136(SB), Z8
+	VMOVAPD      Z8, Z8
+	MOVQ         128(SI), R9
+
+smoothRowAVX512F32powloop:
+	TESTQ  R9, R9
+	JZ     smoothRowAVX512F32powdone
+	VMULPD Z6, Z8, Z8
+	DECQ   R9
+	JMP    smoothRowAVX512F32powloop
+
+smoothRowAVX512F32powlog:
+	VGETMANTPD        $0x02, Z6, Z8
+	VGETEXPPD         Z6, Z9
+	VADDPD.BCST       constsAVX512<>+136(SB), Z9, Z9
+	VCMPPD.BCST       $0x11, constsAVX512<>+176(SB), Z8, K1
+	VADDPD            Z8, Z8, Z10
+	VBLENDMPD         Z10, Z8, K1, Z8
+	VSUBPD.BCST       constsAVX512<>+136(SB), Z9, Z10
+	VBLENDMPD         Z10, Z9, K1, Z9
+	VSUBPD.BCST       constsAVX512<>+136(SB), Z8, Z8
+	VADDPD.BCST       constsAVX512<>+184(SB), Z8, Z10
+	VDIVPD            Z10, Z8, Z10
+	VMULPD            Z10, Z10, Z11
+	VMULPD            Z11, Z11, Z12
+	VBROADCASTSD      constsAVX512<>+192(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+200(SB), Z12, Z13
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z12, Z13
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z12, Z13
+	VMULPD            Z11, Z13, Z11
+	VBROADCASTSD      constsAVX512<>+224(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+232(SB), Z12, Z13
+	VFMADD213PD.BCST  constsAVX512<>+240(SB), Z12, Z13
+	VMULPD            Z12, Z13, Z12
+	VADDPD            Z12, Z11, Z11
+	VMULPD            Z8, Z8, Z12
+	VMULPD.BCST       constsAVX512<>+56(SB), Z12, Z12
+	VADDPD            Z11, Z12, Z11
+	VMULPD            Z11, Z10, Z10
+	VMULPD.BCST       constsAVX512<>+40(SB), Z9, Z11
+	VADDPD            Z11, Z10, Z10
+	VSUBPD            Z10, Z12, Z10
+	VSUBPD            Z8, Z10, Z8
+	VMULPD.BCST       constsAVX512<>+32(SB), Z9, Z9
+	VSUBPD            Z8, Z9, Z8
+	VMULPD.BCST       64(SI), Z8, Z8
+	VMAXPD.BCST       constsAVX512<>+8(SB), Z8, Z8
+	VMINPD.BCST       constsAVX512<>+16(SB), Z8, Z8
+	VMULPD.BCST       constsAVX512<>+24(SB), Z8, Z9
+	VRNDSCALEPD       $0x08, Z9, Z9
+	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z9, Z8
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z9, Z8
+	VMULPD            Z8, Z8, Z10
+	VMULPD            Z10, Z10, Z11
+	VMULPD            Z11, Z11, Z12
+	VBROADCASTSD      constsAVX512<>+48(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+56(SB), Z8, Z13
+	VBROADCASTSD      constsAVX512<>+64(SB), Z14
+	VFMADD213PD.BCST  constsAVX512<>+72(SB), Z8, Z14
+	VFMADD213PD       Z13, Z10, Z14
+	VBROADCASTSD      constsAVX512<>+80(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+88(SB), Z8, Z13
+	VBROADCASTSD      constsAVX512<>+96(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+104(SB), Z8, Z15
+	VFMADD213PD       Z13, Z10, Z15
+	VFMADD213PD       Z14, Z11, Z15
+	VBROADCASTSD      constsAVX512<>+112(SB), Z11
+	VFMADD213PD.BCST  constsAVX512<>+120(SB), Z8, Z11
+	VBROADCASTSD      constsAVX512<>+128(SB), Z13
+	VFMADD213PD       Z11, Z10, Z13
+	VFMADD213PD       Z15, Z12, Z13
+	VMULPD            Z8, Z8, Z10
+	VFMADD213PD       Z8, Z10, Z13
+	VADDPD.BCST       constsAVX512<>+136(SB), Z13, Z8
+	VSCALEFPD         Z9, Z8, Z8
+	VMOVAPD           Z8, Z8
+
+smoothRowAVX512F32powdone:
+	VMOVUPD        (BX)(R8*8), Z9
+	VMULPD         Z8, Z9, Z8
+	VMULPD         Z7, Z8, Z9
+	VXORPD.BCST    constsAVX512<>+248(SB), Z9, Z9
+	VMULPD.BCST    64(SI), Z3, Z3
+	VDIVPD         Z6, Z7, Z6
+	VMULPD         Z6, Z3, Z3
+	VSUBPD.BCST    constsAVX512<>+136(SB), Z3, Z3
+	VMULPD         Z3, Z8, Z3
+	VMOVUPD        constsAVX512<>+256(SB), Z6
+	VADDPD         Z6, Z2, Z6
+	VCMPPD.BCST    $0x00, 96(SI), Z6, K1
+	VBLENDMPD.BCST constsAVX512<>+160(SB), Z9, K1, Z4
+	VBLENDMPD.BCST constsAVX512<>+160(SB), Z3, K1, Z5
+	VMOVUPD        Z5, (AX)(R8*8)
+	VADDPD         Z4, Z0, Z0
+	VADDPD         Z5, Z1, Z1
+	VADDPD.BCST    constsAVX512<>+320(SB), Z2, Z2
+	ADDQ           $0x00000008, R8
+	JMP            smoothRowAVX512F32loop
+
+smoothRowAVX512F32done:
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VUNPCKHPD     X0, X0, X2
+	VADDPD        X2, X0, X0
+	MOVSD         X0, f+48(FP)
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VADDPD        Y0, Y1, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDPD        X1, X0, X0
+	MOVSD         X0, sb+56(FP)
+	VZEROUPPER
+	RET
+
+// func gradRowAVX512F32(dst *float32, b *float64, e *float64, s float64, k float64, n int)
+// Requires: AVX, AVX512F, SSE2
+TEXT ·gradRowAVX512F32(SB), NOSPLIT, $0-48
+	MOVQ         dst+0(FP), AX
+	MOVQ         b+8(FP), CX
+	MOVQ         e+16(FP), DX
+	MOVSD        s+24(FP), X0
+	MOVSD        k+32(FP), X1
+	VBROADCASTSD X0, Z0
+	VBROADCASTSD X1, Z1
+	MOVQ         n+40(FP), BX
+	XORQ         SI, SI
+
+gradRowAVX512F32loop:
+	CMPQ         SI, BX
+	JGE          gradRowAVX512F32done
+	VMOVUPD      (CX)(SI*8), Z2
+	VMULPD       Z0, Z2, Z2
+	VMOVUPD      (DX)(SI*8), Z3
+	VFNMADD231PD Z1, Z3, Z2
+	VCVTPD2PS    Z2, Y2
+	VMOVUPS      Y2, (AX)(SI*4)
+	ADDQ         $0x00000008, SI
+	JMP          gradRowAVX512F32loop
+
+gradRowAVX512F32done:
+	VZEROUPPER
+	RET
+
 // func rowMaxAVX512F64(x *float64, n int) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·rowMaxAVX512F64(SB), NOSPLIT, $0-24
@@ -690,6 +862,177 @@ colHessAVX512F64done:
 	VZEROUPPER
 	RET
 
+// func smoothRowAVX512F64(b *float64, e *float64, x *float64, a *float64, c *[32]float64, n int) (f float64, sb float64)
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·smoothRowAVX512F64(SB), NOSPLIT, $0-64
+	MOVQ   b+0(FP), AX
+	MOVQ   e+8(FP), CX
+	MOVQ   x+16(FP), DX
+	MOVQ   a+24(FP), BX
+	MOVQ   c+32(FP), SI
+	MOVQ   n+40(FP), DI
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	XORQ   R8, R8
+
+smoothRowAVX512F64loop:
+	CMPQ         R8, DI
+	JGE          smoothRowAVX512F64done
+	VMOVUPD      (CX)(R8*8), Z3
+	VMULPD.BCST  32(SI), Z3, Z3
+	VBROADCASTSD constsAVX512<>+136(SB), Z6
+	VSUBPD       Z3, Z6, Z6
+	VMOVUPD      (DX)(R8*8), Z7
+	VSUBPD.BCST  (SI), Z7, Z7
+	VMAXPD.BCST  constsAVX512<>+168(SB), Z7, Z7
+	CMPQ         128(SI), $0x00
+	JL           smoothRowAVX512F64powlog
+	VBROADCASTSD constsAVX512<>+136(SB), Z8
+	VMOVAPD      Z8, Z8
+	MOVQ         128(SI), R9
+
+smoothRowAVX512F64powloop:
+	TESTQ  R9, R9
+	JZ     smoothRowAVX512F64powdone
+	VMULPD Z6, Z8, Z8
+	DECQ   R9
+	JMP    smoothRowAVX512F64powloop
+
+smoothRowAVX512F64powlog:
+	VGETMANTPD        $0x02, Z6, Z8
+	VGETEXPPD         Z6, Z9
+	VADDPD.BCST       constsAVX512<>+136(SB), Z9, Z9
+	VCMPPD.BCST       $0x11, constsAVX512<>+176(SB), Z8, K1
+	VADDPD            Z8, Z8, Z10
+	VBLENDMPD         Z10, Z8, K1, Z8
+	VSUBPD.BCST       constsAVX512<>+136(SB), Z9, Z10
+	VBLENDMPD         Z10, Z9, K1, Z9
+	VSUBPD.BCST       constsAVX512<>+136(SB), Z8, Z8
+	VADDPD.BCST       constsAVX512<>+184(SB), Z8, Z10
+	VDIVPD            Z10, Z8, Z10
+	VMULPD            Z10, Z10, Z11
+	VMULPD            Z11, Z11, Z12
+	VBROADCASTSD      constsAVX512<>+192(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+200(SB), Z12, Z13
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z12, Z13
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z12, Z13
+	VMULPD            Z11, Z13, Z11
+	VBROADCASTSD      constsAVX512<>+224(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+232(SB), Z12, Z13
+	VFMADD213PD.BCST  constsAVX512<>+240(SB), Z12, Z13
+	VMULPD            Z12, Z13, Z12
+	VADDPD            Z12, Z11, Z11
+	VMULPD            Z8, Z8, Z12
+	VMULPD.BCST       constsAVX512<>+56(SB), Z12, Z12
+	VADDPD            Z11, Z12, Z11
+	VMULPD            Z11, Z10, Z10
+	VMULPD.BCST       constsAVX512<>+40(SB), Z9, Z11
+	VADDPD            Z11, Z10, Z10
+	VSUBPD            Z10, Z12, Z10
+	VSUBPD            Z8, Z10, Z8
+	VMULPD.BCST       constsAVX512<>+32(SB), Z9, Z9
+	VSUBPD            Z8, Z9, Z8
+	VMULPD.BCST       64(SI), Z8, Z8
+	VMAXPD.BCST       constsAVX512<>+8(SB), Z8, Z8
+	VMINPD.BCST       constsAVX512<>+16(SB), Z8, Z8
+	VMULPD.BCST       constsAVX512<>+24(SB), Z8, Z9
+	VRNDSCALEPD       $0x08, Z9, Z9
+	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z9, Z8
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z9, Z8
+	VMULPD            Z8, Z8, Z10
+	VMULPD            Z10, Z10, Z11
+	VMULPD            Z11, Z11, Z12
+	VBROADCASTSD      constsAVX512<>+48(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+56(SB), Z8, Z13
+	VBROADCASTSD      constsAVX512<>+64(SB), Z14
+	VFMADD213PD.BCST  constsAVX512<>+72(SB), Z8, Z14
+	VFMADD213PD       Z13, Z10, Z14
+	VBROADCASTSD      constsAVX512<>+80(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+88(SB), Z8, Z13
+	VBROADCASTSD      constsAVX512<>+96(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+104(SB), Z8, Z15
+	VFMADD213PD       Z13, Z10, Z15
+	VFMADD213PD       Z14, Z11, Z15
+	VBROADCASTSD      constsAVX512<>+112(SB), Z11
+	VFMADD213PD.BCST  constsAVX512<>+120(SB), Z8, Z11
+	VBROADCASTSD      constsAVX512<>+128(SB), Z13
+	VFMADD213PD       Z11, Z10, Z13
+	VFMADD213PD       Z15, Z12, Z13
+	VMULPD            Z8, Z8, Z10
+	VFMADD213PD       Z8, Z10, Z13
+	VADDPD.BCST       constsAVX512<>+136(SB), Z13, Z8
+	VSCALEFPD         Z9, Z8, Z8
+	VMOVAPD           Z8, Z8
+
+smoothRowAVX512F64powdone:
+	VMOVUPD        (BX)(R8*8), Z9
+	VMULPD         Z8, Z9, Z8
+	VMULPD         Z7, Z8, Z9
+	VXORPD.BCST    constsAVX512<>+248(SB), Z9, Z9
+	VMULPD.BCST    64(SI), Z3, Z3
+	VDIVPD         Z6, Z7, Z6
+	VMULPD         Z6, Z3, Z3
+	VSUBPD.BCST    constsAVX512<>+136(SB), Z3, Z3
+	VMULPD         Z3, Z8, Z3
+	VMOVUPD        constsAVX512<>+328(SB), Z6
+	VADDPD         Z6, Z2, Z6
+	VCMPPD.BCST    $0x00, 96(SI), Z6, K1
+	VBLENDMPD.BCST constsAVX512<>+160(SB), Z9, K1, Z4
+	VBLENDMPD.BCST constsAVX512<>+160(SB), Z3, K1, Z5
+	VMOVUPD        Z5, (AX)(R8*8)
+	VADDPD         Z4, Z0, Z0
+	VADDPD         Z5, Z1, Z1
+	VADDPD.BCST    constsAVX512<>+320(SB), Z2, Z2
+	ADDQ           $0x00000008, R8
+	JMP            smoothRowAVX512F64loop
+
+smoothRowAVX512F64done:
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VUNPCKHPD     X0, X0, X2
+	VADDPD        X2, X0, X0
+	MOVSD         X0, f+48(FP)
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VADDPD        Y0, Y1, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDPD        X1, X0, X0
+	MOVSD         X0, sb+56(FP)
+	VZEROUPPER
+	RET
+
+// func gradRowAVX512F64(dst *float64, b *float64, e *float64, s float64, k float64, n int)
+// Requires: AVX, AVX512F, SSE2
+TEXT ·gradRowAVX512F64(SB), NOSPLIT, $0-48
+	MOVQ         dst+0(FP), AX
+	MOVQ         b+8(FP), CX
+	MOVQ         e+16(FP), DX
+	MOVSD        s+24(FP), X0
+	MOVSD        k+32(FP), X1
+	VBROADCASTSD X0, Z0
+	VBROADCASTSD X1, Z1
+	MOVQ         n+40(FP), BX
+	XORQ         SI, SI
+
+gradRowAVX512F64loop:
+	CMPQ         SI, BX
+	JGE          gradRowAVX512F64done
+	VMOVUPD      (CX)(SI*8), Z2
+	VMULPD       Z0, Z2, Z2
+	VMOVUPD      (DX)(SI*8), Z3
+	VFNMADD231PD Z1, Z3, Z2
+	VMOVUPD      Z2, (AX)(SI*8)
+	ADDQ         $0x00000008, SI
+	JMP          gradRowAVX512F64loop
+
+gradRowAVX512F64done:
+	VZEROUPPER
+	RET
+
 DATA constsAVX512<>+0(SB)/8, $0xffffffffffffffff
 DATA constsAVX512<>+8(SB)/8, $0xc087700000000000
 DATA constsAVX512<>+16(SB)/8, $0x4086300000000000
@@ -711,7 +1054,35 @@ DATA constsAVX512<>+136(SB)/8, $0x3ff0000000000000
 DATA constsAVX512<>+144(SB)/8, $0xfff0000000000000
 DATA constsAVX512<>+152(SB)/8, $0x7ff8000000000001
 DATA constsAVX512<>+160(SB)/8, $0x0000000000000000
-GLOBL constsAVX512<>(SB), RODATA|NOPTR, $168
+DATA constsAVX512<>+168(SB)/8, $0xffefffffffffffff
+DATA constsAVX512<>+176(SB)/8, $0x3fe6a09e667f3bcd
+DATA constsAVX512<>+184(SB)/8, $0x4000000000000000
+DATA constsAVX512<>+192(SB)/8, $0x3fc2f112df3e5244
+DATA constsAVX512<>+200(SB)/8, $0x3fc7466496cb03de
+DATA constsAVX512<>+208(SB)/8, $0x3fd2492494229359
+DATA constsAVX512<>+216(SB)/8, $0x3fe5555555555593
+DATA constsAVX512<>+224(SB)/8, $0x3fc39a09d078c69f
+DATA constsAVX512<>+232(SB)/8, $0x3fcc71c51d8e78af
+DATA constsAVX512<>+240(SB)/8, $0x3fd999999997fa04
+DATA constsAVX512<>+248(SB)/8, $0x8000000000000000
+DATA constsAVX512<>+256(SB)/8, $0x0000000000000000
+DATA constsAVX512<>+264(SB)/8, $0x3ff0000000000000
+DATA constsAVX512<>+272(SB)/8, $0x4000000000000000
+DATA constsAVX512<>+280(SB)/8, $0x4008000000000000
+DATA constsAVX512<>+288(SB)/8, $0x4010000000000000
+DATA constsAVX512<>+296(SB)/8, $0x4014000000000000
+DATA constsAVX512<>+304(SB)/8, $0x4018000000000000
+DATA constsAVX512<>+312(SB)/8, $0x401c000000000000
+DATA constsAVX512<>+320(SB)/8, $0x4020000000000000
+DATA constsAVX512<>+328(SB)/8, $0x0000000000000000
+DATA constsAVX512<>+336(SB)/8, $0x3ff0000000000000
+DATA constsAVX512<>+344(SB)/8, $0x4000000000000000
+DATA constsAVX512<>+352(SB)/8, $0x4008000000000000
+DATA constsAVX512<>+360(SB)/8, $0x4010000000000000
+DATA constsAVX512<>+368(SB)/8, $0x4014000000000000
+DATA constsAVX512<>+376(SB)/8, $0x4018000000000000
+DATA constsAVX512<>+384(SB)/8, $0x401c000000000000
+GLOBL constsAVX512<>(SB), RODATA|NOPTR, $392
 
 // func rowMaxAVX2F32(x *float32, n int) float64
 // Requires: AVX, SSE2
@@ -1067,6 +1438,191 @@ colHessAVX2F32done:
 	VZEROUPPER
 	RET
 
+// func smoothRowAVX2F32(b *float64, e *float64, x *float32, a *float64, c *[32]float64, n int) (f float64, sb float64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·smoothRowAVX2F32(SB), NOSPLIT, $0-64
+	MOVQ   b+0(FP), AX
+	MOVQ   e+8(FP), CX
+	MOVQ   x+16(FP), DX
+	MOVQ   a+24(FP), BX
+	MOVQ   c+32(FP), SI
+	MOVQ   n+40(FP), DI
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	XORQ   R8, R8
+
+smoothRowAVX2F32loop:
+	CMPQ      R8, DI
+	JGE       smoothRowAVX2F32done
+	VMOVUPD   (CX)(R8*8), Y3
+	VMULPD    32(SI), Y3, Y3
+	VMOVUPD   constsAVX2<>+512(SB), Y4
+	VSUBPD    Y3, Y4, Y4
+	VCVTPS2PD (DX)(R8*4), Y5
+	VSUBPD    (SI), Y5, Y5
+	VMAXPD    constsAVX2<>+640(SB), Y5, Y5
+	CMPQ      128(SI), $0x00
+	JL        smoothRowAVX2F32powlog
+	VMOVUPD   constsAVX2<>+512(SB), Y6
+	VMOVAPD   Y6, Y6
+	MOVQ      128(SI), R9
+
+smoothRowAVX2F32powloop:
+	TESTQ  R9, R9
+	JZ     smoothRowAVX2F32powdone
+	VMULPD Y4, Y6, Y6
+	DECQ   R9
+	JMP    smoothRowAVX2F32powloop
+
+smoothRowAVX2F32powlog:
+	VCMPPD       $0x11, constsAVX2<>+672(SB), Y4, Y6
+	VMULPD       constsAVX2<>+704(SB), Y4, Y7
+	VBLENDVPD    Y6, Y7, Y4, Y7
+	VMOVUPD      constsAVX2<>+736(SB), Y8
+	VANDPD       Y8, Y6, Y6
+	VPSRLQ       $0x34, Y7, Y8
+	VXORPD       constsAVX2<>+768(SB), Y8, Y8
+	VSUBPD       constsAVX2<>+768(SB), Y8, Y8
+	VSUBPD       constsAVX2<>+800(SB), Y8, Y8
+	VSUBPD       Y6, Y8, Y6
+	VANDPD       constsAVX2<>+832(SB), Y7, Y7
+	VXORPD       constsAVX2<>+192(SB), Y7, Y7
+	VCMPPD       $0x11, constsAVX2<>+864(SB), Y7, Y8
+	VADDPD       Y7, Y7, Y9
+	VBLENDVPD    Y8, Y9, Y7, Y7
+	VSUBPD       constsAVX2<>+512(SB), Y6, Y9
+	VBLENDVPD    Y8, Y9, Y6, Y6
+	VSUBPD       constsAVX2<>+512(SB), Y7, Y7
+	VADDPD       constsAVX2<>+896(SB), Y7, Y8
+	VDIVPD       Y8, Y7, Y8
+	VMULPD       Y8, Y8, Y9
+	VMULPD       Y9, Y9, Y10
+	VMOVUPD      constsAVX2<>+928(SB), Y11
+	VFMADD213PD  constsAVX2<>+960(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+992(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+1024(SB), Y10, Y11
+	VMULPD       Y9, Y11, Y9
+	VMOVUPD      constsAVX2<>+1056(SB), Y11
+	VFMADD213PD  constsAVX2<>+1088(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+1120(SB), Y10, Y11
+	VMULPD       Y10, Y11, Y10
+	VADDPD       Y10, Y9, Y9
+	VMULPD       Y7, Y7, Y10
+	VMULPD       constsAVX2<>+192(SB), Y10, Y10
+	VADDPD       Y9, Y10, Y9
+	VMULPD       Y9, Y8, Y8
+	VMULPD       constsAVX2<>+128(SB), Y6, Y9
+	VADDPD       Y9, Y8, Y8
+	VSUBPD       Y8, Y10, Y8
+	VSUBPD       Y7, Y8, Y7
+	VMULPD       constsAVX2<>+96(SB), Y6, Y6
+	VSUBPD       Y7, Y6, Y6
+	VMULPD       64(SI), Y6, Y6
+	VMAXPD       constsAVX2<>+0(SB), Y6, Y6
+	VMINPD       constsAVX2<>+32(SB), Y6, Y6
+	VMULPD       constsAVX2<>+64(SB), Y6, Y7
+	VROUNDPD     $0x08, Y7, Y7
+	VFNMADD231PD constsAVX2<>+96(SB), Y7, Y6
+	VFNMADD231PD constsAVX2<>+128(SB), Y7, Y6
+	VMULPD       Y6, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VMULPD       Y9, Y9, Y10
+	VMOVUPD      constsAVX2<>+160(SB), Y11
+	VFMADD213PD  constsAVX2<>+192(SB), Y6, Y11
+	VMOVUPD      constsAVX2<>+224(SB), Y12
+	VFMADD213PD  constsAVX2<>+256(SB), Y6, Y12
+	VFMADD213PD  Y11, Y8, Y12
+	VMOVUPD      constsAVX2<>+288(SB), Y11
+	VFMADD213PD  constsAVX2<>+320(SB), Y6, Y11
+	VMOVUPD      constsAVX2<>+352(SB), Y13
+	VFMADD213PD  constsAVX2<>+384(SB), Y6, Y13
+	VFMADD213PD  Y11, Y8, Y13
+	VFMADD213PD  Y12, Y9, Y13
+	VMOVUPD      constsAVX2<>+416(SB), Y9
+	VFMADD213PD  constsAVX2<>+448(SB), Y6, Y9
+	VMOVUPD      constsAVX2<>+480(SB), Y11
+	VFMADD213PD  Y9, Y8, Y11
+	VFMADD213PD  Y13, Y10, Y11
+	VMULPD       Y6, Y6, Y8
+	VFMADD213PD  Y6, Y8, Y11
+	VADDPD       constsAVX2<>+512(SB), Y11, Y6
+	VMULPD       constsAVX2<>+192(SB), Y7, Y8
+	VROUNDPD     $0x09, Y8, Y8
+	VSUBPD       Y8, Y7, Y7
+	VADDPD       constsAVX2<>+544(SB), Y8, Y8
+	VPSLLQ       $0x34, Y8, Y8
+	VMULPD       Y8, Y6, Y6
+	VADDPD       constsAVX2<>+544(SB), Y7, Y7
+	VPSLLQ       $0x34, Y7, Y7
+	VMULPD       Y7, Y6, Y6
+	VMOVAPD      Y6, Y6
+
+smoothRowAVX2F32powdone:
+	VMOVUPD   (BX)(R8*8), Y7
+	VMULPD    Y6, Y7, Y6
+	VMULPD    Y5, Y6, Y7
+	VXORPD    constsAVX2<>+1152(SB), Y7, Y7
+	VMULPD    64(SI), Y3, Y3
+	VDIVPD    Y4, Y5, Y4
+	VMULPD    Y4, Y3, Y3
+	VSUBPD    constsAVX2<>+512(SB), Y3, Y3
+	VMULPD    Y3, Y6, Y3
+	VMOVUPD   constsAVX2<>+1184(SB), Y4
+	VADDPD    Y4, Y2, Y4
+	VCMPPD    $0x00, 96(SI), Y4, Y4
+	VBLENDVPD Y4, constsAVX2<>+608(SB), Y7, Y5
+	VBLENDVPD Y4, constsAVX2<>+608(SB), Y3, Y3
+	VMOVUPD   Y3, (AX)(R8*8)
+	VADDPD    Y5, Y0, Y0
+	VADDPD    Y3, Y1, Y1
+	VADDPD    constsAVX2<>+1216(SB), Y2, Y2
+	ADDQ      $0x00000004, R8
+	JMP       smoothRowAVX2F32loop
+
+smoothRowAVX2F32done:
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VUNPCKHPD    X0, X0, X2
+	VADDPD       X2, X0, X0
+	MOVSD        X0, f+48(FP)
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPD       X0, X1, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDPD       X1, X0, X0
+	MOVSD        X0, sb+56(FP)
+	VZEROUPPER
+	RET
+
+// func gradRowAVX2F32(dst *float32, b *float64, e *float64, s float64, k float64, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·gradRowAVX2F32(SB), NOSPLIT, $0-48
+	MOVQ         dst+0(FP), AX
+	MOVQ         b+8(FP), CX
+	MOVQ         e+16(FP), DX
+	MOVSD        s+24(FP), X0
+	MOVSD        k+32(FP), X1
+	VBROADCASTSD X0, Y0
+	VBROADCASTSD X1, Y1
+	MOVQ         n+40(FP), BX
+	XORQ         SI, SI
+
+gradRowAVX2F32loop:
+	CMPQ         SI, BX
+	JGE          gradRowAVX2F32done
+	VMOVUPD      (CX)(SI*8), Y2
+	VMULPD       Y0, Y2, Y2
+	VMOVUPD      (DX)(SI*8), Y3
+	VFNMADD231PD Y1, Y3, Y2
+	VCVTPD2PSY   Y2, X2
+	VMOVUPS      X2, (AX)(SI*4)
+	ADDQ         $0x00000004, SI
+	JMP          gradRowAVX2F32loop
+
+gradRowAVX2F32done:
+	VZEROUPPER
+	RET
+
 // func rowMaxAVX2F64(x *float64, n int) float64
 // Requires: AVX, SSE2
 TEXT ·rowMaxAVX2F64(SB), NOSPLIT, $0-24
@@ -1417,6 +1973,190 @@ colHessAVX2F64done:
 	VZEROUPPER
 	RET
 
+// func smoothRowAVX2F64(b *float64, e *float64, x *float64, a *float64, c *[32]float64, n int) (f float64, sb float64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·smoothRowAVX2F64(SB), NOSPLIT, $0-64
+	MOVQ   b+0(FP), AX
+	MOVQ   e+8(FP), CX
+	MOVQ   x+16(FP), DX
+	MOVQ   a+24(FP), BX
+	MOVQ   c+32(FP), SI
+	MOVQ   n+40(FP), DI
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	XORQ   R8, R8
+
+smoothRowAVX2F64loop:
+	CMPQ    R8, DI
+	JGE     smoothRowAVX2F64done
+	VMOVUPD (CX)(R8*8), Y3
+	VMULPD  32(SI), Y3, Y3
+	VMOVUPD constsAVX2<>+512(SB), Y4
+	VSUBPD  Y3, Y4, Y4
+	VMOVUPD (DX)(R8*8), Y5
+	VSUBPD  (SI), Y5, Y5
+	VMAXPD  constsAVX2<>+640(SB), Y5, Y5
+	CMPQ    128(SI), $0x00
+	JL      smoothRowAVX2F64powlog
+	VMOVUPD constsAVX2<>+512(SB), Y6
+	VMOVAPD Y6, Y6
+	MOVQ    128(SI), R9
+
+smoothRowAVX2F64powloop:
+	TESTQ  R9, R9
+	JZ     smoothRowAVX2F64powdone
+	VMULPD Y4, Y6, Y6
+	DECQ   R9
+	JMP    smoothRowAVX2F64powloop
+
+smoothRowAVX2F64powlog:
+	VCMPPD       $0x11, constsAVX2<>+672(SB), Y4, Y6
+	VMULPD       constsAVX2<>+704(SB), Y4, Y7
+	VBLENDVPD    Y6, Y7, Y4, Y7
+	VMOVUPD      constsAVX2<>+736(SB), Y8
+	VANDPD       Y8, Y6, Y6
+	VPSRLQ       $0x34, Y7, Y8
+	VXORPD       constsAVX2<>+768(SB), Y8, Y8
+	VSUBPD       constsAVX2<>+768(SB), Y8, Y8
+	VSUBPD       constsAVX2<>+800(SB), Y8, Y8
+	VSUBPD       Y6, Y8, Y6
+	VANDPD       constsAVX2<>+832(SB), Y7, Y7
+	VXORPD       constsAVX2<>+192(SB), Y7, Y7
+	VCMPPD       $0x11, constsAVX2<>+864(SB), Y7, Y8
+	VADDPD       Y7, Y7, Y9
+	VBLENDVPD    Y8, Y9, Y7, Y7
+	VSUBPD       constsAVX2<>+512(SB), Y6, Y9
+	VBLENDVPD    Y8, Y9, Y6, Y6
+	VSUBPD       constsAVX2<>+512(SB), Y7, Y7
+	VADDPD       constsAVX2<>+896(SB), Y7, Y8
+	VDIVPD       Y8, Y7, Y8
+	VMULPD       Y8, Y8, Y9
+	VMULPD       Y9, Y9, Y10
+	VMOVUPD      constsAVX2<>+928(SB), Y11
+	VFMADD213PD  constsAVX2<>+960(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+992(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+1024(SB), Y10, Y11
+	VMULPD       Y9, Y11, Y9
+	VMOVUPD      constsAVX2<>+1056(SB), Y11
+	VFMADD213PD  constsAVX2<>+1088(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+1120(SB), Y10, Y11
+	VMULPD       Y10, Y11, Y10
+	VADDPD       Y10, Y9, Y9
+	VMULPD       Y7, Y7, Y10
+	VMULPD       constsAVX2<>+192(SB), Y10, Y10
+	VADDPD       Y9, Y10, Y9
+	VMULPD       Y9, Y8, Y8
+	VMULPD       constsAVX2<>+128(SB), Y6, Y9
+	VADDPD       Y9, Y8, Y8
+	VSUBPD       Y8, Y10, Y8
+	VSUBPD       Y7, Y8, Y7
+	VMULPD       constsAVX2<>+96(SB), Y6, Y6
+	VSUBPD       Y7, Y6, Y6
+	VMULPD       64(SI), Y6, Y6
+	VMAXPD       constsAVX2<>+0(SB), Y6, Y6
+	VMINPD       constsAVX2<>+32(SB), Y6, Y6
+	VMULPD       constsAVX2<>+64(SB), Y6, Y7
+	VROUNDPD     $0x08, Y7, Y7
+	VFNMADD231PD constsAVX2<>+96(SB), Y7, Y6
+	VFNMADD231PD constsAVX2<>+128(SB), Y7, Y6
+	VMULPD       Y6, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VMULPD       Y9, Y9, Y10
+	VMOVUPD      constsAVX2<>+160(SB), Y11
+	VFMADD213PD  constsAVX2<>+192(SB), Y6, Y11
+	VMOVUPD      constsAVX2<>+224(SB), Y12
+	VFMADD213PD  constsAVX2<>+256(SB), Y6, Y12
+	VFMADD213PD  Y11, Y8, Y12
+	VMOVUPD      constsAVX2<>+288(SB), Y11
+	VFMADD213PD  constsAVX2<>+320(SB), Y6, Y11
+	VMOVUPD      constsAVX2<>+352(SB), Y13
+	VFMADD213PD  constsAVX2<>+384(SB), Y6, Y13
+	VFMADD213PD  Y11, Y8, Y13
+	VFMADD213PD  Y12, Y9, Y13
+	VMOVUPD      constsAVX2<>+416(SB), Y9
+	VFMADD213PD  constsAVX2<>+448(SB), Y6, Y9
+	VMOVUPD      constsAVX2<>+480(SB), Y11
+	VFMADD213PD  Y9, Y8, Y11
+	VFMADD213PD  Y13, Y10, Y11
+	VMULPD       Y6, Y6, Y8
+	VFMADD213PD  Y6, Y8, Y11
+	VADDPD       constsAVX2<>+512(SB), Y11, Y6
+	VMULPD       constsAVX2<>+192(SB), Y7, Y8
+	VROUNDPD     $0x09, Y8, Y8
+	VSUBPD       Y8, Y7, Y7
+	VADDPD       constsAVX2<>+544(SB), Y8, Y8
+	VPSLLQ       $0x34, Y8, Y8
+	VMULPD       Y8, Y6, Y6
+	VADDPD       constsAVX2<>+544(SB), Y7, Y7
+	VPSLLQ       $0x34, Y7, Y7
+	VMULPD       Y7, Y6, Y6
+	VMOVAPD      Y6, Y6
+
+smoothRowAVX2F64powdone:
+	VMOVUPD   (BX)(R8*8), Y7
+	VMULPD    Y6, Y7, Y6
+	VMULPD    Y5, Y6, Y7
+	VXORPD    constsAVX2<>+1152(SB), Y7, Y7
+	VMULPD    64(SI), Y3, Y3
+	VDIVPD    Y4, Y5, Y4
+	VMULPD    Y4, Y3, Y3
+	VSUBPD    constsAVX2<>+512(SB), Y3, Y3
+	VMULPD    Y3, Y6, Y3
+	VMOVUPD   constsAVX2<>+1248(SB), Y4
+	VADDPD    Y4, Y2, Y4
+	VCMPPD    $0x00, 96(SI), Y4, Y4
+	VBLENDVPD Y4, constsAVX2<>+608(SB), Y7, Y5
+	VBLENDVPD Y4, constsAVX2<>+608(SB), Y3, Y3
+	VMOVUPD   Y3, (AX)(R8*8)
+	VADDPD    Y5, Y0, Y0
+	VADDPD    Y3, Y1, Y1
+	VADDPD    constsAVX2<>+1216(SB), Y2, Y2
+	ADDQ      $0x00000004, R8
+	JMP       smoothRowAVX2F64loop
+
+smoothRowAVX2F64done:
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VUNPCKHPD    X0, X0, X2
+	VADDPD       X2, X0, X0
+	MOVSD        X0, f+48(FP)
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPD       X0, X1, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDPD       X1, X0, X0
+	MOVSD        X0, sb+56(FP)
+	VZEROUPPER
+	RET
+
+// func gradRowAVX2F64(dst *float64, b *float64, e *float64, s float64, k float64, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·gradRowAVX2F64(SB), NOSPLIT, $0-48
+	MOVQ         dst+0(FP), AX
+	MOVQ         b+8(FP), CX
+	MOVQ         e+16(FP), DX
+	MOVSD        s+24(FP), X0
+	MOVSD        k+32(FP), X1
+	VBROADCASTSD X0, Y0
+	VBROADCASTSD X1, Y1
+	MOVQ         n+40(FP), BX
+	XORQ         SI, SI
+
+gradRowAVX2F64loop:
+	CMPQ         SI, BX
+	JGE          gradRowAVX2F64done
+	VMOVUPD      (CX)(SI*8), Y2
+	VMULPD       Y0, Y2, Y2
+	VMOVUPD      (DX)(SI*8), Y3
+	VFNMADD231PD Y1, Y3, Y2
+	VMOVUPD      Y2, (AX)(SI*8)
+	ADDQ         $0x00000004, SI
+	JMP          gradRowAVX2F64loop
+
+gradRowAVX2F64done:
+	VZEROUPPER
+	RET
+
 DATA constsAVX2<>+0(SB)/8, $0xc087700000000000
 DATA constsAVX2<>+8(SB)/8, $0xc087700000000000
 DATA constsAVX2<>+16(SB)/8, $0xc087700000000000
@@ -1497,4 +2237,84 @@ DATA constsAVX2<>+608(SB)/8, $0x0000000000000000
 DATA constsAVX2<>+616(SB)/8, $0x0000000000000000
 DATA constsAVX2<>+624(SB)/8, $0x0000000000000000
 DATA constsAVX2<>+632(SB)/8, $0x0000000000000000
-GLOBL constsAVX2<>(SB), RODATA|NOPTR, $640
+DATA constsAVX2<>+640(SB)/8, $0xffefffffffffffff
+DATA constsAVX2<>+648(SB)/8, $0xffefffffffffffff
+DATA constsAVX2<>+656(SB)/8, $0xffefffffffffffff
+DATA constsAVX2<>+664(SB)/8, $0xffefffffffffffff
+DATA constsAVX2<>+672(SB)/8, $0x0010000000000000
+DATA constsAVX2<>+680(SB)/8, $0x0010000000000000
+DATA constsAVX2<>+688(SB)/8, $0x0010000000000000
+DATA constsAVX2<>+696(SB)/8, $0x0010000000000000
+DATA constsAVX2<>+704(SB)/8, $0x4350000000000000
+DATA constsAVX2<>+712(SB)/8, $0x4350000000000000
+DATA constsAVX2<>+720(SB)/8, $0x4350000000000000
+DATA constsAVX2<>+728(SB)/8, $0x4350000000000000
+DATA constsAVX2<>+736(SB)/8, $0x404b000000000000
+DATA constsAVX2<>+744(SB)/8, $0x404b000000000000
+DATA constsAVX2<>+752(SB)/8, $0x404b000000000000
+DATA constsAVX2<>+760(SB)/8, $0x404b000000000000
+DATA constsAVX2<>+768(SB)/8, $0x4330000000000000
+DATA constsAVX2<>+776(SB)/8, $0x4330000000000000
+DATA constsAVX2<>+784(SB)/8, $0x4330000000000000
+DATA constsAVX2<>+792(SB)/8, $0x4330000000000000
+DATA constsAVX2<>+800(SB)/8, $0x408ff00000000000
+DATA constsAVX2<>+808(SB)/8, $0x408ff00000000000
+DATA constsAVX2<>+816(SB)/8, $0x408ff00000000000
+DATA constsAVX2<>+824(SB)/8, $0x408ff00000000000
+DATA constsAVX2<>+832(SB)/8, $0x000fffffffffffff
+DATA constsAVX2<>+840(SB)/8, $0x000fffffffffffff
+DATA constsAVX2<>+848(SB)/8, $0x000fffffffffffff
+DATA constsAVX2<>+856(SB)/8, $0x000fffffffffffff
+DATA constsAVX2<>+864(SB)/8, $0x3fe6a09e667f3bcd
+DATA constsAVX2<>+872(SB)/8, $0x3fe6a09e667f3bcd
+DATA constsAVX2<>+880(SB)/8, $0x3fe6a09e667f3bcd
+DATA constsAVX2<>+888(SB)/8, $0x3fe6a09e667f3bcd
+DATA constsAVX2<>+896(SB)/8, $0x4000000000000000
+DATA constsAVX2<>+904(SB)/8, $0x4000000000000000
+DATA constsAVX2<>+912(SB)/8, $0x4000000000000000
+DATA constsAVX2<>+920(SB)/8, $0x4000000000000000
+DATA constsAVX2<>+928(SB)/8, $0x3fc2f112df3e5244
+DATA constsAVX2<>+936(SB)/8, $0x3fc2f112df3e5244
+DATA constsAVX2<>+944(SB)/8, $0x3fc2f112df3e5244
+DATA constsAVX2<>+952(SB)/8, $0x3fc2f112df3e5244
+DATA constsAVX2<>+960(SB)/8, $0x3fc7466496cb03de
+DATA constsAVX2<>+968(SB)/8, $0x3fc7466496cb03de
+DATA constsAVX2<>+976(SB)/8, $0x3fc7466496cb03de
+DATA constsAVX2<>+984(SB)/8, $0x3fc7466496cb03de
+DATA constsAVX2<>+992(SB)/8, $0x3fd2492494229359
+DATA constsAVX2<>+1000(SB)/8, $0x3fd2492494229359
+DATA constsAVX2<>+1008(SB)/8, $0x3fd2492494229359
+DATA constsAVX2<>+1016(SB)/8, $0x3fd2492494229359
+DATA constsAVX2<>+1024(SB)/8, $0x3fe5555555555593
+DATA constsAVX2<>+1032(SB)/8, $0x3fe5555555555593
+DATA constsAVX2<>+1040(SB)/8, $0x3fe5555555555593
+DATA constsAVX2<>+1048(SB)/8, $0x3fe5555555555593
+DATA constsAVX2<>+1056(SB)/8, $0x3fc39a09d078c69f
+DATA constsAVX2<>+1064(SB)/8, $0x3fc39a09d078c69f
+DATA constsAVX2<>+1072(SB)/8, $0x3fc39a09d078c69f
+DATA constsAVX2<>+1080(SB)/8, $0x3fc39a09d078c69f
+DATA constsAVX2<>+1088(SB)/8, $0x3fcc71c51d8e78af
+DATA constsAVX2<>+1096(SB)/8, $0x3fcc71c51d8e78af
+DATA constsAVX2<>+1104(SB)/8, $0x3fcc71c51d8e78af
+DATA constsAVX2<>+1112(SB)/8, $0x3fcc71c51d8e78af
+DATA constsAVX2<>+1120(SB)/8, $0x3fd999999997fa04
+DATA constsAVX2<>+1128(SB)/8, $0x3fd999999997fa04
+DATA constsAVX2<>+1136(SB)/8, $0x3fd999999997fa04
+DATA constsAVX2<>+1144(SB)/8, $0x3fd999999997fa04
+DATA constsAVX2<>+1152(SB)/8, $0x8000000000000000
+DATA constsAVX2<>+1160(SB)/8, $0x8000000000000000
+DATA constsAVX2<>+1168(SB)/8, $0x8000000000000000
+DATA constsAVX2<>+1176(SB)/8, $0x8000000000000000
+DATA constsAVX2<>+1184(SB)/8, $0x0000000000000000
+DATA constsAVX2<>+1192(SB)/8, $0x3ff0000000000000
+DATA constsAVX2<>+1200(SB)/8, $0x4000000000000000
+DATA constsAVX2<>+1208(SB)/8, $0x4008000000000000
+DATA constsAVX2<>+1216(SB)/8, $0x4010000000000000
+DATA constsAVX2<>+1224(SB)/8, $0x4010000000000000
+DATA constsAVX2<>+1232(SB)/8, $0x4010000000000000
+DATA constsAVX2<>+1240(SB)/8, $0x4010000000000000
+DATA constsAVX2<>+1248(SB)/8, $0x0000000000000000
+DATA constsAVX2<>+1256(SB)/8, $0x3ff0000000000000
+DATA constsAVX2<>+1264(SB)/8, $0x4000000000000000
+DATA constsAVX2<>+1272(SB)/8, $0x4008000000000000
+GLOBL constsAVX2<>(SB), RODATA|NOPTR, $1280

@@ -417,3 +417,157 @@ func colHess[T Float](t *table, dst []T, stride, classes int, e []float64, c *[5
 	}
 	t.colHessF64(ptr[T, float64](dst), stride, classes, &e[0], c)
 }
+
+// softmaxSmooth is SoftmaxGo with label smoothing (ε > 0) for the
+// class-last layout, loss and gradient (the Hessian stays softmaxGeneral's),
+// on the vector row primitives of table t: every class has a loss term,
+// f_c = −a_c (1 − p_c)^γ log p_c with a_c = α_c ((1 − ε)[c = y] + ε/C), and
+// the gradient is s·(B_c − p_c ΣB). smoothRow computes the ε/C part of
+// every class but the argmax k* (whose 1 − p is S′/(1 + S′), not a
+// difference), gradRow the gradient; k*'s terms and the label's (1 − ε)
+// part are softmaxPosition's scalar code. Rows with a NaN or an infinite
+// max go to softmaxGeneral.
+func softmaxSmooth[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss, grad, x []T, labels []L, w []T, first int) float64 {
+	C, lanes := p.Classes, t.rowLanes
+	n0 := C &^ (lanes - 1)
+	g := p.Gamma
+	k, isInt := intGamma(g)
+	flags := int64(-1)
+	if isInt {
+		flags = int64(k)
+	}
+	pow := func(q float64) float64 {
+		if isInt {
+			return powInt(q, k)
+		}
+		return math.Exp(g * math.Log(q))
+	}
+	eps := p.Smooth
+	a := s.sa[:C]
+	for c := range a {
+		a[c] = p.alpha(c) * eps / float64(C)
+	}
+	e, B := s.e[:C], s.sb[:C]
+	var sum float64
+	for j, lab := range labels {
+		base := (first + j) * C
+		row := x[base : base+C]
+		wj := 1.0
+		if w != nil {
+			wj = float64(w[j])
+		}
+		if (p.HasIgnore && int64(lab) == p.Ignore) || wj == 0 {
+			if loss != nil {
+				loss[j] = 0
+			}
+			if grad != nil {
+				clear(grad[base : base+C])
+			}
+			continue
+		}
+		mx := rowMax(t, row)
+		if math.IsNaN(mx) || math.IsInf(mx, 0) {
+			sum += softmaxGeneral(p, sub(loss, j, j+1), grad, nil, x, labels[j:j+1], sub(w, j, j+1), first+j)
+			continue
+		}
+		ks := 0
+		for float64(row[ks]) != mx {
+			ks++
+		}
+		sp := expRow(t, e, row, mx) - 1
+		if sp < 0.5 {
+			sp = 0
+			for c, v := range e {
+				if c != ks {
+					sp += v
+				}
+			}
+		}
+		d := 1 + sp
+		logD := math.Log1p(sp)
+		shift := mx + logD
+		// ε/C terms of the classes other than k*: the vector part, then the tail.
+		var fs, bs float64
+		if n0 > 0 {
+			cs := &s.c
+			for i, v := range [...]float64{shift, 1 / d, g, float64(ks), math.Float64frombits(uint64(flags))} {
+				cs[4*i], cs[4*i+1], cs[4*i+2], cs[4*i+3] = v, v, v, v
+			}
+			fs, bs = smoothRow(t, B[:n0], e, row[:n0], a, cs)
+		}
+		// terms returns f_c and B_c of class c with weight ac.
+		terms := func(c int, ac float64) (f, b float64) {
+			if ac == 0 {
+				return 0, 0
+			}
+			pc := e[c] / d
+			var qc, lp, ratio float64
+			if c == ks {
+				lp, qc = -logD, sp/d
+				ratio = -1 // lim log p/(1−p) as p → 1
+				if sp > 0 {
+					ratio = lp / qc
+				}
+			} else {
+				lp = max(float64(row[c])-shift, -math.MaxFloat64)
+				qc = 1 - pc
+				ratio = lp / qc
+			}
+			aw := ac * pow(qc)
+			return -aw * lp, aw * (g*pc*ratio - 1)
+		}
+		for c := n0; c < C; c++ {
+			B[c] = 0
+			if c != ks {
+				f, b := terms(c, a[c])
+				fs, bs, B[c] = fs+f, bs+b, b
+			}
+		}
+		// k*'s terms, then the label's (1 − ε) part.
+		y := int(lab)
+		aks := a[ks]
+		if y == ks {
+			aks += p.alpha(y) * (1 - eps)
+		}
+		f, b := terms(ks, aks)
+		fs, bs, B[ks] = fs+f, bs+b, b
+		if y != ks {
+			f, b := terms(y, p.alpha(y)*(1-eps))
+			fs, bs, B[y] = fs+f, bs+b, B[y]+b
+		}
+		l := fs * wj
+		sum += l
+		if loss != nil {
+			loss[j] = sat[T](l)
+		}
+		if grad != nil {
+			sc := wj * p.Scale
+			gradRow(t, grad[base:base+C], B, e, sc, sc*bs/d)
+		}
+	}
+	return sum
+}
+
+// smoothRow runs t's smoothRow on the first len(b) classes (a multiple of
+// the lane count).
+func smoothRow[T Float](t *table, b, e []float64, x []T, a []float64, c *[32]float64) (f, sb float64) {
+	if unsafe.Sizeof(x[0]) == 4 {
+		return t.smoothRowF32(&b[0], &e[0], ptr[T, float32](x), &a[0], c, len(b))
+	}
+	return t.smoothRowF64(&b[0], &e[0], ptr[T, float64](x), &a[0], c, len(b))
+}
+
+// gradRow sets dst[i] = T(s·b[i] − k·e[i]).
+func gradRow[T Float](t *table, dst []T, b, e []float64, s, k float64) {
+	n0 := len(dst) &^ (t.rowLanes - 1)
+	if n0 > 0 {
+		if unsafe.Sizeof(dst[0]) == 4 {
+			t.gradRowF32(ptr[T, float32](dst), &b[0], &e[0], s, k, n0)
+		} else {
+			t.gradRowF64(ptr[T, float64](dst), &b[0], &e[0], s, k, n0)
+		}
+	}
+	for i := n0; i < len(dst); i++ {
+		dst[i] = T(s*b[i] - k*e[i])
+	}
+}

@@ -73,6 +73,12 @@ type table struct {
 	colHessF32  func(x *float32, stride, classes int, e *float64, c *[56]float64)
 	colHessF64  func(x *float64, stride, classes int, e *float64, c *[56]float64)
 
+	// The label-smoothed softmax's row primitives.
+	smoothRowF32 func(b *float64, e *float64, x *float32, a *float64, c *[32]float64, n int) (f, sb float64)
+	smoothRowF64 func(b *float64, e *float64, x *float64, a *float64, c *[32]float64, n int) (f, sb float64)
+	gradRowF32   func(dst *float32, b, e *float64, s, k float64, n int)
+	gradRowF64   func(dst *float64, b, e *float64, s, k float64, n int)
+
 	// The kernels of the family's members, by name (see MemberSpec), on
 	// memberStep elements per call unit.
 	memberStep int
