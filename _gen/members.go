@@ -250,6 +250,28 @@ func (a *isa) pow(logm V, g any) V {
 	return a.exp(a.mul(logm, g))
 }
 
+// powK returns m^g: by k multiplications where the int64 flag is k ≥ 0
+// (g a small integer), else exp(g·log m) with log m from logm, called only
+// there; label names the branch.
+func (a *isa) powK(m V, logm func() V, g, flag bc, label string) V {
+	w := a.vec()
+	CMPQ(Mem(flag), U8(0))
+	JL(LabelRef(label + "log"))
+	a.mov(a.load(a.c(1)), w)
+	cnt := GP64()
+	MOVQ(Mem(flag), cnt)
+	Label(label + "loop")
+	TESTQ(cnt, cnt)
+	JZ(LabelRef(label + "done"))
+	a.mulTo(w, w, m)
+	DECQ(cnt)
+	JMP(LabelRef(label + "loop"))
+	Label(label + "log")
+	a.mov(a.exp(a.mul(logm(), g)), w)
+	Label(label + "done")
+	return w
+}
+
 // alphaT returns αₜ = y·A + (1 − y)·B from constant slots A and B.
 func (a *isa) alphaT(y V, A, B bc) V {
 	return a.add(a.mul(y, A), a.mul(a.sub(a.load(a.c(1)), y), B))
@@ -308,11 +330,12 @@ func (a *isa) members() {
 	}
 }
 
-// poly1 is focal.Poly1: FL + ε m^(γ+1) (slots: A, B, γ, ε, γ + 1).
+// poly1 is focal.Poly1: FL + ε m^(γ+1) (slots: A, B, γ, ε, γ + 1, γ's
+// flag for powK).
 func (a *isa) poly1(par func(int) bc, L func(string) string, s memberParts) (l, g, h V) {
 	A, B, gm, eps, k := par(mOwn), par(mOwn+1), par(mOwn+2), par(mOwn+3), par(mOwn+4)
 	ce, m, logm, r := a.focus(s, L("focus"))
-	w := a.pow(logm, gm)
+	w := a.powK(m, func() V { return logm }, gm, par(mOwn+5), L("pow"))
 	l, g, h = a.focused(a.mul(a.alphaT(s.Y(), A, B), w), gm, r, ce, a.dev(s), s.P(), s.Q())
 	pk := a.mul(a.mul(w, m), eps) // ε m^k, m^k = m^γ·m
 	l = a.add(l, pk)
@@ -323,16 +346,19 @@ func (a *isa) poly1(par func(int) bc, L func(string) string, s memberParts) (l, 
 	return l, g, h
 }
 
-// gaussian is focal.Gaussian (slots: γ, β): y = 1: focal loss of a
-// positive without α; y < 1: (1 − y)^β times focal loss of a negative.
+// gaussian is focal.Gaussian (slots: γ, β, their flags for powK): y = 1:
+// focal loss of a positive without α; y < 1: (1 − y)^β times focal loss
+// of a negative.
 func (a *isa) gaussian(par func(int) bc, L func(string) string, s memberParts) (l, g, h V) {
 	gm, beta := par(mOwn), par(mOwn+1)
 	one := a.cmp(cmpEQ, s.Y(), a.c(1))
 	// (1 − y)^β, 1 where y = 1 (there log 0 = −Inf is not taken)
 	omy := a.blend(one, a.sub(a.load(a.c(1)), s.Y()), a.c(1))
-	c := a.pow(a.log(omy), beta)
-	logm := a.blend(one, a.neg(s.SpNeg()), a.neg(s.SpPos()))
-	w := a.mul(c, a.pow(logm, gm))
+	c := a.powK(omy, func() V { return a.log(omy) }, beta, par(mOwn+3), L("powb"))
+	one = a.cmp(cmpEQ, s.Y(), a.c(1))
+	m := a.blend(one, s.P(), s.Q())
+	w := a.mul(c, a.powK(m, func() V { return a.blend(one, a.neg(s.SpNeg()), a.neg(s.SpPos())) }, gm, par(mOwn+2), L("powg")))
+	one = a.cmp(cmpEQ, s.Y(), a.c(1))
 	r := a.blend(one, s.Q(), a.neg(s.P()))
 	ce := a.blend(one, s.SpPos(), s.SpNeg())
 	d := a.blend(one, s.P(), a.neg(s.Q()))
@@ -340,7 +366,7 @@ func (a *isa) gaussian(par func(int) bc, L func(string) string, s memberParts) (
 }
 
 // varifocal is focal.Varifocal (slots: α or 1, γ, IoU-weighted as 1 or
-// 0): y > 0: w_p·ce, w_p = y or 1, the weight constant; y = 0: α p^γ
+// 0, γ's flag for powK): y > 0: w_p·ce, w_p = y or 1, the weight constant; y = 0: α p^γ
 // softplus(x), focal loss of a negative with α.
 func (a *isa) varifocal(par func(int) bc, L func(string) string, s memberParts) (l, g, h V) {
 	al, gm, iou := par(mOwn), par(mOwn+1), par(mOwn+2)
@@ -350,7 +376,7 @@ func (a *isa) varifocal(par func(int) bc, L func(string) string, s memberParts) 
 	ce := a.add(a.blend(nonneg, a.neg(a.mul(s.X(), s.Y())), a.mul(s.X(), a.sub(a.load(a.c(1)), s.Y()))), s.L1())
 	a.blendTo(ce, a.cmp(cmpEQ, s.Y(), a.c(0)), ce, s.SpPos())
 	a.blendTo(ce, a.cmp(cmpEQ, s.Y(), a.c(1)), ce, s.SpNeg())
-	w := a.mul(a.load(al), a.pow(a.neg(s.SpNeg()), gm))
+	w := a.mul(a.load(al), a.powK(s.P(), func() V { return a.neg(s.SpNeg()) }, gm, par(mOwn+3), L("pow")))
 	l, g, h = a.focused(w, gm, s.Q(), s.SpPos(), s.P(), s.P(), s.Q())
 	pos := a.cmp(cmpGT, s.Y(), a.c(0))
 	wp := a.add(a.mul(s.Y(), iou), a.sub(a.load(a.c(1)), iou)) // y·iou + (1 − iou)
@@ -360,14 +386,15 @@ func (a *isa) varifocal(par func(int) bc, L func(string) string, s memberParts) 
 	return l, g, h
 }
 
-// reduced is focal.Reduced (slots: A, B, γ, th, log th): αₜ·ce where
-// pₜ < th, else αₜ (m/th)^γ ce with the focal derivatives.
+// reduced is focal.Reduced (slots: A, B, γ, th, log th, γ's flag for
+// powK, 1/th): αₜ·ce where pₜ < th, else αₜ (m/th)^γ ce with the focal
+// derivatives.
 func (a *isa) reduced(par func(int) bc, L func(string) string, s memberParts) (l, g, h V) {
 	A, B, gm, th, logth := par(mOwn), par(mOwn+1), par(mOwn+2), par(mOwn+3), par(mOwn+4)
 	ce, m, logm, r := a.focus(s, L("focus"))
 	at := a.alphaT(s.Y(), A, B)
 	below := a.cmp(cmpLT, a.sub(a.load(a.c(1)), m), th) // pₜ < th
-	f := a.exp(a.mul(a.sub(logm, logth), gm))
+	f := a.powK(a.mul(m, par(mOwn+6)), func() V { return a.sub(logm, logth) }, gm, par(mOwn+5), L("pow")) // (m/th)^γ
 	d := a.dev(s)
 	l, g, h = a.focused(a.mul(at, f), gm, r, ce, d, s.P(), s.Q())
 	// Below th, cross-entropy: written out, since focused's 0·ce is NaN at
@@ -426,7 +453,7 @@ func (a *isa) flstar(par func(int) bc, L func(string) string, s memberParts) (l,
 }
 
 // quality is focal.Quality (slots: β, β − 1, β − 2, 2β + 1, [β = 0],
-// 2·[β = 2], the Hessian's overflow sign ±Inf): focal loss with γ = β and
+// 2·[β = 2], the Hessian's overflow sign ±Inf, β's flag for powK): focal loss with γ = β and
 // no α for hard targets; for soft y, with a = |y − p|, s = sign(y − p),
 // T₁ = a^(β−1)·pq and T₂ = a^(β−2)·p²q² (each one exp of a sum of logs):
 //
@@ -436,8 +463,8 @@ func (a *isa) flstar(par func(int) bc, L func(string) string, s memberParts) (l,
 // (a = 0: the loss's minimum, see Quality.elem).
 func (a *isa) quality(par func(int) bc, L func(string) string, s memberParts) (l, g, h V) {
 	beta, b1, b2, tb1, is0, is2, hinf := par(mOwn), par(mOwn+1), par(mOwn+2), par(mOwn+3), par(mOwn+4), par(mOwn+5), par(mOwn+6)
-	ce, _, logm, r := a.focus(s, L("focus"))
-	l, g, h = a.focused(a.pow(logm, beta), beta, r, ce, a.dev(s), s.P(), s.Q())
+	ce, m, logm, r := a.focus(s, L("focus"))
+	l, g, h = a.focused(a.powK(m, func() V { return logm }, beta, par(mOwn+7), L("pow")), beta, r, ce, a.dev(s), s.P(), s.Q())
 	hard := a.or(a.cmp(cmpEQ, s.Y(), a.c(1)), a.cmp(cmpEQ, s.Y(), a.c(0)))
 	a.jumpIfAll(hard, L("hard"))
 	{

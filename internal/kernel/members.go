@@ -39,15 +39,25 @@ func alphaWeights(alpha float64) (a, b float64) {
 	return alpha, 1 - alpha
 }
 
+// powFlag is an exponent's flag for the kernels' powK: the int64 k for an
+// integer 0 ≤ g = k ≤ 8 (m^g by multiplication, as PowGamma), else −1.
+func powFlag(g float64) float64 {
+	k, ok := intGamma(g)
+	if !ok {
+		k = -1
+	}
+	return math.Float64frombits(uint64(int64(k)))
+}
+
 // Poly1 is the spec of focal.Poly1: FL + ε m^(γ+1).
 func Poly1(alpha, gamma, eps float64) MemberSpec {
 	a, b := alphaWeights(alpha)
-	return MemberSpec{kernel: "poly1", par: [memberSlots]float64{a, b, gamma, eps, gamma + 1}}
+	return MemberSpec{kernel: "poly1", par: [memberSlots]float64{a, b, gamma, eps, gamma + 1, powFlag(gamma)}}
 }
 
 // Gaussian is the spec of focal.Gaussian.
 func Gaussian(gamma, beta float64) MemberSpec {
-	return MemberSpec{kernel: "gaussian", par: [memberSlots]float64{gamma, beta}}
+	return MemberSpec{kernel: "gaussian", par: [memberSlots]float64{gamma, beta, powFlag(gamma), powFlag(beta)}}
 }
 
 // Varifocal is the spec of focal.Varifocal (α = 0 weighs negatives by 1).
@@ -59,13 +69,13 @@ func Varifocal(alpha, gamma float64, iouWeighted bool) MemberSpec {
 	if iouWeighted {
 		iou = 1
 	}
-	return MemberSpec{kernel: "varifocal", par: [memberSlots]float64{alpha, gamma, iou}}
+	return MemberSpec{kernel: "varifocal", par: [memberSlots]float64{alpha, gamma, iou, powFlag(gamma)}}
 }
 
 // Reduced is the spec of focal.Reduced with threshold th ∈ (0, 1].
 func Reduced(alpha, gamma, th float64) MemberSpec {
 	a, b := alphaWeights(alpha)
-	return MemberSpec{kernel: "reduced", par: [memberSlots]float64{a, b, gamma, th, math.Log(th)}}
+	return MemberSpec{kernel: "reduced", par: [memberSlots]float64{a, b, gamma, th, math.Log(th), powFlag(gamma), 1 / th}}
 }
 
 // schedPieces is the most thresholds of a schedule the scheduled kernel
@@ -109,7 +119,7 @@ func Quality(beta float64) MemberSpec {
 		is2 = 2
 	}
 	return MemberSpec{kernel: "quality", par: [memberSlots]float64{
-		beta, beta - 1, beta - 2, 2*beta + 1, is0, is2, math.Copysign(math.Inf(1), beta*(beta-1))}}
+		beta, beta - 1, beta - 2, 2*beta + 1, is0, is2, math.Copysign(math.Inf(1), beta*(beta-1)), powFlag(beta)}}
 }
 
 // Asymmetric is the spec of focal.Asymmetric: the margin kernel for a

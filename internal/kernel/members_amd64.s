@@ -168,6 +168,20 @@ poly1AVX512F32loop:
 	VBLENDMPD         Z8, Z3, K1, Z8
 
 poly1AVX512F32focus:
+	CMPQ         256(AX), $0x00
+	JL           poly1AVX512F32powlog
+	VBROADCASTSD constsAVX512<>+144(SB), Z3
+	VMOVAPD      Z3, Z3
+	MOVQ         256(AX), R10
+
+poly1AVX512F32powloop:
+	TESTQ  R10, R10
+	JZ     poly1AVX512F32powdone
+	VMULPD Z8, Z3, Z3
+	DECQ   R10
+	JMP    poly1AVX512F32powloop
+
+poly1AVX512F32powlog:
 	VMULPD.BCST       160(AX), Z9, Z3
 	VMAXPD.BCST       constsAVX512<>+16(SB), Z3, Z3
 	VMINPD.BCST       constsAVX512<>+24(SB), Z3, Z3
@@ -198,68 +212,71 @@ poly1AVX512F32focus:
 	VFMADD213PD       Z3, Z21, Z24
 	VADDPD.BCST       constsAVX512<>+144(SB), Z24, Z3
 	VSCALEFPD         Z20, Z3, Z3
-	VMULPD.BCST       96(AX), Z2, Z20
-	VBROADCASTSD      constsAVX512<>+144(SB), Z21
-	VSUBPD            Z2, Z21, Z21
-	VMULPD.BCST       128(AX), Z21, Z21
-	VADDPD            Z21, Z20, Z20
-	VMULPD            Z3, Z20, Z20
-	VBROADCASTSD      constsAVX512<>+144(SB), Z21
-	VSUBPD            Z2, Z21, Z21
-	VMULPD            Z21, Z5, Z21
-	VMULPD            Z6, Z2, Z22
-	VSUBPD            Z22, Z21, Z21
-	VBROADCASTSD      160(AX), Z22
-	VMULPD            Z22, Z10, Z23
-	VMULPD            Z7, Z23, Z24
-	VMULPD            Z7, Z20, Z25
-	VADDPD            Z21, Z24, Z26
-	VMULPD            Z26, Z20, Z26
-	VMULPD            Z6, Z5, Z27
-	VADDPD            Z23, Z23, Z23
-	VMULPD            Z21, Z23, Z21
-	VADDPD            Z21, Z27, Z21
-	VBROADCASTSD      constsAVX512<>+144(SB), Z23
-	VADDPD            Z5, Z5, Z27
-	VSUBPD            Z27, Z23, Z23
-	VMULPD            Z23, Z24, Z23
-	VADDPD            Z23, Z21, Z21
-	VMULPD            Z10, Z24, Z23
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z22, Z22
-	VMULPD            Z22, Z23, Z22
-	VADDPD            Z22, Z21, Z21
-	VMULPD            Z21, Z20, Z20
-	VMULPD            Z8, Z3, Z3
-	VMULPD.BCST       192(AX), Z3, Z3
-	VADDPD            Z3, Z25, Z21
-	VMULPD.BCST       224(AX), Z3, Z3
-	VMULPD            Z10, Z3, Z22
-	VADDPD            Z22, Z26, Z22
-	VBROADCASTSD      224(AX), Z23
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z23, Z23
-	VMULPD            Z10, Z23, Z23
-	VMULPD            Z10, Z23, Z23
-	VBROADCASTSD      constsAVX512<>+144(SB), Z24
-	VADDPD            Z5, Z5, Z25
-	VSUBPD            Z25, Z24, Z24
-	VMULPD            Z24, Z10, Z24
-	VADDPD            Z24, Z23, Z23
-	VMULPD            Z23, Z3, Z3
-	VADDPD            Z3, Z20, Z3
-	VCMPPD            $0x03, Z2, Z1, K1
-	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z1
-	VCMPPD.BCST       $0x00, constsAVX512<>+240(SB), Z1, K2
-	VBROADCASTSD      64(AX), Z1
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z2
-	VMAXPD            Z21, Z2, Z2
-	VMINPD            Z2, Z1, Z1
-	VBLENDMPD         Z21, Z1, K2, Z14
-	VBLENDMPD.BCST    constsAVX512<>+248(SB), Z14, K1, Z15
-	VADDPD            Z15, Z0, Z0
-	TESTQ             CX, CX
-	JZ                poly1AVX512F32noloss
-	VCVTPD2PS         Z15, Y1
-	VMOVUPS           Y1, (CX)(R9*4)
+	VMOVAPD           Z3, Z3
+
+poly1AVX512F32powdone:
+	VMULPD.BCST    96(AX), Z2, Z20
+	VBROADCASTSD   constsAVX512<>+144(SB), Z21
+	VSUBPD         Z2, Z21, Z21
+	VMULPD.BCST    128(AX), Z21, Z21
+	VADDPD         Z21, Z20, Z20
+	VMULPD         Z3, Z20, Z20
+	VBROADCASTSD   constsAVX512<>+144(SB), Z21
+	VSUBPD         Z2, Z21, Z21
+	VMULPD         Z21, Z5, Z21
+	VMULPD         Z6, Z2, Z22
+	VSUBPD         Z22, Z21, Z21
+	VBROADCASTSD   160(AX), Z22
+	VMULPD         Z22, Z10, Z23
+	VMULPD         Z7, Z23, Z24
+	VMULPD         Z7, Z20, Z25
+	VADDPD         Z21, Z24, Z26
+	VMULPD         Z26, Z20, Z26
+	VMULPD         Z6, Z5, Z27
+	VADDPD         Z23, Z23, Z23
+	VMULPD         Z21, Z23, Z21
+	VADDPD         Z21, Z27, Z21
+	VBROADCASTSD   constsAVX512<>+144(SB), Z23
+	VADDPD         Z5, Z5, Z27
+	VSUBPD         Z27, Z23, Z23
+	VMULPD         Z23, Z24, Z23
+	VADDPD         Z23, Z21, Z21
+	VMULPD         Z10, Z24, Z23
+	VSUBPD.BCST    constsAVX512<>+144(SB), Z22, Z22
+	VMULPD         Z22, Z23, Z22
+	VADDPD         Z22, Z21, Z21
+	VMULPD         Z21, Z20, Z20
+	VMULPD         Z8, Z3, Z3
+	VMULPD.BCST    192(AX), Z3, Z3
+	VADDPD         Z3, Z25, Z21
+	VMULPD.BCST    224(AX), Z3, Z3
+	VMULPD         Z10, Z3, Z22
+	VADDPD         Z22, Z26, Z22
+	VBROADCASTSD   224(AX), Z23
+	VSUBPD.BCST    constsAVX512<>+144(SB), Z23, Z23
+	VMULPD         Z10, Z23, Z23
+	VMULPD         Z10, Z23, Z23
+	VBROADCASTSD   constsAVX512<>+144(SB), Z24
+	VADDPD         Z5, Z5, Z25
+	VSUBPD         Z25, Z24, Z24
+	VMULPD         Z24, Z10, Z24
+	VADDPD         Z24, Z23, Z23
+	VMULPD         Z23, Z3, Z3
+	VADDPD         Z3, Z20, Z3
+	VCMPPD         $0x03, Z2, Z1, K1
+	VANDPD.BCST    constsAVX512<>+0(SB), Z1, Z1
+	VCMPPD.BCST    $0x00, constsAVX512<>+240(SB), Z1, K2
+	VBROADCASTSD   64(AX), Z1
+	VXORPD.BCST    constsAVX512<>+8(SB), Z1, Z2
+	VMAXPD         Z21, Z2, Z2
+	VMINPD         Z2, Z1, Z1
+	VBLENDMPD      Z21, Z1, K2, Z14
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z14, K1, Z15
+	VADDPD         Z15, Z0, Z0
+	TESTQ          CX, CX
+	JZ             poly1AVX512F32noloss
+	VCVTPD2PS      Z15, Y1
+	VMOVUPS        Y1, (CX)(R9*4)
 
 poly1AVX512F32noloss:
 	TESTQ          DX, DX
@@ -326,146 +343,127 @@ gaussianAVX512F32loop:
 	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z3
 	VMAXPD.BCST       constsAVX512<>+16(SB), Z3, Z3
 	VMINPD.BCST       constsAVX512<>+24(SB), Z3, Z3
-	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z18
-	VRNDSCALEPD       $0x08, Z18, Z18
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z18, Z3
-	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z18, Z3
-	VMULPD            Z3, Z3, Z19
-	VMULPD            Z19, Z19, Z20
+	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z19
+	VRNDSCALEPD       $0x08, Z19, Z19
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z19, Z3
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z19, Z3
+	VMULPD            Z3, Z3, Z20
 	VMULPD            Z20, Z20, Z21
-	VBROADCASTSD      constsAVX512<>+56(SB), Z22
-	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z3, Z22
-	VBROADCASTSD      constsAVX512<>+72(SB), Z23
-	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z3, Z23
-	VFMADD213PD       Z22, Z19, Z23
-	VBROADCASTSD      constsAVX512<>+88(SB), Z22
-	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z3, Z22
-	VBROADCASTSD      constsAVX512<>+104(SB), Z24
-	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z3, Z24
-	VFMADD213PD       Z22, Z19, Z24
+	VMULPD            Z21, Z21, Z22
+	VBROADCASTSD      constsAVX512<>+56(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z3, Z23
+	VBROADCASTSD      constsAVX512<>+72(SB), Z24
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z3, Z24
 	VFMADD213PD       Z23, Z20, Z24
-	VBROADCASTSD      constsAVX512<>+120(SB), Z20
-	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z3, Z20
-	VBROADCASTSD      constsAVX512<>+136(SB), Z22
-	VFMADD213PD       Z20, Z19, Z22
-	VFMADD213PD       Z24, Z21, Z22
-	VMULPD            Z3, Z3, Z19
-	VFMADD213PD       Z3, Z19, Z22
-	VADDPD.BCST       constsAVX512<>+144(SB), Z22, Z3
-	VSCALEFPD         Z18, Z3, Z3
-	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z18
-	VMULPD.BCST       constsAVX512<>+64(SB), Z18, Z18
-	VBLENDMPD         Z18, Z3, K1, Z4
-	VXORPD            Z18, Z18, Z18
-	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z18, K1, Z18
-	VADDPD.BCST       constsAVX512<>+160(SB), Z4, Z19
-	VDIVPD            Z19, Z4, Z19
-	VMULPD            Z19, Z19, Z20
-	VMULPD            Z20, Z20, Z21
-	VBROADCASTSD      constsAVX512<>+168(SB), Z22
-	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z21, Z22
-	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z21, Z22
-	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z21, Z22
-	VMULPD            Z20, Z22, Z20
-	VBROADCASTSD      constsAVX512<>+200(SB), Z22
-	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z21, Z22
-	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z21, Z22
-	VMULPD            Z21, Z22, Z21
-	VADDPD            Z21, Z20, Z20
-	VMULPD            Z4, Z4, Z21
-	VMULPD.BCST       constsAVX512<>+64(SB), Z21, Z21
-	VADDPD            Z20, Z21, Z20
-	VMULPD            Z20, Z19, Z19
-	VMULPD.BCST       constsAVX512<>+48(SB), Z18, Z20
-	VADDPD            Z20, Z19, Z19
-	VSUBPD            Z19, Z21, Z19
-	VSUBPD            Z4, Z19, Z19
-	VMULPD.BCST       constsAVX512<>+40(SB), Z18, Z18
-	VSUBPD            Z19, Z18, Z18
-	VBROADCASTSD      constsAVX512<>+144(SB), Z19
-	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z20
-	VDIVPD            Z20, Z19, Z19
-	VMULPD            Z19, Z3, Z3
-	VCMPPD.BCST       $0x1d, constsAVX512<>+224(SB), Z1, K1
-	VBLENDMPD         Z19, Z3, K1, Z5
-	VBLENDMPD         Z3, Z19, K1, Z6
-	VMAXPD.BCST       constsAVX512<>+224(SB), Z1, Z3
-	VADDPD            Z18, Z3, Z3
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z19
-	VMAXPD.BCST       constsAVX512<>+224(SB), Z19, Z19
-	VADDPD            Z18, Z19, Z18
-	VCMPPD.BCST       $0x00, constsAVX512<>+144(SB), Z2, K1
-	VBROADCASTSD      constsAVX512<>+144(SB), Z19
-	VSUBPD            Z2, Z19, Z19
-	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z19, K1, Z7
-	VGETMANTPD        $0x02, Z7, Z19
-	VGETEXPPD         Z7, Z20
-	VADDPD.BCST       constsAVX512<>+144(SB), Z20, Z20
-	VCMPPD.BCST       $0x11, constsAVX512<>+232(SB), Z19, K2
-	VADDPD            Z19, Z19, Z21
-	VBLENDMPD         Z21, Z19, K2, Z19
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z20, Z21
-	VBLENDMPD         Z21, Z20, K2, Z20
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z19, Z19
-	VADDPD.BCST       constsAVX512<>+160(SB), Z19, Z21
-	VDIVPD            Z21, Z19, Z21
-	VMULPD            Z21, Z21, Z22
-	VMULPD            Z22, Z22, Z23
-	VBROADCASTSD      constsAVX512<>+168(SB), Z24
-	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z23, Z24
-	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z23, Z24
-	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z23, Z24
-	VMULPD            Z22, Z24, Z22
-	VBROADCASTSD      constsAVX512<>+200(SB), Z24
-	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z23, Z24
-	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z23, Z24
-	VMULPD            Z23, Z24, Z23
-	VADDPD            Z23, Z22, Z22
-	VMULPD            Z19, Z19, Z23
-	VMULPD.BCST       constsAVX512<>+64(SB), Z23, Z23
-	VADDPD            Z22, Z23, Z22
-	VMULPD            Z22, Z21, Z21
-	VMULPD.BCST       constsAVX512<>+48(SB), Z20, Z22
-	VADDPD            Z22, Z21, Z21
-	VSUBPD            Z21, Z23, Z21
-	VSUBPD            Z19, Z21, Z19
-	VMULPD.BCST       constsAVX512<>+40(SB), Z20, Z20
-	VSUBPD            Z19, Z20, Z19
-	VMULPD.BCST       128(AX), Z19, Z19
-	VMAXPD.BCST       constsAVX512<>+16(SB), Z19, Z19
-	VMINPD.BCST       constsAVX512<>+24(SB), Z19, Z19
-	VMULPD.BCST       constsAVX512<>+32(SB), Z19, Z20
-	VRNDSCALEPD       $0x08, Z20, Z20
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z20, Z19
-	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z20, Z19
-	VMULPD            Z19, Z19, Z21
-	VMULPD            Z21, Z21, Z22
-	VMULPD            Z22, Z22, Z23
-	VBROADCASTSD      constsAVX512<>+56(SB), Z24
-	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z19, Z24
-	VBROADCASTSD      constsAVX512<>+72(SB), Z25
-	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z19, Z25
+	VBROADCASTSD      constsAVX512<>+88(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z3, Z23
+	VBROADCASTSD      constsAVX512<>+104(SB), Z25
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z3, Z25
+	VFMADD213PD       Z23, Z20, Z25
 	VFMADD213PD       Z24, Z21, Z25
-	VBROADCASTSD      constsAVX512<>+88(SB), Z24
-	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z19, Z24
-	VBROADCASTSD      constsAVX512<>+104(SB), Z26
-	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z19, Z26
-	VFMADD213PD       Z24, Z21, Z26
-	VFMADD213PD       Z25, Z22, Z26
-	VBROADCASTSD      constsAVX512<>+120(SB), Z22
-	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z19, Z22
-	VBROADCASTSD      constsAVX512<>+136(SB), Z24
-	VFMADD213PD       Z22, Z21, Z24
-	VFMADD213PD       Z26, Z23, Z24
-	VMULPD            Z19, Z19, Z21
-	VFMADD213PD       Z19, Z21, Z24
-	VADDPD.BCST       constsAVX512<>+144(SB), Z24, Z19
-	VSCALEFPD         Z20, Z19, Z19
-	VXORPD.BCST       constsAVX512<>+8(SB), Z18, Z20
-	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z21
-	VBLENDMPD         Z21, Z20, K1, Z8
-	VMULPD.BCST       96(AX), Z8, Z20
+	VBROADCASTSD      constsAVX512<>+120(SB), Z21
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z3, Z21
+	VBROADCASTSD      constsAVX512<>+136(SB), Z23
+	VFMADD213PD       Z21, Z20, Z23
+	VFMADD213PD       Z25, Z22, Z23
+	VMULPD            Z3, Z3, Z20
+	VFMADD213PD       Z3, Z20, Z23
+	VADDPD.BCST       constsAVX512<>+144(SB), Z23, Z3
+	VSCALEFPD         Z19, Z3, Z3
+	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z19
+	VMULPD.BCST       constsAVX512<>+64(SB), Z19, Z19
+	VBLENDMPD         Z19, Z3, K1, Z4
+	VXORPD            Z19, Z19, Z19
+	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z19, K1, Z19
+	VADDPD.BCST       constsAVX512<>+160(SB), Z4, Z20
+	VDIVPD            Z20, Z4, Z20
+	VMULPD            Z20, Z20, Z21
+	VMULPD            Z21, Z21, Z22
+	VBROADCASTSD      constsAVX512<>+168(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z22, Z23
+	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z22, Z23
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z22, Z23
+	VMULPD            Z21, Z23, Z21
+	VBROADCASTSD      constsAVX512<>+200(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z22, Z23
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z22, Z23
+	VMULPD            Z22, Z23, Z22
+	VADDPD            Z22, Z21, Z21
+	VMULPD            Z4, Z4, Z22
+	VMULPD.BCST       constsAVX512<>+64(SB), Z22, Z22
+	VADDPD            Z21, Z22, Z21
+	VMULPD            Z21, Z20, Z20
+	VMULPD.BCST       constsAVX512<>+48(SB), Z19, Z21
+	VADDPD            Z21, Z20, Z20
+	VSUBPD            Z20, Z22, Z20
+	VSUBPD            Z4, Z20, Z20
+	VMULPD.BCST       constsAVX512<>+40(SB), Z19, Z19
+	VSUBPD            Z20, Z19, Z19
+	VBROADCASTSD      constsAVX512<>+144(SB), Z20
+	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z21
+	VDIVPD            Z21, Z20, Z20
+	VMULPD            Z20, Z3, Z3
+	VCMPPD.BCST       $0x1d, constsAVX512<>+224(SB), Z1, K1
+	VBLENDMPD         Z20, Z3, K1, Z5
+	VBLENDMPD         Z3, Z20, K1, Z6
+	VMAXPD.BCST       constsAVX512<>+224(SB), Z1, Z3
+	VADDPD            Z19, Z3, Z3
+	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z20
+	VMAXPD.BCST       constsAVX512<>+224(SB), Z20, Z20
+	VADDPD            Z19, Z20, Z19
+	VCMPPD.BCST       $0x00, constsAVX512<>+144(SB), Z2, K1
+	VBROADCASTSD      constsAVX512<>+144(SB), Z20
+	VSUBPD            Z2, Z20, Z20
+	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z20, K1, Z7
+	CMPQ              192(AX), $0x00
+	JL                gaussianAVX512F32powblog
+	VBROADCASTSD      constsAVX512<>+144(SB), Z20
+	VMOVAPD           Z20, Z20
+	MOVQ              192(AX), R10
+
+gaussianAVX512F32powbloop:
+	TESTQ  R10, R10
+	JZ     gaussianAVX512F32powbdone
+	VMULPD Z7, Z20, Z20
+	DECQ   R10
+	JMP    gaussianAVX512F32powbloop
+
+gaussianAVX512F32powblog:
+	VGETMANTPD        $0x02, Z7, Z20
+	VGETEXPPD         Z7, Z21
+	VADDPD.BCST       constsAVX512<>+144(SB), Z21, Z21
+	VCMPPD.BCST       $0x11, constsAVX512<>+232(SB), Z20, K1
+	VADDPD            Z20, Z20, Z22
+	VBLENDMPD         Z22, Z20, K1, Z20
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z21, Z22
+	VBLENDMPD         Z22, Z21, K1, Z21
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z20, Z20
+	VADDPD.BCST       constsAVX512<>+160(SB), Z20, Z22
+	VDIVPD            Z22, Z20, Z22
+	VMULPD            Z22, Z22, Z23
+	VMULPD            Z23, Z23, Z24
+	VBROADCASTSD      constsAVX512<>+168(SB), Z25
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z24, Z25
+	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z24, Z25
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z24, Z25
+	VMULPD            Z23, Z25, Z23
+	VBROADCASTSD      constsAVX512<>+200(SB), Z25
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z24, Z25
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z24, Z25
+	VMULPD            Z24, Z25, Z24
+	VADDPD            Z24, Z23, Z23
+	VMULPD            Z20, Z20, Z24
+	VMULPD.BCST       constsAVX512<>+64(SB), Z24, Z24
+	VADDPD            Z23, Z24, Z23
+	VMULPD            Z23, Z22, Z22
+	VMULPD.BCST       constsAVX512<>+48(SB), Z21, Z23
+	VADDPD            Z23, Z22, Z22
+	VSUBPD            Z22, Z24, Z22
+	VSUBPD            Z20, Z22, Z20
+	VMULPD.BCST       constsAVX512<>+40(SB), Z21, Z21
+	VSUBPD            Z20, Z21, Z20
+	VMULPD.BCST       128(AX), Z20, Z20
 	VMAXPD.BCST       constsAVX512<>+16(SB), Z20, Z20
 	VMINPD.BCST       constsAVX512<>+24(SB), Z20, Z20
 	VMULPD.BCST       constsAVX512<>+32(SB), Z20, Z21
@@ -495,58 +493,114 @@ gaussianAVX512F32loop:
 	VFMADD213PD       Z20, Z22, Z25
 	VADDPD.BCST       constsAVX512<>+144(SB), Z25, Z20
 	VSCALEFPD         Z21, Z20, Z20
-	VMULPD            Z20, Z19, Z19
-	VXORPD.BCST       constsAVX512<>+8(SB), Z5, Z20
-	VBLENDMPD         Z20, Z6, K1, Z9
-	VBLENDMPD         Z18, Z3, K1, Z10
-	VXORPD.BCST       constsAVX512<>+8(SB), Z6, Z3
-	VBLENDMPD         Z3, Z5, K1, Z11
-	VBROADCASTSD      96(AX), Z3
-	VMULPD            Z3, Z9, Z18
-	VMULPD            Z10, Z18, Z20
-	VMULPD            Z10, Z19, Z21
-	VADDPD            Z11, Z20, Z22
-	VMULPD            Z22, Z19, Z22
-	VMULPD            Z6, Z5, Z23
-	VADDPD            Z18, Z18, Z18
-	VMULPD            Z11, Z18, Z18
-	VADDPD            Z18, Z23, Z18
-	VBROADCASTSD      constsAVX512<>+144(SB), Z23
-	VADDPD            Z5, Z5, Z24
-	VSUBPD            Z24, Z23, Z23
-	VMULPD            Z23, Z20, Z23
-	VADDPD            Z23, Z18, Z18
-	VMULPD            Z9, Z20, Z20
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z3
-	VMULPD            Z3, Z20, Z3
-	VADDPD            Z3, Z18, Z3
-	VMULPD            Z3, Z19, Z3
-	VCMPPD            $0x03, Z2, Z1, K1
-	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z1
-	VCMPPD.BCST       $0x00, constsAVX512<>+240(SB), Z1, K2
-	VBROADCASTSD      64(AX), Z1
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z2
-	VMAXPD            Z21, Z2, Z2
-	VMINPD            Z2, Z1, Z1
-	VBLENDMPD         Z21, Z1, K2, Z12
-	VBLENDMPD.BCST    constsAVX512<>+248(SB), Z12, K1, Z13
-	VADDPD            Z13, Z0, Z0
-	TESTQ             CX, CX
-	JZ                gaussianAVX512F32noloss
-	VCVTPD2PS         Z13, Y1
-	VMOVUPS           Y1, (CX)(R9*4)
+	VMOVAPD           Z20, Z20
+
+gaussianAVX512F32powbdone:
+	VCMPPD.BCST  $0x00, constsAVX512<>+144(SB), Z2, K1
+	VBLENDMPD    Z6, Z5, K1, Z8
+	CMPQ         160(AX), $0x00
+	JL           gaussianAVX512F32powglog
+	VBROADCASTSD constsAVX512<>+144(SB), Z21
+	VMOVAPD      Z21, Z21
+	MOVQ         160(AX), R10
+
+gaussianAVX512F32powgloop:
+	TESTQ  R10, R10
+	JZ     gaussianAVX512F32powgdone
+	VMULPD Z8, Z21, Z21
+	DECQ   R10
+	JMP    gaussianAVX512F32powgloop
+
+gaussianAVX512F32powglog:
+	VXORPD.BCST       constsAVX512<>+8(SB), Z19, Z21
+	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z22
+	VBLENDMPD         Z22, Z21, K1, Z9
+	VMULPD.BCST       96(AX), Z9, Z21
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z21, Z21
+	VMINPD.BCST       constsAVX512<>+24(SB), Z21, Z21
+	VMULPD.BCST       constsAVX512<>+32(SB), Z21, Z22
+	VRNDSCALEPD       $0x08, Z22, Z22
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z22, Z21
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z22, Z21
+	VMULPD            Z21, Z21, Z23
+	VMULPD            Z23, Z23, Z24
+	VMULPD            Z24, Z24, Z25
+	VBROADCASTSD      constsAVX512<>+56(SB), Z26
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z21, Z26
+	VBROADCASTSD      constsAVX512<>+72(SB), Z27
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z21, Z27
+	VFMADD213PD       Z26, Z23, Z27
+	VBROADCASTSD      constsAVX512<>+88(SB), Z26
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z21, Z26
+	VBROADCASTSD      constsAVX512<>+104(SB), Z28
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z21, Z28
+	VFMADD213PD       Z26, Z23, Z28
+	VFMADD213PD       Z27, Z24, Z28
+	VBROADCASTSD      constsAVX512<>+120(SB), Z24
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z21, Z24
+	VBROADCASTSD      constsAVX512<>+136(SB), Z26
+	VFMADD213PD       Z24, Z23, Z26
+	VFMADD213PD       Z28, Z25, Z26
+	VMULPD            Z21, Z21, Z23
+	VFMADD213PD       Z21, Z23, Z26
+	VADDPD.BCST       constsAVX512<>+144(SB), Z26, Z21
+	VSCALEFPD         Z22, Z21, Z21
+	VMOVAPD           Z21, Z21
+
+gaussianAVX512F32powgdone:
+	VMULPD         Z21, Z20, Z20
+	VCMPPD.BCST    $0x00, constsAVX512<>+144(SB), Z2, K1
+	VXORPD.BCST    constsAVX512<>+8(SB), Z5, Z21
+	VBLENDMPD      Z21, Z6, K1, Z10
+	VBLENDMPD      Z19, Z3, K1, Z11
+	VXORPD.BCST    constsAVX512<>+8(SB), Z6, Z3
+	VBLENDMPD      Z3, Z5, K1, Z12
+	VBROADCASTSD   96(AX), Z3
+	VMULPD         Z3, Z10, Z19
+	VMULPD         Z11, Z19, Z21
+	VMULPD         Z11, Z20, Z22
+	VADDPD         Z12, Z21, Z23
+	VMULPD         Z23, Z20, Z23
+	VMULPD         Z6, Z5, Z24
+	VADDPD         Z19, Z19, Z19
+	VMULPD         Z12, Z19, Z19
+	VADDPD         Z19, Z24, Z19
+	VBROADCASTSD   constsAVX512<>+144(SB), Z24
+	VADDPD         Z5, Z5, Z25
+	VSUBPD         Z25, Z24, Z24
+	VMULPD         Z24, Z21, Z24
+	VADDPD         Z24, Z19, Z19
+	VMULPD         Z10, Z21, Z21
+	VSUBPD.BCST    constsAVX512<>+144(SB), Z3, Z3
+	VMULPD         Z3, Z21, Z3
+	VADDPD         Z3, Z19, Z3
+	VMULPD         Z3, Z20, Z3
+	VCMPPD         $0x03, Z2, Z1, K1
+	VANDPD.BCST    constsAVX512<>+0(SB), Z1, Z1
+	VCMPPD.BCST    $0x00, constsAVX512<>+240(SB), Z1, K2
+	VBROADCASTSD   64(AX), Z1
+	VXORPD.BCST    constsAVX512<>+8(SB), Z1, Z2
+	VMAXPD         Z22, Z2, Z2
+	VMINPD         Z2, Z1, Z1
+	VBLENDMPD      Z22, Z1, K2, Z13
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z13, K1, Z14
+	VADDPD         Z14, Z0, Z0
+	TESTQ          CX, CX
+	JZ             gaussianAVX512F32noloss
+	VCVTPD2PS      Z14, Y1
+	VMOVUPS        Y1, (CX)(R9*4)
 
 gaussianAVX512F32noloss:
 	TESTQ          DX, DX
 	JZ             gaussianAVX512F32nograd
-	VMULPD.BCST    (AX), Z22, Z1
+	VMULPD.BCST    (AX), Z23, Z1
 	VBROADCASTSD   64(AX), Z2
-	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z18
-	VMAXPD         Z1, Z18, Z18
-	VMINPD         Z18, Z2, Z2
-	VBLENDMPD      Z1, Z2, K2, Z14
-	VBLENDMPD.BCST constsAVX512<>+248(SB), Z14, K1, Z15
-	VCVTPD2PS      Z15, Y1
+	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z19
+	VMAXPD         Z1, Z19, Z19
+	VMINPD         Z19, Z2, Z2
+	VBLENDMPD      Z1, Z2, K2, Z15
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z15, K1, Z16
+	VCVTPD2PS      Z16, Y1
 	VMOVUPS        Y1, (DX)(R9*4)
 
 gaussianAVX512F32nograd:
@@ -559,9 +613,9 @@ gaussianAVX512F32nograd:
 	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z3
 	VMAXPD         Z1, Z3, Z3
 	VMINPD         Z3, Z2, Z2
-	VBLENDMPD      Z1, Z2, K2, Z16
-	VBLENDMPD.BCST constsAVX512<>+248(SB), Z16, K1, Z17
-	VCVTPD2PS      Z17, Y1
+	VBLENDMPD      Z1, Z2, K2, Z17
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z17, K1, Z18
+	VCVTPD2PS      Z18, Y1
 	VMOVUPS        Y1, (BX)(R9*4)
 
 gaussianAVX512F32nohess:
@@ -683,6 +737,20 @@ varifocalAVX512F32loop:
 	VCMPPD.BCST       $0x00, constsAVX512<>+144(SB), Z2, K1
 	VBLENDMPD         Z15, Z14, K1, Z14
 	VBROADCASTSD      96(AX), Z16
+	CMPQ              192(AX), $0x00
+	JL                varifocalAVX512F32powlog
+	VBROADCASTSD      constsAVX512<>+144(SB), Z15
+	VMOVAPD           Z15, Z15
+	MOVQ              192(AX), R10
+
+varifocalAVX512F32powloop:
+	TESTQ  R10, R10
+	JZ     varifocalAVX512F32powdone
+	VMULPD Z5, Z15, Z15
+	DECQ   R10
+	JMP    varifocalAVX512F32powloop
+
+varifocalAVX512F32powlog:
 	VXORPD.BCST       constsAVX512<>+8(SB), Z15, Z15
 	VMULPD.BCST       128(AX), Z15, Z15
 	VMAXPD.BCST       constsAVX512<>+16(SB), Z15, Z15
@@ -714,58 +782,61 @@ varifocalAVX512F32loop:
 	VFMADD213PD       Z15, Z18, Z21
 	VADDPD.BCST       constsAVX512<>+144(SB), Z21, Z15
 	VSCALEFPD         Z17, Z15, Z15
-	VMULPD            Z15, Z16, Z15
-	VBROADCASTSD      128(AX), Z16
-	VMULPD            Z16, Z6, Z17
-	VMULPD            Z3, Z17, Z18
-	VMULPD            Z3, Z15, Z3
-	VADDPD            Z5, Z18, Z19
-	VMULPD            Z19, Z15, Z19
-	VMULPD            Z6, Z5, Z20
-	VADDPD            Z17, Z17, Z17
-	VMULPD            Z5, Z17, Z17
-	VADDPD            Z17, Z20, Z17
-	VBROADCASTSD      constsAVX512<>+144(SB), Z20
-	VADDPD            Z5, Z5, Z21
-	VSUBPD            Z21, Z20, Z20
-	VMULPD            Z20, Z18, Z20
-	VADDPD            Z20, Z17, Z17
-	VMULPD            Z6, Z18, Z18
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z16, Z16
-	VMULPD            Z16, Z18, Z16
-	VADDPD            Z16, Z17, Z16
-	VMULPD            Z16, Z15, Z15
-	VCMPPD.BCST       $0x1e, constsAVX512<>+224(SB), Z2, K1
-	VMULPD.BCST       160(AX), Z2, Z16
-	VBROADCASTSD      constsAVX512<>+144(SB), Z17
-	VSUBPD.BCST       160(AX), Z17, Z17
-	VADDPD            Z17, Z16, Z16
-	VMULPD            Z14, Z16, Z14
-	VBLENDMPD         Z14, Z3, K1, Z3
-	VBROADCASTSD      constsAVX512<>+144(SB), Z14
-	VSUBPD            Z2, Z14, Z14
-	VMULPD            Z14, Z5, Z14
-	VMULPD            Z6, Z2, Z17
-	VSUBPD            Z17, Z14, Z14
-	VMULPD            Z14, Z16, Z14
-	VBLENDMPD         Z14, Z19, K1, Z19
-	VMULPD            Z5, Z16, Z14
-	VMULPD            Z6, Z14, Z14
-	VBLENDMPD         Z14, Z15, K1, Z15
-	VCMPPD            $0x03, Z2, Z1, K1
-	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z1
-	VCMPPD.BCST       $0x00, constsAVX512<>+240(SB), Z1, K2
-	VBROADCASTSD      64(AX), Z1
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z2
-	VMAXPD            Z3, Z2, Z2
-	VMINPD            Z2, Z1, Z1
-	VBLENDMPD         Z3, Z1, K2, Z8
-	VBLENDMPD.BCST    constsAVX512<>+248(SB), Z8, K1, Z9
-	VADDPD            Z9, Z0, Z0
-	TESTQ             CX, CX
-	JZ                varifocalAVX512F32noloss
-	VCVTPD2PS         Z9, Y1
-	VMOVUPS           Y1, (CX)(R9*4)
+	VMOVAPD           Z15, Z15
+
+varifocalAVX512F32powdone:
+	VMULPD         Z15, Z16, Z15
+	VBROADCASTSD   128(AX), Z16
+	VMULPD         Z16, Z6, Z17
+	VMULPD         Z3, Z17, Z18
+	VMULPD         Z3, Z15, Z3
+	VADDPD         Z5, Z18, Z19
+	VMULPD         Z19, Z15, Z19
+	VMULPD         Z6, Z5, Z20
+	VADDPD         Z17, Z17, Z17
+	VMULPD         Z5, Z17, Z17
+	VADDPD         Z17, Z20, Z17
+	VBROADCASTSD   constsAVX512<>+144(SB), Z20
+	VADDPD         Z5, Z5, Z21
+	VSUBPD         Z21, Z20, Z20
+	VMULPD         Z20, Z18, Z20
+	VADDPD         Z20, Z17, Z17
+	VMULPD         Z6, Z18, Z18
+	VSUBPD.BCST    constsAVX512<>+144(SB), Z16, Z16
+	VMULPD         Z16, Z18, Z16
+	VADDPD         Z16, Z17, Z16
+	VMULPD         Z16, Z15, Z15
+	VCMPPD.BCST    $0x1e, constsAVX512<>+224(SB), Z2, K1
+	VMULPD.BCST    160(AX), Z2, Z16
+	VBROADCASTSD   constsAVX512<>+144(SB), Z17
+	VSUBPD.BCST    160(AX), Z17, Z17
+	VADDPD         Z17, Z16, Z16
+	VMULPD         Z14, Z16, Z14
+	VBLENDMPD      Z14, Z3, K1, Z3
+	VBROADCASTSD   constsAVX512<>+144(SB), Z14
+	VSUBPD         Z2, Z14, Z14
+	VMULPD         Z14, Z5, Z14
+	VMULPD         Z6, Z2, Z17
+	VSUBPD         Z17, Z14, Z14
+	VMULPD         Z14, Z16, Z14
+	VBLENDMPD      Z14, Z19, K1, Z19
+	VMULPD         Z5, Z16, Z14
+	VMULPD         Z6, Z14, Z14
+	VBLENDMPD      Z14, Z15, K1, Z15
+	VCMPPD         $0x03, Z2, Z1, K1
+	VANDPD.BCST    constsAVX512<>+0(SB), Z1, Z1
+	VCMPPD.BCST    $0x00, constsAVX512<>+240(SB), Z1, K2
+	VBROADCASTSD   64(AX), Z1
+	VXORPD.BCST    constsAVX512<>+8(SB), Z1, Z2
+	VMAXPD         Z3, Z2, Z2
+	VMINPD         Z2, Z1, Z1
+	VBLENDMPD      Z3, Z1, K2, Z8
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z8, K1, Z9
+	VADDPD         Z9, Z0, Z0
+	TESTQ          CX, CX
+	JZ             varifocalAVX512F32noloss
+	VCVTPD2PS      Z9, Y1
+	VMOVUPS        Y1, (CX)(R9*4)
 
 varifocalAVX512F32noloss:
 	TESTQ          DX, DX
@@ -974,14 +1045,29 @@ reducedAVX512F32loop:
 	VBLENDMPD         Z8, Z3, K1, Z8
 
 reducedAVX512F32focus:
-	VMULPD.BCST       96(AX), Z2, Z3
-	VBROADCASTSD      constsAVX512<>+144(SB), Z20
-	VSUBPD            Z2, Z20, Z20
-	VMULPD.BCST       128(AX), Z20, Z20
-	VADDPD            Z20, Z3, Z3
-	VBROADCASTSD      constsAVX512<>+144(SB), Z20
-	VSUBPD            Z8, Z20, Z20
-	VCMPPD.BCST       $0x11, 192(AX), Z20, K1
+	VMULPD.BCST  96(AX), Z2, Z3
+	VBROADCASTSD constsAVX512<>+144(SB), Z20
+	VSUBPD       Z2, Z20, Z20
+	VMULPD.BCST  128(AX), Z20, Z20
+	VADDPD       Z20, Z3, Z3
+	VBROADCASTSD constsAVX512<>+144(SB), Z20
+	VSUBPD       Z8, Z20, Z20
+	VCMPPD.BCST  $0x11, 192(AX), Z20, K1
+	VMULPD.BCST  288(AX), Z8, Z20
+	CMPQ         256(AX), $0x00
+	JL           reducedAVX512F32powlog
+	VBROADCASTSD constsAVX512<>+144(SB), Z21
+	VMOVAPD      Z21, Z21
+	MOVQ         256(AX), R10
+
+reducedAVX512F32powloop:
+	TESTQ  R10, R10
+	JZ     reducedAVX512F32powdone
+	VMULPD Z20, Z21, Z21
+	DECQ   R10
+	JMP    reducedAVX512F32powloop
+
+reducedAVX512F32powlog:
 	VSUBPD.BCST       224(AX), Z9, Z20
 	VMULPD.BCST       160(AX), Z20, Z20
 	VMAXPD.BCST       constsAVX512<>+16(SB), Z20, Z20
@@ -1013,53 +1099,56 @@ reducedAVX512F32focus:
 	VFMADD213PD       Z20, Z22, Z25
 	VADDPD.BCST       constsAVX512<>+144(SB), Z25, Z20
 	VSCALEFPD         Z21, Z20, Z20
-	VBROADCASTSD      constsAVX512<>+144(SB), Z21
-	VSUBPD            Z2, Z21, Z21
-	VMULPD            Z21, Z5, Z21
-	VMULPD            Z6, Z2, Z22
-	VSUBPD            Z22, Z21, Z21
-	VMULPD            Z20, Z3, Z20
-	VBROADCASTSD      160(AX), Z22
-	VMULPD            Z22, Z10, Z23
-	VMULPD            Z7, Z23, Z24
-	VMULPD            Z7, Z20, Z25
-	VADDPD            Z21, Z24, Z26
-	VMULPD            Z26, Z20, Z26
-	VMULPD            Z6, Z5, Z27
-	VADDPD            Z23, Z23, Z23
-	VMULPD            Z21, Z23, Z23
-	VADDPD            Z23, Z27, Z23
-	VBROADCASTSD      constsAVX512<>+144(SB), Z27
-	VADDPD            Z5, Z5, Z28
-	VSUBPD            Z28, Z27, Z27
-	VMULPD            Z27, Z24, Z27
-	VADDPD            Z27, Z23, Z23
-	VMULPD            Z10, Z24, Z24
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z22, Z22
-	VMULPD            Z22, Z24, Z22
-	VADDPD            Z22, Z23, Z22
-	VMULPD            Z22, Z20, Z20
-	VMULPD            Z7, Z3, Z22
-	VBLENDMPD         Z22, Z25, K1, Z25
-	VMULPD            Z21, Z3, Z21
-	VBLENDMPD         Z21, Z26, K1, Z26
-	VMULPD            Z5, Z3, Z3
-	VMULPD            Z6, Z3, Z3
-	VBLENDMPD         Z3, Z20, K1, Z20
-	VCMPPD            $0x03, Z2, Z1, K1
-	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z1
-	VCMPPD.BCST       $0x00, constsAVX512<>+240(SB), Z1, K2
-	VBROADCASTSD      64(AX), Z1
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z2
-	VMAXPD            Z25, Z2, Z2
-	VMINPD            Z2, Z1, Z1
-	VBLENDMPD         Z25, Z1, K2, Z14
-	VBLENDMPD.BCST    constsAVX512<>+248(SB), Z14, K1, Z15
-	VADDPD            Z15, Z0, Z0
-	TESTQ             CX, CX
-	JZ                reducedAVX512F32noloss
-	VCVTPD2PS         Z15, Y1
-	VMOVUPS           Y1, (CX)(R9*4)
+	VMOVAPD           Z20, Z21
+
+reducedAVX512F32powdone:
+	VBROADCASTSD   constsAVX512<>+144(SB), Z20
+	VSUBPD         Z2, Z20, Z20
+	VMULPD         Z20, Z5, Z20
+	VMULPD         Z6, Z2, Z22
+	VSUBPD         Z22, Z20, Z20
+	VMULPD         Z21, Z3, Z21
+	VBROADCASTSD   160(AX), Z22
+	VMULPD         Z22, Z10, Z23
+	VMULPD         Z7, Z23, Z24
+	VMULPD         Z7, Z21, Z25
+	VADDPD         Z20, Z24, Z26
+	VMULPD         Z26, Z21, Z26
+	VMULPD         Z6, Z5, Z27
+	VADDPD         Z23, Z23, Z23
+	VMULPD         Z20, Z23, Z23
+	VADDPD         Z23, Z27, Z23
+	VBROADCASTSD   constsAVX512<>+144(SB), Z27
+	VADDPD         Z5, Z5, Z28
+	VSUBPD         Z28, Z27, Z27
+	VMULPD         Z27, Z24, Z27
+	VADDPD         Z27, Z23, Z23
+	VMULPD         Z10, Z24, Z24
+	VSUBPD.BCST    constsAVX512<>+144(SB), Z22, Z22
+	VMULPD         Z22, Z24, Z22
+	VADDPD         Z22, Z23, Z22
+	VMULPD         Z22, Z21, Z21
+	VMULPD         Z7, Z3, Z22
+	VBLENDMPD      Z22, Z25, K1, Z25
+	VMULPD         Z20, Z3, Z20
+	VBLENDMPD      Z20, Z26, K1, Z26
+	VMULPD         Z5, Z3, Z3
+	VMULPD         Z6, Z3, Z3
+	VBLENDMPD      Z3, Z21, K1, Z21
+	VCMPPD         $0x03, Z2, Z1, K1
+	VANDPD.BCST    constsAVX512<>+0(SB), Z1, Z1
+	VCMPPD.BCST    $0x00, constsAVX512<>+240(SB), Z1, K2
+	VBROADCASTSD   64(AX), Z1
+	VXORPD.BCST    constsAVX512<>+8(SB), Z1, Z2
+	VMAXPD         Z25, Z2, Z2
+	VMINPD         Z2, Z1, Z1
+	VBLENDMPD      Z25, Z1, K2, Z14
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z14, K1, Z15
+	VADDPD         Z15, Z0, Z0
+	TESTQ          CX, CX
+	JZ             reducedAVX512F32noloss
+	VCVTPD2PS      Z15, Y1
+	VMOVUPS        Y1, (CX)(R9*4)
 
 reducedAVX512F32noloss:
 	TESTQ          DX, DX
@@ -1078,7 +1167,7 @@ reducedAVX512F32nograd:
 	TESTQ          BX, BX
 	JZ             reducedAVX512F32nohess
 	VBROADCASTSD   32(AX), Z1
-	VMULPD.BCST    (AX), Z20, Z2
+	VMULPD.BCST    (AX), Z21, Z2
 	VMAXPD         Z2, Z1, Z1
 	VBROADCASTSD   64(AX), Z2
 	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z3
@@ -1954,6 +2043,20 @@ poly1AVX512F64loop:
 	VBLENDMPD         Z8, Z3, K1, Z8
 
 poly1AVX512F64focus:
+	CMPQ         256(AX), $0x00
+	JL           poly1AVX512F64powlog
+	VBROADCASTSD constsAVX512<>+144(SB), Z3
+	VMOVAPD      Z3, Z3
+	MOVQ         256(AX), R10
+
+poly1AVX512F64powloop:
+	TESTQ  R10, R10
+	JZ     poly1AVX512F64powdone
+	VMULPD Z8, Z3, Z3
+	DECQ   R10
+	JMP    poly1AVX512F64powloop
+
+poly1AVX512F64powlog:
 	VMULPD.BCST       160(AX), Z9, Z3
 	VMAXPD.BCST       constsAVX512<>+16(SB), Z3, Z3
 	VMINPD.BCST       constsAVX512<>+24(SB), Z3, Z3
@@ -1984,67 +2087,70 @@ poly1AVX512F64focus:
 	VFMADD213PD       Z3, Z21, Z24
 	VADDPD.BCST       constsAVX512<>+144(SB), Z24, Z3
 	VSCALEFPD         Z20, Z3, Z3
-	VMULPD.BCST       96(AX), Z2, Z20
-	VBROADCASTSD      constsAVX512<>+144(SB), Z21
-	VSUBPD            Z2, Z21, Z21
-	VMULPD.BCST       128(AX), Z21, Z21
-	VADDPD            Z21, Z20, Z20
-	VMULPD            Z3, Z20, Z20
-	VBROADCASTSD      constsAVX512<>+144(SB), Z21
-	VSUBPD            Z2, Z21, Z21
-	VMULPD            Z21, Z5, Z21
-	VMULPD            Z6, Z2, Z22
-	VSUBPD            Z22, Z21, Z21
-	VBROADCASTSD      160(AX), Z22
-	VMULPD            Z22, Z10, Z23
-	VMULPD            Z7, Z23, Z24
-	VMULPD            Z7, Z20, Z25
-	VADDPD            Z21, Z24, Z26
-	VMULPD            Z26, Z20, Z26
-	VMULPD            Z6, Z5, Z27
-	VADDPD            Z23, Z23, Z23
-	VMULPD            Z21, Z23, Z21
-	VADDPD            Z21, Z27, Z21
-	VBROADCASTSD      constsAVX512<>+144(SB), Z23
-	VADDPD            Z5, Z5, Z27
-	VSUBPD            Z27, Z23, Z23
-	VMULPD            Z23, Z24, Z23
-	VADDPD            Z23, Z21, Z21
-	VMULPD            Z10, Z24, Z23
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z22, Z22
-	VMULPD            Z22, Z23, Z22
-	VADDPD            Z22, Z21, Z21
-	VMULPD            Z21, Z20, Z20
-	VMULPD            Z8, Z3, Z3
-	VMULPD.BCST       192(AX), Z3, Z3
-	VADDPD            Z3, Z25, Z21
-	VMULPD.BCST       224(AX), Z3, Z3
-	VMULPD            Z10, Z3, Z22
-	VADDPD            Z22, Z26, Z22
-	VBROADCASTSD      224(AX), Z23
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z23, Z23
-	VMULPD            Z10, Z23, Z23
-	VMULPD            Z10, Z23, Z23
-	VBROADCASTSD      constsAVX512<>+144(SB), Z24
-	VADDPD            Z5, Z5, Z25
-	VSUBPD            Z25, Z24, Z24
-	VMULPD            Z24, Z10, Z24
-	VADDPD            Z24, Z23, Z23
-	VMULPD            Z23, Z3, Z3
-	VADDPD            Z3, Z20, Z3
-	VCMPPD            $0x03, Z2, Z1, K1
-	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z1
-	VCMPPD.BCST       $0x00, constsAVX512<>+240(SB), Z1, K2
-	VBROADCASTSD      64(AX), Z1
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z2
-	VMAXPD            Z21, Z2, Z2
-	VMINPD            Z2, Z1, Z1
-	VBLENDMPD         Z21, Z1, K2, Z14
-	VBLENDMPD.BCST    constsAVX512<>+248(SB), Z14, K1, Z15
-	VADDPD            Z15, Z0, Z0
-	TESTQ             CX, CX
-	JZ                poly1AVX512F64noloss
-	VMOVUPD           Z15, (CX)(R9*8)
+	VMOVAPD           Z3, Z3
+
+poly1AVX512F64powdone:
+	VMULPD.BCST    96(AX), Z2, Z20
+	VBROADCASTSD   constsAVX512<>+144(SB), Z21
+	VSUBPD         Z2, Z21, Z21
+	VMULPD.BCST    128(AX), Z21, Z21
+	VADDPD         Z21, Z20, Z20
+	VMULPD         Z3, Z20, Z20
+	VBROADCASTSD   constsAVX512<>+144(SB), Z21
+	VSUBPD         Z2, Z21, Z21
+	VMULPD         Z21, Z5, Z21
+	VMULPD         Z6, Z2, Z22
+	VSUBPD         Z22, Z21, Z21
+	VBROADCASTSD   160(AX), Z22
+	VMULPD         Z22, Z10, Z23
+	VMULPD         Z7, Z23, Z24
+	VMULPD         Z7, Z20, Z25
+	VADDPD         Z21, Z24, Z26
+	VMULPD         Z26, Z20, Z26
+	VMULPD         Z6, Z5, Z27
+	VADDPD         Z23, Z23, Z23
+	VMULPD         Z21, Z23, Z21
+	VADDPD         Z21, Z27, Z21
+	VBROADCASTSD   constsAVX512<>+144(SB), Z23
+	VADDPD         Z5, Z5, Z27
+	VSUBPD         Z27, Z23, Z23
+	VMULPD         Z23, Z24, Z23
+	VADDPD         Z23, Z21, Z21
+	VMULPD         Z10, Z24, Z23
+	VSUBPD.BCST    constsAVX512<>+144(SB), Z22, Z22
+	VMULPD         Z22, Z23, Z22
+	VADDPD         Z22, Z21, Z21
+	VMULPD         Z21, Z20, Z20
+	VMULPD         Z8, Z3, Z3
+	VMULPD.BCST    192(AX), Z3, Z3
+	VADDPD         Z3, Z25, Z21
+	VMULPD.BCST    224(AX), Z3, Z3
+	VMULPD         Z10, Z3, Z22
+	VADDPD         Z22, Z26, Z22
+	VBROADCASTSD   224(AX), Z23
+	VSUBPD.BCST    constsAVX512<>+144(SB), Z23, Z23
+	VMULPD         Z10, Z23, Z23
+	VMULPD         Z10, Z23, Z23
+	VBROADCASTSD   constsAVX512<>+144(SB), Z24
+	VADDPD         Z5, Z5, Z25
+	VSUBPD         Z25, Z24, Z24
+	VMULPD         Z24, Z10, Z24
+	VADDPD         Z24, Z23, Z23
+	VMULPD         Z23, Z3, Z3
+	VADDPD         Z3, Z20, Z3
+	VCMPPD         $0x03, Z2, Z1, K1
+	VANDPD.BCST    constsAVX512<>+0(SB), Z1, Z1
+	VCMPPD.BCST    $0x00, constsAVX512<>+240(SB), Z1, K2
+	VBROADCASTSD   64(AX), Z1
+	VXORPD.BCST    constsAVX512<>+8(SB), Z1, Z2
+	VMAXPD         Z21, Z2, Z2
+	VMINPD         Z2, Z1, Z1
+	VBLENDMPD      Z21, Z1, K2, Z14
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z14, K1, Z15
+	VADDPD         Z15, Z0, Z0
+	TESTQ          CX, CX
+	JZ             poly1AVX512F64noloss
+	VMOVUPD        Z15, (CX)(R9*8)
 
 poly1AVX512F64noloss:
 	TESTQ          DX, DX
@@ -2109,146 +2215,127 @@ gaussianAVX512F64loop:
 	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z3
 	VMAXPD.BCST       constsAVX512<>+16(SB), Z3, Z3
 	VMINPD.BCST       constsAVX512<>+24(SB), Z3, Z3
-	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z18
-	VRNDSCALEPD       $0x08, Z18, Z18
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z18, Z3
-	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z18, Z3
-	VMULPD            Z3, Z3, Z19
-	VMULPD            Z19, Z19, Z20
+	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z19
+	VRNDSCALEPD       $0x08, Z19, Z19
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z19, Z3
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z19, Z3
+	VMULPD            Z3, Z3, Z20
 	VMULPD            Z20, Z20, Z21
-	VBROADCASTSD      constsAVX512<>+56(SB), Z22
-	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z3, Z22
-	VBROADCASTSD      constsAVX512<>+72(SB), Z23
-	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z3, Z23
-	VFMADD213PD       Z22, Z19, Z23
-	VBROADCASTSD      constsAVX512<>+88(SB), Z22
-	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z3, Z22
-	VBROADCASTSD      constsAVX512<>+104(SB), Z24
-	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z3, Z24
-	VFMADD213PD       Z22, Z19, Z24
+	VMULPD            Z21, Z21, Z22
+	VBROADCASTSD      constsAVX512<>+56(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z3, Z23
+	VBROADCASTSD      constsAVX512<>+72(SB), Z24
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z3, Z24
 	VFMADD213PD       Z23, Z20, Z24
-	VBROADCASTSD      constsAVX512<>+120(SB), Z20
-	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z3, Z20
-	VBROADCASTSD      constsAVX512<>+136(SB), Z22
-	VFMADD213PD       Z20, Z19, Z22
-	VFMADD213PD       Z24, Z21, Z22
-	VMULPD            Z3, Z3, Z19
-	VFMADD213PD       Z3, Z19, Z22
-	VADDPD.BCST       constsAVX512<>+144(SB), Z22, Z3
-	VSCALEFPD         Z18, Z3, Z3
-	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z18
-	VMULPD.BCST       constsAVX512<>+64(SB), Z18, Z18
-	VBLENDMPD         Z18, Z3, K1, Z4
-	VXORPD            Z18, Z18, Z18
-	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z18, K1, Z18
-	VADDPD.BCST       constsAVX512<>+160(SB), Z4, Z19
-	VDIVPD            Z19, Z4, Z19
-	VMULPD            Z19, Z19, Z20
-	VMULPD            Z20, Z20, Z21
-	VBROADCASTSD      constsAVX512<>+168(SB), Z22
-	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z21, Z22
-	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z21, Z22
-	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z21, Z22
-	VMULPD            Z20, Z22, Z20
-	VBROADCASTSD      constsAVX512<>+200(SB), Z22
-	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z21, Z22
-	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z21, Z22
-	VMULPD            Z21, Z22, Z21
-	VADDPD            Z21, Z20, Z20
-	VMULPD            Z4, Z4, Z21
-	VMULPD.BCST       constsAVX512<>+64(SB), Z21, Z21
-	VADDPD            Z20, Z21, Z20
-	VMULPD            Z20, Z19, Z19
-	VMULPD.BCST       constsAVX512<>+48(SB), Z18, Z20
-	VADDPD            Z20, Z19, Z19
-	VSUBPD            Z19, Z21, Z19
-	VSUBPD            Z4, Z19, Z19
-	VMULPD.BCST       constsAVX512<>+40(SB), Z18, Z18
-	VSUBPD            Z19, Z18, Z18
-	VBROADCASTSD      constsAVX512<>+144(SB), Z19
-	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z20
-	VDIVPD            Z20, Z19, Z19
-	VMULPD            Z19, Z3, Z3
-	VCMPPD.BCST       $0x1d, constsAVX512<>+224(SB), Z1, K1
-	VBLENDMPD         Z19, Z3, K1, Z5
-	VBLENDMPD         Z3, Z19, K1, Z6
-	VMAXPD.BCST       constsAVX512<>+224(SB), Z1, Z3
-	VADDPD            Z18, Z3, Z3
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z19
-	VMAXPD.BCST       constsAVX512<>+224(SB), Z19, Z19
-	VADDPD            Z18, Z19, Z18
-	VCMPPD.BCST       $0x00, constsAVX512<>+144(SB), Z2, K1
-	VBROADCASTSD      constsAVX512<>+144(SB), Z19
-	VSUBPD            Z2, Z19, Z19
-	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z19, K1, Z7
-	VGETMANTPD        $0x02, Z7, Z19
-	VGETEXPPD         Z7, Z20
-	VADDPD.BCST       constsAVX512<>+144(SB), Z20, Z20
-	VCMPPD.BCST       $0x11, constsAVX512<>+232(SB), Z19, K2
-	VADDPD            Z19, Z19, Z21
-	VBLENDMPD         Z21, Z19, K2, Z19
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z20, Z21
-	VBLENDMPD         Z21, Z20, K2, Z20
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z19, Z19
-	VADDPD.BCST       constsAVX512<>+160(SB), Z19, Z21
-	VDIVPD            Z21, Z19, Z21
-	VMULPD            Z21, Z21, Z22
-	VMULPD            Z22, Z22, Z23
-	VBROADCASTSD      constsAVX512<>+168(SB), Z24
-	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z23, Z24
-	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z23, Z24
-	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z23, Z24
-	VMULPD            Z22, Z24, Z22
-	VBROADCASTSD      constsAVX512<>+200(SB), Z24
-	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z23, Z24
-	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z23, Z24
-	VMULPD            Z23, Z24, Z23
-	VADDPD            Z23, Z22, Z22
-	VMULPD            Z19, Z19, Z23
-	VMULPD.BCST       constsAVX512<>+64(SB), Z23, Z23
-	VADDPD            Z22, Z23, Z22
-	VMULPD            Z22, Z21, Z21
-	VMULPD.BCST       constsAVX512<>+48(SB), Z20, Z22
-	VADDPD            Z22, Z21, Z21
-	VSUBPD            Z21, Z23, Z21
-	VSUBPD            Z19, Z21, Z19
-	VMULPD.BCST       constsAVX512<>+40(SB), Z20, Z20
-	VSUBPD            Z19, Z20, Z19
-	VMULPD.BCST       128(AX), Z19, Z19
-	VMAXPD.BCST       constsAVX512<>+16(SB), Z19, Z19
-	VMINPD.BCST       constsAVX512<>+24(SB), Z19, Z19
-	VMULPD.BCST       constsAVX512<>+32(SB), Z19, Z20
-	VRNDSCALEPD       $0x08, Z20, Z20
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z20, Z19
-	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z20, Z19
-	VMULPD            Z19, Z19, Z21
-	VMULPD            Z21, Z21, Z22
-	VMULPD            Z22, Z22, Z23
-	VBROADCASTSD      constsAVX512<>+56(SB), Z24
-	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z19, Z24
-	VBROADCASTSD      constsAVX512<>+72(SB), Z25
-	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z19, Z25
+	VBROADCASTSD      constsAVX512<>+88(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z3, Z23
+	VBROADCASTSD      constsAVX512<>+104(SB), Z25
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z3, Z25
+	VFMADD213PD       Z23, Z20, Z25
 	VFMADD213PD       Z24, Z21, Z25
-	VBROADCASTSD      constsAVX512<>+88(SB), Z24
-	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z19, Z24
-	VBROADCASTSD      constsAVX512<>+104(SB), Z26
-	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z19, Z26
-	VFMADD213PD       Z24, Z21, Z26
-	VFMADD213PD       Z25, Z22, Z26
-	VBROADCASTSD      constsAVX512<>+120(SB), Z22
-	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z19, Z22
-	VBROADCASTSD      constsAVX512<>+136(SB), Z24
-	VFMADD213PD       Z22, Z21, Z24
-	VFMADD213PD       Z26, Z23, Z24
-	VMULPD            Z19, Z19, Z21
-	VFMADD213PD       Z19, Z21, Z24
-	VADDPD.BCST       constsAVX512<>+144(SB), Z24, Z19
-	VSCALEFPD         Z20, Z19, Z19
-	VXORPD.BCST       constsAVX512<>+8(SB), Z18, Z20
-	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z21
-	VBLENDMPD         Z21, Z20, K1, Z8
-	VMULPD.BCST       96(AX), Z8, Z20
+	VBROADCASTSD      constsAVX512<>+120(SB), Z21
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z3, Z21
+	VBROADCASTSD      constsAVX512<>+136(SB), Z23
+	VFMADD213PD       Z21, Z20, Z23
+	VFMADD213PD       Z25, Z22, Z23
+	VMULPD            Z3, Z3, Z20
+	VFMADD213PD       Z3, Z20, Z23
+	VADDPD.BCST       constsAVX512<>+144(SB), Z23, Z3
+	VSCALEFPD         Z19, Z3, Z3
+	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z19
+	VMULPD.BCST       constsAVX512<>+64(SB), Z19, Z19
+	VBLENDMPD         Z19, Z3, K1, Z4
+	VXORPD            Z19, Z19, Z19
+	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z19, K1, Z19
+	VADDPD.BCST       constsAVX512<>+160(SB), Z4, Z20
+	VDIVPD            Z20, Z4, Z20
+	VMULPD            Z20, Z20, Z21
+	VMULPD            Z21, Z21, Z22
+	VBROADCASTSD      constsAVX512<>+168(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z22, Z23
+	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z22, Z23
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z22, Z23
+	VMULPD            Z21, Z23, Z21
+	VBROADCASTSD      constsAVX512<>+200(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z22, Z23
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z22, Z23
+	VMULPD            Z22, Z23, Z22
+	VADDPD            Z22, Z21, Z21
+	VMULPD            Z4, Z4, Z22
+	VMULPD.BCST       constsAVX512<>+64(SB), Z22, Z22
+	VADDPD            Z21, Z22, Z21
+	VMULPD            Z21, Z20, Z20
+	VMULPD.BCST       constsAVX512<>+48(SB), Z19, Z21
+	VADDPD            Z21, Z20, Z20
+	VSUBPD            Z20, Z22, Z20
+	VSUBPD            Z4, Z20, Z20
+	VMULPD.BCST       constsAVX512<>+40(SB), Z19, Z19
+	VSUBPD            Z20, Z19, Z19
+	VBROADCASTSD      constsAVX512<>+144(SB), Z20
+	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z21
+	VDIVPD            Z21, Z20, Z20
+	VMULPD            Z20, Z3, Z3
+	VCMPPD.BCST       $0x1d, constsAVX512<>+224(SB), Z1, K1
+	VBLENDMPD         Z20, Z3, K1, Z5
+	VBLENDMPD         Z3, Z20, K1, Z6
+	VMAXPD.BCST       constsAVX512<>+224(SB), Z1, Z3
+	VADDPD            Z19, Z3, Z3
+	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z20
+	VMAXPD.BCST       constsAVX512<>+224(SB), Z20, Z20
+	VADDPD            Z19, Z20, Z19
+	VCMPPD.BCST       $0x00, constsAVX512<>+144(SB), Z2, K1
+	VBROADCASTSD      constsAVX512<>+144(SB), Z20
+	VSUBPD            Z2, Z20, Z20
+	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z20, K1, Z7
+	CMPQ              192(AX), $0x00
+	JL                gaussianAVX512F64powblog
+	VBROADCASTSD      constsAVX512<>+144(SB), Z20
+	VMOVAPD           Z20, Z20
+	MOVQ              192(AX), R10
+
+gaussianAVX512F64powbloop:
+	TESTQ  R10, R10
+	JZ     gaussianAVX512F64powbdone
+	VMULPD Z7, Z20, Z20
+	DECQ   R10
+	JMP    gaussianAVX512F64powbloop
+
+gaussianAVX512F64powblog:
+	VGETMANTPD        $0x02, Z7, Z20
+	VGETEXPPD         Z7, Z21
+	VADDPD.BCST       constsAVX512<>+144(SB), Z21, Z21
+	VCMPPD.BCST       $0x11, constsAVX512<>+232(SB), Z20, K1
+	VADDPD            Z20, Z20, Z22
+	VBLENDMPD         Z22, Z20, K1, Z20
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z21, Z22
+	VBLENDMPD         Z22, Z21, K1, Z21
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z20, Z20
+	VADDPD.BCST       constsAVX512<>+160(SB), Z20, Z22
+	VDIVPD            Z22, Z20, Z22
+	VMULPD            Z22, Z22, Z23
+	VMULPD            Z23, Z23, Z24
+	VBROADCASTSD      constsAVX512<>+168(SB), Z25
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z24, Z25
+	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z24, Z25
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z24, Z25
+	VMULPD            Z23, Z25, Z23
+	VBROADCASTSD      constsAVX512<>+200(SB), Z25
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z24, Z25
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z24, Z25
+	VMULPD            Z24, Z25, Z24
+	VADDPD            Z24, Z23, Z23
+	VMULPD            Z20, Z20, Z24
+	VMULPD.BCST       constsAVX512<>+64(SB), Z24, Z24
+	VADDPD            Z23, Z24, Z23
+	VMULPD            Z23, Z22, Z22
+	VMULPD.BCST       constsAVX512<>+48(SB), Z21, Z23
+	VADDPD            Z23, Z22, Z22
+	VSUBPD            Z22, Z24, Z22
+	VSUBPD            Z20, Z22, Z20
+	VMULPD.BCST       constsAVX512<>+40(SB), Z21, Z21
+	VSUBPD            Z20, Z21, Z20
+	VMULPD.BCST       128(AX), Z20, Z20
 	VMAXPD.BCST       constsAVX512<>+16(SB), Z20, Z20
 	VMINPD.BCST       constsAVX512<>+24(SB), Z20, Z20
 	VMULPD.BCST       constsAVX512<>+32(SB), Z20, Z21
@@ -2278,57 +2365,113 @@ gaussianAVX512F64loop:
 	VFMADD213PD       Z20, Z22, Z25
 	VADDPD.BCST       constsAVX512<>+144(SB), Z25, Z20
 	VSCALEFPD         Z21, Z20, Z20
-	VMULPD            Z20, Z19, Z19
-	VXORPD.BCST       constsAVX512<>+8(SB), Z5, Z20
-	VBLENDMPD         Z20, Z6, K1, Z9
-	VBLENDMPD         Z18, Z3, K1, Z10
-	VXORPD.BCST       constsAVX512<>+8(SB), Z6, Z3
-	VBLENDMPD         Z3, Z5, K1, Z11
-	VBROADCASTSD      96(AX), Z3
-	VMULPD            Z3, Z9, Z18
-	VMULPD            Z10, Z18, Z20
-	VMULPD            Z10, Z19, Z21
-	VADDPD            Z11, Z20, Z22
-	VMULPD            Z22, Z19, Z22
-	VMULPD            Z6, Z5, Z23
-	VADDPD            Z18, Z18, Z18
-	VMULPD            Z11, Z18, Z18
-	VADDPD            Z18, Z23, Z18
-	VBROADCASTSD      constsAVX512<>+144(SB), Z23
-	VADDPD            Z5, Z5, Z24
-	VSUBPD            Z24, Z23, Z23
-	VMULPD            Z23, Z20, Z23
-	VADDPD            Z23, Z18, Z18
-	VMULPD            Z9, Z20, Z20
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z3
-	VMULPD            Z3, Z20, Z3
-	VADDPD            Z3, Z18, Z3
-	VMULPD            Z3, Z19, Z3
-	VCMPPD            $0x03, Z2, Z1, K1
-	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z1
-	VCMPPD.BCST       $0x00, constsAVX512<>+240(SB), Z1, K2
-	VBROADCASTSD      64(AX), Z1
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z2
-	VMAXPD            Z21, Z2, Z2
-	VMINPD            Z2, Z1, Z1
-	VBLENDMPD         Z21, Z1, K2, Z12
-	VBLENDMPD.BCST    constsAVX512<>+248(SB), Z12, K1, Z13
-	VADDPD            Z13, Z0, Z0
-	TESTQ             CX, CX
-	JZ                gaussianAVX512F64noloss
-	VMOVUPD           Z13, (CX)(R9*8)
+	VMOVAPD           Z20, Z20
+
+gaussianAVX512F64powbdone:
+	VCMPPD.BCST  $0x00, constsAVX512<>+144(SB), Z2, K1
+	VBLENDMPD    Z6, Z5, K1, Z8
+	CMPQ         160(AX), $0x00
+	JL           gaussianAVX512F64powglog
+	VBROADCASTSD constsAVX512<>+144(SB), Z21
+	VMOVAPD      Z21, Z21
+	MOVQ         160(AX), R10
+
+gaussianAVX512F64powgloop:
+	TESTQ  R10, R10
+	JZ     gaussianAVX512F64powgdone
+	VMULPD Z8, Z21, Z21
+	DECQ   R10
+	JMP    gaussianAVX512F64powgloop
+
+gaussianAVX512F64powglog:
+	VXORPD.BCST       constsAVX512<>+8(SB), Z19, Z21
+	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z22
+	VBLENDMPD         Z22, Z21, K1, Z9
+	VMULPD.BCST       96(AX), Z9, Z21
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z21, Z21
+	VMINPD.BCST       constsAVX512<>+24(SB), Z21, Z21
+	VMULPD.BCST       constsAVX512<>+32(SB), Z21, Z22
+	VRNDSCALEPD       $0x08, Z22, Z22
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z22, Z21
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z22, Z21
+	VMULPD            Z21, Z21, Z23
+	VMULPD            Z23, Z23, Z24
+	VMULPD            Z24, Z24, Z25
+	VBROADCASTSD      constsAVX512<>+56(SB), Z26
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z21, Z26
+	VBROADCASTSD      constsAVX512<>+72(SB), Z27
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z21, Z27
+	VFMADD213PD       Z26, Z23, Z27
+	VBROADCASTSD      constsAVX512<>+88(SB), Z26
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z21, Z26
+	VBROADCASTSD      constsAVX512<>+104(SB), Z28
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z21, Z28
+	VFMADD213PD       Z26, Z23, Z28
+	VFMADD213PD       Z27, Z24, Z28
+	VBROADCASTSD      constsAVX512<>+120(SB), Z24
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z21, Z24
+	VBROADCASTSD      constsAVX512<>+136(SB), Z26
+	VFMADD213PD       Z24, Z23, Z26
+	VFMADD213PD       Z28, Z25, Z26
+	VMULPD            Z21, Z21, Z23
+	VFMADD213PD       Z21, Z23, Z26
+	VADDPD.BCST       constsAVX512<>+144(SB), Z26, Z21
+	VSCALEFPD         Z22, Z21, Z21
+	VMOVAPD           Z21, Z21
+
+gaussianAVX512F64powgdone:
+	VMULPD         Z21, Z20, Z20
+	VCMPPD.BCST    $0x00, constsAVX512<>+144(SB), Z2, K1
+	VXORPD.BCST    constsAVX512<>+8(SB), Z5, Z21
+	VBLENDMPD      Z21, Z6, K1, Z10
+	VBLENDMPD      Z19, Z3, K1, Z11
+	VXORPD.BCST    constsAVX512<>+8(SB), Z6, Z3
+	VBLENDMPD      Z3, Z5, K1, Z12
+	VBROADCASTSD   96(AX), Z3
+	VMULPD         Z3, Z10, Z19
+	VMULPD         Z11, Z19, Z21
+	VMULPD         Z11, Z20, Z22
+	VADDPD         Z12, Z21, Z23
+	VMULPD         Z23, Z20, Z23
+	VMULPD         Z6, Z5, Z24
+	VADDPD         Z19, Z19, Z19
+	VMULPD         Z12, Z19, Z19
+	VADDPD         Z19, Z24, Z19
+	VBROADCASTSD   constsAVX512<>+144(SB), Z24
+	VADDPD         Z5, Z5, Z25
+	VSUBPD         Z25, Z24, Z24
+	VMULPD         Z24, Z21, Z24
+	VADDPD         Z24, Z19, Z19
+	VMULPD         Z10, Z21, Z21
+	VSUBPD.BCST    constsAVX512<>+144(SB), Z3, Z3
+	VMULPD         Z3, Z21, Z3
+	VADDPD         Z3, Z19, Z3
+	VMULPD         Z3, Z20, Z3
+	VCMPPD         $0x03, Z2, Z1, K1
+	VANDPD.BCST    constsAVX512<>+0(SB), Z1, Z1
+	VCMPPD.BCST    $0x00, constsAVX512<>+240(SB), Z1, K2
+	VBROADCASTSD   64(AX), Z1
+	VXORPD.BCST    constsAVX512<>+8(SB), Z1, Z2
+	VMAXPD         Z22, Z2, Z2
+	VMINPD         Z2, Z1, Z1
+	VBLENDMPD      Z22, Z1, K2, Z13
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z13, K1, Z14
+	VADDPD         Z14, Z0, Z0
+	TESTQ          CX, CX
+	JZ             gaussianAVX512F64noloss
+	VMOVUPD        Z14, (CX)(R9*8)
 
 gaussianAVX512F64noloss:
 	TESTQ          DX, DX
 	JZ             gaussianAVX512F64nograd
-	VMULPD.BCST    (AX), Z22, Z1
+	VMULPD.BCST    (AX), Z23, Z1
 	VBROADCASTSD   64(AX), Z2
-	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z18
-	VMAXPD         Z1, Z18, Z18
-	VMINPD         Z18, Z2, Z2
-	VBLENDMPD      Z1, Z2, K2, Z14
-	VBLENDMPD.BCST constsAVX512<>+248(SB), Z14, K1, Z15
-	VMOVUPD        Z15, (DX)(R9*8)
+	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z19
+	VMAXPD         Z1, Z19, Z19
+	VMINPD         Z19, Z2, Z2
+	VBLENDMPD      Z1, Z2, K2, Z15
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z15, K1, Z16
+	VMOVUPD        Z16, (DX)(R9*8)
 
 gaussianAVX512F64nograd:
 	TESTQ          BX, BX
@@ -2340,9 +2483,9 @@ gaussianAVX512F64nograd:
 	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z3
 	VMAXPD         Z1, Z3, Z3
 	VMINPD         Z3, Z2, Z2
-	VBLENDMPD      Z1, Z2, K2, Z16
-	VBLENDMPD.BCST constsAVX512<>+248(SB), Z16, K1, Z17
-	VMOVUPD        Z17, (BX)(R9*8)
+	VBLENDMPD      Z1, Z2, K2, Z17
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z17, K1, Z18
+	VMOVUPD        Z18, (BX)(R9*8)
 
 gaussianAVX512F64nohess:
 	ADDQ $0x00000008, R9
@@ -2463,6 +2606,20 @@ varifocalAVX512F64loop:
 	VCMPPD.BCST       $0x00, constsAVX512<>+144(SB), Z2, K1
 	VBLENDMPD         Z15, Z14, K1, Z14
 	VBROADCASTSD      96(AX), Z16
+	CMPQ              192(AX), $0x00
+	JL                varifocalAVX512F64powlog
+	VBROADCASTSD      constsAVX512<>+144(SB), Z15
+	VMOVAPD           Z15, Z15
+	MOVQ              192(AX), R10
+
+varifocalAVX512F64powloop:
+	TESTQ  R10, R10
+	JZ     varifocalAVX512F64powdone
+	VMULPD Z5, Z15, Z15
+	DECQ   R10
+	JMP    varifocalAVX512F64powloop
+
+varifocalAVX512F64powlog:
 	VXORPD.BCST       constsAVX512<>+8(SB), Z15, Z15
 	VMULPD.BCST       128(AX), Z15, Z15
 	VMAXPD.BCST       constsAVX512<>+16(SB), Z15, Z15
@@ -2494,57 +2651,60 @@ varifocalAVX512F64loop:
 	VFMADD213PD       Z15, Z18, Z21
 	VADDPD.BCST       constsAVX512<>+144(SB), Z21, Z15
 	VSCALEFPD         Z17, Z15, Z15
-	VMULPD            Z15, Z16, Z15
-	VBROADCASTSD      128(AX), Z16
-	VMULPD            Z16, Z6, Z17
-	VMULPD            Z3, Z17, Z18
-	VMULPD            Z3, Z15, Z3
-	VADDPD            Z5, Z18, Z19
-	VMULPD            Z19, Z15, Z19
-	VMULPD            Z6, Z5, Z20
-	VADDPD            Z17, Z17, Z17
-	VMULPD            Z5, Z17, Z17
-	VADDPD            Z17, Z20, Z17
-	VBROADCASTSD      constsAVX512<>+144(SB), Z20
-	VADDPD            Z5, Z5, Z21
-	VSUBPD            Z21, Z20, Z20
-	VMULPD            Z20, Z18, Z20
-	VADDPD            Z20, Z17, Z17
-	VMULPD            Z6, Z18, Z18
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z16, Z16
-	VMULPD            Z16, Z18, Z16
-	VADDPD            Z16, Z17, Z16
-	VMULPD            Z16, Z15, Z15
-	VCMPPD.BCST       $0x1e, constsAVX512<>+224(SB), Z2, K1
-	VMULPD.BCST       160(AX), Z2, Z16
-	VBROADCASTSD      constsAVX512<>+144(SB), Z17
-	VSUBPD.BCST       160(AX), Z17, Z17
-	VADDPD            Z17, Z16, Z16
-	VMULPD            Z14, Z16, Z14
-	VBLENDMPD         Z14, Z3, K1, Z3
-	VBROADCASTSD      constsAVX512<>+144(SB), Z14
-	VSUBPD            Z2, Z14, Z14
-	VMULPD            Z14, Z5, Z14
-	VMULPD            Z6, Z2, Z17
-	VSUBPD            Z17, Z14, Z14
-	VMULPD            Z14, Z16, Z14
-	VBLENDMPD         Z14, Z19, K1, Z19
-	VMULPD            Z5, Z16, Z14
-	VMULPD            Z6, Z14, Z14
-	VBLENDMPD         Z14, Z15, K1, Z15
-	VCMPPD            $0x03, Z2, Z1, K1
-	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z1
-	VCMPPD.BCST       $0x00, constsAVX512<>+240(SB), Z1, K2
-	VBROADCASTSD      64(AX), Z1
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z2
-	VMAXPD            Z3, Z2, Z2
-	VMINPD            Z2, Z1, Z1
-	VBLENDMPD         Z3, Z1, K2, Z8
-	VBLENDMPD.BCST    constsAVX512<>+248(SB), Z8, K1, Z9
-	VADDPD            Z9, Z0, Z0
-	TESTQ             CX, CX
-	JZ                varifocalAVX512F64noloss
-	VMOVUPD           Z9, (CX)(R9*8)
+	VMOVAPD           Z15, Z15
+
+varifocalAVX512F64powdone:
+	VMULPD         Z15, Z16, Z15
+	VBROADCASTSD   128(AX), Z16
+	VMULPD         Z16, Z6, Z17
+	VMULPD         Z3, Z17, Z18
+	VMULPD         Z3, Z15, Z3
+	VADDPD         Z5, Z18, Z19
+	VMULPD         Z19, Z15, Z19
+	VMULPD         Z6, Z5, Z20
+	VADDPD         Z17, Z17, Z17
+	VMULPD         Z5, Z17, Z17
+	VADDPD         Z17, Z20, Z17
+	VBROADCASTSD   constsAVX512<>+144(SB), Z20
+	VADDPD         Z5, Z5, Z21
+	VSUBPD         Z21, Z20, Z20
+	VMULPD         Z20, Z18, Z20
+	VADDPD         Z20, Z17, Z17
+	VMULPD         Z6, Z18, Z18
+	VSUBPD.BCST    constsAVX512<>+144(SB), Z16, Z16
+	VMULPD         Z16, Z18, Z16
+	VADDPD         Z16, Z17, Z16
+	VMULPD         Z16, Z15, Z15
+	VCMPPD.BCST    $0x1e, constsAVX512<>+224(SB), Z2, K1
+	VMULPD.BCST    160(AX), Z2, Z16
+	VBROADCASTSD   constsAVX512<>+144(SB), Z17
+	VSUBPD.BCST    160(AX), Z17, Z17
+	VADDPD         Z17, Z16, Z16
+	VMULPD         Z14, Z16, Z14
+	VBLENDMPD      Z14, Z3, K1, Z3
+	VBROADCASTSD   constsAVX512<>+144(SB), Z14
+	VSUBPD         Z2, Z14, Z14
+	VMULPD         Z14, Z5, Z14
+	VMULPD         Z6, Z2, Z17
+	VSUBPD         Z17, Z14, Z14
+	VMULPD         Z14, Z16, Z14
+	VBLENDMPD      Z14, Z19, K1, Z19
+	VMULPD         Z5, Z16, Z14
+	VMULPD         Z6, Z14, Z14
+	VBLENDMPD      Z14, Z15, K1, Z15
+	VCMPPD         $0x03, Z2, Z1, K1
+	VANDPD.BCST    constsAVX512<>+0(SB), Z1, Z1
+	VCMPPD.BCST    $0x00, constsAVX512<>+240(SB), Z1, K2
+	VBROADCASTSD   64(AX), Z1
+	VXORPD.BCST    constsAVX512<>+8(SB), Z1, Z2
+	VMAXPD         Z3, Z2, Z2
+	VMINPD         Z2, Z1, Z1
+	VBLENDMPD      Z3, Z1, K2, Z8
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z8, K1, Z9
+	VADDPD         Z9, Z0, Z0
+	TESTQ          CX, CX
+	JZ             varifocalAVX512F64noloss
+	VMOVUPD        Z9, (CX)(R9*8)
 
 varifocalAVX512F64noloss:
 	TESTQ          DX, DX
@@ -2751,14 +2911,29 @@ reducedAVX512F64loop:
 	VBLENDMPD         Z8, Z3, K1, Z8
 
 reducedAVX512F64focus:
-	VMULPD.BCST       96(AX), Z2, Z3
-	VBROADCASTSD      constsAVX512<>+144(SB), Z20
-	VSUBPD            Z2, Z20, Z20
-	VMULPD.BCST       128(AX), Z20, Z20
-	VADDPD            Z20, Z3, Z3
-	VBROADCASTSD      constsAVX512<>+144(SB), Z20
-	VSUBPD            Z8, Z20, Z20
-	VCMPPD.BCST       $0x11, 192(AX), Z20, K1
+	VMULPD.BCST  96(AX), Z2, Z3
+	VBROADCASTSD constsAVX512<>+144(SB), Z20
+	VSUBPD       Z2, Z20, Z20
+	VMULPD.BCST  128(AX), Z20, Z20
+	VADDPD       Z20, Z3, Z3
+	VBROADCASTSD constsAVX512<>+144(SB), Z20
+	VSUBPD       Z8, Z20, Z20
+	VCMPPD.BCST  $0x11, 192(AX), Z20, K1
+	VMULPD.BCST  288(AX), Z8, Z20
+	CMPQ         256(AX), $0x00
+	JL           reducedAVX512F64powlog
+	VBROADCASTSD constsAVX512<>+144(SB), Z21
+	VMOVAPD      Z21, Z21
+	MOVQ         256(AX), R10
+
+reducedAVX512F64powloop:
+	TESTQ  R10, R10
+	JZ     reducedAVX512F64powdone
+	VMULPD Z20, Z21, Z21
+	DECQ   R10
+	JMP    reducedAVX512F64powloop
+
+reducedAVX512F64powlog:
 	VSUBPD.BCST       224(AX), Z9, Z20
 	VMULPD.BCST       160(AX), Z20, Z20
 	VMAXPD.BCST       constsAVX512<>+16(SB), Z20, Z20
@@ -2790,52 +2965,55 @@ reducedAVX512F64focus:
 	VFMADD213PD       Z20, Z22, Z25
 	VADDPD.BCST       constsAVX512<>+144(SB), Z25, Z20
 	VSCALEFPD         Z21, Z20, Z20
-	VBROADCASTSD      constsAVX512<>+144(SB), Z21
-	VSUBPD            Z2, Z21, Z21
-	VMULPD            Z21, Z5, Z21
-	VMULPD            Z6, Z2, Z22
-	VSUBPD            Z22, Z21, Z21
-	VMULPD            Z20, Z3, Z20
-	VBROADCASTSD      160(AX), Z22
-	VMULPD            Z22, Z10, Z23
-	VMULPD            Z7, Z23, Z24
-	VMULPD            Z7, Z20, Z25
-	VADDPD            Z21, Z24, Z26
-	VMULPD            Z26, Z20, Z26
-	VMULPD            Z6, Z5, Z27
-	VADDPD            Z23, Z23, Z23
-	VMULPD            Z21, Z23, Z23
-	VADDPD            Z23, Z27, Z23
-	VBROADCASTSD      constsAVX512<>+144(SB), Z27
-	VADDPD            Z5, Z5, Z28
-	VSUBPD            Z28, Z27, Z27
-	VMULPD            Z27, Z24, Z27
-	VADDPD            Z27, Z23, Z23
-	VMULPD            Z10, Z24, Z24
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z22, Z22
-	VMULPD            Z22, Z24, Z22
-	VADDPD            Z22, Z23, Z22
-	VMULPD            Z22, Z20, Z20
-	VMULPD            Z7, Z3, Z22
-	VBLENDMPD         Z22, Z25, K1, Z25
-	VMULPD            Z21, Z3, Z21
-	VBLENDMPD         Z21, Z26, K1, Z26
-	VMULPD            Z5, Z3, Z3
-	VMULPD            Z6, Z3, Z3
-	VBLENDMPD         Z3, Z20, K1, Z20
-	VCMPPD            $0x03, Z2, Z1, K1
-	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z1
-	VCMPPD.BCST       $0x00, constsAVX512<>+240(SB), Z1, K2
-	VBROADCASTSD      64(AX), Z1
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z2
-	VMAXPD            Z25, Z2, Z2
-	VMINPD            Z2, Z1, Z1
-	VBLENDMPD         Z25, Z1, K2, Z14
-	VBLENDMPD.BCST    constsAVX512<>+248(SB), Z14, K1, Z15
-	VADDPD            Z15, Z0, Z0
-	TESTQ             CX, CX
-	JZ                reducedAVX512F64noloss
-	VMOVUPD           Z15, (CX)(R9*8)
+	VMOVAPD           Z20, Z21
+
+reducedAVX512F64powdone:
+	VBROADCASTSD   constsAVX512<>+144(SB), Z20
+	VSUBPD         Z2, Z20, Z20
+	VMULPD         Z20, Z5, Z20
+	VMULPD         Z6, Z2, Z22
+	VSUBPD         Z22, Z20, Z20
+	VMULPD         Z21, Z3, Z21
+	VBROADCASTSD   160(AX), Z22
+	VMULPD         Z22, Z10, Z23
+	VMULPD         Z7, Z23, Z24
+	VMULPD         Z7, Z21, Z25
+	VADDPD         Z20, Z24, Z26
+	VMULPD         Z26, Z21, Z26
+	VMULPD         Z6, Z5, Z27
+	VADDPD         Z23, Z23, Z23
+	VMULPD         Z20, Z23, Z23
+	VADDPD         Z23, Z27, Z23
+	VBROADCASTSD   constsAVX512<>+144(SB), Z27
+	VADDPD         Z5, Z5, Z28
+	VSUBPD         Z28, Z27, Z27
+	VMULPD         Z27, Z24, Z27
+	VADDPD         Z27, Z23, Z23
+	VMULPD         Z10, Z24, Z24
+	VSUBPD.BCST    constsAVX512<>+144(SB), Z22, Z22
+	VMULPD         Z22, Z24, Z22
+	VADDPD         Z22, Z23, Z22
+	VMULPD         Z22, Z21, Z21
+	VMULPD         Z7, Z3, Z22
+	VBLENDMPD      Z22, Z25, K1, Z25
+	VMULPD         Z20, Z3, Z20
+	VBLENDMPD      Z20, Z26, K1, Z26
+	VMULPD         Z5, Z3, Z3
+	VMULPD         Z6, Z3, Z3
+	VBLENDMPD      Z3, Z21, K1, Z21
+	VCMPPD         $0x03, Z2, Z1, K1
+	VANDPD.BCST    constsAVX512<>+0(SB), Z1, Z1
+	VCMPPD.BCST    $0x00, constsAVX512<>+240(SB), Z1, K2
+	VBROADCASTSD   64(AX), Z1
+	VXORPD.BCST    constsAVX512<>+8(SB), Z1, Z2
+	VMAXPD         Z25, Z2, Z2
+	VMINPD         Z2, Z1, Z1
+	VBLENDMPD      Z25, Z1, K2, Z14
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z14, K1, Z15
+	VADDPD         Z15, Z0, Z0
+	TESTQ          CX, CX
+	JZ             reducedAVX512F64noloss
+	VMOVUPD        Z15, (CX)(R9*8)
 
 reducedAVX512F64noloss:
 	TESTQ          DX, DX
@@ -2853,7 +3031,7 @@ reducedAVX512F64nograd:
 	TESTQ          BX, BX
 	JZ             reducedAVX512F64nohess
 	VBROADCASTSD   32(AX), Z1
-	VMULPD.BCST    (AX), Z20, Z2
+	VMULPD.BCST    (AX), Z21, Z2
 	VMAXPD         Z2, Z1, Z1
 	VBROADCASTSD   64(AX), Z2
 	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z3
@@ -3806,6 +3984,20 @@ poly1AVX2F32loop:
 	VBLENDVPD    Y3, Y5, Y8, Y5
 
 poly1AVX2F32focus:
+	CMPQ    256(AX), $0x00
+	JL      poly1AVX2F32powlog
+	VMOVUPD constsAVX2<>+576(SB), Y3
+	VMOVAPD Y3, Y3
+	MOVQ    256(AX), R10
+
+poly1AVX2F32powloop:
+	TESTQ  R10, R10
+	JZ     poly1AVX2F32powdone
+	VMULPD Y5, Y3, Y3
+	DECQ   R10
+	JMP    poly1AVX2F32powloop
+
+poly1AVX2F32powlog:
 	VMULPD       160(AX), Y6, Y3
 	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
 	VMINPD       constsAVX2<>+96(SB), Y3, Y3
@@ -3844,77 +4036,80 @@ poly1AVX2F32focus:
 	VADDPD       constsAVX2<>+608(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y3, Y3
-	VMOVUPD      32(SP), Y6
-	VMULPD       96(AX), Y6, Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y9
-	VSUBPD       Y6, Y9, Y6
-	VMULPD       128(AX), Y6, Y6
-	VADDPD       Y6, Y8, Y6
-	VMULPD       Y3, Y6, Y6
-	VMOVUPD      128(SP), Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y9
-	VMOVUPD      32(SP), Y10
-	VSUBPD       Y10, Y9, Y9
-	VMULPD       Y9, Y8, Y8
-	VMOVUPD      32(SP), Y9
-	VMOVUPD      160(SP), Y10
-	VMULPD       Y10, Y9, Y9
-	VSUBPD       Y9, Y8, Y8
-	VMOVUPD      128(SP), Y9
-	VMOVUPD      160(SP), Y10
-	VMOVUPD      160(AX), Y11
-	VMULPD       Y11, Y7, Y12
-	VMULPD       Y4, Y12, Y13
-	VMULPD       Y4, Y6, Y4
-	VADDPD       Y8, Y13, Y14
-	VMULPD       Y14, Y6, Y14
-	VMULPD       Y10, Y9, Y10
-	VADDPD       Y12, Y12, Y12
-	VMULPD       Y8, Y12, Y8
-	VADDPD       Y8, Y10, Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y10
-	VADDPD       Y9, Y9, Y9
-	VSUBPD       Y9, Y10, Y9
-	VMULPD       Y9, Y13, Y9
-	VADDPD       Y9, Y8, Y8
-	VMULPD       Y7, Y13, Y9
-	VSUBPD       constsAVX2<>+576(SB), Y11, Y10
-	VMULPD       Y10, Y9, Y9
-	VADDPD       Y9, Y8, Y8
-	VMULPD       Y8, Y6, Y6
-	VMULPD       Y5, Y3, Y3
-	VMULPD       192(AX), Y3, Y3
-	VADDPD       Y3, Y4, Y4
-	VMULPD       224(AX), Y3, Y3
-	VMULPD       Y7, Y3, Y5
-	VADDPD       Y5, Y14, Y5
-	VMOVUPD      224(AX), Y8
-	VSUBPD       constsAVX2<>+576(SB), Y8, Y8
-	VMULPD       Y7, Y8, Y8
-	VMULPD       Y7, Y8, Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y9
-	VMOVUPD      128(SP), Y10
-	VMOVUPD      128(SP), Y11
-	VADDPD       Y11, Y10, Y10
-	VSUBPD       Y10, Y9, Y9
-	VMULPD       Y9, Y7, Y7
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y3, Y3
-	VADDPD       Y3, Y6, Y3
-	VCMPPD       $0x03, Y2, Y1, Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
-	VMOVUPD      64(AX), Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y7
-	VMAXPD       Y4, Y7, Y7
-	VMINPD       Y7, Y6, Y6
-	VBLENDVPD    Y1, Y4, Y6, Y4
-	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VADDPD       Y4, Y0, Y0
-	TESTQ        CX, CX
-	JZ           poly1AVX2F32noloss
-	VCVTPD2PSY   Y4, X4
-	VMOVUPS      X4, (CX)(R9*4)
+	VMOVAPD      Y3, Y3
+
+poly1AVX2F32powdone:
+	VMOVUPD    32(SP), Y6
+	VMULPD     96(AX), Y6, Y8
+	VMOVUPD    constsAVX2<>+576(SB), Y9
+	VSUBPD     Y6, Y9, Y6
+	VMULPD     128(AX), Y6, Y6
+	VADDPD     Y6, Y8, Y6
+	VMULPD     Y3, Y6, Y6
+	VMOVUPD    128(SP), Y8
+	VMOVUPD    constsAVX2<>+576(SB), Y9
+	VMOVUPD    32(SP), Y10
+	VSUBPD     Y10, Y9, Y9
+	VMULPD     Y9, Y8, Y8
+	VMOVUPD    32(SP), Y9
+	VMOVUPD    160(SP), Y10
+	VMULPD     Y10, Y9, Y9
+	VSUBPD     Y9, Y8, Y8
+	VMOVUPD    128(SP), Y9
+	VMOVUPD    160(SP), Y10
+	VMOVUPD    160(AX), Y11
+	VMULPD     Y11, Y7, Y12
+	VMULPD     Y4, Y12, Y13
+	VMULPD     Y4, Y6, Y4
+	VADDPD     Y8, Y13, Y14
+	VMULPD     Y14, Y6, Y14
+	VMULPD     Y10, Y9, Y10
+	VADDPD     Y12, Y12, Y12
+	VMULPD     Y8, Y12, Y8
+	VADDPD     Y8, Y10, Y8
+	VMOVUPD    constsAVX2<>+576(SB), Y10
+	VADDPD     Y9, Y9, Y9
+	VSUBPD     Y9, Y10, Y9
+	VMULPD     Y9, Y13, Y9
+	VADDPD     Y9, Y8, Y8
+	VMULPD     Y7, Y13, Y9
+	VSUBPD     constsAVX2<>+576(SB), Y11, Y10
+	VMULPD     Y10, Y9, Y9
+	VADDPD     Y9, Y8, Y8
+	VMULPD     Y8, Y6, Y6
+	VMULPD     Y5, Y3, Y3
+	VMULPD     192(AX), Y3, Y3
+	VADDPD     Y3, Y4, Y4
+	VMULPD     224(AX), Y3, Y3
+	VMULPD     Y7, Y3, Y5
+	VADDPD     Y5, Y14, Y5
+	VMOVUPD    224(AX), Y8
+	VSUBPD     constsAVX2<>+576(SB), Y8, Y8
+	VMULPD     Y7, Y8, Y8
+	VMULPD     Y7, Y8, Y8
+	VMOVUPD    constsAVX2<>+576(SB), Y9
+	VMOVUPD    128(SP), Y10
+	VMOVUPD    128(SP), Y11
+	VADDPD     Y11, Y10, Y10
+	VSUBPD     Y10, Y9, Y9
+	VMULPD     Y9, Y7, Y7
+	VADDPD     Y7, Y8, Y7
+	VMULPD     Y7, Y3, Y3
+	VADDPD     Y3, Y6, Y3
+	VCMPPD     $0x03, Y2, Y1, Y2
+	VANDPD     constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD    64(AX), Y6
+	VXORPD     constsAVX2<>+32(SB), Y6, Y7
+	VMAXPD     Y4, Y7, Y7
+	VMINPD     Y7, Y6, Y6
+	VBLENDVPD  Y1, Y4, Y6, Y4
+	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VADDPD     Y4, Y0, Y0
+	TESTQ      CX, CX
+	JZ         poly1AVX2F32noloss
+	VCVTPD2PSY Y4, X4
+	VMOVUPS    X4, (CX)(R9*4)
 
 poly1AVX2F32noloss:
 	TESTQ      DX, DX
@@ -4070,178 +4265,219 @@ gaussianAVX2F32loop:
 	VMOVUPD      constsAVX2<>+576(SB), Y4
 	VMOVUPD      32(SP), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBLENDVPD    Y3, constsAVX2<>+576(SB), Y4, Y4
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y4, Y5
-	VMULPD       constsAVX2<>+992(SB), Y4, Y6
-	VBLENDVPD    Y5, Y6, Y4, Y4
-	VMOVUPD      constsAVX2<>+1024(SB), Y6
-	VANDPD       Y6, Y5, Y5
-	VPSRLQ       $0x34, Y4, Y6
-	VXORPD       constsAVX2<>+1056(SB), Y6, Y6
-	VSUBPD       constsAVX2<>+1056(SB), Y6, Y6
-	VSUBPD       constsAVX2<>+1088(SB), Y6, Y6
-	VSUBPD       Y5, Y6, Y5
-	VANDPD       constsAVX2<>+1120(SB), Y4, Y4
-	VXORPD       constsAVX2<>+256(SB), Y4, Y4
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y4, Y6
-	VADDPD       Y4, Y4, Y7
-	VBLENDVPD    Y6, Y7, Y4, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y5, Y7
-	VBLENDVPD    Y6, Y7, Y5, Y5
-	VSUBPD       constsAVX2<>+576(SB), Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y4, Y6
-	VDIVPD       Y6, Y4, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y4, Y4, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y5, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y4, Y6, Y4
-	VMULPD       constsAVX2<>+160(SB), Y5, Y5
+	VBLENDVPD    Y3, constsAVX2<>+576(SB), Y4, Y3
+	CMPQ         192(AX), $0x00
+	JL           gaussianAVX2F32powblog
+	VMOVUPD      constsAVX2<>+576(SB), Y4
+	VMOVAPD      Y4, Y4
+	MOVQ         192(AX), R10
+
+gaussianAVX2F32powbloop:
+	TESTQ  R10, R10
+	JZ     gaussianAVX2F32powbdone
+	VMULPD Y3, Y4, Y4
+	DECQ   R10
+	JMP    gaussianAVX2F32powbloop
+
+gaussianAVX2F32powblog:
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y3, Y4
+	VMULPD       constsAVX2<>+992(SB), Y3, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y3
+	VMOVUPD      constsAVX2<>+1024(SB), Y5
+	VANDPD       Y5, Y4, Y4
+	VPSRLQ       $0x34, Y3, Y5
+	VXORPD       constsAVX2<>+1056(SB), Y5, Y5
+	VSUBPD       constsAVX2<>+1056(SB), Y5, Y5
+	VSUBPD       constsAVX2<>+1088(SB), Y5, Y5
 	VSUBPD       Y4, Y5, Y4
-	VMULPD       128(AX), Y4, Y4
-	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
-	VMINPD       constsAVX2<>+96(SB), Y4, Y4
-	VMULPD       constsAVX2<>+128(SB), Y4, Y5
+	VANDPD       constsAVX2<>+1120(SB), Y3, Y3
+	VXORPD       constsAVX2<>+256(SB), Y3, Y3
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y3, Y5
+	VADDPD       Y3, Y3, Y6
+	VBLENDVPD    Y5, Y6, Y3, Y3
+	VSUBPD       constsAVX2<>+576(SB), Y4, Y6
+	VBLENDVPD    Y5, Y6, Y4, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y3
+	VADDPD       constsAVX2<>+672(SB), Y3, Y5
+	VDIVPD       Y5, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+704(SB), Y8
+	VFMADD213PD  constsAVX2<>+736(SB), Y7, Y8
+	VFMADD213PD  constsAVX2<>+768(SB), Y7, Y8
+	VFMADD213PD  constsAVX2<>+800(SB), Y7, Y8
+	VMULPD       Y6, Y8, Y6
+	VMOVUPD      constsAVX2<>+832(SB), Y8
+	VFMADD213PD  constsAVX2<>+864(SB), Y7, Y8
+	VFMADD213PD  constsAVX2<>+896(SB), Y7, Y8
+	VMULPD       Y7, Y8, Y7
+	VADDPD       Y7, Y6, Y6
+	VMULPD       Y3, Y3, Y7
+	VMULPD       constsAVX2<>+256(SB), Y7, Y7
+	VADDPD       Y6, Y7, Y6
+	VMULPD       Y6, Y5, Y5
+	VMULPD       constsAVX2<>+192(SB), Y4, Y6
+	VADDPD       Y6, Y5, Y5
+	VSUBPD       Y5, Y7, Y5
+	VSUBPD       Y3, Y5, Y3
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y3, Y4, Y3
+	VMULPD       128(AX), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VMOVAPD      Y3, Y4
+
+gaussianAVX2F32powbdone:
+	VMOVUPD   32(SP), Y3
+	VCMPPD    $0x00, constsAVX2<>+576(SB), Y3, Y3
+	VMOVUPD   128(SP), Y5
+	VMOVUPD   160(SP), Y6
+	VBLENDVPD Y3, Y6, Y5, Y5
+	CMPQ      160(AX), $0x00
+	JL        gaussianAVX2F32powglog
+	VMOVUPD   constsAVX2<>+576(SB), Y3
+	VMOVAPD   Y3, Y3
+	MOVQ      160(AX), R10
+
+gaussianAVX2F32powgloop:
+	TESTQ  R10, R10
+	JZ     gaussianAVX2F32powgdone
+	VMULPD Y5, Y3, Y3
+	DECQ   R10
+	JMP    gaussianAVX2F32powgloop
+
+gaussianAVX2F32powglog:
+	VMOVUPD      224(SP), Y5
+	VXORPD       constsAVX2<>+32(SB), Y5, Y5
+	VMOVUPD      192(SP), Y6
+	VXORPD       constsAVX2<>+32(SB), Y6, Y6
+	VBLENDVPD    Y3, Y6, Y5, Y3
+	VMULPD       96(AX), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y5
 	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y6
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
+	VMULPD       Y3, Y3, Y6
 	VMULPD       Y6, Y6, Y7
 	VMULPD       Y7, Y7, Y8
 	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
 	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
 	VFMADD213PD  Y9, Y6, Y10
 	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
 	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
 	VFMADD213PD  Y9, Y6, Y11
 	VFMADD213PD  Y10, Y7, Y11
 	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
 	VMOVUPD      constsAVX2<>+544(SB), Y9
 	VFMADD213PD  Y7, Y6, Y9
 	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y4, Y4, Y6
-	VFMADD213PD  Y4, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y4
+	VMULPD       Y3, Y3, Y6
+	VFMADD213PD  Y3, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y3
 	VMULPD       constsAVX2<>+256(SB), Y5, Y6
 	VROUNDPD     $0x09, Y6, Y6
 	VSUBPD       Y6, Y5, Y5
 	VADDPD       constsAVX2<>+608(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
+	VMULPD       Y6, Y3, Y3
 	VADDPD       constsAVX2<>+608(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMOVUPD      224(SP), Y5
-	VXORPD       constsAVX2<>+32(SB), Y5, Y5
-	VMOVUPD      192(SP), Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y6
-	VBLENDVPD    Y3, Y6, Y5, Y5
-	VMULPD       96(AX), Y5, Y5
-	VMAXPD       constsAVX2<>+64(SB), Y5, Y5
-	VMINPD       constsAVX2<>+96(SB), Y5, Y5
-	VMULPD       constsAVX2<>+128(SB), Y5, Y6
-	VROUNDPD     $0x08, Y6, Y6
-	VFNMADD231PD constsAVX2<>+160(SB), Y6, Y5
-	VFNMADD231PD constsAVX2<>+192(SB), Y6, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VMULPD       Y8, Y8, Y9
-	VMOVUPD      constsAVX2<>+224(SB), Y10
-	VFMADD213PD  constsAVX2<>+256(SB), Y5, Y10
-	VMOVUPD      constsAVX2<>+288(SB), Y11
-	VFMADD213PD  constsAVX2<>+320(SB), Y5, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+352(SB), Y10
-	VFMADD213PD  constsAVX2<>+384(SB), Y5, Y10
-	VMOVUPD      constsAVX2<>+416(SB), Y12
-	VFMADD213PD  constsAVX2<>+448(SB), Y5, Y12
-	VFMADD213PD  Y10, Y7, Y12
-	VFMADD213PD  Y11, Y8, Y12
-	VMOVUPD      constsAVX2<>+480(SB), Y8
-	VFMADD213PD  constsAVX2<>+512(SB), Y5, Y8
-	VMOVUPD      constsAVX2<>+544(SB), Y10
-	VFMADD213PD  Y8, Y7, Y10
-	VFMADD213PD  Y12, Y9, Y10
-	VMULPD       Y5, Y5, Y7
-	VFMADD213PD  Y5, Y7, Y10
-	VADDPD       constsAVX2<>+576(SB), Y10, Y5
-	VMULPD       constsAVX2<>+256(SB), Y6, Y7
-	VROUNDPD     $0x09, Y7, Y7
-	VSUBPD       Y7, Y6, Y6
-	VADDPD       constsAVX2<>+608(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMOVUPD      160(SP), Y5
-	VMOVUPD      128(SP), Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y6
-	VBLENDVPD    Y3, Y6, Y5, Y5
-	VMOVUPD      192(SP), Y6
-	VMOVUPD      224(SP), Y7
-	VBLENDVPD    Y3, Y7, Y6, Y6
-	VMOVUPD      128(SP), Y7
-	VMOVUPD      160(SP), Y8
-	VXORPD       constsAVX2<>+32(SB), Y8, Y8
-	VBLENDVPD    Y3, Y8, Y7, Y3
-	VMOVUPD      128(SP), Y7
-	VMOVUPD      160(SP), Y8
-	VMOVUPD      96(AX), Y9
-	VMULPD       Y9, Y5, Y10
-	VMULPD       Y6, Y10, Y11
-	VMULPD       Y6, Y4, Y6
-	VADDPD       Y3, Y11, Y12
-	VMULPD       Y12, Y4, Y12
-	VMULPD       Y8, Y7, Y8
-	VADDPD       Y10, Y10, Y10
-	VMULPD       Y3, Y10, Y3
-	VADDPD       Y3, Y8, Y3
-	VMOVUPD      constsAVX2<>+576(SB), Y8
-	VADDPD       Y7, Y7, Y7
-	VSUBPD       Y7, Y8, Y7
-	VMULPD       Y7, Y11, Y7
-	VADDPD       Y7, Y3, Y3
-	VMULPD       Y5, Y11, Y5
-	VSUBPD       constsAVX2<>+576(SB), Y9, Y7
-	VMULPD       Y7, Y5, Y5
-	VADDPD       Y5, Y3, Y3
-	VMULPD       Y3, Y4, Y3
-	VCMPPD       $0x03, Y2, Y1, Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
-	VMOVUPD      64(AX), Y4
-	VXORPD       constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD       Y6, Y5, Y5
-	VMINPD       Y5, Y4, Y4
-	VBLENDVPD    Y1, Y6, Y4, Y4
-	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VADDPD       Y4, Y0, Y0
-	TESTQ        CX, CX
-	JZ           gaussianAVX2F32noloss
-	VCVTPD2PSY   Y4, X4
-	VMOVUPS      X4, (CX)(R9*4)
+	VMULPD       Y5, Y3, Y3
+	VMOVAPD      Y3, Y3
+
+gaussianAVX2F32powgdone:
+	VMULPD     Y3, Y4, Y3
+	VMOVUPD    32(SP), Y4
+	VCMPPD     $0x00, constsAVX2<>+576(SB), Y4, Y4
+	VMOVUPD    160(SP), Y5
+	VMOVUPD    128(SP), Y6
+	VXORPD     constsAVX2<>+32(SB), Y6, Y6
+	VBLENDVPD  Y4, Y6, Y5, Y5
+	VMOVUPD    192(SP), Y6
+	VMOVUPD    224(SP), Y7
+	VBLENDVPD  Y4, Y7, Y6, Y6
+	VMOVUPD    128(SP), Y7
+	VMOVUPD    160(SP), Y8
+	VXORPD     constsAVX2<>+32(SB), Y8, Y8
+	VBLENDVPD  Y4, Y8, Y7, Y4
+	VMOVUPD    128(SP), Y7
+	VMOVUPD    160(SP), Y8
+	VMOVUPD    96(AX), Y9
+	VMULPD     Y9, Y5, Y10
+	VMULPD     Y6, Y10, Y11
+	VMULPD     Y6, Y3, Y6
+	VADDPD     Y4, Y11, Y12
+	VMULPD     Y12, Y3, Y12
+	VMULPD     Y8, Y7, Y8
+	VADDPD     Y10, Y10, Y10
+	VMULPD     Y4, Y10, Y4
+	VADDPD     Y4, Y8, Y4
+	VMOVUPD    constsAVX2<>+576(SB), Y8
+	VADDPD     Y7, Y7, Y7
+	VSUBPD     Y7, Y8, Y7
+	VMULPD     Y7, Y11, Y7
+	VADDPD     Y7, Y4, Y4
+	VMULPD     Y5, Y11, Y5
+	VSUBPD     constsAVX2<>+576(SB), Y9, Y7
+	VMULPD     Y7, Y5, Y5
+	VADDPD     Y5, Y4, Y4
+	VMULPD     Y4, Y3, Y3
+	VCMPPD     $0x03, Y2, Y1, Y2
+	VANDPD     constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD    64(AX), Y4
+	VXORPD     constsAVX2<>+32(SB), Y4, Y5
+	VMAXPD     Y6, Y5, Y5
+	VMINPD     Y5, Y4, Y4
+	VBLENDVPD  Y1, Y6, Y4, Y4
+	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VADDPD     Y4, Y0, Y0
+	TESTQ      CX, CX
+	JZ         gaussianAVX2F32noloss
+	VCVTPD2PSY Y4, X4
+	VMOVUPS    X4, (CX)(R9*4)
 
 gaussianAVX2F32noloss:
 	TESTQ      DX, DX
@@ -4415,6 +4651,21 @@ varifocalAVX2F32loop:
 	VMOVUPD      224(SP), Y5
 	VBLENDVPD    Y4, Y5, Y3, Y3
 	VMOVUPD      96(AX), Y4
+	VMOVUPD      128(SP), Y5
+	CMPQ         192(AX), $0x00
+	JL           varifocalAVX2F32powlog
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VMOVAPD      Y6, Y6
+	MOVQ         192(AX), R10
+
+varifocalAVX2F32powloop:
+	TESTQ  R10, R10
+	JZ     varifocalAVX2F32powdone
+	VMULPD Y5, Y6, Y6
+	DECQ   R10
+	JMP    varifocalAVX2F32powloop
+
+varifocalAVX2F32powlog:
 	VMOVUPD      224(SP), Y5
 	VXORPD       constsAVX2<>+32(SB), Y5, Y5
 	VMULPD       128(AX), Y5, Y5
@@ -4455,71 +4706,74 @@ varifocalAVX2F32loop:
 	VADDPD       constsAVX2<>+608(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMOVUPD      160(SP), Y5
-	VMOVUPD      192(SP), Y6
-	VMOVUPD      128(SP), Y7
-	VMOVUPD      128(SP), Y8
-	VMOVUPD      160(SP), Y9
-	VMOVUPD      128(AX), Y10
-	VMULPD       Y10, Y5, Y11
-	VMULPD       Y6, Y11, Y12
-	VMULPD       Y6, Y4, Y6
-	VADDPD       Y7, Y12, Y13
-	VMULPD       Y13, Y4, Y13
-	VMULPD       Y9, Y8, Y9
-	VADDPD       Y11, Y11, Y11
-	VMULPD       Y7, Y11, Y7
-	VADDPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+576(SB), Y9
-	VADDPD       Y8, Y8, Y8
-	VSUBPD       Y8, Y9, Y8
-	VMULPD       Y8, Y12, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y12, Y5
-	VSUBPD       constsAVX2<>+576(SB), Y10, Y8
-	VMULPD       Y8, Y5, Y5
-	VADDPD       Y5, Y7, Y5
-	VMULPD       Y5, Y4, Y4
-	VMOVUPD      32(SP), Y5
-	VCMPPD       $0x1e, constsAVX2<>+928(SB), Y5, Y5
-	VMOVUPD      32(SP), Y7
-	VMULPD       160(AX), Y7, Y7
-	VMOVUPD      constsAVX2<>+576(SB), Y8
-	VSUBPD       160(AX), Y8, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y3, Y7, Y3
-	VBLENDVPD    Y5, Y3, Y6, Y6
-	VMOVUPD      128(SP), Y3
-	VMOVUPD      constsAVX2<>+576(SB), Y8
-	VMOVUPD      32(SP), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMULPD       Y8, Y3, Y3
-	VMOVUPD      32(SP), Y8
-	VMOVUPD      160(SP), Y9
-	VMULPD       Y9, Y8, Y8
-	VSUBPD       Y8, Y3, Y3
-	VMULPD       Y3, Y7, Y3
-	VBLENDVPD    Y5, Y3, Y13, Y13
-	VMOVUPD      128(SP), Y3
-	VMULPD       Y3, Y7, Y3
-	VMOVUPD      160(SP), Y7
-	VMULPD       Y7, Y3, Y3
-	VBLENDVPD    Y5, Y3, Y4, Y4
-	VCMPPD       $0x03, Y2, Y1, Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
-	VMOVUPD      64(AX), Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y5
-	VMAXPD       Y6, Y5, Y5
-	VMINPD       Y5, Y3, Y3
-	VBLENDVPD    Y1, Y6, Y3, Y3
-	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y3, Y3
-	VADDPD       Y3, Y0, Y0
-	TESTQ        CX, CX
-	JZ           varifocalAVX2F32noloss
-	VCVTPD2PSY   Y3, X3
-	VMOVUPS      X3, (CX)(R9*4)
+	VMOVAPD      Y5, Y6
+
+varifocalAVX2F32powdone:
+	VMULPD     Y6, Y4, Y4
+	VMOVUPD    160(SP), Y5
+	VMOVUPD    192(SP), Y6
+	VMOVUPD    128(SP), Y7
+	VMOVUPD    128(SP), Y8
+	VMOVUPD    160(SP), Y9
+	VMOVUPD    128(AX), Y10
+	VMULPD     Y10, Y5, Y11
+	VMULPD     Y6, Y11, Y12
+	VMULPD     Y6, Y4, Y6
+	VADDPD     Y7, Y12, Y13
+	VMULPD     Y13, Y4, Y13
+	VMULPD     Y9, Y8, Y9
+	VADDPD     Y11, Y11, Y11
+	VMULPD     Y7, Y11, Y7
+	VADDPD     Y7, Y9, Y7
+	VMOVUPD    constsAVX2<>+576(SB), Y9
+	VADDPD     Y8, Y8, Y8
+	VSUBPD     Y8, Y9, Y8
+	VMULPD     Y8, Y12, Y8
+	VADDPD     Y8, Y7, Y7
+	VMULPD     Y5, Y12, Y5
+	VSUBPD     constsAVX2<>+576(SB), Y10, Y8
+	VMULPD     Y8, Y5, Y5
+	VADDPD     Y5, Y7, Y5
+	VMULPD     Y5, Y4, Y4
+	VMOVUPD    32(SP), Y5
+	VCMPPD     $0x1e, constsAVX2<>+928(SB), Y5, Y5
+	VMOVUPD    32(SP), Y7
+	VMULPD     160(AX), Y7, Y7
+	VMOVUPD    constsAVX2<>+576(SB), Y8
+	VSUBPD     160(AX), Y8, Y8
+	VADDPD     Y8, Y7, Y7
+	VMULPD     Y3, Y7, Y3
+	VBLENDVPD  Y5, Y3, Y6, Y6
+	VMOVUPD    128(SP), Y3
+	VMOVUPD    constsAVX2<>+576(SB), Y8
+	VMOVUPD    32(SP), Y9
+	VSUBPD     Y9, Y8, Y8
+	VMULPD     Y8, Y3, Y3
+	VMOVUPD    32(SP), Y8
+	VMOVUPD    160(SP), Y9
+	VMULPD     Y9, Y8, Y8
+	VSUBPD     Y8, Y3, Y3
+	VMULPD     Y3, Y7, Y3
+	VBLENDVPD  Y5, Y3, Y13, Y13
+	VMOVUPD    128(SP), Y3
+	VMULPD     Y3, Y7, Y3
+	VMOVUPD    160(SP), Y7
+	VMULPD     Y7, Y3, Y3
+	VBLENDVPD  Y5, Y3, Y4, Y4
+	VCMPPD     $0x03, Y2, Y1, Y2
+	VANDPD     constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD    64(AX), Y3
+	VXORPD     constsAVX2<>+32(SB), Y3, Y5
+	VMAXPD     Y6, Y5, Y5
+	VMINPD     Y5, Y3, Y3
+	VBLENDVPD  Y1, Y6, Y3, Y3
+	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y3, Y3
+	VADDPD     Y3, Y0, Y0
+	TESTQ      CX, CX
+	JZ         varifocalAVX2F32noloss
+	VCVTPD2PSY Y3, X3
+	VMOVUPS    X3, (CX)(R9*4)
 
 varifocalAVX2F32noloss:
 	TESTQ      DX, DX
@@ -4779,109 +5033,127 @@ reducedAVX2F32loop:
 	VBLENDVPD    Y3, Y5, Y8, Y5
 
 reducedAVX2F32focus:
-	VMOVUPD      32(SP), Y3
-	VMULPD       96(AX), Y3, Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y9
-	VSUBPD       Y3, Y9, Y3
-	VMULPD       128(AX), Y3, Y3
-	VADDPD       Y3, Y8, Y3
-	VMOVUPD      constsAVX2<>+576(SB), Y8
-	VSUBPD       Y5, Y8, Y5
-	VCMPPD       $0x11, 192(AX), Y5, Y5
-	VSUBPD       224(AX), Y6, Y6
-	VMULPD       160(AX), Y6, Y6
-	VMAXPD       constsAVX2<>+64(SB), Y6, Y6
-	VMINPD       constsAVX2<>+96(SB), Y6, Y6
-	VMULPD       constsAVX2<>+128(SB), Y6, Y8
-	VROUNDPD     $0x08, Y8, Y8
-	VFNMADD231PD constsAVX2<>+160(SB), Y8, Y6
-	VFNMADD231PD constsAVX2<>+192(SB), Y8, Y6
-	VMULPD       Y6, Y6, Y9
+	VMOVUPD 32(SP), Y3
+	VMULPD  96(AX), Y3, Y8
+	VMOVUPD constsAVX2<>+576(SB), Y9
+	VSUBPD  Y3, Y9, Y3
+	VMULPD  128(AX), Y3, Y3
+	VADDPD  Y3, Y8, Y3
+	VMOVUPD constsAVX2<>+576(SB), Y8
+	VSUBPD  Y5, Y8, Y8
+	VCMPPD  $0x11, 192(AX), Y8, Y8
+	VMULPD  288(AX), Y5, Y5
+	CMPQ    256(AX), $0x00
+	JL      reducedAVX2F32powlog
+	VMOVUPD constsAVX2<>+576(SB), Y6
+	VMOVAPD Y6, Y6
+	MOVQ    256(AX), R10
+
+reducedAVX2F32powloop:
+	TESTQ  R10, R10
+	JZ     reducedAVX2F32powdone
+	VMULPD Y5, Y6, Y6
+	DECQ   R10
+	JMP    reducedAVX2F32powloop
+
+reducedAVX2F32powlog:
+	VSUBPD       224(AX), Y6, Y5
+	VMULPD       160(AX), Y5, Y5
+	VMAXPD       constsAVX2<>+64(SB), Y5, Y5
+	VMINPD       constsAVX2<>+96(SB), Y5, Y5
+	VMULPD       constsAVX2<>+128(SB), Y5, Y6
+	VROUNDPD     $0x08, Y6, Y6
+	VFNMADD231PD constsAVX2<>+160(SB), Y6, Y5
+	VFNMADD231PD constsAVX2<>+192(SB), Y6, Y5
+	VMULPD       Y5, Y5, Y9
 	VMULPD       Y9, Y9, Y10
 	VMULPD       Y10, Y10, Y11
 	VMOVUPD      constsAVX2<>+224(SB), Y12
-	VFMADD213PD  constsAVX2<>+256(SB), Y6, Y12
+	VFMADD213PD  constsAVX2<>+256(SB), Y5, Y12
 	VMOVUPD      constsAVX2<>+288(SB), Y13
-	VFMADD213PD  constsAVX2<>+320(SB), Y6, Y13
+	VFMADD213PD  constsAVX2<>+320(SB), Y5, Y13
 	VFMADD213PD  Y12, Y9, Y13
 	VMOVUPD      constsAVX2<>+352(SB), Y12
-	VFMADD213PD  constsAVX2<>+384(SB), Y6, Y12
+	VFMADD213PD  constsAVX2<>+384(SB), Y5, Y12
 	VMOVUPD      constsAVX2<>+416(SB), Y14
-	VFMADD213PD  constsAVX2<>+448(SB), Y6, Y14
+	VFMADD213PD  constsAVX2<>+448(SB), Y5, Y14
 	VFMADD213PD  Y12, Y9, Y14
 	VFMADD213PD  Y13, Y10, Y14
 	VMOVUPD      constsAVX2<>+480(SB), Y10
-	VFMADD213PD  constsAVX2<>+512(SB), Y6, Y10
+	VFMADD213PD  constsAVX2<>+512(SB), Y5, Y10
 	VMOVUPD      constsAVX2<>+544(SB), Y12
 	VFMADD213PD  Y10, Y9, Y12
 	VFMADD213PD  Y14, Y11, Y12
-	VMULPD       Y6, Y6, Y9
-	VFMADD213PD  Y6, Y9, Y12
-	VADDPD       constsAVX2<>+576(SB), Y12, Y6
-	VMULPD       constsAVX2<>+256(SB), Y8, Y9
+	VMULPD       Y5, Y5, Y9
+	VFMADD213PD  Y5, Y9, Y12
+	VADDPD       constsAVX2<>+576(SB), Y12, Y5
+	VMULPD       constsAVX2<>+256(SB), Y6, Y9
 	VROUNDPD     $0x09, Y9, Y9
-	VSUBPD       Y9, Y8, Y8
+	VSUBPD       Y9, Y6, Y6
 	VADDPD       constsAVX2<>+608(SB), Y9, Y9
 	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y9, Y6, Y6
-	VADDPD       constsAVX2<>+608(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y6, Y6
-	VMOVUPD      128(SP), Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y9
-	VMOVUPD      32(SP), Y10
-	VSUBPD       Y10, Y9, Y9
-	VMULPD       Y9, Y8, Y8
-	VMOVUPD      32(SP), Y9
-	VMOVUPD      160(SP), Y10
-	VMULPD       Y10, Y9, Y9
-	VSUBPD       Y9, Y8, Y8
-	VMULPD       Y6, Y3, Y6
-	VMOVUPD      128(SP), Y9
-	VMOVUPD      160(SP), Y10
-	VMOVUPD      160(AX), Y11
-	VMULPD       Y11, Y7, Y12
-	VMULPD       Y4, Y12, Y13
-	VMULPD       Y4, Y6, Y14
-	VADDPD       Y8, Y13, Y15
-	VMULPD       Y15, Y6, Y15
-	VMULPD       Y10, Y9, Y10
-	VADDPD       Y12, Y12, Y12
-	VMULPD       Y8, Y12, Y12
-	VADDPD       Y12, Y10, Y10
-	VMOVUPD      constsAVX2<>+576(SB), Y12
-	VADDPD       Y9, Y9, Y9
-	VSUBPD       Y9, Y12, Y9
-	VMULPD       Y9, Y13, Y9
-	VADDPD       Y9, Y10, Y9
-	VMULPD       Y7, Y13, Y7
-	VSUBPD       constsAVX2<>+576(SB), Y11, Y10
-	VMULPD       Y10, Y7, Y7
-	VADDPD       Y7, Y9, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       Y4, Y3, Y4
-	VBLENDVPD    Y5, Y4, Y14, Y14
-	VMULPD       Y8, Y3, Y4
-	VBLENDVPD    Y5, Y4, Y15, Y15
-	VMOVUPD      128(SP), Y4
-	VMULPD       Y4, Y3, Y3
-	VMOVUPD      160(SP), Y4
-	VMULPD       Y4, Y3, Y3
-	VBLENDVPD    Y5, Y3, Y6, Y6
-	VCMPPD       $0x03, Y2, Y1, Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
-	VMOVUPD      64(AX), Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y4
-	VMAXPD       Y14, Y4, Y4
-	VMINPD       Y4, Y3, Y3
-	VBLENDVPD    Y1, Y14, Y3, Y3
-	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y3, Y3
-	VADDPD       Y3, Y0, Y0
-	TESTQ        CX, CX
-	JZ           reducedAVX2F32noloss
-	VCVTPD2PSY   Y3, X3
-	VMOVUPS      X3, (CX)(R9*4)
+	VMULPD       Y9, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y5, Y5
+	VMOVAPD      Y5, Y6
+
+reducedAVX2F32powdone:
+	VMOVUPD    128(SP), Y5
+	VMOVUPD    constsAVX2<>+576(SB), Y9
+	VMOVUPD    32(SP), Y10
+	VSUBPD     Y10, Y9, Y9
+	VMULPD     Y9, Y5, Y5
+	VMOVUPD    32(SP), Y9
+	VMOVUPD    160(SP), Y10
+	VMULPD     Y10, Y9, Y9
+	VSUBPD     Y9, Y5, Y5
+	VMULPD     Y6, Y3, Y6
+	VMOVUPD    128(SP), Y9
+	VMOVUPD    160(SP), Y10
+	VMOVUPD    160(AX), Y11
+	VMULPD     Y11, Y7, Y12
+	VMULPD     Y4, Y12, Y13
+	VMULPD     Y4, Y6, Y14
+	VADDPD     Y5, Y13, Y15
+	VMULPD     Y15, Y6, Y15
+	VMULPD     Y10, Y9, Y10
+	VADDPD     Y12, Y12, Y12
+	VMULPD     Y5, Y12, Y12
+	VADDPD     Y12, Y10, Y10
+	VMOVUPD    constsAVX2<>+576(SB), Y12
+	VADDPD     Y9, Y9, Y9
+	VSUBPD     Y9, Y12, Y9
+	VMULPD     Y9, Y13, Y9
+	VADDPD     Y9, Y10, Y9
+	VMULPD     Y7, Y13, Y7
+	VSUBPD     constsAVX2<>+576(SB), Y11, Y10
+	VMULPD     Y10, Y7, Y7
+	VADDPD     Y7, Y9, Y7
+	VMULPD     Y7, Y6, Y6
+	VMULPD     Y4, Y3, Y4
+	VBLENDVPD  Y8, Y4, Y14, Y14
+	VMULPD     Y5, Y3, Y4
+	VBLENDVPD  Y8, Y4, Y15, Y15
+	VMOVUPD    128(SP), Y4
+	VMULPD     Y4, Y3, Y3
+	VMOVUPD    160(SP), Y4
+	VMULPD     Y4, Y3, Y3
+	VBLENDVPD  Y8, Y3, Y6, Y6
+	VCMPPD     $0x03, Y2, Y1, Y2
+	VANDPD     constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD    64(AX), Y3
+	VXORPD     constsAVX2<>+32(SB), Y3, Y4
+	VMAXPD     Y14, Y4, Y4
+	VMINPD     Y4, Y3, Y3
+	VBLENDVPD  Y1, Y14, Y3, Y3
+	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y3, Y3
+	VADDPD     Y3, Y0, Y0
+	TESTQ      CX, CX
+	JZ         reducedAVX2F32noloss
+	VCVTPD2PSY Y3, X3
+	VMOVUPS    X3, (CX)(R9*4)
 
 reducedAVX2F32noloss:
 	TESTQ      DX, DX
@@ -5953,6 +6225,20 @@ qualityAVX2F32loop:
 	VBLENDVPD    Y3, Y5, Y8, Y5
 
 qualityAVX2F32focus:
+	CMPQ    320(AX), $0x00
+	JL      qualityAVX2F32powlog
+	VMOVUPD constsAVX2<>+576(SB), Y3
+	VMOVAPD Y3, Y3
+	MOVQ    320(AX), R10
+
+qualityAVX2F32powloop:
+	TESTQ  R10, R10
+	JZ     qualityAVX2F32powdone
+	VMULPD Y5, Y3, Y3
+	DECQ   R10
+	JMP    qualityAVX2F32powloop
+
+qualityAVX2F32powlog:
 	VMULPD       96(AX), Y6, Y3
 	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
 	VMINPD       constsAVX2<>+96(SB), Y3, Y3
@@ -5991,6 +6277,9 @@ qualityAVX2F32focus:
 	VADDPD       constsAVX2<>+608(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
 	VMULPD       Y5, Y3, Y3
+	VMOVAPD      Y3, Y3
+
+qualityAVX2F32powdone:
 	VMOVUPD      128(SP), Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
 	VMOVUPD      32(SP), Y8
@@ -6991,6 +7280,20 @@ poly1AVX2F64loop:
 	VBLENDVPD    Y3, Y5, Y8, Y5
 
 poly1AVX2F64focus:
+	CMPQ    256(AX), $0x00
+	JL      poly1AVX2F64powlog
+	VMOVUPD constsAVX2<>+576(SB), Y3
+	VMOVAPD Y3, Y3
+	MOVQ    256(AX), R10
+
+poly1AVX2F64powloop:
+	TESTQ  R10, R10
+	JZ     poly1AVX2F64powdone
+	VMULPD Y5, Y3, Y3
+	DECQ   R10
+	JMP    poly1AVX2F64powloop
+
+poly1AVX2F64powlog:
 	VMULPD       160(AX), Y6, Y3
 	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
 	VMINPD       constsAVX2<>+96(SB), Y3, Y3
@@ -7029,76 +7332,79 @@ poly1AVX2F64focus:
 	VADDPD       constsAVX2<>+608(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y3, Y3
-	VMOVUPD      32(SP), Y6
-	VMULPD       96(AX), Y6, Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y9
-	VSUBPD       Y6, Y9, Y6
-	VMULPD       128(AX), Y6, Y6
-	VADDPD       Y6, Y8, Y6
-	VMULPD       Y3, Y6, Y6
-	VMOVUPD      128(SP), Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y9
-	VMOVUPD      32(SP), Y10
-	VSUBPD       Y10, Y9, Y9
-	VMULPD       Y9, Y8, Y8
-	VMOVUPD      32(SP), Y9
-	VMOVUPD      160(SP), Y10
-	VMULPD       Y10, Y9, Y9
-	VSUBPD       Y9, Y8, Y8
-	VMOVUPD      128(SP), Y9
-	VMOVUPD      160(SP), Y10
-	VMOVUPD      160(AX), Y11
-	VMULPD       Y11, Y7, Y12
-	VMULPD       Y4, Y12, Y13
-	VMULPD       Y4, Y6, Y4
-	VADDPD       Y8, Y13, Y14
-	VMULPD       Y14, Y6, Y14
-	VMULPD       Y10, Y9, Y10
-	VADDPD       Y12, Y12, Y12
-	VMULPD       Y8, Y12, Y8
-	VADDPD       Y8, Y10, Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y10
-	VADDPD       Y9, Y9, Y9
-	VSUBPD       Y9, Y10, Y9
-	VMULPD       Y9, Y13, Y9
-	VADDPD       Y9, Y8, Y8
-	VMULPD       Y7, Y13, Y9
-	VSUBPD       constsAVX2<>+576(SB), Y11, Y10
-	VMULPD       Y10, Y9, Y9
-	VADDPD       Y9, Y8, Y8
-	VMULPD       Y8, Y6, Y6
-	VMULPD       Y5, Y3, Y3
-	VMULPD       192(AX), Y3, Y3
-	VADDPD       Y3, Y4, Y4
-	VMULPD       224(AX), Y3, Y3
-	VMULPD       Y7, Y3, Y5
-	VADDPD       Y5, Y14, Y5
-	VMOVUPD      224(AX), Y8
-	VSUBPD       constsAVX2<>+576(SB), Y8, Y8
-	VMULPD       Y7, Y8, Y8
-	VMULPD       Y7, Y8, Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y9
-	VMOVUPD      128(SP), Y10
-	VMOVUPD      128(SP), Y11
-	VADDPD       Y11, Y10, Y10
-	VSUBPD       Y10, Y9, Y9
-	VMULPD       Y9, Y7, Y7
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y3, Y3
-	VADDPD       Y3, Y6, Y3
-	VCMPPD       $0x03, Y2, Y1, Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
-	VMOVUPD      64(AX), Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y7
-	VMAXPD       Y4, Y7, Y7
-	VMINPD       Y7, Y6, Y6
-	VBLENDVPD    Y1, Y4, Y6, Y4
-	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VADDPD       Y4, Y0, Y0
-	TESTQ        CX, CX
-	JZ           poly1AVX2F64noloss
-	VMOVUPD      Y4, (CX)(R9*8)
+	VMOVAPD      Y3, Y3
+
+poly1AVX2F64powdone:
+	VMOVUPD   32(SP), Y6
+	VMULPD    96(AX), Y6, Y8
+	VMOVUPD   constsAVX2<>+576(SB), Y9
+	VSUBPD    Y6, Y9, Y6
+	VMULPD    128(AX), Y6, Y6
+	VADDPD    Y6, Y8, Y6
+	VMULPD    Y3, Y6, Y6
+	VMOVUPD   128(SP), Y8
+	VMOVUPD   constsAVX2<>+576(SB), Y9
+	VMOVUPD   32(SP), Y10
+	VSUBPD    Y10, Y9, Y9
+	VMULPD    Y9, Y8, Y8
+	VMOVUPD   32(SP), Y9
+	VMOVUPD   160(SP), Y10
+	VMULPD    Y10, Y9, Y9
+	VSUBPD    Y9, Y8, Y8
+	VMOVUPD   128(SP), Y9
+	VMOVUPD   160(SP), Y10
+	VMOVUPD   160(AX), Y11
+	VMULPD    Y11, Y7, Y12
+	VMULPD    Y4, Y12, Y13
+	VMULPD    Y4, Y6, Y4
+	VADDPD    Y8, Y13, Y14
+	VMULPD    Y14, Y6, Y14
+	VMULPD    Y10, Y9, Y10
+	VADDPD    Y12, Y12, Y12
+	VMULPD    Y8, Y12, Y8
+	VADDPD    Y8, Y10, Y8
+	VMOVUPD   constsAVX2<>+576(SB), Y10
+	VADDPD    Y9, Y9, Y9
+	VSUBPD    Y9, Y10, Y9
+	VMULPD    Y9, Y13, Y9
+	VADDPD    Y9, Y8, Y8
+	VMULPD    Y7, Y13, Y9
+	VSUBPD    constsAVX2<>+576(SB), Y11, Y10
+	VMULPD    Y10, Y9, Y9
+	VADDPD    Y9, Y8, Y8
+	VMULPD    Y8, Y6, Y6
+	VMULPD    Y5, Y3, Y3
+	VMULPD    192(AX), Y3, Y3
+	VADDPD    Y3, Y4, Y4
+	VMULPD    224(AX), Y3, Y3
+	VMULPD    Y7, Y3, Y5
+	VADDPD    Y5, Y14, Y5
+	VMOVUPD   224(AX), Y8
+	VSUBPD    constsAVX2<>+576(SB), Y8, Y8
+	VMULPD    Y7, Y8, Y8
+	VMULPD    Y7, Y8, Y8
+	VMOVUPD   constsAVX2<>+576(SB), Y9
+	VMOVUPD   128(SP), Y10
+	VMOVUPD   128(SP), Y11
+	VADDPD    Y11, Y10, Y10
+	VSUBPD    Y10, Y9, Y9
+	VMULPD    Y9, Y7, Y7
+	VADDPD    Y7, Y8, Y7
+	VMULPD    Y7, Y3, Y3
+	VADDPD    Y3, Y6, Y3
+	VCMPPD    $0x03, Y2, Y1, Y2
+	VANDPD    constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD   64(AX), Y6
+	VXORPD    constsAVX2<>+32(SB), Y6, Y7
+	VMAXPD    Y4, Y7, Y7
+	VMINPD    Y7, Y6, Y6
+	VBLENDVPD Y1, Y4, Y6, Y4
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VADDPD    Y4, Y0, Y0
+	TESTQ     CX, CX
+	JZ        poly1AVX2F64noloss
+	VMOVUPD   Y4, (CX)(R9*8)
 
 poly1AVX2F64noloss:
 	TESTQ     DX, DX
@@ -7252,177 +7558,218 @@ gaussianAVX2F64loop:
 	VMOVUPD      constsAVX2<>+576(SB), Y4
 	VMOVUPD      32(SP), Y5
 	VSUBPD       Y5, Y4, Y4
-	VBLENDVPD    Y3, constsAVX2<>+576(SB), Y4, Y4
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y4, Y5
-	VMULPD       constsAVX2<>+992(SB), Y4, Y6
-	VBLENDVPD    Y5, Y6, Y4, Y4
-	VMOVUPD      constsAVX2<>+1024(SB), Y6
-	VANDPD       Y6, Y5, Y5
-	VPSRLQ       $0x34, Y4, Y6
-	VXORPD       constsAVX2<>+1056(SB), Y6, Y6
-	VSUBPD       constsAVX2<>+1056(SB), Y6, Y6
-	VSUBPD       constsAVX2<>+1088(SB), Y6, Y6
-	VSUBPD       Y5, Y6, Y5
-	VANDPD       constsAVX2<>+1120(SB), Y4, Y4
-	VXORPD       constsAVX2<>+256(SB), Y4, Y4
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y4, Y6
-	VADDPD       Y4, Y4, Y7
-	VBLENDVPD    Y6, Y7, Y4, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y5, Y7
-	VBLENDVPD    Y6, Y7, Y5, Y5
-	VSUBPD       constsAVX2<>+576(SB), Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y4, Y6
-	VDIVPD       Y6, Y4, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y4, Y4, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y5, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y4, Y6, Y4
-	VMULPD       constsAVX2<>+160(SB), Y5, Y5
+	VBLENDVPD    Y3, constsAVX2<>+576(SB), Y4, Y3
+	CMPQ         192(AX), $0x00
+	JL           gaussianAVX2F64powblog
+	VMOVUPD      constsAVX2<>+576(SB), Y4
+	VMOVAPD      Y4, Y4
+	MOVQ         192(AX), R10
+
+gaussianAVX2F64powbloop:
+	TESTQ  R10, R10
+	JZ     gaussianAVX2F64powbdone
+	VMULPD Y3, Y4, Y4
+	DECQ   R10
+	JMP    gaussianAVX2F64powbloop
+
+gaussianAVX2F64powblog:
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y3, Y4
+	VMULPD       constsAVX2<>+992(SB), Y3, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y3
+	VMOVUPD      constsAVX2<>+1024(SB), Y5
+	VANDPD       Y5, Y4, Y4
+	VPSRLQ       $0x34, Y3, Y5
+	VXORPD       constsAVX2<>+1056(SB), Y5, Y5
+	VSUBPD       constsAVX2<>+1056(SB), Y5, Y5
+	VSUBPD       constsAVX2<>+1088(SB), Y5, Y5
 	VSUBPD       Y4, Y5, Y4
-	VMULPD       128(AX), Y4, Y4
-	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
-	VMINPD       constsAVX2<>+96(SB), Y4, Y4
-	VMULPD       constsAVX2<>+128(SB), Y4, Y5
+	VANDPD       constsAVX2<>+1120(SB), Y3, Y3
+	VXORPD       constsAVX2<>+256(SB), Y3, Y3
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y3, Y5
+	VADDPD       Y3, Y3, Y6
+	VBLENDVPD    Y5, Y6, Y3, Y3
+	VSUBPD       constsAVX2<>+576(SB), Y4, Y6
+	VBLENDVPD    Y5, Y6, Y4, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y3
+	VADDPD       constsAVX2<>+672(SB), Y3, Y5
+	VDIVPD       Y5, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+704(SB), Y8
+	VFMADD213PD  constsAVX2<>+736(SB), Y7, Y8
+	VFMADD213PD  constsAVX2<>+768(SB), Y7, Y8
+	VFMADD213PD  constsAVX2<>+800(SB), Y7, Y8
+	VMULPD       Y6, Y8, Y6
+	VMOVUPD      constsAVX2<>+832(SB), Y8
+	VFMADD213PD  constsAVX2<>+864(SB), Y7, Y8
+	VFMADD213PD  constsAVX2<>+896(SB), Y7, Y8
+	VMULPD       Y7, Y8, Y7
+	VADDPD       Y7, Y6, Y6
+	VMULPD       Y3, Y3, Y7
+	VMULPD       constsAVX2<>+256(SB), Y7, Y7
+	VADDPD       Y6, Y7, Y6
+	VMULPD       Y6, Y5, Y5
+	VMULPD       constsAVX2<>+192(SB), Y4, Y6
+	VADDPD       Y6, Y5, Y5
+	VSUBPD       Y5, Y7, Y5
+	VSUBPD       Y3, Y5, Y3
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y3, Y4, Y3
+	VMULPD       128(AX), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VMOVAPD      Y3, Y4
+
+gaussianAVX2F64powbdone:
+	VMOVUPD   32(SP), Y3
+	VCMPPD    $0x00, constsAVX2<>+576(SB), Y3, Y3
+	VMOVUPD   128(SP), Y5
+	VMOVUPD   160(SP), Y6
+	VBLENDVPD Y3, Y6, Y5, Y5
+	CMPQ      160(AX), $0x00
+	JL        gaussianAVX2F64powglog
+	VMOVUPD   constsAVX2<>+576(SB), Y3
+	VMOVAPD   Y3, Y3
+	MOVQ      160(AX), R10
+
+gaussianAVX2F64powgloop:
+	TESTQ  R10, R10
+	JZ     gaussianAVX2F64powgdone
+	VMULPD Y5, Y3, Y3
+	DECQ   R10
+	JMP    gaussianAVX2F64powgloop
+
+gaussianAVX2F64powglog:
+	VMOVUPD      224(SP), Y5
+	VXORPD       constsAVX2<>+32(SB), Y5, Y5
+	VMOVUPD      192(SP), Y6
+	VXORPD       constsAVX2<>+32(SB), Y6, Y6
+	VBLENDVPD    Y3, Y6, Y5, Y3
+	VMULPD       96(AX), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y5
 	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y6
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
+	VMULPD       Y3, Y3, Y6
 	VMULPD       Y6, Y6, Y7
 	VMULPD       Y7, Y7, Y8
 	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
 	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
 	VFMADD213PD  Y9, Y6, Y10
 	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
 	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
 	VFMADD213PD  Y9, Y6, Y11
 	VFMADD213PD  Y10, Y7, Y11
 	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
 	VMOVUPD      constsAVX2<>+544(SB), Y9
 	VFMADD213PD  Y7, Y6, Y9
 	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y4, Y4, Y6
-	VFMADD213PD  Y4, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y4
+	VMULPD       Y3, Y3, Y6
+	VFMADD213PD  Y3, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y3
 	VMULPD       constsAVX2<>+256(SB), Y5, Y6
 	VROUNDPD     $0x09, Y6, Y6
 	VSUBPD       Y6, Y5, Y5
 	VADDPD       constsAVX2<>+608(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
+	VMULPD       Y6, Y3, Y3
 	VADDPD       constsAVX2<>+608(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMOVUPD      224(SP), Y5
-	VXORPD       constsAVX2<>+32(SB), Y5, Y5
-	VMOVUPD      192(SP), Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y6
-	VBLENDVPD    Y3, Y6, Y5, Y5
-	VMULPD       96(AX), Y5, Y5
-	VMAXPD       constsAVX2<>+64(SB), Y5, Y5
-	VMINPD       constsAVX2<>+96(SB), Y5, Y5
-	VMULPD       constsAVX2<>+128(SB), Y5, Y6
-	VROUNDPD     $0x08, Y6, Y6
-	VFNMADD231PD constsAVX2<>+160(SB), Y6, Y5
-	VFNMADD231PD constsAVX2<>+192(SB), Y6, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VMULPD       Y8, Y8, Y9
-	VMOVUPD      constsAVX2<>+224(SB), Y10
-	VFMADD213PD  constsAVX2<>+256(SB), Y5, Y10
-	VMOVUPD      constsAVX2<>+288(SB), Y11
-	VFMADD213PD  constsAVX2<>+320(SB), Y5, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+352(SB), Y10
-	VFMADD213PD  constsAVX2<>+384(SB), Y5, Y10
-	VMOVUPD      constsAVX2<>+416(SB), Y12
-	VFMADD213PD  constsAVX2<>+448(SB), Y5, Y12
-	VFMADD213PD  Y10, Y7, Y12
-	VFMADD213PD  Y11, Y8, Y12
-	VMOVUPD      constsAVX2<>+480(SB), Y8
-	VFMADD213PD  constsAVX2<>+512(SB), Y5, Y8
-	VMOVUPD      constsAVX2<>+544(SB), Y10
-	VFMADD213PD  Y8, Y7, Y10
-	VFMADD213PD  Y12, Y9, Y10
-	VMULPD       Y5, Y5, Y7
-	VFMADD213PD  Y5, Y7, Y10
-	VADDPD       constsAVX2<>+576(SB), Y10, Y5
-	VMULPD       constsAVX2<>+256(SB), Y6, Y7
-	VROUNDPD     $0x09, Y7, Y7
-	VSUBPD       Y7, Y6, Y6
-	VADDPD       constsAVX2<>+608(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMOVUPD      160(SP), Y5
-	VMOVUPD      128(SP), Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y6
-	VBLENDVPD    Y3, Y6, Y5, Y5
-	VMOVUPD      192(SP), Y6
-	VMOVUPD      224(SP), Y7
-	VBLENDVPD    Y3, Y7, Y6, Y6
-	VMOVUPD      128(SP), Y7
-	VMOVUPD      160(SP), Y8
-	VXORPD       constsAVX2<>+32(SB), Y8, Y8
-	VBLENDVPD    Y3, Y8, Y7, Y3
-	VMOVUPD      128(SP), Y7
-	VMOVUPD      160(SP), Y8
-	VMOVUPD      96(AX), Y9
-	VMULPD       Y9, Y5, Y10
-	VMULPD       Y6, Y10, Y11
-	VMULPD       Y6, Y4, Y6
-	VADDPD       Y3, Y11, Y12
-	VMULPD       Y12, Y4, Y12
-	VMULPD       Y8, Y7, Y8
-	VADDPD       Y10, Y10, Y10
-	VMULPD       Y3, Y10, Y3
-	VADDPD       Y3, Y8, Y3
-	VMOVUPD      constsAVX2<>+576(SB), Y8
-	VADDPD       Y7, Y7, Y7
-	VSUBPD       Y7, Y8, Y7
-	VMULPD       Y7, Y11, Y7
-	VADDPD       Y7, Y3, Y3
-	VMULPD       Y5, Y11, Y5
-	VSUBPD       constsAVX2<>+576(SB), Y9, Y7
-	VMULPD       Y7, Y5, Y5
-	VADDPD       Y5, Y3, Y3
-	VMULPD       Y3, Y4, Y3
-	VCMPPD       $0x03, Y2, Y1, Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
-	VMOVUPD      64(AX), Y4
-	VXORPD       constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD       Y6, Y5, Y5
-	VMINPD       Y5, Y4, Y4
-	VBLENDVPD    Y1, Y6, Y4, Y4
-	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VADDPD       Y4, Y0, Y0
-	TESTQ        CX, CX
-	JZ           gaussianAVX2F64noloss
-	VMOVUPD      Y4, (CX)(R9*8)
+	VMULPD       Y5, Y3, Y3
+	VMOVAPD      Y3, Y3
+
+gaussianAVX2F64powgdone:
+	VMULPD    Y3, Y4, Y3
+	VMOVUPD   32(SP), Y4
+	VCMPPD    $0x00, constsAVX2<>+576(SB), Y4, Y4
+	VMOVUPD   160(SP), Y5
+	VMOVUPD   128(SP), Y6
+	VXORPD    constsAVX2<>+32(SB), Y6, Y6
+	VBLENDVPD Y4, Y6, Y5, Y5
+	VMOVUPD   192(SP), Y6
+	VMOVUPD   224(SP), Y7
+	VBLENDVPD Y4, Y7, Y6, Y6
+	VMOVUPD   128(SP), Y7
+	VMOVUPD   160(SP), Y8
+	VXORPD    constsAVX2<>+32(SB), Y8, Y8
+	VBLENDVPD Y4, Y8, Y7, Y4
+	VMOVUPD   128(SP), Y7
+	VMOVUPD   160(SP), Y8
+	VMOVUPD   96(AX), Y9
+	VMULPD    Y9, Y5, Y10
+	VMULPD    Y6, Y10, Y11
+	VMULPD    Y6, Y3, Y6
+	VADDPD    Y4, Y11, Y12
+	VMULPD    Y12, Y3, Y12
+	VMULPD    Y8, Y7, Y8
+	VADDPD    Y10, Y10, Y10
+	VMULPD    Y4, Y10, Y4
+	VADDPD    Y4, Y8, Y4
+	VMOVUPD   constsAVX2<>+576(SB), Y8
+	VADDPD    Y7, Y7, Y7
+	VSUBPD    Y7, Y8, Y7
+	VMULPD    Y7, Y11, Y7
+	VADDPD    Y7, Y4, Y4
+	VMULPD    Y5, Y11, Y5
+	VSUBPD    constsAVX2<>+576(SB), Y9, Y7
+	VMULPD    Y7, Y5, Y5
+	VADDPD    Y5, Y4, Y4
+	VMULPD    Y4, Y3, Y3
+	VCMPPD    $0x03, Y2, Y1, Y2
+	VANDPD    constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD   64(AX), Y4
+	VXORPD    constsAVX2<>+32(SB), Y4, Y5
+	VMAXPD    Y6, Y5, Y5
+	VMINPD    Y5, Y4, Y4
+	VBLENDVPD Y1, Y6, Y4, Y4
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VADDPD    Y4, Y0, Y0
+	TESTQ     CX, CX
+	JZ        gaussianAVX2F64noloss
+	VMOVUPD   Y4, (CX)(R9*8)
 
 gaussianAVX2F64noloss:
 	TESTQ     DX, DX
@@ -7594,6 +7941,21 @@ varifocalAVX2F64loop:
 	VMOVUPD      224(SP), Y5
 	VBLENDVPD    Y4, Y5, Y3, Y3
 	VMOVUPD      96(AX), Y4
+	VMOVUPD      128(SP), Y5
+	CMPQ         192(AX), $0x00
+	JL           varifocalAVX2F64powlog
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VMOVAPD      Y6, Y6
+	MOVQ         192(AX), R10
+
+varifocalAVX2F64powloop:
+	TESTQ  R10, R10
+	JZ     varifocalAVX2F64powdone
+	VMULPD Y5, Y6, Y6
+	DECQ   R10
+	JMP    varifocalAVX2F64powloop
+
+varifocalAVX2F64powlog:
 	VMOVUPD      224(SP), Y5
 	VXORPD       constsAVX2<>+32(SB), Y5, Y5
 	VMULPD       128(AX), Y5, Y5
@@ -7634,70 +7996,73 @@ varifocalAVX2F64loop:
 	VADDPD       constsAVX2<>+608(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMOVUPD      160(SP), Y5
-	VMOVUPD      192(SP), Y6
-	VMOVUPD      128(SP), Y7
-	VMOVUPD      128(SP), Y8
-	VMOVUPD      160(SP), Y9
-	VMOVUPD      128(AX), Y10
-	VMULPD       Y10, Y5, Y11
-	VMULPD       Y6, Y11, Y12
-	VMULPD       Y6, Y4, Y6
-	VADDPD       Y7, Y12, Y13
-	VMULPD       Y13, Y4, Y13
-	VMULPD       Y9, Y8, Y9
-	VADDPD       Y11, Y11, Y11
-	VMULPD       Y7, Y11, Y7
-	VADDPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+576(SB), Y9
-	VADDPD       Y8, Y8, Y8
-	VSUBPD       Y8, Y9, Y8
-	VMULPD       Y8, Y12, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y12, Y5
-	VSUBPD       constsAVX2<>+576(SB), Y10, Y8
-	VMULPD       Y8, Y5, Y5
-	VADDPD       Y5, Y7, Y5
-	VMULPD       Y5, Y4, Y4
-	VMOVUPD      32(SP), Y5
-	VCMPPD       $0x1e, constsAVX2<>+928(SB), Y5, Y5
-	VMOVUPD      32(SP), Y7
-	VMULPD       160(AX), Y7, Y7
-	VMOVUPD      constsAVX2<>+576(SB), Y8
-	VSUBPD       160(AX), Y8, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y3, Y7, Y3
-	VBLENDVPD    Y5, Y3, Y6, Y6
-	VMOVUPD      128(SP), Y3
-	VMOVUPD      constsAVX2<>+576(SB), Y8
-	VMOVUPD      32(SP), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMULPD       Y8, Y3, Y3
-	VMOVUPD      32(SP), Y8
-	VMOVUPD      160(SP), Y9
-	VMULPD       Y9, Y8, Y8
-	VSUBPD       Y8, Y3, Y3
-	VMULPD       Y3, Y7, Y3
-	VBLENDVPD    Y5, Y3, Y13, Y13
-	VMOVUPD      128(SP), Y3
-	VMULPD       Y3, Y7, Y3
-	VMOVUPD      160(SP), Y7
-	VMULPD       Y7, Y3, Y3
-	VBLENDVPD    Y5, Y3, Y4, Y4
-	VCMPPD       $0x03, Y2, Y1, Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
-	VMOVUPD      64(AX), Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y5
-	VMAXPD       Y6, Y5, Y5
-	VMINPD       Y5, Y3, Y3
-	VBLENDVPD    Y1, Y6, Y3, Y3
-	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y3, Y3
-	VADDPD       Y3, Y0, Y0
-	TESTQ        CX, CX
-	JZ           varifocalAVX2F64noloss
-	VMOVUPD      Y3, (CX)(R9*8)
+	VMOVAPD      Y5, Y6
+
+varifocalAVX2F64powdone:
+	VMULPD    Y6, Y4, Y4
+	VMOVUPD   160(SP), Y5
+	VMOVUPD   192(SP), Y6
+	VMOVUPD   128(SP), Y7
+	VMOVUPD   128(SP), Y8
+	VMOVUPD   160(SP), Y9
+	VMOVUPD   128(AX), Y10
+	VMULPD    Y10, Y5, Y11
+	VMULPD    Y6, Y11, Y12
+	VMULPD    Y6, Y4, Y6
+	VADDPD    Y7, Y12, Y13
+	VMULPD    Y13, Y4, Y13
+	VMULPD    Y9, Y8, Y9
+	VADDPD    Y11, Y11, Y11
+	VMULPD    Y7, Y11, Y7
+	VADDPD    Y7, Y9, Y7
+	VMOVUPD   constsAVX2<>+576(SB), Y9
+	VADDPD    Y8, Y8, Y8
+	VSUBPD    Y8, Y9, Y8
+	VMULPD    Y8, Y12, Y8
+	VADDPD    Y8, Y7, Y7
+	VMULPD    Y5, Y12, Y5
+	VSUBPD    constsAVX2<>+576(SB), Y10, Y8
+	VMULPD    Y8, Y5, Y5
+	VADDPD    Y5, Y7, Y5
+	VMULPD    Y5, Y4, Y4
+	VMOVUPD   32(SP), Y5
+	VCMPPD    $0x1e, constsAVX2<>+928(SB), Y5, Y5
+	VMOVUPD   32(SP), Y7
+	VMULPD    160(AX), Y7, Y7
+	VMOVUPD   constsAVX2<>+576(SB), Y8
+	VSUBPD    160(AX), Y8, Y8
+	VADDPD    Y8, Y7, Y7
+	VMULPD    Y3, Y7, Y3
+	VBLENDVPD Y5, Y3, Y6, Y6
+	VMOVUPD   128(SP), Y3
+	VMOVUPD   constsAVX2<>+576(SB), Y8
+	VMOVUPD   32(SP), Y9
+	VSUBPD    Y9, Y8, Y8
+	VMULPD    Y8, Y3, Y3
+	VMOVUPD   32(SP), Y8
+	VMOVUPD   160(SP), Y9
+	VMULPD    Y9, Y8, Y8
+	VSUBPD    Y8, Y3, Y3
+	VMULPD    Y3, Y7, Y3
+	VBLENDVPD Y5, Y3, Y13, Y13
+	VMOVUPD   128(SP), Y3
+	VMULPD    Y3, Y7, Y3
+	VMOVUPD   160(SP), Y7
+	VMULPD    Y7, Y3, Y3
+	VBLENDVPD Y5, Y3, Y4, Y4
+	VCMPPD    $0x03, Y2, Y1, Y2
+	VANDPD    constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD   64(AX), Y3
+	VXORPD    constsAVX2<>+32(SB), Y3, Y5
+	VMAXPD    Y6, Y5, Y5
+	VMINPD    Y5, Y3, Y3
+	VBLENDVPD Y1, Y6, Y3, Y3
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y3, Y3
+	VADDPD    Y3, Y0, Y0
+	TESTQ     CX, CX
+	JZ        varifocalAVX2F64noloss
+	VMOVUPD   Y3, (CX)(R9*8)
 
 varifocalAVX2F64noloss:
 	TESTQ     DX, DX
@@ -7955,108 +8320,126 @@ reducedAVX2F64loop:
 	VBLENDVPD    Y3, Y5, Y8, Y5
 
 reducedAVX2F64focus:
-	VMOVUPD      32(SP), Y3
-	VMULPD       96(AX), Y3, Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y9
-	VSUBPD       Y3, Y9, Y3
-	VMULPD       128(AX), Y3, Y3
-	VADDPD       Y3, Y8, Y3
-	VMOVUPD      constsAVX2<>+576(SB), Y8
-	VSUBPD       Y5, Y8, Y5
-	VCMPPD       $0x11, 192(AX), Y5, Y5
-	VSUBPD       224(AX), Y6, Y6
-	VMULPD       160(AX), Y6, Y6
-	VMAXPD       constsAVX2<>+64(SB), Y6, Y6
-	VMINPD       constsAVX2<>+96(SB), Y6, Y6
-	VMULPD       constsAVX2<>+128(SB), Y6, Y8
-	VROUNDPD     $0x08, Y8, Y8
-	VFNMADD231PD constsAVX2<>+160(SB), Y8, Y6
-	VFNMADD231PD constsAVX2<>+192(SB), Y8, Y6
-	VMULPD       Y6, Y6, Y9
+	VMOVUPD 32(SP), Y3
+	VMULPD  96(AX), Y3, Y8
+	VMOVUPD constsAVX2<>+576(SB), Y9
+	VSUBPD  Y3, Y9, Y3
+	VMULPD  128(AX), Y3, Y3
+	VADDPD  Y3, Y8, Y3
+	VMOVUPD constsAVX2<>+576(SB), Y8
+	VSUBPD  Y5, Y8, Y8
+	VCMPPD  $0x11, 192(AX), Y8, Y8
+	VMULPD  288(AX), Y5, Y5
+	CMPQ    256(AX), $0x00
+	JL      reducedAVX2F64powlog
+	VMOVUPD constsAVX2<>+576(SB), Y6
+	VMOVAPD Y6, Y6
+	MOVQ    256(AX), R10
+
+reducedAVX2F64powloop:
+	TESTQ  R10, R10
+	JZ     reducedAVX2F64powdone
+	VMULPD Y5, Y6, Y6
+	DECQ   R10
+	JMP    reducedAVX2F64powloop
+
+reducedAVX2F64powlog:
+	VSUBPD       224(AX), Y6, Y5
+	VMULPD       160(AX), Y5, Y5
+	VMAXPD       constsAVX2<>+64(SB), Y5, Y5
+	VMINPD       constsAVX2<>+96(SB), Y5, Y5
+	VMULPD       constsAVX2<>+128(SB), Y5, Y6
+	VROUNDPD     $0x08, Y6, Y6
+	VFNMADD231PD constsAVX2<>+160(SB), Y6, Y5
+	VFNMADD231PD constsAVX2<>+192(SB), Y6, Y5
+	VMULPD       Y5, Y5, Y9
 	VMULPD       Y9, Y9, Y10
 	VMULPD       Y10, Y10, Y11
 	VMOVUPD      constsAVX2<>+224(SB), Y12
-	VFMADD213PD  constsAVX2<>+256(SB), Y6, Y12
+	VFMADD213PD  constsAVX2<>+256(SB), Y5, Y12
 	VMOVUPD      constsAVX2<>+288(SB), Y13
-	VFMADD213PD  constsAVX2<>+320(SB), Y6, Y13
+	VFMADD213PD  constsAVX2<>+320(SB), Y5, Y13
 	VFMADD213PD  Y12, Y9, Y13
 	VMOVUPD      constsAVX2<>+352(SB), Y12
-	VFMADD213PD  constsAVX2<>+384(SB), Y6, Y12
+	VFMADD213PD  constsAVX2<>+384(SB), Y5, Y12
 	VMOVUPD      constsAVX2<>+416(SB), Y14
-	VFMADD213PD  constsAVX2<>+448(SB), Y6, Y14
+	VFMADD213PD  constsAVX2<>+448(SB), Y5, Y14
 	VFMADD213PD  Y12, Y9, Y14
 	VFMADD213PD  Y13, Y10, Y14
 	VMOVUPD      constsAVX2<>+480(SB), Y10
-	VFMADD213PD  constsAVX2<>+512(SB), Y6, Y10
+	VFMADD213PD  constsAVX2<>+512(SB), Y5, Y10
 	VMOVUPD      constsAVX2<>+544(SB), Y12
 	VFMADD213PD  Y10, Y9, Y12
 	VFMADD213PD  Y14, Y11, Y12
-	VMULPD       Y6, Y6, Y9
-	VFMADD213PD  Y6, Y9, Y12
-	VADDPD       constsAVX2<>+576(SB), Y12, Y6
-	VMULPD       constsAVX2<>+256(SB), Y8, Y9
+	VMULPD       Y5, Y5, Y9
+	VFMADD213PD  Y5, Y9, Y12
+	VADDPD       constsAVX2<>+576(SB), Y12, Y5
+	VMULPD       constsAVX2<>+256(SB), Y6, Y9
 	VROUNDPD     $0x09, Y9, Y9
-	VSUBPD       Y9, Y8, Y8
+	VSUBPD       Y9, Y6, Y6
 	VADDPD       constsAVX2<>+608(SB), Y9, Y9
 	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y9, Y6, Y6
-	VADDPD       constsAVX2<>+608(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y6, Y6
-	VMOVUPD      128(SP), Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y9
-	VMOVUPD      32(SP), Y10
-	VSUBPD       Y10, Y9, Y9
-	VMULPD       Y9, Y8, Y8
-	VMOVUPD      32(SP), Y9
-	VMOVUPD      160(SP), Y10
-	VMULPD       Y10, Y9, Y9
-	VSUBPD       Y9, Y8, Y8
-	VMULPD       Y6, Y3, Y6
-	VMOVUPD      128(SP), Y9
-	VMOVUPD      160(SP), Y10
-	VMOVUPD      160(AX), Y11
-	VMULPD       Y11, Y7, Y12
-	VMULPD       Y4, Y12, Y13
-	VMULPD       Y4, Y6, Y14
-	VADDPD       Y8, Y13, Y15
-	VMULPD       Y15, Y6, Y15
-	VMULPD       Y10, Y9, Y10
-	VADDPD       Y12, Y12, Y12
-	VMULPD       Y8, Y12, Y12
-	VADDPD       Y12, Y10, Y10
-	VMOVUPD      constsAVX2<>+576(SB), Y12
-	VADDPD       Y9, Y9, Y9
-	VSUBPD       Y9, Y12, Y9
-	VMULPD       Y9, Y13, Y9
-	VADDPD       Y9, Y10, Y9
-	VMULPD       Y7, Y13, Y7
-	VSUBPD       constsAVX2<>+576(SB), Y11, Y10
-	VMULPD       Y10, Y7, Y7
-	VADDPD       Y7, Y9, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       Y4, Y3, Y4
-	VBLENDVPD    Y5, Y4, Y14, Y14
-	VMULPD       Y8, Y3, Y4
-	VBLENDVPD    Y5, Y4, Y15, Y15
-	VMOVUPD      128(SP), Y4
-	VMULPD       Y4, Y3, Y3
-	VMOVUPD      160(SP), Y4
-	VMULPD       Y4, Y3, Y3
-	VBLENDVPD    Y5, Y3, Y6, Y6
-	VCMPPD       $0x03, Y2, Y1, Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
-	VMOVUPD      64(AX), Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y4
-	VMAXPD       Y14, Y4, Y4
-	VMINPD       Y4, Y3, Y3
-	VBLENDVPD    Y1, Y14, Y3, Y3
-	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y3, Y3
-	VADDPD       Y3, Y0, Y0
-	TESTQ        CX, CX
-	JZ           reducedAVX2F64noloss
-	VMOVUPD      Y3, (CX)(R9*8)
+	VMULPD       Y9, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y5, Y5
+	VMOVAPD      Y5, Y6
+
+reducedAVX2F64powdone:
+	VMOVUPD   128(SP), Y5
+	VMOVUPD   constsAVX2<>+576(SB), Y9
+	VMOVUPD   32(SP), Y10
+	VSUBPD    Y10, Y9, Y9
+	VMULPD    Y9, Y5, Y5
+	VMOVUPD   32(SP), Y9
+	VMOVUPD   160(SP), Y10
+	VMULPD    Y10, Y9, Y9
+	VSUBPD    Y9, Y5, Y5
+	VMULPD    Y6, Y3, Y6
+	VMOVUPD   128(SP), Y9
+	VMOVUPD   160(SP), Y10
+	VMOVUPD   160(AX), Y11
+	VMULPD    Y11, Y7, Y12
+	VMULPD    Y4, Y12, Y13
+	VMULPD    Y4, Y6, Y14
+	VADDPD    Y5, Y13, Y15
+	VMULPD    Y15, Y6, Y15
+	VMULPD    Y10, Y9, Y10
+	VADDPD    Y12, Y12, Y12
+	VMULPD    Y5, Y12, Y12
+	VADDPD    Y12, Y10, Y10
+	VMOVUPD   constsAVX2<>+576(SB), Y12
+	VADDPD    Y9, Y9, Y9
+	VSUBPD    Y9, Y12, Y9
+	VMULPD    Y9, Y13, Y9
+	VADDPD    Y9, Y10, Y9
+	VMULPD    Y7, Y13, Y7
+	VSUBPD    constsAVX2<>+576(SB), Y11, Y10
+	VMULPD    Y10, Y7, Y7
+	VADDPD    Y7, Y9, Y7
+	VMULPD    Y7, Y6, Y6
+	VMULPD    Y4, Y3, Y4
+	VBLENDVPD Y8, Y4, Y14, Y14
+	VMULPD    Y5, Y3, Y4
+	VBLENDVPD Y8, Y4, Y15, Y15
+	VMOVUPD   128(SP), Y4
+	VMULPD    Y4, Y3, Y3
+	VMOVUPD   160(SP), Y4
+	VMULPD    Y4, Y3, Y3
+	VBLENDVPD Y8, Y3, Y6, Y6
+	VCMPPD    $0x03, Y2, Y1, Y2
+	VANDPD    constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD   64(AX), Y3
+	VXORPD    constsAVX2<>+32(SB), Y3, Y4
+	VMAXPD    Y14, Y4, Y4
+	VMINPD    Y4, Y3, Y3
+	VBLENDVPD Y1, Y14, Y3, Y3
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y3, Y3
+	VADDPD    Y3, Y0, Y0
+	TESTQ     CX, CX
+	JZ        reducedAVX2F64noloss
+	VMOVUPD   Y3, (CX)(R9*8)
 
 reducedAVX2F64noloss:
 	TESTQ     DX, DX
@@ -8900,608 +9283,6 @@ asymmetricAVX2F64done:
 	MOVSD        X0, ret+56(FP)
 	RET
 
-// func qualityAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
-// Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·qualityAVX2F64(SB), NOSPLIT, $608-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-qualityAVX2F64loop:
-	CMPQ         R9, R8
-	JGE          qualityAVX2F64done
-	VMOVUPD      (SI)(R9*8), Y1
-	VMOVUPD      (DI)(R9*8), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VANDPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y5, Y6
-	VDIVPD       Y6, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y4, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y5, Y6, Y5
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y8
-	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
-	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
-	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y3, 64(SP)
-	VMOVUPD      Y4, 96(SP)
-	VMOVUPD      Y8, 128(SP)
-	VMOVUPD      Y5, 160(SP)
-	VMOVUPD      Y6, 192(SP)
-	VMOVUPD      Y7, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      32(SP), Y3
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VMOVUPD      192(SP), Y4
-	VMOVUPD      224(SP), Y5
-	VBLENDVPD    Y3, Y5, Y4, Y4
-	VMOVUPD      128(SP), Y5
-	VMOVUPD      160(SP), Y6
-	VBLENDVPD    Y3, Y6, Y5, Y5
-	VMOVUPD      224(SP), Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y6
-	VMOVUPD      192(SP), Y7
-	VXORPD       constsAVX2<>+32(SB), Y7, Y7
-	VBLENDVPD    Y3, Y7, Y6, Y6
-	VMOVUPD      160(SP), Y7
-	VMOVUPD      128(SP), Y8
-	VXORPD       constsAVX2<>+32(SB), Y8, Y8
-	VBLENDVPD    Y3, Y8, Y7, Y7
-	VMOVUPD      32(SP), Y8
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y8
-	VORPD        Y3, Y8, Y3
-	VMOVMSKPD    Y3, R10
-	CMPL         R10, $0x0f
-	JE           qualityAVX2F64focus
-	VMOVUPD      constsAVX2<>+576(SB), Y8
-	VMOVUPD      32(SP), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMOVUPD      (SP), Y9
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y9, Y9
-	VMOVUPD      (SP), Y10
-	VMOVUPD      32(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VXORPD       constsAVX2<>+32(SB), Y10, Y10
-	VMOVUPD      (SP), Y11
-	VMULPD       Y8, Y11, Y11
-	VBLENDVPD    Y9, Y11, Y10, Y9
-	VMOVUPD      96(SP), Y10
-	VADDPD       Y10, Y9, Y9
-	VMOVUPD      32(SP), Y10
-	VMOVUPD      160(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      128(SP), Y11
-	VMULPD       Y11, Y8, Y8
-	VADDPD       Y8, Y10, Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y10
-	VMOVUPD      32(SP), Y11
-	VMOVUPD      32(SP), Y12
-	VADDPD       Y12, Y11, Y11
-	VSUBPD       Y11, Y10, Y10
-	VMOVUPD      128(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      160(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VDIVPD       Y8, Y10, Y10
-	VMOVUPD      32(SP), Y11
-	VCMPPD       $0x11, constsAVX2<>+256(SB), Y11, Y11
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y12
-	VMOVUPD      128(SP), Y13
-	VXORPD       constsAVX2<>+32(SB), Y13, Y13
-	VMOVUPD      160(SP), Y14
-	VBLENDVPD    Y11, Y14, Y13, Y11
-	VBLENDVPD    Y12, Y11, Y10, Y10
-	VBLENDVPD    Y3, Y4, Y9, Y4
-	VBLENDVPD    Y3, Y7, Y10, Y7
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y8, Y9
-	VMULPD       constsAVX2<>+992(SB), Y8, Y10
-	VBLENDVPD    Y9, Y10, Y8, Y10
-	VMOVUPD      constsAVX2<>+1024(SB), Y11
-	VANDPD       Y11, Y9, Y9
-	VPSRLQ       $0x34, Y10, Y11
-	VXORPD       constsAVX2<>+1056(SB), Y11, Y11
-	VSUBPD       constsAVX2<>+1056(SB), Y11, Y11
-	VSUBPD       constsAVX2<>+1088(SB), Y11, Y11
-	VSUBPD       Y9, Y11, Y9
-	VANDPD       constsAVX2<>+1120(SB), Y10, Y10
-	VXORPD       constsAVX2<>+256(SB), Y10, Y10
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y10, Y11
-	VADDPD       Y10, Y10, Y12
-	VBLENDVPD    Y11, Y12, Y10, Y10
-	VSUBPD       constsAVX2<>+576(SB), Y9, Y12
-	VBLENDVPD    Y11, Y12, Y9, Y9
-	VSUBPD       constsAVX2<>+576(SB), Y10, Y10
-	VADDPD       constsAVX2<>+672(SB), Y10, Y11
-	VDIVPD       Y11, Y10, Y11
-	VMULPD       Y11, Y11, Y12
-	VMULPD       Y12, Y12, Y13
-	VMOVUPD      constsAVX2<>+704(SB), Y14
-	VFMADD213PD  constsAVX2<>+736(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+768(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+800(SB), Y13, Y14
-	VMULPD       Y12, Y14, Y12
-	VMOVUPD      constsAVX2<>+832(SB), Y14
-	VFMADD213PD  constsAVX2<>+864(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+896(SB), Y13, Y14
-	VMULPD       Y13, Y14, Y13
-	VADDPD       Y13, Y12, Y12
-	VMULPD       Y10, Y10, Y13
-	VMULPD       constsAVX2<>+256(SB), Y13, Y13
-	VADDPD       Y12, Y13, Y12
-	VMULPD       Y12, Y11, Y11
-	VMULPD       constsAVX2<>+192(SB), Y9, Y12
-	VADDPD       Y12, Y11, Y11
-	VSUBPD       Y11, Y13, Y11
-	VSUBPD       Y10, Y11, Y10
-	VMULPD       constsAVX2<>+160(SB), Y9, Y9
-	VSUBPD       Y10, Y9, Y9
-	VBLENDVPD    Y3, Y6, Y9, Y6
-	VBLENDVPD    Y3, Y5, Y8, Y5
-
-qualityAVX2F64focus:
-	VMULPD       96(AX), Y6, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
-	VMULPD       Y3, Y3, Y6
-	VMULPD       Y6, Y6, Y8
-	VMULPD       Y8, Y8, Y9
-	VMOVUPD      constsAVX2<>+224(SB), Y10
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y10
-	VMOVUPD      constsAVX2<>+288(SB), Y11
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y11
-	VFMADD213PD  Y10, Y6, Y11
-	VMOVUPD      constsAVX2<>+352(SB), Y10
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y10
-	VMOVUPD      constsAVX2<>+416(SB), Y12
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y12
-	VFMADD213PD  Y10, Y6, Y12
-	VFMADD213PD  Y11, Y8, Y12
-	VMOVUPD      constsAVX2<>+480(SB), Y8
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+544(SB), Y10
-	VFMADD213PD  Y8, Y6, Y10
-	VFMADD213PD  Y12, Y9, Y10
-	VMULPD       Y3, Y3, Y6
-	VFMADD213PD  Y3, Y6, Y10
-	VADDPD       constsAVX2<>+576(SB), Y10, Y3
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPD      128(SP), Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VMOVUPD      32(SP), Y8
-	VSUBPD       Y8, Y6, Y6
-	VMULPD       Y6, Y5, Y5
-	VMOVUPD      32(SP), Y6
-	VMOVUPD      160(SP), Y8
-	VMULPD       Y8, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VMOVUPD      128(SP), Y6
-	VMOVUPD      160(SP), Y8
-	VMOVUPD      96(AX), Y9
-	VMULPD       Y9, Y7, Y10
-	VMULPD       Y4, Y10, Y11
-	VMULPD       Y4, Y3, Y12
-	VADDPD       Y5, Y11, Y13
-	VMULPD       Y13, Y3, Y13
-	VMULPD       Y8, Y6, Y8
-	VADDPD       Y10, Y10, Y10
-	VMULPD       Y5, Y10, Y5
-	VADDPD       Y5, Y8, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y8
-	VADDPD       Y6, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VMULPD       Y6, Y11, Y6
-	VADDPD       Y6, Y5, Y5
-	VMULPD       Y7, Y11, Y6
-	VSUBPD       constsAVX2<>+576(SB), Y9, Y7
-	VMULPD       Y7, Y6, Y6
-	VADDPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPD      32(SP), Y5
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y5, Y5
-	VMOVUPD      32(SP), Y6
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y6, Y6
-	VORPD        Y5, Y6, Y5
-	VMOVMSKPD    Y5, R10
-	CMPL         R10, $0x0f
-	JE           qualityAVX2F64hard
-	VMOVUPD      Y12, 288(SP)
-	VMOVUPD      Y13, 320(SP)
-	VMOVUPD      Y3, 352(SP)
-	VMOVUPD      Y4, 384(SP)
-	VMOVUPD      384(SP), Y4
-	VMOVUPD      (SP), Y3
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y3, Y3
-	VMOVUPD      32(SP), Y5
-	VMOVUPD      128(SP), Y6
-	VSUBPD       Y6, Y5, Y5
-	VMOVUPD      160(SP), Y6
-	VMOVUPD      constsAVX2<>+576(SB), Y7
-	VMOVUPD      32(SP), Y8
-	VSUBPD       Y8, Y7, Y7
-	VSUBPD       Y7, Y6, Y6
-	VBLENDVPD    Y3, Y6, Y5, Y3
-	VANDPD       constsAVX2<>+0(SB), Y3, Y5
-	VANDPD       constsAVX2<>+32(SB), Y3, Y3
-	VORPD        constsAVX2<>+576(SB), Y3, Y3
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y5, Y6
-	VBLENDVPD    Y6, constsAVX2<>+576(SB), Y5, Y6
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y6, Y7
-	VMULPD       constsAVX2<>+992(SB), Y6, Y8
-	VBLENDVPD    Y7, Y8, Y6, Y6
-	VMOVUPD      constsAVX2<>+1024(SB), Y8
-	VANDPD       Y8, Y7, Y7
-	VPSRLQ       $0x34, Y6, Y8
-	VXORPD       constsAVX2<>+1056(SB), Y8, Y8
-	VSUBPD       constsAVX2<>+1056(SB), Y8, Y8
-	VSUBPD       constsAVX2<>+1088(SB), Y8, Y8
-	VSUBPD       Y7, Y8, Y7
-	VANDPD       constsAVX2<>+1120(SB), Y6, Y6
-	VXORPD       constsAVX2<>+256(SB), Y6, Y6
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y6, Y8
-	VADDPD       Y6, Y6, Y9
-	VBLENDVPD    Y8, Y9, Y6, Y6
-	VSUBPD       constsAVX2<>+576(SB), Y7, Y9
-	VBLENDVPD    Y8, Y9, Y7, Y7
-	VSUBPD       constsAVX2<>+576(SB), Y6, Y6
-	VADDPD       constsAVX2<>+672(SB), Y6, Y8
-	VDIVPD       Y8, Y6, Y8
-	VMULPD       Y8, Y8, Y9
-	VMULPD       Y9, Y9, Y10
-	VMOVUPD      constsAVX2<>+704(SB), Y11
-	VFMADD213PD  constsAVX2<>+736(SB), Y10, Y11
-	VFMADD213PD  constsAVX2<>+768(SB), Y10, Y11
-	VFMADD213PD  constsAVX2<>+800(SB), Y10, Y11
-	VMULPD       Y9, Y11, Y9
-	VMOVUPD      constsAVX2<>+832(SB), Y11
-	VFMADD213PD  constsAVX2<>+864(SB), Y10, Y11
-	VFMADD213PD  constsAVX2<>+896(SB), Y10, Y11
-	VMULPD       Y10, Y11, Y10
-	VADDPD       Y10, Y9, Y9
-	VMULPD       Y6, Y6, Y10
-	VMULPD       constsAVX2<>+256(SB), Y10, Y10
-	VADDPD       Y9, Y10, Y9
-	VMULPD       Y9, Y8, Y8
-	VMULPD       constsAVX2<>+192(SB), Y7, Y9
-	VADDPD       Y9, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VSUBPD       Y6, Y8, Y6
-	VMULPD       constsAVX2<>+160(SB), Y7, Y7
-	VSUBPD       Y6, Y7, Y6
-	VMOVUPD      192(SP), Y7
-	VMOVUPD      224(SP), Y8
-	VADDPD       Y8, Y7, Y7
-	VXORPD       constsAVX2<>+32(SB), Y7, Y7
-	VMOVUPD      Y5, 416(SP)
-	VMOVUPD      Y3, 448(SP)
-	VMOVUPD      Y6, 480(SP)
-	VMOVUPD      Y7, 512(SP)
-	VMOVUPD      480(SP), Y3
-	VMULPD       96(AX), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
-	VMULPD       Y3, Y3, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y3, Y3, Y6
-	VFMADD213PD  Y3, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y3
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPD      Y3, 544(SP)
-	VMOVUPD      480(SP), Y3
-	VMULPD       128(AX), Y3, Y3
-	VMOVUPD      512(SP), Y5
-	VADDPD       Y5, Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
-	VMULPD       Y3, Y3, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y3, Y3, Y6
-	VFMADD213PD  Y3, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y3
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPD      Y3, 576(SP)
-	VMOVUPD      512(SP), Y3
-	VMOVUPD      480(SP), Y5
-	VMULPD       160(AX), Y5, Y5
-	VADDPD       Y3, Y3, Y3
-	VADDPD       Y3, Y5, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
-	VMULPD       Y3, Y3, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y3, Y3, Y6
-	VFMADD213PD  Y3, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y3
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPD      128(SP), Y5
-	VMOVUPD      160(SP), Y6
-	VMULPD       Y6, Y5, Y7
-	VMULPD       Y4, Y3, Y3
-	VMULPD       96(AX), Y3, Y3
-	VMULPD       128(AX), Y3, Y3
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VMOVUPD      128(SP), Y6
-	VMOVUPD      128(SP), Y8
-	VADDPD       Y8, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VMOVUPD      448(SP), Y6
-	VMULPD       Y5, Y6, Y5
-	VMOVUPD      576(SP), Y6
-	VMULPD       Y6, Y5, Y5
-	VMULPD       Y4, Y5, Y5
-	VMULPD       96(AX), Y5, Y5
-	VSUBPD       Y5, Y3, Y3
-	VMOVUPD      544(SP), Y5
-	VMULPD       Y5, Y7, Y5
-	VMULPD       192(AX), Y5, Y5
-	VADDPD       Y5, Y3, Y3
-	VMOVUPD      544(SP), Y5
-	VMULPD       Y4, Y5, Y6
-	VMOVUPD      448(SP), Y5
-	VMOVUPD      576(SP), Y8
-	VMULPD       Y4, Y8, Y8
-	VMULPD       96(AX), Y8, Y8
-	VMOVUPD      544(SP), Y9
-	VMOVUPD      416(SP), Y10
-	VMULPD       Y10, Y9, Y9
-	VADDPD       Y9, Y8, Y8
-	VMULPD       Y8, Y5, Y5
-	VXORPD       constsAVX2<>+32(SB), Y5, Y5
-	VMOVUPD      416(SP), Y8
-	VCMPPD       $0x03, Y3, Y3, Y9
-	VBLENDVPD    Y9, 288(AX), Y3, Y3
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y8
-	VMULPD       224(AX), Y4, Y9
-	VBLENDVPD    Y8, Y9, Y6, Y6
-	VBLENDVPD    Y8, constsAVX2<>+928(SB), Y5, Y5
-	VMULPD       224(AX), Y7, Y9
-	VMULPD       Y7, Y7, Y7
-	VMULPD       Y4, Y7, Y4
-	VMULPD       256(AX), Y4, Y4
-	VADDPD       Y4, Y9, Y4
-	VBLENDVPD    Y8, Y4, Y3, Y3
-	VMOVUPD      32(SP), Y4
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y4, Y4
-	VMOVUPD      32(SP), Y7
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y7, Y7
-	VORPD        Y4, Y7, Y4
-	VMOVUPD      288(SP), Y7
-	VBLENDVPD    Y4, Y7, Y6, Y12
-	VMOVUPD      320(SP), Y6
-	VBLENDVPD    Y4, Y6, Y5, Y13
-	VMOVUPD      352(SP), Y5
-	VBLENDVPD    Y4, Y5, Y3, Y3
-
-qualityAVX2F64hard:
-	VCMPPD    $0x03, Y2, Y1, Y2
-	VANDPD    constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y1, Y1
-	VMOVUPD   64(AX), Y4
-	VXORPD    constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD    Y12, Y5, Y5
-	VMINPD    Y5, Y4, Y4
-	VBLENDVPD Y1, Y12, Y4, Y4
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VADDPD    Y4, Y0, Y0
-	TESTQ     CX, CX
-	JZ        qualityAVX2F64noloss
-	VMOVUPD   Y4, (CX)(R9*8)
-
-qualityAVX2F64noloss:
-	TESTQ     DX, DX
-	JZ        qualityAVX2F64nograd
-	VMULPD    (AX), Y13, Y4
-	VMOVUPD   64(AX), Y5
-	VXORPD    constsAVX2<>+32(SB), Y5, Y6
-	VMAXPD    Y4, Y6, Y6
-	VMINPD    Y6, Y5, Y5
-	VBLENDVPD Y1, Y4, Y5, Y4
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VMOVUPD   Y4, (DX)(R9*8)
-
-qualityAVX2F64nograd:
-	TESTQ     BX, BX
-	JZ        qualityAVX2F64nohess
-	VMOVUPD   32(AX), Y4
-	VMULPD    (AX), Y3, Y3
-	VMAXPD    Y3, Y4, Y3
-	VMOVUPD   64(AX), Y4
-	VXORPD    constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD    Y3, Y5, Y5
-	VMINPD    Y5, Y4, Y4
-	VBLENDVPD Y1, Y3, Y4, Y1
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y1, Y1
-	VMOVUPD   Y1, (BX)(R9*8)
-
-qualityAVX2F64nohess:
-	ADDQ $0x00000004, R9
-	JMP  qualityAVX2F64loop
-
-qualityAVX2F64done:
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X0
-	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
-	VZEROUPPER
-	MOVSD        X0, ret+56(FP)
-	RET
-
 // func asymmetricMarginAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·asymmetricMarginAVX2F64(SB), NOSPLIT, $448-64
@@ -9924,6 +9705,625 @@ asymmetricMarginAVX2F64nohess:
 	JMP  asymmetricMarginAVX2F64loop
 
 asymmetricMarginAVX2F64done:
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDSD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, ret+56(FP)
+	RET
+
+// func qualityAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·qualityAVX2F64(SB), NOSPLIT, $608-64
+	MOVQ   p+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Y0, Y0, Y0
+	XORQ   R9, R9
+
+qualityAVX2F64loop:
+	CMPQ         R9, R8
+	JGE          qualityAVX2F64done
+	VMOVUPD      (SI)(R9*8), Y1
+	VMOVUPD      (DI)(R9*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (SP)
+	VMOVUPD      Y2, 32(SP)
+	VMOVUPD      Y3, 64(SP)
+	VMOVUPD      Y4, 96(SP)
+	VMOVUPD      Y8, 128(SP)
+	VMOVUPD      Y5, 160(SP)
+	VMOVUPD      Y6, 192(SP)
+	VMOVUPD      Y7, 224(SP)
+	VMOVUPD      Y1, 256(SP)
+	VMOVUPD      32(SP), Y3
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
+	VMOVUPD      192(SP), Y4
+	VMOVUPD      224(SP), Y5
+	VBLENDVPD    Y3, Y5, Y4, Y4
+	VMOVUPD      128(SP), Y5
+	VMOVUPD      160(SP), Y6
+	VBLENDVPD    Y3, Y6, Y5, Y5
+	VMOVUPD      224(SP), Y6
+	VXORPD       constsAVX2<>+32(SB), Y6, Y6
+	VMOVUPD      192(SP), Y7
+	VXORPD       constsAVX2<>+32(SB), Y7, Y7
+	VBLENDVPD    Y3, Y7, Y6, Y6
+	VMOVUPD      160(SP), Y7
+	VMOVUPD      128(SP), Y8
+	VXORPD       constsAVX2<>+32(SB), Y8, Y8
+	VBLENDVPD    Y3, Y8, Y7, Y7
+	VMOVUPD      32(SP), Y8
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y8
+	VORPD        Y3, Y8, Y3
+	VMOVMSKPD    Y3, R10
+	CMPL         R10, $0x0f
+	JE           qualityAVX2F64focus
+	VMOVUPD      constsAVX2<>+576(SB), Y8
+	VMOVUPD      32(SP), Y9
+	VSUBPD       Y9, Y8, Y8
+	VMOVUPD      (SP), Y9
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y9, Y9
+	VMOVUPD      (SP), Y10
+	VMOVUPD      32(SP), Y11
+	VMULPD       Y11, Y10, Y10
+	VXORPD       constsAVX2<>+32(SB), Y10, Y10
+	VMOVUPD      (SP), Y11
+	VMULPD       Y8, Y11, Y11
+	VBLENDVPD    Y9, Y11, Y10, Y9
+	VMOVUPD      96(SP), Y10
+	VADDPD       Y10, Y9, Y9
+	VMOVUPD      32(SP), Y10
+	VMOVUPD      160(SP), Y11
+	VMULPD       Y11, Y10, Y10
+	VMOVUPD      128(SP), Y11
+	VMULPD       Y11, Y8, Y8
+	VADDPD       Y8, Y10, Y8
+	VMOVUPD      constsAVX2<>+576(SB), Y10
+	VMOVUPD      32(SP), Y11
+	VMOVUPD      32(SP), Y12
+	VADDPD       Y12, Y11, Y11
+	VSUBPD       Y11, Y10, Y10
+	VMOVUPD      128(SP), Y11
+	VMULPD       Y11, Y10, Y10
+	VMOVUPD      160(SP), Y11
+	VMULPD       Y11, Y10, Y10
+	VDIVPD       Y8, Y10, Y10
+	VMOVUPD      32(SP), Y11
+	VCMPPD       $0x11, constsAVX2<>+256(SB), Y11, Y11
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y12
+	VMOVUPD      128(SP), Y13
+	VXORPD       constsAVX2<>+32(SB), Y13, Y13
+	VMOVUPD      160(SP), Y14
+	VBLENDVPD    Y11, Y14, Y13, Y11
+	VBLENDVPD    Y12, Y11, Y10, Y10
+	VBLENDVPD    Y3, Y4, Y9, Y4
+	VBLENDVPD    Y3, Y7, Y10, Y7
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y8, Y9
+	VMULPD       constsAVX2<>+992(SB), Y8, Y10
+	VBLENDVPD    Y9, Y10, Y8, Y10
+	VMOVUPD      constsAVX2<>+1024(SB), Y11
+	VANDPD       Y11, Y9, Y9
+	VPSRLQ       $0x34, Y10, Y11
+	VXORPD       constsAVX2<>+1056(SB), Y11, Y11
+	VSUBPD       constsAVX2<>+1056(SB), Y11, Y11
+	VSUBPD       constsAVX2<>+1088(SB), Y11, Y11
+	VSUBPD       Y9, Y11, Y9
+	VANDPD       constsAVX2<>+1120(SB), Y10, Y10
+	VXORPD       constsAVX2<>+256(SB), Y10, Y10
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y10, Y11
+	VADDPD       Y10, Y10, Y12
+	VBLENDVPD    Y11, Y12, Y10, Y10
+	VSUBPD       constsAVX2<>+576(SB), Y9, Y12
+	VBLENDVPD    Y11, Y12, Y9, Y9
+	VSUBPD       constsAVX2<>+576(SB), Y10, Y10
+	VADDPD       constsAVX2<>+672(SB), Y10, Y11
+	VDIVPD       Y11, Y10, Y11
+	VMULPD       Y11, Y11, Y12
+	VMULPD       Y12, Y12, Y13
+	VMOVUPD      constsAVX2<>+704(SB), Y14
+	VFMADD213PD  constsAVX2<>+736(SB), Y13, Y14
+	VFMADD213PD  constsAVX2<>+768(SB), Y13, Y14
+	VFMADD213PD  constsAVX2<>+800(SB), Y13, Y14
+	VMULPD       Y12, Y14, Y12
+	VMOVUPD      constsAVX2<>+832(SB), Y14
+	VFMADD213PD  constsAVX2<>+864(SB), Y13, Y14
+	VFMADD213PD  constsAVX2<>+896(SB), Y13, Y14
+	VMULPD       Y13, Y14, Y13
+	VADDPD       Y13, Y12, Y12
+	VMULPD       Y10, Y10, Y13
+	VMULPD       constsAVX2<>+256(SB), Y13, Y13
+	VADDPD       Y12, Y13, Y12
+	VMULPD       Y12, Y11, Y11
+	VMULPD       constsAVX2<>+192(SB), Y9, Y12
+	VADDPD       Y12, Y11, Y11
+	VSUBPD       Y11, Y13, Y11
+	VSUBPD       Y10, Y11, Y10
+	VMULPD       constsAVX2<>+160(SB), Y9, Y9
+	VSUBPD       Y10, Y9, Y9
+	VBLENDVPD    Y3, Y6, Y9, Y6
+	VBLENDVPD    Y3, Y5, Y8, Y5
+
+qualityAVX2F64focus:
+	CMPQ    320(AX), $0x00
+	JL      qualityAVX2F64powlog
+	VMOVUPD constsAVX2<>+576(SB), Y3
+	VMOVAPD Y3, Y3
+	MOVQ    320(AX), R10
+
+qualityAVX2F64powloop:
+	TESTQ  R10, R10
+	JZ     qualityAVX2F64powdone
+	VMULPD Y5, Y3, Y3
+	DECQ   R10
+	JMP    qualityAVX2F64powloop
+
+qualityAVX2F64powlog:
+	VMULPD       96(AX), Y6, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
+	VMULPD       Y3, Y3, Y6
+	VMULPD       Y6, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VMOVUPD      constsAVX2<>+224(SB), Y10
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y10
+	VMOVUPD      constsAVX2<>+288(SB), Y11
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y11
+	VFMADD213PD  Y10, Y6, Y11
+	VMOVUPD      constsAVX2<>+352(SB), Y10
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y10
+	VMOVUPD      constsAVX2<>+416(SB), Y12
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y12
+	VFMADD213PD  Y10, Y6, Y12
+	VFMADD213PD  Y11, Y8, Y12
+	VMOVUPD      constsAVX2<>+480(SB), Y8
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+544(SB), Y10
+	VFMADD213PD  Y8, Y6, Y10
+	VFMADD213PD  Y12, Y9, Y10
+	VMULPD       Y3, Y3, Y6
+	VFMADD213PD  Y3, Y6, Y10
+	VADDPD       constsAVX2<>+576(SB), Y10, Y3
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVAPD      Y3, Y3
+
+qualityAVX2F64powdone:
+	VMOVUPD      128(SP), Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VMOVUPD      32(SP), Y8
+	VSUBPD       Y8, Y6, Y6
+	VMULPD       Y6, Y5, Y5
+	VMOVUPD      32(SP), Y6
+	VMOVUPD      160(SP), Y8
+	VMULPD       Y8, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VMOVUPD      128(SP), Y6
+	VMOVUPD      160(SP), Y8
+	VMOVUPD      96(AX), Y9
+	VMULPD       Y9, Y7, Y10
+	VMULPD       Y4, Y10, Y11
+	VMULPD       Y4, Y3, Y12
+	VADDPD       Y5, Y11, Y13
+	VMULPD       Y13, Y3, Y13
+	VMULPD       Y8, Y6, Y8
+	VADDPD       Y10, Y10, Y10
+	VMULPD       Y5, Y10, Y5
+	VADDPD       Y5, Y8, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y8
+	VADDPD       Y6, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VMULPD       Y6, Y11, Y6
+	VADDPD       Y6, Y5, Y5
+	VMULPD       Y7, Y11, Y6
+	VSUBPD       constsAVX2<>+576(SB), Y9, Y7
+	VMULPD       Y7, Y6, Y6
+	VADDPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPD      32(SP), Y5
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y5, Y5
+	VMOVUPD      32(SP), Y6
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y6, Y6
+	VORPD        Y5, Y6, Y5
+	VMOVMSKPD    Y5, R10
+	CMPL         R10, $0x0f
+	JE           qualityAVX2F64hard
+	VMOVUPD      Y12, 288(SP)
+	VMOVUPD      Y13, 320(SP)
+	VMOVUPD      Y3, 352(SP)
+	VMOVUPD      Y4, 384(SP)
+	VMOVUPD      384(SP), Y4
+	VMOVUPD      (SP), Y3
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y3, Y3
+	VMOVUPD      32(SP), Y5
+	VMOVUPD      128(SP), Y6
+	VSUBPD       Y6, Y5, Y5
+	VMOVUPD      160(SP), Y6
+	VMOVUPD      constsAVX2<>+576(SB), Y7
+	VMOVUPD      32(SP), Y8
+	VSUBPD       Y8, Y7, Y7
+	VSUBPD       Y7, Y6, Y6
+	VBLENDVPD    Y3, Y6, Y5, Y3
+	VANDPD       constsAVX2<>+0(SB), Y3, Y5
+	VANDPD       constsAVX2<>+32(SB), Y3, Y3
+	VORPD        constsAVX2<>+576(SB), Y3, Y3
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y5, Y6
+	VBLENDVPD    Y6, constsAVX2<>+576(SB), Y5, Y6
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y6, Y7
+	VMULPD       constsAVX2<>+992(SB), Y6, Y8
+	VBLENDVPD    Y7, Y8, Y6, Y6
+	VMOVUPD      constsAVX2<>+1024(SB), Y8
+	VANDPD       Y8, Y7, Y7
+	VPSRLQ       $0x34, Y6, Y8
+	VXORPD       constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD       constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD       constsAVX2<>+1088(SB), Y8, Y8
+	VSUBPD       Y7, Y8, Y7
+	VANDPD       constsAVX2<>+1120(SB), Y6, Y6
+	VXORPD       constsAVX2<>+256(SB), Y6, Y6
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y6, Y8
+	VADDPD       Y6, Y6, Y9
+	VBLENDVPD    Y8, Y9, Y6, Y6
+	VSUBPD       constsAVX2<>+576(SB), Y7, Y9
+	VBLENDVPD    Y8, Y9, Y7, Y7
+	VSUBPD       constsAVX2<>+576(SB), Y6, Y6
+	VADDPD       constsAVX2<>+672(SB), Y6, Y8
+	VDIVPD       Y8, Y6, Y8
+	VMULPD       Y8, Y8, Y9
+	VMULPD       Y9, Y9, Y10
+	VMOVUPD      constsAVX2<>+704(SB), Y11
+	VFMADD213PD  constsAVX2<>+736(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+768(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+800(SB), Y10, Y11
+	VMULPD       Y9, Y11, Y9
+	VMOVUPD      constsAVX2<>+832(SB), Y11
+	VFMADD213PD  constsAVX2<>+864(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+896(SB), Y10, Y11
+	VMULPD       Y10, Y11, Y10
+	VADDPD       Y10, Y9, Y9
+	VMULPD       Y6, Y6, Y10
+	VMULPD       constsAVX2<>+256(SB), Y10, Y10
+	VADDPD       Y9, Y10, Y9
+	VMULPD       Y9, Y8, Y8
+	VMULPD       constsAVX2<>+192(SB), Y7, Y9
+	VADDPD       Y9, Y8, Y8
+	VSUBPD       Y8, Y10, Y8
+	VSUBPD       Y6, Y8, Y6
+	VMULPD       constsAVX2<>+160(SB), Y7, Y7
+	VSUBPD       Y6, Y7, Y6
+	VMOVUPD      192(SP), Y7
+	VMOVUPD      224(SP), Y8
+	VADDPD       Y8, Y7, Y7
+	VXORPD       constsAVX2<>+32(SB), Y7, Y7
+	VMOVUPD      Y5, 416(SP)
+	VMOVUPD      Y3, 448(SP)
+	VMOVUPD      Y6, 480(SP)
+	VMOVUPD      Y7, 512(SP)
+	VMOVUPD      480(SP), Y3
+	VMULPD       96(AX), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
+	VMULPD       Y3, Y3, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y3, Y3, Y6
+	VFMADD213PD  Y3, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y3
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPD      Y3, 544(SP)
+	VMOVUPD      480(SP), Y3
+	VMULPD       128(AX), Y3, Y3
+	VMOVUPD      512(SP), Y5
+	VADDPD       Y5, Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
+	VMULPD       Y3, Y3, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y3, Y3, Y6
+	VFMADD213PD  Y3, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y3
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPD      Y3, 576(SP)
+	VMOVUPD      512(SP), Y3
+	VMOVUPD      480(SP), Y5
+	VMULPD       160(AX), Y5, Y5
+	VADDPD       Y3, Y3, Y3
+	VADDPD       Y3, Y5, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
+	VMULPD       Y3, Y3, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y3, Y3, Y6
+	VFMADD213PD  Y3, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y3
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPD      128(SP), Y5
+	VMOVUPD      160(SP), Y6
+	VMULPD       Y6, Y5, Y7
+	VMULPD       Y4, Y3, Y3
+	VMULPD       96(AX), Y3, Y3
+	VMULPD       128(AX), Y3, Y3
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VMOVUPD      128(SP), Y6
+	VMOVUPD      128(SP), Y8
+	VADDPD       Y8, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VMOVUPD      448(SP), Y6
+	VMULPD       Y5, Y6, Y5
+	VMOVUPD      576(SP), Y6
+	VMULPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y5
+	VMULPD       96(AX), Y5, Y5
+	VSUBPD       Y5, Y3, Y3
+	VMOVUPD      544(SP), Y5
+	VMULPD       Y5, Y7, Y5
+	VMULPD       192(AX), Y5, Y5
+	VADDPD       Y5, Y3, Y3
+	VMOVUPD      544(SP), Y5
+	VMULPD       Y4, Y5, Y6
+	VMOVUPD      448(SP), Y5
+	VMOVUPD      576(SP), Y8
+	VMULPD       Y4, Y8, Y8
+	VMULPD       96(AX), Y8, Y8
+	VMOVUPD      544(SP), Y9
+	VMOVUPD      416(SP), Y10
+	VMULPD       Y10, Y9, Y9
+	VADDPD       Y9, Y8, Y8
+	VMULPD       Y8, Y5, Y5
+	VXORPD       constsAVX2<>+32(SB), Y5, Y5
+	VMOVUPD      416(SP), Y8
+	VCMPPD       $0x03, Y3, Y3, Y9
+	VBLENDVPD    Y9, 288(AX), Y3, Y3
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y8
+	VMULPD       224(AX), Y4, Y9
+	VBLENDVPD    Y8, Y9, Y6, Y6
+	VBLENDVPD    Y8, constsAVX2<>+928(SB), Y5, Y5
+	VMULPD       224(AX), Y7, Y9
+	VMULPD       Y7, Y7, Y7
+	VMULPD       Y4, Y7, Y4
+	VMULPD       256(AX), Y4, Y4
+	VADDPD       Y4, Y9, Y4
+	VBLENDVPD    Y8, Y4, Y3, Y3
+	VMOVUPD      32(SP), Y4
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y4, Y4
+	VMOVUPD      32(SP), Y7
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y7, Y7
+	VORPD        Y4, Y7, Y4
+	VMOVUPD      288(SP), Y7
+	VBLENDVPD    Y4, Y7, Y6, Y12
+	VMOVUPD      320(SP), Y6
+	VBLENDVPD    Y4, Y6, Y5, Y13
+	VMOVUPD      352(SP), Y5
+	VBLENDVPD    Y4, Y5, Y3, Y3
+
+qualityAVX2F64hard:
+	VCMPPD    $0x03, Y2, Y1, Y2
+	VANDPD    constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD   64(AX), Y4
+	VXORPD    constsAVX2<>+32(SB), Y4, Y5
+	VMAXPD    Y12, Y5, Y5
+	VMINPD    Y5, Y4, Y4
+	VBLENDVPD Y1, Y12, Y4, Y4
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VADDPD    Y4, Y0, Y0
+	TESTQ     CX, CX
+	JZ        qualityAVX2F64noloss
+	VMOVUPD   Y4, (CX)(R9*8)
+
+qualityAVX2F64noloss:
+	TESTQ     DX, DX
+	JZ        qualityAVX2F64nograd
+	VMULPD    (AX), Y13, Y4
+	VMOVUPD   64(AX), Y5
+	VXORPD    constsAVX2<>+32(SB), Y5, Y6
+	VMAXPD    Y4, Y6, Y6
+	VMINPD    Y6, Y5, Y5
+	VBLENDVPD Y1, Y4, Y5, Y4
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VMOVUPD   Y4, (DX)(R9*8)
+
+qualityAVX2F64nograd:
+	TESTQ     BX, BX
+	JZ        qualityAVX2F64nohess
+	VMOVUPD   32(AX), Y4
+	VMULPD    (AX), Y3, Y3
+	VMAXPD    Y3, Y4, Y3
+	VMOVUPD   64(AX), Y4
+	VXORPD    constsAVX2<>+32(SB), Y4, Y5
+	VMAXPD    Y3, Y5, Y5
+	VMINPD    Y5, Y4, Y4
+	VBLENDVPD Y1, Y3, Y4, Y1
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VMOVUPD   Y1, (BX)(R9*8)
+
+qualityAVX2F64nohess:
+	ADDQ $0x00000004, R9
+	JMP  qualityAVX2F64loop
+
+qualityAVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
