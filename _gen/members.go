@@ -393,7 +393,7 @@ func (a *isa) reduced(par func(int) bc, L func(string) string, s memberParts) (l
 	A, B, gm, th, logth := par(mOwn), par(mOwn+1), par(mOwn+2), par(mOwn+3), par(mOwn+4)
 	ce, m, logm, r := a.focus(s, L("focus"))
 	at := a.alphaT(s.Y(), A, B)
-	below := a.cmp(cmpLT, a.sub(a.load(a.c(1)), m), th) // pₜ < th
+	below := a.cmp(cmpLT, a.sub(a.load(a.c(1)), m), th)                                                   // pₜ < th
 	f := a.powK(a.mul(m, par(mOwn+6)), func() V { return a.sub(logm, logth) }, gm, par(mOwn+5), L("pow")) // (m/th)^γ
 	d := a.dev(s)
 	l, g, h = a.focused(a.mul(at, f), gm, r, ce, d, s.P(), s.Q())
