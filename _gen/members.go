@@ -318,9 +318,11 @@ func (a *isa) members() {
 		// (it fails where the AVX2 form, with its parked values, succeeds):
 		// the AVX-512 table takes their AVX2 kernels.
 		suffix := map[bool]string{true: "F64", false: "F32"}[f64]
-		for m, fn := range map[string]func(func(int) bc, func(string) string, memberParts) (V, V, V){
-			"quality": b.quality, "asymmetricMargin": b.asymmetric(true),
-		} {
+		for _, k := range []struct {
+			m  string
+			fn func(func(int) bc, func(string) string, memberParts) (V, V, V)
+		}{{"quality", b.quality}, {"asymmetricMargin", b.asymmetric(true)}} {
+			m, fn := k.m, k.fn
 			if a.z {
 				record(a.name, "member"+suffix+":"+m, m+"AVX2"+suffix)
 				continue

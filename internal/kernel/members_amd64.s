@@ -6008,439 +6008,6 @@ asymmetricAVX2F32done:
 	MOVSD        X0, ret+56(FP)
 	RET
 
-// func asymmetricMarginAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
-// Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·asymmetricMarginAVX2F32(SB), NOSPLIT, $448-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-asymmetricMarginAVX2F32loop:
-	CMPQ         R9, R8
-	JGE          asymmetricMarginAVX2F32done
-	VCVTPS2PD    (SI)(R9*4), Y1
-	VCVTPS2PD    (DI)(R9*4), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VANDPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y5, Y6
-	VDIVPD       Y6, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y4, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y5, Y6, Y5
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y8
-	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
-	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
-	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y3, 64(SP)
-	VMOVUPD      Y4, 96(SP)
-	VMOVUPD      Y8, 128(SP)
-	VMOVUPD      Y5, 160(SP)
-	VMOVUPD      Y6, 192(SP)
-	VMOVUPD      Y7, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      32(SP), Y3
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VMOVUPD      224(SP), Y4
-	VXORPD       constsAVX2<>+32(SB), Y4, Y4
-	VMOVUPD      192(SP), Y5
-	VXORPD       constsAVX2<>+32(SB), Y5, Y5
-	VBLENDVPD    Y3, Y5, Y4, Y4
-	VMOVUPD      128(AX), Y5
-	VBLENDVPD    Y3, 96(AX), Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
-	VMINPD       constsAVX2<>+96(SB), Y4, Y4
-	VMULPD       constsAVX2<>+128(SB), Y4, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y4, Y4, Y6
-	VFMADD213PD  Y4, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y4
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMOVUPD      192(AX), Y5
-	VBLENDVPD    Y3, 160(AX), Y5, Y5
-	VMOVUPD      160(SP), Y6
-	VMOVUPD      128(SP), Y7
-	VXORPD       constsAVX2<>+32(SB), Y7, Y7
-	VBLENDVPD    Y3, Y7, Y6, Y6
-	VMOVUPD      192(SP), Y7
-	VMOVUPD      224(SP), Y8
-	VBLENDVPD    Y3, Y8, Y7, Y7
-	VMOVUPD      128(SP), Y8
-	VMOVUPD      160(SP), Y9
-	VXORPD       constsAVX2<>+32(SB), Y9, Y9
-	VBLENDVPD    Y3, Y9, Y8, Y3
-	VMOVUPD      128(SP), Y8
-	VMOVUPD      160(SP), Y9
-	VMULPD       Y5, Y6, Y10
-	VMULPD       Y7, Y10, Y11
-	VMULPD       Y7, Y4, Y7
-	VADDPD       Y3, Y11, Y12
-	VMULPD       Y12, Y4, Y12
-	VMULPD       Y9, Y8, Y9
-	VADDPD       Y10, Y10, Y10
-	VMULPD       Y3, Y10, Y10
-	VADDPD       Y10, Y9, Y9
-	VMOVUPD      constsAVX2<>+576(SB), Y10
-	VADDPD       Y8, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VMULPD       Y8, Y11, Y8
-	VADDPD       Y8, Y9, Y8
-	VMULPD       Y6, Y11, Y6
-	VSUBPD       constsAVX2<>+576(SB), Y5, Y5
-	VMULPD       Y5, Y6, Y5
-	VADDPD       Y5, Y8, Y5
-	VMULPD       Y5, Y4, Y5
-	VMOVUPD      288(AX), Y6
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y6, Y6
-	VMULPD       Y3, Y4, Y3
-	VBLENDVPD    Y6, Y3, Y12, Y12
-	VMOVUPD      128(SP), Y3
-	VMULPD       Y3, Y4, Y3
-	VMOVUPD      160(SP), Y4
-	VMULPD       Y4, Y3, Y3
-	VBLENDVPD    Y6, Y3, Y5, Y5
-	VMOVUPD      Y7, 288(SP)
-	VMOVUPD      Y12, 320(SP)
-	VMOVUPD      Y5, 352(SP)
-	VMOVUPD      128(SP), Y3
-	VSUBPD       224(AX), Y3, Y3
-	VCMPPD       $0x1e, constsAVX2<>+928(SB), Y3, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VBLENDVPD    Y4, Y3, Y5, Y3
-	VMOVUPD      128(SP), Y4
-	VMOVUPD      160(SP), Y5
-	VMULPD       Y5, Y4, Y4
-	VMOVUPD      160(SP), Y5
-	VADDPD       224(AX), Y5, Y5
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y5, Y6
-	VMULPD       constsAVX2<>+992(SB), Y5, Y7
-	VBLENDVPD    Y6, Y7, Y5, Y7
-	VMOVUPD      constsAVX2<>+1024(SB), Y8
-	VANDPD       Y8, Y6, Y6
-	VPSRLQ       $0x34, Y7, Y8
-	VXORPD       constsAVX2<>+1056(SB), Y8, Y8
-	VSUBPD       constsAVX2<>+1056(SB), Y8, Y8
-	VSUBPD       constsAVX2<>+1088(SB), Y8, Y8
-	VSUBPD       Y6, Y8, Y6
-	VANDPD       constsAVX2<>+1120(SB), Y7, Y7
-	VXORPD       constsAVX2<>+256(SB), Y7, Y7
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y7, Y8
-	VADDPD       Y7, Y7, Y9
-	VBLENDVPD    Y8, Y9, Y7, Y7
-	VSUBPD       constsAVX2<>+576(SB), Y6, Y9
-	VBLENDVPD    Y8, Y9, Y6, Y6
-	VSUBPD       constsAVX2<>+576(SB), Y7, Y7
-	VADDPD       constsAVX2<>+672(SB), Y7, Y8
-	VDIVPD       Y8, Y7, Y8
-	VMULPD       Y8, Y8, Y9
-	VMULPD       Y9, Y9, Y10
-	VMOVUPD      constsAVX2<>+704(SB), Y11
-	VFMADD213PD  constsAVX2<>+736(SB), Y10, Y11
-	VFMADD213PD  constsAVX2<>+768(SB), Y10, Y11
-	VFMADD213PD  constsAVX2<>+800(SB), Y10, Y11
-	VMULPD       Y9, Y11, Y9
-	VMOVUPD      constsAVX2<>+832(SB), Y11
-	VFMADD213PD  constsAVX2<>+864(SB), Y10, Y11
-	VFMADD213PD  constsAVX2<>+896(SB), Y10, Y11
-	VMULPD       Y10, Y11, Y10
-	VADDPD       Y10, Y9, Y9
-	VMULPD       Y7, Y7, Y10
-	VMULPD       constsAVX2<>+256(SB), Y10, Y10
-	VADDPD       Y9, Y10, Y9
-	VMULPD       Y9, Y8, Y8
-	VMULPD       constsAVX2<>+192(SB), Y6, Y9
-	VADDPD       Y9, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VSUBPD       Y7, Y8, Y7
-	VMULPD       constsAVX2<>+160(SB), Y6, Y6
-	VSUBPD       Y7, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y6
-	VDIVPD       Y5, Y4, Y5
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y3, Y7
-	VMULPD       constsAVX2<>+992(SB), Y3, Y8
-	VBLENDVPD    Y7, Y8, Y3, Y8
-	VMOVUPD      constsAVX2<>+1024(SB), Y9
-	VANDPD       Y9, Y7, Y7
-	VPSRLQ       $0x34, Y8, Y9
-	VXORPD       constsAVX2<>+1056(SB), Y9, Y9
-	VSUBPD       constsAVX2<>+1056(SB), Y9, Y9
-	VSUBPD       constsAVX2<>+1088(SB), Y9, Y9
-	VSUBPD       Y7, Y9, Y7
-	VANDPD       constsAVX2<>+1120(SB), Y8, Y8
-	VXORPD       constsAVX2<>+256(SB), Y8, Y8
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y8, Y9
-	VADDPD       Y8, Y8, Y10
-	VBLENDVPD    Y9, Y10, Y8, Y8
-	VSUBPD       constsAVX2<>+576(SB), Y7, Y10
-	VBLENDVPD    Y9, Y10, Y7, Y7
-	VSUBPD       constsAVX2<>+576(SB), Y8, Y8
-	VADDPD       constsAVX2<>+672(SB), Y8, Y9
-	VDIVPD       Y9, Y8, Y9
-	VMULPD       Y9, Y9, Y10
-	VMULPD       Y10, Y10, Y11
-	VMOVUPD      constsAVX2<>+704(SB), Y12
-	VFMADD213PD  constsAVX2<>+736(SB), Y11, Y12
-	VFMADD213PD  constsAVX2<>+768(SB), Y11, Y12
-	VFMADD213PD  constsAVX2<>+800(SB), Y11, Y12
-	VMULPD       Y10, Y12, Y10
-	VMOVUPD      constsAVX2<>+832(SB), Y12
-	VFMADD213PD  constsAVX2<>+864(SB), Y11, Y12
-	VFMADD213PD  constsAVX2<>+896(SB), Y11, Y12
-	VMULPD       Y11, Y12, Y11
-	VADDPD       Y11, Y10, Y10
-	VMULPD       Y8, Y8, Y11
-	VMULPD       constsAVX2<>+256(SB), Y11, Y11
-	VADDPD       Y10, Y11, Y10
-	VMULPD       Y10, Y9, Y9
-	VMULPD       constsAVX2<>+192(SB), Y7, Y10
-	VADDPD       Y10, Y9, Y9
-	VSUBPD       Y9, Y11, Y9
-	VSUBPD       Y8, Y9, Y8
-	VMULPD       constsAVX2<>+160(SB), Y7, Y7
-	VSUBPD       Y8, Y7, Y7
-	VMULPD       128(AX), Y7, Y7
-	VMAXPD       constsAVX2<>+64(SB), Y7, Y7
-	VMINPD       constsAVX2<>+96(SB), Y7, Y7
-	VMULPD       constsAVX2<>+128(SB), Y7, Y8
-	VROUNDPD     $0x08, Y8, Y8
-	VFNMADD231PD constsAVX2<>+160(SB), Y8, Y7
-	VFNMADD231PD constsAVX2<>+192(SB), Y8, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VMULPD       Y10, Y10, Y11
-	VMOVUPD      constsAVX2<>+224(SB), Y12
-	VFMADD213PD  constsAVX2<>+256(SB), Y7, Y12
-	VMOVUPD      constsAVX2<>+288(SB), Y13
-	VFMADD213PD  constsAVX2<>+320(SB), Y7, Y13
-	VFMADD213PD  Y12, Y9, Y13
-	VMOVUPD      constsAVX2<>+352(SB), Y12
-	VFMADD213PD  constsAVX2<>+384(SB), Y7, Y12
-	VMOVUPD      constsAVX2<>+416(SB), Y14
-	VFMADD213PD  constsAVX2<>+448(SB), Y7, Y14
-	VFMADD213PD  Y12, Y9, Y14
-	VFMADD213PD  Y13, Y10, Y14
-	VMOVUPD      constsAVX2<>+480(SB), Y10
-	VFMADD213PD  constsAVX2<>+512(SB), Y7, Y10
-	VMOVUPD      constsAVX2<>+544(SB), Y12
-	VFMADD213PD  Y10, Y9, Y12
-	VFMADD213PD  Y14, Y11, Y12
-	VMULPD       Y7, Y7, Y9
-	VFMADD213PD  Y7, Y9, Y12
-	VADDPD       constsAVX2<>+576(SB), Y12, Y7
-	VMULPD       constsAVX2<>+256(SB), Y8, Y9
-	VROUNDPD     $0x09, Y9, Y9
-	VSUBPD       Y9, Y8, Y8
-	VADDPD       constsAVX2<>+608(SB), Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y9, Y7, Y7
-	VADDPD       constsAVX2<>+608(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y7, Y7
-	VDIVPD       Y3, Y6, Y8
-	VMULPD       Y8, Y4, Y9
-	VMULPD       192(AX), Y9, Y9
-	VMULPD       Y6, Y7, Y6
-	VADDPD       Y5, Y9, Y10
-	VMULPD       Y10, Y7, Y10
-	VMOVUPD      Y6, 384(SP)
-	VMOVUPD      Y10, 416(SP)
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VMOVUPD      128(SP), Y10
-	VMOVUPD      128(SP), Y11
-	VADDPD       Y11, Y10, Y10
-	VSUBPD       Y10, Y6, Y6
-	VADDPD       Y5, Y6, Y10
-	VMULPD       Y10, Y5, Y10
-	VMULPD       Y8, Y4, Y8
-	VMULPD       256(AX), Y8, Y8
-	VADDPD       Y5, Y5, Y5
-	VADDPD       Y5, Y8, Y5
-	VMULPD       Y6, Y9, Y6
-	VADDPD       Y10, Y6, Y6
-	VDIVPD       Y3, Y4, Y3
-	VMULPD       192(AX), Y3, Y3
-	VMULPD       Y5, Y3, Y3
-	VADDPD       Y3, Y6, Y3
-	VMULPD       Y3, Y7, Y3
-	VMOVUPD      384(SP), Y4
-	VMOVUPD      416(SP), Y5
-	VMOVUPD      128(SP), Y6
-	VSUBPD       224(AX), Y6, Y6
-	VCMPPD       $0x1e, constsAVX2<>+928(SB), Y6, Y6
-	VANDPD       Y4, Y6, Y4
-	VANDPD       Y5, Y6, Y5
-	VANDPD       Y3, Y6, Y3
-	VMOVUPD      32(SP), Y6
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y6, Y6
-	VMOVUPD      288(SP), Y7
-	VBLENDVPD    Y6, Y7, Y4, Y4
-	VMOVUPD      320(SP), Y7
-	VBLENDVPD    Y6, Y7, Y5, Y5
-	VMOVUPD      352(SP), Y7
-	VBLENDVPD    Y6, Y7, Y3, Y3
-	VCMPPD       $0x03, Y2, Y1, Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
-	VMOVUPD      64(AX), Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y7
-	VMAXPD       Y4, Y7, Y7
-	VMINPD       Y7, Y6, Y6
-	VBLENDVPD    Y1, Y4, Y6, Y4
-	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VADDPD       Y4, Y0, Y0
-	TESTQ        CX, CX
-	JZ           asymmetricMarginAVX2F32noloss
-	VCVTPD2PSY   Y4, X4
-	VMOVUPS      X4, (CX)(R9*4)
-
-asymmetricMarginAVX2F32noloss:
-	TESTQ      DX, DX
-	JZ         asymmetricMarginAVX2F32nograd
-	VMULPD     (AX), Y5, Y4
-	VMOVUPD    64(AX), Y5
-	VXORPD     constsAVX2<>+32(SB), Y5, Y6
-	VMAXPD     Y4, Y6, Y6
-	VMINPD     Y6, Y5, Y5
-	VBLENDVPD  Y1, Y4, Y5, Y4
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VCVTPD2PSY Y4, X4
-	VMOVUPS    X4, (DX)(R9*4)
-
-asymmetricMarginAVX2F32nograd:
-	TESTQ      BX, BX
-	JZ         asymmetricMarginAVX2F32nohess
-	VMOVUPD    32(AX), Y4
-	VMULPD     (AX), Y3, Y3
-	VMAXPD     Y3, Y4, Y3
-	VMOVUPD    64(AX), Y4
-	VXORPD     constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD     Y3, Y5, Y5
-	VMINPD     Y5, Y4, Y4
-	VBLENDVPD  Y1, Y3, Y4, Y1
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y1, Y1
-	VCVTPD2PSY Y1, X1
-	VMOVUPS    X1, (BX)(R9*4)
-
-asymmetricMarginAVX2F32nohess:
-	ADDQ $0x00000004, R9
-	JMP  asymmetricMarginAVX2F32loop
-
-asymmetricMarginAVX2F32done:
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X0
-	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
-	VZEROUPPER
-	MOVSD        X0, ret+56(FP)
-	RET
-
 // func qualityAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·qualityAVX2F32(SB), NOSPLIT, $608-64
@@ -7055,6 +6622,439 @@ qualityAVX2F32nohess:
 	JMP  qualityAVX2F32loop
 
 qualityAVX2F32done:
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDSD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, ret+56(FP)
+	RET
+
+// func asymmetricMarginAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·asymmetricMarginAVX2F32(SB), NOSPLIT, $448-64
+	MOVQ   p+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Y0, Y0, Y0
+	XORQ   R9, R9
+
+asymmetricMarginAVX2F32loop:
+	CMPQ         R9, R8
+	JGE          asymmetricMarginAVX2F32done
+	VCVTPS2PD    (SI)(R9*4), Y1
+	VCVTPS2PD    (DI)(R9*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (SP)
+	VMOVUPD      Y2, 32(SP)
+	VMOVUPD      Y3, 64(SP)
+	VMOVUPD      Y4, 96(SP)
+	VMOVUPD      Y8, 128(SP)
+	VMOVUPD      Y5, 160(SP)
+	VMOVUPD      Y6, 192(SP)
+	VMOVUPD      Y7, 224(SP)
+	VMOVUPD      Y1, 256(SP)
+	VMOVUPD      32(SP), Y3
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
+	VMOVUPD      224(SP), Y4
+	VXORPD       constsAVX2<>+32(SB), Y4, Y4
+	VMOVUPD      192(SP), Y5
+	VXORPD       constsAVX2<>+32(SB), Y5, Y5
+	VBLENDVPD    Y3, Y5, Y4, Y4
+	VMOVUPD      128(AX), Y5
+	VBLENDVPD    Y3, 96(AX), Y5, Y5
+	VMULPD       Y5, Y4, Y4
+	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
+	VMINPD       constsAVX2<>+96(SB), Y4, Y4
+	VMULPD       constsAVX2<>+128(SB), Y4, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
+	VMULPD       Y4, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y4, Y4, Y6
+	VFMADD213PD  Y4, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y4
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y4, Y4
+	VMOVUPD      192(AX), Y5
+	VBLENDVPD    Y3, 160(AX), Y5, Y5
+	VMOVUPD      160(SP), Y6
+	VMOVUPD      128(SP), Y7
+	VXORPD       constsAVX2<>+32(SB), Y7, Y7
+	VBLENDVPD    Y3, Y7, Y6, Y6
+	VMOVUPD      192(SP), Y7
+	VMOVUPD      224(SP), Y8
+	VBLENDVPD    Y3, Y8, Y7, Y7
+	VMOVUPD      128(SP), Y8
+	VMOVUPD      160(SP), Y9
+	VXORPD       constsAVX2<>+32(SB), Y9, Y9
+	VBLENDVPD    Y3, Y9, Y8, Y3
+	VMOVUPD      128(SP), Y8
+	VMOVUPD      160(SP), Y9
+	VMULPD       Y5, Y6, Y10
+	VMULPD       Y7, Y10, Y11
+	VMULPD       Y7, Y4, Y7
+	VADDPD       Y3, Y11, Y12
+	VMULPD       Y12, Y4, Y12
+	VMULPD       Y9, Y8, Y9
+	VADDPD       Y10, Y10, Y10
+	VMULPD       Y3, Y10, Y10
+	VADDPD       Y10, Y9, Y9
+	VMOVUPD      constsAVX2<>+576(SB), Y10
+	VADDPD       Y8, Y8, Y8
+	VSUBPD       Y8, Y10, Y8
+	VMULPD       Y8, Y11, Y8
+	VADDPD       Y8, Y9, Y8
+	VMULPD       Y6, Y11, Y6
+	VSUBPD       constsAVX2<>+576(SB), Y5, Y5
+	VMULPD       Y5, Y6, Y5
+	VADDPD       Y5, Y8, Y5
+	VMULPD       Y5, Y4, Y5
+	VMOVUPD      288(AX), Y6
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y6, Y6
+	VMULPD       Y3, Y4, Y3
+	VBLENDVPD    Y6, Y3, Y12, Y12
+	VMOVUPD      128(SP), Y3
+	VMULPD       Y3, Y4, Y3
+	VMOVUPD      160(SP), Y4
+	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y6, Y3, Y5, Y5
+	VMOVUPD      Y7, 288(SP)
+	VMOVUPD      Y12, 320(SP)
+	VMOVUPD      Y5, 352(SP)
+	VMOVUPD      128(SP), Y3
+	VSUBPD       224(AX), Y3, Y3
+	VCMPPD       $0x1e, constsAVX2<>+928(SB), Y3, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VBLENDVPD    Y4, Y3, Y5, Y3
+	VMOVUPD      128(SP), Y4
+	VMOVUPD      160(SP), Y5
+	VMULPD       Y5, Y4, Y4
+	VMOVUPD      160(SP), Y5
+	VADDPD       224(AX), Y5, Y5
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y5, Y6
+	VMULPD       constsAVX2<>+992(SB), Y5, Y7
+	VBLENDVPD    Y6, Y7, Y5, Y7
+	VMOVUPD      constsAVX2<>+1024(SB), Y8
+	VANDPD       Y8, Y6, Y6
+	VPSRLQ       $0x34, Y7, Y8
+	VXORPD       constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD       constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD       constsAVX2<>+1088(SB), Y8, Y8
+	VSUBPD       Y6, Y8, Y6
+	VANDPD       constsAVX2<>+1120(SB), Y7, Y7
+	VXORPD       constsAVX2<>+256(SB), Y7, Y7
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y7, Y8
+	VADDPD       Y7, Y7, Y9
+	VBLENDVPD    Y8, Y9, Y7, Y7
+	VSUBPD       constsAVX2<>+576(SB), Y6, Y9
+	VBLENDVPD    Y8, Y9, Y6, Y6
+	VSUBPD       constsAVX2<>+576(SB), Y7, Y7
+	VADDPD       constsAVX2<>+672(SB), Y7, Y8
+	VDIVPD       Y8, Y7, Y8
+	VMULPD       Y8, Y8, Y9
+	VMULPD       Y9, Y9, Y10
+	VMOVUPD      constsAVX2<>+704(SB), Y11
+	VFMADD213PD  constsAVX2<>+736(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+768(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+800(SB), Y10, Y11
+	VMULPD       Y9, Y11, Y9
+	VMOVUPD      constsAVX2<>+832(SB), Y11
+	VFMADD213PD  constsAVX2<>+864(SB), Y10, Y11
+	VFMADD213PD  constsAVX2<>+896(SB), Y10, Y11
+	VMULPD       Y10, Y11, Y10
+	VADDPD       Y10, Y9, Y9
+	VMULPD       Y7, Y7, Y10
+	VMULPD       constsAVX2<>+256(SB), Y10, Y10
+	VADDPD       Y9, Y10, Y9
+	VMULPD       Y9, Y8, Y8
+	VMULPD       constsAVX2<>+192(SB), Y6, Y9
+	VADDPD       Y9, Y8, Y8
+	VSUBPD       Y8, Y10, Y8
+	VSUBPD       Y7, Y8, Y7
+	VMULPD       constsAVX2<>+160(SB), Y6, Y6
+	VSUBPD       Y7, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y6, Y6
+	VDIVPD       Y5, Y4, Y5
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y3, Y7
+	VMULPD       constsAVX2<>+992(SB), Y3, Y8
+	VBLENDVPD    Y7, Y8, Y3, Y8
+	VMOVUPD      constsAVX2<>+1024(SB), Y9
+	VANDPD       Y9, Y7, Y7
+	VPSRLQ       $0x34, Y8, Y9
+	VXORPD       constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD       constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD       constsAVX2<>+1088(SB), Y9, Y9
+	VSUBPD       Y7, Y9, Y7
+	VANDPD       constsAVX2<>+1120(SB), Y8, Y8
+	VXORPD       constsAVX2<>+256(SB), Y8, Y8
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y8, Y9
+	VADDPD       Y8, Y8, Y10
+	VBLENDVPD    Y9, Y10, Y8, Y8
+	VSUBPD       constsAVX2<>+576(SB), Y7, Y10
+	VBLENDVPD    Y9, Y10, Y7, Y7
+	VSUBPD       constsAVX2<>+576(SB), Y8, Y8
+	VADDPD       constsAVX2<>+672(SB), Y8, Y9
+	VDIVPD       Y9, Y8, Y9
+	VMULPD       Y9, Y9, Y10
+	VMULPD       Y10, Y10, Y11
+	VMOVUPD      constsAVX2<>+704(SB), Y12
+	VFMADD213PD  constsAVX2<>+736(SB), Y11, Y12
+	VFMADD213PD  constsAVX2<>+768(SB), Y11, Y12
+	VFMADD213PD  constsAVX2<>+800(SB), Y11, Y12
+	VMULPD       Y10, Y12, Y10
+	VMOVUPD      constsAVX2<>+832(SB), Y12
+	VFMADD213PD  constsAVX2<>+864(SB), Y11, Y12
+	VFMADD213PD  constsAVX2<>+896(SB), Y11, Y12
+	VMULPD       Y11, Y12, Y11
+	VADDPD       Y11, Y10, Y10
+	VMULPD       Y8, Y8, Y11
+	VMULPD       constsAVX2<>+256(SB), Y11, Y11
+	VADDPD       Y10, Y11, Y10
+	VMULPD       Y10, Y9, Y9
+	VMULPD       constsAVX2<>+192(SB), Y7, Y10
+	VADDPD       Y10, Y9, Y9
+	VSUBPD       Y9, Y11, Y9
+	VSUBPD       Y8, Y9, Y8
+	VMULPD       constsAVX2<>+160(SB), Y7, Y7
+	VSUBPD       Y8, Y7, Y7
+	VMULPD       128(AX), Y7, Y7
+	VMAXPD       constsAVX2<>+64(SB), Y7, Y7
+	VMINPD       constsAVX2<>+96(SB), Y7, Y7
+	VMULPD       constsAVX2<>+128(SB), Y7, Y8
+	VROUNDPD     $0x08, Y8, Y8
+	VFNMADD231PD constsAVX2<>+160(SB), Y8, Y7
+	VFNMADD231PD constsAVX2<>+192(SB), Y8, Y7
+	VMULPD       Y7, Y7, Y9
+	VMULPD       Y9, Y9, Y10
+	VMULPD       Y10, Y10, Y11
+	VMOVUPD      constsAVX2<>+224(SB), Y12
+	VFMADD213PD  constsAVX2<>+256(SB), Y7, Y12
+	VMOVUPD      constsAVX2<>+288(SB), Y13
+	VFMADD213PD  constsAVX2<>+320(SB), Y7, Y13
+	VFMADD213PD  Y12, Y9, Y13
+	VMOVUPD      constsAVX2<>+352(SB), Y12
+	VFMADD213PD  constsAVX2<>+384(SB), Y7, Y12
+	VMOVUPD      constsAVX2<>+416(SB), Y14
+	VFMADD213PD  constsAVX2<>+448(SB), Y7, Y14
+	VFMADD213PD  Y12, Y9, Y14
+	VFMADD213PD  Y13, Y10, Y14
+	VMOVUPD      constsAVX2<>+480(SB), Y10
+	VFMADD213PD  constsAVX2<>+512(SB), Y7, Y10
+	VMOVUPD      constsAVX2<>+544(SB), Y12
+	VFMADD213PD  Y10, Y9, Y12
+	VFMADD213PD  Y14, Y11, Y12
+	VMULPD       Y7, Y7, Y9
+	VFMADD213PD  Y7, Y9, Y12
+	VADDPD       constsAVX2<>+576(SB), Y12, Y7
+	VMULPD       constsAVX2<>+256(SB), Y8, Y9
+	VROUNDPD     $0x09, Y9, Y9
+	VSUBPD       Y9, Y8, Y8
+	VADDPD       constsAVX2<>+608(SB), Y9, Y9
+	VPSLLQ       $0x34, Y9, Y9
+	VMULPD       Y9, Y7, Y7
+	VADDPD       constsAVX2<>+608(SB), Y8, Y8
+	VPSLLQ       $0x34, Y8, Y8
+	VMULPD       Y8, Y7, Y7
+	VDIVPD       Y3, Y6, Y8
+	VMULPD       Y8, Y4, Y9
+	VMULPD       192(AX), Y9, Y9
+	VMULPD       Y6, Y7, Y6
+	VADDPD       Y5, Y9, Y10
+	VMULPD       Y10, Y7, Y10
+	VMOVUPD      Y6, 384(SP)
+	VMOVUPD      Y10, 416(SP)
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VMOVUPD      128(SP), Y10
+	VMOVUPD      128(SP), Y11
+	VADDPD       Y11, Y10, Y10
+	VSUBPD       Y10, Y6, Y6
+	VADDPD       Y5, Y6, Y10
+	VMULPD       Y10, Y5, Y10
+	VMULPD       Y8, Y4, Y8
+	VMULPD       256(AX), Y8, Y8
+	VADDPD       Y5, Y5, Y5
+	VADDPD       Y5, Y8, Y5
+	VMULPD       Y6, Y9, Y6
+	VADDPD       Y10, Y6, Y6
+	VDIVPD       Y3, Y4, Y3
+	VMULPD       192(AX), Y3, Y3
+	VMULPD       Y5, Y3, Y3
+	VADDPD       Y3, Y6, Y3
+	VMULPD       Y3, Y7, Y3
+	VMOVUPD      384(SP), Y4
+	VMOVUPD      416(SP), Y5
+	VMOVUPD      128(SP), Y6
+	VSUBPD       224(AX), Y6, Y6
+	VCMPPD       $0x1e, constsAVX2<>+928(SB), Y6, Y6
+	VANDPD       Y4, Y6, Y4
+	VANDPD       Y5, Y6, Y5
+	VANDPD       Y3, Y6, Y3
+	VMOVUPD      32(SP), Y6
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y6, Y6
+	VMOVUPD      288(SP), Y7
+	VBLENDVPD    Y6, Y7, Y4, Y4
+	VMOVUPD      320(SP), Y7
+	VBLENDVPD    Y6, Y7, Y5, Y5
+	VMOVUPD      352(SP), Y7
+	VBLENDVPD    Y6, Y7, Y3, Y3
+	VCMPPD       $0x03, Y2, Y1, Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD      64(AX), Y6
+	VXORPD       constsAVX2<>+32(SB), Y6, Y7
+	VMAXPD       Y4, Y7, Y7
+	VMINPD       Y7, Y6, Y6
+	VBLENDVPD    Y1, Y4, Y6, Y4
+	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VADDPD       Y4, Y0, Y0
+	TESTQ        CX, CX
+	JZ           asymmetricMarginAVX2F32noloss
+	VCVTPD2PSY   Y4, X4
+	VMOVUPS      X4, (CX)(R9*4)
+
+asymmetricMarginAVX2F32noloss:
+	TESTQ      DX, DX
+	JZ         asymmetricMarginAVX2F32nograd
+	VMULPD     (AX), Y5, Y4
+	VMOVUPD    64(AX), Y5
+	VXORPD     constsAVX2<>+32(SB), Y5, Y6
+	VMAXPD     Y4, Y6, Y6
+	VMINPD     Y6, Y5, Y5
+	VBLENDVPD  Y1, Y4, Y5, Y4
+	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VCVTPD2PSY Y4, X4
+	VMOVUPS    X4, (DX)(R9*4)
+
+asymmetricMarginAVX2F32nograd:
+	TESTQ      BX, BX
+	JZ         asymmetricMarginAVX2F32nohess
+	VMOVUPD    32(AX), Y4
+	VMULPD     (AX), Y3, Y3
+	VMAXPD     Y3, Y4, Y3
+	VMOVUPD    64(AX), Y4
+	VXORPD     constsAVX2<>+32(SB), Y4, Y5
+	VMAXPD     Y3, Y5, Y5
+	VMINPD     Y5, Y4, Y4
+	VBLENDVPD  Y1, Y3, Y4, Y1
+	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VCVTPD2PSY Y1, X1
+	VMOVUPS    X1, (BX)(R9*4)
+
+asymmetricMarginAVX2F32nohess:
+	ADDQ $0x00000004, R9
+	JMP  asymmetricMarginAVX2F32loop
+
+asymmetricMarginAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
