@@ -357,11 +357,12 @@ func (a *isa) colHess(f64 bool) {
 
 // Slots of smoothRow's constants, 32 bytes apart.
 const (
-	smShift = iota // max + log(1 + S′): log p_c = x_c − smShift
+	smMax   = iota // the row's max
 	smInvD         // 1/(1 + S′)
 	smGamma        // γ
 	smSkip         // the class whose terms the caller adds (the argmax), as a float64
 	smFlags        // int64: k, γ as an integer (γ = k by multiplication), or −1
+	smLogD         // log(1 + S′): log p_c = (x_c − max) − log(1 + S′), as in Go
 )
 
 // smoothRow emits func(b *float64, e *float64, x *T, a *float64, c
@@ -394,7 +395,7 @@ func (a *isa) smoothRow(f64 bool) {
 	e := b.loadF(Mem{Base: E, Index: i, Scale: 8}, true)
 	p := b.mul(e, k(smInvD))
 	q := b.sub(b.load(b.c(1)), p)
-	lp := b.max(b.sub(b.loadF(Mem{Base: X, Index: i, Scale: uint8(size)}, f64), k(smShift)), b.c(-math.MaxFloat64))
+	lp := b.max(b.sub(b.sub(b.loadF(Mem{Base: X, Index: i, Scale: uint8(size)}, f64), k(smMax)), k(smLogD)), b.c(-math.MaxFloat64))
 	// w = q^γ: k multiplications, or exp(γ log q)
 	w := b.vec()
 	CMPQ(Mem(k(smFlags)), U8(0))

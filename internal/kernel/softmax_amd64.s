@@ -372,6 +372,7 @@ smoothRowAVX512F32loop:
 	VSUBPD       Z3, Z6, Z6
 	VCVTPS2PD    (DX)(R8*4), Z7
 	VSUBPD.BCST  (SI), Z7, Z7
+	VSUBPD.BCST  160(SI), Z7, Z7
 	VMAXPD.BCST  constsAVX512<>+168(SB), Z7, Z7
 	CMPQ         128(SI), $0x00
 	JL           smoothRowAVX512F32powlog
@@ -885,6 +886,7 @@ smoothRowAVX512F64loop:
 	VSUBPD       Z3, Z6, Z6
 	VMOVUPD      (DX)(R8*8), Z7
 	VSUBPD.BCST  (SI), Z7, Z7
+	VSUBPD.BCST  160(SI), Z7, Z7
 	VMAXPD.BCST  constsAVX512<>+168(SB), Z7, Z7
 	CMPQ         128(SI), $0x00
 	JL           smoothRowAVX512F64powlog
@@ -1461,6 +1463,7 @@ smoothRowAVX2F32loop:
 	VSUBPD    Y3, Y4, Y4
 	VCVTPS2PD (DX)(R8*4), Y5
 	VSUBPD    (SI), Y5, Y5
+	VSUBPD    160(SI), Y5, Y5
 	VMAXPD    constsAVX2<>+640(SB), Y5, Y5
 	CMPQ      128(SI), $0x00
 	JL        smoothRowAVX2F32powlog
@@ -1996,6 +1999,7 @@ smoothRowAVX2F64loop:
 	VSUBPD  Y3, Y4, Y4
 	VMOVUPD (DX)(R8*8), Y5
 	VSUBPD  (SI), Y5, Y5
+	VSUBPD  160(SI), Y5, Y5
 	VMAXPD  constsAVX2<>+640(SB), Y5, Y5
 	CMPQ    128(SI), $0x00
 	JL      smoothRowAVX2F64powlog

@@ -485,12 +485,11 @@ func softmaxSmooth[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss,
 		}
 		d := 1 + sp
 		logD := math.Log1p(sp)
-		shift := mx + logD
 		// ε/C terms of the classes other than k*: the vector part, then the tail.
 		var fs, bs float64
 		if n0 > 0 {
 			cs := &s.c
-			for i, v := range [...]float64{shift, 1 / d, g, float64(ks), math.Float64frombits(uint64(flags))} {
+			for i, v := range [...]float64{mx, 1 / d, g, float64(ks), math.Float64frombits(uint64(flags)), logD} {
 				cs[4*i], cs[4*i+1], cs[4*i+2], cs[4*i+3] = v, v, v, v
 			}
 			fs, bs = smoothRow(t, B[:n0], e, row[:n0], a, cs)
@@ -509,7 +508,7 @@ func softmaxSmooth[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss,
 					ratio = lp / qc
 				}
 			} else {
-				lp = max(float64(row[c])-shift, -math.MaxFloat64)
+				lp = max(float64(row[c])-mx-logD, -math.MaxFloat64)
 				qc = 1 - pc
 				ratio = lp / qc
 			}
