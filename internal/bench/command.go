@@ -80,22 +80,31 @@ func NewCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Time the focal-loss kernels against a memory triad and PyTorch",
-		Long: `bench times the float32 sigmoid focal loss with its gradient (α = 0.25,
-γ = 2, 1% positive targets, normalised by the positives) at several sizes:
-package focal on every kernel implementation of this machine (vectorized and
-generic), the streaming triad a = b + s·c that bounds it by memory
-bandwidth, and, when the Python interpreter can import torch and
-torchvision, the same workload forward + backward in
-torchvision.ops.sigmoid_focal_loss and in the tutorial's FocalLoss class, with
-the same thread count. It also times the sparse-label and softmax forms
-with C = 80 classes, the softmax with the class axis last ([N, C]) and
-second ([N, C, 32, 32], when n holds one such image) (default and generic
-kernels; ns per logit). It prints
-one table of medians of repeated calls, each size's rows as ratios to
-focal's default sigmoid kernel, all measured in this one run.`,
+		Long: `bench times every form of the focal loss, each computing the reduced loss
+and its gradient (as a training step does) on n float32 logits with 1%
+positive targets: the paper's sigmoid focal loss (α = 0.25, γ = 2,
+normalised by the positives) and its forms with the Hessian, soft targets,
+γ = 2.5 and float64 data; every other member of the family with its
+default parameters; and the C = 80 forms (sparse labels; softmax with the
+class axis last, second ([N, 80, 32, 32], when n holds one such image) and
+with label smoothing). Each runs on every kernel implementation of this
+machine (the pure-Go one: the sigmoid and C = 80 forms), the lower ones in
+child processes of this executable under the GODEBUG setting that selects
+them. Beside them: the streaming triad a = b + s·c that bounds the kernels
+by memory bandwidth, and, when the Python interpreter can import torch and
+torchvision, the sigmoid workload forward + backward in
+torchvision.ops.sigmoid_focal_loss and in the tutorial's FocalLoss class,
+with the same thread count.
+
+It prints one table of medians of repeated calls, all measured in this one
+run: each row's time per element, its ratio to its floor (the triad's time
+for the bytes the row streams) and to the size's first focal.Loss row, and,
+for the rows with one, their goal and whether it is met. --json writes the
+same as one JSON object.`,
 		Example: `  focal bench
   focal bench --sizes 196608,8000000 --repeats 11 --threads 2
-  focal bench --torch=false`,
+  focal bench --torch=false
+  focal bench --sizes 8000000 --json > bench.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.validate(); err != nil {
