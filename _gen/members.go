@@ -313,15 +313,16 @@ func (a *isa) members() {
 		b.memberKernel("scheduled", f64, nil, b.scheduled)
 		b.memberKernel("flstar", f64, b.flstarZ, b.flstar)
 		b.memberKernel("asymmetric", f64, nil, b.asymmetric(false))
-		// Quality's soft form and Asymmetric's margin form keep more values
-		// live than avo's greedy allocator places in AVX-512's registers
-		// (it fails where the AVX2 form, with its parked values, succeeds):
-		// the AVX-512 table takes their AVX2 kernels.
+		b.memberKernel("asymmetricMargin", f64, nil, b.asymmetric(true))
+		// Quality's soft form keeps more values live than avo's greedy
+		// allocator places in AVX-512's registers (it fails where the AVX2
+		// form, with its parked values, succeeds): the AVX-512 table takes
+		// its AVX2 kernel.
 		suffix := map[bool]string{true: "F64", false: "F32"}[f64]
 		for _, k := range []struct {
 			m  string
 			fn func(func(int) bc, func(string) string, memberParts) (V, V, V)
-		}{{"quality", b.quality}, {"asymmetricMargin", b.asymmetric(true)}} {
+		}{{"quality", b.quality}} {
 			m, fn := k.m, k.fn
 			if a.z {
 				record(a.name, "member"+suffix+":"+m, m+"AVX2"+suffix)
@@ -511,8 +512,9 @@ func (a *isa) quality(par func(int) bc, L func(string) string, s memberParts) (l
 }
 
 // asymmetric returns the element math of focal.Asymmetric (hard targets;
-// slots: γ₊, γ₋, δγ₊, δγ₋, the margin m, γ₋ − 1, 1 − δ; δ = 0 with a
-// detached weight, which drops the weight's derivatives, else 1):
+// slots: γ₊, γ₋, δγ₊, δγ₋, the margin m, γ₋ − 1, 1 − δ, γ₊'s and γ₋'s
+// flags for powK; δ = 0 with a detached weight, which drops the weight's
+// derivatives, else 1):
 //
 //	y = 1:  w = (1 − p)^γ₊, focal loss of a positive
 //	y = 0:  w = p_m^γ₋, p_m = max(p − m, 0), times −log(1 − p_m)
@@ -524,9 +526,10 @@ func (a *isa) quality(par func(int) bc, L func(string) string, s memberParts) (l
 func (a *isa) asymmetric(margin bool) func(par func(int) bc, L func(string) string, s memberParts) (l, g, h V) {
 	return func(par func(int) bc, L func(string) string, s memberParts) (l, g, h V) {
 		gp, gn, dgp, dgn, mg, gn1 := par(mOwn), par(mOwn+1), par(mOwn+2), par(mOwn+3), par(mOwn+4), par(mOwn+5)
+		wp := a.powK(s.Q(), func() V { return a.neg(s.SpPos()) }, gp, par(mOwn+7), L("powp")) // (1 − p)^γ₊
+		wm := a.powK(s.P(), func() V { return a.neg(s.SpNeg()) }, gn, par(mOwn+8), L("pown")) // p^γ₋
 		one := a.cmp(cmpEQ, s.Y(), a.c(1))
-		logm := a.blend(one, a.neg(s.SpNeg()), a.neg(s.SpPos()))
-		w := a.exp(a.mul(logm, a.blend(one, a.load(gn), gp)))
+		w := a.blend(one, wm, wp)
 		gd := a.blend(one, a.load(dgn), dgp)
 		r := a.blend(one, s.Q(), a.neg(s.P()))
 		ce := a.blend(one, s.SpPos(), s.SpNeg())
@@ -548,7 +551,7 @@ func (a *isa) asymmetric(margin bool) func(par func(int) bc, L func(string) stri
 		qm := a.add(s.Q(), mg)
 		c := a.neg(a.log(qm))
 		c1 := a.div(pq, qm)
-		wn := a.exp(a.mul(a.log(dm), gn))
+		wn := a.powK(dm, func() V { return a.log(dm) }, gn, par(mOwn+8), L("powd"))
 		k := a.div(c, dm)
 		gk := a.mul(a.mul(pq, k), dgn) // δγ pq k
 		out := a.park(a.mul(wn, c), a.mul(wn, a.add(gk, c1)))

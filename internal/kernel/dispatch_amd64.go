@@ -318,6 +318,12 @@ func flstarAVX512F32(p *[64]float64, loss *float32, grad *float32, hess *float32
 //go:noescape
 func asymmetricAVX512F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 
+// asymmetricMarginAVX512F32 is the asymmetricMargin kernel of the focal family on AVX512 for float32 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func asymmetricMarginAVX512F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+
 // poly1AVX512F64 is the poly1 kernel of the focal family on AVX512 for float64 (see memberKernel in _gen).
 // n must be a multiple of the lane count.
 //
@@ -359,6 +365,12 @@ func flstarAVX512F64(p *[64]float64, loss *float64, grad *float64, hess *float64
 //
 //go:noescape
 func asymmetricAVX512F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+
+// asymmetricMarginAVX512F64 is the asymmetricMargin kernel of the focal family on AVX512 for float64 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func asymmetricMarginAVX512F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 
 // poly1AVX2F32 is the poly1 kernel of the focal family on AVX2 for float32 (see memberKernel in _gen).
 // n must be a multiple of the lane count.
@@ -402,17 +414,17 @@ func flstarAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, 
 //go:noescape
 func asymmetricAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 
-// qualityAVX2F32 is the quality kernel of the focal family on AVX2 for float32 (see memberKernel in _gen).
-// n must be a multiple of the lane count.
-//
-//go:noescape
-func qualityAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
-
 // asymmetricMarginAVX2F32 is the asymmetricMargin kernel of the focal family on AVX2 for float32 (see memberKernel in _gen).
 // n must be a multiple of the lane count.
 //
 //go:noescape
 func asymmetricMarginAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+
+// qualityAVX2F32 is the quality kernel of the focal family on AVX2 for float32 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func qualityAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 
 // poly1AVX2F64 is the poly1 kernel of the focal family on AVX2 for float64 (see memberKernel in _gen).
 // n must be a multiple of the lane count.
@@ -456,17 +468,17 @@ func flstarAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, 
 //go:noescape
 func asymmetricAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 
-// qualityAVX2F64 is the quality kernel of the focal family on AVX2 for float64 (see memberKernel in _gen).
-// n must be a multiple of the lane count.
-//
-//go:noescape
-func qualityAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
-
 // asymmetricMarginAVX2F64 is the asymmetricMargin kernel of the focal family on AVX2 for float64 (see memberKernel in _gen).
 // n must be a multiple of the lane count.
 //
 //go:noescape
 func asymmetricMarginAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+
+// qualityAVX2F64 is the quality kernel of the focal family on AVX2 for float64 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func qualityAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 
 // The tables of the CPU levels: the vector kernels of each (see table).
 var avx512 = table{
@@ -510,8 +522,8 @@ var avx512 = table{
 		"scheduled":        scheduledAVX512F32,
 		"flstar":           flstarAVX512F32,
 		"asymmetric":       asymmetricAVX512F32,
+		"asymmetricMargin": asymmetricMarginAVX512F32,
 		"quality":          qualityAVX2F32,
-		"asymmetricMargin": asymmetricMarginAVX2F32,
 	},
 	memberF64: map[string]memberF64Func{
 		"poly1":            poly1AVX512F64,
@@ -521,8 +533,8 @@ var avx512 = table{
 		"scheduled":        scheduledAVX512F64,
 		"flstar":           flstarAVX512F64,
 		"asymmetric":       asymmetricAVX512F64,
+		"asymmetricMargin": asymmetricMarginAVX512F64,
 		"quality":          qualityAVX2F64,
-		"asymmetricMargin": asymmetricMarginAVX2F64,
 	},
 }
 
@@ -567,8 +579,8 @@ var avx2 = table{
 		"scheduled":        scheduledAVX2F32,
 		"flstar":           flstarAVX2F32,
 		"asymmetric":       asymmetricAVX2F32,
-		"quality":          qualityAVX2F32,
 		"asymmetricMargin": asymmetricMarginAVX2F32,
+		"quality":          qualityAVX2F32,
 	},
 	memberF64: map[string]memberF64Func{
 		"poly1":            poly1AVX2F64,
@@ -578,7 +590,7 @@ var avx2 = table{
 		"scheduled":        scheduledAVX2F64,
 		"flstar":           flstarAVX2F64,
 		"asymmetric":       asymmetricAVX2F64,
-		"quality":          qualityAVX2F64,
 		"asymmetricMargin": asymmetricMarginAVX2F64,
+		"quality":          qualityAVX2F64,
 	},
 }

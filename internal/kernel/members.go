@@ -133,7 +133,7 @@ func Asymmetric(gammaPos, gammaNeg, margin float64, detach bool) MemberSpec {
 	if margin > 0 {
 		k = "asymmetricMargin"
 	}
-	return MemberSpec{kernel: k, par: [memberSlots]float64{gammaPos, gammaNeg, d * gammaPos, d * gammaNeg, margin, gammaNeg - 1, 1 - d}}
+	return MemberSpec{kernel: k, par: [memberSlots]float64{gammaPos, gammaNeg, d * gammaPos, d * gammaNeg, margin, gammaNeg - 1, 1 - d, powFlag(gammaPos), powFlag(gammaNeg)}}
 }
 
 // HasMember reports whether the implementation in use has spec's kernel.

@@ -1683,82 +1683,139 @@ asymmetricAVX512F32loop:
 	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z3
 	VMAXPD.BCST       constsAVX512<>+16(SB), Z3, Z3
 	VMINPD.BCST       constsAVX512<>+24(SB), Z3, Z3
-	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z19
-	VRNDSCALEPD       $0x08, Z19, Z19
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z19, Z3
-	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z19, Z3
-	VMULPD            Z3, Z3, Z20
+	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z18
+	VRNDSCALEPD       $0x08, Z18, Z18
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z18, Z3
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z18, Z3
+	VMULPD            Z3, Z3, Z19
+	VMULPD            Z19, Z19, Z20
 	VMULPD            Z20, Z20, Z21
-	VMULPD            Z21, Z21, Z22
-	VBROADCASTSD      constsAVX512<>+56(SB), Z23
-	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z3, Z23
-	VBROADCASTSD      constsAVX512<>+72(SB), Z24
-	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z3, Z24
+	VBROADCASTSD      constsAVX512<>+56(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z3, Z22
+	VBROADCASTSD      constsAVX512<>+72(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z3, Z23
+	VFMADD213PD       Z22, Z19, Z23
+	VBROADCASTSD      constsAVX512<>+88(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z3, Z22
+	VBROADCASTSD      constsAVX512<>+104(SB), Z24
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z3, Z24
+	VFMADD213PD       Z22, Z19, Z24
 	VFMADD213PD       Z23, Z20, Z24
-	VBROADCASTSD      constsAVX512<>+88(SB), Z23
-	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z3, Z23
-	VBROADCASTSD      constsAVX512<>+104(SB), Z25
-	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z3, Z25
-	VFMADD213PD       Z23, Z20, Z25
-	VFMADD213PD       Z24, Z21, Z25
-	VBROADCASTSD      constsAVX512<>+120(SB), Z21
-	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z3, Z21
-	VBROADCASTSD      constsAVX512<>+136(SB), Z23
-	VFMADD213PD       Z21, Z20, Z23
-	VFMADD213PD       Z25, Z22, Z23
-	VMULPD            Z3, Z3, Z20
-	VFMADD213PD       Z3, Z20, Z23
-	VADDPD.BCST       constsAVX512<>+144(SB), Z23, Z3
-	VSCALEFPD         Z19, Z3, Z3
+	VBROADCASTSD      constsAVX512<>+120(SB), Z20
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z3, Z20
+	VBROADCASTSD      constsAVX512<>+136(SB), Z22
+	VFMADD213PD       Z20, Z19, Z22
+	VFMADD213PD       Z24, Z21, Z22
+	VMULPD            Z3, Z3, Z19
+	VFMADD213PD       Z3, Z19, Z22
+	VADDPD.BCST       constsAVX512<>+144(SB), Z22, Z3
+	VSCALEFPD         Z18, Z3, Z3
 	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z19
-	VMULPD.BCST       constsAVX512<>+64(SB), Z19, Z19
-	VBLENDMPD         Z19, Z3, K1, Z4
-	VXORPD            Z19, Z19, Z19
-	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z19, K1, Z19
-	VADDPD.BCST       constsAVX512<>+160(SB), Z4, Z20
-	VDIVPD            Z20, Z4, Z20
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z18
+	VMULPD.BCST       constsAVX512<>+64(SB), Z18, Z18
+	VBLENDMPD         Z18, Z3, K1, Z4
+	VXORPD            Z18, Z18, Z18
+	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z18, K1, Z18
+	VADDPD.BCST       constsAVX512<>+160(SB), Z4, Z19
+	VDIVPD            Z19, Z4, Z19
+	VMULPD            Z19, Z19, Z20
 	VMULPD            Z20, Z20, Z21
-	VMULPD            Z21, Z21, Z22
-	VBROADCASTSD      constsAVX512<>+168(SB), Z23
-	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z22, Z23
-	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z22, Z23
-	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z22, Z23
-	VMULPD            Z21, Z23, Z21
-	VBROADCASTSD      constsAVX512<>+200(SB), Z23
-	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z22, Z23
-	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z22, Z23
-	VMULPD            Z22, Z23, Z22
-	VADDPD            Z22, Z21, Z21
-	VMULPD            Z4, Z4, Z22
-	VMULPD.BCST       constsAVX512<>+64(SB), Z22, Z22
-	VADDPD            Z21, Z22, Z21
-	VMULPD            Z21, Z20, Z20
-	VMULPD.BCST       constsAVX512<>+48(SB), Z19, Z21
+	VBROADCASTSD      constsAVX512<>+168(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z21, Z22
+	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z21, Z22
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z21, Z22
+	VMULPD            Z20, Z22, Z20
+	VBROADCASTSD      constsAVX512<>+200(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z21, Z22
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z21, Z22
+	VMULPD            Z21, Z22, Z21
 	VADDPD            Z21, Z20, Z20
-	VSUBPD            Z20, Z22, Z20
-	VSUBPD            Z4, Z20, Z20
-	VMULPD.BCST       constsAVX512<>+40(SB), Z19, Z19
-	VSUBPD            Z20, Z19, Z19
-	VBROADCASTSD      constsAVX512<>+144(SB), Z20
-	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z21
-	VDIVPD            Z21, Z20, Z20
-	VMULPD            Z20, Z3, Z3
+	VMULPD            Z4, Z4, Z21
+	VMULPD.BCST       constsAVX512<>+64(SB), Z21, Z21
+	VADDPD            Z20, Z21, Z20
+	VMULPD            Z20, Z19, Z19
+	VMULPD.BCST       constsAVX512<>+48(SB), Z18, Z20
+	VADDPD            Z20, Z19, Z19
+	VSUBPD            Z19, Z21, Z19
+	VSUBPD            Z4, Z19, Z19
+	VMULPD.BCST       constsAVX512<>+40(SB), Z18, Z18
+	VSUBPD            Z19, Z18, Z18
+	VBROADCASTSD      constsAVX512<>+144(SB), Z19
+	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z20
+	VDIVPD            Z20, Z19, Z19
+	VMULPD            Z19, Z3, Z3
 	VCMPPD.BCST       $0x1d, constsAVX512<>+224(SB), Z1, K1
-	VBLENDMPD         Z20, Z3, K1, Z5
-	VBLENDMPD         Z3, Z20, K1, Z6
+	VBLENDMPD         Z19, Z3, K1, Z5
+	VBLENDMPD         Z3, Z19, K1, Z6
 	VMAXPD.BCST       constsAVX512<>+224(SB), Z1, Z3
-	VADDPD            Z19, Z3, Z3
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z20
-	VMAXPD.BCST       constsAVX512<>+224(SB), Z20, Z20
-	VADDPD            Z19, Z20, Z19
-	VCMPPD.BCST       $0x00, constsAVX512<>+144(SB), Z2, K1
-	VXORPD.BCST       constsAVX512<>+8(SB), Z19, Z20
-	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z21
-	VBLENDMPD         Z21, Z20, K1, Z7
-	VBROADCASTSD      128(AX), Z20
-	VBLENDMPD.BCST    96(AX), Z20, K1, Z8
-	VMULPD            Z8, Z7, Z20
+	VADDPD            Z18, Z3, Z3
+	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z19
+	VMAXPD.BCST       constsAVX512<>+224(SB), Z19, Z19
+	VADDPD            Z18, Z19, Z18
+	CMPQ              320(AX), $0x00
+	JL                asymmetricAVX512F32powplog
+	VBROADCASTSD      constsAVX512<>+144(SB), Z19
+	VMOVAPD           Z19, Z19
+	MOVQ              320(AX), R10
+
+asymmetricAVX512F32powploop:
+	TESTQ  R10, R10
+	JZ     asymmetricAVX512F32powpdone
+	VMULPD Z6, Z19, Z19
+	DECQ   R10
+	JMP    asymmetricAVX512F32powploop
+
+asymmetricAVX512F32powplog:
+	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z19
+	VMULPD.BCST       96(AX), Z19, Z19
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z19, Z19
+	VMINPD.BCST       constsAVX512<>+24(SB), Z19, Z19
+	VMULPD.BCST       constsAVX512<>+32(SB), Z19, Z20
+	VRNDSCALEPD       $0x08, Z20, Z20
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z20, Z19
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z20, Z19
+	VMULPD            Z19, Z19, Z21
+	VMULPD            Z21, Z21, Z22
+	VMULPD            Z22, Z22, Z23
+	VBROADCASTSD      constsAVX512<>+56(SB), Z24
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z19, Z24
+	VBROADCASTSD      constsAVX512<>+72(SB), Z25
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z19, Z25
+	VFMADD213PD       Z24, Z21, Z25
+	VBROADCASTSD      constsAVX512<>+88(SB), Z24
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z19, Z24
+	VBROADCASTSD      constsAVX512<>+104(SB), Z26
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z19, Z26
+	VFMADD213PD       Z24, Z21, Z26
+	VFMADD213PD       Z25, Z22, Z26
+	VBROADCASTSD      constsAVX512<>+120(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z19, Z22
+	VBROADCASTSD      constsAVX512<>+136(SB), Z24
+	VFMADD213PD       Z22, Z21, Z24
+	VFMADD213PD       Z26, Z23, Z24
+	VMULPD            Z19, Z19, Z21
+	VFMADD213PD       Z19, Z21, Z24
+	VADDPD.BCST       constsAVX512<>+144(SB), Z24, Z19
+	VSCALEFPD         Z20, Z19, Z19
+	VMOVAPD           Z19, Z19
+
+asymmetricAVX512F32powpdone:
+	CMPQ         352(AX), $0x00
+	JL           asymmetricAVX512F32pownlog
+	VBROADCASTSD constsAVX512<>+144(SB), Z20
+	VMOVAPD      Z20, Z20
+	MOVQ         352(AX), R10
+
+asymmetricAVX512F32pownloop:
+	TESTQ  R10, R10
+	JZ     asymmetricAVX512F32powndone
+	VMULPD Z5, Z20, Z20
+	DECQ   R10
+	JMP    asymmetricAVX512F32pownloop
+
+asymmetricAVX512F32pownlog:
+	VXORPD.BCST       constsAVX512<>+8(SB), Z18, Z20
+	VMULPD.BCST       128(AX), Z20, Z20
 	VMAXPD.BCST       constsAVX512<>+16(SB), Z20, Z20
 	VMINPD.BCST       constsAVX512<>+24(SB), Z20, Z20
 	VMULPD.BCST       constsAVX512<>+32(SB), Z20, Z21
@@ -1788,65 +1845,70 @@ asymmetricAVX512F32loop:
 	VFMADD213PD       Z20, Z22, Z25
 	VADDPD.BCST       constsAVX512<>+144(SB), Z25, Z20
 	VSCALEFPD         Z21, Z20, Z20
-	VBROADCASTSD      192(AX), Z21
-	VBLENDMPD.BCST    160(AX), Z21, K1, Z9
-	VXORPD.BCST       constsAVX512<>+8(SB), Z5, Z21
-	VBLENDMPD         Z21, Z6, K1, Z10
-	VBLENDMPD         Z19, Z3, K1, Z11
-	VXORPD.BCST       constsAVX512<>+8(SB), Z6, Z3
-	VBLENDMPD         Z3, Z5, K1, Z12
-	VMULPD            Z9, Z10, Z3
-	VMULPD            Z11, Z3, Z19
-	VMULPD            Z11, Z20, Z21
-	VADDPD            Z12, Z19, Z22
-	VMULPD            Z22, Z20, Z22
-	VMULPD            Z6, Z5, Z23
-	VADDPD            Z3, Z3, Z3
-	VMULPD            Z12, Z3, Z3
-	VADDPD            Z3, Z23, Z3
-	VBROADCASTSD      constsAVX512<>+144(SB), Z23
-	VADDPD            Z5, Z5, Z24
-	VSUBPD            Z24, Z23, Z23
-	VMULPD            Z23, Z19, Z23
-	VADDPD            Z23, Z3, Z3
-	VMULPD            Z10, Z19, Z19
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z9, Z23
-	VMULPD            Z23, Z19, Z19
-	VADDPD            Z19, Z3, Z3
-	VMULPD            Z3, Z20, Z3
-	VBROADCASTSD      288(AX), Z19
-	VCMPPD.BCST       $0x00, constsAVX512<>+144(SB), Z19, K1
-	VMULPD            Z12, Z20, Z19
-	VBLENDMPD         Z19, Z22, K1, Z22
-	VMULPD            Z5, Z20, Z19
-	VMULPD            Z6, Z19, Z19
-	VBLENDMPD         Z19, Z3, K1, Z3
-	VCMPPD            $0x03, Z2, Z1, K1
-	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z1
-	VCMPPD.BCST       $0x00, constsAVX512<>+240(SB), Z1, K2
-	VBROADCASTSD      64(AX), Z1
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z2
-	VMAXPD            Z21, Z2, Z2
-	VMINPD            Z2, Z1, Z1
-	VBLENDMPD         Z21, Z1, K2, Z13
-	VBLENDMPD.BCST    constsAVX512<>+248(SB), Z13, K1, Z14
-	VADDPD            Z14, Z0, Z0
-	TESTQ             CX, CX
-	JZ                asymmetricAVX512F32noloss
-	VCVTPD2PS         Z14, Y1
-	VMOVUPS           Y1, (CX)(R9*4)
+	VMOVAPD           Z20, Z20
+
+asymmetricAVX512F32powndone:
+	VCMPPD.BCST    $0x00, constsAVX512<>+144(SB), Z2, K1
+	VBLENDMPD      Z19, Z20, K1, Z7
+	VBROADCASTSD   192(AX), Z19
+	VBLENDMPD.BCST 160(AX), Z19, K1, Z8
+	VXORPD.BCST    constsAVX512<>+8(SB), Z5, Z19
+	VBLENDMPD      Z19, Z6, K1, Z9
+	VBLENDMPD      Z18, Z3, K1, Z10
+	VXORPD.BCST    constsAVX512<>+8(SB), Z6, Z3
+	VBLENDMPD      Z3, Z5, K1, Z11
+	VMULPD         Z8, Z9, Z3
+	VMULPD         Z10, Z3, Z18
+	VMULPD         Z10, Z7, Z19
+	VADDPD         Z11, Z18, Z20
+	VMULPD         Z20, Z7, Z20
+	VMULPD         Z6, Z5, Z21
+	VADDPD         Z3, Z3, Z3
+	VMULPD         Z11, Z3, Z3
+	VADDPD         Z3, Z21, Z3
+	VBROADCASTSD   constsAVX512<>+144(SB), Z21
+	VADDPD         Z5, Z5, Z22
+	VSUBPD         Z22, Z21, Z21
+	VMULPD         Z21, Z18, Z21
+	VADDPD         Z21, Z3, Z3
+	VMULPD         Z9, Z18, Z18
+	VSUBPD.BCST    constsAVX512<>+144(SB), Z8, Z21
+	VMULPD         Z21, Z18, Z18
+	VADDPD         Z18, Z3, Z3
+	VMULPD         Z3, Z7, Z3
+	VBROADCASTSD   288(AX), Z18
+	VCMPPD.BCST    $0x00, constsAVX512<>+144(SB), Z18, K1
+	VMULPD         Z11, Z7, Z18
+	VBLENDMPD      Z18, Z20, K1, Z20
+	VMULPD         Z5, Z7, Z18
+	VMULPD         Z6, Z18, Z18
+	VBLENDMPD      Z18, Z3, K1, Z3
+	VCMPPD         $0x03, Z2, Z1, K1
+	VANDPD.BCST    constsAVX512<>+0(SB), Z1, Z1
+	VCMPPD.BCST    $0x00, constsAVX512<>+240(SB), Z1, K2
+	VBROADCASTSD   64(AX), Z1
+	VXORPD.BCST    constsAVX512<>+8(SB), Z1, Z2
+	VMAXPD         Z19, Z2, Z2
+	VMINPD         Z2, Z1, Z1
+	VBLENDMPD      Z19, Z1, K2, Z12
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z12, K1, Z13
+	VADDPD         Z13, Z0, Z0
+	TESTQ          CX, CX
+	JZ             asymmetricAVX512F32noloss
+	VCVTPD2PS      Z13, Y1
+	VMOVUPS        Y1, (CX)(R9*4)
 
 asymmetricAVX512F32noloss:
 	TESTQ          DX, DX
 	JZ             asymmetricAVX512F32nograd
-	VMULPD.BCST    (AX), Z22, Z1
+	VMULPD.BCST    (AX), Z20, Z1
 	VBROADCASTSD   64(AX), Z2
-	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z19
-	VMAXPD         Z1, Z19, Z19
-	VMINPD         Z19, Z2, Z2
-	VBLENDMPD      Z1, Z2, K2, Z15
-	VBLENDMPD.BCST constsAVX512<>+248(SB), Z15, K1, Z16
-	VCVTPD2PS      Z16, Y1
+	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z18
+	VMAXPD         Z1, Z18, Z18
+	VMINPD         Z18, Z2, Z2
+	VBLENDMPD      Z1, Z2, K2, Z14
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z14, K1, Z15
+	VCVTPD2PS      Z15, Y1
 	VMOVUPS        Y1, (DX)(R9*4)
 
 asymmetricAVX512F32nograd:
@@ -1859,9 +1921,9 @@ asymmetricAVX512F32nograd:
 	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z3
 	VMAXPD         Z1, Z3, Z3
 	VMINPD         Z3, Z2, Z2
-	VBLENDMPD      Z1, Z2, K2, Z17
-	VBLENDMPD.BCST constsAVX512<>+248(SB), Z17, K1, Z18
-	VCVTPD2PS      Z18, Y1
+	VBLENDMPD      Z1, Z2, K2, Z16
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z16, K1, Z17
+	VCVTPD2PS      Z17, Y1
 	VMOVUPS        Y1, (BX)(R9*4)
 
 asymmetricAVX512F32nohess:
@@ -1869,6 +1931,448 @@ asymmetricAVX512F32nohess:
 	JMP  asymmetricAVX512F32loop
 
 asymmetricAVX512F32done:
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDSD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, ret+56(FP)
+	RET
+
+// func asymmetricMarginAVX512F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·asymmetricMarginAVX512F32(SB), NOSPLIT, $320-64
+	MOVQ   p+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Z0, Z0, Z0
+	XORQ   R9, R9
+
+asymmetricMarginAVX512F32loop:
+	CMPQ              R9, R8
+	JGE               asymmetricMarginAVX512F32done
+	VCVTPS2PD         (SI)(R9*4), Z1
+	VCVTPS2PD         (DI)(R9*4), Z2
+	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z3
+	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z3
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z3, Z3
+	VMINPD.BCST       constsAVX512<>+24(SB), Z3, Z3
+	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z22
+	VRNDSCALEPD       $0x08, Z22, Z22
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z22, Z3
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z22, Z3
+	VMULPD            Z3, Z3, Z23
+	VMULPD            Z23, Z23, Z24
+	VMULPD            Z24, Z24, Z25
+	VBROADCASTSD      constsAVX512<>+56(SB), Z26
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z3, Z26
+	VBROADCASTSD      constsAVX512<>+72(SB), Z27
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z3, Z27
+	VFMADD213PD       Z26, Z23, Z27
+	VBROADCASTSD      constsAVX512<>+88(SB), Z26
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z3, Z26
+	VBROADCASTSD      constsAVX512<>+104(SB), Z28
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z3, Z28
+	VFMADD213PD       Z26, Z23, Z28
+	VFMADD213PD       Z27, Z24, Z28
+	VBROADCASTSD      constsAVX512<>+120(SB), Z24
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z3, Z24
+	VBROADCASTSD      constsAVX512<>+136(SB), Z26
+	VFMADD213PD       Z24, Z23, Z26
+	VFMADD213PD       Z28, Z25, Z26
+	VMULPD            Z3, Z3, Z23
+	VFMADD213PD       Z3, Z23, Z26
+	VADDPD.BCST       constsAVX512<>+144(SB), Z26, Z3
+	VSCALEFPD         Z22, Z3, Z3
+	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z22
+	VMULPD.BCST       constsAVX512<>+64(SB), Z22, Z22
+	VBLENDMPD         Z22, Z3, K1, Z4
+	VXORPD            Z22, Z22, Z22
+	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z22, K1, Z22
+	VADDPD.BCST       constsAVX512<>+160(SB), Z4, Z23
+	VDIVPD            Z23, Z4, Z23
+	VMULPD            Z23, Z23, Z24
+	VMULPD            Z24, Z24, Z25
+	VBROADCASTSD      constsAVX512<>+168(SB), Z26
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z25, Z26
+	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z25, Z26
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z25, Z26
+	VMULPD            Z24, Z26, Z24
+	VBROADCASTSD      constsAVX512<>+200(SB), Z26
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z25, Z26
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z25, Z26
+	VMULPD            Z25, Z26, Z25
+	VADDPD            Z25, Z24, Z24
+	VMULPD            Z4, Z4, Z25
+	VMULPD.BCST       constsAVX512<>+64(SB), Z25, Z25
+	VADDPD            Z24, Z25, Z24
+	VMULPD            Z24, Z23, Z23
+	VMULPD.BCST       constsAVX512<>+48(SB), Z22, Z24
+	VADDPD            Z24, Z23, Z23
+	VSUBPD            Z23, Z25, Z23
+	VSUBPD            Z4, Z23, Z23
+	VMULPD.BCST       constsAVX512<>+40(SB), Z22, Z22
+	VSUBPD            Z23, Z22, Z22
+	VBROADCASTSD      constsAVX512<>+144(SB), Z23
+	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z24
+	VDIVPD            Z24, Z23, Z23
+	VMULPD            Z23, Z3, Z3
+	VCMPPD.BCST       $0x1d, constsAVX512<>+224(SB), Z1, K1
+	VBLENDMPD         Z23, Z3, K1, Z5
+	VBLENDMPD         Z3, Z23, K1, Z6
+	VMAXPD.BCST       constsAVX512<>+224(SB), Z1, Z3
+	VADDPD            Z22, Z3, Z3
+	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z23
+	VMAXPD.BCST       constsAVX512<>+224(SB), Z23, Z23
+	VADDPD            Z22, Z23, Z22
+	CMPQ              320(AX), $0x00
+	JL                asymmetricMarginAVX512F32powplog
+	VBROADCASTSD      constsAVX512<>+144(SB), Z23
+	VMOVAPD           Z23, Z23
+	MOVQ              320(AX), R10
+
+asymmetricMarginAVX512F32powploop:
+	TESTQ  R10, R10
+	JZ     asymmetricMarginAVX512F32powpdone
+	VMULPD Z6, Z23, Z23
+	DECQ   R10
+	JMP    asymmetricMarginAVX512F32powploop
+
+asymmetricMarginAVX512F32powplog:
+	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z23
+	VMULPD.BCST       96(AX), Z23, Z23
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z23, Z23
+	VMINPD.BCST       constsAVX512<>+24(SB), Z23, Z23
+	VMULPD.BCST       constsAVX512<>+32(SB), Z23, Z24
+	VRNDSCALEPD       $0x08, Z24, Z24
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z24, Z23
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z24, Z23
+	VMULPD            Z23, Z23, Z25
+	VMULPD            Z25, Z25, Z26
+	VMULPD            Z26, Z26, Z27
+	VBROADCASTSD      constsAVX512<>+56(SB), Z28
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z23, Z28
+	VBROADCASTSD      constsAVX512<>+72(SB), Z29
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z23, Z29
+	VFMADD213PD       Z28, Z25, Z29
+	VBROADCASTSD      constsAVX512<>+88(SB), Z28
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z23, Z28
+	VBROADCASTSD      constsAVX512<>+104(SB), Z30
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z23, Z30
+	VFMADD213PD       Z28, Z25, Z30
+	VFMADD213PD       Z29, Z26, Z30
+	VBROADCASTSD      constsAVX512<>+120(SB), Z26
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z23, Z26
+	VBROADCASTSD      constsAVX512<>+136(SB), Z28
+	VFMADD213PD       Z26, Z25, Z28
+	VFMADD213PD       Z30, Z27, Z28
+	VMULPD            Z23, Z23, Z25
+	VFMADD213PD       Z23, Z25, Z28
+	VADDPD.BCST       constsAVX512<>+144(SB), Z28, Z23
+	VSCALEFPD         Z24, Z23, Z23
+	VMOVAPD           Z23, Z23
+
+asymmetricMarginAVX512F32powpdone:
+	CMPQ         352(AX), $0x00
+	JL           asymmetricMarginAVX512F32pownlog
+	VBROADCASTSD constsAVX512<>+144(SB), Z24
+	VMOVAPD      Z24, Z24
+	MOVQ         352(AX), R10
+
+asymmetricMarginAVX512F32pownloop:
+	TESTQ  R10, R10
+	JZ     asymmetricMarginAVX512F32powndone
+	VMULPD Z5, Z24, Z24
+	DECQ   R10
+	JMP    asymmetricMarginAVX512F32pownloop
+
+asymmetricMarginAVX512F32pownlog:
+	VXORPD.BCST       constsAVX512<>+8(SB), Z22, Z24
+	VMULPD.BCST       128(AX), Z24, Z24
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z24, Z24
+	VMINPD.BCST       constsAVX512<>+24(SB), Z24, Z24
+	VMULPD.BCST       constsAVX512<>+32(SB), Z24, Z25
+	VRNDSCALEPD       $0x08, Z25, Z25
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z25, Z24
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z25, Z24
+	VMULPD            Z24, Z24, Z26
+	VMULPD            Z26, Z26, Z27
+	VMULPD            Z27, Z27, Z28
+	VBROADCASTSD      constsAVX512<>+56(SB), Z29
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z24, Z29
+	VBROADCASTSD      constsAVX512<>+72(SB), Z30
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z24, Z30
+	VFMADD213PD       Z29, Z26, Z30
+	VBROADCASTSD      constsAVX512<>+88(SB), Z29
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z24, Z29
+	VBROADCASTSD      constsAVX512<>+104(SB), Z31
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z24, Z31
+	VFMADD213PD       Z29, Z26, Z31
+	VFMADD213PD       Z30, Z27, Z31
+	VBROADCASTSD      constsAVX512<>+120(SB), Z27
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z24, Z27
+	VBROADCASTSD      constsAVX512<>+136(SB), Z29
+	VFMADD213PD       Z27, Z26, Z29
+	VFMADD213PD       Z31, Z28, Z29
+	VMULPD            Z24, Z24, Z26
+	VFMADD213PD       Z24, Z26, Z29
+	VADDPD.BCST       constsAVX512<>+144(SB), Z29, Z24
+	VSCALEFPD         Z25, Z24, Z24
+	VMOVAPD           Z24, Z24
+
+asymmetricMarginAVX512F32powndone:
+	VCMPPD.BCST      $0x00, constsAVX512<>+144(SB), Z2, K1
+	VBLENDMPD        Z23, Z24, K1, Z7
+	VBROADCASTSD     192(AX), Z23
+	VBLENDMPD.BCST   160(AX), Z23, K1, Z8
+	VXORPD.BCST      constsAVX512<>+8(SB), Z5, Z23
+	VBLENDMPD        Z23, Z6, K1, Z9
+	VBLENDMPD        Z22, Z3, K1, Z10
+	VXORPD.BCST      constsAVX512<>+8(SB), Z6, Z3
+	VBLENDMPD        Z3, Z5, K1, Z11
+	VMULPD           Z8, Z9, Z3
+	VMULPD           Z10, Z3, Z22
+	VMULPD           Z10, Z7, Z23
+	VADDPD           Z11, Z22, Z24
+	VMULPD           Z24, Z7, Z24
+	VMULPD           Z6, Z5, Z25
+	VADDPD           Z3, Z3, Z3
+	VMULPD           Z11, Z3, Z3
+	VADDPD           Z3, Z25, Z3
+	VBROADCASTSD     constsAVX512<>+144(SB), Z25
+	VADDPD           Z5, Z5, Z26
+	VSUBPD           Z26, Z25, Z25
+	VMULPD           Z25, Z22, Z25
+	VADDPD           Z25, Z3, Z3
+	VMULPD           Z9, Z22, Z22
+	VSUBPD.BCST      constsAVX512<>+144(SB), Z8, Z25
+	VMULPD           Z25, Z22, Z22
+	VADDPD           Z22, Z3, Z3
+	VMULPD           Z3, Z7, Z3
+	VBROADCASTSD     288(AX), Z22
+	VCMPPD.BCST      $0x00, constsAVX512<>+144(SB), Z22, K1
+	VMULPD           Z11, Z7, Z22
+	VBLENDMPD        Z22, Z24, K1, Z24
+	VMULPD           Z5, Z7, Z22
+	VMULPD           Z6, Z22, Z22
+	VBLENDMPD        Z22, Z3, K1, Z3
+	VMOVUPD          Z23, (SP)
+	VMOVUPD          Z24, 64(SP)
+	VMOVUPD          Z3, 128(SP)
+	VSUBPD.BCST      224(AX), Z5, Z3
+	VCMPPD.BCST      $0x1e, constsAVX512<>+224(SB), Z3, K1
+	VBROADCASTSD     constsAVX512<>+144(SB), Z22
+	VBLENDMPD        Z3, Z22, K1, Z12
+	VMULPD           Z6, Z5, Z3
+	VADDPD.BCST      224(AX), Z6, Z22
+	VGETMANTPD       $0x02, Z22, Z23
+	VGETEXPPD        Z22, Z24
+	VADDPD.BCST      constsAVX512<>+144(SB), Z24, Z24
+	VCMPPD.BCST      $0x11, constsAVX512<>+232(SB), Z23, K1
+	VADDPD           Z23, Z23, Z25
+	VBLENDMPD        Z25, Z23, K1, Z23
+	VSUBPD.BCST      constsAVX512<>+144(SB), Z24, Z25
+	VBLENDMPD        Z25, Z24, K1, Z24
+	VSUBPD.BCST      constsAVX512<>+144(SB), Z23, Z23
+	VADDPD.BCST      constsAVX512<>+160(SB), Z23, Z25
+	VDIVPD           Z25, Z23, Z25
+	VMULPD           Z25, Z25, Z26
+	VMULPD           Z26, Z26, Z27
+	VBROADCASTSD     constsAVX512<>+168(SB), Z28
+	VFMADD213PD.BCST constsAVX512<>+176(SB), Z27, Z28
+	VFMADD213PD.BCST constsAVX512<>+184(SB), Z27, Z28
+	VFMADD213PD.BCST constsAVX512<>+192(SB), Z27, Z28
+	VMULPD           Z26, Z28, Z26
+	VBROADCASTSD     constsAVX512<>+200(SB), Z28
+	VFMADD213PD.BCST constsAVX512<>+208(SB), Z27, Z28
+	VFMADD213PD.BCST constsAVX512<>+216(SB), Z27, Z28
+	VMULPD           Z27, Z28, Z27
+	VADDPD           Z27, Z26, Z26
+	VMULPD           Z23, Z23, Z27
+	VMULPD.BCST      constsAVX512<>+64(SB), Z27, Z27
+	VADDPD           Z26, Z27, Z26
+	VMULPD           Z26, Z25, Z25
+	VMULPD.BCST      constsAVX512<>+48(SB), Z24, Z26
+	VADDPD           Z26, Z25, Z25
+	VSUBPD           Z25, Z27, Z25
+	VSUBPD           Z23, Z25, Z23
+	VMULPD.BCST      constsAVX512<>+40(SB), Z24, Z24
+	VSUBPD           Z23, Z24, Z23
+	VXORPD.BCST      constsAVX512<>+8(SB), Z23, Z23
+	VDIVPD           Z22, Z3, Z22
+	CMPQ             352(AX), $0x00
+	JL               asymmetricMarginAVX512F32powdlog
+	VBROADCASTSD     constsAVX512<>+144(SB), Z24
+	VMOVAPD          Z24, Z24
+	MOVQ             352(AX), R10
+
+asymmetricMarginAVX512F32powdloop:
+	TESTQ  R10, R10
+	JZ     asymmetricMarginAVX512F32powddone
+	VMULPD Z12, Z24, Z24
+	DECQ   R10
+	JMP    asymmetricMarginAVX512F32powdloop
+
+asymmetricMarginAVX512F32powdlog:
+	VGETMANTPD        $0x02, Z12, Z24
+	VGETEXPPD         Z12, Z25
+	VADDPD.BCST       constsAVX512<>+144(SB), Z25, Z25
+	VCMPPD.BCST       $0x11, constsAVX512<>+232(SB), Z24, K1
+	VADDPD            Z24, Z24, Z26
+	VBLENDMPD         Z26, Z24, K1, Z24
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z25, Z26
+	VBLENDMPD         Z26, Z25, K1, Z25
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z24, Z24
+	VADDPD.BCST       constsAVX512<>+160(SB), Z24, Z26
+	VDIVPD            Z26, Z24, Z26
+	VMULPD            Z26, Z26, Z27
+	VMULPD            Z27, Z27, Z28
+	VBROADCASTSD      constsAVX512<>+168(SB), Z29
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z28, Z29
+	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z28, Z29
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z28, Z29
+	VMULPD            Z27, Z29, Z27
+	VBROADCASTSD      constsAVX512<>+200(SB), Z29
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z28, Z29
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z28, Z29
+	VMULPD            Z28, Z29, Z28
+	VADDPD            Z28, Z27, Z27
+	VMULPD            Z24, Z24, Z28
+	VMULPD.BCST       constsAVX512<>+64(SB), Z28, Z28
+	VADDPD            Z27, Z28, Z27
+	VMULPD            Z27, Z26, Z26
+	VMULPD.BCST       constsAVX512<>+48(SB), Z25, Z27
+	VADDPD            Z27, Z26, Z26
+	VSUBPD            Z26, Z28, Z26
+	VSUBPD            Z24, Z26, Z24
+	VMULPD.BCST       constsAVX512<>+40(SB), Z25, Z25
+	VSUBPD            Z24, Z25, Z24
+	VMULPD.BCST       128(AX), Z24, Z24
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z24, Z24
+	VMINPD.BCST       constsAVX512<>+24(SB), Z24, Z24
+	VMULPD.BCST       constsAVX512<>+32(SB), Z24, Z25
+	VRNDSCALEPD       $0x08, Z25, Z25
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z25, Z24
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z25, Z24
+	VMULPD            Z24, Z24, Z26
+	VMULPD            Z26, Z26, Z27
+	VMULPD            Z27, Z27, Z28
+	VBROADCASTSD      constsAVX512<>+56(SB), Z29
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z24, Z29
+	VBROADCASTSD      constsAVX512<>+72(SB), Z30
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z24, Z30
+	VFMADD213PD       Z29, Z26, Z30
+	VBROADCASTSD      constsAVX512<>+88(SB), Z29
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z24, Z29
+	VBROADCASTSD      constsAVX512<>+104(SB), Z31
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z24, Z31
+	VFMADD213PD       Z29, Z26, Z31
+	VFMADD213PD       Z30, Z27, Z31
+	VBROADCASTSD      constsAVX512<>+120(SB), Z27
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z24, Z27
+	VBROADCASTSD      constsAVX512<>+136(SB), Z29
+	VFMADD213PD       Z27, Z26, Z29
+	VFMADD213PD       Z31, Z28, Z29
+	VMULPD            Z24, Z24, Z26
+	VFMADD213PD       Z24, Z26, Z29
+	VADDPD.BCST       constsAVX512<>+144(SB), Z29, Z24
+	VSCALEFPD         Z25, Z24, Z24
+	VMOVAPD           Z24, Z24
+
+asymmetricMarginAVX512F32powddone:
+	VDIVPD         Z12, Z23, Z25
+	VMULPD         Z25, Z3, Z26
+	VMULPD.BCST    192(AX), Z26, Z26
+	VMULPD         Z23, Z24, Z23
+	VADDPD         Z22, Z26, Z27
+	VMULPD         Z27, Z24, Z27
+	VMOVUPD        Z23, 192(SP)
+	VMOVUPD        Z27, 256(SP)
+	VBROADCASTSD   constsAVX512<>+144(SB), Z23
+	VADDPD         Z5, Z5, Z27
+	VSUBPD         Z27, Z23, Z23
+	VADDPD         Z22, Z23, Z27
+	VMULPD         Z27, Z22, Z27
+	VMULPD         Z25, Z3, Z25
+	VMULPD.BCST    256(AX), Z25, Z25
+	VADDPD         Z22, Z22, Z22
+	VADDPD         Z22, Z25, Z22
+	VMULPD         Z23, Z26, Z23
+	VADDPD         Z27, Z23, Z23
+	VDIVPD         Z12, Z3, Z3
+	VMULPD.BCST    192(AX), Z3, Z3
+	VMULPD         Z22, Z3, Z3
+	VADDPD         Z3, Z23, Z3
+	VMULPD         Z3, Z24, Z3
+	VMOVUPD        192(SP), Z22
+	VMOVUPD        256(SP), Z23
+	VSUBPD.BCST    224(AX), Z5, Z24
+	VCMPPD.BCST    $0x1e, constsAVX512<>+224(SB), Z24, K1
+	VMOVAPD.Z      Z22, K1, Z22
+	VMOVAPD.Z      Z23, K1, Z23
+	VMOVAPD.Z      Z3, K1, Z3
+	VCMPPD.BCST    $0x00, constsAVX512<>+144(SB), Z2, K1
+	VMOVUPD        (SP), Z24
+	VBLENDMPD      Z24, Z22, K1, Z13
+	VMOVUPD        64(SP), Z22
+	VBLENDMPD      Z22, Z23, K1, Z14
+	VMOVUPD        128(SP), Z22
+	VBLENDMPD      Z22, Z3, K1, Z15
+	VCMPPD         $0x03, Z2, Z1, K1
+	VANDPD.BCST    constsAVX512<>+0(SB), Z1, Z1
+	VCMPPD.BCST    $0x00, constsAVX512<>+240(SB), Z1, K2
+	VBROADCASTSD   64(AX), Z1
+	VXORPD.BCST    constsAVX512<>+8(SB), Z1, Z2
+	VMAXPD         Z13, Z2, Z2
+	VMINPD         Z2, Z1, Z1
+	VBLENDMPD      Z13, Z1, K2, Z16
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z16, K1, Z17
+	VADDPD         Z17, Z0, Z0
+	TESTQ          CX, CX
+	JZ             asymmetricMarginAVX512F32noloss
+	VCVTPD2PS      Z17, Y1
+	VMOVUPS        Y1, (CX)(R9*4)
+
+asymmetricMarginAVX512F32noloss:
+	TESTQ          DX, DX
+	JZ             asymmetricMarginAVX512F32nograd
+	VMULPD.BCST    (AX), Z14, Z1
+	VBROADCASTSD   64(AX), Z2
+	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z3
+	VMAXPD         Z1, Z3, Z3
+	VMINPD         Z3, Z2, Z2
+	VBLENDMPD      Z1, Z2, K2, Z18
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z18, K1, Z19
+	VCVTPD2PS      Z19, Y1
+	VMOVUPS        Y1, (DX)(R9*4)
+
+asymmetricMarginAVX512F32nograd:
+	TESTQ          BX, BX
+	JZ             asymmetricMarginAVX512F32nohess
+	VBROADCASTSD   32(AX), Z1
+	VMULPD.BCST    (AX), Z15, Z2
+	VMAXPD         Z2, Z1, Z1
+	VBROADCASTSD   64(AX), Z2
+	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z3
+	VMAXPD         Z1, Z3, Z3
+	VMINPD         Z3, Z2, Z2
+	VBLENDMPD      Z1, Z2, K2, Z20
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z20, K1, Z21
+	VCVTPD2PS      Z21, Y1
+	VMOVUPS        Y1, (BX)(R9*4)
+
+asymmetricMarginAVX512F32nohess:
+	ADDQ $0x00000008, R9
+	JMP  asymmetricMarginAVX512F32loop
+
+asymmetricMarginAVX512F32done:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -3540,82 +4044,139 @@ asymmetricAVX512F64loop:
 	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z3
 	VMAXPD.BCST       constsAVX512<>+16(SB), Z3, Z3
 	VMINPD.BCST       constsAVX512<>+24(SB), Z3, Z3
-	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z19
-	VRNDSCALEPD       $0x08, Z19, Z19
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z19, Z3
-	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z19, Z3
-	VMULPD            Z3, Z3, Z20
+	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z18
+	VRNDSCALEPD       $0x08, Z18, Z18
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z18, Z3
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z18, Z3
+	VMULPD            Z3, Z3, Z19
+	VMULPD            Z19, Z19, Z20
 	VMULPD            Z20, Z20, Z21
-	VMULPD            Z21, Z21, Z22
-	VBROADCASTSD      constsAVX512<>+56(SB), Z23
-	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z3, Z23
-	VBROADCASTSD      constsAVX512<>+72(SB), Z24
-	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z3, Z24
+	VBROADCASTSD      constsAVX512<>+56(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z3, Z22
+	VBROADCASTSD      constsAVX512<>+72(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z3, Z23
+	VFMADD213PD       Z22, Z19, Z23
+	VBROADCASTSD      constsAVX512<>+88(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z3, Z22
+	VBROADCASTSD      constsAVX512<>+104(SB), Z24
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z3, Z24
+	VFMADD213PD       Z22, Z19, Z24
 	VFMADD213PD       Z23, Z20, Z24
-	VBROADCASTSD      constsAVX512<>+88(SB), Z23
-	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z3, Z23
-	VBROADCASTSD      constsAVX512<>+104(SB), Z25
-	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z3, Z25
-	VFMADD213PD       Z23, Z20, Z25
-	VFMADD213PD       Z24, Z21, Z25
-	VBROADCASTSD      constsAVX512<>+120(SB), Z21
-	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z3, Z21
-	VBROADCASTSD      constsAVX512<>+136(SB), Z23
-	VFMADD213PD       Z21, Z20, Z23
-	VFMADD213PD       Z25, Z22, Z23
-	VMULPD            Z3, Z3, Z20
-	VFMADD213PD       Z3, Z20, Z23
-	VADDPD.BCST       constsAVX512<>+144(SB), Z23, Z3
-	VSCALEFPD         Z19, Z3, Z3
+	VBROADCASTSD      constsAVX512<>+120(SB), Z20
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z3, Z20
+	VBROADCASTSD      constsAVX512<>+136(SB), Z22
+	VFMADD213PD       Z20, Z19, Z22
+	VFMADD213PD       Z24, Z21, Z22
+	VMULPD            Z3, Z3, Z19
+	VFMADD213PD       Z3, Z19, Z22
+	VADDPD.BCST       constsAVX512<>+144(SB), Z22, Z3
+	VSCALEFPD         Z18, Z3, Z3
 	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z19
-	VMULPD.BCST       constsAVX512<>+64(SB), Z19, Z19
-	VBLENDMPD         Z19, Z3, K1, Z4
-	VXORPD            Z19, Z19, Z19
-	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z19, K1, Z19
-	VADDPD.BCST       constsAVX512<>+160(SB), Z4, Z20
-	VDIVPD            Z20, Z4, Z20
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z18
+	VMULPD.BCST       constsAVX512<>+64(SB), Z18, Z18
+	VBLENDMPD         Z18, Z3, K1, Z4
+	VXORPD            Z18, Z18, Z18
+	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z18, K1, Z18
+	VADDPD.BCST       constsAVX512<>+160(SB), Z4, Z19
+	VDIVPD            Z19, Z4, Z19
+	VMULPD            Z19, Z19, Z20
 	VMULPD            Z20, Z20, Z21
-	VMULPD            Z21, Z21, Z22
-	VBROADCASTSD      constsAVX512<>+168(SB), Z23
-	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z22, Z23
-	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z22, Z23
-	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z22, Z23
-	VMULPD            Z21, Z23, Z21
-	VBROADCASTSD      constsAVX512<>+200(SB), Z23
-	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z22, Z23
-	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z22, Z23
-	VMULPD            Z22, Z23, Z22
-	VADDPD            Z22, Z21, Z21
-	VMULPD            Z4, Z4, Z22
-	VMULPD.BCST       constsAVX512<>+64(SB), Z22, Z22
-	VADDPD            Z21, Z22, Z21
-	VMULPD            Z21, Z20, Z20
-	VMULPD.BCST       constsAVX512<>+48(SB), Z19, Z21
+	VBROADCASTSD      constsAVX512<>+168(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z21, Z22
+	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z21, Z22
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z21, Z22
+	VMULPD            Z20, Z22, Z20
+	VBROADCASTSD      constsAVX512<>+200(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z21, Z22
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z21, Z22
+	VMULPD            Z21, Z22, Z21
 	VADDPD            Z21, Z20, Z20
-	VSUBPD            Z20, Z22, Z20
-	VSUBPD            Z4, Z20, Z20
-	VMULPD.BCST       constsAVX512<>+40(SB), Z19, Z19
-	VSUBPD            Z20, Z19, Z19
-	VBROADCASTSD      constsAVX512<>+144(SB), Z20
-	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z21
-	VDIVPD            Z21, Z20, Z20
-	VMULPD            Z20, Z3, Z3
+	VMULPD            Z4, Z4, Z21
+	VMULPD.BCST       constsAVX512<>+64(SB), Z21, Z21
+	VADDPD            Z20, Z21, Z20
+	VMULPD            Z20, Z19, Z19
+	VMULPD.BCST       constsAVX512<>+48(SB), Z18, Z20
+	VADDPD            Z20, Z19, Z19
+	VSUBPD            Z19, Z21, Z19
+	VSUBPD            Z4, Z19, Z19
+	VMULPD.BCST       constsAVX512<>+40(SB), Z18, Z18
+	VSUBPD            Z19, Z18, Z18
+	VBROADCASTSD      constsAVX512<>+144(SB), Z19
+	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z20
+	VDIVPD            Z20, Z19, Z19
+	VMULPD            Z19, Z3, Z3
 	VCMPPD.BCST       $0x1d, constsAVX512<>+224(SB), Z1, K1
-	VBLENDMPD         Z20, Z3, K1, Z5
-	VBLENDMPD         Z3, Z20, K1, Z6
+	VBLENDMPD         Z19, Z3, K1, Z5
+	VBLENDMPD         Z3, Z19, K1, Z6
 	VMAXPD.BCST       constsAVX512<>+224(SB), Z1, Z3
-	VADDPD            Z19, Z3, Z3
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z20
-	VMAXPD.BCST       constsAVX512<>+224(SB), Z20, Z20
-	VADDPD            Z19, Z20, Z19
-	VCMPPD.BCST       $0x00, constsAVX512<>+144(SB), Z2, K1
-	VXORPD.BCST       constsAVX512<>+8(SB), Z19, Z20
-	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z21
-	VBLENDMPD         Z21, Z20, K1, Z7
-	VBROADCASTSD      128(AX), Z20
-	VBLENDMPD.BCST    96(AX), Z20, K1, Z8
-	VMULPD            Z8, Z7, Z20
+	VADDPD            Z18, Z3, Z3
+	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z19
+	VMAXPD.BCST       constsAVX512<>+224(SB), Z19, Z19
+	VADDPD            Z18, Z19, Z18
+	CMPQ              320(AX), $0x00
+	JL                asymmetricAVX512F64powplog
+	VBROADCASTSD      constsAVX512<>+144(SB), Z19
+	VMOVAPD           Z19, Z19
+	MOVQ              320(AX), R10
+
+asymmetricAVX512F64powploop:
+	TESTQ  R10, R10
+	JZ     asymmetricAVX512F64powpdone
+	VMULPD Z6, Z19, Z19
+	DECQ   R10
+	JMP    asymmetricAVX512F64powploop
+
+asymmetricAVX512F64powplog:
+	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z19
+	VMULPD.BCST       96(AX), Z19, Z19
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z19, Z19
+	VMINPD.BCST       constsAVX512<>+24(SB), Z19, Z19
+	VMULPD.BCST       constsAVX512<>+32(SB), Z19, Z20
+	VRNDSCALEPD       $0x08, Z20, Z20
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z20, Z19
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z20, Z19
+	VMULPD            Z19, Z19, Z21
+	VMULPD            Z21, Z21, Z22
+	VMULPD            Z22, Z22, Z23
+	VBROADCASTSD      constsAVX512<>+56(SB), Z24
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z19, Z24
+	VBROADCASTSD      constsAVX512<>+72(SB), Z25
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z19, Z25
+	VFMADD213PD       Z24, Z21, Z25
+	VBROADCASTSD      constsAVX512<>+88(SB), Z24
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z19, Z24
+	VBROADCASTSD      constsAVX512<>+104(SB), Z26
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z19, Z26
+	VFMADD213PD       Z24, Z21, Z26
+	VFMADD213PD       Z25, Z22, Z26
+	VBROADCASTSD      constsAVX512<>+120(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z19, Z22
+	VBROADCASTSD      constsAVX512<>+136(SB), Z24
+	VFMADD213PD       Z22, Z21, Z24
+	VFMADD213PD       Z26, Z23, Z24
+	VMULPD            Z19, Z19, Z21
+	VFMADD213PD       Z19, Z21, Z24
+	VADDPD.BCST       constsAVX512<>+144(SB), Z24, Z19
+	VSCALEFPD         Z20, Z19, Z19
+	VMOVAPD           Z19, Z19
+
+asymmetricAVX512F64powpdone:
+	CMPQ         352(AX), $0x00
+	JL           asymmetricAVX512F64pownlog
+	VBROADCASTSD constsAVX512<>+144(SB), Z20
+	VMOVAPD      Z20, Z20
+	MOVQ         352(AX), R10
+
+asymmetricAVX512F64pownloop:
+	TESTQ  R10, R10
+	JZ     asymmetricAVX512F64powndone
+	VMULPD Z5, Z20, Z20
+	DECQ   R10
+	JMP    asymmetricAVX512F64pownloop
+
+asymmetricAVX512F64pownlog:
+	VXORPD.BCST       constsAVX512<>+8(SB), Z18, Z20
+	VMULPD.BCST       128(AX), Z20, Z20
 	VMAXPD.BCST       constsAVX512<>+16(SB), Z20, Z20
 	VMINPD.BCST       constsAVX512<>+24(SB), Z20, Z20
 	VMULPD.BCST       constsAVX512<>+32(SB), Z20, Z21
@@ -3645,64 +4206,69 @@ asymmetricAVX512F64loop:
 	VFMADD213PD       Z20, Z22, Z25
 	VADDPD.BCST       constsAVX512<>+144(SB), Z25, Z20
 	VSCALEFPD         Z21, Z20, Z20
-	VBROADCASTSD      192(AX), Z21
-	VBLENDMPD.BCST    160(AX), Z21, K1, Z9
-	VXORPD.BCST       constsAVX512<>+8(SB), Z5, Z21
-	VBLENDMPD         Z21, Z6, K1, Z10
-	VBLENDMPD         Z19, Z3, K1, Z11
-	VXORPD.BCST       constsAVX512<>+8(SB), Z6, Z3
-	VBLENDMPD         Z3, Z5, K1, Z12
-	VMULPD            Z9, Z10, Z3
-	VMULPD            Z11, Z3, Z19
-	VMULPD            Z11, Z20, Z21
-	VADDPD            Z12, Z19, Z22
-	VMULPD            Z22, Z20, Z22
-	VMULPD            Z6, Z5, Z23
-	VADDPD            Z3, Z3, Z3
-	VMULPD            Z12, Z3, Z3
-	VADDPD            Z3, Z23, Z3
-	VBROADCASTSD      constsAVX512<>+144(SB), Z23
-	VADDPD            Z5, Z5, Z24
-	VSUBPD            Z24, Z23, Z23
-	VMULPD            Z23, Z19, Z23
-	VADDPD            Z23, Z3, Z3
-	VMULPD            Z10, Z19, Z19
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z9, Z23
-	VMULPD            Z23, Z19, Z19
-	VADDPD            Z19, Z3, Z3
-	VMULPD            Z3, Z20, Z3
-	VBROADCASTSD      288(AX), Z19
-	VCMPPD.BCST       $0x00, constsAVX512<>+144(SB), Z19, K1
-	VMULPD            Z12, Z20, Z19
-	VBLENDMPD         Z19, Z22, K1, Z22
-	VMULPD            Z5, Z20, Z19
-	VMULPD            Z6, Z19, Z19
-	VBLENDMPD         Z19, Z3, K1, Z3
-	VCMPPD            $0x03, Z2, Z1, K1
-	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z1
-	VCMPPD.BCST       $0x00, constsAVX512<>+240(SB), Z1, K2
-	VBROADCASTSD      64(AX), Z1
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z2
-	VMAXPD            Z21, Z2, Z2
-	VMINPD            Z2, Z1, Z1
-	VBLENDMPD         Z21, Z1, K2, Z13
-	VBLENDMPD.BCST    constsAVX512<>+248(SB), Z13, K1, Z14
-	VADDPD            Z14, Z0, Z0
-	TESTQ             CX, CX
-	JZ                asymmetricAVX512F64noloss
-	VMOVUPD           Z14, (CX)(R9*8)
+	VMOVAPD           Z20, Z20
+
+asymmetricAVX512F64powndone:
+	VCMPPD.BCST    $0x00, constsAVX512<>+144(SB), Z2, K1
+	VBLENDMPD      Z19, Z20, K1, Z7
+	VBROADCASTSD   192(AX), Z19
+	VBLENDMPD.BCST 160(AX), Z19, K1, Z8
+	VXORPD.BCST    constsAVX512<>+8(SB), Z5, Z19
+	VBLENDMPD      Z19, Z6, K1, Z9
+	VBLENDMPD      Z18, Z3, K1, Z10
+	VXORPD.BCST    constsAVX512<>+8(SB), Z6, Z3
+	VBLENDMPD      Z3, Z5, K1, Z11
+	VMULPD         Z8, Z9, Z3
+	VMULPD         Z10, Z3, Z18
+	VMULPD         Z10, Z7, Z19
+	VADDPD         Z11, Z18, Z20
+	VMULPD         Z20, Z7, Z20
+	VMULPD         Z6, Z5, Z21
+	VADDPD         Z3, Z3, Z3
+	VMULPD         Z11, Z3, Z3
+	VADDPD         Z3, Z21, Z3
+	VBROADCASTSD   constsAVX512<>+144(SB), Z21
+	VADDPD         Z5, Z5, Z22
+	VSUBPD         Z22, Z21, Z21
+	VMULPD         Z21, Z18, Z21
+	VADDPD         Z21, Z3, Z3
+	VMULPD         Z9, Z18, Z18
+	VSUBPD.BCST    constsAVX512<>+144(SB), Z8, Z21
+	VMULPD         Z21, Z18, Z18
+	VADDPD         Z18, Z3, Z3
+	VMULPD         Z3, Z7, Z3
+	VBROADCASTSD   288(AX), Z18
+	VCMPPD.BCST    $0x00, constsAVX512<>+144(SB), Z18, K1
+	VMULPD         Z11, Z7, Z18
+	VBLENDMPD      Z18, Z20, K1, Z20
+	VMULPD         Z5, Z7, Z18
+	VMULPD         Z6, Z18, Z18
+	VBLENDMPD      Z18, Z3, K1, Z3
+	VCMPPD         $0x03, Z2, Z1, K1
+	VANDPD.BCST    constsAVX512<>+0(SB), Z1, Z1
+	VCMPPD.BCST    $0x00, constsAVX512<>+240(SB), Z1, K2
+	VBROADCASTSD   64(AX), Z1
+	VXORPD.BCST    constsAVX512<>+8(SB), Z1, Z2
+	VMAXPD         Z19, Z2, Z2
+	VMINPD         Z2, Z1, Z1
+	VBLENDMPD      Z19, Z1, K2, Z12
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z12, K1, Z13
+	VADDPD         Z13, Z0, Z0
+	TESTQ          CX, CX
+	JZ             asymmetricAVX512F64noloss
+	VMOVUPD        Z13, (CX)(R9*8)
 
 asymmetricAVX512F64noloss:
 	TESTQ          DX, DX
 	JZ             asymmetricAVX512F64nograd
-	VMULPD.BCST    (AX), Z22, Z1
+	VMULPD.BCST    (AX), Z20, Z1
 	VBROADCASTSD   64(AX), Z2
-	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z19
-	VMAXPD         Z1, Z19, Z19
-	VMINPD         Z19, Z2, Z2
-	VBLENDMPD      Z1, Z2, K2, Z15
-	VBLENDMPD.BCST constsAVX512<>+248(SB), Z15, K1, Z16
-	VMOVUPD        Z16, (DX)(R9*8)
+	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z18
+	VMAXPD         Z1, Z18, Z18
+	VMINPD         Z18, Z2, Z2
+	VBLENDMPD      Z1, Z2, K2, Z14
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z14, K1, Z15
+	VMOVUPD        Z15, (DX)(R9*8)
 
 asymmetricAVX512F64nograd:
 	TESTQ          BX, BX
@@ -3714,15 +4280,454 @@ asymmetricAVX512F64nograd:
 	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z3
 	VMAXPD         Z1, Z3, Z3
 	VMINPD         Z3, Z2, Z2
-	VBLENDMPD      Z1, Z2, K2, Z17
-	VBLENDMPD.BCST constsAVX512<>+248(SB), Z17, K1, Z18
-	VMOVUPD        Z18, (BX)(R9*8)
+	VBLENDMPD      Z1, Z2, K2, Z16
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z16, K1, Z17
+	VMOVUPD        Z17, (BX)(R9*8)
 
 asymmetricAVX512F64nohess:
 	ADDQ $0x00000008, R9
 	JMP  asymmetricAVX512F64loop
 
 asymmetricAVX512F64done:
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDSD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, ret+56(FP)
+	RET
+
+// func asymmetricMarginAVX512F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·asymmetricMarginAVX512F64(SB), NOSPLIT, $320-64
+	MOVQ   p+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Z0, Z0, Z0
+	XORQ   R9, R9
+
+asymmetricMarginAVX512F64loop:
+	CMPQ              R9, R8
+	JGE               asymmetricMarginAVX512F64done
+	VMOVUPD           (SI)(R9*8), Z1
+	VMOVUPD           (DI)(R9*8), Z2
+	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z3
+	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z3
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z3, Z3
+	VMINPD.BCST       constsAVX512<>+24(SB), Z3, Z3
+	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z22
+	VRNDSCALEPD       $0x08, Z22, Z22
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z22, Z3
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z22, Z3
+	VMULPD            Z3, Z3, Z23
+	VMULPD            Z23, Z23, Z24
+	VMULPD            Z24, Z24, Z25
+	VBROADCASTSD      constsAVX512<>+56(SB), Z26
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z3, Z26
+	VBROADCASTSD      constsAVX512<>+72(SB), Z27
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z3, Z27
+	VFMADD213PD       Z26, Z23, Z27
+	VBROADCASTSD      constsAVX512<>+88(SB), Z26
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z3, Z26
+	VBROADCASTSD      constsAVX512<>+104(SB), Z28
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z3, Z28
+	VFMADD213PD       Z26, Z23, Z28
+	VFMADD213PD       Z27, Z24, Z28
+	VBROADCASTSD      constsAVX512<>+120(SB), Z24
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z3, Z24
+	VBROADCASTSD      constsAVX512<>+136(SB), Z26
+	VFMADD213PD       Z24, Z23, Z26
+	VFMADD213PD       Z28, Z25, Z26
+	VMULPD            Z3, Z3, Z23
+	VFMADD213PD       Z3, Z23, Z26
+	VADDPD.BCST       constsAVX512<>+144(SB), Z26, Z3
+	VSCALEFPD         Z22, Z3, Z3
+	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z22
+	VMULPD.BCST       constsAVX512<>+64(SB), Z22, Z22
+	VBLENDMPD         Z22, Z3, K1, Z4
+	VXORPD            Z22, Z22, Z22
+	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z22, K1, Z22
+	VADDPD.BCST       constsAVX512<>+160(SB), Z4, Z23
+	VDIVPD            Z23, Z4, Z23
+	VMULPD            Z23, Z23, Z24
+	VMULPD            Z24, Z24, Z25
+	VBROADCASTSD      constsAVX512<>+168(SB), Z26
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z25, Z26
+	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z25, Z26
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z25, Z26
+	VMULPD            Z24, Z26, Z24
+	VBROADCASTSD      constsAVX512<>+200(SB), Z26
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z25, Z26
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z25, Z26
+	VMULPD            Z25, Z26, Z25
+	VADDPD            Z25, Z24, Z24
+	VMULPD            Z4, Z4, Z25
+	VMULPD.BCST       constsAVX512<>+64(SB), Z25, Z25
+	VADDPD            Z24, Z25, Z24
+	VMULPD            Z24, Z23, Z23
+	VMULPD.BCST       constsAVX512<>+48(SB), Z22, Z24
+	VADDPD            Z24, Z23, Z23
+	VSUBPD            Z23, Z25, Z23
+	VSUBPD            Z4, Z23, Z23
+	VMULPD.BCST       constsAVX512<>+40(SB), Z22, Z22
+	VSUBPD            Z23, Z22, Z22
+	VBROADCASTSD      constsAVX512<>+144(SB), Z23
+	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z24
+	VDIVPD            Z24, Z23, Z23
+	VMULPD            Z23, Z3, Z3
+	VCMPPD.BCST       $0x1d, constsAVX512<>+224(SB), Z1, K1
+	VBLENDMPD         Z23, Z3, K1, Z5
+	VBLENDMPD         Z3, Z23, K1, Z6
+	VMAXPD.BCST       constsAVX512<>+224(SB), Z1, Z3
+	VADDPD            Z22, Z3, Z3
+	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z23
+	VMAXPD.BCST       constsAVX512<>+224(SB), Z23, Z23
+	VADDPD            Z22, Z23, Z22
+	CMPQ              320(AX), $0x00
+	JL                asymmetricMarginAVX512F64powplog
+	VBROADCASTSD      constsAVX512<>+144(SB), Z23
+	VMOVAPD           Z23, Z23
+	MOVQ              320(AX), R10
+
+asymmetricMarginAVX512F64powploop:
+	TESTQ  R10, R10
+	JZ     asymmetricMarginAVX512F64powpdone
+	VMULPD Z6, Z23, Z23
+	DECQ   R10
+	JMP    asymmetricMarginAVX512F64powploop
+
+asymmetricMarginAVX512F64powplog:
+	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z23
+	VMULPD.BCST       96(AX), Z23, Z23
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z23, Z23
+	VMINPD.BCST       constsAVX512<>+24(SB), Z23, Z23
+	VMULPD.BCST       constsAVX512<>+32(SB), Z23, Z24
+	VRNDSCALEPD       $0x08, Z24, Z24
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z24, Z23
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z24, Z23
+	VMULPD            Z23, Z23, Z25
+	VMULPD            Z25, Z25, Z26
+	VMULPD            Z26, Z26, Z27
+	VBROADCASTSD      constsAVX512<>+56(SB), Z28
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z23, Z28
+	VBROADCASTSD      constsAVX512<>+72(SB), Z29
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z23, Z29
+	VFMADD213PD       Z28, Z25, Z29
+	VBROADCASTSD      constsAVX512<>+88(SB), Z28
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z23, Z28
+	VBROADCASTSD      constsAVX512<>+104(SB), Z30
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z23, Z30
+	VFMADD213PD       Z28, Z25, Z30
+	VFMADD213PD       Z29, Z26, Z30
+	VBROADCASTSD      constsAVX512<>+120(SB), Z26
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z23, Z26
+	VBROADCASTSD      constsAVX512<>+136(SB), Z28
+	VFMADD213PD       Z26, Z25, Z28
+	VFMADD213PD       Z30, Z27, Z28
+	VMULPD            Z23, Z23, Z25
+	VFMADD213PD       Z23, Z25, Z28
+	VADDPD.BCST       constsAVX512<>+144(SB), Z28, Z23
+	VSCALEFPD         Z24, Z23, Z23
+	VMOVAPD           Z23, Z23
+
+asymmetricMarginAVX512F64powpdone:
+	CMPQ         352(AX), $0x00
+	JL           asymmetricMarginAVX512F64pownlog
+	VBROADCASTSD constsAVX512<>+144(SB), Z24
+	VMOVAPD      Z24, Z24
+	MOVQ         352(AX), R10
+
+asymmetricMarginAVX512F64pownloop:
+	TESTQ  R10, R10
+	JZ     asymmetricMarginAVX512F64powndone
+	VMULPD Z5, Z24, Z24
+	DECQ   R10
+	JMP    asymmetricMarginAVX512F64pownloop
+
+asymmetricMarginAVX512F64pownlog:
+	VXORPD.BCST       constsAVX512<>+8(SB), Z22, Z24
+	VMULPD.BCST       128(AX), Z24, Z24
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z24, Z24
+	VMINPD.BCST       constsAVX512<>+24(SB), Z24, Z24
+	VMULPD.BCST       constsAVX512<>+32(SB), Z24, Z25
+	VRNDSCALEPD       $0x08, Z25, Z25
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z25, Z24
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z25, Z24
+	VMULPD            Z24, Z24, Z26
+	VMULPD            Z26, Z26, Z27
+	VMULPD            Z27, Z27, Z28
+	VBROADCASTSD      constsAVX512<>+56(SB), Z29
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z24, Z29
+	VBROADCASTSD      constsAVX512<>+72(SB), Z30
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z24, Z30
+	VFMADD213PD       Z29, Z26, Z30
+	VBROADCASTSD      constsAVX512<>+88(SB), Z29
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z24, Z29
+	VBROADCASTSD      constsAVX512<>+104(SB), Z31
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z24, Z31
+	VFMADD213PD       Z29, Z26, Z31
+	VFMADD213PD       Z30, Z27, Z31
+	VBROADCASTSD      constsAVX512<>+120(SB), Z27
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z24, Z27
+	VBROADCASTSD      constsAVX512<>+136(SB), Z29
+	VFMADD213PD       Z27, Z26, Z29
+	VFMADD213PD       Z31, Z28, Z29
+	VMULPD            Z24, Z24, Z26
+	VFMADD213PD       Z24, Z26, Z29
+	VADDPD.BCST       constsAVX512<>+144(SB), Z29, Z24
+	VSCALEFPD         Z25, Z24, Z24
+	VMOVAPD           Z24, Z24
+
+asymmetricMarginAVX512F64powndone:
+	VCMPPD.BCST      $0x00, constsAVX512<>+144(SB), Z2, K1
+	VBLENDMPD        Z23, Z24, K1, Z7
+	VBROADCASTSD     192(AX), Z23
+	VBLENDMPD.BCST   160(AX), Z23, K1, Z8
+	VXORPD.BCST      constsAVX512<>+8(SB), Z5, Z23
+	VBLENDMPD        Z23, Z6, K1, Z9
+	VBLENDMPD        Z22, Z3, K1, Z10
+	VXORPD.BCST      constsAVX512<>+8(SB), Z6, Z3
+	VBLENDMPD        Z3, Z5, K1, Z11
+	VMULPD           Z8, Z9, Z3
+	VMULPD           Z10, Z3, Z22
+	VMULPD           Z10, Z7, Z23
+	VADDPD           Z11, Z22, Z24
+	VMULPD           Z24, Z7, Z24
+	VMULPD           Z6, Z5, Z25
+	VADDPD           Z3, Z3, Z3
+	VMULPD           Z11, Z3, Z3
+	VADDPD           Z3, Z25, Z3
+	VBROADCASTSD     constsAVX512<>+144(SB), Z25
+	VADDPD           Z5, Z5, Z26
+	VSUBPD           Z26, Z25, Z25
+	VMULPD           Z25, Z22, Z25
+	VADDPD           Z25, Z3, Z3
+	VMULPD           Z9, Z22, Z22
+	VSUBPD.BCST      constsAVX512<>+144(SB), Z8, Z25
+	VMULPD           Z25, Z22, Z22
+	VADDPD           Z22, Z3, Z3
+	VMULPD           Z3, Z7, Z3
+	VBROADCASTSD     288(AX), Z22
+	VCMPPD.BCST      $0x00, constsAVX512<>+144(SB), Z22, K1
+	VMULPD           Z11, Z7, Z22
+	VBLENDMPD        Z22, Z24, K1, Z24
+	VMULPD           Z5, Z7, Z22
+	VMULPD           Z6, Z22, Z22
+	VBLENDMPD        Z22, Z3, K1, Z3
+	VMOVUPD          Z23, (SP)
+	VMOVUPD          Z24, 64(SP)
+	VMOVUPD          Z3, 128(SP)
+	VSUBPD.BCST      224(AX), Z5, Z3
+	VCMPPD.BCST      $0x1e, constsAVX512<>+224(SB), Z3, K1
+	VBROADCASTSD     constsAVX512<>+144(SB), Z22
+	VBLENDMPD        Z3, Z22, K1, Z12
+	VMULPD           Z6, Z5, Z3
+	VADDPD.BCST      224(AX), Z6, Z22
+	VGETMANTPD       $0x02, Z22, Z23
+	VGETEXPPD        Z22, Z24
+	VADDPD.BCST      constsAVX512<>+144(SB), Z24, Z24
+	VCMPPD.BCST      $0x11, constsAVX512<>+232(SB), Z23, K1
+	VADDPD           Z23, Z23, Z25
+	VBLENDMPD        Z25, Z23, K1, Z23
+	VSUBPD.BCST      constsAVX512<>+144(SB), Z24, Z25
+	VBLENDMPD        Z25, Z24, K1, Z24
+	VSUBPD.BCST      constsAVX512<>+144(SB), Z23, Z23
+	VADDPD.BCST      constsAVX512<>+160(SB), Z23, Z25
+	VDIVPD           Z25, Z23, Z25
+	VMULPD           Z25, Z25, Z26
+	VMULPD           Z26, Z26, Z27
+	VBROADCASTSD     constsAVX512<>+168(SB), Z28
+	VFMADD213PD.BCST constsAVX512<>+176(SB), Z27, Z28
+	VFMADD213PD.BCST constsAVX512<>+184(SB), Z27, Z28
+	VFMADD213PD.BCST constsAVX512<>+192(SB), Z27, Z28
+	VMULPD           Z26, Z28, Z26
+	VBROADCASTSD     constsAVX512<>+200(SB), Z28
+	VFMADD213PD.BCST constsAVX512<>+208(SB), Z27, Z28
+	VFMADD213PD.BCST constsAVX512<>+216(SB), Z27, Z28
+	VMULPD           Z27, Z28, Z27
+	VADDPD           Z27, Z26, Z26
+	VMULPD           Z23, Z23, Z27
+	VMULPD.BCST      constsAVX512<>+64(SB), Z27, Z27
+	VADDPD           Z26, Z27, Z26
+	VMULPD           Z26, Z25, Z25
+	VMULPD.BCST      constsAVX512<>+48(SB), Z24, Z26
+	VADDPD           Z26, Z25, Z25
+	VSUBPD           Z25, Z27, Z25
+	VSUBPD           Z23, Z25, Z23
+	VMULPD.BCST      constsAVX512<>+40(SB), Z24, Z24
+	VSUBPD           Z23, Z24, Z23
+	VXORPD.BCST      constsAVX512<>+8(SB), Z23, Z23
+	VDIVPD           Z22, Z3, Z22
+	CMPQ             352(AX), $0x00
+	JL               asymmetricMarginAVX512F64powdlog
+	VBROADCASTSD     constsAVX512<>+144(SB), Z24
+	VMOVAPD          Z24, Z24
+	MOVQ             352(AX), R10
+
+asymmetricMarginAVX512F64powdloop:
+	TESTQ  R10, R10
+	JZ     asymmetricMarginAVX512F64powddone
+	VMULPD Z12, Z24, Z24
+	DECQ   R10
+	JMP    asymmetricMarginAVX512F64powdloop
+
+asymmetricMarginAVX512F64powdlog:
+	VGETMANTPD        $0x02, Z12, Z24
+	VGETEXPPD         Z12, Z25
+	VADDPD.BCST       constsAVX512<>+144(SB), Z25, Z25
+	VCMPPD.BCST       $0x11, constsAVX512<>+232(SB), Z24, K1
+	VADDPD            Z24, Z24, Z26
+	VBLENDMPD         Z26, Z24, K1, Z24
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z25, Z26
+	VBLENDMPD         Z26, Z25, K1, Z25
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z24, Z24
+	VADDPD.BCST       constsAVX512<>+160(SB), Z24, Z26
+	VDIVPD            Z26, Z24, Z26
+	VMULPD            Z26, Z26, Z27
+	VMULPD            Z27, Z27, Z28
+	VBROADCASTSD      constsAVX512<>+168(SB), Z29
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z28, Z29
+	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z28, Z29
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z28, Z29
+	VMULPD            Z27, Z29, Z27
+	VBROADCASTSD      constsAVX512<>+200(SB), Z29
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z28, Z29
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z28, Z29
+	VMULPD            Z28, Z29, Z28
+	VADDPD            Z28, Z27, Z27
+	VMULPD            Z24, Z24, Z28
+	VMULPD.BCST       constsAVX512<>+64(SB), Z28, Z28
+	VADDPD            Z27, Z28, Z27
+	VMULPD            Z27, Z26, Z26
+	VMULPD.BCST       constsAVX512<>+48(SB), Z25, Z27
+	VADDPD            Z27, Z26, Z26
+	VSUBPD            Z26, Z28, Z26
+	VSUBPD            Z24, Z26, Z24
+	VMULPD.BCST       constsAVX512<>+40(SB), Z25, Z25
+	VSUBPD            Z24, Z25, Z24
+	VMULPD.BCST       128(AX), Z24, Z24
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z24, Z24
+	VMINPD.BCST       constsAVX512<>+24(SB), Z24, Z24
+	VMULPD.BCST       constsAVX512<>+32(SB), Z24, Z25
+	VRNDSCALEPD       $0x08, Z25, Z25
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z25, Z24
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z25, Z24
+	VMULPD            Z24, Z24, Z26
+	VMULPD            Z26, Z26, Z27
+	VMULPD            Z27, Z27, Z28
+	VBROADCASTSD      constsAVX512<>+56(SB), Z29
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z24, Z29
+	VBROADCASTSD      constsAVX512<>+72(SB), Z30
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z24, Z30
+	VFMADD213PD       Z29, Z26, Z30
+	VBROADCASTSD      constsAVX512<>+88(SB), Z29
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z24, Z29
+	VBROADCASTSD      constsAVX512<>+104(SB), Z31
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z24, Z31
+	VFMADD213PD       Z29, Z26, Z31
+	VFMADD213PD       Z30, Z27, Z31
+	VBROADCASTSD      constsAVX512<>+120(SB), Z27
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z24, Z27
+	VBROADCASTSD      constsAVX512<>+136(SB), Z29
+	VFMADD213PD       Z27, Z26, Z29
+	VFMADD213PD       Z31, Z28, Z29
+	VMULPD            Z24, Z24, Z26
+	VFMADD213PD       Z24, Z26, Z29
+	VADDPD.BCST       constsAVX512<>+144(SB), Z29, Z24
+	VSCALEFPD         Z25, Z24, Z24
+	VMOVAPD           Z24, Z24
+
+asymmetricMarginAVX512F64powddone:
+	VDIVPD         Z12, Z23, Z25
+	VMULPD         Z25, Z3, Z26
+	VMULPD.BCST    192(AX), Z26, Z26
+	VMULPD         Z23, Z24, Z23
+	VADDPD         Z22, Z26, Z27
+	VMULPD         Z27, Z24, Z27
+	VMOVUPD        Z23, 192(SP)
+	VMOVUPD        Z27, 256(SP)
+	VBROADCASTSD   constsAVX512<>+144(SB), Z23
+	VADDPD         Z5, Z5, Z27
+	VSUBPD         Z27, Z23, Z23
+	VADDPD         Z22, Z23, Z27
+	VMULPD         Z27, Z22, Z27
+	VMULPD         Z25, Z3, Z25
+	VMULPD.BCST    256(AX), Z25, Z25
+	VADDPD         Z22, Z22, Z22
+	VADDPD         Z22, Z25, Z22
+	VMULPD         Z23, Z26, Z23
+	VADDPD         Z27, Z23, Z23
+	VDIVPD         Z12, Z3, Z3
+	VMULPD.BCST    192(AX), Z3, Z3
+	VMULPD         Z22, Z3, Z3
+	VADDPD         Z3, Z23, Z3
+	VMULPD         Z3, Z24, Z3
+	VMOVUPD        192(SP), Z22
+	VMOVUPD        256(SP), Z23
+	VSUBPD.BCST    224(AX), Z5, Z24
+	VCMPPD.BCST    $0x1e, constsAVX512<>+224(SB), Z24, K1
+	VMOVAPD.Z      Z22, K1, Z22
+	VMOVAPD.Z      Z23, K1, Z23
+	VMOVAPD.Z      Z3, K1, Z3
+	VCMPPD.BCST    $0x00, constsAVX512<>+144(SB), Z2, K1
+	VMOVUPD        (SP), Z24
+	VBLENDMPD      Z24, Z22, K1, Z13
+	VMOVUPD        64(SP), Z22
+	VBLENDMPD      Z22, Z23, K1, Z14
+	VMOVUPD        128(SP), Z22
+	VBLENDMPD      Z22, Z3, K1, Z15
+	VCMPPD         $0x03, Z2, Z1, K1
+	VANDPD.BCST    constsAVX512<>+0(SB), Z1, Z1
+	VCMPPD.BCST    $0x00, constsAVX512<>+240(SB), Z1, K2
+	VBROADCASTSD   64(AX), Z1
+	VXORPD.BCST    constsAVX512<>+8(SB), Z1, Z2
+	VMAXPD         Z13, Z2, Z2
+	VMINPD         Z2, Z1, Z1
+	VBLENDMPD      Z13, Z1, K2, Z16
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z16, K1, Z17
+	VADDPD         Z17, Z0, Z0
+	TESTQ          CX, CX
+	JZ             asymmetricMarginAVX512F64noloss
+	VMOVUPD        Z17, (CX)(R9*8)
+
+asymmetricMarginAVX512F64noloss:
+	TESTQ          DX, DX
+	JZ             asymmetricMarginAVX512F64nograd
+	VMULPD.BCST    (AX), Z14, Z1
+	VBROADCASTSD   64(AX), Z2
+	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z3
+	VMAXPD         Z1, Z3, Z3
+	VMINPD         Z3, Z2, Z2
+	VBLENDMPD      Z1, Z2, K2, Z18
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z18, K1, Z19
+	VMOVUPD        Z19, (DX)(R9*8)
+
+asymmetricMarginAVX512F64nograd:
+	TESTQ          BX, BX
+	JZ             asymmetricMarginAVX512F64nohess
+	VBROADCASTSD   32(AX), Z1
+	VMULPD.BCST    (AX), Z15, Z2
+	VMAXPD         Z2, Z1, Z1
+	VBROADCASTSD   64(AX), Z2
+	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z3
+	VMAXPD         Z1, Z3, Z3
+	VMINPD         Z3, Z2, Z2
+	VBLENDMPD      Z1, Z2, K2, Z20
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z20, K1, Z21
+	VMOVUPD        Z21, (BX)(R9*8)
+
+asymmetricMarginAVX512F64nohess:
+	ADDQ $0x00000008, R9
+	JMP  asymmetricMarginAVX512F64loop
+
+asymmetricMarginAVX512F64done:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -5862,110 +6867,182 @@ asymmetricAVX2F32loop:
 	VMOVUPD      Y6, 192(SP)
 	VMOVUPD      Y7, 224(SP)
 	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      32(SP), Y3
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VMOVUPD      224(SP), Y4
-	VXORPD       constsAVX2<>+32(SB), Y4, Y4
-	VMOVUPD      192(SP), Y5
-	VXORPD       constsAVX2<>+32(SB), Y5, Y5
-	VBLENDVPD    Y3, Y5, Y4, Y4
-	VMOVUPD      128(AX), Y5
-	VBLENDVPD    Y3, 96(AX), Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
-	VMINPD       constsAVX2<>+96(SB), Y4, Y4
-	VMULPD       constsAVX2<>+128(SB), Y4, Y5
+	VMOVUPD      160(SP), Y3
+	CMPQ         320(AX), $0x00
+	JL           asymmetricAVX2F32powplog
+	VMOVUPD      constsAVX2<>+576(SB), Y4
+	VMOVAPD      Y4, Y4
+	MOVQ         320(AX), R10
+
+asymmetricAVX2F32powploop:
+	TESTQ  R10, R10
+	JZ     asymmetricAVX2F32powpdone
+	VMULPD Y3, Y4, Y4
+	DECQ   R10
+	JMP    asymmetricAVX2F32powploop
+
+asymmetricAVX2F32powplog:
+	VMOVUPD      192(SP), Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMULPD       96(AX), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VMOVAPD      Y3, Y4
+
+asymmetricAVX2F32powpdone:
+	VMOVUPD 128(SP), Y3
+	CMPQ    352(AX), $0x00
+	JL      asymmetricAVX2F32pownlog
+	VMOVUPD constsAVX2<>+576(SB), Y5
+	VMOVAPD Y5, Y5
+	MOVQ    352(AX), R10
+
+asymmetricAVX2F32pownloop:
+	TESTQ  R10, R10
+	JZ     asymmetricAVX2F32powndone
+	VMULPD Y3, Y5, Y5
+	DECQ   R10
+	JMP    asymmetricAVX2F32pownloop
+
+asymmetricAVX2F32pownlog:
+	VMOVUPD      224(SP), Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMULPD       128(AX), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y5
 	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y6
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
+	VMULPD       Y3, Y3, Y6
 	VMULPD       Y6, Y6, Y7
 	VMULPD       Y7, Y7, Y8
 	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
 	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
 	VFMADD213PD  Y9, Y6, Y10
 	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
 	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
 	VFMADD213PD  Y9, Y6, Y11
 	VFMADD213PD  Y10, Y7, Y11
 	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
 	VMOVUPD      constsAVX2<>+544(SB), Y9
 	VFMADD213PD  Y7, Y6, Y9
 	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y4, Y4, Y6
-	VFMADD213PD  Y4, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y4
+	VMULPD       Y3, Y3, Y6
+	VFMADD213PD  Y3, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y3
 	VMULPD       constsAVX2<>+256(SB), Y5, Y6
 	VROUNDPD     $0x09, Y6, Y6
 	VSUBPD       Y6, Y5, Y5
 	VADDPD       constsAVX2<>+608(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
+	VMULPD       Y6, Y3, Y3
 	VADDPD       constsAVX2<>+608(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMOVUPD      192(AX), Y5
-	VBLENDVPD    Y3, 160(AX), Y5, Y5
-	VMOVUPD      160(SP), Y6
-	VMOVUPD      128(SP), Y7
-	VXORPD       constsAVX2<>+32(SB), Y7, Y7
-	VBLENDVPD    Y3, Y7, Y6, Y6
-	VMOVUPD      192(SP), Y7
-	VMOVUPD      224(SP), Y8
-	VBLENDVPD    Y3, Y8, Y7, Y7
-	VMOVUPD      128(SP), Y8
-	VMOVUPD      160(SP), Y9
-	VXORPD       constsAVX2<>+32(SB), Y9, Y9
-	VBLENDVPD    Y3, Y9, Y8, Y3
-	VMOVUPD      128(SP), Y8
-	VMOVUPD      160(SP), Y9
-	VMULPD       Y5, Y6, Y10
-	VMULPD       Y7, Y10, Y11
-	VMULPD       Y7, Y4, Y7
-	VADDPD       Y3, Y11, Y12
-	VMULPD       Y12, Y4, Y12
-	VMULPD       Y9, Y8, Y9
-	VADDPD       Y10, Y10, Y10
-	VMULPD       Y3, Y10, Y10
-	VADDPD       Y10, Y9, Y9
-	VMOVUPD      constsAVX2<>+576(SB), Y10
-	VADDPD       Y8, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VMULPD       Y8, Y11, Y8
-	VADDPD       Y8, Y9, Y8
-	VMULPD       Y6, Y11, Y6
-	VSUBPD       constsAVX2<>+576(SB), Y5, Y5
-	VMULPD       Y5, Y6, Y5
-	VADDPD       Y5, Y8, Y5
-	VMULPD       Y5, Y4, Y5
-	VMOVUPD      288(AX), Y6
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y6, Y6
-	VMULPD       Y3, Y4, Y3
-	VBLENDVPD    Y6, Y3, Y12, Y12
-	VMOVUPD      128(SP), Y3
-	VMULPD       Y3, Y4, Y3
-	VMOVUPD      160(SP), Y4
-	VMULPD       Y4, Y3, Y3
-	VBLENDVPD    Y6, Y3, Y5, Y5
-	VCMPPD       $0x03, Y2, Y1, Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
-	VMOVUPD      64(AX), Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y4
-	VMAXPD       Y7, Y4, Y4
-	VMINPD       Y4, Y3, Y3
-	VBLENDVPD    Y1, Y7, Y3, Y3
-	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y3, Y3
-	VADDPD       Y3, Y0, Y0
-	TESTQ        CX, CX
-	JZ           asymmetricAVX2F32noloss
-	VCVTPD2PSY   Y3, X3
-	VMOVUPS      X3, (CX)(R9*4)
+	VMULPD       Y5, Y3, Y3
+	VMOVAPD      Y3, Y5
+
+asymmetricAVX2F32powndone:
+	VMOVUPD    32(SP), Y3
+	VCMPPD     $0x00, constsAVX2<>+576(SB), Y3, Y3
+	VBLENDVPD  Y3, Y4, Y5, Y4
+	VMOVUPD    192(AX), Y5
+	VBLENDVPD  Y3, 160(AX), Y5, Y5
+	VMOVUPD    160(SP), Y6
+	VMOVUPD    128(SP), Y7
+	VXORPD     constsAVX2<>+32(SB), Y7, Y7
+	VBLENDVPD  Y3, Y7, Y6, Y6
+	VMOVUPD    192(SP), Y7
+	VMOVUPD    224(SP), Y8
+	VBLENDVPD  Y3, Y8, Y7, Y7
+	VMOVUPD    128(SP), Y8
+	VMOVUPD    160(SP), Y9
+	VXORPD     constsAVX2<>+32(SB), Y9, Y9
+	VBLENDVPD  Y3, Y9, Y8, Y3
+	VMOVUPD    128(SP), Y8
+	VMOVUPD    160(SP), Y9
+	VMULPD     Y5, Y6, Y10
+	VMULPD     Y7, Y10, Y11
+	VMULPD     Y7, Y4, Y7
+	VADDPD     Y3, Y11, Y12
+	VMULPD     Y12, Y4, Y12
+	VMULPD     Y9, Y8, Y9
+	VADDPD     Y10, Y10, Y10
+	VMULPD     Y3, Y10, Y10
+	VADDPD     Y10, Y9, Y9
+	VMOVUPD    constsAVX2<>+576(SB), Y10
+	VADDPD     Y8, Y8, Y8
+	VSUBPD     Y8, Y10, Y8
+	VMULPD     Y8, Y11, Y8
+	VADDPD     Y8, Y9, Y8
+	VMULPD     Y6, Y11, Y6
+	VSUBPD     constsAVX2<>+576(SB), Y5, Y5
+	VMULPD     Y5, Y6, Y5
+	VADDPD     Y5, Y8, Y5
+	VMULPD     Y5, Y4, Y5
+	VMOVUPD    288(AX), Y6
+	VCMPPD     $0x00, constsAVX2<>+576(SB), Y6, Y6
+	VMULPD     Y3, Y4, Y3
+	VBLENDVPD  Y6, Y3, Y12, Y12
+	VMOVUPD    128(SP), Y3
+	VMULPD     Y3, Y4, Y3
+	VMOVUPD    160(SP), Y4
+	VMULPD     Y4, Y3, Y3
+	VBLENDVPD  Y6, Y3, Y5, Y5
+	VCMPPD     $0x03, Y2, Y1, Y2
+	VANDPD     constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD    64(AX), Y3
+	VXORPD     constsAVX2<>+32(SB), Y3, Y4
+	VMAXPD     Y7, Y4, Y4
+	VMINPD     Y4, Y3, Y3
+	VBLENDVPD  Y1, Y7, Y3, Y3
+	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y3, Y3
+	VADDPD     Y3, Y0, Y0
+	TESTQ      CX, CX
+	JZ         asymmetricAVX2F32noloss
+	VCVTPD2PSY Y3, X3
+	VMOVUPS    X3, (CX)(R9*4)
 
 asymmetricAVX2F32noloss:
 	TESTQ      DX, DX
@@ -6000,6 +7077,528 @@ asymmetricAVX2F32nohess:
 	JMP  asymmetricAVX2F32loop
 
 asymmetricAVX2F32done:
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDSD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, ret+56(FP)
+	RET
+
+// func asymmetricMarginAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·asymmetricMarginAVX2F32(SB), NOSPLIT, $448-64
+	MOVQ   p+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Y0, Y0, Y0
+	XORQ   R9, R9
+
+asymmetricMarginAVX2F32loop:
+	CMPQ         R9, R8
+	JGE          asymmetricMarginAVX2F32done
+	VCVTPS2PD    (SI)(R9*4), Y1
+	VCVTPS2PD    (DI)(R9*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (SP)
+	VMOVUPD      Y2, 32(SP)
+	VMOVUPD      Y3, 64(SP)
+	VMOVUPD      Y4, 96(SP)
+	VMOVUPD      Y8, 128(SP)
+	VMOVUPD      Y5, 160(SP)
+	VMOVUPD      Y6, 192(SP)
+	VMOVUPD      Y7, 224(SP)
+	VMOVUPD      Y1, 256(SP)
+	VMOVUPD      160(SP), Y3
+	CMPQ         320(AX), $0x00
+	JL           asymmetricMarginAVX2F32powplog
+	VMOVUPD      constsAVX2<>+576(SB), Y4
+	VMOVAPD      Y4, Y4
+	MOVQ         320(AX), R10
+
+asymmetricMarginAVX2F32powploop:
+	TESTQ  R10, R10
+	JZ     asymmetricMarginAVX2F32powpdone
+	VMULPD Y3, Y4, Y4
+	DECQ   R10
+	JMP    asymmetricMarginAVX2F32powploop
+
+asymmetricMarginAVX2F32powplog:
+	VMOVUPD      192(SP), Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMULPD       96(AX), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VMOVAPD      Y3, Y4
+
+asymmetricMarginAVX2F32powpdone:
+	VMOVUPD 128(SP), Y3
+	CMPQ    352(AX), $0x00
+	JL      asymmetricMarginAVX2F32pownlog
+	VMOVUPD constsAVX2<>+576(SB), Y5
+	VMOVAPD Y5, Y5
+	MOVQ    352(AX), R10
+
+asymmetricMarginAVX2F32pownloop:
+	TESTQ  R10, R10
+	JZ     asymmetricMarginAVX2F32powndone
+	VMULPD Y3, Y5, Y5
+	DECQ   R10
+	JMP    asymmetricMarginAVX2F32pownloop
+
+asymmetricMarginAVX2F32pownlog:
+	VMOVUPD      224(SP), Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMULPD       128(AX), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
+	VMULPD       Y3, Y3, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y3, Y3, Y6
+	VFMADD213PD  Y3, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y3
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVAPD      Y3, Y5
+
+asymmetricMarginAVX2F32powndone:
+	VMOVUPD     32(SP), Y3
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y3, Y3
+	VBLENDVPD   Y3, Y4, Y5, Y4
+	VMOVUPD     192(AX), Y5
+	VBLENDVPD   Y3, 160(AX), Y5, Y5
+	VMOVUPD     160(SP), Y6
+	VMOVUPD     128(SP), Y7
+	VXORPD      constsAVX2<>+32(SB), Y7, Y7
+	VBLENDVPD   Y3, Y7, Y6, Y6
+	VMOVUPD     192(SP), Y7
+	VMOVUPD     224(SP), Y8
+	VBLENDVPD   Y3, Y8, Y7, Y7
+	VMOVUPD     128(SP), Y8
+	VMOVUPD     160(SP), Y9
+	VXORPD      constsAVX2<>+32(SB), Y9, Y9
+	VBLENDVPD   Y3, Y9, Y8, Y3
+	VMOVUPD     128(SP), Y8
+	VMOVUPD     160(SP), Y9
+	VMULPD      Y5, Y6, Y10
+	VMULPD      Y7, Y10, Y11
+	VMULPD      Y7, Y4, Y7
+	VADDPD      Y3, Y11, Y12
+	VMULPD      Y12, Y4, Y12
+	VMULPD      Y9, Y8, Y9
+	VADDPD      Y10, Y10, Y10
+	VMULPD      Y3, Y10, Y10
+	VADDPD      Y10, Y9, Y9
+	VMOVUPD     constsAVX2<>+576(SB), Y10
+	VADDPD      Y8, Y8, Y8
+	VSUBPD      Y8, Y10, Y8
+	VMULPD      Y8, Y11, Y8
+	VADDPD      Y8, Y9, Y8
+	VMULPD      Y6, Y11, Y6
+	VSUBPD      constsAVX2<>+576(SB), Y5, Y5
+	VMULPD      Y5, Y6, Y5
+	VADDPD      Y5, Y8, Y5
+	VMULPD      Y5, Y4, Y5
+	VMOVUPD     288(AX), Y6
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y6, Y6
+	VMULPD      Y3, Y4, Y3
+	VBLENDVPD   Y6, Y3, Y12, Y12
+	VMOVUPD     128(SP), Y3
+	VMULPD      Y3, Y4, Y3
+	VMOVUPD     160(SP), Y4
+	VMULPD      Y4, Y3, Y3
+	VBLENDVPD   Y6, Y3, Y5, Y5
+	VMOVUPD     Y7, 288(SP)
+	VMOVUPD     Y12, 320(SP)
+	VMOVUPD     Y5, 352(SP)
+	VMOVUPD     128(SP), Y3
+	VSUBPD      224(AX), Y3, Y3
+	VCMPPD      $0x1e, constsAVX2<>+928(SB), Y3, Y4
+	VMOVUPD     constsAVX2<>+576(SB), Y5
+	VBLENDVPD   Y4, Y3, Y5, Y3
+	VMOVUPD     128(SP), Y4
+	VMOVUPD     160(SP), Y5
+	VMULPD      Y5, Y4, Y4
+	VMOVUPD     160(SP), Y5
+	VADDPD      224(AX), Y5, Y5
+	VCMPPD      $0x11, constsAVX2<>+960(SB), Y5, Y6
+	VMULPD      constsAVX2<>+992(SB), Y5, Y7
+	VBLENDVPD   Y6, Y7, Y5, Y7
+	VMOVUPD     constsAVX2<>+1024(SB), Y8
+	VANDPD      Y8, Y6, Y6
+	VPSRLQ      $0x34, Y7, Y8
+	VXORPD      constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD      constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD      constsAVX2<>+1088(SB), Y8, Y8
+	VSUBPD      Y6, Y8, Y6
+	VANDPD      constsAVX2<>+1120(SB), Y7, Y7
+	VXORPD      constsAVX2<>+256(SB), Y7, Y7
+	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y7, Y8
+	VADDPD      Y7, Y7, Y9
+	VBLENDVPD   Y8, Y9, Y7, Y7
+	VSUBPD      constsAVX2<>+576(SB), Y6, Y9
+	VBLENDVPD   Y8, Y9, Y6, Y6
+	VSUBPD      constsAVX2<>+576(SB), Y7, Y7
+	VADDPD      constsAVX2<>+672(SB), Y7, Y8
+	VDIVPD      Y8, Y7, Y8
+	VMULPD      Y8, Y8, Y9
+	VMULPD      Y9, Y9, Y10
+	VMOVUPD     constsAVX2<>+704(SB), Y11
+	VFMADD213PD constsAVX2<>+736(SB), Y10, Y11
+	VFMADD213PD constsAVX2<>+768(SB), Y10, Y11
+	VFMADD213PD constsAVX2<>+800(SB), Y10, Y11
+	VMULPD      Y9, Y11, Y9
+	VMOVUPD     constsAVX2<>+832(SB), Y11
+	VFMADD213PD constsAVX2<>+864(SB), Y10, Y11
+	VFMADD213PD constsAVX2<>+896(SB), Y10, Y11
+	VMULPD      Y10, Y11, Y10
+	VADDPD      Y10, Y9, Y9
+	VMULPD      Y7, Y7, Y10
+	VMULPD      constsAVX2<>+256(SB), Y10, Y10
+	VADDPD      Y9, Y10, Y9
+	VMULPD      Y9, Y8, Y8
+	VMULPD      constsAVX2<>+192(SB), Y6, Y9
+	VADDPD      Y9, Y8, Y8
+	VSUBPD      Y8, Y10, Y8
+	VSUBPD      Y7, Y8, Y7
+	VMULPD      constsAVX2<>+160(SB), Y6, Y6
+	VSUBPD      Y7, Y6, Y6
+	VXORPD      constsAVX2<>+32(SB), Y6, Y6
+	VDIVPD      Y5, Y4, Y5
+	CMPQ        352(AX), $0x00
+	JL          asymmetricMarginAVX2F32powdlog
+	VMOVUPD     constsAVX2<>+576(SB), Y7
+	VMOVAPD     Y7, Y7
+	MOVQ        352(AX), R10
+
+asymmetricMarginAVX2F32powdloop:
+	TESTQ  R10, R10
+	JZ     asymmetricMarginAVX2F32powddone
+	VMULPD Y3, Y7, Y7
+	DECQ   R10
+	JMP    asymmetricMarginAVX2F32powdloop
+
+asymmetricMarginAVX2F32powdlog:
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y3, Y7
+	VMULPD       constsAVX2<>+992(SB), Y3, Y8
+	VBLENDVPD    Y7, Y8, Y3, Y8
+	VMOVUPD      constsAVX2<>+1024(SB), Y9
+	VANDPD       Y9, Y7, Y7
+	VPSRLQ       $0x34, Y8, Y9
+	VXORPD       constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD       constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD       constsAVX2<>+1088(SB), Y9, Y9
+	VSUBPD       Y7, Y9, Y7
+	VANDPD       constsAVX2<>+1120(SB), Y8, Y8
+	VXORPD       constsAVX2<>+256(SB), Y8, Y8
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y8, Y9
+	VADDPD       Y8, Y8, Y10
+	VBLENDVPD    Y9, Y10, Y8, Y8
+	VSUBPD       constsAVX2<>+576(SB), Y7, Y10
+	VBLENDVPD    Y9, Y10, Y7, Y7
+	VSUBPD       constsAVX2<>+576(SB), Y8, Y8
+	VADDPD       constsAVX2<>+672(SB), Y8, Y9
+	VDIVPD       Y9, Y8, Y9
+	VMULPD       Y9, Y9, Y10
+	VMULPD       Y10, Y10, Y11
+	VMOVUPD      constsAVX2<>+704(SB), Y12
+	VFMADD213PD  constsAVX2<>+736(SB), Y11, Y12
+	VFMADD213PD  constsAVX2<>+768(SB), Y11, Y12
+	VFMADD213PD  constsAVX2<>+800(SB), Y11, Y12
+	VMULPD       Y10, Y12, Y10
+	VMOVUPD      constsAVX2<>+832(SB), Y12
+	VFMADD213PD  constsAVX2<>+864(SB), Y11, Y12
+	VFMADD213PD  constsAVX2<>+896(SB), Y11, Y12
+	VMULPD       Y11, Y12, Y11
+	VADDPD       Y11, Y10, Y10
+	VMULPD       Y8, Y8, Y11
+	VMULPD       constsAVX2<>+256(SB), Y11, Y11
+	VADDPD       Y10, Y11, Y10
+	VMULPD       Y10, Y9, Y9
+	VMULPD       constsAVX2<>+192(SB), Y7, Y10
+	VADDPD       Y10, Y9, Y9
+	VSUBPD       Y9, Y11, Y9
+	VSUBPD       Y8, Y9, Y8
+	VMULPD       constsAVX2<>+160(SB), Y7, Y7
+	VSUBPD       Y8, Y7, Y7
+	VMULPD       128(AX), Y7, Y7
+	VMAXPD       constsAVX2<>+64(SB), Y7, Y7
+	VMINPD       constsAVX2<>+96(SB), Y7, Y7
+	VMULPD       constsAVX2<>+128(SB), Y7, Y8
+	VROUNDPD     $0x08, Y8, Y8
+	VFNMADD231PD constsAVX2<>+160(SB), Y8, Y7
+	VFNMADD231PD constsAVX2<>+192(SB), Y8, Y7
+	VMULPD       Y7, Y7, Y9
+	VMULPD       Y9, Y9, Y10
+	VMULPD       Y10, Y10, Y11
+	VMOVUPD      constsAVX2<>+224(SB), Y12
+	VFMADD213PD  constsAVX2<>+256(SB), Y7, Y12
+	VMOVUPD      constsAVX2<>+288(SB), Y13
+	VFMADD213PD  constsAVX2<>+320(SB), Y7, Y13
+	VFMADD213PD  Y12, Y9, Y13
+	VMOVUPD      constsAVX2<>+352(SB), Y12
+	VFMADD213PD  constsAVX2<>+384(SB), Y7, Y12
+	VMOVUPD      constsAVX2<>+416(SB), Y14
+	VFMADD213PD  constsAVX2<>+448(SB), Y7, Y14
+	VFMADD213PD  Y12, Y9, Y14
+	VFMADD213PD  Y13, Y10, Y14
+	VMOVUPD      constsAVX2<>+480(SB), Y10
+	VFMADD213PD  constsAVX2<>+512(SB), Y7, Y10
+	VMOVUPD      constsAVX2<>+544(SB), Y12
+	VFMADD213PD  Y10, Y9, Y12
+	VFMADD213PD  Y14, Y11, Y12
+	VMULPD       Y7, Y7, Y9
+	VFMADD213PD  Y7, Y9, Y12
+	VADDPD       constsAVX2<>+576(SB), Y12, Y7
+	VMULPD       constsAVX2<>+256(SB), Y8, Y9
+	VROUNDPD     $0x09, Y9, Y9
+	VSUBPD       Y9, Y8, Y8
+	VADDPD       constsAVX2<>+608(SB), Y9, Y9
+	VPSLLQ       $0x34, Y9, Y9
+	VMULPD       Y9, Y7, Y7
+	VADDPD       constsAVX2<>+608(SB), Y8, Y8
+	VPSLLQ       $0x34, Y8, Y8
+	VMULPD       Y8, Y7, Y7
+	VMOVAPD      Y7, Y7
+
+asymmetricMarginAVX2F32powddone:
+	VDIVPD     Y3, Y6, Y8
+	VMULPD     Y8, Y4, Y9
+	VMULPD     192(AX), Y9, Y9
+	VMULPD     Y6, Y7, Y6
+	VADDPD     Y5, Y9, Y10
+	VMULPD     Y10, Y7, Y10
+	VMOVUPD    Y6, 384(SP)
+	VMOVUPD    Y10, 416(SP)
+	VMOVUPD    constsAVX2<>+576(SB), Y6
+	VMOVUPD    128(SP), Y10
+	VMOVUPD    128(SP), Y11
+	VADDPD     Y11, Y10, Y10
+	VSUBPD     Y10, Y6, Y6
+	VADDPD     Y5, Y6, Y10
+	VMULPD     Y10, Y5, Y10
+	VMULPD     Y8, Y4, Y8
+	VMULPD     256(AX), Y8, Y8
+	VADDPD     Y5, Y5, Y5
+	VADDPD     Y5, Y8, Y5
+	VMULPD     Y6, Y9, Y6
+	VADDPD     Y10, Y6, Y6
+	VDIVPD     Y3, Y4, Y3
+	VMULPD     192(AX), Y3, Y3
+	VMULPD     Y5, Y3, Y3
+	VADDPD     Y3, Y6, Y3
+	VMULPD     Y3, Y7, Y3
+	VMOVUPD    384(SP), Y4
+	VMOVUPD    416(SP), Y5
+	VMOVUPD    128(SP), Y6
+	VSUBPD     224(AX), Y6, Y6
+	VCMPPD     $0x1e, constsAVX2<>+928(SB), Y6, Y6
+	VANDPD     Y4, Y6, Y4
+	VANDPD     Y5, Y6, Y5
+	VANDPD     Y3, Y6, Y3
+	VMOVUPD    32(SP), Y6
+	VCMPPD     $0x00, constsAVX2<>+576(SB), Y6, Y6
+	VMOVUPD    288(SP), Y7
+	VBLENDVPD  Y6, Y7, Y4, Y4
+	VMOVUPD    320(SP), Y7
+	VBLENDVPD  Y6, Y7, Y5, Y5
+	VMOVUPD    352(SP), Y7
+	VBLENDVPD  Y6, Y7, Y3, Y3
+	VCMPPD     $0x03, Y2, Y1, Y2
+	VANDPD     constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD    64(AX), Y6
+	VXORPD     constsAVX2<>+32(SB), Y6, Y7
+	VMAXPD     Y4, Y7, Y7
+	VMINPD     Y7, Y6, Y6
+	VBLENDVPD  Y1, Y4, Y6, Y4
+	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VADDPD     Y4, Y0, Y0
+	TESTQ      CX, CX
+	JZ         asymmetricMarginAVX2F32noloss
+	VCVTPD2PSY Y4, X4
+	VMOVUPS    X4, (CX)(R9*4)
+
+asymmetricMarginAVX2F32noloss:
+	TESTQ      DX, DX
+	JZ         asymmetricMarginAVX2F32nograd
+	VMULPD     (AX), Y5, Y4
+	VMOVUPD    64(AX), Y5
+	VXORPD     constsAVX2<>+32(SB), Y5, Y6
+	VMAXPD     Y4, Y6, Y6
+	VMINPD     Y6, Y5, Y5
+	VBLENDVPD  Y1, Y4, Y5, Y4
+	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VCVTPD2PSY Y4, X4
+	VMOVUPS    X4, (DX)(R9*4)
+
+asymmetricMarginAVX2F32nograd:
+	TESTQ      BX, BX
+	JZ         asymmetricMarginAVX2F32nohess
+	VMOVUPD    32(AX), Y4
+	VMULPD     (AX), Y3, Y3
+	VMAXPD     Y3, Y4, Y3
+	VMOVUPD    64(AX), Y4
+	VXORPD     constsAVX2<>+32(SB), Y4, Y5
+	VMAXPD     Y3, Y5, Y5
+	VMINPD     Y5, Y4, Y4
+	VBLENDVPD  Y1, Y3, Y4, Y1
+	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VCVTPD2PSY Y1, X1
+	VMOVUPS    X1, (BX)(R9*4)
+
+asymmetricMarginAVX2F32nohess:
+	ADDQ $0x00000004, R9
+	JMP  asymmetricMarginAVX2F32loop
+
+asymmetricMarginAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
@@ -6622,439 +8221,6 @@ qualityAVX2F32nohess:
 	JMP  qualityAVX2F32loop
 
 qualityAVX2F32done:
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X0
-	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
-	VZEROUPPER
-	MOVSD        X0, ret+56(FP)
-	RET
-
-// func asymmetricMarginAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
-// Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·asymmetricMarginAVX2F32(SB), NOSPLIT, $448-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-asymmetricMarginAVX2F32loop:
-	CMPQ         R9, R8
-	JGE          asymmetricMarginAVX2F32done
-	VCVTPS2PD    (SI)(R9*4), Y1
-	VCVTPS2PD    (DI)(R9*4), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VANDPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y5, Y6
-	VDIVPD       Y6, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y4, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y5, Y6, Y5
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y8
-	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
-	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
-	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y3, 64(SP)
-	VMOVUPD      Y4, 96(SP)
-	VMOVUPD      Y8, 128(SP)
-	VMOVUPD      Y5, 160(SP)
-	VMOVUPD      Y6, 192(SP)
-	VMOVUPD      Y7, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      32(SP), Y3
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VMOVUPD      224(SP), Y4
-	VXORPD       constsAVX2<>+32(SB), Y4, Y4
-	VMOVUPD      192(SP), Y5
-	VXORPD       constsAVX2<>+32(SB), Y5, Y5
-	VBLENDVPD    Y3, Y5, Y4, Y4
-	VMOVUPD      128(AX), Y5
-	VBLENDVPD    Y3, 96(AX), Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
-	VMINPD       constsAVX2<>+96(SB), Y4, Y4
-	VMULPD       constsAVX2<>+128(SB), Y4, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y4, Y4, Y6
-	VFMADD213PD  Y4, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y4
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMOVUPD      192(AX), Y5
-	VBLENDVPD    Y3, 160(AX), Y5, Y5
-	VMOVUPD      160(SP), Y6
-	VMOVUPD      128(SP), Y7
-	VXORPD       constsAVX2<>+32(SB), Y7, Y7
-	VBLENDVPD    Y3, Y7, Y6, Y6
-	VMOVUPD      192(SP), Y7
-	VMOVUPD      224(SP), Y8
-	VBLENDVPD    Y3, Y8, Y7, Y7
-	VMOVUPD      128(SP), Y8
-	VMOVUPD      160(SP), Y9
-	VXORPD       constsAVX2<>+32(SB), Y9, Y9
-	VBLENDVPD    Y3, Y9, Y8, Y3
-	VMOVUPD      128(SP), Y8
-	VMOVUPD      160(SP), Y9
-	VMULPD       Y5, Y6, Y10
-	VMULPD       Y7, Y10, Y11
-	VMULPD       Y7, Y4, Y7
-	VADDPD       Y3, Y11, Y12
-	VMULPD       Y12, Y4, Y12
-	VMULPD       Y9, Y8, Y9
-	VADDPD       Y10, Y10, Y10
-	VMULPD       Y3, Y10, Y10
-	VADDPD       Y10, Y9, Y9
-	VMOVUPD      constsAVX2<>+576(SB), Y10
-	VADDPD       Y8, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VMULPD       Y8, Y11, Y8
-	VADDPD       Y8, Y9, Y8
-	VMULPD       Y6, Y11, Y6
-	VSUBPD       constsAVX2<>+576(SB), Y5, Y5
-	VMULPD       Y5, Y6, Y5
-	VADDPD       Y5, Y8, Y5
-	VMULPD       Y5, Y4, Y5
-	VMOVUPD      288(AX), Y6
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y6, Y6
-	VMULPD       Y3, Y4, Y3
-	VBLENDVPD    Y6, Y3, Y12, Y12
-	VMOVUPD      128(SP), Y3
-	VMULPD       Y3, Y4, Y3
-	VMOVUPD      160(SP), Y4
-	VMULPD       Y4, Y3, Y3
-	VBLENDVPD    Y6, Y3, Y5, Y5
-	VMOVUPD      Y7, 288(SP)
-	VMOVUPD      Y12, 320(SP)
-	VMOVUPD      Y5, 352(SP)
-	VMOVUPD      128(SP), Y3
-	VSUBPD       224(AX), Y3, Y3
-	VCMPPD       $0x1e, constsAVX2<>+928(SB), Y3, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VBLENDVPD    Y4, Y3, Y5, Y3
-	VMOVUPD      128(SP), Y4
-	VMOVUPD      160(SP), Y5
-	VMULPD       Y5, Y4, Y4
-	VMOVUPD      160(SP), Y5
-	VADDPD       224(AX), Y5, Y5
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y5, Y6
-	VMULPD       constsAVX2<>+992(SB), Y5, Y7
-	VBLENDVPD    Y6, Y7, Y5, Y7
-	VMOVUPD      constsAVX2<>+1024(SB), Y8
-	VANDPD       Y8, Y6, Y6
-	VPSRLQ       $0x34, Y7, Y8
-	VXORPD       constsAVX2<>+1056(SB), Y8, Y8
-	VSUBPD       constsAVX2<>+1056(SB), Y8, Y8
-	VSUBPD       constsAVX2<>+1088(SB), Y8, Y8
-	VSUBPD       Y6, Y8, Y6
-	VANDPD       constsAVX2<>+1120(SB), Y7, Y7
-	VXORPD       constsAVX2<>+256(SB), Y7, Y7
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y7, Y8
-	VADDPD       Y7, Y7, Y9
-	VBLENDVPD    Y8, Y9, Y7, Y7
-	VSUBPD       constsAVX2<>+576(SB), Y6, Y9
-	VBLENDVPD    Y8, Y9, Y6, Y6
-	VSUBPD       constsAVX2<>+576(SB), Y7, Y7
-	VADDPD       constsAVX2<>+672(SB), Y7, Y8
-	VDIVPD       Y8, Y7, Y8
-	VMULPD       Y8, Y8, Y9
-	VMULPD       Y9, Y9, Y10
-	VMOVUPD      constsAVX2<>+704(SB), Y11
-	VFMADD213PD  constsAVX2<>+736(SB), Y10, Y11
-	VFMADD213PD  constsAVX2<>+768(SB), Y10, Y11
-	VFMADD213PD  constsAVX2<>+800(SB), Y10, Y11
-	VMULPD       Y9, Y11, Y9
-	VMOVUPD      constsAVX2<>+832(SB), Y11
-	VFMADD213PD  constsAVX2<>+864(SB), Y10, Y11
-	VFMADD213PD  constsAVX2<>+896(SB), Y10, Y11
-	VMULPD       Y10, Y11, Y10
-	VADDPD       Y10, Y9, Y9
-	VMULPD       Y7, Y7, Y10
-	VMULPD       constsAVX2<>+256(SB), Y10, Y10
-	VADDPD       Y9, Y10, Y9
-	VMULPD       Y9, Y8, Y8
-	VMULPD       constsAVX2<>+192(SB), Y6, Y9
-	VADDPD       Y9, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VSUBPD       Y7, Y8, Y7
-	VMULPD       constsAVX2<>+160(SB), Y6, Y6
-	VSUBPD       Y7, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y6
-	VDIVPD       Y5, Y4, Y5
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y3, Y7
-	VMULPD       constsAVX2<>+992(SB), Y3, Y8
-	VBLENDVPD    Y7, Y8, Y3, Y8
-	VMOVUPD      constsAVX2<>+1024(SB), Y9
-	VANDPD       Y9, Y7, Y7
-	VPSRLQ       $0x34, Y8, Y9
-	VXORPD       constsAVX2<>+1056(SB), Y9, Y9
-	VSUBPD       constsAVX2<>+1056(SB), Y9, Y9
-	VSUBPD       constsAVX2<>+1088(SB), Y9, Y9
-	VSUBPD       Y7, Y9, Y7
-	VANDPD       constsAVX2<>+1120(SB), Y8, Y8
-	VXORPD       constsAVX2<>+256(SB), Y8, Y8
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y8, Y9
-	VADDPD       Y8, Y8, Y10
-	VBLENDVPD    Y9, Y10, Y8, Y8
-	VSUBPD       constsAVX2<>+576(SB), Y7, Y10
-	VBLENDVPD    Y9, Y10, Y7, Y7
-	VSUBPD       constsAVX2<>+576(SB), Y8, Y8
-	VADDPD       constsAVX2<>+672(SB), Y8, Y9
-	VDIVPD       Y9, Y8, Y9
-	VMULPD       Y9, Y9, Y10
-	VMULPD       Y10, Y10, Y11
-	VMOVUPD      constsAVX2<>+704(SB), Y12
-	VFMADD213PD  constsAVX2<>+736(SB), Y11, Y12
-	VFMADD213PD  constsAVX2<>+768(SB), Y11, Y12
-	VFMADD213PD  constsAVX2<>+800(SB), Y11, Y12
-	VMULPD       Y10, Y12, Y10
-	VMOVUPD      constsAVX2<>+832(SB), Y12
-	VFMADD213PD  constsAVX2<>+864(SB), Y11, Y12
-	VFMADD213PD  constsAVX2<>+896(SB), Y11, Y12
-	VMULPD       Y11, Y12, Y11
-	VADDPD       Y11, Y10, Y10
-	VMULPD       Y8, Y8, Y11
-	VMULPD       constsAVX2<>+256(SB), Y11, Y11
-	VADDPD       Y10, Y11, Y10
-	VMULPD       Y10, Y9, Y9
-	VMULPD       constsAVX2<>+192(SB), Y7, Y10
-	VADDPD       Y10, Y9, Y9
-	VSUBPD       Y9, Y11, Y9
-	VSUBPD       Y8, Y9, Y8
-	VMULPD       constsAVX2<>+160(SB), Y7, Y7
-	VSUBPD       Y8, Y7, Y7
-	VMULPD       128(AX), Y7, Y7
-	VMAXPD       constsAVX2<>+64(SB), Y7, Y7
-	VMINPD       constsAVX2<>+96(SB), Y7, Y7
-	VMULPD       constsAVX2<>+128(SB), Y7, Y8
-	VROUNDPD     $0x08, Y8, Y8
-	VFNMADD231PD constsAVX2<>+160(SB), Y8, Y7
-	VFNMADD231PD constsAVX2<>+192(SB), Y8, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VMULPD       Y10, Y10, Y11
-	VMOVUPD      constsAVX2<>+224(SB), Y12
-	VFMADD213PD  constsAVX2<>+256(SB), Y7, Y12
-	VMOVUPD      constsAVX2<>+288(SB), Y13
-	VFMADD213PD  constsAVX2<>+320(SB), Y7, Y13
-	VFMADD213PD  Y12, Y9, Y13
-	VMOVUPD      constsAVX2<>+352(SB), Y12
-	VFMADD213PD  constsAVX2<>+384(SB), Y7, Y12
-	VMOVUPD      constsAVX2<>+416(SB), Y14
-	VFMADD213PD  constsAVX2<>+448(SB), Y7, Y14
-	VFMADD213PD  Y12, Y9, Y14
-	VFMADD213PD  Y13, Y10, Y14
-	VMOVUPD      constsAVX2<>+480(SB), Y10
-	VFMADD213PD  constsAVX2<>+512(SB), Y7, Y10
-	VMOVUPD      constsAVX2<>+544(SB), Y12
-	VFMADD213PD  Y10, Y9, Y12
-	VFMADD213PD  Y14, Y11, Y12
-	VMULPD       Y7, Y7, Y9
-	VFMADD213PD  Y7, Y9, Y12
-	VADDPD       constsAVX2<>+576(SB), Y12, Y7
-	VMULPD       constsAVX2<>+256(SB), Y8, Y9
-	VROUNDPD     $0x09, Y9, Y9
-	VSUBPD       Y9, Y8, Y8
-	VADDPD       constsAVX2<>+608(SB), Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y9, Y7, Y7
-	VADDPD       constsAVX2<>+608(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y7, Y7
-	VDIVPD       Y3, Y6, Y8
-	VMULPD       Y8, Y4, Y9
-	VMULPD       192(AX), Y9, Y9
-	VMULPD       Y6, Y7, Y6
-	VADDPD       Y5, Y9, Y10
-	VMULPD       Y10, Y7, Y10
-	VMOVUPD      Y6, 384(SP)
-	VMOVUPD      Y10, 416(SP)
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VMOVUPD      128(SP), Y10
-	VMOVUPD      128(SP), Y11
-	VADDPD       Y11, Y10, Y10
-	VSUBPD       Y10, Y6, Y6
-	VADDPD       Y5, Y6, Y10
-	VMULPD       Y10, Y5, Y10
-	VMULPD       Y8, Y4, Y8
-	VMULPD       256(AX), Y8, Y8
-	VADDPD       Y5, Y5, Y5
-	VADDPD       Y5, Y8, Y5
-	VMULPD       Y6, Y9, Y6
-	VADDPD       Y10, Y6, Y6
-	VDIVPD       Y3, Y4, Y3
-	VMULPD       192(AX), Y3, Y3
-	VMULPD       Y5, Y3, Y3
-	VADDPD       Y3, Y6, Y3
-	VMULPD       Y3, Y7, Y3
-	VMOVUPD      384(SP), Y4
-	VMOVUPD      416(SP), Y5
-	VMOVUPD      128(SP), Y6
-	VSUBPD       224(AX), Y6, Y6
-	VCMPPD       $0x1e, constsAVX2<>+928(SB), Y6, Y6
-	VANDPD       Y4, Y6, Y4
-	VANDPD       Y5, Y6, Y5
-	VANDPD       Y3, Y6, Y3
-	VMOVUPD      32(SP), Y6
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y6, Y6
-	VMOVUPD      288(SP), Y7
-	VBLENDVPD    Y6, Y7, Y4, Y4
-	VMOVUPD      320(SP), Y7
-	VBLENDVPD    Y6, Y7, Y5, Y5
-	VMOVUPD      352(SP), Y7
-	VBLENDVPD    Y6, Y7, Y3, Y3
-	VCMPPD       $0x03, Y2, Y1, Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
-	VMOVUPD      64(AX), Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y7
-	VMAXPD       Y4, Y7, Y7
-	VMINPD       Y7, Y6, Y6
-	VBLENDVPD    Y1, Y4, Y6, Y4
-	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VADDPD       Y4, Y0, Y0
-	TESTQ        CX, CX
-	JZ           asymmetricMarginAVX2F32noloss
-	VCVTPD2PSY   Y4, X4
-	VMOVUPS      X4, (CX)(R9*4)
-
-asymmetricMarginAVX2F32noloss:
-	TESTQ      DX, DX
-	JZ         asymmetricMarginAVX2F32nograd
-	VMULPD     (AX), Y5, Y4
-	VMOVUPD    64(AX), Y5
-	VXORPD     constsAVX2<>+32(SB), Y5, Y6
-	VMAXPD     Y4, Y6, Y6
-	VMINPD     Y6, Y5, Y5
-	VBLENDVPD  Y1, Y4, Y5, Y4
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VCVTPD2PSY Y4, X4
-	VMOVUPS    X4, (DX)(R9*4)
-
-asymmetricMarginAVX2F32nograd:
-	TESTQ      BX, BX
-	JZ         asymmetricMarginAVX2F32nohess
-	VMOVUPD    32(AX), Y4
-	VMULPD     (AX), Y3, Y3
-	VMAXPD     Y3, Y4, Y3
-	VMOVUPD    64(AX), Y4
-	VXORPD     constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD     Y3, Y5, Y5
-	VMINPD     Y5, Y4, Y4
-	VBLENDVPD  Y1, Y3, Y4, Y1
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y1, Y1
-	VCVTPD2PSY Y1, X1
-	VMOVUPS    X1, (BX)(R9*4)
-
-asymmetricMarginAVX2F32nohess:
-	ADDQ $0x00000004, R9
-	JMP  asymmetricMarginAVX2F32loop
-
-asymmetricMarginAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
@@ -9140,109 +10306,181 @@ asymmetricAVX2F64loop:
 	VMOVUPD      Y6, 192(SP)
 	VMOVUPD      Y7, 224(SP)
 	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      32(SP), Y3
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VMOVUPD      224(SP), Y4
-	VXORPD       constsAVX2<>+32(SB), Y4, Y4
-	VMOVUPD      192(SP), Y5
-	VXORPD       constsAVX2<>+32(SB), Y5, Y5
-	VBLENDVPD    Y3, Y5, Y4, Y4
-	VMOVUPD      128(AX), Y5
-	VBLENDVPD    Y3, 96(AX), Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
-	VMINPD       constsAVX2<>+96(SB), Y4, Y4
-	VMULPD       constsAVX2<>+128(SB), Y4, Y5
+	VMOVUPD      160(SP), Y3
+	CMPQ         320(AX), $0x00
+	JL           asymmetricAVX2F64powplog
+	VMOVUPD      constsAVX2<>+576(SB), Y4
+	VMOVAPD      Y4, Y4
+	MOVQ         320(AX), R10
+
+asymmetricAVX2F64powploop:
+	TESTQ  R10, R10
+	JZ     asymmetricAVX2F64powpdone
+	VMULPD Y3, Y4, Y4
+	DECQ   R10
+	JMP    asymmetricAVX2F64powploop
+
+asymmetricAVX2F64powplog:
+	VMOVUPD      192(SP), Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMULPD       96(AX), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VMOVAPD      Y3, Y4
+
+asymmetricAVX2F64powpdone:
+	VMOVUPD 128(SP), Y3
+	CMPQ    352(AX), $0x00
+	JL      asymmetricAVX2F64pownlog
+	VMOVUPD constsAVX2<>+576(SB), Y5
+	VMOVAPD Y5, Y5
+	MOVQ    352(AX), R10
+
+asymmetricAVX2F64pownloop:
+	TESTQ  R10, R10
+	JZ     asymmetricAVX2F64powndone
+	VMULPD Y3, Y5, Y5
+	DECQ   R10
+	JMP    asymmetricAVX2F64pownloop
+
+asymmetricAVX2F64pownlog:
+	VMOVUPD      224(SP), Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMULPD       128(AX), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y5
 	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y6
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
+	VMULPD       Y3, Y3, Y6
 	VMULPD       Y6, Y6, Y7
 	VMULPD       Y7, Y7, Y8
 	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
 	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
 	VFMADD213PD  Y9, Y6, Y10
 	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
 	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
 	VFMADD213PD  Y9, Y6, Y11
 	VFMADD213PD  Y10, Y7, Y11
 	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
 	VMOVUPD      constsAVX2<>+544(SB), Y9
 	VFMADD213PD  Y7, Y6, Y9
 	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y4, Y4, Y6
-	VFMADD213PD  Y4, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y4
+	VMULPD       Y3, Y3, Y6
+	VFMADD213PD  Y3, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y3
 	VMULPD       constsAVX2<>+256(SB), Y5, Y6
 	VROUNDPD     $0x09, Y6, Y6
 	VSUBPD       Y6, Y5, Y5
 	VADDPD       constsAVX2<>+608(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
+	VMULPD       Y6, Y3, Y3
 	VADDPD       constsAVX2<>+608(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMOVUPD      192(AX), Y5
-	VBLENDVPD    Y3, 160(AX), Y5, Y5
-	VMOVUPD      160(SP), Y6
-	VMOVUPD      128(SP), Y7
-	VXORPD       constsAVX2<>+32(SB), Y7, Y7
-	VBLENDVPD    Y3, Y7, Y6, Y6
-	VMOVUPD      192(SP), Y7
-	VMOVUPD      224(SP), Y8
-	VBLENDVPD    Y3, Y8, Y7, Y7
-	VMOVUPD      128(SP), Y8
-	VMOVUPD      160(SP), Y9
-	VXORPD       constsAVX2<>+32(SB), Y9, Y9
-	VBLENDVPD    Y3, Y9, Y8, Y3
-	VMOVUPD      128(SP), Y8
-	VMOVUPD      160(SP), Y9
-	VMULPD       Y5, Y6, Y10
-	VMULPD       Y7, Y10, Y11
-	VMULPD       Y7, Y4, Y7
-	VADDPD       Y3, Y11, Y12
-	VMULPD       Y12, Y4, Y12
-	VMULPD       Y9, Y8, Y9
-	VADDPD       Y10, Y10, Y10
-	VMULPD       Y3, Y10, Y10
-	VADDPD       Y10, Y9, Y9
-	VMOVUPD      constsAVX2<>+576(SB), Y10
-	VADDPD       Y8, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VMULPD       Y8, Y11, Y8
-	VADDPD       Y8, Y9, Y8
-	VMULPD       Y6, Y11, Y6
-	VSUBPD       constsAVX2<>+576(SB), Y5, Y5
-	VMULPD       Y5, Y6, Y5
-	VADDPD       Y5, Y8, Y5
-	VMULPD       Y5, Y4, Y5
-	VMOVUPD      288(AX), Y6
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y6, Y6
-	VMULPD       Y3, Y4, Y3
-	VBLENDVPD    Y6, Y3, Y12, Y12
-	VMOVUPD      128(SP), Y3
-	VMULPD       Y3, Y4, Y3
-	VMOVUPD      160(SP), Y4
-	VMULPD       Y4, Y3, Y3
-	VBLENDVPD    Y6, Y3, Y5, Y5
-	VCMPPD       $0x03, Y2, Y1, Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
-	VMOVUPD      64(AX), Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y4
-	VMAXPD       Y7, Y4, Y4
-	VMINPD       Y4, Y3, Y3
-	VBLENDVPD    Y1, Y7, Y3, Y3
-	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y3, Y3
-	VADDPD       Y3, Y0, Y0
-	TESTQ        CX, CX
-	JZ           asymmetricAVX2F64noloss
-	VMOVUPD      Y3, (CX)(R9*8)
+	VMULPD       Y5, Y3, Y3
+	VMOVAPD      Y3, Y5
+
+asymmetricAVX2F64powndone:
+	VMOVUPD   32(SP), Y3
+	VCMPPD    $0x00, constsAVX2<>+576(SB), Y3, Y3
+	VBLENDVPD Y3, Y4, Y5, Y4
+	VMOVUPD   192(AX), Y5
+	VBLENDVPD Y3, 160(AX), Y5, Y5
+	VMOVUPD   160(SP), Y6
+	VMOVUPD   128(SP), Y7
+	VXORPD    constsAVX2<>+32(SB), Y7, Y7
+	VBLENDVPD Y3, Y7, Y6, Y6
+	VMOVUPD   192(SP), Y7
+	VMOVUPD   224(SP), Y8
+	VBLENDVPD Y3, Y8, Y7, Y7
+	VMOVUPD   128(SP), Y8
+	VMOVUPD   160(SP), Y9
+	VXORPD    constsAVX2<>+32(SB), Y9, Y9
+	VBLENDVPD Y3, Y9, Y8, Y3
+	VMOVUPD   128(SP), Y8
+	VMOVUPD   160(SP), Y9
+	VMULPD    Y5, Y6, Y10
+	VMULPD    Y7, Y10, Y11
+	VMULPD    Y7, Y4, Y7
+	VADDPD    Y3, Y11, Y12
+	VMULPD    Y12, Y4, Y12
+	VMULPD    Y9, Y8, Y9
+	VADDPD    Y10, Y10, Y10
+	VMULPD    Y3, Y10, Y10
+	VADDPD    Y10, Y9, Y9
+	VMOVUPD   constsAVX2<>+576(SB), Y10
+	VADDPD    Y8, Y8, Y8
+	VSUBPD    Y8, Y10, Y8
+	VMULPD    Y8, Y11, Y8
+	VADDPD    Y8, Y9, Y8
+	VMULPD    Y6, Y11, Y6
+	VSUBPD    constsAVX2<>+576(SB), Y5, Y5
+	VMULPD    Y5, Y6, Y5
+	VADDPD    Y5, Y8, Y5
+	VMULPD    Y5, Y4, Y5
+	VMOVUPD   288(AX), Y6
+	VCMPPD    $0x00, constsAVX2<>+576(SB), Y6, Y6
+	VMULPD    Y3, Y4, Y3
+	VBLENDVPD Y6, Y3, Y12, Y12
+	VMOVUPD   128(SP), Y3
+	VMULPD    Y3, Y4, Y3
+	VMOVUPD   160(SP), Y4
+	VMULPD    Y4, Y3, Y3
+	VBLENDVPD Y6, Y3, Y5, Y5
+	VCMPPD    $0x03, Y2, Y1, Y2
+	VANDPD    constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD   64(AX), Y3
+	VXORPD    constsAVX2<>+32(SB), Y3, Y4
+	VMAXPD    Y7, Y4, Y4
+	VMINPD    Y4, Y3, Y3
+	VBLENDVPD Y1, Y7, Y3, Y3
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y3, Y3
+	VADDPD    Y3, Y0, Y0
+	TESTQ     CX, CX
+	JZ        asymmetricAVX2F64noloss
+	VMOVUPD   Y3, (CX)(R9*8)
 
 asymmetricAVX2F64noloss:
 	TESTQ     DX, DX
@@ -9275,6 +10513,525 @@ asymmetricAVX2F64nohess:
 	JMP  asymmetricAVX2F64loop
 
 asymmetricAVX2F64done:
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDSD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, ret+56(FP)
+	RET
+
+// func asymmetricMarginAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·asymmetricMarginAVX2F64(SB), NOSPLIT, $448-64
+	MOVQ   p+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Y0, Y0, Y0
+	XORQ   R9, R9
+
+asymmetricMarginAVX2F64loop:
+	CMPQ         R9, R8
+	JGE          asymmetricMarginAVX2F64done
+	VMOVUPD      (SI)(R9*8), Y1
+	VMOVUPD      (DI)(R9*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (SP)
+	VMOVUPD      Y2, 32(SP)
+	VMOVUPD      Y3, 64(SP)
+	VMOVUPD      Y4, 96(SP)
+	VMOVUPD      Y8, 128(SP)
+	VMOVUPD      Y5, 160(SP)
+	VMOVUPD      Y6, 192(SP)
+	VMOVUPD      Y7, 224(SP)
+	VMOVUPD      Y1, 256(SP)
+	VMOVUPD      160(SP), Y3
+	CMPQ         320(AX), $0x00
+	JL           asymmetricMarginAVX2F64powplog
+	VMOVUPD      constsAVX2<>+576(SB), Y4
+	VMOVAPD      Y4, Y4
+	MOVQ         320(AX), R10
+
+asymmetricMarginAVX2F64powploop:
+	TESTQ  R10, R10
+	JZ     asymmetricMarginAVX2F64powpdone
+	VMULPD Y3, Y4, Y4
+	DECQ   R10
+	JMP    asymmetricMarginAVX2F64powploop
+
+asymmetricMarginAVX2F64powplog:
+	VMOVUPD      192(SP), Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMULPD       96(AX), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VMOVAPD      Y3, Y4
+
+asymmetricMarginAVX2F64powpdone:
+	VMOVUPD 128(SP), Y3
+	CMPQ    352(AX), $0x00
+	JL      asymmetricMarginAVX2F64pownlog
+	VMOVUPD constsAVX2<>+576(SB), Y5
+	VMOVAPD Y5, Y5
+	MOVQ    352(AX), R10
+
+asymmetricMarginAVX2F64pownloop:
+	TESTQ  R10, R10
+	JZ     asymmetricMarginAVX2F64powndone
+	VMULPD Y3, Y5, Y5
+	DECQ   R10
+	JMP    asymmetricMarginAVX2F64pownloop
+
+asymmetricMarginAVX2F64pownlog:
+	VMOVUPD      224(SP), Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMULPD       128(AX), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
+	VMULPD       Y3, Y3, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y3, Y3, Y6
+	VFMADD213PD  Y3, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y3
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVAPD      Y3, Y5
+
+asymmetricMarginAVX2F64powndone:
+	VMOVUPD     32(SP), Y3
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y3, Y3
+	VBLENDVPD   Y3, Y4, Y5, Y4
+	VMOVUPD     192(AX), Y5
+	VBLENDVPD   Y3, 160(AX), Y5, Y5
+	VMOVUPD     160(SP), Y6
+	VMOVUPD     128(SP), Y7
+	VXORPD      constsAVX2<>+32(SB), Y7, Y7
+	VBLENDVPD   Y3, Y7, Y6, Y6
+	VMOVUPD     192(SP), Y7
+	VMOVUPD     224(SP), Y8
+	VBLENDVPD   Y3, Y8, Y7, Y7
+	VMOVUPD     128(SP), Y8
+	VMOVUPD     160(SP), Y9
+	VXORPD      constsAVX2<>+32(SB), Y9, Y9
+	VBLENDVPD   Y3, Y9, Y8, Y3
+	VMOVUPD     128(SP), Y8
+	VMOVUPD     160(SP), Y9
+	VMULPD      Y5, Y6, Y10
+	VMULPD      Y7, Y10, Y11
+	VMULPD      Y7, Y4, Y7
+	VADDPD      Y3, Y11, Y12
+	VMULPD      Y12, Y4, Y12
+	VMULPD      Y9, Y8, Y9
+	VADDPD      Y10, Y10, Y10
+	VMULPD      Y3, Y10, Y10
+	VADDPD      Y10, Y9, Y9
+	VMOVUPD     constsAVX2<>+576(SB), Y10
+	VADDPD      Y8, Y8, Y8
+	VSUBPD      Y8, Y10, Y8
+	VMULPD      Y8, Y11, Y8
+	VADDPD      Y8, Y9, Y8
+	VMULPD      Y6, Y11, Y6
+	VSUBPD      constsAVX2<>+576(SB), Y5, Y5
+	VMULPD      Y5, Y6, Y5
+	VADDPD      Y5, Y8, Y5
+	VMULPD      Y5, Y4, Y5
+	VMOVUPD     288(AX), Y6
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y6, Y6
+	VMULPD      Y3, Y4, Y3
+	VBLENDVPD   Y6, Y3, Y12, Y12
+	VMOVUPD     128(SP), Y3
+	VMULPD      Y3, Y4, Y3
+	VMOVUPD     160(SP), Y4
+	VMULPD      Y4, Y3, Y3
+	VBLENDVPD   Y6, Y3, Y5, Y5
+	VMOVUPD     Y7, 288(SP)
+	VMOVUPD     Y12, 320(SP)
+	VMOVUPD     Y5, 352(SP)
+	VMOVUPD     128(SP), Y3
+	VSUBPD      224(AX), Y3, Y3
+	VCMPPD      $0x1e, constsAVX2<>+928(SB), Y3, Y4
+	VMOVUPD     constsAVX2<>+576(SB), Y5
+	VBLENDVPD   Y4, Y3, Y5, Y3
+	VMOVUPD     128(SP), Y4
+	VMOVUPD     160(SP), Y5
+	VMULPD      Y5, Y4, Y4
+	VMOVUPD     160(SP), Y5
+	VADDPD      224(AX), Y5, Y5
+	VCMPPD      $0x11, constsAVX2<>+960(SB), Y5, Y6
+	VMULPD      constsAVX2<>+992(SB), Y5, Y7
+	VBLENDVPD   Y6, Y7, Y5, Y7
+	VMOVUPD     constsAVX2<>+1024(SB), Y8
+	VANDPD      Y8, Y6, Y6
+	VPSRLQ      $0x34, Y7, Y8
+	VXORPD      constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD      constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD      constsAVX2<>+1088(SB), Y8, Y8
+	VSUBPD      Y6, Y8, Y6
+	VANDPD      constsAVX2<>+1120(SB), Y7, Y7
+	VXORPD      constsAVX2<>+256(SB), Y7, Y7
+	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y7, Y8
+	VADDPD      Y7, Y7, Y9
+	VBLENDVPD   Y8, Y9, Y7, Y7
+	VSUBPD      constsAVX2<>+576(SB), Y6, Y9
+	VBLENDVPD   Y8, Y9, Y6, Y6
+	VSUBPD      constsAVX2<>+576(SB), Y7, Y7
+	VADDPD      constsAVX2<>+672(SB), Y7, Y8
+	VDIVPD      Y8, Y7, Y8
+	VMULPD      Y8, Y8, Y9
+	VMULPD      Y9, Y9, Y10
+	VMOVUPD     constsAVX2<>+704(SB), Y11
+	VFMADD213PD constsAVX2<>+736(SB), Y10, Y11
+	VFMADD213PD constsAVX2<>+768(SB), Y10, Y11
+	VFMADD213PD constsAVX2<>+800(SB), Y10, Y11
+	VMULPD      Y9, Y11, Y9
+	VMOVUPD     constsAVX2<>+832(SB), Y11
+	VFMADD213PD constsAVX2<>+864(SB), Y10, Y11
+	VFMADD213PD constsAVX2<>+896(SB), Y10, Y11
+	VMULPD      Y10, Y11, Y10
+	VADDPD      Y10, Y9, Y9
+	VMULPD      Y7, Y7, Y10
+	VMULPD      constsAVX2<>+256(SB), Y10, Y10
+	VADDPD      Y9, Y10, Y9
+	VMULPD      Y9, Y8, Y8
+	VMULPD      constsAVX2<>+192(SB), Y6, Y9
+	VADDPD      Y9, Y8, Y8
+	VSUBPD      Y8, Y10, Y8
+	VSUBPD      Y7, Y8, Y7
+	VMULPD      constsAVX2<>+160(SB), Y6, Y6
+	VSUBPD      Y7, Y6, Y6
+	VXORPD      constsAVX2<>+32(SB), Y6, Y6
+	VDIVPD      Y5, Y4, Y5
+	CMPQ        352(AX), $0x00
+	JL          asymmetricMarginAVX2F64powdlog
+	VMOVUPD     constsAVX2<>+576(SB), Y7
+	VMOVAPD     Y7, Y7
+	MOVQ        352(AX), R10
+
+asymmetricMarginAVX2F64powdloop:
+	TESTQ  R10, R10
+	JZ     asymmetricMarginAVX2F64powddone
+	VMULPD Y3, Y7, Y7
+	DECQ   R10
+	JMP    asymmetricMarginAVX2F64powdloop
+
+asymmetricMarginAVX2F64powdlog:
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y3, Y7
+	VMULPD       constsAVX2<>+992(SB), Y3, Y8
+	VBLENDVPD    Y7, Y8, Y3, Y8
+	VMOVUPD      constsAVX2<>+1024(SB), Y9
+	VANDPD       Y9, Y7, Y7
+	VPSRLQ       $0x34, Y8, Y9
+	VXORPD       constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD       constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD       constsAVX2<>+1088(SB), Y9, Y9
+	VSUBPD       Y7, Y9, Y7
+	VANDPD       constsAVX2<>+1120(SB), Y8, Y8
+	VXORPD       constsAVX2<>+256(SB), Y8, Y8
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y8, Y9
+	VADDPD       Y8, Y8, Y10
+	VBLENDVPD    Y9, Y10, Y8, Y8
+	VSUBPD       constsAVX2<>+576(SB), Y7, Y10
+	VBLENDVPD    Y9, Y10, Y7, Y7
+	VSUBPD       constsAVX2<>+576(SB), Y8, Y8
+	VADDPD       constsAVX2<>+672(SB), Y8, Y9
+	VDIVPD       Y9, Y8, Y9
+	VMULPD       Y9, Y9, Y10
+	VMULPD       Y10, Y10, Y11
+	VMOVUPD      constsAVX2<>+704(SB), Y12
+	VFMADD213PD  constsAVX2<>+736(SB), Y11, Y12
+	VFMADD213PD  constsAVX2<>+768(SB), Y11, Y12
+	VFMADD213PD  constsAVX2<>+800(SB), Y11, Y12
+	VMULPD       Y10, Y12, Y10
+	VMOVUPD      constsAVX2<>+832(SB), Y12
+	VFMADD213PD  constsAVX2<>+864(SB), Y11, Y12
+	VFMADD213PD  constsAVX2<>+896(SB), Y11, Y12
+	VMULPD       Y11, Y12, Y11
+	VADDPD       Y11, Y10, Y10
+	VMULPD       Y8, Y8, Y11
+	VMULPD       constsAVX2<>+256(SB), Y11, Y11
+	VADDPD       Y10, Y11, Y10
+	VMULPD       Y10, Y9, Y9
+	VMULPD       constsAVX2<>+192(SB), Y7, Y10
+	VADDPD       Y10, Y9, Y9
+	VSUBPD       Y9, Y11, Y9
+	VSUBPD       Y8, Y9, Y8
+	VMULPD       constsAVX2<>+160(SB), Y7, Y7
+	VSUBPD       Y8, Y7, Y7
+	VMULPD       128(AX), Y7, Y7
+	VMAXPD       constsAVX2<>+64(SB), Y7, Y7
+	VMINPD       constsAVX2<>+96(SB), Y7, Y7
+	VMULPD       constsAVX2<>+128(SB), Y7, Y8
+	VROUNDPD     $0x08, Y8, Y8
+	VFNMADD231PD constsAVX2<>+160(SB), Y8, Y7
+	VFNMADD231PD constsAVX2<>+192(SB), Y8, Y7
+	VMULPD       Y7, Y7, Y9
+	VMULPD       Y9, Y9, Y10
+	VMULPD       Y10, Y10, Y11
+	VMOVUPD      constsAVX2<>+224(SB), Y12
+	VFMADD213PD  constsAVX2<>+256(SB), Y7, Y12
+	VMOVUPD      constsAVX2<>+288(SB), Y13
+	VFMADD213PD  constsAVX2<>+320(SB), Y7, Y13
+	VFMADD213PD  Y12, Y9, Y13
+	VMOVUPD      constsAVX2<>+352(SB), Y12
+	VFMADD213PD  constsAVX2<>+384(SB), Y7, Y12
+	VMOVUPD      constsAVX2<>+416(SB), Y14
+	VFMADD213PD  constsAVX2<>+448(SB), Y7, Y14
+	VFMADD213PD  Y12, Y9, Y14
+	VFMADD213PD  Y13, Y10, Y14
+	VMOVUPD      constsAVX2<>+480(SB), Y10
+	VFMADD213PD  constsAVX2<>+512(SB), Y7, Y10
+	VMOVUPD      constsAVX2<>+544(SB), Y12
+	VFMADD213PD  Y10, Y9, Y12
+	VFMADD213PD  Y14, Y11, Y12
+	VMULPD       Y7, Y7, Y9
+	VFMADD213PD  Y7, Y9, Y12
+	VADDPD       constsAVX2<>+576(SB), Y12, Y7
+	VMULPD       constsAVX2<>+256(SB), Y8, Y9
+	VROUNDPD     $0x09, Y9, Y9
+	VSUBPD       Y9, Y8, Y8
+	VADDPD       constsAVX2<>+608(SB), Y9, Y9
+	VPSLLQ       $0x34, Y9, Y9
+	VMULPD       Y9, Y7, Y7
+	VADDPD       constsAVX2<>+608(SB), Y8, Y8
+	VPSLLQ       $0x34, Y8, Y8
+	VMULPD       Y8, Y7, Y7
+	VMOVAPD      Y7, Y7
+
+asymmetricMarginAVX2F64powddone:
+	VDIVPD    Y3, Y6, Y8
+	VMULPD    Y8, Y4, Y9
+	VMULPD    192(AX), Y9, Y9
+	VMULPD    Y6, Y7, Y6
+	VADDPD    Y5, Y9, Y10
+	VMULPD    Y10, Y7, Y10
+	VMOVUPD   Y6, 384(SP)
+	VMOVUPD   Y10, 416(SP)
+	VMOVUPD   constsAVX2<>+576(SB), Y6
+	VMOVUPD   128(SP), Y10
+	VMOVUPD   128(SP), Y11
+	VADDPD    Y11, Y10, Y10
+	VSUBPD    Y10, Y6, Y6
+	VADDPD    Y5, Y6, Y10
+	VMULPD    Y10, Y5, Y10
+	VMULPD    Y8, Y4, Y8
+	VMULPD    256(AX), Y8, Y8
+	VADDPD    Y5, Y5, Y5
+	VADDPD    Y5, Y8, Y5
+	VMULPD    Y6, Y9, Y6
+	VADDPD    Y10, Y6, Y6
+	VDIVPD    Y3, Y4, Y3
+	VMULPD    192(AX), Y3, Y3
+	VMULPD    Y5, Y3, Y3
+	VADDPD    Y3, Y6, Y3
+	VMULPD    Y3, Y7, Y3
+	VMOVUPD   384(SP), Y4
+	VMOVUPD   416(SP), Y5
+	VMOVUPD   128(SP), Y6
+	VSUBPD    224(AX), Y6, Y6
+	VCMPPD    $0x1e, constsAVX2<>+928(SB), Y6, Y6
+	VANDPD    Y4, Y6, Y4
+	VANDPD    Y5, Y6, Y5
+	VANDPD    Y3, Y6, Y3
+	VMOVUPD   32(SP), Y6
+	VCMPPD    $0x00, constsAVX2<>+576(SB), Y6, Y6
+	VMOVUPD   288(SP), Y7
+	VBLENDVPD Y6, Y7, Y4, Y4
+	VMOVUPD   320(SP), Y7
+	VBLENDVPD Y6, Y7, Y5, Y5
+	VMOVUPD   352(SP), Y7
+	VBLENDVPD Y6, Y7, Y3, Y3
+	VCMPPD    $0x03, Y2, Y1, Y2
+	VANDPD    constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD   64(AX), Y6
+	VXORPD    constsAVX2<>+32(SB), Y6, Y7
+	VMAXPD    Y4, Y7, Y7
+	VMINPD    Y7, Y6, Y6
+	VBLENDVPD Y1, Y4, Y6, Y4
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VADDPD    Y4, Y0, Y0
+	TESTQ     CX, CX
+	JZ        asymmetricMarginAVX2F64noloss
+	VMOVUPD   Y4, (CX)(R9*8)
+
+asymmetricMarginAVX2F64noloss:
+	TESTQ     DX, DX
+	JZ        asymmetricMarginAVX2F64nograd
+	VMULPD    (AX), Y5, Y4
+	VMOVUPD   64(AX), Y5
+	VXORPD    constsAVX2<>+32(SB), Y5, Y6
+	VMAXPD    Y4, Y6, Y6
+	VMINPD    Y6, Y5, Y5
+	VBLENDVPD Y1, Y4, Y5, Y4
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VMOVUPD   Y4, (DX)(R9*8)
+
+asymmetricMarginAVX2F64nograd:
+	TESTQ     BX, BX
+	JZ        asymmetricMarginAVX2F64nohess
+	VMOVUPD   32(AX), Y4
+	VMULPD    (AX), Y3, Y3
+	VMAXPD    Y3, Y4, Y3
+	VMOVUPD   64(AX), Y4
+	VXORPD    constsAVX2<>+32(SB), Y4, Y5
+	VMAXPD    Y3, Y5, Y5
+	VMINPD    Y5, Y4, Y4
+	VBLENDVPD Y1, Y3, Y4, Y1
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VMOVUPD   Y1, (BX)(R9*8)
+
+asymmetricMarginAVX2F64nohess:
+	ADDQ $0x00000004, R9
+	JMP  asymmetricMarginAVX2F64loop
+
+asymmetricMarginAVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
@@ -9894,436 +11651,6 @@ qualityAVX2F64nohess:
 	JMP  qualityAVX2F64loop
 
 qualityAVX2F64done:
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X0
-	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
-	VZEROUPPER
-	MOVSD        X0, ret+56(FP)
-	RET
-
-// func asymmetricMarginAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
-// Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·asymmetricMarginAVX2F64(SB), NOSPLIT, $448-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-asymmetricMarginAVX2F64loop:
-	CMPQ         R9, R8
-	JGE          asymmetricMarginAVX2F64done
-	VMOVUPD      (SI)(R9*8), Y1
-	VMOVUPD      (DI)(R9*8), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VANDPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y5, Y6
-	VDIVPD       Y6, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y4, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y5, Y6, Y5
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y8
-	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
-	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
-	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y3, 64(SP)
-	VMOVUPD      Y4, 96(SP)
-	VMOVUPD      Y8, 128(SP)
-	VMOVUPD      Y5, 160(SP)
-	VMOVUPD      Y6, 192(SP)
-	VMOVUPD      Y7, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      32(SP), Y3
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VMOVUPD      224(SP), Y4
-	VXORPD       constsAVX2<>+32(SB), Y4, Y4
-	VMOVUPD      192(SP), Y5
-	VXORPD       constsAVX2<>+32(SB), Y5, Y5
-	VBLENDVPD    Y3, Y5, Y4, Y4
-	VMOVUPD      128(AX), Y5
-	VBLENDVPD    Y3, 96(AX), Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
-	VMINPD       constsAVX2<>+96(SB), Y4, Y4
-	VMULPD       constsAVX2<>+128(SB), Y4, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y4, Y4, Y6
-	VFMADD213PD  Y4, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y4
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMOVUPD      192(AX), Y5
-	VBLENDVPD    Y3, 160(AX), Y5, Y5
-	VMOVUPD      160(SP), Y6
-	VMOVUPD      128(SP), Y7
-	VXORPD       constsAVX2<>+32(SB), Y7, Y7
-	VBLENDVPD    Y3, Y7, Y6, Y6
-	VMOVUPD      192(SP), Y7
-	VMOVUPD      224(SP), Y8
-	VBLENDVPD    Y3, Y8, Y7, Y7
-	VMOVUPD      128(SP), Y8
-	VMOVUPD      160(SP), Y9
-	VXORPD       constsAVX2<>+32(SB), Y9, Y9
-	VBLENDVPD    Y3, Y9, Y8, Y3
-	VMOVUPD      128(SP), Y8
-	VMOVUPD      160(SP), Y9
-	VMULPD       Y5, Y6, Y10
-	VMULPD       Y7, Y10, Y11
-	VMULPD       Y7, Y4, Y7
-	VADDPD       Y3, Y11, Y12
-	VMULPD       Y12, Y4, Y12
-	VMULPD       Y9, Y8, Y9
-	VADDPD       Y10, Y10, Y10
-	VMULPD       Y3, Y10, Y10
-	VADDPD       Y10, Y9, Y9
-	VMOVUPD      constsAVX2<>+576(SB), Y10
-	VADDPD       Y8, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VMULPD       Y8, Y11, Y8
-	VADDPD       Y8, Y9, Y8
-	VMULPD       Y6, Y11, Y6
-	VSUBPD       constsAVX2<>+576(SB), Y5, Y5
-	VMULPD       Y5, Y6, Y5
-	VADDPD       Y5, Y8, Y5
-	VMULPD       Y5, Y4, Y5
-	VMOVUPD      288(AX), Y6
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y6, Y6
-	VMULPD       Y3, Y4, Y3
-	VBLENDVPD    Y6, Y3, Y12, Y12
-	VMOVUPD      128(SP), Y3
-	VMULPD       Y3, Y4, Y3
-	VMOVUPD      160(SP), Y4
-	VMULPD       Y4, Y3, Y3
-	VBLENDVPD    Y6, Y3, Y5, Y5
-	VMOVUPD      Y7, 288(SP)
-	VMOVUPD      Y12, 320(SP)
-	VMOVUPD      Y5, 352(SP)
-	VMOVUPD      128(SP), Y3
-	VSUBPD       224(AX), Y3, Y3
-	VCMPPD       $0x1e, constsAVX2<>+928(SB), Y3, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VBLENDVPD    Y4, Y3, Y5, Y3
-	VMOVUPD      128(SP), Y4
-	VMOVUPD      160(SP), Y5
-	VMULPD       Y5, Y4, Y4
-	VMOVUPD      160(SP), Y5
-	VADDPD       224(AX), Y5, Y5
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y5, Y6
-	VMULPD       constsAVX2<>+992(SB), Y5, Y7
-	VBLENDVPD    Y6, Y7, Y5, Y7
-	VMOVUPD      constsAVX2<>+1024(SB), Y8
-	VANDPD       Y8, Y6, Y6
-	VPSRLQ       $0x34, Y7, Y8
-	VXORPD       constsAVX2<>+1056(SB), Y8, Y8
-	VSUBPD       constsAVX2<>+1056(SB), Y8, Y8
-	VSUBPD       constsAVX2<>+1088(SB), Y8, Y8
-	VSUBPD       Y6, Y8, Y6
-	VANDPD       constsAVX2<>+1120(SB), Y7, Y7
-	VXORPD       constsAVX2<>+256(SB), Y7, Y7
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y7, Y8
-	VADDPD       Y7, Y7, Y9
-	VBLENDVPD    Y8, Y9, Y7, Y7
-	VSUBPD       constsAVX2<>+576(SB), Y6, Y9
-	VBLENDVPD    Y8, Y9, Y6, Y6
-	VSUBPD       constsAVX2<>+576(SB), Y7, Y7
-	VADDPD       constsAVX2<>+672(SB), Y7, Y8
-	VDIVPD       Y8, Y7, Y8
-	VMULPD       Y8, Y8, Y9
-	VMULPD       Y9, Y9, Y10
-	VMOVUPD      constsAVX2<>+704(SB), Y11
-	VFMADD213PD  constsAVX2<>+736(SB), Y10, Y11
-	VFMADD213PD  constsAVX2<>+768(SB), Y10, Y11
-	VFMADD213PD  constsAVX2<>+800(SB), Y10, Y11
-	VMULPD       Y9, Y11, Y9
-	VMOVUPD      constsAVX2<>+832(SB), Y11
-	VFMADD213PD  constsAVX2<>+864(SB), Y10, Y11
-	VFMADD213PD  constsAVX2<>+896(SB), Y10, Y11
-	VMULPD       Y10, Y11, Y10
-	VADDPD       Y10, Y9, Y9
-	VMULPD       Y7, Y7, Y10
-	VMULPD       constsAVX2<>+256(SB), Y10, Y10
-	VADDPD       Y9, Y10, Y9
-	VMULPD       Y9, Y8, Y8
-	VMULPD       constsAVX2<>+192(SB), Y6, Y9
-	VADDPD       Y9, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VSUBPD       Y7, Y8, Y7
-	VMULPD       constsAVX2<>+160(SB), Y6, Y6
-	VSUBPD       Y7, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y6
-	VDIVPD       Y5, Y4, Y5
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y3, Y7
-	VMULPD       constsAVX2<>+992(SB), Y3, Y8
-	VBLENDVPD    Y7, Y8, Y3, Y8
-	VMOVUPD      constsAVX2<>+1024(SB), Y9
-	VANDPD       Y9, Y7, Y7
-	VPSRLQ       $0x34, Y8, Y9
-	VXORPD       constsAVX2<>+1056(SB), Y9, Y9
-	VSUBPD       constsAVX2<>+1056(SB), Y9, Y9
-	VSUBPD       constsAVX2<>+1088(SB), Y9, Y9
-	VSUBPD       Y7, Y9, Y7
-	VANDPD       constsAVX2<>+1120(SB), Y8, Y8
-	VXORPD       constsAVX2<>+256(SB), Y8, Y8
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y8, Y9
-	VADDPD       Y8, Y8, Y10
-	VBLENDVPD    Y9, Y10, Y8, Y8
-	VSUBPD       constsAVX2<>+576(SB), Y7, Y10
-	VBLENDVPD    Y9, Y10, Y7, Y7
-	VSUBPD       constsAVX2<>+576(SB), Y8, Y8
-	VADDPD       constsAVX2<>+672(SB), Y8, Y9
-	VDIVPD       Y9, Y8, Y9
-	VMULPD       Y9, Y9, Y10
-	VMULPD       Y10, Y10, Y11
-	VMOVUPD      constsAVX2<>+704(SB), Y12
-	VFMADD213PD  constsAVX2<>+736(SB), Y11, Y12
-	VFMADD213PD  constsAVX2<>+768(SB), Y11, Y12
-	VFMADD213PD  constsAVX2<>+800(SB), Y11, Y12
-	VMULPD       Y10, Y12, Y10
-	VMOVUPD      constsAVX2<>+832(SB), Y12
-	VFMADD213PD  constsAVX2<>+864(SB), Y11, Y12
-	VFMADD213PD  constsAVX2<>+896(SB), Y11, Y12
-	VMULPD       Y11, Y12, Y11
-	VADDPD       Y11, Y10, Y10
-	VMULPD       Y8, Y8, Y11
-	VMULPD       constsAVX2<>+256(SB), Y11, Y11
-	VADDPD       Y10, Y11, Y10
-	VMULPD       Y10, Y9, Y9
-	VMULPD       constsAVX2<>+192(SB), Y7, Y10
-	VADDPD       Y10, Y9, Y9
-	VSUBPD       Y9, Y11, Y9
-	VSUBPD       Y8, Y9, Y8
-	VMULPD       constsAVX2<>+160(SB), Y7, Y7
-	VSUBPD       Y8, Y7, Y7
-	VMULPD       128(AX), Y7, Y7
-	VMAXPD       constsAVX2<>+64(SB), Y7, Y7
-	VMINPD       constsAVX2<>+96(SB), Y7, Y7
-	VMULPD       constsAVX2<>+128(SB), Y7, Y8
-	VROUNDPD     $0x08, Y8, Y8
-	VFNMADD231PD constsAVX2<>+160(SB), Y8, Y7
-	VFNMADD231PD constsAVX2<>+192(SB), Y8, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VMULPD       Y10, Y10, Y11
-	VMOVUPD      constsAVX2<>+224(SB), Y12
-	VFMADD213PD  constsAVX2<>+256(SB), Y7, Y12
-	VMOVUPD      constsAVX2<>+288(SB), Y13
-	VFMADD213PD  constsAVX2<>+320(SB), Y7, Y13
-	VFMADD213PD  Y12, Y9, Y13
-	VMOVUPD      constsAVX2<>+352(SB), Y12
-	VFMADD213PD  constsAVX2<>+384(SB), Y7, Y12
-	VMOVUPD      constsAVX2<>+416(SB), Y14
-	VFMADD213PD  constsAVX2<>+448(SB), Y7, Y14
-	VFMADD213PD  Y12, Y9, Y14
-	VFMADD213PD  Y13, Y10, Y14
-	VMOVUPD      constsAVX2<>+480(SB), Y10
-	VFMADD213PD  constsAVX2<>+512(SB), Y7, Y10
-	VMOVUPD      constsAVX2<>+544(SB), Y12
-	VFMADD213PD  Y10, Y9, Y12
-	VFMADD213PD  Y14, Y11, Y12
-	VMULPD       Y7, Y7, Y9
-	VFMADD213PD  Y7, Y9, Y12
-	VADDPD       constsAVX2<>+576(SB), Y12, Y7
-	VMULPD       constsAVX2<>+256(SB), Y8, Y9
-	VROUNDPD     $0x09, Y9, Y9
-	VSUBPD       Y9, Y8, Y8
-	VADDPD       constsAVX2<>+608(SB), Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y9, Y7, Y7
-	VADDPD       constsAVX2<>+608(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y7, Y7
-	VDIVPD       Y3, Y6, Y8
-	VMULPD       Y8, Y4, Y9
-	VMULPD       192(AX), Y9, Y9
-	VMULPD       Y6, Y7, Y6
-	VADDPD       Y5, Y9, Y10
-	VMULPD       Y10, Y7, Y10
-	VMOVUPD      Y6, 384(SP)
-	VMOVUPD      Y10, 416(SP)
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VMOVUPD      128(SP), Y10
-	VMOVUPD      128(SP), Y11
-	VADDPD       Y11, Y10, Y10
-	VSUBPD       Y10, Y6, Y6
-	VADDPD       Y5, Y6, Y10
-	VMULPD       Y10, Y5, Y10
-	VMULPD       Y8, Y4, Y8
-	VMULPD       256(AX), Y8, Y8
-	VADDPD       Y5, Y5, Y5
-	VADDPD       Y5, Y8, Y5
-	VMULPD       Y6, Y9, Y6
-	VADDPD       Y10, Y6, Y6
-	VDIVPD       Y3, Y4, Y3
-	VMULPD       192(AX), Y3, Y3
-	VMULPD       Y5, Y3, Y3
-	VADDPD       Y3, Y6, Y3
-	VMULPD       Y3, Y7, Y3
-	VMOVUPD      384(SP), Y4
-	VMOVUPD      416(SP), Y5
-	VMOVUPD      128(SP), Y6
-	VSUBPD       224(AX), Y6, Y6
-	VCMPPD       $0x1e, constsAVX2<>+928(SB), Y6, Y6
-	VANDPD       Y4, Y6, Y4
-	VANDPD       Y5, Y6, Y5
-	VANDPD       Y3, Y6, Y3
-	VMOVUPD      32(SP), Y6
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y6, Y6
-	VMOVUPD      288(SP), Y7
-	VBLENDVPD    Y6, Y7, Y4, Y4
-	VMOVUPD      320(SP), Y7
-	VBLENDVPD    Y6, Y7, Y5, Y5
-	VMOVUPD      352(SP), Y7
-	VBLENDVPD    Y6, Y7, Y3, Y3
-	VCMPPD       $0x03, Y2, Y1, Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
-	VMOVUPD      64(AX), Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y7
-	VMAXPD       Y4, Y7, Y7
-	VMINPD       Y7, Y6, Y6
-	VBLENDVPD    Y1, Y4, Y6, Y4
-	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VADDPD       Y4, Y0, Y0
-	TESTQ        CX, CX
-	JZ           asymmetricMarginAVX2F64noloss
-	VMOVUPD      Y4, (CX)(R9*8)
-
-asymmetricMarginAVX2F64noloss:
-	TESTQ     DX, DX
-	JZ        asymmetricMarginAVX2F64nograd
-	VMULPD    (AX), Y5, Y4
-	VMOVUPD   64(AX), Y5
-	VXORPD    constsAVX2<>+32(SB), Y5, Y6
-	VMAXPD    Y4, Y6, Y6
-	VMINPD    Y6, Y5, Y5
-	VBLENDVPD Y1, Y4, Y5, Y4
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VMOVUPD   Y4, (DX)(R9*8)
-
-asymmetricMarginAVX2F64nograd:
-	TESTQ     BX, BX
-	JZ        asymmetricMarginAVX2F64nohess
-	VMOVUPD   32(AX), Y4
-	VMULPD    (AX), Y3, Y3
-	VMAXPD    Y3, Y4, Y3
-	VMOVUPD   64(AX), Y4
-	VXORPD    constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD    Y3, Y5, Y5
-	VMINPD    Y5, Y4, Y4
-	VBLENDVPD Y1, Y3, Y4, Y1
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y1, Y1
-	VMOVUPD   Y1, (BX)(R9*8)
-
-asymmetricMarginAVX2F64nohess:
-	ADDQ $0x00000004, R9
-	JMP  asymmetricMarginAVX2F64loop
-
-asymmetricMarginAVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
