@@ -151,7 +151,9 @@ func (a *isa) sawNaN(nan, v V) {
 		a.blendTo(nan, k, nan, a.cbits(math.MaxUint64))
 		return
 	}
-	VORPD(k[0], nan[0], nan[0])
+	for u := range k {
+		VORPD(k[u], nan[u], nan[u])
+	}
 }
 
 // Slots of hessRow's constants, 32 bytes apart as in the sigmoid's
@@ -206,13 +208,23 @@ func (a *isa) hessRow(f64 bool) {
 }
 
 // The class-strided primitives of the softmax with the class axis second
-// ([N, C, d₁, …]): each handles one block of positions, a vector's lanes
-// (float64 lanes: 8 on AVX-512, 4 on AVX2) of consecutive positions of one
-// image, walking the C classes stride elements apart. e, mx, idx, sp and
-// the coefficients are float64 blocks (lane l of class c of e at
-// e[c·lanes + l]); the caller fixes the label's and the argmax's entries.
+// ([N, C, d₁, …]): each handles one block of positions, two vectors'
+// lanes (float64 lanes: 16 on AVX-512, 8 on AVX2) of consecutive positions
+// of one image, walking the C classes stride elements apart; two vectors
+// per class row halve the pages a block touches (the rows are a page
+// apart at 32×32 images). e, mx, idx, sp and the coefficients are float64
+// blocks (lane l of class c of e at e[c·lanes + l]); the caller fixes the
+// label's and the argmax's entries.
+
+// cols returns a's two-block form for the class-strided primitives.
+func (a *isa) cols() *isa {
+	b := *a
+	b.unroll = 2
+	return &b
+}
 
 func (a *isa) softmaxCols(f64 bool) {
+	record(a.name, "colLanes", 2*a.lanes)
 	a.colMax(f64)
 	a.colExp(f64)
 	a.colScale(f64)
@@ -223,7 +235,7 @@ func (a *isa) softmaxCols(f64 bool) {
 // stride elements and the class counter cv (float64 lanes) by one each
 // time; X must be a register the loop may change.
 func (a *isa) colLoop(name string, C, X, step reg.Register, body func(cv V, cls reg.Register)) {
-	b := a.one()
+	b := a
 	cv := b.zero()
 	cls := GP64()
 	XORQ(cls, cls)
@@ -255,7 +267,7 @@ func (a *isa) colMax(f64 bool) {
 	TEXT(name, NOSPLIT, "func(x *"+t+", stride, classes int, mx, idx *float64)")
 	Pragma("noescape")
 	Doc(name + " sets mx and idx to the largest logit of each lane's position over classes ≥ 1 classes stride elements apart, NaN if one is NaN, and its first class.")
-	b := a.one()
+	b := a.cols()
 	X, step, C := colArgs(size)
 	MX, IDX := Load(Param("mx"), GP64()), Load(Param("idx"), GP64())
 	mx := b.load(b.c(math.Inf(-1)))
@@ -271,10 +283,12 @@ func (a *isa) colMax(f64 bool) {
 	if a.z {
 		b.blendTo(mx, b.cmp(cmpUNORD, nan, nan), mx, b.c(math.NaN())) // nan's set lanes are NaN
 	} else {
-		VORPD(nan[0], mx[0], mx[0])
+		for u := range mx {
+			VORPD(nan[u], mx[u], mx[u])
+		}
 	}
-	VMOVUPD(mx[0], Mem{Base: MX})
-	VMOVUPD(idx[0], Mem{Base: IDX})
+	b.storeF(mx, Mem{Base: MX}, true)
+	b.storeF(idx, Mem{Base: IDX}, true)
 	VZEROUPPER()
 	RET()
 }
@@ -287,7 +301,7 @@ func (a *isa) colExp(f64 bool) {
 	TEXT(name, NOSPLIT, "func(e *float64, x *"+t+", stride, classes int, mx, idx, sp *float64)")
 	Pragma("noescape")
 	Doc(name + " sets e[c·lanes + l] = exp(x − mx) for each class c and lane l, and sp to their sum over the classes other than idx.")
-	b := a.one()
+	b := a.cols()
 	E := Load(Param("e"), GP64())
 	X, step, C := colArgs(size)
 	m := b.loadF(Mem{Base: Load(Param("mx"), GP64())}, true)
@@ -295,13 +309,19 @@ func (a *isa) colExp(f64 bool) {
 	SP := Load(Param("sp"), GP64())
 	acc := b.zero()
 	b.colLoop(name, C, X, step, func(cv V, _ reg.Register) {
-		v := b.exp(b.sub(b.loadF(Mem{Base: X}, f64), m))
-		VMOVUPD(v[0], Mem{Base: E})
-		other := b.cmp(cmpEQ, cv, id)
-		b.addTo(acc, acc, b.blend(other, v, b.c(0)))
-		ADDQ(U8(8*a.lanes), E)
+		// One block after the other: two exponentials at once need more
+		// than AVX2's 16 registers.
+		one := a.one()
+		for u := range b.unroll {
+			blk := func(v V) V { return v[u : u+1] }
+			v := one.exp(one.sub(one.loadF(b.block(Mem{Base: X}, u, size), f64), blk(m)))
+			one.storeF(v, b.block(Mem{Base: E}, u, 8), true)
+			other := one.cmp(cmpEQ, blk(cv), blk(id))
+			one.addTo(blk(acc), blk(acc), one.blend(other, v, one.c(0)))
+		}
+		ADDQ(U8(8*b.step()), E)
 	})
-	VMOVUPD(acc[0], Mem{Base: SP})
+	b.storeF(acc, Mem{Base: SP}, true)
 	VZEROUPPER()
 	RET()
 }
@@ -313,43 +333,47 @@ func (a *isa) colScale(f64 bool) {
 	TEXT(name, NOSPLIT, "func(x *"+t+", stride, classes int, e, k *float64)")
 	Pragma("noescape")
 	Doc(name + " sets x[c·stride + l] = e[c·lanes + l]·k[l] for each class c and lane l.")
-	b := a.one()
+	b := a.cols()
 	X, step, C := colArgs(size)
 	E := Load(Param("e"), GP64())
 	k := b.loadF(Mem{Base: Load(Param("k"), GP64())}, true)
 	b.colLoop(name, C, X, step, func(_ V, _ reg.Register) {
 		b.storeF(b.mul(b.loadF(Mem{Base: E}, true), k), Mem{Base: X}, f64)
-		ADDQ(U8(8*a.lanes), E)
+		ADDQ(U8(8*b.step()), E)
 	})
 	VZEROUPPER()
 	RET()
 }
 
 // colHess emits func(dst *T, stride, classes int, e *float64, c
-// *[56]float64): hessRow's Hessian, class-strided, with per-lane constants:
+// *[112]float64): hessRow's Hessian, class-strided, with per-lane constants:
 // c[k·lanes + l] is hessRow's constant k (1/(1 + S′), gp, Â_k*, −B_y,
 // s·w, floor, S′) of lane l.
 func (a *isa) colHess(f64 bool) {
 	name, t, size := a.names("colHess", f64)
-	TEXT(name, NOSPLIT, "func(x *"+t+", stride, classes int, e *float64, c *[56]float64)")
+	TEXT(name, NOSPLIT, "func(x *"+t+", stride, classes int, e *float64, c *[112]float64)")
 	Pragma("noescape")
 	Doc(name + " sets x[c·stride + l] to the Hessian diagonal of class c at lane l's position from e[c·lanes + l] and the lanes' constants c (see hessRow).")
-	b := a.one()
+	b := a.cols()
 	X, step, C := colArgs(size)
 	E := Load(Param("e"), GP64())
 	K := Load(Param("c"), GP64())
-	k := func(i int) V { return b.loadF(Mem{Base: K, Disp: 8 * a.lanes * i}, true) }
-	invD, gp, aK, negB, sc, clip, sp := k(hrInvD), k(hrGp), k(hrAK), k(hrNegB), k(hrScale), k(hrClip), k(hrSp)
+	one := a.one()
 	b.colLoop(name, C, X, step, func(_ V, _ reg.Register) {
-		e := b.loadF(Mem{Base: E}, true)
-		pc := b.mul(e, invD)
-		t1 := b.mul(b.mul(pc, pc), gp)
-		r := b.div(e, sp)
-		t2 := b.mul(b.mul(r, r), aK)
-		t3 := b.mul(b.sub(b.load(b.c(1)), b.add(pc, pc)), b.mul(pc, negB))
-		h := b.mul(b.add(b.add(t1, t2), t3), sc)
-		b.storeF(b.max(clip, h), Mem{Base: X}, f64) // keeps a NaN h
-		ADDQ(U8(8*a.lanes), E)
+		// One block after the other, the constants loaded where used:
+		// both blocks' would fill AVX2's 16 registers.
+		for u := range b.unroll {
+			k := func(i int) V { return one.loadF(Mem{Base: K, Disp: 8*b.step()*i + 8*a.lanes*u}, true) }
+			e := one.loadF(b.block(Mem{Base: E}, u, 8), true)
+			pc := one.mul(e, k(hrInvD))
+			t1 := one.mul(one.mul(pc, pc), k(hrGp))
+			r := one.div(e, k(hrSp))
+			t2 := one.mul(one.mul(r, r), k(hrAK))
+			t3 := one.mul(one.sub(one.load(one.c(1)), one.add(pc, pc)), one.mul(pc, k(hrNegB)))
+			h := one.mul(one.add(one.add(t1, t2), t3), k(hrScale))
+			one.storeF(one.max(k(hrClip), h), b.block(Mem{Base: X}, u, size), f64) // keeps a NaN h
+		}
+		ADDQ(U8(8*b.step()), E)
 	})
 	VZEROUPPER()
 	RET()

@@ -24,11 +24,11 @@ type scratch struct {
 	weighted [5][weightedPiece]float64
 	// softmaxStrided's block: exponentials, per-lane max, argmax, S′,
 	// gradient coefficients, label terms and Hessian constants
-	ec                        [stackClasses * 8]float64
-	mx, idx, sp, k, b, sc, py [8]float64
-	ahat, gp, aK              [8]float64
-	hc                        [56]float64
-	skip                      [8]bool
+	ec                        [stackClasses * 16]float64
+	mx, idx, sp, k, b, sc, py [16]float64
+	ahat, gp, aK              [16]float64
+	hc                        [112]float64
+	skip                      [16]bool
 	// softmaxSmooth\'s row: the ε/C weights and the terms B_c
 	sa, sb [stackClasses]float64
 }

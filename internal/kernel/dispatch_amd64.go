@@ -114,7 +114,7 @@ func colScaleAVX512F32(x *float32, stride int, classes int, e *float64, k *float
 // colHessAVX512F32 sets x[c·stride + l] to the Hessian diagonal of class c at lane l's position from e[c·lanes + l] and the lanes' constants c (see hessRow).
 //
 //go:noescape
-func colHessAVX512F32(x *float32, stride int, classes int, e *float64, c *[56]float64)
+func colHessAVX512F32(x *float32, stride int, classes int, e *float64, c *[112]float64)
 
 // smoothRowAVX512F32 stores the label-smoothed terms B_c of the classes of a row in b and returns Σ f_c and Σ B_c (see smoothRow in _gen); n is a multiple of the lane count.
 //
@@ -164,7 +164,7 @@ func colScaleAVX512F64(x *float64, stride int, classes int, e *float64, k *float
 // colHessAVX512F64 sets x[c·stride + l] to the Hessian diagonal of class c at lane l's position from e[c·lanes + l] and the lanes' constants c (see hessRow).
 //
 //go:noescape
-func colHessAVX512F64(x *float64, stride int, classes int, e *float64, c *[56]float64)
+func colHessAVX512F64(x *float64, stride int, classes int, e *float64, c *[112]float64)
 
 // smoothRowAVX512F64 stores the label-smoothed terms B_c of the classes of a row in b and returns Σ f_c and Σ B_c (see smoothRow in _gen); n is a multiple of the lane count.
 //
@@ -214,7 +214,7 @@ func colScaleAVX2F32(x *float32, stride int, classes int, e *float64, k *float64
 // colHessAVX2F32 sets x[c·stride + l] to the Hessian diagonal of class c at lane l's position from e[c·lanes + l] and the lanes' constants c (see hessRow).
 //
 //go:noescape
-func colHessAVX2F32(x *float32, stride int, classes int, e *float64, c *[56]float64)
+func colHessAVX2F32(x *float32, stride int, classes int, e *float64, c *[112]float64)
 
 // smoothRowAVX2F32 stores the label-smoothed terms B_c of the classes of a row in b and returns Σ f_c and Σ B_c (see smoothRow in _gen); n is a multiple of the lane count.
 //
@@ -264,7 +264,7 @@ func colScaleAVX2F64(x *float64, stride int, classes int, e *float64, k *float64
 // colHessAVX2F64 sets x[c·stride + l] to the Hessian diagonal of class c at lane l's position from e[c·lanes + l] and the lanes' constants c (see hessRow).
 //
 //go:noescape
-func colHessAVX2F64(x *float64, stride int, classes int, e *float64, c *[56]float64)
+func colHessAVX2F64(x *float64, stride int, classes int, e *float64, c *[112]float64)
 
 // smoothRowAVX2F64 stores the label-smoothed terms B_c of the classes of a row in b and returns Σ f_c and Σ B_c (see smoothRow in _gen); n is a multiple of the lane count.
 //
@@ -497,6 +497,7 @@ var avx512 = table{
 	expRowF32:            expRowAVX512F32,
 	scaleRowF32:          scaleRowAVX512F32,
 	hessRowF32:           hessRowAVX512F32,
+	colLanes:             16,
 	colMaxF32:            colMaxAVX512F32,
 	colExpF32:            colExpAVX512F32,
 	colScaleF32:          colScaleAVX512F32,
@@ -554,6 +555,7 @@ var avx2 = table{
 	expRowF32:            expRowAVX2F32,
 	scaleRowF32:          scaleRowAVX2F32,
 	hessRowF32:           hessRowAVX2F32,
+	colLanes:             8,
 	colMaxF32:            colMaxAVX2F32,
 	colExpF32:            colExpAVX2F32,
 	colScaleF32:          colScaleAVX2F32,

@@ -176,30 +176,45 @@ TEXT ·colMaxAVX512F32(SB), NOSPLIT, $0-40
 	MOVQ         mx+24(FP), BX
 	MOVQ         idx+32(FP), SI
 	VBROADCASTSD constsAVX512<>+144(SB), Z0
-	VXORPD       Z1, Z1, Z1
+	VBROADCASTSD constsAVX512<>+144(SB), Z1
 	VXORPD       Z2, Z2, Z2
 	VXORPD       Z3, Z3, Z3
+	VXORPD       Z4, Z4, Z4
+	VXORPD       Z5, Z5, Z5
+	VXORPD       Z6, Z6, Z6
+	VXORPD       Z7, Z7, Z7
 	XORQ         DI, DI
 
 colMaxAVX512F32loop:
 	CMPQ           DI, DX
 	JGE            colMaxAVX512F32done
-	VCVTPS2PD      (AX), Z4
-	VCMPPD         $0x1e, Z0, Z4, K1
-	VBLENDMPD      Z4, Z0, K1, Z0
-	VBLENDMPD      Z3, Z1, K1, Z1
-	VCMPPD         $0x03, Z4, Z4, K1
-	VBLENDMPD.BCST constsAVX512<>+0(SB), Z2, K1, Z2
-	VADDPD.BCST    constsAVX512<>+136(SB), Z3, Z3
+	VCVTPS2PD      (AX), Z8
+	VCVTPS2PD      32(AX), Z9
+	VCMPPD         $0x1e, Z0, Z8, K1
+	VCMPPD         $0x1e, Z1, Z9, K2
+	VBLENDMPD      Z8, Z0, K1, Z0
+	VBLENDMPD      Z9, Z1, K2, Z1
+	VBLENDMPD      Z6, Z2, K1, Z2
+	VBLENDMPD      Z7, Z3, K2, Z3
+	VCMPPD         $0x03, Z8, Z8, K1
+	VCMPPD         $0x03, Z9, Z9, K2
+	VBLENDMPD.BCST constsAVX512<>+0(SB), Z4, K1, Z4
+	VBLENDMPD.BCST constsAVX512<>+0(SB), Z5, K2, Z5
+	VADDPD.BCST    constsAVX512<>+136(SB), Z6, Z6
+	VADDPD.BCST    constsAVX512<>+136(SB), Z7, Z7
 	ADDQ           CX, AX
 	INCQ           DI
 	JMP            colMaxAVX512F32loop
 
 colMaxAVX512F32done:
-	VCMPPD         $0x03, Z2, Z2, K1
+	VCMPPD         $0x03, Z4, Z4, K1
+	VCMPPD         $0x03, Z5, Z5, K2
 	VBLENDMPD.BCST constsAVX512<>+152(SB), Z0, K1, Z0
+	VBLENDMPD.BCST constsAVX512<>+152(SB), Z1, K2, Z1
 	VMOVUPD        Z0, (BX)
-	VMOVUPD        Z1, (SI)
+	VMOVUPD        Z1, 64(BX)
+	VMOVUPD        Z2, (SI)
+	VMOVUPD        Z3, 64(SI)
 	VZEROUPPER
 	RET
 
@@ -213,59 +228,100 @@ TEXT ·colExpAVX512F32(SB), NOSPLIT, $0-56
 	MOVQ    classes+24(FP), BX
 	MOVQ    mx+32(FP), SI
 	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
 	MOVQ    idx+40(FP), SI
-	VMOVUPD (SI), Z1
+	VMOVUPD (SI), Z2
+	VMOVUPD 64(SI), Z3
 	MOVQ    sp+48(FP), SI
-	VXORPD  Z2, Z2, Z2
-	VXORPD  Z3, Z3, Z3
+	VXORPD  Z4, Z4, Z4
+	VXORPD  Z5, Z5, Z5
+	VXORPD  Z6, Z6, Z6
+	VXORPD  Z7, Z7, Z7
 	XORQ    DI, DI
 
 colExpAVX512F32loop:
 	CMPQ              DI, BX
 	JGE               colExpAVX512F32done
-	VCVTPS2PD         (CX), Z4
-	VSUBPD            Z0, Z4, Z4
-	VMAXPD.BCST       constsAVX512<>+8(SB), Z4, Z4
-	VMINPD.BCST       constsAVX512<>+16(SB), Z4, Z4
-	VMULPD.BCST       constsAVX512<>+24(SB), Z4, Z6
-	VRNDSCALEPD       $0x08, Z6, Z6
-	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z6, Z4
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z6, Z4
-	VMULPD            Z4, Z4, Z7
-	VMULPD            Z7, Z7, Z8
-	VMULPD            Z8, Z8, Z9
-	VBROADCASTSD      constsAVX512<>+48(SB), Z10
-	VFMADD213PD.BCST  constsAVX512<>+56(SB), Z4, Z10
-	VBROADCASTSD      constsAVX512<>+64(SB), Z11
-	VFMADD213PD.BCST  constsAVX512<>+72(SB), Z4, Z11
-	VFMADD213PD       Z10, Z7, Z11
-	VBROADCASTSD      constsAVX512<>+80(SB), Z10
-	VFMADD213PD.BCST  constsAVX512<>+88(SB), Z4, Z10
-	VBROADCASTSD      constsAVX512<>+96(SB), Z12
-	VFMADD213PD.BCST  constsAVX512<>+104(SB), Z4, Z12
-	VFMADD213PD       Z10, Z7, Z12
-	VFMADD213PD       Z11, Z8, Z12
-	VBROADCASTSD      constsAVX512<>+112(SB), Z8
-	VFMADD213PD.BCST  constsAVX512<>+120(SB), Z4, Z8
-	VBROADCASTSD      constsAVX512<>+128(SB), Z10
-	VFMADD213PD       Z8, Z7, Z10
-	VFMADD213PD       Z12, Z9, Z10
-	VMULPD            Z4, Z4, Z7
-	VFMADD213PD       Z4, Z7, Z10
-	VADDPD.BCST       constsAVX512<>+136(SB), Z10, Z4
-	VSCALEFPD         Z6, Z4, Z4
-	VMOVUPD           Z4, (AX)
-	VCMPPD            $0x00, Z1, Z3, K1
-	VBLENDMPD.BCST    constsAVX512<>+160(SB), Z4, K1, Z5
-	VADDPD            Z5, Z2, Z2
-	ADDQ              $0x40, AX
-	VADDPD.BCST       constsAVX512<>+136(SB), Z3, Z3
+	VCVTPS2PD         (CX), Z8
+	VSUBPD            Z0, Z8, Z8
+	VMAXPD.BCST       constsAVX512<>+8(SB), Z8, Z8
+	VMINPD.BCST       constsAVX512<>+16(SB), Z8, Z8
+	VMULPD.BCST       constsAVX512<>+24(SB), Z8, Z11
+	VRNDSCALEPD       $0x08, Z11, Z11
+	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z11, Z8
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z11, Z8
+	VMULPD            Z8, Z8, Z12
+	VMULPD            Z12, Z12, Z13
+	VMULPD            Z13, Z13, Z14
+	VBROADCASTSD      constsAVX512<>+48(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+56(SB), Z8, Z15
+	VBROADCASTSD      constsAVX512<>+64(SB), Z16
+	VFMADD213PD.BCST  constsAVX512<>+72(SB), Z8, Z16
+	VFMADD213PD       Z15, Z12, Z16
+	VBROADCASTSD      constsAVX512<>+80(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+88(SB), Z8, Z15
+	VBROADCASTSD      constsAVX512<>+96(SB), Z17
+	VFMADD213PD.BCST  constsAVX512<>+104(SB), Z8, Z17
+	VFMADD213PD       Z15, Z12, Z17
+	VFMADD213PD       Z16, Z13, Z17
+	VBROADCASTSD      constsAVX512<>+112(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+120(SB), Z8, Z13
+	VBROADCASTSD      constsAVX512<>+128(SB), Z15
+	VFMADD213PD       Z13, Z12, Z15
+	VFMADD213PD       Z17, Z14, Z15
+	VMULPD            Z8, Z8, Z12
+	VFMADD213PD       Z8, Z12, Z15
+	VADDPD.BCST       constsAVX512<>+136(SB), Z15, Z8
+	VSCALEFPD         Z11, Z8, Z8
+	VMOVUPD           Z8, (AX)
+	VCMPPD            $0x00, Z2, Z6, K1
+	VBLENDMPD.BCST    constsAVX512<>+160(SB), Z8, K1, Z9
+	VADDPD            Z9, Z4, Z4
+	VCVTPS2PD         32(CX), Z8
+	VSUBPD            Z1, Z8, Z8
+	VMAXPD.BCST       constsAVX512<>+8(SB), Z8, Z8
+	VMINPD.BCST       constsAVX512<>+16(SB), Z8, Z8
+	VMULPD.BCST       constsAVX512<>+24(SB), Z8, Z11
+	VRNDSCALEPD       $0x08, Z11, Z11
+	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z11, Z8
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z11, Z8
+	VMULPD            Z8, Z8, Z12
+	VMULPD            Z12, Z12, Z13
+	VMULPD            Z13, Z13, Z14
+	VBROADCASTSD      constsAVX512<>+48(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+56(SB), Z8, Z15
+	VBROADCASTSD      constsAVX512<>+64(SB), Z16
+	VFMADD213PD.BCST  constsAVX512<>+72(SB), Z8, Z16
+	VFMADD213PD       Z15, Z12, Z16
+	VBROADCASTSD      constsAVX512<>+80(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+88(SB), Z8, Z15
+	VBROADCASTSD      constsAVX512<>+96(SB), Z17
+	VFMADD213PD.BCST  constsAVX512<>+104(SB), Z8, Z17
+	VFMADD213PD       Z15, Z12, Z17
+	VFMADD213PD       Z16, Z13, Z17
+	VBROADCASTSD      constsAVX512<>+112(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+120(SB), Z8, Z13
+	VBROADCASTSD      constsAVX512<>+128(SB), Z15
+	VFMADD213PD       Z13, Z12, Z15
+	VFMADD213PD       Z17, Z14, Z15
+	VMULPD            Z8, Z8, Z12
+	VFMADD213PD       Z8, Z12, Z15
+	VADDPD.BCST       constsAVX512<>+136(SB), Z15, Z8
+	VSCALEFPD         Z11, Z8, Z8
+	VMOVUPD           Z8, 64(AX)
+	VCMPPD            $0x00, Z3, Z7, K1
+	VBLENDMPD.BCST    constsAVX512<>+160(SB), Z8, K1, Z10
+	VADDPD            Z10, Z5, Z5
+	ADDQ              $0x80, AX
+	VADDPD.BCST       constsAVX512<>+136(SB), Z6, Z6
+	VADDPD.BCST       constsAVX512<>+136(SB), Z7, Z7
 	ADDQ              DX, CX
 	INCQ              DI
 	JMP               colExpAVX512F32loop
 
 colExpAVX512F32done:
-	VMOVUPD Z2, (SI)
+	VMOVUPD Z4, (SI)
+	VMOVUPD Z5, 64(SI)
 	VZEROUPPER
 	RET
 
@@ -279,18 +335,25 @@ TEXT ·colScaleAVX512F32(SB), NOSPLIT, $0-40
 	MOVQ    e+24(FP), BX
 	MOVQ    k+32(FP), SI
 	VMOVUPD (SI), Z0
-	VXORPD  Z1, Z1, Z1
+	VMOVUPD 64(SI), Z1
+	VXORPD  Z2, Z2, Z2
+	VXORPD  Z3, Z3, Z3
 	XORQ    SI, SI
 
 colScaleAVX512F32loop:
 	CMPQ        SI, DX
 	JGE         colScaleAVX512F32done
-	VMOVUPD     (BX), Z2
-	VMULPD      Z0, Z2, Z2
-	VCVTPD2PS   Z2, Y2
-	VMOVUPS     Y2, (AX)
-	ADDQ        $0x40, BX
-	VADDPD.BCST constsAVX512<>+136(SB), Z1, Z1
+	VMOVUPD     (BX), Z4
+	VMOVUPD     64(BX), Z5
+	VMULPD      Z0, Z4, Z4
+	VMULPD      Z1, Z5, Z5
+	VCVTPD2PS   Z4, Y4
+	VMOVUPS     Y4, (AX)
+	VCVTPD2PS   Z5, Y4
+	VMOVUPS     Y4, 32(AX)
+	ADDQ        $0x80, BX
+	VADDPD.BCST constsAVX512<>+136(SB), Z2, Z2
+	VADDPD.BCST constsAVX512<>+136(SB), Z3, Z3
 	ADDQ        CX, AX
 	INCQ        SI
 	JMP         colScaleAVX512F32loop
@@ -299,50 +362,77 @@ colScaleAVX512F32done:
 	VZEROUPPER
 	RET
 
-// func colHessAVX512F32(x *float32, stride int, classes int, e *float64, c *[56]float64)
+// func colHessAVX512F32(x *float32, stride int, classes int, e *float64, c *[112]float64)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·colHessAVX512F32(SB), NOSPLIT, $0-40
-	MOVQ    x+0(FP), AX
-	MOVQ    stride+8(FP), CX
-	SHLQ    $0x02, CX
-	MOVQ    classes+16(FP), DX
-	MOVQ    e+24(FP), BX
-	MOVQ    c+32(FP), SI
-	VMOVUPD (SI), Z0
-	VMOVUPD 64(SI), Z1
-	VMOVUPD 128(SI), Z2
-	VMOVUPD 192(SI), Z3
-	VMOVUPD 256(SI), Z4
-	VMOVUPD 320(SI), Z5
-	VMOVUPD 384(SI), Z6
-	VXORPD  Z7, Z7, Z7
-	XORQ    SI, SI
+	MOVQ   x+0(FP), AX
+	MOVQ   stride+8(FP), CX
+	SHLQ   $0x02, CX
+	MOVQ   classes+16(FP), DX
+	MOVQ   e+24(FP), BX
+	MOVQ   c+32(FP), SI
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	XORQ   DI, DI
 
 colHessAVX512F32loop:
-	CMPQ         SI, DX
+	CMPQ         DI, DX
 	JGE          colHessAVX512F32done
-	VMOVUPD      (BX), Z8
-	VMULPD       Z0, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VMULPD       Z1, Z10, Z10
-	VDIVPD       Z6, Z8, Z8
-	VMULPD       Z8, Z8, Z8
-	VMULPD       Z2, Z8, Z8
-	VBROADCASTSD constsAVX512<>+136(SB), Z11
-	VADDPD       Z9, Z9, Z12
-	VSUBPD       Z12, Z11, Z11
-	VMULPD       Z3, Z9, Z9
-	VMULPD       Z9, Z11, Z9
-	VADDPD       Z8, Z10, Z8
-	VADDPD       Z9, Z8, Z8
-	VMULPD       Z4, Z8, Z8
-	VMAXPD       Z8, Z5, Z8
-	VCVTPD2PS    Z8, Y8
-	VMOVUPS      Y8, (AX)
-	ADDQ         $0x40, BX
-	VADDPD.BCST  constsAVX512<>+136(SB), Z7, Z7
+	VMOVUPD      (BX), Z2
+	VMOVUPD      (SI), Z3
+	VMULPD       Z3, Z2, Z3
+	VMULPD       Z3, Z3, Z4
+	VMOVUPD      128(SI), Z5
+	VMULPD       Z5, Z4, Z4
+	VMOVUPD      768(SI), Z5
+	VDIVPD       Z5, Z2, Z2
+	VMULPD       Z2, Z2, Z2
+	VMOVUPD      256(SI), Z5
+	VMULPD       Z5, Z2, Z2
+	VBROADCASTSD constsAVX512<>+136(SB), Z5
+	VADDPD       Z3, Z3, Z6
+	VSUBPD       Z6, Z5, Z5
+	VMOVUPD      384(SI), Z6
+	VMULPD       Z6, Z3, Z3
+	VMULPD       Z3, Z5, Z3
+	VADDPD       Z2, Z4, Z2
+	VADDPD       Z3, Z2, Z2
+	VMOVUPD      512(SI), Z3
+	VMULPD       Z3, Z2, Z2
+	VMOVUPD      640(SI), Z3
+	VMAXPD       Z2, Z3, Z2
+	VCVTPD2PS    Z2, Y2
+	VMOVUPS      Y2, (AX)
+	VMOVUPD      64(BX), Z2
+	VMOVUPD      64(SI), Z3
+	VMULPD       Z3, Z2, Z3
+	VMULPD       Z3, Z3, Z4
+	VMOVUPD      192(SI), Z5
+	VMULPD       Z5, Z4, Z4
+	VMOVUPD      832(SI), Z5
+	VDIVPD       Z5, Z2, Z2
+	VMULPD       Z2, Z2, Z2
+	VMOVUPD      320(SI), Z5
+	VMULPD       Z5, Z2, Z2
+	VBROADCASTSD constsAVX512<>+136(SB), Z5
+	VADDPD       Z3, Z3, Z6
+	VSUBPD       Z6, Z5, Z5
+	VMOVUPD      448(SI), Z6
+	VMULPD       Z6, Z3, Z3
+	VMULPD       Z3, Z5, Z3
+	VADDPD       Z2, Z4, Z2
+	VADDPD       Z3, Z2, Z2
+	VMOVUPD      576(SI), Z3
+	VMULPD       Z3, Z2, Z2
+	VMOVUPD      704(SI), Z3
+	VMAXPD       Z2, Z3, Z2
+	VCVTPD2PS    Z2, Y2
+	VMOVUPS      Y2, 32(AX)
+	ADDQ         $0x80, BX
+	VADDPD.BCST  constsAVX512<>+136(SB), Z0, Z0
+	VADDPD.BCST  constsAVX512<>+136(SB), Z1, Z1
 	ADDQ         CX, AX
-	INCQ         SI
+	INCQ         DI
 	JMP          colHessAVX512F32loop
 
 colHessAVX512F32done:
@@ -692,30 +782,45 @@ TEXT ·colMaxAVX512F64(SB), NOSPLIT, $0-40
 	MOVQ         mx+24(FP), BX
 	MOVQ         idx+32(FP), SI
 	VBROADCASTSD constsAVX512<>+144(SB), Z0
-	VXORPD       Z1, Z1, Z1
+	VBROADCASTSD constsAVX512<>+144(SB), Z1
 	VXORPD       Z2, Z2, Z2
 	VXORPD       Z3, Z3, Z3
+	VXORPD       Z4, Z4, Z4
+	VXORPD       Z5, Z5, Z5
+	VXORPD       Z6, Z6, Z6
+	VXORPD       Z7, Z7, Z7
 	XORQ         DI, DI
 
 colMaxAVX512F64loop:
 	CMPQ           DI, DX
 	JGE            colMaxAVX512F64done
-	VMOVUPD        (AX), Z4
-	VCMPPD         $0x1e, Z0, Z4, K1
-	VBLENDMPD      Z4, Z0, K1, Z0
-	VBLENDMPD      Z3, Z1, K1, Z1
-	VCMPPD         $0x03, Z4, Z4, K1
-	VBLENDMPD.BCST constsAVX512<>+0(SB), Z2, K1, Z2
-	VADDPD.BCST    constsAVX512<>+136(SB), Z3, Z3
+	VMOVUPD        (AX), Z8
+	VMOVUPD        64(AX), Z9
+	VCMPPD         $0x1e, Z0, Z8, K1
+	VCMPPD         $0x1e, Z1, Z9, K2
+	VBLENDMPD      Z8, Z0, K1, Z0
+	VBLENDMPD      Z9, Z1, K2, Z1
+	VBLENDMPD      Z6, Z2, K1, Z2
+	VBLENDMPD      Z7, Z3, K2, Z3
+	VCMPPD         $0x03, Z8, Z8, K1
+	VCMPPD         $0x03, Z9, Z9, K2
+	VBLENDMPD.BCST constsAVX512<>+0(SB), Z4, K1, Z4
+	VBLENDMPD.BCST constsAVX512<>+0(SB), Z5, K2, Z5
+	VADDPD.BCST    constsAVX512<>+136(SB), Z6, Z6
+	VADDPD.BCST    constsAVX512<>+136(SB), Z7, Z7
 	ADDQ           CX, AX
 	INCQ           DI
 	JMP            colMaxAVX512F64loop
 
 colMaxAVX512F64done:
-	VCMPPD         $0x03, Z2, Z2, K1
+	VCMPPD         $0x03, Z4, Z4, K1
+	VCMPPD         $0x03, Z5, Z5, K2
 	VBLENDMPD.BCST constsAVX512<>+152(SB), Z0, K1, Z0
+	VBLENDMPD.BCST constsAVX512<>+152(SB), Z1, K2, Z1
 	VMOVUPD        Z0, (BX)
-	VMOVUPD        Z1, (SI)
+	VMOVUPD        Z1, 64(BX)
+	VMOVUPD        Z2, (SI)
+	VMOVUPD        Z3, 64(SI)
 	VZEROUPPER
 	RET
 
@@ -729,59 +834,100 @@ TEXT ·colExpAVX512F64(SB), NOSPLIT, $0-56
 	MOVQ    classes+24(FP), BX
 	MOVQ    mx+32(FP), SI
 	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
 	MOVQ    idx+40(FP), SI
-	VMOVUPD (SI), Z1
+	VMOVUPD (SI), Z2
+	VMOVUPD 64(SI), Z3
 	MOVQ    sp+48(FP), SI
-	VXORPD  Z2, Z2, Z2
-	VXORPD  Z3, Z3, Z3
+	VXORPD  Z4, Z4, Z4
+	VXORPD  Z5, Z5, Z5
+	VXORPD  Z6, Z6, Z6
+	VXORPD  Z7, Z7, Z7
 	XORQ    DI, DI
 
 colExpAVX512F64loop:
 	CMPQ              DI, BX
 	JGE               colExpAVX512F64done
-	VMOVUPD           (CX), Z4
-	VSUBPD            Z0, Z4, Z4
-	VMAXPD.BCST       constsAVX512<>+8(SB), Z4, Z4
-	VMINPD.BCST       constsAVX512<>+16(SB), Z4, Z4
-	VMULPD.BCST       constsAVX512<>+24(SB), Z4, Z6
-	VRNDSCALEPD       $0x08, Z6, Z6
-	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z6, Z4
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z6, Z4
-	VMULPD            Z4, Z4, Z7
-	VMULPD            Z7, Z7, Z8
-	VMULPD            Z8, Z8, Z9
-	VBROADCASTSD      constsAVX512<>+48(SB), Z10
-	VFMADD213PD.BCST  constsAVX512<>+56(SB), Z4, Z10
-	VBROADCASTSD      constsAVX512<>+64(SB), Z11
-	VFMADD213PD.BCST  constsAVX512<>+72(SB), Z4, Z11
-	VFMADD213PD       Z10, Z7, Z11
-	VBROADCASTSD      constsAVX512<>+80(SB), Z10
-	VFMADD213PD.BCST  constsAVX512<>+88(SB), Z4, Z10
-	VBROADCASTSD      constsAVX512<>+96(SB), Z12
-	VFMADD213PD.BCST  constsAVX512<>+104(SB), Z4, Z12
-	VFMADD213PD       Z10, Z7, Z12
-	VFMADD213PD       Z11, Z8, Z12
-	VBROADCASTSD      constsAVX512<>+112(SB), Z8
-	VFMADD213PD.BCST  constsAVX512<>+120(SB), Z4, Z8
-	VBROADCASTSD      constsAVX512<>+128(SB), Z10
-	VFMADD213PD       Z8, Z7, Z10
-	VFMADD213PD       Z12, Z9, Z10
-	VMULPD            Z4, Z4, Z7
-	VFMADD213PD       Z4, Z7, Z10
-	VADDPD.BCST       constsAVX512<>+136(SB), Z10, Z4
-	VSCALEFPD         Z6, Z4, Z4
-	VMOVUPD           Z4, (AX)
-	VCMPPD            $0x00, Z1, Z3, K1
-	VBLENDMPD.BCST    constsAVX512<>+160(SB), Z4, K1, Z5
-	VADDPD            Z5, Z2, Z2
-	ADDQ              $0x40, AX
-	VADDPD.BCST       constsAVX512<>+136(SB), Z3, Z3
+	VMOVUPD           (CX), Z8
+	VSUBPD            Z0, Z8, Z8
+	VMAXPD.BCST       constsAVX512<>+8(SB), Z8, Z8
+	VMINPD.BCST       constsAVX512<>+16(SB), Z8, Z8
+	VMULPD.BCST       constsAVX512<>+24(SB), Z8, Z11
+	VRNDSCALEPD       $0x08, Z11, Z11
+	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z11, Z8
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z11, Z8
+	VMULPD            Z8, Z8, Z12
+	VMULPD            Z12, Z12, Z13
+	VMULPD            Z13, Z13, Z14
+	VBROADCASTSD      constsAVX512<>+48(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+56(SB), Z8, Z15
+	VBROADCASTSD      constsAVX512<>+64(SB), Z16
+	VFMADD213PD.BCST  constsAVX512<>+72(SB), Z8, Z16
+	VFMADD213PD       Z15, Z12, Z16
+	VBROADCASTSD      constsAVX512<>+80(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+88(SB), Z8, Z15
+	VBROADCASTSD      constsAVX512<>+96(SB), Z17
+	VFMADD213PD.BCST  constsAVX512<>+104(SB), Z8, Z17
+	VFMADD213PD       Z15, Z12, Z17
+	VFMADD213PD       Z16, Z13, Z17
+	VBROADCASTSD      constsAVX512<>+112(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+120(SB), Z8, Z13
+	VBROADCASTSD      constsAVX512<>+128(SB), Z15
+	VFMADD213PD       Z13, Z12, Z15
+	VFMADD213PD       Z17, Z14, Z15
+	VMULPD            Z8, Z8, Z12
+	VFMADD213PD       Z8, Z12, Z15
+	VADDPD.BCST       constsAVX512<>+136(SB), Z15, Z8
+	VSCALEFPD         Z11, Z8, Z8
+	VMOVUPD           Z8, (AX)
+	VCMPPD            $0x00, Z2, Z6, K1
+	VBLENDMPD.BCST    constsAVX512<>+160(SB), Z8, K1, Z9
+	VADDPD            Z9, Z4, Z4
+	VMOVUPD           64(CX), Z8
+	VSUBPD            Z1, Z8, Z8
+	VMAXPD.BCST       constsAVX512<>+8(SB), Z8, Z8
+	VMINPD.BCST       constsAVX512<>+16(SB), Z8, Z8
+	VMULPD.BCST       constsAVX512<>+24(SB), Z8, Z11
+	VRNDSCALEPD       $0x08, Z11, Z11
+	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z11, Z8
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z11, Z8
+	VMULPD            Z8, Z8, Z12
+	VMULPD            Z12, Z12, Z13
+	VMULPD            Z13, Z13, Z14
+	VBROADCASTSD      constsAVX512<>+48(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+56(SB), Z8, Z15
+	VBROADCASTSD      constsAVX512<>+64(SB), Z16
+	VFMADD213PD.BCST  constsAVX512<>+72(SB), Z8, Z16
+	VFMADD213PD       Z15, Z12, Z16
+	VBROADCASTSD      constsAVX512<>+80(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+88(SB), Z8, Z15
+	VBROADCASTSD      constsAVX512<>+96(SB), Z17
+	VFMADD213PD.BCST  constsAVX512<>+104(SB), Z8, Z17
+	VFMADD213PD       Z15, Z12, Z17
+	VFMADD213PD       Z16, Z13, Z17
+	VBROADCASTSD      constsAVX512<>+112(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+120(SB), Z8, Z13
+	VBROADCASTSD      constsAVX512<>+128(SB), Z15
+	VFMADD213PD       Z13, Z12, Z15
+	VFMADD213PD       Z17, Z14, Z15
+	VMULPD            Z8, Z8, Z12
+	VFMADD213PD       Z8, Z12, Z15
+	VADDPD.BCST       constsAVX512<>+136(SB), Z15, Z8
+	VSCALEFPD         Z11, Z8, Z8
+	VMOVUPD           Z8, 64(AX)
+	VCMPPD            $0x00, Z3, Z7, K1
+	VBLENDMPD.BCST    constsAVX512<>+160(SB), Z8, K1, Z10
+	VADDPD            Z10, Z5, Z5
+	ADDQ              $0x80, AX
+	VADDPD.BCST       constsAVX512<>+136(SB), Z6, Z6
+	VADDPD.BCST       constsAVX512<>+136(SB), Z7, Z7
 	ADDQ              DX, CX
 	INCQ              DI
 	JMP               colExpAVX512F64loop
 
 colExpAVX512F64done:
-	VMOVUPD Z2, (SI)
+	VMOVUPD Z4, (SI)
+	VMOVUPD Z5, 64(SI)
 	VZEROUPPER
 	RET
 
@@ -795,17 +941,23 @@ TEXT ·colScaleAVX512F64(SB), NOSPLIT, $0-40
 	MOVQ    e+24(FP), BX
 	MOVQ    k+32(FP), SI
 	VMOVUPD (SI), Z0
-	VXORPD  Z1, Z1, Z1
+	VMOVUPD 64(SI), Z1
+	VXORPD  Z2, Z2, Z2
+	VXORPD  Z3, Z3, Z3
 	XORQ    SI, SI
 
 colScaleAVX512F64loop:
 	CMPQ        SI, DX
 	JGE         colScaleAVX512F64done
-	VMOVUPD     (BX), Z2
-	VMULPD      Z0, Z2, Z2
-	VMOVUPD     Z2, (AX)
-	ADDQ        $0x40, BX
-	VADDPD.BCST constsAVX512<>+136(SB), Z1, Z1
+	VMOVUPD     (BX), Z4
+	VMOVUPD     64(BX), Z5
+	VMULPD      Z0, Z4, Z4
+	VMULPD      Z1, Z5, Z5
+	VMOVUPD     Z4, (AX)
+	VMOVUPD     Z5, 64(AX)
+	ADDQ        $0x80, BX
+	VADDPD.BCST constsAVX512<>+136(SB), Z2, Z2
+	VADDPD.BCST constsAVX512<>+136(SB), Z3, Z3
 	ADDQ        CX, AX
 	INCQ        SI
 	JMP         colScaleAVX512F64loop
@@ -814,49 +966,75 @@ colScaleAVX512F64done:
 	VZEROUPPER
 	RET
 
-// func colHessAVX512F64(x *float64, stride int, classes int, e *float64, c *[56]float64)
+// func colHessAVX512F64(x *float64, stride int, classes int, e *float64, c *[112]float64)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·colHessAVX512F64(SB), NOSPLIT, $0-40
-	MOVQ    x+0(FP), AX
-	MOVQ    stride+8(FP), CX
-	SHLQ    $0x03, CX
-	MOVQ    classes+16(FP), DX
-	MOVQ    e+24(FP), BX
-	MOVQ    c+32(FP), SI
-	VMOVUPD (SI), Z0
-	VMOVUPD 64(SI), Z1
-	VMOVUPD 128(SI), Z2
-	VMOVUPD 192(SI), Z3
-	VMOVUPD 256(SI), Z4
-	VMOVUPD 320(SI), Z5
-	VMOVUPD 384(SI), Z6
-	VXORPD  Z7, Z7, Z7
-	XORQ    SI, SI
+	MOVQ   x+0(FP), AX
+	MOVQ   stride+8(FP), CX
+	SHLQ   $0x03, CX
+	MOVQ   classes+16(FP), DX
+	MOVQ   e+24(FP), BX
+	MOVQ   c+32(FP), SI
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	XORQ   DI, DI
 
 colHessAVX512F64loop:
-	CMPQ         SI, DX
+	CMPQ         DI, DX
 	JGE          colHessAVX512F64done
-	VMOVUPD      (BX), Z8
-	VMULPD       Z0, Z8, Z9
-	VMULPD       Z9, Z9, Z10
-	VMULPD       Z1, Z10, Z10
-	VDIVPD       Z6, Z8, Z8
-	VMULPD       Z8, Z8, Z8
-	VMULPD       Z2, Z8, Z8
-	VBROADCASTSD constsAVX512<>+136(SB), Z11
-	VADDPD       Z9, Z9, Z12
-	VSUBPD       Z12, Z11, Z11
-	VMULPD       Z3, Z9, Z9
-	VMULPD       Z9, Z11, Z9
-	VADDPD       Z8, Z10, Z8
-	VADDPD       Z9, Z8, Z8
-	VMULPD       Z4, Z8, Z8
-	VMAXPD       Z8, Z5, Z8
-	VMOVUPD      Z8, (AX)
-	ADDQ         $0x40, BX
-	VADDPD.BCST  constsAVX512<>+136(SB), Z7, Z7
+	VMOVUPD      (BX), Z2
+	VMOVUPD      (SI), Z3
+	VMULPD       Z3, Z2, Z3
+	VMULPD       Z3, Z3, Z4
+	VMOVUPD      128(SI), Z5
+	VMULPD       Z5, Z4, Z4
+	VMOVUPD      768(SI), Z5
+	VDIVPD       Z5, Z2, Z2
+	VMULPD       Z2, Z2, Z2
+	VMOVUPD      256(SI), Z5
+	VMULPD       Z5, Z2, Z2
+	VBROADCASTSD constsAVX512<>+136(SB), Z5
+	VADDPD       Z3, Z3, Z6
+	VSUBPD       Z6, Z5, Z5
+	VMOVUPD      384(SI), Z6
+	VMULPD       Z6, Z3, Z3
+	VMULPD       Z3, Z5, Z3
+	VADDPD       Z2, Z4, Z2
+	VADDPD       Z3, Z2, Z2
+	VMOVUPD      512(SI), Z3
+	VMULPD       Z3, Z2, Z2
+	VMOVUPD      640(SI), Z3
+	VMAXPD       Z2, Z3, Z2
+	VMOVUPD      Z2, (AX)
+	VMOVUPD      64(BX), Z2
+	VMOVUPD      64(SI), Z3
+	VMULPD       Z3, Z2, Z3
+	VMULPD       Z3, Z3, Z4
+	VMOVUPD      192(SI), Z5
+	VMULPD       Z5, Z4, Z4
+	VMOVUPD      832(SI), Z5
+	VDIVPD       Z5, Z2, Z2
+	VMULPD       Z2, Z2, Z2
+	VMOVUPD      320(SI), Z5
+	VMULPD       Z5, Z2, Z2
+	VBROADCASTSD constsAVX512<>+136(SB), Z5
+	VADDPD       Z3, Z3, Z6
+	VSUBPD       Z6, Z5, Z5
+	VMOVUPD      448(SI), Z6
+	VMULPD       Z6, Z3, Z3
+	VMULPD       Z3, Z5, Z3
+	VADDPD       Z2, Z4, Z2
+	VADDPD       Z3, Z2, Z2
+	VMOVUPD      576(SI), Z3
+	VMULPD       Z3, Z2, Z2
+	VMOVUPD      704(SI), Z3
+	VMAXPD       Z2, Z3, Z2
+	VMOVUPD      Z2, 64(AX)
+	ADDQ         $0x80, BX
+	VADDPD.BCST  constsAVX512<>+136(SB), Z0, Z0
+	VADDPD.BCST  constsAVX512<>+136(SB), Z1, Z1
 	ADDQ         CX, AX
-	INCQ         SI
+	INCQ         DI
 	JMP          colHessAVX512F64loop
 
 colHessAVX512F64done:
@@ -1260,29 +1438,43 @@ TEXT ·colMaxAVX2F32(SB), NOSPLIT, $0-40
 	MOVQ    mx+24(FP), BX
 	MOVQ    idx+32(FP), SI
 	VMOVUPD constsAVX2<>+576(SB), Y0
-	VXORPD  Y1, Y1, Y1
+	VMOVUPD constsAVX2<>+576(SB), Y1
 	VXORPD  Y2, Y2, Y2
 	VXORPD  Y3, Y3, Y3
+	VXORPD  Y4, Y4, Y4
+	VXORPD  Y5, Y5, Y5
+	VXORPD  Y6, Y6, Y6
+	VXORPD  Y7, Y7, Y7
 	XORQ    DI, DI
 
 colMaxAVX2F32loop:
 	CMPQ      DI, DX
 	JGE       colMaxAVX2F32done
-	VCVTPS2PD (AX), Y4
-	VCMPPD    $0x1e, Y0, Y4, Y5
-	VBLENDVPD Y5, Y4, Y0, Y0
-	VBLENDVPD Y5, Y3, Y1, Y1
-	VCMPPD    $0x03, Y4, Y4, Y4
-	VORPD     Y4, Y2, Y2
-	VADDPD    constsAVX2<>+512(SB), Y3, Y3
+	VCVTPS2PD (AX), Y8
+	VCVTPS2PD 16(AX), Y9
+	VCMPPD    $0x1e, Y0, Y8, Y10
+	VCMPPD    $0x1e, Y1, Y9, Y11
+	VBLENDVPD Y10, Y8, Y0, Y0
+	VBLENDVPD Y11, Y9, Y1, Y1
+	VBLENDVPD Y10, Y6, Y2, Y2
+	VBLENDVPD Y11, Y7, Y3, Y3
+	VCMPPD    $0x03, Y8, Y8, Y8
+	VCMPPD    $0x03, Y9, Y9, Y9
+	VORPD     Y8, Y4, Y4
+	VORPD     Y9, Y5, Y5
+	VADDPD    constsAVX2<>+512(SB), Y6, Y6
+	VADDPD    constsAVX2<>+512(SB), Y7, Y7
 	ADDQ      CX, AX
 	INCQ      DI
 	JMP       colMaxAVX2F32loop
 
 colMaxAVX2F32done:
-	VORPD   Y2, Y0, Y0
+	VORPD   Y4, Y0, Y0
+	VORPD   Y5, Y1, Y1
 	VMOVUPD Y0, (BX)
-	VMOVUPD Y1, (SI)
+	VMOVUPD Y1, 32(BX)
+	VMOVUPD Y2, (SI)
+	VMOVUPD Y3, 32(SI)
 	VZEROUPPER
 	RET
 
@@ -1296,67 +1488,116 @@ TEXT ·colExpAVX2F32(SB), NOSPLIT, $0-56
 	MOVQ    classes+24(FP), BX
 	MOVQ    mx+32(FP), SI
 	VMOVUPD (SI), Y0
+	VMOVUPD 32(SI), Y1
 	MOVQ    idx+40(FP), SI
-	VMOVUPD (SI), Y1
+	VMOVUPD (SI), Y2
+	VMOVUPD 32(SI), Y3
 	MOVQ    sp+48(FP), SI
-	VXORPD  Y2, Y2, Y2
-	VXORPD  Y3, Y3, Y3
+	VXORPD  Y4, Y4, Y4
+	VXORPD  Y5, Y5, Y5
+	VXORPD  Y6, Y6, Y6
+	VXORPD  Y7, Y7, Y7
 	XORQ    DI, DI
 
 colExpAVX2F32loop:
 	CMPQ         DI, BX
 	JGE          colExpAVX2F32done
-	VCVTPS2PD    (CX), Y4
-	VSUBPD       Y0, Y4, Y4
-	VMAXPD       constsAVX2<>+0(SB), Y4, Y4
-	VMINPD       constsAVX2<>+32(SB), Y4, Y4
-	VMULPD       constsAVX2<>+64(SB), Y4, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+96(SB), Y5, Y4
-	VFNMADD231PD constsAVX2<>+128(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+160(SB), Y9
-	VFMADD213PD  constsAVX2<>+192(SB), Y4, Y9
-	VMOVUPD      constsAVX2<>+224(SB), Y10
-	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y11
-	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+416(SB), Y7
-	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y7
-	VMOVUPD      constsAVX2<>+480(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y4, Y4, Y6
-	VFMADD213PD  Y4, Y6, Y9
-	VADDPD       constsAVX2<>+512(SB), Y9, Y4
-	VMULPD       constsAVX2<>+192(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+544(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+544(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMOVUPD      Y4, (AX)
-	VCMPPD       $0x00, Y1, Y3, Y5
-	VBLENDVPD    Y5, constsAVX2<>+608(SB), Y4, Y4
-	VADDPD       Y4, Y2, Y2
-	ADDQ         $0x20, AX
-	VADDPD       constsAVX2<>+512(SB), Y3, Y3
+	VCVTPS2PD    (CX), Y8
+	VSUBPD       Y0, Y8, Y8
+	VMAXPD       constsAVX2<>+0(SB), Y8, Y8
+	VMINPD       constsAVX2<>+32(SB), Y8, Y8
+	VMULPD       constsAVX2<>+64(SB), Y8, Y9
+	VROUNDPD     $0x08, Y9, Y9
+	VFNMADD231PD constsAVX2<>+96(SB), Y9, Y8
+	VFNMADD231PD constsAVX2<>+128(SB), Y9, Y8
+	VMULPD       Y8, Y8, Y10
+	VMULPD       Y10, Y10, Y11
+	VMULPD       Y11, Y11, Y12
+	VMOVUPD      constsAVX2<>+160(SB), Y13
+	VFMADD213PD  constsAVX2<>+192(SB), Y8, Y13
+	VMOVUPD      constsAVX2<>+224(SB), Y14
+	VFMADD213PD  constsAVX2<>+256(SB), Y8, Y14
+	VFMADD213PD  Y13, Y10, Y14
+	VMOVUPD      constsAVX2<>+288(SB), Y13
+	VFMADD213PD  constsAVX2<>+320(SB), Y8, Y13
+	VMOVUPD      constsAVX2<>+352(SB), Y15
+	VFMADD213PD  constsAVX2<>+384(SB), Y8, Y15
+	VFMADD213PD  Y13, Y10, Y15
+	VFMADD213PD  Y14, Y11, Y15
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y8, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y13
+	VFMADD213PD  Y11, Y10, Y13
+	VFMADD213PD  Y15, Y12, Y13
+	VMULPD       Y8, Y8, Y10
+	VFMADD213PD  Y8, Y10, Y13
+	VADDPD       constsAVX2<>+512(SB), Y13, Y8
+	VMULPD       constsAVX2<>+192(SB), Y9, Y10
+	VROUNDPD     $0x09, Y10, Y10
+	VSUBPD       Y10, Y9, Y9
+	VADDPD       constsAVX2<>+544(SB), Y10, Y10
+	VPSLLQ       $0x34, Y10, Y10
+	VMULPD       Y10, Y8, Y8
+	VADDPD       constsAVX2<>+544(SB), Y9, Y9
+	VPSLLQ       $0x34, Y9, Y9
+	VMULPD       Y9, Y8, Y8
+	VMOVUPD      Y8, (AX)
+	VCMPPD       $0x00, Y2, Y6, Y9
+	VBLENDVPD    Y9, constsAVX2<>+608(SB), Y8, Y8
+	VADDPD       Y8, Y4, Y4
+	VCVTPS2PD    16(CX), Y8
+	VSUBPD       Y1, Y8, Y8
+	VMAXPD       constsAVX2<>+0(SB), Y8, Y8
+	VMINPD       constsAVX2<>+32(SB), Y8, Y8
+	VMULPD       constsAVX2<>+64(SB), Y8, Y9
+	VROUNDPD     $0x08, Y9, Y9
+	VFNMADD231PD constsAVX2<>+96(SB), Y9, Y8
+	VFNMADD231PD constsAVX2<>+128(SB), Y9, Y8
+	VMULPD       Y8, Y8, Y10
+	VMULPD       Y10, Y10, Y11
+	VMULPD       Y11, Y11, Y12
+	VMOVUPD      constsAVX2<>+160(SB), Y13
+	VFMADD213PD  constsAVX2<>+192(SB), Y8, Y13
+	VMOVUPD      constsAVX2<>+224(SB), Y14
+	VFMADD213PD  constsAVX2<>+256(SB), Y8, Y14
+	VFMADD213PD  Y13, Y10, Y14
+	VMOVUPD      constsAVX2<>+288(SB), Y13
+	VFMADD213PD  constsAVX2<>+320(SB), Y8, Y13
+	VMOVUPD      constsAVX2<>+352(SB), Y15
+	VFMADD213PD  constsAVX2<>+384(SB), Y8, Y15
+	VFMADD213PD  Y13, Y10, Y15
+	VFMADD213PD  Y14, Y11, Y15
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y8, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y13
+	VFMADD213PD  Y11, Y10, Y13
+	VFMADD213PD  Y15, Y12, Y13
+	VMULPD       Y8, Y8, Y10
+	VFMADD213PD  Y8, Y10, Y13
+	VADDPD       constsAVX2<>+512(SB), Y13, Y8
+	VMULPD       constsAVX2<>+192(SB), Y9, Y10
+	VROUNDPD     $0x09, Y10, Y10
+	VSUBPD       Y10, Y9, Y9
+	VADDPD       constsAVX2<>+544(SB), Y10, Y10
+	VPSLLQ       $0x34, Y10, Y10
+	VMULPD       Y10, Y8, Y8
+	VADDPD       constsAVX2<>+544(SB), Y9, Y9
+	VPSLLQ       $0x34, Y9, Y9
+	VMULPD       Y9, Y8, Y8
+	VMOVUPD      Y8, 32(AX)
+	VCMPPD       $0x00, Y3, Y7, Y9
+	VBLENDVPD    Y9, constsAVX2<>+608(SB), Y8, Y8
+	VADDPD       Y8, Y5, Y5
+	ADDQ         $0x40, AX
+	VADDPD       constsAVX2<>+512(SB), Y6, Y6
+	VADDPD       constsAVX2<>+512(SB), Y7, Y7
 	ADDQ         DX, CX
 	INCQ         DI
 	JMP          colExpAVX2F32loop
 
 colExpAVX2F32done:
-	VMOVUPD Y2, (SI)
+	VMOVUPD Y4, (SI)
+	VMOVUPD Y5, 32(SI)
 	VZEROUPPER
 	RET
 
@@ -1370,18 +1611,25 @@ TEXT ·colScaleAVX2F32(SB), NOSPLIT, $0-40
 	MOVQ    e+24(FP), BX
 	MOVQ    k+32(FP), SI
 	VMOVUPD (SI), Y0
-	VXORPD  Y1, Y1, Y1
+	VMOVUPD 32(SI), Y1
+	VXORPD  Y2, Y2, Y2
+	VXORPD  Y3, Y3, Y3
 	XORQ    SI, SI
 
 colScaleAVX2F32loop:
 	CMPQ       SI, DX
 	JGE        colScaleAVX2F32done
-	VMOVUPD    (BX), Y2
-	VMULPD     Y0, Y2, Y2
-	VCVTPD2PSY Y2, X2
-	VMOVUPS    X2, (AX)
-	ADDQ       $0x20, BX
-	VADDPD     constsAVX2<>+512(SB), Y1, Y1
+	VMOVUPD    (BX), Y4
+	VMOVUPD    32(BX), Y5
+	VMULPD     Y0, Y4, Y4
+	VMULPD     Y1, Y5, Y5
+	VCVTPD2PSY Y4, X4
+	VMOVUPS    X4, (AX)
+	VCVTPD2PSY Y5, X4
+	VMOVUPS    X4, 16(AX)
+	ADDQ       $0x40, BX
+	VADDPD     constsAVX2<>+512(SB), Y2, Y2
+	VADDPD     constsAVX2<>+512(SB), Y3, Y3
 	ADDQ       CX, AX
 	INCQ       SI
 	JMP        colScaleAVX2F32loop
@@ -1390,50 +1638,77 @@ colScaleAVX2F32done:
 	VZEROUPPER
 	RET
 
-// func colHessAVX2F32(x *float32, stride int, classes int, e *float64, c *[56]float64)
+// func colHessAVX2F32(x *float32, stride int, classes int, e *float64, c *[112]float64)
 // Requires: AVX
 TEXT ·colHessAVX2F32(SB), NOSPLIT, $0-40
-	MOVQ    x+0(FP), AX
-	MOVQ    stride+8(FP), CX
-	SHLQ    $0x02, CX
-	MOVQ    classes+16(FP), DX
-	MOVQ    e+24(FP), BX
-	MOVQ    c+32(FP), SI
-	VMOVUPD (SI), Y0
-	VMOVUPD 32(SI), Y1
-	VMOVUPD 64(SI), Y2
-	VMOVUPD 96(SI), Y3
-	VMOVUPD 128(SI), Y4
-	VMOVUPD 160(SI), Y5
-	VMOVUPD 192(SI), Y6
-	VXORPD  Y7, Y7, Y7
-	XORQ    SI, SI
+	MOVQ   x+0(FP), AX
+	MOVQ   stride+8(FP), CX
+	SHLQ   $0x02, CX
+	MOVQ   classes+16(FP), DX
+	MOVQ   e+24(FP), BX
+	MOVQ   c+32(FP), SI
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	XORQ   DI, DI
 
 colHessAVX2F32loop:
-	CMPQ       SI, DX
+	CMPQ       DI, DX
 	JGE        colHessAVX2F32done
-	VMOVUPD    (BX), Y8
-	VMULPD     Y0, Y8, Y9
-	VMULPD     Y9, Y9, Y10
-	VMULPD     Y1, Y10, Y10
-	VDIVPD     Y6, Y8, Y8
-	VMULPD     Y8, Y8, Y8
-	VMULPD     Y2, Y8, Y8
-	VMOVUPD    constsAVX2<>+512(SB), Y11
-	VADDPD     Y9, Y9, Y12
-	VSUBPD     Y12, Y11, Y11
-	VMULPD     Y3, Y9, Y9
-	VMULPD     Y9, Y11, Y9
-	VADDPD     Y8, Y10, Y8
-	VADDPD     Y9, Y8, Y8
-	VMULPD     Y4, Y8, Y8
-	VMAXPD     Y8, Y5, Y8
-	VCVTPD2PSY Y8, X8
-	VMOVUPS    X8, (AX)
-	ADDQ       $0x20, BX
-	VADDPD     constsAVX2<>+512(SB), Y7, Y7
+	VMOVUPD    (BX), Y2
+	VMOVUPD    (SI), Y3
+	VMULPD     Y3, Y2, Y3
+	VMULPD     Y3, Y3, Y4
+	VMOVUPD    64(SI), Y5
+	VMULPD     Y5, Y4, Y4
+	VMOVUPD    384(SI), Y5
+	VDIVPD     Y5, Y2, Y2
+	VMULPD     Y2, Y2, Y2
+	VMOVUPD    128(SI), Y5
+	VMULPD     Y5, Y2, Y2
+	VMOVUPD    constsAVX2<>+512(SB), Y5
+	VADDPD     Y3, Y3, Y6
+	VSUBPD     Y6, Y5, Y5
+	VMOVUPD    192(SI), Y6
+	VMULPD     Y6, Y3, Y3
+	VMULPD     Y3, Y5, Y3
+	VADDPD     Y2, Y4, Y2
+	VADDPD     Y3, Y2, Y2
+	VMOVUPD    256(SI), Y3
+	VMULPD     Y3, Y2, Y2
+	VMOVUPD    320(SI), Y3
+	VMAXPD     Y2, Y3, Y2
+	VCVTPD2PSY Y2, X2
+	VMOVUPS    X2, (AX)
+	VMOVUPD    32(BX), Y2
+	VMOVUPD    32(SI), Y3
+	VMULPD     Y3, Y2, Y3
+	VMULPD     Y3, Y3, Y4
+	VMOVUPD    96(SI), Y5
+	VMULPD     Y5, Y4, Y4
+	VMOVUPD    416(SI), Y5
+	VDIVPD     Y5, Y2, Y2
+	VMULPD     Y2, Y2, Y2
+	VMOVUPD    160(SI), Y5
+	VMULPD     Y5, Y2, Y2
+	VMOVUPD    constsAVX2<>+512(SB), Y5
+	VADDPD     Y3, Y3, Y6
+	VSUBPD     Y6, Y5, Y5
+	VMOVUPD    224(SI), Y6
+	VMULPD     Y6, Y3, Y3
+	VMULPD     Y3, Y5, Y3
+	VADDPD     Y2, Y4, Y2
+	VADDPD     Y3, Y2, Y2
+	VMOVUPD    288(SI), Y3
+	VMULPD     Y3, Y2, Y2
+	VMOVUPD    352(SI), Y3
+	VMAXPD     Y2, Y3, Y2
+	VCVTPD2PSY Y2, X2
+	VMOVUPS    X2, 16(AX)
+	ADDQ       $0x40, BX
+	VADDPD     constsAVX2<>+512(SB), Y0, Y0
+	VADDPD     constsAVX2<>+512(SB), Y1, Y1
 	ADDQ       CX, AX
-	INCQ       SI
+	INCQ       DI
 	JMP        colHessAVX2F32loop
 
 colHessAVX2F32done:
@@ -1798,29 +2073,43 @@ TEXT ·colMaxAVX2F64(SB), NOSPLIT, $0-40
 	MOVQ    mx+24(FP), BX
 	MOVQ    idx+32(FP), SI
 	VMOVUPD constsAVX2<>+576(SB), Y0
-	VXORPD  Y1, Y1, Y1
+	VMOVUPD constsAVX2<>+576(SB), Y1
 	VXORPD  Y2, Y2, Y2
 	VXORPD  Y3, Y3, Y3
+	VXORPD  Y4, Y4, Y4
+	VXORPD  Y5, Y5, Y5
+	VXORPD  Y6, Y6, Y6
+	VXORPD  Y7, Y7, Y7
 	XORQ    DI, DI
 
 colMaxAVX2F64loop:
 	CMPQ      DI, DX
 	JGE       colMaxAVX2F64done
-	VMOVUPD   (AX), Y4
-	VCMPPD    $0x1e, Y0, Y4, Y5
-	VBLENDVPD Y5, Y4, Y0, Y0
-	VBLENDVPD Y5, Y3, Y1, Y1
-	VCMPPD    $0x03, Y4, Y4, Y4
-	VORPD     Y4, Y2, Y2
-	VADDPD    constsAVX2<>+512(SB), Y3, Y3
+	VMOVUPD   (AX), Y8
+	VMOVUPD   32(AX), Y9
+	VCMPPD    $0x1e, Y0, Y8, Y10
+	VCMPPD    $0x1e, Y1, Y9, Y11
+	VBLENDVPD Y10, Y8, Y0, Y0
+	VBLENDVPD Y11, Y9, Y1, Y1
+	VBLENDVPD Y10, Y6, Y2, Y2
+	VBLENDVPD Y11, Y7, Y3, Y3
+	VCMPPD    $0x03, Y8, Y8, Y8
+	VCMPPD    $0x03, Y9, Y9, Y9
+	VORPD     Y8, Y4, Y4
+	VORPD     Y9, Y5, Y5
+	VADDPD    constsAVX2<>+512(SB), Y6, Y6
+	VADDPD    constsAVX2<>+512(SB), Y7, Y7
 	ADDQ      CX, AX
 	INCQ      DI
 	JMP       colMaxAVX2F64loop
 
 colMaxAVX2F64done:
-	VORPD   Y2, Y0, Y0
+	VORPD   Y4, Y0, Y0
+	VORPD   Y5, Y1, Y1
 	VMOVUPD Y0, (BX)
-	VMOVUPD Y1, (SI)
+	VMOVUPD Y1, 32(BX)
+	VMOVUPD Y2, (SI)
+	VMOVUPD Y3, 32(SI)
 	VZEROUPPER
 	RET
 
@@ -1834,67 +2123,116 @@ TEXT ·colExpAVX2F64(SB), NOSPLIT, $0-56
 	MOVQ    classes+24(FP), BX
 	MOVQ    mx+32(FP), SI
 	VMOVUPD (SI), Y0
+	VMOVUPD 32(SI), Y1
 	MOVQ    idx+40(FP), SI
-	VMOVUPD (SI), Y1
+	VMOVUPD (SI), Y2
+	VMOVUPD 32(SI), Y3
 	MOVQ    sp+48(FP), SI
-	VXORPD  Y2, Y2, Y2
-	VXORPD  Y3, Y3, Y3
+	VXORPD  Y4, Y4, Y4
+	VXORPD  Y5, Y5, Y5
+	VXORPD  Y6, Y6, Y6
+	VXORPD  Y7, Y7, Y7
 	XORQ    DI, DI
 
 colExpAVX2F64loop:
 	CMPQ         DI, BX
 	JGE          colExpAVX2F64done
-	VMOVUPD      (CX), Y4
-	VSUBPD       Y0, Y4, Y4
-	VMAXPD       constsAVX2<>+0(SB), Y4, Y4
-	VMINPD       constsAVX2<>+32(SB), Y4, Y4
-	VMULPD       constsAVX2<>+64(SB), Y4, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+96(SB), Y5, Y4
-	VFNMADD231PD constsAVX2<>+128(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+160(SB), Y9
-	VFMADD213PD  constsAVX2<>+192(SB), Y4, Y9
-	VMOVUPD      constsAVX2<>+224(SB), Y10
-	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y11
-	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+416(SB), Y7
-	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y7
-	VMOVUPD      constsAVX2<>+480(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y4, Y4, Y6
-	VFMADD213PD  Y4, Y6, Y9
-	VADDPD       constsAVX2<>+512(SB), Y9, Y4
-	VMULPD       constsAVX2<>+192(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+544(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+544(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMOVUPD      Y4, (AX)
-	VCMPPD       $0x00, Y1, Y3, Y5
-	VBLENDVPD    Y5, constsAVX2<>+608(SB), Y4, Y4
-	VADDPD       Y4, Y2, Y2
-	ADDQ         $0x20, AX
-	VADDPD       constsAVX2<>+512(SB), Y3, Y3
+	VMOVUPD      (CX), Y8
+	VSUBPD       Y0, Y8, Y8
+	VMAXPD       constsAVX2<>+0(SB), Y8, Y8
+	VMINPD       constsAVX2<>+32(SB), Y8, Y8
+	VMULPD       constsAVX2<>+64(SB), Y8, Y9
+	VROUNDPD     $0x08, Y9, Y9
+	VFNMADD231PD constsAVX2<>+96(SB), Y9, Y8
+	VFNMADD231PD constsAVX2<>+128(SB), Y9, Y8
+	VMULPD       Y8, Y8, Y10
+	VMULPD       Y10, Y10, Y11
+	VMULPD       Y11, Y11, Y12
+	VMOVUPD      constsAVX2<>+160(SB), Y13
+	VFMADD213PD  constsAVX2<>+192(SB), Y8, Y13
+	VMOVUPD      constsAVX2<>+224(SB), Y14
+	VFMADD213PD  constsAVX2<>+256(SB), Y8, Y14
+	VFMADD213PD  Y13, Y10, Y14
+	VMOVUPD      constsAVX2<>+288(SB), Y13
+	VFMADD213PD  constsAVX2<>+320(SB), Y8, Y13
+	VMOVUPD      constsAVX2<>+352(SB), Y15
+	VFMADD213PD  constsAVX2<>+384(SB), Y8, Y15
+	VFMADD213PD  Y13, Y10, Y15
+	VFMADD213PD  Y14, Y11, Y15
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y8, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y13
+	VFMADD213PD  Y11, Y10, Y13
+	VFMADD213PD  Y15, Y12, Y13
+	VMULPD       Y8, Y8, Y10
+	VFMADD213PD  Y8, Y10, Y13
+	VADDPD       constsAVX2<>+512(SB), Y13, Y8
+	VMULPD       constsAVX2<>+192(SB), Y9, Y10
+	VROUNDPD     $0x09, Y10, Y10
+	VSUBPD       Y10, Y9, Y9
+	VADDPD       constsAVX2<>+544(SB), Y10, Y10
+	VPSLLQ       $0x34, Y10, Y10
+	VMULPD       Y10, Y8, Y8
+	VADDPD       constsAVX2<>+544(SB), Y9, Y9
+	VPSLLQ       $0x34, Y9, Y9
+	VMULPD       Y9, Y8, Y8
+	VMOVUPD      Y8, (AX)
+	VCMPPD       $0x00, Y2, Y6, Y9
+	VBLENDVPD    Y9, constsAVX2<>+608(SB), Y8, Y8
+	VADDPD       Y8, Y4, Y4
+	VMOVUPD      32(CX), Y8
+	VSUBPD       Y1, Y8, Y8
+	VMAXPD       constsAVX2<>+0(SB), Y8, Y8
+	VMINPD       constsAVX2<>+32(SB), Y8, Y8
+	VMULPD       constsAVX2<>+64(SB), Y8, Y9
+	VROUNDPD     $0x08, Y9, Y9
+	VFNMADD231PD constsAVX2<>+96(SB), Y9, Y8
+	VFNMADD231PD constsAVX2<>+128(SB), Y9, Y8
+	VMULPD       Y8, Y8, Y10
+	VMULPD       Y10, Y10, Y11
+	VMULPD       Y11, Y11, Y12
+	VMOVUPD      constsAVX2<>+160(SB), Y13
+	VFMADD213PD  constsAVX2<>+192(SB), Y8, Y13
+	VMOVUPD      constsAVX2<>+224(SB), Y14
+	VFMADD213PD  constsAVX2<>+256(SB), Y8, Y14
+	VFMADD213PD  Y13, Y10, Y14
+	VMOVUPD      constsAVX2<>+288(SB), Y13
+	VFMADD213PD  constsAVX2<>+320(SB), Y8, Y13
+	VMOVUPD      constsAVX2<>+352(SB), Y15
+	VFMADD213PD  constsAVX2<>+384(SB), Y8, Y15
+	VFMADD213PD  Y13, Y10, Y15
+	VFMADD213PD  Y14, Y11, Y15
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y8, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y13
+	VFMADD213PD  Y11, Y10, Y13
+	VFMADD213PD  Y15, Y12, Y13
+	VMULPD       Y8, Y8, Y10
+	VFMADD213PD  Y8, Y10, Y13
+	VADDPD       constsAVX2<>+512(SB), Y13, Y8
+	VMULPD       constsAVX2<>+192(SB), Y9, Y10
+	VROUNDPD     $0x09, Y10, Y10
+	VSUBPD       Y10, Y9, Y9
+	VADDPD       constsAVX2<>+544(SB), Y10, Y10
+	VPSLLQ       $0x34, Y10, Y10
+	VMULPD       Y10, Y8, Y8
+	VADDPD       constsAVX2<>+544(SB), Y9, Y9
+	VPSLLQ       $0x34, Y9, Y9
+	VMULPD       Y9, Y8, Y8
+	VMOVUPD      Y8, 32(AX)
+	VCMPPD       $0x00, Y3, Y7, Y9
+	VBLENDVPD    Y9, constsAVX2<>+608(SB), Y8, Y8
+	VADDPD       Y8, Y5, Y5
+	ADDQ         $0x40, AX
+	VADDPD       constsAVX2<>+512(SB), Y6, Y6
+	VADDPD       constsAVX2<>+512(SB), Y7, Y7
 	ADDQ         DX, CX
 	INCQ         DI
 	JMP          colExpAVX2F64loop
 
 colExpAVX2F64done:
-	VMOVUPD Y2, (SI)
+	VMOVUPD Y4, (SI)
+	VMOVUPD Y5, 32(SI)
 	VZEROUPPER
 	RET
 
@@ -1908,17 +2246,23 @@ TEXT ·colScaleAVX2F64(SB), NOSPLIT, $0-40
 	MOVQ    e+24(FP), BX
 	MOVQ    k+32(FP), SI
 	VMOVUPD (SI), Y0
-	VXORPD  Y1, Y1, Y1
+	VMOVUPD 32(SI), Y1
+	VXORPD  Y2, Y2, Y2
+	VXORPD  Y3, Y3, Y3
 	XORQ    SI, SI
 
 colScaleAVX2F64loop:
 	CMPQ    SI, DX
 	JGE     colScaleAVX2F64done
-	VMOVUPD (BX), Y2
-	VMULPD  Y0, Y2, Y2
-	VMOVUPD Y2, (AX)
-	ADDQ    $0x20, BX
-	VADDPD  constsAVX2<>+512(SB), Y1, Y1
+	VMOVUPD (BX), Y4
+	VMOVUPD 32(BX), Y5
+	VMULPD  Y0, Y4, Y4
+	VMULPD  Y1, Y5, Y5
+	VMOVUPD Y4, (AX)
+	VMOVUPD Y5, 32(AX)
+	ADDQ    $0x40, BX
+	VADDPD  constsAVX2<>+512(SB), Y2, Y2
+	VADDPD  constsAVX2<>+512(SB), Y3, Y3
 	ADDQ    CX, AX
 	INCQ    SI
 	JMP     colScaleAVX2F64loop
@@ -1927,49 +2271,75 @@ colScaleAVX2F64done:
 	VZEROUPPER
 	RET
 
-// func colHessAVX2F64(x *float64, stride int, classes int, e *float64, c *[56]float64)
+// func colHessAVX2F64(x *float64, stride int, classes int, e *float64, c *[112]float64)
 // Requires: AVX
 TEXT ·colHessAVX2F64(SB), NOSPLIT, $0-40
-	MOVQ    x+0(FP), AX
-	MOVQ    stride+8(FP), CX
-	SHLQ    $0x03, CX
-	MOVQ    classes+16(FP), DX
-	MOVQ    e+24(FP), BX
-	MOVQ    c+32(FP), SI
-	VMOVUPD (SI), Y0
-	VMOVUPD 32(SI), Y1
-	VMOVUPD 64(SI), Y2
-	VMOVUPD 96(SI), Y3
-	VMOVUPD 128(SI), Y4
-	VMOVUPD 160(SI), Y5
-	VMOVUPD 192(SI), Y6
-	VXORPD  Y7, Y7, Y7
-	XORQ    SI, SI
+	MOVQ   x+0(FP), AX
+	MOVQ   stride+8(FP), CX
+	SHLQ   $0x03, CX
+	MOVQ   classes+16(FP), DX
+	MOVQ   e+24(FP), BX
+	MOVQ   c+32(FP), SI
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	XORQ   DI, DI
 
 colHessAVX2F64loop:
-	CMPQ    SI, DX
+	CMPQ    DI, DX
 	JGE     colHessAVX2F64done
-	VMOVUPD (BX), Y8
-	VMULPD  Y0, Y8, Y9
-	VMULPD  Y9, Y9, Y10
-	VMULPD  Y1, Y10, Y10
-	VDIVPD  Y6, Y8, Y8
-	VMULPD  Y8, Y8, Y8
-	VMULPD  Y2, Y8, Y8
-	VMOVUPD constsAVX2<>+512(SB), Y11
-	VADDPD  Y9, Y9, Y12
-	VSUBPD  Y12, Y11, Y11
-	VMULPD  Y3, Y9, Y9
-	VMULPD  Y9, Y11, Y9
-	VADDPD  Y8, Y10, Y8
-	VADDPD  Y9, Y8, Y8
-	VMULPD  Y4, Y8, Y8
-	VMAXPD  Y8, Y5, Y8
-	VMOVUPD Y8, (AX)
-	ADDQ    $0x20, BX
-	VADDPD  constsAVX2<>+512(SB), Y7, Y7
+	VMOVUPD (BX), Y2
+	VMOVUPD (SI), Y3
+	VMULPD  Y3, Y2, Y3
+	VMULPD  Y3, Y3, Y4
+	VMOVUPD 64(SI), Y5
+	VMULPD  Y5, Y4, Y4
+	VMOVUPD 384(SI), Y5
+	VDIVPD  Y5, Y2, Y2
+	VMULPD  Y2, Y2, Y2
+	VMOVUPD 128(SI), Y5
+	VMULPD  Y5, Y2, Y2
+	VMOVUPD constsAVX2<>+512(SB), Y5
+	VADDPD  Y3, Y3, Y6
+	VSUBPD  Y6, Y5, Y5
+	VMOVUPD 192(SI), Y6
+	VMULPD  Y6, Y3, Y3
+	VMULPD  Y3, Y5, Y3
+	VADDPD  Y2, Y4, Y2
+	VADDPD  Y3, Y2, Y2
+	VMOVUPD 256(SI), Y3
+	VMULPD  Y3, Y2, Y2
+	VMOVUPD 320(SI), Y3
+	VMAXPD  Y2, Y3, Y2
+	VMOVUPD Y2, (AX)
+	VMOVUPD 32(BX), Y2
+	VMOVUPD 32(SI), Y3
+	VMULPD  Y3, Y2, Y3
+	VMULPD  Y3, Y3, Y4
+	VMOVUPD 96(SI), Y5
+	VMULPD  Y5, Y4, Y4
+	VMOVUPD 416(SI), Y5
+	VDIVPD  Y5, Y2, Y2
+	VMULPD  Y2, Y2, Y2
+	VMOVUPD 160(SI), Y5
+	VMULPD  Y5, Y2, Y2
+	VMOVUPD constsAVX2<>+512(SB), Y5
+	VADDPD  Y3, Y3, Y6
+	VSUBPD  Y6, Y5, Y5
+	VMOVUPD 224(SI), Y6
+	VMULPD  Y6, Y3, Y3
+	VMULPD  Y3, Y5, Y3
+	VADDPD  Y2, Y4, Y2
+	VADDPD  Y3, Y2, Y2
+	VMOVUPD 288(SI), Y3
+	VMULPD  Y3, Y2, Y2
+	VMOVUPD 352(SI), Y3
+	VMAXPD  Y2, Y3, Y2
+	VMOVUPD Y2, 32(AX)
+	ADDQ    $0x40, BX
+	VADDPD  constsAVX2<>+512(SB), Y0, Y0
+	VADDPD  constsAVX2<>+512(SB), Y1, Y1
 	ADDQ    CX, AX
-	INCQ    SI
+	INCQ    DI
 	JMP     colHessAVX2F64loop
 
 colHessAVX2F64done:

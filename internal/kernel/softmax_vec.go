@@ -223,14 +223,14 @@ func hessRow[T Float](t *table, dst []T, e []float64, c *[32]float64) {
 
 // softmaxStrided is softmaxHard for the class-second layout (Inner > 1,
 // [N, C, d₁, …]) on the class-strided primitives of table t, without
-// transposing: blocks of t.rowLanes consecutive positions of one image are
-// a vector's lanes, and each primitive walks the C classes Inner elements
+// transposing: blocks of t.colLanes consecutive positions of one image are
+// two vectors' lanes, and each primitive walks the C classes Inner elements
 // apart (colMax, colExp, colScale, colHess); the label's terms of each
 // position, and its label's and argmax's entries, are softmaxVec's scalar
 // code. Blocks with a NaN or an infinite max, and positions that fill no
 // block, go to softmaxHard.
 func softmaxStrided[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
-	C, in, lanes := p.Classes, p.Inner, t.rowLanes
+	C, in, lanes := p.Classes, p.Inner, t.colLanes
 	g := p.Gamma
 	k, isInt := intGamma(g)
 	clip := math.Inf(-1)
@@ -383,7 +383,7 @@ const (
 )
 
 // colMax runs t's colMax on the block of positions at x.
-func colMax[T Float](t *table, x []T, stride, classes int, mx, idx *[8]float64) {
+func colMax[T Float](t *table, x []T, stride, classes int, mx, idx *[16]float64) {
 	if unsafe.Sizeof(x[0]) == 4 {
 		t.colMaxF32(ptr[T, float32](x), stride, classes, &mx[0], &idx[0])
 		return
@@ -392,7 +392,7 @@ func colMax[T Float](t *table, x []T, stride, classes int, mx, idx *[8]float64) 
 }
 
 // colExp runs t's colExp on the block of positions at x.
-func colExp[T Float](t *table, e []float64, x []T, stride, classes int, mx, idx, sp *[8]float64) {
+func colExp[T Float](t *table, e []float64, x []T, stride, classes int, mx, idx, sp *[16]float64) {
 	if unsafe.Sizeof(x[0]) == 4 {
 		t.colExpF32(&e[0], ptr[T, float32](x), stride, classes, &mx[0], &idx[0], &sp[0])
 		return
@@ -401,7 +401,7 @@ func colExp[T Float](t *table, e []float64, x []T, stride, classes int, mx, idx,
 }
 
 // colScale runs t's colScale on the block of positions at dst.
-func colScale[T Float](t *table, dst []T, stride, classes int, e []float64, k *[8]float64) {
+func colScale[T Float](t *table, dst []T, stride, classes int, e []float64, k *[16]float64) {
 	if unsafe.Sizeof(dst[0]) == 4 {
 		t.colScaleF32(ptr[T, float32](dst), stride, classes, &e[0], &k[0])
 		return
@@ -410,7 +410,7 @@ func colScale[T Float](t *table, dst []T, stride, classes int, e []float64, k *[
 }
 
 // colHess runs t's colHess on the block of positions at dst.
-func colHess[T Float](t *table, dst []T, stride, classes int, e []float64, c *[56]float64) {
+func colHess[T Float](t *table, dst []T, stride, classes int, e []float64, c *[112]float64) {
 	if unsafe.Sizeof(dst[0]) == 4 {
 		t.colHessF32(ptr[T, float32](dst), stride, classes, &e[0], c)
 		return

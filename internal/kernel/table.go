@@ -63,15 +63,16 @@ type table struct {
 	hessRowF64  func(dst *float64, e *float64, c *[32]float64, n int)
 
 	// Their class-strided forms, for the class-second layout: one block of
-	// rowLanes consecutive positions, classes stride elements apart.
+	// colLanes consecutive positions, classes stride elements apart.
+	colLanes    int
 	colMaxF32   func(x *float32, stride, classes int, mx, idx *float64)
 	colMaxF64   func(x *float64, stride, classes int, mx, idx *float64)
 	colExpF32   func(e *float64, x *float32, stride, classes int, mx, idx, sp *float64)
 	colExpF64   func(e *float64, x *float64, stride, classes int, mx, idx, sp *float64)
 	colScaleF32 func(x *float32, stride, classes int, e, k *float64)
 	colScaleF64 func(x *float64, stride, classes int, e, k *float64)
-	colHessF32  func(x *float32, stride, classes int, e *float64, c *[56]float64)
-	colHessF64  func(x *float64, stride, classes int, e *float64, c *[56]float64)
+	colHessF32  func(x *float32, stride, classes int, e *float64, c *[112]float64)
+	colHessF64  func(x *float64, stride, classes int, e *float64, c *[112]float64)
 
 	// The label-smoothed softmax's row primitives.
 	smoothRowF32 func(b *float64, e *float64, x *float32, a *float64, c *[32]float64, n int) (f, sb float64)
