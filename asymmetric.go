@@ -57,6 +57,9 @@ type Asymmetric struct {
 	DetachWeight bool `param:"detach"`
 }
 
+// KindASL names Asymmetric in the registry.
+const KindASL Kind = "asl"
+
 // Kind returns KindASL.
 func (a Asymmetric) Kind() Kind { return KindASL }
 

@@ -31,6 +31,9 @@ type FLStar struct {
 	Beta float64 `param:"beta"`
 }
 
+// KindFLStar names FLStar in the registry.
+const KindFLStar Kind = "flstar"
+
 // Kind returns KindFLStar.
 func (f FLStar) Kind() Kind { return KindFLStar }
 

@@ -41,6 +41,9 @@ type Gaussian struct {
 	Beta float64 `param:"beta"`
 }
 
+// KindGaussian names Gaussian in the registry.
+const KindGaussian Kind = "gaussian"
+
 // Kind returns KindGaussian.
 func (g Gaussian) Kind() Kind { return KindGaussian }
 

@@ -80,8 +80,12 @@ func Loss[T Float, M Member](m M, o Options, out Outputs[T], in Input[T]) (Total
 	}
 	f := elementwise[T, M]{m: m, tr: m.traits(), in: in, out: out}
 	f.clip, f.floor = o.clip()
+	// The chunking depends on the member alone, not on whether this build
+	// has its vector kernel: results then do not depend on the build, and
+	// callers that split their work as the driver does (focal loss's
+	// stream) stay bit for bit equal to one call.
 	cost := 1
-	if !f.tr.vector && !kernel.HasMember(&f.tr.member) {
+	if !f.tr.vector {
 		cost = 2 // the Go loop: smaller chunks reach every core sooner
 	}
 	t, bad := run(f, len(in.Logits), cost, o)
@@ -246,19 +250,6 @@ func Curve(m Member, pt float64, positive bool) float64 {
 // Kind names a member of the focal family, as the command line spells it
 // (focal loss --kind, focal curve --kind, focal train --loss).
 type Kind string
-
-// The registered kinds.
-const (
-	KindFocal     Kind = "focal"     // Sigmoid
-	KindPoly1     Kind = "poly1"     // Poly1
-	KindASL       Kind = "asl"       // Asymmetric
-	KindQFL       Kind = "qfl"       // Quality
-	KindVarifocal Kind = "varifocal" // Varifocal
-	KindFLStar    Kind = "flstar"    // FLStar
-	KindFLSD      Kind = "flsd"      // Scheduled
-	KindReduced   Kind = "reduced"   // Reduced
-	KindGaussian  Kind = "gaussian"  // Gaussian
-)
 
 // kindInfo is one registry entry.
 type kindInfo struct {

@@ -38,6 +38,9 @@ type Poly1 struct {
 	Epsilon float64 `param:"epsilon"`
 }
 
+// KindPoly1 names Poly1 in the registry.
+const KindPoly1 Kind = "poly1"
+
 // Kind returns KindPoly1.
 func (p Poly1) Kind() Kind { return KindPoly1 }
 

@@ -32,6 +32,9 @@ type Quality struct {
 	Beta float64 `param:"beta"`
 }
 
+// KindQFL names Quality in the registry.
+const KindQFL Kind = "qfl"
+
 // Kind returns KindQFL.
 func (q Quality) Kind() Kind { return KindQFL }
 

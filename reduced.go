@@ -42,6 +42,9 @@ type Reduced struct {
 // zero αₜ times f is 0, not NaN.
 const maxLogScale = 690
 
+// KindReduced names Reduced in the registry.
+const KindReduced Kind = "reduced"
+
 // Kind returns KindReduced.
 func (r Reduced) Kind() Kind { return KindReduced }
 

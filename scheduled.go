@@ -79,6 +79,9 @@ type Scheduled struct {
 	Schedule GammaSchedule
 }
 
+// KindFLSD names Scheduled in the registry.
+const KindFLSD Kind = "flsd"
+
 // Kind returns KindFLSD.
 func (s Scheduled) Kind() Kind { return KindFLSD }
 

@@ -35,6 +35,9 @@ type Sigmoid struct {
 	Gamma float64 `param:"gamma"`
 }
 
+// KindFocal names Sigmoid in the registry.
+const KindFocal Kind = "focal"
+
 // Kind returns KindFocal.
 func (s Sigmoid) Kind() Kind { return KindFocal }
 

@@ -37,6 +37,9 @@ type Varifocal struct {
 	IoUWeighted bool `param:"iou-weighted"`
 }
 
+// KindVarifocal names Varifocal in the registry.
+const KindVarifocal Kind = "varifocal"
+
 // Kind returns KindVarifocal.
 func (v Varifocal) Kind() Kind { return KindVarifocal }
 

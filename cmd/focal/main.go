@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime/debug"
 
+	"github.com/focalgo/focal/internal/bench"
 	"github.com/focalgo/focal/internal/cli"
 )
 
@@ -12,5 +13,7 @@ func main() {
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
 		cli.Version = bi.Main.Version
 	}
+	// focal bench runs this executable for its streamed rows.
+	bench.Program, _ = os.Executable()
 	os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr))
 }

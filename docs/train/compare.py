@@ -23,6 +23,7 @@ tables; the exit status is then 1.
 import argparse
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -101,8 +102,9 @@ def settings(reports):
     for rep in reports:
         if rep is None:
             continue
-        s = "%s, %d epochs, batch %d, Adam lr %g, seed %d" % (
-            rep["model"], rep["epochs"], rep["batch"], rep["lr"], rep["seed"])
+        # λ = 1/(C·N) differs from table to table: leave it out.
+        training = re.sub(r", λ = [^,]*", "", rep["training"])
+        s = "%s: %s; seeds %s" % (rep["model"], training, ",".join(str(x) for x in rep["seeds"]))
         if s not in seen:
             seen.append(s)
     return "; ".join(seen) if seen else "no report"

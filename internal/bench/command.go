@@ -40,6 +40,12 @@ type Options struct {
 	// child processes of the lower kernel implementations (see Run); nil:
 	// this executable, without arguments.
 	Exec []string
+
+	// Stream is the number of elements of the files the streamed rows
+	// (StreamRows) run `focal loss` on; 0 leaves them out. Focal is the
+	// focal command they run, Program when empty.
+	Stream int
+	Focal  string
 }
 
 // DefaultOptions are the command's defaults.
@@ -70,9 +76,16 @@ func (o Options) validate() error {
 		return fmt.Errorf("--repeats: %d, want at least 1", o.Repeats)
 	case o.Threads < 1:
 		return fmt.Errorf("--threads: %d, want at least 1", o.Threads)
+	case o.Stream < 0 || o.Stream > 1<<36:
+		return fmt.Errorf("--stream: %d out of range [0, 2³⁶]", o.Stream)
 	}
 	return nil
 }
+
+// Program is the focal executable the streamed rows run: package main
+// sets it to its own. Empty (a test binary, or a program embedding the
+// command) leaves those rows out unless Options.Focal names one.
+var Program string
 
 // NewCommand returns the `bench` command.
 func NewCommand() *cobra.Command {
@@ -100,11 +113,19 @@ It prints one table of medians of repeated calls, all measured in this one
 run: each row's time per element, its ratio to its floor (the triad's time
 for the bytes the row streams) and to the size's first focal.Loss row, and,
 for the rows with one, their goal and whether it is met. --json writes the
-same as one JSON object.`,
+same as one JSON object.
+
+A second table (--stream N elements, 0 for none; not with --json) runs
+focal loss end to end on a generated pair of float32 .npy files of N
+elements, with and without --out and --grad, against reading the files
+from the page cache and, when Python has them, numpy.load of the pair and
+torchvision's loss on it, with the time over the read and the peak
+resident memory of each.`,
 		Example: `  focal bench
   focal bench --sizes 196608,8000000 --repeats 11 --threads 2
   focal bench --torch=false
-  focal bench --sizes 8000000 --json > bench.json`,
+  focal bench --sizes 8000000 --json > bench.json
+  focal bench --sizes 8000000 --stream 200000000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.validate(); err != nil {
@@ -124,6 +145,7 @@ same as one JSON object.`,
 	f.StringVar(&o.Python, "python", o.Python, "Python interpreter for the PyTorch rows")
 	f.BoolVar(&o.Torch, "torch", o.Torch, "run the PyTorch rows when torch and torchvision import")
 	f.BoolVar(&o.JSON, "json", o.JSON, "write the report as JSON (every row with its time per element and floor)")
+	f.IntVar(&o.Stream, "stream", 20_000_000, "elements of the generated .npy pair `focal loss` streams end to end (0: no streamed rows)")
 	return cmd
 }
 
@@ -217,7 +239,23 @@ func Run(ctx context.Context, w, log io.Writer, o Options) error {
 	if o.JSON {
 		return writeJSON(w, o, rows, notes)
 	}
-	return writeTable(w, o, rows, notes)
+	if err := writeTable(w, o, rows, notes); err != nil || o.Stream == 0 {
+		return err
+	}
+	focal := o.Focal
+	if focal == "" {
+		focal = Program
+	}
+	if focal == "" {
+		// A test binary is no focal command: running it would run the tests.
+		_, err := fmt.Fprintln(w, "\nstreamed rows skipped: no focal executable to run (bench.Program, Options.Focal)")
+		return err
+	}
+	srows, snote, err := StreamRows(ctx, log, o, o.Stream, focal)
+	if err != nil {
+		return err
+	}
+	return WriteStreamTable(w, o.Stream, srows, snote)
 }
 
 // kernelRows measures the rows of implementation m, the one this process

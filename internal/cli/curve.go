@@ -20,6 +20,7 @@ import (
 
 	"github.com/focalgo/focal"
 	"github.com/focalgo/focal/internal/output"
+	"github.com/focalgo/focal/internal/quote"
 )
 
 // curveFlags are the flags of `focal curve`.
@@ -112,7 +113,7 @@ func computeCurve(members []focal.Member, labels []string, points int) (*curveDa
 func curveMembers(f curveFlags) ([]focal.Member, []string, error) {
 	k, err := focal.ParseKind(f.kind)
 	if err != nil {
-		return nil, nil, badInput("curve: --kind %q: want one of %s", f.kind, familyKinds())
+		return nil, nil, badInput("curve: --kind %s: want one of %s", quote.Clip(f.kind), familyKinds())
 	}
 	params, err := parseParams("curve", k, f.params)
 	if err != nil {
@@ -160,12 +161,12 @@ func parseGammas(s string) ([]float64, error) {
 	for _, part := range strings.Split(s, ",") {
 		g, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
 		if err != nil || !(g >= 0) || math.IsInf(g, 1) {
-			return nil, badInput("curve: --gamma %q: %q is not a finite γ ≥ 0", s, part)
+			return nil, badInput("curve: --gamma %s: %s is not a finite γ ≥ 0", quote.Clip(s), quote.Clip(part))
 		}
 		gs = append(gs, g)
 	}
 	if len(gs) > 12 {
-		return nil, badInput("curve: --gamma %q: %d values, at most 12 curves fit a legend", s, len(gs))
+		return nil, badInput("curve: --gamma %s: %d values, at most 12 curves fit a legend", quote.Clip(s), len(gs))
 	}
 	return gs, nil
 }
@@ -195,7 +196,7 @@ func runCurve(stdout io.Writer, f curveFlags) error {
 	}
 	d, err := computeCurve(members, labels, f.points)
 	if err != nil {
-		return badInput("curve: %v", err)
+		return badInput("curve: %s", coreMessage(err))
 	}
 	kind, _ := focal.ParseKind(f.kind)
 	img, err := drawCurve(d, kind, alpha, f.grad)

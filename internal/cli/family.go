@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/focalgo/focal"
+	"github.com/focalgo/focal/internal/quote"
 )
 
 // familyKinds lists the focal-family kinds for help texts.
@@ -26,14 +27,14 @@ func parseParams(cmd string, k focal.Kind, pairs []string) (map[string]float64, 
 		name, val, ok := strings.Cut(pv, "=")
 		name = strings.TrimSpace(name)
 		if !ok || name == "" {
-			return nil, badInput("%s: --param %q: want name=value", cmd, pv)
+			return nil, badInput("%s: --param %s: want name=value", cmd, quote.Clip(pv))
 		}
 		if !slices.ContainsFunc(k.Params(), func(p string) bool { return strings.EqualFold(p, name) }) {
-			return nil, badInput("%s: --param %q: %s has no parameter %q (want one of %s)", cmd, pv, k, name, strings.Join(k.Params(), ", "))
+			return nil, badInput("%s: --param %s: %s has no parameter %s (want one of %s)", cmd, quote.Clip(pv), k, quote.Clip(name), strings.Join(k.Params(), ", "))
 		}
 		v, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
 		if err != nil || math.IsNaN(v) {
-			return nil, badInput("%s: --param %q: %q is not a number", cmd, pv, val)
+			return nil, badInput("%s: --param %s: %s is not a number", cmd, quote.Clip(pv), quote.Clip(val))
 		}
 		params[name] = v
 	}
@@ -53,7 +54,13 @@ func newMember(cmd string, k focal.Kind, params map[string]float64) (focal.Membe
 		err = m.Validate()
 	}
 	if err != nil {
-		return nil, badInput("%s: --kind %s: %v", cmd, k, err)
+		return nil, badInput("%s: --kind %s: %s", cmd, k, coreMessage(err))
 	}
 	return m, nil
+}
+
+// coreMessage is the message of an error of the focal package without its
+// "focal: " prefix: Main puts that in front of the whole line, once.
+func coreMessage(err error) string {
+	return strings.TrimPrefix(err.Error(), "focal: ")
 }

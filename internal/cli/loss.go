@@ -14,6 +14,7 @@ import (
 	"github.com/focalgo/focal/internal/exitcode"
 	"github.com/focalgo/focal/internal/npy"
 	"github.com/focalgo/focal/internal/output"
+	"github.com/focalgo/focal/internal/quote"
 )
 
 // lossFlags are the flags of `focal loss`, as the user typed them.
@@ -67,7 +68,12 @@ the reduced loss (of the sum for none) w.r.t. the logits, in the logits' shape
 and dtype. --weights multiplies each loss (sigmoid: logits' shape; softmax:
 targets' shape). Outputs are written all or none, never over an input or over
 each other (checked before any work); a replaced file keeps its mode, links,
-FIFOs and devices are written through.`,
+FIFOs and devices are written through.
+
+The arrays are streamed a block at a time (files and pipes alike), so that
+files of any size take a few tens of MB of memory; with --grad or --hess and
+the mean or positives reduction the targets are read twice (a pipe's are
+copied to a temporary file), to know the divisor before the first gradient.`,
 		Example: `  # torchvision's sigmoid_focal_loss(x, t, alpha=0.25, gamma=2, reduction="mean")
   focal loss --logits x.npy --targets t.npy
 
@@ -119,7 +125,7 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 	}
 	red, err := focal.ParseReduction(f.reduction)
 	if err != nil {
-		return badInput("loss: --reduction %q: want none, mean, sum or positives", f.reduction)
+		return badInput("loss: --reduction %s: want none, mean, sum or positives", quote.Clip(f.reduction))
 	}
 	if !(f.minHessian >= 0) || math.IsInf(f.minHessian, 1) {
 		return badInput("loss: --min-hessian %v: want a finite floor ≥ 0", f.minHessian)
@@ -139,107 +145,180 @@ func runLoss(stdout io.Writer, f lossFlags) error {
 	if err := plan.Check(); err != nil {
 		return fmt.Errorf("loss: %w", err)
 	}
-	x, err := readNPY("--logits", f.logits)
+	// The headers are read first: the shapes and dtypes are checked before
+	// any data is.
+	x, err := openNPY("--logits", f.logits)
 	if err != nil {
 		return err
 	}
-	if !x.IsFloat() {
+	defer x.Close()
+	if x.Dtype != "f4" && x.Dtype != "f8" {
 		return badInput("loss: --logits %s: dtype %s, want float32 or float64", f.logits, x.Dtype)
 	}
 	if x.Len() == 0 {
 		return badInput("loss: --logits %s: empty array (shape %v)", f.logits, x.Shape)
 	}
-	t, err := readNPY("--targets", f.targets)
+	t, err := openNPY("--targets", f.targets)
 	if err != nil {
 		return err
 	}
-	var w *npy.Array
+	defer t.Close()
+	var w *npy.Stream
 	if f.weights != "" {
-		if w, err = readNPY("--weights", f.weights); err != nil {
+		if w, err = openNPY("--weights", f.weights); err != nil {
 			return err
 		}
+		defer w.Close()
 	}
+	l, err := parseLoss(f)
+	if err != nil {
+		return err
+	}
+	in := lossInputs{x: x, t: t, w: w}
+	if x.Dtype == "f4" {
+		return computeLoss[float32](stdout, dst, f, o, l, in)
+	}
+	return computeLoss[float64](stdout, dst, f, o, l, in)
+}
+
+// lossKind is the loss --kind selects: a sigmoid-form member or the
+// softmax focal loss.
+type lossKind struct {
+	sigmoid *focal.Sigmoid // plain sigmoid focal loss (its vectorized kernel)
+	member  focal.Member   // a focal-family member
+	softmax *focal.Softmax
+}
+
+// parseLoss checks the flags that choose and parameterise the loss.
+func parseLoss(f lossFlags) (lossKind, error) {
 	if len(f.params) > 0 && (f.kind == "sigmoid" || f.kind == "softmax") {
-		return badInput("loss: --param: only for the focal-family kinds (%s)", familyKinds())
+		return lossKind{}, badInput("loss: --param: only for the focal-family kinds (%s)", familyKinds())
 	}
 	switch f.kind {
 	case "sigmoid":
 		if f.smoothing != 0 {
-			return badInput("loss: --label-smoothing: only for --kind softmax")
+			return lossKind{}, badInput("loss: --label-smoothing: only for --kind softmax")
 		}
 		if f.classAxis != "second" {
-			return badInput("loss: --class-axis: only for --kind softmax")
+			return lossKind{}, badInput("loss: --class-axis: only for --kind softmax")
 		}
 		s := focal.Sigmoid{Alpha: 0.25, Gamma: f.gamma}
 		if f.alpha != "" {
 			a, err := strconv.ParseFloat(strings.TrimSpace(f.alpha), 64)
 			if err != nil || math.IsNaN(a) || a > 1 {
-				return badInput("loss: --alpha %q: want one number α ≤ 1 for --kind sigmoid (0 or negative: off)", f.alpha)
+				return lossKind{}, badInput("loss: --alpha %s: want one number α ≤ 1 for --kind sigmoid (0 or negative: off)", quote.Clip(f.alpha))
 			}
 			s.Alpha = max(a, 0)
 		}
-		if x.F32 != nil {
-			return elementwiseLoss(stdout, dst, f, o, memberFn[float32](s, o), x.Shape, x.F32, t, w)
-		}
-		return elementwiseLoss(stdout, dst, f, o, memberFn[float64](s, o), x.Shape, x.F64, t, w)
+		return lossKind{sigmoid: &s}, nil
 	case "softmax":
 		s := focal.Softmax{Gamma: f.gamma, LabelSmoothing: f.smoothing, IgnoreIndex: f.ignoreIndex}
 		if !(f.smoothing >= 0 && f.smoothing < 1) {
-			return badInput("loss: --label-smoothing %v: want 0 ≤ ε < 1", f.smoothing)
+			return lossKind{}, badInput("loss: --label-smoothing %v: want 0 ≤ ε < 1", f.smoothing)
 		}
 		if f.alpha != "" {
 			for i, part := range strings.Split(f.alpha, ",") {
 				a, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
 				if err != nil || !(a >= 0) || math.IsInf(a, 1) {
-					return badInput("loss: --alpha %q: value %d (%q) is not a finite number ≥ 0", f.alpha, i+1, part)
+					return lossKind{}, badInput("loss: --alpha %s: value %d (%s) is not a finite number ≥ 0", quote.Clip(f.alpha), i+1, quote.Clip(part))
 				}
 				s.Alpha = append(s.Alpha, a)
 			}
 		}
-		if x.F32 != nil {
-			return softmaxLoss(stdout, dst, f, s, o, x.Shape, x.F32, t, w)
+		if f.classAxis != "second" && f.classAxis != "last" {
+			return lossKind{}, badInput("loss: --class-axis %s: want second or last", quote.Clip(f.classAxis))
 		}
-		return softmaxLoss(stdout, dst, f, s, o, x.Shape, x.F64, t, w)
+		return lossKind{softmax: &s}, nil
 	}
 	k, err := focal.ParseKind(f.kind)
 	if err != nil {
-		return badInput("loss: --kind %q: want sigmoid, softmax or one of %s", f.kind, familyKinds())
+		return lossKind{}, badInput("loss: --kind %s: want sigmoid, softmax or one of %s", quote.Clip(f.kind), familyKinds())
 	}
 	if f.smoothing != 0 || f.classAxis != "second" {
-		return badInput("loss: --label-smoothing and --class-axis are only for --kind softmax")
+		return lossKind{}, badInput("loss: --label-smoothing and --class-axis are only for --kind softmax")
 	}
 	params, err := parseParams("loss", k, f.params)
 	if err != nil {
-		return err
+		return lossKind{}, err
 	}
 	if f.changed != nil && f.changed("gamma") {
 		if !hasParam(k, "gamma") {
-			return badInput("loss: --gamma: %s has no γ (its parameters: %s; use --param)", k, strings.Join(k.Params(), ", "))
+			return lossKind{}, badInput("loss: --gamma: %s has no γ (its parameters: %s; use --param)", k, strings.Join(k.Params(), ", "))
 		}
 		params["gamma"] = f.gamma
 	}
 	if f.alpha != "" {
 		a, err := strconv.ParseFloat(strings.TrimSpace(f.alpha), 64)
 		if err != nil || math.IsNaN(a) || a > 1 {
-			return badInput("loss: --alpha %q: want one number α ≤ 1 (0 or negative: off)", f.alpha)
+			return lossKind{}, badInput("loss: --alpha %s: want one number α ≤ 1 (0 or negative: off)", quote.Clip(f.alpha))
 		}
 		if !hasParam(k, "alpha") {
-			return badInput("loss: --alpha: %s has no α (its parameters: %s)", k, strings.Join(k.Params(), ", "))
+			return lossKind{}, badInput("loss: --alpha: %s has no α (its parameters: %s)", k, strings.Join(k.Params(), ", "))
 		}
 		params["alpha"] = max(a, 0)
 	}
 	m, err := newMember("loss", k, params)
 	if err != nil {
-		return err
+		return lossKind{}, err
 	}
-	if x.F32 != nil {
-		return elementwiseLoss(stdout, dst, f, o, memberFn[float32](m, o), x.Shape, x.F32, t, w)
-	}
-	return elementwiseLoss(stdout, dst, f, o, memberFn[float64](m, o), x.Shape, x.F64, t, w)
+	return lossKind{member: m}, nil
 }
 
-func readNPY(flag, path string) (*npy.Array, error) {
-	a, err := npy.Read(path)
+// lossInputs are the opened input files; w is nil without --weights.
+type lossInputs struct{ x, t, w *npy.Stream }
+
+// wholeArrays makes focal loss read every array whole, as it does for
+// Fortran-order files; tests compare it with the streamed computation.
+var wholeArrays = false
+
+// computeLoss computes the loss with logits of type T: streamed, or on
+// whole arrays when an input is in Fortran order (its elements are not in
+// the order the others are read in).
+func computeLoss[T real](stdout io.Writer, dst *lossDest, f lossFlags, o focal.Options, l lossKind, in lossInputs) error {
+	fortran := in.x.Fortran || in.t.Fortran || (in.w != nil && in.w.Fortran)
+	if !wholeArrays && !fortran {
+		return streamLoss[T](stdout, dst, f, o, l, in)
+	}
+	x, err := readWhole("--logits", in.x)
+	if err != nil {
+		return err
+	}
+	t, err := readWhole("--targets", in.t)
+	if err != nil {
+		return err
+	}
+	var w *npy.Array
+	if in.w != nil {
+		if w, err = readWhole("--weights", in.w); err != nil {
+			return err
+		}
+	}
+	var data any = x.F64
+	if x.F32 != nil {
+		data = x.F32
+	}
+	xs := data.([]T) // T is the logits' dtype
+	switch {
+	case l.softmax != nil:
+		return softmaxLoss(stdout, dst, f, *l.softmax, o, x.Shape, xs, t, w)
+	case l.sigmoid != nil:
+		return elementwiseLoss(stdout, dst, f, o, memberFn[T](*l.sigmoid), x.Shape, xs, t, w)
+	}
+	return elementwiseLoss(stdout, dst, f, o, memberFn[T](l.member), x.Shape, xs, t, w)
+}
+
+// openNPY opens an input file and reads its header.
+func openNPY(flag, path string) (*npy.Stream, error) {
+	s, err := npy.Open(path)
+	if err != nil {
+		return nil, badInput("loss: %s %v", flag, err)
+	}
+	return s, nil
+}
+
+// readWhole reads an opened input whole.
+func readWhole(flag string, s *npy.Stream) (*npy.Array, error) {
+	a, err := s.ReadAll()
 	if err != nil {
 		return nil, badInput("loss: %s %v", flag, err)
 	}
@@ -274,10 +353,10 @@ func asFloat[T real](flag, path string, a *npy.Array) ([]T, error) {
 
 // lossFn is an elementwise (sigmoid-form) loss: the sigmoid focal loss or
 // a member of the focal family.
-type lossFn[T real] func(x, y, w []T, ignore []bool, out focal.Outputs[T]) (focal.Total, error)
+type lossFn[T real] func(o focal.Options, x, y, w []T, ignore []bool, out focal.Outputs[T]) (focal.Total, error)
 
-func memberFn[T real, M focal.Member](m M, o focal.Options) lossFn[T] {
-	return func(x, y, w []T, ignore []bool, out focal.Outputs[T]) (focal.Total, error) {
+func memberFn[T real, M focal.Member](m M) lossFn[T] {
+	return func(o focal.Options, x, y, w []T, ignore []bool, out focal.Outputs[T]) (focal.Total, error) {
 		return focal.Loss(m, o, out, focal.Input[T]{Logits: x, Targets: y, Weights: w, Ignore: ignore})
 	}
 }
@@ -312,7 +391,7 @@ func elementwiseLoss[T real](stdout io.Writer, dst *lossDest, f lossFlags, o foc
 		}
 	}
 	out := allocOutputs[T](f, len(x), len(x))
-	tot, err := fn(x, y, w, ignore, out)
+	tot, err := fn(o, x, y, w, ignore, out)
 	if err != nil {
 		return coreError(f, err)
 	}
@@ -337,10 +416,10 @@ func softmaxLoss[T real](stdout io.Writer, dst *lossDest, f lossFlags, s focal.S
 		lay = focal.ClassLast(n, shape[len(shape)-1])
 		tshape = append([]int(nil), shape[:len(shape)-1]...)
 	default:
-		return badInput("loss: --class-axis %q: want second or last", f.classAxis)
+		return badInput("loss: --class-axis %s: want second or last", quote.Clip(f.classAxis))
 	}
 	if len(s.Alpha) > 1 && len(s.Alpha) != lay.Classes {
-		return badInput("loss: --alpha %q: %d class weights for %d classes (want one value or %d)", f.alpha, len(s.Alpha), lay.Classes, lay.Classes)
+		return badInput("loss: --alpha %s: %d class weights for %d classes (want one value or %d)", quote.Clip(f.alpha), len(s.Alpha), lay.Classes, lay.Classes)
 	}
 	if ta.Int == nil {
 		return badInput("loss: --targets %s: dtype %s, want integer class labels for --kind softmax", f.targets, ta.Dtype)
@@ -389,19 +468,19 @@ func softmaxLoss[T real](stdout io.Writer, dst *lossDest, f lossFlags, s focal.S
 func coreError(f lossFlags, err error) error {
 	switch {
 	case errors.Is(err, focal.ErrTarget), errors.Is(err, focal.ErrLabel):
-		return badInput("loss: --targets %s: %v", f.targets, err)
+		return badInput("loss: --targets %s: %s", f.targets, coreMessage(err))
 	case errors.Is(err, focal.ErrWeight):
-		return badInput("loss: --weights %s: %v", f.weights, err)
+		return badInput("loss: --weights %s: %s", f.weights, coreMessage(err))
 	case errors.Is(err, focal.ErrAlpha):
-		return badInput("loss: --alpha %q: %v", f.alpha, err)
+		return badInput("loss: --alpha %s: %s", quote.Clip(f.alpha), coreMessage(err))
 	case errors.Is(err, focal.ErrParam):
-		return badInput("loss: --kind %s / --param: %v", f.kind, err)
+		return badInput("loss: --kind %s / --param: %s", f.kind, coreMessage(err))
 	case errors.Is(err, focal.ErrGamma):
-		return badInput("loss: --gamma: %v", err)
+		return badInput("loss: --gamma: %s", coreMessage(err))
 	case errors.Is(err, focal.ErrSmoothing):
-		return badInput("loss: --label-smoothing: %v", err)
+		return badInput("loss: --label-smoothing: %s", coreMessage(err))
 	case errors.Is(err, focal.ErrLength), errors.Is(err, focal.ErrLayout):
-		return badInput("loss: --logits %s / --targets %s: %v", f.logits, f.targets, err)
+		return badInput("loss: --logits %s / --targets %s: %s", f.logits, f.targets, coreMessage(err))
 	}
 	return fmt.Errorf("loss: %w", err)
 }
@@ -455,17 +534,23 @@ func emit[T real](stdout io.Writer, dst *lossDest, f lossFlags, tot focal.Total,
 		return fmt.Errorf("loss: %w", err)
 	}
 	if f.out == "" {
-		// The value in the logits' precision, like PyTorch would print it.
-		bits := 64
-		var zero T
-		if _, ok := any(zero).(float32); ok {
-			bits = 32
-		}
-		if red == focal.None {
-			reduced = tot.Sum
-		}
-		_, err := fmt.Fprintln(stdout, strconv.FormatFloat(float64(T(reduced)), 'g', -1, bits))
-		return err
+		return printValue[T](stdout, tot)
 	}
 	return nil
+}
+
+// printValue prints the reduced loss (the sum for none) in the logits'
+// precision, like PyTorch would print it.
+func printValue[T real](stdout io.Writer, tot focal.Total) error {
+	bits := 64
+	var zero T
+	if _, ok := any(zero).(float32); ok {
+		bits = 32
+	}
+	v := tot.Value()
+	if tot.Reduction == focal.None {
+		v = tot.Sum
+	}
+	_, err := fmt.Fprintln(stdout, strconv.FormatFloat(float64(T(v)), 'g', -1, bits))
+	return err
 }

@@ -19,6 +19,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	err := root.Execute()
 	if err != nil {
 		msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
+		// The focal package's errors start with "focal: " too.
+		msg = strings.TrimPrefix(msg, "focal: ")
 		fmt.Fprintf(stderr, "focal: %s\n", msg)
 	}
 	return exitcode.Code(err)

@@ -6,18 +6,61 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/focalgo/focal/internal/quote"
 )
 
 // ReadCSV reads a CSV file with a header row. The column named label holds
 // the class labels (any text; numbers are compared as numbers); every
 // other column is a numeric feature. A cell that is not a finite number is
-// an error naming its line and column.
+// an error naming its line and column; so is a column name given twice.
 func ReadCSV(path, label string) (*Set, error) {
-	s, raw, err := readCSV(path, label, nil)
+	src, err := openCSV(path)
+	if err != nil {
+		return nil, err
+	}
+	defer src.close()
+	return readCSVSet(src, label)
+}
+
+// ReadCSVFeatures reads the columns named features, in that order, from a
+// CSV file with a header row; other columns (a label column, say) are
+// ignored. It returns the row-major N×len(features) matrix.
+func ReadCSVFeatures(path string, features []string) (x []float32, n int, err error) {
+	src, err := openCSV(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer src.close()
+	s, _, err := readCSV(src, "", features)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.X, s.N, nil
+}
+
+// openCSV opens path and checks that it holds text.
+func openCSV(path string) (*source, error) {
+	src, err := openSource(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := src.sniff(); err != nil {
+		src.close()
+		return nil, err
+	}
+	return src, nil
+}
+
+func readCSVSet(src *source, label string) (*Set, error) {
+	if label == "" {
+		return nil, fmt.Errorf("%s: %w: a CSV file needs the name of its label column", src.path, ErrNoColumn)
+	}
+	s, raw, err := readCSV(src, label, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -25,24 +68,12 @@ func ReadCSV(path, label string) (*Set, error) {
 	return s, nil
 }
 
-// ReadCSVFeatures reads the columns named features, in that order, from a
-// CSV file with a header row; other columns (a label column, say) are
-// ignored. It returns the row-major N×len(features) matrix.
-func ReadCSVFeatures(path string, features []string) (x []float32, n int, err error) {
-	s, _, err := readCSV(path, "", features)
-	if err != nil {
-		return nil, 0, err
-	}
-	return s.X, s.N, nil
-}
-
-func readCSV(path, label string, want []string) (*Set, []string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
+// readCSV reads the CSV text of src. With want, it takes the columns named
+// in want, in that order, and no labels; else the column named label
+// holds the labels and every other column is a feature.
+func readCSV(src *source, label string, want []string) (*Set, []string, error) {
+	path := src.path
+	r := csv.NewReader(src.r)
 	r.ReuseRecord = true
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
@@ -56,21 +87,40 @@ func readCSV(path, label string, want []string) (*Set, []string, error) {
 		header[i] = strings.TrimSpace(header[i])
 	}
 	header[0] = strings.TrimPrefix(header[0], "\uFEFF")
+	if len(header) == 1 && header[0] == "" {
+		return nil, nil, fmt.Errorf("%s: %w: the header line is blank", path, ErrNoColumn)
+	}
+	// A name given twice would make "the column named a" ambiguous: the
+	// features of predict would take the first for both, and a second
+	// label column would be trained on as a feature.
+	first := map[string]int{}
+	for c, name := range header {
+		if p, ok := first[name]; ok {
+			return nil, nil, fmt.Errorf("%s: %w: %s appears twice in the header (columns %d and %d)",
+				path, ErrDuplicate, quote.Clip(name), p+1, c+1)
+		}
+		first[name] = c
+	}
 
 	labelCol := -1
 	if label != "" {
-		if labelCol = slices.Index(header, label); labelCol < 0 {
-			return nil, nil, fmt.Errorf("%s: %w: no label column %q in the header (columns: %s)",
-				path, ErrNoColumn, label, strings.Join(header, ", "))
+		var ok bool
+		if labelCol, ok = first[label]; !ok {
+			return nil, nil, fmt.Errorf("%s: %w: no label column %s in the header (columns: %s)%s",
+				path, ErrNoColumn, quote.Clip(label), listNames(header), separatorHint(header))
 		}
 	}
 	var cols []int
 	if want != nil {
-		for _, name := range want {
-			c := slices.Index(header, name)
-			if c < 0 {
-				return nil, nil, fmt.Errorf("%s: %w: no feature column %q in the header (the model needs: %s)",
-					path, ErrNoColumn, name, strings.Join(want, ", "))
+		for i, name := range want {
+			if j := slices.Index(want[:i], name); j >= 0 {
+				return nil, nil, fmt.Errorf("%s: the model names the feature %s twice (features %d and %d)",
+					path, quote.Clip(name), j+1, i+1)
+			}
+			c, ok := first[name]
+			if !ok {
+				return nil, nil, fmt.Errorf("%s: %w: no feature column %s in the header (the model needs: %s)",
+					path, ErrNoColumn, quote.Clip(name), listNames(want))
 			}
 			cols = append(cols, c)
 		}
@@ -86,7 +136,7 @@ func readCSV(path, label string, want []string) (*Set, []string, error) {
 		s.Features = append(s.Features, header[c])
 	}
 	if s.F == 0 {
-		return nil, nil, fmt.Errorf("%s: %w: no feature columns besides the label %q", path, ErrFormat, label)
+		return nil, nil, fmt.Errorf("%s: %w: no feature columns besides the label %s", path, ErrFormat, quote.Clip(label))
 	}
 	var raw []string
 	for {
@@ -104,11 +154,11 @@ func readCSV(path, label string, want []string) (*Set, []string, error) {
 			line, _ := r.FieldPos(c)
 			switch {
 			case err != nil && !errors.Is(err, strconv.ErrRange):
-				return nil, nil, fmt.Errorf("%s: line %d, column %d (%q): %q is %w",
-					path, line, c+1, header[c], cell, ErrNotNumber)
+				return nil, nil, fmt.Errorf("%s: line %d, column %d (%s): %s is %w",
+					path, line, c+1, quote.Clip(header[c]), quote.Clip(cell), ErrNotNumber)
 			case math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > math.MaxFloat32:
-				return nil, nil, fmt.Errorf("%s: line %d, column %d (%q): %q is %w (or beyond float32)",
-					path, line, c+1, header[c], cell, ErrNotFinite)
+				return nil, nil, fmt.Errorf("%s: line %d, column %d (%s): %s is %w (or beyond float32)",
+					path, line, c+1, quote.Clip(header[c]), quote.Clip(cell), ErrNotFinite)
 			}
 			s.X = append(s.X, float32(v))
 		}
@@ -116,7 +166,7 @@ func readCSV(path, label string, want []string) (*Set, []string, error) {
 			cell := strings.TrimSpace(rec[labelCol])
 			if cell == "" {
 				line, _ := r.FieldPos(labelCol)
-				return nil, nil, fmt.Errorf("%s: line %d, column %d (%q): empty label", path, line, labelCol+1, label)
+				return nil, nil, fmt.Errorf("%s: line %d, column %d (%s): empty label", path, line, labelCol+1, quote.Clip(label))
 			}
 			raw = append(raw, canonLabel(cell))
 		}
@@ -126,4 +176,40 @@ func readCSV(path, label string, want []string) (*Set, []string, error) {
 		return nil, nil, fmt.Errorf("%s: %w: a header but no data rows", path, ErrEmpty)
 	}
 	return s, raw, nil
+}
+
+// listNames lists column names for an error message, up to about 200
+// characters of them.
+func listNames(names []string) string {
+	const most = 200
+	var b strings.Builder
+	for i, n := range names {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if b.Len()+len(n) > most {
+			cut := max(0, most-b.Len())
+			for cut > 0 && !utf8.RuneStart(n[cut]) {
+				cut--
+			}
+			fmt.Fprintf(&b, "%s… (%d columns)", n[:cut], len(names))
+			break
+		}
+		b.WriteString(n)
+	}
+	return b.String()
+}
+
+// separatorHint suggests the likely reason when a header parsed as a single
+// column holds another common separator.
+func separatorHint(header []string) string {
+	if len(header) != 1 {
+		return ""
+	}
+	for _, sep := range []string{";", "\t", "|"} {
+		if strings.Contains(header[0], sep) {
+			return fmt.Sprintf("; the separator must be a comma, not %q", sep)
+		}
+	}
+	return ""
 }

@@ -1,25 +1,42 @@
 package dataset
 
 import (
-	"bufio"
-	"compress/gzip"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 )
 
 // ReadIDX reads an IDX images file (MNIST, Fashion-MNIST: [N, rows, cols],
-// flattened to F = rows·cols features) and an IDX labels file [N]. Either
-// may be gzip-compressed.
+// flattened to F = rows·cols features) and an IDX labels file [N] (when
+// labelsPath is "", the one the MNIST naming gives). Either may be
+// gzip-compressed.
 func ReadIDX(imagesPath, labelsPath string) (*Set, error) {
-	s, err := ReadIDXFeatures(imagesPath)
+	src, err := openSource(imagesPath)
 	if err != nil {
 		return nil, err
 	}
-	y, shape, err := readIDX(labelsPath)
+	defer src.close()
+	return readIDXPair(src, labelsPath)
+}
+
+func readIDXPair(images *source, labelsPath string) (*Set, error) {
+	s, err := readIDXFeatures(images)
+	if err != nil {
+		return nil, err
+	}
+	if labelsPath == "" {
+		if labelsPath = idxLabelsPath(images.path); labelsPath == "" {
+			return nil, fmt.Errorf("%s: cannot guess the IDX labels file: pass IMAGES,LABELS", images.path)
+		}
+	}
+	ls, err := openSource(labelsPath)
+	if err != nil {
+		return nil, err
+	}
+	defer ls.close()
+	y, shape, err := readIDX(ls)
 	if err != nil {
 		return nil, err
 	}
@@ -27,7 +44,7 @@ func ReadIDX(imagesPath, labelsPath string) (*Set, error) {
 		return nil, fmt.Errorf("%s: %w: labels have shape %v, want [N]", labelsPath, ErrFormat, shape)
 	}
 	if shape[0] != s.N {
-		return nil, fmt.Errorf("%w: %s has %d images, %s has %d labels", ErrRows, imagesPath, s.N, labelsPath, shape[0])
+		return nil, fmt.Errorf("%s: %w: %d images, but %s has %d labels", images.path, ErrRows, s.N, labelsPath, shape[0])
 	}
 	raw := make([]string, len(y))
 	for i, v := range y {
@@ -39,7 +56,17 @@ func ReadIDX(imagesPath, labelsPath string) (*Set, error) {
 
 // ReadIDXFeatures reads an IDX file of N examples as an N×F matrix.
 func ReadIDXFeatures(path string) (*Set, error) {
-	x, shape, err := readIDX(path)
+	src, err := openSource(path)
+	if err != nil {
+		return nil, err
+	}
+	defer src.close()
+	return readIDXFeatures(src)
+}
+
+func readIDXFeatures(src *source) (*Set, error) {
+	path := src.path
+	x, shape, err := readIDX(src)
 	if err != nil {
 		return nil, err
 	}
@@ -61,39 +88,19 @@ func ReadIDXFeatures(path string) (*Set, error) {
 	return s, nil
 }
 
-// openMaybeGzip opens path, decompressing it when it starts with the gzip
-// magic bytes.
-func openMaybeGzip(path string) (io.Reader, io.Closer, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	br := bufio.NewReader(f)
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		z, err := gzip.NewReader(br)
-		if err != nil {
-			f.Close()
-			return nil, nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return z, f, nil
-	}
-	return br, f, nil
-}
-
 // readIDX reads an IDX file (magic 0 0 type ndim, big-endian uint32
 // dimensions, then the data in C order) as float64.
-func readIDX(path string) ([]float64, []int, error) {
-	r, c, err := openMaybeGzip(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer c.Close()
+func readIDX(src *source) ([]float64, []int, error) {
+	path, r := src.path, src.r
 	var magic [4]byte
 	if _, err := io.ReadFull(r, magic[:]); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w: too short for an IDX header", path, ErrFormat)
 	}
-	if magic[0] != 0 || magic[1] != 0 || magic[3] == 0 {
-		return nil, nil, fmt.Errorf("%s: %w: not an IDX file (magic % x)", path, ErrFormat, magic)
+	if magic[0] != 0 || magic[1] != 0 {
+		return nil, nil, fmt.Errorf("%s: %w: not an IDX file (it starts with % x, want 00 00 TYPE NDIM)", path, ErrFormat, magic)
+	}
+	if magic[3] == 0 {
+		return nil, nil, fmt.Errorf("%s: %w: IDX header of 0 dimensions", path, ErrFormat)
 	}
 	size := map[byte]int{0x08: 1, 0x09: 1, 0x0B: 2, 0x0C: 4, 0x0D: 4, 0x0E: 8}[magic[2]]
 	if size == 0 {
@@ -119,7 +126,7 @@ func readIDX(path string) ([]float64, []int, error) {
 	// corrupt header must not cost gigabytes.
 	buf, err := io.ReadAll(io.LimitReader(r, int64(n*size)))
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", path, err)
+		return nil, nil, src.readError(err)
 	}
 	if len(buf) < n*size {
 		return nil, nil, fmt.Errorf("%s: %w: %d bytes of data, shape %v needs %d", path, ErrFormat, len(buf), shape, n*size)

@@ -1,12 +1,12 @@
 package dataset
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/focalgo/focal/internal/quote"
 )
 
 // Format is a data file format.
@@ -21,54 +21,47 @@ const (
 func (f Format) String() string { return [...]string{"CSV", ".npy", "IDX"}[f] }
 
 // Sniff tells the format of a file from its first bytes: the NumPy magic
-// "\x93NUMPY", an IDX header (0 0 type ndim, possibly gzip-compressed), or
-// else CSV.
+// "\x93NUMPY", an IDX header (0 0 type ndim), or else CSV; gzip-compressed
+// files are looked into. An empty file, a directory and binary data that
+// is none of these are errors.
 func Sniff(path string) (Format, error) {
-	r, c, err := openMaybeGzip(path)
+	src, err := openSource(path)
 	if err != nil {
 		return 0, err
 	}
-	defer c.Close()
-	head := make([]byte, 6)
-	n, _ := io.ReadFull(r, head)
-	head = head[:n]
-	switch {
-	case bytes.HasPrefix(head, []byte("\x93NUMPY")):
-		return NPY, nil
-	case n >= 4 && head[0] == 0 && head[1] == 0 && head[3] > 0 && head[3] < 8:
-		return IDX, nil
-	}
-	return CSV, nil
+	defer src.close()
+	return src.sniff()
 }
 
 // Load reads a labelled data set from spec: "FILE" for a CSV file (whose
 // label column is label) or an IDX images file whose labels file is found
 // by the MNIST naming (…-images-idx3-ubyte → …-labels-idx1-ubyte), or
-// "FEATURES,LABELS" for an .npy or IDX pair.
+// "FEATURES,LABELS" for an .npy or IDX pair. Any of them may be
+// gzip-compressed, or a pipe. Every error starts with the path of the file
+// at fault.
 func Load(spec, label string) (*Set, error) {
 	xPath, yPath, _ := strings.Cut(spec, ",")
-	format, err := Sniff(xPath)
+	src, err := openSource(xPath)
 	if err != nil {
 		return nil, err
 	}
+	defer src.close()
+	format, err := src.sniff()
+	if err != nil {
+		return nil, err
+	}
+	// The features file is read before its labels file is looked for: when
+	// it is corrupt, that is what the user needs to hear first.
 	switch format {
 	case NPY:
-		if yPath == "" {
-			return nil, fmt.Errorf("%s: an .npy features file needs its labels file: pass FEATURES.npy,LABELS.npy", xPath)
-		}
-		return ReadNPY(xPath, yPath)
+		return readNPYPair(src, yPath)
 	case IDX:
-		if yPath == "" {
-			if yPath = idxLabelsPath(xPath); yPath == "" {
-				return nil, fmt.Errorf("%s: cannot guess the IDX labels file: pass IMAGES,LABELS", xPath)
-			}
-		}
-		return ReadIDX(xPath, yPath)
+		return readIDXPair(src, yPath)
 	}
 	if yPath != "" {
-		return nil, fmt.Errorf("%s: a CSV file holds its own labels (--label COLUMN); drop %q", xPath, ","+yPath)
+		return nil, fmt.Errorf("%s: a CSV file holds its own labels (--label COLUMN); drop %s", xPath, quote.Clip(","+yPath))
 	}
-	return ReadCSV(xPath, label)
+	return readCSVSet(src, label)
 }
 
 // LoadFeatures reads the features of spec (a labels file, if named, is not
@@ -76,23 +69,23 @@ func Load(spec, label string) (*Set, error) {
 // order; other formats must have len(features) columns.
 func LoadFeatures(spec string, features []string) (*Set, error) {
 	xPath, _, _ := strings.Cut(spec, ",")
-	format, err := Sniff(xPath)
+	src, err := openSource(xPath)
+	if err != nil {
+		return nil, err
+	}
+	defer src.close()
+	format, err := src.sniff()
 	if err != nil {
 		return nil, err
 	}
 	var s *Set
 	switch format {
 	case NPY:
-		s, err = ReadNPYFeatures(xPath)
+		s, err = readNPYFeatures(src)
 	case IDX:
-		s, err = ReadIDXFeatures(xPath)
+		s, err = readIDXFeatures(src)
 	default:
-		var x []float32
-		var n int
-		x, n, err = ReadCSVFeatures(xPath, features)
-		if err == nil {
-			s = &Set{X: x, N: n, F: len(features), Features: features}
-		}
+		s, _, err = readCSV(src, "", features)
 	}
 	if err != nil {
 		return nil, err

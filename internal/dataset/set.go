@@ -12,6 +12,8 @@ import (
 	"math"
 	"slices"
 	"strconv"
+
+	"github.com/focalgo/focal/internal/quote"
 )
 
 var (
@@ -29,6 +31,8 @@ var (
 	ErrOneClass = errors.New("a single class")
 	// ErrFormat: a file is not in the format it claims or seems to be.
 	ErrFormat = errors.New("bad format")
+	// ErrDuplicate: a CSV header names a column twice.
+	ErrDuplicate = errors.New("duplicate column")
 )
 
 // Set is a labelled data set of N examples with F features.
@@ -143,7 +147,7 @@ func Unify(a, b *Set) {
 func OneVsRest(s *Set, positive string) (*Set, error) {
 	p := slices.Index(s.Classes, canonLabel(positive))
 	if p < 0 {
-		return nil, fmt.Errorf("--positive %q: no such class (classes: %s)", positive, listClasses(s.Classes))
+		return nil, fmt.Errorf("--positive %s: no such class (classes: %s)", quote.Clip(positive), listClasses(s.Classes))
 	}
 	b := *s
 	b.Y = make([]int, len(s.Y))
@@ -182,7 +186,7 @@ func CheckClasses(s *Set, what string) error {
 	}
 	if n < 2 {
 		only := "no examples"
-		if s.N > 0 {
+		if len(s.Y) > 0 && s.Y[0] < len(s.Classes) {
 			only = fmt.Sprintf("all %d examples have label %q", s.N, s.Classes[s.Y[0]])
 		}
 		return fmt.Errorf("%s: %w: %s", what, ErrOneClass, only)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"time"
@@ -87,17 +88,8 @@ func runDemo(cmd *cobra.Command, cfg Config, plan *output.Plan, files *Outputs, 
 		stop() // a second Ctrl-C kills the process
 	}()
 
-	if !quiet && term.IsTerminal(int(os.Stderr.Fd())) {
-		var bar *progressbar.ProgressBar
-		cfg.Progress = func(run int, name string, step, steps int, loss float64) {
-			if step == 1 {
-				bar = progressbar.NewOptions(steps, progressbar.OptionSetWriter(os.Stderr),
-					progressbar.OptionSetDescription(fmt.Sprintf("%-12s", name)), progressbar.OptionShowCount(),
-					progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
-					progressbar.OptionOnCompletion(func() { fmt.Fprintln(os.Stderr) }))
-			}
-			bar.Set(step)
-		}
+	if !quiet {
+		cfg.Progress = progress(cmd.ErrOrStderr(), cfg)
 	}
 	res, err := Run(ctx, cfg)
 	if errors.Is(err, ErrFashion) {
@@ -120,4 +112,39 @@ func runDemo(cmd *cobra.Command, cfg Config, plan *output.Plan, files *Outputs, 
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "\nwrote %s/{%s,%s} and %d panels\n", files.dir.Path(), TableFile, JSONFile, len(res.scenes))
 	return nil
+}
+
+// progress returns the Progress function of a run reporting to w: a
+// progress bar per loss on a terminal; else, for a log file or CI, where a
+// bar's redraws are noise and silence for minutes looks like a hang, a
+// line with the plan now and one line per finished loss.
+func progress(w io.Writer, cfg Config) func(run int, name string, step, steps int, loss float64) {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		var bar *progressbar.ProgressBar
+		return func(run int, name string, step, steps int, loss float64) {
+			if step == 1 {
+				bar = progressbar.NewOptions(steps, progressbar.OptionSetWriter(w),
+					progressbar.OptionSetDescription(fmt.Sprintf("%-12s", name)), progressbar.OptionShowCount(),
+					progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
+					progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }))
+			}
+			bar.Set(step)
+		}
+	}
+	losses := cfg.Losses
+	if losses == nil {
+		losses = Losses
+	}
+	fmt.Fprintf(w, "demo: training %d losses, %d steps each on batches of %d scenes of %d×%d px, then evaluating on %d held-out scenes\n",
+		len(losses), cfg.Steps, cfg.Batch, cfg.Size, cfg.Size, cfg.Eval)
+	var start time.Time
+	return func(run int, name string, step, steps int, loss float64) {
+		if step == 1 {
+			start = time.Now()
+		}
+		if step == steps {
+			fmt.Fprintf(w, "demo: %d/%d %s: %d steps in %.1fs, last batch loss %.4g\n",
+				run+1, len(losses), name, steps, time.Since(start).Seconds(), loss)
+		}
+	}
 }

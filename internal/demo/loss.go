@@ -2,7 +2,7 @@ package demo
 
 import (
 	"github.com/focalgo/focal"
-	focalgomlx "github.com/focalgo/focal/gomlx"
+	"github.com/focalgo/focal/focalloss"
 	"github.com/gomlx/gomlx/core/graph"
 )
 
@@ -33,5 +33,5 @@ var Losses = []Loss{
 
 // lossGraph returns the reduced loss of logits against binary targets.
 func (l Loss) lossGraph(logits, targets *graph.Node) *graph.Node {
-	return focalgomlx.SigmoidFocalLoss(logits, targets, l.Sigmoid, l.Options)
+	return focalloss.Sigmoid(logits, targets, l.Sigmoid, l.Options)
 }

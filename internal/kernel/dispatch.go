@@ -29,7 +29,9 @@ type scratch struct {
 	ahat, gp, aK              [16]float64
 	hc                        [112]float64
 	skip                      [16]bool
-	// softmaxSmooth\'s row: the ε/C weights and the terms B_c
+	// softmaxStrided's tile for a block the call cuts (as T)
+	tile [stackClasses * 16]float64
+	// softmaxSmooth's row: the ε/C weights and the terms B_c
 	sa, sb [stackClasses]float64
 }
 

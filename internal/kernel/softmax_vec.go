@@ -227,8 +227,15 @@ func hessRow[T Float](t *table, dst []T, e []float64, c *[32]float64) {
 // two vectors' lanes, and each primitive walks the C classes Inner elements
 // apart (colMax, colExp, colScale, colHess); the label's terms of each
 // position, and its label's and argmax's entries, are softmaxVec's scalar
-// code. Blocks with a NaN or an infinite max, and positions that fill no
-// block, go to softmaxHard.
+// code.
+//
+// The blocks are fixed by the image (block b holds its positions
+// b·lanes … b·lanes + lanes − 1), not by the call, so that a position's
+// outputs are the same bit for bit however the positions are split among
+// calls: a block the call's range cuts is computed whole, into scratch
+// tiles, and only the call's positions are copied out. Blocks with a NaN
+// or an infinite max, and an image's last, partial block, go to
+// softmaxHard.
 func softmaxStrided[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
 	C, in, lanes := p.Classes, p.Inner, t.colLanes
 	g := p.Gamma
@@ -238,25 +245,35 @@ func softmaxStrided[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss
 		clip = 0
 	}
 	e := s.ec[:C*lanes]
-	var sum float64
+	// The sum is taken per image, then over images: as softmaxHard's per
+	// call, so that a call per image adds up as one call does.
+	var sum, img float64
+	cur := first / in
 	for j := 0; j < len(labels); {
 		pos := first + j
+		if pos/in != cur {
+			sum, img, cur = sum+img, 0, pos/in
+		}
 		i0 := pos % in
-		base := pos/in*C*in + i0 // logit (position pos, class 0)
-		if in-i0 < lanes || len(labels)-j < lanes {
-			n := min(in-i0, len(labels)-j, lanes) // the rest of the image, or of the positions
-			sum += softmaxHard(p, sub(loss, j, j+n), grad, hess, x, labels[j:j+n], sub(w, j, j+n), pos)
+		start := i0 - i0%lanes // the block's first position in the image
+		if start+lanes > in {  // the image's last, partial block
+			n := min(in-i0, len(labels)-j)
+			img += softmaxHard(p, sub(loss, j, j+n), grad, hess, x, labels[j:j+n], sub(w, j, j+n), pos)
 			j += n
 			continue
 		}
+		lo := i0 - start                   // the call's lanes: lo … hi − 1
+		hi := min(lanes, lo+len(labels)-j) //
+		base := pos/in*C*in + start        // logit (lane 0's position, class 0)
+		jl := j - lo                       // label index of lane 0
 		colMax(t, x[base:], in, C, &s.mx, &s.idx)
 		finite := true
 		for _, m := range s.mx[:lanes] {
 			finite = finite && !math.IsNaN(m) && !math.IsInf(m, 0)
 		}
 		if !finite {
-			sum += softmaxHard(p, sub(loss, j, j+lanes), grad, hess, x, labels[j:j+lanes], sub(w, j, j+lanes), pos)
-			j += lanes
+			img += softmaxHard(p, sub(loss, j, j+hi-lo), grad, hess, x, labels[j:j+hi-lo], sub(w, j, j+hi-lo), pos)
+			j += hi - lo
 			continue
 		}
 		colExp(t, e, x[base:], in, C, &s.mx, &s.idx, &s.sp)
@@ -266,16 +283,19 @@ func softmaxStrided[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss
 				s.hc[i*lanes+l] = 0
 			}
 			s.hc[hcClip*lanes+l], s.hc[hcSp*lanes+l] = clip, 1
-			lab := labels[j+l]
+			s.skip[l] = true
+			if l < lo || l >= hi { // another call's position
+				continue
+			}
+			lab := labels[jl+l]
 			wj := 1.0
 			if w != nil {
-				wj = float64(w[j+l])
+				wj = float64(w[jl+l])
 			}
 			if (p.HasIgnore && int64(lab) == p.Ignore) || wj == 0 {
 				if loss != nil {
-					loss[j+l] = 0
+					loss[jl+l] = 0
 				}
-				s.skip[l] = true
 				continue
 			}
 			s.skip[l] = false
@@ -304,9 +324,9 @@ func softmaxStrided[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss
 			}
 			a := p.alpha(y)
 			lv := -a * wy * lp * wj
-			sum += lv
+			img += lv
 			if loss != nil {
-				loss[j+l] = sat[T](lv)
+				loss[jl+l] = sat[T](lv)
 			}
 			b := a * wy * (g*py*ratio - 1)
 			sc := wj * p.Scale
@@ -328,52 +348,70 @@ func softmaxStrided[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss
 				s.hc[i*lanes+l] = v
 			}
 		}
-		if grad != nil {
-			colScale(t, grad[base:], in, C, e, &s.k)
-			for l := range lanes {
-				if !s.skip[l] {
-					y := int(labels[j+l])
-					grad[base+y*in+l] = T((-s.py[l]*s.b[l] + s.b[l]) * s.sc[l])
-				}
+		// The outputs go straight to the arrays for a whole block, through
+		// a tile (lanes apart) for a cut one.
+		whole := lo == 0 && hi == lanes
+		out := func(dst []T, fill func(dst []T, stride int)) {
+			if whole {
+				fill(dst[base:], in)
+				return
 			}
+			tile := view[T](s.tile[:], C*lanes)
+			fill(tile, lanes)
+			for c := range C {
+				copy(dst[base+c*in+lo:base+c*in+hi], tile[c*lanes+lo:c*lanes+hi])
+			}
+		}
+		if grad != nil {
+			out(grad, func(dst []T, stride int) {
+				colScale(t, dst, stride, C, e, &s.k)
+				for l := lo; l < hi; l++ {
+					if !s.skip[l] {
+						y := int(labels[jl+l])
+						dst[y*stride+l] = T((-s.py[l]*s.b[l] + s.b[l]) * s.sc[l])
+					}
+				}
+			})
 		}
 		if hess != nil {
-			colHess(t, hess[base:], in, C, e, &s.hc)
-			for l := range lanes {
-				if s.skip[l] {
-					continue
-				}
-				y, ks := int(labels[j+l]), int(s.idx[l])
-				sp, d := s.sp[l], 1+s.sp[l]
-				for _, cc := range [...]int{y, ks} {
-					pc := e[cc*lanes+l] / d
-					gr := -pc * s.b[l]
-					var h float64
-					if cc == y {
-						gr += s.b[l]
-						h = s.ahat[l]
+			out(hess, func(dst []T, stride int) {
+				colHess(t, dst, stride, C, e, &s.hc)
+				for l := lo; l < hi; l++ {
+					if s.skip[l] {
+						continue
 					}
-					if cc == ks {
-						h += pc * pc * s.gp[l]
-					} else {
-						qc := 1 - pc
-						h += pc * pc * (s.gp[l] - h/(qc*qc))
-						if sp > 0 {
-							r := e[cc*lanes+l] / sp
-							h += r * r * s.aK[l]
+					y, ks := int(labels[jl+l]), int(s.idx[l])
+					sp, d := s.sp[l], 1+s.sp[l]
+					for _, cc := range [...]int{y, ks} {
+						pc := e[cc*lanes+l] / d
+						gr := -pc * s.b[l]
+						var h float64
+						if cc == y {
+							gr += s.b[l]
+							h = s.ahat[l]
 						}
+						if cc == ks {
+							h += pc * pc * s.gp[l]
+						} else {
+							qc := 1 - pc
+							h += pc * pc * (s.gp[l] - h/(qc*qc))
+							if sp > 0 {
+								r := e[cc*lanes+l] / sp
+								h += r * r * s.aK[l]
+							}
+						}
+						h = (h + (1-2*pc)*gr) * s.sc[l]
+						if p.ClipHess {
+							h = max(h, 0)
+						}
+						dst[cc*stride+l] = T(h)
 					}
-					h = (h + (1-2*pc)*gr) * s.sc[l]
-					if p.ClipHess {
-						h = max(h, 0)
-					}
-					hess[base+cc*in+l] = T(h)
 				}
-			}
+			})
 		}
-		j += lanes
+		j += hi - lo
 	}
-	return sum
+	return sum + img
 }
 
 // Slots of scratch.hc, as hessRow's constants.

@@ -196,3 +196,48 @@ func TestRowMaxSeesEveryNaN(t *testing.T) {
 		}
 	}
 }
+
+// TestSoftmaxStridedSplitsExactly: with the class axis second, each
+// position's loss, gradient and Hessian are the same bit for bit whether
+// the positions are computed in one call or split among calls at any
+// position (package focal's chunks, focal loss's streamed blocks): the
+// class-strided blocks are fixed by the image, not by the call.
+func TestSoftmaxStridedSplitsExactly(t *testing.T) {
+	needVector(t)
+	rng := rand.New(rand.NewPCG(17, 18))
+	const N, C, in = 3, 7, 100 // 100 positions an image: cut blocks and a partial one
+	x := make([]float64, N*C*in)
+	for i := range x {
+		x[i] = 3 * rng.NormFloat64()
+	}
+	labels := make([]int32, N*in)
+	w := make([]float64, N*in)
+	for i := range labels {
+		labels[i] = int32(rng.IntN(C))
+		w[i] = rng.Float64()
+	}
+	p := &SoftmaxParams{Classes: C, Inner: in, Gamma: 2.5, Scale: 0.5}
+	for _, m := range vecImpls() {
+		tb := tableOf(m)
+		wl, wg, wh := make([]float64, len(labels)), make([]float64, len(x)), make([]float64, len(x))
+		softmaxOn(tb, p, wl, wg, wh, x, labels, w, 0)
+		for range 20 {
+			l, g, h := make([]float64, len(labels)), make([]float64, len(x)), make([]float64, len(x))
+			for lo := 0; lo < len(labels); {
+				hi := min(len(labels), lo+1+rng.IntN(40))
+				softmaxOn(tb, p, l[lo:hi], g, h, x, labels[lo:hi], w[lo:hi], lo)
+				lo = hi
+			}
+			for i := range x {
+				if g[i] != wg[i] || h[i] != wh[i] {
+					t.Fatalf("%v: logit %d: split grad %v hess %v, one call %v %v", m, i, g[i], h[i], wg[i], wh[i])
+				}
+			}
+			for i := range l {
+				if l[i] != wl[i] {
+					t.Fatalf("%v: loss[%d] split %v, one call %v", m, i, l[i], wl[i])
+				}
+			}
+		}
+	}
+}

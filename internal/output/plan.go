@@ -133,6 +133,13 @@ func (o *Output) Flag() string { return o.flag }
 // Path returns the output's path as given.
 func (o *Output) Path() string { return o.path }
 
+// Special reports whether the output names a FIFO or a device, as of the
+// last check: such an output is written through rather than staged, so a
+// streaming writer that must not send it anything before the work is
+// known to succeed gives it its content through Write (run by Commit)
+// instead of Create.
+func (o *Output) Special() bool { return o.special }
+
 // A Dir is a directory a plan writes files into. If it does not exist, the
 // first file staged in it creates it, with its missing parents (like mkdir
 // -p, 0777 less the umask); Abort removes what it created.

@@ -39,6 +39,9 @@ func TestWriteThroughAFIFO(t *testing.T) {
 	if err := p.Check(); err != nil {
 		t.Fatal(err)
 	}
+	if !fo.Special() || reg.Special() {
+		t.Errorf("Special: FIFO %v, regular file %v; want true, false", fo.Special(), reg.Special())
+	}
 	staged := false
 	if err := fo.Write(func(w io.Writer) error {
 		// Run by Commit: the regular output is staged by now.

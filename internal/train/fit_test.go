@@ -3,8 +3,8 @@ package train
 import (
 	"context"
 	"errors"
-	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -37,19 +37,19 @@ func TestEveryLossLearnsImbalancedData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	losses, err := ParseLosses("all", math.NaN(), math.NaN(), nil)
+	losses, err := ParseLosses("all", DefaultLossParams())
 	if err != nil || len(losses) < 10 {
 		t.Fatalf("%d losses, %v", len(losses), err)
 	}
 	for _, l := range losses {
 		for _, hidden := range [][]int{nil, {16}} {
-			cfg := Config{Hidden: hidden, Epochs: 8, LR: 1e-2, Batch: 128, Seed: 3, Loss: l}
-			fit, err := Fit(context.Background(), cfg, tr, true)
+			cfg := FitConfig{Hidden: hidden, Epochs: 8, LR: 1e-2, Batch: 128, Seed: 3, Loss: l}
+			fit, err := Fit(context.Background(), cfg, tr, nil, true)
 			if err != nil {
 				t.Fatalf("%s %v: %v", l.Name, hidden, err)
 			}
 			ap := evalAP(t, fit.Model, te)
-			t.Logf("%s hidden %v: AP %.3f (positive rate 0.01), losses %.4f", l.Label(true), hidden, ap, fit.EpochLoss)
+			t.Logf("%s hidden %v: AP %.3f (positive rate 0.01), %s after %d steps", l.Label(true), hidden, ap, fit.Stop, fit.Steps)
 			if ap < 0.3 {
 				t.Errorf("%s hidden %v: AP %.3f, want ≥ 0.3 (30× the positive rate)", l.Name, hidden, ap)
 			}
@@ -61,10 +61,10 @@ func TestSameSeedSameMetrics(t *testing.T) {
 	dir := t.TempDir()
 	csv := writeSyntheticCSV(t, dir, imbalanced(3000, 6, 0.02, 2, 5))
 	run := func(seed uint64) *Report {
-		losses, _ := ParseLosses("bce,balanced,focal", math.NaN(), 2, nil)
-		o := Options{Data: csv, Label: "label", TestFraction: 0.3, Losses: losses,
-			Config: Config{Hidden: []int{8}, Epochs: 3, LR: 1e-2, Batch: 64, Seed: seed}}
-		r, err := Run(context.Background(), o, nil)
+		losses, _ := ParseLosses("bce,balanced,focal", DefaultLossParams())
+		c := Config{Data: csv, Label: "label", TestFraction: 0.3, ValFraction: 0.2, Losses: losses, Seeds: []uint64{seed},
+			Fit: FitConfig{Hidden: []int{8}, Epochs: 3, LR: 1e-2, Batch: 64, Patience: 2, EvalEvery: 5}}
+		r, err := Run(context.Background(), c, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,10 +72,10 @@ func TestSameSeedSameMetrics(t *testing.T) {
 	}
 	a, b, c := run(11), run(11), run(12)
 	for i := range a.Results {
-		if *a.Results[i].Binary != *b.Results[i].Binary || !slices.Equal(a.Results[i].EpochLoss, b.Results[i].EpochLoss) {
+		if *a.Results[i].Binary != *b.Results[i].Binary || !reflect.DeepEqual(a.Results[i].History, b.Results[i].History) {
 			t.Errorf("%s: seed 11 twice gave\n%+v\n%+v", a.Results[i].Loss, *a.Results[i].Binary, *b.Results[i].Binary)
 		}
-		if slices.Equal(a.Results[i].EpochLoss, c.Results[i].EpochLoss) {
+		if reflect.DeepEqual(a.Results[i].History, c.Results[i].History) {
 			t.Errorf("%s: seeds 11 and 12 gave the same training losses", a.Results[i].Loss)
 		}
 	}
@@ -104,9 +104,9 @@ func TestMulticlassEveryLossBeatsChance(t *testing.T) {
 		s.N++
 	}
 	tr, te, _ := dataset.Split(s, 0.3, 1)
-	losses, _ := ParseLosses("bce,balanced,focal", math.NaN(), 2, nil)
+	losses, _ := ParseLosses("bce,balanced,focal,cb-focal-sigmoid", DefaultLossParams())
 	for _, l := range losses {
-		fit, err := Fit(context.Background(), Config{Hidden: []int{16}, Epochs: 5, LR: 1e-2, Batch: 64, Seed: 1, Loss: l}, tr, false)
+		fit, err := Fit(context.Background(), FitConfig{Hidden: []int{16}, Epochs: 5, LR: 1e-2, Batch: 64, Seed: 1, Loss: l}, tr, nil, false)
 		if err != nil {
 			t.Fatalf("%s: %v", l.Name, err)
 		}
@@ -124,24 +124,25 @@ func TestMulticlassEveryLossBeatsChance(t *testing.T) {
 
 func TestInterruptKeepsLastFinishedEpoch(t *testing.T) {
 	s := imbalanced(1000, 4, 0.05, 2, 2)
-	l, _ := ParseLosses("focal", math.NaN(), 2, nil)
-	cfg := Config{Hidden: []int{8}, Epochs: 5, LR: 1e-2, Batch: 100, Seed: 9, Loss: l[0]}
+	l, _ := ParseLosses("focal", DefaultLossParams())
+	// A checkpoint at the end of every epoch of 10 steps.
+	cfg := FitConfig{Hidden: []int{8}, Epochs: 5, LR: 1e-2, Batch: 100, EvalEvery: 10, Seed: 9, Loss: l[0]}
 
 	ctx, cancel := context.WithCancel(context.Background())
-	cfg.Progress = func(done, _ int) {
-		if done == 15 { // in the middle of the second epoch of 10 steps
+	cfg.Progress = func(s Step) {
+		if s.Done == 15 { // in the middle of the second epoch
 			cancel()
 		}
 	}
-	got, err := Fit(ctx, cfg, s, true)
+	got, err := Fit(ctx, cfg, s, nil, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !got.Interrupted || got.Epochs != 1 || got.Steps != 15 {
-		t.Fatalf("interrupted %v after %d epochs, %d steps; want true, 1, 15", got.Interrupted, got.Epochs, got.Steps)
+		t.Fatalf("interrupted %v after %g epochs, %d steps; want true, 1, 15", got.Interrupted, got.Epochs, got.Steps)
 	}
 	cfg.Epochs, cfg.Progress = 1, nil
-	one, err := Fit(context.Background(), cfg, s, true)
+	one, err := Fit(context.Background(), cfg, s, nil, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +154,7 @@ func TestInterruptKeepsLastFinishedEpoch(t *testing.T) {
 
 	ctx, cancel = context.WithCancel(context.Background())
 	cancel()
-	if _, err := Fit(ctx, cfg, s, true); !errors.Is(err, ErrInterrupted) {
+	if _, err := Fit(ctx, cfg, s, nil, true); !errors.Is(err, ErrInterrupted) {
 		t.Errorf("cancelled before any epoch: %v, want ErrInterrupted", err)
 	}
 }

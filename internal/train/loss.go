@@ -8,10 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gomlx/gomlx/ml/train/loss"
-
 	"github.com/focalgo/focal"
-	fgomlx "github.com/focalgo/focal/gomlx"
+	"github.com/focalgo/focal/internal/quote"
 )
 
 // Loss names a training loss and its parameters.
@@ -24,29 +22,71 @@ import (
 //	          sigmoid (binary) or softmax (multi-class, α off unless set)
 //	poly1, asl, qfl, varifocal, flstar, flsd, reduced
 //	          the other members of the focal family (package focal's
-//	          Kinds), binary tasks only, with their reference defaults
+//	          Kinds), with their reference defaults
 //
-// Every loss is the mean over the batch, so that one learning rate suits
-// them all.
+// Two affixes modify a name:
+//
+//	cb-NAME       NAME with the class-balanced weights of Cui et al. (CVPR
+//	              2019), w_c = (1 − β)/(1 − β^{n_c}) normalised to Σ w_c = C,
+//	              in place of α: every example of class c weighs w_c
+//	              (softmax: Softmax.Alpha = w)
+//	NAME-sigmoid  on a multi-class task, C sigmoid outputs trained one
+//	              against the rest (one-hot targets, the loss summed over
+//	              the C outputs and averaged over the examples) instead of
+//	              a softmax; the form of Cui et al.'s sigmoid CB-focal loss.
+//	              The family members train multi-class tasks only this way.
+//
+// Every loss is averaged over the examples, so that one learning rate and
+// one L2 strength suit them all.
 type Loss struct {
-	Name string
+	// Name is the loss as the command line names it, affixes included
+	// (e.g. "cb-focal-sigmoid"); Base is the name without them.
+	Name, Base string
+	// ClassBalanced and Sigmoid are the cb- and -sigmoid affixes.
+	ClassBalanced, Sigmoid bool
 	// Alpha is α; NaN picks the loss's default: 0.75 for balanced (the
 	// paper's best α for cross-entropy, Table 1a), 0.25 for focal (its
 	// best with γ = 2), none for multi-class focal, the member's own for
 	// the family.
 	Alpha float64
+	// Alphas, when set, are per-class weights α_c, one per class (binary:
+	// the negatives' then the positives'), in place of Alpha: every
+	// example of class c weighs α_c (softmax: Softmax.Alpha). They apply
+	// to balanced, focal and the family, not to bce or the cb- losses.
+	Alphas []float64
 	// Gamma is the focusing parameter γ; NaN picks the default, 2 for
 	// focal and the member's own for the family.
 	Gamma float64
+	// Beta is β of the cb- losses, in [0, 1]; NaN picks 0.9999, the
+	// largest of the β Cui et al. search.
+	Beta float64
 	// Params are further parameters of family members, by the names of
 	// focal.Kind.Params.
 	Params map[string]float64
 }
 
+// LossParams are the parameters ParseLosses attaches to the losses; NaN
+// (or nil) picks each loss's default.
+type LossParams struct {
+	Alpha  float64
+	Alphas []float64
+	Gamma  float64
+	Beta   float64
+	Params map[string]float64
+}
+
+// DefaultLossParams returns LossParams that pick every default.
+func DefaultLossParams() LossParams {
+	return LossParams{Alpha: math.NaN(), Gamma: math.NaN(), Beta: math.NaN()}
+}
+
+// DefaultBeta is the β of the cb- losses when none is given.
+const DefaultBeta = 0.9999
+
 // LossNames lists the losses that --compare trains, in order.
 var LossNames = []string{"bce", "balanced", "focal"}
 
-// AllLossNames lists every loss name: LossNames, then the other focal
+// AllLossNames lists every base loss name: LossNames, then the other focal
 // family kinds.
 func AllLossNames() []string {
 	names := slices.Clone(LossNames)
@@ -59,15 +99,24 @@ func AllLossNames() []string {
 }
 
 // ParseLosses parses a comma-separated list of loss names ("all" for
-// every one; family kinds also by their aliases, e.g. "fl*") and attaches
-// the parameters. A parameter in params must belong to at least one of the
+// every base name; family kinds also by their aliases, e.g. "fl*"; each
+// name may carry the cb- and -sigmoid affixes) and attaches the
+// parameters. A parameter in p.Params must belong to at least one of the
 // listed family members.
-func ParseLosses(list string, alpha, gamma float64, params map[string]float64) ([]Loss, error) {
-	if !(math.IsNaN(alpha) || (alpha >= 0 && alpha <= 1)) {
-		return nil, fmt.Errorf("--alpha %v: want a number in [0, 1]", alpha)
+func ParseLosses(list string, p LossParams) ([]Loss, error) {
+	if !(math.IsNaN(p.Alpha) || (p.Alpha >= 0 && p.Alpha <= 1)) {
+		return nil, fmt.Errorf("--alpha %v: want a number in [0, 1]", p.Alpha)
 	}
-	if !(math.IsNaN(gamma) || (gamma >= 0 && !math.IsInf(gamma, 0))) {
-		return nil, fmt.Errorf("--gamma %v: want a finite number ≥ 0", gamma)
+	for _, a := range p.Alphas {
+		if !(a >= 0) || math.IsInf(a, 1) {
+			return nil, fmt.Errorf("--alpha %s: per-class weights must be finite and ≥ 0", quote.Clip(formatList(p.Alphas)))
+		}
+	}
+	if !(math.IsNaN(p.Gamma) || (p.Gamma >= 0 && !math.IsInf(p.Gamma, 0))) {
+		return nil, fmt.Errorf("--gamma %v: want a finite number ≥ 0", p.Gamma)
+	}
+	if !(math.IsNaN(p.Beta) || (p.Beta >= 0 && p.Beta <= 1)) {
+		return nil, fmt.Errorf("--class-balanced %v: want β in [0, 1]", p.Beta)
 	}
 	if strings.EqualFold(strings.TrimSpace(list), "all") {
 		list = strings.Join(AllLossNames(), ",")
@@ -75,33 +124,52 @@ func ParseLosses(list string, alpha, gamma float64, params map[string]float64) (
 	var out []Loss
 	for _, name := range strings.Split(list, ",") {
 		name = strings.ToLower(strings.TrimSpace(name))
-		if !slices.Contains(LossNames, name) {
-			k, err := focal.ParseKind(name)
+		l := Loss{Alpha: p.Alpha, Alphas: slices.Clone(p.Alphas), Gamma: p.Gamma, Beta: p.Beta}
+		base := name
+		if b, ok := strings.CutPrefix(base, "cb-"); ok {
+			base, l.ClassBalanced = b, true
+		}
+		if b, ok := strings.CutSuffix(base, "-sigmoid"); ok {
+			base, l.Sigmoid = b, true
+		}
+		if !slices.Contains(LossNames, base) {
+			k, err := focal.ParseKind(base)
 			if err != nil {
-				return nil, fmt.Errorf("--loss %q: unknown loss (want a comma list of %s, or all)", name, strings.Join(AllLossNames(), ", "))
+				return nil, fmt.Errorf("--loss %s: unknown loss (want a comma list of %s, each optionally cb-NAME or NAME-sigmoid, or all)", quote.Clip(name), strings.Join(AllLossNames(), ", "))
 			}
-			name = string(k)
+			base = string(k)
 		}
-		if slices.ContainsFunc(out, func(l Loss) bool { return l.Name == name }) {
-			return nil, fmt.Errorf("--loss %q: %s given twice", list, name)
+		if l.ClassBalanced && base == "balanced" {
+			return nil, fmt.Errorf("--loss %s: balanced is weighted already; cb-bce is cross-entropy with class-balanced weights", quote.Clip(name))
 		}
-		out = append(out, Loss{Name: name, Alpha: alpha, Gamma: gamma})
+		l.Base = base
+		l.Name = base
+		if l.ClassBalanced {
+			l.Name = "cb-" + l.Name
+		}
+		if l.Sigmoid {
+			l.Name += "-sigmoid"
+		}
+		if slices.ContainsFunc(out, func(o Loss) bool { return o.Name == l.Name }) {
+			return nil, fmt.Errorf("--loss %s: %s given twice", quote.Clip(list), l.Name)
+		}
+		out = append(out, l)
 	}
-	for _, p := range slices.Sorted(maps.Keys(params)) {
+	for _, name := range slices.Sorted(maps.Keys(p.Params)) {
 		used := false
 		for i, l := range out {
 			k := l.kind()
-			if k == "" || !slices.Contains(k.Params(), p) {
+			if k == "" || !slices.Contains(k.Params(), name) {
 				continue
 			}
 			if out[i].Params == nil {
 				out[i].Params = map[string]float64{}
 			}
-			out[i].Params[p] = params[p]
+			out[i].Params[name] = p.Params[name]
 			used = true
 		}
 		if !used {
-			return nil, fmt.Errorf("--param %s: none of the losses %s takes it", p, list)
+			return nil, fmt.Errorf("--param %s: none of the losses %s takes it", quote.Clip(name), quote.Clip(list))
 		}
 	}
 	return out, nil
@@ -109,10 +177,10 @@ func ParseLosses(list string, alpha, gamma float64, params map[string]float64) (
 
 // kind returns the focal family kind of a family-only loss, or "".
 func (l Loss) kind() focal.Kind {
-	if slices.Contains(LossNames, l.Name) {
+	if slices.Contains(LossNames, l.Base) {
 		return ""
 	}
-	return focal.Kind(l.Name)
+	return focal.Kind(l.Base)
 }
 
 // alpha returns α for a binary task, resolving the default.
@@ -120,7 +188,7 @@ func (l Loss) alpha() float64 {
 	if !math.IsNaN(l.Alpha) {
 		return max(l.Alpha, 0) // negative: off, as torchvision; focal.Sigmoid spells it 0
 	}
-	if l.Name == "balanced" {
+	if l.Base == "balanced" {
 		return 0.75
 	}
 	return 0.25
@@ -133,31 +201,74 @@ func (l Loss) gamma() float64 {
 	return l.Gamma
 }
 
+func (l Loss) beta() float64 {
+	if math.IsNaN(l.Beta) {
+		return DefaultBeta
+	}
+	return l.Beta
+}
+
+// perClass reports whether per-class α weights the loss.
+func (l Loss) perClass() bool {
+	return len(l.Alphas) > 0 && !l.ClassBalanced && l.Base != "bce"
+}
+
 // Label returns a short description for tables, with the parameters in
 // effect for the task.
 func (l Loss) Label(binary bool) string {
-	g := strconv.FormatFloat(l.gamma(), 'g', -1, 64)
-	a := strconv.FormatFloat(l.alpha(), 'g', -1, 64)
+	s := l.label(binary)
+	if l.Sigmoid && !binary {
+		s += " (sigmoid)"
+	}
+	return s
+}
+
+func (l Loss) label(binary bool) string {
+	g := "γ=" + strconv.FormatFloat(l.gamma(), 'g', -1, 64)
+	a := "α=" + strconv.FormatFloat(l.alpha(), 'g', -1, 64)
+	if l.perClass() {
+		a = "α=" + formatList(l.Alphas)
+	}
+	if l.ClassBalanced {
+		a = "β=" + strconv.FormatFloat(l.beta(), 'g', -1, 64)
+	}
+	name := l.Base
+	if l.ClassBalanced {
+		name = "cb-" + name
+	}
 	switch {
 	case l.kind() != "":
-		s := l.Name
 		for _, p := range l.memberParams() {
-			s += " " + p
+			name += " " + p
 		}
-		return s
-	case l.Name == "bce":
-		if binary {
-			return "bce"
+		if l.ClassBalanced || l.perClass() {
+			name += " " + a
 		}
-		return "ce"
-	case l.Name == "balanced" && binary:
-		return "balanced α=" + a
-	case l.Name == "balanced":
-		return "balanced 1/freq"
-	case binary || !math.IsNaN(l.Alpha):
-		return "focal α=" + a + " γ=" + g
+		return name
+	case l.Base == "bce":
+		if !binary && !l.Sigmoid {
+			name = strings.Replace(name, "bce", "ce", 1)
+		}
+		if l.ClassBalanced {
+			return name + " " + a
+		}
+		return name
+	case l.Base == "balanced" && (binary || l.perClass()):
+		return name + " " + a
+	case l.Base == "balanced":
+		return name + " 1/freq"
+	case binary || l.perClass() || l.ClassBalanced || !math.IsNaN(l.Alpha):
+		return name + " " + a + " " + g
 	}
-	return "focal γ=" + g
+	return name + " " + g
+}
+
+func formatList(v []float64) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	return strings.Join(s, ",")
 }
 
 // memberParams returns the parameters given to a family member, as
@@ -174,6 +285,8 @@ func (l Loss) memberParams() []string {
 
 func (l Loss) memberParam(p string) (float64, bool) {
 	switch {
+	case p == "alpha" && (l.ClassBalanced || l.perClass()):
+		return 0, false // the class weights replace α
 	case p == "alpha" && !math.IsNaN(l.Alpha):
 		return max(l.Alpha, 0), true
 	case p == "gamma" && !math.IsNaN(l.Gamma):
@@ -181,71 +294,4 @@ func (l Loss) memberParam(p string) (float64, bool) {
 	}
 	v, ok := l.Params[p]
 	return v, ok
-}
-
-// lossFn returns the GoMLX loss for the task, from package gomlx. Binary
-// labels are float targets [batch, 1]; multi-class labels are int32 class
-// indices [batch, 1]. counts are the training examples per class.
-func (l Loss) lossFn(binary bool, counts []int) (loss.LossFn, error) {
-	if k := l.kind(); k != "" {
-		if !binary {
-			return nil, fmt.Errorf("--loss %s: a sigmoid loss for binary tasks; give --positive CLASS", l.Name)
-		}
-		params := map[string]float64{}
-		for _, p := range k.Params() {
-			if v, ok := l.memberParam(p); ok {
-				params[p] = v
-			}
-		}
-		m, err := focal.NewMember(k, params)
-		if err == nil {
-			err = m.Validate()
-		}
-		if err != nil {
-			return nil, fmt.Errorf("--loss %s: %w", l.Name, err)
-		}
-		return fgomlx.Family(m, focal.Options{Reduction: focal.Mean})
-	}
-	if binary {
-		switch l.Name {
-		case "bce":
-			return fgomlx.BCE(), nil
-		case "balanced":
-			return fgomlx.BalancedBCE(l.alpha())
-		case "focal":
-			return fgomlx.SigmoidFocal(focal.Sigmoid{Alpha: l.alpha(), Gamma: l.gamma()}, focal.Options{Reduction: focal.Mean})
-		}
-	}
-	s := focal.Softmax{IgnoreIndex: focal.DefaultIgnoreIndex}
-	switch l.Name {
-	case "bce":
-		return loss.SparseCategoricalCrossEntropyLogits, nil
-	case "balanced":
-		s.Alpha = inverseFrequency(counts)
-	case "focal":
-		s.Gamma = l.gamma()
-		if !math.IsNaN(l.Alpha) {
-			s.Alpha = []float64{l.Alpha}
-		}
-	default:
-		return nil, fmt.Errorf("train: unknown loss %q", l.Name)
-	}
-	return fgomlx.SoftmaxFocal(s, focal.Options{Reduction: focal.Mean})
-}
-
-// inverseFrequency returns w_c = N/(C·N_c) (1 for an absent class): the
-// weights under which every class carries the same total weight.
-func inverseFrequency(counts []int) []float64 {
-	n := 0
-	for _, c := range counts {
-		n += c
-	}
-	w := make([]float64, len(counts))
-	for i, c := range counts {
-		w[i] = 1
-		if c > 0 {
-			w[i] = float64(n) / float64(len(counts)*c)
-		}
-	}
-	return w
 }

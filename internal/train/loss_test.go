@@ -24,12 +24,12 @@ func TestParseLosses(t *testing.T) {
 			[]string{"poly1 gamma=3 epsilon=2", "asl"}, ""},
 		{"unknown loss", "hinge", math.NaN(), math.NaN(), nil, nil, `--loss "hinge"`},
 		{"twice", "bce,bce", math.NaN(), math.NaN(), nil, nil, "twice"},
-		{"parameter nobody takes", "bce,focal", math.NaN(), math.NaN(), map[string]float64{"epsilon": 1}, nil, "--param epsilon"},
+		{"parameter nobody takes", "bce,focal", math.NaN(), math.NaN(), map[string]float64{"epsilon": 1}, nil, `--param "epsilon"`},
 		{"α out of range", "focal", 1.5, math.NaN(), nil, nil, "--alpha"},
 		{"negative γ", "focal", math.NaN(), -1, nil, nil, "--gamma"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			ls, err := ParseLosses(c.list, c.alpha, c.gamma, c.params)
+			ls, err := ParseLosses(c.list, LossParams{Alpha: c.alpha, Gamma: c.gamma, Beta: math.NaN(), Params: c.params})
 			if c.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("error %v, want one mentioning %q", err, c.wantErr)
@@ -48,13 +48,19 @@ func TestParseLosses(t *testing.T) {
 	}
 }
 
-func TestFamilyLossesAreBinaryOnly(t *testing.T) {
-	ls, _ := ParseLosses("poly1", math.NaN(), math.NaN(), nil)
-	if _, err := ls[0].lossFn(false, []int{3, 3, 3}); err == nil || !strings.Contains(err.Error(), "--positive") {
+// TestFamilyLossesTrainMultiClassOnlyAsSigmoids: a family member is a
+// sigmoid loss: on a multi-class task it needs --positive, or the
+// -sigmoid form.
+func TestFamilyLossesTrainMultiClassOnlyAsSigmoids(t *testing.T) {
+	ls, _ := ParseLosses("poly1,poly1-sigmoid", DefaultLossParams())
+	if _, err := ls[0].spec(false, []int{3, 3, 3}); err == nil || !strings.Contains(err.Error(), "--positive") || !strings.Contains(err.Error(), "poly1-sigmoid") {
 		t.Errorf("multi-class poly1: %v", err)
 	}
-	bad, _ := ParseLosses("reduced", math.NaN(), math.NaN(), map[string]float64{"threshold": 7})
-	if _, err := bad[0].lossFn(true, []int{3, 3}); err == nil {
+	if s, err := ls[1].spec(false, []int{3, 3, 3}); err != nil || s.out != outSigmoid {
+		t.Errorf("multi-class poly1-sigmoid: %v", err)
+	}
+	bad, _ := ParseLosses("reduced", LossParams{Alpha: math.NaN(), Gamma: math.NaN(), Beta: math.NaN(), Params: map[string]float64{"threshold": 7}})
+	if _, err := bad[0].spec(true, []int{3, 3}); err == nil {
 		t.Error("reduced with threshold 7 accepted")
 	}
 }

@@ -1,4 +1,4 @@
-// Package train implements the focal train and focal predict commands:
+// Package train is the engine of the focal train and focal predict commands:
 // it fits a logistic regression or an MLP with GoMLX on the pure-Go
 // backend, with a cross-entropy, α-balanced or focal loss, and reports
 // metrics on held-out data.
@@ -28,10 +28,12 @@ const FormatVersion = "focal-model/1"
 // layers of the network, and the meaning of its outputs.
 //
 // A binary model (Binary) has one output, the logit of Classes[1]; a
-// multi-class model has len(Classes) outputs, softmax logits.
+// multi-class model has len(Classes) outputs, softmax logits, or with
+// Output "sigmoid" the logits of each class against the rest.
 type Model struct {
 	Format       string               `json:"format"`
 	Binary       bool                 `json:"binary"`
+	Output       string               `json:"output,omitempty"`
 	Classes      []string             `json:"classes"`
 	Features     []string             `json:"features"`
 	Hidden       []int                `json:"hidden"`
@@ -58,14 +60,20 @@ func (m *Model) Outputs() int {
 	return len(m.Classes)
 }
 
+// OutputSigmoid is Model.Output of a multi-class model whose outputs are
+// sigmoids of each class against the rest.
+const OutputSigmoid = "sigmoid"
+
 // newLayers initialises the network f → hidden… → outputs: He-uniform
 // weights for the ReLU layers, Glorot-uniform for the output layer, zero
 // biases but the output's, set to the log prior of each class as in Lin et
-// al. §4.1 (for binary, b = log(π/(1 − π)), π the positive rate), so that
-// training does not start with a large loss on the frequent class.
-func newLayers(f int, hidden []int, prior []float64, binary bool, rng *rand.Rand) []Layer {
+// al. §4.1 (for a sigmoid output b = log(π/(1 − π)), π the rate of its
+// class; for a softmax b_c = log π_c), so that training does not start
+// with a large loss on the frequent class. Without hidden layers and with
+// zeroW the weights are 0, the start of the L-BFGS solver.
+func newLayers(f int, hidden []int, prior []float64, out outputKind, rng *rand.Rand, zeroW bool) []Layer {
 	dims := append(append([]int{f}, hidden...), len(prior))
-	if binary {
+	if out == outBinary {
 		dims[len(dims)-1] = 1
 	}
 	layers := make([]Layer, len(dims)-1)
@@ -76,21 +84,33 @@ func newLayers(f int, hidden []int, prior []float64, binary bool, rng *rand.Rand
 			limit = math.Sqrt(6 / float64(in+out))
 		}
 		l := Layer{In: in, Out: out, W: make([]float32, in*out), B: make([]float32, out)}
-		for j := range l.W {
-			l.W[j] = float32((2*rng.Float64() - 1) * limit)
+		if !zeroW {
+			for j := range l.W {
+				l.W[j] = float32((2*rng.Float64() - 1) * limit)
+			}
 		}
 		layers[i] = l
 	}
 	last := &layers[len(layers)-1]
-	if binary {
-		p := prior[1]
-		last.B[0] = float32(math.Log(p) - math.Log1p(-p))
-	} else {
+	switch out {
+	case outBinary:
+		last.B[0] = float32(logit(prior[1]))
+	case outSigmoid:
+		for c, p := range prior {
+			last.B[c] = float32(logit(p))
+		}
+	default:
 		for c, p := range prior {
 			last.B[c] = float32(math.Log(max(p, 1e-6)))
 		}
 	}
 	return layers
+}
+
+// logit returns log(p/(1 − p)) for p kept within [1e-6, 1 − 1e-6].
+func logit(p float64) float64 {
+	p = min(max(p, 1e-6), 1-1e-6)
+	return math.Log(p) - math.Log1p(-p)
 }
 
 var backend = sync.OnceValues(compute.New)
@@ -167,7 +187,7 @@ func (m *Model) Predict(x []float32, n int) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	return probabilities(logits, m.Outputs()), nil
+	return probabilities(logits, m.Outputs(), m.Output == OutputSigmoid), nil
 }
 
 // Logits returns the network outputs for the n rows of raw features x,
@@ -190,8 +210,13 @@ func (m *Model) Logits(x []float32, n int) ([]float32, error) {
 		return nil, err
 	}
 	defer exec.Finalize()
-	xs := m.Standardizer.Apply(x)
-	out := make([]float32, 0, n*m.Outputs())
+	return runExec(exec, m.Standardizer.Apply(x), n, f, m.Outputs())
+}
+
+// runExec returns the outputs of exec for the n rows of standardised
+// features xs, in chunks of predictChunk rows.
+func runExec(exec *model.Exec, xs []float32, n, f, outputs int) ([]float32, error) {
+	out := make([]float32, 0, n*outputs)
 	for lo := 0; lo < n; lo += predictChunk {
 		hi := min(n, lo+predictChunk)
 		in := tensors.FromFlatDataAndDimensions(xs[lo*f:hi*f], hi-lo, f)
@@ -228,30 +253,53 @@ func callExec(exec *model.Exec, args ...any) (t *tensors.Tensor, err error) {
 }
 
 // probabilities maps logits to probabilities: σ(x) = 1/(1 + e^(−x)) for
-// one output, else a softmax per row with the maximum subtracted.
-func probabilities(logits []float32, outputs int) []float64 {
+// one output; for C sigmoid outputs, the σ(x_c) of a row divided by their
+// sum (the class scores of a one-against-the-rest model, made to sum to
+// 1 for the multi-class metrics; the ranking is that of the logits); else
+// a softmax per row with the maximum subtracted.
+func probabilities[T float32 | float64](logits []T, outputs int, sigmoid bool) []float64 {
 	p := make([]float64, len(logits))
-	if outputs == 1 {
+	if outputs == 1 || sigmoid {
 		for i, v := range logits {
 			p[i] = 1 / (1 + math.Exp(-float64(v)))
+		}
+		if outputs > 1 {
+			for lo := 0; lo < len(p); lo += outputs {
+				row := p[lo : lo+outputs]
+				s := 0.0
+				for _, v := range row {
+					s += v
+				}
+				if s == 0 { // every σ underflowed: σ(x) ≈ eˣ there, so the ratios are a softmax
+					softmax(row, logits[lo:lo+outputs])
+					continue
+				}
+				for j := range row {
+					row[j] /= s
+				}
+			}
 		}
 		return p
 	}
 	for lo := 0; lo < len(logits); lo += outputs {
-		row := logits[lo : lo+outputs]
-		m := math.Inf(-1)
-		for _, v := range row {
-			m = max(m, float64(v))
-		}
-		s := 0.0
-		for j, v := range row {
-			e := math.Exp(float64(v) - m)
-			p[lo+j] = e
-			s += e
-		}
-		for j := range row {
-			p[lo+j] /= s
-		}
+		softmax(p[lo:lo+outputs], logits[lo:lo+outputs])
 	}
 	return p
+}
+
+// softmax writes the softmax of x into p, with the maximum subtracted.
+func softmax[T float32 | float64](p []float64, x []T) {
+	m := math.Inf(-1)
+	for _, v := range x {
+		m = max(m, float64(v))
+	}
+	s := 0.0
+	for j, v := range x {
+		e := math.Exp(float64(v) - m)
+		p[j] = e
+		s += e
+	}
+	for j := range p {
+		p[j] /= s
+	}
 }

@@ -17,9 +17,10 @@ import (
 // WritePlots stages PNG plots of the report's results in dir, for its
 // plan to commit: per loss, a reliability diagram (reliability-LOSS.png)
 // and, for a binary task, the precision-recall curve (pr-LOSS.png); with
-// more than one loss, also all PR curves on one plot (pr.png). testY are
-// the test labels the results were scored on.
-func WritePlots(dir *output.Dir, r *Report, testY []int) error {
+// more than one loss, also all PR curves on one plot (pr.png). With
+// several seeds, the plots are those of the first.
+func WritePlots(dir *output.Dir, r *Report) error {
+	testY := r.testY
 	// Errors of the plots themselves name the directory; those of
 	// writing them name the file already.
 	fail := func(err error) error { return fmt.Errorf("--plots %s: %w", dir.Path(), err) }
@@ -36,6 +37,9 @@ func WritePlots(dir *output.Dir, r *Report, testY []int) error {
 	all.X.Label.Text, all.Y.Label.Text = "recall", "precision"
 	all.X.Min, all.X.Max, all.Y.Min, all.Y.Max = 0, 1, 0, 1
 	for i, res := range r.Results {
+		if res.Seed != r.Seeds[0] {
+			break
+		}
 		conf, outcome := calibrationInputs(res.probs, testY, binary, len(r.Classes))
 		bins, err := metrics.Reliability(conf, outcome, metrics.Bins)
 		if err != nil {

@@ -2,6 +2,7 @@ package train
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -32,13 +33,14 @@ func PredictFile(modelPath, dataSpec, out string) (int, error) {
 	if err := plan.Check(); err != nil {
 		return 0, err
 	}
+	// The errors of Load and of dataset start with the path at fault.
 	m, err := Load(modelPath)
 	if err != nil {
-		return 0, exitcode.Input(err)
+		return 0, exitcode.Input(fmt.Errorf("--model %w", err))
 	}
 	s, err := dataset.LoadFeatures(dataSpec, m.Features)
 	if err != nil {
-		return 0, exitcode.Input(err)
+		return 0, exitcode.Input(fmt.Errorf("--data %w", err))
 	}
 	p, err := m.Predict(s.X, s.N)
 	if err != nil {

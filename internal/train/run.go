@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"github.com/focalgo/focal/internal/dataset"
@@ -12,8 +13,8 @@ import (
 	"github.com/focalgo/focal/metrics"
 )
 
-// Options are the settings of one focal train run.
-type Options struct {
+// Config are the settings of one focal train run.
+type Config struct {
 	// Data and Test are data specs for dataset.Load; without Test, a
 	// stratified fraction TestFraction of Data is held out.
 	Data, Test   string
@@ -24,10 +25,20 @@ type Options struct {
 	// positive. Without it a two-class label is binary (the second class in
 	// sorted order positive) and more classes are multi-class.
 	Positive string
-	Config   Config
-	Losses   []Loss
-	// Plots, when set, is a directory for PNG plots; Save a model path.
-	Plots, Save string
+	// LongTail, when set (≥ 1), subsamples the training data to a long
+	// tail of imbalance ratio ρ = LongTail (see LongTail); the test data
+	// are left as they are.
+	LongTail float64
+	// ValFraction of each class of the training data is held out for
+	// validation: the checkpoint with the best validation score is kept.
+	// Zero holds out nothing.
+	ValFraction float64
+	// Seeds: every loss is trained once per seed, which fixes the splits,
+	// the long-tail subsample, the initial weights and the batch order.
+	// Empty is one run with seed 1.
+	Seeds  []uint64
+	Fit    FitConfig
+	Losses []Loss
 }
 
 // Report is what a run prints, as a table or as JSON.
@@ -36,32 +47,70 @@ type Report struct {
 	Positive string   `json:"positive,omitempty"`
 	Classes  []string `json:"classes"`
 	Features int      `json:"features"`
-	Train    Split    `json:"train"`
-	Test     Split    `json:"test"`
-	Model    string   `json:"model"`
-	Epochs   int      `json:"epochs"`
-	Batch    int      `json:"batch"`
-	LR       float64  `json:"lr"`
-	Seed     uint64   `json:"seed"`
-	Results  []Result `json:"results"`
+	// Train, Validation and Test are the splits of the first seed; later
+	// seeds draw other examples in the same numbers.
+	Train      Split   `json:"train"`
+	Validation *Split  `json:"validation,omitempty"`
+	Test       Split   `json:"test"`
+	LongTail   float64 `json:"long_tail,omitempty"`
+	Model      string  `json:"model"`
+	Solver     Solver  `json:"solver"`
+	// Training describes the solver's settings in words.
+	Training string   `json:"training"`
+	Settings Settings `json:"settings"`
+	Seeds    []uint64 `json:"seeds"`
+	// Results has one entry per seed and loss, seed by seed.
+	Results []Result `json:"results"`
+	// Summary has one entry per loss over the seeds, when there are
+	// several.
+	Summary []Summary `json:"summary,omitempty"`
 
-	testY []int // test labels, for the plots
+	testY []int // test labels of the first seed, for the plots
 }
 
-// Split describes one side of the train/test split.
+// Settings are the fitting settings in effect, defaults resolved.
+type Settings struct {
+	C           float64  `json:"C,omitempty"`
+	Lambda      float64  `json:"l2_lambda,omitempty"`
+	MaxIter     int      `json:"max_iter,omitempty"`
+	Steps       int      `json:"steps,omitempty"`
+	Epochs      int      `json:"epochs,omitempty"`
+	Batch       int      `json:"batch,omitempty"`
+	LR          float64  `json:"lr,omitempty"`
+	Warmup      float64  `json:"warmup,omitempty"`
+	Schedule    Schedule `json:"schedule,omitempty"`
+	WeightDecay float64  `json:"weight_decay,omitempty"`
+	EvalEvery   int      `json:"eval_every,omitempty"`
+	Patience    int      `json:"patience,omitempty"`
+}
+
+// Split describes one part of the data.
 type Split struct {
 	Examples int   `json:"examples"`
 	PerClass []int `json:"per_class"`
 }
 
-// Result is the outcome of training with one loss.
+// Result is the outcome of training with one loss on one seed.
 type Result struct {
-	Loss        string              `json:"loss"`
-	Name        string              `json:"name"`
-	Epochs      int                 `json:"epochs_finished"`
+	Loss string `json:"loss"`
+	Name string `json:"name"`
+	Seed uint64 `json:"seed"`
+	// Steps are the Adam steps or L-BFGS iterations taken; BestStep the
+	// step of the model scored (the best validation score); Budget the
+	// step budget or iteration limit.
+	Steps    int `json:"steps"`
+	BestStep int `json:"best_step"`
+	Budget   int `json:"budget"`
+	// Epochs is BestStep in passes over the training data (Adam).
+	Epochs float64 `json:"epochs,omitempty"`
+	// Evaluations counts the objective evaluations of L-BFGS.
+	Evaluations int  `json:"evaluations,omitempty"`
+	Stop        Stop `json:"stop"`
+	// Detail is the solver's word on the stop.
+	Detail      string              `json:"stop_detail,omitempty"`
 	Interrupted bool                `json:"interrupted,omitempty"`
-	EpochLoss   []float64           `json:"epoch_loss"`
-	Steps       int                 `json:"steps"`
+	Val         *Score              `json:"validation,omitempty"`
+	History     []Checkpoint        `json:"history"`
 	Seconds     float64             `json:"seconds"`
 	Binary      *metrics.Binary     `json:"binary,omitempty"`
 	Multiclass  *metrics.Multiclass `json:"multiclass,omitempty"`
@@ -70,132 +119,203 @@ type Result struct {
 	probs []float64 // test probabilities, for the plots
 }
 
-// Prepare loads and splits the data of o and forms the task: it returns
-// the training and test sets and whether the task is binary. Every error
-// is the user's input (exitcode.Input).
-func Prepare(o Options) (tr, te *dataset.Set, binary bool, err error) {
-	tr, te, binary, err = prepare(o)
-	return tr, te, binary, exitcode.Input(err)
+// Model returns the model trained with the result's loss.
+func (r *Result) Model() *Model { return r.model }
+
+// data are the loaded examples of a run, before the splits.
+type data struct {
+	all, test *dataset.Set // test is nil without Config.Test
+	binary    bool
 }
 
-func prepare(o Options) (tr, te *dataset.Set, binary bool, err error) {
-	all, err := dataset.Load(o.Data, o.Label)
+// load reads the data of c and forms the task. Every error is the user's
+// input.
+func load(c Config) (*data, error) {
+	// The errors of dataset start with the path at fault.
+	all, err := dataset.Load(c.Data, c.Label)
 	if err != nil {
-		return nil, nil, false, err
+		return nil, fmt.Errorf("--data %w", err)
 	}
-	if o.Test != "" {
-		te, err = dataset.Load(o.Test, o.Label)
-		if err != nil {
-			return nil, nil, false, err
+	d := &data{all: all}
+	if c.Test != "" {
+		if d.test, err = dataset.Load(c.Test, c.Label); err != nil {
+			return nil, fmt.Errorf("--test %w", err)
 		}
-		if te.F != all.F {
-			return nil, nil, false, fmt.Errorf("%w: --test %s has %d features, --data %s has %d", dataset.ErrFormat, o.Test, te.F, o.Data, all.F)
+		if d.test.F != all.F {
+			return nil, fmt.Errorf("%w: --test %s has %d features, --data %s has %d", dataset.ErrFormat, c.Test, d.test.F, c.Data, all.F)
 		}
-		dataset.Unify(all, te)
-		tr = all
+		dataset.Unify(d.all, d.test)
 	}
-	if o.Positive != "" {
-		if all, err = dataset.OneVsRest(all, o.Positive); err != nil {
-			return nil, nil, false, err
+	if c.Positive != "" {
+		if d.all, err = dataset.OneVsRest(d.all, c.Positive); err != nil {
+			return nil, err
 		}
-		if te != nil {
-			if te, err = dataset.OneVsRest(te, o.Positive); err != nil {
-				return nil, nil, false, err
+		if d.test != nil {
+			if d.test, err = dataset.OneVsRest(d.test, c.Positive); err != nil {
+				return nil, err
 			}
 		}
 	}
-	if err := dataset.CheckClasses(all, o.Data); err != nil {
-		return nil, nil, false, err
-	}
-	binary = len(all.Classes) == 2
-	if te == nil {
-		if tr, te, err = dataset.Split(all, o.TestFraction, o.Config.Seed); err != nil {
-			return nil, nil, false, err
-		}
-	} else {
-		tr = all
-	}
-	if err := dataset.CheckClasses(tr, "training split"); err != nil {
-		return nil, nil, false, err
-	}
-	if binary {
-		if c := te.Counts(); c[0] == 0 || c[1] == 0 {
-			return nil, nil, false, fmt.Errorf("test set: %w: %d positives, %d negatives; binary metrics need both (a larger --test-fraction?)",
-				dataset.ErrOneClass, c[1], c[0])
-		}
-	}
-	return tr, te, binary, nil
-}
-
-// Run trains one model per loss of o on the same split with the same seed,
-// evaluates each on the test set and returns the report. On cancellation
-// of ctx it reports the losses trained so far, the current one as of its
-// last finished epoch, and returns the report with ErrInterrupted wrapped.
-func Run(ctx context.Context, o Options, progress func(loss string) func(done, total int)) (*Report, error) {
-	if len(o.Losses) == 0 {
-		return nil, exitcode.Input(errors.New("--loss: no loss given"))
-	}
-	if o.Save != "" && len(o.Losses) > 1 {
-		return nil, exitcode.Input(fmt.Errorf("--save %s: saves one model; give one --loss, not %d", o.Save, len(o.Losses)))
-	}
-	if err := o.Config.validate(); err != nil {
-		return nil, exitcode.Input(err)
-	}
-	tr, te, binary, err := Prepare(o)
-	if err != nil {
+	if err := dataset.CheckClasses(d.all, "--data "+c.Data); err != nil {
 		return nil, err
 	}
+	d.binary = len(d.all.Classes) == 2
+	return d, nil
+}
+
+// split returns the training, validation (nil for none) and test sets of
+// one seed.
+func (d *data) split(c Config, seed uint64) (tr, val, te *dataset.Set, err error) {
+	tr, te = d.all, d.test
+	if te == nil {
+		if tr, te, err = dataset.Split(d.all, c.TestFraction, seed); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	if c.LongTail > 0 {
+		if tr, err = LongTail(tr, c.LongTail, seed); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	if c.ValFraction > 0 {
+		if tr, val, err = dataset.Split(tr, c.ValFraction, seed); err != nil {
+			return nil, nil, nil, fmt.Errorf("--val-fraction %v: %w", c.ValFraction, err)
+		}
+	}
+	if err := dataset.CheckClasses(tr, "training split"); err != nil {
+		return nil, nil, nil, err
+	}
+	if d.binary {
+		if c := te.Counts(); c[0] == 0 || c[1] == 0 {
+			return nil, nil, nil, fmt.Errorf("test set: %w: %d positives, %d negatives; binary metrics need both (a larger --test-fraction?)",
+				dataset.ErrOneClass, c[1], c[0])
+		}
+		if val != nil {
+			if c := val.Counts(); c[0] == 0 || c[1] == 0 {
+				return nil, nil, nil, fmt.Errorf("validation split: %w: %d positives, %d negatives; average precision needs both (a larger --val-fraction, or 0 for none?)",
+					dataset.ErrOneClass, c[1], c[0])
+			}
+		}
+	}
+	return tr, val, te, nil
+}
+
+func (c Config) validate() error {
+	if len(c.Losses) == 0 {
+		return errors.New("--loss: no loss given")
+	}
+	if err := c.Fit.Validate(); err != nil {
+		return err
+	}
+	switch {
+	case !(c.TestFraction > 0 && c.TestFraction < 1) && c.Test == "":
+		return fmt.Errorf("--test-fraction %v: want a fraction in (0, 1)", c.TestFraction)
+	case !(c.ValFraction >= 0 && c.ValFraction < 1):
+		return fmt.Errorf("--val-fraction %v: want a fraction in [0, 1) (0: no validation split)", c.ValFraction)
+	case !(c.LongTail == 0 || (c.LongTail >= 1 && !math.IsInf(c.LongTail, 0))):
+		return fmt.Errorf("--long-tail %v: want an imbalance ratio ρ ≥ 1", c.LongTail)
+	}
+	return nil
+}
+
+// Run trains one model per loss and seed of c on the same splits,
+// evaluates each on the test set and returns the report. Every error
+// about the input is marked exitcode.Input. On cancellation of ctx it
+// reports the runs finished so far and the current one as of its best (or
+// last) checkpoint, and returns the report with ErrInterrupted wrapped.
+func Run(ctx context.Context, c Config, progress Progress) (*Report, error) {
+	if err := c.validate(); err != nil {
+		return nil, exitcode.Input(err)
+	}
+	seeds := c.Seeds
+	if len(seeds) == 0 {
+		seeds = []uint64{1}
+	}
+	d, err := load(c)
+	if err != nil {
+		return nil, exitcode.Input(err)
+	}
+	fc := c.Fit.withDefaults()
 	// Check every loss against the task before training any: a bad
 	// parameter should not surface after an hour of the first loss.
-	for _, l := range o.Losses {
-		if _, err := l.lossFn(binary, tr.Counts()); err != nil {
+	for _, l := range c.Losses {
+		s, err := l.spec(d.binary, d.all.Counts())
+		if err == nil {
+			err = fc.checkSize(d.all.F, s.outputs())
+		}
+		if err != nil {
 			return nil, exitcode.Input(err)
 		}
 	}
 	r := &Report{
-		Task: "multiclass", Classes: tr.Classes, Features: tr.F,
-		Train: Split{tr.N, tr.Counts()}, Test: Split{te.N, te.Counts()},
-		Model: describeModel(o.Config.Hidden), Epochs: o.Config.Epochs, Batch: o.Config.Batch,
-		LR: o.Config.LR, Seed: o.Config.Seed, testY: te.Y,
+		Task: "multiclass", Classes: d.all.Classes, Features: d.all.F, LongTail: c.LongTail,
+		Model: describeModel(fc.Hidden), Solver: fc.Solver, Seeds: seeds,
 	}
-	if binary {
+	if d.binary {
 		r.Task = "binary"
-		r.Positive = tr.Classes[1]
+		r.Positive = d.all.Classes[1]
 	}
 	var stop error
-	for _, l := range o.Losses {
-		cfg := o.Config
-		cfg.Loss = l
-		if progress != nil {
-			cfg.Progress = progress(l.Label(binary))
-		}
-		fit, err := Fit(ctx, cfg, tr, binary)
-		if errors.Is(err, ErrInterrupted) {
-			stop = fmt.Errorf("%w (loss %s)", err, l.Label(binary))
-			break
-		}
+	runs := len(seeds) * len(c.Losses)
+seeds:
+	for si, seed := range seeds {
+		tr, val, te, err := d.split(c, seed)
 		if err != nil {
-			return nil, fmt.Errorf("loss %s: %w", l.Label(binary), err)
+			return nil, exitcode.Input(err)
 		}
-		res, err := evaluate(fit, te, binary)
-		if err != nil {
-			return nil, fmt.Errorf("loss %s: %w", l.Label(binary), err)
+		if si == 0 {
+			r.Train, r.Test, r.testY = Split{tr.N, tr.Counts()}, Split{te.N, te.Counts()}, te.Y
+			if val != nil {
+				r.Validation = &Split{val.N, val.Counts()}
+			}
+			r.Settings, r.Training = describeTraining(fc, tr.N)
 		}
-		res.Loss = l.Label(binary)
-		res.Name = l.Name
-		r.Results = append(r.Results, res)
-		if fit.Interrupted {
-			stop = fmt.Errorf("interrupted: loss %s stopped after epoch %d of %d", res.Loss, fit.Epochs, cfg.Epochs)
-			break
+		for li, l := range c.Losses {
+			cfg := c.Fit
+			cfg.Seed, cfg.Loss = seed, l
+			label := l.Label(d.binary)
+			if progress != nil {
+				total := cfg.withDefaults().MaxIter
+				if fc.Solver == SolverAdam {
+					total, _ = fc.budget(tr.N)
+				}
+				progress.Started(RunInfo{Loss: label, Seed: seed, Index: si*len(c.Losses) + li, Runs: runs, Total: total})
+				cfg.Progress = progress.Stepped
+			}
+			fit, err := Fit(ctx, cfg, tr, val, d.binary)
+			if errors.Is(err, ErrInterrupted) {
+				stop = fmt.Errorf("%w (loss %s, seed %d)", err, label, seed)
+				break seeds
+			}
+			if err != nil {
+				return nil, fmt.Errorf("loss %s: %w", label, err)
+			}
+			res, err := evaluate(fit, te, d.binary)
+			if err != nil {
+				return nil, fmt.Errorf("loss %s: %w", label, err)
+			}
+			res.Loss, res.Name, res.Seed = label, l.Name, seed
+			r.Results = append(r.Results, res)
+			if progress != nil {
+				progress.Finished(&r.Results[len(r.Results)-1])
+			}
+			if fit.Interrupted {
+				stop = fmt.Errorf("interrupted: loss %s, seed %d, stopped at step %d of %d", label, seed, fit.Steps, fit.Budget)
+				break seeds
+			}
 		}
+	}
+	if len(seeds) > 1 {
+		r.Summary = summarize(r)
 	}
 	return r, stop
 }
 
 func evaluate(fit *Fitted, te *dataset.Set, binary bool) (Result, error) {
 	res := Result{
-		Epochs: fit.Epochs, Interrupted: fit.Interrupted, EpochLoss: fit.EpochLoss,
-		Steps: fit.Steps, Seconds: fit.Duration.Seconds(), model: fit.Model,
+		Steps: fit.Steps, BestStep: fit.BestStep, Budget: fit.Budget, Epochs: fit.Epochs,
+		Evaluations: fit.Evaluations, Stop: fit.Stop, Detail: fit.Detail, Interrupted: fit.Interrupted,
+		Val: fit.Val, History: fit.History, Seconds: fit.Duration.Seconds(), model: fit.Model,
 	}
 	p, err := fit.Model.Predict(te.X, te.N)
 	if err != nil {
@@ -226,11 +346,48 @@ func describeModel(hidden []int) string {
 	if len(hidden) == 0 {
 		return "logistic regression"
 	}
-	s := make([]string, len(hidden))
-	for i, h := range hidden {
-		s[i] = fmt.Sprint(h)
+	return "MLP " + widths(hidden)
+}
+
+// describeTraining returns the settings in effect for n training
+// examples, as data and in words.
+func describeTraining(c FitConfig, n int) (Settings, string) {
+	if c.Solver == SolverLBFGS {
+		s := Settings{C: c.C, MaxIter: c.MaxIter}
+		pen := "no L2 penalty"
+		if !math.IsInf(c.C, 1) {
+			s.Lambda = 1 / (c.C * float64(n))
+			pen = fmt.Sprintf("L2 C=%g, λ = 1/(C·N) = %.3g, bias unpenalised", c.C, s.Lambda)
+		}
+		if math.IsInf(c.C, 1) {
+			s.C = 0
+		}
+		return s, fmt.Sprintf("L-BFGS, full batch, %s, ≤ %d iterations", pen, c.MaxIter)
 	}
-	return "MLP " + strings.Join(s, ",")
+	steps, every := c.budget(n)
+	s := Settings{Steps: steps, Epochs: c.Epochs, Batch: c.Batch, LR: c.LR, Warmup: c.Warmup, Schedule: c.Schedule,
+		WeightDecay: c.WeightDecay, EvalEvery: every, Patience: c.Patience}
+	var b strings.Builder
+	opt := "Adam"
+	if c.WeightDecay > 0 {
+		opt = fmt.Sprintf("AdamW (weight decay %g)", c.WeightDecay)
+	}
+	fmt.Fprintf(&b, "%s lr %g", opt, c.LR)
+	if w := int(math.Round(c.Warmup * float64(steps))); w > 0 {
+		fmt.Fprintf(&b, ", warm-up %d steps", w)
+	}
+	if c.Schedule == ScheduleCosine {
+		b.WriteString(", cosine decay")
+	}
+	fmt.Fprintf(&b, ", batch %d, %d steps", c.Batch, steps)
+	if c.Epochs > 0 {
+		fmt.Fprintf(&b, " (%d epochs)", c.Epochs)
+	}
+	fmt.Fprintf(&b, ", checkpoint every %d", every)
+	if c.Patience > 0 {
+		fmt.Fprintf(&b, ", patience %d", c.Patience)
+	}
+	return s, b.String()
 }
 
 // WriteTable prints the report as aligned text tables.

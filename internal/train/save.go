@@ -2,9 +2,14 @@ package train
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"slices"
+
+	"github.com/focalgo/focal/internal/quote"
 )
 
 // Save writes m as JSON to w, for Load.
@@ -13,17 +18,27 @@ func Save(w io.Writer, m *Model) error {
 }
 
 // Load reads a model written by Save and checks that its parts fit
-// together.
+// together. Its errors start with the path.
 func Load(path string) (*Model, error) {
 	f, err := os.Open(path)
 	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("%s: %w", path, pe.Err)
+		}
 		return nil, err
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%s: is a directory, want a model file", path)
+	}
 	var m Model
 	dec := json.NewDecoder(f)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s: not a focal model: empty file", path)
+		}
 		return nil, fmt.Errorf("%s: not a focal model: %v", path, err)
 	}
 	if err := m.check(); err != nil {
@@ -39,6 +54,16 @@ func (m *Model) check() error {
 	f := len(m.Features)
 	if f == 0 || len(m.Standardizer.Mean) != f || len(m.Standardizer.Std) != f {
 		return fmt.Errorf("%d features but %d means and %d deviations", f, len(m.Standardizer.Mean), len(m.Standardizer.Std))
+	}
+	if m.Output != "" && (m.Output != OutputSigmoid || m.Binary) {
+		return fmt.Errorf("output %q (binary %v)", m.Output, m.Binary)
+	}
+	// Features are looked up by name in the CSV files predict reads: a
+	// name given twice would feed one column into both.
+	for i, name := range m.Features {
+		if j := slices.Index(m.Features[:i], name); j >= 0 {
+			return fmt.Errorf("feature %s appears twice (features %d and %d)", quote.Clip(name), j+1, i+1)
+		}
 	}
 	if len(m.Classes) < 2 || (m.Binary && len(m.Classes) != 2) {
 		return fmt.Errorf("%d classes (binary %v)", len(m.Classes), m.Binary)

@@ -2,7 +2,6 @@ package train
 
 import (
 	"context"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,8 +11,8 @@ import (
 
 func TestSaveLoadRoundTrip(t *testing.T) {
 	s := imbalanced(300, 3, 0.1, 2, 1)
-	l, _ := ParseLosses("balanced", math.NaN(), 2, nil)
-	fit, err := Fit(context.Background(), Config{Hidden: []int{4, 3}, Epochs: 1, LR: 1e-2, Batch: 32, Seed: 1, Loss: l[0]}, s, true)
+	l, _ := ParseLosses("balanced", DefaultLossParams())
+	fit, err := Fit(context.Background(), FitConfig{Hidden: []int{4, 3}, Epochs: 1, LR: 1e-2, Batch: 32, Seed: 1, Loss: l[0]}, s, nil, true)
 	if err != nil {
 		t.Fatal(err)
 	}
