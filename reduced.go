@@ -90,7 +90,10 @@ func (r Reduced) elem(x, y float64, fast bool) (l, g, h float64) {
 	if 1-m < th {
 		return at * ce, at * s.dev(y), at * s.p * s.q
 	}
-	f := math.Exp(r.Gamma * (logm - math.Log(th)))
+	f := 1.0 // γ = 0: 0·log m is NaN where m = 0 (an infinite logit)
+	if r.Gamma != 0 {
+		f = math.Exp(r.Gamma * (logm - math.Log(th)))
+	}
 	return focused(at*f, r.Gamma, rr, ce, s.dev(y), s.p, s.q)
 }
 
