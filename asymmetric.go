@@ -3,6 +3,8 @@ package focal
 import (
 	"fmt"
 	"math"
+
+	"github.com/focalgo/focal/internal/kernel"
 )
 
 // Asymmetric holds the parameters of the asymmetric loss for multi-label
@@ -79,7 +81,9 @@ func (a Asymmetric) Validate() error {
 	return nil
 }
 
-func (a Asymmetric) traits() traits { return traits{hard: true} }
+func (a Asymmetric) traits() traits {
+	return traits{hard: true, member: kernel.Asymmetric(a.GammaPos, a.GammaNeg, a.Margin, a.DetachWeight)}
+}
 
 // elem is the asymmetric loss of one logit with a hard target y ∈ {0, 1}:
 //

@@ -442,3 +442,17 @@ func TestFamilyHotPathAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestReducedZeroGammaAtInfiniteLogits: Reduced with γ = 0 is α-balanced
+// cross-entropy above the threshold too, so an infinite logit on its
+// target's side has loss, gradient and Hessian 0, as Loss documents, not
+// the NaN of 0·log 0 (FuzzMemberKernels found it against the kernel).
+func TestReducedZeroGammaAtInfiniteLogits(t *testing.T) {
+	m := focal.Reduced{Alpha: 0.09, Threshold: 0.09}
+	for _, c := range []struct{ x, y float64 }{{math.Inf(1), 1}, {math.Inf(-1), 0}} {
+		l, g, h := m.Elem(c.x, c.y)
+		if l != 0 || g != 0 || h != 0 {
+			t.Errorf("Elem(%v, %v) = %v, %v, %v; want 0, 0, 0", c.x, c.y, l, g, h)
+		}
+	}
+}

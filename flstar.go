@@ -3,6 +3,8 @@ package focal
 import (
 	"fmt"
 	"math"
+
+	"github.com/focalgo/focal/internal/kernel"
 )
 
 // FLStar holds the parameters of FL* (Lin et al., "Focal Loss for Dense
@@ -52,7 +54,9 @@ func (f FLStar) Validate() error {
 	return nil
 }
 
-func (f FLStar) traits() traits { return traits{hard: true} }
+func (f FLStar) traits() traits {
+	return traits{hard: true, member: kernel.FLStar(f.Alpha, f.Gamma, f.Beta)}
+}
 
 // elem is FL* of one logit with a hard target: with xₜ = ±x (sign
 // sₜ = 2y − 1) and z = γ xₜ + β,

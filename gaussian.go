@@ -1,5 +1,7 @@
 package focal
 
+import "github.com/focalgo/focal/internal/kernel"
+
 // Gaussian is the focal loss of keypoint heatmaps with Gaussian-smoothed
 // targets (Law & Deng, "CornerNet: Detecting Objects as Paired
 // Keypoints", ECCV 2018, eq. 1; used by CenterNet; reference code
@@ -56,7 +58,7 @@ func (g Gaussian) Validate() error {
 	return validGamma("beta", g.Beta)
 }
 
-func (g Gaussian) traits() traits { return traits{} }
+func (g Gaussian) traits() traits { return traits{member: kernel.Gaussian(g.Gamma, g.Beta)} }
 
 func (g Gaussian) elem(x, y float64, fast bool) (l, dl, d2l float64) {
 	s := newSigParts(x, fast)

@@ -12,35 +12,36 @@ import (
 var kernelSizes = []int{196_608, 8_000_000}
 
 // BenchmarkKernel times focal.Loss of Sigmoid (float32, α = 0.25, γ = 2, 1%
-// positives, on GOMAXPROCS goroutines) on each kernel implementation of
-// this machine, the generic one included, side by side: out=grad computes
-// the reduced loss and the gradient (a training step's need, and the
-// triad's 12 bytes per element), out=loss+grad also writes the loss per
-// element (16 bytes). Compare it with BenchmarkTriad in the same run:
+// positives, on GOMAXPROCS goroutines) on the kernel implementation in use:
+// out=grad computes the reduced loss and the gradient (a training step's
+// need, and the triad's 12 bytes per element), out=loss+grad also writes
+// the loss per element (16 bytes). Compare it with BenchmarkTriad in the
+// same run, and the implementations of this machine in runs under the
+// GODEBUG settings that step the kernels down (the implementation is
+// chosen once per process; the benchmark names it):
 //
-//	go test -run '^$' -bench 'Kernel|Triad' -count 5 .
+//	go test -run '^$' -bench 'Kernel|Triad' -count 6 . > avx512.txt
+//	GODEBUG=cpu.avx512f=off go test -run '^$' -bench 'Kernel|Triad' -count 6 . > avx2.txt
+//	GODEBUG=cpu.avx2=off go test -run '^$' -bench 'Kernel|Triad' -count 6 . > generic.txt
 func BenchmarkKernel(b *testing.B) {
 	for _, n := range kernelSizes {
 		w := bench.NewWorkload(n)
-		for _, m := range kernel.Impls() {
-			for _, o := range []struct {
-				name  string
-				bytes int
-				run   func() error
-			}{{"grad", 12, w.Focal}, {"loss+grad", 16, w.FocalElementwise}} {
-				b.Run(fmt.Sprintf("impl=%v/out=%s/n=%d", m, o.name, n), func(b *testing.B) {
-					prev := kernel.SetImpl(m)
-					defer kernel.SetImpl(prev)
-					b.SetBytes(int64(o.bytes * n))
-					b.ReportAllocs()
-					for b.Loop() {
-						if err := o.run(); err != nil {
-							b.Fatal(err)
-						}
+		m := kernel.Current()
+		for _, o := range []struct {
+			name  string
+			bytes int
+			run   func() error
+		}{{"grad", 12, w.Focal}, {"loss+grad", 16, w.FocalElementwise}} {
+			b.Run(fmt.Sprintf("impl=%v/out=%s/n=%d", m, o.name, n), func(b *testing.B) {
+				b.SetBytes(int64(o.bytes * n))
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := o.run(); err != nil {
+						b.Fatal(err)
 					}
-					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/elem")
-				})
-			}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/elem")
+			})
 		}
 	}
 }
@@ -63,14 +64,14 @@ func BenchmarkTriad(b *testing.B) {
 
 // TestKernelNoAllocs: the benchmarked calls (Loss of Sigmoid with and without
 // the loss per element, SparseLoss, SoftmaxLoss in both layouts)
-// allocate nothing on any kernel implementation once their pools are warm.
+// allocate nothing on any kernel implementation once their pools are warm
+// (the others in child processes: see eachImpl).
 func TestKernelNoAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector makes sync.Pool drop items at random")
 	}
-	w := bench.NewWorkload(2*bench.Classes*bench.SpatialNCHW + 1003)
-	for _, m := range kernel.Impls() {
-		prev := kernel.SetImpl(m)
+	eachImpl(t, "TestKernelNoAllocs", nil, func(t *testing.T, m kernel.Impl) {
+		w := bench.NewWorkload(2*bench.Classes*bench.SpatialNCHW + 1003)
 		forms := append([]bench.Form{{Name: "Loss", Run: w.Focal}, {Name: "Loss with loss per element", Run: w.FocalElementwise}},
 			w.ClassForms()...)
 		for _, f := range forms {
@@ -81,32 +82,29 @@ func TestKernelNoAllocs(t *testing.T) {
 				t.Errorf("%v: %v allocations per %s call", m, a, f.Name)
 			}
 		}
-		kernel.SetImpl(prev)
-	}
+	})
 }
 
 // BenchmarkKernelClasses times the C = 80 forms (float32, reduced loss +
-// gradient, GOMAXPROCS goroutines) on each kernel implementation: the
-// sparse-label sigmoid and the softmax with the class axis last ([N, C])
-// and second ([N, C, 32, 32]), in ns per logit:
+// gradient, GOMAXPROCS goroutines) on the kernel implementation in use (see
+// BenchmarkKernel for the others): the sparse-label sigmoid and the softmax
+// with the class axis last ([N, C]) and second ([N, C, 32, 32]), in ns per
+// logit:
 //
-//	go test -run '^$' -bench KernelClasses -count 5 .
+//	go test -run '^$' -bench KernelClasses -count 6 .
 func BenchmarkKernelClasses(b *testing.B) {
 	const n = 8_000_000
 	w := bench.NewWorkload(n)
-	for _, m := range kernel.Impls() {
-		for _, f := range w.ClassForms() {
-			b.Run(fmt.Sprintf("impl=%v/form=%s", m, f.Key), func(b *testing.B) {
-				prev := kernel.SetImpl(m)
-				defer kernel.SetImpl(prev)
-				b.ReportAllocs()
-				for b.Loop() {
-					if err := f.Run(); err != nil {
-						b.Fatal(err)
-					}
+	m := kernel.Current()
+	for _, f := range w.ClassForms() {
+		b.Run(fmt.Sprintf("impl=%v/form=%s", m, f.Key), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := f.Run(); err != nil {
+					b.Fatal(err)
 				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(f.Elems), "ns/elem")
-			})
-		}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(f.Elems), "ns/elem")
+		})
 	}
 }

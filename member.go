@@ -44,6 +44,10 @@ type traits struct {
 	// parameters sig.
 	vector bool
 	sig    kernel.SigmoidParams
+	// member, when it names a kernel, is the member's own vector kernel
+	// (see kernel.MemberSpec), which computes what its elem does; members
+	// without one (and builds without vector kernels) run elemLoop.
+	member kernel.MemberSpec
 }
 
 // Loss computes the loss of member m over in.Logits and in.Targets in one
@@ -76,6 +80,10 @@ func Loss[T Float, M Member](m M, o Options, out Outputs[T], in Input[T]) (Total
 	}
 	f := elementwise[T, M]{m: m, tr: m.traits(), in: in, out: out}
 	f.clip, f.floor = o.clip()
+	// The chunking depends on the member alone, not on whether this build
+	// has its vector kernel: results then do not depend on the build, and
+	// callers that split their work as the driver does (focal loss's
+	// stream) stay bit for bit equal to one call.
 	cost := 1
 	if !f.tr.vector {
 		cost = 2 // the Go loop: smaller chunks reach every core sooner
@@ -146,6 +154,13 @@ func (f *elementwise[T, M]) compute(lo, hi int) float64 {
 	loss, grad, hess := sub(o.Loss, lo, hi), sub(o.Grad, lo, hi), sub(o.Hess, lo, hi)
 	x, y, w, ign := f.in.Logits[lo:hi], f.in.Targets[lo:hi], sub(f.in.Weights, lo, hi), sub(f.in.Ignore, lo, hi)
 	if !f.tr.vector {
+		floor := math.Inf(-1)
+		if f.clip {
+			floor = f.floor
+		}
+		if sum, ok := kernel.Member(&f.tr.member, f.scale, floor, loss, grad, hess, x, y, w, ign); ok {
+			return sum
+		}
 		return elemLoop(f.m, f.scale, f.clip, f.floor, loss, grad, hess, x, y, w, ign)
 	}
 	sum := kernel.Sigmoid(&f.tr.sig, loss, grad, hess, x, y, w, ign)

@@ -3,6 +3,8 @@ package focal
 import (
 	"fmt"
 	"math"
+
+	"github.com/focalgo/focal/internal/kernel"
 )
 
 // Poly1 is Poly-1 focal loss (Leng et al., "PolyLoss: A Polynomial
@@ -74,7 +76,9 @@ func (p Poly1) elem(x, y float64, fast bool) (l, g, h float64) {
 	return l, g, h
 }
 
-func (p Poly1) traits() traits { return traits{} }
+func (p Poly1) traits() traits {
+	return traits{member: kernel.Poly1(p.Alpha, p.Gamma, p.Epsilon)}
+}
 
 func init() {
 	register(KindPoly1, func() Member { return Poly1{Alpha: 0.25, Gamma: 2, Epsilon: 1} },

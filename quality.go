@@ -1,6 +1,10 @@
 package focal
 
-import "math"
+import (
+	"math"
+
+	"github.com/focalgo/focal/internal/kernel"
+)
 
 // Quality holds the parameter of quality focal loss (Li et al.,
 // "Generalized Focal Loss", NeurIPS 2020; reference code
@@ -40,7 +44,7 @@ func (q Quality) Elem(x, y float64) (loss, grad, hess float64) { return elemOf(q
 // Validate checks β.
 func (q Quality) Validate() error { return validGamma("beta", q.Beta) }
 
-func (q Quality) traits() traits { return traits{} }
+func (q Quality) traits() traits { return traits{member: kernel.Quality(q.Beta)} }
 
 // elem is quality focal loss, L = |y − p|^β · ce with ce = softplus(x) − x·y.
 // Hard targets are focal loss with γ = β and no α. For soft y, with

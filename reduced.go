@@ -3,6 +3,8 @@ package focal
 import (
 	"fmt"
 	"math"
+
+	"github.com/focalgo/focal/internal/kernel"
 )
 
 // Reduced holds the parameters of reduced focal loss (Sergievskiy &
@@ -73,7 +75,9 @@ func (r Reduced) threshold() float64 {
 	return r.Threshold
 }
 
-func (r Reduced) traits() traits { return traits{} }
+func (r Reduced) traits() traits {
+	return traits{member: kernel.Reduced(r.Alpha, r.Gamma, r.threshold())}
+}
 
 // elem is reduced focal loss: L = αₜ·f·ce with f = ((1 − pₜ)/th)^γ where
 // pₜ ≥ th and f = 1 (cross-entropy) where pₜ < th. The factor is
@@ -86,7 +90,10 @@ func (r Reduced) elem(x, y float64, fast bool) (l, g, h float64) {
 	if 1-m < th {
 		return at * ce, at * s.dev(y), at * s.p * s.q
 	}
-	f := math.Exp(r.Gamma * (logm - math.Log(th)))
+	f := 1.0 // γ = 0: 0·log m is NaN where m = 0 (an infinite logit)
+	if r.Gamma != 0 {
+		f = math.Exp(r.Gamma * (logm - math.Log(th)))
+	}
 	return focused(at*f, r.Gamma, rr, ce, s.dev(y), s.p, s.q)
 }
 

@@ -3,6 +3,8 @@ package focal
 import (
 	"fmt"
 	"math"
+
+	"github.com/focalgo/focal/internal/kernel"
 )
 
 // GammaSchedule is a piecewise-constant focusing exponent γ(pₜ): Gammas[i]
@@ -94,7 +96,10 @@ func (s Scheduled) Validate() error {
 	return s.Schedule.validate()
 }
 
-func (s Scheduled) traits() traits { return traits{} }
+func (s Scheduled) traits() traits {
+	g := s.Schedule
+	return traits{member: kernel.Scheduled(s.Alpha, g.Below, g.Gammas, g.Else)}
+}
 
 // elem is focal loss with γ = γ(pₜ) chosen per element. The derivatives
 // treat γ as locally constant (it is piecewise constant in pₜ; the

@@ -2,6 +2,8 @@ package focal
 
 import (
 	"fmt"
+
+	"github.com/focalgo/focal/internal/kernel"
 )
 
 // Varifocal holds the parameters of varifocal loss (Zhang et al.,
@@ -52,7 +54,9 @@ func (v Varifocal) Validate() error {
 	return validGamma("gamma", v.Gamma)
 }
 
-func (v Varifocal) traits() traits { return traits{} }
+func (v Varifocal) traits() traits {
+	return traits{member: kernel.Varifocal(v.Alpha, v.Gamma, v.IoUWeighted)}
+}
 
 // elem is varifocal loss: for a positive (q = y > 0) L = y·ce (or ce
 // without IoUWeighted), the weight a constant; for a negative (y = 0)

@@ -177,6 +177,7 @@ func (a *isa) mathFuncs() {
 		{"exp", a.exp}, {"log", a.log}, {"log1p01", a.log1p01},
 	} {
 		TEXT(fn.name+a.name, NOSPLIT, "func(dst, src *float64, n int)")
+		record(a.name, fn.name, fn.name+a.name)
 		Pragma("noescape")
 		Doc(fn.name + a.name + " sets dst[i] = " + fn.name + "(src[i]) for i < n, a multiple of the step (tests only).")
 		dst := Load(Param("dst"), GP64())

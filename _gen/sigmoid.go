@@ -35,6 +35,8 @@ func (a *isa) sigmoid(f64 bool) {
 		t, size = "float64", 8
 	}
 	name := "sigmoid" + a.name + map[bool]string{true: "F64", false: "F32"}[f64]
+	record(a.name, "sigmoid"+map[bool]string{true: "F64", false: "F32"}[f64], name)
+	record(a.name, "step", a.step())
 	TEXT(name, NOSPLIT, "func(p *[32]float64, loss, grad, hess, x, y *"+t+", n int) float64")
 	Pragma("noescape")
 	Doc(name+" is the sigmoid focal-loss kernel on "+a.name+" for "+t+" (see sigmoidVec).",

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -150,6 +151,29 @@ func (f *f32) blend(m reg.Register, fl reg.VecVirtual, t Op) reg.VecVirtual {
 	return d
 }
 
+// signMask returns the lanes of v whose sign bit is set: an opmask on
+// AVX-512 (VPMOVD2M), v itself on AVX2 (VBLENDVPS reads the sign bit).
+func (f *f32) signMask(v reg.VecVirtual) reg.Register {
+	if !f.z {
+		return v
+	}
+	k := K()
+	VPMOVD2M(v, k)
+	return k
+}
+
+// selectSign returns a in the lanes of the sign mask m (see signMask), b
+// in the others.
+func (f *f32) selectSign(m reg.Register, a, b reg.VecVirtual) reg.VecVirtual {
+	d := f.vec()
+	if f.z {
+		VBLENDMPS(a, b, m, d)
+	} else {
+		VBLENDVPS(m, a, b, d)
+	}
+	return d
+}
+
 // or returns the union of two masks.
 func (f *f32) or(a, b reg.Register) reg.Register {
 	d := f.mask()
@@ -221,7 +245,7 @@ func (f *f32) estrinPows(pows []reg.VecVirtual, c []float32) reg.VecVirtual {
 // eᶻ = e^r·2^k: k = round(z/ln 2), r = z − k·ln 2 by float32 Cody–Waite
 // constants (ln2Hi32 has 12 trailing zero bits), |r| ≤ ln2/2, and e^r by
 // its Taylor polynomial of degree 7 (truncation below 5.3e-9 relative, a
-// tenth of float32's rounding). expNeg and expNegFlush scale it. The clamp
+// tenth of float32's rounding). expNeg and expNegBiased scale it. The clamp
 // lies below the point (z ≈ −173.3) where even the largest gradient scale
 // the kernels take, 2^100, leaves eᶻ·scale below float32's smallest
 // subnormal: the scaled products the kernels form from e^r and k round to
@@ -246,11 +270,15 @@ func (f *f32) expReduced(z reg.VecVirtual) (p, k reg.VecVirtual) {
 	return f.add(q, f.c(1)), k
 }
 
-// expNeg returns eᶻ for z ≤ 0 (0 below −103.97, where it underflows) on
-// AVX-512: as isa.exp, in float32 (see expReduced), with 2^k applied
-// exactly by VSCALEFPS, subnormal results included. (AVX2 uses
-// expNegFlush.)
+// expNeg returns eᶻ for z ≤ 0 (0 below −103.97, where it underflows): as
+// isa.exp, in float32 (see expReduced), with 2^k applied once, subnormal
+// results included: by VSCALEFPS on AVX-512; on AVX2 as eᶻ·2^64 built in
+// the exponent field (expNegBiased, flushed to 0 only below 2^−190), times
+// 2^−64.
 func (f *f32) expNeg(z reg.VecVirtual) reg.VecVirtual {
+	if !f.z {
+		return f.mul(f.expNegBiased(z, f.cbits(127+64)), f.c(0x1p-64))
+	}
 	p, k := f.expReduced(z)
 	return f.scalef(p, k)
 }
@@ -263,210 +291,246 @@ func (f *f32) scalef(p, k reg.VecVirtual) reg.VecVirtual {
 	return d
 }
 
-// log1p01 returns log(1 + e) for e ∈ [0, 1], as isa.log1p01 in float32
-// with R truncated after Lg4 (error below 1e-9 relative).
-func (f *f32) log1p01(e reg.VecVirtual) reg.VecVirtual {
-	const ln2Hi32, ln2Lo32 = 6.9313812256e-01, 9.0580006145e-06 // fdlibm e_logf.c
-	big := f.cmp(cmpGT, e, f.c(float32(math.Sqrt2-1)))
-	fv := f.blend(big, e, f.mul(f.sub(e, f.c(1)), f.c(0.5)))
-	k := f.vec()
-	VXORPS(k, k, k)
-	k = f.blend(big, k, f.c(1))
-	s := f.div(fv, f.add(fv, f.c(2)))
-	s2 := f.mul(s, s)
-	R := f.load(f.c(lg4))
-	f.horner(R, s2, lg3)
-	f.horner(R, s2, lg2)
-	f.horner(R, s2, lg1)
-	R = f.mul(R, s2)
-	hfsq := f.mul(f.mul(fv, fv), f.c(0.5))
-	u := f.add(f.mul(s, f.add(hfsq, R)), f.mul(k, f.c(ln2Lo32)))
-	v := f.sub(f.sub(hfsq, u), fv)
-	return f.sub(f.mul(k, f.c(ln2Hi32)), v)
-}
-
 // Slots of q, the float32 parameters of the float32-lane kernels (as in
 // internal/kernel/vec.go). The gradient's factor αₜ·scale comes signed,
 // −s αₜ scale with s = 2y − 1, whole (qG1, qG0) and divided by 2^B (qH1,
 // qH0: the scaled AVX2 kernel, which multiplies its exponentials by 2^B
-// instead).
+// instead); the Hessian's unsigned (qS1; for y = 0 it is qG0).
 const (
-	qA     = iota // αₜ for y = 1: α (1 without α)
-	qB            // αₜ for y = 0: 1 − α (1 without α)
-	qGamma        // γ
-	qScale        // scale
-	qG1           // −α·scale
-	qG0           // (1 − α)·scale
-	qH1           // −α·scale·2^−B
-	qH0           // (1 − α)·scale·2^−B
-	qDown         // 2^−B
-	qUp           // 2^B
-	qBias         // the int32 127 + B
+	qA         = iota // αₜ for y = 1: α (1 without α)
+	qB                // αₜ for y = 0: 1 − α (1 without α)
+	qGamma            // γ
+	qScale            // scale
+	qG1               // −α·scale
+	qG0               // (1 − α)·scale
+	qH1               // −α·scale·2^−B
+	qH0               // (1 − α)·scale·2^−B
+	qDown             // 2^−B
+	qUp               // 2^B
+	qBias             // the int32 127 + B
+	qS1               // α·scale
+	qGamma1           // γ + 1
+	qTwoGamma1        // 2γ + 1
+	qClip             // the Hessian's floor: 0 (clipped) or −Inf
+	qT0Hi             // t₀, the zero of the Hessian's bracket, as a float32 …
+	qT0Lo             // … and the rest
+	qBandLo           // the bracket is d·Q(d), d = t − t₀, for qBandLo ≤ d ≤ qBandHi
+	qBandHi
+	qRoot // Q's coefficients, constant term first (hessRootDegree + 1 slots)
 )
 
+// hessRootDegree is the degree of Q (see _gen/fit/hess_root.py).
+const hessRootDegree = 11
+
 // sigmoidHard32 emits a float32-lane kernel for float32 data with hard
-// targets, integer γ ≤ 2 (kernel.maxGamma32), loss and gradient (no
-// Hessian):
+// targets and integer γ ≤ 2 (kernel.maxGamma32): loss, gradient and, in
+// the plain form, the Hessian diagonal.
 //
-//	func(p *[32]float64, q *[16]float32, loss, grad, x, y *float32, n int) (sum float64, done int)
+//	func(p *[32]float64, q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)
 //
-// q holds the float32 parameters (qA…qBias). It stops at the first step
+// q holds the float32 parameters (qA…qRoot). It stops at the first step
 // with a target other than 0 or 1 and returns how many elements it did (n
-// when none), in steps of 32 elements. These are the AVX-512 kernels; on
-// AVX2 sigmoidHard32VEX emits them.
+// when none), in steps of 32 elements. The scaled form (|scale| > 1) takes
+// no Hessian: hess must be nil.
 //
 // For y ∈ {0, 1}, with sign s = 2y − 1 and t = s·x (the true class's logit),
 // pₜ = σ(t), m = 1 − pₜ, ce = softplus(−t) = max(−t, 0) + log1p(e^−|x|):
 //
-//	FL = αₜ m^γ ce,  scale·∂FL/∂x = −s αₜ scale·m^γ (γ pₜ ce + m)
+//	FL = αₜ m^γ ce
+//	scale·∂FL/∂x   = −s αₜ scale·m^γ (γ pₜ ce + m)
+//	scale·∂²FL/∂x² = αₜ scale·m^γ pₜ (γ ce ((γ + 1) pₜ − 1) + (2γ + 1) m)
 //
-// (SigmoidElem with r = −s·pₜ, p − y = −s·m.) In float32 every step is
-// within a few ulps and the products of at most two factors m keep loss
-// and gradient within 1e-6 relative of the float64 path.
+// (SigmoidElem with r = −s·pₜ, p − y = −s·m; the Hessian's bracket is
+// γ(γ−1) pₜ ce − γ(1 − 2pₜ) ce + (2γ + 1) m with its ce terms joined, so
+// that (γ + 1) pₜ − 1 is one fused multiply-add.) The bracket crosses zero
+// for hard examples, at a t₀ < 0 fixed for each γ ∈ {1, 2}: there its two
+// terms cancel, and in float32 arithmetic it would be within a few ulps
+// of them, not of itself. Where they exceed 3|bracket| it is instead
+// d·Q(d), d = t − t₀ (t₀ split in two: d is exact but for one rounding),
+// Q a polynomial of degree 11 fitted for relative error
+// (_gen/fit/hess_root.py; the coefficients are in q, from
+// internal/kernel's hessRoots), and the Hessian keeps float32's relative
+// accuracy through the zero.
+//
+// Both instruction sets compute it the same way, with few operations:
+// log1p by a polynomial (log1pPoly) instead of a division, 2^k applied
+// once, the sign of t selecting σ(t) and σ(−t) directly (VBLENDVPS reads
+// the sign bit on AVX2, VPMOVD2M makes it a mask on AVX-512), and the
+// signed, scaled αₜ of the gradient taken from q. Each iteration runs two
+// blocks (of 16 lanes on AVX-512, 8 on AVX2), the second's code after the
+// first's: their chains overlap in the out-of-order core (four blocks of
+// 8 on AVX2 measured the same).
 //
 // For t ≥ 0, m ≈ e^−t leaves float32's normal range at t ≈ 87.3 and its
 // subnormals at 103.97, m^γ much earlier, and the bits a subnormal factor
 // lacks are missing from the product. With |scale| ≤ 1 the gradient is
-// then below 2^−125 and so is that error, and the plain kernel
-// (sigmoidHardAVX512F32) multiplies αₜ m^γ, shared with the loss, by
-// γ pₜ ce + m and by the scale last. A larger scale, up to 2^100, makes a
-// normal float32 of such a gradient; the scaled kernel
-// (sigmoidHardScaledAVX512F32) multiplies from the scale down instead:
-// −s αₜ scale·(γ pₜ ce + m), whose m comes already scaled, as
-// αₜ·scale·e^r/(1 + e^−|x|) times 2^k by one VSCALEFPS (one rounding,
-// subnormals included), then m, γ times. No partial product is then below
-// half the result, and none loses bits the result keeps. (γ pₜ ce needs no
-// such care: where it leaves the normal range, t > 87.3 with γ ≥ 1, the
-// result, about (γ + 1)·αₜ·scale·m^(γ+1) < 3·2^−152, rounds to 0.)
+// then below 2^−125 and so is that error: the plain kernels take e^−|x|
+// as VSCALEFPS gives it (AVX-512) or as e^−|x|·2^64 times 2^−64 (AVX2),
+// subnormals included, and multiply m^γ by the rest. A larger scale,
+// up to 2^100, makes a normal float32 of such a gradient, and the scaled
+// kernels multiply from the scale down instead:
+//
+//   - AVX-512: −s αₜ scale·(γ pₜ ce + m), whose m comes already scaled, as
+//     αₜ·scale·e^r/(1 + e^−|x|) times 2^k by one VSCALEFPS (one rounding,
+//     subnormals included), then m, γ times.
+//   - AVX2, without VSCALEFPS: its scaled m comes from e^−|x|·2^B, built
+//     with the bias 127 + B, B the scale's binary exponent plus 8 (see
+//     hard32Bias in internal/kernel): σ(t) and σ(−t) times 2^B go into
+//     γ pₜ ce + m, and the signed αₜ·scale·2^−B multiplies it before the
+//     γ factors m. The bias keeps the scaled m a normal float32 wherever
+//     the result is one, and the construction's flush below 2^−126 costs
+//     only results below αₜ·scale·2^−B·2^−126 ≤ 2^−133.
+//
+// No partial product is then below half the result, and none loses bits
+// the result keeps. (γ pₜ ce needs no such care: where it leaves the
+// normal range, t > 87.3 with γ ≥ 1, the result, about
+// (γ + 1)·αₜ·scale·m^(γ+1) < 3·2^−152, rounds to 0.)
 func (f *f32) sigmoidHard32(scaled bool) {
-	if !f.z {
-		f.sigmoidHard32VEX(scaled)
-		return
-	}
 	r := f.hard32Begin(scaled, "sigmoidHard32", "n must be a multiple of 32.")
-	X, Y, i, L := r.x, r.y, r.i, r.label
-	// Two blocks per iteration, each step emitted for both in turn: their
-	// exp → log1p chains overlap.
-	const U = 2
+	P, Q, X, Y, i, L := r.p, r.q, r.x, r.y, r.i, r.label
+	U := 2
 	at := func(b reg.Register, u int) Mem { return Mem{Base: b, Index: i, Scale: 4, Disp: 4 * f.lanes() * u} }
-	x, y := make([]reg.VecVirtual, U), make([]reg.VecVirtual, U)
-	one := make([]reg.Register, U)
+	// The target check of all blocks first: a soft target stops the
+	// kernel before any of them.
 	var hard reg.Register
 	for u := range U {
-		x[u], y[u] = f.vec(), f.vec()
-		VMOVUPS(at(X, u), x[u])
-		VMOVUPS(at(Y, u), y[u])
-		one[u] = f.cmp(cmpEQ, y[u], f.c(1))
-		h := f.or(one[u], f.cmp(cmpEQ, y[u], f.c(0)))
+		y := f.vec()
+		VMOVUPS(at(Y, u), y)
+		h := f.or(f.cmp(cmpEQ, y, f.c(1)), f.cmp(cmpEQ, y, f.c(0)))
 		if u > 0 {
 			f.andTo(h, hard)
 		}
 		hard = h
 	}
-	f.jumpUnlessAll(hard, L("done")) // a soft target: stop before these blocks
-
-	m, pt, ce := make([]reg.VecVirtual, U), make([]reg.VecVirtual, U), make([]reg.VecVirtual, U)
-	er, k, inv := make([]reg.VecVirtual, U), make([]reg.VecVirtual, U), make([]reg.VecVirtual, U)
-	tpos := make([]reg.Register, U)
+	f.jumpUnlessAll(hard, L("done"))
+	qm := func(i int) Mem { return Mem{Base: Q, Disp: 4 * i} }
+	qv := func(i int) reg.VecVirtual { return f.load(qm(i)) }
+	// qo is parameter i as an operand: a broadcast memory operand on
+	// AVX-512, a register on AVX2 (whose memory operands are whole
+	// vectors).
+	qo := func(i int) Op {
+		if f.z {
+			return qm(i)
+		}
+		return qv(i)
+	}
+	sign := f.cbits(1 << 31)
 	for u := range U {
-		t := f.blend(one[u], f.xor(x[u], f.cbits(1<<31)), x[u]) // s·x
-		er[u], k[u] = f.expReduced(f.xor(f.and(x[u], f.cbits(1<<31-1)), f.cbits(1<<31)))
-		e := f.scalef(er[u], k[u]) // e^−|x|
-		l1 := f.log1p01(e)
-		inv[u] = f.div(f.load(f.c(1)), f.add(e, f.c(1)))
-		ei := f.mul(e, inv[u])
-		tpos[u] = f.cmp(cmpGE, t, f.c(0))
-		m[u] = f.blend(tpos[u], inv[u], ei)                        // σ(−t)
-		pt[u] = f.blend(tpos[u], ei, inv[u])                       // σ(t)
-		ce[u] = f.add(f.max(f.xor(t, f.cbits(1<<31)), f.c(0)), l1) // softplus(−t)
-	}
+		lu := func(s string) string { return L(fmt.Sprint(s, u)) }
+		x, y := f.vec(), f.vec()
+		VMOVUPS(at(X, u), x)
+		VMOVUPS(at(Y, u), y)
+		one := f.cmp(cmpEQ, y, f.c(1))
+		t := f.blend(one, f.xor(x, sign), x)     // s·x
+		nabs := f.op(VORPS, VORPS_BCST, x, sign) // −|x|
+		tneg := f.signMask(t)
+		var e, m, pt, inv reg.VecVirtual
+		var er, k, eiB, invB, mB reg.VecVirtual
+		switch {
+		case scaled && f.z:
+			er, k = f.expReduced(nabs)
+			e = f.scalef(er, k)
+			inv = f.div(f.load(f.c(1)), f.add(e, f.c(1)))
+			ei := f.mul(e, inv)
+			m, pt = f.selectSign(tneg, inv, ei), f.selectSign(tneg, ei, inv)
+		case scaled:
+			bias := f.vec()
+			VPBROADCASTD(qm(qBias), bias)
+			eB := f.expNegBiased(nabs, bias) // e^−|x|·2^B
+			down := qv(qDown)
+			e = f.mul(eB, down)
+			invB = f.div(qv(qUp), f.add(e, f.c(1))) // 2^B/(1 + e)
+			eiB = f.mul(eB, f.mul(invB, down))
+			mB = f.selectSign(tneg, invB, eiB) // σ(−t)·2^B
+			m = f.mul(mB, down)                // σ(−t)
+		default:
+			e = f.expNeg(nabs)
+			inv = f.div(f.load(f.c(1)), f.add(e, f.c(1)))
+			ei := f.mul(e, inv)
+			m, pt = f.selectSign(tneg, inv, ei), f.selectSign(tneg, ei, inv)
+		}
+		ce := f.add(f.max(f.xor(t, sign), f.c(0)), f.log1pPoly(e)) // softplus(−t)
+		nan := f.cmp(cmpUNORD, x, x)
 
-	if scaled {
-		f.hard32ScaledTail(r, U, at, one, tpos, x, m, pt, ce, er, k, inv)
-	} else {
-		f.hard32PlainTail(r, U, at, one, x, m, pt, ce)
-	}
+		var loss, w reg.VecVirtual
+		if scaled {
+			loss = f.mul(ce, f.blend(one, qv(qB), qo(qA))) // αₜ ce
+			f.mulPowK(P, lu("pow"), []reg.VecVirtual{loss}, []reg.VecVirtual{m})
+		} else {
+			w = f.load(f.c(1))
+			f.mulPowK(P, lu("pow"), []reg.VecVirtual{w}, []reg.VecVirtual{m})
+			loss = f.mul(f.mul(w, f.blend(one, qv(qB), qo(qA))), ce) // αₜ m^γ ce
+		}
+		loss = f.blend(nan, loss, f.cbits(0x7fc00000))
+		f.accumulate(loss, r.acc0, r.acc1)
+		TESTQ(r.loss, r.loss)
+		JZ(LabelRef(lu("noloss")))
+		VMOVUPS(loss, at(r.loss, u))
+		Label(lu("noloss"))
 
+		TESTQ(r.grad, r.grad)
+		JZ(LabelRef(lu("nograd")))
+		var g reg.VecVirtual
+		switch {
+		case scaled && f.z:
+			sa := f.blend(one, qv(qG0), qo(qG1)) // −s αₜ scale
+			ms := f.mul(sa, inv)
+			tpos := f.cmp(cmpGE, t, f.c(0))
+			VSCALEFPS(k, f.mul(ms, er), tpos, ms) // t ≥ 0: −s αₜ scale·m, rounded once
+			g = f.mul(f.mul(pt, qo(qGamma)), ce)
+			VFMADD213PS(ms, sa, g) // −s αₜ scale (γ pₜ ce + m)
+			f.mulPowK(P, lu("gpow"), []reg.VecVirtual{g}, []reg.VecVirtual{m})
+		case scaled:
+			ptB := f.selectSign(tneg, eiB, invB) // σ(t)·2^B
+			g = f.mul(ptB, qo(qGamma))
+			VFMADD213PS(mB, ce, g)                       // (γ pₜ ce + m)·2^B
+			g = f.mul(g, f.blend(one, qv(qH0), qo(qH1))) // −s αₜ scale (γ pₜ ce + m)
+			f.mulPowK(P, lu("gpow"), []reg.VecVirtual{g}, []reg.VecVirtual{m})
+		default:
+			g = f.mul(pt, qo(qGamma))
+			VFMADD213PS(m, ce, g)                                  // γ pₜ ce + m
+			g = f.mul(f.mul(w, f.blend(one, qv(qG0), qo(qG1))), g) // −s αₜ scale m^γ (…)
+		}
+		VMOVUPS(f.blend(nan, g, f.cbits(0x7fc00000)), at(r.grad, u))
+		Label(lu("nograd"))
+
+		if !scaled {
+			TESTQ(r.hess, r.hess)
+			JZ(LabelRef(lu("nohess")))
+			// pₜ (γ ce ((γ + 1) pₜ − 1) + (2γ + 1) m), times αₜ scale m^γ:
+			// pₜ·ce first, which stays below 0.3 where ce overflows γ ce.
+			c := qv(qGamma1)
+			if f.z {
+				VFMSUB213PS_BCST(f.c(1), pt, c)
+			} else {
+				VFMSUB213PS(f.c(1), pt, c)
+			} // (γ + 1) pₜ − 1
+			h := f.mul(f.mul(f.mul(pt, ce), qo(qGamma)), c)
+			VFMADD231PS(qv(qTwoGamma1), f.mul(m, pt), h)
+			// Near the bracket's zero, pₜ·d·Q(d) instead (see hessRoot).
+			d := f.sub(f.sub(t, qo(qT0Hi)), qo(qT0Lo))
+			band := f.cmp(cmpGE, d, qo(qBandLo))
+			f.andTo(band, f.cmp(cmpLE, d, qo(qBandHi)))
+			q := qv(qRoot + hessRootDegree)
+			for k := hessRootDegree - 1; k >= 0; k-- {
+				if f.z {
+					VFMADD213PS_BCST(qm(qRoot+k), d, q)
+				} else {
+					VFMADD213PS(qv(qRoot+k), d, q)
+				}
+			}
+			h = f.blend(band, h, f.mul(f.mul(q, d), pt))
+			h = f.mul(h, f.mul(w, f.blend(one, qv(qG0), qo(qS1))))
+			h = f.max(qv(qClip), h) // keeps a NaN h
+			VMOVUPS(f.blend(nan, h, f.cbits(0x7fc00000)), at(r.hess, u))
+			Label(lu("nohess"))
+		}
+	}
 	ADDQ(U8(f.lanes()*U), i)
 	JMP(LabelRef(L("loop")))
 
 	Label(L("done"))
 	f.hard32End(r.acc0, r.acc1, i)
-}
-
-// hard32PlainTail emits the loss and gradient of sigmoidHardAVX512F32
-// (see sigmoidHard32) from m, pₜ and ce.
-func (f *f32) hard32PlainTail(r hard32Regs, U int, at func(reg.Register, int) Mem, one []reg.Register, x, m, pt, ce []reg.VecVirtual) {
-	P, Q, lossP, gradP, acc0, acc1, L := r.p, r.q, r.loss, r.grad, r.acc0, r.acc1, r.label
-	qa := func(i int) Mem { return Mem{Base: Q, Disp: 4 * i} }
-	w := make([]reg.VecVirtual, U)
-	for u := range w {
-		w[u] = f.load(f.c(1))
-	}
-	f.mulPowK(P, L("pow"), w, m)
-
-	for u := range U {
-		aw := f.mul(w[u], f.blend(one[u], f.load(qa(qB)), qa(qA))) // αₜ m^γ
-		nan := f.cmp(cmpUNORD, x[u], x[u])
-		loss := f.mul(aw, ce[u])
-		loss = f.blend(nan, loss, f.cbits(0x7fc00000))
-		f.accumulate(loss, acc0, acc1)
-		lu := func(s string) string { return L(fmt.Sprint(s, u)) }
-		TESTQ(lossP, lossP)
-		JZ(LabelRef(lu("noloss")))
-		VMOVUPS(loss, at(lossP, u))
-		Label(lu("noloss"))
-
-		TESTQ(gradP, gradP)
-		JZ(LabelRef(lu("nograd")))
-		g := f.add(f.mul(f.mul(pt[u], qa(qGamma)), ce[u]), m[u])
-		g = f.mul(f.mul(aw, g), qa(qScale))
-		g = f.blend(one[u], g, f.xor(g, f.cbits(1<<31))) // −s·…
-		g = f.blend(nan, g, f.cbits(0x7fc00000))
-		VMOVUPS(g, at(gradP, u))
-		Label(lu("nograd"))
-	}
-}
-
-// hard32ScaledTail emits the loss and gradient of
-// sigmoidHardScaledAVX512F32 (see sigmoidHard32) from m, pₜ, ce, and e^r,
-// k and 1/(1 + e^−|x|) for the scaled m.
-func (f *f32) hard32ScaledTail(r hard32Regs, U int, at func(reg.Register, int) Mem, one, tpos []reg.Register, x, m, pt, ce, er, k, inv []reg.VecVirtual) {
-	P, Q, lossP, gradP, acc0, acc1, L := r.p, r.q, r.loss, r.grad, r.acc0, r.acc1, r.label
-	qa := func(i int) Mem { return Mem{Base: Q, Disp: 4 * i} }
-	loss := make([]reg.VecVirtual, U)
-	for u := range U {
-		loss[u] = f.mul(ce[u], f.blend(one[u], f.load(qa(qB)), qa(qA))) // αₜ ce
-	}
-	f.mulPowK(P, L("pow"), loss, m) // αₜ ce m^γ
-
-	nan := make([]reg.Register, U)
-	for u := range U {
-		nan[u] = f.cmp(cmpUNORD, x[u], x[u])
-		l := f.blend(nan[u], loss[u], f.cbits(0x7fc00000))
-		f.accumulate(l, acc0, acc1)
-		lu := L(fmt.Sprint("noloss", u))
-		TESTQ(lossP, lossP)
-		JZ(LabelRef(lu))
-		VMOVUPS(l, at(lossP, u))
-		Label(lu)
-	}
-
-	TESTQ(gradP, gradP)
-	JZ(LabelRef(L("nograd")))
-	g := make([]reg.VecVirtual, U)
-	for u := range U {
-		sa := f.blend(one[u], f.load(qa(qG0)), qa(qG1)) // −s αₜ scale
-		ms := f.mul(sa, inv[u])
-		VSCALEFPS(k[u], f.mul(ms, er[u]), tpos[u], ms) // t ≥ 0: −s αₜ scale·m, rounded once
-		g[u] = f.mul(f.mul(pt[u], qa(qGamma)), ce[u])
-		VFMADD213PS(ms, sa, g[u]) // −s αₜ scale (γ pₜ ce + m)
-	}
-	f.mulPowK(P, L("gpow"), g, m)
-	for u := range U {
-		VMOVUPS(f.blend(nan[u], g[u], f.cbits(0x7fc00000)), at(gradP, u))
-	}
-	Label(L("nograd"))
 }
 
 // log1pQ are the coefficients of Q, a degree-7 fit of (log1p(e) − e)/e² on
@@ -487,17 +551,8 @@ func (f *f32) log1pPoly(e reg.VecVirtual) reg.VecVirtual {
 	return q
 }
 
-// expNegFlush is expNeg with one scaling step: 2^k is built in the
-// exponent field with the biased exponent clamped at 0, so eᶻ below
-// 2^−126 (z < −87.3) is 0 rather than subnormal. (The AVX2 kernel uses
-// expNegBiased, its form with a larger bias.)
-func (f *f32) expNegFlush(z reg.VecVirtual) reg.VecVirtual {
-	p, k := f.expReduced(z)
-	return f.scale2k(p, k, f.c(math.Float32frombits(127)))
-}
-
 // expNegBiased returns eᶻ·2^B for z ≤ 0, bias holding the int32s 127 + B
-// (B ≥ 0), as expNegFlush does for B = 0: 0 where eᶻ·2^B is below 2^−126.
+// (B ≥ 0): 0 where eᶻ·2^B is below 2^−126.
 func (f *f32) expNegBiased(z reg.VecVirtual, bias Op) reg.VecVirtual {
 	p, k := f.expReduced(z)
 	return f.scale2k(p, k, bias)
@@ -518,10 +573,10 @@ func (f *f32) scale2k(p, k reg.VecVirtual, bias Op) reg.VecVirtual {
 // float64 loss accumulators (lower and upper halves), its element index
 // and its label maker.
 type hard32Regs struct {
-	p, q, loss, grad, x, y, n reg.Register
-	acc0, acc1                reg.VecVirtual
-	i                         reg.Register
-	label                     func(string) string
+	p, q, loss, grad, hess, x, y, n reg.Register
+	acc0, acc1                      reg.VecVirtual
+	i                               reg.Register
+	label                           func(string) string
 }
 
 // hard32Begin starts a float32-lane kernel, the scaled form or the plain
@@ -534,14 +589,16 @@ func (f *f32) hard32Begin(scaled bool, gen, steps string) hard32Regs {
 	if scaled {
 		name, what = "sigmoidHardScaled"+f.name+"F32", "|scale| > 1"
 	}
-	TEXT(name, NOSPLIT, "func(p *[32]float64, q *[16]float32, loss, grad, x, y *float32, n int) (sum float64, done int)")
+	TEXT(name, NOSPLIT, "func(p *[32]float64, q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)")
+	record(f.name, strings.Replace(name, f.name, "", 1), name)
+	record(f.name, "hardStep", 2*f.lanes()) // two blocks per iteration
 	Pragma("noescape")
 	Doc(name+" is the float32-lane sigmoid kernel for hard targets, small integer γ and "+what+" (see "+gen+" in _gen).", steps)
 	var r hard32Regs
 	for _, a := range []struct {
 		name string
 		reg  *reg.Register
-	}{{"p", &r.p}, {"q", &r.q}, {"loss", &r.loss}, {"grad", &r.grad}, {"x", &r.x}, {"y", &r.y}, {"n", &r.n}} {
+	}{{"p", &r.p}, {"q", &r.q}, {"loss", &r.loss}, {"grad", &r.grad}, {"hess", &r.hess}, {"x", &r.x}, {"y", &r.y}, {"n", &r.n}} {
 		*a.reg = Load(Param(a.name), GP64())
 	}
 	r.acc0, r.acc1 = f.vec(), f.vec()
@@ -603,128 +660,22 @@ func (f *f32) hard32End(acc0, acc1 reg.VecVirtual, i reg.Register) {
 	RET()
 }
 
-// sigmoidHard32VEX is sigmoidHard32 on AVX2 (VEX encodings, 16 registers,
-// one block of 8 per iteration), computed with fewer operations: log1p
-// by a polynomial instead of a division, one exponent scaling, the sign of
-// t selecting σ(t) and σ(−t) directly (VBLENDVPS reads the sign bit), and
-// the signed, scaled αₜ of the gradient taken from q.
-//
-// The plain kernel builds 2^k in the exponent field and flushes e^−|x|
-// below 2^−126 to 0 (expNegFlush), which, as the subnormal factors on
-// AVX-512, costs gradients below 2^−125 while |scale| ≤ 1. Without
-// VSCALEFPS the scaled kernel takes its scaled m from e^−|x|·2^B, built
-// with the bias 127 + B, B the scale's binary exponent plus 8 (see
-// hard32Bias in internal/kernel): σ(t) and σ(−t) times 2^B go into
-// γ pₜ ce + m, and the signed αₜ·scale·2^−B multiplies it before the γ
-// factors m. The bias keeps the scaled m a normal float32 wherever the
-// result is one, and the construction's flush below 2^−126 costs only
-// results below αₜ·scale·2^−B·2^−126 ≤ 2^−133. e^−|x| itself is
-// e^−|x|·2^B times 2^−B, rounded once, σ(±t) likewise.
-func (f *f32) sigmoidHard32VEX(scaled bool) {
-	r := f.hard32Begin(scaled, "sigmoidHard32VEX", "n must be a multiple of 8.")
-	P, Q, lossP, gradP, X, Y := r.p, r.q, r.loss, r.grad, r.x, r.y
-	qm := func(i int) Mem { return Mem{Base: Q, Disp: 4 * i} }
-	qv := func(i int) reg.VecVirtual { return f.load(qm(i)) }
-
-	acc0, acc1, i, L := r.acc0, r.acc1, r.i, r.label
-	at := func(b reg.Register) Mem { return Mem{Base: b, Index: i, Scale: 4} }
-	x, y := f.vec(), f.vec()
-	VMOVUPS(at(X), x)
-	VMOVUPS(at(Y), y)
-	one := f.cmp(cmpEQ, y, f.c(1))
-	f.jumpUnlessAll(f.or(one, f.cmp(cmpEQ, y, f.c(0))), L("done")) // a soft target: stop before this block
-
-	sign := f.cbits(1 << 31)
-	t := f.blend(one, f.xor(x, sign), x) // s·x
-	nabs := f.vec()
-	VORPS(sign, x, nabs) // −|x|
-	var e, m, pt, eiB, invB, mB reg.VecVirtual
-	if scaled {
-		bias := f.vec()
-		VPBROADCASTD(qm(qBias), bias)
-		eB := f.expNegBiased(nabs, bias) // e^−|x|·2^B
-		down := qv(qDown)
-		e = f.mul(eB, down)
-		invB = f.div(qv(qUp), f.add(e, f.c(1))) // 2^B/(1 + e)
-		eiB = f.mul(eB, f.mul(invB, down))
-		mB = f.vec()
-		VBLENDVPS(t, invB, eiB, mB) // σ(−t)·2^B: t < 0 takes 2^B/(1 + e)
-		m = f.mul(mB, down)         // σ(−t)
-	} else {
-		e = f.expNegFlush(nabs)
-		inv := f.div(f.load(f.c(1)), f.add(e, f.c(1)))
-		ei := f.mul(e, inv)
-		m, pt = f.vec(), f.vec()
-		VBLENDVPS(t, inv, ei, m)  // σ(−t): t < 0 takes 1/(1 + e)
-		VBLENDVPS(t, ei, inv, pt) // σ(t)
-	}
-	ce := f.add(f.max(f.xor(t, sign), f.c(0)), f.log1pPoly(e)) // softplus(−t)
-
-	var loss, w reg.VecVirtual
-	if scaled {
-		loss = f.mul(ce, f.blend(one, qv(qB), qv(qA))) // αₜ ce
-		f.mulPowK(P, L("pow"), []reg.VecVirtual{loss}, []reg.VecVirtual{m})
-	} else {
-		w = f.load(f.c(1))
-		f.mulPowK(P, L("pow"), []reg.VecVirtual{w}, []reg.VecVirtual{m})
-		loss = f.mul(f.mul(w, f.blend(one, qv(qB), qv(qA))), ce) // αₜ m^γ ce
-	}
-	nan := f.cmp(cmpUNORD, x, x)
-	loss = f.blend(nan, loss, f.cbits(0x7fc00000))
-	f.accumulate(loss, acc0, acc1)
-	TESTQ(lossP, lossP)
-	JZ(LabelRef(L("noloss")))
-	VMOVUPS(loss, at(lossP))
-	Label(L("noloss"))
-
-	TESTQ(gradP, gradP)
-	JZ(LabelRef(L("nograd")))
-	var g reg.VecVirtual
-	if scaled {
-		ptB := f.vec()
-		VBLENDVPS(t, eiB, invB, ptB) // σ(t)·2^B
-		g = f.mul(ptB, qv(qGamma))
-		VFMADD213PS(mB, ce, g)                       // (γ pₜ ce + m)·2^B
-		g = f.mul(g, f.blend(one, qv(qH0), qv(qH1))) // −s αₜ scale (γ pₜ ce + m)
-		f.mulPowK(P, L("gpow"), []reg.VecVirtual{g}, []reg.VecVirtual{m})
-	} else {
-		g = f.mul(pt, qv(qGamma))
-		VFMADD213PS(m, ce, g)                                  // γ pₜ ce + m
-		g = f.mul(f.mul(w, f.blend(one, qv(qG0), qv(qG1))), g) // −s αₜ scale m^γ (…)
-	}
-	g = f.blend(nan, g, f.cbits(0x7fc00000))
-	VMOVUPS(g, at(gradP))
-	Label(L("nograd"))
-
-	ADDQ(U8(f.lanes()), i)
-	JMP(LabelRef(L("loop")))
-
-	Label(L("done"))
-	f.hard32End(acc0, acc1, i)
-}
-
 // mathFuncs32 emits the float32-lane exp and log1p of the hard-target
 // kernel as functions over arrays, for the tests:
 //
 //	func(dst, src *float32, n int)
 //
 // exp takes z ≤ 0, log1p takes e ∈ [0, 1]; n is a multiple of the lane
-// count. On AVX2 they are expNegFlushAVX2F32 and log1pPolyAVX2F32, on
-// AVX-512 expNegAVX512F32 and log1p01AVX512F32.
+// count: expNeg…F32 and log1pPoly…F32.
 func (f *f32) mathFuncs32() {
 	type fn struct {
 		name string
 		f    func(x reg.VecVirtual) reg.VecVirtual
 	}
-	fns := []fn{
-		{"expNegFlush", f.expNegFlush},
-		{"log1pPoly", f.log1pPoly},
-	}
-	if f.z {
-		fns = []fn{{"expNeg", f.expNeg}, {"log1p01", f.log1p01}}
-	}
+	fns := []fn{{"expNeg", f.expNeg}, {"log1pPoly", f.log1pPoly}}
 	for _, fn := range fns {
 		name := fn.name + f.name + "F32"
+		record(f.name, map[bool]string{true: "expNeg32", false: "log1p32"}[strings.HasPrefix(fn.name, "exp")], name)
 		TEXT(name, NOSPLIT, "func(dst, src *float32, n int)")
 		Pragma("noescape")
 		Doc(name + " sets dst[i] = " + fn.name + "(src[i]) for i < n, a multiple of the lane count (tests only).")

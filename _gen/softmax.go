@@ -16,10 +16,15 @@ func (a *isa) softmaxRows(f64 bool) {
 	a.expRow(f64)
 	a.scaleRow(f64)
 	a.hessRow(f64)
+	a.softmaxCols(f64)
+	a.smoothRow(f64)
+	a.gradRow(f64)
 }
 
 func (a *isa) names(base string, f64 bool) (name, t string, size int) {
 	name = base + a.name + map[bool]string{true: "F64", false: "F32"}[f64]
+	record(a.name, base+map[bool]string{true: "F64", false: "F32"}[f64], name)
+	record(a.name, "rowLanes", a.lanes)
 	if f64 {
 		return name, "float64", 8
 	}
@@ -146,7 +151,9 @@ func (a *isa) sawNaN(nan, v V) {
 		a.blendTo(nan, k, nan, a.cbits(math.MaxUint64))
 		return
 	}
-	VORPD(k[0], nan[0], nan[0])
+	for u := range k {
+		VORPD(k[u], nan[u], nan[u])
+	}
 }
 
 // Slots of hessRow's constants, 32 bytes apart as in the sigmoid's
@@ -193,6 +200,288 @@ func (a *isa) hessRow(f64 bool) {
 	h := b.mul(b.add(b.add(t1, t2), t3), k(hrScale))
 	h = b.max(b.load(k(hrClip)), h) // keeps a NaN h
 	b.storeF(h, Mem{Base: D, Index: i, Scale: uint8(size)}, f64)
+	ADDQ(U32(a.lanes), i)
+	JMP(LabelRef(name + "loop"))
+	Label(name + "done")
+	VZEROUPPER()
+	RET()
+}
+
+// The class-strided primitives of the softmax with the class axis second
+// ([N, C, d₁, …]): each handles one block of positions, two vectors'
+// lanes (float64 lanes: 16 on AVX-512, 8 on AVX2) of consecutive positions
+// of one image, walking the C classes stride elements apart; two vectors
+// per class row halve the pages a block touches (the rows are a page
+// apart at 32×32 images). e, mx, idx, sp and the coefficients are float64
+// blocks (lane l of class c of e at e[c·lanes + l]); the caller fixes the
+// label's and the argmax's entries.
+
+// cols returns a's two-block form for the class-strided primitives.
+func (a *isa) cols() *isa {
+	b := *a
+	b.unroll = 2
+	return &b
+}
+
+func (a *isa) softmaxCols(f64 bool) {
+	record(a.name, "colLanes", 2*a.lanes)
+	a.colMax(f64)
+	a.colExp(f64)
+	a.colScale(f64)
+	a.colHess(f64)
+}
+
+// colLoop emits a loop over the classes: body(c) with X advanced by
+// stride elements and the class counter cv (float64 lanes) by one each
+// time; X must be a register the loop may change.
+func (a *isa) colLoop(name string, C, X, step reg.Register, body func(cv V, cls reg.Register)) {
+	b := a
+	cv := b.zero()
+	cls := GP64()
+	XORQ(cls, cls)
+	Label(name + "loop")
+	CMPQ(cls, C)
+	JGE(LabelRef(name + "done"))
+	body(cv, cls)
+	b.addTo(cv, cv, b.c(1))
+	ADDQ(step, X)
+	INCQ(cls)
+	JMP(LabelRef(name + "loop"))
+	Label(name + "done")
+}
+
+// colArgs loads the data pointer and the stride (as bytes) of a class-strided primitive.
+func colArgs(size int) (X, step, C reg.Register) {
+	X = Load(Param("x"), GP64())
+	step = Load(Param("stride"), GP64())
+	SHLQ(U8(map[int]uint8{4: 2, 8: 3}[size]), step)
+	C = Load(Param("classes"), GP64())
+	return X, step, C
+}
+
+// colMax emits func(x *T, stride, classes int, mx, idx *float64): the
+// largest logit of each lane's position (NaN if one is NaN) and the first
+// class that has it.
+func (a *isa) colMax(f64 bool) {
+	name, t, size := a.names("colMax", f64)
+	TEXT(name, NOSPLIT, "func(x *"+t+", stride, classes int, mx, idx *float64)")
+	Pragma("noescape")
+	Doc(name + " sets mx and idx to the largest logit of each lane's position over classes ≥ 1 classes stride elements apart, NaN if one is NaN, and its first class.")
+	b := a.cols()
+	X, step, C := colArgs(size)
+	MX, IDX := Load(Param("mx"), GP64()), Load(Param("idx"), GP64())
+	mx := b.load(b.c(math.Inf(-1)))
+	idx := b.zero()
+	nan := b.zero()
+	b.colLoop(name, C, X, step, func(cv V, _ reg.Register) {
+		v := b.loadF(Mem{Base: X}, f64)
+		gt := b.cmp(cmpGT, v, mx)
+		b.blendTo(mx, gt, mx, v)
+		b.blendTo(idx, gt, idx, cv)
+		b.sawNaN(nan, v)
+	})
+	if a.z {
+		b.blendTo(mx, b.cmp(cmpUNORD, nan, nan), mx, b.c(math.NaN())) // nan's set lanes are NaN
+	} else {
+		for u := range mx {
+			VORPD(nan[u], mx[u], mx[u])
+		}
+	}
+	b.storeF(mx, Mem{Base: MX}, true)
+	b.storeF(idx, Mem{Base: IDX}, true)
+	VZEROUPPER()
+	RET()
+}
+
+// colExp emits func(e *float64, x *T, stride, classes int, mx, idx, sp
+// *float64): e[c·lanes + l] = exp(x_c − mx) for every class, and sp the
+// sum of those of the classes other than idx (S′).
+func (a *isa) colExp(f64 bool) {
+	name, t, size := a.names("colExp", f64)
+	TEXT(name, NOSPLIT, "func(e *float64, x *"+t+", stride, classes int, mx, idx, sp *float64)")
+	Pragma("noescape")
+	Doc(name + " sets e[c·lanes + l] = exp(x − mx) for each class c and lane l, and sp to their sum over the classes other than idx.")
+	b := a.cols()
+	E := Load(Param("e"), GP64())
+	X, step, C := colArgs(size)
+	m := b.loadF(Mem{Base: Load(Param("mx"), GP64())}, true)
+	id := b.loadF(Mem{Base: Load(Param("idx"), GP64())}, true)
+	SP := Load(Param("sp"), GP64())
+	acc := b.zero()
+	b.colLoop(name, C, X, step, func(cv V, _ reg.Register) {
+		// One block after the other: two exponentials at once need more
+		// than AVX2's 16 registers.
+		one := a.one()
+		for u := range b.unroll {
+			blk := func(v V) V { return v[u : u+1] }
+			v := one.exp(one.sub(one.loadF(b.block(Mem{Base: X}, u, size), f64), blk(m)))
+			one.storeF(v, b.block(Mem{Base: E}, u, 8), true)
+			other := one.cmp(cmpEQ, blk(cv), blk(id))
+			one.addTo(blk(acc), blk(acc), one.blend(other, v, one.c(0)))
+		}
+		ADDQ(U8(8*b.step()), E)
+	})
+	b.storeF(acc, Mem{Base: SP}, true)
+	VZEROUPPER()
+	RET()
+}
+
+// colScale emits func(dst *T, stride, classes int, e, k *float64):
+// dst[c·stride + l] = e[c·lanes + l]·k[l].
+func (a *isa) colScale(f64 bool) {
+	name, t, size := a.names("colScale", f64)
+	TEXT(name, NOSPLIT, "func(x *"+t+", stride, classes int, e, k *float64)")
+	Pragma("noescape")
+	Doc(name + " sets x[c·stride + l] = e[c·lanes + l]·k[l] for each class c and lane l.")
+	b := a.cols()
+	X, step, C := colArgs(size)
+	E := Load(Param("e"), GP64())
+	k := b.loadF(Mem{Base: Load(Param("k"), GP64())}, true)
+	b.colLoop(name, C, X, step, func(_ V, _ reg.Register) {
+		b.storeF(b.mul(b.loadF(Mem{Base: E}, true), k), Mem{Base: X}, f64)
+		ADDQ(U8(8*b.step()), E)
+	})
+	VZEROUPPER()
+	RET()
+}
+
+// colHess emits func(dst *T, stride, classes int, e *float64, c
+// *[112]float64): hessRow's Hessian, class-strided, with per-lane constants:
+// c[k·lanes + l] is hessRow's constant k (1/(1 + S′), gp, Â_k*, −B_y,
+// s·w, floor, S′) of lane l.
+func (a *isa) colHess(f64 bool) {
+	name, t, size := a.names("colHess", f64)
+	TEXT(name, NOSPLIT, "func(x *"+t+", stride, classes int, e *float64, c *[112]float64)")
+	Pragma("noescape")
+	Doc(name + " sets x[c·stride + l] to the Hessian diagonal of class c at lane l's position from e[c·lanes + l] and the lanes' constants c (see hessRow).")
+	b := a.cols()
+	X, step, C := colArgs(size)
+	E := Load(Param("e"), GP64())
+	K := Load(Param("c"), GP64())
+	one := a.one()
+	b.colLoop(name, C, X, step, func(_ V, _ reg.Register) {
+		// One block after the other, the constants loaded where used:
+		// both blocks' would fill AVX2's 16 registers.
+		for u := range b.unroll {
+			k := func(i int) V { return one.loadF(Mem{Base: K, Disp: 8*b.step()*i + 8*a.lanes*u}, true) }
+			e := one.loadF(b.block(Mem{Base: E}, u, 8), true)
+			pc := one.mul(e, k(hrInvD))
+			t1 := one.mul(one.mul(pc, pc), k(hrGp))
+			r := one.div(e, k(hrSp))
+			t2 := one.mul(one.mul(r, r), k(hrAK))
+			t3 := one.mul(one.sub(one.load(one.c(1)), one.add(pc, pc)), one.mul(pc, k(hrNegB)))
+			h := one.mul(one.add(one.add(t1, t2), t3), k(hrScale))
+			one.storeF(one.max(k(hrClip), h), b.block(Mem{Base: X}, u, size), f64) // keeps a NaN h
+		}
+		ADDQ(U8(8*b.step()), E)
+	})
+	VZEROUPPER()
+	RET()
+}
+
+// Slots of smoothRow's constants, 32 bytes apart.
+const (
+	smMax   = iota // the row's max
+	smInvD         // 1/(1 + S′)
+	smGamma        // γ
+	smSkip         // the class whose terms the caller adds (the argmax), as a float64
+	smFlags        // int64: k, γ as an integer (γ = k by multiplication), or −1
+	smLogD         // log(1 + S′): log p_c = (x_c − max) − log(1 + S′), as in Go
+)
+
+// smoothRow emits func(b *float64, e *float64, x *T, a *float64, c
+// *[32]float64, n int) (f, sb float64): the label-smoothed softmax focal
+// loss's terms of the classes of one row other than the argmax, with
+// p_c = e_c/(1 + S′), q_c = 1 − p_c, log p_c = x_c − max − log(1 + S′)
+// (at least −MaxFloat64), w_c = q_c^γ and weights a_c:
+//
+//	f_c = −a_c w_c log p_c,  B_c = a_c w_c (γ p_c log p_c / q_c − 1)
+//
+// It stores B_c in b (0 for the skipped class) and returns Σ f_c and Σ B_c.
+// n is a multiple of the lane count.
+func (a *isa) smoothRow(f64 bool) {
+	name, t, size := a.names("smoothRow", f64)
+	TEXT(name, NOSPLIT, "func(b *float64, e *float64, x *"+t+", a *float64, c *[32]float64, n int) (f, sb float64)")
+	Pragma("noescape")
+	Doc(name + " stores the label-smoothed terms B_c of the classes of a row in b and returns Σ f_c and Σ B_c (see smoothRow in _gen); n is a multiple of the lane count.")
+	b := a.one()
+	B, E, X, A := Load(Param("b"), GP64()), Load(Param("e"), GP64()), Load(Param("x"), GP64()), Load(Param("a"), GP64())
+	K := Load(Param("c"), GP64())
+	n := Load(Param("n"), GP64())
+	k := func(i int) bc { return bc(Mem{Base: K, Disp: 32 * i}) }
+	accF, accB := b.zero(), b.zero()
+	cv := b.zero()
+	i := GP64()
+	XORQ(i, i)
+	Label(name + "loop")
+	CMPQ(i, n)
+	JGE(LabelRef(name + "done"))
+	e := b.loadF(Mem{Base: E, Index: i, Scale: 8}, true)
+	p := b.mul(e, k(smInvD))
+	q := b.sub(b.load(b.c(1)), p)
+	lp := b.max(b.sub(b.sub(b.loadF(Mem{Base: X, Index: i, Scale: uint8(size)}, f64), k(smMax)), k(smLogD)), b.c(-math.MaxFloat64))
+	// w = q^γ: k multiplications, or exp(γ log q)
+	w := b.vec()
+	CMPQ(Mem(k(smFlags)), U8(0))
+	JL(LabelRef(name + "powlog"))
+	b.mov(b.load(b.c(1)), w)
+	cnt := GP64()
+	MOVQ(Mem(k(smFlags)), cnt)
+	Label(name + "powloop")
+	TESTQ(cnt, cnt)
+	JZ(LabelRef(name + "powdone"))
+	b.mulTo(w, w, q)
+	DECQ(cnt)
+	JMP(LabelRef(name + "powloop"))
+	Label(name + "powlog")
+	b.mov(b.exp(b.mul(b.log(q), k(smGamma))), w)
+	Label(name + "powdone")
+	aw := b.mul(b.loadF(Mem{Base: A, Index: i, Scale: 8}, true), w)
+	f := b.neg(b.mul(aw, lp))
+	bb := b.mul(aw, b.sub(b.mul(b.mul(p, k(smGamma)), b.div(lp, q)), b.c(1)))
+	// The lane counter: the skipped class adds nothing.
+	skip := b.cmp(cmpEQ, b.add(cv, b.lane()), k(smSkip))
+	f = b.blend(skip, f, b.c(0))
+	bb = b.blend(skip, bb, b.c(0))
+	VMOVUPD(bb[0], Mem{Base: B, Index: i, Scale: 8})
+	b.addTo(accF, accF, f)
+	b.addTo(accB, accB, bb)
+	b.addTo(cv, cv, b.c(float64(a.lanes)))
+	ADDQ(U32(a.lanes), i)
+	JMP(LabelRef(name + "loop"))
+	Label(name + "done")
+	rf := a.hreduce(accF[0], VADDPD)
+	Store(rf, ReturnIndex(0))
+	rb := a.hreduce(accB[0], VADDPD)
+	Store(rb, ReturnIndex(1))
+	VZEROUPPER()
+	RET()
+}
+
+// gradRow emits func(dst *T, b, e *float64, s, k float64, n int):
+// dst[i] = s·b[i] − k·e[i], the label-smoothed gradient (k = s·ΣB/(1 + S′)).
+func (a *isa) gradRow(f64 bool) {
+	name, t, size := a.names("gradRow", f64)
+	TEXT(name, NOSPLIT, "func(dst *"+t+", b, e *float64, s, k float64, n int)")
+	Pragma("noescape")
+	Doc(name + " sets dst[i] = s·b[i] − k·e[i] for i < n, a multiple of the lane count.")
+	bb := a.one()
+	D, B, E := Load(Param("dst"), GP64()), Load(Param("b"), GP64()), Load(Param("e"), GP64())
+	sx, kx := XMM(), XMM()
+	MOVSD(NewParamAddr("s", 24), sx)
+	MOVSD(NewParamAddr("k", 32), kx)
+	s, kk := bb.vec(), bb.vec()
+	VBROADCASTSD(sx, s[0])
+	VBROADCASTSD(kx, kk[0])
+	n := Load(Param("n"), GP64())
+	i := GP64()
+	XORQ(i, i)
+	Label(name + "loop")
+	CMPQ(i, n)
+	JGE(LabelRef(name + "done"))
+	v := bb.mul(bb.loadF(Mem{Base: B, Index: i, Scale: 8}, true), s)
+	bb.fnmaddToV(v, bb.loadF(Mem{Base: E, Index: i, Scale: 8}, true), kk)
+	bb.storeF(v, Mem{Base: D, Index: i, Scale: uint8(size)}, f64)
 	ADDQ(U32(a.lanes), i)
 	JMP(LabelRef(name + "loop"))
 	Label(name + "done")

@@ -23,6 +23,8 @@ func (a *isa) targets(f64 bool) {
 		t, size, lanes = "float64", 8, a.lanes
 	}
 	name := "targets" + a.name + map[bool]string{true: "F64", false: "F32"}[f64]
+	record(a.name, "targets"+map[bool]string{true: "F64", false: "F32"}[f64], name)
+	record(a.name, "vectorBytes", 8*a.lanes)
 	TEXT(name, NOSPLIT, "func(y *"+t+", n int) (pos, bad int)")
 	Pragma("noescape")
 	Doc(name+" counts the positive targets of y[:n] and finds the first block with one outside [0, 1]",

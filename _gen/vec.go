@@ -35,8 +35,9 @@ type isa struct {
 // table is an isa's constant table, shared by its narrowed copies.
 type table struct {
 	sym    Symbol
-	consts map[uint64]int // bits → offset in the table
-	bits   []uint64       // table contents in order
+	consts map[uint64]int   // bits → offset in the table
+	bits   []uint64         // table contents in order
+	rows   map[int][]uint64 // AVX2 entries (by index) holding a vector of distinct values
 }
 
 func newISA(avx512 bool) *isa {
@@ -95,6 +96,9 @@ func (a *isa) emitConsts() {
 	GLOBL(a.sym.Name, RODATA|NOPTR)
 	for i, b := range a.bits {
 		for j := 0; j < a.stride()/8; j++ {
+			if row, ok := a.rows[i]; ok {
+				b = row[j]
+			}
 			DATA(i*a.stride()+8*j, U64(b))
 		}
 	}
@@ -190,6 +194,7 @@ func (a *isa) mul(x V, y any) V { return a.bin(VMULPD, VMULPD_BCST, x, y) }
 func (a *isa) div(x V, y any) V { return a.bin(VDIVPD, VDIVPD_BCST, x, y) }
 func (a *isa) and(x V, y any) V { return a.bin(VANDPD, VANDPD_BCST, x, y) }
 func (a *isa) xor(x V, y any) V { return a.bin(VXORPD, VXORPD_BCST, x, y) }
+func (a *isa) or1(x V, y any) V { return a.bin(VORPD, VORPD_BCST, x, y) }
 
 // max returns x > y ? x : y (y when either is NaN).
 func (a *isa) max(x V, y any) V { return a.bin(VMAXPD, VMAXPD_BCST, x, y) }
@@ -231,6 +236,43 @@ func (a *isa) fmaTo(d, x, y V) {
 	}
 }
 
+// fnmaddToV sets d = d − x·y in place (registers).
+func (a *isa) fnmaddToV(d, x, y V) {
+	for u := range d {
+		VFNMADD231PD(y[u], x[u], d[u])
+	}
+}
+
+// lane returns the lane indices 0, 1, … of a vector, as float64s.
+func (a *isa) lane() V {
+	bits := make([]uint64, a.lanes)
+	for i := range bits {
+		bits[i] = math.Float64bits(float64(i))
+	}
+	m := a.vecBits(bits)
+	d := a.vec()
+	for _, r := range d {
+		VMOVUPD(Mem(m), r) // one block: every register the same lanes
+	}
+	return d
+}
+
+// vecBits returns a memory operand holding the vector of distinct values
+// bits (one per lane), for a plain load.
+func (a *isa) vecBits(bits []uint64) bc {
+	off := len(a.bits) * a.stride()
+	if a.z {
+		a.bits = append(a.bits, bits...) // 8-byte entries: contiguous
+		return bc(NewDataAddr(a.sym, off))
+	}
+	if a.rows == nil {
+		a.rows = map[int][]uint64{}
+	}
+	a.rows[len(a.bits)] = bits
+	a.bits = append(a.bits, 0)
+	return bc(NewDataAddr(a.sym, off))
+}
+
 // fnmaddTo sets d = d − x·c in place.
 func (a *isa) fnmaddTo(d, x V, c float64) {
 	m := Mem(a.c(c))
@@ -250,6 +292,7 @@ const (
 	cmpGE    = 0x1d // ordered, non-signalling
 	cmpGT    = 0x1e
 	cmpLT    = 0x11
+	cmpLE    = 0x12 // ordered, non-signalling
 )
 
 // cmp returns the lanes where x pred y.

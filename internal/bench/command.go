@@ -8,11 +8,14 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -31,6 +34,13 @@ type Options struct {
 	Threads int    // GOMAXPROCS for Go, torch.set_num_threads for PyTorch
 	Python  string // interpreter for the PyTorch side
 	Torch   bool   // run the PyTorch side when it is available
+	JSON    bool   // write the report as JSON instead of a table
+
+	// Exec is the command line that runs this command again, for the
+	// child processes of the lower kernel implementations (see Run); nil:
+	// this executable, without arguments.
+	Exec []string
+
 	// Stream is the number of elements of the files the streamed rows
 	// (StreamRows) run `focal loss` on; 0 leaves them out. Focal is the
 	// focal command they run, Program when empty.
@@ -83,33 +93,46 @@ func NewCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Time the focal-loss kernels against a memory triad and PyTorch",
-		Long: `bench times the float32 sigmoid focal loss with its gradient (α = 0.25,
-γ = 2, 1% positive targets, normalised by the positives) at several sizes:
-package focal on every kernel implementation of this machine (vectorized and
-generic), the streaming triad a = b + s·c that bounds it by memory
-bandwidth, and, when the Python interpreter can import torch and
-torchvision, the same workload forward + backward in
-torchvision.ops.sigmoid_focal_loss and in the tutorial's FocalLoss class, with
-the same thread count. It also times the sparse-label and softmax forms
-with C = 80 classes, the softmax with the class axis last ([N, C]) and
-second ([N, C, 32, 32], when n holds one such image) (default and generic
-kernels; ns per logit). It prints
-one table of medians of repeated calls, each size's rows as ratios to
-focal's default sigmoid kernel, all measured in this one run.
+		Long: `bench times every form of the focal loss, each computing the reduced loss
+and its gradient (as a training step does) on n float32 logits with 1%
+positive targets: the paper's sigmoid focal loss (α = 0.25, γ = 2,
+normalised by the positives) and its forms with the Hessian, soft targets,
+γ = 2.5 and float64 data; every other member of the family with its
+default parameters; and the C = 80 forms (sparse labels; softmax with the
+class axis last, second ([N, 80, 32, 32], when n holds one such image) and
+with label smoothing). Each runs on every kernel implementation of this
+machine (the pure-Go one: the sigmoid and C = 80 forms), the lower ones in
+child processes of this executable under the GODEBUG setting that selects
+them. Beside them: the streaming triad a = b + s·c that bounds the kernels
+by memory bandwidth, and, when the Python interpreter can import torch and
+torchvision, the sigmoid workload forward + backward in
+torchvision.ops.sigmoid_focal_loss and in the tutorial's FocalLoss class,
+with the same thread count.
 
-A second table (--stream N elements, 0 for none) runs focal loss end to end
-on a generated pair of float32 .npy files of N elements, with and without
---out and --grad, against reading the files from the page cache and, when
-Python has them, numpy.load of the pair and torchvision's loss on it, with
-the time over the read and the peak resident memory of each.`,
+It prints one table of medians of repeated calls, all measured in this one
+run: each row's time per element, its ratio to its floor (the triad's time
+for the bytes the row streams) and to the size's first focal.Loss row, and,
+for the rows with one, their goal and whether it is met. --json writes the
+same as one JSON object.
+
+A second table (--stream N elements, 0 for none; not with --json) runs
+focal loss end to end on a generated pair of float32 .npy files of N
+elements, with and without --out and --grad, against reading the files
+from the page cache and, when Python has them, numpy.load of the pair and
+torchvision's loss on it, with the time over the read and the peak
+resident memory of each.`,
 		Example: `  focal bench
   focal bench --sizes 196608,8000000 --repeats 11 --threads 2
   focal bench --torch=false
+  focal bench --sizes 8000000 --json > bench.json
   focal bench --sizes 8000000 --stream 200000000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.validate(); err != nil {
 				return exitcode.Input(err)
+			}
+			if exe, err := os.Executable(); err == nil {
+				o.Exec = append([]string{exe}, strings.Fields(cmd.CommandPath())[1:]...)
 			}
 			return Run(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), o)
 		},
@@ -121,22 +144,40 @@ the time over the read and the peak resident memory of each.`,
 	f.IntVar(&o.Threads, "threads", o.Threads, "threads for Go (GOMAXPROCS) and PyTorch")
 	f.StringVar(&o.Python, "python", o.Python, "Python interpreter for the PyTorch rows")
 	f.BoolVar(&o.Torch, "torch", o.Torch, "run the PyTorch rows when torch and torchvision import")
+	f.BoolVar(&o.JSON, "json", o.JSON, "write the report as JSON (every row with its time per element and floor)")
 	f.IntVar(&o.Stream, "stream", 20_000_000, "elements of the generated .npy pair `focal loss` streams end to end (0: no streamed rows)")
 	return cmd
 }
 
-// Row is one line of the table: the median time of a call on Elems
-// elements, in the group of size N (Elems is N but for the C = 80 forms,
-// which take whole rows or images).
+// Row is one line of the table: the median time of a call of form Key
+// (Name in the table) on Elems elements, in the group of size N (Elems is N
+// but for the C = 80 forms, which take whole rows or images), on kernel
+// implementation Impl ("" for the triad and PyTorch), and the bytes per
+// element that set its floor (0: none).
 type Row struct {
-	Name   string
-	N      int
-	Elems  int
-	Median time.Duration
+	Name   string        `json:"name"`
+	Key    string        `json:"form"`
+	Impl   string        `json:"kernel,omitempty"`
+	N      int           `json:"n"`
+	Elems  int           `json:"elems"`
+	Bytes  int           `json:"bytes_per_elem,omitempty"`
+	Median time.Duration `json:"median_ns"`
+	Goal   Goal          `json:"goal"`
 }
 
-// Run measures everything o asks for and writes the table to w (progress
-// and notes to log).
+// childEnv marks a process that `focal bench` started to measure the
+// kernel rows of a lower implementation (see Run).
+const childEnv = "FOCAL_BENCH_CHILD"
+
+// Run measures everything o asks for and writes the table (or, with
+// o.JSON, the JSON report) to w, progress and notes to log.
+//
+// The kernel implementation is chosen once per process, so the rows of
+// the lower implementations of this machine come from child processes:
+// o.Exec (default: this executable) run with the same settings and the
+// GODEBUG setting that steps the kernels down to the implementation
+// (kernel.StepDown), which report their rows as JSON. A child that cannot
+// run leaves a note instead of its rows.
 func Run(ctx context.Context, w, log io.Writer, o Options) error {
 	if ctx == nil {
 		ctx = context.Background()
@@ -147,46 +188,38 @@ func Run(ctx context.Context, w, log io.Writer, o Options) error {
 	prev := runtime.GOMAXPROCS(o.Threads)
 	defer runtime.GOMAXPROCS(prev)
 
+	if os.Getenv(childEnv) != "" {
+		rows, err := kernelRows(o, kernel.Current(), log)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(w).Encode(rows)
+	}
 	var rows []Row
 	for _, n := range o.Sizes {
-		fmt.Fprintf(log, "go: n = %d\n", n)
 		wl := NewWorkload(n)
 		ts, _ := Times(func() error { wl.Triad(); return nil }, o.Warmup, o.Repeats)
-		rows = append(rows, Row{Name: "triad a = b + s·c (Go)", N: n, Elems: n, Median: Median(ts)})
-		impls := kernel.Impls()
-		for i := len(impls) - 1; i >= 0; i-- { // the default first
-			ts, err := Times(WithImpl(impls[i], wl.Focal), o.Warmup, o.Repeats)
-			if err != nil {
-				return err
-			}
-			rows = append(rows, Row{Name: fmt.Sprintf("focal.Loss (%v)", impls[i]), N: n, Elems: n, Median: Median(ts)})
-		}
-		if n < Classes {
+		rows = append(rows, Row{Name: "triad a = b + s·c (Go)", Key: "triad", N: n, Elems: n, Bytes: 12, Median: Median(ts)})
+	}
+	own, err := kernelRows(o, kernel.Current(), log)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, own...)
+	var notes []string
+	impls := kernel.Impls()
+	for i := len(impls) - 2; i >= 0; i-- {
+		child, err := childRows(ctx, o, impls[i], log)
+		if err != nil {
+			notes = append(notes, fmt.Sprintf("%v rows skipped: %v", impls[i], err))
 			continue
 		}
-		// The C = 80 forms on the default and the generic kernels (their
-		// elements are the logits of whole rows, n rounded down).
-		for _, m := range []kernel.Impl{impls[len(impls)-1], kernel.Generic} {
-			for _, f := range wl.ClassForms() {
-				if f.Elems == 0 {
-					continue
-				}
-				ts, err := Times(WithImpl(m, f.Run), o.Warmup, o.Repeats)
-				if err != nil {
-					return err
-				}
-				rows = append(rows, Row{Name: fmt.Sprintf("%s (%v)", f.Name, m), N: n, Elems: f.Elems, Median: Median(ts)})
-			}
-			if m == kernel.Generic {
-				break
-			}
-		}
+		rows = append(rows, child...)
 	}
 
-	note := ""
 	if o.Torch {
 		if ok, why := TorchAvailable(ctx, o.Python); !ok {
-			note = fmt.Sprintf("PyTorch rows skipped: %s -c 'import torch, torchvision': %s", o.Python, why)
+			notes = append(notes, fmt.Sprintf("PyTorch rows skipped: %s -c 'import torch, torchvision': %s", o.Python, why))
 		} else {
 			fmt.Fprintf(log, "torch: %s\n", o.Python)
 			t, res, err := RunTorch(ctx, o.Python, o.Sizes, o.Warmup, o.Repeats, o.Threads)
@@ -198,12 +231,15 @@ func Run(ctx context.Context, w, log io.Writer, o Options) error {
 				"tutorial":    "tutorial FocalLoss (PyTorch)",
 			}
 			for _, r := range res {
-				rows = append(rows, Row{Name: names[r.Impl] + " fwd+bwd", N: r.N, Elems: r.N, Median: Median(r.Times)})
+				rows = append(rows, Row{Name: names[r.Impl] + " fwd+bwd", Key: "torch-" + r.Impl, N: r.N, Elems: r.N, Bytes: 12, Median: Median(r.Times)})
 			}
-			note = fmt.Sprintf("PyTorch %s, torchvision %s, %d threads", t.Torch, t.TorchVision, t.Threads)
+			notes = append(notes, fmt.Sprintf("PyTorch %s, torchvision %s, %d threads", t.Torch, t.TorchVision, t.Threads))
 		}
 	}
-	if err := writeTable(w, o, rows, note); err != nil || o.Stream == 0 {
+	if o.JSON {
+		return writeJSON(w, o, rows, notes)
+	}
+	if err := writeTable(w, o, rows, notes); err != nil || o.Stream == 0 {
 		return err
 	}
 	focal := o.Focal
@@ -222,39 +258,213 @@ func Run(ctx context.Context, w, log io.Writer, o Options) error {
 	return WriteStreamTable(w, o.Stream, srows, snote)
 }
 
-// writeTable prints rows grouped by size, with each row's time per element
-// and its ratio to the first focal row's of its size.
-func writeTable(w io.Writer, o Options, rows []Row, note string) error {
-	fmt.Fprintf(w, "float32 sigmoid focal loss + gradient, α = 0.25, γ = 2; %d threads (GOMAXPROCS), median of %d calls after %d warm-up\n",
+// kernelRows measures the rows of implementation m, the one this process
+// runs: every form at every size, except that the generic implementation
+// runs the headline sigmoid and the C = 80 forms only, without goals (the
+// other forms are the vector kernels' rows). The headline's goal is 1.5
+// times the triad on AVX2 (1.3 on AVX-512).
+func kernelRows(o Options, m kernel.Impl, log io.Writer) ([]Row, error) {
+	var rows []Row
+	for _, n := range o.Sizes {
+		fmt.Fprintf(log, "go (%v): n = %d\n", m, n)
+		wl := NewWorkload(n)
+		forms := wl.Forms()
+		if m == kernel.Generic {
+			forms = append([]Form{wl.SigmoidForm()}, wl.ClassForms()...)
+		}
+		for _, f := range forms {
+			if f.Elems == 0 {
+				continue
+			}
+			switch {
+			case m == kernel.Generic:
+				f.Goal = Goal{}
+			case m == kernel.AVX2 && f.Key == "sigmoid":
+				f.Goal.Max = 1.5
+			}
+			ts, err := Times(f.Run, o.Warmup, o.Repeats)
+			if err != nil {
+				return nil, err
+			}
+			rows = append(rows, Row{Name: f.Name, Key: f.Key, Impl: m.String(), N: n, Elems: f.Elems, Bytes: f.Bytes, Median: Median(ts), Goal: f.Goal})
+		}
+	}
+	return rows, nil
+}
+
+// goalRatio returns r's time per element over its goal's reference (the
+// row of form Goal.Ref with r's size and kernel, the triad, or r's floor),
+// and false when r has no goal or the reference is missing.
+func goalRatio(r Row, rows []Row, fl map[int]float64) (float64, bool) {
+	if r.Goal.Max == 0 {
+		return 0, false
+	}
+	var ref float64
+	for _, o := range rows {
+		if o.N == r.N && o.Key == r.Goal.Ref && (o.Impl == r.Impl || o.Key == "triad") {
+			ref = o.perElem()
+		}
+	}
+	if r.Goal.Ref == "floor" {
+		ref = fl[r.N] * float64(r.Bytes)
+	}
+	if ref <= 0 {
+		return 0, false
+	}
+	return r.perElem() / ref, true
+}
+
+// childRows runs the kernel rows of implementation m in a child process
+// (see Run).
+func childRows(ctx context.Context, o Options, m kernel.Impl, log io.Writer) ([]Row, error) {
+	argv := o.Exec
+	if len(argv) == 0 {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, err
+		}
+		argv = []string{exe}
+	}
+	sizes := make([]string, len(o.Sizes))
+	for i, n := range o.Sizes {
+		sizes[i] = strconv.Itoa(n)
+	}
+	args := append(argv[1:len(argv):len(argv)], "--sizes", strings.Join(sizes, ","), "--warmup", strconv.Itoa(o.Warmup),
+		"--repeats", strconv.Itoa(o.Repeats), "--threads", strconv.Itoa(o.Threads), "--torch=false", "--json")
+	cmd := exec.CommandContext(ctx, argv[0], args...)
+	godebug := kernel.StepDown(m)
+	if old := os.Getenv("GODEBUG"); old != "" {
+		godebug = old + "," + godebug
+	}
+	cmd.Env = append(os.Environ(), childEnv+"=1", "GODEBUG="+godebug)
+	cmd.Stderr = log
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("%s with GODEBUG=%s: %v", strings.Join(argv, " "), godebug, err)
+	}
+	var rows []Row
+	if err := json.Unmarshal(out, &rows); err != nil {
+		return nil, fmt.Errorf("%s with GODEBUG=%s printed %q: %v", strings.Join(argv, " "), godebug, out, err)
+	}
+	for _, r := range rows {
+		if r.Impl != m.String() {
+			return nil, fmt.Errorf("GODEBUG=%s ran the %s kernels, not %v", godebug, r.Impl, m)
+		}
+	}
+	return rows, nil
+}
+
+// perElem returns r's median time per element in ns.
+func (r Row) perElem() float64 { return float64(r.Median.Nanoseconds()) / float64(r.Elems) }
+
+// floors returns, per size, the triad's time per byte: a row's floor is
+// that times its bytes per element.
+func floors(rows []Row) map[int]float64 {
+	f := map[int]float64{}
+	for _, r := range rows {
+		if r.Key == "triad" {
+			f[r.N] = r.perElem() / float64(r.Bytes)
+		}
+	}
+	return f
+}
+
+// label is the row's name in the table: the form and its kernel.
+func (r Row) label() string {
+	if r.Impl == "" {
+		return r.Name
+	}
+	return r.Name + " (" + r.Impl + ")"
+}
+
+// writeTable prints rows grouped by size, with each row's time per
+// element, its ratio to its floor and to the first focal row's of its
+// size.
+func writeTable(w io.Writer, o Options, rows []Row, notes []string) error {
+	fmt.Fprintf(w, "focal loss kernels; %d threads (GOMAXPROCS), median of %d calls after %d warm-up\n",
 		o.Threads, o.Repeats, o.Warmup)
 	fmt.Fprintf(w, "machine: %s, %s/%s, %d CPUs, %s; kernels %s\n",
 		cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), kernelList())
-	if note != "" {
-		fmt.Fprintln(w, note)
+	for _, n := range notes {
+		fmt.Fprintln(w, n)
 	}
+	fmt.Fprintln(w, "× floor: time over the triad's for the bytes the row streams; × focal: over the first focal.Loss row of the size;")
+	fmt.Fprintln(w, "goal: time over the goal's reference row (same size and kernel) and the most it may be")
 	fmt.Fprintln(w)
+	fl := floors(rows)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "n\timplementation\tmedian ms\tns/elem\t× focal\t")
+	fmt.Fprintln(tw, "n\timplementation\tmedian ms\tns/elem\t× floor\t× focal\tgoal\t")
 	for _, n := range o.Sizes {
-		var base time.Duration
+		var base float64
 		for _, r := range rows {
-			if r.N == n && base == 0 && strings.HasPrefix(r.Name, "focal.") {
-				base = r.Median
+			if r.N == n && base == 0 && r.Key == "sigmoid" {
+				base = r.perElem()
 			}
 		}
 		for _, r := range rows {
 			if r.N != n {
 				continue
 			}
-			perElem := float64(r.Median.Nanoseconds()) / float64(r.Elems)
-			ratio := "-"
+			ratio, floor := "-", "-"
 			if base > 0 {
-				ratio = fmt.Sprintf("%.2f", perElem/(float64(base.Nanoseconds())/float64(n)))
+				ratio = fmt.Sprintf("%.2f", r.perElem()/base)
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%.3f\t%.2f\t%s\t\n", n, r.Name, float64(r.Median)/1e6, perElem, ratio)
+			if f := fl[n] * float64(r.Bytes); f > 0 {
+				floor = fmt.Sprintf("%.2f", r.perElem()/f)
+			}
+			goal := ""
+			if g, ok := goalRatio(r, rows, fl); ok {
+				mark := "met"
+				if g > r.Goal.Max {
+					mark = "MISSED"
+				}
+				goal = fmt.Sprintf("%.2f× %s (≤ %.1f) %s", g, r.Goal.Ref, r.Goal.Max, mark)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%.3f\t%.2f\t%s\t%s\t%s\t\n", n, r.label(), float64(r.Median)/1e6, r.perElem(), floor, ratio, goal)
 		}
 	}
 	return tw.Flush()
+}
+
+// writeJSON writes the report as one JSON object: the settings, the
+// machine, the notes and every row with its time per element and floor.
+func writeJSON(w io.Writer, o Options, rows []Row, notes []string) error {
+	type jsonRow struct {
+		Row
+		PerElem      float64 `json:"ns_per_elem"`
+		FloorPerElem float64 `json:"floor_ns_per_elem,omitempty"`
+		XFloor       float64 `json:"x_floor,omitempty"`
+		XGoalRef     float64 `json:"x_goal_ref,omitempty"`
+		GoalMet      *bool   `json:"goal_met,omitempty"`
+	}
+	fl := floors(rows)
+	out := struct {
+		Threads int       `json:"threads"`
+		Warmup  int       `json:"warmup"`
+		Repeats int       `json:"repeats"`
+		CPU     string    `json:"cpu"`
+		Go      string    `json:"go"`
+		Kernels []string  `json:"kernels"`
+		Notes   []string  `json:"notes"`
+		Rows    []jsonRow `json:"rows"`
+	}{o.Threads, o.Warmup, o.Repeats, cpuModel(), runtime.Version(), nil, notes, nil}
+	for _, m := range kernel.Impls() {
+		out.Kernels = append(out.Kernels, m.String())
+	}
+	for _, r := range rows {
+		j := jsonRow{Row: r, PerElem: r.perElem()}
+		if f := fl[r.N] * float64(r.Bytes); f > 0 && r.Key != "triad" {
+			j.FloorPerElem, j.XFloor = f, j.PerElem/f
+		}
+		if g, ok := goalRatio(r, rows, fl); ok {
+			met := g <= r.Goal.Max
+			j.XGoalRef, j.GoalMet = g, &met
+		}
+		out.Rows = append(out.Rows, j)
+	}
+	e := json.NewEncoder(w)
+	e.SetIndent("", "  ")
+	return e.Encode(out)
 }
 
 // cpuModel returns the CPU's model name as Linux reports it in

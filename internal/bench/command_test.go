@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +43,21 @@ func TestCommandTable(t *testing.T) {
 			t.Errorf("no %s row:\n%s", form, s)
 		}
 	}
+	// Every form on every vector implementation, with its goal where it
+	// has one.
+	for _, m := range impls[1:] {
+		for _, f := range NewWorkload(20000).Forms() {
+			if f.Elems > 0 && !hasRow(s, "20000", f.Name+" ("+m.String()+")") {
+				t.Errorf("no %s row on %v:\n%s", f.Name, m, s)
+			}
+		}
+		if !hasRow(s, "20000", "focal.Loss +Hessian ("+m.String()+")") {
+			t.Errorf("no Hessian row on %v", m)
+		}
+	}
+	if len(impls) > 1 && !strings.Contains(s, "× sigmoid (≤ 2.0)") {
+		t.Errorf("no goal column:\n%s", s)
+	}
 	// The NCHW softmax takes whole [80, 32, 32] images: none in 20 000
 	// elements, one in 90 000.
 	if nchw := "focal.SoftmaxLoss C=80 NCHW (generic)"; hasRow(s, "20000", nchw) || !hasRow(s, "90000", nchw) {
@@ -49,6 +65,59 @@ func TestCommandTable(t *testing.T) {
 	}
 	if got := strings.Count(s, " 1.00 "); got < 3 {
 		t.Errorf("%d rows at ratio 1.00, want one per size:\n%s", got, s)
+	}
+}
+
+// TestCommandJSON: --json writes one object with the machine, the
+// kernels and a row per form, size and implementation, each with its time
+// per element, its floor and, where it has a goal, whether it is met.
+func TestCommandJSON(t *testing.T) {
+	cmd := NewCommand()
+	var out bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&bytes.Buffer{})
+	cmd.SetArgs([]string{"--sizes", "5000", "--repeats", "1", "--warmup", "0", "--torch=false", "--json"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Kernels []string
+		Rows    []struct {
+			Form         string  `json:"form"`
+			Kernel       string  `json:"kernel"`
+			N            int     `json:"n"`
+			PerElem      float64 `json:"ns_per_elem"`
+			FloorPerElem float64 `json:"floor_ns_per_elem"`
+			Goal         Goal    `json:"goal"`
+			GoalMet      *bool   `json:"goal_met"`
+		}
+	}
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("%v:\n%s", err, out.String())
+	}
+	if len(r.Kernels) != len(kernel.Impls()) {
+		t.Errorf("kernels %v, want %v", r.Kernels, kernel.Impls())
+	}
+	seen := map[string]bool{}
+	for _, row := range r.Rows {
+		seen[row.Form+"/"+row.Kernel] = true
+		if row.N != 5000 || !(row.PerElem > 0) {
+			t.Errorf("row %+v", row)
+		}
+		if row.Form != "triad" && !(row.FloorPerElem > 0) {
+			t.Errorf("row %+v has no floor", row)
+		}
+		if (row.Goal.Max > 0 && row.Kernel != "generic") != (row.GoalMet != nil) {
+			t.Errorf("row %+v: goal %+v, met %v", row, row.Goal, row.GoalMet)
+		}
+	}
+	for _, m := range kernel.Impls() {
+		if !seen["sigmoid/"+m.String()] {
+			t.Errorf("no sigmoid row for %v: %v", m, seen)
+		}
+	}
+	if !seen["triad/"] {
+		t.Error("no triad row")
 	}
 }
 

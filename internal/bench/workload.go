@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/focalgo/focal"
-	"github.com/focalgo/focal/internal/kernel"
 )
 
 // Workload is the benchmark input: n float32 logits ~ N(0, 3²) and hard
@@ -23,6 +22,11 @@ type Workload struct {
 	X, Y, Loss, Grad []float32
 	Sparse, Softmax  []int32
 	Total            float64 // the reduced loss of the last call
+
+	// Made by the forms that need them, on their first call: the Hessian,
+	// the soft targets and the float64 data.
+	Hess, Soft       []float32
+	X64, Y64, Grad64 []float64
 }
 
 // Classes is the class count of the sparse and softmax workloads.
@@ -105,23 +109,69 @@ func (w *Workload) RowElems() int { return len(w.Softmax) * Classes }
 // images (none when n is smaller than one).
 func (w *Workload) NCHWElems() int { return len(w.Softmax) / SpatialNCHW * SpatialNCHW * Classes }
 
-// Form is one of the workload's C = Classes calls: its table name, a short
-// key for benchmark names, the call, and the logits it takes (0: none at
-// this size).
+// Form is one call of the workload: its table name, a short key for
+// benchmark names and JSON, the call, the elements it takes (0: none at
+// this size), the bytes it streams per element, which set its floor (the
+// triad's time for as many bytes; the triad moves 12 per element), and
+// its goal, if it has one.
 type Form struct {
 	Name, Key string
 	Run       func() error
 	Elems     int
+	Bytes     int
+	Goal      Goal
+}
+
+// A Goal bounds a form's time per element: at most Max times that of the
+// form Ref of the same size and kernel ("triad": the triad's; "floor":
+// the row's own floor). Max 0 is no goal.
+type Goal struct {
+	Ref string  `json:"ref"`
+	Max float64 `json:"max"`
+}
+
+// SigmoidForm is the headline form: Focal, the paper's sigmoid focal loss
+// with its gradient, whose goal is 1.3 times the triad (the AVX2 kernel's
+// 1.5: see Forms).
+func (w *Workload) SigmoidForm() Form {
+	return Form{"focal.Loss", "sigmoid", w.Focal, len(w.X), 12, Goal{"triad", 1.3}}
 }
 
 // ClassForms returns the C = Classes forms: sparse labels, and softmax
-// with the class axis last and second.
+// with the class axis last and second. Each streams a logit in and a
+// gradient out per element (its labels add a few per cent).
 func (w *Workload) ClassForms() []Form {
 	return []Form{
-		{"focal.SparseLoss C=80", "sparse", w.SparseFocal, w.RowElems()},
-		{"focal.SoftmaxLoss C=80", "softmax", w.SoftmaxFocal, w.RowElems()},
-		{"focal.SoftmaxLoss C=80 NCHW", "softmax-nchw", w.SoftmaxFocalNCHW, w.NCHWElems()},
+		{"focal.SparseLoss C=80", "sparse", w.SparseFocal, w.RowElems(), 8, Goal{}},
+		{"focal.SoftmaxLoss C=80", "softmax", w.SoftmaxFocal, w.RowElems(), 8, Goal{}},
+		{"focal.SoftmaxLoss C=80 NCHW", "softmax-nchw", w.SoftmaxFocalNCHW, w.NCHWElems(), 8, Goal{"softmax", 1.5}},
 	}
+}
+
+// Forms returns every form of the workload: the headline sigmoid, its
+// Hessian, soft-target, non-integer-γ and float64 forms, each other member
+// of the family (its default parameters, on the same data), the C = 80
+// forms and the softmax with label smoothing. Each computes the reduced
+// loss and the gradient (and the Hessian where named), what a training
+// step needs.
+func (w *Workload) Forms() []Form {
+	n := len(w.X)
+	fs := []Form{
+		w.SigmoidForm(),
+		{"focal.Loss +Hessian", "sigmoid-hess", w.FocalHessian, n, 16, Goal{"sigmoid", 2}},
+		{"focal.Loss soft targets", "sigmoid-soft", w.FocalSoft, n, 12, Goal{}},
+		{"focal.Loss γ = 2.5", "sigmoid-gamma2.5", w.FocalGamma, n, 12, Goal{}},
+		{"focal.Loss float64", "sigmoid-f64", w.Focal64, n, 24, Goal{"floor", 2}},
+	}
+	for _, k := range focal.Kinds() {
+		if k == focal.KindFocal {
+			continue
+		}
+		m := k.Default()
+		fs = append(fs, Form{"focal.Loss " + string(k), "member-" + string(k), func() error { return w.Member(m) }, n, 12, Goal{"sigmoid", 2}})
+	}
+	fs = append(fs, w.ClassForms()...)
+	return append(fs, Form{"focal.SoftmaxLoss C=80 ε = 0.1", "softmax-smooth", w.SoftmaxSmooth, w.RowElems(), 8, Goal{"softmax", 2}})
 }
 
 // Focal runs focal.Loss with the paper's setting (α = 0.25, γ = 2,
@@ -133,9 +183,74 @@ func (w *Workload) Focal() error {
 	return err
 }
 
+// Member runs focal.Loss of member m with the paper's options on the
+// workload, computing the reduced loss and the gradient. (Through the
+// Member interface, Loss allocates its form once per call.)
+func (w *Workload) Member(m focal.Member) error {
+	t, err := focal.Loss(m, paperOptions, focal.Outputs[float32]{Grad: w.Grad}, focal.Input[float32]{Logits: w.X, Targets: w.Y})
+	w.Total = t.Value()
+	return err
+}
+
 // FocalElementwise is Focal writing the loss of every element as well.
 func (w *Workload) FocalElementwise() error {
 	t, err := focal.Loss(paper, paperOptions, focal.Outputs[float32]{Loss: w.Loss, Grad: w.Grad}, focal.Input[float32]{Logits: w.X, Targets: w.Y})
+	w.Total = t.Value()
+	return err
+}
+
+// FocalHessian is Focal computing the Hessian diagonal as well.
+func (w *Workload) FocalHessian() error {
+	if w.Hess == nil {
+		w.Hess = make([]float32, len(w.X))
+	}
+	t, err := focal.Loss(paper, paperOptions, focal.Outputs[float32]{Grad: w.Grad, Hess: w.Hess}, focal.Input[float32]{Logits: w.X, Targets: w.Y})
+	w.Total = t.Value()
+	return err
+}
+
+// FocalSoft is Focal on soft targets: the workload's, with every target
+// moved 0.1 toward ½ (label smoothing of binary targets).
+func (w *Workload) FocalSoft() error {
+	if w.Soft == nil {
+		w.Soft = make([]float32, len(w.Y))
+		for i, y := range w.Y {
+			w.Soft[i] = 0.9*y + 0.05
+		}
+	}
+	t, err := focal.Loss(paper, paperOptions, focal.Outputs[float32]{Grad: w.Grad}, focal.Input[float32]{Logits: w.X, Targets: w.Soft})
+	w.Total = t.Value()
+	return err
+}
+
+// FocalGamma is Focal with γ = 2.5, which no kernel computes by
+// multiplication.
+func (w *Workload) FocalGamma() error {
+	t, err := focal.Loss(focal.Sigmoid{Alpha: 0.25, Gamma: 2.5}, paperOptions, focal.Outputs[float32]{Grad: w.Grad}, focal.Input[float32]{Logits: w.X, Targets: w.Y})
+	w.Total = t.Value()
+	return err
+}
+
+// Focal64 is Focal on the workload's data as float64.
+func (w *Workload) Focal64() error {
+	if w.X64 == nil {
+		w.X64, w.Y64, w.Grad64 = make([]float64, len(w.X)), make([]float64, len(w.X)), make([]float64, len(w.X))
+		for i := range w.X {
+			w.X64[i], w.Y64[i] = float64(w.X[i]), float64(w.Y[i])
+		}
+	}
+	t, err := focal.Loss(paper, paperOptions, focal.Outputs[float64]{Grad: w.Grad64}, focal.Input[float64]{Logits: w.X64, Targets: w.Y64})
+	w.Total = t.Value()
+	return err
+}
+
+// SoftmaxSmooth is SoftmaxFocal with label smoothing ε = 0.1.
+func (w *Workload) SoftmaxSmooth() error {
+	n := w.RowElems()
+	s := softmax
+	s.LabelSmoothing = 0.1
+	t, err := focal.SoftmaxLoss(s, focal.Options{}, focal.Outputs[float32]{Grad: w.Grad[:n]},
+		focal.SoftmaxInput[float32, int32]{Logits: w.X[:n], Layout: focal.ClassLast(len(w.Softmax), Classes), Labels: w.Softmax})
 	w.Total = t.Value()
 	return err
 }
@@ -172,14 +287,4 @@ func Median(ts []time.Duration) time.Duration {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-// WithImpl runs fn with the kernel implementation m and restores the
-// previous one.
-func WithImpl(m kernel.Impl, fn func() error) func() error {
-	return func() error {
-		prev := kernel.SetImpl(m)
-		defer kernel.SetImpl(prev)
-		return fn()
-	}
 }

@@ -4,6 +4,7 @@ package kernel
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -17,10 +18,7 @@ import (
 // the assembler then picks EVEX encodings that fault on a CPU with AVX2
 // alone (as sigmoidHardAVX2F32 once did on a Zen 3).
 func TestAVX2CodeUsesVEXRegisters(t *testing.T) {
-	src, err := os.ReadFile("sigmoid_amd64.s")
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := generatedAssembly(t)
 	high := regexp.MustCompile(`\b[XYZ](1[6-9]|2[0-9]|3[01])\b|\bZ[0-9]+\b|\bK[0-7]\b|\.(BCST|Z|SAE|RN_SAE|RD_SAE|RU_SAE|RZ_SAE)\b`)
 	fn, n := "", 0
 	for i, line := range strings.Split(string(src), "\n") {
@@ -38,14 +36,11 @@ func TestAVX2CodeUsesVEXRegisters(t *testing.T) {
 }
 
 // TestRequiredISAs: every generated function needs only the instruction
-// set extensions that the init function of sigmoid_amd64.go checks before
-// it offers the function's implementation, as avo lists them in each
+// set extensions that the init function of cpu_amd64.go checks before it
+// offers the function's implementation, as avo lists them in each
 // function's "// Requires:" comment.
 func TestRequiredISAs(t *testing.T) {
-	src, err := os.ReadFile("sigmoid_amd64.s")
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := generatedAssembly(t)
 	base := []string{"SSE", "SSE2", "AVX", "AVX2", "FMA3", "POPCNT"}
 	allowed := map[string][]string{
 		"AVX2":   base, // cpu.X86.HasAVX, HasAVX2, HasFMA, HasPOPCNT (SSE, SSE2: every amd64 CPU)
@@ -79,4 +74,23 @@ func TestRequiredISAs(t *testing.T) {
 	if n == 0 {
 		t.Fatal("no functions found")
 	}
+}
+
+// generatedAssembly returns the generated assembly files (one per kernel
+// family, the test-only one included), concatenated.
+func generatedAssembly(t *testing.T) []byte {
+	t.Helper()
+	files, err := filepath.Glob("*_amd64*.s")
+	if err != nil || len(files) < 5 {
+		t.Fatalf("generated assembly: %v %v", files, err)
+	}
+	var src []byte
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src = append(src, b...)
+	}
+	return src
 }

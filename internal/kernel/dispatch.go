@@ -1,71 +1,46 @@
 package kernel
 
 import (
-	"strings"
-	"sync/atomic"
+	"sync"
+	"unsafe"
 )
 
-// Impl names an implementation of the kernels.
-type Impl int32
-
-const (
-	Generic Impl = iota // pure Go: SigmoidGo, SparseGo, SoftmaxGo
-	AVX2                // amd64 AVX2 + FMA, 4 float64 lanes
-	AVX512              // amd64 AVX-512 F/DQ/VL, 8 float64 or 16 float32 lanes
-)
-
-func (m Impl) String() string {
-	switch m {
-	case Generic:
-		return "generic"
-	case AVX2:
-		return "avx2"
-	case AVX512:
-		return "avx512"
-	}
-	return "impl(?)"
+// scratch is the working memory of one call of the vector paths: the
+// sigmoid constants, the padded tail of sigmoidLanes, the one-hot targets
+// of sparseVec, the loss buffer of sigmoidWeighted and the exponentials
+// and Hessian constants of softmaxVec, and a member kernel's constants. The table's functions are called
+// through function values, which the compiler assumes keep their pointer
+// arguments: memory they read must not be on the stack, or every call
+// would allocate it. It comes from a pool instead.
+type scratch struct {
+	v    vec
+	tail [5][maxStep]float64
+	y    [sparseGroup]float64 // zero between calls
+	loss [weightedPiece]float64
+	e    [stackClasses]float64
+	c    [32]float64
+	mp   [64]float64 // a member kernel's constants
+	// a weighted member call's logits, targets, loss, gradient and Hessian
+	weighted [5][weightedPiece]float64
+	// softmaxStrided's block: exponentials, per-lane max, argmax, S′,
+	// gradient coefficients, label terms and Hessian constants
+	ec                        [stackClasses * 16]float64
+	mx, idx, sp, k, b, sc, py [16]float64
+	ahat, gp, aK              [16]float64
+	hc                        [112]float64
+	skip                      [16]bool
+	// softmaxStrided's tile for a block the call cuts (as T)
+	tile [stackClasses * 16]float64
+	// softmaxSmooth's row: the ε/C weights and the terms B_c
+	sa, sb [stackClasses]float64
 }
 
-// available lists the implementations this machine and build can run,
-// Generic first and the fastest last; the arch files append to it.
-var available = []Impl{Generic}
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
-// impl is the implementation in use, the fastest available unless SetImpl
-// changed it.
-var impl atomic.Int32
-
-func init() { impl.Store(int32(available[len(available)-1])) }
-
-// Impls returns the implementations this machine and build can run, Generic
-// first and the default (the fastest) last.
-func Impls() []Impl { return append([]Impl(nil), available...) }
-
-// Current returns the implementation in use.
-func Current() Impl { return Impl(impl.Load()) }
-
-// Describe names the implementation in use and those this machine and build
-// can run, as `focal version` prints them: "avx512 (this machine and build:
-// generic, avx2, avx512)".
-func Describe() string {
-	names := make([]string, len(available))
-	for i, m := range available {
-		names[i] = m.String()
-	}
-	return Current().String() + " (this machine and build: " + strings.Join(names, ", ") + ")"
-}
-
-// SetImpl selects the implementation used by Sigmoid, Sparse and Softmax and
-// returns the previous one. It is for tests and benchmarks (forcing the
-// generic path side by side with the vectorized one); an implementation the
-// machine lacks leaves the setting unchanged.
-func SetImpl(m Impl) (prev Impl) {
-	prev = Current()
-	for _, a := range available {
-		if a == m {
-			impl.Store(int32(m))
-		}
-	}
-	return prev
+// view returns the first n elements of buf as a []T (T no wider than
+// float64, so they fit).
+func view[T Float](buf []float64, n int) []T {
+	return unsafe.Slice((*T)(unsafe.Pointer(&buf[0])), n)
 }
 
 // Sigmoid is the sigmoid kernel used by package focal: the vectorized one
@@ -73,28 +48,36 @@ func SetImpl(m Impl) (prev Impl) {
 // not ignored; weights applied after the kernel), else SigmoidGo. Its
 // contract is SigmoidGo's.
 func Sigmoid[T Float](p *SigmoidParams, loss, grad, hess, x, y, w []T, ignore []bool) float64 {
-	if v, ok := newVec(p, Current()); ok {
-		switch {
-		case w != nil:
-			return sigmoidWeighted(&v, loss, grad, hess, x, y, w, ignore)
-		case ignore != nil:
-			return sigmoidMasked(&v, loss, grad, hess, x, y, ignore)
-		}
-		return sigmoidVec(&v, loss, grad, hess, x, y)
+	return sigmoidOn(active, p, loss, grad, hess, x, y, w, ignore)
+}
+
+// sigmoidOn is Sigmoid on the kernels of table t (nil: SigmoidGo).
+func sigmoidOn[T Float](t *table, p *SigmoidParams, loss, grad, hess, x, y, w []T, ignore []bool) float64 {
+	if t == nil {
+		return SigmoidGo(p, loss, grad, hess, x, y, w, ignore)
 	}
-	return SigmoidGo(p, loss, grad, hess, x, y, w, ignore)
+	s := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(s)
+	newVec(&s.v, p, t)
+	switch {
+	case w != nil:
+		return sigmoidWeighted(s, loss, grad, hess, x, y, w, ignore)
+	case ignore != nil:
+		return sigmoidMasked(s, loss, grad, hess, x, y, ignore)
+	}
+	return sigmoidVec(s, loss, grad, hess, x, y)
 }
 
 // weightedPiece is the number of elements sigmoidWeighted runs the kernel
-// on at a time (its loss buffer lives on the stack).
+// on at a time (its loss buffer is scratch.loss).
 const weightedPiece = 512
 
 // sigmoidWeighted is sigmoidVec followed by the weights: each output times
 // wᵢ (0, and no computation's NaN, where wᵢ = 0 or ignored), the sum taken
 // over the weighted losses. Outputs are rounded twice for float32 (once by
 // the kernel, once after the weight), within 1.2e-7 relative more.
-func sigmoidWeighted[T Float](v *vec, loss, grad, hess, x, y, w []T, ignore []bool) float64 {
-	var buf [weightedPiece]T
+func sigmoidWeighted[T Float](s *scratch, loss, grad, hess, x, y, w []T, ignore []bool) float64 {
+	buf := view[T](s.loss[:], weightedPiece)
 	var sum float64
 	for lo := 0; lo < len(x); lo += weightedPiece {
 		hi := min(lo+weightedPiece, len(x))
@@ -103,7 +86,7 @@ func sigmoidWeighted[T Float](v *vec, loss, grad, hess, x, y, w []T, ignore []bo
 			l = loss[lo:hi]
 		}
 		g, h := sub(grad, lo, hi), sub(hess, lo, hi)
-		sigmoidVec(v, l, g, h, x[lo:hi], y[lo:hi])
+		sigmoidVec(s, l, g, h, x[lo:hi], y[lo:hi])
 		for i := range l {
 			wi := float64(w[lo+i])
 			if ignore != nil && ignore[lo+i] {
@@ -137,7 +120,7 @@ func sigmoidWeighted[T Float](v *vec, loss, grad, hess, x, y, w []T, ignore []bo
 // outputs do not depend on the runs, so they equal Sparse's bit for bit;
 // float32 data may take the float32-lane kernel in some runs and not in
 // others, and then agrees to rounding (1e-6 relative).
-func sigmoidMasked[T Float](v *vec, loss, grad, hess, x, y []T, ignore []bool) float64 {
+func sigmoidMasked[T Float](s *scratch, loss, grad, hess, x, y []T, ignore []bool) float64 {
 	var sum float64
 	for lo := 0; lo < len(x); {
 		hi := lo
@@ -151,7 +134,7 @@ func sigmoidMasked[T Float](v *vec, loss, grad, hess, x, y []T, ignore []bool) f
 				}
 			}
 		} else {
-			sum += sigmoidVec(v, sub(loss, lo, hi), sub(grad, lo, hi), sub(hess, lo, hi), x[lo:hi], y[lo:hi])
+			sum += sigmoidVec(s, sub(loss, lo, hi), sub(grad, lo, hi), sub(hess, lo, hi), x[lo:hi], y[lo:hi])
 		}
 		lo = hi
 	}
@@ -162,21 +145,29 @@ func sigmoidMasked[T Float](v *vec, loss, grad, hess, x, y []T, ignore []bool) f
 // SparseGo's. The vectorized form runs the sigmoid kernel over groups of
 // whole rows against one-hot targets built in a stack buffer.
 func Sparse[T Float, L Int](p *SigmoidParams, loss, grad, hess, x []T, classes int, labels []L) float64 {
-	if v, ok := newVec(p, Current()); ok && classes <= sparseGroup {
-		return sparseVec(&v, loss, grad, hess, x, classes, labels)
-	}
-	return SparseGo(p, loss, grad, hess, x, classes, labels)
+	return sparseOn(active, p, loss, grad, hess, x, classes, labels)
 }
 
-// sparseGroup is the number of targets in sparseVec's stack buffer.
+// sparseOn is Sparse on the kernels of table t (nil: SparseGo).
+func sparseOn[T Float, L Int](t *table, p *SigmoidParams, loss, grad, hess, x []T, classes int, labels []L) float64 {
+	if t == nil || classes > sparseGroup {
+		return SparseGo(p, loss, grad, hess, x, classes, labels)
+	}
+	s := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(s)
+	newVec(&s.v, p, t)
+	return sparseVec(s, loss, grad, hess, x, classes, labels)
+}
+
+// sparseGroup is the number of targets in sparseVec's buffer (scratch.y).
 const sparseGroup = 2048
 
 // sparseVec is Sparse on the vector sigmoid kernel: rows are taken in groups
 // of at most sparseGroup elements, their one-hot targets written into a
 // zeroed buffer (and cleared after); ignored rows split a group and are
 // zeroed here.
-func sparseVec[T Float, L Int](v *vec, loss, grad, hess, x []T, classes int, labels []L) float64 {
-	var ybuf [sparseGroup]T
+func sparseVec[T Float, L Int](s *scratch, loss, grad, hess, x []T, classes int, labels []L) float64 {
+	ybuf := view[T](s.y[:], sparseGroup) // zero between calls
 	perGroup := sparseGroup / classes
 	var sum float64
 	for n0 := 0; n0 < len(labels); {
@@ -202,7 +193,7 @@ func sparseVec[T Float, L Int](v *vec, loss, grad, hess, x []T, classes int, lab
 		}
 		lo, hi := base, n1*classes
 		y := ybuf[:hi-lo]
-		sum += sigmoidVec(v, sub(loss, lo, hi), sub(grad, lo, hi), sub(hess, lo, hi), x[lo:hi], y)
+		sum += sigmoidVec(s, sub(loss, lo, hi), sub(grad, lo, hi), sub(hess, lo, hi), x[lo:hi], y)
 		for n := n0; n < n1; n++ {
 			if c := int64(labels[n]); c >= 0 && c < int64(classes) {
 				ybuf[(n-n0)*classes+int(c)] = 0
@@ -223,17 +214,30 @@ func sub[E any](s []E, lo, hi int) []E {
 
 // Softmax is the softmax kernel used by package focal; its contract is
 // SoftmaxGo's. Without label smoothing and with C ≤ 256 its row loops are
-// vectorized: directly with the class axis last (softmaxVec), through
-// class-last tiles with the class axis second (softmaxTiled).
+// vectorized: along the classes with the class axis last (softmaxVec),
+// across positions, the classes strided, with the class axis second
+// (softmaxStrided); with label smoothing, for the loss and gradient with
+// the class axis last (softmaxSmooth).
 func Softmax[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
+	return softmaxOn(active, p, loss, grad, hess, x, labels, w, first)
+}
+
+// softmaxOn is Softmax on the kernels of table t (nil: SoftmaxGo).
+func softmaxOn[T Float, L Int](t *table, p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
 	if p.Schedule != nil {
 		return ScheduledSoftmaxGo(p, loss, grad, hess, x, labels, w, first)
 	}
-	if m := Current(); m != Generic && p.Smooth == 0 && p.Classes <= stackClasses {
-		if p.Inner > 1 {
-			return softmaxTiled(m, p, loss, grad, hess, x, labels, w, first)
-		}
-		return softmaxVec(m, p, loss, grad, hess, x, labels, w, first)
+	smooth := p.Smooth != 0
+	if t == nil || p.Classes > stackClasses || (smooth && (hess != nil || p.Inner > 1)) {
+		return SoftmaxGo(p, loss, grad, hess, x, labels, w, first)
 	}
-	return SoftmaxGo(p, loss, grad, hess, x, labels, w, first)
+	s := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(s)
+	if smooth {
+		return softmaxSmooth(t, s, p, loss, grad, x, labels, w, first)
+	}
+	if p.Inner > 1 {
+		return softmaxStrided(t, s, p, loss, grad, hess, x, labels, w, first)
+	}
+	return softmaxVec(t, s, p, loss, grad, hess, x, labels, w, first)
 }

@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// TestKernelsExercised: every implementation of this machine and build
-// takes over when SetImpl selects it, and gives the generic results on
-// inputs that reach each of its kernels: the sigmoid's float64 lanes
+// TestKernelsExercised: every implementation of this machine and build has
+// its table, the last of them is the one in use, and each gives the
+// generic results on inputs that reach each of its kernels: the sigmoid's float64 lanes
 // (float32 data with the Hessian, float64 data), both float32-lane kernels
 // (hard float32 targets, γ = 2, scale 1/8 and 3), the sparse-label form
 // and the softmax in both layouts; Describe names the one in use and all
@@ -29,18 +29,23 @@ func TestKernelsExercised(t *testing.T) {
 		}
 	}
 	var compared []string
-	for _, m := range Impls() {
-		prev := SetImpl(m)
-		cur := Current()
-		SetImpl(prev)
-		if cur != m {
-			t.Errorf("SetImpl(%v) left %v in use", m, cur)
+	impls := Impls()
+	if last := impls[len(impls)-1]; Current() != last || (last != Generic) != (active != nil) {
+		t.Errorf("in use: %v; want the last of %v", Current(), impls)
+	}
+	for _, m := range impls {
+		tb := tableOf(m)
+		if (tb == nil) != (m == Generic) {
+			t.Errorf("%v: table %p", m, tb)
 			continue
 		}
 		for _, scale := range []float64{0.125, 3} {
 			p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: 2, Scale: scale}
-			if v, vector := newVec(p, m); vector && (!v.hard32 || v.scaled != (scale > 1)) {
-				t.Errorf("%v, scale %v: not the float32-lane kernel for it (scaled: %v)", m, scale, v.scaled)
+			var v vec
+			if tb != nil {
+				if newVec(&v, p, tb); !v.hard32 || v.scaled != (scale > 1) {
+					t.Errorf("%v, scale %v: not the float32-lane kernel for it (scaled: %v)", m, scale, v.scaled)
+				}
 			}
 			compare(t, m, p, x32, y32, [3]bool{true, true, false}, 0) // float32 lanes
 			compare(t, m, p, x32, y32, [3]bool{true, true, true}, 0)  // float64 lanes
@@ -50,9 +55,7 @@ func TestKernelsExercised(t *testing.T) {
 		rel, abs := tolerance[float32]()
 		want, got := make([]float32, len(x32)), make([]float32, len(x32))
 		ws := SparseGo(p, nil, want, nil, x32, classes, sparse)
-		SetImpl(m)
-		gs := Sparse(p, nil, got, nil, x32, classes, sparse)
-		SetImpl(prev)
+		gs := sparseOn(tb, p, nil, got, nil, x32, classes, sparse)
 		if !agree(gs, ws, rel, abs) {
 			t.Errorf("%v: Sparse sum = %v, generic %v", m, gs, ws)
 		}

@@ -10,7 +10,9 @@ import (
 // path, output for output, on arbitrary logits and targets (raw float32
 // bits, so NaN, ±Inf, ±0 and subnormals arise), lengths (0 … 2·8+1 and
 // beyond), unaligned destinations and parameters (α, γ, the gradient's
-// scale, Hessian clipping).
+// scale, Hessian clipping). Without a vector implementation (-tags purego,
+// or a CPU without AVX2) it compares the generic float32 path with
+// SigmoidElem in float64 instead, so that it never checks nothing.
 func FuzzSigmoidKernel(f *testing.F) {
 	f.Add([]byte{}, 2.0, 0.25, uint8(0), uint8(0))
 	f.Add(make([]byte, 8*17), 0.5, -1.0, uint8(7), uint8(1))
@@ -43,6 +45,9 @@ func FuzzSigmoidKernel(f *testing.F) {
 		for i := range x {
 			x64[i], y64[i] = float64(x[i]), float64(y[i])
 		}
+		if len(vecImpls()) == 0 {
+			compareElem(t, p, x, y, outs, int(off%4))
+		}
 		for _, m := range vecImpls() {
 			compare(t, m, p, x, y, outs, int(off%4))
 			compare(t, m, p, x64, y64, outs, int(off%4))
@@ -54,8 +59,9 @@ func FuzzSigmoidKernel(f *testing.F) {
 // SoftmaxGo on arbitrary logits (raw float32 bits), class counts 1 … 40,
 // both layouts (class axis last, or second with 2 … 33 positions per
 // image), labels with ignored positions, optional weights, per-class or
-// scalar α, γ, Hessian clipping and a starting position, in float32 and
-// float64.
+// scalar α, γ, Hessian clipping, label smoothing (class axis last) and a
+// starting position, in float32 and float64. Without a vector implementation it compares SoftmaxGo with
+// softmaxGeneral, the position-by-position reference, instead.
 func FuzzSoftmaxKernel(f *testing.F) {
 	f.Add(make([]byte, 4*80), uint8(7), uint8(0), 2.0, uint8(0), uint8(0))
 	f.Add(make([]byte, 4*3*13*5), uint8(12), uint8(4), 0.5, uint8(1|2|4), uint8(3))
@@ -87,6 +93,9 @@ func FuzzSoftmaxKernel(f *testing.F) {
 			}
 		}
 		p := &SoftmaxParams{Classes: C, Inner: in, Gamma: gamma, Scale: 0.5, HasIgnore: true, Ignore: -100, ClipHess: flags&4 != 0}
+		if flags&16 != 0 && in == 1 {
+			p.Smooth = 0.1 // label smoothing: loss and gradient
+		}
 		if flags&2 != 0 {
 			p.Alpha = make([]float64, C)
 			for c := range p.Alpha {
@@ -115,7 +124,11 @@ func FuzzSoftmaxKernel(f *testing.F) {
 			}
 			w32, w64 = w32[fst:], w64[fst:]
 		}
-		for _, m := range vecImpls() {
+		impls := vecImpls()
+		if len(impls) == 0 {
+			impls = []Impl{Generic}
+		}
+		for _, m := range impls {
 			compareSoftmax(t, m, p, x, labels[fst:], w32, fst)
 			compareSoftmax(t, m, p, x64, labels[fst:], w64, fst)
 		}

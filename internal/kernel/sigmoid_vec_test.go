@@ -57,9 +57,6 @@ func gradSlack(x, y float64, p *SigmoidParams) float64 {
 	return 1e-13 * math.Abs(p.Scale) * ((1-q)*(1-y) + y*q + p.Gamma*ce)
 }
 
-// vecImpls returns the vector implementations of this machine and build.
-func vecImpls() []Impl { return Impls()[1:] }
-
 // run calls Sigmoid on implementation m with guard regions around every
 // destination; it fails t if a guard changed.
 func run[T Float](t *testing.T, m Impl, p *SigmoidParams, x, y []T, outs [3]bool, off int) (sum float64, dst [3][]T) {
@@ -70,8 +67,6 @@ func run[T Float](t *testing.T, m Impl, p *SigmoidParams, x, y []T, outs [3]bool
 // runForm is run with weights w and an ignore mask (either may be nil).
 func runForm[T Float](t *testing.T, m Impl, p *SigmoidParams, x, y, w []T, ignore []bool, outs [3]bool, off int) (sum float64, dst [3][]T) {
 	t.Helper()
-	prev := SetImpl(m)
-	defer SetImpl(prev)
 	const guard = 9
 	var bufs [3][]T
 	for i := range dst {
@@ -83,7 +78,7 @@ func runForm[T Float](t *testing.T, m Impl, p *SigmoidParams, x, y, w []T, ignor
 			dst[i] = bufs[i][off : off+len(x) : off+len(x)]
 		}
 	}
-	sum = Sigmoid(p, dst[0], dst[1], dst[2], x, y, w, ignore)
+	sum = sigmoidOn(tableOf(m), p, dst[0], dst[1], dst[2], x, y, w, ignore)
 	for i, b := range bufs {
 		for j, v := range b {
 			if (j < off || j >= off+len(x)) && v != 12345 {
@@ -104,7 +99,6 @@ func compare[T Float](t *testing.T, m Impl, p *SigmoidParams, x, y []T, outs [3]
 // nil); the gradient's and Hessian's slack grows with |wᵢ|.
 func compareForm[T Float](t *testing.T, m Impl, p *SigmoidParams, x, y, w []T, ignore []bool, outs [3]bool, off int) {
 	t.Helper()
-	rel, abs := tolerance[T]()
 	want, wd := runForm(t, Generic, p, x, y, w, ignore, outs, off)
 	got, gd := runForm(t, m, p, x, y, w, ignore, outs, off)
 	// At infinite logits the float32 generic path gives NaN where
@@ -132,6 +126,42 @@ func compareForm[T Float](t *testing.T, m Impl, p *SigmoidParams, x, y, w []T, i
 			}
 		}
 	}
+	checkAgree(t, m.String(), p, x, y, weights, got, gd, want, wd)
+}
+
+// compareElem checks the generic float32 path against SigmoidElem in
+// float64 (the float64 generic path computes it element for element), with
+// compare's tolerances: what the fuzz targets check where there is no
+// vector implementation.
+func compareElem(t *testing.T, p *SigmoidParams, x, y []float32, outs [3]bool, off int) {
+	t.Helper()
+	got, gd := run(t, Generic, p, x, y, outs, off)
+	x64, y64 := make([]float64, len(x)), make([]float64, len(x))
+	for i := range x {
+		x64[i], y64[i] = float64(x[i]), float64(y[i])
+	}
+	want, wd64 := run(t, Generic, p, x64, y64, outs, 0)
+	var wd [3][]float32
+	for k := range wd {
+		if wd64[k] != nil {
+			wd[k] = make([]float32, len(x))
+			for i, v := range wd64[k] {
+				wd[k][i] = float32(v)
+				if k == 0 {
+					wd[k][i] = sat[float32](v)
+				}
+			}
+		}
+	}
+	checkAgree(t, "generic float32 against SigmoidElem", p, x, y, nil, got, gd, want, wd)
+}
+
+// checkAgree checks the sums and outputs got, gd against want, wd within
+// the tolerances of T, the gradient's and Hessian's slack growing with
+// |wᵢ| (weights nil: 1).
+func checkAgree[T Float](t *testing.T, m string, p *SigmoidParams, x, y, weights []T, got float64, gd [3][]T, want float64, wd [3][]T) {
+	t.Helper()
+	rel, abs := tolerance[T]()
 	if !agree(got, want, rel, abs) {
 		t.Errorf("%v γ=%v α=%v/%v: sum = %v, generic %v", m, p.Gamma, p.Alpha, p.HasAlpha, got, want)
 	}
@@ -199,9 +229,7 @@ var gammas = []float64{0, 0.25, 0.5, 1, 1.5, 2, 2.5, 3, 5, 8, 8.5, 10}
 // off, the clipped Hessian, any subset of destinations, lengths 0 … 2·8+1
 // and beyond, and unaligned destinations.
 func TestVectorMatchesGeneric(t *testing.T) {
-	if len(vecImpls()) == 0 {
-		t.Skip("no vector implementation in this build")
-	}
+	needVector(t)
 	t.Run("float32", func(t *testing.T) { testVector[float32](t) })
 	t.Run("float64", func(t *testing.T) { testVector[float64](t) })
 }
@@ -233,6 +261,7 @@ func testVector[T Float](t *testing.T) {
 // soft target, at every γ form: NaN in gives NaN out, every finite input
 // gives finite outputs, and the values equal the generic path's.
 func TestVectorSpecials(t *testing.T) {
+	needVector(t)
 	for _, m := range vecImpls() {
 		for _, g := range gammas {
 			p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: g, Scale: 1}
@@ -266,23 +295,57 @@ func TestVectorSpecials(t *testing.T) {
 	}
 }
 
-// TestVectorNoAllocs: a vector call allocates nothing, tail included.
+// TestVectorNoAllocs: a call allocates nothing on any implementation, tail
+// included, in every form: plain (float32 and float64 lanes), weighted,
+// masked, sparse labels and the softmax in both layouts. (The scratch
+// memory the vector paths need comes from a pool, which the race detector
+// empties at random: the test needs a build without it.)
 func TestVectorNoAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop items at random")
+	}
 	x, y := inputs[float32](rand.New(rand.NewPCG(3, 4)), 1003, "mixed")
-	l, g := make([]float32, len(x)), make([]float32, len(x))
+	n := len(x)
+	l, g, h, w := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+	ignore := make([]bool, n)
+	for i := range w {
+		w[i], ignore[i] = float32(i%3), i%5 == 0
+	}
+	labels := make([]int32, n/10)
+	for i := range labels {
+		labels[i] = int32(i % 10)
+	}
 	p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: 2, Scale: 1}
+	sp := &SoftmaxParams{Classes: 10, Inner: 1, Gamma: 2, Scale: 1}
+	sp2 := &SoftmaxParams{Classes: 10, Inner: 5, Gamma: 2, Scale: 1}
 	for _, m := range Impls() {
-		prev := SetImpl(m)
-		if a := testing.AllocsPerRun(10, func() { Sigmoid(p, l, g, nil, x, y, nil, nil) }); a != 0 {
-			t.Errorf("%v: %v allocations per call", m, a)
+		tb := tableOf(m)
+		for _, c := range []struct {
+			name string
+			fn   func()
+		}{
+			{"plain", func() { sigmoidOn(tb, p, l, g, nil, x, y, nil, nil) }},
+			{"hessian", func() { sigmoidOn(tb, p, l, g, h, x, y, nil, nil) }},
+			{"weighted", func() { sigmoidOn(tb, p, nil, g, nil, x, y, w, nil) }},
+			{"masked", func() { sigmoidOn(tb, p, l, g, nil, x, y, nil, ignore) }},
+			{"sparse", func() { sparseOn(tb, p, l, g, nil, x[:len(labels)*10], 10, labels) }},
+			{"softmax", func() {
+				softmaxOn(tb, sp, nil, g[:len(labels)*10], h[:len(labels)*10], x[:len(labels)*10], labels, nil, 0)
+			}},
+			{"softmax NCHW", func() { softmaxOn(tb, sp2, nil, g[:len(labels)*10], nil, x[:len(labels)*10], labels, nil, 0) }},
+		} {
+			c.fn()
+			if a := testing.AllocsPerRun(10, c.fn); a != 0 {
+				t.Errorf("%v %s: %v allocations per call", m, c.name, a)
+			}
 		}
-		SetImpl(prev)
 	}
 }
 
 // TestVectorIgnoreMask: with an ignore mask (runs of every length) the
 // vector path equals the generic one and writes 0 at ignored elements.
 func TestVectorIgnoreMask(t *testing.T) {
+	needVector(t)
 	rng := rand.New(rand.NewPCG(7, 8))
 	rel, abs := tolerance[float32]()
 	for _, m := range vecImpls() {
@@ -309,9 +372,7 @@ func TestVectorIgnoreMask(t *testing.T) {
 			}
 		}
 		ws := SigmoidGo(p, want[0], want[1], want[2], x, y, nil, ignore)
-		prev := SetImpl(m)
-		gs := Sigmoid(p, got[0], got[1], got[2], x, y, nil, ignore)
-		SetImpl(prev)
+		gs := sigmoidOn(tableOf(m), p, got[0], got[1], got[2], x, y, nil, ignore)
 		if !agree(gs, ws, rel, abs) {
 			t.Errorf("%v: sum = %v, generic %v", m, gs, ws)
 		}
@@ -326,15 +387,15 @@ func TestVectorIgnoreMask(t *testing.T) {
 }
 
 // TestHard32MatchesGeneric: the float32-lane kernels (float32 data, hard
-// targets, γ ∈ {0, 1, 2}, loss and gradient; the plain one for scale 1/8,
-// the scaled one for 3) run to the end of hard data, stop at the first
+// targets, γ ∈ {0, 1, 2}, loss and gradient, and the Hessian in the plain
+// one; the plain one for scale 1/8, the scaled one for 3) run to the end of hard data, stop at the first
 // block with a soft target, and equal the generic path within 1e-6
 // relative, specials included.
 func TestHard32MatchesGeneric(t *testing.T) {
+	needVector(t)
 	rng := rand.New(rand.NewPCG(13, 14))
 	for _, m := range vecImpls() {
-		stepN := map[Impl]int{AVX2: 8, AVX512: 32}[m] // elements per step
-		testHard32(t, rng, m, stepN)
+		testHard32(t, rng, m, tableOf(m).hardStep)
 	}
 }
 
@@ -343,23 +404,25 @@ func testHard32(t *testing.T, rng *rand.Rand, m Impl, stepN int) {
 		for _, g := range []float64{0, 1, 2} {
 			for _, alpha := range []float64{-1, 0.25} {
 				p := &SigmoidParams{Alpha: max(alpha, 0), HasAlpha: alpha >= 0, Gamma: g, Scale: scale}
-				v, _ := newVec(p, m)
+				var v vec
+				newVec(&v, p, tableOf(m))
 				if !v.hard32 || v.scaled != (scale > 1) {
 					t.Fatalf("%v γ = %v, scale %v: float32-lane kernel not chosen (scaled form: %v)", m, g, scale, v.scaled)
 				}
 				x, y := inputs[float32](rng, 16*40+5, "hard")
 				l, gr := make([]float32, len(x)), make([]float32, len(x))
-				if _, done := runHard32(&v, &l[0], &gr[0], &x[0], &y[0], 16*40); done != 16*40 {
+				if _, done := runHard32(&v, &l[0], &gr[0], nil, &x[0], &y[0], 16*40); done != 16*40 {
 					t.Errorf("%v γ = %v, scale %v: stopped at %d of %d on hard targets", m, g, scale, done, 16*40)
 				}
 				y2 := append([]float32(nil), y...)
 				y2[16*7+3] = 0.5
-				if _, done := runHard32(&v, &l[0], &gr[0], &x[0], &y2[0], 16*40); done != 115/stepN*stepN {
+				if _, done := runHard32(&v, &l[0], &gr[0], nil, &x[0], &y2[0], 16*40); done != 115/stepN*stepN {
 					t.Errorf("%v γ = %v, scale %v: stopped at %d, want %d (soft target at 115)", m, g, scale, done, 115/stepN*stepN)
 				}
 				compare(t, m, p, x, y, [3]bool{true, true, false}, 1)
 				compare(t, m, p, x, y2, [3]bool{true, true, false}, 2)
 				compare(t, m, p, x, y, [3]bool{false, true, false}, 0)
+				compare(t, m, p, x, y, [3]bool{true, true, true}, 3) // the Hessian: float32 lanes too for |scale| ≤ 1
 			}
 		}
 	}
@@ -369,6 +432,7 @@ func testHard32(t *testing.T, rng *rand.Rand, m Impl, stepN int) {
 // vector path equals the generic one, writing exact zeros where the weight
 // is 0 or the element ignored, even for NaN inputs there.
 func TestVectorWeighted(t *testing.T) {
+	needVector(t)
 	t.Run("float32", func(t *testing.T) { testWeighted[float32](t) })
 	t.Run("float64", func(t *testing.T) { testWeighted[float64](t) })
 }
@@ -407,10 +471,8 @@ func testWeighted[T Float](t *testing.T) {
 				want[k], got[k] = make([]T, n), make([]T, n)
 			}
 			ws := SigmoidGo(p, want[0], want[1], want[2], x, y, w, ignore)
-			prev := SetImpl(m)
-			gs := Sigmoid(p, got[0], got[1], got[2], x, y, w, ignore)
-			gs2 := Sigmoid(p, nil, got[1], nil, x, y, w, ignore)
-			SetImpl(prev)
+			gs := sigmoidOn(tableOf(m), p, got[0], got[1], got[2], x, y, w, ignore)
+			gs2 := sigmoidOn(tableOf(m), p, nil, got[1], nil, x, y, w, ignore)
 			if !agree(gs, ws, rel, abs) || !agree(gs2, ws, rel, abs) {
 				t.Errorf("%v γ=%v: sum = %v (%v without loss), generic %v", m, g, gs, gs2, ws)
 			}
@@ -431,13 +493,16 @@ func testWeighted[T Float](t *testing.T) {
 
 // TestHard32DenseSweep: the float32-lane kernel's loss and gradient are
 // within 1e-6 relative (plus 1e-37 absolute, for underflow) of
-// SigmoidElem evaluated in float64, for logits every 2⁹-th float32 in
+// SigmoidElem evaluated in float64, and so is the Hessian of the plain
+// kernel (|scale| ≤ 1), through its zero (where it is d·Q(d), see
+// hessRoots), for logits every 2⁹-th float32 in
 // [−180, 180] (every 2¹³-th in -short mode) with either target, γ ∈
 // {0, 1, 2}, α on and off, and gradient scales 1/8 and 2^100, the largest
 // the kernel takes: there the gradient of an easy example (t = s·x up to
 // 173) is a normal float32 long after m = σ(−t) and its powers have left
 // float32's range.
 func TestHard32DenseSweep(t *testing.T) {
+	needVector(t)
 	stride := uint32(1 << 9)
 	if testing.Short() {
 		stride = 1 << 13
@@ -450,25 +515,35 @@ func TestHard32DenseSweep(t *testing.T) {
 	}
 	x = x[:len(x)&^31]
 	y := make([]float32, len(x))
-	l, gr := make([]float32, len(x)), make([]float32, len(x))
+	l, gr, hs := make([]float32, len(x)), make([]float32, len(x)), make([]float32, len(x))
 	for _, m := range vecImpls() {
 		for _, scale := range []float64{0.125, 0x1p100} {
 			for _, g := range []float64{0, 1, 2} {
 				for _, alpha := range []float64{-1, 0.25} {
 					p := &SigmoidParams{Alpha: max(alpha, 0), HasAlpha: alpha >= 0, Gamma: g, Scale: scale}
-					v, _ := newVec(p, m)
+					var v vec
+					newVec(&v, p, tableOf(m))
 					for _, target := range []float32{0, 1} {
 						for i := range y {
 							y[i] = target
 						}
-						if _, done := runHard32(&v, &l[0], &gr[0], &x[0], &y[0], len(x)); done != len(x) {
+						var h *float32
+						if !v.scaled {
+							h = &hs[0]
+						}
+						if _, done := runHard32(&v, &l[0], &gr[0], h, &x[0], &y[0], len(x)); done != len(x) {
 							t.Fatalf("%v: stopped at %d of %d", m, done, len(x))
 						}
 						worst, at := 0.0, float32(0)
 						for i, xi := range x {
-							el, eg, _ := SigmoidElem(float64(xi), float64(target), p)
+							el, eg, eh := SigmoidElem(float64(xi), float64(target), p)
 							eg *= p.Scale
-							for _, c := range [...][2]float64{{float64(l[i]), el}, {float64(gr[i]), eg}} {
+							eh *= p.Scale
+							checks := [][2]float64{{float64(l[i]), el}, {float64(gr[i]), eg}}
+							if h != nil {
+								checks = append(checks, [2]float64{float64(hs[i]), eh})
+							}
+							for _, c := range checks {
 								err := math.Abs(c[0] - c[1])
 								if err > 1e-6*math.Abs(c[1])+1e-37 {
 									t.Fatalf("%v scale=%v γ=%v α=%v y=%v x=%v: %v, exact %v", m, scale, g, alpha, target, xi, c[0], c[1])
@@ -500,6 +575,7 @@ func TestHard32DenseSweep(t *testing.T) {
 // does (156.3, 173.3). There the float32-lane kernels' scaled gradient
 // must not have lost the bits of e^−|x|.
 func TestVectorExtremeScale(t *testing.T) {
+	needVector(t)
 	rng := rand.New(rand.NewPCG(21, 22))
 	var edgeX, edgeY []float32
 	add := func(v float32) {

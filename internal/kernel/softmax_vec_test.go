@@ -9,15 +9,16 @@ import (
 
 // TestSoftmaxVectorMatchesGeneric: Softmax on every vector implementation
 // equals SoftmaxGo within the sigmoid tolerances (loss per position,
-// gradient and Hessian per logit, the sum; the clipped Hessian too), for class counts around the lane widths,
+// gradient and Hessian per logit, the sum; the clipped Hessian too; with
+// label smoothing, class axis last, the loss and gradient), for class
+// counts around the lane widths,
 // ignored positions, weights, per-class α, every γ form, rows with NaN
 // and infinite logits, a subset of positions (first > 0), and both
-// layouts: class axis last (Inner = 1) and second (Inner > 1, through
-// transposed tiles, with inner sizes below, at and across a tile).
+// layouts: class axis last (Inner = 1) and second (Inner > 1, class-strided
+// blocks of positions, with inner sizes below, at and across a block and
+// of thousands of logits per image).
 func TestSoftmaxVectorMatchesGeneric(t *testing.T) {
-	if len(vecImpls()) == 0 {
-		t.Skip("no vector implementation in this build")
-	}
+	needVector(t)
 	t.Run("float32", func(t *testing.T) { testSoftmaxVector[float32](t) })
 	t.Run("float64", func(t *testing.T) { testSoftmaxVector[float64](t) })
 }
@@ -29,7 +30,8 @@ func testSoftmaxVector[T Float](t *testing.T) {
 			for _, g := range []float64{0, 0.5, 2, 2.5} {
 				inner := 1
 				if rng.IntN(2) == 0 {
-					inner = []int{2, 7, tileElems/C - 1, tileElems / C, tileElems/C + 3, 3*tileElems/C + 1}[rng.IntN(6)]
+					const span = 8192 // logits per image, about
+					inner = []int{2, 7, 8, 9, span/C - 1, span / C, span/C + 3, 3*span/C + 1}[rng.IntN(8)]
 				}
 				outer := 1 + rng.IntN(max(1, 40/inner))
 				N := outer * inner // positions
@@ -38,6 +40,9 @@ func testSoftmaxVector[T Float](t *testing.T) {
 					x[i] = T(4 * rng.NormFloat64())
 					if rng.IntN(40*inner) == 0 {
 						x[i] = T([]float64{math.NaN(), math.Inf(1), math.Inf(-1), 1e30, -1e30, 80, -80, 800, -800, 700}[rng.IntN(10)])
+					}
+					if rng.IntN(16) == 0 { // ties at a large max: log p = (x − max) − log(1 + S′) must not round log(1 + S′) away
+						x[i] = 1e30
 					}
 				}
 				labels := make([]int32, N)
@@ -69,7 +74,10 @@ func testSoftmaxVector[T Float](t *testing.T) {
 					w = w[first:]
 				}
 				p.ClipHess = rng.IntN(2) == 0
-				t.Run(fmt.Sprintf("%v/C%d/g%v/inner%d", m, C, g, inner), func(t *testing.T) {
+				if inner == 1 && rng.IntN(3) == 0 {
+					p.Smooth = []float64{0.1, 0.9}[rng.IntN(2)]
+				}
+				t.Run(fmt.Sprintf("%v/C%d/g%v/inner%d/eps%v", m, C, g, inner, p.Smooth), func(t *testing.T) {
 					compareSoftmax(t, m, p, x, lab, w, first)
 				})
 			}
@@ -82,7 +90,10 @@ func testSoftmaxVector[T Float](t *testing.T) {
 // loss per position, the gradient and Hessian per logit (each within the
 // tolerance plus a slack relative to its position's largest entry, since
 // a position's gradient sums to zero and its Hessian terms cancel), and
-// the sum and gradient again with fewer destinations.
+// the sum and gradient again with fewer destinations. For m = Generic it
+// checks SoftmaxGo against softmaxGeneral, the position-by-position
+// reference, instead: what the fuzz target checks where there is no vector
+// implementation.
 func compareSoftmax[T Float](t *testing.T, m Impl, p *SoftmaxParams, x []T, labels []int32, w []T, first int) {
 	t.Helper()
 	rel, abs := tolerance[T]()
@@ -97,20 +108,28 @@ func compareSoftmax[T Float](t *testing.T, m Impl, p *SoftmaxParams, x []T, labe
 	for i := range gg {
 		gg[i], wg[i], gh[i], wh[i] = 7, 7, 7, 7
 	}
-	ws := SoftmaxGo(p, wl, wg, wh, x, labels, w, first)
-	prev := SetImpl(m)
-	gs := Softmax(p, gl, gg, gh, x, labels, w, first)
-	SetImpl(prev)
+	if p.Smooth != 0 {
+		// Label smoothing is vectorized for the loss and gradient only: the
+		// Hessian would take the Go path.
+		wh, gh = nil, nil
+	}
+	tb := tableOf(m)
+	ref := func(loss, grad, hess []T) float64 { return SoftmaxGo(p, loss, grad, hess, x, labels, w, first) }
+	fn := func(loss, grad, hess []T) float64 { return softmaxOn(tb, p, loss, grad, hess, x, labels, w, first) }
+	if m == Generic {
+		fn = ref
+		ref = func(loss, grad, hess []T) float64 { return softmaxGeneral(p, loss, grad, hess, x, labels, w, first) }
+	}
+	ws := ref(wl, wg, wh)
+	gs := fn(gl, gg, gh)
 	if !agree(gs, ws, rel, abs) {
 		t.Errorf("%v: sum = %v, generic %v", m, gs, ws)
 	}
 	// Destinations are optional: the sum alone, and the gradient without
 	// the loss, agree as well.
-	SetImpl(m)
-	s0 := Softmax(p, nil, nil, nil, x, labels, w, first)
+	s0 := fn(nil, nil, nil)
 	g2 := make([]T, len(x))
-	s1 := Softmax(p, nil, g2, nil, x, labels, w, first)
-	SetImpl(prev)
+	s1 := fn(nil, g2, nil)
 	if !agree(s0, ws, rel, abs) || !agree(s1, ws, rel, abs) {
 		t.Errorf("%v: sum without destinations = %v, %v; generic %v", m, s0, s1, ws)
 	}
@@ -133,14 +152,16 @@ func compareSoftmax[T Float](t *testing.T, m Impl, p *SoftmaxParams, x []T, labe
 		big, bigH := 0.0, 0.0
 		for c := range C {
 			big = max(big, math.Abs(float64(wg[row(r, c)])))
-			bigH = max(bigH, math.Abs(float64(wh[row(r, c)])))
+			if wh != nil {
+				bigH = max(bigH, math.Abs(float64(wh[row(r, c)])))
+			}
 		}
 		if !agree(float64(gg[i]), float64(wg[i]), rel, abs+1e-14*big) {
 			if bad++; bad < 5 {
 				t.Errorf("%v: grad[%d] (position %d) = %v, generic %v", m, i, r, gg[i], wg[i])
 			}
 		}
-		if !agree(float64(gh[i]), float64(wh[i]), rel, abs+1e-13*bigH) {
+		if gh != nil && !agree(float64(gh[i]), float64(wh[i]), rel, abs+1e-13*bigH) {
 			if bad++; bad < 5 {
 				t.Errorf("%v: hess[%d] (position %d) = %v, generic %v", m, i, r, gh[i], wh[i])
 			}
@@ -151,6 +172,7 @@ func compareSoftmax[T Float](t *testing.T, m Impl, p *SoftmaxParams, x []T, labe
 // TestRowMaxSeesEveryNaN: rowMax is NaN when any element is, wherever it
 // sits (first block, later blocks, tail), and the max otherwise.
 func TestRowMaxSeesEveryNaN(t *testing.T) {
+	needVector(t)
 	for _, m := range vecImpls() {
 		for n := 1; n < 40; n++ {
 			x := make([]float32, n)
@@ -161,14 +183,59 @@ func TestRowMaxSeesEveryNaN(t *testing.T) {
 			for _, v := range x {
 				want = max(want, float64(v))
 			}
-			if got := rowMax(m, x); got != want {
+			if got := rowMax(tableOf(m), x); got != want {
 				t.Errorf("%v n=%d: rowMax = %v, want %v", m, n, got, want)
 			}
 			for pos := range n {
 				y := append([]float32(nil), x...)
 				y[pos] = float32(math.NaN())
-				if got := rowMax(m, y); !math.IsNaN(got) {
+				if got := rowMax(tableOf(m), y); !math.IsNaN(got) {
 					t.Errorf("%v n=%d: NaN at %d missed: %v", m, n, pos, got)
+				}
+			}
+		}
+	}
+}
+
+// TestSoftmaxStridedSplitsExactly: with the class axis second, each
+// position's loss, gradient and Hessian are the same bit for bit whether
+// the positions are computed in one call or split among calls at any
+// position (package focal's chunks, focal loss's streamed blocks): the
+// class-strided blocks are fixed by the image, not by the call.
+func TestSoftmaxStridedSplitsExactly(t *testing.T) {
+	needVector(t)
+	rng := rand.New(rand.NewPCG(17, 18))
+	const N, C, in = 3, 7, 100 // 100 positions an image: cut blocks and a partial one
+	x := make([]float64, N*C*in)
+	for i := range x {
+		x[i] = 3 * rng.NormFloat64()
+	}
+	labels := make([]int32, N*in)
+	w := make([]float64, N*in)
+	for i := range labels {
+		labels[i] = int32(rng.IntN(C))
+		w[i] = rng.Float64()
+	}
+	p := &SoftmaxParams{Classes: C, Inner: in, Gamma: 2.5, Scale: 0.5}
+	for _, m := range vecImpls() {
+		tb := tableOf(m)
+		wl, wg, wh := make([]float64, len(labels)), make([]float64, len(x)), make([]float64, len(x))
+		softmaxOn(tb, p, wl, wg, wh, x, labels, w, 0)
+		for range 20 {
+			l, g, h := make([]float64, len(labels)), make([]float64, len(x)), make([]float64, len(x))
+			for lo := 0; lo < len(labels); {
+				hi := min(len(labels), lo+1+rng.IntN(40))
+				softmaxOn(tb, p, l[lo:hi], g, h, x, labels[lo:hi], w[lo:hi], lo)
+				lo = hi
+			}
+			for i := range x {
+				if g[i] != wg[i] || h[i] != wh[i] {
+					t.Fatalf("%v: logit %d: split grad %v hess %v, one call %v %v", m, i, g[i], h[i], wg[i], wh[i])
+				}
+			}
+			for i := range l {
+				if l[i] != wl[i] {
+					t.Fatalf("%v: loss[%d] split %v, one call %v", m, i, l[i], wl[i])
 				}
 			}
 		}

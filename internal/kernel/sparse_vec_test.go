@@ -12,9 +12,7 @@ import (
 // at and above the lane width, rows labelled positive, background and
 // ignored (in runs, so groups split), and any subset of destinations.
 func TestSparseVectorMatchesGeneric(t *testing.T) {
-	if len(vecImpls()) == 0 {
-		t.Skip("no vector implementation in this build")
-	}
+	needVector(t)
 	t.Run("float32", func(t *testing.T) { testSparseVector[float32](t) })
 	t.Run("float64", func(t *testing.T) { testSparseVector[float64](t) })
 }
@@ -56,9 +54,7 @@ func testSparseVector[T Float](t *testing.T) {
 						}
 					}
 					ws := SparseGo(p, want[0], want[1], want[2], x, classes, labels)
-					prev := SetImpl(m)
-					gs := Sparse(p, got[0], got[1], got[2], x, classes, labels)
-					SetImpl(prev)
+					gs := sparseOn(tableOf(m), p, got[0], got[1], got[2], x, classes, labels)
 					if !agree(gs, ws, rel, abs) {
 						t.Errorf("sum = %v, generic %v", gs, ws)
 					}

@@ -6,14 +6,17 @@ import "unsafe"
 // the first target outside [0, 1] (NaN included), or −1, with pos counted
 // up to there: the check package focal makes before a sigmoid pass without
 // weights or mask. It is vectorized like Sigmoid.
-func Targets[T Float](y []T) (pos int64, bad int) {
+func Targets[T Float](y []T) (pos int64, bad int) { return targetsOn(active, y) }
+
+// targetsOn is Targets on the kernels of table t (nil: in Go).
+func targetsOn[T Float](t *table, y []T) (pos int64, bad int) {
 	var done int
-	if m := Current(); m != Generic && len(y) > 0 {
-		w := targetLanes(m, int(unsafe.Sizeof(y[0])))
+	if t != nil && len(y) > 0 {
+		w := t.vectorBytes / int(unsafe.Sizeof(y[0]))
 		done = len(y) &^ (w - 1)
 		p, b := 0, -1
 		if done > 0 {
-			p, b = targetsCall(m, y, done)
+			p, b = targetsCall(t, y, done)
 		}
 		if b >= 0 {
 			// The block at b holds the bad target; find it.
@@ -42,10 +45,10 @@ func targetsGo[T Float](y []T) (pos int64, bad int) {
 	return pos, -1
 }
 
-// targetsCall runs the assembly check of m on y[:n].
-func targetsCall[T Float](m Impl, y []T, n int) (pos, bad int) {
+// targetsCall runs the assembly check of t on y[:n].
+func targetsCall[T Float](t *table, y []T, n int) (pos, bad int) {
 	if unsafe.Sizeof(y[0]) == 4 {
-		return targets32(m, ptr[T, float32](y), n)
+		return t.targetsF32(ptr[T, float32](y), n)
 	}
-	return targets64(m, ptr[T, float64](y), n)
+	return t.targetsF64(ptr[T, float64](y), n)
 }

@@ -13,7 +13,7 @@ func TestTargetsMatchesGo(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	bads := []float64{-1e-30, 1 + 1e-7, math.NaN(), math.Inf(1), -0.5, 2}
 	for _, m := range Impls() {
-		prev := SetImpl(m)
+		tb := tableOf(m)
 		for n := range 70 {
 			y32, y64 := make([]float32, n), make([]float64, n)
 			for i := range y64 {
@@ -29,18 +29,17 @@ func TestTargetsMatchesGo(t *testing.T) {
 						c32[b] = 2
 					}
 				}
-				p, i := Targets(c32)
+				p, i := targetsOn(tb, c32)
 				wp, wi := targetsGo(c32)
 				if p != wp || i != wi {
 					t.Fatalf("%v float32 n=%d bad at %d: Targets = %d, %d; want %d, %d", m, n, b, p, i, wp, wi)
 				}
-				p, i = Targets(c64)
+				p, i = targetsOn(tb, c64)
 				wp, wi = targetsGo(c64)
 				if p != wp || i != wi || wi != b {
 					t.Fatalf("%v float64 n=%d bad at %d: Targets = %d, %d; want %d, %d", m, n, b, p, i, wp, wi)
 				}
 			}
 		}
-		SetImpl(prev)
 	}
 }

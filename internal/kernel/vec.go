@@ -12,21 +12,23 @@ import (
 // off (0).
 type vec struct {
 	par  [32]float64
-	impl Impl
+	t    *table
 	step int // elements per assembly loop iteration
 
 	// hard32: float32 data with hard targets may take a float32-lane
-	// kernel (integer γ ≤ maxGamma32, no Hessian), the scaled one when
-	// |scale| > 1, with q its float32 parameters (q… below).
+	// kernel (integer γ ≤ maxGamma32), the scaled one, without the
+	// Hessian, when |scale| > 1, with q its float32 parameters (q…
+	// below).
 	hard32, scaled bool
-	q              [16]float32
+	q              [32]float32
 }
 
 // Slots of vec.q, as in _gen/sigmoid32.go: αₜ for y = 1 and y = 0 (1
 // without α), γ, the scale, the gradient's signed, scaled αₜ for y = 1
 // (−α·scale) and y = 0 ((1 − α)·scale), the same divided by 2^B, 2^−B, 2^B
 // and the int32 127 + B, B the exponent bias of the scaled AVX2 kernel
-// (see hard32Bias).
+// (see hard32Bias); the Hessian's α·scale, γ + 1, 2γ + 1, its floor, and
+// the zero of its bracket with the polynomial near it (see hessRoots).
 const (
 	qA = iota
 	qB
@@ -39,7 +41,40 @@ const (
 	qDown
 	qUp
 	qBias
+	qS1
+	qGamma1
+	qTwoGamma1
+	qClip
+	qT0Hi
+	qT0Lo
+	qBandLo
+	qBandHi
+	qRoot
 )
+
+// hessRoot is, for one γ, the zero t₀ of the float32-lane Hessian's
+// bracket γ ce ((γ + 1) pₜ − 1) + (2γ + 1) m as a function of the true
+// class's logit t (a float32 and the rest), the band of d = t − t₀ where
+// its terms exceed 3 times its value, and the coefficients of Q, with
+// bracket = d·Q(d) there to 3e-8 relative: made by python3
+// _gen/fit/hess_root.py (see sigmoidHard32 in _gen).
+type hessRoot struct {
+	t0Hi, t0Lo, lo, hi float32
+	q                  [12]float32
+}
+
+// hessRoots holds hessRoot for γ = 1 and 2 (for γ = 0 the bracket is
+// m > 0, and the band is empty).
+var hessRoots = map[int]hessRoot{
+	1: {-3.097701, 1.0115731e-08, -2.9155, 1.4235, [12]float32{
+		1.009861707687378, -0.03597826883196831, -0.023161977529525757, -0.007192548830062151,
+		-0.0011442507384344935, 3.641649163910188e-05, 7.7075841545593e-05, 2.24003815674223e-05,
+		2.4978655801533023e-06, -3.9761710013408447e-07, -1.666632272190327e-07, -1.6150227821754015e-08}},
+	2: {-2.7903774, -1.02088016e-07, -2.2685, 1.0375, [12]float32{
+		2.2167465686798096, -0.06155344843864441, -0.06662007421255112, -0.022109732031822205,
+		-0.0030279678758233786, 0.00045298965414986014, 0.00033472408540546894, 7.724456372670829e-05,
+		3.5466755434754305e-06, -3.2664017908246024e-06, -9.775920943866367e-07, -9.640044140724058e-08}},
+}
 
 // maxGamma32 is the largest integer γ of the float32-lane kernel: its
 // error grows with the γ factors of m multiplied: up to 2 keeps loss
@@ -59,13 +94,9 @@ const (
 	parFlags
 )
 
-// newVec returns the vector constants for p on implementation m, or false
-// when m is Generic.
-func newVec(p *SigmoidParams, m Impl) (vec, bool) {
-	v := vec{impl: m, step: step(m)}
-	if v.step == 0 {
-		return v, false
-	}
+// newVec sets v to the vector constants for p on the kernels of t.
+func newVec(v *vec, p *SigmoidParams, t *table) {
+	*v = vec{t: t, step: t.step}
 	k, alpha := -1, 0
 	if kk, ok := intGamma(p.Gamma); ok {
 		k = kk
@@ -87,29 +118,36 @@ func newVec(p *SigmoidParams, m Impl) (vec, bool) {
 	// The float32-lane kernel also holds the gradient's scale, times αₜ, as
 	// a float32: only for scales well inside float32's normal range (from
 	// 1/Normalizer it may be anything), lest it overflow or lose bits
-	// where the float64 product of the other paths would not.
-	if s := math.Abs(p.Scale); k >= 0 && k <= maxGamma32 && (s == 0 || s >= 0x1p-100 && s <= 0x1p100) {
+	// where the float64 product of the other paths would not; the same for
+	// the products αₜ·scale.
+	a1, a0 := 1.0, 1.0
+	if p.HasAlpha {
+		a1, a0 = p.Alpha, 1-p.Alpha
+	}
+	inRange := func(s float64) bool { return s == 0 || s >= 0x1p-100 && s <= 0x1p100 }
+	if s := math.Abs(p.Scale); k >= 0 && k <= maxGamma32 && inRange(s) && inRange(a1*s) && inRange(a0*s) {
 		v.hard32 = true
-		a1, a0 := 1.0, 1.0
-		if p.HasAlpha {
-			a1, a0 = p.Alpha, 1-p.Alpha
-		}
 		// Up to |scale| = 1 the subnormal and flushed factors of the plain
 		// kernels cost gradients below 2^−125; above it the scaled ones
 		// multiply from the scale down (see sigmoidHard32 in _gen).
 		v.scaled = s > 1
 		b := hard32Bias(s)
-		v.q = [16]float32{
+		v.q = [32]float32{
 			qA: float32(a1), qB: float32(a0), qGamma: float32(p.Gamma), qScale: float32(p.Scale),
 			qG1: float32(-a1 * p.Scale), qG0: float32(a0 * p.Scale),
 			qH1: float32(math.Ldexp(-a1*p.Scale, -b)), qH0: float32(math.Ldexp(a0*p.Scale, -b)),
 			qDown: float32(math.Ldexp(1, -b)), qUp: float32(math.Ldexp(1, b)),
 			qBias: math.Float32frombits(uint32(127 + b)),
+			qS1:   float32(a1 * p.Scale), qGamma1: float32(p.Gamma + 1), qTwoGamma1: float32(2*p.Gamma + 1),
+			qClip: float32(clip), qBandLo: 1, qBandHi: -1, // empty
+		}
+		if r, ok := hessRoots[k]; ok {
+			v.q[qT0Hi], v.q[qT0Lo], v.q[qBandLo], v.q[qBandHi] = r.t0Hi, r.t0Lo, r.lo, r.hi
+			copy(v.q[qRoot:], r.q[:])
 		}
 	}
 	v.par[4*parFlags] = math.Float64frombits(uint64(int64(k)))
 	v.par[4*parFlags+1] = math.Float64frombits(uint64(alpha))
-	return v, true
 }
 
 // hard32Bias returns B for a gradient scale s (0 or in [2^−100, 2^100]):
@@ -125,54 +163,66 @@ func hard32Bias(s float64) int {
 	return max(math.Ilogb(s)+8, 0)
 }
 
-// maxStep is the largest step of an implementation.
+// maxStep is the largest step of a table.
 const maxStep = 16
 
 // sigmoidVec is SigmoidGo without weights or mask on the vector kernels of
-// v.impl. The general one computes SigmoidElem lane for lane in float64
+// s.v. The general one computes SigmoidElem lane for lane in float64
 // (for float32 data too: inputs are widened, outputs rounded once); float32
-// data with hard targets, γ ∈ {0, 1, 2} and no Hessian go through a
-// float32-lane kernel twice as wide (sigmoidHardAVX512F32,
-// sigmoidHardAVX2F32, or their Scaled forms for |scale| > 1). The last
-// len(x) mod step elements go through the same kernel from stack buffers,
-// padded with x = −Inf, y = 0, whose loss is exactly 0.
-func sigmoidVec[T Float](v *vec, loss, grad, hess, x, y []T) float64 {
+// data with hard targets and γ ∈ {0, 1, 2} go through a float32-lane
+// kernel twice as wide (sigmoidHardAVX512F32, sigmoidHardAVX2F32, or,
+// without the Hessian, their Scaled forms for |scale| > 1). The last
+// len(x) mod step elements go through the same kernel from the scratch
+// tail buffers, padded with x = −Inf, y = 0, whose loss is exactly 0.
+func sigmoidVec[T Float](s *scratch, loss, grad, hess, x, y []T) float64 {
+	v := &s.v
 	var sum float64
-	if n32 := len(x) &^ 31; v.hard32 && hess == nil && n32 > 0 && unsafe.Sizeof(x[0]) == 4 {
+	if n32 := len(x) &^ 31; v.hard32 && (hess == nil || !v.scaled) && n32 > 0 && unsafe.Sizeof(x[0]) == 4 {
 		// Float32 lanes up to the first block with a soft target.
-		s, done := runHard32(v, ptr[T, float32](loss), ptr[T, float32](grad), ptr[T, float32](x), ptr[T, float32](y), n32)
-		sum = s
-		loss, grad, x, y = sub(loss, done, len(x)), sub(grad, done, len(x)), x[done:], y[done:]
+		sh, done := runHard32(v, ptr[T, float32](loss), ptr[T, float32](grad), ptr[T, float32](hess), ptr[T, float32](x), ptr[T, float32](y), n32)
+		sum = sh
+		loss, grad, hess, x, y = sub(loss, done, len(x)), sub(grad, done, len(x)), sub(hess, done, len(x)), x[done:], y[done:]
 	}
-	return sum + sigmoidLanes(v, loss, grad, hess, x, y)
+	return sum + sigmoidLanes(s, loss, grad, hess, x, y)
+}
+
+// runHard32 runs the float32-lane kernel of v (the scaled one for
+// |scale| > 1, which takes no Hessian: hess nil) on n elements, a
+// multiple of 32.
+func runHard32(v *vec, loss, grad, hess, x, y *float32, n int) (float64, int) {
+	if v.scaled {
+		return v.t.sigmoidHardScaledF32(&v.par, &v.q, loss, grad, nil, x, y, n)
+	}
+	return v.t.sigmoidHardF32(&v.par, &v.q, loss, grad, hess, x, y, n)
 }
 
 // sigmoidLanes is sigmoidVec on the float64-lane kernel.
-func sigmoidLanes[T Float](v *vec, loss, grad, hess, x, y []T) float64 {
+func sigmoidLanes[T Float](s *scratch, loss, grad, hess, x, y []T) float64 {
+	v := &s.v
 	n := len(x)
 	n0 := n &^ (v.step - 1)
 	sum := kernelCall(v, loss, grad, hess, x, y, n0)
 	if n0 == n {
 		return sum
 	}
-	var bx, by, bl, bg, bh [maxStep]T
+	bx, by := view[T](s.tail[0][:], v.step), view[T](s.tail[1][:], v.step)
 	rem := n - n0
-	copy(bx[:], x[n0:])
-	copy(by[:], y[n0:])
+	copy(bx, x[n0:])
+	copy(by, y[n0:])
 	for i := rem; i < v.step; i++ {
-		bx[i] = T(math.Inf(-1))
+		bx[i], by[i] = T(math.Inf(-1)), 0
 	}
 	var l, g, h []T
 	if loss != nil {
-		l = bl[:]
+		l = view[T](s.tail[2][:], v.step)
 	}
 	if grad != nil {
-		g = bg[:]
+		g = view[T](s.tail[3][:], v.step)
 	}
 	if hess != nil {
-		h = bh[:]
+		h = view[T](s.tail[4][:], v.step)
 	}
-	sum += kernelCall(v, l, g, h, bx[:], by[:], v.step)
+	sum += kernelCall(v, l, g, h, bx, by, v.step)
 	for _, d := range [...]struct{ dst, src []T }{{loss, l}, {grad, g}, {hess, h}} {
 		if d.dst != nil {
 			copy(d.dst[n0:], d.src[:rem])
@@ -188,10 +238,10 @@ func kernelCall[T Float](v *vec, loss, grad, hess, x, y []T, n int) float64 {
 		return 0
 	}
 	if unsafe.Sizeof(x[0]) == 4 {
-		return kernel32(v, ptr[T, float32](loss), ptr[T, float32](grad), ptr[T, float32](hess),
+		return v.t.sigmoidF32(&v.par, ptr[T, float32](loss), ptr[T, float32](grad), ptr[T, float32](hess),
 			ptr[T, float32](x), ptr[T, float32](y), n)
 	}
-	return kernel64(v, ptr[T, float64](loss), ptr[T, float64](grad), ptr[T, float64](hess),
+	return v.t.sigmoidF64(&v.par, ptr[T, float64](loss), ptr[T, float64](grad), ptr[T, float64](hess),
 		ptr[T, float64](x), ptr[T, float64](y), n)
 }
 

@@ -1,0 +1,36 @@
+package kernel
+
+import "testing"
+
+// The tests run every implementation of this machine and build side by
+// side by calling the kernels' On forms (sigmoidOn, sparseOn, softmaxOn,
+// targetsOn) with the implementation's table: nothing switches the one the
+// package uses, which init chose for the life of the process.
+
+// tableOf returns the table of implementation m, nil for Generic (and for
+// an implementation this machine and build lack).
+func tableOf(m Impl) *table {
+	for _, t := range tables {
+		if t.impl == m {
+			return t
+		}
+	}
+	return nil
+}
+
+// vecImpls returns the vector implementations of this machine and build.
+func vecImpls() []Impl { return Impls()[1:] }
+
+// noVector is the message of the tests that compare the vector kernels
+// with the generic ones, skipped where there are none.
+const noVector = "no vector implementation in this build (-tags purego, not amd64, or a CPU without AVX2): " +
+	"nothing to compare with the generic kernels, which the element-function tests check"
+
+// needVector skips t when this machine and build have no vector
+// implementation.
+func needVector(t testing.TB) {
+	t.Helper()
+	if len(vecImpls()) == 0 {
+		t.Skip(noVector)
+	}
+}

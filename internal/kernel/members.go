@@ -1,0 +1,311 @@
+package kernel
+
+import (
+	"math"
+	"unsafe"
+)
+
+// A MemberSpec selects the vector kernel of one member of package focal's
+// family and holds its constants; the zero value selects none. Each
+// member's file in package focal declares its spec (traits) with the
+// constructor below that matches its kernel, and the member's Go element
+// function there is the kernel's oracle: every kernel computes it lane for
+// lane in float64 (see memberKernel in _gen).
+type MemberSpec struct {
+	kernel string
+	par    [memberSlots]float64 // the constants, from slot mOwn of the kernel's block
+}
+
+// Slots of a member kernel's constant block (as in _gen/members.go): the
+// gradient's scale, the Hessian's floor, the largest finite value of the
+// data type, then the member's own.
+const (
+	mScale = iota
+	mFloor
+	mLimit
+	mOwn
+	memberSlots = 16 - mOwn
+)
+
+// Kernel names the spec's kernel, "" for none.
+func (s *MemberSpec) Kernel() string { return s.kernel }
+
+// alphaWeights returns αₜ's weights for y = 1 and y = 0: α and 1 − α, or
+// 1 and 1 for α = 0 (no α-weighting), as package focal's alphaT.
+func alphaWeights(alpha float64) (a, b float64) {
+	if alpha == 0 {
+		return 1, 1
+	}
+	return alpha, 1 - alpha
+}
+
+// powFlag is an exponent's flag for the kernels' powK: the int64 k for an
+// integer 0 ≤ g = k ≤ 8 (m^g by multiplication, as PowGamma), else −1.
+func powFlag(g float64) float64 {
+	k, ok := intGamma(g)
+	if !ok {
+		k = -1
+	}
+	return math.Float64frombits(uint64(int64(k)))
+}
+
+// Poly1 is the spec of focal.Poly1: FL + ε m^(γ+1).
+func Poly1(alpha, gamma, eps float64) MemberSpec {
+	a, b := alphaWeights(alpha)
+	return MemberSpec{kernel: "poly1", par: [memberSlots]float64{a, b, gamma, eps, gamma + 1, powFlag(gamma)}}
+}
+
+// Gaussian is the spec of focal.Gaussian.
+func Gaussian(gamma, beta float64) MemberSpec {
+	return MemberSpec{kernel: "gaussian", par: [memberSlots]float64{gamma, beta, powFlag(gamma), powFlag(beta)}}
+}
+
+// Varifocal is the spec of focal.Varifocal (α = 0 weighs negatives by 1).
+func Varifocal(alpha, gamma float64, iouWeighted bool) MemberSpec {
+	if alpha == 0 {
+		alpha = 1
+	}
+	iou := 0.0
+	if iouWeighted {
+		iou = 1
+	}
+	return MemberSpec{kernel: "varifocal", par: [memberSlots]float64{alpha, gamma, iou, powFlag(gamma)}}
+}
+
+// Reduced is the spec of focal.Reduced with threshold th ∈ (0, 1].
+func Reduced(alpha, gamma, th float64) MemberSpec {
+	a, b := alphaWeights(alpha)
+	return MemberSpec{kernel: "reduced", par: [memberSlots]float64{a, b, gamma, th, math.Log(th), powFlag(gamma), 1 / th}}
+}
+
+// schedPieces is the most thresholds of a schedule the scheduled kernel
+// takes.
+const schedPieces = 4
+
+// Scheduled is the spec of focal.Scheduled with γ(pₜ) = gammas[i] for the
+// first i with pₜ < below[i], else els; the zero spec (the Go path) for
+// schedules of more than four pieces.
+func Scheduled(alpha float64, below, gammas []float64, els float64) MemberSpec {
+	if len(below) > schedPieces || len(gammas) != len(below) {
+		return MemberSpec{}
+	}
+	a, b := alphaWeights(alpha)
+	s := MemberSpec{kernel: "scheduled", par: [memberSlots]float64{a, b, els}}
+	for i := range schedPieces {
+		s.par[3+2*i], s.par[4+2*i] = math.Inf(-1), els // never below −Inf
+		if i < len(below) {
+			s.par[3+2*i], s.par[4+2*i] = below[i], gammas[i]
+		}
+	}
+	return s
+}
+
+// FLStar is the spec of focal.FLStar (γ = 0 read as 1).
+func FLStar(alpha, gamma, beta float64) MemberSpec {
+	if gamma == 0 {
+		gamma = 1
+	}
+	a, b := alphaWeights(alpha)
+	return MemberSpec{kernel: "flstar", par: [memberSlots]float64{a, b, gamma, beta, beta / gamma, 1 / gamma}}
+}
+
+// Quality is the spec of focal.Quality.
+func Quality(beta float64) MemberSpec {
+	is0, is2 := 0.0, 0.0
+	if beta == 0 {
+		is0 = 1
+	}
+	if beta == 2 {
+		is2 = 2
+	}
+	return MemberSpec{kernel: "quality", par: [memberSlots]float64{
+		beta, beta - 1, beta - 2, 2*beta + 1, is0, is2, math.Copysign(math.Inf(1), beta*(beta-1)), powFlag(beta)}}
+}
+
+// Asymmetric is the spec of focal.Asymmetric: the margin kernel for a
+// margin m > 0; a detached weight drops the weight's derivatives (δ = 0).
+func Asymmetric(gammaPos, gammaNeg, margin float64, detach bool) MemberSpec {
+	d := 1.0
+	if detach {
+		d = 0
+	}
+	k := "asymmetric"
+	if margin > 0 {
+		k = "asymmetricMargin"
+	}
+	return MemberSpec{kernel: k, par: [memberSlots]float64{gammaPos, gammaNeg, d * gammaPos, d * gammaNeg, margin, gammaNeg - 1, 1 - d, powFlag(gammaPos), powFlag(gammaNeg)}}
+}
+
+// HasMember reports whether the implementation in use has spec's kernel.
+func HasMember(spec *MemberSpec) bool {
+	t := active
+	return t != nil && t.memberF64[spec.kernel] != nil
+}
+
+// Member computes spec's member on the implementation in use: for each i,
+// when the destination is non-nil,
+//
+//	loss[i] = wᵢ·L(x[i], y[i]),  grad[i] = s·wᵢ·∂L/∂x,  hess[i] = max(s·wᵢ·∂²L/∂x², floor)
+//
+// with s = scale and wᵢ = w[i] (1 when w is nil; 0, and all three 0, where
+// w[i] = 0 or ignore[i]); for a finite x[i] every value beyond the range of
+// T saturates to ±MaxFloat of T. It returns Σ loss[i] and true, or false
+// (having written nothing) when the implementation has no kernel for spec:
+// package focal then runs the member's Go element loop, whose contract this
+// is (floor −Inf: no clipping).
+func Member[T Float](spec *MemberSpec, scale, floor float64, loss, grad, hess, x, y, w []T, ignore []bool) (float64, bool) {
+	return memberOn(active, spec, scale, floor, loss, grad, hess, x, y, w, ignore)
+}
+
+// MemberOn is Member on implementation m (one of Impls): for the tests and
+// benchmarks of package focal, which compare the implementations of the
+// machine side by side. It returns false for Generic.
+func MemberOn[T Float](m Impl, spec *MemberSpec, scale, floor float64, loss, grad, hess, x, y, w []T, ignore []bool) (float64, bool) {
+	for _, t := range tables {
+		if t.impl == m {
+			return memberOn(t, spec, scale, floor, loss, grad, hess, x, y, w, ignore)
+		}
+	}
+	return 0, false
+}
+
+// memberOn is Member on table t.
+func memberOn[T Float](t *table, spec *MemberSpec, scale, floor float64, loss, grad, hess, x, y, w []T, ignore []bool) (float64, bool) {
+	if t == nil || spec.kernel == "" || t.memberF64[spec.kernel] == nil {
+		return 0, false
+	}
+	s := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(s)
+	mk := memberCall{t: t, f32: t.memberF32[spec.kernel], f64: t.memberF64[spec.kernel], s: s}
+	set := func(i int, v float64) { s.mp[4*i], s.mp[4*i+1], s.mp[4*i+2], s.mp[4*i+3] = v, v, v, v }
+	set(mScale, scale)
+	set(mFloor, floor)
+	set(mLimit, limitOf[T]())
+	for i, v := range spec.par {
+		set(mOwn+i, v)
+	}
+	if w == nil && ignore == nil {
+		return memberVec(&mk, loss, grad, hess, x, y), true
+	}
+	// Weights and the mask: the float64 kernel on pieces of the runs of
+	// elements that count, copied to scratch, unweighted and unclipped;
+	// then each output times its weight, clipped and saturated in float64,
+	// as the Go loop does.
+	set(mFloor, math.Inf(-1))
+	set(mLimit, math.MaxFloat64)
+	lim := limitOf[T]()
+	skip := func(i int) bool { return (ignore != nil && ignore[i]) || (w != nil && w[i] == 0) }
+	wb := &s.weighted
+	var sum float64
+	for lo := 0; lo < len(x); {
+		hi := lo
+		for hi < len(x) && hi-lo < weightedPiece && skip(hi) == skip(lo) {
+			hi++
+		}
+		if skip(lo) {
+			for _, d := range [...][]T{loss, grad, hess} {
+				if d != nil {
+					clear(d[lo:hi])
+				}
+			}
+			lo = hi
+			continue
+		}
+		k := hi - lo
+		for i := range k {
+			wb[0][i], wb[1][i] = float64(x[lo+i]), float64(y[lo+i])
+		}
+		var g, h []float64
+		if grad != nil {
+			g = wb[3][:k]
+		}
+		if hess != nil {
+			h = wb[4][:k]
+		}
+		memberVec(&mk, wb[2][:k], g, h, wb[0][:k], wb[1][:k])
+		for i := range k {
+			wi := 1.0
+			if w != nil {
+				wi = float64(w[lo+i])
+			}
+			sat := func(v float64) float64 {
+				if math.IsInf(wb[0][i], 0) {
+					return v
+				}
+				return min(max(v, -lim), lim)
+			}
+			li := sat(wb[2][i] * wi)
+			sum += li
+			if loss != nil {
+				loss[lo+i] = T(li)
+			}
+			if grad != nil {
+				grad[lo+i] = T(sat(wb[3][i] * wi))
+			}
+			if hess != nil {
+				hess[lo+i] = T(sat(max(wb[4][i]*wi, floor)))
+			}
+		}
+		lo = hi
+	}
+	return sum, true
+}
+
+// memberCall is one member kernel of a table, for float32 and float64, with
+// the call's scratch (whose mp holds the constants).
+type memberCall struct {
+	t   *table
+	f32 memberF32Func
+	f64 memberF64Func
+	s   *scratch
+}
+
+// memberVec runs the kernel on all of x: the last len(x) mod step
+// elements from the scratch tail buffers, padded with x = 0, y = 0, the
+// padding's losses left out of the sum.
+func memberVec[T Float](k *memberCall, loss, grad, hess, x, y []T) float64 {
+	step := k.t.memberStep
+	n := len(x)
+	n0 := n &^ (step - 1)
+	sum := memberRun(k, loss, grad, hess, x, y, n0)
+	if n0 == n {
+		return sum
+	}
+	s := k.s
+	bx, by := view[T](s.tail[0][:], step), view[T](s.tail[1][:], step)
+	rem := n - n0
+	copy(bx, x[n0:])
+	copy(by, y[n0:])
+	for i := rem; i < step; i++ {
+		bx[i], by[i] = 0, 0
+	}
+	l := view[T](s.tail[2][:], step)
+	var g, h []T
+	if grad != nil {
+		g = view[T](s.tail[3][:], step)
+	}
+	if hess != nil {
+		h = view[T](s.tail[4][:], step)
+	}
+	memberRun(k, l, g, h, bx, by, step)
+	for i := range rem {
+		sum += float64(l[i])
+	}
+	for _, d := range [...]struct{ dst, src []T }{{loss, l}, {grad, g}, {hess, h}} {
+		if d.dst != nil {
+			copy(d.dst[n0:], d.src[:rem])
+		}
+	}
+	return sum
+}
+
+// memberRun runs k on the first n elements (a multiple of the step).
+func memberRun[T Float](k *memberCall, loss, grad, hess, x, y []T, n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	if unsafe.Sizeof(x[0]) == 4 {
+		return k.f32(&k.s.mp, ptr[T, float32](loss), ptr[T, float32](grad), ptr[T, float32](hess), ptr[T, float32](x), ptr[T, float32](y), n)
+	}
+	return k.f64(&k.s.mp, ptr[T, float64](loss), ptr[T, float64](grad), ptr[T, float64](hess), ptr[T, float64](x), ptr[T, float64](y), n)
+}

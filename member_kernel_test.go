@@ -1,0 +1,314 @@
+package focal
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/focalgo/focal/internal/kernel"
+)
+
+// vectorMembers are members whose traits name a vector kernel, in several
+// parameter settings each (defaults, α off, non-integer exponents, ε < 0,
+// thresholds at the ends).
+func vectorMembers() []Member {
+	return []Member{
+		Poly1{Alpha: 0.25, Gamma: 2, Epsilon: 1}, Poly1{Gamma: 0.5, Epsilon: -0.7}, Poly1{Alpha: 0.9, Gamma: 3.5, Epsilon: 2},
+		Gaussian{Gamma: 2, Beta: 4}, Gaussian{Gamma: 0.5, Beta: 1.5}, Gaussian{},
+		Varifocal{Alpha: 0.75, Gamma: 2, IoUWeighted: true}, Varifocal{Gamma: 1.5}, Varifocal{Alpha: 0.1},
+		Reduced{Gamma: 2, Threshold: 0.5}, Reduced{Alpha: 0.25, Gamma: 1.5, Threshold: 0.05}, Reduced{Gamma: 3},
+		Scheduled{Schedule: FLSD53()}, Scheduled{Alpha: 0.25, Schedule: GammaSchedule{Below: []float64{0.1, 0.3, 0.6, 0.9}, Gammas: []float64{6, 4.5, 2, 0.5}, Else: 0}},
+		FLStar{Alpha: 0.25, Gamma: 2, Beta: 1}, FLStar{Gamma: 0.3, Beta: -2}, FLStar{},
+		Quality{Beta: 2}, Quality{Beta: 0.5}, Quality{}, Quality{Beta: 1}, Quality{Beta: 3.7},
+		Asymmetric{GammaPos: 1, GammaNeg: 4, Margin: 0.05, DetachWeight: true}, Asymmetric{GammaPos: 1, GammaNeg: 4, Margin: 0.05},
+		Asymmetric{GammaPos: 0.5, GammaNeg: 2.5}, Asymmetric{GammaPos: 2, GammaNeg: 2, DetachWeight: true}, Asymmetric{Margin: 0.2},
+	}
+}
+
+// memberSlack is the rounding error allowed of a member kernel's gradient
+// and Hessian beyond the relative tolerance, relative to the size of their
+// terms: they cancel (p − y for soft targets, the Hessian where it crosses
+// zero, Poly-1's ε term against the focal one for ε < 0), and two correct
+// float64 evaluations differ there by about 1e-16 of the terms (up to |x|
+// and γ² times the result's scale, and the member's weight of the element,
+// which its loss l bounds: w is the element's weight times max(1, |l|)).
+// For float32 data the oracle, elemLoop, takes exp and log1p to 1e-9
+// relative (its fast path), and so differs from the kernel's float64 ones
+// by 1e-9 of the terms.
+func memberSlack(x, scale, w float64, f32 bool) float64 {
+	if math.IsInf(x, 0) || math.IsNaN(x) {
+		return 0
+	}
+	e := 1e-13
+	if f32 {
+		e = 1e-9
+	}
+	return e * math.Abs(scale) * w * 64 * (1 + math.Abs(x))
+}
+
+// TestMemberKernelsMatchElem: on every vector implementation of this
+// machine, every member kernel gives what the member's Go element loop
+// (elemLoop, the oracle) gives, within 1e-6 relative for float32 and
+// 1e-12 for float64 (plus memberSlack, and 1e-37 or 1e-300 absolute for
+// underflow), output for output and in the sum: for hard, soft and mixed
+// targets, special logits (±0, subnormals, ±MaxFloat, ±Inf, NaN), weights
+// with zeros, an ignore mask, a clipped and a floored Hessian, any subset
+// of destinations and lengths around the lane counts.
+func TestMemberKernelsMatchElem(t *testing.T) {
+	impls := kernel.Impls()[1:]
+	if len(impls) == 0 {
+		t.Skip("no vector implementation in this build: the members run their Go element loops, which the other tests check")
+	}
+	rng := rand.New(rand.NewPCG(41, 42))
+	for _, mem := range vectorMembers() {
+		spec := mem.traits().member
+		if spec.Kernel() == "" {
+			t.Fatalf("%#v: no vector kernel", mem)
+		}
+		for _, m := range impls {
+			for _, targets := range []string{"hard", "soft", "mixed"} {
+				if mem.traits().hard && targets != "hard" {
+					continue
+				}
+				n := rng.IntN(20) + []int{0, 64, 333}[rng.IntN(3)]
+				t.Run(fmt.Sprintf("%v/%T/%s/n%d", m, mem, targets, n), func(t *testing.T) {
+					x, y := memberInputs(rng, n, targets)
+					for _, form := range []string{"plain", "weighted", "masked"} {
+						var w []float64
+						var ign []bool
+						switch form {
+						case "weighted":
+							w = make([]float64, n)
+							for i := range w {
+								w[i] = float64(rng.IntN(3)) * 0.75
+							}
+						case "masked":
+							ign = make([]bool, n)
+							for i := range ign {
+								ign[i] = rng.IntN(4) == 0
+							}
+						}
+						clip, floor := rng.IntN(2) == 0, []float64{0, 1e-3}[rng.IntN(2)]
+						outs := [3]bool{rng.IntN(3) > 0, rng.IntN(3) > 0, rng.IntN(3) > 0}
+						compareMember(t, m, mem, x, y, w, ign, 0.25, clip, floor, outs)
+						compareMember(t, m, mem, toT[float32](x), toT[float32](y), toT[float32](w), ign, 0.25, clip, floor, [3]bool{true, true, true})
+					}
+				})
+			}
+		}
+	}
+}
+
+// memberInputs returns n logits (normal, scale 6, a quarter specials) and
+// targets: hard, soft (a few at 0 and 1) or mixed.
+func memberInputs(rng *rand.Rand, n int, targets string) (x, y []float64) {
+	specials := []float64{0, math.Copysign(0, -1), 5e-324, 1e-40, 1, -1, 17, -17, 40, -40, 88, -88, 104, -104, 745, -745,
+		1e30, -1e30, math.MaxFloat32, -math.MaxFloat32, math.Inf(1), math.Inf(-1), math.NaN()}
+	x, y = make([]float64, n), make([]float64, n)
+	for i := range x {
+		x[i] = 6 * rng.NormFloat64()
+		if rng.IntN(4) == 0 {
+			x[i] = specials[rng.IntN(len(specials))]
+		}
+		switch {
+		case targets == "hard" || (targets == "mixed" && rng.IntN(2) == 0):
+			y[i] = float64(rng.IntN(2))
+		default:
+			y[i] = rng.Float64()
+			if rng.IntN(8) == 0 {
+				y[i] = []float64{0, 1, 0.5, 1e-9, 1 - 1e-9}[rng.IntN(5)]
+			}
+		}
+	}
+	return x, y
+}
+
+// compareMember checks kernel.MemberOn on implementation m against
+// elemLoop for member mem.
+func compareMember[T Float](t *testing.T, m kernel.Impl, mem Member, x, y, w []T, ign []bool, scale float64, clip bool, floor float64, outs [3]bool) {
+	t.Helper()
+	n := len(x)
+	var want, got [3][]T
+	for k := range 3 {
+		if outs[k] {
+			want[k], got[k] = make([]T, n), make([]T, n)
+			for i := range got[k] {
+				got[k][i] = 7 // must be overwritten
+			}
+		}
+	}
+	ws := elemLoop(mem, scale, clip, floor, want[0], want[1], want[2], x, y, w, ign)
+	kfloor := math.Inf(-1)
+	if clip {
+		kfloor = floor
+	}
+	spec := mem.traits().member
+	gs, ok := kernel.MemberOn(m, &spec, scale, kfloor, got[0], got[1], got[2], x, y, w, ign)
+	if !ok {
+		t.Fatalf("%v: no %s kernel", m, spec.Kernel())
+	}
+	rel, abs := 1e-12, 1e-300
+	if isFloat32[T]() {
+		rel, abs = 1e-6, 1e-37
+	}
+	same := func(g, e, rel, a float64) bool {
+		switch {
+		case math.IsNaN(e) || math.IsNaN(g):
+			return math.IsNaN(e) && math.IsNaN(g)
+		case math.IsInf(e, 0) || math.IsInf(g, 0):
+			return g == e
+		}
+		return math.Abs(g-e) <= rel*math.Abs(e)+a
+	}
+	// relAt is the relative tolerance at element i: rel, and for QFL's soft
+	// targets the cancellation of |y − p| near p = y, where two correct
+	// evaluations of p differ by 1e-16 of p, and a^β, a^(β−1), … by that
+	// over a, times the exponents.
+	relAt := func(i int) float64 {
+		q, ok := mem.(Quality)
+		xi, yi := float64(x[i]), float64(y[i])
+		if a := math.Abs(yi - 1/(1+math.Exp(-xi))); ok && yi != 0 && yi != 1 && a > 0 {
+			return rel + 1e-15*(q.Beta+2)/a
+		}
+		return rel
+	}
+	// The sum, within the elements' tolerances added up; elements at a
+	// jump of the loss are left out (below).
+	wl := make([]T, n)
+	elemLoop(mem, scale, clip, floor, wl, nil, nil, x, y, w, ign)
+	tol, jumps := 0.0, false
+	for i, v := range wl {
+		tol += 16*relAt(i)*math.Abs(float64(v)) + abs
+		jumps = jumps || atJump(mem, float64(x[i]), float64(y[i]))
+	}
+	if !jumps && !same(gs, ws, 0, tol) {
+		t.Errorf("%v %#v: sum %v, elemLoop %v", m, mem, gs, ws)
+	}
+	bad := 0
+	for k, name := range [3]string{"loss", "grad", "hess"} {
+		for i := range got[k] {
+			if atJump(mem, float64(x[i]), float64(y[i])) {
+				continue
+			}
+			wi := 1.0
+			if w != nil {
+				wi = math.Abs(float64(w[i]))
+			}
+			// (The loss too: Poly-1's ε term cancels the focal one for ε < 0.)
+			sc := scale
+			if k == 0 {
+				sc = 1
+			}
+			a := abs + memberSlack(float64(x[i]), sc, max(wi, math.Abs(float64(wl[i]))), isFloat32[T]())
+			r := relAt(i)
+			if !same(float64(got[k][i]), float64(want[k][i]), r, a) {
+				if bad++; bad <= 4 {
+					t.Errorf("%v %#v %T: %s[%d] (x=%v, y=%v) = %v, elemLoop %v", m, mem, x[0], name, i, x[i], y[i], got[k][i], want[k][i])
+				}
+			}
+		}
+	}
+}
+
+// atJump reports whether element (x, y) of member mem sits where the loss
+// jumps: Scheduled's γ(pₜ) and Reduced's factor change at thresholds of
+// pₜ, and two correct evaluations of pₜ (the oracle's float32 path takes
+// exp to 1e-9) may fall on either side.
+func atJump(mem Member, x, y float64) bool {
+	var at []float64
+	switch m := mem.(type) {
+	case Scheduled:
+		at = m.Schedule.Below
+	case Reduced:
+		at = []float64{m.threshold()}
+	default:
+		return false
+	}
+	p := 1 / (1 + math.Exp(-x))
+	pt := y*p + (1-y)*(1-p)
+	for _, b := range at {
+		if math.Abs(pt-b) <= 1e-8 {
+			return true
+		}
+	}
+	return false
+}
+
+// FuzzMemberKernels compares every member kernel on every vector
+// implementation with the member's Go element loop on arbitrary logits and
+// targets (raw float32 bits, so NaN, ±Inf, ±0 and subnormals arise),
+// exponents and parameters, in float32 and float64, as
+// TestMemberKernelsMatchElem does. Without a vector implementation it has
+// nothing to compare and skips.
+func FuzzMemberKernels(f *testing.F) {
+	f.Add(make([]byte, 8*19), 2.0, 0.25, uint8(0))
+	f.Add([]byte("\x00\x00\x80\x7f\x00\x00\x80\x3f\xff\xff\x7f\x7f\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x80\x3f"), 0.5, 0.9, uint8(7))
+	f.Fuzz(func(t *testing.T, data []byte, gamma, param float64, flags uint8) {
+		impls := kernel.Impls()[1:]
+		if len(impls) == 0 {
+			t.Skip("no vector implementation in this build")
+		}
+		if !(gamma >= 0 && gamma <= 16) || !(param > 0 && param < 1) {
+			return // rejected by Validate, or outside the settings checked
+		}
+		n := len(data) / 8
+		x, y := make([]float32, n), make([]float32, n)
+		for i := range n {
+			x[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[8*i:]))
+			v := math.Float32frombits(binary.LittleEndian.Uint32(data[8*i+4:]))
+			if !(v >= 0 && v <= 1) {
+				v = float32(math.Abs(math.Mod(float64(v), 1)))
+				if math.IsNaN(float64(v)) {
+					v = 0.5
+				}
+			}
+			if flags&1 != 0 {
+				v = float32(math.Round(float64(v)))
+			}
+			y[i] = v
+		}
+		members := []Member{
+			Poly1{Alpha: param, Gamma: gamma, Epsilon: param*4 - 2},
+			Gaussian{Gamma: gamma, Beta: param * 8},
+			Varifocal{Alpha: param, Gamma: gamma, IoUWeighted: flags&2 != 0},
+			Reduced{Alpha: param, Gamma: min(gamma, 5), Threshold: param},
+			Scheduled{Alpha: param, Schedule: GammaSchedule{Below: []float64{param}, Gammas: []float64{gamma}, Else: gamma / 2}},
+			FLStar{Alpha: param, Gamma: gamma, Beta: param*8 - 4},
+			Quality{Beta: gamma},
+			Asymmetric{GammaPos: gamma, GammaNeg: gamma + 1, Margin: param * 0.5, DetachWeight: flags&16 != 0},
+			Asymmetric{GammaPos: gamma, GammaNeg: gamma / 2, DetachWeight: flags&16 != 0},
+		}
+		clip, floor := flags&4 != 0, []float64{0, 1e-3}[flags>>3&1]
+		hard := make([]float32, n)
+		for i, v := range y {
+			hard[i] = float32(math.Round(float64(v)))
+		}
+		for _, mem := range members {
+			if mem.Validate() != nil {
+				continue
+			}
+			yt := y
+			if mem.traits().hard {
+				yt = hard
+			}
+			for _, m := range impls {
+				compareMember(t, m, mem, x, yt, nil, nil, 1.0/3, clip, floor, [3]bool{true, true, true})
+				compareMember(t, m, mem, toT[float64](x), toT[float64](yt), nil, nil, 1.0/3, clip, floor, [3]bool{true, true, true})
+			}
+		}
+	})
+}
+
+// toT converts s to a []T (nil for nil).
+func toT[T Float, S Float](s []S) []T {
+	if s == nil {
+		return nil
+	}
+	out := make([]T, len(s))
+	for i, v := range s {
+		out[i] = T(v)
+	}
+	return out
+}
