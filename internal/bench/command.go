@@ -76,7 +76,7 @@ func (o Options) validate() error {
 		return fmt.Errorf("--repeats: %d, want at least 1", o.Repeats)
 	case o.Threads < 1:
 		return fmt.Errorf("--threads: %d, want at least 1", o.Threads)
-	case o.Stream < 0 || o.Stream > 1<<36:
+	case o.Stream < 0 || int64(o.Stream) > 1<<36:
 		return fmt.Errorf("--stream: %d out of range [0, 2³⁶]", o.Stream)
 	}
 	return nil

@@ -2,6 +2,7 @@ package npy
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -104,8 +105,9 @@ func parseHeader(text string) (header, error) {
 }
 
 // maxElems bounds the number of elements of a shape: beyond it the product
-// of the dimensions could overflow, and no real file is that large.
-const maxElems = 1 << 40
+// of the dimensions could overflow, and no real file is that large. On
+// 32-bit platforms the bound is what an int can index.
+const maxElems = min(1<<40, math.MaxInt)
 
 // shapeOf checks a parsed shape: a tuple of integers ≥ 0 whose product is
 // at most maxElems.
@@ -124,7 +126,7 @@ func shapeOf(v any) ([]int, error) {
 		case d < 0:
 			return nil, fmt.Errorf("negative dimension %d", d)
 		case d > 0 && n > maxElems/d:
-			return nil, fmt.Errorf("more than 2⁴⁰ elements")
+			return nil, fmt.Errorf("more than %d elements", maxElems)
 		}
 		n *= d
 		shape = append(shape, d)
