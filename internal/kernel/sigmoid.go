@@ -139,10 +139,33 @@ func sigmoidWith(x, y, e, l1 float64, p *SigmoidParams) (loss, grad, hess float6
 // returns Σ wᵢ·FLᵢ in float64. Destinations, w and ignore are nil or as long
 // as x.
 func SigmoidGo[T Float](p *SigmoidParams, loss, grad, hess, x, y, w []T, ignore []bool) float64 {
-	if w == nil && ignore == nil {
-		if x32, ok := any(x).([]float32); ok {
-			return sigmoidPlain32(p, any(loss).([]float32), any(grad).([]float32), any(hess).([]float32), x32, any(y).([]float32))
+	if x32, ok := any(x).([]float32); ok && w == nil {
+		// float32 takes its own element function, so that an element's
+		// outputs do not depend on whether other elements are ignored.
+		l32, g32, h32, y32 := any(loss).([]float32), any(grad).([]float32), any(hess).([]float32), any(y).([]float32)
+		if ignore == nil {
+			return sigmoidPlain32(p, l32, g32, h32, x32, y32)
 		}
+		var sum float64
+		for lo := 0; lo < len(x); {
+			hi := lo
+			for hi < len(x) && ignore[hi] == ignore[lo] {
+				hi++
+			}
+			if ignore[lo] {
+				for _, d := range [...][]float32{l32, g32, h32} {
+					if d != nil {
+						clear(d[lo:hi])
+					}
+				}
+			} else {
+				sum += sigmoidPlain32(p, sub(l32, lo, hi), sub(g32, lo, hi), sub(h32, lo, hi), x32[lo:hi], y32[lo:hi])
+			}
+			lo = hi
+		}
+		return sum
+	}
+	if w == nil && ignore == nil {
 		return sigmoidPlain(p, loss, grad, hess, x, y, SigmoidElem)
 	}
 	var sum float64
