@@ -20,9 +20,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/spf13/cobra"
-
-	"github.com/focalgo/focal/internal/exitcode"
 	"github.com/focalgo/focal/internal/kernel"
 )
 
@@ -60,7 +57,8 @@ func DefaultOptions() Options {
 	}
 }
 
-func (o Options) validate() error {
+// Validate checks the options, naming the flag of a bad one.
+func (o Options) Validate() error {
 	if len(o.Sizes) == 0 {
 		return errors.New("--sizes: no size given")
 	}
@@ -87,68 +85,6 @@ func (o Options) validate() error {
 // command) leaves those rows out unless Options.Focal names one.
 var Program string
 
-// NewCommand returns the `bench` command.
-func NewCommand() *cobra.Command {
-	o := DefaultOptions()
-	cmd := &cobra.Command{
-		Use:   "bench",
-		Short: "Time the focal-loss kernels against a memory triad and PyTorch",
-		Long: `bench times every form of the focal loss, each computing the reduced loss
-and its gradient (as a training step does) on n float32 logits with 1%
-positive targets: the paper's sigmoid focal loss (α = 0.25, γ = 2,
-normalised by the positives) and its forms with the Hessian, soft targets,
-γ = 2.5 and float64 data; every other member of the family with its
-default parameters; and the C = 80 forms (sparse labels; softmax with the
-class axis last, second ([N, 80, 32, 32], when n holds one such image) and
-with label smoothing). Each runs on every kernel implementation of this
-machine (the pure-Go one: the sigmoid and C = 80 forms), the lower ones in
-child processes of this executable under the GODEBUG setting that selects
-them. Beside them: the streaming triad a = b + s·c that bounds the kernels
-by memory bandwidth, and, when the Python interpreter can import torch and
-torchvision, the sigmoid workload forward + backward in
-torchvision.ops.sigmoid_focal_loss and in the tutorial's FocalLoss class,
-with the same thread count.
-
-It prints one table of medians of repeated calls, all measured in this one
-run: each row's time per element, its ratio to its floor (the triad's time
-for the bytes the row streams) and to the size's first focal.Loss row, and,
-for the rows with one, their goal and whether it is met. --json writes the
-same as one JSON object.
-
-A second table (--stream N elements, 0 for none; not with --json) runs
-focal loss end to end on a generated pair of float32 .npy files of N
-elements, with and without --out and --grad, against reading the files
-from the page cache and, when Python has them, numpy.load of the pair and
-torchvision's loss on it, with the time over the read and the peak
-resident memory of each.`,
-		Example: `  focal bench
-  focal bench --sizes 196608,8000000 --repeats 11 --threads 2
-  focal bench --torch=false
-  focal bench --sizes 8000000 --json > bench.json
-  focal bench --sizes 8000000 --stream 200000000`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.validate(); err != nil {
-				return exitcode.Input(err)
-			}
-			if exe, err := os.Executable(); err == nil {
-				o.Exec = append([]string{exe}, strings.Fields(cmd.CommandPath())[1:]...)
-			}
-			return Run(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), o)
-		},
-	}
-	f := cmd.Flags()
-	f.IntSliceVar(&o.Sizes, "sizes", o.Sizes, "elements per call, comma-separated")
-	f.IntVar(&o.Warmup, "warmup", o.Warmup, "untimed calls before the timed ones")
-	f.IntVar(&o.Repeats, "repeats", o.Repeats, "timed calls per row (the table shows the median)")
-	f.IntVar(&o.Threads, "threads", o.Threads, "threads for Go (GOMAXPROCS) and PyTorch")
-	f.StringVar(&o.Python, "python", o.Python, "Python interpreter for the PyTorch rows")
-	f.BoolVar(&o.Torch, "torch", o.Torch, "run the PyTorch rows when torch and torchvision import")
-	f.BoolVar(&o.JSON, "json", o.JSON, "write the report as JSON (every row with its time per element and floor)")
-	f.IntVar(&o.Stream, "stream", 20_000_000, "elements of the generated .npy pair `focal loss` streams end to end (0: no streamed rows)")
-	return cmd
-}
-
 // Row is one line of the table: the median time of a call of form Key
 // (Name in the table) on Elems elements, in the group of size N (Elems is N
 // but for the C = 80 forms, which take whole rows or images), on kernel
@@ -165,9 +101,9 @@ type Row struct {
 	Goal   Goal          `json:"goal"`
 }
 
-// childEnv marks a process that `focal bench` started to measure the
+// ChildEnv marks a process that `focal bench` started to measure the
 // kernel rows of a lower implementation (see Run).
-const childEnv = "FOCAL_BENCH_CHILD"
+const ChildEnv = "FOCAL_BENCH_CHILD"
 
 // Run measures everything o asks for and writes the table (or, with
 // o.JSON, the JSON report) to w, progress and notes to log.
@@ -182,13 +118,13 @@ func Run(ctx context.Context, w, log io.Writer, o Options) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if err := o.validate(); err != nil {
-		return exitcode.Input(err)
+	if err := o.Validate(); err != nil {
+		return err
 	}
 	prev := runtime.GOMAXPROCS(o.Threads)
 	defer runtime.GOMAXPROCS(prev)
 
-	if os.Getenv(childEnv) != "" {
+	if os.Getenv(ChildEnv) != "" {
 		rows, err := kernelRows(o, kernel.Current(), log)
 		if err != nil {
 			return err
@@ -336,7 +272,7 @@ func childRows(ctx context.Context, o Options, m kernel.Impl, log io.Writer) ([]
 	if old := os.Getenv("GODEBUG"); old != "" {
 		godebug = old + "," + godebug
 	}
-	cmd.Env = append(os.Environ(), childEnv+"=1", "GODEBUG="+godebug)
+	cmd.Env = append(os.Environ(), ChildEnv+"=1", "GODEBUG="+godebug)
 	cmd.Stderr = log
 	out, err := cmd.Output()
 	if err != nil {

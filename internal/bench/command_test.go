@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/focalgo/focal/internal/exitcode"
 	"github.com/focalgo/focal/internal/kernel"
 )
 
@@ -15,12 +14,10 @@ import (
 // every kernel implementation and the C = 80 forms, the default sigmoid
 // kernel at ratio 1.00.
 func TestCommandTable(t *testing.T) {
-	cmd := NewCommand()
 	var out, log bytes.Buffer
-	cmd.SetOut(&out)
-	cmd.SetErr(&log)
-	cmd.SetArgs([]string{"--sizes", "1000,20000,90000", "--repeats", "1", "--warmup", "0", "--torch=false"})
-	if err := cmd.Execute(); err != nil {
+	o := DefaultOptions()
+	o.Sizes, o.Repeats, o.Warmup, o.Torch = []int{1000, 20000, 90000}, 1, 0, false
+	if err := Run(t.Context(), &out, &log, o); err != nil {
 		t.Fatal(err)
 	}
 	s := out.String()
@@ -72,12 +69,10 @@ func TestCommandTable(t *testing.T) {
 // kernels and a row per form, size and implementation, each with its time
 // per element, its floor and, where it has a goal, whether it is met.
 func TestCommandJSON(t *testing.T) {
-	cmd := NewCommand()
 	var out bytes.Buffer
-	cmd.SetOut(&out)
-	cmd.SetErr(&bytes.Buffer{})
-	cmd.SetArgs([]string{"--sizes", "5000", "--repeats", "1", "--warmup", "0", "--torch=false", "--json"})
-	if err := cmd.Execute(); err != nil {
+	o := DefaultOptions()
+	o.Sizes, o.Repeats, o.Warmup, o.Torch, o.JSON = []int{5000}, 1, 0, false, true
+	if err := Run(t.Context(), &out, &bytes.Buffer{}, o); err != nil {
 		t.Fatal(err)
 	}
 	var r struct {
@@ -131,23 +126,26 @@ func hasRow(s, n, what string) bool {
 	return false
 }
 
-// TestCommandBadInput: bad flags are input errors (exit status 2).
-func TestCommandBadInput(t *testing.T) {
-	for _, args := range [][]string{
-		{"--sizes", "0"},
-		{"--sizes", "-5"},
-		{"--repeats", "0"},
-		{"--threads", "0"},
-		{"--warmup", "-1"},
+// TestBadOptions: every bad setting is refused, naming its flag.
+func TestBadOptions(t *testing.T) {
+	for flag, set := range map[string]func(*Options){
+		"--sizes":   func(o *Options) { o.Sizes = []int{0} },
+		"--repeats": func(o *Options) { o.Repeats = 0 },
+		"--threads": func(o *Options) { o.Threads = 0 },
+		"--warmup":  func(o *Options) { o.Warmup = -1 },
+		"--stream":  func(o *Options) { o.Stream = -1 },
 	} {
-		cmd := NewCommand()
-		cmd.SetOut(&bytes.Buffer{})
-		cmd.SetErr(&bytes.Buffer{})
-		cmd.SetArgs(append(args, "--torch=false"))
-		err := cmd.Execute()
-		if err == nil || !exitcode.IsInput(err) {
-			t.Errorf("%v: error %v, want an input error", args, err)
+		o := DefaultOptions()
+		set(&o)
+		if err := o.Validate(); err == nil || !strings.HasPrefix(err.Error(), flag+":") {
+			t.Errorf("%s: error %v, want one naming the flag", flag, err)
 		}
+		if err := Run(t.Context(), &bytes.Buffer{}, &bytes.Buffer{}, o); err == nil {
+			t.Errorf("%s: Run accepted it", flag)
+		}
+	}
+	if sizes := (Options{}); sizes.Validate() == nil {
+		t.Error("no sizes accepted")
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/focalgo/focal/internal/bench"
 	"github.com/focalgo/focal/internal/npy"
 )
 
@@ -21,7 +22,9 @@ import (
 const helperEnv = "FOCAL_TEST_RUN_MAIN"
 
 func TestMain(m *testing.M) {
-	if os.Getenv(helperEnv) != "" {
+	if os.Getenv(helperEnv) != "" || os.Getenv(bench.ChildEnv) != "" {
+		// A child process: of a test, or of focal bench measuring a lower
+		// kernel implementation.
 		os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/focalgo/focal/internal/bench"
 	"github.com/focalgo/focal/internal/exitcode"
 	"github.com/focalgo/focal/internal/quote"
 )
@@ -43,7 +42,7 @@ Detection", ICCV 2017).`,
 		NewTrainCommand(),
 		NewPredictCommand(),
 		NewDemoCommand(),
-		bench.NewCommand(),
+		NewBenchCommand(),
 	)
 	// ---- End of subcommand registration. ----
 
