@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/focalgo/focal/internal/bench"
+	"github.com/focalgo/focal/internal/workload"
 	"github.com/focalgo/focal/internal/kernel"
 )
 
@@ -32,7 +32,7 @@ func TestKernelsExercised(t *testing.T) {
 	}
 	eachImpl(t, "TestKernelsExercised", []string{resultsEnv + "=" + dir}, func(t *testing.T, m kernel.Impl) {
 		var b bytes.Buffer
-		w := bench.NewWorkload(2*bench.Classes*bench.SpatialNCHW + 1003)
+		w := workload.NewWorkload(2*workload.Classes*workload.SpatialNCHW + 1003)
 		for _, f := range exercisedForms(w) {
 			clear(w.Grad) // the class forms write whole rows only
 			if err := f.Run(); err != nil {
@@ -55,7 +55,7 @@ func TestKernelsExercised(t *testing.T) {
 		}
 		return bytes.NewReader(b)
 	}
-	w := bench.NewWorkload(2*bench.Classes*bench.SpatialNCHW + 1003)
+	w := workload.NewWorkload(2*workload.Classes*workload.SpatialNCHW + 1003)
 	impls := kernel.Impls()
 	var compared []string
 	for _, m := range impls[1:] {
@@ -94,7 +94,7 @@ func TestKernelsExercised(t *testing.T) {
 }
 
 // exercisedForms are the calls TestKernelsExercised compares.
-func exercisedForms(w *bench.Workload) []bench.Form {
-	return append([]bench.Form{{Name: "SigmoidFocal", Run: w.Focal}, {Name: "SigmoidFocal with loss", Run: w.FocalElementwise}},
+func exercisedForms(w *workload.Workload) []workload.Form {
+	return append([]workload.Form{{Name: "SigmoidFocal", Run: w.Focal}, {Name: "SigmoidFocal with loss", Run: w.FocalElementwise}},
 		w.ClassForms()...)
 }

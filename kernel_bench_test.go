@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/focalgo/focal/internal/bench"
+	"github.com/focalgo/focal/internal/workload"
 	"github.com/focalgo/focal/internal/kernel"
 )
 
@@ -25,7 +25,7 @@ var kernelSizes = []int{196_608, 8_000_000}
 //	GODEBUG=cpu.avx2=off go test -run '^$' -bench 'Kernel|Triad' -count 6 . > generic.txt
 func BenchmarkKernel(b *testing.B) {
 	for _, n := range kernelSizes {
-		w := bench.NewWorkload(n)
+		w := workload.NewWorkload(n)
 		m := kernel.Current()
 		for _, o := range []struct {
 			name  string
@@ -51,7 +51,7 @@ func BenchmarkKernel(b *testing.B) {
 // goroutines.
 func BenchmarkTriad(b *testing.B) {
 	for _, n := range kernelSizes {
-		w := bench.NewWorkload(n)
+		w := workload.NewWorkload(n)
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 			b.SetBytes(int64(12 * n))
 			for b.Loop() {
@@ -71,8 +71,8 @@ func TestKernelNoAllocs(t *testing.T) {
 		t.Skip("the race detector makes sync.Pool drop items at random")
 	}
 	eachImpl(t, "TestKernelNoAllocs", nil, func(t *testing.T, m kernel.Impl) {
-		w := bench.NewWorkload(2*bench.Classes*bench.SpatialNCHW + 1003)
-		forms := append([]bench.Form{{Name: "Loss", Run: w.Focal}, {Name: "Loss with loss per element", Run: w.FocalElementwise}},
+		w := workload.NewWorkload(2*workload.Classes*workload.SpatialNCHW + 1003)
+		forms := append([]workload.Form{{Name: "Loss", Run: w.Focal}, {Name: "Loss with loss per element", Run: w.FocalElementwise}},
 			w.ClassForms()...)
 		for _, f := range forms {
 			if err := f.Run(); err != nil {
@@ -94,7 +94,7 @@ func TestKernelNoAllocs(t *testing.T) {
 //	go test -run '^$' -bench KernelClasses -count 6 .
 func BenchmarkKernelClasses(b *testing.B) {
 	const n = 8_000_000
-	w := bench.NewWorkload(n)
+	w := workload.NewWorkload(n)
 	m := kernel.Current()
 	for _, f := range w.ClassForms() {
 		b.Run(fmt.Sprintf("impl=%v/form=%s", m, f.Key), func(b *testing.B) {

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/focalgo/focal/internal/kernel"
+	"github.com/focalgo/focal/internal/workload"
 )
 
 // Options are the settings of `focal bench`.
@@ -98,7 +99,7 @@ type Row struct {
 	Elems  int           `json:"elems"`
 	Bytes  int           `json:"bytes_per_elem,omitempty"`
 	Median time.Duration `json:"median_ns"`
-	Goal   Goal          `json:"goal"`
+	Goal   workload.Goal `json:"goal"`
 }
 
 // ChildEnv marks a process that `focal bench` started to measure the
@@ -133,9 +134,9 @@ func Run(ctx context.Context, w, log io.Writer, o Options) error {
 	}
 	var rows []Row
 	for _, n := range o.Sizes {
-		wl := NewWorkload(n)
-		ts, _ := Times(func() error { wl.Triad(); return nil }, o.Warmup, o.Repeats)
-		rows = append(rows, Row{Name: "triad a = b + s·c (Go)", Key: "triad", N: n, Elems: n, Bytes: 12, Median: Median(ts)})
+		wl := workload.NewWorkload(n)
+		ts, _ := workload.Times(func() error { wl.Triad(); return nil }, o.Warmup, o.Repeats)
+		rows = append(rows, Row{Name: "triad a = b + s·c (Go)", Key: "triad", N: n, Elems: n, Bytes: 12, Median: workload.Median(ts)})
 	}
 	own, err := kernelRows(o, kernel.Current(), log)
 	if err != nil {
@@ -167,7 +168,7 @@ func Run(ctx context.Context, w, log io.Writer, o Options) error {
 				"tutorial":    "tutorial FocalLoss (PyTorch)",
 			}
 			for _, r := range res {
-				rows = append(rows, Row{Name: names[r.Impl] + " fwd+bwd", Key: "torch-" + r.Impl, N: r.N, Elems: r.N, Bytes: 12, Median: Median(r.Times)})
+				rows = append(rows, Row{Name: names[r.Impl] + " fwd+bwd", Key: "torch-" + r.Impl, N: r.N, Elems: r.N, Bytes: 12, Median: workload.Median(r.Times)})
 			}
 			notes = append(notes, fmt.Sprintf("PyTorch %s, torchvision %s, %d threads", t.Torch, t.TorchVision, t.Threads))
 		}
@@ -203,10 +204,10 @@ func kernelRows(o Options, m kernel.Impl, log io.Writer) ([]Row, error) {
 	var rows []Row
 	for _, n := range o.Sizes {
 		fmt.Fprintf(log, "go (%v): n = %d\n", m, n)
-		wl := NewWorkload(n)
+		wl := workload.NewWorkload(n)
 		forms := wl.Forms()
 		if m == kernel.Generic {
-			forms = append([]Form{wl.SigmoidForm()}, wl.ClassForms()...)
+			forms = append([]workload.Form{wl.SigmoidForm()}, wl.ClassForms()...)
 		}
 		for _, f := range forms {
 			if f.Elems == 0 {
@@ -214,15 +215,15 @@ func kernelRows(o Options, m kernel.Impl, log io.Writer) ([]Row, error) {
 			}
 			switch {
 			case m == kernel.Generic:
-				f.Goal = Goal{}
+				f.Goal = workload.Goal{}
 			case m == kernel.AVX2 && f.Key == "sigmoid":
 				f.Goal.Max = 1.5
 			}
-			ts, err := Times(f.Run, o.Warmup, o.Repeats)
+			ts, err := workload.Times(f.Run, o.Warmup, o.Repeats)
 			if err != nil {
 				return nil, err
 			}
-			rows = append(rows, Row{Name: f.Name, Key: f.Key, Impl: m.String(), N: n, Elems: f.Elems, Bytes: f.Bytes, Median: Median(ts), Goal: f.Goal})
+			rows = append(rows, Row{Name: f.Name, Key: f.Key, Impl: m.String(), N: n, Elems: f.Elems, Bytes: f.Bytes, Median: workload.Median(ts), Goal: f.Goal})
 		}
 	}
 	return rows, nil

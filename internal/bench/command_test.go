@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/focalgo/focal/internal/kernel"
+	"github.com/focalgo/focal/internal/workload"
 )
 
 // TestCommandTable: a small run prints one row per size for the triad,
@@ -43,7 +44,7 @@ func TestCommandTable(t *testing.T) {
 	// Every form on every vector implementation, with its goal where it
 	// has one.
 	for _, m := range impls[1:] {
-		for _, f := range NewWorkload(20000).Forms() {
+		for _, f := range workload.NewWorkload(20000).Forms() {
 			if f.Elems > 0 && !hasRow(s, "20000", f.Name+" ("+m.String()+")") {
 				t.Errorf("no %s row on %v:\n%s", f.Name, m, s)
 			}
@@ -78,13 +79,13 @@ func TestCommandJSON(t *testing.T) {
 	var r struct {
 		Kernels []string
 		Rows    []struct {
-			Form         string  `json:"form"`
-			Kernel       string  `json:"kernel"`
-			N            int     `json:"n"`
-			PerElem      float64 `json:"ns_per_elem"`
-			FloorPerElem float64 `json:"floor_ns_per_elem"`
-			Goal         Goal    `json:"goal"`
-			GoalMet      *bool   `json:"goal_met"`
+			Form         string        `json:"form"`
+			Kernel       string        `json:"kernel"`
+			N            int           `json:"n"`
+			PerElem      float64       `json:"ns_per_elem"`
+			FloorPerElem float64       `json:"floor_ns_per_elem"`
+			Goal         workload.Goal `json:"goal"`
+			GoalMet      *bool         `json:"goal_met"`
 		}
 	}
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
@@ -172,7 +173,7 @@ func TestParseTorch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tr.Torch != "1.13.0a0" || tr.Threads != 2 || len(res) != 1 || Median(res[0].Times) != 20 {
+	if tr.Torch != "1.13.0a0" || tr.Threads != 2 || len(res) != 1 || workload.Median(res[0].Times) != 20 {
 		t.Errorf("got %+v %+v", tr, res)
 	}
 	if _, _, err := parseTorch("py", []byte("not json\n")); err == nil {
@@ -186,7 +187,7 @@ func TestMedian(t *testing.T) {
 		in   []time.Duration
 		want time.Duration
 	}{{nil, 0}, {[]time.Duration{3}, 3}, {[]time.Duration{5, 1, 3}, 3}, {[]time.Duration{4, 1, 3, 2}, 2}} {
-		if got := Median(c.in); got != c.want {
+		if got := workload.Median(c.in); got != c.want {
 			t.Errorf("Median(%v) = %v, want %v", c.in, got, c.want)
 		}
 	}
@@ -199,7 +200,7 @@ func TestTriad(t *testing.T) {
 		for i := range b {
 			b[i], c[i] = float32(i), float32(2*i+1)
 		}
-		Triad(a, b, c, 0.5)
+		workload.Triad(a, b, c, 0.5)
 		for i := range a {
 			if want := b[i] + 0.5*c[i]; a[i] != want {
 				t.Fatalf("n=%d: a[%d] = %v, want %v", n, i, a[i], want)

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/focalgo/focal/internal/npy"
+	"github.com/focalgo/focal/internal/workload"
 )
 
 // The streamed rows of focal bench time `focal loss` end to end, as a
@@ -73,7 +74,7 @@ func StreamRows(ctx context.Context, log io.Writer, o Options, n int, focal stri
 				rss = max(rss, r)
 			}
 		}
-		rows = append(rows, StreamRow{Name: name, Median: Median(ts), MaxRSS: rss})
+		rows = append(rows, StreamRow{Name: name, Median: workload.Median(ts), MaxRSS: rss})
 		return nil
 	}
 	if err := times("read both files (page cache)", func() (int64, error) { return 0, readFiles(x, t) }); err != nil {
@@ -251,7 +252,7 @@ func parseStreamScript(out []byte) ([]StreamRow, string, error) {
 		if name == "" {
 			name = line.Impl
 		}
-		rows = append(rows, StreamRow{Name: name, Median: Median(ts), MaxRSS: line.MaxRSSKB * 1024})
+		rows = append(rows, StreamRow{Name: name, Median: workload.Median(ts), MaxRSS: line.MaxRSSKB * 1024})
 	}
 	if versions == "" {
 		return nil, "", fmt.Errorf("stream_bench.py printed no version line")
