@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/focalgo/focal/internal/workload"
 	"github.com/focalgo/focal/internal/kernel"
+	"github.com/focalgo/focal/internal/workload"
 )
 
 // resultsEnv names, in a child process of TestKernelsExercised, the file

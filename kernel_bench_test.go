@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/focalgo/focal/internal/workload"
 	"github.com/focalgo/focal/internal/kernel"
+	"github.com/focalgo/focal/internal/workload"
 )
 
 // kernelSizes are the tutorial's 1×3×256×256 tensor and a large batch.
