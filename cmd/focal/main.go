@@ -5,8 +5,8 @@ import (
 	"os"
 	"runtime/debug"
 
-	"github.com/focalgo/focal/internal/bench"
-	"github.com/focalgo/focal/internal/cli"
+	"github.com/focalgo/focal/cmd/focal/internal/bench"
+	"github.com/focalgo/focal/cmd/focal/internal/cli"
 )
 
 func main() {

@@ -3,7 +3,7 @@
 
     /usr/bin/python3 docs/train/make_tables.py [OUTDIR]
 
-OUTDIR defaults to internal/train/testdata/tables, where the files are
+OUTDIR defaults to cmd/focal/internal/train/testdata/tables, where the files are
 committed (about 480 kB in all) so that Go tests can train on them without
 Python; running the script without an argument must leave `git status` clean.
 

@@ -3,7 +3,7 @@
 
     /usr/bin/python3 docs/train/sklearn_reference.py [--tables DIR] [--json FILE]
 
-DIR defaults to internal/train/testdata/tables; FILE, when given, receives
+DIR defaults to cmd/focal/internal/train/testdata/tables; FILE, when given, receives
 the numbers as JSON. Prints a Markdown table.
 
 For each of the 16 tasks (ten digits one-vs-rest, breast cancer, breast cancer

@@ -4,7 +4,7 @@ package kernel
 
 import "golang.org/x/sys/cpu"
 
-//go:generate go run -C ../../_gen . -dir ../internal/kernel
+//go:generate env GOWORK=off go run -C ../../_gen . -dir ../internal/kernel
 
 // levels are the CPU levels of amd64, lowest first, with the GODEBUG
 // settings (honoured by golang.org/x/sys/cpu) that take each away.
