@@ -1,7 +1,6 @@
 package focal
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/focalgo/focal/internal/kernel"
@@ -69,16 +68,8 @@ func (a Asymmetric) Elem(x, y float64) (loss, grad, hess float64) { return elemO
 
 // Validate checks γ₊, γ₋ and the margin.
 func (a Asymmetric) Validate() error {
-	if err := validGamma("gamma-pos", a.GammaPos); err != nil {
-		return err
-	}
-	if err := validGamma("gamma-neg", a.GammaNeg); err != nil {
-		return err
-	}
-	if !(a.Margin >= 0 && a.Margin < 1) {
-		return fmt.Errorf("%w: margin = %v (want 0 ≤ m < 1)", ErrParam, a.Margin)
-	}
-	return nil
+	return firstError(validGamma("gamma-pos", a.GammaPos), validGamma("gamma-neg", a.GammaNeg),
+		checkParam(a.Margin >= 0 && a.Margin < 1, ErrParam, "margin", a.Margin, "want 0 ≤ m < 1"))
 }
 
 func (a Asymmetric) traits() traits {

@@ -1,7 +1,6 @@
 package focal
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/focalgo/focal/internal/kernel"
@@ -42,16 +41,9 @@ func (f FLStar) Elem(x, y float64) (loss, grad, hess float64) { return elemOf(f,
 
 // Validate checks α, γ and β.
 func (f FLStar) Validate() error {
-	if err := validAlpha(f.Alpha); err != nil {
-		return err
-	}
-	if !(f.Gamma >= 0) || math.IsInf(f.Gamma, 1) {
-		return fmt.Errorf("%w: gamma = %v (FL* wants finite γ > 0, or 0 for 1)", ErrGamma, f.Gamma)
-	}
-	if math.IsNaN(f.Beta) || math.IsInf(f.Beta, 0) {
-		return fmt.Errorf("%w: beta = %v (want finite)", ErrParam, f.Beta)
-	}
-	return nil
+	return firstError(validAlpha(f.Alpha),
+		checkParam(f.Gamma >= 0 && !math.IsInf(f.Gamma, 1), ErrGamma, "gamma", f.Gamma, "FL* wants finite γ > 0, or 0 for 1"),
+		validFinite("beta", f.Beta))
 }
 
 func (f FLStar) traits() traits {

@@ -52,10 +52,7 @@ func (g Gaussian) Elem(x, y float64) (loss, grad, hess float64) { return elemOf(
 
 // Validate checks γ and β.
 func (g Gaussian) Validate() error {
-	if err := validGamma("gamma", g.Gamma); err != nil {
-		return err
-	}
-	return validGamma("beta", g.Beta)
+	return firstError(validGamma("gamma", g.Gamma), validGamma("beta", g.Beta))
 }
 
 func (g Gaussian) traits() traits { return traits{member: kernel.Gaussian(g.Gamma, g.Beta)} }

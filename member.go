@@ -411,18 +411,39 @@ func paramField(t reflect.Type, name string) (int, bool) {
 	return 0, false
 }
 
-// validAlpha checks an αₜ parameter: in [0, 1], 0 for none.
-func validAlpha(a float64) error {
-	if !(a >= 0 && a <= 1) {
-		return fmt.Errorf("%w: alpha = %v (want 0 ≤ α ≤ 1; 0 for no α-weighting)", ErrAlpha, a)
+// firstError returns the first non-nil error of errs: a member's Validate
+// lists the checks of its parameters in order and reports the first that
+// fails.
+func firstError(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
+// checkParam returns nil if ok, else an error wrapping sentinel that names
+// the parameter, its value v and what it should be. It takes v unboxed, so
+// that a passing check allocates nothing.
+func checkParam(ok bool, sentinel error, name string, v float64, want string) error {
+	if ok {
+		return nil
+	}
+	return fmt.Errorf("%w: %s = %v (%s)", sentinel, name, v, want)
+}
+
+// validAlpha checks an αₜ parameter: in [0, 1], 0 for none.
+func validAlpha(a float64) error {
+	return checkParam(a >= 0 && a <= 1, ErrAlpha, "alpha", a, "want 0 ≤ α ≤ 1; 0 for no α-weighting")
+}
+
 // validGamma checks a focusing exponent named name: finite and ≥ 0.
 func validGamma(name string, g float64) error {
-	if !(g >= 0) || math.IsInf(g, 1) {
-		return fmt.Errorf("%w: %s = %v (want finite ≥ 0)", ErrGamma, name, g)
-	}
-	return nil
+	return checkParam(g >= 0 && !math.IsInf(g, 1), ErrGamma, name, g, "want finite ≥ 0")
+}
+
+// validFinite checks a parameter that may take any finite value.
+func validFinite(name string, v float64) error {
+	return checkParam(!math.IsNaN(v) && !math.IsInf(v, 0), ErrParam, name, v, "want finite")
 }

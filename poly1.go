@@ -1,11 +1,6 @@
 package focal
 
-import (
-	"fmt"
-	"math"
-
-	"github.com/focalgo/focal/internal/kernel"
-)
+import "github.com/focalgo/focal/internal/kernel"
 
 // Poly1 is Poly-1 focal loss (Leng et al., "PolyLoss: A Polynomial
 // Expansion Perspective of Classification Loss Functions", ICLR 2022, and
@@ -49,16 +44,7 @@ func (p Poly1) Elem(x, y float64) (loss, grad, hess float64) { return elemOf(p, 
 
 // Validate checks α, γ and ε.
 func (p Poly1) Validate() error {
-	if err := validAlpha(p.Alpha); err != nil {
-		return err
-	}
-	if err := validGamma("gamma", p.Gamma); err != nil {
-		return err
-	}
-	if math.IsNaN(p.Epsilon) || math.IsInf(p.Epsilon, 0) {
-		return fmt.Errorf("%w: epsilon = %v (want finite)", ErrParam, p.Epsilon)
-	}
-	return nil
+	return firstError(validAlpha(p.Alpha), validGamma("gamma", p.Gamma), validFinite("epsilon", p.Epsilon))
 }
 
 func (p Poly1) elem(x, y float64, fast bool) (l, g, h float64) {

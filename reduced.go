@@ -53,14 +53,9 @@ func (r Reduced) Elem(x, y float64) (loss, grad, hess float64) { return elemOf(r
 
 // Validate checks α, γ and the threshold.
 func (r Reduced) Validate() error {
-	if err := validAlpha(r.Alpha); err != nil {
+	if err := firstError(validAlpha(r.Alpha), validGamma("gamma", r.Gamma),
+		checkParam(r.Threshold >= 0 && r.Threshold <= 1, ErrParam, "threshold", r.Threshold, "want 0 < th ≤ 1, or 0 for 1")); err != nil {
 		return err
-	}
-	if err := validGamma("gamma", r.Gamma); err != nil {
-		return err
-	}
-	if !(r.Threshold >= 0 && r.Threshold <= 1) {
-		return fmt.Errorf("%w: threshold = %v (want 0 < th ≤ 1, or 0 for 1)", ErrParam, r.Threshold)
 	}
 	if -r.Gamma*math.Log(r.threshold()) > maxLogScale {
 		return fmt.Errorf("%w: threshold = %v with gamma = %v scales the loss by th^−γ > 1e299", ErrParam, r.Threshold, r.Gamma)

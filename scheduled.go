@@ -89,12 +89,7 @@ func (s Scheduled) Kind() Kind { return KindFLSD }
 func (s Scheduled) Elem(x, y float64) (loss, grad, hess float64) { return elemOf(s, x, y, false) }
 
 // Validate checks α and the schedule.
-func (s Scheduled) Validate() error {
-	if err := validAlpha(s.Alpha); err != nil {
-		return err
-	}
-	return s.Schedule.validate()
-}
+func (s Scheduled) Validate() error { return firstError(validAlpha(s.Alpha), s.Schedule.validate()) }
 
 func (s Scheduled) traits() traits {
 	g := s.Schedule

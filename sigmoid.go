@@ -47,10 +47,7 @@ func (s Sigmoid) Elem(x, y float64) (loss, grad, hess float64) { return elemOf(s
 
 // Validate checks α and γ.
 func (s Sigmoid) Validate() error {
-	if err := validAlpha(s.Alpha); err != nil {
-		return err
-	}
-	return validGamma("gamma", s.Gamma)
+	return firstError(validAlpha(s.Alpha), validGamma("gamma", s.Gamma))
 }
 
 func (s Sigmoid) elem(x, y float64, _ bool) (loss, grad, hess float64) {

@@ -1,10 +1,6 @@
 package focal
 
-import (
-	"fmt"
-
-	"github.com/focalgo/focal/internal/kernel"
-)
+import "github.com/focalgo/focal/internal/kernel"
 
 // Varifocal holds the parameters of varifocal loss (Zhang et al.,
 // "VarifocalNet: An IoU-aware Dense Object Detector", CVPR 2021;
@@ -48,10 +44,8 @@ func (v Varifocal) Elem(x, y float64) (loss, grad, hess float64) { return elemOf
 
 // Validate checks α and γ.
 func (v Varifocal) Validate() error {
-	if !(v.Alpha >= 0 && v.Alpha <= 1) {
-		return fmt.Errorf("%w: alpha = %v (want 0 ≤ α ≤ 1; 0 for no weighting)", ErrAlpha, v.Alpha)
-	}
-	return validGamma("gamma", v.Gamma)
+	return firstError(checkParam(v.Alpha >= 0 && v.Alpha <= 1, ErrAlpha, "alpha", v.Alpha, "want 0 ≤ α ≤ 1; 0 for no weighting"),
+		validGamma("gamma", v.Gamma))
 }
 
 func (v Varifocal) traits() traits {
