@@ -263,12 +263,13 @@ type kindInfo struct {
 // file. Kinds orders it: plain focal loss first, then by name.
 var registry = map[Kind]kindInfo{}
 
-// register adds a member to the registry: its kind, the parameters of its
-// reference implementation, what it is for, and other names ParseKind
-// accepts. The member's settable parameters are its fields tagged
-// `param:"name"` (float64, or bool as 0/1), and the names its setParam
-// method takes if it has one (paramSetter).
-func register(k Kind, def func() Member, purpose string, aliases ...string) {
+// register adds a member to the registry under its Kind: the parameters
+// of its reference implementation, what it is for, and other names
+// ParseKind accepts. The member's settable parameters are its fields
+// tagged `param:"name"` (float64, or bool as 0/1), and the names its
+// setParam method takes if it has one (paramSetter).
+func register(def func() Member, purpose string, aliases ...string) {
+	k := def().Kind()
 	if _, dup := registry[k]; dup {
 		panic("focal: kind " + string(k) + " registered twice")
 	}

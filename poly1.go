@@ -33,19 +33,16 @@ type Poly1 struct {
 	Epsilon float64 `param:"epsilon"`
 }
 
-// KindPoly1 names Poly1 in the registry.
-const KindPoly1 Kind = "poly1"
+// Validate checks α, γ and ε.
+func (p Poly1) Validate() error {
+	return firstError(validAlpha(p.Alpha), validGamma("gamma", p.Gamma), validFinite("epsilon", p.Epsilon))
+}
 
 // Kind returns KindPoly1.
 func (p Poly1) Kind() Kind { return KindPoly1 }
 
 // Elem returns the loss of one element and its first two derivatives.
 func (p Poly1) Elem(x, y float64) (loss, grad, hess float64) { return elemOf(p, x, y, false) }
-
-// Validate checks α, γ and ε.
-func (p Poly1) Validate() error {
-	return firstError(validAlpha(p.Alpha), validGamma("gamma", p.Gamma), validFinite("epsilon", p.Epsilon))
-}
 
 func (p Poly1) elem(x, y float64, fast bool) (l, g, h float64) {
 	s := newSigParts(x, fast)
@@ -66,8 +63,11 @@ func (p Poly1) traits() traits {
 	return traits{member: kernel.Poly1(p.Alpha, p.Gamma, p.Epsilon)}
 }
 
+// KindPoly1 names Poly1 in the registry.
+const KindPoly1 Kind = "poly1"
+
 func init() {
-	register(KindPoly1, func() Member { return Poly1{Alpha: 0.25, Gamma: 2, Epsilon: 1} },
+	register(func() Member { return Poly1{Alpha: 0.25, Gamma: 2, Epsilon: 1} },
 		"focal loss with a tunable weight on the leading polynomial term: a one-parameter retuning of FL for detection and classification (Leng et al. 2022)",
 		"poly-1", "polyloss")
 }
