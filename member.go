@@ -88,23 +88,7 @@ func Loss[T Float, M Member](m M, o Options, out Outputs[T], in Input[T]) (Total
 	if !f.tr.vector {
 		cost = 2 // the Go loop: smaller chunks reach every core sooner
 	}
-	t, bad := run(f, len(in.Logits), cost, o)
-	if bad >= 0 {
-		return Total{}, in.explain(bad, f.tr.hard, m.Kind())
-	}
-	return t, nil
-}
-
-// explain returns the error for the bad element i found by the check.
-func (in Input[T]) explain(i int, hard bool, k Kind) error {
-	v := in.Targets[i]
-	switch {
-	case !(v >= 0 && v <= 1):
-		return fmt.Errorf("%w: targets[%d] = %v (want 0 ≤ y ≤ 1)", ErrTarget, i, v)
-	case hard && v != 0 && v != 1:
-		return fmt.Errorf("%w: targets[%d] = %v (%s wants y ∈ {0, 1})", ErrTarget, i, v, k)
-	}
-	return fmt.Errorf("%w: weights[%d] = %v (want finite ≥ 0)", ErrWeight, i, in.Weights[i])
+	return run(f, len(in.Logits), cost, o)
 }
 
 // elementwise is the form of Loss.
@@ -142,6 +126,17 @@ func (f *elementwise[T, M]) check(lo, hi int) (count, pos int64, bad int) {
 		}
 	}
 	return count, pos, -1
+}
+
+func (f *elementwise[T, M]) explain(i int) error {
+	v := f.in.Targets[i]
+	switch {
+	case !(v >= 0 && v <= 1):
+		return fmt.Errorf("%w: targets[%d] = %v (want 0 ≤ y ≤ 1)", ErrTarget, i, v)
+	case f.tr.hard && v != 0 && v != 1:
+		return fmt.Errorf("%w: targets[%d] = %v (%s wants y ∈ {0, 1})", ErrTarget, i, v, f.m.Kind())
+	}
+	return fmt.Errorf("%w: weights[%d] = %v (want finite ≥ 0)", ErrWeight, i, f.in.Weights[i])
 }
 
 func (f *elementwise[T, M]) setScale(scale float64) {
