@@ -118,9 +118,9 @@ func TestScheduledSoftmaxIsSoftmaxWithTheScheduledGamma(t *testing.T) {
 			}
 		}
 	}
-	fdCheck(t, x, grad, hess,
-		func(x []float64) float64 { v, _, _, _ := eval(x); return v },
-		func(x []float64) []float64 { _, _, g, _ := eval(x); return g })
+	fdCheck(t, x, func(x []float64, out focal.Outputs[float64]) (focal.Total, error) {
+		return focal.SoftmaxLoss(s, o, out, focal.SoftmaxInput[float64, int]{Logits: x, Layout: lay, Labels: labels, Weights: w})
+	})
 }
 
 // TestScheduledSoftmaxExtremesAndErrors checks finiteness at extreme
