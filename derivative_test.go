@@ -84,10 +84,7 @@ func TestSparseDerivativesMatchFiniteDifferences(t *testing.T) {
 	labels := []int32{0, 4, focal.Background, 2, focal.IgnoreLabel, focal.Background, 1}
 	for _, gamma := range []float64{0.5, 2, 3.7} {
 		s := focal.Sigmoid{Alpha: 0.25, Gamma: gamma}
-		x := make([]float64, rows*classes)
-		for i := range x {
-			x[i] = rng.NormFloat64() * 3
-		}
+		x := normals(rng, rows*classes, 3)
 		fdCheck(t, x, func(x []float64, out focal.Outputs[float64]) (focal.Total, error) {
 			return focal.SparseLoss(s, positives, out, focal.SparseInput[float64, int32]{Logits: x, Classes: classes, Labels: labels})
 		})
@@ -113,10 +110,7 @@ func TestSoftmaxDerivativesMatchFiniteDifferences(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			x := make([]float64, c.lay.Outer*c.lay.Classes*c.lay.Inner)
-			for i := range x {
-				x[i] = rng.NormFloat64() * 3
-			}
+			x := normals(rng, c.lay.Outer*c.lay.Classes*c.lay.Inner, 3)
 			labels := make([]int, c.lay.Labels())
 			w := make([]float64, len(labels))
 			for i := range labels {

@@ -67,10 +67,7 @@ func TestScheduledSoftmaxGolden(t *testing.T) {
 func TestScheduledSoftmaxIsSoftmaxWithTheScheduledGamma(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 32))
 	lay := focal.ClassSecond(3, 4, 5)
-	x := make([]float64, 3*4*5)
-	for i := range x {
-		x[i] = rng.NormFloat64() * 3
-	}
+	x := normals(rng, 3*4*5, 3)
 	labels := make([]int, lay.Labels())
 	w := make([]float64, len(labels))
 	for i := range labels {
