@@ -1,7 +1,6 @@
 package focal
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/focalgo/focal/internal/kernel"
@@ -57,8 +56,11 @@ type Asymmetric struct {
 	DetachWeight bool `param:"detach"`
 }
 
-// KindASL names Asymmetric in the registry.
-const KindASL Kind = "asl"
+// Validate checks γ₊, γ₋ and the margin.
+func (a Asymmetric) Validate() error {
+	return firstError(validGamma("gamma-pos", a.GammaPos), validGamma("gamma-neg", a.GammaNeg),
+		checkParam(a.Margin >= 0 && a.Margin < 1, ErrParam, "margin", a.Margin, "want 0 ≤ m < 1"))
+}
 
 // Kind returns KindASL.
 func (a Asymmetric) Kind() Kind { return KindASL }
@@ -66,24 +68,6 @@ func (a Asymmetric) Kind() Kind { return KindASL }
 // Elem returns the loss of one element and its first two derivatives
 // (with DetachWeight, the detached ones).
 func (a Asymmetric) Elem(x, y float64) (loss, grad, hess float64) { return elemOf(a, x, y, false) }
-
-// Validate checks γ₊, γ₋ and the margin.
-func (a Asymmetric) Validate() error {
-	if err := validGamma("gamma-pos", a.GammaPos); err != nil {
-		return err
-	}
-	if err := validGamma("gamma-neg", a.GammaNeg); err != nil {
-		return err
-	}
-	if !(a.Margin >= 0 && a.Margin < 1) {
-		return fmt.Errorf("%w: margin = %v (want 0 ≤ m < 1)", ErrParam, a.Margin)
-	}
-	return nil
-}
-
-func (a Asymmetric) traits() traits {
-	return traits{hard: true, member: kernel.Asymmetric(a.GammaPos, a.GammaNeg, a.Margin, a.DetachWeight)}
-}
 
 // elem is the asymmetric loss of one logit with a hard target y ∈ {0, 1}:
 //
@@ -141,8 +125,15 @@ func (a Asymmetric) elem(x, y float64, fast bool) (l, g, h float64) {
 	return l, g, h
 }
 
+func (a Asymmetric) traits() traits {
+	return traits{hard: true, member: kernel.Asymmetric(a.GammaPos, a.GammaNeg, a.Margin, a.DetachWeight)}
+}
+
+// KindASL names Asymmetric in the registry.
+const KindASL Kind = "asl"
+
 func init() {
-	register(KindASL, func() Member { return Asymmetric{GammaPos: 1, GammaNeg: 4, Margin: 0.05, DetachWeight: true} },
+	register(func() Member { return Asymmetric{GammaPos: 1, GammaNeg: 4, Margin: 0.05, DetachWeight: true} },
 		"multi-label classification with many easy negatives: separate γ for positives and negatives and a probability margin (Ridnik et al. 2021)",
 		"asymmetric")
 }

@@ -9,17 +9,30 @@ import (
 	"github.com/focalgo/focal"
 )
 
-// fdCheck compares an analytic gradient and Hessian diagonal with central
-// finite differences of f, the reduced loss as a function of the logits.
-func fdCheck(t *testing.T, x, grad, hess []float64, f func(x []float64) float64, gradOf func(x []float64) []float64) {
+// lossOf is a loss call as a function of the logits x, writing out.
+type lossOf func(x []float64, out focal.Outputs[float64]) (focal.Total, error)
+
+// fdCheck compares the gradient and Hessian diagonal that loss writes at x
+// with central finite differences of the reduced loss and of the gradient.
+func fdCheck(t *testing.T, x []float64, loss lossOf) {
 	t.Helper()
+	eval := func(x []float64) (v float64, grad, hess []float64) {
+		grad, hess = make([]float64, len(x)), make([]float64, len(x))
+		tot, err := loss(x, focal.Outputs[float64]{Grad: grad, Hess: hess})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tot.Value(), grad, hess
+	}
+	_, grad, hess := eval(x)
 	for i := range x {
 		orig := x[i]
 		h := 1e-5 * max(1, math.Abs(orig))
 		x[i] = orig + h
-		fp, gp := f(x), gradOf(x)[i]
+		fp, gps, _ := eval(x)
 		x[i] = orig - h
-		fm, gm := f(x), gradOf(x)[i]
+		fm, gms, _ := eval(x)
+		gp, gm := gps[i], gms[i]
 		x[i] = orig
 		if fd := (fp - fm) / (2 * h); math.Abs(fd-grad[i]) > 1e-6*max(1, math.Abs(fd)) {
 			t.Errorf("grad[%d] = %.10g, finite difference %.10g (x = %v)", i, grad[i], fd, orig)
@@ -28,19 +41,6 @@ func fdCheck(t *testing.T, x, grad, hess []float64, f func(x []float64) float64,
 			t.Errorf("hess[%d] = %.10g, finite difference of grad %.10g (x = %v)", i, hess[i], fd, orig)
 		}
 	}
-}
-
-func sigmoidFns(t *testing.T, s focal.Sigmoid, o focal.Options, y, w []float64) (f func([]float64) float64, g func([]float64) []float64) {
-	eval := func(x []float64) (float64, []float64) {
-		grad := make([]float64, len(x))
-		tot, err := focal.Loss(s, o, focal.Outputs[float64]{Grad: grad}, focal.Input[float64]{Logits: x, Targets: y, Weights: w})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tot.Value(), grad
-	}
-	return func(x []float64) float64 { v, _ := eval(x); return v },
-		func(x []float64) []float64 { _, g := eval(x); return g }
 }
 
 // TestSigmoidDerivativesMatchFiniteDifferences checks ∂L/∂x and ∂²L/∂x² of
@@ -66,12 +66,9 @@ func TestSigmoidDerivativesMatchFiniteDifferences(t *testing.T) {
 							w[i] = 0.5 + rng.Float64()
 						}
 						s, o := focal.Sigmoid{Alpha: alpha, Gamma: gamma}, focal.Options{Reduction: red}
-						grad, hess := make([]float64, n), make([]float64, n)
-						if _, err := focal.Loss(s, o, focal.Outputs[float64]{Grad: grad, Hess: hess}, focal.Input[float64]{Logits: x, Targets: y, Weights: w}); err != nil {
-							t.Fatal(err)
-						}
-						f, g := sigmoidFns(t, s, o, y, w)
-						fdCheck(t, x, grad, hess, f, g)
+						fdCheck(t, x, func(x []float64, out focal.Outputs[float64]) (focal.Total, error) {
+							return focal.Loss(s, o, out, focal.Input[float64]{Logits: x, Targets: y, Weights: w})
+						})
 					})
 				}
 			}
@@ -87,22 +84,10 @@ func TestSparseDerivativesMatchFiniteDifferences(t *testing.T) {
 	labels := []int32{0, 4, focal.Background, 2, focal.IgnoreLabel, focal.Background, 1}
 	for _, gamma := range []float64{0.5, 2, 3.7} {
 		s := focal.Sigmoid{Alpha: 0.25, Gamma: gamma}
-		x := make([]float64, rows*classes)
-		for i := range x {
-			x[i] = rng.NormFloat64() * 3
-		}
-		eval := func(x []float64) (float64, []float64, []float64) {
-			g, h := make([]float64, len(x)), make([]float64, len(x))
-			tot, err := focal.SparseLoss(s, positives, focal.Outputs[float64]{Grad: g, Hess: h}, focal.SparseInput[float64, int32]{Logits: x, Classes: classes, Labels: labels})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return tot.Value(), g, h
-		}
-		_, grad, hess := eval(x)
-		fdCheck(t, x, grad, hess,
-			func(x []float64) float64 { v, _, _ := eval(x); return v },
-			func(x []float64) []float64 { _, g, _ := eval(x); return g })
+		x := normals(rng, rows*classes, 3)
+		fdCheck(t, x, func(x []float64, out focal.Outputs[float64]) (focal.Total, error) {
+			return focal.SparseLoss(s, positives, out, focal.SparseInput[float64, int32]{Logits: x, Classes: classes, Labels: labels})
+		})
 	}
 }
 
@@ -125,10 +110,7 @@ func TestSoftmaxDerivativesMatchFiniteDifferences(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			x := make([]float64, c.lay.Outer*c.lay.Classes*c.lay.Inner)
-			for i := range x {
-				x[i] = rng.NormFloat64() * 3
-			}
+			x := normals(rng, c.lay.Outer*c.lay.Classes*c.lay.Inner, 3)
 			labels := make([]int, c.lay.Labels())
 			w := make([]float64, len(labels))
 			for i := range labels {
@@ -136,19 +118,10 @@ func TestSoftmaxDerivativesMatchFiniteDifferences(t *testing.T) {
 				w[i] = 0.5 + rng.Float64()
 			}
 			labels[1] = c.s.IgnoreIndex
-			eval := func(x []float64) (float64, []float64, []float64) {
-				g, h := make([]float64, len(x)), make([]float64, len(x))
-				tot, err := focal.SoftmaxLoss(c.s, focal.Options{Reduction: c.red}, focal.Outputs[float64]{Grad: g, Hess: h},
+			fdCheck(t, x, func(x []float64, out focal.Outputs[float64]) (focal.Total, error) {
+				return focal.SoftmaxLoss(c.s, focal.Options{Reduction: c.red}, out,
 					focal.SoftmaxInput[float64, int]{Logits: x, Layout: c.lay, Labels: labels, Weights: w})
-				if err != nil {
-					t.Fatal(err)
-				}
-				return tot.Value(), g, h
-			}
-			_, grad, hess := eval(x)
-			fdCheck(t, x, grad, hess,
-				func(x []float64) float64 { v, _, _ := eval(x); return v },
-				func(x []float64) []float64 { _, g, _ := eval(x); return g })
+			})
 		})
 	}
 }

@@ -242,6 +242,12 @@ func TestFamilyRejectsBadParameters(t *testing.T) {
 		{"reduced th^-gamma overflows", focal.Reduced{Gamma: 3, Threshold: 1e-101}, focal.Options{}, focal.ErrParam, "threshold"},
 		{"gaussian gamma < 0", focal.Gaussian{Gamma: -1, Beta: 4}, focal.Options{}, focal.ErrGamma, "gamma"},
 		{"gaussian beta NaN", focal.Gaussian{Gamma: 2, Beta: nan}, focal.Options{}, focal.ErrGamma, "beta"},
+		// With several bad parameters, the first in the member's order is named.
+		{"poly1 alpha and epsilon bad", focal.Poly1{Alpha: 2, Gamma: 2, Epsilon: nan}, focal.Options{}, focal.ErrAlpha, "alpha"},
+		{"flstar gamma and beta bad", focal.FLStar{Gamma: math.Inf(1), Beta: nan}, focal.Options{}, focal.ErrGamma, "FL* wants"},
+		{"asl gamma-neg and margin bad", focal.Asymmetric{GammaNeg: -1, Margin: 2}, focal.Options{}, focal.ErrGamma, "gamma-neg"},
+		{"reduced gamma and threshold bad", focal.Reduced{Gamma: nan, Threshold: 5}, focal.Options{}, focal.ErrGamma, "gamma"},
+		{"flsd alpha and schedule bad", focal.Scheduled{Alpha: 2, Schedule: focal.GammaSchedule{Else: -1}}, focal.Options{}, focal.ErrAlpha, "alpha"},
 		{"reduction out of range", focal.Poly1{Gamma: 2}, focal.Options{Reduction: 9}, focal.ErrReduction, "Reduction(9)"},
 		{"normalizer negative", focal.Quality{Beta: 2}, focal.Options{Normalizer: -1}, focal.ErrNormalizer, "normalizer"},
 		{"min hessian negative", focal.Quality{Beta: 2}, focal.Options{MinHessian: -1}, focal.ErrParam, "min hessian"},

@@ -1,7 +1,6 @@
 package focal
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/focalgo/focal/internal/kernel"
@@ -31,32 +30,18 @@ type FLStar struct {
 	Beta float64 `param:"beta"`
 }
 
-// KindFLStar names FLStar in the registry.
-const KindFLStar Kind = "flstar"
+// Validate checks α, γ and β.
+func (f FLStar) Validate() error {
+	return firstError(validAlpha(f.Alpha),
+		checkParam(f.Gamma >= 0 && !math.IsInf(f.Gamma, 1), ErrGamma, "gamma", f.Gamma, "FL* wants finite γ > 0, or 0 for 1"),
+		validFinite("beta", f.Beta))
+}
 
 // Kind returns KindFLStar.
 func (f FLStar) Kind() Kind { return KindFLStar }
 
 // Elem returns the loss of one element and its first two derivatives.
 func (f FLStar) Elem(x, y float64) (loss, grad, hess float64) { return elemOf(f, x, y, false) }
-
-// Validate checks α, γ and β.
-func (f FLStar) Validate() error {
-	if err := validAlpha(f.Alpha); err != nil {
-		return err
-	}
-	if !(f.Gamma >= 0) || math.IsInf(f.Gamma, 1) {
-		return fmt.Errorf("%w: gamma = %v (FL* wants finite γ > 0, or 0 for 1)", ErrGamma, f.Gamma)
-	}
-	if math.IsNaN(f.Beta) || math.IsInf(f.Beta, 0) {
-		return fmt.Errorf("%w: beta = %v (want finite)", ErrParam, f.Beta)
-	}
-	return nil
-}
-
-func (f FLStar) traits() traits {
-	return traits{hard: true, member: kernel.FLStar(f.Alpha, f.Gamma, f.Beta)}
-}
 
 // elem is FL* of one logit with a hard target: with xₜ = ±x (sign
 // sₜ = 2y − 1) and z = γ xₜ + β,
@@ -86,8 +71,15 @@ func (f FLStar) elem(x, y float64, _ bool) (l, g, h float64) {
 	return at * l, -at * st * snz, at * gm * sz * snz
 }
 
+func (f FLStar) traits() traits {
+	return traits{hard: true, member: kernel.FLStar(f.Alpha, f.Gamma, f.Beta)}
+}
+
+// KindFLStar names FLStar in the registry.
+const KindFLStar Kind = "flstar"
+
 func init() {
-	register(KindFLStar, func() Member { return FLStar{Alpha: 0.25, Gamma: 2, Beta: 1} },
+	register(func() Member { return FLStar{Alpha: 0.25, Gamma: 2, Beta: 1} },
 		"a convex alternative focusing form from the focal-loss paper's appendix; for ablations and Newton / boosting solvers (Lin et al. 2017)",
 		"fl*", "fl-star")
 }

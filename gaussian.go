@@ -41,24 +41,16 @@ type Gaussian struct {
 	Beta float64 `param:"beta"`
 }
 
-// KindGaussian names Gaussian in the registry.
-const KindGaussian Kind = "gaussian"
+// Validate checks γ and β.
+func (g Gaussian) Validate() error {
+	return firstError(validGamma("gamma", g.Gamma), validGamma("beta", g.Beta))
+}
 
 // Kind returns KindGaussian.
 func (g Gaussian) Kind() Kind { return KindGaussian }
 
 // Elem returns the loss of one element and its first two derivatives.
 func (g Gaussian) Elem(x, y float64) (loss, grad, hess float64) { return elemOf(g, x, y, false) }
-
-// Validate checks γ and β.
-func (g Gaussian) Validate() error {
-	if err := validGamma("gamma", g.Gamma); err != nil {
-		return err
-	}
-	return validGamma("beta", g.Beta)
-}
-
-func (g Gaussian) traits() traits { return traits{member: kernel.Gaussian(g.Gamma, g.Beta)} }
 
 func (g Gaussian) elem(x, y float64, fast bool) (l, dl, d2l float64) {
 	s := newSigParts(x, fast)
@@ -69,8 +61,13 @@ func (g Gaussian) elem(x, y float64, fast bool) (l, dl, d2l float64) {
 	return focused(c*powGamma(s.p, -s.spNeg, g.Gamma), g.Gamma, s.q, s.spPos, s.p, s.p, s.q)
 }
 
+func (g Gaussian) traits() traits { return traits{member: kernel.Gaussian(g.Gamma, g.Beta)} }
+
+// KindGaussian names Gaussian in the registry.
+const KindGaussian Kind = "gaussian"
+
 func init() {
-	register(KindGaussian, func() Member { return Gaussian{Gamma: 2, Beta: 4} },
+	register(func() Member { return Gaussian{Gamma: 2, Beta: 4} },
 		"keypoint and center heatmaps with Gaussian-smoothed targets (CornerNet, CenterNet): focal loss with a reduced penalty near each keypoint (Law & Deng 2018)",
 		"cornernet", "centernet", "gaussian-focal")
 }

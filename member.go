@@ -88,23 +88,7 @@ func Loss[T Float, M Member](m M, o Options, out Outputs[T], in Input[T]) (Total
 	if !f.tr.vector {
 		cost = 2 // the Go loop: smaller chunks reach every core sooner
 	}
-	t, bad := run(f, len(in.Logits), cost, o)
-	if bad >= 0 {
-		return Total{}, in.explain(bad, f.tr.hard, m.Kind())
-	}
-	return t, nil
-}
-
-// explain returns the error for the bad element i found by the check.
-func (in Input[T]) explain(i int, hard bool, k Kind) error {
-	v := in.Targets[i]
-	switch {
-	case !(v >= 0 && v <= 1):
-		return fmt.Errorf("%w: targets[%d] = %v (want 0 ≤ y ≤ 1)", ErrTarget, i, v)
-	case hard && v != 0 && v != 1:
-		return fmt.Errorf("%w: targets[%d] = %v (%s wants y ∈ {0, 1})", ErrTarget, i, v, k)
-	}
-	return fmt.Errorf("%w: weights[%d] = %v (want finite ≥ 0)", ErrWeight, i, in.Weights[i])
+	return run(f, len(in.Logits), cost, o)
 }
 
 // elementwise is the form of Loss.
@@ -142,6 +126,17 @@ func (f *elementwise[T, M]) check(lo, hi int) (count, pos int64, bad int) {
 		}
 	}
 	return count, pos, -1
+}
+
+func (f *elementwise[T, M]) explain(i int) error {
+	v := f.in.Targets[i]
+	switch {
+	case !(v >= 0 && v <= 1):
+		return fmt.Errorf("%w: targets[%d] = %v (want 0 ≤ y ≤ 1)", ErrTarget, i, v)
+	case f.tr.hard && v != 0 && v != 1:
+		return fmt.Errorf("%w: targets[%d] = %v (%s wants y ∈ {0, 1})", ErrTarget, i, v, f.m.Kind())
+	}
+	return fmt.Errorf("%w: weights[%d] = %v (want finite ≥ 0)", ErrWeight, i, f.in.Weights[i])
 }
 
 func (f *elementwise[T, M]) setScale(scale float64) {
@@ -263,12 +258,13 @@ type kindInfo struct {
 // file. Kinds orders it: plain focal loss first, then by name.
 var registry = map[Kind]kindInfo{}
 
-// register adds a member to the registry: its kind, the parameters of its
-// reference implementation, what it is for, and other names ParseKind
-// accepts. The member's settable parameters are its fields tagged
-// `param:"name"` (float64, or bool as 0/1), and the names its setParam
-// method takes if it has one (paramSetter).
-func register(k Kind, def func() Member, purpose string, aliases ...string) {
+// register adds a member to the registry under its Kind: the parameters
+// of its reference implementation, what it is for, and other names
+// ParseKind accepts. The member's settable parameters are its fields
+// tagged `param:"name"` (float64, or bool as 0/1), and the names its
+// setParam method takes if it has one (paramSetter).
+func register(def func() Member, purpose string, aliases ...string) {
+	k := def().Kind()
 	if _, dup := registry[k]; dup {
 		panic("focal: kind " + string(k) + " registered twice")
 	}
@@ -411,18 +407,39 @@ func paramField(t reflect.Type, name string) (int, bool) {
 	return 0, false
 }
 
-// validAlpha checks an αₜ parameter: in [0, 1], 0 for none.
-func validAlpha(a float64) error {
-	if !(a >= 0 && a <= 1) {
-		return fmt.Errorf("%w: alpha = %v (want 0 ≤ α ≤ 1; 0 for no α-weighting)", ErrAlpha, a)
+// firstError returns the first non-nil error of errs: a member's Validate
+// lists the checks of its parameters in order and reports the first that
+// fails.
+func firstError(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
+// checkParam returns nil if ok, else an error wrapping sentinel that names
+// the parameter, its value v and what it should be. It takes v unboxed, so
+// that a passing check allocates nothing.
+func checkParam(ok bool, sentinel error, name string, v float64, want string) error {
+	if ok {
+		return nil
+	}
+	return fmt.Errorf("%w: %s = %v (%s)", sentinel, name, v, want)
+}
+
+// validAlpha checks an αₜ parameter: in [0, 1], 0 for none.
+func validAlpha(a float64) error {
+	return checkParam(a >= 0 && a <= 1, ErrAlpha, "alpha", a, "want 0 ≤ α ≤ 1; 0 for no α-weighting")
+}
+
 // validGamma checks a focusing exponent named name: finite and ≥ 0.
 func validGamma(name string, g float64) error {
-	if !(g >= 0) || math.IsInf(g, 1) {
-		return fmt.Errorf("%w: %s = %v (want finite ≥ 0)", ErrGamma, name, g)
-	}
-	return nil
+	return checkParam(g >= 0 && !math.IsInf(g, 1), ErrGamma, name, g, "want finite ≥ 0")
+}
+
+// validFinite checks a parameter that may take any finite value.
+func validFinite(name string, v float64) error {
+	return checkParam(!math.IsNaN(v) && !math.IsInf(v, 0), ErrParam, name, v, "want finite")
 }

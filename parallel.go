@@ -142,6 +142,9 @@ type form interface {
 	// compute writes the outputs of the units [lo, hi), their gradient and
 	// Hessian scaled, and returns the sum of their losses.
 	compute(lo, hi int) float64
+	// explain returns the error for the bad unit found by check, naming
+	// the argument, the index and what was wanted.
+	explain(bad int) error
 }
 
 // formPtr is a pointer to a form type F.
@@ -179,10 +182,11 @@ func (d *driver[F, P]) chunk(c int) {
 }
 
 // run runs f over units units, each costing about cost elements: pass 1
-// checks and counts every unit; if one is bad it returns its index and
-// nothing is written, else pass 2 computes with the gradient scale that
-// o gives for the counts, and the Total is returned with bad = −1.
-func run[F any, P formPtr[F]](f F, units, cost int, o Options) (t Total, bad int) {
+// checks and counts every unit; if one is bad it returns the form's
+// explanation of the first and nothing is written, else pass 2 computes
+// with the gradient scale that o gives for the counts, and the Total is
+// returned.
+func run[F any, P formPtr[F]](f F, units, cost int, o Options) (Total, error) {
 	d := getJob[driver[F, P]]()
 	defer putJob(d)
 	d.f = f
@@ -192,10 +196,10 @@ func run[F any, P formPtr[F]](f F, units, cost int, o Options) (t Total, bad int
 
 	d.phase = phaseCheck
 	d.run()
-	t.Reduction, t.Normalizer = o.Reduction, o.Normalizer
+	t := Total{Reduction: o.Reduction, Normalizer: o.Normalizer}
 	for c := range d.chunks {
 		if d.bad[c] >= 0 {
-			return Total{}, d.bad[c]
+			return Total{}, P(&d.f).explain(d.bad[c])
 		}
 		t.Count += d.cnt[c]
 		t.Positives += d.pos[c]
@@ -209,5 +213,5 @@ func run[F any, P formPtr[F]](f F, units, cost int, o Options) (t Total, bad int
 	d.phase = phaseCompute
 	d.run()
 	t.Sum = d.sumPartials()
-	return t, -1
+	return t, nil
 }

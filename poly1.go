@@ -1,11 +1,6 @@
 package focal
 
-import (
-	"fmt"
-	"math"
-
-	"github.com/focalgo/focal/internal/kernel"
-)
+import "github.com/focalgo/focal/internal/kernel"
 
 // Poly1 is Poly-1 focal loss (Leng et al., "PolyLoss: A Polynomial
 // Expansion Perspective of Classification Loss Functions", ICLR 2022, and
@@ -38,28 +33,16 @@ type Poly1 struct {
 	Epsilon float64 `param:"epsilon"`
 }
 
-// KindPoly1 names Poly1 in the registry.
-const KindPoly1 Kind = "poly1"
+// Validate checks α, γ and ε.
+func (p Poly1) Validate() error {
+	return firstError(validAlpha(p.Alpha), validGamma("gamma", p.Gamma), validFinite("epsilon", p.Epsilon))
+}
 
 // Kind returns KindPoly1.
 func (p Poly1) Kind() Kind { return KindPoly1 }
 
 // Elem returns the loss of one element and its first two derivatives.
 func (p Poly1) Elem(x, y float64) (loss, grad, hess float64) { return elemOf(p, x, y, false) }
-
-// Validate checks α, γ and ε.
-func (p Poly1) Validate() error {
-	if err := validAlpha(p.Alpha); err != nil {
-		return err
-	}
-	if err := validGamma("gamma", p.Gamma); err != nil {
-		return err
-	}
-	if math.IsNaN(p.Epsilon) || math.IsInf(p.Epsilon, 0) {
-		return fmt.Errorf("%w: epsilon = %v (want finite)", ErrParam, p.Epsilon)
-	}
-	return nil
-}
 
 func (p Poly1) elem(x, y float64, fast bool) (l, g, h float64) {
 	s := newSigParts(x, fast)
@@ -80,8 +63,11 @@ func (p Poly1) traits() traits {
 	return traits{member: kernel.Poly1(p.Alpha, p.Gamma, p.Epsilon)}
 }
 
+// KindPoly1 names Poly1 in the registry.
+const KindPoly1 Kind = "poly1"
+
 func init() {
-	register(KindPoly1, func() Member { return Poly1{Alpha: 0.25, Gamma: 2, Epsilon: 1} },
+	register(func() Member { return Poly1{Alpha: 0.25, Gamma: 2, Epsilon: 1} },
 		"focal loss with a tunable weight on the leading polynomial term: a one-parameter retuning of FL for detection and classification (Leng et al. 2022)",
 		"poly-1", "polyloss")
 }

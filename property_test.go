@@ -10,6 +10,15 @@ import (
 	"github.com/focalgo/focal"
 )
 
+// normals returns n logits drawn from N(0, scale²).
+func normals(rng *rand.Rand, n int, scale float64) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = rng.NormFloat64() * scale
+	}
+	return x
+}
+
 func randomBatch(rng *rand.Rand, n int, scale float64, posRate float64) (x, y []float64) {
 	x, y = make([]float64, n), make([]float64, n)
 	for i := range x {

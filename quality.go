@@ -32,19 +32,14 @@ type Quality struct {
 	Beta float64 `param:"beta"`
 }
 
-// KindQFL names Quality in the registry.
-const KindQFL Kind = "qfl"
+// Validate checks β.
+func (q Quality) Validate() error { return validGamma("beta", q.Beta) }
 
 // Kind returns KindQFL.
 func (q Quality) Kind() Kind { return KindQFL }
 
 // Elem returns the loss of one element and its first two derivatives.
 func (q Quality) Elem(x, y float64) (loss, grad, hess float64) { return elemOf(q, x, y, false) }
-
-// Validate checks β.
-func (q Quality) Validate() error { return validGamma("beta", q.Beta) }
-
-func (q Quality) traits() traits { return traits{member: kernel.Quality(q.Beta)} }
 
 // elem is quality focal loss, L = |y − p|^β · ce with ce = softplus(x) − x·y.
 // Hard targets are focal loss with γ = β and no α. For soft y, with
@@ -94,8 +89,13 @@ func (q Quality) elem(x, y float64, fast bool) (l, g, h float64) {
 	return l, g, h
 }
 
+func (q Quality) traits() traits { return traits{member: kernel.Quality(q.Beta)} }
+
+// KindQFL names Quality in the registry.
+const KindQFL Kind = "qfl"
+
 func init() {
-	register(KindQFL, func() Member { return Quality{Beta: 2} },
+	register(func() Member { return Quality{Beta: 2} },
 		"dense detection with soft IoU-quality targets: one score for class and localisation quality (Li et al. 2020, GFL)",
 		"quality", "gfl")
 }

@@ -42,25 +42,11 @@ type Reduced struct {
 // zero αₜ times f is 0, not NaN.
 const maxLogScale = 690
 
-// KindReduced names Reduced in the registry.
-const KindReduced Kind = "reduced"
-
-// Kind returns KindReduced.
-func (r Reduced) Kind() Kind { return KindReduced }
-
-// Elem returns the loss of one element and its first two derivatives.
-func (r Reduced) Elem(x, y float64) (loss, grad, hess float64) { return elemOf(r, x, y, false) }
-
 // Validate checks α, γ and the threshold.
 func (r Reduced) Validate() error {
-	if err := validAlpha(r.Alpha); err != nil {
+	if err := firstError(validAlpha(r.Alpha), validGamma("gamma", r.Gamma),
+		checkParam(r.Threshold >= 0 && r.Threshold <= 1, ErrParam, "threshold", r.Threshold, "want 0 < th ≤ 1, or 0 for 1")); err != nil {
 		return err
-	}
-	if err := validGamma("gamma", r.Gamma); err != nil {
-		return err
-	}
-	if !(r.Threshold >= 0 && r.Threshold <= 1) {
-		return fmt.Errorf("%w: threshold = %v (want 0 < th ≤ 1, or 0 for 1)", ErrParam, r.Threshold)
 	}
 	if -r.Gamma*math.Log(r.threshold()) > maxLogScale {
 		return fmt.Errorf("%w: threshold = %v with gamma = %v scales the loss by th^−γ > 1e299", ErrParam, r.Threshold, r.Gamma)
@@ -75,9 +61,11 @@ func (r Reduced) threshold() float64 {
 	return r.Threshold
 }
 
-func (r Reduced) traits() traits {
-	return traits{member: kernel.Reduced(r.Alpha, r.Gamma, r.threshold())}
-}
+// Kind returns KindReduced.
+func (r Reduced) Kind() Kind { return KindReduced }
+
+// Elem returns the loss of one element and its first two derivatives.
+func (r Reduced) Elem(x, y float64) (loss, grad, hess float64) { return elemOf(r, x, y, false) }
 
 // elem is reduced focal loss: L = αₜ·f·ce with f = ((1 − pₜ)/th)^γ where
 // pₜ ≥ th and f = 1 (cross-entropy) where pₜ < th. The factor is
@@ -97,8 +85,15 @@ func (r Reduced) elem(x, y float64, fast bool) (l, g, h float64) {
 	return focused(at*f, r.Gamma, rr, ce, s.dev(y), s.p, s.q)
 }
 
+func (r Reduced) traits() traits {
+	return traits{member: kernel.Reduced(r.Alpha, r.Gamma, r.threshold())}
+}
+
+// KindReduced names Reduced in the registry.
+const KindReduced Kind = "reduced"
+
 func init() {
-	register(KindReduced, func() Member { return Reduced{Gamma: 2, Threshold: 0.5} },
+	register(func() Member { return Reduced{Gamma: 2, Threshold: 0.5} },
 		"detection / segmentation with rare positives: cross-entropy for hard examples, focal down-weighting only above pₜ = th (Sergievskiy & Ponamarev 2019)",
 		"rfl", "reduced-focal")
 }

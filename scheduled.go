@@ -79,27 +79,14 @@ type Scheduled struct {
 	Schedule GammaSchedule
 }
 
-// KindFLSD names Scheduled in the registry.
-const KindFLSD Kind = "flsd"
+// Validate checks α and the schedule.
+func (s Scheduled) Validate() error { return firstError(validAlpha(s.Alpha), s.Schedule.validate()) }
 
 // Kind returns KindFLSD.
 func (s Scheduled) Kind() Kind { return KindFLSD }
 
 // Elem returns the loss of one element and its first two derivatives.
 func (s Scheduled) Elem(x, y float64) (loss, grad, hess float64) { return elemOf(s, x, y, false) }
-
-// Validate checks α and the schedule.
-func (s Scheduled) Validate() error {
-	if err := validAlpha(s.Alpha); err != nil {
-		return err
-	}
-	return s.Schedule.validate()
-}
-
-func (s Scheduled) traits() traits {
-	g := s.Schedule
-	return traits{member: kernel.Scheduled(s.Alpha, g.Below, g.Gammas, g.Else)}
-}
 
 // elem is focal loss with γ = γ(pₜ) chosen per element. The derivatives
 // treat γ as locally constant (it is piecewise constant in pₜ; the
@@ -110,6 +97,11 @@ func (s Scheduled) elem(x, y float64, fast bool) (l, g, h float64) {
 	ce, m, logm, r := sp.focus(x, y)
 	gm := s.Schedule.At(1 - m)
 	return focused(alphaT(s.Alpha, y)*powGamma(m, logm, gm), gm, r, ce, sp.dev(y), sp.p, sp.q)
+}
+
+func (s Scheduled) traits() traits {
+	g := s.Schedule
+	return traits{member: kernel.Scheduled(s.Alpha, g.Below, g.Gammas, g.Else)}
 }
 
 func (s Scheduled) extraParams() []string { return []string{"threshold", "gamma-below", "gamma"} }
@@ -139,8 +131,11 @@ func (s Scheduled) pieces() (threshold, low, high float64) {
 	return g.Below[0], g.Gammas[0], g.Else
 }
 
+// KindFLSD names Scheduled in the registry.
+const KindFLSD Kind = "flsd"
+
 func init() {
-	register(KindFLSD, func() Member { return Scheduled{Schedule: FLSD53()} },
+	register(func() Member { return Scheduled{Schedule: FLSD53()} },
 		"calibration: focal loss with γ = 5 for pₜ < 0.2 else 3 (or your own γ(pₜ) schedule) (Mukhoti et al. 2020)",
 		"flsd-53", "flsd53", "scheduled", "sample-dependent")
 }

@@ -1,8 +1,6 @@
 package focal
 
-import (
-	"github.com/focalgo/focal/internal/kernel"
-)
+import "github.com/focalgo/focal/internal/kernel"
 
 // Sigmoid is the sigmoid (binary, multi-label) focal loss of Lin et al.,
 // "Focal Loss for Dense Object Detection", ICCV 2017, eq. 5; reference
@@ -35,8 +33,10 @@ type Sigmoid struct {
 	Gamma float64 `param:"gamma"`
 }
 
-// KindFocal names Sigmoid in the registry.
-const KindFocal Kind = "focal"
+// Validate checks α and γ.
+func (s Sigmoid) Validate() error {
+	return firstError(validAlpha(s.Alpha), validGamma("gamma", s.Gamma))
+}
 
 // Kind returns KindFocal.
 func (s Sigmoid) Kind() Kind { return KindFocal }
@@ -44,14 +44,6 @@ func (s Sigmoid) Kind() Kind { return KindFocal }
 // Elem returns the sigmoid focal loss of one logit and its first two
 // derivatives (unweighted, unreduced, unclipped).
 func (s Sigmoid) Elem(x, y float64) (loss, grad, hess float64) { return elemOf(s, x, y, false) }
-
-// Validate checks α and γ.
-func (s Sigmoid) Validate() error {
-	if err := validAlpha(s.Alpha); err != nil {
-		return err
-	}
-	return validGamma("gamma", s.Gamma)
-}
 
 func (s Sigmoid) elem(x, y float64, _ bool) (loss, grad, hess float64) {
 	p := s.params()
@@ -64,8 +56,11 @@ func (s Sigmoid) params() kernel.SigmoidParams {
 	return kernel.SigmoidParams{Alpha: s.Alpha, HasAlpha: s.Alpha != 0, Gamma: s.Gamma, Scale: 1}
 }
 
+// KindFocal names Sigmoid in the registry.
+const KindFocal Kind = "focal"
+
 func init() {
-	register(KindFocal, func() Member { return Sigmoid{Alpha: 0.25, Gamma: 2} },
+	register(func() Member { return Sigmoid{Alpha: 0.25, Gamma: 2} },
 		"dense detection and imbalanced binary / multi-label classification (Lin et al. 2017)",
 		"fl", "sigmoid")
 }

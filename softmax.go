@@ -163,18 +163,7 @@ func SoftmaxLoss[T Float, L Int](s Softmax, o Options, out Outputs[T], in Softma
 	}
 	// Units are label positions; each writes its own positions' logits
 	// only, so chunks never share a destination element.
-	t, bad := run(f, npos, lay.Classes, o)
-	if bad >= 0 {
-		if v := int64(in.Labels[bad]); (!hasIgnore || v != ign) && (v < 0 || v >= int64(lay.Classes)) {
-			msg := ""
-			if hasIgnore {
-				msg = fmt.Sprintf(" or the ignore index %d", ign)
-			}
-			return Total{}, fmt.Errorf("%w: labels[%d] = %d (want 0 ≤ label < %d%s)", ErrLabel, bad, v, lay.Classes, msg)
-		}
-		return Total{}, fmt.Errorf("%w: weights[%d] = %v (want finite ≥ 0)", ErrWeight, bad, in.Weights[bad])
-	}
-	return t, nil
+	return run(f, npos, lay.Classes, o)
 }
 
 // softmax is the form of SoftmaxLoss; its units are label positions.
@@ -207,6 +196,18 @@ func (f *softmax[T, L]) check(lo, hi int) (count, pos int64, bad int) {
 		}
 	}
 	return count, pos, -1
+}
+
+func (f *softmax[T, L]) explain(bad int) error {
+	p := &f.p
+	if v := int64(f.in.Labels[bad]); (!p.HasIgnore || v != p.Ignore) && (v < 0 || v >= int64(p.Classes)) {
+		msg := ""
+		if p.HasIgnore {
+			msg = fmt.Sprintf(" or the ignore index %d", p.Ignore)
+		}
+		return fmt.Errorf("%w: labels[%d] = %d (want 0 ≤ label < %d%s)", ErrLabel, bad, v, p.Classes, msg)
+	}
+	return fmt.Errorf("%w: weights[%d] = %v (want finite ≥ 0)", ErrWeight, bad, f.in.Weights[bad])
 }
 
 func (f *softmax[T, L]) setScale(scale float64) {

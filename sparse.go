@@ -58,12 +58,7 @@ func SparseLoss[T Float, L Int](s Sigmoid, o Options, out Outputs[T], in SparseI
 	}
 	f := sparse[T, L]{in: in, out: out, sig: s.params()}
 	f.sig.ClipHess, f.floor = o.clip()
-	t, bad := run(f, len(in.Labels), C, o)
-	if bad >= 0 {
-		return Total{}, fmt.Errorf("%w: labels[%d] = %d (want 0 ≤ label < %d, Background = %d or IgnoreLabel = %d)",
-			ErrLabel, bad, int64(in.Labels[bad]), C, Background, IgnoreLabel)
-	}
-	return t, nil
+	return run(f, len(in.Labels), C, o)
 }
 
 // sparse is the form of SparseLoss; its units are rows.
@@ -89,6 +84,11 @@ func (f *sparse[T, L]) check(lo, hi int) (count, pos int64, bad int) {
 		count += C
 	}
 	return count, pos, -1
+}
+
+func (f *sparse[T, L]) explain(bad int) error {
+	return fmt.Errorf("%w: labels[%d] = %d (want 0 ≤ label < %d, Background = %d or IgnoreLabel = %d)",
+		ErrLabel, bad, int64(f.in.Labels[bad]), f.in.Classes, Background, IgnoreLabel)
 }
 
 func (f *sparse[T, L]) setScale(scale float64) { f.sig.Scale = scale }

@@ -73,10 +73,7 @@ func TestTotalCarriesTheOptions(t *testing.T) {
 func TestShardsMergeToTheWholeForEveryForm(t *testing.T) {
 	const rows, C = 301, 6
 	rng := rand.New(rand.NewPCG(63, 64))
-	x := make([]float64, rows*C)
-	for i := range x {
-		x[i] = rng.NormFloat64() * 4
-	}
+	x := normals(rng, rows*C, 4)
 	sparse, classes := make([]int32, rows), make([]int32, rows)
 	for r := range rows {
 		classes[r] = int32(rng.IntN(C))

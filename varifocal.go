@@ -1,10 +1,6 @@
 package focal
 
-import (
-	"fmt"
-
-	"github.com/focalgo/focal/internal/kernel"
-)
+import "github.com/focalgo/focal/internal/kernel"
 
 // Varifocal holds the parameters of varifocal loss (Zhang et al.,
 // "VarifocalNet: An IoU-aware Dense Object Detector", CVPR 2021;
@@ -37,26 +33,17 @@ type Varifocal struct {
 	IoUWeighted bool `param:"iou-weighted"`
 }
 
-// KindVarifocal names Varifocal in the registry.
-const KindVarifocal Kind = "varifocal"
+// Validate checks α and γ.
+func (v Varifocal) Validate() error {
+	return firstError(checkParam(v.Alpha >= 0 && v.Alpha <= 1, ErrAlpha, "alpha", v.Alpha, "want 0 ≤ α ≤ 1; 0 for no weighting"),
+		validGamma("gamma", v.Gamma))
+}
 
 // Kind returns KindVarifocal.
 func (v Varifocal) Kind() Kind { return KindVarifocal }
 
 // Elem returns the loss of one element and its first two derivatives.
 func (v Varifocal) Elem(x, y float64) (loss, grad, hess float64) { return elemOf(v, x, y, false) }
-
-// Validate checks α and γ.
-func (v Varifocal) Validate() error {
-	if !(v.Alpha >= 0 && v.Alpha <= 1) {
-		return fmt.Errorf("%w: alpha = %v (want 0 ≤ α ≤ 1; 0 for no weighting)", ErrAlpha, v.Alpha)
-	}
-	return validGamma("gamma", v.Gamma)
-}
-
-func (v Varifocal) traits() traits {
-	return traits{member: kernel.Varifocal(v.Alpha, v.Gamma, v.IoUWeighted)}
-}
 
 // elem is varifocal loss: for a positive (q = y > 0) L = y·ce (or ce
 // without IoUWeighted), the weight a constant; for a negative (y = 0)
@@ -80,8 +67,15 @@ func (v Varifocal) elem(x, y float64, fast bool) (l, g, h float64) {
 	return focused(w, v.Gamma, s.q, s.spPos, s.p, s.p, s.q)
 }
 
+func (v Varifocal) traits() traits {
+	return traits{member: kernel.Varifocal(v.Alpha, v.Gamma, v.IoUWeighted)}
+}
+
+// KindVarifocal names Varifocal in the registry.
+const KindVarifocal Kind = "varifocal"
+
 func init() {
-	register(KindVarifocal, func() Member { return Varifocal{Alpha: 0.75, Gamma: 2, IoUWeighted: true} },
+	register(func() Member { return Varifocal{Alpha: 0.75, Gamma: 2, IoUWeighted: true} },
 		"dense detection with IoU-aware scores: down-weights only negatives, keeps high-quality positives dominant (Zhang et al. 2021)",
 		"vfl")
 }

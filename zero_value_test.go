@@ -65,10 +65,7 @@ func TestZeroValueIsCrossEntropy(t *testing.T) {
 func TestSoftmaxZeroValueIsCrossEntropy(t *testing.T) {
 	const rows, C = 40, 5
 	rng := rand.New(rand.NewPCG(53, 54))
-	x := make([]float64, rows*C)
-	for i := range x {
-		x[i] = rng.NormFloat64() * 4
-	}
+	x := normals(rng, rows*C, 4)
 	labels := make([]int, rows)
 	for i := range labels {
 		labels[i] = i % C

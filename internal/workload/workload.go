@@ -68,21 +68,21 @@ var (
 // gradient.
 func (w *Workload) SparseFocal() error {
 	n := w.RowElems()
-	t, err := focal.SparseLoss(paper, paperOptions, focal.Outputs[float32]{Grad: w.Grad[:n]},
-		focal.SparseInput[float32, int32]{Logits: w.X[:n], Classes: Classes, Labels: w.Sparse})
-	w.Total = t.Value()
-	return err
+	return w.record(focal.SparseLoss(paper, paperOptions, focal.Outputs[float32]{Grad: w.Grad[:n]},
+		focal.SparseInput[float32, int32]{Logits: w.X[:n], Classes: Classes, Labels: w.Sparse}))
 }
 
 // SoftmaxFocal runs focal.SoftmaxLoss (γ = 2, class axis last,
 // C = Classes) on the whole rows of the workload, computing the reduced
 // loss and the gradient.
-func (w *Workload) SoftmaxFocal() error {
+func (w *Workload) SoftmaxFocal() error { return w.softmaxRows(softmax) }
+
+// softmaxRows runs focal.SoftmaxLoss of s on the whole rows of the
+// workload, class axis last.
+func (w *Workload) softmaxRows(s focal.Softmax) error {
 	n := w.RowElems()
-	t, err := focal.SoftmaxLoss(softmax, focal.Options{}, focal.Outputs[float32]{Grad: w.Grad[:n]},
-		focal.SoftmaxInput[float32, int32]{Logits: w.X[:n], Layout: focal.ClassLast(len(w.Softmax), Classes), Labels: w.Softmax})
-	w.Total = t.Value()
-	return err
+	return w.record(focal.SoftmaxLoss(s, focal.Options{}, focal.Outputs[float32]{Grad: w.Grad[:n]},
+		focal.SoftmaxInput[float32, int32]{Logits: w.X[:n], Layout: focal.ClassLast(len(w.Softmax), Classes), Labels: w.Softmax}))
 }
 
 // SoftmaxFocalNCHW is SoftmaxFocal with the class axis second, as
@@ -91,11 +91,9 @@ func (w *Workload) SoftmaxFocal() error {
 // as [N, H, W]).
 func (w *Workload) SoftmaxFocalNCHW() error {
 	n := w.NCHWElems()
-	t, err := focal.SoftmaxLoss(softmax, focal.Options{}, focal.Outputs[float32]{Grad: w.Grad[:n]},
+	return w.record(focal.SoftmaxLoss(softmax, focal.Options{}, focal.Outputs[float32]{Grad: w.Grad[:n]},
 		focal.SoftmaxInput[float32, int32]{Logits: w.X[:n], Layout: focal.ClassSecond(n/(Classes*SpatialNCHW), Classes, SpatialNCHW),
-			Labels: w.Softmax[:n/Classes]})
-	w.Total = t.Value()
-	return err
+			Labels: w.Softmax[:n/Classes]}))
 }
 
 // SpatialNCHW is H·W of SoftmaxFocalNCHW's images (32×32).
@@ -178,25 +176,19 @@ func (w *Workload) Forms() []Form {
 // normalised by the positives) computing the reduced loss and the
 // gradient.
 func (w *Workload) Focal() error {
-	t, err := focal.Loss(paper, paperOptions, focal.Outputs[float32]{Grad: w.Grad}, focal.Input[float32]{Logits: w.X, Targets: w.Y})
-	w.Total = t.Value()
-	return err
+	return sigmoidLoss(w, paper, focal.Outputs[float32]{Grad: w.Grad}, w.X, w.Y)
 }
 
 // Member runs focal.Loss of member m with the paper's options on the
 // workload, computing the reduced loss and the gradient. (Through the
 // Member interface, Loss allocates its form once per call.)
 func (w *Workload) Member(m focal.Member) error {
-	t, err := focal.Loss(m, paperOptions, focal.Outputs[float32]{Grad: w.Grad}, focal.Input[float32]{Logits: w.X, Targets: w.Y})
-	w.Total = t.Value()
-	return err
+	return sigmoidLoss(w, m, focal.Outputs[float32]{Grad: w.Grad}, w.X, w.Y)
 }
 
 // FocalElementwise is Focal writing the loss of every element as well.
 func (w *Workload) FocalElementwise() error {
-	t, err := focal.Loss(paper, paperOptions, focal.Outputs[float32]{Loss: w.Loss, Grad: w.Grad}, focal.Input[float32]{Logits: w.X, Targets: w.Y})
-	w.Total = t.Value()
-	return err
+	return sigmoidLoss(w, paper, focal.Outputs[float32]{Loss: w.Loss, Grad: w.Grad}, w.X, w.Y)
 }
 
 // FocalHessian is Focal computing the Hessian diagonal as well.
@@ -204,9 +196,7 @@ func (w *Workload) FocalHessian() error {
 	if w.Hess == nil {
 		w.Hess = make([]float32, len(w.X))
 	}
-	t, err := focal.Loss(paper, paperOptions, focal.Outputs[float32]{Grad: w.Grad, Hess: w.Hess}, focal.Input[float32]{Logits: w.X, Targets: w.Y})
-	w.Total = t.Value()
-	return err
+	return sigmoidLoss(w, paper, focal.Outputs[float32]{Grad: w.Grad, Hess: w.Hess}, w.X, w.Y)
 }
 
 // FocalSoft is Focal on soft targets: the workload's, with every target
@@ -218,17 +208,13 @@ func (w *Workload) FocalSoft() error {
 			w.Soft[i] = 0.9*y + 0.05
 		}
 	}
-	t, err := focal.Loss(paper, paperOptions, focal.Outputs[float32]{Grad: w.Grad}, focal.Input[float32]{Logits: w.X, Targets: w.Soft})
-	w.Total = t.Value()
-	return err
+	return sigmoidLoss(w, paper, focal.Outputs[float32]{Grad: w.Grad}, w.X, w.Soft)
 }
 
 // FocalGamma is Focal with γ = 2.5, which no kernel computes by
 // multiplication.
 func (w *Workload) FocalGamma() error {
-	t, err := focal.Loss(focal.Sigmoid{Alpha: 0.25, Gamma: 2.5}, paperOptions, focal.Outputs[float32]{Grad: w.Grad}, focal.Input[float32]{Logits: w.X, Targets: w.Y})
-	w.Total = t.Value()
-	return err
+	return sigmoidLoss(w, focal.Sigmoid{Alpha: 0.25, Gamma: 2.5}, focal.Outputs[float32]{Grad: w.Grad}, w.X, w.Y)
 }
 
 // Focal64 is Focal on the workload's data as float64.
@@ -239,18 +225,26 @@ func (w *Workload) Focal64() error {
 			w.X64[i], w.Y64[i] = float64(w.X[i]), float64(w.Y[i])
 		}
 	}
-	t, err := focal.Loss(paper, paperOptions, focal.Outputs[float64]{Grad: w.Grad64}, focal.Input[float64]{Logits: w.X64, Targets: w.Y64})
-	w.Total = t.Value()
-	return err
+	return sigmoidLoss(w, paper, focal.Outputs[float64]{Grad: w.Grad64}, w.X64, w.Y64)
 }
 
 // SoftmaxSmooth is SoftmaxFocal with label smoothing ε = 0.1.
 func (w *Workload) SoftmaxSmooth() error {
-	n := w.RowElems()
 	s := softmax
 	s.LabelSmoothing = 0.1
-	t, err := focal.SoftmaxLoss(s, focal.Options{}, focal.Outputs[float32]{Grad: w.Grad[:n]},
-		focal.SoftmaxInput[float32, int32]{Logits: w.X[:n], Layout: focal.ClassLast(len(w.Softmax), Classes), Labels: w.Softmax})
+	return w.softmaxRows(s)
+}
+
+// sigmoidLoss runs focal.Loss of member m with the paper's options on
+// logits x and targets y, writing out, and records the Total. (Generic in
+// the member, so that each form calls the Loss of its member's type, as a
+// caller would.)
+func sigmoidLoss[T focal.Float, M focal.Member](w *Workload, m M, out focal.Outputs[T], x, y []T) error {
+	return w.record(focal.Loss(m, paperOptions, out, focal.Input[T]{Logits: x, Targets: y}))
+}
+
+// record keeps the reduced loss of a call's Total and passes on its error.
+func (w *Workload) record(t focal.Total, err error) error {
 	w.Total = t.Value()
 	return err
 }
