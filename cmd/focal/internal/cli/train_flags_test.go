@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/focalgo/focal/cmd/focal/internal/synthetic"
 	"github.com/focalgo/focal/cmd/focal/internal/train"
 )
 
@@ -19,7 +20,7 @@ import (
 // written.
 func TestTrainRefusesBadSettings(t *testing.T) {
 	dir := t.TempDir()
-	good := writeSyntheticCSV(t, dir, imbalanced(400, 3, 0.1, 2, 1))
+	good := synthetic.WriteCSV(t, dir, synthetic.Imbalanced(400, 3, 0.1, 2, 1))
 	model := filepath.Join(dir, "m.model")
 	for _, c := range []struct {
 		name string
@@ -135,7 +136,7 @@ func TestClassBalancedSigmoidModelPredicts(t *testing.T) {
 // which holds out nothing by default, holds out the default validation
 // fraction for --temperature-scale, and reports the fitted temperature.
 func TestTemperatureScaleCarvesAValidationSplit(t *testing.T) {
-	data := writeSyntheticCSV(t, t.TempDir(), imbalanced(400, 3, 0.2, 1, 1))
+	data := synthetic.WriteCSV(t, t.TempDir(), synthetic.Imbalanced(400, 3, 0.2, 1, 1))
 	stdout, _, err := execute(NewTrainCommand(), "--quiet", "--data", data, "--loss", "bce,focal", "--temperature-scale", "--json")
 	if err != nil {
 		t.Fatal(err)

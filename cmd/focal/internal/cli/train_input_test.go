@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/focalgo/focal/cmd/focal/internal/exitcode"
+	"github.com/focalgo/focal/cmd/focal/internal/synthetic"
 )
 
 // badRun runs a command that must fail on its input and returns the
@@ -31,7 +32,7 @@ func badRun(t *testing.T, predict bool, args ...string) string {
 
 func TestDataErrorsNameTheFlagAndTheFile(t *testing.T) {
 	dir := t.TempDir()
-	good := writeSyntheticCSV(t, dir, imbalanced(200, 2, 0.2, 2, 1))
+	good := synthetic.WriteCSV(t, dir, synthetic.Imbalanced(200, 2, 0.2, 2, 1))
 	dup := filepath.Join(dir, "dup.csv")
 	os.WriteFile(dup, []byte("a,a,b,label\n1,2,3,0\n4,5,6,1\n"), 0o644)
 	leak := filepath.Join(dir, "leak.csv")
@@ -61,7 +62,7 @@ func TestDataErrorsNameTheFlagAndTheFile(t *testing.T) {
 
 func TestPredictErrorsNameTheFlagAndTheFile(t *testing.T) {
 	dir := t.TempDir()
-	data := writeSyntheticCSV(t, dir, imbalanced(200, 2, 0.2, 2, 1))
+	data := synthetic.WriteCSV(t, dir, synthetic.Imbalanced(200, 2, 0.2, 2, 1))
 	model := filepath.Join(dir, "m.model")
 	if _, _, err := execute(NewTrainCommand(), "--data", data, "--epochs", "1", "--quiet", "--save", model); err != nil {
 		t.Fatal(err)
@@ -102,7 +103,7 @@ func TestPredictErrorsNameTheFlagAndTheFile(t *testing.T) {
 
 func TestTrainFlagsRefuseNaNEmptyAndHugeValues(t *testing.T) {
 	dir := t.TempDir()
-	good := writeSyntheticCSV(t, dir, imbalanced(200, 2, 0.2, 2, 1))
+	good := synthetic.WriteCSV(t, dir, synthetic.Imbalanced(200, 2, 0.2, 2, 1))
 	long := strings.Repeat("1,", 10000) + "1"
 	for _, tc := range []struct {
 		name string
@@ -138,7 +139,7 @@ func TestTrainFlagsRefuseNaNEmptyAndHugeValues(t *testing.T) {
 
 func TestBatchLargerThanTheDataIsTheWholeSet(t *testing.T) {
 	dir := t.TempDir()
-	good := writeSyntheticCSV(t, dir, imbalanced(200, 2, 0.2, 2, 1))
+	good := synthetic.WriteCSV(t, dir, synthetic.Imbalanced(200, 2, 0.2, 2, 1))
 	stdout, _, err := execute(NewTrainCommand(), "--data", good, "--quiet", "--epochs", "2", "--batch", "99999999999", "--loss", "bce", "--json")
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/focalgo/focal/cmd/focal/internal/synthetic"
 )
 
 // unchanged fails the test if path's content is no longer content.
@@ -23,7 +25,7 @@ func unchanged(t *testing.T, path string, content []byte) {
 func TestPredictRefusesAnOutputNamingItsInputs(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	data := filepath.Base(writeSyntheticCSV(t, dir, imbalanced(300, 3, 0.1, 2, 5)))
+	data := filepath.Base(synthetic.WriteCSV(t, dir, synthetic.Imbalanced(300, 3, 0.1, 2, 5)))
 	if _, _, err := execute(NewTrainCommand(), "--quiet", "--data", data, "--epochs", "1", "--save", "m.model"); err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +58,7 @@ func TestPredictRefusesAnOutputNamingItsInputs(t *testing.T) {
 func TestTrainChecksItsOutputsBeforeTraining(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	data := filepath.Base(writeSyntheticCSV(t, dir, imbalanced(300, 3, 0.1, 2, 6)))
+	data := filepath.Base(synthetic.WriteCSV(t, dir, synthetic.Imbalanced(300, 3, 0.1, 2, 6)))
 	csv, _ := os.ReadFile(data)
 	os.Mkdir("models", 0o755)
 	os.WriteFile("file", []byte("x"), 0o644)
@@ -100,7 +102,7 @@ func TestTrainPlotsAreValidPNGs(t *testing.T) {
 		{"multi-class, scaled", []string{"--data", word3(t, dir), "--loss", "ce,ce:ls=0.1,flsd", "--temperature-scale", "--hidden", "4", "--steps", "20"},
 			[]string{"reliability.png", "reliability-bce.png", "reliability-bce_ls=0.1.png", "reliability-flsd.png",
 				"classwise-bce.png", "classwise-bce_ls=0.1.png", "classwise-flsd.png"}},
-		{"binary", []string{"--data", writeSyntheticCSV(t, dir, imbalanced(400, 3, 0.2, 1, 1)), "--loss", "bce,focal:alpha=0"},
+		{"binary", []string{"--data", synthetic.WriteCSV(t, dir, synthetic.Imbalanced(400, 3, 0.2, 1, 1)), "--loss", "bce,focal:alpha=0"},
 			[]string{"reliability.png", "reliability-bce.png", "reliability-focal_alpha=0.png", "pr.png", "pr-bce.png", "pr-focal_alpha=0.png"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

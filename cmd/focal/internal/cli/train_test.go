@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/focalgo/focal/cmd/focal/internal/exitcode"
+	"github.com/focalgo/focal/cmd/focal/internal/synthetic"
 	"github.com/focalgo/focal/cmd/focal/internal/train"
 )
 
@@ -29,7 +30,7 @@ func execute(cmd *cobra.Command, args ...string) (stdout, stderr string, err err
 
 func TestTrainCommandBadInputIsExitStatus2(t *testing.T) {
 	dir := t.TempDir()
-	good := writeSyntheticCSV(t, dir, imbalanced(400, 3, 0.05, 2, 1))
+	good := synthetic.WriteCSV(t, dir, synthetic.Imbalanced(400, 3, 0.05, 2, 1))
 	file := func(name, content string) string {
 		p := filepath.Join(dir, name)
 		os.WriteFile(p, []byte(content), 0o644)
@@ -88,8 +89,8 @@ func TestTrainCommandBadInputIsExitStatus2(t *testing.T) {
 
 func TestTrainSavePredictRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	s := imbalanced(600, 4, 0.05, 2, 3)
-	data := writeSyntheticCSV(t, dir, s)
+	s := synthetic.Imbalanced(600, 4, 0.05, 2, 3)
+	data := synthetic.WriteCSV(t, dir, s)
 	model := filepath.Join(dir, "m.model")
 	stdout, _, err := execute(NewTrainCommand(), "--data", data, "--hidden", "8", "--epochs", "2",
 		"--loss", "focal", "--save", model, "--json", "--plots", filepath.Join(dir, "plots"))
@@ -178,7 +179,7 @@ func TestTrainSavePredictRoundTrip(t *testing.T) {
 
 func TestTrainCompareTable(t *testing.T) {
 	dir := t.TempDir()
-	data := writeSyntheticCSV(t, dir, imbalanced(800, 4, 0.05, 2, 4))
+	data := synthetic.WriteCSV(t, dir, synthetic.Imbalanced(800, 4, 0.05, 2, 4))
 	plots := filepath.Join(dir, "plots")
 	stdout, stderr, err := execute(NewTrainCommand(), "--data", data, "--epochs", "2", "--compare", "--lr", "0.01", "--plots", plots)
 	if err != nil {

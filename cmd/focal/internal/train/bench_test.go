@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/focalgo/focal/cmd/focal/internal/dataset"
+	"github.com/focalgo/focal/cmd/focal/internal/synthetic"
 )
 
 // BenchmarkMLPTrainStep measures Adam steps of the MLP 784→64→64→1 with
@@ -16,7 +17,7 @@ import (
 // of each run's first step (which compiles the graph) to its last.
 func BenchmarkMLPTrainStep(b *testing.B) {
 	const batch, f, steps = 256, 784, 20
-	s := imbalanced(batch*steps, f, 0.1, 1, 1)
+	s := synthetic.Imbalanced(batch*steps, f, 0.1, 1, 1)
 	losses, _ := ParseLosses("bce,focal", DefaultLossParams())
 	for _, l := range losses {
 		b.Run(l.Name, func(b *testing.B) {
