@@ -118,11 +118,7 @@ func TestCurveCSVIsTheFocalLossAndItsGradient(t *testing.T) {
 func TestCurveBadInput(t *testing.T) {
 	dir := t.TempDir()
 	base := filepath.Join(dir, "fig")
-	for _, tc := range []struct {
-		name string
-		args []string
-		want string
-	}{
+	for _, tc := range []refusal{
 		{"negative gamma", []string{"--gamma", "0,-1"}, "--gamma"},
 		{"gamma not a number", []string{"--gamma", "a"}, "--gamma"},
 		{"alpha above 1", []string{"--alpha", "2"}, "--alpha"},
@@ -132,9 +128,7 @@ func TestCurveBadInput(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"curve", "--out", base, "--csv", base + ".csv"}, tc.args...)
 			_, err := run(t, args...)
-			if err == nil || exitcode.Code(err) != 2 || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error %v (status %d), want status 2 naming %s", err, exitcode.Code(err), tc.want)
-			}
+			wantStatus2(t, err, tc.want)
 			if left, _ := os.ReadDir(dir); len(left) > 0 {
 				t.Errorf("files left behind: %v", left)
 			}

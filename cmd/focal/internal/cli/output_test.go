@@ -6,10 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strings"
 	"testing"
-
-	"github.com/focalgo/focal/cmd/focal/internal/exitcode"
 )
 
 // lossDir makes a directory with logits w.npy, targets t.npy and weights
@@ -71,27 +68,6 @@ func sameSnapshot(t *testing.T, dir string, before map[string]string) {
 	}
 }
 
-// wantStatus2 fails the test unless err is a one-line bad-input error
-// containing every string of want.
-func wantStatus2(t *testing.T, err error, want ...string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("no error, want exit status 2 naming %q", want)
-	}
-	msg := err.Error()
-	if code := exitcode.Code(err); code != 2 {
-		t.Errorf("exit status %d, want 2: %s", code, msg)
-	}
-	if strings.Contains(msg, "\n") {
-		t.Errorf("message spans lines: %q", msg)
-	}
-	for _, w := range want {
-		if !strings.Contains(msg, w) {
-			t.Errorf("message %q lacks %q", msg, w)
-		}
-	}
-}
-
 // TestLossRefusesOutputsThatNameAnInputOrEachOther: an output naming an
 // input or another output — by another spelling, a link or a hard link —
 // is refused with exit status 2 and a message naming both flags, and no
@@ -101,11 +77,7 @@ func TestLossRefusesOutputsThatNameAnInputOrEachOther(t *testing.T) {
 	os.Symlink("w.npy", "wlink.npy")
 	os.Link("t.npy", "thard.npy")
 	base := []string{"loss", "--logits", "w.npy", "--targets", "t.npy", "--weights", "v.npy", "--reduction", "none"}
-	for _, c := range []struct {
-		name  string
-		args  []string
-		flags []string
-	}{
+	for _, c := range []refusalAll{
 		{"--out over --logits by absolute path", []string{"--out", filepath.Join(dir, "w.npy")}, []string{"--out", "--logits"}},
 		{"--out over --logits by ./", []string{"--out", "./w.npy"}, []string{"--out", "--logits"}},
 		{"--out over --logits through a link", []string{"--out", "wlink.npy"}, []string{"--out", "--logits"}},
@@ -119,7 +91,7 @@ func TestLossRefusesOutputsThatNameAnInputOrEachOther(t *testing.T) {
 			os.Mkdir("sub", 0o755)
 			before := snapshot(t, dir)
 			_, err := run(t, append(slices.Clone(base), c.args...)...)
-			wantStatus2(t, err, append(c.flags, "name the same file")...)
+			wantStatus2(t, err, append(c.want, "name the same file")...)
 			sameSnapshot(t, dir, before)
 		})
 	}
@@ -193,11 +165,7 @@ func TestCurveWritesAllOutputsOrNone(t *testing.T) {
 	t.Chdir(dir)
 	os.Mkdir("cdir", 0o755)
 	os.WriteFile("c.png", []byte("old png"), 0o644)
-	for _, c := range []struct {
-		name string
-		args []string
-		want []string
-	}{
+	for _, c := range []refusalAll{
 		{"--csv a directory", []string{"--out", "c", "--csv", "cdir"}, []string{"--csv cdir: is a directory"}},
 		{"--csv over the PNG", []string{"--out", "c", "--csv", "c.png"}, []string{"--csv and --out name the same file (c.png)"}},
 		{"--csv over the SVG", []string{"--out", "c", "--csv", "./c.svg"}, []string{"--csv ./c.svg and --out c.svg name the same file"}},

@@ -1,14 +1,11 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
@@ -416,16 +413,8 @@ type trainDest struct {
 }
 
 func runTrain(cmd *cobra.Command, c train.Config, f trainFlags, dst trainDest) error {
-	ctx := cmd.Context()
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	ctx, stop := interruptible(cmd)
 	defer stop()
-	go func() {
-		<-ctx.Done()
-		stop() // a second Ctrl-C kills the process
-	}()
 
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	var progress train.Progress

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"math"
 	"os"
@@ -22,11 +21,7 @@ func TestTrainRefusesBadSettings(t *testing.T) {
 	dir := t.TempDir()
 	good := synthetic.WriteCSV(t, dir, synthetic.Imbalanced(400, 3, 0.1, 2, 1))
 	model := filepath.Join(dir, "m.model")
-	for _, c := range []struct {
-		name string
-		args []string
-		want string
-	}{
+	for _, c := range []refusal{
 		{"C zero", []string{"--C", "0"}, "--C 0"},
 		{"C negative", []string{"--C", "-1"}, "--C -1"},
 		{"C NaN", []string{"--C", "nan"}, "--C NaN"},
@@ -110,15 +105,9 @@ func TestClassBalancedSigmoidModelPredicts(t *testing.T) {
 	if err != nil || m.Output != train.OutputSigmoid || m.Outputs() != 3 {
 		t.Fatalf("model %+v, %v", m, err)
 	}
-	out := filepath.Join(dir, "p.csv")
-	if _, _, err := execute(NewPredictCommand(), "--model", model, "--data", data, "--out", out); err != nil {
-		t.Fatal(err)
-	}
-	f, _ := os.Open(out)
-	rows, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	if err != nil || len(rows) != 61 || strings.Join(rows[0], ",") != "p_a,p_b,p_c" {
-		t.Fatalf("%d rows, header %v, %v", len(rows), rows[0], err)
+	rows := predicted(t, model, data, filepath.Join(dir, "p.csv"))
+	if len(rows) != 61 || strings.Join(rows[0], ",") != "p_a,p_b,p_c" {
+		t.Fatalf("%d rows, header %v", len(rows), rows[0])
 	}
 	for i, row := range rows[1:] {
 		sum := 0.0

@@ -40,11 +40,7 @@ func TestDataErrorsNameTheFlagAndTheFile(t *testing.T) {
 	absent := filepath.Join(dir, "absent.csv")
 	one := filepath.Join(dir, "one.csv")
 	os.WriteFile(one, []byte("x,label\n1,1\n2,1\n3,1\n"), 0o644)
-	for _, tc := range []struct {
-		name string
-		args []string
-		want string
-	}{
+	for _, tc := range []refusal{
 		{"a feature named twice", []string{"--data", dup}, "--data " + dup + `: duplicate column: "a" appears twice in the header (columns 1 and 2)`},
 		{"the label named twice", []string{"--data", leak}, "--data " + leak + `: duplicate column: "label" appears twice in the header (columns 2 and 4)`},
 		{"test file with a column named twice", []string{"--data", good, "--test", dup}, "--test " + dup + `: duplicate column: "a" appears twice in the header (columns 1 and 2)`},
@@ -78,11 +74,7 @@ func TestPredictErrorsNameTheFlagAndTheFile(t *testing.T) {
 	empty := filepath.Join(dir, "empty.model")
 	os.WriteFile(empty, nil, 0o644)
 	out := filepath.Join(dir, "p.csv")
-	for _, tc := range []struct {
-		name string
-		args []string
-		want string
-	}{
+	for _, tc := range []refusal{
 		{"data with a column named twice", []string{"--model", model, "--data", dup}, "--data " + dup + `: duplicate column: "f0" appears twice in the header (columns 1 and 2)`},
 		{"missing data file", []string{"--model", model, "--data", absent}, "--data " + absent + ": no such file or directory"},
 		{"missing model", []string{"--model", absent, "--data", data}, "--model " + absent + ": no such file or directory"},
@@ -105,11 +97,7 @@ func TestTrainFlagsRefuseNaNEmptyAndHugeValues(t *testing.T) {
 	dir := t.TempDir()
 	good := synthetic.WriteCSV(t, dir, synthetic.Imbalanced(200, 2, 0.2, 2, 1))
 	long := strings.Repeat("1,", 10000) + "1"
-	for _, tc := range []struct {
-		name string
-		args []string
-		want string
-	}{
+	for _, tc := range []refusal{
 		{"NaN gamma", []string{"--gamma", "NaN"}, "--gamma NaN"},
 		{"NaN alpha", []string{"--alpha", "NaN"}, `--alpha "NaN"`},
 		{"empty label column name", []string{"--label", ""}, "--label"},

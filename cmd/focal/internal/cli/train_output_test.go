@@ -62,11 +62,7 @@ func TestTrainChecksItsOutputsBeforeTraining(t *testing.T) {
 	csv, _ := os.ReadFile(data)
 	os.Mkdir("models", 0o755)
 	os.WriteFile("file", []byte("x"), 0o644)
-	for _, c := range []struct {
-		name string
-		args []string
-		want []string
-	}{
+	for _, c := range []refusalAll{
 		{"--save a directory", []string{"--save", "models"}, []string{"--save models: is a directory"}},
 		{"--save over --data", []string{"--save", "./" + data}, []string{"--save", "--data", "name the same file"}},
 		{"--save in a missing directory", []string{"--save", "none/m.model"}, []string{"--save none/m.model: directory none does not exist"}},
