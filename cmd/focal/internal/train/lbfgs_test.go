@@ -60,7 +60,7 @@ func TestLogisticGradientIsTheDerivativeOfItsObjective(t *testing.T) {
 				t.Fatal(err)
 			}
 			k := spec.outputs()
-			obj := newLogistic(xs, n, f, k, 0.05, newObjective(spec, y))
+			obj := newRegression(xs, n, f, k, 0.05, newObjective(spec, y))
 			theta := make([]float64, f*k+k)
 			for i := range theta {
 				theta[i] = rng.NormFloat64()
