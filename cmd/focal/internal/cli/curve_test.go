@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/xml"
 	"errors"
-	"image/png"
 	"io"
 	"math"
 	"os"
@@ -18,8 +17,7 @@ import (
 )
 
 func TestCurveWritesValidPNGAndSVGAndPrintsPaths(t *testing.T) {
-	dir := t.TempDir()
-	base := filepath.Join(dir, "fig")
+	base := filepath.Join(t.TempDir(), "fig")
 	out, err := run(t, "curve", "--grad", "--out", base, "--csv", base+".csv", "--points", "50")
 	if err != nil {
 		t.Fatal(err)
@@ -28,16 +26,7 @@ func TestCurveWritesValidPNGAndSVGAndPrintsPaths(t *testing.T) {
 	if out != want {
 		t.Errorf("printed %q, want the paths %q", out, want)
 	}
-	f, err := os.Open(base + ".png")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("PNG does not decode: %v", err)
-	}
-	if b := img.Bounds(); b.Dx() <= b.Dy() {
+	if b := pngSize(t, base+".png"); b.Dx() <= b.Dy() {
 		t.Errorf("two-panel PNG is %d×%d, want wider than tall", b.Dx(), b.Dy())
 	}
 	svg, err := os.ReadFile(base + ".svg")

@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"bytes"
+	"image"
+	"image/png"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -66,6 +69,21 @@ func sameSnapshot(t *testing.T, dir string, before map[string]string) {
 	if len(changed) > 0 {
 		t.Errorf("files changed: %v", changed)
 	}
+}
+
+// pngSize returns the size of the PNG image in the file at path; a file
+// that is not one fails the test.
+func pngSize(t *testing.T, path string) image.Rectangle {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("%s does not decode as PNG: %v", path, err)
+	}
+	return img.Bounds()
 }
 
 // TestLossRefusesOutputsThatNameAnInputOrEachOther: an output naming an
