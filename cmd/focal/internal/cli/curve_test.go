@@ -5,6 +5,8 @@ import (
 	"encoding/csv"
 	"encoding/xml"
 	"errors"
+	"image"
+	"image/png"
 	"io"
 	"math"
 	"os"
@@ -55,6 +57,21 @@ func TestCurveWritesValidPNGAndSVGAndPrintsPaths(t *testing.T) {
 			t.Errorf("SVG lacks the text %q (title, axis label or legend)", label)
 		}
 	}
+}
+
+// pngSize returns the size of the PNG image in the file at path; a file
+// that is not one fails the test.
+func pngSize(t *testing.T, path string) image.Rectangle {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("%s does not decode as PNG: %v", path, err)
+	}
+	return img.Bounds()
 }
 
 func xmlEscape(s string) string {

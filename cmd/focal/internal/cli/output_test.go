@@ -1,15 +1,15 @@
 package cli
 
 import (
-	"bytes"
-	"image"
-	"image/png"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
+
+	"github.com/focalgo/focal/cmd/focal/internal/exitcode"
 )
 
 // lossDir makes a directory with logits w.npy, targets t.npy and weights
@@ -71,19 +71,25 @@ func sameSnapshot(t *testing.T, dir string, before map[string]string) {
 	}
 }
 
-// pngSize returns the size of the PNG image in the file at path; a file
-// that is not one fails the test.
-func pngSize(t *testing.T, path string) image.Rectangle {
+// wantStatus2 fails the test unless err is a one-line bad-input error
+// containing every string of want.
+func wantStatus2(t *testing.T, err error, want ...string) {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
+	if err == nil {
+		t.Fatalf("no error, want exit status 2 naming %q", want)
 	}
-	img, err := png.Decode(bytes.NewReader(b))
-	if err != nil {
-		t.Fatalf("%s does not decode as PNG: %v", path, err)
+	msg := err.Error()
+	if code := exitcode.Code(err); code != 2 {
+		t.Errorf("exit status %d, want 2: %s", code, msg)
 	}
-	return img.Bounds()
+	if strings.Contains(msg, "\n") {
+		t.Errorf("message spans lines: %q", msg)
+	}
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("message %q lacks %q", msg, w)
+		}
+	}
 }
 
 // TestLossRefusesOutputsThatNameAnInputOrEachOther: an output naming an
