@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/focalgo/focal/cmd/focal/internal/demo"
-	"github.com/focalgo/focal/cmd/focal/internal/exitcode"
 )
 
 // runDemoCommand runs `focal demo args…` and returns its stdout and error.
@@ -158,18 +157,16 @@ func TestDemoBadFlagsAreInputErrors(t *testing.T) {
 	os.WriteFile(filepath.Join(bad, "train-images-idx3-ubyte"), []byte("junk"), 0o644)
 	out := filepath.Join(t.TempDir(), "out")
 	args := with(tinyDemo, "--fashion", bad, "--out", out, "-q")
-	if _, _, err := runDemoCommand(t, args...); exitcode.Code(err) != 2 || !strings.Contains(err.Error(), "--fashion") {
-		t.Errorf("broken --fashion files: %v, want exit 2 naming --fashion", err)
-	}
+	_, _, err := runDemoCommand(t, args...)
+	wantStatus2(t, err, "--fashion")
 	if _, err := os.Stat(out); err == nil {
 		t.Errorf("broken --fashion files: output directory created")
 	}
 	// --out naming a file.
 	file := filepath.Join(t.TempDir(), "f")
 	os.WriteFile(file, nil, 0o644)
-	if _, _, err := runDemoCommand(t, "--out", file); exitcode.Code(err) != 2 || !strings.Contains(err.Error(), "not a directory") {
-		t.Errorf("--out a file: %v, want exit 2, not a directory", err)
-	}
+	_, _, err = runDemoCommand(t, "--out", file)
+	wantStatus2(t, err, "not a directory")
 }
 
 // TestDemoChecksItsOutputsBeforeRunning: a file of the output directory
@@ -181,9 +178,7 @@ func TestDemoChecksItsOutputsBeforeRunning(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, demo.TableFile), []byte("old table"), 0o644)
 	os.Mkdir(filepath.Join(dir, demo.JSONFile), 0o755)
 	_, _, err := runDemoCommand(t, append([]string{"--out", dir, "-q"}, tinyDemo...)...)
-	if exitcode.Code(err) != 2 || !strings.Contains(err.Error(), "--out "+filepath.Join(dir, demo.JSONFile)+": is a directory") {
-		t.Errorf("error %v (exit status %d), want status 2 naming %s as a directory", err, exitcode.Code(err), demo.JSONFile)
-	}
+	wantStatus2(t, err, "--out "+filepath.Join(dir, demo.JSONFile)+": is a directory")
 	if b, _ := os.ReadFile(filepath.Join(dir, demo.TableFile)); string(b) != "old table" {
 		t.Errorf("%s holds %q, want its old content", demo.TableFile, b)
 	}
@@ -228,15 +223,11 @@ func TestDemoLongIsTheConvergedSetting(t *testing.T) {
 	// --long with --eval 2 and 4 panels fails validation naming the panels
 	// against eval 2: the override took, and --panels kept its default.
 	_, _, err := runDemoCommand(t, "--long", "--eval", "2", "--out", dir)
-	if exitcode.Code(err) != 2 || !strings.Contains(err.Error(), "--panels = 4: want 0 … eval (2)") {
-		t.Errorf("--long --eval 2: %v, want the panels refused against eval 2", err)
-	}
+	wantStatus2(t, err, "--panels = 4: want 0 … eval (2)")
 	// --long's own steps are validated too: a bad grid entry in --long's
 	// company is still refused.
 	_, _, err = runDemoCommand(t, "--long", "--lr-grid", "0", "--out", dir)
-	if exitcode.Code(err) != 2 || !strings.Contains(err.Error(), "--lr-grid: 0") {
-		t.Errorf("--long --lr-grid 0: %v, want exit 2", err)
-	}
+	wantStatus2(t, err, "--lr-grid: 0")
 }
 
 func TestDemoQuietPrintsNothingToStderr(t *testing.T) {

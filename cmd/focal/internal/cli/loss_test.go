@@ -13,7 +13,6 @@ import (
 
 	"gonum.org/v1/gonum/floats/scalar"
 
-	"github.com/focalgo/focal/cmd/focal/internal/exitcode"
 	"github.com/focalgo/focal/cmd/focal/internal/npy"
 )
 
@@ -329,21 +328,7 @@ func TestLossBadInput(t *testing.T) {
 				args = append(args, "--grad", filepath.Join(out, "g.npy"))
 			}
 			_, err := run(t, args...)
-			if err == nil {
-				t.Fatal("no error")
-			}
-			msg := err.Error()
-			if code := exitcode.Code(err); code != 2 {
-				t.Errorf("exit status %d, want 2 (%v)", code, msg)
-			}
-			if strings.Contains(msg, "\n") {
-				t.Errorf("message spans lines: %q", msg)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(msg, w) {
-					t.Errorf("message %q does not contain %q", msg, w)
-				}
-			}
+			wantStatus2(t, err, tc.want...)
 			if left, _ := os.ReadDir(out); len(left) > 0 {
 				t.Errorf("files left behind: %v", left)
 			}
