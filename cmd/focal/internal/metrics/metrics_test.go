@@ -16,7 +16,7 @@ type value struct {
 }
 
 // wantValues fails the test for every value more than 1e-12 from what it
-// should be; case, when not empty, names the case they belong to.
+// should be; where, when not empty, names the case they belong to.
 func wantValues(t *testing.T, where string, values []value) {
 	t.Helper()
 	if where != "" {
