@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	_ "embed"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -28,11 +26,6 @@ import (
 // the page cache (what cat does, the floor for any reader) and, when
 // Python has numpy, torch and torchvision, numpy.load of the pair and
 // torchvision's sigmoid_focal_loss on it.
-
-// streamScript is the NumPy/PyTorch side, run from a temporary file.
-//
-//go:embed stream_bench.py
-var streamScript []byte
 
 // StreamRow is one line of the streamed table: the median wall time of a
 // whole run and the process's peak resident memory (0: not measured).
@@ -204,17 +197,13 @@ func runProcess(ctx context.Context, prog string, args ...string) (int64, error)
 // runStreamScript runs stream_bench.py on the pair and returns its rows
 // and a line with the versions.
 func runStreamScript(ctx context.Context, o Options, dir, x, t string) ([]StreamRow, string, error) {
-	script := filepath.Join(dir, "stream_bench.py")
-	if err := os.WriteFile(script, streamScript, 0o644); err != nil {
+	if err := writeScripts(dir, "stream_bench.py"); err != nil {
 		return nil, "", err
 	}
-	cmd := exec.CommandContext(ctx, o.Python, script, "--logits", x, "--targets", t,
+	out, err := runScript(ctx, o.Python, filepath.Join(dir, "stream_bench.py"), "--logits", x, "--targets", t,
 		"--repeats", strconv.Itoa(o.Repeats), "--threads", strconv.Itoa(o.Threads))
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
 	if err != nil {
-		return nil, "", fmt.Errorf("stream_bench.py: %v: %s", err, strings.TrimSpace(stderr.String()))
+		return nil, "", err
 	}
 	return parseStreamScript(out)
 }
@@ -225,39 +214,20 @@ func parseStreamScript(out []byte) ([]StreamRow, string, error) {
 		"load":        "numpy.load of both files",
 		"torchvision": "numpy.load + torchvision sigmoid_focal_loss",
 	}
+	v, timed, err := parseScript("stream_bench.py", out)
+	if err != nil {
+		return nil, "", err
+	}
 	var rows []StreamRow
-	versions := ""
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		var line struct {
-			Torch       string  `json:"torch"`
-			TorchVision string  `json:"torchvision"`
-			NumPy       string  `json:"numpy"`
-			Impl        string  `json:"impl"`
-			TimesNS     []int64 `json:"times_ns"`
-			MaxRSSKB    int64   `json:"maxrss_kb"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
-			return nil, "", fmt.Errorf("stream_bench.py output %q: %v", sc.Text(), err)
-		}
-		if line.Impl == "" {
-			versions = fmt.Sprintf("NumPy %s, PyTorch %s, torchvision %s (peak RSS: of the Python process so far)", line.NumPy, line.Torch, line.TorchVision)
-			continue
-		}
-		var ts []time.Duration
-		for _, ns := range line.TimesNS {
-			ts = append(ts, time.Duration(ns))
-		}
+	for _, line := range timed {
 		name := names[line.Impl]
 		if name == "" {
 			name = line.Impl
 		}
-		rows = append(rows, StreamRow{Name: name, Median: workload.Median(ts), MaxRSS: line.MaxRSSKB * 1024})
+		rows = append(rows, StreamRow{Name: name, Median: workload.Median(line.times()), MaxRSS: line.MaxRSSKB * 1024})
 	}
-	if versions == "" {
-		return nil, "", fmt.Errorf("stream_bench.py printed no version line")
-	}
-	return rows, versions, sc.Err()
+	versions := fmt.Sprintf("NumPy %s, PyTorch %s, torchvision %s (peak RSS: of the Python process so far)", v.NumPy, v.Torch, v.TorchVision)
+	return rows, versions, nil
 }
 
 // WriteStreamTable prints the streamed rows, each with its time over the

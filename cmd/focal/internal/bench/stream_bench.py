@@ -10,27 +10,22 @@ Prints one JSON object per line: first the versions, then {"impl",
     python3 stream_bench.py --logits x.npy --targets t.npy --repeats 3
 """
 import argparse
-import json
 import resource
-import time
 
 import numpy as np
 import torch
 import torchvision
 from torchvision.ops import sigmoid_focal_loss
 
+from bench_timing import emit, parse_timing, times_ns
+
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--logits", required=True)
     ap.add_argument("--targets", required=True)
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--warmup", type=int, default=1)
-    ap.add_argument("--threads", type=int, default=torch.get_num_threads())
-    args = ap.parse_args()
-    torch.set_num_threads(args.threads)
-    print(json.dumps({"torch": torch.__version__, "torchvision": torchvision.__version__,
-                      "numpy": np.__version__}), flush=True)
+    args = parse_timing(ap, repeats=3, warmup=1)
+    emit(torch=torch.__version__, torchvision=torchvision.__version__, numpy=np.__version__)
 
     def load():
         return np.load(args.logits), np.load(args.targets)
@@ -41,15 +36,8 @@ def main():
                                         alpha=0.25, gamma=2, reduction="mean"))
 
     for name, fn in (("load", load), ("torchvision", loss)):
-        times = []
-        for i in range(args.warmup + args.repeats):
-            start = time.perf_counter_ns()
-            fn()
-            elapsed = time.perf_counter_ns() - start
-            if i >= args.warmup:
-                times.append(elapsed)
-        print(json.dumps({"impl": name, "times_ns": times,
-                          "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}), flush=True)
+        times = times_ns(args, fn)
+        emit(impl=name, times_ns=times, maxrss_kb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 if __name__ == "__main__":

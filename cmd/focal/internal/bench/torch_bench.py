@@ -15,29 +15,23 @@ wall time of one forward + backward, after warm-up calls).
     python3 torch_bench.py --sizes 196608,8000000 --repeats 7 --threads 2
 """
 import argparse
-import json
 import os
 import sys
-import time
 
 import torch
 import torchvision
 from torchvision.ops import sigmoid_focal_loss
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_timing import emit, parse_timing, times_ns  # noqa: E402
 from tutorial_focal_loss import FocalLoss  # noqa: E402
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="196608,8000000")
-    ap.add_argument("--repeats", type=int, default=7)
-    ap.add_argument("--warmup", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=torch.get_num_threads())
-    args = ap.parse_args()
-    torch.set_num_threads(args.threads)
-    print(json.dumps({"torch": torch.__version__, "torchvision": torchvision.__version__,
-                      "threads": torch.get_num_threads()}), flush=True)
+    args = parse_timing(ap, repeats=7, warmup=2)
+    emit(torch=torch.__version__, torchvision=torchvision.__version__, threads=torch.get_num_threads())
     tutorial = FocalLoss(alpha=0.25, gamma=2, reduction="none")
     impls = {
         "torchvision": lambda x, t: sigmoid_focal_loss(x, t, alpha=0.25, gamma=2, reduction="none"),
@@ -49,17 +43,13 @@ def main():
         t = (torch.rand(n, generator=g) < 0.01).float()
         npos = max(1.0, float(t.sum()))
         for name, fn in impls.items():
-            times = []
-            for i in range(args.warmup + args.repeats):
+            def clear_grad():
                 x.grad = None
-                start = time.perf_counter_ns()
-                loss = fn(x, t)
-                (loss.sum() / npos).backward()
-                elapsed = time.perf_counter_ns() - start
-                if i >= args.warmup:
-                    times.append(elapsed)
-            print(json.dumps({"impl": name, "n": n, "times_ns": times}), flush=True)
-            del loss
+
+            def forward_backward():
+                (fn(x, t).sum() / npos).backward()
+
+            emit(impl=name, n=n, times_ns=times_ns(args, forward_backward, before=clear_grad))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/xml"
 	"errors"
+	"image"
 	"image/png"
 	"io"
 	"math"
@@ -18,8 +19,7 @@ import (
 )
 
 func TestCurveWritesValidPNGAndSVGAndPrintsPaths(t *testing.T) {
-	dir := t.TempDir()
-	base := filepath.Join(dir, "fig")
+	base := filepath.Join(t.TempDir(), "fig")
 	out, err := run(t, "curve", "--grad", "--out", base, "--csv", base+".csv", "--points", "50")
 	if err != nil {
 		t.Fatal(err)
@@ -28,16 +28,7 @@ func TestCurveWritesValidPNGAndSVGAndPrintsPaths(t *testing.T) {
 	if out != want {
 		t.Errorf("printed %q, want the paths %q", out, want)
 	}
-	f, err := os.Open(base + ".png")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("PNG does not decode: %v", err)
-	}
-	if b := img.Bounds(); b.Dx() <= b.Dy() {
+	if b := pngSize(t, base+".png"); b.Dx() <= b.Dy() {
 		t.Errorf("two-panel PNG is %d×%d, want wider than tall", b.Dx(), b.Dy())
 	}
 	svg, err := os.ReadFile(base + ".svg")
@@ -66,6 +57,21 @@ func TestCurveWritesValidPNGAndSVGAndPrintsPaths(t *testing.T) {
 			t.Errorf("SVG lacks the text %q (title, axis label or legend)", label)
 		}
 	}
+}
+
+// pngSize returns the size of the PNG image in the file at path; a file
+// that is not one fails the test.
+func pngSize(t *testing.T, path string) image.Rectangle {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("%s does not decode as PNG: %v", path, err)
+	}
+	return img.Bounds()
 }
 
 func xmlEscape(s string) string {
@@ -118,11 +124,7 @@ func TestCurveCSVIsTheFocalLossAndItsGradient(t *testing.T) {
 func TestCurveBadInput(t *testing.T) {
 	dir := t.TempDir()
 	base := filepath.Join(dir, "fig")
-	for _, tc := range []struct {
-		name string
-		args []string
-		want string
-	}{
+	for _, tc := range []refusal{
 		{"negative gamma", []string{"--gamma", "0,-1"}, "--gamma"},
 		{"gamma not a number", []string{"--gamma", "a"}, "--gamma"},
 		{"alpha above 1", []string{"--alpha", "2"}, "--alpha"},
@@ -132,9 +134,7 @@ func TestCurveBadInput(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"curve", "--out", base, "--csv", base + ".csv"}, tc.args...)
 			_, err := run(t, args...)
-			if err == nil || exitcode.Code(err) != 2 || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error %v (status %d), want status 2 naming %s", err, exitcode.Code(err), tc.want)
-			}
+			wantStatus2(t, err, tc.want)
 			if left, _ := os.ReadDir(dir); len(left) > 0 {
 				t.Errorf("files left behind: %v", left)
 			}

@@ -1,12 +1,10 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"time"
@@ -187,16 +185,8 @@ func splitList(s string) []string {
 }
 
 func runDemo(cmd *cobra.Command, cfg demo.Config, plan *output.Plan, files *demo.Outputs, asJSON, quiet bool) error {
-	ctx := cmd.Context()
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	ctx, stop := interruptible(cmd)
 	defer stop()
-	go func() {
-		<-ctx.Done()
-		stop() // a second Ctrl-C kills the process
-	}()
 
 	var progress demo.Progress
 	if !quiet {

@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/focalgo/focal/cmd/focal/internal/demo"
-	"github.com/focalgo/focal/cmd/focal/internal/exitcode"
 )
 
 // runDemoCommand runs `focal demo args…` and returns its stdout and error.
@@ -42,7 +41,7 @@ func TestDemoTinyRunWritesEveryOutput(t *testing.T) {
 	} {
 		t.Run(c.task, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "out")
-			args := append(slicesClone(tinyDemo), "--task", c.task, "--panels", "2", "--seeds", "3,4", "--out", dir, "--json")
+			args := with(tinyDemo, "--task", c.task, "--panels", "2", "--seeds", "3,4", "--out", dir, "--json")
 			stdout, stderr, err := runDemoCommand(t, args...)
 			if err != nil {
 				t.Fatalf("demo: %v\n%s", err, stderr)
@@ -117,14 +116,8 @@ func TestDemoTinyRunWritesEveryOutput(t *testing.T) {
 	}
 }
 
-func slicesClone(s []string) []string { return append([]string(nil), s...) }
-
 func TestDemoBadFlagsAreInputErrors(t *testing.T) {
-	cases := []struct {
-		name string
-		args []string
-		want string
-	}{
+	cases := []refusal{
 		{"size not a multiple of the stride", []string{"--size", "30"}, "--size = 30"},
 		{"size too small", []string{"--size", "16"}, "--size = 16"},
 		{"no steps", []string{"--steps", "0"}, "--steps = 0"},
@@ -149,32 +142,76 @@ func TestDemoBadFlagsAreInputErrors(t *testing.T) {
 		{"empty output directory", []string{"--out", ""}, "--out"},
 	}
 	for _, c := range cases {
-		dir := t.TempDir()
-		args := append([]string{"--out", filepath.Join(dir, "out")}, c.args...)
-		_, _, err := runDemoCommand(t, args...)
-		if err == nil || exitcode.Code(err) != 2 || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: error %v (exit %d), want exit 2 naming %q", c.name, err, exitcode.Code(err), c.want)
-		}
-		if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
-			t.Errorf("%s: output directory created", c.name)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := append([]string{"--out", filepath.Join(dir, "out")}, c.args...)
+			_, _, err := runDemoCommand(t, args...)
+			wantStatus2(t, err, c.want)
+			if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+				t.Errorf("output directory created")
+			}
+		})
 	}
 	// Fashion-MNIST files that exist but are broken.
 	bad := t.TempDir()
 	os.WriteFile(filepath.Join(bad, "train-images-idx3-ubyte"), []byte("junk"), 0o644)
 	out := filepath.Join(t.TempDir(), "out")
-	args := append(slicesClone(tinyDemo), "--fashion", bad, "--out", out, "-q")
-	if _, _, err := runDemoCommand(t, args...); exitcode.Code(err) != 2 || !strings.Contains(err.Error(), "--fashion") {
-		t.Errorf("broken --fashion files: %v, want exit 2 naming --fashion", err)
-	}
+	args := with(tinyDemo, "--fashion", bad, "--out", out, "-q")
+	_, _, err := runDemoCommand(t, args...)
+	wantStatus2(t, err, "--fashion")
 	if _, err := os.Stat(out); err == nil {
 		t.Errorf("broken --fashion files: output directory created")
 	}
 	// --out naming a file.
 	file := filepath.Join(t.TempDir(), "f")
 	os.WriteFile(file, nil, 0o644)
-	if _, _, err := runDemoCommand(t, "--out", file); exitcode.Code(err) != 2 || !strings.Contains(err.Error(), "not a directory") {
-		t.Errorf("--out a file: %v, want exit 2, not a directory", err)
+	_, _, err = runDemoCommand(t, "--out", file)
+	wantStatus2(t, err, "not a directory")
+}
+
+// TestDemoChecksItsOutputsBeforeRunning: a file of the output directory
+// that cannot be written (here results.json is a directory) is refused
+// with exit status 2 before the run, and the other files stay as they
+// were.
+func TestDemoChecksItsOutputsBeforeRunning(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, demo.TableFile), []byte("old table"), 0o644)
+	os.Mkdir(filepath.Join(dir, demo.JSONFile), 0o755)
+	_, _, err := runDemoCommand(t, append([]string{"--out", dir, "-q"}, tinyDemo...)...)
+	wantStatus2(t, err, "--out "+filepath.Join(dir, demo.JSONFile)+": is a directory")
+	if b, _ := os.ReadFile(filepath.Join(dir, demo.TableFile)); string(b) != "old table" {
+		t.Errorf("%s holds %q, want its old content", demo.TableFile, b)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Errorf("output directory holds %v", entries)
+	}
+}
+
+// TestDemoKeepsTheModeOfReplacedFiles: writing into a directory that
+// holds a read-only results.json replaces its content and keeps its mode,
+// and leaves no temporary.
+func TestDemoKeepsTheModeOfReplacedFiles(t *testing.T) {
+	dir := t.TempDir()
+	js := filepath.Join(dir, demo.JSONFile)
+	os.WriteFile(js, []byte("old"), 0o444)
+	if _, _, err := runDemoCommand(t, append([]string{"--out", dir, "-q", "--task", "cells"}, tinyDemo...)...); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(js)
+	if err != nil || fi.Mode() != 0o444 {
+		t.Fatalf("%s: mode %v (%v), want its 0444 kept", demo.JSONFile, fi.Mode(), err)
+	}
+	if b, _ := os.ReadFile(js); !strings.HasPrefix(string(b), "{") {
+		t.Errorf("%s holds %.20q…, want the results", demo.JSONFile, b)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			t.Errorf("%s left in the output directory", e.Name())
+		}
+	}
+	if len(entries) != 4 {
+		t.Errorf("output directory holds %v, want table, results, curves and one panel", entries)
 	}
 }
 
@@ -186,19 +223,15 @@ func TestDemoLongIsTheConvergedSetting(t *testing.T) {
 	// --long with --eval 2 and 4 panels fails validation naming the panels
 	// against eval 2: the override took, and --panels kept its default.
 	_, _, err := runDemoCommand(t, "--long", "--eval", "2", "--out", dir)
-	if exitcode.Code(err) != 2 || !strings.Contains(err.Error(), "--panels = 4: want 0 … eval (2)") {
-		t.Errorf("--long --eval 2: %v, want the panels refused against eval 2", err)
-	}
+	wantStatus2(t, err, "--panels = 4: want 0 … eval (2)")
 	// --long's own steps are validated too: a bad grid entry in --long's
 	// company is still refused.
 	_, _, err = runDemoCommand(t, "--long", "--lr-grid", "0", "--out", dir)
-	if exitcode.Code(err) != 2 || !strings.Contains(err.Error(), "--lr-grid: 0") {
-		t.Errorf("--long --lr-grid 0: %v, want exit 2", err)
-	}
+	wantStatus2(t, err, "--lr-grid: 0")
 }
 
 func TestDemoQuietPrintsNothingToStderr(t *testing.T) {
-	args := append(slicesClone(tinyDemo), "--out", filepath.Join(t.TempDir(), "out"), "--json", "-q", "--panels", "0")
+	args := with(tinyDemo, "--out", filepath.Join(t.TempDir(), "out"), "--json", "-q", "--panels", "0")
 	stdout, stderr, err := runDemoCommand(t, args...)
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -27,19 +26,29 @@ func badFiles(t *testing.T, dir string) func(string) string {
 	return p
 }
 
+// sigmoidArgs is focal loss on the files x.npy and y.npy that p names;
+// softmaxArgs, with --kind softmax and the labels named.
+func sigmoidArgs(p func(string) string) []string {
+	return []string{"loss", "--logits", p("x.npy"), "--targets", p("y.npy")}
+}
+
+func softmaxArgs(p func(string) string, labels string) []string {
+	return []string{"loss", "--kind", "softmax", "--logits", p("x.npy"), "--targets", p(labels)}
+}
+
+// with returns base followed by extra, in a new slice.
+func with(base []string, extra ...string) []string {
+	return append(append([]string{}, base...), extra...)
+}
+
 func TestEveryErrorSaysFocalOnce(t *testing.T) {
 	p := badFiles(t, t.TempDir())
-	sig := []string{"loss", "--logits", p("x.npy"), "--targets", p("y.npy")}
-	with := func(extra ...string) []string { return append(append([]string{}, sig...), extra...) }
-	for _, tc := range []struct {
-		name string
-		args []string
-		want string
-	}{
-		{"NaN weight", with("--weights", p("wnan.npy")), "--weights " + p("wnan.npy") + ": invalid weight: weights[2] = NaN"},
-		{"infinite family parameter", with("--kind", "poly1", "--param", "epsilon=Inf"), "--kind poly1: invalid parameter: epsilon = +Inf"},
-		{"family parameter out of range", with("--kind", "reduced", "--param", "threshold=5"), "--kind reduced: invalid parameter: threshold = 5"},
-		{"softmax label out of range", []string{"loss", "--kind", "softmax", "--logits", p("x.npy"), "--targets", p("lab3.npy")}, "label out of range: labels[1] = 3"},
+	sig := sigmoidArgs(p)
+	for _, tc := range []refusal{
+		{"NaN weight", with(sig, "--weights", p("wnan.npy")), "--weights " + p("wnan.npy") + ": invalid weight: weights[2] = NaN"},
+		{"infinite family parameter", with(sig, "--kind", "poly1", "--param", "epsilon=Inf"), "--kind poly1: invalid parameter: epsilon = +Inf"},
+		{"family parameter out of range", with(sig, "--kind", "reduced", "--param", "threshold=5"), "--kind reduced: invalid parameter: threshold = 5"},
+		{"softmax label out of range", softmaxArgs(p, "lab3.npy"), "label out of range: labels[1] = 3"},
 		{"curve of a bad family parameter", []string{"curve", "--kind", "poly1", "--param", "epsilon=Inf", "--out", p("c")}, "invalid parameter: epsilon = +Inf"},
 		{"train with a bad family parameter", []string{"train", "--data", p("d.csv"), "--loss", "reduced", "--positive", "1", "--param", "threshold=5", "--quiet"}, "invalid parameter: threshold = 5"},
 	} {
@@ -58,14 +67,8 @@ func TestEveryErrorSaysFocalOnce(t *testing.T) {
 func TestErrorsQuoteAShortPrefixOfALongValue(t *testing.T) {
 	p := badFiles(t, t.TempDir())
 	long := strings.Repeat("1,", 5000) + "1" // 10001 values
-	sig := []string{"loss", "--logits", p("x.npy"), "--targets", p("y.npy")}
-	soft := []string{"loss", "--kind", "softmax", "--logits", p("x.npy"), "--targets", p("lab3.npy")}
-	with := func(base []string, extra ...string) []string { return append(append([]string{}, base...), extra...) }
-	for _, tc := range []struct {
-		name string
-		args []string
-		flag string
-	}{
+	sig, soft := sigmoidArgs(p), softmaxArgs(p, "lab3.npy")
+	for _, tc := range []refusal{
 		{"curve --gamma", []string{"curve", "--gamma", long}, "--gamma"},
 		{"curve --gamma with a bad value last", []string{"curve", "--gamma", long + ",x"}, "--gamma"},
 		{"curve --kind", []string{"curve", "--kind", long}, "--kind"},
@@ -90,8 +93,8 @@ func TestErrorsQuoteAShortPrefixOfALongValue(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := mainRun(tc.args...)
-			if code != 2 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tc.flag) {
-				t.Errorf("status %d, stderr %.200q…: want status 2 and one line naming %s", code, stderr, tc.flag)
+			if code != 2 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tc.want) {
+				t.Errorf("status %d, stderr %.200q…: want status 2 and one line naming %s", code, stderr, tc.want)
 			}
 			if len(stderr) > 400 || !strings.Contains(stderr, "…") {
 				t.Errorf("stderr of %d bytes %.400q…: want a clipped value", len(stderr), stderr)
@@ -103,25 +106,7 @@ func TestErrorsQuoteAShortPrefixOfALongValue(t *testing.T) {
 func TestLossReadsArraysFromPipes(t *testing.T) {
 	p := badFiles(t, t.TempDir())
 	_, want, _ := mainRun("loss", "--logits", p("x.npy"), "--targets", p("y.npy"))
-	pipe := func(name string) string {
-		data, err := os.ReadFile(p(name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		f := filepath.Join(t.TempDir(), name+".fifo")
-		if err := syscall.Mkfifo(f, 0o600); err != nil {
-			t.Skipf("mkfifo: %v", err)
-		}
-		go func() {
-			w, err := os.OpenFile(f, os.O_WRONLY, 0)
-			if err == nil {
-				w.Write(data)
-				w.Close()
-			}
-		}()
-		return f
-	}
-	code, got, stderr := mainRun("loss", "--logits", pipe("x.npy"), "--targets", pipe("y.npy"))
+	code, got, stderr := mainRun("loss", "--logits", fifoOf(t, p("x.npy")), "--targets", fifoOf(t, p("y.npy")))
 	if code != 0 || got != want || want == "" {
 		t.Errorf("from pipes: status %d, stdout %q, stderr %q; want status 0 and %q as from the files", code, got, stderr, want)
 	}

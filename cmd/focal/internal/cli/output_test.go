@@ -101,11 +101,7 @@ func TestLossRefusesOutputsThatNameAnInputOrEachOther(t *testing.T) {
 	os.Symlink("w.npy", "wlink.npy")
 	os.Link("t.npy", "thard.npy")
 	base := []string{"loss", "--logits", "w.npy", "--targets", "t.npy", "--weights", "v.npy", "--reduction", "none"}
-	for _, c := range []struct {
-		name  string
-		args  []string
-		flags []string
-	}{
+	for _, c := range []refusalAll{
 		{"--out over --logits by absolute path", []string{"--out", filepath.Join(dir, "w.npy")}, []string{"--out", "--logits"}},
 		{"--out over --logits by ./", []string{"--out", "./w.npy"}, []string{"--out", "--logits"}},
 		{"--out over --logits through a link", []string{"--out", "wlink.npy"}, []string{"--out", "--logits"}},
@@ -119,7 +115,7 @@ func TestLossRefusesOutputsThatNameAnInputOrEachOther(t *testing.T) {
 			os.Mkdir("sub", 0o755)
 			before := snapshot(t, dir)
 			_, err := run(t, append(slices.Clone(base), c.args...)...)
-			wantStatus2(t, err, append(c.flags, "name the same file")...)
+			wantStatus2(t, err, append(c.want, "name the same file")...)
 			sameSnapshot(t, dir, before)
 		})
 	}
@@ -193,11 +189,7 @@ func TestCurveWritesAllOutputsOrNone(t *testing.T) {
 	t.Chdir(dir)
 	os.Mkdir("cdir", 0o755)
 	os.WriteFile("c.png", []byte("old png"), 0o644)
-	for _, c := range []struct {
-		name string
-		args []string
-		want []string
-	}{
+	for _, c := range []refusalAll{
 		{"--csv a directory", []string{"--out", "c", "--csv", "cdir"}, []string{"--csv cdir: is a directory"}},
 		{"--csv over the PNG", []string{"--out", "c", "--csv", "c.png"}, []string{"--csv and --out name the same file (c.png)"}},
 		{"--csv over the SVG", []string{"--out", "c", "--csv", "./c.svg"}, []string{"--csv ./c.svg and --out c.svg name the same file"}},

@@ -11,7 +11,6 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/focalgo/focal/cmd/focal/internal/exitcode"
 	"github.com/focalgo/focal/cmd/focal/internal/npy"
 )
 
@@ -393,11 +392,7 @@ func TestStreamedBadValueInTheLastBlockLeavesNoOutput(t *testing.T) {
 	lab[rows-1] = 5
 	lBad := d.write(t, "lbad.npy", "<i8", []int{rows}, lab)
 
-	for _, tc := range []struct {
-		name string
-		args []string
-		want string
-	}{
+	for _, tc := range []refusal{
 		{"target above 1, one pass", []string{"--logits", x, "--targets", yBad, "--reduction", "sum"}, fmt.Sprintf("element %d = 1.5", n-2)},
 		{"target above 1, two passes", []string{"--logits", x, "--targets", yBad}, fmt.Sprintf("element %d = 1.5", n-2)},
 		{"uint8 target 7", []string{"--logits", x, "--targets", yU1, "--reduction", "none"}, fmt.Sprintf("element %d = 7", n-1)},
@@ -410,12 +405,7 @@ func TestStreamedBadValueInTheLastBlockLeavesNoOutput(t *testing.T) {
 			args := append([]string{"loss"}, tc.args...)
 			args = append(args, "--out", filepath.Join(out, "l.npy"), "--grad", filepath.Join(out, "g.npy"), "--hess", filepath.Join(out, "h.npy"))
 			_, err := run(t, args...)
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if code := exitcode.Code(err); code != 2 || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("status %d, error %q: want status 2 and %q", code, err, tc.want)
-			}
+			wantStatus2(t, err, tc.want)
 			if left, _ := os.ReadDir(out); len(left) > 0 {
 				t.Errorf("left behind: %v", left)
 			}

@@ -1,14 +1,9 @@
 package cli
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"os"
-	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
@@ -406,62 +401,4 @@ func parseHidden(s string) ([]int, error) {
 		out = append(out, h)
 	}
 	return out, nil
-}
-
-// trainDest are the outputs of focal train: nil for a flag not given.
-type trainDest struct {
-	plan  *output.Plan
-	save  *output.Output
-	plots *output.Dir
-}
-
-func runTrain(cmd *cobra.Command, c train.Config, f trainFlags, dst trainDest) error {
-	ctx := cmd.Context()
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
-	defer stop()
-	go func() {
-		<-ctx.Done()
-		stop() // a second Ctrl-C kills the process
-	}()
-
-	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-	var progress train.Progress
-	if !f.quiet {
-		progress = newProgress(stdout, stderr)
-	}
-	r, runErr := train.Run(ctx, c, progress)
-	if r == nil {
-		return runErr
-	}
-	if f.asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(r); err != nil {
-			return err
-		}
-	} else if len(r.Results) > 0 {
-		if err := r.WriteTable(stdout); err != nil {
-			return err
-		}
-	}
-	if runErr != nil {
-		if f.save != "" {
-			runErr = fmt.Errorf("%w; --save %s not written", runErr, f.save)
-		}
-		return runErr
-	}
-	if dst.plots != nil {
-		if err := train.WritePlots(dst.plots, r); err != nil {
-			return err
-		}
-	}
-	if dst.save != nil {
-		if err := dst.save.Write(func(w io.Writer) error { return train.Save(w, r.Results[0].Model()) }); err != nil {
-			return err
-		}
-	}
-	return dst.plan.Commit()
 }

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"math"
 	"slices"
+
+	"github.com/focalgo/focal/cmd/focal/internal/logistic"
 )
 
 // Detection in the anchors task follows RetinaNet's inference (Lin et al.
@@ -36,7 +38,7 @@ func boxDetections(image int, logits []float32, g, k, stride int) []BoxDetection
 	for _, x := range idx {
 		cell, a, c := x/(na*k), (x/k)%na, x%k
 		d := BoxDetection{Image: image, Class: c, Box: anchorBox(cell/g, cell%g, a, stride),
-			Score: float32(sigmoid(float64(logits[x])))}
+			Score: float32(logistic.Sigmoid(float64(logits[x])))}
 		suppressed := false
 		for _, e := range kept {
 			if e.Class == c && iou(e.Box, d.Box) > nmsIoU {

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/focalgo/focal/cmd/focal/internal/logistic"
 )
 
 // apScene is a 48×48 scene with two objects of class 0 (one small, one
@@ -84,7 +86,7 @@ func TestBoxDetectionsSuppressPerClass(t *testing.T) {
 			t.Errorf("detection %+v overlaps the first of its class at IoU > %v", d, nmsIoU)
 		}
 	}
-	if math.Abs(float64(dets[0].Score)-sigmoid(3)) > 1e-7 {
+	if math.Abs(float64(dets[0].Score)-logistic.Sigmoid(3)) > 1e-7 {
 		t.Errorf("score %v, want σ(3)", dets[0].Score)
 	}
 }

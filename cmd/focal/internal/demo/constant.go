@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/focalgo/focal"
+	"github.com/focalgo/focal/cmd/focal/internal/logistic"
 )
 
 // constantLoss returns the lowest loss, and its probability, that a
@@ -27,8 +28,8 @@ func constantLoss(s focal.Sigmoid, r focal.Reduction, f float64) (loss, p float6
 		d = f
 	}
 	l := func(x float64) float64 {
-		q := sigmoid(x)
-		return (f*ap*math.Pow(1-q, s.Gamma)*softplus(-x) + (1-f)*an*math.Pow(q, s.Gamma)*softplus(x)) / d
+		q := logistic.Sigmoid(x)
+		return (f*ap*math.Pow(1-q, s.Gamma)*logistic.Softplus(-x) + (1-f)*an*math.Pow(q, s.Gamma)*logistic.Softplus(x)) / d
 	}
 	// A grid then a golden-section refinement: L is unimodal in x here.
 	best := -20.0
@@ -48,5 +49,5 @@ func constantLoss(s focal.Sigmoid, r focal.Reduction, f float64) (loss, p float6
 		}
 	}
 	x := (a + b) / 2
-	return l(x), sigmoid(x)
+	return l(x), logistic.Sigmoid(x)
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/focalgo/focal"
+	"github.com/focalgo/focal/cmd/focal/internal/logistic"
 )
 
 func TestConstantLoss(t *testing.T) {
@@ -28,7 +29,7 @@ func TestConstantLoss(t *testing.T) {
 	l, p := constantLoss(paper, focal.Positives, f)
 	for q := 0.001; q < 1; q += 0.001 {
 		x := math.Log(q / (1 - q))
-		v := (f*0.25*(1-q)*(1-q)*softplus(-x) + (1-f)*0.75*q*q*softplus(x)) / f
+		v := (f*0.25*(1-q)*(1-q)*logistic.Softplus(-x) + (1-f)*0.75*q*q*logistic.Softplus(x)) / f
 		if v < l-1e-12 {
 			t.Fatalf("focal: p = %v gives %v < minimum %v at p = %v", q, v, l, p)
 		}

@@ -3,6 +3,8 @@ package demo
 import (
 	"math"
 	"slices"
+
+	"github.com/focalgo/focal/cmd/focal/internal/logistic"
 )
 
 // Figure 4 of the paper: for a converged focal-loss model, the cumulative
@@ -66,11 +68,11 @@ func figure4(name string, logits []float32, test *heldOut, n int) *Figure4 {
 		// FL_γ of a positive is (1 − p)^γ·softplus(−x), of a negative
 		// p^γ·softplus(x), p = σ(x).
 		for i, x := range pos {
-			loss[i] = math.Pow(sigmoid(-x), g) * softplus(-x)
+			loss[i] = math.Pow(logistic.Sigmoid(-x), g) * logistic.Softplus(-x)
 		}
 		f.Pos = append(f.Pos, cumulativeShare(loss[:len(pos)], f.Fractions))
 		for i, x := range neg {
-			loss[i] = math.Pow(sigmoid(x), g) * softplus(x)
+			loss[i] = math.Pow(logistic.Sigmoid(x), g) * logistic.Softplus(x)
 		}
 		c := cumulativeShare(loss[:len(neg)], f.Fractions)
 		f.Neg = append(f.Neg, c)

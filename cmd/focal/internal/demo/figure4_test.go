@@ -3,6 +3,8 @@ package demo
 import (
 	"math"
 	"testing"
+
+	"github.com/focalgo/focal/cmd/focal/internal/logistic"
 )
 
 func TestCumulativeShareOfHandMadeLosses(t *testing.T) {
@@ -49,9 +51,9 @@ func TestFigure4ConcentratesTheNegativeLoss(t *testing.T) {
 	// γ = 0: the 10 hard negatives carry 10·softplus(2) of the total.
 	var total float64
 	for _, x := range logits[:n] {
-		total += softplus(float64(x))
+		total += logistic.Softplus(float64(x))
 	}
-	if want := 10 * softplus(2) / total; math.Abs(f.HardestNegShare[0]-want) > 1e-12 {
+	if want := 10 * logistic.Softplus(2) / total; math.Abs(f.HardestNegShare[0]-want) > 1e-12 {
 		t.Errorf("γ = 0: hardest share %v, want %v", f.HardestNegShare[0], want)
 	}
 	for g := range f.Gammas {

@@ -133,26 +133,26 @@ func TestGradientMatchesFiniteDifferences(t *testing.T) {
 		}
 		return in
 	}
-	cases := []struct {
+	type gradCase struct {
 		name   string
 		f      func(in []*graph.Node) *graph.Node
 		inputs []gcInput
-	}{
+	}
+	// conv is a k×k convolution of n images h×w×cin to cout channels, and
+	// random inputs, weights and biases of those sizes.
+	conv := func(name string, n, h, w, cin, cout, k, stride, dilation int) gradCase {
+		return gradCase{name,
+			func(in []*graph.Node) *graph.Node { return conv2D(in[0], in[1], in[2], k, stride, dilation) },
+			[]gcInput{randInput(rng, n, h, w, cin), randInput(rng, k*k*cin, cout), randInput(rng, cout)}}
+	}
+	cases := []gradCase{
 		{"zero padding (Concatenate with zero blocks)",
 			func(in []*graph.Node) *graph.Node { return zeroPad(in[0], 2) },
 			[]gcInput{randInput(rng, 1, 3, 4, 2)}},
-		{"3×3 convolution, stride 1",
-			func(in []*graph.Node) *graph.Node { return conv2D(in[0], in[1], in[2], 3, 1, 1) },
-			[]gcInput{randInput(rng, 2, 5, 5, 2), randInput(rng, 18, 3), randInput(rng, 3)}},
-		{"3×3 convolution, stride 2, odd size (strided Slice)",
-			func(in []*graph.Node) *graph.Node { return conv2D(in[0], in[1], in[2], 3, 2, 1) },
-			[]gcInput{randInput(rng, 1, 7, 6, 2), randInput(rng, 18, 2), randInput(rng, 2)}},
-		{"3×3 convolution, dilation 2",
-			func(in []*graph.Node) *graph.Node { return conv2D(in[0], in[1], in[2], 3, 1, 2) },
-			[]gcInput{randInput(rng, 1, 6, 6, 1), randInput(rng, 9, 2), randInput(rng, 2)}},
-		{"1×1 convolution",
-			func(in []*graph.Node) *graph.Node { return conv2D(in[0], in[1], in[2], 1, 1, 1) },
-			[]gcInput{randInput(rng, 2, 3, 3, 4), randInput(rng, 4, 1), randInput(rng, 1)}},
+		conv("3×3 convolution, stride 1", 2, 5, 5, 2, 3, 3, 1, 1),
+		conv("3×3 convolution, stride 2, odd size (strided Slice)", 1, 7, 6, 2, 2, 3, 2, 1),
+		conv("3×3 convolution, dilation 2", 1, 6, 6, 1, 2, 3, 1, 2),
+		conv("1×1 convolution", 2, 3, 3, 4, 1, 1, 1, 1),
 		{"LayerNorm over channels",
 			func(in []*graph.Node) *graph.Node { return layerNorm(in[0], in[1], in[2]) },
 			[]gcInput{randInput(rng, 2, 3, 3, 4), randInput(rng, 4), randInput(rng, 4)}},

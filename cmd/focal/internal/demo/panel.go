@@ -13,6 +13,8 @@ import (
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
+
+	"github.com/focalgo/focal/cmd/focal/internal/logistic"
 )
 
 // Panel geometry: each tile is the scene scaled by panelZoom, under a
@@ -148,7 +150,7 @@ func footer(img *image.RGBA, y int, text string) {
 // span the colour map, so that the background level of each loss shows.
 // log σ(x) = −softplus(−x), computed without forming σ(x).
 func logScale(x float32) float64 {
-	return 1 - softplus(-float64(x))/math.Ln10/3
+	return 1 - logistic.Softplus(-float64(x))/math.Ln10/3
 }
 
 // heat fills a tile with a g×g map through the colour map.

@@ -12,6 +12,8 @@ import (
 
 	"github.com/gomlx/compute"
 	_ "github.com/gomlx/compute/gobackend" // the pure-Go backend
+
+	"github.com/focalgo/focal/cmd/focal/internal/logistic"
 )
 
 // Config is one demo run. The zero value is not usable: start from
@@ -546,7 +548,7 @@ func (r *runner) evaluate(l Loss, tr *trained, keep bool, res *Result) (RunResul
 	var nbg int
 	for i, t := range test.targets {
 		if t == 0 && (r.ts.anchors == 0 || test.use[i/r.ts.classes]) {
-			bg += sigmoid(float64(logits[i]))
+			bg += logistic.Sigmoid(float64(logits[i]))
 			nbg++
 		}
 	}
@@ -598,18 +600,4 @@ func convergence(tr *trained) (state string, gain float64) {
 		return "rising", gain
 	}
 	return "plateau", gain
-}
-
-// softplus is log(1 + eˣ) = max(x, 0) + log1p(e^(−|x|)).
-func softplus(x float64) float64 {
-	return max(x, 0) + math.Log1p(math.Exp(-math.Abs(x)))
-}
-
-// sigmoid is σ(x) = 1/(1 + e^(−x)), without overflow for large |x|.
-func sigmoid(x float64) float64 {
-	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
-	}
-	e := math.Exp(x)
-	return e / (1 + e)
 }

@@ -40,6 +40,28 @@ func drawLabels(rng *rand.Rand, probs []float64, c int) []int {
 	return y
 }
 
+// draws returns n scores and outcomes, example by example from draw.
+func draws(n int, draw func() (float64, bool)) ([]float64, []bool) {
+	p, y := make([]float64, n), make([]bool, n)
+	for i := range p {
+		p[i], y[i] = draw()
+	}
+	return p, y
+}
+
+// twoClasses returns binary scores p and outcomes y as a two-class task:
+// rows [1 − p, p], label 1 for a positive.
+func twoClasses(p []float64, y []bool) ([]float64, []int) {
+	two, labels := make([]float64, 2*len(p)), make([]int, len(p))
+	for i := range p {
+		two[2*i], two[2*i+1] = 1-p[i], p[i]
+		if y[i] {
+			labels[i] = 1
+		}
+	}
+	return two, labels
+}
+
 // sharpen returns the rows raised to the power 1/t and renormalised
 // (temperature t < 1): confident rows, more confident than their labels.
 func sharpen(probs []float64, c int, t float64) []float64 {
@@ -68,12 +90,10 @@ func TestPerfectlyCalibratedDataHasSmallECE(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	probs := softmaxRows(rng, n, classes, 1.5)
 	labels := drawLabels(rng, probs, classes)
-	p := make([]float64, n)
-	y := make([]bool, n)
-	for i := range p {
-		p[i] = rng.Float64()
-		y[i] = rng.Float64() < p[i]
-	}
+	p, y := draws(n, func() (float64, bool) {
+		p := rng.Float64()
+		return p, rng.Float64() < p
+	})
 	binSharp := make([]float64, n)
 	for i, v := range p {
 		binSharp[i] = v * v / (v*v + (1-v)*(1-v))
@@ -85,23 +105,28 @@ func TestPerfectlyCalibratedDataHasSmallECE(t *testing.T) {
 	overconfident, _ := EvaluateCalibration(sharpen(probs, classes, 0.5), labels, classes)
 	binCalibrated, _ := EvaluateBinaryCalibration(p, y)
 	binOverconfident, _ := EvaluateBinaryCalibration(binSharp, y)
-	for _, c := range []struct {
-		name        string
-		good, sharp float64
+	for _, form := range []struct {
+		task        string
+		good, sharp Calibration
 	}{
-		{"top-label ECE", calibrated.ECE, overconfident.ECE},
-		{"adaptive ECE", calibrated.AdaptiveECE, overconfident.AdaptiveECE},
-		{"class-wise ECE", calibrated.ClasswiseECE, overconfident.ClasswiseECE},
-		{"binary ECE", binCalibrated.ECE, binOverconfident.ECE},
-		{"binary adaptive ECE", binCalibrated.AdaptiveECE, binOverconfident.AdaptiveECE},
-		{"binary class-wise ECE", binCalibrated.ClasswiseECE, binOverconfident.ClasswiseECE},
+		{"multi-class", calibrated, overconfident},
+		{"binary", binCalibrated, binOverconfident},
 	} {
-		t.Logf("%s: calibrated %.4f, overconfident %.4f, tolerance %.4f", c.name, c.good, c.sharp, tol)
-		if c.good > tol {
-			t.Errorf("%s of calibrated data: %.4f > %.4f", c.name, c.good, tol)
-		}
-		if c.sharp < 3*tol {
-			t.Errorf("%s of overconfident data: %.4f < %.4f", c.name, c.sharp, 3*tol)
+		for _, c := range []struct {
+			name        string
+			good, sharp float64
+		}{
+			{"top-label ECE", form.good.ECE, form.sharp.ECE},
+			{"adaptive ECE", form.good.AdaptiveECE, form.sharp.AdaptiveECE},
+			{"class-wise ECE", form.good.ClasswiseECE, form.sharp.ClasswiseECE},
+		} {
+			t.Logf("%s %s: calibrated %.4f, overconfident %.4f, tolerance %.4f", form.task, c.name, c.good, c.sharp, tol)
+			if c.good > tol {
+				t.Errorf("%s %s of calibrated data: %.4f > %.4f", form.task, c.name, c.good, tol)
+			}
+			if c.sharp < 3*tol {
+				t.Errorf("%s %s of overconfident data: %.4f < %.4f", form.task, c.name, c.sharp, 3*tol)
+			}
 		}
 	}
 }
@@ -113,18 +138,8 @@ func TestClasswiseECEOfBinaryIsPositiveClassECE(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for trial := range 20 {
 		n := 1 + rng.IntN(300)
-		p := make([]float64, n)
-		y := make([]bool, n)
-		two := make([]float64, 2*n)
-		labels := make([]int, n)
-		for i := range p {
-			p[i] = rng.Float64()
-			y[i] = rng.Float64() < 0.3
-			two[2*i], two[2*i+1] = 1-p[i], p[i]
-			if y[i] {
-				labels[i] = 1
-			}
-		}
+		p, y := draws(n, func() (float64, bool) { return rng.Float64(), rng.Float64() < 0.3 })
+		two, labels := twoClasses(p, y)
 		bins := 1 + rng.IntN(20)
 		ece, _ := ECE(p, y, bins)
 		cw, err := ClasswiseECE(two, labels, 2, bins)
@@ -141,18 +156,8 @@ func TestClasswiseECEOfBinaryIsPositiveClassECE(t *testing.T) {
 func TestMulticlassBrierOfBinaryIsTwiceBrier(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	n := 500
-	p := make([]float64, n)
-	y := make([]bool, n)
-	two := make([]float64, 2*n)
-	labels := make([]int, n)
-	for i := range p {
-		p[i] = rng.Float64()
-		y[i] = rng.IntN(2) == 1
-		two[2*i], two[2*i+1] = 1-p[i], p[i]
-		if y[i] {
-			labels[i] = 1
-		}
-	}
+	p, y := draws(n, func() (float64, bool) { return rng.Float64(), rng.IntN(2) == 1 })
+	two, labels := twoClasses(p, y)
 	b, _ := Brier(p, y)
 	mb, err := MulticlassBrier(two, labels, 2)
 	if err != nil {
@@ -217,12 +222,7 @@ func TestAdaptiveECEIgnoresExampleOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	for trial := range 20 {
 		N := 2 + rng.IntN(200)
-		conf := make([]float64, N)
-		outcome := make([]bool, N)
-		for i := range conf {
-			conf[i] = float64(rng.IntN(8)) / 7 // many ties
-			outcome[i] = rng.IntN(2) == 1
-		}
+		conf, outcome := draws(N, func() (float64, bool) { return float64(rng.IntN(8)) / 7, rng.IntN(2) == 1 }) // many ties
 		want, _ := AdaptiveECE(conf, outcome, Bins)
 		perm := rng.Perm(N)
 		c2, o2 := make([]float64, N), make([]bool, N)
@@ -241,12 +241,7 @@ func TestMCEBoundsECE(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	for trial := range 50 {
 		N := 1 + rng.IntN(200)
-		conf := make([]float64, N)
-		outcome := make([]bool, N)
-		for i := range conf {
-			conf[i] = rng.Float64()
-			outcome[i] = rng.Float64() < 0.5
-		}
+		conf, outcome := draws(N, func() (float64, bool) { return rng.Float64(), rng.Float64() < 0.5 })
 		n := 1 + rng.IntN(20)
 		ece, _ := ECE(conf, outcome, n)
 		mce, err := MCE(conf, outcome, n)

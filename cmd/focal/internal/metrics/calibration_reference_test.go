@@ -61,23 +61,25 @@ func readCalibrationRef(t *testing.T) calibrationRef {
 	return ref
 }
 
-func compareScores(t *testing.T, name string, got Calibration, want refScores) {
+// wantScores fails the test for every score of got more than 1e-12 from
+// want's; name names the case.
+func wantScores(t *testing.T, name string, got Calibration, want refScores) {
 	t.Helper()
-	for _, c := range []struct {
-		metric    string
-		got, want float64
-	}{
+	wantValues(t, name, []value{
 		{"ECE", got.ECE, want.ECE},
 		{"MCE", got.MCE, want.MCE},
 		{"adaptive ECE", got.AdaptiveECE, want.AdaptiveECE},
 		{"class-wise ECE", got.ClasswiseECE, want.ClasswiseECE},
 		{"NLL", got.NLL, want.NLL},
 		{"Brier", got.Brier, want.Brier},
-	} {
-		if math.Abs(c.got-c.want) > 1e-12 {
-			t.Errorf("%s: %s %v, reference %v", name, c.metric, c.got, c.want)
-		}
-	}
+	})
+}
+
+// compareScores holds got to the reference's scores, and its adaptive
+// ECE to the published loop's within the bound below.
+func compareScores(t *testing.T, name string, got Calibration, want refScores) {
+	t.Helper()
+	wantScores(t, name, got, want)
 	// AdaptiveReliability's doc bounds the distance to the published loop
 	// by 2n/N on distinct confidences; the cases with ties are held to it
 	// as well.

@@ -48,10 +48,7 @@ func TestCalibrationHandComputedThreeBins(t *testing.T) {
 	cw, _ := ClasswiseECE(handProbs, handLabels, 3, 3)
 	nll, _ := NLL(handProbs, handLabels, 3)
 	brier, _ := MulticlassBrier(handProbs, handLabels, 3)
-	for _, c := range []struct {
-		name      string
-		got, want float64
-	}{
+	wantValues(t, "", []value{
 		// (0, ⅓] is empty; (⅓, ⅔] holds 0.65✓ 0.6✗ 0.5✗ 0.4✓: 2 − 2.15;
 		// (⅔, 1] holds 0.9✓ 0.8✓: 2 − 1.7. (0.15 + 0.3)/6.
 		{"top-label ECE", ece, 0.45 / 6},
@@ -77,11 +74,7 @@ func TestCalibrationHandComputedThreeBins(t *testing.T) {
 		// .49+.36+.01, .25+.25+0, .01+.01+.04, .36+.1225+.0625
 		// = .015 + .195 + .86 + .5 + .06 + .545 = 2.175.
 		{"multi-class Brier", brier, 2.175 / 6},
-	} {
-		if math.Abs(c.got-c.want) > 1e-12 {
-			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
-		}
-	}
+	})
 	bins, _ := Reliability(conf, correct, 3)
 	want := []Bin{
 		{Lo: 0, Hi: 1.0 / 3},
@@ -97,74 +90,63 @@ func TestCalibrationHandComputedThreeBins(t *testing.T) {
 	}
 }
 
-// With Bins = 15 every top-label confidence of the hand case has a bin of
-// its own (0.9 → 13, 0.65 → 9, 0.6 = 9/15 → 8, 0.5 → 7, 0.8 = 12/15 → 11,
-// 0.4 = 6/15 → 5), so ECE is the mean |o − c| and MCE the largest.
+// At Bins = 15 every top-label confidence of the multi-class hand case
+// has a bin of its own (0.9 → 13, 0.65 → 9, 0.6 = 9/15 → 8, 0.5 → 7,
+// 0.8 = 12/15 → 11, 0.4 = 6/15 → 5), and so has every p of the binary
+// hand case of metrics_test.go (p = .9 .8 .7 .6 .5 .4, y = 1 0 1 1 0 0),
+// in both its forms: ECE is the mean |o − c| and MCE the largest.
 func TestEvaluateCalibrationHandComputed(t *testing.T) {
-	r, err := EvaluateCalibration(handProbs, handLabels, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
+	multi, multiErr := EvaluateCalibration(handProbs, handLabels, 3)
+	binary, binaryErr := EvaluateBinaryCalibration(handP, handY)
 	for _, c := range []struct {
-		name      string
-		got, want float64
+		name string
+		got  Calibration
+		err  error
+		want refScores
 	}{
-		// |o − c| = .1 .35 .6 .5 .2 .6.
-		{"ECE", r.ECE, 2.35 / 6},
-		{"MCE", r.MCE, 0.6},
-		// 6 examples in 15 equal-mass bins: rank intervals [0.4j, 0.4(j+1))
-		// hold at most one rank each (and the largest goes to the last
-		// bin), so again one example per bin.
-		{"adaptive ECE", r.AdaptiveECE, 2.35 / 6},
-		// Class 0 and class 1 each have one example per bin: Σ|y − p| =
-		// .1+.25+.7+.5+.1+.6 = 2.25 and .05+.35+.6+.5+.1+.35 = 1.95.
-		// Class 2 bins {.05, 0} {.1, .1} {.25} {.8}: .05 + .2 + .25 + .2 = .7.
-		{"class-wise ECE", r.ClasswiseECE, 4.9 / 18},
-		{"NLL", r.NLL, -math.Log(0.02808) / 6},
-		{"Brier", r.Brier, 2.175 / 6},
+		{"multi-class", multi, multiErr, refScores{
+			// |o − c| = .1 .35 .6 .5 .2 .6.
+			ECE: 2.35 / 6,
+			MCE: 0.6,
+			// 6 examples in 15 equal-mass bins: rank intervals [0.4j, 0.4(j+1))
+			// hold at most one rank each (and the largest goes to the last
+			// bin), so again one example per bin.
+			AdaptiveECE: 2.35 / 6,
+			// Class 0 and class 1 each have one example per bin: Σ|y − p| =
+			// .1+.25+.7+.5+.1+.6 = 2.25 and .05+.35+.6+.5+.1+.35 = 1.95.
+			// Class 2 bins {.05, 0} {.1, .1} {.25} {.8}: .05 + .2 + .25 + .2 = .7.
+			ClasswiseECE: 4.9 / 18,
+			NLL:          -math.Log(0.02808) / 6,
+			Brier:        2.175 / 6,
+		}},
+		{"binary", binary, binaryErr, refScores{
+			// |y − p| = .1 .8 .3 .4 .5 .4.
+			ECE:         2.5 / 6,
+			MCE:         0.8,
+			AdaptiveECE: 2.5 / 6,
+			// Singleton bins in both classes: class 0 gives the same Σ|y − p|.
+			ClasswiseECE: 2.5 / 6,
+			// p of the label = .9 .2 .7 .6 .5 .6.
+			NLL: -math.Log(0.9*0.2*0.7*0.6*0.5*0.6) / 6,
+			// .01 + .64 + .09 + .16 + .25 + .16.
+			Brier: 1.31 / 6,
+		}},
 	} {
-		if math.Abs(c.got-c.want) > 1e-12 {
-			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
+		if c.err != nil {
+			t.Fatalf("%s: %v", c.name, c.err)
 		}
+		wantScores(t, c.name, c.got, c.want)
 	}
-	if r.Count != 6 || r.Classes != 3 || len(r.Reliability) != Bins {
-		t.Errorf("count %d classes %d bins %d, want 6, 3, %d", r.Count, r.Classes, len(r.Reliability), Bins)
+	if multi.Count != 6 || multi.Classes != 3 || len(multi.Reliability) != Bins {
+		t.Errorf("count %d classes %d bins %d, want 6, 3, %d", multi.Count, multi.Classes, len(multi.Reliability), Bins)
 	}
 	histogram := make([]int, Bins)
 	for _, b := range []int{13, 9, 8, 7, 11, 5} {
 		histogram[b]++
 	}
-	for b, bin := range r.Reliability {
+	for b, bin := range multi.Reliability {
 		if bin.Count != histogram[b] {
 			t.Errorf("bin %d holds %d confidences, want %d", b, bin.Count, histogram[b])
-		}
-	}
-}
-
-// The binary hand case of metrics_test.go: p = .9 .8 .7 .6 .5 .4,
-// y = 1 0 1 1 0 0. At 15 bins each p has a bin of its own, in both forms.
-func TestEvaluateBinaryCalibrationHandComputed(t *testing.T) {
-	r, err := EvaluateBinaryCalibration(handP, handY)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []struct {
-		name      string
-		got, want float64
-	}{
-		// |y − p| = .1 .8 .3 .4 .5 .4.
-		{"ECE", r.ECE, 2.5 / 6},
-		{"MCE", r.MCE, 0.8},
-		{"adaptive ECE", r.AdaptiveECE, 2.5 / 6},
-		// Singleton bins in both classes: class 0 gives the same Σ|y − p|.
-		{"class-wise ECE", r.ClasswiseECE, 2.5 / 6},
-		// p of the label = .9 .2 .7 .6 .5 .6.
-		{"NLL", r.NLL, -math.Log(0.9*0.2*0.7*0.6*0.5*0.6) / 6},
-		// .01 + .64 + .09 + .16 + .25 + .16.
-		{"binary Brier", r.Brier, 1.31 / 6},
-	} {
-		if math.Abs(c.got-c.want) > 1e-12 {
-			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
 		}
 	}
 }
@@ -293,17 +275,35 @@ func TestCertainAndRightIsPerfect(t *testing.T) {
 	}
 }
 
+// A badInput is input that a function of scores p (probabilities, row by
+// row, or confidences), labels (class labels, or outcomes) and a count n
+// (classes, or bins) must refuse with the error want.
+type badInput[L int | bool] struct {
+	name   string
+	p      []float64
+	labels []L
+	n      int
+	want   error
+}
+
+// wantRejected fails the test for every function of funcs, by name, that
+// does not refuse every input of cases with its error.
+func wantRejected[L int | bool](t *testing.T, funcs map[string]func([]float64, []L, int) error, cases []badInput[L]) {
+	t.Helper()
+	for fname, f := range funcs {
+		for _, c := range cases {
+			if err := f(c.p, c.labels, c.n); !errors.Is(err, c.want) {
+				t.Errorf("%s, %s: error %v, want %v", fname, c.name, err, c.want)
+			}
+		}
+	}
+}
+
 func TestCalibrationRejectsBadInput(t *testing.T) {
 	ok := []float64{0.6, 0.4, 0.3, 0.7}
 	nan := []float64{0.6, 0.4, math.NaN(), 0.7}
 	neg := []float64{0.6, 0.4, -0.1, 1.1}
-	matrix := []struct {
-		name    string
-		probs   []float64
-		labels  []int
-		classes int
-		want    error
-	}{
+	matrix := []badInput[int]{
 		{"no examples", nil, nil, 2, ErrEmpty},
 		{"one class", []float64{1, 1}, []int{0, 0}, 1, ErrLength},
 		{"short matrix", ok[:3], []int{0, 1}, 2, ErrLength},
@@ -319,24 +319,12 @@ func TestCalibrationRejectsBadInput(t *testing.T) {
 		"NLL":                 func(p []float64, y []int, c int) error { _, err := NLL(p, y, c); return err },
 		"MulticlassBrier":     func(p []float64, y []int, c int) error { _, err := MulticlassBrier(p, y, c); return err },
 	}
-	for fname, f := range matrixFuncs {
-		for _, c := range matrix {
-			if err := f(c.probs, c.labels, c.classes); !errors.Is(err, c.want) {
-				t.Errorf("%s, %s: error %v, want %v", fname, c.name, err, c.want)
-			}
-		}
-	}
+	wantRejected(t, matrixFuncs, matrix)
 	if _, err := ClasswiseECE(ok, []int{0, 1}, 2, 0); !errors.Is(err, ErrBins) {
 		t.Errorf("ClasswiseECE with 0 bins: %v", err)
 	}
 
-	binned := []struct {
-		name    string
-		conf    []float64
-		outcome []bool
-		n       int
-		want    error
-	}{
+	binned := []badInput[bool]{
 		{"length mismatch", []float64{0.5}, []bool{true, false}, 3, ErrLength},
 		{"no examples", nil, nil, 3, ErrEmpty},
 		{"no bins", []float64{0.5}, []bool{true}, 0, ErrBins},
@@ -350,18 +338,12 @@ func TestCalibrationRejectsBadInput(t *testing.T) {
 		"Reliability":         func(c []float64, o []bool, n int) error { _, err := Reliability(c, o, n); return err },
 		"AdaptiveReliability": func(c []float64, o []bool, n int) error { _, err := AdaptiveReliability(c, o, n); return err },
 	}
-	for fname, f := range binnedFuncs {
-		for _, c := range binned {
-			if err := f(c.conf, c.outcome, c.n); !errors.Is(err, c.want) {
-				t.Errorf("%s, %s: error %v, want %v", fname, c.name, err, c.want)
-			}
-		}
-	}
+	wantRejected(t, binnedFuncs, binned)
 	for _, c := range binned {
 		if c.n < 1 {
 			continue // EvaluateBinaryCalibration always uses Bins
 		}
-		if _, err := EvaluateBinaryCalibration(c.conf, c.outcome); !errors.Is(err, c.want) {
+		if _, err := EvaluateBinaryCalibration(c.p, c.labels); !errors.Is(err, c.want) {
 			t.Errorf("EvaluateBinaryCalibration, %s: error %v, want %v", c.name, err, c.want)
 		}
 	}

@@ -9,6 +9,26 @@ import (
 
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-12*math.Max(1, math.Abs(b)) }
 
+// A value is a computed metric and what it should be.
+type value struct {
+	name      string
+	got, want float64
+}
+
+// wantValues fails the test for every value more than 1e-12 from what it
+// should be; where, when not empty, names the case they belong to.
+func wantValues(t *testing.T, where string, values []value) {
+	t.Helper()
+	if where != "" {
+		where += ": "
+	}
+	for _, v := range values {
+		if math.Abs(v.got-v.want) > 1e-12 {
+			t.Errorf("%s%s: got %v, want %v", where, v.name, v.got, v.want)
+		}
+	}
+}
+
 // The hand-worked case: scores in decreasing order, labels 1 0 1 1 0 0.
 // PR points (P, R): (1, ⅓) (½, ⅓) (⅔, ⅔) (¾, 1) (⅗, 1) (½, 1).
 var (
@@ -21,10 +41,7 @@ func TestBinaryHandComputed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []struct {
-		name      string
-		got, want float64
-	}{
+	wantValues(t, "", []value{
 		{"AP is Σ ΔR·P = ⅓ + ⅔·⅓ + ¾·⅓", r.AveragePrecision, 29.0 / 36},
 		{"ROC-AUC counts 7 of 9 positive-negative pairs ordered", r.ROCAUC, 7.0 / 9},
 		{"best F1 is at threshold 0.6: P = ¾, R = 1", r.BestF1, 6.0 / 7},
@@ -33,11 +50,7 @@ func TestBinaryHandComputed(t *testing.T) {
 		{"only the top score reaches precision 0.9", r.RecallAtPrecision90, 1.0 / 3},
 		{"Brier is the mean squared error", r.Brier, 1.31 / 6},
 		{"ECE with one example per bin is the mean |y − p|", r.ECE, 2.5 / 6},
-	} {
-		if !near(c.got, c.want) {
-			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
-		}
-	}
+	})
 	if r.Count != 6 || r.Positives != 3 {
 		t.Errorf("count %d positives %d, want 6 and 3", r.Count, r.Positives)
 	}
@@ -79,12 +92,7 @@ func TestROCAUCIsPairwiseOrdering(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for trial := range 20 {
 		n := 5 + rng.IntN(60)
-		p := make([]float64, n)
-		y := make([]bool, n)
-		for i := range p {
-			p[i] = float64(rng.IntN(7)) / 6 // many ties
-			y[i] = rng.Float64() < 0.4
-		}
+		p, y := draws(n, func() (float64, bool) { return float64(rng.IntN(7)) / 6, rng.Float64() < 0.4 }) // many ties
 		y[0], y[1] = true, false
 		var pairs, wins float64
 		for i := range p {
@@ -122,21 +130,29 @@ func TestPerfectAndReversedRankings(t *testing.T) {
 	}
 }
 
-func TestBinaryRejectsBadInput(t *testing.T) {
+// TestRejectsBadInput: the Evaluate functions name what is wrong with
+// their input by the package's errors.
+func TestRejectsBadInput(t *testing.T) {
+	binary := func(p []float64, y []bool) error { _, err := EvaluateBinary(p, y); return err }
+	multiclass := func(probs []float64, y []int, classes int) error {
+		_, err := EvaluateMulticlass(probs, y, classes)
+		return err
+	}
 	for _, c := range []struct {
 		name string
-		p    []float64
-		y    []bool
+		err  error
 		want error
 	}{
-		{"length mismatch", []float64{0.1}, []bool{true, false}, ErrLength},
-		{"no examples", nil, nil, ErrEmpty},
-		{"only positives", []float64{0.1, 0.2}, []bool{true, true}, ErrOneClass},
-		{"NaN score", []float64{math.NaN(), 0.2}, []bool{true, false}, ErrScore},
-		{"score above one", []float64{1.5, 0.2}, []bool{true, false}, ErrScore},
+		{"length mismatch", binary([]float64{0.1}, []bool{true, false}), ErrLength},
+		{"no examples", binary(nil, nil), ErrEmpty},
+		{"only positives", binary([]float64{0.1, 0.2}, []bool{true, true}), ErrOneClass},
+		{"NaN score", binary([]float64{math.NaN(), 0.2}, []bool{true, false}), ErrScore},
+		{"score above one", binary([]float64{1.5, 0.2}, []bool{true, false}), ErrScore},
+		{"multi-class label out of range", multiclass([]float64{0.5, 0.5}, []int{3}, 2), ErrLabel},
+		{"multi-class short matrix", multiclass([]float64{0.5}, []int{0}, 2), ErrLength},
 	} {
-		if _, err := EvaluateBinary(c.p, c.y); !errors.Is(err, c.want) {
-			t.Errorf("%s: error %v, want %v", c.name, err, c.want)
+		if !errors.Is(c.err, c.want) {
+			t.Errorf("%s: error %v, want %v", c.name, c.err, c.want)
 		}
 	}
 }
@@ -154,10 +170,7 @@ func TestMulticlassHandComputed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []struct {
-		name      string
-		got, want float64
-	}{
+	wantValues(t, "", []value{
 		{"accuracy 3 of 5", r.Accuracy, 0.6},
 		{"balanced accuracy is mean recall (½ + 1 + ½)/3", r.BalancedAccuracy, 2.0 / 3},
 		{"macro-F1 is (½ + ⅔ + ⅔)/3", r.MacroF1, 11.0 / 18},
@@ -165,11 +178,7 @@ func TestMulticlassHandComputed(t *testing.T) {
 		{"recall of class 1", r.Recall[1], 1},
 		{"recall of class 2", r.Recall[2], 0.5},
 		{"top-label ECE, one example per bin", r.ECE, 0.4},
-	} {
-		if !near(c.got, c.want) {
-			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
-		}
-	}
+	})
 }
 
 func TestMulticlassAbsentClassLeftOutOfMeans(t *testing.T) {
@@ -182,14 +191,5 @@ func TestMulticlassAbsentClassLeftOutOfMeans(t *testing.T) {
 	}
 	if r.BalancedAccuracy != 1 || r.MacroF1 != 1 || r.Support[2] != 0 {
 		t.Errorf("%+v", r)
-	}
-}
-
-func TestMulticlassRejectsBadInput(t *testing.T) {
-	if _, err := EvaluateMulticlass([]float64{0.5, 0.5}, []int{3}, 2); !errors.Is(err, ErrLabel) {
-		t.Errorf("label out of range: %v", err)
-	}
-	if _, err := EvaluateMulticlass([]float64{0.5}, []int{0}, 2); !errors.Is(err, ErrLength) {
-		t.Errorf("short matrix: %v", err)
 	}
 }

@@ -55,11 +55,7 @@ func fitAdam(ctx context.Context, cfg FitConfig, m *Model, spec lossSpec, tr *da
 	if err != nil {
 		return nil, err
 	}
-	be, err := backend()
-	if err != nil {
-		return nil, err
-	}
-	st, err := m.store()
+	be, st, err := m.loaded()
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"testing"
+
+	"github.com/focalgo/focal/cmd/focal/internal/synthetic"
 )
 
 func TestLearningRateWarmsUpThenDecays(t *testing.T) {
@@ -34,7 +36,7 @@ func TestLearningRateWarmsUpThenDecays(t *testing.T) {
 // largest move after one step is the schedule's rate for step 0 — a fifth
 // of --lr with a warm-up of 5 steps — not --lr itself.
 func TestAdamTakesTheScheduledLearningRate(t *testing.T) {
-	s := imbalanced(200, 3, 0.3, 1, 4)
+	s := synthetic.Imbalanced(200, 3, 0.3, 1, 4)
 	l, _ := ParseLosses("bce", DefaultLossParams())
 	cfg := FitConfig{Hidden: []int{4}, Solver: SolverAdam, Steps: 10, Warmup: 0.5, LR: 0.01, EvalEvery: 1, Seed: 2, Loss: l[0]}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -64,8 +66,8 @@ func TestAdamTakesTheScheduledLearningRate(t *testing.T) {
 // progress, and the model returned is, bit for bit, the model of the best
 // checkpoint: the one a run of exactly that many steps ends with.
 func TestEarlyStoppingRestoresTheBestWeights(t *testing.T) {
-	tr := imbalanced(400, 4, 0.3, 1.5, 11)
-	val := imbalanced(200, 4, 0.3, 1.5, 12)
+	tr := synthetic.Imbalanced(400, 4, 0.3, 1.5, 11)
+	val := synthetic.Imbalanced(200, 4, 0.3, 1.5, 12)
 	for i, y := range val.Y {
 		val.Y[i] = 1 - y
 	}

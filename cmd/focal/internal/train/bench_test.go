@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/focalgo/focal/cmd/focal/internal/dataset"
+	"github.com/focalgo/focal/cmd/focal/internal/synthetic"
 )
 
 // BenchmarkMLPTrainStep measures Adam steps of the MLP 784→64→64→1 with
@@ -16,7 +17,7 @@ import (
 // of each run's first step (which compiles the graph) to its last.
 func BenchmarkMLPTrainStep(b *testing.B) {
 	const batch, f, steps = 256, 784, 20
-	s := imbalanced(batch*steps, f, 0.1, 1, 1)
+	s := synthetic.Imbalanced(batch*steps, f, 0.1, 1, 1)
 	losses, _ := ParseLosses("bce,focal", DefaultLossParams())
 	for _, l := range losses {
 		b.Run(l.Name, func(b *testing.B) {
@@ -48,20 +49,30 @@ func benchmarkSteps(b *testing.B, s *dataset.Set, cfg FitConfig) {
 
 const fashion = "/usr/share/datasets/fashion-mnist/"
 
+// fashionTestImages returns the path of Fashion-MNIST's test images, the
+// data of the tests below; it skips the test under -short or when the
+// files are absent.
+func fashionTestImages(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	images := fashion + "t10k-images-idx3-ubyte.gz"
+	if _, err := os.Stat(images); err != nil {
+		t.Skip("Fashion-MNIST is not installed:", err)
+	}
+	return images
+}
+
 // TestFashionMNISTOneVsRest fits a logistic regression on Fashion-MNIST's
 // test file (class 0 against the rest); it skips when the files are
 // absent.
 func TestFashionMNISTOneVsRest(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short")
-	}
-	if _, err := os.Stat(fashion + "t10k-images-idx3-ubyte.gz"); err != nil {
-		t.Skip("Fashion-MNIST is not installed:", err)
-	}
+	images := fashionTestImages(t)
 	losses, _ := ParseLosses("bce,focal", DefaultLossParams())
 	// 60 L-BFGS iterations keep the test short (all of them take about
 	// 400, with the same AP to 0.02).
-	c := Config{Data: fashion + "t10k-images-idx3-ubyte.gz", Positive: "0", TestFraction: 0.3, Losses: losses,
+	c := Config{Data: images, Positive: "0", TestFraction: 0.3, Losses: losses,
 		Fit: FitConfig{MaxIter: 60}}
 	r, err := Run(context.Background(), c, nil)
 	if err != nil {
@@ -85,14 +96,9 @@ func TestFashionMNISTOneVsRest(t *testing.T) {
 // Python's int(800·0.1**(c/9)) gives them, and the test split keeps its
 // 200 images per class. It skips when the files are absent.
 func TestFashionMNISTLongTail(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short")
-	}
-	if _, err := os.Stat(fashion + "t10k-images-idx3-ubyte.gz"); err != nil {
-		t.Skip("Fashion-MNIST is not installed:", err)
-	}
+	images := fashionTestImages(t)
 	losses, _ := ParseLosses("bce,balanced,focal,cb-focal-sigmoid", DefaultLossParams())
-	c := Config{Data: fashion + "t10k-images-idx3-ubyte.gz", TestFraction: 0.2, LongTail: 10, Losses: losses,
+	c := Config{Data: images, TestFraction: 0.2, LongTail: 10, Losses: losses,
 		Fit: FitConfig{MaxIter: 5}}
 	r, err := Run(context.Background(), c, nil)
 	if err != nil {

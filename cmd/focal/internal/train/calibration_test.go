@@ -12,6 +12,7 @@ import (
 	"github.com/focalgo/focal/cmd/focal/internal/dataset"
 	"github.com/focalgo/focal/cmd/focal/internal/exitcode"
 	"github.com/focalgo/focal/cmd/focal/internal/metrics"
+	"github.com/focalgo/focal/cmd/focal/internal/synthetic"
 )
 
 // threeClasses returns n examples of three overlapping classes (40 %,
@@ -19,27 +20,15 @@ import (
 // learns to an accuracy well short of 1, so that its confidence can be
 // wrong.
 func threeClasses(n int, seed uint64) *dataset.Set {
-	rng := rand.New(rand.NewPCG(seed, 5))
-	s := &dataset.Set{F: 4, Features: []string{"a", "b", "c", "d"}, Classes: []string{"x", "y", "z"}}
-	for i := range n {
-		y := 0
+	return synthetic.Shifted(n, []string{"x", "y", "z"}, func(i int) int {
 		switch r := i % 20; {
 		case r >= 15:
-			y = 2
+			return 2
 		case r >= 8:
-			y = 1
+			return 1
 		}
-		for j := range s.F {
-			v := rng.NormFloat64()
-			if j == y {
-				v += 1.2
-			}
-			s.X = append(s.X, float32(v))
-		}
-		s.Y = append(s.Y, y)
-		s.N++
-	}
-	return s
+		return 0
+	}, 1.2, rand.New(rand.NewPCG(seed, 5)))
 }
 
 // TestSmoothingAndScheduleReachTheTrainedLoss: the loss the MLP trains on
@@ -189,7 +178,7 @@ func btoi(b bool) int {
 // from rising and the accuracy as it was; over seeds the summary has the
 // mean temperature.
 func TestRunTemperatureScaling(t *testing.T) {
-	data := writeSyntheticCSV(t, t.TempDir(), threeClasses(900, 2))
+	data := synthetic.WriteCSV(t, t.TempDir(), threeClasses(900, 2))
 	losses, err := ParseLosses("ce,ce:ls=0.1,focal:gamma=3,flsd,focal-sigmoid", DefaultLossParams())
 	if err != nil {
 		t.Fatal(err)
@@ -271,7 +260,7 @@ func TestRunTemperatureScaling(t *testing.T) {
 // TestTemperatureScaleNeedsAValidationSplit: without one, Run refuses,
 // naming the flag; a binary logistic regression with one is scaled too.
 func TestTemperatureScaleNeedsAValidationSplit(t *testing.T) {
-	data := writeSyntheticCSV(t, t.TempDir(), imbalanced(600, 3, 0.2, 1, 1))
+	data := synthetic.WriteCSV(t, t.TempDir(), synthetic.Imbalanced(600, 3, 0.2, 1, 1))
 	losses, _ := ParseLosses("bce,focal", DefaultLossParams())
 	c := Config{Data: data, Label: "label", TestFraction: 0.3, Losses: losses, TemperatureScale: true}
 	_, err := Run(context.Background(), c, nil)
@@ -295,7 +284,7 @@ func TestTemperatureScaleNeedsAValidationSplit(t *testing.T) {
 // a seed trains with the validation split (early stopping, the best
 // checkpoint), not only the first; and no temperature is fitted.
 func TestEveryLossIsValidated(t *testing.T) {
-	data := writeSyntheticCSV(t, t.TempDir(), threeClasses(300, 3))
+	data := synthetic.WriteCSV(t, t.TempDir(), threeClasses(300, 3))
 	losses, _ := ParseLosses("ce,focal,flsd", DefaultLossParams())
 	c := Config{Data: data, Label: "label", TestFraction: 0.3, ValFraction: 0.25, Seeds: []uint64{1, 2},
 		Fit: FitConfig{Hidden: []int{8}, Steps: 40, EvalEvery: 20}, Losses: losses}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/focalgo/focal/cmd/focal/internal/dataset"
 	"github.com/focalgo/focal/cmd/focal/internal/metrics"
+	"github.com/focalgo/focal/cmd/focal/internal/synthetic"
 )
 
 func evalAP(t *testing.T, m *Model, te *dataset.Set) float64 {
@@ -32,7 +33,7 @@ func evalAP(t *testing.T, m *Model, te *dataset.Set) float64 {
 // Every loss, the focal family included, must rank a 1%-positive set far
 // better than chance (AP ≈ the positive rate).
 func TestEveryLossLearnsImbalancedData(t *testing.T) {
-	s := imbalanced(6000, 8, 0.01, 2, 1)
+	s := synthetic.Imbalanced(6000, 8, 0.01, 2, 1)
 	tr, te, err := dataset.Split(s, 0.3, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +60,7 @@ func TestEveryLossLearnsImbalancedData(t *testing.T) {
 
 func TestSameSeedSameMetrics(t *testing.T) {
 	dir := t.TempDir()
-	csv := writeSyntheticCSV(t, dir, imbalanced(3000, 6, 0.02, 2, 5))
+	csv := synthetic.WriteCSV(t, dir, synthetic.Imbalanced(3000, 6, 0.02, 2, 5))
 	run := func(seed uint64) *Report {
 		losses, _ := ParseLosses("bce,balanced,focal", DefaultLossParams())
 		c := Config{Data: csv, Label: "label", TestFraction: 0.3, ValFraction: 0.2, Losses: losses, Seeds: []uint64{seed},
@@ -83,26 +84,15 @@ func TestSameSeedSameMetrics(t *testing.T) {
 
 func TestMulticlassEveryLossBeatsChance(t *testing.T) {
 	// Three classes of 70%, 25% and 5%, each shifted along its own feature.
-	rng := rand.New(rand.NewPCG(3, 4))
-	s := &dataset.Set{F: 4, Features: []string{"a", "b", "c", "d"}, Classes: []string{"0", "1", "2"}}
-	for i := range 3000 {
-		y := 0
+	s := synthetic.Shifted(3000, []string{"0", "1", "2"}, func(i int) int {
 		switch {
 		case i%20 == 0:
-			y = 2
+			return 2
 		case i%4 == 1:
-			y = 1
+			return 1
 		}
-		for j := range s.F {
-			v := rng.NormFloat64()
-			if j == y {
-				v += 2.5
-			}
-			s.X = append(s.X, float32(v))
-		}
-		s.Y = append(s.Y, y)
-		s.N++
-	}
+		return 0
+	}, 2.5, rand.New(rand.NewPCG(3, 4)))
 	tr, te, _ := dataset.Split(s, 0.3, 1)
 	losses, _ := ParseLosses("bce,balanced,focal,cb-focal-sigmoid", DefaultLossParams())
 	for _, l := range losses {
@@ -123,7 +113,7 @@ func TestMulticlassEveryLossBeatsChance(t *testing.T) {
 }
 
 func TestInterruptKeepsLastFinishedEpoch(t *testing.T) {
-	s := imbalanced(1000, 4, 0.05, 2, 2)
+	s := synthetic.Imbalanced(1000, 4, 0.05, 2, 2)
 	l, _ := ParseLosses("focal", DefaultLossParams())
 	// A checkpoint at the end of every epoch of 10 steps.
 	cfg := FitConfig{Hidden: []int{8}, Epochs: 5, LR: 1e-2, Batch: 100, EvalEvery: 10, Seed: 9, Loss: l[0]}

@@ -29,11 +29,11 @@ const (
 // statusInterrupted is the gonum status of a cancelled fit.
 var statusInterrupted = optimize.NewStatus("Interrupted", true, nil)
 
-// logistic is the L-BFGS objective of a logistic (softmax, or C sigmoid)
+// regression is the L-BFGS objective of a logistic (softmax, or C sigmoid)
 // regression: the mean loss of the logits Xw + b plus λ/2·‖w‖², and its
 // gradient, from the core package's fused loss and gradient with respect
 // to the logits (dL/dW = Xᵀ·dL/dlogits, dL/db = Σ dL/dlogits).
-type logistic struct {
+type regression struct {
 	x       blas64.General // standardised features [N, F]
 	f, k    int            // features, outputs
 	lambda  float64
@@ -49,12 +49,12 @@ type logistic struct {
 	evals int
 }
 
-func newLogistic(xs []float32, n, f, k int, lambda float64, obj *objective) *logistic {
+func newRegression(xs []float32, n, f, k int, lambda float64, obj *objective) *regression {
 	x := make([]float64, len(xs))
 	for i, v := range xs {
 		x[i] = float64(v)
 	}
-	return &logistic{
+	return &regression{
 		x: blas64.General{Rows: n, Cols: f, Stride: f, Data: x},
 		f: f, k: k, lambda: lambda, obj: obj,
 		logits: make([]float64, n*k), dlogits: make([]float64, n*k),
@@ -66,12 +66,12 @@ func newLogistic(xs []float32, n, f, k int, lambda float64, obj *objective) *log
 // transposed so that the products below run along the F features, the
 // long axis (x·Wᵀ is K dot products of length F per row; Gᵀ·x adds rows of
 // x): with K = 1 a [N, F]·[F, 1] product would loop over columns of one.
-func (l *logistic) weights(theta []float64) (blas64.General, []float64) {
+func (l *regression) weights(theta []float64) (blas64.General, []float64) {
 	return blas64.General{Rows: l.k, Cols: l.f, Stride: l.f, Data: theta[:l.f*l.k]}, theta[l.f*l.k:]
 }
 
 // forward writes the logits of θ into l.logits.
-func (l *logistic) forward(theta []float64) {
+func (l *regression) forward(theta []float64) {
 	w, b := l.weights(theta)
 	out := blas64.General{Rows: l.x.Rows, Cols: l.k, Stride: l.k, Data: l.logits}
 	blas64.Gemm(blas.NoTrans, blas.Trans, 1, l.x, w, 0, out)
@@ -84,7 +84,7 @@ func (l *logistic) forward(theta []float64) {
 
 // eval computes the objective and its gradient at θ, unless θ is the
 // point of the last call.
-func (l *logistic) eval(theta []float64) {
+func (l *regression) eval(theta []float64) {
 	if l.at != nil && slices.Equal(l.at, theta) {
 		return
 	}
@@ -152,7 +152,7 @@ func fitLBFGS(ctx context.Context, cfg FitConfig, m *Model, spec lossSpec, tr *d
 		lambda = 1 / (cfg.C * float64(tr.N))
 	}
 	k := spec.outputs()
-	obj := newLogistic(m.Standardizer.Apply(tr.X), tr.N, tr.F, k, lambda, newObjective(spec, tr.Y))
+	obj := newRegression(m.Standardizer.Apply(tr.X), tr.N, tr.F, k, lambda, newObjective(spec, tr.Y))
 	theta := make([]float64, tr.F*k+k)
 	for i := range tr.F {
 		for j := range k {

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/focalgo/focal/cmd/focal/internal/dataset"
+	"github.com/focalgo/focal/cmd/focal/internal/synthetic"
 )
 
 // TestLogisticGradientIsTheDerivativeOfItsObjective: the gradient the
@@ -59,7 +60,7 @@ func TestLogisticGradientIsTheDerivativeOfItsObjective(t *testing.T) {
 				t.Fatal(err)
 			}
 			k := spec.outputs()
-			obj := newLogistic(xs, n, f, k, 0.05, newObjective(spec, y))
+			obj := newRegression(xs, n, f, k, 0.05, newObjective(spec, y))
 			theta := make([]float64, f*k+k)
 			for i := range theta {
 				theta[i] = rng.NormFloat64()
@@ -138,7 +139,7 @@ func newton(x [][]float64, y []int, lambda float64) ([]float64, *mat.SymDense) {
 // within ‖H⁻¹‖·‖g‖ ≤ √d·gradientTol/λ_min(H) of the minimiser, plus the
 // float32 rounding of the stored weights.
 func TestLBFGSCrossEntropyIsNewtonsSolution(t *testing.T) {
-	s := imbalanced(120, 4, 0.2, 0.6, 8) // overlapping classes: a finite optimum
+	s := synthetic.Imbalanced(120, 4, 0.2, 0.6, 8) // overlapping classes: a finite optimum
 	ls, _ := ParseLosses("bce", DefaultLossParams())
 	fit, err := Fit(context.Background(), FitConfig{Loss: ls[0]}, s, nil, true)
 	if err != nil {
@@ -203,7 +204,7 @@ func TestDefaultsLearnASeparableSet(t *testing.T) {
 				s.N++
 			}
 			losses, _ := ParseLosses("bce,balanced,focal", DefaultLossParams())
-			cfg := Config{Data: writeSyntheticCSV(t, dir, s), Label: "label", TestFraction: 0.25, Losses: losses}
+			cfg := Config{Data: synthetic.WriteCSV(t, dir, s), Label: "label", TestFraction: 0.25, Losses: losses}
 			r, err := Run(context.Background(), cfg, nil)
 			if err != nil {
 				t.Fatal(err)

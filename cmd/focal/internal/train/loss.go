@@ -63,6 +63,15 @@ type Loss struct {
 	Name, Base string
 	// ClassBalanced and Sigmoid are the cb- and -sigmoid affixes.
 	ClassBalanced, Sigmoid bool
+	// LossParams are the loss's parameters: those given with the list,
+	// overridden by the loss's own options (NaN, or nil, picks the
+	// default); Params only of the family members that take them.
+	LossParams
+}
+
+// LossParams are the parameters of a loss, and those ParseLosses attaches
+// to every loss of a list; NaN (or nil) picks each loss's default.
+type LossParams struct {
 	// Alpha is α; NaN picks the loss's default: 0.75 for balanced (the
 	// paper's best α for cross-entropy, Table 1a), 0.25 for focal (its
 	// best with γ = 2), none for multi-class focal, the member's own for
@@ -79,24 +88,12 @@ type Loss struct {
 	// Beta is β of the cb- losses, in [0, 1]; NaN picks 0.9999, the
 	// largest of the β Cui et al. search.
 	Beta float64
-	// LabelSmoothing is ε ∈ [0, 1) of the softmax losses; NaN or 0 is
-	// none.
+	// LabelSmoothing is ε ∈ [0, 1) of the softmax losses
+	// (--label-smoothing); NaN or 0 is none.
 	LabelSmoothing float64
 	// Params are further parameters of family members, by the names of
 	// focal.Kind.Params.
 	Params map[string]float64
-}
-
-// LossParams are the parameters ParseLosses attaches to the losses; NaN
-// (or nil) picks each loss's default.
-type LossParams struct {
-	Alpha  float64
-	Alphas []float64
-	Gamma  float64
-	Beta   float64
-	// LabelSmoothing is ε of the softmax losses (--label-smoothing).
-	LabelSmoothing float64
-	Params         map[string]float64
 }
 
 // DefaultLossParams returns LossParams that pick every default.
@@ -151,7 +148,8 @@ func ParseLosses(list string, p LossParams) ([]Loss, error) {
 	for _, item := range strings.Split(list, ",") {
 		item = strings.ToLower(strings.TrimSpace(item))
 		name, opts, _ := strings.Cut(item, ":")
-		l := Loss{Alpha: p.Alpha, Alphas: slices.Clone(p.Alphas), Gamma: p.Gamma, Beta: p.Beta, LabelSmoothing: p.LabelSmoothing}
+		l := Loss{LossParams: p}
+		l.Alphas, l.Params = slices.Clone(p.Alphas), nil // p.Params are attached below, to the losses that take them
 		base := name
 		if b, ok := strings.CutPrefix(base, "cb-"); ok {
 			base, l.ClassBalanced = b, true

@@ -119,6 +119,20 @@ func logit(p float64) float64 {
 
 var backend = sync.OnceValues(compute.New)
 
+// loaded returns the GoMLX backend and a store holding m's layers (see
+// store), what both training and prediction start from.
+func (m *Model) loaded() (compute.Backend, *model.Store, error) {
+	be, err := backend()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := m.store()
+	if err != nil {
+		return nil, nil, err
+	}
+	return be, st, nil
+}
+
 // store returns a GoMLX store holding the layers as variables
 // layerK/w and layerK/b.
 func (m *Model) store() (*model.Store, error) {
@@ -212,11 +226,7 @@ func (m *Model) Logits(x []float32, n int) ([]float32, error) {
 	if len(x) != n*f {
 		return nil, fmt.Errorf("train: %d values for %d rows of %d features", len(x), n, f)
 	}
-	be, err := backend()
-	if err != nil {
-		return nil, err
-	}
-	st, err := m.store()
+	be, st, err := m.loaded()
 	if err != nil {
 		return nil, err
 	}

@@ -7,10 +7,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/focalgo/focal/cmd/focal/internal/synthetic"
 )
 
 func TestSaveLoadRoundTrip(t *testing.T) {
-	s := imbalanced(300, 3, 0.1, 2, 1)
+	s := synthetic.Imbalanced(300, 3, 0.1, 2, 1)
 	l, _ := ParseLosses("balanced", DefaultLossParams())
 	fit, err := Fit(context.Background(), FitConfig{Hidden: []int{4, 3}, Epochs: 1, LR: 1e-2, Batch: 32, Seed: 1, Loss: l[0]}, s, nil, true)
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/focalgo/focal/cmd/focal/internal/synthetic"
 )
 
 // TestSeedsReportMeanSDAndPairedDifferences: with three seeds every loss
@@ -15,7 +17,7 @@ import (
 // the runs themselves.
 func TestSeedsReportMeanSDAndPairedDifferences(t *testing.T) {
 	dir := t.TempDir()
-	csv := writeSyntheticCSV(t, dir, imbalanced(600, 4, 0.1, 0.8, 21))
+	csv := synthetic.WriteCSV(t, dir, synthetic.Imbalanced(600, 4, 0.1, 0.8, 21))
 	losses, _ := ParseLosses("bce,focal", DefaultLossParams())
 	seeds := []uint64{4, 5, 6}
 	r, err := Run(context.Background(), Config{Data: csv, Label: "label", TestFraction: 0.3, Losses: losses, Seeds: seeds}, nil)

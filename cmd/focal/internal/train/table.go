@@ -71,20 +71,31 @@ func writeResults(tw *tabwriter.Writer, r *Report) error {
 		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%.4f\t%s\t%.1fs\n", res.Loss,
 			m.Accuracy, m.BalancedAccuracy, m.MacroF1, m.ECE, stopCell(res), res.Seconds)
 	}
-	fmt.Fprint(tw, "\nrecall per class\nclass\ttest n")
-	for _, res := range r.Results {
-		fmt.Fprintf(tw, "\t%s", res.Loss)
+	losses := make([]string, len(r.Results))
+	for k, res := range r.Results {
+		losses[k] = res.Loss
+	}
+	writeRecallPerClass(tw, r, "recall per class", losses, func(k, c int) float64 { return r.Results[k].Multiclass.Recall[c] })
+	fmt.Fprintln(tw, "\nECE: top-label calibration error, 15 equal-width bins.")
+	return tw.Flush()
+}
+
+// writeRecallPerClass prints, after a blank line and the title, a row per
+// class of its test count and one recall column per loss: recall(k, c) is
+// the recall of class c under losses[k].
+func writeRecallPerClass(tw *tabwriter.Writer, r *Report, title string, losses []string, recall func(k, c int) float64) {
+	fmt.Fprintf(tw, "\n%s\nclass\ttest n", title)
+	for _, l := range losses {
+		fmt.Fprintf(tw, "\t%s", l)
 	}
 	fmt.Fprintln(tw)
 	for c, name := range r.Classes {
 		fmt.Fprintf(tw, "%s\t%d", name, r.Test.PerClass[c])
-		for _, res := range r.Results {
-			fmt.Fprintf(tw, "\t%.4f", res.Multiclass.Recall[c])
+		for k := range losses {
+			fmt.Fprintf(tw, "\t%.4f", recall(k, c))
 		}
 		fmt.Fprintln(tw)
 	}
-	fmt.Fprintln(tw, "\nECE: top-label calibration error, 15 equal-width bins.")
-	return tw.Flush()
 }
 
 // stopCell says why and where a run stopped.
@@ -126,25 +137,20 @@ func writeSummary(tw *tabwriter.Writer, r *Report) error {
 				ms(s, "accuracy"), ms(s, "balanced_accuracy"), ms(s, "macro_f1"), ms(s, "ece"),
 				diff(s), s.Steps.Mean)
 		}
-		fmt.Fprint(tw, "\nmean recall per class\nclass\ttest n")
-		for _, s := range r.Summary {
-			fmt.Fprintf(tw, "\t%s", s.Loss)
+		losses := make([]string, len(r.Summary))
+		for k, s := range r.Summary {
+			losses[k] = s.Loss
 		}
-		fmt.Fprintln(tw)
-		for c, name := range r.Classes {
-			fmt.Fprintf(tw, "%s\t%d", name, r.Test.PerClass[c])
-			for _, s := range r.Summary {
-				sum, n := 0.0, 0
-				for _, res := range r.Results {
-					if res.Name == s.Name {
-						sum += res.Multiclass.Recall[c]
-						n++
-					}
+		writeRecallPerClass(tw, r, "mean recall per class", losses, func(k, c int) float64 {
+			sum, n := 0.0, 0
+			for _, res := range r.Results {
+				if res.Name == r.Summary[k].Name {
+					sum += res.Multiclass.Recall[c]
+					n++
 				}
-				fmt.Fprintf(tw, "\t%.4f", sum/float64(n))
 			}
-			fmt.Fprintln(tw)
-		}
+			return sum / float64(n)
+		})
 	}
 	fmt.Fprintf(tw, "\nmean ± sample sd over %d seeds; Δ: this loss minus %s, seed by seed (the same split and initial\n", len(r.Seeds), first.Loss)
 	fmt.Fprintln(tw, "weights), then mean ± sd: a Δ within about two sd/√seeds of 0 is not a measured difference; steps: of the model kept.")

@@ -6,6 +6,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/optimize"
+
+	"github.com/focalgo/focal/cmd/focal/internal/logistic"
 )
 
 // TemperatureFit is the outcome of temperature scaling (Guo et al., "On
@@ -116,8 +118,8 @@ func temperatureNLL(logits []float64, y []int, outputs int, sigmoid bool, u floa
 			if c == 1 {
 				s = -z
 			}
-			f += softplus(s)
-			df += -(sigma(z) - float64(c)) * z
+			f += logistic.Softplus(s)
+			df += -(logistic.Sigmoid(z) - float64(c)) * z
 		}
 	case sigmoid:
 		for i, c := range y {
@@ -127,13 +129,13 @@ func temperatureNLL(logits []float64, y []int, outputs int, sigmoid bool, u floa
 			var logS float64
 			lse := math.Inf(-1)
 			for _, v := range row {
-				lse = logAddExp(lse, -softplus(-v*inv)) // log σ(z) = −softplus(−z)
+				lse = logAddExp(lse, -logistic.Softplus(-v*inv)) // log σ(z) = −softplus(−z)
 			}
 			logS = lse
-			f += softplus(-row[c]*inv) + logS
+			f += logistic.Softplus(-row[c]*inv) + logS
 			for k, v := range row {
 				z := v * inv
-				s := sigma(z)
+				s := logistic.Sigmoid(z)
 				g := s * (1 - s) / math.Exp(logS)
 				if k == c {
 					g -= 1 - s
@@ -166,20 +168,6 @@ func temperatureNLL(logits []float64, y []int, outputs int, sigmoid bool, u floa
 		}
 	}
 	return f / float64(n), df / float64(n)
-}
-
-// softplus returns log(1 + eˣ) without overflow.
-func softplus(x float64) float64 {
-	return max(x, 0) + math.Log1p(math.Exp(-math.Abs(x)))
-}
-
-// sigma returns the logistic function 1/(1 + e^(−x)).
-func sigma(x float64) float64 {
-	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
-	}
-	e := math.Exp(x)
-	return e / (1 + e)
 }
 
 // logAddExp returns log(eᵃ + eᵇ).

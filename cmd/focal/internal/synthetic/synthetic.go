@@ -1,4 +1,7 @@
-package train
+// Package synthetic makes the small made-up data sets that the tests of
+// focal train and of package train learn from, and writes them as the CSV
+// files the command reads.
+package synthetic
 
 import (
 	"math/rand/v2"
@@ -11,10 +14,10 @@ import (
 	"github.com/focalgo/focal/cmd/focal/internal/dataset"
 )
 
-// imbalanced returns n examples with f features, a fraction rate of them
+// Imbalanced returns n examples with f features, a fraction rate of them
 // positive (class "1"): negatives are standard normal, positives are
 // shifted by shift along the first three features.
-func imbalanced(n, f int, rate, shift float64, seed uint64) *dataset.Set {
+func Imbalanced(n, f int, rate, shift float64, seed uint64) *dataset.Set {
 	rng := rand.New(rand.NewPCG(seed, 99))
 	s := &dataset.Set{N: n, F: f, Classes: []string{"0", "1"}}
 	for j := range f {
@@ -38,8 +41,9 @@ func imbalanced(n, f int, rate, shift float64, seed uint64) *dataset.Set {
 	return s
 }
 
-// writeSyntheticCSV writes s as dir/data.csv with a "label" column first.
-func writeSyntheticCSV(t *testing.T, dir string, s *dataset.Set) string {
+// WriteCSV writes s as dir/data.csv with a "label" column first and
+// returns the file's path.
+func WriteCSV(t testing.TB, dir string, s *dataset.Set) string {
 	t.Helper()
 	var b strings.Builder
 	b.WriteString("label")
@@ -59,4 +63,24 @@ func writeSyntheticCSV(t *testing.T, dir string, s *dataset.Set) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// Shifted returns n examples of the classes named, with four standard
+// normal features a, b, c and d: example i is of class classOf(i) and,
+// for the classes that have one, shifted by shift along the feature of
+// the class's index. rng draws the features, in example order.
+func Shifted(n int, classes []string, classOf func(i int) int, shift float64, rng *rand.Rand) *dataset.Set {
+	s := &dataset.Set{N: n, F: 4, Features: []string{"a", "b", "c", "d"}, Classes: classes}
+	for i := range n {
+		y := classOf(i)
+		for j := range s.F {
+			v := rng.NormFloat64()
+			if j == y {
+				v += shift
+			}
+			s.X = append(s.X, float32(v))
+		}
+		s.Y = append(s.Y, y)
+	}
+	return s
 }
