@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+
+	"github.com/focalgo/focal/cmd/focal/internal/cmdtest"
 )
 
 // TestCheckRefusesAnOutputNamingAnInputOrAnotherOutput names the one file
@@ -48,7 +50,7 @@ func TestCheckRefusesAnOutputNamingAnInputOrAnotherOutput(t *testing.T) {
 			os.Remove("dangling.npy")
 			os.Symlink("target.npy", "dangling.npy")
 			defer os.Remove("dangling.npy")
-			before := names(t, dir)
+			before := cmdtest.Names(t, dir)
 			p := NewPlan()
 			defer p.Abort()
 			flags := []string{"--out", "--grad", "--hess"}
@@ -63,8 +65,8 @@ func TestCheckRefusesAnOutputNamingAnInputOrAnotherOutput(t *testing.T) {
 				second = "--out"
 			}
 			last := flags[len(c.outs)-1]
-			wantUserError(t, p.Check(), last, second, "name the same file")
-			if after := names(t, dir); !slices.Equal(after, before) {
+			cmdtest.WantStatus2(t, p.Check(), last, second, "name the same file")
+			if after := cmdtest.Names(t, dir); !slices.Equal(after, before) {
 				t.Errorf("directory changed: %v, was %v", after, before)
 			}
 			if got := get(t, "w.npy"); got != "logits" {
@@ -130,12 +132,12 @@ func TestCheckRefusesBadDestinations(t *testing.T) {
 			if c.path == "sock" && runtime.GOOS == "windows" {
 				t.Skip("no Unix sockets")
 			}
-			before := names(t, dir)
+			before := cmdtest.Names(t, dir)
 			p := NewPlan()
 			defer p.Abort()
 			p.Output("--out", c.path)
-			wantUserError(t, p.Check(), c.want...)
-			if after := names(t, dir); !slices.Equal(after, before) {
+			cmdtest.WantStatus2(t, p.Check(), c.want...)
+			if after := cmdtest.Names(t, dir); !slices.Equal(after, before) {
 				t.Errorf("directory changed: %v, was %v", after, before)
 			}
 		})
@@ -160,14 +162,14 @@ func TestCheckRefusesAReadOnlyDirectory(t *testing.T) {
 	for _, path := range []string{join(ro, "new.npy"), join(ro, "old.npy")} {
 		p := NewPlan()
 		p.Output("--out", path)
-		wantUserError(t, p.Check(), "--out "+path, "directory "+ro+" is not writable", "permission denied")
+		cmdtest.WantStatus2(t, p.Check(), "--out "+path, "directory "+ro+" is not writable", "permission denied")
 		p.Abort()
 	}
 	p := NewPlan()
 	p.Dir("--plots", join(ro, "plots"))
-	wantUserError(t, p.Check(), "--plots", "directory "+ro+" is not writable")
+	cmdtest.WantStatus2(t, p.Check(), "--plots", "directory "+ro+" is not writable")
 	p.Abort()
-	if got := names(t, ro); !slices.Equal(got, []string{"old.npy"}) {
+	if got := cmdtest.Names(t, ro); !slices.Equal(got, []string{"old.npy"}) {
 		t.Errorf("read-only directory holds %v", got)
 	}
 }
@@ -183,12 +185,12 @@ func TestCheckedDirectoryOutput(t *testing.T) {
 
 	p := NewPlan()
 	p.Dir("--plots", "file")
-	wantUserError(t, p.Check(), "--plots file", "not a directory")
+	cmdtest.WantStatus2(t, p.Check(), "--plots file", "not a directory")
 	p.Abort()
 
 	p = NewPlan()
 	p.Dir("--plots", "file/sub")
-	wantUserError(t, p.Check(), "--plots file/sub", "is not a directory")
+	cmdtest.WantStatus2(t, p.Check(), "--plots file/sub", "is not a directory")
 	p.Abort()
 
 	// A file inside the directory output naming an input.
@@ -198,7 +200,7 @@ func TestCheckedDirectoryOutput(t *testing.T) {
 	if err := p.Check(); err != nil {
 		t.Fatal(err)
 	}
-	wantUserError(t, d.Output("in.csv").Write(text("plot")), "--plots", "--data", "name the same file")
+	cmdtest.WantStatus2(t, d.Output("in.csv").Write(text("plot")), "--plots", "--data", "name the same file")
 	p.Abort()
 	if got := get(t, "in.csv"); got != "data" {
 		t.Errorf("in.csv holds %q", got)
@@ -208,9 +210,9 @@ func TestCheckedDirectoryOutput(t *testing.T) {
 	p = NewPlan()
 	p.Output("--save", "x")
 	p.Dir("--plots", "./x")
-	wantUserError(t, p.Check(), "--plots", "--save", "name the same file")
+	cmdtest.WantStatus2(t, p.Check(), "--plots", "--save", "name the same file")
 	p.Abort()
-	if got := names(t, dir); !slices.Equal(got, []string{"file", "in.csv"}) {
+	if got := cmdtest.Names(t, dir); !slices.Equal(got, []string{"file", "in.csv"}) {
 		t.Errorf("directory holds %v", got)
 	}
 }

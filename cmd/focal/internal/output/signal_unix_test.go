@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/focalgo/focal/cmd/focal/internal/cmdtest"
 )
 
 // helperEnv names the directory a helper process stages its outputs in.
@@ -104,13 +106,13 @@ func TestSignalWhileWritingRemovesTemporaries(t *testing.T) {
 			}
 			// The helper is writing now; its temporaries are on disk.
 			var tmps int
-			for _, n := range names(t, dir) {
+			for _, n := range cmdtest.Names(t, dir) {
 				if strings.HasPrefix(n, ".old.tmp") || strings.HasPrefix(n, ".new.tmp") {
 					tmps++
 				}
 			}
 			if tmps != 2 {
-				t.Fatalf("directory holds %v, want two temporaries while writing", names(t, dir))
+				t.Fatalf("directory holds %v, want two temporaries while writing", cmdtest.Names(t, dir))
 			}
 			cmd.Process.Signal(sig)
 			err := <-exited
@@ -118,7 +120,7 @@ func TestSignalWhileWritingRemovesTemporaries(t *testing.T) {
 			if !ok || !ws.Signaled() || ws.Signal() != sig {
 				t.Errorf("helper ended with %v, want killed by %v\n%s", err, sig, stderr.String())
 			}
-			if n := names(t, dir); !slices.Equal(n, []string{"fifo", "old"}) {
+			if n := cmdtest.Names(t, dir); !slices.Equal(n, []string{"fifo", "old"}) {
 				t.Errorf("directory holds %v, want only fifo and old", n)
 			}
 			if got := get(t, join(dir, "old")); got != "old" {
