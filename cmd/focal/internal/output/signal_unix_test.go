@@ -75,35 +75,7 @@ func TestSignalWhileWritingRemovesTemporaries(t *testing.T) {
 			}
 			cmd := exec.Command(os.Args[0], "-test.run", "^$")
 			cmd.Env = append(os.Environ(), helperEnv+"="+dir)
-			var stderr strings.Builder
-			cmd.Stderr = &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			exited := make(chan error, 1)
-			go func() { exited <- cmd.Wait() }()
-			opened := make(chan *os.File, 1)
-			go func() {
-				f, err := os.Open(join(dir, "fifo")) // waits for the writer
-				if err != nil {
-					t.Error(err)
-				}
-				opened <- f
-			}()
-			var r *os.File
-			select {
-			case r = <-opened:
-			case err := <-exited:
-				// Let the reader's open return, then fail.
-				if w, err := os.OpenFile(join(dir, "fifo"), os.O_WRONLY, 0); err == nil {
-					w.Close()
-				}
-				t.Fatalf("helper ended before writing the FIFO: %v\n%s", err, stderr.String())
-			}
-			defer r.Close()
-			if _, err := io.ReadFull(r, make([]byte, 1<<10)); err != nil {
-				t.Fatal(err)
-			}
+			w := cmdtest.CatchWriting(t, cmd, join(dir, "fifo"))
 			// The helper is writing now; its temporaries are on disk.
 			var tmps int
 			for _, n := range cmdtest.Names(t, dir) {
@@ -114,12 +86,7 @@ func TestSignalWhileWritingRemovesTemporaries(t *testing.T) {
 			if tmps != 2 {
 				t.Fatalf("directory holds %v, want two temporaries while writing", cmdtest.Names(t, dir))
 			}
-			cmd.Process.Signal(sig)
-			err := <-exited
-			ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
-			if !ok || !ws.Signaled() || ws.Signal() != sig {
-				t.Errorf("helper ended with %v, want killed by %v\n%s", err, sig, stderr.String())
-			}
+			w.Kill(t, sig)
 			if n := cmdtest.Names(t, dir); !slices.Equal(n, []string{"fifo", "old"}) {
 				t.Errorf("directory holds %v, want only fifo and old", n)
 			}
