@@ -13,8 +13,21 @@ type array struct {
 	shape []int
 }
 
-// An arrayReader reads an array file, .npy or IDX.
-type arrayReader func(*source) (array, error)
+// An arrayFormat is a format of files that hold one array: .npy or IDX.
+// Features are such a file, and labels another.
+type arrayFormat struct {
+	// read reads a file of the format.
+	read func(*source) (array, error)
+	// labelsFor names the labels file of the features file xPath when the
+	// user named none, or says why it cannot.
+	labelsFor func(xPath string) (string, error)
+}
+
+// arrayFormats are the array formats by the Format sniff tells.
+var arrayFormats = map[Format]arrayFormat{
+	NPY: {readNPY, npyLabels},
+	IDX: {readIDX, idxLabels},
+}
 
 // readFile opens path, hands it to read and closes it.
 func readFile[T any](path string, read func(*source) (T, error)) (T, error) {
@@ -27,10 +40,30 @@ func readFile[T any](path string, read func(*source) (T, error)) (T, error) {
 	return read(src)
 }
 
-// readArrayFeatures reads the features of an array file: an array [N, F],
-// or [N, d₁, d₂, …] flattened to F = d₁·d₂·….
-func readArrayFeatures(src *source, read arrayReader) (*Set, error) {
-	a, err := read(src)
+// pair reads the features of src, then labels from yPath, or when yPath is
+// "" from the file labelsFor names. The features are read before the
+// labels file is looked for: when they are corrupt, that is what the user
+// needs to hear first.
+func (f arrayFormat) pair(src *source, yPath string) (*Set, error) {
+	s, err := f.features(src)
+	if err != nil {
+		return nil, err
+	}
+	if yPath == "" {
+		if yPath, err = f.labelsFor(src.path); err != nil {
+			return nil, err
+		}
+	}
+	if err := f.labels(s, src.path, yPath); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// features reads the features of an array file: an array [N, F], or
+// [N, d₁, d₂, …] flattened to F = d₁·d₂·….
+func (f arrayFormat) features(src *source) (*Set, error) {
+	a, err := f.read(src)
 	if err != nil {
 		return nil, err
 	}
@@ -56,11 +89,11 @@ func readArrayFeatures(src *source, read arrayReader) (*Set, error) {
 	return s, nil
 }
 
-// readArrayLabels reads the labels of s, read from the features file
-// xPath, from the array file yPath: an array [N] or [N, 1] of finite
-// numbers, each value a class.
-func readArrayLabels(s *Set, xPath, yPath string, read arrayReader) error {
-	y, err := readFile(yPath, read)
+// labels reads the labels of s, read from the features file xPath, from
+// the array file yPath: an array [N] or [N, 1] of finite numbers, each
+// value a class.
+func (f arrayFormat) labels(s *Set, xPath, yPath string) error {
+	y, err := readFile(yPath, f.read)
 	if err != nil {
 		return err
 	}

@@ -12,28 +12,20 @@ import (
 // labelsPath is "", the one the MNIST naming gives). Either may be
 // gzip-compressed.
 func ReadIDX(imagesPath, labelsPath string) (*Set, error) {
-	return readFile(imagesPath, func(src *source) (*Set, error) { return readIDXPair(src, labelsPath) })
-}
-
-func readIDXPair(images *source, labelsPath string) (*Set, error) {
-	s, err := readArrayFeatures(images, readIDX)
-	if err != nil {
-		return nil, err
-	}
-	if labelsPath == "" {
-		if labelsPath = idxLabelsPath(images.path); labelsPath == "" {
-			return nil, fmt.Errorf("%s: cannot guess the IDX labels file: pass IMAGES,LABELS", images.path)
-		}
-	}
-	if err := readArrayLabels(s, images.path, labelsPath, readIDX); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return readFile(imagesPath, func(src *source) (*Set, error) { return arrayFormats[IDX].pair(src, labelsPath) })
 }
 
 // ReadIDXFeatures reads an IDX file of N examples as an N×F matrix.
 func ReadIDXFeatures(path string) (*Set, error) {
-	return readFile(path, func(src *source) (*Set, error) { return readArrayFeatures(src, readIDX) })
+	return readFile(path, arrayFormats[IDX].features)
+}
+
+// idxLabels names the labels file of an images file by the MNIST naming.
+func idxLabels(images string) (string, error) {
+	if p := idxLabelsPath(images); p != "" {
+		return p, nil
+	}
+	return "", fmt.Errorf("%s: cannot guess the IDX labels file: pass IMAGES,LABELS", images)
 }
 
 // readIDX reads an IDX file (magic 0 0 type ndim, big-endian uint32

@@ -37,13 +37,8 @@ func Sniff(path string) (Format, error) {
 func Load(spec, label string) (*Set, error) {
 	xPath, yPath, _ := strings.Cut(spec, ",")
 	return readFormat(xPath, func(src *source, format Format) (*Set, error) {
-		// The features file is read before its labels file is looked for:
-		// when it is corrupt, that is what the user needs to hear first.
-		switch format {
-		case NPY:
-			return readNPYPair(src, yPath)
-		case IDX:
-			return readIDXPair(src, yPath)
+		if a, ok := arrayFormats[format]; ok {
+			return a.pair(src, yPath)
 		}
 		if yPath != "" {
 			return nil, fmt.Errorf("%s: a CSV file holds its own labels (--label COLUMN); drop %s", xPath, quote.Clip(","+yPath))
@@ -58,11 +53,8 @@ func Load(spec, label string) (*Set, error) {
 func LoadFeatures(spec string, features []string) (*Set, error) {
 	xPath, _, _ := strings.Cut(spec, ",")
 	s, err := readFormat(xPath, func(src *source, format Format) (s *Set, err error) {
-		switch format {
-		case NPY:
-			return readArrayFeatures(src, readNPY)
-		case IDX:
-			return readArrayFeatures(src, readIDX)
+		if a, ok := arrayFormats[format]; ok {
+			return a.features(src)
 		}
 		s, _, err = readCSV(src, "", features)
 		return s, err

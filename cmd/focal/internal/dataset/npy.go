@@ -10,26 +10,17 @@ import (
 // flattened to F = d₁·d₂·…), and labels from yPath, an .npy array [N] or
 // [N, 1] of integers, floats or booleans. Any numeric dtype is accepted.
 func ReadNPY(xPath, yPath string) (*Set, error) {
-	return readFile(xPath, func(src *source) (*Set, error) { return readNPYPair(src, yPath) })
-}
-
-func readNPYPair(xs *source, yPath string) (*Set, error) {
-	s, err := readArrayFeatures(xs, readNPY)
-	if err != nil {
-		return nil, err
-	}
-	if yPath == "" {
-		return nil, fmt.Errorf("%s: an .npy features file needs its labels file: pass FEATURES.npy,LABELS.npy", xs.path)
-	}
-	if err := readArrayLabels(s, xs.path, yPath, readNPY); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return readFile(xPath, func(src *source) (*Set, error) { return arrayFormats[NPY].pair(src, yPath) })
 }
 
 // ReadNPYFeatures reads the features of ReadNPY without labels.
 func ReadNPYFeatures(path string) (*Set, error) {
-	return readFile(path, func(src *source) (*Set, error) { return readArrayFeatures(src, readNPY) })
+	return readFile(path, arrayFormats[NPY].features)
+}
+
+// npyLabels says that an .npy features file names no labels file.
+func npyLabels(xPath string) (string, error) {
+	return "", fmt.Errorf("%s: an .npy features file needs its labels file: pass FEATURES.npy,LABELS.npy", xPath)
 }
 
 // readNPY reads any numeric .npy array as float64 in C order.
