@@ -6,10 +6,33 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
 	"syscall"
 	"testing"
 )
+
+// Child returns a command that runs this test binary again with env
+// ("NAME=value") added to its environment and args as its arguments: the
+// test's TestMain sees env and plays the process under test.
+func Child(env string, args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), env)
+	return cmd
+}
+
+// Signals runs f as a subtest for each of sigs, skipping a signal this
+// process ignores: a child would inherit that and ignore it too.
+func Signals(t *testing.T, sigs []syscall.Signal, f func(t *testing.T, sig syscall.Signal)) {
+	for _, sig := range sigs {
+		t.Run(sig.String(), func(t *testing.T) {
+			if signal.Ignored(sig) {
+				t.Skipf("%v is ignored by this process and so by its child", sig)
+			}
+			f(t, sig)
+		})
+	}
+}
 
 // A Writer is a child process caught writing to a FIFO that nobody reads
 // on: whatever it does before that (staging its other outputs, say) is

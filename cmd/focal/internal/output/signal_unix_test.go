@@ -5,8 +5,6 @@ package output
 import (
 	"io"
 	"os"
-	"os/exec"
-	"os/signal"
 	"slices"
 	"strings"
 	"syscall"
@@ -63,36 +61,30 @@ func stageAndWriteForever(dir string) {
 // file as it was and no new file. The FIFO makes it deterministic: the
 // helper opens it for writing only once the regular outputs are staged.
 func TestSignalWhileWritingRemovesTemporaries(t *testing.T) {
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
-		t.Run(sig.String(), func(t *testing.T) {
-			if signal.Ignored(sig) {
-				t.Skipf("%v is ignored by this process and so by its child", sig)
+	sigs := []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP}
+	cmdtest.Signals(t, sigs, func(t *testing.T, sig syscall.Signal) {
+		dir := t.TempDir()
+		put(t, join(dir, "old"), "old")
+		if err := syscall.Mkfifo(join(dir, "fifo"), 0o644); err != nil {
+			t.Skipf("mkfifo: %v", err)
+		}
+		w := cmdtest.CatchWriting(t, cmdtest.Child(helperEnv+"="+dir, "-test.run", "^$"), join(dir, "fifo"))
+		// The helper is writing now; its temporaries are on disk.
+		var tmps int
+		for _, n := range cmdtest.Names(t, dir) {
+			if strings.HasPrefix(n, ".old.tmp") || strings.HasPrefix(n, ".new.tmp") {
+				tmps++
 			}
-			dir := t.TempDir()
-			put(t, join(dir, "old"), "old")
-			if err := syscall.Mkfifo(join(dir, "fifo"), 0o644); err != nil {
-				t.Skipf("mkfifo: %v", err)
-			}
-			cmd := exec.Command(os.Args[0], "-test.run", "^$")
-			cmd.Env = append(os.Environ(), helperEnv+"="+dir)
-			w := cmdtest.CatchWriting(t, cmd, join(dir, "fifo"))
-			// The helper is writing now; its temporaries are on disk.
-			var tmps int
-			for _, n := range cmdtest.Names(t, dir) {
-				if strings.HasPrefix(n, ".old.tmp") || strings.HasPrefix(n, ".new.tmp") {
-					tmps++
-				}
-			}
-			if tmps != 2 {
-				t.Fatalf("directory holds %v, want two temporaries while writing", cmdtest.Names(t, dir))
-			}
-			w.Kill(t, sig)
-			if n := cmdtest.Names(t, dir); !slices.Equal(n, []string{"fifo", "old"}) {
-				t.Errorf("directory holds %v, want only fifo and old", n)
-			}
-			if got := get(t, join(dir, "old")); got != "old" {
-				t.Errorf("old holds %.20q…", got)
-			}
-		})
-	}
+		}
+		if tmps != 2 {
+			t.Fatalf("directory holds %v, want two temporaries while writing", cmdtest.Names(t, dir))
+		}
+		w.Kill(t, sig)
+		if n := cmdtest.Names(t, dir); !slices.Equal(n, []string{"fifo", "old"}) {
+			t.Errorf("directory holds %v, want only fifo and old", n)
+		}
+		if got := get(t, join(dir, "old")); got != "old" {
+			t.Errorf("old holds %.20q…", got)
+		}
+	})
 }
