@@ -9,6 +9,14 @@ import (
 	"testing"
 )
 
+// Mkfifo makes a FIFO at path, skipping the test on a system that cannot.
+func Mkfifo(t testing.TB, path string) {
+	t.Helper()
+	if err := syscall.Mkfifo(path, 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+}
+
 // Fifo makes a named pipe in a temporary directory and writes data into it
 // from a goroutine, as a shell's process substitution <(cat FILE) does, and
 // returns its path. A pipe can be read only once: a reader that opens it
@@ -16,9 +24,7 @@ import (
 func Fifo(t testing.TB, data []byte) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "pipe")
-	if err := syscall.Mkfifo(p, 0o600); err != nil {
-		t.Skipf("mkfifo: %v", err)
-	}
+	Mkfifo(t, p)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -23,7 +23,7 @@ func Child(env string, args ...string) *exec.Cmd {
 
 // Signals runs f as a subtest for each of sigs, skipping a signal this
 // process ignores: a child would inherit that and ignore it too.
-func Signals(t *testing.T, sigs []syscall.Signal, f func(t *testing.T, sig syscall.Signal)) {
+func Signals(t *testing.T, sigs []os.Signal, f func(t *testing.T, sig os.Signal)) {
 	for _, sig := range sigs {
 		t.Run(sig.String(), func(t *testing.T) {
 			if signal.Ignored(sig) {
@@ -79,7 +79,7 @@ func CatchWriting(t testing.TB, cmd *exec.Cmd, fifo string) *Writer {
 }
 
 // Kill sends sig to the process and fails the test unless it died of it.
-func (w *Writer) Kill(t testing.TB, sig syscall.Signal) {
+func (w *Writer) Kill(t testing.TB, sig os.Signal) {
 	t.Helper()
 	w.cmd.Process.Signal(sig)
 	err := <-w.exited

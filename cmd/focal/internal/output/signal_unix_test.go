@@ -7,7 +7,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/focalgo/focal/cmd/focal/internal/cmdtest"
@@ -61,13 +60,10 @@ func stageAndWriteForever(dir string) {
 // file as it was and no new file. The FIFO makes it deterministic: the
 // helper opens it for writing only once the regular outputs are staged.
 func TestSignalWhileWritingRemovesTemporaries(t *testing.T) {
-	sigs := []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP}
-	cmdtest.Signals(t, sigs, func(t *testing.T, sig syscall.Signal) {
+	cmdtest.Signals(t, caught, func(t *testing.T, sig os.Signal) {
 		dir := t.TempDir()
 		put(t, join(dir, "old"), "old")
-		if err := syscall.Mkfifo(join(dir, "fifo"), 0o644); err != nil {
-			t.Skipf("mkfifo: %v", err)
-		}
+		cmdtest.Mkfifo(t, join(dir, "fifo"))
 		w := cmdtest.CatchWriting(t, cmdtest.Child(helperEnv+"="+dir, "-test.run", "^$"), join(dir, "fifo"))
 		// The helper is writing now; its temporaries are on disk.
 		var tmps int

@@ -20,9 +20,7 @@ import (
 func TestWriteThroughAFIFO(t *testing.T) {
 	dir := t.TempDir()
 	fifo := join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Skipf("mkfifo: %v", err)
-	}
+	cmdtest.Mkfifo(t, fifo)
 	got := make(chan string)
 	go func() {
 		f, err := os.Open(fifo)
