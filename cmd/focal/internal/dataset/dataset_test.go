@@ -198,7 +198,7 @@ func TestIDXLabelsAreCheckedAsNPYLabels(t *testing.T) {
 func TestIDXFeatureBeyondFloat32IsNamed(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "x")
 	os.WriteFile(p, idxBytes(0x0E, []uint32{1, 1}, []byte{0x7f, 0xe0, 0, 0, 0, 0, 0, 0}), 0o644)
-	_, err := ReadIDXFeatures(p)
+	_, err := LoadFeatures(p, []string{"x0"})
 	if !errors.Is(err, ErrNotFinite) || !strings.Contains(err.Error(), "row 0, column 0 is 8.98846567431158e+307: not finite (or beyond float32)") {
 		t.Errorf("error %v, want the value named as not finite or beyond float32", err)
 	}

@@ -8,16 +8,11 @@ import (
 )
 
 // ReadIDX reads an IDX images file (MNIST, Fashion-MNIST: [N, rows, cols],
-// flattened to F = rows·cols features) and an IDX labels file [N] (when
+// flattened to F = rows·cols features) and an IDX labels file [N] or [N, 1] (when
 // labelsPath is "", the one the MNIST naming gives). Either may be
 // gzip-compressed.
 func ReadIDX(imagesPath, labelsPath string) (*Set, error) {
 	return readFile(imagesPath, func(src *source) (*Set, error) { return arrayFormats[IDX].pair(src, labelsPath) })
-}
-
-// ReadIDXFeatures reads an IDX file of N examples as an N×F matrix.
-func ReadIDXFeatures(path string) (*Set, error) {
-	return readFile(path, arrayFormats[IDX].features)
 }
 
 // idxLabels names the labels file of an images file by the MNIST naming.

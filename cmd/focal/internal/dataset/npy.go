@@ -13,11 +13,6 @@ func ReadNPY(xPath, yPath string) (*Set, error) {
 	return readFile(xPath, func(src *source) (*Set, error) { return arrayFormats[NPY].pair(src, yPath) })
 }
 
-// ReadNPYFeatures reads the features of ReadNPY without labels.
-func ReadNPYFeatures(path string) (*Set, error) {
-	return readFile(path, arrayFormats[NPY].features)
-}
-
 // npyLabels says that an .npy features file names no labels file.
 func npyLabels(xPath string) (string, error) {
 	return "", fmt.Errorf("%s: an .npy features file needs its labels file: pass FEATURES.npy,LABELS.npy", xPath)
