@@ -16,9 +16,7 @@ import (
 // an output and as two outputs. Check refuses each with exit status 2 and
 // a message naming both flags, and nothing is written.
 func TestCheckRefusesAnOutputNamingAnInputOrAnotherOutput(t *testing.T) {
-	dir := t.TempDir()
-	t.Chdir(dir)
-	put(t, "w.npy", "logits")
+	dir := inTempDir(t, map[string]string{"w.npy": "logits"})
 	os.Mkdir("sub", 0o755)
 	os.Symlink("w.npy", "link.npy")
 	os.Symlink("link.npy", "link2.npy")
@@ -79,10 +77,7 @@ func TestCheckRefusesAnOutputNamingAnInputOrAnotherOutput(t *testing.T) {
 // TestCheckAcceptsDistinctFiles is the other side: different files, a
 // link to a different file, the same name in another directory.
 func TestCheckAcceptsDistinctFiles(t *testing.T) {
-	dir := t.TempDir()
-	t.Chdir(dir)
-	put(t, "w.npy", "logits")
-	put(t, "t.npy", "targets")
+	inTempDir(t, map[string]string{"w.npy": "logits", "t.npy": "targets"})
 	os.Mkdir("sub", 0o755)
 	os.Symlink("t.npy", "tlink.npy")
 	p := NewPlan()
@@ -101,10 +96,8 @@ func TestCheckAcceptsDistinctFiles(t *testing.T) {
 // file is refused by Check, before anything is written, with exit status
 // 2 and a message naming the flag, the path and the problem.
 func TestCheckRefusesBadDestinations(t *testing.T) {
-	dir := t.TempDir()
-	t.Chdir(dir)
+	dir := inTempDir(t, map[string]string{"file": "x"})
 	os.Mkdir("d", 0o755)
-	put(t, "file", "x")
 	os.Symlink("loop1", "loop2")
 	os.Symlink("loop2", "loop1")
 	os.Symlink("d", "dlink")
@@ -178,10 +171,7 @@ func TestCheckRefusesAReadOnlyDirectory(t *testing.T) {
 // then checked like any output) or be made with its parents; a file in its
 // place is refused.
 func TestCheckedDirectoryOutput(t *testing.T) {
-	dir := t.TempDir()
-	t.Chdir(dir)
-	put(t, "file", "x")
-	put(t, "in.csv", "data")
+	dir := inTempDir(t, map[string]string{"file": "x", "in.csv": "data"})
 
 	p := NewPlan()
 	p.Dir("--plots", "file")

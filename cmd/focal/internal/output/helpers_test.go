@@ -18,6 +18,18 @@ func put(t *testing.T, path, content string) {
 	}
 }
 
+// inTempDir makes a temporary directory holding files (name to content),
+// changes into it for the rest of the test and returns its path.
+func inTempDir(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for name, content := range files {
+		put(t, name, content)
+	}
+	return dir
+}
+
 // get returns the content of path, or "<absent>".
 func get(t *testing.T, path string) string {
 	t.Helper()

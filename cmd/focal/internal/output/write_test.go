@@ -94,8 +94,7 @@ func TestWriteThroughSymbolicLinks(t *testing.T) {
 // output that does not exist is made when its first file is staged, with
 // its missing parents, and removed again when the plan is aborted.
 func TestDirectoryOutputIsMadeWithItsParentsAndUnmadeOnAbort(t *testing.T) {
-	dir := t.TempDir()
-	t.Chdir(dir)
+	dir := inTempDir(t, nil)
 	for _, commit := range []bool{false, true} {
 		p := NewPlan()
 		d := p.Dir("--plots", "a/b/plots")
