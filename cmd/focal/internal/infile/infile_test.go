@@ -16,11 +16,11 @@ import (
 // has been read); a missing file or a directory is an error that starts
 // with the path and says what is wrong.
 func TestOpenGivesTheSizeOrAnErrorStartingWithThePath(t *testing.T) {
-	dir := t.TempDir()
-	regular := filepath.Join(dir, "x.csv")
+	regular := filepath.Join(t.TempDir(), "x.csv")
 	if err := os.WriteFile(regular, []byte("a,b\n1,2\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	dir := t.TempDir()
 	for _, c := range []struct {
 		name, path string
 		size       int64

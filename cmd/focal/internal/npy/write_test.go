@@ -2,20 +2,17 @@ package npy
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
 	"testing"
 )
 
 func TestWriteRoundTripsShapeDtypeAndValues(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		shape []int
-	}{
-		{"0-d", nil}, {"1-d", []int{5}}, {"4-d NCHW", []int{2, 3, 1, 4}}, {"empty axis", []int{3, 0}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
+	// 0-d, 1-d, 4-d (NCHW) and with an empty axis.
+	for _, shape := range [][]int{nil, {5}, {2, 3, 1, 4}, {3, 0}} {
+		t.Run(fmt.Sprint(shape), func(t *testing.T) {
 			n := 1
-			for _, d := range tc.shape {
+			for _, d := range shape {
 				n *= d
 			}
 			v32 := make([]float32, n)
@@ -23,8 +20,8 @@ func TestWriteRoundTripsShapeDtypeAndValues(t *testing.T) {
 			for i := range v32 {
 				v32[i], v64[i] = float32(i)-0.5, float64(i)/3
 			}
-			roundTrip(t, "f4", tc.shape, v32)
-			roundTrip(t, "f8", tc.shape, v64)
+			roundTrip(t, "f4", shape, v32)
+			roundTrip(t, "f8", shape, v64)
 		})
 	}
 }
