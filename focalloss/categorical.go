@@ -31,18 +31,12 @@ import (
 // Targets are not checked in the graph: they should be ≥ 0 and sum to 1
 // over the classes.
 func Categorical(logits, targets *graph.Node, s focal.Softmax, o focal.Options, opts ...Option) *graph.Node {
-	c := mustConfig(opts)
-	a := c.axis(logits)
-	dims := logits.Shape().Dimensions
-	alpha, err := checkSoftmax(s, o, c, dims[a])
-	if err != nil {
-		panicf("%w", err)
-	}
-	if !slices.Equal(targets.Shape().Dimensions, dims) {
-		panicf("%w: targets have shape %s, want the logits' %v", focal.ErrLength, targets.Shape(), dims)
-	}
-	t := graph.ConvertDType(targets, work)
-	g := t.Graph()
-	pos := graph.NotEqual(graph.ArgMax(t, a, dtypes.Int64), graph.Scalar(g, dtypes.Int64, int64(s.Background)))
-	return softmaxLoss(logits, t, nil, pos, a, alpha, s, o, c)
+	return softmaxLoss(logits, s, o, opts, func(dims []int, a int) (t, keep, positives *graph.Node) {
+		if !slices.Equal(targets.Shape().Dimensions, dims) {
+			panicf("%w: targets have shape %s, want the logits' %v", focal.ErrLength, targets.Shape(), dims)
+		}
+		t = graph.ConvertDType(targets, work)
+		positives = graph.NotEqual(graph.ArgMax(t, a, dtypes.Int64), graph.Scalar(t.Graph(), dtypes.Int64, int64(s.Background)))
+		return t, nil, positives
+	})
 }
