@@ -37,8 +37,7 @@ func fromNCHW[T any](x []T, n, c, hw int) []T {
 }
 
 func TestSoftmaxClassSecondEqualsCore(t *testing.T) {
-	t.Run("float64", testSoftmaxClassSecondEqualsCore[float64])
-	t.Run("float32", testSoftmaxClassSecondEqualsCore[float32])
+	inBothFloats(t, testSoftmaxClassSecondEqualsCore[float64], testSoftmaxClassSecondEqualsCore[float32])
 }
 
 // NCHW logits with ClassAxis(1) equal the core's ClassSecond layout, for
@@ -53,26 +52,14 @@ func testSoftmaxClassSecondEqualsCore[T float](t *testing.T) {
 	}
 	x := toNCHW(rows, n, nClasses, h*w)
 	dims := []int{n, nClasses, h, w}
-	weights := make([]T, len(labels))
-	mask := make([]bool, len(labels))
+	weights, mask := randomWeightsAndMask[T](rng, len(labels))
 	perImage := []T{0.5, 2}
 	imageW := make([]T, len(labels))
-	for i := range weights {
-		weights[i] = T(rng.Float64() * 2)
-		mask[i] = rng.IntN(4) != 0
+	for i := range imageW {
 		imageW[i] = perImage[i/(h*w)]
 	}
 	core := func(s focal.Softmax, o focal.Options, lab []int64, wt []T) (val, grad []T) {
-		out := focal.Outputs[T]{Loss: make([]T, len(lab)), Grad: make([]T, len(x))}
-		tot, err := focal.SoftmaxLoss(s, o, out, focal.SoftmaxInput[T, int64]{
-			Logits: x, Layout: focal.ClassSecond(n, nClasses, h, w), Labels: lab, Weights: wt})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if o.Reduction == focal.None {
-			return out.Loss, out.Grad
-		}
-		return []T{T(tot.Value())}, out.Grad
+		return coreSoftmaxIn(t, s, o, x, focal.ClassSecond(n, nClasses, h, w), lab, wt)
 	}
 	for _, c := range softmaxCases {
 		t.Run(c.name, func(t *testing.T) {
@@ -170,7 +157,7 @@ func TestClassWeightsBroadcastOverClassAxis(t *testing.T) {
 		}
 		yNCHW := toNCHW(y, n, nClasses, h*w)
 		for _, o := range []focal.Options{{Reduction: focal.Positives}, {Reduction: focal.None}} {
-			wantVal, wantGrad := coreSigmoid(t, retinaNet, o, rows, y, ew, nil)
+			wantVal, wantGrad := coreFamily(t, retinaNet, o, rows, y, ew, nil)
 			val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Sigmoid(in[0], in[1], retinaNet, o, ClassWeights(cw...)) },
 				rows, []int{n * h * w, nClasses}, tensorOf(y, n*h*w, nClasses))
 			compare(t, "[N, C] loss", val, wantVal, 0)
@@ -208,34 +195,17 @@ func TestClassWeightsBroadcastOverClassAxis(t *testing.T) {
 func TestSparseClassSecondEqualsCore(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 4))
 	const n, h, w, c = 2, 3, 4, 3
-	rows := make([]float64, n*h*w*c)
-	for i := range rows {
-		rows[i] = rng.NormFloat64() * 4
-	}
-	labels := make([]int32, n*h*w)
-	lab64 := make([]int64, n*h*w)
-	for i := range labels {
-		labels[i] = int32(rng.IntN(c+2)) - 2 // IgnoreLabel, Background or a class
-		lab64[i] = int64(labels[i])
-	}
+	rows, labels, lab64 := sparseInputs[float64](rng, n*h*w, c)
 	x := toNCHW(rows, n, c, h*w)
 	for _, o := range []focal.Options{{Reduction: focal.Positives}, {Reduction: focal.Mean}, {Reduction: focal.None}} {
-		out := focal.Outputs[float64]{Loss: make([]float64, len(rows)), Grad: make([]float64, len(rows))}
-		tot, err := focal.SparseLoss(retinaNet, o, out, focal.SparseInput[float64, int64]{Logits: rows, Classes: c, Labels: lab64})
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := out.Loss
-		if o.Reduction != focal.None {
-			want = []float64{tot.Value()}
-		}
+		want, wantGrad := coreSparse(t, retinaNet, o, rows, c, lab64)
 		val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Sparse(in[0], in[1], retinaNet, o, ClassAxis(1)) },
 			x, []int{n, c, h, w}, tensorOf(labels, n, h, w))
 		if o.Reduction == focal.None {
 			val = fromNCHW(val, n, c, h*w)
 		}
 		compare(t, o.Reduction.String()+" loss", val, want, 0)
-		compare(t, o.Reduction.String()+" grad", fromNCHW(grad, n, c, h*w), out.Grad, gradAbs)
+		compare(t, o.Reduction.String()+" grad", fromNCHW(grad, n, c, h*w), wantGrad, gradAbs)
 	}
 }
 

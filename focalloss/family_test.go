@@ -90,26 +90,8 @@ func heatmapInputs[T float](rng *rand.Rand) (x, y []T) {
 	return x, y
 }
 
-// coreFamily returns the core package's value and gradient of member m
-// with options o: per-element losses for None, else Total.Value (divided
-// by the Normalizer when it is set, the scalar whose gradient the core
-// returns).
-func coreFamily[T float](t *testing.T, m focal.Member, o focal.Options, x, y, w []T, ignore []bool) (val, grad []T) {
-	t.Helper()
-	out := focal.Outputs[T]{Loss: make([]T, len(x)), Grad: make([]T, len(x))}
-	tot, err := focal.Loss(m, o, out, focal.Input[T]{Logits: x, Targets: y, Weights: w, Ignore: ignore})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if o.Reduction == focal.None {
-		return out.Loss, out.Grad
-	}
-	return []T{T(tot.Value())}, out.Grad
-}
-
 func TestFamilyLossEqualsCore(t *testing.T) {
-	t.Run("float64", testFamilyEqualsCore[float64])
-	t.Run("float32", testFamilyEqualsCore[float32])
+	inBothFloats(t, testFamilyEqualsCore[float64], testFamilyEqualsCore[float32])
 }
 
 func testFamilyEqualsCore[T float](t *testing.T) {
@@ -132,12 +114,7 @@ func testFamilyEqualsCore[T float](t *testing.T) {
 				x, y = xk, yk
 			}
 			n := len(x)
-			w, mask, ignore := make([]T, n), make([]bool, n), make([]bool, n)
-			for i := range w {
-				w[i] = T(rng.Float64() * 2)
-				mask[i] = rng.IntN(4) != 0
-				ignore[i] = !mask[i]
-			}
+			w, mask := randomWeightsAndMask[T](rng, n)
 			val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Family(in[0], in[1], c.m, c.o) }, x, []int{n}, tensorOf(y, n))
 			wantVal, wantGrad := coreFamily(t, c.m, c.o, x, y, nil, nil)
 			compare(t, "loss", val, wantVal, 0)
@@ -146,7 +123,7 @@ func testFamilyEqualsCore[T float](t *testing.T) {
 			fn := MakeFamily(c.m, c.o)
 			val, grad = evalGrad(t, func(in []*graph.Node) *graph.Node { return fn(in[1:], in[:1]) },
 				x, []int{n}, tensorOf(y, n), tensorOf(mask, n), tensorOf(w, n))
-			wantVal, wantGrad = coreFamily(t, c.m, c.o, x, y, w, ignore)
+			wantVal, wantGrad = coreFamily(t, c.m, c.o, x, y, w, not(mask))
 			compare(t, "weighted loss", val, wantVal, 0)
 			compare(t, "weighted grad", grad, wantGrad, gradAbs)
 		})

@@ -3,6 +3,7 @@ package focalloss
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"sync"
 	"testing"
 
@@ -104,8 +105,35 @@ func compare[T float](t *testing.T, what string, got, want []T, abs float64) {
 	}
 }
 
+// inBothFloats runs a test of the float64 and the float32 graphs, each
+// instantiation of it a subtest.
+func inBothFloats(t *testing.T, f64, f32 func(*testing.T)) {
+	t.Run("float64", f64)
+	t.Run("float32", f32)
+}
+
 // float is the element type of the tests: exactly float32 or float64.
 type float interface{ float32 | float64 }
+
+// randomWeightsAndMask returns n weights in [0, 2) and a mask that leaves
+// out about one element in four, drawn from rng element by element.
+func randomWeightsAndMask[T float](rng *rand.Rand, n int) (w []T, mask []bool) {
+	w, mask = make([]T, n), make([]bool, n)
+	for i := range w {
+		w[i] = T(rng.Float64() * 2)
+		mask[i] = rng.IntN(4) != 0
+	}
+	return w, mask
+}
+
+// not returns the complement of a mask: the core's Ignore for GoMLX's Mask.
+func not(m []bool) []bool {
+	r := make([]bool, len(m))
+	for i, v := range m {
+		r[i] = !v
+	}
+	return r
+}
 
 // wm returns the Weights and Mask options of w and m, each skipped if nil.
 func wm(w, m *graph.Node) []Option {

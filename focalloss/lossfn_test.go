@@ -25,14 +25,6 @@ func binaryData(seed uint64, n, c int) (x, y, w []float64, mask []bool) {
 	return x, y, w, mask
 }
 
-func not(m []bool) []bool {
-	r := make([]bool, len(m))
-	for i, v := range m {
-		r[i] = !v
-	}
-	return r
-}
-
 // GoMLX passes extra labels in any order; the loss function must find the
 // weights and the mask by dtype.
 func TestSigmoidFocalLossFnTakesExtraLabelsInAnyOrder(t *testing.T) {
@@ -40,7 +32,7 @@ func TestSigmoidFocalLossFnTakesExtraLabelsInAnyOrder(t *testing.T) {
 	x, y, w, mask := binaryData(1, n, c)
 	s, o := retinaNet, focal.Options{Reduction: focal.Positives}
 	fn := MakeSigmoid(s, o)
-	want, wantGrad := coreSigmoid(t, s, o, x, y, w, not(mask))
+	want, wantGrad := coreFamily(t, s, o, x, y, w, not(mask))
 	for _, order := range [][]int{{1, 2, 3}, {1, 3, 2}} {
 		val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node {
 			return fn([]*graph.Node{in[order[0]], in[order[1]], in[order[2]]}, []*graph.Node{in[0]})
@@ -49,7 +41,7 @@ func TestSigmoidFocalLossFnTakesExtraLabelsInAnyOrder(t *testing.T) {
 		compare(t, "grad", grad, wantGrad, gradAbs)
 	}
 	// Without extras.
-	want, wantGrad = coreSigmoid(t, s, o, x, y, nil, nil)
+	want, wantGrad = coreFamily(t, s, o, x, y, nil, nil)
 	val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return fn(in[1:], in[:1]) }, x, []int{n, c}, tensorOf(y, n, c))
 	compare(t, "loss", val, want, 0)
 	compare(t, "grad", grad, wantGrad, gradAbs)
@@ -79,7 +71,7 @@ func TestBalancedBCEIsFocalWithGammaZero(t *testing.T) {
 	fn := MakeBalancedBCE(0.75)
 	val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return fn(in[1:], in[:1]) },
 		x, []int{n, c}, tensorOf(y, n, c), tensorOf(mask, n, c))
-	want, wantGrad := coreSigmoid(t, focal.Sigmoid{Alpha: 0.75}, focal.Options{Reduction: focal.Mean}, x, y, nil, not(mask))
+	want, wantGrad := coreFamily(t, focal.Sigmoid{Alpha: 0.75}, focal.Options{Reduction: focal.Mean}, x, y, nil, not(mask))
 	compare(t, "loss", val, want, 0)
 	compare(t, "grad", grad, wantGrad, gradAbs)
 }

@@ -93,7 +93,7 @@ func TestNormalizerFollowsDetectronAndMatchesCore(t *testing.T) {
 				if !close(got, want, 1e-12, 0) {
 					t.Fatalf("step %d (%d positives): normalizer %v, want %v", step, pos, got, want)
 				}
-				coreVal, coreGrad := coreSigmoid(t, s, focal.Options{Reduction: focal.Positives, Normalizer: want}, x, y, nil, ignore)
+				coreVal, coreGrad := coreFamily(t, s, focal.Options{Reduction: focal.Positives, Normalizer: want}, x, y, nil, ignore)
 				compare(t, "loss", tensors.MustCopyFlatData[float64](out[0]), coreVal, 0)
 				compare(t, "grad", tensors.MustCopyFlatData[float64](out[1]), coreGrad, gradAbs)
 			}
@@ -212,7 +212,7 @@ func TestNormalizerWithoutMomentumNeedsNoStore(t *testing.T) {
 	val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node {
 		return Sigmoid(in[0], in[1], retinaNet, focal.Options{Reduction: focal.Positives}, Mask(in[2]), twice)
 	}, x, []int{n, c}, tensorOf(y, n, c), tensorOf(mask, n, c))
-	wantVal, wantGrad := coreSigmoid(t, retinaNet, focal.Options{Reduction: focal.Positives, Normalizer: math.Max(1, 2*float64(pos))}, x, y, nil, ignore)
+	wantVal, wantGrad := coreFamily(t, retinaNet, focal.Options{Reduction: focal.Positives, Normalizer: math.Max(1, 2*float64(pos))}, x, y, nil, ignore)
 	compare(t, "loss", val, wantVal, 0)
 	compare(t, "grad", grad, wantGrad, gradAbs)
 }

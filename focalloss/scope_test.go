@@ -87,7 +87,7 @@ func TestFromScopeNormalizer(t *testing.T) {
 		if !close(got, want, 1e-12, 0) {
 			t.Fatalf("step %d: normalizer %v, want %v", step, got, want)
 		}
-		coreVal, _ := coreSigmoid(t, retinaNet, focal.Options{Reduction: focal.Positives, Normalizer: got}, x, y, nil, nil)
+		coreVal, _ := coreFamily(t, retinaNet, focal.Options{Reduction: focal.Positives, Normalizer: got}, x, y, nil, nil)
 		compare(t, "loss", tensors.MustCopyFlatData[float64](out[0]), coreVal, 0)
 	}
 }

@@ -74,25 +74,8 @@ var softmaxCases = []struct {
 	{"schedule γ=0 else positives", focal.Softmax{Alpha: []float64{0.25}, Schedule: focal.GammaSchedule{Below: []float64{0.3}, Gammas: []float64{2.5}, Else: 0}, IgnoreIndex: 255, Background: 1}, focal.Options{Reduction: focal.Positives}},
 }
 
-// coreSoftmax returns the core's value (per position for None, else
-// reduced, divided by the Normalizer when set) and gradient.
-func coreSoftmax[T float](t *testing.T, s focal.Softmax, o focal.Options, x []T, labels []int64, w []T) (val, grad []T) {
-	t.Helper()
-	n := len(labels)
-	out := focal.Outputs[T]{Loss: make([]T, n), Grad: make([]T, len(x))}
-	tot, err := focal.SoftmaxLoss(s, o, out, focal.SoftmaxInput[T, int64]{Logits: x, Layout: focal.ClassLast(n, len(x)/n), Labels: labels, Weights: w})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if o.Reduction == focal.None {
-		return out.Loss, out.Grad
-	}
-	return []T{T(tot.Value())}, out.Grad
-}
-
 func TestSoftmaxFocalLossEqualsCore(t *testing.T) {
-	t.Run("float64", testSoftmaxEqualsCore[float64])
-	t.Run("float32", testSoftmaxEqualsCore[float32])
+	inBothFloats(t, testSoftmaxEqualsCore[float64], testSoftmaxEqualsCore[float32])
 }
 
 func testSoftmaxEqualsCore[T float](t *testing.T) {
@@ -100,12 +83,7 @@ func testSoftmaxEqualsCore[T float](t *testing.T) {
 	x, labels := softmaxInputs[T](rng, 30)
 	n := len(labels)
 	dims := []int{n, nClasses}
-	w := make([]T, n)
-	mask := make([]bool, n)
-	for i := range w {
-		w[i] = T(rng.Float64() * 2)
-		mask[i] = rng.IntN(4) != 0
-	}
+	w, mask := randomWeightsAndMask[T](rng, n)
 	for _, c := range softmaxCases {
 		t.Run(c.name, func(t *testing.T) {
 			ign := int64(c.s.IgnoreIndex)
@@ -310,8 +288,7 @@ func TestSoftmaxNegativeInfinityLogitsMaskClasses(t *testing.T) {
 // position is the fixed-γ loss with γ = schedule.At(p_y), and value and
 // gradient equal the core's, in float32 and float64.
 func TestSoftmaxScheduleEqualsCore(t *testing.T) {
-	t.Run("float64", testSoftmaxScheduleEqualsCore[float64])
-	t.Run("float32", testSoftmaxScheduleEqualsCore[float32])
+	inBothFloats(t, testSoftmaxScheduleEqualsCore[float64], testSoftmaxScheduleEqualsCore[float32])
 }
 
 func testSoftmaxScheduleEqualsCore[T float](t *testing.T) {
