@@ -1,7 +1,6 @@
 package focalloss
 
 import (
-	"math/rand/v2"
 	"testing"
 
 	"github.com/focalgo/focal"
@@ -13,7 +12,7 @@ import (
 // benchLossGrad times one execution of a compiled loss-and-gradient graph
 // on n float32 logits with 0/1 targets (1% positives).
 func benchLossGrad(b *testing.B, n int, fn func(x, y *graph.Node) *graph.Node) {
-	rng := rand.New(rand.NewPCG(1, 1))
+	rng := newRand(1, 1)
 	x, y := make([]float32, n), make([]float32, n)
 	for i := range x {
 		x[i] = float32(rng.NormFloat64() * 3)
@@ -66,7 +65,7 @@ func BenchmarkGoMLXBCELarge(b *testing.B)         { benchLossGrad(b, 1<<18, goml
 // The core package's fused kernel on the same data, for reference.
 func BenchmarkCoreSigmoidFocalLarge(b *testing.B) {
 	const n = 1 << 18
-	rng := rand.New(rand.NewPCG(1, 1))
+	rng := newRand(1, 1)
 	x, y, g := make([]float32, n), make([]float32, n), make([]float32, n)
 	for i := range x {
 		x[i] = float32(rng.NormFloat64() * 3)
@@ -87,7 +86,7 @@ func BenchmarkCoreSigmoidFocalLarge(b *testing.B) {
 // [n, 10] float32 logits.
 func benchSoftmax(b *testing.B, n int) {
 	const c = 10
-	rng := rand.New(rand.NewPCG(1, 1))
+	rng := newRand(1, 1)
 	x, y := make([]float32, n*c), make([]int32, n)
 	for i := range x {
 		x[i] = float32(rng.NormFloat64() * 3)

@@ -17,7 +17,7 @@ import (
 // targets as the core applies LabelSmoothing — with the class axis last or
 // second.
 func TestCategoricalOneHotEqualsCore(t *testing.T) {
-	rng := rand.New(rand.NewPCG(21, 4))
+	rng := newRand(21, 4)
 	rows, labels := softmaxInputs[float64](rng, 30) // 200 positions
 	const n, h, w = 2, 10, 10
 	N := len(labels)
@@ -175,7 +175,7 @@ func finiteDifferences(t *testing.T, fn func(in []*graph.Node) *graph.Node, x []
 // value, for scalar and per-class α, label smoothing, integer, fractional
 // and zero γ, a γ schedule, and every reduction.
 func TestCategoricalSoftLabelsMatchFormula(t *testing.T) {
-	rng := rand.New(rand.NewPCG(4, 21))
+	rng := newRand(4, 21)
 	const n, C = 8, 4
 	x := make([]float64, n*C)
 	for i := range x {
@@ -210,7 +210,7 @@ func TestCategoricalSoftLabelsMatchFormula(t *testing.T) {
 // The ready-made CategoricalFocal is Keras' default; with γ = 0 and no α
 // the loss function is GoMLX's CategoricalCrossEntropyLogits, mask included.
 func TestCategoricalLossFunctions(t *testing.T) {
-	rng := rand.New(rand.NewPCG(17, 2))
+	rng := newRand(17, 2)
 	const n, C = 6, 3
 	x := make([]float64, n*C)
 	for i := range x {

@@ -1,8 +1,6 @@
 package focalloss
 
 import (
-	"errors"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/focalgo/focal"
@@ -44,7 +42,7 @@ func TestSoftmaxClassSecondEqualsCore(t *testing.T) {
 // every softmax case, with labels [N, H, W] or [N, 1, H, W], per-position
 // weights and a mask, and per-image weights [N] broadcast over H and W.
 func testSoftmaxClassSecondEqualsCore[T float](t *testing.T) {
-	rng := rand.New(rand.NewPCG(12, 1))
+	rng := newRand(12, 1)
 	rows, labels := softmaxInputs[T](rng, 30) // 200 positions
 	const n, h, w = 2, 10, 10
 	if len(labels) != n*h*w {
@@ -103,7 +101,7 @@ func testSoftmaxClassSecondEqualsCore[T float](t *testing.T) {
 // forms they are the core's per-class α (times α where it is set), for the
 // sigmoid forms per-element weights w[c].
 func TestClassWeightsBroadcastOverClassAxis(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 30))
+	rng := newRand(3, 30)
 	cw := []float64{0.5, 2, 0, 1.25}
 	const n, h, w = 3, 2, 5
 	rows := make([]float64, n*h*w*nClasses)
@@ -178,22 +176,18 @@ func TestClassWeightsBroadcastOverClassAxis(t *testing.T) {
 		_, _, err := tryEvalGrad(func(in []*graph.Node) *graph.Node {
 			return Softmax(in[0], in[1], focal.Softmax{}, focal.Options{}, ClassAxis(1), ClassWeights(1, 2))
 		}, x, []int{n, nClasses, h, w}, tensorOf(labels, n, h, w))
-		if !errors.Is(err, focal.ErrWeight) {
-			t.Errorf("softmax: error %v, want %v", err, focal.ErrWeight)
-		}
+		wantErr(t, "softmax", err, focal.ErrWeight)
 		_, _, err = tryEvalGrad(func(in []*graph.Node) *graph.Node {
 			return Sigmoid(in[0], in[1], focal.Sigmoid{}, focal.Options{}, ClassWeights(1, 2, 3))
 		}, rows, []int{n * h * w, nClasses}, tensorOf(rows, n*h*w, nClasses))
-		if !errors.Is(err, focal.ErrWeight) {
-			t.Errorf("sigmoid: error %v, want %v", err, focal.ErrWeight)
-		}
+		wantErr(t, "sigmoid", err, focal.ErrWeight)
 	})
 }
 
 // Sparse over [N, C, H, W] with ClassAxis(1) and labels [N, H, W] equals
 // the core's SparseLoss on the rows [N·H·W, C].
 func TestSparseClassSecondEqualsCore(t *testing.T) {
-	rng := rand.New(rand.NewPCG(8, 4))
+	rng := newRand(8, 4)
 	const n, h, w, c = 2, 3, 4, 3
 	rows, labels, lab64 := sparseInputs[float64](rng, n*h*w, c)
 	x := toNCHW(rows, n, c, h*w)
@@ -230,8 +224,7 @@ func TestClassAxisShapeErrors(t *testing.T) {
 			return Sparse(in[0], in[1], focal.Sigmoid{}, focal.Options{}, ClassAxis(-4))
 		}, tensorOf([]int32{0, 1, 0, 1, 0, 1}, 2, 3), focal.ErrLayout},
 	} {
-		if _, _, err := tryEvalGrad(c.fn, x, []int{2, 3, 4}, c.labels); !errors.Is(err, c.want) {
-			t.Errorf("%s: error %v, want %v", c.name, err, c.want)
-		}
+		_, _, err := tryEvalGrad(c.fn, x, []int{2, 3, 4}, c.labels)
+		wantErr(t, c.name, err, c.want)
 	}
 }

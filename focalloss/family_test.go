@@ -1,7 +1,7 @@
 package focalloss
 
 import (
-	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -95,7 +95,7 @@ func TestFamilyLossEqualsCore(t *testing.T) {
 }
 
 func testFamilyEqualsCore[T float](t *testing.T) {
-	rng := rand.New(rand.NewPCG(6, 2))
+	rng := newRand(6, 2)
 	xs, ys := sigmoidInputs[T](rng, 30)
 	var xh, yh []T // hard targets only
 	for i := range xs {
@@ -103,7 +103,7 @@ func testFamilyEqualsCore[T float](t *testing.T) {
 			xh, yh = append(xh, xs[i]), append(yh, ys[i])
 		}
 	}
-	xk, yk := heatmapInputs[T](rand.New(rand.NewPCG(6, 3)))
+	xk, yk := heatmapInputs[T](newRand(6, 3))
 	for _, c := range familyCases {
 		t.Run(c.name, func(t *testing.T) {
 			x, y := xs, ys
@@ -161,7 +161,7 @@ func TestFamilyGradientsFiniteAtExtremes(t *testing.T) {
 
 // The identities that tie members to focal loss hold in the graph too.
 func TestFamilyIdentitiesWithFocal(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 3))
+	rng := newRand(3, 3)
 	x, y := sigmoidInputs[float64](rng, 10)
 	var xh, yh []float64
 	for i := range x {
@@ -219,17 +219,12 @@ func TestFamilyBadParametersAreErrors(t *testing.T) {
 		{focal.Poly1{}, focal.Options{Reduction: 9}, focal.ErrReduction},
 		{focal.Quality{}, focal.Options{Normalizer: -1}, focal.ErrNormalizer},
 	} {
-		if err := Validate(c.m, c.o); !errors.Is(err, c.want) {
-			t.Errorf("Validate(%#v, %+v): error %v, want %v", c.m, c.o, err, c.want)
-		}
-		if err := panicErr(func() { MakeFamily(c.m, c.o) }); !errors.Is(err, c.want) {
-			t.Errorf("MakeFamily(%#v, %+v): panic %v, want %v", c.m, c.o, err, c.want)
-		}
+		args := fmt.Sprintf("(%#v, %+v)", c.m, c.o)
+		wantErr(t, "Validate"+args, Validate(c.m, c.o), c.want)
+		wantErr(t, "MakeFamily"+args+" panic", panicErr(func() { MakeFamily(c.m, c.o) }), c.want)
 		_, _, err := tryEvalGrad(func(in []*graph.Node) *graph.Node { return Family(in[0], in[1], c.m, c.o) },
 			[]float64{1}, []int{1}, tensorOf([]float64{1}, 1))
-		if !errors.Is(err, c.want) {
-			t.Errorf("Family(%#v, %+v): error %v, want %v", c.m, c.o, err, c.want)
-		}
+		wantErr(t, "Family"+args, err, c.want)
 	}
 }
 

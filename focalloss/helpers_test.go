@@ -1,6 +1,7 @@
 package focalloss
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -115,6 +116,10 @@ func inBothFloats(t *testing.T, f64, f32 func(*testing.T)) {
 // float is the element type of the tests: exactly float32 or float64.
 type float interface{ float32 | float64 }
 
+// newRand returns a generator seeded with a and b: every test draws the
+// same data on every run.
+func newRand(a, b uint64) *rand.Rand { return rand.New(rand.NewPCG(a, b)) }
+
 // randomWeightsAndMask returns n weights in [0, 2) and a mask that leaves
 // out about one element in four, drawn from rng element by element.
 func randomWeightsAndMask[T float](rng *rand.Rand, n int) (w []T, mask []bool) {
@@ -145,6 +150,15 @@ func wm(w, m *graph.Node) []Option {
 		opts = append(opts, Mask(m))
 	}
 	return opts
+}
+
+// wantErr fails the test unless err wraps want; what says where err came
+// from.
+func wantErr(t *testing.T, what string, err, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Errorf("%s: error %v, want %v", what, err, want)
+	}
 }
 
 // panicErr returns what f panics with, as an error (nil if it returns).

@@ -1,9 +1,7 @@
 package focalloss
 
 import (
-	"errors"
 	"math"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/focalgo/focal"
@@ -14,7 +12,7 @@ import (
 // binaryData returns [n, c] logits, 0/1 targets, per-element weights and
 // a mask with some elements off.
 func binaryData(seed uint64, n, c int) (x, y, w []float64, mask []bool) {
-	rng := rand.New(rand.NewPCG(seed, 3))
+	rng := newRand(seed, 3)
 	for range n * c {
 		x = append(x, rng.NormFloat64()*3)
 		y = append(y, float64(rng.IntN(2)))
@@ -126,13 +124,9 @@ func TestConstructorsRejectBadParameters(t *testing.T) {
 		{"balanced α = 0", func() { MakeBalancedBCE(0) }, nil, focal.ErrAlpha},
 		{"balanced α > 1", func() { MakeBalancedBCE(1.5) }, nil, focal.ErrAlpha},
 	} {
-		if err := panicErr(c.make); !errors.Is(err, c.want) {
-			t.Errorf("%s: constructor panics with %v, want %v", c.name, err, c.want)
-		}
+		wantErr(t, c.name+": constructor panic", panicErr(c.make), c.want)
 		if c.validate != nil {
-			if err := c.validate(); !errors.Is(err, c.want) {
-				t.Errorf("%s: Validate returns %v, want %v", c.name, err, c.want)
-			}
+			wantErr(t, c.name+": Validate", c.validate(), c.want)
 		}
 	}
 }
@@ -143,7 +137,5 @@ func TestUnknownExtraLabelIsAnError(t *testing.T) {
 	fn := BCE
 	_, _, err := tryEvalGrad(func(in []*graph.Node) *graph.Node { return fn(in[1:], in[:1]) },
 		[]float64{1, 2}, []int{2}, tensorOf([]float64{0, 1}, 2), tensorOf([]int32{1, 1}, 2))
-	if !errors.Is(err, focal.ErrLength) {
-		t.Errorf("error %v, want %v", err, focal.ErrLength)
-	}
+	wantErr(t, "BCE", err, focal.ErrLength)
 }

@@ -1,7 +1,6 @@
 package focalloss
 
 import (
-	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -74,7 +73,7 @@ func TestSigmoidFocalLossEqualsCore(t *testing.T) {
 }
 
 func testSigmoidEqualsCore[T float](t *testing.T) {
-	rng := rand.New(rand.NewPCG(4, 1))
+	rng := newRand(4, 1)
 	x, y := sigmoidInputs[T](rng, 40)
 	n := len(x)
 	dims := []int{n / 6, 6}
@@ -187,7 +186,7 @@ func TestSigmoidMaskedGarbageIsInert(t *testing.T) {
 // Per-example weights and masks of shape [N] apply to every element of
 // their row of [N, C] logits.
 func TestSigmoidPrefixWeightsBroadcast(t *testing.T) {
-	rng := rand.New(rand.NewPCG(2, 2))
+	rng := newRand(2, 2)
 	const n, c = 5, 3
 	x, y, w, ign := make([]float64, n*c), make([]float64, n*c), make([]float64, n*c), make([]bool, n*c)
 	rw, rm := make([]float64, n), make([]bool, n)
@@ -239,14 +238,10 @@ func TestSigmoidBadArgumentsAreErrors(t *testing.T) {
 		{"target size", retinaNet, focal.Options{Reduction: focal.Positives}, tensorOf([]float64{0, 1}, 2), focal.ErrLength},
 	} {
 		_, _, err := tryEvalGrad(func(in []*graph.Node) *graph.Node { return Sigmoid(in[0], in[1], c.s, c.o) }, x, []int{3}, c.y)
-		if !errors.Is(err, c.want) {
-			t.Errorf("%s: error %v, want %v", c.name, err, c.want)
-		}
+		wantErr(t, c.name, err, c.want)
 	}
 	_, _, err := tryEvalGrad(func(in []*graph.Node) *graph.Node {
 		return Sigmoid(in[0], in[1], retinaNet, focal.Options{Reduction: focal.Positives}, wm(in[2], nil)...)
 	}, x, []int{3}, tensorOf([]float64{0, 1, 0}, 3), tensorOf([]float64{1, 1}, 2))
-	if !errors.Is(err, focal.ErrLength) {
-		t.Errorf("weights shape: error %v, want %v", err, focal.ErrLength)
-	}
+	wantErr(t, "weights shape", err, focal.ErrLength)
 }

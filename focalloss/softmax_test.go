@@ -1,7 +1,6 @@
 package focalloss
 
 import (
-	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -79,7 +78,7 @@ func TestSoftmaxFocalLossEqualsCore(t *testing.T) {
 }
 
 func testSoftmaxEqualsCore[T float](t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 9))
+	rng := newRand(5, 9)
 	x, labels := softmaxInputs[T](rng, 30)
 	n := len(labels)
 	dims := []int{n, nClasses}
@@ -121,7 +120,7 @@ func testSoftmaxEqualsCore[T float](t *testing.T) {
 // Logits of rank 3 ([batch, positions, C], a segmentation head) with
 // per-image weights equal the core on the flattened [batch·positions, C].
 func TestSoftmaxHigherRankWithPrefixWeights(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 7))
+	rng := newRand(7, 7)
 	const b, p = 3, 5
 	var x, w, rw []float64
 	var labels []int32
@@ -188,7 +187,7 @@ func TestSoftmaxIgnoredGarbageIsInert(t *testing.T) {
 // With γ = 0, no α and no smoothing the loss is GoMLX's sparse categorical
 // cross-entropy.
 func TestSoftmaxFocalGammaZeroEqualsGoMLXSparseCrossEntropy(t *testing.T) {
-	rng := rand.New(rand.NewPCG(8, 8))
+	rng := newRand(8, 8)
 	const n = 9
 	var x []float32
 	var labels []int32
@@ -239,13 +238,9 @@ func TestSoftmaxBadArgumentsAreErrors(t *testing.T) {
 		{"bad reduction", focal.Softmax{Gamma: 2, IgnoreIndex: -100}, focal.Options{Reduction: 9}, okLabels, focal.ErrReduction},
 	} {
 		_, _, err := tryEvalGrad(func(in []*graph.Node) *graph.Node { return Softmax(in[0], in[1], c.s, c.o) }, x, []int{2, 3}, c.labels)
-		if !errors.Is(err, c.want) {
-			t.Errorf("%s: error %v, want %v", c.name, err, c.want)
-		}
+		wantErr(t, c.name, err, c.want)
 	}
-	if err := panicErr(func() { MakeSoftmax(focal.Softmax{Gamma: math.Inf(1)}, focal.Options{}) }); !errors.Is(err, focal.ErrGamma) {
-		t.Errorf("constructor: panic %v, want %v", err, focal.ErrGamma)
-	}
+	wantErr(t, "constructor panic", panicErr(func() { MakeSoftmax(focal.Softmax{Gamma: math.Inf(1)}, focal.Options{}) }), focal.ErrGamma)
 }
 
 // A −Inf logit masks its class out: the loss and gradient stay those of the

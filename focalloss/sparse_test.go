@@ -13,7 +13,7 @@ func TestSparseFocalLossEqualsCore(t *testing.T) {
 }
 
 func testSparseEqualsCore[T float](t *testing.T) {
-	rng := rand.New(rand.NewPCG(9, 9))
+	rng := newRand(9, 9)
 	const rows, c = 40, 3
 	x, labels, lab64 := sparseInputs[T](rng, rows, c)
 	copy(x, []T{0, 1e30, -1e30, 750, -750, 0})

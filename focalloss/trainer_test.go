@@ -52,7 +52,7 @@ func trainSteps(t *testing.T, lossFn loss.LossFn, out, steps int, inputs, labels
 // The loss functions are drop-in for GoMLX's train.Trainer, extra labels
 // included: a linear model on separable, imbalanced data learns with each.
 func TestLossFunctionsTrainWithGoMLXTrainer(t *testing.T) {
-	rng := rand.New(rand.NewPCG(11, 11))
+	rng := newRand(11, 11)
 	const n = 200
 	x := make([]float32, 2*n)
 	yBin := make([]float32, n)
@@ -168,7 +168,7 @@ func scenes(rng *rand.Rand, n int) (images, targets []float32, positives int) {
 // the variable follows Detectron2's update at every step, and the focal
 // loss of held-out scenes falls.
 func TestNormalizerTrainsDetectorWithTrainer(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
+	rng := newRand(1, 2)
 	const batch, steps = 8, 80
 	store := model.NewStore()
 	store.SetParam(model.ParamInitialSeed, int64(3))
