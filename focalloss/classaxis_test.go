@@ -9,25 +9,18 @@ import (
 
 // toNCHW lays out rows [n·hw, C] (row b·hw + i is position i of image b)
 // as [n, C, hw], PyTorch's NCHW with the spatial axes flattened.
-func toNCHW[T any](rows []T, n, c, hw int) []T {
-	out := make([]T, len(rows))
-	for b := range n {
-		for ch := range c {
-			for i := range hw {
-				out[(b*c+ch)*hw+i] = rows[(b*hw+i)*c+ch]
-			}
-		}
-	}
-	return out
-}
+func toNCHW[T any](rows []T, n, c, hw int) []T { return swapLastAxes(rows, n, hw, c) }
 
 // fromNCHW is the inverse of toNCHW.
-func fromNCHW[T any](x []T, n, c, hw int) []T {
+func fromNCHW[T any](x []T, n, c, hw int) []T { return swapLastAxes(x, n, c, hw) }
+
+// swapLastAxes returns x [n, p, q] laid out as [n, q, p].
+func swapLastAxes[T any](x []T, n, p, q int) []T {
 	out := make([]T, len(x))
 	for b := range n {
-		for ch := range c {
-			for i := range hw {
-				out[(b*hw+i)*c+ch] = x[(b*c+ch)*hw+i]
+		for i := range p {
+			for j := range q {
+				out[(b*q+j)*p+i] = x[(b*p+i)*q+j]
 			}
 		}
 	}

@@ -49,6 +49,36 @@ func tryEvalGrad[T float](fn func(in []*graph.Node) *graph.Node, x []T, dims []i
 	return tensors.MustCopyFlatData[T](out[0]), tensors.MustCopyFlatData[T](out[1]), nil
 }
 
+// finiteDifferences returns the central differences of the sum of fn's
+// value with respect to x, with step h·max(1, |x_i|).
+func finiteDifferences(t *testing.T, fn func(in []*graph.Node) *graph.Node, x []float64, dims []int, h float64, rest ...any) []float64 {
+	t.Helper()
+	e, err := graph.NewExec(backend(), func(in []*graph.Node) *graph.Node { return graph.ReduceAllSum(fn(in)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Finalize()
+	at := func(xs []float64) float64 {
+		out, err := e.Call(append([]any{tensors.FromFlatDataAndDimensions(xs, dims...)}, rest...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tensors.MustCopyFlatData[float64](out[0])[0]
+	}
+	grad := make([]float64, len(x))
+	xs := append([]float64(nil), x...)
+	for i := range x {
+		d := h * math.Max(1, math.Abs(x[i]))
+		xs[i] = x[i] + d
+		up := at(xs)
+		xs[i] = x[i] - d
+		down := at(xs)
+		xs[i] = x[i]
+		grad[i] = (up - down) / (2 * d)
+	}
+	return grad
+}
+
 // tensorOf returns data as a tensor of the given dims.
 func tensorOf[E bool | int32 | int64 | float32 | float64](data []E, dims ...int) *tensors.Tensor {
 	return tensors.FromFlatDataAndDimensions(data, dims...)
