@@ -75,11 +75,10 @@ func TestSigmoidFocalLossEqualsCore(t *testing.T) {
 func testSigmoidEqualsCore[T float](t *testing.T) {
 	rng := newRand(4, 1)
 	x, y := sigmoidInputs[T](rng, 40)
-	n := len(x)
-	dims := []int{n / 6, 6}
-	w, mask := randomWeightsAndMask[T](rng, n)
-	for i := 0; i < n; i += 5 {
-		w[i] = 0
+	dims := []int{len(x) / 6, 6} // a row per logit: its six targets
+	w, mask := randomWeightsAndMask[T](rng, len(x))
+	for i := 0; i < len(w); i += 5 {
+		w[i] = 0 // zero weights too
 	}
 	for _, c := range sigmoidCases {
 		t.Run(c.name, func(t *testing.T) {
