@@ -34,10 +34,10 @@ func Signals(t *testing.T, sigs []os.Signal, f func(t *testing.T, sig os.Signal)
 	}
 }
 
-// A Writer is a child process caught writing to a FIFO that nobody reads
-// on: whatever it does before that (staging its other outputs, say) is
-// done, and it is blocked, so that a test can look at the files it leaves
-// mid-write and then kill it.
+// A Writer is a child process caught writing to a FIFO whose reader has
+// stopped reading: whatever it does before that (staging its other
+// outputs, say) is done, and it is blocked, so that a test can look at the
+// files it leaves mid-write and then kill it.
 type Writer struct {
 	cmd    *exec.Cmd
 	exited chan error
