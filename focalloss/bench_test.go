@@ -1,26 +1,26 @@
 package focalloss
 
 import (
-	"math/rand/v2"
 	"testing"
 
 	"github.com/focalgo/focal"
+	"github.com/focalgo/focal/internal/workload"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/train/loss"
 )
 
-// benchLossGrad times one execution of a compiled loss-and-gradient graph
-// on n float32 logits with 0/1 targets (1% positives).
+// benchLossGrad times loss and gradient of fn on the n logits and targets
+// of the core package's benchmark workload (float32, 1% positives).
 func benchLossGrad(b *testing.B, n int, fn func(x, y *graph.Node) *graph.Node) {
-	rng := rand.New(rand.NewPCG(1, 1))
-	x, y := make([]float32, n), make([]float32, n)
-	for i := range x {
-		x[i] = float32(rng.NormFloat64() * 3)
-		if rng.IntN(100) == 0 {
-			y[i] = 1
-		}
-	}
+	w := workload.NewWorkload(n)
+	benchGraph(b, fn, tensorOf(w.X, n), tensorOf(w.Y, n), 4*n)
+}
+
+// benchGraph times one execution of the compiled loss-and-gradient graph
+// of fn on logits x of size bytes and targets y, compiled outside the
+// timing.
+func benchGraph(b *testing.B, fn func(x, y *graph.Node) *graph.Node, x, y *tensors.Tensor, bytes int) {
 	e, err := graph.NewExec(backend(), func(x, y *graph.Node) (*graph.Node, *graph.Node) {
 		l := fn(x, y)
 		return l, graph.Gradient(l, x)[0]
@@ -29,14 +29,13 @@ func benchLossGrad(b *testing.B, n int, fn func(x, y *graph.Node) *graph.Node) {
 		b.Fatal(err)
 	}
 	defer e.Finalize()
-	tx, ty := tensors.FromFlatDataAndDimensions(x, n), tensors.FromFlatDataAndDimensions(y, n)
-	if _, err := e.Call(tx, ty); err != nil { // compile outside the timing
+	if _, err := e.Call(x, y); err != nil { // compile outside the timing
 		b.Fatal(err)
 	}
-	b.SetBytes(int64(4 * n))
+	b.SetBytes(int64(bytes))
 	b.ResetTimer()
 	for range b.N {
-		out, err := e.Call(tx, ty)
+		out, err := e.Call(x, y)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -65,19 +64,11 @@ func BenchmarkGoMLXBCELarge(b *testing.B)         { benchLossGrad(b, 1<<18, goml
 
 // The core package's fused kernel on the same data, for reference.
 func BenchmarkCoreSigmoidFocalLarge(b *testing.B) {
-	const n = 1 << 18
-	rng := rand.New(rand.NewPCG(1, 1))
-	x, y, g := make([]float32, n), make([]float32, n), make([]float32, n)
-	for i := range x {
-		x[i] = float32(rng.NormFloat64() * 3)
-		if rng.IntN(100) == 0 {
-			y[i] = 1
-		}
-	}
-	b.SetBytes(4 * n)
+	w := workload.NewWorkload(1 << 18)
+	b.SetBytes(int64(4 * len(w.X)))
 	for range b.N {
-		in := focal.Input[float32]{Logits: x, Targets: y}
-		if _, err := focal.Loss(retinaNet, focal.Options{Reduction: focal.Positives}, focal.Outputs[float32]{Grad: g}, in); err != nil {
+		in := focal.Input[float32]{Logits: w.X, Targets: w.Y}
+		if _, err := focal.Loss(retinaNet, focal.Options{Reduction: focal.Positives}, focal.Outputs[float32]{Grad: w.Grad}, in); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -87,7 +78,7 @@ func BenchmarkCoreSigmoidFocalLarge(b *testing.B) {
 // [n, 10] float32 logits.
 func benchSoftmax(b *testing.B, n int) {
 	const c = 10
-	rng := rand.New(rand.NewPCG(1, 1))
+	rng := newRand(1, 1)
 	x, y := make([]float32, n*c), make([]int32, n)
 	for i := range x {
 		x[i] = float32(rng.NormFloat64() * 3)
@@ -95,29 +86,10 @@ func benchSoftmax(b *testing.B, n int) {
 	for i := range y {
 		y[i] = int32(rng.IntN(c))
 	}
-	e, err := graph.NewExec(backend(), func(x, y *graph.Node) (*graph.Node, *graph.Node) {
-		l := Softmax(x, y, focal.Softmax{Gamma: 2, IgnoreIndex: focal.DefaultIgnoreIndex}, focal.Options{Reduction: focal.Mean})
-		return l, graph.Gradient(l, x)[0]
-	})
-	if err != nil {
-		b.Fatal(err)
+	sfl := func(x, y *graph.Node) *graph.Node {
+		return Softmax(x, y, focal.Softmax{Gamma: 2, IgnoreIndex: focal.DefaultIgnoreIndex}, focal.Options{Reduction: focal.Mean})
 	}
-	defer e.Finalize()
-	tx, ty := tensors.FromFlatDataAndDimensions(x, n, c), tensors.FromFlatDataAndDimensions(y, n)
-	if _, err := e.Call(tx, ty); err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(4 * n * c))
-	b.ResetTimer()
-	for range b.N {
-		out, err := e.Call(tx, ty)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, t := range out {
-			t.FinalizeAll()
-		}
-	}
+	benchGraph(b, sfl, tensorOf(x, n, c), tensorOf(y, n), 4*n*c)
 }
 
 func BenchmarkSoftmaxFocalLossSmall(b *testing.B) { benchSoftmax(b, 256) }

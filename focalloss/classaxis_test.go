@@ -1,8 +1,6 @@
 package focalloss
 
 import (
-	"errors"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/focalgo/focal"
@@ -11,25 +9,18 @@ import (
 
 // toNCHW lays out rows [n·hw, C] (row b·hw + i is position i of image b)
 // as [n, C, hw], PyTorch's NCHW with the spatial axes flattened.
-func toNCHW[T any](rows []T, n, c, hw int) []T {
-	out := make([]T, len(rows))
-	for b := range n {
-		for ch := range c {
-			for i := range hw {
-				out[(b*c+ch)*hw+i] = rows[(b*hw+i)*c+ch]
-			}
-		}
-	}
-	return out
-}
+func toNCHW[T any](rows []T, n, c, hw int) []T { return swapLastAxes(rows, n, hw, c) }
 
 // fromNCHW is the inverse of toNCHW.
-func fromNCHW[T any](x []T, n, c, hw int) []T {
+func fromNCHW[T any](x []T, n, c, hw int) []T { return swapLastAxes(x, n, c, hw) }
+
+// swapLastAxes returns x [n, p, q] laid out as [n, q, p].
+func swapLastAxes[T any](x []T, n, p, q int) []T {
 	out := make([]T, len(x))
 	for b := range n {
-		for ch := range c {
-			for i := range hw {
-				out[(b*hw+i)*c+ch] = x[(b*c+ch)*hw+i]
+		for i := range p {
+			for j := range q {
+				out[(b*q+j)*p+i] = x[(b*p+i)*q+j]
 			}
 		}
 	}
@@ -37,15 +28,14 @@ func fromNCHW[T any](x []T, n, c, hw int) []T {
 }
 
 func TestSoftmaxClassSecondEqualsCore(t *testing.T) {
-	t.Run("float64", testSoftmaxClassSecondEqualsCore[float64])
-	t.Run("float32", testSoftmaxClassSecondEqualsCore[float32])
+	inBothFloats(t, testSoftmaxClassSecondEqualsCore[float64], testSoftmaxClassSecondEqualsCore[float32])
 }
 
 // NCHW logits with ClassAxis(1) equal the core's ClassSecond layout, for
 // every softmax case, with labels [N, H, W] or [N, 1, H, W], per-position
 // weights and a mask, and per-image weights [N] broadcast over H and W.
 func testSoftmaxClassSecondEqualsCore[T float](t *testing.T) {
-	rng := rand.New(rand.NewPCG(12, 1))
+	rng := newRand(12, 1)
 	rows, labels := softmaxInputs[T](rng, 30) // 200 positions
 	const n, h, w = 2, 10, 10
 	if len(labels) != n*h*w {
@@ -53,26 +43,14 @@ func testSoftmaxClassSecondEqualsCore[T float](t *testing.T) {
 	}
 	x := toNCHW(rows, n, nClasses, h*w)
 	dims := []int{n, nClasses, h, w}
-	weights := make([]T, len(labels))
-	mask := make([]bool, len(labels))
+	weights, mask := randomWeightsAndMask[T](rng, len(labels))
 	perImage := []T{0.5, 2}
 	imageW := make([]T, len(labels))
-	for i := range weights {
-		weights[i] = T(rng.Float64() * 2)
-		mask[i] = rng.IntN(4) != 0
+	for i := range imageW {
 		imageW[i] = perImage[i/(h*w)]
 	}
 	core := func(s focal.Softmax, o focal.Options, lab []int64, wt []T) (val, grad []T) {
-		out := focal.Outputs[T]{Loss: make([]T, len(lab)), Grad: make([]T, len(x))}
-		tot, err := focal.SoftmaxLoss(s, o, out, focal.SoftmaxInput[T, int64]{
-			Logits: x, Layout: focal.ClassSecond(n, nClasses, h, w), Labels: lab, Weights: wt})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if o.Reduction == focal.None {
-			return out.Loss, out.Grad
-		}
-		return []T{T(tot.Value())}, out.Grad
+		return coreSoftmaxIn(t, s, o, x, focal.ClassSecond(n, nClasses, h, w), lab, wt)
 	}
 	for _, c := range softmaxCases {
 		t.Run(c.name, func(t *testing.T) {
@@ -116,7 +94,7 @@ func testSoftmaxClassSecondEqualsCore[T float](t *testing.T) {
 // forms they are the core's per-class α (times α where it is set), for the
 // sigmoid forms per-element weights w[c].
 func TestClassWeightsBroadcastOverClassAxis(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 30))
+	rng := newRand(3, 30)
 	cw := []float64{0.5, 2, 0, 1.25}
 	const n, h, w = 3, 2, 5
 	rows := make([]float64, n*h*w*nClasses)
@@ -170,7 +148,7 @@ func TestClassWeightsBroadcastOverClassAxis(t *testing.T) {
 		}
 		yNCHW := toNCHW(y, n, nClasses, h*w)
 		for _, o := range []focal.Options{{Reduction: focal.Positives}, {Reduction: focal.None}} {
-			wantVal, wantGrad := coreSigmoid(t, retinaNet, o, rows, y, ew, nil)
+			wantVal, wantGrad := coreFamily(t, retinaNet, o, rows, y, ew, nil)
 			val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Sigmoid(in[0], in[1], retinaNet, o, ClassWeights(cw...)) },
 				rows, []int{n * h * w, nClasses}, tensorOf(y, n*h*w, nClasses))
 			compare(t, "[N, C] loss", val, wantVal, 0)
@@ -191,51 +169,30 @@ func TestClassWeightsBroadcastOverClassAxis(t *testing.T) {
 		_, _, err := tryEvalGrad(func(in []*graph.Node) *graph.Node {
 			return Softmax(in[0], in[1], focal.Softmax{}, focal.Options{}, ClassAxis(1), ClassWeights(1, 2))
 		}, x, []int{n, nClasses, h, w}, tensorOf(labels, n, h, w))
-		if !errors.Is(err, focal.ErrWeight) {
-			t.Errorf("softmax: error %v, want %v", err, focal.ErrWeight)
-		}
+		wantErr(t, "softmax", err, focal.ErrWeight)
 		_, _, err = tryEvalGrad(func(in []*graph.Node) *graph.Node {
 			return Sigmoid(in[0], in[1], focal.Sigmoid{}, focal.Options{}, ClassWeights(1, 2, 3))
 		}, rows, []int{n * h * w, nClasses}, tensorOf(rows, n*h*w, nClasses))
-		if !errors.Is(err, focal.ErrWeight) {
-			t.Errorf("sigmoid: error %v, want %v", err, focal.ErrWeight)
-		}
+		wantErr(t, "sigmoid", err, focal.ErrWeight)
 	})
 }
 
 // Sparse over [N, C, H, W] with ClassAxis(1) and labels [N, H, W] equals
 // the core's SparseLoss on the rows [N·H·W, C].
 func TestSparseClassSecondEqualsCore(t *testing.T) {
-	rng := rand.New(rand.NewPCG(8, 4))
+	rng := newRand(8, 4)
 	const n, h, w, c = 2, 3, 4, 3
-	rows := make([]float64, n*h*w*c)
-	for i := range rows {
-		rows[i] = rng.NormFloat64() * 4
-	}
-	labels := make([]int32, n*h*w)
-	lab64 := make([]int64, n*h*w)
-	for i := range labels {
-		labels[i] = int32(rng.IntN(c+2)) - 2 // IgnoreLabel, Background or a class
-		lab64[i] = int64(labels[i])
-	}
+	rows, labels, lab64 := sparseInputs[float64](rng, n*h*w, c)
 	x := toNCHW(rows, n, c, h*w)
 	for _, o := range []focal.Options{{Reduction: focal.Positives}, {Reduction: focal.Mean}, {Reduction: focal.None}} {
-		out := focal.Outputs[float64]{Loss: make([]float64, len(rows)), Grad: make([]float64, len(rows))}
-		tot, err := focal.SparseLoss(retinaNet, o, out, focal.SparseInput[float64, int64]{Logits: rows, Classes: c, Labels: lab64})
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := out.Loss
-		if o.Reduction != focal.None {
-			want = []float64{tot.Value()}
-		}
+		want, wantGrad := coreSparse(t, retinaNet, o, rows, c, lab64)
 		val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Sparse(in[0], in[1], retinaNet, o, ClassAxis(1)) },
 			x, []int{n, c, h, w}, tensorOf(labels, n, h, w))
 		if o.Reduction == focal.None {
 			val = fromNCHW(val, n, c, h*w)
 		}
 		compare(t, o.Reduction.String()+" loss", val, want, 0)
-		compare(t, o.Reduction.String()+" grad", fromNCHW(grad, n, c, h*w), out.Grad, gradAbs)
+		compare(t, o.Reduction.String()+" grad", fromNCHW(grad, n, c, h*w), wantGrad, gradAbs)
 	}
 }
 
@@ -260,8 +217,7 @@ func TestClassAxisShapeErrors(t *testing.T) {
 			return Sparse(in[0], in[1], focal.Sigmoid{}, focal.Options{}, ClassAxis(-4))
 		}, tensorOf([]int32{0, 1, 0, 1, 0, 1}, 2, 3), focal.ErrLayout},
 	} {
-		if _, _, err := tryEvalGrad(c.fn, x, []int{2, 3, 4}, c.labels); !errors.Is(err, c.want) {
-			t.Errorf("%s: error %v, want %v", c.name, err, c.want)
-		}
+		_, _, err := tryEvalGrad(c.fn, x, []int{2, 3, 4}, c.labels)
+		wantErr(t, c.name, err, c.want)
 	}
 }

@@ -99,6 +99,30 @@ func threeClasses(rng *rand.Rand, n int) (points [][]float32, classes []int32) {
 	return points, classes
 }
 
+// targetRows returns the one-hot target rows of classes (the three
+// outputs), with none hot for class 0 when it is the background.
+func targetRows(classes []int32, background bool) [][]float32 {
+	rows := make([][]float32, len(classes))
+	for i, c := range classes {
+		rows[i] = make([]float32, 3)
+		if c > 0 || !background {
+			rows[i][c] = 1
+		}
+	}
+	return rows
+}
+
+// printRecall prints the recall per class of recall with a new store, or
+// its error.
+func printRecall(lossFn loss.LossFn, points [][]float32, labels any, classes []int32) {
+	pct, err := recall(model.NewStore(), lossFn, points, labels, classes)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("recall per class:", pct)
+}
+
 // recall trains an MLP with lossFn on points and labels, its variables in
 // store, then returns, per class, the percentage of the points whose
 // largest logit is their class.
@@ -148,13 +172,7 @@ func ExampleMakeSoftmax() {
 	counts, _ := focal.ClassCounts(classes, 3)
 	weights, _ := focal.ClassBalancedWeights(0.999, counts)
 	lossFn := focalloss.MakeSoftmax(focal.Softmax{Gamma: 2}, focal.Options{}, focalloss.ClassWeights(weights...))
-
-	pct, err := recall(model.NewStore(), lossFn, points, classes, classes)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println("recall per class:", pct)
+	printRecall(lossFn, points, classes, classes)
 	// Output:
 	// recall per class: [100% 100% 100%]
 }
@@ -162,19 +180,8 @@ func ExampleMakeSoftmax() {
 // Keras' CategoricalFocalCrossentropy on one-hot labels, smoothed by ε = 0.1.
 func ExampleMakeCategorical() {
 	points, classes := threeClasses(rand.New(rand.NewSource(1)), 3000)
-	onehot := make([][]float32, len(classes))
-	for i, c := range classes {
-		onehot[i] = make([]float32, 3)
-		onehot[i][c] = 1
-	}
 	lossFn := focalloss.MakeCategorical(focal.Softmax{Alpha: []float64{0.25}, Gamma: 2, LabelSmoothing: 0.1}, focal.Options{})
-
-	pct, err := recall(model.NewStore(), lossFn, points, onehot, classes)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println("recall per class:", pct)
+	printRecall(lossFn, points, targetRows(classes, false), classes)
 	// Output:
 	// recall per class: [100% 100% 100%]
 }
@@ -183,19 +190,8 @@ func ExampleMakeCategorical() {
 // independent sigmoid outputs, one per class (multi-label form).
 func ExampleMakeFamily() {
 	points, classes := threeClasses(rand.New(rand.NewSource(1)), 3000)
-	targets := make([][]float32, len(classes))
-	for i, c := range classes {
-		targets[i] = make([]float32, 3)
-		targets[i][c] = 1
-	}
 	lossFn := focalloss.MakeFamily(focal.Poly1{Alpha: 0.25, Gamma: 2, Epsilon: 1}, focal.Options{Reduction: focal.Positives})
-
-	pct, err := recall(model.NewStore(), lossFn, points, targets, classes)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println("recall per class:", pct)
+	printRecall(lossFn, points, targetRows(classes, false), classes)
 	// Output:
 	// recall per class: [100% 100% 100%]
 }
@@ -205,13 +201,6 @@ func ExampleMakeFamily() {
 // number of positives per batch, starting at 100 (Detectron2's setting).
 func ExampleMakeSigmoidFromScope() {
 	points, classes := threeClasses(rand.New(rand.NewSource(1)), 3000)
-	targets := make([][]float32, len(classes))
-	for i, c := range classes {
-		targets[i] = make([]float32, 3)
-		if c > 0 { // class 0 is the background: no positive output
-			targets[i][c] = 1
-		}
-	}
 	store := model.NewStore()
 	store.SetParams(map[string]any{
 		focalloss.ParamAlpha:              0.25,
@@ -222,7 +211,8 @@ func ExampleMakeSigmoidFromScope() {
 	})
 	lossFn := focalloss.MakeSigmoidFromScope(store.RootScope())
 
-	pct, err := recall(store, lossFn, points, targets, classes)
+	// Class 0 is the background: no positive output.
+	pct, err := recall(store, lossFn, points, targetRows(classes, true), classes)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -93,6 +93,22 @@ func reduce(l, count, positives *graph.Node, o focal.Options, norm *Normalizer) 
 	return graph.Div(sum, graph.StopGradient(graph.MaxScalar(c, 1.0)))
 }
 
+// reduceUsed finishes the losses l (working dtype) of the elements or
+// positions where use (if not nil) is true, positives marking those
+// Positives counts: it zeroes the others, counts, reduces as
+// focal.Total.Value does and returns the result in dtype.
+func reduceUsed(l, use, positives *graph.Node, o focal.Options, c *config, dtype dtypes.DType) *graph.Node {
+	var count *graph.Node
+	if use != nil {
+		l = graph.Where(use, l, graph.ZerosLike(l))
+		positives = graph.LogicalAnd(positives, use)
+		count = countTrue(use)
+	} else {
+		count = graph.Scalar(l.Graph(), work, float64(l.Shape().Size()))
+	}
+	return fromWork(reduce(l, count, countTrue(positives), o, c.norm), dtype, o.Reduction == focal.None)
+}
+
 // checkOptions validates o and the options that depend on it: a
 // Normalizer needs a reduction that divides, and no constant normaliser.
 func checkOptions(o focal.Options, c *config) error {

@@ -1,7 +1,7 @@
 package focalloss
 
 import (
-	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -90,30 +90,12 @@ func heatmapInputs[T float](rng *rand.Rand) (x, y []T) {
 	return x, y
 }
 
-// coreFamily returns the core package's value and gradient of member m
-// with options o: per-element losses for None, else Total.Value (divided
-// by the Normalizer when it is set, the scalar whose gradient the core
-// returns).
-func coreFamily[T float](t *testing.T, m focal.Member, o focal.Options, x, y, w []T, ignore []bool) (val, grad []T) {
-	t.Helper()
-	out := focal.Outputs[T]{Loss: make([]T, len(x)), Grad: make([]T, len(x))}
-	tot, err := focal.Loss(m, o, out, focal.Input[T]{Logits: x, Targets: y, Weights: w, Ignore: ignore})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if o.Reduction == focal.None {
-		return out.Loss, out.Grad
-	}
-	return []T{T(tot.Value())}, out.Grad
-}
-
 func TestFamilyLossEqualsCore(t *testing.T) {
-	t.Run("float64", testFamilyEqualsCore[float64])
-	t.Run("float32", testFamilyEqualsCore[float32])
+	inBothFloats(t, testFamilyEqualsCore[float64], testFamilyEqualsCore[float32])
 }
 
 func testFamilyEqualsCore[T float](t *testing.T) {
-	rng := rand.New(rand.NewPCG(6, 2))
+	rng := newRand(6, 2)
 	xs, ys := sigmoidInputs[T](rng, 30)
 	var xh, yh []T // hard targets only
 	for i := range xs {
@@ -121,7 +103,7 @@ func testFamilyEqualsCore[T float](t *testing.T) {
 			xh, yh = append(xh, xs[i]), append(yh, ys[i])
 		}
 	}
-	xk, yk := heatmapInputs[T](rand.New(rand.NewPCG(6, 3)))
+	xk, yk := heatmapInputs[T](newRand(6, 3))
 	for _, c := range familyCases {
 		t.Run(c.name, func(t *testing.T) {
 			x, y := xs, ys
@@ -132,12 +114,7 @@ func testFamilyEqualsCore[T float](t *testing.T) {
 				x, y = xk, yk
 			}
 			n := len(x)
-			w, mask, ignore := make([]T, n), make([]bool, n), make([]bool, n)
-			for i := range w {
-				w[i] = T(rng.Float64() * 2)
-				mask[i] = rng.IntN(4) != 0
-				ignore[i] = !mask[i]
-			}
+			w, mask := randomWeightsAndMask[T](rng, n)
 			val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Family(in[0], in[1], c.m, c.o) }, x, []int{n}, tensorOf(y, n))
 			wantVal, wantGrad := coreFamily(t, c.m, c.o, x, y, nil, nil)
 			compare(t, "loss", val, wantVal, 0)
@@ -146,7 +123,7 @@ func testFamilyEqualsCore[T float](t *testing.T) {
 			fn := MakeFamily(c.m, c.o)
 			val, grad = evalGrad(t, func(in []*graph.Node) *graph.Node { return fn(in[1:], in[:1]) },
 				x, []int{n}, tensorOf(y, n), tensorOf(mask, n), tensorOf(w, n))
-			wantVal, wantGrad = coreFamily(t, c.m, c.o, x, y, w, ignore)
+			wantVal, wantGrad = coreFamily(t, c.m, c.o, x, y, w, not(mask))
 			compare(t, "weighted loss", val, wantVal, 0)
 			compare(t, "weighted grad", grad, wantGrad, gradAbs)
 		})
@@ -184,7 +161,7 @@ func TestFamilyGradientsFiniteAtExtremes(t *testing.T) {
 
 // The identities that tie members to focal loss hold in the graph too.
 func TestFamilyIdentitiesWithFocal(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 3))
+	rng := newRand(3, 3)
 	x, y := sigmoidInputs[float64](rng, 10)
 	var xh, yh []float64
 	for i := range x {
@@ -242,17 +219,12 @@ func TestFamilyBadParametersAreErrors(t *testing.T) {
 		{focal.Poly1{}, focal.Options{Reduction: 9}, focal.ErrReduction},
 		{focal.Quality{}, focal.Options{Normalizer: -1}, focal.ErrNormalizer},
 	} {
-		if err := Validate(c.m, c.o); !errors.Is(err, c.want) {
-			t.Errorf("Validate(%#v, %+v): error %v, want %v", c.m, c.o, err, c.want)
-		}
-		if err := panicErr(func() { MakeFamily(c.m, c.o) }); !errors.Is(err, c.want) {
-			t.Errorf("MakeFamily(%#v, %+v): panic %v, want %v", c.m, c.o, err, c.want)
-		}
+		args := fmt.Sprintf("(%#v, %+v)", c.m, c.o)
+		wantErr(t, "Validate"+args, Validate(c.m, c.o), c.want)
+		wantErr(t, "MakeFamily"+args+" panic", panicErr(func() { MakeFamily(c.m, c.o) }), c.want)
 		_, _, err := tryEvalGrad(func(in []*graph.Node) *graph.Node { return Family(in[0], in[1], c.m, c.o) },
 			[]float64{1}, []int{1}, tensorOf([]float64{1}, 1))
-		if !errors.Is(err, c.want) {
-			t.Errorf("Family(%#v, %+v): error %v, want %v", c.m, c.o, err, c.want)
-		}
+		wantErr(t, "Family"+args, err, c.want)
 	}
 }
 

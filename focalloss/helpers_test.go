@@ -1,8 +1,10 @@
 package focalloss
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"sync"
 	"testing"
 
@@ -45,6 +47,36 @@ func tryEvalGrad[T float](fn func(in []*graph.Node) *graph.Node, x []T, dims []i
 		return nil, nil, err
 	}
 	return tensors.MustCopyFlatData[T](out[0]), tensors.MustCopyFlatData[T](out[1]), nil
+}
+
+// finiteDifferences returns the central differences of the sum of fn's
+// value with respect to x, with step h·max(1, |x_i|).
+func finiteDifferences(t *testing.T, fn func(in []*graph.Node) *graph.Node, x []float64, dims []int, h float64, rest ...any) []float64 {
+	t.Helper()
+	e, err := graph.NewExec(backend(), func(in []*graph.Node) *graph.Node { return graph.ReduceAllSum(fn(in)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Finalize()
+	at := func(xs []float64) float64 {
+		out, err := e.Call(append([]any{tensors.FromFlatDataAndDimensions(xs, dims...)}, rest...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tensors.MustCopyFlatData[float64](out[0])[0]
+	}
+	grad := make([]float64, len(x))
+	xs := append([]float64(nil), x...)
+	for i := range x {
+		d := h * math.Max(1, math.Abs(x[i]))
+		xs[i] = x[i] + d
+		up := at(xs)
+		xs[i] = x[i] - d
+		down := at(xs)
+		xs[i] = x[i]
+		grad[i] = (up - down) / (2 * d)
+	}
+	return grad
 }
 
 // tensorOf returns data as a tensor of the given dims.
@@ -104,8 +136,39 @@ func compare[T float](t *testing.T, what string, got, want []T, abs float64) {
 	}
 }
 
+// inBothFloats runs a test of the float64 and the float32 graphs, each
+// instantiation of it a subtest.
+func inBothFloats(t *testing.T, f64, f32 func(*testing.T)) {
+	t.Run("float64", f64)
+	t.Run("float32", f32)
+}
+
 // float is the element type of the tests: exactly float32 or float64.
 type float interface{ float32 | float64 }
+
+// newRand returns a generator seeded with a and b: every test draws the
+// same data on every run.
+func newRand(a, b uint64) *rand.Rand { return rand.New(rand.NewPCG(a, b)) }
+
+// randomWeightsAndMask returns n weights in [0, 2) and a mask that leaves
+// out about one element in four, drawn from rng element by element.
+func randomWeightsAndMask[T float](rng *rand.Rand, n int) (w []T, mask []bool) {
+	w, mask = make([]T, n), make([]bool, n)
+	for i := range w {
+		w[i] = T(rng.Float64() * 2)
+		mask[i] = rng.IntN(4) != 0
+	}
+	return w, mask
+}
+
+// not returns the complement of a mask: the core's Ignore for GoMLX's Mask.
+func not(m []bool) []bool {
+	r := make([]bool, len(m))
+	for i, v := range m {
+		r[i] = !v
+	}
+	return r
+}
 
 // wm returns the Weights and Mask options of w and m, each skipped if nil.
 func wm(w, m *graph.Node) []Option {
@@ -117,6 +180,15 @@ func wm(w, m *graph.Node) []Option {
 		opts = append(opts, Mask(m))
 	}
 	return opts
+}
+
+// wantErr fails the test unless err wraps want; what says where err came
+// from.
+func wantErr(t *testing.T, what string, err, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Errorf("%s: error %v, want %v", what, err, want)
+	}
 }
 
 // panicErr returns what f panics with, as an error (nil if it returns).

@@ -16,20 +16,20 @@ import (
 var (
 	// BinaryFocal is the paper's setting: sigmoid focal loss with α = 0.25,
 	// γ = 2, divided by the number of positive targets (RetinaNet's).
-	BinaryFocal = familyFn(focal.Sigmoid{Alpha: 0.25, Gamma: 2}, focal.Options{Reduction: focal.Positives}, nil)
+	BinaryFocal = asLossFn[focal.Member](Family, focal.Sigmoid{Alpha: 0.25, Gamma: 2}, focal.Options{Reduction: focal.Positives}, nil)
 	// BCE is binary cross-entropy on logits, averaged over the unmasked
 	// elements: GoMLX's loss.BinaryCrossentropyLogits, with the gradient at
 	// logit 0 exact and soft targets computed without cancellation.
-	BCE = familyFn(focal.Sigmoid{}, focal.Options{}, nil)
+	BCE = asLossFn[focal.Member](Family, focal.Sigmoid{}, focal.Options{}, nil)
 	// CategoricalFocal is Keras' CategoricalFocalCrossentropy with its
 	// defaults (α = 0.25 on every class, γ = 2, from logits, the mean over
 	// the positions): one-hot or soft targets with the logits' shape [..., C].
-	CategoricalFocal = categoricalFn(focal.Softmax{Alpha: []float64{0.25}, Gamma: 2}, focal.Options{}, nil)
+	CategoricalFocal = asLossFn(Categorical, focal.Softmax{Alpha: []float64{0.25}, Gamma: 2}, focal.Options{}, nil)
 	// SparseCategoricalFocal is softmax focal loss with γ = 2 and no α on
 	// integer labels ([...] or [..., 1] for logits [..., C]), averaged over
 	// the labels: GoMLX's loss.SparseCategoricalCrossEntropyLogits with
 	// focusing. Labels equal to focal.DefaultIgnoreIndex (−100) are left out.
-	SparseCategoricalFocal = softmaxFn(focal.Softmax{Gamma: 2, IgnoreIndex: focal.DefaultIgnoreIndex}, focal.Options{}, nil)
+	SparseCategoricalFocal = asLossFn(Softmax, focal.Softmax{Gamma: 2, IgnoreIndex: focal.DefaultIgnoreIndex}, focal.Options{}, nil)
 )
 
 // MakeSigmoid returns the sigmoid focal loss with parameters s as a GoMLX
@@ -54,14 +54,7 @@ func MakeFamily(m focal.Member, o focal.Options, opts ...Option) loss.LossFn {
 	if err := Validate(m, o, opts...); err != nil {
 		panic(err)
 	}
-	return familyFn(m, o, opts)
-}
-
-func familyFn(m focal.Member, o focal.Options, opts []Option) loss.LossFn {
-	return func(labels, predictions []*graph.Node) *graph.Node {
-		w, mk := splitExtras(labels[1:])
-		return Family(predictions[0], labels[0], m, o, extraOpts(opts, w, mk)...)
-	}
+	return asLossFn[focal.Member](Family, m, o, opts)
 }
 
 // MakeSparse returns Sparse as a GoMLX loss function: labels[0] are one
@@ -72,10 +65,7 @@ func MakeSparse(s focal.Sigmoid, o focal.Options, opts ...Option) loss.LossFn {
 	if err := Validate(s, o, opts...); err != nil {
 		panic(err)
 	}
-	return func(labels, predictions []*graph.Node) *graph.Node {
-		w, mk := splitExtras(labels[1:])
-		return Sparse(predictions[0], labels[0], s, o, extraOpts(opts, w, mk)...)
-	}
+	return asLossFn(Sparse, s, o, opts)
 }
 
 // MakeSoftmax returns the softmax focal loss with parameters s as a GoMLX
@@ -95,14 +85,7 @@ func MakeSoftmax(s focal.Softmax, o focal.Options, opts ...Option) loss.LossFn {
 	if err := ValidateSoftmax(s, o, opts...); err != nil {
 		panic(err)
 	}
-	return softmaxFn(s, o, opts)
-}
-
-func softmaxFn(s focal.Softmax, o focal.Options, opts []Option) loss.LossFn {
-	return func(labels, predictions []*graph.Node) *graph.Node {
-		w, mk := splitExtras(labels[1:])
-		return Softmax(predictions[0], labels[0], s, o, extraOpts(opts, w, mk)...)
-	}
+	return asLossFn(Softmax, s, o, opts)
 }
 
 // MakeCategorical returns Categorical as a GoMLX loss function, Keras'
@@ -114,14 +97,7 @@ func MakeCategorical(s focal.Softmax, o focal.Options, opts ...Option) loss.Loss
 	if err := ValidateSoftmax(s, o, opts...); err != nil {
 		panic(err)
 	}
-	return categoricalFn(s, o, opts)
-}
-
-func categoricalFn(s focal.Softmax, o focal.Options, opts []Option) loss.LossFn {
-	return func(labels, predictions []*graph.Node) *graph.Node {
-		w, mk := splitExtras(labels[1:])
-		return Categorical(predictions[0], labels[0], s, o, extraOpts(opts, w, mk)...)
-	}
+	return asLossFn(Categorical, s, o, opts)
 }
 
 // MakeBalancedBCE returns α-balanced binary cross-entropy on logits,
@@ -162,6 +138,17 @@ func ValidateSoftmax(s focal.Softmax, o focal.Options, opts ...Option) error {
 	}
 	_, err = checkSoftmax(s, o, c, C)
 	return err
+}
+
+// asLossFn adapts the graph function f, with parameters p, o and opts, to a
+// loss.LossFn: labels[0] are its targets and predictions[0] its logits;
+// labels[1:] may hold optional weights and a bool mask, in any order.
+func asLossFn[P any](f func(logits, targets *graph.Node, p P, o focal.Options, opts ...Option) *graph.Node,
+	p P, o focal.Options, opts []Option) loss.LossFn {
+	return func(labels, predictions []*graph.Node) *graph.Node {
+		w, mk := splitExtras(labels[1:])
+		return f(predictions[0], labels[0], p, o, extraOpts(opts, w, mk)...)
+	}
 }
 
 // extraOpts appends the weights and mask found in a LossFn's labels (either

@@ -1,9 +1,7 @@
 package focalloss
 
 import (
-	"errors"
 	"math"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/focalgo/focal"
@@ -14,7 +12,7 @@ import (
 // binaryData returns [n, c] logits, 0/1 targets, per-element weights and
 // a mask with some elements off.
 func binaryData(seed uint64, n, c int) (x, y, w []float64, mask []bool) {
-	rng := rand.New(rand.NewPCG(seed, 3))
+	rng := newRand(seed, 3)
 	for range n * c {
 		x = append(x, rng.NormFloat64()*3)
 		y = append(y, float64(rng.IntN(2)))
@@ -25,14 +23,6 @@ func binaryData(seed uint64, n, c int) (x, y, w []float64, mask []bool) {
 	return x, y, w, mask
 }
 
-func not(m []bool) []bool {
-	r := make([]bool, len(m))
-	for i, v := range m {
-		r[i] = !v
-	}
-	return r
-}
-
 // GoMLX passes extra labels in any order; the loss function must find the
 // weights and the mask by dtype.
 func TestSigmoidFocalLossFnTakesExtraLabelsInAnyOrder(t *testing.T) {
@@ -40,7 +30,7 @@ func TestSigmoidFocalLossFnTakesExtraLabelsInAnyOrder(t *testing.T) {
 	x, y, w, mask := binaryData(1, n, c)
 	s, o := retinaNet, focal.Options{Reduction: focal.Positives}
 	fn := MakeSigmoid(s, o)
-	want, wantGrad := coreSigmoid(t, s, o, x, y, w, not(mask))
+	want, wantGrad := coreFamily(t, s, o, x, y, w, not(mask))
 	for _, order := range [][]int{{1, 2, 3}, {1, 3, 2}} {
 		val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node {
 			return fn([]*graph.Node{in[order[0]], in[order[1]], in[order[2]]}, []*graph.Node{in[0]})
@@ -49,7 +39,7 @@ func TestSigmoidFocalLossFnTakesExtraLabelsInAnyOrder(t *testing.T) {
 		compare(t, "grad", grad, wantGrad, gradAbs)
 	}
 	// Without extras.
-	want, wantGrad = coreSigmoid(t, s, o, x, y, nil, nil)
+	want, wantGrad = coreFamily(t, s, o, x, y, nil, nil)
 	val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return fn(in[1:], in[:1]) }, x, []int{n, c}, tensorOf(y, n, c))
 	compare(t, "loss", val, want, 0)
 	compare(t, "grad", grad, wantGrad, gradAbs)
@@ -79,7 +69,7 @@ func TestBalancedBCEIsFocalWithGammaZero(t *testing.T) {
 	fn := MakeBalancedBCE(0.75)
 	val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return fn(in[1:], in[:1]) },
 		x, []int{n, c}, tensorOf(y, n, c), tensorOf(mask, n, c))
-	want, wantGrad := coreSigmoid(t, focal.Sigmoid{Alpha: 0.75}, focal.Options{Reduction: focal.Mean}, x, y, nil, not(mask))
+	want, wantGrad := coreFamily(t, focal.Sigmoid{Alpha: 0.75}, focal.Options{Reduction: focal.Mean}, x, y, nil, not(mask))
 	compare(t, "loss", val, want, 0)
 	compare(t, "grad", grad, wantGrad, gradAbs)
 }
@@ -134,13 +124,9 @@ func TestConstructorsRejectBadParameters(t *testing.T) {
 		{"balanced α = 0", func() { MakeBalancedBCE(0) }, nil, focal.ErrAlpha},
 		{"balanced α > 1", func() { MakeBalancedBCE(1.5) }, nil, focal.ErrAlpha},
 	} {
-		if err := panicErr(c.make); !errors.Is(err, c.want) {
-			t.Errorf("%s: constructor panics with %v, want %v", c.name, err, c.want)
-		}
+		wantErr(t, c.name+": constructor panic", panicErr(c.make), c.want)
 		if c.validate != nil {
-			if err := c.validate(); !errors.Is(err, c.want) {
-				t.Errorf("%s: Validate returns %v, want %v", c.name, err, c.want)
-			}
+			wantErr(t, c.name+": Validate", c.validate(), c.want)
 		}
 	}
 }
@@ -151,7 +137,5 @@ func TestUnknownExtraLabelIsAnError(t *testing.T) {
 	fn := BCE
 	_, _, err := tryEvalGrad(func(in []*graph.Node) *graph.Node { return fn(in[1:], in[:1]) },
 		[]float64{1, 2}, []int{2}, tensorOf([]float64{0, 1}, 2), tensorOf([]int32{1, 1}, 2))
-	if !errors.Is(err, focal.ErrLength) {
-		t.Errorf("error %v, want %v", err, focal.ErrLength)
-	}
+	wantErr(t, "BCE", err, focal.ErrLength)
 }

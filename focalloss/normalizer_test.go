@@ -1,7 +1,6 @@
 package focalloss
 
 import (
-	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -47,7 +46,7 @@ func normalizerBatch(rng *rand.Rand, n, c int, pPos float64) (x, y []float64, ma
 // loss and gradient are the core package's with Options.Normalizer = v:
 // the EMA normaliser changes the divisor and nothing else.
 func TestNormalizerFollowsDetectronAndMatchesCore(t *testing.T) {
-	rng := rand.New(rand.NewPCG(31, 7))
+	rng := newRand(31, 7)
 	const n, c = 12, 5
 	for _, tc := range []struct {
 		name  string
@@ -93,7 +92,7 @@ func TestNormalizerFollowsDetectronAndMatchesCore(t *testing.T) {
 				if !close(got, want, 1e-12, 0) {
 					t.Fatalf("step %d (%d positives): normalizer %v, want %v", step, pos, got, want)
 				}
-				coreVal, coreGrad := coreSigmoid(t, s, focal.Options{Reduction: focal.Positives, Normalizer: want}, x, y, nil, ignore)
+				coreVal, coreGrad := coreFamily(t, s, focal.Options{Reduction: focal.Positives, Normalizer: want}, x, y, nil, ignore)
 				compare(t, "loss", tensors.MustCopyFlatData[float64](out[0]), coreVal, 0)
 				compare(t, "grad", tensors.MustCopyFlatData[float64](out[1]), coreGrad, gradAbs)
 			}
@@ -104,7 +103,7 @@ func TestNormalizerFollowsDetectronAndMatchesCore(t *testing.T) {
 // With Mean the running count is that of the unmasked positions (softmax)
 // or elements; outside training the variable is read, not updated.
 func TestNormalizerMeanAndEvaluation(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 50))
+	rng := newRand(5, 50)
 	const n = 20
 	x, labels := make([]float64, n*nClasses), make([]int64, n)
 	for i := range x {
@@ -199,7 +198,7 @@ func TestNormalizerDivisorOncePerGraph(t *testing.T) {
 // Momentum 0 keeps no variable: it works in a plain graph, as the batch's
 // own count (all-reduced when asked), equal to the core's Normalizer.
 func TestNormalizerWithoutMomentumNeedsNoStore(t *testing.T) {
-	rng := rand.New(rand.NewPCG(2, 2))
+	rng := newRand(2, 2)
 	const n, c = 10, 3
 	x, y, mask, ignore := normalizerBatch(rng, n, c, 0.2)
 	pos := 0
@@ -212,7 +211,7 @@ func TestNormalizerWithoutMomentumNeedsNoStore(t *testing.T) {
 	val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node {
 		return Sigmoid(in[0], in[1], retinaNet, focal.Options{Reduction: focal.Positives}, Mask(in[2]), twice)
 	}, x, []int{n, c}, tensorOf(y, n, c), tensorOf(mask, n, c))
-	wantVal, wantGrad := coreSigmoid(t, retinaNet, focal.Options{Reduction: focal.Positives, Normalizer: math.Max(1, 2*float64(pos))}, x, y, nil, ignore)
+	wantVal, wantGrad := coreFamily(t, retinaNet, focal.Options{Reduction: focal.Positives, Normalizer: math.Max(1, 2*float64(pos))}, x, y, nil, ignore)
 	compare(t, "loss", val, wantVal, 0)
 	compare(t, "grad", grad, wantGrad, gradAbs)
 }
@@ -224,9 +223,7 @@ func TestNormalizerStoreErrors(t *testing.T) {
 	_, _, err := tryEvalGrad(func(in []*graph.Node) *graph.Node {
 		return Sigmoid(in[0], in[1], retinaNet, focal.Options{Reduction: focal.Positives}, Normalizer{Momentum: 0.9})
 	}, x, []int{2}, tensorOf([]float64{1, 0}, 2))
-	if !errors.Is(err, focal.ErrNormalizer) {
-		t.Errorf("without a store: error %v, want %v", err, focal.ErrNormalizer)
-	}
+	wantErr(t, "without a store", err, focal.ErrNormalizer)
 	other := model.NewStore().RootScope()
 	exec, err := model.NewExec(backend(), model.NewStore(), func(scope *model.Scope, x, y *graph.Node) *graph.Node {
 		return Sigmoid(x, y, retinaNet, focal.Options{Reduction: focal.Positives}, Normalizer{Momentum: 0.9, Scope: other})
@@ -234,7 +231,6 @@ func TestNormalizerStoreErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := exec.Call(x, []float64{1, 0}); !errors.Is(err, focal.ErrNormalizer) {
-		t.Errorf("scope of another store: error %v, want %v", err, focal.ErrNormalizer)
-	}
+	_, err = exec.Call(x, []float64{1, 0})
+	wantErr(t, "scope of another store", err, focal.ErrNormalizer)
 }

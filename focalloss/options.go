@@ -65,13 +65,20 @@ func lossFnConfig(opts []Option) (*config, error) {
 type weightsOpt struct{ w *graph.Node }
 
 func (o weightsOpt) apply(c *config) error {
-	if o.w == nil {
-		return fmt.Errorf("%w: Weights(nil)", focal.ErrWeight)
+	return setTensor(&c.weights, o.w, "Weights", focal.ErrWeight)
+}
+
+// setTensor sets *field to t, the tensor of the option named name. A nil
+// tensor is an error wrapping nilErr; the option given twice, one wrapping
+// focal.ErrParam.
+func setTensor(field **graph.Node, t *graph.Node, name string, nilErr error) error {
+	if t == nil {
+		return fmt.Errorf("%w: %s(nil)", nilErr, name)
 	}
-	if c.weights != nil {
-		return fmt.Errorf("%w: Weights given twice", focal.ErrParam)
+	if *field != nil {
+		return fmt.Errorf("%w: %s given twice", focal.ErrParam, name)
 	}
-	c.weights = o.w
+	*field = t
 	return nil
 }
 
@@ -84,16 +91,7 @@ func Weights(w *graph.Node) Option { return weightsOpt{w} }
 
 type maskOpt struct{ m *graph.Node }
 
-func (o maskOpt) apply(c *config) error {
-	if o.m == nil {
-		return fmt.Errorf("%w: Mask(nil)", focal.ErrParam)
-	}
-	if c.mask != nil {
-		return fmt.Errorf("%w: Mask given twice", focal.ErrParam)
-	}
-	c.mask = o.m
-	return nil
-}
+func (o maskOpt) apply(c *config) error { return setTensor(&c.mask, o.m, "Mask", focal.ErrParam) }
 
 // Mask leaves out the elements (the softmax forms: positions) where mask is
 // false, GoMLX's convention (the complement of the core package's Ignore):

@@ -51,7 +51,7 @@ func MakeSigmoidFromScope(scope *model.Scope, opts ...Option) loss.LossFn {
 	s, o := focal.Sigmoid{Alpha: p.alpha, Gamma: p.gamma}, focal.Options{Reduction: p.reduction}
 	opts = p.withNormalizer(scope, opts)
 	checkScope(scope, Validate(s, o, opts...))
-	return familyFn(s, o, opts)
+	return asLossFn[focal.Member](Family, s, o, opts)
 }
 
 // MakeSparseFromScope is MakeSparse with the hyperparameters and defaults
@@ -74,7 +74,7 @@ func MakeSoftmaxFromScope(scope *model.Scope, opts ...Option) loss.LossFn {
 	s.IgnoreIndex = focal.DefaultIgnoreIndex
 	opts = p.withNormalizer(scope, opts)
 	checkScope(scope, ValidateSoftmax(s, o, opts...))
-	return softmaxFn(s, o, opts)
+	return asLossFn(Softmax, s, o, opts)
 }
 
 // MakeCategoricalFromScope is MakeCategorical with the hyperparameters of
@@ -85,7 +85,7 @@ func MakeCategoricalFromScope(scope *model.Scope, opts ...Option) loss.LossFn {
 	s, o := p.softmax(), focal.Options{Reduction: p.reduction}
 	opts = p.withNormalizer(scope, opts)
 	checkScope(scope, ValidateSoftmax(s, o, opts...))
-	return categoricalFn(s, o, opts)
+	return asLossFn(Categorical, s, o, opts)
 }
 
 // scopeParams are the hyperparameters of one FromScope call.

@@ -1,8 +1,6 @@
 package focalloss
 
 import (
-	"errors"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/focalgo/focal"
@@ -26,7 +24,7 @@ func sameLoss(t *testing.T, what string, a, b loss.LossFn, x []float64, dims []i
 // documented defaults, and with the hyperparameters set in the scope (or
 // a parent scope) when they are.
 func TestFromScopeReadsHyperparameters(t *testing.T) {
-	rng := rand.New(rand.NewPCG(40, 4))
+	rng := newRand(40, 4)
 	const n, C = 10, 3
 	x := make([]float64, n*C)
 	y := make([]float64, n*C)
@@ -87,7 +85,7 @@ func TestFromScopeNormalizer(t *testing.T) {
 		if !close(got, want, 1e-12, 0) {
 			t.Fatalf("step %d: normalizer %v, want %v", step, got, want)
 		}
-		coreVal, _ := coreSigmoid(t, retinaNet, focal.Options{Reduction: focal.Positives, Normalizer: got}, x, y, nil, nil)
+		coreVal, _ := coreFamily(t, retinaNet, focal.Options{Reduction: focal.Positives, Normalizer: got}, x, y, nil, nil)
 		compare(t, "loss", tensors.MustCopyFlatData[float64](out[0]), coreVal, 0)
 	}
 }
@@ -113,9 +111,6 @@ func TestFromScopeRejectsBadHyperparameters(t *testing.T) {
 	} {
 		store := model.NewStore()
 		store.SetParams(c.params)
-		err := panicErr(func() { c.make(store.RootScope()) })
-		if !errors.Is(err, c.want) {
-			t.Errorf("%s: panic %v, want %v", c.name, err, c.want)
-		}
+		wantErr(t, c.name+": panic", panicErr(func() { c.make(store.RootScope()) }), c.want)
 	}
 }

@@ -61,16 +61,7 @@ func elementwise(logits, targets *graph.Node, o focal.Options, c *config, elems 
 	if w != nil {
 		l = graph.Mul(l, w)
 	}
-	pos := graph.GreaterThan(y, graph.ZerosLike(y))
-	var count *graph.Node
-	if m != nil {
-		l = graph.Where(m, l, graph.ZerosLike(l))
-		pos = graph.LogicalAnd(pos, m)
-		count = countTrue(m)
-	} else {
-		count = graph.Scalar(x.Graph(), work, float64(logits.Shape().Size()))
-	}
-	return fromWork(reduce(l, count, countTrue(pos), o, c.norm), logits.DType(), o.Reduction == focal.None)
+	return reduceUsed(l, m, graph.GreaterThan(y, graph.ZerosLike(y)), o, c, logits.DType())
 }
 
 // maxIntGamma is the largest integer γ computed by repeated multiplication

@@ -1,7 +1,6 @@
 package focalloss
 
 import (
-	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -69,47 +68,30 @@ var sigmoidCases = []struct {
 	{"normalizer positives γ=1.5", focal.Sigmoid{Alpha: 0.25, Gamma: 1.5}, focal.Options{Reduction: focal.Positives, Normalizer: 3}},
 }
 
-// coreSigmoid returns the core package's value and gradient: per-element
-// losses for None, else the reduced loss (divided by the Normalizer when it
-// is set, the scalar whose gradient the core returns).
-func coreSigmoid[T float](t *testing.T, s focal.Sigmoid, o focal.Options, x, y, w []T, ignore []bool) (val, grad []T) {
-	t.Helper()
-	return coreFamily(t, s, o, x, y, w, ignore)
-}
-
 func TestSigmoidFocalLossEqualsCore(t *testing.T) {
-	t.Run("float64", testSigmoidEqualsCore[float64])
-	t.Run("float32", testSigmoidEqualsCore[float32])
+	inBothFloats(t, testSigmoidEqualsCore[float64], testSigmoidEqualsCore[float32])
 }
 
 func testSigmoidEqualsCore[T float](t *testing.T) {
-	rng := rand.New(rand.NewPCG(4, 1))
+	rng := newRand(4, 1)
 	x, y := sigmoidInputs[T](rng, 40)
-	n := len(x)
-	dims := []int{n / 6, 6}
-	w := make([]T, n)
-	mask := make([]bool, n)
-	ignore := make([]bool, n)
-	for i := range w {
-		w[i] = T(rng.Float64() * 2)
-		if i%5 == 0 {
-			w[i] = 0
-		}
-		mask[i] = rng.IntN(4) != 0
-		ignore[i] = !mask[i]
+	dims := []int{len(x) / 6, 6} // a row per logit: its six targets
+	w, mask := randomWeightsAndMask[T](rng, len(x))
+	for i := 0; i < len(w); i += 5 {
+		w[i] = 0 // zero weights too
 	}
 	for _, c := range sigmoidCases {
 		t.Run(c.name, func(t *testing.T) {
 			val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Sigmoid(in[0], in[1], c.s, c.o) },
 				x, dims, tensorOf(y, dims...))
-			wantVal, wantGrad := coreSigmoid(t, c.s, c.o, x, y, nil, nil)
+			wantVal, wantGrad := coreFamily(t, c.s, c.o, x, y, nil, nil)
 			compare(t, "loss", val, wantVal, 0)
 			compare(t, "grad", grad, wantGrad, gradAbs)
 
 			val, grad = evalGrad(t, func(in []*graph.Node) *graph.Node {
 				return Sigmoid(in[0], in[1], c.s, c.o, wm(in[2], in[3])...)
 			}, x, dims, tensorOf(y, dims...), tensorOf(w, dims...), tensorOf(mask, dims...))
-			wantVal, wantGrad = coreSigmoid(t, c.s, c.o, x, y, w, ignore)
+			wantVal, wantGrad = coreFamily(t, c.s, c.o, x, y, w, not(mask))
 			compare(t, "weighted loss", val, wantVal, 0)
 			compare(t, "weighted grad", grad, wantGrad, gradAbs)
 		})
@@ -135,7 +117,7 @@ func TestSigmoidGradientAtZeroIsExact(t *testing.T) {
 		s := focal.Sigmoid{Alpha: 0.25, Gamma: g}
 		_, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Sigmoid(in[0], in[1], s, sum) },
 			x, []int{len(x)}, tensorOf(ys, len(ys)))
-		_, want := coreSigmoid(t, s, sum, x, ys, nil, nil)
+		_, want := coreFamily(t, s, sum, x, ys, nil, nil)
 		compare(t, "grad at 0", grad, want, gradAbs)
 	}
 }
@@ -158,7 +140,7 @@ func TestSigmoidFractionalGammaSaturatedGradientIsFinite(t *testing.T) {
 				t.Errorf("γ = %v, x = %v, y = %v: gradient %v", g, x[i], y[i], d)
 			}
 		}
-		wantVal, wantGrad := coreSigmoid(t, s, o, x, y, nil, nil)
+		wantVal, wantGrad := coreFamily(t, s, o, x, y, nil, nil)
 		compare(t, "loss", val, wantVal, 0)
 		compare(t, "grad", grad, wantGrad, gradAbs)
 	}
@@ -173,7 +155,7 @@ func TestSigmoidNonFiniteLogits(t *testing.T) {
 		s, o := focal.Sigmoid{Alpha: 0.25, Gamma: g}, focal.Options{Reduction: focal.None}
 		val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Sigmoid(in[0], in[1], s, o) },
 			x, []int{len(x)}, tensorOf(y, len(y)))
-		wantVal, wantGrad := coreSigmoid(t, s, o, x, y, nil, nil)
+		wantVal, wantGrad := coreFamily(t, s, o, x, y, nil, nil)
 		compare(t, "loss", val, wantVal, 0)
 		for i := range grad {
 			if w := wantGrad[i]; !math.IsNaN(w) && !math.IsInf(w, 0) && !close(grad[i], w, 1e-9, gradAbs) {
@@ -192,7 +174,7 @@ func TestSigmoidMaskedGarbageIsInert(t *testing.T) {
 	s, o := focal.Sigmoid{Alpha: 0.25, Gamma: 0.5}, focal.Options{Reduction: focal.Mean}
 	val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Sigmoid(in[0], in[1], s, o, wm(nil, in[2])...) },
 		x, []int{4}, tensorOf(y, 4), tensorOf(mask, 4))
-	wantVal, wantGrad := coreSigmoid(t, s, o, []float64{1, -2}, []float64{1, 0}, nil, nil)
+	wantVal, wantGrad := coreFamily(t, s, o, []float64{1, -2}, []float64{1, 0}, nil, nil)
 	compare(t, "loss", val, wantVal, 0)
 	compare(t, "grad", []float64{grad[0], grad[2]}, wantGrad, gradAbs)
 	if grad[1] != 0 || grad[3] != 0 {
@@ -203,7 +185,7 @@ func TestSigmoidMaskedGarbageIsInert(t *testing.T) {
 // Per-example weights and masks of shape [N] apply to every element of
 // their row of [N, C] logits.
 func TestSigmoidPrefixWeightsBroadcast(t *testing.T) {
-	rng := rand.New(rand.NewPCG(2, 2))
+	rng := newRand(2, 2)
 	const n, c = 5, 3
 	x, y, w, ign := make([]float64, n*c), make([]float64, n*c), make([]float64, n*c), make([]bool, n*c)
 	rw, rm := make([]float64, n), make([]bool, n)
@@ -217,7 +199,7 @@ func TestSigmoidPrefixWeightsBroadcast(t *testing.T) {
 	s, o := retinaNet, focal.Options{Reduction: focal.Positives}
 	val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Sigmoid(in[0], in[1], s, o, wm(in[2], in[3])...) },
 		x, []int{n, c}, tensorOf(y, n, c), tensorOf(rw, n), tensorOf(rm, n))
-	wantVal, wantGrad := coreSigmoid(t, s, o, x, y, w, ign)
+	wantVal, wantGrad := coreFamily(t, s, o, x, y, w, ign)
 	compare(t, "loss", val, wantVal, 0)
 	compare(t, "grad", grad, wantGrad, gradAbs)
 }
@@ -227,7 +209,7 @@ func TestSigmoidTargetDTypes(t *testing.T) {
 	x := []float32{-1, 0.5, 2, -3}
 	yf := []float32{0, 1, 1, 0}
 	s, o := retinaNet, focal.Options{Reduction: focal.Positives}
-	want, _ := coreSigmoid(t, s, o, x, yf, nil, nil)
+	want, _ := coreFamily(t, s, o, x, yf, nil, nil)
 	for _, tg := range []any{
 		tensorOf([]bool{false, true, true, false}, 4),
 		tensorOf([]int32{0, 1, 1, 0}, 4),
@@ -255,14 +237,10 @@ func TestSigmoidBadArgumentsAreErrors(t *testing.T) {
 		{"target size", retinaNet, focal.Options{Reduction: focal.Positives}, tensorOf([]float64{0, 1}, 2), focal.ErrLength},
 	} {
 		_, _, err := tryEvalGrad(func(in []*graph.Node) *graph.Node { return Sigmoid(in[0], in[1], c.s, c.o) }, x, []int{3}, c.y)
-		if !errors.Is(err, c.want) {
-			t.Errorf("%s: error %v, want %v", c.name, err, c.want)
-		}
+		wantErr(t, c.name, err, c.want)
 	}
 	_, _, err := tryEvalGrad(func(in []*graph.Node) *graph.Node {
 		return Sigmoid(in[0], in[1], retinaNet, focal.Options{Reduction: focal.Positives}, wm(in[2], nil)...)
 	}, x, []int{3}, tensorOf([]float64{0, 1, 0}, 3), tensorOf([]float64{1, 1}, 2))
-	if !errors.Is(err, focal.ErrLength) {
-		t.Errorf("weights shape: error %v, want %v", err, focal.ErrLength)
-	}
+	wantErr(t, "weights shape", err, focal.ErrLength)
 }

@@ -3,10 +3,10 @@ package focalloss
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/focalgo/focal"
 	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
 )
 
@@ -42,22 +42,49 @@ import (
 //	−α_c q_c for a weighted class)
 //	a +Inf logit gives NaN, where the core takes limits
 func Softmax(logits, labels *graph.Node, s focal.Softmax, o focal.Options, opts ...Option) *graph.Node {
-	c := mustConfig(opts)
-	a := c.axis(logits)
-	dims := logits.Shape().Dimensions
-	alpha, err := checkSoftmax(s, o, c, dims[a])
-	if err != nil {
-		panicf("%w", err)
-	}
-	y := positionLabels(labels, dims, a)
-	g := y.Graph()
-	var keep *graph.Node
-	if ign := int64(s.IgnoreIndex); ign < 0 || ign >= int64(dims[a]) {
-		keep = graph.NotEqual(y, graph.Scalar(g, dtypes.Int64, ign))
-	}
-	onehot := graph.ConvertDType(graph.Equal(graph.ExpandAxes(y, a), classIota(g, dims, a)), work)
-	pos := graph.NotEqual(y, graph.Scalar(g, dtypes.Int64, int64(s.Background)))
-	return softmaxLoss(logits, onehot, keep, pos, a, alpha, s, o, c)
+	return softmaxLoss(logits, s, o, opts, func(dims []int, a int) (onehot, keep, positives *graph.Node) {
+		y := positionLabels(labels, dims, a)
+		g := y.Graph()
+		if ign := int64(s.IgnoreIndex); ign < 0 || ign >= int64(dims[a]) {
+			keep = graph.NotEqual(y, graph.Scalar(g, dtypes.Int64, ign))
+		}
+		onehot = graph.ConvertDType(oneHot(y, dims, a), work)
+		positives = graph.NotEqual(y, graph.Scalar(g, dtypes.Int64, int64(s.Background)))
+		return onehot, keep, positives
+	})
+}
+
+// Categorical returns the softmax focal loss of logits against a target
+// distribution per position — one-hot or soft labels (mixup, distillation,
+// labels smoothed beforehand) — with the logits' shape:
+//
+//	FL = −Σ_c α_c q_c (1 − p_c)^γ log p_c,  p = softmax(x) over the class axis,
+//	q = (1 − ε)·t + ε/C,
+//
+// Keras' CategoricalFocalCrossentropy(from_logits=True) with s.Alpha as its
+// alpha (Keras' default is Alpha []float64{0.25}, Gamma 2), s.LabelSmoothing
+// as its label_smoothing, and Mean as its sum_over_batch_size. For one-hot
+// targets it equals Softmax on their labels; GoMLX's
+// CategoricalCrossEntropyLogits is the zero-value focal.Softmax.
+//
+// The class axis is the last unless ClassAxis says otherwise; Weights and
+// Mask options are per position (the logits' shape without the class axis,
+// or a prefix of it). Positives counts the positions whose most likely
+// target class is not s.Background. s.IgnoreIndex is not used (give a Mask).
+// With s.Schedule, γ = γ(p_t) with p_t = Σ_c t_c p_c, the label's
+// probability for one-hot targets.
+//
+// Targets are not checked in the graph: they should be ≥ 0 and sum to 1
+// over the classes.
+func Categorical(logits, targets *graph.Node, s focal.Softmax, o focal.Options, opts ...Option) *graph.Node {
+	return softmaxLoss(logits, s, o, opts, func(dims []int, a int) (t, keep, positives *graph.Node) {
+		if !slices.Equal(targets.Shape().Dimensions, dims) {
+			panicf("%w: targets have shape %s, want the logits' %v", focal.ErrLength, targets.Shape(), dims)
+		}
+		t = graph.ConvertDType(targets, work)
+		positives = graph.NotEqual(graph.ArgMax(t, a, dtypes.Int64), graph.Scalar(t.Graph(), dtypes.Int64, int64(s.Background)))
+		return t, nil, positives
+	})
 }
 
 // checkSoftmax validates s, o and the options through the core package,
@@ -93,18 +120,25 @@ func checkSoftmax(s focal.Softmax, o focal.Options, c *config, C int) ([]float64
 	return w, nil
 }
 
-// softmaxLoss is the driver of the softmax forms: logits against the
-// target distribution raw (working dtype, the logits' shape) over class
-// axis a, with positions left out where keep (if not nil) is false,
-// positives marking the positions Positives counts, class weights alpha.
-// It applies the options' weights and mask per position, counts and
-// reduces as focal.Total does.
-func softmaxLoss(logits, raw, keep, positives *graph.Node, a int, alpha []float64, s focal.Softmax, o focal.Options, c *config) *graph.Node {
+// softmaxLoss is the driver of the softmax forms. It reads opts and checks
+// s and o for logits, then asks targets, given the logits' dimensions and
+// class axis a, for the target distribution raw (working dtype, the
+// logits' shape), the positions to keep (nil: all) and the positions
+// Positives counts. It applies the class weights to the losses of logits
+// against raw, and the options' weights and mask per position, and counts
+// and reduces as focal.Total does.
+func softmaxLoss(logits *graph.Node, s focal.Softmax, o focal.Options, opts []Option,
+	targets func(dims []int, a int) (raw, keep, positives *graph.Node)) *graph.Node {
+	c := mustConfig(opts)
+	a := c.axis(logits)
 	dims := logits.Shape().Dimensions
-	posDims := withoutAxis(dims, a)
-	g := logits.Graph()
+	alpha, err := checkSoftmax(s, o, c, dims[a])
+	if err != nil {
+		panicf("%w", err)
+	}
+	raw, keep, positives := targets(dims, a)
 	x := toWork(logits, "logits")
-	w, use := masked(posDims, c.weights, c.mask)
+	w, use := masked(withoutAxis(dims, a), c.weights, c.mask)
 	if keep != nil {
 		if use == nil {
 			use = keep
@@ -126,16 +160,7 @@ func softmaxLoss(logits, raw, keep, positives *graph.Node, a int, alpha []float6
 	if w != nil {
 		l = graph.Mul(l, w)
 	}
-	var count *graph.Node
-	if use != nil {
-		l = graph.Where(use, l, graph.ZerosLike(l))
-		positives = graph.LogicalAnd(positives, use)
-		count = countTrue(use)
-	} else {
-		count = graph.Scalar(g, work, float64(shapes.Make(work, posDims...).Size()))
-	}
-	r := reduce(l, count, countTrue(positives), o, c.norm)
-	return fromWork(r, logits.DType(), o.Reduction == focal.None)
+	return reduceUsed(l, use, positives, o, c, logits.DType())
 }
 
 // softmaxElems returns the unweighted per-position losses of working-dtype
@@ -145,8 +170,7 @@ func softmaxElems(x, raw *graph.Node, a int, alpha []float64, s focal.Softmax) *
 	g := x.Graph()
 	dims := x.Shape().Dimensions
 	C := dims[a]
-	classes := classIota(g, dims, a)
-	top := graph.Equal(graph.ExpandAxes(graph.ArgMax(x, a, dtypes.Int64), a), classes)
+	top := oneHot(graph.ArgMax(x, a, dtypes.Int64), dims, a)
 
 	// With m = max_c x_c held constant (the loss is shift-invariant, so the
 	// gradient is exact), e_c = e^(x_c − m) ∈ [0, 1] and the most likely

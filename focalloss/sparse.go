@@ -30,7 +30,7 @@ func Sparse(logits, labels *graph.Node, s focal.Sigmoid, o focal.Options, opts .
 	dims := logits.Shape().Dimensions
 	y := positionLabels(labels, dims, a)
 	g := y.Graph()
-	onehot := graph.Equal(graph.ExpandAxes(y, a), classIota(g, dims, a))
+	onehot := oneHot(y, dims, a)
 	keep := graph.NotEqual(y, graph.Scalar(g, dtypes.Int64, int64(focal.IgnoreLabel)))
 	posDims := withoutAxis(dims, a)
 	w, m := masked(posDims, c.weights, c.mask)
@@ -87,6 +87,12 @@ func classIota(g *graph.Graph, dims []int, a int) *graph.Node {
 	}
 	shape[a] = dims[a]
 	return graph.Iota(g, shapes.Make(dtypes.Int64, shape...), a)
+}
+
+// oneHot returns the one-hot (Bool, of dims) of the int64 class indices y,
+// of dims without axis a, along axis a.
+func oneHot(y *graph.Node, dims []int, a int) *graph.Node {
+	return graph.Equal(graph.ExpandAxes(y, a), classIota(y.Graph(), dims, a))
 }
 
 // alongClasses broadcasts t, of dims without axis a, over dims.

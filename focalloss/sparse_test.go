@@ -9,24 +9,14 @@ import (
 )
 
 func TestSparseFocalLossEqualsCore(t *testing.T) {
-	t.Run("float64", testSparseEqualsCore[float64])
-	t.Run("float32", testSparseEqualsCore[float32])
+	inBothFloats(t, testSparseEqualsCore[float64], testSparseEqualsCore[float32])
 }
 
 func testSparseEqualsCore[T float](t *testing.T) {
-	rng := rand.New(rand.NewPCG(9, 9))
+	rng := newRand(9, 9)
 	const rows, c = 40, 3
-	x := make([]T, rows*c)
-	for i := range x {
-		x[i] = T(rng.NormFloat64() * 4)
-	}
+	x, labels, lab64 := sparseInputs[T](rng, rows, c)
 	copy(x, []T{0, 1e30, -1e30, 750, -750, 0})
-	labels := make([]int32, rows)
-	lab64 := make([]int64, rows)
-	for i := range labels {
-		labels[i] = int32(rng.IntN(c+2)) - 2 // IgnoreLabel, Background or a class
-		lab64[i] = int64(labels[i])
-	}
 	for _, tc := range []struct {
 		s focal.Sigmoid
 		o focal.Options
@@ -39,16 +29,24 @@ func testSparseEqualsCore[T float](t *testing.T) {
 		s, o := tc.s, tc.o
 		val, grad := evalGrad(t, func(in []*graph.Node) *graph.Node { return Sparse(in[0], in[1], s, o) },
 			x, []int{rows, c}, tensorOf(labels, rows, 1))
-		out := focal.Outputs[T]{Loss: make([]T, len(x)), Grad: make([]T, len(x))}
-		tot, err := focal.SparseLoss(s, o, out, focal.SparseInput[T, int64]{Logits: x, Classes: c, Labels: lab64})
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := out.Loss
-		if o.Reduction != focal.None {
-			want = []T{T(tot.Value())}
-		}
+		want, wantGrad := coreSparse(t, s, o, x, c, lab64)
 		compare(t, o.Reduction.String()+" loss", val, want, 0)
-		compare(t, o.Reduction.String()+" grad", grad, out.Grad, gradAbs)
+		compare(t, o.Reduction.String()+" grad", grad, wantGrad, gradAbs)
 	}
+}
+
+// sparseInputs returns random logits [rows, c] and their labels, as int32
+// and as int64: IgnoreLabel, Background or a class.
+func sparseInputs[T float](rng *rand.Rand, rows, c int) (x []T, labels []int32, lab64 []int64) {
+	x = make([]T, rows*c)
+	for i := range x {
+		x[i] = T(rng.NormFloat64() * 4)
+	}
+	labels = make([]int32, rows)
+	lab64 = make([]int64, rows)
+	for i := range labels {
+		labels[i] = int32(rng.IntN(c+2)) - 2
+		lab64[i] = int64(labels[i])
+	}
+	return x, labels, lab64
 }

@@ -6,10 +6,9 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strings"
 	"testing"
 
-	"github.com/focalgo/focal/cmd/focal/internal/exitcode"
+	"github.com/focalgo/focal/cmd/focal/internal/cmdtest"
 )
 
 // lossDir makes a directory with logits w.npy, targets t.npy and weights
@@ -73,24 +72,7 @@ func sameSnapshot(t *testing.T, dir string, before map[string]string) {
 
 // wantStatus2 fails the test unless err is a one-line bad-input error
 // containing every string of want.
-func wantStatus2(t *testing.T, err error, want ...string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("no error, want exit status 2 naming %q", want)
-	}
-	msg := err.Error()
-	if code := exitcode.Code(err); code != 2 {
-		t.Errorf("exit status %d, want 2: %s", code, msg)
-	}
-	if strings.Contains(msg, "\n") {
-		t.Errorf("message spans lines: %q", msg)
-	}
-	for _, w := range want {
-		if !strings.Contains(msg, w) {
-			t.Errorf("message %q lacks %q", msg, w)
-		}
-	}
-}
+var wantStatus2 = cmdtest.WantStatus2
 
 // TestLossRefusesOutputsThatNameAnInputOrEachOther: an output naming an
 // input or another output — by another spelling, a link or a hard link —

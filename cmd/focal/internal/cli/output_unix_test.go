@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/focalgo/focal/cmd/focal/internal/bench"
+	"github.com/focalgo/focal/cmd/focal/internal/cmdtest"
 	"github.com/focalgo/focal/cmd/focal/internal/npy"
 )
 
@@ -124,31 +125,7 @@ func TestLossSignalWhileWritingLeavesNoTemporaries(t *testing.T) {
 				"--grad", "grad.npy", "--hess", "hess.npy", "--out", "loss.fifo")
 			cmd.Dir = dir
 			cmd.Env = append(os.Environ(), helperEnv+"=1")
-			var stderr strings.Builder
-			cmd.Stderr = &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			exited := make(chan error, 1)
-			go func() { exited <- cmd.Wait() }()
-			opened := make(chan *os.File, 1)
-			go func() {
-				f, _ := os.Open(dir + "/loss.fifo") // waits for the writer
-				opened <- f
-			}()
-			var r *os.File
-			select {
-			case r = <-opened:
-			case err := <-exited:
-				if w, err := os.OpenFile(dir+"/loss.fifo", os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-					w.Close()
-				}
-				t.Fatalf("focal loss ended (%v) without writing the FIFO\n%s", err, stderr.String())
-			}
-			defer r.Close()
-			if _, err := io.ReadFull(r, make([]byte, 1<<10)); err != nil {
-				t.Fatal(err)
-			}
+			w := cmdtest.CatchWriting(t, cmd, dir+"/loss.fifo")
 			// focal loss is blocked writing the rest; grad and hess are staged.
 			var tmps []string
 			for name := range snapshot(t, dir) {
@@ -159,12 +136,7 @@ func TestLossSignalWhileWritingLeavesNoTemporaries(t *testing.T) {
 			if len(tmps) != 2 {
 				t.Fatalf("want the two staged temporaries while writing, have %v", tmps)
 			}
-			cmd.Process.Signal(sig)
-			err := <-exited
-			ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
-			if !ok || !ws.Signaled() || ws.Signal() != sig {
-				t.Errorf("focal loss ended with %v, want killed by %v\n%s", err, sig, stderr.String())
-			}
+			w.Kill(t, sig)
 			var names []string
 			for name := range snapshot(t, dir) {
 				names = append(names, name)

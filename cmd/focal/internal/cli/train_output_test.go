@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/focalgo/focal/cmd/focal/internal/cmdtest"
 	"github.com/focalgo/focal/cmd/focal/internal/synthetic"
 	"github.com/focalgo/focal/cmd/focal/internal/train"
 )
@@ -109,15 +110,7 @@ func TestTrainPlotsAreValidPNGs(t *testing.T) {
 			if _, _, err := execute(NewTrainCommand(), append([]string{"--quiet", "--plots", plots}, c.args...)...); err != nil {
 				t.Fatal(err)
 			}
-			entries, err := os.ReadDir(plots)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var names []string
-			for _, e := range entries {
-				names = append(names, e.Name())
-			}
-			slices.Sort(names)
+			names := cmdtest.Names(t, plots)
 			want := slices.Sorted(slices.Values(c.want))
 			if !slices.Equal(names, want) {
 				t.Errorf("files %v, want %v", names, want)

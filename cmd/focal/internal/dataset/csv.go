@@ -19,41 +19,23 @@ import (
 // other column is a numeric feature. A cell that is not a finite number is
 // an error naming its line and column; so is a column name given twice.
 func ReadCSV(path, label string) (*Set, error) {
-	src, err := openCSV(path)
-	if err != nil {
-		return nil, err
-	}
-	defer src.close()
-	return readCSVSet(src, label)
+	// The format is sniffed for its errors only: text in no known format
+	// is read as CSV.
+	return readFormat(path, func(src *source, _ Format) (*Set, error) { return readCSVSet(src, label) })
 }
 
 // ReadCSVFeatures reads the columns named features, in that order, from a
 // CSV file with a header row; other columns (a label column, say) are
 // ignored. It returns the row-major N×len(features) matrix.
 func ReadCSVFeatures(path string, features []string) (x []float32, n int, err error) {
-	src, err := openCSV(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer src.close()
-	s, _, err := readCSV(src, "", features)
+	s, err := readFormat(path, func(src *source, _ Format) (s *Set, err error) {
+		s, _, err = readCSV(src, "", features)
+		return s, err
+	})
 	if err != nil {
 		return nil, 0, err
 	}
 	return s.X, s.N, nil
-}
-
-// openCSV opens path and checks that it holds text.
-func openCSV(path string) (*source, error) {
-	src, err := openSource(path)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := src.sniff(); err != nil {
-		src.close()
-		return nil, err
-	}
-	return src, nil
 }
 
 func readCSVSet(src *source, label string) (*Set, error) {

@@ -161,6 +161,49 @@ func TestReadIDXGzipAndNaming(t *testing.T) {
 	}
 }
 
+// IDX and .npy files are arrays alike: their labels are checked alike.
+func TestIDXLabelsAreCheckedAsNPYLabels(t *testing.T) {
+	dir := t.TempDir()
+	img := filepath.Join(dir, "images")
+	os.WriteFile(img, idxBytes(0x08, []uint32{2, 2}, []byte{1, 2, 3, 4}), 0o644)
+	nan := []byte{0x7f, 0xc0, 0, 0}
+	one := []byte{0x3f, 0x80, 0, 0}
+	for _, c := range []struct {
+		name   string
+		labels []byte
+		want   error
+		says   string
+	}{
+		{"NaN label", idxBytes(0x0D, []uint32{2}, append(one, nan...)), ErrNotFinite, "label 1 is NaN"},
+		{"labels of three dimensions", idxBytes(0x08, []uint32{2, 1, 1}, []byte{0, 1}), ErrFormat, "want [N] or [N, 1]"},
+		{"too few labels", idxBytes(0x08, []uint32{1}, []byte{0}), ErrRows, "2 rows, but"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			lp := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "_"))
+			os.WriteFile(lp, c.labels, 0o644)
+			_, err := ReadIDX(img, lp)
+			if !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.says) {
+				t.Errorf("error %v, want %v saying %q", err, c.want, c.says)
+			}
+		})
+	}
+	lp := filepath.Join(dir, "column")
+	os.WriteFile(lp, idxBytes(0x08, []uint32{2, 1}, []byte{5, 6}), 0o644)
+	if s, err := ReadIDX(img, lp); err != nil || !slices.Equal(s.Classes, []string{"5", "6"}) {
+		t.Errorf("labels [N, 1]: %+v, %v", s, err)
+	}
+}
+
+// A float64 IDX feature too large for float32 is refused as such.
+func TestIDXFeatureBeyondFloat32IsNamed(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "x")
+	os.WriteFile(p, idxBytes(0x0E, []uint32{1, 1}, []byte{0x7f, 0xe0, 0, 0, 0, 0, 0, 0}), 0o644)
+	_, err := LoadFeatures(p, []string{"x0"})
+	if !errors.Is(err, ErrNotFinite) || !strings.Contains(err.Error(), "row 0, column 0 is 8.98846567431158e+307: not finite (or beyond float32)") {
+		t.Errorf("error %v, want the value named as not finite or beyond float32", err)
+	}
+}
+
 func TestSplitIsStratifiedAndSeeded(t *testing.T) {
 	s := &Set{F: 1, Classes: []string{"0", "1"}}
 	for i := range 1000 {

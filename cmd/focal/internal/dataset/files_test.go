@@ -8,10 +8,8 @@ import (
 )
 
 func TestFilesAreTheFilesLoadReads(t *testing.T) {
-	dir := t.TempDir()
-	images := filepath.Join(dir, "t10k-images-idx3-ubyte.gz")
-	labels := filepath.Join(dir, "t10k-labels-idx1-ubyte.gz")
-	os.WriteFile(images, nil, 0o644)
+	images := write(t, "t10k-images-idx3-ubyte.gz", "")
+	labels := filepath.Join(filepath.Dir(images), "t10k-labels-idx1-ubyte.gz")
 	os.WriteFile(labels, nil, 0o644)
 	for _, c := range []struct {
 		spec string

@@ -5,131 +5,66 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strconv"
 )
 
 // ReadIDX reads an IDX images file (MNIST, Fashion-MNIST: [N, rows, cols],
-// flattened to F = rows·cols features) and an IDX labels file [N] (when
+// flattened to F = rows·cols features) and an IDX labels file [N] or [N, 1] (when
 // labelsPath is "", the one the MNIST naming gives). Either may be
 // gzip-compressed.
 func ReadIDX(imagesPath, labelsPath string) (*Set, error) {
-	src, err := openSource(imagesPath)
-	if err != nil {
-		return nil, err
-	}
-	defer src.close()
-	return readIDXPair(src, labelsPath)
+	return readFile(imagesPath, func(src *source) (*Set, error) { return arrayFormats[IDX].pair(src, labelsPath) })
 }
 
-func readIDXPair(images *source, labelsPath string) (*Set, error) {
-	s, err := readIDXFeatures(images)
-	if err != nil {
-		return nil, err
+// idxLabels names the labels file of an images file by the MNIST naming.
+func idxLabels(images string) (string, error) {
+	if p := idxLabelsPath(images); p != "" {
+		return p, nil
 	}
-	if labelsPath == "" {
-		if labelsPath = idxLabelsPath(images.path); labelsPath == "" {
-			return nil, fmt.Errorf("%s: cannot guess the IDX labels file: pass IMAGES,LABELS", images.path)
-		}
-	}
-	ls, err := openSource(labelsPath)
-	if err != nil {
-		return nil, err
-	}
-	defer ls.close()
-	y, shape, err := readIDX(ls)
-	if err != nil {
-		return nil, err
-	}
-	if len(shape) != 1 {
-		return nil, fmt.Errorf("%s: %w: labels have shape %v, want [N]", labelsPath, ErrFormat, shape)
-	}
-	if shape[0] != s.N {
-		return nil, fmt.Errorf("%s: %w: %d images, but %s has %d labels", images.path, ErrRows, s.N, labelsPath, shape[0])
-	}
-	raw := make([]string, len(y))
-	for i, v := range y {
-		raw[i] = strconv.FormatFloat(v, 'g', -1, 64)
-	}
-	s.Y, s.Classes = encode(raw)
-	return s, nil
-}
-
-// ReadIDXFeatures reads an IDX file of N examples as an N×F matrix.
-func ReadIDXFeatures(path string) (*Set, error) {
-	src, err := openSource(path)
-	if err != nil {
-		return nil, err
-	}
-	defer src.close()
-	return readIDXFeatures(src)
-}
-
-func readIDXFeatures(src *source) (*Set, error) {
-	path := src.path
-	x, shape, err := readIDX(src)
-	if err != nil {
-		return nil, err
-	}
-	s := &Set{N: shape[0], F: 1}
-	for _, d := range shape[1:] {
-		s.F *= d
-	}
-	if s.N == 0 || s.F == 0 {
-		return nil, fmt.Errorf("%s: %w: shape %v", path, ErrEmpty, shape)
-	}
-	s.X = make([]float32, len(x))
-	for i, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > math.MaxFloat32 {
-			return nil, fmt.Errorf("%s: row %d, column %d is %v: %w", path, i/s.F, i%s.F, v, ErrNotFinite)
-		}
-		s.X[i] = float32(v)
-	}
-	s.Features = defaultNames(s.F)
-	return s, nil
+	return "", fmt.Errorf("%s: cannot guess the IDX labels file: pass IMAGES,LABELS", images)
 }
 
 // readIDX reads an IDX file (magic 0 0 type ndim, big-endian uint32
 // dimensions, then the data in C order) as float64.
-func readIDX(src *source) ([]float64, []int, error) {
+func readIDX(src *source) (array, error) {
 	path, r := src.path, src.r
 	var magic [4]byte
 	if _, err := io.ReadFull(r, magic[:]); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w: too short for an IDX header", path, ErrFormat)
+		return array{}, fmt.Errorf("%s: %w: too short for an IDX header", path, ErrFormat)
 	}
 	if magic[0] != 0 || magic[1] != 0 {
-		return nil, nil, fmt.Errorf("%s: %w: not an IDX file (it starts with % x, want 00 00 TYPE NDIM)", path, ErrFormat, magic)
+		return array{}, fmt.Errorf("%s: %w: not an IDX file (it starts with % x, want 00 00 TYPE NDIM)", path, ErrFormat, magic)
 	}
 	if magic[3] == 0 {
-		return nil, nil, fmt.Errorf("%s: %w: IDX header of 0 dimensions", path, ErrFormat)
+		return array{}, fmt.Errorf("%s: %w: IDX header of 0 dimensions", path, ErrFormat)
 	}
 	size := map[byte]int{0x08: 1, 0x09: 1, 0x0B: 2, 0x0C: 4, 0x0D: 4, 0x0E: 8}[magic[2]]
 	if size == 0 {
-		return nil, nil, fmt.Errorf("%s: %w: unknown IDX element type 0x%02x", path, ErrFormat, magic[2])
+		return array{}, fmt.Errorf("%s: %w: unknown IDX element type 0x%02x", path, ErrFormat, magic[2])
 	}
 	shape := make([]int, magic[3])
 	n := 1
 	for i := range shape {
 		var d uint32
 		if err := binary.Read(r, binary.BigEndian, &d); err != nil {
-			return nil, nil, fmt.Errorf("%s: %w: truncated IDX header", path, ErrFormat)
+			return array{}, fmt.Errorf("%s: %w: truncated IDX header", path, ErrFormat)
 		}
 		shape[i] = int(d)
 		n *= int(d)
 		if n > 1<<31 {
-			return nil, nil, fmt.Errorf("%s: %w: shape %v is too large", path, ErrFormat, shape)
+			return array{}, fmt.Errorf("%s: %w: shape %v is too large", path, ErrFormat, shape)
 		}
 	}
 	if n == 0 {
-		return nil, nil, fmt.Errorf("%s: %w: shape %v", path, ErrEmpty, shape)
+		return array{}, fmt.Errorf("%s: %w: shape %v", path, ErrEmpty, shape)
 	}
 	// Read what is there rather than allocating what the header claims: a
 	// corrupt header must not cost gigabytes.
 	buf, err := io.ReadAll(io.LimitReader(r, int64(n*size)))
 	if err != nil {
-		return nil, nil, src.readError(err)
+		return array{}, src.readError(err)
 	}
 	if len(buf) < n*size {
-		return nil, nil, fmt.Errorf("%s: %w: %d bytes of data, shape %v needs %d", path, ErrFormat, len(buf), shape, n*size)
+		return array{}, fmt.Errorf("%s: %w: %d bytes of data, shape %v needs %d", path, ErrFormat, len(buf), shape, n*size)
 	}
 	out := make([]float64, n)
 	be := binary.BigEndian
@@ -150,5 +85,5 @@ func readIDX(src *source) ([]float64, []int, error) {
 			out[i] = math.Float64frombits(be.Uint64(b))
 		}
 	}
-	return out, shape, nil
+	return array{out, shape}, nil
 }

@@ -25,12 +25,7 @@ func (f Format) String() string { return [...]string{"CSV", ".npy", "IDX"}[f] }
 // files are looked into. An empty file, a directory and binary data that
 // is none of these are errors.
 func Sniff(path string) (Format, error) {
-	src, err := openSource(path)
-	if err != nil {
-		return 0, err
-	}
-	defer src.close()
-	return src.sniff()
+	return readFile(path, (*source).sniff)
 }
 
 // Load reads a labelled data set from spec: "FILE" for a CSV file (whose
@@ -41,27 +36,15 @@ func Sniff(path string) (Format, error) {
 // at fault.
 func Load(spec, label string) (*Set, error) {
 	xPath, yPath, _ := strings.Cut(spec, ",")
-	src, err := openSource(xPath)
-	if err != nil {
-		return nil, err
-	}
-	defer src.close()
-	format, err := src.sniff()
-	if err != nil {
-		return nil, err
-	}
-	// The features file is read before its labels file is looked for: when
-	// it is corrupt, that is what the user needs to hear first.
-	switch format {
-	case NPY:
-		return readNPYPair(src, yPath)
-	case IDX:
-		return readIDXPair(src, yPath)
-	}
-	if yPath != "" {
-		return nil, fmt.Errorf("%s: a CSV file holds its own labels (--label COLUMN); drop %s", xPath, quote.Clip(","+yPath))
-	}
-	return readCSVSet(src, label)
+	return readFormat(xPath, func(src *source, format Format) (*Set, error) {
+		if a, ok := arrayFormats[format]; ok {
+			return a.pair(src, yPath)
+		}
+		if yPath != "" {
+			return nil, fmt.Errorf("%s: a CSV file holds its own labels (--label COLUMN); drop %s", xPath, quote.Clip(","+yPath))
+		}
+		return readCSVSet(src, label)
+	})
 }
 
 // LoadFeatures reads the features of spec (a labels file, if named, is not
@@ -69,24 +52,13 @@ func Load(spec, label string) (*Set, error) {
 // order; other formats must have len(features) columns.
 func LoadFeatures(spec string, features []string) (*Set, error) {
 	xPath, _, _ := strings.Cut(spec, ",")
-	src, err := openSource(xPath)
-	if err != nil {
-		return nil, err
-	}
-	defer src.close()
-	format, err := src.sniff()
-	if err != nil {
-		return nil, err
-	}
-	var s *Set
-	switch format {
-	case NPY:
-		s, err = readNPYFeatures(src)
-	case IDX:
-		s, err = readIDXFeatures(src)
-	default:
+	s, err := readFormat(xPath, func(src *source, format Format) (s *Set, err error) {
+		if a, ok := arrayFormats[format]; ok {
+			return a.features(src)
+		}
 		s, _, err = readCSV(src, "", features)
-	}
+		return s, err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -94,6 +66,17 @@ func LoadFeatures(spec string, features []string) (*Set, error) {
 		return nil, fmt.Errorf("%s: %w: %d features per row, the model takes %d", xPath, ErrFormat, s.F, len(features))
 	}
 	return s, nil
+}
+
+// readFormat opens path, tells its format and hands both to read.
+func readFormat(path string, read func(*source, Format) (*Set, error)) (*Set, error) {
+	return readFile(path, func(src *source) (*Set, error) {
+		format, err := src.sniff()
+		if err != nil {
+			return nil, err
+		}
+		return read(src, format)
+	})
 }
 
 // idxLabelsPath returns the MNIST-named labels file next to an images

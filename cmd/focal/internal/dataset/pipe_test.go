@@ -2,40 +2,13 @@ package dataset
 
 import (
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
-)
 
-// fifo makes a named pipe and writes data into it from a goroutine, as a
-// shell's process substitution <(cat data.csv) does.
-func fifo(t *testing.T, name string, data []byte) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := syscall.Mkfifo(p, 0o600); err != nil {
-		t.Skipf("mkfifo: %v", err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f, err := os.OpenFile(p, os.O_WRONLY, 0)
-		if err != nil {
-			return
-		}
-		f.Write(data)
-		f.Close()
-	}()
-	t.Cleanup(func() {
-		if f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
-			f.Close()
-		}
-		<-done
-	})
-	return p
-}
+	"github.com/focalgo/focal/cmd/focal/internal/cmdtest"
+)
 
 // within runs f, failing the test if it takes over a minute: a reader that
 // opens a pipe twice waits forever for a second writer.
@@ -61,7 +34,7 @@ func TestLoadReadsAPipe(t *testing.T) {
 	}
 	var s *Set
 	var err error
-	p := fifo(t, "csv", []byte(csv.String()))
+	p := cmdtest.Fifo(t, []byte(csv.String()))
 	within(t, func() { s, err = Load(p, "label") })
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +45,7 @@ func TestLoadReadsAPipe(t *testing.T) {
 
 	raw, _ := os.ReadFile(writeNPY(t, "x.npy", []float64{1, 2, 3}))
 	y := writeNPY(t, "y.npy", []int64{0, 1, 1})
-	p = fifo(t, "x", raw)
+	p = cmdtest.Fifo(t, raw)
 	within(t, func() { s, err = Load(p+","+y, "") })
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +53,7 @@ func TestLoadReadsAPipe(t *testing.T) {
 	if s.N != 3 || !slices.Equal(s.X, []float32{1, 2, 3}) {
 		t.Errorf(".npy from a pipe: %+v", s)
 	}
-	p = fifo(t, "f", raw)
+	p = cmdtest.Fifo(t, raw)
 	within(t, func() { s, err = LoadFeatures(p, []string{"x0"}) })
 	if err != nil || s.N != 3 {
 		t.Errorf("features from a pipe: %+v, %v", s, err)

@@ -7,9 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 
+	"github.com/focalgo/focal/cmd/focal/internal/infile"
 	"github.com/focalgo/focal/cmd/focal/internal/quote"
 )
 
@@ -30,27 +29,11 @@ type source struct {
 // openSource opens path. Its errors start with the path, so that a caller
 // can put the flag that named the file in front of them.
 func openSource(path string) (*source, error) {
-	f, err := os.Open(path)
+	f, size, err := infile.Open(path, "a data file")
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("%s: %w", path, pe.Err)
-		}
 		return nil, err
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if st.IsDir() {
-		f.Close()
-		return nil, fmt.Errorf("%s: is a directory, want a data file", path)
-	}
-	s := &source{path: path, r: bufio.NewReader(f), size: -1, close: f.Close}
-	if st.Mode().IsRegular() {
-		s.size = st.Size()
-	}
+	s := &source{path: path, r: bufio.NewReader(f), size: size, close: f.Close}
 	if m, _ := s.r.Peek(2); len(m) == 2 && m[0] == 0x1f && m[1] == 0x8b {
 		z, err := gzip.NewReader(s.r)
 		if err != nil {

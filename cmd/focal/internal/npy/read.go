@@ -7,12 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
-	"os"
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/focalgo/focal/cmd/focal/internal/infile"
 	"github.com/focalgo/focal/cmd/focal/internal/quote"
 )
 
@@ -34,26 +33,11 @@ const maxHeader = 1 << 20
 // substitution, /dev/stdin) is read as a stream, up to the bytes its header
 // announces.
 func Read(path string) (*Array, error) {
-	f, err := os.Open(path)
+	f, size, err := infile.Open(path, "an .npy file")
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("%s: %w", path, pe.Err) // not "open PATH: …"
-		}
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("%s: is a directory, want an .npy file", path)
-	}
-	size := int64(-1)
-	if st.Mode().IsRegular() {
-		size = st.Size()
-	}
 	a, err := ReadFrom(bufio.NewReader(f), size)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

@@ -5,12 +5,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
-	"syscall"
 	"testing"
+
+	"github.com/focalgo/focal/cmd/focal/internal/cmdtest"
 )
 
 // file builds an .npy file: magic, version major.0, the header length in
@@ -99,31 +99,80 @@ var corrupt = []struct {
 	{"uint64 beyond int64", file(1, dict("'<u8'", "False", "(1,)"), []byte{0, 0, 0, 0, 0, 0, 0, 0x80}), "does not fit int64"},
 }
 
-func TestReadSaysWhatIsWrongWithACorruptFile(t *testing.T) {
+// TestReadSaysWhatIsWrongWithAFile: a file that is not a readable .npy
+// array (missing, a directory, any of the corrupt ones) is an error of one
+// short line that starts with the path and says what is wrong.
+func TestReadSaysWhatIsWrongWithAFile(t *testing.T) {
 	dir := t.TempDir()
+	var b bytes.Buffer
+	Write(&b, []int{100}, make([]float64, 100))
+	text := writeFile(t, []byte("hello, not numpy\n"))
+	cases := []struct{ name, path, want string }{
+		{"missing file", filepath.Join(dir, "absent.npy"), "no such file"},
+		{"a directory", dir, "is a directory"},
+		{"not an .npy file", text, "not a readable .npy"},
+		{"truncated data", writeFile(t, b.Bytes()[:200]), "not a readable .npy"},
+		{"complex dtype in a file", filepath.Join("testdata", "c8_2.npy"), "unsupported dtype"},
+		{"float16 dtype in a file", filepath.Join("testdata", "f2_2.npy"), "unsupported dtype"},
+	}
 	for _, tc := range corrupt {
+		cases = append(cases, struct{ name, path, want string }{tc.name, writeFile(t, tc.data), tc.want})
+	}
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			p := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".npy")
-			if err := os.WriteFile(p, tc.data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			_, err := Read(p)
+			_, err := Read(tc.path)
 			if err == nil {
 				t.Fatal("no error")
 			}
 			msg := err.Error()
-			if !strings.HasPrefix(msg, p+": ") || !strings.Contains(msg, tc.want) {
+			if !strings.HasPrefix(msg, tc.path+": ") || !strings.Contains(msg, tc.want) {
 				t.Errorf("error %q, want one starting with the path and saying %q", msg, tc.want)
 			}
-			if strings.Contains(msg, "runtime error") || strings.Contains(msg, "\n") || len(msg) > len(p)+300 {
+			if strings.Contains(msg, "runtime error") || strings.Contains(msg, "\n") || len(msg) > len(tc.path)+300 {
 				t.Errorf("error %q: want one short line about the file, not a recovered panic", msg)
+			}
+		})
+	}
+	if _, err := Read(text); !errors.Is(err, ErrFormat) {
+		t.Errorf("a text file's error %v does not wrap ErrFormat", err)
+	}
+}
+
+func TestReadDecodesEveryLayout(t *testing.T) {
+	for _, tc := range []struct {
+		name, file, dtype string
+		shape             []int
+		want              []float64
+	}{
+		{"fortran order becomes C order", "fortran_f8_2x3x4.npy", "f8", []int{2, 3, 4}, seq(24)},
+		{"signed 16-bit integers widen to int64", "c_i2_2x3.npy", "i2", []int{2, 3}, []float64{-3, -2, -1, 0, 1, 2}},
+		{"booleans read as 0 and 1", "bool_3.npy", "b1", []int{3}, []float64{1, 0, 1}},
+		{"big-endian 0-d float64", "big_f8_0d.npy", "f8", []int{}, []float64{2.5}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := Read(filepath.Join("testdata", tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Dtype != tc.dtype || !reflect.DeepEqual(a.Shape, tc.shape) {
+				t.Fatalf("dtype %s shape %v, want %s %v", a.Dtype, a.Shape, tc.dtype, tc.shape)
+			}
+			if got := a.Float64(); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("values %v, want %v", got, tc.want)
 			}
 		})
 	}
 }
 
+func seq(n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = float64(i)
+	}
+	return v
+}
+
 func TestReadAcceptsWhatNumPyAccepts(t *testing.T) {
-	dir := t.TempDir()
 	for _, tc := range []struct {
 		name  string
 		data  []byte
@@ -143,9 +192,7 @@ func TestReadAcceptsWhatNumPyAccepts(t *testing.T) {
 		{"Fortran order", file(1, dict("'<f4'", "True", "(2, 2)"), f32bytes(1, 3, 2, 4)), []int{2, 2}, []float64{1, 2, 3, 4}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".npy")
-			os.WriteFile(p, tc.data, 0o644)
-			a, err := Read(p)
+			a, err := Read(writeFile(t, tc.data))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -154,34 +201,6 @@ func TestReadAcceptsWhatNumPyAccepts(t *testing.T) {
 			}
 		})
 	}
-}
-
-// fifo makes a named pipe in a temporary directory and writes data into it
-// from a goroutine, as a shell's process substitution <(cat x.npy) does.
-func fifo(t *testing.T, data []byte) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "pipe")
-	if err := syscall.Mkfifo(p, 0o600); err != nil {
-		t.Skipf("mkfifo: %v", err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f, err := os.OpenFile(p, os.O_WRONLY, 0)
-		if err != nil {
-			return
-		}
-		f.Write(data) // the reader may stop early: a broken pipe is fine
-		f.Close()
-	}()
-	t.Cleanup(func() {
-		// Unblock the writer if the reader never opened the pipe.
-		if f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
-			f.Close()
-		}
-		<-done
-	})
-	return p
 }
 
 func TestReadStreamsAPipe(t *testing.T) {
@@ -193,7 +212,7 @@ func TestReadStreamsAPipe(t *testing.T) {
 	if err := Write(&b, []int{1000, 3}, want); err != nil {
 		t.Fatal(err)
 	}
-	a, err := Read(fifo(t, b.Bytes()))
+	a, err := Read(cmdtest.Fifo(t, b.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +233,7 @@ func TestReadSaysWhereAPipeEndedTooSoon(t *testing.T) {
 		{"nothing", nil, "empty file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := fifo(t, tc.data)
+			p := cmdtest.Fifo(t, tc.data)
 			_, err := Read(p)
 			if err == nil || !strings.HasPrefix(err.Error(), p+": ") || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, ErrFormat) {
 				t.Errorf("error %v, want one naming %s and saying %q", err, p, tc.want)

@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
 	"os"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/focalgo/focal/cmd/focal/internal/infile"
 )
 
 // A Stream reads the data of an .npy file in order, a piece at a time, so
@@ -50,15 +51,11 @@ type Stream struct {
 // stream, and Read says so if it ends early. Errors name the path and wrap
 // ErrFormat or ErrDtype, as Read's do.
 func Open(path string) (*Stream, error) {
-	f, err := os.Open(path)
+	f, size, err := infile.Open(path, "an .npy file")
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("%s: %w", path, pe.Err)
-		}
 		return nil, err
 	}
-	s, err := open(f, path)
+	s, err := open(f, path, size)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -66,18 +63,7 @@ func Open(path string) (*Stream, error) {
 	return s, nil
 }
 
-func open(f *os.File, path string) (*Stream, error) {
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("%s: is a directory, want an .npy file", path)
-	}
-	size := int64(-1)
-	if st.Mode().IsRegular() {
-		size = st.Size()
-	}
+func open(f *os.File, path string, size int64) (*Stream, error) {
 	h, hlen, err := readHeader(f, size)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

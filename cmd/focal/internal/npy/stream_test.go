@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/focalgo/focal/cmd/focal/internal/cmdtest"
 )
 
 // writeFile writes data to a new file and returns its path.
@@ -143,7 +145,7 @@ func TestStreamRewindsASpooledPipe(t *testing.T) {
 	if err := Write(&b, []int{len(want)}, want); err != nil {
 		t.Fatal(err)
 	}
-	s, err := Open(fifo(t, b.Bytes()))
+	s, err := Open(cmdtest.Fifo(t, b.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +177,7 @@ func TestStreamSaysWhenDataIsMissing(t *testing.T) {
 	if _, err := Open(p); err == nil || !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "needs 24 bytes, the file has 12") {
 		t.Errorf("Open of a short file: %v", err)
 	}
-	s, err := Open(fifo(t, data))
+	s, err := Open(cmdtest.Fifo(t, data))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+
+	"github.com/focalgo/focal/cmd/focal/internal/cmdtest"
 )
 
 // TestCheckRefusesAnOutputNamingAnInputOrAnotherOutput names the one file
@@ -14,9 +16,7 @@ import (
 // an output and as two outputs. Check refuses each with exit status 2 and
 // a message naming both flags, and nothing is written.
 func TestCheckRefusesAnOutputNamingAnInputOrAnotherOutput(t *testing.T) {
-	dir := t.TempDir()
-	t.Chdir(dir)
-	put(t, "w.npy", "logits")
+	dir := inTempDir(t, map[string]string{"w.npy": "logits"})
 	os.Mkdir("sub", 0o755)
 	os.Symlink("w.npy", "link.npy")
 	os.Symlink("link.npy", "link2.npy")
@@ -48,7 +48,7 @@ func TestCheckRefusesAnOutputNamingAnInputOrAnotherOutput(t *testing.T) {
 			os.Remove("dangling.npy")
 			os.Symlink("target.npy", "dangling.npy")
 			defer os.Remove("dangling.npy")
-			before := names(t, dir)
+			before := cmdtest.Names(t, dir)
 			p := NewPlan()
 			defer p.Abort()
 			flags := []string{"--out", "--grad", "--hess"}
@@ -63,8 +63,8 @@ func TestCheckRefusesAnOutputNamingAnInputOrAnotherOutput(t *testing.T) {
 				second = "--out"
 			}
 			last := flags[len(c.outs)-1]
-			wantUserError(t, p.Check(), last, second, "name the same file")
-			if after := names(t, dir); !slices.Equal(after, before) {
+			cmdtest.WantStatus2(t, p.Check(), last, second, "name the same file")
+			if after := cmdtest.Names(t, dir); !slices.Equal(after, before) {
 				t.Errorf("directory changed: %v, was %v", after, before)
 			}
 			if got := get(t, "w.npy"); got != "logits" {
@@ -77,10 +77,7 @@ func TestCheckRefusesAnOutputNamingAnInputOrAnotherOutput(t *testing.T) {
 // TestCheckAcceptsDistinctFiles is the other side: different files, a
 // link to a different file, the same name in another directory.
 func TestCheckAcceptsDistinctFiles(t *testing.T) {
-	dir := t.TempDir()
-	t.Chdir(dir)
-	put(t, "w.npy", "logits")
-	put(t, "t.npy", "targets")
+	inTempDir(t, map[string]string{"w.npy": "logits", "t.npy": "targets"})
 	os.Mkdir("sub", 0o755)
 	os.Symlink("t.npy", "tlink.npy")
 	p := NewPlan()
@@ -99,10 +96,8 @@ func TestCheckAcceptsDistinctFiles(t *testing.T) {
 // file is refused by Check, before anything is written, with exit status
 // 2 and a message naming the flag, the path and the problem.
 func TestCheckRefusesBadDestinations(t *testing.T) {
-	dir := t.TempDir()
-	t.Chdir(dir)
+	dir := inTempDir(t, map[string]string{"file": "x"})
 	os.Mkdir("d", 0o755)
-	put(t, "file", "x")
 	os.Symlink("loop1", "loop2")
 	os.Symlink("loop2", "loop1")
 	os.Symlink("d", "dlink")
@@ -130,12 +125,12 @@ func TestCheckRefusesBadDestinations(t *testing.T) {
 			if c.path == "sock" && runtime.GOOS == "windows" {
 				t.Skip("no Unix sockets")
 			}
-			before := names(t, dir)
+			before := cmdtest.Names(t, dir)
 			p := NewPlan()
 			defer p.Abort()
 			p.Output("--out", c.path)
-			wantUserError(t, p.Check(), c.want...)
-			if after := names(t, dir); !slices.Equal(after, before) {
+			cmdtest.WantStatus2(t, p.Check(), c.want...)
+			if after := cmdtest.Names(t, dir); !slices.Equal(after, before) {
 				t.Errorf("directory changed: %v, was %v", after, before)
 			}
 		})
@@ -160,14 +155,14 @@ func TestCheckRefusesAReadOnlyDirectory(t *testing.T) {
 	for _, path := range []string{join(ro, "new.npy"), join(ro, "old.npy")} {
 		p := NewPlan()
 		p.Output("--out", path)
-		wantUserError(t, p.Check(), "--out "+path, "directory "+ro+" is not writable", "permission denied")
+		cmdtest.WantStatus2(t, p.Check(), "--out "+path, "directory "+ro+" is not writable", "permission denied")
 		p.Abort()
 	}
 	p := NewPlan()
 	p.Dir("--plots", join(ro, "plots"))
-	wantUserError(t, p.Check(), "--plots", "directory "+ro+" is not writable")
+	cmdtest.WantStatus2(t, p.Check(), "--plots", "directory "+ro+" is not writable")
 	p.Abort()
-	if got := names(t, ro); !slices.Equal(got, []string{"old.npy"}) {
+	if got := cmdtest.Names(t, ro); !slices.Equal(got, []string{"old.npy"}) {
 		t.Errorf("read-only directory holds %v", got)
 	}
 }
@@ -176,19 +171,16 @@ func TestCheckRefusesAReadOnlyDirectory(t *testing.T) {
 // then checked like any output) or be made with its parents; a file in its
 // place is refused.
 func TestCheckedDirectoryOutput(t *testing.T) {
-	dir := t.TempDir()
-	t.Chdir(dir)
-	put(t, "file", "x")
-	put(t, "in.csv", "data")
+	dir := inTempDir(t, map[string]string{"file": "x", "in.csv": "data"})
 
 	p := NewPlan()
 	p.Dir("--plots", "file")
-	wantUserError(t, p.Check(), "--plots file", "not a directory")
+	cmdtest.WantStatus2(t, p.Check(), "--plots file", "not a directory")
 	p.Abort()
 
 	p = NewPlan()
 	p.Dir("--plots", "file/sub")
-	wantUserError(t, p.Check(), "--plots file/sub", "is not a directory")
+	cmdtest.WantStatus2(t, p.Check(), "--plots file/sub", "is not a directory")
 	p.Abort()
 
 	// A file inside the directory output naming an input.
@@ -198,7 +190,7 @@ func TestCheckedDirectoryOutput(t *testing.T) {
 	if err := p.Check(); err != nil {
 		t.Fatal(err)
 	}
-	wantUserError(t, d.Output("in.csv").Write(text("plot")), "--plots", "--data", "name the same file")
+	cmdtest.WantStatus2(t, d.Output("in.csv").Write(text("plot")), "--plots", "--data", "name the same file")
 	p.Abort()
 	if got := get(t, "in.csv"); got != "data" {
 		t.Errorf("in.csv holds %q", got)
@@ -208,9 +200,9 @@ func TestCheckedDirectoryOutput(t *testing.T) {
 	p = NewPlan()
 	p.Output("--save", "x")
 	p.Dir("--plots", "./x")
-	wantUserError(t, p.Check(), "--plots", "--save", "name the same file")
+	cmdtest.WantStatus2(t, p.Check(), "--plots", "--save", "name the same file")
 	p.Abort()
-	if got := names(t, dir); !slices.Equal(got, []string{"file", "in.csv"}) {
+	if got := cmdtest.Names(t, dir); !slices.Equal(got, []string{"file", "in.csv"}) {
 		t.Errorf("directory holds %v", got)
 	}
 }

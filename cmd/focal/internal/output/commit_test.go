@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/focalgo/focal/cmd/focal/internal/cmdtest"
 )
 
 var errInjected = errors.New("injected failure")
@@ -128,15 +130,15 @@ func TestCommitKeepsABackupItCannotPutBack(t *testing.T) {
 		t.Fatalf("error %v, want one naming a's backup", err)
 	}
 	var backup string
-	for _, n := range names(t, dir) {
+	for _, n := range cmdtest.Names(t, dir) {
 		if strings.HasPrefix(n, ".a.old") {
 			backup = n
 		}
 	}
 	if backup == "" || get(t, join(dir, backup)) != "old a" || get(t, join(dir, "b")) != "old b" {
-		t.Errorf("directory %v: want a's backup holding \"old a\", b untouched", names(t, dir))
+		t.Errorf("directory %v: want a's backup holding \"old a\", b untouched", cmdtest.Names(t, dir))
 	}
-	if n := names(t, dir); !slices.Equal(n, []string{backup, "a", "b"}) {
+	if n := cmdtest.Names(t, dir); !slices.Equal(n, []string{backup, "a", "b"}) {
 		t.Errorf("directory holds %v, want only a, b and a's backup", n)
 	}
 }

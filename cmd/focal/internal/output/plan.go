@@ -95,9 +95,17 @@ type input struct {
 // path is ignored, so optional flags can be declared unconditionally. An
 // input that does not exist is not an error here: reading it will say so.
 func (p *Plan) Input(flag, path string) {
-	if path != "" {
-		p.inputs = append(p.inputs, &input{flag: flag, path: path})
+	declare(&p.inputs, path, &input{flag: flag, path: path})
+}
+
+// declare adds v, declared with path, to list and returns it; but an empty
+// path, an optional flag not given, is ignored: declare returns nil.
+func declare[T any](list *[]*T, path string, v *T) *T {
+	if path == "" {
+		return nil
 	}
+	*list = append(*list, v)
+	return v
 }
 
 // An Output is one file a plan writes.
@@ -119,12 +127,7 @@ type Output struct {
 // returns it for writing. An empty path is ignored (the result is nil), so
 // optional flags can be declared unconditionally.
 func (p *Plan) Output(flag, path string) *Output {
-	if path == "" {
-		return nil
-	}
-	o := &Output{plan: p, flag: flag, path: path}
-	p.outputs = append(p.outputs, o)
-	return o
+	return declare(&p.outputs, path, &Output{plan: p, flag: flag, path: path})
 }
 
 // Flag returns the flag the output was given with.
@@ -154,12 +157,7 @@ type Dir struct {
 // Dir declares that the command writes files into the directory path,
 // given with flag. An empty path is ignored (the result is nil).
 func (p *Plan) Dir(flag, path string) *Dir {
-	if path == "" {
-		return nil
-	}
-	d := &Dir{plan: p, flag: flag, path: path}
-	p.dirs = append(p.dirs, d)
-	return d
+	return declare(&p.dirs, path, &Dir{plan: p, flag: flag, path: path})
 }
 
 // Path returns the directory's path as given.

@@ -5,12 +5,11 @@ package output
 import (
 	"io"
 	"os"
-	"os/exec"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
+
+	"github.com/focalgo/focal/cmd/focal/internal/cmdtest"
 )
 
 // helperEnv names the directory a helper process stages its outputs in.
@@ -61,69 +60,27 @@ func stageAndWriteForever(dir string) {
 // file as it was and no new file. The FIFO makes it deterministic: the
 // helper opens it for writing only once the regular outputs are staged.
 func TestSignalWhileWritingRemovesTemporaries(t *testing.T) {
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
-		t.Run(sig.String(), func(t *testing.T) {
-			if signal.Ignored(sig) {
-				t.Skipf("%v is ignored by this process and so by its child", sig)
+	cmdtest.Signals(t, caught, func(t *testing.T, sig os.Signal) {
+		dir := t.TempDir()
+		put(t, join(dir, "old"), "old")
+		cmdtest.Mkfifo(t, join(dir, "fifo"))
+		w := cmdtest.CatchWriting(t, cmdtest.Child(helperEnv+"="+dir, "-test.run", "^$"), join(dir, "fifo"))
+		// The helper is writing now; its temporaries are on disk.
+		var tmps int
+		for _, n := range cmdtest.Names(t, dir) {
+			if strings.HasPrefix(n, ".old.tmp") || strings.HasPrefix(n, ".new.tmp") {
+				tmps++
 			}
-			dir := t.TempDir()
-			put(t, join(dir, "old"), "old")
-			if err := syscall.Mkfifo(join(dir, "fifo"), 0o644); err != nil {
-				t.Skipf("mkfifo: %v", err)
-			}
-			cmd := exec.Command(os.Args[0], "-test.run", "^$")
-			cmd.Env = append(os.Environ(), helperEnv+"="+dir)
-			var stderr strings.Builder
-			cmd.Stderr = &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			exited := make(chan error, 1)
-			go func() { exited <- cmd.Wait() }()
-			opened := make(chan *os.File, 1)
-			go func() {
-				f, err := os.Open(join(dir, "fifo")) // waits for the writer
-				if err != nil {
-					t.Error(err)
-				}
-				opened <- f
-			}()
-			var r *os.File
-			select {
-			case r = <-opened:
-			case err := <-exited:
-				// Let the reader's open return, then fail.
-				if w, err := os.OpenFile(join(dir, "fifo"), os.O_WRONLY, 0); err == nil {
-					w.Close()
-				}
-				t.Fatalf("helper ended before writing the FIFO: %v\n%s", err, stderr.String())
-			}
-			defer r.Close()
-			if _, err := io.ReadFull(r, make([]byte, 1<<10)); err != nil {
-				t.Fatal(err)
-			}
-			// The helper is writing now; its temporaries are on disk.
-			var tmps int
-			for _, n := range names(t, dir) {
-				if strings.HasPrefix(n, ".old.tmp") || strings.HasPrefix(n, ".new.tmp") {
-					tmps++
-				}
-			}
-			if tmps != 2 {
-				t.Fatalf("directory holds %v, want two temporaries while writing", names(t, dir))
-			}
-			cmd.Process.Signal(sig)
-			err := <-exited
-			ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
-			if !ok || !ws.Signaled() || ws.Signal() != sig {
-				t.Errorf("helper ended with %v, want killed by %v\n%s", err, sig, stderr.String())
-			}
-			if n := names(t, dir); !slices.Equal(n, []string{"fifo", "old"}) {
-				t.Errorf("directory holds %v, want only fifo and old", n)
-			}
-			if got := get(t, join(dir, "old")); got != "old" {
-				t.Errorf("old holds %.20q…", got)
-			}
-		})
-	}
+		}
+		if tmps != 2 {
+			t.Fatalf("directory holds %v, want two temporaries while writing", cmdtest.Names(t, dir))
+		}
+		w.Kill(t, sig)
+		if n := cmdtest.Names(t, dir); !slices.Equal(n, []string{"fifo", "old"}) {
+			t.Errorf("directory holds %v, want only fifo and old", n)
+		}
+		if got := get(t, join(dir, "old")); got != "old" {
+			t.Errorf("old holds %.20q…", got)
+		}
+	})
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/focalgo/focal/cmd/focal/internal/cmdtest"
 )
 
 // TestWriteThroughAFIFO: a FIFO output stays a FIFO and its reader gets
@@ -18,9 +20,7 @@ import (
 func TestWriteThroughAFIFO(t *testing.T) {
 	dir := t.TempDir()
 	fifo := join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Skipf("mkfifo: %v", err)
-	}
+	cmdtest.Mkfifo(t, fifo)
 	got := make(chan string)
 	go func() {
 		f, err := os.Open(fifo)
@@ -45,7 +45,7 @@ func TestWriteThroughAFIFO(t *testing.T) {
 	staged := false
 	if err := fo.Write(func(w io.Writer) error {
 		// Run by Commit: the regular output is staged by now.
-		staged = slices.ContainsFunc(names(t, dir), func(n string) bool { return strings.HasPrefix(n, ".grad.npy.tmp") })
+		staged = slices.ContainsFunc(cmdtest.Names(t, dir), func(n string) bool { return strings.HasPrefix(n, ".grad.npy.tmp") })
 		_, err := io.WriteString(w, strings.Repeat("loss", 1<<15)) // beyond a pipe's buffer
 		return err
 	}); err != nil {
@@ -69,7 +69,7 @@ func TestWriteThroughAFIFO(t *testing.T) {
 	if got := get(t, join(dir, "grad.npy")); got != "grad" {
 		t.Errorf("grad.npy holds %q", got)
 	}
-	if n := names(t, dir); !slices.Equal(n, []string{"fifo", "grad.npy"}) {
+	if n := cmdtest.Names(t, dir); !slices.Equal(n, []string{"fifo", "grad.npy"}) {
 		t.Errorf("directory holds %v", n)
 	}
 }
@@ -109,7 +109,7 @@ func TestWriteThroughACharacterDevice(t *testing.T) {
 	if st := fi.Sys().(*syscall.Stat_t); st.Rdev != 1<<8|3 {
 		t.Errorf("device number %#x, want 1:3", st.Rdev)
 	}
-	if n := names(t, dir); !slices.Equal(n, []string{"null"}) {
+	if n := cmdtest.Names(t, dir); !slices.Equal(n, []string{"null"}) {
 		t.Errorf("directory holds %v", n)
 	}
 }

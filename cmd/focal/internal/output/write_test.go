@@ -5,6 +5,8 @@ import (
 	"os"
 	"slices"
 	"testing"
+
+	"github.com/focalgo/focal/cmd/focal/internal/cmdtest"
 )
 
 // commitOne writes content to path through a one-output plan.
@@ -92,8 +94,7 @@ func TestWriteThroughSymbolicLinks(t *testing.T) {
 // output that does not exist is made when its first file is staged, with
 // its missing parents, and removed again when the plan is aborted.
 func TestDirectoryOutputIsMadeWithItsParentsAndUnmadeOnAbort(t *testing.T) {
-	dir := t.TempDir()
-	t.Chdir(dir)
+	dir := inTempDir(t, nil)
 	for _, commit := range []bool{false, true} {
 		p := NewPlan()
 		d := p.Dir("--plots", "a/b/plots")
@@ -110,7 +111,7 @@ func TestDirectoryOutputIsMadeWithItsParentsAndUnmadeOnAbort(t *testing.T) {
 		}
 		if !commit {
 			p.Abort()
-			if n := names(t, dir); len(n) != 0 {
+			if n := cmdtest.Names(t, dir); len(n) != 0 {
 				t.Errorf("abort left %v", n)
 			}
 			continue
@@ -118,7 +119,7 @@ func TestDirectoryOutputIsMadeWithItsParentsAndUnmadeOnAbort(t *testing.T) {
 		if err := p.Commit(); err != nil {
 			t.Fatal(err)
 		}
-		if n := names(t, "a/b/plots"); !slices.Equal(n, []string{"pr.png", "reliability.png"}) {
+		if n := cmdtest.Names(t, "a/b/plots"); !slices.Equal(n, []string{"pr.png", "reliability.png"}) {
 			t.Errorf("plots holds %v", n)
 		}
 	}
@@ -141,11 +142,11 @@ func TestAbortRemovesTemporaries(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.WriteString("partial")
-	if len(names(t, dir)) != 3 {
-		t.Fatalf("want the old file and two temporaries, have %v", names(t, dir))
+	if len(cmdtest.Names(t, dir)) != 3 {
+		t.Fatalf("want the old file and two temporaries, have %v", cmdtest.Names(t, dir))
 	}
 	p.Abort()
-	if n := names(t, dir); !slices.Equal(n, []string{"a"}) || get(t, join(dir, "a")) != "old" {
+	if n := cmdtest.Names(t, dir); !slices.Equal(n, []string{"a"}) || get(t, join(dir, "a")) != "old" {
 		t.Errorf("after Abort: %v, a holds %q", n, get(t, join(dir, "a")))
 	}
 	if err := p.Commit(); err == nil {

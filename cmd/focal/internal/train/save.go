@@ -5,11 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
-	"os"
 	"slices"
 
+	"github.com/focalgo/focal/cmd/focal/internal/infile"
 	"github.com/focalgo/focal/cmd/focal/internal/quote"
 )
 
@@ -21,18 +20,11 @@ func Save(w io.Writer, m *Model) error {
 // Load reads a model written by Save and checks that its parts fit
 // together. Its errors start with the path.
 func Load(path string) (*Model, error) {
-	f, err := os.Open(path)
+	f, _, err := infile.Open(path, "a model file")
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("%s: %w", path, pe.Err)
-		}
 		return nil, err
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return nil, fmt.Errorf("%s: is a directory, want a model file", path)
-	}
 	var m Model
 	dec := json.NewDecoder(f)
 	dec.DisallowUnknownFields()
