@@ -376,14 +376,21 @@ func writeJSON(w io.Writer, o Options, rows []Row, notes []string) error {
 	}
 	fl := floors(rows)
 	out := struct {
-		Threads int       `json:"threads"`
-		Warmup  int       `json:"warmup"`
-		Repeats int       `json:"repeats"`
-		CPU     string    `json:"cpu"`
-		Go      string    `json:"go"`
-		Kernels []string  `json:"kernels"`
-		Notes   []string  `json:"notes"`
-		Rows    []jsonRow `json:"rows"`
+		// Threads is GOMAXPROCS for the Go rows and the thread count of
+		// the PyTorch ones.
+		Threads int `json:"threads"`
+		// Warmup and Repeats are the untimed and timed calls per row.
+		Warmup  int `json:"warmup"`
+		Repeats int `json:"repeats"`
+		// CPU is the processor's model name; Go the toolchain version.
+		CPU string `json:"cpu"`
+		Go  string `json:"go"`
+		// Kernels are the kernel implementations this machine and build
+		// can run, the one in use last.
+		Kernels []string `json:"kernels"`
+		// Notes say which rows were skipped and why, and which PyTorch ran.
+		Notes []string  `json:"notes"`
+		Rows  []jsonRow `json:"rows"`
 	}{o.Threads, o.Warmup, o.Repeats, cpuModel(), runtime.Version(), nil, notes, nil}
 	for _, m := range kernel.Impls() {
 		out.Kernels = append(out.Kernels, m.String())

@@ -28,17 +28,25 @@ const figure4Points = 201
 // (sorted from the lowest loss to the highest), the fraction of the total
 // loss that those samples carry.
 type Figure4 struct {
-	// Loss names the model's training loss; Scenes is the number of test
-	// scenes scored, Positives and Negatives the samples (used logits).
-	Loss      string `json:"loss"`
-	Scenes    int    `json:"scenes"`
-	Positives int    `json:"positives"`
-	Negatives int    `json:"negatives"`
-	// Gammas index Pos and Neg; Fractions are the sample fractions.
-	Gammas    []float64   `json:"gammas"`
-	Fractions []float64   `json:"fractions"`
-	Pos       [][]float64 `json:"positive_cdf"`
-	Neg       [][]float64 `json:"negative_cdf"`
+	// Loss names the model's training loss.
+	Loss string `json:"loss"`
+	// Scenes is the number of test scenes scored.
+	Scenes int `json:"scenes"`
+	// Positives and Negatives count the samples (used logits) of each
+	// kind.
+	Positives int `json:"positives"`
+	Negatives int `json:"negatives"`
+	// Gammas are the focusing parameters of the curves; they index Pos
+	// and Neg.
+	Gammas []float64 `json:"gammas"`
+	// Fractions are the sample fractions at which the curves are read,
+	// from 0 to 1.
+	Fractions []float64 `json:"fractions"`
+	// Pos[i][j] is the share of the total FL_γ loss (γ = Gammas[i]) of
+	// the positives carried by the Fractions[j] of them with the lowest
+	// loss; Neg is the same for the negatives.
+	Pos [][]float64 `json:"positive_cdf"`
+	Neg [][]float64 `json:"negative_cdf"`
 	// HardestNegShare is, per γ, the share of the total negative loss
 	// carried by the hardest 1% of the negatives (1 − Neg at 0.99).
 	HardestNegShare []float64 `json:"hardest_1pct_negative_share"`

@@ -8,8 +8,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/focalgo/focal/cmd/focal/internal/figure"
 )
 
 // writeCurves draws the learning curves as a PNG: each run's validation
@@ -89,20 +89,6 @@ func writeFigure4(w io.Writer, f *Figure4) error {
 	if err != nil {
 		return err
 	}
-	width, height := 12*vg.Inch, 5*vg.Inch
-	img := vgimg.New(width, height)
-	dc := draw.New(img)
-	top := draw.Crop(dc, 0, 0, 0, -0.4*vg.Inch)
-	tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Inch / 2, PadTop: vg.Inch / 8, PadBottom: vg.Inch / 8,
-		PadLeft: vg.Inch / 8, PadRight: vg.Inch / 4}
-	cv := plot.Align([][]*plot.Plot{{pos, neg}}, tiles, top)
-	pos.Draw(cv[0][0])
-	neg.Draw(cv[0][1])
 	title := fmt.Sprintf("Figure 4: FL_γ of the %s model's predictions on %d test scenes", f.Loss, f.Scenes)
-	sty := draw.TextStyle{Color: plotutil.Color(6), Font: pos.Title.TextStyle.Font, XAlign: draw.XCenter, YAlign: draw.YTop,
-		Handler: pos.Title.TextStyle.Handler}
-	sty.Color = pos.Title.TextStyle.Color
-	dc.FillText(sty, vg.Point{X: width / 2, Y: height - vg.Inch/16}, title)
-	_, err = vgimg.PngCanvas{Canvas: img}.WriteTo(w)
-	return err
+	return figure.Grid(w, [][]*plot.Plot{{pos, neg}}, 12*vg.Inch, 5*vg.Inch, title)
 }

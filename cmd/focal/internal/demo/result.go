@@ -48,14 +48,17 @@ type Result struct {
 	Classes        int `json:"classes"`
 	Anchors        int `json:"anchors"`
 	LogitsPerImage int `json:"logits_per_image"`
-	// Eval is the number of test scenes, EvalObjects their objects by size
-	// class (of the first seed's test scenes), PositiveFraction the
-	// fraction of positive logits among the used ones, UsedFraction the
-	// fraction of logits not ignored.
-	Eval             int            `json:"eval_scenes"`
-	EvalObjects      map[string]int `json:"eval_objects"`
-	PositiveFraction float64        `json:"positive_fraction"`
-	UsedFraction     float64        `json:"used_fraction"`
+	// Eval is the number of test scenes.
+	Eval int `json:"eval_scenes"`
+	// EvalObjects counts the objects of the first seed's test scenes by
+	// size class.
+	EvalObjects map[string]int `json:"eval_objects"`
+	// PositiveFraction is the fraction of positive logits among the used
+	// ones (test scenes).
+	PositiveFraction float64 `json:"positive_fraction"`
+	// UsedFraction is the fraction of logits not ignored by the
+	// assignment (test scenes).
+	UsedFraction float64 `json:"used_fraction"`
 	// Reachable is the fraction of test objects that some anchor box
 	// overlaps with IoU ≥ 0.5 (anchors task): the detector has no box
 	// regression, so no loss can find the others.

@@ -31,15 +31,25 @@ const FormatVersion = "focal-model/1"
 // multi-class model has len(Classes) outputs, softmax logits, or with
 // Output "sigmoid" the logits of each class against the rest.
 type Model struct {
-	Format       string               `json:"format"`
-	Binary       bool                 `json:"binary"`
-	Output       string               `json:"output,omitempty"`
-	Classes      []string             `json:"classes"`
-	Features     []string             `json:"features"`
-	Hidden       []int                `json:"hidden"`
-	Loss         string               `json:"loss"`
+	// Format is FormatVersion; Load refuses any other.
+	Format string `json:"format"`
+	// Binary is set for a model of one output, the logit of Classes[1].
+	Binary bool `json:"binary"`
+	// Output is "sigmoid" for a multi-class model trained with a
+	// per-class sigmoid loss, empty for softmax (and binary) models.
+	Output string `json:"output,omitempty"`
+	// Classes are the class labels as they were read, in output order.
+	Classes []string `json:"classes"`
+	// Features name the input columns, in the order the model reads them.
+	Features []string `json:"features"`
+	// Hidden are the widths of the hidden layers (none: a linear model).
+	Hidden []int `json:"hidden"`
+	// Loss names the training loss, with its options.
+	Loss string `json:"loss"`
+	// Standardizer maps raw features to the network's inputs.
 	Standardizer dataset.Standardizer `json:"standardizer"`
-	Layers       []Layer              `json:"layers"`
+	// Layers are the dense layers, input first.
+	Layers []Layer `json:"layers"`
 	// Temperature, when set, divides the logits before the probabilities
 	// are taken (temperature scaling, fitted on the validation split by
 	// focal train --temperature-scale); 0 is none, as 1.

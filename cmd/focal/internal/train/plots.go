@@ -10,9 +10,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 
+	"github.com/focalgo/focal/cmd/focal/internal/figure"
 	"github.com/focalgo/focal/cmd/focal/internal/metrics"
 	"github.com/focalgo/focal/cmd/focal/internal/output"
 )
@@ -41,7 +40,7 @@ func WritePlots(dir *output.Dir, r *Report) error {
 	// writing them name the file already.
 	fail := func(err error) error { return fmt.Errorf("--plots %s: %w", dir.Path(), err) }
 	addGrid := func(name string, plots [][]*plot.Plot, w, h vg.Length) error {
-		return dir.Output(name).Write(func(out io.Writer) error { return drawGrid(out, plots, w, h) })
+		return dir.Output(name).Write(func(out io.Writer) error { return figure.Grid(out, plots, w, h, "") })
 	}
 	add := func(name string, p *plot.Plot) error {
 		return addGrid(name, [][]*plot.Plot{{p}}, 5*vg.Inch, 4*vg.Inch)
@@ -178,24 +177,6 @@ type calibrationStage struct {
 // fileName returns a loss name fit for a file name: options ':' become
 // '_' ("focal:gamma=1" → "focal_gamma=1").
 func fileName(name string) string { return strings.ReplaceAll(name, ":", "_") }
-
-// drawGrid draws plots, rows of columns, aligned on one w×h PNG.
-func drawGrid(out io.Writer, plots [][]*plot.Plot, w, h vg.Length) error {
-	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(96))
-	dc := draw.New(img)
-	t := draw.Tiles{Rows: len(plots), Cols: len(plots[0]), PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
-		PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
-	canvases := plot.Align(plots, t, dc)
-	for i, row := range plots {
-		for j, p := range row {
-			if p != nil {
-				p.Draw(canvases[i][j])
-			}
-		}
-	}
-	_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(out)
-	return err
-}
 
 // calibrationInputs returns what the binned calibration metrics read:
 // the positive-class probability and label (binary), or the top-label

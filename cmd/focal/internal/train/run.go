@@ -54,12 +54,17 @@ type Report struct {
 	Features int      `json:"features"`
 	// Train, Validation and Test are the splits of the first seed; later
 	// seeds draw other examples in the same numbers.
-	Train      Split   `json:"train"`
-	Validation *Split  `json:"validation,omitempty"`
-	Test       Split   `json:"test"`
-	LongTail   float64 `json:"long_tail,omitempty"`
-	Model      string  `json:"model"`
-	Solver     Solver  `json:"solver"`
+	Train      Split  `json:"train"`
+	Validation *Split `json:"validation,omitempty"`
+	Test       Split  `json:"test"`
+	// LongTail is the imbalance ratio ρ of a long-tailed subsample of
+	// the training data (0: none).
+	LongTail float64 `json:"long_tail,omitempty"`
+	// Model describes the network: logistic regression or the MLP's
+	// hidden widths.
+	Model string `json:"model"`
+	// Solver is the optimiser that ran, the default resolved.
+	Solver Solver `json:"solver"`
 	// Training describes the solver's settings in words.
 	Training string   `json:"training"`
 	Settings Settings `json:"settings"`
