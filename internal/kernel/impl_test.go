@@ -34,3 +34,12 @@ func needVector(t testing.TB) {
 		t.Skip(noVector)
 	}
 }
+
+// bothFloats runs a test of the vector implementations for float32 and
+// for float64 data as subtests, skipping where there are none.
+func bothFloats(t *testing.T, f32, f64 func(*testing.T)) {
+	t.Helper()
+	needVector(t)
+	t.Run("float32", f32)
+	t.Run("float64", f64)
+}

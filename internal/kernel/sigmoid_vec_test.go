@@ -229,9 +229,7 @@ var gammas = []float64{0, 0.25, 0.5, 1, 1.5, 2, 2.5, 3, 5, 8, 8.5, 10}
 // off, the clipped Hessian, any subset of destinations, lengths 0 … 2·8+1
 // and beyond, and unaligned destinations.
 func TestVectorMatchesGeneric(t *testing.T) {
-	needVector(t)
-	t.Run("float32", func(t *testing.T) { testVector[float32](t) })
-	t.Run("float64", func(t *testing.T) { testVector[float64](t) })
+	bothFloats(t, testVector[float32], testVector[float64])
 }
 
 func testVector[T Float](t *testing.T) {
@@ -290,53 +288,6 @@ func TestVectorSpecials(t *testing.T) {
 						t.Errorf("%v: output %d of NaN is %v", m, k, v)
 					}
 				}
-			}
-		}
-	}
-}
-
-// TestVectorNoAllocs: a call allocates nothing on any implementation, tail
-// included, in every form: plain (float32 and float64 lanes), weighted,
-// masked, sparse labels and the softmax in both layouts. (The scratch
-// memory the vector paths need comes from a pool, which the race detector
-// empties at random: the test needs a build without it.)
-func TestVectorNoAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("the race detector makes sync.Pool drop items at random")
-	}
-	x, y := inputs[float32](rand.New(rand.NewPCG(3, 4)), 1003, "mixed")
-	n := len(x)
-	l, g, h, w := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
-	ignore := make([]bool, n)
-	for i := range w {
-		w[i], ignore[i] = float32(i%3), i%5 == 0
-	}
-	labels := make([]int32, n/10)
-	for i := range labels {
-		labels[i] = int32(i % 10)
-	}
-	p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: 2, Scale: 1}
-	sp := &SoftmaxParams{Classes: 10, Inner: 1, Gamma: 2, Scale: 1}
-	sp2 := &SoftmaxParams{Classes: 10, Inner: 5, Gamma: 2, Scale: 1}
-	for _, m := range Impls() {
-		tb := tableOf(m)
-		for _, c := range []struct {
-			name string
-			fn   func()
-		}{
-			{"plain", func() { sigmoidOn(tb, p, l, g, nil, x, y, nil, nil) }},
-			{"hessian", func() { sigmoidOn(tb, p, l, g, h, x, y, nil, nil) }},
-			{"weighted", func() { sigmoidOn(tb, p, nil, g, nil, x, y, w, nil) }},
-			{"masked", func() { sigmoidOn(tb, p, l, g, nil, x, y, nil, ignore) }},
-			{"sparse", func() { sparseOn(tb, p, l, g, nil, x[:len(labels)*10], 10, labels) }},
-			{"softmax", func() {
-				softmaxOn(tb, sp, nil, g[:len(labels)*10], h[:len(labels)*10], x[:len(labels)*10], labels, nil, 0)
-			}},
-			{"softmax NCHW", func() { softmaxOn(tb, sp2, nil, g[:len(labels)*10], nil, x[:len(labels)*10], labels, nil, 0) }},
-		} {
-			c.fn()
-			if a := testing.AllocsPerRun(10, c.fn); a != 0 {
-				t.Errorf("%v %s: %v allocations per call", m, c.name, a)
 			}
 		}
 	}
@@ -432,9 +383,7 @@ func testHard32(t *testing.T, rng *rand.Rand, m Impl, stepN int) {
 // vector path equals the generic one, writing exact zeros where the weight
 // is 0 or the element ignored, even for NaN inputs there.
 func TestVectorWeighted(t *testing.T) {
-	needVector(t)
-	t.Run("float32", func(t *testing.T) { testWeighted[float32](t) })
-	t.Run("float64", func(t *testing.T) { testWeighted[float64](t) })
+	bothFloats(t, testWeighted[float32], testWeighted[float64])
 }
 
 func testWeighted[T Float](t *testing.T) {

@@ -18,9 +18,7 @@ import (
 // blocks of positions, with inner sizes below, at and across a block and
 // of thousands of logits per image).
 func TestSoftmaxVectorMatchesGeneric(t *testing.T) {
-	needVector(t)
-	t.Run("float32", func(t *testing.T) { testSoftmaxVector[float32](t) })
-	t.Run("float64", func(t *testing.T) { testSoftmaxVector[float64](t) })
+	bothFloats(t, testSoftmaxVector[float32], testSoftmaxVector[float64])
 }
 
 func testSoftmaxVector[T Float](t *testing.T) {

@@ -12,9 +12,7 @@ import (
 // at and above the lane width, rows labelled positive, background and
 // ignored (in runs, so groups split), and any subset of destinations.
 func TestSparseVectorMatchesGeneric(t *testing.T) {
-	needVector(t)
-	t.Run("float32", func(t *testing.T) { testSparseVector[float32](t) })
-	t.Run("float64", func(t *testing.T) { testSparseVector[float64](t) })
+	bothFloats(t, testSparseVector[float32], testSparseVector[float64])
 }
 
 func testSparseVector[T Float](t *testing.T) {
