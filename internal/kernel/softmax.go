@@ -87,9 +87,20 @@ func SoftmaxGo[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, labels
 
 // softmaxGeneral is SoftmaxGo for any ε, one softmaxPosition per position.
 func softmaxGeneral[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
+	return softmaxEach(p, loss, grad, hess, x, labels, w, first, nil, math.Inf(1))
+}
+
+// softmaxEach runs softmaxPosition on each position, with γ from sched
+// (and ε = 0) when it is not nil; gradients and Hessians beyond ±lim
+// saturate there.
+func softmaxEach[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int, sched *ScheduleParams, lim float64) float64 {
 	C, in := p.Classes, p.Inner
 	var buf [stackClasses]float64
 	var sum float64
+	q := *p
+	if sched != nil {
+		q.Smooth = 0
+	}
 	for j, lab := range labels {
 		n, i := (first+j)/in, (first+j)%in
 		base := n*C*in + i
@@ -99,17 +110,20 @@ func softmaxGeneral[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, l
 			zeroPosition(loss, grad, hess, j, base, C, in)
 			continue
 		}
-		l := softmaxPosition(p, int(lab), at, buf[:min(C, stackClasses)], func(c int, g, h float64) {
-			g *= wj * p.Scale
-			h *= wj * p.Scale
+		if sched != nil {
+			q.Gamma = sched.at(math.Exp(logSoftmaxAt(C, int(lab), at)))
+		}
+		l := softmaxPosition(&q, int(lab), at, buf[:min(C, stackClasses)], func(c int, g, h float64) {
+			s := wj * p.Scale
+			h *= s
 			if p.ClipHess {
 				h = max(h, 0)
 			}
 			if grad != nil {
-				grad[base+c*in] = T(g)
+				grad[base+c*in] = T(min(max(g*s, -lim), lim))
 			}
 			if hess != nil {
-				hess[base+c*in] = T(h)
+				hess[base+c*in] = T(min(max(h, -lim), lim))
 			}
 		}, grad != nil || hess != nil)
 		l *= wj
