@@ -43,61 +43,49 @@ import (
 )
 
 // A family is one assembly file: its name, whether its functions are for
-// the tests only, and the function that emits it.
+// the tests only, and the function that emits it for one CPU level.
 type family struct {
 	name string
 	test bool
-	emit func()
+	emit func(avx512 bool)
 }
 
 var families = []family{
-	{"sigmoid", false, func() {
-		for _, avx512 := range []bool{true, false} {
-			a := newISA(avx512)
-			a.sigmoid(false)
-			a.sigmoid(true)
-			a.emitConsts()
-		}
+	{"sigmoid", false, func(avx512 bool) {
+		a := newISA(avx512)
+		a.sigmoid(false)
+		a.sigmoid(true)
+		a.emitConsts()
 	}},
-	{"sigmoid32", false, func() {
-		for _, avx512 := range []bool{true, false} {
-			f := newF32(avx512)
-			f.sigmoidHard32(false)
-			f.sigmoidHard32(true)
-			f.emitConsts()
-		}
+	{"sigmoid32", false, func(avx512 bool) {
+		f := newF32(avx512)
+		f.sigmoidHard32(false)
+		f.sigmoidHard32(true)
+		f.emitConsts()
 	}},
-	{"targets", false, func() {
-		for _, avx512 := range []bool{true, false} {
-			a := newISA(avx512)
-			a.targets(false)
-			a.targets(true)
-		}
+	{"targets", false, func(avx512 bool) {
+		a := newISA(avx512)
+		a.targets(false)
+		a.targets(true)
 	}},
-	{"softmax", false, func() {
-		for _, avx512 := range []bool{true, false} {
-			a := newISA(avx512)
-			a.softmaxRows(false)
-			a.softmaxRows(true)
-			a.emitConsts()
-		}
+	{"softmax", false, func(avx512 bool) {
+		a := newISA(avx512)
+		a.softmaxRows(false)
+		a.softmaxRows(true)
+		a.emitConsts()
 	}},
-	{"members", false, func() {
-		for _, avx512 := range []bool{true, false} {
-			a := newISA(avx512)
-			a.members()
-			a.emitConsts()
-		}
+	{"members", false, func(avx512 bool) {
+		a := newISA(avx512)
+		a.members()
+		a.emitConsts()
 	}},
-	{"vecmath", true, func() {
-		for _, avx512 := range []bool{true, false} {
-			a := newISA(avx512)
-			a.mathFuncs()
-			a.emitConsts()
-			f := newF32(avx512)
-			f.mathFuncs32()
-			f.emitConsts()
-		}
+	{"vecmath", true, func(avx512 bool) {
+		a := newISA(avx512)
+		a.mathFuncs()
+		a.emitConsts()
+		f := newF32(avx512)
+		f.mathFuncs32()
+		f.emitConsts()
 	}},
 }
 
@@ -126,7 +114,9 @@ func emitFamily(name string) {
 		log.Fatalf("no family %q", name)
 	}
 	ConstraintExpr("!purego")
-	families[i].emit()
+	for _, avx512 := range []bool{true, false} {
+		families[i].emit(avx512)
+	}
 	var b strings.Builder
 	for _, e := range entries {
 		fmt.Fprintf(&b, "%s\t%s\t%s\n", e.level, e.field, e.value)

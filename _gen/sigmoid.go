@@ -145,22 +145,7 @@ func (a *isa) sigmoidRest(L func(string) string, par func(int) bc, lossP, gradP,
 	}
 	Label(L("hard"))
 
-	// w = m^γ: k multiplications, or exp(γ·log m).
-	w := a.vec()
-	CMPQ(Mem(par(parFlags)), U8(0))
-	JL(LabelRef(L("powlog")))
-	a.mov(a.load(a.c(1)), w)
-	c := GP64()
-	MOVQ(Mem(par(parFlags)), c)
-	Label(L("powloop"))
-	TESTQ(c, c)
-	JZ(LabelRef(L("powdone")))
-	a.mulTo(w, w, m)
-	DECQ(c)
-	JMP(LabelRef(L("powloop")))
-	Label(L("powlog"))
-	a.mov(a.exp(a.mul(logm, par(parGamma))), w)
-	Label(L("powdone"))
+	w := a.powK(m, func() V { return logm }, par(parGamma), par(parFlags), L("pow")) // m^γ
 
 	// aw = αₜ·w
 	CMPQ(Mem(par(parFlags)).Offset(8), U8(0))
