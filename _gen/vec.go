@@ -463,3 +463,15 @@ func (a *isa) hsum(v V) reg.VecVirtual {
 
 // step is the number of elements one loop iteration handles.
 func (a *isa) step() int { return a.lanes * a.unroll }
+
+// loop emits a loop that runs body, then adds step to i, while i < n:
+// labels name+"loop" and name+"done".
+func loop(name string, i, n reg.Register, step Op, body func()) {
+	Label(name + "loop")
+	CMPQ(i, n)
+	JGE(LabelRef(name + "done"))
+	body()
+	ADDQ(step, i)
+	JMP(LabelRef(name + "loop"))
+	Label(name + "done")
+}
