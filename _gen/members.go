@@ -131,19 +131,16 @@ func (a *isa) memberKernel(member string, f64 bool, transform func(par func(int)
 		}
 		l = b.blend(nan, clamp(l), b.c(math.NaN()))
 		b.addTo(acc, acc, l)
-		TESTQ(lossP, lossP)
-		JZ(LabelRef(L("noloss")))
-		b.storeF(l, at(lossP), f64)
-		Label(L("noloss"))
-		TESTQ(gradP, gradP)
-		JZ(LabelRef(L("nograd")))
-		b.storeF(b.blend(nan, clamp(b.mul(g, par(mScale))), b.c(math.NaN())), at(gradP), f64)
-		Label(L("nograd"))
-		TESTQ(hessP, hessP)
-		JZ(LabelRef(L("nohess")))
-		hs := b.max(b.load(par(mFloor)), b.mul(h, par(mScale))) // keeps a NaN h
-		b.storeF(b.blend(nan, clamp(hs), b.c(math.NaN())), at(hessP), f64)
-		Label(L("nohess"))
+		unlessNil(lossP, L("noloss"), func() {
+			b.storeF(l, at(lossP), f64)
+		})
+		unlessNil(gradP, L("nograd"), func() {
+			b.storeF(b.blend(nan, clamp(b.mul(g, par(mScale))), b.c(math.NaN())), at(gradP), f64)
+		})
+		unlessNil(hessP, L("nohess"), func() {
+			hs := b.max(b.load(par(mFloor)), b.mul(h, par(mScale))) // keeps a NaN h
+			b.storeF(b.blend(nan, clamp(hs), b.c(math.NaN())), at(hessP), f64)
+		})
 	})
 	sum := a.hsum(acc)
 	VZEROUPPER()
