@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"strings"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -21,6 +22,17 @@ func (a *isa) softmaxRows(f64 bool) {
 	a.gradRow(f64)
 }
 
+// text starts the function of the primitive base for float32 or float64
+// data: sig is its signature with T for the data type, doc its comment
+// after its name. It returns the name and the size of an element.
+func (a *isa) text(base string, f64 bool, sig, doc string) (name string, size int) {
+	name, t, size := a.names(base, f64)
+	TEXT(name, NOSPLIT, strings.ReplaceAll(sig, "*T", "*"+t))
+	Pragma("noescape")
+	Doc(name + " " + doc)
+	return name, size
+}
+
 func (a *isa) names(base string, f64 bool) (name, t string, size int) {
 	name = base + a.name + map[bool]string{true: "F64", false: "F32"}[f64]
 	record(a.name, base+map[bool]string{true: "F64", false: "F32"}[f64], name)
@@ -33,10 +45,8 @@ func (a *isa) names(base string, f64 bool) (name, t string, size int) {
 
 // rowMax emits func(x *T, n int) float64: max x[:n], NaN if any is NaN.
 func (a *isa) rowMax(f64 bool) {
-	name, t, size := a.names("rowMax", f64)
-	TEXT(name, NOSPLIT, "func(x *"+t+", n int) float64")
-	Pragma("noescape")
-	Doc(name + " returns the largest of x[:n], or NaN if one is NaN; n is a positive multiple of the lane count.")
+	name, size := a.text("rowMax", f64, "func(x *T, n int) float64",
+		"returns the largest of x[:n], or NaN if one is NaN; n is a positive multiple of the lane count.")
 	b := a.one()
 	X := Load(Param("x"), GP64())
 	n := Load(Param("n"), GP64())
@@ -61,10 +71,8 @@ func (a *isa) rowMax(f64 bool) {
 // expRow emits func(dst *float64, x *T, m float64, n int) float64:
 // dst[i] = exp(x[i] − m) for i < n, returning their sum.
 func (a *isa) expRow(f64 bool) {
-	name, t, size := a.names("expRow", f64)
-	TEXT(name, NOSPLIT, "func(dst *float64, x *"+t+", m float64, n int) float64")
-	Pragma("noescape")
-	Doc(name + " sets dst[i] = exp(x[i] − m) for i < n, a multiple of the lane count, and returns their sum.")
+	name, size := a.text("expRow", f64, "func(dst *float64, x *T, m float64, n int) float64",
+		"sets dst[i] = exp(x[i] − m) for i < n, a multiple of the lane count, and returns their sum.")
 	b := a.one()
 	D := Load(Param("dst"), GP64())
 	X := Load(Param("x"), GP64())
@@ -90,10 +98,8 @@ func (a *isa) expRow(f64 bool) {
 // scaleRow emits func(dst *T, e *float64, s float64, n int):
 // dst[i] = T(e[i]·s) for i < n.
 func (a *isa) scaleRow(f64 bool) {
-	name, t, size := a.names("scaleRow", f64)
-	TEXT(name, NOSPLIT, "func(dst *"+t+", e *float64, s float64, n int)")
-	Pragma("noescape")
-	Doc(name + " sets dst[i] = e[i]·s for i < n, a multiple of the lane count.")
+	name, size := a.text("scaleRow", f64, "func(dst *T, e *float64, s float64, n int)",
+		"sets dst[i] = e[i]·s for i < n, a multiple of the lane count.")
 	b := a.one()
 	D := Load(Param("dst"), GP64())
 	E := Load(Param("e"), GP64())
@@ -164,10 +170,8 @@ const (
 //
 // clipped at the floor; the caller fixes those two classes.
 func (a *isa) hessRow(f64 bool) {
-	name, t, size := a.names("hessRow", f64)
-	TEXT(name, NOSPLIT, "func(dst *"+t+", e *float64, c *[32]float64, n int)")
-	Pragma("noescape")
-	Doc(name + " sets dst[i] to the Hessian diagonal of a class other than the label and the argmax, for i < n, a multiple of the lane count.")
+	name, size := a.text("hessRow", f64, "func(dst *T, e *float64, c *[32]float64, n int)",
+		"sets dst[i] to the Hessian diagonal of a class other than the label and the argmax, for i < n, a multiple of the lane count.")
 	b := a.one()
 	D := Load(Param("dst"), GP64())
 	E := Load(Param("e"), GP64())
@@ -177,18 +181,28 @@ func (a *isa) hessRow(f64 bool) {
 	i := GP64()
 	XORQ(i, i)
 	loop(name, i, n, U32(a.lanes), func() {
-		e := b.loadF(Mem{Base: E, Index: i, Scale: 8}, true)
-		pc := b.mul(e, k(hrInvD))
-		t1 := b.mul(b.mul(pc, pc), k(hrGp))
-		r := b.div(e, k(hrSp))
-		t2 := b.mul(b.mul(r, r), k(hrAK))
-		t3 := b.mul(b.sub(b.load(b.c(1)), b.add(pc, pc)), b.mul(pc, k(hrNegB)))
-		h := b.mul(b.add(b.add(t1, t2), t3), k(hrScale))
-		h = b.max(b.load(k(hrClip)), h) // keeps a NaN h
+		h := b.softmaxHess(b.loadF(Mem{Base: E, Index: i, Scale: 8}, true), func(i int) any { return k(i) })
 		b.storeF(h, Mem{Base: D, Index: i, Scale: uint8(size)}, f64)
 	})
 	VZEROUPPER()
 	RET()
+}
+
+// softmaxHess returns hessRow's Hessian of the classes with exponentials
+// e from the constants k(hrInvD) … k(hrSp) (broadcast operands, or
+// registers of per-lane values), clipped at the floor.
+func (a *isa) softmaxHess(e V, k func(int) any) V {
+	pc := a.mul(e, k(hrInvD))
+	t1 := a.mul(a.mul(pc, pc), k(hrGp))
+	r := a.div(e, k(hrSp))
+	t2 := a.mul(a.mul(r, r), k(hrAK))
+	t3 := a.mul(a.sub(a.load(a.c(1)), a.add(pc, pc)), a.mul(pc, k(hrNegB)))
+	h := a.mul(a.add(a.add(t1, t2), t3), k(hrScale))
+	floor, ok := k(hrClip).(V)
+	if !ok {
+		floor = a.load(k(hrClip).(bc))
+	}
+	return a.max(floor, h) // keeps a NaN h
 }
 
 // The class-strided primitives of the softmax with the class axis second
@@ -247,10 +261,8 @@ func colArgs(size int) (X, step, C reg.Register) {
 // largest logit of each lane's position (NaN if one is NaN) and the first
 // class that has it.
 func (a *isa) colMax(f64 bool) {
-	name, t, size := a.names("colMax", f64)
-	TEXT(name, NOSPLIT, "func(x *"+t+", stride, classes int, mx, idx *float64)")
-	Pragma("noescape")
-	Doc(name + " sets mx and idx to the largest logit of each lane's position over classes ≥ 1 classes stride elements apart, NaN if one is NaN, and its first class.")
+	name, size := a.text("colMax", f64, "func(x *T, stride, classes int, mx, idx *float64)",
+		"sets mx and idx to the largest logit of each lane's position over classes ≥ 1 classes stride elements apart, NaN if one is NaN, and its first class.")
 	b := a.cols()
 	X, step, C := colArgs(size)
 	MX, IDX := Load(Param("mx"), GP64()), Load(Param("idx"), GP64())
@@ -281,10 +293,8 @@ func (a *isa) colMax(f64 bool) {
 // *float64): e[c·lanes + l] = exp(x_c − mx) for every class, and sp the
 // sum of those of the classes other than idx (S′).
 func (a *isa) colExp(f64 bool) {
-	name, t, size := a.names("colExp", f64)
-	TEXT(name, NOSPLIT, "func(e *float64, x *"+t+", stride, classes int, mx, idx, sp *float64)")
-	Pragma("noescape")
-	Doc(name + " sets e[c·lanes + l] = exp(x − mx) for each class c and lane l, and sp to their sum over the classes other than idx.")
+	name, size := a.text("colExp", f64, "func(e *float64, x *T, stride, classes int, mx, idx, sp *float64)",
+		"sets e[c·lanes + l] = exp(x − mx) for each class c and lane l, and sp to their sum over the classes other than idx.")
 	b := a.cols()
 	E := Load(Param("e"), GP64())
 	X, step, C := colArgs(size)
@@ -313,10 +323,8 @@ func (a *isa) colExp(f64 bool) {
 // colScale emits func(dst *T, stride, classes int, e, k *float64):
 // dst[c·stride + l] = e[c·lanes + l]·k[l].
 func (a *isa) colScale(f64 bool) {
-	name, t, size := a.names("colScale", f64)
-	TEXT(name, NOSPLIT, "func(x *"+t+", stride, classes int, e, k *float64)")
-	Pragma("noescape")
-	Doc(name + " sets x[c·stride + l] = e[c·lanes + l]·k[l] for each class c and lane l.")
+	name, size := a.text("colScale", f64, "func(x *T, stride, classes int, e, k *float64)",
+		"sets x[c·stride + l] = e[c·lanes + l]·k[l] for each class c and lane l.")
 	b := a.cols()
 	X, step, C := colArgs(size)
 	E := Load(Param("e"), GP64())
@@ -334,10 +342,8 @@ func (a *isa) colScale(f64 bool) {
 // c[k·lanes + l] is hessRow's constant k (1/(1 + S′), gp, Â_k*, −B_y,
 // s·w, floor, S′) of lane l.
 func (a *isa) colHess(f64 bool) {
-	name, t, size := a.names("colHess", f64)
-	TEXT(name, NOSPLIT, "func(x *"+t+", stride, classes int, e *float64, c *[112]float64)")
-	Pragma("noescape")
-	Doc(name + " sets x[c·stride + l] to the Hessian diagonal of class c at lane l's position from e[c·lanes + l] and the lanes' constants c (see hessRow).")
+	name, size := a.text("colHess", f64, "func(x *T, stride, classes int, e *float64, c *[112]float64)",
+		"sets x[c·stride + l] to the Hessian diagonal of class c at lane l's position from e[c·lanes + l] and the lanes' constants c (see hessRow).")
 	b := a.cols()
 	X, step, C := colArgs(size)
 	E := Load(Param("e"), GP64())
@@ -348,14 +354,8 @@ func (a *isa) colHess(f64 bool) {
 		// both blocks' would fill AVX2's 16 registers.
 		for u := range b.unroll {
 			k := func(i int) V { return one.loadF(Mem{Base: K, Disp: 8*b.step()*i + 8*a.lanes*u}, true) }
-			e := one.loadF(b.block(Mem{Base: E}, u, 8), true)
-			pc := one.mul(e, k(hrInvD))
-			t1 := one.mul(one.mul(pc, pc), k(hrGp))
-			r := one.div(e, k(hrSp))
-			t2 := one.mul(one.mul(r, r), k(hrAK))
-			t3 := one.mul(one.sub(one.load(one.c(1)), one.add(pc, pc)), one.mul(pc, k(hrNegB)))
-			h := one.mul(one.add(one.add(t1, t2), t3), k(hrScale))
-			one.storeF(one.max(k(hrClip), h), b.block(Mem{Base: X}, u, size), f64) // keeps a NaN h
+			h := one.softmaxHess(one.loadF(b.block(Mem{Base: E}, u, 8), true), func(i int) any { return k(i) })
+			one.storeF(h, b.block(Mem{Base: X}, u, size), f64)
 		}
 		ADDQ(U8(8*b.step()), E)
 	})
@@ -384,10 +384,8 @@ const (
 // It stores B_c in b (0 for the skipped class) and returns Σ f_c and Σ B_c.
 // n is a multiple of the lane count.
 func (a *isa) smoothRow(f64 bool) {
-	name, t, size := a.names("smoothRow", f64)
-	TEXT(name, NOSPLIT, "func(b *float64, e *float64, x *"+t+", a *float64, c *[32]float64, n int) (f, sb float64)")
-	Pragma("noescape")
-	Doc(name + " stores the label-smoothed terms B_c of the classes of a row in b and returns Σ f_c and Σ B_c (see smoothRow in _gen); n is a multiple of the lane count.")
+	name, size := a.text("smoothRow", f64, "func(b *float64, e *float64, x *T, a *float64, c *[32]float64, n int) (f, sb float64)",
+		"stores the label-smoothed terms B_c of the classes of a row in b and returns Σ f_c and Σ B_c (see smoothRow in _gen); n is a multiple of the lane count.")
 	b := a.one()
 	B, E, X, A := Load(Param("b"), GP64()), Load(Param("e"), GP64()), Load(Param("x"), GP64()), Load(Param("a"), GP64())
 	K := Load(Param("c"), GP64())
@@ -426,10 +424,8 @@ func (a *isa) smoothRow(f64 bool) {
 // gradRow emits func(dst *T, b, e *float64, s, k float64, n int):
 // dst[i] = s·b[i] − k·e[i], the label-smoothed gradient (k = s·ΣB/(1 + S′)).
 func (a *isa) gradRow(f64 bool) {
-	name, t, size := a.names("gradRow", f64)
-	TEXT(name, NOSPLIT, "func(dst *"+t+", b, e *float64, s, k float64, n int)")
-	Pragma("noescape")
-	Doc(name + " sets dst[i] = s·b[i] − k·e[i] for i < n, a multiple of the lane count.")
+	name, size := a.text("gradRow", f64, "func(dst *T, b, e *float64, s, k float64, n int)",
+		"sets dst[i] = s·b[i] − k·e[i] for i < n, a multiple of the lane count.")
 	bb := a.one()
 	D, B, E := Load(Param("dst"), GP64()), Load(Param("b"), GP64()), Load(Param("e"), GP64())
 	sx, kx := XMM(), XMM()
