@@ -426,21 +426,7 @@ func (a *isa) hsum(v V) reg.VecVirtual {
 	for _, r := range v[1:] {
 		VADDPD(r, s, s)
 	}
-	y := s
-	if a.z {
-		hi := YMM()
-		VEXTRACTF64X4(U8(1), s, hi)
-		y = YMM()
-		VADDPD(hi, s.AsY(), y)
-	}
-	hi := XMM()
-	VEXTRACTF128(U8(1), y, hi)
-	x := XMM()
-	VADDPD(hi, y.AsX(), x)
-	h := XMM()
-	VUNPCKHPD(x, x, h)
-	VADDSD(h, x, x)
-	return x
+	return a.hreduce(s, VADDPD)
 }
 
 // step is the number of elements one loop iteration handles.
