@@ -51,29 +51,15 @@ type family struct {
 }
 
 var families = []family{
-	{"sigmoid", false, func(avx512 bool) {
-		a := newISA(avx512)
-		a.sigmoid(false)
-		a.sigmoid(true)
-		a.emitConsts()
-	}},
+	{"sigmoid", false, bothTypes((*isa).sigmoid)},
 	{"sigmoid32", false, func(avx512 bool) {
 		f := newF32(avx512)
 		f.sigmoidHard32(false)
 		f.sigmoidHard32(true)
 		f.emitConsts()
 	}},
-	{"targets", false, func(avx512 bool) {
-		a := newISA(avx512)
-		a.targets(false)
-		a.targets(true)
-	}},
-	{"softmax", false, func(avx512 bool) {
-		a := newISA(avx512)
-		a.softmaxRows(false)
-		a.softmaxRows(true)
-		a.emitConsts()
-	}},
+	{"targets", false, bothTypes((*isa).targets)},
+	{"softmax", false, bothTypes((*isa).softmaxRows)},
 	{"members", false, func(avx512 bool) {
 		a := newISA(avx512)
 		a.members()
@@ -87,6 +73,17 @@ var families = []family{
 		f.mathFuncs32()
 		f.emitConsts()
 	}},
+}
+
+// bothTypes returns the emit function of a family whose functions gen
+// emits for float32 (f64 false) and float64 data, with their constants.
+func bothTypes(gen func(a *isa, f64 bool)) func(avx512 bool) {
+	return func(avx512 bool) {
+		a := newISA(avx512)
+		gen(a, false)
+		gen(a, true)
+		a.emitConsts()
+	}
 }
 
 var (
