@@ -1,6 +1,9 @@
 package kernel
 
-import "testing"
+import (
+	"math/rand/v2"
+	"testing"
+)
 
 // The tests run every implementation of this machine and build side by
 // side by calling the kernels' On forms (sigmoidOn, sparseOn, softmaxOn,
@@ -35,11 +38,21 @@ func needVector(t testing.TB) {
 	}
 }
 
-// bothFloats runs a test of the vector implementations for float32 and
-// for float64 data as subtests, skipping where there are none.
-func bothFloats(t *testing.T, f32, f64 func(*testing.T)) {
+// vectorTest runs a test of every vector implementation m for float32 and
+// for float64 data as subtests, each with a random source seeded (seed,
+// seed + 1); it skips where there are none.
+func vectorTest(t *testing.T, seed uint64, f32, f64 func(t *testing.T, rng *rand.Rand, m Impl)) {
 	t.Helper()
 	needVector(t)
-	t.Run("float32", f32)
-	t.Run("float64", f64)
+	for _, c := range []struct {
+		name string
+		f    func(*testing.T, *rand.Rand, Impl)
+	}{{"float32", f32}, {"float64", f64}} {
+		t.Run(c.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, seed+1))
+			for _, m := range vecImpls() {
+				c.f(t, rng, m)
+			}
+		})
+	}
 }

@@ -229,27 +229,24 @@ var gammas = []float64{0, 0.25, 0.5, 1, 1.5, 2, 2.5, 3, 5, 8, 8.5, 10}
 // off, the clipped Hessian, any subset of destinations, lengths 0 … 2·8+1
 // and beyond, and unaligned destinations.
 func TestVectorMatchesGeneric(t *testing.T) {
-	bothFloats(t, testVector[float32], testVector[float64])
+	vectorTest(t, 1, testVector[float32], testVector[float64])
 }
 
-func testVector[T Float](t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	for _, m := range vecImpls() {
-		for _, targets := range []string{"hard", "soft", "mixed"} {
-			for _, g := range gammas {
-				for _, alpha := range []float64{-1, 0.25, 0.9} {
-					p := &SigmoidParams{Alpha: max(alpha, 0), HasAlpha: alpha >= 0, Gamma: g, Scale: 1, ClipHess: rng.IntN(2) == 0}
-					if rng.IntN(2) == 0 {
-						p.Scale = 1.0 / 3
-					}
-					n := rng.IntN(2*8+2) + []int{0, 0, 64, 1000}[rng.IntN(4)]
-					x, y := inputs[T](rng, n, targets)
-					outs := [3]bool{rng.IntN(3) > 0, rng.IntN(3) > 0, rng.IntN(3) > 0}
-					t.Run(fmt.Sprintf("%v/%s/g%v/a%v/n%d", m, targets, g, alpha, n), func(t *testing.T) {
-						compare(t, m, p, x, y, outs, rng.IntN(4))
-						compare(t, m, p, x, y, [3]bool{true, true, true}, 0)
-					})
+func testVector[T Float](t *testing.T, rng *rand.Rand, m Impl) {
+	for _, targets := range []string{"hard", "soft", "mixed"} {
+		for _, g := range gammas {
+			for _, alpha := range []float64{-1, 0.25, 0.9} {
+				p := &SigmoidParams{Alpha: max(alpha, 0), HasAlpha: alpha >= 0, Gamma: g, Scale: 1, ClipHess: rng.IntN(2) == 0}
+				if rng.IntN(2) == 0 {
+					p.Scale = 1.0 / 3
 				}
+				n := rng.IntN(2*8+2) + []int{0, 0, 64, 1000}[rng.IntN(4)]
+				x, y := inputs[T](rng, n, targets)
+				outs := [3]bool{rng.IntN(3) > 0, rng.IntN(3) > 0, rng.IntN(3) > 0}
+				t.Run(fmt.Sprintf("%v/%s/g%v/a%v/n%d", m, targets, g, alpha, n), func(t *testing.T) {
+					compare(t, m, p, x, y, outs, rng.IntN(4))
+					compare(t, m, p, x, y, [3]bool{true, true, true}, 0)
+				})
 			}
 		}
 	}
@@ -383,57 +380,54 @@ func testHard32(t *testing.T, rng *rand.Rand, m Impl, stepN int) {
 // vector path equals the generic one, writing exact zeros where the weight
 // is 0 or the element ignored, even for NaN inputs there.
 func TestVectorWeighted(t *testing.T) {
-	bothFloats(t, testWeighted[float32], testWeighted[float64])
+	vectorTest(t, 15, testWeighted[float32], testWeighted[float64])
 }
 
-func testWeighted[T Float](t *testing.T) {
-	rng := rand.New(rand.NewPCG(15, 16))
+func testWeighted[T Float](t *testing.T, rng *rand.Rand, m Impl) {
 	rel, abs := tolerance[T]()
-	for _, m := range vecImpls() {
-		for _, g := range []float64{0, 2, 2.5} {
-			n := 1500
-			x, y := inputs[T](rng, n, "mixed")
-			for i, v := range x {
-				if math.IsInf(float64(v), 0) { // the float32 generic path gives NaN there
-					x[i] = 3
+	for _, g := range []float64{0, 2, 2.5} {
+		n := 1500
+		x, y := inputs[T](rng, n, "mixed")
+		for i, v := range x {
+			if math.IsInf(float64(v), 0) { // the float32 generic path gives NaN there
+				x[i] = 3
+			}
+		}
+		w := make([]T, n)
+		var ignore []bool
+		if g != 0 {
+			ignore = make([]bool, n)
+		}
+		for i := range w {
+			w[i] = T(rng.Float64() * 3)
+			if rng.IntN(5) == 0 {
+				w[i] = 0
+				x[i] = T(math.NaN())
+			}
+			if ignore != nil && rng.IntN(7) == 0 {
+				ignore[i] = true
+				x[i] = T(math.NaN())
+			}
+		}
+		p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: g, Scale: 0.5, ClipHess: g == 2}
+		var want, got [3][]T
+		for k := range 3 {
+			want[k], got[k] = make([]T, n), make([]T, n)
+		}
+		ws := SigmoidGo(p, want[0], want[1], want[2], x, y, w, ignore)
+		gs := sigmoidOn(tableOf(m), p, got[0], got[1], got[2], x, y, w, ignore)
+		gs2 := sigmoidOn(tableOf(m), p, nil, got[1], nil, x, y, w, ignore)
+		if !agree(gs, ws, rel, abs) || !agree(gs2, ws, rel, abs) {
+			t.Errorf("%v γ=%v: sum = %v (%v without loss), generic %v", m, g, gs, gs2, ws)
+		}
+		for k := range 3 {
+			for i := range x {
+				a := abs
+				if k == 2 {
+					a += 3 * hessSlack(float64(x[i]), float64(y[i]), p)
 				}
-			}
-			w := make([]T, n)
-			var ignore []bool
-			if g != 0 {
-				ignore = make([]bool, n)
-			}
-			for i := range w {
-				w[i] = T(rng.Float64() * 3)
-				if rng.IntN(5) == 0 {
-					w[i] = 0
-					x[i] = T(math.NaN())
-				}
-				if ignore != nil && rng.IntN(7) == 0 {
-					ignore[i] = true
-					x[i] = T(math.NaN())
-				}
-			}
-			p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: g, Scale: 0.5, ClipHess: g == 2}
-			var want, got [3][]T
-			for k := range 3 {
-				want[k], got[k] = make([]T, n), make([]T, n)
-			}
-			ws := SigmoidGo(p, want[0], want[1], want[2], x, y, w, ignore)
-			gs := sigmoidOn(tableOf(m), p, got[0], got[1], got[2], x, y, w, ignore)
-			gs2 := sigmoidOn(tableOf(m), p, nil, got[1], nil, x, y, w, ignore)
-			if !agree(gs, ws, rel, abs) || !agree(gs2, ws, rel, abs) {
-				t.Errorf("%v γ=%v: sum = %v (%v without loss), generic %v", m, g, gs, gs2, ws)
-			}
-			for k := range 3 {
-				for i := range x {
-					a := abs
-					if k == 2 {
-						a += 3 * hessSlack(float64(x[i]), float64(y[i]), p)
-					}
-					if !agree(float64(got[k][i]), float64(want[k][i]), rel, a) {
-						t.Fatalf("%v γ=%v: output %d [%d] (x=%v, y=%v, w=%v) = %v, generic %v", m, g, k, i, x[i], y[i], w[i], got[k][i], want[k][i])
-					}
+				if !agree(float64(got[k][i]), float64(want[k][i]), rel, a) {
+					t.Fatalf("%v γ=%v: output %d [%d] (x=%v, y=%v, w=%v) = %v, generic %v", m, g, k, i, x[i], y[i], w[i], got[k][i], want[k][i])
 				}
 			}
 		}

@@ -18,67 +18,64 @@ import (
 // blocks of positions, with inner sizes below, at and across a block and
 // of thousands of logits per image).
 func TestSoftmaxVectorMatchesGeneric(t *testing.T) {
-	bothFloats(t, testSoftmaxVector[float32], testSoftmaxVector[float64])
+	vectorTest(t, 11, testSoftmaxVector[float32], testSoftmaxVector[float64])
 }
 
-func testSoftmaxVector[T Float](t *testing.T) {
-	rng := rand.New(rand.NewPCG(11, 12))
-	for _, m := range vecImpls() {
-		for _, C := range []int{1, 2, 3, 4, 8, 13, 16, 80, 256} {
-			for _, g := range []float64{0, 0.5, 2, 2.5} {
-				inner := 1
-				if rng.IntN(2) == 0 {
-					const span = 8192 // logits per image, about
-					inner = []int{2, 7, 8, 9, span/C - 1, span / C, span/C + 3, 3*span/C + 1}[rng.IntN(8)]
-				}
-				outer := 1 + rng.IntN(max(1, 40/inner))
-				N := outer * inner // positions
-				x := make([]T, N*C)
-				for i := range x {
-					x[i] = T(4 * rng.NormFloat64())
-					if rng.IntN(40*inner) == 0 {
-						x[i] = T([]float64{math.NaN(), math.Inf(1), math.Inf(-1), 1e30, -1e30, 80, -80, 800, -800, 700}[rng.IntN(10)])
-					}
-					if rng.IntN(16) == 0 { // ties at a large max: log p = (x − max) − log(1 + S′) must not round log(1 + S′) away
-						x[i] = 1e30
-					}
-				}
-				labels := make([]int32, N)
-				for i := range labels {
-					labels[i] = int32(rng.IntN(C))
-					if rng.IntN(8) == 0 {
-						labels[i] = -100
-					}
-				}
-				p := &SoftmaxParams{Classes: C, Inner: inner, Gamma: g, Scale: 0.25, HasIgnore: true, Ignore: -100}
-				if rng.IntN(2) == 0 {
-					p.Alpha = []float64{0.25}
-				} else if rng.IntN(2) == 0 {
-					p.Alpha = make([]float64, C)
-					for c := range p.Alpha {
-						p.Alpha[c] = rng.Float64()
-					}
-				}
-				var w []T
-				if rng.IntN(2) == 0 {
-					w = make([]T, N)
-					for i := range w {
-						w[i] = T(rng.Float64() * 2)
-					}
-				}
-				first := rng.IntN(N)
-				lab := labels[first:]
-				if w != nil {
-					w = w[first:]
-				}
-				p.ClipHess = rng.IntN(2) == 0
-				if inner == 1 && rng.IntN(3) == 0 {
-					p.Smooth = []float64{0.1, 0.9}[rng.IntN(2)]
-				}
-				t.Run(fmt.Sprintf("%v/C%d/g%v/inner%d/eps%v", m, C, g, inner, p.Smooth), func(t *testing.T) {
-					compareSoftmax(t, m, p, x, lab, w, first)
-				})
+func testSoftmaxVector[T Float](t *testing.T, rng *rand.Rand, m Impl) {
+	for _, C := range []int{1, 2, 3, 4, 8, 13, 16, 80, 256} {
+		for _, g := range []float64{0, 0.5, 2, 2.5} {
+			inner := 1
+			if rng.IntN(2) == 0 {
+				const span = 8192 // logits per image, about
+				inner = []int{2, 7, 8, 9, span/C - 1, span / C, span/C + 3, 3*span/C + 1}[rng.IntN(8)]
 			}
+			outer := 1 + rng.IntN(max(1, 40/inner))
+			N := outer * inner // positions
+			x := make([]T, N*C)
+			for i := range x {
+				x[i] = T(4 * rng.NormFloat64())
+				if rng.IntN(40*inner) == 0 {
+					x[i] = T([]float64{math.NaN(), math.Inf(1), math.Inf(-1), 1e30, -1e30, 80, -80, 800, -800, 700}[rng.IntN(10)])
+				}
+				if rng.IntN(16) == 0 { // ties at a large max: log p = (x − max) − log(1 + S′) must not round log(1 + S′) away
+					x[i] = 1e30
+				}
+			}
+			labels := make([]int32, N)
+			for i := range labels {
+				labels[i] = int32(rng.IntN(C))
+				if rng.IntN(8) == 0 {
+					labels[i] = -100
+				}
+			}
+			p := &SoftmaxParams{Classes: C, Inner: inner, Gamma: g, Scale: 0.25, HasIgnore: true, Ignore: -100}
+			if rng.IntN(2) == 0 {
+				p.Alpha = []float64{0.25}
+			} else if rng.IntN(2) == 0 {
+				p.Alpha = make([]float64, C)
+				for c := range p.Alpha {
+					p.Alpha[c] = rng.Float64()
+				}
+			}
+			var w []T
+			if rng.IntN(2) == 0 {
+				w = make([]T, N)
+				for i := range w {
+					w[i] = T(rng.Float64() * 2)
+				}
+			}
+			first := rng.IntN(N)
+			lab := labels[first:]
+			if w != nil {
+				w = w[first:]
+			}
+			p.ClipHess = rng.IntN(2) == 0
+			if inner == 1 && rng.IntN(3) == 0 {
+				p.Smooth = []float64{0.1, 0.9}[rng.IntN(2)]
+			}
+			t.Run(fmt.Sprintf("%v/C%d/g%v/inner%d/eps%v", m, C, g, inner, p.Smooth), func(t *testing.T) {
+				compareSoftmax(t, m, p, x, lab, w, first)
+			})
 		}
 	}
 }
