@@ -76,15 +76,10 @@ func (a *isa) expRow(f64 bool) {
 	b := a.one()
 	D := Load(Param("dst"), GP64())
 	X := Load(Param("x"), GP64())
-	mm := XMM()
-	MOVSD(NewParamAddr("m", 16), mm)
-	m := b.vec()
-	VBROADCASTSD(mm, m[0])
+	m := b.param("m", 16)
 	n := Load(Param("n"), GP64())
 	acc := b.zero()
-	i := GP64()
-	XORQ(i, i)
-	loop(name, i, n, U32(a.lanes), func() {
+	a.rowLoop(name, n, func(i reg.Register) {
 		e := b.exp(b.sub(b.loadF(Mem{Base: X, Index: i, Scale: uint8(size)}, f64), m))
 		VMOVUPD(e[0], Mem{Base: D, Index: i, Scale: 8})
 		b.addTo(acc, acc, e)
@@ -103,19 +98,32 @@ func (a *isa) scaleRow(f64 bool) {
 	b := a.one()
 	D := Load(Param("dst"), GP64())
 	E := Load(Param("e"), GP64())
-	ss := XMM()
-	MOVSD(NewParamAddr("s", 16), ss)
-	s := b.vec()
-	VBROADCASTSD(ss, s[0])
+	s := b.param("s", 16)
 	n := Load(Param("n"), GP64())
-	i := GP64()
-	XORQ(i, i)
-	loop(name, i, n, U32(a.lanes), func() {
+	a.rowLoop(name, n, func(i reg.Register) {
 		v := b.loadF(Mem{Base: E, Index: i, Scale: 8}, true)
 		b.storeF(b.mul(v, s), Mem{Base: D, Index: i, Scale: uint8(size)}, f64)
 	})
 	VZEROUPPER()
 	RET()
+}
+
+// param returns the float64 parameter name (at offset off) in every lane
+// of a register.
+func (a *isa) param(name string, off int) V {
+	x := XMM()
+	MOVSD(NewParamAddr(name, off), x)
+	v := a.vec()
+	VBROADCASTSD(x, v[0])
+	return v
+}
+
+// rowLoop emits a loop over the rows' elements i = 0, lanes, 2·lanes, …
+// while i < n (see loop).
+func (a *isa) rowLoop(name string, n reg.Register, body func(i reg.Register)) {
+	i := GP64()
+	XORQ(i, i)
+	loop(name, i, n, U32(a.lanes), func() { body(i) })
 }
 
 // hreduce folds the lanes of v with op (VADDPD or VMAXPD) into the low
@@ -178,9 +186,7 @@ func (a *isa) hessRow(f64 bool) {
 	C := Load(Param("c"), GP64())
 	n := Load(Param("n"), GP64())
 	k := func(i int) bc { return bc(Mem{Base: C, Disp: 32 * i}) }
-	i := GP64()
-	XORQ(i, i)
-	loop(name, i, n, U32(a.lanes), func() {
+	a.rowLoop(name, n, func(i reg.Register) {
 		h := b.softmaxHess(b.loadF(Mem{Base: E, Index: i, Scale: 8}, true), func(i int) any { return k(i) })
 		b.storeF(h, Mem{Base: D, Index: i, Scale: uint8(size)}, f64)
 	})
@@ -393,9 +399,7 @@ func (a *isa) smoothRow(f64 bool) {
 	k := func(i int) bc { return bc(Mem{Base: K, Disp: 32 * i}) }
 	accF, accB := b.zero(), b.zero()
 	cv := b.zero()
-	i := GP64()
-	XORQ(i, i)
-	loop(name, i, n, U32(a.lanes), func() {
+	a.rowLoop(name, n, func(i reg.Register) {
 		e := b.loadF(Mem{Base: E, Index: i, Scale: 8}, true)
 		p := b.mul(e, k(smInvD))
 		q := b.sub(b.load(b.c(1)), p)
@@ -428,16 +432,9 @@ func (a *isa) gradRow(f64 bool) {
 		"sets dst[i] = s·b[i] − k·e[i] for i < n, a multiple of the lane count.")
 	bb := a.one()
 	D, B, E := Load(Param("dst"), GP64()), Load(Param("b"), GP64()), Load(Param("e"), GP64())
-	sx, kx := XMM(), XMM()
-	MOVSD(NewParamAddr("s", 24), sx)
-	MOVSD(NewParamAddr("k", 32), kx)
-	s, kk := bb.vec(), bb.vec()
-	VBROADCASTSD(sx, s[0])
-	VBROADCASTSD(kx, kk[0])
+	s, kk := bb.param("s", 24), bb.param("k", 32)
 	n := Load(Param("n"), GP64())
-	i := GP64()
-	XORQ(i, i)
-	loop(name, i, n, U32(a.lanes), func() {
+	a.rowLoop(name, n, func(i reg.Register) {
 		v := bb.mul(bb.loadF(Mem{Base: B, Index: i, Scale: 8}, true), s)
 		bb.fnmaddToV(v, bb.loadF(Mem{Base: E, Index: i, Scale: 8}, true), kk)
 		bb.storeF(v, Mem{Base: D, Index: i, Scale: uint8(size)}, f64)
