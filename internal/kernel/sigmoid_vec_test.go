@@ -17,18 +17,6 @@ func tolerance[T Float]() (rel, abs float64) {
 	return 1e-12, 1e-300
 }
 
-// agree reports whether got and want are equal within rel·|want| + abs,
-// NaN matching NaN and infinities matching exactly.
-func agree(got, want, rel, abs float64) bool {
-	switch {
-	case math.IsNaN(want) || math.IsNaN(got):
-		return math.IsNaN(want) && math.IsNaN(got)
-	case math.IsInf(want, 0) || math.IsInf(got, 0):
-		return got == want
-	}
-	return math.Abs(got-want) <= rel*math.Abs(want)+abs
-}
-
 // hessSlack is the rounding error of the Hessian sum in float64, relative to
 // the size of its terms: the exact Hessian crosses zero (hard examples), and
 // near a crossing two correct float64 evaluations differ by more than
@@ -162,7 +150,7 @@ func compareElem(t *testing.T, p *SigmoidParams, x, y []float32, outs [3]bool, o
 func checkAgree[T Float](t *testing.T, m string, p *SigmoidParams, x, y, weights []T, got float64, gd [3][]T, want float64, wd [3][]T) {
 	t.Helper()
 	rel, abs := tolerance[T]()
-	if !agree(got, want, rel, abs) {
+	if !Agree(got, want, rel, abs) {
 		t.Errorf("%v γ=%v α=%v/%v: sum = %v, generic %v", m, p.Gamma, p.Alpha, p.HasAlpha, got, want)
 	}
 	names := [3]string{"loss", "grad", "hess"}
@@ -180,7 +168,7 @@ func checkAgree[T Float](t *testing.T, m string, p *SigmoidParams, x, y, weights
 			case 2:
 				a += wi * hessSlack(float64(x[i]), float64(y[i]), p)
 			}
-			if !agree(g, w, rel, a) {
+			if !Agree(g, w, rel, a) {
 				if bad++; bad < 5 {
 					t.Errorf("%v γ=%v α=%v/%v clip=%v: %s[%d] (x=%v, y=%v) = %v, generic %v",
 						m, p.Gamma, p.Alpha, p.HasAlpha, p.ClipHess, names[k], i, x[i], y[i], g, w)
@@ -321,12 +309,12 @@ func TestVectorIgnoreMask(t *testing.T) {
 		}
 		ws := SigmoidGo(p, want[0], want[1], want[2], x, y, nil, ignore)
 		gs := sigmoidOn(tableOf(m), p, got[0], got[1], got[2], x, y, nil, ignore)
-		if !agree(gs, ws, rel, abs) {
+		if !Agree(gs, ws, rel, abs) {
 			t.Errorf("%v: sum = %v, generic %v", m, gs, ws)
 		}
 		for k := range 3 {
 			for i := range x {
-				if !agree(float64(got[k][i]), float64(want[k][i]), rel, abs+hessSlack(float64(x[i]), float64(y[i]), p)) {
+				if !Agree(float64(got[k][i]), float64(want[k][i]), rel, abs+hessSlack(float64(x[i]), float64(y[i]), p)) {
 					t.Fatalf("%v: output %d [%d] (ignored %v) = %v, generic %v", m, k, i, ignore[i], got[k][i], want[k][i])
 				}
 			}
@@ -417,7 +405,7 @@ func testWeighted[T Float](t *testing.T, rng *rand.Rand, m Impl) {
 		ws := SigmoidGo(p, want[0], want[1], want[2], x, y, w, ignore)
 		gs := sigmoidOn(tableOf(m), p, got[0], got[1], got[2], x, y, w, ignore)
 		gs2 := sigmoidOn(tableOf(m), p, nil, got[1], nil, x, y, w, ignore)
-		if !agree(gs, ws, rel, abs) || !agree(gs2, ws, rel, abs) {
+		if !Agree(gs, ws, rel, abs) || !Agree(gs2, ws, rel, abs) {
 			t.Errorf("%v γ=%v: sum = %v (%v without loss), generic %v", m, g, gs, gs2, ws)
 		}
 		for k := range 3 {
@@ -426,7 +414,7 @@ func testWeighted[T Float](t *testing.T, rng *rand.Rand, m Impl) {
 				if k == 2 {
 					a += 3 * hessSlack(float64(x[i]), float64(y[i]), p)
 				}
-				if !agree(float64(got[k][i]), float64(want[k][i]), rel, a) {
+				if !Agree(float64(got[k][i]), float64(want[k][i]), rel, a) {
 					t.Fatalf("%v γ=%v: output %d [%d] (x=%v, y=%v, w=%v) = %v, generic %v", m, g, k, i, x[i], y[i], w[i], got[k][i], want[k][i])
 				}
 			}

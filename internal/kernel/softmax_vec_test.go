@@ -117,7 +117,7 @@ func compareSoftmax[T Float](t *testing.T, m Impl, p *SoftmaxParams, x []T, labe
 	}
 	ws := ref(wl, wg, wh)
 	gs := fn(gl, gg, gh)
-	if !agree(gs, ws, rel, abs) {
+	if !Agree(gs, ws, rel, abs) {
 		t.Errorf("%v: sum = %v, generic %v", m, gs, ws)
 	}
 	// Destinations are optional: the sum alone, and the gradient without
@@ -125,7 +125,7 @@ func compareSoftmax[T Float](t *testing.T, m Impl, p *SoftmaxParams, x []T, labe
 	s0 := fn(nil, nil, nil)
 	g2 := make([]T, len(x))
 	s1 := fn(nil, g2, nil)
-	if !agree(s0, ws, rel, abs) || !agree(s1, ws, rel, abs) {
+	if !Agree(s0, ws, rel, abs) || !Agree(s1, ws, rel, abs) {
 		t.Errorf("%v: sum without destinations = %v, %v; generic %v", m, s0, s1, ws)
 	}
 	for i := range g2 { // positions from first on
@@ -137,7 +137,7 @@ func compareSoftmax[T Float](t *testing.T, m Impl, p *SoftmaxParams, x []T, labe
 		}
 	}
 	for i := range gl {
-		if !agree(float64(gl[i]), float64(wl[i]), rel, abs) {
+		if !Agree(float64(gl[i]), float64(wl[i]), rel, abs) {
 			t.Errorf("%v: loss[%d] = %v, generic %v", m, i, gl[i], wl[i])
 		}
 	}
@@ -151,12 +151,12 @@ func compareSoftmax[T Float](t *testing.T, m Impl, p *SoftmaxParams, x []T, labe
 				bigH = max(bigH, math.Abs(float64(wh[row(r, c)])))
 			}
 		}
-		if !agree(float64(gg[i]), float64(wg[i]), rel, abs+1e-14*big) {
+		if !Agree(float64(gg[i]), float64(wg[i]), rel, abs+1e-14*big) {
 			if bad++; bad < 5 {
 				t.Errorf("%v: grad[%d] (position %d) = %v, generic %v", m, i, r, gg[i], wg[i])
 			}
 		}
-		if gh != nil && !agree(float64(gh[i]), float64(wh[i]), rel, abs+1e-13*bigH) {
+		if gh != nil && !Agree(float64(gh[i]), float64(wh[i]), rel, abs+1e-13*bigH) {
 			if bad++; bad < 5 {
 				t.Errorf("%v: hess[%d] (position %d) = %v, generic %v", m, i, r, gh[i], wh[i])
 			}

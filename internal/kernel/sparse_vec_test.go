@@ -51,7 +51,7 @@ func testSparseVector[T Float](t *testing.T, rng *rand.Rand, m Impl) {
 				}
 				ws := SparseGo(p, want[0], want[1], want[2], x, classes, labels)
 				gs := sparseOn(tableOf(m), p, got[0], got[1], got[2], x, classes, labels)
-				if !agree(gs, ws, rel, abs) {
+				if !Agree(gs, ws, rel, abs) {
 					t.Errorf("sum = %v, generic %v", gs, ws)
 				}
 				for k := range 3 {
@@ -65,7 +65,7 @@ func testSparseVector[T Float](t *testing.T, rng *rand.Rand, m Impl) {
 						if k == 2 {
 							a += hessSlack(float64(x[i]), y, p)
 						}
-						if !agree(float64(got[k][i]), float64(want[k][i]), rel, a) {
+						if !Agree(float64(got[k][i]), float64(want[k][i]), rel, a) {
 							t.Fatalf("output %d [%d] (x=%v, label %d) = %v, generic %v", k, i, x[i], lab, got[k][i], want[k][i])
 						}
 					}
