@@ -220,13 +220,12 @@ func (a *isa) park(vs ...V) func(i int) V {
 
 // keep returns v in the lanes of m, 0 in the others.
 func (a *isa) keep(m M, v V) V {
+	if !a.z {
+		return a.andMask(v, m)
+	}
 	d := a.vec()
 	for u := range d {
-		if a.z {
-			VMOVAPD_Z(v[u], m[u], d[u])
-		} else {
-			VANDPD(v[u], m[u], d[u])
-		}
+		VMOVAPD_Z(v[u], m[u], d[u])
 	}
 	return d
 }
