@@ -38,6 +38,24 @@ func needVector(t testing.TB) {
 	}
 }
 
+// TestVectorMatchesGeneric: every vector implementation equals the generic
+// kernels for float32 and float64 data, entry point by entry point (see
+// each check).
+func TestVectorMatchesGeneric(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		seed     uint64
+		f32, f64 func(*testing.T, *rand.Rand, Impl)
+	}{
+		{"sigmoid", 1, testVector[float32], testVector[float64]},
+		{"weighted", 15, testWeighted[float32], testWeighted[float64]},
+		{"sparse", 5, testSparseVector[float32], testSparseVector[float64]},
+		{"softmax", 11, testSoftmaxVector[float32], testSoftmaxVector[float64]},
+	} {
+		t.Run(c.name, func(t *testing.T) { vectorTest(t, c.seed, c.f32, c.f64) })
+	}
+}
+
 // vectorTest runs a test of every vector implementation m for float32 and
 // for float64 data as subtests, each with a random source seeded (seed,
 // seed + 1); it skips where there are none.

@@ -7,14 +7,10 @@ import (
 	"testing"
 )
 
-// TestSparseVectorMatchesGeneric: Sparse on every vector implementation
-// equals SparseGo within the sigmoid tolerances, for class counts below,
-// at and above the lane width, rows labelled positive, background and
-// ignored (in runs, so groups split), and any subset of destinations.
-func TestSparseVectorMatchesGeneric(t *testing.T) {
-	vectorTest(t, 5, testSparseVector[float32], testSparseVector[float64])
-}
-
+// testSparseVector checks Sparse against SparseGo within the sigmoid
+// tolerances, for class counts below, at and above the lane width, rows
+// labelled positive, background and ignored (in runs, so groups split),
+// and any subset of destinations.
 func testSparseVector[T Float](t *testing.T, rng *rand.Rand, m Impl) {
 	rel, abs := tolerance[T]()
 	for _, classes := range []int{1, 3, 8, 13, 80, 1000} {
