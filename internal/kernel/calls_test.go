@@ -41,7 +41,7 @@ func forms(tb *table, rng *rand.Rand, n int, targets string, gamma float64) []fo
 		w[i], ignore[i] = float32(i%3), i%5 == 0
 	}
 	const classes = 10
-	labels := make([]int32, n/classes/10*10) // whole images of Inner = 5
+	labels := make([]int32, n/classes/20*20) // whole images of Inner = 20
 	for i := range labels {
 		labels[i] = int32(i % classes)
 	}
@@ -49,7 +49,7 @@ func forms(tb *table, rng *rand.Rand, n int, targets string, gamma float64) []fo
 	p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: gamma, Scale: 1}
 	sp := &SoftmaxParams{Classes: classes, Inner: 1, Gamma: gamma, Scale: 1}
 	nchw, smooth, sched := *sp, *sp, *sp
-	nchw.Inner = 5
+	nchw.Inner = 20 // a block of positions and a partial one
 	smooth.Smooth = 0.1
 	sched.Schedule = &ScheduleParams{Below: []float64{0.2}, Gammas: []float64{5}, Else: gamma}
 	return []form{

@@ -182,26 +182,13 @@ func softmaxPosition(p *SoftmaxParams, y int, at func(int) float64, e []float64,
 		}
 		return expAt(c)
 	}
-	d := 1 + sp
 	logD := math.Log1p(sp)
 	g := p.Gamma
 	k, isInt := intGamma(g)
 
 	// probs returns p_c, q_c = 1 − p_c, log p_c and log p_c / q_c.
 	probs := func(c int) (pc, qc, lp, ratio float64) {
-		pc = ex(c) / d
-		if c == ks {
-			lp, qc = -logD, sp/d
-			if sp > 0 {
-				return pc, qc, lp, lp / qc
-			}
-			return pc, qc, lp, -1 // lim log p/(1−p) as p → 1
-		}
-		// Clamped so that p_c = 0 times log p_c is 0, not NaN; the loss
-		// then saturates instead of overflowing.
-		lp = max(at(c)-m-logD, -math.MaxFloat64)
-		qc = 1 - pc
-		return pc, qc, lp, lp / qc
+		return classProbs(c, ks, ex(c), at(c), m, sp, logD)
 	}
 	weight := func(c int) float64 {
 		t := p.Smooth / float64(C)

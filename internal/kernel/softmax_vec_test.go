@@ -159,9 +159,10 @@ func compareSoftmax[T Float](t *testing.T, m Impl, p *SoftmaxParams, x []T, labe
 	}
 }
 
-// TestRowMaxSeesEveryNaN: rowMax is NaN when any element is, wherever it
-// sits (first block, later blocks, tail), and the max otherwise.
-func TestRowMaxSeesEveryNaN(t *testing.T) {
+// TestRowExpSeesEveryNaN: rowExp's max is NaN, and the row not ok, when
+// any element is NaN, wherever it sits (first block, later blocks, tail),
+// and the max otherwise.
+func TestRowExpSeesEveryNaN(t *testing.T) {
 	needVector(t)
 	for _, m := range vecImpls() {
 		for n := 1; n < 40; n++ {
@@ -173,14 +174,15 @@ func TestRowMaxSeesEveryNaN(t *testing.T) {
 			for _, v := range x {
 				want = max(want, float64(v))
 			}
-			if got := rowMax(tableOf(m), x); got != want {
-				t.Errorf("%v n=%d: rowMax = %v, want %v", m, n, got, want)
+			e := make([]float64, n)
+			if got, _, _, ok := rowExp(tableOf(m), e, x); got != want || !ok {
+				t.Errorf("%v n=%d: rowExp max = %v (ok %v), want %v", m, n, got, ok, want)
 			}
 			for pos := range n {
 				y := append([]float32(nil), x...)
 				y[pos] = float32(math.NaN())
-				if got := rowMax(tableOf(m), y); !math.IsNaN(got) {
-					t.Errorf("%v n=%d: NaN at %d missed: %v", m, n, pos, got)
+				if got, _, _, ok := rowExp(tableOf(m), e, y); !math.IsNaN(got) || ok {
+					t.Errorf("%v n=%d: NaN at %d missed: %v (ok %v)", m, n, pos, got, ok)
 				}
 			}
 		}
