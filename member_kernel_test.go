@@ -153,15 +153,7 @@ func compareMember[T Float](t *testing.T, m kernel.Impl, mem Member, x, y, w []T
 	if isFloat32[T]() {
 		rel, abs = 1e-6, 1e-37
 	}
-	same := func(g, e, rel, a float64) bool {
-		switch {
-		case math.IsNaN(e) || math.IsNaN(g):
-			return math.IsNaN(e) && math.IsNaN(g)
-		case math.IsInf(e, 0) || math.IsInf(g, 0):
-			return g == e
-		}
-		return math.Abs(g-e) <= rel*math.Abs(e)+a
-	}
+	same := kernel.Agree
 	// relAt is the relative tolerance at element i: rel, and for QFL's soft
 	// targets the cancellation of |y − p| near p = y, where two correct
 	// evaluations of p differ by 1e-16 of p, and a^β, a^(β−1), … by that

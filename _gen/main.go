@@ -43,62 +43,47 @@ import (
 )
 
 // A family is one assembly file: its name, whether its functions are for
-// the tests only, and the function that emits it.
+// the tests only, and the function that emits it for one CPU level.
 type family struct {
 	name string
 	test bool
-	emit func()
+	emit func(avx512 bool)
 }
 
 var families = []family{
-	{"sigmoid", false, func() {
-		for _, avx512 := range []bool{true, false} {
-			a := newISA(avx512)
-			a.sigmoid(false)
-			a.sigmoid(true)
-			a.emitConsts()
-		}
+	{"sigmoid", false, bothTypes((*isa).sigmoid)},
+	{"sigmoid32", false, func(avx512 bool) {
+		f := newF32(avx512)
+		f.sigmoidHard32(false)
+		f.sigmoidHard32(true)
+		f.emitConsts()
 	}},
-	{"sigmoid32", false, func() {
-		for _, avx512 := range []bool{true, false} {
-			f := newF32(avx512)
-			f.sigmoidHard32(false)
-			f.sigmoidHard32(true)
-			f.emitConsts()
-		}
+	{"targets", false, bothTypes((*isa).targets)},
+	{"softmax", false, bothTypes((*isa).softmaxRows)},
+	{"members", false, func(avx512 bool) {
+		a := newISA(avx512)
+		a.members()
+		a.emitConsts()
 	}},
-	{"targets", false, func() {
-		for _, avx512 := range []bool{true, false} {
-			a := newISA(avx512)
-			a.targets(false)
-			a.targets(true)
-		}
+	{"vecmath", true, func(avx512 bool) {
+		a := newISA(avx512)
+		a.mathFuncs()
+		a.emitConsts()
+		f := newF32(avx512)
+		f.mathFuncs32()
+		f.emitConsts()
 	}},
-	{"softmax", false, func() {
-		for _, avx512 := range []bool{true, false} {
-			a := newISA(avx512)
-			a.softmaxRows(false)
-			a.softmaxRows(true)
-			a.emitConsts()
-		}
-	}},
-	{"members", false, func() {
-		for _, avx512 := range []bool{true, false} {
-			a := newISA(avx512)
-			a.members()
-			a.emitConsts()
-		}
-	}},
-	{"vecmath", true, func() {
-		for _, avx512 := range []bool{true, false} {
-			a := newISA(avx512)
-			a.mathFuncs()
-			a.emitConsts()
-			f := newF32(avx512)
-			f.mathFuncs32()
-			f.emitConsts()
-		}
-	}},
+}
+
+// bothTypes returns the emit function of a family whose functions gen
+// emits for float32 (f64 false) and float64 data, with their constants.
+func bothTypes(gen func(a *isa, f64 bool)) func(avx512 bool) {
+	return func(avx512 bool) {
+		a := newISA(avx512)
+		gen(a, false)
+		gen(a, true)
+		a.emitConsts()
+	}
 }
 
 var (
@@ -126,7 +111,9 @@ func emitFamily(name string) {
 		log.Fatalf("no family %q", name)
 	}
 	ConstraintExpr("!purego")
-	families[i].emit()
+	for _, avx512 := range []bool{true, false} {
+		families[i].emit(avx512)
+	}
 	var b strings.Builder
 	for _, e := range entries {
 		fmt.Fprintf(&b, "%s\t%s\t%s\n", e.level, e.field, e.value)

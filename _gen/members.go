@@ -104,52 +104,44 @@ func (a *isa) memberKernel(member string, f64 bool, transform func(par func(int)
 	acc := b.zero()
 	i := GP64()
 	XORQ(i, i)
-	Label(L("loop"))
-	CMPQ(i, n)
-	JGE(LabelRef(L("done")))
-	at := func(base reg.Register) Mem { return Mem{Base: base, Index: i, Scale: uint8(size)} }
-	x := b.loadF(at(X), f64)
-	y := b.loadF(at(Y), f64)
-	z := x
-	if transform != nil {
-		z = transform(par, x, y)
-	}
-	// The parts are parked in the frame on AVX2 (see memberParts).
-	var park *Mem
-	if !a.z {
-		m := AllocLocal(8 * a.lanes * nParts)
-		park = &m
-	}
-	s := b.parts(z, y, x, park)
-	l, g, h := elem(par, L, s)
+	loop(name, i, n, U32(a.lanes), func() {
+		at := func(base reg.Register) Mem { return Mem{Base: base, Index: i, Scale: uint8(size)} }
+		x := b.loadF(at(X), f64)
+		y := b.loadF(at(Y), f64)
+		z := x
+		if transform != nil {
+			z = transform(par, x, y)
+		}
+		// The parts are parked in the frame on AVX2 (see memberParts).
+		var park *Mem
+		if !a.z {
+			m := AllocLocal(8 * a.lanes * nParts)
+			park = &m
+		}
+		s := b.parts(z, y, x, park)
+		l, g, h := elem(par, L, s)
 
-	// NaN in, NaN out; a finite logit's outputs saturate at ±limit.
-	nan := b.cmp(cmpUNORD, x, y)
-	inf := b.cmp(cmpEQ, b.and(x, b.cbits(1<<63-1)), b.c(math.Inf(1)))
-	clamp := func(v V) V {
-		lim := b.load(par(mLimit))
-		c := b.min(lim, b.max(b.neg(lim), v)) // the second operand: NaN stays
-		return b.blend(inf, c, v)
-	}
-	l = b.blend(nan, clamp(l), b.c(math.NaN()))
-	b.addTo(acc, acc, l)
-	TESTQ(lossP, lossP)
-	JZ(LabelRef(L("noloss")))
-	b.storeF(l, at(lossP), f64)
-	Label(L("noloss"))
-	TESTQ(gradP, gradP)
-	JZ(LabelRef(L("nograd")))
-	b.storeF(b.blend(nan, clamp(b.mul(g, par(mScale))), b.c(math.NaN())), at(gradP), f64)
-	Label(L("nograd"))
-	TESTQ(hessP, hessP)
-	JZ(LabelRef(L("nohess")))
-	hs := b.max(b.load(par(mFloor)), b.mul(h, par(mScale))) // keeps a NaN h
-	b.storeF(b.blend(nan, clamp(hs), b.c(math.NaN())), at(hessP), f64)
-	Label(L("nohess"))
-	ADDQ(U32(a.lanes), i)
-	JMP(LabelRef(L("loop")))
-
-	Label(L("done"))
+		// NaN in, NaN out; a finite logit's outputs saturate at ±limit.
+		nan := b.cmp(cmpUNORD, x, y)
+		inf := b.cmp(cmpEQ, b.and(x, b.cbits(1<<63-1)), b.c(math.Inf(1)))
+		clamp := func(v V) V {
+			lim := b.load(par(mLimit))
+			c := b.min(lim, b.max(b.neg(lim), v)) // the second operand: NaN stays
+			return b.blend(inf, c, v)
+		}
+		l = b.blend(nan, clamp(l), b.c(math.NaN()))
+		b.addTo(acc, acc, l)
+		unlessNil(lossP, L("noloss"), func() {
+			b.storeF(l, at(lossP), f64)
+		})
+		unlessNil(gradP, L("nograd"), func() {
+			b.storeF(b.blend(nan, clamp(b.mul(g, par(mScale))), b.c(math.NaN())), at(gradP), f64)
+		})
+		unlessNil(hessP, L("nohess"), func() {
+			hs := b.max(b.load(par(mFloor)), b.mul(h, par(mScale))) // keeps a NaN h
+			b.storeF(b.blend(nan, clamp(hs), b.c(math.NaN())), at(hessP), f64)
+		})
+	})
 	sum := a.hsum(acc)
 	VZEROUPPER()
 	Store(sum, ReturnIndex(0))
@@ -228,13 +220,12 @@ func (a *isa) park(vs ...V) func(i int) V {
 
 // keep returns v in the lanes of m, 0 in the others.
 func (a *isa) keep(m M, v V) V {
+	if !a.z {
+		return a.andMask(v, m)
+	}
 	d := a.vec()
 	for u := range d {
-		if a.z {
-			VMOVAPD_Z(v[u], m[u], d[u])
-		} else {
-			VANDPD(v[u], m[u], d[u])
-		}
+		VMOVAPD_Z(v[u], m[u], d[u])
 	}
 	return d
 }

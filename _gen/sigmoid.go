@@ -145,22 +145,7 @@ func (a *isa) sigmoidRest(L func(string) string, par func(int) bc, lossP, gradP,
 	}
 	Label(L("hard"))
 
-	// w = m^γ: k multiplications, or exp(γ·log m).
-	w := a.vec()
-	CMPQ(Mem(par(parFlags)), U8(0))
-	JL(LabelRef(L("powlog")))
-	a.mov(a.load(a.c(1)), w)
-	c := GP64()
-	MOVQ(Mem(par(parFlags)), c)
-	Label(L("powloop"))
-	TESTQ(c, c)
-	JZ(LabelRef(L("powdone")))
-	a.mulTo(w, w, m)
-	DECQ(c)
-	JMP(LabelRef(L("powloop")))
-	Label(L("powlog"))
-	a.mov(a.exp(a.mul(logm, par(parGamma))), w)
-	Label(L("powdone"))
+	w := a.powK(m, func() V { return logm }, par(parGamma), par(parFlags), L("pow")) // m^γ
 
 	// aw = αₜ·w
 	CMPQ(Mem(par(parFlags)).Offset(8), U8(0))
@@ -174,28 +159,22 @@ func (a *isa) sigmoidRest(L func(string) string, par func(int) bc, lossP, gradP,
 	loss := a.mul(w, ce)
 	a.blendTo(loss, nan, loss, a.c(math.NaN()))
 	a.addTo(acc, acc, loss)
-	TESTQ(lossP, lossP)
-	JZ(LabelRef(L("noloss")))
-	// No saturation at MaxFloat32 (kernel.sat) is needed for float32: the
-	// loss is at most |x| + log 2, which rounds to at most MaxFloat32.
-	a.storeF(loss, at(lossP), f64)
-	Label(L("noloss"))
+	unlessNil(lossP, L("noloss"), func() {
+		// No saturation at MaxFloat32 (kernel.sat) is needed for float32: the
+		// loss is at most |x| + log 2, which rounds to at most MaxFloat32.
+		a.storeF(loss, at(lossP), f64)
+	})
 
 	// ∂FL/∂x = αₜ m^γ [γ r ce + (p − y)]
-	TESTQ(gradP, gradP)
-	JZ(LabelRef(L("nograd")))
-	{
+	unlessNil(gradP, L("nograd"), func() {
 		g := a.add(a.mul(a.mul(r, par(parGamma)), ce), d)
 		g = a.mul(a.mul(w, g), par(parScale))
 		a.blendTo(g, nan, g, a.c(math.NaN()))
 		a.storeF(g, at(gradP), f64)
-	}
-	Label(L("nograd"))
+	})
 
 	// ∂²FL/∂x² = αₜ m^γ [γ(γ−1) r² ce + γ r (1 − 2p) ce + 2γ r (p − y) + p(1 − p)]
-	TESTQ(hessP, hessP)
-	JZ(LabelRef(L("nohess")))
-	{
+	unlessNil(hessP, L("nohess"), func() {
 		t1 := a.mul(a.mul(a.mul(r, par(parG2)), r), ce)
 		omp := a.sub(a.load(a.c(1)), a.add(pr, pr))
 		t2 := a.mul(a.mul(a.mul(r, par(parGamma)), omp), ce)
@@ -205,7 +184,6 @@ func (a *isa) sigmoidRest(L func(string) string, par func(int) bc, lossP, gradP,
 		h = a.max(a.load(par(parClip)), a.mul(a.mul(w, h), par(parScale)))
 		a.blendTo(h, nan, h, a.c(math.NaN()))
 		a.storeF(h, at(hessP), f64)
-	}
-	Label(L("nohess"))
+	})
 
 }

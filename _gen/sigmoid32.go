@@ -463,67 +463,64 @@ func (f *f32) sigmoidHard32(scaled bool) {
 		}
 		loss = f.blend(nan, loss, f.cbits(0x7fc00000))
 		f.accumulate(loss, r.acc0, r.acc1)
-		TESTQ(r.loss, r.loss)
-		JZ(LabelRef(lu("noloss")))
-		VMOVUPS(loss, at(r.loss, u))
-		Label(lu("noloss"))
+		unlessNil(r.loss, lu("noloss"), func() {
+			VMOVUPS(loss, at(r.loss, u))
+		})
 
-		TESTQ(r.grad, r.grad)
-		JZ(LabelRef(lu("nograd")))
-		var g reg.VecVirtual
-		switch {
-		case scaled && f.z:
-			sa := f.blend(one, qv(qG0), qo(qG1)) // −s αₜ scale
-			ms := f.mul(sa, inv)
-			tpos := f.cmp(cmpGE, t, f.c(0))
-			VSCALEFPS(k, f.mul(ms, er), tpos, ms) // t ≥ 0: −s αₜ scale·m, rounded once
-			g = f.mul(f.mul(pt, qo(qGamma)), ce)
-			VFMADD213PS(ms, sa, g) // −s αₜ scale (γ pₜ ce + m)
-			f.mulPowK(P, lu("gpow"), []reg.VecVirtual{g}, []reg.VecVirtual{m})
-		case scaled:
-			ptB := f.selectSign(tneg, eiB, invB) // σ(t)·2^B
-			g = f.mul(ptB, qo(qGamma))
-			VFMADD213PS(mB, ce, g)                       // (γ pₜ ce + m)·2^B
-			g = f.mul(g, f.blend(one, qv(qH0), qo(qH1))) // −s αₜ scale (γ pₜ ce + m)
-			f.mulPowK(P, lu("gpow"), []reg.VecVirtual{g}, []reg.VecVirtual{m})
-		default:
-			g = f.mul(pt, qo(qGamma))
-			VFMADD213PS(m, ce, g)                                  // γ pₜ ce + m
-			g = f.mul(f.mul(w, f.blend(one, qv(qG0), qo(qG1))), g) // −s αₜ scale m^γ (…)
-		}
-		VMOVUPS(f.blend(nan, g, f.cbits(0x7fc00000)), at(r.grad, u))
-		Label(lu("nograd"))
+		unlessNil(r.grad, lu("nograd"), func() {
+			var g reg.VecVirtual
+			switch {
+			case scaled && f.z:
+				sa := f.blend(one, qv(qG0), qo(qG1)) // −s αₜ scale
+				ms := f.mul(sa, inv)
+				tpos := f.cmp(cmpGE, t, f.c(0))
+				VSCALEFPS(k, f.mul(ms, er), tpos, ms) // t ≥ 0: −s αₜ scale·m, rounded once
+				g = f.mul(f.mul(pt, qo(qGamma)), ce)
+				VFMADD213PS(ms, sa, g) // −s αₜ scale (γ pₜ ce + m)
+				f.mulPowK(P, lu("gpow"), []reg.VecVirtual{g}, []reg.VecVirtual{m})
+			case scaled:
+				ptB := f.selectSign(tneg, eiB, invB) // σ(t)·2^B
+				g = f.mul(ptB, qo(qGamma))
+				VFMADD213PS(mB, ce, g)                       // (γ pₜ ce + m)·2^B
+				g = f.mul(g, f.blend(one, qv(qH0), qo(qH1))) // −s αₜ scale (γ pₜ ce + m)
+				f.mulPowK(P, lu("gpow"), []reg.VecVirtual{g}, []reg.VecVirtual{m})
+			default:
+				g = f.mul(pt, qo(qGamma))
+				VFMADD213PS(m, ce, g)                                  // γ pₜ ce + m
+				g = f.mul(f.mul(w, f.blend(one, qv(qG0), qo(qG1))), g) // −s αₜ scale m^γ (…)
+			}
+			VMOVUPS(f.blend(nan, g, f.cbits(0x7fc00000)), at(r.grad, u))
+		})
 
 		if !scaled {
-			TESTQ(r.hess, r.hess)
-			JZ(LabelRef(lu("nohess")))
-			// pₜ (γ ce ((γ + 1) pₜ − 1) + (2γ + 1) m), times αₜ scale m^γ:
-			// pₜ·ce first, which stays below 0.3 where ce overflows γ ce.
-			c := qv(qGamma1)
-			if f.z {
-				VFMSUB213PS_BCST(f.c(1), pt, c)
-			} else {
-				VFMSUB213PS(f.c(1), pt, c)
-			} // (γ + 1) pₜ − 1
-			h := f.mul(f.mul(f.mul(pt, ce), qo(qGamma)), c)
-			VFMADD231PS(qv(qTwoGamma1), f.mul(m, pt), h)
-			// Near the bracket's zero, pₜ·d·Q(d) instead (see hessRoot).
-			d := f.sub(f.sub(t, qo(qT0Hi)), qo(qT0Lo))
-			band := f.cmp(cmpGE, d, qo(qBandLo))
-			f.andTo(band, f.cmp(cmpLE, d, qo(qBandHi)))
-			q := qv(qRoot + hessRootDegree)
-			for k := hessRootDegree - 1; k >= 0; k-- {
+			unlessNil(r.hess, lu("nohess"), func() {
+				// pₜ (γ ce ((γ + 1) pₜ − 1) + (2γ + 1) m), times αₜ scale m^γ:
+				// pₜ·ce first, which stays below 0.3 where ce overflows γ ce.
+				c := qv(qGamma1)
 				if f.z {
-					VFMADD213PS_BCST(qm(qRoot+k), d, q)
+					VFMSUB213PS_BCST(f.c(1), pt, c)
 				} else {
-					VFMADD213PS(qv(qRoot+k), d, q)
+					VFMSUB213PS(f.c(1), pt, c)
+				} // (γ + 1) pₜ − 1
+				h := f.mul(f.mul(f.mul(pt, ce), qo(qGamma)), c)
+				VFMADD231PS(qv(qTwoGamma1), f.mul(m, pt), h)
+				// Near the bracket's zero, pₜ·d·Q(d) instead (see hessRoot).
+				d := f.sub(f.sub(t, qo(qT0Hi)), qo(qT0Lo))
+				band := f.cmp(cmpGE, d, qo(qBandLo))
+				f.andTo(band, f.cmp(cmpLE, d, qo(qBandHi)))
+				q := qv(qRoot + hessRootDegree)
+				for k := hessRootDegree - 1; k >= 0; k-- {
+					if f.z {
+						VFMADD213PS_BCST(qm(qRoot+k), d, q)
+					} else {
+						VFMADD213PS(qv(qRoot+k), d, q)
+					}
 				}
-			}
-			h = f.blend(band, h, f.mul(f.mul(q, d), pt))
-			h = f.mul(h, f.mul(w, f.blend(one, qv(qG0), qo(qS1))))
-			h = f.max(qv(qClip), h) // keeps a NaN h
-			VMOVUPS(f.blend(nan, h, f.cbits(0x7fc00000)), at(r.hess, u))
-			Label(lu("nohess"))
+				h = f.blend(band, h, f.mul(f.mul(q, d), pt))
+				h = f.mul(h, f.mul(w, f.blend(one, qv(qG0), qo(qS1))))
+				h = f.max(qv(qClip), h) // keeps a NaN h
+				VMOVUPS(f.blend(nan, h, f.cbits(0x7fc00000)), at(r.hess, u))
+			})
 		}
 	}
 	ADDQ(U8(f.lanes()*U), i)
@@ -684,15 +681,11 @@ func (f *f32) mathFuncs32() {
 		n := Load(Param("n"), GP64())
 		i := GP64()
 		XORQ(i, i)
-		Label(name + "loop")
-		CMPQ(i, n)
-		JGE(LabelRef(name + "done"))
-		x := f.vec()
-		VMOVUPS(Mem{Base: src, Index: i, Scale: 4}, x)
-		VMOVUPS(fn.f(x), Mem{Base: dst, Index: i, Scale: 4})
-		ADDQ(U8(f.lanes()), i)
-		JMP(LabelRef(name + "loop"))
-		Label(name + "done")
+		loop(name, i, n, U8(f.lanes()), func() {
+			x := f.vec()
+			VMOVUPS(Mem{Base: src, Index: i, Scale: 4}, x)
+			VMOVUPS(fn.f(x), Mem{Base: dst, Index: i, Scale: 4})
+		})
 		VZEROUPPER()
 		RET()
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"strings"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -21,6 +22,17 @@ func (a *isa) softmaxRows(f64 bool) {
 	a.gradRow(f64)
 }
 
+// text starts the function of the primitive base for float32 or float64
+// data: sig is its signature with T for the data type, doc its comment
+// after its name. It returns the name and the size of an element.
+func (a *isa) text(base string, f64 bool, sig, doc string) (name string, size int) {
+	name, t, size := a.names(base, f64)
+	TEXT(name, NOSPLIT, strings.ReplaceAll(sig, "*T", "*"+t))
+	Pragma("noescape")
+	Doc(name + " " + doc)
+	return name, size
+}
+
 func (a *isa) names(base string, f64 bool) (name, t string, size int) {
 	name = base + a.name + map[bool]string{true: "F64", false: "F32"}[f64]
 	record(a.name, base+map[bool]string{true: "F64", false: "F32"}[f64], name)
@@ -33,10 +45,8 @@ func (a *isa) names(base string, f64 bool) (name, t string, size int) {
 
 // rowMax emits func(x *T, n int) float64: max x[:n], NaN if any is NaN.
 func (a *isa) rowMax(f64 bool) {
-	name, t, size := a.names("rowMax", f64)
-	TEXT(name, NOSPLIT, "func(x *"+t+", n int) float64")
-	Pragma("noescape")
-	Doc(name + " returns the largest of x[:n], or NaN if one is NaN; n is a positive multiple of the lane count.")
+	name, size := a.text("rowMax", f64, "func(x *T, n int) float64",
+		"returns the largest of x[:n], or NaN if one is NaN; n is a positive multiple of the lane count.")
 	b := a.one()
 	X := Load(Param("x"), GP64())
 	n := Load(Param("n"), GP64())
@@ -45,15 +55,11 @@ func (a *isa) rowMax(f64 bool) {
 	b.sawNaN(nan, mx)
 	i := GP64()
 	MOVQ(U32(a.lanes), i)
-	Label(name + "loop")
-	CMPQ(i, n)
-	JGE(LabelRef(name + "done"))
-	v := b.loadF(Mem{Base: X, Index: i, Scale: uint8(size)}, f64)
-	b.binTo(VMAXPD, VMAXPD_BCST, mx, mx, v) // a NaN v is lost here: sawNaN keeps it
-	b.sawNaN(nan, v)
-	ADDQ(U32(a.lanes), i)
-	JMP(LabelRef(name + "loop"))
-	Label(name + "done")
+	loop(name, i, n, U32(a.lanes), func() {
+		v := b.loadF(Mem{Base: X, Index: i, Scale: uint8(size)}, f64)
+		b.binTo(VMAXPD, VMAXPD_BCST, mx, mx, v) // a NaN v is lost here: sawNaN keeps it
+		b.sawNaN(nan, v)
+	})
 	anyNaN := a.hreduce(nan[0], VORPD)
 	r := a.hreduce(mx[0], VMAXPD)
 	VORPD(anyNaN, r, r)
@@ -65,30 +71,19 @@ func (a *isa) rowMax(f64 bool) {
 // expRow emits func(dst *float64, x *T, m float64, n int) float64:
 // dst[i] = exp(x[i] − m) for i < n, returning their sum.
 func (a *isa) expRow(f64 bool) {
-	name, t, size := a.names("expRow", f64)
-	TEXT(name, NOSPLIT, "func(dst *float64, x *"+t+", m float64, n int) float64")
-	Pragma("noescape")
-	Doc(name + " sets dst[i] = exp(x[i] − m) for i < n, a multiple of the lane count, and returns their sum.")
+	name, size := a.text("expRow", f64, "func(dst *float64, x *T, m float64, n int) float64",
+		"sets dst[i] = exp(x[i] − m) for i < n, a multiple of the lane count, and returns their sum.")
 	b := a.one()
 	D := Load(Param("dst"), GP64())
 	X := Load(Param("x"), GP64())
-	mm := XMM()
-	MOVSD(NewParamAddr("m", 16), mm)
-	m := b.vec()
-	VBROADCASTSD(mm, m[0])
+	m := b.param("m", 16)
 	n := Load(Param("n"), GP64())
 	acc := b.zero()
-	i := GP64()
-	XORQ(i, i)
-	Label(name + "loop")
-	CMPQ(i, n)
-	JGE(LabelRef(name + "done"))
-	e := b.exp(b.sub(b.loadF(Mem{Base: X, Index: i, Scale: uint8(size)}, f64), m))
-	VMOVUPD(e[0], Mem{Base: D, Index: i, Scale: 8})
-	b.addTo(acc, acc, e)
-	ADDQ(U32(a.lanes), i)
-	JMP(LabelRef(name + "loop"))
-	Label(name + "done")
+	a.rowLoop(name, n, func(i reg.Register) {
+		e := b.exp(b.sub(b.loadF(Mem{Base: X, Index: i, Scale: uint8(size)}, f64), m))
+		VMOVUPD(e[0], Mem{Base: D, Index: i, Scale: 8})
+		b.addTo(acc, acc, e)
+	})
 	r := a.hreduce(acc[0], VADDPD)
 	VZEROUPPER()
 	Store(r, ReturnIndex(0))
@@ -98,30 +93,37 @@ func (a *isa) expRow(f64 bool) {
 // scaleRow emits func(dst *T, e *float64, s float64, n int):
 // dst[i] = T(e[i]·s) for i < n.
 func (a *isa) scaleRow(f64 bool) {
-	name, t, size := a.names("scaleRow", f64)
-	TEXT(name, NOSPLIT, "func(dst *"+t+", e *float64, s float64, n int)")
-	Pragma("noescape")
-	Doc(name + " sets dst[i] = e[i]·s for i < n, a multiple of the lane count.")
+	name, size := a.text("scaleRow", f64, "func(dst *T, e *float64, s float64, n int)",
+		"sets dst[i] = e[i]·s for i < n, a multiple of the lane count.")
 	b := a.one()
 	D := Load(Param("dst"), GP64())
 	E := Load(Param("e"), GP64())
-	ss := XMM()
-	MOVSD(NewParamAddr("s", 16), ss)
-	s := b.vec()
-	VBROADCASTSD(ss, s[0])
+	s := b.param("s", 16)
 	n := Load(Param("n"), GP64())
-	i := GP64()
-	XORQ(i, i)
-	Label(name + "loop")
-	CMPQ(i, n)
-	JGE(LabelRef(name + "done"))
-	v := b.loadF(Mem{Base: E, Index: i, Scale: 8}, true)
-	b.storeF(b.mul(v, s), Mem{Base: D, Index: i, Scale: uint8(size)}, f64)
-	ADDQ(U32(a.lanes), i)
-	JMP(LabelRef(name + "loop"))
-	Label(name + "done")
+	a.rowLoop(name, n, func(i reg.Register) {
+		v := b.loadF(Mem{Base: E, Index: i, Scale: 8}, true)
+		b.storeF(b.mul(v, s), Mem{Base: D, Index: i, Scale: uint8(size)}, f64)
+	})
 	VZEROUPPER()
 	RET()
+}
+
+// param returns the float64 parameter name (at offset off) in every lane
+// of a register.
+func (a *isa) param(name string, off int) V {
+	x := XMM()
+	MOVSD(NewParamAddr(name, off), x)
+	v := a.vec()
+	VBROADCASTSD(x, v[0])
+	return v
+}
+
+// rowLoop emits a loop over the rows' elements i = 0, lanes, 2·lanes, …
+// while i < n (see loop).
+func (a *isa) rowLoop(name string, n reg.Register, body func(i reg.Register)) {
+	i := GP64()
+	XORQ(i, i)
+	loop(name, i, n, U32(a.lanes), func() { body(i) })
 }
 
 // hreduce folds the lanes of v with op (VADDPD or VMAXPD) into the low
@@ -176,35 +178,37 @@ const (
 //
 // clipped at the floor; the caller fixes those two classes.
 func (a *isa) hessRow(f64 bool) {
-	name, t, size := a.names("hessRow", f64)
-	TEXT(name, NOSPLIT, "func(dst *"+t+", e *float64, c *[32]float64, n int)")
-	Pragma("noescape")
-	Doc(name + " sets dst[i] to the Hessian diagonal of a class other than the label and the argmax, for i < n, a multiple of the lane count.")
+	name, size := a.text("hessRow", f64, "func(dst *T, e *float64, c *[32]float64, n int)",
+		"sets dst[i] to the Hessian diagonal of a class other than the label and the argmax, for i < n, a multiple of the lane count.")
 	b := a.one()
 	D := Load(Param("dst"), GP64())
 	E := Load(Param("e"), GP64())
 	C := Load(Param("c"), GP64())
 	n := Load(Param("n"), GP64())
 	k := func(i int) bc { return bc(Mem{Base: C, Disp: 32 * i}) }
-	i := GP64()
-	XORQ(i, i)
-	Label(name + "loop")
-	CMPQ(i, n)
-	JGE(LabelRef(name + "done"))
-	e := b.loadF(Mem{Base: E, Index: i, Scale: 8}, true)
-	pc := b.mul(e, k(hrInvD))
-	t1 := b.mul(b.mul(pc, pc), k(hrGp))
-	r := b.div(e, k(hrSp))
-	t2 := b.mul(b.mul(r, r), k(hrAK))
-	t3 := b.mul(b.sub(b.load(b.c(1)), b.add(pc, pc)), b.mul(pc, k(hrNegB)))
-	h := b.mul(b.add(b.add(t1, t2), t3), k(hrScale))
-	h = b.max(b.load(k(hrClip)), h) // keeps a NaN h
-	b.storeF(h, Mem{Base: D, Index: i, Scale: uint8(size)}, f64)
-	ADDQ(U32(a.lanes), i)
-	JMP(LabelRef(name + "loop"))
-	Label(name + "done")
+	a.rowLoop(name, n, func(i reg.Register) {
+		h := b.softmaxHess(b.loadF(Mem{Base: E, Index: i, Scale: 8}, true), func(i int) any { return k(i) })
+		b.storeF(h, Mem{Base: D, Index: i, Scale: uint8(size)}, f64)
+	})
 	VZEROUPPER()
 	RET()
+}
+
+// softmaxHess returns hessRow's Hessian of the classes with exponentials
+// e from the constants k(hrInvD) … k(hrSp) (broadcast operands, or
+// registers of per-lane values), clipped at the floor.
+func (a *isa) softmaxHess(e V, k func(int) any) V {
+	pc := a.mul(e, k(hrInvD))
+	t1 := a.mul(a.mul(pc, pc), k(hrGp))
+	r := a.div(e, k(hrSp))
+	t2 := a.mul(a.mul(r, r), k(hrAK))
+	t3 := a.mul(a.sub(a.load(a.c(1)), a.add(pc, pc)), a.mul(pc, k(hrNegB)))
+	h := a.mul(a.add(a.add(t1, t2), t3), k(hrScale))
+	floor, ok := k(hrClip).(V)
+	if !ok {
+		floor = a.load(k(hrClip).(bc))
+	}
+	return a.max(floor, h) // keeps a NaN h
 }
 
 // The class-strided primitives of the softmax with the class axis second
@@ -263,10 +267,8 @@ func colArgs(size int) (X, step, C reg.Register) {
 // largest logit of each lane's position (NaN if one is NaN) and the first
 // class that has it.
 func (a *isa) colMax(f64 bool) {
-	name, t, size := a.names("colMax", f64)
-	TEXT(name, NOSPLIT, "func(x *"+t+", stride, classes int, mx, idx *float64)")
-	Pragma("noescape")
-	Doc(name + " sets mx and idx to the largest logit of each lane's position over classes ≥ 1 classes stride elements apart, NaN if one is NaN, and its first class.")
+	name, size := a.text("colMax", f64, "func(x *T, stride, classes int, mx, idx *float64)",
+		"sets mx and idx to the largest logit of each lane's position over classes ≥ 1 classes stride elements apart, NaN if one is NaN, and its first class.")
 	b := a.cols()
 	X, step, C := colArgs(size)
 	MX, IDX := Load(Param("mx"), GP64()), Load(Param("idx"), GP64())
@@ -297,10 +299,8 @@ func (a *isa) colMax(f64 bool) {
 // *float64): e[c·lanes + l] = exp(x_c − mx) for every class, and sp the
 // sum of those of the classes other than idx (S′).
 func (a *isa) colExp(f64 bool) {
-	name, t, size := a.names("colExp", f64)
-	TEXT(name, NOSPLIT, "func(e *float64, x *"+t+", stride, classes int, mx, idx, sp *float64)")
-	Pragma("noescape")
-	Doc(name + " sets e[c·lanes + l] = exp(x − mx) for each class c and lane l, and sp to their sum over the classes other than idx.")
+	name, size := a.text("colExp", f64, "func(e *float64, x *T, stride, classes int, mx, idx, sp *float64)",
+		"sets e[c·lanes + l] = exp(x − mx) for each class c and lane l, and sp to their sum over the classes other than idx.")
 	b := a.cols()
 	E := Load(Param("e"), GP64())
 	X, step, C := colArgs(size)
@@ -329,10 +329,8 @@ func (a *isa) colExp(f64 bool) {
 // colScale emits func(dst *T, stride, classes int, e, k *float64):
 // dst[c·stride + l] = e[c·lanes + l]·k[l].
 func (a *isa) colScale(f64 bool) {
-	name, t, size := a.names("colScale", f64)
-	TEXT(name, NOSPLIT, "func(x *"+t+", stride, classes int, e, k *float64)")
-	Pragma("noescape")
-	Doc(name + " sets x[c·stride + l] = e[c·lanes + l]·k[l] for each class c and lane l.")
+	name, size := a.text("colScale", f64, "func(x *T, stride, classes int, e, k *float64)",
+		"sets x[c·stride + l] = e[c·lanes + l]·k[l] for each class c and lane l.")
 	b := a.cols()
 	X, step, C := colArgs(size)
 	E := Load(Param("e"), GP64())
@@ -350,10 +348,8 @@ func (a *isa) colScale(f64 bool) {
 // c[k·lanes + l] is hessRow's constant k (1/(1 + S′), gp, Â_k*, −B_y,
 // s·w, floor, S′) of lane l.
 func (a *isa) colHess(f64 bool) {
-	name, t, size := a.names("colHess", f64)
-	TEXT(name, NOSPLIT, "func(x *"+t+", stride, classes int, e *float64, c *[112]float64)")
-	Pragma("noescape")
-	Doc(name + " sets x[c·stride + l] to the Hessian diagonal of class c at lane l's position from e[c·lanes + l] and the lanes' constants c (see hessRow).")
+	name, size := a.text("colHess", f64, "func(x *T, stride, classes int, e *float64, c *[112]float64)",
+		"sets x[c·stride + l] to the Hessian diagonal of class c at lane l's position from e[c·lanes + l] and the lanes' constants c (see hessRow).")
 	b := a.cols()
 	X, step, C := colArgs(size)
 	E := Load(Param("e"), GP64())
@@ -364,14 +360,8 @@ func (a *isa) colHess(f64 bool) {
 		// both blocks' would fill AVX2's 16 registers.
 		for u := range b.unroll {
 			k := func(i int) V { return one.loadF(Mem{Base: K, Disp: 8*b.step()*i + 8*a.lanes*u}, true) }
-			e := one.loadF(b.block(Mem{Base: E}, u, 8), true)
-			pc := one.mul(e, k(hrInvD))
-			t1 := one.mul(one.mul(pc, pc), k(hrGp))
-			r := one.div(e, k(hrSp))
-			t2 := one.mul(one.mul(r, r), k(hrAK))
-			t3 := one.mul(one.sub(one.load(one.c(1)), one.add(pc, pc)), one.mul(pc, k(hrNegB)))
-			h := one.mul(one.add(one.add(t1, t2), t3), k(hrScale))
-			one.storeF(one.max(k(hrClip), h), b.block(Mem{Base: X}, u, size), f64) // keeps a NaN h
+			h := one.softmaxHess(one.loadF(b.block(Mem{Base: E}, u, 8), true), func(i int) any { return k(i) })
+			one.storeF(h, b.block(Mem{Base: X}, u, size), f64)
 		}
 		ADDQ(U8(8*b.step()), E)
 	})
@@ -400,10 +390,8 @@ const (
 // It stores B_c in b (0 for the skipped class) and returns Σ f_c and Σ B_c.
 // n is a multiple of the lane count.
 func (a *isa) smoothRow(f64 bool) {
-	name, t, size := a.names("smoothRow", f64)
-	TEXT(name, NOSPLIT, "func(b *float64, e *float64, x *"+t+", a *float64, c *[32]float64, n int) (f, sb float64)")
-	Pragma("noescape")
-	Doc(name + " stores the label-smoothed terms B_c of the classes of a row in b and returns Σ f_c and Σ B_c (see smoothRow in _gen); n is a multiple of the lane count.")
+	name, size := a.text("smoothRow", f64, "func(b *float64, e *float64, x *T, a *float64, c *[32]float64, n int) (f, sb float64)",
+		"stores the label-smoothed terms B_c of the classes of a row in b and returns Σ f_c and Σ B_c (see smoothRow in _gen); n is a multiple of the lane count.")
 	b := a.one()
 	B, E, X, A := Load(Param("b"), GP64()), Load(Param("e"), GP64()), Load(Param("x"), GP64()), Load(Param("a"), GP64())
 	K := Load(Param("c"), GP64())
@@ -411,45 +399,24 @@ func (a *isa) smoothRow(f64 bool) {
 	k := func(i int) bc { return bc(Mem{Base: K, Disp: 32 * i}) }
 	accF, accB := b.zero(), b.zero()
 	cv := b.zero()
-	i := GP64()
-	XORQ(i, i)
-	Label(name + "loop")
-	CMPQ(i, n)
-	JGE(LabelRef(name + "done"))
-	e := b.loadF(Mem{Base: E, Index: i, Scale: 8}, true)
-	p := b.mul(e, k(smInvD))
-	q := b.sub(b.load(b.c(1)), p)
-	lp := b.max(b.sub(b.sub(b.loadF(Mem{Base: X, Index: i, Scale: uint8(size)}, f64), k(smMax)), k(smLogD)), b.c(-math.MaxFloat64))
-	// w = q^γ: k multiplications, or exp(γ log q)
-	w := b.vec()
-	CMPQ(Mem(k(smFlags)), U8(0))
-	JL(LabelRef(name + "powlog"))
-	b.mov(b.load(b.c(1)), w)
-	cnt := GP64()
-	MOVQ(Mem(k(smFlags)), cnt)
-	Label(name + "powloop")
-	TESTQ(cnt, cnt)
-	JZ(LabelRef(name + "powdone"))
-	b.mulTo(w, w, q)
-	DECQ(cnt)
-	JMP(LabelRef(name + "powloop"))
-	Label(name + "powlog")
-	b.mov(b.exp(b.mul(b.log(q), k(smGamma))), w)
-	Label(name + "powdone")
-	aw := b.mul(b.loadF(Mem{Base: A, Index: i, Scale: 8}, true), w)
-	f := b.neg(b.mul(aw, lp))
-	bb := b.mul(aw, b.sub(b.mul(b.mul(p, k(smGamma)), b.div(lp, q)), b.c(1)))
-	// The lane counter: the skipped class adds nothing.
-	skip := b.cmp(cmpEQ, b.add(cv, b.lane()), k(smSkip))
-	f = b.blend(skip, f, b.c(0))
-	bb = b.blend(skip, bb, b.c(0))
-	VMOVUPD(bb[0], Mem{Base: B, Index: i, Scale: 8})
-	b.addTo(accF, accF, f)
-	b.addTo(accB, accB, bb)
-	b.addTo(cv, cv, b.c(float64(a.lanes)))
-	ADDQ(U32(a.lanes), i)
-	JMP(LabelRef(name + "loop"))
-	Label(name + "done")
+	a.rowLoop(name, n, func(i reg.Register) {
+		e := b.loadF(Mem{Base: E, Index: i, Scale: 8}, true)
+		p := b.mul(e, k(smInvD))
+		q := b.sub(b.load(b.c(1)), p)
+		lp := b.max(b.sub(b.sub(b.loadF(Mem{Base: X, Index: i, Scale: uint8(size)}, f64), k(smMax)), k(smLogD)), b.c(-math.MaxFloat64))
+		w := b.powK(q, func() V { return b.log(q) }, k(smGamma), k(smFlags), name+"pow") // q^γ
+		aw := b.mul(b.loadF(Mem{Base: A, Index: i, Scale: 8}, true), w)
+		f := b.neg(b.mul(aw, lp))
+		bb := b.mul(aw, b.sub(b.mul(b.mul(p, k(smGamma)), b.div(lp, q)), b.c(1)))
+		// The lane counter: the skipped class adds nothing.
+		skip := b.cmp(cmpEQ, b.add(cv, b.lane()), k(smSkip))
+		f = b.blend(skip, f, b.c(0))
+		bb = b.blend(skip, bb, b.c(0))
+		VMOVUPD(bb[0], Mem{Base: B, Index: i, Scale: 8})
+		b.addTo(accF, accF, f)
+		b.addTo(accB, accB, bb)
+		b.addTo(cv, cv, b.c(float64(a.lanes)))
+	})
 	rf := a.hreduce(accF[0], VADDPD)
 	Store(rf, ReturnIndex(0))
 	rb := a.hreduce(accB[0], VADDPD)
@@ -461,30 +428,17 @@ func (a *isa) smoothRow(f64 bool) {
 // gradRow emits func(dst *T, b, e *float64, s, k float64, n int):
 // dst[i] = s·b[i] − k·e[i], the label-smoothed gradient (k = s·ΣB/(1 + S′)).
 func (a *isa) gradRow(f64 bool) {
-	name, t, size := a.names("gradRow", f64)
-	TEXT(name, NOSPLIT, "func(dst *"+t+", b, e *float64, s, k float64, n int)")
-	Pragma("noescape")
-	Doc(name + " sets dst[i] = s·b[i] − k·e[i] for i < n, a multiple of the lane count.")
+	name, size := a.text("gradRow", f64, "func(dst *T, b, e *float64, s, k float64, n int)",
+		"sets dst[i] = s·b[i] − k·e[i] for i < n, a multiple of the lane count.")
 	bb := a.one()
 	D, B, E := Load(Param("dst"), GP64()), Load(Param("b"), GP64()), Load(Param("e"), GP64())
-	sx, kx := XMM(), XMM()
-	MOVSD(NewParamAddr("s", 24), sx)
-	MOVSD(NewParamAddr("k", 32), kx)
-	s, kk := bb.vec(), bb.vec()
-	VBROADCASTSD(sx, s[0])
-	VBROADCASTSD(kx, kk[0])
+	s, kk := bb.param("s", 24), bb.param("k", 32)
 	n := Load(Param("n"), GP64())
-	i := GP64()
-	XORQ(i, i)
-	Label(name + "loop")
-	CMPQ(i, n)
-	JGE(LabelRef(name + "done"))
-	v := bb.mul(bb.loadF(Mem{Base: B, Index: i, Scale: 8}, true), s)
-	bb.fnmaddToV(v, bb.loadF(Mem{Base: E, Index: i, Scale: 8}, true), kk)
-	bb.storeF(v, Mem{Base: D, Index: i, Scale: uint8(size)}, f64)
-	ADDQ(U32(a.lanes), i)
-	JMP(LabelRef(name + "loop"))
-	Label(name + "done")
+	a.rowLoop(name, n, func(i reg.Register) {
+		v := bb.mul(bb.loadF(Mem{Base: B, Index: i, Scale: 8}, true), s)
+		bb.fnmaddToV(v, bb.loadF(Mem{Base: E, Index: i, Scale: 8}, true), kk)
+		bb.storeF(v, Mem{Base: D, Index: i, Scale: uint8(size)}, f64)
+	})
 	VZEROUPPER()
 	RET()
 }

@@ -218,16 +218,7 @@ func (a *isa) andnot(x, y V) V {
 func (a *isa) neg(x V) V { return a.xor(x, a.cbits(1<<63)) }
 
 // horner sets p = p·r + c in place (one fused multiply-add).
-func (a *isa) horner(p, r V, c float64) {
-	m := Mem(a.c(c))
-	for u := range p {
-		if a.z {
-			VFMADD213PD_BCST(m, r[u], p[u])
-		} else {
-			VFMADD213PD(m, r[u], p[u])
-		}
-	}
-}
+func (a *isa) horner(p, r V, c float64) { a.binTo(VFMADD213PD, VFMADD213PD_BCST, p, r, a.c(c)) }
 
 // fmaTo sets d = d·x + y in place (registers only).
 func (a *isa) fmaTo(d, x, y V) {
@@ -274,16 +265,7 @@ func (a *isa) vecBits(bits []uint64) bc {
 }
 
 // fnmaddTo sets d = d − x·c in place.
-func (a *isa) fnmaddTo(d, x V, c float64) {
-	m := Mem(a.c(c))
-	for u := range d {
-		if a.z {
-			VFNMADD231PD_BCST(m, x[u], d[u])
-		} else {
-			VFNMADD231PD(m, x[u], d[u])
-		}
-	}
-}
+func (a *isa) fnmaddTo(d, x V, c float64) { a.binTo(VFNMADD231PD, VFNMADD231PD_BCST, d, x, a.c(c)) }
 
 // Comparison predicates of VCMPPD.
 const (
@@ -444,22 +426,29 @@ func (a *isa) hsum(v V) reg.VecVirtual {
 	for _, r := range v[1:] {
 		VADDPD(r, s, s)
 	}
-	y := s
-	if a.z {
-		hi := YMM()
-		VEXTRACTF64X4(U8(1), s, hi)
-		y = YMM()
-		VADDPD(hi, s.AsY(), y)
-	}
-	hi := XMM()
-	VEXTRACTF128(U8(1), y, hi)
-	x := XMM()
-	VADDPD(hi, y.AsX(), x)
-	h := XMM()
-	VUNPCKHPD(x, x, h)
-	VADDSD(h, x, x)
-	return x
+	return a.hreduce(s, VADDPD)
 }
 
 // step is the number of elements one loop iteration handles.
 func (a *isa) step() int { return a.lanes * a.unroll }
+
+// loop emits a loop that runs body, then adds step to i, while i < n:
+// labels name+"loop" and name+"done".
+func loop(name string, i, n reg.Register, step Op, body func()) {
+	Label(name + "loop")
+	CMPQ(i, n)
+	JGE(LabelRef(name + "done"))
+	body()
+	ADDQ(step, i)
+	JMP(LabelRef(name + "loop"))
+	Label(name + "done")
+}
+
+// unlessNil emits body behind a jump to label taken when the pointer in p
+// is nil: the stores to an optional destination.
+func unlessNil(p reg.Register, label string, body func()) {
+	TESTQ(p, p)
+	JZ(LabelRef(label))
+	body()
+	Label(label)
+}

@@ -88,10 +88,7 @@ func sigmoidWeighted[T Float](s *scratch, loss, grad, hess, x, y, w []T, ignore 
 		g, h := sub(grad, lo, hi), sub(hess, lo, hi)
 		sigmoidVec(s, l, g, h, x[lo:hi], y[lo:hi])
 		for i := range l {
-			wi := float64(w[lo+i])
-			if ignore != nil && ignore[lo+i] {
-				wi = 0
-			}
+			wi := weightAt(w, ignore, lo+i)
 			li := float64(l[i]) * wi
 			if wi == 0 {
 				li = 0
@@ -121,24 +118,9 @@ func sigmoidWeighted[T Float](s *scratch, loss, grad, hess, x, y, w []T, ignore 
 // float32 data may take the float32-lane kernel in some runs and not in
 // others, and then agrees to rounding (1e-6 relative).
 func sigmoidMasked[T Float](s *scratch, loss, grad, hess, x, y []T, ignore []bool) float64 {
-	var sum float64
-	for lo := 0; lo < len(x); {
-		hi := lo
-		for hi < len(x) && ignore[hi] == ignore[lo] {
-			hi++
-		}
-		if ignore[lo] {
-			for _, d := range [...][]T{loss, grad, hess} {
-				if d != nil {
-					clear(d[lo:hi])
-				}
-			}
-		} else {
-			sum += sigmoidVec(s, sub(loss, lo, hi), sub(grad, lo, hi), sub(hess, lo, hi), x[lo:hi], y[lo:hi])
-		}
-		lo = hi
-	}
-	return sum
+	return maskedRuns(loss, grad, hess, ignore, func(lo, hi int) float64 {
+		return sigmoidVec(s, sub(loss, lo, hi), sub(grad, lo, hi), sub(hess, lo, hi), x[lo:hi], y[lo:hi])
+	})
 }
 
 // Sparse is the sparse-label kernel used by package focal; its contract is
@@ -172,12 +154,7 @@ func sparseVec[T Float, L Int](s *scratch, loss, grad, hess, x []T, classes int,
 	var sum float64
 	for n0 := 0; n0 < len(labels); {
 		if int64(labels[n0]) == SparseIgnore {
-			lo, hi := n0*classes, (n0+1)*classes
-			for _, d := range [...][]T{loss, grad, hess} {
-				if d != nil {
-					clear(d[lo:hi])
-				}
-			}
+			clearRange(n0*classes, (n0+1)*classes, loss, grad, hess)
 			n0++
 			continue
 		}

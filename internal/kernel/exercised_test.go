@@ -56,11 +56,11 @@ func TestKernelsExercised(t *testing.T) {
 		want, got := make([]float32, len(x32)), make([]float32, len(x32))
 		ws := SparseGo(p, nil, want, nil, x32, classes, sparse)
 		gs := sparseOn(tb, p, nil, got, nil, x32, classes, sparse)
-		if !agree(gs, ws, rel, abs) {
+		if !Agree(gs, ws, rel, abs) {
 			t.Errorf("%v: Sparse sum = %v, generic %v", m, gs, ws)
 		}
 		for i := range got {
-			if !agree(float64(got[i]), float64(want[i]), rel, abs) {
+			if !Agree(float64(got[i]), float64(want[i]), rel, abs) {
 				t.Fatalf("%v: Sparse grad[%d] = %v, generic %v", m, i, got[i], want[i])
 			}
 		}

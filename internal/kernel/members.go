@@ -194,7 +194,7 @@ func memberOn[T Float](t *table, spec *MemberSpec, scale, floor float64, loss, g
 	set(mFloor, math.Inf(-1))
 	set(mLimit, math.MaxFloat64)
 	lim := limitOf[T]()
-	skip := func(i int) bool { return (ignore != nil && ignore[i]) || (w != nil && w[i] == 0) }
+	skip := func(i int) bool { return weightAt(w, ignore, i) == 0 }
 	wb := &s.weighted
 	var sum float64
 	for lo := 0; lo < len(x); {
@@ -203,11 +203,7 @@ func memberOn[T Float](t *table, spec *MemberSpec, scale, floor float64, loss, g
 			hi++
 		}
 		if skip(lo) {
-			for _, d := range [...][]T{loss, grad, hess} {
-				if d != nil {
-					clear(d[lo:hi])
-				}
-			}
+			clearRange(lo, hi, loss, grad, hess)
 			lo = hi
 			continue
 		}
@@ -224,10 +220,7 @@ func memberOn[T Float](t *table, spec *MemberSpec, scale, floor float64, loss, g
 		}
 		memberVec(&mk, wb[2][:k], g, h, wb[0][:k], wb[1][:k])
 		for i := range k {
-			wi := 1.0
-			if w != nil {
-				wi = float64(w[lo+i])
-			}
+			wi := weightAt(w, ignore, lo+i)
 			sat := func(v float64) float64 {
 				if math.IsInf(wb[0][i], 0) {
 					return v
@@ -261,40 +254,20 @@ type memberCall struct {
 }
 
 // memberVec runs the kernel on all of x: the last len(x) mod step
-// elements from the scratch tail buffers, padded with x = 0, y = 0, the
-// padding's losses left out of the sum.
+// elements padded with x = 0, y = 0 (see padTail), the padding's losses
+// left out of the sum.
 func memberVec[T Float](k *memberCall, loss, grad, hess, x, y []T) float64 {
 	step := k.t.memberStep
-	n := len(x)
-	n0 := n &^ (step - 1)
+	n0 := len(x) &^ (step - 1)
 	sum := memberRun(k, loss, grad, hess, x, y, n0)
-	if n0 == n {
+	if n0 == len(x) {
 		return sum
 	}
-	s := k.s
-	bx, by := view[T](s.tail[0][:], step), view[T](s.tail[1][:], step)
-	rem := n - n0
-	copy(bx, x[n0:])
-	copy(by, y[n0:])
-	for i := rem; i < step; i++ {
-		bx[i], by[i] = 0, 0
-	}
-	l := view[T](s.tail[2][:], step)
-	var g, h []T
-	if grad != nil {
-		g = view[T](s.tail[3][:], step)
-	}
-	if hess != nil {
-		h = view[T](s.tail[4][:], step)
-	}
-	memberRun(k, l, g, h, bx, by, step)
-	for i := range rem {
-		sum += float64(l[i])
-	}
-	for _, d := range [...]struct{ dst, src []T }{{loss, l}, {grad, g}, {hess, h}} {
-		if d.dst != nil {
-			copy(d.dst[n0:], d.src[:rem])
-		}
+	_, l := padTail(k.s, step, n0, 0, loss, grad, hess, x, y, func(l, g, h, x, y []T) float64 {
+		return memberRun(k, l, g, h, x, y, step)
+	})
+	for _, v := range l {
+		sum += float64(v)
 	}
 	return sum
 }

@@ -316,7 +316,7 @@ poly1AVX512F32done:
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
-	VADDSD        X1, X0, X0
+	VADDPD        X1, X0, X0
 	VZEROUPPER
 	MOVSD         X0, ret+56(FP)
 	RET
@@ -628,7 +628,7 @@ gaussianAVX512F32done:
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
-	VADDSD        X1, X0, X0
+	VADDPD        X1, X0, X0
 	VZEROUPPER
 	MOVSD         X0, ret+56(FP)
 	RET
@@ -876,7 +876,7 @@ varifocalAVX512F32done:
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
-	VADDSD        X1, X0, X0
+	VADDPD        X1, X0, X0
 	VZEROUPPER
 	MOVSD         X0, ret+56(FP)
 	RET
@@ -1188,7 +1188,7 @@ reducedAVX512F32done:
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
-	VADDSD        X1, X0, X0
+	VADDPD        X1, X0, X0
 	VZEROUPPER
 	MOVSD         X0, ret+56(FP)
 	RET
@@ -1481,7 +1481,7 @@ scheduledAVX512F32done:
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
-	VADDSD        X1, X0, X0
+	VADDPD        X1, X0, X0
 	VZEROUPPER
 	MOVSD         X0, ret+56(FP)
 	RET
@@ -1656,7 +1656,7 @@ flstarAVX512F32done:
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
-	VADDSD        X1, X0, X0
+	VADDPD        X1, X0, X0
 	VZEROUPPER
 	MOVSD         X0, ret+56(FP)
 	RET
@@ -1936,7 +1936,7 @@ asymmetricAVX512F32done:
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
-	VADDSD        X1, X0, X0
+	VADDPD        X1, X0, X0
 	VZEROUPPER
 	MOVSD         X0, ret+56(FP)
 	RET
@@ -2378,7 +2378,7 @@ asymmetricMarginAVX512F32done:
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
-	VADDSD        X1, X0, X0
+	VADDPD        X1, X0, X0
 	VZEROUPPER
 	MOVSD         X0, ret+56(FP)
 	RET
@@ -2692,7 +2692,7 @@ poly1AVX512F64done:
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
-	VADDSD        X1, X0, X0
+	VADDPD        X1, X0, X0
 	VZEROUPPER
 	MOVSD         X0, ret+56(FP)
 	RET
@@ -3001,7 +3001,7 @@ gaussianAVX512F64done:
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
-	VADDSD        X1, X0, X0
+	VADDPD        X1, X0, X0
 	VZEROUPPER
 	MOVSD         X0, ret+56(FP)
 	RET
@@ -3246,7 +3246,7 @@ varifocalAVX512F64done:
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
-	VADDSD        X1, X0, X0
+	VADDPD        X1, X0, X0
 	VZEROUPPER
 	MOVSD         X0, ret+56(FP)
 	RET
@@ -3555,7 +3555,7 @@ reducedAVX512F64done:
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
-	VADDSD        X1, X0, X0
+	VADDPD        X1, X0, X0
 	VZEROUPPER
 	MOVSD         X0, ret+56(FP)
 	RET
@@ -3845,7 +3845,7 @@ scheduledAVX512F64done:
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
-	VADDSD        X1, X0, X0
+	VADDPD        X1, X0, X0
 	VZEROUPPER
 	MOVSD         X0, ret+56(FP)
 	RET
@@ -4017,7 +4017,7 @@ flstarAVX512F64done:
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
-	VADDSD        X1, X0, X0
+	VADDPD        X1, X0, X0
 	VZEROUPPER
 	MOVSD         X0, ret+56(FP)
 	RET
@@ -4294,7 +4294,7 @@ asymmetricAVX512F64done:
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
-	VADDSD        X1, X0, X0
+	VADDPD        X1, X0, X0
 	VZEROUPPER
 	MOVSD         X0, ret+56(FP)
 	RET
@@ -4733,7 +4733,7 @@ asymmetricMarginAVX512F64done:
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
-	VADDSD        X1, X0, X0
+	VADDPD        X1, X0, X0
 	VZEROUPPER
 	MOVSD         X0, ret+56(FP)
 	RET
@@ -5152,7 +5152,7 @@ poly1AVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VZEROUPPER
 	MOVSD        X0, ret+56(FP)
 	RET
@@ -5520,7 +5520,7 @@ gaussianAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VZEROUPPER
 	MOVSD        X0, ret+56(FP)
 	RET
@@ -5816,7 +5816,7 @@ varifocalAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VZEROUPPER
 	MOVSD        X0, ret+56(FP)
 	RET
@@ -6196,7 +6196,7 @@ reducedAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VZEROUPPER
 	MOVSD        X0, ret+56(FP)
 	RET
@@ -6555,7 +6555,7 @@ scheduledAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VZEROUPPER
 	MOVSD        X0, ret+56(FP)
 	RET
@@ -6754,7 +6754,7 @@ flstarAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VZEROUPPER
 	MOVSD        X0, ret+56(FP)
 	RET
@@ -7080,7 +7080,7 @@ asymmetricAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VZEROUPPER
 	MOVSD        X0, ret+56(FP)
 	RET
@@ -7602,7 +7602,7 @@ asymmetricMarginAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VZEROUPPER
 	MOVSD        X0, ret+56(FP)
 	RET
@@ -8224,7 +8224,7 @@ qualityAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VZEROUPPER
 	MOVSD        X0, ret+56(FP)
 	RET
@@ -8606,7 +8606,7 @@ poly1AVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VZEROUPPER
 	MOVSD        X0, ret+56(FP)
 	RET
@@ -8971,7 +8971,7 @@ gaussianAVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VZEROUPPER
 	MOVSD        X0, ret+56(FP)
 	RET
@@ -9264,7 +9264,7 @@ varifocalAVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VZEROUPPER
 	MOVSD        X0, ret+56(FP)
 	RET
@@ -9641,7 +9641,7 @@ reducedAVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VZEROUPPER
 	MOVSD        X0, ret+56(FP)
 	RET
@@ -9997,7 +9997,7 @@ scheduledAVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VZEROUPPER
 	MOVSD        X0, ret+56(FP)
 	RET
@@ -10193,7 +10193,7 @@ flstarAVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VZEROUPPER
 	MOVSD        X0, ret+56(FP)
 	RET
@@ -10516,7 +10516,7 @@ asymmetricAVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VZEROUPPER
 	MOVSD        X0, ret+56(FP)
 	RET
@@ -11035,7 +11035,7 @@ asymmetricMarginAVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VZEROUPPER
 	MOVSD        X0, ret+56(FP)
 	RET
@@ -11654,7 +11654,7 @@ qualityAVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VZEROUPPER
 	MOVSD        X0, ret+56(FP)
 	RET

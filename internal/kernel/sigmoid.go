@@ -139,91 +139,115 @@ func sigmoidWith(x, y, e, l1 float64, p *SigmoidParams) (loss, grad, hess float6
 // returns Σ wᵢ·FLᵢ in float64. Destinations, w and ignore are nil or as long
 // as x.
 func SigmoidGo[T Float](p *SigmoidParams, loss, grad, hess, x, y, w []T, ignore []bool) float64 {
-	if x32, ok := any(x).([]float32); ok && w == nil {
+	_, f32 := any(x).([]float32)
+	switch {
+	case w == nil && ignore == nil:
+		return sigmoidPlain(p, loss, grad, hess, x, y)
+	case w == nil && f32:
 		// float32 takes its own element function, so that an element's
 		// outputs do not depend on whether other elements are ignored.
-		l32, g32, h32, y32 := any(loss).([]float32), any(grad).([]float32), any(hess).([]float32), any(y).([]float32)
-		if ignore == nil {
-			return sigmoidPlain32(p, l32, g32, h32, x32, y32)
-		}
-		var sum float64
-		for lo := 0; lo < len(x); {
-			hi := lo
-			for hi < len(x) && ignore[hi] == ignore[lo] {
-				hi++
-			}
-			if ignore[lo] {
-				for _, d := range [...][]float32{l32, g32, h32} {
-					if d != nil {
-						clear(d[lo:hi])
-					}
-				}
-			} else {
-				sum += sigmoidPlain32(p, sub(l32, lo, hi), sub(g32, lo, hi), sub(h32, lo, hi), x32[lo:hi], y32[lo:hi])
-			}
-			lo = hi
-		}
-		return sum
-	}
-	if w == nil && ignore == nil {
-		return sigmoidPlain(p, loss, grad, hess, x, y, SigmoidElem)
+		return maskedRuns(loss, grad, hess, ignore, func(lo, hi int) float64 {
+			return sigmoidPlain(p, sub(loss, lo, hi), sub(grad, lo, hi), sub(hess, lo, hi), x[lo:hi], y[lo:hi])
+		})
 	}
 	var sum float64
 	for i := range x {
-		wi := 1.0
-		if w != nil {
-			wi = float64(w[i])
-		}
-		if ignore != nil && ignore[i] {
-			wi = 0
-		}
-		var l, g, h float64
-		if wi != 0 {
+		var l, g, h, s float64
+		if wi := weightAt(w, ignore, i); wi != 0 {
 			l, g, h = SigmoidElem(float64(x[i]), float64(y[i]), p)
 			l *= wi
-			g *= wi * p.Scale
-			h *= wi * p.Scale
-			if p.ClipHess {
-				h = max(h, 0)
-			}
+			s = wi * p.Scale
 		}
 		sum += l
-		if loss != nil {
-			loss[i] = sat[T](l)
-		}
-		if grad != nil {
-			grad[i] = T(g)
-		}
-		if hess != nil {
-			hess[i] = T(h)
-		}
+		put(loss, grad, hess, i, l, g, h, s, p.ClipHess)
 	}
 	return sum
 }
 
-// sigmoidPlain is SigmoidGo without weights or mask, with the element
-// function elem (exact, or float32-accurate).
-func sigmoidPlain[T Float](p *SigmoidParams, loss, grad, hess, x, y []T, elem func(x, y float64, p *SigmoidParams) (float64, float64, float64)) float64 {
+// sigmoidPlain is SigmoidGo without weights or mask. float32 data take
+// hard32.elem for hard targets and sigmoidElem32 for soft ones, the others
+// SigmoidElem.
+func sigmoidPlain[T Float](p *SigmoidParams, loss, grad, hess, x, y []T) float64 {
+	_, f32 := any(x).([]float32)
+	k := newHard32(p)
 	var sum float64
-	s := p.Scale
 	for i := range x {
-		l, g, h := elem(float64(x[i]), float64(y[i]), p)
+		xi, yi := float64(x[i]), float64(y[i])
+		var l, g, h float64
+		switch {
+		case !f32:
+			l, g, h = SigmoidElem(xi, yi, p)
+		case yi == 0 || yi == 1:
+			l, g, h = k.elem(xi, yi, hess != nil)
+		default:
+			l, g, h = sigmoidElem32(xi, yi, p)
+		}
 		sum += l
-		if loss != nil {
-			loss[i] = sat[T](l)
-		}
-		if grad != nil {
-			grad[i] = T(g * s)
-		}
-		if hess != nil {
-			h *= s
-			if p.ClipHess {
-				h = max(h, 0)
-			}
-			hess[i] = T(h)
-		}
+		put(loss, grad, hess, i, l, g, h, p.Scale, p.ClipHess)
 	}
 	return sum
+}
+
+// weightAt returns the weight of element i: w[i] (1 when w is nil), 0 when
+// ignore[i].
+func weightAt[T Float](w []T, ignore []bool, i int) float64 {
+	wi := 1.0
+	if w != nil {
+		wi = float64(w[i])
+	}
+	if ignore != nil && ignore[i] {
+		wi = 0
+	}
+	return wi
+}
+
+// put stores element i's outputs in the destinations that are not nil: the
+// loss l (saturated, see sat), and the gradient g and Hessian h times s,
+// the Hessian clipped at 0 when clip.
+func put[T Float](loss, grad, hess []T, i int, l, g, h, s float64, clip bool) {
+	if loss != nil {
+		loss[i] = sat[T](l)
+	}
+	if grad != nil {
+		grad[i] = T(g * s)
+	}
+	if hess != nil {
+		h *= s
+		if clip {
+			h = max(h, 0)
+		}
+		hess[i] = T(h)
+	}
+}
+
+// maskedRuns splits x into the runs of elements alike in ignore: it sets
+// the destinations to 0 over the ignored runs and returns the sum of
+// run(lo, hi) over the others (x[lo:hi]).
+func maskedRuns[T Float](loss, grad, hess []T, ignore []bool, run func(lo, hi int) float64) float64 {
+	var sum float64
+	for lo := 0; lo < len(ignore); {
+		hi := lo
+		for hi < len(ignore) && ignore[hi] == ignore[lo] {
+			hi++
+		}
+		if ignore[lo] {
+			clearRange(lo, hi, loss, grad, hess)
+		} else {
+			sum += run(lo, hi)
+		}
+		lo = hi
+	}
+	return sum
+}
+
+// clearRange sets elements lo … hi − 1 of the destinations that are not nil
+// to 0.
+func clearRange[T Float](lo, hi int, loss, grad, hess []T) {
+	for _, d := range [...][]T{loss, grad, hess} {
+		if d != nil {
+			clear(d[lo:hi])
+		}
+	}
 }
 
 // sat converts a non-negative loss to T, saturating at T's largest finite
@@ -231,15 +255,10 @@ func sigmoidPlain[T Float](p *SigmoidParams, loss, grad, hess, x, y []T, elem fu
 // infinite logit's infinite loss is not an overflow).
 func sat[T Float](v float64) T {
 	t := T(v)
-	if !math.IsInf(float64(t), 1) || math.IsInf(v, 1) {
-		return t
+	if float64(t) > math.MaxFloat64 && v <= math.MaxFloat64 { // a finite v rounded to +Inf
+		return T(limitOf[T]())
 	}
-	var max32 float32 = math.MaxFloat32
-	var max64 float64 = math.MaxFloat64
-	if m := T(max64); !math.IsInf(float64(m), 1) {
-		return m // T is float64
-	}
-	return T(max32)
+	return t
 }
 
 // limitOf returns the largest finite value of T.

@@ -2,10 +2,10 @@ package kernel
 
 import "math"
 
-// sigmoidPlain32 is SigmoidGo for float32 without weights or mask: hard
-// targets take a branch-free path written in terms of the true class's
-// logit, soft targets go through sigmoidElem32. Both compute in float64
-// with exp and log1p good to 1e-9 relative.
+// hard32 holds the constants of the float32 element function of
+// SigmoidGo and SparseGo for hard targets: a branch-free path written in
+// terms of the true class's logit, in float64 with exp and log1p good to
+// 1e-9 relative.
 //
 // For a hard target y ∈ {0, 1}, with sign s = 2y − 1, xₜ = s·x, pₜ = σ(xₜ),
 // m = 1 − pₜ = σ(−xₜ) and ce = softplus(−xₜ) = −log pₜ:
@@ -15,37 +15,6 @@ import "math"
 //	∂²FL/∂x² = αₜ m^γ pₜ [γ(γ−1) pₜ ce − γ(1 − 2pₜ) ce + (2γ + 1) m]
 //
 // (SigmoidElem's formulas with r = −s·pₜ and p − y = −s·m.)
-func sigmoidPlain32(p *SigmoidParams, loss, grad, hess, x, y []float32) float64 {
-	k := newHard32(p)
-	scale := p.Scale
-	var sum float64
-	for i := range x {
-		xi, yi := float64(x[i]), float64(y[i])
-		var l, gr, h float64
-		if yi == 0 || yi == 1 {
-			l, gr, h = k.elem(xi, yi, hess != nil)
-		} else {
-			l, gr, h = sigmoidElem32(xi, yi, p)
-		}
-		sum += l
-		if loss != nil {
-			loss[i] = sat[float32](l)
-		}
-		if grad != nil {
-			grad[i] = float32(gr * scale)
-		}
-		if hess != nil {
-			h *= scale
-			if p.ClipHess {
-				h = max(h, 0)
-			}
-			hess[i] = float32(h)
-		}
-	}
-	return sum
-}
-
-// hard32 holds the constants of the hard-target float32 element.
 type hard32 struct {
 	p          *SigmoidParams
 	g          float64

@@ -299,7 +299,7 @@ sigmoidHardAVX512F32done:
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
-	VADDSD        X1, X0, X0
+	VADDPD        X1, X0, X0
 	VZEROUPPER
 	MOVSD         X0, sum+64(FP)
 	MOVQ          R10, done+72(FP)
@@ -542,7 +542,7 @@ sigmoidHardScaledAVX512F32done:
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
-	VADDSD        X1, X0, X0
+	VADDPD        X1, X0, X0
 	VZEROUPPER
 	MOVSD         X0, sum+64(FP)
 	MOVQ          R9, done+72(FP)
@@ -914,7 +914,7 @@ sigmoidHardAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VZEROUPPER
 	MOVSD        X0, sum+64(FP)
 	MOVQ         R10, done+72(FP)
@@ -1170,7 +1170,7 @@ sigmoidHardScaledAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VZEROUPPER
 	MOVSD        X0, sum+64(FP)
 	MOVQ         R9, done+72(FP)

@@ -374,7 +374,7 @@ sigmoidAVX512F32done:
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
-	VADDSD        X1, X0, X0
+	VADDPD        X1, X0, X0
 	VZEROUPPER
 	MOVSD         X0, ret+56(FP)
 	RET
@@ -746,7 +746,7 @@ sigmoidAVX512F64done:
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
-	VADDSD        X1, X0, X0
+	VADDPD        X1, X0, X0
 	VZEROUPPER
 	MOVSD         X0, ret+56(FP)
 	RET
@@ -1107,7 +1107,7 @@ sigmoidAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VZEROUPPER
 	MOVSD        X0, ret+56(FP)
 	RET
@@ -1432,7 +1432,7 @@ sigmoidAVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	VADDPD       X1, X0, X0
 	VZEROUPPER
 	MOVSD        X0, ret+56(FP)
 	RET

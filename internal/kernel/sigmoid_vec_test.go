@@ -17,18 +17,6 @@ func tolerance[T Float]() (rel, abs float64) {
 	return 1e-12, 1e-300
 }
 
-// agree reports whether got and want are equal within rel·|want| + abs,
-// NaN matching NaN and infinities matching exactly.
-func agree(got, want, rel, abs float64) bool {
-	switch {
-	case math.IsNaN(want) || math.IsNaN(got):
-		return math.IsNaN(want) && math.IsNaN(got)
-	case math.IsInf(want, 0) || math.IsInf(got, 0):
-		return got == want
-	}
-	return math.Abs(got-want) <= rel*math.Abs(want)+abs
-}
-
 // hessSlack is the rounding error of the Hessian sum in float64, relative to
 // the size of its terms: the exact Hessian crosses zero (hard examples), and
 // near a crossing two correct float64 evaluations differ by more than
@@ -162,7 +150,7 @@ func compareElem(t *testing.T, p *SigmoidParams, x, y []float32, outs [3]bool, o
 func checkAgree[T Float](t *testing.T, m string, p *SigmoidParams, x, y, weights []T, got float64, gd [3][]T, want float64, wd [3][]T) {
 	t.Helper()
 	rel, abs := tolerance[T]()
-	if !agree(got, want, rel, abs) {
+	if !Agree(got, want, rel, abs) {
 		t.Errorf("%v γ=%v α=%v/%v: sum = %v, generic %v", m, p.Gamma, p.Alpha, p.HasAlpha, got, want)
 	}
 	names := [3]string{"loss", "grad", "hess"}
@@ -180,7 +168,7 @@ func checkAgree[T Float](t *testing.T, m string, p *SigmoidParams, x, y, weights
 			case 2:
 				a += wi * hessSlack(float64(x[i]), float64(y[i]), p)
 			}
-			if !agree(g, w, rel, a) {
+			if !Agree(g, w, rel, a) {
 				if bad++; bad < 5 {
 					t.Errorf("%v γ=%v α=%v/%v clip=%v: %s[%d] (x=%v, y=%v) = %v, generic %v",
 						m, p.Gamma, p.Alpha, p.HasAlpha, p.ClipHess, names[k], i, x[i], y[i], g, w)
@@ -223,35 +211,26 @@ func inputs[T Float](rng *rand.Rand, n int, targets string) (x, y []T) {
 
 var gammas = []float64{0, 0.25, 0.5, 1, 1.5, 2, 2.5, 3, 5, 8, 8.5, 10}
 
-// TestVectorMatchesGeneric: every vector implementation equals the generic
-// path within 1e-6 relative (float32) or 1e-12 (float64), output for output
-// and in the sum, for hard, soft and mixed targets, every γ form, α on and
-// off, the clipped Hessian, any subset of destinations, lengths 0 … 2·8+1
-// and beyond, and unaligned destinations.
-func TestVectorMatchesGeneric(t *testing.T) {
-	needVector(t)
-	t.Run("float32", func(t *testing.T) { testVector[float32](t) })
-	t.Run("float64", func(t *testing.T) { testVector[float64](t) })
-}
-
-func testVector[T Float](t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	for _, m := range vecImpls() {
-		for _, targets := range []string{"hard", "soft", "mixed"} {
-			for _, g := range gammas {
-				for _, alpha := range []float64{-1, 0.25, 0.9} {
-					p := &SigmoidParams{Alpha: max(alpha, 0), HasAlpha: alpha >= 0, Gamma: g, Scale: 1, ClipHess: rng.IntN(2) == 0}
-					if rng.IntN(2) == 0 {
-						p.Scale = 1.0 / 3
-					}
-					n := rng.IntN(2*8+2) + []int{0, 0, 64, 1000}[rng.IntN(4)]
-					x, y := inputs[T](rng, n, targets)
-					outs := [3]bool{rng.IntN(3) > 0, rng.IntN(3) > 0, rng.IntN(3) > 0}
-					t.Run(fmt.Sprintf("%v/%s/g%v/a%v/n%d", m, targets, g, alpha, n), func(t *testing.T) {
-						compare(t, m, p, x, y, outs, rng.IntN(4))
-						compare(t, m, p, x, y, [3]bool{true, true, true}, 0)
-					})
+// testVector checks the sigmoid kernel: within 1e-6 relative (float32) or
+// 1e-12 (float64), output for output and in the sum, for hard, soft and
+// mixed targets, every γ form, α on and off, the clipped Hessian, any
+// subset of destinations, lengths 0 … 2·8+1 and beyond, and unaligned
+// destinations.
+func testVector[T Float](t *testing.T, rng *rand.Rand, m Impl) {
+	for _, targets := range []string{"hard", "soft", "mixed"} {
+		for _, g := range gammas {
+			for _, alpha := range []float64{-1, 0.25, 0.9} {
+				p := &SigmoidParams{Alpha: max(alpha, 0), HasAlpha: alpha >= 0, Gamma: g, Scale: 1, ClipHess: rng.IntN(2) == 0}
+				if rng.IntN(2) == 0 {
+					p.Scale = 1.0 / 3
 				}
+				n := rng.IntN(2*8+2) + []int{0, 0, 64, 1000}[rng.IntN(4)]
+				x, y := inputs[T](rng, n, targets)
+				outs := [3]bool{rng.IntN(3) > 0, rng.IntN(3) > 0, rng.IntN(3) > 0}
+				t.Run(fmt.Sprintf("%v/%s/g%v/a%v/n%d", m, targets, g, alpha, n), func(t *testing.T) {
+					compare(t, m, p, x, y, outs, rng.IntN(4))
+					compare(t, m, p, x, y, [3]bool{true, true, true}, 0)
+				})
 			}
 		}
 	}
@@ -295,53 +274,6 @@ func TestVectorSpecials(t *testing.T) {
 	}
 }
 
-// TestVectorNoAllocs: a call allocates nothing on any implementation, tail
-// included, in every form: plain (float32 and float64 lanes), weighted,
-// masked, sparse labels and the softmax in both layouts. (The scratch
-// memory the vector paths need comes from a pool, which the race detector
-// empties at random: the test needs a build without it.)
-func TestVectorNoAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("the race detector makes sync.Pool drop items at random")
-	}
-	x, y := inputs[float32](rand.New(rand.NewPCG(3, 4)), 1003, "mixed")
-	n := len(x)
-	l, g, h, w := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
-	ignore := make([]bool, n)
-	for i := range w {
-		w[i], ignore[i] = float32(i%3), i%5 == 0
-	}
-	labels := make([]int32, n/10)
-	for i := range labels {
-		labels[i] = int32(i % 10)
-	}
-	p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: 2, Scale: 1}
-	sp := &SoftmaxParams{Classes: 10, Inner: 1, Gamma: 2, Scale: 1}
-	sp2 := &SoftmaxParams{Classes: 10, Inner: 5, Gamma: 2, Scale: 1}
-	for _, m := range Impls() {
-		tb := tableOf(m)
-		for _, c := range []struct {
-			name string
-			fn   func()
-		}{
-			{"plain", func() { sigmoidOn(tb, p, l, g, nil, x, y, nil, nil) }},
-			{"hessian", func() { sigmoidOn(tb, p, l, g, h, x, y, nil, nil) }},
-			{"weighted", func() { sigmoidOn(tb, p, nil, g, nil, x, y, w, nil) }},
-			{"masked", func() { sigmoidOn(tb, p, l, g, nil, x, y, nil, ignore) }},
-			{"sparse", func() { sparseOn(tb, p, l, g, nil, x[:len(labels)*10], 10, labels) }},
-			{"softmax", func() {
-				softmaxOn(tb, sp, nil, g[:len(labels)*10], h[:len(labels)*10], x[:len(labels)*10], labels, nil, 0)
-			}},
-			{"softmax NCHW", func() { softmaxOn(tb, sp2, nil, g[:len(labels)*10], nil, x[:len(labels)*10], labels, nil, 0) }},
-		} {
-			c.fn()
-			if a := testing.AllocsPerRun(10, c.fn); a != 0 {
-				t.Errorf("%v %s: %v allocations per call", m, c.name, a)
-			}
-		}
-	}
-}
-
 // TestVectorIgnoreMask: with an ignore mask (runs of every length) the
 // vector path equals the generic one and writes 0 at ignored elements.
 func TestVectorIgnoreMask(t *testing.T) {
@@ -373,12 +305,12 @@ func TestVectorIgnoreMask(t *testing.T) {
 		}
 		ws := SigmoidGo(p, want[0], want[1], want[2], x, y, nil, ignore)
 		gs := sigmoidOn(tableOf(m), p, got[0], got[1], got[2], x, y, nil, ignore)
-		if !agree(gs, ws, rel, abs) {
+		if !Agree(gs, ws, rel, abs) {
 			t.Errorf("%v: sum = %v, generic %v", m, gs, ws)
 		}
 		for k := range 3 {
 			for i := range x {
-				if !agree(float64(got[k][i]), float64(want[k][i]), rel, abs+hessSlack(float64(x[i]), float64(y[i]), p)) {
+				if !Agree(float64(got[k][i]), float64(want[k][i]), rel, abs+hessSlack(float64(x[i]), float64(y[i]), p)) {
 					t.Fatalf("%v: output %d [%d] (ignored %v) = %v, generic %v", m, k, i, ignore[i], got[k][i], want[k][i])
 				}
 			}
@@ -428,63 +360,54 @@ func testHard32(t *testing.T, rng *rand.Rand, m Impl, stepN int) {
 	}
 }
 
-// TestVectorWeighted: with weights (zeros included) and an ignore mask the
-// vector path equals the generic one, writing exact zeros where the weight
-// is 0 or the element ignored, even for NaN inputs there.
-func TestVectorWeighted(t *testing.T) {
-	needVector(t)
-	t.Run("float32", func(t *testing.T) { testWeighted[float32](t) })
-	t.Run("float64", func(t *testing.T) { testWeighted[float64](t) })
-}
-
-func testWeighted[T Float](t *testing.T) {
-	rng := rand.New(rand.NewPCG(15, 16))
+// testWeighted checks the sigmoid kernel with weights (zeros included) and
+// an ignore mask: exact zeros where the weight is 0 or the element
+// ignored, even for NaN inputs there.
+func testWeighted[T Float](t *testing.T, rng *rand.Rand, m Impl) {
 	rel, abs := tolerance[T]()
-	for _, m := range vecImpls() {
-		for _, g := range []float64{0, 2, 2.5} {
-			n := 1500
-			x, y := inputs[T](rng, n, "mixed")
-			for i, v := range x {
-				if math.IsInf(float64(v), 0) { // the float32 generic path gives NaN there
-					x[i] = 3
+	for _, g := range []float64{0, 2, 2.5} {
+		n := 1500
+		x, y := inputs[T](rng, n, "mixed")
+		for i, v := range x {
+			if math.IsInf(float64(v), 0) { // the float32 generic path gives NaN there
+				x[i] = 3
+			}
+		}
+		w := make([]T, n)
+		var ignore []bool
+		if g != 0 {
+			ignore = make([]bool, n)
+		}
+		for i := range w {
+			w[i] = T(rng.Float64() * 3)
+			if rng.IntN(5) == 0 {
+				w[i] = 0
+				x[i] = T(math.NaN())
+			}
+			if ignore != nil && rng.IntN(7) == 0 {
+				ignore[i] = true
+				x[i] = T(math.NaN())
+			}
+		}
+		p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: g, Scale: 0.5, ClipHess: g == 2}
+		var want, got [3][]T
+		for k := range 3 {
+			want[k], got[k] = make([]T, n), make([]T, n)
+		}
+		ws := SigmoidGo(p, want[0], want[1], want[2], x, y, w, ignore)
+		gs := sigmoidOn(tableOf(m), p, got[0], got[1], got[2], x, y, w, ignore)
+		gs2 := sigmoidOn(tableOf(m), p, nil, got[1], nil, x, y, w, ignore)
+		if !Agree(gs, ws, rel, abs) || !Agree(gs2, ws, rel, abs) {
+			t.Errorf("%v γ=%v: sum = %v (%v without loss), generic %v", m, g, gs, gs2, ws)
+		}
+		for k := range 3 {
+			for i := range x {
+				a := abs
+				if k == 2 {
+					a += 3 * hessSlack(float64(x[i]), float64(y[i]), p)
 				}
-			}
-			w := make([]T, n)
-			var ignore []bool
-			if g != 0 {
-				ignore = make([]bool, n)
-			}
-			for i := range w {
-				w[i] = T(rng.Float64() * 3)
-				if rng.IntN(5) == 0 {
-					w[i] = 0
-					x[i] = T(math.NaN())
-				}
-				if ignore != nil && rng.IntN(7) == 0 {
-					ignore[i] = true
-					x[i] = T(math.NaN())
-				}
-			}
-			p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: g, Scale: 0.5, ClipHess: g == 2}
-			var want, got [3][]T
-			for k := range 3 {
-				want[k], got[k] = make([]T, n), make([]T, n)
-			}
-			ws := SigmoidGo(p, want[0], want[1], want[2], x, y, w, ignore)
-			gs := sigmoidOn(tableOf(m), p, got[0], got[1], got[2], x, y, w, ignore)
-			gs2 := sigmoidOn(tableOf(m), p, nil, got[1], nil, x, y, w, ignore)
-			if !agree(gs, ws, rel, abs) || !agree(gs2, ws, rel, abs) {
-				t.Errorf("%v γ=%v: sum = %v (%v without loss), generic %v", m, g, gs, gs2, ws)
-			}
-			for k := range 3 {
-				for i := range x {
-					a := abs
-					if k == 2 {
-						a += 3 * hessSlack(float64(x[i]), float64(y[i]), p)
-					}
-					if !agree(float64(got[k][i]), float64(want[k][i]), rel, a) {
-						t.Fatalf("%v γ=%v: output %d [%d] (x=%v, y=%v, w=%v) = %v, generic %v", m, g, k, i, x[i], y[i], w[i], got[k][i], want[k][i])
-					}
+				if !Agree(float64(got[k][i]), float64(want[k][i]), rel, a) {
+					t.Fatalf("%v γ=%v: output %d [%d] (x=%v, y=%v, w=%v) = %v, generic %v", m, g, k, i, x[i], y[i], w[i], got[k][i], want[k][i])
 				}
 			}
 		}

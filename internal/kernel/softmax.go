@@ -87,9 +87,20 @@ func SoftmaxGo[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, labels
 
 // softmaxGeneral is SoftmaxGo for any ε, one softmaxPosition per position.
 func softmaxGeneral[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
+	return softmaxEach(p, loss, grad, hess, x, labels, w, first, nil, math.Inf(1))
+}
+
+// softmaxEach runs softmaxPosition on each position, with γ from sched
+// (and ε = 0) when it is not nil; gradients and Hessians beyond ±lim
+// saturate there.
+func softmaxEach[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int, sched *ScheduleParams, lim float64) float64 {
 	C, in := p.Classes, p.Inner
 	var buf [stackClasses]float64
 	var sum float64
+	q := *p
+	if sched != nil {
+		q.Smooth = 0
+	}
 	for j, lab := range labels {
 		n, i := (first+j)/in, (first+j)%in
 		base := n*C*in + i
@@ -99,17 +110,20 @@ func softmaxGeneral[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, l
 			zeroPosition(loss, grad, hess, j, base, C, in)
 			continue
 		}
-		l := softmaxPosition(p, int(lab), at, buf[:min(C, stackClasses)], func(c int, g, h float64) {
-			g *= wj * p.Scale
-			h *= wj * p.Scale
+		if sched != nil {
+			q.Gamma = sched.at(math.Exp(logSoftmaxAt(C, int(lab), at)))
+		}
+		l := softmaxPosition(&q, int(lab), at, buf[:min(C, stackClasses)], func(c int, g, h float64) {
+			s := wj * p.Scale
+			h *= s
 			if p.ClipHess {
 				h = max(h, 0)
 			}
 			if grad != nil {
-				grad[base+c*in] = T(g)
+				grad[base+c*in] = T(min(max(g*s, -lim), lim))
 			}
 			if hess != nil {
-				hess[base+c*in] = T(h)
+				hess[base+c*in] = T(min(max(h, -lim), lim))
 			}
 		}, grad != nil || hess != nil)
 		l *= wj
@@ -168,26 +182,13 @@ func softmaxPosition(p *SoftmaxParams, y int, at func(int) float64, e []float64,
 		}
 		return expAt(c)
 	}
-	d := 1 + sp
 	logD := math.Log1p(sp)
 	g := p.Gamma
 	k, isInt := intGamma(g)
 
 	// probs returns p_c, q_c = 1 − p_c, log p_c and log p_c / q_c.
 	probs := func(c int) (pc, qc, lp, ratio float64) {
-		pc = ex(c) / d
-		if c == ks {
-			lp, qc = -logD, sp/d
-			if sp > 0 {
-				return pc, qc, lp, lp / qc
-			}
-			return pc, qc, lp, -1 // lim log p/(1−p) as p → 1
-		}
-		// Clamped so that p_c = 0 times log p_c is 0, not NaN; the loss
-		// then saturates instead of overflowing.
-		lp = max(at(c)-m-logD, -math.MaxFloat64)
-		qc = 1 - pc
-		return pc, qc, lp, lp / qc
+		return classProbs(c, ks, ex(c), at(c), m, sp, logD)
 	}
 	weight := func(c int) float64 {
 		t := p.Smooth / float64(C)

@@ -590,8 +590,8 @@ TEXT ·gradRowAVX512F32(SB), NOSPLIT, $0-48
 	MOVQ         b+8(FP), CX
 	MOVQ         e+16(FP), DX
 	MOVSD        s+24(FP), X0
-	MOVSD        k+32(FP), X1
 	VBROADCASTSD X0, Z0
+	MOVSD        k+32(FP), X1
 	VBROADCASTSD X1, Z1
 	MOVQ         n+40(FP), BX
 	XORQ         SI, SI
@@ -1192,8 +1192,8 @@ TEXT ·gradRowAVX512F64(SB), NOSPLIT, $0-48
 	MOVQ         b+8(FP), CX
 	MOVQ         e+16(FP), DX
 	MOVSD        s+24(FP), X0
-	MOVSD        k+32(FP), X1
 	VBROADCASTSD X0, Z0
+	MOVSD        k+32(FP), X1
 	VBROADCASTSD X1, Z1
 	MOVQ         n+40(FP), BX
 	XORQ         SI, SI
@@ -1879,8 +1879,8 @@ TEXT ·gradRowAVX2F32(SB), NOSPLIT, $0-48
 	MOVQ         b+8(FP), CX
 	MOVQ         e+16(FP), DX
 	MOVSD        s+24(FP), X0
-	MOVSD        k+32(FP), X1
 	VBROADCASTSD X0, Y0
+	MOVSD        k+32(FP), X1
 	VBROADCASTSD X1, Y1
 	MOVQ         n+40(FP), BX
 	XORQ         SI, SI
@@ -2510,8 +2510,8 @@ TEXT ·gradRowAVX2F64(SB), NOSPLIT, $0-48
 	MOVQ         b+8(FP), CX
 	MOVQ         e+16(FP), DX
 	MOVSD        s+24(FP), X0
-	MOVSD        k+32(FP), X1
 	VBROADCASTSD X0, Y0
+	MOVSD        k+32(FP), X1
 	VBROADCASTSD X1, Y1
 	MOVQ         n+40(FP), BX
 	XORQ         SI, SI

@@ -24,43 +24,7 @@ func (s *ScheduleParams) at(pt float64) float64 {
 // those of softmax focal loss with that γ: the schedule is locally
 // constant.
 func ScheduledSoftmaxGo[T Float, L Int](p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
-	sched := p.Schedule
-	C, in := p.Classes, p.Inner
-	var buf [stackClasses]float64
-	var sum float64
-	q := *p
-	q.Smooth = 0
-	lim := limitOf[T]()
-	for j, lab := range labels {
-		n, i := (first+j)/in, (first+j)%in
-		base := n*C*in + i
-		at := func(c int) float64 { return float64(x[base+c*in]) }
-		wj, skip := position(p, lab, w, j)
-		if skip {
-			zeroPosition(loss, grad, hess, j, base, C, in)
-			continue
-		}
-		q.Gamma = sched.at(math.Exp(logSoftmaxAt(C, int(lab), at)))
-		l := softmaxPosition(&q, int(lab), at, buf[:min(C, stackClasses)], func(c int, g, h float64) {
-			g *= wj * p.Scale
-			h *= wj * p.Scale
-			if p.ClipHess {
-				h = max(h, 0)
-			}
-			if grad != nil {
-				grad[base+c*in] = T(min(max(g, -lim), lim))
-			}
-			if hess != nil {
-				hess[base+c*in] = T(min(max(h, -lim), lim))
-			}
-		}, grad != nil || hess != nil)
-		l *= wj
-		sum += l
-		if loss != nil {
-			loss[j] = sat[T](l)
-		}
-	}
-	return sum
+	return softmaxEach(p, loss, grad, hess, x, labels, w, first, p.Schedule, limitOf[T]())
 }
 
 // logSoftmaxAt returns log p_y = x_y − max − log Σ exp(x_c − max); NaN for

@@ -15,66 +15,32 @@ import (
 func softmaxVec[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
 	C := p.Classes
 	g := p.Gamma
-	k, isInt := intGamma(g)
+	pw := newGammaPow(g)
+	clip := math.Inf(-1)
+	if p.ClipHess {
+		clip = 0
+	}
 	e := s.e[:C]
 	var sum float64
 	for j, lab := range labels {
 		base := (first + j) * C
 		row := x[base : base+C]
-		wj := 1.0
-		if w != nil {
-			wj = float64(w[j])
-		}
-		if (p.HasIgnore && int64(lab) == p.Ignore) || wj == 0 {
-			if loss != nil {
-				loss[j] = 0
-			}
-			for _, d := range [...][]T{grad, hess} {
-				if d != nil {
-					clear(d[base : base+C])
-				}
-			}
+		wj, skip := position(p, lab, w, j)
+		if skip {
+			zeroRow(loss, grad, hess, j, base, C)
 			continue
 		}
-		mx := rowMax(t, row)
-		if math.IsNaN(mx) || math.IsInf(mx, 0) {
+		mx, ks, sp, ok := rowExp(t, e, row)
+		if !ok {
 			sum += softmaxHard(p, sub(loss, j, j+1), grad, hess, x, labels[j:j+1], sub(w, j, j+1), first+j)
 			continue
 		}
-		ks := 0
-		for float64(row[ks]) != mx {
-			ks++
-		}
-		// S′ = Σ_{c≠k*} e_c: the row's sum less e_k* = exp(0) = 1, exact
-		// enough when S′ ≥ ½; below, summed again without it.
-		sp := expRow(t, e, row, mx) - 1
-		if sp < 0.5 {
-			sp = 0
-			for c, v := range e {
-				if c != ks {
-					sp += v
-				}
-			}
-		}
 		y := int(lab)
 		d := 1 + sp
-		logD := math.Log1p(sp)
-		py := e[y] / d
-		var qy, lp, ratio float64
-		if y == ks {
-			lp, qy = -logD, sp/d
-			ratio = -1 // lim log p/(1−p) as p → 1
-			if sp > 0 {
-				ratio = lp / qy
-			}
-		} else {
-			lp = max(float64(row[y])-mx-logD, -math.MaxFloat64)
-			qy = 1 - py
-			ratio = lp / qy
-		}
+		py, qy, lp, ratio := classProbs(y, ks, e[y], float64(row[y]), mx, sp, math.Log1p(sp))
 		var wy float64
-		if isInt {
-			wy = powInt(qy, k)
+		if pw.isInt {
+			wy = powInt(qy, pw.k)
 		} else {
 			wy = math.Exp(g * math.Log(qy))
 		}
@@ -107,14 +73,7 @@ func softmaxVec[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss, gr
 			gp = ahat / (qy * qy)
 		}
 		c := &s.c
-		aKv, spv := aK, sp
-		if !(sp > 0) || aK == 0 { // no Â_k* term (softmaxHard: only when S′ > 0)
-			aKv, spv = 0, 1
-		}
-		clip := math.Inf(-1)
-		if p.ClipHess {
-			clip = 0
-		}
+		aKv, spv := hessAK(aK, sp)
 		for i, v := range [...]float64{1 / d, gp, aKv, -b, sc, clip, spv} {
 			c[4*i], c[4*i+1], c[4*i+2], c[4*i+3] = v, v, v, v
 		}
@@ -123,67 +82,84 @@ func softmaxVec[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss, gr
 		for _, cc := range [...]int{y, ks} {
 			pc := e[cc] / d
 			gr := -pc * b
-			var h float64
 			if cc == y {
 				gr += b
-				h = ahat
 			}
-			if cc == ks {
-				h += pc * pc * gp
-			} else {
-				qc := 1 - pc
-				h += pc * pc * (gp - h/(qc*qc))
-				if sp > 0 {
-					r := e[cc] / sp
-					h += r * r * aK
-				}
-			}
-			h = (h + (1-2*pc)*gr) * sc
-			if p.ClipHess {
-				h = max(h, 0)
-			}
-			hs[cc] = T(h)
+			hs[cc] = T(clipHess(hessAt(cc, y, ks, pc, e[cc], sp, gr, ahat, gp, aK)*sc, p.ClipHess))
 		}
 	}
 	return sum
 }
 
-// rowMax returns max(x), NaN if any element is NaN.
-func rowMax[T Float](t *table, x []T) float64 {
-	n0 := len(x) &^ (t.rowLanes - 1)
-	mx := math.Inf(-1)
+// hessAK returns hessRow's constants Â_k* and S′ from the label's aK and
+// S′ = sp: 0 and 1 where there is no Â_k* term (softmaxHard adds it only
+// when S′ > 0).
+func hessAK(aK, sp float64) (float64, float64) {
+	if !(sp > 0) || aK == 0 {
+		return 0, 1
+	}
+	return aK, sp
+}
+
+// zeroRow clears the outputs of a skipped position of the class-last
+// layout: its loss (at j) and its C gradient and Hessian entries from base.
+func zeroRow[T Float](loss, grad, hess []T, j, base, C int) {
+	if loss != nil {
+		loss[j] = 0
+	}
+	clearRange(base, base+C, grad, hess, nil)
+}
+
+// rowExp sets e to the exponentials exp(x_c − max) of row and returns the
+// max, its first class k* and S′ = Σ_{c≠k*} e_c; ok is false, and e not
+// set, for a NaN max (any element NaN) or an infinite one.
+func rowExp[T Float](t *table, e []float64, row []T) (mx float64, ks int, sp float64, ok bool) {
+	n0 := len(row) &^ (t.rowLanes - 1)
+	f32 := unsafe.Sizeof(row[0]) == 4
+	mx = math.Inf(-1)
 	if n0 > 0 {
-		if unsafe.Sizeof(x[0]) == 4 {
-			mx = t.rowMaxF32(ptr[T, float32](x), n0)
+		if f32 {
+			mx = t.rowMaxF32(ptr[T, float32](row), n0)
 		} else {
-			mx = t.rowMaxF64(ptr[T, float64](x), n0)
+			mx = t.rowMaxF64(ptr[T, float64](row), n0)
 		}
 	}
-	for _, v := range x[n0:] {
+	for _, v := range row[n0:] {
 		if v != v {
-			return math.NaN()
+			return math.NaN(), 0, 0, false
 		}
 		mx = max(mx, float64(v))
 	}
-	return mx
-}
-
-// expRow sets e[i] = exp(x[i] − mx) and returns their sum.
-func expRow[T Float](t *table, e []float64, x []T, mx float64) float64 {
-	n0 := len(x) &^ (t.rowLanes - 1)
+	if math.IsNaN(mx) || math.IsInf(mx, 0) {
+		return mx, 0, 0, false
+	}
+	for float64(row[ks]) != mx {
+		ks++
+	}
 	var s float64
 	if n0 > 0 {
-		if unsafe.Sizeof(x[0]) == 4 {
-			s = t.expRowF32(&e[0], ptr[T, float32](x), mx, n0)
+		if f32 {
+			s = t.expRowF32(&e[0], ptr[T, float32](row), mx, n0)
 		} else {
-			s = t.expRowF64(&e[0], ptr[T, float64](x), mx, n0)
+			s = t.expRowF64(&e[0], ptr[T, float64](row), mx, n0)
 		}
 	}
-	for i := n0; i < len(x); i++ {
-		e[i] = math.Exp(float64(x[i]) - mx)
+	for i := n0; i < len(row); i++ {
+		e[i] = math.Exp(float64(row[i]) - mx)
 		s += e[i]
 	}
-	return s
+	// S′: the row's sum less e_k* = exp(0) = 1, exact enough when S′ ≥ ½;
+	// below, summed again without it.
+	sp = s - 1
+	if sp < 0.5 {
+		sp = 0
+		for c, v := range e {
+			if c != ks {
+				sp += v
+			}
+		}
+	}
+	return mx, ks, sp, true
 }
 
 // scaleRow sets dst[i] = T(e[i]·s).
@@ -239,7 +215,7 @@ func hessRow[T Float](t *table, dst []T, e []float64, c *[32]float64) {
 func softmaxStrided[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss, grad, hess, x []T, labels []L, w []T, first int) float64 {
 	C, in, lanes := p.Classes, p.Inner, t.colLanes
 	g := p.Gamma
-	k, isInt := intGamma(g)
+	pw := newGammaPow(g)
 	clip := math.Inf(-1)
 	if p.ClipHess {
 		clip = 0
@@ -288,11 +264,8 @@ func softmaxStrided[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss
 				continue
 			}
 			lab := labels[jl+l]
-			wj := 1.0
-			if w != nil {
-				wj = float64(w[jl+l])
-			}
-			if (p.HasIgnore && int64(lab) == p.Ignore) || wj == 0 {
+			wj, skip := position(p, lab, w, jl+l)
+			if skip {
 				if loss != nil {
 					loss[jl+l] = 0
 				}
@@ -300,28 +273,9 @@ func softmaxStrided[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss
 			}
 			s.skip[l] = false
 			y, ks := int(lab), int(s.idx[l])
-			sp, mx := s.sp[l], s.mx[l]
-			d := 1 + sp
-			logD := math.Log1p(sp)
-			py := e[y*lanes+l] / d
-			var qy, lp, ratio float64
-			if y == ks {
-				lp, qy = -logD, sp/d
-				ratio = -1 // lim log p/(1−p) as p → 1
-				if sp > 0 {
-					ratio = lp / qy
-				}
-			} else {
-				lp = max(float64(x[base+y*in+l])-mx-logD, -math.MaxFloat64)
-				qy = 1 - py
-				ratio = lp / qy
-			}
-			var wy float64
-			if isInt {
-				wy = powInt(qy, k)
-			} else {
-				wy = math.Exp(g * math.Log(qy))
-			}
+			sp := s.sp[l]
+			py, qy, lp, ratio := classProbs(y, ks, e[y*lanes+l], float64(x[base+y*in+l]), s.mx[l], sp, math.Log1p(sp))
+			wy := pw.of(qy)
 			a := p.alpha(y)
 			lv := -a * wy * lp * wj
 			img += lv
@@ -330,21 +284,12 @@ func softmaxStrided[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss
 			}
 			b := a * wy * (g*py*ratio - 1)
 			sc := wj * p.Scale
-			s.k[l] = -b * sc / d
+			s.k[l] = -b * sc / (1 + sp)
 			s.b[l], s.sc[l], s.py[l] = b, sc, py
-			ahat := a * wy * qy * (-g*(g-1)*py*py*ratio + 2*g*py + qy)
-			var gp, aK float64
-			if y == ks {
-				aK = ahat
-			} else {
-				gp = ahat / (qy * qy)
-			}
+			ahat, gp, aK := labelHess(a, wy, qy, py, ratio, g, y == ks)
 			s.ahat[l], s.gp[l], s.aK[l] = ahat, gp, aK
-			aKv, spv := aK, sp
-			if !(sp > 0) || aK == 0 { // no Â_k* term (softmaxHard: only when S′ > 0)
-				aKv, spv = 0, 1
-			}
-			for i, v := range [...]float64{1 / d, gp, aKv, -b, sc, clip, spv} {
+			aKv, spv := hessAK(aK, sp)
+			for i, v := range [...]float64{1 / (1 + sp), gp, aKv, -b, sc, clip, spv} {
 				s.hc[i*lanes+l] = v
 			}
 		}
@@ -381,30 +326,16 @@ func softmaxStrided[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss
 						continue
 					}
 					y, ks := int(labels[jl+l]), int(s.idx[l])
-					sp, d := s.sp[l], 1+s.sp[l]
+					sp, b := s.sp[l], s.b[l]
 					for _, cc := range [...]int{y, ks} {
-						pc := e[cc*lanes+l] / d
-						gr := -pc * s.b[l]
-						var h float64
+						ec := e[cc*lanes+l]
+						pc := ec / (1 + sp)
+						gr := -pc * b
 						if cc == y {
-							gr += s.b[l]
-							h = s.ahat[l]
+							gr += b
 						}
-						if cc == ks {
-							h += pc * pc * s.gp[l]
-						} else {
-							qc := 1 - pc
-							h += pc * pc * (s.gp[l] - h/(qc*qc))
-							if sp > 0 {
-								r := e[cc*lanes+l] / sp
-								h += r * r * s.aK[l]
-							}
-						}
-						h = (h + (1-2*pc)*gr) * s.sc[l]
-						if p.ClipHess {
-							h = max(h, 0)
-						}
-						dst[cc*stride+l] = T(h)
+						h := hessAt(cc, y, ks, pc, ec, sp, gr, s.ahat[l], s.gp[l], s.aK[l])
+						dst[cc*stride+l] = T(clipHess(h*s.sc[l], p.ClipHess))
 					}
 				}
 			})
@@ -490,36 +421,15 @@ func softmaxSmooth[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss,
 	for j, lab := range labels {
 		base := (first + j) * C
 		row := x[base : base+C]
-		wj := 1.0
-		if w != nil {
-			wj = float64(w[j])
-		}
-		if (p.HasIgnore && int64(lab) == p.Ignore) || wj == 0 {
-			if loss != nil {
-				loss[j] = 0
-			}
-			if grad != nil {
-				clear(grad[base : base+C])
-			}
+		wj, skip := position(p, lab, w, j)
+		if skip {
+			zeroRow(loss, grad, nil, j, base, C)
 			continue
 		}
-		mx := rowMax(t, row)
-		if math.IsNaN(mx) || math.IsInf(mx, 0) {
+		mx, ks, sp, ok := rowExp(t, e, row)
+		if !ok {
 			sum += softmaxGeneral(p, sub(loss, j, j+1), grad, nil, x, labels[j:j+1], sub(w, j, j+1), first+j)
 			continue
-		}
-		ks := 0
-		for float64(row[ks]) != mx {
-			ks++
-		}
-		sp := expRow(t, e, row, mx) - 1
-		if sp < 0.5 {
-			sp = 0
-			for c, v := range e {
-				if c != ks {
-					sp += v
-				}
-			}
 		}
 		d := 1 + sp
 		logD := math.Log1p(sp)
@@ -537,19 +447,7 @@ func softmaxSmooth[T Float, L Int](t *table, s *scratch, p *SoftmaxParams, loss,
 			if ac == 0 {
 				return 0, 0
 			}
-			pc := e[c] / d
-			var qc, lp, ratio float64
-			if c == ks {
-				lp, qc = -logD, sp/d
-				ratio = -1 // lim log p/(1−p) as p → 1
-				if sp > 0 {
-					ratio = lp / qc
-				}
-			} else {
-				lp = max(float64(row[c])-mx-logD, -math.MaxFloat64)
-				qc = 1 - pc
-				ratio = lp / qc
-			}
+			pc, qc, lp, ratio := classProbs(c, ks, e[c], float64(row[c]), mx, sp, logD)
 			aw := ac * pow(qc)
 			return -aw * lp, aw * (g*pc*ratio - 1)
 		}

@@ -7,80 +7,70 @@ import (
 	"testing"
 )
 
-// TestSoftmaxVectorMatchesGeneric: Softmax on every vector implementation
-// equals SoftmaxGo within the sigmoid tolerances (loss per position,
-// gradient and Hessian per logit, the sum; the clipped Hessian too; with
-// label smoothing, class axis last, the loss and gradient), for class
-// counts around the lane widths,
-// ignored positions, weights, per-class α, every γ form, rows with NaN
-// and infinite logits, a subset of positions (first > 0), and both
-// layouts: class axis last (Inner = 1) and second (Inner > 1, class-strided
-// blocks of positions, with inner sizes below, at and across a block and
-// of thousands of logits per image).
-func TestSoftmaxVectorMatchesGeneric(t *testing.T) {
-	needVector(t)
-	t.Run("float32", func(t *testing.T) { testSoftmaxVector[float32](t) })
-	t.Run("float64", func(t *testing.T) { testSoftmaxVector[float64](t) })
-}
-
-func testSoftmaxVector[T Float](t *testing.T) {
-	rng := rand.New(rand.NewPCG(11, 12))
-	for _, m := range vecImpls() {
-		for _, C := range []int{1, 2, 3, 4, 8, 13, 16, 80, 256} {
-			for _, g := range []float64{0, 0.5, 2, 2.5} {
-				inner := 1
-				if rng.IntN(2) == 0 {
-					const span = 8192 // logits per image, about
-					inner = []int{2, 7, 8, 9, span/C - 1, span / C, span/C + 3, 3*span/C + 1}[rng.IntN(8)]
-				}
-				outer := 1 + rng.IntN(max(1, 40/inner))
-				N := outer * inner // positions
-				x := make([]T, N*C)
-				for i := range x {
-					x[i] = T(4 * rng.NormFloat64())
-					if rng.IntN(40*inner) == 0 {
-						x[i] = T([]float64{math.NaN(), math.Inf(1), math.Inf(-1), 1e30, -1e30, 80, -80, 800, -800, 700}[rng.IntN(10)])
-					}
-					if rng.IntN(16) == 0 { // ties at a large max: log p = (x − max) − log(1 + S′) must not round log(1 + S′) away
-						x[i] = 1e30
-					}
-				}
-				labels := make([]int32, N)
-				for i := range labels {
-					labels[i] = int32(rng.IntN(C))
-					if rng.IntN(8) == 0 {
-						labels[i] = -100
-					}
-				}
-				p := &SoftmaxParams{Classes: C, Inner: inner, Gamma: g, Scale: 0.25, HasIgnore: true, Ignore: -100}
-				if rng.IntN(2) == 0 {
-					p.Alpha = []float64{0.25}
-				} else if rng.IntN(2) == 0 {
-					p.Alpha = make([]float64, C)
-					for c := range p.Alpha {
-						p.Alpha[c] = rng.Float64()
-					}
-				}
-				var w []T
-				if rng.IntN(2) == 0 {
-					w = make([]T, N)
-					for i := range w {
-						w[i] = T(rng.Float64() * 2)
-					}
-				}
-				first := rng.IntN(N)
-				lab := labels[first:]
-				if w != nil {
-					w = w[first:]
-				}
-				p.ClipHess = rng.IntN(2) == 0
-				if inner == 1 && rng.IntN(3) == 0 {
-					p.Smooth = []float64{0.1, 0.9}[rng.IntN(2)]
-				}
-				t.Run(fmt.Sprintf("%v/C%d/g%v/inner%d/eps%v", m, C, g, inner, p.Smooth), func(t *testing.T) {
-					compareSoftmax(t, m, p, x, lab, w, first)
-				})
+// testSoftmaxVector checks Softmax against SoftmaxGo within the sigmoid
+// tolerances (loss per position, gradient and Hessian per logit, the sum;
+// the clipped Hessian too; with label smoothing, class axis last, the loss
+// and gradient), for class counts around the lane widths, ignored
+// positions, weights, per-class α, every γ form, rows with NaN and
+// infinite logits, a subset of positions (first > 0), and both layouts:
+// class axis last (Inner = 1) and second (Inner > 1, class-strided blocks
+// of positions, with inner sizes below, at and across a block and of
+// thousands of logits per image).
+func testSoftmaxVector[T Float](t *testing.T, rng *rand.Rand, m Impl) {
+	for _, C := range []int{1, 2, 3, 4, 8, 13, 16, 80, 256} {
+		for _, g := range []float64{0, 0.5, 2, 2.5} {
+			inner := 1
+			if rng.IntN(2) == 0 {
+				const span = 8192 // logits per image, about
+				inner = []int{2, 7, 8, 9, span/C - 1, span / C, span/C + 3, 3*span/C + 1}[rng.IntN(8)]
 			}
+			outer := 1 + rng.IntN(max(1, 40/inner))
+			N := outer * inner // positions
+			x := make([]T, N*C)
+			for i := range x {
+				x[i] = T(4 * rng.NormFloat64())
+				if rng.IntN(40*inner) == 0 {
+					x[i] = T([]float64{math.NaN(), math.Inf(1), math.Inf(-1), 1e30, -1e30, 80, -80, 800, -800, 700}[rng.IntN(10)])
+				}
+				if rng.IntN(16) == 0 { // ties at a large max: log p = (x − max) − log(1 + S′) must not round log(1 + S′) away
+					x[i] = 1e30
+				}
+			}
+			labels := make([]int32, N)
+			for i := range labels {
+				labels[i] = int32(rng.IntN(C))
+				if rng.IntN(8) == 0 {
+					labels[i] = -100
+				}
+			}
+			p := &SoftmaxParams{Classes: C, Inner: inner, Gamma: g, Scale: 0.25, HasIgnore: true, Ignore: -100}
+			if rng.IntN(2) == 0 {
+				p.Alpha = []float64{0.25}
+			} else if rng.IntN(2) == 0 {
+				p.Alpha = make([]float64, C)
+				for c := range p.Alpha {
+					p.Alpha[c] = rng.Float64()
+				}
+			}
+			var w []T
+			if rng.IntN(2) == 0 {
+				w = make([]T, N)
+				for i := range w {
+					w[i] = T(rng.Float64() * 2)
+				}
+			}
+			first := rng.IntN(N)
+			lab := labels[first:]
+			if w != nil {
+				w = w[first:]
+			}
+			p.ClipHess = rng.IntN(2) == 0
+			if inner == 1 && rng.IntN(3) == 0 {
+				p.Smooth = []float64{0.1, 0.9}[rng.IntN(2)]
+			}
+			t.Run(fmt.Sprintf("%v/C%d/g%v/inner%d/eps%v", m, C, g, inner, p.Smooth), func(t *testing.T) {
+				compareSoftmax(t, m, p, x, lab, w, first)
+			})
 		}
 	}
 }
@@ -122,7 +112,7 @@ func compareSoftmax[T Float](t *testing.T, m Impl, p *SoftmaxParams, x []T, labe
 	}
 	ws := ref(wl, wg, wh)
 	gs := fn(gl, gg, gh)
-	if !agree(gs, ws, rel, abs) {
+	if !Agree(gs, ws, rel, abs) {
 		t.Errorf("%v: sum = %v, generic %v", m, gs, ws)
 	}
 	// Destinations are optional: the sum alone, and the gradient without
@@ -130,7 +120,7 @@ func compareSoftmax[T Float](t *testing.T, m Impl, p *SoftmaxParams, x []T, labe
 	s0 := fn(nil, nil, nil)
 	g2 := make([]T, len(x))
 	s1 := fn(nil, g2, nil)
-	if !agree(s0, ws, rel, abs) || !agree(s1, ws, rel, abs) {
+	if !Agree(s0, ws, rel, abs) || !Agree(s1, ws, rel, abs) {
 		t.Errorf("%v: sum without destinations = %v, %v; generic %v", m, s0, s1, ws)
 	}
 	for i := range g2 { // positions from first on
@@ -142,7 +132,7 @@ func compareSoftmax[T Float](t *testing.T, m Impl, p *SoftmaxParams, x []T, labe
 		}
 	}
 	for i := range gl {
-		if !agree(float64(gl[i]), float64(wl[i]), rel, abs) {
+		if !Agree(float64(gl[i]), float64(wl[i]), rel, abs) {
 			t.Errorf("%v: loss[%d] = %v, generic %v", m, i, gl[i], wl[i])
 		}
 	}
@@ -156,12 +146,12 @@ func compareSoftmax[T Float](t *testing.T, m Impl, p *SoftmaxParams, x []T, labe
 				bigH = max(bigH, math.Abs(float64(wh[row(r, c)])))
 			}
 		}
-		if !agree(float64(gg[i]), float64(wg[i]), rel, abs+1e-14*big) {
+		if !Agree(float64(gg[i]), float64(wg[i]), rel, abs+1e-14*big) {
 			if bad++; bad < 5 {
 				t.Errorf("%v: grad[%d] (position %d) = %v, generic %v", m, i, r, gg[i], wg[i])
 			}
 		}
-		if gh != nil && !agree(float64(gh[i]), float64(wh[i]), rel, abs+1e-13*bigH) {
+		if gh != nil && !Agree(float64(gh[i]), float64(wh[i]), rel, abs+1e-13*bigH) {
 			if bad++; bad < 5 {
 				t.Errorf("%v: hess[%d] (position %d) = %v, generic %v", m, i, r, gh[i], wh[i])
 			}
@@ -169,9 +159,10 @@ func compareSoftmax[T Float](t *testing.T, m Impl, p *SoftmaxParams, x []T, labe
 	}
 }
 
-// TestRowMaxSeesEveryNaN: rowMax is NaN when any element is, wherever it
-// sits (first block, later blocks, tail), and the max otherwise.
-func TestRowMaxSeesEveryNaN(t *testing.T) {
+// TestRowExpSeesEveryNaN: rowExp's max is NaN, and the row not ok, when
+// any element is NaN, wherever it sits (first block, later blocks, tail),
+// and the max otherwise.
+func TestRowExpSeesEveryNaN(t *testing.T) {
 	needVector(t)
 	for _, m := range vecImpls() {
 		for n := 1; n < 40; n++ {
@@ -183,14 +174,15 @@ func TestRowMaxSeesEveryNaN(t *testing.T) {
 			for _, v := range x {
 				want = max(want, float64(v))
 			}
-			if got := rowMax(tableOf(m), x); got != want {
-				t.Errorf("%v n=%d: rowMax = %v, want %v", m, n, got, want)
+			e := make([]float64, n)
+			if got, _, _, ok := rowExp(tableOf(m), e, x); got != want || !ok {
+				t.Errorf("%v n=%d: rowExp max = %v (ok %v), want %v", m, n, got, ok, want)
 			}
 			for pos := range n {
 				y := append([]float32(nil), x...)
 				y[pos] = float32(math.NaN())
-				if got := rowMax(tableOf(m), y); !math.IsNaN(got) {
-					t.Errorf("%v n=%d: NaN at %d missed: %v", m, n, pos, got)
+				if got, _, _, ok := rowExp(tableOf(m), e, y); !math.IsNaN(got) || ok {
+					t.Errorf("%v n=%d: NaN at %d missed: %v (ok %v)", m, n, pos, got, ok)
 				}
 			}
 		}

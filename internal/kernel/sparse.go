@@ -15,76 +15,28 @@ const SparseIgnore = -2
 // 1 if labels[n] = c, else 0; rows labelled SparseIgnore get 0 in every
 // destination and add nothing. Destinations are nil or as long as x.
 func SparseGo[T Float, L Int](p *SigmoidParams, loss, grad, hess, x []T, classes int, labels []L) float64 {
-	if x32, ok := any(x).([]float32); ok {
-		return sparse32(p, any(loss).([]float32), any(grad).([]float32), any(hess).([]float32), x32, classes, labels)
-	}
-	var sum float64
-	for n, lab := range labels {
-		row := n * classes
-		ignored := int64(lab) == SparseIgnore
-		for c := range classes {
-			i := row + c
-			var l, g, h float64
-			if !ignored {
-				y := 0.0
-				if int64(lab) == int64(c) {
-					y = 1
-				}
-				l, g, h = SigmoidElem(float64(x[i]), y, p)
-				g *= p.Scale
-				h *= p.Scale
-				if p.ClipHess {
-					h = max(h, 0)
-				}
-			}
-			sum += l
-			if loss != nil {
-				loss[i] = T(l)
-			}
-			if grad != nil {
-				grad[i] = T(g)
-			}
-			if hess != nil {
-				hess[i] = T(h)
-			}
-		}
-	}
-	return sum
-}
-
-// sparse32 is SparseGo for float32, with sigmoidPlain32's element.
-func sparse32[L Int](p *SigmoidParams, loss, grad, hess, x []float32, classes int, labels []L) float64 {
+	_, f32 := any(x).([]float32) // sigmoidPlain's element functions
 	k := newHard32(p)
-	scale := p.Scale
 	var sum float64
 	for n, lab := range labels {
-		row := n * classes
 		ignored := int64(lab) == SparseIgnore
 		for c := range classes {
-			i := row + c
-			var l, g, h float64
+			i := n*classes + c
+			var l, g, h, s float64
 			if !ignored {
 				y := 0.0
 				if int64(lab) == int64(c) {
 					y = 1
 				}
-				l, g, h = k.elem(float64(x[i]), y, hess != nil)
-				g *= scale
-				h *= scale
-				if p.ClipHess {
-					h = max(h, 0)
+				if f32 {
+					l, g, h = k.elem(float64(x[i]), y, hess != nil)
+				} else {
+					l, g, h = SigmoidElem(float64(x[i]), y, p)
 				}
+				s = p.Scale
 			}
 			sum += l
-			if loss != nil {
-				loss[i] = sat[float32](l)
-			}
-			if grad != nil {
-				grad[i] = float32(g)
-			}
-			if hess != nil {
-				hess[i] = float32(h)
-			}
+			put(loss, grad, hess, i, l, g, h, s, p.ClipHess)
 		}
 	}
 	return sum

@@ -196,39 +196,51 @@ func runHard32(v *vec, loss, grad, hess, x, y *float32, n int) (float64, int) {
 	return v.t.sigmoidHardF32(&v.par, &v.q, loss, grad, hess, x, y, n)
 }
 
-// sigmoidLanes is sigmoidVec on the float64-lane kernel.
+// sigmoidLanes is sigmoidVec on the float64-lane kernel: the last len(x)
+// mod step elements padded with x = −Inf, y = 0 (see padTail), whose loss
+// is exactly 0.
 func sigmoidLanes[T Float](s *scratch, loss, grad, hess, x, y []T) float64 {
 	v := &s.v
-	n := len(x)
-	n0 := n &^ (v.step - 1)
+	n0 := len(x) &^ (v.step - 1)
 	sum := kernelCall(v, loss, grad, hess, x, y, n0)
-	if n0 == n {
+	if n0 == len(x) {
 		return sum
 	}
-	bx, by := view[T](s.tail[0][:], v.step), view[T](s.tail[1][:], v.step)
-	rem := n - n0
+	tail, _ := padTail(s, v.step, n0, T(math.Inf(-1)), loss, grad, hess, x, y, func(l, g, h, x, y []T) float64 {
+		return kernelCall(v, l, g, h, x, y, v.step)
+	})
+	return sum + tail
+}
+
+// padTail runs call on the last len(x) − n0 elements (fewer than step)
+// from the scratch tail buffers, as step elements: x padded with pad, y
+// with 0. call gets a loss buffer whether loss is nil or not, and a
+// gradient and Hessian buffer where grad and hess are not nil; their
+// elements from the tail are copied to the destinations that are not nil.
+// padTail returns what call returns and the tail's losses.
+func padTail[T Float](s *scratch, step, n0 int, pad T, loss, grad, hess, x, y []T, call func(l, g, h, x, y []T) float64) (float64, []T) {
+	bx, by := view[T](s.tail[0][:], step), view[T](s.tail[1][:], step)
+	rem := len(x) - n0
 	copy(bx, x[n0:])
 	copy(by, y[n0:])
-	for i := rem; i < v.step; i++ {
-		bx[i], by[i] = T(math.Inf(-1)), 0
+	for i := rem; i < step; i++ {
+		bx[i], by[i] = pad, 0
 	}
-	var l, g, h []T
-	if loss != nil {
-		l = view[T](s.tail[2][:], v.step)
-	}
+	l := view[T](s.tail[2][:], step)
+	var g, h []T
 	if grad != nil {
-		g = view[T](s.tail[3][:], v.step)
+		g = view[T](s.tail[3][:], step)
 	}
 	if hess != nil {
-		h = view[T](s.tail[4][:], v.step)
+		h = view[T](s.tail[4][:], step)
 	}
-	sum += kernelCall(v, l, g, h, bx, by, v.step)
+	sum := call(l, g, h, bx, by)
 	for _, d := range [...]struct{ dst, src []T }{{loss, l}, {grad, g}, {hess, h}} {
 		if d.dst != nil {
 			copy(d.dst[n0:], d.src[:rem])
 		}
 	}
-	return sum
+	return sum, l[:rem]
 }
 
 // kernelCall runs the assembly kernel on the first n elements (a multiple
