@@ -18,15 +18,15 @@ type scratch struct {
 	tail [5][maxStep]float64
 	y    [sparseGroup]float64 // zero between calls
 	loss [weightedPiece]float64
-	// sigmoidMasked's piece: logits and targets, and where its ignored
-	// elements are
-	masked [2][weightedPiece]float64
-	at     [weightedPiece]uint16
 	e    [stackClasses]float64
 	c    [32]float64
 	mp   [64]float64 // a member kernel's constants
 	// a weighted member call's logits, targets, loss, gradient and Hessian
 	weighted [5][weightedPiece]float64
+	// sigmoidMasked's piece: logits and targets, and where its ignored
+	// elements are
+	masked [2][weightedPiece]float64
+	at     [weightedPiece]uint16
 	// softmaxStrided's block: exponentials, per-lane max, argmax, S′,
 	// gradient coefficients, label terms and Hessian constants
 	ec                        [stackClasses * 16]float64
@@ -49,8 +49,9 @@ func view[T Float](buf []float64, n int) []T {
 }
 
 // Sigmoid is the sigmoid kernel used by package focal: the vectorized one
-// for float32 and float64 when the CPU has it (over the runs of elements
-// not ignored; weights applied after the kernel), else SigmoidGo. Its
+// for float32 and float64 when the CPU has it (ignored elements skipped or
+// padded, see sigmoidMasked; weights applied after the kernel), else
+// SigmoidGo. Its
 // contract is SigmoidGo's.
 func Sigmoid[T Float](p *SigmoidParams, loss, grad, hess, x, y, w []T, ignore []bool) float64 {
 	return sigmoidOn(active, p, loss, grad, hess, x, y, w, ignore)
