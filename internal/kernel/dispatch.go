@@ -51,8 +51,7 @@ func view[T Float](buf []float64, n int) []T {
 // Sigmoid is the sigmoid kernel used by package focal: the vectorized one
 // for float32 and float64 when the CPU has it (ignored elements skipped or
 // padded, see sigmoidMasked; weights applied after the kernel), else
-// SigmoidGo. Its
-// contract is SigmoidGo's.
+// SigmoidGo. Its contract is SigmoidGo's.
 func Sigmoid[T Float](p *SigmoidParams, loss, grad, hess, x, y, w []T, ignore []bool) float64 {
 	return sigmoidOn(active, p, loss, grad, hess, x, y, w, ignore)
 }
