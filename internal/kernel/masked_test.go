@@ -53,7 +53,8 @@ func maskPatterns(rng *rand.Rand, n int) map[string][]bool {
 // every implementation (generic included), both element types, masks
 // with short and long runs (see maskPatterns), the float32 lanes (hard
 // targets, γ = 2, plain and scaled) and the float64 lanes (γ = 2.5, mixed
-// targets), and destinations with and without the loss.
+// targets), positive and negative gradient scales, and destinations with
+// and without the loss.
 func TestMaskedIgnoredInputsChangeNothing(t *testing.T) {
 	t.Run("float32", func(t *testing.T) { testMaskedIgnored[float32](t, rand.New(rand.NewPCG(31, 32))) })
 	t.Run("float64", func(t *testing.T) { testMaskedIgnored[float64](t, rand.New(rand.NewPCG(33, 34))) })
@@ -70,6 +71,9 @@ func testMaskedIgnored[T Float](t *testing.T, rng *rand.Rand) {
 		{"hard", SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: 2, Scale: 1}},
 		{"hard", SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: 1, Scale: 3}},
 		{"mixed", SigmoidParams{Gamma: 2.5, Scale: 0.5, ClipHess: true}},
+		// A negative scale: −0 where the kernel's gradient is +0.
+		{"hard", SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: 2, Scale: -0.5}},
+		{"mixed", SigmoidParams{Gamma: 2.5, Scale: -0.5}},
 	}
 	for _, n := range []int{37, 1500} {
 		for _, c := range cases {
