@@ -1,6 +1,10 @@
 package kernel
 
-import "math"
+import (
+	"encoding/binary"
+	"math/bits"
+	"unsafe"
+)
 
 // maskedRunCost is what sigmoidMasked reckons a kernel call on one run of
 // elements costs beyond the run itself, in elements of kernel work: the
@@ -17,7 +21,7 @@ const maskedRunCost = 32
 // to sigmoidVec whole, one with only ignored elements is cleared, one whose
 // ignored elements come in few long runs goes to sigmoidVec run by run
 // (the runs of elements not ignored), and any other whole from a scratch
-// copy in which the ignored elements are x = −Inf, y = 0 (sigmoidPadded):
+// copy in which the ignored elements are x = 0, y = 0 (sigmoidPadded):
 // short runs would make the calls cost more than the elements.
 //
 // For float64 data an element's outputs depend neither on the pieces nor
@@ -49,43 +53,73 @@ func sigmoidMasked[T Float](s *scratch, loss, grad, hess, x, y []T, ignore []boo
 
 // ignoredIn returns the indices of the ignored elements of a piece (at most
 // weightedPiece long), in scratch.at, and the number of runs of elements
-// not ignored. It does not branch on the mask, whose pattern may be random.
+// not ignored. It takes the mask 8 elements to a word (a bool is the byte
+// 0 or 1), and branches only on a word with none ignored: the pattern of
+// the others may be random.
 func ignoredIn(s *scratch, ignore []bool) (at []uint16, runs int) {
-	buf := s.at[:len(ignore)]
-	k, prev := 0, 1
-	for i, v := range ignore {
-		iv := b2i(v)
-		buf[k] = uint16(i) // k ≤ i
-		k += iv
-		runs += prev &^ iv
-		prev = iv
+	const mask = weightedPiece - 1   // k < weightedPiece: no bounds check
+	_ = [1]int{}[weightedPiece&mask] // weightedPiece is a power of 2
+	buf := &s.at
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(ignore))), len(ignore))
+	k, prev, i := 0, uint64(1), 0 // prev: the element before is ignored
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		if w == 0 { // none ignored: a branch the usual sparse masks predict
+			runs += int(prev)
+			prev = 0
+			continue
+		}
+		// A run starts at an element not ignored after one ignored.
+		runs += bits.OnesCount64(^w & (w<<8 | prev) & 0x0101010101010101)
+		prev = w >> 56
+		// Each index is written, and kept (k advances) if ignored.
+		buf[k&mask] = uint16(i)
+		k += int(w & 1)
+		buf[k&mask] = uint16(i + 1)
+		k += int(w >> 8 & 1)
+		buf[k&mask] = uint16(i + 2)
+		k += int(w >> 16 & 1)
+		buf[k&mask] = uint16(i + 3)
+		k += int(w >> 24 & 1)
+		buf[k&mask] = uint16(i + 4)
+		k += int(w >> 32 & 1)
+		buf[k&mask] = uint16(i + 5)
+		k += int(w >> 40 & 1)
+		buf[k&mask] = uint16(i + 6)
+		k += int(w >> 48 & 1)
+		buf[k&mask] = uint16(i + 7)
+		k += int(w >> 56 & 1)
+	}
+	for ; i < len(b); i++ {
+		v := uint64(b[i])
+		runs += int(prev &^ v)
+		prev = v
+		buf[k&mask] = uint16(i)
+		k += int(v)
 	}
 	return buf[:k], runs
 }
 
-// b2i returns 1 for true and 0 for false (a SETcc, not a branch).
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // sigmoidPadded is sigmoidVec on x and y with the elements at the indices
-// at ignored: they go through the kernel from scratch copies as x = −Inf,
-// y = 0, padTail's padding, whose loss is exactly 0 (so the kernel's sum is
-// that of the others) and whose target is hard (so float32 data keep the
-// float32 lanes where the others allow), whatever their own logits and
-// targets; their outputs are then set to 0.
+// at ignored: they go through the kernel from scratch copies as x = 0,
+// y = 0, whatever their own logits and targets, then their outputs are set
+// to 0 and the sum is taken over the losses. The padding is finite, so
+// that it cannot make a NaN, and a hard target, so that float32 data keep
+// the float32 lanes where the others allow; it is 0 rather than padTail's
+// −Inf (whose loss is exactly 0 and would keep the kernel's own sum) as a
+// very negative logit sends the AVX2 float64-lane kernel's exp and log,
+// for γ not an integer, on a path twice as slow.
 func sigmoidPadded[T Float](s *scratch, loss, grad, hess, x, y []T, at []uint16) float64 {
 	bx, by := view[T](s.masked[0][:], len(x)), view[T](s.masked[1][:], len(x))
 	copy(bx, x)
 	copy(by, y)
-	pad := T(math.Inf(-1))
 	for _, i := range at {
-		bx[i], by[i] = pad, 0
+		bx[i], by[i] = 0, 0
 	}
-	sum := sigmoidVec(s, loss, grad, hess, bx, by)
+	if loss == nil {
+		loss = view[T](s.loss[:], len(x))
+	}
+	sigmoidVec(s, loss, grad, hess, bx, by)
 	for _, d := range [...][]T{loss, grad, hess} {
 		if d != nil {
 			for _, i := range at {
@@ -93,5 +127,23 @@ func sigmoidPadded[T Float](s *scratch, loss, grad, hess, x, y []T, at []uint16)
 			}
 		}
 	}
-	return sum
+	return sumOf(loss)
+}
+
+// sumOf returns the sum of v in float64, in four running sums (which the
+// processor adds at once: one would wait for each addition).
+func sumOf[T Float](v []T) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(v); i += 4 {
+		w := v[i : i+4 : i+4]
+		s0 += float64(w[0])
+		s1 += float64(w[1])
+		s2 += float64(w[2])
+		s3 += float64(w[3])
+	}
+	for ; i < len(v); i++ {
+		s0 += float64(v[i])
+	}
+	return (s0 + s1) + (s2 + s3)
 }

@@ -45,8 +45,11 @@ func maskPatterns(rng *rand.Rand, n int) map[string][]bool {
 
 // TestMaskedIgnoredInputsChangeNothing: whatever an ignored element holds
 // (a NaN or infinite logit, a NaN target or one outside [0, 1], a soft
-// target among hard ones), its outputs are +0 in every destination and
-// the sum and the other elements' outputs are those of the unmasked call
+// target among hard ones), its outputs are +0 in every destination, not a
+// bit of the sum or of the other outputs changes (against the same call
+// with the inputs' own values there: a soft target must not take float32
+// data off the float32 lanes), and the sum and the other elements'
+// outputs are those of the unmasked call
 // on the elements not ignored: the same bits as that call on the same
 // implementation for float64 data, the generic path's within the sigmoid
 // tolerances for float32 data, the sum within them of SigmoidElem's. For
@@ -102,6 +105,19 @@ func testMaskedIgnored[T Float](t *testing.T, rng *rand.Rand) {
 							got, gd := runForm(t, m, p, xg, yg, nil, ignore, outs, 1)
 							if !Agree(got, want, rel, abs) {
 								t.Errorf("sum = %v, want %v", got, want)
+							}
+							// The inputs' own values at the ignored elements:
+							// not a bit changes (the float32 lanes included).
+							own, od := runForm(t, m, p, x, y, nil, ignore, outs, 0)
+							if math.Float64bits(got) != math.Float64bits(own) {
+								t.Errorf("sum = %v, with the ignored elements' own inputs %v", got, own)
+							}
+							for k := range 3 {
+								for i := range gd[k] {
+									if math.Float64bits(float64(gd[k][i])) != math.Float64bits(float64(od[k][i])) {
+										t.Fatalf("output %d [%d] = %v, with the ignored elements' own inputs %v", k, i, gd[k][i], od[k][i])
+									}
+								}
 							}
 							_, same := runForm(t, m, p, x, y, nil, nil, outs, 0)
 							_, gen := runForm(t, Generic, p, x, y, nil, nil, outs, 0)
