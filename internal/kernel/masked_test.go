@@ -74,7 +74,7 @@ func testMaskedIgnored[T Float](t *testing.T, rng *rand.Rand) {
 		{"hard", SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: 2, Scale: 1}},
 		{"hard", SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: 1, Scale: 3}},
 		{"mixed", SigmoidParams{Gamma: 2.5, Scale: 0.5, ClipHess: true}},
-		// A negative scale: −0 where the kernel's gradient is +0.
+		// A negative scale: a cleared output's 0 must not take its sign.
 		{"hard", SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: 2, Scale: -0.5}},
 		{"mixed", SigmoidParams{Gamma: 2.5, Scale: -0.5}},
 	}
