@@ -34,45 +34,61 @@ func sigmoidMasked[T Float](s *scratch, loss, grad, hess, x, y []T, ignore []boo
 		hi := min(lo+weightedPiece, len(x))
 		l, g, h := sub(loss, lo, hi), sub(grad, lo, hi), sub(hess, lo, hi)
 		xs, ys, ig := x[lo:hi], y[lo:hi], ignore[lo:hi]
-		at, runs := ignoredIn(s, ig)
+		ignored, runs := maskCount(ig)
 		switch {
-		case len(at) == 0:
+		case ignored == 0:
 			sum += sigmoidVec(s, l, g, h, xs, ys)
-		case len(at) == len(ig):
+		case ignored == len(ig):
 			clearRange(0, len(ig), l, g, h)
-		case runs*maskedRunCost < len(at):
+		case runs*maskedRunCost < ignored:
 			sum += maskedRuns(l, g, h, ig, func(a, b int) float64 {
 				return sigmoidVec(s, sub(l, a, b), sub(g, a, b), sub(h, a, b), xs[a:b], ys[a:b])
 			})
 		default:
-			sum += sigmoidPadded(s, l, g, h, xs, ys, at)
+			sum += sigmoidPadded(s, l, g, h, xs, ys, ignoredAt(s, ig))
 		}
 	}
 	return sum
 }
 
-// ignoredIn returns the indices of the ignored elements of a piece (at most
-// weightedPiece long), in scratch.at, and the number of runs of elements
-// not ignored. It takes the mask 8 elements to a word (a bool is the byte
-// 0 or 1), and branches only on a word with none ignored: the pattern of
-// the others may be random.
-func ignoredIn(s *scratch, ignore []bool) (at []uint16, runs int) {
+// maskCount returns the number of ignored elements in a piece of the mask
+// and the number of runs of elements not ignored, reading 8 elements to a
+// word (a bool is the byte 0 or 1), without a branch on the mask.
+func maskCount(ignore []bool) (ignored, runs int) {
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(ignore))), len(ignore))
+	prev, i := uint64(1), 0 // prev: the element before is ignored
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		ignored += bits.OnesCount64(w)
+		// A run starts at an element not ignored after one ignored.
+		runs += bits.OnesCount64(^w & (w<<8 | prev) & 0x0101010101010101)
+		prev = w >> 56
+	}
+	for ; i < len(b); i++ {
+		v := uint64(b[i])
+		ignored += int(v)
+		runs += int(prev &^ v)
+		prev = v
+	}
+	return ignored, runs
+}
+
+// ignoredAt returns the indices of the ignored elements of a piece of the
+// mask (at most weightedPiece long), in scratch.at. It writes every index
+// and keeps (advances past) the ignored ones', so that it does not branch
+// on the mask, whose pattern may be random, but for a word of 8 elements
+// with none ignored.
+func ignoredAt(s *scratch, ignore []bool) []uint16 {
 	const mask = weightedPiece - 1   // k < weightedPiece: no bounds check
 	_ = [1]int{}[weightedPiece&mask] // weightedPiece is a power of 2
 	buf := &s.at
 	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(ignore))), len(ignore))
-	k, prev, i := 0, uint64(1), 0 // prev: the element before is ignored
+	k, i := 0, 0
 	for ; i+8 <= len(b); i += 8 {
 		w := binary.LittleEndian.Uint64(b[i:])
-		if w == 0 { // none ignored: a branch the usual sparse masks predict
-			runs += int(prev)
-			prev = 0
+		if w == 0 {
 			continue
 		}
-		// A run starts at an element not ignored after one ignored.
-		runs += bits.OnesCount64(^w & (w<<8 | prev) & 0x0101010101010101)
-		prev = w >> 56
-		// Each index is written, and kept (k advances) if ignored.
 		buf[k&mask] = uint16(i)
 		k += int(w & 1)
 		buf[k&mask] = uint16(i + 1)
@@ -91,13 +107,10 @@ func ignoredIn(s *scratch, ignore []bool) (at []uint16, runs int) {
 		k += int(w >> 56 & 1)
 	}
 	for ; i < len(b); i++ {
-		v := uint64(b[i])
-		runs += int(prev &^ v)
-		prev = v
 		buf[k&mask] = uint16(i)
-		k += int(v)
+		k += int(b[i])
 	}
-	return buf[:k], runs
+	return buf[:k]
 }
 
 // sigmoidPadded is sigmoidVec on x and y with the elements at the indices
