@@ -17,12 +17,14 @@ const maskedRunCost = 32
 
 // sigmoidMasked is sigmoidVec with the ignored elements' outputs 0 in
 // every destination and their losses left out of the sum. It takes x in
-// pieces of weightedPiece elements: a piece with no ignored element goes
-// to sigmoidVec whole, one with only ignored elements is cleared, one whose
-// ignored elements come in few long runs goes to sigmoidVec run by run
-// (the runs of elements not ignored), and any other whole from a scratch
-// copy in which the ignored elements are x = 0, y = 0 (sigmoidPadded):
-// short runs would make the calls cost more than the elements.
+// pieces of weightedPiece elements: consecutive pieces with no ignored
+// element go to sigmoidVec together (a mask with none ignored gives what
+// no mask gives, bit for bit, sum included), one with only ignored
+// elements is cleared, one whose ignored elements come in few long runs
+// goes to sigmoidVec run by run (the runs of elements not ignored), and
+// any other whole from a scratch copy in which the ignored elements are
+// x = 0, y = 0 (sigmoidPadded): short runs would make the calls cost more
+// than the elements.
 //
 // For float64 data an element's outputs depend neither on the pieces nor
 // on the runs, so they equal Sparse's bit for bit; float32 data may take
@@ -30,14 +32,27 @@ const maskedRunCost = 32
 // then agrees to rounding (1e-6 relative).
 func sigmoidMasked[T Float](s *scratch, loss, grad, hess, x, y []T, ignore []bool) float64 {
 	var sum float64
-	for lo := 0; lo < len(x); lo += weightedPiece {
-		hi := min(lo+weightedPiece, len(x))
+	for lo := 0; lo < len(x); {
+		// The pieces with none ignored from lo on, in one call.
+		hi := lo
+		var ignored, runs int
+		for hi < len(x) {
+			end := min(hi+weightedPiece, len(x))
+			if ignored, runs = maskCount(ignore[hi:end]); ignored != 0 {
+				break
+			}
+			hi = end
+		}
+		if hi > lo {
+			sum += sigmoidVec(s, sub(loss, lo, hi), sub(grad, lo, hi), sub(hess, lo, hi), x[lo:hi], y[lo:hi])
+			if lo = hi; lo == len(x) {
+				break
+			}
+		}
+		hi = min(lo+weightedPiece, len(x))
 		l, g, h := sub(loss, lo, hi), sub(grad, lo, hi), sub(hess, lo, hi)
 		xs, ys, ig := x[lo:hi], y[lo:hi], ignore[lo:hi]
-		ignored, runs := maskCount(ig)
 		switch {
-		case ignored == 0:
-			sum += sigmoidVec(s, l, g, h, xs, ys)
 		case ignored == len(ig):
 			clearRange(0, len(ig), l, g, h)
 		case runs*maskedRunCost < ignored:
@@ -47,6 +62,7 @@ func sigmoidMasked[T Float](s *scratch, loss, grad, hess, x, y []T, ignore []boo
 		default:
 			sum += sigmoidPadded(s, l, g, h, xs, ys, ignoredAt(s, ig))
 		}
+		lo = hi
 	}
 	return sum
 }

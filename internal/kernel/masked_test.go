@@ -48,8 +48,9 @@ func maskPatterns(rng *rand.Rand, n int) map[string][]bool {
 // target among hard ones), its outputs are +0 in every destination, not a
 // bit of the sum or of the other outputs changes (against the same call
 // with the inputs' own values there: a soft target must not take float32
-// data off the float32 lanes), and the sum and the other elements'
-// outputs are those of the unmasked call
+// data off the float32 lanes), a mask with none ignored gives what no mask
+// gives, bit for bit, and the sum and the other elements' outputs are
+// those of the unmasked call
 // on the elements not ignored: the same bits as that call on the same
 // implementation for float64 data, the generic path's within the sigmoid
 // tolerances for float32 data, the sum within them of SigmoidElem's. For
@@ -119,7 +120,21 @@ func testMaskedIgnored[T Float](t *testing.T, rng *rand.Rand) {
 									}
 								}
 							}
-							_, same := runForm(t, m, p, x, y, nil, nil, outs, 0)
+							sameSum, same := runForm(t, m, p, x, y, nil, nil, outs, 0)
+							if name == "none" {
+								// No element ignored: what no mask gives, bit
+								// for bit (a caller may pass either).
+								if math.Float64bits(got) != math.Float64bits(sameSum) {
+									t.Errorf("sum = %v, without the mask %v", got, sameSum)
+								}
+								for k := range 3 {
+									for i := range gd[k] {
+										if math.Float64bits(float64(gd[k][i])) != math.Float64bits(float64(same[k][i])) {
+											t.Fatalf("output %d [%d] = %v, without the mask %v", k, i, gd[k][i], same[k][i])
+										}
+									}
+								}
+							}
 							_, gen := runForm(t, Generic, p, x, y, nil, nil, outs, 0)
 							for k := range 3 {
 								for i := range gd[k] {
