@@ -7,7 +7,8 @@ import (
 
 // scratch is the working memory of one call of the vector paths: the
 // sigmoid constants, the padded tail of sigmoidLanes, the one-hot targets
-// of sparseVec, the loss buffer of sigmoidWeighted and the exponentials
+// of sparseVec, the loss buffer of sigmoidWeighted, the padded piece of
+// sigmoidMasked and the exponentials
 // and Hessian constants of softmaxVec, and a member kernel's constants. The table's functions are called
 // through function values, which the compiler assumes keep their pointer
 // arguments: memory they read must not be on the stack, or every call
@@ -22,6 +23,10 @@ type scratch struct {
 	mp   [64]float64 // a member kernel's constants
 	// a weighted member call's logits, targets, loss, gradient and Hessian
 	weighted [5][weightedPiece]float64
+	// sigmoidMasked's piece: logits and targets, and where its ignored
+	// elements are
+	masked [2][weightedPiece]float64
+	at     [weightedPiece]uint16
 	// softmaxStrided's block: exponentials, per-lane max, argmax, S′,
 	// gradient coefficients, label terms and Hessian constants
 	ec                        [stackClasses * 16]float64
@@ -44,9 +49,9 @@ func view[T Float](buf []float64, n int) []T {
 }
 
 // Sigmoid is the sigmoid kernel used by package focal: the vectorized one
-// for float32 and float64 when the CPU has it (over the runs of elements
-// not ignored; weights applied after the kernel), else SigmoidGo. Its
-// contract is SigmoidGo's.
+// for float32 and float64 when the CPU has it (ignored elements skipped or
+// padded, see sigmoidMasked; weights applied after the kernel), else
+// SigmoidGo. Its contract is SigmoidGo's.
 func Sigmoid[T Float](p *SigmoidParams, loss, grad, hess, x, y, w []T, ignore []bool) float64 {
 	return sigmoidOn(active, p, loss, grad, hess, x, y, w, ignore)
 }
@@ -110,17 +115,6 @@ func sigmoidWeighted[T Float](s *scratch, loss, grad, hess, x, y, w []T, ignore 
 		}
 	}
 	return sum
-}
-
-// sigmoidMasked is sigmoidVec over the runs of elements not ignored; the
-// ignored ones get 0 in every destination. For float64 data an element's
-// outputs do not depend on the runs, so they equal Sparse's bit for bit;
-// float32 data may take the float32-lane kernel in some runs and not in
-// others, and then agrees to rounding (1e-6 relative).
-func sigmoidMasked[T Float](s *scratch, loss, grad, hess, x, y []T, ignore []bool) float64 {
-	return maskedRuns(loss, grad, hess, ignore, func(lo, hi int) float64 {
-		return sigmoidVec(s, sub(loss, lo, hi), sub(grad, lo, hi), sub(hess, lo, hi), x[lo:hi], y[lo:hi])
-	})
 }
 
 // Sparse is the sparse-label kernel used by package focal; its contract is

@@ -6,7 +6,9 @@
 package kernel
 
 import (
+	"encoding/binary"
 	"math"
+	"math/bits"
 	"unsafe"
 )
 
@@ -226,10 +228,7 @@ func put[T Float](loss, grad, hess []T, i int, l, g, h, s float64, clip bool) {
 func maskedRuns[T Float](loss, grad, hess []T, ignore []bool, run func(lo, hi int) float64) float64 {
 	var sum float64
 	for lo := 0; lo < len(ignore); {
-		hi := lo
-		for hi < len(ignore) && ignore[hi] == ignore[lo] {
-			hi++
-		}
+		hi := runEnd(ignore, lo)
 		if ignore[lo] {
 			clearRange(lo, hi, loss, grad, hess)
 		} else {
@@ -238,6 +237,23 @@ func maskedRuns[T Float](loss, grad, hess []T, ignore []bool, run func(lo, hi in
 		lo = hi
 	}
 	return sum
+}
+
+// runEnd returns the end of the run of elements alike in ignore that
+// starts at lo, reading 8 elements to a word (a bool is the byte 0 or 1).
+func runEnd(ignore []bool, lo int) int {
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(ignore))), len(ignore))
+	v := uint64(b[lo]) * 0x0101010101010101
+	hi := lo + 1
+	for ; hi+8 <= len(b); hi += 8 {
+		if d := binary.LittleEndian.Uint64(b[hi:]) ^ v; d != 0 {
+			return hi + bits.TrailingZeros64(d)/8
+		}
+	}
+	for hi < len(b) && b[hi] == b[lo] {
+		hi++
+	}
+	return hi
 }
 
 // clearRange sets elements lo … hi − 1 of the destinations that are not nil
