@@ -51,6 +51,7 @@ func ExampleBinaryFocal() {
 		return layers.Dense(scope.In("logit"), h, true, 1)
 	}
 	store := model.NewStore()
+	store.SetParam(model.ParamInitialSeed, int64(1)) // the same initial weights every run
 	trainer := train.NewTrainer(backend, store, mlp, focalloss.BinaryFocal, optimizer.Adam().LearningRate(0.01).Done(), nil, nil)
 	if _, err := train.NewLoop(trainer).RunSteps(ds, 600); err != nil {
 		fmt.Println(err)
@@ -134,6 +135,9 @@ func recall(store *model.Store, lossFn loss.LossFn, points [][]float32, labels a
 		return nil, err
 	}
 	ds = ds.BatchSize(100, true).Shuffle().Infinite(true).WithRand(rand.New(rand.NewSource(3)))
+	if _, found := store.GetParam(model.ParamInitialSeed); !found {
+		store.SetParam(model.ParamInitialSeed, int64(3)) // the same initial weights every run
+	}
 	mlp := func(scope *model.Scope, x *graph.Node) *graph.Node {
 		h := activation.Relu(layers.Dense(scope.In("hidden"), x, true, 16))
 		return layers.Dense(scope.In("logits"), h, true, 3)
