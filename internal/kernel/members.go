@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"math"
+	"sync"
 	"unsafe"
 )
 
@@ -14,6 +15,7 @@ import (
 type MemberSpec struct {
 	kernel string
 	par    [memberSlots]float64 // the constants, from slot mOwn of the kernel's block
+	hard   hardSpec             // the float32-lane kernel for float32 data with hard targets
 }
 
 // Slots of a member kernel's constant block (as in _gen/members.go): the
@@ -49,15 +51,35 @@ func powFlag(g float64) float64 {
 	return math.Float64frombits(uint64(int64(k)))
 }
 
-// Poly1 is the spec of focal.Poly1: FL + ε m^(γ+1).
+// Poly1 is the spec of focal.Poly1: FL + ε m^(γ+1). Its float32 lanes
+// take γ ∈ {0, 1, 2} and 0 ≤ ε ≤ 64: for ε < 0 the ε term cancels the
+// focal one, in the loss and the gradient, beyond what float32 carries.
 func Poly1(alpha, gamma, eps float64) MemberSpec {
 	a, b := alphaWeights(alpha)
-	return MemberSpec{kernel: "poly1", par: [memberSlots]float64{a, b, gamma, eps, gamma + 1, powFlag(gamma)}}
+	s := MemberSpec{kernel: "poly1", par: [memberSlots]float64{a, b, gamma, eps, gamma + 1, powFlag(gamma)}}
+	if k, ok := hardGamma(gamma); ok && eps >= 0 && eps <= 64 {
+		e := eps * (gamma + 1)
+		s.hard = hardSpec{kernel: "poly1", pow: k, scaled: 0b11001100,
+			c: [hardSlots]float64{a, b, -a, b, gamma, eps, -e, e}}
+	}
+	return s
 }
 
-// Gaussian is the spec of focal.Gaussian.
+// Gaussian is the spec of focal.Gaussian. For hard targets it is focal
+// loss without α (the negatives' (1 − y)^β is 1): its float32 lanes, for
+// γ ∈ {0, 1, 2}, are Poly-1's with ε = 0.
 func Gaussian(gamma, beta float64) MemberSpec {
-	return MemberSpec{kernel: "gaussian", par: [memberSlots]float64{gamma, beta, powFlag(gamma), powFlag(beta)}}
+	return MemberSpec{kernel: "gaussian", par: [memberSlots]float64{gamma, beta, powFlag(gamma), powFlag(beta)}, hard: focalHard(gamma)}
+}
+
+// focalHard is the float32-lane spec of focal loss without α and with
+// γ ∈ {0, 1, 2}: Poly-1's kernel with ε = 0.
+func focalHard(gamma float64) hardSpec {
+	k, ok := hardGamma(gamma)
+	if !ok {
+		return hardSpec{}
+	}
+	return hardSpec{kernel: "poly1", pow: k, scaled: 0b11001100, c: [hardSlots]float64{1, 1, -1, 1, gamma}}
 }
 
 // Varifocal is the spec of focal.Varifocal (α = 0 weighs negatives by 1).
@@ -119,7 +141,8 @@ func Quality(beta float64) MemberSpec {
 		is2 = 2
 	}
 	return MemberSpec{kernel: "quality", par: [memberSlots]float64{
-		beta, beta - 1, beta - 2, 2*beta + 1, is0, is2, math.Copysign(math.Inf(1), beta*(beta-1)), powFlag(beta)}}
+		beta, beta - 1, beta - 2, 2*beta + 1, is0, is2, math.Copysign(math.Inf(1), beta*(beta-1)), powFlag(beta)},
+		hard: focalHard(beta)} // hard targets: focal loss with γ = β, no α
 }
 
 // Asymmetric is the spec of focal.Asymmetric: the margin kernel for a
@@ -185,6 +208,13 @@ func memberOn[T Float](t *table, spec *MemberSpec, scale, floor float64, loss, g
 		set(mOwn+i, v)
 	}
 	if w == nil && ignore == nil {
+		if unsafe.Sizeof(x[0]) == 4 && len(x) >= 32 {
+			q := hardPool.Get().(*[32]float32)
+			defer hardPool.Put(q)
+			if f := memberHardOn(t, spec, q, scale, floor, hess != nil); f != nil {
+				return memberHardVec(&mk, f, q, loss, grad, hess, x, y), true
+			}
+		}
 		return memberVec(&mk, loss, grad, hess, x, y), true
 	}
 	// Weights and the mask: the float64 kernel on pieces of the runs of
@@ -281,4 +311,132 @@ func memberRun[T Float](k *memberCall, loss, grad, hess, x, y []T, n int) float6
 		return k.f32(&k.s.mp, ptr[T, float32](loss), ptr[T, float32](grad), ptr[T, float32](hess), ptr[T, float32](x), ptr[T, float32](y), n)
 	}
 	return k.f64(&k.s.mp, ptr[T, float64](loss), ptr[T, float64](grad), ptr[T, float64](hess), ptr[T, float64](x), ptr[T, float64](y), n)
+}
+
+// hardSpec is a member's float32-lane kernel for float32 data with hard
+// targets (see member32 in _gen), "" for none: its constants, unscaled,
+// in the order of the kernel's slots from m32Own.
+type hardSpec struct {
+	kernel string
+	pow    int32  // m^k by k multiplications
+	hess   bool   // the kernel computes the Hessian (else calls with one take the float64 lanes)
+	scaled uint32 // bit i: c[i] is multiplied by the gradient's scale
+	free   uint32 // bit i: c[i] is exempt from the range check (a logit, or the rest of a split value)
+	split  uint32 // bit i: c[i] is stored as a float32 in slot i and the rest in slot i + 1
+	c      [hardSlots]float64
+}
+
+// Slots of a float32-lane member kernel's constants (as in
+// _gen/members32.go): the int32 k of m^k, the Hessian's floor, then the
+// member's own.
+const (
+	m32Pow = iota
+	m32Floor
+	m32Own
+	hardSlots = 32 - m32Own
+)
+
+// maxHardConst bounds the float32-lane kernels' constants (the gradient's
+// scale times the member's factors): their products with a subnormal m^γ
+// (the lanes' m lacks bits below 2^−149) then err by less than 2^−129,
+// below the 1e-37 of float32 results that the tests take as underflow.
+// Nonzero constants below 2^−100 keep the float64 lanes too, as the
+// sigmoid kernel's do.
+const maxHardConst = 0x1p20
+
+// consts returns the float32 constants of h for gradient scale and
+// Hessian floor, and false when one is outside the range the float32
+// lanes keep accurate (see maxHardConst): the call then takes the float64
+// lanes.
+func (h *hardSpec) consts(q *[32]float32, scale, floor float64) bool {
+	q[m32Pow] = math.Float32frombits(uint32(h.pow))
+	q[m32Floor] = float32(floor)
+	for i := 0; i < hardSlots; i++ {
+		v := h.c[i]
+		if h.scaled>>i&1 != 0 {
+			v *= scale
+		}
+		a := math.Abs(v)
+		if h.free>>i&1 == 0 && v != 0 && !(a >= 0x1p-100 && a <= maxHardConst) {
+			return false
+		}
+		q[m32Own+i] = float32(v)
+		if h.split>>i&1 != 0 {
+			q[m32Own+i+1] = float32(v - float64(float32(v)))
+			i++
+		}
+	}
+	return true
+}
+
+// hardGamma returns the int32 k of m^k for an integer γ ∈ {0, 1, 2} and
+// true, else false: the float32 lanes' error grows with the factors of m
+// multiplied (γ = 3 reaches 8e-7 relative, see maxGamma32).
+func hardGamma(g float64) (int32, bool) {
+	k, ok := intGamma(g)
+	return int32(k), ok && k <= maxGamma32
+}
+
+// hardPool holds the float32-lane kernels' constants of a call (heap
+// memory: see table).
+var hardPool = sync.Pool{New: func() any { return new([32]float32) }}
+
+// memberHardOn returns the float32-lane kernel of spec on table t with
+// its constants in q for a call with gradient scale, Hessian floor and
+// (wantHess) a Hessian destination, or nil when the call takes the
+// float64 lanes.
+func memberHardOn(t *table, spec *MemberSpec, q *[32]float32, scale, floor float64, wantHess bool) memberHardFunc {
+	h := &spec.hard
+	f := t.memberHard[h.kernel]
+	if h.kernel == "" || f == nil || (wantHess && !h.hess) || !h.consts(q, scale, floor) {
+		return nil
+	}
+	return f
+}
+
+// memberHardVec runs the float32-lane kernel f on float32 data: up to the
+// first step with a soft target or a logit beyond 2^64, that step on the
+// float64 lanes (k), then on; the last len(x) mod 32 elements on the
+// float64 lanes.
+func memberHardVec[T Float](k *memberCall, f memberHardFunc, q *[32]float32, loss, grad, hess, x, y []T) float64 {
+	var sum float64
+	for len(x) > 0 {
+		n, done := len(x)&^31, 0
+		if n > 0 {
+			var s float64
+			s, done = f(q, ptr[T, float32](loss), ptr[T, float32](grad), ptr[T, float32](hess), ptr[T, float32](x), ptr[T, float32](y), n)
+			sum += s
+		}
+		end := len(x)
+		if done < n {
+			end = done + k.t.memberHardStep
+		}
+		if done < end {
+			sum += memberVec(k, sub(loss, done, end), sub(grad, done, end), sub(hess, done, end), x[done:end], y[done:end])
+		}
+		loss, grad, hess, x, y = sub(loss, end, len(x)), sub(grad, end, len(x)), sub(hess, end, len(x)), x[end:], y[end:]
+	}
+	return sum
+}
+
+// MemberHardOn runs only the float32-lane kernel of spec on
+// implementation m (one of Impls) on x and y, n = len(x) a multiple of
+// 32: the sum and the number of elements done (see member32 in _gen), and
+// false, having run nothing, when m has no such kernel for spec, scale,
+// floor and a Hessian (hess non-nil). For the tests of package focal,
+// which compare it with the members' element functions.
+func MemberHardOn(m Impl, spec *MemberSpec, scale, floor float64, loss, grad, hess, x, y []float32) (sum float64, done int, ok bool) {
+	for _, t := range tables {
+		if t.impl != m {
+			continue
+		}
+		q := new([32]float32)
+		f := memberHardOn(t, spec, q, scale, floor, hess != nil)
+		if f == nil || len(x)%32 != 0 || len(x) == 0 {
+			return 0, 0, false
+		}
+		sum, done = f(q, ptr[float32, float32](loss), ptr[float32, float32](grad), ptr[float32, float32](hess), &x[0], &y[0], len(x))
+		return sum, done, true
+	}
+	return 0, 0, false
 }

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// The float32-lane kernels of the family's members for float32 data with
+// hard targets (package focal's Poly1, and
+// through Poly-1's with ε = 0, Quality and Gaussian, which are focal loss
+// without α for hard targets): the
+// sigmoid kernel's float32 algebra (sigmoidHard32: exp with 2^k applied
+// once, log1p without division, σ(t) and σ(−t) selected by t's sign) with
+// each member's element math on top.
+//
+//	func(q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)
+//
+// q holds the float32 constants (m32Pow, m32Floor, then the member's own
+// from m32Own, in the order internal/kernel's hardSpec gives them, with
+// the gradient's scale already multiplied in). n must be a multiple of 32.
+// It stops at the first step (two blocks of lanes) with a target other
+// than 0 or 1 or a logit outside [−2^64, 2^64] (NaN and ±Inf included)
+// and returns how many elements it did (n when none): package kernel runs
+// that step on the float64 lanes and resumes after it.
+//
+// None computes the Hessian (hess must be nil): the members' Hessians
+// cancel near their zeros, beyond what float32 lanes carry, and take the
+// float64 lanes.
+
+// Slots of q common to the member kernels.
+const (
+	m32Pow   = iota // the int32 k: m^k by k multiplications
+	m32Floor        // the Hessian's floor (−Inf: none)
+	m32Own          // the member's first constant
+)
+
+// parts32 are the quantities of one block of logits x with hard targets y
+// that the members are built from: the mask of y = 1, the true class's
+// logit t = s·x (s = 2y − 1), and for the focal members pₜ = σ(t),
+// m = σ(−t), ce = softplus(−t) and w = m^k (k from m32Pow); with the
+// kernel's constants: slot i as a broadcast memory operand (qm), in a
+// register (qv), as an operand of either kind (qo: memory on AVX-512,
+// whose broadcasts embed), and a pair of slots by target (pair).
+type parts32 struct {
+	x, y            reg.VecVirtual
+	one             reg.Register
+	t, pt, m, ce, w reg.VecVirtual
+	qm              func(i int) Mem
+	qv              func(i int) reg.VecVirtual
+	qo              func(i int) Op
+	pair            func(y1, y0 int) reg.VecVirtual // slot y1 where y = 1, y0 where y = 0
+}
+
+// member32 emits one member's float32-lane kernel. focal says whether it
+// needs parts32 (the logit's σ, softplus and m^k); elem returns the loss,
+// the scaled gradient and (hess) the scaled, unfloored Hessian of one
+// block.
+func (f *f32) member32(member string, hess, focal bool, elem func(s *parts32) (l, g, h reg.VecVirtual)) {
+	name := member + "Hard" + f.name + "F32"
+	record(f.name, "memberHard:"+member, name)
+	record(f.name, "memberHardStep", 2*f.lanes())
+	TEXT(name, NOSPLIT, "func(q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)")
+	Pragma("noescape")
+	Doc(name+" is the float32-lane "+member+" kernel of the focal family on "+f.name+" for hard targets (see member32 in _gen).",
+		"n must be a multiple of 32.")
+	Q := Load(Param("q"), GP64())
+	lossP, gradP, hessP := Load(Param("loss"), GP64()), Load(Param("grad"), GP64()), Load(Param("hess"), GP64())
+	X, Y := Load(Param("x"), GP64()), Load(Param("y"), GP64())
+	n := Load(Param("n"), GP64())
+	acc0, acc1 := f.vec(), f.vec()
+	VXORPD(acc0, acc0, acc0)
+	VXORPD(acc1, acc1, acc1)
+	i := GP64()
+	XORQ(i, i)
+	L := func(s string) string { return name + s }
+	Label(L("loop"))
+	CMPQ(i, n)
+	JGE(LabelRef(L("done")))
+	U := 2
+	at := func(b reg.Register, u int) Mem { return Mem{Base: b, Index: i, Scale: 4, Disp: 4 * f.lanes() * u} }
+	// The check of all blocks first: a soft target or a logit beyond 2^64
+	// stops the kernel before any of them.
+	var ok reg.Register
+	for u := range U {
+		y, x := f.vec(), f.vec()
+		VMOVUPS(at(Y, u), y)
+		VMOVUPS(at(X, u), x)
+		h := f.or(f.cmp(cmpEQ, y, f.c(1)), f.cmp(cmpEQ, y, f.c(0)))
+		f.andTo(h, f.cmp(cmpLE, f.and(x, f.cbits(1<<31-1)), f.c(0x1p64))) // NaN: false
+		if u > 0 {
+			f.andTo(h, ok)
+		}
+		ok = h
+	}
+	f.jumpUnlessAll(ok, L("done"))
+	qm := func(i int) Mem { return Mem{Base: Q, Disp: 4 * i} }
+	qv := func(i int) reg.VecVirtual { return f.load(qm(i)) }
+	qo := func(i int) Op {
+		if f.z {
+			return qm(i)
+		}
+		return qv(i)
+	}
+	sign := f.cbits(1 << 31)
+	for u := range U {
+		s := &parts32{qm: qm, qv: qv, qo: qo}
+		s.x, s.y = f.vec(), f.vec()
+		VMOVUPS(at(X, u), s.x)
+		VMOVUPS(at(Y, u), s.y)
+		s.one = f.cmp(cmpEQ, s.y, f.c(1))
+		s.pair = func(y1, y0 int) reg.VecVirtual { return f.blend(s.one, qv(y0), qo(y1)) }
+		s.t = f.blend(s.one, f.xor(s.x, sign), s.x) // s·x
+		if focal {
+			nabs := f.op(VORPS, VORPS_BCST, s.x, sign) // −|x|
+			tneg := f.signMask(s.t)
+			e := f.expNeg(nabs)
+			inv := f.div(f.load(f.c(1)), f.add(e, f.c(1)))
+			ei := f.mul(e, inv)
+			s.m, s.pt = f.selectSign(tneg, inv, ei), f.selectSign(tneg, ei, inv)
+			s.ce = f.add(f.max(f.xor(s.t, sign), f.c(0)), f.log1pPoly(e)) // softplus(−t)
+			s.w = f.powK(s.m, qm(m32Pow), L(fmt.Sprint("pow", u)))
+		}
+		l, g, h := elem(s)
+		f.accumulate(l, acc0, acc1)
+		lu := func(s string) string { return L(fmt.Sprint(s, u)) }
+		unlessNil(lossP, lu("noloss"), func() { VMOVUPS(l, at(lossP, u)) })
+		unlessNil(gradP, lu("nograd"), func() { VMOVUPS(g, at(gradP, u)) })
+		if hess {
+			unlessNil(hessP, lu("nohess"), func() { VMOVUPS(f.max(h, qo(m32Floor)), at(hessP, u)) })
+		}
+	}
+	ADDQ(U8(f.lanes()*U), i)
+	JMP(LabelRef(L("loop")))
+	Label(L("done"))
+	f.hard32End(acc0, acc1, i)
+}
+
+// powK returns m^k, k the int32 at flag, by k multiplications (a loop
+// labelled label).
+func (f *f32) powK(m reg.VecVirtual, flag Mem, label string) reg.VecVirtual {
+	w := f.load(f.c(1))
+	c := GP32()
+	MOVL(flag, c)
+	Label(label)
+	TESTL(c, c)
+	JZ(LabelRef(label + "done"))
+	VMULPS(m, w, w)
+	DECL(c)
+	JMP(LabelRef(label))
+	Label(label + "done")
+	return w
+}
+
+// gammaBracket returns γ pₜ ce + m, γ per lane or a constant operand.
+func (f *f32) gammaBracket(s *parts32, gamma Op) reg.VecVirtual {
+	b := f.mul(s.pt, gamma)
+	VFMADD213PS(s.m, s.ce, b) // γ pₜ ce + m
+	return b
+}
+
+// Slots of the members' own constants, from m32Own: a pair is the value
+// for y = 1, then for y = 0.
+const (
+	// poly1: αₜ, −s αₜ scale, γ, ε, −s ε (γ + 1) scale
+	p1A1 = m32Own + iota
+	p1A0
+	p1G1
+	p1G0
+	p1Gamma
+	p1Eps
+	p1E1
+	p1E0
+)
+
+// poly1 is focal.Poly1 for hard targets, integer γ ≤ 2 and ε ≥ 0 (all its
+// terms of one sign):
+//
+//	L = m^γ (αₜ ce + ε m)
+//	scale·L′ = m^γ [−s αₜ scale (γ pₜ ce + m) − s ε (γ + 1) scale m pₜ]
+func (f *f32) poly1(s *parts32) (l, g, h reg.VecVirtual) {
+	lb := f.mul(s.ce, s.pair(p1A1, p1A0))
+	VFMADD231PS(s.qv(p1Eps), s.m, lb) // αₜ ce + ε m
+	l = f.mul(lb, s.w)
+	g = f.mul(f.gammaBracket(s, s.qo(p1Gamma)), s.pair(p1G1, p1G0))
+	VFMADD231PS(s.pair(p1E1, p1E0), f.mul(s.m, s.pt), g)
+	return l, f.mul(g, s.w), nil
+}
+
+// members32 emits the float32-lane member kernels.
+func (f *f32) members32() {
+	f.member32("poly1", false, true, f.poly1)
+}
