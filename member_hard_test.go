@@ -10,14 +10,17 @@ import (
 
 // hardLaneMembers are the members (and parameter settings) whose
 // float32-lane kernels float32 data with hard targets must take: Poly-1
-// with γ ∈ {0, 1, 2} and 0 ≤ ε ≤ 64, Gaussian with γ ∈ {0, 1, 2} and
-// Quality with β ∈ {0, 1, 2}; α on and off.
+// with γ ∈ {0, 1, 2} and 0 ≤ ε ≤ 64, Reduced and Gaussian with
+// γ ∈ {0, 1, 2} and Quality with β ∈ {0, 1, 2}; α on and off.
 func hardLaneMembers() []Member {
 	var ms []Member
 	for _, a := range []float64{0, 0.25} {
 		for _, g := range []float64{0, 1, 2} {
 			for _, e := range []float64{0, 1, 8} {
 				ms = append(ms, Poly1{Alpha: a, Gamma: g, Epsilon: e})
+			}
+			for _, th := range []float64{0.05, 0.5, 0.9, 1} {
+				ms = append(ms, Reduced{Alpha: a, Gamma: g, Threshold: th})
 			}
 			if a == 0 {
 				ms = append(ms, Quality{Beta: g}, Gaussian{Gamma: g}, Gaussian{Gamma: g, Beta: 4})
@@ -37,7 +40,8 @@ const hardLaneRel, hardLaneAbs = 6.5e-7, 1e-37
 // underflow) of the member's Elem in float64, for logits every 2¹³-th
 // float32 in [−180, 180] (every 2¹⁵-th in -short mode) and every 2²⁰-th
 // beyond, to ±2^64, with either target, at gradient scales 1/8 and 1, on
-// every vector implementation: where e^−|x| leaves float32's normal
+// every vector implementation: through Reduced's jump at the threshold (its test is exact),
+// where e^−|x| leaves float32's normal
 // range and its subnormals.
 func TestMemberHardDenseSweep(t *testing.T) {
 	impls := kernel.Impls()[1:]

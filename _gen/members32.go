@@ -9,7 +9,7 @@ import (
 )
 
 // The float32-lane kernels of the family's members for float32 data with
-// hard targets (package focal's Poly1, and
+// hard targets (package focal's Poly1 and Reduced, and
 // through Poly-1's with ε = 0, Quality and Gaussian, which are focal loss
 // without α for hard targets): the
 // sigmoid kernel's float32 algebra (sigmoidHard32: exp with 2^k applied
@@ -189,7 +189,41 @@ func (f *f32) poly1(s *parts32) (l, g, h reg.VecVirtual) {
 	return l, f.mul(g, s.w), nil
 }
 
+const (
+	// reduced: αₜ, αₜ th^−γ, −s αₜ scale, −s αₜ th^−γ scale, γ, t_th (the
+	// least float32 logit with σ(t) ≥ th)
+	rdA1 = m32Own + iota
+	rdA0
+	rdC1
+	rdC0
+	rdG1
+	rdG0
+	rdGC1
+	rdGC0
+	rdGamma
+	rdT
+)
+
+// reduced is focal.Reduced for hard targets and integer γ ≤ 2:
+// cross-entropy below the threshold (t < t_th), th^−γ times focal loss
+// above:
+//
+//	L = αₜ ce,                 scale·L′ = −s αₜ scale m            (t < t_th)
+//	L = αₜ th^−γ m^γ ce,  scale·L′ = −s αₜ th^−γ scale m^γ (γ pₜ ce + m)
+func (f *f32) reduced(s *parts32) (l, g, h reg.VecVirtual) {
+	above := f.cmp(cmpGE, s.t, s.qo(rdT))
+	lf := f.blend(above, s.pair(rdA1, rdA0), f.mul(s.w, s.pair(rdC1, rdC0)))
+	l = f.mul(lf, s.ce)
+	above = f.cmp(cmpGE, s.t, s.qo(rdT)) // again: AVX2's registers are few
+	gf := f.blend(above, s.pair(rdG1, rdG0), f.mul(s.w, s.pair(rdGC1, rdGC0)))
+	zero := f.vec()
+	VXORPS(zero, zero, zero)
+	gm := f.blend(f.cmp(cmpGE, s.t, s.qo(rdT)), zero, s.qo(rdGamma)) // γ above, 0 below
+	return l, f.mul(gf, f.gammaBracket(s, gm)), nil
+}
+
 // members32 emits the float32-lane member kernels.
 func (f *f32) members32() {
 	f.member32("poly1", false, true, f.poly1)
+	f.member32("reduced", false, true, f.reduced)
 }

@@ -97,7 +97,13 @@ func Varifocal(alpha, gamma float64, iouWeighted bool) MemberSpec {
 // Reduced is the spec of focal.Reduced with threshold th ∈ (0, 1].
 func Reduced(alpha, gamma, th float64) MemberSpec {
 	a, b := alphaWeights(alpha)
-	return MemberSpec{kernel: "reduced", par: [memberSlots]float64{a, b, gamma, th, math.Log(th), powFlag(gamma), 1 / th}}
+	s := MemberSpec{kernel: "reduced", par: [memberSlots]float64{a, b, gamma, th, math.Log(th), powFlag(gamma), 1 / th}}
+	if k, ok := hardGamma(gamma); ok && th > 0 {
+		c := math.Pow(th, -gamma)
+		s.hard = hardSpec{kernel: "reduced", pow: k, scaled: 0b11110000, free: 1 << 9,
+			c: [hardSlots]float64{a, b, a * c, b * c, -a, b, -a * c, b * c, gamma, float64(thresholdLogit(th))}}
+	}
+	return s
 }
 
 // schedPieces is the most thresholds of a schedule the scheduled kernel
@@ -375,6 +381,67 @@ func (h *hardSpec) consts(q *[32]float32, scale, floor float64) bool {
 func hardGamma(g float64) (int32, bool) {
 	k, ok := intGamma(g)
 	return int32(k), ok && k <= maxGamma32
+}
+
+// thresholdLogit returns the least float32 t in [−2^64, 2^64] whose
+// pₜ = 1 − σ(−t), in float64 as package focal's Reduced computes it, is
+// at least th (+Inf for none): the float32-lane kernel's test pₜ ≥ th is
+// t ≥ thresholdLogit(th), exact where package focal's is.
+func thresholdLogit(th float64) float32 {
+	pt := func(t float32) float64 {
+		x := float64(t)
+		e := math.Exp(-math.Abs(x))
+		m := 1 / (1 + e) // σ(−t) for t < 0
+		if x >= 0 {
+			m = e / (1 + e)
+		}
+		return 1 - m
+	}
+	// From the float32 nearest logit(th), a few steps either way; else
+	// (th near 1, where 1 − σ(−t) rounds to 1 long before σ(t) = th)
+	// bisect over the float32s in order (their bits, the negative ones
+	// reflected).
+	if t := float32(math.Log(th) - math.Log1p(-th)); math.Abs(float64(t)) < 0x1p64 {
+		for range 16 {
+			switch below := math.Nextafter32(t, float32(math.Inf(-1))); {
+			case pt(t) < th:
+				t = math.Nextafter32(t, float32(math.Inf(1)))
+			case pt(below) >= th:
+				t = below
+			default:
+				return t
+			}
+		}
+	}
+	ord := func(t float32) int64 {
+		b := int64(math.Float32bits(t))
+		if b>>31 != 0 {
+			return -(b &^ (1 << 31))
+		}
+		return b
+	}
+	val := func(o int64) float32 {
+		if o < 0 {
+			return math.Float32frombits(uint32(-o) | 1<<31)
+		}
+		return math.Float32frombits(uint32(o))
+	}
+	lo, hi := ord(-0x1p64), ord(0x1p64)
+	if pt(val(hi)) < th {
+		return float32(math.Inf(1))
+	}
+	if pt(val(lo)) >= th {
+		return val(lo)
+	}
+	for hi-lo > 1 { // pt(lo) < th ≤ pt(hi)
+		mid := lo + (hi-lo)/2
+		if pt(val(mid)) >= th {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return val(hi)
 }
 
 // hardPool holds the float32-lane kernels' constants of a call (heap

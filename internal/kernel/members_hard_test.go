@@ -5,6 +5,29 @@ import (
 	"testing"
 )
 
+// TestThresholdLogitIsTheLeastAtTheThreshold: thresholdLogit(th) is the
+// least float32 logit t whose pₜ = 1 − σ(−t), computed as package focal's
+// Reduced does, is at least th: for thresholds across (0, 1], those near
+// 1 included, where 1 − σ(−t) rounds to 1 first (and for th = 1 is 1 only
+// from t ≈ 37 on).
+func TestThresholdLogitIsTheLeastAtTheThreshold(t *testing.T) {
+	pt := func(t float32) float64 {
+		x := float64(t)
+		e := math.Exp(-math.Abs(x))
+		if x >= 0 {
+			return 1 - e/(1+e)
+		}
+		return 1 - 1/(1+e)
+	}
+	for _, th := range []float64{1e-30, 1e-8, 0.05, 0.3, 0.5, 0.5000001, 0.9, 0.999999, 1 - 1e-12, 1 - 0x1p-53, 1} {
+		tt := thresholdLogit(th)
+		below := math.Nextafter32(tt, float32(math.Inf(-1)))
+		if !(pt(tt) >= th && pt(below) < th) {
+			t.Errorf("th = %v: t = %v (pₜ %v), the float32 below it %v (pₜ %v)", th, tt, pt(tt), below, pt(below))
+		}
+	}
+}
+
 // TestHardLanesOnlyWhereAccurate: the float32-lane member kernels are
 // refused where they would not keep float32's accuracy, and those calls
 // take the float64 lanes: Poly-1 with ε < 0 (its terms cancel) or ε > 64,
@@ -29,6 +52,10 @@ func TestHardLanesOnlyWhereAccurate(t *testing.T) {
 		{"poly1 scale 1e30", Poly1(0.25, 2, 1), 1e30, false, false},
 		{"poly1 scale 1e-40", Poly1(0.25, 2, 1), 1e-40, false, false},
 		{"poly1 scale 0", Poly1(0.25, 2, 1), 0, false, true},
+		{"reduced", Reduced(0, 2, 0.5), 1.0 / 3, false, true},
+		{"reduced γ = 1.5", Reduced(0, 1.5, 0.5), 1.0 / 3, false, false},
+		{"reduced th^−γ > 2^20", Reduced(0, 2, 1e-4), 1.0 / 3, false, false},
+		{"reduced Hessian", Reduced(0, 2, 0.5), 1.0 / 3, true, false},
 		{"quality", Quality(2), 1.0 / 3, false, true},
 		{"quality β = 3", Quality(3), 1.0 / 3, false, false},
 		{"gaussian", Gaussian(2, 4), 1.0 / 3, false, true},
