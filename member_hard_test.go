@@ -10,7 +10,7 @@ import (
 
 // hardLaneMembers are the members (and parameter settings) whose
 // float32-lane kernels float32 data with hard targets must take: Poly-1
-// with γ ∈ {0, 1, 2} and 0 ≤ ε ≤ 64, Reduced and Gaussian with
+// with γ ∈ {0, 1, 2} and 0 ≤ ε ≤ 64, Reduced, Varifocal and Gaussian with
 // γ ∈ {0, 1, 2} and Quality with β ∈ {0, 1, 2}; α on and off.
 func hardLaneMembers() []Member {
 	var ms []Member
@@ -21,6 +21,9 @@ func hardLaneMembers() []Member {
 			}
 			for _, th := range []float64{0.05, 0.5, 0.9, 1} {
 				ms = append(ms, Reduced{Alpha: a, Gamma: g, Threshold: th})
+			}
+			for _, iou := range []bool{false, true} {
+				ms = append(ms, Varifocal{Alpha: a * 3, Gamma: g, IoUWeighted: iou})
 			}
 			if a == 0 {
 				ms = append(ms, Quality{Beta: g}, Gaussian{Gamma: g}, Gaussian{Gamma: g, Beta: 4})

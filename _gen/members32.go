@@ -9,7 +9,7 @@ import (
 )
 
 // The float32-lane kernels of the family's members for float32 data with
-// hard targets (package focal's Poly1 and Reduced, and
+// hard targets (package focal's Poly1, Reduced and Varifocal, and
 // through Poly-1's with ε = 0, Quality and Gaussian, which are focal loss
 // without α for hard targets): the
 // sigmoid kernel's float32 algebra (sigmoidHard32: exp with 2^k applied
@@ -222,8 +222,31 @@ func (f *f32) reduced(s *parts32) (l, g, h reg.VecVirtual) {
 	return l, f.mul(gf, f.gammaBracket(s, gm)), nil
 }
 
+const (
+	// varifocal: αₜ (1 for y = 1), the signed, scaled αₜ, γₜ (0 for y = 1)
+	vfA1 = m32Own + iota
+	vfA0
+	vfG1
+	vfG0
+	vfGamma1
+	vfGamma0
+)
+
+// varifocal is focal.Varifocal for hard targets and integer γ ≤ 2: focal
+// loss with αₜ = 1, γₜ = 0 for y = 1 (cross-entropy, the IoU weight being
+// y = 1) and αₜ = α, γₜ = γ for y = 0 (α m^γ softplus(x), m = p):
+//
+//	L = αₜ m^γₜ ce,  scale·L′ = −s αₜ scale m^γₜ (γₜ pₜ ce + m)
+func (f *f32) varifocal(s *parts32) (l, g, h reg.VecVirtual) {
+	w := f.blend(s.one, s.w, f.c(1)) // m^γₜ
+	l = f.mul(f.mul(w, s.pair(vfA1, vfA0)), s.ce)
+	g = f.mul(f.gammaBracket(s, s.pair(vfGamma1, vfGamma0)), s.pair(vfG1, vfG0))
+	return l, f.mul(g, w), nil
+}
+
 // members32 emits the float32-lane member kernels.
 func (f *f32) members32() {
 	f.member32("poly1", false, true, f.poly1)
 	f.member32("reduced", false, true, f.reduced)
+	f.member32("varifocal", false, true, f.varifocal)
 }

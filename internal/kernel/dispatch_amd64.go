@@ -492,6 +492,12 @@ func poly1HardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *floa
 //go:noescape
 func reducedHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 
+// varifocalHardAVX512F32 is the float32-lane varifocal kernel of the focal family on AVX512 for hard targets (see member32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func varifocalHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
 // poly1HardAVX2F32 is the float32-lane poly1 kernel of the focal family on AVX2 for hard targets (see member32 in _gen).
 // n must be a multiple of 32.
 //
@@ -503,6 +509,12 @@ func poly1HardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float3
 //
 //go:noescape
 func reducedHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
+// varifocalHardAVX2F32 is the float32-lane varifocal kernel of the focal family on AVX2 for hard targets (see member32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func varifocalHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 
 // The tables of the CPU levels: the vector kernels of each (see table).
 var avx512 = table{
@@ -563,8 +575,9 @@ var avx512 = table{
 		"quality":          qualityAVX2F64,
 	},
 	memberHard: map[string]memberHardFunc{
-		"poly1":   poly1HardAVX512F32,
-		"reduced": reducedHardAVX512F32,
+		"poly1":     poly1HardAVX512F32,
+		"reduced":   reducedHardAVX512F32,
+		"varifocal": varifocalHardAVX512F32,
 	},
 }
 
@@ -626,7 +639,8 @@ var avx2 = table{
 		"quality":          qualityAVX2F64,
 	},
 	memberHard: map[string]memberHardFunc{
-		"poly1":   poly1HardAVX2F32,
-		"reduced": reducedHardAVX2F32,
+		"poly1":     poly1HardAVX2F32,
+		"reduced":   reducedHardAVX2F32,
+		"varifocal": varifocalHardAVX2F32,
 	},
 }

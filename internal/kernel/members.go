@@ -91,7 +91,13 @@ func Varifocal(alpha, gamma float64, iouWeighted bool) MemberSpec {
 	if iouWeighted {
 		iou = 1
 	}
-	return MemberSpec{kernel: "varifocal", par: [memberSlots]float64{alpha, gamma, iou, powFlag(gamma)}}
+	s := MemberSpec{kernel: "varifocal", par: [memberSlots]float64{alpha, gamma, iou, powFlag(gamma)}}
+	if k, ok := hardGamma(gamma); ok {
+		// A hard positive's weight is 1 with or without IoU weighting.
+		s.hard = hardSpec{kernel: "varifocal", pow: k, scaled: 0b1100,
+			c: [hardSlots]float64{1, alpha, -1, alpha, 0, gamma}}
+	}
+	return s
 }
 
 // Reduced is the spec of focal.Reduced with threshold th ∈ (0, 1].

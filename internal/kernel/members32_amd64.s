@@ -482,6 +482,234 @@ reducedHardAVX512F32done:
 	MOVQ          R8, done+64(FP)
 	RET
 
+// func varifocalHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·varifocalHardAVX512F32(SB), NOSPLIT, $0-72
+	MOVQ   q+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), BX
+	MOVQ   y+40(FP), SI
+	MOVQ   n+48(FP), DI
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	XORQ   R8, R8
+
+varifocalHardAVX512F32loop:
+	CMPQ              R8, DI
+	JGE               varifocalHardAVX512F32done
+	VMOVUPS           (SI)(R8*4), Z2
+	VMOVUPS           (BX)(R8*4), Z3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z2, K1
+	VCMPPS.BCST       $0x00, consts32AVX512<>+4(SB), Z2, K2
+	KORW              K1, K2, K1
+	VANDPS.BCST       consts32AVX512<>+8(SB), Z3, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+12(SB), Z2, K2
+	KANDW             K2, K1, K1
+	VMOVUPS           64(SI)(R8*4), Z2
+	VMOVUPS           64(BX)(R8*4), Z3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z2, K2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+4(SB), Z2, K3
+	KORW              K2, K3, K2
+	VANDPS.BCST       consts32AVX512<>+8(SB), Z3, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+12(SB), Z2, K3
+	KANDW             K3, K2, K2
+	KANDW             K1, K2, K2
+	KORTESTW          K2, K2
+	JCC               varifocalHardAVX512F32done
+	VMOVUPS           (BX)(R8*4), Z2
+	VMOVUPS           (SI)(R8*4), Z3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z3, K1
+	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z3
+	VBLENDMPS         Z2, Z3, K1, Z4
+	VORPS.BCST        consts32AVX512<>+16(SB), Z2, Z2
+	VPMOVD2M          Z4, K2
+	VMAXPS.BCST       consts32AVX512<>+20(SB), Z2, Z2
+	VMULPS.BCST       consts32AVX512<>+24(SB), Z2, Z3
+	VRNDSCALEPS       $0x08, Z3, Z3
+	VFNMADD231PS.BCST consts32AVX512<>+28(SB), Z3, Z2
+	VFNMADD231PS.BCST consts32AVX512<>+32(SB), Z3, Z2
+	VMULPS            Z2, Z2, Z18
+	VMULPS            Z18, Z18, Z19
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z20
+	VFMADD213PS.BCST  consts32AVX512<>+40(SB), Z2, Z20
+	VBROADCASTSS      consts32AVX512<>+44(SB), Z21
+	VFMADD213PS.BCST  consts32AVX512<>+48(SB), Z2, Z21
+	VFMADD213PS       Z20, Z18, Z21
+	VBROADCASTSS      consts32AVX512<>+52(SB), Z18
+	VFMADD213PS.BCST  consts32AVX512<>+56(SB), Z2, Z18
+	VFMADD213PS       Z21, Z19, Z18
+	VMULPS            Z2, Z2, Z19
+	VFMADD213PS       Z2, Z19, Z18
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z18, Z2
+	VSCALEFPS         Z3, Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z3
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z2, Z18
+	VDIVPS            Z18, Z3, Z3
+	VMULPS            Z3, Z2, Z18
+	VBLENDMPS         Z3, Z18, K2, Z5
+	VBLENDMPS         Z18, Z3, K2, Z6
+	VXORPS.BCST       consts32AVX512<>+16(SB), Z4, Z3
+	VMAXPS.BCST       consts32AVX512<>+4(SB), Z3, Z3
+	VMULPS            Z2, Z2, Z18
+	VMULPS            Z18, Z18, Z19
+	VBROADCASTSS      consts32AVX512<>+60(SB), Z20
+	VFMADD213PS.BCST  consts32AVX512<>+64(SB), Z2, Z20
+	VBROADCASTSS      consts32AVX512<>+68(SB), Z21
+	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z2, Z21
+	VFMADD213PS       Z20, Z18, Z21
+	VBROADCASTSS      consts32AVX512<>+76(SB), Z20
+	VFMADD213PS.BCST  consts32AVX512<>+80(SB), Z2, Z20
+	VBROADCASTSS      consts32AVX512<>+84(SB), Z22
+	VFMADD213PS.BCST  consts32AVX512<>+88(SB), Z2, Z22
+	VFMADD213PS       Z20, Z18, Z22
+	VFMADD213PS       Z21, Z19, Z22
+	VFMADD213PS       Z2, Z18, Z22
+	VADDPS            Z22, Z3, Z2
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z3
+	MOVL              (AX), R9
+
+varifocalHardAVX512F32pow0:
+	TESTL  R9, R9
+	JZ     varifocalHardAVX512F32pow0done
+	VMULPS Z5, Z3, Z3
+	DECL   R9
+	JMP    varifocalHardAVX512F32pow0
+
+varifocalHardAVX512F32pow0done:
+	VBLENDMPS.BCST consts32AVX512<>+0(SB), Z3, K1, Z7
+	VBROADCASTSS   12(AX), Z3
+	VBLENDMPS.BCST 8(AX), Z3, K1, Z8
+	VMULPS         Z8, Z7, Z3
+	VMULPS         Z2, Z3, Z3
+	VBROADCASTSS   28(AX), Z18
+	VBLENDMPS.BCST 24(AX), Z18, K1, Z9
+	VMULPS         Z9, Z6, Z18
+	VFMADD213PS    Z5, Z2, Z18
+	VBROADCASTSS   20(AX), Z2
+	VBLENDMPS.BCST 16(AX), Z2, K1, Z10
+	VMULPS         Z10, Z18, Z2
+	VMULPS         Z7, Z2, Z2
+	VCVTPS2PD      Y3, Z18
+	VEXTRACTF32X8  $0x01, Z3, Y19
+	VCVTPS2PD      Y19, Z19
+	VADDPD         Z18, Z0, Z0
+	VADDPD         Z19, Z1, Z1
+	TESTQ          CX, CX
+	JZ             varifocalHardAVX512F32noloss0
+	VMOVUPS        Z3, (CX)(R8*4)
+
+varifocalHardAVX512F32noloss0:
+	TESTQ   DX, DX
+	JZ      varifocalHardAVX512F32nograd0
+	VMOVUPS Z2, (DX)(R8*4)
+
+varifocalHardAVX512F32nograd0:
+	VMOVUPS           64(BX)(R8*4), Z2
+	VMOVUPS           64(SI)(R8*4), Z3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z3, K1
+	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z3
+	VBLENDMPS         Z2, Z3, K1, Z11
+	VORPS.BCST        consts32AVX512<>+16(SB), Z2, Z2
+	VPMOVD2M          Z11, K2
+	VMAXPS.BCST       consts32AVX512<>+20(SB), Z2, Z2
+	VMULPS.BCST       consts32AVX512<>+24(SB), Z2, Z3
+	VRNDSCALEPS       $0x08, Z3, Z3
+	VFNMADD231PS.BCST consts32AVX512<>+28(SB), Z3, Z2
+	VFNMADD231PS.BCST consts32AVX512<>+32(SB), Z3, Z2
+	VMULPS            Z2, Z2, Z18
+	VMULPS            Z18, Z18, Z19
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z20
+	VFMADD213PS.BCST  consts32AVX512<>+40(SB), Z2, Z20
+	VBROADCASTSS      consts32AVX512<>+44(SB), Z21
+	VFMADD213PS.BCST  consts32AVX512<>+48(SB), Z2, Z21
+	VFMADD213PS       Z20, Z18, Z21
+	VBROADCASTSS      consts32AVX512<>+52(SB), Z18
+	VFMADD213PS.BCST  consts32AVX512<>+56(SB), Z2, Z18
+	VFMADD213PS       Z21, Z19, Z18
+	VMULPS            Z2, Z2, Z19
+	VFMADD213PS       Z2, Z19, Z18
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z18, Z2
+	VSCALEFPS         Z3, Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z3
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z2, Z18
+	VDIVPS            Z18, Z3, Z3
+	VMULPS            Z3, Z2, Z18
+	VBLENDMPS         Z3, Z18, K2, Z12
+	VBLENDMPS         Z18, Z3, K2, Z13
+	VXORPS.BCST       consts32AVX512<>+16(SB), Z11, Z3
+	VMAXPS.BCST       consts32AVX512<>+4(SB), Z3, Z3
+	VMULPS            Z2, Z2, Z18
+	VMULPS            Z18, Z18, Z19
+	VBROADCASTSS      consts32AVX512<>+60(SB), Z20
+	VFMADD213PS.BCST  consts32AVX512<>+64(SB), Z2, Z20
+	VBROADCASTSS      consts32AVX512<>+68(SB), Z21
+	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z2, Z21
+	VFMADD213PS       Z20, Z18, Z21
+	VBROADCASTSS      consts32AVX512<>+76(SB), Z20
+	VFMADD213PS.BCST  consts32AVX512<>+80(SB), Z2, Z20
+	VBROADCASTSS      consts32AVX512<>+84(SB), Z22
+	VFMADD213PS.BCST  consts32AVX512<>+88(SB), Z2, Z22
+	VFMADD213PS       Z20, Z18, Z22
+	VFMADD213PS       Z21, Z19, Z22
+	VFMADD213PS       Z2, Z18, Z22
+	VADDPS            Z22, Z3, Z2
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z3
+	MOVL              (AX), R9
+
+varifocalHardAVX512F32pow1:
+	TESTL  R9, R9
+	JZ     varifocalHardAVX512F32pow1done
+	VMULPS Z12, Z3, Z3
+	DECL   R9
+	JMP    varifocalHardAVX512F32pow1
+
+varifocalHardAVX512F32pow1done:
+	VBLENDMPS.BCST consts32AVX512<>+0(SB), Z3, K1, Z14
+	VBROADCASTSS   12(AX), Z3
+	VBLENDMPS.BCST 8(AX), Z3, K1, Z15
+	VMULPS         Z15, Z14, Z3
+	VMULPS         Z2, Z3, Z3
+	VBROADCASTSS   28(AX), Z18
+	VBLENDMPS.BCST 24(AX), Z18, K1, Z16
+	VMULPS         Z16, Z13, Z18
+	VFMADD213PS    Z12, Z2, Z18
+	VBROADCASTSS   20(AX), Z2
+	VBLENDMPS.BCST 16(AX), Z2, K1, Z17
+	VMULPS         Z17, Z18, Z2
+	VMULPS         Z14, Z2, Z2
+	VCVTPS2PD      Y3, Z18
+	VEXTRACTF32X8  $0x01, Z3, Y19
+	VCVTPS2PD      Y19, Z19
+	VADDPD         Z18, Z0, Z0
+	VADDPD         Z19, Z1, Z1
+	TESTQ          CX, CX
+	JZ             varifocalHardAVX512F32noloss1
+	VMOVUPS        Z3, 64(CX)(R8*4)
+
+varifocalHardAVX512F32noloss1:
+	TESTQ   DX, DX
+	JZ      varifocalHardAVX512F32nograd1
+	VMOVUPS Z2, 64(DX)(R8*4)
+
+varifocalHardAVX512F32nograd1:
+	ADDQ $0x20, R8
+	JMP  varifocalHardAVX512F32loop
+
+varifocalHardAVX512F32done:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDPD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, sum+56(FP)
+	MOVQ          R8, done+64(FP)
+	RET
+
 DATA consts32AVX512<>+0(SB)/4, $0x3f800000
 DATA consts32AVX512<>+4(SB)/4, $0x00000000
 DATA consts32AVX512<>+8(SB)/4, $0x7fffffff
@@ -1013,6 +1241,247 @@ reducedHardAVX2F32nograd1:
 	JMP  reducedHardAVX2F32loop
 
 reducedHardAVX2F32done:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDPD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, sum+56(FP)
+	MOVQ         R8, done+64(FP)
+	RET
+
+// func varifocalHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·varifocalHardAVX2F32(SB), NOSPLIT, $0-72
+	MOVQ   q+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), BX
+	MOVQ   y+40(FP), SI
+	MOVQ   n+48(FP), DI
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	XORQ   R8, R8
+
+varifocalHardAVX2F32loop:
+	CMPQ         R8, DI
+	JGE          varifocalHardAVX2F32done
+	VMOVUPS      (SI)(R8*4), Y2
+	VMOVUPS      (BX)(R8*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y2, Y4
+	VCMPPS       $0x00, consts32AVX2<>+32(SB), Y2, Y2
+	VORPS        Y4, Y2, Y2
+	VANDPS       consts32AVX2<>+64(SB), Y3, Y3
+	VCMPPS       $0x12, consts32AVX2<>+96(SB), Y3, Y3
+	VANDPS       Y3, Y2, Y2
+	VMOVUPS      32(SI)(R8*4), Y3
+	VMOVUPS      32(BX)(R8*4), Y4
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y3, Y5
+	VCMPPS       $0x00, consts32AVX2<>+32(SB), Y3, Y3
+	VORPS        Y5, Y3, Y3
+	VANDPS       consts32AVX2<>+64(SB), Y4, Y4
+	VCMPPS       $0x12, consts32AVX2<>+96(SB), Y4, Y4
+	VANDPS       Y4, Y3, Y3
+	VANDPS       Y2, Y3, Y3
+	VMOVMSKPS    Y3, R9
+	CMPL         R9, $0x000000ff
+	JNE          varifocalHardAVX2F32done
+	VMOVUPS      (BX)(R8*4), Y2
+	VMOVUPS      (SI)(R8*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y3, Y3
+	VXORPS       consts32AVX2<>+128(SB), Y2, Y4
+	VBLENDVPS    Y3, Y2, Y4, Y4
+	VORPS        consts32AVX2<>+128(SB), Y2, Y2
+	VMAXPS       consts32AVX2<>+192(SB), Y2, Y2
+	VMULPS       consts32AVX2<>+224(SB), Y2, Y5
+	VROUNDPS     $0x08, Y5, Y5
+	VFNMADD231PS consts32AVX2<>+256(SB), Y5, Y2
+	VFNMADD231PS consts32AVX2<>+288(SB), Y5, Y2
+	VMULPS       Y2, Y2, Y6
+	VMULPS       Y6, Y6, Y7
+	VBROADCASTSS consts32AVX2<>+320(SB), Y8
+	VFMADD213PS  consts32AVX2<>+352(SB), Y2, Y8
+	VBROADCASTSS consts32AVX2<>+384(SB), Y9
+	VFMADD213PS  consts32AVX2<>+416(SB), Y2, Y9
+	VFMADD213PS  Y8, Y6, Y9
+	VBROADCASTSS consts32AVX2<>+448(SB), Y6
+	VFMADD213PS  consts32AVX2<>+480(SB), Y2, Y6
+	VFMADD213PS  Y9, Y7, Y6
+	VMULPS       Y2, Y2, Y7
+	VFMADD213PS  Y2, Y7, Y6
+	VADDPS       consts32AVX2<>+0(SB), Y6, Y2
+	VCVTPS2DQ    Y5, Y5
+	VPADDD       consts32AVX2<>+160(SB), Y5, Y5
+	VPMAXSD      consts32AVX2<>+32(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y2, Y2
+	VMULPS       consts32AVX2<>+512(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+0(SB), Y5
+	VADDPS       consts32AVX2<>+0(SB), Y2, Y6
+	VDIVPS       Y6, Y5, Y5
+	VMULPS       Y5, Y2, Y6
+	VBLENDVPS    Y4, Y5, Y6, Y7
+	VBLENDVPS    Y4, Y6, Y5, Y5
+	VXORPS       consts32AVX2<>+128(SB), Y4, Y4
+	VMAXPS       consts32AVX2<>+32(SB), Y4, Y4
+	VMULPS       Y2, Y2, Y6
+	VMULPS       Y6, Y6, Y8
+	VBROADCASTSS consts32AVX2<>+544(SB), Y9
+	VFMADD213PS  consts32AVX2<>+576(SB), Y2, Y9
+	VBROADCASTSS consts32AVX2<>+608(SB), Y10
+	VFMADD213PS  consts32AVX2<>+640(SB), Y2, Y10
+	VFMADD213PS  Y9, Y6, Y10
+	VBROADCASTSS consts32AVX2<>+672(SB), Y9
+	VFMADD213PS  consts32AVX2<>+704(SB), Y2, Y9
+	VBROADCASTSS consts32AVX2<>+736(SB), Y11
+	VFMADD213PS  consts32AVX2<>+768(SB), Y2, Y11
+	VFMADD213PS  Y9, Y6, Y11
+	VFMADD213PS  Y10, Y8, Y11
+	VFMADD213PS  Y2, Y6, Y11
+	VADDPS       Y11, Y4, Y2
+	VBROADCASTSS consts32AVX2<>+0(SB), Y4
+	MOVL         (AX), R9
+
+varifocalHardAVX2F32pow0:
+	TESTL  R9, R9
+	JZ     varifocalHardAVX2F32pow0done
+	VMULPS Y7, Y4, Y4
+	DECL   R9
+	JMP    varifocalHardAVX2F32pow0
+
+varifocalHardAVX2F32pow0done:
+	VBLENDVPS    Y3, consts32AVX2<>+0(SB), Y4, Y4
+	VBROADCASTSS 12(AX), Y6
+	VBROADCASTSS 8(AX), Y8
+	VBLENDVPS    Y3, Y8, Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VMULPS       Y2, Y6, Y6
+	VBROADCASTSS 28(AX), Y8
+	VBROADCASTSS 24(AX), Y9
+	VBLENDVPS    Y3, Y9, Y8, Y8
+	VMULPS       Y8, Y5, Y5
+	VFMADD213PS  Y7, Y2, Y5
+	VBROADCASTSS 20(AX), Y2
+	VBROADCASTSS 16(AX), Y7
+	VBLENDVPS    Y3, Y7, Y2, Y2
+	VMULPS       Y2, Y5, Y2
+	VMULPS       Y4, Y2, Y2
+	VCVTPS2PD    X6, Y3
+	VEXTRACTF128 $0x01, Y6, X4
+	VCVTPS2PD    X4, Y4
+	VADDPD       Y3, Y0, Y0
+	VADDPD       Y4, Y1, Y1
+	TESTQ        CX, CX
+	JZ           varifocalHardAVX2F32noloss0
+	VMOVUPS      Y6, (CX)(R8*4)
+
+varifocalHardAVX2F32noloss0:
+	TESTQ   DX, DX
+	JZ      varifocalHardAVX2F32nograd0
+	VMOVUPS Y2, (DX)(R8*4)
+
+varifocalHardAVX2F32nograd0:
+	VMOVUPS      32(BX)(R8*4), Y2
+	VMOVUPS      32(SI)(R8*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y3, Y3
+	VXORPS       consts32AVX2<>+128(SB), Y2, Y4
+	VBLENDVPS    Y3, Y2, Y4, Y4
+	VORPS        consts32AVX2<>+128(SB), Y2, Y2
+	VMAXPS       consts32AVX2<>+192(SB), Y2, Y2
+	VMULPS       consts32AVX2<>+224(SB), Y2, Y5
+	VROUNDPS     $0x08, Y5, Y5
+	VFNMADD231PS consts32AVX2<>+256(SB), Y5, Y2
+	VFNMADD231PS consts32AVX2<>+288(SB), Y5, Y2
+	VMULPS       Y2, Y2, Y6
+	VMULPS       Y6, Y6, Y7
+	VBROADCASTSS consts32AVX2<>+320(SB), Y8
+	VFMADD213PS  consts32AVX2<>+352(SB), Y2, Y8
+	VBROADCASTSS consts32AVX2<>+384(SB), Y9
+	VFMADD213PS  consts32AVX2<>+416(SB), Y2, Y9
+	VFMADD213PS  Y8, Y6, Y9
+	VBROADCASTSS consts32AVX2<>+448(SB), Y6
+	VFMADD213PS  consts32AVX2<>+480(SB), Y2, Y6
+	VFMADD213PS  Y9, Y7, Y6
+	VMULPS       Y2, Y2, Y7
+	VFMADD213PS  Y2, Y7, Y6
+	VADDPS       consts32AVX2<>+0(SB), Y6, Y2
+	VCVTPS2DQ    Y5, Y5
+	VPADDD       consts32AVX2<>+160(SB), Y5, Y5
+	VPMAXSD      consts32AVX2<>+32(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y2, Y2
+	VMULPS       consts32AVX2<>+512(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+0(SB), Y5
+	VADDPS       consts32AVX2<>+0(SB), Y2, Y6
+	VDIVPS       Y6, Y5, Y5
+	VMULPS       Y5, Y2, Y6
+	VBLENDVPS    Y4, Y5, Y6, Y7
+	VBLENDVPS    Y4, Y6, Y5, Y5
+	VXORPS       consts32AVX2<>+128(SB), Y4, Y4
+	VMAXPS       consts32AVX2<>+32(SB), Y4, Y4
+	VMULPS       Y2, Y2, Y6
+	VMULPS       Y6, Y6, Y8
+	VBROADCASTSS consts32AVX2<>+544(SB), Y9
+	VFMADD213PS  consts32AVX2<>+576(SB), Y2, Y9
+	VBROADCASTSS consts32AVX2<>+608(SB), Y10
+	VFMADD213PS  consts32AVX2<>+640(SB), Y2, Y10
+	VFMADD213PS  Y9, Y6, Y10
+	VBROADCASTSS consts32AVX2<>+672(SB), Y9
+	VFMADD213PS  consts32AVX2<>+704(SB), Y2, Y9
+	VBROADCASTSS consts32AVX2<>+736(SB), Y11
+	VFMADD213PS  consts32AVX2<>+768(SB), Y2, Y11
+	VFMADD213PS  Y9, Y6, Y11
+	VFMADD213PS  Y10, Y8, Y11
+	VFMADD213PS  Y2, Y6, Y11
+	VADDPS       Y11, Y4, Y2
+	VBROADCASTSS consts32AVX2<>+0(SB), Y4
+	MOVL         (AX), R9
+
+varifocalHardAVX2F32pow1:
+	TESTL  R9, R9
+	JZ     varifocalHardAVX2F32pow1done
+	VMULPS Y7, Y4, Y4
+	DECL   R9
+	JMP    varifocalHardAVX2F32pow1
+
+varifocalHardAVX2F32pow1done:
+	VBLENDVPS    Y3, consts32AVX2<>+0(SB), Y4, Y4
+	VBROADCASTSS 12(AX), Y6
+	VBROADCASTSS 8(AX), Y8
+	VBLENDVPS    Y3, Y8, Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VMULPS       Y2, Y6, Y6
+	VBROADCASTSS 28(AX), Y8
+	VBROADCASTSS 24(AX), Y9
+	VBLENDVPS    Y3, Y9, Y8, Y8
+	VMULPS       Y8, Y5, Y5
+	VFMADD213PS  Y7, Y2, Y5
+	VBROADCASTSS 20(AX), Y2
+	VBROADCASTSS 16(AX), Y7
+	VBLENDVPS    Y3, Y7, Y2, Y2
+	VMULPS       Y2, Y5, Y2
+	VMULPS       Y4, Y2, Y2
+	VCVTPS2PD    X6, Y3
+	VEXTRACTF128 $0x01, Y6, X4
+	VCVTPS2PD    X4, Y4
+	VADDPD       Y3, Y0, Y0
+	VADDPD       Y4, Y1, Y1
+	TESTQ        CX, CX
+	JZ           varifocalHardAVX2F32noloss1
+	VMOVUPS      Y6, 32(CX)(R8*4)
+
+varifocalHardAVX2F32noloss1:
+	TESTQ   DX, DX
+	JZ      varifocalHardAVX2F32nograd1
+	VMOVUPS Y2, 32(DX)(R8*4)
+
+varifocalHardAVX2F32nograd1:
+	ADDQ $0x10, R8
+	JMP  varifocalHardAVX2F32loop
+
+varifocalHardAVX2F32done:
 	VADDPD       Y1, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0

@@ -56,6 +56,8 @@ func TestHardLanesOnlyWhereAccurate(t *testing.T) {
 		{"reduced γ = 1.5", Reduced(0, 1.5, 0.5), 1.0 / 3, false, false},
 		{"reduced th^−γ > 2^20", Reduced(0, 2, 1e-4), 1.0 / 3, false, false},
 		{"reduced Hessian", Reduced(0, 2, 0.5), 1.0 / 3, true, false},
+		{"varifocal", Varifocal(0.75, 2, true), 1.0 / 3, false, true},
+		{"varifocal γ = 2.5", Varifocal(0.75, 2.5, true), 1.0 / 3, false, false},
 		{"quality", Quality(2), 1.0 / 3, false, true},
 		{"quality β = 3", Quality(3), 1.0 / 3, false, false},
 		{"gaussian", Gaussian(2, 4), 1.0 / 3, false, true},
