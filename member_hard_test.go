@@ -11,7 +11,8 @@ import (
 // hardLaneMembers are the members (and parameter settings) whose
 // float32-lane kernels float32 data with hard targets must take: Poly-1
 // with γ ∈ {0, 1, 2} and 0 ≤ ε ≤ 64, Reduced, Varifocal and Gaussian with
-// γ ∈ {0, 1, 2} and Quality with β ∈ {0, 1, 2}; α on and off.
+// γ ∈ {0, 1, 2}, Quality with β ∈ {0, 1, 2}, FL* with γ ≤ 2^16 and
+// |β| ≤ 2^16; α on and off.
 func hardLaneMembers() []Member {
 	var ms []Member
 	for _, a := range []float64{0, 0.25} {
@@ -29,6 +30,11 @@ func hardLaneMembers() []Member {
 				ms = append(ms, Quality{Beta: g}, Gaussian{Gamma: g}, Gaussian{Gamma: g, Beta: 4})
 			}
 		}
+		for _, g := range []float64{0.3, 1, 2, 5} {
+			for _, b := range []float64{-4, 0, 1, 3.7} {
+				ms = append(ms, FLStar{Alpha: a, Gamma: g, Beta: b})
+			}
+		}
 	}
 	return ms
 }
@@ -39,13 +45,14 @@ func hardLaneMembers() []Member {
 const hardLaneRel, hardLaneAbs = 6.5e-7, 1e-37
 
 // TestMemberHardDenseSweep: each member's float32-lane kernel (loss and
-// gradient) is within 6.5e-7 relative (plus 1e-37 absolute, for
-// underflow) of the member's Elem in float64, for logits every 2¹³-th
-// float32 in [−180, 180] (every 2¹⁵-th in -short mode) and every 2²⁰-th
-// beyond, to ±2^64, with either target, at gradient scales 1/8 and 1, on
-// every vector implementation: through Reduced's jump at the threshold (its test is exact),
-// where e^−|x| leaves float32's normal
-// range and its subnormals.
+// gradient, and FL*'s Hessian, clipped and not) is within 6.5e-7
+// relative (plus 1e-37 absolute, for underflow) of the member's Elem in
+// float64, for logits every 2¹³-th float32 in [−180, 180] (every 2¹⁵-th
+// in -short mode) and every 2²⁰-th beyond, to ±2^64, with either target,
+// at gradient scales 1/8 and 1, on every vector implementation: through
+// Reduced's jump at the threshold (its test is exact), where e^−|x| leaves
+// float32's normal range and its subnormals, and at FL*'s large |z|, where
+// one float32 z would be off by half an ulp of z.
 func TestMemberHardDenseSweep(t *testing.T) {
 	impls := kernel.Impls()[1:]
 	if len(impls) == 0 {

@@ -9,7 +9,7 @@ import (
 )
 
 // The float32-lane kernels of the family's members for float32 data with
-// hard targets (package focal's Poly1, Reduced and Varifocal, and
+// hard targets (package focal's Poly1, Reduced, Varifocal and FLStar, and
 // through Poly-1's with ε = 0, Quality and Gaussian, which are focal loss
 // without α for hard targets): the
 // sigmoid kernel's float32 algebra (sigmoidHard32: exp with 2^k applied
@@ -26,9 +26,9 @@ import (
 // and returns how many elements it did (n when none): package kernel runs
 // that step on the float64 lanes and resumes after it.
 //
-// None computes the Hessian (hess must be nil): the members' Hessians
-// cancel near their zeros, beyond what float32 lanes carry, and take the
-// float64 lanes.
+// Only FL* computes the Hessian (hess may be non-nil): the others'
+// Hessians cancel near their zeros, beyond what float32 lanes carry, and
+// take the float64 lanes (hess must be nil).
 
 // Slots of q common to the member kernels.
 const (
@@ -244,9 +244,63 @@ func (f *f32) varifocal(s *parts32) (l, g, h reg.VecVirtual) {
 	return l, f.mul(g, w), nil
 }
 
+const (
+	// flstar: γ as a float32 and the rest, β likewise, αₜ/γ, the signed,
+	// scaled αₜ, αₜ γ scale
+	fsGammaHi = m32Own + iota
+	fsGammaLo
+	fsBetaHi
+	fsBetaLo
+	fsL1
+	fsL0
+	fsG1
+	fsG0
+	fsH1
+	fsH0
+)
+
+// flstar is focal.FLStar: with z = γ t + β,
+//
+//	L = αₜ softplus(−z)/γ,  scale·L′ = −s αₜ scale σ(−z),
+//	scale·L″ = αₜ γ scale σ(z) σ(−z).
+//
+// z is a double float32, zₕ + zₗ (γ t exact by a fused multiply-add,
+// β + γ t by TwoSum, the low parts of γ and β added to zₗ), and e^−|z| is
+// e^(−|zₕ| ∓ zₗ): one float32 z would be off by up to half an ulp of a
+// large |z|, and e^−|z| by that much relative. The loss takes zₕ alone
+// (its error is below 2^−24 of the loss, which is at least |z|/γ · αₜ).
+func (f *f32) flstar(s *parts32) (l, g, h reg.VecVirtual) {
+	sign := f.cbits(1 << 31)
+	gh := s.qv(fsGammaHi)
+	p := f.mul(s.t, gh)
+	VFMSUB213PS(p, s.t, gh) // γₕ t − p, exact
+	pe := gh
+	zh := f.add(p, s.qo(fsBetaHi))
+	bb := f.sub(zh, p)
+	zl := f.add(f.sub(p, f.sub(zh, bb)), f.sub(f.load(s.qm(fsBetaHi)), bb)) // TwoSum's error
+	zl = f.add(zl, pe)
+	VFMADD231PS(s.qv(fsGammaLo), s.t, zl) // + γₗ t
+	zl = f.add(zl, s.qo(fsBetaLo))
+	// e^(−|z|) = e^(−|zₕ| − sign(zₕ) zₗ)
+	nzh := f.xor(zh, sign)
+	lo := f.xor(zl, f.and(nzh, sign))
+	// Beyond |z| = 180 (e^−|z| clamped to 0) zₗ grows with z: held to ±1.
+	lo = f.max(f.op(VMINPS, VMINPS_BCST, lo, f.c(1)), f.c(-1))
+	e := f.expNegLo(f.op(VORPS, VORPS_BCST, zh, sign), lo)
+	inv := f.div(f.load(f.c(1)), f.add(e, f.c(1)))
+	ei := f.mul(e, inv)
+	zneg := f.signMask(zh)
+	snz := f.selectSign(zneg, inv, ei) // σ(−z)
+	l = f.mul(f.add(f.max(nzh, f.c(0)), f.log1pPoly(e)), s.pair(fsL1, fsL0))
+	g = f.mul(snz, s.pair(fsG1, fsG0))
+	h = f.mul(f.mul(ei, inv), s.pair(fsH1, fsH0))
+	return l, g, h
+}
+
 // members32 emits the float32-lane member kernels.
 func (f *f32) members32() {
 	f.member32("poly1", false, true, f.poly1)
 	f.member32("reduced", false, true, f.reduced)
 	f.member32("varifocal", false, true, f.varifocal)
+	f.member32("flstar", true, false, f.flstar)
 }

@@ -498,6 +498,12 @@ func reducedHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *fl
 //go:noescape
 func varifocalHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 
+// flstarHardAVX512F32 is the float32-lane flstar kernel of the focal family on AVX512 for hard targets (see member32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func flstarHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
 // poly1HardAVX2F32 is the float32-lane poly1 kernel of the focal family on AVX2 for hard targets (see member32 in _gen).
 // n must be a multiple of 32.
 //
@@ -515,6 +521,12 @@ func reducedHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *floa
 //
 //go:noescape
 func varifocalHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
+// flstarHardAVX2F32 is the float32-lane flstar kernel of the focal family on AVX2 for hard targets (see member32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func flstarHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 
 // The tables of the CPU levels: the vector kernels of each (see table).
 var avx512 = table{
@@ -578,6 +590,7 @@ var avx512 = table{
 		"poly1":     poly1HardAVX512F32,
 		"reduced":   reducedHardAVX512F32,
 		"varifocal": varifocalHardAVX512F32,
+		"flstar":    flstarHardAVX512F32,
 	},
 }
 
@@ -642,5 +655,6 @@ var avx2 = table{
 		"poly1":     poly1HardAVX2F32,
 		"reduced":   reducedHardAVX2F32,
 		"varifocal": varifocalHardAVX2F32,
+		"flstar":    flstarHardAVX2F32,
 	},
 }

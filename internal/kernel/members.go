@@ -140,7 +140,14 @@ func FLStar(alpha, gamma, beta float64) MemberSpec {
 		gamma = 1
 	}
 	a, b := alphaWeights(alpha)
-	return MemberSpec{kernel: "flstar", par: [memberSlots]float64{a, b, gamma, beta, beta / gamma, 1 / gamma}}
+	s := MemberSpec{kernel: "flstar", par: [memberSlots]float64{a, b, gamma, beta, beta / gamma, 1 / gamma}}
+	if gamma <= 0x1p16 && math.Abs(beta) <= 0x1p16 {
+		// γ and β each a float32 and the rest: z = γ t + β in double
+		// float32 (see flstar in _gen).
+		s.hard = hardSpec{kernel: "flstar", hess: true, scaled: 0b1111000000, free: 0b1111, split: 0b101,
+			c: [hardSlots]float64{gamma, 0, beta, 0, a / gamma, b / gamma, -a, b, a * gamma, b * gamma}}
+	}
+	return s
 }
 
 // Quality is the spec of focal.Quality.

@@ -710,6 +710,254 @@ varifocalHardAVX512F32done:
 	MOVQ          R8, done+64(FP)
 	RET
 
+// func flstarHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·flstarHardAVX512F32(SB), NOSPLIT, $0-72
+	MOVQ   q+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	XORQ   R9, R9
+
+flstarHardAVX512F32loop:
+	CMPQ              R9, R8
+	JGE               flstarHardAVX512F32done
+	VMOVUPS           (DI)(R9*4), Z2
+	VMOVUPS           (SI)(R9*4), Z3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z2, K1
+	VCMPPS.BCST       $0x00, consts32AVX512<>+4(SB), Z2, K2
+	KORW              K1, K2, K1
+	VANDPS.BCST       consts32AVX512<>+8(SB), Z3, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+12(SB), Z2, K2
+	KANDW             K2, K1, K1
+	VMOVUPS           64(DI)(R9*4), Z2
+	VMOVUPS           64(SI)(R9*4), Z3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z2, K2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+4(SB), Z2, K3
+	KORW              K2, K3, K2
+	VANDPS.BCST       consts32AVX512<>+8(SB), Z3, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+12(SB), Z2, K3
+	KANDW             K3, K2, K2
+	KANDW             K1, K2, K2
+	KORTESTW          K2, K2
+	JCC               flstarHardAVX512F32done
+	VMOVUPS           (SI)(R9*4), Z2
+	VMOVUPS           (DI)(R9*4), Z3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z3, K1
+	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z3
+	VBLENDMPS         Z2, Z3, K1, Z4
+	VBROADCASTSS      8(AX), Z2
+	VMULPS            Z2, Z4, Z3
+	VFMSUB213PS       Z3, Z4, Z2
+	VADDPS.BCST       16(AX), Z3, Z14
+	VSUBPS            Z3, Z14, Z15
+	VSUBPS            Z15, Z14, Z16
+	VSUBPS            Z16, Z3, Z3
+	VBROADCASTSS      16(AX), Z16
+	VSUBPS            Z15, Z16, Z15
+	VADDPS            Z15, Z3, Z3
+	VADDPS            Z2, Z3, Z2
+	VBROADCASTSS      12(AX), Z3
+	VFMADD231PS       Z3, Z4, Z2
+	VADDPS.BCST       20(AX), Z2, Z2
+	VXORPS.BCST       consts32AVX512<>+16(SB), Z14, Z3
+	VANDPS.BCST       consts32AVX512<>+16(SB), Z3, Z15
+	VXORPS            Z15, Z2, Z2
+	VMINPS.BCST       consts32AVX512<>+0(SB), Z2, Z2
+	VMAXPS.BCST       consts32AVX512<>+92(SB), Z2, Z2
+	VORPS.BCST        consts32AVX512<>+16(SB), Z14, Z15
+	VMAXPS.BCST       consts32AVX512<>+20(SB), Z15, Z15
+	VMULPS.BCST       consts32AVX512<>+24(SB), Z15, Z16
+	VRNDSCALEPS       $0x08, Z16, Z16
+	VFNMADD231PS.BCST consts32AVX512<>+28(SB), Z16, Z15
+	VFNMADD231PS.BCST consts32AVX512<>+32(SB), Z16, Z15
+	VADDPS            Z2, Z15, Z15
+	VMULPS            Z15, Z15, Z2
+	VMULPS            Z2, Z2, Z17
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z18
+	VFMADD213PS.BCST  consts32AVX512<>+40(SB), Z15, Z18
+	VBROADCASTSS      consts32AVX512<>+44(SB), Z19
+	VFMADD213PS.BCST  consts32AVX512<>+48(SB), Z15, Z19
+	VFMADD213PS       Z18, Z2, Z19
+	VBROADCASTSS      consts32AVX512<>+52(SB), Z2
+	VFMADD213PS.BCST  consts32AVX512<>+56(SB), Z15, Z2
+	VFMADD213PS       Z19, Z17, Z2
+	VMULPS            Z15, Z15, Z17
+	VFMADD213PS       Z15, Z17, Z2
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z2, Z2
+	VSCALEFPS         Z16, Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z15
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z2, Z16
+	VDIVPS            Z16, Z15, Z15
+	VMULPS            Z15, Z2, Z16
+	VPMOVD2M          Z14, K2
+	VBLENDMPS         Z15, Z16, K2, Z5
+	VMAXPS.BCST       consts32AVX512<>+4(SB), Z3, Z3
+	VMULPS            Z2, Z2, Z14
+	VMULPS            Z14, Z14, Z17
+	VBROADCASTSS      consts32AVX512<>+60(SB), Z18
+	VFMADD213PS.BCST  consts32AVX512<>+64(SB), Z2, Z18
+	VBROADCASTSS      consts32AVX512<>+68(SB), Z19
+	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z2, Z19
+	VFMADD213PS       Z18, Z14, Z19
+	VBROADCASTSS      consts32AVX512<>+76(SB), Z18
+	VFMADD213PS.BCST  consts32AVX512<>+80(SB), Z2, Z18
+	VBROADCASTSS      consts32AVX512<>+84(SB), Z20
+	VFMADD213PS.BCST  consts32AVX512<>+88(SB), Z2, Z20
+	VFMADD213PS       Z18, Z14, Z20
+	VFMADD213PS       Z19, Z17, Z20
+	VFMADD213PS       Z2, Z14, Z20
+	VADDPS            Z20, Z3, Z2
+	VBROADCASTSS      28(AX), Z3
+	VBLENDMPS.BCST    24(AX), Z3, K1, Z6
+	VMULPS            Z6, Z2, Z2
+	VBROADCASTSS      36(AX), Z3
+	VBLENDMPS.BCST    32(AX), Z3, K1, Z7
+	VMULPS            Z7, Z5, Z3
+	VMULPS            Z15, Z16, Z14
+	VBROADCASTSS      44(AX), Z15
+	VBLENDMPS.BCST    40(AX), Z15, K1, Z8
+	VMULPS            Z8, Z14, Z14
+	VCVTPS2PD         Y2, Z15
+	VEXTRACTF32X8     $0x01, Z2, Y16
+	VCVTPS2PD         Y16, Z16
+	VADDPD            Z15, Z0, Z0
+	VADDPD            Z16, Z1, Z1
+	TESTQ             CX, CX
+	JZ                flstarHardAVX512F32noloss0
+	VMOVUPS           Z2, (CX)(R9*4)
+
+flstarHardAVX512F32noloss0:
+	TESTQ   DX, DX
+	JZ      flstarHardAVX512F32nograd0
+	VMOVUPS Z3, (DX)(R9*4)
+
+flstarHardAVX512F32nograd0:
+	TESTQ       BX, BX
+	JZ          flstarHardAVX512F32nohess0
+	VMAXPS.BCST 4(AX), Z14, Z2
+	VMOVUPS     Z2, (BX)(R9*4)
+
+flstarHardAVX512F32nohess0:
+	VMOVUPS           64(SI)(R9*4), Z2
+	VMOVUPS           64(DI)(R9*4), Z3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+0(SB), Z3, K1
+	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z3
+	VBLENDMPS         Z2, Z3, K1, Z9
+	VBROADCASTSS      8(AX), Z2
+	VMULPS            Z2, Z9, Z3
+	VFMSUB213PS       Z3, Z9, Z2
+	VADDPS.BCST       16(AX), Z3, Z14
+	VSUBPS            Z3, Z14, Z15
+	VSUBPS            Z15, Z14, Z16
+	VSUBPS            Z16, Z3, Z3
+	VBROADCASTSS      16(AX), Z16
+	VSUBPS            Z15, Z16, Z15
+	VADDPS            Z15, Z3, Z3
+	VADDPS            Z2, Z3, Z2
+	VBROADCASTSS      12(AX), Z3
+	VFMADD231PS       Z3, Z9, Z2
+	VADDPS.BCST       20(AX), Z2, Z2
+	VXORPS.BCST       consts32AVX512<>+16(SB), Z14, Z3
+	VANDPS.BCST       consts32AVX512<>+16(SB), Z3, Z15
+	VXORPS            Z15, Z2, Z2
+	VMINPS.BCST       consts32AVX512<>+0(SB), Z2, Z2
+	VMAXPS.BCST       consts32AVX512<>+92(SB), Z2, Z2
+	VORPS.BCST        consts32AVX512<>+16(SB), Z14, Z15
+	VMAXPS.BCST       consts32AVX512<>+20(SB), Z15, Z15
+	VMULPS.BCST       consts32AVX512<>+24(SB), Z15, Z16
+	VRNDSCALEPS       $0x08, Z16, Z16
+	VFNMADD231PS.BCST consts32AVX512<>+28(SB), Z16, Z15
+	VFNMADD231PS.BCST consts32AVX512<>+32(SB), Z16, Z15
+	VADDPS            Z2, Z15, Z15
+	VMULPS            Z15, Z15, Z2
+	VMULPS            Z2, Z2, Z17
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z18
+	VFMADD213PS.BCST  consts32AVX512<>+40(SB), Z15, Z18
+	VBROADCASTSS      consts32AVX512<>+44(SB), Z19
+	VFMADD213PS.BCST  consts32AVX512<>+48(SB), Z15, Z19
+	VFMADD213PS       Z18, Z2, Z19
+	VBROADCASTSS      consts32AVX512<>+52(SB), Z2
+	VFMADD213PS.BCST  consts32AVX512<>+56(SB), Z15, Z2
+	VFMADD213PS       Z19, Z17, Z2
+	VMULPS            Z15, Z15, Z17
+	VFMADD213PS       Z15, Z17, Z2
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z2, Z2
+	VSCALEFPS         Z16, Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z15
+	VADDPS.BCST       consts32AVX512<>+0(SB), Z2, Z16
+	VDIVPS            Z16, Z15, Z15
+	VMULPS            Z15, Z2, Z16
+	VPMOVD2M          Z14, K2
+	VBLENDMPS         Z15, Z16, K2, Z10
+	VMAXPS.BCST       consts32AVX512<>+4(SB), Z3, Z3
+	VMULPS            Z2, Z2, Z14
+	VMULPS            Z14, Z14, Z17
+	VBROADCASTSS      consts32AVX512<>+60(SB), Z18
+	VFMADD213PS.BCST  consts32AVX512<>+64(SB), Z2, Z18
+	VBROADCASTSS      consts32AVX512<>+68(SB), Z19
+	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z2, Z19
+	VFMADD213PS       Z18, Z14, Z19
+	VBROADCASTSS      consts32AVX512<>+76(SB), Z18
+	VFMADD213PS.BCST  consts32AVX512<>+80(SB), Z2, Z18
+	VBROADCASTSS      consts32AVX512<>+84(SB), Z20
+	VFMADD213PS.BCST  consts32AVX512<>+88(SB), Z2, Z20
+	VFMADD213PS       Z18, Z14, Z20
+	VFMADD213PS       Z19, Z17, Z20
+	VFMADD213PS       Z2, Z14, Z20
+	VADDPS            Z20, Z3, Z2
+	VBROADCASTSS      28(AX), Z3
+	VBLENDMPS.BCST    24(AX), Z3, K1, Z11
+	VMULPS            Z11, Z2, Z2
+	VBROADCASTSS      36(AX), Z3
+	VBLENDMPS.BCST    32(AX), Z3, K1, Z12
+	VMULPS            Z12, Z10, Z3
+	VMULPS            Z15, Z16, Z14
+	VBROADCASTSS      44(AX), Z15
+	VBLENDMPS.BCST    40(AX), Z15, K1, Z13
+	VMULPS            Z13, Z14, Z14
+	VCVTPS2PD         Y2, Z15
+	VEXTRACTF32X8     $0x01, Z2, Y16
+	VCVTPS2PD         Y16, Z16
+	VADDPD            Z15, Z0, Z0
+	VADDPD            Z16, Z1, Z1
+	TESTQ             CX, CX
+	JZ                flstarHardAVX512F32noloss1
+	VMOVUPS           Z2, 64(CX)(R9*4)
+
+flstarHardAVX512F32noloss1:
+	TESTQ   DX, DX
+	JZ      flstarHardAVX512F32nograd1
+	VMOVUPS Z3, 64(DX)(R9*4)
+
+flstarHardAVX512F32nograd1:
+	TESTQ       BX, BX
+	JZ          flstarHardAVX512F32nohess1
+	VMAXPS.BCST 4(AX), Z14, Z2
+	VMOVUPS     Z2, 64(BX)(R9*4)
+
+flstarHardAVX512F32nohess1:
+	ADDQ $0x20, R9
+	JMP  flstarHardAVX512F32loop
+
+flstarHardAVX512F32done:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDPD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, sum+56(FP)
+	MOVQ          R9, done+64(FP)
+	RET
+
 DATA consts32AVX512<>+0(SB)/4, $0x3f800000
 DATA consts32AVX512<>+4(SB)/4, $0x00000000
 DATA consts32AVX512<>+8(SB)/4, $0x7fffffff
@@ -733,7 +981,8 @@ DATA consts32AVX512<>+76(SB)/4, $0x3da235fc
 DATA consts32AVX512<>+80(SB)/4, $0xbe0cd6c4
 DATA consts32AVX512<>+84(SB)/4, $0x3bafcb67
 DATA consts32AVX512<>+88(SB)/4, $0xbcf64c88
-GLOBL consts32AVX512<>(SB), RODATA|NOPTR, $92
+DATA consts32AVX512<>+92(SB)/4, $0xbf800000
+GLOBL consts32AVX512<>(SB), RODATA|NOPTR, $96
 
 // func poly1HardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 // Requires: AVX, AVX2, FMA3, SSE2
@@ -1492,6 +1741,273 @@ varifocalHardAVX2F32done:
 	MOVQ         R8, done+64(FP)
 	RET
 
+// func flstarHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·flstarHardAVX2F32(SB), NOSPLIT, $0-72
+	MOVQ   q+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	XORQ   R9, R9
+
+flstarHardAVX2F32loop:
+	CMPQ         R9, R8
+	JGE          flstarHardAVX2F32done
+	VMOVUPS      (DI)(R9*4), Y2
+	VMOVUPS      (SI)(R9*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y2, Y4
+	VCMPPS       $0x00, consts32AVX2<>+32(SB), Y2, Y2
+	VORPS        Y4, Y2, Y2
+	VANDPS       consts32AVX2<>+64(SB), Y3, Y3
+	VCMPPS       $0x12, consts32AVX2<>+96(SB), Y3, Y3
+	VANDPS       Y3, Y2, Y2
+	VMOVUPS      32(DI)(R9*4), Y3
+	VMOVUPS      32(SI)(R9*4), Y4
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y3, Y5
+	VCMPPS       $0x00, consts32AVX2<>+32(SB), Y3, Y3
+	VORPS        Y5, Y3, Y3
+	VANDPS       consts32AVX2<>+64(SB), Y4, Y4
+	VCMPPS       $0x12, consts32AVX2<>+96(SB), Y4, Y4
+	VANDPS       Y4, Y3, Y3
+	VANDPS       Y2, Y3, Y3
+	VMOVMSKPS    Y3, R10
+	CMPL         R10, $0x000000ff
+	JNE          flstarHardAVX2F32done
+	VMOVUPS      (SI)(R9*4), Y2
+	VMOVUPS      (DI)(R9*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y3, Y3
+	VXORPS       consts32AVX2<>+128(SB), Y2, Y4
+	VBLENDVPS    Y3, Y2, Y4, Y2
+	VBROADCASTSS 8(AX), Y4
+	VMULPS       Y4, Y2, Y5
+	VFMSUB213PS  Y5, Y2, Y4
+	VBROADCASTSS 16(AX), Y6
+	VADDPS       Y6, Y5, Y6
+	VSUBPS       Y5, Y6, Y7
+	VSUBPS       Y7, Y6, Y8
+	VSUBPS       Y8, Y5, Y5
+	VBROADCASTSS 16(AX), Y8
+	VSUBPS       Y7, Y8, Y7
+	VADDPS       Y7, Y5, Y5
+	VADDPS       Y4, Y5, Y4
+	VBROADCASTSS 12(AX), Y5
+	VFMADD231PS  Y5, Y2, Y4
+	VBROADCASTSS 20(AX), Y2
+	VADDPS       Y2, Y4, Y2
+	VXORPS       consts32AVX2<>+128(SB), Y6, Y4
+	VANDPS       consts32AVX2<>+128(SB), Y4, Y5
+	VXORPS       Y5, Y2, Y2
+	VMINPS       consts32AVX2<>+0(SB), Y2, Y2
+	VMAXPS       consts32AVX2<>+800(SB), Y2, Y2
+	VORPS        consts32AVX2<>+128(SB), Y6, Y5
+	VMAXPS       consts32AVX2<>+192(SB), Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y7
+	VROUNDPS     $0x08, Y7, Y7
+	VFNMADD231PS consts32AVX2<>+256(SB), Y7, Y5
+	VFNMADD231PS consts32AVX2<>+288(SB), Y7, Y5
+	VADDPS       Y2, Y5, Y5
+	VMULPS       Y5, Y5, Y2
+	VMULPS       Y2, Y2, Y8
+	VBROADCASTSS consts32AVX2<>+320(SB), Y9
+	VFMADD213PS  consts32AVX2<>+352(SB), Y5, Y9
+	VBROADCASTSS consts32AVX2<>+384(SB), Y10
+	VFMADD213PS  consts32AVX2<>+416(SB), Y5, Y10
+	VFMADD213PS  Y9, Y2, Y10
+	VBROADCASTSS consts32AVX2<>+448(SB), Y2
+	VFMADD213PS  consts32AVX2<>+480(SB), Y5, Y2
+	VFMADD213PS  Y10, Y8, Y2
+	VMULPS       Y5, Y5, Y8
+	VFMADD213PS  Y5, Y8, Y2
+	VADDPS       consts32AVX2<>+0(SB), Y2, Y2
+	VCVTPS2DQ    Y7, Y7
+	VPADDD       consts32AVX2<>+160(SB), Y7, Y7
+	VPMAXSD      consts32AVX2<>+32(SB), Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y7, Y2, Y2
+	VMULPS       consts32AVX2<>+512(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+0(SB), Y5
+	VADDPS       consts32AVX2<>+0(SB), Y2, Y7
+	VDIVPS       Y7, Y5, Y5
+	VMULPS       Y5, Y2, Y7
+	VBLENDVPS    Y6, Y5, Y7, Y6
+	VMAXPS       consts32AVX2<>+32(SB), Y4, Y4
+	VMULPS       Y2, Y2, Y8
+	VMULPS       Y8, Y8, Y9
+	VBROADCASTSS consts32AVX2<>+544(SB), Y10
+	VFMADD213PS  consts32AVX2<>+576(SB), Y2, Y10
+	VBROADCASTSS consts32AVX2<>+608(SB), Y11
+	VFMADD213PS  consts32AVX2<>+640(SB), Y2, Y11
+	VFMADD213PS  Y10, Y8, Y11
+	VBROADCASTSS consts32AVX2<>+672(SB), Y10
+	VFMADD213PS  consts32AVX2<>+704(SB), Y2, Y10
+	VBROADCASTSS consts32AVX2<>+736(SB), Y12
+	VFMADD213PS  consts32AVX2<>+768(SB), Y2, Y12
+	VFMADD213PS  Y10, Y8, Y12
+	VFMADD213PS  Y11, Y9, Y12
+	VFMADD213PS  Y2, Y8, Y12
+	VADDPS       Y12, Y4, Y2
+	VBROADCASTSS 28(AX), Y4
+	VBROADCASTSS 24(AX), Y8
+	VBLENDVPS    Y3, Y8, Y4, Y4
+	VMULPS       Y4, Y2, Y2
+	VBROADCASTSS 36(AX), Y4
+	VBROADCASTSS 32(AX), Y8
+	VBLENDVPS    Y3, Y8, Y4, Y4
+	VMULPS       Y4, Y6, Y4
+	VMULPS       Y5, Y7, Y5
+	VBROADCASTSS 44(AX), Y6
+	VBROADCASTSS 40(AX), Y7
+	VBLENDVPS    Y3, Y7, Y6, Y3
+	VMULPS       Y3, Y5, Y3
+	VCVTPS2PD    X2, Y5
+	VEXTRACTF128 $0x01, Y2, X6
+	VCVTPS2PD    X6, Y6
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y6, Y1, Y1
+	TESTQ        CX, CX
+	JZ           flstarHardAVX2F32noloss0
+	VMOVUPS      Y2, (CX)(R9*4)
+
+flstarHardAVX2F32noloss0:
+	TESTQ   DX, DX
+	JZ      flstarHardAVX2F32nograd0
+	VMOVUPS Y4, (DX)(R9*4)
+
+flstarHardAVX2F32nograd0:
+	TESTQ        BX, BX
+	JZ           flstarHardAVX2F32nohess0
+	VBROADCASTSS 4(AX), Y2
+	VMAXPS       Y2, Y3, Y2
+	VMOVUPS      Y2, (BX)(R9*4)
+
+flstarHardAVX2F32nohess0:
+	VMOVUPS      32(SI)(R9*4), Y2
+	VMOVUPS      32(DI)(R9*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+0(SB), Y3, Y3
+	VXORPS       consts32AVX2<>+128(SB), Y2, Y4
+	VBLENDVPS    Y3, Y2, Y4, Y2
+	VBROADCASTSS 8(AX), Y4
+	VMULPS       Y4, Y2, Y5
+	VFMSUB213PS  Y5, Y2, Y4
+	VBROADCASTSS 16(AX), Y6
+	VADDPS       Y6, Y5, Y6
+	VSUBPS       Y5, Y6, Y7
+	VSUBPS       Y7, Y6, Y8
+	VSUBPS       Y8, Y5, Y5
+	VBROADCASTSS 16(AX), Y8
+	VSUBPS       Y7, Y8, Y7
+	VADDPS       Y7, Y5, Y5
+	VADDPS       Y4, Y5, Y4
+	VBROADCASTSS 12(AX), Y5
+	VFMADD231PS  Y5, Y2, Y4
+	VBROADCASTSS 20(AX), Y2
+	VADDPS       Y2, Y4, Y2
+	VXORPS       consts32AVX2<>+128(SB), Y6, Y4
+	VANDPS       consts32AVX2<>+128(SB), Y4, Y5
+	VXORPS       Y5, Y2, Y2
+	VMINPS       consts32AVX2<>+0(SB), Y2, Y2
+	VMAXPS       consts32AVX2<>+800(SB), Y2, Y2
+	VORPS        consts32AVX2<>+128(SB), Y6, Y5
+	VMAXPS       consts32AVX2<>+192(SB), Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y7
+	VROUNDPS     $0x08, Y7, Y7
+	VFNMADD231PS consts32AVX2<>+256(SB), Y7, Y5
+	VFNMADD231PS consts32AVX2<>+288(SB), Y7, Y5
+	VADDPS       Y2, Y5, Y5
+	VMULPS       Y5, Y5, Y2
+	VMULPS       Y2, Y2, Y8
+	VBROADCASTSS consts32AVX2<>+320(SB), Y9
+	VFMADD213PS  consts32AVX2<>+352(SB), Y5, Y9
+	VBROADCASTSS consts32AVX2<>+384(SB), Y10
+	VFMADD213PS  consts32AVX2<>+416(SB), Y5, Y10
+	VFMADD213PS  Y9, Y2, Y10
+	VBROADCASTSS consts32AVX2<>+448(SB), Y2
+	VFMADD213PS  consts32AVX2<>+480(SB), Y5, Y2
+	VFMADD213PS  Y10, Y8, Y2
+	VMULPS       Y5, Y5, Y8
+	VFMADD213PS  Y5, Y8, Y2
+	VADDPS       consts32AVX2<>+0(SB), Y2, Y2
+	VCVTPS2DQ    Y7, Y7
+	VPADDD       consts32AVX2<>+160(SB), Y7, Y7
+	VPMAXSD      consts32AVX2<>+32(SB), Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y7, Y2, Y2
+	VMULPS       consts32AVX2<>+512(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+0(SB), Y5
+	VADDPS       consts32AVX2<>+0(SB), Y2, Y7
+	VDIVPS       Y7, Y5, Y5
+	VMULPS       Y5, Y2, Y7
+	VBLENDVPS    Y6, Y5, Y7, Y6
+	VMAXPS       consts32AVX2<>+32(SB), Y4, Y4
+	VMULPS       Y2, Y2, Y8
+	VMULPS       Y8, Y8, Y9
+	VBROADCASTSS consts32AVX2<>+544(SB), Y10
+	VFMADD213PS  consts32AVX2<>+576(SB), Y2, Y10
+	VBROADCASTSS consts32AVX2<>+608(SB), Y11
+	VFMADD213PS  consts32AVX2<>+640(SB), Y2, Y11
+	VFMADD213PS  Y10, Y8, Y11
+	VBROADCASTSS consts32AVX2<>+672(SB), Y10
+	VFMADD213PS  consts32AVX2<>+704(SB), Y2, Y10
+	VBROADCASTSS consts32AVX2<>+736(SB), Y12
+	VFMADD213PS  consts32AVX2<>+768(SB), Y2, Y12
+	VFMADD213PS  Y10, Y8, Y12
+	VFMADD213PS  Y11, Y9, Y12
+	VFMADD213PS  Y2, Y8, Y12
+	VADDPS       Y12, Y4, Y2
+	VBROADCASTSS 28(AX), Y4
+	VBROADCASTSS 24(AX), Y8
+	VBLENDVPS    Y3, Y8, Y4, Y4
+	VMULPS       Y4, Y2, Y2
+	VBROADCASTSS 36(AX), Y4
+	VBROADCASTSS 32(AX), Y8
+	VBLENDVPS    Y3, Y8, Y4, Y4
+	VMULPS       Y4, Y6, Y4
+	VMULPS       Y5, Y7, Y5
+	VBROADCASTSS 44(AX), Y6
+	VBROADCASTSS 40(AX), Y7
+	VBLENDVPS    Y3, Y7, Y6, Y3
+	VMULPS       Y3, Y5, Y3
+	VCVTPS2PD    X2, Y5
+	VEXTRACTF128 $0x01, Y2, X6
+	VCVTPS2PD    X6, Y6
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y6, Y1, Y1
+	TESTQ        CX, CX
+	JZ           flstarHardAVX2F32noloss1
+	VMOVUPS      Y2, 32(CX)(R9*4)
+
+flstarHardAVX2F32noloss1:
+	TESTQ   DX, DX
+	JZ      flstarHardAVX2F32nograd1
+	VMOVUPS Y4, 32(DX)(R9*4)
+
+flstarHardAVX2F32nograd1:
+	TESTQ        BX, BX
+	JZ           flstarHardAVX2F32nohess1
+	VBROADCASTSS 4(AX), Y2
+	VMAXPS       Y2, Y3, Y2
+	VMOVUPS      Y2, 32(BX)(R9*4)
+
+flstarHardAVX2F32nohess1:
+	ADDQ $0x10, R9
+	JMP  flstarHardAVX2F32loop
+
+flstarHardAVX2F32done:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDPD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, sum+56(FP)
+	MOVQ         R9, done+64(FP)
+	RET
+
 DATA consts32AVX2<>+0(SB)/4, $0x3f800000
 DATA consts32AVX2<>+4(SB)/4, $0x3f800000
 DATA consts32AVX2<>+8(SB)/4, $0x3f800000
@@ -1692,4 +2208,12 @@ DATA consts32AVX2<>+784(SB)/4, $0xbcf64c88
 DATA consts32AVX2<>+788(SB)/4, $0xbcf64c88
 DATA consts32AVX2<>+792(SB)/4, $0xbcf64c88
 DATA consts32AVX2<>+796(SB)/4, $0xbcf64c88
-GLOBL consts32AVX2<>(SB), RODATA|NOPTR, $800
+DATA consts32AVX2<>+800(SB)/4, $0xbf800000
+DATA consts32AVX2<>+804(SB)/4, $0xbf800000
+DATA consts32AVX2<>+808(SB)/4, $0xbf800000
+DATA consts32AVX2<>+812(SB)/4, $0xbf800000
+DATA consts32AVX2<>+816(SB)/4, $0xbf800000
+DATA consts32AVX2<>+820(SB)/4, $0xbf800000
+DATA consts32AVX2<>+824(SB)/4, $0xbf800000
+DATA consts32AVX2<>+828(SB)/4, $0xbf800000
+GLOBL consts32AVX2<>(SB), RODATA|NOPTR, $832

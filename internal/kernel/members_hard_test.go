@@ -32,8 +32,9 @@ func TestThresholdLogitIsTheLeastAtTheThreshold(t *testing.T) {
 // refused where they would not keep float32's accuracy, and those calls
 // take the float64 lanes: Poly-1 with ε < 0 (its terms cancel) or ε > 64,
 // exponents other than 0, 1, 2 (the error grows with the factors of m),
-// a Hessian (it cancels near its zero), constants beyond 2^20 or below
-// 2^−100 (a gradient scale of 1e30 or 1e-40); and taken at the defaults.
+// a Hessian other than FL*'s (it cancels near its zero), constants
+// beyond 2^20 or below 2^−100 (a gradient scale of 1e30 or 1e-40), FL*
+// with γ or |β| beyond 2^16; and taken at the defaults.
 func TestHardLanesOnlyWhereAccurate(t *testing.T) {
 	for _, c := range []struct {
 		name  string
@@ -58,6 +59,10 @@ func TestHardLanesOnlyWhereAccurate(t *testing.T) {
 		{"reduced Hessian", Reduced(0, 2, 0.5), 1.0 / 3, true, false},
 		{"varifocal", Varifocal(0.75, 2, true), 1.0 / 3, false, true},
 		{"varifocal γ = 2.5", Varifocal(0.75, 2.5, true), 1.0 / 3, false, false},
+		{"flstar", FLStar(0.25, 2, 1), 1.0 / 3, false, true},
+		{"flstar Hessian", FLStar(0.25, 2, 1), 1.0 / 3, true, true},
+		{"flstar γ > 2^16", FLStar(0.25, 1e5, 1), 1.0 / 3, false, false},
+		{"flstar β > 2^16", FLStar(0.25, 2, -1e5), 1.0 / 3, false, false},
 		{"quality", Quality(2), 1.0 / 3, false, true},
 		{"quality β = 3", Quality(3), 1.0 / 3, false, false},
 		{"gaussian", Gaussian(2, 4), 1.0 / 3, false, true},
