@@ -475,11 +475,15 @@ func memberHardOn(t *table, spec *MemberSpec, q *[32]float32, scale, floor float
 }
 
 // memberHardVec runs the float32-lane kernel f on float32 data: up to the
-// first step with a soft target or a logit beyond 2^64, that step on the
-// float64 lanes (k), then on; the last len(x) mod 32 elements on the
-// float64 lanes.
+// first step with a soft target or a logit beyond 2^64, then a piece from
+// there on the float64 lanes (k), then on; the last len(x) mod 32
+// elements on the float64 lanes. The piece is one step after progress in
+// float32 lanes and doubles (to maxHardPiece) while the kernel stops at
+// once: rare soft targets cost a step each, soft data few calls.
 func memberHardVec[T Float](k *memberCall, f memberHardFunc, q *[32]float32, loss, grad, hess, x, y []T) float64 {
 	var sum float64
+	step := k.t.memberHardStep
+	piece := step
 	for len(x) > 0 {
 		n, done := len(x)&^31, 0
 		if n > 0 {
@@ -487,9 +491,13 @@ func memberHardVec[T Float](k *memberCall, f memberHardFunc, q *[32]float32, los
 			s, done = f(q, ptr[T, float32](loss), ptr[T, float32](grad), ptr[T, float32](hess), ptr[T, float32](x), ptr[T, float32](y), n)
 			sum += s
 		}
+		if done > 0 {
+			piece = step
+		}
 		end := len(x)
 		if done < n {
-			end = done + k.t.memberHardStep
+			end = min(done+piece, len(x))
+			piece = min(2*piece, maxHardPiece)
 		}
 		if done < end {
 			sum += memberVec(k, sub(loss, done, end), sub(grad, done, end), sub(hess, done, end), x[done:end], y[done:end])
@@ -498,6 +506,10 @@ func memberHardVec[T Float](k *memberCall, f memberHardFunc, q *[32]float32, los
 	}
 	return sum
 }
+
+// maxHardPiece is the longest piece memberHardVec runs on the float64
+// lanes before it tries the float32 lanes again.
+const maxHardPiece = 2048
 
 // MemberHardOn runs only the float32-lane kernel of spec on
 // implementation m (one of Impls) on x and y, n = len(x) a multiple of

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -12,11 +13,12 @@ import (
 // kernel, at its package focal default, on 4096 cache-resident float32
 // logits ~ N(0, 3²) with 1% positive hard targets, per implementation:
 // lanes=32 is the call as package focal makes it (the float32-lane kernel
-// where the member has one), lanes=64 the float64-lane kernel alone; and
-// sigmoid, the float32-lane sigmoid kernel (α = 0.25, γ = 2) on the same
-// data, the reference of the members' goal (at most 2× it). ns per
-// element in wall time (ns/elem) and the thread's CPU time (cpu-ns/elem,
-// steadier on a shared machine).
+// where the member has one), lanes=64 the float64-lane kernel alone.
+// sigmoid is the float32-lane sigmoid kernel (α = 0.25, γ = 2) on the
+// same data, the reference of the members' goal (at most 2× it), and
+// quality-soft Quality on uniform soft targets, which the float32 lanes
+// hand to the float64 ones. ns per element in wall time (ns/elem) and in
+// the thread's CPU time (cpu-ns/elem, steadier on a shared machine).
 //
 //	go test -run '^$' -bench MemberKernel -count 6 ./internal/kernel
 func BenchmarkMemberKernel(b *testing.B) {
@@ -28,6 +30,10 @@ func BenchmarkMemberKernel(b *testing.B) {
 		if rng.IntN(100) == 0 {
 			y[i] = 1
 		}
+	}
+	soft := make([]float32, n)
+	for i := range soft {
+		soft[i] = float32(rng.Float64())
 	}
 	grad := make([]float32, n)
 	specs := []struct {
@@ -42,6 +48,7 @@ func BenchmarkMemberKernel(b *testing.B) {
 		{"quality", Quality(2)},
 		{"gaussian", Gaussian(2, 4)},
 		{"scheduled", Scheduled(0, []float64{0.2}, []float64{5}, 3)},
+		{"quality-soft", Quality(2)}, // soft targets: the float64 lanes after a try of the float32 ones
 	}
 	timed := func(b *testing.B, run func()) {
 		runtime.LockOSThread()
@@ -61,6 +68,10 @@ func BenchmarkMemberKernel(b *testing.B) {
 			timed(b, func() { sigmoidOn(t, p, nil, grad, nil, x, y, nil, nil) })
 		})
 		for _, s := range specs {
+			y := y
+			if strings.HasSuffix(s.name, "-soft") {
+				y = soft
+			}
 			b.Run(fmt.Sprintf("impl=%v/%s/lanes=32", m, s.name), func(b *testing.B) {
 				timed(b, func() { memberOn(t, &s.spec, 1.0/n, 0, nil, grad, nil, x, y, nil, nil) })
 			})

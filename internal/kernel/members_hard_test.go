@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -74,6 +75,63 @@ func TestHardLanesOnlyWhereAccurate(t *testing.T) {
 			var q [32]float32
 			if got := memberHardOn(tb, &c.spec, &q, c.scale, math.Inf(-1), c.hess) != nil; got != c.want {
 				t.Errorf("%v %s: float32 lanes %v, want %v", tb.impl, c.name, got, c.want)
+			}
+		}
+	}
+}
+
+// TestMemberHardRunsEveryElement: float32 data alternating between runs
+// of hard targets (which the float32 lanes take) and runs with soft
+// targets, logits beyond 2^64 or infinite ones (which they hand to the
+// float64 lanes, in pieces that grow while the float32 lanes stop at
+// once), of lengths around the steps and beyond the largest piece, give
+// every output and the sum of the float64 lanes alone, within 1e-6
+// relative (1e-37 absolute): no element is skipped or computed twice.
+func TestMemberHardRunsEveryElement(t *testing.T) {
+	needVector(t)
+	rng := rand.New(rand.NewPCG(51, 52))
+	var x, y []float32
+	for _, run := range []struct {
+		n    int
+		kind string
+	}{{100, "hard"}, {700, "soft"}, {3000, "hard"}, {1, "big"}, {50, "hard"}, {5000, "soft"}, {33, "hard"},
+		{1, "big"}, {31, "hard"}, {17, "soft"}, {64, "hard"}, {2, "inf"}, {129, "hard"}, {9, "soft"}} {
+		for range run.n {
+			xi, yi := float32(4*rng.NormFloat64()), float32(rng.IntN(2))
+			switch run.kind {
+			case "soft":
+				yi = rng.Float32()
+			case "big":
+				xi = 1e30
+			case "inf":
+				xi, yi = float32(math.Inf(-1)), 0 // loss 0: the sum stays finite
+			}
+			x, y = append(x, xi), append(y, yi)
+		}
+	}
+	n := len(x)
+	for _, spec := range []MemberSpec{Poly1(0.25, 2, 1), Quality(2), FLStar(0.25, 2, 1)} {
+		f64 := spec
+		f64.hard = hardSpec{}
+		for _, tb := range tables {
+			var got, want [2][]float32
+			for k := range 2 {
+				got[k], want[k] = make([]float32, n), make([]float32, n)
+				for i := range got[k] {
+					got[k][i] = 7 // must be overwritten
+				}
+			}
+			gs, _ := memberOn(tb, &spec, 0.25, math.Inf(-1), got[0], got[1], nil, x, y, nil, nil)
+			ws, _ := memberOn(tb, &f64, 0.25, math.Inf(-1), want[0], want[1], nil, x, y, nil, nil)
+			if !Agree(gs, ws, 1e-6, 0) {
+				t.Errorf("%v %s: sum %v, float64 lanes %v", tb.impl, spec.kernel, gs, ws)
+			}
+			for k := range 2 {
+				for i := range got[k] {
+					if !Agree(float64(got[k][i]), float64(want[k][i]), 1e-6, 1e-37) {
+						t.Fatalf("%v %s: output %d [%d] (x %v, y %v) = %v, float64 lanes %v", tb.impl, spec.kernel, k, i, x[i], y[i], got[k][i], want[k][i])
+					}
+				}
 			}
 		}
 	}
