@@ -26,15 +26,24 @@ import (
 // and returns how many elements it did (n when none): package kernel runs
 // that step on the float64 lanes and resumes after it.
 //
-// Only FL* computes the Hessian (hess may be non-nil): the others'
-// Hessians cancel near their zeros, beyond what float32 lanes carry, and
-// take the float64 lanes (hess must be nil).
+// FL*, Reduced, Varifocal and the plain focal kernel (Quality's and
+// Gaussian's) compute the Hessian (hess may be non-nil): FL*'s has no
+// cancellation, the others' is the focal loss's, whose bracket near its
+// zero the sigmoid kernel's polynomial gives (hessBracket). Poly-1's ε
+// term moves that zero: its Hessian takes the float64 lanes (hess must
+// be nil).
 
 // Slots of q common to the member kernels.
 const (
 	m32Pow   = iota // the int32 k: m^k by k multiplications
 	m32Floor        // the Hessian's floor (−Inf: none)
 	m32Own          // the member's first constant
+
+	// From m32Root, the focal Hessian's bracket near its zero (see
+	// hessBracket): t₀ as a float32 and the rest, the band of d = t − t₀,
+	// and Q's coefficients (hessRootDegree + 1), as the sigmoid kernel's
+	// qT0Hi…qRoot.
+	m32Root = 16
 )
 
 // parts32 are the quantities of one block of logits x with hard targets y
@@ -56,9 +65,9 @@ type parts32 struct {
 
 // member32 emits one member's float32-lane kernel. focal says whether it
 // needs parts32 (the logit's σ, softplus and m^k); elem returns the loss,
-// the scaled gradient and (hess) the scaled, unfloored Hessian of one
-// block.
-func (f *f32) member32(member string, hess, focal bool, elem func(s *parts32) (l, g, h reg.VecVirtual)) {
+// the scaled gradient and, when hess, the scaled, unfloored Hessian of
+// one block.
+func (f *f32) member32(member string, hess, focal bool, elem func(s *parts32, hess bool) (l, g, h reg.VecVirtual)) {
 	name := member + "Hard" + f.name + "F32"
 	record(f.name, "memberHard:"+member, name)
 	record(f.name, "memberHardStep", 2*f.lanes())
@@ -123,7 +132,7 @@ func (f *f32) member32(member string, hess, focal bool, elem func(s *parts32) (l
 			s.ce = f.add(f.max(f.xor(s.t, sign), f.c(0)), f.log1pPoly(e)) // softplus(−t)
 			s.w = f.powK(s.m, qm(m32Pow), L(fmt.Sprint("pow", u)))
 		}
-		l, g, h := elem(s)
+		l, g, h := elem(s, hess)
 		f.accumulate(l, acc0, acc1)
 		lu := func(s string) string { return L(fmt.Sprint(s, u)) }
 		unlessNil(lossP, lu("noloss"), func() { VMOVUPS(l, at(lossP, u)) })
@@ -154,6 +163,44 @@ func (f *f32) powK(m reg.VecVirtual, flag Mem, label string) reg.VecVirtual {
 	return w
 }
 
+// hessBracket returns pₜ times the focal Hessian's bracket
+//
+//	pₜ (γ ce ((γ + 1) pₜ − 1) + (2γ + 1) m)
+//
+// for γ per lane (gam): where the lanes of band are set (nil: all) and
+// d = t − t₀ is in the band of slots m32Root…, pₜ·d·Q(d) instead, the
+// sigmoid kernel's form through the bracket's zero (see sigmoidHard32);
+// the slots give γ's t₀ and Q, or an empty band.
+func (f *f32) hessBracket(s *parts32, gam reg.VecVirtual, band reg.Register) reg.VecVirtual {
+	c := f.add(gam, f.c(1))
+	if f.z {
+		VFMSUB213PS_BCST(f.c(1), s.pt, c)
+	} else {
+		VFMSUB213PS(f.c(1), s.pt, c)
+	} // (γ + 1) pₜ − 1
+	h := f.mul(f.mul(f.mul(s.pt, s.ce), gam), c)
+	tg1 := f.add(f.add(gam, gam), f.c(1))
+	VFMADD231PS(tg1, f.mul(s.m, s.pt), h)
+	d := f.sub(f.sub(s.t, s.qo(m32Root)), s.qo(m32Root+1))
+	in := f.cmp(cmpGE, d, s.qo(m32Root+2))
+	f.andTo(in, f.cmp(cmpLE, d, s.qo(m32Root+3)))
+	if band != nil {
+		f.andTo(in, band)
+	}
+	q := s.qv(m32Root + 4 + hessRootDegree)
+	for k := hessRootDegree - 1; k >= 0; k-- {
+		if f.z {
+			VFMADD213PS_BCST(s.qm(m32Root+4+k), d, q)
+		} else {
+			VFMADD213PS(s.qv(m32Root+4+k), d, q)
+		}
+	}
+	return f.blend(in, h, f.mul(f.mul(q, d), s.pt))
+}
+
+// abs returns |v|.
+func (f *f32) abs(v reg.VecVirtual) reg.VecVirtual { return f.and(v, f.cbits(1<<31-1)) }
+
 // gammaBracket returns γ pₜ ce + m, γ per lane or a constant operand.
 func (f *f32) gammaBracket(s *parts32, gamma Op) reg.VecVirtual {
 	b := f.mul(s.pt, gamma)
@@ -180,7 +227,7 @@ const (
 //
 //	L = m^γ (αₜ ce + ε m)
 //	scale·L′ = m^γ [−s αₜ scale (γ pₜ ce + m) − s ε (γ + 1) scale m pₜ]
-func (f *f32) poly1(s *parts32) (l, g, h reg.VecVirtual) {
+func (f *f32) poly1(s *parts32, _ bool) (l, g, h reg.VecVirtual) {
 	lb := f.mul(s.ce, s.pair(p1A1, p1A0))
 	VFMADD231PS(s.qv(p1Eps), s.m, lb) // αₜ ce + ε m
 	l = f.mul(lb, s.w)
@@ -210,7 +257,9 @@ const (
 //
 //	L = αₜ ce,                 scale·L′ = −s αₜ scale m            (t < t_th)
 //	L = αₜ th^−γ m^γ ce,  scale·L′ = −s αₜ th^−γ scale m^γ (γ pₜ ce + m)
-func (f *f32) reduced(s *parts32) (l, g, h reg.VecVirtual) {
+//
+// and the Hessian the focal one with these factors and γ = 0 below.
+func (f *f32) reduced(s *parts32, hess bool) (l, g, h reg.VecVirtual) {
 	above := f.cmp(cmpGE, s.t, s.qo(rdT))
 	lf := f.blend(above, s.pair(rdA1, rdA0), f.mul(s.w, s.pair(rdC1, rdC0)))
 	l = f.mul(lf, s.ce)
@@ -219,7 +268,11 @@ func (f *f32) reduced(s *parts32) (l, g, h reg.VecVirtual) {
 	zero := f.vec()
 	VXORPS(zero, zero, zero)
 	gm := f.blend(f.cmp(cmpGE, s.t, s.qo(rdT)), zero, s.qo(rdGamma)) // γ above, 0 below
-	return l, f.mul(gf, f.gammaBracket(s, gm)), nil
+	g = f.mul(gf, f.gammaBracket(s, gm))
+	if hess {
+		h = f.mul(f.abs(gf), f.hessBracket(s, gm, f.cmp(cmpGE, s.t, s.qo(rdT))))
+	}
+	return l, g, h
 }
 
 const (
@@ -237,11 +290,20 @@ const (
 // y = 1) and αₜ = α, γₜ = γ for y = 0 (α m^γ softplus(x), m = p):
 //
 //	L = αₜ m^γₜ ce,  scale·L′ = −s αₜ scale m^γₜ (γₜ pₜ ce + m)
-func (f *f32) varifocal(s *parts32) (l, g, h reg.VecVirtual) {
+//
+// and the focal Hessian with the same constants.
+func (f *f32) varifocal(s *parts32, hess bool) (l, g, h reg.VecVirtual) {
 	w := f.blend(s.one, s.w, f.c(1)) // m^γₜ
 	l = f.mul(f.mul(w, s.pair(vfA1, vfA0)), s.ce)
-	g = f.mul(f.gammaBracket(s, s.pair(vfGamma1, vfGamma0)), s.pair(vfG1, vfG0))
-	return l, f.mul(g, w), nil
+	gf := f.mul(s.pair(vfG1, vfG0), w)
+	g = f.mul(f.gammaBracket(s, s.pair(vfGamma1, vfGamma0)), gf)
+	if hess {
+		// The negatives' focal Hessian (the band of γ), the positives'
+		// cross-entropy one (γₜ = 0).
+		neg := f.cmp(cmpEQ, s.y, f.c(0))
+		h = f.mul(f.abs(gf), f.hessBracket(s, s.pair(vfGamma1, vfGamma0), neg))
+	}
+	return l, g, h
 }
 
 const (
@@ -269,7 +331,7 @@ const (
 // e^(−|zₕ| ∓ zₗ): one float32 z would be off by up to half an ulp of a
 // large |z|, and e^−|z| by that much relative. The loss takes zₕ alone
 // (its error is below 2^−24 of the loss, which is at least |z|/γ · αₜ).
-func (f *f32) flstar(s *parts32) (l, g, h reg.VecVirtual) {
+func (f *f32) flstar(s *parts32, _ bool) (l, g, h reg.VecVirtual) {
 	sign := f.cbits(1 << 31)
 	gh := s.qv(fsGammaHi)
 	p := f.mul(s.t, gh)
@@ -297,10 +359,35 @@ func (f *f32) flstar(s *parts32) (l, g, h reg.VecVirtual) {
 	return l, g, h
 }
 
+const (
+	// focal: αₜ, −s αₜ scale, γ
+	flA1 = m32Own + iota
+	flA0
+	flG1
+	flG0
+	flGamma
+)
+
+// focal is focal loss with αₜ and integer γ ≤ 2, loss, gradient and
+// Hessian: Quality's and Gaussian's form for hard targets (without α),
+//
+//	L = αₜ m^γ ce,  scale·L′ = −s αₜ scale m^γ (γ pₜ ce + m),
+//	scale·L″ = αₜ scale m^γ pₜ (γ ce ((γ + 1) pₜ − 1) + (2γ + 1) m).
+func (f *f32) focal(s *parts32, hess bool) (l, g, h reg.VecVirtual) {
+	l = f.mul(f.mul(s.ce, s.pair(flA1, flA0)), s.w)
+	gf := f.mul(s.pair(flG1, flG0), s.w)
+	g = f.mul(f.gammaBracket(s, s.qo(flGamma)), gf)
+	if hess {
+		h = f.mul(f.abs(gf), f.hessBracket(s, s.qv(flGamma), nil))
+	}
+	return l, g, h
+}
+
 // members32 emits the float32-lane member kernels.
 func (f *f32) members32() {
 	f.member32("poly1", false, true, f.poly1)
-	f.member32("reduced", false, true, f.reduced)
-	f.member32("varifocal", false, true, f.varifocal)
+	f.member32("reduced", true, true, f.reduced)
+	f.member32("varifocal", true, true, f.varifocal)
 	f.member32("flstar", true, false, f.flstar)
+	f.member32("focal", true, true, f.focal)
 }

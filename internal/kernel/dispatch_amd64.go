@@ -504,6 +504,12 @@ func varifocalHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *
 //go:noescape
 func flstarHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 
+// focalHardAVX512F32 is the float32-lane focal kernel of the focal family on AVX512 for hard targets (see member32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func focalHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
 // poly1HardAVX2F32 is the float32-lane poly1 kernel of the focal family on AVX2 for hard targets (see member32 in _gen).
 // n must be a multiple of 32.
 //
@@ -527,6 +533,12 @@ func varifocalHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *fl
 //
 //go:noescape
 func flstarHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
+// focalHardAVX2F32 is the float32-lane focal kernel of the focal family on AVX2 for hard targets (see member32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func focalHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 
 // The tables of the CPU levels: the vector kernels of each (see table).
 var avx512 = table{
@@ -591,6 +603,7 @@ var avx512 = table{
 		"reduced":   reducedHardAVX512F32,
 		"varifocal": varifocalHardAVX512F32,
 		"flstar":    flstarHardAVX512F32,
+		"focal":     focalHardAVX512F32,
 	},
 }
 
@@ -656,5 +669,6 @@ var avx2 = table{
 		"reduced":   reducedHardAVX2F32,
 		"varifocal": varifocalHardAVX2F32,
 		"flstar":    flstarHardAVX2F32,
+		"focal":     focalHardAVX2F32,
 	},
 }

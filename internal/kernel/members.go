@@ -67,19 +67,19 @@ func Poly1(alpha, gamma, eps float64) MemberSpec {
 
 // Gaussian is the spec of focal.Gaussian. For hard targets it is focal
 // loss without α (the negatives' (1 − y)^β is 1): its float32 lanes, for
-// γ ∈ {0, 1, 2}, are Poly-1's with ε = 0.
+// γ ∈ {0, 1, 2}, are the focal kernel's.
 func Gaussian(gamma, beta float64) MemberSpec {
 	return MemberSpec{kernel: "gaussian", par: [memberSlots]float64{gamma, beta, powFlag(gamma), powFlag(beta)}, hard: focalHard(gamma)}
 }
 
 // focalHard is the float32-lane spec of focal loss without α and with
-// γ ∈ {0, 1, 2}: Poly-1's kernel with ε = 0.
+// γ ∈ {0, 1, 2}, with the Hessian.
 func focalHard(gamma float64) hardSpec {
 	k, ok := hardGamma(gamma)
 	if !ok {
 		return hardSpec{}
 	}
-	return hardSpec{kernel: "poly1", pow: k, scaled: 0b11001100, c: [hardSlots]float64{1, 1, -1, 1, gamma}}
+	return hardSpec{kernel: "focal", pow: k, hess: true, roots: true, scaled: 0b1100, c: [hardSlots]float64{1, 1, -1, 1, gamma}}
 }
 
 // Varifocal is the spec of focal.Varifocal (α = 0 weighs negatives by 1).
@@ -94,7 +94,7 @@ func Varifocal(alpha, gamma float64, iouWeighted bool) MemberSpec {
 	s := MemberSpec{kernel: "varifocal", par: [memberSlots]float64{alpha, gamma, iou, powFlag(gamma)}}
 	if k, ok := hardGamma(gamma); ok {
 		// A hard positive's weight is 1 with or without IoU weighting.
-		s.hard = hardSpec{kernel: "varifocal", pow: k, scaled: 0b1100,
+		s.hard = hardSpec{kernel: "varifocal", pow: k, hess: true, roots: true, scaled: 0b1100,
 			c: [hardSlots]float64{1, alpha, -1, alpha, 0, gamma}}
 	}
 	return s
@@ -106,7 +106,7 @@ func Reduced(alpha, gamma, th float64) MemberSpec {
 	s := MemberSpec{kernel: "reduced", par: [memberSlots]float64{a, b, gamma, th, math.Log(th), powFlag(gamma), 1 / th}}
 	if k, ok := hardGamma(gamma); ok && th > 0 {
 		c := math.Pow(th, -gamma)
-		s.hard = hardSpec{kernel: "reduced", pow: k, scaled: 0b11110000, free: 1 << 9,
+		s.hard = hardSpec{kernel: "reduced", pow: k, hess: true, roots: true, scaled: 0b11110000, free: 1 << 9,
 			c: [hardSlots]float64{a, b, a * c, b * c, -a, b, -a * c, b * c, gamma, float64(thresholdLogit(th))}}
 	}
 	return s
@@ -339,6 +339,7 @@ type hardSpec struct {
 	kernel string
 	pow    int32  // m^k by k multiplications
 	hess   bool   // the kernel computes the Hessian (else calls with one take the float64 lanes)
+	roots  bool   // the Hessian is the focal one: the slots from m32Root hold hessRoots[pow]
 	scaled uint32 // bit i: c[i] is multiplied by the gradient's scale
 	free   uint32 // bit i: c[i] is exempt from the range check (a logit, or the rest of a split value)
 	split  uint32 // bit i: c[i] is stored as a float32 in slot i and the rest in slot i + 1
@@ -346,13 +347,15 @@ type hardSpec struct {
 }
 
 // Slots of a float32-lane member kernel's constants (as in
-// _gen/members32.go): the int32 k of m^k, the Hessian's floor, then the
-// member's own.
+// _gen/members32.go): the int32 k of m^k, the Hessian's floor, the
+// member's own (hardSlots of them), then for the focal Hessian its
+// bracket's zero, band and polynomial (see hessRoot).
 const (
 	m32Pow = iota
 	m32Floor
 	m32Own
-	hardSlots = 32 - m32Own
+	hardSlots = 14
+	m32Root   = m32Own + hardSlots
 )
 
 // maxHardConst bounds the float32-lane kernels' constants (the gradient's
@@ -370,6 +373,14 @@ const maxHardConst = 0x1p20
 func (h *hardSpec) consts(q *[32]float32, scale, floor float64) bool {
 	q[m32Pow] = math.Float32frombits(uint32(h.pow))
 	q[m32Floor] = float32(floor)
+	if h.roots {
+		r, ok := hessRoots[int(h.pow)]
+		if !ok {
+			r = hessRoot{lo: 1, hi: -1} // γ = 0: the bracket is m > 0, the band empty
+		}
+		q[m32Root], q[m32Root+1], q[m32Root+2], q[m32Root+3] = r.t0Hi, r.t0Lo, r.lo, r.hi
+		copy(q[m32Root+4:], r.q[:])
+	}
 	for i := 0; i < hardSlots; i++ {
 		v := h.c[i]
 		if h.scaled>>i&1 != 0 {
@@ -468,7 +479,8 @@ var hardPool = sync.Pool{New: func() any { return new([32]float32) }}
 func memberHardOn(t *table, spec *MemberSpec, q *[32]float32, scale, floor float64, wantHess bool) memberHardFunc {
 	h := &spec.hard
 	f := t.memberHard[h.kernel]
-	if h.kernel == "" || f == nil || (wantHess && !h.hess) || !h.consts(q, scale, floor) {
+	// (A Hessian's factors are the gradient's, unsigned: scale ≥ 0.)
+	if h.kernel == "" || f == nil || (wantHess && (!h.hess || scale < 0)) || !h.consts(q, scale, floor) {
 		return nil
 	}
 	return f

@@ -33,9 +33,10 @@ func TestThresholdLogitIsTheLeastAtTheThreshold(t *testing.T) {
 // refused where they would not keep float32's accuracy, and those calls
 // take the float64 lanes: Poly-1 with ε < 0 (its terms cancel) or ε > 64,
 // exponents other than 0, 1, 2 (the error grows with the factors of m),
-// a Hessian other than FL*'s (it cancels near its zero), constants
-// beyond 2^20 or below 2^−100 (a gradient scale of 1e30 or 1e-40), FL*
-// with γ or |β| beyond 2^16; and taken at the defaults.
+// Poly-1's Hessian (its ε term moves the bracket's zero), a Hessian with
+// a negative scale, constants beyond 2^20 or below 2^−100 (a gradient
+// scale of 1e30 or 1e-40), FL* with γ or |β| beyond 2^16; and taken at
+// the defaults, with the Hessian too for the others.
 func TestHardLanesOnlyWhereAccurate(t *testing.T) {
 	for _, c := range []struct {
 		name  string
@@ -57,17 +58,21 @@ func TestHardLanesOnlyWhereAccurate(t *testing.T) {
 		{"reduced", Reduced(0, 2, 0.5), 1.0 / 3, false, true},
 		{"reduced γ = 1.5", Reduced(0, 1.5, 0.5), 1.0 / 3, false, false},
 		{"reduced th^−γ > 2^20", Reduced(0, 2, 1e-4), 1.0 / 3, false, false},
-		{"reduced Hessian", Reduced(0, 2, 0.5), 1.0 / 3, true, false},
+		{"reduced Hessian", Reduced(0, 2, 0.5), 1.0 / 3, true, true},
+		{"reduced Hessian, scale < 0", Reduced(0, 2, 0.5), -1.0 / 3, true, false},
 		{"varifocal", Varifocal(0.75, 2, true), 1.0 / 3, false, true},
 		{"varifocal γ = 2.5", Varifocal(0.75, 2.5, true), 1.0 / 3, false, false},
+		{"varifocal Hessian", Varifocal(0.75, 2, true), 1.0 / 3, true, true},
 		{"flstar", FLStar(0.25, 2, 1), 1.0 / 3, false, true},
 		{"flstar Hessian", FLStar(0.25, 2, 1), 1.0 / 3, true, true},
 		{"flstar γ > 2^16", FLStar(0.25, 1e5, 1), 1.0 / 3, false, false},
 		{"flstar β > 2^16", FLStar(0.25, 2, -1e5), 1.0 / 3, false, false},
 		{"quality", Quality(2), 1.0 / 3, false, true},
 		{"quality β = 3", Quality(3), 1.0 / 3, false, false},
+		{"quality Hessian", Quality(2), 1.0 / 3, true, true},
 		{"gaussian", Gaussian(2, 4), 1.0 / 3, false, true},
 		{"gaussian γ = 0.5", Gaussian(0.5, 4), 1.0 / 3, false, false},
+		{"gaussian Hessian", Gaussian(1, 4), 1.0 / 3, true, true},
 		{"asymmetric", Asymmetric(0, 4, 0.05, false), 1.0 / 3, false, false},
 		{"scheduled", Scheduled(0, []float64{0.2}, []float64{5}, 3), 1.0 / 3, false, false},
 	} {
@@ -85,8 +90,9 @@ func TestHardLanesOnlyWhereAccurate(t *testing.T) {
 // targets, logits beyond 2^64 or infinite ones (which they hand to the
 // float64 lanes, in pieces that grow while the float32 lanes stop at
 // once), of lengths around the steps and beyond the largest piece, give
-// every output and the sum of the float64 lanes alone, within 1e-6
-// relative (1e-37 absolute): no element is skipped or computed twice.
+// every output (the Hessian too where the float32 lanes compute it) and
+// the sum of the float64 lanes alone, within 1e-6 relative (1e-37
+// absolute): no element is skipped or computed twice.
 func TestMemberHardRunsEveryElement(t *testing.T) {
 	needVector(t)
 	rng := rand.New(rand.NewPCG(51, 52))
@@ -110,25 +116,32 @@ func TestMemberHardRunsEveryElement(t *testing.T) {
 		}
 	}
 	n := len(x)
-	for _, spec := range []MemberSpec{Poly1(0.25, 2, 1), Quality(2), FLStar(0.25, 2, 1)} {
+	for _, spec := range []MemberSpec{Poly1(0.25, 2, 1), Quality(2), FLStar(0.25, 2, 1), Reduced(0.25, 2, 0.5), Varifocal(0.75, 1, true)} {
 		f64 := spec
 		f64.hard = hardSpec{}
 		for _, tb := range tables {
-			var got, want [2][]float32
-			for k := range 2 {
+			var got, want [3][]float32
+			for k := range 3 {
 				got[k], want[k] = make([]float32, n), make([]float32, n)
 				for i := range got[k] {
 					got[k][i] = 7 // must be overwritten
 				}
 			}
-			gs, _ := memberOn(tb, &spec, 0.25, math.Inf(-1), got[0], got[1], nil, x, y, nil, nil)
-			ws, _ := memberOn(tb, &f64, 0.25, math.Inf(-1), want[0], want[1], nil, x, y, nil, nil)
+			if !spec.hard.hess {
+				got[2], want[2] = nil, nil
+			}
+			gs, _ := memberOn(tb, &spec, 0.25, math.Inf(-1), got[0], got[1], got[2], x, y, nil, nil)
+			ws, _ := memberOn(tb, &f64, 0.25, math.Inf(-1), want[0], want[1], want[2], x, y, nil, nil)
 			if !Agree(gs, ws, 1e-6, 0) {
 				t.Errorf("%v %s: sum %v, float64 lanes %v", tb.impl, spec.kernel, gs, ws)
 			}
-			for k := range 2 {
+			for k := range 3 {
 				for i := range got[k] {
-					if !Agree(float64(got[k][i]), float64(want[k][i]), 1e-6, 1e-37) {
+					abs := 1e-37
+					if k == 2 { // the float64 lanes' rounding near the Hessian's zero
+						abs += 1e-13 * (4 + math.Abs(float64(x[i])))
+					}
+					if !Agree(float64(got[k][i]), float64(want[k][i]), 1e-6, abs) {
 						t.Fatalf("%v %s: output %d [%d] (x %v, y %v) = %v, float64 lanes %v", tb.impl, spec.kernel, k, i, x[i], y[i], got[k][i], want[k][i])
 					}
 				}
