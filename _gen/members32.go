@@ -10,11 +10,11 @@ import (
 
 // The float32-lane kernels of the family's members for float32 data with
 // hard targets (package focal's Poly1, Reduced, Varifocal and FLStar, and
-// through Poly-1's with ε = 0, Quality and Gaussian, which are focal loss
-// without α for hard targets): the
-// sigmoid kernel's float32 algebra (sigmoidHard32: exp with 2^k applied
-// once, log1p without division, σ(t) and σ(−t) selected by t's sign) with
-// each member's element math on top.
+// through a plain focal kernel Quality and Gaussian, which are focal loss
+// without α for hard targets): the sigmoid kernel's float32 algebra
+// (sigmoidHard32: exp with 2^k applied once, log1p without division, σ(t)
+// and σ(−t) selected by t's sign, the Hessian's bracket through its zero)
+// with each member's element math on top.
 //
 //	func(q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)
 //
@@ -64,10 +64,10 @@ type parts32 struct {
 }
 
 // member32 emits one member's float32-lane kernel. focal says whether it
-// needs parts32 (the logit's σ, softplus and m^k); elem returns the loss,
-// the scaled gradient and, when hess, the scaled, unfloored Hessian of
-// one block.
-func (f *f32) member32(member string, hess, focal bool, elem func(s *parts32, hess bool) (l, g, h reg.VecVirtual)) {
+// needs parts32 (the logit's σ, softplus and m^k); elem returns the loss
+// and the scaled gradient of one block and, for a kernel with the
+// Hessian, a function emitting the scaled, unfloored Hessian.
+func (f *f32) member32(member string, focal bool, elem func(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual)) {
 	name := member + "Hard" + f.name + "F32"
 	record(f.name, "memberHard:"+member, name)
 	record(f.name, "memberHardStep", 2*f.lanes())
@@ -132,13 +132,14 @@ func (f *f32) member32(member string, hess, focal bool, elem func(s *parts32, he
 			s.ce = f.add(f.max(f.xor(s.t, sign), f.c(0)), f.log1pPoly(e)) // softplus(−t)
 			s.w = f.powK(s.m, qm(m32Pow), L(fmt.Sprint("pow", u)))
 		}
-		l, g, h := elem(s, hess)
+		l, g, h := elem(s)
 		f.accumulate(l, acc0, acc1)
 		lu := func(s string) string { return L(fmt.Sprint(s, u)) }
 		unlessNil(lossP, lu("noloss"), func() { VMOVUPS(l, at(lossP, u)) })
 		unlessNil(gradP, lu("nograd"), func() { VMOVUPS(g, at(gradP, u)) })
-		if hess {
-			unlessNil(hessP, lu("nohess"), func() { VMOVUPS(f.max(h, qo(m32Floor)), at(hessP, u)) })
+		if h != nil {
+			// (Only here: a call without the Hessian does not compute it.)
+			unlessNil(hessP, lu("nohess"), func() { VMOVUPS(f.max(h(), qo(m32Floor)), at(hessP, u)) })
 		}
 	}
 	ADDQ(U8(f.lanes()*U), i)
@@ -227,7 +228,7 @@ const (
 //
 //	L = m^γ (αₜ ce + ε m)
 //	scale·L′ = m^γ [−s αₜ scale (γ pₜ ce + m) − s ε (γ + 1) scale m pₜ]
-func (f *f32) poly1(s *parts32, _ bool) (l, g, h reg.VecVirtual) {
+func (f *f32) poly1(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
 	lb := f.mul(s.ce, s.pair(p1A1, p1A0))
 	VFMADD231PS(s.qv(p1Eps), s.m, lb) // αₜ ce + ε m
 	l = f.mul(lb, s.w)
@@ -259,7 +260,7 @@ const (
 //	L = αₜ th^−γ m^γ ce,  scale·L′ = −s αₜ th^−γ scale m^γ (γ pₜ ce + m)
 //
 // and the Hessian the focal one with these factors and γ = 0 below.
-func (f *f32) reduced(s *parts32, hess bool) (l, g, h reg.VecVirtual) {
+func (f *f32) reduced(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
 	above := f.cmp(cmpGE, s.t, s.qo(rdT))
 	lf := f.blend(above, s.pair(rdA1, rdA0), f.mul(s.w, s.pair(rdC1, rdC0)))
 	l = f.mul(lf, s.ce)
@@ -269,10 +270,9 @@ func (f *f32) reduced(s *parts32, hess bool) (l, g, h reg.VecVirtual) {
 	VXORPS(zero, zero, zero)
 	gm := f.blend(f.cmp(cmpGE, s.t, s.qo(rdT)), zero, s.qo(rdGamma)) // γ above, 0 below
 	g = f.mul(gf, f.gammaBracket(s, gm))
-	if hess {
-		h = f.mul(f.abs(gf), f.hessBracket(s, gm, f.cmp(cmpGE, s.t, s.qo(rdT))))
+	return l, g, func() reg.VecVirtual {
+		return f.mul(f.abs(gf), f.hessBracket(s, gm, f.cmp(cmpGE, s.t, s.qo(rdT))))
 	}
-	return l, g, h
 }
 
 const (
@@ -292,18 +292,17 @@ const (
 //	L = αₜ m^γₜ ce,  scale·L′ = −s αₜ scale m^γₜ (γₜ pₜ ce + m)
 //
 // and the focal Hessian with the same constants.
-func (f *f32) varifocal(s *parts32, hess bool) (l, g, h reg.VecVirtual) {
+func (f *f32) varifocal(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
 	w := f.blend(s.one, s.w, f.c(1)) // m^γₜ
 	l = f.mul(f.mul(w, s.pair(vfA1, vfA0)), s.ce)
 	gf := f.mul(s.pair(vfG1, vfG0), w)
 	g = f.mul(f.gammaBracket(s, s.pair(vfGamma1, vfGamma0)), gf)
-	if hess {
+	return l, g, func() reg.VecVirtual {
 		// The negatives' focal Hessian (the band of γ), the positives'
 		// cross-entropy one (γₜ = 0).
 		neg := f.cmp(cmpEQ, s.y, f.c(0))
-		h = f.mul(f.abs(gf), f.hessBracket(s, s.pair(vfGamma1, vfGamma0), neg))
+		return f.mul(f.abs(gf), f.hessBracket(s, s.pair(vfGamma1, vfGamma0), neg))
 	}
-	return l, g, h
 }
 
 const (
@@ -331,7 +330,7 @@ const (
 // e^(−|zₕ| ∓ zₗ): one float32 z would be off by up to half an ulp of a
 // large |z|, and e^−|z| by that much relative. The loss takes zₕ alone
 // (its error is below 2^−24 of the loss, which is at least |z|/γ · αₜ).
-func (f *f32) flstar(s *parts32, _ bool) (l, g, h reg.VecVirtual) {
+func (f *f32) flstar(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
 	sign := f.cbits(1 << 31)
 	gh := s.qv(fsGammaHi)
 	p := f.mul(s.t, gh)
@@ -355,8 +354,7 @@ func (f *f32) flstar(s *parts32, _ bool) (l, g, h reg.VecVirtual) {
 	snz := f.selectSign(zneg, inv, ei) // σ(−z)
 	l = f.mul(f.add(f.max(nzh, f.c(0)), f.log1pPoly(e)), s.pair(fsL1, fsL0))
 	g = f.mul(snz, s.pair(fsG1, fsG0))
-	h = f.mul(f.mul(ei, inv), s.pair(fsH1, fsH0))
-	return l, g, h
+	return l, g, func() reg.VecVirtual { return f.mul(f.mul(ei, inv), s.pair(fsH1, fsH0)) }
 }
 
 const (
@@ -373,21 +371,18 @@ const (
 //
 //	L = αₜ m^γ ce,  scale·L′ = −s αₜ scale m^γ (γ pₜ ce + m),
 //	scale·L″ = αₜ scale m^γ pₜ (γ ce ((γ + 1) pₜ − 1) + (2γ + 1) m).
-func (f *f32) focal(s *parts32, hess bool) (l, g, h reg.VecVirtual) {
+func (f *f32) focal(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
 	l = f.mul(f.mul(s.ce, s.pair(flA1, flA0)), s.w)
 	gf := f.mul(s.pair(flG1, flG0), s.w)
 	g = f.mul(f.gammaBracket(s, s.qo(flGamma)), gf)
-	if hess {
-		h = f.mul(f.abs(gf), f.hessBracket(s, s.qv(flGamma), nil))
-	}
-	return l, g, h
+	return l, g, func() reg.VecVirtual { return f.mul(f.abs(gf), f.hessBracket(s, s.qv(flGamma), nil)) }
 }
 
 // members32 emits the float32-lane member kernels.
 func (f *f32) members32() {
-	f.member32("poly1", false, true, f.poly1)
-	f.member32("reduced", true, true, f.reduced)
-	f.member32("varifocal", true, true, f.varifocal)
-	f.member32("flstar", true, false, f.flstar)
-	f.member32("focal", true, true, f.focal)
+	f.member32("poly1", true, f.poly1)
+	f.member32("reduced", true, f.reduced)
+	f.member32("varifocal", true, f.varifocal)
+	f.member32("flstar", false, f.flstar)
+	f.member32("focal", true, f.focal)
 }

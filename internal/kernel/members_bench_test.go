@@ -17,7 +17,8 @@ import (
 // sigmoid is the float32-lane sigmoid kernel (α = 0.25, γ = 2) on the
 // same data, the reference of the members' goal (at most 2× it), and
 // quality-soft Quality on uniform soft targets, which the float32 lanes
-// hand to the float64 ones. ns per element in wall time (ns/elem) and in
+// hand to the float64 ones; /hess with the Hessian, for the kernels that
+// compute it in float32 lanes. ns per element in wall time (ns/elem) and in
 // the thread's CPU time (cpu-ns/elem, steadier on a shared machine).
 //
 //	go test -run '^$' -bench MemberKernel -count 6 ./internal/kernel
@@ -35,7 +36,7 @@ func BenchmarkMemberKernel(b *testing.B) {
 	for i := range soft {
 		soft[i] = float32(rng.Float64())
 	}
-	grad := make([]float32, n)
+	grad, hess := make([]float32, n), make([]float32, n)
 	specs := []struct {
 		name string
 		spec MemberSpec
@@ -67,6 +68,10 @@ func BenchmarkMemberKernel(b *testing.B) {
 			p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: 2, Scale: 1.0 / n}
 			timed(b, func() { sigmoidOn(t, p, nil, grad, nil, x, y, nil, nil) })
 		})
+		b.Run(fmt.Sprintf("impl=%v/sigmoid/hess", m), func(b *testing.B) {
+			p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: 2, Scale: 1.0 / n}
+			timed(b, func() { sigmoidOn(t, p, nil, grad, hess, x, y, nil, nil) })
+		})
 		for _, s := range specs {
 			y := y
 			if strings.HasSuffix(s.name, "-soft") {
@@ -80,6 +85,16 @@ func BenchmarkMemberKernel(b *testing.B) {
 				f64.hard = hardSpec{}
 				timed(b, func() { memberOn(t, &f64, 1.0/n, 0, nil, grad, nil, x, y, nil, nil) })
 			})
+			if s.spec.hard.hess {
+				b.Run(fmt.Sprintf("impl=%v/%s/lanes=32/hess", m, s.name), func(b *testing.B) {
+					timed(b, func() { memberOn(t, &s.spec, 1.0/n, 0, nil, grad, hess, x, y, nil, nil) })
+				})
+				b.Run(fmt.Sprintf("impl=%v/%s/lanes=64/hess", m, s.name), func(b *testing.B) {
+					f64 := s.spec
+					f64.hard = hardSpec{}
+					timed(b, func() { memberOn(t, &f64, 1.0/n, 0, nil, grad, hess, x, y, nil, nil) })
+				})
+			}
 		}
 	}
 }
