@@ -227,7 +227,7 @@ func memberOn[T Float](t *table, spec *MemberSpec, scale, floor float64, loss, g
 		set(mOwn+i, v)
 	}
 	if w == nil && ignore == nil {
-		if unsafe.Sizeof(x[0]) == 4 && len(x) >= 32 {
+		if unsafe.Sizeof(x[0]) == 4 && len(x) >= 32 && spec.hard.kernel != "" {
 			q := hardPool.Get().(*[32]float32)
 			defer hardPool.Put(q)
 			if f := memberHardOn(t, spec, q, scale, floor, hess != nil); f != nil {
