@@ -55,7 +55,11 @@ func memberSlack(x, scale, w float64, f32 bool) float64 {
 // underflow), output for output and in the sum: for hard, soft and mixed
 // targets, special logits (±0, subnormals, ±MaxFloat, ±Inf, NaN), weights
 // with zeros, an ignore mask, a clipped and a floored Hessian, any subset
-// of destinations and lengths around the lane counts.
+// of destinations and lengths around the lane counts; and, for float32
+// data, with loss and gradient only, on hard targets with logits within
+// ±2^64 but for a rare one beyond (hard32), which the float32-lane
+// kernels take (see TestMemberHardDenseSweep), stepping to the float64
+// lanes and back around the rare one.
 func TestMemberKernelsMatchElem(t *testing.T) {
 	impls := kernel.Impls()[1:]
 	if len(impls) == 0 {
@@ -68,11 +72,14 @@ func TestMemberKernelsMatchElem(t *testing.T) {
 			t.Fatalf("%#v: no vector kernel", mem)
 		}
 		for _, m := range impls {
-			for _, targets := range []string{"hard", "soft", "mixed"} {
-				if mem.traits().hard && targets != "hard" {
+			for _, targets := range []string{"hard", "soft", "mixed", "hard32"} {
+				if mem.traits().hard && targets != "hard" && targets != "hard32" {
 					continue
 				}
 				n := rng.IntN(20) + []int{0, 64, 333}[rng.IntN(3)]
+				if targets == "hard32" {
+					n += 64
+				}
 				t.Run(fmt.Sprintf("%v/%T/%s/n%d", m, mem, targets, n), func(t *testing.T) {
 					x, y := memberInputs(rng, n, targets)
 					for _, form := range []string{"plain", "weighted", "masked"} {
@@ -94,6 +101,8 @@ func TestMemberKernelsMatchElem(t *testing.T) {
 						outs := [3]bool{rng.IntN(3) > 0, rng.IntN(3) > 0, rng.IntN(3) > 0}
 						compareMember(t, m, mem, x, y, w, ign, 0.25, clip, floor, outs)
 						compareMember(t, m, mem, toT[float32](x), toT[float32](y), toT[float32](w), ign, 0.25, clip, floor, [3]bool{true, true, true})
+						compareMember(t, m, mem, toT[float32](x), toT[float32](y), toT[float32](w), ign, 0.25, clip, floor, [3]bool{true, true, false})
+						compareMember(t, m, mem, toT[float32](x), toT[float32](y), toT[float32](w), ign, 0.25, clip, floor, [3]bool{false, true, false})
 					}
 				})
 			}
@@ -102,18 +111,25 @@ func TestMemberKernelsMatchElem(t *testing.T) {
 }
 
 // memberInputs returns n logits (normal, scale 6, a quarter specials) and
-// targets: hard, soft (a few at 0 and 1) or mixed.
+// targets: hard, soft (a few at 0 and 1) or mixed; or hard targets with
+// the specials within ±2^64 but for one in 200 elements (hard32).
 func memberInputs(rng *rand.Rand, n int, targets string) (x, y []float64) {
 	specials := []float64{0, math.Copysign(0, -1), 5e-324, 1e-40, 1, -1, 17, -17, 40, -40, 88, -88, 104, -104, 745, -745,
-		1e30, -1e30, math.MaxFloat32, -math.MaxFloat32, math.Inf(1), math.Inf(-1), math.NaN()}
+		1e19, -1e19, 1e30, -1e30, math.MaxFloat32, -math.MaxFloat32, math.Inf(1), math.Inf(-1), math.NaN()}
+	inRange := 18 // specials[:inRange] are within ±2^64
 	x, y = make([]float64, n), make([]float64, n)
 	for i := range x {
 		x[i] = 6 * rng.NormFloat64()
-		if rng.IntN(4) == 0 {
+		switch {
+		case targets == "hard32" && rng.IntN(200) == 0:
+			x[i] = specials[inRange+rng.IntN(len(specials)-inRange)]
+		case targets == "hard32" && rng.IntN(4) == 0:
+			x[i] = specials[rng.IntN(inRange)]
+		case targets != "hard32" && rng.IntN(4) == 0:
 			x[i] = specials[rng.IntN(len(specials))]
 		}
 		switch {
-		case targets == "hard" || (targets == "mixed" && rng.IntN(2) == 0):
+		case targets == "hard" || targets == "hard32" || (targets == "mixed" && rng.IntN(2) == 0):
 			y[i] = float64(rng.IntN(2))
 		default:
 			y[i] = rng.Float64()
@@ -231,11 +247,20 @@ func atJump(mem Member, x, y float64) bool {
 // FuzzMemberKernels compares every member kernel on every vector
 // implementation with the member's Go element loop on arbitrary logits and
 // targets (raw float32 bits, so NaN, ±Inf, ±0 and subnormals arise),
-// exponents and parameters, in float32 and float64, as
+// exponents and parameters, in float32 (with the Hessian and without it,
+// the float32-lane kernels' case for hard targets) and float64, as
 // TestMemberKernelsMatchElem does. Without a vector implementation it has
 // nothing to compare and skips.
 func FuzzMemberKernels(f *testing.F) {
 	f.Add(make([]byte, 8*19), 2.0, 0.25, uint8(0))
+	// 96 logits from −40 to 40 with hard targets: the float32 lanes.
+	lanes := make([]byte, 8*96)
+	for i := range 96 {
+		binary.LittleEndian.PutUint32(lanes[8*i:], math.Float32bits(float32(i-48)*0.83))
+		binary.LittleEndian.PutUint32(lanes[8*i+4:], math.Float32bits(float32(i%3%2)))
+	}
+	f.Add(lanes, 2.0, 0.25, uint8(1))
+	f.Add(lanes, 1.0, 0.6, uint8(3))
 	f.Add([]byte("\x00\x00\x80\x7f\x00\x00\x80\x3f\xff\xff\x7f\x7f\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x80\x3f"), 0.5, 0.9, uint8(7))
 	f.Fuzz(func(t *testing.T, data []byte, gamma, param float64, flags uint8) {
 		impls := kernel.Impls()[1:]
@@ -287,6 +312,7 @@ func FuzzMemberKernels(f *testing.F) {
 			}
 			for _, m := range impls {
 				compareMember(t, m, mem, x, yt, nil, nil, 1.0/3, clip, floor, [3]bool{true, true, true})
+				compareMember(t, m, mem, x, yt, nil, nil, 1.0/3, clip, floor, [3]bool{true, true, false}) // float32 lanes
 				compareMember(t, m, mem, toT[float64](x), toT[float64](yt), nil, nil, 1.0/3, clip, floor, [3]bool{true, true, true})
 			}
 		}

@@ -7,6 +7,7 @@
 //	targets_amd64.s     the target check (targets.go)
 //	softmax_amd64.s     the softmax row loops (softmax.go)
 //	members_amd64.s     the other members of the focal family (members.go)
+//	members32_amd64.s   their float32-lane forms for hard targets (members32.go)
 //	vecmath_amd64_test.s the vector exp, log and log1p the kernels are built
 //	                    from, as functions over arrays, for the tests only
 //	                    (math.go, sigmoid32.go)
@@ -64,6 +65,11 @@ var families = []family{
 		a := newISA(avx512)
 		a.members()
 		a.emitConsts()
+	}},
+	{"members32", false, func(avx512 bool) {
+		f := newF32(avx512)
+		f.members32()
+		f.emitConsts()
 	}},
 	{"vecmath", true, func(avx512 bool) {
 		a := newISA(avx512)

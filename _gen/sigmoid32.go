@@ -251,6 +251,13 @@ func (f *f32) estrinPows(pows []reg.VecVirtual, c []float32) reg.VecVirtual {
 // subnormal: the scaled products the kernels form from e^r and k round to
 // 0 there, as the exact ones do.
 func (f *f32) expReduced(z reg.VecVirtual) (p, k reg.VecVirtual) {
+	return f.expReducedLo(z, nil)
+}
+
+// expReducedLo is expReduced of z + lo, lo (if not nil) a correction far
+// below z's ulp (the low part of a double-float32 z), added to r after the
+// reduction.
+func (f *f32) expReducedLo(z, lo reg.VecVirtual) (p, k reg.VecVirtual) {
 	const ln2Hi32, ln2Lo32 = 0.693145751953125, 1.428606765330187045e-06
 	r := f.max(z, f.c(-180))
 	k = f.vec()
@@ -261,6 +268,9 @@ func (f *f32) expReduced(z reg.VecVirtual) (p, k reg.VecVirtual) {
 	}
 	f.fnmadd(f.c(ln2Hi32), k, r)
 	f.fnmadd(f.c(ln2Lo32), k, r)
+	if lo != nil {
+		VADDPS(lo, r, r)
+	}
 	c := make([]float32, 6)
 	for i := range c {
 		c[i] = float32(1 / fact(i+2))
@@ -276,10 +286,17 @@ func (f *f32) expReduced(z reg.VecVirtual) (p, k reg.VecVirtual) {
 // the exponent field (expNegBiased, flushed to 0 only below 2^−190), times
 // 2^−64.
 func (f *f32) expNeg(z reg.VecVirtual) reg.VecVirtual {
+	return f.expNegLo(z, nil)
+}
+
+// expNegLo is expNeg of z + lo (see expReducedLo).
+func (f *f32) expNegLo(z, lo reg.VecVirtual) reg.VecVirtual {
 	if !f.z {
-		return f.mul(f.expNegBiased(z, f.cbits(127+64)), f.c(0x1p-64))
+		bias := f.cbits(127 + 64) // (first: the constants' order in the table)
+		p, k := f.expReducedLo(z, lo)
+		return f.mul(f.scale2k(p, k, bias), f.c(0x1p-64))
 	}
-	p, k := f.expReduced(z)
+	p, k := f.expReducedLo(z, lo)
 	return f.scalef(p, k)
 }
 

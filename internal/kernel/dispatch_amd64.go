@@ -480,6 +480,66 @@ func asymmetricMarginAVX2F64(p *[64]float64, loss *float64, grad *float64, hess 
 //go:noescape
 func qualityAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 
+// poly1HardAVX512F32 is the float32-lane poly1 kernel of the focal family on AVX512 for hard targets (see member32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func poly1HardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
+// reducedHardAVX512F32 is the float32-lane reduced kernel of the focal family on AVX512 for hard targets (see member32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func reducedHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
+// varifocalHardAVX512F32 is the float32-lane varifocal kernel of the focal family on AVX512 for hard targets (see member32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func varifocalHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
+// flstarHardAVX512F32 is the float32-lane flstar kernel of the focal family on AVX512 for hard targets (see member32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func flstarHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
+// focalHardAVX512F32 is the float32-lane focal kernel of the focal family on AVX512 for hard targets (see member32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func focalHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
+// poly1HardAVX2F32 is the float32-lane poly1 kernel of the focal family on AVX2 for hard targets (see member32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func poly1HardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
+// reducedHardAVX2F32 is the float32-lane reduced kernel of the focal family on AVX2 for hard targets (see member32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func reducedHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
+// varifocalHardAVX2F32 is the float32-lane varifocal kernel of the focal family on AVX2 for hard targets (see member32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func varifocalHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
+// flstarHardAVX2F32 is the float32-lane flstar kernel of the focal family on AVX2 for hard targets (see member32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func flstarHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
+// focalHardAVX2F32 is the float32-lane focal kernel of the focal family on AVX2 for hard targets (see member32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func focalHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
 // The tables of the CPU levels: the vector kernels of each (see table).
 var avx512 = table{
 	impl:                 AVX512,
@@ -515,6 +575,7 @@ var avx512 = table{
 	smoothRowF64:         smoothRowAVX512F64,
 	gradRowF64:           gradRowAVX512F64,
 	memberStep:           8,
+	memberHardStep:       32,
 	memberF32: map[string]memberF32Func{
 		"poly1":            poly1AVX512F32,
 		"gaussian":         gaussianAVX512F32,
@@ -536,6 +597,13 @@ var avx512 = table{
 		"asymmetric":       asymmetricAVX512F64,
 		"asymmetricMargin": asymmetricMarginAVX512F64,
 		"quality":          qualityAVX2F64,
+	},
+	memberHard: map[string]memberHardFunc{
+		"poly1":     poly1HardAVX512F32,
+		"reduced":   reducedHardAVX512F32,
+		"varifocal": varifocalHardAVX512F32,
+		"flstar":    flstarHardAVX512F32,
+		"focal":     focalHardAVX512F32,
 	},
 }
 
@@ -573,6 +641,7 @@ var avx2 = table{
 	smoothRowF64:         smoothRowAVX2F64,
 	gradRowF64:           gradRowAVX2F64,
 	memberStep:           4,
+	memberHardStep:       16,
 	memberF32: map[string]memberF32Func{
 		"poly1":            poly1AVX2F32,
 		"gaussian":         gaussianAVX2F32,
@@ -594,5 +663,12 @@ var avx2 = table{
 		"asymmetric":       asymmetricAVX2F64,
 		"asymmetricMargin": asymmetricMarginAVX2F64,
 		"quality":          qualityAVX2F64,
+	},
+	memberHard: map[string]memberHardFunc{
+		"poly1":     poly1HardAVX2F32,
+		"reduced":   reducedHardAVX2F32,
+		"varifocal": varifocalHardAVX2F32,
+		"flstar":    flstarHardAVX2F32,
+		"focal":     focalHardAVX2F32,
 	},
 }

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"math"
+	"sync"
 	"unsafe"
 )
 
@@ -14,6 +15,7 @@ import (
 type MemberSpec struct {
 	kernel string
 	par    [memberSlots]float64 // the constants, from slot mOwn of the kernel's block
+	hard   hardSpec             // the float32-lane kernel for float32 data with hard targets
 }
 
 // Slots of a member kernel's constant block (as in _gen/members.go): the
@@ -49,15 +51,35 @@ func powFlag(g float64) float64 {
 	return math.Float64frombits(uint64(int64(k)))
 }
 
-// Poly1 is the spec of focal.Poly1: FL + ε m^(γ+1).
+// Poly1 is the spec of focal.Poly1: FL + ε m^(γ+1). Its float32 lanes
+// take γ ∈ {0, 1, 2} and 0 ≤ ε ≤ 64: for ε < 0 the ε term cancels the
+// focal one, in the loss and the gradient, beyond what float32 carries.
 func Poly1(alpha, gamma, eps float64) MemberSpec {
 	a, b := alphaWeights(alpha)
-	return MemberSpec{kernel: "poly1", par: [memberSlots]float64{a, b, gamma, eps, gamma + 1, powFlag(gamma)}}
+	s := MemberSpec{kernel: "poly1", par: [memberSlots]float64{a, b, gamma, eps, gamma + 1, powFlag(gamma)}}
+	if k, ok := hardGamma(gamma); ok && eps >= 0 && eps <= 64 {
+		e := eps * (gamma + 1)
+		s.hard = hardSpec{kernel: "poly1", pow: k, scaled: 0b11001100,
+			c: [hardSlots]float64{a, b, -a, b, gamma, eps, -e, e}}
+	}
+	return s
 }
 
-// Gaussian is the spec of focal.Gaussian.
+// Gaussian is the spec of focal.Gaussian. For hard targets it is focal
+// loss without α (the negatives' (1 − y)^β is 1): its float32 lanes, for
+// γ ∈ {0, 1, 2}, are the focal kernel's.
 func Gaussian(gamma, beta float64) MemberSpec {
-	return MemberSpec{kernel: "gaussian", par: [memberSlots]float64{gamma, beta, powFlag(gamma), powFlag(beta)}}
+	return MemberSpec{kernel: "gaussian", par: [memberSlots]float64{gamma, beta, powFlag(gamma), powFlag(beta)}, hard: focalHard(gamma)}
+}
+
+// focalHard is the float32-lane spec of focal loss without α and with
+// γ ∈ {0, 1, 2}, with the Hessian.
+func focalHard(gamma float64) hardSpec {
+	k, ok := hardGamma(gamma)
+	if !ok {
+		return hardSpec{}
+	}
+	return hardSpec{kernel: "focal", pow: k, hess: true, roots: true, scaled: 0b1100, c: [hardSlots]float64{1, 1, -1, 1, gamma}}
 }
 
 // Varifocal is the spec of focal.Varifocal (α = 0 weighs negatives by 1).
@@ -69,13 +91,25 @@ func Varifocal(alpha, gamma float64, iouWeighted bool) MemberSpec {
 	if iouWeighted {
 		iou = 1
 	}
-	return MemberSpec{kernel: "varifocal", par: [memberSlots]float64{alpha, gamma, iou, powFlag(gamma)}}
+	s := MemberSpec{kernel: "varifocal", par: [memberSlots]float64{alpha, gamma, iou, powFlag(gamma)}}
+	if k, ok := hardGamma(gamma); ok {
+		// A hard positive's weight is 1 with or without IoU weighting.
+		s.hard = hardSpec{kernel: "varifocal", pow: k, hess: true, roots: true, scaled: 0b1100,
+			c: [hardSlots]float64{1, alpha, -1, alpha, 0, gamma}}
+	}
+	return s
 }
 
 // Reduced is the spec of focal.Reduced with threshold th ∈ (0, 1].
 func Reduced(alpha, gamma, th float64) MemberSpec {
 	a, b := alphaWeights(alpha)
-	return MemberSpec{kernel: "reduced", par: [memberSlots]float64{a, b, gamma, th, math.Log(th), powFlag(gamma), 1 / th}}
+	s := MemberSpec{kernel: "reduced", par: [memberSlots]float64{a, b, gamma, th, math.Log(th), powFlag(gamma), 1 / th}}
+	if k, ok := hardGamma(gamma); ok && th > 0 {
+		c := math.Pow(th, -gamma)
+		s.hard = hardSpec{kernel: "reduced", pow: k, hess: true, roots: true, scaled: 0b11110000, free: 1 << 9,
+			c: [hardSlots]float64{a, b, a * c, b * c, -a, b, -a * c, b * c, gamma, float64(thresholdLogit(th))}}
+	}
+	return s
 }
 
 // schedPieces is the most thresholds of a schedule the scheduled kernel
@@ -106,7 +140,14 @@ func FLStar(alpha, gamma, beta float64) MemberSpec {
 		gamma = 1
 	}
 	a, b := alphaWeights(alpha)
-	return MemberSpec{kernel: "flstar", par: [memberSlots]float64{a, b, gamma, beta, beta / gamma, 1 / gamma}}
+	s := MemberSpec{kernel: "flstar", par: [memberSlots]float64{a, b, gamma, beta, beta / gamma, 1 / gamma}}
+	if gamma <= 0x1p16 && math.Abs(beta) <= 0x1p16 {
+		// γ and β each a float32 and the rest: z = γ t + β in double
+		// float32 (see flstar in _gen).
+		s.hard = hardSpec{kernel: "flstar", hess: true, scaled: 0b1111000000, free: 0b1111, split: 0b101,
+			c: [hardSlots]float64{gamma, 0, beta, 0, a / gamma, b / gamma, -a, b, a * gamma, b * gamma}}
+	}
+	return s
 }
 
 // Quality is the spec of focal.Quality.
@@ -119,7 +160,8 @@ func Quality(beta float64) MemberSpec {
 		is2 = 2
 	}
 	return MemberSpec{kernel: "quality", par: [memberSlots]float64{
-		beta, beta - 1, beta - 2, 2*beta + 1, is0, is2, math.Copysign(math.Inf(1), beta*(beta-1)), powFlag(beta)}}
+		beta, beta - 1, beta - 2, 2*beta + 1, is0, is2, math.Copysign(math.Inf(1), beta*(beta-1)), powFlag(beta)},
+		hard: focalHard(beta)} // hard targets: focal loss with γ = β, no α
 }
 
 // Asymmetric is the spec of focal.Asymmetric: the margin kernel for a
@@ -185,6 +227,13 @@ func memberOn[T Float](t *table, spec *MemberSpec, scale, floor float64, loss, g
 		set(mOwn+i, v)
 	}
 	if w == nil && ignore == nil {
+		if unsafe.Sizeof(x[0]) == 4 && len(x) >= 32 && spec.hard.kernel != "" {
+			q := hardPool.Get().(*[32]float32)
+			defer hardPool.Put(q)
+			if f := memberHardOn(t, spec, q, scale, floor, hess != nil); f != nil {
+				return memberHardVec(&mk, f, q, loss, grad, hess, x, y), true
+			}
+		}
 		return memberVec(&mk, loss, grad, hess, x, y), true
 	}
 	// Weights and the mask: the float64 kernel on pieces of the runs of
@@ -281,4 +330,217 @@ func memberRun[T Float](k *memberCall, loss, grad, hess, x, y []T, n int) float6
 		return k.f32(&k.s.mp, ptr[T, float32](loss), ptr[T, float32](grad), ptr[T, float32](hess), ptr[T, float32](x), ptr[T, float32](y), n)
 	}
 	return k.f64(&k.s.mp, ptr[T, float64](loss), ptr[T, float64](grad), ptr[T, float64](hess), ptr[T, float64](x), ptr[T, float64](y), n)
+}
+
+// hardSpec is a member's float32-lane kernel for float32 data with hard
+// targets (see member32 in _gen), "" for none: its constants, unscaled,
+// in the order of the kernel's slots from m32Own.
+type hardSpec struct {
+	kernel string
+	pow    int32  // m^k by k multiplications
+	hess   bool   // the kernel computes the Hessian (else calls with one take the float64 lanes)
+	roots  bool   // the Hessian is the focal one: the slots from m32Root hold hessRoots[pow]
+	scaled uint32 // bit i: c[i] is multiplied by the gradient's scale
+	free   uint32 // bit i: c[i] is exempt from the range check (a logit, or the rest of a split value)
+	split  uint32 // bit i: c[i] is stored as a float32 in slot i and the rest in slot i + 1
+	c      [hardSlots]float64
+}
+
+// Slots of a float32-lane member kernel's constants (as in
+// _gen/members32.go): the int32 k of m^k, the Hessian's floor, the
+// member's own (hardSlots of them), then for the focal Hessian its
+// bracket's zero, band and polynomial (see hessRoot).
+const (
+	m32Pow = iota
+	m32Floor
+	m32Own
+	hardSlots = 14
+	m32Root   = m32Own + hardSlots
+)
+
+// maxHardConst bounds the float32-lane kernels' constants (the gradient's
+// scale times the member's factors): their products with a subnormal m^γ
+// (the lanes' m lacks bits below 2^−149) then err by less than 2^−129,
+// below the 1e-37 of float32 results that the tests take as underflow.
+// Nonzero constants below 2^−100 keep the float64 lanes too, as the
+// sigmoid kernel's do.
+const maxHardConst = 0x1p20
+
+// consts returns the float32 constants of h for gradient scale and
+// Hessian floor, and false when one is outside the range the float32
+// lanes keep accurate (see maxHardConst): the call then takes the float64
+// lanes.
+func (h *hardSpec) consts(q *[32]float32, scale, floor float64) bool {
+	q[m32Pow] = math.Float32frombits(uint32(h.pow))
+	q[m32Floor] = float32(floor)
+	if h.roots {
+		r, ok := hessRoots[int(h.pow)]
+		if !ok {
+			r = hessRoot{lo: 1, hi: -1} // γ = 0: the bracket is m > 0, the band empty
+		}
+		q[m32Root], q[m32Root+1], q[m32Root+2], q[m32Root+3] = r.t0Hi, r.t0Lo, r.lo, r.hi
+		copy(q[m32Root+4:], r.q[:])
+	}
+	for i := 0; i < hardSlots; i++ {
+		v := h.c[i]
+		if h.scaled>>i&1 != 0 {
+			v *= scale
+		}
+		a := math.Abs(v)
+		if h.free>>i&1 == 0 && v != 0 && !(a >= 0x1p-100 && a <= maxHardConst) {
+			return false
+		}
+		q[m32Own+i] = float32(v)
+		if h.split>>i&1 != 0 {
+			q[m32Own+i+1] = float32(v - float64(float32(v)))
+			i++
+		}
+	}
+	return true
+}
+
+// hardGamma returns the int32 k of m^k for an integer γ ∈ {0, 1, 2} and
+// true, else false: the float32 lanes' error grows with the factors of m
+// multiplied (γ = 3 reaches 8e-7 relative, see maxGamma32).
+func hardGamma(g float64) (int32, bool) {
+	k, ok := intGamma(g)
+	return int32(k), ok && k <= maxGamma32
+}
+
+// thresholdLogit returns the least float32 t in [−2^64, 2^64] whose
+// pₜ = 1 − σ(−t), in float64 as package focal's Reduced computes it, is
+// at least th (+Inf for none): the float32-lane kernel's test pₜ ≥ th is
+// t ≥ thresholdLogit(th), exact where package focal's is.
+func thresholdLogit(th float64) float32 {
+	pt := func(t float32) float64 {
+		x := float64(t)
+		e := math.Exp(-math.Abs(x))
+		m := 1 / (1 + e) // σ(−t) for t < 0
+		if x >= 0 {
+			m = e / (1 + e)
+		}
+		return 1 - m
+	}
+	// From the float32 nearest logit(th), a few steps either way; else
+	// (th near 1, where 1 − σ(−t) rounds to 1 long before σ(t) = th)
+	// bisect over the float32s in order (their bits, the negative ones
+	// reflected).
+	if t := float32(math.Log(th) - math.Log1p(-th)); math.Abs(float64(t)) < 0x1p64 {
+		for range 16 {
+			switch below := math.Nextafter32(t, float32(math.Inf(-1))); {
+			case pt(t) < th:
+				t = math.Nextafter32(t, float32(math.Inf(1)))
+			case pt(below) >= th:
+				t = below
+			default:
+				return t
+			}
+		}
+	}
+	ord := func(t float32) int64 {
+		b := int64(math.Float32bits(t))
+		if b>>31 != 0 {
+			return -(b &^ (1 << 31))
+		}
+		return b
+	}
+	val := func(o int64) float32 {
+		if o < 0 {
+			return math.Float32frombits(uint32(-o) | 1<<31)
+		}
+		return math.Float32frombits(uint32(o))
+	}
+	lo, hi := ord(-0x1p64), ord(0x1p64)
+	if pt(val(hi)) < th {
+		return float32(math.Inf(1))
+	}
+	if pt(val(lo)) >= th {
+		return val(lo)
+	}
+	for hi-lo > 1 { // pt(lo) < th ≤ pt(hi)
+		mid := lo + (hi-lo)/2
+		if pt(val(mid)) >= th {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return val(hi)
+}
+
+// hardPool holds the float32-lane kernels' constants of a call (heap
+// memory: see table).
+var hardPool = sync.Pool{New: func() any { return new([32]float32) }}
+
+// memberHardOn returns the float32-lane kernel of spec on table t with
+// its constants in q for a call with gradient scale, Hessian floor and
+// (wantHess) a Hessian destination, or nil when the call takes the
+// float64 lanes.
+func memberHardOn(t *table, spec *MemberSpec, q *[32]float32, scale, floor float64, wantHess bool) memberHardFunc {
+	h := &spec.hard
+	f := t.memberHard[h.kernel]
+	// (A Hessian's factors are the gradient's, unsigned: scale ≥ 0.)
+	if h.kernel == "" || f == nil || (wantHess && (!h.hess || scale < 0)) || !h.consts(q, scale, floor) {
+		return nil
+	}
+	return f
+}
+
+// memberHardVec runs the float32-lane kernel f on float32 data: up to the
+// first step with a soft target or a logit beyond 2^64, then a piece from
+// there on the float64 lanes (k), then on; the last len(x) mod 32
+// elements on the float64 lanes. The piece is one step after progress in
+// float32 lanes and doubles (to maxHardPiece) while the kernel stops at
+// once: rare soft targets cost a step each, soft data few calls.
+func memberHardVec[T Float](k *memberCall, f memberHardFunc, q *[32]float32, loss, grad, hess, x, y []T) float64 {
+	var sum float64
+	step := k.t.memberHardStep
+	piece := step
+	for len(x) > 0 {
+		n, done := len(x)&^31, 0
+		if n > 0 {
+			var s float64
+			s, done = f(q, ptr[T, float32](loss), ptr[T, float32](grad), ptr[T, float32](hess), ptr[T, float32](x), ptr[T, float32](y), n)
+			sum += s
+		}
+		if done > 0 {
+			piece = step
+		}
+		end := len(x)
+		if done < n {
+			end = min(done+piece, len(x))
+			piece = min(2*piece, maxHardPiece)
+		}
+		if done < end {
+			sum += memberVec(k, sub(loss, done, end), sub(grad, done, end), sub(hess, done, end), x[done:end], y[done:end])
+		}
+		loss, grad, hess, x, y = sub(loss, end, len(x)), sub(grad, end, len(x)), sub(hess, end, len(x)), x[end:], y[end:]
+	}
+	return sum
+}
+
+// maxHardPiece is the longest piece memberHardVec runs on the float64
+// lanes before it tries the float32 lanes again.
+const maxHardPiece = 2048
+
+// MemberHardOn runs only the float32-lane kernel of spec on
+// implementation m (one of Impls) on x and y, n = len(x) a multiple of
+// 32: the sum and the number of elements done (see member32 in _gen), and
+// false, having run nothing, when m has no such kernel for spec, scale,
+// floor and a Hessian (hess non-nil). For the tests of package focal,
+// which compare it with the members' element functions.
+func MemberHardOn(m Impl, spec *MemberSpec, scale, floor float64, loss, grad, hess, x, y []float32) (sum float64, done int, ok bool) {
+	for _, t := range tables {
+		if t.impl != m {
+			continue
+		}
+		q := new([32]float32)
+		f := memberHardOn(t, spec, q, scale, floor, hess != nil)
+		if f == nil || len(x)%32 != 0 || len(x) == 0 {
+			return 0, 0, false
+		}
+		sum, done = f(q, ptr[float32, float32](loss), ptr[float32, float32](grad), ptr[float32, float32](hess), &x[0], &y[0], len(x))
+		return sum, done, true
+	}
+	return 0, 0, false
 }

@@ -85,12 +85,19 @@ type table struct {
 	memberStep int
 	memberF32  map[string]memberF32Func
 	memberF64  map[string]memberF64Func
+
+	// The float32-lane member kernels for float32 data with hard targets,
+	// by name (see MemberSpec), on memberHardStep elements per call unit.
+	memberHardStep int
+	memberHard     map[string]memberHardFunc
 }
 
-// memberF32Func and memberF64Func are the member kernels' signatures.
+// memberF32Func, memberF64Func and memberHardFunc are the member kernels'
+// signatures.
 type (
-	memberF32Func func(p *[64]float64, loss, grad, hess, x, y *float32, n int) float64
-	memberF64Func func(p *[64]float64, loss, grad, hess, x, y *float64, n int) float64
+	memberF32Func  func(p *[64]float64, loss, grad, hess, x, y *float32, n int) float64
+	memberF64Func  func(p *[64]float64, loss, grad, hess, x, y *float64, n int) float64
+	memberHardFunc func(q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)
 )
 
 // tables lists the vector tables this machine and build can run, slowest

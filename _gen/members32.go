@@ -1,0 +1,388 @@
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// The float32-lane kernels of the family's members for float32 data with
+// hard targets (package focal's Poly1, Reduced, Varifocal and FLStar, and
+// through a plain focal kernel Quality and Gaussian, which are focal loss
+// without α for hard targets): the sigmoid kernel's float32 algebra
+// (sigmoidHard32: exp with 2^k applied once, log1p without division, σ(t)
+// and σ(−t) selected by t's sign, the Hessian's bracket through its zero)
+// with each member's element math on top.
+//
+//	func(q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)
+//
+// q holds the float32 constants (m32Pow, m32Floor, then the member's own
+// from m32Own, in the order internal/kernel's hardSpec gives them, with
+// the gradient's scale already multiplied in). n must be a multiple of 32.
+// It stops at the first step (two blocks of lanes) with a target other
+// than 0 or 1 or a logit outside [−2^64, 2^64] (NaN and ±Inf included)
+// and returns how many elements it did (n when none): package kernel runs
+// that step on the float64 lanes and resumes after it.
+//
+// FL*, Reduced, Varifocal and the plain focal kernel (Quality's and
+// Gaussian's) compute the Hessian (hess may be non-nil): FL*'s has no
+// cancellation, the others' is the focal loss's, whose bracket near its
+// zero the sigmoid kernel's polynomial gives (hessBracket). Poly-1's ε
+// term moves that zero: its Hessian takes the float64 lanes (hess must
+// be nil).
+
+// Slots of q common to the member kernels.
+const (
+	m32Pow   = iota // the int32 k: m^k by k multiplications
+	m32Floor        // the Hessian's floor (−Inf: none)
+	m32Own          // the member's first constant
+
+	// From m32Root, the focal Hessian's bracket near its zero (see
+	// hessBracket): t₀ as a float32 and the rest, the band of d = t − t₀,
+	// and Q's coefficients (hessRootDegree + 1), as the sigmoid kernel's
+	// qT0Hi…qRoot.
+	m32Root = 16
+)
+
+// parts32 are the quantities of one block of logits x with hard targets y
+// that the members are built from: the mask of y = 1, the true class's
+// logit t = s·x (s = 2y − 1), and for the focal members pₜ = σ(t),
+// m = σ(−t), ce = softplus(−t) and w = m^k (k from m32Pow); with the
+// kernel's constants: slot i as a broadcast memory operand (qm), in a
+// register (qv), as an operand of either kind (qo: memory on AVX-512,
+// whose broadcasts embed), and a pair of slots by target (pair).
+type parts32 struct {
+	x, y            reg.VecVirtual
+	one             reg.Register
+	t, pt, m, ce, w reg.VecVirtual
+	qm              func(i int) Mem
+	qv              func(i int) reg.VecVirtual
+	qo              func(i int) Op
+	pair            func(y1, y0 int) reg.VecVirtual // slot y1 where y = 1, y0 where y = 0
+}
+
+// member32 emits one member's float32-lane kernel. focal says whether it
+// needs parts32 (the logit's σ, softplus and m^k); elem returns the loss
+// and the scaled gradient of one block and, for a kernel with the
+// Hessian, a function emitting the scaled, unfloored Hessian.
+func (f *f32) member32(member string, focal bool, elem func(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual)) {
+	name := member + "Hard" + f.name + "F32"
+	record(f.name, "memberHard:"+member, name)
+	record(f.name, "memberHardStep", 2*f.lanes())
+	TEXT(name, NOSPLIT, "func(q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)")
+	Pragma("noescape")
+	Doc(name+" is the float32-lane "+member+" kernel of the focal family on "+f.name+" for hard targets (see member32 in _gen).",
+		"n must be a multiple of 32.")
+	Q := Load(Param("q"), GP64())
+	lossP, gradP, hessP := Load(Param("loss"), GP64()), Load(Param("grad"), GP64()), Load(Param("hess"), GP64())
+	X, Y := Load(Param("x"), GP64()), Load(Param("y"), GP64())
+	n := Load(Param("n"), GP64())
+	acc0, acc1 := f.vec(), f.vec()
+	VXORPD(acc0, acc0, acc0)
+	VXORPD(acc1, acc1, acc1)
+	i := GP64()
+	XORQ(i, i)
+	L := func(s string) string { return name + s }
+	Label(L("loop"))
+	CMPQ(i, n)
+	JGE(LabelRef(L("done")))
+	U := 2
+	at := func(b reg.Register, u int) Mem { return Mem{Base: b, Index: i, Scale: 4, Disp: 4 * f.lanes() * u} }
+	// The check of all blocks first: a soft target or a logit beyond 2^64
+	// stops the kernel before any of them.
+	var ok reg.Register
+	for u := range U {
+		y, x := f.vec(), f.vec()
+		VMOVUPS(at(Y, u), y)
+		VMOVUPS(at(X, u), x)
+		h := f.or(f.cmp(cmpEQ, y, f.c(1)), f.cmp(cmpEQ, y, f.c(0)))
+		f.andTo(h, f.cmp(cmpLE, f.and(x, f.cbits(1<<31-1)), f.c(0x1p64))) // NaN: false
+		if u > 0 {
+			f.andTo(h, ok)
+		}
+		ok = h
+	}
+	f.jumpUnlessAll(ok, L("done"))
+	qm := func(i int) Mem { return Mem{Base: Q, Disp: 4 * i} }
+	qv := func(i int) reg.VecVirtual { return f.load(qm(i)) }
+	qo := func(i int) Op {
+		if f.z {
+			return qm(i)
+		}
+		return qv(i)
+	}
+	sign := f.cbits(1 << 31)
+	for u := range U {
+		s := &parts32{qm: qm, qv: qv, qo: qo}
+		s.x, s.y = f.vec(), f.vec()
+		VMOVUPS(at(X, u), s.x)
+		VMOVUPS(at(Y, u), s.y)
+		s.one = f.cmp(cmpEQ, s.y, f.c(1))
+		s.pair = func(y1, y0 int) reg.VecVirtual { return f.blend(s.one, qv(y0), qo(y1)) }
+		s.t = f.blend(s.one, f.xor(s.x, sign), s.x) // s·x
+		if focal {
+			nabs := f.op(VORPS, VORPS_BCST, s.x, sign) // −|x|
+			tneg := f.signMask(s.t)
+			e := f.expNeg(nabs)
+			inv := f.div(f.load(f.c(1)), f.add(e, f.c(1)))
+			ei := f.mul(e, inv)
+			s.m, s.pt = f.selectSign(tneg, inv, ei), f.selectSign(tneg, ei, inv)
+			s.ce = f.add(f.max(f.xor(s.t, sign), f.c(0)), f.log1pPoly(e)) // softplus(−t)
+			s.w = f.powK(s.m, qm(m32Pow), L(fmt.Sprint("pow", u)))
+		}
+		l, g, h := elem(s)
+		f.accumulate(l, acc0, acc1)
+		lu := func(s string) string { return L(fmt.Sprint(s, u)) }
+		unlessNil(lossP, lu("noloss"), func() { VMOVUPS(l, at(lossP, u)) })
+		unlessNil(gradP, lu("nograd"), func() { VMOVUPS(g, at(gradP, u)) })
+		if h != nil {
+			// (Only here: a call without the Hessian does not compute it.)
+			unlessNil(hessP, lu("nohess"), func() { VMOVUPS(f.max(h(), qo(m32Floor)), at(hessP, u)) })
+		}
+	}
+	ADDQ(U8(f.lanes()*U), i)
+	JMP(LabelRef(L("loop")))
+	Label(L("done"))
+	f.hard32End(acc0, acc1, i)
+}
+
+// powK returns m^k, k the int32 at flag, by k multiplications (a loop
+// labelled label).
+func (f *f32) powK(m reg.VecVirtual, flag Mem, label string) reg.VecVirtual {
+	w := f.load(f.c(1))
+	c := GP32()
+	MOVL(flag, c)
+	Label(label)
+	TESTL(c, c)
+	JZ(LabelRef(label + "done"))
+	VMULPS(m, w, w)
+	DECL(c)
+	JMP(LabelRef(label))
+	Label(label + "done")
+	return w
+}
+
+// hessBracket returns pₜ times the focal Hessian's bracket
+//
+//	pₜ (γ ce ((γ + 1) pₜ − 1) + (2γ + 1) m)
+//
+// for γ per lane (gam): where the lanes of band are set (nil: all) and
+// d = t − t₀ is in the band of slots m32Root…, pₜ·d·Q(d) instead, the
+// sigmoid kernel's form through the bracket's zero (see sigmoidHard32);
+// the slots give γ's t₀ and Q, or an empty band.
+func (f *f32) hessBracket(s *parts32, gam reg.VecVirtual, band reg.Register) reg.VecVirtual {
+	c := f.add(gam, f.c(1))
+	if f.z {
+		VFMSUB213PS_BCST(f.c(1), s.pt, c)
+	} else {
+		VFMSUB213PS(f.c(1), s.pt, c)
+	} // (γ + 1) pₜ − 1
+	h := f.mul(f.mul(f.mul(s.pt, s.ce), gam), c)
+	tg1 := f.add(f.add(gam, gam), f.c(1))
+	VFMADD231PS(tg1, f.mul(s.m, s.pt), h)
+	d := f.sub(f.sub(s.t, s.qo(m32Root)), s.qo(m32Root+1))
+	in := f.cmp(cmpGE, d, s.qo(m32Root+2))
+	f.andTo(in, f.cmp(cmpLE, d, s.qo(m32Root+3)))
+	if band != nil {
+		f.andTo(in, band)
+	}
+	q := s.qv(m32Root + 4 + hessRootDegree)
+	for k := hessRootDegree - 1; k >= 0; k-- {
+		if f.z {
+			VFMADD213PS_BCST(s.qm(m32Root+4+k), d, q)
+		} else {
+			VFMADD213PS(s.qv(m32Root+4+k), d, q)
+		}
+	}
+	return f.blend(in, h, f.mul(f.mul(q, d), s.pt))
+}
+
+// abs returns |v|.
+func (f *f32) abs(v reg.VecVirtual) reg.VecVirtual { return f.and(v, f.cbits(1<<31-1)) }
+
+// gammaBracket returns γ pₜ ce + m, γ per lane or a constant operand.
+func (f *f32) gammaBracket(s *parts32, gamma Op) reg.VecVirtual {
+	b := f.mul(s.pt, gamma)
+	VFMADD213PS(s.m, s.ce, b) // γ pₜ ce + m
+	return b
+}
+
+// Slots of the members' own constants, from m32Own: a pair is the value
+// for y = 1, then for y = 0.
+const (
+	// poly1: αₜ, −s αₜ scale, γ, ε, −s ε (γ + 1) scale
+	p1A1 = m32Own + iota
+	p1A0
+	p1G1
+	p1G0
+	p1Gamma
+	p1Eps
+	p1E1
+	p1E0
+)
+
+// poly1 is focal.Poly1 for hard targets, integer γ ≤ 2 and ε ≥ 0 (all its
+// terms of one sign):
+//
+//	L = m^γ (αₜ ce + ε m)
+//	scale·L′ = m^γ [−s αₜ scale (γ pₜ ce + m) − s ε (γ + 1) scale m pₜ]
+func (f *f32) poly1(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
+	lb := f.mul(s.ce, s.pair(p1A1, p1A0))
+	VFMADD231PS(s.qv(p1Eps), s.m, lb) // αₜ ce + ε m
+	l = f.mul(lb, s.w)
+	g = f.mul(f.gammaBracket(s, s.qo(p1Gamma)), s.pair(p1G1, p1G0))
+	VFMADD231PS(s.pair(p1E1, p1E0), f.mul(s.m, s.pt), g)
+	return l, f.mul(g, s.w), nil
+}
+
+const (
+	// reduced: αₜ, αₜ th^−γ, −s αₜ scale, −s αₜ th^−γ scale, γ, t_th (the
+	// least float32 logit with σ(t) ≥ th)
+	rdA1 = m32Own + iota
+	rdA0
+	rdC1
+	rdC0
+	rdG1
+	rdG0
+	rdGC1
+	rdGC0
+	rdGamma
+	rdT
+)
+
+// reduced is focal.Reduced for hard targets and integer γ ≤ 2:
+// cross-entropy below the threshold (t < t_th), th^−γ times focal loss
+// above:
+//
+//	L = αₜ ce,                 scale·L′ = −s αₜ scale m            (t < t_th)
+//	L = αₜ th^−γ m^γ ce,  scale·L′ = −s αₜ th^−γ scale m^γ (γ pₜ ce + m)
+//
+// and the Hessian the focal one with these factors and γ = 0 below.
+func (f *f32) reduced(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
+	above := f.cmp(cmpGE, s.t, s.qo(rdT))
+	lf := f.blend(above, s.pair(rdA1, rdA0), f.mul(s.w, s.pair(rdC1, rdC0)))
+	l = f.mul(lf, s.ce)
+	above = f.cmp(cmpGE, s.t, s.qo(rdT)) // again: AVX2's registers are few
+	gf := f.blend(above, s.pair(rdG1, rdG0), f.mul(s.w, s.pair(rdGC1, rdGC0)))
+	zero := f.vec()
+	VXORPS(zero, zero, zero)
+	gm := f.blend(f.cmp(cmpGE, s.t, s.qo(rdT)), zero, s.qo(rdGamma)) // γ above, 0 below
+	g = f.mul(gf, f.gammaBracket(s, gm))
+	return l, g, func() reg.VecVirtual {
+		return f.mul(f.abs(gf), f.hessBracket(s, gm, f.cmp(cmpGE, s.t, s.qo(rdT))))
+	}
+}
+
+const (
+	// varifocal: αₜ (1 for y = 1), the signed, scaled αₜ, γₜ (0 for y = 1)
+	vfA1 = m32Own + iota
+	vfA0
+	vfG1
+	vfG0
+	vfGamma1
+	vfGamma0
+)
+
+// varifocal is focal.Varifocal for hard targets and integer γ ≤ 2: focal
+// loss with αₜ = 1, γₜ = 0 for y = 1 (cross-entropy, the IoU weight being
+// y = 1) and αₜ = α, γₜ = γ for y = 0 (α m^γ softplus(x), m = p):
+//
+//	L = αₜ m^γₜ ce,  scale·L′ = −s αₜ scale m^γₜ (γₜ pₜ ce + m)
+//
+// and the focal Hessian with the same constants.
+func (f *f32) varifocal(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
+	w := f.blend(s.one, s.w, f.c(1)) // m^γₜ
+	l = f.mul(f.mul(w, s.pair(vfA1, vfA0)), s.ce)
+	gf := f.mul(s.pair(vfG1, vfG0), w)
+	g = f.mul(f.gammaBracket(s, s.pair(vfGamma1, vfGamma0)), gf)
+	return l, g, func() reg.VecVirtual {
+		// The negatives' focal Hessian (the band of γ), the positives'
+		// cross-entropy one (γₜ = 0).
+		neg := f.cmp(cmpEQ, s.y, f.c(0))
+		return f.mul(f.abs(gf), f.hessBracket(s, s.pair(vfGamma1, vfGamma0), neg))
+	}
+}
+
+const (
+	// flstar: γ as a float32 and the rest, β likewise, αₜ/γ, the signed,
+	// scaled αₜ, αₜ γ scale
+	fsGammaHi = m32Own + iota
+	fsGammaLo
+	fsBetaHi
+	fsBetaLo
+	fsL1
+	fsL0
+	fsG1
+	fsG0
+	fsH1
+	fsH0
+)
+
+// flstar is focal.FLStar: with z = γ t + β,
+//
+//	L = αₜ softplus(−z)/γ,  scale·L′ = −s αₜ scale σ(−z),
+//	scale·L″ = αₜ γ scale σ(z) σ(−z).
+//
+// z is a double float32, zₕ + zₗ (γ t exact by a fused multiply-add,
+// β + γ t by TwoSum, the low parts of γ and β added to zₗ), and e^−|z| is
+// e^(−|zₕ| ∓ zₗ): one float32 z would be off by up to half an ulp of a
+// large |z|, and e^−|z| by that much relative. The loss takes zₕ alone
+// (its error is below 2^−24 of the loss, which is at least |z|/γ · αₜ).
+func (f *f32) flstar(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
+	sign := f.cbits(1 << 31)
+	gh := s.qv(fsGammaHi)
+	p := f.mul(s.t, gh)
+	VFMSUB213PS(p, s.t, gh) // γₕ t − p, exact
+	pe := gh
+	zh := f.add(p, s.qo(fsBetaHi))
+	bb := f.sub(zh, p)
+	zl := f.add(f.sub(p, f.sub(zh, bb)), f.sub(f.load(s.qm(fsBetaHi)), bb)) // TwoSum's error
+	zl = f.add(zl, pe)
+	VFMADD231PS(s.qv(fsGammaLo), s.t, zl) // + γₗ t
+	zl = f.add(zl, s.qo(fsBetaLo))
+	// e^(−|z|) = e^(−|zₕ| − sign(zₕ) zₗ)
+	nzh := f.xor(zh, sign)
+	lo := f.xor(zl, f.and(nzh, sign))
+	// Beyond |z| = 180 (e^−|z| clamped to 0) zₗ grows with z: held to ±1.
+	lo = f.max(f.op(VMINPS, VMINPS_BCST, lo, f.c(1)), f.c(-1))
+	e := f.expNegLo(f.op(VORPS, VORPS_BCST, zh, sign), lo)
+	inv := f.div(f.load(f.c(1)), f.add(e, f.c(1)))
+	ei := f.mul(e, inv)
+	zneg := f.signMask(zh)
+	snz := f.selectSign(zneg, inv, ei) // σ(−z)
+	l = f.mul(f.add(f.max(nzh, f.c(0)), f.log1pPoly(e)), s.pair(fsL1, fsL0))
+	g = f.mul(snz, s.pair(fsG1, fsG0))
+	return l, g, func() reg.VecVirtual { return f.mul(f.mul(ei, inv), s.pair(fsH1, fsH0)) }
+}
+
+const (
+	// focal: αₜ, −s αₜ scale, γ
+	flA1 = m32Own + iota
+	flA0
+	flG1
+	flG0
+	flGamma
+)
+
+// focal is focal loss with αₜ and integer γ ≤ 2, loss, gradient and
+// Hessian: Quality's and Gaussian's form for hard targets (without α),
+//
+//	L = αₜ m^γ ce,  scale·L′ = −s αₜ scale m^γ (γ pₜ ce + m),
+//	scale·L″ = αₜ scale m^γ pₜ (γ ce ((γ + 1) pₜ − 1) + (2γ + 1) m).
+func (f *f32) focal(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
+	l = f.mul(f.mul(s.ce, s.pair(flA1, flA0)), s.w)
+	gf := f.mul(s.pair(flG1, flG0), s.w)
+	g = f.mul(f.gammaBracket(s, s.qo(flGamma)), gf)
+	return l, g, func() reg.VecVirtual { return f.mul(f.abs(gf), f.hessBracket(s, s.qv(flGamma), nil)) }
+}
+
+// members32 emits the float32-lane member kernels.
+func (f *f32) members32() {
+	f.member32("poly1", true, f.poly1)
+	f.member32("reduced", true, f.reduced)
+	f.member32("varifocal", true, f.varifocal)
+	f.member32("flstar", false, f.flstar)
+	f.member32("focal", true, f.focal)
+}
