@@ -2,6 +2,7 @@ package focal_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"slices"
@@ -460,5 +461,48 @@ func TestReducedZeroGammaAtInfiniteLogits(t *testing.T) {
 		if l != 0 || g != 0 || h != 0 {
 			t.Errorf("Elem(%v, %v) = %v, %v, %v; want 0, 0, 0", c.x, c.y, l, g, h)
 		}
+	}
+}
+
+// TestHardMembersFindTheFirstSoftTarget: a member that wants targets in
+// {0, 1} names the first other target, wherever it stands among random 0s
+// and 1s and however close it is to 0 or 1, in float32 and float64.
+func TestHardMembersFindTheFirstSoftTarget(t *testing.T) {
+	hard := []focal.Member{focal.KindFLStar.Default(), focal.KindASL.Default()}
+	for _, m := range hard {
+		for _, n := range []int{1, 3, 4, 5, 9, 1000, 70000} {
+			for _, at := range []int{0, n / 2, n - 1} {
+				for _, soft := range []float64{0.5, math.SmallestNonzeroFloat32, 0x1p-126, 1 - 0x1p-24, 1 - 0x1p-53} {
+					checkFirstSoft[float32](t, m, n, at, soft)
+					checkFirstSoft[float64](t, m, n, at, soft)
+				}
+			}
+			checkFirstSoft[float32](t, m, n, -1, 0)
+		}
+	}
+}
+
+// checkFirstSoft runs m on n targets alternating in runs of 0s and 1s, with
+// soft at index at (none if at < 0), and wants ErrTarget naming that index,
+// or no error.
+func checkFirstSoft[T focal.Float](t *testing.T, m focal.Member, n, at int, soft float64) {
+	t.Helper()
+	x, y := make([]T, n), make([]T, n)
+	for i := range y {
+		y[i] = T((i * 7 / 3) % 2)
+	}
+	if at >= 0 {
+		y[at] = T(soft)
+		if y[at] == 0 || y[at] == 1 {
+			return // not soft in T
+		}
+	}
+	_, err := focal.Loss(m, focal.Options{}, focal.Outputs[T]{}, focal.Input[T]{Logits: x, Targets: y})
+	want := fmt.Sprintf("targets[%d]", at)
+	switch {
+	case at < 0 && err != nil:
+		t.Errorf("%s, n = %d, hard targets: %v", m.Kind(), n, err)
+	case at >= 0 && (!errors.Is(err, focal.ErrTarget) || !strings.Contains(err.Error(), want+" =")):
+		t.Errorf("%s, n = %d, %T target %v at %d: got %v, want ErrTarget naming %s", m.Kind(), n, y[0], soft, at, err, want)
 	}
 }

@@ -104,9 +104,13 @@ type elementwise[T Float, M Member] struct {
 
 func (f *elementwise[T, M]) check(lo, hi int) (count, pos int64, bad int) {
 	y := f.in.Targets[lo:hi]
-	if f.in.Weights == nil && f.in.Ignore == nil && !f.tr.hard {
-		// The common case, vectorized: every element counts.
+	if f.in.Weights == nil && f.in.Ignore == nil {
+		// The common case, vectorized: every element counts. A member
+		// that wants hard targets then looks for the first soft one.
 		pos, bad := kernel.Targets(y)
+		if bad < 0 && f.tr.hard {
+			bad = firstSoft(y)
+		}
 		if bad >= 0 {
 			bad += lo
 		}
@@ -126,6 +130,34 @@ func (f *elementwise[T, M]) check(lo, hi int) (count, pos int64, bad int) {
 		}
 	}
 	return count, pos, -1
+}
+
+// firstSoft returns the index of the first target of y other than 0 and
+// 1, or -1. The targets are in [0, 1] (Targets checked them), where
+// v·(1 − v) is 0 at 0 and 1 only; summing it takes no branch per element,
+// where a comparison would be mispredicted half the time on random 0s and
+// 1s.
+func firstSoft[T Float](y []T) int {
+	var s0, s1, s2, s3 T // four sums: no chain of dependent additions
+	i := 0
+	for ; i+4 <= len(y); i += 4 {
+		v := y[i : i+4 : i+4]
+		s0 += v[0] * (1 - v[0])
+		s1 += v[1] * (1 - v[1])
+		s2 += v[2] * (1 - v[2])
+		s3 += v[3] * (1 - v[3])
+	}
+	for _, v := range y[i:] {
+		s0 += v * (1 - v)
+	}
+	if s0+s1+s2+s3 != 0 {
+		for i, v := range y {
+			if v != 0 && v != 1 {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 func (f *elementwise[T, M]) explain(i int) error {
