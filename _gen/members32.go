@@ -92,27 +92,8 @@ func (f *f32) member32(member string, focal bool, elem func(s *parts32) (l, g re
 	at := func(b reg.Register, u int) Mem { return Mem{Base: b, Index: i, Scale: 4, Disp: 4 * f.lanes() * u} }
 	// The check of all blocks first: a soft target or a logit beyond 2^64
 	// stops the kernel before any of them.
-	var ok reg.Register
-	for u := range U {
-		y, x := f.vec(), f.vec()
-		VMOVUPS(at(Y, u), y)
-		VMOVUPS(at(X, u), x)
-		h := f.or(f.cmp(cmpEQ, y, f.c(1)), f.cmp(cmpEQ, y, f.c(0)))
-		f.andTo(h, f.cmp(cmpLE, f.and(x, f.cbits(1<<31-1)), f.c(0x1p64))) // NaN: false
-		if u > 0 {
-			f.andTo(h, ok)
-		}
-		ok = h
-	}
-	f.jumpUnlessAll(ok, L("done"))
-	qm := func(i int) Mem { return Mem{Base: Q, Disp: 4 * i} }
-	qv := func(i int) reg.VecVirtual { return f.load(qm(i)) }
-	qo := func(i int) Op {
-		if f.z {
-			return qm(i)
-		}
-		return qv(i)
-	}
+	f.jumpUnlessHard(U, at, Y, X, L("done"))
+	qm, qv, qo := f.params(Q)
 	sign := f.cbits(1 << 31)
 	for u := range U {
 		s := &parts32{qm: qm, qv: qv, qo: qo}

@@ -207,6 +207,47 @@ func (f *f32) jumpUnlessAll(m reg.Register, label string) {
 	JNE(LabelRef(label))
 }
 
+// jumpUnlessHard emits the check of U blocks before any is computed: it
+// jumps to label unless every target (at(Y, u)) is 0 or 1 and, when X is
+// not nil, every logit (at(X, u)) is within ±2⁶⁴ (a NaN fails).
+func (f *f32) jumpUnlessHard(U int, at func(b reg.Register, u int) Mem, Y, X reg.Register, label string) {
+	var ok reg.Register
+	for u := range U {
+		y := f.vec()
+		VMOVUPS(at(Y, u), y)
+		var x reg.VecVirtual
+		if X != nil {
+			x = f.vec()
+			VMOVUPS(at(X, u), x)
+		}
+		h := f.or(f.cmp(cmpEQ, y, f.c(1)), f.cmp(cmpEQ, y, f.c(0)))
+		if X != nil {
+			f.andTo(h, f.cmp(cmpLE, f.and(x, f.cbits(1<<31-1)), f.c(0x1p64))) // NaN: false
+		}
+		if u > 0 {
+			f.andTo(h, ok)
+		}
+		ok = h
+	}
+	f.jumpUnlessAll(ok, label)
+}
+
+// params returns the kernel's parameter block at Q by index: as memory
+// (qm), loaded into a register (qv), and as an operand (qo): a broadcast
+// memory operand on AVX-512, a register on AVX2 (whose memory operands
+// are whole vectors).
+func (f *f32) params(Q reg.Register) (qm func(int) Mem, qv func(int) reg.VecVirtual, qo func(int) Op) {
+	qm = func(i int) Mem { return Mem{Base: Q, Disp: 4 * i} }
+	qv = func(i int) reg.VecVirtual { return f.load(qm(i)) }
+	qo = func(i int) Op {
+		if f.z {
+			return qm(i)
+		}
+		return qv(i)
+	}
+	return qm, qv, qo
+}
+
 // estrin returns Σ c[i]·xⁱ (see isa.estrin).
 func (f *f32) estrin(x reg.VecVirtual, c []float32) reg.VecVirtual {
 	return f.estrinPows([]reg.VecVirtual{x}, c)
@@ -409,28 +450,8 @@ func (f *f32) sigmoidHard32(scaled bool) {
 	at := func(b reg.Register, u int) Mem { return Mem{Base: b, Index: i, Scale: 4, Disp: 4 * f.lanes() * u} }
 	// The target check of all blocks first: a soft target stops the
 	// kernel before any of them.
-	var hard reg.Register
-	for u := range U {
-		y := f.vec()
-		VMOVUPS(at(Y, u), y)
-		h := f.or(f.cmp(cmpEQ, y, f.c(1)), f.cmp(cmpEQ, y, f.c(0)))
-		if u > 0 {
-			f.andTo(h, hard)
-		}
-		hard = h
-	}
-	f.jumpUnlessAll(hard, L("done"))
-	qm := func(i int) Mem { return Mem{Base: Q, Disp: 4 * i} }
-	qv := func(i int) reg.VecVirtual { return f.load(qm(i)) }
-	// qo is parameter i as an operand: a broadcast memory operand on
-	// AVX-512, a register on AVX2 (whose memory operands are whole
-	// vectors).
-	qo := func(i int) Op {
-		if f.z {
-			return qm(i)
-		}
-		return qv(i)
-	}
+	f.jumpUnlessHard(U, at, Y, nil, L("done"))
+	qm, qv, qo := f.params(Q)
 	sign := f.cbits(1 << 31)
 	for u := range U {
 		lu := func(s string) string { return L(fmt.Sprint(s, u)) }

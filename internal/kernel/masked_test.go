@@ -110,30 +110,12 @@ func testMaskedIgnored[T Float](t *testing.T, rng *rand.Rand) {
 							// The inputs' own values at the ignored elements:
 							// not a bit changes (the float32 lanes included).
 							own, od := runForm(t, m, p, x, y, nil, ignore, outs, 0)
-							if math.Float64bits(got) != math.Float64bits(own) {
-								t.Errorf("sum = %v, with the ignored elements' own inputs %v", got, own)
-							}
-							for k := range 3 {
-								for i := range gd[k] {
-									if math.Float64bits(float64(gd[k][i])) != math.Float64bits(float64(od[k][i])) {
-										t.Fatalf("output %d [%d] = %v, with the ignored elements' own inputs %v", k, i, gd[k][i], od[k][i])
-									}
-								}
-							}
+							sameBits(t, got, own, gd, od, "with the ignored elements' own inputs")
 							sameSum, same := runForm(t, m, p, x, y, nil, nil, outs, 0)
 							if name == "none" {
 								// No element ignored: what no mask gives, bit
 								// for bit (a caller may pass either).
-								if math.Float64bits(got) != math.Float64bits(sameSum) {
-									t.Errorf("sum = %v, without the mask %v", got, sameSum)
-								}
-								for k := range 3 {
-									for i := range gd[k] {
-										if math.Float64bits(float64(gd[k][i])) != math.Float64bits(float64(same[k][i])) {
-											t.Fatalf("output %d [%d] = %v, without the mask %v", k, i, gd[k][i], same[k][i])
-										}
-									}
-								}
+								sameBits(t, got, sameSum, gd, same, "without the mask")
 							}
 							_, gen := runForm(t, Generic, p, x, y, nil, nil, outs, 0)
 							for k := range 3 {
@@ -234,6 +216,22 @@ func BenchmarkSigmoidMasked(b *testing.B) {
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/elem")
 				b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N)/n, "cpu-ns/elem")
 			})
+		}
+	}
+}
+
+// sameBits fails t unless the sums and every output element are the same
+// bits in the two runs; with says what the second run was.
+func sameBits[T Float](t *testing.T, sum, sum2 float64, dst, dst2 [3][]T, with string) {
+	t.Helper()
+	if math.Float64bits(sum) != math.Float64bits(sum2) {
+		t.Errorf("sum = %v, %s %v", sum, with, sum2)
+	}
+	for k := range 3 {
+		for i := range dst[k] {
+			if math.Float64bits(float64(dst[k][i])) != math.Float64bits(float64(dst2[k][i])) {
+				t.Fatalf("output %d [%d] = %v, %s %v", k, i, dst[k][i], with, dst2[k][i])
+			}
 		}
 	}
 }

@@ -77,23 +77,25 @@ func BenchmarkMemberKernel(b *testing.B) {
 			if strings.HasSuffix(s.name, "-soft") {
 				y = soft
 			}
-			b.Run(fmt.Sprintf("impl=%v/%s/lanes=32", m, s.name), func(b *testing.B) {
-				timed(b, func() { memberOn(t, &s.spec, 1.0/n, 0, nil, grad, nil, x, y, nil, nil) })
-			})
-			b.Run(fmt.Sprintf("impl=%v/%s/lanes=64", m, s.name), func(b *testing.B) {
-				f64 := s.spec
-				f64.hard = hardSpec{}
-				timed(b, func() { memberOn(t, &f64, 1.0/n, 0, nil, grad, nil, x, y, nil, nil) })
-			})
-			if s.spec.hard.hess {
-				b.Run(fmt.Sprintf("impl=%v/%s/lanes=32/hess", m, s.name), func(b *testing.B) {
-					timed(b, func() { memberOn(t, &s.spec, 1.0/n, 0, nil, grad, hess, x, y, nil, nil) })
-				})
-				b.Run(fmt.Sprintf("impl=%v/%s/lanes=64/hess", m, s.name), func(b *testing.B) {
-					f64 := s.spec
-					f64.hard = hardSpec{}
-					timed(b, func() { memberOn(t, &f64, 1.0/n, 0, nil, grad, hess, x, y, nil, nil) })
-				})
+			// float32 lanes (the member's own kernel) against float64
+			// lanes (the same member without its hard kernel), then the
+			// same with the Hessian where the kernel has one.
+			for _, out := range []struct {
+				suffix string
+				hess   []float32
+			}{{"", nil}, {"/hess", hess}} {
+				if out.hess != nil && !s.spec.hard.hess {
+					continue
+				}
+				for _, lanes := range []int{32, 64} {
+					spec := s.spec
+					if lanes == 64 {
+						spec.hard = hardSpec{}
+					}
+					b.Run(fmt.Sprintf("impl=%v/%s/lanes=%d%s", m, s.name, lanes, out.suffix), func(b *testing.B) {
+						timed(b, func() { memberOn(t, &spec, 1.0/n, 0, nil, grad, out.hess, x, y, nil, nil) })
+					})
+				}
 			}
 		}
 	}
