@@ -284,7 +284,7 @@ func Run(ctx context.Context, cfg Config, progress Progress) (*Result, error) {
 	return res, nil
 }
 
-// Streams of the PCG generator, one per use of the seed (training step t
+// Streams of the PCG generator, one per use of a run's random seed (training step t
 // uses stream t).
 const (
 	initStream = 1 << 62
@@ -322,7 +322,7 @@ type trained struct {
 	seconds   float64
 }
 
-// train runs one loss from the seed's initial weights at learning rate lr
+// train runs one loss from its random seed's initial weights at learning rate lr
 // (with the configured decay), scoring the validation scenes every
 // ValEvery steps and at the end.
 func (r *runner) train(ctx context.Context, l Loss, seed uint64, lr float64) (*trained, error) {
@@ -405,7 +405,7 @@ func bestIndex(c []CurvePoint) int {
 }
 
 // trainBatch fills b with the scenes of training step t of seed. Step t's
-// scenes depend only on the seed and t, so every run sees the same.
+// scenes depend only on seed and t, so every run sees the same.
 func (r *runner) trainBatch(seed uint64, t int, b *batch) {
 	rng := rand.New(rand.NewPCG(seed, uint64(t)))
 	b.images, b.targets, b.use = b.images[:0], b.targets[:0], b.use[:0]
@@ -524,7 +524,7 @@ func (h *heldOut) cellDetections(logits []float32) []Detection {
 	return dets
 }
 
-// evaluate scores a trained run's best parameters on the seed's test
+// evaluate scores a trained run's best parameters on its random seed's test
 // scenes. With keep, it also keeps what the panels and Figure 4 need.
 func (r *runner) evaluate(l Loss, tr *trained, keep bool, res *Result) (RunResult, error) {
 	cfg := r.cfg

@@ -38,7 +38,7 @@ func TestSeedsReportMeanSDAndPairedDifferences(t *testing.T) {
 		diff = append(diff, b.Binary.AveragePrecision-a.Binary.AveragePrecision)
 	}
 	if bce[0] == bce[1] && bce[1] == bce[2] {
-		t.Errorf("AP %v on every seed: the seed does not reach the split", bce)
+		t.Errorf("AP %v on every seed: --seeds does not reach the split", bce)
 	}
 	stats := func(x []float64) (mean, sd float64) {
 		for _, v := range x {
