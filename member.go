@@ -280,7 +280,6 @@ type Kind string
 
 // kindInfo is one registry entry.
 type kindInfo struct {
-	kind    Kind
 	aliases []string
 	purpose string
 	def     func() Member // the reference implementation's parameters
@@ -300,7 +299,7 @@ func register(def func() Member, purpose string, aliases ...string) {
 	if _, dup := registry[k]; dup {
 		panic("focal: kind " + string(k) + " registered twice")
 	}
-	registry[k] = kindInfo{kind: k, aliases: aliases, purpose: purpose, def: def}
+	registry[k] = kindInfo{aliases: aliases, purpose: purpose, def: def}
 }
 
 // paramSetter is a member with parameters that are not plain fields.

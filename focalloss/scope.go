@@ -61,7 +61,7 @@ func MakeSparseFromScope(scope *model.Scope, opts ...Option) loss.LossFn {
 	s, o := focal.Sigmoid{Alpha: p.alpha, Gamma: p.gamma}, focal.Options{Reduction: p.reduction}
 	opts = p.withNormalizer(scope, opts)
 	checkScope(scope, Validate(s, o, opts...))
-	return MakeSparse(s, o, opts...)
+	return asLossFn(Sparse, s, o, opts)
 }
 
 // MakeSoftmaxFromScope is MakeSoftmax with α (on every class), γ, label
