@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"unicode/utf8"
 
@@ -235,18 +234,13 @@ func parseDtype(descr string) (dtype, error) {
 
 // decode fills the field of a that holds dt from the n elements in data.
 func (dt dtype) decode(a *Array, data []byte, n int) error {
-	o := dt.order
 	switch dt.name {
 	case "f4":
 		a.F32 = make([]float32, n)
-		for i := range a.F32 {
-			a.F32[i] = math.Float32frombits(o.Uint32(data[4*i:]))
-		}
+		convert(dt, a.F32, data)
 	case "f8":
 		a.F64 = make([]float64, n)
-		for i := range a.F64 {
-			a.F64[i] = math.Float64frombits(o.Uint64(data[8*i:]))
-		}
+		convert(dt, a.F64, data)
 	case "b1":
 		a.Bool = make([]bool, n)
 		for i := range a.Bool {
@@ -254,30 +248,8 @@ func (dt dtype) decode(a *Array, data []byte, n int) error {
 		}
 	default:
 		a.Int = make([]int64, n)
-		for i := range a.Int {
-			b := data[i*dt.size:]
-			switch dt.name {
-			case "i1":
-				a.Int[i] = int64(int8(b[0]))
-			case "u1":
-				a.Int[i] = int64(b[0])
-			case "i2":
-				a.Int[i] = int64(int16(o.Uint16(b)))
-			case "u2":
-				a.Int[i] = int64(o.Uint16(b))
-			case "i4":
-				a.Int[i] = int64(int32(o.Uint32(b)))
-			case "u4":
-				a.Int[i] = int64(o.Uint32(b))
-			case "i8":
-				a.Int[i] = int64(o.Uint64(b))
-			case "u8":
-				v := o.Uint64(b)
-				if v > math.MaxInt64 {
-					return fmt.Errorf("element %d = %d does not fit int64", i, v)
-				}
-				a.Int[i] = int64(v)
-			}
+		if i, v := convert(dt, a.Int, data); i >= 0 {
+			return fmt.Errorf("element %d = %d does not fit int64", i, v)
 		}
 	}
 	return nil

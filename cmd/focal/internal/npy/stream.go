@@ -316,13 +316,21 @@ func Bytes[E float32 | float64](v []E) []byte {
 // uint64 above 2⁶³−1, which ReadFrom refuses too. Decoding a float dtype to
 // int64 is an error.
 func Decode[E float32 | float64 | int64](s *Stream, dst []E, raw []byte, first int) error {
-	dt, o := s.dt, s.dt.order
-	n := len(raw) / dt.size
-	dst = dst[:n]
 	var zero E
-	if _, isInt := any(zero).(int64); isInt && (dt.name == "f4" || dt.name == "f8") {
-		return fmt.Errorf("%s: dtype %s does not decode to integers", s.path, dt.name)
+	if _, isInt := any(zero).(int64); isInt && (s.dt.name == "f4" || s.dt.name == "f8") {
+		return fmt.Errorf("%s: dtype %s does not decode to integers", s.path, s.dt.name)
 	}
+	if i, v := convert(s.dt, dst[:len(raw)/s.dt.size], raw); i >= 0 {
+		return fmt.Errorf("%s: element %d = %d does not fit int64", s.path, first+i, v)
+	}
+	return nil
+}
+
+// convert sets dst to the len(dst) elements of dtype dt in raw, converted
+// with Go's conversion (booleans are 0 and 1). It stops at a uint64 above
+// 2⁶³−1 and returns its index and value; else -1.
+func convert[E float32 | float64 | int64](dt dtype, dst []E, raw []byte) (int, uint64) {
+	o := dt.order
 	switch dt.name {
 	case "f4":
 		for i := range dst {
@@ -371,10 +379,10 @@ func Decode[E float32 | float64 | int64](s *Stream, dst []E, raw []byte, first i
 		for i := range dst {
 			v := o.Uint64(raw[8*i:])
 			if v > math.MaxInt64 {
-				return fmt.Errorf("%s: element %d = %d does not fit int64", s.path, first+i, v)
+				return i, v
 			}
 			dst[i] = E(int64(v))
 		}
 	}
-	return nil
+	return -1, 0
 }
