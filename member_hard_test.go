@@ -12,7 +12,9 @@ import (
 // float32-lane kernels float32 data with hard targets must take: Poly-1
 // with γ ∈ {0, 1, 2} and 0 ≤ ε ≤ 64, Reduced, Varifocal and Gaussian with
 // γ ∈ {0, 1, 2}, Quality with β ∈ {0, 1, 2}, FL* with γ ≤ 2^16 and
-// |β| ≤ 2^16; α on and off.
+// |β| ≤ 2^16, and on the focalexp kernel Scheduled with up to three
+// pieces of γ ≤ 6 (FLSD-53 among them; a plain γ is one piece), Quality
+// and Gaussian with other γ ≤ 6; α on and off.
 func hardLaneMembers() []Member {
 	var ms []Member
 	for _, a := range []float64{0, 0.25} {
@@ -30,6 +32,15 @@ func hardLaneMembers() []Member {
 				ms = append(ms, Quality{Beta: g}, Gaussian{Gamma: g}, Gaussian{Gamma: g, Beta: 4})
 			}
 		}
+		for _, g := range []float64{0.5, 2.5, 3, 5, 6} {
+			ms = append(ms, Scheduled{Alpha: a, Schedule: GammaSchedule{Else: g}})
+			if a == 0 {
+				ms = append(ms, Quality{Beta: g}, Gaussian{Gamma: g})
+			}
+		}
+		ms = append(ms, Scheduled{Alpha: a, Schedule: FLSD53()},
+			Scheduled{Alpha: a, Schedule: GammaSchedule{Below: []float64{0.2, 0.7}, Gammas: []float64{6, 1.5}}},
+			Scheduled{Alpha: a, Schedule: GammaSchedule{Below: []float64{0, 0.5, 2}, Gammas: []float64{1, 3, 3}, Else: 5.5}})
 		for _, g := range []float64{0.3, 1, 2, 5} {
 			for _, b := range []float64{-4, 0, 1, 3.7} {
 				ms = append(ms, FLStar{Alpha: a, Gamma: g, Beta: b})

@@ -57,6 +57,7 @@ type parts32 struct {
 	x, y            reg.VecVirtual
 	one             reg.Register
 	t, pt, m, ce, w reg.VecVirtual
+	gam             reg.VecVirtual // expParts: γ of each lane (its float32)
 	qm              func(i int) Mem
 	qv              func(i int) reg.VecVirtual
 	qo              func(i int) Op
@@ -67,7 +68,7 @@ type parts32 struct {
 // needs parts32 (the logit's σ, softplus and m^k); elem returns the loss
 // and the scaled gradient of one block and, for a kernel with the
 // Hessian, a function emitting the scaled, unfloored Hessian.
-func (f *f32) member32(member string, focal bool, elem func(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual)) {
+func (f *f32) member32(member string, focal partsKind, gamma func(s *parts32) (hi, lo reg.VecVirtual), elem func(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual)) {
 	name := member + "Hard" + f.name + "F32"
 	record(f.name, "memberHard:"+member, name)
 	record(f.name, "memberHardStep", 2*f.lanes())
@@ -103,7 +104,8 @@ func (f *f32) member32(member string, focal bool, elem func(s *parts32) (l, g re
 		s.one = f.cmp(cmpEQ, s.y, f.c(1))
 		s.pair = func(y1, y0 int) reg.VecVirtual { return f.blend(s.one, qv(y0), qo(y1)) }
 		s.t = f.blend(s.one, f.xor(s.x, sign), s.x) // s·x
-		if focal {
+		switch focal {
+		case powParts:
 			nabs := f.op(VORPS, VORPS_BCST, s.x, sign) // −|x|
 			tneg := f.signMask(s.t)
 			e := f.expNeg(nabs)
@@ -112,6 +114,8 @@ func (f *f32) member32(member string, focal bool, elem func(s *parts32) (l, g re
 			s.m, s.pt = f.selectSign(tneg, inv, ei), f.selectSign(tneg, ei, inv)
 			s.ce = f.add(f.max(f.xor(s.t, sign), f.c(0)), f.log1pPoly(e)) // softplus(−t)
 			s.w = f.powK(s.m, qm(m32Pow), L(fmt.Sprint("pow", u)))
+		case expParts:
+			f.expParts(s, gamma)
 		}
 		l, g, h := elem(s)
 		f.accumulate(l, acc0, acc1)
@@ -127,6 +131,95 @@ func (f *f32) member32(member string, focal bool, elem func(s *parts32) (l, g re
 	JMP(LabelRef(L("loop")))
 	Label(L("done"))
 	f.hard32End(acc0, acc1, i)
+}
+
+// partsKind says which of parts32's focal quantities a member kernel
+// computes: none (the member builds its own), those with w = m^k by k
+// multiplications, or those with w = m^γ for a γ per lane (expParts).
+type partsKind int
+
+const (
+	noParts partsKind = iota
+	powParts
+	expParts
+)
+
+// expParts sets the focal quantities of s with w = m^γ for the γ of each
+// lane that the member's gamma gives (its float32 and the rest), as
+//
+//	m^γ = e^(−γ softplus(t)),  softplus(t) = max(t, 0) + log1p(e^−|x|),
+//
+// with the exponent carried in double float32: a float32 m^γ for γ > 2
+// by multiplication, or e^(γ log m) from a float32 log m, errs by γ times
+// m's or log m's error (γ = 5: up to 8e-7 relative), while here the
+// terms of the exponent keep their low parts:
+//   - e^−|x| = 2^k (p + pₗ), p = 1 + s rounded and pₗ its rounding error
+//     (expNegPair), so that only s's own rounding is lost (2^−26 relative);
+//   - log1p(e) = ℓ + ℓₗ, ℓ = e + P (P = e²Q(e), see log1pPoly), ℓₗ the
+//     rounding error of that sum plus eₗ/(1 + e);
+//   - γ·max(t, 0) and γ·ℓ exact as products and their rounding errors
+//     (fused multiply-adds), their sum exact as a sum and its error
+//     (TwoSum), plus γ·ℓₗ and γₗ·softplus(t).
+//
+// What is left is the exponential's own rounding (1 ulp), Q's fit
+// (3.3e-8 relative, times γ·log1p(e) ≤ γ ln 2 absolute in the exponent)
+// and the products the member forms. ce = max(−t, 0) + ℓ + ℓₗ.
+func (f *f32) expParts(s *parts32, gamma func(s *parts32) (hi, lo reg.VecVirtual)) {
+	sign := f.cbits(1 << 31)
+	nabs := f.op(VORPS, VORPS_BCST, s.x, sign) // −|x|
+	e, el := f.expNegPair(nabs)
+	inv := f.div(f.load(f.c(1)), f.add(e, f.c(1)))
+	ei := f.mul(e, inv)
+	tneg := f.signMask(s.t)
+	s.m, s.pt = f.selectSign(tneg, inv, ei), f.selectSign(tneg, ei, inv)
+	// ℓ + ℓₗ = log1p(e + eₗ)
+	e2 := f.mul(e, e)
+	P := f.mul(e2, f.estrinPows([]reg.VecVirtual{e, e2}, log1pQ))
+	l := f.add(e, P)
+	ll := f.sub(P, f.sub(l, e)) // Fast2Sum: |e| ≥ |P|
+	VFMADD231PS(el, inv, ll)    // + eₗ/(1 + e)
+	zero := f.vec()
+	VXORPS(zero, zero, zero)
+	s.ce = f.add(f.add(f.max(f.xor(s.t, sign), zero), l), ll) // softplus(−t)
+	tp := f.max(s.t, zero)
+	gh, gl := gamma(s)
+	s.gam = gh
+	lo := f.mul(gl, f.add(tp, l)) // γₗ (tp + ℓ)
+	VFMADD231PS(gh, ll, lo)       // + γ ℓₗ
+	// γ·tp = a + aₗ and γ·ℓ = b + bₗ exactly, then a + b = S + err
+	// (Fast2Sum of the larger and the smaller: both are ≥ 0).
+	a := f.mul(gh, tp)
+	al := f.vec()
+	VMOVAPS(gh, al)
+	VFMSUB213PS(a, tp, al) // γ tp − a
+	VADDPS(al, lo, lo)
+	b := f.mul(gh, l)
+	bl := f.vec()
+	VMOVAPS(gh, bl)
+	VFMSUB213PS(b, l, bl) // γ ℓ − b
+	VADDPS(bl, lo, lo)
+	big, small := f.max(a, b), f.op(VMINPS, VMINPS_BCST, a, b)
+	S := f.add(big, small)
+	VADDPS(f.sub(small, f.sub(S, big)), lo, lo)
+	// Beyond S = 2^24 (m^γ = 0 in float32) the low part grows with S:
+	// held to ±1, as the reduction's range needs.
+	lo = f.max(f.op(VMINPS, VMINPS_BCST, lo, f.c(1)), f.c(-1))
+	s.w = f.expNegLo(f.xor(S, sign), f.xor(lo, sign))
+}
+
+// expNegPair returns eᶻ for z ≤ 0 as expNeg does (hi) and the rounding
+// error of its last step (lo): e^r·2^k = (p + pₗ)·2^k with p = 1 + s
+// rounded and pₗ = s − (p − 1) exact (Fast2Sum, |s| < 1).
+func (f *f32) expNegPair(z reg.VecVirtual) (hi, lo reg.VecVirtual) {
+	r, k := f.expReducedSum(z)
+	p := f.add(r, f.c(1))
+	pl := f.sub(r, f.sub(p, f.c(1)))
+	if f.z {
+		return f.scalef(p, k), f.scalef(pl, k)
+	}
+	two := f.pow2k(k, f.cbits(127+64))
+	down := f.c(0x1p-64)
+	return f.mul(f.mul(p, two), down), f.mul(f.mul(pl, two), down)
 }
 
 // powK returns m^k, k the int32 at flag, by k multiplications (a loop
@@ -359,11 +452,54 @@ func (f *f32) focal(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
 	return l, g, func() reg.VecVirtual { return f.mul(f.abs(gf), f.hessBracket(s, s.qv(flGamma), nil)) }
 }
 
+const (
+	// focalexp: αₜ, −s αₜ scale, the thresholds t₁ ≤ t₂ (float32 logits),
+	// and γ for t < t₁, t₁ ≤ t < t₂ and t ≥ t₂, each as a float32 and the
+	// rest
+	fxA1 = m32Own + iota
+	fxA0
+	fxG1
+	fxG0
+	fxT1
+	fxT2
+	fxGam0
+	fxGam0Lo
+	fxGam1
+	fxGam1Lo
+	fxGam2
+	fxGam2Lo
+)
+
+// scheduledGamma returns γ of each lane of focalexp, hi and lo: the
+// piece of the schedule that t falls in (t ≥ t₁, t ≥ t₂ compared exactly:
+// package kernel's thresholds are the least float32 logits whose pₜ
+// reaches each of the schedule's).
+func (f *f32) scheduledGamma(s *parts32) (hi, lo reg.VecVirtual) {
+	pick := func(g0, g1, g2 int) reg.VecVirtual {
+		v := f.blend(f.cmp(cmpGE, s.t, s.qo(fxT1)), s.qv(g0), s.qo(g1))
+		return f.blend(f.cmp(cmpGE, s.t, s.qo(fxT2)), v, s.qo(g2))
+	}
+	return pick(fxGam0, fxGam1, fxGam2), pick(fxGam0Lo, fxGam1Lo, fxGam2Lo)
+}
+
+// focalexp is focal loss with αₜ and a γ per lane (scheduledGamma), m^γ
+// from expParts, loss and gradient (its Hessian takes the float64 lanes):
+// focal.Scheduled (FLSD), and focal loss for the γ that the focal kernel
+// does not multiply out,
+//
+//	L = αₜ m^γ ce,  scale·L′ = −s αₜ scale m^γ (γ pₜ ce + m).
+func (f *f32) focalexp(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
+	l = f.mul(f.mul(s.ce, s.pair(fxA1, fxA0)), s.w)
+	g = f.mul(f.gammaBracket(s, s.gam), f.mul(s.pair(fxG1, fxG0), s.w))
+	return l, g, nil
+}
+
 // members32 emits the float32-lane member kernels.
 func (f *f32) members32() {
-	f.member32("poly1", true, f.poly1)
-	f.member32("reduced", true, f.reduced)
-	f.member32("varifocal", true, f.varifocal)
-	f.member32("flstar", false, f.flstar)
-	f.member32("focal", true, f.focal)
+	f.member32("poly1", powParts, nil, f.poly1)
+	f.member32("reduced", powParts, nil, f.reduced)
+	f.member32("varifocal", powParts, nil, f.varifocal)
+	f.member32("flstar", noParts, nil, f.flstar)
+	f.member32("focal", powParts, nil, f.focal)
+	f.member32("focalexp", expParts, f.scheduledGamma, f.focalexp)
 }

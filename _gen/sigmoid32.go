@@ -299,6 +299,17 @@ func (f *f32) expReduced(z reg.VecVirtual) (p, k reg.VecVirtual) {
 // below z's ulp (the low part of a double-float32 z), added to r after the
 // reduction.
 func (f *f32) expReducedLo(z, lo reg.VecVirtual) (p, k reg.VecVirtual) {
+	s, k := f.expReducedSumLo(z, lo)
+	return f.add(s, f.c(1)), k
+}
+
+// expReducedSum returns e^r − 1 and k (see expReduced) for z ≤ 0.
+func (f *f32) expReducedSum(z reg.VecVirtual) (s, k reg.VecVirtual) {
+	return f.expReducedSumLo(z, nil)
+}
+
+// expReducedSumLo is expReducedSum of z + lo (see expReducedLo).
+func (f *f32) expReducedSumLo(z, lo reg.VecVirtual) (s, k reg.VecVirtual) {
 	const ln2Hi32, ln2Lo32 = 0.693145751953125, 1.428606765330187045e-06
 	r := f.max(z, f.c(-180))
 	k = f.vec()
@@ -318,7 +329,7 @@ func (f *f32) expReducedLo(z, lo reg.VecVirtual) (p, k reg.VecVirtual) {
 	}
 	q := f.estrin(r, c)
 	VFMADD213PS(r, f.mul(r, r), q) // r + r²·q
-	return f.add(q, f.c(1)), k
+	return q, k
 }
 
 // expNeg returns eᶻ for z ≤ 0 (0 below −103.97, where it underflows): as
@@ -596,12 +607,18 @@ func (f *f32) expNegBiased(z reg.VecVirtual, bias Op) reg.VecVirtual {
 // scale2k returns p·2^(k+B) for integral k, bias holding the int32s
 // 127 + B, with 2^(k+B) built in the exponent field: 0 where k + B < −126.
 func (f *f32) scale2k(p, k reg.VecVirtual, bias Op) reg.VecVirtual {
+	VMULPS(f.pow2k(k, bias), p, p)
+	return p
+}
+
+// pow2k turns integral k into 2^(k+B), bias holding the int32s 127 + B,
+// built in the exponent field (0 where k + B < −126), and returns it.
+func (f *f32) pow2k(k reg.VecVirtual, bias Op) reg.VecVirtual {
 	VCVTPS2DQ(k, k)
 	VPADDD(bias, k, k)
 	VPMAXSD(f.cbits(0), k, k)
 	VPSLLD(U8(23), k, k)
-	VMULPS(k, p, p)
-	return p
+	return k
 }
 
 // hard32Regs are the argument registers of a float32-lane kernel, its

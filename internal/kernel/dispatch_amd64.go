@@ -510,6 +510,12 @@ func flstarHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *flo
 //go:noescape
 func focalHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 
+// focalexpHardAVX512F32 is the float32-lane focalexp kernel of the focal family on AVX512 for hard targets (see member32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func focalexpHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
 // poly1HardAVX2F32 is the float32-lane poly1 kernel of the focal family on AVX2 for hard targets (see member32 in _gen).
 // n must be a multiple of 32.
 //
@@ -539,6 +545,12 @@ func flstarHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float
 //
 //go:noescape
 func focalHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
+// focalexpHardAVX2F32 is the float32-lane focalexp kernel of the focal family on AVX2 for hard targets (see member32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func focalexpHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 
 // The tables of the CPU levels: the vector kernels of each (see table).
 var avx512 = table{
@@ -604,6 +616,7 @@ var avx512 = table{
 		"varifocal": varifocalHardAVX512F32,
 		"flstar":    flstarHardAVX512F32,
 		"focal":     focalHardAVX512F32,
+		"focalexp":  focalexpHardAVX512F32,
 	},
 }
 
@@ -670,5 +683,6 @@ var avx2 = table{
 		"varifocal": varifocalHardAVX2F32,
 		"flstar":    flstarHardAVX2F32,
 		"focal":     focalHardAVX2F32,
+		"focalexp":  focalexpHardAVX2F32,
 	},
 }

@@ -32,7 +32,10 @@ func TestThresholdLogitIsTheLeastAtTheThreshold(t *testing.T) {
 // TestHardLanesOnlyWhereAccurate: the float32-lane member kernels are
 // refused where they would not keep float32's accuracy, and those calls
 // take the float64 lanes: Poly-1 with ε < 0 (its terms cancel) or ε > 64,
-// exponents other than 0, 1, 2 (the error grows with the factors of m),
+// exponents other than 0, 1, 2 for the members whose kernels multiply m^γ
+// out (the error grows with the factors of m), and for the focalexp
+// kernel (Quality, Gaussian, Scheduled) γ > 6, schedules of more than
+// three pieces after merging equal neighbours, and the Hessian,
 // Poly-1's Hessian (its ε term moves the bracket's zero), a Hessian with
 // a negative scale, constants beyond 2^20 or below 2^−100 (a gradient
 // scale of 1e30 or 1e-40), FL* with γ or |β| beyond 2^16; and taken at
@@ -68,13 +71,21 @@ func TestHardLanesOnlyWhereAccurate(t *testing.T) {
 		{"flstar γ > 2^16", FLStar(0.25, 1e5, 1), 1.0 / 3, false, false},
 		{"flstar β > 2^16", FLStar(0.25, 2, -1e5), 1.0 / 3, false, false},
 		{"quality", Quality(2), 1.0 / 3, false, true},
-		{"quality β = 3", Quality(3), 1.0 / 3, false, false},
+		{"quality β = 3", Quality(3), 1.0 / 3, false, true},
+		{"quality β = 3 Hessian", Quality(3), 1.0 / 3, true, false},
+		{"quality β = 6", Quality(6), 1.0 / 3, false, true},
+		{"quality β = 6.5", Quality(6.5), 1.0 / 3, false, false},
 		{"quality Hessian", Quality(2), 1.0 / 3, true, true},
 		{"gaussian", Gaussian(2, 4), 1.0 / 3, false, true},
-		{"gaussian γ = 0.5", Gaussian(0.5, 4), 1.0 / 3, false, false},
+		{"gaussian γ = 0.5", Gaussian(0.5, 4), 1.0 / 3, false, true},
 		{"gaussian Hessian", Gaussian(1, 4), 1.0 / 3, true, true},
 		{"asymmetric", Asymmetric(0, 4, 0.05, false), 1.0 / 3, false, false},
-		{"scheduled", Scheduled(0, []float64{0.2}, []float64{5}, 3), 1.0 / 3, false, false},
+		{"scheduled", Scheduled(0, []float64{0.2, 0.5}, []float64{5, 3}, 3), 1.0 / 3, false, true},
+		{"scheduled Hessian", Scheduled(0, []float64{0.2}, []float64{5}, 3), 1.0 / 3, true, false},
+		{"scheduled, three pieces", Scheduled(0, []float64{0.2, 0.5}, []float64{5, 1}, 3), 1.0 / 3, false, true},
+		{"scheduled, four pieces", Scheduled(0, []float64{0.2, 0.5, 0.7}, []float64{5, 1, 2}, 3), 1.0 / 3, false, false},
+		{"scheduled, four pieces of which two merge", Scheduled(0, []float64{0.2, 0.5, 0.7}, []float64{5, 1, 1}, 3), 1.0 / 3, false, true},
+		{"scheduled γ = 7", Scheduled(0, []float64{0.2}, []float64{7}, 3), 1.0 / 3, false, false},
 	} {
 		for _, tb := range tables {
 			var q [32]float32
