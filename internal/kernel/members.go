@@ -149,6 +149,12 @@ const maxExpGamma = 6
 // between two logits. Adjacent pieces of equal γ are merged; more than
 // three pieces left, or a γ beyond maxExpGamma, take the float64 lanes.
 func expHard(alpha float64, below, gammas []float64, els float64) hardSpec {
+	a, b := alphaWeights(alpha)
+	return expHardWeights(a, b, below, gammas, els)
+}
+
+// expHardWeights is expHard with αₜ = a for y = 1 and b for y = 0.
+func expHardWeights(a, b float64, below, gammas []float64, els float64) hardSpec {
 	// Piece j has γ = gs[j] below the logit ts[j] (and at or above the one
 	// before); the last, γ = els, has no end. (Arrays: a call allocates
 	// nothing.)
@@ -178,7 +184,6 @@ func expHard(alpha float64, below, gammas []float64, els float64) hardSpec {
 	if max(gs[0], gs[1], gs[2]) > maxExpGamma {
 		return hardSpec{}
 	}
-	a, b := alphaWeights(alpha)
 	return hardSpec{kernel: "focalexp", scaled: 0b1100, free: 0b110000, split: 0b10101000000,
 		c: [hardSlots]float64{a, b, -a, b, float64(ts[0]), float64(ts[1]), gs[0], 0, gs[1], 0, gs[2], 0}}
 }

@@ -21,6 +21,11 @@ type vec struct {
 	// below).
 	hard32, scaled bool
 	q              [32]float32
+
+	// exp32: for the other γ up to maxExpGamma, the same data may take the
+	// focalexp member kernel (loss and gradient), with qx its constants.
+	exp32 memberHardFunc
+	qx    [32]float32
 }
 
 // Slots of vec.q, as in _gen/sigmoid32.go: αₜ for y = 1 and y = 0 (1
@@ -146,6 +151,12 @@ func newVec(v *vec, p *SigmoidParams, t *table) {
 			copy(v.q[qRoot:], r.q[:])
 		}
 	}
+	if f := t.memberHard["focalexp"]; !v.hard32 && f != nil {
+		h := expHardWeights(a1, a0, nil, nil, p.Gamma)
+		if h.kernel != "" && h.consts(&v.qx, p.Scale, math.Inf(-1)) {
+			v.exp32 = f
+		}
+	}
 	v.par[4*parFlags] = math.Float64frombits(uint64(int64(k)))
 	v.par[4*parFlags+1] = math.Float64frombits(uint64(alpha))
 }
@@ -169,18 +180,26 @@ const maxStep = 16
 // sigmoidVec is SigmoidGo without weights or mask on the vector kernels of
 // s.v. The general one computes SigmoidElem lane for lane in float64
 // (for float32 data too: inputs are widened, outputs rounded once); float32
-// data with hard targets and γ ∈ {0, 1, 2} go through a float32-lane
-// kernel twice as wide (sigmoidHardAVX512F32, sigmoidHardAVX2F32, or,
-// without the Hessian, their Scaled forms for |scale| > 1). The last
+// data with hard targets go through a float32-lane kernel twice as wide:
+// for γ ∈ {0, 1, 2} sigmoidHardAVX512F32, sigmoidHardAVX2F32 (or, without
+// the Hessian, their Scaled forms for |scale| > 1), for other γ up to
+// maxExpGamma without the Hessian the focalexp member kernel. The last
 // len(x) mod step elements go through the same kernel from the scratch
 // tail buffers, padded with x = −Inf, y = 0, whose loss is exactly 0.
 func sigmoidVec[T Float](s *scratch, loss, grad, hess, x, y []T) float64 {
 	v := &s.v
 	var sum float64
-	if n32 := len(x) &^ 31; v.hard32 && (hess == nil || !v.scaled) && n32 > 0 && unsafe.Sizeof(x[0]) == 4 {
-		// Float32 lanes up to the first block with a soft target.
-		sh, done := runHard32(v, ptr[T, float32](loss), ptr[T, float32](grad), ptr[T, float32](hess), ptr[T, float32](x), ptr[T, float32](y), n32)
-		sum = sh
+	if n32 := len(x) &^ 31; n32 > 0 && unsafe.Sizeof(x[0]) == 4 {
+		// Float32 lanes up to the first block with a soft target (or, for
+		// focalexp, a logit beyond ±2^64).
+		done := 0
+		l, g, h, xs, ys := ptr[T, float32](loss), ptr[T, float32](grad), ptr[T, float32](hess), ptr[T, float32](x), ptr[T, float32](y)
+		switch {
+		case v.hard32 && (hess == nil || !v.scaled):
+			sum, done = runHard32(v, l, g, h, xs, ys, n32)
+		case v.exp32 != nil && hess == nil:
+			sum, done = v.exp32(&v.qx, l, g, nil, xs, ys, n32)
+		}
 		loss, grad, hess, x, y = sub(loss, done, len(x)), sub(grad, done, len(x)), sub(hess, done, len(x)), x[done:], y[done:]
 	}
 	return sum + sigmoidLanes(s, loss, grad, hess, x, y)
