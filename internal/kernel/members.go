@@ -66,8 +66,8 @@ func Poly1(alpha, gamma, eps float64) MemberSpec {
 }
 
 // Gaussian is the spec of focal.Gaussian. For hard targets it is focal
-// loss without α (the negatives' (1 − y)^β is 1): its float32 lanes, for
-// γ ∈ {0, 1, 2}, are the focal kernel's.
+// loss without α (the negatives' (1 − y)^β is 1): its float32 lanes are
+// focalHard's.
 func Gaussian(gamma, beta float64) MemberSpec {
 	return MemberSpec{kernel: "gaussian", par: [memberSlots]float64{gamma, beta, powFlag(gamma), powFlag(beta)}, hard: focalHard(gamma)}
 }

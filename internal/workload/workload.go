@@ -212,7 +212,7 @@ func (w *Workload) FocalSoft() error {
 }
 
 // FocalGamma is Focal with γ = 2.5, which no kernel computes by
-// multiplication.
+// multiplication (the focalexp kernel's case).
 func (w *Workload) FocalGamma() error {
 	return sigmoidLoss(w, focal.Sigmoid{Alpha: 0.25, Gamma: 2.5}, focal.Outputs[float32]{Grad: w.Grad}, w.X, w.Y)
 }
