@@ -248,9 +248,9 @@ func atJump(mem Member, x, y float64) bool {
 // implementation with the member's Go element loop on arbitrary logits and
 // targets (raw float32 bits, so NaN, ±Inf, ±0 and subnormals arise),
 // exponents and parameters, in float32 (with the Hessian and without it,
-// the float32-lane kernels' case for hard targets) and float64, as
-// TestMemberKernelsMatchElem does. Without a vector implementation it has
-// nothing to compare and skips.
+// the float32-lane kernels' case for hard targets; with weights and with a
+// mask too) and float64, as TestMemberKernelsMatchElem does. Without a
+// vector implementation it has nothing to compare and skips.
 func FuzzMemberKernels(f *testing.F) {
 	f.Add(make([]byte, 8*19), 2.0, 0.25, uint8(0))
 	// 96 logits from −40 to 40 with hard targets: the float32 lanes.
@@ -302,6 +302,10 @@ func FuzzMemberKernels(f *testing.F) {
 		for i, v := range y {
 			hard[i] = float32(math.Round(float64(v)))
 		}
+		fw, ign := make([]float32, n), make([]bool, n)
+		for i := range n {
+			fw[i], ign[i] = float32(i%3)*0.75, i%5 == 4
+		}
 		for _, mem := range members {
 			if mem.Validate() != nil {
 				continue
@@ -314,6 +318,10 @@ func FuzzMemberKernels(f *testing.F) {
 				compareMember(t, m, mem, x, yt, nil, nil, 1.0/3, clip, floor, [3]bool{true, true, true})
 				compareMember(t, m, mem, x, yt, nil, nil, 1.0/3, clip, floor, [3]bool{true, true, false}) // float32 lanes
 				compareMember(t, m, mem, toT[float64](x), toT[float64](yt), nil, nil, 1.0/3, clip, floor, [3]bool{true, true, true})
+				// Weights (a third of them 0) and a mask of every fifth
+				// element: the pieces padded where elements do not count.
+				compareMember(t, m, mem, x, yt, fw, nil, 1.0/3, clip, floor, [3]bool{true, true, flags&32 != 0})
+				compareMember(t, m, mem, x, yt, nil, ign, 1.0/3, clip, floor, [3]bool{true, true, flags&32 != 0})
 			}
 		}
 	})

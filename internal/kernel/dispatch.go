@@ -21,8 +21,10 @@ type scratch struct {
 	e    [stackClasses]float64
 	c    [32]float64
 	mp   [64]float64 // a member kernel's constants
-	// a weighted member call's logits, targets, loss, gradient and Hessian
-	weighted [5][weightedPiece]float64
+	// a weighted member call's logits, targets, loss, gradient and Hessian,
+	// in float64 and for its float32-lane kernel in float32
+	weighted   [5][weightedPiece]float64
+	weighted32 [5][weightedPiece]float32
 	// sigmoidMasked's piece: logits and targets, and where its ignored
 	// elements are
 	masked [2][weightedPiece]float64

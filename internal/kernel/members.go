@@ -302,61 +302,179 @@ func memberOn[T Float](t *table, spec *MemberSpec, scale, floor float64, loss, g
 		}
 		return memberVec(&mk, loss, grad, hess, x, y), true
 	}
-	// Weights and the mask: the float64 kernel on pieces of the runs of
-	// elements that count, copied to scratch, unweighted and unclipped;
-	// then each output times its weight, clipped and saturated in float64,
-	// as the Go loop does.
+	// Weights and the mask: the kernels on pieces of weightedPiece elements
+	// copied to scratch, the elements that do not count (weight 0 or
+	// ignored) as x = 0, y = 0 (a finite, hard target: valid for every
+	// member), unweighted and unclipped; then each output times its weight,
+	// clipped and saturated in float64, as the Go loop does, and 0 where
+	// the element does not count. float32 data take the member's
+	// float32-lane kernel up to where it stops (a soft target, a logit
+	// beyond 2^64; its outputs are then rounded twice, within 1.2e-7
+	// relative more), the rest of a piece the float64 lanes. (One call per
+	// piece, not per run of elements that count: a mask that ignores every
+	// few elements would otherwise cost a call, and its padded tail, per
+	// run.)
 	set(mFloor, math.Inf(-1))
 	set(mLimit, math.MaxFloat64)
-	lim := limitOf[T]()
-	skip := func(i int) bool { return weightAt(w, ignore, i) == 0 }
-	wb := &s.weighted
-	var sum float64
-	for lo := 0; lo < len(x); {
-		hi := lo
-		for hi < len(x) && hi-lo < weightedPiece && skip(hi) == skip(lo) {
-			hi++
+	var hf memberHardFunc
+	q := hardPool.Get().(*[32]float32)
+	defer hardPool.Put(q)
+	if unsafe.Sizeof(x[0]) == 4 && spec.hard.kernel != "" {
+		// Without weights the float32 lanes write the outputs themselves,
+		// clipped.
+		kfloor := math.Inf(-1)
+		if w == nil {
+			kfloor = floor
 		}
-		if skip(lo) {
+		hf = memberHardOn(t, spec, q, scale, kfloor, hess != nil)
+	}
+	lim := limitOf[T]()
+	wb, hb := &s.weighted, &s.weighted32
+	var sum float64
+	for lo := 0; lo < len(x); lo += weightedPiece {
+		hi := min(lo+weightedPiece, len(x))
+		k := hi - lo
+		xs, ys := x[lo:hi], y[lo:hi]
+		counts := false
+		for i := range k {
+			if weightAt(w, ignore, lo+i) != 0 {
+				counts = true
+				break
+			}
+		}
+		if !counts {
 			clearRange(lo, hi, loss, grad, hess)
-			lo = hi
 			continue
 		}
-		k := hi - lo
-		for i := range k {
-			wb[0][i], wb[1][i] = float64(x[lo+i]), float64(y[lo+i])
-		}
-		var g, h []float64
-		if grad != nil {
-			g = wb[3][:k]
-		}
-		if hess != nil {
-			h = wb[4][:k]
-		}
-		memberVec(&mk, wb[2][:k], g, h, wb[0][:k], wb[1][:k])
-		for i := range k {
-			wi := weightAt(w, ignore, lo+i)
-			sat := func(v float64) float64 {
-				if math.IsInf(wb[0][i], 0) {
-					return v
+		done, from := 0, 0
+		if n32 := k &^ 31; hf != nil && n32 > 0 {
+			// T is float32 here: the piece as it is, the elements that do
+			// not count overwritten.
+			x32, y32 := hb[0][:k], hb[1][:k]
+			copy(x32, unsafe.Slice(ptr[T, float32](xs), k))
+			copy(y32, unsafe.Slice(ptr[T, float32](ys), k))
+			for i := range k {
+				if weightAt(w, ignore, lo+i) == 0 {
+					x32[i], y32[i] = 0, 0
 				}
-				return min(max(v, -lim), lim)
 			}
-			li := sat(wb[2][i] * wi)
-			sum += li
-			if loss != nil {
-				loss[lo+i] = T(li)
+			if w == nil {
+				// The mask alone: into the outputs, the ignored elements'
+				// cleared after.
+				l := hb[2][:n32]
+				if loss != nil {
+					l = unsafe.Slice(ptr[T, float32](loss[lo:]), n32)
+				}
+				g, h := sub(grad, lo, lo+n32), sub(hess, lo, lo+n32)
+				_, done = hf(q, &l[0], ptr[T, float32](g), ptr[T, float32](h), &x32[0], &y32[0], n32)
+				for i, ig := range ignore[lo : lo+done] {
+					if ig {
+						l[i] = 0
+						if g != nil {
+							g[i] = 0
+						}
+						if h != nil {
+							h[i] = 0
+						}
+						continue
+					}
+					sum += float64(l[i])
+				}
+				from = done
+			} else {
+				var g, h *float32
+				if grad != nil {
+					g = &hb[3][0]
+				}
+				if hess != nil {
+					h = &hb[4][0]
+				}
+				_, done = hf(q, &hb[2][0], g, h, &x32[0], &y32[0], n32)
 			}
+		}
+		if done < k {
+			for i := done; i < k; i++ {
+				wb[0][i], wb[1][i] = 0, 0
+				if weightAt(w, ignore, lo+i) != 0 {
+					wb[0][i], wb[1][i] = float64(xs[i]), float64(ys[i])
+				}
+			}
+			var g, h []float64
 			if grad != nil {
-				grad[lo+i] = T(sat(wb[3][i] * wi))
+				g = wb[3][done:k]
 			}
 			if hess != nil {
-				hess[lo+i] = T(sat(max(wb[4][i]*wi, floor)))
+				h = wb[4][done:k]
 			}
+			memberVec(&mk, wb[2][done:k], g, h, wb[0][done:k], wb[1][done:k])
 		}
-		lo = hi
+		sum += weighOut(lo, from, done, k, w, ignore, floor, lim, xs, hb, wb, sub(loss, lo, hi), sub(grad, lo, hi), sub(hess, lo, hi))
 	}
 	return sum, true
+}
+
+// weighOut writes elements from … k − 1 of one piece of a weighted or
+// masked member call: element i's unweighted outputs from the float32
+// lanes (hb) for i < done, from the float64 lanes (wb) for done ≤ i < k,
+// times its weight (0 where it does not count), the Hessian clipped at
+// floor, and each saturated at ±lim for a finite logit (x); it returns
+// the sum of the weighted losses.
+func weighOut[T Float](lo, from, done, k int, w []T, ignore []bool, floor, lim float64, x []T,
+	hb *[5][weightedPiece]float32, wb *[5][weightedPiece]float64, loss, grad, hess []T) float64 {
+	var sum float64
+	for i := from; i < k; i++ {
+		wi := weightAt(w, ignore, lo+i)
+		if wi == 0 {
+			for _, d := range [...][]T{loss, grad, hess} {
+				if d != nil {
+					d[i] = 0
+				}
+			}
+			continue
+		}
+		var l, g, h float64
+		if i < done {
+			l, g, h = float64(hb[2][i]), float64(hb[3][i]), float64(hb[4][i])
+		} else {
+			l, g, h = wb[2][i], wb[3][i], wb[4][i]
+		}
+		// (Beyond ±lim, rare, the logit decides.)
+		l *= wi
+		if l > lim || l < -lim {
+			l = satAt(l, x[i], lim)
+		}
+		sum += l
+		if loss != nil {
+			loss[i] = T(l)
+		}
+		if grad != nil {
+			g *= wi
+			if g > lim || g < -lim {
+				g = satAt(g, x[i], lim)
+			}
+			grad[i] = T(g)
+		}
+		if hess != nil {
+			h *= wi
+			if h < floor {
+				h = floor
+			}
+			if h > lim || h < -lim {
+				h = satAt(h, x[i], lim)
+			}
+			hess[i] = T(h)
+		}
+	}
+	return sum
+}
+
+// satAt returns v (beyond ±lim) saturated at ±lim where the logit x is
+// finite, v itself for an infinite x.
+func satAt[T Float](v float64, x T, lim float64) float64 {
+	if math.IsInf(float64(x), 0) {
+		return v
+	}
+	return math.Copysign(lim, v)
 }
 
 // memberCall is one member kernel of a table, for float32 and float64, with
