@@ -430,6 +430,11 @@ func TestFamilyHotPathAllocatesNothing(t *testing.T) {
 	}
 	out := focal.Outputs[float32]{Loss: make([]float32, n), Grad: make([]float32, n), Hess: make([]float32, n)}
 	in := focal.Input[float32]{Logits: x, Targets: y}
+	ign := make([]bool, n)
+	for i := range ign {
+		ign[i] = i%5 == 4
+	}
+	masked := focal.Input[float32]{Logits: x, Targets: y, Ignore: ign}
 	m := focal.KindReduced.Default()
 	poly := focal.Poly1{Alpha: 0.25, Gamma: 2, Epsilon: 1}
 	asl := focal.Asymmetric{GammaPos: 1, GammaNeg: 4, Margin: 0.05, DetachWeight: true}
@@ -442,6 +447,12 @@ func TestFamilyHotPathAllocatesNothing(t *testing.T) {
 		"Loss[Scheduled]":  func() { _, _ = focal.Loss(sched, focal.Options{}, out, in) },
 		"Loss[Gaussian]":   func() { _, _ = focal.Loss(gauss, positives, out, in) },
 		"Loss[Member]":     func() { _, _ = focal.Loss(m, focal.Options{}, out, in) },
+		// The float32 lanes of γ outside {0, 1, 2} (loss and gradient), and
+		// a member with a mask.
+		"Loss[Sigmoid γ = 2.5]": func() {
+			_, _ = focal.Loss(focal.Sigmoid{Alpha: 0.25, Gamma: 2.5}, positives, focal.Outputs[float32]{Grad: out.Grad}, in)
+		},
+		"Loss[Scheduled] masked": func() { _, _ = focal.Loss(sched, focal.Options{}, focal.Outputs[float32]{Grad: out.Grad}, masked) },
 	} {
 		f()
 		if a := testing.AllocsPerRun(20, f); a != 0 {
