@@ -713,21 +713,26 @@ func (f *f32) hard32End(acc0, acc1 reg.VecVirtual, i reg.Register) {
 }
 
 // mathFuncs32 emits the float32-lane exp and log1p of the hard-target
-// kernel as functions over arrays, for the tests:
+// kernel, and the two parts of the focalexp kernel's exp (expNegPair), as
+// functions over arrays, for the tests:
 //
 //	func(dst, src *float32, n int)
 //
 // exp takes z ≤ 0, log1p takes e ∈ [0, 1]; n is a multiple of the lane
-// count: expNeg…F32 and log1pPoly…F32.
+// count: expNeg…F32, log1pPoly…F32, expNegPairHi…F32 and
+// expNegPairLo…F32.
 func (f *f32) mathFuncs32() {
 	type fn struct {
 		name string
 		f    func(x reg.VecVirtual) reg.VecVirtual
 	}
-	fns := []fn{{"expNeg", f.expNeg}, {"log1pPoly", f.log1pPoly}}
+	fns := []fn{{"expNeg", f.expNeg}, {"log1pPoly", f.log1pPoly},
+		{"expNegPairHi", func(x reg.VecVirtual) reg.VecVirtual { hi, _ := f.expNegPair(x); return hi }},
+		{"expNegPairLo", func(x reg.VecVirtual) reg.VecVirtual { _, lo := f.expNegPair(x); return lo }}}
+	field := map[string]string{"expNeg": "expNeg32", "log1pPoly": "log1p32", "expNegPairHi": "expPairHi32", "expNegPairLo": "expPairLo32"}
 	for _, fn := range fns {
 		name := fn.name + f.name + "F32"
-		record(f.name, map[bool]string{true: "expNeg32", false: "log1p32"}[strings.HasPrefix(fn.name, "exp")], name)
+		record(f.name, field[fn.name], name)
 		TEXT(name, NOSPLIT, "func(dst, src *float32, n int)")
 		Pragma("noescape")
 		Doc(name + " sets dst[i] = " + fn.name + "(src[i]) for i < n, a multiple of the lane count (tests only).")

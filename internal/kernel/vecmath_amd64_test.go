@@ -29,6 +29,16 @@ func expNegAVX512F32(dst *float32, src *float32, n int)
 //go:noescape
 func log1pPolyAVX512F32(dst *float32, src *float32, n int)
 
+// expNegPairHiAVX512F32 sets dst[i] = expNegPairHi(src[i]) for i < n, a multiple of the lane count (tests only).
+//
+//go:noescape
+func expNegPairHiAVX512F32(dst *float32, src *float32, n int)
+
+// expNegPairLoAVX512F32 sets dst[i] = expNegPairLo(src[i]) for i < n, a multiple of the lane count (tests only).
+//
+//go:noescape
+func expNegPairLoAVX512F32(dst *float32, src *float32, n int)
+
 // expAVX2 sets dst[i] = exp(src[i]) for i < n, a multiple of the step (tests only).
 //
 //go:noescape
@@ -54,21 +64,35 @@ func expNegAVX2F32(dst *float32, src *float32, n int)
 //go:noescape
 func log1pPolyAVX2F32(dst *float32, src *float32, n int)
 
+// expNegPairHiAVX2F32 sets dst[i] = expNegPairHi(src[i]) for i < n, a multiple of the lane count (tests only).
+//
+//go:noescape
+func expNegPairHiAVX2F32(dst *float32, src *float32, n int)
+
+// expNegPairLoAVX2F32 sets dst[i] = expNegPairLo(src[i]) for i < n, a multiple of the lane count (tests only).
+//
+//go:noescape
+func expNegPairLoAVX2F32(dst *float32, src *float32, n int)
+
 // The vector math of each CPU level, for the tests (see mathTable).
 var mathAVX512 = mathTable{
-	impl:     AVX512,
-	exp:      expAVX512,
-	log:      logAVX512,
-	log1p01:  log1p01AVX512,
-	expNeg32: expNegAVX512F32,
-	log1p32:  log1pPolyAVX512F32,
+	impl:        AVX512,
+	exp:         expAVX512,
+	log:         logAVX512,
+	log1p01:     log1p01AVX512,
+	expNeg32:    expNegAVX512F32,
+	log1p32:     log1pPolyAVX512F32,
+	expPairHi32: expNegPairHiAVX512F32,
+	expPairLo32: expNegPairLoAVX512F32,
 }
 
 var mathAVX2 = mathTable{
-	impl:     AVX2,
-	exp:      expAVX2,
-	log:      logAVX2,
-	log1p01:  log1p01AVX2,
-	expNeg32: expNegAVX2F32,
-	log1p32:  log1pPolyAVX2F32,
+	impl:        AVX2,
+	exp:         expAVX2,
+	log:         logAVX2,
+	log1p01:     log1p01AVX2,
+	expNeg32:    expNegAVX2F32,
+	log1p32:     log1pPolyAVX2F32,
+	expPairHi32: expNegPairHiAVX2F32,
+	expPairLo32: expNegPairLoAVX2F32,
 }

@@ -356,6 +356,90 @@ log1pPolyAVX512F32done:
 	VZEROUPPER
 	RET
 
+// func expNegPairHiAVX512F32(dst *float32, src *float32, n int)
+// Requires: AVX, AVX512F
+TEXT ·expNegPairHiAVX512F32(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), AX
+	MOVQ src+8(FP), CX
+	MOVQ n+16(FP), DX
+	XORQ BX, BX
+
+expNegPairHiAVX512F32loop:
+	CMPQ              BX, DX
+	JGE               expNegPairHiAVX512F32done
+	VMOVUPS           (CX)(BX*4), Z0
+	VMAXPS.BCST       consts32AVX512<>+0(SB), Z0, Z0
+	VMULPS.BCST       consts32AVX512<>+4(SB), Z0, Z1
+	VRNDSCALEPS       $0x08, Z1, Z1
+	VFNMADD231PS.BCST consts32AVX512<>+8(SB), Z1, Z0
+	VFNMADD231PS.BCST consts32AVX512<>+12(SB), Z1, Z0
+	VMULPS            Z0, Z0, Z2
+	VMULPS            Z2, Z2, Z3
+	VBROADCASTSS      consts32AVX512<>+16(SB), Z4
+	VFMADD213PS.BCST  consts32AVX512<>+20(SB), Z0, Z4
+	VBROADCASTSS      consts32AVX512<>+24(SB), Z5
+	VFMADD213PS.BCST  consts32AVX512<>+28(SB), Z0, Z5
+	VFMADD213PS       Z4, Z2, Z5
+	VBROADCASTSS      consts32AVX512<>+32(SB), Z2
+	VFMADD213PS.BCST  consts32AVX512<>+36(SB), Z0, Z2
+	VFMADD213PS       Z5, Z3, Z2
+	VMULPS            Z0, Z0, Z3
+	VFMADD213PS       Z0, Z3, Z2
+	VADDPS.BCST       consts32AVX512<>+40(SB), Z2, Z0
+	VSUBPS.BCST       consts32AVX512<>+40(SB), Z0, Z3
+	VSUBPS            Z3, Z2, Z2
+	VSCALEFPS         Z1, Z0, Z0
+	VSCALEFPS         Z1, Z2, Z1
+	VMOVUPS           Z0, (AX)(BX*4)
+	ADDQ              $0x10, BX
+	JMP               expNegPairHiAVX512F32loop
+
+expNegPairHiAVX512F32done:
+	VZEROUPPER
+	RET
+
+// func expNegPairLoAVX512F32(dst *float32, src *float32, n int)
+// Requires: AVX, AVX512F
+TEXT ·expNegPairLoAVX512F32(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), AX
+	MOVQ src+8(FP), CX
+	MOVQ n+16(FP), DX
+	XORQ BX, BX
+
+expNegPairLoAVX512F32loop:
+	CMPQ              BX, DX
+	JGE               expNegPairLoAVX512F32done
+	VMOVUPS           (CX)(BX*4), Z0
+	VMAXPS.BCST       consts32AVX512<>+0(SB), Z0, Z0
+	VMULPS.BCST       consts32AVX512<>+4(SB), Z0, Z1
+	VRNDSCALEPS       $0x08, Z1, Z1
+	VFNMADD231PS.BCST consts32AVX512<>+8(SB), Z1, Z0
+	VFNMADD231PS.BCST consts32AVX512<>+12(SB), Z1, Z0
+	VMULPS            Z0, Z0, Z2
+	VMULPS            Z2, Z2, Z3
+	VBROADCASTSS      consts32AVX512<>+16(SB), Z4
+	VFMADD213PS.BCST  consts32AVX512<>+20(SB), Z0, Z4
+	VBROADCASTSS      consts32AVX512<>+24(SB), Z5
+	VFMADD213PS.BCST  consts32AVX512<>+28(SB), Z0, Z5
+	VFMADD213PS       Z4, Z2, Z5
+	VBROADCASTSS      consts32AVX512<>+32(SB), Z2
+	VFMADD213PS.BCST  consts32AVX512<>+36(SB), Z0, Z2
+	VFMADD213PS       Z5, Z3, Z2
+	VMULPS            Z0, Z0, Z3
+	VFMADD213PS       Z0, Z3, Z2
+	VADDPS.BCST       consts32AVX512<>+40(SB), Z2, Z0
+	VSUBPS.BCST       consts32AVX512<>+40(SB), Z0, Z3
+	VSUBPS            Z3, Z2, Z2
+	VSCALEFPS         Z1, Z0, Z0
+	VSCALEFPS         Z1, Z2, Z0
+	VMOVUPS           Z0, (AX)(BX*4)
+	ADDQ              $0x10, BX
+	JMP               expNegPairLoAVX512F32loop
+
+expNegPairLoAVX512F32done:
+	VZEROUPPER
+	RET
+
 DATA consts32AVX512<>+0(SB)/4, $0xc3340000
 DATA consts32AVX512<>+4(SB)/4, $0x3fb8aa3b
 DATA consts32AVX512<>+8(SB)/4, $0x3f317200
@@ -759,6 +843,102 @@ log1pPolyAVX2F32loop:
 	JMP          log1pPolyAVX2F32loop
 
 log1pPolyAVX2F32done:
+	VZEROUPPER
+	RET
+
+// func expNegPairHiAVX2F32(dst *float32, src *float32, n int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·expNegPairHiAVX2F32(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), AX
+	MOVQ src+8(FP), CX
+	MOVQ n+16(FP), DX
+	XORQ BX, BX
+
+expNegPairHiAVX2F32loop:
+	CMPQ         BX, DX
+	JGE          expNegPairHiAVX2F32done
+	VMOVUPS      (CX)(BX*4), Y0
+	VMAXPS       consts32AVX2<>+32(SB), Y0, Y0
+	VMULPS       consts32AVX2<>+64(SB), Y0, Y1
+	VROUNDPS     $0x08, Y1, Y1
+	VFNMADD231PS consts32AVX2<>+96(SB), Y1, Y0
+	VFNMADD231PS consts32AVX2<>+128(SB), Y1, Y0
+	VMULPS       Y0, Y0, Y2
+	VMULPS       Y2, Y2, Y3
+	VBROADCASTSS consts32AVX2<>+160(SB), Y4
+	VFMADD213PS  consts32AVX2<>+192(SB), Y0, Y4
+	VBROADCASTSS consts32AVX2<>+224(SB), Y5
+	VFMADD213PS  consts32AVX2<>+256(SB), Y0, Y5
+	VFMADD213PS  Y4, Y2, Y5
+	VBROADCASTSS consts32AVX2<>+288(SB), Y2
+	VFMADD213PS  consts32AVX2<>+320(SB), Y0, Y2
+	VFMADD213PS  Y5, Y3, Y2
+	VMULPS       Y0, Y0, Y3
+	VFMADD213PS  Y0, Y3, Y2
+	VADDPS       consts32AVX2<>+352(SB), Y2, Y0
+	VSUBPS       consts32AVX2<>+352(SB), Y0, Y3
+	VSUBPS       Y3, Y2, Y2
+	VCVTPS2DQ    Y1, Y1
+	VPADDD       consts32AVX2<>+0(SB), Y1, Y1
+	VPMAXSD      consts32AVX2<>+384(SB), Y1, Y1
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y0, Y0
+	VMULPS       consts32AVX2<>+416(SB), Y0, Y0
+	VMULPS       Y1, Y2, Y1
+	VMULPS       consts32AVX2<>+416(SB), Y1, Y1
+	VMOVUPS      Y0, (AX)(BX*4)
+	ADDQ         $0x08, BX
+	JMP          expNegPairHiAVX2F32loop
+
+expNegPairHiAVX2F32done:
+	VZEROUPPER
+	RET
+
+// func expNegPairLoAVX2F32(dst *float32, src *float32, n int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·expNegPairLoAVX2F32(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), AX
+	MOVQ src+8(FP), CX
+	MOVQ n+16(FP), DX
+	XORQ BX, BX
+
+expNegPairLoAVX2F32loop:
+	CMPQ         BX, DX
+	JGE          expNegPairLoAVX2F32done
+	VMOVUPS      (CX)(BX*4), Y0
+	VMAXPS       consts32AVX2<>+32(SB), Y0, Y0
+	VMULPS       consts32AVX2<>+64(SB), Y0, Y1
+	VROUNDPS     $0x08, Y1, Y1
+	VFNMADD231PS consts32AVX2<>+96(SB), Y1, Y0
+	VFNMADD231PS consts32AVX2<>+128(SB), Y1, Y0
+	VMULPS       Y0, Y0, Y2
+	VMULPS       Y2, Y2, Y3
+	VBROADCASTSS consts32AVX2<>+160(SB), Y4
+	VFMADD213PS  consts32AVX2<>+192(SB), Y0, Y4
+	VBROADCASTSS consts32AVX2<>+224(SB), Y5
+	VFMADD213PS  consts32AVX2<>+256(SB), Y0, Y5
+	VFMADD213PS  Y4, Y2, Y5
+	VBROADCASTSS consts32AVX2<>+288(SB), Y2
+	VFMADD213PS  consts32AVX2<>+320(SB), Y0, Y2
+	VFMADD213PS  Y5, Y3, Y2
+	VMULPS       Y0, Y0, Y3
+	VFMADD213PS  Y0, Y3, Y2
+	VADDPS       consts32AVX2<>+352(SB), Y2, Y0
+	VSUBPS       consts32AVX2<>+352(SB), Y0, Y3
+	VSUBPS       Y3, Y2, Y2
+	VCVTPS2DQ    Y1, Y1
+	VPADDD       consts32AVX2<>+0(SB), Y1, Y1
+	VPMAXSD      consts32AVX2<>+384(SB), Y1, Y1
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y0, Y0
+	VMULPS       consts32AVX2<>+416(SB), Y0, Y0
+	VMULPS       Y1, Y2, Y0
+	VMULPS       consts32AVX2<>+416(SB), Y0, Y0
+	VMOVUPS      Y0, (AX)(BX*4)
+	ADDQ         $0x08, BX
+	JMP          expNegPairLoAVX2F32loop
+
+expNegPairLoAVX2F32done:
 	VZEROUPPER
 	RET
 
