@@ -151,7 +151,7 @@ const (
 //
 // with the exponent carried in double float32: a float32 m^γ for γ > 2
 // by multiplication, or e^(γ log m) from a float32 log m, errs by γ times
-// m's or log m's error (γ = 5: up to 8e-7 relative), while here the
+// m's or log m's error (γ = 3: 8e-7 relative, more beyond), while here the
 // terms of the exponent keep their low parts:
 //   - e^−|x| = 2^k (p + pₗ), p = 1 + s rounded and pₗ its rounding error
 //     (expNegPair): 5.1e-8 relative at worst, the reduction's and s's own
@@ -160,7 +160,7 @@ const (
 //     rounding error of that sum plus eₗ/(1 + e);
 //   - γ·max(t, 0) and γ·ℓ exact as products and their rounding errors
 //     (fused multiply-adds), their sum exact as a sum and its error
-//     (TwoSum), plus γ·ℓₗ and γₗ·softplus(t).
+//     (Fast2Sum, the larger first), plus γ·ℓₗ and γₗ·softplus(t).
 //
 // What is left is the exponential's own rounding (1 ulp), Q's fit
 // (3.3e-8 relative, times γ·log1p(e) ≤ γ ln 2 absolute in the exponent)
