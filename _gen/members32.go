@@ -106,12 +106,8 @@ func (f *f32) member32(member string, focal partsKind, gamma func(s *parts32) (h
 		s.t = f.blend(s.one, f.xor(s.x, sign), s.x) // s·x
 		switch focal {
 		case powParts:
-			nabs := f.op(VORPS, VORPS_BCST, s.x, sign) // −|x|
-			tneg := f.signMask(s.t)
-			e := f.expNeg(nabs)
-			inv := f.div(f.load(f.c(1)), f.add(e, f.c(1)))
-			ei := f.mul(e, inv)
-			s.m, s.pt = f.selectSign(tneg, inv, ei), f.selectSign(tneg, ei, inv)
+			e := f.expNeg(f.op(VORPS, VORPS_BCST, s.x, sign)) // e^−|x|
+			f.sigmas(s, e)
 			s.ce = f.add(f.max(f.xor(s.t, sign), f.c(0)), f.log1pPoly(e)) // softplus(−t)
 			s.w = f.powK(s.m, qm(m32Pow), L(fmt.Sprint("pow", u)))
 		case expParts:
@@ -167,12 +163,8 @@ const (
 // and the products the member forms. ce = max(−t, 0) + ℓ + ℓₗ.
 func (f *f32) expParts(s *parts32, gamma func(s *parts32) (hi, lo reg.VecVirtual)) {
 	sign := f.cbits(1 << 31)
-	nabs := f.op(VORPS, VORPS_BCST, s.x, sign) // −|x|
-	e, el := f.expNegPair(nabs)
-	inv := f.div(f.load(f.c(1)), f.add(e, f.c(1)))
-	ei := f.mul(e, inv)
-	tneg := f.signMask(s.t)
-	s.m, s.pt = f.selectSign(tneg, inv, ei), f.selectSign(tneg, ei, inv)
+	e, el := f.expNegPair(f.op(VORPS, VORPS_BCST, s.x, sign)) // e^−|x|
+	inv := f.sigmas(s, e)
 	// ℓ + ℓₗ = log1p(e + eₗ)
 	e2 := f.mul(e, e)
 	P := f.mul(e2, f.estrinPows([]reg.VecVirtual{e, e2}, log1pQ))
@@ -206,6 +198,17 @@ func (f *f32) expParts(s *parts32, gamma func(s *parts32) (hi, lo reg.VecVirtual
 	// held to ±1, as the reduction's range needs.
 	lo = f.max(f.op(VMINPS, VMINPS_BCST, lo, f.c(1)), f.c(-1))
 	s.w = f.expNegLo(f.xor(S, sign), f.xor(lo, sign))
+}
+
+// sigmas sets s.m = σ(−t) and s.pt = σ(t) from e = e^−|x|, each without
+// cancellation (1/(1 + e) or e/(1 + e), chosen by t's sign), and returns
+// 1/(1 + e).
+func (f *f32) sigmas(s *parts32, e reg.VecVirtual) reg.VecVirtual {
+	inv := f.div(f.load(f.c(1)), f.add(e, f.c(1)))
+	ei := f.mul(e, inv)
+	tneg := f.signMask(s.t)
+	s.m, s.pt = f.selectSign(tneg, inv, ei), f.selectSign(tneg, ei, inv)
+	return inv
 }
 
 // expNegPair returns eᶻ for z ≤ 0 as expNeg does (hi) and the rounding

@@ -3,7 +3,6 @@ package kernel
 import (
 	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"testing"
 )
 
@@ -106,17 +105,7 @@ func benchForms(b *testing.B, family string) {
 				if c.family != family {
 					continue
 				}
-				b.Run(fmt.Sprintf("impl=%v/gamma=%v/%s", m, gamma, c.name), func(b *testing.B) {
-					runtime.LockOSThread()
-					defer runtime.UnlockOSThread()
-					cpu := threadCPU()
-					for b.Loop() {
-						c.run()
-					}
-					cpu = threadCPU() - cpu
-					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/elem")
-					b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N)/n, "cpu-ns/elem")
-				})
+				b.Run(fmt.Sprintf("impl=%v/gamma=%v/%s", m, gamma, c.name), func(b *testing.B) { timedPerElem(b, n, c.run) })
 			}
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"testing"
 )
 
@@ -204,17 +203,9 @@ func BenchmarkSigmoidMasked(b *testing.B) {
 			for i := range ignore {
 				ignore[i] = mk.f(i)
 			}
+			tb := tableOf(m)
 			b.Run(fmt.Sprintf("impl=%v/mask=%s", m, mk.name), func(b *testing.B) {
-				runtime.LockOSThread()
-				defer runtime.UnlockOSThread()
-				tb := tableOf(m)
-				cpu := threadCPU()
-				for b.Loop() {
-					sigmoidOn(tb, p, l, g, nil, x, y, nil, ignore)
-				}
-				cpu = threadCPU() - cpu
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/elem")
-				b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N)/n, "cpu-ns/elem")
+				timedPerElem(b, n, func() { sigmoidOn(tb, p, l, g, nil, x, y, nil, ignore) })
 			})
 		}
 	}

@@ -46,7 +46,6 @@ poly1HardAVX512F32loop:
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z3
 	VBLENDMPS         Z2, Z3, K1, Z4
 	VORPS.BCST        consts32AVX512<>+16(SB), Z2, Z2
-	VPMOVD2M          Z4, K2
 	VMAXPS.BCST       consts32AVX512<>+20(SB), Z2, Z2
 	VMULPS.BCST       consts32AVX512<>+24(SB), Z2, Z3
 	VRNDSCALEPS       $0x08, Z3, Z3
@@ -70,6 +69,7 @@ poly1HardAVX512F32loop:
 	VADDPS.BCST       consts32AVX512<>+0(SB), Z2, Z16
 	VDIVPS            Z16, Z3, Z3
 	VMULPS            Z3, Z2, Z16
+	VPMOVD2M          Z4, K2
 	VBLENDMPS         Z3, Z16, K2, Z5
 	VBLENDMPS         Z16, Z3, K2, Z6
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z4, Z3
@@ -137,7 +137,6 @@ poly1HardAVX512F32nograd0:
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z3
 	VBLENDMPS         Z2, Z3, K1, Z10
 	VORPS.BCST        consts32AVX512<>+16(SB), Z2, Z2
-	VPMOVD2M          Z10, K2
 	VMAXPS.BCST       consts32AVX512<>+20(SB), Z2, Z2
 	VMULPS.BCST       consts32AVX512<>+24(SB), Z2, Z3
 	VRNDSCALEPS       $0x08, Z3, Z3
@@ -161,6 +160,7 @@ poly1HardAVX512F32nograd0:
 	VADDPS.BCST       consts32AVX512<>+0(SB), Z2, Z16
 	VDIVPS            Z16, Z3, Z3
 	VMULPS            Z3, Z2, Z16
+	VPMOVD2M          Z10, K2
 	VBLENDMPS         Z3, Z16, K2, Z11
 	VBLENDMPS         Z16, Z3, K2, Z12
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z10, Z3
@@ -280,7 +280,6 @@ reducedHardAVX512F32loop:
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z3
 	VBLENDMPS         Z2, Z3, K1, Z4
 	VORPS.BCST        consts32AVX512<>+16(SB), Z2, Z2
-	VPMOVD2M          Z4, K2
 	VMAXPS.BCST       consts32AVX512<>+20(SB), Z2, Z2
 	VMULPS.BCST       consts32AVX512<>+24(SB), Z2, Z3
 	VRNDSCALEPS       $0x08, Z3, Z3
@@ -304,6 +303,7 @@ reducedHardAVX512F32loop:
 	VADDPS.BCST       consts32AVX512<>+0(SB), Z2, Z26
 	VDIVPS            Z26, Z3, Z3
 	VMULPS            Z3, Z2, Z26
+	VPMOVD2M          Z4, K2
 	VBLENDMPS         Z3, Z26, K2, Z5
 	VBLENDMPS         Z26, Z3, K2, Z6
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z4, Z3
@@ -415,7 +415,6 @@ reducedHardAVX512F32nohess0:
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z3
 	VBLENDMPS         Z2, Z3, K1, Z15
 	VORPS.BCST        consts32AVX512<>+16(SB), Z2, Z2
-	VPMOVD2M          Z15, K2
 	VMAXPS.BCST       consts32AVX512<>+20(SB), Z2, Z2
 	VMULPS.BCST       consts32AVX512<>+24(SB), Z2, Z3
 	VRNDSCALEPS       $0x08, Z3, Z3
@@ -439,6 +438,7 @@ reducedHardAVX512F32nohess0:
 	VADDPS.BCST       consts32AVX512<>+0(SB), Z2, Z26
 	VDIVPS            Z26, Z3, Z3
 	VMULPS            Z3, Z2, Z26
+	VPMOVD2M          Z15, K2
 	VBLENDMPS         Z3, Z26, K2, Z16
 	VBLENDMPS         Z26, Z3, K2, Z17
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z15, Z3
@@ -602,7 +602,6 @@ varifocalHardAVX512F32loop:
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z22
 	VBLENDMPS         Z2, Z22, K1, Z4
 	VORPS.BCST        consts32AVX512<>+16(SB), Z2, Z2
-	VPMOVD2M          Z4, K2
 	VMAXPS.BCST       consts32AVX512<>+20(SB), Z2, Z2
 	VMULPS.BCST       consts32AVX512<>+24(SB), Z2, Z22
 	VRNDSCALEPS       $0x08, Z22, Z22
@@ -626,6 +625,7 @@ varifocalHardAVX512F32loop:
 	VADDPS.BCST       consts32AVX512<>+0(SB), Z2, Z23
 	VDIVPS            Z23, Z22, Z22
 	VMULPS            Z22, Z2, Z23
+	VPMOVD2M          Z4, K2
 	VBLENDMPS         Z22, Z23, K2, Z5
 	VBLENDMPS         Z23, Z22, K2, Z6
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z4, Z22
@@ -731,7 +731,6 @@ varifocalHardAVX512F32nohess0:
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z22
 	VBLENDMPS         Z2, Z22, K1, Z13
 	VORPS.BCST        consts32AVX512<>+16(SB), Z2, Z2
-	VPMOVD2M          Z13, K2
 	VMAXPS.BCST       consts32AVX512<>+20(SB), Z2, Z2
 	VMULPS.BCST       consts32AVX512<>+24(SB), Z2, Z22
 	VRNDSCALEPS       $0x08, Z22, Z22
@@ -755,6 +754,7 @@ varifocalHardAVX512F32nohess0:
 	VADDPS.BCST       consts32AVX512<>+0(SB), Z2, Z23
 	VDIVPS            Z23, Z22, Z22
 	VMULPS            Z22, Z2, Z23
+	VPMOVD2M          Z13, K2
 	VBLENDMPS         Z22, Z23, K2, Z14
 	VBLENDMPS         Z23, Z22, K2, Z15
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z13, Z22
@@ -1160,7 +1160,6 @@ focalHardAVX512F32loop:
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z3
 	VBLENDMPS         Z2, Z3, K1, Z4
 	VORPS.BCST        consts32AVX512<>+16(SB), Z2, Z2
-	VPMOVD2M          Z4, K2
 	VMAXPS.BCST       consts32AVX512<>+20(SB), Z2, Z2
 	VMULPS.BCST       consts32AVX512<>+24(SB), Z2, Z3
 	VRNDSCALEPS       $0x08, Z3, Z3
@@ -1184,6 +1183,7 @@ focalHardAVX512F32loop:
 	VADDPS.BCST       consts32AVX512<>+0(SB), Z2, Z16
 	VDIVPS            Z16, Z3, Z3
 	VMULPS            Z3, Z2, Z16
+	VPMOVD2M          Z4, K2
 	VBLENDMPS         Z3, Z16, K2, Z5
 	VBLENDMPS         Z16, Z3, K2, Z6
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z4, Z3
@@ -1283,7 +1283,6 @@ focalHardAVX512F32nohess0:
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z3
 	VBLENDMPS         Z2, Z3, K1, Z10
 	VORPS.BCST        consts32AVX512<>+16(SB), Z2, Z2
-	VPMOVD2M          Z10, K2
 	VMAXPS.BCST       consts32AVX512<>+20(SB), Z2, Z2
 	VMULPS.BCST       consts32AVX512<>+24(SB), Z2, Z3
 	VRNDSCALEPS       $0x08, Z3, Z3
@@ -1307,6 +1306,7 @@ focalHardAVX512F32nohess0:
 	VADDPS.BCST       consts32AVX512<>+0(SB), Z2, Z16
 	VDIVPS            Z16, Z3, Z3
 	VMULPS            Z3, Z2, Z16
+	VPMOVD2M          Z10, K2
 	VBLENDMPS         Z3, Z16, K2, Z11
 	VBLENDMPS         Z16, Z3, K2, Z12
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z10, Z3

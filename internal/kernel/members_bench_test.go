@@ -51,17 +51,7 @@ func BenchmarkMemberKernel(b *testing.B) {
 		{"scheduled", Scheduled(0, []float64{0.2}, []float64{5}, 3)},
 		{"quality-soft", Quality(2)}, // soft targets: the float64 lanes after a try of the float32 ones
 	}
-	timed := func(b *testing.B, run func()) {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		cpu := threadCPU()
-		for b.Loop() {
-			run()
-		}
-		cpu = threadCPU() - cpu
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/elem")
-		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N)/n, "cpu-ns/elem")
-	}
+	timed := func(b *testing.B, run func()) { timedPerElem(b, n, run) }
 	for _, m := range Impls()[1:] {
 		t := tableOf(m)
 		b.Run(fmt.Sprintf("impl=%v/sigmoid", m), func(b *testing.B) {
@@ -104,8 +94,8 @@ func BenchmarkMemberKernel(b *testing.B) {
 // BenchmarkMemberMasked times the loss and gradient of Quality (β = 2)
 // and Scheduled (FLSD-53) as BenchmarkMemberKernel does, with a mask that
 // ignores every fifth element (as the anchors between a detector's IoU
-// thresholds are) and with weights in [0.5, 1.5): ns per element counted
-// in the thread's CPU time, against the same call without either.
+// thresholds are) and with weights in [0.5, 1.5), against the same call
+// without either: ns per element in wall and thread CPU time.
 //
 //	go test -run '^$' -bench MemberMasked -count 6 ./internal/kernel
 func BenchmarkMemberMasked(b *testing.B) {
@@ -134,16 +124,24 @@ func BenchmarkMemberMasked(b *testing.B) {
 				ignore []bool
 			}{{"plain", nil, nil}, {"masked", nil, ignore}, {"weighted", w, nil}} {
 				b.Run(fmt.Sprintf("impl=%v/%s/%s", m, s.name, c.name), func(b *testing.B) {
-					runtime.LockOSThread()
-					defer runtime.UnlockOSThread()
-					cpu := threadCPU()
-					for b.Loop() {
-						memberOn(t, &s.spec, 1.0/n, 0, nil, grad, nil, x, y, c.w, c.ignore)
-					}
-					cpu = threadCPU() - cpu
-					b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N)/n, "cpu-ns/elem")
+					timedPerElem(b, n, func() { memberOn(t, &s.spec, 1.0/n, 0, nil, grad, nil, x, y, c.w, c.ignore) })
 				})
 			}
 		}
 	}
+}
+
+// timedPerElem runs run in b's loop on a locked OS thread and reports
+// its time per element of n in wall time (ns/elem) and in the thread's
+// CPU time (cpu-ns/elem, steadier on a shared machine).
+func timedPerElem(b *testing.B, n int, run func()) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cpu := threadCPU()
+	for b.Loop() {
+		run()
+	}
+	cpu = threadCPU() - cpu
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/elem")
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N)/float64(n), "cpu-ns/elem")
 }
