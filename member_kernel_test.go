@@ -24,6 +24,7 @@ func vectorMembers() []Member {
 		Quality{Beta: 2}, Quality{Beta: 0.5}, Quality{}, Quality{Beta: 1}, Quality{Beta: 3.7},
 		Asymmetric{GammaPos: 1, GammaNeg: 4, Margin: 0.05, DetachWeight: true}, Asymmetric{GammaPos: 1, GammaNeg: 4, Margin: 0.05},
 		Asymmetric{GammaPos: 0.5, GammaNeg: 2.5}, Asymmetric{GammaPos: 2, GammaNeg: 2, DetachWeight: true}, Asymmetric{Margin: 0.2},
+		Asymmetric{GammaPos: 0.5, GammaNeg: 2.5, Margin: 0.3, DetachWeight: true}, Asymmetric{Margin: 0.01, DetachWeight: true},
 	}
 }
 

@@ -305,6 +305,7 @@ func (a *isa) members() {
 		b.memberKernel("flstar", f64, b.flstarZ, b.flstar)
 		b.memberKernel("asymmetric", f64, nil, b.asymmetric(false))
 		b.memberKernel("asymmetricMargin", f64, nil, b.asymmetric(true))
+		b.memberKernel("asymmetricDetached", f64, nil, b.asymmetricDetached)
 		// Quality's soft form keeps more values live than avo's greedy
 		// allocator places in AVX-512's registers (it fails where the AVX2
 		// form, with its parked values, succeeds): the AVX-512 table takes
@@ -557,4 +558,34 @@ func (a *isa) asymmetric(margin bool) func(par func(int) bc, L func(string) stri
 		one = a.cmp(cmpEQ, s.Y(), a.c(1))
 		return a.blend(one, ln, held(0)), a.blend(one, gn2, held(1)), a.blend(one, hn, held(2))
 	}
+}
+
+// asymmetricDetached is the margin form of asymmetric with a detached
+// weight (focal.Asymmetric's DetachWeight, KindASL's default; same
+// slots). The weight's derivatives are not taken, so the kernel computes
+// only what focal.Asymmetric's element function then does:
+//
+//	y = 1:  w = (1 − p)^γ₊, L = w·softplus(−x), L′ = −w·q, L″ = w·pq
+//	y = 0:  w = d^γ₋, d = p − m, L = w·c, L′ = w·c′, L″ = w·c″
+//
+// with c = −log(q + m), c′ = pq/(q + m) and c″ = c′(1 − 2p + c′); 0 where
+// p ≤ m. (asymmetric computes the exact form's terms as well and selects
+// the detached ones after: about twice the work.)
+func (a *isa) asymmetricDetached(par func(int) bc, L func(string) string, s memberParts) (l, g, h V) {
+	gp, gn, mg := par(mOwn), par(mOwn+1), par(mOwn+4)
+	wp := a.powK(s.Q(), func() V { return a.neg(s.SpPos()) }, gp, par(mOwn+7), L("powp")) // (1 − p)^γ₊
+	pq := a.mul(s.P(), s.Q())
+	held := a.park(a.mul(wp, s.SpNeg()), a.neg(a.mul(wp, s.Q())), a.mul(wp, pq))
+	dm := a.sub(s.P(), mg)
+	above := a.cmp(cmpGT, dm, a.c(0))
+	dm = a.blend(above, a.load(a.c(1)), dm)                                     // the log on d > 0 only
+	wn := a.powK(dm, func() V { return a.log(dm) }, gn, par(mOwn+8), L("pown")) // d^γ₋
+	qm := a.add(s.Q(), mg)
+	c1 := a.div(pq, qm)
+	c2 := a.mul(c1, a.add(a.sub(a.load(a.c(1)), a.add(s.P(), s.P())), c1))
+	ln := a.neg(a.mul(wn, a.log(qm)))
+	above = a.cmp(cmpGT, a.sub(s.P(), mg), a.c(0)) // again: masks are few
+	ln, gn2, hn := a.keep(above, ln), a.keep(above, a.mul(wn, c1)), a.keep(above, a.mul(wn, c2))
+	one := a.cmp(cmpEQ, s.Y(), a.c(1))
+	return a.blend(one, ln, held(0)), a.blend(one, gn2, held(1)), a.blend(one, hn, held(2))
 }

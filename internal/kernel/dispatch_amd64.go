@@ -324,6 +324,12 @@ func asymmetricAVX512F32(p *[64]float64, loss *float32, grad *float32, hess *flo
 //go:noescape
 func asymmetricMarginAVX512F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 
+// asymmetricDetachedAVX512F32 is the asymmetricDetached kernel of the focal family on AVX512 for float32 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func asymmetricDetachedAVX512F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+
 // poly1AVX512F64 is the poly1 kernel of the focal family on AVX512 for float64 (see memberKernel in _gen).
 // n must be a multiple of the lane count.
 //
@@ -372,6 +378,12 @@ func asymmetricAVX512F64(p *[64]float64, loss *float64, grad *float64, hess *flo
 //go:noescape
 func asymmetricMarginAVX512F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 
+// asymmetricDetachedAVX512F64 is the asymmetricDetached kernel of the focal family on AVX512 for float64 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func asymmetricDetachedAVX512F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+
 // poly1AVX2F32 is the poly1 kernel of the focal family on AVX2 for float32 (see memberKernel in _gen).
 // n must be a multiple of the lane count.
 //
@@ -419,6 +431,12 @@ func asymmetricAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float
 //
 //go:noescape
 func asymmetricMarginAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+
+// asymmetricDetachedAVX2F32 is the asymmetricDetached kernel of the focal family on AVX2 for float32 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func asymmetricDetachedAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 
 // qualityAVX2F32 is the quality kernel of the focal family on AVX2 for float32 (see memberKernel in _gen).
 // n must be a multiple of the lane count.
@@ -473,6 +491,12 @@ func asymmetricAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float
 //
 //go:noescape
 func asymmetricMarginAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+
+// asymmetricDetachedAVX2F64 is the asymmetricDetached kernel of the focal family on AVX2 for float64 (see memberKernel in _gen).
+// n must be a multiple of the lane count.
+//
+//go:noescape
+func asymmetricDetachedAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 
 // qualityAVX2F64 is the quality kernel of the focal family on AVX2 for float64 (see memberKernel in _gen).
 // n must be a multiple of the lane count.
@@ -589,26 +613,28 @@ var avx512 = table{
 	memberStep:           8,
 	memberHardStep:       32,
 	memberF32: map[string]memberF32Func{
-		"poly1":            poly1AVX512F32,
-		"gaussian":         gaussianAVX512F32,
-		"varifocal":        varifocalAVX512F32,
-		"reduced":          reducedAVX512F32,
-		"scheduled":        scheduledAVX512F32,
-		"flstar":           flstarAVX512F32,
-		"asymmetric":       asymmetricAVX512F32,
-		"asymmetricMargin": asymmetricMarginAVX512F32,
-		"quality":          qualityAVX2F32,
+		"poly1":              poly1AVX512F32,
+		"gaussian":           gaussianAVX512F32,
+		"varifocal":          varifocalAVX512F32,
+		"reduced":            reducedAVX512F32,
+		"scheduled":          scheduledAVX512F32,
+		"flstar":             flstarAVX512F32,
+		"asymmetric":         asymmetricAVX512F32,
+		"asymmetricMargin":   asymmetricMarginAVX512F32,
+		"asymmetricDetached": asymmetricDetachedAVX512F32,
+		"quality":            qualityAVX2F32,
 	},
 	memberF64: map[string]memberF64Func{
-		"poly1":            poly1AVX512F64,
-		"gaussian":         gaussianAVX512F64,
-		"varifocal":        varifocalAVX512F64,
-		"reduced":          reducedAVX512F64,
-		"scheduled":        scheduledAVX512F64,
-		"flstar":           flstarAVX512F64,
-		"asymmetric":       asymmetricAVX512F64,
-		"asymmetricMargin": asymmetricMarginAVX512F64,
-		"quality":          qualityAVX2F64,
+		"poly1":              poly1AVX512F64,
+		"gaussian":           gaussianAVX512F64,
+		"varifocal":          varifocalAVX512F64,
+		"reduced":            reducedAVX512F64,
+		"scheduled":          scheduledAVX512F64,
+		"flstar":             flstarAVX512F64,
+		"asymmetric":         asymmetricAVX512F64,
+		"asymmetricMargin":   asymmetricMarginAVX512F64,
+		"asymmetricDetached": asymmetricDetachedAVX512F64,
+		"quality":            qualityAVX2F64,
 	},
 	memberHard: map[string]memberHardFunc{
 		"poly1":     poly1HardAVX512F32,
@@ -656,26 +682,28 @@ var avx2 = table{
 	memberStep:           4,
 	memberHardStep:       16,
 	memberF32: map[string]memberF32Func{
-		"poly1":            poly1AVX2F32,
-		"gaussian":         gaussianAVX2F32,
-		"varifocal":        varifocalAVX2F32,
-		"reduced":          reducedAVX2F32,
-		"scheduled":        scheduledAVX2F32,
-		"flstar":           flstarAVX2F32,
-		"asymmetric":       asymmetricAVX2F32,
-		"asymmetricMargin": asymmetricMarginAVX2F32,
-		"quality":          qualityAVX2F32,
+		"poly1":              poly1AVX2F32,
+		"gaussian":           gaussianAVX2F32,
+		"varifocal":          varifocalAVX2F32,
+		"reduced":            reducedAVX2F32,
+		"scheduled":          scheduledAVX2F32,
+		"flstar":             flstarAVX2F32,
+		"asymmetric":         asymmetricAVX2F32,
+		"asymmetricMargin":   asymmetricMarginAVX2F32,
+		"asymmetricDetached": asymmetricDetachedAVX2F32,
+		"quality":            qualityAVX2F32,
 	},
 	memberF64: map[string]memberF64Func{
-		"poly1":            poly1AVX2F64,
-		"gaussian":         gaussianAVX2F64,
-		"varifocal":        varifocalAVX2F64,
-		"reduced":          reducedAVX2F64,
-		"scheduled":        scheduledAVX2F64,
-		"flstar":           flstarAVX2F64,
-		"asymmetric":       asymmetricAVX2F64,
-		"asymmetricMargin": asymmetricMarginAVX2F64,
-		"quality":          qualityAVX2F64,
+		"poly1":              poly1AVX2F64,
+		"gaussian":           gaussianAVX2F64,
+		"varifocal":          varifocalAVX2F64,
+		"reduced":            reducedAVX2F64,
+		"scheduled":          scheduledAVX2F64,
+		"flstar":             flstarAVX2F64,
+		"asymmetric":         asymmetricAVX2F64,
+		"asymmetricMargin":   asymmetricMarginAVX2F64,
+		"asymmetricDetached": asymmetricDetachedAVX2F64,
+		"quality":            qualityAVX2F64,
 	},
 	memberHard: map[string]memberHardFunc{
 		"poly1":     poly1HardAVX2F32,

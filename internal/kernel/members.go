@@ -231,14 +231,19 @@ func Quality(beta float64) MemberSpec {
 }
 
 // Asymmetric is the spec of focal.Asymmetric: the margin kernel for a
-// margin m > 0; a detached weight drops the weight's derivatives (δ = 0).
+// margin m > 0, its detached form (asymmetricDetached, which computes the
+// detached terms only) for a detached weight; without a margin, the
+// detached weight drops the weight's derivatives (δ = 0).
 func Asymmetric(gammaPos, gammaNeg, margin float64, detach bool) MemberSpec {
 	d := 1.0
 	if detach {
 		d = 0
 	}
 	k := "asymmetric"
-	if margin > 0 {
+	switch {
+	case margin > 0 && detach:
+		k = "asymmetricDetached"
+	case margin > 0:
 		k = "asymmetricMargin"
 	}
 	return MemberSpec{kernel: k, par: [memberSlots]float64{gammaPos, gammaNeg, d * gammaPos, d * gammaNeg, margin, gammaNeg - 1, 1 - d, powFlag(gammaPos), powFlag(gammaNeg)}}

@@ -2383,6 +2383,351 @@ asymmetricMarginAVX512F32done:
 	MOVSD         X0, ret+56(FP)
 	RET
 
+// func asymmetricDetachedAVX512F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·asymmetricDetachedAVX512F32(SB), NOSPLIT, $192-64
+	MOVQ   p+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Z0, Z0, Z0
+	XORQ   R9, R9
+
+asymmetricDetachedAVX512F32loop:
+	CMPQ              R9, R8
+	JGE               asymmetricDetachedAVX512F32done
+	VCVTPS2PD         (SI)(R9*4), Z1
+	VCVTPS2PD         (DI)(R9*4), Z2
+	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z3
+	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z3
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z3, Z3
+	VMINPD.BCST       constsAVX512<>+24(SB), Z3, Z3
+	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z17
+	VRNDSCALEPD       $0x08, Z17, Z17
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z17, Z3
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z17, Z3
+	VMULPD            Z3, Z3, Z18
+	VMULPD            Z18, Z18, Z19
+	VMULPD            Z19, Z19, Z20
+	VBROADCASTSD      constsAVX512<>+56(SB), Z21
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z3, Z21
+	VBROADCASTSD      constsAVX512<>+72(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z3, Z22
+	VFMADD213PD       Z21, Z18, Z22
+	VBROADCASTSD      constsAVX512<>+88(SB), Z21
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z3, Z21
+	VBROADCASTSD      constsAVX512<>+104(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z3, Z23
+	VFMADD213PD       Z21, Z18, Z23
+	VFMADD213PD       Z22, Z19, Z23
+	VBROADCASTSD      constsAVX512<>+120(SB), Z19
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z3, Z19
+	VBROADCASTSD      constsAVX512<>+136(SB), Z21
+	VFMADD213PD       Z19, Z18, Z21
+	VFMADD213PD       Z23, Z20, Z21
+	VMULPD            Z3, Z3, Z18
+	VFMADD213PD       Z3, Z18, Z21
+	VADDPD.BCST       constsAVX512<>+144(SB), Z21, Z3
+	VSCALEFPD         Z17, Z3, Z3
+	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z17
+	VMULPD.BCST       constsAVX512<>+64(SB), Z17, Z17
+	VBLENDMPD         Z17, Z3, K1, Z4
+	VXORPD            Z17, Z17, Z17
+	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z17, K1, Z17
+	VADDPD.BCST       constsAVX512<>+160(SB), Z4, Z18
+	VDIVPD            Z18, Z4, Z18
+	VMULPD            Z18, Z18, Z19
+	VMULPD            Z19, Z19, Z20
+	VBROADCASTSD      constsAVX512<>+168(SB), Z21
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z20, Z21
+	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z20, Z21
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z20, Z21
+	VMULPD            Z19, Z21, Z19
+	VBROADCASTSD      constsAVX512<>+200(SB), Z21
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z20, Z21
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z20, Z21
+	VMULPD            Z20, Z21, Z20
+	VADDPD            Z20, Z19, Z19
+	VMULPD            Z4, Z4, Z20
+	VMULPD.BCST       constsAVX512<>+64(SB), Z20, Z20
+	VADDPD            Z19, Z20, Z19
+	VMULPD            Z19, Z18, Z18
+	VMULPD.BCST       constsAVX512<>+48(SB), Z17, Z19
+	VADDPD            Z19, Z18, Z18
+	VSUBPD            Z18, Z20, Z18
+	VSUBPD            Z4, Z18, Z18
+	VMULPD.BCST       constsAVX512<>+40(SB), Z17, Z17
+	VSUBPD            Z18, Z17, Z17
+	VBROADCASTSD      constsAVX512<>+144(SB), Z18
+	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z19
+	VDIVPD            Z19, Z18, Z18
+	VMULPD            Z18, Z3, Z3
+	VCMPPD.BCST       $0x1d, constsAVX512<>+224(SB), Z1, K1
+	VBLENDMPD         Z18, Z3, K1, Z5
+	VBLENDMPD         Z3, Z18, K1, Z6
+	VMAXPD.BCST       constsAVX512<>+224(SB), Z1, Z3
+	VADDPD            Z17, Z3, Z3
+	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z18
+	VMAXPD.BCST       constsAVX512<>+224(SB), Z18, Z18
+	VADDPD            Z17, Z18, Z17
+	CMPQ              320(AX), $0x00
+	JL                asymmetricDetachedAVX512F32powplog
+	VBROADCASTSD      constsAVX512<>+144(SB), Z3
+	VMOVAPD           Z3, Z3
+	MOVQ              320(AX), R10
+
+asymmetricDetachedAVX512F32powploop:
+	TESTQ  R10, R10
+	JZ     asymmetricDetachedAVX512F32powpdone
+	VMULPD Z6, Z3, Z3
+	DECQ   R10
+	JMP    asymmetricDetachedAVX512F32powploop
+
+asymmetricDetachedAVX512F32powplog:
+	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z3
+	VMULPD.BCST       96(AX), Z3, Z3
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z3, Z3
+	VMINPD.BCST       constsAVX512<>+24(SB), Z3, Z3
+	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z18
+	VRNDSCALEPD       $0x08, Z18, Z18
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z18, Z3
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z18, Z3
+	VMULPD            Z3, Z3, Z19
+	VMULPD            Z19, Z19, Z20
+	VMULPD            Z20, Z20, Z21
+	VBROADCASTSD      constsAVX512<>+56(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z3, Z22
+	VBROADCASTSD      constsAVX512<>+72(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z3, Z23
+	VFMADD213PD       Z22, Z19, Z23
+	VBROADCASTSD      constsAVX512<>+88(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z3, Z22
+	VBROADCASTSD      constsAVX512<>+104(SB), Z24
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z3, Z24
+	VFMADD213PD       Z22, Z19, Z24
+	VFMADD213PD       Z23, Z20, Z24
+	VBROADCASTSD      constsAVX512<>+120(SB), Z20
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z3, Z20
+	VBROADCASTSD      constsAVX512<>+136(SB), Z22
+	VFMADD213PD       Z20, Z19, Z22
+	VFMADD213PD       Z24, Z21, Z22
+	VMULPD            Z3, Z3, Z19
+	VFMADD213PD       Z3, Z19, Z22
+	VADDPD.BCST       constsAVX512<>+144(SB), Z22, Z3
+	VSCALEFPD         Z18, Z3, Z3
+	VMOVAPD           Z3, Z3
+
+asymmetricDetachedAVX512F32powpdone:
+	VMULPD       Z6, Z5, Z18
+	VMULPD       Z17, Z3, Z17
+	VMULPD       Z6, Z3, Z19
+	VXORPD.BCST  constsAVX512<>+8(SB), Z19, Z19
+	VMULPD       Z18, Z3, Z3
+	VMOVUPD      Z17, (SP)
+	VMOVUPD      Z19, 64(SP)
+	VMOVUPD      Z3, 128(SP)
+	VSUBPD.BCST  224(AX), Z5, Z3
+	VCMPPD.BCST  $0x1e, constsAVX512<>+224(SB), Z3, K1
+	VBROADCASTSD constsAVX512<>+144(SB), Z17
+	VBLENDMPD    Z3, Z17, K1, Z7
+	CMPQ         352(AX), $0x00
+	JL           asymmetricDetachedAVX512F32pownlog
+	VBROADCASTSD constsAVX512<>+144(SB), Z3
+	VMOVAPD      Z3, Z3
+	MOVQ         352(AX), R10
+
+asymmetricDetachedAVX512F32pownloop:
+	TESTQ  R10, R10
+	JZ     asymmetricDetachedAVX512F32powndone
+	VMULPD Z7, Z3, Z3
+	DECQ   R10
+	JMP    asymmetricDetachedAVX512F32pownloop
+
+asymmetricDetachedAVX512F32pownlog:
+	VGETMANTPD        $0x02, Z7, Z3
+	VGETEXPPD         Z7, Z17
+	VADDPD.BCST       constsAVX512<>+144(SB), Z17, Z17
+	VCMPPD.BCST       $0x11, constsAVX512<>+232(SB), Z3, K1
+	VADDPD            Z3, Z3, Z19
+	VBLENDMPD         Z19, Z3, K1, Z3
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z17, Z19
+	VBLENDMPD         Z19, Z17, K1, Z17
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z3
+	VADDPD.BCST       constsAVX512<>+160(SB), Z3, Z19
+	VDIVPD            Z19, Z3, Z19
+	VMULPD            Z19, Z19, Z20
+	VMULPD            Z20, Z20, Z21
+	VBROADCASTSD      constsAVX512<>+168(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z21, Z22
+	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z21, Z22
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z21, Z22
+	VMULPD            Z20, Z22, Z20
+	VBROADCASTSD      constsAVX512<>+200(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z21, Z22
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z21, Z22
+	VMULPD            Z21, Z22, Z21
+	VADDPD            Z21, Z20, Z20
+	VMULPD            Z3, Z3, Z21
+	VMULPD.BCST       constsAVX512<>+64(SB), Z21, Z21
+	VADDPD            Z20, Z21, Z20
+	VMULPD            Z20, Z19, Z19
+	VMULPD.BCST       constsAVX512<>+48(SB), Z17, Z20
+	VADDPD            Z20, Z19, Z19
+	VSUBPD            Z19, Z21, Z19
+	VSUBPD            Z3, Z19, Z3
+	VMULPD.BCST       constsAVX512<>+40(SB), Z17, Z17
+	VSUBPD            Z3, Z17, Z3
+	VMULPD.BCST       128(AX), Z3, Z3
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z3, Z3
+	VMINPD.BCST       constsAVX512<>+24(SB), Z3, Z3
+	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z17
+	VRNDSCALEPD       $0x08, Z17, Z17
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z17, Z3
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z17, Z3
+	VMULPD            Z3, Z3, Z19
+	VMULPD            Z19, Z19, Z20
+	VMULPD            Z20, Z20, Z21
+	VBROADCASTSD      constsAVX512<>+56(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z3, Z22
+	VBROADCASTSD      constsAVX512<>+72(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z3, Z23
+	VFMADD213PD       Z22, Z19, Z23
+	VBROADCASTSD      constsAVX512<>+88(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z3, Z22
+	VBROADCASTSD      constsAVX512<>+104(SB), Z24
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z3, Z24
+	VFMADD213PD       Z22, Z19, Z24
+	VFMADD213PD       Z23, Z20, Z24
+	VBROADCASTSD      constsAVX512<>+120(SB), Z20
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z3, Z20
+	VBROADCASTSD      constsAVX512<>+136(SB), Z22
+	VFMADD213PD       Z20, Z19, Z22
+	VFMADD213PD       Z24, Z21, Z22
+	VMULPD            Z3, Z3, Z19
+	VFMADD213PD       Z3, Z19, Z22
+	VADDPD.BCST       constsAVX512<>+144(SB), Z22, Z3
+	VSCALEFPD         Z17, Z3, Z3
+	VMOVAPD           Z3, Z3
+
+asymmetricDetachedAVX512F32powndone:
+	VADDPD.BCST      224(AX), Z6, Z17
+	VDIVPD           Z17, Z18, Z18
+	VBROADCASTSD     constsAVX512<>+144(SB), Z19
+	VADDPD           Z5, Z5, Z20
+	VSUBPD           Z20, Z19, Z19
+	VADDPD           Z18, Z19, Z19
+	VMULPD           Z19, Z18, Z19
+	VGETMANTPD       $0x02, Z17, Z20
+	VGETEXPPD        Z17, Z17
+	VADDPD.BCST      constsAVX512<>+144(SB), Z17, Z17
+	VCMPPD.BCST      $0x11, constsAVX512<>+232(SB), Z20, K1
+	VADDPD           Z20, Z20, Z21
+	VBLENDMPD        Z21, Z20, K1, Z20
+	VSUBPD.BCST      constsAVX512<>+144(SB), Z17, Z21
+	VBLENDMPD        Z21, Z17, K1, Z17
+	VSUBPD.BCST      constsAVX512<>+144(SB), Z20, Z20
+	VADDPD.BCST      constsAVX512<>+160(SB), Z20, Z21
+	VDIVPD           Z21, Z20, Z21
+	VMULPD           Z21, Z21, Z22
+	VMULPD           Z22, Z22, Z23
+	VBROADCASTSD     constsAVX512<>+168(SB), Z24
+	VFMADD213PD.BCST constsAVX512<>+176(SB), Z23, Z24
+	VFMADD213PD.BCST constsAVX512<>+184(SB), Z23, Z24
+	VFMADD213PD.BCST constsAVX512<>+192(SB), Z23, Z24
+	VMULPD           Z22, Z24, Z22
+	VBROADCASTSD     constsAVX512<>+200(SB), Z24
+	VFMADD213PD.BCST constsAVX512<>+208(SB), Z23, Z24
+	VFMADD213PD.BCST constsAVX512<>+216(SB), Z23, Z24
+	VMULPD           Z23, Z24, Z23
+	VADDPD           Z23, Z22, Z22
+	VMULPD           Z20, Z20, Z23
+	VMULPD.BCST      constsAVX512<>+64(SB), Z23, Z23
+	VADDPD           Z22, Z23, Z22
+	VMULPD           Z22, Z21, Z21
+	VMULPD.BCST      constsAVX512<>+48(SB), Z17, Z22
+	VADDPD           Z22, Z21, Z21
+	VSUBPD           Z21, Z23, Z21
+	VSUBPD           Z20, Z21, Z20
+	VMULPD.BCST      constsAVX512<>+40(SB), Z17, Z17
+	VSUBPD           Z20, Z17, Z17
+	VMULPD           Z17, Z3, Z17
+	VXORPD.BCST      constsAVX512<>+8(SB), Z17, Z17
+	VSUBPD.BCST      224(AX), Z5, Z20
+	VCMPPD.BCST      $0x1e, constsAVX512<>+224(SB), Z20, K1
+	VMOVAPD.Z        Z17, K1, Z17
+	VMULPD           Z18, Z3, Z18
+	VMOVAPD.Z        Z18, K1, Z18
+	VMULPD           Z19, Z3, Z3
+	VMOVAPD.Z        Z3, K1, Z3
+	VCMPPD.BCST      $0x00, constsAVX512<>+144(SB), Z2, K1
+	VMOVUPD          (SP), Z19
+	VBLENDMPD        Z19, Z17, K1, Z8
+	VMOVUPD          64(SP), Z17
+	VBLENDMPD        Z17, Z18, K1, Z9
+	VMOVUPD          128(SP), Z17
+	VBLENDMPD        Z17, Z3, K1, Z10
+	VCMPPD           $0x03, Z2, Z1, K1
+	VANDPD.BCST      constsAVX512<>+0(SB), Z1, Z1
+	VCMPPD.BCST      $0x00, constsAVX512<>+240(SB), Z1, K2
+	VBROADCASTSD     64(AX), Z1
+	VXORPD.BCST      constsAVX512<>+8(SB), Z1, Z2
+	VMAXPD           Z8, Z2, Z2
+	VMINPD           Z2, Z1, Z1
+	VBLENDMPD        Z8, Z1, K2, Z11
+	VBLENDMPD.BCST   constsAVX512<>+248(SB), Z11, K1, Z12
+	VADDPD           Z12, Z0, Z0
+	TESTQ            CX, CX
+	JZ               asymmetricDetachedAVX512F32noloss
+	VCVTPD2PS        Z12, Y1
+	VMOVUPS          Y1, (CX)(R9*4)
+
+asymmetricDetachedAVX512F32noloss:
+	TESTQ          DX, DX
+	JZ             asymmetricDetachedAVX512F32nograd
+	VMULPD.BCST    (AX), Z9, Z1
+	VBROADCASTSD   64(AX), Z2
+	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z3
+	VMAXPD         Z1, Z3, Z3
+	VMINPD         Z3, Z2, Z2
+	VBLENDMPD      Z1, Z2, K2, Z13
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z13, K1, Z14
+	VCVTPD2PS      Z14, Y1
+	VMOVUPS        Y1, (DX)(R9*4)
+
+asymmetricDetachedAVX512F32nograd:
+	TESTQ          BX, BX
+	JZ             asymmetricDetachedAVX512F32nohess
+	VBROADCASTSD   32(AX), Z1
+	VMULPD.BCST    (AX), Z10, Z2
+	VMAXPD         Z2, Z1, Z1
+	VBROADCASTSD   64(AX), Z2
+	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z3
+	VMAXPD         Z1, Z3, Z3
+	VMINPD         Z3, Z2, Z2
+	VBLENDMPD      Z1, Z2, K2, Z15
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z15, K1, Z16
+	VCVTPD2PS      Z16, Y1
+	VMOVUPS        Y1, (BX)(R9*4)
+
+asymmetricDetachedAVX512F32nohess:
+	ADDQ $0x00000008, R9
+	JMP  asymmetricDetachedAVX512F32loop
+
+asymmetricDetachedAVX512F32done:
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDPD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, ret+56(FP)
+	RET
+
 // func poly1AVX512F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·poly1AVX512F64(SB), NOSPLIT, $0-64
@@ -4728,6 +5073,348 @@ asymmetricMarginAVX512F64nohess:
 	JMP  asymmetricMarginAVX512F64loop
 
 asymmetricMarginAVX512F64done:
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDPD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, ret+56(FP)
+	RET
+
+// func asymmetricDetachedAVX512F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·asymmetricDetachedAVX512F64(SB), NOSPLIT, $192-64
+	MOVQ   p+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Z0, Z0, Z0
+	XORQ   R9, R9
+
+asymmetricDetachedAVX512F64loop:
+	CMPQ              R9, R8
+	JGE               asymmetricDetachedAVX512F64done
+	VMOVUPD           (SI)(R9*8), Z1
+	VMOVUPD           (DI)(R9*8), Z2
+	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z3
+	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z3
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z3, Z3
+	VMINPD.BCST       constsAVX512<>+24(SB), Z3, Z3
+	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z17
+	VRNDSCALEPD       $0x08, Z17, Z17
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z17, Z3
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z17, Z3
+	VMULPD            Z3, Z3, Z18
+	VMULPD            Z18, Z18, Z19
+	VMULPD            Z19, Z19, Z20
+	VBROADCASTSD      constsAVX512<>+56(SB), Z21
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z3, Z21
+	VBROADCASTSD      constsAVX512<>+72(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z3, Z22
+	VFMADD213PD       Z21, Z18, Z22
+	VBROADCASTSD      constsAVX512<>+88(SB), Z21
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z3, Z21
+	VBROADCASTSD      constsAVX512<>+104(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z3, Z23
+	VFMADD213PD       Z21, Z18, Z23
+	VFMADD213PD       Z22, Z19, Z23
+	VBROADCASTSD      constsAVX512<>+120(SB), Z19
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z3, Z19
+	VBROADCASTSD      constsAVX512<>+136(SB), Z21
+	VFMADD213PD       Z19, Z18, Z21
+	VFMADD213PD       Z23, Z20, Z21
+	VMULPD            Z3, Z3, Z18
+	VFMADD213PD       Z3, Z18, Z21
+	VADDPD.BCST       constsAVX512<>+144(SB), Z21, Z3
+	VSCALEFPD         Z17, Z3, Z3
+	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z17
+	VMULPD.BCST       constsAVX512<>+64(SB), Z17, Z17
+	VBLENDMPD         Z17, Z3, K1, Z4
+	VXORPD            Z17, Z17, Z17
+	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z17, K1, Z17
+	VADDPD.BCST       constsAVX512<>+160(SB), Z4, Z18
+	VDIVPD            Z18, Z4, Z18
+	VMULPD            Z18, Z18, Z19
+	VMULPD            Z19, Z19, Z20
+	VBROADCASTSD      constsAVX512<>+168(SB), Z21
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z20, Z21
+	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z20, Z21
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z20, Z21
+	VMULPD            Z19, Z21, Z19
+	VBROADCASTSD      constsAVX512<>+200(SB), Z21
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z20, Z21
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z20, Z21
+	VMULPD            Z20, Z21, Z20
+	VADDPD            Z20, Z19, Z19
+	VMULPD            Z4, Z4, Z20
+	VMULPD.BCST       constsAVX512<>+64(SB), Z20, Z20
+	VADDPD            Z19, Z20, Z19
+	VMULPD            Z19, Z18, Z18
+	VMULPD.BCST       constsAVX512<>+48(SB), Z17, Z19
+	VADDPD            Z19, Z18, Z18
+	VSUBPD            Z18, Z20, Z18
+	VSUBPD            Z4, Z18, Z18
+	VMULPD.BCST       constsAVX512<>+40(SB), Z17, Z17
+	VSUBPD            Z18, Z17, Z17
+	VBROADCASTSD      constsAVX512<>+144(SB), Z18
+	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z19
+	VDIVPD            Z19, Z18, Z18
+	VMULPD            Z18, Z3, Z3
+	VCMPPD.BCST       $0x1d, constsAVX512<>+224(SB), Z1, K1
+	VBLENDMPD         Z18, Z3, K1, Z5
+	VBLENDMPD         Z3, Z18, K1, Z6
+	VMAXPD.BCST       constsAVX512<>+224(SB), Z1, Z3
+	VADDPD            Z17, Z3, Z3
+	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z18
+	VMAXPD.BCST       constsAVX512<>+224(SB), Z18, Z18
+	VADDPD            Z17, Z18, Z17
+	CMPQ              320(AX), $0x00
+	JL                asymmetricDetachedAVX512F64powplog
+	VBROADCASTSD      constsAVX512<>+144(SB), Z3
+	VMOVAPD           Z3, Z3
+	MOVQ              320(AX), R10
+
+asymmetricDetachedAVX512F64powploop:
+	TESTQ  R10, R10
+	JZ     asymmetricDetachedAVX512F64powpdone
+	VMULPD Z6, Z3, Z3
+	DECQ   R10
+	JMP    asymmetricDetachedAVX512F64powploop
+
+asymmetricDetachedAVX512F64powplog:
+	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z3
+	VMULPD.BCST       96(AX), Z3, Z3
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z3, Z3
+	VMINPD.BCST       constsAVX512<>+24(SB), Z3, Z3
+	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z18
+	VRNDSCALEPD       $0x08, Z18, Z18
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z18, Z3
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z18, Z3
+	VMULPD            Z3, Z3, Z19
+	VMULPD            Z19, Z19, Z20
+	VMULPD            Z20, Z20, Z21
+	VBROADCASTSD      constsAVX512<>+56(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z3, Z22
+	VBROADCASTSD      constsAVX512<>+72(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z3, Z23
+	VFMADD213PD       Z22, Z19, Z23
+	VBROADCASTSD      constsAVX512<>+88(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z3, Z22
+	VBROADCASTSD      constsAVX512<>+104(SB), Z24
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z3, Z24
+	VFMADD213PD       Z22, Z19, Z24
+	VFMADD213PD       Z23, Z20, Z24
+	VBROADCASTSD      constsAVX512<>+120(SB), Z20
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z3, Z20
+	VBROADCASTSD      constsAVX512<>+136(SB), Z22
+	VFMADD213PD       Z20, Z19, Z22
+	VFMADD213PD       Z24, Z21, Z22
+	VMULPD            Z3, Z3, Z19
+	VFMADD213PD       Z3, Z19, Z22
+	VADDPD.BCST       constsAVX512<>+144(SB), Z22, Z3
+	VSCALEFPD         Z18, Z3, Z3
+	VMOVAPD           Z3, Z3
+
+asymmetricDetachedAVX512F64powpdone:
+	VMULPD       Z6, Z5, Z18
+	VMULPD       Z17, Z3, Z17
+	VMULPD       Z6, Z3, Z19
+	VXORPD.BCST  constsAVX512<>+8(SB), Z19, Z19
+	VMULPD       Z18, Z3, Z3
+	VMOVUPD      Z17, (SP)
+	VMOVUPD      Z19, 64(SP)
+	VMOVUPD      Z3, 128(SP)
+	VSUBPD.BCST  224(AX), Z5, Z3
+	VCMPPD.BCST  $0x1e, constsAVX512<>+224(SB), Z3, K1
+	VBROADCASTSD constsAVX512<>+144(SB), Z17
+	VBLENDMPD    Z3, Z17, K1, Z7
+	CMPQ         352(AX), $0x00
+	JL           asymmetricDetachedAVX512F64pownlog
+	VBROADCASTSD constsAVX512<>+144(SB), Z3
+	VMOVAPD      Z3, Z3
+	MOVQ         352(AX), R10
+
+asymmetricDetachedAVX512F64pownloop:
+	TESTQ  R10, R10
+	JZ     asymmetricDetachedAVX512F64powndone
+	VMULPD Z7, Z3, Z3
+	DECQ   R10
+	JMP    asymmetricDetachedAVX512F64pownloop
+
+asymmetricDetachedAVX512F64pownlog:
+	VGETMANTPD        $0x02, Z7, Z3
+	VGETEXPPD         Z7, Z17
+	VADDPD.BCST       constsAVX512<>+144(SB), Z17, Z17
+	VCMPPD.BCST       $0x11, constsAVX512<>+232(SB), Z3, K1
+	VADDPD            Z3, Z3, Z19
+	VBLENDMPD         Z19, Z3, K1, Z3
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z17, Z19
+	VBLENDMPD         Z19, Z17, K1, Z17
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z3
+	VADDPD.BCST       constsAVX512<>+160(SB), Z3, Z19
+	VDIVPD            Z19, Z3, Z19
+	VMULPD            Z19, Z19, Z20
+	VMULPD            Z20, Z20, Z21
+	VBROADCASTSD      constsAVX512<>+168(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z21, Z22
+	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z21, Z22
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z21, Z22
+	VMULPD            Z20, Z22, Z20
+	VBROADCASTSD      constsAVX512<>+200(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z21, Z22
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z21, Z22
+	VMULPD            Z21, Z22, Z21
+	VADDPD            Z21, Z20, Z20
+	VMULPD            Z3, Z3, Z21
+	VMULPD.BCST       constsAVX512<>+64(SB), Z21, Z21
+	VADDPD            Z20, Z21, Z20
+	VMULPD            Z20, Z19, Z19
+	VMULPD.BCST       constsAVX512<>+48(SB), Z17, Z20
+	VADDPD            Z20, Z19, Z19
+	VSUBPD            Z19, Z21, Z19
+	VSUBPD            Z3, Z19, Z3
+	VMULPD.BCST       constsAVX512<>+40(SB), Z17, Z17
+	VSUBPD            Z3, Z17, Z3
+	VMULPD.BCST       128(AX), Z3, Z3
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z3, Z3
+	VMINPD.BCST       constsAVX512<>+24(SB), Z3, Z3
+	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z17
+	VRNDSCALEPD       $0x08, Z17, Z17
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z17, Z3
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z17, Z3
+	VMULPD            Z3, Z3, Z19
+	VMULPD            Z19, Z19, Z20
+	VMULPD            Z20, Z20, Z21
+	VBROADCASTSD      constsAVX512<>+56(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z3, Z22
+	VBROADCASTSD      constsAVX512<>+72(SB), Z23
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z3, Z23
+	VFMADD213PD       Z22, Z19, Z23
+	VBROADCASTSD      constsAVX512<>+88(SB), Z22
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z3, Z22
+	VBROADCASTSD      constsAVX512<>+104(SB), Z24
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z3, Z24
+	VFMADD213PD       Z22, Z19, Z24
+	VFMADD213PD       Z23, Z20, Z24
+	VBROADCASTSD      constsAVX512<>+120(SB), Z20
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z3, Z20
+	VBROADCASTSD      constsAVX512<>+136(SB), Z22
+	VFMADD213PD       Z20, Z19, Z22
+	VFMADD213PD       Z24, Z21, Z22
+	VMULPD            Z3, Z3, Z19
+	VFMADD213PD       Z3, Z19, Z22
+	VADDPD.BCST       constsAVX512<>+144(SB), Z22, Z3
+	VSCALEFPD         Z17, Z3, Z3
+	VMOVAPD           Z3, Z3
+
+asymmetricDetachedAVX512F64powndone:
+	VADDPD.BCST      224(AX), Z6, Z17
+	VDIVPD           Z17, Z18, Z18
+	VBROADCASTSD     constsAVX512<>+144(SB), Z19
+	VADDPD           Z5, Z5, Z20
+	VSUBPD           Z20, Z19, Z19
+	VADDPD           Z18, Z19, Z19
+	VMULPD           Z19, Z18, Z19
+	VGETMANTPD       $0x02, Z17, Z20
+	VGETEXPPD        Z17, Z17
+	VADDPD.BCST      constsAVX512<>+144(SB), Z17, Z17
+	VCMPPD.BCST      $0x11, constsAVX512<>+232(SB), Z20, K1
+	VADDPD           Z20, Z20, Z21
+	VBLENDMPD        Z21, Z20, K1, Z20
+	VSUBPD.BCST      constsAVX512<>+144(SB), Z17, Z21
+	VBLENDMPD        Z21, Z17, K1, Z17
+	VSUBPD.BCST      constsAVX512<>+144(SB), Z20, Z20
+	VADDPD.BCST      constsAVX512<>+160(SB), Z20, Z21
+	VDIVPD           Z21, Z20, Z21
+	VMULPD           Z21, Z21, Z22
+	VMULPD           Z22, Z22, Z23
+	VBROADCASTSD     constsAVX512<>+168(SB), Z24
+	VFMADD213PD.BCST constsAVX512<>+176(SB), Z23, Z24
+	VFMADD213PD.BCST constsAVX512<>+184(SB), Z23, Z24
+	VFMADD213PD.BCST constsAVX512<>+192(SB), Z23, Z24
+	VMULPD           Z22, Z24, Z22
+	VBROADCASTSD     constsAVX512<>+200(SB), Z24
+	VFMADD213PD.BCST constsAVX512<>+208(SB), Z23, Z24
+	VFMADD213PD.BCST constsAVX512<>+216(SB), Z23, Z24
+	VMULPD           Z23, Z24, Z23
+	VADDPD           Z23, Z22, Z22
+	VMULPD           Z20, Z20, Z23
+	VMULPD.BCST      constsAVX512<>+64(SB), Z23, Z23
+	VADDPD           Z22, Z23, Z22
+	VMULPD           Z22, Z21, Z21
+	VMULPD.BCST      constsAVX512<>+48(SB), Z17, Z22
+	VADDPD           Z22, Z21, Z21
+	VSUBPD           Z21, Z23, Z21
+	VSUBPD           Z20, Z21, Z20
+	VMULPD.BCST      constsAVX512<>+40(SB), Z17, Z17
+	VSUBPD           Z20, Z17, Z17
+	VMULPD           Z17, Z3, Z17
+	VXORPD.BCST      constsAVX512<>+8(SB), Z17, Z17
+	VSUBPD.BCST      224(AX), Z5, Z20
+	VCMPPD.BCST      $0x1e, constsAVX512<>+224(SB), Z20, K1
+	VMOVAPD.Z        Z17, K1, Z17
+	VMULPD           Z18, Z3, Z18
+	VMOVAPD.Z        Z18, K1, Z18
+	VMULPD           Z19, Z3, Z3
+	VMOVAPD.Z        Z3, K1, Z3
+	VCMPPD.BCST      $0x00, constsAVX512<>+144(SB), Z2, K1
+	VMOVUPD          (SP), Z19
+	VBLENDMPD        Z19, Z17, K1, Z8
+	VMOVUPD          64(SP), Z17
+	VBLENDMPD        Z17, Z18, K1, Z9
+	VMOVUPD          128(SP), Z17
+	VBLENDMPD        Z17, Z3, K1, Z10
+	VCMPPD           $0x03, Z2, Z1, K1
+	VANDPD.BCST      constsAVX512<>+0(SB), Z1, Z1
+	VCMPPD.BCST      $0x00, constsAVX512<>+240(SB), Z1, K2
+	VBROADCASTSD     64(AX), Z1
+	VXORPD.BCST      constsAVX512<>+8(SB), Z1, Z2
+	VMAXPD           Z8, Z2, Z2
+	VMINPD           Z2, Z1, Z1
+	VBLENDMPD        Z8, Z1, K2, Z11
+	VBLENDMPD.BCST   constsAVX512<>+248(SB), Z11, K1, Z12
+	VADDPD           Z12, Z0, Z0
+	TESTQ            CX, CX
+	JZ               asymmetricDetachedAVX512F64noloss
+	VMOVUPD          Z12, (CX)(R9*8)
+
+asymmetricDetachedAVX512F64noloss:
+	TESTQ          DX, DX
+	JZ             asymmetricDetachedAVX512F64nograd
+	VMULPD.BCST    (AX), Z9, Z1
+	VBROADCASTSD   64(AX), Z2
+	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z3
+	VMAXPD         Z1, Z3, Z3
+	VMINPD         Z3, Z2, Z2
+	VBLENDMPD      Z1, Z2, K2, Z13
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z13, K1, Z14
+	VMOVUPD        Z14, (DX)(R9*8)
+
+asymmetricDetachedAVX512F64nograd:
+	TESTQ          BX, BX
+	JZ             asymmetricDetachedAVX512F64nohess
+	VBROADCASTSD   32(AX), Z1
+	VMULPD.BCST    (AX), Z10, Z2
+	VMAXPD         Z2, Z1, Z1
+	VBROADCASTSD   64(AX), Z2
+	VXORPD.BCST    constsAVX512<>+8(SB), Z2, Z3
+	VMAXPD         Z1, Z3, Z3
+	VMINPD         Z3, Z2, Z2
+	VBLENDMPD      Z1, Z2, K2, Z15
+	VBLENDMPD.BCST constsAVX512<>+248(SB), Z15, K1, Z16
+	VMOVUPD        Z16, (BX)(R9*8)
+
+asymmetricDetachedAVX512F64nohess:
+	ADDQ $0x00000008, R9
+	JMP  asymmetricDetachedAVX512F64loop
+
+asymmetricDetachedAVX512F64done:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -7599,6 +8286,412 @@ asymmetricMarginAVX2F32nohess:
 	JMP  asymmetricMarginAVX2F32loop
 
 asymmetricMarginAVX2F32done:
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDPD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, ret+56(FP)
+	RET
+
+// func asymmetricDetachedAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·asymmetricDetachedAVX2F32(SB), NOSPLIT, $384-64
+	MOVQ   p+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Y0, Y0, Y0
+	XORQ   R9, R9
+
+asymmetricDetachedAVX2F32loop:
+	CMPQ         R9, R8
+	JGE          asymmetricDetachedAVX2F32done
+	VCVTPS2PD    (SI)(R9*4), Y1
+	VCVTPS2PD    (DI)(R9*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (SP)
+	VMOVUPD      Y2, 32(SP)
+	VMOVUPD      Y3, 64(SP)
+	VMOVUPD      Y4, 96(SP)
+	VMOVUPD      Y8, 128(SP)
+	VMOVUPD      Y5, 160(SP)
+	VMOVUPD      Y6, 192(SP)
+	VMOVUPD      Y7, 224(SP)
+	VMOVUPD      Y1, 256(SP)
+	VMOVUPD      160(SP), Y3
+	CMPQ         320(AX), $0x00
+	JL           asymmetricDetachedAVX2F32powplog
+	VMOVUPD      constsAVX2<>+576(SB), Y4
+	VMOVAPD      Y4, Y4
+	MOVQ         320(AX), R10
+
+asymmetricDetachedAVX2F32powploop:
+	TESTQ  R10, R10
+	JZ     asymmetricDetachedAVX2F32powpdone
+	VMULPD Y3, Y4, Y4
+	DECQ   R10
+	JMP    asymmetricDetachedAVX2F32powploop
+
+asymmetricDetachedAVX2F32powplog:
+	VMOVUPD      192(SP), Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMULPD       96(AX), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VMOVAPD      Y3, Y4
+
+asymmetricDetachedAVX2F32powpdone:
+	VMOVUPD   128(SP), Y3
+	VMOVUPD   160(SP), Y5
+	VMULPD    Y5, Y3, Y3
+	VMOVUPD   224(SP), Y5
+	VMULPD    Y5, Y4, Y5
+	VMOVUPD   160(SP), Y6
+	VMULPD    Y6, Y4, Y6
+	VXORPD    constsAVX2<>+32(SB), Y6, Y6
+	VMULPD    Y3, Y4, Y4
+	VMOVUPD   Y5, 288(SP)
+	VMOVUPD   Y6, 320(SP)
+	VMOVUPD   Y4, 352(SP)
+	VMOVUPD   128(SP), Y4
+	VSUBPD    224(AX), Y4, Y4
+	VCMPPD    $0x1e, constsAVX2<>+928(SB), Y4, Y5
+	VMOVUPD   constsAVX2<>+576(SB), Y6
+	VBLENDVPD Y5, Y4, Y6, Y4
+	CMPQ      352(AX), $0x00
+	JL        asymmetricDetachedAVX2F32pownlog
+	VMOVUPD   constsAVX2<>+576(SB), Y5
+	VMOVAPD   Y5, Y5
+	MOVQ      352(AX), R10
+
+asymmetricDetachedAVX2F32pownloop:
+	TESTQ  R10, R10
+	JZ     asymmetricDetachedAVX2F32powndone
+	VMULPD Y4, Y5, Y5
+	DECQ   R10
+	JMP    asymmetricDetachedAVX2F32pownloop
+
+asymmetricDetachedAVX2F32pownlog:
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y4, Y5
+	VMULPD       constsAVX2<>+992(SB), Y4, Y6
+	VBLENDVPD    Y5, Y6, Y4, Y4
+	VMOVUPD      constsAVX2<>+1024(SB), Y6
+	VANDPD       Y6, Y5, Y5
+	VPSRLQ       $0x34, Y4, Y6
+	VXORPD       constsAVX2<>+1056(SB), Y6, Y6
+	VSUBPD       constsAVX2<>+1056(SB), Y6, Y6
+	VSUBPD       constsAVX2<>+1088(SB), Y6, Y6
+	VSUBPD       Y5, Y6, Y5
+	VANDPD       constsAVX2<>+1120(SB), Y4, Y4
+	VXORPD       constsAVX2<>+256(SB), Y4, Y4
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y4, Y6
+	VADDPD       Y4, Y4, Y7
+	VBLENDVPD    Y6, Y7, Y4, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y5, Y7
+	VBLENDVPD    Y6, Y7, Y5, Y5
+	VSUBPD       constsAVX2<>+576(SB), Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y4, Y4, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y5, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y4, Y6, Y4
+	VMULPD       constsAVX2<>+160(SB), Y5, Y5
+	VSUBPD       Y4, Y5, Y4
+	VMULPD       128(AX), Y4, Y4
+	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
+	VMINPD       constsAVX2<>+96(SB), Y4, Y4
+	VMULPD       constsAVX2<>+128(SB), Y4, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
+	VMULPD       Y4, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y4, Y4, Y6
+	VFMADD213PD  Y4, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y4
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y5
+
+asymmetricDetachedAVX2F32powndone:
+	VMOVUPD     160(SP), Y4
+	VADDPD      224(AX), Y4, Y4
+	VDIVPD      Y4, Y3, Y3
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VMOVUPD     128(SP), Y7
+	VMOVUPD     128(SP), Y8
+	VADDPD      Y8, Y7, Y7
+	VSUBPD      Y7, Y6, Y6
+	VADDPD      Y3, Y6, Y6
+	VMULPD      Y6, Y3, Y6
+	VCMPPD      $0x11, constsAVX2<>+960(SB), Y4, Y7
+	VMULPD      constsAVX2<>+992(SB), Y4, Y8
+	VBLENDVPD   Y7, Y8, Y4, Y4
+	VMOVUPD     constsAVX2<>+1024(SB), Y8
+	VANDPD      Y8, Y7, Y7
+	VPSRLQ      $0x34, Y4, Y8
+	VXORPD      constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD      constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD      constsAVX2<>+1088(SB), Y8, Y8
+	VSUBPD      Y7, Y8, Y7
+	VANDPD      constsAVX2<>+1120(SB), Y4, Y4
+	VXORPD      constsAVX2<>+256(SB), Y4, Y4
+	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y4, Y8
+	VADDPD      Y4, Y4, Y9
+	VBLENDVPD   Y8, Y9, Y4, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y7, Y9
+	VBLENDVPD   Y8, Y9, Y7, Y7
+	VSUBPD      constsAVX2<>+576(SB), Y4, Y4
+	VADDPD      constsAVX2<>+672(SB), Y4, Y8
+	VDIVPD      Y8, Y4, Y8
+	VMULPD      Y8, Y8, Y9
+	VMULPD      Y9, Y9, Y10
+	VMOVUPD     constsAVX2<>+704(SB), Y11
+	VFMADD213PD constsAVX2<>+736(SB), Y10, Y11
+	VFMADD213PD constsAVX2<>+768(SB), Y10, Y11
+	VFMADD213PD constsAVX2<>+800(SB), Y10, Y11
+	VMULPD      Y9, Y11, Y9
+	VMOVUPD     constsAVX2<>+832(SB), Y11
+	VFMADD213PD constsAVX2<>+864(SB), Y10, Y11
+	VFMADD213PD constsAVX2<>+896(SB), Y10, Y11
+	VMULPD      Y10, Y11, Y10
+	VADDPD      Y10, Y9, Y9
+	VMULPD      Y4, Y4, Y10
+	VMULPD      constsAVX2<>+256(SB), Y10, Y10
+	VADDPD      Y9, Y10, Y9
+	VMULPD      Y9, Y8, Y8
+	VMULPD      constsAVX2<>+192(SB), Y7, Y9
+	VADDPD      Y9, Y8, Y8
+	VSUBPD      Y8, Y10, Y8
+	VSUBPD      Y4, Y8, Y4
+	VMULPD      constsAVX2<>+160(SB), Y7, Y7
+	VSUBPD      Y4, Y7, Y4
+	VMULPD      Y4, Y5, Y4
+	VXORPD      constsAVX2<>+32(SB), Y4, Y4
+	VMOVUPD     128(SP), Y7
+	VSUBPD      224(AX), Y7, Y7
+	VCMPPD      $0x1e, constsAVX2<>+928(SB), Y7, Y7
+	VANDPD      Y4, Y7, Y4
+	VMULPD      Y3, Y5, Y3
+	VANDPD      Y3, Y7, Y3
+	VMULPD      Y6, Y5, Y5
+	VANDPD      Y5, Y7, Y5
+	VMOVUPD     32(SP), Y6
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y6, Y6
+	VMOVUPD     288(SP), Y7
+	VBLENDVPD   Y6, Y7, Y4, Y4
+	VMOVUPD     320(SP), Y7
+	VBLENDVPD   Y6, Y7, Y3, Y3
+	VMOVUPD     352(SP), Y7
+	VBLENDVPD   Y6, Y7, Y5, Y5
+	VCMPPD      $0x03, Y2, Y1, Y2
+	VANDPD      constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD      $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD     64(AX), Y6
+	VXORPD      constsAVX2<>+32(SB), Y6, Y7
+	VMAXPD      Y4, Y7, Y7
+	VMINPD      Y7, Y6, Y6
+	VBLENDVPD   Y1, Y4, Y6, Y4
+	VBLENDVPD   Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VADDPD      Y4, Y0, Y0
+	TESTQ       CX, CX
+	JZ          asymmetricDetachedAVX2F32noloss
+	VCVTPD2PSY  Y4, X4
+	VMOVUPS     X4, (CX)(R9*4)
+
+asymmetricDetachedAVX2F32noloss:
+	TESTQ      DX, DX
+	JZ         asymmetricDetachedAVX2F32nograd
+	VMULPD     (AX), Y3, Y3
+	VMOVUPD    64(AX), Y4
+	VXORPD     constsAVX2<>+32(SB), Y4, Y6
+	VMAXPD     Y3, Y6, Y6
+	VMINPD     Y6, Y4, Y4
+	VBLENDVPD  Y1, Y3, Y4, Y3
+	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y3, Y3
+	VCVTPD2PSY Y3, X3
+	VMOVUPS    X3, (DX)(R9*4)
+
+asymmetricDetachedAVX2F32nograd:
+	TESTQ      BX, BX
+	JZ         asymmetricDetachedAVX2F32nohess
+	VMOVUPD    32(AX), Y3
+	VMULPD     (AX), Y5, Y4
+	VMAXPD     Y4, Y3, Y3
+	VMOVUPD    64(AX), Y4
+	VXORPD     constsAVX2<>+32(SB), Y4, Y5
+	VMAXPD     Y3, Y5, Y5
+	VMINPD     Y5, Y4, Y4
+	VBLENDVPD  Y1, Y3, Y4, Y1
+	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VCVTPD2PSY Y1, X1
+	VMOVUPS    X1, (BX)(R9*4)
+
+asymmetricDetachedAVX2F32nohess:
+	ADDQ $0x00000004, R9
+	JMP  asymmetricDetachedAVX2F32loop
+
+asymmetricDetachedAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
@@ -11032,6 +12125,409 @@ asymmetricMarginAVX2F64nohess:
 	JMP  asymmetricMarginAVX2F64loop
 
 asymmetricMarginAVX2F64done:
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDPD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, ret+56(FP)
+	RET
+
+// func asymmetricDetachedAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·asymmetricDetachedAVX2F64(SB), NOSPLIT, $384-64
+	MOVQ   p+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   n+48(FP), R8
+	VXORPD Y0, Y0, Y0
+	XORQ   R9, R9
+
+asymmetricDetachedAVX2F64loop:
+	CMPQ         R9, R8
+	JGE          asymmetricDetachedAVX2F64done
+	VMOVUPD      (SI)(R9*8), Y1
+	VMOVUPD      (DI)(R9*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (SP)
+	VMOVUPD      Y2, 32(SP)
+	VMOVUPD      Y3, 64(SP)
+	VMOVUPD      Y4, 96(SP)
+	VMOVUPD      Y8, 128(SP)
+	VMOVUPD      Y5, 160(SP)
+	VMOVUPD      Y6, 192(SP)
+	VMOVUPD      Y7, 224(SP)
+	VMOVUPD      Y1, 256(SP)
+	VMOVUPD      160(SP), Y3
+	CMPQ         320(AX), $0x00
+	JL           asymmetricDetachedAVX2F64powplog
+	VMOVUPD      constsAVX2<>+576(SB), Y4
+	VMOVAPD      Y4, Y4
+	MOVQ         320(AX), R10
+
+asymmetricDetachedAVX2F64powploop:
+	TESTQ  R10, R10
+	JZ     asymmetricDetachedAVX2F64powpdone
+	VMULPD Y3, Y4, Y4
+	DECQ   R10
+	JMP    asymmetricDetachedAVX2F64powploop
+
+asymmetricDetachedAVX2F64powplog:
+	VMOVUPD      192(SP), Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMULPD       96(AX), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VMOVAPD      Y3, Y4
+
+asymmetricDetachedAVX2F64powpdone:
+	VMOVUPD   128(SP), Y3
+	VMOVUPD   160(SP), Y5
+	VMULPD    Y5, Y3, Y3
+	VMOVUPD   224(SP), Y5
+	VMULPD    Y5, Y4, Y5
+	VMOVUPD   160(SP), Y6
+	VMULPD    Y6, Y4, Y6
+	VXORPD    constsAVX2<>+32(SB), Y6, Y6
+	VMULPD    Y3, Y4, Y4
+	VMOVUPD   Y5, 288(SP)
+	VMOVUPD   Y6, 320(SP)
+	VMOVUPD   Y4, 352(SP)
+	VMOVUPD   128(SP), Y4
+	VSUBPD    224(AX), Y4, Y4
+	VCMPPD    $0x1e, constsAVX2<>+928(SB), Y4, Y5
+	VMOVUPD   constsAVX2<>+576(SB), Y6
+	VBLENDVPD Y5, Y4, Y6, Y4
+	CMPQ      352(AX), $0x00
+	JL        asymmetricDetachedAVX2F64pownlog
+	VMOVUPD   constsAVX2<>+576(SB), Y5
+	VMOVAPD   Y5, Y5
+	MOVQ      352(AX), R10
+
+asymmetricDetachedAVX2F64pownloop:
+	TESTQ  R10, R10
+	JZ     asymmetricDetachedAVX2F64powndone
+	VMULPD Y4, Y5, Y5
+	DECQ   R10
+	JMP    asymmetricDetachedAVX2F64pownloop
+
+asymmetricDetachedAVX2F64pownlog:
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y4, Y5
+	VMULPD       constsAVX2<>+992(SB), Y4, Y6
+	VBLENDVPD    Y5, Y6, Y4, Y4
+	VMOVUPD      constsAVX2<>+1024(SB), Y6
+	VANDPD       Y6, Y5, Y5
+	VPSRLQ       $0x34, Y4, Y6
+	VXORPD       constsAVX2<>+1056(SB), Y6, Y6
+	VSUBPD       constsAVX2<>+1056(SB), Y6, Y6
+	VSUBPD       constsAVX2<>+1088(SB), Y6, Y6
+	VSUBPD       Y5, Y6, Y5
+	VANDPD       constsAVX2<>+1120(SB), Y4, Y4
+	VXORPD       constsAVX2<>+256(SB), Y4, Y4
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y4, Y6
+	VADDPD       Y4, Y4, Y7
+	VBLENDVPD    Y6, Y7, Y4, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y5, Y7
+	VBLENDVPD    Y6, Y7, Y5, Y5
+	VSUBPD       constsAVX2<>+576(SB), Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y4, Y4, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y5, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y4, Y6, Y4
+	VMULPD       constsAVX2<>+160(SB), Y5, Y5
+	VSUBPD       Y4, Y5, Y4
+	VMULPD       128(AX), Y4, Y4
+	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
+	VMINPD       constsAVX2<>+96(SB), Y4, Y4
+	VMULPD       constsAVX2<>+128(SB), Y4, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
+	VMULPD       Y4, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y4, Y4, Y6
+	VFMADD213PD  Y4, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y4
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y5
+
+asymmetricDetachedAVX2F64powndone:
+	VMOVUPD     160(SP), Y4
+	VADDPD      224(AX), Y4, Y4
+	VDIVPD      Y4, Y3, Y3
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VMOVUPD     128(SP), Y7
+	VMOVUPD     128(SP), Y8
+	VADDPD      Y8, Y7, Y7
+	VSUBPD      Y7, Y6, Y6
+	VADDPD      Y3, Y6, Y6
+	VMULPD      Y6, Y3, Y6
+	VCMPPD      $0x11, constsAVX2<>+960(SB), Y4, Y7
+	VMULPD      constsAVX2<>+992(SB), Y4, Y8
+	VBLENDVPD   Y7, Y8, Y4, Y4
+	VMOVUPD     constsAVX2<>+1024(SB), Y8
+	VANDPD      Y8, Y7, Y7
+	VPSRLQ      $0x34, Y4, Y8
+	VXORPD      constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD      constsAVX2<>+1056(SB), Y8, Y8
+	VSUBPD      constsAVX2<>+1088(SB), Y8, Y8
+	VSUBPD      Y7, Y8, Y7
+	VANDPD      constsAVX2<>+1120(SB), Y4, Y4
+	VXORPD      constsAVX2<>+256(SB), Y4, Y4
+	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y4, Y8
+	VADDPD      Y4, Y4, Y9
+	VBLENDVPD   Y8, Y9, Y4, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y7, Y9
+	VBLENDVPD   Y8, Y9, Y7, Y7
+	VSUBPD      constsAVX2<>+576(SB), Y4, Y4
+	VADDPD      constsAVX2<>+672(SB), Y4, Y8
+	VDIVPD      Y8, Y4, Y8
+	VMULPD      Y8, Y8, Y9
+	VMULPD      Y9, Y9, Y10
+	VMOVUPD     constsAVX2<>+704(SB), Y11
+	VFMADD213PD constsAVX2<>+736(SB), Y10, Y11
+	VFMADD213PD constsAVX2<>+768(SB), Y10, Y11
+	VFMADD213PD constsAVX2<>+800(SB), Y10, Y11
+	VMULPD      Y9, Y11, Y9
+	VMOVUPD     constsAVX2<>+832(SB), Y11
+	VFMADD213PD constsAVX2<>+864(SB), Y10, Y11
+	VFMADD213PD constsAVX2<>+896(SB), Y10, Y11
+	VMULPD      Y10, Y11, Y10
+	VADDPD      Y10, Y9, Y9
+	VMULPD      Y4, Y4, Y10
+	VMULPD      constsAVX2<>+256(SB), Y10, Y10
+	VADDPD      Y9, Y10, Y9
+	VMULPD      Y9, Y8, Y8
+	VMULPD      constsAVX2<>+192(SB), Y7, Y9
+	VADDPD      Y9, Y8, Y8
+	VSUBPD      Y8, Y10, Y8
+	VSUBPD      Y4, Y8, Y4
+	VMULPD      constsAVX2<>+160(SB), Y7, Y7
+	VSUBPD      Y4, Y7, Y4
+	VMULPD      Y4, Y5, Y4
+	VXORPD      constsAVX2<>+32(SB), Y4, Y4
+	VMOVUPD     128(SP), Y7
+	VSUBPD      224(AX), Y7, Y7
+	VCMPPD      $0x1e, constsAVX2<>+928(SB), Y7, Y7
+	VANDPD      Y4, Y7, Y4
+	VMULPD      Y3, Y5, Y3
+	VANDPD      Y3, Y7, Y3
+	VMULPD      Y6, Y5, Y5
+	VANDPD      Y5, Y7, Y5
+	VMOVUPD     32(SP), Y6
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y6, Y6
+	VMOVUPD     288(SP), Y7
+	VBLENDVPD   Y6, Y7, Y4, Y4
+	VMOVUPD     320(SP), Y7
+	VBLENDVPD   Y6, Y7, Y3, Y3
+	VMOVUPD     352(SP), Y7
+	VBLENDVPD   Y6, Y7, Y5, Y5
+	VCMPPD      $0x03, Y2, Y1, Y2
+	VANDPD      constsAVX2<>+0(SB), Y1, Y1
+	VCMPPD      $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD     64(AX), Y6
+	VXORPD      constsAVX2<>+32(SB), Y6, Y7
+	VMAXPD      Y4, Y7, Y7
+	VMINPD      Y7, Y6, Y6
+	VBLENDVPD   Y1, Y4, Y6, Y4
+	VBLENDVPD   Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VADDPD      Y4, Y0, Y0
+	TESTQ       CX, CX
+	JZ          asymmetricDetachedAVX2F64noloss
+	VMOVUPD     Y4, (CX)(R9*8)
+
+asymmetricDetachedAVX2F64noloss:
+	TESTQ     DX, DX
+	JZ        asymmetricDetachedAVX2F64nograd
+	VMULPD    (AX), Y3, Y3
+	VMOVUPD   64(AX), Y4
+	VXORPD    constsAVX2<>+32(SB), Y4, Y6
+	VMAXPD    Y3, Y6, Y6
+	VMINPD    Y6, Y4, Y4
+	VBLENDVPD Y1, Y3, Y4, Y3
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y3, Y3
+	VMOVUPD   Y3, (DX)(R9*8)
+
+asymmetricDetachedAVX2F64nograd:
+	TESTQ     BX, BX
+	JZ        asymmetricDetachedAVX2F64nohess
+	VMOVUPD   32(AX), Y3
+	VMULPD    (AX), Y5, Y4
+	VMAXPD    Y4, Y3, Y3
+	VMOVUPD   64(AX), Y4
+	VXORPD    constsAVX2<>+32(SB), Y4, Y5
+	VMAXPD    Y3, Y5, Y5
+	VMINPD    Y5, Y4, Y4
+	VBLENDVPD Y1, Y3, Y4, Y1
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VMOVUPD   Y1, (BX)(R9*8)
+
+asymmetricDetachedAVX2F64nohess:
+	ADDQ $0x00000004, R9
+	JMP  asymmetricDetachedAVX2F64loop
+
+asymmetricDetachedAVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1

@@ -46,6 +46,7 @@ func BenchmarkMemberKernel(b *testing.B) {
 		{"reduced", Reduced(0, 2, 0.5)},
 		{"varifocal", Varifocal(0.75, 2, true)},
 		{"asymmetric", Asymmetric(0, 4, 0.05, false)},
+		{"asl", Asymmetric(1, 4, 0.05, true)}, // focal.KindASL's default
 		{"quality", Quality(2)},
 		{"gaussian", Gaussian(2, 4)},
 		{"scheduled", Scheduled(0, []float64{0.2}, []float64{5}, 3)},
