@@ -80,7 +80,9 @@ func (s memberParts) Raw() V   { return s.get(pRaw) }
 // block from its parts; par(i) is constant slot i; label makes the
 // kernel's labels. transform, if not nil, replaces the logit the parts are
 // computed from (FL*'s z = γ xₜ + β); the loss's clamp and NaN use x.
-func (a *isa) memberKernel(member string, f64 bool, transform func(par func(int) bc, x, y V) V,
+// l1Positives computes log1p(e^−|x|) only for blocks with a positive (see
+// parts): for a member whose negatives need neither softplus.
+func (a *isa) memberKernel(member string, f64 bool, transform func(par func(int) bc, x, y V) V, l1Positives bool,
 	elem func(par func(int) bc, label func(string) string, s memberParts) (l, g, h V)) {
 	t, size := "float32", 4
 	if f64 {
@@ -118,7 +120,11 @@ func (a *isa) memberKernel(member string, f64 bool, transform func(par func(int)
 			m := AllocLocal(8 * a.lanes * nParts)
 			park = &m
 		}
-		s := b.parts(z, y, x, park)
+		l1 := L("l1")
+		if !l1Positives {
+			l1 = ""
+		}
+		s := b.parts(z, y, x, park, l1)
 		l, g, h := elem(par, L, s)
 
 		// NaN in, NaN out; a finite logit's outputs saturate at ±limit.
@@ -150,10 +156,19 @@ func (a *isa) memberKernel(member string, f64 bool, transform func(par func(int)
 
 // parts returns the memberParts of logits x and targets y (one block),
 // raw the logits before a transform (x without one), parked in park when
-// it is not nil.
-func (a *isa) parts(x, y, raw V, park *Mem) memberParts {
+// it is not nil. With a label (not ""), log1p(e^−|x|) is computed only
+// when a lane has y = 1 (0 in every lane otherwise, and so are softplus's
+// log terms): for a member that needs it, spPos and spNeg, only there.
+func (a *isa) parts(x, y, raw V, park *Mem, l1Positives string) memberParts {
 	e := a.exp(a.neg(a.and(x, a.cbits(1<<63-1))))
-	l1 := a.log1p01(e)
+	l1 := a.zero()
+	if l1Positives != "" {
+		a.jumpIfNone(a.cmp(cmpEQ, y, a.c(1)), l1Positives)
+	}
+	a.mov(a.log1p01(e), l1)
+	if l1Positives != "" {
+		Label(l1Positives)
+	}
 	inv := a.div(a.load(a.c(1)), a.add(e, a.c(1)))
 	ei := a.mul(e, inv)
 	pos := a.cmp(cmpGE, x, a.c(0))
@@ -297,15 +312,15 @@ func (a *isa) focused(w V, g any, r, ce, d, p, q V) (l, dl, d2l V) {
 func (a *isa) members() {
 	b := a.one()
 	for _, f64 := range []bool{false, true} {
-		b.memberKernel("poly1", f64, nil, b.poly1)
-		b.memberKernel("gaussian", f64, nil, b.gaussian)
-		b.memberKernel("varifocal", f64, nil, b.varifocal)
-		b.memberKernel("reduced", f64, nil, b.reduced)
-		b.memberKernel("scheduled", f64, nil, b.scheduled)
-		b.memberKernel("flstar", f64, b.flstarZ, b.flstar)
-		b.memberKernel("asymmetric", f64, nil, b.asymmetric(false))
-		b.memberKernel("asymmetricMargin", f64, nil, b.asymmetric(true))
-		b.memberKernel("asymmetricDetached", f64, nil, b.asymmetricDetached)
+		b.memberKernel("poly1", f64, nil, false, b.poly1)
+		b.memberKernel("gaussian", f64, nil, false, b.gaussian)
+		b.memberKernel("varifocal", f64, nil, false, b.varifocal)
+		b.memberKernel("reduced", f64, nil, false, b.reduced)
+		b.memberKernel("scheduled", f64, nil, false, b.scheduled)
+		b.memberKernel("flstar", f64, b.flstarZ, false, b.flstar)
+		b.memberKernel("asymmetric", f64, nil, false, b.asymmetric(false))
+		b.memberKernel("asymmetricMargin", f64, nil, false, b.asymmetric(true))
+		b.memberKernel("asymmetricDetached", f64, nil, true, b.asymmetricDetached)
 		// Quality's soft form keeps more values live than avo's greedy
 		// allocator places in AVX-512's registers (it fails where the AVX2
 		// form, with its parked values, succeeds): the AVX-512 table takes
@@ -320,7 +335,7 @@ func (a *isa) members() {
 				record(a.name, "member"+suffix+":"+m, m+"AVX2"+suffix)
 				continue
 			}
-			b.memberKernel(m, f64, nil, fn)
+			b.memberKernel(m, f64, nil, false, fn)
 		}
 	}
 }
@@ -570,7 +585,8 @@ func (a *isa) asymmetric(margin bool) func(par func(int) bc, L func(string) stri
 //
 // with c = −log(q + m), c′ = pq/(q + m) and c″ = c′(1 − 2p + c′); 0 where
 // p ≤ m. (asymmetric computes the exact form's terms as well and selects
-// the detached ones after: about twice the work.)
+// the detached ones after.) The negatives need no softplus: its log1p is
+// computed only for blocks with a positive (l1Positives).
 func (a *isa) asymmetricDetached(par func(int) bc, L func(string) string, s memberParts) (l, g, h V) {
 	gp, gn, mg := par(mOwn), par(mOwn+1), par(mOwn+4)
 	wp := a.powK(s.Q(), func() V { return a.neg(s.SpPos()) }, gp, par(mOwn+7), L("powp")) // (1 − p)^γ₊

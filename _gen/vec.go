@@ -344,6 +344,19 @@ func (a *isa) blend(m M, f V, t any) V {
 	return d
 }
 
+// jumpIfNone jumps to label if no lane of m is set (one block).
+func (a *isa) jumpIfNone(m M, label string) {
+	if a.z {
+		KORTESTB(m[0], m[0]) // ZF = all zeros
+		JEQ(LabelRef(label))
+		return
+	}
+	g := GP32()
+	VMOVMSKPD(m[0], g)
+	TESTL(g, g)
+	JEQ(LabelRef(label))
+}
+
 // jumpIfAll jumps to label when every lane of every block of m is set.
 func (a *isa) jumpIfAll(m M, label string) {
 	if a.z {

@@ -53,6 +53,7 @@ poly1AVX512F32loop:
 	VFMADD213PD       Z3, Z21, Z24
 	VADDPD.BCST       constsAVX512<>+144(SB), Z24, Z3
 	VSCALEFPD         Z20, Z3, Z3
+	VXORPD            Z20, Z20, Z20
 	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
 	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z20
 	VMULPD.BCST       constsAVX512<>+64(SB), Z20, Z20
@@ -83,6 +84,7 @@ poly1AVX512F32loop:
 	VSUBPD            Z4, Z21, Z21
 	VMULPD.BCST       constsAVX512<>+40(SB), Z20, Z20
 	VSUBPD            Z21, Z20, Z20
+	VMOVAPD           Z20, Z20
 	VBROADCASTSD      constsAVX512<>+144(SB), Z21
 	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z22
 	VDIVPD            Z22, Z21, Z21
@@ -370,6 +372,7 @@ gaussianAVX512F32loop:
 	VFMADD213PD       Z3, Z20, Z23
 	VADDPD.BCST       constsAVX512<>+144(SB), Z23, Z3
 	VSCALEFPD         Z19, Z3, Z3
+	VXORPD            Z19, Z19, Z19
 	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
 	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z19
 	VMULPD.BCST       constsAVX512<>+64(SB), Z19, Z19
@@ -400,6 +403,7 @@ gaussianAVX512F32loop:
 	VSUBPD            Z4, Z20, Z20
 	VMULPD.BCST       constsAVX512<>+40(SB), Z19, Z19
 	VSUBPD            Z20, Z19, Z19
+	VMOVAPD           Z19, Z19
 	VBROADCASTSD      constsAVX512<>+144(SB), Z20
 	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z21
 	VDIVPD            Z21, Z20, Z20
@@ -682,6 +686,7 @@ varifocalAVX512F32loop:
 	VFMADD213PD       Z3, Z15, Z18
 	VADDPD.BCST       constsAVX512<>+144(SB), Z18, Z3
 	VSCALEFPD         Z14, Z3, Z3
+	VXORPD            Z14, Z14, Z14
 	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
 	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z14
 	VMULPD.BCST       constsAVX512<>+64(SB), Z14, Z14
@@ -712,6 +717,7 @@ varifocalAVX512F32loop:
 	VSUBPD            Z4, Z15, Z15
 	VMULPD.BCST       constsAVX512<>+40(SB), Z14, Z14
 	VSUBPD            Z15, Z14, Z14
+	VMOVAPD           Z14, Z14
 	VBROADCASTSD      constsAVX512<>+144(SB), Z15
 	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z16
 	VDIVPD            Z16, Z15, Z15
@@ -930,6 +936,7 @@ reducedAVX512F32loop:
 	VFMADD213PD       Z3, Z21, Z24
 	VADDPD.BCST       constsAVX512<>+144(SB), Z24, Z3
 	VSCALEFPD         Z20, Z3, Z3
+	VXORPD            Z20, Z20, Z20
 	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
 	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z20
 	VMULPD.BCST       constsAVX512<>+64(SB), Z20, Z20
@@ -960,6 +967,7 @@ reducedAVX512F32loop:
 	VSUBPD            Z4, Z21, Z21
 	VMULPD.BCST       constsAVX512<>+40(SB), Z20, Z20
 	VSUBPD            Z21, Z20, Z20
+	VMOVAPD           Z20, Z20
 	VBROADCASTSD      constsAVX512<>+144(SB), Z21
 	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z22
 	VDIVPD            Z22, Z21, Z21
@@ -1242,6 +1250,7 @@ scheduledAVX512F32loop:
 	VFMADD213PD       Z3, Z21, Z24
 	VADDPD.BCST       constsAVX512<>+144(SB), Z24, Z3
 	VSCALEFPD         Z20, Z3, Z3
+	VXORPD            Z20, Z20, Z20
 	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
 	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z20
 	VMULPD.BCST       constsAVX512<>+64(SB), Z20, Z20
@@ -1272,6 +1281,7 @@ scheduledAVX512F32loop:
 	VSUBPD            Z4, Z21, Z21
 	VMULPD.BCST       constsAVX512<>+40(SB), Z20, Z20
 	VSUBPD            Z21, Z20, Z20
+	VMOVAPD           Z20, Z20
 	VBROADCASTSD      constsAVX512<>+144(SB), Z21
 	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z22
 	VDIVPD            Z22, Z21, Z21
@@ -1540,6 +1550,7 @@ flstarAVX512F32loop:
 	VFMADD213PD       Z14, Z16, Z19
 	VADDPD.BCST       constsAVX512<>+144(SB), Z19, Z14
 	VSCALEFPD         Z15, Z14, Z14
+	VXORPD            Z15, Z15, Z15
 	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z14, K1
 	VSUBPD.BCST       constsAVX512<>+144(SB), Z14, Z15
 	VMULPD.BCST       constsAVX512<>+64(SB), Z15, Z15
@@ -1570,6 +1581,7 @@ flstarAVX512F32loop:
 	VSUBPD            Z4, Z16, Z16
 	VMULPD.BCST       constsAVX512<>+40(SB), Z15, Z15
 	VSUBPD            Z16, Z15, Z15
+	VMOVAPD           Z15, Z15
 	VBROADCASTSD      constsAVX512<>+144(SB), Z16
 	VADDPD.BCST       constsAVX512<>+144(SB), Z14, Z17
 	VDIVPD            Z17, Z16, Z16
@@ -1710,6 +1722,7 @@ asymmetricAVX512F32loop:
 	VFMADD213PD       Z3, Z19, Z22
 	VADDPD.BCST       constsAVX512<>+144(SB), Z22, Z3
 	VSCALEFPD         Z18, Z3, Z3
+	VXORPD            Z18, Z18, Z18
 	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
 	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z18
 	VMULPD.BCST       constsAVX512<>+64(SB), Z18, Z18
@@ -1740,6 +1753,7 @@ asymmetricAVX512F32loop:
 	VSUBPD            Z4, Z19, Z19
 	VMULPD.BCST       constsAVX512<>+40(SB), Z18, Z18
 	VSUBPD            Z19, Z18, Z18
+	VMOVAPD           Z18, Z18
 	VBROADCASTSD      constsAVX512<>+144(SB), Z19
 	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z20
 	VDIVPD            Z20, Z19, Z19
@@ -1990,6 +2004,7 @@ asymmetricMarginAVX512F32loop:
 	VFMADD213PD       Z3, Z23, Z26
 	VADDPD.BCST       constsAVX512<>+144(SB), Z26, Z3
 	VSCALEFPD         Z22, Z3, Z3
+	VXORPD            Z22, Z22, Z22
 	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
 	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z22
 	VMULPD.BCST       constsAVX512<>+64(SB), Z22, Z22
@@ -2020,6 +2035,7 @@ asymmetricMarginAVX512F32loop:
 	VSUBPD            Z4, Z23, Z23
 	VMULPD.BCST       constsAVX512<>+40(SB), Z22, Z22
 	VSUBPD            Z23, Z22, Z22
+	VMOVAPD           Z22, Z22
 	VBROADCASTSD      constsAVX512<>+144(SB), Z23
 	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z24
 	VDIVPD            Z24, Z23, Z23
@@ -2432,6 +2448,10 @@ asymmetricDetachedAVX512F32loop:
 	VFMADD213PD       Z3, Z18, Z21
 	VADDPD.BCST       constsAVX512<>+144(SB), Z21, Z3
 	VSCALEFPD         Z17, Z3, Z3
+	VXORPD            Z17, Z17, Z17
+	VCMPPD.BCST       $0x00, constsAVX512<>+144(SB), Z2, K1
+	KORTESTB          K1, K1
+	JEQ               asymmetricDetachedAVX512F32l1
 	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
 	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z17
 	VMULPD.BCST       constsAVX512<>+64(SB), Z17, Z17
@@ -2462,23 +2482,26 @@ asymmetricDetachedAVX512F32loop:
 	VSUBPD            Z4, Z18, Z18
 	VMULPD.BCST       constsAVX512<>+40(SB), Z17, Z17
 	VSUBPD            Z18, Z17, Z17
-	VBROADCASTSD      constsAVX512<>+144(SB), Z18
-	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z19
-	VDIVPD            Z19, Z18, Z18
-	VMULPD            Z18, Z3, Z3
-	VCMPPD.BCST       $0x1d, constsAVX512<>+224(SB), Z1, K1
-	VBLENDMPD         Z18, Z3, K1, Z5
-	VBLENDMPD         Z3, Z18, K1, Z6
-	VMAXPD.BCST       constsAVX512<>+224(SB), Z1, Z3
-	VADDPD            Z17, Z3, Z3
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z18
-	VMAXPD.BCST       constsAVX512<>+224(SB), Z18, Z18
-	VADDPD            Z17, Z18, Z17
-	CMPQ              320(AX), $0x00
-	JL                asymmetricDetachedAVX512F32powplog
-	VBROADCASTSD      constsAVX512<>+144(SB), Z3
-	VMOVAPD           Z3, Z3
-	MOVQ              320(AX), R10
+	VMOVAPD           Z17, Z17
+
+asymmetricDetachedAVX512F32l1:
+	VBROADCASTSD constsAVX512<>+144(SB), Z18
+	VADDPD.BCST  constsAVX512<>+144(SB), Z3, Z19
+	VDIVPD       Z19, Z18, Z18
+	VMULPD       Z18, Z3, Z3
+	VCMPPD.BCST  $0x1d, constsAVX512<>+224(SB), Z1, K1
+	VBLENDMPD    Z18, Z3, K1, Z5
+	VBLENDMPD    Z3, Z18, K1, Z6
+	VMAXPD.BCST  constsAVX512<>+224(SB), Z1, Z3
+	VADDPD       Z17, Z3, Z3
+	VXORPD.BCST  constsAVX512<>+8(SB), Z1, Z18
+	VMAXPD.BCST  constsAVX512<>+224(SB), Z18, Z18
+	VADDPD       Z17, Z18, Z17
+	CMPQ         320(AX), $0x00
+	JL           asymmetricDetachedAVX512F32powplog
+	VBROADCASTSD constsAVX512<>+144(SB), Z3
+	VMOVAPD      Z3, Z3
+	MOVQ         320(AX), R10
 
 asymmetricDetachedAVX512F32powploop:
 	TESTQ  R10, R10
@@ -2777,6 +2800,7 @@ poly1AVX512F64loop:
 	VFMADD213PD       Z3, Z21, Z24
 	VADDPD.BCST       constsAVX512<>+144(SB), Z24, Z3
 	VSCALEFPD         Z20, Z3, Z3
+	VXORPD            Z20, Z20, Z20
 	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
 	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z20
 	VMULPD.BCST       constsAVX512<>+64(SB), Z20, Z20
@@ -2807,6 +2831,7 @@ poly1AVX512F64loop:
 	VSUBPD            Z4, Z21, Z21
 	VMULPD.BCST       constsAVX512<>+40(SB), Z20, Z20
 	VSUBPD            Z21, Z20, Z20
+	VMOVAPD           Z20, Z20
 	VBROADCASTSD      constsAVX512<>+144(SB), Z21
 	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z22
 	VDIVPD            Z22, Z21, Z21
@@ -3091,6 +3116,7 @@ gaussianAVX512F64loop:
 	VFMADD213PD       Z3, Z20, Z23
 	VADDPD.BCST       constsAVX512<>+144(SB), Z23, Z3
 	VSCALEFPD         Z19, Z3, Z3
+	VXORPD            Z19, Z19, Z19
 	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
 	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z19
 	VMULPD.BCST       constsAVX512<>+64(SB), Z19, Z19
@@ -3121,6 +3147,7 @@ gaussianAVX512F64loop:
 	VSUBPD            Z4, Z20, Z20
 	VMULPD.BCST       constsAVX512<>+40(SB), Z19, Z19
 	VSUBPD            Z20, Z19, Z19
+	VMOVAPD           Z19, Z19
 	VBROADCASTSD      constsAVX512<>+144(SB), Z20
 	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z21
 	VDIVPD            Z21, Z20, Z20
@@ -3400,6 +3427,7 @@ varifocalAVX512F64loop:
 	VFMADD213PD       Z3, Z15, Z18
 	VADDPD.BCST       constsAVX512<>+144(SB), Z18, Z3
 	VSCALEFPD         Z14, Z3, Z3
+	VXORPD            Z14, Z14, Z14
 	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
 	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z14
 	VMULPD.BCST       constsAVX512<>+64(SB), Z14, Z14
@@ -3430,6 +3458,7 @@ varifocalAVX512F64loop:
 	VSUBPD            Z4, Z15, Z15
 	VMULPD.BCST       constsAVX512<>+40(SB), Z14, Z14
 	VSUBPD            Z15, Z14, Z14
+	VMOVAPD           Z14, Z14
 	VBROADCASTSD      constsAVX512<>+144(SB), Z15
 	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z16
 	VDIVPD            Z16, Z15, Z15
@@ -3645,6 +3674,7 @@ reducedAVX512F64loop:
 	VFMADD213PD       Z3, Z21, Z24
 	VADDPD.BCST       constsAVX512<>+144(SB), Z24, Z3
 	VSCALEFPD         Z20, Z3, Z3
+	VXORPD            Z20, Z20, Z20
 	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
 	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z20
 	VMULPD.BCST       constsAVX512<>+64(SB), Z20, Z20
@@ -3675,6 +3705,7 @@ reducedAVX512F64loop:
 	VSUBPD            Z4, Z21, Z21
 	VMULPD.BCST       constsAVX512<>+40(SB), Z20, Z20
 	VSUBPD            Z21, Z20, Z20
+	VMOVAPD           Z20, Z20
 	VBROADCASTSD      constsAVX512<>+144(SB), Z21
 	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z22
 	VDIVPD            Z22, Z21, Z21
@@ -3954,6 +3985,7 @@ scheduledAVX512F64loop:
 	VFMADD213PD       Z3, Z21, Z24
 	VADDPD.BCST       constsAVX512<>+144(SB), Z24, Z3
 	VSCALEFPD         Z20, Z3, Z3
+	VXORPD            Z20, Z20, Z20
 	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
 	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z20
 	VMULPD.BCST       constsAVX512<>+64(SB), Z20, Z20
@@ -3984,6 +4016,7 @@ scheduledAVX512F64loop:
 	VSUBPD            Z4, Z21, Z21
 	VMULPD.BCST       constsAVX512<>+40(SB), Z20, Z20
 	VSUBPD            Z21, Z20, Z20
+	VMOVAPD           Z20, Z20
 	VBROADCASTSD      constsAVX512<>+144(SB), Z21
 	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z22
 	VDIVPD            Z22, Z21, Z21
@@ -4249,6 +4282,7 @@ flstarAVX512F64loop:
 	VFMADD213PD       Z14, Z16, Z19
 	VADDPD.BCST       constsAVX512<>+144(SB), Z19, Z14
 	VSCALEFPD         Z15, Z14, Z14
+	VXORPD            Z15, Z15, Z15
 	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z14, K1
 	VSUBPD.BCST       constsAVX512<>+144(SB), Z14, Z15
 	VMULPD.BCST       constsAVX512<>+64(SB), Z15, Z15
@@ -4279,6 +4313,7 @@ flstarAVX512F64loop:
 	VSUBPD            Z4, Z16, Z16
 	VMULPD.BCST       constsAVX512<>+40(SB), Z15, Z15
 	VSUBPD            Z16, Z15, Z15
+	VMOVAPD           Z15, Z15
 	VBROADCASTSD      constsAVX512<>+144(SB), Z16
 	VADDPD.BCST       constsAVX512<>+144(SB), Z14, Z17
 	VDIVPD            Z17, Z16, Z16
@@ -4416,6 +4451,7 @@ asymmetricAVX512F64loop:
 	VFMADD213PD       Z3, Z19, Z22
 	VADDPD.BCST       constsAVX512<>+144(SB), Z22, Z3
 	VSCALEFPD         Z18, Z3, Z3
+	VXORPD            Z18, Z18, Z18
 	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
 	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z18
 	VMULPD.BCST       constsAVX512<>+64(SB), Z18, Z18
@@ -4446,6 +4482,7 @@ asymmetricAVX512F64loop:
 	VSUBPD            Z4, Z19, Z19
 	VMULPD.BCST       constsAVX512<>+40(SB), Z18, Z18
 	VSUBPD            Z19, Z18, Z18
+	VMOVAPD           Z18, Z18
 	VBROADCASTSD      constsAVX512<>+144(SB), Z19
 	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z20
 	VDIVPD            Z20, Z19, Z19
@@ -4693,6 +4730,7 @@ asymmetricMarginAVX512F64loop:
 	VFMADD213PD       Z3, Z23, Z26
 	VADDPD.BCST       constsAVX512<>+144(SB), Z26, Z3
 	VSCALEFPD         Z22, Z3, Z3
+	VXORPD            Z22, Z22, Z22
 	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
 	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z22
 	VMULPD.BCST       constsAVX512<>+64(SB), Z22, Z22
@@ -4723,6 +4761,7 @@ asymmetricMarginAVX512F64loop:
 	VSUBPD            Z4, Z23, Z23
 	VMULPD.BCST       constsAVX512<>+40(SB), Z22, Z22
 	VSUBPD            Z23, Z22, Z22
+	VMOVAPD           Z22, Z22
 	VBROADCASTSD      constsAVX512<>+144(SB), Z23
 	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z24
 	VDIVPD            Z24, Z23, Z23
@@ -5132,6 +5171,10 @@ asymmetricDetachedAVX512F64loop:
 	VFMADD213PD       Z3, Z18, Z21
 	VADDPD.BCST       constsAVX512<>+144(SB), Z21, Z3
 	VSCALEFPD         Z17, Z3, Z3
+	VXORPD            Z17, Z17, Z17
+	VCMPPD.BCST       $0x00, constsAVX512<>+144(SB), Z2, K1
+	KORTESTB          K1, K1
+	JEQ               asymmetricDetachedAVX512F64l1
 	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
 	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z17
 	VMULPD.BCST       constsAVX512<>+64(SB), Z17, Z17
@@ -5162,23 +5205,26 @@ asymmetricDetachedAVX512F64loop:
 	VSUBPD            Z4, Z18, Z18
 	VMULPD.BCST       constsAVX512<>+40(SB), Z17, Z17
 	VSUBPD            Z18, Z17, Z17
-	VBROADCASTSD      constsAVX512<>+144(SB), Z18
-	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z19
-	VDIVPD            Z19, Z18, Z18
-	VMULPD            Z18, Z3, Z3
-	VCMPPD.BCST       $0x1d, constsAVX512<>+224(SB), Z1, K1
-	VBLENDMPD         Z18, Z3, K1, Z5
-	VBLENDMPD         Z3, Z18, K1, Z6
-	VMAXPD.BCST       constsAVX512<>+224(SB), Z1, Z3
-	VADDPD            Z17, Z3, Z3
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z18
-	VMAXPD.BCST       constsAVX512<>+224(SB), Z18, Z18
-	VADDPD            Z17, Z18, Z17
-	CMPQ              320(AX), $0x00
-	JL                asymmetricDetachedAVX512F64powplog
-	VBROADCASTSD      constsAVX512<>+144(SB), Z3
-	VMOVAPD           Z3, Z3
-	MOVQ              320(AX), R10
+	VMOVAPD           Z17, Z17
+
+asymmetricDetachedAVX512F64l1:
+	VBROADCASTSD constsAVX512<>+144(SB), Z18
+	VADDPD.BCST  constsAVX512<>+144(SB), Z3, Z19
+	VDIVPD       Z19, Z18, Z18
+	VMULPD       Z18, Z3, Z3
+	VCMPPD.BCST  $0x1d, constsAVX512<>+224(SB), Z1, K1
+	VBLENDMPD    Z18, Z3, K1, Z5
+	VBLENDMPD    Z3, Z18, K1, Z6
+	VMAXPD.BCST  constsAVX512<>+224(SB), Z1, Z3
+	VADDPD       Z17, Z3, Z3
+	VXORPD.BCST  constsAVX512<>+8(SB), Z1, Z18
+	VMAXPD.BCST  constsAVX512<>+224(SB), Z18, Z18
+	VADDPD       Z17, Z18, Z17
+	CMPQ         320(AX), $0x00
+	JL           asymmetricDetachedAVX512F64powplog
+	VBROADCASTSD constsAVX512<>+144(SB), Z3
+	VMOVAPD      Z3, Z3
+	MOVQ         320(AX), R10
 
 asymmetricDetachedAVX512F64powploop:
 	TESTQ  R10, R10
@@ -5516,6 +5562,7 @@ poly1AVX2F32loop:
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
@@ -5546,6 +5593,7 @@ poly1AVX2F32loop:
 	VSUBPD       Y5, Y6, Y5
 	VMULPD       constsAVX2<>+160(SB), Y4, Y4
 	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
 	VADDPD       constsAVX2<>+576(SB), Y3, Y6
 	VDIVPD       Y6, Y5, Y5
@@ -5901,6 +5949,7 @@ gaussianAVX2F32loop:
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
@@ -5931,6 +5980,7 @@ gaussianAVX2F32loop:
 	VSUBPD       Y5, Y6, Y5
 	VMULPD       constsAVX2<>+160(SB), Y4, Y4
 	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
 	VADDPD       constsAVX2<>+576(SB), Y3, Y6
 	VDIVPD       Y6, Y5, Y5
@@ -6269,6 +6319,7 @@ varifocalAVX2F32loop:
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
@@ -6299,6 +6350,7 @@ varifocalAVX2F32loop:
 	VSUBPD       Y5, Y6, Y5
 	VMULPD       constsAVX2<>+160(SB), Y4, Y4
 	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
 	VADDPD       constsAVX2<>+576(SB), Y3, Y6
 	VDIVPD       Y6, Y5, Y5
@@ -6565,6 +6617,7 @@ reducedAVX2F32loop:
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
@@ -6595,6 +6648,7 @@ reducedAVX2F32loop:
 	VSUBPD       Y5, Y6, Y5
 	VMULPD       constsAVX2<>+160(SB), Y4, Y4
 	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
 	VADDPD       constsAVX2<>+576(SB), Y3, Y6
 	VDIVPD       Y6, Y5, Y5
@@ -6945,6 +6999,7 @@ scheduledAVX2F32loop:
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
@@ -6975,6 +7030,7 @@ scheduledAVX2F32loop:
 	VSUBPD       Y5, Y6, Y5
 	VMULPD       constsAVX2<>+160(SB), Y4, Y4
 	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
 	VADDPD       constsAVX2<>+576(SB), Y3, Y6
 	VDIVPD       Y6, Y5, Y5
@@ -7309,6 +7365,7 @@ flstarAVX2F32loop:
 	VADDPD       constsAVX2<>+608(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
 	VMULPD       Y5, Y4, Y4
+	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y4, Y5
 	VSUBPD       constsAVX2<>+576(SB), Y4, Y6
 	VMULPD       constsAVX2<>+256(SB), Y6, Y6
@@ -7339,6 +7396,7 @@ flstarAVX2F32loop:
 	VSUBPD       Y6, Y7, Y6
 	VMULPD       constsAVX2<>+160(SB), Y5, Y5
 	VSUBPD       Y6, Y5, Y5
+	VMOVAPD      Y5, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
 	VADDPD       constsAVX2<>+576(SB), Y4, Y7
 	VDIVPD       Y7, Y6, Y6
@@ -7503,6 +7561,7 @@ asymmetricAVX2F32loop:
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
@@ -7533,6 +7592,7 @@ asymmetricAVX2F32loop:
 	VSUBPD       Y5, Y6, Y5
 	VMULPD       constsAVX2<>+160(SB), Y4, Y4
 	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
 	VADDPD       constsAVX2<>+576(SB), Y3, Y6
 	VDIVPD       Y6, Y5, Y5
@@ -7829,6 +7889,7 @@ asymmetricMarginAVX2F32loop:
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
@@ -7859,6 +7920,7 @@ asymmetricMarginAVX2F32loop:
 	VSUBPD       Y5, Y6, Y5
 	VMULPD       constsAVX2<>+160(SB), Y4, Y4
 	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
 	VADDPD       constsAVX2<>+576(SB), Y3, Y6
 	VDIVPD       Y6, Y5, Y5
@@ -8351,6 +8413,11 @@ asymmetricDetachedAVX2F32loop:
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y5
+	VMOVMSKPD    Y5, R10
+	TESTL        R10, R10
+	JEQ          asymmetricDetachedAVX2F32l1
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
@@ -8381,33 +8448,36 @@ asymmetricDetachedAVX2F32loop:
 	VSUBPD       Y5, Y6, Y5
 	VMULPD       constsAVX2<>+160(SB), Y4, Y4
 	VSUBPD       Y5, Y4, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y8
-	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
-	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
-	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y3, 64(SP)
-	VMOVUPD      Y4, 96(SP)
-	VMOVUPD      Y8, 128(SP)
-	VMOVUPD      Y5, 160(SP)
-	VMOVUPD      Y6, 192(SP)
-	VMOVUPD      Y7, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      160(SP), Y3
-	CMPQ         320(AX), $0x00
-	JL           asymmetricDetachedAVX2F32powplog
-	VMOVUPD      constsAVX2<>+576(SB), Y4
 	VMOVAPD      Y4, Y4
-	MOVQ         320(AX), R10
+
+asymmetricDetachedAVX2F32l1:
+	VMOVUPD   constsAVX2<>+576(SB), Y5
+	VADDPD    constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD    Y6, Y5, Y5
+	VMULPD    Y5, Y3, Y6
+	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD Y7, Y5, Y6, Y8
+	VBLENDVPD Y7, Y6, Y5, Y5
+	VMAXPD    constsAVX2<>+928(SB), Y1, Y6
+	VADDPD    Y4, Y6, Y6
+	VXORPD    constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD    constsAVX2<>+928(SB), Y7, Y7
+	VADDPD    Y4, Y7, Y7
+	VMOVUPD   Y1, (SP)
+	VMOVUPD   Y2, 32(SP)
+	VMOVUPD   Y3, 64(SP)
+	VMOVUPD   Y4, 96(SP)
+	VMOVUPD   Y8, 128(SP)
+	VMOVUPD   Y5, 160(SP)
+	VMOVUPD   Y6, 192(SP)
+	VMOVUPD   Y7, 224(SP)
+	VMOVUPD   Y1, 256(SP)
+	VMOVUPD   160(SP), Y3
+	CMPQ      320(AX), $0x00
+	JL        asymmetricDetachedAVX2F32powplog
+	VMOVUPD   constsAVX2<>+576(SB), Y4
+	VMOVAPD   Y4, Y4
+	MOVQ      320(AX), R10
 
 asymmetricDetachedAVX2F32powploop:
 	TESTQ  R10, R10
@@ -8757,6 +8827,7 @@ qualityAVX2F32loop:
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
@@ -8787,6 +8858,7 @@ qualityAVX2F32loop:
 	VSUBPD       Y5, Y6, Y5
 	VMULPD       constsAVX2<>+160(SB), Y4, Y4
 	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
 	VADDPD       constsAVX2<>+576(SB), Y3, Y6
 	VDIVPD       Y6, Y5, Y5
@@ -9379,6 +9451,7 @@ poly1AVX2F64loop:
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
@@ -9409,6 +9482,7 @@ poly1AVX2F64loop:
 	VSUBPD       Y5, Y6, Y5
 	VMULPD       constsAVX2<>+160(SB), Y4, Y4
 	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
 	VADDPD       constsAVX2<>+576(SB), Y3, Y6
 	VDIVPD       Y6, Y5, Y5
@@ -9761,6 +9835,7 @@ gaussianAVX2F64loop:
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
@@ -9791,6 +9866,7 @@ gaussianAVX2F64loop:
 	VSUBPD       Y5, Y6, Y5
 	VMULPD       constsAVX2<>+160(SB), Y4, Y4
 	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
 	VADDPD       constsAVX2<>+576(SB), Y3, Y6
 	VDIVPD       Y6, Y5, Y5
@@ -10126,6 +10202,7 @@ varifocalAVX2F64loop:
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
@@ -10156,6 +10233,7 @@ varifocalAVX2F64loop:
 	VSUBPD       Y5, Y6, Y5
 	VMULPD       constsAVX2<>+160(SB), Y4, Y4
 	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
 	VADDPD       constsAVX2<>+576(SB), Y3, Y6
 	VDIVPD       Y6, Y5, Y5
@@ -10419,6 +10497,7 @@ reducedAVX2F64loop:
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
@@ -10449,6 +10528,7 @@ reducedAVX2F64loop:
 	VSUBPD       Y5, Y6, Y5
 	VMULPD       constsAVX2<>+160(SB), Y4, Y4
 	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
 	VADDPD       constsAVX2<>+576(SB), Y3, Y6
 	VDIVPD       Y6, Y5, Y5
@@ -10796,6 +10876,7 @@ scheduledAVX2F64loop:
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
@@ -10826,6 +10907,7 @@ scheduledAVX2F64loop:
 	VSUBPD       Y5, Y6, Y5
 	VMULPD       constsAVX2<>+160(SB), Y4, Y4
 	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
 	VADDPD       constsAVX2<>+576(SB), Y3, Y6
 	VDIVPD       Y6, Y5, Y5
@@ -11157,6 +11239,7 @@ flstarAVX2F64loop:
 	VADDPD       constsAVX2<>+608(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
 	VMULPD       Y5, Y4, Y4
+	VXORPD       Y5, Y5, Y5
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y4, Y5
 	VSUBPD       constsAVX2<>+576(SB), Y4, Y6
 	VMULPD       constsAVX2<>+256(SB), Y6, Y6
@@ -11187,6 +11270,7 @@ flstarAVX2F64loop:
 	VSUBPD       Y6, Y7, Y6
 	VMULPD       constsAVX2<>+160(SB), Y5, Y5
 	VSUBPD       Y6, Y5, Y5
+	VMOVAPD      Y5, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
 	VADDPD       constsAVX2<>+576(SB), Y4, Y7
 	VDIVPD       Y7, Y6, Y6
@@ -11348,6 +11432,7 @@ asymmetricAVX2F64loop:
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
@@ -11378,6 +11463,7 @@ asymmetricAVX2F64loop:
 	VSUBPD       Y5, Y6, Y5
 	VMULPD       constsAVX2<>+160(SB), Y4, Y4
 	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
 	VADDPD       constsAVX2<>+576(SB), Y3, Y6
 	VDIVPD       Y6, Y5, Y5
@@ -11671,6 +11757,7 @@ asymmetricMarginAVX2F64loop:
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
@@ -11701,6 +11788,7 @@ asymmetricMarginAVX2F64loop:
 	VSUBPD       Y5, Y6, Y5
 	VMULPD       constsAVX2<>+160(SB), Y4, Y4
 	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
 	VADDPD       constsAVX2<>+576(SB), Y3, Y6
 	VDIVPD       Y6, Y5, Y5
@@ -12190,6 +12278,11 @@ asymmetricDetachedAVX2F64loop:
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y5
+	VMOVMSKPD    Y5, R10
+	TESTL        R10, R10
+	JEQ          asymmetricDetachedAVX2F64l1
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
@@ -12220,33 +12313,36 @@ asymmetricDetachedAVX2F64loop:
 	VSUBPD       Y5, Y6, Y5
 	VMULPD       constsAVX2<>+160(SB), Y4, Y4
 	VSUBPD       Y5, Y4, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y8
-	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
-	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
-	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y3, 64(SP)
-	VMOVUPD      Y4, 96(SP)
-	VMOVUPD      Y8, 128(SP)
-	VMOVUPD      Y5, 160(SP)
-	VMOVUPD      Y6, 192(SP)
-	VMOVUPD      Y7, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      160(SP), Y3
-	CMPQ         320(AX), $0x00
-	JL           asymmetricDetachedAVX2F64powplog
-	VMOVUPD      constsAVX2<>+576(SB), Y4
 	VMOVAPD      Y4, Y4
-	MOVQ         320(AX), R10
+
+asymmetricDetachedAVX2F64l1:
+	VMOVUPD   constsAVX2<>+576(SB), Y5
+	VADDPD    constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD    Y6, Y5, Y5
+	VMULPD    Y5, Y3, Y6
+	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD Y7, Y5, Y6, Y8
+	VBLENDVPD Y7, Y6, Y5, Y5
+	VMAXPD    constsAVX2<>+928(SB), Y1, Y6
+	VADDPD    Y4, Y6, Y6
+	VXORPD    constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD    constsAVX2<>+928(SB), Y7, Y7
+	VADDPD    Y4, Y7, Y7
+	VMOVUPD   Y1, (SP)
+	VMOVUPD   Y2, 32(SP)
+	VMOVUPD   Y3, 64(SP)
+	VMOVUPD   Y4, 96(SP)
+	VMOVUPD   Y8, 128(SP)
+	VMOVUPD   Y5, 160(SP)
+	VMOVUPD   Y6, 192(SP)
+	VMOVUPD   Y7, 224(SP)
+	VMOVUPD   Y1, 256(SP)
+	VMOVUPD   160(SP), Y3
+	CMPQ      320(AX), $0x00
+	JL        asymmetricDetachedAVX2F64powplog
+	VMOVUPD   constsAVX2<>+576(SB), Y4
+	VMOVAPD   Y4, Y4
+	MOVQ      320(AX), R10
 
 asymmetricDetachedAVX2F64powploop:
 	TESTQ  R10, R10
@@ -12593,6 +12689,7 @@ qualityAVX2F64loop:
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
@@ -12623,6 +12720,7 @@ qualityAVX2F64loop:
 	VSUBPD       Y5, Y6, Y5
 	VMULPD       constsAVX2<>+160(SB), Y4, Y4
 	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
 	VADDPD       constsAVX2<>+576(SB), Y3, Y6
 	VDIVPD       Y6, Y5, Y5
