@@ -319,7 +319,7 @@ func (a *isa) members() {
 		b.memberKernel("scheduled", f64, nil, false, b.scheduled)
 		b.memberKernel("flstar", f64, b.flstarZ, false, b.flstar)
 		b.memberKernel("asymmetric", f64, nil, false, b.asymmetric(false))
-		b.memberKernel("asymmetricMargin", f64, nil, false, b.asymmetric(true))
+		b.memberKernel("asymmetricMargin", f64, nil, true, b.asymmetric(true))
 		b.memberKernel("asymmetricDetached", f64, nil, true, b.asymmetricDetached)
 		// Quality's soft form keeps more values live than avo's greedy
 		// allocator places in AVX-512's registers (it fails where the AVX2
@@ -529,7 +529,8 @@ func (a *isa) quality(par func(int) bc, L func(string) string, s memberParts) (l
 // the margin form (margin) for m > 0, with d = p − m, c = −log(q + m),
 // k = c/d: L′ = w [δγ pq k + c′], L″ = w [δγ pq (1 − 2p) k + c″ +
 // δγ (pq/d)((γ − 1) pq k + 2c′)], c′ = pq/(q + m), c″ = c′(1 − 2p + c′);
-// 0 where p ≤ m.
+// 0 where p ≤ m. The margin form's negatives use none of the softplus
+// terms (its kernel takes l1Positives).
 func (a *isa) asymmetric(margin bool) func(par func(int) bc, L func(string) string, s memberParts) (l, g, h V) {
 	return func(par func(int) bc, L func(string) string, s memberParts) (l, g, h V) {
 		gp, gn, dgp, dgn, mg, gn1 := par(mOwn), par(mOwn+1), par(mOwn+2), par(mOwn+3), par(mOwn+4), par(mOwn+5)

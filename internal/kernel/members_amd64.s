@@ -2005,6 +2005,9 @@ asymmetricMarginAVX512F32loop:
 	VADDPD.BCST       constsAVX512<>+144(SB), Z26, Z3
 	VSCALEFPD         Z22, Z3, Z3
 	VXORPD            Z22, Z22, Z22
+	VCMPPD.BCST       $0x00, constsAVX512<>+144(SB), Z2, K1
+	KORTESTB          K1, K1
+	JEQ               asymmetricMarginAVX512F32l1
 	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
 	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z22
 	VMULPD.BCST       constsAVX512<>+64(SB), Z22, Z22
@@ -2036,23 +2039,25 @@ asymmetricMarginAVX512F32loop:
 	VMULPD.BCST       constsAVX512<>+40(SB), Z22, Z22
 	VSUBPD            Z23, Z22, Z22
 	VMOVAPD           Z22, Z22
-	VBROADCASTSD      constsAVX512<>+144(SB), Z23
-	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z24
-	VDIVPD            Z24, Z23, Z23
-	VMULPD            Z23, Z3, Z3
-	VCMPPD.BCST       $0x1d, constsAVX512<>+224(SB), Z1, K1
-	VBLENDMPD         Z23, Z3, K1, Z5
-	VBLENDMPD         Z3, Z23, K1, Z6
-	VMAXPD.BCST       constsAVX512<>+224(SB), Z1, Z3
-	VADDPD            Z22, Z3, Z3
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z23
-	VMAXPD.BCST       constsAVX512<>+224(SB), Z23, Z23
-	VADDPD            Z22, Z23, Z22
-	CMPQ              320(AX), $0x00
-	JL                asymmetricMarginAVX512F32powplog
-	VBROADCASTSD      constsAVX512<>+144(SB), Z23
-	VMOVAPD           Z23, Z23
-	MOVQ              320(AX), R10
+
+asymmetricMarginAVX512F32l1:
+	VBROADCASTSD constsAVX512<>+144(SB), Z23
+	VADDPD.BCST  constsAVX512<>+144(SB), Z3, Z24
+	VDIVPD       Z24, Z23, Z23
+	VMULPD       Z23, Z3, Z3
+	VCMPPD.BCST  $0x1d, constsAVX512<>+224(SB), Z1, K1
+	VBLENDMPD    Z23, Z3, K1, Z5
+	VBLENDMPD    Z3, Z23, K1, Z6
+	VMAXPD.BCST  constsAVX512<>+224(SB), Z1, Z3
+	VADDPD       Z22, Z3, Z3
+	VXORPD.BCST  constsAVX512<>+8(SB), Z1, Z23
+	VMAXPD.BCST  constsAVX512<>+224(SB), Z23, Z23
+	VADDPD       Z22, Z23, Z22
+	CMPQ         320(AX), $0x00
+	JL           asymmetricMarginAVX512F32powplog
+	VBROADCASTSD constsAVX512<>+144(SB), Z23
+	VMOVAPD      Z23, Z23
+	MOVQ         320(AX), R10
 
 asymmetricMarginAVX512F32powploop:
 	TESTQ  R10, R10
@@ -4731,6 +4736,9 @@ asymmetricMarginAVX512F64loop:
 	VADDPD.BCST       constsAVX512<>+144(SB), Z26, Z3
 	VSCALEFPD         Z22, Z3, Z3
 	VXORPD            Z22, Z22, Z22
+	VCMPPD.BCST       $0x00, constsAVX512<>+144(SB), Z2, K1
+	KORTESTB          K1, K1
+	JEQ               asymmetricMarginAVX512F64l1
 	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z3, K1
 	VSUBPD.BCST       constsAVX512<>+144(SB), Z3, Z22
 	VMULPD.BCST       constsAVX512<>+64(SB), Z22, Z22
@@ -4762,23 +4770,25 @@ asymmetricMarginAVX512F64loop:
 	VMULPD.BCST       constsAVX512<>+40(SB), Z22, Z22
 	VSUBPD            Z23, Z22, Z22
 	VMOVAPD           Z22, Z22
-	VBROADCASTSD      constsAVX512<>+144(SB), Z23
-	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z24
-	VDIVPD            Z24, Z23, Z23
-	VMULPD            Z23, Z3, Z3
-	VCMPPD.BCST       $0x1d, constsAVX512<>+224(SB), Z1, K1
-	VBLENDMPD         Z23, Z3, K1, Z5
-	VBLENDMPD         Z3, Z23, K1, Z6
-	VMAXPD.BCST       constsAVX512<>+224(SB), Z1, Z3
-	VADDPD            Z22, Z3, Z3
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z23
-	VMAXPD.BCST       constsAVX512<>+224(SB), Z23, Z23
-	VADDPD            Z22, Z23, Z22
-	CMPQ              320(AX), $0x00
-	JL                asymmetricMarginAVX512F64powplog
-	VBROADCASTSD      constsAVX512<>+144(SB), Z23
-	VMOVAPD           Z23, Z23
-	MOVQ              320(AX), R10
+
+asymmetricMarginAVX512F64l1:
+	VBROADCASTSD constsAVX512<>+144(SB), Z23
+	VADDPD.BCST  constsAVX512<>+144(SB), Z3, Z24
+	VDIVPD       Z24, Z23, Z23
+	VMULPD       Z23, Z3, Z3
+	VCMPPD.BCST  $0x1d, constsAVX512<>+224(SB), Z1, K1
+	VBLENDMPD    Z23, Z3, K1, Z5
+	VBLENDMPD    Z3, Z23, K1, Z6
+	VMAXPD.BCST  constsAVX512<>+224(SB), Z1, Z3
+	VADDPD       Z22, Z3, Z3
+	VXORPD.BCST  constsAVX512<>+8(SB), Z1, Z23
+	VMAXPD.BCST  constsAVX512<>+224(SB), Z23, Z23
+	VADDPD       Z22, Z23, Z22
+	CMPQ         320(AX), $0x00
+	JL           asymmetricMarginAVX512F64powplog
+	VBROADCASTSD constsAVX512<>+144(SB), Z23
+	VMOVAPD      Z23, Z23
+	MOVQ         320(AX), R10
 
 asymmetricMarginAVX512F64powploop:
 	TESTQ  R10, R10
@@ -7890,6 +7900,10 @@ asymmetricMarginAVX2F32loop:
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
 	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y5
+	VMOVMSKPD    Y5, R10
+	TESTL        R10, R10
+	JEQ          asymmetricMarginAVX2F32l1
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
@@ -7921,33 +7935,35 @@ asymmetricMarginAVX2F32loop:
 	VMULPD       constsAVX2<>+160(SB), Y4, Y4
 	VSUBPD       Y5, Y4, Y4
 	VMOVAPD      Y4, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y8
-	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
-	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
-	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y3, 64(SP)
-	VMOVUPD      Y4, 96(SP)
-	VMOVUPD      Y8, 128(SP)
-	VMOVUPD      Y5, 160(SP)
-	VMOVUPD      Y6, 192(SP)
-	VMOVUPD      Y7, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      160(SP), Y3
-	CMPQ         320(AX), $0x00
-	JL           asymmetricMarginAVX2F32powplog
-	VMOVUPD      constsAVX2<>+576(SB), Y4
-	VMOVAPD      Y4, Y4
-	MOVQ         320(AX), R10
+
+asymmetricMarginAVX2F32l1:
+	VMOVUPD   constsAVX2<>+576(SB), Y5
+	VADDPD    constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD    Y6, Y5, Y5
+	VMULPD    Y5, Y3, Y6
+	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD Y7, Y5, Y6, Y8
+	VBLENDVPD Y7, Y6, Y5, Y5
+	VMAXPD    constsAVX2<>+928(SB), Y1, Y6
+	VADDPD    Y4, Y6, Y6
+	VXORPD    constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD    constsAVX2<>+928(SB), Y7, Y7
+	VADDPD    Y4, Y7, Y7
+	VMOVUPD   Y1, (SP)
+	VMOVUPD   Y2, 32(SP)
+	VMOVUPD   Y3, 64(SP)
+	VMOVUPD   Y4, 96(SP)
+	VMOVUPD   Y8, 128(SP)
+	VMOVUPD   Y5, 160(SP)
+	VMOVUPD   Y6, 192(SP)
+	VMOVUPD   Y7, 224(SP)
+	VMOVUPD   Y1, 256(SP)
+	VMOVUPD   160(SP), Y3
+	CMPQ      320(AX), $0x00
+	JL        asymmetricMarginAVX2F32powplog
+	VMOVUPD   constsAVX2<>+576(SB), Y4
+	VMOVAPD   Y4, Y4
+	MOVQ      320(AX), R10
 
 asymmetricMarginAVX2F32powploop:
 	TESTQ  R10, R10
@@ -11758,6 +11774,10 @@ asymmetricMarginAVX2F64loop:
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
 	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y5
+	VMOVMSKPD    Y5, R10
+	TESTL        R10, R10
+	JEQ          asymmetricMarginAVX2F64l1
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
@@ -11789,33 +11809,35 @@ asymmetricMarginAVX2F64loop:
 	VMULPD       constsAVX2<>+160(SB), Y4, Y4
 	VSUBPD       Y5, Y4, Y4
 	VMOVAPD      Y4, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y8
-	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
-	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
-	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y3, 64(SP)
-	VMOVUPD      Y4, 96(SP)
-	VMOVUPD      Y8, 128(SP)
-	VMOVUPD      Y5, 160(SP)
-	VMOVUPD      Y6, 192(SP)
-	VMOVUPD      Y7, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      160(SP), Y3
-	CMPQ         320(AX), $0x00
-	JL           asymmetricMarginAVX2F64powplog
-	VMOVUPD      constsAVX2<>+576(SB), Y4
-	VMOVAPD      Y4, Y4
-	MOVQ         320(AX), R10
+
+asymmetricMarginAVX2F64l1:
+	VMOVUPD   constsAVX2<>+576(SB), Y5
+	VADDPD    constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD    Y6, Y5, Y5
+	VMULPD    Y5, Y3, Y6
+	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD Y7, Y5, Y6, Y8
+	VBLENDVPD Y7, Y6, Y5, Y5
+	VMAXPD    constsAVX2<>+928(SB), Y1, Y6
+	VADDPD    Y4, Y6, Y6
+	VXORPD    constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD    constsAVX2<>+928(SB), Y7, Y7
+	VADDPD    Y4, Y7, Y7
+	VMOVUPD   Y1, (SP)
+	VMOVUPD   Y2, 32(SP)
+	VMOVUPD   Y3, 64(SP)
+	VMOVUPD   Y4, 96(SP)
+	VMOVUPD   Y8, 128(SP)
+	VMOVUPD   Y5, 160(SP)
+	VMOVUPD   Y6, 192(SP)
+	VMOVUPD   Y7, 224(SP)
+	VMOVUPD   Y1, 256(SP)
+	VMOVUPD   160(SP), Y3
+	CMPQ      320(AX), $0x00
+	JL        asymmetricMarginAVX2F64powplog
+	VMOVUPD   constsAVX2<>+576(SB), Y4
+	VMOVAPD   Y4, Y4
+	MOVQ      320(AX), R10
 
 asymmetricMarginAVX2F64powploop:
 	TESTQ  R10, R10
