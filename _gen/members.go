@@ -552,9 +552,7 @@ func (a *isa) asymmetric(margin bool) func(par func(int) bc, L func(string) stri
 			return l, g, h
 		}
 		held := a.park(l, g, h)
-		dm := a.sub(s.P(), mg)
-		above := a.cmp(cmpGT, dm, a.c(0))
-		dm = a.blend(above, a.load(a.c(1)), dm) // log and divisions on d > 0 only
+		dm := a.marginBase(s, mg)
 		pq := a.mul(s.P(), s.Q())
 		qm := a.add(s.Q(), mg)
 		c := a.neg(a.log(qm))
@@ -568,12 +566,26 @@ func (a *isa) asymmetric(margin bool) func(par func(int) bc, L func(string) stri
 		inner := a.add(a.mul(a.mul(pq, k), gn1), a.add(c1, c1))
 		hn := a.add(a.add(a.mul(gk, omp), c2), a.mul(a.mul(a.div(pq, dm), dgn), inner))
 		hn = a.mul(wn, hn)
-		ln, gn2 := out(0), out(1)
-		above = a.cmp(cmpGT, a.sub(s.P(), mg), a.c(0)) // again: masks are few
-		ln, gn2, hn = a.keep(above, ln), a.keep(above, gn2), a.keep(above, hn)
-		one = a.cmp(cmpEQ, s.Y(), a.c(1))
-		return a.blend(one, ln, held(0)), a.blend(one, gn2, held(1)), a.blend(one, hn, held(2))
+		return a.marginOut(s, mg, held, out(0), out(1), hn)
 	}
+}
+
+// marginBase returns the margin forms' d = p − m where p > m, and 1 where
+// not, so that its logs and divisions stay finite there (marginOut clears
+// those lanes).
+func (a *isa) marginBase(s memberParts, mg bc) V {
+	dm := a.sub(s.P(), mg)
+	return a.blend(a.cmp(cmpGT, dm, a.c(0)), a.load(a.c(1)), dm)
+}
+
+// marginOut returns the margin forms' outputs: the negatives' l, g, h (0
+// where p ≤ m) in the lanes with y = 0, the positives' (held(0…2)) in
+// those with y = 1.
+func (a *isa) marginOut(s memberParts, mg bc, held func(int) V, l, g, h V) (V, V, V) {
+	above := a.cmp(cmpGT, a.sub(s.P(), mg), a.c(0)) // again: masks are few
+	l, g, h = a.keep(above, l), a.keep(above, g), a.keep(above, h)
+	one := a.cmp(cmpEQ, s.Y(), a.c(1))
+	return a.blend(one, l, held(0)), a.blend(one, g, held(1)), a.blend(one, h, held(2))
 }
 
 // asymmetricDetached is the margin form of asymmetric with a detached
@@ -593,16 +605,10 @@ func (a *isa) asymmetricDetached(par func(int) bc, L func(string) string, s memb
 	wp := a.powK(s.Q(), func() V { return a.neg(s.SpPos()) }, gp, par(mOwn+7), L("powp")) // (1 − p)^γ₊
 	pq := a.mul(s.P(), s.Q())
 	held := a.park(a.mul(wp, s.SpNeg()), a.neg(a.mul(wp, s.Q())), a.mul(wp, pq))
-	dm := a.sub(s.P(), mg)
-	above := a.cmp(cmpGT, dm, a.c(0))
-	dm = a.blend(above, a.load(a.c(1)), dm)                                     // the log on d > 0 only
+	dm := a.marginBase(s, mg)
 	wn := a.powK(dm, func() V { return a.log(dm) }, gn, par(mOwn+8), L("pown")) // d^γ₋
 	qm := a.add(s.Q(), mg)
 	c1 := a.div(pq, qm)
 	c2 := a.mul(c1, a.add(a.sub(a.load(a.c(1)), a.add(s.P(), s.P())), c1))
-	ln := a.neg(a.mul(wn, a.log(qm)))
-	above = a.cmp(cmpGT, a.sub(s.P(), mg), a.c(0)) // again: masks are few
-	ln, gn2, hn := a.keep(above, ln), a.keep(above, a.mul(wn, c1)), a.keep(above, a.mul(wn, c2))
-	one := a.cmp(cmpEQ, s.Y(), a.c(1))
-	return a.blend(one, ln, held(0)), a.blend(one, gn2, held(1)), a.blend(one, hn, held(2))
+	return a.marginOut(s, mg, held, a.neg(a.mul(wn, a.log(qm))), a.mul(wn, c1), a.mul(wn, c2))
 }

@@ -2684,12 +2684,12 @@ asymmetricDetachedAVX512F32powndone:
 	VSUBPD           Z20, Z17, Z17
 	VMULPD           Z17, Z3, Z17
 	VXORPD.BCST      constsAVX512<>+8(SB), Z17, Z17
-	VSUBPD.BCST      224(AX), Z5, Z20
-	VCMPPD.BCST      $0x1e, constsAVX512<>+224(SB), Z20, K1
-	VMOVAPD.Z        Z17, K1, Z17
 	VMULPD           Z18, Z3, Z18
-	VMOVAPD.Z        Z18, K1, Z18
 	VMULPD           Z19, Z3, Z3
+	VSUBPD.BCST      224(AX), Z5, Z19
+	VCMPPD.BCST      $0x1e, constsAVX512<>+224(SB), Z19, K1
+	VMOVAPD.Z        Z17, K1, Z17
+	VMOVAPD.Z        Z18, K1, Z18
 	VMOVAPD.Z        Z3, K1, Z3
 	VCMPPD.BCST      $0x00, constsAVX512<>+144(SB), Z2, K1
 	VMOVUPD          (SP), Z19
@@ -5412,12 +5412,12 @@ asymmetricDetachedAVX512F64powndone:
 	VSUBPD           Z20, Z17, Z17
 	VMULPD           Z17, Z3, Z17
 	VXORPD.BCST      constsAVX512<>+8(SB), Z17, Z17
-	VSUBPD.BCST      224(AX), Z5, Z20
-	VCMPPD.BCST      $0x1e, constsAVX512<>+224(SB), Z20, K1
-	VMOVAPD.Z        Z17, K1, Z17
 	VMULPD           Z18, Z3, Z18
-	VMOVAPD.Z        Z18, K1, Z18
 	VMULPD           Z19, Z3, Z3
+	VSUBPD.BCST      224(AX), Z5, Z19
+	VCMPPD.BCST      $0x1e, constsAVX512<>+224(SB), Z19, K1
+	VMOVAPD.Z        Z17, K1, Z17
+	VMOVAPD.Z        Z18, K1, Z18
 	VMOVAPD.Z        Z3, K1, Z3
 	VCMPPD.BCST      $0x00, constsAVX512<>+144(SB), Z2, K1
 	VMOVUPD          (SP), Z19
@@ -8714,14 +8714,14 @@ asymmetricDetachedAVX2F32powndone:
 	VSUBPD      Y4, Y7, Y4
 	VMULPD      Y4, Y5, Y4
 	VXORPD      constsAVX2<>+32(SB), Y4, Y4
-	VMOVUPD     128(SP), Y7
-	VSUBPD      224(AX), Y7, Y7
-	VCMPPD      $0x1e, constsAVX2<>+928(SB), Y7, Y7
-	VANDPD      Y4, Y7, Y4
 	VMULPD      Y3, Y5, Y3
-	VANDPD      Y3, Y7, Y3
 	VMULPD      Y6, Y5, Y5
-	VANDPD      Y5, Y7, Y5
+	VMOVUPD     128(SP), Y6
+	VSUBPD      224(AX), Y6, Y6
+	VCMPPD      $0x1e, constsAVX2<>+928(SB), Y6, Y6
+	VANDPD      Y4, Y6, Y4
+	VANDPD      Y3, Y6, Y3
+	VANDPD      Y5, Y6, Y5
 	VMOVUPD     32(SP), Y6
 	VCMPPD      $0x00, constsAVX2<>+576(SB), Y6, Y6
 	VMOVUPD     288(SP), Y7
@@ -12585,14 +12585,14 @@ asymmetricDetachedAVX2F64powndone:
 	VSUBPD      Y4, Y7, Y4
 	VMULPD      Y4, Y5, Y4
 	VXORPD      constsAVX2<>+32(SB), Y4, Y4
-	VMOVUPD     128(SP), Y7
-	VSUBPD      224(AX), Y7, Y7
-	VCMPPD      $0x1e, constsAVX2<>+928(SB), Y7, Y7
-	VANDPD      Y4, Y7, Y4
 	VMULPD      Y3, Y5, Y3
-	VANDPD      Y3, Y7, Y3
 	VMULPD      Y6, Y5, Y5
-	VANDPD      Y5, Y7, Y5
+	VMOVUPD     128(SP), Y6
+	VSUBPD      224(AX), Y6, Y6
+	VCMPPD      $0x1e, constsAVX2<>+928(SB), Y6, Y6
+	VANDPD      Y4, Y6, Y4
+	VANDPD      Y3, Y6, Y3
+	VANDPD      Y5, Y6, Y5
 	VMOVUPD     32(SP), Y6
 	VCMPPD      $0x00, constsAVX2<>+576(SB), Y6, Y6
 	VMOVUPD     288(SP), Y7
