@@ -20,6 +20,9 @@ type f32 struct {
 	sym    Symbol
 	consts map[uint32]int
 	bits   []uint32
+
+	expUsed bool   // whether a kernel uses expTable's table …
+	expSym  Symbol // … named so
 }
 
 func newF32(avx512 bool) *f32 {
@@ -73,6 +76,7 @@ func (f *f32) cbits(b uint32) Mem {
 }
 
 func (f *f32) emitConsts() {
+	f.emitExpTable()
 	GLOBL(f.sym.Name, RODATA|NOPTR)
 	for i, b := range f.bits {
 		for j := 0; j < f.stride()/4; j++ {
@@ -286,7 +290,7 @@ func (f *f32) estrinPows(pows []reg.VecVirtual, c []float32) reg.VecVirtual {
 // eᶻ = e^r·2^k: k = round(z/ln 2), r = z − k·ln 2 by float32 Cody–Waite
 // constants (ln2Hi32 has 12 trailing zero bits), |r| ≤ ln2/2, and e^r by
 // its Taylor polynomial of degree 7 (truncation below 5.3e-9 relative, a
-// tenth of float32's rounding). expNeg and expNegBiased scale it. The clamp
+// tenth of float32's rounding). expNegLo and expNegBiased scale it. The clamp
 // lies below the point (z ≈ −173.3) where even the largest gradient scale
 // the kernels take, 2^100, leaves eᶻ·scale below float32's smallest
 // subnormal: the scaled products the kernels form from e^r and k round to
@@ -301,11 +305,6 @@ func (f *f32) expReduced(z reg.VecVirtual) (p, k reg.VecVirtual) {
 func (f *f32) expReducedLo(z, lo reg.VecVirtual) (p, k reg.VecVirtual) {
 	s, k := f.expReducedSumLo(z, lo)
 	return f.add(s, f.c(1)), k
-}
-
-// expReducedSum returns e^r − 1 and k (see expReduced) for z ≤ 0.
-func (f *f32) expReducedSum(z reg.VecVirtual) (s, k reg.VecVirtual) {
-	return f.expReducedSumLo(z, nil)
 }
 
 // expReducedSumLo is expReducedSum of z + lo (see expReducedLo).
@@ -332,16 +331,19 @@ func (f *f32) expReducedSumLo(z, lo reg.VecVirtual) (s, k reg.VecVirtual) {
 	return q, k
 }
 
-// expNeg returns eᶻ for z ≤ 0 (0 below −103.97, where it underflows): as
-// isa.exp, in float32 (see expReduced), with 2^k applied once, subnormal
-// results included: by VSCALEFPS on AVX-512; on AVX2 as eᶻ·2^64 built in
-// the exponent field (expNegBiased, flushed to 0 only below 2^−190), times
-// 2^−64.
+// expNeg returns eᶻ for z ≤ 0 (0 below −103.97, where it underflows):
+// T + T·s (see expTable) rounded once, with 2^n applied after it,
+// subnormal results included: by VSCALEFPS on AVX-512; on AVX2 as
+// eᶻ·2^64 built in the exponent field (flushed to 0 only below 2^−190),
+// times 2^−64. Within 2 ulp (TestVecMath32Within2ULP).
 func (f *f32) expNeg(z reg.VecVirtual) reg.VecVirtual {
-	return f.expNegLo(z, nil)
+	t := f.expTable(z)
+	VFMADD213PS(t.t, t.t, t.s) // T + T·s
+	return f.expScale(t, t.s)
 }
 
-// expNegLo is expNeg of z + lo (see expReducedLo).
+// expNegLo is expNeg of z + lo (see expReducedLo), by the polynomial of
+// expReduced.
 func (f *f32) expNegLo(z, lo reg.VecVirtual) reg.VecVirtual {
 	if !f.z {
 		bias := f.cbits(127 + 64) // (first: the constants' order in the table)
@@ -350,6 +352,122 @@ func (f *f32) expNegLo(z, lo reg.VecVirtual) reg.VecVirtual {
 	}
 	p, k := f.expReducedLo(z, lo)
 	return f.scalef(p, k)
+}
+
+// expTableN is the number of entries of expTable's table on each
+// instruction set: 32 on AVX-512 (VPERMT2PS picks from two registers'
+// worth), 8 on AVX2 (VPERMPS picks from one).
+func (f *f32) expTableN() int {
+	if f.z {
+		return 32
+	}
+	return 8
+}
+
+// expParts32 are the parts of eᶻ = (T + T·s)·2^n (see expTable).
+type expParts32 struct {
+	s  reg.VecVirtual // e^r − 1 + c
+	t  reg.VecVirtual // T = 2^(j/N), rounded to float32
+	kq reg.VecVirtual // 1.5·2^23 + k: k = N·n + j in its low bits
+	kn reg.VecVirtual // k/N, whose floor is n
+}
+
+// expTable returns the parts of eᶻ for z ≤ 0, clamped at −180 (see
+// expReduced for why there): k = round(z·N/ln 2), N the table's size
+// (expTableN), found with the sum 1.5·2^23 + z·N/ln 2 rounded once, whose
+// low mantissa bits are then k and index the tables directly; k/N =
+// n + j/N exactly (j = k mod N), by one fused multiply-add; r = z −
+// (k/N)·ln 2 by two (float32 Cody–Waite constants), |r| ≤ ln 2/(2N)
+// (0.0109 or 0.0434); T = 2^(j/N) rounded to float32, and c = 2^(j/N)/T − 1
+// (below 2^−24), from the table's two halves; and s = e^r − 1 + c, e^r − 1
+// by its Taylor polynomial of degree 3 on AVX-512 (truncation 5.7e-10
+// relative) and 4 on AVX2 (1.3e-9): eᶻ = (T + T·s)·2^n, up to T·c·(e^r − 1)
+// (below 2^−30 of it), which the kernels leave out.
+func (f *f32) expTable(z reg.VecVirtual) expParts32 {
+	const ln2Hi32, ln2Lo32 = 0.693145751953125, 1.428606765330187045e-06
+	const magic = 0x1.8p23
+	N := f.expTableN()
+	r := f.max(z, f.c(-180))
+	var p expParts32
+	p.kq = f.load(f.c(float32(float64(N) / math.Ln2)))
+	f.fma213(p.kq, r, f.c(magic)) // 1.5·2^23 + k
+	p.kn = f.load(f.c(1 / float32(N)))
+	f.fma213(p.kn, p.kq, f.c(-magic/float32(N))) // k/N, exact
+	f.fnmadd(f.c(ln2Hi32), p.kn, r)
+	f.fnmadd(f.c(ln2Lo32), p.kn, r)
+	p.t = f.expTab(p.kq, 0)
+	deg := 3
+	if !f.z {
+		deg = 4
+	}
+	q := f.load(f.c(float32(1 / fact(deg))))
+	for i := deg - 1; i >= 1; i-- {
+		f.horner(q, r, float32(1/fact(i)))
+	}
+	p.s = f.expTab(p.kq, 1)
+	VFMADD231PS(q, r, p.s) // e^r − 1 + c
+	return p
+}
+
+// expTab returns the entries of half h of expTable's table (0: T, 1: c)
+// that the low bits of kq index.
+func (f *f32) expTab(kq reg.VecVirtual, h int) reg.VecVirtual {
+	N := f.expTableN()
+	if !f.expUsed {
+		f.expUsed = true
+		f.expSym = Symbol{Name: "exptab32" + f.name, Static: true}
+	}
+	d := f.vec()
+	if f.z {
+		VMOVUPS(NewDataAddr(f.expSym, 4*N*h), d)
+		VPERMT2PS(NewDataAddr(f.expSym, 4*N*h+64), kq, d)
+	} else {
+		VPERMPS(NewDataAddr(f.expSym, 4*N*h), kq, d)
+	}
+	return d
+}
+
+// expScale returns v·2^n, n from the parts t (see expNeg).
+func (f *f32) expScale(t expParts32, v reg.VecVirtual) reg.VecVirtual {
+	if f.z {
+		return f.scalef(v, t.kn)
+	}
+	// (kq's bits − 0x4b400000) = k, and (k + 8·191) >> 3 = n + 127 + 64.
+	e := f.vec()
+	VPSUBD(f.cbits(0x4b400000-8*191), t.kq, e)
+	VPSRAD(U8(3), e, e)
+	VPMAXSD(f.cbits(0), e, e)
+	VPSLLD(U8(23), e, e)
+	return f.mul(f.mul(v, e), f.c(0x1p-64))
+}
+
+// emitExpTable writes expTable's table: T = 2^(j/N) rounded to float32,
+// then c = 2^(j/N)/T − 1.
+func (f *f32) emitExpTable() {
+	if !f.expUsed {
+		return
+	}
+	N := f.expTableN()
+	GLOBL(f.expSym.Name, RODATA|NOPTR)
+	for h := range 2 {
+		for j := range N {
+			v := math.Exp2(float64(j) / float64(N))
+			part := float32(v)
+			if h == 1 {
+				part = float32(v/float64(part) - 1)
+			}
+			DATA(4*(N*h+j), U32(math.Float32bits(part)))
+		}
+	}
+}
+
+// fma213 sets d = d·x + c for a constant c.
+func (f *f32) fma213(d, x reg.VecVirtual, c Mem) {
+	if f.z {
+		VFMADD213PS_BCST(c, x, d)
+	} else {
+		VFMADD213PS(c, x, d)
+	}
 }
 
 // scalef returns p·2^k (k integral), rounded once, subnormals included
