@@ -225,17 +225,21 @@ func (f *f32) expNegPair(z reg.VecVirtual) (hi, lo reg.VecVirtual) {
 	return f.expScale(t, h), f.expScale(t, l)
 }
 
-// powK returns m^k, k the int32 at flag, by k multiplications (a loop
-// labelled label).
+// powK returns m^k, k the int32 at flag: 1 for k = 0, else m times
+// itself k − 1 times (a loop labelled label).
 func (f *f32) powK(m reg.VecVirtual, flag Mem, label string) reg.VecVirtual {
-	w := f.load(f.c(1))
+	w := f.vec()
+	VMOVAPS(m, w)
 	c := GP32()
 	MOVL(flag, c)
-	Label(label)
 	TESTL(c, c)
+	JNZ(LabelRef(label))
+	VBROADCASTSS(f.c(1), w) // k = 0
+	JMP(LabelRef(label + "done"))
+	Label(label) // w = m^(k − c + 1)
+	DECL(c)
 	JZ(LabelRef(label + "done"))
 	VMULPS(m, w, w)
-	DECL(c)
 	JMP(LabelRef(label))
 	Label(label + "done")
 	return w

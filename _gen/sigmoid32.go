@@ -213,8 +213,9 @@ func (f *f32) jumpUnlessAll(m reg.Register, label string) {
 
 // jumpUnlessHard emits the check of U blocks before any is computed: it
 // jumps to label unless every target (at(Y, u)) is 0 or 1 and, when X is
-// not nil, every logit (at(X, u)) is within ±2⁶⁴ (a NaN fails).
-func (f *f32) jumpUnlessHard(U int, at func(b reg.Register, u int) Mem, Y, X reg.Register, label string) {
+// not nil, every logit (at(X, u)) is within ±2⁶⁴ (a NaN fails). It
+// returns each block's masks of the targets equal to 1 and to 0.
+func (f *f32) jumpUnlessHard(U int, at func(b reg.Register, u int) Mem, Y, X reg.Register, label string) (ones, zeros []reg.Register) {
 	var ok reg.Register
 	for u := range U {
 		y := f.vec()
@@ -224,7 +225,9 @@ func (f *f32) jumpUnlessHard(U int, at func(b reg.Register, u int) Mem, Y, X reg
 			x = f.vec()
 			VMOVUPS(at(X, u), x)
 		}
-		h := f.or(f.cmp(cmpEQ, y, f.c(1)), f.cmp(cmpEQ, y, f.c(0)))
+		one, zero := f.cmp(cmpEQ, y, f.c(1)), f.cmp(cmpEQ, y, f.c(0))
+		ones, zeros = append(ones, one), append(zeros, zero)
+		h := f.or(one, zero)
 		if X != nil {
 			f.andTo(h, f.cmp(cmpLE, f.and(x, f.cbits(1<<31-1)), f.c(0x1p64))) // NaN: false
 		}
@@ -234,6 +237,7 @@ func (f *f32) jumpUnlessHard(U int, at func(b reg.Register, u int) Mem, Y, X reg
 		ok = h
 	}
 	f.jumpUnlessAll(ok, label)
+	return ones, zeros
 }
 
 // params returns the kernel's parameter block at Q by index: as memory
@@ -310,7 +314,7 @@ func (f *f32) expReducedLo(z, lo reg.VecVirtual) (p, k reg.VecVirtual) {
 // expReducedSumLo is expReducedSum of z + lo (see expReducedLo).
 func (f *f32) expReducedSumLo(z, lo reg.VecVirtual) (s, k reg.VecVirtual) {
 	const ln2Hi32, ln2Lo32 = 0.693145751953125, 1.428606765330187045e-06
-	r := f.max(z, f.c(-180))
+	r := f.max(f.load(f.c(-180)), z) // z if NaN
 	k = f.vec()
 	if f.z {
 		VRNDSCALEPS(U8(8), f.mul(r, f.c(float32(math.Log2E))), k)
@@ -387,7 +391,7 @@ func (f *f32) expTable(z reg.VecVirtual) expParts32 {
 	const ln2Hi32, ln2Lo32 = 0.693145751953125, 1.428606765330187045e-06
 	const magic = 0x1.8p23
 	N := f.expTableN()
-	r := f.max(z, f.c(-180))
+	r := f.max(f.load(f.c(-180)), z) // z if NaN
 	var p expParts32
 	p.kq = f.load(f.c(float32(float64(N) / math.Ln2)))
 	f.fma213(p.kq, r, f.c(magic)) // 1.5·2^23 + k
@@ -540,10 +544,14 @@ const hessRootDegree = 11
 // accuracy through the zero.
 //
 // Both instruction sets compute it the same way, with few operations:
-// log1p by a polynomial (log1pPoly) instead of a division, 2^k applied
-// once, the sign of t selecting σ(t) and σ(−t) directly (VBLENDVPS reads
-// the sign bit on AVX2, VPMOVD2M makes it a mask on AVX-512), and the
-// signed, scaled αₜ of the gradient taken from q. Each iteration runs two
+// e^−|x| by a table (expNeg), log1p by a polynomial (log1pPoly) instead
+// of a division, 2^k applied once, the sign of t selecting σ(t) and σ(−t)
+// directly (VBLENDVPS reads the sign bit on AVX2, VPMOVD2M makes it a
+// mask on AVX-512), the target check's masks reused for t and αₜ, m^γ
+// from m (γ − 1 products), and the signed, scaled αₜ of the gradient
+// taken from q; AVX-512 forms t and ce by masked operations. A NaN logit
+// needs no mask of its own: the exponential's clamp keeps it, and
+// e^−|x| carries it into every output. Each iteration runs two
 // blocks (of 16 lanes on AVX-512, 8 on AVX2), the second's code after the
 // first's: their chains overlap in the out-of-order core (four blocks of
 // 8 on AVX2 measured the same).
@@ -579,16 +587,15 @@ func (f *f32) sigmoidHard32(scaled bool) {
 	at := func(b reg.Register, u int) Mem { return Mem{Base: b, Index: i, Scale: 4, Disp: 4 * f.lanes() * u} }
 	// The target check of all blocks first: a soft target stops the
 	// kernel before any of them.
-	f.jumpUnlessHard(U, at, Y, nil, L("done"))
+	ones, zeros := f.jumpUnlessHard(U, at, Y, nil, L("done"))
 	qm, qv, qo := f.params(Q)
 	sign := f.cbits(1 << 31)
 	for u := range U {
 		lu := func(s string) string { return L(fmt.Sprint(s, u)) }
-		x, y := f.vec(), f.vec()
+		x := f.vec()
 		VMOVUPS(at(X, u), x)
-		VMOVUPS(at(Y, u), y)
-		one := f.cmp(cmpEQ, y, f.c(1))
-		t := f.blend(one, f.xor(x, sign), x)     // s·x
+		one := ones[u]
+		t := f.negateWhere(zeros[u], x)          // s·x
 		nabs := f.op(VORPS, VORPS_BCST, x, sign) // −|x|
 		tneg := f.signMask(t)
 		var e, m, pt, inv reg.VecVirtual
@@ -616,19 +623,16 @@ func (f *f32) sigmoidHard32(scaled bool) {
 			ei := f.mul(e, inv)
 			m, pt = f.selectSign(tneg, inv, ei), f.selectSign(tneg, ei, inv)
 		}
-		ce := f.add(f.max(f.xor(t, sign), f.c(0)), f.log1pPoly(e)) // softplus(−t)
-		nan := f.cmp(cmpUNORD, x, x)
+		ce := f.softplusNeg(t, tneg, nabs, f.log1pPoly(e)) // softplus(−t)
 
 		var loss, w reg.VecVirtual
 		if scaled {
 			loss = f.mul(ce, f.blend(one, qv(qB), qo(qA))) // αₜ ce
 			f.mulPowK(P, lu("pow"), []reg.VecVirtual{loss}, []reg.VecVirtual{m})
 		} else {
-			w = f.load(f.c(1))
-			f.mulPowK(P, lu("pow"), []reg.VecVirtual{w}, []reg.VecVirtual{m})
+			w = f.powK(m, Mem{Base: P, Disp: 32 * parFlags}, lu("pow"))
 			loss = f.mul(f.mul(w, f.blend(one, qv(qB), qo(qA))), ce) // αₜ m^γ ce
 		}
-		loss = f.blend(nan, loss, f.cbits(0x7fc00000))
 		f.accumulate(loss, r.acc0, r.acc1)
 		unlessNil(r.loss, lu("noloss"), func() {
 			VMOVUPS(loss, at(r.loss, u))
@@ -656,7 +660,7 @@ func (f *f32) sigmoidHard32(scaled bool) {
 				VFMADD213PS(m, ce, g)                                  // γ pₜ ce + m
 				g = f.mul(f.mul(w, f.blend(one, qv(qG0), qo(qG1))), g) // −s αₜ scale m^γ (…)
 			}
-			VMOVUPS(f.blend(nan, g, f.cbits(0x7fc00000)), at(r.grad, u))
+			VMOVUPS(g, at(r.grad, u))
 		})
 
 		if !scaled {
@@ -685,8 +689,7 @@ func (f *f32) sigmoidHard32(scaled bool) {
 				}
 				h = f.blend(band, h, f.mul(f.mul(q, d), pt))
 				h = f.mul(h, f.mul(w, f.blend(one, qv(qG0), qo(qS1))))
-				h = f.max(qv(qClip), h) // keeps a NaN h
-				VMOVUPS(f.blend(nan, h, f.cbits(0x7fc00000)), at(r.hess, u))
+				VMOVUPS(f.max(qv(qClip), h), at(r.hess, u)) // keeps a NaN h
 			})
 		}
 	}
@@ -713,6 +716,31 @@ func (f *f32) log1pPoly(e reg.VecVirtual) reg.VecVirtual {
 	q := f.estrinPows([]reg.VecVirtual{e, e2}, log1pQ)
 	VFMADD213PS(e, e2, q) // e + e²·q
 	return q
+}
+
+// negateWhere returns x with its sign flipped in the lanes of mask m: on
+// AVX-512 by one masked XOR into a copy of x, on AVX2 by a blend.
+func (f *f32) negateWhere(m reg.Register, x reg.VecVirtual) reg.VecVirtual {
+	sign := f.cbits(1 << 31)
+	if !f.z {
+		return f.blend(m, x, f.xor(x, sign))
+	}
+	d := f.vec()
+	VMOVAPS(x, d)
+	VXORPS_BCST(sign, x, m, d)
+	return d
+}
+
+// softplusNeg returns softplus(−t) = max(−t, 0) + log1p(e^−|x|), given
+// tneg (the lanes where t < 0, see signMask), nabs = −|x| and l1p =
+// log1p(e^−|x|): on AVX-512 by one masked subtraction of nabs from l1p
+// where t < 0 (where −t = |x|), on AVX2 as written.
+func (f *f32) softplusNeg(t reg.VecVirtual, tneg reg.Register, nabs, l1p reg.VecVirtual) reg.VecVirtual {
+	if !f.z {
+		return f.add(f.max(f.xor(t, f.cbits(1<<31)), f.c(0)), l1p)
+	}
+	VSUBPS(nabs, l1p, tneg, l1p)
+	return l1p
 }
 
 // expNegBiased returns eᶻ·2^B for z ≤ 0, bias holding the int32s 127 + B

@@ -46,7 +46,8 @@ poly1HardAVX512F32loop:
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z3
 	VBLENDMPS         Z2, Z3, K1, Z4
 	VORPS.BCST        consts32AVX512<>+16(SB), Z2, Z2
-	VMAXPS.BCST       consts32AVX512<>+20(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+20(SB), Z3
+	VMAXPS            Z2, Z3, Z2
 	VBROADCASTSS      consts32AVX512<>+24(SB), Z3
 	VFMADD213PS.BCST  consts32AVX512<>+28(SB), Z2, Z3
 	VBROADCASTSS      consts32AVX512<>+32(SB), Z16
@@ -87,14 +88,17 @@ poly1HardAVX512F32loop:
 	VFMADD213PS       Z19, Z17, Z20
 	VFMADD213PS       Z2, Z16, Z20
 	VADDPS            Z20, Z3, Z2
-	VBROADCASTSS      consts32AVX512<>+0(SB), Z3
+	VMOVAPS           Z5, Z3
 	MOVL              (AX), R9
+	TESTL             R9, R9
+	JNZ               poly1HardAVX512F32pow0
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z3
+	JMP               poly1HardAVX512F32pow0done
 
 poly1HardAVX512F32pow0:
-	TESTL  R9, R9
+	DECL   R9
 	JZ     poly1HardAVX512F32pow0done
 	VMULPS Z5, Z3, Z3
-	DECL   R9
 	JMP    poly1HardAVX512F32pow0
 
 poly1HardAVX512F32pow0done:
@@ -135,7 +139,8 @@ poly1HardAVX512F32nograd0:
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z3
 	VBLENDMPS         Z2, Z3, K1, Z10
 	VORPS.BCST        consts32AVX512<>+16(SB), Z2, Z2
-	VMAXPS.BCST       consts32AVX512<>+20(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+20(SB), Z3
+	VMAXPS            Z2, Z3, Z2
 	VBROADCASTSS      consts32AVX512<>+24(SB), Z3
 	VFMADD213PS.BCST  consts32AVX512<>+28(SB), Z2, Z3
 	VBROADCASTSS      consts32AVX512<>+32(SB), Z16
@@ -176,14 +181,17 @@ poly1HardAVX512F32nograd0:
 	VFMADD213PS       Z19, Z17, Z20
 	VFMADD213PS       Z2, Z16, Z20
 	VADDPS            Z20, Z3, Z2
-	VBROADCASTSS      consts32AVX512<>+0(SB), Z3
+	VMOVAPS           Z11, Z3
 	MOVL              (AX), R9
+	TESTL             R9, R9
+	JNZ               poly1HardAVX512F32pow1
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z3
+	JMP               poly1HardAVX512F32pow1done
 
 poly1HardAVX512F32pow1:
-	TESTL  R9, R9
+	DECL   R9
 	JZ     poly1HardAVX512F32pow1done
 	VMULPS Z11, Z3, Z3
-	DECL   R9
 	JMP    poly1HardAVX512F32pow1
 
 poly1HardAVX512F32pow1done:
@@ -276,7 +284,8 @@ reducedHardAVX512F32loop:
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z3
 	VBLENDMPS         Z2, Z3, K1, Z4
 	VORPS.BCST        consts32AVX512<>+16(SB), Z2, Z2
-	VMAXPS.BCST       consts32AVX512<>+20(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+20(SB), Z3
+	VMAXPS            Z2, Z3, Z2
 	VBROADCASTSS      consts32AVX512<>+24(SB), Z3
 	VFMADD213PS.BCST  consts32AVX512<>+28(SB), Z2, Z3
 	VBROADCASTSS      consts32AVX512<>+32(SB), Z26
@@ -317,14 +326,17 @@ reducedHardAVX512F32loop:
 	VFMADD213PS       Z29, Z27, Z30
 	VFMADD213PS       Z2, Z26, Z30
 	VADDPS            Z30, Z3, Z2
-	VBROADCASTSS      consts32AVX512<>+0(SB), Z3
+	VMOVAPS           Z5, Z3
 	MOVL              (AX), R10
+	TESTL             R10, R10
+	JNZ               reducedHardAVX512F32pow0
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z3
+	JMP               reducedHardAVX512F32pow0done
 
 reducedHardAVX512F32pow0:
-	TESTL  R10, R10
+	DECL   R10
 	JZ     reducedHardAVX512F32pow0done
 	VMULPS Z5, Z3, Z3
-	DECL   R10
 	JMP    reducedHardAVX512F32pow0
 
 reducedHardAVX512F32pow0done:
@@ -409,7 +421,8 @@ reducedHardAVX512F32nohess0:
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z3
 	VBLENDMPS         Z2, Z3, K1, Z15
 	VORPS.BCST        consts32AVX512<>+16(SB), Z2, Z2
-	VMAXPS.BCST       consts32AVX512<>+20(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+20(SB), Z3
+	VMAXPS            Z2, Z3, Z2
 	VBROADCASTSS      consts32AVX512<>+24(SB), Z3
 	VFMADD213PS.BCST  consts32AVX512<>+28(SB), Z2, Z3
 	VBROADCASTSS      consts32AVX512<>+32(SB), Z26
@@ -450,14 +463,17 @@ reducedHardAVX512F32nohess0:
 	VFMADD213PS       Z29, Z27, Z30
 	VFMADD213PS       Z2, Z26, Z30
 	VADDPS            Z30, Z3, Z2
-	VBROADCASTSS      consts32AVX512<>+0(SB), Z3
+	VMOVAPS           Z16, Z3
 	MOVL              (AX), R10
+	TESTL             R10, R10
+	JNZ               reducedHardAVX512F32pow1
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z3
+	JMP               reducedHardAVX512F32pow1done
 
 reducedHardAVX512F32pow1:
-	TESTL  R10, R10
+	DECL   R10
 	JZ     reducedHardAVX512F32pow1done
 	VMULPS Z16, Z3, Z3
-	DECL   R10
 	JMP    reducedHardAVX512F32pow1
 
 reducedHardAVX512F32pow1done:
@@ -594,7 +610,8 @@ varifocalHardAVX512F32loop:
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z22
 	VBLENDMPS         Z2, Z22, K1, Z4
 	VORPS.BCST        consts32AVX512<>+16(SB), Z2, Z2
-	VMAXPS.BCST       consts32AVX512<>+20(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+20(SB), Z22
+	VMAXPS            Z2, Z22, Z2
 	VBROADCASTSS      consts32AVX512<>+24(SB), Z22
 	VFMADD213PS.BCST  consts32AVX512<>+28(SB), Z2, Z22
 	VBROADCASTSS      consts32AVX512<>+32(SB), Z23
@@ -635,14 +652,17 @@ varifocalHardAVX512F32loop:
 	VFMADD213PS       Z26, Z24, Z27
 	VFMADD213PS       Z2, Z23, Z27
 	VADDPS            Z27, Z22, Z2
-	VBROADCASTSS      consts32AVX512<>+0(SB), Z22
+	VMOVAPS           Z5, Z22
 	MOVL              (AX), R10
+	TESTL             R10, R10
+	JNZ               varifocalHardAVX512F32pow0
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z22
+	JMP               varifocalHardAVX512F32pow0done
 
 varifocalHardAVX512F32pow0:
-	TESTL  R10, R10
+	DECL   R10
 	JZ     varifocalHardAVX512F32pow0done
 	VMULPS Z5, Z22, Z22
-	DECL   R10
 	JMP    varifocalHardAVX512F32pow0
 
 varifocalHardAVX512F32pow0done:
@@ -721,7 +741,8 @@ varifocalHardAVX512F32nohess0:
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z22
 	VBLENDMPS         Z2, Z22, K1, Z13
 	VORPS.BCST        consts32AVX512<>+16(SB), Z2, Z2
-	VMAXPS.BCST       consts32AVX512<>+20(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+20(SB), Z22
+	VMAXPS            Z2, Z22, Z2
 	VBROADCASTSS      consts32AVX512<>+24(SB), Z22
 	VFMADD213PS.BCST  consts32AVX512<>+28(SB), Z2, Z22
 	VBROADCASTSS      consts32AVX512<>+32(SB), Z23
@@ -762,14 +783,17 @@ varifocalHardAVX512F32nohess0:
 	VFMADD213PS       Z26, Z24, Z27
 	VFMADD213PS       Z2, Z23, Z27
 	VADDPS            Z27, Z22, Z2
-	VBROADCASTSS      consts32AVX512<>+0(SB), Z22
+	VMOVAPS           Z14, Z22
 	MOVL              (AX), R10
+	TESTL             R10, R10
+	JNZ               varifocalHardAVX512F32pow1
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z22
+	JMP               varifocalHardAVX512F32pow1done
 
 varifocalHardAVX512F32pow1:
-	TESTL  R10, R10
+	DECL   R10
 	JZ     varifocalHardAVX512F32pow1done
 	VMULPS Z14, Z22, Z22
-	DECL   R10
 	JMP    varifocalHardAVX512F32pow1
 
 varifocalHardAVX512F32pow1done:
@@ -919,7 +943,8 @@ flstarHardAVX512F32loop:
 	VMINPS.BCST       consts32AVX512<>+0(SB), Z2, Z2
 	VMAXPS.BCST       consts32AVX512<>+88(SB), Z2, Z2
 	VORPS.BCST        consts32AVX512<>+16(SB), Z14, Z15
-	VMAXPS.BCST       consts32AVX512<>+20(SB), Z15, Z15
+	VBROADCASTSS      consts32AVX512<>+20(SB), Z16
+	VMAXPS            Z15, Z16, Z15
 	VMULPS.BCST       consts32AVX512<>+92(SB), Z15, Z16
 	VRNDSCALEPS       $0x08, Z16, Z16
 	VFNMADD231PS.BCST consts32AVX512<>+40(SB), Z16, Z15
@@ -1017,7 +1042,8 @@ flstarHardAVX512F32nohess0:
 	VMINPS.BCST       consts32AVX512<>+0(SB), Z2, Z2
 	VMAXPS.BCST       consts32AVX512<>+88(SB), Z2, Z2
 	VORPS.BCST        consts32AVX512<>+16(SB), Z14, Z15
-	VMAXPS.BCST       consts32AVX512<>+20(SB), Z15, Z15
+	VBROADCASTSS      consts32AVX512<>+20(SB), Z16
+	VMAXPS            Z15, Z16, Z15
 	VMULPS.BCST       consts32AVX512<>+92(SB), Z15, Z16
 	VRNDSCALEPS       $0x08, Z16, Z16
 	VFNMADD231PS.BCST consts32AVX512<>+40(SB), Z16, Z15
@@ -1148,7 +1174,8 @@ focalHardAVX512F32loop:
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z3
 	VBLENDMPS         Z2, Z3, K1, Z4
 	VORPS.BCST        consts32AVX512<>+16(SB), Z2, Z2
-	VMAXPS.BCST       consts32AVX512<>+20(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+20(SB), Z3
+	VMAXPS            Z2, Z3, Z2
 	VBROADCASTSS      consts32AVX512<>+24(SB), Z3
 	VFMADD213PS.BCST  consts32AVX512<>+28(SB), Z2, Z3
 	VBROADCASTSS      consts32AVX512<>+32(SB), Z16
@@ -1189,14 +1216,17 @@ focalHardAVX512F32loop:
 	VFMADD213PS       Z19, Z17, Z20
 	VFMADD213PS       Z2, Z16, Z20
 	VADDPS            Z20, Z3, Z2
-	VBROADCASTSS      consts32AVX512<>+0(SB), Z3
+	VMOVAPS           Z5, Z3
 	MOVL              (AX), R10
+	TESTL             R10, R10
+	JNZ               focalHardAVX512F32pow0
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z3
+	JMP               focalHardAVX512F32pow0done
 
 focalHardAVX512F32pow0:
-	TESTL  R10, R10
+	DECL   R10
 	JZ     focalHardAVX512F32pow0done
 	VMULPS Z5, Z3, Z3
-	DECL   R10
 	JMP    focalHardAVX512F32pow0
 
 focalHardAVX512F32pow0done:
@@ -1269,7 +1299,8 @@ focalHardAVX512F32nohess0:
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z3
 	VBLENDMPS         Z2, Z3, K1, Z10
 	VORPS.BCST        consts32AVX512<>+16(SB), Z2, Z2
-	VMAXPS.BCST       consts32AVX512<>+20(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+20(SB), Z3
+	VMAXPS            Z2, Z3, Z2
 	VBROADCASTSS      consts32AVX512<>+24(SB), Z3
 	VFMADD213PS.BCST  consts32AVX512<>+28(SB), Z2, Z3
 	VBROADCASTSS      consts32AVX512<>+32(SB), Z16
@@ -1310,14 +1341,17 @@ focalHardAVX512F32nohess0:
 	VFMADD213PS       Z19, Z17, Z20
 	VFMADD213PS       Z2, Z16, Z20
 	VADDPS            Z20, Z3, Z2
-	VBROADCASTSS      consts32AVX512<>+0(SB), Z3
+	VMOVAPS           Z11, Z3
 	MOVL              (AX), R10
+	TESTL             R10, R10
+	JNZ               focalHardAVX512F32pow1
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z3
+	JMP               focalHardAVX512F32pow1done
 
 focalHardAVX512F32pow1:
-	TESTL  R10, R10
+	DECL   R10
 	JZ     focalHardAVX512F32pow1done
 	VMULPS Z11, Z3, Z3
-	DECL   R10
 	JMP    focalHardAVX512F32pow1
 
 focalHardAVX512F32pow1done:
@@ -1442,7 +1476,8 @@ focalexpHardAVX512F32loop:
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z3
 	VBLENDMPS         Z2, Z3, K1, Z4
 	VORPS.BCST        consts32AVX512<>+16(SB), Z2, Z2
-	VMAXPS.BCST       consts32AVX512<>+20(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+20(SB), Z3
+	VMAXPS            Z2, Z3, Z2
 	VBROADCASTSS      consts32AVX512<>+24(SB), Z3
 	VFMADD213PS.BCST  consts32AVX512<>+28(SB), Z2, Z3
 	VBROADCASTSS      consts32AVX512<>+32(SB), Z22
@@ -1525,7 +1560,8 @@ focalexpHardAVX512F32loop:
 	VMAXPS.BCST       consts32AVX512<>+88(SB), Z2, Z2
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z3, Z3
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z2
-	VMAXPS.BCST       consts32AVX512<>+20(SB), Z3, Z3
+	VBROADCASTSS      consts32AVX512<>+20(SB), Z23
+	VMAXPS            Z3, Z23, Z3
 	VMULPS.BCST       consts32AVX512<>+92(SB), Z3, Z23
 	VRNDSCALEPS       $0x08, Z23, Z23
 	VFNMADD231PS.BCST consts32AVX512<>+40(SB), Z23, Z3
@@ -1576,7 +1612,8 @@ focalexpHardAVX512F32nograd0:
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z3
 	VBLENDMPS         Z2, Z3, K1, Z13
 	VORPS.BCST        consts32AVX512<>+16(SB), Z2, Z2
-	VMAXPS.BCST       consts32AVX512<>+20(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+20(SB), Z3
+	VMAXPS            Z2, Z3, Z2
 	VBROADCASTSS      consts32AVX512<>+24(SB), Z3
 	VFMADD213PS.BCST  consts32AVX512<>+28(SB), Z2, Z3
 	VBROADCASTSS      consts32AVX512<>+32(SB), Z22
@@ -1659,7 +1696,8 @@ focalexpHardAVX512F32nograd0:
 	VMAXPS.BCST       consts32AVX512<>+88(SB), Z2, Z2
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z3, Z3
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, Z2
-	VMAXPS.BCST       consts32AVX512<>+20(SB), Z3, Z3
+	VBROADCASTSS      consts32AVX512<>+20(SB), Z23
+	VMAXPS            Z3, Z23, Z3
 	VMULPS.BCST       consts32AVX512<>+92(SB), Z3, Z23
 	VRNDSCALEPS       $0x08, Z23, Z23
 	VFNMADD231PS.BCST consts32AVX512<>+40(SB), Z23, Z3
@@ -1859,7 +1897,8 @@ poly1HardAVX2F32loop:
 	VXORPS       consts32AVX2<>+128(SB), Y2, Y4
 	VBLENDVPS    Y3, Y2, Y4, Y4
 	VORPS        consts32AVX2<>+128(SB), Y2, Y2
-	VMAXPS       consts32AVX2<>+160(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+160(SB), Y5
+	VMAXPS       Y2, Y5, Y2
 	VBROADCASTSS consts32AVX2<>+192(SB), Y5
 	VFMADD213PS  consts32AVX2<>+224(SB), Y2, Y5
 	VBROADCASTSS consts32AVX2<>+256(SB), Y6
@@ -1903,14 +1942,17 @@ poly1HardAVX2F32loop:
 	VFMADD213PS  Y10, Y8, Y11
 	VFMADD213PS  Y2, Y6, Y11
 	VADDPS       Y11, Y4, Y2
-	VBROADCASTSS consts32AVX2<>+0(SB), Y4
+	VMOVAPS      Y7, Y4
 	MOVL         (AX), R9
+	TESTL        R9, R9
+	JNZ          poly1HardAVX2F32pow0
+	VBROADCASTSS consts32AVX2<>+0(SB), Y4
+	JMP          poly1HardAVX2F32pow0done
 
 poly1HardAVX2F32pow0:
-	TESTL  R9, R9
+	DECL   R9
 	JZ     poly1HardAVX2F32pow0done
 	VMULPS Y7, Y4, Y4
-	DECL   R9
 	JMP    poly1HardAVX2F32pow0
 
 poly1HardAVX2F32pow0done:
@@ -1955,7 +1997,8 @@ poly1HardAVX2F32nograd0:
 	VXORPS       consts32AVX2<>+128(SB), Y2, Y4
 	VBLENDVPS    Y3, Y2, Y4, Y4
 	VORPS        consts32AVX2<>+128(SB), Y2, Y2
-	VMAXPS       consts32AVX2<>+160(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+160(SB), Y5
+	VMAXPS       Y2, Y5, Y2
 	VBROADCASTSS consts32AVX2<>+192(SB), Y5
 	VFMADD213PS  consts32AVX2<>+224(SB), Y2, Y5
 	VBROADCASTSS consts32AVX2<>+256(SB), Y6
@@ -1999,14 +2042,17 @@ poly1HardAVX2F32nograd0:
 	VFMADD213PS  Y10, Y8, Y11
 	VFMADD213PS  Y2, Y6, Y11
 	VADDPS       Y11, Y4, Y2
-	VBROADCASTSS consts32AVX2<>+0(SB), Y4
+	VMOVAPS      Y7, Y4
 	MOVL         (AX), R9
+	TESTL        R9, R9
+	JNZ          poly1HardAVX2F32pow1
+	VBROADCASTSS consts32AVX2<>+0(SB), Y4
+	JMP          poly1HardAVX2F32pow1done
 
 poly1HardAVX2F32pow1:
-	TESTL  R9, R9
+	DECL   R9
 	JZ     poly1HardAVX2F32pow1done
 	VMULPS Y7, Y4, Y4
-	DECL   R9
 	JMP    poly1HardAVX2F32pow1
 
 poly1HardAVX2F32pow1done:
@@ -2102,7 +2148,8 @@ reducedHardAVX2F32loop:
 	VXORPS       consts32AVX2<>+128(SB), Y2, Y4
 	VBLENDVPS    Y3, Y2, Y4, Y4
 	VORPS        consts32AVX2<>+128(SB), Y2, Y2
-	VMAXPS       consts32AVX2<>+160(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+160(SB), Y5
+	VMAXPS       Y2, Y5, Y2
 	VBROADCASTSS consts32AVX2<>+192(SB), Y5
 	VFMADD213PS  consts32AVX2<>+224(SB), Y2, Y5
 	VBROADCASTSS consts32AVX2<>+256(SB), Y6
@@ -2146,14 +2193,17 @@ reducedHardAVX2F32loop:
 	VFMADD213PS  Y11, Y9, Y12
 	VFMADD213PS  Y2, Y8, Y12
 	VADDPS       Y12, Y6, Y2
-	VBROADCASTSS consts32AVX2<>+0(SB), Y6
+	VMOVAPS      Y7, Y6
 	MOVL         (AX), R10
+	TESTL        R10, R10
+	JNZ          reducedHardAVX2F32pow0
+	VBROADCASTSS consts32AVX2<>+0(SB), Y6
+	JMP          reducedHardAVX2F32pow0done
 
 reducedHardAVX2F32pow0:
-	TESTL  R10, R10
+	DECL   R10
 	JZ     reducedHardAVX2F32pow0done
 	VMULPS Y7, Y6, Y6
-	DECL   R10
 	JMP    reducedHardAVX2F32pow0
 
 reducedHardAVX2F32pow0done:
@@ -2263,7 +2313,8 @@ reducedHardAVX2F32nohess0:
 	VXORPS       consts32AVX2<>+128(SB), Y2, Y4
 	VBLENDVPS    Y3, Y2, Y4, Y4
 	VORPS        consts32AVX2<>+128(SB), Y2, Y2
-	VMAXPS       consts32AVX2<>+160(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+160(SB), Y5
+	VMAXPS       Y2, Y5, Y2
 	VBROADCASTSS consts32AVX2<>+192(SB), Y5
 	VFMADD213PS  consts32AVX2<>+224(SB), Y2, Y5
 	VBROADCASTSS consts32AVX2<>+256(SB), Y6
@@ -2307,14 +2358,17 @@ reducedHardAVX2F32nohess0:
 	VFMADD213PS  Y11, Y9, Y12
 	VFMADD213PS  Y2, Y8, Y12
 	VADDPS       Y12, Y6, Y2
-	VBROADCASTSS consts32AVX2<>+0(SB), Y6
+	VMOVAPS      Y7, Y6
 	MOVL         (AX), R10
+	TESTL        R10, R10
+	JNZ          reducedHardAVX2F32pow1
+	VBROADCASTSS consts32AVX2<>+0(SB), Y6
+	JMP          reducedHardAVX2F32pow1done
 
 reducedHardAVX2F32pow1:
-	TESTL  R10, R10
+	DECL   R10
 	JZ     reducedHardAVX2F32pow1done
 	VMULPS Y7, Y6, Y6
-	DECL   R10
 	JMP    reducedHardAVX2F32pow1
 
 reducedHardAVX2F32pow1done:
@@ -2475,7 +2529,8 @@ varifocalHardAVX2F32loop:
 	VXORPS       consts32AVX2<>+128(SB), Y2, Y5
 	VBLENDVPS    Y4, Y2, Y5, Y5
 	VORPS        consts32AVX2<>+128(SB), Y2, Y2
-	VMAXPS       consts32AVX2<>+160(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+160(SB), Y6
+	VMAXPS       Y2, Y6, Y2
 	VBROADCASTSS consts32AVX2<>+192(SB), Y6
 	VFMADD213PS  consts32AVX2<>+224(SB), Y2, Y6
 	VBROADCASTSS consts32AVX2<>+256(SB), Y7
@@ -2519,14 +2574,17 @@ varifocalHardAVX2F32loop:
 	VFMADD213PS  Y12, Y10, Y13
 	VFMADD213PS  Y2, Y9, Y13
 	VADDPS       Y13, Y7, Y2
-	VBROADCASTSS consts32AVX2<>+0(SB), Y7
+	VMOVAPS      Y8, Y7
 	MOVL         (AX), R10
+	TESTL        R10, R10
+	JNZ          varifocalHardAVX2F32pow0
+	VBROADCASTSS consts32AVX2<>+0(SB), Y7
+	JMP          varifocalHardAVX2F32pow0done
 
 varifocalHardAVX2F32pow0:
-	TESTL  R10, R10
+	DECL   R10
 	JZ     varifocalHardAVX2F32pow0done
 	VMULPS Y8, Y7, Y7
-	DECL   R10
 	JMP    varifocalHardAVX2F32pow0
 
 varifocalHardAVX2F32pow0done:
@@ -2625,7 +2683,8 @@ varifocalHardAVX2F32nohess0:
 	VXORPS       consts32AVX2<>+128(SB), Y2, Y5
 	VBLENDVPS    Y4, Y2, Y5, Y5
 	VORPS        consts32AVX2<>+128(SB), Y2, Y2
-	VMAXPS       consts32AVX2<>+160(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+160(SB), Y6
+	VMAXPS       Y2, Y6, Y2
 	VBROADCASTSS consts32AVX2<>+192(SB), Y6
 	VFMADD213PS  consts32AVX2<>+224(SB), Y2, Y6
 	VBROADCASTSS consts32AVX2<>+256(SB), Y7
@@ -2669,14 +2728,17 @@ varifocalHardAVX2F32nohess0:
 	VFMADD213PS  Y12, Y10, Y13
 	VFMADD213PS  Y2, Y9, Y13
 	VADDPS       Y13, Y7, Y2
-	VBROADCASTSS consts32AVX2<>+0(SB), Y7
+	VMOVAPS      Y8, Y7
 	MOVL         (AX), R10
+	TESTL        R10, R10
+	JNZ          varifocalHardAVX2F32pow1
+	VBROADCASTSS consts32AVX2<>+0(SB), Y7
+	JMP          varifocalHardAVX2F32pow1done
 
 varifocalHardAVX2F32pow1:
-	TESTL  R10, R10
+	DECL   R10
 	JZ     varifocalHardAVX2F32pow1done
 	VMULPS Y8, Y7, Y7
-	DECL   R10
 	JMP    varifocalHardAVX2F32pow1
 
 varifocalHardAVX2F32pow1done:
@@ -2847,7 +2909,8 @@ flstarHardAVX2F32loop:
 	VMINPS       consts32AVX2<>+0(SB), Y2, Y2
 	VMAXPS       consts32AVX2<>+800(SB), Y2, Y2
 	VORPS        consts32AVX2<>+128(SB), Y6, Y5
-	VMAXPS       consts32AVX2<>+160(SB), Y5, Y5
+	VBROADCASTSS consts32AVX2<>+160(SB), Y7
+	VMAXPS       Y5, Y7, Y5
 	VMULPS       consts32AVX2<>+864(SB), Y5, Y7
 	VROUNDPS     $0x08, Y7, Y7
 	VFNMADD231PS consts32AVX2<>+320(SB), Y7, Y5
@@ -2955,7 +3018,8 @@ flstarHardAVX2F32nohess0:
 	VMINPS       consts32AVX2<>+0(SB), Y2, Y2
 	VMAXPS       consts32AVX2<>+800(SB), Y2, Y2
 	VORPS        consts32AVX2<>+128(SB), Y6, Y5
-	VMAXPS       consts32AVX2<>+160(SB), Y5, Y5
+	VBROADCASTSS consts32AVX2<>+160(SB), Y7
+	VMAXPS       Y5, Y7, Y5
 	VMULPS       consts32AVX2<>+864(SB), Y5, Y7
 	VROUNDPS     $0x08, Y7, Y7
 	VFNMADD231PS consts32AVX2<>+320(SB), Y7, Y5
@@ -3093,7 +3157,8 @@ focalHardAVX2F32loop:
 	VXORPS       consts32AVX2<>+128(SB), Y2, Y4
 	VBLENDVPS    Y3, Y2, Y4, Y4
 	VORPS        consts32AVX2<>+128(SB), Y2, Y2
-	VMAXPS       consts32AVX2<>+160(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+160(SB), Y5
+	VMAXPS       Y2, Y5, Y2
 	VBROADCASTSS consts32AVX2<>+192(SB), Y5
 	VFMADD213PS  consts32AVX2<>+224(SB), Y2, Y5
 	VBROADCASTSS consts32AVX2<>+256(SB), Y6
@@ -3137,14 +3202,17 @@ focalHardAVX2F32loop:
 	VFMADD213PS  Y11, Y9, Y12
 	VFMADD213PS  Y2, Y8, Y12
 	VADDPS       Y12, Y6, Y2
-	VBROADCASTSS consts32AVX2<>+0(SB), Y6
+	VMOVAPS      Y7, Y6
 	MOVL         (AX), R10
+	TESTL        R10, R10
+	JNZ          focalHardAVX2F32pow0
+	VBROADCASTSS consts32AVX2<>+0(SB), Y6
+	JMP          focalHardAVX2F32pow0done
 
 focalHardAVX2F32pow0:
-	TESTL  R10, R10
+	DECL   R10
 	JZ     focalHardAVX2F32pow0done
 	VMULPS Y7, Y6, Y6
-	DECL   R10
 	JMP    focalHardAVX2F32pow0
 
 focalHardAVX2F32pow0done:
@@ -3236,7 +3304,8 @@ focalHardAVX2F32nohess0:
 	VXORPS       consts32AVX2<>+128(SB), Y2, Y4
 	VBLENDVPS    Y3, Y2, Y4, Y4
 	VORPS        consts32AVX2<>+128(SB), Y2, Y2
-	VMAXPS       consts32AVX2<>+160(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+160(SB), Y5
+	VMAXPS       Y2, Y5, Y2
 	VBROADCASTSS consts32AVX2<>+192(SB), Y5
 	VFMADD213PS  consts32AVX2<>+224(SB), Y2, Y5
 	VBROADCASTSS consts32AVX2<>+256(SB), Y6
@@ -3280,14 +3349,17 @@ focalHardAVX2F32nohess0:
 	VFMADD213PS  Y11, Y9, Y12
 	VFMADD213PS  Y2, Y8, Y12
 	VADDPS       Y12, Y6, Y2
-	VBROADCASTSS consts32AVX2<>+0(SB), Y6
+	VMOVAPS      Y7, Y6
 	MOVL         (AX), R10
+	TESTL        R10, R10
+	JNZ          focalHardAVX2F32pow1
+	VBROADCASTSS consts32AVX2<>+0(SB), Y6
+	JMP          focalHardAVX2F32pow1done
 
 focalHardAVX2F32pow1:
-	TESTL  R10, R10
+	DECL   R10
 	JZ     focalHardAVX2F32pow1done
 	VMULPS Y7, Y6, Y6
-	DECL   R10
 	JMP    focalHardAVX2F32pow1
 
 focalHardAVX2F32pow1done:
@@ -3430,7 +3502,8 @@ focalexpHardAVX2F32loop:
 	VXORPS       consts32AVX2<>+128(SB), Y2, Y4
 	VBLENDVPS    Y3, Y2, Y4, Y4
 	VORPS        consts32AVX2<>+128(SB), Y2, Y2
-	VMAXPS       consts32AVX2<>+160(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+160(SB), Y5
+	VMAXPS       Y2, Y5, Y2
 	VBROADCASTSS consts32AVX2<>+192(SB), Y5
 	VFMADD213PS  consts32AVX2<>+224(SB), Y2, Y5
 	VBROADCASTSS consts32AVX2<>+256(SB), Y6
@@ -3529,7 +3602,8 @@ focalexpHardAVX2F32loop:
 	VMAXPS       consts32AVX2<>+800(SB), Y2, Y2
 	VXORPS       consts32AVX2<>+128(SB), Y5, Y4
 	VXORPS       consts32AVX2<>+128(SB), Y2, Y2
-	VMAXPS       consts32AVX2<>+160(SB), Y4, Y4
+	VBROADCASTSS consts32AVX2<>+160(SB), Y5
+	VMAXPS       Y4, Y5, Y4
 	VMULPS       consts32AVX2<>+864(SB), Y4, Y5
 	VROUNDPS     $0x08, Y5, Y5
 	VFNMADD231PS consts32AVX2<>+320(SB), Y5, Y4
@@ -3587,7 +3661,8 @@ focalexpHardAVX2F32nograd0:
 	VXORPS       consts32AVX2<>+128(SB), Y2, Y4
 	VBLENDVPS    Y3, Y2, Y4, Y4
 	VORPS        consts32AVX2<>+128(SB), Y2, Y2
-	VMAXPS       consts32AVX2<>+160(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+160(SB), Y5
+	VMAXPS       Y2, Y5, Y2
 	VBROADCASTSS consts32AVX2<>+192(SB), Y5
 	VFMADD213PS  consts32AVX2<>+224(SB), Y2, Y5
 	VBROADCASTSS consts32AVX2<>+256(SB), Y6
@@ -3686,7 +3761,8 @@ focalexpHardAVX2F32nograd0:
 	VMAXPS       consts32AVX2<>+800(SB), Y2, Y2
 	VXORPS       consts32AVX2<>+128(SB), Y5, Y4
 	VXORPS       consts32AVX2<>+128(SB), Y2, Y2
-	VMAXPS       consts32AVX2<>+160(SB), Y4, Y4
+	VBROADCASTSS consts32AVX2<>+160(SB), Y5
+	VMAXPS       Y4, Y5, Y4
 	VMULPS       consts32AVX2<>+864(SB), Y4, Y5
 	VROUNDPS     $0x08, Y5, Y5
 	VFNMADD231PS consts32AVX2<>+320(SB), Y5, Y4

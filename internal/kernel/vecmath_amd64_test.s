@@ -295,7 +295,8 @@ expNegAVX512F32loop:
 	CMPQ              BX, DX
 	JGE               expNegAVX512F32done
 	VMOVUPS           (CX)(BX*4), Z0
-	VMAXPS.BCST       consts32AVX512<>+0(SB), Z0, Z0
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z1
+	VMAXPS            Z0, Z1, Z0
 	VBROADCASTSS      consts32AVX512<>+4(SB), Z1
 	VFMADD213PS.BCST  consts32AVX512<>+8(SB), Z0, Z1
 	VBROADCASTSS      consts32AVX512<>+12(SB), Z2
@@ -366,7 +367,8 @@ expNegPairHiAVX512F32loop:
 	CMPQ              BX, DX
 	JGE               expNegPairHiAVX512F32done
 	VMOVUPS           (CX)(BX*4), Z0
-	VMAXPS.BCST       consts32AVX512<>+0(SB), Z0, Z0
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z1
+	VMAXPS            Z0, Z1, Z0
 	VBROADCASTSS      consts32AVX512<>+4(SB), Z1
 	VFMADD213PS.BCST  consts32AVX512<>+8(SB), Z0, Z1
 	VBROADCASTSS      consts32AVX512<>+12(SB), Z2
@@ -407,7 +409,8 @@ expNegPairLoAVX512F32loop:
 	CMPQ              BX, DX
 	JGE               expNegPairLoAVX512F32done
 	VMOVUPS           (CX)(BX*4), Z0
-	VMAXPS.BCST       consts32AVX512<>+0(SB), Z0, Z0
+	VBROADCASTSS      consts32AVX512<>+0(SB), Z1
+	VMAXPS            Z0, Z1, Z0
 	VBROADCASTSS      consts32AVX512<>+4(SB), Z1
 	VFMADD213PS.BCST  consts32AVX512<>+8(SB), Z0, Z1
 	VBROADCASTSS      consts32AVX512<>+12(SB), Z2
@@ -841,7 +844,8 @@ expNegAVX2F32loop:
 	CMPQ         BX, DX
 	JGE          expNegAVX2F32done
 	VMOVUPS      (CX)(BX*4), Y0
-	VMAXPS       consts32AVX2<>+0(SB), Y0, Y0
+	VBROADCASTSS consts32AVX2<>+0(SB), Y1
+	VMAXPS       Y0, Y1, Y0
 	VBROADCASTSS consts32AVX2<>+32(SB), Y1
 	VFMADD213PS  consts32AVX2<>+64(SB), Y0, Y1
 	VBROADCASTSS consts32AVX2<>+96(SB), Y2
@@ -916,7 +920,8 @@ expNegPairHiAVX2F32loop:
 	CMPQ         BX, DX
 	JGE          expNegPairHiAVX2F32done
 	VMOVUPS      (CX)(BX*4), Y0
-	VMAXPS       consts32AVX2<>+0(SB), Y0, Y0
+	VBROADCASTSS consts32AVX2<>+0(SB), Y1
+	VMAXPS       Y0, Y1, Y0
 	VBROADCASTSS consts32AVX2<>+32(SB), Y1
 	VFMADD213PS  consts32AVX2<>+64(SB), Y0, Y1
 	VBROADCASTSS consts32AVX2<>+96(SB), Y2
@@ -966,7 +971,8 @@ expNegPairLoAVX2F32loop:
 	CMPQ         BX, DX
 	JGE          expNegPairLoAVX2F32done
 	VMOVUPS      (CX)(BX*4), Y0
-	VMAXPS       consts32AVX2<>+0(SB), Y0, Y0
+	VBROADCASTSS consts32AVX2<>+0(SB), Y1
+	VMAXPS       Y0, Y1, Y0
 	VBROADCASTSS consts32AVX2<>+32(SB), Y1
 	VFMADD213PS  consts32AVX2<>+64(SB), Y0, Y1
 	VBROADCASTSS consts32AVX2<>+96(SB), Y2
