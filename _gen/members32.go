@@ -216,13 +216,14 @@ func (f *f32) sigmas(s *parts32, e reg.VecVirtual) reg.VecVirtual {
 // once (see expTable), and the rounding error of that, lo = T·s + (T − hi)
 // by one fused multiply-add (T − hi is exact), each times 2^n.
 func (f *f32) expNegPair(z reg.VecVirtual) (hi, lo reg.VecVirtual) {
-	t := f.expTable(z)
+	t := f.expTable(z, nil)
 	h := f.vec()
 	VMOVAPS(t.s, h)
 	VFMADD213PS(t.t, t.t, h) // T + T·s
 	l := f.sub(t.t, h)
 	VFMADD231PS(t.t, t.s, l) // T·s + (T − hi)
-	return f.expScale(t, h), f.expScale(t, l)
+	e := f.expScale(t, h, l)
+	return e[0], e[1]
 }
 
 // powK returns m^k, k the int32 at flag: 1 for k = 0, else m times

@@ -294,25 +294,13 @@ func (f *f32) estrinPows(pows []reg.VecVirtual, c []float32) reg.VecVirtual {
 // eᶻ = e^r·2^k: k = round(z/ln 2), r = z − k·ln 2 by float32 Cody–Waite
 // constants (ln2Hi32 has 12 trailing zero bits), |r| ≤ ln2/2, and e^r by
 // its Taylor polynomial of degree 7 (truncation below 5.3e-9 relative, a
-// tenth of float32's rounding). expNegLo and expNegBiased scale it. The clamp
-// lies below the point (z ≈ −173.3) where even the largest gradient scale
-// the kernels take, 2^100, leaves eᶻ·scale below float32's smallest
+// tenth of float32's rounding): the scaled kernels' exponential, which
+// they scale themselves (directly, or by expNegBiased). The clamp lies
+// below the point (z ≈ −173.3) where even the largest gradient scale the
+// kernels take, 2^100, leaves eᶻ·scale below float32's smallest
 // subnormal: the scaled products the kernels form from e^r and k round to
-// 0 there, as the exact ones do.
+// 0 there, as the exact ones do. A NaN z stays NaN.
 func (f *f32) expReduced(z reg.VecVirtual) (p, k reg.VecVirtual) {
-	return f.expReducedLo(z, nil)
-}
-
-// expReducedLo is expReduced of z + lo, lo (if not nil) a correction far
-// below z's ulp (the low part of a double-float32 z), added to r after the
-// reduction.
-func (f *f32) expReducedLo(z, lo reg.VecVirtual) (p, k reg.VecVirtual) {
-	s, k := f.expReducedSumLo(z, lo)
-	return f.add(s, f.c(1)), k
-}
-
-// expReducedSumLo is expReducedSum of z + lo (see expReducedLo).
-func (f *f32) expReducedSumLo(z, lo reg.VecVirtual) (s, k reg.VecVirtual) {
 	const ln2Hi32, ln2Lo32 = 0.693145751953125, 1.428606765330187045e-06
 	r := f.max(f.load(f.c(-180)), z) // z if NaN
 	k = f.vec()
@@ -323,16 +311,13 @@ func (f *f32) expReducedSumLo(z, lo reg.VecVirtual) (s, k reg.VecVirtual) {
 	}
 	f.fnmadd(f.c(ln2Hi32), k, r)
 	f.fnmadd(f.c(ln2Lo32), k, r)
-	if lo != nil {
-		VADDPS(lo, r, r)
-	}
 	c := make([]float32, 6)
 	for i := range c {
 		c[i] = float32(1 / fact(i+2))
 	}
 	q := f.estrin(r, c)
 	VFMADD213PS(r, f.mul(r, r), q) // r + r²·q
-	return q, k
+	return f.add(q, f.c(1)), k
 }
 
 // expNeg returns eᶻ for z ≤ 0 (0 below −103.97, where it underflows):
@@ -341,21 +326,16 @@ func (f *f32) expReducedSumLo(z, lo reg.VecVirtual) (s, k reg.VecVirtual) {
 // eᶻ·2^64 built in the exponent field (flushed to 0 only below 2^−190),
 // times 2^−64. Within 2 ulp (TestVecMath32Within2ULP).
 func (f *f32) expNeg(z reg.VecVirtual) reg.VecVirtual {
-	t := f.expTable(z)
-	VFMADD213PS(t.t, t.t, t.s) // T + T·s
-	return f.expScale(t, t.s)
+	return f.expNegLo(z, nil)
 }
 
-// expNegLo is expNeg of z + lo (see expReducedLo), by the polynomial of
-// expReduced.
+// expNegLo is expNeg of z + lo, lo (if not nil) a correction far below
+// z's ulp (the low part of a double-float32 z), added to r after the
+// reduction (see expTable).
 func (f *f32) expNegLo(z, lo reg.VecVirtual) reg.VecVirtual {
-	if !f.z {
-		bias := f.cbits(127 + 64) // (first: the constants' order in the table)
-		p, k := f.expReducedLo(z, lo)
-		return f.mul(f.scale2k(p, k, bias), f.c(0x1p-64))
-	}
-	p, k := f.expReducedLo(z, lo)
-	return f.scalef(p, k)
+	t := f.expTable(z, lo)
+	VFMADD213PS(t.t, t.t, t.s) // T + T·s
+	return f.expScale(t, t.s)[0]
 }
 
 // expTableN is the number of entries of expTable's table on each
@@ -376,18 +356,19 @@ type expParts32 struct {
 	kn reg.VecVirtual // k/N, whose floor is n
 }
 
-// expTable returns the parts of eᶻ for z ≤ 0, clamped at −180 (see
-// expReduced for why there): k = round(z·N/ln 2), N the table's size
-// (expTableN), found with the sum 1.5·2^23 + z·N/ln 2 rounded once, whose
-// low mantissa bits are then k and index the tables directly; k/N =
-// n + j/N exactly (j = k mod N), by one fused multiply-add; r = z −
-// (k/N)·ln 2 by two (float32 Cody–Waite constants), |r| ≤ ln 2/(2N)
-// (0.0109 or 0.0434); T = 2^(j/N) rounded to float32, and c = 2^(j/N)/T − 1
-// (below 2^−24), from the table's two halves; and s = e^r − 1 + c, e^r − 1
-// by its Taylor polynomial of degree 3 on AVX-512 (truncation 5.7e-10
-// relative) and 4 on AVX2 (1.3e-9): eᶻ = (T + T·s)·2^n, up to T·c·(e^r − 1)
-// (below 2^−30 of it), which the kernels leave out.
-func (f *f32) expTable(z reg.VecVirtual) expParts32 {
+// expTable returns the parts of eᶻ⁺ˡᵒ for z ≤ 0 (lo: see expNegLo; nil
+// for 0), z clamped at −180 (see expReduced for why there; a NaN z stays
+// NaN): k = round(z·N/ln 2), N the table's size (expTableN), found with
+// the sum 1.5·2^23 + z·N/ln 2 rounded once, whose low mantissa bits are
+// then k and index the tables directly; k/N = n + j/N exactly
+// (j = k mod N), by one fused multiply-add; r = z − (k/N)·ln 2 by two
+// (float32 Cody–Waite constants), plus lo, |r| ≤ ln 2/(2N) (0.0109 or
+// 0.0434); T = 2^(j/N) rounded to float32, and c = 2^(j/N)/T − 1 (below
+// 2^−24), from the table's two halves; and s = e^r − 1 + c, e^r − 1 by
+// its Taylor polynomial of degree 3 on AVX-512 (truncation 5.7e-10
+// relative) and 4 on AVX2 (1.3e-9): eᶻ = (T + T·s)·2^n, up to
+// T·c·(e^r − 1) (below 2^−30 of it), which the kernels leave out.
+func (f *f32) expTable(z, lo reg.VecVirtual) expParts32 {
 	const ln2Hi32, ln2Lo32 = 0.693145751953125, 1.428606765330187045e-06
 	const magic = 0x1.8p23
 	N := f.expTableN()
@@ -399,6 +380,9 @@ func (f *f32) expTable(z reg.VecVirtual) expParts32 {
 	f.fma213(p.kn, p.kq, f.c(-magic/float32(N))) // k/N, exact
 	f.fnmadd(f.c(ln2Hi32), p.kn, r)
 	f.fnmadd(f.c(ln2Lo32), p.kn, r)
+	if lo != nil {
+		VADDPS(lo, r, r)
+	}
 	p.t = f.expTab(p.kq, 0)
 	deg := 3
 	if !f.z {
@@ -431,10 +415,14 @@ func (f *f32) expTab(kq reg.VecVirtual, h int) reg.VecVirtual {
 	return d
 }
 
-// expScale returns v·2^n, n from the parts t (see expNeg).
-func (f *f32) expScale(t expParts32, v reg.VecVirtual) reg.VecVirtual {
+// expScale returns each v·2^n, n from the parts t (see expNeg).
+func (f *f32) expScale(t expParts32, v ...reg.VecVirtual) []reg.VecVirtual {
+	d := make([]reg.VecVirtual, len(v))
 	if f.z {
-		return f.scalef(v, t.kn)
+		for i := range v {
+			d[i] = f.scalef(v[i], t.kn)
+		}
+		return d
 	}
 	// (kq's bits − 0x4b400000) = k, and (k + 8·191) >> 3 = n + 127 + 64.
 	e := f.vec()
@@ -442,7 +430,10 @@ func (f *f32) expScale(t expParts32, v reg.VecVirtual) reg.VecVirtual {
 	VPSRAD(U8(3), e, e)
 	VPMAXSD(f.cbits(0), e, e)
 	VPSLLD(U8(23), e, e)
-	return f.mul(f.mul(v, e), f.c(0x1p-64))
+	for i := range v {
+		d[i] = f.mul(f.mul(v[i], e), f.c(0x1p-64))
+	}
+	return d
 }
 
 // emitExpTable writes expTable's table: T = 2^(j/N) rounded to float32,

@@ -939,16 +939,12 @@ expNegPairHiAVX2F32loop:
 	VFMADD213PS  Y2, Y2, Y0
 	VSUBPS       Y0, Y2, Y3
 	VFMADD231PS  Y2, Y4, Y3
-	VPSUBD       consts32AVX2<>+352(SB), Y1, Y2
-	VPSRAD       $0x03, Y2, Y2
-	VPMAXSD      consts32AVX2<>+384(SB), Y2, Y2
-	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y0, Y0
-	VMULPS       consts32AVX2<>+416(SB), Y0, Y0
 	VPSUBD       consts32AVX2<>+352(SB), Y1, Y1
 	VPSRAD       $0x03, Y1, Y1
 	VPMAXSD      consts32AVX2<>+384(SB), Y1, Y1
 	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y0, Y0
+	VMULPS       consts32AVX2<>+416(SB), Y0, Y0
 	VMULPS       Y1, Y3, Y1
 	VMULPS       consts32AVX2<>+416(SB), Y1, Y1
 	VMOVUPS      Y0, (AX)(BX*4)
@@ -990,17 +986,13 @@ expNegPairLoAVX2F32loop:
 	VFMADD213PS  Y2, Y2, Y0
 	VSUBPS       Y0, Y2, Y3
 	VFMADD231PS  Y2, Y4, Y3
-	VPSUBD       consts32AVX2<>+352(SB), Y1, Y2
-	VPSRAD       $0x03, Y2, Y2
-	VPMAXSD      consts32AVX2<>+384(SB), Y2, Y2
-	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y0, Y0
+	VPSUBD       consts32AVX2<>+352(SB), Y1, Y1
+	VPSRAD       $0x03, Y1, Y1
+	VPMAXSD      consts32AVX2<>+384(SB), Y1, Y1
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y0, Y0
 	VMULPS       consts32AVX2<>+416(SB), Y0, Y0
-	VPSUBD       consts32AVX2<>+352(SB), Y1, Y0
-	VPSRAD       $0x03, Y0, Y0
-	VPMAXSD      consts32AVX2<>+384(SB), Y0, Y0
-	VPSLLD       $0x17, Y0, Y0
-	VMULPS       Y0, Y3, Y0
+	VMULPS       Y1, Y3, Y0
 	VMULPS       consts32AVX2<>+416(SB), Y0, Y0
 	VMOVUPS      Y0, (AX)(BX*4)
 	ADDQ         $0x08, BX
