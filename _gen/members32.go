@@ -47,15 +47,16 @@ const (
 )
 
 // parts32 are the quantities of one block of logits x with hard targets y
-// that the members are built from: the mask of y = 1, the true class's
-// logit t = s·x (s = 2y − 1), and for the focal members pₜ = σ(t),
+// that the members are built from: the masks of y = 1 and y = 0 (the
+// target check's), the true class's logit t = s·x (s = 2y − 1) and the
+// mask of t < 0, and for the focal members pₜ = σ(t),
 // m = σ(−t), ce = softplus(−t) and w = m^k (k from m32Pow); with the
 // kernel's constants: slot i as a broadcast memory operand (qm), in a
 // register (qv), as an operand of either kind (qo: memory on AVX-512,
 // whose broadcasts embed), and a pair of slots by target (pair).
 type parts32 struct {
-	x, y            reg.VecVirtual
-	one             reg.Register
+	x               reg.VecVirtual
+	one, zero, tneg reg.Register
 	t, pt, m, ce, w reg.VecVirtual
 	gam             reg.VecVirtual // expParts: γ of each lane (its float32)
 	qm              func(i int) Mem
@@ -93,22 +94,22 @@ func (f *f32) member32(member string, focal partsKind, gamma func(s *parts32) (h
 	at := func(b reg.Register, u int) Mem { return Mem{Base: b, Index: i, Scale: 4, Disp: 4 * f.lanes() * u} }
 	// The check of all blocks first: a soft target or a logit beyond 2^64
 	// stops the kernel before any of them.
-	f.jumpUnlessHard(U, at, Y, X, L("done"))
+	ones, zeros := f.jumpUnlessHard(U, at, Y, X, L("done"))
 	qm, qv, qo := f.params(Q)
 	sign := f.cbits(1 << 31)
 	for u := range U {
-		s := &parts32{qm: qm, qv: qv, qo: qo}
-		s.x, s.y = f.vec(), f.vec()
+		s := &parts32{qm: qm, qv: qv, qo: qo, one: ones[u], zero: zeros[u]}
+		s.x = f.vec()
 		VMOVUPS(at(X, u), s.x)
-		VMOVUPS(at(Y, u), s.y)
-		s.one = f.cmp(cmpEQ, s.y, f.c(1))
 		s.pair = func(y1, y0 int) reg.VecVirtual { return f.blend(s.one, qv(y0), qo(y1)) }
-		s.t = f.blend(s.one, f.xor(s.x, sign), s.x) // s·x
+		s.t = f.negateWhere(s.zero, s.x) // s·x
+		s.tneg = f.signMask(s.t)
 		switch focal {
 		case powParts:
-			e := f.expNeg(f.op(VORPS, VORPS_BCST, s.x, sign)) // e^−|x|
+			nabs := f.op(VORPS, VORPS_BCST, s.x, sign) // −|x|
+			e := f.expNeg(nabs)                        // e^−|x|
 			f.sigmas(s, e)
-			s.ce = f.add(f.max(f.xor(s.t, sign), f.c(0)), f.log1pPoly(e)) // softplus(−t)
+			s.ce = f.softplusNeg(s.t, s.tneg, nabs, f.log1pPoly(e)) // softplus(−t)
 			s.w = f.powK(s.m, qm(m32Pow), L(fmt.Sprint("pow", u)))
 		case expParts:
 			f.expParts(s, gamma)
@@ -207,8 +208,7 @@ func (f *f32) expParts(s *parts32, gamma func(s *parts32) (hi, lo reg.VecVirtual
 func (f *f32) sigmas(s *parts32, e reg.VecVirtual) reg.VecVirtual {
 	inv := f.div(f.load(f.c(1)), f.add(e, f.c(1)))
 	ei := f.mul(e, inv)
-	tneg := f.signMask(s.t)
-	s.m, s.pt = f.selectSign(tneg, inv, ei), f.selectSign(tneg, ei, inv)
+	s.m, s.pt = f.selectSign(s.tneg, inv, ei), f.selectSign(s.tneg, ei, inv)
 	return inv
 }
 
@@ -382,8 +382,7 @@ func (f *f32) varifocal(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtua
 	return l, g, func() reg.VecVirtual {
 		// The negatives' focal Hessian (the band of γ), the positives'
 		// cross-entropy one (γₜ = 0).
-		neg := f.cmp(cmpEQ, s.y, f.c(0))
-		return f.mul(f.abs(gf), f.hessBracket(s, s.pair(vfGamma1, vfGamma0), neg))
+		return f.mul(f.abs(gf), f.hessBracket(s, s.pair(vfGamma1, vfGamma0), s.zero))
 	}
 }
 
