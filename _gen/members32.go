@@ -103,7 +103,9 @@ func (f *f32) member32(member string, focal partsKind, gamma func(s *parts32) (h
 		VMOVUPS(at(X, u), s.x)
 		s.pair = func(y1, y0 int) reg.VecVirtual { return f.blend(s.one, qv(y0), qo(y1)) }
 		s.t = f.negateWhere(s.zero, s.x) // s·x
-		s.tneg = f.signMask(s.t)
+		if focal != noParts {
+			s.tneg = f.signMask(s.t)
+		}
 		switch focal {
 		case powParts:
 			nabs := f.op(VORPS, VORPS_BCST, s.x, sign) // −|x|

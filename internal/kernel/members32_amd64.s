@@ -895,7 +895,6 @@ flstarHardAVX512F32loop:
 	VMOVUPS           (SI)(R9*4), Z2
 	VMOVAPS           Z2, Z3
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, K2, Z3
-	VPMOVD2M          Z3, K2
 	VBROADCASTSS      8(AX), Z2
 	VMULPS            Z2, Z3, Z12
 	VFMSUB213PS       Z12, Z3, Z2
@@ -991,7 +990,6 @@ flstarHardAVX512F32nohess0:
 	VMOVUPS           64(SI)(R9*4), Z2
 	VMOVAPS           Z2, Z3
 	VXORPS.BCST       consts32AVX512<>+16(SB), Z2, K5, Z3
-	VPMOVD2M          Z3, K1
 	VBROADCASTSS      8(AX), Z2
 	VMULPS            Z2, Z3, Z12
 	VFMSUB213PS       Z12, Z3, Z2
