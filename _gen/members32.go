@@ -204,13 +204,11 @@ func (f *f32) expParts(s *parts32, gamma func(s *parts32) (hi, lo reg.VecVirtual
 	s.w = f.expNegLo(f.xor(S, sign), f.xor(lo, sign))
 }
 
-// sigmas sets s.m = σ(−t) and s.pt = σ(t) from e = e^−|x|, each without
-// cancellation (1/(1 + e) or e/(1 + e), chosen by t's sign), and returns
-// 1/(1 + e).
+// sigmas sets s.m = σ(−t) and s.pt = σ(t) from e = e^−|x| (see
+// sigmoids) and returns 1/(1 + e).
 func (f *f32) sigmas(s *parts32, e reg.VecVirtual) reg.VecVirtual {
-	inv := f.div(f.load(f.c(1)), f.add(e, f.c(1)))
-	ei := f.mul(e, inv)
-	s.m, s.pt = f.selectSign(s.tneg, inv, ei), f.selectSign(s.tneg, ei, inv)
+	var inv reg.VecVirtual
+	s.m, s.pt, inv = f.sigmoids(s.tneg, e)
 	return inv
 }
 

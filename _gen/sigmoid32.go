@@ -595,9 +595,7 @@ func (f *f32) sigmoidHard32(scaled bool) {
 		case scaled && f.z:
 			er, k = f.expReduced(nabs)
 			e = f.scalef(er, k)
-			inv = f.div(f.load(f.c(1)), f.add(e, f.c(1)))
-			ei := f.mul(e, inv)
-			m, pt = f.selectSign(tneg, inv, ei), f.selectSign(tneg, ei, inv)
+			m, pt, inv = f.sigmoids(tneg, e)
 		case scaled:
 			bias := f.vec()
 			VPBROADCASTD(qm(qBias), bias)
@@ -610,9 +608,7 @@ func (f *f32) sigmoidHard32(scaled bool) {
 			m = f.mul(mB, down)                // σ(−t)
 		default:
 			e = f.expNeg(nabs)
-			inv = f.div(f.load(f.c(1)), f.add(e, f.c(1)))
-			ei := f.mul(e, inv)
-			m, pt = f.selectSign(tneg, inv, ei), f.selectSign(tneg, ei, inv)
+			m, pt, inv = f.sigmoids(tneg, e)
 		}
 		ce := f.softplusNeg(t, tneg, nabs, f.log1pPoly(e)) // softplus(−t)
 
@@ -707,6 +703,15 @@ func (f *f32) log1pPoly(e reg.VecVirtual) reg.VecVirtual {
 	q := f.estrinPows([]reg.VecVirtual{e, e2}, log1pQ)
 	VFMADD213PS(e, e2, q) // e + e²·q
 	return q
+}
+
+// sigmoids returns m = σ(−t) and pₜ = σ(t) from e = e^−|x|, each without
+// cancellation (1/(1 + e) or e/(1 + e), chosen by t's sign: tneg, see
+// signMask), and 1/(1 + e).
+func (f *f32) sigmoids(tneg reg.Register, e reg.VecVirtual) (m, pt, inv reg.VecVirtual) {
+	inv = f.div(f.load(f.c(1)), f.add(e, f.c(1)))
+	ei := f.mul(e, inv)
+	return f.selectSign(tneg, inv, ei), f.selectSign(tneg, ei, inv), inv
 }
 
 // negateWhere returns x with its sign flipped in the lanes of mask m: on
