@@ -321,10 +321,13 @@ func (f *f32) expReduced(z reg.VecVirtual) (p, k reg.VecVirtual) {
 }
 
 // expNeg returns eᶻ for z ≤ 0 (0 below −103.97, where it underflows):
-// T + T·s (see expTable) rounded once, with 2^n applied after it,
-// subnormal results included: by VSCALEFPS on AVX-512; on AVX2 as
-// eᶻ·2^64 built in the exponent field (flushed to 0 only below 2^−190),
-// times 2^−64. Within 2 ulp (TestVecMath32Within2ULP).
+// T + T·s (see expTable), with 2^n applied to T before (so that it is
+// off the chain of dependent operations): on AVX-512 by VSCALEFPS, and
+// T·2^n + T·2^n·s rounded once, which is eᶻ rounded once but where it is
+// subnormal (two roundings there: within 2^−148); on AVX2 as
+// T·2^(n+64), built in the exponent field (flushed to 0 only below
+// 2^−190), plus that times s, rounded once, times 2^−64. Within 2 ulp
+// (TestVecMath32Within2ULP).
 func (f *f32) expNeg(z reg.VecVirtual) reg.VecVirtual {
 	return f.expNegLo(z, nil)
 }
@@ -351,7 +354,7 @@ func (f *f32) expTableN() int {
 // expParts32 are the parts of eᶻ = (T + T·s)·2^n (see expTable).
 type expParts32 struct {
 	s  reg.VecVirtual // e^r − 1 + c
-	t  reg.VecVirtual // T = 2^(j/N), rounded to float32
+	t  reg.VecVirtual // T = 2^(j/N), rounded to float32, times 2^n (AVX2: 2^(n+64))
 	kq reg.VecVirtual // 1.5·2^23 + k: k = N·n + j in its low bits
 	kn reg.VecVirtual // k/N, whose floor is n
 }
@@ -361,16 +364,28 @@ type expParts32 struct {
 // NaN): k = round(z·N/ln 2), N the table's size (expTableN), found with
 // the sum 1.5·2^23 + z·N/ln 2 rounded once, whose low mantissa bits are
 // then k and index the tables directly; k/N = n + j/N exactly
-// (j = k mod N), by one fused multiply-add; r = z − (k/N)·ln 2 by two
-// (float32 Cody–Waite constants), plus lo, |r| ≤ ln 2/(2N) (0.0109 or
-// 0.0434); T = 2^(j/N) rounded to float32, and c = 2^(j/N)/T − 1 (below
-// 2^−24), from the table's two halves; and s = e^r − 1 + c, e^r − 1 by
-// its Taylor polynomial of degree 3 on AVX-512 (truncation 5.7e-10
-// relative) and 4 on AVX2 (1.3e-9): eᶻ = (T + T·s)·2^n, up to
-// T·c·(e^r − 1) (below 2^−30 of it), which the kernels leave out.
+// (j = k mod N), by one fused multiply-add; r = z − (k/N)·L by one more,
+// rounded once, L = ln 2 rounded to float32, plus lo, |r| ≤ ln 2/(2N)
+// (0.0109 or 0.0434); T = 2^(j/N) rounded to float32, and c = 2^(j/N)/T − 1
+// (below 2^−24), from the table's two halves; and
+// s = e^r − 1 + c − (k/N)(ln 2 − L), e^r − 1 by its Taylor polynomial of
+// degree 3 on AVX-512 (truncation 5.7e-10 relative) and 4 on AVX2
+// (1.3e-9), as r + r²·q(r): eᶻ = (T + T·s)·2^n, up to T·c·(e^r − 1)
+// (below 2^−30 of it) and (k/N)(ln 2 − L)·(e^r − 1) (below 5.4e-9 and
+// 2.2e-8 of it), which the kernels leave out.
+//
+// T comes times 2^n on AVX-512 (by VSCALEFPS, rounded once where it is
+// subnormal) and times 2^(n+64) on AVX2 (exactly: a normal float32 or 0);
+// see expNeg.
+//
+// The order is for latency, which bounds the kernels more than their
+// operation count: the chain from z to s is the clamp, three fused
+// multiply-adds to r and two after it (Estrin's scheme), while the
+// tables' permutes, the terms of c and the scaling of T run beside it.
 func (f *f32) expTable(z, lo reg.VecVirtual) expParts32 {
-	const ln2Hi32, ln2Lo32 = 0.693145751953125, 1.428606765330187045e-06
 	const magic = 0x1.8p23
+	ln2 := float32(math.Ln2)
+	ln2Lo := float32(math.Ln2 - float64(ln2))
 	N := f.expTableN()
 	r := f.max(f.load(f.c(-180)), z) // z if NaN
 	var p expParts32
@@ -378,22 +393,32 @@ func (f *f32) expTable(z, lo reg.VecVirtual) expParts32 {
 	f.fma213(p.kq, r, f.c(magic)) // 1.5·2^23 + k
 	p.kn = f.load(f.c(1 / float32(N)))
 	f.fma213(p.kn, p.kq, f.c(-magic/float32(N))) // k/N, exact
-	f.fnmadd(f.c(ln2Hi32), p.kn, r)
-	f.fnmadd(f.c(ln2Lo32), p.kn, r)
+	f.fnmadd(f.c(ln2), p.kn, r)
 	if lo != nil {
 		VADDPS(lo, r, r)
 	}
 	p.t = f.expTab(p.kq, 0)
-	deg := 3
-	if !f.z {
-		deg = 4
-	}
-	q := f.load(f.c(float32(1 / fact(deg))))
-	for i := deg - 1; i >= 1; i-- {
-		f.horner(q, r, float32(1/fact(i)))
+	if f.z {
+		p.t = f.scalef(p.t, p.kn)
+	} else {
+		// (kq's bits − 0x4b400000) = k, and (k + 8·191) >> 3 = n + 127 + 64.
+		e := f.vec()
+		VPSUBD(f.cbits(0x4b400000-8*191), p.kq, e)
+		VPSRAD(U8(3), e, e)
+		VPMAXSD(f.cbits(0), e, e)
+		VPSLLD(U8(23), e, e)
+		VMULPS(e, p.t, p.t)
 	}
 	p.s = f.expTab(p.kq, 1)
-	VFMADD231PS(q, r, p.s) // e^r − 1 + c
+	f.fnmadd(f.c(ln2Lo), p.kn, p.s) // c − (k/N)(ln 2 − L)
+	r2 := f.mul(r, r)
+	q := f.load(f.c(1.0 / 6))
+	f.horner(q, r, 0.5)
+	if !f.z {
+		VFMADD231PS(f.c(1.0/24), r2, q) // degree 4
+	}
+	VADDPS(r, p.s, p.s)
+	VFMADD231PS(q, r2, p.s) // e^r − 1 + c − (k/N)(ln 2 − L)
 	return p
 }
 
@@ -415,23 +440,15 @@ func (f *f32) expTab(kq reg.VecVirtual, h int) reg.VecVirtual {
 	return d
 }
 
-// expScale returns each v·2^n, n from the parts t (see expNeg).
+// expScale returns each v·2^n for v made from t's T, which already
+// carries 2^n (AVX-512: v itself) or 2^(n+64) (AVX2: v·2^−64).
 func (f *f32) expScale(t expParts32, v ...reg.VecVirtual) []reg.VecVirtual {
 	d := make([]reg.VecVirtual, len(v))
 	if f.z {
-		for i := range v {
-			d[i] = f.scalef(v[i], t.kn)
-		}
-		return d
+		return v
 	}
-	// (kq's bits − 0x4b400000) = k, and (k + 8·191) >> 3 = n + 127 + 64.
-	e := f.vec()
-	VPSUBD(f.cbits(0x4b400000-8*191), t.kq, e)
-	VPSRAD(U8(3), e, e)
-	VPMAXSD(f.cbits(0), e, e)
-	VPSLLD(U8(23), e, e)
 	for i := range v {
-		d[i] = f.mul(f.mul(v[i], e), f.c(0x1p-64))
+		d[i] = f.mul(v[i], f.c(0x1p-64))
 	}
 	return d
 }
@@ -551,8 +568,8 @@ const hessRootDegree = 11
 // subnormals at 103.97, m^γ much earlier, and the bits a subnormal factor
 // lacks are missing from the product. With |scale| ≤ 1 the gradient is
 // then below 2^−125 and so is that error: the plain kernels take e^−|x|
-// as VSCALEFPS gives it (AVX-512) or as e^−|x|·2^64 times 2^−64 (AVX2),
-// subnormals included, and multiply m^γ by the rest. A larger scale,
+// as expNeg gives it, subnormals included (within 2^−148), and multiply
+// m^γ by the rest. A larger scale,
 // up to 2^100, makes a normal float32 of such a gradient, and the scaled
 // kernels multiply from the scale down instead:
 //

@@ -52,6 +52,7 @@ func forms(tb *table, rng *rand.Rand, n int, targets string, gamma float64) []fo
 	smooth.Smooth = 0.1
 	sched.Schedule = &ScheduleParams{Below: []float64{0.2}, Gammas: []float64{5}, Else: gamma}
 	return []form{
+		{"sigmoid", "f32/grad", func() { sigmoidOn(tb, p, nil, g, nil, x, y, nil, nil) }},
 		{"sigmoid", "f32/loss+grad", func() { sigmoidOn(tb, p, l, g, nil, x, y, nil, nil) }},
 		{"sigmoid", "f32/loss+grad+hess", func() { sigmoidOn(tb, p, l, g, h, x, y, nil, nil) }},
 		{"sigmoid", "f64/loss+grad", func() { sigmoidOn(tb, p, l64, g64, nil, x64, y64, nil, nil) }},

@@ -202,8 +202,9 @@ func refLog(x float64) float64 {
 // hard-target kernels (sigmoidHardAVX2F32, sigmoidHardAVX512F32) are
 // within 2 ulp in float32 of math.Exp and math.Log1p (rounded to float32)
 // over every float32 input of the ranges the kernels call them on: exp on
-// [−170, 0] (within 2^−149, the smallest subnormal, where the result is
-// below 2^−126) and log1p on [0, 1]. Exhaustive: 2·10⁹
+// [−170, 0] (within 2^−148, two of the smallest subnormal, where the
+// result is below 2^−126: T·2^n and then T + T·s are rounded there, see
+// expTable in _gen) and log1p on [0, 1]. Exhaustive: 2·10⁹
 // inputs, so the short mode takes every 64th; the functions run in
 // parallel.
 func TestVecMath32Within2ULP(t *testing.T) {
@@ -235,6 +236,7 @@ func TestVecMath32Within2ULP(t *testing.T) {
 				const block = 1 << 14
 				src, dst := make([]float32, block), make([]float32, block)
 				worst, at := 0.0, float32(0)
+				worstSub := 0.0 // in units of 2^−149
 				for b := uint64(b0); b <= uint64(b1); {
 					k := 0
 					for ; k < block && b <= uint64(b1); k, b = k+1, b+uint64(stride) {
@@ -247,8 +249,10 @@ func TestVecMath32Within2ULP(t *testing.T) {
 					for i, x := range src[:k] {
 						want := c.ref(float64(x))
 						if c.name == "exp" && want < 0x1p-126 {
-							if math.Abs(float64(dst[i])-want) > 0x1p-149 {
-								t.Errorf("%v %s(%v) = %v, want %v (within 2^−149)", m, c.name, x, dst[i], want)
+							d := math.Abs(float64(dst[i])-want) / 0x1p-149
+							worstSub = max(worstSub, d)
+							if d > 2 {
+								t.Errorf("%v %s(%v) = %v, want %v (within 2^−148)", m, c.name, x, dst[i], want)
 							}
 							continue
 						}
@@ -258,6 +262,9 @@ func TestVecMath32Within2ULP(t *testing.T) {
 					}
 				}
 				t.Logf("%v float32 %s: worst %.2f ulp at %v", m, c.name, worst, at)
+				if c.name == "exp" {
+					t.Logf("%v float32 %s below 2^−126: worst %.2f·2^−149", m, c.name, worstSub)
+				}
 				if worst > 2 {
 					t.Errorf("%v float32 %s: worst error %.2f ulp at x = %v (want ≤ 2)", m, c.name, worst, at)
 				}

@@ -550,7 +550,8 @@ const (
 
 // maxHardConst bounds the float32-lane kernels' constants (the gradient's
 // scale times the member's factors): their products with a subnormal m^γ
-// (the lanes' m lacks bits below 2^−149) then err by less than 2^−129,
+// (the lanes' m lacks bits below 2^−149, and e^−|x| is within 2^−148
+// there) then err by less than 2^−127,
 // below the 1e-37 of float32 results that the tests take as underflow.
 // Nonzero constants below 2^−100 keep the float64 lanes too, as the
 // sigmoid kernel's do.
