@@ -356,18 +356,17 @@ type expParts32 struct {
 	s  reg.VecVirtual // e^r − 1 + c
 	t  reg.VecVirtual // T = 2^(j/N), rounded to float32, times 2^n (AVX2: 2^(n+64))
 	kq reg.VecVirtual // 1.5·2^23 + k: k = N·n + j in its low bits
-	kn reg.VecVirtual // k/N, whose floor is n
 }
 
 // expTable returns the parts of eᶻ⁺ˡᵒ for z ≤ 0 (lo: see expNegLo; nil
 // for 0), z clamped at −180 (see expReduced for why there; a NaN z stays
 // NaN): k = round(z·N/ln 2), N the table's size (expTableN), found with
 // the sum 1.5·2^23 + z·N/ln 2 rounded once, whose low mantissa bits are
-// then k and index the tables directly; k/N = n + j/N exactly
-// (j = k mod N), by one fused multiply-add; r = z − (k/N)·L by one more,
-// rounded once, L = ln 2 rounded to float32, plus lo, |r| ≤ ln 2/(2N)
-// (0.0109 or 0.0434); T = 2^(j/N) rounded to float32, and c = 2^(j/N)/T − 1
-// (below 2^−24), from the table's two halves; and
+// then k = N·n + j and index the tables directly; k itself by one
+// subtraction (exact); r = z − k·(L/N) by one fused multiply-add, rounded
+// once, L = ln 2 rounded to float32, plus lo, |r| ≤ ln 2/(2N) (0.0109 or
+// 0.0434); T = 2^(j/N) rounded to float32, and c = 2^(j/N)/T − 1 (below
+// 2^−24), from the table's two halves; and
 // s = e^r − 1 + c − (k/N)(ln 2 − L), e^r − 1 by its Taylor polynomial of
 // degree 3 on AVX-512 (truncation 5.7e-10 relative) and 4 on AVX2
 // (1.3e-9), as r + r²·q(r): eᶻ = (T + T·s)·2^n, up to T·c·(e^r − 1)
@@ -379,9 +378,10 @@ type expParts32 struct {
 // see expNeg.
 //
 // The order is for latency, which bounds the kernels more than their
-// operation count: the chain from z to s is the clamp, three fused
-// multiply-adds to r and two after it (Estrin's scheme), while the
-// tables' permutes, the terms of c and the scaling of T run beside it.
+// operation count: the chain from z to s is the clamp, a fused
+// multiply-add, a subtraction and a fused multiply-add to r and two after
+// it (Estrin's scheme), while the tables' permutes, the terms of c and
+// the scaling of T run beside it.
 func (f *f32) expTable(z, lo reg.VecVirtual) expParts32 {
 	const magic = 0x1.8p23
 	ln2 := float32(math.Ln2)
@@ -391,15 +391,14 @@ func (f *f32) expTable(z, lo reg.VecVirtual) expParts32 {
 	var p expParts32
 	p.kq = f.load(f.c(float32(float64(N) / math.Ln2)))
 	f.fma213(p.kq, r, f.c(magic)) // 1.5·2^23 + k
-	p.kn = f.load(f.c(1 / float32(N)))
-	f.fma213(p.kn, p.kq, f.c(-magic/float32(N))) // k/N, exact
-	f.fnmadd(f.c(ln2), p.kn, r)
+	k := f.sub(p.kq, f.c(magic))  // exact
+	f.fnmadd(f.c(ln2/float32(N)), k, r)
 	if lo != nil {
 		VADDPS(lo, r, r)
 	}
 	p.t = f.expTab(p.kq, 0)
 	if f.z {
-		p.t = f.scalef(p.t, p.kn)
+		p.t = f.scalef(p.t, f.mul(k, f.c(1/float32(N)))) // k/N, whose floor is n
 	} else {
 		// (kq's bits − 0x4b400000) = k, and (k + 8·191) >> 3 = n + 127 + 64.
 		e := f.vec()
@@ -410,7 +409,7 @@ func (f *f32) expTable(z, lo reg.VecVirtual) expParts32 {
 		VMULPS(e, p.t, p.t)
 	}
 	p.s = f.expTab(p.kq, 1)
-	f.fnmadd(f.c(ln2Lo), p.kn, p.s) // c − (k/N)(ln 2 − L)
+	f.fnmadd(f.c(ln2Lo/float32(N)), k, p.s) // c − (k/N)(ln 2 − L)
 	r2 := f.mul(r, r)
 	q := f.load(f.c(1.0 / 6))
 	f.horner(q, r, 0.5)
