@@ -213,8 +213,9 @@ func (f *f32) sigmas(s *parts32, e reg.VecVirtual) reg.VecVirtual {
 }
 
 // expNegPair returns eᶻ for z ≤ 0 as expNeg does, hi = T + T·s rounded
-// once (see expTable), and the rounding error of that, lo = T·s + (T − hi)
-// by one fused multiply-add (T − hi is exact), each times 2^n.
+// once (see expTable; T carries 2^n), and the rounding error of that,
+// lo = T·s + (T − hi) by one fused multiply-add (T − hi is exact where
+// eᶻ is a normal float32).
 func (f *f32) expNegPair(z reg.VecVirtual) (hi, lo reg.VecVirtual) {
 	t := f.expTable(z, nil)
 	h := f.vec()
@@ -222,8 +223,7 @@ func (f *f32) expNegPair(z reg.VecVirtual) (hi, lo reg.VecVirtual) {
 	VFMADD213PS(t.t, t.t, h) // T + T·s
 	l := f.sub(t.t, h)
 	VFMADD231PS(t.t, t.s, l) // T·s + (T − hi)
-	e := f.expScale(t, h, l)
-	return e[0], e[1]
+	return h, l
 }
 
 // powK returns m^k, k the int32 at flag: 1 for k = 0, else m times

@@ -321,13 +321,12 @@ func (f *f32) expReduced(z reg.VecVirtual) (p, k reg.VecVirtual) {
 }
 
 // expNeg returns eᶻ for z ≤ 0 (0 below −103.97, where it underflows):
-// T + T·s (see expTable), with 2^n applied to T before (so that it is
-// off the chain of dependent operations): on AVX-512 by VSCALEFPS, and
-// T·2^n + T·2^n·s rounded once, which is eᶻ rounded once but where it is
-// subnormal (two roundings there: within 2^−148); on AVX2 as
-// T·2^(n+64), built in the exponent field (flushed to 0 only below
-// 2^−190), plus that times s, rounded once, times 2^−64. Within 2 ulp
-// (TestVecMath32Within2ULP).
+// T + T·s (see expTable), with 2^n applied to T before, off the chain of
+// dependent operations: T·2^n + T·2^n·s rounded once, which is eᶻ
+// rounded once but where it is subnormal (T·2^n is rounded there too:
+// within 2^−148). T·2^n comes by VSCALEFPS on AVX-512; on AVX2 as
+// T·2^(n+64), built in the exponent field (exact, and 0 only below
+// 2^−190), times 2^−64. Within 2 ulp (TestVecMath32Within2ULP).
 func (f *f32) expNeg(z reg.VecVirtual) reg.VecVirtual {
 	return f.expNegLo(z, nil)
 }
@@ -337,8 +336,8 @@ func (f *f32) expNeg(z reg.VecVirtual) reg.VecVirtual {
 // reduction (see expTable).
 func (f *f32) expNegLo(z, lo reg.VecVirtual) reg.VecVirtual {
 	t := f.expTable(z, lo)
-	VFMADD213PS(t.t, t.t, t.s) // T + T·s
-	return f.expScale(t, t.s)[0]
+	VFMADD213PS(t.t, t.t, t.s) // T·2^n + T·2^n·s
+	return t.s
 }
 
 // expTableN is the number of entries of expTable's table on each
@@ -354,7 +353,7 @@ func (f *f32) expTableN() int {
 // expParts32 are the parts of eᶻ = (T + T·s)·2^n (see expTable).
 type expParts32 struct {
 	s  reg.VecVirtual // e^r − 1 + c
-	t  reg.VecVirtual // T = 2^(j/N), rounded to float32, times 2^n (AVX2: 2^(n+64))
+	t  reg.VecVirtual // T = 2^(j/N), rounded to float32, times 2^n
 	kq reg.VecVirtual // 1.5·2^23 + k: k = N·n + j in its low bits
 }
 
@@ -373,9 +372,7 @@ type expParts32 struct {
 // (below 2^−30 of it) and (k/N)(ln 2 − L)·(e^r − 1) (below 5.4e-9 and
 // 2.2e-8 of it), which the kernels leave out.
 //
-// T comes times 2^n on AVX-512 (by VSCALEFPS, rounded once where it is
-// subnormal) and times 2^(n+64) on AVX2 (exactly: a normal float32 or 0);
-// see expNeg.
+// T comes times 2^n (rounded once where that is subnormal, see expNeg).
 //
 // The order is for latency, which bounds the kernels more than their
 // operation count: the chain from z to s is the clamp, a fused
@@ -407,6 +404,7 @@ func (f *f32) expTable(z, lo reg.VecVirtual) expParts32 {
 		VPMAXSD(f.cbits(0), e, e)
 		VPSLLD(U8(23), e, e)
 		VMULPS(e, p.t, p.t)
+		VMULPS(f.c(0x1p-64), p.t, p.t)
 	}
 	p.s = f.expTab(p.kq, 1)
 	f.fnmadd(f.c(ln2Lo/float32(N)), k, p.s) // c − (k/N)(ln 2 − L)
@@ -435,19 +433,6 @@ func (f *f32) expTab(kq reg.VecVirtual, h int) reg.VecVirtual {
 		VPERMT2PS(NewDataAddr(f.expSym, 4*N*h+64), kq, d)
 	} else {
 		VPERMPS(NewDataAddr(f.expSym, 4*N*h), kq, d)
-	}
-	return d
-}
-
-// expScale returns each v·2^n for v made from t's T, which already
-// carries 2^n (AVX-512: v itself) or 2^(n+64) (AVX2: v·2^−64).
-func (f *f32) expScale(t expParts32, v ...reg.VecVirtual) []reg.VecVirtual {
-	d := make([]reg.VecVirtual, len(v))
-	if f.z {
-		return v
-	}
-	for i := range v {
-		d[i] = f.mul(v[i], f.c(0x1p-64))
 	}
 	return d
 }
