@@ -171,31 +171,39 @@ func compareMember[T Float](t *testing.T, m kernel.Impl, mem Member, x, y, w []T
 		rel, abs = 1e-6, 1e-37
 	}
 	same := kernel.Agree
-	// relAt is the relative tolerance at element i: rel, and for QFL's soft
-	// targets the cancellation of |y − p| near p = y, where two correct
-	// evaluations of p differ by 1e-16 of p, and a^β, a^(β−1), … by that
-	// over a, times the exponents. Within a few ulps of p (a < 4e-16,
-	// where this evaluation too may round a to 0) it allows any
-	// difference: one evaluation may find a = 0 (all outputs 0) where the
-	// other finds an ulp (a gradient of a^(β−1), unbounded for β < 1);
+	// relAt is the relative tolerance at element i: rel, and where the
+	// member takes a difference of p and a constant near p, more: QFL's
+	// |y − p| for soft targets and ASL's |p − m| for y = 0, m > 0. Two
+	// correct evaluations of p differ by 1e-16 of p, and a^β, a^(β−1), …
+	// by that over a, times the exponents. Within a few ulps of p
+	// (a < 4e-16, where this evaluation too may round a to 0) it allows
+	// any difference: one evaluation may find a = 0 (all outputs 0) where
+	// the other finds an ulp (a gradient of a^(β−1), unbounded for β < 1);
 	// skip leaves those elements out.
-	qflA := func(i int) (a float64, ok bool) {
-		_, isQ := mem.(Quality)
+	cancel := func(i int) (a, exp float64, ok bool) {
 		xi, yi := float64(x[i]), float64(y[i])
-		return math.Abs(yi - 1/(1+math.Exp(-xi))), isQ && yi != 0 && yi != 1
+		p := 1 / (1 + math.Exp(-xi))
+		switch m := mem.(type) {
+		case Quality:
+			return math.Abs(yi - p), m.Beta, yi != 0 && yi != 1
+		case Asymmetric:
+			return math.Abs(p - m.Margin), m.GammaNeg, m.Margin > 0 && yi == 0
+		}
+		return 0, 0, false
 	}
 	relAt := func(i int) float64 {
-		if a, ok := qflA(i); ok && a > 0 {
-			return rel + 1e-15*(mem.(Quality).Beta+2)/a
+		if a, exp, ok := cancel(i); ok && a > 0 {
+			return rel + 1e-15*(exp+2)/a
 		}
 		return rel
 	}
 	skip := func(i int) bool {
-		a, ok := qflA(i)
+		a, _, ok := cancel(i)
 		return ok && a < 4e-16 || atJump(mem, float64(x[i]), float64(y[i]))
 	}
 	// The sum, within the elements' tolerances added up; elements at a
-	// jump of the loss or within a few ulps of QFL's y are left out (below).
+	// jump of the loss or within a few ulps of a cancellation are left out
+	// (below).
 	wl := make([]T, n)
 	elemLoop(mem, scale, clip, floor, wl, nil, nil, x, y, w, ign)
 	tol, jumps := 0.0, false
