@@ -152,10 +152,11 @@ const (
 // by multiplication, or e^(γ log m) from a float32 log m, errs by γ times
 // m's or log m's error (γ = 3: 8e-7 relative, more beyond), while here the
 // terms of the exponent keep their low parts:
-//   - e^−|x| = 2^n (h + hₗ), h = T + T·s rounded and hₗ its rounding
-//     error (expNegPair): 2.6e-9 relative at worst on AVX-512 and 8.5e-9
-//     on AVX2 (the table's, the reduction's and s's own roundings), against
-//     6.4e-8 for h alone;
+//   - e^−|x| = h + hₗ, h = T·2^n + T·2^n·s rounded and hₗ its rounding
+//     error (expNegPair): 4.0e-9 relative at worst on AVX-512 and 1.1e-8
+//     on AVX2 (the table's, the reduction's and s's own roundings, and
+//     the rest of ln 2 left out of r), against 6.2e-8 and 6.7e-8 for h
+//     alone;
 //   - log1p(e) = ℓ + ℓₗ, ℓ = e + P (P = e²Q(e), see log1pPoly), ℓₗ the
 //     rounding error of that sum plus eₗ/(1 + e);
 //   - γ·max(t, 0) and γ·ℓ exact as products and their rounding errors
