@@ -2,6 +2,8 @@ package focal_test
 
 import (
 	"fmt"
+	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/focalgo/focal/internal/kernel"
@@ -58,6 +60,48 @@ func BenchmarkTriad(b *testing.B) {
 				w.Triad()
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/elem")
+		})
+	}
+}
+
+// BenchmarkPasses splits BenchmarkKernel's 8 000 000-element call (the
+// paper's sigmoid focal loss and its gradient, normalised by the
+// positives) into the engine's two passes, each on GOMAXPROCS goroutines
+// of contiguous parts: the target check and count (pass=check, 4 bytes per
+// element) and the fused kernel (pass=kernel, 12), next to the triad on as
+// many goroutines. Run with -cpu 1,2: a pass that takes half the time on
+// two goroutines is bound by the cores, not by memory bandwidth.
+//
+//	go test -run '^$' -bench Passes -cpu 1,2 -count 6 .
+func BenchmarkPasses(b *testing.B) {
+	const n = 8_000_000
+	w := workload.NewWorkload(n)
+	pos, _ := kernel.Targets(w.Y)
+	p := &kernel.SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: 2, Scale: 1 / float64(pos)}
+	split := func(f func(lo, hi int)) {
+		parts := runtime.GOMAXPROCS(0)
+		var wg sync.WaitGroup
+		for i := range parts {
+			lo, hi := i*n/parts, (i+1)*n/parts
+			wg.Go(func() { f(lo, hi) })
+		}
+		wg.Wait()
+	}
+	for _, c := range []struct {
+		name string
+		run  func()
+	}{
+		{"check", func() { split(func(lo, hi int) { kernel.Targets(w.Y[lo:hi]) }) }},
+		{"kernel", func() {
+			split(func(lo, hi int) { kernel.Sigmoid(p, nil, w.Grad[lo:hi], nil, w.X[lo:hi], w.Y[lo:hi], nil, nil) })
+		}},
+		{"triad", w.Triad},
+	} {
+		b.Run(fmt.Sprintf("impl=%v/pass=%s", kernel.Current(), c.name), func(b *testing.B) {
+			for b.Loop() {
+				c.run()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/elem")
 		})
 	}
 }
