@@ -100,17 +100,22 @@ type elementwise[T Float, M Member] struct {
 	clip  bool
 	floor float64
 	scale float64
+	// hard[c]: check found every target of chunk c to be 0 or 1, so the
+	// sigmoid kernel need not look again (SigmoidParams.HardTargets).
+	hard [maxChunks]bool
 }
 
-func (f *elementwise[T, M]) check(lo, hi int) (count, pos int64, bad int) {
+func (f *elementwise[T, M]) check(c, lo, hi int) (count, pos int64, bad int) {
 	y := f.in.Targets[lo:hi]
+	f.hard[c] = false
 	if f.in.Weights == nil && f.in.Ignore == nil {
 		// The common case, vectorized: every element counts. A member
 		// that wants hard targets then looks for the first soft one.
-		pos, bad := kernel.Targets(y)
-		if bad < 0 && f.tr.hard {
+		pos, bad, hard := kernel.TargetsHard(y)
+		if bad < 0 && f.tr.hard && !hard {
 			bad = firstSoft(y)
 		}
+		f.hard[c] = bad < 0 && hard
 		if bad >= 0 {
 			bad += lo
 		}
@@ -176,7 +181,7 @@ func (f *elementwise[T, M]) setScale(scale float64) {
 	f.tr.sig.Scale, f.tr.sig.ClipHess = scale, f.clip
 }
 
-func (f *elementwise[T, M]) compute(lo, hi int) float64 {
+func (f *elementwise[T, M]) compute(c, lo, hi int) float64 {
 	o := f.out
 	loss, grad, hess := sub(o.Loss, lo, hi), sub(o.Grad, lo, hi), sub(o.Hess, lo, hi)
 	x, y, w, ign := f.in.Logits[lo:hi], f.in.Targets[lo:hi], sub(f.in.Weights, lo, hi), sub(f.in.Ignore, lo, hi)
@@ -190,7 +195,9 @@ func (f *elementwise[T, M]) compute(lo, hi int) float64 {
 		}
 		return elemLoop(f.m, f.scale, f.clip, f.floor, loss, grad, hess, x, y, w, ign)
 	}
-	sum := kernel.Sigmoid(&f.tr.sig, loss, grad, hess, x, y, w, ign)
+	sig := f.tr.sig
+	sig.HardTargets = f.hard[c]
+	sum := kernel.Sigmoid(&sig, loss, grad, hess, x, y, w, ign)
 	if f.floor > 0 && hess != nil {
 		floorHessian(hess, f.floor, w, ign)
 	}

@@ -132,16 +132,17 @@ func putJob[J any](j *J) {
 // that the kernel parameters a form passes by pointer live there, not in a
 // copy moved to the heap on every call.
 type form interface {
-	// check validates the units [lo, hi) and returns the number of units
-	// counted by Mean, the number of positives, and the index of the first
-	// bad unit, or −1.
-	check(lo, hi int) (count, pos int64, bad int)
+	// check validates the units [lo, hi), chunk c, and returns the number
+	// of units counted by Mean, the number of positives, and the index of
+	// the first bad unit, or −1.
+	check(c, lo, hi int) (count, pos int64, bad int)
 	// setScale sets the factor of the gradient and Hessian; the driver
 	// calls it once, between the passes.
 	setScale(scale float64)
-	// compute writes the outputs of the units [lo, hi), their gradient and
-	// Hessian scaled, and returns the sum of their losses.
-	compute(lo, hi int) float64
+	// compute writes the outputs of the units [lo, hi), chunk c (what
+	// check found of the same chunk holds), their gradient and Hessian
+	// scaled, and returns the sum of their losses.
+	compute(c, lo, hi int) float64
 	// explain returns the error for the bad unit found by check, naming
 	// the argument, the index and what was wanted.
 	explain(bad int) error
@@ -175,10 +176,10 @@ func (d *driver[F, P]) chunk(c int) {
 	lo := c * d.size
 	hi := min(lo+d.size, d.units)
 	if d.phase == phaseCheck {
-		d.cnt[c], d.pos[c], d.bad[c] = P(&d.f).check(lo, hi)
+		d.cnt[c], d.pos[c], d.bad[c] = P(&d.f).check(c, lo, hi)
 		return
 	}
-	d.partial[c] = P(&d.f).compute(lo, hi)
+	d.partial[c] = P(&d.f).compute(c, lo, hi)
 }
 
 // run runs f over units units, each costing about cost elements: pass 1

@@ -179,7 +179,7 @@ type softmax[T Float, L Int] struct {
 	scheduled bool
 }
 
-func (f *softmax[T, L]) check(lo, hi int) (count, pos int64, bad int) {
+func (f *softmax[T, L]) check(_, lo, hi int) (count, pos int64, bad int) {
 	C := int64(f.p.Classes)
 	w := f.in.Weights
 	for j, l := range f.in.Labels[lo:hi] {
@@ -217,7 +217,7 @@ func (f *softmax[T, L]) setScale(scale float64) {
 	}
 }
 
-func (f *softmax[T, L]) compute(lo, hi int) float64 {
+func (f *softmax[T, L]) compute(_, lo, hi int) float64 {
 	o := f.out
 	sum := kernel.Softmax(&f.p, sub(o.Loss, lo, hi), o.Grad, o.Hess, f.in.Logits, f.in.Labels[lo:hi], sub(f.in.Weights, lo, hi), lo)
 	if f.floor > 0 && o.Hess != nil {

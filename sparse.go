@@ -69,7 +69,7 @@ type sparse[T Float, L Int] struct {
 	floor float64
 }
 
-func (f *sparse[T, L]) check(lo, hi int) (count, pos int64, bad int) {
+func (f *sparse[T, L]) check(_, lo, hi int) (count, pos int64, bad int) {
 	C := int64(f.in.Classes)
 	for n, l := range f.in.Labels[lo:hi] {
 		switch v := int64(l); {
@@ -93,7 +93,7 @@ func (f *sparse[T, L]) explain(bad int) error {
 
 func (f *sparse[T, L]) setScale(scale float64) { f.sig.Scale = scale }
 
-func (f *sparse[T, L]) compute(lo, hi int) float64 {
+func (f *sparse[T, L]) compute(_, lo, hi int) float64 {
 	a, b := lo*f.in.Classes, hi*f.in.Classes
 	o := f.out
 	sum := kernel.Sparse(&f.sig, sub(o.Loss, a, b), sub(o.Grad, a, b), sub(o.Hess, a, b), f.in.Logits[a:b], f.in.Classes, f.in.Labels[lo:hi])

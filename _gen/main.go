@@ -55,8 +55,9 @@ var families = []family{
 	{"sigmoid", false, bothTypes((*isa).sigmoid)},
 	{"sigmoid32", false, func(avx512 bool) {
 		f := newF32(avx512)
-		f.sigmoidHard32(false)
-		f.sigmoidHard32(true)
+		f.sigmoidHard32(false, false)
+		f.sigmoidHard32(false, true)
+		f.sigmoidHard32(true, false)
 		f.emitConsts()
 	}},
 	{"targets", false, bothTypes((*isa).targets)},

@@ -572,22 +572,49 @@ const hessRootDegree = 11
 // the result keeps. (γ pₜ ce needs no such care: where it leaves the
 // normal range, t > 87.3 with γ ≥ 1, the result, about
 // (γ + 1)·αₜ·scale·m^(γ+1) < 3·2^−152, rounds to 0.)
-func (f *f32) sigmoidHard32(scaled bool) {
-	r := f.hard32Begin(scaled, "sigmoidHard32", "n must be a multiple of 32.")
+//
+// The trusted form (plain, |scale| ≤ 1) is for targets the caller has
+// checked to be 0 or 1 (package focal's first pass, see TargetsHard in
+// internal/kernel): it makes no check of its own, only the mask y = 1,
+// and forms t from it (AVX-512: y = 0 is its complement; AVX2: the blend's
+// operands swapped), four fewer operations per block of 8 on AVX2.
+func (f *f32) sigmoidHard32(scaled, trusted bool) {
+	r := f.hard32Begin(scaled, trusted, "sigmoidHard32", "n must be a multiple of 32.")
 	P, Q, X, Y, i, L := r.p, r.q, r.x, r.y, r.i, r.label
 	U := 2
 	at := func(b reg.Register, u int) Mem { return Mem{Base: b, Index: i, Scale: 4, Disp: 4 * f.lanes() * u} }
-	// The target check of all blocks first: a soft target stops the
-	// kernel before any of them.
-	ones, zeros := f.jumpUnlessHard(U, at, Y, nil, L("done"))
+	var ones, zeros []reg.Register
+	if trusted {
+		for range U {
+			ones = append(ones, nil)
+		}
+	} else {
+		// The target check of all blocks first: a soft target stops the
+		// kernel before any of them.
+		ones, zeros = f.jumpUnlessHard(U, at, Y, nil, L("done"))
+	}
 	qm, qv, qo := f.params(Q)
 	sign := f.cbits(1 << 31)
 	for u := range U {
 		lu := func(s string) string { return L(fmt.Sprint(s, u)) }
 		x := f.vec()
 		VMOVUPS(at(X, u), x)
+		var t reg.VecVirtual
+		if trusted {
+			y := f.vec()
+			VMOVUPS(at(Y, u), y)
+			ones[u] = f.cmp(cmpEQ, y, f.c(1))
+			if f.z {
+				z := K()
+				KNOTW(ones[u], z)
+				t = f.negateWhere(z, x)
+			} else {
+				t = f.blend(ones[u], f.xor(x, sign), x)
+			}
+		} else {
+			t = f.negateWhere(zeros[u], x)
+		} // s·x
 		one := ones[u]
-		t := f.negateWhere(zeros[u], x)          // s·x
 		nabs := f.op(VORPS, VORPS_BCST, x, sign) // −|x|
 		tneg := f.signMask(t)
 		var e, m, pt, inv reg.VecVirtual
@@ -779,10 +806,13 @@ type hard32Regs struct {
 // comment): it loads the arguments, zeroes the accumulators and the index,
 // and opens the loop, which leaves for label("done") once the index reaches
 // n.
-func (f *f32) hard32Begin(scaled bool, gen, steps string) hard32Regs {
+func (f *f32) hard32Begin(scaled, trusted bool, gen, steps string) hard32Regs {
 	name, what := "sigmoidHard"+f.name+"F32", "|scale| ≤ 1"
-	if scaled {
+	switch {
+	case scaled:
 		name, what = "sigmoidHardScaled"+f.name+"F32", "|scale| > 1"
+	case trusted:
+		name, what = "sigmoidHardTrusted"+f.name+"F32", "|scale| ≤ 1, the targets known to be 0 or 1 (no check)"
 	}
 	TEXT(name, NOSPLIT, "func(p *[32]float64, q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)")
 	record(f.name, strings.Replace(name, f.name, "", 1), name)

@@ -12,11 +12,12 @@ import (
 // data, comparing in the data's own width (16 or 8 lanes per ZMM, 8 or 4
 // per YMM):
 //
-//	func(y *T, n int) (pos, bad int)
+//	func(y *T, n int) (pos, bad, hard int)
 //
 // pos counts the targets > 0 and bad is the start of the first block that
-// holds a target outside [0, 1] (NaN included), or −1; n is a multiple of
-// the lane count.
+// holds a target outside [0, 1] (NaN included), or −1; hard is 1 when
+// every target (of a good y) is 0 or 1, else 0; n is a multiple of the
+// lane count.
 func (a *isa) targets(f64 bool) {
 	t, size, lanes := "float32", 4, 2*a.lanes
 	if f64 {
@@ -25,17 +26,18 @@ func (a *isa) targets(f64 bool) {
 	name := "targets" + a.name + map[bool]string{true: "F64", false: "F32"}[f64]
 	record(a.name, "targets"+map[bool]string{true: "F64", false: "F32"}[f64], name)
 	record(a.name, "vectorBytes", 8*a.lanes)
-	TEXT(name, NOSPLIT, "func(y *"+t+", n int) (pos, bad int)")
+	TEXT(name, NOSPLIT, "func(y *"+t+", n int) (pos, bad, hard int)")
 	Pragma("noescape")
-	Doc(name+" counts the positive targets of y[:n] and finds the first block with one outside [0, 1]",
-		"(see Targets); n must be a multiple of the lane count.")
+	Doc(name+" counts the positive targets of y[:n], finds the first block with one outside [0, 1]",
+		"and reports whether all are 0 or 1 (see TargetsHard); n must be a multiple of the lane count.")
 	L := func(s string) string { return name + s }
 
 	Y := Load(Param("y"), GP64())
 	n := Load(Param("n"), GP64())
-	pos, i := GP64(), GP64()
+	pos, i, hard := GP64(), GP64(), GP64()
 	XORQ(pos, pos)
 	XORQ(i, i)
+	XORQ(hard, hard)
 
 	vec := func() reg.VecVirtual {
 		if a.z {
@@ -61,7 +63,21 @@ func (a *isa) targets(f64 bool) {
 	if f64 {
 		cmp = VCMPPD
 	}
-	const ge, le, gt = 0x1d, 0x12, 0x1e // ordered, quiet: false for NaN
+	const ge, le, gt, eq = 0x1d, 0x12, 0x1e, 0x00 // ordered, quiet: false for NaN
+	// The lanes found 0 or 1 so far, all of them.
+	var kall reg.Register
+	var mall reg.VecVirtual
+	if a.z {
+		kall = K()
+		if f64 {
+			KXNORB(kall, kall, kall)
+		} else {
+			KXNORW(kall, kall, kall)
+		}
+	} else {
+		mall = vec()
+		VPCMPEQD(mall, mall, mall)
+	}
 
 	Label(L("loop"))
 	CMPQ(i, n)
@@ -74,16 +90,23 @@ func (a *isa) targets(f64 bool) {
 		cmp(U8(ge), zero, v, k1)
 		cmp(U8(le), one, v, k2)
 		cmp(U8(gt), zero, v, k4)
+		k5, k6 := K(), K()
+		cmp(U8(eq), zero, v, k5)
+		cmp(U8(eq), one, v, k6)
 		if f64 {
 			KANDB(k1, k2, k3)
 			KORTESTB(k3, k3)
 			JCC(LabelRef(L("bad"))) // not all ones
 			KMOVB(k4, cnt)
+			KORB(k5, k6, k5)
+			KANDB(k5, kall, kall)
 		} else {
 			KANDW(k1, k2, k3)
 			KORTESTW(k3, k3)
 			JCC(LabelRef(L("bad")))
 			KMOVW(k4, cnt)
+			KORW(k5, k6, k5)
+			KANDW(k5, kall, kall)
 		}
 	} else {
 		m1, m2, m3, m4 := vec(), vec(), vec(), vec()
@@ -91,6 +114,11 @@ func (a *isa) targets(f64 bool) {
 		cmp(U8(le), one, v, m2)
 		cmp(U8(gt), zero, v, m4)
 		VANDPS(m1, m2, m3)
+		m5, m6 := vec(), vec()
+		cmp(U8(eq), zero, v, m5)
+		cmp(U8(eq), one, v, m6)
+		VORPS(m5, m6, m5)
+		VANDPS(m5, mall, mall)
 		mask := GP32()
 		if f64 {
 			VMOVMSKPD(m3, mask)
@@ -109,9 +137,28 @@ func (a *isa) targets(f64 bool) {
 
 	Label(L("ok"))
 	MOVQ(I64(-1), i)
+	// hard = 1 when every lane of every block was 0 or 1.
+	if a.z {
+		if f64 {
+			KORTESTB(kall, kall)
+		} else {
+			KORTESTW(kall, kall)
+		}
+		SETCS(hard.As8())
+	} else {
+		g := GP32()
+		if f64 {
+			VMOVMSKPD(mall, g)
+		} else {
+			VMOVMSKPS(mall, g)
+		}
+		CMPL(g, U32(1<<lanes-1))
+		SETEQ(hard.As8())
+	}
 	Label(L("bad"))
 	Store(pos, ReturnIndex(0))
 	Store(i, ReturnIndex(1))
+	Store(hard, ReturnIndex(2))
 	VZEROUPPER()
 	RET()
 }

@@ -34,6 +34,12 @@ func sigmoidAVX2F64(p *[32]float64, loss *float64, grad *float64, hess *float64,
 //go:noescape
 func sigmoidHardAVX512F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 
+// sigmoidHardTrustedAVX512F32 is the float32-lane sigmoid kernel for hard targets, small integer γ and |scale| ≤ 1, the targets known to be 0 or 1 (no check) (see sigmoidHard32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func sigmoidHardTrustedAVX512F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
 // sigmoidHardScaledAVX512F32 is the float32-lane sigmoid kernel for hard targets, small integer γ and |scale| > 1 (see sigmoidHard32 in _gen).
 // n must be a multiple of 32.
 //
@@ -46,35 +52,41 @@ func sigmoidHardScaledAVX512F32(p *[32]float64, q *[32]float32, loss *float32, g
 //go:noescape
 func sigmoidHardAVX2F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 
+// sigmoidHardTrustedAVX2F32 is the float32-lane sigmoid kernel for hard targets, small integer γ and |scale| ≤ 1, the targets known to be 0 or 1 (no check) (see sigmoidHard32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func sigmoidHardTrustedAVX2F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
 // sigmoidHardScaledAVX2F32 is the float32-lane sigmoid kernel for hard targets, small integer γ and |scale| > 1 (see sigmoidHard32 in _gen).
 // n must be a multiple of 32.
 //
 //go:noescape
 func sigmoidHardScaledAVX2F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 
-// targetsAVX512F32 counts the positive targets of y[:n] and finds the first block with one outside [0, 1]
-// (see Targets); n must be a multiple of the lane count.
+// targetsAVX512F32 counts the positive targets of y[:n], finds the first block with one outside [0, 1]
+// and reports whether all are 0 or 1 (see TargetsHard); n must be a multiple of the lane count.
 //
 //go:noescape
-func targetsAVX512F32(y *float32, n int) (pos int, bad int)
+func targetsAVX512F32(y *float32, n int) (pos int, bad int, hard int)
 
-// targetsAVX512F64 counts the positive targets of y[:n] and finds the first block with one outside [0, 1]
-// (see Targets); n must be a multiple of the lane count.
+// targetsAVX512F64 counts the positive targets of y[:n], finds the first block with one outside [0, 1]
+// and reports whether all are 0 or 1 (see TargetsHard); n must be a multiple of the lane count.
 //
 //go:noescape
-func targetsAVX512F64(y *float64, n int) (pos int, bad int)
+func targetsAVX512F64(y *float64, n int) (pos int, bad int, hard int)
 
-// targetsAVX2F32 counts the positive targets of y[:n] and finds the first block with one outside [0, 1]
-// (see Targets); n must be a multiple of the lane count.
+// targetsAVX2F32 counts the positive targets of y[:n], finds the first block with one outside [0, 1]
+// and reports whether all are 0 or 1 (see TargetsHard); n must be a multiple of the lane count.
 //
 //go:noescape
-func targetsAVX2F32(y *float32, n int) (pos int, bad int)
+func targetsAVX2F32(y *float32, n int) (pos int, bad int, hard int)
 
-// targetsAVX2F64 counts the positive targets of y[:n] and finds the first block with one outside [0, 1]
-// (see Targets); n must be a multiple of the lane count.
+// targetsAVX2F64 counts the positive targets of y[:n], finds the first block with one outside [0, 1]
+// and reports whether all are 0 or 1 (see TargetsHard); n must be a multiple of the lane count.
 //
 //go:noescape
-func targetsAVX2F64(y *float64, n int) (pos int, bad int)
+func targetsAVX2F64(y *float64, n int) (pos int, bad int, hard int)
 
 // rowMaxAVX512F32 returns the largest of x[:n], or NaN if one is NaN; n is a positive multiple of the lane count.
 //
@@ -578,40 +590,41 @@ func focalexpHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *flo
 
 // The tables of the CPU levels: the vector kernels of each (see table).
 var avx512 = table{
-	impl:                 AVX512,
-	sigmoidF32:           sigmoidAVX512F32,
-	step:                 16,
-	sigmoidF64:           sigmoidAVX512F64,
-	sigmoidHardF32:       sigmoidHardAVX512F32,
-	hardStep:             32,
-	sigmoidHardScaledF32: sigmoidHardScaledAVX512F32,
-	targetsF32:           targetsAVX512F32,
-	vectorBytes:          64,
-	targetsF64:           targetsAVX512F64,
-	rowMaxF32:            rowMaxAVX512F32,
-	rowLanes:             8,
-	expRowF32:            expRowAVX512F32,
-	scaleRowF32:          scaleRowAVX512F32,
-	hessRowF32:           hessRowAVX512F32,
-	colLanes:             16,
-	colMaxF32:            colMaxAVX512F32,
-	colExpF32:            colExpAVX512F32,
-	colScaleF32:          colScaleAVX512F32,
-	colHessF32:           colHessAVX512F32,
-	smoothRowF32:         smoothRowAVX512F32,
-	gradRowF32:           gradRowAVX512F32,
-	rowMaxF64:            rowMaxAVX512F64,
-	expRowF64:            expRowAVX512F64,
-	scaleRowF64:          scaleRowAVX512F64,
-	hessRowF64:           hessRowAVX512F64,
-	colMaxF64:            colMaxAVX512F64,
-	colExpF64:            colExpAVX512F64,
-	colScaleF64:          colScaleAVX512F64,
-	colHessF64:           colHessAVX512F64,
-	smoothRowF64:         smoothRowAVX512F64,
-	gradRowF64:           gradRowAVX512F64,
-	memberStep:           8,
-	memberHardStep:       32,
+	impl:                  AVX512,
+	sigmoidF32:            sigmoidAVX512F32,
+	step:                  16,
+	sigmoidF64:            sigmoidAVX512F64,
+	sigmoidHardF32:        sigmoidHardAVX512F32,
+	hardStep:              32,
+	sigmoidHardTrustedF32: sigmoidHardTrustedAVX512F32,
+	sigmoidHardScaledF32:  sigmoidHardScaledAVX512F32,
+	targetsF32:            targetsAVX512F32,
+	vectorBytes:           64,
+	targetsF64:            targetsAVX512F64,
+	rowMaxF32:             rowMaxAVX512F32,
+	rowLanes:              8,
+	expRowF32:             expRowAVX512F32,
+	scaleRowF32:           scaleRowAVX512F32,
+	hessRowF32:            hessRowAVX512F32,
+	colLanes:              16,
+	colMaxF32:             colMaxAVX512F32,
+	colExpF32:             colExpAVX512F32,
+	colScaleF32:           colScaleAVX512F32,
+	colHessF32:            colHessAVX512F32,
+	smoothRowF32:          smoothRowAVX512F32,
+	gradRowF32:            gradRowAVX512F32,
+	rowMaxF64:             rowMaxAVX512F64,
+	expRowF64:             expRowAVX512F64,
+	scaleRowF64:           scaleRowAVX512F64,
+	hessRowF64:            hessRowAVX512F64,
+	colMaxF64:             colMaxAVX512F64,
+	colExpF64:             colExpAVX512F64,
+	colScaleF64:           colScaleAVX512F64,
+	colHessF64:            colHessAVX512F64,
+	smoothRowF64:          smoothRowAVX512F64,
+	gradRowF64:            gradRowAVX512F64,
+	memberStep:            8,
+	memberHardStep:        32,
 	memberF32: map[string]memberF32Func{
 		"poly1":              poly1AVX512F32,
 		"gaussian":           gaussianAVX512F32,
@@ -647,40 +660,41 @@ var avx512 = table{
 }
 
 var avx2 = table{
-	impl:                 AVX2,
-	sigmoidF32:           sigmoidAVX2F32,
-	step:                 4,
-	sigmoidF64:           sigmoidAVX2F64,
-	sigmoidHardF32:       sigmoidHardAVX2F32,
-	hardStep:             16,
-	sigmoidHardScaledF32: sigmoidHardScaledAVX2F32,
-	targetsF32:           targetsAVX2F32,
-	vectorBytes:          32,
-	targetsF64:           targetsAVX2F64,
-	rowMaxF32:            rowMaxAVX2F32,
-	rowLanes:             4,
-	expRowF32:            expRowAVX2F32,
-	scaleRowF32:          scaleRowAVX2F32,
-	hessRowF32:           hessRowAVX2F32,
-	colLanes:             8,
-	colMaxF32:            colMaxAVX2F32,
-	colExpF32:            colExpAVX2F32,
-	colScaleF32:          colScaleAVX2F32,
-	colHessF32:           colHessAVX2F32,
-	smoothRowF32:         smoothRowAVX2F32,
-	gradRowF32:           gradRowAVX2F32,
-	rowMaxF64:            rowMaxAVX2F64,
-	expRowF64:            expRowAVX2F64,
-	scaleRowF64:          scaleRowAVX2F64,
-	hessRowF64:           hessRowAVX2F64,
-	colMaxF64:            colMaxAVX2F64,
-	colExpF64:            colExpAVX2F64,
-	colScaleF64:          colScaleAVX2F64,
-	colHessF64:           colHessAVX2F64,
-	smoothRowF64:         smoothRowAVX2F64,
-	gradRowF64:           gradRowAVX2F64,
-	memberStep:           4,
-	memberHardStep:       16,
+	impl:                  AVX2,
+	sigmoidF32:            sigmoidAVX2F32,
+	step:                  4,
+	sigmoidF64:            sigmoidAVX2F64,
+	sigmoidHardF32:        sigmoidHardAVX2F32,
+	hardStep:              16,
+	sigmoidHardTrustedF32: sigmoidHardTrustedAVX2F32,
+	sigmoidHardScaledF32:  sigmoidHardScaledAVX2F32,
+	targetsF32:            targetsAVX2F32,
+	vectorBytes:           32,
+	targetsF64:            targetsAVX2F64,
+	rowMaxF32:             rowMaxAVX2F32,
+	rowLanes:              4,
+	expRowF32:             expRowAVX2F32,
+	scaleRowF32:           scaleRowAVX2F32,
+	hessRowF32:            hessRowAVX2F32,
+	colLanes:              8,
+	colMaxF32:             colMaxAVX2F32,
+	colExpF32:             colExpAVX2F32,
+	colScaleF32:           colScaleAVX2F32,
+	colHessF32:            colHessAVX2F32,
+	smoothRowF32:          smoothRowAVX2F32,
+	gradRowF32:            gradRowAVX2F32,
+	rowMaxF64:             rowMaxAVX2F64,
+	expRowF64:             expRowAVX2F64,
+	scaleRowF64:           scaleRowAVX2F64,
+	hessRowF64:            hessRowAVX2F64,
+	colMaxF64:             colMaxAVX2F64,
+	colExpF64:             colExpAVX2F64,
+	colScaleF64:           colScaleAVX2F64,
+	colHessF64:            colHessAVX2F64,
+	smoothRowF64:          smoothRowAVX2F64,
+	gradRowF64:            gradRowAVX2F64,
+	memberStep:            4,
+	memberHardStep:        16,
 	memberF32: map[string]memberF32Func{
 		"poly1":              poly1AVX2F32,
 		"gaussian":           gaussianAVX2F32,

@@ -52,6 +52,14 @@ func FuzzSigmoidKernel(f *testing.F) {
 			compare(t, m, p, x, y, outs, int(off%4))
 			compare(t, m, p, x64, y64, outs, int(off%4))
 		}
+		if flags&8 != 0 {
+			// Hard targets, known to be: the trusted kernel.
+			ph := *p
+			ph.HardTargets = true
+			for _, m := range vecImpls() {
+				compare(t, m, &ph, x, y, outs, int(off%4))
+			}
+		}
 	})
 }
 

@@ -22,6 +22,11 @@ type SigmoidParams struct {
 	Gamma    float64 // γ ≥ 0
 	Scale    float64 // multiplies the gradient and Hessian (1/divisor of the reduction)
 	ClipHess bool    // clip the Hessian diagonal at 0
+	// HardTargets says that every target is 0 or 1, as TargetsHard found:
+	// the float32-lane kernel then makes no check of its own. (Set
+	// wrongly, a soft target is taken as 1 if it equals 1 and as 0
+	// otherwise.)
+	HardTargets bool
 }
 
 // maxIntGamma is the largest integer γ computed by repeated multiplication

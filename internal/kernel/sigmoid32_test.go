@@ -116,3 +116,50 @@ func TestFloat32InfiniteLogits(t *testing.T) {
 		}
 	}
 }
+
+// TestTrustedKernelEqualsChecked: with SigmoidParams.HardTargets, on hard
+// targets, the float32-lane kernel that makes no check of its own gives
+// bit for bit the checking kernel's results, on every implementation, for
+// every γ it takes, with and without the loss per element and the
+// Hessian, at lengths around its step (special logits included).
+func TestTrustedKernelEqualsChecked(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, m := range vecImpls() {
+		tb := tableOf(m)
+		if tb.sigmoidHardTrustedF32 == nil {
+			continue
+		}
+		for _, n := range []int{31, 32, 33, 64, 95, 1000} {
+			x, y := inputs[float32](rng, n, "hard")
+			for _, g := range []float64{0, 1, 2} {
+				for _, hess := range []bool{false, true} {
+					p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: g, Scale: 1.0 / 3, ClipHess: g == 2}
+					pt := *p
+					pt.HardTargets = true
+					var v vec
+					if newVec(&v, &pt, tb); !v.trusted {
+						t.Fatalf("%v γ %v: the trusted kernel is not chosen", m, g)
+					}
+					l1, g1, l2, g2 := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+					var h1, h2 []float32
+					if hess {
+						h1, h2 = make([]float32, n), make([]float32, n)
+					}
+					s1 := sigmoidOn(tb, p, l1, g1, h1, x, y, nil, nil)
+					s2 := sigmoidOn(tb, &pt, l2, g2, h2, x, y, nil, nil)
+					same := func(a, b float32) bool {
+						return math.Float32bits(a) == math.Float32bits(b) || a != a && b != b
+					}
+					if s1 != s2 && !(s1 != s1 && s2 != s2) {
+						t.Fatalf("%v n=%d γ %v: sums %v (checked), %v (trusted)", m, n, g, s1, s2)
+					}
+					for i := range n {
+						if !same(l1[i], l2[i]) || !same(g1[i], g2[i]) || hess && !same(h1[i], h2[i]) {
+							t.Fatalf("%v n=%d γ %v x=%v y=%v: checked (%v %v), trusted (%v %v)", m, n, g, x[i], y[i], l1[i], g1[i], l2[i], g2[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -45,11 +45,14 @@ type table struct {
 	hardStep             int
 	sigmoidHardF32       func(p *[32]float64, q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)
 	sigmoidHardScaledF32 func(p *[32]float64, q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)
+	// sigmoidHardTrustedF32 is sigmoidHardF32 for targets the caller has
+	// checked to be 0 or 1: it makes no check of its own.
+	sigmoidHardTrustedF32 func(p *[32]float64, q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)
 
 	// The target check, on vectorBytes bytes of targets per block.
 	vectorBytes int
-	targetsF32  func(y *float32, n int) (pos, bad int)
-	targetsF64  func(y *float64, n int) (pos, bad int)
+	targetsF32  func(y *float32, n int) (pos, bad, hard int)
+	targetsF64  func(y *float64, n int) (pos, bad, hard int)
 
 	// The softmax row primitives, on rowLanes elements per block.
 	rowLanes    int

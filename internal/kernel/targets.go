@@ -6,47 +6,57 @@ import "unsafe"
 // the first target outside [0, 1] (NaN included), or −1, with pos counted
 // up to there: the check package focal makes before a sigmoid pass without
 // weights or mask. It is vectorized like Sigmoid.
-func Targets[T Float](y []T) (pos int64, bad int) { return targetsOn(active, y) }
+func Targets[T Float](y []T) (pos int64, bad int) {
+	pos, bad, _ = targetsOn(active, y)
+	return pos, bad
+}
 
-// targetsOn is Targets on the kernels of table t (nil: in Go).
-func targetsOn[T Float](t *table, y []T) (pos int64, bad int) {
+// TargetsHard is Targets that also reports whether every target is 0 or 1
+// (when none is bad): what SigmoidParams.HardTargets may then say of y.
+func TargetsHard[T Float](y []T) (pos int64, bad int, hard bool) { return targetsOn(active, y) }
+
+// targetsOn is TargetsHard on the kernels of table t (nil: in Go).
+func targetsOn[T Float](t *table, y []T) (pos int64, bad int, hard bool) {
 	var done int
+	hard = true
 	if t != nil && len(y) > 0 {
 		w := t.vectorBytes / int(unsafe.Sizeof(y[0]))
 		done = len(y) &^ (w - 1)
-		p, b := 0, -1
+		p, b, h := 0, -1, 1
 		if done > 0 {
-			p, b = targetsCall(t, y, done)
+			p, b, h = targetsCall(t, y, done)
 		}
 		if b >= 0 {
 			// The block at b holds the bad target; find it.
-			q, i := targetsGo(y[b : b+w])
-			return int64(p) + q, b + i
+			q, i, _ := targetsGo(y[b : b+w])
+			return int64(p) + q, b + i, false
 		}
-		pos = int64(p)
+		pos, hard = int64(p), h != 0
 	}
-	q, i := targetsGo(y[done:])
+	q, i, h := targetsGo(y[done:])
 	if i >= 0 {
-		i += done
+		return pos + q, i + done, false
 	}
-	return pos + q, i
+	return pos + q, -1, hard && h
 }
 
-// targetsGo is Targets in Go.
-func targetsGo[T Float](y []T) (pos int64, bad int) {
+// targetsGo is TargetsHard in Go.
+func targetsGo[T Float](y []T) (pos int64, bad int, hard bool) {
+	hard = true
 	for i, v := range y {
 		if !(v >= 0 && v <= 1) {
-			return pos, i
+			return pos, i, false
 		}
 		if v > 0 {
 			pos++
 		}
+		hard = hard && (v == 0 || v == 1)
 	}
-	return pos, -1
+	return pos, -1, hard
 }
 
 // targetsCall runs the assembly check of t on y[:n].
-func targetsCall[T Float](t *table, y []T, n int) (pos, bad int) {
+func targetsCall[T Float](t *table, y []T, n int) (pos, bad, hard int) {
 	if unsafe.Sizeof(y[0]) == 4 {
 		return t.targetsF32(ptr[T, float32](y), n)
 	}

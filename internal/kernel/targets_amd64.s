@@ -4,152 +4,190 @@
 
 #include "textflag.h"
 
-// func targetsAVX512F32(y *float32, n int) (pos int, bad int)
+// func targetsAVX512F32(y *float32, n int) (pos int, bad int, hard int)
 // Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
-TEXT ·targetsAVX512F32(SB), NOSPLIT, $0-32
+TEXT ·targetsAVX512F32(SB), NOSPLIT, $0-40
 	MOVQ         y+0(FP), AX
 	MOVQ         n+8(FP), CX
 	XORQ         DX, DX
 	XORQ         BX, BX
+	XORQ         SI, SI
 	VXORPS       Z0, Z0, Z0
-	MOVL         $0x3f800000, SI
-	MOVD         SI, X1
+	MOVL         $0x3f800000, DI
+	MOVD         DI, X1
 	VBROADCASTSS X1, Z1
+	KXNORW       K1, K1, K1
 
 targetsAVX512F32loop:
 	CMPQ     BX, CX
 	JGE      targetsAVX512F32ok
 	VMOVUPS  (AX)(BX*4), Z2
-	VCMPPS   $0x1d, Z0, Z2, K1
-	VCMPPS   $0x12, Z1, Z2, K2
-	VCMPPS   $0x1e, Z0, Z2, K3
-	KANDW    K1, K2, K1
-	KORTESTW K1, K1
+	VCMPPS   $0x1d, Z0, Z2, K2
+	VCMPPS   $0x12, Z1, Z2, K3
+	VCMPPS   $0x1e, Z0, Z2, K4
+	VCMPPS   $0x00, Z0, Z2, K5
+	VCMPPS   $0x00, Z1, Z2, K6
+	KANDW    K2, K3, K2
+	KORTESTW K2, K2
 	JCC      targetsAVX512F32bad
-	KMOVW    K3, SI
-	POPCNTL  SI, SI
-	ADDQ     SI, DX
+	KMOVW    K4, DI
+	KORW     K5, K6, K5
+	KANDW    K5, K1, K1
+	POPCNTL  DI, DI
+	ADDQ     DI, DX
 	ADDQ     $0x00000010, BX
 	JMP      targetsAVX512F32loop
 
 targetsAVX512F32ok:
-	MOVQ $-1, BX
+	MOVQ     $-1, BX
+	KORTESTW K1, K1
+	SETCS    SI
 
 targetsAVX512F32bad:
 	MOVQ DX, pos+16(FP)
 	MOVQ BX, bad+24(FP)
+	MOVQ SI, hard+32(FP)
 	VZEROUPPER
 	RET
 
-// func targetsAVX512F64(y *float64, n int) (pos int, bad int)
+// func targetsAVX512F64(y *float64, n int) (pos int, bad int, hard int)
 // Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
-TEXT ·targetsAVX512F64(SB), NOSPLIT, $0-32
+TEXT ·targetsAVX512F64(SB), NOSPLIT, $0-40
 	MOVQ         y+0(FP), AX
 	MOVQ         n+8(FP), CX
 	XORQ         DX, DX
 	XORQ         BX, BX
+	XORQ         SI, SI
 	VXORPS       Z0, Z0, Z0
-	MOVQ         $0x3ff0000000000000, SI
-	MOVQ         SI, X1
+	MOVQ         $0x3ff0000000000000, DI
+	MOVQ         DI, X1
 	VBROADCASTSD X1, Z1
+	KXNORB       K1, K1, K1
 
 targetsAVX512F64loop:
 	CMPQ     BX, CX
 	JGE      targetsAVX512F64ok
 	VMOVUPS  (AX)(BX*8), Z2
-	VCMPPD   $0x1d, Z0, Z2, K1
-	VCMPPD   $0x12, Z1, Z2, K2
-	VCMPPD   $0x1e, Z0, Z2, K3
-	KANDB    K1, K2, K1
-	KORTESTB K1, K1
+	VCMPPD   $0x1d, Z0, Z2, K2
+	VCMPPD   $0x12, Z1, Z2, K3
+	VCMPPD   $0x1e, Z0, Z2, K4
+	VCMPPD   $0x00, Z0, Z2, K5
+	VCMPPD   $0x00, Z1, Z2, K6
+	KANDB    K2, K3, K2
+	KORTESTB K2, K2
 	JCC      targetsAVX512F64bad
-	KMOVB    K3, SI
-	POPCNTL  SI, SI
-	ADDQ     SI, DX
+	KMOVB    K4, DI
+	KORB     K5, K6, K5
+	KANDB    K5, K1, K1
+	POPCNTL  DI, DI
+	ADDQ     DI, DX
 	ADDQ     $0x00000008, BX
 	JMP      targetsAVX512F64loop
 
 targetsAVX512F64ok:
-	MOVQ $-1, BX
+	MOVQ     $-1, BX
+	KORTESTB K1, K1
+	SETCS    SI
 
 targetsAVX512F64bad:
 	MOVQ DX, pos+16(FP)
 	MOVQ BX, bad+24(FP)
+	MOVQ SI, hard+32(FP)
 	VZEROUPPER
 	RET
 
-// func targetsAVX2F32(y *float32, n int) (pos int, bad int)
+// func targetsAVX2F32(y *float32, n int) (pos int, bad int, hard int)
 // Requires: AVX, AVX2, POPCNT, SSE2
-TEXT ·targetsAVX2F32(SB), NOSPLIT, $0-32
+TEXT ·targetsAVX2F32(SB), NOSPLIT, $0-40
 	MOVQ         y+0(FP), AX
 	MOVQ         n+8(FP), CX
 	XORQ         DX, DX
 	XORQ         BX, BX
+	XORQ         SI, SI
 	VXORPS       Y0, Y0, Y0
-	MOVL         $0x3f800000, SI
-	MOVD         SI, X1
+	MOVL         $0x3f800000, DI
+	MOVD         DI, X1
 	VBROADCASTSS X1, Y1
+	VPCMPEQD     Y2, Y2, Y2
 
 targetsAVX2F32loop:
 	CMPQ      BX, CX
 	JGE       targetsAVX2F32ok
-	VMOVUPS   (AX)(BX*4), Y2
-	VCMPPS    $0x1d, Y0, Y2, Y3
-	VCMPPS    $0x12, Y1, Y2, Y4
-	VCMPPS    $0x1e, Y0, Y2, Y2
-	VANDPS    Y3, Y4, Y3
-	VMOVMSKPS Y3, DI
-	VMOVMSKPS Y2, SI
-	CMPL      DI, $0x000000ff
+	VMOVUPS   (AX)(BX*4), Y3
+	VCMPPS    $0x1d, Y0, Y3, Y4
+	VCMPPS    $0x12, Y1, Y3, Y5
+	VCMPPS    $0x1e, Y0, Y3, Y6
+	VANDPS    Y4, Y5, Y4
+	VCMPPS    $0x00, Y0, Y3, Y5
+	VCMPPS    $0x00, Y1, Y3, Y3
+	VORPS     Y5, Y3, Y5
+	VANDPS    Y5, Y2, Y2
+	VMOVMSKPS Y4, R8
+	VMOVMSKPS Y6, DI
+	CMPL      R8, $0x000000ff
 	JNE       targetsAVX2F32bad
-	POPCNTL   SI, SI
-	ADDQ      SI, DX
+	POPCNTL   DI, DI
+	ADDQ      DI, DX
 	ADDQ      $0x00000008, BX
 	JMP       targetsAVX2F32loop
 
 targetsAVX2F32ok:
-	MOVQ $-1, BX
+	MOVQ      $-1, BX
+	VMOVMSKPS Y2, AX
+	CMPL      AX, $0x000000ff
+	SETEQ     SI
 
 targetsAVX2F32bad:
 	MOVQ DX, pos+16(FP)
 	MOVQ BX, bad+24(FP)
+	MOVQ SI, hard+32(FP)
 	VZEROUPPER
 	RET
 
-// func targetsAVX2F64(y *float64, n int) (pos int, bad int)
+// func targetsAVX2F64(y *float64, n int) (pos int, bad int, hard int)
 // Requires: AVX, AVX2, POPCNT, SSE2
-TEXT ·targetsAVX2F64(SB), NOSPLIT, $0-32
+TEXT ·targetsAVX2F64(SB), NOSPLIT, $0-40
 	MOVQ         y+0(FP), AX
 	MOVQ         n+8(FP), CX
 	XORQ         DX, DX
 	XORQ         BX, BX
+	XORQ         SI, SI
 	VXORPS       Y0, Y0, Y0
-	MOVQ         $0x3ff0000000000000, SI
-	MOVQ         SI, X1
+	MOVQ         $0x3ff0000000000000, DI
+	MOVQ         DI, X1
 	VBROADCASTSD X1, Y1
+	VPCMPEQD     Y2, Y2, Y2
 
 targetsAVX2F64loop:
 	CMPQ      BX, CX
 	JGE       targetsAVX2F64ok
-	VMOVUPS   (AX)(BX*8), Y2
-	VCMPPD    $0x1d, Y0, Y2, Y3
-	VCMPPD    $0x12, Y1, Y2, Y4
-	VCMPPD    $0x1e, Y0, Y2, Y2
-	VANDPS    Y3, Y4, Y3
-	VMOVMSKPD Y3, DI
-	VMOVMSKPD Y2, SI
-	CMPL      DI, $0x0000000f
+	VMOVUPS   (AX)(BX*8), Y3
+	VCMPPD    $0x1d, Y0, Y3, Y4
+	VCMPPD    $0x12, Y1, Y3, Y5
+	VCMPPD    $0x1e, Y0, Y3, Y6
+	VANDPS    Y4, Y5, Y4
+	VCMPPD    $0x00, Y0, Y3, Y5
+	VCMPPD    $0x00, Y1, Y3, Y3
+	VORPS     Y5, Y3, Y5
+	VANDPS    Y5, Y2, Y2
+	VMOVMSKPD Y4, R8
+	VMOVMSKPD Y6, DI
+	CMPL      R8, $0x0000000f
 	JNE       targetsAVX2F64bad
-	POPCNTL   SI, SI
-	ADDQ      SI, DX
+	POPCNTL   DI, DI
+	ADDQ      DI, DX
 	ADDQ      $0x00000004, BX
 	JMP       targetsAVX2F64loop
 
 targetsAVX2F64ok:
-	MOVQ $-1, BX
+	MOVQ      $-1, BX
+	VMOVMSKPD Y2, AX
+	CMPL      AX, $0x0000000f
+	SETEQ     SI
 
 targetsAVX2F64bad:
 	MOVQ DX, pos+16(FP)
 	MOVQ BX, bad+24(FP)
+	MOVQ SI, hard+32(FP)
 	VZEROUPPER
 	RET

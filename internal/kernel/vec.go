@@ -18,9 +18,11 @@ type vec struct {
 	// hard32: float32 data with hard targets may take a float32-lane
 	// kernel (integer γ ≤ maxGamma32), the scaled one, without the
 	// Hessian, when |scale| > 1, with q its float32 parameters (q…
-	// below).
-	hard32, scaled bool
-	q              [32]float32
+	// below); trusted: the targets are known to be 0 or 1
+	// (SigmoidParams.HardTargets), and the plain kernel's trusted form,
+	// which does not check them, runs.
+	hard32, scaled, trusted bool
+	q                       [32]float32
 
 	// exp32: for the other γ up to maxExpGamma, the same data may take the
 	// focalexp member kernel (loss and gradient), with qx its constants.
@@ -136,6 +138,7 @@ func newVec(v *vec, p *SigmoidParams, t *table) {
 		// kernels cost gradients below 2^−125; above it the scaled ones
 		// multiply from the scale down (see sigmoidHard32 in _gen).
 		v.scaled = s > 1
+		v.trusted = p.HardTargets && !v.scaled && t.sigmoidHardTrustedF32 != nil
 		b := hard32Bias(s)
 		v.q = [32]float32{
 			qA: float32(a1), qB: float32(a0), qGamma: float32(p.Gamma), qScale: float32(p.Scale),
@@ -209,8 +212,11 @@ func sigmoidVec[T Float](s *scratch, loss, grad, hess, x, y []T) float64 {
 // |scale| > 1, which takes no Hessian: hess nil) on n elements, a
 // multiple of 32.
 func runHard32(v *vec, loss, grad, hess, x, y *float32, n int) (float64, int) {
-	if v.scaled {
+	switch {
+	case v.scaled:
 		return v.t.sigmoidHardScaledF32(&v.par, &v.q, loss, grad, nil, x, y, n)
+	case v.trusted:
+		return v.t.sigmoidHardTrustedF32(&v.par, &v.q, loss, grad, hess, x, y, n)
 	}
 	return v.t.sigmoidHardF32(&v.par, &v.q, loss, grad, hess, x, y, n)
 }
