@@ -76,8 +76,8 @@ func BenchmarkTriad(b *testing.B) {
 func BenchmarkPasses(b *testing.B) {
 	const n = 8_000_000
 	w := workload.NewWorkload(n)
-	pos, _ := kernel.Targets(w.Y)
-	p := &kernel.SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: 2, Scale: 1 / float64(pos)}
+	pos, _, hard := kernel.TargetsHard(w.Y)
+	p := &kernel.SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: 2, Scale: 1 / float64(pos), HardTargets: hard}
 	split := func(f func(lo, hi int)) {
 		parts := runtime.GOMAXPROCS(0)
 		var wg sync.WaitGroup
@@ -91,7 +91,7 @@ func BenchmarkPasses(b *testing.B) {
 		name string
 		run  func()
 	}{
-		{"check", func() { split(func(lo, hi int) { kernel.Targets(w.Y[lo:hi]) }) }},
+		{"check", func() { split(func(lo, hi int) { kernel.TargetsHard(w.Y[lo:hi]) }) }},
 		{"kernel", func() {
 			split(func(lo, hi int) { kernel.Sigmoid(p, nil, w.Grad[lo:hi], nil, w.X[lo:hi], w.Y[lo:hi], nil, nil) })
 		}},

@@ -64,19 +64,13 @@ func (a *isa) targets(f64 bool) {
 		cmp = VCMPPD
 	}
 	const ge, le, gt, eq = 0x1d, 0x12, 0x1e, 0x00 // ordered, quiet: false for NaN
-	// The lanes found 0 or 1 so far, all of them.
-	var kall reg.Register
-	var mall reg.VecVirtual
-	if a.z {
-		kall = K()
-		if f64 {
-			KXNORB(kall, kall, kall)
-		} else {
-			KXNORW(kall, kall, kall)
-		}
-	} else {
-		mall = vec()
-		VPCMPEQD(mall, mall, mall)
+	// The largest y − y² so far, lane by lane: 0 while every target is 0
+	// or 1 (for y ∈ [0, 1], y − y² rounded once is 0 only there).
+	soft := vec()
+	VXORPS(soft, soft, soft)
+	fnmadd, maxOp := VFNMADD213PS, VMAXPS
+	if f64 {
+		fnmadd, maxOp = VFNMADD213PD, VMAXPD
 	}
 
 	Label(L("loop"))
@@ -90,23 +84,16 @@ func (a *isa) targets(f64 bool) {
 		cmp(U8(ge), zero, v, k1)
 		cmp(U8(le), one, v, k2)
 		cmp(U8(gt), zero, v, k4)
-		k5, k6 := K(), K()
-		cmp(U8(eq), zero, v, k5)
-		cmp(U8(eq), one, v, k6)
 		if f64 {
 			KANDB(k1, k2, k3)
 			KORTESTB(k3, k3)
 			JCC(LabelRef(L("bad"))) // not all ones
 			KMOVB(k4, cnt)
-			KORB(k5, k6, k5)
-			KANDB(k5, kall, kall)
 		} else {
 			KANDW(k1, k2, k3)
 			KORTESTW(k3, k3)
 			JCC(LabelRef(L("bad")))
 			KMOVW(k4, cnt)
-			KORW(k5, k6, k5)
-			KANDW(k5, kall, kall)
 		}
 	} else {
 		m1, m2, m3, m4 := vec(), vec(), vec(), vec()
@@ -114,11 +101,6 @@ func (a *isa) targets(f64 bool) {
 		cmp(U8(le), one, v, m2)
 		cmp(U8(gt), zero, v, m4)
 		VANDPS(m1, m2, m3)
-		m5, m6 := vec(), vec()
-		cmp(U8(eq), zero, v, m5)
-		cmp(U8(eq), one, v, m6)
-		VORPS(m5, m6, m5)
-		VANDPS(m5, mall, mall)
 		mask := GP32()
 		if f64 {
 			VMOVMSKPD(m3, mask)
@@ -132,25 +114,32 @@ func (a *isa) targets(f64 bool) {
 	}
 	POPCNTL(cnt, cnt)
 	ADDQ(cnt.As64(), pos)
+	d := vec()
+	VMOVAPS(v, d)
+	fnmadd(v, v, d) // y − y²
+	maxOp(d, soft, soft)
 	ADDQ(U32(lanes), i)
 	JMP(LabelRef(L("loop")))
 
 	Label(L("ok"))
 	MOVQ(I64(-1), i)
-	// hard = 1 when every lane of every block was 0 or 1.
+	// hard = 1 when every lane of soft is 0.
 	if a.z {
+		k := K()
+		cmp(U8(eq), zero, soft, k)
 		if f64 {
-			KORTESTB(kall, kall)
+			KORTESTB(k, k)
 		} else {
-			KORTESTW(kall, kall)
+			KORTESTW(k, k)
 		}
 		SETCS(hard.As8())
 	} else {
-		g := GP32()
+		m, g := vec(), GP32()
+		cmp(U8(eq), zero, soft, m)
 		if f64 {
-			VMOVMSKPD(mall, g)
+			VMOVMSKPD(m, g)
 		} else {
-			VMOVMSKPS(mall, g)
+			VMOVMSKPS(m, g)
 		}
 		CMPL(g, U32(1<<lanes-1))
 		SETEQ(hard.As8())

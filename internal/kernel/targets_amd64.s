@@ -16,30 +16,30 @@ TEXT ·targetsAVX512F32(SB), NOSPLIT, $0-40
 	MOVL         $0x3f800000, DI
 	MOVD         DI, X1
 	VBROADCASTSS X1, Z1
-	KXNORW       K1, K1, K1
+	VXORPS       Z2, Z2, Z2
 
 targetsAVX512F32loop:
-	CMPQ     BX, CX
-	JGE      targetsAVX512F32ok
-	VMOVUPS  (AX)(BX*4), Z2
-	VCMPPS   $0x1d, Z0, Z2, K2
-	VCMPPS   $0x12, Z1, Z2, K3
-	VCMPPS   $0x1e, Z0, Z2, K4
-	VCMPPS   $0x00, Z0, Z2, K5
-	VCMPPS   $0x00, Z1, Z2, K6
-	KANDW    K2, K3, K2
-	KORTESTW K2, K2
-	JCC      targetsAVX512F32bad
-	KMOVW    K4, DI
-	KORW     K5, K6, K5
-	KANDW    K5, K1, K1
-	POPCNTL  DI, DI
-	ADDQ     DI, DX
-	ADDQ     $0x00000010, BX
-	JMP      targetsAVX512F32loop
+	CMPQ         BX, CX
+	JGE          targetsAVX512F32ok
+	VMOVUPS      (AX)(BX*4), Z3
+	VCMPPS       $0x1d, Z0, Z3, K1
+	VCMPPS       $0x12, Z1, Z3, K2
+	VCMPPS       $0x1e, Z0, Z3, K3
+	KANDW        K1, K2, K1
+	KORTESTW     K1, K1
+	JCC          targetsAVX512F32bad
+	KMOVW        K3, DI
+	POPCNTL      DI, DI
+	ADDQ         DI, DX
+	VMOVAPS      Z3, Z4
+	VFNMADD213PS Z3, Z3, Z4
+	VMAXPS       Z4, Z2, Z2
+	ADDQ         $0x00000010, BX
+	JMP          targetsAVX512F32loop
 
 targetsAVX512F32ok:
 	MOVQ     $-1, BX
+	VCMPPS   $0x00, Z0, Z2, K1
 	KORTESTW K1, K1
 	SETCS    SI
 
@@ -62,30 +62,30 @@ TEXT ·targetsAVX512F64(SB), NOSPLIT, $0-40
 	MOVQ         $0x3ff0000000000000, DI
 	MOVQ         DI, X1
 	VBROADCASTSD X1, Z1
-	KXNORB       K1, K1, K1
+	VXORPS       Z2, Z2, Z2
 
 targetsAVX512F64loop:
-	CMPQ     BX, CX
-	JGE      targetsAVX512F64ok
-	VMOVUPS  (AX)(BX*8), Z2
-	VCMPPD   $0x1d, Z0, Z2, K2
-	VCMPPD   $0x12, Z1, Z2, K3
-	VCMPPD   $0x1e, Z0, Z2, K4
-	VCMPPD   $0x00, Z0, Z2, K5
-	VCMPPD   $0x00, Z1, Z2, K6
-	KANDB    K2, K3, K2
-	KORTESTB K2, K2
-	JCC      targetsAVX512F64bad
-	KMOVB    K4, DI
-	KORB     K5, K6, K5
-	KANDB    K5, K1, K1
-	POPCNTL  DI, DI
-	ADDQ     DI, DX
-	ADDQ     $0x00000008, BX
-	JMP      targetsAVX512F64loop
+	CMPQ         BX, CX
+	JGE          targetsAVX512F64ok
+	VMOVUPS      (AX)(BX*8), Z3
+	VCMPPD       $0x1d, Z0, Z3, K1
+	VCMPPD       $0x12, Z1, Z3, K2
+	VCMPPD       $0x1e, Z0, Z3, K3
+	KANDB        K1, K2, K1
+	KORTESTB     K1, K1
+	JCC          targetsAVX512F64bad
+	KMOVB        K3, DI
+	POPCNTL      DI, DI
+	ADDQ         DI, DX
+	VMOVAPS      Z3, Z4
+	VFNMADD213PD Z3, Z3, Z4
+	VMAXPD       Z4, Z2, Z2
+	ADDQ         $0x00000008, BX
+	JMP          targetsAVX512F64loop
 
 targetsAVX512F64ok:
 	MOVQ     $-1, BX
+	VCMPPD   $0x00, Z0, Z2, K1
 	KORTESTB K1, K1
 	SETCS    SI
 
@@ -97,7 +97,7 @@ targetsAVX512F64bad:
 	RET
 
 // func targetsAVX2F32(y *float32, n int) (pos int, bad int, hard int)
-// Requires: AVX, AVX2, POPCNT, SSE2
+// Requires: AVX, AVX2, FMA3, POPCNT, SSE2
 TEXT ·targetsAVX2F32(SB), NOSPLIT, $0-40
 	MOVQ         y+0(FP), AX
 	MOVQ         n+8(FP), CX
@@ -108,32 +108,32 @@ TEXT ·targetsAVX2F32(SB), NOSPLIT, $0-40
 	MOVL         $0x3f800000, DI
 	MOVD         DI, X1
 	VBROADCASTSS X1, Y1
-	VPCMPEQD     Y2, Y2, Y2
+	VXORPS       Y2, Y2, Y2
 
 targetsAVX2F32loop:
-	CMPQ      BX, CX
-	JGE       targetsAVX2F32ok
-	VMOVUPS   (AX)(BX*4), Y3
-	VCMPPS    $0x1d, Y0, Y3, Y4
-	VCMPPS    $0x12, Y1, Y3, Y5
-	VCMPPS    $0x1e, Y0, Y3, Y6
-	VANDPS    Y4, Y5, Y4
-	VCMPPS    $0x00, Y0, Y3, Y5
-	VCMPPS    $0x00, Y1, Y3, Y3
-	VORPS     Y5, Y3, Y5
-	VANDPS    Y5, Y2, Y2
-	VMOVMSKPS Y4, R8
-	VMOVMSKPS Y6, DI
-	CMPL      R8, $0x000000ff
-	JNE       targetsAVX2F32bad
-	POPCNTL   DI, DI
-	ADDQ      DI, DX
-	ADDQ      $0x00000008, BX
-	JMP       targetsAVX2F32loop
+	CMPQ         BX, CX
+	JGE          targetsAVX2F32ok
+	VMOVUPS      (AX)(BX*4), Y3
+	VCMPPS       $0x1d, Y0, Y3, Y4
+	VCMPPS       $0x12, Y1, Y3, Y5
+	VCMPPS       $0x1e, Y0, Y3, Y6
+	VANDPS       Y4, Y5, Y4
+	VMOVMSKPS    Y4, R8
+	VMOVMSKPS    Y6, DI
+	CMPL         R8, $0x000000ff
+	JNE          targetsAVX2F32bad
+	POPCNTL      DI, DI
+	ADDQ         DI, DX
+	VMOVAPS      Y3, Y4
+	VFNMADD213PS Y3, Y3, Y4
+	VMAXPS       Y4, Y2, Y2
+	ADDQ         $0x00000008, BX
+	JMP          targetsAVX2F32loop
 
 targetsAVX2F32ok:
 	MOVQ      $-1, BX
-	VMOVMSKPS Y2, AX
+	VCMPPS    $0x00, Y0, Y2, Y0
+	VMOVMSKPS Y0, AX
 	CMPL      AX, $0x000000ff
 	SETEQ     SI
 
@@ -145,7 +145,7 @@ targetsAVX2F32bad:
 	RET
 
 // func targetsAVX2F64(y *float64, n int) (pos int, bad int, hard int)
-// Requires: AVX, AVX2, POPCNT, SSE2
+// Requires: AVX, AVX2, FMA3, POPCNT, SSE2
 TEXT ·targetsAVX2F64(SB), NOSPLIT, $0-40
 	MOVQ         y+0(FP), AX
 	MOVQ         n+8(FP), CX
@@ -156,32 +156,32 @@ TEXT ·targetsAVX2F64(SB), NOSPLIT, $0-40
 	MOVQ         $0x3ff0000000000000, DI
 	MOVQ         DI, X1
 	VBROADCASTSD X1, Y1
-	VPCMPEQD     Y2, Y2, Y2
+	VXORPS       Y2, Y2, Y2
 
 targetsAVX2F64loop:
-	CMPQ      BX, CX
-	JGE       targetsAVX2F64ok
-	VMOVUPS   (AX)(BX*8), Y3
-	VCMPPD    $0x1d, Y0, Y3, Y4
-	VCMPPD    $0x12, Y1, Y3, Y5
-	VCMPPD    $0x1e, Y0, Y3, Y6
-	VANDPS    Y4, Y5, Y4
-	VCMPPD    $0x00, Y0, Y3, Y5
-	VCMPPD    $0x00, Y1, Y3, Y3
-	VORPS     Y5, Y3, Y5
-	VANDPS    Y5, Y2, Y2
-	VMOVMSKPD Y4, R8
-	VMOVMSKPD Y6, DI
-	CMPL      R8, $0x0000000f
-	JNE       targetsAVX2F64bad
-	POPCNTL   DI, DI
-	ADDQ      DI, DX
-	ADDQ      $0x00000004, BX
-	JMP       targetsAVX2F64loop
+	CMPQ         BX, CX
+	JGE          targetsAVX2F64ok
+	VMOVUPS      (AX)(BX*8), Y3
+	VCMPPD       $0x1d, Y0, Y3, Y4
+	VCMPPD       $0x12, Y1, Y3, Y5
+	VCMPPD       $0x1e, Y0, Y3, Y6
+	VANDPS       Y4, Y5, Y4
+	VMOVMSKPD    Y4, R8
+	VMOVMSKPD    Y6, DI
+	CMPL         R8, $0x0000000f
+	JNE          targetsAVX2F64bad
+	POPCNTL      DI, DI
+	ADDQ         DI, DX
+	VMOVAPS      Y3, Y4
+	VFNMADD213PD Y3, Y3, Y4
+	VMAXPD       Y4, Y2, Y2
+	ADDQ         $0x00000004, BX
+	JMP          targetsAVX2F64loop
 
 targetsAVX2F64ok:
 	MOVQ      $-1, BX
-	VMOVMSKPD Y2, AX
+	VCMPPD    $0x00, Y0, Y2, Y0
+	VMOVMSKPD Y0, AX
 	CMPL      AX, $0x0000000f
 	SETEQ     SI
 
