@@ -67,10 +67,13 @@ func BenchmarkTriad(b *testing.B) {
 // BenchmarkPasses splits BenchmarkKernel's 8 000 000-element call (the
 // paper's sigmoid focal loss and its gradient, normalised by the
 // positives) into the engine's two passes, each on GOMAXPROCS goroutines
-// of contiguous parts: the target check and count (pass=check, 4 bytes per
-// element) and the fused kernel (pass=kernel, 12), next to the triad on as
-// many goroutines. Run with -cpu 1,2: a pass that takes half the time on
-// two goroutines is bound by the cores, not by memory bandwidth.
+// of contiguous parts (the calling one takes the first): the target check
+// and count (pass=check, 4 bytes per element) and the fused kernel
+// (pass=kernel, 12; pass=kernel-checked is the kernel that checks the
+// targets itself, as it does when the first pass found a soft one), next
+// to the triad on as many goroutines. Run with -cpu 1,2: a pass that
+// takes half the time on two goroutines is bound by the cores, not by
+// memory bandwidth.
 //
 //	go test -run '^$' -bench Passes -cpu 1,2 -count 6 .
 func BenchmarkPasses(b *testing.B) {
@@ -78,13 +81,16 @@ func BenchmarkPasses(b *testing.B) {
 	w := workload.NewWorkload(n)
 	pos, _, hard := kernel.TargetsHard(w.Y)
 	p := &kernel.SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: 2, Scale: 1 / float64(pos), HardTargets: hard}
+	checked := *p
+	checked.HardTargets = false
 	split := func(f func(lo, hi int)) {
 		parts := runtime.GOMAXPROCS(0)
 		var wg sync.WaitGroup
-		for i := range parts {
+		for i := 1; i < parts; i++ {
 			lo, hi := i*n/parts, (i+1)*n/parts
 			wg.Go(func() { f(lo, hi) })
 		}
+		f(0, n/parts)
 		wg.Wait()
 	}
 	for _, c := range []struct {
@@ -94,6 +100,9 @@ func BenchmarkPasses(b *testing.B) {
 		{"check", func() { split(func(lo, hi int) { kernel.TargetsHard(w.Y[lo:hi]) }) }},
 		{"kernel", func() {
 			split(func(lo, hi int) { kernel.Sigmoid(p, nil, w.Grad[lo:hi], nil, w.X[lo:hi], w.Y[lo:hi], nil, nil) })
+		}},
+		{"kernel-checked", func() {
+			split(func(lo, hi int) { kernel.Sigmoid(&checked, nil, w.Grad[lo:hi], nil, w.X[lo:hi], w.Y[lo:hi], nil, nil) })
 		}},
 		{"triad", w.Triad},
 	} {
