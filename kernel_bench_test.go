@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/focalgo/focal/internal/kernel"
@@ -67,7 +68,7 @@ func BenchmarkTriad(b *testing.B) {
 // BenchmarkPasses splits BenchmarkKernel's 8 000 000-element call (the
 // paper's sigmoid focal loss and its gradient, normalised by the
 // positives) into the engine's two passes, each on GOMAXPROCS goroutines
-// of contiguous parts (the calling one takes the first): the target check
+// (see split): the target check
 // and count (pass=check, 4 bytes per element) and the fused kernel
 // (pass=kernel, 12; pass=kernel-checked is the kernel that checks the
 // targets itself, as it does when the first pass found a soft one), next
@@ -83,14 +84,26 @@ func BenchmarkPasses(b *testing.B) {
 	p := &kernel.SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: 2, Scale: 1 / float64(pos), HardTargets: hard}
 	checked := *p
 	checked.HardTargets = false
+	// split runs f over pieces of 1 << 16 elements, claimed in turn by
+	// the calling goroutine and GOMAXPROCS − 1 others, as package focal's
+	// driver does (a goroutine that starts late takes fewer pieces).
 	split := func(f func(lo, hi int)) {
-		parts := runtime.GOMAXPROCS(0)
-		var wg sync.WaitGroup
-		for i := 1; i < parts; i++ {
-			lo, hi := i*n/parts, (i+1)*n/parts
-			wg.Go(func() { f(lo, hi) })
+		const piece = 1 << 16
+		var next atomic.Int64
+		work := func() {
+			for {
+				lo := int(next.Add(piece)) - piece
+				if lo >= n {
+					return
+				}
+				f(lo, min(lo+piece, n))
+			}
 		}
-		f(0, n/parts)
+		var wg sync.WaitGroup
+		for range runtime.GOMAXPROCS(0) - 1 {
+			wg.Go(work)
+		}
+		work()
 		wg.Wait()
 	}
 	for _, c := range []struct {
