@@ -68,13 +68,12 @@ func BenchmarkTriad(b *testing.B) {
 // BenchmarkPasses splits BenchmarkKernel's 8 000 000-element call (the
 // paper's sigmoid focal loss and its gradient, normalised by the
 // positives) into the engine's two passes, each on GOMAXPROCS goroutines
-// (see split): the target check
-// and count (pass=check, 4 bytes per element) and the fused kernel
-// (pass=kernel, 12; pass=kernel-checked is the kernel that checks the
-// targets itself, as it does when the first pass found a soft one), next
-// to the triad on as many goroutines. Run with -cpu 1,2: a pass that
-// takes half the time on two goroutines is bound by the cores, not by
-// memory bandwidth.
+// (see split): the target check and count (pass=check, 4 bytes per
+// element) and the fused kernel (pass=kernel, 12; pass=kernel-checked is
+// the kernel that checks the targets itself, as it does when the first
+// pass found a soft one), next to the triad on as many goroutines. Run
+// with -cpu 1,2: a pass that takes half the time on two goroutines is
+// bound by the cores, not by memory bandwidth.
 //
 //	go test -run '^$' -bench Passes -cpu 1,2 -count 6 .
 func BenchmarkPasses(b *testing.B) {
