@@ -92,7 +92,11 @@ func (a *isa) memberKernel(member string, f64 bool, transform func(par func(int)
 	name := member + a.name + suffix
 	record(a.name, "member"+suffix+":"+member, name)
 	record(a.name, "memberStep", a.lanes)
-	TEXT(name, NOSPLIT, "func(p *[64]float64, loss, grad, hess, x, y *"+t+", n int) float64")
+	flags := NOSPLIT
+	if !a.z {
+		flags = 0 // the frame of the pipelined loop is too large for NOSPLIT
+	}
+	TEXT(name, flags, "func(p *[64]float64, loss, grad, hess, x, y *"+t+", n int) float64")
 	Pragma("noescape")
 	Doc(name+" is the "+member+" kernel of the focal family on "+a.name+" for "+t+" (see memberKernel in _gen).",
 		"n must be a multiple of the lane count.")
@@ -104,28 +108,26 @@ func (a *isa) memberKernel(member string, f64 bool, transform func(par func(int)
 	n := Load(Param("n"), GP64())
 	par := func(i int) bc { return bc(Mem{Base: P, Disp: 32 * i}) }
 	acc := b.zero()
-	i := GP64()
-	XORQ(i, i)
-	loop(name, i, n, U32(a.lanes), func() {
-		at := func(base reg.Register) Mem { return Mem{Base: base, Index: i, Scale: uint8(size)} }
-		x := b.loadF(at(X), f64)
-		y := b.loadF(at(Y), f64)
+	load := func(base, idx reg.Register) V { return b.loadF(Mem{Base: base, Index: idx, Scale: uint8(size)}, f64) }
+	// parts returns the parts of the block at idx, parked at park if not
+	// nil.
+	parts := func(idx reg.Register, park *Mem, l1 string) memberParts {
+		x, y := load(X, idx), load(Y, idx)
 		z := x
 		if transform != nil {
 			z = transform(par, x, y)
 		}
-		// The parts are parked in the frame on AVX2 (see memberParts).
-		var park *Mem
-		if !a.z {
-			m := AllocLocal(8 * a.lanes * nParts)
-			park = &m
-		}
-		l1 := L("l1")
 		if !l1Positives {
 			l1 = ""
 		}
-		s := b.parts(z, y, x, park, l1)
+		return b.parts(z, y, x, park, l1)
+	}
+	// finish computes the member's outputs of the block at idx from its
+	// parts and stores them.
+	finish := func(idx reg.Register, s memberParts) {
+		at := func(base reg.Register) Mem { return Mem{Base: base, Index: idx, Scale: uint8(size)} }
 		l, g, h := elem(par, L, s)
+		x, y := s.Raw(), s.Y()
 
 		// NaN in, NaN out; a finite logit's outputs saturate at ±limit.
 		nan := b.cmp(cmpUNORD, x, y)
@@ -147,7 +149,38 @@ func (a *isa) memberKernel(member string, f64 bool, transform func(par func(int)
 			hs := b.max(b.load(par(mFloor)), b.mul(h, par(mScale))) // keeps a NaN h
 			b.storeF(b.blend(nan, clamp(hs), b.c(math.NaN())), at(hessP), f64)
 		})
-	})
+	}
+	i := GP64()
+	XORQ(i, i)
+	if a.z {
+		// AVX-512 keeps the parts in registers.
+		loop(name, i, n, U32(a.lanes), func() { finish(i, parts(i, nil, L("l1"))) })
+	} else {
+		// AVX2 parks the parts in the frame, and parks them one block
+		// ahead (software pipelining): the parts of the next block (the
+		// exp → log1p → division chain) come before the member's math of
+		// this one, which the out-of-order core then overlaps with them.
+		half := 8 * a.lanes * nParts
+		area := AllocLocal(2 * half)
+		k, cur, nxt := GP64(), GP64(), GP64()
+		LEAQ(area, cur)
+		LEAQ(area.Offset(half), nxt)
+		CMPQ(i, n)
+		JGE(LabelRef(L("done")))
+		parts(i, &Mem{Base: cur}, L("l1first"))
+		Label(L("loop"))
+		LEAQ(Mem{Base: i, Disp: a.lanes}, k)
+		CMPQ(k, n)
+		JGE(LabelRef(L("last")))
+		parts(k, &Mem{Base: nxt}, L("l1"))
+		Label(L("last"))
+		finish(i, memberParts{a: b, park: &Mem{Base: cur}})
+		XCHGQ(cur, nxt)
+		MOVQ(k, i)
+		CMPQ(i, n)
+		JL(LabelRef(L("loop")))
+		Label(L("done"))
+	}
 	sum := a.hsum(acc)
 	VZEROUPPER()
 	Store(sum, ReturnIndex(0))

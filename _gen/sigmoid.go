@@ -37,7 +37,7 @@ func (a *isa) sigmoid(f64 bool) {
 	name := "sigmoid" + a.name + map[bool]string{true: "F64", false: "F32"}[f64]
 	record(a.name, "sigmoid"+map[bool]string{true: "F64", false: "F32"}[f64], name)
 	record(a.name, "step", a.step())
-	TEXT(name, NOSPLIT, "func(p *[32]float64, loss, grad, hess, x, y *"+t+", n int) float64")
+	TEXT(name, 0, "func(p *[32]float64, loss, grad, hess, x, y *"+t+", n int) float64")
 	Pragma("noescape")
 	Doc(name+" is the sigmoid focal-loss kernel on "+a.name+" for "+t+" (see sigmoidVec).",
 		"n must be a multiple of the step (lanes × unroll).")
@@ -57,46 +57,61 @@ func (a *isa) sigmoid(f64 bool) {
 	// The later part of a block needs more registers than two blocks can
 	// share (avo's allocator gives up): each iteration runs the long
 	// exp → log1p chain of all blocks interleaved, parks the results in
-	// the frame, and runs the rest once per block in an inner loop.
-	const nv = 5 // x, y, e, l1, 1/(1 + e)
-	park := AllocLocal(a.unroll * nv * 64)
-	i := GP64()
+	// the frame, and runs the rest once per block in an inner loop (which
+	// loads x and y again). Software-pipelined: an iteration runs the
+	// chain of the next step's blocks first, into the other half of the
+	// frame, then the rest of this step's, whose inputs are ready; the
+	// out-of-order core overlaps the rest with the chain's latency. The
+	// frame is then too large for NOSPLIT.
+	const nv = 3 // e, l1, 1/(1 + e)
+	half := a.unroll * nv * 64
+	park := AllocLocal(2 * half)
+	i, k, cur, nxt := GP64(), GP64(), GP64(), GP64()
+	LEAQ(park, cur)
+	LEAQ(park.Offset(half), nxt)
 	XORQ(i, i)
-
-	Label(L("loop"))
 	CMPQ(i, n)
 	JGE(LabelRef(L("done")))
-	at := func(base reg.Register) Mem { return Mem{Base: base, Index: i, Scale: uint8(size)} }
-	x := a.loadF(at(X), f64)
-	y := a.loadF(at(Y), f64)
-	e := a.exp(a.neg(a.and(x, a.cbits(1<<63-1))))
-	l1 := a.log1p01(e)
-	inv := a.div(a.load(a.c(1)), a.add(e, a.c(1)))
-	for u := range a.unroll {
-		for k, v := range []V{x, y, e, l1, inv} {
-			VMOVUPD(v[u], park.Offset((u*nv+k)*64))
+	chain := func(idx, dst reg.Register) {
+		x := a.loadF(Mem{Base: X, Index: idx, Scale: uint8(size)}, f64)
+		e := a.exp(a.neg(a.and(x, a.cbits(1<<63-1))))
+		l1 := a.log1p01(e)
+		inv := a.div(a.load(a.c(1)), a.add(e, a.c(1)))
+		for u := range a.unroll {
+			for q, v := range []V{e, l1, inv} {
+				VMOVUPD(v[u], Mem{Base: dst, Disp: (u*nv + q) * 64})
+			}
 		}
 	}
+	chain(i, cur)
 
-	j, slot, end := GP64(), GP64(), GP64()
+	Label(L("loop"))
+	LEAQ(Mem{Base: i, Disp: a.step()}, k)
+	CMPQ(k, n)
+	JGE(LabelRef(L("last")))
+	chain(k, nxt)
+	Label(L("last"))
+
+	j, slot := GP64(), GP64()
 	MOVQ(i, j)
-	LEAQ(park, slot)
-	LEAQ(Mem{Base: i, Disp: a.step()}, end)
+	MOVQ(cur, slot)
 	Label(L("block"))
 	vals := make([]V, nv)
-	for k := range vals {
-		vals[k] = b.vec()
-		VMOVUPD(Mem{Base: slot, Disp: k * 64}, vals[k][0])
+	for q := range vals {
+		vals[q] = b.vec()
+		VMOVUPD(Mem{Base: slot, Disp: q * 64}, vals[q][0])
 	}
-	b.sigmoidRest(L, par, lossP, gradP, hessP, f64,
-		func(base reg.Register) Mem { return Mem{Base: base, Index: j, Scale: uint8(size)} },
-		vals[0], vals[1], vals[2], vals[3], vals[4], acc)
+	atj := func(base reg.Register) Mem { return Mem{Base: base, Index: j, Scale: uint8(size)} }
+	b.sigmoidRest(L, par, lossP, gradP, hessP, f64, atj,
+		b.loadF(atj(X), f64), b.loadF(atj(Y), f64), vals[0], vals[1], vals[2], acc)
 	ADDQ(U32(a.lanes), j)
 	ADDQ(U32(nv*64), slot)
-	CMPQ(j, end)
+	CMPQ(j, k)
 	JL(LabelRef(L("block")))
-	MOVQ(end, i)
-	JMP(LabelRef(L("loop")))
+	XCHGQ(cur, nxt)
+	MOVQ(k, i)
+	CMPQ(i, n)
+	JL(LabelRef(L("loop")))
 
 	Label(L("done"))
 	sum := a.hsum(acc)

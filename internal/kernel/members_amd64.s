@@ -5517,18 +5517,18 @@ GLOBL constsAVX512<>(SB), RODATA|NOPTR, $256
 
 // func poly1AVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·poly1AVX2F32(SB), NOSPLIT, $288-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-poly1AVX2F32loop:
+TEXT ·poly1AVX2F32(SB), $576-64
+	MOVQ         p+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), SI
+	MOVQ         y+40(FP), DI
+	MOVQ         n+48(FP), R8
+	VXORPD       Y0, Y0, Y0
+	XORQ         R9, R9
+	LEAQ         (SP), R11
+	LEAQ         288(SP), R12
 	CMPQ         R9, R8
 	JGE          poly1AVX2F32done
 	VCVTPS2PD    (SI)(R9*4), Y1
@@ -5616,282 +5616,387 @@ poly1AVX2F32loop:
 	VXORPD       constsAVX2<>+32(SB), Y1, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y3, 64(SP)
-	VMOVUPD      Y4, 96(SP)
-	VMOVUPD      Y8, 128(SP)
-	VMOVUPD      Y5, 160(SP)
-	VMOVUPD      Y6, 192(SP)
-	VMOVUPD      Y7, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      32(SP), Y3
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VMOVUPD      192(SP), Y4
-	VMOVUPD      224(SP), Y5
-	VBLENDVPD    Y3, Y5, Y4, Y4
-	VMOVUPD      128(SP), Y5
-	VMOVUPD      160(SP), Y6
-	VBLENDVPD    Y3, Y6, Y5, Y5
-	VMOVUPD      224(SP), Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y6
-	VMOVUPD      192(SP), Y7
-	VXORPD       constsAVX2<>+32(SB), Y7, Y7
-	VBLENDVPD    Y3, Y7, Y6, Y6
-	VMOVUPD      160(SP), Y7
-	VMOVUPD      128(SP), Y8
-	VXORPD       constsAVX2<>+32(SB), Y8, Y8
-	VBLENDVPD    Y3, Y8, Y7, Y7
-	VMOVUPD      32(SP), Y8
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y8
-	VORPD        Y3, Y8, Y3
-	VMOVMSKPD    Y3, R10
-	CMPL         R10, $0x0f
-	JE           poly1AVX2F32focus
-	VMOVUPD      constsAVX2<>+576(SB), Y8
-	VMOVUPD      32(SP), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMOVUPD      (SP), Y9
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y9, Y9
-	VMOVUPD      (SP), Y10
-	VMOVUPD      32(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VXORPD       constsAVX2<>+32(SB), Y10, Y10
-	VMOVUPD      (SP), Y11
-	VMULPD       Y8, Y11, Y11
-	VBLENDVPD    Y9, Y11, Y10, Y9
-	VMOVUPD      96(SP), Y10
-	VADDPD       Y10, Y9, Y9
-	VMOVUPD      32(SP), Y10
-	VMOVUPD      160(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      128(SP), Y11
-	VMULPD       Y11, Y8, Y8
-	VADDPD       Y8, Y10, Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y10
-	VMOVUPD      32(SP), Y11
-	VMOVUPD      32(SP), Y12
-	VADDPD       Y12, Y11, Y11
-	VSUBPD       Y11, Y10, Y10
-	VMOVUPD      128(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      160(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VDIVPD       Y8, Y10, Y10
-	VMOVUPD      32(SP), Y11
-	VCMPPD       $0x11, constsAVX2<>+256(SB), Y11, Y11
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y12
-	VMOVUPD      128(SP), Y13
-	VXORPD       constsAVX2<>+32(SB), Y13, Y13
-	VMOVUPD      160(SP), Y14
-	VBLENDVPD    Y11, Y14, Y13, Y11
-	VBLENDVPD    Y12, Y11, Y10, Y10
-	VBLENDVPD    Y3, Y4, Y9, Y4
-	VBLENDVPD    Y3, Y7, Y10, Y7
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y8, Y9
-	VMULPD       constsAVX2<>+992(SB), Y8, Y10
-	VBLENDVPD    Y9, Y10, Y8, Y10
-	VMOVUPD      constsAVX2<>+1024(SB), Y11
-	VANDPD       Y11, Y9, Y9
-	VPSRLQ       $0x34, Y10, Y11
-	VXORPD       constsAVX2<>+1056(SB), Y11, Y11
-	VSUBPD       constsAVX2<>+1056(SB), Y11, Y11
-	VSUBPD       constsAVX2<>+1088(SB), Y11, Y11
-	VSUBPD       Y9, Y11, Y9
-	VANDPD       constsAVX2<>+1120(SB), Y10, Y10
-	VXORPD       constsAVX2<>+256(SB), Y10, Y10
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y10, Y11
-	VADDPD       Y10, Y10, Y12
-	VBLENDVPD    Y11, Y12, Y10, Y10
-	VSUBPD       constsAVX2<>+576(SB), Y9, Y12
-	VBLENDVPD    Y11, Y12, Y9, Y9
-	VSUBPD       constsAVX2<>+576(SB), Y10, Y10
-	VADDPD       constsAVX2<>+672(SB), Y10, Y11
-	VDIVPD       Y11, Y10, Y11
-	VMULPD       Y11, Y11, Y12
-	VMULPD       Y12, Y12, Y13
-	VMOVUPD      constsAVX2<>+704(SB), Y14
-	VFMADD213PD  constsAVX2<>+736(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+768(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+800(SB), Y13, Y14
-	VMULPD       Y12, Y14, Y12
-	VMOVUPD      constsAVX2<>+832(SB), Y14
-	VFMADD213PD  constsAVX2<>+864(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+896(SB), Y13, Y14
-	VMULPD       Y13, Y14, Y13
-	VADDPD       Y13, Y12, Y12
-	VMULPD       Y10, Y10, Y13
-	VMULPD       constsAVX2<>+256(SB), Y13, Y13
-	VADDPD       Y12, Y13, Y12
-	VMULPD       Y12, Y11, Y11
-	VMULPD       constsAVX2<>+192(SB), Y9, Y12
-	VADDPD       Y12, Y11, Y11
-	VSUBPD       Y11, Y13, Y11
-	VSUBPD       Y10, Y11, Y10
-	VMULPD       constsAVX2<>+160(SB), Y9, Y9
-	VSUBPD       Y10, Y9, Y9
-	VBLENDVPD    Y3, Y6, Y9, Y6
-	VBLENDVPD    Y3, Y5, Y8, Y5
+	VMOVUPD      Y1, (R11)
+	VMOVUPD      Y2, 32(R11)
+	VMOVUPD      Y3, 64(R11)
+	VMOVUPD      Y4, 96(R11)
+	VMOVUPD      Y8, 128(R11)
+	VMOVUPD      Y5, 160(R11)
+	VMOVUPD      Y6, 192(R11)
+	VMOVUPD      Y7, 224(R11)
+	VMOVUPD      Y1, 256(R11)
+
+poly1AVX2F32loop:
+	LEAQ         4(R9), R10
+	CMPQ         R10, R8
+	JGE          poly1AVX2F32last
+	VCVTPS2PD    (SI)(R10*4), Y1
+	VCVTPS2PD    (DI)(R10*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (R12)
+	VMOVUPD      Y2, 32(R12)
+	VMOVUPD      Y3, 64(R12)
+	VMOVUPD      Y4, 96(R12)
+	VMOVUPD      Y8, 128(R12)
+	VMOVUPD      Y5, 160(R12)
+	VMOVUPD      Y6, 192(R12)
+	VMOVUPD      Y7, 224(R12)
+	VMOVUPD      Y1, 256(R12)
+
+poly1AVX2F32last:
+	VMOVUPD     32(R11), Y1
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y1, Y1
+	VMOVUPD     192(R11), Y2
+	VMOVUPD     224(R11), Y3
+	VBLENDVPD   Y1, Y3, Y2, Y2
+	VMOVUPD     128(R11), Y3
+	VMOVUPD     160(R11), Y4
+	VBLENDVPD   Y1, Y4, Y3, Y3
+	VMOVUPD     224(R11), Y4
+	VXORPD      constsAVX2<>+32(SB), Y4, Y4
+	VMOVUPD     192(R11), Y5
+	VXORPD      constsAVX2<>+32(SB), Y5, Y5
+	VBLENDVPD   Y1, Y5, Y4, Y4
+	VMOVUPD     160(R11), Y5
+	VMOVUPD     128(R11), Y6
+	VXORPD      constsAVX2<>+32(SB), Y6, Y6
+	VBLENDVPD   Y1, Y6, Y5, Y5
+	VMOVUPD     32(R11), Y6
+	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y6
+	VORPD       Y1, Y6, Y1
+	VMOVMSKPD   Y1, R13
+	CMPL        R13, $0x0f
+	JE          poly1AVX2F32focus
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VMOVUPD     32(R11), Y7
+	VSUBPD      Y7, Y6, Y6
+	VMOVUPD     (R11), Y7
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y7, Y7
+	VMOVUPD     (R11), Y8
+	VMOVUPD     32(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VXORPD      constsAVX2<>+32(SB), Y8, Y8
+	VMOVUPD     (R11), Y9
+	VMULPD      Y6, Y9, Y9
+	VBLENDVPD   Y7, Y9, Y8, Y7
+	VMOVUPD     96(R11), Y8
+	VADDPD      Y8, Y7, Y7
+	VMOVUPD     32(R11), Y8
+	VMOVUPD     160(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VMOVUPD     128(R11), Y9
+	VMULPD      Y9, Y6, Y6
+	VADDPD      Y6, Y8, Y6
+	VMOVUPD     constsAVX2<>+576(SB), Y8
+	VMOVUPD     32(R11), Y9
+	VMOVUPD     32(R11), Y10
+	VADDPD      Y10, Y9, Y9
+	VSUBPD      Y9, Y8, Y8
+	VMOVUPD     128(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VMOVUPD     160(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VDIVPD      Y6, Y8, Y8
+	VMOVUPD     32(R11), Y9
+	VCMPPD      $0x11, constsAVX2<>+256(SB), Y9, Y9
+	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y10
+	VMOVUPD     128(R11), Y11
+	VXORPD      constsAVX2<>+32(SB), Y11, Y11
+	VMOVUPD     160(R11), Y12
+	VBLENDVPD   Y9, Y12, Y11, Y9
+	VBLENDVPD   Y10, Y9, Y8, Y8
+	VBLENDVPD   Y1, Y2, Y7, Y2
+	VBLENDVPD   Y1, Y5, Y8, Y5
+	VCMPPD      $0x11, constsAVX2<>+960(SB), Y6, Y7
+	VMULPD      constsAVX2<>+992(SB), Y6, Y8
+	VBLENDVPD   Y7, Y8, Y6, Y8
+	VMOVUPD     constsAVX2<>+1024(SB), Y9
+	VANDPD      Y9, Y7, Y7
+	VPSRLQ      $0x34, Y8, Y9
+	VXORPD      constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD      constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD      constsAVX2<>+1088(SB), Y9, Y9
+	VSUBPD      Y7, Y9, Y7
+	VANDPD      constsAVX2<>+1120(SB), Y8, Y8
+	VXORPD      constsAVX2<>+256(SB), Y8, Y8
+	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y8, Y9
+	VADDPD      Y8, Y8, Y10
+	VBLENDVPD   Y9, Y10, Y8, Y8
+	VSUBPD      constsAVX2<>+576(SB), Y7, Y10
+	VBLENDVPD   Y9, Y10, Y7, Y7
+	VSUBPD      constsAVX2<>+576(SB), Y8, Y8
+	VADDPD      constsAVX2<>+672(SB), Y8, Y9
+	VDIVPD      Y9, Y8, Y9
+	VMULPD      Y9, Y9, Y10
+	VMULPD      Y10, Y10, Y11
+	VMOVUPD     constsAVX2<>+704(SB), Y12
+	VFMADD213PD constsAVX2<>+736(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+768(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+800(SB), Y11, Y12
+	VMULPD      Y10, Y12, Y10
+	VMOVUPD     constsAVX2<>+832(SB), Y12
+	VFMADD213PD constsAVX2<>+864(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+896(SB), Y11, Y12
+	VMULPD      Y11, Y12, Y11
+	VADDPD      Y11, Y10, Y10
+	VMULPD      Y8, Y8, Y11
+	VMULPD      constsAVX2<>+256(SB), Y11, Y11
+	VADDPD      Y10, Y11, Y10
+	VMULPD      Y10, Y9, Y9
+	VMULPD      constsAVX2<>+192(SB), Y7, Y10
+	VADDPD      Y10, Y9, Y9
+	VSUBPD      Y9, Y11, Y9
+	VSUBPD      Y8, Y9, Y8
+	VMULPD      constsAVX2<>+160(SB), Y7, Y7
+	VSUBPD      Y8, Y7, Y7
+	VBLENDVPD   Y1, Y4, Y7, Y4
+	VBLENDVPD   Y1, Y3, Y6, Y3
 
 poly1AVX2F32focus:
 	CMPQ    256(AX), $0x00
 	JL      poly1AVX2F32powlog
-	VMOVUPD constsAVX2<>+576(SB), Y3
-	VMOVAPD Y3, Y3
-	MOVQ    256(AX), R10
+	VMOVUPD constsAVX2<>+576(SB), Y1
+	VMOVAPD Y1, Y1
+	MOVQ    256(AX), R13
 
 poly1AVX2F32powloop:
-	TESTQ  R10, R10
+	TESTQ  R13, R13
 	JZ     poly1AVX2F32powdone
-	VMULPD Y5, Y3, Y3
-	DECQ   R10
+	VMULPD Y3, Y1, Y1
+	DECQ   R13
 	JMP    poly1AVX2F32powloop
 
 poly1AVX2F32powlog:
-	VMULPD       160(AX), Y6, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y6
-	VROUNDPD     $0x08, Y6, Y6
-	VFNMADD231PD constsAVX2<>+160(SB), Y6, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y6, Y3
-	VMULPD       Y3, Y3, Y8
-	VMULPD       Y8, Y8, Y9
-	VMULPD       Y9, Y9, Y10
-	VMOVUPD      constsAVX2<>+224(SB), Y11
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y11
-	VMOVUPD      constsAVX2<>+288(SB), Y12
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y12
-	VFMADD213PD  Y11, Y8, Y12
-	VMOVUPD      constsAVX2<>+352(SB), Y11
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y11
-	VMOVUPD      constsAVX2<>+416(SB), Y13
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y13
-	VFMADD213PD  Y11, Y8, Y13
-	VFMADD213PD  Y12, Y9, Y13
-	VMOVUPD      constsAVX2<>+480(SB), Y9
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+544(SB), Y11
-	VFMADD213PD  Y9, Y8, Y11
-	VFMADD213PD  Y13, Y10, Y11
-	VMULPD       Y3, Y3, Y8
-	VFMADD213PD  Y3, Y8, Y11
-	VADDPD       constsAVX2<>+576(SB), Y11, Y3
-	VMULPD       constsAVX2<>+256(SB), Y6, Y8
-	VROUNDPD     $0x09, Y8, Y8
-	VSUBPD       Y8, Y6, Y6
-	VADDPD       constsAVX2<>+608(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y3, Y3
+	VMULPD       160(AX), Y4, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y1
+	VMULPD       Y1, Y1, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y1, Y1, Y6
+	VFMADD213PD  Y1, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y1
+	VMULPD       constsAVX2<>+256(SB), Y4, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y4, Y4
 	VADDPD       constsAVX2<>+608(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VMOVAPD      Y3, Y3
+	VMULPD       Y6, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y1, Y1
+	VMOVAPD      Y1, Y1
 
 poly1AVX2F32powdone:
-	VMOVUPD    32(SP), Y6
-	VMULPD     96(AX), Y6, Y8
-	VMOVUPD    constsAVX2<>+576(SB), Y9
-	VSUBPD     Y6, Y9, Y6
-	VMULPD     128(AX), Y6, Y6
+	VMOVUPD    32(R11), Y4
+	VMULPD     96(AX), Y4, Y6
+	VMOVUPD    constsAVX2<>+576(SB), Y7
+	VSUBPD     Y4, Y7, Y4
+	VMULPD     128(AX), Y4, Y4
+	VADDPD     Y4, Y6, Y4
+	VMULPD     Y1, Y4, Y4
+	VMOVUPD    128(R11), Y6
+	VMOVUPD    constsAVX2<>+576(SB), Y7
+	VMOVUPD    32(R11), Y8
+	VSUBPD     Y8, Y7, Y7
+	VMULPD     Y7, Y6, Y6
+	VMOVUPD    32(R11), Y7
+	VMOVUPD    160(R11), Y8
+	VMULPD     Y8, Y7, Y7
+	VSUBPD     Y7, Y6, Y6
+	VMOVUPD    128(R11), Y7
+	VMOVUPD    160(R11), Y8
+	VMOVUPD    160(AX), Y9
+	VMULPD     Y9, Y5, Y10
+	VMULPD     Y2, Y10, Y11
+	VMULPD     Y2, Y4, Y2
+	VADDPD     Y6, Y11, Y12
+	VMULPD     Y12, Y4, Y12
+	VMULPD     Y8, Y7, Y8
+	VADDPD     Y10, Y10, Y10
+	VMULPD     Y6, Y10, Y6
 	VADDPD     Y6, Y8, Y6
-	VMULPD     Y3, Y6, Y6
-	VMOVUPD    128(SP), Y8
-	VMOVUPD    constsAVX2<>+576(SB), Y9
-	VMOVUPD    32(SP), Y10
-	VSUBPD     Y10, Y9, Y9
-	VMULPD     Y9, Y8, Y8
-	VMOVUPD    32(SP), Y9
-	VMOVUPD    160(SP), Y10
-	VMULPD     Y10, Y9, Y9
-	VSUBPD     Y9, Y8, Y8
-	VMOVUPD    128(SP), Y9
-	VMOVUPD    160(SP), Y10
-	VMOVUPD    160(AX), Y11
-	VMULPD     Y11, Y7, Y12
-	VMULPD     Y4, Y12, Y13
-	VMULPD     Y4, Y6, Y4
-	VADDPD     Y8, Y13, Y14
-	VMULPD     Y14, Y6, Y14
-	VMULPD     Y10, Y9, Y10
-	VADDPD     Y12, Y12, Y12
-	VMULPD     Y8, Y12, Y8
-	VADDPD     Y8, Y10, Y8
-	VMOVUPD    constsAVX2<>+576(SB), Y10
-	VADDPD     Y9, Y9, Y9
-	VSUBPD     Y9, Y10, Y9
-	VMULPD     Y9, Y13, Y9
+	VMOVUPD    constsAVX2<>+576(SB), Y8
+	VADDPD     Y7, Y7, Y7
+	VSUBPD     Y7, Y8, Y7
+	VMULPD     Y7, Y11, Y7
+	VADDPD     Y7, Y6, Y6
+	VMULPD     Y5, Y11, Y7
+	VSUBPD     constsAVX2<>+576(SB), Y9, Y8
+	VMULPD     Y8, Y7, Y7
+	VADDPD     Y7, Y6, Y6
+	VMULPD     Y6, Y4, Y4
+	VMULPD     Y3, Y1, Y1
+	VMULPD     192(AX), Y1, Y1
+	VADDPD     Y1, Y2, Y2
+	VMULPD     224(AX), Y1, Y1
+	VMULPD     Y5, Y1, Y3
+	VADDPD     Y3, Y12, Y3
+	VMOVUPD    224(AX), Y6
+	VSUBPD     constsAVX2<>+576(SB), Y6, Y6
+	VMULPD     Y5, Y6, Y6
+	VMULPD     Y5, Y6, Y6
+	VMOVUPD    constsAVX2<>+576(SB), Y7
+	VMOVUPD    128(R11), Y8
+	VMOVUPD    128(R11), Y9
 	VADDPD     Y9, Y8, Y8
-	VMULPD     Y7, Y13, Y9
-	VSUBPD     constsAVX2<>+576(SB), Y11, Y10
-	VMULPD     Y10, Y9, Y9
-	VADDPD     Y9, Y8, Y8
-	VMULPD     Y8, Y6, Y6
-	VMULPD     Y5, Y3, Y3
-	VMULPD     192(AX), Y3, Y3
-	VADDPD     Y3, Y4, Y4
-	VMULPD     224(AX), Y3, Y3
-	VMULPD     Y7, Y3, Y5
-	VADDPD     Y5, Y14, Y5
-	VMOVUPD    224(AX), Y8
-	VSUBPD     constsAVX2<>+576(SB), Y8, Y8
-	VMULPD     Y7, Y8, Y8
-	VMULPD     Y7, Y8, Y8
-	VMOVUPD    constsAVX2<>+576(SB), Y9
-	VMOVUPD    128(SP), Y10
-	VMOVUPD    128(SP), Y11
-	VADDPD     Y11, Y10, Y10
-	VSUBPD     Y10, Y9, Y9
-	VMULPD     Y9, Y7, Y7
-	VADDPD     Y7, Y8, Y7
-	VMULPD     Y7, Y3, Y3
-	VADDPD     Y3, Y6, Y3
-	VCMPPD     $0x03, Y2, Y1, Y2
-	VANDPD     constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VSUBPD     Y8, Y7, Y7
+	VMULPD     Y7, Y5, Y5
+	VADDPD     Y5, Y6, Y5
+	VMULPD     Y5, Y1, Y1
+	VADDPD     Y1, Y4, Y1
+	VMOVUPD    256(R11), Y4
+	VMOVUPD    32(R11), Y5
+	VCMPPD     $0x03, Y5, Y4, Y5
+	VANDPD     constsAVX2<>+0(SB), Y4, Y4
+	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y4, Y4
 	VMOVUPD    64(AX), Y6
 	VXORPD     constsAVX2<>+32(SB), Y6, Y7
-	VMAXPD     Y4, Y7, Y7
+	VMAXPD     Y2, Y7, Y7
 	VMINPD     Y7, Y6, Y6
-	VBLENDVPD  Y1, Y4, Y6, Y4
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VADDPD     Y4, Y0, Y0
+	VBLENDVPD  Y4, Y2, Y6, Y2
+	VBLENDVPD  Y5, constsAVX2<>+1216(SB), Y2, Y2
+	VADDPD     Y2, Y0, Y0
 	TESTQ      CX, CX
 	JZ         poly1AVX2F32noloss
-	VCVTPD2PSY Y4, X4
-	VMOVUPS    X4, (CX)(R9*4)
+	VCVTPD2PSY Y2, X2
+	VMOVUPS    X2, (CX)(R9*4)
 
 poly1AVX2F32noloss:
 	TESTQ      DX, DX
 	JZ         poly1AVX2F32nograd
-	VMULPD     (AX), Y5, Y4
-	VMOVUPD    64(AX), Y5
-	VXORPD     constsAVX2<>+32(SB), Y5, Y6
-	VMAXPD     Y4, Y6, Y6
-	VMINPD     Y6, Y5, Y5
-	VBLENDVPD  Y1, Y4, Y5, Y4
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VCVTPD2PSY Y4, X4
-	VMOVUPS    X4, (DX)(R9*4)
+	VMULPD     (AX), Y3, Y2
+	VMOVUPD    64(AX), Y3
+	VXORPD     constsAVX2<>+32(SB), Y3, Y6
+	VMAXPD     Y2, Y6, Y6
+	VMINPD     Y6, Y3, Y3
+	VBLENDVPD  Y4, Y2, Y3, Y2
+	VBLENDVPD  Y5, constsAVX2<>+1216(SB), Y2, Y2
+	VCVTPD2PSY Y2, X2
+	VMOVUPS    X2, (DX)(R9*4)
 
 poly1AVX2F32nograd:
 	TESTQ      BX, BX
 	JZ         poly1AVX2F32nohess
-	VMOVUPD    32(AX), Y4
-	VMULPD     (AX), Y3, Y3
-	VMAXPD     Y3, Y4, Y3
-	VMOVUPD    64(AX), Y4
-	VXORPD     constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD     Y3, Y5, Y5
-	VMINPD     Y5, Y4, Y4
-	VBLENDVPD  Y1, Y3, Y4, Y1
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VMOVUPD    32(AX), Y2
+	VMULPD     (AX), Y1, Y1
+	VMAXPD     Y1, Y2, Y1
+	VMOVUPD    64(AX), Y2
+	VXORPD     constsAVX2<>+32(SB), Y2, Y3
+	VMAXPD     Y1, Y3, Y3
+	VMINPD     Y3, Y2, Y2
+	VBLENDVPD  Y4, Y1, Y2, Y1
+	VBLENDVPD  Y5, constsAVX2<>+1216(SB), Y1, Y1
 	VCVTPD2PSY Y1, X1
 	VMOVUPS    X1, (BX)(R9*4)
 
 poly1AVX2F32nohess:
-	ADDQ $0x00000004, R9
-	JMP  poly1AVX2F32loop
+	XCHGQ R11, R12
+	MOVQ  R10, R9
+	CMPQ  R9, R8
+	JL    poly1AVX2F32loop
 
 poly1AVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -5904,18 +6009,18 @@ poly1AVX2F32done:
 
 // func gaussianAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·gaussianAVX2F32(SB), NOSPLIT, $288-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-gaussianAVX2F32loop:
+TEXT ·gaussianAVX2F32(SB), $576-64
+	MOVQ         p+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), SI
+	MOVQ         y+40(FP), DI
+	MOVQ         n+48(FP), R8
+	VXORPD       Y0, Y0, Y0
+	XORQ         R9, R9
+	LEAQ         (SP), R11
+	LEAQ         288(SP), R12
 	CMPQ         R9, R8
 	JGE          gaussianAVX2F32done
 	VCVTPS2PD    (SI)(R9*4), Y1
@@ -6003,78 +6108,24 @@ gaussianAVX2F32loop:
 	VXORPD       constsAVX2<>+32(SB), Y1, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y3, 64(SP)
-	VMOVUPD      Y4, 96(SP)
-	VMOVUPD      Y8, 128(SP)
-	VMOVUPD      Y5, 160(SP)
-	VMOVUPD      Y6, 192(SP)
-	VMOVUPD      Y7, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      32(SP), Y3
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VMOVUPD      constsAVX2<>+576(SB), Y4
-	VMOVUPD      32(SP), Y5
-	VSUBPD       Y5, Y4, Y4
-	VBLENDVPD    Y3, constsAVX2<>+576(SB), Y4, Y3
-	CMPQ         192(AX), $0x00
-	JL           gaussianAVX2F32powblog
-	VMOVUPD      constsAVX2<>+576(SB), Y4
-	VMOVAPD      Y4, Y4
-	MOVQ         192(AX), R10
+	VMOVUPD      Y1, (R11)
+	VMOVUPD      Y2, 32(R11)
+	VMOVUPD      Y3, 64(R11)
+	VMOVUPD      Y4, 96(R11)
+	VMOVUPD      Y8, 128(R11)
+	VMOVUPD      Y5, 160(R11)
+	VMOVUPD      Y6, 192(R11)
+	VMOVUPD      Y7, 224(R11)
+	VMOVUPD      Y1, 256(R11)
 
-gaussianAVX2F32powbloop:
-	TESTQ  R10, R10
-	JZ     gaussianAVX2F32powbdone
-	VMULPD Y3, Y4, Y4
-	DECQ   R10
-	JMP    gaussianAVX2F32powbloop
-
-gaussianAVX2F32powblog:
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y3, Y4
-	VMULPD       constsAVX2<>+992(SB), Y3, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y3
-	VMOVUPD      constsAVX2<>+1024(SB), Y5
-	VANDPD       Y5, Y4, Y4
-	VPSRLQ       $0x34, Y3, Y5
-	VXORPD       constsAVX2<>+1056(SB), Y5, Y5
-	VSUBPD       constsAVX2<>+1056(SB), Y5, Y5
-	VSUBPD       constsAVX2<>+1088(SB), Y5, Y5
-	VSUBPD       Y4, Y5, Y4
-	VANDPD       constsAVX2<>+1120(SB), Y3, Y3
-	VXORPD       constsAVX2<>+256(SB), Y3, Y3
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y3, Y5
-	VADDPD       Y3, Y3, Y6
-	VBLENDVPD    Y5, Y6, Y3, Y3
-	VSUBPD       constsAVX2<>+576(SB), Y4, Y6
-	VBLENDVPD    Y5, Y6, Y4, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y3
-	VADDPD       constsAVX2<>+672(SB), Y3, Y5
-	VDIVPD       Y5, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+704(SB), Y8
-	VFMADD213PD  constsAVX2<>+736(SB), Y7, Y8
-	VFMADD213PD  constsAVX2<>+768(SB), Y7, Y8
-	VFMADD213PD  constsAVX2<>+800(SB), Y7, Y8
-	VMULPD       Y6, Y8, Y6
-	VMOVUPD      constsAVX2<>+832(SB), Y8
-	VFMADD213PD  constsAVX2<>+864(SB), Y7, Y8
-	VFMADD213PD  constsAVX2<>+896(SB), Y7, Y8
-	VMULPD       Y7, Y8, Y7
-	VADDPD       Y7, Y6, Y6
-	VMULPD       Y3, Y3, Y7
-	VMULPD       constsAVX2<>+256(SB), Y7, Y7
-	VADDPD       Y6, Y7, Y6
-	VMULPD       Y6, Y5, Y5
-	VMULPD       constsAVX2<>+192(SB), Y4, Y6
-	VADDPD       Y6, Y5, Y5
-	VSUBPD       Y5, Y7, Y5
-	VSUBPD       Y3, Y5, Y3
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y3, Y4, Y3
-	VMULPD       128(AX), Y3, Y3
+gaussianAVX2F32loop:
+	LEAQ         4(R9), R10
+	CMPQ         R10, R8
+	JGE          gaussianAVX2F32last
+	VCVTPS2PD    (SI)(R10*4), Y1
+	VCVTPS2PD    (DI)(R10*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
 	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
 	VMINPD       constsAVX2<>+96(SB), Y3, Y3
 	VMULPD       constsAVX2<>+128(SB), Y3, Y4
@@ -6112,119 +6163,276 @@ gaussianAVX2F32powblog:
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VMOVAPD      Y3, Y4
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (R12)
+	VMOVUPD      Y2, 32(R12)
+	VMOVUPD      Y3, 64(R12)
+	VMOVUPD      Y4, 96(R12)
+	VMOVUPD      Y8, 128(R12)
+	VMOVUPD      Y5, 160(R12)
+	VMOVUPD      Y6, 192(R12)
+	VMOVUPD      Y7, 224(R12)
+	VMOVUPD      Y1, 256(R12)
+
+gaussianAVX2F32last:
+	VMOVUPD   32(R11), Y1
+	VCMPPD    $0x00, constsAVX2<>+576(SB), Y1, Y1
+	VMOVUPD   constsAVX2<>+576(SB), Y2
+	VMOVUPD   32(R11), Y3
+	VSUBPD    Y3, Y2, Y2
+	VBLENDVPD Y1, constsAVX2<>+576(SB), Y2, Y1
+	CMPQ      192(AX), $0x00
+	JL        gaussianAVX2F32powblog
+	VMOVUPD   constsAVX2<>+576(SB), Y2
+	VMOVAPD   Y2, Y2
+	MOVQ      192(AX), R13
+
+gaussianAVX2F32powbloop:
+	TESTQ  R13, R13
+	JZ     gaussianAVX2F32powbdone
+	VMULPD Y1, Y2, Y2
+	DECQ   R13
+	JMP    gaussianAVX2F32powbloop
+
+gaussianAVX2F32powblog:
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y1, Y2
+	VMULPD       constsAVX2<>+992(SB), Y1, Y3
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VMOVUPD      constsAVX2<>+1024(SB), Y3
+	VANDPD       Y3, Y2, Y2
+	VPSRLQ       $0x34, Y1, Y3
+	VXORPD       constsAVX2<>+1056(SB), Y3, Y3
+	VSUBPD       constsAVX2<>+1056(SB), Y3, Y3
+	VSUBPD       constsAVX2<>+1088(SB), Y3, Y3
+	VSUBPD       Y2, Y3, Y2
+	VANDPD       constsAVX2<>+1120(SB), Y1, Y1
+	VXORPD       constsAVX2<>+256(SB), Y1, Y1
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y1, Y3
+	VADDPD       Y1, Y1, Y4
+	VBLENDVPD    Y3, Y4, Y1, Y1
+	VSUBPD       constsAVX2<>+576(SB), Y2, Y4
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	VSUBPD       constsAVX2<>+576(SB), Y1, Y1
+	VADDPD       constsAVX2<>+672(SB), Y1, Y3
+	VDIVPD       Y3, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+704(SB), Y6
+	VFMADD213PD  constsAVX2<>+736(SB), Y5, Y6
+	VFMADD213PD  constsAVX2<>+768(SB), Y5, Y6
+	VFMADD213PD  constsAVX2<>+800(SB), Y5, Y6
+	VMULPD       Y4, Y6, Y4
+	VMOVUPD      constsAVX2<>+832(SB), Y6
+	VFMADD213PD  constsAVX2<>+864(SB), Y5, Y6
+	VFMADD213PD  constsAVX2<>+896(SB), Y5, Y6
+	VMULPD       Y5, Y6, Y5
+	VADDPD       Y5, Y4, Y4
+	VMULPD       Y1, Y1, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VADDPD       Y4, Y5, Y4
+	VMULPD       Y4, Y3, Y3
+	VMULPD       constsAVX2<>+192(SB), Y2, Y4
+	VADDPD       Y4, Y3, Y3
+	VSUBPD       Y3, Y5, Y3
+	VSUBPD       Y1, Y3, Y1
+	VMULPD       constsAVX2<>+160(SB), Y2, Y2
+	VSUBPD       Y1, Y2, Y1
+	VMULPD       128(AX), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVAPD      Y1, Y2
 
 gaussianAVX2F32powbdone:
-	VMOVUPD   32(SP), Y3
-	VCMPPD    $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VMOVUPD   128(SP), Y5
-	VMOVUPD   160(SP), Y6
-	VBLENDVPD Y3, Y6, Y5, Y5
+	VMOVUPD   32(R11), Y1
+	VCMPPD    $0x00, constsAVX2<>+576(SB), Y1, Y1
+	VMOVUPD   128(R11), Y3
+	VMOVUPD   160(R11), Y4
+	VBLENDVPD Y1, Y4, Y3, Y3
 	CMPQ      160(AX), $0x00
 	JL        gaussianAVX2F32powglog
-	VMOVUPD   constsAVX2<>+576(SB), Y3
-	VMOVAPD   Y3, Y3
-	MOVQ      160(AX), R10
+	VMOVUPD   constsAVX2<>+576(SB), Y1
+	VMOVAPD   Y1, Y1
+	MOVQ      160(AX), R13
 
 gaussianAVX2F32powgloop:
-	TESTQ  R10, R10
+	TESTQ  R13, R13
 	JZ     gaussianAVX2F32powgdone
-	VMULPD Y5, Y3, Y3
-	DECQ   R10
+	VMULPD Y3, Y1, Y1
+	DECQ   R13
 	JMP    gaussianAVX2F32powgloop
 
 gaussianAVX2F32powglog:
-	VMOVUPD      224(SP), Y5
-	VXORPD       constsAVX2<>+32(SB), Y5, Y5
-	VMOVUPD      192(SP), Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y6
-	VBLENDVPD    Y3, Y6, Y5, Y3
-	VMULPD       96(AX), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
-	VMULPD       Y3, Y3, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y3, Y3, Y6
-	VFMADD213PD  Y3, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y3
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVAPD      Y3, Y3
+	VMOVUPD      224(R11), Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMOVUPD      192(R11), Y4
+	VXORPD       constsAVX2<>+32(SB), Y4, Y4
+	VBLENDVPD    Y1, Y4, Y3, Y1
+	VMULPD       96(AX), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y3
+	VROUNDPD     $0x08, Y3, Y3
+	VFNMADD231PD constsAVX2<>+160(SB), Y3, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y3, Y1
+	VMULPD       Y1, Y1, Y4
+	VMULPD       Y4, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+288(SB), Y8
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+352(SB), Y7
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+416(SB), Y9
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y9
+	VFMADD213PD  Y7, Y4, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+480(SB), Y5
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y5
+	VMOVUPD      constsAVX2<>+544(SB), Y7
+	VFMADD213PD  Y5, Y4, Y7
+	VFMADD213PD  Y9, Y6, Y7
+	VMULPD       Y1, Y1, Y4
+	VFMADD213PD  Y1, Y4, Y7
+	VADDPD       constsAVX2<>+576(SB), Y7, Y1
+	VMULPD       constsAVX2<>+256(SB), Y3, Y4
+	VROUNDPD     $0x09, Y4, Y4
+	VSUBPD       Y4, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VMOVAPD      Y1, Y1
 
 gaussianAVX2F32powgdone:
-	VMULPD     Y3, Y4, Y3
-	VMOVUPD    32(SP), Y4
-	VCMPPD     $0x00, constsAVX2<>+576(SB), Y4, Y4
-	VMOVUPD    160(SP), Y5
-	VMOVUPD    128(SP), Y6
+	VMULPD     Y1, Y2, Y1
+	VMOVUPD    32(R11), Y2
+	VCMPPD     $0x00, constsAVX2<>+576(SB), Y2, Y2
+	VMOVUPD    160(R11), Y3
+	VMOVUPD    128(R11), Y4
+	VXORPD     constsAVX2<>+32(SB), Y4, Y4
+	VBLENDVPD  Y2, Y4, Y3, Y3
+	VMOVUPD    192(R11), Y4
+	VMOVUPD    224(R11), Y5
+	VBLENDVPD  Y2, Y5, Y4, Y4
+	VMOVUPD    128(R11), Y5
+	VMOVUPD    160(R11), Y6
 	VXORPD     constsAVX2<>+32(SB), Y6, Y6
-	VBLENDVPD  Y4, Y6, Y5, Y5
-	VMOVUPD    192(SP), Y6
-	VMOVUPD    224(SP), Y7
-	VBLENDVPD  Y4, Y7, Y6, Y6
-	VMOVUPD    128(SP), Y7
-	VMOVUPD    160(SP), Y8
-	VXORPD     constsAVX2<>+32(SB), Y8, Y8
-	VBLENDVPD  Y4, Y8, Y7, Y4
-	VMOVUPD    128(SP), Y7
-	VMOVUPD    160(SP), Y8
-	VMOVUPD    96(AX), Y9
-	VMULPD     Y9, Y5, Y10
-	VMULPD     Y6, Y10, Y11
-	VMULPD     Y6, Y3, Y6
-	VADDPD     Y4, Y11, Y12
-	VMULPD     Y12, Y3, Y12
-	VMULPD     Y8, Y7, Y8
-	VADDPD     Y10, Y10, Y10
-	VMULPD     Y4, Y10, Y4
-	VADDPD     Y4, Y8, Y4
-	VMOVUPD    constsAVX2<>+576(SB), Y8
-	VADDPD     Y7, Y7, Y7
-	VSUBPD     Y7, Y8, Y7
-	VMULPD     Y7, Y11, Y7
-	VADDPD     Y7, Y4, Y4
-	VMULPD     Y5, Y11, Y5
-	VSUBPD     constsAVX2<>+576(SB), Y9, Y7
-	VMULPD     Y7, Y5, Y5
-	VADDPD     Y5, Y4, Y4
-	VMULPD     Y4, Y3, Y3
-	VCMPPD     $0x03, Y2, Y1, Y2
-	VANDPD     constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y1, Y1
-	VMOVUPD    64(AX), Y4
-	VXORPD     constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD     Y6, Y5, Y5
-	VMINPD     Y5, Y4, Y4
-	VBLENDVPD  Y1, Y6, Y4, Y4
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VBLENDVPD  Y2, Y6, Y5, Y2
+	VMOVUPD    128(R11), Y5
+	VMOVUPD    160(R11), Y6
+	VMOVUPD    96(AX), Y7
+	VMULPD     Y7, Y3, Y8
+	VMULPD     Y4, Y8, Y9
+	VMULPD     Y4, Y1, Y4
+	VADDPD     Y2, Y9, Y10
+	VMULPD     Y10, Y1, Y10
+	VMULPD     Y6, Y5, Y6
+	VADDPD     Y8, Y8, Y8
+	VMULPD     Y2, Y8, Y2
+	VADDPD     Y2, Y6, Y2
+	VMOVUPD    constsAVX2<>+576(SB), Y6
+	VADDPD     Y5, Y5, Y5
+	VSUBPD     Y5, Y6, Y5
+	VMULPD     Y5, Y9, Y5
+	VADDPD     Y5, Y2, Y2
+	VMULPD     Y3, Y9, Y3
+	VSUBPD     constsAVX2<>+576(SB), Y7, Y5
+	VMULPD     Y5, Y3, Y3
+	VADDPD     Y3, Y2, Y2
+	VMULPD     Y2, Y1, Y1
+	VMOVUPD    256(R11), Y2
+	VMOVUPD    32(R11), Y3
+	VCMPPD     $0x03, Y3, Y2, Y3
+	VANDPD     constsAVX2<>+0(SB), Y2, Y2
+	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y2, Y2
+	VMOVUPD    64(AX), Y5
+	VXORPD     constsAVX2<>+32(SB), Y5, Y6
+	VMAXPD     Y4, Y6, Y6
+	VMINPD     Y6, Y5, Y5
+	VBLENDVPD  Y2, Y4, Y5, Y4
+	VBLENDVPD  Y3, constsAVX2<>+1216(SB), Y4, Y4
 	VADDPD     Y4, Y0, Y0
 	TESTQ      CX, CX
 	JZ         gaussianAVX2F32noloss
@@ -6234,13 +6442,13 @@ gaussianAVX2F32powgdone:
 gaussianAVX2F32noloss:
 	TESTQ      DX, DX
 	JZ         gaussianAVX2F32nograd
-	VMULPD     (AX), Y12, Y4
+	VMULPD     (AX), Y10, Y4
 	VMOVUPD    64(AX), Y5
 	VXORPD     constsAVX2<>+32(SB), Y5, Y6
 	VMAXPD     Y4, Y6, Y6
 	VMINPD     Y6, Y5, Y5
-	VBLENDVPD  Y1, Y4, Y5, Y4
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VBLENDVPD  Y2, Y4, Y5, Y4
+	VBLENDVPD  Y3, constsAVX2<>+1216(SB), Y4, Y4
 	VCVTPD2PSY Y4, X4
 	VMOVUPS    X4, (DX)(R9*4)
 
@@ -6248,20 +6456,22 @@ gaussianAVX2F32nograd:
 	TESTQ      BX, BX
 	JZ         gaussianAVX2F32nohess
 	VMOVUPD    32(AX), Y4
-	VMULPD     (AX), Y3, Y3
-	VMAXPD     Y3, Y4, Y3
+	VMULPD     (AX), Y1, Y1
+	VMAXPD     Y1, Y4, Y1
 	VMOVUPD    64(AX), Y4
 	VXORPD     constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD     Y3, Y5, Y5
+	VMAXPD     Y1, Y5, Y5
 	VMINPD     Y5, Y4, Y4
-	VBLENDVPD  Y1, Y3, Y4, Y1
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VBLENDVPD  Y2, Y1, Y4, Y1
+	VBLENDVPD  Y3, constsAVX2<>+1216(SB), Y1, Y1
 	VCVTPD2PSY Y1, X1
 	VMOVUPS    X1, (BX)(R9*4)
 
 gaussianAVX2F32nohess:
-	ADDQ $0x00000004, R9
-	JMP  gaussianAVX2F32loop
+	XCHGQ R11, R12
+	MOVQ  R10, R9
+	CMPQ  R9, R8
+	JL    gaussianAVX2F32loop
 
 gaussianAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -6274,18 +6484,18 @@ gaussianAVX2F32done:
 
 // func varifocalAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·varifocalAVX2F32(SB), NOSPLIT, $288-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-varifocalAVX2F32loop:
+TEXT ·varifocalAVX2F32(SB), $576-64
+	MOVQ         p+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), SI
+	MOVQ         y+40(FP), DI
+	MOVQ         n+48(FP), R8
+	VXORPD       Y0, Y0, Y0
+	XORQ         R9, R9
+	LEAQ         (SP), R11
+	LEAQ         288(SP), R12
 	CMPQ         R9, R8
 	JGE          varifocalAVX2F32done
 	VCVTPS2PD    (SI)(R9*4), Y1
@@ -6373,193 +6583,298 @@ varifocalAVX2F32loop:
 	VXORPD       constsAVX2<>+32(SB), Y1, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y3, 64(SP)
-	VMOVUPD      Y4, 96(SP)
-	VMOVUPD      Y8, 128(SP)
-	VMOVUPD      Y5, 160(SP)
-	VMOVUPD      Y6, 192(SP)
-	VMOVUPD      Y7, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      (SP), Y3
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y3, Y3
-	VMOVUPD      (SP), Y4
-	VMOVUPD      32(SP), Y5
-	VMULPD       Y5, Y4, Y4
-	VXORPD       constsAVX2<>+32(SB), Y4, Y4
-	VMOVUPD      (SP), Y5
+	VMOVUPD      Y1, (R11)
+	VMOVUPD      Y2, 32(R11)
+	VMOVUPD      Y3, 64(R11)
+	VMOVUPD      Y4, 96(R11)
+	VMOVUPD      Y8, 128(R11)
+	VMOVUPD      Y5, 160(R11)
+	VMOVUPD      Y6, 192(R11)
+	VMOVUPD      Y7, 224(R11)
+	VMOVUPD      Y1, 256(R11)
+
+varifocalAVX2F32loop:
+	LEAQ         4(R9), R10
+	CMPQ         R10, R8
+	JGE          varifocalAVX2F32last
+	VCVTPS2PD    (SI)(R10*4), Y1
+	VCVTPS2PD    (DI)(R10*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VMOVUPD      32(SP), Y7
-	VSUBPD       Y7, Y6, Y6
-	VMULPD       Y6, Y5, Y5
-	VBLENDVPD    Y3, Y5, Y4, Y3
-	VMOVUPD      96(SP), Y4
-	VADDPD       Y4, Y3, Y3
-	VMOVUPD      32(SP), Y4
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y4, Y4
-	VMOVUPD      192(SP), Y5
-	VBLENDVPD    Y4, Y5, Y3, Y3
-	VMOVUPD      32(SP), Y4
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y4, Y4
-	VMOVUPD      224(SP), Y5
-	VBLENDVPD    Y4, Y5, Y3, Y3
-	VMOVUPD      96(AX), Y4
-	VMOVUPD      128(SP), Y5
-	CMPQ         192(AX), $0x00
-	JL           varifocalAVX2F32powlog
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VMOVAPD      Y6, Y6
-	MOVQ         192(AX), R10
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (R12)
+	VMOVUPD      Y2, 32(R12)
+	VMOVUPD      Y3, 64(R12)
+	VMOVUPD      Y4, 96(R12)
+	VMOVUPD      Y8, 128(R12)
+	VMOVUPD      Y5, 160(R12)
+	VMOVUPD      Y6, 192(R12)
+	VMOVUPD      Y7, 224(R12)
+	VMOVUPD      Y1, 256(R12)
+
+varifocalAVX2F32last:
+	VMOVUPD   (R11), Y1
+	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y1, Y1
+	VMOVUPD   (R11), Y2
+	VMOVUPD   32(R11), Y3
+	VMULPD    Y3, Y2, Y2
+	VXORPD    constsAVX2<>+32(SB), Y2, Y2
+	VMOVUPD   (R11), Y3
+	VMOVUPD   constsAVX2<>+576(SB), Y4
+	VMOVUPD   32(R11), Y5
+	VSUBPD    Y5, Y4, Y4
+	VMULPD    Y4, Y3, Y3
+	VBLENDVPD Y1, Y3, Y2, Y1
+	VMOVUPD   96(R11), Y2
+	VADDPD    Y2, Y1, Y1
+	VMOVUPD   32(R11), Y2
+	VCMPPD    $0x00, constsAVX2<>+928(SB), Y2, Y2
+	VMOVUPD   192(R11), Y3
+	VBLENDVPD Y2, Y3, Y1, Y1
+	VMOVUPD   32(R11), Y2
+	VCMPPD    $0x00, constsAVX2<>+576(SB), Y2, Y2
+	VMOVUPD   224(R11), Y3
+	VBLENDVPD Y2, Y3, Y1, Y1
+	VMOVUPD   96(AX), Y2
+	VMOVUPD   128(R11), Y3
+	CMPQ      192(AX), $0x00
+	JL        varifocalAVX2F32powlog
+	VMOVUPD   constsAVX2<>+576(SB), Y4
+	VMOVAPD   Y4, Y4
+	MOVQ      192(AX), R13
 
 varifocalAVX2F32powloop:
-	TESTQ  R10, R10
+	TESTQ  R13, R13
 	JZ     varifocalAVX2F32powdone
-	VMULPD Y5, Y6, Y6
-	DECQ   R10
+	VMULPD Y3, Y4, Y4
+	DECQ   R13
 	JMP    varifocalAVX2F32powloop
 
 varifocalAVX2F32powlog:
-	VMOVUPD      224(SP), Y5
-	VXORPD       constsAVX2<>+32(SB), Y5, Y5
-	VMULPD       128(AX), Y5, Y5
-	VMAXPD       constsAVX2<>+64(SB), Y5, Y5
-	VMINPD       constsAVX2<>+96(SB), Y5, Y5
-	VMULPD       constsAVX2<>+128(SB), Y5, Y6
-	VROUNDPD     $0x08, Y6, Y6
-	VFNMADD231PD constsAVX2<>+160(SB), Y6, Y5
-	VFNMADD231PD constsAVX2<>+192(SB), Y6, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VMULPD       Y8, Y8, Y9
-	VMOVUPD      constsAVX2<>+224(SB), Y10
-	VFMADD213PD  constsAVX2<>+256(SB), Y5, Y10
-	VMOVUPD      constsAVX2<>+288(SB), Y11
-	VFMADD213PD  constsAVX2<>+320(SB), Y5, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+352(SB), Y10
-	VFMADD213PD  constsAVX2<>+384(SB), Y5, Y10
-	VMOVUPD      constsAVX2<>+416(SB), Y12
-	VFMADD213PD  constsAVX2<>+448(SB), Y5, Y12
-	VFMADD213PD  Y10, Y7, Y12
-	VFMADD213PD  Y11, Y8, Y12
-	VMOVUPD      constsAVX2<>+480(SB), Y8
-	VFMADD213PD  constsAVX2<>+512(SB), Y5, Y8
-	VMOVUPD      constsAVX2<>+544(SB), Y10
-	VFMADD213PD  Y8, Y7, Y10
-	VFMADD213PD  Y12, Y9, Y10
-	VMULPD       Y5, Y5, Y7
-	VFMADD213PD  Y5, Y7, Y10
-	VADDPD       constsAVX2<>+576(SB), Y10, Y5
-	VMULPD       constsAVX2<>+256(SB), Y6, Y7
-	VROUNDPD     $0x09, Y7, Y7
-	VSUBPD       Y7, Y6, Y6
-	VADDPD       constsAVX2<>+608(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y5, Y5
-	VMOVAPD      Y5, Y6
+	VMOVUPD      224(R11), Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMULPD       128(AX), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VMOVAPD      Y3, Y4
 
 varifocalAVX2F32powdone:
-	VMULPD     Y6, Y4, Y4
-	VMOVUPD    160(SP), Y5
-	VMOVUPD    192(SP), Y6
-	VMOVUPD    128(SP), Y7
-	VMOVUPD    128(SP), Y8
-	VMOVUPD    160(SP), Y9
-	VMOVUPD    128(AX), Y10
-	VMULPD     Y10, Y5, Y11
-	VMULPD     Y6, Y11, Y12
-	VMULPD     Y6, Y4, Y6
-	VADDPD     Y7, Y12, Y13
-	VMULPD     Y13, Y4, Y13
-	VMULPD     Y9, Y8, Y9
-	VADDPD     Y11, Y11, Y11
-	VMULPD     Y7, Y11, Y7
-	VADDPD     Y7, Y9, Y7
-	VMOVUPD    constsAVX2<>+576(SB), Y9
-	VADDPD     Y8, Y8, Y8
-	VSUBPD     Y8, Y9, Y8
-	VMULPD     Y8, Y12, Y8
-	VADDPD     Y8, Y7, Y7
-	VMULPD     Y5, Y12, Y5
-	VSUBPD     constsAVX2<>+576(SB), Y10, Y8
-	VMULPD     Y8, Y5, Y5
+	VMULPD     Y4, Y2, Y2
+	VMOVUPD    160(R11), Y3
+	VMOVUPD    192(R11), Y4
+	VMOVUPD    128(R11), Y5
+	VMOVUPD    128(R11), Y6
+	VMOVUPD    160(R11), Y7
+	VMOVUPD    128(AX), Y8
+	VMULPD     Y8, Y3, Y9
+	VMULPD     Y4, Y9, Y10
+	VMULPD     Y4, Y2, Y4
+	VADDPD     Y5, Y10, Y11
+	VMULPD     Y11, Y2, Y11
+	VMULPD     Y7, Y6, Y7
+	VADDPD     Y9, Y9, Y9
+	VMULPD     Y5, Y9, Y5
 	VADDPD     Y5, Y7, Y5
-	VMULPD     Y5, Y4, Y4
-	VMOVUPD    32(SP), Y5
-	VCMPPD     $0x1e, constsAVX2<>+928(SB), Y5, Y5
-	VMOVUPD    32(SP), Y7
-	VMULPD     160(AX), Y7, Y7
-	VMOVUPD    constsAVX2<>+576(SB), Y8
-	VSUBPD     160(AX), Y8, Y8
-	VADDPD     Y8, Y7, Y7
-	VMULPD     Y3, Y7, Y3
-	VBLENDVPD  Y5, Y3, Y6, Y6
-	VMOVUPD    128(SP), Y3
-	VMOVUPD    constsAVX2<>+576(SB), Y8
-	VMOVUPD    32(SP), Y9
-	VSUBPD     Y9, Y8, Y8
-	VMULPD     Y8, Y3, Y3
-	VMOVUPD    32(SP), Y8
-	VMOVUPD    160(SP), Y9
-	VMULPD     Y9, Y8, Y8
-	VSUBPD     Y8, Y3, Y3
-	VMULPD     Y3, Y7, Y3
-	VBLENDVPD  Y5, Y3, Y13, Y13
-	VMOVUPD    128(SP), Y3
-	VMULPD     Y3, Y7, Y3
-	VMOVUPD    160(SP), Y7
-	VMULPD     Y7, Y3, Y3
-	VBLENDVPD  Y5, Y3, Y4, Y4
-	VCMPPD     $0x03, Y2, Y1, Y2
+	VMOVUPD    constsAVX2<>+576(SB), Y7
+	VADDPD     Y6, Y6, Y6
+	VSUBPD     Y6, Y7, Y6
+	VMULPD     Y6, Y10, Y6
+	VADDPD     Y6, Y5, Y5
+	VMULPD     Y3, Y10, Y3
+	VSUBPD     constsAVX2<>+576(SB), Y8, Y6
+	VMULPD     Y6, Y3, Y3
+	VADDPD     Y3, Y5, Y3
+	VMULPD     Y3, Y2, Y2
+	VMOVUPD    32(R11), Y3
+	VCMPPD     $0x1e, constsAVX2<>+928(SB), Y3, Y3
+	VMOVUPD    32(R11), Y5
+	VMULPD     160(AX), Y5, Y5
+	VMOVUPD    constsAVX2<>+576(SB), Y6
+	VSUBPD     160(AX), Y6, Y6
+	VADDPD     Y6, Y5, Y5
+	VMULPD     Y1, Y5, Y1
+	VBLENDVPD  Y3, Y1, Y4, Y4
+	VMOVUPD    128(R11), Y1
+	VMOVUPD    constsAVX2<>+576(SB), Y6
+	VMOVUPD    32(R11), Y7
+	VSUBPD     Y7, Y6, Y6
+	VMULPD     Y6, Y1, Y1
+	VMOVUPD    32(R11), Y6
+	VMOVUPD    160(R11), Y7
+	VMULPD     Y7, Y6, Y6
+	VSUBPD     Y6, Y1, Y1
+	VMULPD     Y1, Y5, Y1
+	VBLENDVPD  Y3, Y1, Y11, Y11
+	VMOVUPD    128(R11), Y1
+	VMULPD     Y1, Y5, Y1
+	VMOVUPD    160(R11), Y5
+	VMULPD     Y5, Y1, Y1
+	VBLENDVPD  Y3, Y1, Y2, Y2
+	VMOVUPD    256(R11), Y1
+	VMOVUPD    32(R11), Y3
+	VCMPPD     $0x03, Y3, Y1, Y3
 	VANDPD     constsAVX2<>+0(SB), Y1, Y1
 	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y1, Y1
-	VMOVUPD    64(AX), Y3
-	VXORPD     constsAVX2<>+32(SB), Y3, Y5
-	VMAXPD     Y6, Y5, Y5
-	VMINPD     Y5, Y3, Y3
-	VBLENDVPD  Y1, Y6, Y3, Y3
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y3, Y3
-	VADDPD     Y3, Y0, Y0
+	VMOVUPD    64(AX), Y5
+	VXORPD     constsAVX2<>+32(SB), Y5, Y6
+	VMAXPD     Y4, Y6, Y6
+	VMINPD     Y6, Y5, Y5
+	VBLENDVPD  Y1, Y4, Y5, Y4
+	VBLENDVPD  Y3, constsAVX2<>+1216(SB), Y4, Y4
+	VADDPD     Y4, Y0, Y0
 	TESTQ      CX, CX
 	JZ         varifocalAVX2F32noloss
-	VCVTPD2PSY Y3, X3
-	VMOVUPS    X3, (CX)(R9*4)
+	VCVTPD2PSY Y4, X4
+	VMOVUPS    X4, (CX)(R9*4)
 
 varifocalAVX2F32noloss:
 	TESTQ      DX, DX
 	JZ         varifocalAVX2F32nograd
-	VMULPD     (AX), Y13, Y3
+	VMULPD     (AX), Y11, Y4
 	VMOVUPD    64(AX), Y5
 	VXORPD     constsAVX2<>+32(SB), Y5, Y6
-	VMAXPD     Y3, Y6, Y6
+	VMAXPD     Y4, Y6, Y6
 	VMINPD     Y6, Y5, Y5
-	VBLENDVPD  Y1, Y3, Y5, Y3
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y3, Y3
-	VCVTPD2PSY Y3, X3
-	VMOVUPS    X3, (DX)(R9*4)
+	VBLENDVPD  Y1, Y4, Y5, Y4
+	VBLENDVPD  Y3, constsAVX2<>+1216(SB), Y4, Y4
+	VCVTPD2PSY Y4, X4
+	VMOVUPS    X4, (DX)(R9*4)
 
 varifocalAVX2F32nograd:
 	TESTQ      BX, BX
 	JZ         varifocalAVX2F32nohess
-	VMOVUPD    32(AX), Y3
-	VMULPD     (AX), Y4, Y4
-	VMAXPD     Y4, Y3, Y3
+	VMOVUPD    32(AX), Y4
+	VMULPD     (AX), Y2, Y2
+	VMAXPD     Y2, Y4, Y2
 	VMOVUPD    64(AX), Y4
 	VXORPD     constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD     Y3, Y5, Y5
+	VMAXPD     Y2, Y5, Y5
 	VMINPD     Y5, Y4, Y4
-	VBLENDVPD  Y1, Y3, Y4, Y1
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VBLENDVPD  Y1, Y2, Y4, Y1
+	VBLENDVPD  Y3, constsAVX2<>+1216(SB), Y1, Y1
 	VCVTPD2PSY Y1, X1
 	VMOVUPS    X1, (BX)(R9*4)
 
 varifocalAVX2F32nohess:
-	ADDQ $0x00000004, R9
-	JMP  varifocalAVX2F32loop
+	XCHGQ R11, R12
+	MOVQ  R10, R9
+	CMPQ  R9, R8
+	JL    varifocalAVX2F32loop
 
 varifocalAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -6572,18 +6887,18 @@ varifocalAVX2F32done:
 
 // func reducedAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·reducedAVX2F32(SB), NOSPLIT, $288-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-reducedAVX2F32loop:
+TEXT ·reducedAVX2F32(SB), $576-64
+	MOVQ         p+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), SI
+	MOVQ         y+40(FP), DI
+	MOVQ         n+48(FP), R8
+	VXORPD       Y0, Y0, Y0
+	XORQ         R9, R9
+	LEAQ         (SP), R11
+	LEAQ         288(SP), R12
 	CMPQ         R9, R8
 	JGE          reducedAVX2F32done
 	VCVTPS2PD    (SI)(R9*4), Y1
@@ -6671,239 +6986,342 @@ reducedAVX2F32loop:
 	VXORPD       constsAVX2<>+32(SB), Y1, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y3, 64(SP)
-	VMOVUPD      Y4, 96(SP)
-	VMOVUPD      Y8, 128(SP)
-	VMOVUPD      Y5, 160(SP)
-	VMOVUPD      Y6, 192(SP)
-	VMOVUPD      Y7, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      32(SP), Y3
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VMOVUPD      192(SP), Y4
-	VMOVUPD      224(SP), Y5
-	VBLENDVPD    Y3, Y5, Y4, Y4
-	VMOVUPD      128(SP), Y5
-	VMOVUPD      160(SP), Y6
-	VBLENDVPD    Y3, Y6, Y5, Y5
-	VMOVUPD      224(SP), Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y6
-	VMOVUPD      192(SP), Y7
-	VXORPD       constsAVX2<>+32(SB), Y7, Y7
-	VBLENDVPD    Y3, Y7, Y6, Y6
-	VMOVUPD      160(SP), Y7
-	VMOVUPD      128(SP), Y8
-	VXORPD       constsAVX2<>+32(SB), Y8, Y8
-	VBLENDVPD    Y3, Y8, Y7, Y7
-	VMOVUPD      32(SP), Y8
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y8
-	VORPD        Y3, Y8, Y3
-	VMOVMSKPD    Y3, R10
-	CMPL         R10, $0x0f
-	JE           reducedAVX2F32focus
-	VMOVUPD      constsAVX2<>+576(SB), Y8
-	VMOVUPD      32(SP), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMOVUPD      (SP), Y9
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y9, Y9
-	VMOVUPD      (SP), Y10
-	VMOVUPD      32(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VXORPD       constsAVX2<>+32(SB), Y10, Y10
-	VMOVUPD      (SP), Y11
-	VMULPD       Y8, Y11, Y11
-	VBLENDVPD    Y9, Y11, Y10, Y9
-	VMOVUPD      96(SP), Y10
-	VADDPD       Y10, Y9, Y9
-	VMOVUPD      32(SP), Y10
-	VMOVUPD      160(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      128(SP), Y11
-	VMULPD       Y11, Y8, Y8
-	VADDPD       Y8, Y10, Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y10
-	VMOVUPD      32(SP), Y11
-	VMOVUPD      32(SP), Y12
-	VADDPD       Y12, Y11, Y11
-	VSUBPD       Y11, Y10, Y10
-	VMOVUPD      128(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      160(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VDIVPD       Y8, Y10, Y10
-	VMOVUPD      32(SP), Y11
-	VCMPPD       $0x11, constsAVX2<>+256(SB), Y11, Y11
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y12
-	VMOVUPD      128(SP), Y13
-	VXORPD       constsAVX2<>+32(SB), Y13, Y13
-	VMOVUPD      160(SP), Y14
-	VBLENDVPD    Y11, Y14, Y13, Y11
-	VBLENDVPD    Y12, Y11, Y10, Y10
-	VBLENDVPD    Y3, Y4, Y9, Y4
-	VBLENDVPD    Y3, Y7, Y10, Y7
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y8, Y9
-	VMULPD       constsAVX2<>+992(SB), Y8, Y10
-	VBLENDVPD    Y9, Y10, Y8, Y10
-	VMOVUPD      constsAVX2<>+1024(SB), Y11
-	VANDPD       Y11, Y9, Y9
-	VPSRLQ       $0x34, Y10, Y11
-	VXORPD       constsAVX2<>+1056(SB), Y11, Y11
-	VSUBPD       constsAVX2<>+1056(SB), Y11, Y11
-	VSUBPD       constsAVX2<>+1088(SB), Y11, Y11
-	VSUBPD       Y9, Y11, Y9
-	VANDPD       constsAVX2<>+1120(SB), Y10, Y10
-	VXORPD       constsAVX2<>+256(SB), Y10, Y10
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y10, Y11
-	VADDPD       Y10, Y10, Y12
-	VBLENDVPD    Y11, Y12, Y10, Y10
-	VSUBPD       constsAVX2<>+576(SB), Y9, Y12
-	VBLENDVPD    Y11, Y12, Y9, Y9
-	VSUBPD       constsAVX2<>+576(SB), Y10, Y10
-	VADDPD       constsAVX2<>+672(SB), Y10, Y11
-	VDIVPD       Y11, Y10, Y11
-	VMULPD       Y11, Y11, Y12
-	VMULPD       Y12, Y12, Y13
-	VMOVUPD      constsAVX2<>+704(SB), Y14
-	VFMADD213PD  constsAVX2<>+736(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+768(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+800(SB), Y13, Y14
-	VMULPD       Y12, Y14, Y12
-	VMOVUPD      constsAVX2<>+832(SB), Y14
-	VFMADD213PD  constsAVX2<>+864(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+896(SB), Y13, Y14
-	VMULPD       Y13, Y14, Y13
-	VADDPD       Y13, Y12, Y12
-	VMULPD       Y10, Y10, Y13
-	VMULPD       constsAVX2<>+256(SB), Y13, Y13
-	VADDPD       Y12, Y13, Y12
-	VMULPD       Y12, Y11, Y11
-	VMULPD       constsAVX2<>+192(SB), Y9, Y12
-	VADDPD       Y12, Y11, Y11
-	VSUBPD       Y11, Y13, Y11
-	VSUBPD       Y10, Y11, Y10
-	VMULPD       constsAVX2<>+160(SB), Y9, Y9
-	VSUBPD       Y10, Y9, Y9
-	VBLENDVPD    Y3, Y6, Y9, Y6
-	VBLENDVPD    Y3, Y5, Y8, Y5
+	VMOVUPD      Y1, (R11)
+	VMOVUPD      Y2, 32(R11)
+	VMOVUPD      Y3, 64(R11)
+	VMOVUPD      Y4, 96(R11)
+	VMOVUPD      Y8, 128(R11)
+	VMOVUPD      Y5, 160(R11)
+	VMOVUPD      Y6, 192(R11)
+	VMOVUPD      Y7, 224(R11)
+	VMOVUPD      Y1, 256(R11)
+
+reducedAVX2F32loop:
+	LEAQ         4(R9), R10
+	CMPQ         R10, R8
+	JGE          reducedAVX2F32last
+	VCVTPS2PD    (SI)(R10*4), Y1
+	VCVTPS2PD    (DI)(R10*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (R12)
+	VMOVUPD      Y2, 32(R12)
+	VMOVUPD      Y3, 64(R12)
+	VMOVUPD      Y4, 96(R12)
+	VMOVUPD      Y8, 128(R12)
+	VMOVUPD      Y5, 160(R12)
+	VMOVUPD      Y6, 192(R12)
+	VMOVUPD      Y7, 224(R12)
+	VMOVUPD      Y1, 256(R12)
+
+reducedAVX2F32last:
+	VMOVUPD     32(R11), Y1
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y1, Y1
+	VMOVUPD     192(R11), Y2
+	VMOVUPD     224(R11), Y3
+	VBLENDVPD   Y1, Y3, Y2, Y2
+	VMOVUPD     128(R11), Y3
+	VMOVUPD     160(R11), Y4
+	VBLENDVPD   Y1, Y4, Y3, Y3
+	VMOVUPD     224(R11), Y4
+	VXORPD      constsAVX2<>+32(SB), Y4, Y4
+	VMOVUPD     192(R11), Y5
+	VXORPD      constsAVX2<>+32(SB), Y5, Y5
+	VBLENDVPD   Y1, Y5, Y4, Y4
+	VMOVUPD     160(R11), Y5
+	VMOVUPD     128(R11), Y6
+	VXORPD      constsAVX2<>+32(SB), Y6, Y6
+	VBLENDVPD   Y1, Y6, Y5, Y5
+	VMOVUPD     32(R11), Y6
+	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y6
+	VORPD       Y1, Y6, Y1
+	VMOVMSKPD   Y1, R13
+	CMPL        R13, $0x0f
+	JE          reducedAVX2F32focus
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VMOVUPD     32(R11), Y7
+	VSUBPD      Y7, Y6, Y6
+	VMOVUPD     (R11), Y7
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y7, Y7
+	VMOVUPD     (R11), Y8
+	VMOVUPD     32(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VXORPD      constsAVX2<>+32(SB), Y8, Y8
+	VMOVUPD     (R11), Y9
+	VMULPD      Y6, Y9, Y9
+	VBLENDVPD   Y7, Y9, Y8, Y7
+	VMOVUPD     96(R11), Y8
+	VADDPD      Y8, Y7, Y7
+	VMOVUPD     32(R11), Y8
+	VMOVUPD     160(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VMOVUPD     128(R11), Y9
+	VMULPD      Y9, Y6, Y6
+	VADDPD      Y6, Y8, Y6
+	VMOVUPD     constsAVX2<>+576(SB), Y8
+	VMOVUPD     32(R11), Y9
+	VMOVUPD     32(R11), Y10
+	VADDPD      Y10, Y9, Y9
+	VSUBPD      Y9, Y8, Y8
+	VMOVUPD     128(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VMOVUPD     160(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VDIVPD      Y6, Y8, Y8
+	VMOVUPD     32(R11), Y9
+	VCMPPD      $0x11, constsAVX2<>+256(SB), Y9, Y9
+	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y10
+	VMOVUPD     128(R11), Y11
+	VXORPD      constsAVX2<>+32(SB), Y11, Y11
+	VMOVUPD     160(R11), Y12
+	VBLENDVPD   Y9, Y12, Y11, Y9
+	VBLENDVPD   Y10, Y9, Y8, Y8
+	VBLENDVPD   Y1, Y2, Y7, Y2
+	VBLENDVPD   Y1, Y5, Y8, Y5
+	VCMPPD      $0x11, constsAVX2<>+960(SB), Y6, Y7
+	VMULPD      constsAVX2<>+992(SB), Y6, Y8
+	VBLENDVPD   Y7, Y8, Y6, Y8
+	VMOVUPD     constsAVX2<>+1024(SB), Y9
+	VANDPD      Y9, Y7, Y7
+	VPSRLQ      $0x34, Y8, Y9
+	VXORPD      constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD      constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD      constsAVX2<>+1088(SB), Y9, Y9
+	VSUBPD      Y7, Y9, Y7
+	VANDPD      constsAVX2<>+1120(SB), Y8, Y8
+	VXORPD      constsAVX2<>+256(SB), Y8, Y8
+	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y8, Y9
+	VADDPD      Y8, Y8, Y10
+	VBLENDVPD   Y9, Y10, Y8, Y8
+	VSUBPD      constsAVX2<>+576(SB), Y7, Y10
+	VBLENDVPD   Y9, Y10, Y7, Y7
+	VSUBPD      constsAVX2<>+576(SB), Y8, Y8
+	VADDPD      constsAVX2<>+672(SB), Y8, Y9
+	VDIVPD      Y9, Y8, Y9
+	VMULPD      Y9, Y9, Y10
+	VMULPD      Y10, Y10, Y11
+	VMOVUPD     constsAVX2<>+704(SB), Y12
+	VFMADD213PD constsAVX2<>+736(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+768(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+800(SB), Y11, Y12
+	VMULPD      Y10, Y12, Y10
+	VMOVUPD     constsAVX2<>+832(SB), Y12
+	VFMADD213PD constsAVX2<>+864(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+896(SB), Y11, Y12
+	VMULPD      Y11, Y12, Y11
+	VADDPD      Y11, Y10, Y10
+	VMULPD      Y8, Y8, Y11
+	VMULPD      constsAVX2<>+256(SB), Y11, Y11
+	VADDPD      Y10, Y11, Y10
+	VMULPD      Y10, Y9, Y9
+	VMULPD      constsAVX2<>+192(SB), Y7, Y10
+	VADDPD      Y10, Y9, Y9
+	VSUBPD      Y9, Y11, Y9
+	VSUBPD      Y8, Y9, Y8
+	VMULPD      constsAVX2<>+160(SB), Y7, Y7
+	VSUBPD      Y8, Y7, Y7
+	VBLENDVPD   Y1, Y4, Y7, Y4
+	VBLENDVPD   Y1, Y3, Y6, Y3
 
 reducedAVX2F32focus:
-	VMOVUPD 32(SP), Y3
-	VMULPD  96(AX), Y3, Y8
-	VMOVUPD constsAVX2<>+576(SB), Y9
-	VSUBPD  Y3, Y9, Y3
-	VMULPD  128(AX), Y3, Y3
-	VADDPD  Y3, Y8, Y3
-	VMOVUPD constsAVX2<>+576(SB), Y8
-	VSUBPD  Y5, Y8, Y8
-	VCMPPD  $0x11, 192(AX), Y8, Y8
-	VMULPD  288(AX), Y5, Y5
+	VMOVUPD 32(R11), Y1
+	VMULPD  96(AX), Y1, Y6
+	VMOVUPD constsAVX2<>+576(SB), Y7
+	VSUBPD  Y1, Y7, Y1
+	VMULPD  128(AX), Y1, Y1
+	VADDPD  Y1, Y6, Y1
+	VMOVUPD constsAVX2<>+576(SB), Y6
+	VSUBPD  Y3, Y6, Y6
+	VCMPPD  $0x11, 192(AX), Y6, Y6
+	VMULPD  288(AX), Y3, Y3
 	CMPQ    256(AX), $0x00
 	JL      reducedAVX2F32powlog
-	VMOVUPD constsAVX2<>+576(SB), Y6
-	VMOVAPD Y6, Y6
-	MOVQ    256(AX), R10
+	VMOVUPD constsAVX2<>+576(SB), Y4
+	VMOVAPD Y4, Y4
+	MOVQ    256(AX), R13
 
 reducedAVX2F32powloop:
-	TESTQ  R10, R10
+	TESTQ  R13, R13
 	JZ     reducedAVX2F32powdone
-	VMULPD Y5, Y6, Y6
-	DECQ   R10
+	VMULPD Y3, Y4, Y4
+	DECQ   R13
 	JMP    reducedAVX2F32powloop
 
 reducedAVX2F32powlog:
-	VSUBPD       224(AX), Y6, Y5
-	VMULPD       160(AX), Y5, Y5
-	VMAXPD       constsAVX2<>+64(SB), Y5, Y5
-	VMINPD       constsAVX2<>+96(SB), Y5, Y5
-	VMULPD       constsAVX2<>+128(SB), Y5, Y6
-	VROUNDPD     $0x08, Y6, Y6
-	VFNMADD231PD constsAVX2<>+160(SB), Y6, Y5
-	VFNMADD231PD constsAVX2<>+192(SB), Y6, Y5
-	VMULPD       Y5, Y5, Y9
-	VMULPD       Y9, Y9, Y10
-	VMULPD       Y10, Y10, Y11
-	VMOVUPD      constsAVX2<>+224(SB), Y12
-	VFMADD213PD  constsAVX2<>+256(SB), Y5, Y12
-	VMOVUPD      constsAVX2<>+288(SB), Y13
-	VFMADD213PD  constsAVX2<>+320(SB), Y5, Y13
-	VFMADD213PD  Y12, Y9, Y13
-	VMOVUPD      constsAVX2<>+352(SB), Y12
-	VFMADD213PD  constsAVX2<>+384(SB), Y5, Y12
-	VMOVUPD      constsAVX2<>+416(SB), Y14
-	VFMADD213PD  constsAVX2<>+448(SB), Y5, Y14
-	VFMADD213PD  Y12, Y9, Y14
-	VFMADD213PD  Y13, Y10, Y14
-	VMOVUPD      constsAVX2<>+480(SB), Y10
-	VFMADD213PD  constsAVX2<>+512(SB), Y5, Y10
-	VMOVUPD      constsAVX2<>+544(SB), Y12
-	VFMADD213PD  Y10, Y9, Y12
-	VFMADD213PD  Y14, Y11, Y12
-	VMULPD       Y5, Y5, Y9
-	VFMADD213PD  Y5, Y9, Y12
-	VADDPD       constsAVX2<>+576(SB), Y12, Y5
-	VMULPD       constsAVX2<>+256(SB), Y6, Y9
-	VROUNDPD     $0x09, Y9, Y9
-	VSUBPD       Y9, Y6, Y6
-	VADDPD       constsAVX2<>+608(SB), Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y9, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y5, Y5
-	VMOVAPD      Y5, Y6
+	VSUBPD       224(AX), Y4, Y3
+	VMULPD       160(AX), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y7
+	VMULPD       Y7, Y7, Y8
+	VMULPD       Y8, Y8, Y9
+	VMOVUPD      constsAVX2<>+224(SB), Y10
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y10
+	VMOVUPD      constsAVX2<>+288(SB), Y11
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+352(SB), Y10
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y10
+	VMOVUPD      constsAVX2<>+416(SB), Y12
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y12
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y11, Y8, Y12
+	VMOVUPD      constsAVX2<>+480(SB), Y8
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+544(SB), Y10
+	VFMADD213PD  Y8, Y7, Y10
+	VFMADD213PD  Y12, Y9, Y10
+	VMULPD       Y3, Y3, Y7
+	VFMADD213PD  Y3, Y7, Y10
+	VADDPD       constsAVX2<>+576(SB), Y10, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y7
+	VROUNDPD     $0x09, Y7, Y7
+	VSUBPD       Y7, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y7, Y7
+	VPSLLQ       $0x34, Y7, Y7
+	VMULPD       Y7, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VMOVAPD      Y3, Y4
 
 reducedAVX2F32powdone:
-	VMOVUPD    128(SP), Y5
-	VMOVUPD    constsAVX2<>+576(SB), Y9
-	VMOVUPD    32(SP), Y10
-	VSUBPD     Y10, Y9, Y9
-	VMULPD     Y9, Y5, Y5
-	VMOVUPD    32(SP), Y9
-	VMOVUPD    160(SP), Y10
-	VMULPD     Y10, Y9, Y9
-	VSUBPD     Y9, Y5, Y5
-	VMULPD     Y6, Y3, Y6
-	VMOVUPD    128(SP), Y9
-	VMOVUPD    160(SP), Y10
-	VMOVUPD    160(AX), Y11
-	VMULPD     Y11, Y7, Y12
-	VMULPD     Y4, Y12, Y13
-	VMULPD     Y4, Y6, Y14
-	VADDPD     Y5, Y13, Y15
-	VMULPD     Y15, Y6, Y15
-	VMULPD     Y10, Y9, Y10
-	VADDPD     Y12, Y12, Y12
-	VMULPD     Y5, Y12, Y12
-	VADDPD     Y12, Y10, Y10
-	VMOVUPD    constsAVX2<>+576(SB), Y12
-	VADDPD     Y9, Y9, Y9
-	VSUBPD     Y9, Y12, Y9
-	VMULPD     Y9, Y13, Y9
-	VADDPD     Y9, Y10, Y9
-	VMULPD     Y7, Y13, Y7
-	VSUBPD     constsAVX2<>+576(SB), Y11, Y10
-	VMULPD     Y10, Y7, Y7
-	VADDPD     Y7, Y9, Y7
-	VMULPD     Y7, Y6, Y6
-	VMULPD     Y4, Y3, Y4
-	VBLENDVPD  Y8, Y4, Y14, Y14
-	VMULPD     Y5, Y3, Y4
-	VBLENDVPD  Y8, Y4, Y15, Y15
-	VMOVUPD    128(SP), Y4
-	VMULPD     Y4, Y3, Y3
-	VMOVUPD    160(SP), Y4
-	VMULPD     Y4, Y3, Y3
-	VBLENDVPD  Y8, Y3, Y6, Y6
+	VMOVUPD    128(R11), Y3
+	VMOVUPD    constsAVX2<>+576(SB), Y7
+	VMOVUPD    32(R11), Y8
+	VSUBPD     Y8, Y7, Y7
+	VMULPD     Y7, Y3, Y3
+	VMOVUPD    32(R11), Y7
+	VMOVUPD    160(R11), Y8
+	VMULPD     Y8, Y7, Y7
+	VSUBPD     Y7, Y3, Y3
+	VMULPD     Y4, Y1, Y4
+	VMOVUPD    128(R11), Y7
+	VMOVUPD    160(R11), Y8
+	VMOVUPD    160(AX), Y9
+	VMULPD     Y9, Y5, Y10
+	VMULPD     Y2, Y10, Y11
+	VMULPD     Y2, Y4, Y12
+	VADDPD     Y3, Y11, Y13
+	VMULPD     Y13, Y4, Y13
+	VMULPD     Y8, Y7, Y8
+	VADDPD     Y10, Y10, Y10
+	VMULPD     Y3, Y10, Y10
+	VADDPD     Y10, Y8, Y8
+	VMOVUPD    constsAVX2<>+576(SB), Y10
+	VADDPD     Y7, Y7, Y7
+	VSUBPD     Y7, Y10, Y7
+	VMULPD     Y7, Y11, Y7
+	VADDPD     Y7, Y8, Y7
+	VMULPD     Y5, Y11, Y5
+	VSUBPD     constsAVX2<>+576(SB), Y9, Y8
+	VMULPD     Y8, Y5, Y5
+	VADDPD     Y5, Y7, Y5
+	VMULPD     Y5, Y4, Y4
+	VMULPD     Y2, Y1, Y2
+	VBLENDVPD  Y6, Y2, Y12, Y12
+	VMULPD     Y3, Y1, Y2
+	VBLENDVPD  Y6, Y2, Y13, Y13
+	VMOVUPD    128(R11), Y2
+	VMULPD     Y2, Y1, Y1
+	VMOVUPD    160(R11), Y2
+	VMULPD     Y2, Y1, Y1
+	VBLENDVPD  Y6, Y1, Y4, Y4
+	VMOVUPD    256(R11), Y1
+	VMOVUPD    32(R11), Y2
 	VCMPPD     $0x03, Y2, Y1, Y2
 	VANDPD     constsAVX2<>+0(SB), Y1, Y1
 	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y1, Y1
 	VMOVUPD    64(AX), Y3
-	VXORPD     constsAVX2<>+32(SB), Y3, Y4
-	VMAXPD     Y14, Y4, Y4
-	VMINPD     Y4, Y3, Y3
-	VBLENDVPD  Y1, Y14, Y3, Y3
+	VXORPD     constsAVX2<>+32(SB), Y3, Y5
+	VMAXPD     Y12, Y5, Y5
+	VMINPD     Y5, Y3, Y3
+	VBLENDVPD  Y1, Y12, Y3, Y3
 	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y3, Y3
 	VADDPD     Y3, Y0, Y0
 	TESTQ      CX, CX
@@ -6914,12 +7332,12 @@ reducedAVX2F32powdone:
 reducedAVX2F32noloss:
 	TESTQ      DX, DX
 	JZ         reducedAVX2F32nograd
-	VMULPD     (AX), Y15, Y3
-	VMOVUPD    64(AX), Y4
-	VXORPD     constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD     Y3, Y5, Y5
-	VMINPD     Y5, Y4, Y4
-	VBLENDVPD  Y1, Y3, Y4, Y3
+	VMULPD     (AX), Y13, Y3
+	VMOVUPD    64(AX), Y5
+	VXORPD     constsAVX2<>+32(SB), Y5, Y6
+	VMAXPD     Y3, Y6, Y6
+	VMINPD     Y6, Y5, Y5
+	VBLENDVPD  Y1, Y3, Y5, Y3
 	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y3, Y3
 	VCVTPD2PSY Y3, X3
 	VMOVUPS    X3, (DX)(R9*4)
@@ -6928,7 +7346,7 @@ reducedAVX2F32nograd:
 	TESTQ      BX, BX
 	JZ         reducedAVX2F32nohess
 	VMOVUPD    32(AX), Y3
-	VMULPD     (AX), Y6, Y4
+	VMULPD     (AX), Y4, Y4
 	VMAXPD     Y4, Y3, Y3
 	VMOVUPD    64(AX), Y4
 	VXORPD     constsAVX2<>+32(SB), Y4, Y5
@@ -6940,8 +7358,10 @@ reducedAVX2F32nograd:
 	VMOVUPS    X1, (BX)(R9*4)
 
 reducedAVX2F32nohess:
-	ADDQ $0x00000004, R9
-	JMP  reducedAVX2F32loop
+	XCHGQ R11, R12
+	MOVQ  R10, R9
+	CMPQ  R9, R8
+	JL    reducedAVX2F32loop
 
 reducedAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -6954,18 +7374,18 @@ reducedAVX2F32done:
 
 // func scheduledAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·scheduledAVX2F32(SB), NOSPLIT, $288-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-scheduledAVX2F32loop:
+TEXT ·scheduledAVX2F32(SB), $576-64
+	MOVQ         p+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), SI
+	MOVQ         y+40(FP), DI
+	MOVQ         n+48(FP), R8
+	VXORPD       Y0, Y0, Y0
+	XORQ         R9, R9
+	LEAQ         (SP), R11
+	LEAQ         288(SP), R12
 	CMPQ         R9, R8
 	JGE          scheduledAVX2F32done
 	VCVTPS2PD    (SI)(R9*4), Y1
@@ -7053,256 +7473,361 @@ scheduledAVX2F32loop:
 	VXORPD       constsAVX2<>+32(SB), Y1, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y3, 64(SP)
-	VMOVUPD      Y4, 96(SP)
-	VMOVUPD      Y8, 128(SP)
-	VMOVUPD      Y5, 160(SP)
-	VMOVUPD      Y6, 192(SP)
-	VMOVUPD      Y7, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      32(SP), Y3
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VMOVUPD      192(SP), Y4
-	VMOVUPD      224(SP), Y5
-	VBLENDVPD    Y3, Y5, Y4, Y4
-	VMOVUPD      128(SP), Y5
-	VMOVUPD      160(SP), Y6
-	VBLENDVPD    Y3, Y6, Y5, Y5
-	VMOVUPD      224(SP), Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y6
-	VMOVUPD      192(SP), Y7
-	VXORPD       constsAVX2<>+32(SB), Y7, Y7
-	VBLENDVPD    Y3, Y7, Y6, Y6
-	VMOVUPD      160(SP), Y7
-	VMOVUPD      128(SP), Y8
-	VXORPD       constsAVX2<>+32(SB), Y8, Y8
-	VBLENDVPD    Y3, Y8, Y7, Y7
-	VMOVUPD      32(SP), Y8
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y8
-	VORPD        Y3, Y8, Y3
-	VMOVMSKPD    Y3, R10
-	CMPL         R10, $0x0f
-	JE           scheduledAVX2F32focus
-	VMOVUPD      constsAVX2<>+576(SB), Y8
-	VMOVUPD      32(SP), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMOVUPD      (SP), Y9
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y9, Y9
-	VMOVUPD      (SP), Y10
-	VMOVUPD      32(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VXORPD       constsAVX2<>+32(SB), Y10, Y10
-	VMOVUPD      (SP), Y11
-	VMULPD       Y8, Y11, Y11
-	VBLENDVPD    Y9, Y11, Y10, Y9
-	VMOVUPD      96(SP), Y10
-	VADDPD       Y10, Y9, Y9
-	VMOVUPD      32(SP), Y10
-	VMOVUPD      160(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      128(SP), Y11
-	VMULPD       Y11, Y8, Y8
-	VADDPD       Y8, Y10, Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y10
-	VMOVUPD      32(SP), Y11
-	VMOVUPD      32(SP), Y12
-	VADDPD       Y12, Y11, Y11
-	VSUBPD       Y11, Y10, Y10
-	VMOVUPD      128(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      160(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VDIVPD       Y8, Y10, Y10
-	VMOVUPD      32(SP), Y11
-	VCMPPD       $0x11, constsAVX2<>+256(SB), Y11, Y11
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y12
-	VMOVUPD      128(SP), Y13
-	VXORPD       constsAVX2<>+32(SB), Y13, Y13
-	VMOVUPD      160(SP), Y14
-	VBLENDVPD    Y11, Y14, Y13, Y11
-	VBLENDVPD    Y12, Y11, Y10, Y10
-	VBLENDVPD    Y3, Y4, Y9, Y4
-	VBLENDVPD    Y3, Y7, Y10, Y7
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y8, Y9
-	VMULPD       constsAVX2<>+992(SB), Y8, Y10
-	VBLENDVPD    Y9, Y10, Y8, Y10
-	VMOVUPD      constsAVX2<>+1024(SB), Y11
-	VANDPD       Y11, Y9, Y9
-	VPSRLQ       $0x34, Y10, Y11
-	VXORPD       constsAVX2<>+1056(SB), Y11, Y11
-	VSUBPD       constsAVX2<>+1056(SB), Y11, Y11
-	VSUBPD       constsAVX2<>+1088(SB), Y11, Y11
-	VSUBPD       Y9, Y11, Y9
-	VANDPD       constsAVX2<>+1120(SB), Y10, Y10
-	VXORPD       constsAVX2<>+256(SB), Y10, Y10
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y10, Y11
-	VADDPD       Y10, Y10, Y12
-	VBLENDVPD    Y11, Y12, Y10, Y10
-	VSUBPD       constsAVX2<>+576(SB), Y9, Y12
-	VBLENDVPD    Y11, Y12, Y9, Y9
-	VSUBPD       constsAVX2<>+576(SB), Y10, Y10
-	VADDPD       constsAVX2<>+672(SB), Y10, Y11
-	VDIVPD       Y11, Y10, Y11
-	VMULPD       Y11, Y11, Y12
-	VMULPD       Y12, Y12, Y13
-	VMOVUPD      constsAVX2<>+704(SB), Y14
-	VFMADD213PD  constsAVX2<>+736(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+768(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+800(SB), Y13, Y14
-	VMULPD       Y12, Y14, Y12
-	VMOVUPD      constsAVX2<>+832(SB), Y14
-	VFMADD213PD  constsAVX2<>+864(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+896(SB), Y13, Y14
-	VMULPD       Y13, Y14, Y13
-	VADDPD       Y13, Y12, Y12
-	VMULPD       Y10, Y10, Y13
-	VMULPD       constsAVX2<>+256(SB), Y13, Y13
-	VADDPD       Y12, Y13, Y12
-	VMULPD       Y12, Y11, Y11
-	VMULPD       constsAVX2<>+192(SB), Y9, Y12
-	VADDPD       Y12, Y11, Y11
-	VSUBPD       Y11, Y13, Y11
-	VSUBPD       Y10, Y11, Y10
-	VMULPD       constsAVX2<>+160(SB), Y9, Y9
-	VSUBPD       Y10, Y9, Y9
-	VBLENDVPD    Y3, Y6, Y9, Y6
-	VBLENDVPD    Y3, Y5, Y8, Y5
+	VMOVUPD      Y1, (R11)
+	VMOVUPD      Y2, 32(R11)
+	VMOVUPD      Y3, 64(R11)
+	VMOVUPD      Y4, 96(R11)
+	VMOVUPD      Y8, 128(R11)
+	VMOVUPD      Y5, 160(R11)
+	VMOVUPD      Y6, 192(R11)
+	VMOVUPD      Y7, 224(R11)
+	VMOVUPD      Y1, 256(R11)
+
+scheduledAVX2F32loop:
+	LEAQ         4(R9), R10
+	CMPQ         R10, R8
+	JGE          scheduledAVX2F32last
+	VCVTPS2PD    (SI)(R10*4), Y1
+	VCVTPS2PD    (DI)(R10*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (R12)
+	VMOVUPD      Y2, 32(R12)
+	VMOVUPD      Y3, 64(R12)
+	VMOVUPD      Y4, 96(R12)
+	VMOVUPD      Y8, 128(R12)
+	VMOVUPD      Y5, 160(R12)
+	VMOVUPD      Y6, 192(R12)
+	VMOVUPD      Y7, 224(R12)
+	VMOVUPD      Y1, 256(R12)
+
+scheduledAVX2F32last:
+	VMOVUPD     32(R11), Y1
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y1, Y1
+	VMOVUPD     192(R11), Y2
+	VMOVUPD     224(R11), Y3
+	VBLENDVPD   Y1, Y3, Y2, Y2
+	VMOVUPD     128(R11), Y3
+	VMOVUPD     160(R11), Y4
+	VBLENDVPD   Y1, Y4, Y3, Y3
+	VMOVUPD     224(R11), Y4
+	VXORPD      constsAVX2<>+32(SB), Y4, Y4
+	VMOVUPD     192(R11), Y5
+	VXORPD      constsAVX2<>+32(SB), Y5, Y5
+	VBLENDVPD   Y1, Y5, Y4, Y4
+	VMOVUPD     160(R11), Y5
+	VMOVUPD     128(R11), Y6
+	VXORPD      constsAVX2<>+32(SB), Y6, Y6
+	VBLENDVPD   Y1, Y6, Y5, Y5
+	VMOVUPD     32(R11), Y6
+	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y6
+	VORPD       Y1, Y6, Y1
+	VMOVMSKPD   Y1, R13
+	CMPL        R13, $0x0f
+	JE          scheduledAVX2F32focus
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VMOVUPD     32(R11), Y7
+	VSUBPD      Y7, Y6, Y6
+	VMOVUPD     (R11), Y7
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y7, Y7
+	VMOVUPD     (R11), Y8
+	VMOVUPD     32(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VXORPD      constsAVX2<>+32(SB), Y8, Y8
+	VMOVUPD     (R11), Y9
+	VMULPD      Y6, Y9, Y9
+	VBLENDVPD   Y7, Y9, Y8, Y7
+	VMOVUPD     96(R11), Y8
+	VADDPD      Y8, Y7, Y7
+	VMOVUPD     32(R11), Y8
+	VMOVUPD     160(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VMOVUPD     128(R11), Y9
+	VMULPD      Y9, Y6, Y6
+	VADDPD      Y6, Y8, Y6
+	VMOVUPD     constsAVX2<>+576(SB), Y8
+	VMOVUPD     32(R11), Y9
+	VMOVUPD     32(R11), Y10
+	VADDPD      Y10, Y9, Y9
+	VSUBPD      Y9, Y8, Y8
+	VMOVUPD     128(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VMOVUPD     160(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VDIVPD      Y6, Y8, Y8
+	VMOVUPD     32(R11), Y9
+	VCMPPD      $0x11, constsAVX2<>+256(SB), Y9, Y9
+	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y10
+	VMOVUPD     128(R11), Y11
+	VXORPD      constsAVX2<>+32(SB), Y11, Y11
+	VMOVUPD     160(R11), Y12
+	VBLENDVPD   Y9, Y12, Y11, Y9
+	VBLENDVPD   Y10, Y9, Y8, Y8
+	VBLENDVPD   Y1, Y2, Y7, Y2
+	VBLENDVPD   Y1, Y5, Y8, Y5
+	VCMPPD      $0x11, constsAVX2<>+960(SB), Y6, Y7
+	VMULPD      constsAVX2<>+992(SB), Y6, Y8
+	VBLENDVPD   Y7, Y8, Y6, Y8
+	VMOVUPD     constsAVX2<>+1024(SB), Y9
+	VANDPD      Y9, Y7, Y7
+	VPSRLQ      $0x34, Y8, Y9
+	VXORPD      constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD      constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD      constsAVX2<>+1088(SB), Y9, Y9
+	VSUBPD      Y7, Y9, Y7
+	VANDPD      constsAVX2<>+1120(SB), Y8, Y8
+	VXORPD      constsAVX2<>+256(SB), Y8, Y8
+	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y8, Y9
+	VADDPD      Y8, Y8, Y10
+	VBLENDVPD   Y9, Y10, Y8, Y8
+	VSUBPD      constsAVX2<>+576(SB), Y7, Y10
+	VBLENDVPD   Y9, Y10, Y7, Y7
+	VSUBPD      constsAVX2<>+576(SB), Y8, Y8
+	VADDPD      constsAVX2<>+672(SB), Y8, Y9
+	VDIVPD      Y9, Y8, Y9
+	VMULPD      Y9, Y9, Y10
+	VMULPD      Y10, Y10, Y11
+	VMOVUPD     constsAVX2<>+704(SB), Y12
+	VFMADD213PD constsAVX2<>+736(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+768(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+800(SB), Y11, Y12
+	VMULPD      Y10, Y12, Y10
+	VMOVUPD     constsAVX2<>+832(SB), Y12
+	VFMADD213PD constsAVX2<>+864(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+896(SB), Y11, Y12
+	VMULPD      Y11, Y12, Y11
+	VADDPD      Y11, Y10, Y10
+	VMULPD      Y8, Y8, Y11
+	VMULPD      constsAVX2<>+256(SB), Y11, Y11
+	VADDPD      Y10, Y11, Y10
+	VMULPD      Y10, Y9, Y9
+	VMULPD      constsAVX2<>+192(SB), Y7, Y10
+	VADDPD      Y10, Y9, Y9
+	VSUBPD      Y9, Y11, Y9
+	VSUBPD      Y8, Y9, Y8
+	VMULPD      constsAVX2<>+160(SB), Y7, Y7
+	VSUBPD      Y8, Y7, Y7
+	VBLENDVPD   Y1, Y4, Y7, Y4
+	VBLENDVPD   Y1, Y3, Y6, Y3
 
 scheduledAVX2F32focus:
-	VMOVUPD      constsAVX2<>+576(SB), Y3
-	VSUBPD       Y5, Y3, Y3
-	VMOVUPD      160(AX), Y5
-	VCMPPD       $0x11, 384(AX), Y3, Y8
-	VBLENDVPD    Y8, 416(AX), Y5, Y5
-	VCMPPD       $0x11, 320(AX), Y3, Y8
-	VBLENDVPD    Y8, 352(AX), Y5, Y5
-	VCMPPD       $0x11, 256(AX), Y3, Y8
-	VBLENDVPD    Y8, 288(AX), Y5, Y5
-	VCMPPD       $0x11, 192(AX), Y3, Y3
-	VBLENDVPD    Y3, 224(AX), Y5, Y5
-	VMOVUPD      32(SP), Y3
-	VMULPD       96(AX), Y3, Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y9
-	VSUBPD       Y3, Y9, Y3
-	VMULPD       128(AX), Y3, Y3
-	VADDPD       Y3, Y8, Y3
-	VMULPD       Y5, Y6, Y6
-	VMAXPD       constsAVX2<>+64(SB), Y6, Y6
-	VMINPD       constsAVX2<>+96(SB), Y6, Y6
-	VMULPD       constsAVX2<>+128(SB), Y6, Y8
-	VROUNDPD     $0x08, Y8, Y8
-	VFNMADD231PD constsAVX2<>+160(SB), Y8, Y6
-	VFNMADD231PD constsAVX2<>+192(SB), Y8, Y6
-	VMULPD       Y6, Y6, Y9
-	VMULPD       Y9, Y9, Y10
-	VMULPD       Y10, Y10, Y11
-	VMOVUPD      constsAVX2<>+224(SB), Y12
-	VFMADD213PD  constsAVX2<>+256(SB), Y6, Y12
-	VMOVUPD      constsAVX2<>+288(SB), Y13
-	VFMADD213PD  constsAVX2<>+320(SB), Y6, Y13
-	VFMADD213PD  Y12, Y9, Y13
-	VMOVUPD      constsAVX2<>+352(SB), Y12
-	VFMADD213PD  constsAVX2<>+384(SB), Y6, Y12
-	VMOVUPD      constsAVX2<>+416(SB), Y14
-	VFMADD213PD  constsAVX2<>+448(SB), Y6, Y14
-	VFMADD213PD  Y12, Y9, Y14
-	VFMADD213PD  Y13, Y10, Y14
-	VMOVUPD      constsAVX2<>+480(SB), Y10
-	VFMADD213PD  constsAVX2<>+512(SB), Y6, Y10
-	VMOVUPD      constsAVX2<>+544(SB), Y12
-	VFMADD213PD  Y10, Y9, Y12
-	VFMADD213PD  Y14, Y11, Y12
-	VMULPD       Y6, Y6, Y9
-	VFMADD213PD  Y6, Y9, Y12
-	VADDPD       constsAVX2<>+576(SB), Y12, Y6
-	VMULPD       constsAVX2<>+256(SB), Y8, Y9
-	VROUNDPD     $0x09, Y9, Y9
-	VSUBPD       Y9, Y8, Y8
-	VADDPD       constsAVX2<>+608(SB), Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y9, Y6, Y6
-	VADDPD       constsAVX2<>+608(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VMOVUPD      128(SP), Y6
-	VMOVUPD      constsAVX2<>+576(SB), Y8
-	VMOVUPD      32(SP), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMULPD       Y8, Y6, Y6
-	VMOVUPD      32(SP), Y8
-	VMOVUPD      160(SP), Y9
-	VMULPD       Y9, Y8, Y8
-	VSUBPD       Y8, Y6, Y6
-	VMOVUPD      128(SP), Y8
-	VMOVUPD      160(SP), Y9
-	VMULPD       Y5, Y7, Y10
-	VMULPD       Y4, Y10, Y11
-	VMULPD       Y4, Y3, Y4
-	VADDPD       Y6, Y11, Y12
-	VMULPD       Y12, Y3, Y12
-	VMULPD       Y9, Y8, Y9
-	VADDPD       Y10, Y10, Y10
-	VMULPD       Y6, Y10, Y6
-	VADDPD       Y6, Y9, Y6
-	VMOVUPD      constsAVX2<>+576(SB), Y9
+	VMOVUPD      constsAVX2<>+576(SB), Y1
+	VSUBPD       Y3, Y1, Y1
+	VMOVUPD      160(AX), Y3
+	VCMPPD       $0x11, 384(AX), Y1, Y6
+	VBLENDVPD    Y6, 416(AX), Y3, Y3
+	VCMPPD       $0x11, 320(AX), Y1, Y6
+	VBLENDVPD    Y6, 352(AX), Y3, Y3
+	VCMPPD       $0x11, 256(AX), Y1, Y6
+	VBLENDVPD    Y6, 288(AX), Y3, Y3
+	VCMPPD       $0x11, 192(AX), Y1, Y1
+	VBLENDVPD    Y1, 224(AX), Y3, Y3
+	VMOVUPD      32(R11), Y1
+	VMULPD       96(AX), Y1, Y6
+	VMOVUPD      constsAVX2<>+576(SB), Y7
+	VSUBPD       Y1, Y7, Y1
+	VMULPD       128(AX), Y1, Y1
+	VADDPD       Y1, Y6, Y1
+	VMULPD       Y3, Y4, Y4
+	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
+	VMINPD       constsAVX2<>+96(SB), Y4, Y4
+	VMULPD       constsAVX2<>+128(SB), Y4, Y6
+	VROUNDPD     $0x08, Y6, Y6
+	VFNMADD231PD constsAVX2<>+160(SB), Y6, Y4
+	VFNMADD231PD constsAVX2<>+192(SB), Y6, Y4
+	VMULPD       Y4, Y4, Y7
+	VMULPD       Y7, Y7, Y8
+	VMULPD       Y8, Y8, Y9
+	VMOVUPD      constsAVX2<>+224(SB), Y10
+	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y10
+	VMOVUPD      constsAVX2<>+288(SB), Y11
+	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+352(SB), Y10
+	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y10
+	VMOVUPD      constsAVX2<>+416(SB), Y12
+	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y12
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y11, Y8, Y12
+	VMOVUPD      constsAVX2<>+480(SB), Y8
+	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y8
+	VMOVUPD      constsAVX2<>+544(SB), Y10
+	VFMADD213PD  Y8, Y7, Y10
+	VFMADD213PD  Y12, Y9, Y10
+	VMULPD       Y4, Y4, Y7
+	VFMADD213PD  Y4, Y7, Y10
+	VADDPD       constsAVX2<>+576(SB), Y10, Y4
+	VMULPD       constsAVX2<>+256(SB), Y6, Y7
+	VROUNDPD     $0x09, Y7, Y7
+	VSUBPD       Y7, Y6, Y6
+	VADDPD       constsAVX2<>+608(SB), Y7, Y7
+	VPSLLQ       $0x34, Y7, Y7
+	VMULPD       Y7, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y4, Y4
+	VMULPD       Y4, Y1, Y1
+	VMOVUPD      128(R11), Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VMOVUPD      32(R11), Y7
+	VSUBPD       Y7, Y6, Y6
+	VMULPD       Y6, Y4, Y4
+	VMOVUPD      32(R11), Y6
+	VMOVUPD      160(R11), Y7
+	VMULPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y4, Y4
+	VMOVUPD      128(R11), Y6
+	VMOVUPD      160(R11), Y7
+	VMULPD       Y3, Y5, Y8
+	VMULPD       Y2, Y8, Y9
+	VMULPD       Y2, Y1, Y2
+	VADDPD       Y4, Y9, Y10
+	VMULPD       Y10, Y1, Y10
+	VMULPD       Y7, Y6, Y7
 	VADDPD       Y8, Y8, Y8
-	VSUBPD       Y8, Y9, Y8
-	VMULPD       Y8, Y11, Y8
-	VADDPD       Y8, Y6, Y6
-	VMULPD       Y7, Y11, Y7
-	VSUBPD       constsAVX2<>+576(SB), Y5, Y5
-	VMULPD       Y5, Y7, Y5
-	VADDPD       Y5, Y6, Y5
-	VMULPD       Y5, Y3, Y3
-	VCMPPD       $0x03, Y2, Y1, Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMULPD       Y4, Y8, Y4
+	VADDPD       Y4, Y7, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y7
+	VADDPD       Y6, Y6, Y6
+	VSUBPD       Y6, Y7, Y6
+	VMULPD       Y6, Y9, Y6
+	VADDPD       Y6, Y4, Y4
+	VMULPD       Y5, Y9, Y5
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y3
+	VMULPD       Y3, Y5, Y3
+	VADDPD       Y3, Y4, Y3
+	VMULPD       Y3, Y1, Y1
+	VMOVUPD      256(R11), Y3
+	VMOVUPD      32(R11), Y4
+	VCMPPD       $0x03, Y4, Y3, Y4
+	VANDPD       constsAVX2<>+0(SB), Y3, Y3
+	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y3, Y3
 	VMOVUPD      64(AX), Y5
 	VXORPD       constsAVX2<>+32(SB), Y5, Y6
-	VMAXPD       Y4, Y6, Y6
+	VMAXPD       Y2, Y6, Y6
 	VMINPD       Y6, Y5, Y5
-	VBLENDVPD    Y1, Y4, Y5, Y4
-	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VADDPD       Y4, Y0, Y0
+	VBLENDVPD    Y3, Y2, Y5, Y2
+	VBLENDVPD    Y4, constsAVX2<>+1216(SB), Y2, Y2
+	VADDPD       Y2, Y0, Y0
 	TESTQ        CX, CX
 	JZ           scheduledAVX2F32noloss
-	VCVTPD2PSY   Y4, X4
-	VMOVUPS      X4, (CX)(R9*4)
+	VCVTPD2PSY   Y2, X2
+	VMOVUPS      X2, (CX)(R9*4)
 
 scheduledAVX2F32noloss:
 	TESTQ      DX, DX
 	JZ         scheduledAVX2F32nograd
-	VMULPD     (AX), Y12, Y4
+	VMULPD     (AX), Y10, Y2
 	VMOVUPD    64(AX), Y5
 	VXORPD     constsAVX2<>+32(SB), Y5, Y6
-	VMAXPD     Y4, Y6, Y6
+	VMAXPD     Y2, Y6, Y6
 	VMINPD     Y6, Y5, Y5
-	VBLENDVPD  Y1, Y4, Y5, Y4
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VCVTPD2PSY Y4, X4
-	VMOVUPS    X4, (DX)(R9*4)
+	VBLENDVPD  Y3, Y2, Y5, Y2
+	VBLENDVPD  Y4, constsAVX2<>+1216(SB), Y2, Y2
+	VCVTPD2PSY Y2, X2
+	VMOVUPS    X2, (DX)(R9*4)
 
 scheduledAVX2F32nograd:
 	TESTQ      BX, BX
 	JZ         scheduledAVX2F32nohess
-	VMOVUPD    32(AX), Y4
-	VMULPD     (AX), Y3, Y3
-	VMAXPD     Y3, Y4, Y3
-	VMOVUPD    64(AX), Y4
-	VXORPD     constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD     Y3, Y5, Y5
-	VMINPD     Y5, Y4, Y4
-	VBLENDVPD  Y1, Y3, Y4, Y1
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VMOVUPD    32(AX), Y2
+	VMULPD     (AX), Y1, Y1
+	VMAXPD     Y1, Y2, Y1
+	VMOVUPD    64(AX), Y2
+	VXORPD     constsAVX2<>+32(SB), Y2, Y5
+	VMAXPD     Y1, Y5, Y5
+	VMINPD     Y5, Y2, Y2
+	VBLENDVPD  Y3, Y1, Y2, Y1
+	VBLENDVPD  Y4, constsAVX2<>+1216(SB), Y1, Y1
 	VCVTPD2PSY Y1, X1
 	VMOVUPS    X1, (BX)(R9*4)
 
 scheduledAVX2F32nohess:
-	ADDQ $0x00000004, R9
-	JMP  scheduledAVX2F32loop
+	XCHGQ R11, R12
+	MOVQ  R10, R9
+	CMPQ  R9, R8
+	JL    scheduledAVX2F32loop
 
 scheduledAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -7315,18 +7840,18 @@ scheduledAVX2F32done:
 
 // func flstarAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·flstarAVX2F32(SB), NOSPLIT, $288-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-flstarAVX2F32loop:
+TEXT ·flstarAVX2F32(SB), $576-64
+	MOVQ         p+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), SI
+	MOVQ         y+40(FP), DI
+	MOVQ         n+48(FP), R8
+	VXORPD       Y0, Y0, Y0
+	XORQ         R9, R9
+	LEAQ         (SP), R11
+	LEAQ         288(SP), R12
 	CMPQ         R9, R8
 	JGE          flstarAVX2F32done
 	VCVTPS2PD    (SI)(R9*4), Y1
@@ -7419,91 +7944,201 @@ flstarAVX2F32loop:
 	VXORPD       constsAVX2<>+32(SB), Y3, Y8
 	VMAXPD       constsAVX2<>+928(SB), Y8, Y8
 	VADDPD       Y5, Y8, Y8
-	VMOVUPD      Y3, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y4, 64(SP)
-	VMOVUPD      Y5, 96(SP)
-	VMOVUPD      Y9, 128(SP)
-	VMOVUPD      Y6, 160(SP)
-	VMOVUPD      Y7, 192(SP)
-	VMOVUPD      Y8, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      32(SP), Y3
-	VMOVUPD      32(SP), Y4
-	VADDPD       Y4, Y3, Y3
+	VMOVUPD      Y3, (R11)
+	VMOVUPD      Y2, 32(R11)
+	VMOVUPD      Y4, 64(R11)
+	VMOVUPD      Y5, 96(R11)
+	VMOVUPD      Y9, 128(R11)
+	VMOVUPD      Y6, 160(R11)
+	VMOVUPD      Y7, 192(R11)
+	VMOVUPD      Y8, 224(R11)
+	VMOVUPD      Y1, 256(R11)
+
+flstarAVX2F32loop:
+	LEAQ         4(R9), R10
+	CMPQ         R10, R8
+	JGE          flstarAVX2F32last
+	VCVTPS2PD    (SI)(R10*4), Y1
+	VCVTPS2PD    (DI)(R10*4), Y2
+	VADDPD       Y2, Y2, Y3
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y3
-	VMOVUPD      32(SP), Y4
-	VMULPD       96(AX), Y4, Y5
+	VMULPD       Y3, Y1, Y3
+	VMULPD       160(AX), Y3, Y3
+	VADDPD       192(AX), Y3, Y3
+	VANDPD       constsAVX2<>+0(SB), Y3, Y4
+	VXORPD       constsAVX2<>+32(SB), Y4, Y4
+	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
+	VMINPD       constsAVX2<>+96(SB), Y4, Y4
+	VMULPD       constsAVX2<>+128(SB), Y4, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
+	VMULPD       Y4, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y4, Y4, Y6
+	VFMADD213PD  Y4, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y4
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y4, Y4
+	VXORPD       Y5, Y5, Y5
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y4, Y5
+	VSUBPD       constsAVX2<>+576(SB), Y4, Y6
+	VMULPD       constsAVX2<>+256(SB), Y6, Y6
+	VBLENDVPD    Y5, Y6, Y4, Y6
+	VMOVUPD      constsAVX2<>+576(SB), Y7
+	VANDPD       Y7, Y5, Y5
+	VADDPD       constsAVX2<>+672(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMULPD       Y8, Y8, Y9
+	VMOVUPD      constsAVX2<>+704(SB), Y10
+	VFMADD213PD  constsAVX2<>+736(SB), Y9, Y10
+	VFMADD213PD  constsAVX2<>+768(SB), Y9, Y10
+	VFMADD213PD  constsAVX2<>+800(SB), Y9, Y10
+	VMULPD       Y8, Y10, Y8
+	VMOVUPD      constsAVX2<>+832(SB), Y10
+	VFMADD213PD  constsAVX2<>+864(SB), Y9, Y10
+	VFMADD213PD  constsAVX2<>+896(SB), Y9, Y10
+	VMULPD       Y9, Y10, Y9
+	VADDPD       Y9, Y8, Y8
+	VMULPD       Y6, Y6, Y9
+	VMULPD       constsAVX2<>+256(SB), Y9, Y9
+	VADDPD       Y8, Y9, Y8
+	VMULPD       Y8, Y7, Y7
+	VMULPD       constsAVX2<>+192(SB), Y5, Y8
+	VADDPD       Y8, Y7, Y7
+	VSUBPD       Y7, Y9, Y7
+	VSUBPD       Y6, Y7, Y6
+	VMULPD       constsAVX2<>+160(SB), Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMOVAPD      Y5, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VSUBPD       Y4, Y6, Y4
-	VMULPD       128(AX), Y4, Y4
-	VADDPD       Y4, Y5, Y4
-	VMOVUPD      96(SP), Y5
-	VMULPD       256(AX), Y5, Y5
-	VMOVUPD      (SP), Y6
-	VCMPPD       $0x11, constsAVX2<>+928(SB), Y6, Y6
-	VMOVUPD      256(SP), Y7
-	VMULPD       Y3, Y7, Y7
-	VXORPD       constsAVX2<>+32(SB), Y7, Y7
-	VSUBPD       224(AX), Y7, Y7
+	VADDPD       constsAVX2<>+576(SB), Y4, Y7
+	VDIVPD       Y7, Y6, Y6
+	VMULPD       Y6, Y4, Y7
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y3, Y8
+	VBLENDVPD    Y8, Y6, Y7, Y9
+	VBLENDVPD    Y8, Y7, Y6, Y6
+	VMAXPD       constsAVX2<>+928(SB), Y3, Y7
 	VADDPD       Y5, Y7, Y7
-	VBLENDVPD    Y6, Y7, Y5, Y5
-	VMULPD       Y5, Y4, Y5
-	VMULPD       Y3, Y4, Y3
-	VMOVUPD      160(SP), Y6
-	VMULPD       Y6, Y3, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMULPD       160(AX), Y4, Y4
-	VMOVUPD      128(SP), Y6
-	VMULPD       Y6, Y4, Y4
-	VMOVUPD      160(SP), Y6
-	VMULPD       Y6, Y4, Y4
-	VCMPPD       $0x03, Y2, Y1, Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
-	VMOVUPD      64(AX), Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y7
-	VMAXPD       Y5, Y7, Y7
-	VMINPD       Y7, Y6, Y6
-	VBLENDVPD    Y1, Y5, Y6, Y5
-	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y5, Y5
-	VADDPD       Y5, Y0, Y0
-	TESTQ        CX, CX
-	JZ           flstarAVX2F32noloss
-	VCVTPD2PSY   Y5, X5
-	VMOVUPS      X5, (CX)(R9*4)
+	VXORPD       constsAVX2<>+32(SB), Y3, Y8
+	VMAXPD       constsAVX2<>+928(SB), Y8, Y8
+	VADDPD       Y5, Y8, Y8
+	VMOVUPD      Y3, (R12)
+	VMOVUPD      Y2, 32(R12)
+	VMOVUPD      Y4, 64(R12)
+	VMOVUPD      Y5, 96(R12)
+	VMOVUPD      Y9, 128(R12)
+	VMOVUPD      Y6, 160(R12)
+	VMOVUPD      Y7, 192(R12)
+	VMOVUPD      Y8, 224(R12)
+	VMOVUPD      Y1, 256(R12)
+
+flstarAVX2F32last:
+	VMOVUPD    32(R11), Y1
+	VMOVUPD    32(R11), Y2
+	VADDPD     Y2, Y1, Y1
+	VSUBPD     constsAVX2<>+576(SB), Y1, Y1
+	VMOVUPD    32(R11), Y2
+	VMULPD     96(AX), Y2, Y3
+	VMOVUPD    constsAVX2<>+576(SB), Y4
+	VSUBPD     Y2, Y4, Y2
+	VMULPD     128(AX), Y2, Y2
+	VADDPD     Y2, Y3, Y2
+	VMOVUPD    96(R11), Y3
+	VMULPD     256(AX), Y3, Y3
+	VMOVUPD    (R11), Y4
+	VCMPPD     $0x11, constsAVX2<>+928(SB), Y4, Y4
+	VMOVUPD    256(R11), Y5
+	VMULPD     Y1, Y5, Y5
+	VXORPD     constsAVX2<>+32(SB), Y5, Y5
+	VSUBPD     224(AX), Y5, Y5
+	VADDPD     Y3, Y5, Y5
+	VBLENDVPD  Y4, Y5, Y3, Y3
+	VMULPD     Y3, Y2, Y3
+	VMULPD     Y1, Y2, Y1
+	VMOVUPD    160(R11), Y4
+	VMULPD     Y4, Y1, Y1
+	VXORPD     constsAVX2<>+32(SB), Y1, Y1
+	VMULPD     160(AX), Y2, Y2
+	VMOVUPD    128(R11), Y4
+	VMULPD     Y4, Y2, Y2
+	VMOVUPD    160(R11), Y4
+	VMULPD     Y4, Y2, Y2
+	VMOVUPD    256(R11), Y4
+	VMOVUPD    32(R11), Y5
+	VCMPPD     $0x03, Y5, Y4, Y5
+	VANDPD     constsAVX2<>+0(SB), Y4, Y4
+	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y4, Y4
+	VMOVUPD    64(AX), Y6
+	VXORPD     constsAVX2<>+32(SB), Y6, Y7
+	VMAXPD     Y3, Y7, Y7
+	VMINPD     Y7, Y6, Y6
+	VBLENDVPD  Y4, Y3, Y6, Y3
+	VBLENDVPD  Y5, constsAVX2<>+1216(SB), Y3, Y3
+	VADDPD     Y3, Y0, Y0
+	TESTQ      CX, CX
+	JZ         flstarAVX2F32noloss
+	VCVTPD2PSY Y3, X3
+	VMOVUPS    X3, (CX)(R9*4)
 
 flstarAVX2F32noloss:
 	TESTQ      DX, DX
 	JZ         flstarAVX2F32nograd
-	VMULPD     (AX), Y3, Y3
-	VMOVUPD    64(AX), Y5
-	VXORPD     constsAVX2<>+32(SB), Y5, Y6
-	VMAXPD     Y3, Y6, Y6
-	VMINPD     Y6, Y5, Y5
-	VBLENDVPD  Y1, Y3, Y5, Y3
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y3, Y3
-	VCVTPD2PSY Y3, X3
-	VMOVUPS    X3, (DX)(R9*4)
+	VMULPD     (AX), Y1, Y1
+	VMOVUPD    64(AX), Y3
+	VXORPD     constsAVX2<>+32(SB), Y3, Y6
+	VMAXPD     Y1, Y6, Y6
+	VMINPD     Y6, Y3, Y3
+	VBLENDVPD  Y4, Y1, Y3, Y1
+	VBLENDVPD  Y5, constsAVX2<>+1216(SB), Y1, Y1
+	VCVTPD2PSY Y1, X1
+	VMOVUPS    X1, (DX)(R9*4)
 
 flstarAVX2F32nograd:
 	TESTQ      BX, BX
 	JZ         flstarAVX2F32nohess
-	VMOVUPD    32(AX), Y3
-	VMULPD     (AX), Y4, Y4
-	VMAXPD     Y4, Y3, Y3
-	VMOVUPD    64(AX), Y4
-	VXORPD     constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD     Y3, Y5, Y5
-	VMINPD     Y5, Y4, Y4
-	VBLENDVPD  Y1, Y3, Y4, Y1
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VMOVUPD    32(AX), Y1
+	VMULPD     (AX), Y2, Y2
+	VMAXPD     Y2, Y1, Y1
+	VMOVUPD    64(AX), Y2
+	VXORPD     constsAVX2<>+32(SB), Y2, Y3
+	VMAXPD     Y1, Y3, Y3
+	VMINPD     Y3, Y2, Y2
+	VBLENDVPD  Y4, Y1, Y2, Y1
+	VBLENDVPD  Y5, constsAVX2<>+1216(SB), Y1, Y1
 	VCVTPD2PSY Y1, X1
 	VMOVUPS    X1, (BX)(R9*4)
 
 flstarAVX2F32nohess:
-	ADDQ $0x00000004, R9
-	JMP  flstarAVX2F32loop
+	XCHGQ R11, R12
+	MOVQ  R10, R9
+	CMPQ  R9, R8
+	JL    flstarAVX2F32loop
 
 flstarAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -7516,18 +8151,18 @@ flstarAVX2F32done:
 
 // func asymmetricAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·asymmetricAVX2F32(SB), NOSPLIT, $288-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-asymmetricAVX2F32loop:
+TEXT ·asymmetricAVX2F32(SB), $576-64
+	MOVQ         p+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), SI
+	MOVQ         y+40(FP), DI
+	MOVQ         n+48(FP), R8
+	VXORPD       Y0, Y0, Y0
+	XORQ         R9, R9
+	LEAQ         (SP), R11
+	LEAQ         288(SP), R12
 	CMPQ         R9, R8
 	JGE          asymmetricAVX2F32done
 	VCVTPS2PD    (SI)(R9*4), Y1
@@ -7615,33 +8250,24 @@ asymmetricAVX2F32loop:
 	VXORPD       constsAVX2<>+32(SB), Y1, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y3, 64(SP)
-	VMOVUPD      Y4, 96(SP)
-	VMOVUPD      Y8, 128(SP)
-	VMOVUPD      Y5, 160(SP)
-	VMOVUPD      Y6, 192(SP)
-	VMOVUPD      Y7, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      160(SP), Y3
-	CMPQ         320(AX), $0x00
-	JL           asymmetricAVX2F32powplog
-	VMOVUPD      constsAVX2<>+576(SB), Y4
-	VMOVAPD      Y4, Y4
-	MOVQ         320(AX), R10
+	VMOVUPD      Y1, (R11)
+	VMOVUPD      Y2, 32(R11)
+	VMOVUPD      Y3, 64(R11)
+	VMOVUPD      Y4, 96(R11)
+	VMOVUPD      Y8, 128(R11)
+	VMOVUPD      Y5, 160(R11)
+	VMOVUPD      Y6, 192(R11)
+	VMOVUPD      Y7, 224(R11)
+	VMOVUPD      Y1, 256(R11)
 
-asymmetricAVX2F32powploop:
-	TESTQ  R10, R10
-	JZ     asymmetricAVX2F32powpdone
-	VMULPD Y3, Y4, Y4
-	DECQ   R10
-	JMP    asymmetricAVX2F32powploop
-
-asymmetricAVX2F32powplog:
-	VMOVUPD      192(SP), Y3
+asymmetricAVX2F32loop:
+	LEAQ         4(R9), R10
+	CMPQ         R10, R8
+	JGE          asymmetricAVX2F32last
+	VCVTPS2PD    (SI)(R10*4), Y1
+	VCVTPS2PD    (DI)(R10*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
 	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMULPD       96(AX), Y3, Y3
 	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
 	VMINPD       constsAVX2<>+96(SB), Y3, Y3
 	VMULPD       constsAVX2<>+128(SB), Y3, Y4
@@ -7679,147 +8305,259 @@ asymmetricAVX2F32powplog:
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VMOVAPD      Y3, Y4
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (R12)
+	VMOVUPD      Y2, 32(R12)
+	VMOVUPD      Y3, 64(R12)
+	VMOVUPD      Y4, 96(R12)
+	VMOVUPD      Y8, 128(R12)
+	VMOVUPD      Y5, 160(R12)
+	VMOVUPD      Y6, 192(R12)
+	VMOVUPD      Y7, 224(R12)
+	VMOVUPD      Y1, 256(R12)
+
+asymmetricAVX2F32last:
+	VMOVUPD 160(R11), Y1
+	CMPQ    320(AX), $0x00
+	JL      asymmetricAVX2F32powplog
+	VMOVUPD constsAVX2<>+576(SB), Y2
+	VMOVAPD Y2, Y2
+	MOVQ    320(AX), R13
+
+asymmetricAVX2F32powploop:
+	TESTQ  R13, R13
+	JZ     asymmetricAVX2F32powpdone
+	VMULPD Y1, Y2, Y2
+	DECQ   R13
+	JMP    asymmetricAVX2F32powploop
+
+asymmetricAVX2F32powplog:
+	VMOVUPD      192(R11), Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMULPD       96(AX), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVAPD      Y1, Y2
 
 asymmetricAVX2F32powpdone:
-	VMOVUPD 128(SP), Y3
+	VMOVUPD 128(R11), Y1
 	CMPQ    352(AX), $0x00
 	JL      asymmetricAVX2F32pownlog
-	VMOVUPD constsAVX2<>+576(SB), Y5
-	VMOVAPD Y5, Y5
-	MOVQ    352(AX), R10
+	VMOVUPD constsAVX2<>+576(SB), Y3
+	VMOVAPD Y3, Y3
+	MOVQ    352(AX), R13
 
 asymmetricAVX2F32pownloop:
-	TESTQ  R10, R10
+	TESTQ  R13, R13
 	JZ     asymmetricAVX2F32powndone
-	VMULPD Y3, Y5, Y5
-	DECQ   R10
+	VMULPD Y1, Y3, Y3
+	DECQ   R13
 	JMP    asymmetricAVX2F32pownloop
 
 asymmetricAVX2F32pownlog:
-	VMOVUPD      224(SP), Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMULPD       128(AX), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
-	VMULPD       Y3, Y3, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y3, Y3, Y6
-	VFMADD213PD  Y3, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y3
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVAPD      Y3, Y5
+	VMOVUPD      224(R11), Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMULPD       128(AX), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y3
+	VROUNDPD     $0x08, Y3, Y3
+	VFNMADD231PD constsAVX2<>+160(SB), Y3, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y3, Y1
+	VMULPD       Y1, Y1, Y4
+	VMULPD       Y4, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+288(SB), Y8
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+352(SB), Y7
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+416(SB), Y9
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y9
+	VFMADD213PD  Y7, Y4, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+480(SB), Y5
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y5
+	VMOVUPD      constsAVX2<>+544(SB), Y7
+	VFMADD213PD  Y5, Y4, Y7
+	VFMADD213PD  Y9, Y6, Y7
+	VMULPD       Y1, Y1, Y4
+	VFMADD213PD  Y1, Y4, Y7
+	VADDPD       constsAVX2<>+576(SB), Y7, Y1
+	VMULPD       constsAVX2<>+256(SB), Y3, Y4
+	VROUNDPD     $0x09, Y4, Y4
+	VSUBPD       Y4, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VMOVAPD      Y1, Y3
 
 asymmetricAVX2F32powndone:
-	VMOVUPD    32(SP), Y3
-	VCMPPD     $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VBLENDVPD  Y3, Y4, Y5, Y4
-	VMOVUPD    192(AX), Y5
-	VBLENDVPD  Y3, 160(AX), Y5, Y5
-	VMOVUPD    160(SP), Y6
-	VMOVUPD    128(SP), Y7
+	VMOVUPD    32(R11), Y1
+	VCMPPD     $0x00, constsAVX2<>+576(SB), Y1, Y1
+	VBLENDVPD  Y1, Y2, Y3, Y2
+	VMOVUPD    192(AX), Y3
+	VBLENDVPD  Y1, 160(AX), Y3, Y3
+	VMOVUPD    160(R11), Y4
+	VMOVUPD    128(R11), Y5
+	VXORPD     constsAVX2<>+32(SB), Y5, Y5
+	VBLENDVPD  Y1, Y5, Y4, Y4
+	VMOVUPD    192(R11), Y5
+	VMOVUPD    224(R11), Y6
+	VBLENDVPD  Y1, Y6, Y5, Y5
+	VMOVUPD    128(R11), Y6
+	VMOVUPD    160(R11), Y7
 	VXORPD     constsAVX2<>+32(SB), Y7, Y7
-	VBLENDVPD  Y3, Y7, Y6, Y6
-	VMOVUPD    192(SP), Y7
-	VMOVUPD    224(SP), Y8
-	VBLENDVPD  Y3, Y8, Y7, Y7
-	VMOVUPD    128(SP), Y8
-	VMOVUPD    160(SP), Y9
-	VXORPD     constsAVX2<>+32(SB), Y9, Y9
-	VBLENDVPD  Y3, Y9, Y8, Y3
-	VMOVUPD    128(SP), Y8
-	VMOVUPD    160(SP), Y9
-	VMULPD     Y5, Y6, Y10
-	VMULPD     Y7, Y10, Y11
-	VMULPD     Y7, Y4, Y7
-	VADDPD     Y3, Y11, Y12
-	VMULPD     Y12, Y4, Y12
-	VMULPD     Y9, Y8, Y9
-	VADDPD     Y10, Y10, Y10
-	VMULPD     Y3, Y10, Y10
-	VADDPD     Y10, Y9, Y9
-	VMOVUPD    constsAVX2<>+576(SB), Y10
+	VBLENDVPD  Y1, Y7, Y6, Y1
+	VMOVUPD    128(R11), Y6
+	VMOVUPD    160(R11), Y7
+	VMULPD     Y3, Y4, Y8
+	VMULPD     Y5, Y8, Y9
+	VMULPD     Y5, Y2, Y5
+	VADDPD     Y1, Y9, Y10
+	VMULPD     Y10, Y2, Y10
+	VMULPD     Y7, Y6, Y7
 	VADDPD     Y8, Y8, Y8
-	VSUBPD     Y8, Y10, Y8
-	VMULPD     Y8, Y11, Y8
-	VADDPD     Y8, Y9, Y8
-	VMULPD     Y6, Y11, Y6
-	VSUBPD     constsAVX2<>+576(SB), Y5, Y5
-	VMULPD     Y5, Y6, Y5
-	VADDPD     Y5, Y8, Y5
-	VMULPD     Y5, Y4, Y5
-	VMOVUPD    288(AX), Y6
-	VCMPPD     $0x00, constsAVX2<>+576(SB), Y6, Y6
+	VMULPD     Y1, Y8, Y8
+	VADDPD     Y8, Y7, Y7
+	VMOVUPD    constsAVX2<>+576(SB), Y8
+	VADDPD     Y6, Y6, Y6
+	VSUBPD     Y6, Y8, Y6
+	VMULPD     Y6, Y9, Y6
+	VADDPD     Y6, Y7, Y6
+	VMULPD     Y4, Y9, Y4
+	VSUBPD     constsAVX2<>+576(SB), Y3, Y3
 	VMULPD     Y3, Y4, Y3
-	VBLENDVPD  Y6, Y3, Y12, Y12
-	VMOVUPD    128(SP), Y3
-	VMULPD     Y3, Y4, Y3
-	VMOVUPD    160(SP), Y4
-	VMULPD     Y4, Y3, Y3
-	VBLENDVPD  Y6, Y3, Y5, Y5
+	VADDPD     Y3, Y6, Y3
+	VMULPD     Y3, Y2, Y3
+	VMOVUPD    288(AX), Y4
+	VCMPPD     $0x00, constsAVX2<>+576(SB), Y4, Y4
+	VMULPD     Y1, Y2, Y1
+	VBLENDVPD  Y4, Y1, Y10, Y10
+	VMOVUPD    128(R11), Y1
+	VMULPD     Y1, Y2, Y1
+	VMOVUPD    160(R11), Y2
+	VMULPD     Y2, Y1, Y1
+	VBLENDVPD  Y4, Y1, Y3, Y3
+	VMOVUPD    256(R11), Y1
+	VMOVUPD    32(R11), Y2
 	VCMPPD     $0x03, Y2, Y1, Y2
 	VANDPD     constsAVX2<>+0(SB), Y1, Y1
 	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y1, Y1
-	VMOVUPD    64(AX), Y3
-	VXORPD     constsAVX2<>+32(SB), Y3, Y4
-	VMAXPD     Y7, Y4, Y4
-	VMINPD     Y4, Y3, Y3
-	VBLENDVPD  Y1, Y7, Y3, Y3
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y3, Y3
-	VADDPD     Y3, Y0, Y0
+	VMOVUPD    64(AX), Y4
+	VXORPD     constsAVX2<>+32(SB), Y4, Y6
+	VMAXPD     Y5, Y6, Y6
+	VMINPD     Y6, Y4, Y4
+	VBLENDVPD  Y1, Y5, Y4, Y4
+	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VADDPD     Y4, Y0, Y0
 	TESTQ      CX, CX
 	JZ         asymmetricAVX2F32noloss
-	VCVTPD2PSY Y3, X3
-	VMOVUPS    X3, (CX)(R9*4)
+	VCVTPD2PSY Y4, X4
+	VMOVUPS    X4, (CX)(R9*4)
 
 asymmetricAVX2F32noloss:
 	TESTQ      DX, DX
 	JZ         asymmetricAVX2F32nograd
-	VMULPD     (AX), Y12, Y3
-	VMOVUPD    64(AX), Y4
-	VXORPD     constsAVX2<>+32(SB), Y4, Y6
-	VMAXPD     Y3, Y6, Y6
-	VMINPD     Y6, Y4, Y4
-	VBLENDVPD  Y1, Y3, Y4, Y3
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y3, Y3
-	VCVTPD2PSY Y3, X3
-	VMOVUPS    X3, (DX)(R9*4)
+	VMULPD     (AX), Y10, Y4
+	VMOVUPD    64(AX), Y5
+	VXORPD     constsAVX2<>+32(SB), Y5, Y6
+	VMAXPD     Y4, Y6, Y6
+	VMINPD     Y6, Y5, Y5
+	VBLENDVPD  Y1, Y4, Y5, Y4
+	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VCVTPD2PSY Y4, X4
+	VMOVUPS    X4, (DX)(R9*4)
 
 asymmetricAVX2F32nograd:
 	TESTQ      BX, BX
 	JZ         asymmetricAVX2F32nohess
-	VMOVUPD    32(AX), Y3
-	VMULPD     (AX), Y5, Y4
-	VMAXPD     Y4, Y3, Y3
+	VMOVUPD    32(AX), Y4
+	VMULPD     (AX), Y3, Y3
+	VMAXPD     Y3, Y4, Y3
 	VMOVUPD    64(AX), Y4
 	VXORPD     constsAVX2<>+32(SB), Y4, Y5
 	VMAXPD     Y3, Y5, Y5
@@ -7830,8 +8568,10 @@ asymmetricAVX2F32nograd:
 	VMOVUPS    X1, (BX)(R9*4)
 
 asymmetricAVX2F32nohess:
-	ADDQ $0x00000004, R9
-	JMP  asymmetricAVX2F32loop
+	XCHGQ R11, R12
+	MOVQ  R10, R9
+	CMPQ  R9, R8
+	JL    asymmetricAVX2F32loop
 
 asymmetricAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -7844,18 +8584,18 @@ asymmetricAVX2F32done:
 
 // func asymmetricMarginAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·asymmetricMarginAVX2F32(SB), NOSPLIT, $448-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-asymmetricMarginAVX2F32loop:
+TEXT ·asymmetricMarginAVX2F32(SB), $736-64
+	MOVQ         p+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), SI
+	MOVQ         y+40(FP), DI
+	MOVQ         n+48(FP), R8
+	VXORPD       Y0, Y0, Y0
+	XORQ         R9, R9
+	LEAQ         (SP), R11
+	LEAQ         288(SP), R12
 	CMPQ         R9, R8
 	JGE          asymmetricMarginAVX2F32done
 	VCVTPS2PD    (SI)(R9*4), Y1
@@ -7903,6 +8643,111 @@ asymmetricMarginAVX2F32loop:
 	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y5
 	VMOVMSKPD    Y5, R10
 	TESTL        R10, R10
+	JEQ          asymmetricMarginAVX2F32l1first
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
+
+asymmetricMarginAVX2F32l1first:
+	VMOVUPD   constsAVX2<>+576(SB), Y5
+	VADDPD    constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD    Y6, Y5, Y5
+	VMULPD    Y5, Y3, Y6
+	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD Y7, Y5, Y6, Y8
+	VBLENDVPD Y7, Y6, Y5, Y5
+	VMAXPD    constsAVX2<>+928(SB), Y1, Y6
+	VADDPD    Y4, Y6, Y6
+	VXORPD    constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD    constsAVX2<>+928(SB), Y7, Y7
+	VADDPD    Y4, Y7, Y7
+	VMOVUPD   Y1, (R11)
+	VMOVUPD   Y2, 32(R11)
+	VMOVUPD   Y3, 64(R11)
+	VMOVUPD   Y4, 96(R11)
+	VMOVUPD   Y8, 128(R11)
+	VMOVUPD   Y5, 160(R11)
+	VMOVUPD   Y6, 192(R11)
+	VMOVUPD   Y7, 224(R11)
+	VMOVUPD   Y1, 256(R11)
+
+asymmetricMarginAVX2F32loop:
+	LEAQ         4(R9), R10
+	CMPQ         R10, R8
+	JGE          asymmetricMarginAVX2F32last
+	VCVTPS2PD    (SI)(R10*4), Y1
+	VCVTPS2PD    (DI)(R10*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y5
+	VMOVMSKPD    Y5, R13
+	TESTL        R13, R13
 	JEQ          asymmetricMarginAVX2F32l1
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
@@ -7949,419 +8794,425 @@ asymmetricMarginAVX2F32l1:
 	VXORPD    constsAVX2<>+32(SB), Y1, Y7
 	VMAXPD    constsAVX2<>+928(SB), Y7, Y7
 	VADDPD    Y4, Y7, Y7
-	VMOVUPD   Y1, (SP)
-	VMOVUPD   Y2, 32(SP)
-	VMOVUPD   Y3, 64(SP)
-	VMOVUPD   Y4, 96(SP)
-	VMOVUPD   Y8, 128(SP)
-	VMOVUPD   Y5, 160(SP)
-	VMOVUPD   Y6, 192(SP)
-	VMOVUPD   Y7, 224(SP)
-	VMOVUPD   Y1, 256(SP)
-	VMOVUPD   160(SP), Y3
-	CMPQ      320(AX), $0x00
-	JL        asymmetricMarginAVX2F32powplog
-	VMOVUPD   constsAVX2<>+576(SB), Y4
-	VMOVAPD   Y4, Y4
-	MOVQ      320(AX), R10
+	VMOVUPD   Y1, (R12)
+	VMOVUPD   Y2, 32(R12)
+	VMOVUPD   Y3, 64(R12)
+	VMOVUPD   Y4, 96(R12)
+	VMOVUPD   Y8, 128(R12)
+	VMOVUPD   Y5, 160(R12)
+	VMOVUPD   Y6, 192(R12)
+	VMOVUPD   Y7, 224(R12)
+	VMOVUPD   Y1, 256(R12)
+
+asymmetricMarginAVX2F32last:
+	VMOVUPD 160(R11), Y1
+	CMPQ    320(AX), $0x00
+	JL      asymmetricMarginAVX2F32powplog
+	VMOVUPD constsAVX2<>+576(SB), Y2
+	VMOVAPD Y2, Y2
+	MOVQ    320(AX), R13
 
 asymmetricMarginAVX2F32powploop:
-	TESTQ  R10, R10
+	TESTQ  R13, R13
 	JZ     asymmetricMarginAVX2F32powpdone
-	VMULPD Y3, Y4, Y4
-	DECQ   R10
+	VMULPD Y1, Y2, Y2
+	DECQ   R13
 	JMP    asymmetricMarginAVX2F32powploop
 
 asymmetricMarginAVX2F32powplog:
-	VMOVUPD      192(SP), Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMULPD       96(AX), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VMOVAPD      Y3, Y4
+	VMOVUPD      192(R11), Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMULPD       96(AX), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVAPD      Y1, Y2
 
 asymmetricMarginAVX2F32powpdone:
-	VMOVUPD 128(SP), Y3
+	VMOVUPD 128(R11), Y1
 	CMPQ    352(AX), $0x00
 	JL      asymmetricMarginAVX2F32pownlog
-	VMOVUPD constsAVX2<>+576(SB), Y5
-	VMOVAPD Y5, Y5
-	MOVQ    352(AX), R10
+	VMOVUPD constsAVX2<>+576(SB), Y3
+	VMOVAPD Y3, Y3
+	MOVQ    352(AX), R13
 
 asymmetricMarginAVX2F32pownloop:
-	TESTQ  R10, R10
+	TESTQ  R13, R13
 	JZ     asymmetricMarginAVX2F32powndone
-	VMULPD Y3, Y5, Y5
-	DECQ   R10
+	VMULPD Y1, Y3, Y3
+	DECQ   R13
 	JMP    asymmetricMarginAVX2F32pownloop
 
 asymmetricMarginAVX2F32pownlog:
-	VMOVUPD      224(SP), Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMULPD       128(AX), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
-	VMULPD       Y3, Y3, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y3, Y3, Y6
-	VFMADD213PD  Y3, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y3
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVAPD      Y3, Y5
+	VMOVUPD      224(R11), Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMULPD       128(AX), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y3
+	VROUNDPD     $0x08, Y3, Y3
+	VFNMADD231PD constsAVX2<>+160(SB), Y3, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y3, Y1
+	VMULPD       Y1, Y1, Y4
+	VMULPD       Y4, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+288(SB), Y8
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+352(SB), Y7
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+416(SB), Y9
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y9
+	VFMADD213PD  Y7, Y4, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+480(SB), Y5
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y5
+	VMOVUPD      constsAVX2<>+544(SB), Y7
+	VFMADD213PD  Y5, Y4, Y7
+	VFMADD213PD  Y9, Y6, Y7
+	VMULPD       Y1, Y1, Y4
+	VFMADD213PD  Y1, Y4, Y7
+	VADDPD       constsAVX2<>+576(SB), Y7, Y1
+	VMULPD       constsAVX2<>+256(SB), Y3, Y4
+	VROUNDPD     $0x09, Y4, Y4
+	VSUBPD       Y4, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VMOVAPD      Y1, Y3
 
 asymmetricMarginAVX2F32powndone:
-	VMOVUPD     32(SP), Y3
-	VCMPPD      $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VBLENDVPD   Y3, Y4, Y5, Y4
-	VMOVUPD     192(AX), Y5
-	VBLENDVPD   Y3, 160(AX), Y5, Y5
-	VMOVUPD     160(SP), Y6
-	VMOVUPD     128(SP), Y7
+	VMOVUPD     32(R11), Y1
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y1, Y1
+	VBLENDVPD   Y1, Y2, Y3, Y2
+	VMOVUPD     192(AX), Y3
+	VBLENDVPD   Y1, 160(AX), Y3, Y3
+	VMOVUPD     160(R11), Y4
+	VMOVUPD     128(R11), Y5
+	VXORPD      constsAVX2<>+32(SB), Y5, Y5
+	VBLENDVPD   Y1, Y5, Y4, Y4
+	VMOVUPD     192(R11), Y5
+	VMOVUPD     224(R11), Y6
+	VBLENDVPD   Y1, Y6, Y5, Y5
+	VMOVUPD     128(R11), Y6
+	VMOVUPD     160(R11), Y7
 	VXORPD      constsAVX2<>+32(SB), Y7, Y7
-	VBLENDVPD   Y3, Y7, Y6, Y6
-	VMOVUPD     192(SP), Y7
-	VMOVUPD     224(SP), Y8
-	VBLENDVPD   Y3, Y8, Y7, Y7
-	VMOVUPD     128(SP), Y8
-	VMOVUPD     160(SP), Y9
-	VXORPD      constsAVX2<>+32(SB), Y9, Y9
-	VBLENDVPD   Y3, Y9, Y8, Y3
-	VMOVUPD     128(SP), Y8
-	VMOVUPD     160(SP), Y9
-	VMULPD      Y5, Y6, Y10
-	VMULPD      Y7, Y10, Y11
-	VMULPD      Y7, Y4, Y7
-	VADDPD      Y3, Y11, Y12
-	VMULPD      Y12, Y4, Y12
-	VMULPD      Y9, Y8, Y9
-	VADDPD      Y10, Y10, Y10
-	VMULPD      Y3, Y10, Y10
-	VADDPD      Y10, Y9, Y9
-	VMOVUPD     constsAVX2<>+576(SB), Y10
+	VBLENDVPD   Y1, Y7, Y6, Y1
+	VMOVUPD     128(R11), Y6
+	VMOVUPD     160(R11), Y7
+	VMULPD      Y3, Y4, Y8
+	VMULPD      Y5, Y8, Y9
+	VMULPD      Y5, Y2, Y5
+	VADDPD      Y1, Y9, Y10
+	VMULPD      Y10, Y2, Y10
+	VMULPD      Y7, Y6, Y7
 	VADDPD      Y8, Y8, Y8
-	VSUBPD      Y8, Y10, Y8
-	VMULPD      Y8, Y11, Y8
-	VADDPD      Y8, Y9, Y8
-	VMULPD      Y6, Y11, Y6
-	VSUBPD      constsAVX2<>+576(SB), Y5, Y5
-	VMULPD      Y5, Y6, Y5
-	VADDPD      Y5, Y8, Y5
-	VMULPD      Y5, Y4, Y5
-	VMOVUPD     288(AX), Y6
-	VCMPPD      $0x00, constsAVX2<>+576(SB), Y6, Y6
-	VMULPD      Y3, Y4, Y3
-	VBLENDVPD   Y6, Y3, Y12, Y12
-	VMOVUPD     128(SP), Y3
-	VMULPD      Y3, Y4, Y3
-	VMOVUPD     160(SP), Y4
-	VMULPD      Y4, Y3, Y3
-	VBLENDVPD   Y6, Y3, Y5, Y5
-	VMOVUPD     Y7, 288(SP)
-	VMOVUPD     Y12, 320(SP)
-	VMOVUPD     Y5, 352(SP)
-	VMOVUPD     128(SP), Y3
-	VSUBPD      224(AX), Y3, Y3
-	VCMPPD      $0x1e, constsAVX2<>+928(SB), Y3, Y4
-	VMOVUPD     constsAVX2<>+576(SB), Y5
-	VBLENDVPD   Y4, Y3, Y5, Y3
-	VMOVUPD     128(SP), Y4
-	VMOVUPD     160(SP), Y5
-	VMULPD      Y5, Y4, Y4
-	VMOVUPD     160(SP), Y5
-	VADDPD      224(AX), Y5, Y5
-	VCMPPD      $0x11, constsAVX2<>+960(SB), Y5, Y6
-	VMULPD      constsAVX2<>+992(SB), Y5, Y7
-	VBLENDVPD   Y6, Y7, Y5, Y7
-	VMOVUPD     constsAVX2<>+1024(SB), Y8
-	VANDPD      Y8, Y6, Y6
-	VPSRLQ      $0x34, Y7, Y8
-	VXORPD      constsAVX2<>+1056(SB), Y8, Y8
-	VSUBPD      constsAVX2<>+1056(SB), Y8, Y8
-	VSUBPD      constsAVX2<>+1088(SB), Y8, Y8
+	VMULPD      Y1, Y8, Y8
+	VADDPD      Y8, Y7, Y7
+	VMOVUPD     constsAVX2<>+576(SB), Y8
+	VADDPD      Y6, Y6, Y6
 	VSUBPD      Y6, Y8, Y6
-	VANDPD      constsAVX2<>+1120(SB), Y7, Y7
-	VXORPD      constsAVX2<>+256(SB), Y7, Y7
-	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y7, Y8
-	VADDPD      Y7, Y7, Y9
-	VBLENDVPD   Y8, Y9, Y7, Y7
-	VSUBPD      constsAVX2<>+576(SB), Y6, Y9
-	VBLENDVPD   Y8, Y9, Y6, Y6
-	VSUBPD      constsAVX2<>+576(SB), Y7, Y7
-	VADDPD      constsAVX2<>+672(SB), Y7, Y8
-	VDIVPD      Y8, Y7, Y8
-	VMULPD      Y8, Y8, Y9
-	VMULPD      Y9, Y9, Y10
-	VMOVUPD     constsAVX2<>+704(SB), Y11
-	VFMADD213PD constsAVX2<>+736(SB), Y10, Y11
-	VFMADD213PD constsAVX2<>+768(SB), Y10, Y11
-	VFMADD213PD constsAVX2<>+800(SB), Y10, Y11
-	VMULPD      Y9, Y11, Y9
-	VMOVUPD     constsAVX2<>+832(SB), Y11
-	VFMADD213PD constsAVX2<>+864(SB), Y10, Y11
-	VFMADD213PD constsAVX2<>+896(SB), Y10, Y11
-	VMULPD      Y10, Y11, Y10
-	VADDPD      Y10, Y9, Y9
-	VMULPD      Y7, Y7, Y10
-	VMULPD      constsAVX2<>+256(SB), Y10, Y10
-	VADDPD      Y9, Y10, Y9
-	VMULPD      Y9, Y8, Y8
-	VMULPD      constsAVX2<>+192(SB), Y6, Y9
-	VADDPD      Y9, Y8, Y8
-	VSUBPD      Y8, Y10, Y8
-	VSUBPD      Y7, Y8, Y7
-	VMULPD      constsAVX2<>+160(SB), Y6, Y6
-	VSUBPD      Y7, Y6, Y6
-	VXORPD      constsAVX2<>+32(SB), Y6, Y6
-	VDIVPD      Y5, Y4, Y5
+	VMULPD      Y6, Y9, Y6
+	VADDPD      Y6, Y7, Y6
+	VMULPD      Y4, Y9, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y3, Y3
+	VMULPD      Y3, Y4, Y3
+	VADDPD      Y3, Y6, Y3
+	VMULPD      Y3, Y2, Y3
+	VMOVUPD     288(AX), Y4
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y4, Y4
+	VMULPD      Y1, Y2, Y1
+	VBLENDVPD   Y4, Y1, Y10, Y10
+	VMOVUPD     128(R11), Y1
+	VMULPD      Y1, Y2, Y1
+	VMOVUPD     160(R11), Y2
+	VMULPD      Y2, Y1, Y1
+	VBLENDVPD   Y4, Y1, Y3, Y3
+	VMOVUPD     Y5, 576(SP)
+	VMOVUPD     Y10, 608(SP)
+	VMOVUPD     Y3, 640(SP)
+	VMOVUPD     128(R11), Y1
+	VSUBPD      224(AX), Y1, Y1
+	VCMPPD      $0x1e, constsAVX2<>+928(SB), Y1, Y2
+	VMOVUPD     constsAVX2<>+576(SB), Y3
+	VBLENDVPD   Y2, Y1, Y3, Y1
+	VMOVUPD     128(R11), Y2
+	VMOVUPD     160(R11), Y3
+	VMULPD      Y3, Y2, Y2
+	VMOVUPD     160(R11), Y3
+	VADDPD      224(AX), Y3, Y3
+	VCMPPD      $0x11, constsAVX2<>+960(SB), Y3, Y4
+	VMULPD      constsAVX2<>+992(SB), Y3, Y5
+	VBLENDVPD   Y4, Y5, Y3, Y5
+	VMOVUPD     constsAVX2<>+1024(SB), Y6
+	VANDPD      Y6, Y4, Y4
+	VPSRLQ      $0x34, Y5, Y6
+	VXORPD      constsAVX2<>+1056(SB), Y6, Y6
+	VSUBPD      constsAVX2<>+1056(SB), Y6, Y6
+	VSUBPD      constsAVX2<>+1088(SB), Y6, Y6
+	VSUBPD      Y4, Y6, Y4
+	VANDPD      constsAVX2<>+1120(SB), Y5, Y5
+	VXORPD      constsAVX2<>+256(SB), Y5, Y5
+	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y5, Y6
+	VADDPD      Y5, Y5, Y7
+	VBLENDVPD   Y6, Y7, Y5, Y5
+	VSUBPD      constsAVX2<>+576(SB), Y4, Y7
+	VBLENDVPD   Y6, Y7, Y4, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y5, Y5
+	VADDPD      constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD      Y6, Y5, Y6
+	VMULPD      Y6, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     constsAVX2<>+704(SB), Y9
+	VFMADD213PD constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+800(SB), Y8, Y9
+	VMULPD      Y7, Y9, Y7
+	VMOVUPD     constsAVX2<>+832(SB), Y9
+	VFMADD213PD constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+896(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y8
+	VADDPD      Y8, Y7, Y7
+	VMULPD      Y5, Y5, Y8
+	VMULPD      constsAVX2<>+256(SB), Y8, Y8
+	VADDPD      Y7, Y8, Y7
+	VMULPD      Y7, Y6, Y6
+	VMULPD      constsAVX2<>+192(SB), Y4, Y7
+	VADDPD      Y7, Y6, Y6
+	VSUBPD      Y6, Y8, Y6
+	VSUBPD      Y5, Y6, Y5
+	VMULPD      constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD      Y5, Y4, Y4
+	VXORPD      constsAVX2<>+32(SB), Y4, Y4
+	VDIVPD      Y3, Y2, Y3
 	CMPQ        352(AX), $0x00
 	JL          asymmetricMarginAVX2F32powdlog
-	VMOVUPD     constsAVX2<>+576(SB), Y7
-	VMOVAPD     Y7, Y7
-	MOVQ        352(AX), R10
+	VMOVUPD     constsAVX2<>+576(SB), Y5
+	VMOVAPD     Y5, Y5
+	MOVQ        352(AX), R13
 
 asymmetricMarginAVX2F32powdloop:
-	TESTQ  R10, R10
+	TESTQ  R13, R13
 	JZ     asymmetricMarginAVX2F32powddone
-	VMULPD Y3, Y7, Y7
-	DECQ   R10
+	VMULPD Y1, Y5, Y5
+	DECQ   R13
 	JMP    asymmetricMarginAVX2F32powdloop
 
 asymmetricMarginAVX2F32powdlog:
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y3, Y7
-	VMULPD       constsAVX2<>+992(SB), Y3, Y8
-	VBLENDVPD    Y7, Y8, Y3, Y8
-	VMOVUPD      constsAVX2<>+1024(SB), Y9
-	VANDPD       Y9, Y7, Y7
-	VPSRLQ       $0x34, Y8, Y9
-	VXORPD       constsAVX2<>+1056(SB), Y9, Y9
-	VSUBPD       constsAVX2<>+1056(SB), Y9, Y9
-	VSUBPD       constsAVX2<>+1088(SB), Y9, Y9
-	VSUBPD       Y7, Y9, Y7
-	VANDPD       constsAVX2<>+1120(SB), Y8, Y8
-	VXORPD       constsAVX2<>+256(SB), Y8, Y8
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y8, Y9
-	VADDPD       Y8, Y8, Y10
-	VBLENDVPD    Y9, Y10, Y8, Y8
-	VSUBPD       constsAVX2<>+576(SB), Y7, Y10
-	VBLENDVPD    Y9, Y10, Y7, Y7
-	VSUBPD       constsAVX2<>+576(SB), Y8, Y8
-	VADDPD       constsAVX2<>+672(SB), Y8, Y9
-	VDIVPD       Y9, Y8, Y9
-	VMULPD       Y9, Y9, Y10
-	VMULPD       Y10, Y10, Y11
-	VMOVUPD      constsAVX2<>+704(SB), Y12
-	VFMADD213PD  constsAVX2<>+736(SB), Y11, Y12
-	VFMADD213PD  constsAVX2<>+768(SB), Y11, Y12
-	VFMADD213PD  constsAVX2<>+800(SB), Y11, Y12
-	VMULPD       Y10, Y12, Y10
-	VMOVUPD      constsAVX2<>+832(SB), Y12
-	VFMADD213PD  constsAVX2<>+864(SB), Y11, Y12
-	VFMADD213PD  constsAVX2<>+896(SB), Y11, Y12
-	VMULPD       Y11, Y12, Y11
-	VADDPD       Y11, Y10, Y10
-	VMULPD       Y8, Y8, Y11
-	VMULPD       constsAVX2<>+256(SB), Y11, Y11
-	VADDPD       Y10, Y11, Y10
-	VMULPD       Y10, Y9, Y9
-	VMULPD       constsAVX2<>+192(SB), Y7, Y10
-	VADDPD       Y10, Y9, Y9
-	VSUBPD       Y9, Y11, Y9
-	VSUBPD       Y8, Y9, Y8
-	VMULPD       constsAVX2<>+160(SB), Y7, Y7
-	VSUBPD       Y8, Y7, Y7
-	VMULPD       128(AX), Y7, Y7
-	VMAXPD       constsAVX2<>+64(SB), Y7, Y7
-	VMINPD       constsAVX2<>+96(SB), Y7, Y7
-	VMULPD       constsAVX2<>+128(SB), Y7, Y8
-	VROUNDPD     $0x08, Y8, Y8
-	VFNMADD231PD constsAVX2<>+160(SB), Y8, Y7
-	VFNMADD231PD constsAVX2<>+192(SB), Y8, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VMULPD       Y10, Y10, Y11
-	VMOVUPD      constsAVX2<>+224(SB), Y12
-	VFMADD213PD  constsAVX2<>+256(SB), Y7, Y12
-	VMOVUPD      constsAVX2<>+288(SB), Y13
-	VFMADD213PD  constsAVX2<>+320(SB), Y7, Y13
-	VFMADD213PD  Y12, Y9, Y13
-	VMOVUPD      constsAVX2<>+352(SB), Y12
-	VFMADD213PD  constsAVX2<>+384(SB), Y7, Y12
-	VMOVUPD      constsAVX2<>+416(SB), Y14
-	VFMADD213PD  constsAVX2<>+448(SB), Y7, Y14
-	VFMADD213PD  Y12, Y9, Y14
-	VFMADD213PD  Y13, Y10, Y14
-	VMOVUPD      constsAVX2<>+480(SB), Y10
-	VFMADD213PD  constsAVX2<>+512(SB), Y7, Y10
-	VMOVUPD      constsAVX2<>+544(SB), Y12
-	VFMADD213PD  Y10, Y9, Y12
-	VFMADD213PD  Y14, Y11, Y12
-	VMULPD       Y7, Y7, Y9
-	VFMADD213PD  Y7, Y9, Y12
-	VADDPD       constsAVX2<>+576(SB), Y12, Y7
-	VMULPD       constsAVX2<>+256(SB), Y8, Y9
-	VROUNDPD     $0x09, Y9, Y9
-	VSUBPD       Y9, Y8, Y8
-	VADDPD       constsAVX2<>+608(SB), Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y9, Y7, Y7
-	VADDPD       constsAVX2<>+608(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y1, Y5
+	VMULPD       constsAVX2<>+992(SB), Y1, Y6
+	VBLENDVPD    Y5, Y6, Y1, Y6
+	VMOVUPD      constsAVX2<>+1024(SB), Y7
+	VANDPD       Y7, Y5, Y5
+	VPSRLQ       $0x34, Y6, Y7
+	VXORPD       constsAVX2<>+1056(SB), Y7, Y7
+	VSUBPD       constsAVX2<>+1056(SB), Y7, Y7
+	VSUBPD       constsAVX2<>+1088(SB), Y7, Y7
+	VSUBPD       Y5, Y7, Y5
+	VANDPD       constsAVX2<>+1120(SB), Y6, Y6
+	VXORPD       constsAVX2<>+256(SB), Y6, Y6
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y6, Y7
+	VADDPD       Y6, Y6, Y8
+	VBLENDVPD    Y7, Y8, Y6, Y6
+	VSUBPD       constsAVX2<>+576(SB), Y5, Y8
+	VBLENDVPD    Y7, Y8, Y5, Y5
+	VSUBPD       constsAVX2<>+576(SB), Y6, Y6
+	VADDPD       constsAVX2<>+672(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMULPD       Y8, Y8, Y9
+	VMOVUPD      constsAVX2<>+704(SB), Y10
+	VFMADD213PD  constsAVX2<>+736(SB), Y9, Y10
+	VFMADD213PD  constsAVX2<>+768(SB), Y9, Y10
+	VFMADD213PD  constsAVX2<>+800(SB), Y9, Y10
+	VMULPD       Y8, Y10, Y8
+	VMOVUPD      constsAVX2<>+832(SB), Y10
+	VFMADD213PD  constsAVX2<>+864(SB), Y9, Y10
+	VFMADD213PD  constsAVX2<>+896(SB), Y9, Y10
+	VMULPD       Y9, Y10, Y9
+	VADDPD       Y9, Y8, Y8
+	VMULPD       Y6, Y6, Y9
+	VMULPD       constsAVX2<>+256(SB), Y9, Y9
+	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y7, Y7
-	VMOVAPD      Y7, Y7
+	VMULPD       constsAVX2<>+192(SB), Y5, Y8
+	VADDPD       Y8, Y7, Y7
+	VSUBPD       Y7, Y9, Y7
+	VSUBPD       Y6, Y7, Y6
+	VMULPD       constsAVX2<>+160(SB), Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       128(AX), Y5, Y5
+	VMAXPD       constsAVX2<>+64(SB), Y5, Y5
+	VMINPD       constsAVX2<>+96(SB), Y5, Y5
+	VMULPD       constsAVX2<>+128(SB), Y5, Y6
+	VROUNDPD     $0x08, Y6, Y6
+	VFNMADD231PD constsAVX2<>+160(SB), Y6, Y5
+	VFNMADD231PD constsAVX2<>+192(SB), Y6, Y5
+	VMULPD       Y5, Y5, Y7
+	VMULPD       Y7, Y7, Y8
+	VMULPD       Y8, Y8, Y9
+	VMOVUPD      constsAVX2<>+224(SB), Y10
+	VFMADD213PD  constsAVX2<>+256(SB), Y5, Y10
+	VMOVUPD      constsAVX2<>+288(SB), Y11
+	VFMADD213PD  constsAVX2<>+320(SB), Y5, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+352(SB), Y10
+	VFMADD213PD  constsAVX2<>+384(SB), Y5, Y10
+	VMOVUPD      constsAVX2<>+416(SB), Y12
+	VFMADD213PD  constsAVX2<>+448(SB), Y5, Y12
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y11, Y8, Y12
+	VMOVUPD      constsAVX2<>+480(SB), Y8
+	VFMADD213PD  constsAVX2<>+512(SB), Y5, Y8
+	VMOVUPD      constsAVX2<>+544(SB), Y10
+	VFMADD213PD  Y8, Y7, Y10
+	VFMADD213PD  Y12, Y9, Y10
+	VMULPD       Y5, Y5, Y7
+	VFMADD213PD  Y5, Y7, Y10
+	VADDPD       constsAVX2<>+576(SB), Y10, Y5
+	VMULPD       constsAVX2<>+256(SB), Y6, Y7
+	VROUNDPD     $0x09, Y7, Y7
+	VSUBPD       Y7, Y6, Y6
+	VADDPD       constsAVX2<>+608(SB), Y7, Y7
+	VPSLLQ       $0x34, Y7, Y7
+	VMULPD       Y7, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y5, Y5
+	VMOVAPD      Y5, Y5
 
 asymmetricMarginAVX2F32powddone:
-	VDIVPD     Y3, Y6, Y8
-	VMULPD     Y8, Y4, Y9
-	VMULPD     192(AX), Y9, Y9
-	VMULPD     Y6, Y7, Y6
-	VADDPD     Y5, Y9, Y10
-	VMULPD     Y10, Y7, Y10
-	VMOVUPD    Y6, 384(SP)
-	VMOVUPD    Y10, 416(SP)
-	VMOVUPD    constsAVX2<>+576(SB), Y6
-	VMOVUPD    128(SP), Y10
-	VMOVUPD    128(SP), Y11
-	VADDPD     Y11, Y10, Y10
-	VSUBPD     Y10, Y6, Y6
-	VADDPD     Y5, Y6, Y10
-	VMULPD     Y10, Y5, Y10
-	VMULPD     Y8, Y4, Y8
-	VMULPD     256(AX), Y8, Y8
-	VADDPD     Y5, Y5, Y5
-	VADDPD     Y5, Y8, Y5
-	VMULPD     Y6, Y9, Y6
-	VADDPD     Y10, Y6, Y6
-	VDIVPD     Y3, Y4, Y3
-	VMULPD     192(AX), Y3, Y3
-	VMULPD     Y5, Y3, Y3
+	VDIVPD     Y1, Y4, Y6
+	VMULPD     Y6, Y2, Y7
+	VMULPD     192(AX), Y7, Y7
+	VMULPD     Y4, Y5, Y4
+	VADDPD     Y3, Y7, Y8
+	VMULPD     Y8, Y5, Y8
+	VMOVUPD    Y4, 672(SP)
+	VMOVUPD    Y8, 704(SP)
+	VMOVUPD    constsAVX2<>+576(SB), Y4
+	VMOVUPD    128(R11), Y8
+	VMOVUPD    128(R11), Y9
+	VADDPD     Y9, Y8, Y8
+	VSUBPD     Y8, Y4, Y4
+	VADDPD     Y3, Y4, Y8
+	VMULPD     Y8, Y3, Y8
+	VMULPD     Y6, Y2, Y6
+	VMULPD     256(AX), Y6, Y6
+	VADDPD     Y3, Y3, Y3
 	VADDPD     Y3, Y6, Y3
-	VMULPD     Y3, Y7, Y3
-	VMOVUPD    384(SP), Y4
-	VMOVUPD    416(SP), Y5
-	VMOVUPD    128(SP), Y6
-	VSUBPD     224(AX), Y6, Y6
-	VCMPPD     $0x1e, constsAVX2<>+928(SB), Y6, Y6
-	VANDPD     Y4, Y6, Y4
-	VANDPD     Y5, Y6, Y5
-	VANDPD     Y3, Y6, Y3
-	VMOVUPD    32(SP), Y6
-	VCMPPD     $0x00, constsAVX2<>+576(SB), Y6, Y6
-	VMOVUPD    288(SP), Y7
-	VBLENDVPD  Y6, Y7, Y4, Y4
-	VMOVUPD    320(SP), Y7
-	VBLENDVPD  Y6, Y7, Y5, Y5
-	VMOVUPD    352(SP), Y7
-	VBLENDVPD  Y6, Y7, Y3, Y3
-	VCMPPD     $0x03, Y2, Y1, Y2
-	VANDPD     constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMULPD     Y4, Y7, Y4
+	VADDPD     Y8, Y4, Y4
+	VDIVPD     Y1, Y2, Y1
+	VMULPD     192(AX), Y1, Y1
+	VMULPD     Y3, Y1, Y1
+	VADDPD     Y1, Y4, Y1
+	VMULPD     Y1, Y5, Y1
+	VMOVUPD    672(SP), Y2
+	VMOVUPD    704(SP), Y3
+	VMOVUPD    128(R11), Y4
+	VSUBPD     224(AX), Y4, Y4
+	VCMPPD     $0x1e, constsAVX2<>+928(SB), Y4, Y4
+	VANDPD     Y2, Y4, Y2
+	VANDPD     Y3, Y4, Y3
+	VANDPD     Y1, Y4, Y1
+	VMOVUPD    32(R11), Y4
+	VCMPPD     $0x00, constsAVX2<>+576(SB), Y4, Y4
+	VMOVUPD    576(SP), Y5
+	VBLENDVPD  Y4, Y5, Y2, Y2
+	VMOVUPD    608(SP), Y5
+	VBLENDVPD  Y4, Y5, Y3, Y3
+	VMOVUPD    640(SP), Y5
+	VBLENDVPD  Y4, Y5, Y1, Y1
+	VMOVUPD    256(R11), Y4
+	VMOVUPD    32(R11), Y5
+	VCMPPD     $0x03, Y5, Y4, Y5
+	VANDPD     constsAVX2<>+0(SB), Y4, Y4
+	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y4, Y4
 	VMOVUPD    64(AX), Y6
 	VXORPD     constsAVX2<>+32(SB), Y6, Y7
-	VMAXPD     Y4, Y7, Y7
+	VMAXPD     Y2, Y7, Y7
 	VMINPD     Y7, Y6, Y6
-	VBLENDVPD  Y1, Y4, Y6, Y4
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VADDPD     Y4, Y0, Y0
+	VBLENDVPD  Y4, Y2, Y6, Y2
+	VBLENDVPD  Y5, constsAVX2<>+1216(SB), Y2, Y2
+	VADDPD     Y2, Y0, Y0
 	TESTQ      CX, CX
 	JZ         asymmetricMarginAVX2F32noloss
-	VCVTPD2PSY Y4, X4
-	VMOVUPS    X4, (CX)(R9*4)
+	VCVTPD2PSY Y2, X2
+	VMOVUPS    X2, (CX)(R9*4)
 
 asymmetricMarginAVX2F32noloss:
 	TESTQ      DX, DX
 	JZ         asymmetricMarginAVX2F32nograd
-	VMULPD     (AX), Y5, Y4
-	VMOVUPD    64(AX), Y5
-	VXORPD     constsAVX2<>+32(SB), Y5, Y6
-	VMAXPD     Y4, Y6, Y6
-	VMINPD     Y6, Y5, Y5
-	VBLENDVPD  Y1, Y4, Y5, Y4
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VCVTPD2PSY Y4, X4
-	VMOVUPS    X4, (DX)(R9*4)
+	VMULPD     (AX), Y3, Y2
+	VMOVUPD    64(AX), Y3
+	VXORPD     constsAVX2<>+32(SB), Y3, Y6
+	VMAXPD     Y2, Y6, Y6
+	VMINPD     Y6, Y3, Y3
+	VBLENDVPD  Y4, Y2, Y3, Y2
+	VBLENDVPD  Y5, constsAVX2<>+1216(SB), Y2, Y2
+	VCVTPD2PSY Y2, X2
+	VMOVUPS    X2, (DX)(R9*4)
 
 asymmetricMarginAVX2F32nograd:
 	TESTQ      BX, BX
 	JZ         asymmetricMarginAVX2F32nohess
-	VMOVUPD    32(AX), Y4
-	VMULPD     (AX), Y3, Y3
-	VMAXPD     Y3, Y4, Y3
-	VMOVUPD    64(AX), Y4
-	VXORPD     constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD     Y3, Y5, Y5
-	VMINPD     Y5, Y4, Y4
-	VBLENDVPD  Y1, Y3, Y4, Y1
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VMOVUPD    32(AX), Y2
+	VMULPD     (AX), Y1, Y1
+	VMAXPD     Y1, Y2, Y1
+	VMOVUPD    64(AX), Y2
+	VXORPD     constsAVX2<>+32(SB), Y2, Y3
+	VMAXPD     Y1, Y3, Y3
+	VMINPD     Y3, Y2, Y2
+	VBLENDVPD  Y4, Y1, Y2, Y1
+	VBLENDVPD  Y5, constsAVX2<>+1216(SB), Y1, Y1
 	VCVTPD2PSY Y1, X1
 	VMOVUPS    X1, (BX)(R9*4)
 
 asymmetricMarginAVX2F32nohess:
-	ADDQ $0x00000004, R9
-	JMP  asymmetricMarginAVX2F32loop
+	XCHGQ R11, R12
+	MOVQ  R10, R9
+	CMPQ  R9, R8
+	JL    asymmetricMarginAVX2F32loop
 
 asymmetricMarginAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -8374,18 +9225,18 @@ asymmetricMarginAVX2F32done:
 
 // func asymmetricDetachedAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·asymmetricDetachedAVX2F32(SB), NOSPLIT, $384-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-asymmetricDetachedAVX2F32loop:
+TEXT ·asymmetricDetachedAVX2F32(SB), $672-64
+	MOVQ         p+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), SI
+	MOVQ         y+40(FP), DI
+	MOVQ         n+48(FP), R8
+	VXORPD       Y0, Y0, Y0
+	XORQ         R9, R9
+	LEAQ         (SP), R11
+	LEAQ         288(SP), R12
 	CMPQ         R9, R8
 	JGE          asymmetricDetachedAVX2F32done
 	VCVTPS2PD    (SI)(R9*4), Y1
@@ -8433,6 +9284,111 @@ asymmetricDetachedAVX2F32loop:
 	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y5
 	VMOVMSKPD    Y5, R10
 	TESTL        R10, R10
+	JEQ          asymmetricDetachedAVX2F32l1first
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
+
+asymmetricDetachedAVX2F32l1first:
+	VMOVUPD   constsAVX2<>+576(SB), Y5
+	VADDPD    constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD    Y6, Y5, Y5
+	VMULPD    Y5, Y3, Y6
+	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD Y7, Y5, Y6, Y8
+	VBLENDVPD Y7, Y6, Y5, Y5
+	VMAXPD    constsAVX2<>+928(SB), Y1, Y6
+	VADDPD    Y4, Y6, Y6
+	VXORPD    constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD    constsAVX2<>+928(SB), Y7, Y7
+	VADDPD    Y4, Y7, Y7
+	VMOVUPD   Y1, (R11)
+	VMOVUPD   Y2, 32(R11)
+	VMOVUPD   Y3, 64(R11)
+	VMOVUPD   Y4, 96(R11)
+	VMOVUPD   Y8, 128(R11)
+	VMOVUPD   Y5, 160(R11)
+	VMOVUPD   Y6, 192(R11)
+	VMOVUPD   Y7, 224(R11)
+	VMOVUPD   Y1, 256(R11)
+
+asymmetricDetachedAVX2F32loop:
+	LEAQ         4(R9), R10
+	CMPQ         R10, R8
+	JGE          asymmetricDetachedAVX2F32last
+	VCVTPS2PD    (SI)(R10*4), Y1
+	VCVTPS2PD    (DI)(R10*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y5
+	VMOVMSKPD    Y5, R13
+	TESTL        R13, R13
 	JEQ          asymmetricDetachedAVX2F32l1
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
@@ -8479,303 +9435,309 @@ asymmetricDetachedAVX2F32l1:
 	VXORPD    constsAVX2<>+32(SB), Y1, Y7
 	VMAXPD    constsAVX2<>+928(SB), Y7, Y7
 	VADDPD    Y4, Y7, Y7
-	VMOVUPD   Y1, (SP)
-	VMOVUPD   Y2, 32(SP)
-	VMOVUPD   Y3, 64(SP)
-	VMOVUPD   Y4, 96(SP)
-	VMOVUPD   Y8, 128(SP)
-	VMOVUPD   Y5, 160(SP)
-	VMOVUPD   Y6, 192(SP)
-	VMOVUPD   Y7, 224(SP)
-	VMOVUPD   Y1, 256(SP)
-	VMOVUPD   160(SP), Y3
-	CMPQ      320(AX), $0x00
-	JL        asymmetricDetachedAVX2F32powplog
-	VMOVUPD   constsAVX2<>+576(SB), Y4
-	VMOVAPD   Y4, Y4
-	MOVQ      320(AX), R10
+	VMOVUPD   Y1, (R12)
+	VMOVUPD   Y2, 32(R12)
+	VMOVUPD   Y3, 64(R12)
+	VMOVUPD   Y4, 96(R12)
+	VMOVUPD   Y8, 128(R12)
+	VMOVUPD   Y5, 160(R12)
+	VMOVUPD   Y6, 192(R12)
+	VMOVUPD   Y7, 224(R12)
+	VMOVUPD   Y1, 256(R12)
+
+asymmetricDetachedAVX2F32last:
+	VMOVUPD 160(R11), Y1
+	CMPQ    320(AX), $0x00
+	JL      asymmetricDetachedAVX2F32powplog
+	VMOVUPD constsAVX2<>+576(SB), Y2
+	VMOVAPD Y2, Y2
+	MOVQ    320(AX), R13
 
 asymmetricDetachedAVX2F32powploop:
-	TESTQ  R10, R10
+	TESTQ  R13, R13
 	JZ     asymmetricDetachedAVX2F32powpdone
-	VMULPD Y3, Y4, Y4
-	DECQ   R10
+	VMULPD Y1, Y2, Y2
+	DECQ   R13
 	JMP    asymmetricDetachedAVX2F32powploop
 
 asymmetricDetachedAVX2F32powplog:
-	VMOVUPD      192(SP), Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMULPD       96(AX), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VMOVAPD      Y3, Y4
+	VMOVUPD      192(R11), Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMULPD       96(AX), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVAPD      Y1, Y2
 
 asymmetricDetachedAVX2F32powpdone:
-	VMOVUPD   128(SP), Y3
-	VMOVUPD   160(SP), Y5
-	VMULPD    Y5, Y3, Y3
-	VMOVUPD   224(SP), Y5
-	VMULPD    Y5, Y4, Y5
-	VMOVUPD   160(SP), Y6
-	VMULPD    Y6, Y4, Y6
-	VXORPD    constsAVX2<>+32(SB), Y6, Y6
-	VMULPD    Y3, Y4, Y4
-	VMOVUPD   Y5, 288(SP)
-	VMOVUPD   Y6, 320(SP)
-	VMOVUPD   Y4, 352(SP)
-	VMOVUPD   128(SP), Y4
-	VSUBPD    224(AX), Y4, Y4
-	VCMPPD    $0x1e, constsAVX2<>+928(SB), Y4, Y5
-	VMOVUPD   constsAVX2<>+576(SB), Y6
-	VBLENDVPD Y5, Y4, Y6, Y4
+	VMOVUPD   128(R11), Y1
+	VMOVUPD   160(R11), Y3
+	VMULPD    Y3, Y1, Y1
+	VMOVUPD   224(R11), Y3
+	VMULPD    Y3, Y2, Y3
+	VMOVUPD   160(R11), Y4
+	VMULPD    Y4, Y2, Y4
+	VXORPD    constsAVX2<>+32(SB), Y4, Y4
+	VMULPD    Y1, Y2, Y2
+	VMOVUPD   Y3, 576(SP)
+	VMOVUPD   Y4, 608(SP)
+	VMOVUPD   Y2, 640(SP)
+	VMOVUPD   128(R11), Y2
+	VSUBPD    224(AX), Y2, Y2
+	VCMPPD    $0x1e, constsAVX2<>+928(SB), Y2, Y3
+	VMOVUPD   constsAVX2<>+576(SB), Y4
+	VBLENDVPD Y3, Y2, Y4, Y2
 	CMPQ      352(AX), $0x00
 	JL        asymmetricDetachedAVX2F32pownlog
-	VMOVUPD   constsAVX2<>+576(SB), Y5
-	VMOVAPD   Y5, Y5
-	MOVQ      352(AX), R10
+	VMOVUPD   constsAVX2<>+576(SB), Y3
+	VMOVAPD   Y3, Y3
+	MOVQ      352(AX), R13
 
 asymmetricDetachedAVX2F32pownloop:
-	TESTQ  R10, R10
+	TESTQ  R13, R13
 	JZ     asymmetricDetachedAVX2F32powndone
-	VMULPD Y4, Y5, Y5
-	DECQ   R10
+	VMULPD Y2, Y3, Y3
+	DECQ   R13
 	JMP    asymmetricDetachedAVX2F32pownloop
 
 asymmetricDetachedAVX2F32pownlog:
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y4, Y5
-	VMULPD       constsAVX2<>+992(SB), Y4, Y6
-	VBLENDVPD    Y5, Y6, Y4, Y4
-	VMOVUPD      constsAVX2<>+1024(SB), Y6
-	VANDPD       Y6, Y5, Y5
-	VPSRLQ       $0x34, Y4, Y6
-	VXORPD       constsAVX2<>+1056(SB), Y6, Y6
-	VSUBPD       constsAVX2<>+1056(SB), Y6, Y6
-	VSUBPD       constsAVX2<>+1088(SB), Y6, Y6
-	VSUBPD       Y5, Y6, Y5
-	VANDPD       constsAVX2<>+1120(SB), Y4, Y4
-	VXORPD       constsAVX2<>+256(SB), Y4, Y4
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y4, Y6
-	VADDPD       Y4, Y4, Y7
-	VBLENDVPD    Y6, Y7, Y4, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y5, Y7
-	VBLENDVPD    Y6, Y7, Y5, Y5
-	VSUBPD       constsAVX2<>+576(SB), Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y4, Y6
-	VDIVPD       Y6, Y4, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y4, Y4, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y5, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y4, Y6, Y4
-	VMULPD       constsAVX2<>+160(SB), Y5, Y5
-	VSUBPD       Y4, Y5, Y4
-	VMULPD       128(AX), Y4, Y4
-	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
-	VMINPD       constsAVX2<>+96(SB), Y4, Y4
-	VMULPD       constsAVX2<>+128(SB), Y4, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y4, Y4, Y6
-	VFMADD213PD  Y4, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y4
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y2, Y3
+	VMULPD       constsAVX2<>+992(SB), Y2, Y4
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	VMOVUPD      constsAVX2<>+1024(SB), Y4
+	VANDPD       Y4, Y3, Y3
+	VPSRLQ       $0x34, Y2, Y4
+	VXORPD       constsAVX2<>+1056(SB), Y4, Y4
+	VSUBPD       constsAVX2<>+1056(SB), Y4, Y4
+	VSUBPD       constsAVX2<>+1088(SB), Y4, Y4
+	VSUBPD       Y3, Y4, Y3
+	VANDPD       constsAVX2<>+1120(SB), Y2, Y2
+	VXORPD       constsAVX2<>+256(SB), Y2, Y2
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y2, Y4
+	VADDPD       Y2, Y2, Y5
+	VBLENDVPD    Y4, Y5, Y2, Y2
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y3
+	VSUBPD       constsAVX2<>+576(SB), Y2, Y2
+	VADDPD       constsAVX2<>+672(SB), Y2, Y4
+	VDIVPD       Y4, Y2, Y4
+	VMULPD       Y4, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VMOVUPD      constsAVX2<>+704(SB), Y7
+	VFMADD213PD  constsAVX2<>+736(SB), Y6, Y7
+	VFMADD213PD  constsAVX2<>+768(SB), Y6, Y7
+	VFMADD213PD  constsAVX2<>+800(SB), Y6, Y7
+	VMULPD       Y5, Y7, Y5
+	VMOVUPD      constsAVX2<>+832(SB), Y7
+	VFMADD213PD  constsAVX2<>+864(SB), Y6, Y7
+	VFMADD213PD  constsAVX2<>+896(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y6
+	VADDPD       Y6, Y5, Y5
+	VMULPD       Y2, Y2, Y6
+	VMULPD       constsAVX2<>+256(SB), Y6, Y6
+	VADDPD       Y5, Y6, Y5
 	VMULPD       Y5, Y4, Y4
-	VMOVAPD      Y4, Y5
+	VMULPD       constsAVX2<>+192(SB), Y3, Y5
+	VADDPD       Y5, Y4, Y4
+	VSUBPD       Y4, Y6, Y4
+	VSUBPD       Y2, Y4, Y2
+	VMULPD       constsAVX2<>+160(SB), Y3, Y3
+	VSUBPD       Y2, Y3, Y2
+	VMULPD       128(AX), Y2, Y2
+	VMAXPD       constsAVX2<>+64(SB), Y2, Y2
+	VMINPD       constsAVX2<>+96(SB), Y2, Y2
+	VMULPD       constsAVX2<>+128(SB), Y2, Y3
+	VROUNDPD     $0x08, Y3, Y3
+	VFNMADD231PD constsAVX2<>+160(SB), Y3, Y2
+	VFNMADD231PD constsAVX2<>+192(SB), Y3, Y2
+	VMULPD       Y2, Y2, Y4
+	VMULPD       Y4, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y2, Y7
+	VMOVUPD      constsAVX2<>+288(SB), Y8
+	VFMADD213PD  constsAVX2<>+320(SB), Y2, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+352(SB), Y7
+	VFMADD213PD  constsAVX2<>+384(SB), Y2, Y7
+	VMOVUPD      constsAVX2<>+416(SB), Y9
+	VFMADD213PD  constsAVX2<>+448(SB), Y2, Y9
+	VFMADD213PD  Y7, Y4, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+480(SB), Y5
+	VFMADD213PD  constsAVX2<>+512(SB), Y2, Y5
+	VMOVUPD      constsAVX2<>+544(SB), Y7
+	VFMADD213PD  Y5, Y4, Y7
+	VFMADD213PD  Y9, Y6, Y7
+	VMULPD       Y2, Y2, Y4
+	VFMADD213PD  Y2, Y4, Y7
+	VADDPD       constsAVX2<>+576(SB), Y7, Y2
+	VMULPD       constsAVX2<>+256(SB), Y3, Y4
+	VROUNDPD     $0x09, Y4, Y4
+	VSUBPD       Y4, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y2, Y2
+	VMOVAPD      Y2, Y3
 
 asymmetricDetachedAVX2F32powndone:
-	VMOVUPD     160(SP), Y4
-	VADDPD      224(AX), Y4, Y4
-	VDIVPD      Y4, Y3, Y3
-	VMOVUPD     constsAVX2<>+576(SB), Y6
-	VMOVUPD     128(SP), Y7
-	VMOVUPD     128(SP), Y8
-	VADDPD      Y8, Y7, Y7
-	VSUBPD      Y7, Y6, Y6
-	VADDPD      Y3, Y6, Y6
-	VMULPD      Y6, Y3, Y6
-	VCMPPD      $0x11, constsAVX2<>+960(SB), Y4, Y7
-	VMULPD      constsAVX2<>+992(SB), Y4, Y8
-	VBLENDVPD   Y7, Y8, Y4, Y4
-	VMOVUPD     constsAVX2<>+1024(SB), Y8
-	VANDPD      Y8, Y7, Y7
-	VPSRLQ      $0x34, Y4, Y8
-	VXORPD      constsAVX2<>+1056(SB), Y8, Y8
-	VSUBPD      constsAVX2<>+1056(SB), Y8, Y8
-	VSUBPD      constsAVX2<>+1088(SB), Y8, Y8
-	VSUBPD      Y7, Y8, Y7
-	VANDPD      constsAVX2<>+1120(SB), Y4, Y4
-	VXORPD      constsAVX2<>+256(SB), Y4, Y4
-	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y4, Y8
-	VADDPD      Y4, Y4, Y9
-	VBLENDVPD   Y8, Y9, Y4, Y4
-	VSUBPD      constsAVX2<>+576(SB), Y7, Y9
-	VBLENDVPD   Y8, Y9, Y7, Y7
-	VSUBPD      constsAVX2<>+576(SB), Y4, Y4
-	VADDPD      constsAVX2<>+672(SB), Y4, Y8
-	VDIVPD      Y8, Y4, Y8
-	VMULPD      Y8, Y8, Y9
-	VMULPD      Y9, Y9, Y10
-	VMOVUPD     constsAVX2<>+704(SB), Y11
-	VFMADD213PD constsAVX2<>+736(SB), Y10, Y11
-	VFMADD213PD constsAVX2<>+768(SB), Y10, Y11
-	VFMADD213PD constsAVX2<>+800(SB), Y10, Y11
-	VMULPD      Y9, Y11, Y9
-	VMOVUPD     constsAVX2<>+832(SB), Y11
-	VFMADD213PD constsAVX2<>+864(SB), Y10, Y11
-	VFMADD213PD constsAVX2<>+896(SB), Y10, Y11
-	VMULPD      Y10, Y11, Y10
-	VADDPD      Y10, Y9, Y9
-	VMULPD      Y4, Y4, Y10
-	VMULPD      constsAVX2<>+256(SB), Y10, Y10
-	VADDPD      Y9, Y10, Y9
-	VMULPD      Y9, Y8, Y8
-	VMULPD      constsAVX2<>+192(SB), Y7, Y9
-	VADDPD      Y9, Y8, Y8
-	VSUBPD      Y8, Y10, Y8
-	VSUBPD      Y4, Y8, Y4
-	VMULPD      constsAVX2<>+160(SB), Y7, Y7
-	VSUBPD      Y4, Y7, Y4
-	VMULPD      Y4, Y5, Y4
-	VXORPD      constsAVX2<>+32(SB), Y4, Y4
-	VMULPD      Y3, Y5, Y3
-	VMULPD      Y6, Y5, Y5
-	VMOVUPD     128(SP), Y6
-	VSUBPD      224(AX), Y6, Y6
-	VCMPPD      $0x1e, constsAVX2<>+928(SB), Y6, Y6
-	VANDPD      Y4, Y6, Y4
-	VANDPD      Y3, Y6, Y3
-	VANDPD      Y5, Y6, Y5
-	VMOVUPD     32(SP), Y6
-	VCMPPD      $0x00, constsAVX2<>+576(SB), Y6, Y6
-	VMOVUPD     288(SP), Y7
-	VBLENDVPD   Y6, Y7, Y4, Y4
-	VMOVUPD     320(SP), Y7
-	VBLENDVPD   Y6, Y7, Y3, Y3
-	VMOVUPD     352(SP), Y7
+	VMOVUPD     160(R11), Y2
+	VADDPD      224(AX), Y2, Y2
+	VDIVPD      Y2, Y1, Y1
+	VMOVUPD     constsAVX2<>+576(SB), Y4
+	VMOVUPD     128(R11), Y5
+	VMOVUPD     128(R11), Y6
+	VADDPD      Y6, Y5, Y5
+	VSUBPD      Y5, Y4, Y4
+	VADDPD      Y1, Y4, Y4
+	VMULPD      Y4, Y1, Y4
+	VCMPPD      $0x11, constsAVX2<>+960(SB), Y2, Y5
+	VMULPD      constsAVX2<>+992(SB), Y2, Y6
+	VBLENDVPD   Y5, Y6, Y2, Y2
+	VMOVUPD     constsAVX2<>+1024(SB), Y6
+	VANDPD      Y6, Y5, Y5
+	VPSRLQ      $0x34, Y2, Y6
+	VXORPD      constsAVX2<>+1056(SB), Y6, Y6
+	VSUBPD      constsAVX2<>+1056(SB), Y6, Y6
+	VSUBPD      constsAVX2<>+1088(SB), Y6, Y6
+	VSUBPD      Y5, Y6, Y5
+	VANDPD      constsAVX2<>+1120(SB), Y2, Y2
+	VXORPD      constsAVX2<>+256(SB), Y2, Y2
+	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y2, Y6
+	VADDPD      Y2, Y2, Y7
+	VBLENDVPD   Y6, Y7, Y2, Y2
+	VSUBPD      constsAVX2<>+576(SB), Y5, Y7
 	VBLENDVPD   Y6, Y7, Y5, Y5
-	VCMPPD      $0x03, Y2, Y1, Y2
-	VANDPD      constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD      $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VSUBPD      constsAVX2<>+576(SB), Y2, Y2
+	VADDPD      constsAVX2<>+672(SB), Y2, Y6
+	VDIVPD      Y6, Y2, Y6
+	VMULPD      Y6, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     constsAVX2<>+704(SB), Y9
+	VFMADD213PD constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+800(SB), Y8, Y9
+	VMULPD      Y7, Y9, Y7
+	VMOVUPD     constsAVX2<>+832(SB), Y9
+	VFMADD213PD constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+896(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y8
+	VADDPD      Y8, Y7, Y7
+	VMULPD      Y2, Y2, Y8
+	VMULPD      constsAVX2<>+256(SB), Y8, Y8
+	VADDPD      Y7, Y8, Y7
+	VMULPD      Y7, Y6, Y6
+	VMULPD      constsAVX2<>+192(SB), Y5, Y7
+	VADDPD      Y7, Y6, Y6
+	VSUBPD      Y6, Y8, Y6
+	VSUBPD      Y2, Y6, Y2
+	VMULPD      constsAVX2<>+160(SB), Y5, Y5
+	VSUBPD      Y2, Y5, Y2
+	VMULPD      Y2, Y3, Y2
+	VXORPD      constsAVX2<>+32(SB), Y2, Y2
+	VMULPD      Y1, Y3, Y1
+	VMULPD      Y4, Y3, Y3
+	VMOVUPD     128(R11), Y4
+	VSUBPD      224(AX), Y4, Y4
+	VCMPPD      $0x1e, constsAVX2<>+928(SB), Y4, Y4
+	VANDPD      Y2, Y4, Y2
+	VANDPD      Y1, Y4, Y1
+	VANDPD      Y3, Y4, Y3
+	VMOVUPD     32(R11), Y4
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y4, Y4
+	VMOVUPD     576(SP), Y5
+	VBLENDVPD   Y4, Y5, Y2, Y2
+	VMOVUPD     608(SP), Y5
+	VBLENDVPD   Y4, Y5, Y1, Y1
+	VMOVUPD     640(SP), Y5
+	VBLENDVPD   Y4, Y5, Y3, Y3
+	VMOVUPD     256(R11), Y4
+	VMOVUPD     32(R11), Y5
+	VCMPPD      $0x03, Y5, Y4, Y5
+	VANDPD      constsAVX2<>+0(SB), Y4, Y4
+	VCMPPD      $0x00, constsAVX2<>+1184(SB), Y4, Y4
 	VMOVUPD     64(AX), Y6
 	VXORPD      constsAVX2<>+32(SB), Y6, Y7
-	VMAXPD      Y4, Y7, Y7
+	VMAXPD      Y2, Y7, Y7
 	VMINPD      Y7, Y6, Y6
-	VBLENDVPD   Y1, Y4, Y6, Y4
-	VBLENDVPD   Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VADDPD      Y4, Y0, Y0
+	VBLENDVPD   Y4, Y2, Y6, Y2
+	VBLENDVPD   Y5, constsAVX2<>+1216(SB), Y2, Y2
+	VADDPD      Y2, Y0, Y0
 	TESTQ       CX, CX
 	JZ          asymmetricDetachedAVX2F32noloss
-	VCVTPD2PSY  Y4, X4
-	VMOVUPS     X4, (CX)(R9*4)
+	VCVTPD2PSY  Y2, X2
+	VMOVUPS     X2, (CX)(R9*4)
 
 asymmetricDetachedAVX2F32noloss:
 	TESTQ      DX, DX
 	JZ         asymmetricDetachedAVX2F32nograd
-	VMULPD     (AX), Y3, Y3
-	VMOVUPD    64(AX), Y4
-	VXORPD     constsAVX2<>+32(SB), Y4, Y6
-	VMAXPD     Y3, Y6, Y6
-	VMINPD     Y6, Y4, Y4
-	VBLENDVPD  Y1, Y3, Y4, Y3
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y3, Y3
-	VCVTPD2PSY Y3, X3
-	VMOVUPS    X3, (DX)(R9*4)
+	VMULPD     (AX), Y1, Y1
+	VMOVUPD    64(AX), Y2
+	VXORPD     constsAVX2<>+32(SB), Y2, Y6
+	VMAXPD     Y1, Y6, Y6
+	VMINPD     Y6, Y2, Y2
+	VBLENDVPD  Y4, Y1, Y2, Y1
+	VBLENDVPD  Y5, constsAVX2<>+1216(SB), Y1, Y1
+	VCVTPD2PSY Y1, X1
+	VMOVUPS    X1, (DX)(R9*4)
 
 asymmetricDetachedAVX2F32nograd:
 	TESTQ      BX, BX
 	JZ         asymmetricDetachedAVX2F32nohess
-	VMOVUPD    32(AX), Y3
-	VMULPD     (AX), Y5, Y4
-	VMAXPD     Y4, Y3, Y3
-	VMOVUPD    64(AX), Y4
-	VXORPD     constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD     Y3, Y5, Y5
-	VMINPD     Y5, Y4, Y4
-	VBLENDVPD  Y1, Y3, Y4, Y1
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VMOVUPD    32(AX), Y1
+	VMULPD     (AX), Y3, Y2
+	VMAXPD     Y2, Y1, Y1
+	VMOVUPD    64(AX), Y2
+	VXORPD     constsAVX2<>+32(SB), Y2, Y3
+	VMAXPD     Y1, Y3, Y3
+	VMINPD     Y3, Y2, Y2
+	VBLENDVPD  Y4, Y1, Y2, Y1
+	VBLENDVPD  Y5, constsAVX2<>+1216(SB), Y1, Y1
 	VCVTPD2PSY Y1, X1
 	VMOVUPS    X1, (BX)(R9*4)
 
 asymmetricDetachedAVX2F32nohess:
-	ADDQ $0x00000004, R9
-	JMP  asymmetricDetachedAVX2F32loop
+	XCHGQ R11, R12
+	MOVQ  R10, R9
+	CMPQ  R9, R8
+	JL    asymmetricDetachedAVX2F32loop
 
 asymmetricDetachedAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -8788,18 +9750,18 @@ asymmetricDetachedAVX2F32done:
 
 // func qualityAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·qualityAVX2F32(SB), NOSPLIT, $608-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-qualityAVX2F32loop:
+TEXT ·qualityAVX2F32(SB), $896-64
+	MOVQ         p+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), SI
+	MOVQ         y+40(FP), DI
+	MOVQ         n+48(FP), R8
+	VXORPD       Y0, Y0, Y0
+	XORQ         R9, R9
+	LEAQ         (SP), R11
+	LEAQ         288(SP), R12
 	CMPQ         R9, R8
 	JGE          qualityAVX2F32done
 	VCVTPS2PD    (SI)(R9*4), Y1
@@ -8887,482 +9849,585 @@ qualityAVX2F32loop:
 	VXORPD       constsAVX2<>+32(SB), Y1, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y3, 64(SP)
-	VMOVUPD      Y4, 96(SP)
-	VMOVUPD      Y8, 128(SP)
-	VMOVUPD      Y5, 160(SP)
-	VMOVUPD      Y6, 192(SP)
-	VMOVUPD      Y7, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      32(SP), Y3
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VMOVUPD      192(SP), Y4
-	VMOVUPD      224(SP), Y5
-	VBLENDVPD    Y3, Y5, Y4, Y4
-	VMOVUPD      128(SP), Y5
-	VMOVUPD      160(SP), Y6
-	VBLENDVPD    Y3, Y6, Y5, Y5
-	VMOVUPD      224(SP), Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y6
-	VMOVUPD      192(SP), Y7
-	VXORPD       constsAVX2<>+32(SB), Y7, Y7
-	VBLENDVPD    Y3, Y7, Y6, Y6
-	VMOVUPD      160(SP), Y7
-	VMOVUPD      128(SP), Y8
-	VXORPD       constsAVX2<>+32(SB), Y8, Y8
-	VBLENDVPD    Y3, Y8, Y7, Y7
-	VMOVUPD      32(SP), Y8
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y8
-	VORPD        Y3, Y8, Y3
-	VMOVMSKPD    Y3, R10
-	CMPL         R10, $0x0f
-	JE           qualityAVX2F32focus
-	VMOVUPD      constsAVX2<>+576(SB), Y8
-	VMOVUPD      32(SP), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMOVUPD      (SP), Y9
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y9, Y9
-	VMOVUPD      (SP), Y10
-	VMOVUPD      32(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VXORPD       constsAVX2<>+32(SB), Y10, Y10
-	VMOVUPD      (SP), Y11
-	VMULPD       Y8, Y11, Y11
-	VBLENDVPD    Y9, Y11, Y10, Y9
-	VMOVUPD      96(SP), Y10
-	VADDPD       Y10, Y9, Y9
-	VMOVUPD      32(SP), Y10
-	VMOVUPD      160(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      128(SP), Y11
-	VMULPD       Y11, Y8, Y8
-	VADDPD       Y8, Y10, Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y10
-	VMOVUPD      32(SP), Y11
-	VMOVUPD      32(SP), Y12
-	VADDPD       Y12, Y11, Y11
-	VSUBPD       Y11, Y10, Y10
-	VMOVUPD      128(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      160(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VDIVPD       Y8, Y10, Y10
-	VMOVUPD      32(SP), Y11
-	VCMPPD       $0x11, constsAVX2<>+256(SB), Y11, Y11
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y12
-	VMOVUPD      128(SP), Y13
-	VXORPD       constsAVX2<>+32(SB), Y13, Y13
-	VMOVUPD      160(SP), Y14
-	VBLENDVPD    Y11, Y14, Y13, Y11
-	VBLENDVPD    Y12, Y11, Y10, Y10
-	VBLENDVPD    Y3, Y4, Y9, Y4
-	VBLENDVPD    Y3, Y7, Y10, Y7
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y8, Y9
-	VMULPD       constsAVX2<>+992(SB), Y8, Y10
-	VBLENDVPD    Y9, Y10, Y8, Y10
-	VMOVUPD      constsAVX2<>+1024(SB), Y11
-	VANDPD       Y11, Y9, Y9
-	VPSRLQ       $0x34, Y10, Y11
-	VXORPD       constsAVX2<>+1056(SB), Y11, Y11
-	VSUBPD       constsAVX2<>+1056(SB), Y11, Y11
-	VSUBPD       constsAVX2<>+1088(SB), Y11, Y11
-	VSUBPD       Y9, Y11, Y9
-	VANDPD       constsAVX2<>+1120(SB), Y10, Y10
-	VXORPD       constsAVX2<>+256(SB), Y10, Y10
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y10, Y11
-	VADDPD       Y10, Y10, Y12
-	VBLENDVPD    Y11, Y12, Y10, Y10
-	VSUBPD       constsAVX2<>+576(SB), Y9, Y12
-	VBLENDVPD    Y11, Y12, Y9, Y9
-	VSUBPD       constsAVX2<>+576(SB), Y10, Y10
-	VADDPD       constsAVX2<>+672(SB), Y10, Y11
-	VDIVPD       Y11, Y10, Y11
-	VMULPD       Y11, Y11, Y12
-	VMULPD       Y12, Y12, Y13
-	VMOVUPD      constsAVX2<>+704(SB), Y14
-	VFMADD213PD  constsAVX2<>+736(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+768(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+800(SB), Y13, Y14
-	VMULPD       Y12, Y14, Y12
-	VMOVUPD      constsAVX2<>+832(SB), Y14
-	VFMADD213PD  constsAVX2<>+864(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+896(SB), Y13, Y14
-	VMULPD       Y13, Y14, Y13
-	VADDPD       Y13, Y12, Y12
-	VMULPD       Y10, Y10, Y13
-	VMULPD       constsAVX2<>+256(SB), Y13, Y13
-	VADDPD       Y12, Y13, Y12
-	VMULPD       Y12, Y11, Y11
-	VMULPD       constsAVX2<>+192(SB), Y9, Y12
-	VADDPD       Y12, Y11, Y11
-	VSUBPD       Y11, Y13, Y11
-	VSUBPD       Y10, Y11, Y10
-	VMULPD       constsAVX2<>+160(SB), Y9, Y9
-	VSUBPD       Y10, Y9, Y9
-	VBLENDVPD    Y3, Y6, Y9, Y6
-	VBLENDVPD    Y3, Y5, Y8, Y5
+	VMOVUPD      Y1, (R11)
+	VMOVUPD      Y2, 32(R11)
+	VMOVUPD      Y3, 64(R11)
+	VMOVUPD      Y4, 96(R11)
+	VMOVUPD      Y8, 128(R11)
+	VMOVUPD      Y5, 160(R11)
+	VMOVUPD      Y6, 192(R11)
+	VMOVUPD      Y7, 224(R11)
+	VMOVUPD      Y1, 256(R11)
+
+qualityAVX2F32loop:
+	LEAQ         4(R9), R10
+	CMPQ         R10, R8
+	JGE          qualityAVX2F32last
+	VCVTPS2PD    (SI)(R10*4), Y1
+	VCVTPS2PD    (DI)(R10*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (R12)
+	VMOVUPD      Y2, 32(R12)
+	VMOVUPD      Y3, 64(R12)
+	VMOVUPD      Y4, 96(R12)
+	VMOVUPD      Y8, 128(R12)
+	VMOVUPD      Y5, 160(R12)
+	VMOVUPD      Y6, 192(R12)
+	VMOVUPD      Y7, 224(R12)
+	VMOVUPD      Y1, 256(R12)
+
+qualityAVX2F32last:
+	VMOVUPD     32(R11), Y1
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y1, Y1
+	VMOVUPD     192(R11), Y2
+	VMOVUPD     224(R11), Y3
+	VBLENDVPD   Y1, Y3, Y2, Y2
+	VMOVUPD     128(R11), Y3
+	VMOVUPD     160(R11), Y4
+	VBLENDVPD   Y1, Y4, Y3, Y3
+	VMOVUPD     224(R11), Y4
+	VXORPD      constsAVX2<>+32(SB), Y4, Y4
+	VMOVUPD     192(R11), Y5
+	VXORPD      constsAVX2<>+32(SB), Y5, Y5
+	VBLENDVPD   Y1, Y5, Y4, Y4
+	VMOVUPD     160(R11), Y5
+	VMOVUPD     128(R11), Y6
+	VXORPD      constsAVX2<>+32(SB), Y6, Y6
+	VBLENDVPD   Y1, Y6, Y5, Y5
+	VMOVUPD     32(R11), Y6
+	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y6
+	VORPD       Y1, Y6, Y1
+	VMOVMSKPD   Y1, R13
+	CMPL        R13, $0x0f
+	JE          qualityAVX2F32focus
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VMOVUPD     32(R11), Y7
+	VSUBPD      Y7, Y6, Y6
+	VMOVUPD     (R11), Y7
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y7, Y7
+	VMOVUPD     (R11), Y8
+	VMOVUPD     32(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VXORPD      constsAVX2<>+32(SB), Y8, Y8
+	VMOVUPD     (R11), Y9
+	VMULPD      Y6, Y9, Y9
+	VBLENDVPD   Y7, Y9, Y8, Y7
+	VMOVUPD     96(R11), Y8
+	VADDPD      Y8, Y7, Y7
+	VMOVUPD     32(R11), Y8
+	VMOVUPD     160(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VMOVUPD     128(R11), Y9
+	VMULPD      Y9, Y6, Y6
+	VADDPD      Y6, Y8, Y6
+	VMOVUPD     constsAVX2<>+576(SB), Y8
+	VMOVUPD     32(R11), Y9
+	VMOVUPD     32(R11), Y10
+	VADDPD      Y10, Y9, Y9
+	VSUBPD      Y9, Y8, Y8
+	VMOVUPD     128(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VMOVUPD     160(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VDIVPD      Y6, Y8, Y8
+	VMOVUPD     32(R11), Y9
+	VCMPPD      $0x11, constsAVX2<>+256(SB), Y9, Y9
+	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y10
+	VMOVUPD     128(R11), Y11
+	VXORPD      constsAVX2<>+32(SB), Y11, Y11
+	VMOVUPD     160(R11), Y12
+	VBLENDVPD   Y9, Y12, Y11, Y9
+	VBLENDVPD   Y10, Y9, Y8, Y8
+	VBLENDVPD   Y1, Y2, Y7, Y2
+	VBLENDVPD   Y1, Y5, Y8, Y5
+	VCMPPD      $0x11, constsAVX2<>+960(SB), Y6, Y7
+	VMULPD      constsAVX2<>+992(SB), Y6, Y8
+	VBLENDVPD   Y7, Y8, Y6, Y8
+	VMOVUPD     constsAVX2<>+1024(SB), Y9
+	VANDPD      Y9, Y7, Y7
+	VPSRLQ      $0x34, Y8, Y9
+	VXORPD      constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD      constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD      constsAVX2<>+1088(SB), Y9, Y9
+	VSUBPD      Y7, Y9, Y7
+	VANDPD      constsAVX2<>+1120(SB), Y8, Y8
+	VXORPD      constsAVX2<>+256(SB), Y8, Y8
+	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y8, Y9
+	VADDPD      Y8, Y8, Y10
+	VBLENDVPD   Y9, Y10, Y8, Y8
+	VSUBPD      constsAVX2<>+576(SB), Y7, Y10
+	VBLENDVPD   Y9, Y10, Y7, Y7
+	VSUBPD      constsAVX2<>+576(SB), Y8, Y8
+	VADDPD      constsAVX2<>+672(SB), Y8, Y9
+	VDIVPD      Y9, Y8, Y9
+	VMULPD      Y9, Y9, Y10
+	VMULPD      Y10, Y10, Y11
+	VMOVUPD     constsAVX2<>+704(SB), Y12
+	VFMADD213PD constsAVX2<>+736(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+768(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+800(SB), Y11, Y12
+	VMULPD      Y10, Y12, Y10
+	VMOVUPD     constsAVX2<>+832(SB), Y12
+	VFMADD213PD constsAVX2<>+864(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+896(SB), Y11, Y12
+	VMULPD      Y11, Y12, Y11
+	VADDPD      Y11, Y10, Y10
+	VMULPD      Y8, Y8, Y11
+	VMULPD      constsAVX2<>+256(SB), Y11, Y11
+	VADDPD      Y10, Y11, Y10
+	VMULPD      Y10, Y9, Y9
+	VMULPD      constsAVX2<>+192(SB), Y7, Y10
+	VADDPD      Y10, Y9, Y9
+	VSUBPD      Y9, Y11, Y9
+	VSUBPD      Y8, Y9, Y8
+	VMULPD      constsAVX2<>+160(SB), Y7, Y7
+	VSUBPD      Y8, Y7, Y7
+	VBLENDVPD   Y1, Y4, Y7, Y4
+	VBLENDVPD   Y1, Y3, Y6, Y3
 
 qualityAVX2F32focus:
 	CMPQ    320(AX), $0x00
 	JL      qualityAVX2F32powlog
-	VMOVUPD constsAVX2<>+576(SB), Y3
-	VMOVAPD Y3, Y3
-	MOVQ    320(AX), R10
+	VMOVUPD constsAVX2<>+576(SB), Y1
+	VMOVAPD Y1, Y1
+	MOVQ    320(AX), R13
 
 qualityAVX2F32powloop:
-	TESTQ  R10, R10
+	TESTQ  R13, R13
 	JZ     qualityAVX2F32powdone
-	VMULPD Y5, Y3, Y3
-	DECQ   R10
+	VMULPD Y3, Y1, Y1
+	DECQ   R13
 	JMP    qualityAVX2F32powloop
 
 qualityAVX2F32powlog:
-	VMULPD       96(AX), Y6, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
-	VMULPD       Y3, Y3, Y6
-	VMULPD       Y6, Y6, Y8
-	VMULPD       Y8, Y8, Y9
-	VMOVUPD      constsAVX2<>+224(SB), Y10
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y10
-	VMOVUPD      constsAVX2<>+288(SB), Y11
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y11
-	VFMADD213PD  Y10, Y6, Y11
-	VMOVUPD      constsAVX2<>+352(SB), Y10
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y10
-	VMOVUPD      constsAVX2<>+416(SB), Y12
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y12
-	VFMADD213PD  Y10, Y6, Y12
-	VFMADD213PD  Y11, Y8, Y12
-	VMOVUPD      constsAVX2<>+480(SB), Y8
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+544(SB), Y10
-	VFMADD213PD  Y8, Y6, Y10
-	VFMADD213PD  Y12, Y9, Y10
-	VMULPD       Y3, Y3, Y6
-	VFMADD213PD  Y3, Y6, Y10
-	VADDPD       constsAVX2<>+576(SB), Y10, Y3
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVAPD      Y3, Y3
+	VMULPD       96(AX), Y4, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y3
+	VROUNDPD     $0x08, Y3, Y3
+	VFNMADD231PD constsAVX2<>+160(SB), Y3, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y3, Y1
+	VMULPD       Y1, Y1, Y4
+	VMULPD       Y4, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y9
+	VFMADD213PD  Y8, Y4, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y10
+	VFMADD213PD  Y8, Y4, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y4, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y1, Y1, Y4
+	VFMADD213PD  Y1, Y4, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y1
+	VMULPD       constsAVX2<>+256(SB), Y3, Y4
+	VROUNDPD     $0x09, Y4, Y4
+	VSUBPD       Y4, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VMOVAPD      Y1, Y1
 
 qualityAVX2F32powdone:
-	VMOVUPD      128(SP), Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VMOVUPD      32(SP), Y8
-	VSUBPD       Y8, Y6, Y6
-	VMULPD       Y6, Y5, Y5
-	VMOVUPD      32(SP), Y6
-	VMOVUPD      160(SP), Y8
-	VMULPD       Y8, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VMOVUPD      128(SP), Y6
-	VMOVUPD      160(SP), Y8
-	VMOVUPD      96(AX), Y9
-	VMULPD       Y9, Y7, Y10
-	VMULPD       Y4, Y10, Y11
-	VMULPD       Y4, Y3, Y12
-	VADDPD       Y5, Y11, Y13
-	VMULPD       Y13, Y3, Y13
-	VMULPD       Y8, Y6, Y8
-	VADDPD       Y10, Y10, Y10
-	VMULPD       Y5, Y10, Y5
-	VADDPD       Y5, Y8, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y8
-	VADDPD       Y6, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VMULPD       Y6, Y11, Y6
-	VADDPD       Y6, Y5, Y5
-	VMULPD       Y7, Y11, Y6
-	VSUBPD       constsAVX2<>+576(SB), Y9, Y7
-	VMULPD       Y7, Y6, Y6
-	VADDPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPD      32(SP), Y5
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y5, Y5
-	VMOVUPD      32(SP), Y6
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y6, Y6
-	VORPD        Y5, Y6, Y5
-	VMOVMSKPD    Y5, R10
-	CMPL         R10, $0x0f
-	JE           qualityAVX2F32hard
-	VMOVUPD      Y12, 288(SP)
-	VMOVUPD      Y13, 320(SP)
-	VMOVUPD      Y3, 352(SP)
-	VMOVUPD      Y4, 384(SP)
-	VMOVUPD      384(SP), Y4
-	VMOVUPD      (SP), Y3
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y3, Y3
-	VMOVUPD      32(SP), Y5
-	VMOVUPD      128(SP), Y6
-	VSUBPD       Y6, Y5, Y5
-	VMOVUPD      160(SP), Y6
-	VMOVUPD      constsAVX2<>+576(SB), Y7
-	VMOVUPD      32(SP), Y8
-	VSUBPD       Y8, Y7, Y7
-	VSUBPD       Y7, Y6, Y6
-	VBLENDVPD    Y3, Y6, Y5, Y3
-	VANDPD       constsAVX2<>+0(SB), Y3, Y5
-	VANDPD       constsAVX2<>+32(SB), Y3, Y3
-	VORPD        constsAVX2<>+576(SB), Y3, Y3
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y5, Y6
-	VBLENDVPD    Y6, constsAVX2<>+576(SB), Y5, Y6
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y6, Y7
-	VMULPD       constsAVX2<>+992(SB), Y6, Y8
-	VBLENDVPD    Y7, Y8, Y6, Y6
-	VMOVUPD      constsAVX2<>+1024(SB), Y8
-	VANDPD       Y8, Y7, Y7
-	VPSRLQ       $0x34, Y6, Y8
-	VXORPD       constsAVX2<>+1056(SB), Y8, Y8
-	VSUBPD       constsAVX2<>+1056(SB), Y8, Y8
-	VSUBPD       constsAVX2<>+1088(SB), Y8, Y8
-	VSUBPD       Y7, Y8, Y7
-	VANDPD       constsAVX2<>+1120(SB), Y6, Y6
-	VXORPD       constsAVX2<>+256(SB), Y6, Y6
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y6, Y8
-	VADDPD       Y6, Y6, Y9
-	VBLENDVPD    Y8, Y9, Y6, Y6
-	VSUBPD       constsAVX2<>+576(SB), Y7, Y9
-	VBLENDVPD    Y8, Y9, Y7, Y7
-	VSUBPD       constsAVX2<>+576(SB), Y6, Y6
-	VADDPD       constsAVX2<>+672(SB), Y6, Y8
-	VDIVPD       Y8, Y6, Y8
-	VMULPD       Y8, Y8, Y9
-	VMULPD       Y9, Y9, Y10
-	VMOVUPD      constsAVX2<>+704(SB), Y11
-	VFMADD213PD  constsAVX2<>+736(SB), Y10, Y11
-	VFMADD213PD  constsAVX2<>+768(SB), Y10, Y11
-	VFMADD213PD  constsAVX2<>+800(SB), Y10, Y11
-	VMULPD       Y9, Y11, Y9
-	VMOVUPD      constsAVX2<>+832(SB), Y11
-	VFMADD213PD  constsAVX2<>+864(SB), Y10, Y11
-	VFMADD213PD  constsAVX2<>+896(SB), Y10, Y11
-	VMULPD       Y10, Y11, Y10
-	VADDPD       Y10, Y9, Y9
-	VMULPD       Y6, Y6, Y10
-	VMULPD       constsAVX2<>+256(SB), Y10, Y10
-	VADDPD       Y9, Y10, Y9
-	VMULPD       Y9, Y8, Y8
-	VMULPD       constsAVX2<>+192(SB), Y7, Y9
-	VADDPD       Y9, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VSUBPD       Y6, Y8, Y6
-	VMULPD       constsAVX2<>+160(SB), Y7, Y7
-	VSUBPD       Y6, Y7, Y6
-	VMOVUPD      192(SP), Y7
-	VMOVUPD      224(SP), Y8
-	VADDPD       Y8, Y7, Y7
-	VXORPD       constsAVX2<>+32(SB), Y7, Y7
-	VMOVUPD      Y5, 416(SP)
-	VMOVUPD      Y3, 448(SP)
-	VMOVUPD      Y6, 480(SP)
-	VMOVUPD      Y7, 512(SP)
-	VMOVUPD      480(SP), Y3
-	VMULPD       96(AX), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
-	VMULPD       Y3, Y3, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y3, Y3, Y6
-	VFMADD213PD  Y3, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y3
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPD      Y3, 544(SP)
-	VMOVUPD      480(SP), Y3
-	VMULPD       128(AX), Y3, Y3
-	VMOVUPD      512(SP), Y5
-	VADDPD       Y5, Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
-	VMULPD       Y3, Y3, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y3, Y3, Y6
-	VFMADD213PD  Y3, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y3
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPD      Y3, 576(SP)
-	VMOVUPD      512(SP), Y3
-	VMOVUPD      480(SP), Y5
-	VMULPD       160(AX), Y5, Y5
-	VADDPD       Y3, Y3, Y3
-	VADDPD       Y3, Y5, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
-	VMULPD       Y3, Y3, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y3, Y3, Y6
-	VFMADD213PD  Y3, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y3
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPD      128(SP), Y5
-	VMOVUPD      160(SP), Y6
-	VMULPD       Y6, Y5, Y7
+	VMOVUPD      128(R11), Y3
+	VMOVUPD      constsAVX2<>+576(SB), Y4
+	VMOVUPD      32(R11), Y6
+	VSUBPD       Y6, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VMULPD       96(AX), Y3, Y3
-	VMULPD       128(AX), Y3, Y3
+	VMOVUPD      32(R11), Y4
+	VMOVUPD      160(R11), Y6
+	VMULPD       Y6, Y4, Y4
+	VSUBPD       Y4, Y3, Y3
+	VMOVUPD      128(R11), Y4
+	VMOVUPD      160(R11), Y6
+	VMOVUPD      96(AX), Y7
+	VMULPD       Y7, Y5, Y8
+	VMULPD       Y2, Y8, Y9
+	VMULPD       Y2, Y1, Y10
+	VADDPD       Y3, Y9, Y11
+	VMULPD       Y11, Y1, Y11
+	VMULPD       Y6, Y4, Y6
+	VADDPD       Y8, Y8, Y8
+	VMULPD       Y3, Y8, Y3
+	VADDPD       Y3, Y6, Y3
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VADDPD       Y4, Y4, Y4
+	VSUBPD       Y4, Y6, Y4
+	VMULPD       Y4, Y9, Y4
+	VADDPD       Y4, Y3, Y3
+	VMULPD       Y5, Y9, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y7, Y5
+	VMULPD       Y5, Y4, Y4
+	VADDPD       Y4, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VMOVUPD      32(R11), Y3
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
+	VMOVUPD      32(R11), Y4
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y4, Y4
+	VORPD        Y3, Y4, Y3
+	VMOVMSKPD    Y3, R13
+	CMPL         R13, $0x0f
+	JE           qualityAVX2F32hard
+	VMOVUPD      Y10, 576(SP)
+	VMOVUPD      Y11, 608(SP)
+	VMOVUPD      Y1, 640(SP)
+	VMOVUPD      Y2, 672(SP)
+	VMOVUPD      672(SP), Y2
+	VMOVUPD      (R11), Y1
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y1
+	VMOVUPD      32(R11), Y3
+	VMOVUPD      128(R11), Y4
+	VSUBPD       Y4, Y3, Y3
+	VMOVUPD      160(R11), Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VMOVUPD      128(SP), Y6
-	VMOVUPD      128(SP), Y8
-	VADDPD       Y8, Y6, Y6
+	VMOVUPD      32(R11), Y6
 	VSUBPD       Y6, Y5, Y5
-	VMOVUPD      448(SP), Y6
-	VMULPD       Y5, Y6, Y5
-	VMOVUPD      576(SP), Y6
-	VMULPD       Y6, Y5, Y5
-	VMULPD       Y4, Y5, Y5
-	VMULPD       96(AX), Y5, Y5
-	VSUBPD       Y5, Y3, Y3
-	VMOVUPD      544(SP), Y5
-	VMULPD       Y5, Y7, Y5
-	VMULPD       192(AX), Y5, Y5
-	VADDPD       Y5, Y3, Y3
-	VMOVUPD      544(SP), Y5
-	VMULPD       Y4, Y5, Y6
-	VMOVUPD      448(SP), Y5
-	VMOVUPD      576(SP), Y8
-	VMULPD       Y4, Y8, Y8
-	VMULPD       96(AX), Y8, Y8
-	VMOVUPD      544(SP), Y9
-	VMOVUPD      416(SP), Y10
-	VMULPD       Y10, Y9, Y9
-	VADDPD       Y9, Y8, Y8
-	VMULPD       Y8, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VBLENDVPD    Y1, Y4, Y3, Y1
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VANDPD       constsAVX2<>+32(SB), Y1, Y1
+	VORPD        constsAVX2<>+576(SB), Y1, Y1
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y3, Y4
+	VBLENDVPD    Y4, constsAVX2<>+576(SB), Y3, Y4
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y4, Y5
+	VMULPD       constsAVX2<>+992(SB), Y4, Y6
+	VBLENDVPD    Y5, Y6, Y4, Y4
+	VMOVUPD      constsAVX2<>+1024(SB), Y6
+	VANDPD       Y6, Y5, Y5
+	VPSRLQ       $0x34, Y4, Y6
+	VXORPD       constsAVX2<>+1056(SB), Y6, Y6
+	VSUBPD       constsAVX2<>+1056(SB), Y6, Y6
+	VSUBPD       constsAVX2<>+1088(SB), Y6, Y6
+	VSUBPD       Y5, Y6, Y5
+	VANDPD       constsAVX2<>+1120(SB), Y4, Y4
+	VXORPD       constsAVX2<>+256(SB), Y4, Y4
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y4, Y6
+	VADDPD       Y4, Y4, Y7
+	VBLENDVPD    Y6, Y7, Y4, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y5, Y7
+	VBLENDVPD    Y6, Y7, Y5, Y5
+	VSUBPD       constsAVX2<>+576(SB), Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y4, Y4, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y5, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y4, Y6, Y4
+	VMULPD       constsAVX2<>+160(SB), Y5, Y5
+	VSUBPD       Y4, Y5, Y4
+	VMOVUPD      192(R11), Y5
+	VMOVUPD      224(R11), Y6
+	VADDPD       Y6, Y5, Y5
 	VXORPD       constsAVX2<>+32(SB), Y5, Y5
-	VMOVUPD      416(SP), Y8
-	VCMPPD       $0x03, Y3, Y3, Y9
-	VBLENDVPD    Y9, 288(AX), Y3, Y3
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y8
-	VMULPD       224(AX), Y4, Y9
-	VBLENDVPD    Y8, Y9, Y6, Y6
-	VBLENDVPD    Y8, constsAVX2<>+928(SB), Y5, Y5
-	VMULPD       224(AX), Y7, Y9
-	VMULPD       Y7, Y7, Y7
-	VMULPD       Y4, Y7, Y4
-	VMULPD       256(AX), Y4, Y4
-	VADDPD       Y4, Y9, Y4
-	VBLENDVPD    Y8, Y4, Y3, Y3
-	VMOVUPD      32(SP), Y4
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y4, Y4
-	VMOVUPD      32(SP), Y7
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y7, Y7
-	VORPD        Y4, Y7, Y4
-	VMOVUPD      288(SP), Y7
-	VBLENDVPD    Y4, Y7, Y6, Y12
-	VMOVUPD      320(SP), Y6
-	VBLENDVPD    Y4, Y6, Y5, Y13
-	VMOVUPD      352(SP), Y5
-	VBLENDVPD    Y4, Y5, Y3, Y3
+	VMOVUPD      Y3, 704(SP)
+	VMOVUPD      Y1, 736(SP)
+	VMOVUPD      Y4, 768(SP)
+	VMOVUPD      Y5, 800(SP)
+	VMOVUPD      768(SP), Y1
+	VMULPD       96(AX), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y3
+	VROUNDPD     $0x08, Y3, Y3
+	VFNMADD231PD constsAVX2<>+160(SB), Y3, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y3, Y1
+	VMULPD       Y1, Y1, Y4
+	VMULPD       Y4, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+288(SB), Y8
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+352(SB), Y7
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+416(SB), Y9
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y9
+	VFMADD213PD  Y7, Y4, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+480(SB), Y5
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y5
+	VMOVUPD      constsAVX2<>+544(SB), Y7
+	VFMADD213PD  Y5, Y4, Y7
+	VFMADD213PD  Y9, Y6, Y7
+	VMULPD       Y1, Y1, Y4
+	VFMADD213PD  Y1, Y4, Y7
+	VADDPD       constsAVX2<>+576(SB), Y7, Y1
+	VMULPD       constsAVX2<>+256(SB), Y3, Y4
+	VROUNDPD     $0x09, Y4, Y4
+	VSUBPD       Y4, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VMOVUPD      Y1, 832(SP)
+	VMOVUPD      768(SP), Y1
+	VMULPD       128(AX), Y1, Y1
+	VMOVUPD      800(SP), Y3
+	VADDPD       Y3, Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y3
+	VROUNDPD     $0x08, Y3, Y3
+	VFNMADD231PD constsAVX2<>+160(SB), Y3, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y3, Y1
+	VMULPD       Y1, Y1, Y4
+	VMULPD       Y4, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+288(SB), Y8
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+352(SB), Y7
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+416(SB), Y9
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y9
+	VFMADD213PD  Y7, Y4, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+480(SB), Y5
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y5
+	VMOVUPD      constsAVX2<>+544(SB), Y7
+	VFMADD213PD  Y5, Y4, Y7
+	VFMADD213PD  Y9, Y6, Y7
+	VMULPD       Y1, Y1, Y4
+	VFMADD213PD  Y1, Y4, Y7
+	VADDPD       constsAVX2<>+576(SB), Y7, Y1
+	VMULPD       constsAVX2<>+256(SB), Y3, Y4
+	VROUNDPD     $0x09, Y4, Y4
+	VSUBPD       Y4, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VMOVUPD      Y1, 864(SP)
+	VMOVUPD      800(SP), Y1
+	VMOVUPD      768(SP), Y3
+	VMULPD       160(AX), Y3, Y3
+	VADDPD       Y1, Y1, Y1
+	VADDPD       Y1, Y3, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y3
+	VROUNDPD     $0x08, Y3, Y3
+	VFNMADD231PD constsAVX2<>+160(SB), Y3, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y3, Y1
+	VMULPD       Y1, Y1, Y4
+	VMULPD       Y4, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+288(SB), Y8
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+352(SB), Y7
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+416(SB), Y9
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y9
+	VFMADD213PD  Y7, Y4, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+480(SB), Y5
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y5
+	VMOVUPD      constsAVX2<>+544(SB), Y7
+	VFMADD213PD  Y5, Y4, Y7
+	VFMADD213PD  Y9, Y6, Y7
+	VMULPD       Y1, Y1, Y4
+	VFMADD213PD  Y1, Y4, Y7
+	VADDPD       constsAVX2<>+576(SB), Y7, Y1
+	VMULPD       constsAVX2<>+256(SB), Y3, Y4
+	VROUNDPD     $0x09, Y4, Y4
+	VSUBPD       Y4, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VMOVUPD      128(R11), Y3
+	VMOVUPD      160(R11), Y4
+	VMULPD       Y4, Y3, Y5
+	VMULPD       Y2, Y1, Y1
+	VMULPD       96(AX), Y1, Y1
+	VMULPD       128(AX), Y1, Y1
+	VMOVUPD      constsAVX2<>+576(SB), Y3
+	VMOVUPD      128(R11), Y4
+	VMOVUPD      128(R11), Y6
+	VADDPD       Y6, Y4, Y4
+	VSUBPD       Y4, Y3, Y3
+	VMOVUPD      736(SP), Y4
+	VMULPD       Y3, Y4, Y3
+	VMOVUPD      864(SP), Y4
+	VMULPD       Y4, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	VMULPD       96(AX), Y3, Y3
+	VSUBPD       Y3, Y1, Y1
+	VMOVUPD      832(SP), Y3
+	VMULPD       Y3, Y5, Y3
+	VMULPD       192(AX), Y3, Y3
+	VADDPD       Y3, Y1, Y1
+	VMOVUPD      832(SP), Y3
+	VMULPD       Y2, Y3, Y4
+	VMOVUPD      736(SP), Y3
+	VMOVUPD      864(SP), Y6
+	VMULPD       Y2, Y6, Y6
+	VMULPD       96(AX), Y6, Y6
+	VMOVUPD      832(SP), Y7
+	VMOVUPD      704(SP), Y8
+	VMULPD       Y8, Y7, Y7
+	VADDPD       Y7, Y6, Y6
+	VMULPD       Y6, Y3, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMOVUPD      704(SP), Y6
+	VCMPPD       $0x03, Y1, Y1, Y7
+	VBLENDVPD    Y7, 288(AX), Y1, Y1
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y6, Y6
+	VMULPD       224(AX), Y2, Y7
+	VBLENDVPD    Y6, Y7, Y4, Y4
+	VBLENDVPD    Y6, constsAVX2<>+928(SB), Y3, Y3
+	VMULPD       224(AX), Y5, Y7
+	VMULPD       Y5, Y5, Y5
+	VMULPD       Y2, Y5, Y2
+	VMULPD       256(AX), Y2, Y2
+	VADDPD       Y2, Y7, Y2
+	VBLENDVPD    Y6, Y2, Y1, Y1
+	VMOVUPD      32(R11), Y2
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y2
+	VMOVUPD      32(R11), Y5
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y5, Y5
+	VORPD        Y2, Y5, Y2
+	VMOVUPD      576(SP), Y5
+	VBLENDVPD    Y2, Y5, Y4, Y10
+	VMOVUPD      608(SP), Y4
+	VBLENDVPD    Y2, Y4, Y3, Y11
+	VMOVUPD      640(SP), Y3
+	VBLENDVPD    Y2, Y3, Y1, Y1
 
 qualityAVX2F32hard:
-	VCMPPD     $0x03, Y2, Y1, Y2
-	VANDPD     constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD    256(R11), Y2
+	VMOVUPD    32(R11), Y3
+	VCMPPD     $0x03, Y3, Y2, Y3
+	VANDPD     constsAVX2<>+0(SB), Y2, Y2
+	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y2, Y2
 	VMOVUPD    64(AX), Y4
 	VXORPD     constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD     Y12, Y5, Y5
+	VMAXPD     Y10, Y5, Y5
 	VMINPD     Y5, Y4, Y4
-	VBLENDVPD  Y1, Y12, Y4, Y4
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VBLENDVPD  Y2, Y10, Y4, Y4
+	VBLENDVPD  Y3, constsAVX2<>+1216(SB), Y4, Y4
 	VADDPD     Y4, Y0, Y0
 	TESTQ      CX, CX
 	JZ         qualityAVX2F32noloss
@@ -9372,13 +10437,13 @@ qualityAVX2F32hard:
 qualityAVX2F32noloss:
 	TESTQ      DX, DX
 	JZ         qualityAVX2F32nograd
-	VMULPD     (AX), Y13, Y4
+	VMULPD     (AX), Y11, Y4
 	VMOVUPD    64(AX), Y5
 	VXORPD     constsAVX2<>+32(SB), Y5, Y6
 	VMAXPD     Y4, Y6, Y6
 	VMINPD     Y6, Y5, Y5
-	VBLENDVPD  Y1, Y4, Y5, Y4
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VBLENDVPD  Y2, Y4, Y5, Y4
+	VBLENDVPD  Y3, constsAVX2<>+1216(SB), Y4, Y4
 	VCVTPD2PSY Y4, X4
 	VMOVUPS    X4, (DX)(R9*4)
 
@@ -9386,20 +10451,22 @@ qualityAVX2F32nograd:
 	TESTQ      BX, BX
 	JZ         qualityAVX2F32nohess
 	VMOVUPD    32(AX), Y4
-	VMULPD     (AX), Y3, Y3
-	VMAXPD     Y3, Y4, Y3
+	VMULPD     (AX), Y1, Y1
+	VMAXPD     Y1, Y4, Y1
 	VMOVUPD    64(AX), Y4
 	VXORPD     constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD     Y3, Y5, Y5
+	VMAXPD     Y1, Y5, Y5
 	VMINPD     Y5, Y4, Y4
-	VBLENDVPD  Y1, Y3, Y4, Y1
-	VBLENDVPD  Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VBLENDVPD  Y2, Y1, Y4, Y1
+	VBLENDVPD  Y3, constsAVX2<>+1216(SB), Y1, Y1
 	VCVTPD2PSY Y1, X1
 	VMOVUPS    X1, (BX)(R9*4)
 
 qualityAVX2F32nohess:
-	ADDQ $0x00000004, R9
-	JMP  qualityAVX2F32loop
+	XCHGQ R11, R12
+	MOVQ  R10, R9
+	CMPQ  R9, R8
+	JL    qualityAVX2F32loop
 
 qualityAVX2F32done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -9412,18 +10479,18 @@ qualityAVX2F32done:
 
 // func poly1AVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·poly1AVX2F64(SB), NOSPLIT, $288-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-poly1AVX2F64loop:
+TEXT ·poly1AVX2F64(SB), $576-64
+	MOVQ         p+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), SI
+	MOVQ         y+40(FP), DI
+	MOVQ         n+48(FP), R8
+	VXORPD       Y0, Y0, Y0
+	XORQ         R9, R9
+	LEAQ         (SP), R11
+	LEAQ         288(SP), R12
 	CMPQ         R9, R8
 	JGE          poly1AVX2F64done
 	VMOVUPD      (SI)(R9*8), Y1
@@ -9511,279 +10578,384 @@ poly1AVX2F64loop:
 	VXORPD       constsAVX2<>+32(SB), Y1, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y3, 64(SP)
-	VMOVUPD      Y4, 96(SP)
-	VMOVUPD      Y8, 128(SP)
-	VMOVUPD      Y5, 160(SP)
-	VMOVUPD      Y6, 192(SP)
-	VMOVUPD      Y7, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      32(SP), Y3
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VMOVUPD      192(SP), Y4
-	VMOVUPD      224(SP), Y5
-	VBLENDVPD    Y3, Y5, Y4, Y4
-	VMOVUPD      128(SP), Y5
-	VMOVUPD      160(SP), Y6
-	VBLENDVPD    Y3, Y6, Y5, Y5
-	VMOVUPD      224(SP), Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y6
-	VMOVUPD      192(SP), Y7
-	VXORPD       constsAVX2<>+32(SB), Y7, Y7
-	VBLENDVPD    Y3, Y7, Y6, Y6
-	VMOVUPD      160(SP), Y7
-	VMOVUPD      128(SP), Y8
-	VXORPD       constsAVX2<>+32(SB), Y8, Y8
-	VBLENDVPD    Y3, Y8, Y7, Y7
-	VMOVUPD      32(SP), Y8
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y8
-	VORPD        Y3, Y8, Y3
-	VMOVMSKPD    Y3, R10
-	CMPL         R10, $0x0f
-	JE           poly1AVX2F64focus
-	VMOVUPD      constsAVX2<>+576(SB), Y8
-	VMOVUPD      32(SP), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMOVUPD      (SP), Y9
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y9, Y9
-	VMOVUPD      (SP), Y10
-	VMOVUPD      32(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VXORPD       constsAVX2<>+32(SB), Y10, Y10
-	VMOVUPD      (SP), Y11
-	VMULPD       Y8, Y11, Y11
-	VBLENDVPD    Y9, Y11, Y10, Y9
-	VMOVUPD      96(SP), Y10
-	VADDPD       Y10, Y9, Y9
-	VMOVUPD      32(SP), Y10
-	VMOVUPD      160(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      128(SP), Y11
-	VMULPD       Y11, Y8, Y8
-	VADDPD       Y8, Y10, Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y10
-	VMOVUPD      32(SP), Y11
-	VMOVUPD      32(SP), Y12
-	VADDPD       Y12, Y11, Y11
-	VSUBPD       Y11, Y10, Y10
-	VMOVUPD      128(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      160(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VDIVPD       Y8, Y10, Y10
-	VMOVUPD      32(SP), Y11
-	VCMPPD       $0x11, constsAVX2<>+256(SB), Y11, Y11
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y12
-	VMOVUPD      128(SP), Y13
-	VXORPD       constsAVX2<>+32(SB), Y13, Y13
-	VMOVUPD      160(SP), Y14
-	VBLENDVPD    Y11, Y14, Y13, Y11
-	VBLENDVPD    Y12, Y11, Y10, Y10
-	VBLENDVPD    Y3, Y4, Y9, Y4
-	VBLENDVPD    Y3, Y7, Y10, Y7
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y8, Y9
-	VMULPD       constsAVX2<>+992(SB), Y8, Y10
-	VBLENDVPD    Y9, Y10, Y8, Y10
-	VMOVUPD      constsAVX2<>+1024(SB), Y11
-	VANDPD       Y11, Y9, Y9
-	VPSRLQ       $0x34, Y10, Y11
-	VXORPD       constsAVX2<>+1056(SB), Y11, Y11
-	VSUBPD       constsAVX2<>+1056(SB), Y11, Y11
-	VSUBPD       constsAVX2<>+1088(SB), Y11, Y11
-	VSUBPD       Y9, Y11, Y9
-	VANDPD       constsAVX2<>+1120(SB), Y10, Y10
-	VXORPD       constsAVX2<>+256(SB), Y10, Y10
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y10, Y11
-	VADDPD       Y10, Y10, Y12
-	VBLENDVPD    Y11, Y12, Y10, Y10
-	VSUBPD       constsAVX2<>+576(SB), Y9, Y12
-	VBLENDVPD    Y11, Y12, Y9, Y9
-	VSUBPD       constsAVX2<>+576(SB), Y10, Y10
-	VADDPD       constsAVX2<>+672(SB), Y10, Y11
-	VDIVPD       Y11, Y10, Y11
-	VMULPD       Y11, Y11, Y12
-	VMULPD       Y12, Y12, Y13
-	VMOVUPD      constsAVX2<>+704(SB), Y14
-	VFMADD213PD  constsAVX2<>+736(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+768(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+800(SB), Y13, Y14
-	VMULPD       Y12, Y14, Y12
-	VMOVUPD      constsAVX2<>+832(SB), Y14
-	VFMADD213PD  constsAVX2<>+864(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+896(SB), Y13, Y14
-	VMULPD       Y13, Y14, Y13
-	VADDPD       Y13, Y12, Y12
-	VMULPD       Y10, Y10, Y13
-	VMULPD       constsAVX2<>+256(SB), Y13, Y13
-	VADDPD       Y12, Y13, Y12
-	VMULPD       Y12, Y11, Y11
-	VMULPD       constsAVX2<>+192(SB), Y9, Y12
-	VADDPD       Y12, Y11, Y11
-	VSUBPD       Y11, Y13, Y11
-	VSUBPD       Y10, Y11, Y10
-	VMULPD       constsAVX2<>+160(SB), Y9, Y9
-	VSUBPD       Y10, Y9, Y9
-	VBLENDVPD    Y3, Y6, Y9, Y6
-	VBLENDVPD    Y3, Y5, Y8, Y5
+	VMOVUPD      Y1, (R11)
+	VMOVUPD      Y2, 32(R11)
+	VMOVUPD      Y3, 64(R11)
+	VMOVUPD      Y4, 96(R11)
+	VMOVUPD      Y8, 128(R11)
+	VMOVUPD      Y5, 160(R11)
+	VMOVUPD      Y6, 192(R11)
+	VMOVUPD      Y7, 224(R11)
+	VMOVUPD      Y1, 256(R11)
+
+poly1AVX2F64loop:
+	LEAQ         4(R9), R10
+	CMPQ         R10, R8
+	JGE          poly1AVX2F64last
+	VMOVUPD      (SI)(R10*8), Y1
+	VMOVUPD      (DI)(R10*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (R12)
+	VMOVUPD      Y2, 32(R12)
+	VMOVUPD      Y3, 64(R12)
+	VMOVUPD      Y4, 96(R12)
+	VMOVUPD      Y8, 128(R12)
+	VMOVUPD      Y5, 160(R12)
+	VMOVUPD      Y6, 192(R12)
+	VMOVUPD      Y7, 224(R12)
+	VMOVUPD      Y1, 256(R12)
+
+poly1AVX2F64last:
+	VMOVUPD     32(R11), Y1
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y1, Y1
+	VMOVUPD     192(R11), Y2
+	VMOVUPD     224(R11), Y3
+	VBLENDVPD   Y1, Y3, Y2, Y2
+	VMOVUPD     128(R11), Y3
+	VMOVUPD     160(R11), Y4
+	VBLENDVPD   Y1, Y4, Y3, Y3
+	VMOVUPD     224(R11), Y4
+	VXORPD      constsAVX2<>+32(SB), Y4, Y4
+	VMOVUPD     192(R11), Y5
+	VXORPD      constsAVX2<>+32(SB), Y5, Y5
+	VBLENDVPD   Y1, Y5, Y4, Y4
+	VMOVUPD     160(R11), Y5
+	VMOVUPD     128(R11), Y6
+	VXORPD      constsAVX2<>+32(SB), Y6, Y6
+	VBLENDVPD   Y1, Y6, Y5, Y5
+	VMOVUPD     32(R11), Y6
+	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y6
+	VORPD       Y1, Y6, Y1
+	VMOVMSKPD   Y1, R13
+	CMPL        R13, $0x0f
+	JE          poly1AVX2F64focus
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VMOVUPD     32(R11), Y7
+	VSUBPD      Y7, Y6, Y6
+	VMOVUPD     (R11), Y7
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y7, Y7
+	VMOVUPD     (R11), Y8
+	VMOVUPD     32(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VXORPD      constsAVX2<>+32(SB), Y8, Y8
+	VMOVUPD     (R11), Y9
+	VMULPD      Y6, Y9, Y9
+	VBLENDVPD   Y7, Y9, Y8, Y7
+	VMOVUPD     96(R11), Y8
+	VADDPD      Y8, Y7, Y7
+	VMOVUPD     32(R11), Y8
+	VMOVUPD     160(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VMOVUPD     128(R11), Y9
+	VMULPD      Y9, Y6, Y6
+	VADDPD      Y6, Y8, Y6
+	VMOVUPD     constsAVX2<>+576(SB), Y8
+	VMOVUPD     32(R11), Y9
+	VMOVUPD     32(R11), Y10
+	VADDPD      Y10, Y9, Y9
+	VSUBPD      Y9, Y8, Y8
+	VMOVUPD     128(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VMOVUPD     160(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VDIVPD      Y6, Y8, Y8
+	VMOVUPD     32(R11), Y9
+	VCMPPD      $0x11, constsAVX2<>+256(SB), Y9, Y9
+	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y10
+	VMOVUPD     128(R11), Y11
+	VXORPD      constsAVX2<>+32(SB), Y11, Y11
+	VMOVUPD     160(R11), Y12
+	VBLENDVPD   Y9, Y12, Y11, Y9
+	VBLENDVPD   Y10, Y9, Y8, Y8
+	VBLENDVPD   Y1, Y2, Y7, Y2
+	VBLENDVPD   Y1, Y5, Y8, Y5
+	VCMPPD      $0x11, constsAVX2<>+960(SB), Y6, Y7
+	VMULPD      constsAVX2<>+992(SB), Y6, Y8
+	VBLENDVPD   Y7, Y8, Y6, Y8
+	VMOVUPD     constsAVX2<>+1024(SB), Y9
+	VANDPD      Y9, Y7, Y7
+	VPSRLQ      $0x34, Y8, Y9
+	VXORPD      constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD      constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD      constsAVX2<>+1088(SB), Y9, Y9
+	VSUBPD      Y7, Y9, Y7
+	VANDPD      constsAVX2<>+1120(SB), Y8, Y8
+	VXORPD      constsAVX2<>+256(SB), Y8, Y8
+	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y8, Y9
+	VADDPD      Y8, Y8, Y10
+	VBLENDVPD   Y9, Y10, Y8, Y8
+	VSUBPD      constsAVX2<>+576(SB), Y7, Y10
+	VBLENDVPD   Y9, Y10, Y7, Y7
+	VSUBPD      constsAVX2<>+576(SB), Y8, Y8
+	VADDPD      constsAVX2<>+672(SB), Y8, Y9
+	VDIVPD      Y9, Y8, Y9
+	VMULPD      Y9, Y9, Y10
+	VMULPD      Y10, Y10, Y11
+	VMOVUPD     constsAVX2<>+704(SB), Y12
+	VFMADD213PD constsAVX2<>+736(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+768(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+800(SB), Y11, Y12
+	VMULPD      Y10, Y12, Y10
+	VMOVUPD     constsAVX2<>+832(SB), Y12
+	VFMADD213PD constsAVX2<>+864(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+896(SB), Y11, Y12
+	VMULPD      Y11, Y12, Y11
+	VADDPD      Y11, Y10, Y10
+	VMULPD      Y8, Y8, Y11
+	VMULPD      constsAVX2<>+256(SB), Y11, Y11
+	VADDPD      Y10, Y11, Y10
+	VMULPD      Y10, Y9, Y9
+	VMULPD      constsAVX2<>+192(SB), Y7, Y10
+	VADDPD      Y10, Y9, Y9
+	VSUBPD      Y9, Y11, Y9
+	VSUBPD      Y8, Y9, Y8
+	VMULPD      constsAVX2<>+160(SB), Y7, Y7
+	VSUBPD      Y8, Y7, Y7
+	VBLENDVPD   Y1, Y4, Y7, Y4
+	VBLENDVPD   Y1, Y3, Y6, Y3
 
 poly1AVX2F64focus:
 	CMPQ    256(AX), $0x00
 	JL      poly1AVX2F64powlog
-	VMOVUPD constsAVX2<>+576(SB), Y3
-	VMOVAPD Y3, Y3
-	MOVQ    256(AX), R10
+	VMOVUPD constsAVX2<>+576(SB), Y1
+	VMOVAPD Y1, Y1
+	MOVQ    256(AX), R13
 
 poly1AVX2F64powloop:
-	TESTQ  R10, R10
+	TESTQ  R13, R13
 	JZ     poly1AVX2F64powdone
-	VMULPD Y5, Y3, Y3
-	DECQ   R10
+	VMULPD Y3, Y1, Y1
+	DECQ   R13
 	JMP    poly1AVX2F64powloop
 
 poly1AVX2F64powlog:
-	VMULPD       160(AX), Y6, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y6
-	VROUNDPD     $0x08, Y6, Y6
-	VFNMADD231PD constsAVX2<>+160(SB), Y6, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y6, Y3
-	VMULPD       Y3, Y3, Y8
-	VMULPD       Y8, Y8, Y9
-	VMULPD       Y9, Y9, Y10
-	VMOVUPD      constsAVX2<>+224(SB), Y11
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y11
-	VMOVUPD      constsAVX2<>+288(SB), Y12
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y12
-	VFMADD213PD  Y11, Y8, Y12
-	VMOVUPD      constsAVX2<>+352(SB), Y11
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y11
-	VMOVUPD      constsAVX2<>+416(SB), Y13
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y13
-	VFMADD213PD  Y11, Y8, Y13
-	VFMADD213PD  Y12, Y9, Y13
-	VMOVUPD      constsAVX2<>+480(SB), Y9
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+544(SB), Y11
-	VFMADD213PD  Y9, Y8, Y11
-	VFMADD213PD  Y13, Y10, Y11
-	VMULPD       Y3, Y3, Y8
-	VFMADD213PD  Y3, Y8, Y11
-	VADDPD       constsAVX2<>+576(SB), Y11, Y3
-	VMULPD       constsAVX2<>+256(SB), Y6, Y8
-	VROUNDPD     $0x09, Y8, Y8
-	VSUBPD       Y8, Y6, Y6
-	VADDPD       constsAVX2<>+608(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y3, Y3
+	VMULPD       160(AX), Y4, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y1
+	VMULPD       Y1, Y1, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y1, Y1, Y6
+	VFMADD213PD  Y1, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y1
+	VMULPD       constsAVX2<>+256(SB), Y4, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y4, Y4
 	VADDPD       constsAVX2<>+608(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VMOVAPD      Y3, Y3
+	VMULPD       Y6, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y1, Y1
+	VMOVAPD      Y1, Y1
 
 poly1AVX2F64powdone:
-	VMOVUPD   32(SP), Y6
-	VMULPD    96(AX), Y6, Y8
-	VMOVUPD   constsAVX2<>+576(SB), Y9
-	VSUBPD    Y6, Y9, Y6
-	VMULPD    128(AX), Y6, Y6
+	VMOVUPD   32(R11), Y4
+	VMULPD    96(AX), Y4, Y6
+	VMOVUPD   constsAVX2<>+576(SB), Y7
+	VSUBPD    Y4, Y7, Y4
+	VMULPD    128(AX), Y4, Y4
+	VADDPD    Y4, Y6, Y4
+	VMULPD    Y1, Y4, Y4
+	VMOVUPD   128(R11), Y6
+	VMOVUPD   constsAVX2<>+576(SB), Y7
+	VMOVUPD   32(R11), Y8
+	VSUBPD    Y8, Y7, Y7
+	VMULPD    Y7, Y6, Y6
+	VMOVUPD   32(R11), Y7
+	VMOVUPD   160(R11), Y8
+	VMULPD    Y8, Y7, Y7
+	VSUBPD    Y7, Y6, Y6
+	VMOVUPD   128(R11), Y7
+	VMOVUPD   160(R11), Y8
+	VMOVUPD   160(AX), Y9
+	VMULPD    Y9, Y5, Y10
+	VMULPD    Y2, Y10, Y11
+	VMULPD    Y2, Y4, Y2
+	VADDPD    Y6, Y11, Y12
+	VMULPD    Y12, Y4, Y12
+	VMULPD    Y8, Y7, Y8
+	VADDPD    Y10, Y10, Y10
+	VMULPD    Y6, Y10, Y6
 	VADDPD    Y6, Y8, Y6
-	VMULPD    Y3, Y6, Y6
-	VMOVUPD   128(SP), Y8
-	VMOVUPD   constsAVX2<>+576(SB), Y9
-	VMOVUPD   32(SP), Y10
-	VSUBPD    Y10, Y9, Y9
-	VMULPD    Y9, Y8, Y8
-	VMOVUPD   32(SP), Y9
-	VMOVUPD   160(SP), Y10
-	VMULPD    Y10, Y9, Y9
-	VSUBPD    Y9, Y8, Y8
-	VMOVUPD   128(SP), Y9
-	VMOVUPD   160(SP), Y10
-	VMOVUPD   160(AX), Y11
-	VMULPD    Y11, Y7, Y12
-	VMULPD    Y4, Y12, Y13
-	VMULPD    Y4, Y6, Y4
-	VADDPD    Y8, Y13, Y14
-	VMULPD    Y14, Y6, Y14
-	VMULPD    Y10, Y9, Y10
-	VADDPD    Y12, Y12, Y12
-	VMULPD    Y8, Y12, Y8
-	VADDPD    Y8, Y10, Y8
-	VMOVUPD   constsAVX2<>+576(SB), Y10
-	VADDPD    Y9, Y9, Y9
-	VSUBPD    Y9, Y10, Y9
-	VMULPD    Y9, Y13, Y9
+	VMOVUPD   constsAVX2<>+576(SB), Y8
+	VADDPD    Y7, Y7, Y7
+	VSUBPD    Y7, Y8, Y7
+	VMULPD    Y7, Y11, Y7
+	VADDPD    Y7, Y6, Y6
+	VMULPD    Y5, Y11, Y7
+	VSUBPD    constsAVX2<>+576(SB), Y9, Y8
+	VMULPD    Y8, Y7, Y7
+	VADDPD    Y7, Y6, Y6
+	VMULPD    Y6, Y4, Y4
+	VMULPD    Y3, Y1, Y1
+	VMULPD    192(AX), Y1, Y1
+	VADDPD    Y1, Y2, Y2
+	VMULPD    224(AX), Y1, Y1
+	VMULPD    Y5, Y1, Y3
+	VADDPD    Y3, Y12, Y3
+	VMOVUPD   224(AX), Y6
+	VSUBPD    constsAVX2<>+576(SB), Y6, Y6
+	VMULPD    Y5, Y6, Y6
+	VMULPD    Y5, Y6, Y6
+	VMOVUPD   constsAVX2<>+576(SB), Y7
+	VMOVUPD   128(R11), Y8
+	VMOVUPD   128(R11), Y9
 	VADDPD    Y9, Y8, Y8
-	VMULPD    Y7, Y13, Y9
-	VSUBPD    constsAVX2<>+576(SB), Y11, Y10
-	VMULPD    Y10, Y9, Y9
-	VADDPD    Y9, Y8, Y8
-	VMULPD    Y8, Y6, Y6
-	VMULPD    Y5, Y3, Y3
-	VMULPD    192(AX), Y3, Y3
-	VADDPD    Y3, Y4, Y4
-	VMULPD    224(AX), Y3, Y3
-	VMULPD    Y7, Y3, Y5
-	VADDPD    Y5, Y14, Y5
-	VMOVUPD   224(AX), Y8
-	VSUBPD    constsAVX2<>+576(SB), Y8, Y8
-	VMULPD    Y7, Y8, Y8
-	VMULPD    Y7, Y8, Y8
-	VMOVUPD   constsAVX2<>+576(SB), Y9
-	VMOVUPD   128(SP), Y10
-	VMOVUPD   128(SP), Y11
-	VADDPD    Y11, Y10, Y10
-	VSUBPD    Y10, Y9, Y9
-	VMULPD    Y9, Y7, Y7
-	VADDPD    Y7, Y8, Y7
-	VMULPD    Y7, Y3, Y3
-	VADDPD    Y3, Y6, Y3
-	VCMPPD    $0x03, Y2, Y1, Y2
-	VANDPD    constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VSUBPD    Y8, Y7, Y7
+	VMULPD    Y7, Y5, Y5
+	VADDPD    Y5, Y6, Y5
+	VMULPD    Y5, Y1, Y1
+	VADDPD    Y1, Y4, Y1
+	VMOVUPD   256(R11), Y4
+	VMOVUPD   32(R11), Y5
+	VCMPPD    $0x03, Y5, Y4, Y5
+	VANDPD    constsAVX2<>+0(SB), Y4, Y4
+	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y4, Y4
 	VMOVUPD   64(AX), Y6
 	VXORPD    constsAVX2<>+32(SB), Y6, Y7
-	VMAXPD    Y4, Y7, Y7
+	VMAXPD    Y2, Y7, Y7
 	VMINPD    Y7, Y6, Y6
-	VBLENDVPD Y1, Y4, Y6, Y4
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VADDPD    Y4, Y0, Y0
+	VBLENDVPD Y4, Y2, Y6, Y2
+	VBLENDVPD Y5, constsAVX2<>+1216(SB), Y2, Y2
+	VADDPD    Y2, Y0, Y0
 	TESTQ     CX, CX
 	JZ        poly1AVX2F64noloss
-	VMOVUPD   Y4, (CX)(R9*8)
+	VMOVUPD   Y2, (CX)(R9*8)
 
 poly1AVX2F64noloss:
 	TESTQ     DX, DX
 	JZ        poly1AVX2F64nograd
-	VMULPD    (AX), Y5, Y4
-	VMOVUPD   64(AX), Y5
-	VXORPD    constsAVX2<>+32(SB), Y5, Y6
-	VMAXPD    Y4, Y6, Y6
-	VMINPD    Y6, Y5, Y5
-	VBLENDVPD Y1, Y4, Y5, Y4
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VMOVUPD   Y4, (DX)(R9*8)
+	VMULPD    (AX), Y3, Y2
+	VMOVUPD   64(AX), Y3
+	VXORPD    constsAVX2<>+32(SB), Y3, Y6
+	VMAXPD    Y2, Y6, Y6
+	VMINPD    Y6, Y3, Y3
+	VBLENDVPD Y4, Y2, Y3, Y2
+	VBLENDVPD Y5, constsAVX2<>+1216(SB), Y2, Y2
+	VMOVUPD   Y2, (DX)(R9*8)
 
 poly1AVX2F64nograd:
 	TESTQ     BX, BX
 	JZ        poly1AVX2F64nohess
-	VMOVUPD   32(AX), Y4
-	VMULPD    (AX), Y3, Y3
-	VMAXPD    Y3, Y4, Y3
-	VMOVUPD   64(AX), Y4
-	VXORPD    constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD    Y3, Y5, Y5
-	VMINPD    Y5, Y4, Y4
-	VBLENDVPD Y1, Y3, Y4, Y1
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VMOVUPD   32(AX), Y2
+	VMULPD    (AX), Y1, Y1
+	VMAXPD    Y1, Y2, Y1
+	VMOVUPD   64(AX), Y2
+	VXORPD    constsAVX2<>+32(SB), Y2, Y3
+	VMAXPD    Y1, Y3, Y3
+	VMINPD    Y3, Y2, Y2
+	VBLENDVPD Y4, Y1, Y2, Y1
+	VBLENDVPD Y5, constsAVX2<>+1216(SB), Y1, Y1
 	VMOVUPD   Y1, (BX)(R9*8)
 
 poly1AVX2F64nohess:
-	ADDQ $0x00000004, R9
-	JMP  poly1AVX2F64loop
+	XCHGQ R11, R12
+	MOVQ  R10, R9
+	CMPQ  R9, R8
+	JL    poly1AVX2F64loop
 
 poly1AVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -9796,18 +10968,18 @@ poly1AVX2F64done:
 
 // func gaussianAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·gaussianAVX2F64(SB), NOSPLIT, $288-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-gaussianAVX2F64loop:
+TEXT ·gaussianAVX2F64(SB), $576-64
+	MOVQ         p+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), SI
+	MOVQ         y+40(FP), DI
+	MOVQ         n+48(FP), R8
+	VXORPD       Y0, Y0, Y0
+	XORQ         R9, R9
+	LEAQ         (SP), R11
+	LEAQ         288(SP), R12
 	CMPQ         R9, R8
 	JGE          gaussianAVX2F64done
 	VMOVUPD      (SI)(R9*8), Y1
@@ -9895,78 +11067,24 @@ gaussianAVX2F64loop:
 	VXORPD       constsAVX2<>+32(SB), Y1, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y3, 64(SP)
-	VMOVUPD      Y4, 96(SP)
-	VMOVUPD      Y8, 128(SP)
-	VMOVUPD      Y5, 160(SP)
-	VMOVUPD      Y6, 192(SP)
-	VMOVUPD      Y7, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      32(SP), Y3
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VMOVUPD      constsAVX2<>+576(SB), Y4
-	VMOVUPD      32(SP), Y5
-	VSUBPD       Y5, Y4, Y4
-	VBLENDVPD    Y3, constsAVX2<>+576(SB), Y4, Y3
-	CMPQ         192(AX), $0x00
-	JL           gaussianAVX2F64powblog
-	VMOVUPD      constsAVX2<>+576(SB), Y4
-	VMOVAPD      Y4, Y4
-	MOVQ         192(AX), R10
+	VMOVUPD      Y1, (R11)
+	VMOVUPD      Y2, 32(R11)
+	VMOVUPD      Y3, 64(R11)
+	VMOVUPD      Y4, 96(R11)
+	VMOVUPD      Y8, 128(R11)
+	VMOVUPD      Y5, 160(R11)
+	VMOVUPD      Y6, 192(R11)
+	VMOVUPD      Y7, 224(R11)
+	VMOVUPD      Y1, 256(R11)
 
-gaussianAVX2F64powbloop:
-	TESTQ  R10, R10
-	JZ     gaussianAVX2F64powbdone
-	VMULPD Y3, Y4, Y4
-	DECQ   R10
-	JMP    gaussianAVX2F64powbloop
-
-gaussianAVX2F64powblog:
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y3, Y4
-	VMULPD       constsAVX2<>+992(SB), Y3, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y3
-	VMOVUPD      constsAVX2<>+1024(SB), Y5
-	VANDPD       Y5, Y4, Y4
-	VPSRLQ       $0x34, Y3, Y5
-	VXORPD       constsAVX2<>+1056(SB), Y5, Y5
-	VSUBPD       constsAVX2<>+1056(SB), Y5, Y5
-	VSUBPD       constsAVX2<>+1088(SB), Y5, Y5
-	VSUBPD       Y4, Y5, Y4
-	VANDPD       constsAVX2<>+1120(SB), Y3, Y3
-	VXORPD       constsAVX2<>+256(SB), Y3, Y3
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y3, Y5
-	VADDPD       Y3, Y3, Y6
-	VBLENDVPD    Y5, Y6, Y3, Y3
-	VSUBPD       constsAVX2<>+576(SB), Y4, Y6
-	VBLENDVPD    Y5, Y6, Y4, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y3
-	VADDPD       constsAVX2<>+672(SB), Y3, Y5
-	VDIVPD       Y5, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+704(SB), Y8
-	VFMADD213PD  constsAVX2<>+736(SB), Y7, Y8
-	VFMADD213PD  constsAVX2<>+768(SB), Y7, Y8
-	VFMADD213PD  constsAVX2<>+800(SB), Y7, Y8
-	VMULPD       Y6, Y8, Y6
-	VMOVUPD      constsAVX2<>+832(SB), Y8
-	VFMADD213PD  constsAVX2<>+864(SB), Y7, Y8
-	VFMADD213PD  constsAVX2<>+896(SB), Y7, Y8
-	VMULPD       Y7, Y8, Y7
-	VADDPD       Y7, Y6, Y6
-	VMULPD       Y3, Y3, Y7
-	VMULPD       constsAVX2<>+256(SB), Y7, Y7
-	VADDPD       Y6, Y7, Y6
-	VMULPD       Y6, Y5, Y5
-	VMULPD       constsAVX2<>+192(SB), Y4, Y6
-	VADDPD       Y6, Y5, Y5
-	VSUBPD       Y5, Y7, Y5
-	VSUBPD       Y3, Y5, Y3
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y3, Y4, Y3
-	VMULPD       128(AX), Y3, Y3
+gaussianAVX2F64loop:
+	LEAQ         4(R9), R10
+	CMPQ         R10, R8
+	JGE          gaussianAVX2F64last
+	VMOVUPD      (SI)(R10*8), Y1
+	VMOVUPD      (DI)(R10*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
 	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
 	VMINPD       constsAVX2<>+96(SB), Y3, Y3
 	VMULPD       constsAVX2<>+128(SB), Y3, Y4
@@ -10004,119 +11122,276 @@ gaussianAVX2F64powblog:
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VMOVAPD      Y3, Y4
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (R12)
+	VMOVUPD      Y2, 32(R12)
+	VMOVUPD      Y3, 64(R12)
+	VMOVUPD      Y4, 96(R12)
+	VMOVUPD      Y8, 128(R12)
+	VMOVUPD      Y5, 160(R12)
+	VMOVUPD      Y6, 192(R12)
+	VMOVUPD      Y7, 224(R12)
+	VMOVUPD      Y1, 256(R12)
+
+gaussianAVX2F64last:
+	VMOVUPD   32(R11), Y1
+	VCMPPD    $0x00, constsAVX2<>+576(SB), Y1, Y1
+	VMOVUPD   constsAVX2<>+576(SB), Y2
+	VMOVUPD   32(R11), Y3
+	VSUBPD    Y3, Y2, Y2
+	VBLENDVPD Y1, constsAVX2<>+576(SB), Y2, Y1
+	CMPQ      192(AX), $0x00
+	JL        gaussianAVX2F64powblog
+	VMOVUPD   constsAVX2<>+576(SB), Y2
+	VMOVAPD   Y2, Y2
+	MOVQ      192(AX), R13
+
+gaussianAVX2F64powbloop:
+	TESTQ  R13, R13
+	JZ     gaussianAVX2F64powbdone
+	VMULPD Y1, Y2, Y2
+	DECQ   R13
+	JMP    gaussianAVX2F64powbloop
+
+gaussianAVX2F64powblog:
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y1, Y2
+	VMULPD       constsAVX2<>+992(SB), Y1, Y3
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VMOVUPD      constsAVX2<>+1024(SB), Y3
+	VANDPD       Y3, Y2, Y2
+	VPSRLQ       $0x34, Y1, Y3
+	VXORPD       constsAVX2<>+1056(SB), Y3, Y3
+	VSUBPD       constsAVX2<>+1056(SB), Y3, Y3
+	VSUBPD       constsAVX2<>+1088(SB), Y3, Y3
+	VSUBPD       Y2, Y3, Y2
+	VANDPD       constsAVX2<>+1120(SB), Y1, Y1
+	VXORPD       constsAVX2<>+256(SB), Y1, Y1
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y1, Y3
+	VADDPD       Y1, Y1, Y4
+	VBLENDVPD    Y3, Y4, Y1, Y1
+	VSUBPD       constsAVX2<>+576(SB), Y2, Y4
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	VSUBPD       constsAVX2<>+576(SB), Y1, Y1
+	VADDPD       constsAVX2<>+672(SB), Y1, Y3
+	VDIVPD       Y3, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+704(SB), Y6
+	VFMADD213PD  constsAVX2<>+736(SB), Y5, Y6
+	VFMADD213PD  constsAVX2<>+768(SB), Y5, Y6
+	VFMADD213PD  constsAVX2<>+800(SB), Y5, Y6
+	VMULPD       Y4, Y6, Y4
+	VMOVUPD      constsAVX2<>+832(SB), Y6
+	VFMADD213PD  constsAVX2<>+864(SB), Y5, Y6
+	VFMADD213PD  constsAVX2<>+896(SB), Y5, Y6
+	VMULPD       Y5, Y6, Y5
+	VADDPD       Y5, Y4, Y4
+	VMULPD       Y1, Y1, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VADDPD       Y4, Y5, Y4
+	VMULPD       Y4, Y3, Y3
+	VMULPD       constsAVX2<>+192(SB), Y2, Y4
+	VADDPD       Y4, Y3, Y3
+	VSUBPD       Y3, Y5, Y3
+	VSUBPD       Y1, Y3, Y1
+	VMULPD       constsAVX2<>+160(SB), Y2, Y2
+	VSUBPD       Y1, Y2, Y1
+	VMULPD       128(AX), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVAPD      Y1, Y2
 
 gaussianAVX2F64powbdone:
-	VMOVUPD   32(SP), Y3
-	VCMPPD    $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VMOVUPD   128(SP), Y5
-	VMOVUPD   160(SP), Y6
-	VBLENDVPD Y3, Y6, Y5, Y5
+	VMOVUPD   32(R11), Y1
+	VCMPPD    $0x00, constsAVX2<>+576(SB), Y1, Y1
+	VMOVUPD   128(R11), Y3
+	VMOVUPD   160(R11), Y4
+	VBLENDVPD Y1, Y4, Y3, Y3
 	CMPQ      160(AX), $0x00
 	JL        gaussianAVX2F64powglog
-	VMOVUPD   constsAVX2<>+576(SB), Y3
-	VMOVAPD   Y3, Y3
-	MOVQ      160(AX), R10
+	VMOVUPD   constsAVX2<>+576(SB), Y1
+	VMOVAPD   Y1, Y1
+	MOVQ      160(AX), R13
 
 gaussianAVX2F64powgloop:
-	TESTQ  R10, R10
+	TESTQ  R13, R13
 	JZ     gaussianAVX2F64powgdone
-	VMULPD Y5, Y3, Y3
-	DECQ   R10
+	VMULPD Y3, Y1, Y1
+	DECQ   R13
 	JMP    gaussianAVX2F64powgloop
 
 gaussianAVX2F64powglog:
-	VMOVUPD      224(SP), Y5
-	VXORPD       constsAVX2<>+32(SB), Y5, Y5
-	VMOVUPD      192(SP), Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y6
-	VBLENDVPD    Y3, Y6, Y5, Y3
-	VMULPD       96(AX), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
-	VMULPD       Y3, Y3, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y3, Y3, Y6
-	VFMADD213PD  Y3, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y3
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVAPD      Y3, Y3
+	VMOVUPD      224(R11), Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMOVUPD      192(R11), Y4
+	VXORPD       constsAVX2<>+32(SB), Y4, Y4
+	VBLENDVPD    Y1, Y4, Y3, Y1
+	VMULPD       96(AX), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y3
+	VROUNDPD     $0x08, Y3, Y3
+	VFNMADD231PD constsAVX2<>+160(SB), Y3, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y3, Y1
+	VMULPD       Y1, Y1, Y4
+	VMULPD       Y4, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+288(SB), Y8
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+352(SB), Y7
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+416(SB), Y9
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y9
+	VFMADD213PD  Y7, Y4, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+480(SB), Y5
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y5
+	VMOVUPD      constsAVX2<>+544(SB), Y7
+	VFMADD213PD  Y5, Y4, Y7
+	VFMADD213PD  Y9, Y6, Y7
+	VMULPD       Y1, Y1, Y4
+	VFMADD213PD  Y1, Y4, Y7
+	VADDPD       constsAVX2<>+576(SB), Y7, Y1
+	VMULPD       constsAVX2<>+256(SB), Y3, Y4
+	VROUNDPD     $0x09, Y4, Y4
+	VSUBPD       Y4, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VMOVAPD      Y1, Y1
 
 gaussianAVX2F64powgdone:
-	VMULPD    Y3, Y4, Y3
-	VMOVUPD   32(SP), Y4
-	VCMPPD    $0x00, constsAVX2<>+576(SB), Y4, Y4
-	VMOVUPD   160(SP), Y5
-	VMOVUPD   128(SP), Y6
+	VMULPD    Y1, Y2, Y1
+	VMOVUPD   32(R11), Y2
+	VCMPPD    $0x00, constsAVX2<>+576(SB), Y2, Y2
+	VMOVUPD   160(R11), Y3
+	VMOVUPD   128(R11), Y4
+	VXORPD    constsAVX2<>+32(SB), Y4, Y4
+	VBLENDVPD Y2, Y4, Y3, Y3
+	VMOVUPD   192(R11), Y4
+	VMOVUPD   224(R11), Y5
+	VBLENDVPD Y2, Y5, Y4, Y4
+	VMOVUPD   128(R11), Y5
+	VMOVUPD   160(R11), Y6
 	VXORPD    constsAVX2<>+32(SB), Y6, Y6
-	VBLENDVPD Y4, Y6, Y5, Y5
-	VMOVUPD   192(SP), Y6
-	VMOVUPD   224(SP), Y7
-	VBLENDVPD Y4, Y7, Y6, Y6
-	VMOVUPD   128(SP), Y7
-	VMOVUPD   160(SP), Y8
-	VXORPD    constsAVX2<>+32(SB), Y8, Y8
-	VBLENDVPD Y4, Y8, Y7, Y4
-	VMOVUPD   128(SP), Y7
-	VMOVUPD   160(SP), Y8
-	VMOVUPD   96(AX), Y9
-	VMULPD    Y9, Y5, Y10
-	VMULPD    Y6, Y10, Y11
-	VMULPD    Y6, Y3, Y6
-	VADDPD    Y4, Y11, Y12
-	VMULPD    Y12, Y3, Y12
-	VMULPD    Y8, Y7, Y8
-	VADDPD    Y10, Y10, Y10
-	VMULPD    Y4, Y10, Y4
-	VADDPD    Y4, Y8, Y4
-	VMOVUPD   constsAVX2<>+576(SB), Y8
-	VADDPD    Y7, Y7, Y7
-	VSUBPD    Y7, Y8, Y7
-	VMULPD    Y7, Y11, Y7
-	VADDPD    Y7, Y4, Y4
-	VMULPD    Y5, Y11, Y5
-	VSUBPD    constsAVX2<>+576(SB), Y9, Y7
-	VMULPD    Y7, Y5, Y5
-	VADDPD    Y5, Y4, Y4
-	VMULPD    Y4, Y3, Y3
-	VCMPPD    $0x03, Y2, Y1, Y2
-	VANDPD    constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y1, Y1
-	VMOVUPD   64(AX), Y4
-	VXORPD    constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD    Y6, Y5, Y5
-	VMINPD    Y5, Y4, Y4
-	VBLENDVPD Y1, Y6, Y4, Y4
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VBLENDVPD Y2, Y6, Y5, Y2
+	VMOVUPD   128(R11), Y5
+	VMOVUPD   160(R11), Y6
+	VMOVUPD   96(AX), Y7
+	VMULPD    Y7, Y3, Y8
+	VMULPD    Y4, Y8, Y9
+	VMULPD    Y4, Y1, Y4
+	VADDPD    Y2, Y9, Y10
+	VMULPD    Y10, Y1, Y10
+	VMULPD    Y6, Y5, Y6
+	VADDPD    Y8, Y8, Y8
+	VMULPD    Y2, Y8, Y2
+	VADDPD    Y2, Y6, Y2
+	VMOVUPD   constsAVX2<>+576(SB), Y6
+	VADDPD    Y5, Y5, Y5
+	VSUBPD    Y5, Y6, Y5
+	VMULPD    Y5, Y9, Y5
+	VADDPD    Y5, Y2, Y2
+	VMULPD    Y3, Y9, Y3
+	VSUBPD    constsAVX2<>+576(SB), Y7, Y5
+	VMULPD    Y5, Y3, Y3
+	VADDPD    Y3, Y2, Y2
+	VMULPD    Y2, Y1, Y1
+	VMOVUPD   256(R11), Y2
+	VMOVUPD   32(R11), Y3
+	VCMPPD    $0x03, Y3, Y2, Y3
+	VANDPD    constsAVX2<>+0(SB), Y2, Y2
+	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y2, Y2
+	VMOVUPD   64(AX), Y5
+	VXORPD    constsAVX2<>+32(SB), Y5, Y6
+	VMAXPD    Y4, Y6, Y6
+	VMINPD    Y6, Y5, Y5
+	VBLENDVPD Y2, Y4, Y5, Y4
+	VBLENDVPD Y3, constsAVX2<>+1216(SB), Y4, Y4
 	VADDPD    Y4, Y0, Y0
 	TESTQ     CX, CX
 	JZ        gaussianAVX2F64noloss
@@ -10125,32 +11400,34 @@ gaussianAVX2F64powgdone:
 gaussianAVX2F64noloss:
 	TESTQ     DX, DX
 	JZ        gaussianAVX2F64nograd
-	VMULPD    (AX), Y12, Y4
+	VMULPD    (AX), Y10, Y4
 	VMOVUPD   64(AX), Y5
 	VXORPD    constsAVX2<>+32(SB), Y5, Y6
 	VMAXPD    Y4, Y6, Y6
 	VMINPD    Y6, Y5, Y5
-	VBLENDVPD Y1, Y4, Y5, Y4
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VBLENDVPD Y2, Y4, Y5, Y4
+	VBLENDVPD Y3, constsAVX2<>+1216(SB), Y4, Y4
 	VMOVUPD   Y4, (DX)(R9*8)
 
 gaussianAVX2F64nograd:
 	TESTQ     BX, BX
 	JZ        gaussianAVX2F64nohess
 	VMOVUPD   32(AX), Y4
-	VMULPD    (AX), Y3, Y3
-	VMAXPD    Y3, Y4, Y3
+	VMULPD    (AX), Y1, Y1
+	VMAXPD    Y1, Y4, Y1
 	VMOVUPD   64(AX), Y4
 	VXORPD    constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD    Y3, Y5, Y5
+	VMAXPD    Y1, Y5, Y5
 	VMINPD    Y5, Y4, Y4
-	VBLENDVPD Y1, Y3, Y4, Y1
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VBLENDVPD Y2, Y1, Y4, Y1
+	VBLENDVPD Y3, constsAVX2<>+1216(SB), Y1, Y1
 	VMOVUPD   Y1, (BX)(R9*8)
 
 gaussianAVX2F64nohess:
-	ADDQ $0x00000004, R9
-	JMP  gaussianAVX2F64loop
+	XCHGQ R11, R12
+	MOVQ  R10, R9
+	CMPQ  R9, R8
+	JL    gaussianAVX2F64loop
 
 gaussianAVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -10163,18 +11440,18 @@ gaussianAVX2F64done:
 
 // func varifocalAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·varifocalAVX2F64(SB), NOSPLIT, $288-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-varifocalAVX2F64loop:
+TEXT ·varifocalAVX2F64(SB), $576-64
+	MOVQ         p+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), SI
+	MOVQ         y+40(FP), DI
+	MOVQ         n+48(FP), R8
+	VXORPD       Y0, Y0, Y0
+	XORQ         R9, R9
+	LEAQ         (SP), R11
+	LEAQ         288(SP), R12
 	CMPQ         R9, R8
 	JGE          varifocalAVX2F64done
 	VMOVUPD      (SI)(R9*8), Y1
@@ -10262,190 +11539,295 @@ varifocalAVX2F64loop:
 	VXORPD       constsAVX2<>+32(SB), Y1, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y3, 64(SP)
-	VMOVUPD      Y4, 96(SP)
-	VMOVUPD      Y8, 128(SP)
-	VMOVUPD      Y5, 160(SP)
-	VMOVUPD      Y6, 192(SP)
-	VMOVUPD      Y7, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      (SP), Y3
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y3, Y3
-	VMOVUPD      (SP), Y4
-	VMOVUPD      32(SP), Y5
-	VMULPD       Y5, Y4, Y4
-	VXORPD       constsAVX2<>+32(SB), Y4, Y4
-	VMOVUPD      (SP), Y5
+	VMOVUPD      Y1, (R11)
+	VMOVUPD      Y2, 32(R11)
+	VMOVUPD      Y3, 64(R11)
+	VMOVUPD      Y4, 96(R11)
+	VMOVUPD      Y8, 128(R11)
+	VMOVUPD      Y5, 160(R11)
+	VMOVUPD      Y6, 192(R11)
+	VMOVUPD      Y7, 224(R11)
+	VMOVUPD      Y1, 256(R11)
+
+varifocalAVX2F64loop:
+	LEAQ         4(R9), R10
+	CMPQ         R10, R8
+	JGE          varifocalAVX2F64last
+	VMOVUPD      (SI)(R10*8), Y1
+	VMOVUPD      (DI)(R10*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VMOVUPD      32(SP), Y7
-	VSUBPD       Y7, Y6, Y6
-	VMULPD       Y6, Y5, Y5
-	VBLENDVPD    Y3, Y5, Y4, Y3
-	VMOVUPD      96(SP), Y4
-	VADDPD       Y4, Y3, Y3
-	VMOVUPD      32(SP), Y4
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y4, Y4
-	VMOVUPD      192(SP), Y5
-	VBLENDVPD    Y4, Y5, Y3, Y3
-	VMOVUPD      32(SP), Y4
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y4, Y4
-	VMOVUPD      224(SP), Y5
-	VBLENDVPD    Y4, Y5, Y3, Y3
-	VMOVUPD      96(AX), Y4
-	VMOVUPD      128(SP), Y5
-	CMPQ         192(AX), $0x00
-	JL           varifocalAVX2F64powlog
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VMOVAPD      Y6, Y6
-	MOVQ         192(AX), R10
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (R12)
+	VMOVUPD      Y2, 32(R12)
+	VMOVUPD      Y3, 64(R12)
+	VMOVUPD      Y4, 96(R12)
+	VMOVUPD      Y8, 128(R12)
+	VMOVUPD      Y5, 160(R12)
+	VMOVUPD      Y6, 192(R12)
+	VMOVUPD      Y7, 224(R12)
+	VMOVUPD      Y1, 256(R12)
+
+varifocalAVX2F64last:
+	VMOVUPD   (R11), Y1
+	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y1, Y1
+	VMOVUPD   (R11), Y2
+	VMOVUPD   32(R11), Y3
+	VMULPD    Y3, Y2, Y2
+	VXORPD    constsAVX2<>+32(SB), Y2, Y2
+	VMOVUPD   (R11), Y3
+	VMOVUPD   constsAVX2<>+576(SB), Y4
+	VMOVUPD   32(R11), Y5
+	VSUBPD    Y5, Y4, Y4
+	VMULPD    Y4, Y3, Y3
+	VBLENDVPD Y1, Y3, Y2, Y1
+	VMOVUPD   96(R11), Y2
+	VADDPD    Y2, Y1, Y1
+	VMOVUPD   32(R11), Y2
+	VCMPPD    $0x00, constsAVX2<>+928(SB), Y2, Y2
+	VMOVUPD   192(R11), Y3
+	VBLENDVPD Y2, Y3, Y1, Y1
+	VMOVUPD   32(R11), Y2
+	VCMPPD    $0x00, constsAVX2<>+576(SB), Y2, Y2
+	VMOVUPD   224(R11), Y3
+	VBLENDVPD Y2, Y3, Y1, Y1
+	VMOVUPD   96(AX), Y2
+	VMOVUPD   128(R11), Y3
+	CMPQ      192(AX), $0x00
+	JL        varifocalAVX2F64powlog
+	VMOVUPD   constsAVX2<>+576(SB), Y4
+	VMOVAPD   Y4, Y4
+	MOVQ      192(AX), R13
 
 varifocalAVX2F64powloop:
-	TESTQ  R10, R10
+	TESTQ  R13, R13
 	JZ     varifocalAVX2F64powdone
-	VMULPD Y5, Y6, Y6
-	DECQ   R10
+	VMULPD Y3, Y4, Y4
+	DECQ   R13
 	JMP    varifocalAVX2F64powloop
 
 varifocalAVX2F64powlog:
-	VMOVUPD      224(SP), Y5
-	VXORPD       constsAVX2<>+32(SB), Y5, Y5
-	VMULPD       128(AX), Y5, Y5
-	VMAXPD       constsAVX2<>+64(SB), Y5, Y5
-	VMINPD       constsAVX2<>+96(SB), Y5, Y5
-	VMULPD       constsAVX2<>+128(SB), Y5, Y6
-	VROUNDPD     $0x08, Y6, Y6
-	VFNMADD231PD constsAVX2<>+160(SB), Y6, Y5
-	VFNMADD231PD constsAVX2<>+192(SB), Y6, Y5
-	VMULPD       Y5, Y5, Y7
-	VMULPD       Y7, Y7, Y8
-	VMULPD       Y8, Y8, Y9
-	VMOVUPD      constsAVX2<>+224(SB), Y10
-	VFMADD213PD  constsAVX2<>+256(SB), Y5, Y10
-	VMOVUPD      constsAVX2<>+288(SB), Y11
-	VFMADD213PD  constsAVX2<>+320(SB), Y5, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+352(SB), Y10
-	VFMADD213PD  constsAVX2<>+384(SB), Y5, Y10
-	VMOVUPD      constsAVX2<>+416(SB), Y12
-	VFMADD213PD  constsAVX2<>+448(SB), Y5, Y12
-	VFMADD213PD  Y10, Y7, Y12
-	VFMADD213PD  Y11, Y8, Y12
-	VMOVUPD      constsAVX2<>+480(SB), Y8
-	VFMADD213PD  constsAVX2<>+512(SB), Y5, Y8
-	VMOVUPD      constsAVX2<>+544(SB), Y10
-	VFMADD213PD  Y8, Y7, Y10
-	VFMADD213PD  Y12, Y9, Y10
-	VMULPD       Y5, Y5, Y7
-	VFMADD213PD  Y5, Y7, Y10
-	VADDPD       constsAVX2<>+576(SB), Y10, Y5
-	VMULPD       constsAVX2<>+256(SB), Y6, Y7
-	VROUNDPD     $0x09, Y7, Y7
-	VSUBPD       Y7, Y6, Y6
-	VADDPD       constsAVX2<>+608(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y5, Y5
-	VMOVAPD      Y5, Y6
+	VMOVUPD      224(R11), Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMULPD       128(AX), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VMOVAPD      Y3, Y4
 
 varifocalAVX2F64powdone:
-	VMULPD    Y6, Y4, Y4
-	VMOVUPD   160(SP), Y5
-	VMOVUPD   192(SP), Y6
-	VMOVUPD   128(SP), Y7
-	VMOVUPD   128(SP), Y8
-	VMOVUPD   160(SP), Y9
-	VMOVUPD   128(AX), Y10
-	VMULPD    Y10, Y5, Y11
-	VMULPD    Y6, Y11, Y12
-	VMULPD    Y6, Y4, Y6
-	VADDPD    Y7, Y12, Y13
-	VMULPD    Y13, Y4, Y13
-	VMULPD    Y9, Y8, Y9
-	VADDPD    Y11, Y11, Y11
-	VMULPD    Y7, Y11, Y7
-	VADDPD    Y7, Y9, Y7
-	VMOVUPD   constsAVX2<>+576(SB), Y9
-	VADDPD    Y8, Y8, Y8
-	VSUBPD    Y8, Y9, Y8
-	VMULPD    Y8, Y12, Y8
-	VADDPD    Y8, Y7, Y7
-	VMULPD    Y5, Y12, Y5
-	VSUBPD    constsAVX2<>+576(SB), Y10, Y8
-	VMULPD    Y8, Y5, Y5
+	VMULPD    Y4, Y2, Y2
+	VMOVUPD   160(R11), Y3
+	VMOVUPD   192(R11), Y4
+	VMOVUPD   128(R11), Y5
+	VMOVUPD   128(R11), Y6
+	VMOVUPD   160(R11), Y7
+	VMOVUPD   128(AX), Y8
+	VMULPD    Y8, Y3, Y9
+	VMULPD    Y4, Y9, Y10
+	VMULPD    Y4, Y2, Y4
+	VADDPD    Y5, Y10, Y11
+	VMULPD    Y11, Y2, Y11
+	VMULPD    Y7, Y6, Y7
+	VADDPD    Y9, Y9, Y9
+	VMULPD    Y5, Y9, Y5
 	VADDPD    Y5, Y7, Y5
-	VMULPD    Y5, Y4, Y4
-	VMOVUPD   32(SP), Y5
-	VCMPPD    $0x1e, constsAVX2<>+928(SB), Y5, Y5
-	VMOVUPD   32(SP), Y7
-	VMULPD    160(AX), Y7, Y7
-	VMOVUPD   constsAVX2<>+576(SB), Y8
-	VSUBPD    160(AX), Y8, Y8
-	VADDPD    Y8, Y7, Y7
-	VMULPD    Y3, Y7, Y3
-	VBLENDVPD Y5, Y3, Y6, Y6
-	VMOVUPD   128(SP), Y3
-	VMOVUPD   constsAVX2<>+576(SB), Y8
-	VMOVUPD   32(SP), Y9
-	VSUBPD    Y9, Y8, Y8
-	VMULPD    Y8, Y3, Y3
-	VMOVUPD   32(SP), Y8
-	VMOVUPD   160(SP), Y9
-	VMULPD    Y9, Y8, Y8
-	VSUBPD    Y8, Y3, Y3
-	VMULPD    Y3, Y7, Y3
-	VBLENDVPD Y5, Y3, Y13, Y13
-	VMOVUPD   128(SP), Y3
-	VMULPD    Y3, Y7, Y3
-	VMOVUPD   160(SP), Y7
-	VMULPD    Y7, Y3, Y3
-	VBLENDVPD Y5, Y3, Y4, Y4
-	VCMPPD    $0x03, Y2, Y1, Y2
+	VMOVUPD   constsAVX2<>+576(SB), Y7
+	VADDPD    Y6, Y6, Y6
+	VSUBPD    Y6, Y7, Y6
+	VMULPD    Y6, Y10, Y6
+	VADDPD    Y6, Y5, Y5
+	VMULPD    Y3, Y10, Y3
+	VSUBPD    constsAVX2<>+576(SB), Y8, Y6
+	VMULPD    Y6, Y3, Y3
+	VADDPD    Y3, Y5, Y3
+	VMULPD    Y3, Y2, Y2
+	VMOVUPD   32(R11), Y3
+	VCMPPD    $0x1e, constsAVX2<>+928(SB), Y3, Y3
+	VMOVUPD   32(R11), Y5
+	VMULPD    160(AX), Y5, Y5
+	VMOVUPD   constsAVX2<>+576(SB), Y6
+	VSUBPD    160(AX), Y6, Y6
+	VADDPD    Y6, Y5, Y5
+	VMULPD    Y1, Y5, Y1
+	VBLENDVPD Y3, Y1, Y4, Y4
+	VMOVUPD   128(R11), Y1
+	VMOVUPD   constsAVX2<>+576(SB), Y6
+	VMOVUPD   32(R11), Y7
+	VSUBPD    Y7, Y6, Y6
+	VMULPD    Y6, Y1, Y1
+	VMOVUPD   32(R11), Y6
+	VMOVUPD   160(R11), Y7
+	VMULPD    Y7, Y6, Y6
+	VSUBPD    Y6, Y1, Y1
+	VMULPD    Y1, Y5, Y1
+	VBLENDVPD Y3, Y1, Y11, Y11
+	VMOVUPD   128(R11), Y1
+	VMULPD    Y1, Y5, Y1
+	VMOVUPD   160(R11), Y5
+	VMULPD    Y5, Y1, Y1
+	VBLENDVPD Y3, Y1, Y2, Y2
+	VMOVUPD   256(R11), Y1
+	VMOVUPD   32(R11), Y3
+	VCMPPD    $0x03, Y3, Y1, Y3
 	VANDPD    constsAVX2<>+0(SB), Y1, Y1
 	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y1, Y1
-	VMOVUPD   64(AX), Y3
-	VXORPD    constsAVX2<>+32(SB), Y3, Y5
-	VMAXPD    Y6, Y5, Y5
-	VMINPD    Y5, Y3, Y3
-	VBLENDVPD Y1, Y6, Y3, Y3
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y3, Y3
-	VADDPD    Y3, Y0, Y0
+	VMOVUPD   64(AX), Y5
+	VXORPD    constsAVX2<>+32(SB), Y5, Y6
+	VMAXPD    Y4, Y6, Y6
+	VMINPD    Y6, Y5, Y5
+	VBLENDVPD Y1, Y4, Y5, Y4
+	VBLENDVPD Y3, constsAVX2<>+1216(SB), Y4, Y4
+	VADDPD    Y4, Y0, Y0
 	TESTQ     CX, CX
 	JZ        varifocalAVX2F64noloss
-	VMOVUPD   Y3, (CX)(R9*8)
+	VMOVUPD   Y4, (CX)(R9*8)
 
 varifocalAVX2F64noloss:
 	TESTQ     DX, DX
 	JZ        varifocalAVX2F64nograd
-	VMULPD    (AX), Y13, Y3
+	VMULPD    (AX), Y11, Y4
 	VMOVUPD   64(AX), Y5
 	VXORPD    constsAVX2<>+32(SB), Y5, Y6
-	VMAXPD    Y3, Y6, Y6
+	VMAXPD    Y4, Y6, Y6
 	VMINPD    Y6, Y5, Y5
-	VBLENDVPD Y1, Y3, Y5, Y3
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y3, Y3
-	VMOVUPD   Y3, (DX)(R9*8)
+	VBLENDVPD Y1, Y4, Y5, Y4
+	VBLENDVPD Y3, constsAVX2<>+1216(SB), Y4, Y4
+	VMOVUPD   Y4, (DX)(R9*8)
 
 varifocalAVX2F64nograd:
 	TESTQ     BX, BX
 	JZ        varifocalAVX2F64nohess
-	VMOVUPD   32(AX), Y3
-	VMULPD    (AX), Y4, Y4
-	VMAXPD    Y4, Y3, Y3
+	VMOVUPD   32(AX), Y4
+	VMULPD    (AX), Y2, Y2
+	VMAXPD    Y2, Y4, Y2
 	VMOVUPD   64(AX), Y4
 	VXORPD    constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD    Y3, Y5, Y5
+	VMAXPD    Y2, Y5, Y5
 	VMINPD    Y5, Y4, Y4
-	VBLENDVPD Y1, Y3, Y4, Y1
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VBLENDVPD Y1, Y2, Y4, Y1
+	VBLENDVPD Y3, constsAVX2<>+1216(SB), Y1, Y1
 	VMOVUPD   Y1, (BX)(R9*8)
 
 varifocalAVX2F64nohess:
-	ADDQ $0x00000004, R9
-	JMP  varifocalAVX2F64loop
+	XCHGQ R11, R12
+	MOVQ  R10, R9
+	CMPQ  R9, R8
+	JL    varifocalAVX2F64loop
 
 varifocalAVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -10458,18 +11840,18 @@ varifocalAVX2F64done:
 
 // func reducedAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·reducedAVX2F64(SB), NOSPLIT, $288-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-reducedAVX2F64loop:
+TEXT ·reducedAVX2F64(SB), $576-64
+	MOVQ         p+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), SI
+	MOVQ         y+40(FP), DI
+	MOVQ         n+48(FP), R8
+	VXORPD       Y0, Y0, Y0
+	XORQ         R9, R9
+	LEAQ         (SP), R11
+	LEAQ         288(SP), R12
 	CMPQ         R9, R8
 	JGE          reducedAVX2F64done
 	VMOVUPD      (SI)(R9*8), Y1
@@ -10557,239 +11939,342 @@ reducedAVX2F64loop:
 	VXORPD       constsAVX2<>+32(SB), Y1, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y3, 64(SP)
-	VMOVUPD      Y4, 96(SP)
-	VMOVUPD      Y8, 128(SP)
-	VMOVUPD      Y5, 160(SP)
-	VMOVUPD      Y6, 192(SP)
-	VMOVUPD      Y7, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      32(SP), Y3
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VMOVUPD      192(SP), Y4
-	VMOVUPD      224(SP), Y5
-	VBLENDVPD    Y3, Y5, Y4, Y4
-	VMOVUPD      128(SP), Y5
-	VMOVUPD      160(SP), Y6
-	VBLENDVPD    Y3, Y6, Y5, Y5
-	VMOVUPD      224(SP), Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y6
-	VMOVUPD      192(SP), Y7
-	VXORPD       constsAVX2<>+32(SB), Y7, Y7
-	VBLENDVPD    Y3, Y7, Y6, Y6
-	VMOVUPD      160(SP), Y7
-	VMOVUPD      128(SP), Y8
-	VXORPD       constsAVX2<>+32(SB), Y8, Y8
-	VBLENDVPD    Y3, Y8, Y7, Y7
-	VMOVUPD      32(SP), Y8
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y8
-	VORPD        Y3, Y8, Y3
-	VMOVMSKPD    Y3, R10
-	CMPL         R10, $0x0f
-	JE           reducedAVX2F64focus
-	VMOVUPD      constsAVX2<>+576(SB), Y8
-	VMOVUPD      32(SP), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMOVUPD      (SP), Y9
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y9, Y9
-	VMOVUPD      (SP), Y10
-	VMOVUPD      32(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VXORPD       constsAVX2<>+32(SB), Y10, Y10
-	VMOVUPD      (SP), Y11
-	VMULPD       Y8, Y11, Y11
-	VBLENDVPD    Y9, Y11, Y10, Y9
-	VMOVUPD      96(SP), Y10
-	VADDPD       Y10, Y9, Y9
-	VMOVUPD      32(SP), Y10
-	VMOVUPD      160(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      128(SP), Y11
-	VMULPD       Y11, Y8, Y8
-	VADDPD       Y8, Y10, Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y10
-	VMOVUPD      32(SP), Y11
-	VMOVUPD      32(SP), Y12
-	VADDPD       Y12, Y11, Y11
-	VSUBPD       Y11, Y10, Y10
-	VMOVUPD      128(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      160(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VDIVPD       Y8, Y10, Y10
-	VMOVUPD      32(SP), Y11
-	VCMPPD       $0x11, constsAVX2<>+256(SB), Y11, Y11
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y12
-	VMOVUPD      128(SP), Y13
-	VXORPD       constsAVX2<>+32(SB), Y13, Y13
-	VMOVUPD      160(SP), Y14
-	VBLENDVPD    Y11, Y14, Y13, Y11
-	VBLENDVPD    Y12, Y11, Y10, Y10
-	VBLENDVPD    Y3, Y4, Y9, Y4
-	VBLENDVPD    Y3, Y7, Y10, Y7
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y8, Y9
-	VMULPD       constsAVX2<>+992(SB), Y8, Y10
-	VBLENDVPD    Y9, Y10, Y8, Y10
-	VMOVUPD      constsAVX2<>+1024(SB), Y11
-	VANDPD       Y11, Y9, Y9
-	VPSRLQ       $0x34, Y10, Y11
-	VXORPD       constsAVX2<>+1056(SB), Y11, Y11
-	VSUBPD       constsAVX2<>+1056(SB), Y11, Y11
-	VSUBPD       constsAVX2<>+1088(SB), Y11, Y11
-	VSUBPD       Y9, Y11, Y9
-	VANDPD       constsAVX2<>+1120(SB), Y10, Y10
-	VXORPD       constsAVX2<>+256(SB), Y10, Y10
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y10, Y11
-	VADDPD       Y10, Y10, Y12
-	VBLENDVPD    Y11, Y12, Y10, Y10
-	VSUBPD       constsAVX2<>+576(SB), Y9, Y12
-	VBLENDVPD    Y11, Y12, Y9, Y9
-	VSUBPD       constsAVX2<>+576(SB), Y10, Y10
-	VADDPD       constsAVX2<>+672(SB), Y10, Y11
-	VDIVPD       Y11, Y10, Y11
-	VMULPD       Y11, Y11, Y12
-	VMULPD       Y12, Y12, Y13
-	VMOVUPD      constsAVX2<>+704(SB), Y14
-	VFMADD213PD  constsAVX2<>+736(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+768(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+800(SB), Y13, Y14
-	VMULPD       Y12, Y14, Y12
-	VMOVUPD      constsAVX2<>+832(SB), Y14
-	VFMADD213PD  constsAVX2<>+864(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+896(SB), Y13, Y14
-	VMULPD       Y13, Y14, Y13
-	VADDPD       Y13, Y12, Y12
-	VMULPD       Y10, Y10, Y13
-	VMULPD       constsAVX2<>+256(SB), Y13, Y13
-	VADDPD       Y12, Y13, Y12
-	VMULPD       Y12, Y11, Y11
-	VMULPD       constsAVX2<>+192(SB), Y9, Y12
-	VADDPD       Y12, Y11, Y11
-	VSUBPD       Y11, Y13, Y11
-	VSUBPD       Y10, Y11, Y10
-	VMULPD       constsAVX2<>+160(SB), Y9, Y9
-	VSUBPD       Y10, Y9, Y9
-	VBLENDVPD    Y3, Y6, Y9, Y6
-	VBLENDVPD    Y3, Y5, Y8, Y5
+	VMOVUPD      Y1, (R11)
+	VMOVUPD      Y2, 32(R11)
+	VMOVUPD      Y3, 64(R11)
+	VMOVUPD      Y4, 96(R11)
+	VMOVUPD      Y8, 128(R11)
+	VMOVUPD      Y5, 160(R11)
+	VMOVUPD      Y6, 192(R11)
+	VMOVUPD      Y7, 224(R11)
+	VMOVUPD      Y1, 256(R11)
+
+reducedAVX2F64loop:
+	LEAQ         4(R9), R10
+	CMPQ         R10, R8
+	JGE          reducedAVX2F64last
+	VMOVUPD      (SI)(R10*8), Y1
+	VMOVUPD      (DI)(R10*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (R12)
+	VMOVUPD      Y2, 32(R12)
+	VMOVUPD      Y3, 64(R12)
+	VMOVUPD      Y4, 96(R12)
+	VMOVUPD      Y8, 128(R12)
+	VMOVUPD      Y5, 160(R12)
+	VMOVUPD      Y6, 192(R12)
+	VMOVUPD      Y7, 224(R12)
+	VMOVUPD      Y1, 256(R12)
+
+reducedAVX2F64last:
+	VMOVUPD     32(R11), Y1
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y1, Y1
+	VMOVUPD     192(R11), Y2
+	VMOVUPD     224(R11), Y3
+	VBLENDVPD   Y1, Y3, Y2, Y2
+	VMOVUPD     128(R11), Y3
+	VMOVUPD     160(R11), Y4
+	VBLENDVPD   Y1, Y4, Y3, Y3
+	VMOVUPD     224(R11), Y4
+	VXORPD      constsAVX2<>+32(SB), Y4, Y4
+	VMOVUPD     192(R11), Y5
+	VXORPD      constsAVX2<>+32(SB), Y5, Y5
+	VBLENDVPD   Y1, Y5, Y4, Y4
+	VMOVUPD     160(R11), Y5
+	VMOVUPD     128(R11), Y6
+	VXORPD      constsAVX2<>+32(SB), Y6, Y6
+	VBLENDVPD   Y1, Y6, Y5, Y5
+	VMOVUPD     32(R11), Y6
+	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y6
+	VORPD       Y1, Y6, Y1
+	VMOVMSKPD   Y1, R13
+	CMPL        R13, $0x0f
+	JE          reducedAVX2F64focus
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VMOVUPD     32(R11), Y7
+	VSUBPD      Y7, Y6, Y6
+	VMOVUPD     (R11), Y7
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y7, Y7
+	VMOVUPD     (R11), Y8
+	VMOVUPD     32(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VXORPD      constsAVX2<>+32(SB), Y8, Y8
+	VMOVUPD     (R11), Y9
+	VMULPD      Y6, Y9, Y9
+	VBLENDVPD   Y7, Y9, Y8, Y7
+	VMOVUPD     96(R11), Y8
+	VADDPD      Y8, Y7, Y7
+	VMOVUPD     32(R11), Y8
+	VMOVUPD     160(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VMOVUPD     128(R11), Y9
+	VMULPD      Y9, Y6, Y6
+	VADDPD      Y6, Y8, Y6
+	VMOVUPD     constsAVX2<>+576(SB), Y8
+	VMOVUPD     32(R11), Y9
+	VMOVUPD     32(R11), Y10
+	VADDPD      Y10, Y9, Y9
+	VSUBPD      Y9, Y8, Y8
+	VMOVUPD     128(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VMOVUPD     160(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VDIVPD      Y6, Y8, Y8
+	VMOVUPD     32(R11), Y9
+	VCMPPD      $0x11, constsAVX2<>+256(SB), Y9, Y9
+	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y10
+	VMOVUPD     128(R11), Y11
+	VXORPD      constsAVX2<>+32(SB), Y11, Y11
+	VMOVUPD     160(R11), Y12
+	VBLENDVPD   Y9, Y12, Y11, Y9
+	VBLENDVPD   Y10, Y9, Y8, Y8
+	VBLENDVPD   Y1, Y2, Y7, Y2
+	VBLENDVPD   Y1, Y5, Y8, Y5
+	VCMPPD      $0x11, constsAVX2<>+960(SB), Y6, Y7
+	VMULPD      constsAVX2<>+992(SB), Y6, Y8
+	VBLENDVPD   Y7, Y8, Y6, Y8
+	VMOVUPD     constsAVX2<>+1024(SB), Y9
+	VANDPD      Y9, Y7, Y7
+	VPSRLQ      $0x34, Y8, Y9
+	VXORPD      constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD      constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD      constsAVX2<>+1088(SB), Y9, Y9
+	VSUBPD      Y7, Y9, Y7
+	VANDPD      constsAVX2<>+1120(SB), Y8, Y8
+	VXORPD      constsAVX2<>+256(SB), Y8, Y8
+	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y8, Y9
+	VADDPD      Y8, Y8, Y10
+	VBLENDVPD   Y9, Y10, Y8, Y8
+	VSUBPD      constsAVX2<>+576(SB), Y7, Y10
+	VBLENDVPD   Y9, Y10, Y7, Y7
+	VSUBPD      constsAVX2<>+576(SB), Y8, Y8
+	VADDPD      constsAVX2<>+672(SB), Y8, Y9
+	VDIVPD      Y9, Y8, Y9
+	VMULPD      Y9, Y9, Y10
+	VMULPD      Y10, Y10, Y11
+	VMOVUPD     constsAVX2<>+704(SB), Y12
+	VFMADD213PD constsAVX2<>+736(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+768(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+800(SB), Y11, Y12
+	VMULPD      Y10, Y12, Y10
+	VMOVUPD     constsAVX2<>+832(SB), Y12
+	VFMADD213PD constsAVX2<>+864(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+896(SB), Y11, Y12
+	VMULPD      Y11, Y12, Y11
+	VADDPD      Y11, Y10, Y10
+	VMULPD      Y8, Y8, Y11
+	VMULPD      constsAVX2<>+256(SB), Y11, Y11
+	VADDPD      Y10, Y11, Y10
+	VMULPD      Y10, Y9, Y9
+	VMULPD      constsAVX2<>+192(SB), Y7, Y10
+	VADDPD      Y10, Y9, Y9
+	VSUBPD      Y9, Y11, Y9
+	VSUBPD      Y8, Y9, Y8
+	VMULPD      constsAVX2<>+160(SB), Y7, Y7
+	VSUBPD      Y8, Y7, Y7
+	VBLENDVPD   Y1, Y4, Y7, Y4
+	VBLENDVPD   Y1, Y3, Y6, Y3
 
 reducedAVX2F64focus:
-	VMOVUPD 32(SP), Y3
-	VMULPD  96(AX), Y3, Y8
-	VMOVUPD constsAVX2<>+576(SB), Y9
-	VSUBPD  Y3, Y9, Y3
-	VMULPD  128(AX), Y3, Y3
-	VADDPD  Y3, Y8, Y3
-	VMOVUPD constsAVX2<>+576(SB), Y8
-	VSUBPD  Y5, Y8, Y8
-	VCMPPD  $0x11, 192(AX), Y8, Y8
-	VMULPD  288(AX), Y5, Y5
+	VMOVUPD 32(R11), Y1
+	VMULPD  96(AX), Y1, Y6
+	VMOVUPD constsAVX2<>+576(SB), Y7
+	VSUBPD  Y1, Y7, Y1
+	VMULPD  128(AX), Y1, Y1
+	VADDPD  Y1, Y6, Y1
+	VMOVUPD constsAVX2<>+576(SB), Y6
+	VSUBPD  Y3, Y6, Y6
+	VCMPPD  $0x11, 192(AX), Y6, Y6
+	VMULPD  288(AX), Y3, Y3
 	CMPQ    256(AX), $0x00
 	JL      reducedAVX2F64powlog
-	VMOVUPD constsAVX2<>+576(SB), Y6
-	VMOVAPD Y6, Y6
-	MOVQ    256(AX), R10
+	VMOVUPD constsAVX2<>+576(SB), Y4
+	VMOVAPD Y4, Y4
+	MOVQ    256(AX), R13
 
 reducedAVX2F64powloop:
-	TESTQ  R10, R10
+	TESTQ  R13, R13
 	JZ     reducedAVX2F64powdone
-	VMULPD Y5, Y6, Y6
-	DECQ   R10
+	VMULPD Y3, Y4, Y4
+	DECQ   R13
 	JMP    reducedAVX2F64powloop
 
 reducedAVX2F64powlog:
-	VSUBPD       224(AX), Y6, Y5
-	VMULPD       160(AX), Y5, Y5
-	VMAXPD       constsAVX2<>+64(SB), Y5, Y5
-	VMINPD       constsAVX2<>+96(SB), Y5, Y5
-	VMULPD       constsAVX2<>+128(SB), Y5, Y6
-	VROUNDPD     $0x08, Y6, Y6
-	VFNMADD231PD constsAVX2<>+160(SB), Y6, Y5
-	VFNMADD231PD constsAVX2<>+192(SB), Y6, Y5
-	VMULPD       Y5, Y5, Y9
-	VMULPD       Y9, Y9, Y10
-	VMULPD       Y10, Y10, Y11
-	VMOVUPD      constsAVX2<>+224(SB), Y12
-	VFMADD213PD  constsAVX2<>+256(SB), Y5, Y12
-	VMOVUPD      constsAVX2<>+288(SB), Y13
-	VFMADD213PD  constsAVX2<>+320(SB), Y5, Y13
-	VFMADD213PD  Y12, Y9, Y13
-	VMOVUPD      constsAVX2<>+352(SB), Y12
-	VFMADD213PD  constsAVX2<>+384(SB), Y5, Y12
-	VMOVUPD      constsAVX2<>+416(SB), Y14
-	VFMADD213PD  constsAVX2<>+448(SB), Y5, Y14
-	VFMADD213PD  Y12, Y9, Y14
-	VFMADD213PD  Y13, Y10, Y14
-	VMOVUPD      constsAVX2<>+480(SB), Y10
-	VFMADD213PD  constsAVX2<>+512(SB), Y5, Y10
-	VMOVUPD      constsAVX2<>+544(SB), Y12
-	VFMADD213PD  Y10, Y9, Y12
-	VFMADD213PD  Y14, Y11, Y12
-	VMULPD       Y5, Y5, Y9
-	VFMADD213PD  Y5, Y9, Y12
-	VADDPD       constsAVX2<>+576(SB), Y12, Y5
-	VMULPD       constsAVX2<>+256(SB), Y6, Y9
-	VROUNDPD     $0x09, Y9, Y9
-	VSUBPD       Y9, Y6, Y6
-	VADDPD       constsAVX2<>+608(SB), Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y9, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y5, Y5
-	VMOVAPD      Y5, Y6
+	VSUBPD       224(AX), Y4, Y3
+	VMULPD       160(AX), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y7
+	VMULPD       Y7, Y7, Y8
+	VMULPD       Y8, Y8, Y9
+	VMOVUPD      constsAVX2<>+224(SB), Y10
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y10
+	VMOVUPD      constsAVX2<>+288(SB), Y11
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+352(SB), Y10
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y10
+	VMOVUPD      constsAVX2<>+416(SB), Y12
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y12
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y11, Y8, Y12
+	VMOVUPD      constsAVX2<>+480(SB), Y8
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+544(SB), Y10
+	VFMADD213PD  Y8, Y7, Y10
+	VFMADD213PD  Y12, Y9, Y10
+	VMULPD       Y3, Y3, Y7
+	VFMADD213PD  Y3, Y7, Y10
+	VADDPD       constsAVX2<>+576(SB), Y10, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y7
+	VROUNDPD     $0x09, Y7, Y7
+	VSUBPD       Y7, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y7, Y7
+	VPSLLQ       $0x34, Y7, Y7
+	VMULPD       Y7, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VMOVAPD      Y3, Y4
 
 reducedAVX2F64powdone:
-	VMOVUPD   128(SP), Y5
-	VMOVUPD   constsAVX2<>+576(SB), Y9
-	VMOVUPD   32(SP), Y10
-	VSUBPD    Y10, Y9, Y9
-	VMULPD    Y9, Y5, Y5
-	VMOVUPD   32(SP), Y9
-	VMOVUPD   160(SP), Y10
-	VMULPD    Y10, Y9, Y9
-	VSUBPD    Y9, Y5, Y5
-	VMULPD    Y6, Y3, Y6
-	VMOVUPD   128(SP), Y9
-	VMOVUPD   160(SP), Y10
-	VMOVUPD   160(AX), Y11
-	VMULPD    Y11, Y7, Y12
-	VMULPD    Y4, Y12, Y13
-	VMULPD    Y4, Y6, Y14
-	VADDPD    Y5, Y13, Y15
-	VMULPD    Y15, Y6, Y15
-	VMULPD    Y10, Y9, Y10
-	VADDPD    Y12, Y12, Y12
-	VMULPD    Y5, Y12, Y12
-	VADDPD    Y12, Y10, Y10
-	VMOVUPD   constsAVX2<>+576(SB), Y12
-	VADDPD    Y9, Y9, Y9
-	VSUBPD    Y9, Y12, Y9
-	VMULPD    Y9, Y13, Y9
-	VADDPD    Y9, Y10, Y9
-	VMULPD    Y7, Y13, Y7
-	VSUBPD    constsAVX2<>+576(SB), Y11, Y10
-	VMULPD    Y10, Y7, Y7
-	VADDPD    Y7, Y9, Y7
-	VMULPD    Y7, Y6, Y6
-	VMULPD    Y4, Y3, Y4
-	VBLENDVPD Y8, Y4, Y14, Y14
-	VMULPD    Y5, Y3, Y4
-	VBLENDVPD Y8, Y4, Y15, Y15
-	VMOVUPD   128(SP), Y4
-	VMULPD    Y4, Y3, Y3
-	VMOVUPD   160(SP), Y4
-	VMULPD    Y4, Y3, Y3
-	VBLENDVPD Y8, Y3, Y6, Y6
+	VMOVUPD   128(R11), Y3
+	VMOVUPD   constsAVX2<>+576(SB), Y7
+	VMOVUPD   32(R11), Y8
+	VSUBPD    Y8, Y7, Y7
+	VMULPD    Y7, Y3, Y3
+	VMOVUPD   32(R11), Y7
+	VMOVUPD   160(R11), Y8
+	VMULPD    Y8, Y7, Y7
+	VSUBPD    Y7, Y3, Y3
+	VMULPD    Y4, Y1, Y4
+	VMOVUPD   128(R11), Y7
+	VMOVUPD   160(R11), Y8
+	VMOVUPD   160(AX), Y9
+	VMULPD    Y9, Y5, Y10
+	VMULPD    Y2, Y10, Y11
+	VMULPD    Y2, Y4, Y12
+	VADDPD    Y3, Y11, Y13
+	VMULPD    Y13, Y4, Y13
+	VMULPD    Y8, Y7, Y8
+	VADDPD    Y10, Y10, Y10
+	VMULPD    Y3, Y10, Y10
+	VADDPD    Y10, Y8, Y8
+	VMOVUPD   constsAVX2<>+576(SB), Y10
+	VADDPD    Y7, Y7, Y7
+	VSUBPD    Y7, Y10, Y7
+	VMULPD    Y7, Y11, Y7
+	VADDPD    Y7, Y8, Y7
+	VMULPD    Y5, Y11, Y5
+	VSUBPD    constsAVX2<>+576(SB), Y9, Y8
+	VMULPD    Y8, Y5, Y5
+	VADDPD    Y5, Y7, Y5
+	VMULPD    Y5, Y4, Y4
+	VMULPD    Y2, Y1, Y2
+	VBLENDVPD Y6, Y2, Y12, Y12
+	VMULPD    Y3, Y1, Y2
+	VBLENDVPD Y6, Y2, Y13, Y13
+	VMOVUPD   128(R11), Y2
+	VMULPD    Y2, Y1, Y1
+	VMOVUPD   160(R11), Y2
+	VMULPD    Y2, Y1, Y1
+	VBLENDVPD Y6, Y1, Y4, Y4
+	VMOVUPD   256(R11), Y1
+	VMOVUPD   32(R11), Y2
 	VCMPPD    $0x03, Y2, Y1, Y2
 	VANDPD    constsAVX2<>+0(SB), Y1, Y1
 	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y1, Y1
 	VMOVUPD   64(AX), Y3
-	VXORPD    constsAVX2<>+32(SB), Y3, Y4
-	VMAXPD    Y14, Y4, Y4
-	VMINPD    Y4, Y3, Y3
-	VBLENDVPD Y1, Y14, Y3, Y3
+	VXORPD    constsAVX2<>+32(SB), Y3, Y5
+	VMAXPD    Y12, Y5, Y5
+	VMINPD    Y5, Y3, Y3
+	VBLENDVPD Y1, Y12, Y3, Y3
 	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y3, Y3
 	VADDPD    Y3, Y0, Y0
 	TESTQ     CX, CX
@@ -10799,12 +12284,12 @@ reducedAVX2F64powdone:
 reducedAVX2F64noloss:
 	TESTQ     DX, DX
 	JZ        reducedAVX2F64nograd
-	VMULPD    (AX), Y15, Y3
-	VMOVUPD   64(AX), Y4
-	VXORPD    constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD    Y3, Y5, Y5
-	VMINPD    Y5, Y4, Y4
-	VBLENDVPD Y1, Y3, Y4, Y3
+	VMULPD    (AX), Y13, Y3
+	VMOVUPD   64(AX), Y5
+	VXORPD    constsAVX2<>+32(SB), Y5, Y6
+	VMAXPD    Y3, Y6, Y6
+	VMINPD    Y6, Y5, Y5
+	VBLENDVPD Y1, Y3, Y5, Y3
 	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y3, Y3
 	VMOVUPD   Y3, (DX)(R9*8)
 
@@ -10812,7 +12297,7 @@ reducedAVX2F64nograd:
 	TESTQ     BX, BX
 	JZ        reducedAVX2F64nohess
 	VMOVUPD   32(AX), Y3
-	VMULPD    (AX), Y6, Y4
+	VMULPD    (AX), Y4, Y4
 	VMAXPD    Y4, Y3, Y3
 	VMOVUPD   64(AX), Y4
 	VXORPD    constsAVX2<>+32(SB), Y4, Y5
@@ -10823,8 +12308,10 @@ reducedAVX2F64nograd:
 	VMOVUPD   Y1, (BX)(R9*8)
 
 reducedAVX2F64nohess:
-	ADDQ $0x00000004, R9
-	JMP  reducedAVX2F64loop
+	XCHGQ R11, R12
+	MOVQ  R10, R9
+	CMPQ  R9, R8
+	JL    reducedAVX2F64loop
 
 reducedAVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -10837,18 +12324,18 @@ reducedAVX2F64done:
 
 // func scheduledAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·scheduledAVX2F64(SB), NOSPLIT, $288-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-scheduledAVX2F64loop:
+TEXT ·scheduledAVX2F64(SB), $576-64
+	MOVQ         p+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), SI
+	MOVQ         y+40(FP), DI
+	MOVQ         n+48(FP), R8
+	VXORPD       Y0, Y0, Y0
+	XORQ         R9, R9
+	LEAQ         (SP), R11
+	LEAQ         288(SP), R12
 	CMPQ         R9, R8
 	JGE          scheduledAVX2F64done
 	VMOVUPD      (SI)(R9*8), Y1
@@ -10936,253 +12423,358 @@ scheduledAVX2F64loop:
 	VXORPD       constsAVX2<>+32(SB), Y1, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y3, 64(SP)
-	VMOVUPD      Y4, 96(SP)
-	VMOVUPD      Y8, 128(SP)
-	VMOVUPD      Y5, 160(SP)
-	VMOVUPD      Y6, 192(SP)
-	VMOVUPD      Y7, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      32(SP), Y3
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VMOVUPD      192(SP), Y4
-	VMOVUPD      224(SP), Y5
-	VBLENDVPD    Y3, Y5, Y4, Y4
-	VMOVUPD      128(SP), Y5
-	VMOVUPD      160(SP), Y6
-	VBLENDVPD    Y3, Y6, Y5, Y5
-	VMOVUPD      224(SP), Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y6
-	VMOVUPD      192(SP), Y7
-	VXORPD       constsAVX2<>+32(SB), Y7, Y7
-	VBLENDVPD    Y3, Y7, Y6, Y6
-	VMOVUPD      160(SP), Y7
-	VMOVUPD      128(SP), Y8
-	VXORPD       constsAVX2<>+32(SB), Y8, Y8
-	VBLENDVPD    Y3, Y8, Y7, Y7
-	VMOVUPD      32(SP), Y8
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y8
-	VORPD        Y3, Y8, Y3
-	VMOVMSKPD    Y3, R10
-	CMPL         R10, $0x0f
-	JE           scheduledAVX2F64focus
-	VMOVUPD      constsAVX2<>+576(SB), Y8
-	VMOVUPD      32(SP), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMOVUPD      (SP), Y9
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y9, Y9
-	VMOVUPD      (SP), Y10
-	VMOVUPD      32(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VXORPD       constsAVX2<>+32(SB), Y10, Y10
-	VMOVUPD      (SP), Y11
-	VMULPD       Y8, Y11, Y11
-	VBLENDVPD    Y9, Y11, Y10, Y9
-	VMOVUPD      96(SP), Y10
-	VADDPD       Y10, Y9, Y9
-	VMOVUPD      32(SP), Y10
-	VMOVUPD      160(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      128(SP), Y11
-	VMULPD       Y11, Y8, Y8
-	VADDPD       Y8, Y10, Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y10
-	VMOVUPD      32(SP), Y11
-	VMOVUPD      32(SP), Y12
-	VADDPD       Y12, Y11, Y11
-	VSUBPD       Y11, Y10, Y10
-	VMOVUPD      128(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      160(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VDIVPD       Y8, Y10, Y10
-	VMOVUPD      32(SP), Y11
-	VCMPPD       $0x11, constsAVX2<>+256(SB), Y11, Y11
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y12
-	VMOVUPD      128(SP), Y13
-	VXORPD       constsAVX2<>+32(SB), Y13, Y13
-	VMOVUPD      160(SP), Y14
-	VBLENDVPD    Y11, Y14, Y13, Y11
-	VBLENDVPD    Y12, Y11, Y10, Y10
-	VBLENDVPD    Y3, Y4, Y9, Y4
-	VBLENDVPD    Y3, Y7, Y10, Y7
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y8, Y9
-	VMULPD       constsAVX2<>+992(SB), Y8, Y10
-	VBLENDVPD    Y9, Y10, Y8, Y10
-	VMOVUPD      constsAVX2<>+1024(SB), Y11
-	VANDPD       Y11, Y9, Y9
-	VPSRLQ       $0x34, Y10, Y11
-	VXORPD       constsAVX2<>+1056(SB), Y11, Y11
-	VSUBPD       constsAVX2<>+1056(SB), Y11, Y11
-	VSUBPD       constsAVX2<>+1088(SB), Y11, Y11
-	VSUBPD       Y9, Y11, Y9
-	VANDPD       constsAVX2<>+1120(SB), Y10, Y10
-	VXORPD       constsAVX2<>+256(SB), Y10, Y10
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y10, Y11
-	VADDPD       Y10, Y10, Y12
-	VBLENDVPD    Y11, Y12, Y10, Y10
-	VSUBPD       constsAVX2<>+576(SB), Y9, Y12
-	VBLENDVPD    Y11, Y12, Y9, Y9
-	VSUBPD       constsAVX2<>+576(SB), Y10, Y10
-	VADDPD       constsAVX2<>+672(SB), Y10, Y11
-	VDIVPD       Y11, Y10, Y11
-	VMULPD       Y11, Y11, Y12
-	VMULPD       Y12, Y12, Y13
-	VMOVUPD      constsAVX2<>+704(SB), Y14
-	VFMADD213PD  constsAVX2<>+736(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+768(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+800(SB), Y13, Y14
-	VMULPD       Y12, Y14, Y12
-	VMOVUPD      constsAVX2<>+832(SB), Y14
-	VFMADD213PD  constsAVX2<>+864(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+896(SB), Y13, Y14
-	VMULPD       Y13, Y14, Y13
-	VADDPD       Y13, Y12, Y12
-	VMULPD       Y10, Y10, Y13
-	VMULPD       constsAVX2<>+256(SB), Y13, Y13
-	VADDPD       Y12, Y13, Y12
-	VMULPD       Y12, Y11, Y11
-	VMULPD       constsAVX2<>+192(SB), Y9, Y12
-	VADDPD       Y12, Y11, Y11
-	VSUBPD       Y11, Y13, Y11
-	VSUBPD       Y10, Y11, Y10
-	VMULPD       constsAVX2<>+160(SB), Y9, Y9
-	VSUBPD       Y10, Y9, Y9
-	VBLENDVPD    Y3, Y6, Y9, Y6
-	VBLENDVPD    Y3, Y5, Y8, Y5
+	VMOVUPD      Y1, (R11)
+	VMOVUPD      Y2, 32(R11)
+	VMOVUPD      Y3, 64(R11)
+	VMOVUPD      Y4, 96(R11)
+	VMOVUPD      Y8, 128(R11)
+	VMOVUPD      Y5, 160(R11)
+	VMOVUPD      Y6, 192(R11)
+	VMOVUPD      Y7, 224(R11)
+	VMOVUPD      Y1, 256(R11)
+
+scheduledAVX2F64loop:
+	LEAQ         4(R9), R10
+	CMPQ         R10, R8
+	JGE          scheduledAVX2F64last
+	VMOVUPD      (SI)(R10*8), Y1
+	VMOVUPD      (DI)(R10*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (R12)
+	VMOVUPD      Y2, 32(R12)
+	VMOVUPD      Y3, 64(R12)
+	VMOVUPD      Y4, 96(R12)
+	VMOVUPD      Y8, 128(R12)
+	VMOVUPD      Y5, 160(R12)
+	VMOVUPD      Y6, 192(R12)
+	VMOVUPD      Y7, 224(R12)
+	VMOVUPD      Y1, 256(R12)
+
+scheduledAVX2F64last:
+	VMOVUPD     32(R11), Y1
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y1, Y1
+	VMOVUPD     192(R11), Y2
+	VMOVUPD     224(R11), Y3
+	VBLENDVPD   Y1, Y3, Y2, Y2
+	VMOVUPD     128(R11), Y3
+	VMOVUPD     160(R11), Y4
+	VBLENDVPD   Y1, Y4, Y3, Y3
+	VMOVUPD     224(R11), Y4
+	VXORPD      constsAVX2<>+32(SB), Y4, Y4
+	VMOVUPD     192(R11), Y5
+	VXORPD      constsAVX2<>+32(SB), Y5, Y5
+	VBLENDVPD   Y1, Y5, Y4, Y4
+	VMOVUPD     160(R11), Y5
+	VMOVUPD     128(R11), Y6
+	VXORPD      constsAVX2<>+32(SB), Y6, Y6
+	VBLENDVPD   Y1, Y6, Y5, Y5
+	VMOVUPD     32(R11), Y6
+	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y6
+	VORPD       Y1, Y6, Y1
+	VMOVMSKPD   Y1, R13
+	CMPL        R13, $0x0f
+	JE          scheduledAVX2F64focus
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VMOVUPD     32(R11), Y7
+	VSUBPD      Y7, Y6, Y6
+	VMOVUPD     (R11), Y7
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y7, Y7
+	VMOVUPD     (R11), Y8
+	VMOVUPD     32(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VXORPD      constsAVX2<>+32(SB), Y8, Y8
+	VMOVUPD     (R11), Y9
+	VMULPD      Y6, Y9, Y9
+	VBLENDVPD   Y7, Y9, Y8, Y7
+	VMOVUPD     96(R11), Y8
+	VADDPD      Y8, Y7, Y7
+	VMOVUPD     32(R11), Y8
+	VMOVUPD     160(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VMOVUPD     128(R11), Y9
+	VMULPD      Y9, Y6, Y6
+	VADDPD      Y6, Y8, Y6
+	VMOVUPD     constsAVX2<>+576(SB), Y8
+	VMOVUPD     32(R11), Y9
+	VMOVUPD     32(R11), Y10
+	VADDPD      Y10, Y9, Y9
+	VSUBPD      Y9, Y8, Y8
+	VMOVUPD     128(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VMOVUPD     160(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VDIVPD      Y6, Y8, Y8
+	VMOVUPD     32(R11), Y9
+	VCMPPD      $0x11, constsAVX2<>+256(SB), Y9, Y9
+	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y10
+	VMOVUPD     128(R11), Y11
+	VXORPD      constsAVX2<>+32(SB), Y11, Y11
+	VMOVUPD     160(R11), Y12
+	VBLENDVPD   Y9, Y12, Y11, Y9
+	VBLENDVPD   Y10, Y9, Y8, Y8
+	VBLENDVPD   Y1, Y2, Y7, Y2
+	VBLENDVPD   Y1, Y5, Y8, Y5
+	VCMPPD      $0x11, constsAVX2<>+960(SB), Y6, Y7
+	VMULPD      constsAVX2<>+992(SB), Y6, Y8
+	VBLENDVPD   Y7, Y8, Y6, Y8
+	VMOVUPD     constsAVX2<>+1024(SB), Y9
+	VANDPD      Y9, Y7, Y7
+	VPSRLQ      $0x34, Y8, Y9
+	VXORPD      constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD      constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD      constsAVX2<>+1088(SB), Y9, Y9
+	VSUBPD      Y7, Y9, Y7
+	VANDPD      constsAVX2<>+1120(SB), Y8, Y8
+	VXORPD      constsAVX2<>+256(SB), Y8, Y8
+	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y8, Y9
+	VADDPD      Y8, Y8, Y10
+	VBLENDVPD   Y9, Y10, Y8, Y8
+	VSUBPD      constsAVX2<>+576(SB), Y7, Y10
+	VBLENDVPD   Y9, Y10, Y7, Y7
+	VSUBPD      constsAVX2<>+576(SB), Y8, Y8
+	VADDPD      constsAVX2<>+672(SB), Y8, Y9
+	VDIVPD      Y9, Y8, Y9
+	VMULPD      Y9, Y9, Y10
+	VMULPD      Y10, Y10, Y11
+	VMOVUPD     constsAVX2<>+704(SB), Y12
+	VFMADD213PD constsAVX2<>+736(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+768(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+800(SB), Y11, Y12
+	VMULPD      Y10, Y12, Y10
+	VMOVUPD     constsAVX2<>+832(SB), Y12
+	VFMADD213PD constsAVX2<>+864(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+896(SB), Y11, Y12
+	VMULPD      Y11, Y12, Y11
+	VADDPD      Y11, Y10, Y10
+	VMULPD      Y8, Y8, Y11
+	VMULPD      constsAVX2<>+256(SB), Y11, Y11
+	VADDPD      Y10, Y11, Y10
+	VMULPD      Y10, Y9, Y9
+	VMULPD      constsAVX2<>+192(SB), Y7, Y10
+	VADDPD      Y10, Y9, Y9
+	VSUBPD      Y9, Y11, Y9
+	VSUBPD      Y8, Y9, Y8
+	VMULPD      constsAVX2<>+160(SB), Y7, Y7
+	VSUBPD      Y8, Y7, Y7
+	VBLENDVPD   Y1, Y4, Y7, Y4
+	VBLENDVPD   Y1, Y3, Y6, Y3
 
 scheduledAVX2F64focus:
-	VMOVUPD      constsAVX2<>+576(SB), Y3
-	VSUBPD       Y5, Y3, Y3
-	VMOVUPD      160(AX), Y5
-	VCMPPD       $0x11, 384(AX), Y3, Y8
-	VBLENDVPD    Y8, 416(AX), Y5, Y5
-	VCMPPD       $0x11, 320(AX), Y3, Y8
-	VBLENDVPD    Y8, 352(AX), Y5, Y5
-	VCMPPD       $0x11, 256(AX), Y3, Y8
-	VBLENDVPD    Y8, 288(AX), Y5, Y5
-	VCMPPD       $0x11, 192(AX), Y3, Y3
-	VBLENDVPD    Y3, 224(AX), Y5, Y5
-	VMOVUPD      32(SP), Y3
-	VMULPD       96(AX), Y3, Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y9
-	VSUBPD       Y3, Y9, Y3
-	VMULPD       128(AX), Y3, Y3
-	VADDPD       Y3, Y8, Y3
-	VMULPD       Y5, Y6, Y6
-	VMAXPD       constsAVX2<>+64(SB), Y6, Y6
-	VMINPD       constsAVX2<>+96(SB), Y6, Y6
-	VMULPD       constsAVX2<>+128(SB), Y6, Y8
-	VROUNDPD     $0x08, Y8, Y8
-	VFNMADD231PD constsAVX2<>+160(SB), Y8, Y6
-	VFNMADD231PD constsAVX2<>+192(SB), Y8, Y6
-	VMULPD       Y6, Y6, Y9
-	VMULPD       Y9, Y9, Y10
-	VMULPD       Y10, Y10, Y11
-	VMOVUPD      constsAVX2<>+224(SB), Y12
-	VFMADD213PD  constsAVX2<>+256(SB), Y6, Y12
-	VMOVUPD      constsAVX2<>+288(SB), Y13
-	VFMADD213PD  constsAVX2<>+320(SB), Y6, Y13
-	VFMADD213PD  Y12, Y9, Y13
-	VMOVUPD      constsAVX2<>+352(SB), Y12
-	VFMADD213PD  constsAVX2<>+384(SB), Y6, Y12
-	VMOVUPD      constsAVX2<>+416(SB), Y14
-	VFMADD213PD  constsAVX2<>+448(SB), Y6, Y14
-	VFMADD213PD  Y12, Y9, Y14
-	VFMADD213PD  Y13, Y10, Y14
-	VMOVUPD      constsAVX2<>+480(SB), Y10
-	VFMADD213PD  constsAVX2<>+512(SB), Y6, Y10
-	VMOVUPD      constsAVX2<>+544(SB), Y12
-	VFMADD213PD  Y10, Y9, Y12
-	VFMADD213PD  Y14, Y11, Y12
-	VMULPD       Y6, Y6, Y9
-	VFMADD213PD  Y6, Y9, Y12
-	VADDPD       constsAVX2<>+576(SB), Y12, Y6
-	VMULPD       constsAVX2<>+256(SB), Y8, Y9
-	VROUNDPD     $0x09, Y9, Y9
-	VSUBPD       Y9, Y8, Y8
-	VADDPD       constsAVX2<>+608(SB), Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y9, Y6, Y6
-	VADDPD       constsAVX2<>+608(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VMOVUPD      128(SP), Y6
-	VMOVUPD      constsAVX2<>+576(SB), Y8
-	VMOVUPD      32(SP), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMULPD       Y8, Y6, Y6
-	VMOVUPD      32(SP), Y8
-	VMOVUPD      160(SP), Y9
-	VMULPD       Y9, Y8, Y8
-	VSUBPD       Y8, Y6, Y6
-	VMOVUPD      128(SP), Y8
-	VMOVUPD      160(SP), Y9
-	VMULPD       Y5, Y7, Y10
-	VMULPD       Y4, Y10, Y11
-	VMULPD       Y4, Y3, Y4
-	VADDPD       Y6, Y11, Y12
-	VMULPD       Y12, Y3, Y12
-	VMULPD       Y9, Y8, Y9
-	VADDPD       Y10, Y10, Y10
-	VMULPD       Y6, Y10, Y6
-	VADDPD       Y6, Y9, Y6
-	VMOVUPD      constsAVX2<>+576(SB), Y9
+	VMOVUPD      constsAVX2<>+576(SB), Y1
+	VSUBPD       Y3, Y1, Y1
+	VMOVUPD      160(AX), Y3
+	VCMPPD       $0x11, 384(AX), Y1, Y6
+	VBLENDVPD    Y6, 416(AX), Y3, Y3
+	VCMPPD       $0x11, 320(AX), Y1, Y6
+	VBLENDVPD    Y6, 352(AX), Y3, Y3
+	VCMPPD       $0x11, 256(AX), Y1, Y6
+	VBLENDVPD    Y6, 288(AX), Y3, Y3
+	VCMPPD       $0x11, 192(AX), Y1, Y1
+	VBLENDVPD    Y1, 224(AX), Y3, Y3
+	VMOVUPD      32(R11), Y1
+	VMULPD       96(AX), Y1, Y6
+	VMOVUPD      constsAVX2<>+576(SB), Y7
+	VSUBPD       Y1, Y7, Y1
+	VMULPD       128(AX), Y1, Y1
+	VADDPD       Y1, Y6, Y1
+	VMULPD       Y3, Y4, Y4
+	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
+	VMINPD       constsAVX2<>+96(SB), Y4, Y4
+	VMULPD       constsAVX2<>+128(SB), Y4, Y6
+	VROUNDPD     $0x08, Y6, Y6
+	VFNMADD231PD constsAVX2<>+160(SB), Y6, Y4
+	VFNMADD231PD constsAVX2<>+192(SB), Y6, Y4
+	VMULPD       Y4, Y4, Y7
+	VMULPD       Y7, Y7, Y8
+	VMULPD       Y8, Y8, Y9
+	VMOVUPD      constsAVX2<>+224(SB), Y10
+	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y10
+	VMOVUPD      constsAVX2<>+288(SB), Y11
+	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+352(SB), Y10
+	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y10
+	VMOVUPD      constsAVX2<>+416(SB), Y12
+	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y12
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y11, Y8, Y12
+	VMOVUPD      constsAVX2<>+480(SB), Y8
+	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y8
+	VMOVUPD      constsAVX2<>+544(SB), Y10
+	VFMADD213PD  Y8, Y7, Y10
+	VFMADD213PD  Y12, Y9, Y10
+	VMULPD       Y4, Y4, Y7
+	VFMADD213PD  Y4, Y7, Y10
+	VADDPD       constsAVX2<>+576(SB), Y10, Y4
+	VMULPD       constsAVX2<>+256(SB), Y6, Y7
+	VROUNDPD     $0x09, Y7, Y7
+	VSUBPD       Y7, Y6, Y6
+	VADDPD       constsAVX2<>+608(SB), Y7, Y7
+	VPSLLQ       $0x34, Y7, Y7
+	VMULPD       Y7, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y4, Y4
+	VMULPD       Y4, Y1, Y1
+	VMOVUPD      128(R11), Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VMOVUPD      32(R11), Y7
+	VSUBPD       Y7, Y6, Y6
+	VMULPD       Y6, Y4, Y4
+	VMOVUPD      32(R11), Y6
+	VMOVUPD      160(R11), Y7
+	VMULPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y4, Y4
+	VMOVUPD      128(R11), Y6
+	VMOVUPD      160(R11), Y7
+	VMULPD       Y3, Y5, Y8
+	VMULPD       Y2, Y8, Y9
+	VMULPD       Y2, Y1, Y2
+	VADDPD       Y4, Y9, Y10
+	VMULPD       Y10, Y1, Y10
+	VMULPD       Y7, Y6, Y7
 	VADDPD       Y8, Y8, Y8
-	VSUBPD       Y8, Y9, Y8
-	VMULPD       Y8, Y11, Y8
-	VADDPD       Y8, Y6, Y6
-	VMULPD       Y7, Y11, Y7
-	VSUBPD       constsAVX2<>+576(SB), Y5, Y5
-	VMULPD       Y5, Y7, Y5
-	VADDPD       Y5, Y6, Y5
-	VMULPD       Y5, Y3, Y3
-	VCMPPD       $0x03, Y2, Y1, Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMULPD       Y4, Y8, Y4
+	VADDPD       Y4, Y7, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y7
+	VADDPD       Y6, Y6, Y6
+	VSUBPD       Y6, Y7, Y6
+	VMULPD       Y6, Y9, Y6
+	VADDPD       Y6, Y4, Y4
+	VMULPD       Y5, Y9, Y5
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y3
+	VMULPD       Y3, Y5, Y3
+	VADDPD       Y3, Y4, Y3
+	VMULPD       Y3, Y1, Y1
+	VMOVUPD      256(R11), Y3
+	VMOVUPD      32(R11), Y4
+	VCMPPD       $0x03, Y4, Y3, Y4
+	VANDPD       constsAVX2<>+0(SB), Y3, Y3
+	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y3, Y3
 	VMOVUPD      64(AX), Y5
 	VXORPD       constsAVX2<>+32(SB), Y5, Y6
-	VMAXPD       Y4, Y6, Y6
+	VMAXPD       Y2, Y6, Y6
 	VMINPD       Y6, Y5, Y5
-	VBLENDVPD    Y1, Y4, Y5, Y4
-	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VADDPD       Y4, Y0, Y0
+	VBLENDVPD    Y3, Y2, Y5, Y2
+	VBLENDVPD    Y4, constsAVX2<>+1216(SB), Y2, Y2
+	VADDPD       Y2, Y0, Y0
 	TESTQ        CX, CX
 	JZ           scheduledAVX2F64noloss
-	VMOVUPD      Y4, (CX)(R9*8)
+	VMOVUPD      Y2, (CX)(R9*8)
 
 scheduledAVX2F64noloss:
 	TESTQ     DX, DX
 	JZ        scheduledAVX2F64nograd
-	VMULPD    (AX), Y12, Y4
+	VMULPD    (AX), Y10, Y2
 	VMOVUPD   64(AX), Y5
 	VXORPD    constsAVX2<>+32(SB), Y5, Y6
-	VMAXPD    Y4, Y6, Y6
+	VMAXPD    Y2, Y6, Y6
 	VMINPD    Y6, Y5, Y5
-	VBLENDVPD Y1, Y4, Y5, Y4
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VMOVUPD   Y4, (DX)(R9*8)
+	VBLENDVPD Y3, Y2, Y5, Y2
+	VBLENDVPD Y4, constsAVX2<>+1216(SB), Y2, Y2
+	VMOVUPD   Y2, (DX)(R9*8)
 
 scheduledAVX2F64nograd:
 	TESTQ     BX, BX
 	JZ        scheduledAVX2F64nohess
-	VMOVUPD   32(AX), Y4
-	VMULPD    (AX), Y3, Y3
-	VMAXPD    Y3, Y4, Y3
-	VMOVUPD   64(AX), Y4
-	VXORPD    constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD    Y3, Y5, Y5
-	VMINPD    Y5, Y4, Y4
-	VBLENDVPD Y1, Y3, Y4, Y1
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VMOVUPD   32(AX), Y2
+	VMULPD    (AX), Y1, Y1
+	VMAXPD    Y1, Y2, Y1
+	VMOVUPD   64(AX), Y2
+	VXORPD    constsAVX2<>+32(SB), Y2, Y5
+	VMAXPD    Y1, Y5, Y5
+	VMINPD    Y5, Y2, Y2
+	VBLENDVPD Y3, Y1, Y2, Y1
+	VBLENDVPD Y4, constsAVX2<>+1216(SB), Y1, Y1
 	VMOVUPD   Y1, (BX)(R9*8)
 
 scheduledAVX2F64nohess:
-	ADDQ $0x00000004, R9
-	JMP  scheduledAVX2F64loop
+	XCHGQ R11, R12
+	MOVQ  R10, R9
+	CMPQ  R9, R8
+	JL    scheduledAVX2F64loop
 
 scheduledAVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -11195,18 +12787,18 @@ scheduledAVX2F64done:
 
 // func flstarAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·flstarAVX2F64(SB), NOSPLIT, $288-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-flstarAVX2F64loop:
+TEXT ·flstarAVX2F64(SB), $576-64
+	MOVQ         p+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), SI
+	MOVQ         y+40(FP), DI
+	MOVQ         n+48(FP), R8
+	VXORPD       Y0, Y0, Y0
+	XORQ         R9, R9
+	LEAQ         (SP), R11
+	LEAQ         288(SP), R12
 	CMPQ         R9, R8
 	JGE          flstarAVX2F64done
 	VMOVUPD      (SI)(R9*8), Y1
@@ -11299,88 +12891,198 @@ flstarAVX2F64loop:
 	VXORPD       constsAVX2<>+32(SB), Y3, Y8
 	VMAXPD       constsAVX2<>+928(SB), Y8, Y8
 	VADDPD       Y5, Y8, Y8
-	VMOVUPD      Y3, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y4, 64(SP)
-	VMOVUPD      Y5, 96(SP)
-	VMOVUPD      Y9, 128(SP)
-	VMOVUPD      Y6, 160(SP)
-	VMOVUPD      Y7, 192(SP)
-	VMOVUPD      Y8, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      32(SP), Y3
-	VMOVUPD      32(SP), Y4
-	VADDPD       Y4, Y3, Y3
+	VMOVUPD      Y3, (R11)
+	VMOVUPD      Y2, 32(R11)
+	VMOVUPD      Y4, 64(R11)
+	VMOVUPD      Y5, 96(R11)
+	VMOVUPD      Y9, 128(R11)
+	VMOVUPD      Y6, 160(R11)
+	VMOVUPD      Y7, 192(R11)
+	VMOVUPD      Y8, 224(R11)
+	VMOVUPD      Y1, 256(R11)
+
+flstarAVX2F64loop:
+	LEAQ         4(R9), R10
+	CMPQ         R10, R8
+	JGE          flstarAVX2F64last
+	VMOVUPD      (SI)(R10*8), Y1
+	VMOVUPD      (DI)(R10*8), Y2
+	VADDPD       Y2, Y2, Y3
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y3
-	VMOVUPD      32(SP), Y4
-	VMULPD       96(AX), Y4, Y5
+	VMULPD       Y3, Y1, Y3
+	VMULPD       160(AX), Y3, Y3
+	VADDPD       192(AX), Y3, Y3
+	VANDPD       constsAVX2<>+0(SB), Y3, Y4
+	VXORPD       constsAVX2<>+32(SB), Y4, Y4
+	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
+	VMINPD       constsAVX2<>+96(SB), Y4, Y4
+	VMULPD       constsAVX2<>+128(SB), Y4, Y5
+	VROUNDPD     $0x08, Y5, Y5
+	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
+	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
+	VMULPD       Y4, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+224(SB), Y9
+	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+288(SB), Y10
+	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+352(SB), Y9
+	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
+	VMOVUPD      constsAVX2<>+416(SB), Y11
+	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
+	VFMADD213PD  Y9, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+480(SB), Y7
+	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
+	VMOVUPD      constsAVX2<>+544(SB), Y9
+	VFMADD213PD  Y7, Y6, Y9
+	VFMADD213PD  Y11, Y8, Y9
+	VMULPD       Y4, Y4, Y6
+	VFMADD213PD  Y4, Y6, Y9
+	VADDPD       constsAVX2<>+576(SB), Y9, Y4
+	VMULPD       constsAVX2<>+256(SB), Y5, Y6
+	VROUNDPD     $0x09, Y6, Y6
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y4, Y4
+	VXORPD       Y5, Y5, Y5
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y4, Y5
+	VSUBPD       constsAVX2<>+576(SB), Y4, Y6
+	VMULPD       constsAVX2<>+256(SB), Y6, Y6
+	VBLENDVPD    Y5, Y6, Y4, Y6
+	VMOVUPD      constsAVX2<>+576(SB), Y7
+	VANDPD       Y7, Y5, Y5
+	VADDPD       constsAVX2<>+672(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMULPD       Y8, Y8, Y9
+	VMOVUPD      constsAVX2<>+704(SB), Y10
+	VFMADD213PD  constsAVX2<>+736(SB), Y9, Y10
+	VFMADD213PD  constsAVX2<>+768(SB), Y9, Y10
+	VFMADD213PD  constsAVX2<>+800(SB), Y9, Y10
+	VMULPD       Y8, Y10, Y8
+	VMOVUPD      constsAVX2<>+832(SB), Y10
+	VFMADD213PD  constsAVX2<>+864(SB), Y9, Y10
+	VFMADD213PD  constsAVX2<>+896(SB), Y9, Y10
+	VMULPD       Y9, Y10, Y9
+	VADDPD       Y9, Y8, Y8
+	VMULPD       Y6, Y6, Y9
+	VMULPD       constsAVX2<>+256(SB), Y9, Y9
+	VADDPD       Y8, Y9, Y8
+	VMULPD       Y8, Y7, Y7
+	VMULPD       constsAVX2<>+192(SB), Y5, Y8
+	VADDPD       Y8, Y7, Y7
+	VSUBPD       Y7, Y9, Y7
+	VSUBPD       Y6, Y7, Y6
+	VMULPD       constsAVX2<>+160(SB), Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMOVAPD      Y5, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VSUBPD       Y4, Y6, Y4
-	VMULPD       128(AX), Y4, Y4
-	VADDPD       Y4, Y5, Y4
-	VMOVUPD      96(SP), Y5
-	VMULPD       256(AX), Y5, Y5
-	VMOVUPD      (SP), Y6
-	VCMPPD       $0x11, constsAVX2<>+928(SB), Y6, Y6
-	VMOVUPD      256(SP), Y7
-	VMULPD       Y3, Y7, Y7
-	VXORPD       constsAVX2<>+32(SB), Y7, Y7
-	VSUBPD       224(AX), Y7, Y7
+	VADDPD       constsAVX2<>+576(SB), Y4, Y7
+	VDIVPD       Y7, Y6, Y6
+	VMULPD       Y6, Y4, Y7
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y3, Y8
+	VBLENDVPD    Y8, Y6, Y7, Y9
+	VBLENDVPD    Y8, Y7, Y6, Y6
+	VMAXPD       constsAVX2<>+928(SB), Y3, Y7
 	VADDPD       Y5, Y7, Y7
-	VBLENDVPD    Y6, Y7, Y5, Y5
-	VMULPD       Y5, Y4, Y5
-	VMULPD       Y3, Y4, Y3
-	VMOVUPD      160(SP), Y6
-	VMULPD       Y6, Y3, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMULPD       160(AX), Y4, Y4
-	VMOVUPD      128(SP), Y6
-	VMULPD       Y6, Y4, Y4
-	VMOVUPD      160(SP), Y6
-	VMULPD       Y6, Y4, Y4
-	VCMPPD       $0x03, Y2, Y1, Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y1, Y1
-	VMOVUPD      64(AX), Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y7
-	VMAXPD       Y5, Y7, Y7
-	VMINPD       Y7, Y6, Y6
-	VBLENDVPD    Y1, Y5, Y6, Y5
-	VBLENDVPD    Y2, constsAVX2<>+1216(SB), Y5, Y5
-	VADDPD       Y5, Y0, Y0
-	TESTQ        CX, CX
-	JZ           flstarAVX2F64noloss
-	VMOVUPD      Y5, (CX)(R9*8)
+	VXORPD       constsAVX2<>+32(SB), Y3, Y8
+	VMAXPD       constsAVX2<>+928(SB), Y8, Y8
+	VADDPD       Y5, Y8, Y8
+	VMOVUPD      Y3, (R12)
+	VMOVUPD      Y2, 32(R12)
+	VMOVUPD      Y4, 64(R12)
+	VMOVUPD      Y5, 96(R12)
+	VMOVUPD      Y9, 128(R12)
+	VMOVUPD      Y6, 160(R12)
+	VMOVUPD      Y7, 192(R12)
+	VMOVUPD      Y8, 224(R12)
+	VMOVUPD      Y1, 256(R12)
+
+flstarAVX2F64last:
+	VMOVUPD   32(R11), Y1
+	VMOVUPD   32(R11), Y2
+	VADDPD    Y2, Y1, Y1
+	VSUBPD    constsAVX2<>+576(SB), Y1, Y1
+	VMOVUPD   32(R11), Y2
+	VMULPD    96(AX), Y2, Y3
+	VMOVUPD   constsAVX2<>+576(SB), Y4
+	VSUBPD    Y2, Y4, Y2
+	VMULPD    128(AX), Y2, Y2
+	VADDPD    Y2, Y3, Y2
+	VMOVUPD   96(R11), Y3
+	VMULPD    256(AX), Y3, Y3
+	VMOVUPD   (R11), Y4
+	VCMPPD    $0x11, constsAVX2<>+928(SB), Y4, Y4
+	VMOVUPD   256(R11), Y5
+	VMULPD    Y1, Y5, Y5
+	VXORPD    constsAVX2<>+32(SB), Y5, Y5
+	VSUBPD    224(AX), Y5, Y5
+	VADDPD    Y3, Y5, Y5
+	VBLENDVPD Y4, Y5, Y3, Y3
+	VMULPD    Y3, Y2, Y3
+	VMULPD    Y1, Y2, Y1
+	VMOVUPD   160(R11), Y4
+	VMULPD    Y4, Y1, Y1
+	VXORPD    constsAVX2<>+32(SB), Y1, Y1
+	VMULPD    160(AX), Y2, Y2
+	VMOVUPD   128(R11), Y4
+	VMULPD    Y4, Y2, Y2
+	VMOVUPD   160(R11), Y4
+	VMULPD    Y4, Y2, Y2
+	VMOVUPD   256(R11), Y4
+	VMOVUPD   32(R11), Y5
+	VCMPPD    $0x03, Y5, Y4, Y5
+	VANDPD    constsAVX2<>+0(SB), Y4, Y4
+	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y4, Y4
+	VMOVUPD   64(AX), Y6
+	VXORPD    constsAVX2<>+32(SB), Y6, Y7
+	VMAXPD    Y3, Y7, Y7
+	VMINPD    Y7, Y6, Y6
+	VBLENDVPD Y4, Y3, Y6, Y3
+	VBLENDVPD Y5, constsAVX2<>+1216(SB), Y3, Y3
+	VADDPD    Y3, Y0, Y0
+	TESTQ     CX, CX
+	JZ        flstarAVX2F64noloss
+	VMOVUPD   Y3, (CX)(R9*8)
 
 flstarAVX2F64noloss:
 	TESTQ     DX, DX
 	JZ        flstarAVX2F64nograd
-	VMULPD    (AX), Y3, Y3
-	VMOVUPD   64(AX), Y5
-	VXORPD    constsAVX2<>+32(SB), Y5, Y6
-	VMAXPD    Y3, Y6, Y6
-	VMINPD    Y6, Y5, Y5
-	VBLENDVPD Y1, Y3, Y5, Y3
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y3, Y3
-	VMOVUPD   Y3, (DX)(R9*8)
+	VMULPD    (AX), Y1, Y1
+	VMOVUPD   64(AX), Y3
+	VXORPD    constsAVX2<>+32(SB), Y3, Y6
+	VMAXPD    Y1, Y6, Y6
+	VMINPD    Y6, Y3, Y3
+	VBLENDVPD Y4, Y1, Y3, Y1
+	VBLENDVPD Y5, constsAVX2<>+1216(SB), Y1, Y1
+	VMOVUPD   Y1, (DX)(R9*8)
 
 flstarAVX2F64nograd:
 	TESTQ     BX, BX
 	JZ        flstarAVX2F64nohess
-	VMOVUPD   32(AX), Y3
-	VMULPD    (AX), Y4, Y4
-	VMAXPD    Y4, Y3, Y3
-	VMOVUPD   64(AX), Y4
-	VXORPD    constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD    Y3, Y5, Y5
-	VMINPD    Y5, Y4, Y4
-	VBLENDVPD Y1, Y3, Y4, Y1
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VMOVUPD   32(AX), Y1
+	VMULPD    (AX), Y2, Y2
+	VMAXPD    Y2, Y1, Y1
+	VMOVUPD   64(AX), Y2
+	VXORPD    constsAVX2<>+32(SB), Y2, Y3
+	VMAXPD    Y1, Y3, Y3
+	VMINPD    Y3, Y2, Y2
+	VBLENDVPD Y4, Y1, Y2, Y1
+	VBLENDVPD Y5, constsAVX2<>+1216(SB), Y1, Y1
 	VMOVUPD   Y1, (BX)(R9*8)
 
 flstarAVX2F64nohess:
-	ADDQ $0x00000004, R9
-	JMP  flstarAVX2F64loop
+	XCHGQ R11, R12
+	MOVQ  R10, R9
+	CMPQ  R9, R8
+	JL    flstarAVX2F64loop
 
 flstarAVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -11393,18 +13095,18 @@ flstarAVX2F64done:
 
 // func asymmetricAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·asymmetricAVX2F64(SB), NOSPLIT, $288-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-asymmetricAVX2F64loop:
+TEXT ·asymmetricAVX2F64(SB), $576-64
+	MOVQ         p+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), SI
+	MOVQ         y+40(FP), DI
+	MOVQ         n+48(FP), R8
+	VXORPD       Y0, Y0, Y0
+	XORQ         R9, R9
+	LEAQ         (SP), R11
+	LEAQ         288(SP), R12
 	CMPQ         R9, R8
 	JGE          asymmetricAVX2F64done
 	VMOVUPD      (SI)(R9*8), Y1
@@ -11492,33 +13194,24 @@ asymmetricAVX2F64loop:
 	VXORPD       constsAVX2<>+32(SB), Y1, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y3, 64(SP)
-	VMOVUPD      Y4, 96(SP)
-	VMOVUPD      Y8, 128(SP)
-	VMOVUPD      Y5, 160(SP)
-	VMOVUPD      Y6, 192(SP)
-	VMOVUPD      Y7, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      160(SP), Y3
-	CMPQ         320(AX), $0x00
-	JL           asymmetricAVX2F64powplog
-	VMOVUPD      constsAVX2<>+576(SB), Y4
-	VMOVAPD      Y4, Y4
-	MOVQ         320(AX), R10
+	VMOVUPD      Y1, (R11)
+	VMOVUPD      Y2, 32(R11)
+	VMOVUPD      Y3, 64(R11)
+	VMOVUPD      Y4, 96(R11)
+	VMOVUPD      Y8, 128(R11)
+	VMOVUPD      Y5, 160(R11)
+	VMOVUPD      Y6, 192(R11)
+	VMOVUPD      Y7, 224(R11)
+	VMOVUPD      Y1, 256(R11)
 
-asymmetricAVX2F64powploop:
-	TESTQ  R10, R10
-	JZ     asymmetricAVX2F64powpdone
-	VMULPD Y3, Y4, Y4
-	DECQ   R10
-	JMP    asymmetricAVX2F64powploop
-
-asymmetricAVX2F64powplog:
-	VMOVUPD      192(SP), Y3
+asymmetricAVX2F64loop:
+	LEAQ         4(R9), R10
+	CMPQ         R10, R8
+	JGE          asymmetricAVX2F64last
+	VMOVUPD      (SI)(R10*8), Y1
+	VMOVUPD      (DI)(R10*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
 	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMULPD       96(AX), Y3, Y3
 	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
 	VMINPD       constsAVX2<>+96(SB), Y3, Y3
 	VMULPD       constsAVX2<>+128(SB), Y3, Y4
@@ -11556,145 +13249,257 @@ asymmetricAVX2F64powplog:
 	VADDPD       constsAVX2<>+608(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VMOVAPD      Y3, Y4
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (R12)
+	VMOVUPD      Y2, 32(R12)
+	VMOVUPD      Y3, 64(R12)
+	VMOVUPD      Y4, 96(R12)
+	VMOVUPD      Y8, 128(R12)
+	VMOVUPD      Y5, 160(R12)
+	VMOVUPD      Y6, 192(R12)
+	VMOVUPD      Y7, 224(R12)
+	VMOVUPD      Y1, 256(R12)
+
+asymmetricAVX2F64last:
+	VMOVUPD 160(R11), Y1
+	CMPQ    320(AX), $0x00
+	JL      asymmetricAVX2F64powplog
+	VMOVUPD constsAVX2<>+576(SB), Y2
+	VMOVAPD Y2, Y2
+	MOVQ    320(AX), R13
+
+asymmetricAVX2F64powploop:
+	TESTQ  R13, R13
+	JZ     asymmetricAVX2F64powpdone
+	VMULPD Y1, Y2, Y2
+	DECQ   R13
+	JMP    asymmetricAVX2F64powploop
+
+asymmetricAVX2F64powplog:
+	VMOVUPD      192(R11), Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMULPD       96(AX), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVAPD      Y1, Y2
 
 asymmetricAVX2F64powpdone:
-	VMOVUPD 128(SP), Y3
+	VMOVUPD 128(R11), Y1
 	CMPQ    352(AX), $0x00
 	JL      asymmetricAVX2F64pownlog
-	VMOVUPD constsAVX2<>+576(SB), Y5
-	VMOVAPD Y5, Y5
-	MOVQ    352(AX), R10
+	VMOVUPD constsAVX2<>+576(SB), Y3
+	VMOVAPD Y3, Y3
+	MOVQ    352(AX), R13
 
 asymmetricAVX2F64pownloop:
-	TESTQ  R10, R10
+	TESTQ  R13, R13
 	JZ     asymmetricAVX2F64powndone
-	VMULPD Y3, Y5, Y5
-	DECQ   R10
+	VMULPD Y1, Y3, Y3
+	DECQ   R13
 	JMP    asymmetricAVX2F64pownloop
 
 asymmetricAVX2F64pownlog:
-	VMOVUPD      224(SP), Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMULPD       128(AX), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
-	VMULPD       Y3, Y3, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y3, Y3, Y6
-	VFMADD213PD  Y3, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y3
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVAPD      Y3, Y5
+	VMOVUPD      224(R11), Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMULPD       128(AX), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y3
+	VROUNDPD     $0x08, Y3, Y3
+	VFNMADD231PD constsAVX2<>+160(SB), Y3, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y3, Y1
+	VMULPD       Y1, Y1, Y4
+	VMULPD       Y4, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+288(SB), Y8
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+352(SB), Y7
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+416(SB), Y9
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y9
+	VFMADD213PD  Y7, Y4, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+480(SB), Y5
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y5
+	VMOVUPD      constsAVX2<>+544(SB), Y7
+	VFMADD213PD  Y5, Y4, Y7
+	VFMADD213PD  Y9, Y6, Y7
+	VMULPD       Y1, Y1, Y4
+	VFMADD213PD  Y1, Y4, Y7
+	VADDPD       constsAVX2<>+576(SB), Y7, Y1
+	VMULPD       constsAVX2<>+256(SB), Y3, Y4
+	VROUNDPD     $0x09, Y4, Y4
+	VSUBPD       Y4, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VMOVAPD      Y1, Y3
 
 asymmetricAVX2F64powndone:
-	VMOVUPD   32(SP), Y3
-	VCMPPD    $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VBLENDVPD Y3, Y4, Y5, Y4
-	VMOVUPD   192(AX), Y5
-	VBLENDVPD Y3, 160(AX), Y5, Y5
-	VMOVUPD   160(SP), Y6
-	VMOVUPD   128(SP), Y7
+	VMOVUPD   32(R11), Y1
+	VCMPPD    $0x00, constsAVX2<>+576(SB), Y1, Y1
+	VBLENDVPD Y1, Y2, Y3, Y2
+	VMOVUPD   192(AX), Y3
+	VBLENDVPD Y1, 160(AX), Y3, Y3
+	VMOVUPD   160(R11), Y4
+	VMOVUPD   128(R11), Y5
+	VXORPD    constsAVX2<>+32(SB), Y5, Y5
+	VBLENDVPD Y1, Y5, Y4, Y4
+	VMOVUPD   192(R11), Y5
+	VMOVUPD   224(R11), Y6
+	VBLENDVPD Y1, Y6, Y5, Y5
+	VMOVUPD   128(R11), Y6
+	VMOVUPD   160(R11), Y7
 	VXORPD    constsAVX2<>+32(SB), Y7, Y7
-	VBLENDVPD Y3, Y7, Y6, Y6
-	VMOVUPD   192(SP), Y7
-	VMOVUPD   224(SP), Y8
-	VBLENDVPD Y3, Y8, Y7, Y7
-	VMOVUPD   128(SP), Y8
-	VMOVUPD   160(SP), Y9
-	VXORPD    constsAVX2<>+32(SB), Y9, Y9
-	VBLENDVPD Y3, Y9, Y8, Y3
-	VMOVUPD   128(SP), Y8
-	VMOVUPD   160(SP), Y9
-	VMULPD    Y5, Y6, Y10
-	VMULPD    Y7, Y10, Y11
-	VMULPD    Y7, Y4, Y7
-	VADDPD    Y3, Y11, Y12
-	VMULPD    Y12, Y4, Y12
-	VMULPD    Y9, Y8, Y9
-	VADDPD    Y10, Y10, Y10
-	VMULPD    Y3, Y10, Y10
-	VADDPD    Y10, Y9, Y9
-	VMOVUPD   constsAVX2<>+576(SB), Y10
+	VBLENDVPD Y1, Y7, Y6, Y1
+	VMOVUPD   128(R11), Y6
+	VMOVUPD   160(R11), Y7
+	VMULPD    Y3, Y4, Y8
+	VMULPD    Y5, Y8, Y9
+	VMULPD    Y5, Y2, Y5
+	VADDPD    Y1, Y9, Y10
+	VMULPD    Y10, Y2, Y10
+	VMULPD    Y7, Y6, Y7
 	VADDPD    Y8, Y8, Y8
-	VSUBPD    Y8, Y10, Y8
-	VMULPD    Y8, Y11, Y8
-	VADDPD    Y8, Y9, Y8
-	VMULPD    Y6, Y11, Y6
-	VSUBPD    constsAVX2<>+576(SB), Y5, Y5
-	VMULPD    Y5, Y6, Y5
-	VADDPD    Y5, Y8, Y5
-	VMULPD    Y5, Y4, Y5
-	VMOVUPD   288(AX), Y6
-	VCMPPD    $0x00, constsAVX2<>+576(SB), Y6, Y6
+	VMULPD    Y1, Y8, Y8
+	VADDPD    Y8, Y7, Y7
+	VMOVUPD   constsAVX2<>+576(SB), Y8
+	VADDPD    Y6, Y6, Y6
+	VSUBPD    Y6, Y8, Y6
+	VMULPD    Y6, Y9, Y6
+	VADDPD    Y6, Y7, Y6
+	VMULPD    Y4, Y9, Y4
+	VSUBPD    constsAVX2<>+576(SB), Y3, Y3
 	VMULPD    Y3, Y4, Y3
-	VBLENDVPD Y6, Y3, Y12, Y12
-	VMOVUPD   128(SP), Y3
-	VMULPD    Y3, Y4, Y3
-	VMOVUPD   160(SP), Y4
-	VMULPD    Y4, Y3, Y3
-	VBLENDVPD Y6, Y3, Y5, Y5
+	VADDPD    Y3, Y6, Y3
+	VMULPD    Y3, Y2, Y3
+	VMOVUPD   288(AX), Y4
+	VCMPPD    $0x00, constsAVX2<>+576(SB), Y4, Y4
+	VMULPD    Y1, Y2, Y1
+	VBLENDVPD Y4, Y1, Y10, Y10
+	VMOVUPD   128(R11), Y1
+	VMULPD    Y1, Y2, Y1
+	VMOVUPD   160(R11), Y2
+	VMULPD    Y2, Y1, Y1
+	VBLENDVPD Y4, Y1, Y3, Y3
+	VMOVUPD   256(R11), Y1
+	VMOVUPD   32(R11), Y2
 	VCMPPD    $0x03, Y2, Y1, Y2
 	VANDPD    constsAVX2<>+0(SB), Y1, Y1
 	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y1, Y1
-	VMOVUPD   64(AX), Y3
-	VXORPD    constsAVX2<>+32(SB), Y3, Y4
-	VMAXPD    Y7, Y4, Y4
-	VMINPD    Y4, Y3, Y3
-	VBLENDVPD Y1, Y7, Y3, Y3
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y3, Y3
-	VADDPD    Y3, Y0, Y0
+	VMOVUPD   64(AX), Y4
+	VXORPD    constsAVX2<>+32(SB), Y4, Y6
+	VMAXPD    Y5, Y6, Y6
+	VMINPD    Y6, Y4, Y4
+	VBLENDVPD Y1, Y5, Y4, Y4
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VADDPD    Y4, Y0, Y0
 	TESTQ     CX, CX
 	JZ        asymmetricAVX2F64noloss
-	VMOVUPD   Y3, (CX)(R9*8)
+	VMOVUPD   Y4, (CX)(R9*8)
 
 asymmetricAVX2F64noloss:
 	TESTQ     DX, DX
 	JZ        asymmetricAVX2F64nograd
-	VMULPD    (AX), Y12, Y3
-	VMOVUPD   64(AX), Y4
-	VXORPD    constsAVX2<>+32(SB), Y4, Y6
-	VMAXPD    Y3, Y6, Y6
-	VMINPD    Y6, Y4, Y4
-	VBLENDVPD Y1, Y3, Y4, Y3
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y3, Y3
-	VMOVUPD   Y3, (DX)(R9*8)
+	VMULPD    (AX), Y10, Y4
+	VMOVUPD   64(AX), Y5
+	VXORPD    constsAVX2<>+32(SB), Y5, Y6
+	VMAXPD    Y4, Y6, Y6
+	VMINPD    Y6, Y5, Y5
+	VBLENDVPD Y1, Y4, Y5, Y4
+	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VMOVUPD   Y4, (DX)(R9*8)
 
 asymmetricAVX2F64nograd:
 	TESTQ     BX, BX
 	JZ        asymmetricAVX2F64nohess
-	VMOVUPD   32(AX), Y3
-	VMULPD    (AX), Y5, Y4
-	VMAXPD    Y4, Y3, Y3
+	VMOVUPD   32(AX), Y4
+	VMULPD    (AX), Y3, Y3
+	VMAXPD    Y3, Y4, Y3
 	VMOVUPD   64(AX), Y4
 	VXORPD    constsAVX2<>+32(SB), Y4, Y5
 	VMAXPD    Y3, Y5, Y5
@@ -11704,8 +13509,10 @@ asymmetricAVX2F64nograd:
 	VMOVUPD   Y1, (BX)(R9*8)
 
 asymmetricAVX2F64nohess:
-	ADDQ $0x00000004, R9
-	JMP  asymmetricAVX2F64loop
+	XCHGQ R11, R12
+	MOVQ  R10, R9
+	CMPQ  R9, R8
+	JL    asymmetricAVX2F64loop
 
 asymmetricAVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -11718,18 +13525,18 @@ asymmetricAVX2F64done:
 
 // func asymmetricMarginAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·asymmetricMarginAVX2F64(SB), NOSPLIT, $448-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-asymmetricMarginAVX2F64loop:
+TEXT ·asymmetricMarginAVX2F64(SB), $736-64
+	MOVQ         p+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), SI
+	MOVQ         y+40(FP), DI
+	MOVQ         n+48(FP), R8
+	VXORPD       Y0, Y0, Y0
+	XORQ         R9, R9
+	LEAQ         (SP), R11
+	LEAQ         288(SP), R12
 	CMPQ         R9, R8
 	JGE          asymmetricMarginAVX2F64done
 	VMOVUPD      (SI)(R9*8), Y1
@@ -11777,6 +13584,111 @@ asymmetricMarginAVX2F64loop:
 	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y5
 	VMOVMSKPD    Y5, R10
 	TESTL        R10, R10
+	JEQ          asymmetricMarginAVX2F64l1first
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
+
+asymmetricMarginAVX2F64l1first:
+	VMOVUPD   constsAVX2<>+576(SB), Y5
+	VADDPD    constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD    Y6, Y5, Y5
+	VMULPD    Y5, Y3, Y6
+	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD Y7, Y5, Y6, Y8
+	VBLENDVPD Y7, Y6, Y5, Y5
+	VMAXPD    constsAVX2<>+928(SB), Y1, Y6
+	VADDPD    Y4, Y6, Y6
+	VXORPD    constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD    constsAVX2<>+928(SB), Y7, Y7
+	VADDPD    Y4, Y7, Y7
+	VMOVUPD   Y1, (R11)
+	VMOVUPD   Y2, 32(R11)
+	VMOVUPD   Y3, 64(R11)
+	VMOVUPD   Y4, 96(R11)
+	VMOVUPD   Y8, 128(R11)
+	VMOVUPD   Y5, 160(R11)
+	VMOVUPD   Y6, 192(R11)
+	VMOVUPD   Y7, 224(R11)
+	VMOVUPD   Y1, 256(R11)
+
+asymmetricMarginAVX2F64loop:
+	LEAQ         4(R9), R10
+	CMPQ         R10, R8
+	JGE          asymmetricMarginAVX2F64last
+	VMOVUPD      (SI)(R10*8), Y1
+	VMOVUPD      (DI)(R10*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y5
+	VMOVMSKPD    Y5, R13
+	TESTL        R13, R13
 	JEQ          asymmetricMarginAVX2F64l1
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
@@ -11823,416 +13735,422 @@ asymmetricMarginAVX2F64l1:
 	VXORPD    constsAVX2<>+32(SB), Y1, Y7
 	VMAXPD    constsAVX2<>+928(SB), Y7, Y7
 	VADDPD    Y4, Y7, Y7
-	VMOVUPD   Y1, (SP)
-	VMOVUPD   Y2, 32(SP)
-	VMOVUPD   Y3, 64(SP)
-	VMOVUPD   Y4, 96(SP)
-	VMOVUPD   Y8, 128(SP)
-	VMOVUPD   Y5, 160(SP)
-	VMOVUPD   Y6, 192(SP)
-	VMOVUPD   Y7, 224(SP)
-	VMOVUPD   Y1, 256(SP)
-	VMOVUPD   160(SP), Y3
-	CMPQ      320(AX), $0x00
-	JL        asymmetricMarginAVX2F64powplog
-	VMOVUPD   constsAVX2<>+576(SB), Y4
-	VMOVAPD   Y4, Y4
-	MOVQ      320(AX), R10
+	VMOVUPD   Y1, (R12)
+	VMOVUPD   Y2, 32(R12)
+	VMOVUPD   Y3, 64(R12)
+	VMOVUPD   Y4, 96(R12)
+	VMOVUPD   Y8, 128(R12)
+	VMOVUPD   Y5, 160(R12)
+	VMOVUPD   Y6, 192(R12)
+	VMOVUPD   Y7, 224(R12)
+	VMOVUPD   Y1, 256(R12)
+
+asymmetricMarginAVX2F64last:
+	VMOVUPD 160(R11), Y1
+	CMPQ    320(AX), $0x00
+	JL      asymmetricMarginAVX2F64powplog
+	VMOVUPD constsAVX2<>+576(SB), Y2
+	VMOVAPD Y2, Y2
+	MOVQ    320(AX), R13
 
 asymmetricMarginAVX2F64powploop:
-	TESTQ  R10, R10
+	TESTQ  R13, R13
 	JZ     asymmetricMarginAVX2F64powpdone
-	VMULPD Y3, Y4, Y4
-	DECQ   R10
+	VMULPD Y1, Y2, Y2
+	DECQ   R13
 	JMP    asymmetricMarginAVX2F64powploop
 
 asymmetricMarginAVX2F64powplog:
-	VMOVUPD      192(SP), Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMULPD       96(AX), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VMOVAPD      Y3, Y4
+	VMOVUPD      192(R11), Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMULPD       96(AX), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVAPD      Y1, Y2
 
 asymmetricMarginAVX2F64powpdone:
-	VMOVUPD 128(SP), Y3
+	VMOVUPD 128(R11), Y1
 	CMPQ    352(AX), $0x00
 	JL      asymmetricMarginAVX2F64pownlog
-	VMOVUPD constsAVX2<>+576(SB), Y5
-	VMOVAPD Y5, Y5
-	MOVQ    352(AX), R10
+	VMOVUPD constsAVX2<>+576(SB), Y3
+	VMOVAPD Y3, Y3
+	MOVQ    352(AX), R13
 
 asymmetricMarginAVX2F64pownloop:
-	TESTQ  R10, R10
+	TESTQ  R13, R13
 	JZ     asymmetricMarginAVX2F64powndone
-	VMULPD Y3, Y5, Y5
-	DECQ   R10
+	VMULPD Y1, Y3, Y3
+	DECQ   R13
 	JMP    asymmetricMarginAVX2F64pownloop
 
 asymmetricMarginAVX2F64pownlog:
-	VMOVUPD      224(SP), Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMULPD       128(AX), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
-	VMULPD       Y3, Y3, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y3, Y3, Y6
-	VFMADD213PD  Y3, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y3
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVAPD      Y3, Y5
+	VMOVUPD      224(R11), Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMULPD       128(AX), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y3
+	VROUNDPD     $0x08, Y3, Y3
+	VFNMADD231PD constsAVX2<>+160(SB), Y3, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y3, Y1
+	VMULPD       Y1, Y1, Y4
+	VMULPD       Y4, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+288(SB), Y8
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+352(SB), Y7
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+416(SB), Y9
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y9
+	VFMADD213PD  Y7, Y4, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+480(SB), Y5
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y5
+	VMOVUPD      constsAVX2<>+544(SB), Y7
+	VFMADD213PD  Y5, Y4, Y7
+	VFMADD213PD  Y9, Y6, Y7
+	VMULPD       Y1, Y1, Y4
+	VFMADD213PD  Y1, Y4, Y7
+	VADDPD       constsAVX2<>+576(SB), Y7, Y1
+	VMULPD       constsAVX2<>+256(SB), Y3, Y4
+	VROUNDPD     $0x09, Y4, Y4
+	VSUBPD       Y4, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VMOVAPD      Y1, Y3
 
 asymmetricMarginAVX2F64powndone:
-	VMOVUPD     32(SP), Y3
-	VCMPPD      $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VBLENDVPD   Y3, Y4, Y5, Y4
-	VMOVUPD     192(AX), Y5
-	VBLENDVPD   Y3, 160(AX), Y5, Y5
-	VMOVUPD     160(SP), Y6
-	VMOVUPD     128(SP), Y7
+	VMOVUPD     32(R11), Y1
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y1, Y1
+	VBLENDVPD   Y1, Y2, Y3, Y2
+	VMOVUPD     192(AX), Y3
+	VBLENDVPD   Y1, 160(AX), Y3, Y3
+	VMOVUPD     160(R11), Y4
+	VMOVUPD     128(R11), Y5
+	VXORPD      constsAVX2<>+32(SB), Y5, Y5
+	VBLENDVPD   Y1, Y5, Y4, Y4
+	VMOVUPD     192(R11), Y5
+	VMOVUPD     224(R11), Y6
+	VBLENDVPD   Y1, Y6, Y5, Y5
+	VMOVUPD     128(R11), Y6
+	VMOVUPD     160(R11), Y7
 	VXORPD      constsAVX2<>+32(SB), Y7, Y7
-	VBLENDVPD   Y3, Y7, Y6, Y6
-	VMOVUPD     192(SP), Y7
-	VMOVUPD     224(SP), Y8
-	VBLENDVPD   Y3, Y8, Y7, Y7
-	VMOVUPD     128(SP), Y8
-	VMOVUPD     160(SP), Y9
-	VXORPD      constsAVX2<>+32(SB), Y9, Y9
-	VBLENDVPD   Y3, Y9, Y8, Y3
-	VMOVUPD     128(SP), Y8
-	VMOVUPD     160(SP), Y9
-	VMULPD      Y5, Y6, Y10
-	VMULPD      Y7, Y10, Y11
-	VMULPD      Y7, Y4, Y7
-	VADDPD      Y3, Y11, Y12
-	VMULPD      Y12, Y4, Y12
-	VMULPD      Y9, Y8, Y9
-	VADDPD      Y10, Y10, Y10
-	VMULPD      Y3, Y10, Y10
-	VADDPD      Y10, Y9, Y9
-	VMOVUPD     constsAVX2<>+576(SB), Y10
+	VBLENDVPD   Y1, Y7, Y6, Y1
+	VMOVUPD     128(R11), Y6
+	VMOVUPD     160(R11), Y7
+	VMULPD      Y3, Y4, Y8
+	VMULPD      Y5, Y8, Y9
+	VMULPD      Y5, Y2, Y5
+	VADDPD      Y1, Y9, Y10
+	VMULPD      Y10, Y2, Y10
+	VMULPD      Y7, Y6, Y7
 	VADDPD      Y8, Y8, Y8
-	VSUBPD      Y8, Y10, Y8
-	VMULPD      Y8, Y11, Y8
-	VADDPD      Y8, Y9, Y8
-	VMULPD      Y6, Y11, Y6
-	VSUBPD      constsAVX2<>+576(SB), Y5, Y5
-	VMULPD      Y5, Y6, Y5
-	VADDPD      Y5, Y8, Y5
-	VMULPD      Y5, Y4, Y5
-	VMOVUPD     288(AX), Y6
-	VCMPPD      $0x00, constsAVX2<>+576(SB), Y6, Y6
-	VMULPD      Y3, Y4, Y3
-	VBLENDVPD   Y6, Y3, Y12, Y12
-	VMOVUPD     128(SP), Y3
-	VMULPD      Y3, Y4, Y3
-	VMOVUPD     160(SP), Y4
-	VMULPD      Y4, Y3, Y3
-	VBLENDVPD   Y6, Y3, Y5, Y5
-	VMOVUPD     Y7, 288(SP)
-	VMOVUPD     Y12, 320(SP)
-	VMOVUPD     Y5, 352(SP)
-	VMOVUPD     128(SP), Y3
-	VSUBPD      224(AX), Y3, Y3
-	VCMPPD      $0x1e, constsAVX2<>+928(SB), Y3, Y4
-	VMOVUPD     constsAVX2<>+576(SB), Y5
-	VBLENDVPD   Y4, Y3, Y5, Y3
-	VMOVUPD     128(SP), Y4
-	VMOVUPD     160(SP), Y5
-	VMULPD      Y5, Y4, Y4
-	VMOVUPD     160(SP), Y5
-	VADDPD      224(AX), Y5, Y5
-	VCMPPD      $0x11, constsAVX2<>+960(SB), Y5, Y6
-	VMULPD      constsAVX2<>+992(SB), Y5, Y7
-	VBLENDVPD   Y6, Y7, Y5, Y7
-	VMOVUPD     constsAVX2<>+1024(SB), Y8
-	VANDPD      Y8, Y6, Y6
-	VPSRLQ      $0x34, Y7, Y8
-	VXORPD      constsAVX2<>+1056(SB), Y8, Y8
-	VSUBPD      constsAVX2<>+1056(SB), Y8, Y8
-	VSUBPD      constsAVX2<>+1088(SB), Y8, Y8
+	VMULPD      Y1, Y8, Y8
+	VADDPD      Y8, Y7, Y7
+	VMOVUPD     constsAVX2<>+576(SB), Y8
+	VADDPD      Y6, Y6, Y6
 	VSUBPD      Y6, Y8, Y6
-	VANDPD      constsAVX2<>+1120(SB), Y7, Y7
-	VXORPD      constsAVX2<>+256(SB), Y7, Y7
-	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y7, Y8
-	VADDPD      Y7, Y7, Y9
-	VBLENDVPD   Y8, Y9, Y7, Y7
-	VSUBPD      constsAVX2<>+576(SB), Y6, Y9
-	VBLENDVPD   Y8, Y9, Y6, Y6
-	VSUBPD      constsAVX2<>+576(SB), Y7, Y7
-	VADDPD      constsAVX2<>+672(SB), Y7, Y8
-	VDIVPD      Y8, Y7, Y8
-	VMULPD      Y8, Y8, Y9
-	VMULPD      Y9, Y9, Y10
-	VMOVUPD     constsAVX2<>+704(SB), Y11
-	VFMADD213PD constsAVX2<>+736(SB), Y10, Y11
-	VFMADD213PD constsAVX2<>+768(SB), Y10, Y11
-	VFMADD213PD constsAVX2<>+800(SB), Y10, Y11
-	VMULPD      Y9, Y11, Y9
-	VMOVUPD     constsAVX2<>+832(SB), Y11
-	VFMADD213PD constsAVX2<>+864(SB), Y10, Y11
-	VFMADD213PD constsAVX2<>+896(SB), Y10, Y11
-	VMULPD      Y10, Y11, Y10
-	VADDPD      Y10, Y9, Y9
-	VMULPD      Y7, Y7, Y10
-	VMULPD      constsAVX2<>+256(SB), Y10, Y10
-	VADDPD      Y9, Y10, Y9
-	VMULPD      Y9, Y8, Y8
-	VMULPD      constsAVX2<>+192(SB), Y6, Y9
-	VADDPD      Y9, Y8, Y8
-	VSUBPD      Y8, Y10, Y8
-	VSUBPD      Y7, Y8, Y7
-	VMULPD      constsAVX2<>+160(SB), Y6, Y6
-	VSUBPD      Y7, Y6, Y6
-	VXORPD      constsAVX2<>+32(SB), Y6, Y6
-	VDIVPD      Y5, Y4, Y5
+	VMULPD      Y6, Y9, Y6
+	VADDPD      Y6, Y7, Y6
+	VMULPD      Y4, Y9, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y3, Y3
+	VMULPD      Y3, Y4, Y3
+	VADDPD      Y3, Y6, Y3
+	VMULPD      Y3, Y2, Y3
+	VMOVUPD     288(AX), Y4
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y4, Y4
+	VMULPD      Y1, Y2, Y1
+	VBLENDVPD   Y4, Y1, Y10, Y10
+	VMOVUPD     128(R11), Y1
+	VMULPD      Y1, Y2, Y1
+	VMOVUPD     160(R11), Y2
+	VMULPD      Y2, Y1, Y1
+	VBLENDVPD   Y4, Y1, Y3, Y3
+	VMOVUPD     Y5, 576(SP)
+	VMOVUPD     Y10, 608(SP)
+	VMOVUPD     Y3, 640(SP)
+	VMOVUPD     128(R11), Y1
+	VSUBPD      224(AX), Y1, Y1
+	VCMPPD      $0x1e, constsAVX2<>+928(SB), Y1, Y2
+	VMOVUPD     constsAVX2<>+576(SB), Y3
+	VBLENDVPD   Y2, Y1, Y3, Y1
+	VMOVUPD     128(R11), Y2
+	VMOVUPD     160(R11), Y3
+	VMULPD      Y3, Y2, Y2
+	VMOVUPD     160(R11), Y3
+	VADDPD      224(AX), Y3, Y3
+	VCMPPD      $0x11, constsAVX2<>+960(SB), Y3, Y4
+	VMULPD      constsAVX2<>+992(SB), Y3, Y5
+	VBLENDVPD   Y4, Y5, Y3, Y5
+	VMOVUPD     constsAVX2<>+1024(SB), Y6
+	VANDPD      Y6, Y4, Y4
+	VPSRLQ      $0x34, Y5, Y6
+	VXORPD      constsAVX2<>+1056(SB), Y6, Y6
+	VSUBPD      constsAVX2<>+1056(SB), Y6, Y6
+	VSUBPD      constsAVX2<>+1088(SB), Y6, Y6
+	VSUBPD      Y4, Y6, Y4
+	VANDPD      constsAVX2<>+1120(SB), Y5, Y5
+	VXORPD      constsAVX2<>+256(SB), Y5, Y5
+	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y5, Y6
+	VADDPD      Y5, Y5, Y7
+	VBLENDVPD   Y6, Y7, Y5, Y5
+	VSUBPD      constsAVX2<>+576(SB), Y4, Y7
+	VBLENDVPD   Y6, Y7, Y4, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y5, Y5
+	VADDPD      constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD      Y6, Y5, Y6
+	VMULPD      Y6, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     constsAVX2<>+704(SB), Y9
+	VFMADD213PD constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+800(SB), Y8, Y9
+	VMULPD      Y7, Y9, Y7
+	VMOVUPD     constsAVX2<>+832(SB), Y9
+	VFMADD213PD constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+896(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y8
+	VADDPD      Y8, Y7, Y7
+	VMULPD      Y5, Y5, Y8
+	VMULPD      constsAVX2<>+256(SB), Y8, Y8
+	VADDPD      Y7, Y8, Y7
+	VMULPD      Y7, Y6, Y6
+	VMULPD      constsAVX2<>+192(SB), Y4, Y7
+	VADDPD      Y7, Y6, Y6
+	VSUBPD      Y6, Y8, Y6
+	VSUBPD      Y5, Y6, Y5
+	VMULPD      constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD      Y5, Y4, Y4
+	VXORPD      constsAVX2<>+32(SB), Y4, Y4
+	VDIVPD      Y3, Y2, Y3
 	CMPQ        352(AX), $0x00
 	JL          asymmetricMarginAVX2F64powdlog
-	VMOVUPD     constsAVX2<>+576(SB), Y7
-	VMOVAPD     Y7, Y7
-	MOVQ        352(AX), R10
+	VMOVUPD     constsAVX2<>+576(SB), Y5
+	VMOVAPD     Y5, Y5
+	MOVQ        352(AX), R13
 
 asymmetricMarginAVX2F64powdloop:
-	TESTQ  R10, R10
+	TESTQ  R13, R13
 	JZ     asymmetricMarginAVX2F64powddone
-	VMULPD Y3, Y7, Y7
-	DECQ   R10
+	VMULPD Y1, Y5, Y5
+	DECQ   R13
 	JMP    asymmetricMarginAVX2F64powdloop
 
 asymmetricMarginAVX2F64powdlog:
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y3, Y7
-	VMULPD       constsAVX2<>+992(SB), Y3, Y8
-	VBLENDVPD    Y7, Y8, Y3, Y8
-	VMOVUPD      constsAVX2<>+1024(SB), Y9
-	VANDPD       Y9, Y7, Y7
-	VPSRLQ       $0x34, Y8, Y9
-	VXORPD       constsAVX2<>+1056(SB), Y9, Y9
-	VSUBPD       constsAVX2<>+1056(SB), Y9, Y9
-	VSUBPD       constsAVX2<>+1088(SB), Y9, Y9
-	VSUBPD       Y7, Y9, Y7
-	VANDPD       constsAVX2<>+1120(SB), Y8, Y8
-	VXORPD       constsAVX2<>+256(SB), Y8, Y8
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y8, Y9
-	VADDPD       Y8, Y8, Y10
-	VBLENDVPD    Y9, Y10, Y8, Y8
-	VSUBPD       constsAVX2<>+576(SB), Y7, Y10
-	VBLENDVPD    Y9, Y10, Y7, Y7
-	VSUBPD       constsAVX2<>+576(SB), Y8, Y8
-	VADDPD       constsAVX2<>+672(SB), Y8, Y9
-	VDIVPD       Y9, Y8, Y9
-	VMULPD       Y9, Y9, Y10
-	VMULPD       Y10, Y10, Y11
-	VMOVUPD      constsAVX2<>+704(SB), Y12
-	VFMADD213PD  constsAVX2<>+736(SB), Y11, Y12
-	VFMADD213PD  constsAVX2<>+768(SB), Y11, Y12
-	VFMADD213PD  constsAVX2<>+800(SB), Y11, Y12
-	VMULPD       Y10, Y12, Y10
-	VMOVUPD      constsAVX2<>+832(SB), Y12
-	VFMADD213PD  constsAVX2<>+864(SB), Y11, Y12
-	VFMADD213PD  constsAVX2<>+896(SB), Y11, Y12
-	VMULPD       Y11, Y12, Y11
-	VADDPD       Y11, Y10, Y10
-	VMULPD       Y8, Y8, Y11
-	VMULPD       constsAVX2<>+256(SB), Y11, Y11
-	VADDPD       Y10, Y11, Y10
-	VMULPD       Y10, Y9, Y9
-	VMULPD       constsAVX2<>+192(SB), Y7, Y10
-	VADDPD       Y10, Y9, Y9
-	VSUBPD       Y9, Y11, Y9
-	VSUBPD       Y8, Y9, Y8
-	VMULPD       constsAVX2<>+160(SB), Y7, Y7
-	VSUBPD       Y8, Y7, Y7
-	VMULPD       128(AX), Y7, Y7
-	VMAXPD       constsAVX2<>+64(SB), Y7, Y7
-	VMINPD       constsAVX2<>+96(SB), Y7, Y7
-	VMULPD       constsAVX2<>+128(SB), Y7, Y8
-	VROUNDPD     $0x08, Y8, Y8
-	VFNMADD231PD constsAVX2<>+160(SB), Y8, Y7
-	VFNMADD231PD constsAVX2<>+192(SB), Y8, Y7
-	VMULPD       Y7, Y7, Y9
-	VMULPD       Y9, Y9, Y10
-	VMULPD       Y10, Y10, Y11
-	VMOVUPD      constsAVX2<>+224(SB), Y12
-	VFMADD213PD  constsAVX2<>+256(SB), Y7, Y12
-	VMOVUPD      constsAVX2<>+288(SB), Y13
-	VFMADD213PD  constsAVX2<>+320(SB), Y7, Y13
-	VFMADD213PD  Y12, Y9, Y13
-	VMOVUPD      constsAVX2<>+352(SB), Y12
-	VFMADD213PD  constsAVX2<>+384(SB), Y7, Y12
-	VMOVUPD      constsAVX2<>+416(SB), Y14
-	VFMADD213PD  constsAVX2<>+448(SB), Y7, Y14
-	VFMADD213PD  Y12, Y9, Y14
-	VFMADD213PD  Y13, Y10, Y14
-	VMOVUPD      constsAVX2<>+480(SB), Y10
-	VFMADD213PD  constsAVX2<>+512(SB), Y7, Y10
-	VMOVUPD      constsAVX2<>+544(SB), Y12
-	VFMADD213PD  Y10, Y9, Y12
-	VFMADD213PD  Y14, Y11, Y12
-	VMULPD       Y7, Y7, Y9
-	VFMADD213PD  Y7, Y9, Y12
-	VADDPD       constsAVX2<>+576(SB), Y12, Y7
-	VMULPD       constsAVX2<>+256(SB), Y8, Y9
-	VROUNDPD     $0x09, Y9, Y9
-	VSUBPD       Y9, Y8, Y8
-	VADDPD       constsAVX2<>+608(SB), Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y9, Y7, Y7
-	VADDPD       constsAVX2<>+608(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y1, Y5
+	VMULPD       constsAVX2<>+992(SB), Y1, Y6
+	VBLENDVPD    Y5, Y6, Y1, Y6
+	VMOVUPD      constsAVX2<>+1024(SB), Y7
+	VANDPD       Y7, Y5, Y5
+	VPSRLQ       $0x34, Y6, Y7
+	VXORPD       constsAVX2<>+1056(SB), Y7, Y7
+	VSUBPD       constsAVX2<>+1056(SB), Y7, Y7
+	VSUBPD       constsAVX2<>+1088(SB), Y7, Y7
+	VSUBPD       Y5, Y7, Y5
+	VANDPD       constsAVX2<>+1120(SB), Y6, Y6
+	VXORPD       constsAVX2<>+256(SB), Y6, Y6
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y6, Y7
+	VADDPD       Y6, Y6, Y8
+	VBLENDVPD    Y7, Y8, Y6, Y6
+	VSUBPD       constsAVX2<>+576(SB), Y5, Y8
+	VBLENDVPD    Y7, Y8, Y5, Y5
+	VSUBPD       constsAVX2<>+576(SB), Y6, Y6
+	VADDPD       constsAVX2<>+672(SB), Y6, Y7
+	VDIVPD       Y7, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMULPD       Y8, Y8, Y9
+	VMOVUPD      constsAVX2<>+704(SB), Y10
+	VFMADD213PD  constsAVX2<>+736(SB), Y9, Y10
+	VFMADD213PD  constsAVX2<>+768(SB), Y9, Y10
+	VFMADD213PD  constsAVX2<>+800(SB), Y9, Y10
+	VMULPD       Y8, Y10, Y8
+	VMOVUPD      constsAVX2<>+832(SB), Y10
+	VFMADD213PD  constsAVX2<>+864(SB), Y9, Y10
+	VFMADD213PD  constsAVX2<>+896(SB), Y9, Y10
+	VMULPD       Y9, Y10, Y9
+	VADDPD       Y9, Y8, Y8
+	VMULPD       Y6, Y6, Y9
+	VMULPD       constsAVX2<>+256(SB), Y9, Y9
+	VADDPD       Y8, Y9, Y8
 	VMULPD       Y8, Y7, Y7
-	VMOVAPD      Y7, Y7
+	VMULPD       constsAVX2<>+192(SB), Y5, Y8
+	VADDPD       Y8, Y7, Y7
+	VSUBPD       Y7, Y9, Y7
+	VSUBPD       Y6, Y7, Y6
+	VMULPD       constsAVX2<>+160(SB), Y5, Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       128(AX), Y5, Y5
+	VMAXPD       constsAVX2<>+64(SB), Y5, Y5
+	VMINPD       constsAVX2<>+96(SB), Y5, Y5
+	VMULPD       constsAVX2<>+128(SB), Y5, Y6
+	VROUNDPD     $0x08, Y6, Y6
+	VFNMADD231PD constsAVX2<>+160(SB), Y6, Y5
+	VFNMADD231PD constsAVX2<>+192(SB), Y6, Y5
+	VMULPD       Y5, Y5, Y7
+	VMULPD       Y7, Y7, Y8
+	VMULPD       Y8, Y8, Y9
+	VMOVUPD      constsAVX2<>+224(SB), Y10
+	VFMADD213PD  constsAVX2<>+256(SB), Y5, Y10
+	VMOVUPD      constsAVX2<>+288(SB), Y11
+	VFMADD213PD  constsAVX2<>+320(SB), Y5, Y11
+	VFMADD213PD  Y10, Y7, Y11
+	VMOVUPD      constsAVX2<>+352(SB), Y10
+	VFMADD213PD  constsAVX2<>+384(SB), Y5, Y10
+	VMOVUPD      constsAVX2<>+416(SB), Y12
+	VFMADD213PD  constsAVX2<>+448(SB), Y5, Y12
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y11, Y8, Y12
+	VMOVUPD      constsAVX2<>+480(SB), Y8
+	VFMADD213PD  constsAVX2<>+512(SB), Y5, Y8
+	VMOVUPD      constsAVX2<>+544(SB), Y10
+	VFMADD213PD  Y8, Y7, Y10
+	VFMADD213PD  Y12, Y9, Y10
+	VMULPD       Y5, Y5, Y7
+	VFMADD213PD  Y5, Y7, Y10
+	VADDPD       constsAVX2<>+576(SB), Y10, Y5
+	VMULPD       constsAVX2<>+256(SB), Y6, Y7
+	VROUNDPD     $0x09, Y7, Y7
+	VSUBPD       Y7, Y6, Y6
+	VADDPD       constsAVX2<>+608(SB), Y7, Y7
+	VPSLLQ       $0x34, Y7, Y7
+	VMULPD       Y7, Y5, Y5
+	VADDPD       constsAVX2<>+608(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y5, Y5
+	VMOVAPD      Y5, Y5
 
 asymmetricMarginAVX2F64powddone:
-	VDIVPD    Y3, Y6, Y8
-	VMULPD    Y8, Y4, Y9
-	VMULPD    192(AX), Y9, Y9
-	VMULPD    Y6, Y7, Y6
-	VADDPD    Y5, Y9, Y10
-	VMULPD    Y10, Y7, Y10
-	VMOVUPD   Y6, 384(SP)
-	VMOVUPD   Y10, 416(SP)
-	VMOVUPD   constsAVX2<>+576(SB), Y6
-	VMOVUPD   128(SP), Y10
-	VMOVUPD   128(SP), Y11
-	VADDPD    Y11, Y10, Y10
-	VSUBPD    Y10, Y6, Y6
-	VADDPD    Y5, Y6, Y10
-	VMULPD    Y10, Y5, Y10
-	VMULPD    Y8, Y4, Y8
-	VMULPD    256(AX), Y8, Y8
-	VADDPD    Y5, Y5, Y5
-	VADDPD    Y5, Y8, Y5
-	VMULPD    Y6, Y9, Y6
-	VADDPD    Y10, Y6, Y6
-	VDIVPD    Y3, Y4, Y3
-	VMULPD    192(AX), Y3, Y3
-	VMULPD    Y5, Y3, Y3
+	VDIVPD    Y1, Y4, Y6
+	VMULPD    Y6, Y2, Y7
+	VMULPD    192(AX), Y7, Y7
+	VMULPD    Y4, Y5, Y4
+	VADDPD    Y3, Y7, Y8
+	VMULPD    Y8, Y5, Y8
+	VMOVUPD   Y4, 672(SP)
+	VMOVUPD   Y8, 704(SP)
+	VMOVUPD   constsAVX2<>+576(SB), Y4
+	VMOVUPD   128(R11), Y8
+	VMOVUPD   128(R11), Y9
+	VADDPD    Y9, Y8, Y8
+	VSUBPD    Y8, Y4, Y4
+	VADDPD    Y3, Y4, Y8
+	VMULPD    Y8, Y3, Y8
+	VMULPD    Y6, Y2, Y6
+	VMULPD    256(AX), Y6, Y6
+	VADDPD    Y3, Y3, Y3
 	VADDPD    Y3, Y6, Y3
-	VMULPD    Y3, Y7, Y3
-	VMOVUPD   384(SP), Y4
-	VMOVUPD   416(SP), Y5
-	VMOVUPD   128(SP), Y6
-	VSUBPD    224(AX), Y6, Y6
-	VCMPPD    $0x1e, constsAVX2<>+928(SB), Y6, Y6
-	VANDPD    Y4, Y6, Y4
-	VANDPD    Y5, Y6, Y5
-	VANDPD    Y3, Y6, Y3
-	VMOVUPD   32(SP), Y6
-	VCMPPD    $0x00, constsAVX2<>+576(SB), Y6, Y6
-	VMOVUPD   288(SP), Y7
-	VBLENDVPD Y6, Y7, Y4, Y4
-	VMOVUPD   320(SP), Y7
-	VBLENDVPD Y6, Y7, Y5, Y5
-	VMOVUPD   352(SP), Y7
-	VBLENDVPD Y6, Y7, Y3, Y3
-	VCMPPD    $0x03, Y2, Y1, Y2
-	VANDPD    constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMULPD    Y4, Y7, Y4
+	VADDPD    Y8, Y4, Y4
+	VDIVPD    Y1, Y2, Y1
+	VMULPD    192(AX), Y1, Y1
+	VMULPD    Y3, Y1, Y1
+	VADDPD    Y1, Y4, Y1
+	VMULPD    Y1, Y5, Y1
+	VMOVUPD   672(SP), Y2
+	VMOVUPD   704(SP), Y3
+	VMOVUPD   128(R11), Y4
+	VSUBPD    224(AX), Y4, Y4
+	VCMPPD    $0x1e, constsAVX2<>+928(SB), Y4, Y4
+	VANDPD    Y2, Y4, Y2
+	VANDPD    Y3, Y4, Y3
+	VANDPD    Y1, Y4, Y1
+	VMOVUPD   32(R11), Y4
+	VCMPPD    $0x00, constsAVX2<>+576(SB), Y4, Y4
+	VMOVUPD   576(SP), Y5
+	VBLENDVPD Y4, Y5, Y2, Y2
+	VMOVUPD   608(SP), Y5
+	VBLENDVPD Y4, Y5, Y3, Y3
+	VMOVUPD   640(SP), Y5
+	VBLENDVPD Y4, Y5, Y1, Y1
+	VMOVUPD   256(R11), Y4
+	VMOVUPD   32(R11), Y5
+	VCMPPD    $0x03, Y5, Y4, Y5
+	VANDPD    constsAVX2<>+0(SB), Y4, Y4
+	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y4, Y4
 	VMOVUPD   64(AX), Y6
 	VXORPD    constsAVX2<>+32(SB), Y6, Y7
-	VMAXPD    Y4, Y7, Y7
+	VMAXPD    Y2, Y7, Y7
 	VMINPD    Y7, Y6, Y6
-	VBLENDVPD Y1, Y4, Y6, Y4
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VADDPD    Y4, Y0, Y0
+	VBLENDVPD Y4, Y2, Y6, Y2
+	VBLENDVPD Y5, constsAVX2<>+1216(SB), Y2, Y2
+	VADDPD    Y2, Y0, Y0
 	TESTQ     CX, CX
 	JZ        asymmetricMarginAVX2F64noloss
-	VMOVUPD   Y4, (CX)(R9*8)
+	VMOVUPD   Y2, (CX)(R9*8)
 
 asymmetricMarginAVX2F64noloss:
 	TESTQ     DX, DX
 	JZ        asymmetricMarginAVX2F64nograd
-	VMULPD    (AX), Y5, Y4
-	VMOVUPD   64(AX), Y5
-	VXORPD    constsAVX2<>+32(SB), Y5, Y6
-	VMAXPD    Y4, Y6, Y6
-	VMINPD    Y6, Y5, Y5
-	VBLENDVPD Y1, Y4, Y5, Y4
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VMOVUPD   Y4, (DX)(R9*8)
+	VMULPD    (AX), Y3, Y2
+	VMOVUPD   64(AX), Y3
+	VXORPD    constsAVX2<>+32(SB), Y3, Y6
+	VMAXPD    Y2, Y6, Y6
+	VMINPD    Y6, Y3, Y3
+	VBLENDVPD Y4, Y2, Y3, Y2
+	VBLENDVPD Y5, constsAVX2<>+1216(SB), Y2, Y2
+	VMOVUPD   Y2, (DX)(R9*8)
 
 asymmetricMarginAVX2F64nograd:
 	TESTQ     BX, BX
 	JZ        asymmetricMarginAVX2F64nohess
-	VMOVUPD   32(AX), Y4
-	VMULPD    (AX), Y3, Y3
-	VMAXPD    Y3, Y4, Y3
-	VMOVUPD   64(AX), Y4
-	VXORPD    constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD    Y3, Y5, Y5
-	VMINPD    Y5, Y4, Y4
-	VBLENDVPD Y1, Y3, Y4, Y1
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VMOVUPD   32(AX), Y2
+	VMULPD    (AX), Y1, Y1
+	VMAXPD    Y1, Y2, Y1
+	VMOVUPD   64(AX), Y2
+	VXORPD    constsAVX2<>+32(SB), Y2, Y3
+	VMAXPD    Y1, Y3, Y3
+	VMINPD    Y3, Y2, Y2
+	VBLENDVPD Y4, Y1, Y2, Y1
+	VBLENDVPD Y5, constsAVX2<>+1216(SB), Y1, Y1
 	VMOVUPD   Y1, (BX)(R9*8)
 
 asymmetricMarginAVX2F64nohess:
-	ADDQ $0x00000004, R9
-	JMP  asymmetricMarginAVX2F64loop
+	XCHGQ R11, R12
+	MOVQ  R10, R9
+	CMPQ  R9, R8
+	JL    asymmetricMarginAVX2F64loop
 
 asymmetricMarginAVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -12245,18 +14163,18 @@ asymmetricMarginAVX2F64done:
 
 // func asymmetricDetachedAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·asymmetricDetachedAVX2F64(SB), NOSPLIT, $384-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-asymmetricDetachedAVX2F64loop:
+TEXT ·asymmetricDetachedAVX2F64(SB), $672-64
+	MOVQ         p+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), SI
+	MOVQ         y+40(FP), DI
+	MOVQ         n+48(FP), R8
+	VXORPD       Y0, Y0, Y0
+	XORQ         R9, R9
+	LEAQ         (SP), R11
+	LEAQ         288(SP), R12
 	CMPQ         R9, R8
 	JGE          asymmetricDetachedAVX2F64done
 	VMOVUPD      (SI)(R9*8), Y1
@@ -12304,6 +14222,111 @@ asymmetricDetachedAVX2F64loop:
 	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y5
 	VMOVMSKPD    Y5, R10
 	TESTL        R10, R10
+	JEQ          asymmetricDetachedAVX2F64l1first
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
+
+asymmetricDetachedAVX2F64l1first:
+	VMOVUPD   constsAVX2<>+576(SB), Y5
+	VADDPD    constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD    Y6, Y5, Y5
+	VMULPD    Y5, Y3, Y6
+	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD Y7, Y5, Y6, Y8
+	VBLENDVPD Y7, Y6, Y5, Y5
+	VMAXPD    constsAVX2<>+928(SB), Y1, Y6
+	VADDPD    Y4, Y6, Y6
+	VXORPD    constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD    constsAVX2<>+928(SB), Y7, Y7
+	VADDPD    Y4, Y7, Y7
+	VMOVUPD   Y1, (R11)
+	VMOVUPD   Y2, 32(R11)
+	VMOVUPD   Y3, 64(R11)
+	VMOVUPD   Y4, 96(R11)
+	VMOVUPD   Y8, 128(R11)
+	VMOVUPD   Y5, 160(R11)
+	VMOVUPD   Y6, 192(R11)
+	VMOVUPD   Y7, 224(R11)
+	VMOVUPD   Y1, 256(R11)
+
+asymmetricDetachedAVX2F64loop:
+	LEAQ         4(R9), R10
+	CMPQ         R10, R8
+	JGE          asymmetricDetachedAVX2F64last
+	VMOVUPD      (SI)(R10*8), Y1
+	VMOVUPD      (DI)(R10*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y5
+	VMOVMSKPD    Y5, R13
+	TESTL        R13, R13
 	JEQ          asymmetricDetachedAVX2F64l1
 	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
 	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
@@ -12350,300 +14373,306 @@ asymmetricDetachedAVX2F64l1:
 	VXORPD    constsAVX2<>+32(SB), Y1, Y7
 	VMAXPD    constsAVX2<>+928(SB), Y7, Y7
 	VADDPD    Y4, Y7, Y7
-	VMOVUPD   Y1, (SP)
-	VMOVUPD   Y2, 32(SP)
-	VMOVUPD   Y3, 64(SP)
-	VMOVUPD   Y4, 96(SP)
-	VMOVUPD   Y8, 128(SP)
-	VMOVUPD   Y5, 160(SP)
-	VMOVUPD   Y6, 192(SP)
-	VMOVUPD   Y7, 224(SP)
-	VMOVUPD   Y1, 256(SP)
-	VMOVUPD   160(SP), Y3
-	CMPQ      320(AX), $0x00
-	JL        asymmetricDetachedAVX2F64powplog
-	VMOVUPD   constsAVX2<>+576(SB), Y4
-	VMOVAPD   Y4, Y4
-	MOVQ      320(AX), R10
+	VMOVUPD   Y1, (R12)
+	VMOVUPD   Y2, 32(R12)
+	VMOVUPD   Y3, 64(R12)
+	VMOVUPD   Y4, 96(R12)
+	VMOVUPD   Y8, 128(R12)
+	VMOVUPD   Y5, 160(R12)
+	VMOVUPD   Y6, 192(R12)
+	VMOVUPD   Y7, 224(R12)
+	VMOVUPD   Y1, 256(R12)
+
+asymmetricDetachedAVX2F64last:
+	VMOVUPD 160(R11), Y1
+	CMPQ    320(AX), $0x00
+	JL      asymmetricDetachedAVX2F64powplog
+	VMOVUPD constsAVX2<>+576(SB), Y2
+	VMOVAPD Y2, Y2
+	MOVQ    320(AX), R13
 
 asymmetricDetachedAVX2F64powploop:
-	TESTQ  R10, R10
+	TESTQ  R13, R13
 	JZ     asymmetricDetachedAVX2F64powpdone
-	VMULPD Y3, Y4, Y4
-	DECQ   R10
+	VMULPD Y1, Y2, Y2
+	DECQ   R13
 	JMP    asymmetricDetachedAVX2F64powploop
 
 asymmetricDetachedAVX2F64powplog:
-	VMOVUPD      192(SP), Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMULPD       96(AX), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VMOVAPD      Y3, Y4
+	VMOVUPD      192(R11), Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMULPD       96(AX), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVAPD      Y1, Y2
 
 asymmetricDetachedAVX2F64powpdone:
-	VMOVUPD   128(SP), Y3
-	VMOVUPD   160(SP), Y5
-	VMULPD    Y5, Y3, Y3
-	VMOVUPD   224(SP), Y5
-	VMULPD    Y5, Y4, Y5
-	VMOVUPD   160(SP), Y6
-	VMULPD    Y6, Y4, Y6
-	VXORPD    constsAVX2<>+32(SB), Y6, Y6
-	VMULPD    Y3, Y4, Y4
-	VMOVUPD   Y5, 288(SP)
-	VMOVUPD   Y6, 320(SP)
-	VMOVUPD   Y4, 352(SP)
-	VMOVUPD   128(SP), Y4
-	VSUBPD    224(AX), Y4, Y4
-	VCMPPD    $0x1e, constsAVX2<>+928(SB), Y4, Y5
-	VMOVUPD   constsAVX2<>+576(SB), Y6
-	VBLENDVPD Y5, Y4, Y6, Y4
+	VMOVUPD   128(R11), Y1
+	VMOVUPD   160(R11), Y3
+	VMULPD    Y3, Y1, Y1
+	VMOVUPD   224(R11), Y3
+	VMULPD    Y3, Y2, Y3
+	VMOVUPD   160(R11), Y4
+	VMULPD    Y4, Y2, Y4
+	VXORPD    constsAVX2<>+32(SB), Y4, Y4
+	VMULPD    Y1, Y2, Y2
+	VMOVUPD   Y3, 576(SP)
+	VMOVUPD   Y4, 608(SP)
+	VMOVUPD   Y2, 640(SP)
+	VMOVUPD   128(R11), Y2
+	VSUBPD    224(AX), Y2, Y2
+	VCMPPD    $0x1e, constsAVX2<>+928(SB), Y2, Y3
+	VMOVUPD   constsAVX2<>+576(SB), Y4
+	VBLENDVPD Y3, Y2, Y4, Y2
 	CMPQ      352(AX), $0x00
 	JL        asymmetricDetachedAVX2F64pownlog
-	VMOVUPD   constsAVX2<>+576(SB), Y5
-	VMOVAPD   Y5, Y5
-	MOVQ      352(AX), R10
+	VMOVUPD   constsAVX2<>+576(SB), Y3
+	VMOVAPD   Y3, Y3
+	MOVQ      352(AX), R13
 
 asymmetricDetachedAVX2F64pownloop:
-	TESTQ  R10, R10
+	TESTQ  R13, R13
 	JZ     asymmetricDetachedAVX2F64powndone
-	VMULPD Y4, Y5, Y5
-	DECQ   R10
+	VMULPD Y2, Y3, Y3
+	DECQ   R13
 	JMP    asymmetricDetachedAVX2F64pownloop
 
 asymmetricDetachedAVX2F64pownlog:
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y4, Y5
-	VMULPD       constsAVX2<>+992(SB), Y4, Y6
-	VBLENDVPD    Y5, Y6, Y4, Y4
-	VMOVUPD      constsAVX2<>+1024(SB), Y6
-	VANDPD       Y6, Y5, Y5
-	VPSRLQ       $0x34, Y4, Y6
-	VXORPD       constsAVX2<>+1056(SB), Y6, Y6
-	VSUBPD       constsAVX2<>+1056(SB), Y6, Y6
-	VSUBPD       constsAVX2<>+1088(SB), Y6, Y6
-	VSUBPD       Y5, Y6, Y5
-	VANDPD       constsAVX2<>+1120(SB), Y4, Y4
-	VXORPD       constsAVX2<>+256(SB), Y4, Y4
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y4, Y6
-	VADDPD       Y4, Y4, Y7
-	VBLENDVPD    Y6, Y7, Y4, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y5, Y7
-	VBLENDVPD    Y6, Y7, Y5, Y5
-	VSUBPD       constsAVX2<>+576(SB), Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y4, Y6
-	VDIVPD       Y6, Y4, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y4, Y4, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y5, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y4, Y6, Y4
-	VMULPD       constsAVX2<>+160(SB), Y5, Y5
-	VSUBPD       Y4, Y5, Y4
-	VMULPD       128(AX), Y4, Y4
-	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
-	VMINPD       constsAVX2<>+96(SB), Y4, Y4
-	VMULPD       constsAVX2<>+128(SB), Y4, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y4, Y4, Y6
-	VFMADD213PD  Y4, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y4
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y2, Y3
+	VMULPD       constsAVX2<>+992(SB), Y2, Y4
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	VMOVUPD      constsAVX2<>+1024(SB), Y4
+	VANDPD       Y4, Y3, Y3
+	VPSRLQ       $0x34, Y2, Y4
+	VXORPD       constsAVX2<>+1056(SB), Y4, Y4
+	VSUBPD       constsAVX2<>+1056(SB), Y4, Y4
+	VSUBPD       constsAVX2<>+1088(SB), Y4, Y4
+	VSUBPD       Y3, Y4, Y3
+	VANDPD       constsAVX2<>+1120(SB), Y2, Y2
+	VXORPD       constsAVX2<>+256(SB), Y2, Y2
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y2, Y4
+	VADDPD       Y2, Y2, Y5
+	VBLENDVPD    Y4, Y5, Y2, Y2
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y3
+	VSUBPD       constsAVX2<>+576(SB), Y2, Y2
+	VADDPD       constsAVX2<>+672(SB), Y2, Y4
+	VDIVPD       Y4, Y2, Y4
+	VMULPD       Y4, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VMOVUPD      constsAVX2<>+704(SB), Y7
+	VFMADD213PD  constsAVX2<>+736(SB), Y6, Y7
+	VFMADD213PD  constsAVX2<>+768(SB), Y6, Y7
+	VFMADD213PD  constsAVX2<>+800(SB), Y6, Y7
+	VMULPD       Y5, Y7, Y5
+	VMOVUPD      constsAVX2<>+832(SB), Y7
+	VFMADD213PD  constsAVX2<>+864(SB), Y6, Y7
+	VFMADD213PD  constsAVX2<>+896(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y6
+	VADDPD       Y6, Y5, Y5
+	VMULPD       Y2, Y2, Y6
+	VMULPD       constsAVX2<>+256(SB), Y6, Y6
+	VADDPD       Y5, Y6, Y5
 	VMULPD       Y5, Y4, Y4
-	VMOVAPD      Y4, Y5
+	VMULPD       constsAVX2<>+192(SB), Y3, Y5
+	VADDPD       Y5, Y4, Y4
+	VSUBPD       Y4, Y6, Y4
+	VSUBPD       Y2, Y4, Y2
+	VMULPD       constsAVX2<>+160(SB), Y3, Y3
+	VSUBPD       Y2, Y3, Y2
+	VMULPD       128(AX), Y2, Y2
+	VMAXPD       constsAVX2<>+64(SB), Y2, Y2
+	VMINPD       constsAVX2<>+96(SB), Y2, Y2
+	VMULPD       constsAVX2<>+128(SB), Y2, Y3
+	VROUNDPD     $0x08, Y3, Y3
+	VFNMADD231PD constsAVX2<>+160(SB), Y3, Y2
+	VFNMADD231PD constsAVX2<>+192(SB), Y3, Y2
+	VMULPD       Y2, Y2, Y4
+	VMULPD       Y4, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y2, Y7
+	VMOVUPD      constsAVX2<>+288(SB), Y8
+	VFMADD213PD  constsAVX2<>+320(SB), Y2, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+352(SB), Y7
+	VFMADD213PD  constsAVX2<>+384(SB), Y2, Y7
+	VMOVUPD      constsAVX2<>+416(SB), Y9
+	VFMADD213PD  constsAVX2<>+448(SB), Y2, Y9
+	VFMADD213PD  Y7, Y4, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+480(SB), Y5
+	VFMADD213PD  constsAVX2<>+512(SB), Y2, Y5
+	VMOVUPD      constsAVX2<>+544(SB), Y7
+	VFMADD213PD  Y5, Y4, Y7
+	VFMADD213PD  Y9, Y6, Y7
+	VMULPD       Y2, Y2, Y4
+	VFMADD213PD  Y2, Y4, Y7
+	VADDPD       constsAVX2<>+576(SB), Y7, Y2
+	VMULPD       constsAVX2<>+256(SB), Y3, Y4
+	VROUNDPD     $0x09, Y4, Y4
+	VSUBPD       Y4, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y2, Y2
+	VMOVAPD      Y2, Y3
 
 asymmetricDetachedAVX2F64powndone:
-	VMOVUPD     160(SP), Y4
-	VADDPD      224(AX), Y4, Y4
-	VDIVPD      Y4, Y3, Y3
-	VMOVUPD     constsAVX2<>+576(SB), Y6
-	VMOVUPD     128(SP), Y7
-	VMOVUPD     128(SP), Y8
-	VADDPD      Y8, Y7, Y7
-	VSUBPD      Y7, Y6, Y6
-	VADDPD      Y3, Y6, Y6
-	VMULPD      Y6, Y3, Y6
-	VCMPPD      $0x11, constsAVX2<>+960(SB), Y4, Y7
-	VMULPD      constsAVX2<>+992(SB), Y4, Y8
-	VBLENDVPD   Y7, Y8, Y4, Y4
-	VMOVUPD     constsAVX2<>+1024(SB), Y8
-	VANDPD      Y8, Y7, Y7
-	VPSRLQ      $0x34, Y4, Y8
-	VXORPD      constsAVX2<>+1056(SB), Y8, Y8
-	VSUBPD      constsAVX2<>+1056(SB), Y8, Y8
-	VSUBPD      constsAVX2<>+1088(SB), Y8, Y8
-	VSUBPD      Y7, Y8, Y7
-	VANDPD      constsAVX2<>+1120(SB), Y4, Y4
-	VXORPD      constsAVX2<>+256(SB), Y4, Y4
-	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y4, Y8
-	VADDPD      Y4, Y4, Y9
-	VBLENDVPD   Y8, Y9, Y4, Y4
-	VSUBPD      constsAVX2<>+576(SB), Y7, Y9
-	VBLENDVPD   Y8, Y9, Y7, Y7
-	VSUBPD      constsAVX2<>+576(SB), Y4, Y4
-	VADDPD      constsAVX2<>+672(SB), Y4, Y8
-	VDIVPD      Y8, Y4, Y8
-	VMULPD      Y8, Y8, Y9
-	VMULPD      Y9, Y9, Y10
-	VMOVUPD     constsAVX2<>+704(SB), Y11
-	VFMADD213PD constsAVX2<>+736(SB), Y10, Y11
-	VFMADD213PD constsAVX2<>+768(SB), Y10, Y11
-	VFMADD213PD constsAVX2<>+800(SB), Y10, Y11
-	VMULPD      Y9, Y11, Y9
-	VMOVUPD     constsAVX2<>+832(SB), Y11
-	VFMADD213PD constsAVX2<>+864(SB), Y10, Y11
-	VFMADD213PD constsAVX2<>+896(SB), Y10, Y11
-	VMULPD      Y10, Y11, Y10
-	VADDPD      Y10, Y9, Y9
-	VMULPD      Y4, Y4, Y10
-	VMULPD      constsAVX2<>+256(SB), Y10, Y10
-	VADDPD      Y9, Y10, Y9
-	VMULPD      Y9, Y8, Y8
-	VMULPD      constsAVX2<>+192(SB), Y7, Y9
-	VADDPD      Y9, Y8, Y8
-	VSUBPD      Y8, Y10, Y8
-	VSUBPD      Y4, Y8, Y4
-	VMULPD      constsAVX2<>+160(SB), Y7, Y7
-	VSUBPD      Y4, Y7, Y4
-	VMULPD      Y4, Y5, Y4
-	VXORPD      constsAVX2<>+32(SB), Y4, Y4
-	VMULPD      Y3, Y5, Y3
-	VMULPD      Y6, Y5, Y5
-	VMOVUPD     128(SP), Y6
-	VSUBPD      224(AX), Y6, Y6
-	VCMPPD      $0x1e, constsAVX2<>+928(SB), Y6, Y6
-	VANDPD      Y4, Y6, Y4
-	VANDPD      Y3, Y6, Y3
-	VANDPD      Y5, Y6, Y5
-	VMOVUPD     32(SP), Y6
-	VCMPPD      $0x00, constsAVX2<>+576(SB), Y6, Y6
-	VMOVUPD     288(SP), Y7
-	VBLENDVPD   Y6, Y7, Y4, Y4
-	VMOVUPD     320(SP), Y7
-	VBLENDVPD   Y6, Y7, Y3, Y3
-	VMOVUPD     352(SP), Y7
+	VMOVUPD     160(R11), Y2
+	VADDPD      224(AX), Y2, Y2
+	VDIVPD      Y2, Y1, Y1
+	VMOVUPD     constsAVX2<>+576(SB), Y4
+	VMOVUPD     128(R11), Y5
+	VMOVUPD     128(R11), Y6
+	VADDPD      Y6, Y5, Y5
+	VSUBPD      Y5, Y4, Y4
+	VADDPD      Y1, Y4, Y4
+	VMULPD      Y4, Y1, Y4
+	VCMPPD      $0x11, constsAVX2<>+960(SB), Y2, Y5
+	VMULPD      constsAVX2<>+992(SB), Y2, Y6
+	VBLENDVPD   Y5, Y6, Y2, Y2
+	VMOVUPD     constsAVX2<>+1024(SB), Y6
+	VANDPD      Y6, Y5, Y5
+	VPSRLQ      $0x34, Y2, Y6
+	VXORPD      constsAVX2<>+1056(SB), Y6, Y6
+	VSUBPD      constsAVX2<>+1056(SB), Y6, Y6
+	VSUBPD      constsAVX2<>+1088(SB), Y6, Y6
+	VSUBPD      Y5, Y6, Y5
+	VANDPD      constsAVX2<>+1120(SB), Y2, Y2
+	VXORPD      constsAVX2<>+256(SB), Y2, Y2
+	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y2, Y6
+	VADDPD      Y2, Y2, Y7
+	VBLENDVPD   Y6, Y7, Y2, Y2
+	VSUBPD      constsAVX2<>+576(SB), Y5, Y7
 	VBLENDVPD   Y6, Y7, Y5, Y5
-	VCMPPD      $0x03, Y2, Y1, Y2
-	VANDPD      constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD      $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VSUBPD      constsAVX2<>+576(SB), Y2, Y2
+	VADDPD      constsAVX2<>+672(SB), Y2, Y6
+	VDIVPD      Y6, Y2, Y6
+	VMULPD      Y6, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     constsAVX2<>+704(SB), Y9
+	VFMADD213PD constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+800(SB), Y8, Y9
+	VMULPD      Y7, Y9, Y7
+	VMOVUPD     constsAVX2<>+832(SB), Y9
+	VFMADD213PD constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+896(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y8
+	VADDPD      Y8, Y7, Y7
+	VMULPD      Y2, Y2, Y8
+	VMULPD      constsAVX2<>+256(SB), Y8, Y8
+	VADDPD      Y7, Y8, Y7
+	VMULPD      Y7, Y6, Y6
+	VMULPD      constsAVX2<>+192(SB), Y5, Y7
+	VADDPD      Y7, Y6, Y6
+	VSUBPD      Y6, Y8, Y6
+	VSUBPD      Y2, Y6, Y2
+	VMULPD      constsAVX2<>+160(SB), Y5, Y5
+	VSUBPD      Y2, Y5, Y2
+	VMULPD      Y2, Y3, Y2
+	VXORPD      constsAVX2<>+32(SB), Y2, Y2
+	VMULPD      Y1, Y3, Y1
+	VMULPD      Y4, Y3, Y3
+	VMOVUPD     128(R11), Y4
+	VSUBPD      224(AX), Y4, Y4
+	VCMPPD      $0x1e, constsAVX2<>+928(SB), Y4, Y4
+	VANDPD      Y2, Y4, Y2
+	VANDPD      Y1, Y4, Y1
+	VANDPD      Y3, Y4, Y3
+	VMOVUPD     32(R11), Y4
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y4, Y4
+	VMOVUPD     576(SP), Y5
+	VBLENDVPD   Y4, Y5, Y2, Y2
+	VMOVUPD     608(SP), Y5
+	VBLENDVPD   Y4, Y5, Y1, Y1
+	VMOVUPD     640(SP), Y5
+	VBLENDVPD   Y4, Y5, Y3, Y3
+	VMOVUPD     256(R11), Y4
+	VMOVUPD     32(R11), Y5
+	VCMPPD      $0x03, Y5, Y4, Y5
+	VANDPD      constsAVX2<>+0(SB), Y4, Y4
+	VCMPPD      $0x00, constsAVX2<>+1184(SB), Y4, Y4
 	VMOVUPD     64(AX), Y6
 	VXORPD      constsAVX2<>+32(SB), Y6, Y7
-	VMAXPD      Y4, Y7, Y7
+	VMAXPD      Y2, Y7, Y7
 	VMINPD      Y7, Y6, Y6
-	VBLENDVPD   Y1, Y4, Y6, Y4
-	VBLENDVPD   Y2, constsAVX2<>+1216(SB), Y4, Y4
-	VADDPD      Y4, Y0, Y0
+	VBLENDVPD   Y4, Y2, Y6, Y2
+	VBLENDVPD   Y5, constsAVX2<>+1216(SB), Y2, Y2
+	VADDPD      Y2, Y0, Y0
 	TESTQ       CX, CX
 	JZ          asymmetricDetachedAVX2F64noloss
-	VMOVUPD     Y4, (CX)(R9*8)
+	VMOVUPD     Y2, (CX)(R9*8)
 
 asymmetricDetachedAVX2F64noloss:
 	TESTQ     DX, DX
 	JZ        asymmetricDetachedAVX2F64nograd
-	VMULPD    (AX), Y3, Y3
-	VMOVUPD   64(AX), Y4
-	VXORPD    constsAVX2<>+32(SB), Y4, Y6
-	VMAXPD    Y3, Y6, Y6
-	VMINPD    Y6, Y4, Y4
-	VBLENDVPD Y1, Y3, Y4, Y3
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y3, Y3
-	VMOVUPD   Y3, (DX)(R9*8)
+	VMULPD    (AX), Y1, Y1
+	VMOVUPD   64(AX), Y2
+	VXORPD    constsAVX2<>+32(SB), Y2, Y6
+	VMAXPD    Y1, Y6, Y6
+	VMINPD    Y6, Y2, Y2
+	VBLENDVPD Y4, Y1, Y2, Y1
+	VBLENDVPD Y5, constsAVX2<>+1216(SB), Y1, Y1
+	VMOVUPD   Y1, (DX)(R9*8)
 
 asymmetricDetachedAVX2F64nograd:
 	TESTQ     BX, BX
 	JZ        asymmetricDetachedAVX2F64nohess
-	VMOVUPD   32(AX), Y3
-	VMULPD    (AX), Y5, Y4
-	VMAXPD    Y4, Y3, Y3
-	VMOVUPD   64(AX), Y4
-	VXORPD    constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD    Y3, Y5, Y5
-	VMINPD    Y5, Y4, Y4
-	VBLENDVPD Y1, Y3, Y4, Y1
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VMOVUPD   32(AX), Y1
+	VMULPD    (AX), Y3, Y2
+	VMAXPD    Y2, Y1, Y1
+	VMOVUPD   64(AX), Y2
+	VXORPD    constsAVX2<>+32(SB), Y2, Y3
+	VMAXPD    Y1, Y3, Y3
+	VMINPD    Y3, Y2, Y2
+	VBLENDVPD Y4, Y1, Y2, Y1
+	VBLENDVPD Y5, constsAVX2<>+1216(SB), Y1, Y1
 	VMOVUPD   Y1, (BX)(R9*8)
 
 asymmetricDetachedAVX2F64nohess:
-	ADDQ $0x00000004, R9
-	JMP  asymmetricDetachedAVX2F64loop
+	XCHGQ R11, R12
+	MOVQ  R10, R9
+	CMPQ  R9, R8
+	JL    asymmetricDetachedAVX2F64loop
 
 asymmetricDetachedAVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -12656,18 +14685,18 @@ asymmetricDetachedAVX2F64done:
 
 // func qualityAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·qualityAVX2F64(SB), NOSPLIT, $608-64
-	MOVQ   p+0(FP), AX
-	MOVQ   loss+8(FP), CX
-	MOVQ   grad+16(FP), DX
-	MOVQ   hess+24(FP), BX
-	MOVQ   x+32(FP), SI
-	MOVQ   y+40(FP), DI
-	MOVQ   n+48(FP), R8
-	VXORPD Y0, Y0, Y0
-	XORQ   R9, R9
-
-qualityAVX2F64loop:
+TEXT ·qualityAVX2F64(SB), $896-64
+	MOVQ         p+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), SI
+	MOVQ         y+40(FP), DI
+	MOVQ         n+48(FP), R8
+	VXORPD       Y0, Y0, Y0
+	XORQ         R9, R9
+	LEAQ         (SP), R11
+	LEAQ         288(SP), R12
 	CMPQ         R9, R8
 	JGE          qualityAVX2F64done
 	VMOVUPD      (SI)(R9*8), Y1
@@ -12755,482 +14784,585 @@ qualityAVX2F64loop:
 	VXORPD       constsAVX2<>+32(SB), Y1, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (SP)
-	VMOVUPD      Y2, 32(SP)
-	VMOVUPD      Y3, 64(SP)
-	VMOVUPD      Y4, 96(SP)
-	VMOVUPD      Y8, 128(SP)
-	VMOVUPD      Y5, 160(SP)
-	VMOVUPD      Y6, 192(SP)
-	VMOVUPD      Y7, 224(SP)
-	VMOVUPD      Y1, 256(SP)
-	VMOVUPD      32(SP), Y3
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VMOVUPD      192(SP), Y4
-	VMOVUPD      224(SP), Y5
-	VBLENDVPD    Y3, Y5, Y4, Y4
-	VMOVUPD      128(SP), Y5
-	VMOVUPD      160(SP), Y6
-	VBLENDVPD    Y3, Y6, Y5, Y5
-	VMOVUPD      224(SP), Y6
-	VXORPD       constsAVX2<>+32(SB), Y6, Y6
-	VMOVUPD      192(SP), Y7
-	VXORPD       constsAVX2<>+32(SB), Y7, Y7
-	VBLENDVPD    Y3, Y7, Y6, Y6
-	VMOVUPD      160(SP), Y7
-	VMOVUPD      128(SP), Y8
-	VXORPD       constsAVX2<>+32(SB), Y8, Y8
-	VBLENDVPD    Y3, Y8, Y7, Y7
-	VMOVUPD      32(SP), Y8
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y8
-	VORPD        Y3, Y8, Y3
-	VMOVMSKPD    Y3, R10
-	CMPL         R10, $0x0f
-	JE           qualityAVX2F64focus
-	VMOVUPD      constsAVX2<>+576(SB), Y8
-	VMOVUPD      32(SP), Y9
-	VSUBPD       Y9, Y8, Y8
-	VMOVUPD      (SP), Y9
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y9, Y9
-	VMOVUPD      (SP), Y10
-	VMOVUPD      32(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VXORPD       constsAVX2<>+32(SB), Y10, Y10
-	VMOVUPD      (SP), Y11
-	VMULPD       Y8, Y11, Y11
-	VBLENDVPD    Y9, Y11, Y10, Y9
-	VMOVUPD      96(SP), Y10
-	VADDPD       Y10, Y9, Y9
-	VMOVUPD      32(SP), Y10
-	VMOVUPD      160(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      128(SP), Y11
-	VMULPD       Y11, Y8, Y8
-	VADDPD       Y8, Y10, Y8
-	VMOVUPD      constsAVX2<>+576(SB), Y10
-	VMOVUPD      32(SP), Y11
-	VMOVUPD      32(SP), Y12
-	VADDPD       Y12, Y11, Y11
-	VSUBPD       Y11, Y10, Y10
-	VMOVUPD      128(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VMOVUPD      160(SP), Y11
-	VMULPD       Y11, Y10, Y10
-	VDIVPD       Y8, Y10, Y10
-	VMOVUPD      32(SP), Y11
-	VCMPPD       $0x11, constsAVX2<>+256(SB), Y11, Y11
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y12
-	VMOVUPD      128(SP), Y13
-	VXORPD       constsAVX2<>+32(SB), Y13, Y13
-	VMOVUPD      160(SP), Y14
-	VBLENDVPD    Y11, Y14, Y13, Y11
-	VBLENDVPD    Y12, Y11, Y10, Y10
-	VBLENDVPD    Y3, Y4, Y9, Y4
-	VBLENDVPD    Y3, Y7, Y10, Y7
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y8, Y9
-	VMULPD       constsAVX2<>+992(SB), Y8, Y10
-	VBLENDVPD    Y9, Y10, Y8, Y10
-	VMOVUPD      constsAVX2<>+1024(SB), Y11
-	VANDPD       Y11, Y9, Y9
-	VPSRLQ       $0x34, Y10, Y11
-	VXORPD       constsAVX2<>+1056(SB), Y11, Y11
-	VSUBPD       constsAVX2<>+1056(SB), Y11, Y11
-	VSUBPD       constsAVX2<>+1088(SB), Y11, Y11
-	VSUBPD       Y9, Y11, Y9
-	VANDPD       constsAVX2<>+1120(SB), Y10, Y10
-	VXORPD       constsAVX2<>+256(SB), Y10, Y10
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y10, Y11
-	VADDPD       Y10, Y10, Y12
-	VBLENDVPD    Y11, Y12, Y10, Y10
-	VSUBPD       constsAVX2<>+576(SB), Y9, Y12
-	VBLENDVPD    Y11, Y12, Y9, Y9
-	VSUBPD       constsAVX2<>+576(SB), Y10, Y10
-	VADDPD       constsAVX2<>+672(SB), Y10, Y11
-	VDIVPD       Y11, Y10, Y11
-	VMULPD       Y11, Y11, Y12
-	VMULPD       Y12, Y12, Y13
-	VMOVUPD      constsAVX2<>+704(SB), Y14
-	VFMADD213PD  constsAVX2<>+736(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+768(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+800(SB), Y13, Y14
-	VMULPD       Y12, Y14, Y12
-	VMOVUPD      constsAVX2<>+832(SB), Y14
-	VFMADD213PD  constsAVX2<>+864(SB), Y13, Y14
-	VFMADD213PD  constsAVX2<>+896(SB), Y13, Y14
-	VMULPD       Y13, Y14, Y13
-	VADDPD       Y13, Y12, Y12
-	VMULPD       Y10, Y10, Y13
-	VMULPD       constsAVX2<>+256(SB), Y13, Y13
-	VADDPD       Y12, Y13, Y12
-	VMULPD       Y12, Y11, Y11
-	VMULPD       constsAVX2<>+192(SB), Y9, Y12
-	VADDPD       Y12, Y11, Y11
-	VSUBPD       Y11, Y13, Y11
-	VSUBPD       Y10, Y11, Y10
-	VMULPD       constsAVX2<>+160(SB), Y9, Y9
-	VSUBPD       Y10, Y9, Y9
-	VBLENDVPD    Y3, Y6, Y9, Y6
-	VBLENDVPD    Y3, Y5, Y8, Y5
+	VMOVUPD      Y1, (R11)
+	VMOVUPD      Y2, 32(R11)
+	VMOVUPD      Y3, 64(R11)
+	VMOVUPD      Y4, 96(R11)
+	VMOVUPD      Y8, 128(R11)
+	VMOVUPD      Y5, 160(R11)
+	VMOVUPD      Y6, 192(R11)
+	VMOVUPD      Y7, 224(R11)
+	VMOVUPD      Y1, 256(R11)
+
+qualityAVX2F64loop:
+	LEAQ         4(R9), R10
+	CMPQ         R10, R8
+	JGE          qualityAVX2F64last
+	VMOVUPD      (SI)(R10*8), Y1
+	VMOVUPD      (DI)(R10*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
+	VMINPD       constsAVX2<>+96(SB), Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y3, Y4
+	VROUNDPD     $0x08, Y4, Y4
+	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
+	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
+	VMULPD       Y3, Y3, Y5
+	VMULPD       Y5, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
+	VFMADD213PD  Y8, Y5, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y5, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y3, Y3, Y5
+	VFMADD213PD  Y3, Y5, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y3
+	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VROUNDPD     $0x09, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VMULPD       constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y5
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VANDPD       Y6, Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD       Y6, Y5, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y5, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y4, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y5, Y6, Y5
+	VMULPD       constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVAPD      Y4, Y4
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y3, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y1, (R12)
+	VMOVUPD      Y2, 32(R12)
+	VMOVUPD      Y3, 64(R12)
+	VMOVUPD      Y4, 96(R12)
+	VMOVUPD      Y8, 128(R12)
+	VMOVUPD      Y5, 160(R12)
+	VMOVUPD      Y6, 192(R12)
+	VMOVUPD      Y7, 224(R12)
+	VMOVUPD      Y1, 256(R12)
+
+qualityAVX2F64last:
+	VMOVUPD     32(R11), Y1
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y1, Y1
+	VMOVUPD     192(R11), Y2
+	VMOVUPD     224(R11), Y3
+	VBLENDVPD   Y1, Y3, Y2, Y2
+	VMOVUPD     128(R11), Y3
+	VMOVUPD     160(R11), Y4
+	VBLENDVPD   Y1, Y4, Y3, Y3
+	VMOVUPD     224(R11), Y4
+	VXORPD      constsAVX2<>+32(SB), Y4, Y4
+	VMOVUPD     192(R11), Y5
+	VXORPD      constsAVX2<>+32(SB), Y5, Y5
+	VBLENDVPD   Y1, Y5, Y4, Y4
+	VMOVUPD     160(R11), Y5
+	VMOVUPD     128(R11), Y6
+	VXORPD      constsAVX2<>+32(SB), Y6, Y6
+	VBLENDVPD   Y1, Y6, Y5, Y5
+	VMOVUPD     32(R11), Y6
+	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y6
+	VORPD       Y1, Y6, Y1
+	VMOVMSKPD   Y1, R13
+	CMPL        R13, $0x0f
+	JE          qualityAVX2F64focus
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VMOVUPD     32(R11), Y7
+	VSUBPD      Y7, Y6, Y6
+	VMOVUPD     (R11), Y7
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y7, Y7
+	VMOVUPD     (R11), Y8
+	VMOVUPD     32(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VXORPD      constsAVX2<>+32(SB), Y8, Y8
+	VMOVUPD     (R11), Y9
+	VMULPD      Y6, Y9, Y9
+	VBLENDVPD   Y7, Y9, Y8, Y7
+	VMOVUPD     96(R11), Y8
+	VADDPD      Y8, Y7, Y7
+	VMOVUPD     32(R11), Y8
+	VMOVUPD     160(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VMOVUPD     128(R11), Y9
+	VMULPD      Y9, Y6, Y6
+	VADDPD      Y6, Y8, Y6
+	VMOVUPD     constsAVX2<>+576(SB), Y8
+	VMOVUPD     32(R11), Y9
+	VMOVUPD     32(R11), Y10
+	VADDPD      Y10, Y9, Y9
+	VSUBPD      Y9, Y8, Y8
+	VMOVUPD     128(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VMOVUPD     160(R11), Y9
+	VMULPD      Y9, Y8, Y8
+	VDIVPD      Y6, Y8, Y8
+	VMOVUPD     32(R11), Y9
+	VCMPPD      $0x11, constsAVX2<>+256(SB), Y9, Y9
+	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y10
+	VMOVUPD     128(R11), Y11
+	VXORPD      constsAVX2<>+32(SB), Y11, Y11
+	VMOVUPD     160(R11), Y12
+	VBLENDVPD   Y9, Y12, Y11, Y9
+	VBLENDVPD   Y10, Y9, Y8, Y8
+	VBLENDVPD   Y1, Y2, Y7, Y2
+	VBLENDVPD   Y1, Y5, Y8, Y5
+	VCMPPD      $0x11, constsAVX2<>+960(SB), Y6, Y7
+	VMULPD      constsAVX2<>+992(SB), Y6, Y8
+	VBLENDVPD   Y7, Y8, Y6, Y8
+	VMOVUPD     constsAVX2<>+1024(SB), Y9
+	VANDPD      Y9, Y7, Y7
+	VPSRLQ      $0x34, Y8, Y9
+	VXORPD      constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD      constsAVX2<>+1056(SB), Y9, Y9
+	VSUBPD      constsAVX2<>+1088(SB), Y9, Y9
+	VSUBPD      Y7, Y9, Y7
+	VANDPD      constsAVX2<>+1120(SB), Y8, Y8
+	VXORPD      constsAVX2<>+256(SB), Y8, Y8
+	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y8, Y9
+	VADDPD      Y8, Y8, Y10
+	VBLENDVPD   Y9, Y10, Y8, Y8
+	VSUBPD      constsAVX2<>+576(SB), Y7, Y10
+	VBLENDVPD   Y9, Y10, Y7, Y7
+	VSUBPD      constsAVX2<>+576(SB), Y8, Y8
+	VADDPD      constsAVX2<>+672(SB), Y8, Y9
+	VDIVPD      Y9, Y8, Y9
+	VMULPD      Y9, Y9, Y10
+	VMULPD      Y10, Y10, Y11
+	VMOVUPD     constsAVX2<>+704(SB), Y12
+	VFMADD213PD constsAVX2<>+736(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+768(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+800(SB), Y11, Y12
+	VMULPD      Y10, Y12, Y10
+	VMOVUPD     constsAVX2<>+832(SB), Y12
+	VFMADD213PD constsAVX2<>+864(SB), Y11, Y12
+	VFMADD213PD constsAVX2<>+896(SB), Y11, Y12
+	VMULPD      Y11, Y12, Y11
+	VADDPD      Y11, Y10, Y10
+	VMULPD      Y8, Y8, Y11
+	VMULPD      constsAVX2<>+256(SB), Y11, Y11
+	VADDPD      Y10, Y11, Y10
+	VMULPD      Y10, Y9, Y9
+	VMULPD      constsAVX2<>+192(SB), Y7, Y10
+	VADDPD      Y10, Y9, Y9
+	VSUBPD      Y9, Y11, Y9
+	VSUBPD      Y8, Y9, Y8
+	VMULPD      constsAVX2<>+160(SB), Y7, Y7
+	VSUBPD      Y8, Y7, Y7
+	VBLENDVPD   Y1, Y4, Y7, Y4
+	VBLENDVPD   Y1, Y3, Y6, Y3
 
 qualityAVX2F64focus:
 	CMPQ    320(AX), $0x00
 	JL      qualityAVX2F64powlog
-	VMOVUPD constsAVX2<>+576(SB), Y3
-	VMOVAPD Y3, Y3
-	MOVQ    320(AX), R10
+	VMOVUPD constsAVX2<>+576(SB), Y1
+	VMOVAPD Y1, Y1
+	MOVQ    320(AX), R13
 
 qualityAVX2F64powloop:
-	TESTQ  R10, R10
+	TESTQ  R13, R13
 	JZ     qualityAVX2F64powdone
-	VMULPD Y5, Y3, Y3
-	DECQ   R10
+	VMULPD Y3, Y1, Y1
+	DECQ   R13
 	JMP    qualityAVX2F64powloop
 
 qualityAVX2F64powlog:
-	VMULPD       96(AX), Y6, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
-	VMULPD       Y3, Y3, Y6
-	VMULPD       Y6, Y6, Y8
-	VMULPD       Y8, Y8, Y9
-	VMOVUPD      constsAVX2<>+224(SB), Y10
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y10
-	VMOVUPD      constsAVX2<>+288(SB), Y11
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y11
-	VFMADD213PD  Y10, Y6, Y11
-	VMOVUPD      constsAVX2<>+352(SB), Y10
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y10
-	VMOVUPD      constsAVX2<>+416(SB), Y12
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y12
-	VFMADD213PD  Y10, Y6, Y12
-	VFMADD213PD  Y11, Y8, Y12
-	VMOVUPD      constsAVX2<>+480(SB), Y8
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+544(SB), Y10
-	VFMADD213PD  Y8, Y6, Y10
-	VFMADD213PD  Y12, Y9, Y10
-	VMULPD       Y3, Y3, Y6
-	VFMADD213PD  Y3, Y6, Y10
-	VADDPD       constsAVX2<>+576(SB), Y10, Y3
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVAPD      Y3, Y3
+	VMULPD       96(AX), Y4, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y3
+	VROUNDPD     $0x08, Y3, Y3
+	VFNMADD231PD constsAVX2<>+160(SB), Y3, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y3, Y1
+	VMULPD       Y1, Y1, Y4
+	VMULPD       Y4, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VMOVUPD      constsAVX2<>+224(SB), Y8
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y9
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y9
+	VFMADD213PD  Y8, Y4, Y9
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y10
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y10
+	VFMADD213PD  Y8, Y4, Y10
+	VFMADD213PD  Y9, Y6, Y10
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+544(SB), Y8
+	VFMADD213PD  Y6, Y4, Y8
+	VFMADD213PD  Y10, Y7, Y8
+	VMULPD       Y1, Y1, Y4
+	VFMADD213PD  Y1, Y4, Y8
+	VADDPD       constsAVX2<>+576(SB), Y8, Y1
+	VMULPD       constsAVX2<>+256(SB), Y3, Y4
+	VROUNDPD     $0x09, Y4, Y4
+	VSUBPD       Y4, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VMOVAPD      Y1, Y1
 
 qualityAVX2F64powdone:
-	VMOVUPD      128(SP), Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VMOVUPD      32(SP), Y8
-	VSUBPD       Y8, Y6, Y6
-	VMULPD       Y6, Y5, Y5
-	VMOVUPD      32(SP), Y6
-	VMOVUPD      160(SP), Y8
-	VMULPD       Y8, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VMOVUPD      128(SP), Y6
-	VMOVUPD      160(SP), Y8
-	VMOVUPD      96(AX), Y9
-	VMULPD       Y9, Y7, Y10
-	VMULPD       Y4, Y10, Y11
-	VMULPD       Y4, Y3, Y12
-	VADDPD       Y5, Y11, Y13
-	VMULPD       Y13, Y3, Y13
-	VMULPD       Y8, Y6, Y8
-	VADDPD       Y10, Y10, Y10
-	VMULPD       Y5, Y10, Y5
-	VADDPD       Y5, Y8, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y8
-	VADDPD       Y6, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VMULPD       Y6, Y11, Y6
-	VADDPD       Y6, Y5, Y5
-	VMULPD       Y7, Y11, Y6
-	VSUBPD       constsAVX2<>+576(SB), Y9, Y7
-	VMULPD       Y7, Y6, Y6
-	VADDPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPD      32(SP), Y5
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y5, Y5
-	VMOVUPD      32(SP), Y6
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y6, Y6
-	VORPD        Y5, Y6, Y5
-	VMOVMSKPD    Y5, R10
-	CMPL         R10, $0x0f
-	JE           qualityAVX2F64hard
-	VMOVUPD      Y12, 288(SP)
-	VMOVUPD      Y13, 320(SP)
-	VMOVUPD      Y3, 352(SP)
-	VMOVUPD      Y4, 384(SP)
-	VMOVUPD      384(SP), Y4
-	VMOVUPD      (SP), Y3
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y3, Y3
-	VMOVUPD      32(SP), Y5
-	VMOVUPD      128(SP), Y6
-	VSUBPD       Y6, Y5, Y5
-	VMOVUPD      160(SP), Y6
-	VMOVUPD      constsAVX2<>+576(SB), Y7
-	VMOVUPD      32(SP), Y8
-	VSUBPD       Y8, Y7, Y7
-	VSUBPD       Y7, Y6, Y6
-	VBLENDVPD    Y3, Y6, Y5, Y3
-	VANDPD       constsAVX2<>+0(SB), Y3, Y5
-	VANDPD       constsAVX2<>+32(SB), Y3, Y3
-	VORPD        constsAVX2<>+576(SB), Y3, Y3
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y5, Y6
-	VBLENDVPD    Y6, constsAVX2<>+576(SB), Y5, Y6
-	VCMPPD       $0x11, constsAVX2<>+960(SB), Y6, Y7
-	VMULPD       constsAVX2<>+992(SB), Y6, Y8
-	VBLENDVPD    Y7, Y8, Y6, Y6
-	VMOVUPD      constsAVX2<>+1024(SB), Y8
-	VANDPD       Y8, Y7, Y7
-	VPSRLQ       $0x34, Y6, Y8
-	VXORPD       constsAVX2<>+1056(SB), Y8, Y8
-	VSUBPD       constsAVX2<>+1056(SB), Y8, Y8
-	VSUBPD       constsAVX2<>+1088(SB), Y8, Y8
-	VSUBPD       Y7, Y8, Y7
-	VANDPD       constsAVX2<>+1120(SB), Y6, Y6
-	VXORPD       constsAVX2<>+256(SB), Y6, Y6
-	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y6, Y8
-	VADDPD       Y6, Y6, Y9
-	VBLENDVPD    Y8, Y9, Y6, Y6
-	VSUBPD       constsAVX2<>+576(SB), Y7, Y9
-	VBLENDVPD    Y8, Y9, Y7, Y7
-	VSUBPD       constsAVX2<>+576(SB), Y6, Y6
-	VADDPD       constsAVX2<>+672(SB), Y6, Y8
-	VDIVPD       Y8, Y6, Y8
-	VMULPD       Y8, Y8, Y9
-	VMULPD       Y9, Y9, Y10
-	VMOVUPD      constsAVX2<>+704(SB), Y11
-	VFMADD213PD  constsAVX2<>+736(SB), Y10, Y11
-	VFMADD213PD  constsAVX2<>+768(SB), Y10, Y11
-	VFMADD213PD  constsAVX2<>+800(SB), Y10, Y11
-	VMULPD       Y9, Y11, Y9
-	VMOVUPD      constsAVX2<>+832(SB), Y11
-	VFMADD213PD  constsAVX2<>+864(SB), Y10, Y11
-	VFMADD213PD  constsAVX2<>+896(SB), Y10, Y11
-	VMULPD       Y10, Y11, Y10
-	VADDPD       Y10, Y9, Y9
-	VMULPD       Y6, Y6, Y10
-	VMULPD       constsAVX2<>+256(SB), Y10, Y10
-	VADDPD       Y9, Y10, Y9
-	VMULPD       Y9, Y8, Y8
-	VMULPD       constsAVX2<>+192(SB), Y7, Y9
-	VADDPD       Y9, Y8, Y8
-	VSUBPD       Y8, Y10, Y8
-	VSUBPD       Y6, Y8, Y6
-	VMULPD       constsAVX2<>+160(SB), Y7, Y7
-	VSUBPD       Y6, Y7, Y6
-	VMOVUPD      192(SP), Y7
-	VMOVUPD      224(SP), Y8
-	VADDPD       Y8, Y7, Y7
-	VXORPD       constsAVX2<>+32(SB), Y7, Y7
-	VMOVUPD      Y5, 416(SP)
-	VMOVUPD      Y3, 448(SP)
-	VMOVUPD      Y6, 480(SP)
-	VMOVUPD      Y7, 512(SP)
-	VMOVUPD      480(SP), Y3
-	VMULPD       96(AX), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
-	VMULPD       Y3, Y3, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y3, Y3, Y6
-	VFMADD213PD  Y3, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y3
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPD      Y3, 544(SP)
-	VMOVUPD      480(SP), Y3
-	VMULPD       128(AX), Y3, Y3
-	VMOVUPD      512(SP), Y5
-	VADDPD       Y5, Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
-	VMULPD       Y3, Y3, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y3, Y3, Y6
-	VFMADD213PD  Y3, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y3
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPD      Y3, 576(SP)
-	VMOVUPD      512(SP), Y3
-	VMOVUPD      480(SP), Y5
-	VMULPD       160(AX), Y5, Y5
-	VADDPD       Y3, Y3, Y3
-	VADDPD       Y3, Y5, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y3
-	VMULPD       Y3, Y3, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y3, Y3, Y6
-	VFMADD213PD  Y3, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y3
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPD      128(SP), Y5
-	VMOVUPD      160(SP), Y6
-	VMULPD       Y6, Y5, Y7
+	VMOVUPD      128(R11), Y3
+	VMOVUPD      constsAVX2<>+576(SB), Y4
+	VMOVUPD      32(R11), Y6
+	VSUBPD       Y6, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VMULPD       96(AX), Y3, Y3
-	VMULPD       128(AX), Y3, Y3
+	VMOVUPD      32(R11), Y4
+	VMOVUPD      160(R11), Y6
+	VMULPD       Y6, Y4, Y4
+	VSUBPD       Y4, Y3, Y3
+	VMOVUPD      128(R11), Y4
+	VMOVUPD      160(R11), Y6
+	VMOVUPD      96(AX), Y7
+	VMULPD       Y7, Y5, Y8
+	VMULPD       Y2, Y8, Y9
+	VMULPD       Y2, Y1, Y10
+	VADDPD       Y3, Y9, Y11
+	VMULPD       Y11, Y1, Y11
+	VMULPD       Y6, Y4, Y6
+	VADDPD       Y8, Y8, Y8
+	VMULPD       Y3, Y8, Y3
+	VADDPD       Y3, Y6, Y3
+	VMOVUPD      constsAVX2<>+576(SB), Y6
+	VADDPD       Y4, Y4, Y4
+	VSUBPD       Y4, Y6, Y4
+	VMULPD       Y4, Y9, Y4
+	VADDPD       Y4, Y3, Y3
+	VMULPD       Y5, Y9, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y7, Y5
+	VMULPD       Y5, Y4, Y4
+	VADDPD       Y4, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VMOVUPD      32(R11), Y3
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
+	VMOVUPD      32(R11), Y4
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y4, Y4
+	VORPD        Y3, Y4, Y3
+	VMOVMSKPD    Y3, R13
+	CMPL         R13, $0x0f
+	JE           qualityAVX2F64hard
+	VMOVUPD      Y10, 576(SP)
+	VMOVUPD      Y11, 608(SP)
+	VMOVUPD      Y1, 640(SP)
+	VMOVUPD      Y2, 672(SP)
+	VMOVUPD      672(SP), Y2
+	VMOVUPD      (R11), Y1
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y1
+	VMOVUPD      32(R11), Y3
+	VMOVUPD      128(R11), Y4
+	VSUBPD       Y4, Y3, Y3
+	VMOVUPD      160(R11), Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VMOVUPD      128(SP), Y6
-	VMOVUPD      128(SP), Y8
-	VADDPD       Y8, Y6, Y6
+	VMOVUPD      32(R11), Y6
 	VSUBPD       Y6, Y5, Y5
-	VMOVUPD      448(SP), Y6
-	VMULPD       Y5, Y6, Y5
-	VMOVUPD      576(SP), Y6
-	VMULPD       Y6, Y5, Y5
-	VMULPD       Y4, Y5, Y5
-	VMULPD       96(AX), Y5, Y5
-	VSUBPD       Y5, Y3, Y3
-	VMOVUPD      544(SP), Y5
-	VMULPD       Y5, Y7, Y5
-	VMULPD       192(AX), Y5, Y5
-	VADDPD       Y5, Y3, Y3
-	VMOVUPD      544(SP), Y5
-	VMULPD       Y4, Y5, Y6
-	VMOVUPD      448(SP), Y5
-	VMOVUPD      576(SP), Y8
-	VMULPD       Y4, Y8, Y8
-	VMULPD       96(AX), Y8, Y8
-	VMOVUPD      544(SP), Y9
-	VMOVUPD      416(SP), Y10
-	VMULPD       Y10, Y9, Y9
-	VADDPD       Y9, Y8, Y8
-	VMULPD       Y8, Y5, Y5
+	VSUBPD       Y5, Y4, Y4
+	VBLENDVPD    Y1, Y4, Y3, Y1
+	VANDPD       constsAVX2<>+0(SB), Y1, Y3
+	VANDPD       constsAVX2<>+32(SB), Y1, Y1
+	VORPD        constsAVX2<>+576(SB), Y1, Y1
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y3, Y4
+	VBLENDVPD    Y4, constsAVX2<>+576(SB), Y3, Y4
+	VCMPPD       $0x11, constsAVX2<>+960(SB), Y4, Y5
+	VMULPD       constsAVX2<>+992(SB), Y4, Y6
+	VBLENDVPD    Y5, Y6, Y4, Y4
+	VMOVUPD      constsAVX2<>+1024(SB), Y6
+	VANDPD       Y6, Y5, Y5
+	VPSRLQ       $0x34, Y4, Y6
+	VXORPD       constsAVX2<>+1056(SB), Y6, Y6
+	VSUBPD       constsAVX2<>+1056(SB), Y6, Y6
+	VSUBPD       constsAVX2<>+1088(SB), Y6, Y6
+	VSUBPD       Y5, Y6, Y5
+	VANDPD       constsAVX2<>+1120(SB), Y4, Y4
+	VXORPD       constsAVX2<>+256(SB), Y4, Y4
+	VCMPPD       $0x11, constsAVX2<>+1152(SB), Y4, Y6
+	VADDPD       Y4, Y4, Y7
+	VBLENDVPD    Y6, Y7, Y4, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y5, Y7
+	VBLENDVPD    Y6, Y7, Y5, Y5
+	VSUBPD       constsAVX2<>+576(SB), Y4, Y4
+	VADDPD       constsAVX2<>+672(SB), Y4, Y6
+	VDIVPD       Y6, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
+	VMOVUPD      constsAVX2<>+704(SB), Y9
+	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
+	VMULPD       Y7, Y9, Y7
+	VMOVUPD      constsAVX2<>+832(SB), Y9
+	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y4, Y4, Y8
+	VMULPD       constsAVX2<>+256(SB), Y8, Y8
+	VADDPD       Y7, Y8, Y7
+	VMULPD       Y7, Y6, Y6
+	VMULPD       constsAVX2<>+192(SB), Y5, Y7
+	VADDPD       Y7, Y6, Y6
+	VSUBPD       Y6, Y8, Y6
+	VSUBPD       Y4, Y6, Y4
+	VMULPD       constsAVX2<>+160(SB), Y5, Y5
+	VSUBPD       Y4, Y5, Y4
+	VMOVUPD      192(R11), Y5
+	VMOVUPD      224(R11), Y6
+	VADDPD       Y6, Y5, Y5
 	VXORPD       constsAVX2<>+32(SB), Y5, Y5
-	VMOVUPD      416(SP), Y8
-	VCMPPD       $0x03, Y3, Y3, Y9
-	VBLENDVPD    Y9, 288(AX), Y3, Y3
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y8, Y8
-	VMULPD       224(AX), Y4, Y9
-	VBLENDVPD    Y8, Y9, Y6, Y6
-	VBLENDVPD    Y8, constsAVX2<>+928(SB), Y5, Y5
-	VMULPD       224(AX), Y7, Y9
-	VMULPD       Y7, Y7, Y7
-	VMULPD       Y4, Y7, Y4
-	VMULPD       256(AX), Y4, Y4
-	VADDPD       Y4, Y9, Y4
-	VBLENDVPD    Y8, Y4, Y3, Y3
-	VMOVUPD      32(SP), Y4
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y4, Y4
-	VMOVUPD      32(SP), Y7
-	VCMPPD       $0x00, constsAVX2<>+928(SB), Y7, Y7
-	VORPD        Y4, Y7, Y4
-	VMOVUPD      288(SP), Y7
-	VBLENDVPD    Y4, Y7, Y6, Y12
-	VMOVUPD      320(SP), Y6
-	VBLENDVPD    Y4, Y6, Y5, Y13
-	VMOVUPD      352(SP), Y5
-	VBLENDVPD    Y4, Y5, Y3, Y3
+	VMOVUPD      Y3, 704(SP)
+	VMOVUPD      Y1, 736(SP)
+	VMOVUPD      Y4, 768(SP)
+	VMOVUPD      Y5, 800(SP)
+	VMOVUPD      768(SP), Y1
+	VMULPD       96(AX), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y3
+	VROUNDPD     $0x08, Y3, Y3
+	VFNMADD231PD constsAVX2<>+160(SB), Y3, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y3, Y1
+	VMULPD       Y1, Y1, Y4
+	VMULPD       Y4, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+288(SB), Y8
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+352(SB), Y7
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+416(SB), Y9
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y9
+	VFMADD213PD  Y7, Y4, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+480(SB), Y5
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y5
+	VMOVUPD      constsAVX2<>+544(SB), Y7
+	VFMADD213PD  Y5, Y4, Y7
+	VFMADD213PD  Y9, Y6, Y7
+	VMULPD       Y1, Y1, Y4
+	VFMADD213PD  Y1, Y4, Y7
+	VADDPD       constsAVX2<>+576(SB), Y7, Y1
+	VMULPD       constsAVX2<>+256(SB), Y3, Y4
+	VROUNDPD     $0x09, Y4, Y4
+	VSUBPD       Y4, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VMOVUPD      Y1, 832(SP)
+	VMOVUPD      768(SP), Y1
+	VMULPD       128(AX), Y1, Y1
+	VMOVUPD      800(SP), Y3
+	VADDPD       Y3, Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y3
+	VROUNDPD     $0x08, Y3, Y3
+	VFNMADD231PD constsAVX2<>+160(SB), Y3, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y3, Y1
+	VMULPD       Y1, Y1, Y4
+	VMULPD       Y4, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+288(SB), Y8
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+352(SB), Y7
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+416(SB), Y9
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y9
+	VFMADD213PD  Y7, Y4, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+480(SB), Y5
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y5
+	VMOVUPD      constsAVX2<>+544(SB), Y7
+	VFMADD213PD  Y5, Y4, Y7
+	VFMADD213PD  Y9, Y6, Y7
+	VMULPD       Y1, Y1, Y4
+	VFMADD213PD  Y1, Y4, Y7
+	VADDPD       constsAVX2<>+576(SB), Y7, Y1
+	VMULPD       constsAVX2<>+256(SB), Y3, Y4
+	VROUNDPD     $0x09, Y4, Y4
+	VSUBPD       Y4, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VMOVUPD      Y1, 864(SP)
+	VMOVUPD      800(SP), Y1
+	VMOVUPD      768(SP), Y3
+	VMULPD       160(AX), Y3, Y3
+	VADDPD       Y1, Y1, Y1
+	VADDPD       Y1, Y3, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y3
+	VROUNDPD     $0x08, Y3, Y3
+	VFNMADD231PD constsAVX2<>+160(SB), Y3, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y3, Y1
+	VMULPD       Y1, Y1, Y4
+	VMULPD       Y4, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+288(SB), Y8
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+352(SB), Y7
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+416(SB), Y9
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y9
+	VFMADD213PD  Y7, Y4, Y9
+	VFMADD213PD  Y8, Y5, Y9
+	VMOVUPD      constsAVX2<>+480(SB), Y5
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y5
+	VMOVUPD      constsAVX2<>+544(SB), Y7
+	VFMADD213PD  Y5, Y4, Y7
+	VFMADD213PD  Y9, Y6, Y7
+	VMULPD       Y1, Y1, Y4
+	VFMADD213PD  Y1, Y4, Y7
+	VADDPD       constsAVX2<>+576(SB), Y7, Y1
+	VMULPD       constsAVX2<>+256(SB), Y3, Y4
+	VROUNDPD     $0x09, Y4, Y4
+	VSUBPD       Y4, Y3, Y3
+	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VMOVUPD      128(R11), Y3
+	VMOVUPD      160(R11), Y4
+	VMULPD       Y4, Y3, Y5
+	VMULPD       Y2, Y1, Y1
+	VMULPD       96(AX), Y1, Y1
+	VMULPD       128(AX), Y1, Y1
+	VMOVUPD      constsAVX2<>+576(SB), Y3
+	VMOVUPD      128(R11), Y4
+	VMOVUPD      128(R11), Y6
+	VADDPD       Y6, Y4, Y4
+	VSUBPD       Y4, Y3, Y3
+	VMOVUPD      736(SP), Y4
+	VMULPD       Y3, Y4, Y3
+	VMOVUPD      864(SP), Y4
+	VMULPD       Y4, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	VMULPD       96(AX), Y3, Y3
+	VSUBPD       Y3, Y1, Y1
+	VMOVUPD      832(SP), Y3
+	VMULPD       Y3, Y5, Y3
+	VMULPD       192(AX), Y3, Y3
+	VADDPD       Y3, Y1, Y1
+	VMOVUPD      832(SP), Y3
+	VMULPD       Y2, Y3, Y4
+	VMOVUPD      736(SP), Y3
+	VMOVUPD      864(SP), Y6
+	VMULPD       Y2, Y6, Y6
+	VMULPD       96(AX), Y6, Y6
+	VMOVUPD      832(SP), Y7
+	VMOVUPD      704(SP), Y8
+	VMULPD       Y8, Y7, Y7
+	VADDPD       Y7, Y6, Y6
+	VMULPD       Y6, Y3, Y3
+	VXORPD       constsAVX2<>+32(SB), Y3, Y3
+	VMOVUPD      704(SP), Y6
+	VCMPPD       $0x03, Y1, Y1, Y7
+	VBLENDVPD    Y7, 288(AX), Y1, Y1
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y6, Y6
+	VMULPD       224(AX), Y2, Y7
+	VBLENDVPD    Y6, Y7, Y4, Y4
+	VBLENDVPD    Y6, constsAVX2<>+928(SB), Y3, Y3
+	VMULPD       224(AX), Y5, Y7
+	VMULPD       Y5, Y5, Y5
+	VMULPD       Y2, Y5, Y2
+	VMULPD       256(AX), Y2, Y2
+	VADDPD       Y2, Y7, Y2
+	VBLENDVPD    Y6, Y2, Y1, Y1
+	VMOVUPD      32(R11), Y2
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y2
+	VMOVUPD      32(R11), Y5
+	VCMPPD       $0x00, constsAVX2<>+928(SB), Y5, Y5
+	VORPD        Y2, Y5, Y2
+	VMOVUPD      576(SP), Y5
+	VBLENDVPD    Y2, Y5, Y4, Y10
+	VMOVUPD      608(SP), Y4
+	VBLENDVPD    Y2, Y4, Y3, Y11
+	VMOVUPD      640(SP), Y3
+	VBLENDVPD    Y2, Y3, Y1, Y1
 
 qualityAVX2F64hard:
-	VCMPPD    $0x03, Y2, Y1, Y2
-	VANDPD    constsAVX2<>+0(SB), Y1, Y1
-	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y1, Y1
+	VMOVUPD   256(R11), Y2
+	VMOVUPD   32(R11), Y3
+	VCMPPD    $0x03, Y3, Y2, Y3
+	VANDPD    constsAVX2<>+0(SB), Y2, Y2
+	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y2, Y2
 	VMOVUPD   64(AX), Y4
 	VXORPD    constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD    Y12, Y5, Y5
+	VMAXPD    Y10, Y5, Y5
 	VMINPD    Y5, Y4, Y4
-	VBLENDVPD Y1, Y12, Y4, Y4
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VBLENDVPD Y2, Y10, Y4, Y4
+	VBLENDVPD Y3, constsAVX2<>+1216(SB), Y4, Y4
 	VADDPD    Y4, Y0, Y0
 	TESTQ     CX, CX
 	JZ        qualityAVX2F64noloss
@@ -13239,32 +15371,34 @@ qualityAVX2F64hard:
 qualityAVX2F64noloss:
 	TESTQ     DX, DX
 	JZ        qualityAVX2F64nograd
-	VMULPD    (AX), Y13, Y4
+	VMULPD    (AX), Y11, Y4
 	VMOVUPD   64(AX), Y5
 	VXORPD    constsAVX2<>+32(SB), Y5, Y6
 	VMAXPD    Y4, Y6, Y6
 	VMINPD    Y6, Y5, Y5
-	VBLENDVPD Y1, Y4, Y5, Y4
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y4, Y4
+	VBLENDVPD Y2, Y4, Y5, Y4
+	VBLENDVPD Y3, constsAVX2<>+1216(SB), Y4, Y4
 	VMOVUPD   Y4, (DX)(R9*8)
 
 qualityAVX2F64nograd:
 	TESTQ     BX, BX
 	JZ        qualityAVX2F64nohess
 	VMOVUPD   32(AX), Y4
-	VMULPD    (AX), Y3, Y3
-	VMAXPD    Y3, Y4, Y3
+	VMULPD    (AX), Y1, Y1
+	VMAXPD    Y1, Y4, Y1
 	VMOVUPD   64(AX), Y4
 	VXORPD    constsAVX2<>+32(SB), Y4, Y5
-	VMAXPD    Y3, Y5, Y5
+	VMAXPD    Y1, Y5, Y5
 	VMINPD    Y5, Y4, Y4
-	VBLENDVPD Y1, Y3, Y4, Y1
-	VBLENDVPD Y2, constsAVX2<>+1216(SB), Y1, Y1
+	VBLENDVPD Y2, Y1, Y4, Y1
+	VBLENDVPD Y3, constsAVX2<>+1216(SB), Y1, Y1
 	VMOVUPD   Y1, (BX)(R9*8)
 
 qualityAVX2F64nohess:
-	ADDQ $0x00000004, R9
-	JMP  qualityAVX2F64loop
+	XCHGQ R11, R12
+	MOVQ  R10, R9
+	CMPQ  R9, R8
+	JL    qualityAVX2F64loop
 
 qualityAVX2F64done:
 	VEXTRACTF128 $0x01, Y0, X1
