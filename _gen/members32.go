@@ -87,10 +87,25 @@ func (f *f32) member32(member string, focal partsKind, gamma func(s *parts32) (h
 	i := GP64()
 	XORQ(i, i)
 	L := func(s string) string { return name + s }
+	U := 2
+	// The exponentials one step ahead (see expAhead), where the
+	// registers hold them.
+	var ahead *expAhead
+	if focal == powParts && f.z && aheadFits[member] {
+		ahead = &expAhead{f: f, blocks: U, stage: func(nabs reg.VecVirtual) []reg.VecVirtual {
+			return []reg.VecVirtual{f.expNeg(nabs)}
+		}}
+	}
+	if ahead != nil {
+		ahead.prime(X, i, n, L("done"))
+	}
 	Label(L("loop"))
 	CMPQ(i, n)
 	JGE(LabelRef(L("done")))
-	U := 2
+	var cur [][]reg.VecVirtual
+	if ahead != nil {
+		cur = ahead.advance(X, i, n, L("ahead"))
+	}
 	at := func(b reg.Register, u int) Mem { return Mem{Base: b, Index: i, Scale: 4, Disp: 4 * f.lanes() * u} }
 	// The check of all blocks first: a soft target or a logit beyond 2^64
 	// stops the kernel before any of them.
@@ -109,7 +124,12 @@ func (f *f32) member32(member string, focal partsKind, gamma func(s *parts32) (h
 		switch focal {
 		case powParts:
 			nabs := f.op(VORPS, VORPS_BCST, s.x, sign) // −|x|
-			e := f.expNeg(nabs)                        // e^−|x|
+			var e reg.VecVirtual                       // e^−|x|
+			if ahead != nil {
+				e = cur[u][0]
+			} else {
+				e = f.expNeg(nabs)
+			}
 			f.sigmas(s, e)
 			s.ce = f.softplusNeg(s.t, s.tneg, nabs, f.log1pPoly(e)) // softplus(−t)
 			s.w = f.powK(s.m, qm(m32Pow), L(fmt.Sprint("pow", u)))
@@ -125,6 +145,9 @@ func (f *f32) member32(member string, focal partsKind, gamma func(s *parts32) (h
 			// (Only here: a call without the Hessian does not compute it.)
 			unlessNil(hessP, lu("nohess"), func() { VMOVUPS(f.max(h(), qo(m32Floor)), at(hessP, u)) })
 		}
+	}
+	if ahead != nil {
+		ahead.commit()
 	}
 	ADDQ(U8(f.lanes()*U), i)
 	JMP(LabelRef(L("loop")))
@@ -142,6 +165,13 @@ const (
 	powParts
 	expParts
 )
+
+// aheadFits are the member kernels (of powParts) that compute their
+// exponentials one step ahead on AVX-512 (see expAhead). For the others,
+// for the focalexp kernel's pair e + eₗ and on AVX2 (16 registers), avo's
+// allocator finds too few registers (on AVX2, it takes registers 16–31,
+// which need AVX-512).
+var aheadFits = map[string]bool{"poly1": true, "varifocal": true, "focal": true}
 
 // expParts sets the focal quantities of s with w = m^γ for the γ of each
 // lane that the member's gamma gives (its float32 and the rest), as

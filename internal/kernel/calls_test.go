@@ -16,7 +16,8 @@ type form struct {
 
 // forms returns a call of every form of the entry points on table tb (nil:
 // the generic kernels) over n float32 logits and targets of rng (see
-// inputs): the sigmoid kernel plain (float32 loss + gradient, with the
+// inputs): the sigmoid kernel plain (float32 gradient, alone and in the
+// trusted form where the targets are hard, loss + gradient, with the
 // Hessian, and float64 loss + gradient), weighted and masked, the
 // sparse-label form, and the softmax with the class axis last, second,
 // with label smoothing and with a γ schedule (10 classes, γ = gamma).
@@ -51,8 +52,13 @@ func forms(tb *table, rng *rand.Rand, n int, targets string, gamma float64) []fo
 	nchw.Inner = 20 // a block of positions and a partial one
 	smooth.Smooth = 0.1
 	sched.Schedule = &ScheduleParams{Below: []float64{0.2}, Gammas: []float64{5}, Else: gamma}
+	// With hard targets, the trusted form as well (targets known to be 0
+	// or 1: see SigmoidParams.HardTargets).
+	trusted := *p
+	trusted.HardTargets = targets == "hard"
 	return []form{
 		{"sigmoid", "f32/grad", func() { sigmoidOn(tb, p, nil, g, nil, x, y, nil, nil) }},
+		{"sigmoid", "f32/grad/trusted", func() { sigmoidOn(tb, &trusted, nil, g, nil, x, y, nil, nil) }},
 		{"sigmoid", "f32/loss+grad", func() { sigmoidOn(tb, p, l, g, nil, x, y, nil, nil) }},
 		{"sigmoid", "f32/loss+grad+hess", func() { sigmoidOn(tb, p, l, g, h, x, y, nil, nil) }},
 		{"sigmoid", "f64/loss+grad", func() { sigmoidOn(tb, p, l64, g64, nil, x64, y64, nil, nil) }},
