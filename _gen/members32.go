@@ -73,7 +73,26 @@ func (f *f32) member32(member string, focal partsKind, gamma func(s *parts32) (h
 	name := member + "Hard" + f.name + "F32"
 	record(f.name, "memberHard:"+member, name)
 	record(f.name, "memberHardStep", 2*f.lanes())
-	TEXT(name, NOSPLIT, "func(q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)")
+	U := 2
+	// The exponentials one step ahead (see expAhead): in registers where
+	// they fit, else parked.
+	var ahead *expAhead
+	switch focal {
+	case powParts:
+		ahead = &expAhead{f: f, blocks: U, nvals: 1, parked: !f.z || !aheadFits[member], stage: func(nabs reg.VecVirtual) []reg.VecVirtual {
+			return []reg.VecVirtual{f.expNeg(nabs)}
+		}}
+	case expParts:
+		ahead = &expAhead{f: f, blocks: U, nvals: 2, parked: true, stage: func(nabs reg.VecVirtual) []reg.VecVirtual {
+			e, el := f.expNegPair(nabs)
+			return []reg.VecVirtual{e, el}
+		}}
+	}
+	flags := NOSPLIT
+	if ahead != nil && ahead.parked {
+		flags = 0 // the parked values' frame, with the kernel's own, is too large for NOSPLIT
+	}
+	TEXT(name, flags, "func(q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)")
 	Pragma("noescape")
 	Doc(name+" is the float32-lane "+member+" kernel of the focal family on "+f.name+" for hard targets (see member32 in _gen).",
 		"n must be a multiple of 32.")
@@ -87,24 +106,14 @@ func (f *f32) member32(member string, focal partsKind, gamma func(s *parts32) (h
 	i := GP64()
 	XORQ(i, i)
 	L := func(s string) string { return name + s }
-	U := 2
-	// The exponentials one step ahead (see expAhead), where the
-	// registers hold them.
-	var ahead *expAhead
-	if focal == powParts && f.z && aheadFits[member] {
-		ahead = &expAhead{f: f, blocks: U, stage: func(nabs reg.VecVirtual) []reg.VecVirtual {
-			return []reg.VecVirtual{f.expNeg(nabs)}
-		}}
-	}
 	if ahead != nil {
 		ahead.prime(X, i, n, L("done"))
 	}
 	Label(L("loop"))
 	CMPQ(i, n)
 	JGE(LabelRef(L("done")))
-	var cur [][]reg.VecVirtual
 	if ahead != nil {
-		cur = ahead.advance(X, i, n, L("ahead"))
+		ahead.advance(X, i, n, L("ahead"))
 	}
 	at := func(b reg.Register, u int) Mem { return Mem{Base: b, Index: i, Scale: 4, Disp: 4 * f.lanes() * u} }
 	// The check of all blocks first: a soft target or a logit beyond 2^64
@@ -124,17 +133,12 @@ func (f *f32) member32(member string, focal partsKind, gamma func(s *parts32) (h
 		switch focal {
 		case powParts:
 			nabs := f.op(VORPS, VORPS_BCST, s.x, sign) // −|x|
-			var e reg.VecVirtual                       // e^−|x|
-			if ahead != nil {
-				e = cur[u][0]
-			} else {
-				e = f.expNeg(nabs)
-			}
+			e := ahead.get(u, 0)                       // e^−|x|
 			f.sigmas(s, e)
 			s.ce = f.softplusNeg(s.t, s.tneg, nabs, f.log1pPoly(e)) // softplus(−t)
 			s.w = f.powK(s.m, qm(m32Pow), L(fmt.Sprint("pow", u)))
 		case expParts:
-			f.expParts(s, gamma)
+			f.expParts(s, gamma, ahead.get(u, 0), ahead.get(u, 1))
 		}
 		l, g, h := elem(s)
 		f.accumulate(l, acc0, acc1)
@@ -166,15 +170,16 @@ const (
 	expParts
 )
 
-// aheadFits are the member kernels (of powParts) that compute their
-// exponentials one step ahead on AVX-512 (see expAhead). For the others,
+// aheadFits are the member kernels (of powParts) whose exponentials one
+// step ahead (see expAhead) stay in registers on AVX-512. For the others,
 // for the focalexp kernel's pair e + eₗ and on AVX2 (16 registers), avo's
 // allocator finds too few registers (on AVX2, it takes registers 16–31,
-// which need AVX-512).
+// which need AVX-512): they are parked.
 var aheadFits = map[string]bool{"poly1": true, "varifocal": true, "focal": true}
 
 // expParts sets the focal quantities of s with w = m^γ for the γ of each
-// lane that the member's gamma gives (its float32 and the rest), as
+// lane that the member's gamma gives (its float32 and the rest), from
+// e + eₗ = e^−|x| (expNegPair, a step ahead: see expAhead), as
 //
 //	m^γ = e^(−γ softplus(t)),  softplus(t) = max(t, 0) + log1p(e^−|x|),
 //
@@ -196,9 +201,8 @@ var aheadFits = map[string]bool{"poly1": true, "varifocal": true, "focal": true}
 // What is left is the exponential's own rounding (1 ulp), Q's fit
 // (3.3e-8 relative, times γ·log1p(e) ≤ γ ln 2 absolute in the exponent)
 // and the products the member forms. ce = max(−t, 0) + ℓ + ℓₗ.
-func (f *f32) expParts(s *parts32, gamma func(s *parts32) (hi, lo reg.VecVirtual)) {
+func (f *f32) expParts(s *parts32, gamma func(s *parts32) (hi, lo reg.VecVirtual), e, el reg.VecVirtual) {
 	sign := f.cbits(1 << 31)
-	e, el := f.expNegPair(f.op(VORPS, VORPS_BCST, s.x, sign)) // e^−|x|
 	inv := f.sigmas(s, e)
 	// ℓ + ℓₗ = log1p(e + eₗ)
 	e2 := f.mul(e, e)

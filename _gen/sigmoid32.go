@@ -580,21 +580,19 @@ const hessRootDegree = 11
 // of 8 on AVX2, two per block of 16 on AVX-512.
 func (f *f32) sigmoidHard32(scaled, trusted bool) {
 	U := 2
-	// The exponentials one step ahead (see expAhead), except in the
-	// scaled forms and AVX2's checking form, whose registers do not hold
-	// them.
+	// The exponentials one step ahead (see expAhead) in the plain forms:
+	// parked in AVX2's checking form, whose registers do not hold them.
 	var ahead *expAhead
-	if !scaled && (trusted || f.z) {
-		ahead = &expAhead{f: f, blocks: U, stage: func(nabs reg.VecVirtual) []reg.VecVirtual {
+	if !scaled {
+		ahead = &expAhead{f: f, blocks: U, nvals: 1, parked: !trusted && !f.z, stage: func(nabs reg.VecVirtual) []reg.VecVirtual {
 			return []reg.VecVirtual{f.expNeg(nabs)}
 		}}
 	}
 	r := f.hard32Begin(scaled, trusted, "sigmoidHard32", "n must be a multiple of 32.", ahead)
 	P, Q, X, Y, i, L := r.p, r.q, r.x, r.y, r.i, r.label
 	at := func(b reg.Register, u int) Mem { return Mem{Base: b, Index: i, Scale: 4, Disp: 4 * f.lanes() * u} }
-	var cur [][]reg.VecVirtual
 	if ahead != nil {
-		cur = ahead.advance(X, i, r.n, L("ahead"))
+		ahead.advance(X, i, r.n, L("ahead"))
 	}
 	var ones, zeros []reg.Register
 	if !trusted {
@@ -635,7 +633,7 @@ func (f *f32) sigmoidHard32(scaled, trusted bool) {
 			mB = f.selectSign(tneg, invB, eiB) // σ(−t)·2^B
 			m = f.mul(mB, down)                // σ(−t)
 		case ahead != nil:
-			e = cur[u][0]
+			e = ahead.get(u, 0)
 			m, pt, inv = f.sigmoids(tneg, e)
 		default:
 			e = f.expNeg(nabs)
@@ -871,7 +869,9 @@ func (f *f32) hard32Begin(scaled, trusted bool, gen, steps string, ahead *expAhe
 // step's work, nor it for them, so the out-of-order core overlaps the
 // exponential's chain of dependent operations with the rest of the
 // kernel's (about 12% less time per element on cache-resident data, on
-// both levels). The values stay in registers from one step to the next.
+// both levels). The values stay in registers from one step to the next,
+// or, parked, in two areas of the frame that the steps take in turn
+// (where the kernel's own registers leave too few).
 //
 // A step that stops the kernel (a target or logit its check refuses)
 // leaves the next step's values unused, and the last step computes its own
@@ -880,21 +880,34 @@ type expAhead struct {
 	f      *f32
 	blocks int
 	stage  func(nabs reg.VecVirtual) []reg.VecVirtual
-	cur    [][]reg.VecVirtual // the values of this step's blocks
-	next   [][]reg.VecVirtual // and of the next step's
+	parked bool
+
+	nvals     int                // values per block (parked)
+	cur, next [][]reg.VecVirtual // in registers: this step's values and the next step's
+	at, other reg.Register       // parked: this step's area and the next step's
 }
 
 // stageAt emits the stage of the step whose first element is at index
-// idx of the logits at X.
-func (p *expAhead) stageAt(X, idx reg.Register) [][]reg.VecVirtual {
+// idx of the logits at X, and parks its values at dst when parked.
+func (p *expAhead) stageAt(X, idx, dst reg.Register) [][]reg.VecVirtual {
 	f := p.f
 	vs := make([][]reg.VecVirtual, p.blocks)
 	for u := range vs {
 		x := f.vec()
 		VMOVUPS(Mem{Base: X, Index: idx, Scale: 4, Disp: 4 * f.lanes() * u}, x)
 		vs[u] = p.stage(f.op(VORPS, VORPS_BCST, x, f.cbits(1<<31)))
+		if p.parked {
+			for k, v := range vs[u] {
+				VMOVUPS(v, p.slot(dst, u, k))
+			}
+		}
 	}
 	return vs
+}
+
+// slot is the frame address of value k of block u in the area at base.
+func (p *expAhead) slot(base reg.Register, u, k int) Mem {
+	return Mem{Base: base, Disp: 4 * p.f.lanes() * (u*p.nvals + k)}
 }
 
 // prime emits, before the loop, the stage of the first step at index i,
@@ -902,26 +915,46 @@ func (p *expAhead) stageAt(X, idx reg.Register) [][]reg.VecVirtual {
 func (p *expAhead) prime(X, i, n reg.Register, done string) {
 	CMPQ(n, U8(0))
 	JE(LabelRef(done))
-	p.cur = p.stageAt(X, i)
+	if p.parked {
+		size := 4 * p.f.lanes() * p.blocks * p.nvals
+		area := AllocLocal(2 * size)
+		p.at, p.other = GP64(), GP64()
+		LEAQ(area, p.at)
+		LEAQ(area.Offset(size), p.other)
+	}
+	p.cur = p.stageAt(X, i, p.at)
 }
 
 // advance emits, in the loop before the step's blocks, the stage of the
-// next step (of this one again at the last; label names the jump), and
-// returns this step's values.
-func (p *expAhead) advance(X, i, n reg.Register, label string) [][]reg.VecVirtual {
+// next step (of this one again at the last; label names the jump).
+func (p *expAhead) advance(X, i, n reg.Register, label string) {
 	nx := GP64()
 	LEAQ(Mem{Base: i, Disp: p.f.lanes() * p.blocks}, nx)
 	CMPQ(nx, n)
 	JL(LabelRef(label))
 	MOVQ(i, nx)
 	Label(label)
-	p.next = p.stageAt(X, nx)
-	return p.cur
+	p.next = p.stageAt(X, nx, p.other)
 }
 
-// commit emits, at the end of the loop body, the moves that make the next
-// step's values this step's.
+// get returns value k of block u of this step: its register, or a load
+// of its parked copy.
+func (p *expAhead) get(u, k int) reg.VecVirtual {
+	if !p.parked {
+		return p.cur[u][k]
+	}
+	v := p.f.vec()
+	VMOVUPS(p.slot(p.at, u, k), v)
+	return v
+}
+
+// commit emits, at the end of the loop body, what makes the next step's
+// values this step's: moves of the registers, or an exchange of the areas.
 func (p *expAhead) commit() {
+	if p.parked {
+		XCHGQ(p.at, p.other)
+		return
+	}
 	for u := range p.next {
 		for k := range p.next[u] {
 			VMOVAPS(p.next[u][k], p.cur[u][k])
