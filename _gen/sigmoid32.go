@@ -897,6 +897,9 @@ func (p *expAhead) stageAt(X, idx, dst reg.Register) [][]reg.VecVirtual {
 		VMOVUPS(Mem{Base: X, Index: idx, Scale: 4, Disp: 4 * f.lanes() * u}, x)
 		vs[u] = p.stage(f.op(VORPS, VORPS_BCST, x, f.cbits(1<<31)))
 		if p.parked {
+			if len(vs[u]) != p.nvals {
+				panic(fmt.Sprintf("expAhead: the stage returns %d values, nvals is %d", len(vs[u]), p.nvals))
+			}
 			for k, v := range vs[u] {
 				VMOVUPS(v, p.slot(dst, u, k))
 			}
