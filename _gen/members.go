@@ -109,18 +109,24 @@ func (a *isa) memberKernel(member string, f64 bool, transform func(par func(int)
 	par := func(i int) bc { return bc(Mem{Base: P, Disp: 32 * i}) }
 	acc := b.zero()
 	load := func(base, idx reg.Register) V { return b.loadF(Mem{Base: base, Index: idx, Scale: uint8(size)}, f64) }
-	// parts returns the parts of the block at idx, parked at park if not
-	// nil.
-	parts := func(idx reg.Register, park *Mem, l1 string) memberParts {
-		x, y := load(X, idx), load(Y, idx)
-		z := x
+	// logit loads the block at idx: its logits x, the logits z the parts
+	// are computed from (x, or the transform's), and its targets y.
+	logit := func(idx reg.Register) (z, x, y V) {
+		x, y = load(X, idx), load(Y, idx)
+		z = x
 		if transform != nil {
 			z = transform(par, x, y)
 		}
+		return z, x, y
+	}
+	// parts returns the parts of the block at idx, parked at park if not
+	// nil, from e = e^−|z| if not nil (computed a step ahead).
+	parts := func(idx reg.Register, park *Mem, l1 string, e V) memberParts {
+		z, x, y := logit(idx)
 		if !l1Positives {
 			l1 = ""
 		}
-		return b.parts(z, y, x, park, l1)
+		return b.parts(z, y, x, e, park, l1)
 	}
 	// finish computes the member's outputs of the block at idx from its
 	// parts and stores them.
@@ -152,9 +158,35 @@ func (a *isa) memberKernel(member string, f64 bool, transform func(par func(int)
 	}
 	i := GP64()
 	XORQ(i, i)
-	if a.z {
-		// AVX-512 keeps the parts in registers.
-		loop(name, i, n, U32(a.lanes), func() { finish(i, parts(i, nil, L("l1"))) })
+	if a.z && !aheadTooWide[member] {
+		// AVX-512 keeps the parts in registers, and computes the
+		// exponential of the next block before this block's parts and
+		// member math (software pipelining, as expAhead does for the
+		// float32 lanes; the last block computes its own again).
+		stage := func(idx reg.Register) V {
+			z, _, _ := logit(idx)
+			return b.exp(b.neg(b.and(z, b.cbits(1<<63-1))))
+		}
+		CMPQ(n, U8(0))
+		JE(LabelRef(L("done")))
+		ecur := stage(i)
+		Label(L("loop"))
+		CMPQ(i, n)
+		JGE(LabelRef(L("done")))
+		nx := GP64()
+		LEAQ(Mem{Base: i, Disp: a.lanes}, nx)
+		CMPQ(nx, n)
+		JL(LabelRef(L("ahead")))
+		MOVQ(i, nx)
+		Label(L("ahead"))
+		enext := stage(nx)
+		finish(i, parts(i, nil, L("l1"), ecur))
+		VMOVAPD(enext[0], ecur[0])
+		ADDQ(U32(a.lanes), i)
+		JMP(LabelRef(L("loop")))
+		Label(L("done"))
+	} else if a.z {
+		loop(name, i, n, U32(a.lanes), func() { finish(i, parts(i, nil, L("l1"), nil)) })
 	} else {
 		// AVX2 parks the parts in the frame, and parks them one block
 		// ahead (software pipelining): the parts of the next block (the
@@ -167,12 +199,12 @@ func (a *isa) memberKernel(member string, f64 bool, transform func(par func(int)
 		LEAQ(area.Offset(half), nxt)
 		CMPQ(i, n)
 		JGE(LabelRef(L("done")))
-		parts(i, &Mem{Base: cur}, L("l1first"))
+		parts(i, &Mem{Base: cur}, L("l1first"), nil)
 		Label(L("loop"))
 		LEAQ(Mem{Base: i, Disp: a.lanes}, k)
 		CMPQ(k, n)
 		JGE(LabelRef(L("last")))
-		parts(k, &Mem{Base: nxt}, L("l1"))
+		parts(k, &Mem{Base: nxt}, L("l1"), nil)
 		Label(L("last"))
 		finish(i, memberParts{a: b, park: &Mem{Base: cur}})
 		XCHGQ(cur, nxt)
@@ -187,13 +219,21 @@ func (a *isa) memberKernel(member string, f64 bool, transform func(par func(int)
 	RET()
 }
 
+// aheadTooWide are the AVX-512 float64-lane member kernels whose
+// registers do not hold the next block's exponential as well (avo's
+// allocator fails): they compute it in the block.
+var aheadTooWide = map[string]bool{"asymmetricMargin": true}
+
 // parts returns the memberParts of logits x and targets y (one block),
-// raw the logits before a transform (x without one), parked in park when
-// it is not nil. With a label (not ""), log1p(e^−|x|) is computed only
+// raw the logits before a transform (x without one), from e = e^−|x| when
+// it is not nil (else computed here), parked in park when it is not nil.
+// With a label (not ""), log1p(e^−|x|) is computed only
 // when a lane has y = 1 (0 in every lane otherwise, and so are softplus's
 // log terms): for a member that needs it, spPos and spNeg, only there.
-func (a *isa) parts(x, y, raw V, park *Mem, l1Positives string) memberParts {
-	e := a.exp(a.neg(a.and(x, a.cbits(1<<63-1))))
+func (a *isa) parts(x, y, raw, e V, park *Mem, l1Positives string) memberParts {
+	if e == nil {
+		e = a.exp(a.neg(a.and(x, a.cbits(1<<63-1))))
+	}
 	l1 := a.zero()
 	if l1Positives != "" {
 		a.jumpIfNone(a.cmp(cmpEQ, y, a.c(1)), l1Positives)
