@@ -632,11 +632,8 @@ func (f *f32) sigmoidHard32(scaled, trusted bool) {
 			eiB = f.mul(eB, f.mul(invB, down))
 			mB = f.selectSign(tneg, invB, eiB) // σ(−t)·2^B
 			m = f.mul(mB, down)                // σ(−t)
-		case ahead != nil:
+		default: // the plain forms, whose exponentials come a step ahead
 			e = ahead.get(u, 0)
-			m, pt, inv = f.sigmoids(tneg, e)
-		default:
-			e = f.expNeg(nabs)
 			m, pt, inv = f.sigmoids(tneg, e)
 		}
 		ce := f.softplusNeg(t, tneg, nabs, f.log1pPoly(e)) // softplus(−t)
