@@ -188,30 +188,27 @@ func (a *isa) memberKernel(member string, f64 bool, transform func(par func(int)
 	} else if a.z {
 		loop(name, i, n, U32(a.lanes), func() { finish(i, parts(i, nil, L("l1"), nil)) })
 	} else {
-		// AVX2 parks the parts in the frame, and parks them one block
-		// ahead (software pipelining): the parts of the next block (the
-		// exp → log1p → division chain) come before the member's math of
-		// this one, which the out-of-order core then overlaps with them.
-		half := 8 * a.lanes * nParts
-		area := AllocLocal(2 * half)
-		k, cur, nxt := GP64(), GP64(), GP64()
-		LEAQ(area, cur)
-		LEAQ(area.Offset(half), nxt)
-		CMPQ(i, n)
-		JGE(LabelRef(L("done")))
-		parts(i, &Mem{Base: cur}, L("l1first"), nil)
-		Label(L("loop"))
-		LEAQ(Mem{Base: i, Disp: a.lanes}, k)
-		CMPQ(k, n)
-		JGE(LabelRef(L("last")))
-		parts(k, &Mem{Base: nxt}, L("l1"), nil)
-		Label(L("last"))
-		finish(i, memberParts{a: b, park: &Mem{Base: cur}})
-		XCHGQ(cur, nxt)
-		MOVQ(k, i)
-		CMPQ(i, n)
-		JL(LabelRef(L("loop")))
-		Label(L("done"))
+		// AVX2 parks the parts in the frame, in three stages (see
+		// pipeline): the exponential e = e^−|z|, parked in its part's
+		// slot; the parts from it (log1p, the division); the member's
+		// math and the stores.
+		slotE := Mem{Disp: 8 * a.lanes * pE}
+		pipeline(name, i, n, a.lanes, 8*a.lanes*nParts, []stage{
+			func(idx, area reg.Register, _ func(string) string) {
+				z, _, _ := logit(idx)
+				e := b.exp(b.neg(b.and(z, b.cbits(1<<63-1))))
+				slotE.Base = area
+				VMOVUPD(e[0], slotE)
+			},
+			func(idx, area reg.Register, L func(string) string) {
+				e := b.vec()
+				slotE.Base = area
+				VMOVUPD(slotE, e[0])
+				parts(idx, &Mem{Base: area}, L("l1"), e)
+			},
+		}, func(area reg.Register) {
+			finish(i, memberParts{a: b, park: &Mem{Base: area}})
+		})
 	}
 	sum := a.hsum(acc)
 	VZEROUPPER()

@@ -28,7 +28,7 @@ const (
 //	func(p *[32]float64, loss, grad, hess, x, y *T, n int) float64
 //
 // p holds the parameters (see parA…parFlags); nil destinations are
-// skipped; n is a multiple of the step (lanes × unroll). It returns Σ loss.
+// skipped; n is a multiple of the lane count. It returns Σ loss.
 func (a *isa) sigmoid(f64 bool) {
 	t, size := "float32", 4
 	if f64 {
@@ -36,11 +36,11 @@ func (a *isa) sigmoid(f64 bool) {
 	}
 	name := "sigmoid" + a.name + map[bool]string{true: "F64", false: "F32"}[f64]
 	record(a.name, "sigmoid"+map[bool]string{true: "F64", false: "F32"}[f64], name)
-	record(a.name, "step", a.step())
+	record(a.name, "step", a.lanes)
 	TEXT(name, 0, "func(p *[32]float64, loss, grad, hess, x, y *"+t+", n int) float64")
 	Pragma("noescape")
 	Doc(name+" is the sigmoid focal-loss kernel on "+a.name+" for "+t+" (see sigmoidVec).",
-		"n must be a multiple of the step (lanes × unroll).")
+		"n must be a multiple of the lane count.")
 	L := func(s string) string { return name + s }
 
 	P := Load(Param("p"), GP64())
@@ -52,68 +52,34 @@ func (a *isa) sigmoid(f64 bool) {
 	n := Load(Param("n"), GP64())
 	par := func(i int) bc { return bc(Mem{Base: P, Disp: 32 * i}) }
 
-	b := a.one()
-	acc := b.zero()
-	// The later part of a block needs more registers than two blocks can
-	// share (avo's allocator gives up): each iteration runs the long
-	// exp → log1p chain of all blocks interleaved, parks the results in
-	// the frame, and runs the rest once per block in an inner loop (which
-	// loads x and y again). Software-pipelined: an iteration runs the
-	// chain of the next step's blocks first, into the other half of the
-	// frame, then the rest of this step's, whose inputs are ready; the
-	// out-of-order core overlaps the rest with the chain's latency. The
-	// frame is then too large for NOSPLIT.
-	const nv = 3 // e, l1, 1/(1 + e)
-	half := a.unroll * nv * 64
-	park := AllocLocal(2 * half)
-	i, k, cur, nxt := GP64(), GP64(), GP64(), GP64()
-	LEAQ(park, cur)
-	LEAQ(park.Offset(half), nxt)
-	XORQ(i, i)
-	CMPQ(i, n)
-	JGE(LabelRef(L("done")))
-	chain := func(idx, dst reg.Register) {
-		x := a.loadF(Mem{Base: X, Index: idx, Scale: uint8(size)}, f64)
-		e := a.exp(a.neg(a.and(x, a.cbits(1<<63-1))))
-		l1 := a.log1p01(e)
-		inv := a.div(a.load(a.c(1)), a.add(e, a.c(1)))
-		for u := range a.unroll {
-			for q, v := range []V{e, l1, inv} {
-				VMOVUPD(v[u], Mem{Base: dst, Disp: (u*nv + q) * 64})
-			}
-		}
+	// One block per step, in three stages (see pipeline): the
+	// exponential e = e^−|x|; log1p(e) and 1/(1 + e); the rest. The
+	// stages meet in the frame, so the rest loads x and y again.
+	a = a.one()
+	acc := a.zero()
+	const slot = 64 // one vector: e, l1, 1/(1 + e)
+	at := func(base, idx reg.Register) Mem { return Mem{Base: base, Index: idx, Scale: uint8(size)} }
+	park := func(v V, area reg.Register, q int) { VMOVUPD(v[0], Mem{Base: area, Disp: q * slot}) }
+	unpark := func(area reg.Register, q int) V {
+		v := a.vec()
+		VMOVUPD(Mem{Base: area, Disp: q * slot}, v[0])
+		return v
 	}
-	chain(i, cur)
-
-	Label(L("loop"))
-	LEAQ(Mem{Base: i, Disp: a.step()}, k)
-	CMPQ(k, n)
-	JGE(LabelRef(L("last")))
-	chain(k, nxt)
-	Label(L("last"))
-
-	j, slot := GP64(), GP64()
-	MOVQ(i, j)
-	MOVQ(cur, slot)
-	Label(L("block"))
-	vals := make([]V, nv)
-	for q := range vals {
-		vals[q] = b.vec()
-		VMOVUPD(Mem{Base: slot, Disp: q * 64}, vals[q][0])
+	expStage := func(idx, area reg.Register, _ func(string) string) {
+		x := a.loadF(at(X, idx), f64)
+		park(a.exp(a.neg(a.and(x, a.cbits(1<<63-1)))), area, 0)
 	}
-	atj := func(base reg.Register) Mem { return Mem{Base: base, Index: j, Scale: uint8(size)} }
-	b.sigmoidRest(L, par, lossP, gradP, hessP, f64, atj,
-		b.loadF(atj(X), f64), b.loadF(atj(Y), f64), vals[0], vals[1], vals[2], acc)
-	ADDQ(U32(a.lanes), j)
-	ADDQ(U32(nv*64), slot)
-	CMPQ(j, k)
-	JL(LabelRef(L("block")))
-	XCHGQ(cur, nxt)
-	MOVQ(k, i)
-	CMPQ(i, n)
-	JL(LabelRef(L("loop")))
-
-	Label(L("done"))
+	logStage := func(_, area reg.Register, _ func(string) string) {
+		e := unpark(area, 0)
+		park(a.log1p01(e), area, 1)
+		park(a.div(a.load(a.c(1)), a.add(e, a.c(1))), area, 2)
+	}
+	i := GP64()
+	pipeline(name, i, n, a.lanes, 3*slot, []stage{expStage, logStage}, func(area reg.Register) {
+		atI := func(base reg.Register) Mem { return at(base, i) }
+		a.sigmoidRest(L, par, lossP, gradP, hessP, f64, atI,
+			a.loadF(atI(X), f64), a.loadF(atI(Y), f64), unpark(area, 0), unpark(area, 1), unpark(area, 2), acc)
+	})
 	sum := a.hsum(acc)
 	VZEROUPPER()
 	Store(sum, ReturnIndex(0))

@@ -5,25 +5,25 @@
 package kernel
 
 // sigmoidAVX512F32 is the sigmoid focal-loss kernel on AVX512 for float32 (see sigmoidVec).
-// n must be a multiple of the step (lanes × unroll).
+// n must be a multiple of the lane count.
 //
 //go:noescape
 func sigmoidAVX512F32(p *[32]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 
 // sigmoidAVX512F64 is the sigmoid focal-loss kernel on AVX512 for float64 (see sigmoidVec).
-// n must be a multiple of the step (lanes × unroll).
+// n must be a multiple of the lane count.
 //
 //go:noescape
 func sigmoidAVX512F64(p *[32]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 
 // sigmoidAVX2F32 is the sigmoid focal-loss kernel on AVX2 for float32 (see sigmoidVec).
-// n must be a multiple of the step (lanes × unroll).
+// n must be a multiple of the lane count.
 //
 //go:noescape
 func sigmoidAVX2F32(p *[32]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 
 // sigmoidAVX2F64 is the sigmoid focal-loss kernel on AVX2 for float64 (see sigmoidVec).
-// n must be a multiple of the step (lanes × unroll).
+// n must be a multiple of the lane count.
 //
 //go:noescape
 func sigmoidAVX2F64(p *[32]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
@@ -592,7 +592,7 @@ func focalexpHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *flo
 var avx512 = table{
 	impl:                  AVX512,
 	sigmoidF32:            sigmoidAVX512F32,
-	step:                  16,
+	step:                  8,
 	sigmoidF64:            sigmoidAVX512F64,
 	sigmoidHardF32:        sigmoidHardAVX512F32,
 	hardStep:              32,

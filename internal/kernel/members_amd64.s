@@ -6241,7 +6241,7 @@ GLOBL constsAVX512<>(SB), RODATA|NOPTR, $256
 
 // func poly1AVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·poly1AVX2F32(SB), $576-64
+TEXT ·poly1AVX2F32(SB), $864-64
 	MOVQ         p+0(FP), AX
 	MOVQ         loss+8(FP), CX
 	MOVQ         grad+16(FP), DX
@@ -6251,56 +6251,62 @@ TEXT ·poly1AVX2F32(SB), $576-64
 	MOVQ         n+48(FP), R8
 	VXORPD       Y0, Y0, Y0
 	XORQ         R9, R9
-	LEAQ         (SP), R11
-	LEAQ         288(SP), R12
+	LEAQ         (SP), R10
+	LEAQ         288(SP), R11
+	LEAQ         576(SP), R12
+	XORQ         R9, R9
 	CMPQ         R9, R8
-	JGE          poly1AVX2F32done
+	JGE          poly1AVX2F32pipedone
 	VCVTPS2PD    (SI)(R9*4), Y1
 	VCVTPS2PD    (DI)(R9*4), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      64(R10), Y1
+	VCVTPS2PD    (SI)(R9*4), Y2
+	VCVTPS2PD    (DI)(R9*4), Y3
 	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y1, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y1, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
 	VANDPD       Y6, Y4, Y4
 	VADDPD       constsAVX2<>+672(SB), Y5, Y6
@@ -6329,186 +6335,241 @@ TEXT ·poly1AVX2F32(SB), $576-64
 	VSUBPD       Y5, Y4, Y4
 	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y1, Y6
 	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VMULPD       Y5, Y1, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y2, Y7
 	VBLENDVPD    Y7, Y5, Y6, Y8
 	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VMAXPD       constsAVX2<>+928(SB), Y2, Y6
 	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VXORPD       constsAVX2<>+32(SB), Y2, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R11)
-	VMOVUPD      Y2, 32(R11)
-	VMOVUPD      Y3, 64(R11)
-	VMOVUPD      Y4, 96(R11)
-	VMOVUPD      Y8, 128(R11)
-	VMOVUPD      Y5, 160(R11)
-	VMOVUPD      Y6, 192(R11)
-	VMOVUPD      Y7, 224(R11)
-	VMOVUPD      Y1, 256(R11)
+	VMOVUPD      Y2, (R10)
+	VMOVUPD      Y3, 32(R10)
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      Y4, 96(R10)
+	VMOVUPD      Y8, 128(R10)
+	VMOVUPD      Y5, 160(R10)
+	VMOVUPD      Y6, 192(R10)
+	VMOVUPD      Y7, 224(R10)
+	VMOVUPD      Y2, 256(R10)
+	LEAQ         4(R9), R13
+	CMPQ         R13, R8
+	JGE          poly1AVX2F32pre1
+	VCVTPS2PD    (SI)(R13*4), Y1
+	VCVTPS2PD    (DI)(R13*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R11)
 
-poly1AVX2F32loop:
-	LEAQ         4(R9), R10
-	CMPQ         R10, R8
-	JGE          poly1AVX2F32last
-	VCVTPS2PD    (SI)(R10*4), Y1
-	VCVTPS2PD    (DI)(R10*4), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VANDPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y5, Y6
-	VDIVPD       Y6, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y4, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y5, Y6, Y5
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVAPD      Y4, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y8
-	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
-	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
-	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R12)
-	VMOVUPD      Y2, 32(R12)
-	VMOVUPD      Y3, 64(R12)
-	VMOVUPD      Y4, 96(R12)
-	VMOVUPD      Y8, 128(R12)
-	VMOVUPD      Y5, 160(R12)
-	VMOVUPD      Y6, 192(R12)
-	VMOVUPD      Y7, 224(R12)
-	VMOVUPD      Y1, 256(R12)
+poly1AVX2F32pre1:
+poly1AVX2F32pipeloop:
+	LEAQ         8(R9), R13
+	CMPQ         R13, R8
+	JGE          poly1AVX2F32skip0
+	VCVTPS2PD    (SI)(R13*4), Y1
+	VCVTPS2PD    (DI)(R13*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R12)
 
-poly1AVX2F32last:
-	VMOVUPD     32(R11), Y1
+poly1AVX2F32skip0:
+	LEAQ        4(R9), R13
+	CMPQ        R13, R8
+	JGE         poly1AVX2F32skip1
+	VMOVUPD     64(R11), Y1
+	VCVTPS2PD   (SI)(R13*4), Y2
+	VCVTPS2PD   (DI)(R13*4), Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y1, Y5
+	VMULPD      constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD   Y4, Y5, Y1, Y5
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VANDPD      Y6, Y4, Y4
+	VADDPD      constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD      Y6, Y5, Y6
+	VMULPD      Y6, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     constsAVX2<>+704(SB), Y9
+	VFMADD213PD constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+800(SB), Y8, Y9
+	VMULPD      Y7, Y9, Y7
+	VMOVUPD     constsAVX2<>+832(SB), Y9
+	VFMADD213PD constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+896(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y8
+	VADDPD      Y8, Y7, Y7
+	VMULPD      Y5, Y5, Y8
+	VMULPD      constsAVX2<>+256(SB), Y8, Y8
+	VADDPD      Y7, Y8, Y7
+	VMULPD      Y7, Y6, Y6
+	VMULPD      constsAVX2<>+192(SB), Y4, Y7
+	VADDPD      Y7, Y6, Y6
+	VSUBPD      Y6, Y8, Y6
+	VSUBPD      Y5, Y6, Y5
+	VMULPD      constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD      Y5, Y4, Y4
+	VMOVAPD     Y4, Y4
+	VMOVUPD     constsAVX2<>+576(SB), Y5
+	VADDPD      constsAVX2<>+576(SB), Y1, Y6
+	VDIVPD      Y6, Y5, Y5
+	VMULPD      Y5, Y1, Y6
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y2, Y7
+	VBLENDVPD   Y7, Y5, Y6, Y8
+	VBLENDVPD   Y7, Y6, Y5, Y5
+	VMAXPD      constsAVX2<>+928(SB), Y2, Y6
+	VADDPD      Y4, Y6, Y6
+	VXORPD      constsAVX2<>+32(SB), Y2, Y7
+	VMAXPD      constsAVX2<>+928(SB), Y7, Y7
+	VADDPD      Y4, Y7, Y7
+	VMOVUPD     Y2, (R11)
+	VMOVUPD     Y3, 32(R11)
+	VMOVUPD     Y1, 64(R11)
+	VMOVUPD     Y4, 96(R11)
+	VMOVUPD     Y8, 128(R11)
+	VMOVUPD     Y5, 160(R11)
+	VMOVUPD     Y6, 192(R11)
+	VMOVUPD     Y7, 224(R11)
+	VMOVUPD     Y2, 256(R11)
+
+poly1AVX2F32skip1:
+	VMOVUPD     32(R10), Y1
 	VCMPPD      $0x00, constsAVX2<>+576(SB), Y1, Y1
-	VMOVUPD     192(R11), Y2
-	VMOVUPD     224(R11), Y3
+	VMOVUPD     192(R10), Y2
+	VMOVUPD     224(R10), Y3
 	VBLENDVPD   Y1, Y3, Y2, Y2
-	VMOVUPD     128(R11), Y3
-	VMOVUPD     160(R11), Y4
+	VMOVUPD     128(R10), Y3
+	VMOVUPD     160(R10), Y4
 	VBLENDVPD   Y1, Y4, Y3, Y3
-	VMOVUPD     224(R11), Y4
+	VMOVUPD     224(R10), Y4
 	VXORPD      constsAVX2<>+32(SB), Y4, Y4
-	VMOVUPD     192(R11), Y5
+	VMOVUPD     192(R10), Y5
 	VXORPD      constsAVX2<>+32(SB), Y5, Y5
 	VBLENDVPD   Y1, Y5, Y4, Y4
-	VMOVUPD     160(R11), Y5
-	VMOVUPD     128(R11), Y6
+	VMOVUPD     160(R10), Y5
+	VMOVUPD     128(R10), Y6
 	VXORPD      constsAVX2<>+32(SB), Y6, Y6
 	VBLENDVPD   Y1, Y6, Y5, Y5
-	VMOVUPD     32(R11), Y6
+	VMOVUPD     32(R10), Y6
 	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y6
 	VORPD       Y1, Y6, Y1
 	VMOVMSKPD   Y1, R13
 	CMPL        R13, $0x0f
 	JE          poly1AVX2F32focus
 	VMOVUPD     constsAVX2<>+576(SB), Y6
-	VMOVUPD     32(R11), Y7
+	VMOVUPD     32(R10), Y7
 	VSUBPD      Y7, Y6, Y6
-	VMOVUPD     (R11), Y7
+	VMOVUPD     (R10), Y7
 	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y7, Y7
-	VMOVUPD     (R11), Y8
-	VMOVUPD     32(R11), Y9
+	VMOVUPD     (R10), Y8
+	VMOVUPD     32(R10), Y9
 	VMULPD      Y9, Y8, Y8
 	VXORPD      constsAVX2<>+32(SB), Y8, Y8
-	VMOVUPD     (R11), Y9
+	VMOVUPD     (R10), Y9
 	VMULPD      Y6, Y9, Y9
 	VBLENDVPD   Y7, Y9, Y8, Y7
-	VMOVUPD     96(R11), Y8
+	VMOVUPD     96(R10), Y8
 	VADDPD      Y8, Y7, Y7
-	VMOVUPD     32(R11), Y8
-	VMOVUPD     160(R11), Y9
+	VMOVUPD     32(R10), Y8
+	VMOVUPD     160(R10), Y9
 	VMULPD      Y9, Y8, Y8
-	VMOVUPD     128(R11), Y9
+	VMOVUPD     128(R10), Y9
 	VMULPD      Y9, Y6, Y6
 	VADDPD      Y6, Y8, Y6
 	VMOVUPD     constsAVX2<>+576(SB), Y8
-	VMOVUPD     32(R11), Y9
-	VMOVUPD     32(R11), Y10
+	VMOVUPD     32(R10), Y9
+	VMOVUPD     32(R10), Y10
 	VADDPD      Y10, Y9, Y9
 	VSUBPD      Y9, Y8, Y8
-	VMOVUPD     128(R11), Y9
+	VMOVUPD     128(R10), Y9
 	VMULPD      Y9, Y8, Y8
-	VMOVUPD     160(R11), Y9
+	VMOVUPD     160(R10), Y9
 	VMULPD      Y9, Y8, Y8
 	VDIVPD      Y6, Y8, Y8
-	VMOVUPD     32(R11), Y9
+	VMOVUPD     32(R10), Y9
 	VCMPPD      $0x11, constsAVX2<>+256(SB), Y9, Y9
 	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y10
-	VMOVUPD     128(R11), Y11
+	VMOVUPD     128(R10), Y11
 	VXORPD      constsAVX2<>+32(SB), Y11, Y11
-	VMOVUPD     160(R11), Y12
+	VMOVUPD     160(R10), Y12
 	VBLENDVPD   Y9, Y12, Y11, Y9
 	VBLENDVPD   Y10, Y9, Y8, Y8
 	VBLENDVPD   Y1, Y2, Y7, Y2
@@ -6614,24 +6675,24 @@ poly1AVX2F32powlog:
 	VMOVAPD      Y1, Y1
 
 poly1AVX2F32powdone:
-	VMOVUPD    32(R11), Y4
+	VMOVUPD    32(R10), Y4
 	VMULPD     96(AX), Y4, Y6
 	VMOVUPD    constsAVX2<>+576(SB), Y7
 	VSUBPD     Y4, Y7, Y4
 	VMULPD     128(AX), Y4, Y4
 	VADDPD     Y4, Y6, Y4
 	VMULPD     Y1, Y4, Y4
-	VMOVUPD    128(R11), Y6
+	VMOVUPD    128(R10), Y6
 	VMOVUPD    constsAVX2<>+576(SB), Y7
-	VMOVUPD    32(R11), Y8
+	VMOVUPD    32(R10), Y8
 	VSUBPD     Y8, Y7, Y7
 	VMULPD     Y7, Y6, Y6
-	VMOVUPD    32(R11), Y7
-	VMOVUPD    160(R11), Y8
+	VMOVUPD    32(R10), Y7
+	VMOVUPD    160(R10), Y8
 	VMULPD     Y8, Y7, Y7
 	VSUBPD     Y7, Y6, Y6
-	VMOVUPD    128(R11), Y7
-	VMOVUPD    160(R11), Y8
+	VMOVUPD    128(R10), Y7
+	VMOVUPD    160(R10), Y8
 	VMOVUPD    160(AX), Y9
 	VMULPD     Y9, Y5, Y10
 	VMULPD     Y2, Y10, Y11
@@ -6663,16 +6724,16 @@ poly1AVX2F32powdone:
 	VMULPD     Y5, Y6, Y6
 	VMULPD     Y5, Y6, Y6
 	VMOVUPD    constsAVX2<>+576(SB), Y7
-	VMOVUPD    128(R11), Y8
-	VMOVUPD    128(R11), Y9
+	VMOVUPD    128(R10), Y8
+	VMOVUPD    128(R10), Y9
 	VADDPD     Y9, Y8, Y8
 	VSUBPD     Y8, Y7, Y7
 	VMULPD     Y7, Y5, Y5
 	VADDPD     Y5, Y6, Y5
 	VMULPD     Y5, Y1, Y1
 	VADDPD     Y1, Y4, Y1
-	VMOVUPD    256(R11), Y4
-	VMOVUPD    32(R11), Y5
+	VMOVUPD    256(R10), Y4
+	VMOVUPD    32(R10), Y5
 	VCMPPD     $0x03, Y5, Y4, Y5
 	VANDPD     constsAVX2<>+0(SB), Y4, Y4
 	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y4, Y4
@@ -6717,12 +6778,13 @@ poly1AVX2F32nograd:
 	VMOVUPS    X1, (BX)(R9*4)
 
 poly1AVX2F32nohess:
+	XCHGQ R10, R11
 	XCHGQ R11, R12
-	MOVQ  R10, R9
+	ADDQ  $0x00000004, R9
 	CMPQ  R9, R8
-	JL    poly1AVX2F32loop
+	JL    poly1AVX2F32pipeloop
 
-poly1AVX2F32done:
+poly1AVX2F32pipedone:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
@@ -6733,7 +6795,7 @@ poly1AVX2F32done:
 
 // func gaussianAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·gaussianAVX2F32(SB), $576-64
+TEXT ·gaussianAVX2F32(SB), $864-64
 	MOVQ         p+0(FP), AX
 	MOVQ         loss+8(FP), CX
 	MOVQ         grad+16(FP), DX
@@ -6743,56 +6805,62 @@ TEXT ·gaussianAVX2F32(SB), $576-64
 	MOVQ         n+48(FP), R8
 	VXORPD       Y0, Y0, Y0
 	XORQ         R9, R9
-	LEAQ         (SP), R11
-	LEAQ         288(SP), R12
+	LEAQ         (SP), R10
+	LEAQ         288(SP), R11
+	LEAQ         576(SP), R12
+	XORQ         R9, R9
 	CMPQ         R9, R8
-	JGE          gaussianAVX2F32done
+	JGE          gaussianAVX2F32pipedone
 	VCVTPS2PD    (SI)(R9*4), Y1
 	VCVTPS2PD    (DI)(R9*4), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      64(R10), Y1
+	VCVTPS2PD    (SI)(R9*4), Y2
+	VCVTPS2PD    (DI)(R9*4), Y3
 	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y1, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y1, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
 	VANDPD       Y6, Y4, Y4
 	VADDPD       constsAVX2<>+672(SB), Y5, Y6
@@ -6821,131 +6889,186 @@ TEXT ·gaussianAVX2F32(SB), $576-64
 	VSUBPD       Y5, Y4, Y4
 	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y1, Y6
 	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VMULPD       Y5, Y1, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y2, Y7
 	VBLENDVPD    Y7, Y5, Y6, Y8
 	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VMAXPD       constsAVX2<>+928(SB), Y2, Y6
 	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VXORPD       constsAVX2<>+32(SB), Y2, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R11)
-	VMOVUPD      Y2, 32(R11)
-	VMOVUPD      Y3, 64(R11)
-	VMOVUPD      Y4, 96(R11)
-	VMOVUPD      Y8, 128(R11)
-	VMOVUPD      Y5, 160(R11)
-	VMOVUPD      Y6, 192(R11)
-	VMOVUPD      Y7, 224(R11)
-	VMOVUPD      Y1, 256(R11)
+	VMOVUPD      Y2, (R10)
+	VMOVUPD      Y3, 32(R10)
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      Y4, 96(R10)
+	VMOVUPD      Y8, 128(R10)
+	VMOVUPD      Y5, 160(R10)
+	VMOVUPD      Y6, 192(R10)
+	VMOVUPD      Y7, 224(R10)
+	VMOVUPD      Y2, 256(R10)
+	LEAQ         4(R9), R13
+	CMPQ         R13, R8
+	JGE          gaussianAVX2F32pre1
+	VCVTPS2PD    (SI)(R13*4), Y1
+	VCVTPS2PD    (DI)(R13*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R11)
 
-gaussianAVX2F32loop:
-	LEAQ         4(R9), R10
-	CMPQ         R10, R8
-	JGE          gaussianAVX2F32last
-	VCVTPS2PD    (SI)(R10*4), Y1
-	VCVTPS2PD    (DI)(R10*4), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VANDPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y5, Y6
-	VDIVPD       Y6, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y4, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y5, Y6, Y5
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVAPD      Y4, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y8
-	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
-	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
-	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R12)
-	VMOVUPD      Y2, 32(R12)
-	VMOVUPD      Y3, 64(R12)
-	VMOVUPD      Y4, 96(R12)
-	VMOVUPD      Y8, 128(R12)
-	VMOVUPD      Y5, 160(R12)
-	VMOVUPD      Y6, 192(R12)
-	VMOVUPD      Y7, 224(R12)
-	VMOVUPD      Y1, 256(R12)
+gaussianAVX2F32pre1:
+gaussianAVX2F32pipeloop:
+	LEAQ         8(R9), R13
+	CMPQ         R13, R8
+	JGE          gaussianAVX2F32skip0
+	VCVTPS2PD    (SI)(R13*4), Y1
+	VCVTPS2PD    (DI)(R13*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R12)
 
-gaussianAVX2F32last:
-	VMOVUPD   32(R11), Y1
+gaussianAVX2F32skip0:
+	LEAQ        4(R9), R13
+	CMPQ        R13, R8
+	JGE         gaussianAVX2F32skip1
+	VMOVUPD     64(R11), Y1
+	VCVTPS2PD   (SI)(R13*4), Y2
+	VCVTPS2PD   (DI)(R13*4), Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y1, Y5
+	VMULPD      constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD   Y4, Y5, Y1, Y5
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VANDPD      Y6, Y4, Y4
+	VADDPD      constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD      Y6, Y5, Y6
+	VMULPD      Y6, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     constsAVX2<>+704(SB), Y9
+	VFMADD213PD constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+800(SB), Y8, Y9
+	VMULPD      Y7, Y9, Y7
+	VMOVUPD     constsAVX2<>+832(SB), Y9
+	VFMADD213PD constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+896(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y8
+	VADDPD      Y8, Y7, Y7
+	VMULPD      Y5, Y5, Y8
+	VMULPD      constsAVX2<>+256(SB), Y8, Y8
+	VADDPD      Y7, Y8, Y7
+	VMULPD      Y7, Y6, Y6
+	VMULPD      constsAVX2<>+192(SB), Y4, Y7
+	VADDPD      Y7, Y6, Y6
+	VSUBPD      Y6, Y8, Y6
+	VSUBPD      Y5, Y6, Y5
+	VMULPD      constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD      Y5, Y4, Y4
+	VMOVAPD     Y4, Y4
+	VMOVUPD     constsAVX2<>+576(SB), Y5
+	VADDPD      constsAVX2<>+576(SB), Y1, Y6
+	VDIVPD      Y6, Y5, Y5
+	VMULPD      Y5, Y1, Y6
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y2, Y7
+	VBLENDVPD   Y7, Y5, Y6, Y8
+	VBLENDVPD   Y7, Y6, Y5, Y5
+	VMAXPD      constsAVX2<>+928(SB), Y2, Y6
+	VADDPD      Y4, Y6, Y6
+	VXORPD      constsAVX2<>+32(SB), Y2, Y7
+	VMAXPD      constsAVX2<>+928(SB), Y7, Y7
+	VADDPD      Y4, Y7, Y7
+	VMOVUPD     Y2, (R11)
+	VMOVUPD     Y3, 32(R11)
+	VMOVUPD     Y1, 64(R11)
+	VMOVUPD     Y4, 96(R11)
+	VMOVUPD     Y8, 128(R11)
+	VMOVUPD     Y5, 160(R11)
+	VMOVUPD     Y6, 192(R11)
+	VMOVUPD     Y7, 224(R11)
+	VMOVUPD     Y2, 256(R11)
+
+gaussianAVX2F32skip1:
+	VMOVUPD   32(R10), Y1
 	VCMPPD    $0x00, constsAVX2<>+576(SB), Y1, Y1
 	VMOVUPD   constsAVX2<>+576(SB), Y2
-	VMOVUPD   32(R11), Y3
+	VMOVUPD   32(R10), Y3
 	VSUBPD    Y3, Y2, Y2
 	VBLENDVPD Y1, constsAVX2<>+576(SB), Y2, Y1
 	CMPQ      192(AX), $0x00
@@ -7045,10 +7168,10 @@ gaussianAVX2F32powblog:
 	VMOVAPD      Y1, Y2
 
 gaussianAVX2F32powbdone:
-	VMOVUPD   32(R11), Y1
+	VMOVUPD   32(R10), Y1
 	VCMPPD    $0x00, constsAVX2<>+576(SB), Y1, Y1
-	VMOVUPD   128(R11), Y3
-	VMOVUPD   160(R11), Y4
+	VMOVUPD   128(R10), Y3
+	VMOVUPD   160(R10), Y4
 	VBLENDVPD Y1, Y4, Y3, Y3
 	CMPQ      160(AX), $0x00
 	JL        gaussianAVX2F32powglog
@@ -7064,9 +7187,9 @@ gaussianAVX2F32powgloop:
 	JMP    gaussianAVX2F32powgloop
 
 gaussianAVX2F32powglog:
-	VMOVUPD      224(R11), Y3
+	VMOVUPD      224(R10), Y3
 	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMOVUPD      192(R11), Y4
+	VMOVUPD      192(R10), Y4
 	VXORPD       constsAVX2<>+32(SB), Y4, Y4
 	VBLENDVPD    Y1, Y4, Y3, Y1
 	VMULPD       96(AX), Y1, Y1
@@ -7111,21 +7234,21 @@ gaussianAVX2F32powglog:
 
 gaussianAVX2F32powgdone:
 	VMULPD     Y1, Y2, Y1
-	VMOVUPD    32(R11), Y2
+	VMOVUPD    32(R10), Y2
 	VCMPPD     $0x00, constsAVX2<>+576(SB), Y2, Y2
-	VMOVUPD    160(R11), Y3
-	VMOVUPD    128(R11), Y4
+	VMOVUPD    160(R10), Y3
+	VMOVUPD    128(R10), Y4
 	VXORPD     constsAVX2<>+32(SB), Y4, Y4
 	VBLENDVPD  Y2, Y4, Y3, Y3
-	VMOVUPD    192(R11), Y4
-	VMOVUPD    224(R11), Y5
+	VMOVUPD    192(R10), Y4
+	VMOVUPD    224(R10), Y5
 	VBLENDVPD  Y2, Y5, Y4, Y4
-	VMOVUPD    128(R11), Y5
-	VMOVUPD    160(R11), Y6
+	VMOVUPD    128(R10), Y5
+	VMOVUPD    160(R10), Y6
 	VXORPD     constsAVX2<>+32(SB), Y6, Y6
 	VBLENDVPD  Y2, Y6, Y5, Y2
-	VMOVUPD    128(R11), Y5
-	VMOVUPD    160(R11), Y6
+	VMOVUPD    128(R10), Y5
+	VMOVUPD    160(R10), Y6
 	VMOVUPD    96(AX), Y7
 	VMULPD     Y7, Y3, Y8
 	VMULPD     Y4, Y8, Y9
@@ -7146,8 +7269,8 @@ gaussianAVX2F32powgdone:
 	VMULPD     Y5, Y3, Y3
 	VADDPD     Y3, Y2, Y2
 	VMULPD     Y2, Y1, Y1
-	VMOVUPD    256(R11), Y2
-	VMOVUPD    32(R11), Y3
+	VMOVUPD    256(R10), Y2
+	VMOVUPD    32(R10), Y3
 	VCMPPD     $0x03, Y3, Y2, Y3
 	VANDPD     constsAVX2<>+0(SB), Y2, Y2
 	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y2, Y2
@@ -7192,12 +7315,13 @@ gaussianAVX2F32nograd:
 	VMOVUPS    X1, (BX)(R9*4)
 
 gaussianAVX2F32nohess:
+	XCHGQ R10, R11
 	XCHGQ R11, R12
-	MOVQ  R10, R9
+	ADDQ  $0x00000004, R9
 	CMPQ  R9, R8
-	JL    gaussianAVX2F32loop
+	JL    gaussianAVX2F32pipeloop
 
-gaussianAVX2F32done:
+gaussianAVX2F32pipedone:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
@@ -7208,7 +7332,7 @@ gaussianAVX2F32done:
 
 // func varifocalAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·varifocalAVX2F32(SB), $576-64
+TEXT ·varifocalAVX2F32(SB), $864-64
 	MOVQ         p+0(FP), AX
 	MOVQ         loss+8(FP), CX
 	MOVQ         grad+16(FP), DX
@@ -7218,56 +7342,62 @@ TEXT ·varifocalAVX2F32(SB), $576-64
 	MOVQ         n+48(FP), R8
 	VXORPD       Y0, Y0, Y0
 	XORQ         R9, R9
-	LEAQ         (SP), R11
-	LEAQ         288(SP), R12
+	LEAQ         (SP), R10
+	LEAQ         288(SP), R11
+	LEAQ         576(SP), R12
+	XORQ         R9, R9
 	CMPQ         R9, R8
-	JGE          varifocalAVX2F32done
+	JGE          varifocalAVX2F32pipedone
 	VCVTPS2PD    (SI)(R9*4), Y1
 	VCVTPS2PD    (DI)(R9*4), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      64(R10), Y1
+	VCVTPS2PD    (SI)(R9*4), Y2
+	VCVTPS2PD    (DI)(R9*4), Y3
 	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y1, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y1, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
 	VANDPD       Y6, Y4, Y4
 	VADDPD       constsAVX2<>+672(SB), Y5, Y6
@@ -7296,151 +7426,206 @@ TEXT ·varifocalAVX2F32(SB), $576-64
 	VSUBPD       Y5, Y4, Y4
 	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y1, Y6
 	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VMULPD       Y5, Y1, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y2, Y7
 	VBLENDVPD    Y7, Y5, Y6, Y8
 	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VMAXPD       constsAVX2<>+928(SB), Y2, Y6
 	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VXORPD       constsAVX2<>+32(SB), Y2, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R11)
-	VMOVUPD      Y2, 32(R11)
-	VMOVUPD      Y3, 64(R11)
-	VMOVUPD      Y4, 96(R11)
-	VMOVUPD      Y8, 128(R11)
-	VMOVUPD      Y5, 160(R11)
-	VMOVUPD      Y6, 192(R11)
-	VMOVUPD      Y7, 224(R11)
-	VMOVUPD      Y1, 256(R11)
+	VMOVUPD      Y2, (R10)
+	VMOVUPD      Y3, 32(R10)
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      Y4, 96(R10)
+	VMOVUPD      Y8, 128(R10)
+	VMOVUPD      Y5, 160(R10)
+	VMOVUPD      Y6, 192(R10)
+	VMOVUPD      Y7, 224(R10)
+	VMOVUPD      Y2, 256(R10)
+	LEAQ         4(R9), R13
+	CMPQ         R13, R8
+	JGE          varifocalAVX2F32pre1
+	VCVTPS2PD    (SI)(R13*4), Y1
+	VCVTPS2PD    (DI)(R13*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R11)
 
-varifocalAVX2F32loop:
-	LEAQ         4(R9), R10
-	CMPQ         R10, R8
-	JGE          varifocalAVX2F32last
-	VCVTPS2PD    (SI)(R10*4), Y1
-	VCVTPS2PD    (DI)(R10*4), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VANDPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y5, Y6
-	VDIVPD       Y6, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y4, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y5, Y6, Y5
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVAPD      Y4, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y8
-	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
-	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
-	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R12)
-	VMOVUPD      Y2, 32(R12)
-	VMOVUPD      Y3, 64(R12)
-	VMOVUPD      Y4, 96(R12)
-	VMOVUPD      Y8, 128(R12)
-	VMOVUPD      Y5, 160(R12)
-	VMOVUPD      Y6, 192(R12)
-	VMOVUPD      Y7, 224(R12)
-	VMOVUPD      Y1, 256(R12)
+varifocalAVX2F32pre1:
+varifocalAVX2F32pipeloop:
+	LEAQ         8(R9), R13
+	CMPQ         R13, R8
+	JGE          varifocalAVX2F32skip0
+	VCVTPS2PD    (SI)(R13*4), Y1
+	VCVTPS2PD    (DI)(R13*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R12)
 
-varifocalAVX2F32last:
-	VMOVUPD   (R11), Y1
+varifocalAVX2F32skip0:
+	LEAQ        4(R9), R13
+	CMPQ        R13, R8
+	JGE         varifocalAVX2F32skip1
+	VMOVUPD     64(R11), Y1
+	VCVTPS2PD   (SI)(R13*4), Y2
+	VCVTPS2PD   (DI)(R13*4), Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y1, Y5
+	VMULPD      constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD   Y4, Y5, Y1, Y5
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VANDPD      Y6, Y4, Y4
+	VADDPD      constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD      Y6, Y5, Y6
+	VMULPD      Y6, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     constsAVX2<>+704(SB), Y9
+	VFMADD213PD constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+800(SB), Y8, Y9
+	VMULPD      Y7, Y9, Y7
+	VMOVUPD     constsAVX2<>+832(SB), Y9
+	VFMADD213PD constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+896(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y8
+	VADDPD      Y8, Y7, Y7
+	VMULPD      Y5, Y5, Y8
+	VMULPD      constsAVX2<>+256(SB), Y8, Y8
+	VADDPD      Y7, Y8, Y7
+	VMULPD      Y7, Y6, Y6
+	VMULPD      constsAVX2<>+192(SB), Y4, Y7
+	VADDPD      Y7, Y6, Y6
+	VSUBPD      Y6, Y8, Y6
+	VSUBPD      Y5, Y6, Y5
+	VMULPD      constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD      Y5, Y4, Y4
+	VMOVAPD     Y4, Y4
+	VMOVUPD     constsAVX2<>+576(SB), Y5
+	VADDPD      constsAVX2<>+576(SB), Y1, Y6
+	VDIVPD      Y6, Y5, Y5
+	VMULPD      Y5, Y1, Y6
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y2, Y7
+	VBLENDVPD   Y7, Y5, Y6, Y8
+	VBLENDVPD   Y7, Y6, Y5, Y5
+	VMAXPD      constsAVX2<>+928(SB), Y2, Y6
+	VADDPD      Y4, Y6, Y6
+	VXORPD      constsAVX2<>+32(SB), Y2, Y7
+	VMAXPD      constsAVX2<>+928(SB), Y7, Y7
+	VADDPD      Y4, Y7, Y7
+	VMOVUPD     Y2, (R11)
+	VMOVUPD     Y3, 32(R11)
+	VMOVUPD     Y1, 64(R11)
+	VMOVUPD     Y4, 96(R11)
+	VMOVUPD     Y8, 128(R11)
+	VMOVUPD     Y5, 160(R11)
+	VMOVUPD     Y6, 192(R11)
+	VMOVUPD     Y7, 224(R11)
+	VMOVUPD     Y2, 256(R11)
+
+varifocalAVX2F32skip1:
+	VMOVUPD   (R10), Y1
 	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y1, Y1
-	VMOVUPD   (R11), Y2
-	VMOVUPD   32(R11), Y3
+	VMOVUPD   (R10), Y2
+	VMOVUPD   32(R10), Y3
 	VMULPD    Y3, Y2, Y2
 	VXORPD    constsAVX2<>+32(SB), Y2, Y2
-	VMOVUPD   (R11), Y3
+	VMOVUPD   (R10), Y3
 	VMOVUPD   constsAVX2<>+576(SB), Y4
-	VMOVUPD   32(R11), Y5
+	VMOVUPD   32(R10), Y5
 	VSUBPD    Y5, Y4, Y4
 	VMULPD    Y4, Y3, Y3
 	VBLENDVPD Y1, Y3, Y2, Y1
-	VMOVUPD   96(R11), Y2
+	VMOVUPD   96(R10), Y2
 	VADDPD    Y2, Y1, Y1
-	VMOVUPD   32(R11), Y2
+	VMOVUPD   32(R10), Y2
 	VCMPPD    $0x00, constsAVX2<>+928(SB), Y2, Y2
-	VMOVUPD   192(R11), Y3
+	VMOVUPD   192(R10), Y3
 	VBLENDVPD Y2, Y3, Y1, Y1
-	VMOVUPD   32(R11), Y2
+	VMOVUPD   32(R10), Y2
 	VCMPPD    $0x00, constsAVX2<>+576(SB), Y2, Y2
-	VMOVUPD   224(R11), Y3
+	VMOVUPD   224(R10), Y3
 	VBLENDVPD Y2, Y3, Y1, Y1
 	VMOVUPD   96(AX), Y2
-	VMOVUPD   128(R11), Y3
+	VMOVUPD   128(R10), Y3
 	CMPQ      192(AX), $0x00
 	JL        varifocalAVX2F32powlog
 	VMOVUPD   constsAVX2<>+576(SB), Y4
@@ -7455,7 +7640,7 @@ varifocalAVX2F32powloop:
 	JMP    varifocalAVX2F32powloop
 
 varifocalAVX2F32powlog:
-	VMOVUPD      224(R11), Y3
+	VMOVUPD      224(R10), Y3
 	VXORPD       constsAVX2<>+32(SB), Y3, Y3
 	VMULPD       128(AX), Y3, Y3
 	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
@@ -7499,11 +7684,11 @@ varifocalAVX2F32powlog:
 
 varifocalAVX2F32powdone:
 	VMULPD     Y4, Y2, Y2
-	VMOVUPD    160(R11), Y3
-	VMOVUPD    192(R11), Y4
-	VMOVUPD    128(R11), Y5
-	VMOVUPD    128(R11), Y6
-	VMOVUPD    160(R11), Y7
+	VMOVUPD    160(R10), Y3
+	VMOVUPD    192(R10), Y4
+	VMOVUPD    128(R10), Y5
+	VMOVUPD    128(R10), Y6
+	VMOVUPD    160(R10), Y7
 	VMOVUPD    128(AX), Y8
 	VMULPD     Y8, Y3, Y9
 	VMULPD     Y4, Y9, Y10
@@ -7524,33 +7709,33 @@ varifocalAVX2F32powdone:
 	VMULPD     Y6, Y3, Y3
 	VADDPD     Y3, Y5, Y3
 	VMULPD     Y3, Y2, Y2
-	VMOVUPD    32(R11), Y3
+	VMOVUPD    32(R10), Y3
 	VCMPPD     $0x1e, constsAVX2<>+928(SB), Y3, Y3
-	VMOVUPD    32(R11), Y5
+	VMOVUPD    32(R10), Y5
 	VMULPD     160(AX), Y5, Y5
 	VMOVUPD    constsAVX2<>+576(SB), Y6
 	VSUBPD     160(AX), Y6, Y6
 	VADDPD     Y6, Y5, Y5
 	VMULPD     Y1, Y5, Y1
 	VBLENDVPD  Y3, Y1, Y4, Y4
-	VMOVUPD    128(R11), Y1
+	VMOVUPD    128(R10), Y1
 	VMOVUPD    constsAVX2<>+576(SB), Y6
-	VMOVUPD    32(R11), Y7
+	VMOVUPD    32(R10), Y7
 	VSUBPD     Y7, Y6, Y6
 	VMULPD     Y6, Y1, Y1
-	VMOVUPD    32(R11), Y6
-	VMOVUPD    160(R11), Y7
+	VMOVUPD    32(R10), Y6
+	VMOVUPD    160(R10), Y7
 	VMULPD     Y7, Y6, Y6
 	VSUBPD     Y6, Y1, Y1
 	VMULPD     Y1, Y5, Y1
 	VBLENDVPD  Y3, Y1, Y11, Y11
-	VMOVUPD    128(R11), Y1
+	VMOVUPD    128(R10), Y1
 	VMULPD     Y1, Y5, Y1
-	VMOVUPD    160(R11), Y5
+	VMOVUPD    160(R10), Y5
 	VMULPD     Y5, Y1, Y1
 	VBLENDVPD  Y3, Y1, Y2, Y2
-	VMOVUPD    256(R11), Y1
-	VMOVUPD    32(R11), Y3
+	VMOVUPD    256(R10), Y1
+	VMOVUPD    32(R10), Y3
 	VCMPPD     $0x03, Y3, Y1, Y3
 	VANDPD     constsAVX2<>+0(SB), Y1, Y1
 	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y1, Y1
@@ -7595,12 +7780,13 @@ varifocalAVX2F32nograd:
 	VMOVUPS    X1, (BX)(R9*4)
 
 varifocalAVX2F32nohess:
+	XCHGQ R10, R11
 	XCHGQ R11, R12
-	MOVQ  R10, R9
+	ADDQ  $0x00000004, R9
 	CMPQ  R9, R8
-	JL    varifocalAVX2F32loop
+	JL    varifocalAVX2F32pipeloop
 
-varifocalAVX2F32done:
+varifocalAVX2F32pipedone:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
@@ -7611,7 +7797,7 @@ varifocalAVX2F32done:
 
 // func reducedAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·reducedAVX2F32(SB), $576-64
+TEXT ·reducedAVX2F32(SB), $864-64
 	MOVQ         p+0(FP), AX
 	MOVQ         loss+8(FP), CX
 	MOVQ         grad+16(FP), DX
@@ -7621,56 +7807,62 @@ TEXT ·reducedAVX2F32(SB), $576-64
 	MOVQ         n+48(FP), R8
 	VXORPD       Y0, Y0, Y0
 	XORQ         R9, R9
-	LEAQ         (SP), R11
-	LEAQ         288(SP), R12
+	LEAQ         (SP), R10
+	LEAQ         288(SP), R11
+	LEAQ         576(SP), R12
+	XORQ         R9, R9
 	CMPQ         R9, R8
-	JGE          reducedAVX2F32done
+	JGE          reducedAVX2F32pipedone
 	VCVTPS2PD    (SI)(R9*4), Y1
 	VCVTPS2PD    (DI)(R9*4), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      64(R10), Y1
+	VCVTPS2PD    (SI)(R9*4), Y2
+	VCVTPS2PD    (DI)(R9*4), Y3
 	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y1, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y1, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
 	VANDPD       Y6, Y4, Y4
 	VADDPD       constsAVX2<>+672(SB), Y5, Y6
@@ -7699,186 +7891,241 @@ TEXT ·reducedAVX2F32(SB), $576-64
 	VSUBPD       Y5, Y4, Y4
 	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y1, Y6
 	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VMULPD       Y5, Y1, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y2, Y7
 	VBLENDVPD    Y7, Y5, Y6, Y8
 	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VMAXPD       constsAVX2<>+928(SB), Y2, Y6
 	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VXORPD       constsAVX2<>+32(SB), Y2, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R11)
-	VMOVUPD      Y2, 32(R11)
-	VMOVUPD      Y3, 64(R11)
-	VMOVUPD      Y4, 96(R11)
-	VMOVUPD      Y8, 128(R11)
-	VMOVUPD      Y5, 160(R11)
-	VMOVUPD      Y6, 192(R11)
-	VMOVUPD      Y7, 224(R11)
-	VMOVUPD      Y1, 256(R11)
+	VMOVUPD      Y2, (R10)
+	VMOVUPD      Y3, 32(R10)
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      Y4, 96(R10)
+	VMOVUPD      Y8, 128(R10)
+	VMOVUPD      Y5, 160(R10)
+	VMOVUPD      Y6, 192(R10)
+	VMOVUPD      Y7, 224(R10)
+	VMOVUPD      Y2, 256(R10)
+	LEAQ         4(R9), R13
+	CMPQ         R13, R8
+	JGE          reducedAVX2F32pre1
+	VCVTPS2PD    (SI)(R13*4), Y1
+	VCVTPS2PD    (DI)(R13*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R11)
 
-reducedAVX2F32loop:
-	LEAQ         4(R9), R10
-	CMPQ         R10, R8
-	JGE          reducedAVX2F32last
-	VCVTPS2PD    (SI)(R10*4), Y1
-	VCVTPS2PD    (DI)(R10*4), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VANDPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y5, Y6
-	VDIVPD       Y6, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y4, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y5, Y6, Y5
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVAPD      Y4, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y8
-	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
-	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
-	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R12)
-	VMOVUPD      Y2, 32(R12)
-	VMOVUPD      Y3, 64(R12)
-	VMOVUPD      Y4, 96(R12)
-	VMOVUPD      Y8, 128(R12)
-	VMOVUPD      Y5, 160(R12)
-	VMOVUPD      Y6, 192(R12)
-	VMOVUPD      Y7, 224(R12)
-	VMOVUPD      Y1, 256(R12)
+reducedAVX2F32pre1:
+reducedAVX2F32pipeloop:
+	LEAQ         8(R9), R13
+	CMPQ         R13, R8
+	JGE          reducedAVX2F32skip0
+	VCVTPS2PD    (SI)(R13*4), Y1
+	VCVTPS2PD    (DI)(R13*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R12)
 
-reducedAVX2F32last:
-	VMOVUPD     32(R11), Y1
+reducedAVX2F32skip0:
+	LEAQ        4(R9), R13
+	CMPQ        R13, R8
+	JGE         reducedAVX2F32skip1
+	VMOVUPD     64(R11), Y1
+	VCVTPS2PD   (SI)(R13*4), Y2
+	VCVTPS2PD   (DI)(R13*4), Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y1, Y5
+	VMULPD      constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD   Y4, Y5, Y1, Y5
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VANDPD      Y6, Y4, Y4
+	VADDPD      constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD      Y6, Y5, Y6
+	VMULPD      Y6, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     constsAVX2<>+704(SB), Y9
+	VFMADD213PD constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+800(SB), Y8, Y9
+	VMULPD      Y7, Y9, Y7
+	VMOVUPD     constsAVX2<>+832(SB), Y9
+	VFMADD213PD constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+896(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y8
+	VADDPD      Y8, Y7, Y7
+	VMULPD      Y5, Y5, Y8
+	VMULPD      constsAVX2<>+256(SB), Y8, Y8
+	VADDPD      Y7, Y8, Y7
+	VMULPD      Y7, Y6, Y6
+	VMULPD      constsAVX2<>+192(SB), Y4, Y7
+	VADDPD      Y7, Y6, Y6
+	VSUBPD      Y6, Y8, Y6
+	VSUBPD      Y5, Y6, Y5
+	VMULPD      constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD      Y5, Y4, Y4
+	VMOVAPD     Y4, Y4
+	VMOVUPD     constsAVX2<>+576(SB), Y5
+	VADDPD      constsAVX2<>+576(SB), Y1, Y6
+	VDIVPD      Y6, Y5, Y5
+	VMULPD      Y5, Y1, Y6
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y2, Y7
+	VBLENDVPD   Y7, Y5, Y6, Y8
+	VBLENDVPD   Y7, Y6, Y5, Y5
+	VMAXPD      constsAVX2<>+928(SB), Y2, Y6
+	VADDPD      Y4, Y6, Y6
+	VXORPD      constsAVX2<>+32(SB), Y2, Y7
+	VMAXPD      constsAVX2<>+928(SB), Y7, Y7
+	VADDPD      Y4, Y7, Y7
+	VMOVUPD     Y2, (R11)
+	VMOVUPD     Y3, 32(R11)
+	VMOVUPD     Y1, 64(R11)
+	VMOVUPD     Y4, 96(R11)
+	VMOVUPD     Y8, 128(R11)
+	VMOVUPD     Y5, 160(R11)
+	VMOVUPD     Y6, 192(R11)
+	VMOVUPD     Y7, 224(R11)
+	VMOVUPD     Y2, 256(R11)
+
+reducedAVX2F32skip1:
+	VMOVUPD     32(R10), Y1
 	VCMPPD      $0x00, constsAVX2<>+576(SB), Y1, Y1
-	VMOVUPD     192(R11), Y2
-	VMOVUPD     224(R11), Y3
+	VMOVUPD     192(R10), Y2
+	VMOVUPD     224(R10), Y3
 	VBLENDVPD   Y1, Y3, Y2, Y2
-	VMOVUPD     128(R11), Y3
-	VMOVUPD     160(R11), Y4
+	VMOVUPD     128(R10), Y3
+	VMOVUPD     160(R10), Y4
 	VBLENDVPD   Y1, Y4, Y3, Y3
-	VMOVUPD     224(R11), Y4
+	VMOVUPD     224(R10), Y4
 	VXORPD      constsAVX2<>+32(SB), Y4, Y4
-	VMOVUPD     192(R11), Y5
+	VMOVUPD     192(R10), Y5
 	VXORPD      constsAVX2<>+32(SB), Y5, Y5
 	VBLENDVPD   Y1, Y5, Y4, Y4
-	VMOVUPD     160(R11), Y5
-	VMOVUPD     128(R11), Y6
+	VMOVUPD     160(R10), Y5
+	VMOVUPD     128(R10), Y6
 	VXORPD      constsAVX2<>+32(SB), Y6, Y6
 	VBLENDVPD   Y1, Y6, Y5, Y5
-	VMOVUPD     32(R11), Y6
+	VMOVUPD     32(R10), Y6
 	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y6
 	VORPD       Y1, Y6, Y1
 	VMOVMSKPD   Y1, R13
 	CMPL        R13, $0x0f
 	JE          reducedAVX2F32focus
 	VMOVUPD     constsAVX2<>+576(SB), Y6
-	VMOVUPD     32(R11), Y7
+	VMOVUPD     32(R10), Y7
 	VSUBPD      Y7, Y6, Y6
-	VMOVUPD     (R11), Y7
+	VMOVUPD     (R10), Y7
 	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y7, Y7
-	VMOVUPD     (R11), Y8
-	VMOVUPD     32(R11), Y9
+	VMOVUPD     (R10), Y8
+	VMOVUPD     32(R10), Y9
 	VMULPD      Y9, Y8, Y8
 	VXORPD      constsAVX2<>+32(SB), Y8, Y8
-	VMOVUPD     (R11), Y9
+	VMOVUPD     (R10), Y9
 	VMULPD      Y6, Y9, Y9
 	VBLENDVPD   Y7, Y9, Y8, Y7
-	VMOVUPD     96(R11), Y8
+	VMOVUPD     96(R10), Y8
 	VADDPD      Y8, Y7, Y7
-	VMOVUPD     32(R11), Y8
-	VMOVUPD     160(R11), Y9
+	VMOVUPD     32(R10), Y8
+	VMOVUPD     160(R10), Y9
 	VMULPD      Y9, Y8, Y8
-	VMOVUPD     128(R11), Y9
+	VMOVUPD     128(R10), Y9
 	VMULPD      Y9, Y6, Y6
 	VADDPD      Y6, Y8, Y6
 	VMOVUPD     constsAVX2<>+576(SB), Y8
-	VMOVUPD     32(R11), Y9
-	VMOVUPD     32(R11), Y10
+	VMOVUPD     32(R10), Y9
+	VMOVUPD     32(R10), Y10
 	VADDPD      Y10, Y9, Y9
 	VSUBPD      Y9, Y8, Y8
-	VMOVUPD     128(R11), Y9
+	VMOVUPD     128(R10), Y9
 	VMULPD      Y9, Y8, Y8
-	VMOVUPD     160(R11), Y9
+	VMOVUPD     160(R10), Y9
 	VMULPD      Y9, Y8, Y8
 	VDIVPD      Y6, Y8, Y8
-	VMOVUPD     32(R11), Y9
+	VMOVUPD     32(R10), Y9
 	VCMPPD      $0x11, constsAVX2<>+256(SB), Y9, Y9
 	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y10
-	VMOVUPD     128(R11), Y11
+	VMOVUPD     128(R10), Y11
 	VXORPD      constsAVX2<>+32(SB), Y11, Y11
-	VMOVUPD     160(R11), Y12
+	VMOVUPD     160(R10), Y12
 	VBLENDVPD   Y9, Y12, Y11, Y9
 	VBLENDVPD   Y10, Y9, Y8, Y8
 	VBLENDVPD   Y1, Y2, Y7, Y2
@@ -7929,7 +8176,7 @@ reducedAVX2F32last:
 	VBLENDVPD   Y1, Y3, Y6, Y3
 
 reducedAVX2F32focus:
-	VMOVUPD 32(R11), Y1
+	VMOVUPD 32(R10), Y1
 	VMULPD  96(AX), Y1, Y6
 	VMOVUPD constsAVX2<>+576(SB), Y7
 	VSUBPD  Y1, Y7, Y1
@@ -7995,18 +8242,18 @@ reducedAVX2F32powlog:
 	VMOVAPD      Y3, Y4
 
 reducedAVX2F32powdone:
-	VMOVUPD    128(R11), Y3
+	VMOVUPD    128(R10), Y3
 	VMOVUPD    constsAVX2<>+576(SB), Y7
-	VMOVUPD    32(R11), Y8
+	VMOVUPD    32(R10), Y8
 	VSUBPD     Y8, Y7, Y7
 	VMULPD     Y7, Y3, Y3
-	VMOVUPD    32(R11), Y7
-	VMOVUPD    160(R11), Y8
+	VMOVUPD    32(R10), Y7
+	VMOVUPD    160(R10), Y8
 	VMULPD     Y8, Y7, Y7
 	VSUBPD     Y7, Y3, Y3
 	VMULPD     Y4, Y1, Y4
-	VMOVUPD    128(R11), Y7
-	VMOVUPD    160(R11), Y8
+	VMOVUPD    128(R10), Y7
+	VMOVUPD    160(R10), Y8
 	VMOVUPD    160(AX), Y9
 	VMULPD     Y9, Y5, Y10
 	VMULPD     Y2, Y10, Y11
@@ -8031,13 +8278,13 @@ reducedAVX2F32powdone:
 	VBLENDVPD  Y6, Y2, Y12, Y12
 	VMULPD     Y3, Y1, Y2
 	VBLENDVPD  Y6, Y2, Y13, Y13
-	VMOVUPD    128(R11), Y2
+	VMOVUPD    128(R10), Y2
 	VMULPD     Y2, Y1, Y1
-	VMOVUPD    160(R11), Y2
+	VMOVUPD    160(R10), Y2
 	VMULPD     Y2, Y1, Y1
 	VBLENDVPD  Y6, Y1, Y4, Y4
-	VMOVUPD    256(R11), Y1
-	VMOVUPD    32(R11), Y2
+	VMOVUPD    256(R10), Y1
+	VMOVUPD    32(R10), Y2
 	VCMPPD     $0x03, Y2, Y1, Y2
 	VANDPD     constsAVX2<>+0(SB), Y1, Y1
 	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y1, Y1
@@ -8082,12 +8329,13 @@ reducedAVX2F32nograd:
 	VMOVUPS    X1, (BX)(R9*4)
 
 reducedAVX2F32nohess:
+	XCHGQ R10, R11
 	XCHGQ R11, R12
-	MOVQ  R10, R9
+	ADDQ  $0x00000004, R9
 	CMPQ  R9, R8
-	JL    reducedAVX2F32loop
+	JL    reducedAVX2F32pipeloop
 
-reducedAVX2F32done:
+reducedAVX2F32pipedone:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
@@ -8098,7 +8346,7 @@ reducedAVX2F32done:
 
 // func scheduledAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·scheduledAVX2F32(SB), $576-64
+TEXT ·scheduledAVX2F32(SB), $864-64
 	MOVQ         p+0(FP), AX
 	MOVQ         loss+8(FP), CX
 	MOVQ         grad+16(FP), DX
@@ -8108,56 +8356,62 @@ TEXT ·scheduledAVX2F32(SB), $576-64
 	MOVQ         n+48(FP), R8
 	VXORPD       Y0, Y0, Y0
 	XORQ         R9, R9
-	LEAQ         (SP), R11
-	LEAQ         288(SP), R12
+	LEAQ         (SP), R10
+	LEAQ         288(SP), R11
+	LEAQ         576(SP), R12
+	XORQ         R9, R9
 	CMPQ         R9, R8
-	JGE          scheduledAVX2F32done
+	JGE          scheduledAVX2F32pipedone
 	VCVTPS2PD    (SI)(R9*4), Y1
 	VCVTPS2PD    (DI)(R9*4), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      64(R10), Y1
+	VCVTPS2PD    (SI)(R9*4), Y2
+	VCVTPS2PD    (DI)(R9*4), Y3
 	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y1, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y1, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
 	VANDPD       Y6, Y4, Y4
 	VADDPD       constsAVX2<>+672(SB), Y5, Y6
@@ -8186,186 +8440,241 @@ TEXT ·scheduledAVX2F32(SB), $576-64
 	VSUBPD       Y5, Y4, Y4
 	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y1, Y6
 	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VMULPD       Y5, Y1, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y2, Y7
 	VBLENDVPD    Y7, Y5, Y6, Y8
 	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VMAXPD       constsAVX2<>+928(SB), Y2, Y6
 	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VXORPD       constsAVX2<>+32(SB), Y2, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R11)
-	VMOVUPD      Y2, 32(R11)
-	VMOVUPD      Y3, 64(R11)
-	VMOVUPD      Y4, 96(R11)
-	VMOVUPD      Y8, 128(R11)
-	VMOVUPD      Y5, 160(R11)
-	VMOVUPD      Y6, 192(R11)
-	VMOVUPD      Y7, 224(R11)
-	VMOVUPD      Y1, 256(R11)
+	VMOVUPD      Y2, (R10)
+	VMOVUPD      Y3, 32(R10)
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      Y4, 96(R10)
+	VMOVUPD      Y8, 128(R10)
+	VMOVUPD      Y5, 160(R10)
+	VMOVUPD      Y6, 192(R10)
+	VMOVUPD      Y7, 224(R10)
+	VMOVUPD      Y2, 256(R10)
+	LEAQ         4(R9), R13
+	CMPQ         R13, R8
+	JGE          scheduledAVX2F32pre1
+	VCVTPS2PD    (SI)(R13*4), Y1
+	VCVTPS2PD    (DI)(R13*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R11)
 
-scheduledAVX2F32loop:
-	LEAQ         4(R9), R10
-	CMPQ         R10, R8
-	JGE          scheduledAVX2F32last
-	VCVTPS2PD    (SI)(R10*4), Y1
-	VCVTPS2PD    (DI)(R10*4), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VANDPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y5, Y6
-	VDIVPD       Y6, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y4, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y5, Y6, Y5
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVAPD      Y4, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y8
-	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
-	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
-	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R12)
-	VMOVUPD      Y2, 32(R12)
-	VMOVUPD      Y3, 64(R12)
-	VMOVUPD      Y4, 96(R12)
-	VMOVUPD      Y8, 128(R12)
-	VMOVUPD      Y5, 160(R12)
-	VMOVUPD      Y6, 192(R12)
-	VMOVUPD      Y7, 224(R12)
-	VMOVUPD      Y1, 256(R12)
+scheduledAVX2F32pre1:
+scheduledAVX2F32pipeloop:
+	LEAQ         8(R9), R13
+	CMPQ         R13, R8
+	JGE          scheduledAVX2F32skip0
+	VCVTPS2PD    (SI)(R13*4), Y1
+	VCVTPS2PD    (DI)(R13*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R12)
 
-scheduledAVX2F32last:
-	VMOVUPD     32(R11), Y1
+scheduledAVX2F32skip0:
+	LEAQ        4(R9), R13
+	CMPQ        R13, R8
+	JGE         scheduledAVX2F32skip1
+	VMOVUPD     64(R11), Y1
+	VCVTPS2PD   (SI)(R13*4), Y2
+	VCVTPS2PD   (DI)(R13*4), Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y1, Y5
+	VMULPD      constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD   Y4, Y5, Y1, Y5
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VANDPD      Y6, Y4, Y4
+	VADDPD      constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD      Y6, Y5, Y6
+	VMULPD      Y6, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     constsAVX2<>+704(SB), Y9
+	VFMADD213PD constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+800(SB), Y8, Y9
+	VMULPD      Y7, Y9, Y7
+	VMOVUPD     constsAVX2<>+832(SB), Y9
+	VFMADD213PD constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+896(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y8
+	VADDPD      Y8, Y7, Y7
+	VMULPD      Y5, Y5, Y8
+	VMULPD      constsAVX2<>+256(SB), Y8, Y8
+	VADDPD      Y7, Y8, Y7
+	VMULPD      Y7, Y6, Y6
+	VMULPD      constsAVX2<>+192(SB), Y4, Y7
+	VADDPD      Y7, Y6, Y6
+	VSUBPD      Y6, Y8, Y6
+	VSUBPD      Y5, Y6, Y5
+	VMULPD      constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD      Y5, Y4, Y4
+	VMOVAPD     Y4, Y4
+	VMOVUPD     constsAVX2<>+576(SB), Y5
+	VADDPD      constsAVX2<>+576(SB), Y1, Y6
+	VDIVPD      Y6, Y5, Y5
+	VMULPD      Y5, Y1, Y6
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y2, Y7
+	VBLENDVPD   Y7, Y5, Y6, Y8
+	VBLENDVPD   Y7, Y6, Y5, Y5
+	VMAXPD      constsAVX2<>+928(SB), Y2, Y6
+	VADDPD      Y4, Y6, Y6
+	VXORPD      constsAVX2<>+32(SB), Y2, Y7
+	VMAXPD      constsAVX2<>+928(SB), Y7, Y7
+	VADDPD      Y4, Y7, Y7
+	VMOVUPD     Y2, (R11)
+	VMOVUPD     Y3, 32(R11)
+	VMOVUPD     Y1, 64(R11)
+	VMOVUPD     Y4, 96(R11)
+	VMOVUPD     Y8, 128(R11)
+	VMOVUPD     Y5, 160(R11)
+	VMOVUPD     Y6, 192(R11)
+	VMOVUPD     Y7, 224(R11)
+	VMOVUPD     Y2, 256(R11)
+
+scheduledAVX2F32skip1:
+	VMOVUPD     32(R10), Y1
 	VCMPPD      $0x00, constsAVX2<>+576(SB), Y1, Y1
-	VMOVUPD     192(R11), Y2
-	VMOVUPD     224(R11), Y3
+	VMOVUPD     192(R10), Y2
+	VMOVUPD     224(R10), Y3
 	VBLENDVPD   Y1, Y3, Y2, Y2
-	VMOVUPD     128(R11), Y3
-	VMOVUPD     160(R11), Y4
+	VMOVUPD     128(R10), Y3
+	VMOVUPD     160(R10), Y4
 	VBLENDVPD   Y1, Y4, Y3, Y3
-	VMOVUPD     224(R11), Y4
+	VMOVUPD     224(R10), Y4
 	VXORPD      constsAVX2<>+32(SB), Y4, Y4
-	VMOVUPD     192(R11), Y5
+	VMOVUPD     192(R10), Y5
 	VXORPD      constsAVX2<>+32(SB), Y5, Y5
 	VBLENDVPD   Y1, Y5, Y4, Y4
-	VMOVUPD     160(R11), Y5
-	VMOVUPD     128(R11), Y6
+	VMOVUPD     160(R10), Y5
+	VMOVUPD     128(R10), Y6
 	VXORPD      constsAVX2<>+32(SB), Y6, Y6
 	VBLENDVPD   Y1, Y6, Y5, Y5
-	VMOVUPD     32(R11), Y6
+	VMOVUPD     32(R10), Y6
 	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y6
 	VORPD       Y1, Y6, Y1
 	VMOVMSKPD   Y1, R13
 	CMPL        R13, $0x0f
 	JE          scheduledAVX2F32focus
 	VMOVUPD     constsAVX2<>+576(SB), Y6
-	VMOVUPD     32(R11), Y7
+	VMOVUPD     32(R10), Y7
 	VSUBPD      Y7, Y6, Y6
-	VMOVUPD     (R11), Y7
+	VMOVUPD     (R10), Y7
 	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y7, Y7
-	VMOVUPD     (R11), Y8
-	VMOVUPD     32(R11), Y9
+	VMOVUPD     (R10), Y8
+	VMOVUPD     32(R10), Y9
 	VMULPD      Y9, Y8, Y8
 	VXORPD      constsAVX2<>+32(SB), Y8, Y8
-	VMOVUPD     (R11), Y9
+	VMOVUPD     (R10), Y9
 	VMULPD      Y6, Y9, Y9
 	VBLENDVPD   Y7, Y9, Y8, Y7
-	VMOVUPD     96(R11), Y8
+	VMOVUPD     96(R10), Y8
 	VADDPD      Y8, Y7, Y7
-	VMOVUPD     32(R11), Y8
-	VMOVUPD     160(R11), Y9
+	VMOVUPD     32(R10), Y8
+	VMOVUPD     160(R10), Y9
 	VMULPD      Y9, Y8, Y8
-	VMOVUPD     128(R11), Y9
+	VMOVUPD     128(R10), Y9
 	VMULPD      Y9, Y6, Y6
 	VADDPD      Y6, Y8, Y6
 	VMOVUPD     constsAVX2<>+576(SB), Y8
-	VMOVUPD     32(R11), Y9
-	VMOVUPD     32(R11), Y10
+	VMOVUPD     32(R10), Y9
+	VMOVUPD     32(R10), Y10
 	VADDPD      Y10, Y9, Y9
 	VSUBPD      Y9, Y8, Y8
-	VMOVUPD     128(R11), Y9
+	VMOVUPD     128(R10), Y9
 	VMULPD      Y9, Y8, Y8
-	VMOVUPD     160(R11), Y9
+	VMOVUPD     160(R10), Y9
 	VMULPD      Y9, Y8, Y8
 	VDIVPD      Y6, Y8, Y8
-	VMOVUPD     32(R11), Y9
+	VMOVUPD     32(R10), Y9
 	VCMPPD      $0x11, constsAVX2<>+256(SB), Y9, Y9
 	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y10
-	VMOVUPD     128(R11), Y11
+	VMOVUPD     128(R10), Y11
 	VXORPD      constsAVX2<>+32(SB), Y11, Y11
-	VMOVUPD     160(R11), Y12
+	VMOVUPD     160(R10), Y12
 	VBLENDVPD   Y9, Y12, Y11, Y9
 	VBLENDVPD   Y10, Y9, Y8, Y8
 	VBLENDVPD   Y1, Y2, Y7, Y2
@@ -8427,7 +8736,7 @@ scheduledAVX2F32focus:
 	VBLENDVPD    Y6, 288(AX), Y3, Y3
 	VCMPPD       $0x11, 192(AX), Y1, Y1
 	VBLENDVPD    Y1, 224(AX), Y3, Y3
-	VMOVUPD      32(R11), Y1
+	VMOVUPD      32(R10), Y1
 	VMULPD       96(AX), Y1, Y6
 	VMOVUPD      constsAVX2<>+576(SB), Y7
 	VSUBPD       Y1, Y7, Y1
@@ -8472,17 +8781,17 @@ scheduledAVX2F32focus:
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y4, Y4
 	VMULPD       Y4, Y1, Y1
-	VMOVUPD      128(R11), Y4
+	VMOVUPD      128(R10), Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VMOVUPD      32(R11), Y7
+	VMOVUPD      32(R10), Y7
 	VSUBPD       Y7, Y6, Y6
 	VMULPD       Y6, Y4, Y4
-	VMOVUPD      32(R11), Y6
-	VMOVUPD      160(R11), Y7
+	VMOVUPD      32(R10), Y6
+	VMOVUPD      160(R10), Y7
 	VMULPD       Y7, Y6, Y6
 	VSUBPD       Y6, Y4, Y4
-	VMOVUPD      128(R11), Y6
-	VMOVUPD      160(R11), Y7
+	VMOVUPD      128(R10), Y6
+	VMOVUPD      160(R10), Y7
 	VMULPD       Y3, Y5, Y8
 	VMULPD       Y2, Y8, Y9
 	VMULPD       Y2, Y1, Y2
@@ -8502,8 +8811,8 @@ scheduledAVX2F32focus:
 	VMULPD       Y3, Y5, Y3
 	VADDPD       Y3, Y4, Y3
 	VMULPD       Y3, Y1, Y1
-	VMOVUPD      256(R11), Y3
-	VMOVUPD      32(R11), Y4
+	VMOVUPD      256(R10), Y3
+	VMOVUPD      32(R10), Y4
 	VCMPPD       $0x03, Y4, Y3, Y4
 	VANDPD       constsAVX2<>+0(SB), Y3, Y3
 	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y3, Y3
@@ -8548,12 +8857,13 @@ scheduledAVX2F32nograd:
 	VMOVUPS    X1, (BX)(R9*4)
 
 scheduledAVX2F32nohess:
+	XCHGQ R10, R11
 	XCHGQ R11, R12
-	MOVQ  R10, R9
+	ADDQ  $0x00000004, R9
 	CMPQ  R9, R8
-	JL    scheduledAVX2F32loop
+	JL    scheduledAVX2F32pipeloop
 
-scheduledAVX2F32done:
+scheduledAVX2F32pipedone:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
@@ -8564,7 +8874,7 @@ scheduledAVX2F32done:
 
 // func flstarAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·flstarAVX2F32(SB), $576-64
+TEXT ·flstarAVX2F32(SB), $864-64
 	MOVQ         p+0(FP), AX
 	MOVQ         loss+8(FP), CX
 	MOVQ         grad+16(FP), DX
@@ -8574,61 +8884,72 @@ TEXT ·flstarAVX2F32(SB), $576-64
 	MOVQ         n+48(FP), R8
 	VXORPD       Y0, Y0, Y0
 	XORQ         R9, R9
-	LEAQ         (SP), R11
-	LEAQ         288(SP), R12
+	LEAQ         (SP), R10
+	LEAQ         288(SP), R11
+	LEAQ         576(SP), R12
+	XORQ         R9, R9
 	CMPQ         R9, R8
-	JGE          flstarAVX2F32done
+	JGE          flstarAVX2F32pipedone
 	VCVTPS2PD    (SI)(R9*4), Y1
 	VCVTPS2PD    (DI)(R9*4), Y2
-	VADDPD       Y2, Y2, Y3
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y3
-	VMULPD       Y3, Y1, Y3
-	VMULPD       160(AX), Y3, Y3
-	VADDPD       192(AX), Y3, Y3
-	VANDPD       constsAVX2<>+0(SB), Y3, Y4
-	VXORPD       constsAVX2<>+32(SB), Y4, Y4
-	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
-	VMINPD       constsAVX2<>+96(SB), Y4, Y4
-	VMULPD       constsAVX2<>+128(SB), Y4, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y4, Y4, Y6
-	VFMADD213PD  Y4, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y4
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
+	VADDPD       Y2, Y2, Y2
+	VSUBPD       constsAVX2<>+576(SB), Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMULPD       160(AX), Y1, Y1
+	VADDPD       192(AX), Y1, Y1
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      64(R10), Y1
+	VCVTPS2PD    (SI)(R9*4), Y2
+	VCVTPS2PD    (DI)(R9*4), Y3
+	VADDPD       Y3, Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y4, Y4
+	VMULPD       Y4, Y2, Y4
+	VMULPD       160(AX), Y4, Y4
+	VADDPD       192(AX), Y4, Y4
 	VXORPD       Y5, Y5, Y5
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y4, Y5
-	VSUBPD       constsAVX2<>+576(SB), Y4, Y6
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y5
+	VSUBPD       constsAVX2<>+576(SB), Y1, Y6
 	VMULPD       constsAVX2<>+256(SB), Y6, Y6
-	VBLENDVPD    Y5, Y6, Y4, Y6
+	VBLENDVPD    Y5, Y6, Y1, Y6
 	VMOVUPD      constsAVX2<>+576(SB), Y7
 	VANDPD       Y7, Y5, Y5
 	VADDPD       constsAVX2<>+672(SB), Y6, Y7
@@ -8657,147 +8978,212 @@ TEXT ·flstarAVX2F32(SB), $576-64
 	VSUBPD       Y6, Y5, Y5
 	VMOVAPD      Y5, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VADDPD       constsAVX2<>+576(SB), Y4, Y7
+	VADDPD       constsAVX2<>+576(SB), Y1, Y7
 	VDIVPD       Y7, Y6, Y6
-	VMULPD       Y6, Y4, Y7
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y3, Y8
+	VMULPD       Y6, Y1, Y7
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y4, Y8
 	VBLENDVPD    Y8, Y6, Y7, Y9
 	VBLENDVPD    Y8, Y7, Y6, Y6
-	VMAXPD       constsAVX2<>+928(SB), Y3, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y4, Y7
 	VADDPD       Y5, Y7, Y7
-	VXORPD       constsAVX2<>+32(SB), Y3, Y8
+	VXORPD       constsAVX2<>+32(SB), Y4, Y8
 	VMAXPD       constsAVX2<>+928(SB), Y8, Y8
 	VADDPD       Y5, Y8, Y8
-	VMOVUPD      Y3, (R11)
-	VMOVUPD      Y2, 32(R11)
-	VMOVUPD      Y4, 64(R11)
-	VMOVUPD      Y5, 96(R11)
-	VMOVUPD      Y9, 128(R11)
-	VMOVUPD      Y6, 160(R11)
-	VMOVUPD      Y7, 192(R11)
-	VMOVUPD      Y8, 224(R11)
-	VMOVUPD      Y1, 256(R11)
+	VMOVUPD      Y4, (R10)
+	VMOVUPD      Y3, 32(R10)
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      Y5, 96(R10)
+	VMOVUPD      Y9, 128(R10)
+	VMOVUPD      Y6, 160(R10)
+	VMOVUPD      Y7, 192(R10)
+	VMOVUPD      Y8, 224(R10)
+	VMOVUPD      Y2, 256(R10)
+	LEAQ         4(R9), R13
+	CMPQ         R13, R8
+	JGE          flstarAVX2F32pre1
+	VCVTPS2PD    (SI)(R13*4), Y1
+	VCVTPS2PD    (DI)(R13*4), Y2
+	VADDPD       Y2, Y2, Y2
+	VSUBPD       constsAVX2<>+576(SB), Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMULPD       160(AX), Y1, Y1
+	VADDPD       192(AX), Y1, Y1
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R11)
 
-flstarAVX2F32loop:
-	LEAQ         4(R9), R10
-	CMPQ         R10, R8
-	JGE          flstarAVX2F32last
-	VCVTPS2PD    (SI)(R10*4), Y1
-	VCVTPS2PD    (DI)(R10*4), Y2
-	VADDPD       Y2, Y2, Y3
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y3
-	VMULPD       Y3, Y1, Y3
-	VMULPD       160(AX), Y3, Y3
-	VADDPD       192(AX), Y3, Y3
-	VANDPD       constsAVX2<>+0(SB), Y3, Y4
-	VXORPD       constsAVX2<>+32(SB), Y4, Y4
-	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
-	VMINPD       constsAVX2<>+96(SB), Y4, Y4
-	VMULPD       constsAVX2<>+128(SB), Y4, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y4, Y4, Y6
-	VFMADD213PD  Y4, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y4
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VXORPD       Y5, Y5, Y5
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y4, Y5
-	VSUBPD       constsAVX2<>+576(SB), Y4, Y6
-	VMULPD       constsAVX2<>+256(SB), Y6, Y6
-	VBLENDVPD    Y5, Y6, Y4, Y6
-	VMOVUPD      constsAVX2<>+576(SB), Y7
-	VANDPD       Y7, Y5, Y5
-	VADDPD       constsAVX2<>+672(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMULPD       Y8, Y8, Y9
-	VMOVUPD      constsAVX2<>+704(SB), Y10
-	VFMADD213PD  constsAVX2<>+736(SB), Y9, Y10
-	VFMADD213PD  constsAVX2<>+768(SB), Y9, Y10
-	VFMADD213PD  constsAVX2<>+800(SB), Y9, Y10
-	VMULPD       Y8, Y10, Y8
-	VMOVUPD      constsAVX2<>+832(SB), Y10
-	VFMADD213PD  constsAVX2<>+864(SB), Y9, Y10
-	VFMADD213PD  constsAVX2<>+896(SB), Y9, Y10
-	VMULPD       Y9, Y10, Y9
-	VADDPD       Y9, Y8, Y8
-	VMULPD       Y6, Y6, Y9
-	VMULPD       constsAVX2<>+256(SB), Y9, Y9
-	VADDPD       Y8, Y9, Y8
-	VMULPD       Y8, Y7, Y7
-	VMULPD       constsAVX2<>+192(SB), Y5, Y8
-	VADDPD       Y8, Y7, Y7
-	VSUBPD       Y7, Y9, Y7
-	VSUBPD       Y6, Y7, Y6
-	VMULPD       constsAVX2<>+160(SB), Y5, Y5
-	VSUBPD       Y6, Y5, Y5
-	VMOVAPD      Y5, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VADDPD       constsAVX2<>+576(SB), Y4, Y7
-	VDIVPD       Y7, Y6, Y6
-	VMULPD       Y6, Y4, Y7
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y3, Y8
-	VBLENDVPD    Y8, Y6, Y7, Y9
-	VBLENDVPD    Y8, Y7, Y6, Y6
-	VMAXPD       constsAVX2<>+928(SB), Y3, Y7
-	VADDPD       Y5, Y7, Y7
-	VXORPD       constsAVX2<>+32(SB), Y3, Y8
-	VMAXPD       constsAVX2<>+928(SB), Y8, Y8
-	VADDPD       Y5, Y8, Y8
-	VMOVUPD      Y3, (R12)
-	VMOVUPD      Y2, 32(R12)
-	VMOVUPD      Y4, 64(R12)
-	VMOVUPD      Y5, 96(R12)
-	VMOVUPD      Y9, 128(R12)
-	VMOVUPD      Y6, 160(R12)
-	VMOVUPD      Y7, 192(R12)
-	VMOVUPD      Y8, 224(R12)
-	VMOVUPD      Y1, 256(R12)
+flstarAVX2F32pre1:
+flstarAVX2F32pipeloop:
+	LEAQ         8(R9), R13
+	CMPQ         R13, R8
+	JGE          flstarAVX2F32skip0
+	VCVTPS2PD    (SI)(R13*4), Y1
+	VCVTPS2PD    (DI)(R13*4), Y2
+	VADDPD       Y2, Y2, Y2
+	VSUBPD       constsAVX2<>+576(SB), Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMULPD       160(AX), Y1, Y1
+	VADDPD       192(AX), Y1, Y1
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R12)
 
-flstarAVX2F32last:
-	VMOVUPD    32(R11), Y1
-	VMOVUPD    32(R11), Y2
+flstarAVX2F32skip0:
+	LEAQ        4(R9), R13
+	CMPQ        R13, R8
+	JGE         flstarAVX2F32skip1
+	VMOVUPD     64(R11), Y1
+	VCVTPS2PD   (SI)(R13*4), Y2
+	VCVTPS2PD   (DI)(R13*4), Y3
+	VADDPD      Y3, Y3, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y4, Y4
+	VMULPD      Y4, Y2, Y4
+	VMULPD      160(AX), Y4, Y4
+	VADDPD      192(AX), Y4, Y4
+	VXORPD      Y5, Y5, Y5
+	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y5
+	VSUBPD      constsAVX2<>+576(SB), Y1, Y6
+	VMULPD      constsAVX2<>+256(SB), Y6, Y6
+	VBLENDVPD   Y5, Y6, Y1, Y6
+	VMOVUPD     constsAVX2<>+576(SB), Y7
+	VANDPD      Y7, Y5, Y5
+	VADDPD      constsAVX2<>+672(SB), Y6, Y7
+	VDIVPD      Y7, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMULPD      Y8, Y8, Y9
+	VMOVUPD     constsAVX2<>+704(SB), Y10
+	VFMADD213PD constsAVX2<>+736(SB), Y9, Y10
+	VFMADD213PD constsAVX2<>+768(SB), Y9, Y10
+	VFMADD213PD constsAVX2<>+800(SB), Y9, Y10
+	VMULPD      Y8, Y10, Y8
+	VMOVUPD     constsAVX2<>+832(SB), Y10
+	VFMADD213PD constsAVX2<>+864(SB), Y9, Y10
+	VFMADD213PD constsAVX2<>+896(SB), Y9, Y10
+	VMULPD      Y9, Y10, Y9
+	VADDPD      Y9, Y8, Y8
+	VMULPD      Y6, Y6, Y9
+	VMULPD      constsAVX2<>+256(SB), Y9, Y9
+	VADDPD      Y8, Y9, Y8
+	VMULPD      Y8, Y7, Y7
+	VMULPD      constsAVX2<>+192(SB), Y5, Y8
+	VADDPD      Y8, Y7, Y7
+	VSUBPD      Y7, Y9, Y7
+	VSUBPD      Y6, Y7, Y6
+	VMULPD      constsAVX2<>+160(SB), Y5, Y5
+	VSUBPD      Y6, Y5, Y5
+	VMOVAPD     Y5, Y5
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VADDPD      constsAVX2<>+576(SB), Y1, Y7
+	VDIVPD      Y7, Y6, Y6
+	VMULPD      Y6, Y1, Y7
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y4, Y8
+	VBLENDVPD   Y8, Y6, Y7, Y9
+	VBLENDVPD   Y8, Y7, Y6, Y6
+	VMAXPD      constsAVX2<>+928(SB), Y4, Y7
+	VADDPD      Y5, Y7, Y7
+	VXORPD      constsAVX2<>+32(SB), Y4, Y8
+	VMAXPD      constsAVX2<>+928(SB), Y8, Y8
+	VADDPD      Y5, Y8, Y8
+	VMOVUPD     Y4, (R11)
+	VMOVUPD     Y3, 32(R11)
+	VMOVUPD     Y1, 64(R11)
+	VMOVUPD     Y5, 96(R11)
+	VMOVUPD     Y9, 128(R11)
+	VMOVUPD     Y6, 160(R11)
+	VMOVUPD     Y7, 192(R11)
+	VMOVUPD     Y8, 224(R11)
+	VMOVUPD     Y2, 256(R11)
+
+flstarAVX2F32skip1:
+	VMOVUPD    32(R10), Y1
+	VMOVUPD    32(R10), Y2
 	VADDPD     Y2, Y1, Y1
 	VSUBPD     constsAVX2<>+576(SB), Y1, Y1
-	VMOVUPD    32(R11), Y2
+	VMOVUPD    32(R10), Y2
 	VMULPD     96(AX), Y2, Y3
 	VMOVUPD    constsAVX2<>+576(SB), Y4
 	VSUBPD     Y2, Y4, Y2
 	VMULPD     128(AX), Y2, Y2
 	VADDPD     Y2, Y3, Y2
-	VMOVUPD    96(R11), Y3
+	VMOVUPD    96(R10), Y3
 	VMULPD     256(AX), Y3, Y3
-	VMOVUPD    (R11), Y4
+	VMOVUPD    (R10), Y4
 	VCMPPD     $0x11, constsAVX2<>+928(SB), Y4, Y4
-	VMOVUPD    256(R11), Y5
+	VMOVUPD    256(R10), Y5
 	VMULPD     Y1, Y5, Y5
 	VXORPD     constsAVX2<>+32(SB), Y5, Y5
 	VSUBPD     224(AX), Y5, Y5
@@ -8805,16 +9191,16 @@ flstarAVX2F32last:
 	VBLENDVPD  Y4, Y5, Y3, Y3
 	VMULPD     Y3, Y2, Y3
 	VMULPD     Y1, Y2, Y1
-	VMOVUPD    160(R11), Y4
+	VMOVUPD    160(R10), Y4
 	VMULPD     Y4, Y1, Y1
 	VXORPD     constsAVX2<>+32(SB), Y1, Y1
 	VMULPD     160(AX), Y2, Y2
-	VMOVUPD    128(R11), Y4
+	VMOVUPD    128(R10), Y4
 	VMULPD     Y4, Y2, Y2
-	VMOVUPD    160(R11), Y4
+	VMOVUPD    160(R10), Y4
 	VMULPD     Y4, Y2, Y2
-	VMOVUPD    256(R11), Y4
-	VMOVUPD    32(R11), Y5
+	VMOVUPD    256(R10), Y4
+	VMOVUPD    32(R10), Y5
 	VCMPPD     $0x03, Y5, Y4, Y5
 	VANDPD     constsAVX2<>+0(SB), Y4, Y4
 	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y4, Y4
@@ -8859,12 +9245,13 @@ flstarAVX2F32nograd:
 	VMOVUPS    X1, (BX)(R9*4)
 
 flstarAVX2F32nohess:
+	XCHGQ R10, R11
 	XCHGQ R11, R12
-	MOVQ  R10, R9
+	ADDQ  $0x00000004, R9
 	CMPQ  R9, R8
-	JL    flstarAVX2F32loop
+	JL    flstarAVX2F32pipeloop
 
-flstarAVX2F32done:
+flstarAVX2F32pipedone:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
@@ -8875,7 +9262,7 @@ flstarAVX2F32done:
 
 // func asymmetricAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·asymmetricAVX2F32(SB), $576-64
+TEXT ·asymmetricAVX2F32(SB), $864-64
 	MOVQ         p+0(FP), AX
 	MOVQ         loss+8(FP), CX
 	MOVQ         grad+16(FP), DX
@@ -8885,56 +9272,62 @@ TEXT ·asymmetricAVX2F32(SB), $576-64
 	MOVQ         n+48(FP), R8
 	VXORPD       Y0, Y0, Y0
 	XORQ         R9, R9
-	LEAQ         (SP), R11
-	LEAQ         288(SP), R12
+	LEAQ         (SP), R10
+	LEAQ         288(SP), R11
+	LEAQ         576(SP), R12
+	XORQ         R9, R9
 	CMPQ         R9, R8
-	JGE          asymmetricAVX2F32done
+	JGE          asymmetricAVX2F32pipedone
 	VCVTPS2PD    (SI)(R9*4), Y1
 	VCVTPS2PD    (DI)(R9*4), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      64(R10), Y1
+	VCVTPS2PD    (SI)(R9*4), Y2
+	VCVTPS2PD    (DI)(R9*4), Y3
 	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y1, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y1, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
 	VANDPD       Y6, Y4, Y4
 	VADDPD       constsAVX2<>+672(SB), Y5, Y6
@@ -8963,128 +9356,183 @@ TEXT ·asymmetricAVX2F32(SB), $576-64
 	VSUBPD       Y5, Y4, Y4
 	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y1, Y6
 	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VMULPD       Y5, Y1, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y2, Y7
 	VBLENDVPD    Y7, Y5, Y6, Y8
 	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VMAXPD       constsAVX2<>+928(SB), Y2, Y6
 	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VXORPD       constsAVX2<>+32(SB), Y2, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R11)
-	VMOVUPD      Y2, 32(R11)
-	VMOVUPD      Y3, 64(R11)
-	VMOVUPD      Y4, 96(R11)
-	VMOVUPD      Y8, 128(R11)
-	VMOVUPD      Y5, 160(R11)
-	VMOVUPD      Y6, 192(R11)
-	VMOVUPD      Y7, 224(R11)
-	VMOVUPD      Y1, 256(R11)
+	VMOVUPD      Y2, (R10)
+	VMOVUPD      Y3, 32(R10)
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      Y4, 96(R10)
+	VMOVUPD      Y8, 128(R10)
+	VMOVUPD      Y5, 160(R10)
+	VMOVUPD      Y6, 192(R10)
+	VMOVUPD      Y7, 224(R10)
+	VMOVUPD      Y2, 256(R10)
+	LEAQ         4(R9), R13
+	CMPQ         R13, R8
+	JGE          asymmetricAVX2F32pre1
+	VCVTPS2PD    (SI)(R13*4), Y1
+	VCVTPS2PD    (DI)(R13*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R11)
 
-asymmetricAVX2F32loop:
-	LEAQ         4(R9), R10
-	CMPQ         R10, R8
-	JGE          asymmetricAVX2F32last
-	VCVTPS2PD    (SI)(R10*4), Y1
-	VCVTPS2PD    (DI)(R10*4), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VANDPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y5, Y6
-	VDIVPD       Y6, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y4, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y5, Y6, Y5
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVAPD      Y4, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y8
-	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
-	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
-	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R12)
-	VMOVUPD      Y2, 32(R12)
-	VMOVUPD      Y3, 64(R12)
-	VMOVUPD      Y4, 96(R12)
-	VMOVUPD      Y8, 128(R12)
-	VMOVUPD      Y5, 160(R12)
-	VMOVUPD      Y6, 192(R12)
-	VMOVUPD      Y7, 224(R12)
-	VMOVUPD      Y1, 256(R12)
+asymmetricAVX2F32pre1:
+asymmetricAVX2F32pipeloop:
+	LEAQ         8(R9), R13
+	CMPQ         R13, R8
+	JGE          asymmetricAVX2F32skip0
+	VCVTPS2PD    (SI)(R13*4), Y1
+	VCVTPS2PD    (DI)(R13*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R12)
 
-asymmetricAVX2F32last:
-	VMOVUPD 160(R11), Y1
+asymmetricAVX2F32skip0:
+	LEAQ        4(R9), R13
+	CMPQ        R13, R8
+	JGE         asymmetricAVX2F32skip1
+	VMOVUPD     64(R11), Y1
+	VCVTPS2PD   (SI)(R13*4), Y2
+	VCVTPS2PD   (DI)(R13*4), Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y1, Y5
+	VMULPD      constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD   Y4, Y5, Y1, Y5
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VANDPD      Y6, Y4, Y4
+	VADDPD      constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD      Y6, Y5, Y6
+	VMULPD      Y6, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     constsAVX2<>+704(SB), Y9
+	VFMADD213PD constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+800(SB), Y8, Y9
+	VMULPD      Y7, Y9, Y7
+	VMOVUPD     constsAVX2<>+832(SB), Y9
+	VFMADD213PD constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+896(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y8
+	VADDPD      Y8, Y7, Y7
+	VMULPD      Y5, Y5, Y8
+	VMULPD      constsAVX2<>+256(SB), Y8, Y8
+	VADDPD      Y7, Y8, Y7
+	VMULPD      Y7, Y6, Y6
+	VMULPD      constsAVX2<>+192(SB), Y4, Y7
+	VADDPD      Y7, Y6, Y6
+	VSUBPD      Y6, Y8, Y6
+	VSUBPD      Y5, Y6, Y5
+	VMULPD      constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD      Y5, Y4, Y4
+	VMOVAPD     Y4, Y4
+	VMOVUPD     constsAVX2<>+576(SB), Y5
+	VADDPD      constsAVX2<>+576(SB), Y1, Y6
+	VDIVPD      Y6, Y5, Y5
+	VMULPD      Y5, Y1, Y6
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y2, Y7
+	VBLENDVPD   Y7, Y5, Y6, Y8
+	VBLENDVPD   Y7, Y6, Y5, Y5
+	VMAXPD      constsAVX2<>+928(SB), Y2, Y6
+	VADDPD      Y4, Y6, Y6
+	VXORPD      constsAVX2<>+32(SB), Y2, Y7
+	VMAXPD      constsAVX2<>+928(SB), Y7, Y7
+	VADDPD      Y4, Y7, Y7
+	VMOVUPD     Y2, (R11)
+	VMOVUPD     Y3, 32(R11)
+	VMOVUPD     Y1, 64(R11)
+	VMOVUPD     Y4, 96(R11)
+	VMOVUPD     Y8, 128(R11)
+	VMOVUPD     Y5, 160(R11)
+	VMOVUPD     Y6, 192(R11)
+	VMOVUPD     Y7, 224(R11)
+	VMOVUPD     Y2, 256(R11)
+
+asymmetricAVX2F32skip1:
+	VMOVUPD 160(R10), Y1
 	CMPQ    320(AX), $0x00
 	JL      asymmetricAVX2F32powplog
 	VMOVUPD constsAVX2<>+576(SB), Y2
@@ -9099,7 +9547,7 @@ asymmetricAVX2F32powploop:
 	JMP    asymmetricAVX2F32powploop
 
 asymmetricAVX2F32powplog:
-	VMOVUPD      192(R11), Y1
+	VMOVUPD      192(R10), Y1
 	VXORPD       constsAVX2<>+32(SB), Y1, Y1
 	VMULPD       96(AX), Y1, Y1
 	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
@@ -9142,7 +9590,7 @@ asymmetricAVX2F32powplog:
 	VMOVAPD      Y1, Y2
 
 asymmetricAVX2F32powpdone:
-	VMOVUPD 128(R11), Y1
+	VMOVUPD 128(R10), Y1
 	CMPQ    352(AX), $0x00
 	JL      asymmetricAVX2F32pownlog
 	VMOVUPD constsAVX2<>+576(SB), Y3
@@ -9157,7 +9605,7 @@ asymmetricAVX2F32pownloop:
 	JMP    asymmetricAVX2F32pownloop
 
 asymmetricAVX2F32pownlog:
-	VMOVUPD      224(R11), Y1
+	VMOVUPD      224(R10), Y1
 	VXORPD       constsAVX2<>+32(SB), Y1, Y1
 	VMULPD       128(AX), Y1, Y1
 	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
@@ -9200,24 +9648,24 @@ asymmetricAVX2F32pownlog:
 	VMOVAPD      Y1, Y3
 
 asymmetricAVX2F32powndone:
-	VMOVUPD    32(R11), Y1
+	VMOVUPD    32(R10), Y1
 	VCMPPD     $0x00, constsAVX2<>+576(SB), Y1, Y1
 	VBLENDVPD  Y1, Y2, Y3, Y2
 	VMOVUPD    192(AX), Y3
 	VBLENDVPD  Y1, 160(AX), Y3, Y3
-	VMOVUPD    160(R11), Y4
-	VMOVUPD    128(R11), Y5
+	VMOVUPD    160(R10), Y4
+	VMOVUPD    128(R10), Y5
 	VXORPD     constsAVX2<>+32(SB), Y5, Y5
 	VBLENDVPD  Y1, Y5, Y4, Y4
-	VMOVUPD    192(R11), Y5
-	VMOVUPD    224(R11), Y6
+	VMOVUPD    192(R10), Y5
+	VMOVUPD    224(R10), Y6
 	VBLENDVPD  Y1, Y6, Y5, Y5
-	VMOVUPD    128(R11), Y6
-	VMOVUPD    160(R11), Y7
+	VMOVUPD    128(R10), Y6
+	VMOVUPD    160(R10), Y7
 	VXORPD     constsAVX2<>+32(SB), Y7, Y7
 	VBLENDVPD  Y1, Y7, Y6, Y1
-	VMOVUPD    128(R11), Y6
-	VMOVUPD    160(R11), Y7
+	VMOVUPD    128(R10), Y6
+	VMOVUPD    160(R10), Y7
 	VMULPD     Y3, Y4, Y8
 	VMULPD     Y5, Y8, Y9
 	VMULPD     Y5, Y2, Y5
@@ -9241,13 +9689,13 @@ asymmetricAVX2F32powndone:
 	VCMPPD     $0x00, constsAVX2<>+576(SB), Y4, Y4
 	VMULPD     Y1, Y2, Y1
 	VBLENDVPD  Y4, Y1, Y10, Y10
-	VMOVUPD    128(R11), Y1
+	VMOVUPD    128(R10), Y1
 	VMULPD     Y1, Y2, Y1
-	VMOVUPD    160(R11), Y2
+	VMOVUPD    160(R10), Y2
 	VMULPD     Y2, Y1, Y1
 	VBLENDVPD  Y4, Y1, Y3, Y3
-	VMOVUPD    256(R11), Y1
-	VMOVUPD    32(R11), Y2
+	VMOVUPD    256(R10), Y1
+	VMOVUPD    32(R10), Y2
 	VCMPPD     $0x03, Y2, Y1, Y2
 	VANDPD     constsAVX2<>+0(SB), Y1, Y1
 	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y1, Y1
@@ -9292,12 +9740,13 @@ asymmetricAVX2F32nograd:
 	VMOVUPS    X1, (BX)(R9*4)
 
 asymmetricAVX2F32nohess:
+	XCHGQ R10, R11
 	XCHGQ R11, R12
-	MOVQ  R10, R9
+	ADDQ  $0x00000004, R9
 	CMPQ  R9, R8
-	JL    asymmetricAVX2F32loop
+	JL    asymmetricAVX2F32pipeloop
 
-asymmetricAVX2F32done:
+asymmetricAVX2F32pipedone:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
@@ -9308,7 +9757,7 @@ asymmetricAVX2F32done:
 
 // func asymmetricMarginAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·asymmetricMarginAVX2F32(SB), $736-64
+TEXT ·asymmetricMarginAVX2F32(SB), $1024-64
 	MOVQ         p+0(FP), AX
 	MOVQ         loss+8(FP), CX
 	MOVQ         grad+16(FP), DX
@@ -9318,60 +9767,66 @@ TEXT ·asymmetricMarginAVX2F32(SB), $736-64
 	MOVQ         n+48(FP), R8
 	VXORPD       Y0, Y0, Y0
 	XORQ         R9, R9
-	LEAQ         (SP), R11
-	LEAQ         288(SP), R12
+	LEAQ         (SP), R10
+	LEAQ         288(SP), R11
+	LEAQ         576(SP), R12
+	XORQ         R9, R9
 	CMPQ         R9, R8
-	JGE          asymmetricMarginAVX2F32done
+	JGE          asymmetricMarginAVX2F32pipedone
 	VCVTPS2PD    (SI)(R9*4), Y1
 	VCVTPS2PD    (DI)(R9*4), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      64(R10), Y1
+	VCVTPS2PD    (SI)(R9*4), Y2
+	VCVTPS2PD    (DI)(R9*4), Y3
 	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y5
-	VMOVMSKPD    Y5, R10
-	TESTL        R10, R10
-	JEQ          asymmetricMarginAVX2F32l1first
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y5
+	VMOVMSKPD    Y5, R13
+	TESTL        R13, R13
+	JEQ          asymmetricMarginAVX2F32l1pre0
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y1, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y1, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
 	VANDPD       Y6, Y4, Y4
 	VADDPD       constsAVX2<>+672(SB), Y5, Y6
@@ -9400,136 +9855,191 @@ TEXT ·asymmetricMarginAVX2F32(SB), $736-64
 	VSUBPD       Y5, Y4, Y4
 	VMOVAPD      Y4, Y4
 
-asymmetricMarginAVX2F32l1first:
+asymmetricMarginAVX2F32l1pre0:
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y1, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y1, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y2, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y2, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y2, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y2, (R10)
+	VMOVUPD      Y3, 32(R10)
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      Y4, 96(R10)
+	VMOVUPD      Y8, 128(R10)
+	VMOVUPD      Y5, 160(R10)
+	VMOVUPD      Y6, 192(R10)
+	VMOVUPD      Y7, 224(R10)
+	VMOVUPD      Y2, 256(R10)
+	LEAQ         4(R9), R13
+	CMPQ         R13, R8
+	JGE          asymmetricMarginAVX2F32pre1
+	VCVTPS2PD    (SI)(R13*4), Y1
+	VCVTPS2PD    (DI)(R13*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R11)
+
+asymmetricMarginAVX2F32pre1:
+asymmetricMarginAVX2F32pipeloop:
+	LEAQ         8(R9), R13
+	CMPQ         R13, R8
+	JGE          asymmetricMarginAVX2F32skip0
+	VCVTPS2PD    (SI)(R13*4), Y1
+	VCVTPS2PD    (DI)(R13*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R12)
+
+asymmetricMarginAVX2F32skip0:
+	LEAQ        4(R9), R13
+	CMPQ        R13, R8
+	JGE         asymmetricMarginAVX2F32skip1
+	VMOVUPD     64(R11), Y1
+	VCVTPS2PD   (SI)(R13*4), Y2
+	VCVTPS2PD   (DI)(R13*4), Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y3, Y5
+	VMOVMSKPD   Y5, R13
+	TESTL       R13, R13
+	JEQ         asymmetricMarginAVX2F32l1
+	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y1, Y5
+	VMULPD      constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD   Y4, Y5, Y1, Y5
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VANDPD      Y6, Y4, Y4
+	VADDPD      constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD      Y6, Y5, Y6
+	VMULPD      Y6, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     constsAVX2<>+704(SB), Y9
+	VFMADD213PD constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+800(SB), Y8, Y9
+	VMULPD      Y7, Y9, Y7
+	VMOVUPD     constsAVX2<>+832(SB), Y9
+	VFMADD213PD constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+896(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y8
+	VADDPD      Y8, Y7, Y7
+	VMULPD      Y5, Y5, Y8
+	VMULPD      constsAVX2<>+256(SB), Y8, Y8
+	VADDPD      Y7, Y8, Y7
+	VMULPD      Y7, Y6, Y6
+	VMULPD      constsAVX2<>+192(SB), Y4, Y7
+	VADDPD      Y7, Y6, Y6
+	VSUBPD      Y6, Y8, Y6
+	VSUBPD      Y5, Y6, Y5
+	VMULPD      constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD      Y5, Y4, Y4
+	VMOVAPD     Y4, Y4
+
+asymmetricMarginAVX2F32l1:
 	VMOVUPD   constsAVX2<>+576(SB), Y5
-	VADDPD    constsAVX2<>+576(SB), Y3, Y6
+	VADDPD    constsAVX2<>+576(SB), Y1, Y6
 	VDIVPD    Y6, Y5, Y5
-	VMULPD    Y5, Y3, Y6
-	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VMULPD    Y5, Y1, Y6
+	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y2, Y7
 	VBLENDVPD Y7, Y5, Y6, Y8
 	VBLENDVPD Y7, Y6, Y5, Y5
-	VMAXPD    constsAVX2<>+928(SB), Y1, Y6
+	VMAXPD    constsAVX2<>+928(SB), Y2, Y6
 	VADDPD    Y4, Y6, Y6
-	VXORPD    constsAVX2<>+32(SB), Y1, Y7
+	VXORPD    constsAVX2<>+32(SB), Y2, Y7
 	VMAXPD    constsAVX2<>+928(SB), Y7, Y7
 	VADDPD    Y4, Y7, Y7
-	VMOVUPD   Y1, (R11)
-	VMOVUPD   Y2, 32(R11)
-	VMOVUPD   Y3, 64(R11)
+	VMOVUPD   Y2, (R11)
+	VMOVUPD   Y3, 32(R11)
+	VMOVUPD   Y1, 64(R11)
 	VMOVUPD   Y4, 96(R11)
 	VMOVUPD   Y8, 128(R11)
 	VMOVUPD   Y5, 160(R11)
 	VMOVUPD   Y6, 192(R11)
 	VMOVUPD   Y7, 224(R11)
-	VMOVUPD   Y1, 256(R11)
+	VMOVUPD   Y2, 256(R11)
 
-asymmetricMarginAVX2F32loop:
-	LEAQ         4(R9), R10
-	CMPQ         R10, R8
-	JGE          asymmetricMarginAVX2F32last
-	VCVTPS2PD    (SI)(R10*4), Y1
-	VCVTPS2PD    (DI)(R10*4), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y5
-	VMOVMSKPD    Y5, R13
-	TESTL        R13, R13
-	JEQ          asymmetricMarginAVX2F32l1
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VANDPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y5, Y6
-	VDIVPD       Y6, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y4, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y5, Y6, Y5
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVAPD      Y4, Y4
-
-asymmetricMarginAVX2F32l1:
-	VMOVUPD   constsAVX2<>+576(SB), Y5
-	VADDPD    constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD    Y6, Y5, Y5
-	VMULPD    Y5, Y3, Y6
-	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD Y7, Y5, Y6, Y8
-	VBLENDVPD Y7, Y6, Y5, Y5
-	VMAXPD    constsAVX2<>+928(SB), Y1, Y6
-	VADDPD    Y4, Y6, Y6
-	VXORPD    constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD    constsAVX2<>+928(SB), Y7, Y7
-	VADDPD    Y4, Y7, Y7
-	VMOVUPD   Y1, (R12)
-	VMOVUPD   Y2, 32(R12)
-	VMOVUPD   Y3, 64(R12)
-	VMOVUPD   Y4, 96(R12)
-	VMOVUPD   Y8, 128(R12)
-	VMOVUPD   Y5, 160(R12)
-	VMOVUPD   Y6, 192(R12)
-	VMOVUPD   Y7, 224(R12)
-	VMOVUPD   Y1, 256(R12)
-
-asymmetricMarginAVX2F32last:
-	VMOVUPD 160(R11), Y1
+asymmetricMarginAVX2F32skip1:
+	VMOVUPD 160(R10), Y1
 	CMPQ    320(AX), $0x00
 	JL      asymmetricMarginAVX2F32powplog
 	VMOVUPD constsAVX2<>+576(SB), Y2
@@ -9544,7 +10054,7 @@ asymmetricMarginAVX2F32powploop:
 	JMP    asymmetricMarginAVX2F32powploop
 
 asymmetricMarginAVX2F32powplog:
-	VMOVUPD      192(R11), Y1
+	VMOVUPD      192(R10), Y1
 	VXORPD       constsAVX2<>+32(SB), Y1, Y1
 	VMULPD       96(AX), Y1, Y1
 	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
@@ -9587,7 +10097,7 @@ asymmetricMarginAVX2F32powplog:
 	VMOVAPD      Y1, Y2
 
 asymmetricMarginAVX2F32powpdone:
-	VMOVUPD 128(R11), Y1
+	VMOVUPD 128(R10), Y1
 	CMPQ    352(AX), $0x00
 	JL      asymmetricMarginAVX2F32pownlog
 	VMOVUPD constsAVX2<>+576(SB), Y3
@@ -9602,7 +10112,7 @@ asymmetricMarginAVX2F32pownloop:
 	JMP    asymmetricMarginAVX2F32pownloop
 
 asymmetricMarginAVX2F32pownlog:
-	VMOVUPD      224(R11), Y1
+	VMOVUPD      224(R10), Y1
 	VXORPD       constsAVX2<>+32(SB), Y1, Y1
 	VMULPD       128(AX), Y1, Y1
 	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
@@ -9645,24 +10155,24 @@ asymmetricMarginAVX2F32pownlog:
 	VMOVAPD      Y1, Y3
 
 asymmetricMarginAVX2F32powndone:
-	VMOVUPD     32(R11), Y1
+	VMOVUPD     32(R10), Y1
 	VCMPPD      $0x00, constsAVX2<>+576(SB), Y1, Y1
 	VBLENDVPD   Y1, Y2, Y3, Y2
 	VMOVUPD     192(AX), Y3
 	VBLENDVPD   Y1, 160(AX), Y3, Y3
-	VMOVUPD     160(R11), Y4
-	VMOVUPD     128(R11), Y5
+	VMOVUPD     160(R10), Y4
+	VMOVUPD     128(R10), Y5
 	VXORPD      constsAVX2<>+32(SB), Y5, Y5
 	VBLENDVPD   Y1, Y5, Y4, Y4
-	VMOVUPD     192(R11), Y5
-	VMOVUPD     224(R11), Y6
+	VMOVUPD     192(R10), Y5
+	VMOVUPD     224(R10), Y6
 	VBLENDVPD   Y1, Y6, Y5, Y5
-	VMOVUPD     128(R11), Y6
-	VMOVUPD     160(R11), Y7
+	VMOVUPD     128(R10), Y6
+	VMOVUPD     160(R10), Y7
 	VXORPD      constsAVX2<>+32(SB), Y7, Y7
 	VBLENDVPD   Y1, Y7, Y6, Y1
-	VMOVUPD     128(R11), Y6
-	VMOVUPD     160(R11), Y7
+	VMOVUPD     128(R10), Y6
+	VMOVUPD     160(R10), Y7
 	VMULPD      Y3, Y4, Y8
 	VMULPD      Y5, Y8, Y9
 	VMULPD      Y5, Y2, Y5
@@ -9686,23 +10196,23 @@ asymmetricMarginAVX2F32powndone:
 	VCMPPD      $0x00, constsAVX2<>+576(SB), Y4, Y4
 	VMULPD      Y1, Y2, Y1
 	VBLENDVPD   Y4, Y1, Y10, Y10
-	VMOVUPD     128(R11), Y1
+	VMOVUPD     128(R10), Y1
 	VMULPD      Y1, Y2, Y1
-	VMOVUPD     160(R11), Y2
+	VMOVUPD     160(R10), Y2
 	VMULPD      Y2, Y1, Y1
 	VBLENDVPD   Y4, Y1, Y3, Y3
-	VMOVUPD     Y5, 576(SP)
-	VMOVUPD     Y10, 608(SP)
-	VMOVUPD     Y3, 640(SP)
-	VMOVUPD     128(R11), Y1
+	VMOVUPD     Y5, 864(SP)
+	VMOVUPD     Y10, 896(SP)
+	VMOVUPD     Y3, 928(SP)
+	VMOVUPD     128(R10), Y1
 	VSUBPD      224(AX), Y1, Y1
 	VCMPPD      $0x1e, constsAVX2<>+928(SB), Y1, Y2
 	VMOVUPD     constsAVX2<>+576(SB), Y3
 	VBLENDVPD   Y2, Y1, Y3, Y1
-	VMOVUPD     128(R11), Y2
-	VMOVUPD     160(R11), Y3
+	VMOVUPD     128(R10), Y2
+	VMOVUPD     160(R10), Y3
 	VMULPD      Y3, Y2, Y2
-	VMOVUPD     160(R11), Y3
+	VMOVUPD     160(R10), Y3
 	VADDPD      224(AX), Y3, Y3
 	VCMPPD      $0x11, constsAVX2<>+960(SB), Y3, Y4
 	VMULPD      constsAVX2<>+992(SB), Y3, Y5
@@ -9851,11 +10361,11 @@ asymmetricMarginAVX2F32powddone:
 	VMULPD     Y4, Y5, Y4
 	VADDPD     Y3, Y7, Y8
 	VMULPD     Y8, Y5, Y8
-	VMOVUPD    Y4, 672(SP)
-	VMOVUPD    Y8, 704(SP)
+	VMOVUPD    Y4, 960(SP)
+	VMOVUPD    Y8, 992(SP)
 	VMOVUPD    constsAVX2<>+576(SB), Y4
-	VMOVUPD    128(R11), Y8
-	VMOVUPD    128(R11), Y9
+	VMOVUPD    128(R10), Y8
+	VMOVUPD    128(R10), Y9
 	VADDPD     Y9, Y8, Y8
 	VSUBPD     Y8, Y4, Y4
 	VADDPD     Y3, Y4, Y8
@@ -9871,24 +10381,24 @@ asymmetricMarginAVX2F32powddone:
 	VMULPD     Y3, Y1, Y1
 	VADDPD     Y1, Y4, Y1
 	VMULPD     Y1, Y5, Y1
-	VMOVUPD    672(SP), Y2
-	VMOVUPD    704(SP), Y3
-	VMOVUPD    128(R11), Y4
+	VMOVUPD    960(SP), Y2
+	VMOVUPD    992(SP), Y3
+	VMOVUPD    128(R10), Y4
 	VSUBPD     224(AX), Y4, Y4
 	VCMPPD     $0x1e, constsAVX2<>+928(SB), Y4, Y4
 	VANDPD     Y2, Y4, Y2
 	VANDPD     Y3, Y4, Y3
 	VANDPD     Y1, Y4, Y1
-	VMOVUPD    32(R11), Y4
+	VMOVUPD    32(R10), Y4
 	VCMPPD     $0x00, constsAVX2<>+576(SB), Y4, Y4
-	VMOVUPD    576(SP), Y5
+	VMOVUPD    864(SP), Y5
 	VBLENDVPD  Y4, Y5, Y2, Y2
-	VMOVUPD    608(SP), Y5
+	VMOVUPD    896(SP), Y5
 	VBLENDVPD  Y4, Y5, Y3, Y3
-	VMOVUPD    640(SP), Y5
+	VMOVUPD    928(SP), Y5
 	VBLENDVPD  Y4, Y5, Y1, Y1
-	VMOVUPD    256(R11), Y4
-	VMOVUPD    32(R11), Y5
+	VMOVUPD    256(R10), Y4
+	VMOVUPD    32(R10), Y5
 	VCMPPD     $0x03, Y5, Y4, Y5
 	VANDPD     constsAVX2<>+0(SB), Y4, Y4
 	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y4, Y4
@@ -9933,12 +10443,13 @@ asymmetricMarginAVX2F32nograd:
 	VMOVUPS    X1, (BX)(R9*4)
 
 asymmetricMarginAVX2F32nohess:
+	XCHGQ R10, R11
 	XCHGQ R11, R12
-	MOVQ  R10, R9
+	ADDQ  $0x00000004, R9
 	CMPQ  R9, R8
-	JL    asymmetricMarginAVX2F32loop
+	JL    asymmetricMarginAVX2F32pipeloop
 
-asymmetricMarginAVX2F32done:
+asymmetricMarginAVX2F32pipedone:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
@@ -9949,7 +10460,7 @@ asymmetricMarginAVX2F32done:
 
 // func asymmetricDetachedAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·asymmetricDetachedAVX2F32(SB), $672-64
+TEXT ·asymmetricDetachedAVX2F32(SB), $960-64
 	MOVQ         p+0(FP), AX
 	MOVQ         loss+8(FP), CX
 	MOVQ         grad+16(FP), DX
@@ -9959,60 +10470,66 @@ TEXT ·asymmetricDetachedAVX2F32(SB), $672-64
 	MOVQ         n+48(FP), R8
 	VXORPD       Y0, Y0, Y0
 	XORQ         R9, R9
-	LEAQ         (SP), R11
-	LEAQ         288(SP), R12
+	LEAQ         (SP), R10
+	LEAQ         288(SP), R11
+	LEAQ         576(SP), R12
+	XORQ         R9, R9
 	CMPQ         R9, R8
-	JGE          asymmetricDetachedAVX2F32done
+	JGE          asymmetricDetachedAVX2F32pipedone
 	VCVTPS2PD    (SI)(R9*4), Y1
 	VCVTPS2PD    (DI)(R9*4), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      64(R10), Y1
+	VCVTPS2PD    (SI)(R9*4), Y2
+	VCVTPS2PD    (DI)(R9*4), Y3
 	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y5
-	VMOVMSKPD    Y5, R10
-	TESTL        R10, R10
-	JEQ          asymmetricDetachedAVX2F32l1first
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y5
+	VMOVMSKPD    Y5, R13
+	TESTL        R13, R13
+	JEQ          asymmetricDetachedAVX2F32l1pre0
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y1, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y1, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
 	VANDPD       Y6, Y4, Y4
 	VADDPD       constsAVX2<>+672(SB), Y5, Y6
@@ -10041,136 +10558,191 @@ TEXT ·asymmetricDetachedAVX2F32(SB), $672-64
 	VSUBPD       Y5, Y4, Y4
 	VMOVAPD      Y4, Y4
 
-asymmetricDetachedAVX2F32l1first:
+asymmetricDetachedAVX2F32l1pre0:
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y1, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y1, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y2, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y2, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y2, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y2, (R10)
+	VMOVUPD      Y3, 32(R10)
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      Y4, 96(R10)
+	VMOVUPD      Y8, 128(R10)
+	VMOVUPD      Y5, 160(R10)
+	VMOVUPD      Y6, 192(R10)
+	VMOVUPD      Y7, 224(R10)
+	VMOVUPD      Y2, 256(R10)
+	LEAQ         4(R9), R13
+	CMPQ         R13, R8
+	JGE          asymmetricDetachedAVX2F32pre1
+	VCVTPS2PD    (SI)(R13*4), Y1
+	VCVTPS2PD    (DI)(R13*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R11)
+
+asymmetricDetachedAVX2F32pre1:
+asymmetricDetachedAVX2F32pipeloop:
+	LEAQ         8(R9), R13
+	CMPQ         R13, R8
+	JGE          asymmetricDetachedAVX2F32skip0
+	VCVTPS2PD    (SI)(R13*4), Y1
+	VCVTPS2PD    (DI)(R13*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R12)
+
+asymmetricDetachedAVX2F32skip0:
+	LEAQ        4(R9), R13
+	CMPQ        R13, R8
+	JGE         asymmetricDetachedAVX2F32skip1
+	VMOVUPD     64(R11), Y1
+	VCVTPS2PD   (SI)(R13*4), Y2
+	VCVTPS2PD   (DI)(R13*4), Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y3, Y5
+	VMOVMSKPD   Y5, R13
+	TESTL       R13, R13
+	JEQ         asymmetricDetachedAVX2F32l1
+	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y1, Y5
+	VMULPD      constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD   Y4, Y5, Y1, Y5
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VANDPD      Y6, Y4, Y4
+	VADDPD      constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD      Y6, Y5, Y6
+	VMULPD      Y6, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     constsAVX2<>+704(SB), Y9
+	VFMADD213PD constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+800(SB), Y8, Y9
+	VMULPD      Y7, Y9, Y7
+	VMOVUPD     constsAVX2<>+832(SB), Y9
+	VFMADD213PD constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+896(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y8
+	VADDPD      Y8, Y7, Y7
+	VMULPD      Y5, Y5, Y8
+	VMULPD      constsAVX2<>+256(SB), Y8, Y8
+	VADDPD      Y7, Y8, Y7
+	VMULPD      Y7, Y6, Y6
+	VMULPD      constsAVX2<>+192(SB), Y4, Y7
+	VADDPD      Y7, Y6, Y6
+	VSUBPD      Y6, Y8, Y6
+	VSUBPD      Y5, Y6, Y5
+	VMULPD      constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD      Y5, Y4, Y4
+	VMOVAPD     Y4, Y4
+
+asymmetricDetachedAVX2F32l1:
 	VMOVUPD   constsAVX2<>+576(SB), Y5
-	VADDPD    constsAVX2<>+576(SB), Y3, Y6
+	VADDPD    constsAVX2<>+576(SB), Y1, Y6
 	VDIVPD    Y6, Y5, Y5
-	VMULPD    Y5, Y3, Y6
-	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VMULPD    Y5, Y1, Y6
+	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y2, Y7
 	VBLENDVPD Y7, Y5, Y6, Y8
 	VBLENDVPD Y7, Y6, Y5, Y5
-	VMAXPD    constsAVX2<>+928(SB), Y1, Y6
+	VMAXPD    constsAVX2<>+928(SB), Y2, Y6
 	VADDPD    Y4, Y6, Y6
-	VXORPD    constsAVX2<>+32(SB), Y1, Y7
+	VXORPD    constsAVX2<>+32(SB), Y2, Y7
 	VMAXPD    constsAVX2<>+928(SB), Y7, Y7
 	VADDPD    Y4, Y7, Y7
-	VMOVUPD   Y1, (R11)
-	VMOVUPD   Y2, 32(R11)
-	VMOVUPD   Y3, 64(R11)
+	VMOVUPD   Y2, (R11)
+	VMOVUPD   Y3, 32(R11)
+	VMOVUPD   Y1, 64(R11)
 	VMOVUPD   Y4, 96(R11)
 	VMOVUPD   Y8, 128(R11)
 	VMOVUPD   Y5, 160(R11)
 	VMOVUPD   Y6, 192(R11)
 	VMOVUPD   Y7, 224(R11)
-	VMOVUPD   Y1, 256(R11)
+	VMOVUPD   Y2, 256(R11)
 
-asymmetricDetachedAVX2F32loop:
-	LEAQ         4(R9), R10
-	CMPQ         R10, R8
-	JGE          asymmetricDetachedAVX2F32last
-	VCVTPS2PD    (SI)(R10*4), Y1
-	VCVTPS2PD    (DI)(R10*4), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y5
-	VMOVMSKPD    Y5, R13
-	TESTL        R13, R13
-	JEQ          asymmetricDetachedAVX2F32l1
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VANDPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y5, Y6
-	VDIVPD       Y6, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y4, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y5, Y6, Y5
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVAPD      Y4, Y4
-
-asymmetricDetachedAVX2F32l1:
-	VMOVUPD   constsAVX2<>+576(SB), Y5
-	VADDPD    constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD    Y6, Y5, Y5
-	VMULPD    Y5, Y3, Y6
-	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD Y7, Y5, Y6, Y8
-	VBLENDVPD Y7, Y6, Y5, Y5
-	VMAXPD    constsAVX2<>+928(SB), Y1, Y6
-	VADDPD    Y4, Y6, Y6
-	VXORPD    constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD    constsAVX2<>+928(SB), Y7, Y7
-	VADDPD    Y4, Y7, Y7
-	VMOVUPD   Y1, (R12)
-	VMOVUPD   Y2, 32(R12)
-	VMOVUPD   Y3, 64(R12)
-	VMOVUPD   Y4, 96(R12)
-	VMOVUPD   Y8, 128(R12)
-	VMOVUPD   Y5, 160(R12)
-	VMOVUPD   Y6, 192(R12)
-	VMOVUPD   Y7, 224(R12)
-	VMOVUPD   Y1, 256(R12)
-
-asymmetricDetachedAVX2F32last:
-	VMOVUPD 160(R11), Y1
+asymmetricDetachedAVX2F32skip1:
+	VMOVUPD 160(R10), Y1
 	CMPQ    320(AX), $0x00
 	JL      asymmetricDetachedAVX2F32powplog
 	VMOVUPD constsAVX2<>+576(SB), Y2
@@ -10185,7 +10757,7 @@ asymmetricDetachedAVX2F32powploop:
 	JMP    asymmetricDetachedAVX2F32powploop
 
 asymmetricDetachedAVX2F32powplog:
-	VMOVUPD      192(R11), Y1
+	VMOVUPD      192(R10), Y1
 	VXORPD       constsAVX2<>+32(SB), Y1, Y1
 	VMULPD       96(AX), Y1, Y1
 	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
@@ -10228,19 +10800,19 @@ asymmetricDetachedAVX2F32powplog:
 	VMOVAPD      Y1, Y2
 
 asymmetricDetachedAVX2F32powpdone:
-	VMOVUPD   128(R11), Y1
-	VMOVUPD   160(R11), Y3
+	VMOVUPD   128(R10), Y1
+	VMOVUPD   160(R10), Y3
 	VMULPD    Y3, Y1, Y1
-	VMOVUPD   224(R11), Y3
+	VMOVUPD   224(R10), Y3
 	VMULPD    Y3, Y2, Y3
-	VMOVUPD   160(R11), Y4
+	VMOVUPD   160(R10), Y4
 	VMULPD    Y4, Y2, Y4
 	VXORPD    constsAVX2<>+32(SB), Y4, Y4
 	VMULPD    Y1, Y2, Y2
-	VMOVUPD   Y3, 576(SP)
-	VMOVUPD   Y4, 608(SP)
-	VMOVUPD   Y2, 640(SP)
-	VMOVUPD   128(R11), Y2
+	VMOVUPD   Y3, 864(SP)
+	VMOVUPD   Y4, 896(SP)
+	VMOVUPD   Y2, 928(SP)
+	VMOVUPD   128(R10), Y2
 	VSUBPD    224(AX), Y2, Y2
 	VCMPPD    $0x1e, constsAVX2<>+928(SB), Y2, Y3
 	VMOVUPD   constsAVX2<>+576(SB), Y4
@@ -10342,12 +10914,12 @@ asymmetricDetachedAVX2F32pownlog:
 	VMOVAPD      Y2, Y3
 
 asymmetricDetachedAVX2F32powndone:
-	VMOVUPD     160(R11), Y2
+	VMOVUPD     160(R10), Y2
 	VADDPD      224(AX), Y2, Y2
 	VDIVPD      Y2, Y1, Y1
 	VMOVUPD     constsAVX2<>+576(SB), Y4
-	VMOVUPD     128(R11), Y5
-	VMOVUPD     128(R11), Y6
+	VMOVUPD     128(R10), Y5
+	VMOVUPD     128(R10), Y6
 	VADDPD      Y6, Y5, Y5
 	VSUBPD      Y5, Y4, Y4
 	VADDPD      Y1, Y4, Y4
@@ -10398,22 +10970,22 @@ asymmetricDetachedAVX2F32powndone:
 	VXORPD      constsAVX2<>+32(SB), Y2, Y2
 	VMULPD      Y1, Y3, Y1
 	VMULPD      Y4, Y3, Y3
-	VMOVUPD     128(R11), Y4
+	VMOVUPD     128(R10), Y4
 	VSUBPD      224(AX), Y4, Y4
 	VCMPPD      $0x1e, constsAVX2<>+928(SB), Y4, Y4
 	VANDPD      Y2, Y4, Y2
 	VANDPD      Y1, Y4, Y1
 	VANDPD      Y3, Y4, Y3
-	VMOVUPD     32(R11), Y4
+	VMOVUPD     32(R10), Y4
 	VCMPPD      $0x00, constsAVX2<>+576(SB), Y4, Y4
-	VMOVUPD     576(SP), Y5
+	VMOVUPD     864(SP), Y5
 	VBLENDVPD   Y4, Y5, Y2, Y2
-	VMOVUPD     608(SP), Y5
+	VMOVUPD     896(SP), Y5
 	VBLENDVPD   Y4, Y5, Y1, Y1
-	VMOVUPD     640(SP), Y5
+	VMOVUPD     928(SP), Y5
 	VBLENDVPD   Y4, Y5, Y3, Y3
-	VMOVUPD     256(R11), Y4
-	VMOVUPD     32(R11), Y5
+	VMOVUPD     256(R10), Y4
+	VMOVUPD     32(R10), Y5
 	VCMPPD      $0x03, Y5, Y4, Y5
 	VANDPD      constsAVX2<>+0(SB), Y4, Y4
 	VCMPPD      $0x00, constsAVX2<>+1184(SB), Y4, Y4
@@ -10458,12 +11030,13 @@ asymmetricDetachedAVX2F32nograd:
 	VMOVUPS    X1, (BX)(R9*4)
 
 asymmetricDetachedAVX2F32nohess:
+	XCHGQ R10, R11
 	XCHGQ R11, R12
-	MOVQ  R10, R9
+	ADDQ  $0x00000004, R9
 	CMPQ  R9, R8
-	JL    asymmetricDetachedAVX2F32loop
+	JL    asymmetricDetachedAVX2F32pipeloop
 
-asymmetricDetachedAVX2F32done:
+asymmetricDetachedAVX2F32pipedone:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
@@ -10474,7 +11047,7 @@ asymmetricDetachedAVX2F32done:
 
 // func qualityAVX2F32(p *[64]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·qualityAVX2F32(SB), $896-64
+TEXT ·qualityAVX2F32(SB), $1184-64
 	MOVQ         p+0(FP), AX
 	MOVQ         loss+8(FP), CX
 	MOVQ         grad+16(FP), DX
@@ -10484,56 +11057,62 @@ TEXT ·qualityAVX2F32(SB), $896-64
 	MOVQ         n+48(FP), R8
 	VXORPD       Y0, Y0, Y0
 	XORQ         R9, R9
-	LEAQ         (SP), R11
-	LEAQ         288(SP), R12
+	LEAQ         (SP), R10
+	LEAQ         288(SP), R11
+	LEAQ         576(SP), R12
+	XORQ         R9, R9
 	CMPQ         R9, R8
-	JGE          qualityAVX2F32done
+	JGE          qualityAVX2F32pipedone
 	VCVTPS2PD    (SI)(R9*4), Y1
 	VCVTPS2PD    (DI)(R9*4), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      64(R10), Y1
+	VCVTPS2PD    (SI)(R9*4), Y2
+	VCVTPS2PD    (DI)(R9*4), Y3
 	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y1, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y1, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
 	VANDPD       Y6, Y4, Y4
 	VADDPD       constsAVX2<>+672(SB), Y5, Y6
@@ -10562,186 +11141,241 @@ TEXT ·qualityAVX2F32(SB), $896-64
 	VSUBPD       Y5, Y4, Y4
 	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y1, Y6
 	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VMULPD       Y5, Y1, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y2, Y7
 	VBLENDVPD    Y7, Y5, Y6, Y8
 	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VMAXPD       constsAVX2<>+928(SB), Y2, Y6
 	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VXORPD       constsAVX2<>+32(SB), Y2, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R11)
-	VMOVUPD      Y2, 32(R11)
-	VMOVUPD      Y3, 64(R11)
-	VMOVUPD      Y4, 96(R11)
-	VMOVUPD      Y8, 128(R11)
-	VMOVUPD      Y5, 160(R11)
-	VMOVUPD      Y6, 192(R11)
-	VMOVUPD      Y7, 224(R11)
-	VMOVUPD      Y1, 256(R11)
+	VMOVUPD      Y2, (R10)
+	VMOVUPD      Y3, 32(R10)
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      Y4, 96(R10)
+	VMOVUPD      Y8, 128(R10)
+	VMOVUPD      Y5, 160(R10)
+	VMOVUPD      Y6, 192(R10)
+	VMOVUPD      Y7, 224(R10)
+	VMOVUPD      Y2, 256(R10)
+	LEAQ         4(R9), R13
+	CMPQ         R13, R8
+	JGE          qualityAVX2F32pre1
+	VCVTPS2PD    (SI)(R13*4), Y1
+	VCVTPS2PD    (DI)(R13*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R11)
 
-qualityAVX2F32loop:
-	LEAQ         4(R9), R10
-	CMPQ         R10, R8
-	JGE          qualityAVX2F32last
-	VCVTPS2PD    (SI)(R10*4), Y1
-	VCVTPS2PD    (DI)(R10*4), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VANDPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y5, Y6
-	VDIVPD       Y6, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y4, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y5, Y6, Y5
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVAPD      Y4, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y8
-	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
-	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
-	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R12)
-	VMOVUPD      Y2, 32(R12)
-	VMOVUPD      Y3, 64(R12)
-	VMOVUPD      Y4, 96(R12)
-	VMOVUPD      Y8, 128(R12)
-	VMOVUPD      Y5, 160(R12)
-	VMOVUPD      Y6, 192(R12)
-	VMOVUPD      Y7, 224(R12)
-	VMOVUPD      Y1, 256(R12)
+qualityAVX2F32pre1:
+qualityAVX2F32pipeloop:
+	LEAQ         8(R9), R13
+	CMPQ         R13, R8
+	JGE          qualityAVX2F32skip0
+	VCVTPS2PD    (SI)(R13*4), Y1
+	VCVTPS2PD    (DI)(R13*4), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R12)
 
-qualityAVX2F32last:
-	VMOVUPD     32(R11), Y1
+qualityAVX2F32skip0:
+	LEAQ        4(R9), R13
+	CMPQ        R13, R8
+	JGE         qualityAVX2F32skip1
+	VMOVUPD     64(R11), Y1
+	VCVTPS2PD   (SI)(R13*4), Y2
+	VCVTPS2PD   (DI)(R13*4), Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y1, Y5
+	VMULPD      constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD   Y4, Y5, Y1, Y5
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VANDPD      Y6, Y4, Y4
+	VADDPD      constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD      Y6, Y5, Y6
+	VMULPD      Y6, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     constsAVX2<>+704(SB), Y9
+	VFMADD213PD constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+800(SB), Y8, Y9
+	VMULPD      Y7, Y9, Y7
+	VMOVUPD     constsAVX2<>+832(SB), Y9
+	VFMADD213PD constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+896(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y8
+	VADDPD      Y8, Y7, Y7
+	VMULPD      Y5, Y5, Y8
+	VMULPD      constsAVX2<>+256(SB), Y8, Y8
+	VADDPD      Y7, Y8, Y7
+	VMULPD      Y7, Y6, Y6
+	VMULPD      constsAVX2<>+192(SB), Y4, Y7
+	VADDPD      Y7, Y6, Y6
+	VSUBPD      Y6, Y8, Y6
+	VSUBPD      Y5, Y6, Y5
+	VMULPD      constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD      Y5, Y4, Y4
+	VMOVAPD     Y4, Y4
+	VMOVUPD     constsAVX2<>+576(SB), Y5
+	VADDPD      constsAVX2<>+576(SB), Y1, Y6
+	VDIVPD      Y6, Y5, Y5
+	VMULPD      Y5, Y1, Y6
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y2, Y7
+	VBLENDVPD   Y7, Y5, Y6, Y8
+	VBLENDVPD   Y7, Y6, Y5, Y5
+	VMAXPD      constsAVX2<>+928(SB), Y2, Y6
+	VADDPD      Y4, Y6, Y6
+	VXORPD      constsAVX2<>+32(SB), Y2, Y7
+	VMAXPD      constsAVX2<>+928(SB), Y7, Y7
+	VADDPD      Y4, Y7, Y7
+	VMOVUPD     Y2, (R11)
+	VMOVUPD     Y3, 32(R11)
+	VMOVUPD     Y1, 64(R11)
+	VMOVUPD     Y4, 96(R11)
+	VMOVUPD     Y8, 128(R11)
+	VMOVUPD     Y5, 160(R11)
+	VMOVUPD     Y6, 192(R11)
+	VMOVUPD     Y7, 224(R11)
+	VMOVUPD     Y2, 256(R11)
+
+qualityAVX2F32skip1:
+	VMOVUPD     32(R10), Y1
 	VCMPPD      $0x00, constsAVX2<>+576(SB), Y1, Y1
-	VMOVUPD     192(R11), Y2
-	VMOVUPD     224(R11), Y3
+	VMOVUPD     192(R10), Y2
+	VMOVUPD     224(R10), Y3
 	VBLENDVPD   Y1, Y3, Y2, Y2
-	VMOVUPD     128(R11), Y3
-	VMOVUPD     160(R11), Y4
+	VMOVUPD     128(R10), Y3
+	VMOVUPD     160(R10), Y4
 	VBLENDVPD   Y1, Y4, Y3, Y3
-	VMOVUPD     224(R11), Y4
+	VMOVUPD     224(R10), Y4
 	VXORPD      constsAVX2<>+32(SB), Y4, Y4
-	VMOVUPD     192(R11), Y5
+	VMOVUPD     192(R10), Y5
 	VXORPD      constsAVX2<>+32(SB), Y5, Y5
 	VBLENDVPD   Y1, Y5, Y4, Y4
-	VMOVUPD     160(R11), Y5
-	VMOVUPD     128(R11), Y6
+	VMOVUPD     160(R10), Y5
+	VMOVUPD     128(R10), Y6
 	VXORPD      constsAVX2<>+32(SB), Y6, Y6
 	VBLENDVPD   Y1, Y6, Y5, Y5
-	VMOVUPD     32(R11), Y6
+	VMOVUPD     32(R10), Y6
 	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y6
 	VORPD       Y1, Y6, Y1
 	VMOVMSKPD   Y1, R13
 	CMPL        R13, $0x0f
 	JE          qualityAVX2F32focus
 	VMOVUPD     constsAVX2<>+576(SB), Y6
-	VMOVUPD     32(R11), Y7
+	VMOVUPD     32(R10), Y7
 	VSUBPD      Y7, Y6, Y6
-	VMOVUPD     (R11), Y7
+	VMOVUPD     (R10), Y7
 	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y7, Y7
-	VMOVUPD     (R11), Y8
-	VMOVUPD     32(R11), Y9
+	VMOVUPD     (R10), Y8
+	VMOVUPD     32(R10), Y9
 	VMULPD      Y9, Y8, Y8
 	VXORPD      constsAVX2<>+32(SB), Y8, Y8
-	VMOVUPD     (R11), Y9
+	VMOVUPD     (R10), Y9
 	VMULPD      Y6, Y9, Y9
 	VBLENDVPD   Y7, Y9, Y8, Y7
-	VMOVUPD     96(R11), Y8
+	VMOVUPD     96(R10), Y8
 	VADDPD      Y8, Y7, Y7
-	VMOVUPD     32(R11), Y8
-	VMOVUPD     160(R11), Y9
+	VMOVUPD     32(R10), Y8
+	VMOVUPD     160(R10), Y9
 	VMULPD      Y9, Y8, Y8
-	VMOVUPD     128(R11), Y9
+	VMOVUPD     128(R10), Y9
 	VMULPD      Y9, Y6, Y6
 	VADDPD      Y6, Y8, Y6
 	VMOVUPD     constsAVX2<>+576(SB), Y8
-	VMOVUPD     32(R11), Y9
-	VMOVUPD     32(R11), Y10
+	VMOVUPD     32(R10), Y9
+	VMOVUPD     32(R10), Y10
 	VADDPD      Y10, Y9, Y9
 	VSUBPD      Y9, Y8, Y8
-	VMOVUPD     128(R11), Y9
+	VMOVUPD     128(R10), Y9
 	VMULPD      Y9, Y8, Y8
-	VMOVUPD     160(R11), Y9
+	VMOVUPD     160(R10), Y9
 	VMULPD      Y9, Y8, Y8
 	VDIVPD      Y6, Y8, Y8
-	VMOVUPD     32(R11), Y9
+	VMOVUPD     32(R10), Y9
 	VCMPPD      $0x11, constsAVX2<>+256(SB), Y9, Y9
 	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y10
-	VMOVUPD     128(R11), Y11
+	VMOVUPD     128(R10), Y11
 	VXORPD      constsAVX2<>+32(SB), Y11, Y11
-	VMOVUPD     160(R11), Y12
+	VMOVUPD     160(R10), Y12
 	VBLENDVPD   Y9, Y12, Y11, Y9
 	VBLENDVPD   Y10, Y9, Y8, Y8
 	VBLENDVPD   Y1, Y2, Y7, Y2
@@ -10847,17 +11481,17 @@ qualityAVX2F32powlog:
 	VMOVAPD      Y1, Y1
 
 qualityAVX2F32powdone:
-	VMOVUPD      128(R11), Y3
+	VMOVUPD      128(R10), Y3
 	VMOVUPD      constsAVX2<>+576(SB), Y4
-	VMOVUPD      32(R11), Y6
+	VMOVUPD      32(R10), Y6
 	VSUBPD       Y6, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VMOVUPD      32(R11), Y4
-	VMOVUPD      160(R11), Y6
+	VMOVUPD      32(R10), Y4
+	VMOVUPD      160(R10), Y6
 	VMULPD       Y6, Y4, Y4
 	VSUBPD       Y4, Y3, Y3
-	VMOVUPD      128(R11), Y4
-	VMOVUPD      160(R11), Y6
+	VMOVUPD      128(R10), Y4
+	VMOVUPD      160(R10), Y6
 	VMOVUPD      96(AX), Y7
 	VMULPD       Y7, Y5, Y8
 	VMULPD       Y2, Y8, Y9
@@ -10878,27 +11512,27 @@ qualityAVX2F32powdone:
 	VMULPD       Y5, Y4, Y4
 	VADDPD       Y4, Y3, Y3
 	VMULPD       Y3, Y1, Y1
-	VMOVUPD      32(R11), Y3
+	VMOVUPD      32(R10), Y3
 	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VMOVUPD      32(R11), Y4
+	VMOVUPD      32(R10), Y4
 	VCMPPD       $0x00, constsAVX2<>+928(SB), Y4, Y4
 	VORPD        Y3, Y4, Y3
 	VMOVMSKPD    Y3, R13
 	CMPL         R13, $0x0f
 	JE           qualityAVX2F32hard
-	VMOVUPD      Y10, 576(SP)
-	VMOVUPD      Y11, 608(SP)
-	VMOVUPD      Y1, 640(SP)
-	VMOVUPD      Y2, 672(SP)
-	VMOVUPD      672(SP), Y2
-	VMOVUPD      (R11), Y1
+	VMOVUPD      Y10, 864(SP)
+	VMOVUPD      Y11, 896(SP)
+	VMOVUPD      Y1, 928(SP)
+	VMOVUPD      Y2, 960(SP)
+	VMOVUPD      960(SP), Y2
+	VMOVUPD      (R10), Y1
 	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y1
-	VMOVUPD      32(R11), Y3
-	VMOVUPD      128(R11), Y4
+	VMOVUPD      32(R10), Y3
+	VMOVUPD      128(R10), Y4
 	VSUBPD       Y4, Y3, Y3
-	VMOVUPD      160(R11), Y4
+	VMOVUPD      160(R10), Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VMOVUPD      32(R11), Y6
+	VMOVUPD      32(R10), Y6
 	VSUBPD       Y6, Y5, Y5
 	VSUBPD       Y5, Y4, Y4
 	VBLENDVPD    Y1, Y4, Y3, Y1
@@ -10949,15 +11583,15 @@ qualityAVX2F32powdone:
 	VSUBPD       Y4, Y6, Y4
 	VMULPD       constsAVX2<>+160(SB), Y5, Y5
 	VSUBPD       Y4, Y5, Y4
-	VMOVUPD      192(R11), Y5
-	VMOVUPD      224(R11), Y6
+	VMOVUPD      192(R10), Y5
+	VMOVUPD      224(R10), Y6
 	VADDPD       Y6, Y5, Y5
 	VXORPD       constsAVX2<>+32(SB), Y5, Y5
-	VMOVUPD      Y3, 704(SP)
-	VMOVUPD      Y1, 736(SP)
-	VMOVUPD      Y4, 768(SP)
-	VMOVUPD      Y5, 800(SP)
-	VMOVUPD      768(SP), Y1
+	VMOVUPD      Y3, 992(SP)
+	VMOVUPD      Y1, 1024(SP)
+	VMOVUPD      Y4, 1056(SP)
+	VMOVUPD      Y5, 1088(SP)
+	VMOVUPD      1056(SP), Y1
 	VMULPD       96(AX), Y1, Y1
 	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
 	VMINPD       constsAVX2<>+96(SB), Y1, Y1
@@ -10996,10 +11630,10 @@ qualityAVX2F32powdone:
 	VADDPD       constsAVX2<>+608(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y3, Y1, Y1
-	VMOVUPD      Y1, 832(SP)
-	VMOVUPD      768(SP), Y1
+	VMOVUPD      Y1, 1120(SP)
+	VMOVUPD      1056(SP), Y1
 	VMULPD       128(AX), Y1, Y1
-	VMOVUPD      800(SP), Y3
+	VMOVUPD      1088(SP), Y3
 	VADDPD       Y3, Y1, Y1
 	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
 	VMINPD       constsAVX2<>+96(SB), Y1, Y1
@@ -11038,9 +11672,9 @@ qualityAVX2F32powdone:
 	VADDPD       constsAVX2<>+608(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y3, Y1, Y1
-	VMOVUPD      Y1, 864(SP)
-	VMOVUPD      800(SP), Y1
-	VMOVUPD      768(SP), Y3
+	VMOVUPD      Y1, 1152(SP)
+	VMOVUPD      1088(SP), Y1
+	VMOVUPD      1056(SP), Y3
 	VMULPD       160(AX), Y3, Y3
 	VADDPD       Y1, Y1, Y1
 	VADDPD       Y1, Y3, Y1
@@ -11081,41 +11715,41 @@ qualityAVX2F32powdone:
 	VADDPD       constsAVX2<>+608(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y3, Y1, Y1
-	VMOVUPD      128(R11), Y3
-	VMOVUPD      160(R11), Y4
+	VMOVUPD      128(R10), Y3
+	VMOVUPD      160(R10), Y4
 	VMULPD       Y4, Y3, Y5
 	VMULPD       Y2, Y1, Y1
 	VMULPD       96(AX), Y1, Y1
 	VMULPD       128(AX), Y1, Y1
 	VMOVUPD      constsAVX2<>+576(SB), Y3
-	VMOVUPD      128(R11), Y4
-	VMOVUPD      128(R11), Y6
+	VMOVUPD      128(R10), Y4
+	VMOVUPD      128(R10), Y6
 	VADDPD       Y6, Y4, Y4
 	VSUBPD       Y4, Y3, Y3
-	VMOVUPD      736(SP), Y4
+	VMOVUPD      1024(SP), Y4
 	VMULPD       Y3, Y4, Y3
-	VMOVUPD      864(SP), Y4
+	VMOVUPD      1152(SP), Y4
 	VMULPD       Y4, Y3, Y3
 	VMULPD       Y2, Y3, Y3
 	VMULPD       96(AX), Y3, Y3
 	VSUBPD       Y3, Y1, Y1
-	VMOVUPD      832(SP), Y3
+	VMOVUPD      1120(SP), Y3
 	VMULPD       Y3, Y5, Y3
 	VMULPD       192(AX), Y3, Y3
 	VADDPD       Y3, Y1, Y1
-	VMOVUPD      832(SP), Y3
+	VMOVUPD      1120(SP), Y3
 	VMULPD       Y2, Y3, Y4
-	VMOVUPD      736(SP), Y3
-	VMOVUPD      864(SP), Y6
+	VMOVUPD      1024(SP), Y3
+	VMOVUPD      1152(SP), Y6
 	VMULPD       Y2, Y6, Y6
 	VMULPD       96(AX), Y6, Y6
-	VMOVUPD      832(SP), Y7
-	VMOVUPD      704(SP), Y8
+	VMOVUPD      1120(SP), Y7
+	VMOVUPD      992(SP), Y8
 	VMULPD       Y8, Y7, Y7
 	VADDPD       Y7, Y6, Y6
 	VMULPD       Y6, Y3, Y3
 	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMOVUPD      704(SP), Y6
+	VMOVUPD      992(SP), Y6
 	VCMPPD       $0x03, Y1, Y1, Y7
 	VBLENDVPD    Y7, 288(AX), Y1, Y1
 	VCMPPD       $0x00, constsAVX2<>+928(SB), Y6, Y6
@@ -11128,21 +11762,21 @@ qualityAVX2F32powdone:
 	VMULPD       256(AX), Y2, Y2
 	VADDPD       Y2, Y7, Y2
 	VBLENDVPD    Y6, Y2, Y1, Y1
-	VMOVUPD      32(R11), Y2
+	VMOVUPD      32(R10), Y2
 	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y2
-	VMOVUPD      32(R11), Y5
+	VMOVUPD      32(R10), Y5
 	VCMPPD       $0x00, constsAVX2<>+928(SB), Y5, Y5
 	VORPD        Y2, Y5, Y2
-	VMOVUPD      576(SP), Y5
+	VMOVUPD      864(SP), Y5
 	VBLENDVPD    Y2, Y5, Y4, Y10
-	VMOVUPD      608(SP), Y4
+	VMOVUPD      896(SP), Y4
 	VBLENDVPD    Y2, Y4, Y3, Y11
-	VMOVUPD      640(SP), Y3
+	VMOVUPD      928(SP), Y3
 	VBLENDVPD    Y2, Y3, Y1, Y1
 
 qualityAVX2F32hard:
-	VMOVUPD    256(R11), Y2
-	VMOVUPD    32(R11), Y3
+	VMOVUPD    256(R10), Y2
+	VMOVUPD    32(R10), Y3
 	VCMPPD     $0x03, Y3, Y2, Y3
 	VANDPD     constsAVX2<>+0(SB), Y2, Y2
 	VCMPPD     $0x00, constsAVX2<>+1184(SB), Y2, Y2
@@ -11187,12 +11821,13 @@ qualityAVX2F32nograd:
 	VMOVUPS    X1, (BX)(R9*4)
 
 qualityAVX2F32nohess:
+	XCHGQ R10, R11
 	XCHGQ R11, R12
-	MOVQ  R10, R9
+	ADDQ  $0x00000004, R9
 	CMPQ  R9, R8
-	JL    qualityAVX2F32loop
+	JL    qualityAVX2F32pipeloop
 
-qualityAVX2F32done:
+qualityAVX2F32pipedone:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
@@ -11203,7 +11838,7 @@ qualityAVX2F32done:
 
 // func poly1AVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·poly1AVX2F64(SB), $576-64
+TEXT ·poly1AVX2F64(SB), $864-64
 	MOVQ         p+0(FP), AX
 	MOVQ         loss+8(FP), CX
 	MOVQ         grad+16(FP), DX
@@ -11213,56 +11848,62 @@ TEXT ·poly1AVX2F64(SB), $576-64
 	MOVQ         n+48(FP), R8
 	VXORPD       Y0, Y0, Y0
 	XORQ         R9, R9
-	LEAQ         (SP), R11
-	LEAQ         288(SP), R12
+	LEAQ         (SP), R10
+	LEAQ         288(SP), R11
+	LEAQ         576(SP), R12
+	XORQ         R9, R9
 	CMPQ         R9, R8
-	JGE          poly1AVX2F64done
+	JGE          poly1AVX2F64pipedone
 	VMOVUPD      (SI)(R9*8), Y1
 	VMOVUPD      (DI)(R9*8), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      64(R10), Y1
+	VMOVUPD      (SI)(R9*8), Y2
+	VMOVUPD      (DI)(R9*8), Y3
 	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y1, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y1, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
 	VANDPD       Y6, Y4, Y4
 	VADDPD       constsAVX2<>+672(SB), Y5, Y6
@@ -11291,186 +11932,241 @@ TEXT ·poly1AVX2F64(SB), $576-64
 	VSUBPD       Y5, Y4, Y4
 	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y1, Y6
 	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VMULPD       Y5, Y1, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y2, Y7
 	VBLENDVPD    Y7, Y5, Y6, Y8
 	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VMAXPD       constsAVX2<>+928(SB), Y2, Y6
 	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VXORPD       constsAVX2<>+32(SB), Y2, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R11)
-	VMOVUPD      Y2, 32(R11)
-	VMOVUPD      Y3, 64(R11)
-	VMOVUPD      Y4, 96(R11)
-	VMOVUPD      Y8, 128(R11)
-	VMOVUPD      Y5, 160(R11)
-	VMOVUPD      Y6, 192(R11)
-	VMOVUPD      Y7, 224(R11)
-	VMOVUPD      Y1, 256(R11)
+	VMOVUPD      Y2, (R10)
+	VMOVUPD      Y3, 32(R10)
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      Y4, 96(R10)
+	VMOVUPD      Y8, 128(R10)
+	VMOVUPD      Y5, 160(R10)
+	VMOVUPD      Y6, 192(R10)
+	VMOVUPD      Y7, 224(R10)
+	VMOVUPD      Y2, 256(R10)
+	LEAQ         4(R9), R13
+	CMPQ         R13, R8
+	JGE          poly1AVX2F64pre1
+	VMOVUPD      (SI)(R13*8), Y1
+	VMOVUPD      (DI)(R13*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R11)
 
-poly1AVX2F64loop:
-	LEAQ         4(R9), R10
-	CMPQ         R10, R8
-	JGE          poly1AVX2F64last
-	VMOVUPD      (SI)(R10*8), Y1
-	VMOVUPD      (DI)(R10*8), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VANDPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y5, Y6
-	VDIVPD       Y6, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y4, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y5, Y6, Y5
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVAPD      Y4, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y8
-	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
-	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
-	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R12)
-	VMOVUPD      Y2, 32(R12)
-	VMOVUPD      Y3, 64(R12)
-	VMOVUPD      Y4, 96(R12)
-	VMOVUPD      Y8, 128(R12)
-	VMOVUPD      Y5, 160(R12)
-	VMOVUPD      Y6, 192(R12)
-	VMOVUPD      Y7, 224(R12)
-	VMOVUPD      Y1, 256(R12)
+poly1AVX2F64pre1:
+poly1AVX2F64pipeloop:
+	LEAQ         8(R9), R13
+	CMPQ         R13, R8
+	JGE          poly1AVX2F64skip0
+	VMOVUPD      (SI)(R13*8), Y1
+	VMOVUPD      (DI)(R13*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R12)
 
-poly1AVX2F64last:
-	VMOVUPD     32(R11), Y1
+poly1AVX2F64skip0:
+	LEAQ        4(R9), R13
+	CMPQ        R13, R8
+	JGE         poly1AVX2F64skip1
+	VMOVUPD     64(R11), Y1
+	VMOVUPD     (SI)(R13*8), Y2
+	VMOVUPD     (DI)(R13*8), Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y1, Y5
+	VMULPD      constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD   Y4, Y5, Y1, Y5
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VANDPD      Y6, Y4, Y4
+	VADDPD      constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD      Y6, Y5, Y6
+	VMULPD      Y6, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     constsAVX2<>+704(SB), Y9
+	VFMADD213PD constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+800(SB), Y8, Y9
+	VMULPD      Y7, Y9, Y7
+	VMOVUPD     constsAVX2<>+832(SB), Y9
+	VFMADD213PD constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+896(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y8
+	VADDPD      Y8, Y7, Y7
+	VMULPD      Y5, Y5, Y8
+	VMULPD      constsAVX2<>+256(SB), Y8, Y8
+	VADDPD      Y7, Y8, Y7
+	VMULPD      Y7, Y6, Y6
+	VMULPD      constsAVX2<>+192(SB), Y4, Y7
+	VADDPD      Y7, Y6, Y6
+	VSUBPD      Y6, Y8, Y6
+	VSUBPD      Y5, Y6, Y5
+	VMULPD      constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD      Y5, Y4, Y4
+	VMOVAPD     Y4, Y4
+	VMOVUPD     constsAVX2<>+576(SB), Y5
+	VADDPD      constsAVX2<>+576(SB), Y1, Y6
+	VDIVPD      Y6, Y5, Y5
+	VMULPD      Y5, Y1, Y6
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y2, Y7
+	VBLENDVPD   Y7, Y5, Y6, Y8
+	VBLENDVPD   Y7, Y6, Y5, Y5
+	VMAXPD      constsAVX2<>+928(SB), Y2, Y6
+	VADDPD      Y4, Y6, Y6
+	VXORPD      constsAVX2<>+32(SB), Y2, Y7
+	VMAXPD      constsAVX2<>+928(SB), Y7, Y7
+	VADDPD      Y4, Y7, Y7
+	VMOVUPD     Y2, (R11)
+	VMOVUPD     Y3, 32(R11)
+	VMOVUPD     Y1, 64(R11)
+	VMOVUPD     Y4, 96(R11)
+	VMOVUPD     Y8, 128(R11)
+	VMOVUPD     Y5, 160(R11)
+	VMOVUPD     Y6, 192(R11)
+	VMOVUPD     Y7, 224(R11)
+	VMOVUPD     Y2, 256(R11)
+
+poly1AVX2F64skip1:
+	VMOVUPD     32(R10), Y1
 	VCMPPD      $0x00, constsAVX2<>+576(SB), Y1, Y1
-	VMOVUPD     192(R11), Y2
-	VMOVUPD     224(R11), Y3
+	VMOVUPD     192(R10), Y2
+	VMOVUPD     224(R10), Y3
 	VBLENDVPD   Y1, Y3, Y2, Y2
-	VMOVUPD     128(R11), Y3
-	VMOVUPD     160(R11), Y4
+	VMOVUPD     128(R10), Y3
+	VMOVUPD     160(R10), Y4
 	VBLENDVPD   Y1, Y4, Y3, Y3
-	VMOVUPD     224(R11), Y4
+	VMOVUPD     224(R10), Y4
 	VXORPD      constsAVX2<>+32(SB), Y4, Y4
-	VMOVUPD     192(R11), Y5
+	VMOVUPD     192(R10), Y5
 	VXORPD      constsAVX2<>+32(SB), Y5, Y5
 	VBLENDVPD   Y1, Y5, Y4, Y4
-	VMOVUPD     160(R11), Y5
-	VMOVUPD     128(R11), Y6
+	VMOVUPD     160(R10), Y5
+	VMOVUPD     128(R10), Y6
 	VXORPD      constsAVX2<>+32(SB), Y6, Y6
 	VBLENDVPD   Y1, Y6, Y5, Y5
-	VMOVUPD     32(R11), Y6
+	VMOVUPD     32(R10), Y6
 	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y6
 	VORPD       Y1, Y6, Y1
 	VMOVMSKPD   Y1, R13
 	CMPL        R13, $0x0f
 	JE          poly1AVX2F64focus
 	VMOVUPD     constsAVX2<>+576(SB), Y6
-	VMOVUPD     32(R11), Y7
+	VMOVUPD     32(R10), Y7
 	VSUBPD      Y7, Y6, Y6
-	VMOVUPD     (R11), Y7
+	VMOVUPD     (R10), Y7
 	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y7, Y7
-	VMOVUPD     (R11), Y8
-	VMOVUPD     32(R11), Y9
+	VMOVUPD     (R10), Y8
+	VMOVUPD     32(R10), Y9
 	VMULPD      Y9, Y8, Y8
 	VXORPD      constsAVX2<>+32(SB), Y8, Y8
-	VMOVUPD     (R11), Y9
+	VMOVUPD     (R10), Y9
 	VMULPD      Y6, Y9, Y9
 	VBLENDVPD   Y7, Y9, Y8, Y7
-	VMOVUPD     96(R11), Y8
+	VMOVUPD     96(R10), Y8
 	VADDPD      Y8, Y7, Y7
-	VMOVUPD     32(R11), Y8
-	VMOVUPD     160(R11), Y9
+	VMOVUPD     32(R10), Y8
+	VMOVUPD     160(R10), Y9
 	VMULPD      Y9, Y8, Y8
-	VMOVUPD     128(R11), Y9
+	VMOVUPD     128(R10), Y9
 	VMULPD      Y9, Y6, Y6
 	VADDPD      Y6, Y8, Y6
 	VMOVUPD     constsAVX2<>+576(SB), Y8
-	VMOVUPD     32(R11), Y9
-	VMOVUPD     32(R11), Y10
+	VMOVUPD     32(R10), Y9
+	VMOVUPD     32(R10), Y10
 	VADDPD      Y10, Y9, Y9
 	VSUBPD      Y9, Y8, Y8
-	VMOVUPD     128(R11), Y9
+	VMOVUPD     128(R10), Y9
 	VMULPD      Y9, Y8, Y8
-	VMOVUPD     160(R11), Y9
+	VMOVUPD     160(R10), Y9
 	VMULPD      Y9, Y8, Y8
 	VDIVPD      Y6, Y8, Y8
-	VMOVUPD     32(R11), Y9
+	VMOVUPD     32(R10), Y9
 	VCMPPD      $0x11, constsAVX2<>+256(SB), Y9, Y9
 	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y10
-	VMOVUPD     128(R11), Y11
+	VMOVUPD     128(R10), Y11
 	VXORPD      constsAVX2<>+32(SB), Y11, Y11
-	VMOVUPD     160(R11), Y12
+	VMOVUPD     160(R10), Y12
 	VBLENDVPD   Y9, Y12, Y11, Y9
 	VBLENDVPD   Y10, Y9, Y8, Y8
 	VBLENDVPD   Y1, Y2, Y7, Y2
@@ -11576,24 +12272,24 @@ poly1AVX2F64powlog:
 	VMOVAPD      Y1, Y1
 
 poly1AVX2F64powdone:
-	VMOVUPD   32(R11), Y4
+	VMOVUPD   32(R10), Y4
 	VMULPD    96(AX), Y4, Y6
 	VMOVUPD   constsAVX2<>+576(SB), Y7
 	VSUBPD    Y4, Y7, Y4
 	VMULPD    128(AX), Y4, Y4
 	VADDPD    Y4, Y6, Y4
 	VMULPD    Y1, Y4, Y4
-	VMOVUPD   128(R11), Y6
+	VMOVUPD   128(R10), Y6
 	VMOVUPD   constsAVX2<>+576(SB), Y7
-	VMOVUPD   32(R11), Y8
+	VMOVUPD   32(R10), Y8
 	VSUBPD    Y8, Y7, Y7
 	VMULPD    Y7, Y6, Y6
-	VMOVUPD   32(R11), Y7
-	VMOVUPD   160(R11), Y8
+	VMOVUPD   32(R10), Y7
+	VMOVUPD   160(R10), Y8
 	VMULPD    Y8, Y7, Y7
 	VSUBPD    Y7, Y6, Y6
-	VMOVUPD   128(R11), Y7
-	VMOVUPD   160(R11), Y8
+	VMOVUPD   128(R10), Y7
+	VMOVUPD   160(R10), Y8
 	VMOVUPD   160(AX), Y9
 	VMULPD    Y9, Y5, Y10
 	VMULPD    Y2, Y10, Y11
@@ -11625,16 +12321,16 @@ poly1AVX2F64powdone:
 	VMULPD    Y5, Y6, Y6
 	VMULPD    Y5, Y6, Y6
 	VMOVUPD   constsAVX2<>+576(SB), Y7
-	VMOVUPD   128(R11), Y8
-	VMOVUPD   128(R11), Y9
+	VMOVUPD   128(R10), Y8
+	VMOVUPD   128(R10), Y9
 	VADDPD    Y9, Y8, Y8
 	VSUBPD    Y8, Y7, Y7
 	VMULPD    Y7, Y5, Y5
 	VADDPD    Y5, Y6, Y5
 	VMULPD    Y5, Y1, Y1
 	VADDPD    Y1, Y4, Y1
-	VMOVUPD   256(R11), Y4
-	VMOVUPD   32(R11), Y5
+	VMOVUPD   256(R10), Y4
+	VMOVUPD   32(R10), Y5
 	VCMPPD    $0x03, Y5, Y4, Y5
 	VANDPD    constsAVX2<>+0(SB), Y4, Y4
 	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y4, Y4
@@ -11676,12 +12372,13 @@ poly1AVX2F64nograd:
 	VMOVUPD   Y1, (BX)(R9*8)
 
 poly1AVX2F64nohess:
+	XCHGQ R10, R11
 	XCHGQ R11, R12
-	MOVQ  R10, R9
+	ADDQ  $0x00000004, R9
 	CMPQ  R9, R8
-	JL    poly1AVX2F64loop
+	JL    poly1AVX2F64pipeloop
 
-poly1AVX2F64done:
+poly1AVX2F64pipedone:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
@@ -11692,7 +12389,7 @@ poly1AVX2F64done:
 
 // func gaussianAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·gaussianAVX2F64(SB), $576-64
+TEXT ·gaussianAVX2F64(SB), $864-64
 	MOVQ         p+0(FP), AX
 	MOVQ         loss+8(FP), CX
 	MOVQ         grad+16(FP), DX
@@ -11702,56 +12399,62 @@ TEXT ·gaussianAVX2F64(SB), $576-64
 	MOVQ         n+48(FP), R8
 	VXORPD       Y0, Y0, Y0
 	XORQ         R9, R9
-	LEAQ         (SP), R11
-	LEAQ         288(SP), R12
+	LEAQ         (SP), R10
+	LEAQ         288(SP), R11
+	LEAQ         576(SP), R12
+	XORQ         R9, R9
 	CMPQ         R9, R8
-	JGE          gaussianAVX2F64done
+	JGE          gaussianAVX2F64pipedone
 	VMOVUPD      (SI)(R9*8), Y1
 	VMOVUPD      (DI)(R9*8), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      64(R10), Y1
+	VMOVUPD      (SI)(R9*8), Y2
+	VMOVUPD      (DI)(R9*8), Y3
 	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y1, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y1, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
 	VANDPD       Y6, Y4, Y4
 	VADDPD       constsAVX2<>+672(SB), Y5, Y6
@@ -11780,131 +12483,186 @@ TEXT ·gaussianAVX2F64(SB), $576-64
 	VSUBPD       Y5, Y4, Y4
 	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y1, Y6
 	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VMULPD       Y5, Y1, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y2, Y7
 	VBLENDVPD    Y7, Y5, Y6, Y8
 	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VMAXPD       constsAVX2<>+928(SB), Y2, Y6
 	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VXORPD       constsAVX2<>+32(SB), Y2, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R11)
-	VMOVUPD      Y2, 32(R11)
-	VMOVUPD      Y3, 64(R11)
-	VMOVUPD      Y4, 96(R11)
-	VMOVUPD      Y8, 128(R11)
-	VMOVUPD      Y5, 160(R11)
-	VMOVUPD      Y6, 192(R11)
-	VMOVUPD      Y7, 224(R11)
-	VMOVUPD      Y1, 256(R11)
+	VMOVUPD      Y2, (R10)
+	VMOVUPD      Y3, 32(R10)
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      Y4, 96(R10)
+	VMOVUPD      Y8, 128(R10)
+	VMOVUPD      Y5, 160(R10)
+	VMOVUPD      Y6, 192(R10)
+	VMOVUPD      Y7, 224(R10)
+	VMOVUPD      Y2, 256(R10)
+	LEAQ         4(R9), R13
+	CMPQ         R13, R8
+	JGE          gaussianAVX2F64pre1
+	VMOVUPD      (SI)(R13*8), Y1
+	VMOVUPD      (DI)(R13*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R11)
 
-gaussianAVX2F64loop:
-	LEAQ         4(R9), R10
-	CMPQ         R10, R8
-	JGE          gaussianAVX2F64last
-	VMOVUPD      (SI)(R10*8), Y1
-	VMOVUPD      (DI)(R10*8), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VANDPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y5, Y6
-	VDIVPD       Y6, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y4, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y5, Y6, Y5
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVAPD      Y4, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y8
-	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
-	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
-	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R12)
-	VMOVUPD      Y2, 32(R12)
-	VMOVUPD      Y3, 64(R12)
-	VMOVUPD      Y4, 96(R12)
-	VMOVUPD      Y8, 128(R12)
-	VMOVUPD      Y5, 160(R12)
-	VMOVUPD      Y6, 192(R12)
-	VMOVUPD      Y7, 224(R12)
-	VMOVUPD      Y1, 256(R12)
+gaussianAVX2F64pre1:
+gaussianAVX2F64pipeloop:
+	LEAQ         8(R9), R13
+	CMPQ         R13, R8
+	JGE          gaussianAVX2F64skip0
+	VMOVUPD      (SI)(R13*8), Y1
+	VMOVUPD      (DI)(R13*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R12)
 
-gaussianAVX2F64last:
-	VMOVUPD   32(R11), Y1
+gaussianAVX2F64skip0:
+	LEAQ        4(R9), R13
+	CMPQ        R13, R8
+	JGE         gaussianAVX2F64skip1
+	VMOVUPD     64(R11), Y1
+	VMOVUPD     (SI)(R13*8), Y2
+	VMOVUPD     (DI)(R13*8), Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y1, Y5
+	VMULPD      constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD   Y4, Y5, Y1, Y5
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VANDPD      Y6, Y4, Y4
+	VADDPD      constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD      Y6, Y5, Y6
+	VMULPD      Y6, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     constsAVX2<>+704(SB), Y9
+	VFMADD213PD constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+800(SB), Y8, Y9
+	VMULPD      Y7, Y9, Y7
+	VMOVUPD     constsAVX2<>+832(SB), Y9
+	VFMADD213PD constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+896(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y8
+	VADDPD      Y8, Y7, Y7
+	VMULPD      Y5, Y5, Y8
+	VMULPD      constsAVX2<>+256(SB), Y8, Y8
+	VADDPD      Y7, Y8, Y7
+	VMULPD      Y7, Y6, Y6
+	VMULPD      constsAVX2<>+192(SB), Y4, Y7
+	VADDPD      Y7, Y6, Y6
+	VSUBPD      Y6, Y8, Y6
+	VSUBPD      Y5, Y6, Y5
+	VMULPD      constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD      Y5, Y4, Y4
+	VMOVAPD     Y4, Y4
+	VMOVUPD     constsAVX2<>+576(SB), Y5
+	VADDPD      constsAVX2<>+576(SB), Y1, Y6
+	VDIVPD      Y6, Y5, Y5
+	VMULPD      Y5, Y1, Y6
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y2, Y7
+	VBLENDVPD   Y7, Y5, Y6, Y8
+	VBLENDVPD   Y7, Y6, Y5, Y5
+	VMAXPD      constsAVX2<>+928(SB), Y2, Y6
+	VADDPD      Y4, Y6, Y6
+	VXORPD      constsAVX2<>+32(SB), Y2, Y7
+	VMAXPD      constsAVX2<>+928(SB), Y7, Y7
+	VADDPD      Y4, Y7, Y7
+	VMOVUPD     Y2, (R11)
+	VMOVUPD     Y3, 32(R11)
+	VMOVUPD     Y1, 64(R11)
+	VMOVUPD     Y4, 96(R11)
+	VMOVUPD     Y8, 128(R11)
+	VMOVUPD     Y5, 160(R11)
+	VMOVUPD     Y6, 192(R11)
+	VMOVUPD     Y7, 224(R11)
+	VMOVUPD     Y2, 256(R11)
+
+gaussianAVX2F64skip1:
+	VMOVUPD   32(R10), Y1
 	VCMPPD    $0x00, constsAVX2<>+576(SB), Y1, Y1
 	VMOVUPD   constsAVX2<>+576(SB), Y2
-	VMOVUPD   32(R11), Y3
+	VMOVUPD   32(R10), Y3
 	VSUBPD    Y3, Y2, Y2
 	VBLENDVPD Y1, constsAVX2<>+576(SB), Y2, Y1
 	CMPQ      192(AX), $0x00
@@ -12004,10 +12762,10 @@ gaussianAVX2F64powblog:
 	VMOVAPD      Y1, Y2
 
 gaussianAVX2F64powbdone:
-	VMOVUPD   32(R11), Y1
+	VMOVUPD   32(R10), Y1
 	VCMPPD    $0x00, constsAVX2<>+576(SB), Y1, Y1
-	VMOVUPD   128(R11), Y3
-	VMOVUPD   160(R11), Y4
+	VMOVUPD   128(R10), Y3
+	VMOVUPD   160(R10), Y4
 	VBLENDVPD Y1, Y4, Y3, Y3
 	CMPQ      160(AX), $0x00
 	JL        gaussianAVX2F64powglog
@@ -12023,9 +12781,9 @@ gaussianAVX2F64powgloop:
 	JMP    gaussianAVX2F64powgloop
 
 gaussianAVX2F64powglog:
-	VMOVUPD      224(R11), Y3
+	VMOVUPD      224(R10), Y3
 	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMOVUPD      192(R11), Y4
+	VMOVUPD      192(R10), Y4
 	VXORPD       constsAVX2<>+32(SB), Y4, Y4
 	VBLENDVPD    Y1, Y4, Y3, Y1
 	VMULPD       96(AX), Y1, Y1
@@ -12070,21 +12828,21 @@ gaussianAVX2F64powglog:
 
 gaussianAVX2F64powgdone:
 	VMULPD    Y1, Y2, Y1
-	VMOVUPD   32(R11), Y2
+	VMOVUPD   32(R10), Y2
 	VCMPPD    $0x00, constsAVX2<>+576(SB), Y2, Y2
-	VMOVUPD   160(R11), Y3
-	VMOVUPD   128(R11), Y4
+	VMOVUPD   160(R10), Y3
+	VMOVUPD   128(R10), Y4
 	VXORPD    constsAVX2<>+32(SB), Y4, Y4
 	VBLENDVPD Y2, Y4, Y3, Y3
-	VMOVUPD   192(R11), Y4
-	VMOVUPD   224(R11), Y5
+	VMOVUPD   192(R10), Y4
+	VMOVUPD   224(R10), Y5
 	VBLENDVPD Y2, Y5, Y4, Y4
-	VMOVUPD   128(R11), Y5
-	VMOVUPD   160(R11), Y6
+	VMOVUPD   128(R10), Y5
+	VMOVUPD   160(R10), Y6
 	VXORPD    constsAVX2<>+32(SB), Y6, Y6
 	VBLENDVPD Y2, Y6, Y5, Y2
-	VMOVUPD   128(R11), Y5
-	VMOVUPD   160(R11), Y6
+	VMOVUPD   128(R10), Y5
+	VMOVUPD   160(R10), Y6
 	VMOVUPD   96(AX), Y7
 	VMULPD    Y7, Y3, Y8
 	VMULPD    Y4, Y8, Y9
@@ -12105,8 +12863,8 @@ gaussianAVX2F64powgdone:
 	VMULPD    Y5, Y3, Y3
 	VADDPD    Y3, Y2, Y2
 	VMULPD    Y2, Y1, Y1
-	VMOVUPD   256(R11), Y2
-	VMOVUPD   32(R11), Y3
+	VMOVUPD   256(R10), Y2
+	VMOVUPD   32(R10), Y3
 	VCMPPD    $0x03, Y3, Y2, Y3
 	VANDPD    constsAVX2<>+0(SB), Y2, Y2
 	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y2, Y2
@@ -12148,12 +12906,13 @@ gaussianAVX2F64nograd:
 	VMOVUPD   Y1, (BX)(R9*8)
 
 gaussianAVX2F64nohess:
+	XCHGQ R10, R11
 	XCHGQ R11, R12
-	MOVQ  R10, R9
+	ADDQ  $0x00000004, R9
 	CMPQ  R9, R8
-	JL    gaussianAVX2F64loop
+	JL    gaussianAVX2F64pipeloop
 
-gaussianAVX2F64done:
+gaussianAVX2F64pipedone:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
@@ -12164,7 +12923,7 @@ gaussianAVX2F64done:
 
 // func varifocalAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·varifocalAVX2F64(SB), $576-64
+TEXT ·varifocalAVX2F64(SB), $864-64
 	MOVQ         p+0(FP), AX
 	MOVQ         loss+8(FP), CX
 	MOVQ         grad+16(FP), DX
@@ -12174,56 +12933,62 @@ TEXT ·varifocalAVX2F64(SB), $576-64
 	MOVQ         n+48(FP), R8
 	VXORPD       Y0, Y0, Y0
 	XORQ         R9, R9
-	LEAQ         (SP), R11
-	LEAQ         288(SP), R12
+	LEAQ         (SP), R10
+	LEAQ         288(SP), R11
+	LEAQ         576(SP), R12
+	XORQ         R9, R9
 	CMPQ         R9, R8
-	JGE          varifocalAVX2F64done
+	JGE          varifocalAVX2F64pipedone
 	VMOVUPD      (SI)(R9*8), Y1
 	VMOVUPD      (DI)(R9*8), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      64(R10), Y1
+	VMOVUPD      (SI)(R9*8), Y2
+	VMOVUPD      (DI)(R9*8), Y3
 	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y1, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y1, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
 	VANDPD       Y6, Y4, Y4
 	VADDPD       constsAVX2<>+672(SB), Y5, Y6
@@ -12252,151 +13017,206 @@ TEXT ·varifocalAVX2F64(SB), $576-64
 	VSUBPD       Y5, Y4, Y4
 	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y1, Y6
 	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VMULPD       Y5, Y1, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y2, Y7
 	VBLENDVPD    Y7, Y5, Y6, Y8
 	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VMAXPD       constsAVX2<>+928(SB), Y2, Y6
 	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VXORPD       constsAVX2<>+32(SB), Y2, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R11)
-	VMOVUPD      Y2, 32(R11)
-	VMOVUPD      Y3, 64(R11)
-	VMOVUPD      Y4, 96(R11)
-	VMOVUPD      Y8, 128(R11)
-	VMOVUPD      Y5, 160(R11)
-	VMOVUPD      Y6, 192(R11)
-	VMOVUPD      Y7, 224(R11)
-	VMOVUPD      Y1, 256(R11)
+	VMOVUPD      Y2, (R10)
+	VMOVUPD      Y3, 32(R10)
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      Y4, 96(R10)
+	VMOVUPD      Y8, 128(R10)
+	VMOVUPD      Y5, 160(R10)
+	VMOVUPD      Y6, 192(R10)
+	VMOVUPD      Y7, 224(R10)
+	VMOVUPD      Y2, 256(R10)
+	LEAQ         4(R9), R13
+	CMPQ         R13, R8
+	JGE          varifocalAVX2F64pre1
+	VMOVUPD      (SI)(R13*8), Y1
+	VMOVUPD      (DI)(R13*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R11)
 
-varifocalAVX2F64loop:
-	LEAQ         4(R9), R10
-	CMPQ         R10, R8
-	JGE          varifocalAVX2F64last
-	VMOVUPD      (SI)(R10*8), Y1
-	VMOVUPD      (DI)(R10*8), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VANDPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y5, Y6
-	VDIVPD       Y6, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y4, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y5, Y6, Y5
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVAPD      Y4, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y8
-	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
-	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
-	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R12)
-	VMOVUPD      Y2, 32(R12)
-	VMOVUPD      Y3, 64(R12)
-	VMOVUPD      Y4, 96(R12)
-	VMOVUPD      Y8, 128(R12)
-	VMOVUPD      Y5, 160(R12)
-	VMOVUPD      Y6, 192(R12)
-	VMOVUPD      Y7, 224(R12)
-	VMOVUPD      Y1, 256(R12)
+varifocalAVX2F64pre1:
+varifocalAVX2F64pipeloop:
+	LEAQ         8(R9), R13
+	CMPQ         R13, R8
+	JGE          varifocalAVX2F64skip0
+	VMOVUPD      (SI)(R13*8), Y1
+	VMOVUPD      (DI)(R13*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R12)
 
-varifocalAVX2F64last:
-	VMOVUPD   (R11), Y1
+varifocalAVX2F64skip0:
+	LEAQ        4(R9), R13
+	CMPQ        R13, R8
+	JGE         varifocalAVX2F64skip1
+	VMOVUPD     64(R11), Y1
+	VMOVUPD     (SI)(R13*8), Y2
+	VMOVUPD     (DI)(R13*8), Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y1, Y5
+	VMULPD      constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD   Y4, Y5, Y1, Y5
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VANDPD      Y6, Y4, Y4
+	VADDPD      constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD      Y6, Y5, Y6
+	VMULPD      Y6, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     constsAVX2<>+704(SB), Y9
+	VFMADD213PD constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+800(SB), Y8, Y9
+	VMULPD      Y7, Y9, Y7
+	VMOVUPD     constsAVX2<>+832(SB), Y9
+	VFMADD213PD constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+896(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y8
+	VADDPD      Y8, Y7, Y7
+	VMULPD      Y5, Y5, Y8
+	VMULPD      constsAVX2<>+256(SB), Y8, Y8
+	VADDPD      Y7, Y8, Y7
+	VMULPD      Y7, Y6, Y6
+	VMULPD      constsAVX2<>+192(SB), Y4, Y7
+	VADDPD      Y7, Y6, Y6
+	VSUBPD      Y6, Y8, Y6
+	VSUBPD      Y5, Y6, Y5
+	VMULPD      constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD      Y5, Y4, Y4
+	VMOVAPD     Y4, Y4
+	VMOVUPD     constsAVX2<>+576(SB), Y5
+	VADDPD      constsAVX2<>+576(SB), Y1, Y6
+	VDIVPD      Y6, Y5, Y5
+	VMULPD      Y5, Y1, Y6
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y2, Y7
+	VBLENDVPD   Y7, Y5, Y6, Y8
+	VBLENDVPD   Y7, Y6, Y5, Y5
+	VMAXPD      constsAVX2<>+928(SB), Y2, Y6
+	VADDPD      Y4, Y6, Y6
+	VXORPD      constsAVX2<>+32(SB), Y2, Y7
+	VMAXPD      constsAVX2<>+928(SB), Y7, Y7
+	VADDPD      Y4, Y7, Y7
+	VMOVUPD     Y2, (R11)
+	VMOVUPD     Y3, 32(R11)
+	VMOVUPD     Y1, 64(R11)
+	VMOVUPD     Y4, 96(R11)
+	VMOVUPD     Y8, 128(R11)
+	VMOVUPD     Y5, 160(R11)
+	VMOVUPD     Y6, 192(R11)
+	VMOVUPD     Y7, 224(R11)
+	VMOVUPD     Y2, 256(R11)
+
+varifocalAVX2F64skip1:
+	VMOVUPD   (R10), Y1
 	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y1, Y1
-	VMOVUPD   (R11), Y2
-	VMOVUPD   32(R11), Y3
+	VMOVUPD   (R10), Y2
+	VMOVUPD   32(R10), Y3
 	VMULPD    Y3, Y2, Y2
 	VXORPD    constsAVX2<>+32(SB), Y2, Y2
-	VMOVUPD   (R11), Y3
+	VMOVUPD   (R10), Y3
 	VMOVUPD   constsAVX2<>+576(SB), Y4
-	VMOVUPD   32(R11), Y5
+	VMOVUPD   32(R10), Y5
 	VSUBPD    Y5, Y4, Y4
 	VMULPD    Y4, Y3, Y3
 	VBLENDVPD Y1, Y3, Y2, Y1
-	VMOVUPD   96(R11), Y2
+	VMOVUPD   96(R10), Y2
 	VADDPD    Y2, Y1, Y1
-	VMOVUPD   32(R11), Y2
+	VMOVUPD   32(R10), Y2
 	VCMPPD    $0x00, constsAVX2<>+928(SB), Y2, Y2
-	VMOVUPD   192(R11), Y3
+	VMOVUPD   192(R10), Y3
 	VBLENDVPD Y2, Y3, Y1, Y1
-	VMOVUPD   32(R11), Y2
+	VMOVUPD   32(R10), Y2
 	VCMPPD    $0x00, constsAVX2<>+576(SB), Y2, Y2
-	VMOVUPD   224(R11), Y3
+	VMOVUPD   224(R10), Y3
 	VBLENDVPD Y2, Y3, Y1, Y1
 	VMOVUPD   96(AX), Y2
-	VMOVUPD   128(R11), Y3
+	VMOVUPD   128(R10), Y3
 	CMPQ      192(AX), $0x00
 	JL        varifocalAVX2F64powlog
 	VMOVUPD   constsAVX2<>+576(SB), Y4
@@ -12411,7 +13231,7 @@ varifocalAVX2F64powloop:
 	JMP    varifocalAVX2F64powloop
 
 varifocalAVX2F64powlog:
-	VMOVUPD      224(R11), Y3
+	VMOVUPD      224(R10), Y3
 	VXORPD       constsAVX2<>+32(SB), Y3, Y3
 	VMULPD       128(AX), Y3, Y3
 	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
@@ -12455,11 +13275,11 @@ varifocalAVX2F64powlog:
 
 varifocalAVX2F64powdone:
 	VMULPD    Y4, Y2, Y2
-	VMOVUPD   160(R11), Y3
-	VMOVUPD   192(R11), Y4
-	VMOVUPD   128(R11), Y5
-	VMOVUPD   128(R11), Y6
-	VMOVUPD   160(R11), Y7
+	VMOVUPD   160(R10), Y3
+	VMOVUPD   192(R10), Y4
+	VMOVUPD   128(R10), Y5
+	VMOVUPD   128(R10), Y6
+	VMOVUPD   160(R10), Y7
 	VMOVUPD   128(AX), Y8
 	VMULPD    Y8, Y3, Y9
 	VMULPD    Y4, Y9, Y10
@@ -12480,33 +13300,33 @@ varifocalAVX2F64powdone:
 	VMULPD    Y6, Y3, Y3
 	VADDPD    Y3, Y5, Y3
 	VMULPD    Y3, Y2, Y2
-	VMOVUPD   32(R11), Y3
+	VMOVUPD   32(R10), Y3
 	VCMPPD    $0x1e, constsAVX2<>+928(SB), Y3, Y3
-	VMOVUPD   32(R11), Y5
+	VMOVUPD   32(R10), Y5
 	VMULPD    160(AX), Y5, Y5
 	VMOVUPD   constsAVX2<>+576(SB), Y6
 	VSUBPD    160(AX), Y6, Y6
 	VADDPD    Y6, Y5, Y5
 	VMULPD    Y1, Y5, Y1
 	VBLENDVPD Y3, Y1, Y4, Y4
-	VMOVUPD   128(R11), Y1
+	VMOVUPD   128(R10), Y1
 	VMOVUPD   constsAVX2<>+576(SB), Y6
-	VMOVUPD   32(R11), Y7
+	VMOVUPD   32(R10), Y7
 	VSUBPD    Y7, Y6, Y6
 	VMULPD    Y6, Y1, Y1
-	VMOVUPD   32(R11), Y6
-	VMOVUPD   160(R11), Y7
+	VMOVUPD   32(R10), Y6
+	VMOVUPD   160(R10), Y7
 	VMULPD    Y7, Y6, Y6
 	VSUBPD    Y6, Y1, Y1
 	VMULPD    Y1, Y5, Y1
 	VBLENDVPD Y3, Y1, Y11, Y11
-	VMOVUPD   128(R11), Y1
+	VMOVUPD   128(R10), Y1
 	VMULPD    Y1, Y5, Y1
-	VMOVUPD   160(R11), Y5
+	VMOVUPD   160(R10), Y5
 	VMULPD    Y5, Y1, Y1
 	VBLENDVPD Y3, Y1, Y2, Y2
-	VMOVUPD   256(R11), Y1
-	VMOVUPD   32(R11), Y3
+	VMOVUPD   256(R10), Y1
+	VMOVUPD   32(R10), Y3
 	VCMPPD    $0x03, Y3, Y1, Y3
 	VANDPD    constsAVX2<>+0(SB), Y1, Y1
 	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y1, Y1
@@ -12548,12 +13368,13 @@ varifocalAVX2F64nograd:
 	VMOVUPD   Y1, (BX)(R9*8)
 
 varifocalAVX2F64nohess:
+	XCHGQ R10, R11
 	XCHGQ R11, R12
-	MOVQ  R10, R9
+	ADDQ  $0x00000004, R9
 	CMPQ  R9, R8
-	JL    varifocalAVX2F64loop
+	JL    varifocalAVX2F64pipeloop
 
-varifocalAVX2F64done:
+varifocalAVX2F64pipedone:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
@@ -12564,7 +13385,7 @@ varifocalAVX2F64done:
 
 // func reducedAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·reducedAVX2F64(SB), $576-64
+TEXT ·reducedAVX2F64(SB), $864-64
 	MOVQ         p+0(FP), AX
 	MOVQ         loss+8(FP), CX
 	MOVQ         grad+16(FP), DX
@@ -12574,56 +13395,62 @@ TEXT ·reducedAVX2F64(SB), $576-64
 	MOVQ         n+48(FP), R8
 	VXORPD       Y0, Y0, Y0
 	XORQ         R9, R9
-	LEAQ         (SP), R11
-	LEAQ         288(SP), R12
+	LEAQ         (SP), R10
+	LEAQ         288(SP), R11
+	LEAQ         576(SP), R12
+	XORQ         R9, R9
 	CMPQ         R9, R8
-	JGE          reducedAVX2F64done
+	JGE          reducedAVX2F64pipedone
 	VMOVUPD      (SI)(R9*8), Y1
 	VMOVUPD      (DI)(R9*8), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      64(R10), Y1
+	VMOVUPD      (SI)(R9*8), Y2
+	VMOVUPD      (DI)(R9*8), Y3
 	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y1, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y1, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
 	VANDPD       Y6, Y4, Y4
 	VADDPD       constsAVX2<>+672(SB), Y5, Y6
@@ -12652,186 +13479,241 @@ TEXT ·reducedAVX2F64(SB), $576-64
 	VSUBPD       Y5, Y4, Y4
 	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y1, Y6
 	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VMULPD       Y5, Y1, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y2, Y7
 	VBLENDVPD    Y7, Y5, Y6, Y8
 	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VMAXPD       constsAVX2<>+928(SB), Y2, Y6
 	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VXORPD       constsAVX2<>+32(SB), Y2, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R11)
-	VMOVUPD      Y2, 32(R11)
-	VMOVUPD      Y3, 64(R11)
-	VMOVUPD      Y4, 96(R11)
-	VMOVUPD      Y8, 128(R11)
-	VMOVUPD      Y5, 160(R11)
-	VMOVUPD      Y6, 192(R11)
-	VMOVUPD      Y7, 224(R11)
-	VMOVUPD      Y1, 256(R11)
+	VMOVUPD      Y2, (R10)
+	VMOVUPD      Y3, 32(R10)
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      Y4, 96(R10)
+	VMOVUPD      Y8, 128(R10)
+	VMOVUPD      Y5, 160(R10)
+	VMOVUPD      Y6, 192(R10)
+	VMOVUPD      Y7, 224(R10)
+	VMOVUPD      Y2, 256(R10)
+	LEAQ         4(R9), R13
+	CMPQ         R13, R8
+	JGE          reducedAVX2F64pre1
+	VMOVUPD      (SI)(R13*8), Y1
+	VMOVUPD      (DI)(R13*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R11)
 
-reducedAVX2F64loop:
-	LEAQ         4(R9), R10
-	CMPQ         R10, R8
-	JGE          reducedAVX2F64last
-	VMOVUPD      (SI)(R10*8), Y1
-	VMOVUPD      (DI)(R10*8), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VANDPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y5, Y6
-	VDIVPD       Y6, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y4, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y5, Y6, Y5
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVAPD      Y4, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y8
-	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
-	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
-	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R12)
-	VMOVUPD      Y2, 32(R12)
-	VMOVUPD      Y3, 64(R12)
-	VMOVUPD      Y4, 96(R12)
-	VMOVUPD      Y8, 128(R12)
-	VMOVUPD      Y5, 160(R12)
-	VMOVUPD      Y6, 192(R12)
-	VMOVUPD      Y7, 224(R12)
-	VMOVUPD      Y1, 256(R12)
+reducedAVX2F64pre1:
+reducedAVX2F64pipeloop:
+	LEAQ         8(R9), R13
+	CMPQ         R13, R8
+	JGE          reducedAVX2F64skip0
+	VMOVUPD      (SI)(R13*8), Y1
+	VMOVUPD      (DI)(R13*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R12)
 
-reducedAVX2F64last:
-	VMOVUPD     32(R11), Y1
+reducedAVX2F64skip0:
+	LEAQ        4(R9), R13
+	CMPQ        R13, R8
+	JGE         reducedAVX2F64skip1
+	VMOVUPD     64(R11), Y1
+	VMOVUPD     (SI)(R13*8), Y2
+	VMOVUPD     (DI)(R13*8), Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y1, Y5
+	VMULPD      constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD   Y4, Y5, Y1, Y5
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VANDPD      Y6, Y4, Y4
+	VADDPD      constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD      Y6, Y5, Y6
+	VMULPD      Y6, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     constsAVX2<>+704(SB), Y9
+	VFMADD213PD constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+800(SB), Y8, Y9
+	VMULPD      Y7, Y9, Y7
+	VMOVUPD     constsAVX2<>+832(SB), Y9
+	VFMADD213PD constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+896(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y8
+	VADDPD      Y8, Y7, Y7
+	VMULPD      Y5, Y5, Y8
+	VMULPD      constsAVX2<>+256(SB), Y8, Y8
+	VADDPD      Y7, Y8, Y7
+	VMULPD      Y7, Y6, Y6
+	VMULPD      constsAVX2<>+192(SB), Y4, Y7
+	VADDPD      Y7, Y6, Y6
+	VSUBPD      Y6, Y8, Y6
+	VSUBPD      Y5, Y6, Y5
+	VMULPD      constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD      Y5, Y4, Y4
+	VMOVAPD     Y4, Y4
+	VMOVUPD     constsAVX2<>+576(SB), Y5
+	VADDPD      constsAVX2<>+576(SB), Y1, Y6
+	VDIVPD      Y6, Y5, Y5
+	VMULPD      Y5, Y1, Y6
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y2, Y7
+	VBLENDVPD   Y7, Y5, Y6, Y8
+	VBLENDVPD   Y7, Y6, Y5, Y5
+	VMAXPD      constsAVX2<>+928(SB), Y2, Y6
+	VADDPD      Y4, Y6, Y6
+	VXORPD      constsAVX2<>+32(SB), Y2, Y7
+	VMAXPD      constsAVX2<>+928(SB), Y7, Y7
+	VADDPD      Y4, Y7, Y7
+	VMOVUPD     Y2, (R11)
+	VMOVUPD     Y3, 32(R11)
+	VMOVUPD     Y1, 64(R11)
+	VMOVUPD     Y4, 96(R11)
+	VMOVUPD     Y8, 128(R11)
+	VMOVUPD     Y5, 160(R11)
+	VMOVUPD     Y6, 192(R11)
+	VMOVUPD     Y7, 224(R11)
+	VMOVUPD     Y2, 256(R11)
+
+reducedAVX2F64skip1:
+	VMOVUPD     32(R10), Y1
 	VCMPPD      $0x00, constsAVX2<>+576(SB), Y1, Y1
-	VMOVUPD     192(R11), Y2
-	VMOVUPD     224(R11), Y3
+	VMOVUPD     192(R10), Y2
+	VMOVUPD     224(R10), Y3
 	VBLENDVPD   Y1, Y3, Y2, Y2
-	VMOVUPD     128(R11), Y3
-	VMOVUPD     160(R11), Y4
+	VMOVUPD     128(R10), Y3
+	VMOVUPD     160(R10), Y4
 	VBLENDVPD   Y1, Y4, Y3, Y3
-	VMOVUPD     224(R11), Y4
+	VMOVUPD     224(R10), Y4
 	VXORPD      constsAVX2<>+32(SB), Y4, Y4
-	VMOVUPD     192(R11), Y5
+	VMOVUPD     192(R10), Y5
 	VXORPD      constsAVX2<>+32(SB), Y5, Y5
 	VBLENDVPD   Y1, Y5, Y4, Y4
-	VMOVUPD     160(R11), Y5
-	VMOVUPD     128(R11), Y6
+	VMOVUPD     160(R10), Y5
+	VMOVUPD     128(R10), Y6
 	VXORPD      constsAVX2<>+32(SB), Y6, Y6
 	VBLENDVPD   Y1, Y6, Y5, Y5
-	VMOVUPD     32(R11), Y6
+	VMOVUPD     32(R10), Y6
 	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y6
 	VORPD       Y1, Y6, Y1
 	VMOVMSKPD   Y1, R13
 	CMPL        R13, $0x0f
 	JE          reducedAVX2F64focus
 	VMOVUPD     constsAVX2<>+576(SB), Y6
-	VMOVUPD     32(R11), Y7
+	VMOVUPD     32(R10), Y7
 	VSUBPD      Y7, Y6, Y6
-	VMOVUPD     (R11), Y7
+	VMOVUPD     (R10), Y7
 	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y7, Y7
-	VMOVUPD     (R11), Y8
-	VMOVUPD     32(R11), Y9
+	VMOVUPD     (R10), Y8
+	VMOVUPD     32(R10), Y9
 	VMULPD      Y9, Y8, Y8
 	VXORPD      constsAVX2<>+32(SB), Y8, Y8
-	VMOVUPD     (R11), Y9
+	VMOVUPD     (R10), Y9
 	VMULPD      Y6, Y9, Y9
 	VBLENDVPD   Y7, Y9, Y8, Y7
-	VMOVUPD     96(R11), Y8
+	VMOVUPD     96(R10), Y8
 	VADDPD      Y8, Y7, Y7
-	VMOVUPD     32(R11), Y8
-	VMOVUPD     160(R11), Y9
+	VMOVUPD     32(R10), Y8
+	VMOVUPD     160(R10), Y9
 	VMULPD      Y9, Y8, Y8
-	VMOVUPD     128(R11), Y9
+	VMOVUPD     128(R10), Y9
 	VMULPD      Y9, Y6, Y6
 	VADDPD      Y6, Y8, Y6
 	VMOVUPD     constsAVX2<>+576(SB), Y8
-	VMOVUPD     32(R11), Y9
-	VMOVUPD     32(R11), Y10
+	VMOVUPD     32(R10), Y9
+	VMOVUPD     32(R10), Y10
 	VADDPD      Y10, Y9, Y9
 	VSUBPD      Y9, Y8, Y8
-	VMOVUPD     128(R11), Y9
+	VMOVUPD     128(R10), Y9
 	VMULPD      Y9, Y8, Y8
-	VMOVUPD     160(R11), Y9
+	VMOVUPD     160(R10), Y9
 	VMULPD      Y9, Y8, Y8
 	VDIVPD      Y6, Y8, Y8
-	VMOVUPD     32(R11), Y9
+	VMOVUPD     32(R10), Y9
 	VCMPPD      $0x11, constsAVX2<>+256(SB), Y9, Y9
 	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y10
-	VMOVUPD     128(R11), Y11
+	VMOVUPD     128(R10), Y11
 	VXORPD      constsAVX2<>+32(SB), Y11, Y11
-	VMOVUPD     160(R11), Y12
+	VMOVUPD     160(R10), Y12
 	VBLENDVPD   Y9, Y12, Y11, Y9
 	VBLENDVPD   Y10, Y9, Y8, Y8
 	VBLENDVPD   Y1, Y2, Y7, Y2
@@ -12882,7 +13764,7 @@ reducedAVX2F64last:
 	VBLENDVPD   Y1, Y3, Y6, Y3
 
 reducedAVX2F64focus:
-	VMOVUPD 32(R11), Y1
+	VMOVUPD 32(R10), Y1
 	VMULPD  96(AX), Y1, Y6
 	VMOVUPD constsAVX2<>+576(SB), Y7
 	VSUBPD  Y1, Y7, Y1
@@ -12948,18 +13830,18 @@ reducedAVX2F64powlog:
 	VMOVAPD      Y3, Y4
 
 reducedAVX2F64powdone:
-	VMOVUPD   128(R11), Y3
+	VMOVUPD   128(R10), Y3
 	VMOVUPD   constsAVX2<>+576(SB), Y7
-	VMOVUPD   32(R11), Y8
+	VMOVUPD   32(R10), Y8
 	VSUBPD    Y8, Y7, Y7
 	VMULPD    Y7, Y3, Y3
-	VMOVUPD   32(R11), Y7
-	VMOVUPD   160(R11), Y8
+	VMOVUPD   32(R10), Y7
+	VMOVUPD   160(R10), Y8
 	VMULPD    Y8, Y7, Y7
 	VSUBPD    Y7, Y3, Y3
 	VMULPD    Y4, Y1, Y4
-	VMOVUPD   128(R11), Y7
-	VMOVUPD   160(R11), Y8
+	VMOVUPD   128(R10), Y7
+	VMOVUPD   160(R10), Y8
 	VMOVUPD   160(AX), Y9
 	VMULPD    Y9, Y5, Y10
 	VMULPD    Y2, Y10, Y11
@@ -12984,13 +13866,13 @@ reducedAVX2F64powdone:
 	VBLENDVPD Y6, Y2, Y12, Y12
 	VMULPD    Y3, Y1, Y2
 	VBLENDVPD Y6, Y2, Y13, Y13
-	VMOVUPD   128(R11), Y2
+	VMOVUPD   128(R10), Y2
 	VMULPD    Y2, Y1, Y1
-	VMOVUPD   160(R11), Y2
+	VMOVUPD   160(R10), Y2
 	VMULPD    Y2, Y1, Y1
 	VBLENDVPD Y6, Y1, Y4, Y4
-	VMOVUPD   256(R11), Y1
-	VMOVUPD   32(R11), Y2
+	VMOVUPD   256(R10), Y1
+	VMOVUPD   32(R10), Y2
 	VCMPPD    $0x03, Y2, Y1, Y2
 	VANDPD    constsAVX2<>+0(SB), Y1, Y1
 	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y1, Y1
@@ -13032,12 +13914,13 @@ reducedAVX2F64nograd:
 	VMOVUPD   Y1, (BX)(R9*8)
 
 reducedAVX2F64nohess:
+	XCHGQ R10, R11
 	XCHGQ R11, R12
-	MOVQ  R10, R9
+	ADDQ  $0x00000004, R9
 	CMPQ  R9, R8
-	JL    reducedAVX2F64loop
+	JL    reducedAVX2F64pipeloop
 
-reducedAVX2F64done:
+reducedAVX2F64pipedone:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
@@ -13048,7 +13931,7 @@ reducedAVX2F64done:
 
 // func scheduledAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·scheduledAVX2F64(SB), $576-64
+TEXT ·scheduledAVX2F64(SB), $864-64
 	MOVQ         p+0(FP), AX
 	MOVQ         loss+8(FP), CX
 	MOVQ         grad+16(FP), DX
@@ -13058,56 +13941,62 @@ TEXT ·scheduledAVX2F64(SB), $576-64
 	MOVQ         n+48(FP), R8
 	VXORPD       Y0, Y0, Y0
 	XORQ         R9, R9
-	LEAQ         (SP), R11
-	LEAQ         288(SP), R12
+	LEAQ         (SP), R10
+	LEAQ         288(SP), R11
+	LEAQ         576(SP), R12
+	XORQ         R9, R9
 	CMPQ         R9, R8
-	JGE          scheduledAVX2F64done
+	JGE          scheduledAVX2F64pipedone
 	VMOVUPD      (SI)(R9*8), Y1
 	VMOVUPD      (DI)(R9*8), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      64(R10), Y1
+	VMOVUPD      (SI)(R9*8), Y2
+	VMOVUPD      (DI)(R9*8), Y3
 	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y1, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y1, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
 	VANDPD       Y6, Y4, Y4
 	VADDPD       constsAVX2<>+672(SB), Y5, Y6
@@ -13136,186 +14025,241 @@ TEXT ·scheduledAVX2F64(SB), $576-64
 	VSUBPD       Y5, Y4, Y4
 	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y1, Y6
 	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VMULPD       Y5, Y1, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y2, Y7
 	VBLENDVPD    Y7, Y5, Y6, Y8
 	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VMAXPD       constsAVX2<>+928(SB), Y2, Y6
 	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VXORPD       constsAVX2<>+32(SB), Y2, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R11)
-	VMOVUPD      Y2, 32(R11)
-	VMOVUPD      Y3, 64(R11)
-	VMOVUPD      Y4, 96(R11)
-	VMOVUPD      Y8, 128(R11)
-	VMOVUPD      Y5, 160(R11)
-	VMOVUPD      Y6, 192(R11)
-	VMOVUPD      Y7, 224(R11)
-	VMOVUPD      Y1, 256(R11)
+	VMOVUPD      Y2, (R10)
+	VMOVUPD      Y3, 32(R10)
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      Y4, 96(R10)
+	VMOVUPD      Y8, 128(R10)
+	VMOVUPD      Y5, 160(R10)
+	VMOVUPD      Y6, 192(R10)
+	VMOVUPD      Y7, 224(R10)
+	VMOVUPD      Y2, 256(R10)
+	LEAQ         4(R9), R13
+	CMPQ         R13, R8
+	JGE          scheduledAVX2F64pre1
+	VMOVUPD      (SI)(R13*8), Y1
+	VMOVUPD      (DI)(R13*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R11)
 
-scheduledAVX2F64loop:
-	LEAQ         4(R9), R10
-	CMPQ         R10, R8
-	JGE          scheduledAVX2F64last
-	VMOVUPD      (SI)(R10*8), Y1
-	VMOVUPD      (DI)(R10*8), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VANDPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y5, Y6
-	VDIVPD       Y6, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y4, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y5, Y6, Y5
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVAPD      Y4, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y8
-	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
-	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
-	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R12)
-	VMOVUPD      Y2, 32(R12)
-	VMOVUPD      Y3, 64(R12)
-	VMOVUPD      Y4, 96(R12)
-	VMOVUPD      Y8, 128(R12)
-	VMOVUPD      Y5, 160(R12)
-	VMOVUPD      Y6, 192(R12)
-	VMOVUPD      Y7, 224(R12)
-	VMOVUPD      Y1, 256(R12)
+scheduledAVX2F64pre1:
+scheduledAVX2F64pipeloop:
+	LEAQ         8(R9), R13
+	CMPQ         R13, R8
+	JGE          scheduledAVX2F64skip0
+	VMOVUPD      (SI)(R13*8), Y1
+	VMOVUPD      (DI)(R13*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R12)
 
-scheduledAVX2F64last:
-	VMOVUPD     32(R11), Y1
+scheduledAVX2F64skip0:
+	LEAQ        4(R9), R13
+	CMPQ        R13, R8
+	JGE         scheduledAVX2F64skip1
+	VMOVUPD     64(R11), Y1
+	VMOVUPD     (SI)(R13*8), Y2
+	VMOVUPD     (DI)(R13*8), Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y1, Y5
+	VMULPD      constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD   Y4, Y5, Y1, Y5
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VANDPD      Y6, Y4, Y4
+	VADDPD      constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD      Y6, Y5, Y6
+	VMULPD      Y6, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     constsAVX2<>+704(SB), Y9
+	VFMADD213PD constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+800(SB), Y8, Y9
+	VMULPD      Y7, Y9, Y7
+	VMOVUPD     constsAVX2<>+832(SB), Y9
+	VFMADD213PD constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+896(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y8
+	VADDPD      Y8, Y7, Y7
+	VMULPD      Y5, Y5, Y8
+	VMULPD      constsAVX2<>+256(SB), Y8, Y8
+	VADDPD      Y7, Y8, Y7
+	VMULPD      Y7, Y6, Y6
+	VMULPD      constsAVX2<>+192(SB), Y4, Y7
+	VADDPD      Y7, Y6, Y6
+	VSUBPD      Y6, Y8, Y6
+	VSUBPD      Y5, Y6, Y5
+	VMULPD      constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD      Y5, Y4, Y4
+	VMOVAPD     Y4, Y4
+	VMOVUPD     constsAVX2<>+576(SB), Y5
+	VADDPD      constsAVX2<>+576(SB), Y1, Y6
+	VDIVPD      Y6, Y5, Y5
+	VMULPD      Y5, Y1, Y6
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y2, Y7
+	VBLENDVPD   Y7, Y5, Y6, Y8
+	VBLENDVPD   Y7, Y6, Y5, Y5
+	VMAXPD      constsAVX2<>+928(SB), Y2, Y6
+	VADDPD      Y4, Y6, Y6
+	VXORPD      constsAVX2<>+32(SB), Y2, Y7
+	VMAXPD      constsAVX2<>+928(SB), Y7, Y7
+	VADDPD      Y4, Y7, Y7
+	VMOVUPD     Y2, (R11)
+	VMOVUPD     Y3, 32(R11)
+	VMOVUPD     Y1, 64(R11)
+	VMOVUPD     Y4, 96(R11)
+	VMOVUPD     Y8, 128(R11)
+	VMOVUPD     Y5, 160(R11)
+	VMOVUPD     Y6, 192(R11)
+	VMOVUPD     Y7, 224(R11)
+	VMOVUPD     Y2, 256(R11)
+
+scheduledAVX2F64skip1:
+	VMOVUPD     32(R10), Y1
 	VCMPPD      $0x00, constsAVX2<>+576(SB), Y1, Y1
-	VMOVUPD     192(R11), Y2
-	VMOVUPD     224(R11), Y3
+	VMOVUPD     192(R10), Y2
+	VMOVUPD     224(R10), Y3
 	VBLENDVPD   Y1, Y3, Y2, Y2
-	VMOVUPD     128(R11), Y3
-	VMOVUPD     160(R11), Y4
+	VMOVUPD     128(R10), Y3
+	VMOVUPD     160(R10), Y4
 	VBLENDVPD   Y1, Y4, Y3, Y3
-	VMOVUPD     224(R11), Y4
+	VMOVUPD     224(R10), Y4
 	VXORPD      constsAVX2<>+32(SB), Y4, Y4
-	VMOVUPD     192(R11), Y5
+	VMOVUPD     192(R10), Y5
 	VXORPD      constsAVX2<>+32(SB), Y5, Y5
 	VBLENDVPD   Y1, Y5, Y4, Y4
-	VMOVUPD     160(R11), Y5
-	VMOVUPD     128(R11), Y6
+	VMOVUPD     160(R10), Y5
+	VMOVUPD     128(R10), Y6
 	VXORPD      constsAVX2<>+32(SB), Y6, Y6
 	VBLENDVPD   Y1, Y6, Y5, Y5
-	VMOVUPD     32(R11), Y6
+	VMOVUPD     32(R10), Y6
 	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y6
 	VORPD       Y1, Y6, Y1
 	VMOVMSKPD   Y1, R13
 	CMPL        R13, $0x0f
 	JE          scheduledAVX2F64focus
 	VMOVUPD     constsAVX2<>+576(SB), Y6
-	VMOVUPD     32(R11), Y7
+	VMOVUPD     32(R10), Y7
 	VSUBPD      Y7, Y6, Y6
-	VMOVUPD     (R11), Y7
+	VMOVUPD     (R10), Y7
 	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y7, Y7
-	VMOVUPD     (R11), Y8
-	VMOVUPD     32(R11), Y9
+	VMOVUPD     (R10), Y8
+	VMOVUPD     32(R10), Y9
 	VMULPD      Y9, Y8, Y8
 	VXORPD      constsAVX2<>+32(SB), Y8, Y8
-	VMOVUPD     (R11), Y9
+	VMOVUPD     (R10), Y9
 	VMULPD      Y6, Y9, Y9
 	VBLENDVPD   Y7, Y9, Y8, Y7
-	VMOVUPD     96(R11), Y8
+	VMOVUPD     96(R10), Y8
 	VADDPD      Y8, Y7, Y7
-	VMOVUPD     32(R11), Y8
-	VMOVUPD     160(R11), Y9
+	VMOVUPD     32(R10), Y8
+	VMOVUPD     160(R10), Y9
 	VMULPD      Y9, Y8, Y8
-	VMOVUPD     128(R11), Y9
+	VMOVUPD     128(R10), Y9
 	VMULPD      Y9, Y6, Y6
 	VADDPD      Y6, Y8, Y6
 	VMOVUPD     constsAVX2<>+576(SB), Y8
-	VMOVUPD     32(R11), Y9
-	VMOVUPD     32(R11), Y10
+	VMOVUPD     32(R10), Y9
+	VMOVUPD     32(R10), Y10
 	VADDPD      Y10, Y9, Y9
 	VSUBPD      Y9, Y8, Y8
-	VMOVUPD     128(R11), Y9
+	VMOVUPD     128(R10), Y9
 	VMULPD      Y9, Y8, Y8
-	VMOVUPD     160(R11), Y9
+	VMOVUPD     160(R10), Y9
 	VMULPD      Y9, Y8, Y8
 	VDIVPD      Y6, Y8, Y8
-	VMOVUPD     32(R11), Y9
+	VMOVUPD     32(R10), Y9
 	VCMPPD      $0x11, constsAVX2<>+256(SB), Y9, Y9
 	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y10
-	VMOVUPD     128(R11), Y11
+	VMOVUPD     128(R10), Y11
 	VXORPD      constsAVX2<>+32(SB), Y11, Y11
-	VMOVUPD     160(R11), Y12
+	VMOVUPD     160(R10), Y12
 	VBLENDVPD   Y9, Y12, Y11, Y9
 	VBLENDVPD   Y10, Y9, Y8, Y8
 	VBLENDVPD   Y1, Y2, Y7, Y2
@@ -13377,7 +14321,7 @@ scheduledAVX2F64focus:
 	VBLENDVPD    Y6, 288(AX), Y3, Y3
 	VCMPPD       $0x11, 192(AX), Y1, Y1
 	VBLENDVPD    Y1, 224(AX), Y3, Y3
-	VMOVUPD      32(R11), Y1
+	VMOVUPD      32(R10), Y1
 	VMULPD       96(AX), Y1, Y6
 	VMOVUPD      constsAVX2<>+576(SB), Y7
 	VSUBPD       Y1, Y7, Y1
@@ -13422,17 +14366,17 @@ scheduledAVX2F64focus:
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y4, Y4
 	VMULPD       Y4, Y1, Y1
-	VMOVUPD      128(R11), Y4
+	VMOVUPD      128(R10), Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VMOVUPD      32(R11), Y7
+	VMOVUPD      32(R10), Y7
 	VSUBPD       Y7, Y6, Y6
 	VMULPD       Y6, Y4, Y4
-	VMOVUPD      32(R11), Y6
-	VMOVUPD      160(R11), Y7
+	VMOVUPD      32(R10), Y6
+	VMOVUPD      160(R10), Y7
 	VMULPD       Y7, Y6, Y6
 	VSUBPD       Y6, Y4, Y4
-	VMOVUPD      128(R11), Y6
-	VMOVUPD      160(R11), Y7
+	VMOVUPD      128(R10), Y6
+	VMOVUPD      160(R10), Y7
 	VMULPD       Y3, Y5, Y8
 	VMULPD       Y2, Y8, Y9
 	VMULPD       Y2, Y1, Y2
@@ -13452,8 +14396,8 @@ scheduledAVX2F64focus:
 	VMULPD       Y3, Y5, Y3
 	VADDPD       Y3, Y4, Y3
 	VMULPD       Y3, Y1, Y1
-	VMOVUPD      256(R11), Y3
-	VMOVUPD      32(R11), Y4
+	VMOVUPD      256(R10), Y3
+	VMOVUPD      32(R10), Y4
 	VCMPPD       $0x03, Y4, Y3, Y4
 	VANDPD       constsAVX2<>+0(SB), Y3, Y3
 	VCMPPD       $0x00, constsAVX2<>+1184(SB), Y3, Y3
@@ -13495,12 +14439,13 @@ scheduledAVX2F64nograd:
 	VMOVUPD   Y1, (BX)(R9*8)
 
 scheduledAVX2F64nohess:
+	XCHGQ R10, R11
 	XCHGQ R11, R12
-	MOVQ  R10, R9
+	ADDQ  $0x00000004, R9
 	CMPQ  R9, R8
-	JL    scheduledAVX2F64loop
+	JL    scheduledAVX2F64pipeloop
 
-scheduledAVX2F64done:
+scheduledAVX2F64pipedone:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
@@ -13511,7 +14456,7 @@ scheduledAVX2F64done:
 
 // func flstarAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·flstarAVX2F64(SB), $576-64
+TEXT ·flstarAVX2F64(SB), $864-64
 	MOVQ         p+0(FP), AX
 	MOVQ         loss+8(FP), CX
 	MOVQ         grad+16(FP), DX
@@ -13521,61 +14466,72 @@ TEXT ·flstarAVX2F64(SB), $576-64
 	MOVQ         n+48(FP), R8
 	VXORPD       Y0, Y0, Y0
 	XORQ         R9, R9
-	LEAQ         (SP), R11
-	LEAQ         288(SP), R12
+	LEAQ         (SP), R10
+	LEAQ         288(SP), R11
+	LEAQ         576(SP), R12
+	XORQ         R9, R9
 	CMPQ         R9, R8
-	JGE          flstarAVX2F64done
+	JGE          flstarAVX2F64pipedone
 	VMOVUPD      (SI)(R9*8), Y1
 	VMOVUPD      (DI)(R9*8), Y2
-	VADDPD       Y2, Y2, Y3
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y3
-	VMULPD       Y3, Y1, Y3
-	VMULPD       160(AX), Y3, Y3
-	VADDPD       192(AX), Y3, Y3
-	VANDPD       constsAVX2<>+0(SB), Y3, Y4
-	VXORPD       constsAVX2<>+32(SB), Y4, Y4
-	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
-	VMINPD       constsAVX2<>+96(SB), Y4, Y4
-	VMULPD       constsAVX2<>+128(SB), Y4, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y4, Y4, Y6
-	VFMADD213PD  Y4, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y4
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
+	VADDPD       Y2, Y2, Y2
+	VSUBPD       constsAVX2<>+576(SB), Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMULPD       160(AX), Y1, Y1
+	VADDPD       192(AX), Y1, Y1
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      64(R10), Y1
+	VMOVUPD      (SI)(R9*8), Y2
+	VMOVUPD      (DI)(R9*8), Y3
+	VADDPD       Y3, Y3, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y4, Y4
+	VMULPD       Y4, Y2, Y4
+	VMULPD       160(AX), Y4, Y4
+	VADDPD       192(AX), Y4, Y4
 	VXORPD       Y5, Y5, Y5
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y4, Y5
-	VSUBPD       constsAVX2<>+576(SB), Y4, Y6
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y5
+	VSUBPD       constsAVX2<>+576(SB), Y1, Y6
 	VMULPD       constsAVX2<>+256(SB), Y6, Y6
-	VBLENDVPD    Y5, Y6, Y4, Y6
+	VBLENDVPD    Y5, Y6, Y1, Y6
 	VMOVUPD      constsAVX2<>+576(SB), Y7
 	VANDPD       Y7, Y5, Y5
 	VADDPD       constsAVX2<>+672(SB), Y6, Y7
@@ -13604,147 +14560,212 @@ TEXT ·flstarAVX2F64(SB), $576-64
 	VSUBPD       Y6, Y5, Y5
 	VMOVAPD      Y5, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VADDPD       constsAVX2<>+576(SB), Y4, Y7
+	VADDPD       constsAVX2<>+576(SB), Y1, Y7
 	VDIVPD       Y7, Y6, Y6
-	VMULPD       Y6, Y4, Y7
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y3, Y8
+	VMULPD       Y6, Y1, Y7
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y4, Y8
 	VBLENDVPD    Y8, Y6, Y7, Y9
 	VBLENDVPD    Y8, Y7, Y6, Y6
-	VMAXPD       constsAVX2<>+928(SB), Y3, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y4, Y7
 	VADDPD       Y5, Y7, Y7
-	VXORPD       constsAVX2<>+32(SB), Y3, Y8
+	VXORPD       constsAVX2<>+32(SB), Y4, Y8
 	VMAXPD       constsAVX2<>+928(SB), Y8, Y8
 	VADDPD       Y5, Y8, Y8
-	VMOVUPD      Y3, (R11)
-	VMOVUPD      Y2, 32(R11)
-	VMOVUPD      Y4, 64(R11)
-	VMOVUPD      Y5, 96(R11)
-	VMOVUPD      Y9, 128(R11)
-	VMOVUPD      Y6, 160(R11)
-	VMOVUPD      Y7, 192(R11)
-	VMOVUPD      Y8, 224(R11)
-	VMOVUPD      Y1, 256(R11)
+	VMOVUPD      Y4, (R10)
+	VMOVUPD      Y3, 32(R10)
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      Y5, 96(R10)
+	VMOVUPD      Y9, 128(R10)
+	VMOVUPD      Y6, 160(R10)
+	VMOVUPD      Y7, 192(R10)
+	VMOVUPD      Y8, 224(R10)
+	VMOVUPD      Y2, 256(R10)
+	LEAQ         4(R9), R13
+	CMPQ         R13, R8
+	JGE          flstarAVX2F64pre1
+	VMOVUPD      (SI)(R13*8), Y1
+	VMOVUPD      (DI)(R13*8), Y2
+	VADDPD       Y2, Y2, Y2
+	VSUBPD       constsAVX2<>+576(SB), Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMULPD       160(AX), Y1, Y1
+	VADDPD       192(AX), Y1, Y1
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R11)
 
-flstarAVX2F64loop:
-	LEAQ         4(R9), R10
-	CMPQ         R10, R8
-	JGE          flstarAVX2F64last
-	VMOVUPD      (SI)(R10*8), Y1
-	VMOVUPD      (DI)(R10*8), Y2
-	VADDPD       Y2, Y2, Y3
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y3
-	VMULPD       Y3, Y1, Y3
-	VMULPD       160(AX), Y3, Y3
-	VADDPD       192(AX), Y3, Y3
-	VANDPD       constsAVX2<>+0(SB), Y3, Y4
-	VXORPD       constsAVX2<>+32(SB), Y4, Y4
-	VMAXPD       constsAVX2<>+64(SB), Y4, Y4
-	VMINPD       constsAVX2<>+96(SB), Y4, Y4
-	VMULPD       constsAVX2<>+128(SB), Y4, Y5
-	VROUNDPD     $0x08, Y5, Y5
-	VFNMADD231PD constsAVX2<>+160(SB), Y5, Y4
-	VFNMADD231PD constsAVX2<>+192(SB), Y5, Y4
-	VMULPD       Y4, Y4, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y9
-	VFMADD213PD  constsAVX2<>+256(SB), Y4, Y9
-	VMOVUPD      constsAVX2<>+288(SB), Y10
-	VFMADD213PD  constsAVX2<>+320(SB), Y4, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+352(SB), Y9
-	VFMADD213PD  constsAVX2<>+384(SB), Y4, Y9
-	VMOVUPD      constsAVX2<>+416(SB), Y11
-	VFMADD213PD  constsAVX2<>+448(SB), Y4, Y11
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  Y10, Y7, Y11
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y4, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y9
-	VFMADD213PD  Y7, Y6, Y9
-	VFMADD213PD  Y11, Y8, Y9
-	VMULPD       Y4, Y4, Y6
-	VFMADD213PD  Y4, Y6, Y9
-	VADDPD       constsAVX2<>+576(SB), Y9, Y4
-	VMULPD       constsAVX2<>+256(SB), Y5, Y6
-	VROUNDPD     $0x09, Y6, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       constsAVX2<>+608(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VXORPD       Y5, Y5, Y5
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y4, Y5
-	VSUBPD       constsAVX2<>+576(SB), Y4, Y6
-	VMULPD       constsAVX2<>+256(SB), Y6, Y6
-	VBLENDVPD    Y5, Y6, Y4, Y6
-	VMOVUPD      constsAVX2<>+576(SB), Y7
-	VANDPD       Y7, Y5, Y5
-	VADDPD       constsAVX2<>+672(SB), Y6, Y7
-	VDIVPD       Y7, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMULPD       Y8, Y8, Y9
-	VMOVUPD      constsAVX2<>+704(SB), Y10
-	VFMADD213PD  constsAVX2<>+736(SB), Y9, Y10
-	VFMADD213PD  constsAVX2<>+768(SB), Y9, Y10
-	VFMADD213PD  constsAVX2<>+800(SB), Y9, Y10
-	VMULPD       Y8, Y10, Y8
-	VMOVUPD      constsAVX2<>+832(SB), Y10
-	VFMADD213PD  constsAVX2<>+864(SB), Y9, Y10
-	VFMADD213PD  constsAVX2<>+896(SB), Y9, Y10
-	VMULPD       Y9, Y10, Y9
-	VADDPD       Y9, Y8, Y8
-	VMULPD       Y6, Y6, Y9
-	VMULPD       constsAVX2<>+256(SB), Y9, Y9
-	VADDPD       Y8, Y9, Y8
-	VMULPD       Y8, Y7, Y7
-	VMULPD       constsAVX2<>+192(SB), Y5, Y8
-	VADDPD       Y8, Y7, Y7
-	VSUBPD       Y7, Y9, Y7
-	VSUBPD       Y6, Y7, Y6
-	VMULPD       constsAVX2<>+160(SB), Y5, Y5
-	VSUBPD       Y6, Y5, Y5
-	VMOVAPD      Y5, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VADDPD       constsAVX2<>+576(SB), Y4, Y7
-	VDIVPD       Y7, Y6, Y6
-	VMULPD       Y6, Y4, Y7
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y3, Y8
-	VBLENDVPD    Y8, Y6, Y7, Y9
-	VBLENDVPD    Y8, Y7, Y6, Y6
-	VMAXPD       constsAVX2<>+928(SB), Y3, Y7
-	VADDPD       Y5, Y7, Y7
-	VXORPD       constsAVX2<>+32(SB), Y3, Y8
-	VMAXPD       constsAVX2<>+928(SB), Y8, Y8
-	VADDPD       Y5, Y8, Y8
-	VMOVUPD      Y3, (R12)
-	VMOVUPD      Y2, 32(R12)
-	VMOVUPD      Y4, 64(R12)
-	VMOVUPD      Y5, 96(R12)
-	VMOVUPD      Y9, 128(R12)
-	VMOVUPD      Y6, 160(R12)
-	VMOVUPD      Y7, 192(R12)
-	VMOVUPD      Y8, 224(R12)
-	VMOVUPD      Y1, 256(R12)
+flstarAVX2F64pre1:
+flstarAVX2F64pipeloop:
+	LEAQ         8(R9), R13
+	CMPQ         R13, R8
+	JGE          flstarAVX2F64skip0
+	VMOVUPD      (SI)(R13*8), Y1
+	VMOVUPD      (DI)(R13*8), Y2
+	VADDPD       Y2, Y2, Y2
+	VSUBPD       constsAVX2<>+576(SB), Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMULPD       160(AX), Y1, Y1
+	VADDPD       192(AX), Y1, Y1
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R12)
 
-flstarAVX2F64last:
-	VMOVUPD   32(R11), Y1
-	VMOVUPD   32(R11), Y2
+flstarAVX2F64skip0:
+	LEAQ        4(R9), R13
+	CMPQ        R13, R8
+	JGE         flstarAVX2F64skip1
+	VMOVUPD     64(R11), Y1
+	VMOVUPD     (SI)(R13*8), Y2
+	VMOVUPD     (DI)(R13*8), Y3
+	VADDPD      Y3, Y3, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y4, Y4
+	VMULPD      Y4, Y2, Y4
+	VMULPD      160(AX), Y4, Y4
+	VADDPD      192(AX), Y4, Y4
+	VXORPD      Y5, Y5, Y5
+	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y5
+	VSUBPD      constsAVX2<>+576(SB), Y1, Y6
+	VMULPD      constsAVX2<>+256(SB), Y6, Y6
+	VBLENDVPD   Y5, Y6, Y1, Y6
+	VMOVUPD     constsAVX2<>+576(SB), Y7
+	VANDPD      Y7, Y5, Y5
+	VADDPD      constsAVX2<>+672(SB), Y6, Y7
+	VDIVPD      Y7, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMULPD      Y8, Y8, Y9
+	VMOVUPD     constsAVX2<>+704(SB), Y10
+	VFMADD213PD constsAVX2<>+736(SB), Y9, Y10
+	VFMADD213PD constsAVX2<>+768(SB), Y9, Y10
+	VFMADD213PD constsAVX2<>+800(SB), Y9, Y10
+	VMULPD      Y8, Y10, Y8
+	VMOVUPD     constsAVX2<>+832(SB), Y10
+	VFMADD213PD constsAVX2<>+864(SB), Y9, Y10
+	VFMADD213PD constsAVX2<>+896(SB), Y9, Y10
+	VMULPD      Y9, Y10, Y9
+	VADDPD      Y9, Y8, Y8
+	VMULPD      Y6, Y6, Y9
+	VMULPD      constsAVX2<>+256(SB), Y9, Y9
+	VADDPD      Y8, Y9, Y8
+	VMULPD      Y8, Y7, Y7
+	VMULPD      constsAVX2<>+192(SB), Y5, Y8
+	VADDPD      Y8, Y7, Y7
+	VSUBPD      Y7, Y9, Y7
+	VSUBPD      Y6, Y7, Y6
+	VMULPD      constsAVX2<>+160(SB), Y5, Y5
+	VSUBPD      Y6, Y5, Y5
+	VMOVAPD     Y5, Y5
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VADDPD      constsAVX2<>+576(SB), Y1, Y7
+	VDIVPD      Y7, Y6, Y6
+	VMULPD      Y6, Y1, Y7
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y4, Y8
+	VBLENDVPD   Y8, Y6, Y7, Y9
+	VBLENDVPD   Y8, Y7, Y6, Y6
+	VMAXPD      constsAVX2<>+928(SB), Y4, Y7
+	VADDPD      Y5, Y7, Y7
+	VXORPD      constsAVX2<>+32(SB), Y4, Y8
+	VMAXPD      constsAVX2<>+928(SB), Y8, Y8
+	VADDPD      Y5, Y8, Y8
+	VMOVUPD     Y4, (R11)
+	VMOVUPD     Y3, 32(R11)
+	VMOVUPD     Y1, 64(R11)
+	VMOVUPD     Y5, 96(R11)
+	VMOVUPD     Y9, 128(R11)
+	VMOVUPD     Y6, 160(R11)
+	VMOVUPD     Y7, 192(R11)
+	VMOVUPD     Y8, 224(R11)
+	VMOVUPD     Y2, 256(R11)
+
+flstarAVX2F64skip1:
+	VMOVUPD   32(R10), Y1
+	VMOVUPD   32(R10), Y2
 	VADDPD    Y2, Y1, Y1
 	VSUBPD    constsAVX2<>+576(SB), Y1, Y1
-	VMOVUPD   32(R11), Y2
+	VMOVUPD   32(R10), Y2
 	VMULPD    96(AX), Y2, Y3
 	VMOVUPD   constsAVX2<>+576(SB), Y4
 	VSUBPD    Y2, Y4, Y2
 	VMULPD    128(AX), Y2, Y2
 	VADDPD    Y2, Y3, Y2
-	VMOVUPD   96(R11), Y3
+	VMOVUPD   96(R10), Y3
 	VMULPD    256(AX), Y3, Y3
-	VMOVUPD   (R11), Y4
+	VMOVUPD   (R10), Y4
 	VCMPPD    $0x11, constsAVX2<>+928(SB), Y4, Y4
-	VMOVUPD   256(R11), Y5
+	VMOVUPD   256(R10), Y5
 	VMULPD    Y1, Y5, Y5
 	VXORPD    constsAVX2<>+32(SB), Y5, Y5
 	VSUBPD    224(AX), Y5, Y5
@@ -13752,16 +14773,16 @@ flstarAVX2F64last:
 	VBLENDVPD Y4, Y5, Y3, Y3
 	VMULPD    Y3, Y2, Y3
 	VMULPD    Y1, Y2, Y1
-	VMOVUPD   160(R11), Y4
+	VMOVUPD   160(R10), Y4
 	VMULPD    Y4, Y1, Y1
 	VXORPD    constsAVX2<>+32(SB), Y1, Y1
 	VMULPD    160(AX), Y2, Y2
-	VMOVUPD   128(R11), Y4
+	VMOVUPD   128(R10), Y4
 	VMULPD    Y4, Y2, Y2
-	VMOVUPD   160(R11), Y4
+	VMOVUPD   160(R10), Y4
 	VMULPD    Y4, Y2, Y2
-	VMOVUPD   256(R11), Y4
-	VMOVUPD   32(R11), Y5
+	VMOVUPD   256(R10), Y4
+	VMOVUPD   32(R10), Y5
 	VCMPPD    $0x03, Y5, Y4, Y5
 	VANDPD    constsAVX2<>+0(SB), Y4, Y4
 	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y4, Y4
@@ -13803,12 +14824,13 @@ flstarAVX2F64nograd:
 	VMOVUPD   Y1, (BX)(R9*8)
 
 flstarAVX2F64nohess:
+	XCHGQ R10, R11
 	XCHGQ R11, R12
-	MOVQ  R10, R9
+	ADDQ  $0x00000004, R9
 	CMPQ  R9, R8
-	JL    flstarAVX2F64loop
+	JL    flstarAVX2F64pipeloop
 
-flstarAVX2F64done:
+flstarAVX2F64pipedone:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
@@ -13819,7 +14841,7 @@ flstarAVX2F64done:
 
 // func asymmetricAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·asymmetricAVX2F64(SB), $576-64
+TEXT ·asymmetricAVX2F64(SB), $864-64
 	MOVQ         p+0(FP), AX
 	MOVQ         loss+8(FP), CX
 	MOVQ         grad+16(FP), DX
@@ -13829,56 +14851,62 @@ TEXT ·asymmetricAVX2F64(SB), $576-64
 	MOVQ         n+48(FP), R8
 	VXORPD       Y0, Y0, Y0
 	XORQ         R9, R9
-	LEAQ         (SP), R11
-	LEAQ         288(SP), R12
+	LEAQ         (SP), R10
+	LEAQ         288(SP), R11
+	LEAQ         576(SP), R12
+	XORQ         R9, R9
 	CMPQ         R9, R8
-	JGE          asymmetricAVX2F64done
+	JGE          asymmetricAVX2F64pipedone
 	VMOVUPD      (SI)(R9*8), Y1
 	VMOVUPD      (DI)(R9*8), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      64(R10), Y1
+	VMOVUPD      (SI)(R9*8), Y2
+	VMOVUPD      (DI)(R9*8), Y3
 	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y1, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y1, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
 	VANDPD       Y6, Y4, Y4
 	VADDPD       constsAVX2<>+672(SB), Y5, Y6
@@ -13907,128 +14935,183 @@ TEXT ·asymmetricAVX2F64(SB), $576-64
 	VSUBPD       Y5, Y4, Y4
 	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y1, Y6
 	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VMULPD       Y5, Y1, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y2, Y7
 	VBLENDVPD    Y7, Y5, Y6, Y8
 	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VMAXPD       constsAVX2<>+928(SB), Y2, Y6
 	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VXORPD       constsAVX2<>+32(SB), Y2, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R11)
-	VMOVUPD      Y2, 32(R11)
-	VMOVUPD      Y3, 64(R11)
-	VMOVUPD      Y4, 96(R11)
-	VMOVUPD      Y8, 128(R11)
-	VMOVUPD      Y5, 160(R11)
-	VMOVUPD      Y6, 192(R11)
-	VMOVUPD      Y7, 224(R11)
-	VMOVUPD      Y1, 256(R11)
+	VMOVUPD      Y2, (R10)
+	VMOVUPD      Y3, 32(R10)
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      Y4, 96(R10)
+	VMOVUPD      Y8, 128(R10)
+	VMOVUPD      Y5, 160(R10)
+	VMOVUPD      Y6, 192(R10)
+	VMOVUPD      Y7, 224(R10)
+	VMOVUPD      Y2, 256(R10)
+	LEAQ         4(R9), R13
+	CMPQ         R13, R8
+	JGE          asymmetricAVX2F64pre1
+	VMOVUPD      (SI)(R13*8), Y1
+	VMOVUPD      (DI)(R13*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R11)
 
-asymmetricAVX2F64loop:
-	LEAQ         4(R9), R10
-	CMPQ         R10, R8
-	JGE          asymmetricAVX2F64last
-	VMOVUPD      (SI)(R10*8), Y1
-	VMOVUPD      (DI)(R10*8), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VANDPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y5, Y6
-	VDIVPD       Y6, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y4, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y5, Y6, Y5
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVAPD      Y4, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y8
-	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
-	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
-	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R12)
-	VMOVUPD      Y2, 32(R12)
-	VMOVUPD      Y3, 64(R12)
-	VMOVUPD      Y4, 96(R12)
-	VMOVUPD      Y8, 128(R12)
-	VMOVUPD      Y5, 160(R12)
-	VMOVUPD      Y6, 192(R12)
-	VMOVUPD      Y7, 224(R12)
-	VMOVUPD      Y1, 256(R12)
+asymmetricAVX2F64pre1:
+asymmetricAVX2F64pipeloop:
+	LEAQ         8(R9), R13
+	CMPQ         R13, R8
+	JGE          asymmetricAVX2F64skip0
+	VMOVUPD      (SI)(R13*8), Y1
+	VMOVUPD      (DI)(R13*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R12)
 
-asymmetricAVX2F64last:
-	VMOVUPD 160(R11), Y1
+asymmetricAVX2F64skip0:
+	LEAQ        4(R9), R13
+	CMPQ        R13, R8
+	JGE         asymmetricAVX2F64skip1
+	VMOVUPD     64(R11), Y1
+	VMOVUPD     (SI)(R13*8), Y2
+	VMOVUPD     (DI)(R13*8), Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y1, Y5
+	VMULPD      constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD   Y4, Y5, Y1, Y5
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VANDPD      Y6, Y4, Y4
+	VADDPD      constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD      Y6, Y5, Y6
+	VMULPD      Y6, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     constsAVX2<>+704(SB), Y9
+	VFMADD213PD constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+800(SB), Y8, Y9
+	VMULPD      Y7, Y9, Y7
+	VMOVUPD     constsAVX2<>+832(SB), Y9
+	VFMADD213PD constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+896(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y8
+	VADDPD      Y8, Y7, Y7
+	VMULPD      Y5, Y5, Y8
+	VMULPD      constsAVX2<>+256(SB), Y8, Y8
+	VADDPD      Y7, Y8, Y7
+	VMULPD      Y7, Y6, Y6
+	VMULPD      constsAVX2<>+192(SB), Y4, Y7
+	VADDPD      Y7, Y6, Y6
+	VSUBPD      Y6, Y8, Y6
+	VSUBPD      Y5, Y6, Y5
+	VMULPD      constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD      Y5, Y4, Y4
+	VMOVAPD     Y4, Y4
+	VMOVUPD     constsAVX2<>+576(SB), Y5
+	VADDPD      constsAVX2<>+576(SB), Y1, Y6
+	VDIVPD      Y6, Y5, Y5
+	VMULPD      Y5, Y1, Y6
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y2, Y7
+	VBLENDVPD   Y7, Y5, Y6, Y8
+	VBLENDVPD   Y7, Y6, Y5, Y5
+	VMAXPD      constsAVX2<>+928(SB), Y2, Y6
+	VADDPD      Y4, Y6, Y6
+	VXORPD      constsAVX2<>+32(SB), Y2, Y7
+	VMAXPD      constsAVX2<>+928(SB), Y7, Y7
+	VADDPD      Y4, Y7, Y7
+	VMOVUPD     Y2, (R11)
+	VMOVUPD     Y3, 32(R11)
+	VMOVUPD     Y1, 64(R11)
+	VMOVUPD     Y4, 96(R11)
+	VMOVUPD     Y8, 128(R11)
+	VMOVUPD     Y5, 160(R11)
+	VMOVUPD     Y6, 192(R11)
+	VMOVUPD     Y7, 224(R11)
+	VMOVUPD     Y2, 256(R11)
+
+asymmetricAVX2F64skip1:
+	VMOVUPD 160(R10), Y1
 	CMPQ    320(AX), $0x00
 	JL      asymmetricAVX2F64powplog
 	VMOVUPD constsAVX2<>+576(SB), Y2
@@ -14043,7 +15126,7 @@ asymmetricAVX2F64powploop:
 	JMP    asymmetricAVX2F64powploop
 
 asymmetricAVX2F64powplog:
-	VMOVUPD      192(R11), Y1
+	VMOVUPD      192(R10), Y1
 	VXORPD       constsAVX2<>+32(SB), Y1, Y1
 	VMULPD       96(AX), Y1, Y1
 	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
@@ -14086,7 +15169,7 @@ asymmetricAVX2F64powplog:
 	VMOVAPD      Y1, Y2
 
 asymmetricAVX2F64powpdone:
-	VMOVUPD 128(R11), Y1
+	VMOVUPD 128(R10), Y1
 	CMPQ    352(AX), $0x00
 	JL      asymmetricAVX2F64pownlog
 	VMOVUPD constsAVX2<>+576(SB), Y3
@@ -14101,7 +15184,7 @@ asymmetricAVX2F64pownloop:
 	JMP    asymmetricAVX2F64pownloop
 
 asymmetricAVX2F64pownlog:
-	VMOVUPD      224(R11), Y1
+	VMOVUPD      224(R10), Y1
 	VXORPD       constsAVX2<>+32(SB), Y1, Y1
 	VMULPD       128(AX), Y1, Y1
 	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
@@ -14144,24 +15227,24 @@ asymmetricAVX2F64pownlog:
 	VMOVAPD      Y1, Y3
 
 asymmetricAVX2F64powndone:
-	VMOVUPD   32(R11), Y1
+	VMOVUPD   32(R10), Y1
 	VCMPPD    $0x00, constsAVX2<>+576(SB), Y1, Y1
 	VBLENDVPD Y1, Y2, Y3, Y2
 	VMOVUPD   192(AX), Y3
 	VBLENDVPD Y1, 160(AX), Y3, Y3
-	VMOVUPD   160(R11), Y4
-	VMOVUPD   128(R11), Y5
+	VMOVUPD   160(R10), Y4
+	VMOVUPD   128(R10), Y5
 	VXORPD    constsAVX2<>+32(SB), Y5, Y5
 	VBLENDVPD Y1, Y5, Y4, Y4
-	VMOVUPD   192(R11), Y5
-	VMOVUPD   224(R11), Y6
+	VMOVUPD   192(R10), Y5
+	VMOVUPD   224(R10), Y6
 	VBLENDVPD Y1, Y6, Y5, Y5
-	VMOVUPD   128(R11), Y6
-	VMOVUPD   160(R11), Y7
+	VMOVUPD   128(R10), Y6
+	VMOVUPD   160(R10), Y7
 	VXORPD    constsAVX2<>+32(SB), Y7, Y7
 	VBLENDVPD Y1, Y7, Y6, Y1
-	VMOVUPD   128(R11), Y6
-	VMOVUPD   160(R11), Y7
+	VMOVUPD   128(R10), Y6
+	VMOVUPD   160(R10), Y7
 	VMULPD    Y3, Y4, Y8
 	VMULPD    Y5, Y8, Y9
 	VMULPD    Y5, Y2, Y5
@@ -14185,13 +15268,13 @@ asymmetricAVX2F64powndone:
 	VCMPPD    $0x00, constsAVX2<>+576(SB), Y4, Y4
 	VMULPD    Y1, Y2, Y1
 	VBLENDVPD Y4, Y1, Y10, Y10
-	VMOVUPD   128(R11), Y1
+	VMOVUPD   128(R10), Y1
 	VMULPD    Y1, Y2, Y1
-	VMOVUPD   160(R11), Y2
+	VMOVUPD   160(R10), Y2
 	VMULPD    Y2, Y1, Y1
 	VBLENDVPD Y4, Y1, Y3, Y3
-	VMOVUPD   256(R11), Y1
-	VMOVUPD   32(R11), Y2
+	VMOVUPD   256(R10), Y1
+	VMOVUPD   32(R10), Y2
 	VCMPPD    $0x03, Y2, Y1, Y2
 	VANDPD    constsAVX2<>+0(SB), Y1, Y1
 	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y1, Y1
@@ -14233,12 +15316,13 @@ asymmetricAVX2F64nograd:
 	VMOVUPD   Y1, (BX)(R9*8)
 
 asymmetricAVX2F64nohess:
+	XCHGQ R10, R11
 	XCHGQ R11, R12
-	MOVQ  R10, R9
+	ADDQ  $0x00000004, R9
 	CMPQ  R9, R8
-	JL    asymmetricAVX2F64loop
+	JL    asymmetricAVX2F64pipeloop
 
-asymmetricAVX2F64done:
+asymmetricAVX2F64pipedone:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
@@ -14249,7 +15333,7 @@ asymmetricAVX2F64done:
 
 // func asymmetricMarginAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·asymmetricMarginAVX2F64(SB), $736-64
+TEXT ·asymmetricMarginAVX2F64(SB), $1024-64
 	MOVQ         p+0(FP), AX
 	MOVQ         loss+8(FP), CX
 	MOVQ         grad+16(FP), DX
@@ -14259,60 +15343,66 @@ TEXT ·asymmetricMarginAVX2F64(SB), $736-64
 	MOVQ         n+48(FP), R8
 	VXORPD       Y0, Y0, Y0
 	XORQ         R9, R9
-	LEAQ         (SP), R11
-	LEAQ         288(SP), R12
+	LEAQ         (SP), R10
+	LEAQ         288(SP), R11
+	LEAQ         576(SP), R12
+	XORQ         R9, R9
 	CMPQ         R9, R8
-	JGE          asymmetricMarginAVX2F64done
+	JGE          asymmetricMarginAVX2F64pipedone
 	VMOVUPD      (SI)(R9*8), Y1
 	VMOVUPD      (DI)(R9*8), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      64(R10), Y1
+	VMOVUPD      (SI)(R9*8), Y2
+	VMOVUPD      (DI)(R9*8), Y3
 	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y5
-	VMOVMSKPD    Y5, R10
-	TESTL        R10, R10
-	JEQ          asymmetricMarginAVX2F64l1first
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y5
+	VMOVMSKPD    Y5, R13
+	TESTL        R13, R13
+	JEQ          asymmetricMarginAVX2F64l1pre0
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y1, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y1, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
 	VANDPD       Y6, Y4, Y4
 	VADDPD       constsAVX2<>+672(SB), Y5, Y6
@@ -14341,136 +15431,191 @@ TEXT ·asymmetricMarginAVX2F64(SB), $736-64
 	VSUBPD       Y5, Y4, Y4
 	VMOVAPD      Y4, Y4
 
-asymmetricMarginAVX2F64l1first:
+asymmetricMarginAVX2F64l1pre0:
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y1, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y1, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y2, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y2, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y2, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y2, (R10)
+	VMOVUPD      Y3, 32(R10)
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      Y4, 96(R10)
+	VMOVUPD      Y8, 128(R10)
+	VMOVUPD      Y5, 160(R10)
+	VMOVUPD      Y6, 192(R10)
+	VMOVUPD      Y7, 224(R10)
+	VMOVUPD      Y2, 256(R10)
+	LEAQ         4(R9), R13
+	CMPQ         R13, R8
+	JGE          asymmetricMarginAVX2F64pre1
+	VMOVUPD      (SI)(R13*8), Y1
+	VMOVUPD      (DI)(R13*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R11)
+
+asymmetricMarginAVX2F64pre1:
+asymmetricMarginAVX2F64pipeloop:
+	LEAQ         8(R9), R13
+	CMPQ         R13, R8
+	JGE          asymmetricMarginAVX2F64skip0
+	VMOVUPD      (SI)(R13*8), Y1
+	VMOVUPD      (DI)(R13*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R12)
+
+asymmetricMarginAVX2F64skip0:
+	LEAQ        4(R9), R13
+	CMPQ        R13, R8
+	JGE         asymmetricMarginAVX2F64skip1
+	VMOVUPD     64(R11), Y1
+	VMOVUPD     (SI)(R13*8), Y2
+	VMOVUPD     (DI)(R13*8), Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y3, Y5
+	VMOVMSKPD   Y5, R13
+	TESTL       R13, R13
+	JEQ         asymmetricMarginAVX2F64l1
+	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y1, Y5
+	VMULPD      constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD   Y4, Y5, Y1, Y5
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VANDPD      Y6, Y4, Y4
+	VADDPD      constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD      Y6, Y5, Y6
+	VMULPD      Y6, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     constsAVX2<>+704(SB), Y9
+	VFMADD213PD constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+800(SB), Y8, Y9
+	VMULPD      Y7, Y9, Y7
+	VMOVUPD     constsAVX2<>+832(SB), Y9
+	VFMADD213PD constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+896(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y8
+	VADDPD      Y8, Y7, Y7
+	VMULPD      Y5, Y5, Y8
+	VMULPD      constsAVX2<>+256(SB), Y8, Y8
+	VADDPD      Y7, Y8, Y7
+	VMULPD      Y7, Y6, Y6
+	VMULPD      constsAVX2<>+192(SB), Y4, Y7
+	VADDPD      Y7, Y6, Y6
+	VSUBPD      Y6, Y8, Y6
+	VSUBPD      Y5, Y6, Y5
+	VMULPD      constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD      Y5, Y4, Y4
+	VMOVAPD     Y4, Y4
+
+asymmetricMarginAVX2F64l1:
 	VMOVUPD   constsAVX2<>+576(SB), Y5
-	VADDPD    constsAVX2<>+576(SB), Y3, Y6
+	VADDPD    constsAVX2<>+576(SB), Y1, Y6
 	VDIVPD    Y6, Y5, Y5
-	VMULPD    Y5, Y3, Y6
-	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VMULPD    Y5, Y1, Y6
+	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y2, Y7
 	VBLENDVPD Y7, Y5, Y6, Y8
 	VBLENDVPD Y7, Y6, Y5, Y5
-	VMAXPD    constsAVX2<>+928(SB), Y1, Y6
+	VMAXPD    constsAVX2<>+928(SB), Y2, Y6
 	VADDPD    Y4, Y6, Y6
-	VXORPD    constsAVX2<>+32(SB), Y1, Y7
+	VXORPD    constsAVX2<>+32(SB), Y2, Y7
 	VMAXPD    constsAVX2<>+928(SB), Y7, Y7
 	VADDPD    Y4, Y7, Y7
-	VMOVUPD   Y1, (R11)
-	VMOVUPD   Y2, 32(R11)
-	VMOVUPD   Y3, 64(R11)
+	VMOVUPD   Y2, (R11)
+	VMOVUPD   Y3, 32(R11)
+	VMOVUPD   Y1, 64(R11)
 	VMOVUPD   Y4, 96(R11)
 	VMOVUPD   Y8, 128(R11)
 	VMOVUPD   Y5, 160(R11)
 	VMOVUPD   Y6, 192(R11)
 	VMOVUPD   Y7, 224(R11)
-	VMOVUPD   Y1, 256(R11)
+	VMOVUPD   Y2, 256(R11)
 
-asymmetricMarginAVX2F64loop:
-	LEAQ         4(R9), R10
-	CMPQ         R10, R8
-	JGE          asymmetricMarginAVX2F64last
-	VMOVUPD      (SI)(R10*8), Y1
-	VMOVUPD      (DI)(R10*8), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y5
-	VMOVMSKPD    Y5, R13
-	TESTL        R13, R13
-	JEQ          asymmetricMarginAVX2F64l1
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VANDPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y5, Y6
-	VDIVPD       Y6, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y4, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y5, Y6, Y5
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVAPD      Y4, Y4
-
-asymmetricMarginAVX2F64l1:
-	VMOVUPD   constsAVX2<>+576(SB), Y5
-	VADDPD    constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD    Y6, Y5, Y5
-	VMULPD    Y5, Y3, Y6
-	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD Y7, Y5, Y6, Y8
-	VBLENDVPD Y7, Y6, Y5, Y5
-	VMAXPD    constsAVX2<>+928(SB), Y1, Y6
-	VADDPD    Y4, Y6, Y6
-	VXORPD    constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD    constsAVX2<>+928(SB), Y7, Y7
-	VADDPD    Y4, Y7, Y7
-	VMOVUPD   Y1, (R12)
-	VMOVUPD   Y2, 32(R12)
-	VMOVUPD   Y3, 64(R12)
-	VMOVUPD   Y4, 96(R12)
-	VMOVUPD   Y8, 128(R12)
-	VMOVUPD   Y5, 160(R12)
-	VMOVUPD   Y6, 192(R12)
-	VMOVUPD   Y7, 224(R12)
-	VMOVUPD   Y1, 256(R12)
-
-asymmetricMarginAVX2F64last:
-	VMOVUPD 160(R11), Y1
+asymmetricMarginAVX2F64skip1:
+	VMOVUPD 160(R10), Y1
 	CMPQ    320(AX), $0x00
 	JL      asymmetricMarginAVX2F64powplog
 	VMOVUPD constsAVX2<>+576(SB), Y2
@@ -14485,7 +15630,7 @@ asymmetricMarginAVX2F64powploop:
 	JMP    asymmetricMarginAVX2F64powploop
 
 asymmetricMarginAVX2F64powplog:
-	VMOVUPD      192(R11), Y1
+	VMOVUPD      192(R10), Y1
 	VXORPD       constsAVX2<>+32(SB), Y1, Y1
 	VMULPD       96(AX), Y1, Y1
 	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
@@ -14528,7 +15673,7 @@ asymmetricMarginAVX2F64powplog:
 	VMOVAPD      Y1, Y2
 
 asymmetricMarginAVX2F64powpdone:
-	VMOVUPD 128(R11), Y1
+	VMOVUPD 128(R10), Y1
 	CMPQ    352(AX), $0x00
 	JL      asymmetricMarginAVX2F64pownlog
 	VMOVUPD constsAVX2<>+576(SB), Y3
@@ -14543,7 +15688,7 @@ asymmetricMarginAVX2F64pownloop:
 	JMP    asymmetricMarginAVX2F64pownloop
 
 asymmetricMarginAVX2F64pownlog:
-	VMOVUPD      224(R11), Y1
+	VMOVUPD      224(R10), Y1
 	VXORPD       constsAVX2<>+32(SB), Y1, Y1
 	VMULPD       128(AX), Y1, Y1
 	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
@@ -14586,24 +15731,24 @@ asymmetricMarginAVX2F64pownlog:
 	VMOVAPD      Y1, Y3
 
 asymmetricMarginAVX2F64powndone:
-	VMOVUPD     32(R11), Y1
+	VMOVUPD     32(R10), Y1
 	VCMPPD      $0x00, constsAVX2<>+576(SB), Y1, Y1
 	VBLENDVPD   Y1, Y2, Y3, Y2
 	VMOVUPD     192(AX), Y3
 	VBLENDVPD   Y1, 160(AX), Y3, Y3
-	VMOVUPD     160(R11), Y4
-	VMOVUPD     128(R11), Y5
+	VMOVUPD     160(R10), Y4
+	VMOVUPD     128(R10), Y5
 	VXORPD      constsAVX2<>+32(SB), Y5, Y5
 	VBLENDVPD   Y1, Y5, Y4, Y4
-	VMOVUPD     192(R11), Y5
-	VMOVUPD     224(R11), Y6
+	VMOVUPD     192(R10), Y5
+	VMOVUPD     224(R10), Y6
 	VBLENDVPD   Y1, Y6, Y5, Y5
-	VMOVUPD     128(R11), Y6
-	VMOVUPD     160(R11), Y7
+	VMOVUPD     128(R10), Y6
+	VMOVUPD     160(R10), Y7
 	VXORPD      constsAVX2<>+32(SB), Y7, Y7
 	VBLENDVPD   Y1, Y7, Y6, Y1
-	VMOVUPD     128(R11), Y6
-	VMOVUPD     160(R11), Y7
+	VMOVUPD     128(R10), Y6
+	VMOVUPD     160(R10), Y7
 	VMULPD      Y3, Y4, Y8
 	VMULPD      Y5, Y8, Y9
 	VMULPD      Y5, Y2, Y5
@@ -14627,23 +15772,23 @@ asymmetricMarginAVX2F64powndone:
 	VCMPPD      $0x00, constsAVX2<>+576(SB), Y4, Y4
 	VMULPD      Y1, Y2, Y1
 	VBLENDVPD   Y4, Y1, Y10, Y10
-	VMOVUPD     128(R11), Y1
+	VMOVUPD     128(R10), Y1
 	VMULPD      Y1, Y2, Y1
-	VMOVUPD     160(R11), Y2
+	VMOVUPD     160(R10), Y2
 	VMULPD      Y2, Y1, Y1
 	VBLENDVPD   Y4, Y1, Y3, Y3
-	VMOVUPD     Y5, 576(SP)
-	VMOVUPD     Y10, 608(SP)
-	VMOVUPD     Y3, 640(SP)
-	VMOVUPD     128(R11), Y1
+	VMOVUPD     Y5, 864(SP)
+	VMOVUPD     Y10, 896(SP)
+	VMOVUPD     Y3, 928(SP)
+	VMOVUPD     128(R10), Y1
 	VSUBPD      224(AX), Y1, Y1
 	VCMPPD      $0x1e, constsAVX2<>+928(SB), Y1, Y2
 	VMOVUPD     constsAVX2<>+576(SB), Y3
 	VBLENDVPD   Y2, Y1, Y3, Y1
-	VMOVUPD     128(R11), Y2
-	VMOVUPD     160(R11), Y3
+	VMOVUPD     128(R10), Y2
+	VMOVUPD     160(R10), Y3
 	VMULPD      Y3, Y2, Y2
-	VMOVUPD     160(R11), Y3
+	VMOVUPD     160(R10), Y3
 	VADDPD      224(AX), Y3, Y3
 	VCMPPD      $0x11, constsAVX2<>+960(SB), Y3, Y4
 	VMULPD      constsAVX2<>+992(SB), Y3, Y5
@@ -14792,11 +15937,11 @@ asymmetricMarginAVX2F64powddone:
 	VMULPD    Y4, Y5, Y4
 	VADDPD    Y3, Y7, Y8
 	VMULPD    Y8, Y5, Y8
-	VMOVUPD   Y4, 672(SP)
-	VMOVUPD   Y8, 704(SP)
+	VMOVUPD   Y4, 960(SP)
+	VMOVUPD   Y8, 992(SP)
 	VMOVUPD   constsAVX2<>+576(SB), Y4
-	VMOVUPD   128(R11), Y8
-	VMOVUPD   128(R11), Y9
+	VMOVUPD   128(R10), Y8
+	VMOVUPD   128(R10), Y9
 	VADDPD    Y9, Y8, Y8
 	VSUBPD    Y8, Y4, Y4
 	VADDPD    Y3, Y4, Y8
@@ -14812,24 +15957,24 @@ asymmetricMarginAVX2F64powddone:
 	VMULPD    Y3, Y1, Y1
 	VADDPD    Y1, Y4, Y1
 	VMULPD    Y1, Y5, Y1
-	VMOVUPD   672(SP), Y2
-	VMOVUPD   704(SP), Y3
-	VMOVUPD   128(R11), Y4
+	VMOVUPD   960(SP), Y2
+	VMOVUPD   992(SP), Y3
+	VMOVUPD   128(R10), Y4
 	VSUBPD    224(AX), Y4, Y4
 	VCMPPD    $0x1e, constsAVX2<>+928(SB), Y4, Y4
 	VANDPD    Y2, Y4, Y2
 	VANDPD    Y3, Y4, Y3
 	VANDPD    Y1, Y4, Y1
-	VMOVUPD   32(R11), Y4
+	VMOVUPD   32(R10), Y4
 	VCMPPD    $0x00, constsAVX2<>+576(SB), Y4, Y4
-	VMOVUPD   576(SP), Y5
+	VMOVUPD   864(SP), Y5
 	VBLENDVPD Y4, Y5, Y2, Y2
-	VMOVUPD   608(SP), Y5
+	VMOVUPD   896(SP), Y5
 	VBLENDVPD Y4, Y5, Y3, Y3
-	VMOVUPD   640(SP), Y5
+	VMOVUPD   928(SP), Y5
 	VBLENDVPD Y4, Y5, Y1, Y1
-	VMOVUPD   256(R11), Y4
-	VMOVUPD   32(R11), Y5
+	VMOVUPD   256(R10), Y4
+	VMOVUPD   32(R10), Y5
 	VCMPPD    $0x03, Y5, Y4, Y5
 	VANDPD    constsAVX2<>+0(SB), Y4, Y4
 	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y4, Y4
@@ -14871,12 +16016,13 @@ asymmetricMarginAVX2F64nograd:
 	VMOVUPD   Y1, (BX)(R9*8)
 
 asymmetricMarginAVX2F64nohess:
+	XCHGQ R10, R11
 	XCHGQ R11, R12
-	MOVQ  R10, R9
+	ADDQ  $0x00000004, R9
 	CMPQ  R9, R8
-	JL    asymmetricMarginAVX2F64loop
+	JL    asymmetricMarginAVX2F64pipeloop
 
-asymmetricMarginAVX2F64done:
+asymmetricMarginAVX2F64pipedone:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
@@ -14887,7 +16033,7 @@ asymmetricMarginAVX2F64done:
 
 // func asymmetricDetachedAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·asymmetricDetachedAVX2F64(SB), $672-64
+TEXT ·asymmetricDetachedAVX2F64(SB), $960-64
 	MOVQ         p+0(FP), AX
 	MOVQ         loss+8(FP), CX
 	MOVQ         grad+16(FP), DX
@@ -14897,60 +16043,66 @@ TEXT ·asymmetricDetachedAVX2F64(SB), $672-64
 	MOVQ         n+48(FP), R8
 	VXORPD       Y0, Y0, Y0
 	XORQ         R9, R9
-	LEAQ         (SP), R11
-	LEAQ         288(SP), R12
+	LEAQ         (SP), R10
+	LEAQ         288(SP), R11
+	LEAQ         576(SP), R12
+	XORQ         R9, R9
 	CMPQ         R9, R8
-	JGE          asymmetricDetachedAVX2F64done
+	JGE          asymmetricDetachedAVX2F64pipedone
 	VMOVUPD      (SI)(R9*8), Y1
 	VMOVUPD      (DI)(R9*8), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      64(R10), Y1
+	VMOVUPD      (SI)(R9*8), Y2
+	VMOVUPD      (DI)(R9*8), Y3
 	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y5
-	VMOVMSKPD    Y5, R10
-	TESTL        R10, R10
-	JEQ          asymmetricDetachedAVX2F64l1first
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y5
+	VMOVMSKPD    Y5, R13
+	TESTL        R13, R13
+	JEQ          asymmetricDetachedAVX2F64l1pre0
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y1, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y1, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
 	VANDPD       Y6, Y4, Y4
 	VADDPD       constsAVX2<>+672(SB), Y5, Y6
@@ -14979,136 +16131,191 @@ TEXT ·asymmetricDetachedAVX2F64(SB), $672-64
 	VSUBPD       Y5, Y4, Y4
 	VMOVAPD      Y4, Y4
 
-asymmetricDetachedAVX2F64l1first:
+asymmetricDetachedAVX2F64l1pre0:
+	VMOVUPD      constsAVX2<>+576(SB), Y5
+	VADDPD       constsAVX2<>+576(SB), Y1, Y6
+	VDIVPD       Y6, Y5, Y5
+	VMULPD       Y5, Y1, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y2, Y7
+	VBLENDVPD    Y7, Y5, Y6, Y8
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMAXPD       constsAVX2<>+928(SB), Y2, Y6
+	VADDPD       Y4, Y6, Y6
+	VXORPD       constsAVX2<>+32(SB), Y2, Y7
+	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
+	VADDPD       Y4, Y7, Y7
+	VMOVUPD      Y2, (R10)
+	VMOVUPD      Y3, 32(R10)
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      Y4, 96(R10)
+	VMOVUPD      Y8, 128(R10)
+	VMOVUPD      Y5, 160(R10)
+	VMOVUPD      Y6, 192(R10)
+	VMOVUPD      Y7, 224(R10)
+	VMOVUPD      Y2, 256(R10)
+	LEAQ         4(R9), R13
+	CMPQ         R13, R8
+	JGE          asymmetricDetachedAVX2F64pre1
+	VMOVUPD      (SI)(R13*8), Y1
+	VMOVUPD      (DI)(R13*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R11)
+
+asymmetricDetachedAVX2F64pre1:
+asymmetricDetachedAVX2F64pipeloop:
+	LEAQ         8(R9), R13
+	CMPQ         R13, R8
+	JGE          asymmetricDetachedAVX2F64skip0
+	VMOVUPD      (SI)(R13*8), Y1
+	VMOVUPD      (DI)(R13*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R12)
+
+asymmetricDetachedAVX2F64skip0:
+	LEAQ        4(R9), R13
+	CMPQ        R13, R8
+	JGE         asymmetricDetachedAVX2F64skip1
+	VMOVUPD     64(R11), Y1
+	VMOVUPD     (SI)(R13*8), Y2
+	VMOVUPD     (DI)(R13*8), Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, constsAVX2<>+576(SB), Y3, Y5
+	VMOVMSKPD   Y5, R13
+	TESTL       R13, R13
+	JEQ         asymmetricDetachedAVX2F64l1
+	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y1, Y5
+	VMULPD      constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD   Y4, Y5, Y1, Y5
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VANDPD      Y6, Y4, Y4
+	VADDPD      constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD      Y6, Y5, Y6
+	VMULPD      Y6, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     constsAVX2<>+704(SB), Y9
+	VFMADD213PD constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+800(SB), Y8, Y9
+	VMULPD      Y7, Y9, Y7
+	VMOVUPD     constsAVX2<>+832(SB), Y9
+	VFMADD213PD constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+896(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y8
+	VADDPD      Y8, Y7, Y7
+	VMULPD      Y5, Y5, Y8
+	VMULPD      constsAVX2<>+256(SB), Y8, Y8
+	VADDPD      Y7, Y8, Y7
+	VMULPD      Y7, Y6, Y6
+	VMULPD      constsAVX2<>+192(SB), Y4, Y7
+	VADDPD      Y7, Y6, Y6
+	VSUBPD      Y6, Y8, Y6
+	VSUBPD      Y5, Y6, Y5
+	VMULPD      constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD      Y5, Y4, Y4
+	VMOVAPD     Y4, Y4
+
+asymmetricDetachedAVX2F64l1:
 	VMOVUPD   constsAVX2<>+576(SB), Y5
-	VADDPD    constsAVX2<>+576(SB), Y3, Y6
+	VADDPD    constsAVX2<>+576(SB), Y1, Y6
 	VDIVPD    Y6, Y5, Y5
-	VMULPD    Y5, Y3, Y6
-	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VMULPD    Y5, Y1, Y6
+	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y2, Y7
 	VBLENDVPD Y7, Y5, Y6, Y8
 	VBLENDVPD Y7, Y6, Y5, Y5
-	VMAXPD    constsAVX2<>+928(SB), Y1, Y6
+	VMAXPD    constsAVX2<>+928(SB), Y2, Y6
 	VADDPD    Y4, Y6, Y6
-	VXORPD    constsAVX2<>+32(SB), Y1, Y7
+	VXORPD    constsAVX2<>+32(SB), Y2, Y7
 	VMAXPD    constsAVX2<>+928(SB), Y7, Y7
 	VADDPD    Y4, Y7, Y7
-	VMOVUPD   Y1, (R11)
-	VMOVUPD   Y2, 32(R11)
-	VMOVUPD   Y3, 64(R11)
+	VMOVUPD   Y2, (R11)
+	VMOVUPD   Y3, 32(R11)
+	VMOVUPD   Y1, 64(R11)
 	VMOVUPD   Y4, 96(R11)
 	VMOVUPD   Y8, 128(R11)
 	VMOVUPD   Y5, 160(R11)
 	VMOVUPD   Y6, 192(R11)
 	VMOVUPD   Y7, 224(R11)
-	VMOVUPD   Y1, 256(R11)
+	VMOVUPD   Y2, 256(R11)
 
-asymmetricDetachedAVX2F64loop:
-	LEAQ         4(R9), R10
-	CMPQ         R10, R8
-	JGE          asymmetricDetachedAVX2F64last
-	VMOVUPD      (SI)(R10*8), Y1
-	VMOVUPD      (DI)(R10*8), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y5
-	VMOVMSKPD    Y5, R13
-	TESTL        R13, R13
-	JEQ          asymmetricDetachedAVX2F64l1
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VANDPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y5, Y6
-	VDIVPD       Y6, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y4, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y5, Y6, Y5
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVAPD      Y4, Y4
-
-asymmetricDetachedAVX2F64l1:
-	VMOVUPD   constsAVX2<>+576(SB), Y5
-	VADDPD    constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD    Y6, Y5, Y5
-	VMULPD    Y5, Y3, Y6
-	VCMPPD    $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD Y7, Y5, Y6, Y8
-	VBLENDVPD Y7, Y6, Y5, Y5
-	VMAXPD    constsAVX2<>+928(SB), Y1, Y6
-	VADDPD    Y4, Y6, Y6
-	VXORPD    constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD    constsAVX2<>+928(SB), Y7, Y7
-	VADDPD    Y4, Y7, Y7
-	VMOVUPD   Y1, (R12)
-	VMOVUPD   Y2, 32(R12)
-	VMOVUPD   Y3, 64(R12)
-	VMOVUPD   Y4, 96(R12)
-	VMOVUPD   Y8, 128(R12)
-	VMOVUPD   Y5, 160(R12)
-	VMOVUPD   Y6, 192(R12)
-	VMOVUPD   Y7, 224(R12)
-	VMOVUPD   Y1, 256(R12)
-
-asymmetricDetachedAVX2F64last:
-	VMOVUPD 160(R11), Y1
+asymmetricDetachedAVX2F64skip1:
+	VMOVUPD 160(R10), Y1
 	CMPQ    320(AX), $0x00
 	JL      asymmetricDetachedAVX2F64powplog
 	VMOVUPD constsAVX2<>+576(SB), Y2
@@ -15123,7 +16330,7 @@ asymmetricDetachedAVX2F64powploop:
 	JMP    asymmetricDetachedAVX2F64powploop
 
 asymmetricDetachedAVX2F64powplog:
-	VMOVUPD      192(R11), Y1
+	VMOVUPD      192(R10), Y1
 	VXORPD       constsAVX2<>+32(SB), Y1, Y1
 	VMULPD       96(AX), Y1, Y1
 	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
@@ -15166,19 +16373,19 @@ asymmetricDetachedAVX2F64powplog:
 	VMOVAPD      Y1, Y2
 
 asymmetricDetachedAVX2F64powpdone:
-	VMOVUPD   128(R11), Y1
-	VMOVUPD   160(R11), Y3
+	VMOVUPD   128(R10), Y1
+	VMOVUPD   160(R10), Y3
 	VMULPD    Y3, Y1, Y1
-	VMOVUPD   224(R11), Y3
+	VMOVUPD   224(R10), Y3
 	VMULPD    Y3, Y2, Y3
-	VMOVUPD   160(R11), Y4
+	VMOVUPD   160(R10), Y4
 	VMULPD    Y4, Y2, Y4
 	VXORPD    constsAVX2<>+32(SB), Y4, Y4
 	VMULPD    Y1, Y2, Y2
-	VMOVUPD   Y3, 576(SP)
-	VMOVUPD   Y4, 608(SP)
-	VMOVUPD   Y2, 640(SP)
-	VMOVUPD   128(R11), Y2
+	VMOVUPD   Y3, 864(SP)
+	VMOVUPD   Y4, 896(SP)
+	VMOVUPD   Y2, 928(SP)
+	VMOVUPD   128(R10), Y2
 	VSUBPD    224(AX), Y2, Y2
 	VCMPPD    $0x1e, constsAVX2<>+928(SB), Y2, Y3
 	VMOVUPD   constsAVX2<>+576(SB), Y4
@@ -15280,12 +16487,12 @@ asymmetricDetachedAVX2F64pownlog:
 	VMOVAPD      Y2, Y3
 
 asymmetricDetachedAVX2F64powndone:
-	VMOVUPD     160(R11), Y2
+	VMOVUPD     160(R10), Y2
 	VADDPD      224(AX), Y2, Y2
 	VDIVPD      Y2, Y1, Y1
 	VMOVUPD     constsAVX2<>+576(SB), Y4
-	VMOVUPD     128(R11), Y5
-	VMOVUPD     128(R11), Y6
+	VMOVUPD     128(R10), Y5
+	VMOVUPD     128(R10), Y6
 	VADDPD      Y6, Y5, Y5
 	VSUBPD      Y5, Y4, Y4
 	VADDPD      Y1, Y4, Y4
@@ -15336,22 +16543,22 @@ asymmetricDetachedAVX2F64powndone:
 	VXORPD      constsAVX2<>+32(SB), Y2, Y2
 	VMULPD      Y1, Y3, Y1
 	VMULPD      Y4, Y3, Y3
-	VMOVUPD     128(R11), Y4
+	VMOVUPD     128(R10), Y4
 	VSUBPD      224(AX), Y4, Y4
 	VCMPPD      $0x1e, constsAVX2<>+928(SB), Y4, Y4
 	VANDPD      Y2, Y4, Y2
 	VANDPD      Y1, Y4, Y1
 	VANDPD      Y3, Y4, Y3
-	VMOVUPD     32(R11), Y4
+	VMOVUPD     32(R10), Y4
 	VCMPPD      $0x00, constsAVX2<>+576(SB), Y4, Y4
-	VMOVUPD     576(SP), Y5
+	VMOVUPD     864(SP), Y5
 	VBLENDVPD   Y4, Y5, Y2, Y2
-	VMOVUPD     608(SP), Y5
+	VMOVUPD     896(SP), Y5
 	VBLENDVPD   Y4, Y5, Y1, Y1
-	VMOVUPD     640(SP), Y5
+	VMOVUPD     928(SP), Y5
 	VBLENDVPD   Y4, Y5, Y3, Y3
-	VMOVUPD     256(R11), Y4
-	VMOVUPD     32(R11), Y5
+	VMOVUPD     256(R10), Y4
+	VMOVUPD     32(R10), Y5
 	VCMPPD      $0x03, Y5, Y4, Y5
 	VANDPD      constsAVX2<>+0(SB), Y4, Y4
 	VCMPPD      $0x00, constsAVX2<>+1184(SB), Y4, Y4
@@ -15393,12 +16600,13 @@ asymmetricDetachedAVX2F64nograd:
 	VMOVUPD   Y1, (BX)(R9*8)
 
 asymmetricDetachedAVX2F64nohess:
+	XCHGQ R10, R11
 	XCHGQ R11, R12
-	MOVQ  R10, R9
+	ADDQ  $0x00000004, R9
 	CMPQ  R9, R8
-	JL    asymmetricDetachedAVX2F64loop
+	JL    asymmetricDetachedAVX2F64pipeloop
 
-asymmetricDetachedAVX2F64done:
+asymmetricDetachedAVX2F64pipedone:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
@@ -15409,7 +16617,7 @@ asymmetricDetachedAVX2F64done:
 
 // func qualityAVX2F64(p *[64]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·qualityAVX2F64(SB), $896-64
+TEXT ·qualityAVX2F64(SB), $1184-64
 	MOVQ         p+0(FP), AX
 	MOVQ         loss+8(FP), CX
 	MOVQ         grad+16(FP), DX
@@ -15419,56 +16627,62 @@ TEXT ·qualityAVX2F64(SB), $896-64
 	MOVQ         n+48(FP), R8
 	VXORPD       Y0, Y0, Y0
 	XORQ         R9, R9
-	LEAQ         (SP), R11
-	LEAQ         288(SP), R12
+	LEAQ         (SP), R10
+	LEAQ         288(SP), R11
+	LEAQ         576(SP), R12
+	XORQ         R9, R9
 	CMPQ         R9, R8
-	JGE          qualityAVX2F64done
+	JGE          qualityAVX2F64pipedone
 	VMOVUPD      (SI)(R9*8), Y1
 	VMOVUPD      (DI)(R9*8), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      64(R10), Y1
+	VMOVUPD      (SI)(R9*8), Y2
+	VMOVUPD      (DI)(R9*8), Y3
 	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD       constsAVX2<>+576(SB), Y1, Y5
 	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
+	VBLENDVPD    Y4, Y5, Y1, Y5
 	VMOVUPD      constsAVX2<>+576(SB), Y6
 	VANDPD       Y6, Y4, Y4
 	VADDPD       constsAVX2<>+672(SB), Y5, Y6
@@ -15497,186 +16711,241 @@ TEXT ·qualityAVX2F64(SB), $896-64
 	VSUBPD       Y5, Y4, Y4
 	VMOVAPD      Y4, Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y1, Y6
 	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
+	VMULPD       Y5, Y1, Y6
+	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y2, Y7
 	VBLENDVPD    Y7, Y5, Y6, Y8
 	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
+	VMAXPD       constsAVX2<>+928(SB), Y2, Y6
 	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
+	VXORPD       constsAVX2<>+32(SB), Y2, Y7
 	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
 	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R11)
-	VMOVUPD      Y2, 32(R11)
-	VMOVUPD      Y3, 64(R11)
-	VMOVUPD      Y4, 96(R11)
-	VMOVUPD      Y8, 128(R11)
-	VMOVUPD      Y5, 160(R11)
-	VMOVUPD      Y6, 192(R11)
-	VMOVUPD      Y7, 224(R11)
-	VMOVUPD      Y1, 256(R11)
+	VMOVUPD      Y2, (R10)
+	VMOVUPD      Y3, 32(R10)
+	VMOVUPD      Y1, 64(R10)
+	VMOVUPD      Y4, 96(R10)
+	VMOVUPD      Y8, 128(R10)
+	VMOVUPD      Y5, 160(R10)
+	VMOVUPD      Y6, 192(R10)
+	VMOVUPD      Y7, 224(R10)
+	VMOVUPD      Y2, 256(R10)
+	LEAQ         4(R9), R13
+	CMPQ         R13, R8
+	JGE          qualityAVX2F64pre1
+	VMOVUPD      (SI)(R13*8), Y1
+	VMOVUPD      (DI)(R13*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R11)
 
-qualityAVX2F64loop:
-	LEAQ         4(R9), R10
-	CMPQ         R10, R8
-	JGE          qualityAVX2F64last
-	VMOVUPD      (SI)(R10*8), Y1
-	VMOVUPD      (DI)(R10*8), Y2
-	VANDPD       constsAVX2<>+0(SB), Y1, Y3
-	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMAXPD       constsAVX2<>+64(SB), Y3, Y3
-	VMINPD       constsAVX2<>+96(SB), Y3, Y3
-	VMULPD       constsAVX2<>+128(SB), Y3, Y4
-	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y3
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      constsAVX2<>+224(SB), Y8
-	VFMADD213PD  constsAVX2<>+256(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+288(SB), Y9
-	VFMADD213PD  constsAVX2<>+320(SB), Y3, Y9
-	VFMADD213PD  Y8, Y5, Y9
-	VMOVUPD      constsAVX2<>+352(SB), Y8
-	VFMADD213PD  constsAVX2<>+384(SB), Y3, Y8
-	VMOVUPD      constsAVX2<>+416(SB), Y10
-	VFMADD213PD  constsAVX2<>+448(SB), Y3, Y10
-	VFMADD213PD  Y8, Y5, Y10
-	VFMADD213PD  Y9, Y6, Y10
-	VMOVUPD      constsAVX2<>+480(SB), Y6
-	VFMADD213PD  constsAVX2<>+512(SB), Y3, Y6
-	VMOVUPD      constsAVX2<>+544(SB), Y8
-	VFMADD213PD  Y6, Y5, Y8
-	VFMADD213PD  Y10, Y7, Y8
-	VMULPD       Y3, Y3, Y5
-	VFMADD213PD  Y3, Y5, Y8
-	VADDPD       constsAVX2<>+576(SB), Y8, Y3
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
-	VROUNDPD     $0x09, Y5, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VXORPD       Y4, Y4, Y4
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y3, Y4
-	VSUBPD       constsAVX2<>+576(SB), Y3, Y5
-	VMULPD       constsAVX2<>+256(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y5
-	VMOVUPD      constsAVX2<>+576(SB), Y6
-	VANDPD       Y6, Y4, Y4
-	VADDPD       constsAVX2<>+672(SB), Y5, Y6
-	VDIVPD       Y6, Y5, Y6
-	VMULPD       Y6, Y6, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+704(SB), Y9
-	VFMADD213PD  constsAVX2<>+736(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+768(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+800(SB), Y8, Y9
-	VMULPD       Y7, Y9, Y7
-	VMOVUPD      constsAVX2<>+832(SB), Y9
-	VFMADD213PD  constsAVX2<>+864(SB), Y8, Y9
-	VFMADD213PD  constsAVX2<>+896(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	VMULPD       Y5, Y5, Y8
-	VMULPD       constsAVX2<>+256(SB), Y8, Y8
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y6, Y6
-	VMULPD       constsAVX2<>+192(SB), Y4, Y7
-	VADDPD       Y7, Y6, Y6
-	VSUBPD       Y6, Y8, Y6
-	VSUBPD       Y5, Y6, Y5
-	VMULPD       constsAVX2<>+160(SB), Y4, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVAPD      Y4, Y4
-	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VADDPD       constsAVX2<>+576(SB), Y3, Y6
-	VDIVPD       Y6, Y5, Y5
-	VMULPD       Y5, Y3, Y6
-	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y7
-	VBLENDVPD    Y7, Y5, Y6, Y8
-	VBLENDVPD    Y7, Y6, Y5, Y5
-	VMAXPD       constsAVX2<>+928(SB), Y1, Y6
-	VADDPD       Y4, Y6, Y6
-	VXORPD       constsAVX2<>+32(SB), Y1, Y7
-	VMAXPD       constsAVX2<>+928(SB), Y7, Y7
-	VADDPD       Y4, Y7, Y7
-	VMOVUPD      Y1, (R12)
-	VMOVUPD      Y2, 32(R12)
-	VMOVUPD      Y3, 64(R12)
-	VMOVUPD      Y4, 96(R12)
-	VMOVUPD      Y8, 128(R12)
-	VMOVUPD      Y5, 160(R12)
-	VMOVUPD      Y6, 192(R12)
-	VMOVUPD      Y7, 224(R12)
-	VMOVUPD      Y1, 256(R12)
+qualityAVX2F64pre1:
+qualityAVX2F64pipeloop:
+	LEAQ         8(R9), R13
+	CMPQ         R13, R8
+	JGE          qualityAVX2F64skip0
+	VMOVUPD      (SI)(R13*8), Y1
+	VMOVUPD      (DI)(R13*8), Y2
+	VANDPD       constsAVX2<>+0(SB), Y1, Y1
+	VXORPD       constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 64(R12)
 
-qualityAVX2F64last:
-	VMOVUPD     32(R11), Y1
+qualityAVX2F64skip0:
+	LEAQ        4(R9), R13
+	CMPQ        R13, R8
+	JGE         qualityAVX2F64skip1
+	VMOVUPD     64(R11), Y1
+	VMOVUPD     (SI)(R13*8), Y2
+	VMOVUPD     (DI)(R13*8), Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y4
+	VSUBPD      constsAVX2<>+576(SB), Y1, Y5
+	VMULPD      constsAVX2<>+256(SB), Y5, Y5
+	VBLENDVPD   Y4, Y5, Y1, Y5
+	VMOVUPD     constsAVX2<>+576(SB), Y6
+	VANDPD      Y6, Y4, Y4
+	VADDPD      constsAVX2<>+672(SB), Y5, Y6
+	VDIVPD      Y6, Y5, Y6
+	VMULPD      Y6, Y6, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     constsAVX2<>+704(SB), Y9
+	VFMADD213PD constsAVX2<>+736(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+768(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+800(SB), Y8, Y9
+	VMULPD      Y7, Y9, Y7
+	VMOVUPD     constsAVX2<>+832(SB), Y9
+	VFMADD213PD constsAVX2<>+864(SB), Y8, Y9
+	VFMADD213PD constsAVX2<>+896(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y8
+	VADDPD      Y8, Y7, Y7
+	VMULPD      Y5, Y5, Y8
+	VMULPD      constsAVX2<>+256(SB), Y8, Y8
+	VADDPD      Y7, Y8, Y7
+	VMULPD      Y7, Y6, Y6
+	VMULPD      constsAVX2<>+192(SB), Y4, Y7
+	VADDPD      Y7, Y6, Y6
+	VSUBPD      Y6, Y8, Y6
+	VSUBPD      Y5, Y6, Y5
+	VMULPD      constsAVX2<>+160(SB), Y4, Y4
+	VSUBPD      Y5, Y4, Y4
+	VMOVAPD     Y4, Y4
+	VMOVUPD     constsAVX2<>+576(SB), Y5
+	VADDPD      constsAVX2<>+576(SB), Y1, Y6
+	VDIVPD      Y6, Y5, Y5
+	VMULPD      Y5, Y1, Y6
+	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y2, Y7
+	VBLENDVPD   Y7, Y5, Y6, Y8
+	VBLENDVPD   Y7, Y6, Y5, Y5
+	VMAXPD      constsAVX2<>+928(SB), Y2, Y6
+	VADDPD      Y4, Y6, Y6
+	VXORPD      constsAVX2<>+32(SB), Y2, Y7
+	VMAXPD      constsAVX2<>+928(SB), Y7, Y7
+	VADDPD      Y4, Y7, Y7
+	VMOVUPD     Y2, (R11)
+	VMOVUPD     Y3, 32(R11)
+	VMOVUPD     Y1, 64(R11)
+	VMOVUPD     Y4, 96(R11)
+	VMOVUPD     Y8, 128(R11)
+	VMOVUPD     Y5, 160(R11)
+	VMOVUPD     Y6, 192(R11)
+	VMOVUPD     Y7, 224(R11)
+	VMOVUPD     Y2, 256(R11)
+
+qualityAVX2F64skip1:
+	VMOVUPD     32(R10), Y1
 	VCMPPD      $0x00, constsAVX2<>+576(SB), Y1, Y1
-	VMOVUPD     192(R11), Y2
-	VMOVUPD     224(R11), Y3
+	VMOVUPD     192(R10), Y2
+	VMOVUPD     224(R10), Y3
 	VBLENDVPD   Y1, Y3, Y2, Y2
-	VMOVUPD     128(R11), Y3
-	VMOVUPD     160(R11), Y4
+	VMOVUPD     128(R10), Y3
+	VMOVUPD     160(R10), Y4
 	VBLENDVPD   Y1, Y4, Y3, Y3
-	VMOVUPD     224(R11), Y4
+	VMOVUPD     224(R10), Y4
 	VXORPD      constsAVX2<>+32(SB), Y4, Y4
-	VMOVUPD     192(R11), Y5
+	VMOVUPD     192(R10), Y5
 	VXORPD      constsAVX2<>+32(SB), Y5, Y5
 	VBLENDVPD   Y1, Y5, Y4, Y4
-	VMOVUPD     160(R11), Y5
-	VMOVUPD     128(R11), Y6
+	VMOVUPD     160(R10), Y5
+	VMOVUPD     128(R10), Y6
 	VXORPD      constsAVX2<>+32(SB), Y6, Y6
 	VBLENDVPD   Y1, Y6, Y5, Y5
-	VMOVUPD     32(R11), Y6
+	VMOVUPD     32(R10), Y6
 	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y6
 	VORPD       Y1, Y6, Y1
 	VMOVMSKPD   Y1, R13
 	CMPL        R13, $0x0f
 	JE          qualityAVX2F64focus
 	VMOVUPD     constsAVX2<>+576(SB), Y6
-	VMOVUPD     32(R11), Y7
+	VMOVUPD     32(R10), Y7
 	VSUBPD      Y7, Y6, Y6
-	VMOVUPD     (R11), Y7
+	VMOVUPD     (R10), Y7
 	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y7, Y7
-	VMOVUPD     (R11), Y8
-	VMOVUPD     32(R11), Y9
+	VMOVUPD     (R10), Y8
+	VMOVUPD     32(R10), Y9
 	VMULPD      Y9, Y8, Y8
 	VXORPD      constsAVX2<>+32(SB), Y8, Y8
-	VMOVUPD     (R11), Y9
+	VMOVUPD     (R10), Y9
 	VMULPD      Y6, Y9, Y9
 	VBLENDVPD   Y7, Y9, Y8, Y7
-	VMOVUPD     96(R11), Y8
+	VMOVUPD     96(R10), Y8
 	VADDPD      Y8, Y7, Y7
-	VMOVUPD     32(R11), Y8
-	VMOVUPD     160(R11), Y9
+	VMOVUPD     32(R10), Y8
+	VMOVUPD     160(R10), Y9
 	VMULPD      Y9, Y8, Y8
-	VMOVUPD     128(R11), Y9
+	VMOVUPD     128(R10), Y9
 	VMULPD      Y9, Y6, Y6
 	VADDPD      Y6, Y8, Y6
 	VMOVUPD     constsAVX2<>+576(SB), Y8
-	VMOVUPD     32(R11), Y9
-	VMOVUPD     32(R11), Y10
+	VMOVUPD     32(R10), Y9
+	VMOVUPD     32(R10), Y10
 	VADDPD      Y10, Y9, Y9
 	VSUBPD      Y9, Y8, Y8
-	VMOVUPD     128(R11), Y9
+	VMOVUPD     128(R10), Y9
 	VMULPD      Y9, Y8, Y8
-	VMOVUPD     160(R11), Y9
+	VMOVUPD     160(R10), Y9
 	VMULPD      Y9, Y8, Y8
 	VDIVPD      Y6, Y8, Y8
-	VMOVUPD     32(R11), Y9
+	VMOVUPD     32(R10), Y9
 	VCMPPD      $0x11, constsAVX2<>+256(SB), Y9, Y9
 	VCMPPD      $0x00, constsAVX2<>+928(SB), Y6, Y10
-	VMOVUPD     128(R11), Y11
+	VMOVUPD     128(R10), Y11
 	VXORPD      constsAVX2<>+32(SB), Y11, Y11
-	VMOVUPD     160(R11), Y12
+	VMOVUPD     160(R10), Y12
 	VBLENDVPD   Y9, Y12, Y11, Y9
 	VBLENDVPD   Y10, Y9, Y8, Y8
 	VBLENDVPD   Y1, Y2, Y7, Y2
@@ -15782,17 +17051,17 @@ qualityAVX2F64powlog:
 	VMOVAPD      Y1, Y1
 
 qualityAVX2F64powdone:
-	VMOVUPD      128(R11), Y3
+	VMOVUPD      128(R10), Y3
 	VMOVUPD      constsAVX2<>+576(SB), Y4
-	VMOVUPD      32(R11), Y6
+	VMOVUPD      32(R10), Y6
 	VSUBPD       Y6, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VMOVUPD      32(R11), Y4
-	VMOVUPD      160(R11), Y6
+	VMOVUPD      32(R10), Y4
+	VMOVUPD      160(R10), Y6
 	VMULPD       Y6, Y4, Y4
 	VSUBPD       Y4, Y3, Y3
-	VMOVUPD      128(R11), Y4
-	VMOVUPD      160(R11), Y6
+	VMOVUPD      128(R10), Y4
+	VMOVUPD      160(R10), Y6
 	VMOVUPD      96(AX), Y7
 	VMULPD       Y7, Y5, Y8
 	VMULPD       Y2, Y8, Y9
@@ -15813,27 +17082,27 @@ qualityAVX2F64powdone:
 	VMULPD       Y5, Y4, Y4
 	VADDPD       Y4, Y3, Y3
 	VMULPD       Y3, Y1, Y1
-	VMOVUPD      32(R11), Y3
+	VMOVUPD      32(R10), Y3
 	VCMPPD       $0x00, constsAVX2<>+576(SB), Y3, Y3
-	VMOVUPD      32(R11), Y4
+	VMOVUPD      32(R10), Y4
 	VCMPPD       $0x00, constsAVX2<>+928(SB), Y4, Y4
 	VORPD        Y3, Y4, Y3
 	VMOVMSKPD    Y3, R13
 	CMPL         R13, $0x0f
 	JE           qualityAVX2F64hard
-	VMOVUPD      Y10, 576(SP)
-	VMOVUPD      Y11, 608(SP)
-	VMOVUPD      Y1, 640(SP)
-	VMOVUPD      Y2, 672(SP)
-	VMOVUPD      672(SP), Y2
-	VMOVUPD      (R11), Y1
+	VMOVUPD      Y10, 864(SP)
+	VMOVUPD      Y11, 896(SP)
+	VMOVUPD      Y1, 928(SP)
+	VMOVUPD      Y2, 960(SP)
+	VMOVUPD      960(SP), Y2
+	VMOVUPD      (R10), Y1
 	VCMPPD       $0x1d, constsAVX2<>+928(SB), Y1, Y1
-	VMOVUPD      32(R11), Y3
-	VMOVUPD      128(R11), Y4
+	VMOVUPD      32(R10), Y3
+	VMOVUPD      128(R10), Y4
 	VSUBPD       Y4, Y3, Y3
-	VMOVUPD      160(R11), Y4
+	VMOVUPD      160(R10), Y4
 	VMOVUPD      constsAVX2<>+576(SB), Y5
-	VMOVUPD      32(R11), Y6
+	VMOVUPD      32(R10), Y6
 	VSUBPD       Y6, Y5, Y5
 	VSUBPD       Y5, Y4, Y4
 	VBLENDVPD    Y1, Y4, Y3, Y1
@@ -15884,15 +17153,15 @@ qualityAVX2F64powdone:
 	VSUBPD       Y4, Y6, Y4
 	VMULPD       constsAVX2<>+160(SB), Y5, Y5
 	VSUBPD       Y4, Y5, Y4
-	VMOVUPD      192(R11), Y5
-	VMOVUPD      224(R11), Y6
+	VMOVUPD      192(R10), Y5
+	VMOVUPD      224(R10), Y6
 	VADDPD       Y6, Y5, Y5
 	VXORPD       constsAVX2<>+32(SB), Y5, Y5
-	VMOVUPD      Y3, 704(SP)
-	VMOVUPD      Y1, 736(SP)
-	VMOVUPD      Y4, 768(SP)
-	VMOVUPD      Y5, 800(SP)
-	VMOVUPD      768(SP), Y1
+	VMOVUPD      Y3, 992(SP)
+	VMOVUPD      Y1, 1024(SP)
+	VMOVUPD      Y4, 1056(SP)
+	VMOVUPD      Y5, 1088(SP)
+	VMOVUPD      1056(SP), Y1
 	VMULPD       96(AX), Y1, Y1
 	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
 	VMINPD       constsAVX2<>+96(SB), Y1, Y1
@@ -15931,10 +17200,10 @@ qualityAVX2F64powdone:
 	VADDPD       constsAVX2<>+608(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y3, Y1, Y1
-	VMOVUPD      Y1, 832(SP)
-	VMOVUPD      768(SP), Y1
+	VMOVUPD      Y1, 1120(SP)
+	VMOVUPD      1056(SP), Y1
 	VMULPD       128(AX), Y1, Y1
-	VMOVUPD      800(SP), Y3
+	VMOVUPD      1088(SP), Y3
 	VADDPD       Y3, Y1, Y1
 	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
 	VMINPD       constsAVX2<>+96(SB), Y1, Y1
@@ -15973,9 +17242,9 @@ qualityAVX2F64powdone:
 	VADDPD       constsAVX2<>+608(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y3, Y1, Y1
-	VMOVUPD      Y1, 864(SP)
-	VMOVUPD      800(SP), Y1
-	VMOVUPD      768(SP), Y3
+	VMOVUPD      Y1, 1152(SP)
+	VMOVUPD      1088(SP), Y1
+	VMOVUPD      1056(SP), Y3
 	VMULPD       160(AX), Y3, Y3
 	VADDPD       Y1, Y1, Y1
 	VADDPD       Y1, Y3, Y1
@@ -16016,41 +17285,41 @@ qualityAVX2F64powdone:
 	VADDPD       constsAVX2<>+608(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y3, Y1, Y1
-	VMOVUPD      128(R11), Y3
-	VMOVUPD      160(R11), Y4
+	VMOVUPD      128(R10), Y3
+	VMOVUPD      160(R10), Y4
 	VMULPD       Y4, Y3, Y5
 	VMULPD       Y2, Y1, Y1
 	VMULPD       96(AX), Y1, Y1
 	VMULPD       128(AX), Y1, Y1
 	VMOVUPD      constsAVX2<>+576(SB), Y3
-	VMOVUPD      128(R11), Y4
-	VMOVUPD      128(R11), Y6
+	VMOVUPD      128(R10), Y4
+	VMOVUPD      128(R10), Y6
 	VADDPD       Y6, Y4, Y4
 	VSUBPD       Y4, Y3, Y3
-	VMOVUPD      736(SP), Y4
+	VMOVUPD      1024(SP), Y4
 	VMULPD       Y3, Y4, Y3
-	VMOVUPD      864(SP), Y4
+	VMOVUPD      1152(SP), Y4
 	VMULPD       Y4, Y3, Y3
 	VMULPD       Y2, Y3, Y3
 	VMULPD       96(AX), Y3, Y3
 	VSUBPD       Y3, Y1, Y1
-	VMOVUPD      832(SP), Y3
+	VMOVUPD      1120(SP), Y3
 	VMULPD       Y3, Y5, Y3
 	VMULPD       192(AX), Y3, Y3
 	VADDPD       Y3, Y1, Y1
-	VMOVUPD      832(SP), Y3
+	VMOVUPD      1120(SP), Y3
 	VMULPD       Y2, Y3, Y4
-	VMOVUPD      736(SP), Y3
-	VMOVUPD      864(SP), Y6
+	VMOVUPD      1024(SP), Y3
+	VMOVUPD      1152(SP), Y6
 	VMULPD       Y2, Y6, Y6
 	VMULPD       96(AX), Y6, Y6
-	VMOVUPD      832(SP), Y7
-	VMOVUPD      704(SP), Y8
+	VMOVUPD      1120(SP), Y7
+	VMOVUPD      992(SP), Y8
 	VMULPD       Y8, Y7, Y7
 	VADDPD       Y7, Y6, Y6
 	VMULPD       Y6, Y3, Y3
 	VXORPD       constsAVX2<>+32(SB), Y3, Y3
-	VMOVUPD      704(SP), Y6
+	VMOVUPD      992(SP), Y6
 	VCMPPD       $0x03, Y1, Y1, Y7
 	VBLENDVPD    Y7, 288(AX), Y1, Y1
 	VCMPPD       $0x00, constsAVX2<>+928(SB), Y6, Y6
@@ -16063,21 +17332,21 @@ qualityAVX2F64powdone:
 	VMULPD       256(AX), Y2, Y2
 	VADDPD       Y2, Y7, Y2
 	VBLENDVPD    Y6, Y2, Y1, Y1
-	VMOVUPD      32(R11), Y2
+	VMOVUPD      32(R10), Y2
 	VCMPPD       $0x00, constsAVX2<>+576(SB), Y2, Y2
-	VMOVUPD      32(R11), Y5
+	VMOVUPD      32(R10), Y5
 	VCMPPD       $0x00, constsAVX2<>+928(SB), Y5, Y5
 	VORPD        Y2, Y5, Y2
-	VMOVUPD      576(SP), Y5
+	VMOVUPD      864(SP), Y5
 	VBLENDVPD    Y2, Y5, Y4, Y10
-	VMOVUPD      608(SP), Y4
+	VMOVUPD      896(SP), Y4
 	VBLENDVPD    Y2, Y4, Y3, Y11
-	VMOVUPD      640(SP), Y3
+	VMOVUPD      928(SP), Y3
 	VBLENDVPD    Y2, Y3, Y1, Y1
 
 qualityAVX2F64hard:
-	VMOVUPD   256(R11), Y2
-	VMOVUPD   32(R11), Y3
+	VMOVUPD   256(R10), Y2
+	VMOVUPD   32(R10), Y3
 	VCMPPD    $0x03, Y3, Y2, Y3
 	VANDPD    constsAVX2<>+0(SB), Y2, Y2
 	VCMPPD    $0x00, constsAVX2<>+1184(SB), Y2, Y2
@@ -16119,12 +17388,13 @@ qualityAVX2F64nograd:
 	VMOVUPD   Y1, (BX)(R9*8)
 
 qualityAVX2F64nohess:
+	XCHGQ R10, R11
 	XCHGQ R11, R12
-	MOVQ  R10, R9
+	ADDQ  $0x00000004, R9
 	CMPQ  R9, R8
-	JL    qualityAVX2F64loop
+	JL    qualityAVX2F64pipeloop
 
-qualityAVX2F64done:
+qualityAVX2F64pipedone:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VUNPCKHPD    X0, X0, X1
