@@ -269,6 +269,26 @@ func Times(fn func() error, warmup, repeats int) ([]time.Duration, error) {
 	return ts, nil
 }
 
+// TimesPaired is Times for fn with a reference ref timed in turn: every
+// call of fn (warm-up included) follows one of ref, so that both meet the
+// same state of a shared machine. It returns the times of fn and of ref.
+func TimesPaired(fn, ref func() error, warmup, repeats int) (ts, refs []time.Duration, err error) {
+	for i := range warmup + repeats {
+		for j, f := range []func() error{ref, fn} {
+			start := time.Now()
+			if err := f(); err != nil {
+				return nil, nil, err
+			}
+			if d := time.Since(start); i >= warmup && j == 0 {
+				refs = append(refs, d)
+			} else if i >= warmup {
+				ts = append(ts, d)
+			}
+		}
+	}
+	return ts, refs, nil
+}
+
 // Median returns the median of ts (the mean of the middle two for an even
 // count); 0 for none.
 func Median(ts []time.Duration) time.Duration {

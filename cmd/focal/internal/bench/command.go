@@ -90,7 +90,10 @@ var Program string
 // (Name in the table) on Elems elements, in the group of size N (Elems is N
 // but for the C = 80 forms, which take whole rows or images), on kernel
 // implementation Impl ("" for the triad and PyTorch), and the bytes per
-// element that set its floor (0: none).
+// element that set its floor (0: none). Triad, when not 0, is the median
+// time of the triad over N elements timed in turn with the row's calls
+// (workload.TimesPaired): the row's floor and its goal against the triad
+// use it rather than the triad rows, which were timed minutes apart.
 type Row struct {
 	Name   string        `json:"name"`
 	Key    string        `json:"form"`
@@ -99,6 +102,7 @@ type Row struct {
 	Elems  int           `json:"elems"`
 	Bytes  int           `json:"bytes_per_elem,omitempty"`
 	Median time.Duration `json:"median_ns"`
+	Triad  time.Duration `json:"triad_ns,omitempty"`
 	Goal   workload.Goal `json:"goal"`
 }
 
@@ -136,7 +140,7 @@ func Run(ctx context.Context, w, log io.Writer, o Options) error {
 	for _, n := range o.Sizes {
 		wl := workload.NewWorkload(n)
 		ts, _ := workload.Times(func() error { wl.Triad(); return nil }, o.Warmup, o.Repeats)
-		rows = append(rows, Row{Name: "triad a = b + s·c (Go)", Key: "triad", N: n, Elems: n, Bytes: 12, Median: workload.Median(ts)})
+		rows = append(rows, Row{Name: "triad a = b + s·c (Go)", Key: "triad", N: n, Elems: n, Bytes: triadBytes, Median: workload.Median(ts)})
 	}
 	own, err := kernelRows(o, kernel.Current(), log)
 	if err != nil {
@@ -219,36 +223,56 @@ func kernelRows(o Options, m kernel.Impl, log io.Writer) ([]Row, error) {
 			case m == kernel.AVX2 && f.Key == "sigmoid":
 				f.Goal.Max = 1.5
 			}
-			ts, err := workload.Times(f.Run, o.Warmup, o.Repeats)
+			ts, tri, err := workload.TimesPaired(f.Run, func() error { wl.Triad(); return nil }, o.Warmup, o.Repeats)
 			if err != nil {
 				return nil, err
 			}
-			rows = append(rows, Row{Name: f.Name, Key: f.Key, Impl: m.String(), N: n, Elems: f.Elems, Bytes: f.Bytes, Median: workload.Median(ts), Goal: f.Goal})
+			rows = append(rows, Row{Name: f.Name, Key: f.Key, Impl: m.String(), N: n, Elems: f.Elems, Bytes: f.Bytes,
+				Median: workload.Median(ts), Triad: workload.Median(tri), Goal: f.Goal})
 		}
 	}
 	return rows, nil
 }
 
 // goalRatio returns r's time per element over its goal's reference (the
-// row of form Goal.Ref with r's size and kernel, the triad, or r's floor),
-// and false when r has no goal or the reference is missing.
+// row of form Goal.Ref with r's size and kernel, the triad, or r's floor:
+// the triad timed in turn with r where r has one), and false when r has no
+// goal or the reference is missing.
 func goalRatio(r Row, rows []Row, fl map[int]float64) (float64, bool) {
 	if r.Goal.Max == 0 {
 		return 0, false
 	}
 	var ref float64
-	for _, o := range rows {
-		if o.N == r.N && o.Key == r.Goal.Ref && (o.Impl == r.Impl || o.Key == "triad") {
-			ref = o.perElem()
+	switch r.Goal.Ref {
+	case "floor":
+		ref = r.floor(fl)
+	case "triad":
+		ref = r.floor(fl) / float64(r.Bytes) * triadBytes
+	default:
+		for _, o := range rows {
+			if o.N == r.N && o.Key == r.Goal.Ref && o.Impl == r.Impl {
+				ref = o.perElem()
+			}
 		}
 	}
-	if r.Goal.Ref == "floor" {
-		ref = fl[r.N] * float64(r.Bytes)
-	}
-	if ref <= 0 {
+	if !(ref > 0) {
 		return 0, false
 	}
 	return r.perElem() / ref, true
+}
+
+// triadBytes are the bytes per element the triad streams.
+const triadBytes = 12
+
+// floor returns r's floor in ns per element: the time per byte of its own
+// triad (Row.Triad) or else of the triad row of its size (fl, see floors),
+// times its bytes per element; 0 for none.
+func (r Row) floor(fl map[int]float64) float64 {
+	perByte := fl[r.N]
+	if r.Triad > 0 {
+		perByte = float64(r.Triad.Nanoseconds()) / float64(r.N) / triadBytes
+	}
+	return perByte * float64(r.Bytes)
 }
 
 // childRows runs the kernel rows of implementation m in a child process
@@ -325,7 +349,8 @@ func writeTable(w io.Writer, o Options, rows []Row, notes []string) error {
 	for _, n := range notes {
 		fmt.Fprintln(w, n)
 	}
-	fmt.Fprintln(w, "× floor: time over the triad's for the bytes the row streams; × focal: over the first focal.Loss row of the size;")
+	fmt.Fprintln(w, "× floor: time over the triad's for the bytes the row streams (the Go rows: the triad timed in turn with the row's calls);")
+	fmt.Fprintln(w, "× focal: over the first focal.Loss row of the size;")
 	fmt.Fprintln(w, "goal: time over the goal's reference row (same size and kernel) and the most it may be")
 	fmt.Fprintln(w)
 	fl := floors(rows)
@@ -346,7 +371,7 @@ func writeTable(w io.Writer, o Options, rows []Row, notes []string) error {
 			if base > 0 {
 				ratio = fmt.Sprintf("%.2f", r.perElem()/base)
 			}
-			if f := fl[n] * float64(r.Bytes); f > 0 {
+			if f := r.floor(fl); f > 0 {
 				floor = fmt.Sprintf("%.2f", r.perElem()/f)
 			}
 			goal := ""
@@ -397,7 +422,7 @@ func writeJSON(w io.Writer, o Options, rows []Row, notes []string) error {
 	}
 	for _, r := range rows {
 		j := jsonRow{Row: r, PerElem: r.perElem()}
-		if f := fl[r.N] * float64(r.Bytes); f > 0 && r.Key != "triad" {
+		if f := r.floor(fl); f > 0 && r.Key != "triad" {
 			j.FloorPerElem, j.XFloor = f, j.PerElem/f
 		}
 		if g, ok := goalRatio(r, rows, fl); ok {

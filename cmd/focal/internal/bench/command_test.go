@@ -84,6 +84,7 @@ func TestCommandJSON(t *testing.T) {
 			N            int           `json:"n"`
 			PerElem      float64       `json:"ns_per_elem"`
 			FloorPerElem float64       `json:"floor_ns_per_elem"`
+			Triad        float64       `json:"triad_ns"`
 			Goal         workload.Goal `json:"goal"`
 			GoalMet      *bool         `json:"goal_met"`
 		}
@@ -103,6 +104,9 @@ func TestCommandJSON(t *testing.T) {
 		if row.Form != "triad" && !(row.FloorPerElem > 0) {
 			t.Errorf("row %+v has no floor", row)
 		}
+		if (row.Kernel != "") != (row.Triad > 0) {
+			t.Errorf("row %+v: a Go kernel row has its own triad time, no other", row)
+		}
 		if (row.Goal.Max > 0 && row.Kernel != "generic") != (row.GoalMet != nil) {
 			t.Errorf("row %+v: goal %+v, met %v", row, row.Goal, row.GoalMet)
 		}
@@ -116,6 +120,39 @@ func TestCommandJSON(t *testing.T) {
 		t.Error("no triad row")
 	}
 }
+
+// TestGoalAgainstPairedTriad: a row with its own triad time takes its
+// floor and its goal against the triad from it, not from the triad row;
+// one without takes the triad row's.
+func TestGoalAgainstPairedTriad(t *testing.T) {
+	rows := []Row{
+		{Key: "triad", N: 1000, Elems: 1000, Bytes: triadBytes, Median: 2000}, // 2 ns per element, stale
+		{Key: "sigmoid", Impl: "avx2", N: 1000, Elems: 1000, Bytes: 12, Median: 1300, Triad: 1000, Goal: workload.Goal{Ref: "triad", Max: 1.3}},
+		{Key: "sigmoid-f64", Impl: "avx2", N: 1000, Elems: 1000, Bytes: 24, Median: 6000, Triad: 1200, Goal: workload.Goal{Ref: "floor", Max: 2}},
+		{Key: "member-asl", Impl: "avx2", N: 1000, Elems: 1000, Bytes: 12, Median: 2600, Triad: 1000, Goal: workload.Goal{Ref: "sigmoid", Max: 2}},
+		{Key: "sigmoid", Impl: "avx512", N: 1000, Elems: 1000, Bytes: 12, Median: 2400, Goal: workload.Goal{Ref: "triad", Max: 1.3}},
+	}
+	fl := floors(rows)
+	for i, want := range []struct{ floor, goal float64 }{
+		{2, 0},     // the triad row: no goal
+		{1, 1.3},   // its own triad: 1 ns per element
+		{2.4, 2.5}, // 0.1 ns per byte × 24 bytes; 6 / 2.4
+		{1, 2},     // over the sigmoid row of its kernel
+		{2, 1.2},   // no triad of its own: the triad row's
+	} {
+		r := rows[i]
+		if got := r.floor(fl); !near(got, want.floor) {
+			t.Errorf("row %d (%s %s): floor %v, want %v", i, r.Key, r.Impl, got, want.floor)
+		}
+		g, ok := goalRatio(r, rows, fl)
+		if ok != (want.goal > 0) || !near(g, want.goal) {
+			t.Errorf("row %d (%s %s): goal ratio %v (%v), want %v", i, r.Key, r.Impl, g, ok, want.goal)
+		}
+	}
+}
+
+// near reports whether a and b agree to 1e-12 relative.
+func near(a, b float64) bool { return a == b || (a-b)*(a-b) <= 1e-24*b*b }
 
 // hasRow reports whether table s has a row for size n naming what.
 func hasRow(s, n, what string) bool {
