@@ -192,18 +192,16 @@ func (a *isa) memberKernel(member string, f64 bool, transform func(par func(int)
 		// pipeline): the exponential e = e^−|z|, parked in its part's
 		// slot; the parts from it (log1p, the division); the member's
 		// math and the stores.
-		slotE := Mem{Disp: 8 * a.lanes * pE}
+		slotE := func(area reg.Register) Mem { return Mem{Base: area, Disp: 8 * a.lanes * pE} }
 		pipeline(name, i, n, a.lanes, 8*a.lanes*nParts, []stage{
 			func(idx, area reg.Register, _ func(string) string) {
 				z, _, _ := logit(idx)
 				e := b.exp(b.neg(b.and(z, b.cbits(1<<63-1))))
-				slotE.Base = area
-				VMOVUPD(e[0], slotE)
+				VMOVUPD(e[0], slotE(area))
 			},
 			func(idx, area reg.Register, L func(string) string) {
 				e := b.vec()
-				slotE.Base = area
-				VMOVUPD(slotE, e[0])
+				VMOVUPD(slotE(area), e[0])
 				parts(idx, &Mem{Base: area}, L("l1"), e)
 			},
 		}, func(area reg.Register) {
