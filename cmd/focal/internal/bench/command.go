@@ -351,7 +351,8 @@ func writeTable(w io.Writer, o Options, rows []Row, notes []string) error {
 	}
 	fmt.Fprintln(w, "× floor: time over the triad's for the bytes the row streams (the Go rows: the triad timed in turn with the row's calls);")
 	fmt.Fprintln(w, "× focal: over the first focal.Loss row of the size;")
-	fmt.Fprintln(w, "goal: time over the goal's reference row (same size and kernel) and the most it may be")
+	fmt.Fprintln(w, "goal: time over the goal's reference (the row's own triad or floor, or the goal's form with the same size and kernel)")
+	fmt.Fprintln(w, "and the most it may be")
 	fmt.Fprintln(w)
 	fl := floors(rows)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
