@@ -94,6 +94,10 @@ func sigmoidWeighted[T Float](s *scratch, loss, grad, hess, x, y, w []T, ignore 
 		}
 		g, h := sub(grad, lo, hi), sub(hess, lo, hi)
 		sigmoidVec(s, l, g, h, x[lo:hi], y[lo:hi])
+		if ignore == nil && w != nil {
+			sum += weigh(l, g, h, w[lo:hi])
+			continue
+		}
 		for i := range l {
 			wi := weightAt(w, ignore, lo+i)
 			li := float64(l[i]) * wi
@@ -117,6 +121,51 @@ func sigmoidWeighted[T Float](s *scratch, loss, grad, hess, x, y, w []T, ignore 
 		}
 	}
 	return sum
+}
+
+// weigh is sigmoidWeighted's weighting of one piece without an ignore
+// mask: l, g and h (nil: none) times the weights ws element by element (0
+// where a weight is 0), returning the sum of the weighted losses. Its
+// outputs are the loop's bit for bit: the product of two float32 values
+// is exact in float64, so rounding it to float32 is float32's own
+// product. The sum runs in two halves (even and odd elements) whose
+// additions do not wait on each other, so its last bits may differ.
+func weigh[T Float](l, g, h, ws []T) float64 {
+	ws = ws[:len(l)]
+	var s0, s1 float64
+	i := 0
+	for ; i+2 <= len(l); i += 2 {
+		l0 := float64(l[i]) * float64(ws[i])
+		l1 := float64(l[i+1]) * float64(ws[i+1])
+		if ws[i] == 0 {
+			l0 = 0
+		}
+		if ws[i+1] == 0 {
+			l1 = 0
+		}
+		s0 += l0
+		s1 += l1
+		l[i], l[i+1] = sat[T](l0), sat[T](l1)
+	}
+	if i < len(l) {
+		l0 := float64(l[i]) * float64(ws[i])
+		if ws[i] == 0 {
+			l0 = 0
+		}
+		s0 += l0
+		l[i] = sat[T](l0)
+	}
+	for _, d := range [2][]T{g, h} {
+		d = d[:min(len(d), len(ws))]
+		for i, wi := range ws[:len(d)] {
+			v := d[i] * wi
+			if wi == 0 {
+				v = 0
+			}
+			d[i] = v
+		}
+	}
+	return s0 + s1
 }
 
 // Sparse is the sparse-label kernel used by package focal; its contract is
