@@ -155,8 +155,7 @@ func weigh[T Float](l, g, h, ws []T) float64 {
 		s0 += l0
 		l[i] = sat[T](l0)
 	}
-	for _, d := range [2][]T{g, h} {
-		d = d[:min(len(d), len(ws))]
+	for _, d := range [2][]T{g, h} { // each nil or as long as l
 		for i, wi := range ws[:len(d)] {
 			v := d[i] * wi
 			if wi == 0 {
