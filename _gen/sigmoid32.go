@@ -23,6 +23,8 @@ type f32 struct {
 
 	expUsed bool   // whether a kernel uses expTable's table …
 	expSym  Symbol // … named so
+
+	weighted bool // the kernel being emitted weighs its outputs (see sigmoidHard32Weighted)
 }
 
 func newF32(avx512 bool) *f32 {
@@ -580,6 +582,9 @@ const hessRootDegree = 11
 // of 8 on AVX2, two per block of 16 on AVX-512.
 func (f *f32) sigmoidHard32(scaled, trusted bool) {
 	U := 2
+	if f.weighted && (scaled || trusted) {
+		panic("the weighted kernel is the plain, checking form")
+	}
 	// The exponentials one step ahead (see expAhead) in the plain forms:
 	// parked in AVX2's checking form, whose registers do not hold them.
 	var ahead *expAhead
@@ -646,7 +651,15 @@ func (f *f32) sigmoidHard32(scaled, trusted bool) {
 			w = f.powK(m, Mem{Base: P, Disp: 32 * parFlags}, lu("pow"))
 			loss = f.mul(f.mul(w, f.blend(one, qv(qB), qo(qA))), ce) // αₜ m^γ ce
 		}
-		f.accumulate(loss, r.acc0, r.acc1)
+		if f.weighted {
+			// The loss as package kernel's weighting loop makes it: the
+			// sum over float64 products, the output float32's product
+			// (the same rounding of the same exact product) but held to
+			// MaxFloat32 where it overflows from a finite loss.
+			loss = f.weigh(at(r.w, u), loss, r.acc0, r.acc1)
+		} else {
+			f.accumulate(loss, r.acc0, r.acc1)
+		}
 		unlessNil(r.loss, lu("noloss"), func() {
 			VMOVUPS(loss, at(r.loss, u))
 		})
@@ -672,6 +685,9 @@ func (f *f32) sigmoidHard32(scaled, trusted bool) {
 				g = f.mul(pt, qo(qGamma))
 				VFMADD213PS(m, ce, g)                                  // γ pₜ ce + m
 				g = f.mul(f.mul(w, f.blend(one, qv(qG0), qo(qG1))), g) // −s αₜ scale m^γ (…)
+			}
+			if f.weighted {
+				g = f.weighOut(at(r.w, u), g)
 			}
 			VMOVUPS(g, at(r.grad, u))
 		})
@@ -702,7 +718,11 @@ func (f *f32) sigmoidHard32(scaled, trusted bool) {
 				}
 				h = f.blend(band, h, f.mul(f.mul(q, d), pt))
 				h = f.mul(h, f.mul(w, f.blend(one, qv(qG0), qo(qS1))))
-				VMOVUPS(f.max(qv(qClip), h), at(r.hess, u)) // keeps a NaN h
+				h = f.max(qv(qClip), h) // keeps a NaN h
+				if f.weighted {
+					h = f.weighOut(at(r.w, u), h)
+				}
+				VMOVUPS(h, at(r.hess, u))
 			})
 		}
 	}
@@ -813,6 +833,7 @@ func (f *f32) pow2k(k reg.VecVirtual, bias Op) reg.VecVirtual {
 // and its label maker.
 type hard32Regs struct {
 	p, q, loss, grad, hess, x, y, n reg.Register
+	w                               reg.Register // the weighted kernel's weights
 	acc0, acc1                      reg.VecVirtual
 	i                               reg.Register
 	label                           func(string) string
@@ -825,13 +846,17 @@ type hard32Regs struct {
 // label("done") once the index reaches n.
 func (f *f32) hard32Begin(scaled, trusted bool, gen, steps string, ahead *expAhead) hard32Regs {
 	name, what := "sigmoidHard"+f.name+"F32", "|scale| ≤ 1"
+	sig := "func(p *[32]float64, q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)"
 	switch {
+	case f.weighted:
+		name, what = "sigmoidHardWeighted"+f.name+"F32", "|scale| ≤ 1, each output times the weight w[i] (0 where w[i] = 0), the sum over the weighted losses"
+		sig = "func(p *[32]float64, q *[32]float32, loss, grad, hess, x, y, w *float32, n int) (sum float64, done int)"
 	case scaled:
 		name, what = "sigmoidHardScaled"+f.name+"F32", "|scale| > 1"
 	case trusted:
 		name, what = "sigmoidHardTrusted"+f.name+"F32", "|scale| ≤ 1, the targets known to be 0 or 1 (no check)"
 	}
-	TEXT(name, NOSPLIT, "func(p *[32]float64, q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)")
+	TEXT(name, NOSPLIT, sig)
 	record(f.name, strings.Replace(name, f.name, "", 1), name)
 	record(f.name, "hardStep", 2*f.lanes()) // two blocks per iteration
 	Pragma("noescape")
@@ -842,6 +867,9 @@ func (f *f32) hard32Begin(scaled, trusted bool, gen, steps string, ahead *expAhe
 		reg  *reg.Register
 	}{{"p", &r.p}, {"q", &r.q}, {"loss", &r.loss}, {"grad", &r.grad}, {"hess", &r.hess}, {"x", &r.x}, {"y", &r.y}, {"n", &r.n}} {
 		*a.reg = Load(Param(a.name), GP64())
+	}
+	if f.weighted {
+		r.w = Load(Param("w"), GP64())
 	}
 	r.acc0, r.acc1 = f.vec(), f.vec()
 	VXORPD(r.acc0, r.acc0, r.acc0)
@@ -996,6 +1024,73 @@ func (f *f32) accumulate(loss, acc0, acc1 reg.VecVirtual) {
 	}
 	VADDPD(lo, acc0, acc0)
 	VADDPD(hi, acc1, acc1)
+}
+
+// sigmoidHard32Weighted emits the plain kernel again as
+// sigmoidHardWeighted…F32, which takes the weights w (finite, ≥ 0) and
+// writes what package kernel's weighting loop would make of the plain
+// kernel's outputs, bit for bit: each output times its weight in
+// float32 (the exact product rounded once, as the loop's float64 product
+// rounded to float32 is), 0 where the weight is 0, the loss held to
+// MaxFloat32 where a finite loss's product overflows; the sum is over the
+// float64 products of the losses and their weights.
+func (f *f32) sigmoidHard32Weighted() {
+	f.weighted = true
+	defer func() { f.weighted = false }()
+	f.sigmoidHard32(false, false)
+}
+
+// weigh returns the weighted loss of one block, loss times the weights at
+// w (0 where a weight is 0: also for a NaN or infinite loss), held to
+// MaxFloat32 where a finite loss's product overflows (an infinite loss
+// stays infinite, NaN stays NaN), and adds the float64 products of the
+// losses and the weights to acc0 and acc1.
+func (f *f32) weigh(w Mem, loss, acc0, acc1 reg.VecVirtual) reg.VecVirtual {
+	wv := f.vec()
+	VMOVUPS(w, wv)
+	nz := f.cmp(cmpNEQ, wv, f.c(0))
+	bound := f.max(loss, f.c(math.MaxFloat32)) // +Inf for an infinite loss
+	out := f.keep(nz, f.op(VMINPS, VMINPS_BCST, bound, f.mul(loss, wv)))
+	loss = f.keep(f.cmp(cmpNEQ, wv, f.c(0)), loss) // the sum's: no Inf·0 (the mask again: AVX2's registers are few)
+	lo, hi, wlo, whi := f.vec(), f.vec(), f.vec(), f.vec()
+	if f.z {
+		hy, wy := YMM(), YMM()
+		VCVTPS2PD(loss.AsY(), lo)
+		VEXTRACTF32X8(U8(1), loss, hy)
+		VCVTPS2PD(hy, hi)
+		VCVTPS2PD(wv.AsY(), wlo)
+		VEXTRACTF32X8(U8(1), wv, wy)
+		VCVTPS2PD(wy, whi)
+	} else {
+		hx, wx := XMM(), XMM()
+		VCVTPS2PD(loss.AsX(), lo)
+		VEXTRACTF128(U8(1), loss, hx)
+		VCVTPS2PD(hx, hi)
+		VCVTPS2PD(wv.AsX(), wlo)
+		VEXTRACTF128(U8(1), wv, wx)
+		VCVTPS2PD(wx, whi)
+	}
+	VFMADD231PD(wlo, lo, acc0)
+	VFMADD231PD(whi, hi, acc1)
+	return out
+}
+
+// weighOut returns v times the weights at w, 0 where a weight is 0.
+func (f *f32) weighOut(w Mem, v reg.VecVirtual) reg.VecVirtual {
+	wv := f.vec()
+	VMOVUPS(w, wv)
+	return f.keep(f.cmp(cmpNEQ, wv, f.c(0)), f.mul(v, wv))
+}
+
+// keep returns v where the lanes of m are set, 0 elsewhere.
+func (f *f32) keep(m reg.Register, v reg.VecVirtual) reg.VecVirtual {
+	d := f.vec()
+	if f.z {
+		VMOVAPS_Z(v, m, d)
+	} else {
+		VANDPS(m, v, d)
+	}
+	return d
 }
 
 // hard32End returns the sum of the float64 accumulators acc0 and acc1 and

@@ -271,6 +271,7 @@ func (a *isa) fnmaddTo(d, x V, c float64) { a.binTo(VFNMADD231PD, VFNMADD231PD_B
 const (
 	cmpEQ    = 0x00 // ordered, non-signalling
 	cmpUNORD = 0x03
+	cmpNEQ   = 0x0c // ordered, non-signalling
 	cmpGE    = 0x1d // ordered, non-signalling
 	cmpGT    = 0x1e
 	cmpLT    = 0x11

@@ -40,6 +40,12 @@ func sigmoidHardAVX512F32(p *[32]float64, q *[32]float32, loss *float32, grad *f
 //go:noescape
 func sigmoidHardTrustedAVX512F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 
+// sigmoidHardWeightedAVX512F32 is the float32-lane sigmoid kernel for hard targets, small integer γ and |scale| ≤ 1, each output times the weight w[i] (0 where w[i] = 0), the sum over the weighted losses (see sigmoidHard32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func sigmoidHardWeightedAVX512F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, n int) (sum float64, done int)
+
 // sigmoidHardScaledAVX512F32 is the float32-lane sigmoid kernel for hard targets, small integer γ and |scale| > 1 (see sigmoidHard32 in _gen).
 // n must be a multiple of 32.
 //
@@ -57,6 +63,12 @@ func sigmoidHardAVX2F32(p *[32]float64, q *[32]float32, loss *float32, grad *flo
 //
 //go:noescape
 func sigmoidHardTrustedAVX2F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
+// sigmoidHardWeightedAVX2F32 is the float32-lane sigmoid kernel for hard targets, small integer γ and |scale| ≤ 1, each output times the weight w[i] (0 where w[i] = 0), the sum over the weighted losses (see sigmoidHard32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func sigmoidHardWeightedAVX2F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, n int) (sum float64, done int)
 
 // sigmoidHardScaledAVX2F32 is the float32-lane sigmoid kernel for hard targets, small integer γ and |scale| > 1 (see sigmoidHard32 in _gen).
 // n must be a multiple of 32.
@@ -590,41 +602,42 @@ func focalexpHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *flo
 
 // The tables of the CPU levels: the vector kernels of each (see table).
 var avx512 = table{
-	impl:                  AVX512,
-	sigmoidF32:            sigmoidAVX512F32,
-	step:                  8,
-	sigmoidF64:            sigmoidAVX512F64,
-	sigmoidHardF32:        sigmoidHardAVX512F32,
-	hardStep:              32,
-	sigmoidHardTrustedF32: sigmoidHardTrustedAVX512F32,
-	sigmoidHardScaledF32:  sigmoidHardScaledAVX512F32,
-	targetsF32:            targetsAVX512F32,
-	vectorBytes:           64,
-	targetsF64:            targetsAVX512F64,
-	rowMaxF32:             rowMaxAVX512F32,
-	rowLanes:              8,
-	expRowF32:             expRowAVX512F32,
-	scaleRowF32:           scaleRowAVX512F32,
-	hessRowF32:            hessRowAVX512F32,
-	colLanes:              16,
-	colMaxF32:             colMaxAVX512F32,
-	colExpF32:             colExpAVX512F32,
-	colScaleF32:           colScaleAVX512F32,
-	colHessF32:            colHessAVX512F32,
-	smoothRowF32:          smoothRowAVX512F32,
-	gradRowF32:            gradRowAVX512F32,
-	rowMaxF64:             rowMaxAVX512F64,
-	expRowF64:             expRowAVX512F64,
-	scaleRowF64:           scaleRowAVX512F64,
-	hessRowF64:            hessRowAVX512F64,
-	colMaxF64:             colMaxAVX512F64,
-	colExpF64:             colExpAVX512F64,
-	colScaleF64:           colScaleAVX512F64,
-	colHessF64:            colHessAVX512F64,
-	smoothRowF64:          smoothRowAVX512F64,
-	gradRowF64:            gradRowAVX512F64,
-	memberStep:            8,
-	memberHardStep:        32,
+	impl:                   AVX512,
+	sigmoidF32:             sigmoidAVX512F32,
+	step:                   8,
+	sigmoidF64:             sigmoidAVX512F64,
+	sigmoidHardF32:         sigmoidHardAVX512F32,
+	hardStep:               32,
+	sigmoidHardTrustedF32:  sigmoidHardTrustedAVX512F32,
+	sigmoidHardWeightedF32: sigmoidHardWeightedAVX512F32,
+	sigmoidHardScaledF32:   sigmoidHardScaledAVX512F32,
+	targetsF32:             targetsAVX512F32,
+	vectorBytes:            64,
+	targetsF64:             targetsAVX512F64,
+	rowMaxF32:              rowMaxAVX512F32,
+	rowLanes:               8,
+	expRowF32:              expRowAVX512F32,
+	scaleRowF32:            scaleRowAVX512F32,
+	hessRowF32:             hessRowAVX512F32,
+	colLanes:               16,
+	colMaxF32:              colMaxAVX512F32,
+	colExpF32:              colExpAVX512F32,
+	colScaleF32:            colScaleAVX512F32,
+	colHessF32:             colHessAVX512F32,
+	smoothRowF32:           smoothRowAVX512F32,
+	gradRowF32:             gradRowAVX512F32,
+	rowMaxF64:              rowMaxAVX512F64,
+	expRowF64:              expRowAVX512F64,
+	scaleRowF64:            scaleRowAVX512F64,
+	hessRowF64:             hessRowAVX512F64,
+	colMaxF64:              colMaxAVX512F64,
+	colExpF64:              colExpAVX512F64,
+	colScaleF64:            colScaleAVX512F64,
+	colHessF64:             colHessAVX512F64,
+	smoothRowF64:           smoothRowAVX512F64,
+	gradRowF64:             gradRowAVX512F64,
+	memberStep:             8,
+	memberHardStep:         32,
 	memberF32: map[string]memberF32Func{
 		"poly1":              poly1AVX512F32,
 		"gaussian":           gaussianAVX512F32,
@@ -660,41 +673,42 @@ var avx512 = table{
 }
 
 var avx2 = table{
-	impl:                  AVX2,
-	sigmoidF32:            sigmoidAVX2F32,
-	step:                  4,
-	sigmoidF64:            sigmoidAVX2F64,
-	sigmoidHardF32:        sigmoidHardAVX2F32,
-	hardStep:              16,
-	sigmoidHardTrustedF32: sigmoidHardTrustedAVX2F32,
-	sigmoidHardScaledF32:  sigmoidHardScaledAVX2F32,
-	targetsF32:            targetsAVX2F32,
-	vectorBytes:           32,
-	targetsF64:            targetsAVX2F64,
-	rowMaxF32:             rowMaxAVX2F32,
-	rowLanes:              4,
-	expRowF32:             expRowAVX2F32,
-	scaleRowF32:           scaleRowAVX2F32,
-	hessRowF32:            hessRowAVX2F32,
-	colLanes:              8,
-	colMaxF32:             colMaxAVX2F32,
-	colExpF32:             colExpAVX2F32,
-	colScaleF32:           colScaleAVX2F32,
-	colHessF32:            colHessAVX2F32,
-	smoothRowF32:          smoothRowAVX2F32,
-	gradRowF32:            gradRowAVX2F32,
-	rowMaxF64:             rowMaxAVX2F64,
-	expRowF64:             expRowAVX2F64,
-	scaleRowF64:           scaleRowAVX2F64,
-	hessRowF64:            hessRowAVX2F64,
-	colMaxF64:             colMaxAVX2F64,
-	colExpF64:             colExpAVX2F64,
-	colScaleF64:           colScaleAVX2F64,
-	colHessF64:            colHessAVX2F64,
-	smoothRowF64:          smoothRowAVX2F64,
-	gradRowF64:            gradRowAVX2F64,
-	memberStep:            4,
-	memberHardStep:        16,
+	impl:                   AVX2,
+	sigmoidF32:             sigmoidAVX2F32,
+	step:                   4,
+	sigmoidF64:             sigmoidAVX2F64,
+	sigmoidHardF32:         sigmoidHardAVX2F32,
+	hardStep:               16,
+	sigmoidHardTrustedF32:  sigmoidHardTrustedAVX2F32,
+	sigmoidHardWeightedF32: sigmoidHardWeightedAVX2F32,
+	sigmoidHardScaledF32:   sigmoidHardScaledAVX2F32,
+	targetsF32:             targetsAVX2F32,
+	vectorBytes:            32,
+	targetsF64:             targetsAVX2F64,
+	rowMaxF32:              rowMaxAVX2F32,
+	rowLanes:               4,
+	expRowF32:              expRowAVX2F32,
+	scaleRowF32:            scaleRowAVX2F32,
+	hessRowF32:             hessRowAVX2F32,
+	colLanes:               8,
+	colMaxF32:              colMaxAVX2F32,
+	colExpF32:              colExpAVX2F32,
+	colScaleF32:            colScaleAVX2F32,
+	colHessF32:             colHessAVX2F32,
+	smoothRowF32:           smoothRowAVX2F32,
+	gradRowF32:             gradRowAVX2F32,
+	rowMaxF64:              rowMaxAVX2F64,
+	expRowF64:              expRowAVX2F64,
+	scaleRowF64:            scaleRowAVX2F64,
+	hessRowF64:             hessRowAVX2F64,
+	colMaxF64:              colMaxAVX2F64,
+	colExpF64:              colExpAVX2F64,
+	colScaleF64:            colScaleAVX2F64,
+	colHessF64:             colHessAVX2F64,
+	smoothRowF64:           smoothRowAVX2F64,
+	gradRowF64:             gradRowAVX2F64,
+	memberStep:             4,
+	memberHardStep:         16,
 	memberF32: map[string]memberF32Func{
 		"poly1":              poly1AVX2F32,
 		"gaussian":           gaussianAVX2F32,

@@ -10,13 +10,14 @@ import (
 // path, output for output, on arbitrary logits and targets (raw float32
 // bits, so NaN, ±Inf, ±0 and subnormals arise), lengths (0 … 2·8+1 and
 // beyond), unaligned destinations and parameters (α, γ, the gradient's
-// scale, Hessian clipping). Without a vector implementation (-tags purego,
+// scale, Hessian clipping, weights). Without a vector implementation (-tags purego,
 // or a CPU without AVX2) it compares the generic float32 path with
 // SigmoidElem in float64 instead, so that it never checks nothing.
 func FuzzSigmoidKernel(f *testing.F) {
 	f.Add([]byte{}, 2.0, 0.25, uint8(0), uint8(0))
 	f.Add(make([]byte, 8*17), 0.5, -1.0, uint8(7), uint8(1))
-	f.Add(make([]byte, 8*40), 2.0, 0.25, uint8(8|3), uint8(1)) // hard targets, γ = 2: the float32-lane kernel
+	f.Add(make([]byte, 8*40), 2.0, 0.25, uint8(8|3), uint8(1))     // hard targets, γ = 2: the float32-lane kernel
+	f.Add(make([]byte, 8*70), 2.0, 0.25, uint8(128|8|7), uint8(2)) // weighted
 	f.Add([]byte("\x00\x00\x80\x7f\x00\x00\x80\x3f\xff\xff\x7f\x7f\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x80\x3f"), 3.0, 0.9, uint8(5), uint8(3))
 	f.Fuzz(func(t *testing.T, data []byte, gamma, alpha float64, flags, off uint8) {
 		if !(gamma >= 0 && gamma <= 64) || math.IsNaN(alpha) || alpha > 1 {
@@ -58,6 +59,17 @@ func FuzzSigmoidKernel(f *testing.F) {
 			ph.HardTargets = true
 			for _, m := range vecImpls() {
 				compare(t, m, &ph, x, y, outs, int(off%4))
+			}
+		}
+		if flags&128 != 0 {
+			// Weights from the logits' low bits: 0, tiny, up to 4, huge.
+			w := make([]float32, n)
+			for i, v := range x {
+				b := math.Float32bits(v)
+				w[i] = [...]float32{0, 1e-40, 0.5, 1, 4 * float32(b>>8&0xffff) / 0xffff, 3e37, 1.5, 2}[b&7]
+			}
+			for _, m := range vecImpls() {
+				compareForm(t, m, p, x, y, w, nil, outs, int(off%4))
 			}
 		}
 	})

@@ -341,14 +341,8 @@ func memberOn[T Float](t *table, spec *MemberSpec, scale, floor float64, loss, g
 		hi := min(lo+weightedPiece, len(x))
 		k := hi - lo
 		xs, ys := x[lo:hi], y[lo:hi]
-		counts := false
-		for i := range k {
-			if weightAt(w, ignore, lo+i) != 0 {
-				counts = true
-				break
-			}
-		}
-		if !counts {
+		wv := s.wv[:k]
+		if !pieceWeights(wv, w, ignore, lo) {
 			clearRange(lo, hi, loss, grad, hess)
 			continue
 		}
@@ -359,8 +353,8 @@ func memberOn[T Float](t *table, spec *MemberSpec, scale, floor float64, loss, g
 			x32, y32 := hb[0][:k], hb[1][:k]
 			copy(x32, unsafe.Slice(ptr[T, float32](xs), k))
 			copy(y32, unsafe.Slice(ptr[T, float32](ys), k))
-			for i := range k {
-				if weightAt(w, ignore, lo+i) == 0 {
+			for i, wi := range wv {
+				if wi == 0 {
 					x32[i], y32[i] = 0, 0
 				}
 			}
@@ -401,7 +395,7 @@ func memberOn[T Float](t *table, spec *MemberSpec, scale, floor float64, loss, g
 		if done < k {
 			for i := done; i < k; i++ {
 				wb[0][i], wb[1][i] = 0, 0
-				if weightAt(w, ignore, lo+i) != 0 {
+				if wv[i] != 0 {
 					wb[0][i], wb[1][i] = float64(xs[i]), float64(ys[i])
 				}
 			}
@@ -414,38 +408,63 @@ func memberOn[T Float](t *table, spec *MemberSpec, scale, floor float64, loss, g
 			}
 			memberVec(&mk, wb[2][done:k], g, h, wb[0][done:k], wb[1][done:k])
 		}
-		sum += weighOut(lo, from, done, k, w, ignore, floor, lim, xs, hb, wb, sub(loss, lo, hi), sub(grad, lo, hi), sub(hess, lo, hi))
+		pl, pg, ph := sub(loss, lo, hi), sub(grad, lo, hi), sub(hess, lo, hi)
+		sum += weighRange(wv[from:done], floor, lim, xs[from:done], hb[2][from:done], hb[3][from:done], hb[4][from:done],
+			sub(pl, from, done), sub(pg, from, done), sub(ph, from, done))
+		sum += weighRange(wv[done:k], floor, lim, xs[done:k], wb[2][done:k], wb[3][done:k], wb[4][done:k],
+			sub(pl, done, k), sub(pg, done, k), sub(ph, done, k))
 	}
 	return sum, true
 }
 
-// weighOut writes elements from … k − 1 of one piece of a weighted or
-// masked member call: element i's unweighted outputs from the float32
-// lanes (hb) for i < done, from the float64 lanes (wb) for done ≤ i < k,
-// times its weight (0 where it does not count), the Hessian clipped at
-// floor, and each saturated at ±lim for a finite logit (x); it returns
-// the sum of the weighted losses.
-func weighOut[T Float](lo, from, done, k int, w []T, ignore []bool, floor, lim float64, x []T,
-	hb *[5][weightedPiece]float32, wb *[5][weightedPiece]float64, loss, grad, hess []T) float64 {
-	var sum float64
-	for i := from; i < k; i++ {
-		wi := weightAt(w, ignore, lo+i)
-		if wi == 0 {
-			for _, d := range [...][]T{loss, grad, hess} {
-				if d != nil {
-					d[i] = 0
-				}
-			}
-			continue
+// pieceWeights sets wv[i] to the weight of element lo + i (see weightAt:
+// 0 where it does not count) and reports whether any is not 0.
+func pieceWeights[T Float](wv []float64, w []T, ignore []bool, lo int) bool {
+	switch {
+	case ignore == nil:
+		for i, v := range w[lo : lo+len(wv)] {
+			wv[i] = float64(v)
 		}
-		var l, g, h float64
-		if i < done {
-			l, g, h = float64(hb[2][i]), float64(hb[3][i]), float64(hb[4][i])
-		} else {
-			l, g, h = wb[2][i], wb[3][i], wb[4][i]
+	case w == nil:
+		for i, ig := range ignore[lo : lo+len(wv)] {
+			wv[i] = 1
+			if ig {
+				wv[i] = 0
+			}
+		}
+	default:
+		ig := ignore[lo : lo+len(wv)]
+		for i, v := range w[lo : lo+len(wv)] {
+			wv[i] = float64(v)
+			if ig[i] {
+				wv[i] = 0
+			}
+		}
+	}
+	for _, v := range wv {
+		if v != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// weighRange writes the outputs of a run of elements of a weighted or
+// masked member call from their unweighted ones (ls, gs, hs: from the
+// float32 or the float64 lanes; gs and hs are read only where grad and
+// hess are not nil): each times its weight wv[i] (0 where wv[i] is 0),
+// the Hessian clipped at floor, and each saturated at ±lim for a finite
+// logit (x). It returns the sum of the weighted losses. One loop per
+// output, the destinations' nil tests out of the loops.
+func weighRange[T Float, S float32 | float64](wv []float64, floor, lim float64, x []T, ls, gs, hs []S, loss, grad, hess []T) float64 {
+	ls = ls[:len(wv)]
+	var sum float64
+	for i, wi := range wv {
+		l := float64(ls[i]) * wi
+		if wi == 0 {
+			l = 0
 		}
 		// (Beyond ±lim, rare, the logit decides.)
-		l *= wi
 		if l > lim || l < -lim {
 			l = satAt(l, x[i], lim)
 		}
@@ -453,19 +472,31 @@ func weighOut[T Float](lo, from, done, k int, w []T, ignore []bool, floor, lim f
 		if loss != nil {
 			loss[i] = T(l)
 		}
-		if grad != nil {
-			g *= wi
-			if g > lim || g < -lim {
+	}
+	if grad != nil {
+		gs, grad = gs[:len(wv)], grad[:len(wv)]
+		for i, wi := range wv {
+			g := float64(gs[i]) * wi
+			if wi == 0 {
+				g = 0
+			}
+			if math.Abs(g) > lim {
 				g = satAt(g, x[i], lim)
 			}
 			grad[i] = T(g)
 		}
-		if hess != nil {
-			h *= wi
-			if h < floor {
+	}
+	if hess != nil {
+		hs, hess = hs[:len(wv)], hess[:len(wv)]
+		for i, wi := range wv {
+			h := float64(hs[i]) * wi
+			if h < floor { // (not max: −0 stays −0, as in the element loop)
 				h = floor
 			}
-			if h > lim || h < -lim {
+			if wi == 0 {
+				h = 0
+			}
+			if math.Abs(h) > lim {
 				h = satAt(h, x[i], lim)
 			}
 			hess[i] = T(h)

@@ -163,3 +163,86 @@ func TestTrustedKernelEqualsChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestWeightedKernelEqualsWeighing: the float32-lane kernel that weighs
+// its outputs (sigmoidHardWeightedF32, weights without a mask) writes
+// what the plain kernel followed by weigh does, bit for bit (zero,
+// negative-zero, tiny and huge weights, whose products overflow float32;
+// infinite and NaN logits), and its sum agrees to rounding (compared on
+// the longer, finite inputs). With a soft
+// target the kernel stops at its block: the elements before it are the
+// same bit for bit (those after take other lanes, within the accuracy
+// TestVectorMatchesGeneric checks).
+func TestWeightedKernelEqualsWeighing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	for _, m := range vecImpls() {
+		tb := tableOf(m)
+		if tb.sigmoidHardWeightedF32 == nil {
+			continue
+		}
+		for _, n := range []int{31, 32, 33, 64, 95, 1000, 4096} {
+			x, y := inputs[float32](rng, n, "hard")
+			w := make([]float32, n)
+			for i := range n {
+				switch rng.IntN(10) {
+				case 0:
+					w[i] = 0
+				case 1:
+					w[i] = float32(math.Copysign(0, -1))
+				case 2:
+					w[i] = float32(math.MaxFloat32 * rng.Float64())
+				case 3:
+					w[i] = float32(1e-40 * rng.Float64())
+				default:
+					w[i] = float32(2 * rng.Float64())
+				}
+				if n >= 1000 {
+					continue // finite logits: the sums are compared
+				}
+				switch rng.IntN(40) {
+				case 0:
+					x[i] = float32(math.Inf(1 - 2*rng.IntN(2)))
+				case 1:
+					x[i] = float32(math.NaN())
+				case 2:
+					x[i] = float32(1e30 * rng.NormFloat64())
+				}
+			}
+			soft := append([]float32(nil), y...)
+			soft[n*2/3] = 0.5
+			for _, ys := range [][]float32{y, soft} {
+				upto := n // the elements compared bit for bit
+				if &ys[0] == &soft[0] {
+					upto = n * 2 / 3 &^ 31
+				}
+				for _, g := range []float64{0, 1, 2} {
+					for _, hess := range []bool{false, true} {
+						p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: g, Scale: 1.0 / 3, ClipHess: g == 2}
+						var v vec
+						if newVec(&v, p, tb); !v.hard32 || v.scaled {
+							t.Fatalf("%v γ %v: the plain float32-lane kernel is not chosen", m, g)
+						}
+						l1, g1, l2, g2 := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+						var h1, h2 []float32
+						if hess {
+							h1, h2 = make([]float32, n), make([]float32, n)
+						}
+						sigmoidOn(tb, p, l1, g1, h1, x, ys, nil, nil)
+						s1 := weigh(l1, g1, h1, w)
+						s2 := sigmoidOn(tb, p, l2, g2, h2, x, ys, w, nil)
+						if upto == n && !(math.Abs(s1-s2) <= 1e-12*math.Abs(s1)) && s1 != s2 && !(s1 != s1 && s2 != s2) {
+							t.Fatalf("%v n=%d γ %v: sums %v (weigh), %v (kernel)", m, n, g, s1, s2)
+						}
+						same := func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }
+						for i := range upto {
+							if !same(l1[i], l2[i]) || !same(g1[i], g2[i]) || hess && !same(h1[i], h2[i]) {
+								t.Fatalf("%v n=%d γ %v hess %v x=%v y=%v w=%v: weigh (%v %v), kernel (%v %v)",
+									m, n, g, hess, x[i], ys[i], w[i], l1[i], g1[i], l2[i], g2[i])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

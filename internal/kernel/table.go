@@ -48,6 +48,10 @@ type table struct {
 	// sigmoidHardTrustedF32 is sigmoidHardF32 for targets the caller has
 	// checked to be 0 or 1: it makes no check of its own.
 	sigmoidHardTrustedF32 func(p *[32]float64, q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)
+	// sigmoidHardWeightedF32 is sigmoidHardF32 with each output times the
+	// weight w[i] (0 where w[i] = 0) as sigmoidWeighted makes them, and
+	// the sum over the weighted losses.
+	sigmoidHardWeightedF32 func(p *[32]float64, q *[32]float32, loss, grad, hess, x, y, w *float32, n int) (sum float64, done int)
 
 	// The target check, on vectorBytes bytes of targets per block.
 	vectorBytes int
