@@ -57,7 +57,8 @@ var families = []family{
 		f := newF32(avx512)
 		f.sigmoidHard32(false, false)
 		f.sigmoidHard32(false, true)
-		f.sigmoidHard32Weighted()
+		f.sigmoidHard32Weighted(false)
+		f.sigmoidHard32Weighted(true)
 		f.sigmoidHard32(true, false)
 		f.emitConsts()
 	}},

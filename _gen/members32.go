@@ -118,7 +118,7 @@ func (f *f32) member32(member string, focal partsKind, gamma func(s *parts32) (h
 	at := func(b reg.Register, u int) Mem { return Mem{Base: b, Index: i, Scale: 4, Disp: 4 * f.lanes() * u} }
 	// The check of all blocks first: a soft target or a logit beyond 2^64
 	// stops the kernel before any of them.
-	ones, zeros := f.jumpUnlessHard(U, at, Y, X, L("done"))
+	ones, zeros := f.jumpUnlessHard(U, at, Y, X, nil, L("done"))
 	qm, qv, qo := f.params(Q)
 	sign := f.cbits(1 << 31)
 	for u := range U {

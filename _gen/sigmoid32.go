@@ -24,7 +24,8 @@ type f32 struct {
 	expUsed bool   // whether a kernel uses expTable's table …
 	expSym  Symbol // … named so
 
-	weighted bool // the kernel being emitted weighs its outputs (see sigmoidHard32Weighted)
+	weighted bool // the kernel being emitted weighs its outputs (see sigmoidHard32Weighted) …
+	masked   bool // … and takes an ignore mask
 }
 
 func newF32(avx512 bool) *f32 {
@@ -214,10 +215,11 @@ func (f *f32) jumpUnlessAll(m reg.Register, label string) {
 }
 
 // jumpUnlessHard emits the check of U blocks before any is computed: it
-// jumps to label unless every target (at(Y, u)) is 0 or 1 and, when X is
-// not nil, every logit (at(X, u)) is within ±2⁶⁴ (a NaN fails). It
-// returns each block's masks of the targets equal to 1 and to 0.
-func (f *f32) jumpUnlessHard(U int, at func(b reg.Register, u int) Mem, Y, X reg.Register, label string) (ones, zeros []reg.Register) {
+// jumps to label unless every target (at(Y, u)) is 0 or 1 (or, when wAt is
+// not nil, its weight in wAt(u) is 0) and, when X is not nil, every logit
+// (at(X, u)) is within ±2⁶⁴ (a NaN fails). It returns each block's masks
+// of the targets equal to 1 and to 0.
+func (f *f32) jumpUnlessHard(U int, at func(b reg.Register, u int) Mem, Y, X reg.Register, wAt func(u int) reg.VecVirtual, label string) (ones, zeros []reg.Register) {
 	var ok reg.Register
 	for u := range U {
 		y := f.vec()
@@ -230,6 +232,10 @@ func (f *f32) jumpUnlessHard(U int, at func(b reg.Register, u int) Mem, Y, X reg
 		one, zero := f.cmp(cmpEQ, y, f.c(1)), f.cmp(cmpEQ, y, f.c(0))
 		ones, zeros = append(ones, one), append(zeros, zero)
 		h := f.or(one, zero)
+		if wAt != nil {
+			// A weight of 0 passes any target: its outputs are 0.
+			h = f.or(h, f.cmp(cmpEQ, wAt(u), f.c(0)))
+		}
 		if X != nil {
 			f.andTo(h, f.cmp(cmpLE, f.and(x, f.cbits(1<<31-1)), f.c(0x1p64))) // NaN: false
 		}
@@ -603,7 +609,11 @@ func (f *f32) sigmoidHard32(scaled, trusted bool) {
 	if !trusted {
 		// The target check of all blocks first: a soft target stops the
 		// kernel before any of them.
-		ones, zeros = f.jumpUnlessHard(U, at, Y, nil, L("done"))
+		var wAt func(u int) reg.VecVirtual // (nil: none)
+		if f.weighted {
+			wAt = func(u int) reg.VecVirtual { return f.weightsAt(r, u) }
+		}
+		ones, zeros = f.jumpUnlessHard(U, at, Y, nil, wAt, L("done"))
 	}
 	qm, qv, qo := f.params(Q)
 	sign := f.cbits(1 << 31)
@@ -656,7 +666,7 @@ func (f *f32) sigmoidHard32(scaled, trusted bool) {
 			// sum over float64 products, the output float32's product
 			// (the same rounding of the same exact product) but held to
 			// MaxFloat32 where it overflows from a finite loss.
-			loss = f.weigh(at(r.w, u), loss, r.acc0, r.acc1)
+			loss = f.weigh(f.weightsAt(r, u), loss, r.acc0, r.acc1)
 		} else {
 			f.accumulate(loss, r.acc0, r.acc1)
 		}
@@ -687,7 +697,7 @@ func (f *f32) sigmoidHard32(scaled, trusted bool) {
 				g = f.mul(f.mul(w, f.blend(one, qv(qG0), qo(qG1))), g) // −s αₜ scale m^γ (…)
 			}
 			if f.weighted {
-				g = f.weighOut(at(r.w, u), g)
+				g = f.weighOut(f.weightsAt(r, u), g)
 			}
 			VMOVUPS(g, at(r.grad, u))
 		})
@@ -720,7 +730,7 @@ func (f *f32) sigmoidHard32(scaled, trusted bool) {
 				h = f.mul(h, f.mul(w, f.blend(one, qv(qG0), qo(qS1))))
 				h = f.max(qv(qClip), h) // keeps a NaN h
 				if f.weighted {
-					h = f.weighOut(at(r.w, u), h)
+					h = f.weighOut(f.weightsAt(r, u), h)
 				}
 				VMOVUPS(h, at(r.hess, u))
 			})
@@ -833,7 +843,7 @@ func (f *f32) pow2k(k reg.VecVirtual, bias Op) reg.VecVirtual {
 // and its label maker.
 type hard32Regs struct {
 	p, q, loss, grad, hess, x, y, n reg.Register
-	w                               reg.Register // the weighted kernel's weights
+	w, m                            reg.Register // the weighted kernel's weights and the masked one's mask
 	acc0, acc1                      reg.VecVirtual
 	i                               reg.Register
 	label                           func(string) string
@@ -848,6 +858,9 @@ func (f *f32) hard32Begin(scaled, trusted bool, gen, steps string, ahead *expAhe
 	name, what := "sigmoidHard"+f.name+"F32", "|scale| ≤ 1"
 	sig := "func(p *[32]float64, q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)"
 	switch {
+	case f.masked:
+		name, what = "sigmoidHardMasked"+f.name+"F32", "|scale| ≤ 1, each output times the weight w[i] (0 where w[i] = 0 or m[i]), the sum over the weighted losses"
+		sig = "func(p *[32]float64, q *[32]float32, loss, grad, hess, x, y, w *float32, m *bool, n int) (sum float64, done int)"
 	case f.weighted:
 		name, what = "sigmoidHardWeighted"+f.name+"F32", "|scale| ≤ 1, each output times the weight w[i] (0 where w[i] = 0), the sum over the weighted losses"
 		sig = "func(p *[32]float64, q *[32]float32, loss, grad, hess, x, y, w *float32, n int) (sum float64, done int)"
@@ -870,6 +883,9 @@ func (f *f32) hard32Begin(scaled, trusted bool, gen, steps string, ahead *expAhe
 	}
 	if f.weighted {
 		r.w = Load(Param("w"), GP64())
+	}
+	if f.masked {
+		r.m = Load(Param("m"), GP64())
 	}
 	r.acc0, r.acc1 = f.vec(), f.vec()
 	VXORPD(r.acc0, r.acc0, r.acc0)
@@ -1033,21 +1049,49 @@ func (f *f32) accumulate(loss, acc0, acc1 reg.VecVirtual) {
 // float32 (the exact product rounded once, as the loop's float64 product
 // rounded to float32 is), 0 where the weight is 0, the loss held to
 // MaxFloat32 where a finite loss's product overflows; the sum is over the
-// float64 products of the losses and their weights.
-func (f *f32) sigmoidHard32Weighted() {
-	f.weighted = true
-	defer func() { f.weighted = false }()
+// float64 products of the losses and their weights. A target whose weight
+// is 0 is not checked (nor its logit used).
+//
+// With masked, sigmoidHardMasked…F32 takes the ignore mask m as well: an
+// ignored element's weight is 0, whatever w holds (see weightsAt).
+func (f *f32) sigmoidHard32Weighted(masked bool) {
+	f.weighted, f.masked = true, masked
+	defer func() { f.weighted, f.masked = false, false }()
 	f.sigmoidHard32(false, false)
 }
 
-// weigh returns the weighted loss of one block, loss times the weights at
-// w (0 where a weight is 0: also for a NaN or infinite loss), held to
+// weightsAt returns the weights of block u of a weighted kernel's step:
+// w's, and in the masked kernel 0 where the mask's byte is not 0. (Loaded
+// where each use needs them: AVX2's registers are few.)
+func (f *f32) weightsAt(r hard32Regs, u int) reg.VecVirtual {
+	w := f.vec()
+	VMOVUPS(Mem{Base: r.w, Index: r.i, Scale: 4, Disp: 4 * f.lanes() * u}, w)
+	if !f.masked {
+		return w
+	}
+	m := Mem{Base: r.m, Index: r.i, Scale: 1, Disp: f.lanes() * u}
+	d := f.vec()
+	if f.z {
+		b, keep := f.vec(), K()
+		VPMOVZXBD(m, b)
+		VPTESTNMD(b, b, keep) // the bytes that are 0: not ignored (AVX-512 F, no BW)
+		VMOVAPS_Z(w, keep, d)
+		return d
+	}
+	b, zero := f.vec(), f.vec()
+	VPMOVZXBD(m, b)
+	VPXOR(zero, zero, zero)
+	VPCMPGTD(zero, b, b) // ignored
+	VANDNPS(w, b, d)     // w where not
+	return d
+}
+
+// weigh returns the weighted loss of one block, loss times the weights wv
+// (0 where a weight is 0: also for a NaN or infinite loss), held to
 // MaxFloat32 where a finite loss's product overflows (an infinite loss
 // stays infinite, NaN stays NaN), and adds the float64 products of the
 // losses and the weights to acc0 and acc1.
-func (f *f32) weigh(w Mem, loss, acc0, acc1 reg.VecVirtual) reg.VecVirtual {
-	wv := f.vec()
-	VMOVUPS(w, wv)
+func (f *f32) weigh(wv, loss, acc0, acc1 reg.VecVirtual) reg.VecVirtual {
 	nz := f.cmp(cmpNEQ, wv, f.c(0))
 	bound := f.max(loss, f.c(math.MaxFloat32)) // +Inf for an infinite loss
 	out := f.keep(nz, f.op(VMINPS, VMINPS_BCST, bound, f.mul(loss, wv)))
@@ -1075,10 +1119,8 @@ func (f *f32) weigh(w Mem, loss, acc0, acc1 reg.VecVirtual) reg.VecVirtual {
 	return out
 }
 
-// weighOut returns v times the weights at w, 0 where a weight is 0.
-func (f *f32) weighOut(w Mem, v reg.VecVirtual) reg.VecVirtual {
-	wv := f.vec()
-	VMOVUPS(w, wv)
+// weighOut returns v times the weights wv, 0 where a weight is 0.
+func (f *f32) weighOut(wv, v reg.VecVirtual) reg.VecVirtual {
 	return f.keep(f.cmp(cmpNEQ, wv, f.c(0)), f.mul(v, wv))
 }
 

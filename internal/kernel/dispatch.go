@@ -83,20 +83,28 @@ const weightedPiece = 512
 // sigmoidWeighted is sigmoidVec followed by the weights: each output times
 // wᵢ (0, and no computation's NaN, where wᵢ = 0 or ignored), the sum taken
 // over the weighted losses. Outputs are rounded twice for float32 (once by
-// the kernel, once after the weight), within 1.2e-7 relative more. With
-// weights and no mask, float32 data with hard targets take the float32-lane
-// kernel that weighs its outputs itself (sigmoidHardWeightedF32), the same
-// bit for bit, up to the first block with a soft target.
+// the kernel, once after the weight), within 1.2e-7 relative more. Float32
+// data with hard targets take the float32-lane kernel that weighs its
+// outputs itself (see weighsInLanes), the same bit for bit, up to the
+// first block with a soft target.
 func sigmoidWeighted[T Float](s *scratch, loss, grad, hess, x, y, w []T, ignore []bool) float64 {
 	buf := view[T](s.loss[:], weightedPiece)
 	var sum float64
 	start := 0
-	if v := &s.v; ignore == nil && unsafe.Sizeof(x[0]) == 4 && v.hard32 && !v.scaled && v.t.sigmoidHardWeightedF32 != nil {
+	switch v := &s.v; {
+	case !weighsInLanes[T](v):
+	case ignore == nil:
 		// Float32 lanes that weigh their outputs themselves, up to the
 		// first block with a soft target.
 		if n32 := len(x) &^ 31; n32 > 0 {
 			sum, start = v.t.sigmoidHardWeightedF32(&v.par, &v.q, ptr[T, float32](loss), ptr[T, float32](grad), ptr[T, float32](hess),
 				ptr[T, float32](x), ptr[T, float32](y), ptr[T, float32](w), n32)
+		}
+	default:
+		// The same with the mask.
+		if n32 := len(x) &^ 31; n32 > 0 {
+			sum, start = v.t.sigmoidHardMaskedF32(&v.par, &v.q, ptr[T, float32](loss), ptr[T, float32](grad), ptr[T, float32](hess),
+				ptr[T, float32](x), ptr[T, float32](y), ptr[T, float32](w), &ignore[0], n32)
 		}
 	}
 	for lo := start; lo < len(x); lo += weightedPiece {

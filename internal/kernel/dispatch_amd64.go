@@ -46,6 +46,12 @@ func sigmoidHardTrustedAVX512F32(p *[32]float64, q *[32]float32, loss *float32, 
 //go:noescape
 func sigmoidHardWeightedAVX512F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, n int) (sum float64, done int)
 
+// sigmoidHardMaskedAVX512F32 is the float32-lane sigmoid kernel for hard targets, small integer γ and |scale| ≤ 1, each output times the weight w[i] (0 where w[i] = 0 or m[i]), the sum over the weighted losses (see sigmoidHard32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func sigmoidHardMaskedAVX512F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+
 // sigmoidHardScaledAVX512F32 is the float32-lane sigmoid kernel for hard targets, small integer γ and |scale| > 1 (see sigmoidHard32 in _gen).
 // n must be a multiple of 32.
 //
@@ -69,6 +75,12 @@ func sigmoidHardTrustedAVX2F32(p *[32]float64, q *[32]float32, loss *float32, gr
 //
 //go:noescape
 func sigmoidHardWeightedAVX2F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, n int) (sum float64, done int)
+
+// sigmoidHardMaskedAVX2F32 is the float32-lane sigmoid kernel for hard targets, small integer γ and |scale| ≤ 1, each output times the weight w[i] (0 where w[i] = 0 or m[i]), the sum over the weighted losses (see sigmoidHard32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func sigmoidHardMaskedAVX2F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
 
 // sigmoidHardScaledAVX2F32 is the float32-lane sigmoid kernel for hard targets, small integer γ and |scale| > 1 (see sigmoidHard32 in _gen).
 // n must be a multiple of 32.
@@ -610,6 +622,7 @@ var avx512 = table{
 	hardStep:               32,
 	sigmoidHardTrustedF32:  sigmoidHardTrustedAVX512F32,
 	sigmoidHardWeightedF32: sigmoidHardWeightedAVX512F32,
+	sigmoidHardMaskedF32:   sigmoidHardMaskedAVX512F32,
 	sigmoidHardScaledF32:   sigmoidHardScaledAVX512F32,
 	targetsF32:             targetsAVX512F32,
 	vectorBytes:            64,
@@ -681,6 +694,7 @@ var avx2 = table{
 	hardStep:               16,
 	sigmoidHardTrustedF32:  sigmoidHardTrustedAVX2F32,
 	sigmoidHardWeightedF32: sigmoidHardWeightedAVX2F32,
+	sigmoidHardMaskedF32:   sigmoidHardMaskedAVX2F32,
 	sigmoidHardScaledF32:   sigmoidHardScaledAVX2F32,
 	targetsF32:             targetsAVX2F32,
 	vectorBytes:            32,

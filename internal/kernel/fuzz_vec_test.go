@@ -10,14 +10,16 @@ import (
 // path, output for output, on arbitrary logits and targets (raw float32
 // bits, so NaN, ±Inf, ±0 and subnormals arise), lengths (0 … 2·8+1 and
 // beyond), unaligned destinations and parameters (α, γ, the gradient's
-// scale, Hessian clipping, weights). Without a vector implementation (-tags purego,
-// or a CPU without AVX2) it compares the generic float32 path with
-// SigmoidElem in float64 instead, so that it never checks nothing.
+// scale, Hessian clipping), weights and an ignore mask. Without a vector
+// implementation (-tags purego, or a CPU without AVX2) it compares the
+// generic float32 path with SigmoidElem in float64 instead, so that it
+// never checks nothing.
 func FuzzSigmoidKernel(f *testing.F) {
 	f.Add([]byte{}, 2.0, 0.25, uint8(0), uint8(0))
 	f.Add(make([]byte, 8*17), 0.5, -1.0, uint8(7), uint8(1))
 	f.Add(make([]byte, 8*40), 2.0, 0.25, uint8(8|3), uint8(1))     // hard targets, γ = 2: the float32-lane kernel
 	f.Add(make([]byte, 8*70), 2.0, 0.25, uint8(128|8|7), uint8(2)) // weighted
+	f.Add(make([]byte, 8*70), 2.0, 0.25, uint8(8|7), uint8(16|1))  // masked
 	f.Add([]byte("\x00\x00\x80\x7f\x00\x00\x80\x3f\xff\xff\x7f\x7f\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x80\x3f"), 3.0, 0.9, uint8(5), uint8(3))
 	f.Fuzz(func(t *testing.T, data []byte, gamma, alpha float64, flags, off uint8) {
 		if !(gamma >= 0 && gamma <= 64) || math.IsNaN(alpha) || alpha > 1 {
@@ -70,6 +72,24 @@ func FuzzSigmoidKernel(f *testing.F) {
 			}
 			for _, m := range vecImpls() {
 				compareForm(t, m, p, x, y, w, nil, outs, int(off%4))
+			}
+		}
+		if off&16 != 0 {
+			// An ignore mask from the logits' bits, the ignored targets
+			// out of range (never checked), with and without weights.
+			ignore, yi := make([]bool, n), append([]float32(nil), y...)
+			w := make([]float32, n)
+			for i, v := range x {
+				b := math.Float32bits(v)
+				ignore[i] = b>>3&3 == 0
+				if ignore[i] {
+					yi[i] = [...]float32{-1, 7, float32(math.NaN()), 255}[b>>5&3]
+				}
+				w[i] = float32(b>>7&3) / 2
+			}
+			for _, m := range vecImpls() {
+				compareForm(t, m, p, x, yi, nil, ignore, outs, int(off%4))
+				compareForm(t, m, p, x, yi, w, ignore, outs, int(off%4))
 			}
 		}
 	})

@@ -60,7 +60,18 @@ func sigmoidMasked[T Float](s *scratch, loss, grad, hess, x, y []T, ignore []boo
 				return sigmoidVec(s, sub(l, a, b), sub(g, a, b), sub(h, a, b), xs[a:b], ys[a:b])
 			})
 		default:
-			sum += sigmoidPadded(s, l, g, h, xs, ys, ignoredAt(s, ig))
+			// The float32 lanes that weigh their outputs, with the mask as
+			// weights 0 and 1, up to where they stop; the rest padded.
+			done := 0
+			if weighsInLanes[T](&s.v) {
+				var ks float64
+				ks, done = maskedLanes(s, l, g, h, xs, ys, ig)
+				sum += ks
+			}
+			if done < len(ig) {
+				sum += sigmoidPadded(s, sub(l, done, len(ig)), sub(g, done, len(ig)), sub(h, done, len(ig)),
+					xs[done:], ys[done:], ignoredAt(s, ig[done:]))
+			}
 		}
 		lo = hi
 	}
@@ -128,6 +139,37 @@ func ignoredAt(s *scratch, ignore []bool) []uint16 {
 	}
 	return buf[:k]
 }
+
+// weighsInLanes reports whether the vector constants v take float32 data
+// T through the float32-lane kernels that weigh their outputs
+// (sigmoidHardWeightedF32, sigmoidHardMaskedF32).
+func weighsInLanes[T Float](v *vec) bool {
+	return unsafe.Sizeof(T(0)) == 4 && v.hard32 && !v.scaled && v.t.sigmoidHardWeightedF32 != nil && v.t.sigmoidHardMaskedF32 != nil
+}
+
+// maskedLanes runs sigmoidHardMaskedF32 (see weighsInLanes) on the
+// first len(x) &^ 31 elements of one piece (at most weightedPiece long)
+// with the weights 1, 0 where ignored: an ignored element's outputs are 0
+// and its target is not checked. It returns the sum of the losses and the
+// number of elements done (fewer where the kernel stops, at a block with a
+// soft target).
+func maskedLanes[T Float](s *scratch, loss, grad, hess, x, y []T, ignore []bool) (float64, int) {
+	n := len(x) &^ 31
+	if n == 0 {
+		return 0, 0
+	}
+	v := &s.v
+	return v.t.sigmoidHardMaskedF32(&v.par, &v.q, ptr[T, float32](loss), ptr[T, float32](grad), ptr[T, float32](hess),
+		ptr[T, float32](x), ptr[T, float32](y), &ones32[0], &ignore[0], n)
+}
+
+// ones32 are maskedLanes' weights.
+var ones32 = func() (w [weightedPiece]float32) {
+	for i := range w {
+		w[i] = 1
+	}
+	return w
+}()
 
 // sigmoidPadded is sigmoidVec on x and y with the elements at the indices
 // at ignored: they go through the kernel from scratch copies as x = 0,

@@ -808,10 +808,16 @@ sigmoidHardWeightedAVX512F32ahead:
 	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K1
 	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K2
 	KORW              K1, K2, K3
+	VMOVUPS           (R10)(R11*4), Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K4
+	KORW              K3, K4, K3
 	VMOVUPS           64(R8)(R11*4), Z2
 	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K4
 	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K5
 	KORW              K4, K5, K6
+	VMOVUPS           64(R10)(R11*4), Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K7
+	KORW              K6, K7, K6
 	KANDW             K3, K6, K6
 	KORTESTW          K6, K6
 	JCC               sigmoidHardWeightedAVX512F32done
@@ -1077,6 +1083,423 @@ sigmoidHardWeightedAVX512F32done:
 	VZEROUPPER
 	MOVSD         X0, sum+72(FP)
 	MOVQ          R11, done+80(FP)
+	RET
+
+// func sigmoidHardMaskedAVX512F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·sigmoidHardMaskedAVX512F32(SB), NOSPLIT, $0-96
+	MOVQ              p+0(FP), AX
+	MOVQ              q+8(FP), CX
+	MOVQ              loss+16(FP), DX
+	MOVQ              grad+24(FP), BX
+	MOVQ              hess+32(FP), SI
+	MOVQ              x+40(FP), DI
+	MOVQ              y+48(FP), R8
+	MOVQ              n+72(FP), R9
+	MOVQ              w+56(FP), R10
+	MOVQ              m+64(FP), R11
+	VXORPD            Z0, Z0, Z0
+	VXORPD            Z1, Z1, Z1
+	XORQ              R12, R12
+	CMPQ              R9, $0x00
+	JE                sigmoidHardMaskedAVX512F32done
+	VMOVUPS           (DI)(R12*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z15
+	VMAXPS            Z2, Z15, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z15
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z15
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z15, Z16
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z16, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z17
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z15, Z17
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z16, Z18
+	VSCALEFPS         Z18, Z17, Z17
+	VMOVUPS           exptab32AVX512<>+128(SB), Z18
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z15, Z18
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z16, Z18
+	VMULPS            Z2, Z2, Z15
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z16
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z16
+	VADDPS            Z2, Z18, Z18
+	VFMADD231PS       Z16, Z15, Z18
+	VFMADD213PS       Z17, Z17, Z18
+	VMOVUPS           64(DI)(R12*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z15
+	VMAXPS            Z2, Z15, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z15
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z15
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z15, Z16
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z16, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z17
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z15, Z17
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z16, Z19
+	VSCALEFPS         Z19, Z17, Z17
+	VMOVUPS           exptab32AVX512<>+128(SB), Z19
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z15, Z19
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z16, Z19
+	VMULPS            Z2, Z2, Z15
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z16
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z16
+	VADDPS            Z2, Z19, Z19
+	VFMADD231PS       Z16, Z15, Z19
+	VFMADD213PS       Z17, Z17, Z19
+
+sigmoidHardMaskedAVX512F32loop:
+	CMPQ R12, R9
+	JGE  sigmoidHardMaskedAVX512F32done
+	LEAQ 32(R12), R13
+	CMPQ R13, R9
+	JL   sigmoidHardMaskedAVX512F32ahead
+	MOVQ R12, R13
+
+sigmoidHardMaskedAVX512F32ahead:
+	VMOVUPS           (DI)(R13*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z15
+	VMAXPS            Z2, Z15, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z15
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z15
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z15, Z16
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z16, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z17
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z15, Z17
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z16, Z20
+	VSCALEFPS         Z20, Z17, Z17
+	VMOVUPS           exptab32AVX512<>+128(SB), Z20
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z15, Z20
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z16, Z20
+	VMULPS            Z2, Z2, Z15
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z16
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z16
+	VADDPS            Z2, Z20, Z20
+	VFMADD231PS       Z16, Z15, Z20
+	VFMADD213PS       Z17, Z17, Z20
+	VMOVUPS           64(DI)(R13*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z15
+	VMAXPS            Z2, Z15, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z15
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z15
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z15, Z16
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z16, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z17
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z15, Z17
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z16, Z21
+	VSCALEFPS         Z21, Z17, Z17
+	VMOVUPS           exptab32AVX512<>+128(SB), Z21
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z15, Z21
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z16, Z21
+	VMULPS            Z2, Z2, Z15
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z16
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z16
+	VADDPS            Z2, Z21, Z21
+	VFMADD231PS       Z16, Z15, Z21
+	VFMADD213PS       Z17, Z17, Z21
+	VMOVUPS           (R8)(R12*4), Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K1
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K2
+	KORW              K1, K2, K3
+	VMOVUPS           (R10)(R12*4), Z2
+	VPMOVZXBD         (R11)(R12*1), Z15
+	VPTESTNMD         Z15, Z15, K4
+	VMOVAPS.Z         Z2, K4, Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K4
+	KORW              K3, K4, K3
+	VMOVUPS           64(R8)(R12*4), Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K4
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K5
+	KORW              K4, K5, K6
+	VMOVUPS           64(R10)(R12*4), Z2
+	VPMOVZXBD         16(R11)(R12*1), Z15
+	VPTESTNMD         Z15, Z15, K7
+	VMOVAPS.Z         Z2, K7, Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K7
+	KORW              K6, K7, K6
+	KANDW             K3, K6, K6
+	KORTESTW          K6, K6
+	JCC               sigmoidHardMaskedAVX512F32done
+	VMOVUPS           (DI)(R12*4), Z2
+	VMOVAPS           Z2, Z15
+	VXORPS.BCST       consts32AVX512<>+0(SB), Z2, K2, Z15
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VPMOVD2M          Z15, K2
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z16
+	VADDPS.BCST       consts32AVX512<>+36(SB), Z18, Z17
+	VDIVPS            Z17, Z16, Z16
+	VMULPS            Z16, Z18, Z17
+	VBLENDMPS         Z16, Z17, K2, Z3
+	VBLENDMPS         Z17, Z16, K2, Z4
+	VMULPS            Z18, Z18, Z16
+	VMULPS            Z16, Z16, Z17
+	VBROADCASTSS      consts32AVX512<>+44(SB), Z22
+	VFMADD213PS.BCST  consts32AVX512<>+48(SB), Z18, Z22
+	VBROADCASTSS      consts32AVX512<>+52(SB), Z23
+	VFMADD213PS.BCST  consts32AVX512<>+56(SB), Z18, Z23
+	VFMADD213PS       Z22, Z16, Z23
+	VBROADCASTSS      consts32AVX512<>+60(SB), Z22
+	VFMADD213PS.BCST  consts32AVX512<>+64(SB), Z18, Z22
+	VBROADCASTSS      consts32AVX512<>+68(SB), Z24
+	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z18, Z24
+	VFMADD213PS       Z22, Z16, Z24
+	VFMADD213PS       Z23, Z17, Z24
+	VFMADD213PS       Z18, Z16, Z24
+	VSUBPS            Z2, Z24, K2, Z24
+	VMOVAPS           Z3, Z2
+	MOVL              224(AX), R13
+	TESTL             R13, R13
+	JNZ               sigmoidHardMaskedAVX512F32pow0
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z2
+	JMP               sigmoidHardMaskedAVX512F32pow0done
+
+sigmoidHardMaskedAVX512F32pow0:
+	DECL   R13
+	JZ     sigmoidHardMaskedAVX512F32pow0done
+	VMULPS Z3, Z2, Z2
+	JMP    sigmoidHardMaskedAVX512F32pow0
+
+sigmoidHardMaskedAVX512F32pow0done:
+	VBROADCASTSS   4(CX), Z16
+	VBLENDMPS.BCST (CX), Z16, K1, Z5
+	VMULPS         Z5, Z2, Z16
+	VMULPS         Z24, Z16, Z16
+	VMOVUPS        (R10)(R12*4), Z17
+	VPMOVZXBD      (R11)(R12*1), Z18
+	VPTESTNMD      Z18, Z18, K2
+	VMOVAPS.Z      Z17, K2, Z17
+	VCMPPS.BCST    $0x0c, consts32AVX512<>+40(SB), Z17, K2
+	VMAXPS.BCST    consts32AVX512<>+76(SB), Z16, Z18
+	VMULPS         Z17, Z16, Z22
+	VMINPS         Z22, Z18, Z18
+	VMOVAPS.Z      Z18, K2, Z18
+	VCMPPS.BCST    $0x0c, consts32AVX512<>+40(SB), Z17, K2
+	VMOVAPS.Z      Z16, K2, Z16
+	VCVTPS2PD      Y16, Z22
+	VEXTRACTF32X8  $0x01, Z16, Y16
+	VCVTPS2PD      Y16, Z16
+	VCVTPS2PD      Y17, Z23
+	VEXTRACTF32X8  $0x01, Z17, Y17
+	VCVTPS2PD      Y17, Z17
+	VFMADD231PD    Z23, Z22, Z0
+	VFMADD231PD    Z17, Z16, Z1
+	TESTQ          DX, DX
+	JZ             sigmoidHardMaskedAVX512F32noloss0
+	VMOVUPS        Z18, (DX)(R12*4)
+
+sigmoidHardMaskedAVX512F32noloss0:
+	TESTQ          BX, BX
+	JZ             sigmoidHardMaskedAVX512F32nograd0
+	VMULPS.BCST    8(CX), Z4, Z16
+	VFMADD213PS    Z3, Z24, Z16
+	VBROADCASTSS   20(CX), Z17
+	VBLENDMPS.BCST 16(CX), Z17, K1, Z6
+	VMULPS         Z6, Z2, Z17
+	VMULPS         Z16, Z17, Z16
+	VMOVUPS        (R10)(R12*4), Z17
+	VPMOVZXBD      (R11)(R12*1), Z18
+	VPTESTNMD      Z18, Z18, K2
+	VMOVAPS.Z      Z17, K2, Z17
+	VCMPPS.BCST    $0x0c, consts32AVX512<>+40(SB), Z17, K2
+	VMULPS         Z17, Z16, Z16
+	VMOVAPS.Z      Z16, K2, Z16
+	VMOVUPS        Z16, (BX)(R12*4)
+
+sigmoidHardMaskedAVX512F32nograd0:
+	TESTQ            SI, SI
+	JZ               sigmoidHardMaskedAVX512F32nohess0
+	VBROADCASTSS     48(CX), Z16
+	VFMSUB213PS.BCST consts32AVX512<>+36(SB), Z4, Z16
+	VMULPS           Z24, Z4, Z17
+	VMULPS.BCST      8(CX), Z17, Z17
+	VMULPS           Z16, Z17, Z16
+	VBROADCASTSS     52(CX), Z17
+	VMULPS           Z4, Z3, Z18
+	VFMADD231PS      Z17, Z18, Z16
+	VSUBPS.BCST      60(CX), Z15, Z15
+	VSUBPS.BCST      64(CX), Z15, Z15
+	VCMPPS.BCST      $0x1d, 68(CX), Z15, K2
+	VCMPPS.BCST      $0x12, 72(CX), Z15, K3
+	KANDW            K3, K2, K2
+	VBROADCASTSS     120(CX), Z17
+	VFMADD213PS.BCST 116(CX), Z15, Z17
+	VFMADD213PS.BCST 112(CX), Z15, Z17
+	VFMADD213PS.BCST 108(CX), Z15, Z17
+	VFMADD213PS.BCST 104(CX), Z15, Z17
+	VFMADD213PS.BCST 100(CX), Z15, Z17
+	VFMADD213PS.BCST 96(CX), Z15, Z17
+	VFMADD213PS.BCST 92(CX), Z15, Z17
+	VFMADD213PS.BCST 88(CX), Z15, Z17
+	VFMADD213PS.BCST 84(CX), Z15, Z17
+	VFMADD213PS.BCST 80(CX), Z15, Z17
+	VFMADD213PS.BCST 76(CX), Z15, Z17
+	VMULPS           Z15, Z17, Z15
+	VMULPS           Z4, Z15, Z15
+	VBLENDMPS        Z15, Z16, K2, Z7
+	VBROADCASTSS     20(CX), Z15
+	VBLENDMPS.BCST   44(CX), Z15, K1, Z8
+	VMULPS           Z8, Z2, Z2
+	VMULPS           Z2, Z7, Z2
+	VBROADCASTSS     56(CX), Z15
+	VMAXPS           Z2, Z15, Z2
+	VMOVUPS          (R10)(R12*4), Z15
+	VPMOVZXBD        (R11)(R12*1), Z16
+	VPTESTNMD        Z16, Z16, K1
+	VMOVAPS.Z        Z15, K1, Z15
+	VCMPPS.BCST      $0x0c, consts32AVX512<>+40(SB), Z15, K1
+	VMULPS           Z15, Z2, Z2
+	VMOVAPS.Z        Z2, K1, Z2
+	VMOVUPS          Z2, (SI)(R12*4)
+
+sigmoidHardMaskedAVX512F32nohess0:
+	VMOVUPS          64(DI)(R12*4), Z2
+	VMOVAPS          Z2, Z15
+	VXORPS.BCST      consts32AVX512<>+0(SB), Z2, K5, Z15
+	VORPS.BCST       consts32AVX512<>+0(SB), Z2, Z2
+	VPMOVD2M         Z15, K1
+	VBROADCASTSS     consts32AVX512<>+36(SB), Z16
+	VADDPS.BCST      consts32AVX512<>+36(SB), Z19, Z17
+	VDIVPS           Z17, Z16, Z16
+	VMULPS           Z16, Z19, Z17
+	VBLENDMPS        Z16, Z17, K1, Z9
+	VBLENDMPS        Z17, Z16, K1, Z10
+	VMULPS           Z19, Z19, Z16
+	VMULPS           Z16, Z16, Z17
+	VBROADCASTSS     consts32AVX512<>+44(SB), Z18
+	VFMADD213PS.BCST consts32AVX512<>+48(SB), Z19, Z18
+	VBROADCASTSS     consts32AVX512<>+52(SB), Z22
+	VFMADD213PS.BCST consts32AVX512<>+56(SB), Z19, Z22
+	VFMADD213PS      Z18, Z16, Z22
+	VBROADCASTSS     consts32AVX512<>+60(SB), Z18
+	VFMADD213PS.BCST consts32AVX512<>+64(SB), Z19, Z18
+	VBROADCASTSS     consts32AVX512<>+68(SB), Z23
+	VFMADD213PS.BCST consts32AVX512<>+72(SB), Z19, Z23
+	VFMADD213PS      Z18, Z16, Z23
+	VFMADD213PS      Z22, Z17, Z23
+	VFMADD213PS      Z19, Z16, Z23
+	VSUBPS           Z2, Z23, K1, Z23
+	VMOVAPS          Z9, Z2
+	MOVL             224(AX), R13
+	TESTL            R13, R13
+	JNZ              sigmoidHardMaskedAVX512F32pow1
+	VBROADCASTSS     consts32AVX512<>+36(SB), Z2
+	JMP              sigmoidHardMaskedAVX512F32pow1done
+
+sigmoidHardMaskedAVX512F32pow1:
+	DECL   R13
+	JZ     sigmoidHardMaskedAVX512F32pow1done
+	VMULPS Z9, Z2, Z2
+	JMP    sigmoidHardMaskedAVX512F32pow1
+
+sigmoidHardMaskedAVX512F32pow1done:
+	VBROADCASTSS   4(CX), Z16
+	VBLENDMPS.BCST (CX), Z16, K4, Z11
+	VMULPS         Z11, Z2, Z16
+	VMULPS         Z23, Z16, Z16
+	VMOVUPS        64(R10)(R12*4), Z17
+	VPMOVZXBD      16(R11)(R12*1), Z18
+	VPTESTNMD      Z18, Z18, K1
+	VMOVAPS.Z      Z17, K1, Z17
+	VCMPPS.BCST    $0x0c, consts32AVX512<>+40(SB), Z17, K1
+	VMAXPS.BCST    consts32AVX512<>+76(SB), Z16, Z18
+	VMULPS         Z17, Z16, Z19
+	VMINPS         Z19, Z18, Z18
+	VMOVAPS.Z      Z18, K1, Z18
+	VCMPPS.BCST    $0x0c, consts32AVX512<>+40(SB), Z17, K1
+	VMOVAPS.Z      Z16, K1, Z16
+	VCVTPS2PD      Y16, Z19
+	VEXTRACTF32X8  $0x01, Z16, Y16
+	VCVTPS2PD      Y16, Z16
+	VCVTPS2PD      Y17, Z22
+	VEXTRACTF32X8  $0x01, Z17, Y17
+	VCVTPS2PD      Y17, Z17
+	VFMADD231PD    Z22, Z19, Z0
+	VFMADD231PD    Z17, Z16, Z1
+	TESTQ          DX, DX
+	JZ             sigmoidHardMaskedAVX512F32noloss1
+	VMOVUPS        Z18, 64(DX)(R12*4)
+
+sigmoidHardMaskedAVX512F32noloss1:
+	TESTQ          BX, BX
+	JZ             sigmoidHardMaskedAVX512F32nograd1
+	VMULPS.BCST    8(CX), Z10, Z16
+	VFMADD213PS    Z9, Z23, Z16
+	VBROADCASTSS   20(CX), Z17
+	VBLENDMPS.BCST 16(CX), Z17, K4, Z12
+	VMULPS         Z12, Z2, Z17
+	VMULPS         Z16, Z17, Z16
+	VMOVUPS        64(R10)(R12*4), Z17
+	VPMOVZXBD      16(R11)(R12*1), Z18
+	VPTESTNMD      Z18, Z18, K1
+	VMOVAPS.Z      Z17, K1, Z17
+	VCMPPS.BCST    $0x0c, consts32AVX512<>+40(SB), Z17, K1
+	VMULPS         Z17, Z16, Z16
+	VMOVAPS.Z      Z16, K1, Z16
+	VMOVUPS        Z16, 64(BX)(R12*4)
+
+sigmoidHardMaskedAVX512F32nograd1:
+	TESTQ            SI, SI
+	JZ               sigmoidHardMaskedAVX512F32nohess1
+	VBROADCASTSS     48(CX), Z16
+	VFMSUB213PS.BCST consts32AVX512<>+36(SB), Z10, Z16
+	VMULPS           Z23, Z10, Z17
+	VMULPS.BCST      8(CX), Z17, Z17
+	VMULPS           Z16, Z17, Z16
+	VBROADCASTSS     52(CX), Z17
+	VMULPS           Z10, Z9, Z18
+	VFMADD231PS      Z17, Z18, Z16
+	VSUBPS.BCST      60(CX), Z15, Z15
+	VSUBPS.BCST      64(CX), Z15, Z15
+	VCMPPS.BCST      $0x1d, 68(CX), Z15, K1
+	VCMPPS.BCST      $0x12, 72(CX), Z15, K2
+	KANDW            K2, K1, K1
+	VBROADCASTSS     120(CX), Z17
+	VFMADD213PS.BCST 116(CX), Z15, Z17
+	VFMADD213PS.BCST 112(CX), Z15, Z17
+	VFMADD213PS.BCST 108(CX), Z15, Z17
+	VFMADD213PS.BCST 104(CX), Z15, Z17
+	VFMADD213PS.BCST 100(CX), Z15, Z17
+	VFMADD213PS.BCST 96(CX), Z15, Z17
+	VFMADD213PS.BCST 92(CX), Z15, Z17
+	VFMADD213PS.BCST 88(CX), Z15, Z17
+	VFMADD213PS.BCST 84(CX), Z15, Z17
+	VFMADD213PS.BCST 80(CX), Z15, Z17
+	VFMADD213PS.BCST 76(CX), Z15, Z17
+	VMULPS           Z15, Z17, Z15
+	VMULPS           Z10, Z15, Z15
+	VBLENDMPS        Z15, Z16, K1, Z13
+	VBROADCASTSS     20(CX), Z15
+	VBLENDMPS.BCST   44(CX), Z15, K4, Z14
+	VMULPS           Z14, Z2, Z2
+	VMULPS           Z2, Z13, Z2
+	VBROADCASTSS     56(CX), Z15
+	VMAXPS           Z2, Z15, Z2
+	VMOVUPS          64(R10)(R12*4), Z15
+	VPMOVZXBD        16(R11)(R12*1), Z16
+	VPTESTNMD        Z16, Z16, K1
+	VMOVAPS.Z        Z15, K1, Z15
+	VCMPPS.BCST      $0x0c, consts32AVX512<>+40(SB), Z15, K1
+	VMULPS           Z15, Z2, Z2
+	VMOVAPS.Z        Z2, K1, Z2
+	VMOVUPS          Z2, 64(SI)(R12*4)
+
+sigmoidHardMaskedAVX512F32nohess1:
+	VMOVAPS Z20, Z18
+	VMOVAPS Z21, Z19
+	ADDQ    $0x20, R12
+	JMP     sigmoidHardMaskedAVX512F32loop
+
+sigmoidHardMaskedAVX512F32done:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDPD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, sum+80(FP)
+	MOVQ          R12, done+88(FP)
 	RET
 
 // func sigmoidHardScaledAVX512F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
@@ -2337,10 +2760,16 @@ sigmoidHardWeightedAVX2F32ahead:
 	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y2, Y3
 	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y2, Y2
 	VORPS        Y3, Y2, Y4
+	VMOVUPS      (R10)(R11*4), Y5
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y5, Y5
+	VORPS        Y4, Y5, Y4
 	VMOVUPS      32(R8)(R11*4), Y5
 	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y5, Y6
 	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y5, Y5
 	VORPS        Y6, Y5, Y7
+	VMOVUPS      32(R10)(R11*4), Y8
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y8, Y8
+	VORPS        Y7, Y8, Y7
 	VANDPS       Y4, Y7, Y7
 	VMOVMSKPS    Y7, R14
 	CMPL         R14, $0x000000ff
@@ -2648,6 +3077,491 @@ sigmoidHardWeightedAVX2F32done:
 	VZEROUPPER
 	MOVSD        X0, sum+72(FP)
 	MOVQ         R11, done+80(FP)
+	RET
+
+// func sigmoidHardMaskedAVX2F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·sigmoidHardMaskedAVX2F32(SB), NOSPLIT, $128-96
+	MOVQ         p+0(FP), AX
+	MOVQ         q+8(FP), CX
+	MOVQ         loss+16(FP), DX
+	MOVQ         grad+24(FP), BX
+	MOVQ         hess+32(FP), SI
+	MOVQ         x+40(FP), DI
+	MOVQ         y+48(FP), R8
+	MOVQ         n+72(FP), R9
+	MOVQ         w+56(FP), R10
+	MOVQ         m+64(FP), R11
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	XORQ         R12, R12
+	CMPQ         R9, $0x00
+	JE           sigmoidHardMaskedAVX2F32done
+	LEAQ         (SP), R13
+	LEAQ         64(SP), R14
+	VMOVUPS      (DI)(R12*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VFMADD213PS  Y5, Y5, Y3
+	VMOVUPS      Y3, (R13)
+	VMOVUPS      32(DI)(R12*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VFMADD213PS  Y5, Y5, Y3
+	VMOVUPS      Y3, 32(R13)
+
+sigmoidHardMaskedAVX2F32loop:
+	CMPQ R12, R9
+	JGE  sigmoidHardMaskedAVX2F32done
+	LEAQ 16(R12), R15
+	CMPQ R15, R9
+	JL   sigmoidHardMaskedAVX2F32ahead
+	MOVQ R12, R15
+
+sigmoidHardMaskedAVX2F32ahead:
+	VMOVUPS      (DI)(R15*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VFMADD213PS  Y5, Y5, Y3
+	VMOVUPS      Y3, (R14)
+	VMOVUPS      32(DI)(R15*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VFMADD213PS  Y5, Y5, Y3
+	VMOVUPS      Y3, 32(R14)
+	VMOVUPS      (R8)(R12*4), Y2
+	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y2, Y3
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y2, Y2
+	VORPS        Y3, Y2, Y4
+	VMOVUPS      (R10)(R12*4), Y5
+	VPMOVZXBD    (R11)(R12*1), Y6
+	VPXOR        Y7, Y7, Y7
+	VPCMPGTD     Y7, Y6, Y6
+	VANDNPS      Y5, Y6, Y5
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y5, Y5
+	VORPS        Y4, Y5, Y4
+	VMOVUPS      32(R8)(R12*4), Y5
+	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y5, Y6
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y5, Y5
+	VORPS        Y6, Y5, Y7
+	VMOVUPS      32(R10)(R12*4), Y8
+	VPMOVZXBD    8(R11)(R12*1), Y9
+	VPXOR        Y10, Y10, Y10
+	VPCMPGTD     Y10, Y9, Y9
+	VANDNPS      Y8, Y9, Y8
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y8, Y8
+	VORPS        Y7, Y8, Y7
+	VANDPS       Y4, Y7, Y7
+	VMOVMSKPS    Y7, R15
+	CMPL         R15, $0x000000ff
+	JNE          sigmoidHardMaskedAVX2F32done
+	VMOVUPS      (DI)(R12*4), Y4
+	VXORPS       consts32AVX2<>+0(SB), Y4, Y7
+	VBLENDVPS    Y2, Y7, Y4, Y2
+	VORPS        consts32AVX2<>+0(SB), Y4, Y4
+	VMOVUPS      (R13), Y4
+	VBROADCASTSS consts32AVX2<>+384(SB), Y7
+	VADDPS       consts32AVX2<>+384(SB), Y4, Y8
+	VDIVPS       Y8, Y7, Y7
+	VMULPS       Y7, Y4, Y8
+	VBLENDVPS    Y2, Y7, Y8, Y9
+	VBLENDVPS    Y2, Y8, Y7, Y7
+	VMULPS       Y4, Y4, Y8
+	VMULPS       Y8, Y8, Y10
+	VBROADCASTSS consts32AVX2<>+416(SB), Y11
+	VFMADD213PS  consts32AVX2<>+448(SB), Y4, Y11
+	VBROADCASTSS consts32AVX2<>+480(SB), Y12
+	VFMADD213PS  consts32AVX2<>+512(SB), Y4, Y12
+	VFMADD213PS  Y11, Y8, Y12
+	VBROADCASTSS consts32AVX2<>+544(SB), Y11
+	VFMADD213PS  consts32AVX2<>+576(SB), Y4, Y11
+	VBROADCASTSS consts32AVX2<>+608(SB), Y13
+	VFMADD213PS  consts32AVX2<>+640(SB), Y4, Y13
+	VFMADD213PS  Y11, Y8, Y13
+	VFMADD213PS  Y12, Y10, Y13
+	VFMADD213PS  Y4, Y8, Y13
+	VXORPS       consts32AVX2<>+0(SB), Y2, Y4
+	VMAXPS       consts32AVX2<>+192(SB), Y4, Y4
+	VADDPS       Y13, Y4, Y4
+	VMOVAPS      Y9, Y8
+	MOVL         224(AX), R15
+	TESTL        R15, R15
+	JNZ          sigmoidHardMaskedAVX2F32pow0
+	VBROADCASTSS consts32AVX2<>+384(SB), Y8
+	JMP          sigmoidHardMaskedAVX2F32pow0done
+
+sigmoidHardMaskedAVX2F32pow0:
+	DECL   R15
+	JZ     sigmoidHardMaskedAVX2F32pow0done
+	VMULPS Y9, Y8, Y8
+	JMP    sigmoidHardMaskedAVX2F32pow0
+
+sigmoidHardMaskedAVX2F32pow0done:
+	VBROADCASTSS 4(CX), Y10
+	VBROADCASTSS (CX), Y11
+	VBLENDVPS    Y3, Y11, Y10, Y10
+	VMULPS       Y10, Y8, Y10
+	VMULPS       Y4, Y10, Y10
+	VMOVUPS      (R10)(R12*4), Y11
+	VPMOVZXBD    (R11)(R12*1), Y12
+	VPXOR        Y13, Y13, Y13
+	VPCMPGTD     Y13, Y12, Y12
+	VANDNPS      Y11, Y12, Y11
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y11, Y12
+	VMAXPS       consts32AVX2<>+672(SB), Y10, Y13
+	VMULPS       Y11, Y10, Y14
+	VMINPS       Y14, Y13, Y13
+	VANDPS       Y12, Y13, Y12
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y11, Y13
+	VANDPS       Y13, Y10, Y10
+	VCVTPS2PD    X10, Y13
+	VEXTRACTF128 $0x01, Y10, X10
+	VCVTPS2PD    X10, Y10
+	VCVTPS2PD    X11, Y14
+	VEXTRACTF128 $0x01, Y11, X11
+	VCVTPS2PD    X11, Y11
+	VFMADD231PD  Y14, Y13, Y0
+	VFMADD231PD  Y11, Y10, Y1
+	TESTQ        DX, DX
+	JZ           sigmoidHardMaskedAVX2F32noloss0
+	VMOVUPS      Y12, (DX)(R12*4)
+
+sigmoidHardMaskedAVX2F32noloss0:
+	TESTQ        BX, BX
+	JZ           sigmoidHardMaskedAVX2F32nograd0
+	VBROADCASTSS 8(CX), Y10
+	VMULPS       Y10, Y7, Y10
+	VFMADD213PS  Y9, Y4, Y10
+	VBROADCASTSS 20(CX), Y11
+	VBROADCASTSS 16(CX), Y12
+	VBLENDVPS    Y3, Y12, Y11, Y11
+	VMULPS       Y11, Y8, Y11
+	VMULPS       Y10, Y11, Y10
+	VMOVUPS      (R10)(R12*4), Y11
+	VPMOVZXBD    (R11)(R12*1), Y12
+	VPXOR        Y13, Y13, Y13
+	VPCMPGTD     Y13, Y12, Y12
+	VANDNPS      Y11, Y12, Y11
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y11, Y12
+	VMULPS       Y11, Y10, Y10
+	VANDPS       Y12, Y10, Y10
+	VMOVUPS      Y10, (BX)(R12*4)
+
+sigmoidHardMaskedAVX2F32nograd0:
+	TESTQ        SI, SI
+	JZ           sigmoidHardMaskedAVX2F32nohess0
+	VBROADCASTSS 48(CX), Y10
+	VFMSUB213PS  consts32AVX2<>+384(SB), Y7, Y10
+	VMULPS       Y4, Y7, Y4
+	VBROADCASTSS 8(CX), Y11
+	VMULPS       Y11, Y4, Y4
+	VMULPS       Y10, Y4, Y4
+	VBROADCASTSS 52(CX), Y10
+	VMULPS       Y7, Y9, Y9
+	VFMADD231PS  Y10, Y9, Y4
+	VBROADCASTSS 60(CX), Y9
+	VSUBPS       Y9, Y2, Y2
+	VBROADCASTSS 64(CX), Y9
+	VSUBPS       Y9, Y2, Y2
+	VBROADCASTSS 68(CX), Y9
+	VCMPPS       $0x1d, Y9, Y2, Y9
+	VBROADCASTSS 72(CX), Y10
+	VCMPPS       $0x12, Y10, Y2, Y10
+	VANDPS       Y10, Y9, Y9
+	VBROADCASTSS 120(CX), Y10
+	VBROADCASTSS 116(CX), Y11
+	VFMADD213PS  Y11, Y2, Y10
+	VBROADCASTSS 112(CX), Y11
+	VFMADD213PS  Y11, Y2, Y10
+	VBROADCASTSS 108(CX), Y11
+	VFMADD213PS  Y11, Y2, Y10
+	VBROADCASTSS 104(CX), Y11
+	VFMADD213PS  Y11, Y2, Y10
+	VBROADCASTSS 100(CX), Y11
+	VFMADD213PS  Y11, Y2, Y10
+	VBROADCASTSS 96(CX), Y11
+	VFMADD213PS  Y11, Y2, Y10
+	VBROADCASTSS 92(CX), Y11
+	VFMADD213PS  Y11, Y2, Y10
+	VBROADCASTSS 88(CX), Y11
+	VFMADD213PS  Y11, Y2, Y10
+	VBROADCASTSS 84(CX), Y11
+	VFMADD213PS  Y11, Y2, Y10
+	VBROADCASTSS 80(CX), Y11
+	VFMADD213PS  Y11, Y2, Y10
+	VBROADCASTSS 76(CX), Y11
+	VFMADD213PS  Y11, Y2, Y10
+	VMULPS       Y2, Y10, Y2
+	VMULPS       Y7, Y2, Y2
+	VBLENDVPS    Y9, Y2, Y4, Y2
+	VBROADCASTSS 20(CX), Y4
+	VBROADCASTSS 44(CX), Y7
+	VBLENDVPS    Y3, Y7, Y4, Y3
+	VMULPS       Y3, Y8, Y3
+	VMULPS       Y3, Y2, Y2
+	VBROADCASTSS 56(CX), Y3
+	VMAXPS       Y2, Y3, Y2
+	VMOVUPS      (R10)(R12*4), Y3
+	VPMOVZXBD    (R11)(R12*1), Y4
+	VPXOR        Y7, Y7, Y7
+	VPCMPGTD     Y7, Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y3, Y4
+	VMULPS       Y3, Y2, Y2
+	VANDPS       Y4, Y2, Y2
+	VMOVUPS      Y2, (SI)(R12*4)
+
+sigmoidHardMaskedAVX2F32nohess0:
+	VMOVUPS      32(DI)(R12*4), Y2
+	VXORPS       consts32AVX2<>+0(SB), Y2, Y3
+	VBLENDVPS    Y5, Y3, Y2, Y3
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VMOVUPS      32(R13), Y2
+	VBROADCASTSS consts32AVX2<>+384(SB), Y4
+	VADDPS       consts32AVX2<>+384(SB), Y2, Y5
+	VDIVPS       Y5, Y4, Y4
+	VMULPS       Y4, Y2, Y5
+	VBLENDVPS    Y3, Y4, Y5, Y7
+	VBLENDVPS    Y3, Y5, Y4, Y4
+	VMULPS       Y2, Y2, Y5
+	VMULPS       Y5, Y5, Y8
+	VBROADCASTSS consts32AVX2<>+416(SB), Y9
+	VFMADD213PS  consts32AVX2<>+448(SB), Y2, Y9
+	VBROADCASTSS consts32AVX2<>+480(SB), Y10
+	VFMADD213PS  consts32AVX2<>+512(SB), Y2, Y10
+	VFMADD213PS  Y9, Y5, Y10
+	VBROADCASTSS consts32AVX2<>+544(SB), Y9
+	VFMADD213PS  consts32AVX2<>+576(SB), Y2, Y9
+	VBROADCASTSS consts32AVX2<>+608(SB), Y11
+	VFMADD213PS  consts32AVX2<>+640(SB), Y2, Y11
+	VFMADD213PS  Y9, Y5, Y11
+	VFMADD213PS  Y10, Y8, Y11
+	VFMADD213PS  Y2, Y5, Y11
+	VXORPS       consts32AVX2<>+0(SB), Y3, Y2
+	VMAXPS       consts32AVX2<>+192(SB), Y2, Y2
+	VADDPS       Y11, Y2, Y2
+	VMOVAPS      Y7, Y5
+	MOVL         224(AX), R15
+	TESTL        R15, R15
+	JNZ          sigmoidHardMaskedAVX2F32pow1
+	VBROADCASTSS consts32AVX2<>+384(SB), Y5
+	JMP          sigmoidHardMaskedAVX2F32pow1done
+
+sigmoidHardMaskedAVX2F32pow1:
+	DECL   R15
+	JZ     sigmoidHardMaskedAVX2F32pow1done
+	VMULPS Y7, Y5, Y5
+	JMP    sigmoidHardMaskedAVX2F32pow1
+
+sigmoidHardMaskedAVX2F32pow1done:
+	VBROADCASTSS 4(CX), Y8
+	VBROADCASTSS (CX), Y9
+	VBLENDVPS    Y6, Y9, Y8, Y8
+	VMULPS       Y8, Y5, Y8
+	VMULPS       Y2, Y8, Y8
+	VMOVUPS      32(R10)(R12*4), Y9
+	VPMOVZXBD    8(R11)(R12*1), Y10
+	VPXOR        Y11, Y11, Y11
+	VPCMPGTD     Y11, Y10, Y10
+	VANDNPS      Y9, Y10, Y9
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y9, Y10
+	VMAXPS       consts32AVX2<>+672(SB), Y8, Y11
+	VMULPS       Y9, Y8, Y12
+	VMINPS       Y12, Y11, Y11
+	VANDPS       Y10, Y11, Y10
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y9, Y11
+	VANDPS       Y11, Y8, Y8
+	VCVTPS2PD    X8, Y11
+	VEXTRACTF128 $0x01, Y8, X8
+	VCVTPS2PD    X8, Y8
+	VCVTPS2PD    X9, Y12
+	VEXTRACTF128 $0x01, Y9, X9
+	VCVTPS2PD    X9, Y9
+	VFMADD231PD  Y12, Y11, Y0
+	VFMADD231PD  Y9, Y8, Y1
+	TESTQ        DX, DX
+	JZ           sigmoidHardMaskedAVX2F32noloss1
+	VMOVUPS      Y10, 32(DX)(R12*4)
+
+sigmoidHardMaskedAVX2F32noloss1:
+	TESTQ        BX, BX
+	JZ           sigmoidHardMaskedAVX2F32nograd1
+	VBROADCASTSS 8(CX), Y8
+	VMULPS       Y8, Y4, Y8
+	VFMADD213PS  Y7, Y2, Y8
+	VBROADCASTSS 20(CX), Y9
+	VBROADCASTSS 16(CX), Y10
+	VBLENDVPS    Y6, Y10, Y9, Y9
+	VMULPS       Y9, Y5, Y9
+	VMULPS       Y8, Y9, Y8
+	VMOVUPS      32(R10)(R12*4), Y9
+	VPMOVZXBD    8(R11)(R12*1), Y10
+	VPXOR        Y11, Y11, Y11
+	VPCMPGTD     Y11, Y10, Y10
+	VANDNPS      Y9, Y10, Y9
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y9, Y10
+	VMULPS       Y9, Y8, Y8
+	VANDPS       Y10, Y8, Y8
+	VMOVUPS      Y8, 32(BX)(R12*4)
+
+sigmoidHardMaskedAVX2F32nograd1:
+	TESTQ        SI, SI
+	JZ           sigmoidHardMaskedAVX2F32nohess1
+	VBROADCASTSS 48(CX), Y8
+	VFMSUB213PS  consts32AVX2<>+384(SB), Y4, Y8
+	VMULPS       Y2, Y4, Y2
+	VBROADCASTSS 8(CX), Y9
+	VMULPS       Y9, Y2, Y2
+	VMULPS       Y8, Y2, Y2
+	VBROADCASTSS 52(CX), Y8
+	VMULPS       Y4, Y7, Y7
+	VFMADD231PS  Y8, Y7, Y2
+	VBROADCASTSS 60(CX), Y7
+	VSUBPS       Y7, Y3, Y3
+	VBROADCASTSS 64(CX), Y7
+	VSUBPS       Y7, Y3, Y3
+	VBROADCASTSS 68(CX), Y7
+	VCMPPS       $0x1d, Y7, Y3, Y7
+	VBROADCASTSS 72(CX), Y8
+	VCMPPS       $0x12, Y8, Y3, Y8
+	VANDPS       Y8, Y7, Y7
+	VBROADCASTSS 120(CX), Y8
+	VBROADCASTSS 116(CX), Y9
+	VFMADD213PS  Y9, Y3, Y8
+	VBROADCASTSS 112(CX), Y9
+	VFMADD213PS  Y9, Y3, Y8
+	VBROADCASTSS 108(CX), Y9
+	VFMADD213PS  Y9, Y3, Y8
+	VBROADCASTSS 104(CX), Y9
+	VFMADD213PS  Y9, Y3, Y8
+	VBROADCASTSS 100(CX), Y9
+	VFMADD213PS  Y9, Y3, Y8
+	VBROADCASTSS 96(CX), Y9
+	VFMADD213PS  Y9, Y3, Y8
+	VBROADCASTSS 92(CX), Y9
+	VFMADD213PS  Y9, Y3, Y8
+	VBROADCASTSS 88(CX), Y9
+	VFMADD213PS  Y9, Y3, Y8
+	VBROADCASTSS 84(CX), Y9
+	VFMADD213PS  Y9, Y3, Y8
+	VBROADCASTSS 80(CX), Y9
+	VFMADD213PS  Y9, Y3, Y8
+	VBROADCASTSS 76(CX), Y9
+	VFMADD213PS  Y9, Y3, Y8
+	VMULPS       Y3, Y8, Y3
+	VMULPS       Y4, Y3, Y3
+	VBLENDVPS    Y7, Y3, Y2, Y2
+	VBROADCASTSS 20(CX), Y3
+	VBROADCASTSS 44(CX), Y4
+	VBLENDVPS    Y6, Y4, Y3, Y3
+	VMULPS       Y3, Y5, Y3
+	VMULPS       Y3, Y2, Y2
+	VBROADCASTSS 56(CX), Y3
+	VMAXPS       Y2, Y3, Y2
+	VMOVUPS      32(R10)(R12*4), Y3
+	VPMOVZXBD    8(R11)(R12*1), Y4
+	VPXOR        Y5, Y5, Y5
+	VPCMPGTD     Y5, Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y3, Y4
+	VMULPS       Y3, Y2, Y2
+	VANDPS       Y4, Y2, Y2
+	VMOVUPS      Y2, 32(SI)(R12*4)
+
+sigmoidHardMaskedAVX2F32nohess1:
+	XCHGQ R13, R14
+	ADDQ  $0x10, R12
+	JMP   sigmoidHardMaskedAVX2F32loop
+
+sigmoidHardMaskedAVX2F32done:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDPD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, sum+80(FP)
+	MOVQ         R12, done+88(FP)
 	RET
 
 // func sigmoidHardScaledAVX2F32(p *[32]float64, q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)

@@ -164,9 +164,10 @@ func TestTrustedKernelEqualsChecked(t *testing.T) {
 	}
 }
 
-// TestWeightedKernelEqualsWeighing: the float32-lane kernel that weighs
-// its outputs (sigmoidHardWeightedF32, weights without a mask) writes
-// what the plain kernel followed by weigh does, bit for bit (zero,
+// TestWeightedKernelEqualsWeighing: the float32-lane kernels that weigh
+// their outputs (sigmoidHardWeightedF32 for weights, sigmoidHardMaskedF32
+// for weights and a mask, or a mask alone) write what the plain kernel
+// followed by the weighting loop does, bit for bit (zero,
 // negative-zero, tiny and huge weights, whose products overflow float32;
 // infinite and NaN logits), and its sum agrees to rounding (compared on
 // the longer, finite inputs). With a soft
@@ -208,6 +209,12 @@ func TestWeightedKernelEqualsWeighing(t *testing.T) {
 					x[i] = float32(1e30 * rng.NormFloat64())
 				}
 			}
+			// A mask of about one in five, at random: the masked form's
+			// pieces take the kernel whole, not run by run.
+			ignore := make([]bool, n)
+			for i := range ignore {
+				ignore[i] = rng.IntN(5) == 0
+			}
 			soft := append([]float32(nil), y...)
 			soft[n*2/3] = 0.5
 			for _, ys := range [][]float32{y, soft} {
@@ -227,17 +234,42 @@ func TestWeightedKernelEqualsWeighing(t *testing.T) {
 						if hess {
 							h1, h2 = make([]float32, n), make([]float32, n)
 						}
-						sigmoidOn(tb, p, l1, g1, h1, x, ys, nil, nil)
-						s1 := weigh(l1, g1, h1, w)
-						s2 := sigmoidOn(tb, p, l2, g2, h2, x, ys, w, nil)
-						if upto == n && !(math.Abs(s1-s2) <= 1e-12*math.Abs(s1)) && s1 != s2 && !(s1 != s1 && s2 != s2) {
-							t.Fatalf("%v n=%d γ %v: sums %v (weigh), %v (kernel)", m, n, g, s1, s2)
-						}
-						same := func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }
-						for i := range upto {
-							if !same(l1[i], l2[i]) || !same(g1[i], g2[i]) || hess && !same(h1[i], h2[i]) {
-								t.Fatalf("%v n=%d γ %v hess %v x=%v y=%v w=%v: weigh (%v %v), kernel (%v %v)",
-									m, n, g, hess, x[i], ys[i], w[i], l1[i], g1[i], l2[i], g2[i])
+						for _, form := range []string{"weights", "weights and mask", "mask"} {
+							ws, ig := w, ignore
+							switch form {
+							case "weights":
+								ig = nil
+							case "mask":
+								ws = nil
+							}
+							sigmoidOn(tb, p, l1, g1, h1, x, ys, nil, nil)
+							var s1 float64
+							for i := range n { // the element loop
+								wi := weightAt(ws, ig, i)
+								li := float64(l1[i]) * wi
+								if wi == 0 {
+									li = 0
+								}
+								s1 += li
+								l1[i] = sat[float32](li)
+								for _, d := range [][]float32{g1, h1} {
+									if d != nil {
+										if d[i] = float32(float64(d[i]) * wi); wi == 0 {
+											d[i] = 0
+										}
+									}
+								}
+							}
+							s2 := sigmoidOn(tb, p, l2, g2, h2, x, ys, ws, ig)
+							if upto == n && !(math.Abs(s1-s2) <= 1e-12*math.Abs(s1)) && s1 != s2 && !(s1 != s1 && s2 != s2) {
+								t.Fatalf("%v %s n=%d γ %v: sums %v (element loop), %v (kernel)", m, form, n, g, s1, s2)
+							}
+							same := func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }
+							for i := range upto {
+								if !same(l1[i], l2[i]) || !same(g1[i], g2[i]) || hess && !same(h1[i], h2[i]) {
+									t.Fatalf("%v %s n=%d γ %v hess %v x=%v y=%v w=%v: element loop (%v %v), kernel (%v %v)",
+										m, form, n, g, hess, x[i], ys[i], w[i], l1[i], g1[i], l2[i], g2[i])
+								}
 							}
 						}
 					}

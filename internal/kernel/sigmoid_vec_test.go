@@ -23,7 +23,7 @@ func tolerance[T Float]() (rel, abs float64) {
 // 1e-12 of their tiny result. With |r| ≤ 1 and |p − y| ≤ 1 the terms are
 // at most (γ² + γ)·ce + 2γ + 1.
 func hessSlack(x, y float64, p *SigmoidParams) float64 {
-	if math.IsInf(x, 0) || math.IsNaN(x) || math.IsNaN(y) {
+	if math.IsInf(x, 0) || math.IsNaN(x) || !(y >= 0 && y <= 1) { // (beyond [0, 1]: ignored, 0)
 		return 0
 	}
 	g := p.Gamma
@@ -37,7 +37,7 @@ func hessSlack(x, y float64, p *SigmoidParams) float64 {
 // difference ≈ x/4), and two correct float64 evaluations whose exp differs
 // in the last bit differ by about 1e-16 of the terms, not of the result.
 func gradSlack(x, y float64, p *SigmoidParams) float64 {
-	if math.IsInf(x, 0) || math.IsNaN(x) || math.IsNaN(y) {
+	if math.IsInf(x, 0) || math.IsNaN(x) || !(y >= 0 && y <= 1) { // (beyond [0, 1]: ignored, 0)
 		return 0
 	}
 	q := 1 / (1 + math.Exp(x))                             // 1 − σ(x)

@@ -52,6 +52,9 @@ type table struct {
 	// weight w[i] (0 where w[i] = 0) as sigmoidWeighted makes them, and
 	// the sum over the weighted losses.
 	sigmoidHardWeightedF32 func(p *[32]float64, q *[32]float32, loss, grad, hess, x, y, w *float32, n int) (sum float64, done int)
+	// sigmoidHardMaskedF32 is sigmoidHardWeightedF32 with the weight 0
+	// where m[i] (ignored) too.
+	sigmoidHardMaskedF32 func(p *[32]float64, q *[32]float32, loss, grad, hess, x, y, w *float32, m *bool, n int) (sum float64, done int)
 
 	// The target check, on vectorBytes bytes of targets per block.
 	vectorBytes int
