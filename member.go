@@ -108,12 +108,24 @@ type elementwise[T Float, M Member] struct {
 func (f *elementwise[T, M]) check(c, lo, hi int) (count, pos int64, bad int) {
 	y := f.in.Targets[lo:hi]
 	f.hard[c] = false
-	if f.in.Weights == nil && f.in.Ignore == nil {
+	if f.in.Ignore == nil {
 		// The common case, vectorized: every element counts. A member
-		// that wants hard targets then looks for the first soft one.
+		// that wants hard targets then looks for the first soft one; the
+		// weights, if any, for the first bad one (the first bad element
+		// is the one reported, whichever its fault).
 		pos, bad, hard := kernel.TargetsHard(y)
 		if bad < 0 && f.tr.hard && !hard {
 			bad = firstSoft(y)
+		}
+		if w := f.in.Weights; w != nil {
+			end := len(y)
+			if bad >= 0 {
+				end = bad
+			}
+			if i := firstBadWeight(w[lo : lo+end]); i >= 0 {
+				bad = i
+			}
+			hard = false // (the weighted kernels check the targets themselves)
 		}
 		f.hard[c] = bad < 0 && hard
 		if bad >= 0 {
@@ -135,6 +147,17 @@ func (f *elementwise[T, M]) check(c, lo, hi int) (count, pos int64, bad int) {
 		}
 	}
 	return count, pos, -1
+}
+
+// firstBadWeight returns the index of the first weight of w that is not
+// finite and ≥ 0 (see validWeight), or -1.
+func firstBadWeight[T Float](w []T) int {
+	for i, v := range w {
+		if !validWeight(v) {
+			return i
+		}
+	}
+	return -1
 }
 
 // firstSoft returns the index of the first target of y other than 0 and
