@@ -296,6 +296,10 @@ func TestFamilyRejectsBadData(t *testing.T) {
 		{"bad target before a bad weight", focal.KindFocal.Default(), []float64{0, 1.5, 1}, []float64{1, 1, -1}, nil, 3, focal.ErrTarget, "targets[1]"},
 		{"soft target for asl before a NaN weight", focal.KindASL.Default(), []float64{0, 0.5, 1}, []float64{1, 1, math.NaN()}, nil, 3, focal.ErrTarget, "targets[1]"},
 		{"infinite weight", focal.KindFocal.Default(), []float64{0, 1, 1}, []float64{math.Inf(1), 1, 1}, nil, 3, focal.ErrWeight, "weights[0]"},
+		{"masked: bad weight before a bad target", focal.KindFocal.Default(), []float64{0, 1.5, 1}, []float64{-1, 1, 1}, []bool{false, false, true}, 3, focal.ErrWeight, "weights[0]"},
+		{"masked: bad target before a bad weight", focal.KindFocal.Default(), []float64{0, 1.5, 1}, []float64{1, 1, -1}, []bool{true, false, false}, 3, focal.ErrTarget, "targets[1]"},
+		{"masked: soft target for asl before a NaN weight", focal.KindASL.Default(), []float64{0, 0.5, 1}, []float64{1, 1, math.NaN()}, []bool{false, false, false}, 3, focal.ErrTarget, "targets[1]"},
+		{"masked: bad target", focal.KindPoly1.Default(), []float64{7, 0, -1}, nil, []bool{true, false, false}, 3, focal.ErrTarget, "targets[2]"},
 		{"short targets", focal.KindReduced.Default(), []float64{0, 1}, nil, nil, 3, focal.ErrLength, "targets"},
 		{"short weights", focal.KindReduced.Default(), []float64{0, 1, 1}, []float64{1}, nil, 3, focal.ErrLength, "weights"},
 		{"short mask", focal.KindReduced.Default(), []float64{0, 1, 1}, nil, []bool{true}, 3, focal.ErrLength, "ignore"},
@@ -321,6 +325,10 @@ func TestFamilyRejectsBadData(t *testing.T) {
 	// An ignored soft target is not checked.
 	if _, err := focal.Loss(focal.KindASL.Default(), focal.Options{}, focal.Outputs[float64]{}, focal.Input[float64]{Logits: x, Targets: []float64{0, 0.5, 1}, Ignore: []bool{false, true, false}}); err != nil {
 		t.Errorf("ignored soft target: %v", err)
+	}
+	// Nor an ignored element's bad target or weight.
+	if _, err := focal.Loss(focal.KindFocal.Default(), focal.Options{}, focal.Outputs[float64]{}, focal.Input[float64]{Logits: x, Targets: []float64{0, 7, 1}, Weights: []float64{1, -1, 1}, Ignore: []bool{false, true, false}}); err != nil {
+		t.Errorf("ignored bad target and weight: %v", err)
 	}
 }
 

@@ -133,20 +133,48 @@ func (f *elementwise[T, M]) check(c, lo, hi int) (count, pos int64, bad int) {
 		}
 		return int64(hi - lo), pos, bad
 	}
-	w, ign := sub(f.in.Weights, lo, hi), sub(f.in.Ignore, lo, hi)
-	for i, v := range y {
-		if ign != nil && ign[i] {
-			continue
+	// With the mask, the same for the elements not ignored (their number
+	// is Mean's count): an ignored element's target and weight are not
+	// looked at.
+	w, ign := sub(f.in.Weights, lo, hi), f.in.Ignore[lo:hi]
+	count, pos, bad, hard := kernel.TargetsMasked(y, ign)
+	if bad < 0 && f.tr.hard && !hard {
+		bad = firstSoftKept(y, ign)
+	}
+	if w != nil {
+		end := len(y)
+		if bad >= 0 {
+			end = bad
 		}
-		if !(v >= 0 && v <= 1) || (f.tr.hard && v != 0 && v != 1) || (w != nil && !validWeight(w[i])) {
-			return 0, 0, lo + i
-		}
-		count++
-		if v > 0 {
-			pos++
+		if i := firstBadWeightKept(w[:end], ign); i >= 0 {
+			bad = i
 		}
 	}
+	if bad >= 0 {
+		return 0, 0, lo + bad
+	}
 	return count, pos, -1
+}
+
+// firstSoftKept is firstSoft for the targets that ignore does not ignore.
+func firstSoftKept[T Float](y []T, ignore []bool) int {
+	for i, v := range y {
+		if v != 0 && v != 1 && !ignore[i] {
+			return i
+		}
+	}
+	return -1
+}
+
+// firstBadWeightKept is firstBadWeight for the weights whose elements
+// ignore does not ignore.
+func firstBadWeightKept[T Float](w []T, ignore []bool) int {
+	for i, v := range w {
+		if !validWeight(v) && !ignore[i] {
+			return i
+		}
+	}
+	return -1
 }
 
 // firstBadWeight returns the index of the first weight of w that is not

@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"strings"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -18,21 +19,48 @@ import (
 // holds a target outside [0, 1] (NaN included), or −1; hard is 1 when
 // every target (of a good y) is 0 or 1, else 0; n is a multiple of the
 // lane count.
+//
+// With masked, targetsMasked… takes an ignore mask m as well (a bool per
+// target) and checks and counts only the targets not ignored; it returns
+// the number ignored too:
+//
+//	func(y *T, m *bool, n int) (pos, bad, hard, ignored int)
 func (a *isa) targets(f64 bool) {
+	a.targetsForm(f64, false)
+	a.targetsForm(f64, true)
+}
+
+func (a *isa) targetsForm(f64, masked bool) {
 	t, size, lanes := "float32", 4, 2*a.lanes
 	if f64 {
 		t, size, lanes = "float64", 8, a.lanes
 	}
-	name := "targets" + a.name + map[bool]string{true: "F64", false: "F32"}[f64]
-	record(a.name, "targets"+map[bool]string{true: "F64", false: "F32"}[f64], name)
+	kind, sig := "targets", "func(y *"+t+", n int) (pos, bad, hard int)"
+	if masked {
+		kind, sig = "targetsMasked", "func(y *"+t+", m *bool, n int) (pos, bad, hard, ignored int)"
+	}
+	field := kind + map[bool]string{true: "F64", false: "F32"}[f64]
+	name := kind + a.name + map[bool]string{true: "F64", false: "F32"}[f64]
+	record(a.name, field, name)
 	record(a.name, "vectorBytes", 8*a.lanes)
-	TEXT(name, NOSPLIT, "func(y *"+t+", n int) (pos, bad, hard int)")
+	TEXT(name, NOSPLIT, sig)
 	Pragma("noescape")
-	Doc(name+" counts the positive targets of y[:n], finds the first block with one outside [0, 1]",
-		"and reports whether all are 0 or 1 (see TargetsHard); n must be a multiple of the lane count.")
+	if masked {
+		Doc(name+" is "+strings.Replace(name, "Masked", "", 1)+" for the targets of y[:n] that m does not ignore; it returns the number ignored too",
+			"(see TargetsMasked); n must be a multiple of the lane count.")
+	} else {
+		Doc(name+" counts the positive targets of y[:n], finds the first block with one outside [0, 1]",
+			"and reports whether all are 0 or 1 (see TargetsHard); n must be a multiple of the lane count.")
+	}
 	L := func(s string) string { return name + s }
 
 	Y := Load(Param("y"), GP64())
+	var M reg.Register
+	var ignored reg.GPVirtual
+	if masked {
+		M, ignored = Load(Param("m"), GP64()), GP64()
+		XORQ(ignored, ignored)
+	}
 	n := Load(Param("n"), GP64())
 	pos, i, hard := GP64(), GP64(), GP64()
 	XORQ(pos, pos)
@@ -78,6 +106,42 @@ func (a *isa) targets(f64 bool) {
 	JGE(LabelRef(L("ok")))
 	v := vec()
 	VMOVUPS(Mem{Base: Y, Index: i, Scale: uint8(size)}, v)
+	if masked {
+		// The ignored targets as 0 (good, not positive, hard), and
+		// their count.
+		b, m := vec(), GP32()
+		at := Mem{Base: M, Index: i, Scale: 1}
+		switch {
+		case a.z:
+			k := K()
+			if f64 {
+				VPMOVZXBQ(at, b)
+				VPTESTMQ(b, b, k)
+			} else {
+				VPMOVZXBD(at, b)
+				VPTESTMD(b, b, k)
+			}
+			KMOVW(k, m)
+			KNOTW(k, k)
+			if f64 {
+				VMOVAPD_Z(v, k, v)
+			} else {
+				VMOVAPS_Z(v, k, v)
+			}
+		case f64:
+			VPMOVZXBQ(at, b)
+			VPCMPGTQ(zero, b, b)
+			VMOVMSKPD(b, m)
+			VANDNPS(v, b, v)
+		default:
+			VPMOVZXBD(at, b)
+			VPCMPGTD(zero, b, b)
+			VMOVMSKPS(b, m)
+			VANDNPS(v, b, v)
+		}
+		POPCNTL(m, m)
+		ADDQ(m.As64(), ignored)
+	}
 	cnt := GP32()
 	if a.z {
 		k1, k2, k3, k4 := K(), K(), K(), K()
@@ -148,6 +212,9 @@ func (a *isa) targets(f64 bool) {
 	Store(pos, ReturnIndex(0))
 	Store(i, ReturnIndex(1))
 	Store(hard, ReturnIndex(2))
+	if masked {
+		Store(ignored, ReturnIndex(3))
+	}
 	VZEROUPPER()
 	RET()
 }

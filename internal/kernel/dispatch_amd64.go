@@ -94,11 +94,23 @@ func sigmoidHardScaledAVX2F32(p *[32]float64, q *[32]float32, loss *float32, gra
 //go:noescape
 func targetsAVX512F32(y *float32, n int) (pos int, bad int, hard int)
 
+// targetsMaskedAVX512F32 is targetsAVX512F32 for the targets of y[:n] that m does not ignore; it returns the number ignored too
+// (see TargetsMasked); n must be a multiple of the lane count.
+//
+//go:noescape
+func targetsMaskedAVX512F32(y *float32, m *bool, n int) (pos int, bad int, hard int, ignored int)
+
 // targetsAVX512F64 counts the positive targets of y[:n], finds the first block with one outside [0, 1]
 // and reports whether all are 0 or 1 (see TargetsHard); n must be a multiple of the lane count.
 //
 //go:noescape
 func targetsAVX512F64(y *float64, n int) (pos int, bad int, hard int)
+
+// targetsMaskedAVX512F64 is targetsAVX512F64 for the targets of y[:n] that m does not ignore; it returns the number ignored too
+// (see TargetsMasked); n must be a multiple of the lane count.
+//
+//go:noescape
+func targetsMaskedAVX512F64(y *float64, m *bool, n int) (pos int, bad int, hard int, ignored int)
 
 // targetsAVX2F32 counts the positive targets of y[:n], finds the first block with one outside [0, 1]
 // and reports whether all are 0 or 1 (see TargetsHard); n must be a multiple of the lane count.
@@ -106,11 +118,23 @@ func targetsAVX512F64(y *float64, n int) (pos int, bad int, hard int)
 //go:noescape
 func targetsAVX2F32(y *float32, n int) (pos int, bad int, hard int)
 
+// targetsMaskedAVX2F32 is targetsAVX2F32 for the targets of y[:n] that m does not ignore; it returns the number ignored too
+// (see TargetsMasked); n must be a multiple of the lane count.
+//
+//go:noescape
+func targetsMaskedAVX2F32(y *float32, m *bool, n int) (pos int, bad int, hard int, ignored int)
+
 // targetsAVX2F64 counts the positive targets of y[:n], finds the first block with one outside [0, 1]
 // and reports whether all are 0 or 1 (see TargetsHard); n must be a multiple of the lane count.
 //
 //go:noescape
 func targetsAVX2F64(y *float64, n int) (pos int, bad int, hard int)
+
+// targetsMaskedAVX2F64 is targetsAVX2F64 for the targets of y[:n] that m does not ignore; it returns the number ignored too
+// (see TargetsMasked); n must be a multiple of the lane count.
+//
+//go:noescape
+func targetsMaskedAVX2F64(y *float64, m *bool, n int) (pos int, bad int, hard int, ignored int)
 
 // rowMaxAVX512F32 returns the largest of x[:n], or NaN if one is NaN; n is a positive multiple of the lane count.
 //
@@ -626,7 +650,9 @@ var avx512 = table{
 	sigmoidHardScaledF32:   sigmoidHardScaledAVX512F32,
 	targetsF32:             targetsAVX512F32,
 	vectorBytes:            64,
+	targetsMaskedF32:       targetsMaskedAVX512F32,
 	targetsF64:             targetsAVX512F64,
+	targetsMaskedF64:       targetsMaskedAVX512F64,
 	rowMaxF32:              rowMaxAVX512F32,
 	rowLanes:               8,
 	expRowF32:              expRowAVX512F32,
@@ -698,7 +724,9 @@ var avx2 = table{
 	sigmoidHardScaledF32:   sigmoidHardScaledAVX2F32,
 	targetsF32:             targetsAVX2F32,
 	vectorBytes:            32,
+	targetsMaskedF32:       targetsMaskedAVX2F32,
 	targetsF64:             targetsAVX2F64,
+	targetsMaskedF64:       targetsMaskedAVX2F64,
 	rowMaxF32:              rowMaxAVX2F32,
 	rowLanes:               4,
 	expRowF32:              expRowAVX2F32,

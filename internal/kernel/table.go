@@ -60,6 +60,10 @@ type table struct {
 	vectorBytes int
 	targetsF32  func(y *float32, n int) (pos, bad, hard int)
 	targetsF64  func(y *float64, n int) (pos, bad, hard int)
+	// targetsMaskedF32 and targetsMaskedF64 are the target check of the
+	// targets m does not ignore; they return the number ignored too.
+	targetsMaskedF32 func(y *float32, m *bool, n int) (pos, bad, hard, ignored int)
+	targetsMaskedF64 func(y *float64, m *bool, n int) (pos, bad, hard, ignored int)
 
 	// The softmax row primitives, on rowLanes elements per block.
 	rowLanes    int

@@ -50,6 +50,62 @@ targetsAVX512F32bad:
 	VZEROUPPER
 	RET
 
+// func targetsMaskedAVX512F32(y *float32, m *bool, n int) (pos int, bad int, hard int, ignored int)
+// Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
+TEXT ·targetsMaskedAVX512F32(SB), NOSPLIT, $0-56
+	MOVQ         y+0(FP), AX
+	MOVQ         m+8(FP), CX
+	XORQ         DX, DX
+	MOVQ         n+16(FP), BX
+	XORQ         SI, SI
+	XORQ         DI, DI
+	XORQ         R8, R8
+	VXORPS       Z0, Z0, Z0
+	MOVL         $0x3f800000, R9
+	MOVD         R9, X1
+	VBROADCASTSS X1, Z1
+	VXORPS       Z2, Z2, Z2
+
+targetsMaskedAVX512F32loop:
+	CMPQ         DI, BX
+	JGE          targetsMaskedAVX512F32ok
+	VMOVUPS      (AX)(DI*4), Z3
+	VPMOVZXBD    (CX)(DI*1), Z4
+	VPTESTMD     Z4, Z4, K1
+	KMOVW        K1, R9
+	KNOTW        K1, K1
+	VMOVAPS.Z    Z3, K1, Z3
+	POPCNTL      R9, R9
+	ADDQ         R9, DX
+	VCMPPS       $0x1d, Z0, Z3, K1
+	VCMPPS       $0x12, Z1, Z3, K2
+	VCMPPS       $0x1e, Z0, Z3, K3
+	KANDW        K1, K2, K1
+	KORTESTW     K1, K1
+	JCC          targetsMaskedAVX512F32bad
+	KMOVW        K3, R9
+	POPCNTL      R9, R9
+	ADDQ         R9, SI
+	VMOVAPS      Z3, Z4
+	VFNMADD213PS Z3, Z3, Z4
+	VMAXPS       Z4, Z2, Z2
+	ADDQ         $0x00000010, DI
+	JMP          targetsMaskedAVX512F32loop
+
+targetsMaskedAVX512F32ok:
+	MOVQ     $-1, DI
+	VCMPPS   $0x00, Z0, Z2, K1
+	KORTESTW K1, K1
+	SETCS    R8
+
+targetsMaskedAVX512F32bad:
+	MOVQ SI, pos+24(FP)
+	MOVQ DI, bad+32(FP)
+	MOVQ R8, hard+40(FP)
+	MOVQ DX, ignored+48(FP)
+	VZEROUPPER
+	RET
+
 // func targetsAVX512F64(y *float64, n int) (pos int, bad int, hard int)
 // Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
 TEXT ·targetsAVX512F64(SB), NOSPLIT, $0-40
@@ -93,6 +149,62 @@ targetsAVX512F64bad:
 	MOVQ DX, pos+16(FP)
 	MOVQ BX, bad+24(FP)
 	MOVQ SI, hard+32(FP)
+	VZEROUPPER
+	RET
+
+// func targetsMaskedAVX512F64(y *float64, m *bool, n int) (pos int, bad int, hard int, ignored int)
+// Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
+TEXT ·targetsMaskedAVX512F64(SB), NOSPLIT, $0-56
+	MOVQ         y+0(FP), AX
+	MOVQ         m+8(FP), CX
+	XORQ         DX, DX
+	MOVQ         n+16(FP), BX
+	XORQ         SI, SI
+	XORQ         DI, DI
+	XORQ         R8, R8
+	VXORPS       Z0, Z0, Z0
+	MOVQ         $0x3ff0000000000000, R9
+	MOVQ         R9, X1
+	VBROADCASTSD X1, Z1
+	VXORPS       Z2, Z2, Z2
+
+targetsMaskedAVX512F64loop:
+	CMPQ         DI, BX
+	JGE          targetsMaskedAVX512F64ok
+	VMOVUPS      (AX)(DI*8), Z3
+	VPMOVZXBQ    (CX)(DI*1), Z4
+	VPTESTMQ     Z4, Z4, K1
+	KMOVW        K1, R9
+	KNOTW        K1, K1
+	VMOVAPD.Z    Z3, K1, Z3
+	POPCNTL      R9, R9
+	ADDQ         R9, DX
+	VCMPPD       $0x1d, Z0, Z3, K1
+	VCMPPD       $0x12, Z1, Z3, K2
+	VCMPPD       $0x1e, Z0, Z3, K3
+	KANDB        K1, K2, K1
+	KORTESTB     K1, K1
+	JCC          targetsMaskedAVX512F64bad
+	KMOVB        K3, R9
+	POPCNTL      R9, R9
+	ADDQ         R9, SI
+	VMOVAPS      Z3, Z4
+	VFNMADD213PD Z3, Z3, Z4
+	VMAXPD       Z4, Z2, Z2
+	ADDQ         $0x00000008, DI
+	JMP          targetsMaskedAVX512F64loop
+
+targetsMaskedAVX512F64ok:
+	MOVQ     $-1, DI
+	VCMPPD   $0x00, Z0, Z2, K1
+	KORTESTB K1, K1
+	SETCS    R8
+
+targetsMaskedAVX512F64bad:
+	MOVQ SI, pos+24(FP)
+	MOVQ DI, bad+32(FP)
+	MOVQ R8, hard+40(FP)
+	MOVQ DX, ignored+48(FP)
 	VZEROUPPER
 	RET
 
@@ -144,6 +256,63 @@ targetsAVX2F32bad:
 	VZEROUPPER
 	RET
 
+// func targetsMaskedAVX2F32(y *float32, m *bool, n int) (pos int, bad int, hard int, ignored int)
+// Requires: AVX, AVX2, FMA3, POPCNT, SSE2
+TEXT ·targetsMaskedAVX2F32(SB), NOSPLIT, $0-56
+	MOVQ         y+0(FP), AX
+	MOVQ         m+8(FP), CX
+	XORQ         DX, DX
+	MOVQ         n+16(FP), BX
+	XORQ         SI, SI
+	XORQ         DI, DI
+	XORQ         R8, R8
+	VXORPS       Y0, Y0, Y0
+	MOVL         $0x3f800000, R9
+	MOVD         R9, X1
+	VBROADCASTSS X1, Y1
+	VXORPS       Y2, Y2, Y2
+
+targetsMaskedAVX2F32loop:
+	CMPQ         DI, BX
+	JGE          targetsMaskedAVX2F32ok
+	VMOVUPS      (AX)(DI*4), Y3
+	VPMOVZXBD    (CX)(DI*1), Y4
+	VPCMPGTD     Y0, Y4, Y4
+	VMOVMSKPS    Y4, R9
+	VANDNPS      Y3, Y4, Y3
+	POPCNTL      R9, R9
+	ADDQ         R9, DX
+	VCMPPS       $0x1d, Y0, Y3, Y4
+	VCMPPS       $0x12, Y1, Y3, Y5
+	VCMPPS       $0x1e, Y0, Y3, Y6
+	VANDPS       Y4, Y5, Y4
+	VMOVMSKPS    Y4, R10
+	VMOVMSKPS    Y6, R9
+	CMPL         R10, $0x000000ff
+	JNE          targetsMaskedAVX2F32bad
+	POPCNTL      R9, R9
+	ADDQ         R9, SI
+	VMOVAPS      Y3, Y4
+	VFNMADD213PS Y3, Y3, Y4
+	VMAXPS       Y4, Y2, Y2
+	ADDQ         $0x00000008, DI
+	JMP          targetsMaskedAVX2F32loop
+
+targetsMaskedAVX2F32ok:
+	MOVQ      $-1, DI
+	VCMPPS    $0x00, Y0, Y2, Y0
+	VMOVMSKPS Y0, AX
+	CMPL      AX, $0x000000ff
+	SETEQ     R8
+
+targetsMaskedAVX2F32bad:
+	MOVQ SI, pos+24(FP)
+	MOVQ DI, bad+32(FP)
+	MOVQ R8, hard+40(FP)
+	MOVQ DX, ignored+48(FP)
+	VZEROUPPER
+	RET
+
 // func targetsAVX2F64(y *float64, n int) (pos int, bad int, hard int)
 // Requires: AVX, AVX2, FMA3, POPCNT, SSE2
 TEXT ·targetsAVX2F64(SB), NOSPLIT, $0-40
@@ -189,5 +358,62 @@ targetsAVX2F64bad:
 	MOVQ DX, pos+16(FP)
 	MOVQ BX, bad+24(FP)
 	MOVQ SI, hard+32(FP)
+	VZEROUPPER
+	RET
+
+// func targetsMaskedAVX2F64(y *float64, m *bool, n int) (pos int, bad int, hard int, ignored int)
+// Requires: AVX, AVX2, FMA3, POPCNT, SSE2
+TEXT ·targetsMaskedAVX2F64(SB), NOSPLIT, $0-56
+	MOVQ         y+0(FP), AX
+	MOVQ         m+8(FP), CX
+	XORQ         DX, DX
+	MOVQ         n+16(FP), BX
+	XORQ         SI, SI
+	XORQ         DI, DI
+	XORQ         R8, R8
+	VXORPS       Y0, Y0, Y0
+	MOVQ         $0x3ff0000000000000, R9
+	MOVQ         R9, X1
+	VBROADCASTSD X1, Y1
+	VXORPS       Y2, Y2, Y2
+
+targetsMaskedAVX2F64loop:
+	CMPQ         DI, BX
+	JGE          targetsMaskedAVX2F64ok
+	VMOVUPS      (AX)(DI*8), Y3
+	VPMOVZXBQ    (CX)(DI*1), Y4
+	VPCMPGTQ     Y0, Y4, Y4
+	VMOVMSKPD    Y4, R9
+	VANDNPS      Y3, Y4, Y3
+	POPCNTL      R9, R9
+	ADDQ         R9, DX
+	VCMPPD       $0x1d, Y0, Y3, Y4
+	VCMPPD       $0x12, Y1, Y3, Y5
+	VCMPPD       $0x1e, Y0, Y3, Y6
+	VANDPS       Y4, Y5, Y4
+	VMOVMSKPD    Y4, R10
+	VMOVMSKPD    Y6, R9
+	CMPL         R10, $0x0000000f
+	JNE          targetsMaskedAVX2F64bad
+	POPCNTL      R9, R9
+	ADDQ         R9, SI
+	VMOVAPS      Y3, Y4
+	VFNMADD213PD Y3, Y3, Y4
+	VMAXPD       Y4, Y2, Y2
+	ADDQ         $0x00000004, DI
+	JMP          targetsMaskedAVX2F64loop
+
+targetsMaskedAVX2F64ok:
+	MOVQ      $-1, DI
+	VCMPPD    $0x00, Y0, Y2, Y0
+	VMOVMSKPD Y0, AX
+	CMPL      AX, $0x0000000f
+	SETEQ     R8
+
+targetsMaskedAVX2F64bad:
+	MOVQ SI, pos+24(FP)
+	MOVQ DI, bad+32(FP)
+	MOVQ R8, hard+40(FP)
+	MOVQ DX, ignored+48(FP)
 	VZEROUPPER
 	RET
