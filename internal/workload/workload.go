@@ -24,9 +24,11 @@ type Workload struct {
 	Total            float64 // the reduced loss of the last call
 
 	// Made by the forms that need them, on their first call: the Hessian,
-	// the soft targets and the float64 data.
+	// the soft targets, the float64 data, and the weights and ignore mask.
 	Hess, Soft       []float32
 	X64, Y64, Grad64 []float64
+	W, YIgnored      []float32
+	Ignore           []bool
 }
 
 // Classes is the class count of the sparse and softmax workloads.
@@ -160,6 +162,8 @@ func (w *Workload) Forms() []Form {
 		{"focal.Loss soft targets", "sigmoid-soft", w.FocalSoft, n, 12, Goal{}},
 		{"focal.Loss γ = 2.5", "sigmoid-gamma2.5", w.FocalGamma, n, 12, Goal{}},
 		{"focal.Loss float64", "sigmoid-f64", w.Focal64, n, 24, Goal{"floor", 2}},
+		{"focal.Loss weights", "sigmoid-weighted", w.FocalWeighted, n, 16, Goal{}},
+		{"focal.Loss ignore mask", "sigmoid-masked", w.FocalMasked, n, 13, Goal{}},
 	}
 	for _, k := range focal.Kinds() {
 		if k == focal.KindFocal {
@@ -226,6 +230,36 @@ func (w *Workload) Focal64() error {
 		}
 	}
 	return sigmoidLoss(w, paper, focal.Outputs[float64]{Grad: w.Grad64}, w.X64, w.Y64)
+}
+
+// FocalWeighted is Focal with a weight per element, uniform in [0.5, 1.5)
+// (per-anchor weights of a detector).
+func (w *Workload) FocalWeighted() error {
+	w.weightsAndMask()
+	return w.record(focal.Loss(paper, paperOptions, focal.Outputs[float32]{Grad: w.Grad}, focal.Input[float32]{Logits: w.X, Targets: w.Y, Weights: w.W}))
+}
+
+// FocalMasked is Focal with one element in ten ignored at random (the
+// anchors a detector neither matches nor counts as background), their
+// targets set to −1, which the check must not look at.
+func (w *Workload) FocalMasked() error {
+	w.weightsAndMask()
+	return w.record(focal.Loss(paper, paperOptions, focal.Outputs[float32]{Grad: w.Grad}, focal.Input[float32]{Logits: w.X, Targets: w.YIgnored, Ignore: w.Ignore}))
+}
+
+// weightsAndMask makes W, Ignore and YIgnored on the first call.
+func (w *Workload) weightsAndMask() {
+	if w.W != nil {
+		return
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	w.W, w.Ignore, w.YIgnored = make([]float32, len(w.X)), make([]bool, len(w.X)), slices.Clone(w.Y)
+	for i := range w.W {
+		w.W[i] = float32(0.5 + rng.Float64())
+		if w.Ignore[i] = rng.IntN(10) == 0; w.Ignore[i] {
+			w.YIgnored[i] = -1
+		}
+	}
 }
 
 // SoftmaxSmooth is SoftmaxFocal with label smoothing ε = 0.1.

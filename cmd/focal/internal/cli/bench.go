@@ -20,8 +20,9 @@ func NewBenchCommand() *cobra.Command {
 and its gradient (as a training step does) on n float32 logits with 1%
 positive targets: the paper's sigmoid focal loss (α = 0.25, γ = 2,
 normalised by the positives) and its forms with the Hessian, soft targets,
-γ = 2.5 and float64 data; every other member of the family with its
-default parameters; and the C = 80 forms (sparse labels; softmax with the
+γ = 2.5, float64 data, a weight per element and an ignore mask (one in
+ten); every other member of the family with its default parameters; and
+the C = 80 forms (sparse labels; softmax with the
 class axis last, second ([N, 80, 32, 32], when n holds one such image) and
 with label smoothing). Each runs on every kernel implementation of this
 machine (the pure-Go one: the sigmoid and C = 80 forms), the lower ones in
