@@ -72,6 +72,7 @@ var families = []family{
 	{"members32", false, func(avx512 bool) {
 		f := newF32(avx512)
 		f.members32()
+		f.members32Masked()
 		f.emitConsts()
 	}},
 	{"vecmath", true, func(avx512 bool) {

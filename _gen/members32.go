@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -70,8 +71,13 @@ type parts32 struct {
 // and the scaled gradient of one block and, for a kernel with the
 // Hessian, a function emitting the scaled, unfloored Hessian.
 func (f *f32) member32(member string, focal partsKind, gamma func(s *parts32) (hi, lo reg.VecVirtual), elem func(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual)) {
-	name := member + "Hard" + f.name + "F32"
-	record(f.name, "memberHard:"+member, name)
+	name, field := member+"Hard"+f.name+"F32", "memberHard:"+member
+	sig := "func(q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)"
+	if f.masked {
+		name, field = member+"HardMasked"+f.name+"F32", "memberHardMasked:"+member
+		sig = "func(q *[32]float32, loss, grad, hess, x, y, w *float32, m *bool, n int) (sum float64, done int)"
+	}
+	record(f.name, field, name)
 	record(f.name, "memberHardStep", 2*f.lanes())
 	U := 2
 	// The exponentials one step ahead (see expAhead): in registers where
@@ -92,19 +98,29 @@ func (f *f32) member32(member string, focal partsKind, gamma func(s *parts32) (h
 	if ahead != nil && ahead.parked {
 		flags = 0 // the parked values' frame, with the kernel's own, is too large for NOSPLIT
 	}
-	TEXT(name, flags, "func(q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)")
+	TEXT(name, flags, sig)
 	Pragma("noescape")
-	Doc(name+" is the float32-lane "+member+" kernel of the focal family on "+f.name+" for hard targets (see member32 in _gen).",
-		"n must be a multiple of 32.")
+	if f.masked {
+		Doc(name+" is the float32-lane "+member+" kernel of the focal family on "+f.name+" for hard targets with the weights w",
+			"and the ignore mask m (see member32 in _gen). n must be a multiple of 32.")
+	} else {
+		Doc(name+" is the float32-lane "+member+" kernel of the focal family on "+f.name+" for hard targets (see member32 in _gen).",
+			"n must be a multiple of 32.")
+	}
 	Q := Load(Param("q"), GP64())
 	lossP, gradP, hessP := Load(Param("loss"), GP64()), Load(Param("grad"), GP64()), Load(Param("hess"), GP64())
 	X, Y := Load(Param("x"), GP64()), Load(Param("y"), GP64())
+	var r hard32Regs // the weights and the mask (masked)
+	if f.masked {
+		r.w, r.m = Load(Param("w"), GP64()), Load(Param("m"), GP64())
+	}
 	n := Load(Param("n"), GP64())
 	acc0, acc1 := f.vec(), f.vec()
 	VXORPD(acc0, acc0, acc0)
 	VXORPD(acc1, acc1, acc1)
 	i := GP64()
 	XORQ(i, i)
+	r.i = i
 	L := func(s string) string { return name + s }
 	if ahead != nil {
 		ahead.prime(X, i, n, L("done"))
@@ -118,7 +134,11 @@ func (f *f32) member32(member string, focal partsKind, gamma func(s *parts32) (h
 	at := func(b reg.Register, u int) Mem { return Mem{Base: b, Index: i, Scale: 4, Disp: 4 * f.lanes() * u} }
 	// The check of all blocks first: a soft target or a logit beyond 2^64
 	// stops the kernel before any of them.
-	ones, zeros := f.jumpUnlessHard(U, at, Y, X, nil, L("done"))
+	var wAt func(u int) reg.VecVirtual
+	if f.masked {
+		wAt = func(u int) reg.VecVirtual { return f.weightsAt(r, u) }
+	}
+	ones, zeros := f.jumpUnlessHard(U, at, Y, X, wAt, L("done"))
 	qm, qv, qo := f.params(Q)
 	sign := f.cbits(1 << 31)
 	for u := range U {
@@ -141,8 +161,22 @@ func (f *f32) member32(member string, focal partsKind, gamma func(s *parts32) (h
 			f.expParts(s, gamma, ahead.get(u, 0), ahead.get(u, 1))
 		}
 		l, g, h := elem(s)
-		f.accumulate(l, acc0, acc1)
 		lu := func(s string) string { return L(fmt.Sprint(s, u)) }
+		if f.masked {
+			// Weighted as package kernel's weighting loop does (see
+			// weighMember), the Hessian first: the parts it takes are
+			// then free for the rest (AVX2's registers are few).
+			if h != nil {
+				unlessNil(hessP, lu("nohess"), func() {
+					VMOVUPS(f.weighOutHeld(f.weightsAt(r, u), h(), qv(m32Floor)), at(hessP, u))
+				})
+			}
+			unlessNil(gradP, lu("nograd"), func() { VMOVUPS(f.weighOutHeld(f.weightsAt(r, u), g, nil), at(gradP, u)) })
+			l = f.weighMember(f.weightsAt(r, u), l, acc0, acc1)
+			unlessNil(lossP, lu("noloss"), func() { VMOVUPS(l, at(lossP, u)) })
+			continue
+		}
+		f.accumulate(l, acc0, acc1)
 		unlessNil(lossP, lu("noloss"), func() { VMOVUPS(l, at(lossP, u)) })
 		unlessNil(gradP, lu("nograd"), func() { VMOVUPS(g, at(gradP, u)) })
 		if h != nil {
@@ -534,6 +568,72 @@ func (f *f32) focalexp(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual
 	l = f.mul(f.mul(s.ce, s.pair(fxA1, fxA0)), s.w)
 	g = f.mul(f.gammaBracket(s, s.gam), f.mul(s.pair(fxG1, fxG0), s.w))
 	return l, g, nil
+}
+
+// weighMember returns the weighted loss of one block of a masked member
+// kernel, as package kernel's weighting loop (weighRange) makes it from
+// the unweighted one: loss (≥ 0, finite where the weight is not 0) times
+// the weights wv in float32 (the exact product rounded once, as the
+// loop's float64 product rounded to float32 is), held to MaxFloat32, 0
+// where a weight is 0; it adds the float64 products, each held to
+// MaxFloat32 too, to acc0 and acc1.
+func (f *f32) weighMember(wv, loss, acc0, acc1 reg.VecVirtual) reg.VecVirtual {
+	out := f.keep(f.cmp(cmpNEQ, wv, f.c(0)), f.op(VMINPS, VMINPS_BCST, f.mul(loss, wv), f.c(math.MaxFloat32)))
+	loss = f.keep(f.cmp(cmpNEQ, wv, f.c(0)), loss) // the sum's: no Inf·0 where ignored
+	// One half at a time, the limit from memory: AVX2's registers are few.
+	for h, acc := range []reg.VecVirtual{acc0, acc1} {
+		p, q := f.vec(), f.vec()
+		switch {
+		case h == 0 && f.z:
+			VCVTPS2PD(loss.AsY(), p)
+			VCVTPS2PD(wv.AsY(), q)
+		case h == 0:
+			VCVTPS2PD(loss.AsX(), p)
+			VCVTPS2PD(wv.AsX(), q)
+		case f.z:
+			hy := YMM()
+			VEXTRACTF32X8(U8(1), loss, hy)
+			VCVTPS2PD(hy, p)
+			VEXTRACTF32X8(U8(1), wv, hy)
+			VCVTPS2PD(hy, q)
+		default:
+			hx := XMM()
+			VEXTRACTF128(U8(1), loss, hx)
+			VCVTPS2PD(hx, p)
+			VEXTRACTF128(U8(1), wv, hx)
+			VCVTPS2PD(hx, q)
+		}
+		VMULPD(q, p, p)
+		VMINPD(f.limF64(), p, p) // p < lim ? p : lim
+		VADDPD(p, acc, acc)
+	}
+	return out
+}
+
+// weighOutHeld returns v times the weights wv as weighRange makes it:
+// the float32 product, raised to floor where below it (floor nil: none;
+// NaN stays NaN), held to ±MaxFloat32, and 0 where a weight is 0.
+func (f *f32) weighOutHeld(wv, v reg.VecVirtual, floor reg.VecVirtual) reg.VecVirtual {
+	p := f.mul(v, wv)
+	if floor != nil {
+		p = f.max(floor, p) // floor > p ? floor : p, as Go's h < floor test
+	}
+	// Held to ±MaxFloat32 with the limit first: a NaN p stays NaN.
+	p = f.op(VMINPS, VMINPS_BCST, f.load(f.c(math.MaxFloat32)), p)
+	p = f.max(f.load(f.c(-math.MaxFloat32)), p)
+	return f.keep(f.cmp(cmpNEQ, wv, f.c(0)), p)
+}
+
+// members32Masked emits the masked forms of the float32-lane member
+// kernels: memberHardMasked…F32, which take the weights w and the ignore
+// mask m, the weight 0 where ignored, and write what package kernel's
+// weighting loop makes of the plain kernel's outputs (see weighMember,
+// weighOutHeld), with the Hessian's floor (q's) after the weight; a
+// target or logit whose weight is 0 is not checked.
+func (f *f32) members32Masked() {
+	f.masked = true
+	defer func() { f.masked = false }()
+	f.members32()
 }
 
 // members32 emits the float32-lane member kernels.

@@ -26,6 +26,9 @@ type f32 struct {
 
 	weighted bool // the kernel being emitted weighs its outputs (see sigmoidHard32Weighted) …
 	masked   bool // … and takes an ignore mask
+
+	limUsed bool   // whether a kernel uses limF64's vector …
+	limSym  Symbol // … named so
 }
 
 func newF32(avx512 bool) *f32 {
@@ -33,7 +36,15 @@ func newF32(avx512 bool) *f32 {
 	if avx512 {
 		name = "AVX512"
 	}
-	return &f32{name: name, z: avx512, sym: Symbol{Name: "consts32" + name, Static: true}, consts: map[uint32]int{}}
+	return &f32{name: name, z: avx512, sym: Symbol{Name: "consts32" + name, Static: true}, consts: map[uint32]int{},
+		limSym: Symbol{Name: "limF64" + name, Static: true}}
+}
+
+// limF64 is a vector of float64 MaxFloat32s (64 bytes: a full operand on
+// either level), as a memory operand.
+func (f *f32) limF64() Mem {
+	f.limUsed = true
+	return NewDataAddr(f.limSym, 0)
 }
 
 // stride is the size of a constant in the table.
@@ -80,6 +91,12 @@ func (f *f32) cbits(b uint32) Mem {
 
 func (f *f32) emitConsts() {
 	f.emitExpTable()
+	if f.limUsed {
+		GLOBL(f.limSym.Name, RODATA|NOPTR)
+		for j := range 8 {
+			DATA(8*j, U64(math.Float64bits(math.MaxFloat32)))
+		}
+	}
 	GLOBL(f.sym.Name, RODATA|NOPTR)
 	for i, b := range f.bits {
 		for j := 0; j < f.stride()/4; j++ {
@@ -232,12 +249,12 @@ func (f *f32) jumpUnlessHard(U int, at func(b reg.Register, u int) Mem, Y, X reg
 		one, zero := f.cmp(cmpEQ, y, f.c(1)), f.cmp(cmpEQ, y, f.c(0))
 		ones, zeros = append(ones, one), append(zeros, zero)
 		h := f.or(one, zero)
-		if wAt != nil {
-			// A weight of 0 passes any target: its outputs are 0.
-			h = f.or(h, f.cmp(cmpEQ, wAt(u), f.c(0)))
-		}
 		if X != nil {
 			f.andTo(h, f.cmp(cmpLE, f.and(x, f.cbits(1<<31-1)), f.c(0x1p64))) // NaN: false
+		}
+		if wAt != nil {
+			// A weight of 0 passes any target and logit: its outputs are 0.
+			h = f.or(h, f.cmp(cmpEQ, wAt(u), f.c(0)))
 		}
 		if u > 0 {
 			f.andTo(h, ok)

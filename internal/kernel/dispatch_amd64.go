@@ -600,6 +600,42 @@ func focalHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *floa
 //go:noescape
 func focalexpHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 
+// poly1HardMaskedAVX512F32 is the float32-lane poly1 kernel of the focal family on AVX512 for hard targets with the weights w
+// and the ignore mask m (see member32 in _gen). n must be a multiple of 32.
+//
+//go:noescape
+func poly1HardMaskedAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+
+// reducedHardMaskedAVX512F32 is the float32-lane reduced kernel of the focal family on AVX512 for hard targets with the weights w
+// and the ignore mask m (see member32 in _gen). n must be a multiple of 32.
+//
+//go:noescape
+func reducedHardMaskedAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+
+// varifocalHardMaskedAVX512F32 is the float32-lane varifocal kernel of the focal family on AVX512 for hard targets with the weights w
+// and the ignore mask m (see member32 in _gen). n must be a multiple of 32.
+//
+//go:noescape
+func varifocalHardMaskedAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+
+// flstarHardMaskedAVX512F32 is the float32-lane flstar kernel of the focal family on AVX512 for hard targets with the weights w
+// and the ignore mask m (see member32 in _gen). n must be a multiple of 32.
+//
+//go:noescape
+func flstarHardMaskedAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+
+// focalHardMaskedAVX512F32 is the float32-lane focal kernel of the focal family on AVX512 for hard targets with the weights w
+// and the ignore mask m (see member32 in _gen). n must be a multiple of 32.
+//
+//go:noescape
+func focalHardMaskedAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+
+// focalexpHardMaskedAVX512F32 is the float32-lane focalexp kernel of the focal family on AVX512 for hard targets with the weights w
+// and the ignore mask m (see member32 in _gen). n must be a multiple of 32.
+//
+//go:noescape
+func focalexpHardMaskedAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+
 // poly1HardAVX2F32 is the float32-lane poly1 kernel of the focal family on AVX2 for hard targets (see member32 in _gen).
 // n must be a multiple of 32.
 //
@@ -635,6 +671,42 @@ func focalHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float3
 //
 //go:noescape
 func focalexpHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
+// poly1HardMaskedAVX2F32 is the float32-lane poly1 kernel of the focal family on AVX2 for hard targets with the weights w
+// and the ignore mask m (see member32 in _gen). n must be a multiple of 32.
+//
+//go:noescape
+func poly1HardMaskedAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+
+// reducedHardMaskedAVX2F32 is the float32-lane reduced kernel of the focal family on AVX2 for hard targets with the weights w
+// and the ignore mask m (see member32 in _gen). n must be a multiple of 32.
+//
+//go:noescape
+func reducedHardMaskedAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+
+// varifocalHardMaskedAVX2F32 is the float32-lane varifocal kernel of the focal family on AVX2 for hard targets with the weights w
+// and the ignore mask m (see member32 in _gen). n must be a multiple of 32.
+//
+//go:noescape
+func varifocalHardMaskedAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+
+// flstarHardMaskedAVX2F32 is the float32-lane flstar kernel of the focal family on AVX2 for hard targets with the weights w
+// and the ignore mask m (see member32 in _gen). n must be a multiple of 32.
+//
+//go:noescape
+func flstarHardMaskedAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+
+// focalHardMaskedAVX2F32 is the float32-lane focal kernel of the focal family on AVX2 for hard targets with the weights w
+// and the ignore mask m (see member32 in _gen). n must be a multiple of 32.
+//
+//go:noescape
+func focalHardMaskedAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+
+// focalexpHardMaskedAVX2F32 is the float32-lane focalexp kernel of the focal family on AVX2 for hard targets with the weights w
+// and the ignore mask m (see member32 in _gen). n must be a multiple of 32.
+//
+//go:noescape
+func focalexpHardMaskedAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
 
 // The tables of the CPU levels: the vector kernels of each (see table).
 var avx512 = table{
@@ -709,6 +781,14 @@ var avx512 = table{
 		"focal":     focalHardAVX512F32,
 		"focalexp":  focalexpHardAVX512F32,
 	},
+	memberHardMasked: map[string]memberHardMaskedFunc{
+		"poly1":     poly1HardMaskedAVX512F32,
+		"reduced":   reducedHardMaskedAVX512F32,
+		"varifocal": varifocalHardMaskedAVX512F32,
+		"flstar":    flstarHardMaskedAVX512F32,
+		"focal":     focalHardMaskedAVX512F32,
+		"focalexp":  focalexpHardMaskedAVX512F32,
+	},
 }
 
 var avx2 = table{
@@ -782,5 +862,13 @@ var avx2 = table{
 		"flstar":    flstarHardAVX2F32,
 		"focal":     focalHardAVX2F32,
 		"focalexp":  focalexpHardAVX2F32,
+	},
+	memberHardMasked: map[string]memberHardMaskedFunc{
+		"poly1":     poly1HardMaskedAVX2F32,
+		"reduced":   reducedHardMaskedAVX2F32,
+		"varifocal": varifocalHardMaskedAVX2F32,
+		"flstar":    flstarHardMaskedAVX2F32,
+		"focal":     focalHardMaskedAVX2F32,
+		"focalexp":  focalexpHardMaskedAVX2F32,
 	},
 }

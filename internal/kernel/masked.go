@@ -163,13 +163,17 @@ func maskedLanes[T Float](s *scratch, loss, grad, hess, x, y []T, ignore []bool)
 		ptr[T, float32](x), ptr[T, float32](y), &ones32[0], &ignore[0], n)
 }
 
-// ones32 are maskedLanes' weights.
-var ones32 = func() (w [weightedPiece]float32) {
-	for i := range w {
-		w[i] = 1
-	}
-	return w
-}()
+// ones32 are the weights, and noneIgnored the mask, that the weighing
+// kernels take for a call without.
+var (
+	ones32 = func() (w [weightedPiece]float32) {
+		for i := range w {
+			w[i] = 1
+		}
+		return w
+	}()
+	noneIgnored [weightedPiece]bool
+)
 
 // sigmoidPadded is sigmoidVec on x and y with the elements at the indices
 // at ignored: they go through the kernel from scratch copies as x = 0,

@@ -337,7 +337,34 @@ func memberOn[T Float](t *table, spec *MemberSpec, scale, floor float64, loss, g
 	lim := limitOf[T]()
 	wb, hb := &s.weighted, &s.weighted32
 	var sum float64
-	for lo := 0; lo < len(x); lo += weightedPiece {
+	start := 0
+	qm := hardPool.Get().(*[32]float32)
+	defer hardPool.Put(qm)
+	if hm := t.memberHardMasked[spec.hard.kernel]; hf != nil && hm != nil && memberHardOn(t, spec, qm, scale, floor, hess != nil) != nil {
+		// The float32-lane kernel that weighs its outputs itself, with the
+		// Hessian's floor after the weight, up to where it stops (a soft
+		// target or a logit beyond 2^64 that counts); the pieces from
+		// there as below. Piece by piece, for the weights 1 or the mask
+		// none that the kernel takes where the call has none.
+		for start+32 <= len(x) {
+			hi := min(start+weightedPiece, len(x))
+			n32 := (hi - start) &^ 31
+			wp, mp := &ones32[0], &noneIgnored[0]
+			if w != nil {
+				wp = ptr[T, float32](w[start:hi])
+			}
+			if ignore != nil {
+				mp = &ignore[start]
+			}
+			ks, done := hm(qm, ptr[T, float32](sub(loss, start, hi)), ptr[T, float32](sub(grad, start, hi)), ptr[T, float32](sub(hess, start, hi)),
+				ptr[T, float32](x[start:hi]), ptr[T, float32](y[start:hi]), wp, mp, n32)
+			sum += ks
+			if start += done; done < n32 {
+				break
+			}
+		}
+	}
+	for lo := start; lo < len(x); lo += weightedPiece {
 		hi := min(lo+weightedPiece, len(x))
 		k := hi - lo
 		xs, ys := x[lo:hi], y[lo:hi]

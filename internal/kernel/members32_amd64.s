@@ -2024,6 +2024,2542 @@ focalexpHardAVX512F32done:
 	MOVQ          R8, done+64(FP)
 	RET
 
+// func poly1HardMaskedAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·poly1HardMaskedAVX512F32(SB), NOSPLIT, $0-88
+	MOVQ              q+0(FP), AX
+	MOVQ              loss+8(FP), CX
+	MOVQ              grad+16(FP), DX
+	MOVQ              hess+24(FP), BX
+	MOVQ              x+32(FP), BX
+	MOVQ              y+40(FP), SI
+	MOVQ              w+48(FP), DI
+	MOVQ              m+56(FP), R8
+	MOVQ              n+64(FP), R9
+	VXORPD            Z0, Z0, Z0
+	VXORPD            Z1, Z1, Z1
+	XORQ              R10, R10
+	CMPQ              R9, $0x00
+	JE                poly1HardMaskedAVX512F32done
+	VMOVUPS           (BX)(R10*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z13
+	VMAXPS            Z2, Z13, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z13
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z13
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z13, Z14
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z14, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z15
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z13, Z15
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z14, Z16
+	VSCALEFPS         Z16, Z15, Z15
+	VMOVUPS           exptab32AVX512<>+128(SB), Z16
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z13, Z16
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z14, Z16
+	VMULPS            Z2, Z2, Z13
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z14
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z14
+	VADDPS            Z2, Z16, Z16
+	VFMADD231PS       Z14, Z13, Z16
+	VFMADD213PS       Z15, Z15, Z16
+	VMOVUPS           64(BX)(R10*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z13
+	VMAXPS            Z2, Z13, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z13
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z13
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z13, Z14
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z14, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z15
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z13, Z15
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z14, Z17
+	VSCALEFPS         Z17, Z15, Z15
+	VMOVUPS           exptab32AVX512<>+128(SB), Z17
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z13, Z17
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z14, Z17
+	VMULPS            Z2, Z2, Z13
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z14
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z14
+	VADDPS            Z2, Z17, Z17
+	VFMADD231PS       Z14, Z13, Z17
+	VFMADD213PS       Z15, Z15, Z17
+
+poly1HardMaskedAVX512F32loop:
+	CMPQ R10, R9
+	JGE  poly1HardMaskedAVX512F32done
+	LEAQ 32(R10), R11
+	CMPQ R11, R9
+	JL   poly1HardMaskedAVX512F32ahead
+	MOVQ R10, R11
+
+poly1HardMaskedAVX512F32ahead:
+	VMOVUPS           (BX)(R11*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z13
+	VMAXPS            Z2, Z13, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z13
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z13
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z13, Z14
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z14, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z15
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z13, Z15
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z14, Z18
+	VSCALEFPS         Z18, Z15, Z15
+	VMOVUPS           exptab32AVX512<>+128(SB), Z18
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z13, Z18
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z14, Z18
+	VMULPS            Z2, Z2, Z13
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z14
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z14
+	VADDPS            Z2, Z18, Z18
+	VFMADD231PS       Z14, Z13, Z18
+	VFMADD213PS       Z15, Z15, Z18
+	VMOVUPS           64(BX)(R11*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z13
+	VMAXPS            Z2, Z13, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z13
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z13
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z13, Z14
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z14, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z15
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z13, Z15
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z14, Z19
+	VSCALEFPS         Z19, Z15, Z15
+	VMOVUPS           exptab32AVX512<>+128(SB), Z19
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z13, Z19
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z14, Z19
+	VMULPS            Z2, Z2, Z13
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z14
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z14
+	VADDPS            Z2, Z19, Z19
+	VFMADD231PS       Z14, Z13, Z19
+	VFMADD213PS       Z15, Z15, Z19
+	VMOVUPS           (SI)(R10*4), Z2
+	VMOVUPS           (BX)(R10*4), Z13
+	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K1
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K2
+	KORW              K1, K2, K3
+	VANDPS.BCST       consts32AVX512<>+44(SB), Z13, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+48(SB), Z2, K4
+	KANDW             K4, K3, K3
+	VMOVUPS           (DI)(R10*4), Z2
+	VPMOVZXBD         (R8)(R10*1), Z13
+	VPTESTNMD         Z13, Z13, K4
+	VMOVAPS.Z         Z2, K4, Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K4
+	KORW              K3, K4, K3
+	VMOVUPS           64(SI)(R10*4), Z2
+	VMOVUPS           64(BX)(R10*4), Z13
+	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K4
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K5
+	KORW              K4, K5, K6
+	VANDPS.BCST       consts32AVX512<>+44(SB), Z13, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+48(SB), Z2, K7
+	KANDW             K7, K6, K6
+	VMOVUPS           64(DI)(R10*4), Z2
+	VPMOVZXBD         16(R8)(R10*1), Z13
+	VPTESTNMD         Z13, Z13, K7
+	VMOVAPS.Z         Z2, K7, Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K7
+	KORW              K6, K7, K6
+	KANDW             K3, K6, K6
+	KORTESTW          K6, K6
+	JCC               poly1HardMaskedAVX512F32done
+	VMOVUPS           (BX)(R10*4), Z2
+	VMOVAPS           Z2, Z13
+	VXORPS.BCST       consts32AVX512<>+0(SB), Z2, K2, Z13
+	VPMOVD2M          Z13, K2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z13
+	VADDPS.BCST       consts32AVX512<>+36(SB), Z16, Z14
+	VDIVPS            Z14, Z13, Z13
+	VMULPS            Z13, Z16, Z14
+	VBLENDMPS         Z13, Z14, K2, Z3
+	VBLENDMPS         Z14, Z13, K2, Z4
+	VMULPS            Z16, Z16, Z13
+	VMULPS            Z13, Z13, Z14
+	VBROADCASTSS      consts32AVX512<>+52(SB), Z15
+	VFMADD213PS.BCST  consts32AVX512<>+56(SB), Z16, Z15
+	VBROADCASTSS      consts32AVX512<>+60(SB), Z20
+	VFMADD213PS.BCST  consts32AVX512<>+64(SB), Z16, Z20
+	VFMADD213PS       Z15, Z13, Z20
+	VBROADCASTSS      consts32AVX512<>+68(SB), Z15
+	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z16, Z15
+	VBROADCASTSS      consts32AVX512<>+76(SB), Z21
+	VFMADD213PS.BCST  consts32AVX512<>+80(SB), Z16, Z21
+	VFMADD213PS       Z15, Z13, Z21
+	VFMADD213PS       Z20, Z14, Z21
+	VFMADD213PS       Z16, Z13, Z21
+	VSUBPS            Z2, Z21, K2, Z21
+	VMOVAPS           Z3, Z2
+	MOVL              (AX), R11
+	TESTL             R11, R11
+	JNZ               poly1HardMaskedAVX512F32pow0
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z2
+	JMP               poly1HardMaskedAVX512F32pow0done
+
+poly1HardMaskedAVX512F32pow0:
+	DECL   R11
+	JZ     poly1HardMaskedAVX512F32pow0done
+	VMULPS Z3, Z2, Z2
+	JMP    poly1HardMaskedAVX512F32pow0
+
+poly1HardMaskedAVX512F32pow0done:
+	VBROADCASTSS   12(AX), Z13
+	VBLENDMPS.BCST 8(AX), Z13, K1, Z5
+	VMULPS         Z5, Z21, Z13
+	VBROADCASTSS   28(AX), Z14
+	VFMADD231PS    Z14, Z3, Z13
+	VMULPS         Z2, Z13, Z13
+	VMULPS.BCST    24(AX), Z4, Z14
+	VFMADD213PS    Z3, Z21, Z14
+	VBROADCASTSS   20(AX), Z15
+	VBLENDMPS.BCST 16(AX), Z15, K1, Z6
+	VMULPS         Z6, Z14, Z14
+	VBROADCASTSS   36(AX), Z15
+	VBLENDMPS.BCST 32(AX), Z15, K1, Z7
+	VMULPS         Z4, Z3, Z15
+	VFMADD231PS    Z7, Z15, Z14
+	VMULPS         Z2, Z14, Z2
+	TESTQ          DX, DX
+	JZ             poly1HardMaskedAVX512F32nograd0
+	VMOVUPS        (DI)(R10*4), Z14
+	VPMOVZXBD      (R8)(R10*1), Z15
+	VPTESTNMD      Z15, Z15, K1
+	VMOVAPS.Z      Z14, K1, Z14
+	VMULPS         Z14, Z2, Z2
+	VBROADCASTSS   consts32AVX512<>+88(SB), Z15
+	VMINPS         Z2, Z15, Z2
+	VBROADCASTSS   consts32AVX512<>+92(SB), Z15
+	VMAXPS         Z2, Z15, Z2
+	VCMPPS.BCST    $0x0c, consts32AVX512<>+40(SB), Z14, K1
+	VMOVAPS.Z      Z2, K1, Z2
+	VMOVUPS        Z2, (DX)(R10*4)
+
+poly1HardMaskedAVX512F32nograd0:
+	VMOVUPS       (DI)(R10*4), Z2
+	VPMOVZXBD     (R8)(R10*1), Z14
+	VPTESTNMD     Z14, Z14, K1
+	VMOVAPS.Z     Z2, K1, Z2
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
+	VMULPS        Z2, Z13, Z14
+	VMINPS.BCST   consts32AVX512<>+88(SB), Z14, Z14
+	VMOVAPS.Z     Z14, K1, Z14
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
+	VMOVAPS.Z     Z13, K1, Z13
+	VCVTPS2PD     Y13, Z15
+	VCVTPS2PD     Y2, Z16
+	VMULPD        Z16, Z15, Z15
+	VMINPD        limF64AVX512<>+0(SB), Z15, Z15
+	VADDPD        Z15, Z0, Z0
+	VEXTRACTF32X8 $0x01, Z13, Y15
+	VCVTPS2PD     Y15, Z13
+	VEXTRACTF32X8 $0x01, Z2, Y15
+	VCVTPS2PD     Y15, Z2
+	VMULPD        Z2, Z13, Z13
+	VMINPD        limF64AVX512<>+0(SB), Z13, Z13
+	VADDPD        Z13, Z1, Z1
+	TESTQ         CX, CX
+	JZ            poly1HardMaskedAVX512F32noloss0
+	VMOVUPS       Z14, (CX)(R10*4)
+
+poly1HardMaskedAVX512F32noloss0:
+	VMOVUPS          64(BX)(R10*4), Z2
+	VMOVAPS          Z2, Z13
+	VXORPS.BCST      consts32AVX512<>+0(SB), Z2, K5, Z13
+	VPMOVD2M         Z13, K1
+	VORPS.BCST       consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS     consts32AVX512<>+36(SB), Z13
+	VADDPS.BCST      consts32AVX512<>+36(SB), Z17, Z14
+	VDIVPS           Z14, Z13, Z13
+	VMULPS           Z13, Z17, Z14
+	VBLENDMPS        Z13, Z14, K1, Z8
+	VBLENDMPS        Z14, Z13, K1, Z9
+	VMULPS           Z17, Z17, Z13
+	VMULPS           Z13, Z13, Z14
+	VBROADCASTSS     consts32AVX512<>+52(SB), Z15
+	VFMADD213PS.BCST consts32AVX512<>+56(SB), Z17, Z15
+	VBROADCASTSS     consts32AVX512<>+60(SB), Z16
+	VFMADD213PS.BCST consts32AVX512<>+64(SB), Z17, Z16
+	VFMADD213PS      Z15, Z13, Z16
+	VBROADCASTSS     consts32AVX512<>+68(SB), Z15
+	VFMADD213PS.BCST consts32AVX512<>+72(SB), Z17, Z15
+	VBROADCASTSS     consts32AVX512<>+76(SB), Z20
+	VFMADD213PS.BCST consts32AVX512<>+80(SB), Z17, Z20
+	VFMADD213PS      Z15, Z13, Z20
+	VFMADD213PS      Z16, Z14, Z20
+	VFMADD213PS      Z17, Z13, Z20
+	VSUBPS           Z2, Z20, K1, Z20
+	VMOVAPS          Z8, Z2
+	MOVL             (AX), R11
+	TESTL            R11, R11
+	JNZ              poly1HardMaskedAVX512F32pow1
+	VBROADCASTSS     consts32AVX512<>+36(SB), Z2
+	JMP              poly1HardMaskedAVX512F32pow1done
+
+poly1HardMaskedAVX512F32pow1:
+	DECL   R11
+	JZ     poly1HardMaskedAVX512F32pow1done
+	VMULPS Z8, Z2, Z2
+	JMP    poly1HardMaskedAVX512F32pow1
+
+poly1HardMaskedAVX512F32pow1done:
+	VBROADCASTSS   12(AX), Z13
+	VBLENDMPS.BCST 8(AX), Z13, K4, Z10
+	VMULPS         Z10, Z20, Z13
+	VBROADCASTSS   28(AX), Z14
+	VFMADD231PS    Z14, Z8, Z13
+	VMULPS         Z2, Z13, Z13
+	VMULPS.BCST    24(AX), Z9, Z14
+	VFMADD213PS    Z8, Z20, Z14
+	VBROADCASTSS   20(AX), Z15
+	VBLENDMPS.BCST 16(AX), Z15, K4, Z11
+	VMULPS         Z11, Z14, Z14
+	VBROADCASTSS   36(AX), Z15
+	VBLENDMPS.BCST 32(AX), Z15, K4, Z12
+	VMULPS         Z9, Z8, Z15
+	VFMADD231PS    Z12, Z15, Z14
+	VMULPS         Z2, Z14, Z2
+	TESTQ          DX, DX
+	JZ             poly1HardMaskedAVX512F32nograd1
+	VMOVUPS        64(DI)(R10*4), Z14
+	VPMOVZXBD      16(R8)(R10*1), Z15
+	VPTESTNMD      Z15, Z15, K1
+	VMOVAPS.Z      Z14, K1, Z14
+	VMULPS         Z14, Z2, Z2
+	VBROADCASTSS   consts32AVX512<>+88(SB), Z15
+	VMINPS         Z2, Z15, Z2
+	VBROADCASTSS   consts32AVX512<>+92(SB), Z15
+	VMAXPS         Z2, Z15, Z2
+	VCMPPS.BCST    $0x0c, consts32AVX512<>+40(SB), Z14, K1
+	VMOVAPS.Z      Z2, K1, Z2
+	VMOVUPS        Z2, 64(DX)(R10*4)
+
+poly1HardMaskedAVX512F32nograd1:
+	VMOVUPS       64(DI)(R10*4), Z2
+	VPMOVZXBD     16(R8)(R10*1), Z14
+	VPTESTNMD     Z14, Z14, K1
+	VMOVAPS.Z     Z2, K1, Z2
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
+	VMULPS        Z2, Z13, Z14
+	VMINPS.BCST   consts32AVX512<>+88(SB), Z14, Z14
+	VMOVAPS.Z     Z14, K1, Z14
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
+	VMOVAPS.Z     Z13, K1, Z13
+	VCVTPS2PD     Y13, Z15
+	VCVTPS2PD     Y2, Z16
+	VMULPD        Z16, Z15, Z15
+	VMINPD        limF64AVX512<>+0(SB), Z15, Z15
+	VADDPD        Z15, Z0, Z0
+	VEXTRACTF32X8 $0x01, Z13, Y15
+	VCVTPS2PD     Y15, Z13
+	VEXTRACTF32X8 $0x01, Z2, Y15
+	VCVTPS2PD     Y15, Z2
+	VMULPD        Z2, Z13, Z13
+	VMINPD        limF64AVX512<>+0(SB), Z13, Z13
+	VADDPD        Z13, Z1, Z1
+	TESTQ         CX, CX
+	JZ            poly1HardMaskedAVX512F32noloss1
+	VMOVUPS       Z14, 64(CX)(R10*4)
+
+poly1HardMaskedAVX512F32noloss1:
+	VMOVAPS Z18, Z16
+	VMOVAPS Z19, Z17
+	ADDQ    $0x20, R10
+	JMP     poly1HardMaskedAVX512F32loop
+
+poly1HardMaskedAVX512F32done:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDPD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, sum+72(FP)
+	MOVQ          R10, done+80(FP)
+	RET
+
+// func reducedHardMaskedAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·reducedHardMaskedAVX512F32(SB), $256-88
+	MOVQ              q+0(FP), AX
+	MOVQ              loss+8(FP), CX
+	MOVQ              grad+16(FP), DX
+	MOVQ              hess+24(FP), BX
+	MOVQ              x+32(FP), SI
+	MOVQ              y+40(FP), DI
+	MOVQ              w+48(FP), R8
+	MOVQ              m+56(FP), R9
+	MOVQ              n+64(FP), R10
+	VXORPD            Z0, Z0, Z0
+	VXORPD            Z1, Z1, Z1
+	XORQ              R11, R11
+	CMPQ              R10, $0x00
+	JE                reducedHardMaskedAVX512F32done
+	LEAQ              (SP), R12
+	LEAQ              128(SP), R13
+	VMOVUPS           (SI)(R11*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z23
+	VMAXPS            Z2, Z23, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z23
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z23
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z23, Z24
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z24, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z25
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z23, Z25
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z24, Z26
+	VSCALEFPS         Z26, Z25, Z25
+	VMOVUPS           exptab32AVX512<>+128(SB), Z26
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z23, Z26
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z24, Z26
+	VMULPS            Z2, Z2, Z23
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z24
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z24
+	VADDPS            Z2, Z26, Z26
+	VFMADD231PS       Z24, Z23, Z26
+	VFMADD213PS       Z25, Z25, Z26
+	VMOVUPS           Z26, (R12)
+	VMOVUPS           64(SI)(R11*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z23
+	VMAXPS            Z2, Z23, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z23
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z23
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z23, Z24
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z24, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z25
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z23, Z25
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z24, Z26
+	VSCALEFPS         Z26, Z25, Z25
+	VMOVUPS           exptab32AVX512<>+128(SB), Z26
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z23, Z26
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z24, Z26
+	VMULPS            Z2, Z2, Z23
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z24
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z24
+	VADDPS            Z2, Z26, Z26
+	VFMADD231PS       Z24, Z23, Z26
+	VFMADD213PS       Z25, Z25, Z26
+	VMOVUPS           Z26, 64(R12)
+
+reducedHardMaskedAVX512F32loop:
+	CMPQ R11, R10
+	JGE  reducedHardMaskedAVX512F32done
+	LEAQ 32(R11), R14
+	CMPQ R14, R10
+	JL   reducedHardMaskedAVX512F32ahead
+	MOVQ R11, R14
+
+reducedHardMaskedAVX512F32ahead:
+	VMOVUPS           (SI)(R14*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z23
+	VMAXPS            Z2, Z23, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z23
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z23
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z23, Z24
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z24, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z25
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z23, Z25
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z24, Z26
+	VSCALEFPS         Z26, Z25, Z25
+	VMOVUPS           exptab32AVX512<>+128(SB), Z26
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z23, Z26
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z24, Z26
+	VMULPS            Z2, Z2, Z23
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z24
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z24
+	VADDPS            Z2, Z26, Z26
+	VFMADD231PS       Z24, Z23, Z26
+	VFMADD213PS       Z25, Z25, Z26
+	VMOVUPS           Z26, (R13)
+	VMOVUPS           64(SI)(R14*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z23
+	VMAXPS            Z2, Z23, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z23
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z23
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z23, Z24
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z24, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z25
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z23, Z25
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z24, Z26
+	VSCALEFPS         Z26, Z25, Z25
+	VMOVUPS           exptab32AVX512<>+128(SB), Z26
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z23, Z26
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z24, Z26
+	VMULPS            Z2, Z2, Z23
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z24
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z24
+	VADDPS            Z2, Z26, Z26
+	VFMADD231PS       Z24, Z23, Z26
+	VFMADD213PS       Z25, Z25, Z26
+	VMOVUPS           Z26, 64(R13)
+	VMOVUPS           (DI)(R11*4), Z2
+	VMOVUPS           (SI)(R11*4), Z23
+	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K1
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K2
+	KORW              K1, K2, K3
+	VANDPS.BCST       consts32AVX512<>+44(SB), Z23, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+48(SB), Z2, K4
+	KANDW             K4, K3, K3
+	VMOVUPS           (R8)(R11*4), Z2
+	VPMOVZXBD         (R9)(R11*1), Z23
+	VPTESTNMD         Z23, Z23, K4
+	VMOVAPS.Z         Z2, K4, Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K4
+	KORW              K3, K4, K3
+	VMOVUPS           64(DI)(R11*4), Z2
+	VMOVUPS           64(SI)(R11*4), Z23
+	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K4
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K5
+	KORW              K4, K5, K6
+	VANDPS.BCST       consts32AVX512<>+44(SB), Z23, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+48(SB), Z2, K7
+	KANDW             K7, K6, K6
+	VMOVUPS           64(R8)(R11*4), Z2
+	VPMOVZXBD         16(R9)(R11*1), Z23
+	VPTESTNMD         Z23, Z23, K7
+	VMOVAPS.Z         Z2, K7, Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K7
+	KORW              K6, K7, K6
+	KANDW             K3, K6, K6
+	KORTESTW          K6, K6
+	JCC               reducedHardMaskedAVX512F32done
+	VMOVUPS           (SI)(R11*4), Z2
+	VMOVAPS           Z2, Z23
+	VXORPS.BCST       consts32AVX512<>+0(SB), Z2, K2, Z23
+	VPMOVD2M          Z23, K2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VMOVUPS           (R12), Z24
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z25
+	VADDPS.BCST       consts32AVX512<>+36(SB), Z24, Z26
+	VDIVPS            Z26, Z25, Z25
+	VMULPS            Z25, Z24, Z26
+	VBLENDMPS         Z25, Z26, K2, Z3
+	VBLENDMPS         Z26, Z25, K2, Z4
+	VMULPS            Z24, Z24, Z25
+	VMULPS            Z25, Z25, Z26
+	VBROADCASTSS      consts32AVX512<>+52(SB), Z27
+	VFMADD213PS.BCST  consts32AVX512<>+56(SB), Z24, Z27
+	VBROADCASTSS      consts32AVX512<>+60(SB), Z28
+	VFMADD213PS.BCST  consts32AVX512<>+64(SB), Z24, Z28
+	VFMADD213PS       Z27, Z25, Z28
+	VBROADCASTSS      consts32AVX512<>+68(SB), Z27
+	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z24, Z27
+	VBROADCASTSS      consts32AVX512<>+76(SB), Z29
+	VFMADD213PS.BCST  consts32AVX512<>+80(SB), Z24, Z29
+	VFMADD213PS       Z27, Z25, Z29
+	VFMADD213PS       Z28, Z26, Z29
+	VFMADD213PS       Z24, Z25, Z29
+	VSUBPS            Z2, Z29, K2, Z29
+	VMOVAPS           Z3, Z2
+	MOVL              (AX), R14
+	TESTL             R14, R14
+	JNZ               reducedHardMaskedAVX512F32pow0
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z2
+	JMP               reducedHardMaskedAVX512F32pow0done
+
+reducedHardMaskedAVX512F32pow0:
+	DECL   R14
+	JZ     reducedHardMaskedAVX512F32pow0done
+	VMULPS Z3, Z2, Z2
+	JMP    reducedHardMaskedAVX512F32pow0
+
+reducedHardMaskedAVX512F32pow0done:
+	VCMPPS.BCST      $0x1d, 44(AX), Z23, K2
+	VBROADCASTSS     12(AX), Z24
+	VBLENDMPS.BCST   8(AX), Z24, K1, Z5
+	VBROADCASTSS     20(AX), Z24
+	VBLENDMPS.BCST   16(AX), Z24, K1, Z6
+	VMULPS           Z6, Z2, Z24
+	VBLENDMPS        Z24, Z5, K2, Z7
+	VMULPS           Z29, Z7, Z24
+	VCMPPS.BCST      $0x1d, 44(AX), Z23, K2
+	VBROADCASTSS     28(AX), Z25
+	VBLENDMPS.BCST   24(AX), Z25, K1, Z8
+	VBROADCASTSS     36(AX), Z25
+	VBLENDMPS.BCST   32(AX), Z25, K1, Z9
+	VMULPS           Z9, Z2, Z2
+	VBLENDMPS        Z2, Z8, K2, Z10
+	VXORPS           Z2, Z2, Z2
+	VCMPPS.BCST      $0x1d, 44(AX), Z23, K1
+	VBLENDMPS.BCST   40(AX), Z2, K1, Z11
+	VMULPS           Z11, Z4, Z2
+	VFMADD213PS      Z3, Z29, Z2
+	VMULPS           Z2, Z10, Z2
+	TESTQ            BX, BX
+	JZ               reducedHardMaskedAVX512F32nohess0
+	VMOVUPS          (R8)(R11*4), Z25
+	VPMOVZXBD        (R9)(R11*1), Z26
+	VPTESTNMD        Z26, Z26, K1
+	VMOVAPS.Z        Z25, K1, Z25
+	VANDPS.BCST      consts32AVX512<>+44(SB), Z10, Z26
+	VCMPPS.BCST      $0x1d, 44(AX), Z23, K1
+	VADDPS.BCST      consts32AVX512<>+36(SB), Z11, Z27
+	VFMSUB213PS.BCST consts32AVX512<>+36(SB), Z4, Z27
+	VMULPS           Z29, Z4, Z28
+	VMULPS           Z11, Z28, Z28
+	VMULPS           Z27, Z28, Z27
+	VADDPS           Z11, Z11, Z28
+	VADDPS.BCST      consts32AVX512<>+36(SB), Z28, Z28
+	VMULPS           Z4, Z3, Z29
+	VFMADD231PS      Z28, Z29, Z27
+	VSUBPS.BCST      64(AX), Z23, Z23
+	VSUBPS.BCST      68(AX), Z23, Z23
+	VCMPPS.BCST      $0x1d, 72(AX), Z23, K2
+	VCMPPS.BCST      $0x12, 76(AX), Z23, K3
+	KANDW            K3, K2, K2
+	KANDW            K1, K2, K2
+	VBROADCASTSS     124(AX), Z28
+	VFMADD213PS.BCST 120(AX), Z23, Z28
+	VFMADD213PS.BCST 116(AX), Z23, Z28
+	VFMADD213PS.BCST 112(AX), Z23, Z28
+	VFMADD213PS.BCST 108(AX), Z23, Z28
+	VFMADD213PS.BCST 104(AX), Z23, Z28
+	VFMADD213PS.BCST 100(AX), Z23, Z28
+	VFMADD213PS.BCST 96(AX), Z23, Z28
+	VFMADD213PS.BCST 92(AX), Z23, Z28
+	VFMADD213PS.BCST 88(AX), Z23, Z28
+	VFMADD213PS.BCST 84(AX), Z23, Z28
+	VFMADD213PS.BCST 80(AX), Z23, Z28
+	VMULPS           Z23, Z28, Z23
+	VMULPS           Z4, Z23, Z23
+	VBLENDMPS        Z23, Z27, K2, Z12
+	VMULPS           Z12, Z26, Z23
+	VBROADCASTSS     4(AX), Z26
+	VMULPS           Z25, Z23, Z23
+	VMAXPS           Z23, Z26, Z23
+	VBROADCASTSS     consts32AVX512<>+88(SB), Z26
+	VMINPS           Z23, Z26, Z23
+	VBROADCASTSS     consts32AVX512<>+92(SB), Z26
+	VMAXPS           Z23, Z26, Z23
+	VCMPPS.BCST      $0x0c, consts32AVX512<>+40(SB), Z25, K1
+	VMOVAPS.Z        Z23, K1, Z23
+	VMOVUPS          Z23, (BX)(R11*4)
+
+reducedHardMaskedAVX512F32nohess0:
+	TESTQ        DX, DX
+	JZ           reducedHardMaskedAVX512F32nograd0
+	VMOVUPS      (R8)(R11*4), Z23
+	VPMOVZXBD    (R9)(R11*1), Z25
+	VPTESTNMD    Z25, Z25, K1
+	VMOVAPS.Z    Z23, K1, Z23
+	VMULPS       Z23, Z2, Z2
+	VBROADCASTSS consts32AVX512<>+88(SB), Z25
+	VMINPS       Z2, Z25, Z2
+	VBROADCASTSS consts32AVX512<>+92(SB), Z25
+	VMAXPS       Z2, Z25, Z2
+	VCMPPS.BCST  $0x0c, consts32AVX512<>+40(SB), Z23, K1
+	VMOVAPS.Z    Z2, K1, Z2
+	VMOVUPS      Z2, (DX)(R11*4)
+
+reducedHardMaskedAVX512F32nograd0:
+	VMOVUPS       (R8)(R11*4), Z2
+	VPMOVZXBD     (R9)(R11*1), Z23
+	VPTESTNMD     Z23, Z23, K1
+	VMOVAPS.Z     Z2, K1, Z2
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
+	VMULPS        Z2, Z24, Z23
+	VMINPS.BCST   consts32AVX512<>+88(SB), Z23, Z23
+	VMOVAPS.Z     Z23, K1, Z23
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
+	VMOVAPS.Z     Z24, K1, Z24
+	VCVTPS2PD     Y24, Z25
+	VCVTPS2PD     Y2, Z26
+	VMULPD        Z26, Z25, Z25
+	VMINPD        limF64AVX512<>+0(SB), Z25, Z25
+	VADDPD        Z25, Z0, Z0
+	VEXTRACTF32X8 $0x01, Z24, Y25
+	VCVTPS2PD     Y25, Z24
+	VEXTRACTF32X8 $0x01, Z2, Y25
+	VCVTPS2PD     Y25, Z2
+	VMULPD        Z2, Z24, Z24
+	VMINPD        limF64AVX512<>+0(SB), Z24, Z24
+	VADDPD        Z24, Z1, Z1
+	TESTQ         CX, CX
+	JZ            reducedHardMaskedAVX512F32noloss0
+	VMOVUPS       Z23, (CX)(R11*4)
+
+reducedHardMaskedAVX512F32noloss0:
+	VMOVUPS          64(SI)(R11*4), Z2
+	VMOVAPS          Z2, Z23
+	VXORPS.BCST      consts32AVX512<>+0(SB), Z2, K5, Z23
+	VPMOVD2M         Z23, K1
+	VORPS.BCST       consts32AVX512<>+0(SB), Z2, Z2
+	VMOVUPS          64(R12), Z24
+	VBROADCASTSS     consts32AVX512<>+36(SB), Z25
+	VADDPS.BCST      consts32AVX512<>+36(SB), Z24, Z26
+	VDIVPS           Z26, Z25, Z25
+	VMULPS           Z25, Z24, Z26
+	VBLENDMPS        Z25, Z26, K1, Z13
+	VBLENDMPS        Z26, Z25, K1, Z14
+	VMULPS           Z24, Z24, Z25
+	VMULPS           Z25, Z25, Z26
+	VBROADCASTSS     consts32AVX512<>+52(SB), Z27
+	VFMADD213PS.BCST consts32AVX512<>+56(SB), Z24, Z27
+	VBROADCASTSS     consts32AVX512<>+60(SB), Z28
+	VFMADD213PS.BCST consts32AVX512<>+64(SB), Z24, Z28
+	VFMADD213PS      Z27, Z25, Z28
+	VBROADCASTSS     consts32AVX512<>+68(SB), Z27
+	VFMADD213PS.BCST consts32AVX512<>+72(SB), Z24, Z27
+	VBROADCASTSS     consts32AVX512<>+76(SB), Z29
+	VFMADD213PS.BCST consts32AVX512<>+80(SB), Z24, Z29
+	VFMADD213PS      Z27, Z25, Z29
+	VFMADD213PS      Z28, Z26, Z29
+	VFMADD213PS      Z24, Z25, Z29
+	VSUBPS           Z2, Z29, K1, Z29
+	VMOVAPS          Z13, Z2
+	MOVL             (AX), R14
+	TESTL            R14, R14
+	JNZ              reducedHardMaskedAVX512F32pow1
+	VBROADCASTSS     consts32AVX512<>+36(SB), Z2
+	JMP              reducedHardMaskedAVX512F32pow1done
+
+reducedHardMaskedAVX512F32pow1:
+	DECL   R14
+	JZ     reducedHardMaskedAVX512F32pow1done
+	VMULPS Z13, Z2, Z2
+	JMP    reducedHardMaskedAVX512F32pow1
+
+reducedHardMaskedAVX512F32pow1done:
+	VCMPPS.BCST      $0x1d, 44(AX), Z23, K1
+	VBROADCASTSS     12(AX), Z24
+	VBLENDMPS.BCST   8(AX), Z24, K4, Z15
+	VBROADCASTSS     20(AX), Z24
+	VBLENDMPS.BCST   16(AX), Z24, K4, Z16
+	VMULPS           Z16, Z2, Z24
+	VBLENDMPS        Z24, Z15, K1, Z17
+	VMULPS           Z29, Z17, Z24
+	VCMPPS.BCST      $0x1d, 44(AX), Z23, K1
+	VBROADCASTSS     28(AX), Z25
+	VBLENDMPS.BCST   24(AX), Z25, K4, Z18
+	VBROADCASTSS     36(AX), Z25
+	VBLENDMPS.BCST   32(AX), Z25, K4, Z19
+	VMULPS           Z19, Z2, Z2
+	VBLENDMPS        Z2, Z18, K1, Z20
+	VXORPS           Z2, Z2, Z2
+	VCMPPS.BCST      $0x1d, 44(AX), Z23, K1
+	VBLENDMPS.BCST   40(AX), Z2, K1, Z21
+	VMULPS           Z21, Z14, Z2
+	VFMADD213PS      Z13, Z29, Z2
+	VMULPS           Z2, Z20, Z2
+	TESTQ            BX, BX
+	JZ               reducedHardMaskedAVX512F32nohess1
+	VMOVUPS          64(R8)(R11*4), Z25
+	VPMOVZXBD        16(R9)(R11*1), Z26
+	VPTESTNMD        Z26, Z26, K1
+	VMOVAPS.Z        Z25, K1, Z25
+	VANDPS.BCST      consts32AVX512<>+44(SB), Z20, Z26
+	VCMPPS.BCST      $0x1d, 44(AX), Z23, K1
+	VADDPS.BCST      consts32AVX512<>+36(SB), Z21, Z27
+	VFMSUB213PS.BCST consts32AVX512<>+36(SB), Z14, Z27
+	VMULPS           Z29, Z14, Z28
+	VMULPS           Z21, Z28, Z28
+	VMULPS           Z27, Z28, Z27
+	VADDPS           Z21, Z21, Z28
+	VADDPS.BCST      consts32AVX512<>+36(SB), Z28, Z28
+	VMULPS           Z14, Z13, Z29
+	VFMADD231PS      Z28, Z29, Z27
+	VSUBPS.BCST      64(AX), Z23, Z23
+	VSUBPS.BCST      68(AX), Z23, Z23
+	VCMPPS.BCST      $0x1d, 72(AX), Z23, K2
+	VCMPPS.BCST      $0x12, 76(AX), Z23, K3
+	KANDW            K3, K2, K2
+	KANDW            K1, K2, K2
+	VBROADCASTSS     124(AX), Z28
+	VFMADD213PS.BCST 120(AX), Z23, Z28
+	VFMADD213PS.BCST 116(AX), Z23, Z28
+	VFMADD213PS.BCST 112(AX), Z23, Z28
+	VFMADD213PS.BCST 108(AX), Z23, Z28
+	VFMADD213PS.BCST 104(AX), Z23, Z28
+	VFMADD213PS.BCST 100(AX), Z23, Z28
+	VFMADD213PS.BCST 96(AX), Z23, Z28
+	VFMADD213PS.BCST 92(AX), Z23, Z28
+	VFMADD213PS.BCST 88(AX), Z23, Z28
+	VFMADD213PS.BCST 84(AX), Z23, Z28
+	VFMADD213PS.BCST 80(AX), Z23, Z28
+	VMULPS           Z23, Z28, Z23
+	VMULPS           Z14, Z23, Z23
+	VBLENDMPS        Z23, Z27, K2, Z22
+	VMULPS           Z22, Z26, Z23
+	VBROADCASTSS     4(AX), Z26
+	VMULPS           Z25, Z23, Z23
+	VMAXPS           Z23, Z26, Z23
+	VBROADCASTSS     consts32AVX512<>+88(SB), Z26
+	VMINPS           Z23, Z26, Z23
+	VBROADCASTSS     consts32AVX512<>+92(SB), Z26
+	VMAXPS           Z23, Z26, Z23
+	VCMPPS.BCST      $0x0c, consts32AVX512<>+40(SB), Z25, K1
+	VMOVAPS.Z        Z23, K1, Z23
+	VMOVUPS          Z23, 64(BX)(R11*4)
+
+reducedHardMaskedAVX512F32nohess1:
+	TESTQ        DX, DX
+	JZ           reducedHardMaskedAVX512F32nograd1
+	VMOVUPS      64(R8)(R11*4), Z23
+	VPMOVZXBD    16(R9)(R11*1), Z25
+	VPTESTNMD    Z25, Z25, K1
+	VMOVAPS.Z    Z23, K1, Z23
+	VMULPS       Z23, Z2, Z2
+	VBROADCASTSS consts32AVX512<>+88(SB), Z25
+	VMINPS       Z2, Z25, Z2
+	VBROADCASTSS consts32AVX512<>+92(SB), Z25
+	VMAXPS       Z2, Z25, Z2
+	VCMPPS.BCST  $0x0c, consts32AVX512<>+40(SB), Z23, K1
+	VMOVAPS.Z    Z2, K1, Z2
+	VMOVUPS      Z2, 64(DX)(R11*4)
+
+reducedHardMaskedAVX512F32nograd1:
+	VMOVUPS       64(R8)(R11*4), Z2
+	VPMOVZXBD     16(R9)(R11*1), Z23
+	VPTESTNMD     Z23, Z23, K1
+	VMOVAPS.Z     Z2, K1, Z2
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
+	VMULPS        Z2, Z24, Z23
+	VMINPS.BCST   consts32AVX512<>+88(SB), Z23, Z23
+	VMOVAPS.Z     Z23, K1, Z23
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
+	VMOVAPS.Z     Z24, K1, Z24
+	VCVTPS2PD     Y24, Z25
+	VCVTPS2PD     Y2, Z26
+	VMULPD        Z26, Z25, Z25
+	VMINPD        limF64AVX512<>+0(SB), Z25, Z25
+	VADDPD        Z25, Z0, Z0
+	VEXTRACTF32X8 $0x01, Z24, Y25
+	VCVTPS2PD     Y25, Z24
+	VEXTRACTF32X8 $0x01, Z2, Y25
+	VCVTPS2PD     Y25, Z2
+	VMULPD        Z2, Z24, Z24
+	VMINPD        limF64AVX512<>+0(SB), Z24, Z24
+	VADDPD        Z24, Z1, Z1
+	TESTQ         CX, CX
+	JZ            reducedHardMaskedAVX512F32noloss1
+	VMOVUPS       Z23, 64(CX)(R11*4)
+
+reducedHardMaskedAVX512F32noloss1:
+	XCHGQ R12, R13
+	ADDQ  $0x20, R11
+	JMP   reducedHardMaskedAVX512F32loop
+
+reducedHardMaskedAVX512F32done:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDPD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, sum+72(FP)
+	MOVQ          R11, done+80(FP)
+	RET
+
+// func varifocalHardMaskedAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·varifocalHardMaskedAVX512F32(SB), NOSPLIT, $0-88
+	MOVQ              q+0(FP), AX
+	MOVQ              loss+8(FP), CX
+	MOVQ              grad+16(FP), DX
+	MOVQ              hess+24(FP), BX
+	MOVQ              x+32(FP), SI
+	MOVQ              y+40(FP), DI
+	MOVQ              w+48(FP), R8
+	MOVQ              m+56(FP), R9
+	MOVQ              n+64(FP), R10
+	VXORPD            Z0, Z0, Z0
+	VXORPD            Z1, Z1, Z1
+	XORQ              R11, R11
+	CMPQ              R10, $0x00
+	JE                varifocalHardMaskedAVX512F32done
+	VMOVUPS           (SI)(R11*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z19
+	VMAXPS            Z2, Z19, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z19
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z19
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z19, Z20
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z20, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z21
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z19, Z21
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z20, Z22
+	VSCALEFPS         Z22, Z21, Z21
+	VMOVUPS           exptab32AVX512<>+128(SB), Z22
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z19, Z22
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z20, Z22
+	VMULPS            Z2, Z2, Z19
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z20
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z20
+	VADDPS            Z2, Z22, Z22
+	VFMADD231PS       Z20, Z19, Z22
+	VFMADD213PS       Z21, Z21, Z22
+	VMOVUPS           64(SI)(R11*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z19
+	VMAXPS            Z2, Z19, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z19
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z19
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z19, Z20
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z20, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z21
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z19, Z21
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z20, Z23
+	VSCALEFPS         Z23, Z21, Z21
+	VMOVUPS           exptab32AVX512<>+128(SB), Z23
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z19, Z23
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z20, Z23
+	VMULPS            Z2, Z2, Z19
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z20
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z20
+	VADDPS            Z2, Z23, Z23
+	VFMADD231PS       Z20, Z19, Z23
+	VFMADD213PS       Z21, Z21, Z23
+
+varifocalHardMaskedAVX512F32loop:
+	CMPQ R11, R10
+	JGE  varifocalHardMaskedAVX512F32done
+	LEAQ 32(R11), R12
+	CMPQ R12, R10
+	JL   varifocalHardMaskedAVX512F32ahead
+	MOVQ R11, R12
+
+varifocalHardMaskedAVX512F32ahead:
+	VMOVUPS           (SI)(R12*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z19
+	VMAXPS            Z2, Z19, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z19
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z19
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z19, Z20
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z20, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z21
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z19, Z21
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z20, Z24
+	VSCALEFPS         Z24, Z21, Z21
+	VMOVUPS           exptab32AVX512<>+128(SB), Z24
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z19, Z24
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z20, Z24
+	VMULPS            Z2, Z2, Z19
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z20
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z20
+	VADDPS            Z2, Z24, Z24
+	VFMADD231PS       Z20, Z19, Z24
+	VFMADD213PS       Z21, Z21, Z24
+	VMOVUPS           64(SI)(R12*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z19
+	VMAXPS            Z2, Z19, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z19
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z19
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z19, Z20
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z20, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z21
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z19, Z21
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z20, Z25
+	VSCALEFPS         Z25, Z21, Z21
+	VMOVUPS           exptab32AVX512<>+128(SB), Z25
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z19, Z25
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z20, Z25
+	VMULPS            Z2, Z2, Z19
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z20
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z20
+	VADDPS            Z2, Z25, Z25
+	VFMADD231PS       Z20, Z19, Z25
+	VFMADD213PS       Z21, Z21, Z25
+	VMOVUPS           (DI)(R11*4), Z2
+	VMOVUPS           (SI)(R11*4), Z19
+	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K1
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K2
+	KORW              K1, K2, K3
+	VANDPS.BCST       consts32AVX512<>+44(SB), Z19, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+48(SB), Z2, K4
+	KANDW             K4, K3, K3
+	VMOVUPS           (R8)(R11*4), Z2
+	VPMOVZXBD         (R9)(R11*1), Z19
+	VPTESTNMD         Z19, Z19, K4
+	VMOVAPS.Z         Z2, K4, Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K4
+	KORW              K3, K4, K3
+	VMOVUPS           64(DI)(R11*4), Z2
+	VMOVUPS           64(SI)(R11*4), Z19
+	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K4
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K5
+	KORW              K4, K5, K6
+	VANDPS.BCST       consts32AVX512<>+44(SB), Z19, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+48(SB), Z2, K7
+	KANDW             K7, K6, K6
+	VMOVUPS           64(R8)(R11*4), Z2
+	VPMOVZXBD         16(R9)(R11*1), Z19
+	VPTESTNMD         Z19, Z19, K7
+	VMOVAPS.Z         Z2, K7, Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K7
+	KORW              K6, K7, K6
+	KANDW             K3, K6, K6
+	KORTESTW          K6, K6
+	JCC               varifocalHardMaskedAVX512F32done
+	VMOVUPS           (SI)(R11*4), Z2
+	VMOVAPS           Z2, Z19
+	VXORPS.BCST       consts32AVX512<>+0(SB), Z2, K2, Z19
+	VPMOVD2M          Z19, K3
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z20
+	VADDPS.BCST       consts32AVX512<>+36(SB), Z22, Z21
+	VDIVPS            Z21, Z20, Z20
+	VMULPS            Z20, Z22, Z21
+	VBLENDMPS         Z20, Z21, K3, Z3
+	VBLENDMPS         Z21, Z20, K3, Z4
+	VMULPS            Z22, Z22, Z20
+	VMULPS            Z20, Z20, Z21
+	VBROADCASTSS      consts32AVX512<>+52(SB), Z26
+	VFMADD213PS.BCST  consts32AVX512<>+56(SB), Z22, Z26
+	VBROADCASTSS      consts32AVX512<>+60(SB), Z27
+	VFMADD213PS.BCST  consts32AVX512<>+64(SB), Z22, Z27
+	VFMADD213PS       Z26, Z20, Z27
+	VBROADCASTSS      consts32AVX512<>+68(SB), Z26
+	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z22, Z26
+	VBROADCASTSS      consts32AVX512<>+76(SB), Z28
+	VFMADD213PS.BCST  consts32AVX512<>+80(SB), Z22, Z28
+	VFMADD213PS       Z26, Z20, Z28
+	VFMADD213PS       Z27, Z21, Z28
+	VFMADD213PS       Z22, Z20, Z28
+	VSUBPS            Z2, Z28, K3, Z28
+	VMOVAPS           Z3, Z2
+	MOVL              (AX), R12
+	TESTL             R12, R12
+	JNZ               varifocalHardMaskedAVX512F32pow0
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z2
+	JMP               varifocalHardMaskedAVX512F32pow0done
+
+varifocalHardMaskedAVX512F32pow0:
+	DECL   R12
+	JZ     varifocalHardMaskedAVX512F32pow0done
+	VMULPS Z3, Z2, Z2
+	JMP    varifocalHardMaskedAVX512F32pow0
+
+varifocalHardMaskedAVX512F32pow0done:
+	VBLENDMPS.BCST   consts32AVX512<>+36(SB), Z2, K1, Z5
+	VBROADCASTSS     12(AX), Z2
+	VBLENDMPS.BCST   8(AX), Z2, K1, Z6
+	VMULPS           Z6, Z5, Z2
+	VMULPS           Z28, Z2, Z2
+	VBROADCASTSS     20(AX), Z20
+	VBLENDMPS.BCST   16(AX), Z20, K1, Z7
+	VMULPS           Z5, Z7, Z20
+	VBROADCASTSS     28(AX), Z21
+	VBLENDMPS.BCST   24(AX), Z21, K1, Z8
+	VMULPS           Z8, Z4, Z21
+	VFMADD213PS      Z3, Z28, Z21
+	VMULPS           Z20, Z21, Z21
+	TESTQ            BX, BX
+	JZ               varifocalHardMaskedAVX512F32nohess0
+	VMOVUPS          (R8)(R11*4), Z22
+	VPMOVZXBD        (R9)(R11*1), Z26
+	VPTESTNMD        Z26, Z26, K3
+	VMOVAPS.Z        Z22, K3, Z22
+	VANDPS.BCST      consts32AVX512<>+44(SB), Z20, Z20
+	VBROADCASTSS     28(AX), Z26
+	VBLENDMPS.BCST   24(AX), Z26, K1, Z9
+	VADDPS.BCST      consts32AVX512<>+36(SB), Z9, Z26
+	VFMSUB213PS.BCST consts32AVX512<>+36(SB), Z4, Z26
+	VMULPS           Z28, Z4, Z27
+	VMULPS           Z9, Z27, Z27
+	VMULPS           Z26, Z27, Z26
+	VADDPS           Z9, Z9, Z27
+	VADDPS.BCST      consts32AVX512<>+36(SB), Z27, Z27
+	VMULPS           Z4, Z3, Z28
+	VFMADD231PS      Z27, Z28, Z26
+	VSUBPS.BCST      64(AX), Z19, Z19
+	VSUBPS.BCST      68(AX), Z19, Z19
+	VCMPPS.BCST      $0x1d, 72(AX), Z19, K1
+	VCMPPS.BCST      $0x12, 76(AX), Z19, K3
+	KANDW            K3, K1, K1
+	KANDW            K2, K1, K1
+	VBROADCASTSS     124(AX), Z27
+	VFMADD213PS.BCST 120(AX), Z19, Z27
+	VFMADD213PS.BCST 116(AX), Z19, Z27
+	VFMADD213PS.BCST 112(AX), Z19, Z27
+	VFMADD213PS.BCST 108(AX), Z19, Z27
+	VFMADD213PS.BCST 104(AX), Z19, Z27
+	VFMADD213PS.BCST 100(AX), Z19, Z27
+	VFMADD213PS.BCST 96(AX), Z19, Z27
+	VFMADD213PS.BCST 92(AX), Z19, Z27
+	VFMADD213PS.BCST 88(AX), Z19, Z27
+	VFMADD213PS.BCST 84(AX), Z19, Z27
+	VFMADD213PS.BCST 80(AX), Z19, Z27
+	VMULPS           Z19, Z27, Z19
+	VMULPS           Z4, Z19, Z19
+	VBLENDMPS        Z19, Z26, K1, Z10
+	VMULPS           Z10, Z20, Z19
+	VBROADCASTSS     4(AX), Z20
+	VMULPS           Z22, Z19, Z19
+	VMAXPS           Z19, Z20, Z19
+	VBROADCASTSS     consts32AVX512<>+88(SB), Z20
+	VMINPS           Z19, Z20, Z19
+	VBROADCASTSS     consts32AVX512<>+92(SB), Z20
+	VMAXPS           Z19, Z20, Z19
+	VCMPPS.BCST      $0x0c, consts32AVX512<>+40(SB), Z22, K1
+	VMOVAPS.Z        Z19, K1, Z19
+	VMOVUPS          Z19, (BX)(R11*4)
+
+varifocalHardMaskedAVX512F32nohess0:
+	TESTQ        DX, DX
+	JZ           varifocalHardMaskedAVX512F32nograd0
+	VMOVUPS      (R8)(R11*4), Z19
+	VPMOVZXBD    (R9)(R11*1), Z20
+	VPTESTNMD    Z20, Z20, K1
+	VMOVAPS.Z    Z19, K1, Z19
+	VMULPS       Z19, Z21, Z20
+	VBROADCASTSS consts32AVX512<>+88(SB), Z21
+	VMINPS       Z20, Z21, Z20
+	VBROADCASTSS consts32AVX512<>+92(SB), Z21
+	VMAXPS       Z20, Z21, Z20
+	VCMPPS.BCST  $0x0c, consts32AVX512<>+40(SB), Z19, K1
+	VMOVAPS.Z    Z20, K1, Z19
+	VMOVUPS      Z19, (DX)(R11*4)
+
+varifocalHardMaskedAVX512F32nograd0:
+	VMOVUPS       (R8)(R11*4), Z19
+	VPMOVZXBD     (R9)(R11*1), Z20
+	VPTESTNMD     Z20, Z20, K1
+	VMOVAPS.Z     Z19, K1, Z19
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z19, K1
+	VMULPS        Z19, Z2, Z20
+	VMINPS.BCST   consts32AVX512<>+88(SB), Z20, Z20
+	VMOVAPS.Z     Z20, K1, Z20
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z19, K1
+	VMOVAPS.Z     Z2, K1, Z2
+	VCVTPS2PD     Y2, Z21
+	VCVTPS2PD     Y19, Z22
+	VMULPD        Z22, Z21, Z21
+	VMINPD        limF64AVX512<>+0(SB), Z21, Z21
+	VADDPD        Z21, Z0, Z0
+	VEXTRACTF32X8 $0x01, Z2, Y21
+	VCVTPS2PD     Y21, Z2
+	VEXTRACTF32X8 $0x01, Z19, Y21
+	VCVTPS2PD     Y21, Z19
+	VMULPD        Z19, Z2, Z2
+	VMINPD        limF64AVX512<>+0(SB), Z2, Z2
+	VADDPD        Z2, Z1, Z1
+	TESTQ         CX, CX
+	JZ            varifocalHardMaskedAVX512F32noloss0
+	VMOVUPS       Z20, (CX)(R11*4)
+
+varifocalHardMaskedAVX512F32noloss0:
+	VMOVUPS          64(SI)(R11*4), Z2
+	VMOVAPS          Z2, Z19
+	VXORPS.BCST      consts32AVX512<>+0(SB), Z2, K5, Z19
+	VPMOVD2M         Z19, K1
+	VORPS.BCST       consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS     consts32AVX512<>+36(SB), Z20
+	VADDPS.BCST      consts32AVX512<>+36(SB), Z23, Z21
+	VDIVPS           Z21, Z20, Z20
+	VMULPS           Z20, Z23, Z21
+	VBLENDMPS        Z20, Z21, K1, Z11
+	VBLENDMPS        Z21, Z20, K1, Z12
+	VMULPS           Z23, Z23, Z20
+	VMULPS           Z20, Z20, Z21
+	VBROADCASTSS     consts32AVX512<>+52(SB), Z22
+	VFMADD213PS.BCST consts32AVX512<>+56(SB), Z23, Z22
+	VBROADCASTSS     consts32AVX512<>+60(SB), Z26
+	VFMADD213PS.BCST consts32AVX512<>+64(SB), Z23, Z26
+	VFMADD213PS      Z22, Z20, Z26
+	VBROADCASTSS     consts32AVX512<>+68(SB), Z22
+	VFMADD213PS.BCST consts32AVX512<>+72(SB), Z23, Z22
+	VBROADCASTSS     consts32AVX512<>+76(SB), Z27
+	VFMADD213PS.BCST consts32AVX512<>+80(SB), Z23, Z27
+	VFMADD213PS      Z22, Z20, Z27
+	VFMADD213PS      Z26, Z21, Z27
+	VFMADD213PS      Z23, Z20, Z27
+	VSUBPS           Z2, Z27, K1, Z27
+	VMOVAPS          Z11, Z2
+	MOVL             (AX), R12
+	TESTL            R12, R12
+	JNZ              varifocalHardMaskedAVX512F32pow1
+	VBROADCASTSS     consts32AVX512<>+36(SB), Z2
+	JMP              varifocalHardMaskedAVX512F32pow1done
+
+varifocalHardMaskedAVX512F32pow1:
+	DECL   R12
+	JZ     varifocalHardMaskedAVX512F32pow1done
+	VMULPS Z11, Z2, Z2
+	JMP    varifocalHardMaskedAVX512F32pow1
+
+varifocalHardMaskedAVX512F32pow1done:
+	VBLENDMPS.BCST   consts32AVX512<>+36(SB), Z2, K4, Z13
+	VBROADCASTSS     12(AX), Z2
+	VBLENDMPS.BCST   8(AX), Z2, K4, Z14
+	VMULPS           Z14, Z13, Z2
+	VMULPS           Z27, Z2, Z2
+	VBROADCASTSS     20(AX), Z20
+	VBLENDMPS.BCST   16(AX), Z20, K4, Z15
+	VMULPS           Z13, Z15, Z20
+	VBROADCASTSS     28(AX), Z21
+	VBLENDMPS.BCST   24(AX), Z21, K4, Z16
+	VMULPS           Z16, Z12, Z21
+	VFMADD213PS      Z11, Z27, Z21
+	VMULPS           Z20, Z21, Z21
+	TESTQ            BX, BX
+	JZ               varifocalHardMaskedAVX512F32nohess1
+	VMOVUPS          64(R8)(R11*4), Z22
+	VPMOVZXBD        16(R9)(R11*1), Z23
+	VPTESTNMD        Z23, Z23, K1
+	VMOVAPS.Z        Z22, K1, Z22
+	VANDPS.BCST      consts32AVX512<>+44(SB), Z20, Z20
+	VBROADCASTSS     28(AX), Z23
+	VBLENDMPS.BCST   24(AX), Z23, K4, Z17
+	VADDPS.BCST      consts32AVX512<>+36(SB), Z17, Z23
+	VFMSUB213PS.BCST consts32AVX512<>+36(SB), Z12, Z23
+	VMULPS           Z27, Z12, Z26
+	VMULPS           Z17, Z26, Z26
+	VMULPS           Z23, Z26, Z23
+	VADDPS           Z17, Z17, Z26
+	VADDPS.BCST      consts32AVX512<>+36(SB), Z26, Z26
+	VMULPS           Z12, Z11, Z27
+	VFMADD231PS      Z26, Z27, Z23
+	VSUBPS.BCST      64(AX), Z19, Z19
+	VSUBPS.BCST      68(AX), Z19, Z19
+	VCMPPS.BCST      $0x1d, 72(AX), Z19, K1
+	VCMPPS.BCST      $0x12, 76(AX), Z19, K2
+	KANDW            K2, K1, K1
+	KANDW            K5, K1, K1
+	VBROADCASTSS     124(AX), Z26
+	VFMADD213PS.BCST 120(AX), Z19, Z26
+	VFMADD213PS.BCST 116(AX), Z19, Z26
+	VFMADD213PS.BCST 112(AX), Z19, Z26
+	VFMADD213PS.BCST 108(AX), Z19, Z26
+	VFMADD213PS.BCST 104(AX), Z19, Z26
+	VFMADD213PS.BCST 100(AX), Z19, Z26
+	VFMADD213PS.BCST 96(AX), Z19, Z26
+	VFMADD213PS.BCST 92(AX), Z19, Z26
+	VFMADD213PS.BCST 88(AX), Z19, Z26
+	VFMADD213PS.BCST 84(AX), Z19, Z26
+	VFMADD213PS.BCST 80(AX), Z19, Z26
+	VMULPS           Z19, Z26, Z19
+	VMULPS           Z12, Z19, Z19
+	VBLENDMPS        Z19, Z23, K1, Z18
+	VMULPS           Z18, Z20, Z19
+	VBROADCASTSS     4(AX), Z20
+	VMULPS           Z22, Z19, Z19
+	VMAXPS           Z19, Z20, Z19
+	VBROADCASTSS     consts32AVX512<>+88(SB), Z20
+	VMINPS           Z19, Z20, Z19
+	VBROADCASTSS     consts32AVX512<>+92(SB), Z20
+	VMAXPS           Z19, Z20, Z19
+	VCMPPS.BCST      $0x0c, consts32AVX512<>+40(SB), Z22, K1
+	VMOVAPS.Z        Z19, K1, Z19
+	VMOVUPS          Z19, 64(BX)(R11*4)
+
+varifocalHardMaskedAVX512F32nohess1:
+	TESTQ        DX, DX
+	JZ           varifocalHardMaskedAVX512F32nograd1
+	VMOVUPS      64(R8)(R11*4), Z19
+	VPMOVZXBD    16(R9)(R11*1), Z20
+	VPTESTNMD    Z20, Z20, K1
+	VMOVAPS.Z    Z19, K1, Z19
+	VMULPS       Z19, Z21, Z20
+	VBROADCASTSS consts32AVX512<>+88(SB), Z21
+	VMINPS       Z20, Z21, Z20
+	VBROADCASTSS consts32AVX512<>+92(SB), Z21
+	VMAXPS       Z20, Z21, Z20
+	VCMPPS.BCST  $0x0c, consts32AVX512<>+40(SB), Z19, K1
+	VMOVAPS.Z    Z20, K1, Z19
+	VMOVUPS      Z19, 64(DX)(R11*4)
+
+varifocalHardMaskedAVX512F32nograd1:
+	VMOVUPS       64(R8)(R11*4), Z19
+	VPMOVZXBD     16(R9)(R11*1), Z20
+	VPTESTNMD     Z20, Z20, K1
+	VMOVAPS.Z     Z19, K1, Z19
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z19, K1
+	VMULPS        Z19, Z2, Z20
+	VMINPS.BCST   consts32AVX512<>+88(SB), Z20, Z20
+	VMOVAPS.Z     Z20, K1, Z20
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z19, K1
+	VMOVAPS.Z     Z2, K1, Z2
+	VCVTPS2PD     Y2, Z21
+	VCVTPS2PD     Y19, Z22
+	VMULPD        Z22, Z21, Z21
+	VMINPD        limF64AVX512<>+0(SB), Z21, Z21
+	VADDPD        Z21, Z0, Z0
+	VEXTRACTF32X8 $0x01, Z2, Y21
+	VCVTPS2PD     Y21, Z2
+	VEXTRACTF32X8 $0x01, Z19, Y21
+	VCVTPS2PD     Y21, Z19
+	VMULPD        Z19, Z2, Z2
+	VMINPD        limF64AVX512<>+0(SB), Z2, Z2
+	VADDPD        Z2, Z1, Z1
+	TESTQ         CX, CX
+	JZ            varifocalHardMaskedAVX512F32noloss1
+	VMOVUPS       Z20, 64(CX)(R11*4)
+
+varifocalHardMaskedAVX512F32noloss1:
+	VMOVAPS Z24, Z22
+	VMOVAPS Z25, Z23
+	ADDQ    $0x20, R11
+	JMP     varifocalHardMaskedAVX512F32loop
+
+varifocalHardMaskedAVX512F32done:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDPD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, sum+72(FP)
+	MOVQ          R11, done+80(FP)
+	RET
+
+// func flstarHardMaskedAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·flstarHardMaskedAVX512F32(SB), NOSPLIT, $0-88
+	MOVQ   q+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   w+48(FP), R8
+	MOVQ   m+56(FP), R9
+	MOVQ   n+64(FP), R10
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	XORQ   R11, R11
+
+flstarHardMaskedAVX512F32loop:
+	CMPQ              R11, R10
+	JGE               flstarHardMaskedAVX512F32done
+	VMOVUPS           (DI)(R11*4), Z2
+	VMOVUPS           (SI)(R11*4), Z3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K1
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K2
+	KORW              K1, K2, K3
+	VANDPS.BCST       consts32AVX512<>+44(SB), Z3, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+48(SB), Z2, K4
+	KANDW             K4, K3, K3
+	VMOVUPS           (R8)(R11*4), Z2
+	VPMOVZXBD         (R9)(R11*1), Z3
+	VPTESTNMD         Z3, Z3, K4
+	VMOVAPS.Z         Z2, K4, Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K4
+	KORW              K3, K4, K3
+	VMOVUPS           64(DI)(R11*4), Z2
+	VMOVUPS           64(SI)(R11*4), Z3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K4
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K5
+	KORW              K4, K5, K6
+	VANDPS.BCST       consts32AVX512<>+44(SB), Z3, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+48(SB), Z2, K7
+	KANDW             K7, K6, K6
+	VMOVUPS           64(R8)(R11*4), Z2
+	VPMOVZXBD         16(R9)(R11*1), Z3
+	VPTESTNMD         Z3, Z3, K7
+	VMOVAPS.Z         Z2, K7, Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K7
+	KORW              K6, K7, K6
+	KANDW             K3, K6, K6
+	KORTESTW          K6, K6
+	JCC               flstarHardMaskedAVX512F32done
+	VMOVUPS           (SI)(R11*4), Z2
+	VMOVAPS           Z2, Z3
+	VXORPS.BCST       consts32AVX512<>+0(SB), Z2, K2, Z3
+	VBROADCASTSS      8(AX), Z2
+	VMULPS            Z2, Z3, Z12
+	VFMSUB213PS       Z12, Z3, Z2
+	VADDPS.BCST       16(AX), Z12, Z13
+	VSUBPS            Z12, Z13, Z14
+	VSUBPS            Z14, Z13, Z15
+	VSUBPS            Z15, Z12, Z12
+	VBROADCASTSS      16(AX), Z15
+	VSUBPS            Z14, Z15, Z14
+	VADDPS            Z14, Z12, Z12
+	VADDPS            Z2, Z12, Z2
+	VBROADCASTSS      12(AX), Z12
+	VFMADD231PS       Z12, Z3, Z2
+	VADDPS.BCST       20(AX), Z2, Z2
+	VXORPS.BCST       consts32AVX512<>+0(SB), Z13, Z3
+	VANDPS.BCST       consts32AVX512<>+0(SB), Z3, Z12
+	VXORPS            Z12, Z2, Z2
+	VMINPS.BCST       consts32AVX512<>+36(SB), Z2, Z2
+	VMAXPS.BCST       consts32AVX512<>+84(SB), Z2, Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z13, Z12
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z14
+	VMAXPS            Z12, Z14, Z12
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z14
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z12, Z14
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z14, Z15
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z15, Z12
+	VADDPS            Z2, Z12, Z12
+	VMOVUPS           exptab32AVX512<>+0(SB), Z2
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z14, Z2
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z15, Z16
+	VSCALEFPS         Z16, Z2, Z2
+	VMOVUPS           exptab32AVX512<>+128(SB), Z16
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z14, Z16
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z15, Z16
+	VMULPS            Z12, Z12, Z14
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z15
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z12, Z15
+	VADDPS            Z12, Z16, Z16
+	VFMADD231PS       Z15, Z14, Z16
+	VFMADD213PS       Z2, Z2, Z16
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z2
+	VADDPS.BCST       consts32AVX512<>+36(SB), Z16, Z12
+	VDIVPS            Z12, Z2, Z2
+	VMULPS            Z2, Z16, Z12
+	VPMOVD2M          Z13, K2
+	VBLENDMPS         Z2, Z12, K2, Z4
+	VMAXPS.BCST       consts32AVX512<>+40(SB), Z3, Z3
+	VMULPS            Z16, Z16, Z13
+	VMULPS            Z13, Z13, Z14
+	VBROADCASTSS      consts32AVX512<>+52(SB), Z15
+	VFMADD213PS.BCST  consts32AVX512<>+56(SB), Z16, Z15
+	VBROADCASTSS      consts32AVX512<>+60(SB), Z17
+	VFMADD213PS.BCST  consts32AVX512<>+64(SB), Z16, Z17
+	VFMADD213PS       Z15, Z13, Z17
+	VBROADCASTSS      consts32AVX512<>+68(SB), Z15
+	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z16, Z15
+	VBROADCASTSS      consts32AVX512<>+76(SB), Z18
+	VFMADD213PS.BCST  consts32AVX512<>+80(SB), Z16, Z18
+	VFMADD213PS       Z15, Z13, Z18
+	VFMADD213PS       Z17, Z14, Z18
+	VFMADD213PS       Z16, Z13, Z18
+	VADDPS            Z18, Z3, Z3
+	VBROADCASTSS      28(AX), Z13
+	VBLENDMPS.BCST    24(AX), Z13, K1, Z5
+	VMULPS            Z5, Z3, Z3
+	VBROADCASTSS      36(AX), Z13
+	VBLENDMPS.BCST    32(AX), Z13, K1, Z6
+	VMULPS            Z6, Z4, Z13
+	TESTQ             BX, BX
+	JZ                flstarHardMaskedAVX512F32nohess0
+	VMOVUPS           (R8)(R11*4), Z14
+	VPMOVZXBD         (R9)(R11*1), Z15
+	VPTESTNMD         Z15, Z15, K2
+	VMOVAPS.Z         Z14, K2, Z14
+	VMULPS            Z2, Z12, Z2
+	VBROADCASTSS      44(AX), Z12
+	VBLENDMPS.BCST    40(AX), Z12, K1, Z7
+	VMULPS            Z7, Z2, Z2
+	VBROADCASTSS      4(AX), Z12
+	VMULPS            Z14, Z2, Z2
+	VMAXPS            Z2, Z12, Z2
+	VBROADCASTSS      consts32AVX512<>+88(SB), Z12
+	VMINPS            Z2, Z12, Z2
+	VBROADCASTSS      consts32AVX512<>+92(SB), Z12
+	VMAXPS            Z2, Z12, Z2
+	VCMPPS.BCST       $0x0c, consts32AVX512<>+40(SB), Z14, K1
+	VMOVAPS.Z         Z2, K1, Z2
+	VMOVUPS           Z2, (BX)(R11*4)
+
+flstarHardMaskedAVX512F32nohess0:
+	TESTQ        DX, DX
+	JZ           flstarHardMaskedAVX512F32nograd0
+	VMOVUPS      (R8)(R11*4), Z2
+	VPMOVZXBD    (R9)(R11*1), Z12
+	VPTESTNMD    Z12, Z12, K1
+	VMOVAPS.Z    Z2, K1, Z2
+	VMULPS       Z2, Z13, Z12
+	VBROADCASTSS consts32AVX512<>+88(SB), Z13
+	VMINPS       Z12, Z13, Z12
+	VBROADCASTSS consts32AVX512<>+92(SB), Z13
+	VMAXPS       Z12, Z13, Z12
+	VCMPPS.BCST  $0x0c, consts32AVX512<>+40(SB), Z2, K1
+	VMOVAPS.Z    Z12, K1, Z2
+	VMOVUPS      Z2, (DX)(R11*4)
+
+flstarHardMaskedAVX512F32nograd0:
+	VMOVUPS       (R8)(R11*4), Z2
+	VPMOVZXBD     (R9)(R11*1), Z12
+	VPTESTNMD     Z12, Z12, K1
+	VMOVAPS.Z     Z2, K1, Z2
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
+	VMULPS        Z2, Z3, Z12
+	VMINPS.BCST   consts32AVX512<>+88(SB), Z12, Z12
+	VMOVAPS.Z     Z12, K1, Z12
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
+	VMOVAPS.Z     Z3, K1, Z3
+	VCVTPS2PD     Y3, Z13
+	VCVTPS2PD     Y2, Z14
+	VMULPD        Z14, Z13, Z13
+	VMINPD        limF64AVX512<>+0(SB), Z13, Z13
+	VADDPD        Z13, Z0, Z0
+	VEXTRACTF32X8 $0x01, Z3, Y13
+	VCVTPS2PD     Y13, Z3
+	VEXTRACTF32X8 $0x01, Z2, Y13
+	VCVTPS2PD     Y13, Z2
+	VMULPD        Z2, Z3, Z3
+	VMINPD        limF64AVX512<>+0(SB), Z3, Z3
+	VADDPD        Z3, Z1, Z1
+	TESTQ         CX, CX
+	JZ            flstarHardMaskedAVX512F32noloss0
+	VMOVUPS       Z12, (CX)(R11*4)
+
+flstarHardMaskedAVX512F32noloss0:
+	VMOVUPS           64(SI)(R11*4), Z2
+	VMOVAPS           Z2, Z3
+	VXORPS.BCST       consts32AVX512<>+0(SB), Z2, K5, Z3
+	VBROADCASTSS      8(AX), Z2
+	VMULPS            Z2, Z3, Z12
+	VFMSUB213PS       Z12, Z3, Z2
+	VADDPS.BCST       16(AX), Z12, Z13
+	VSUBPS            Z12, Z13, Z14
+	VSUBPS            Z14, Z13, Z15
+	VSUBPS            Z15, Z12, Z12
+	VBROADCASTSS      16(AX), Z15
+	VSUBPS            Z14, Z15, Z14
+	VADDPS            Z14, Z12, Z12
+	VADDPS            Z2, Z12, Z2
+	VBROADCASTSS      12(AX), Z12
+	VFMADD231PS       Z12, Z3, Z2
+	VADDPS.BCST       20(AX), Z2, Z2
+	VXORPS.BCST       consts32AVX512<>+0(SB), Z13, Z3
+	VANDPS.BCST       consts32AVX512<>+0(SB), Z3, Z12
+	VXORPS            Z12, Z2, Z2
+	VMINPS.BCST       consts32AVX512<>+36(SB), Z2, Z2
+	VMAXPS.BCST       consts32AVX512<>+84(SB), Z2, Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z13, Z12
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z14
+	VMAXPS            Z12, Z14, Z12
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z14
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z12, Z14
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z14, Z15
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z15, Z12
+	VADDPS            Z2, Z12, Z12
+	VMOVUPS           exptab32AVX512<>+0(SB), Z2
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z14, Z2
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z15, Z16
+	VSCALEFPS         Z16, Z2, Z2
+	VMOVUPS           exptab32AVX512<>+128(SB), Z16
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z14, Z16
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z15, Z16
+	VMULPS            Z12, Z12, Z14
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z15
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z12, Z15
+	VADDPS            Z12, Z16, Z16
+	VFMADD231PS       Z15, Z14, Z16
+	VFMADD213PS       Z2, Z2, Z16
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z2
+	VADDPS.BCST       consts32AVX512<>+36(SB), Z16, Z12
+	VDIVPS            Z12, Z2, Z2
+	VMULPS            Z2, Z16, Z12
+	VPMOVD2M          Z13, K1
+	VBLENDMPS         Z2, Z12, K1, Z8
+	VMAXPS.BCST       consts32AVX512<>+40(SB), Z3, Z3
+	VMULPS            Z16, Z16, Z13
+	VMULPS            Z13, Z13, Z14
+	VBROADCASTSS      consts32AVX512<>+52(SB), Z15
+	VFMADD213PS.BCST  consts32AVX512<>+56(SB), Z16, Z15
+	VBROADCASTSS      consts32AVX512<>+60(SB), Z17
+	VFMADD213PS.BCST  consts32AVX512<>+64(SB), Z16, Z17
+	VFMADD213PS       Z15, Z13, Z17
+	VBROADCASTSS      consts32AVX512<>+68(SB), Z15
+	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z16, Z15
+	VBROADCASTSS      consts32AVX512<>+76(SB), Z18
+	VFMADD213PS.BCST  consts32AVX512<>+80(SB), Z16, Z18
+	VFMADD213PS       Z15, Z13, Z18
+	VFMADD213PS       Z17, Z14, Z18
+	VFMADD213PS       Z16, Z13, Z18
+	VADDPS            Z18, Z3, Z3
+	VBROADCASTSS      28(AX), Z13
+	VBLENDMPS.BCST    24(AX), Z13, K4, Z9
+	VMULPS            Z9, Z3, Z3
+	VBROADCASTSS      36(AX), Z13
+	VBLENDMPS.BCST    32(AX), Z13, K4, Z10
+	VMULPS            Z10, Z8, Z13
+	TESTQ             BX, BX
+	JZ                flstarHardMaskedAVX512F32nohess1
+	VMOVUPS           64(R8)(R11*4), Z14
+	VPMOVZXBD         16(R9)(R11*1), Z15
+	VPTESTNMD         Z15, Z15, K1
+	VMOVAPS.Z         Z14, K1, Z14
+	VMULPS            Z2, Z12, Z2
+	VBROADCASTSS      44(AX), Z12
+	VBLENDMPS.BCST    40(AX), Z12, K4, Z11
+	VMULPS            Z11, Z2, Z2
+	VBROADCASTSS      4(AX), Z12
+	VMULPS            Z14, Z2, Z2
+	VMAXPS            Z2, Z12, Z2
+	VBROADCASTSS      consts32AVX512<>+88(SB), Z12
+	VMINPS            Z2, Z12, Z2
+	VBROADCASTSS      consts32AVX512<>+92(SB), Z12
+	VMAXPS            Z2, Z12, Z2
+	VCMPPS.BCST       $0x0c, consts32AVX512<>+40(SB), Z14, K1
+	VMOVAPS.Z         Z2, K1, Z2
+	VMOVUPS           Z2, 64(BX)(R11*4)
+
+flstarHardMaskedAVX512F32nohess1:
+	TESTQ        DX, DX
+	JZ           flstarHardMaskedAVX512F32nograd1
+	VMOVUPS      64(R8)(R11*4), Z2
+	VPMOVZXBD    16(R9)(R11*1), Z12
+	VPTESTNMD    Z12, Z12, K1
+	VMOVAPS.Z    Z2, K1, Z2
+	VMULPS       Z2, Z13, Z12
+	VBROADCASTSS consts32AVX512<>+88(SB), Z13
+	VMINPS       Z12, Z13, Z12
+	VBROADCASTSS consts32AVX512<>+92(SB), Z13
+	VMAXPS       Z12, Z13, Z12
+	VCMPPS.BCST  $0x0c, consts32AVX512<>+40(SB), Z2, K1
+	VMOVAPS.Z    Z12, K1, Z2
+	VMOVUPS      Z2, 64(DX)(R11*4)
+
+flstarHardMaskedAVX512F32nograd1:
+	VMOVUPS       64(R8)(R11*4), Z2
+	VPMOVZXBD     16(R9)(R11*1), Z12
+	VPTESTNMD     Z12, Z12, K1
+	VMOVAPS.Z     Z2, K1, Z2
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
+	VMULPS        Z2, Z3, Z12
+	VMINPS.BCST   consts32AVX512<>+88(SB), Z12, Z12
+	VMOVAPS.Z     Z12, K1, Z12
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
+	VMOVAPS.Z     Z3, K1, Z3
+	VCVTPS2PD     Y3, Z13
+	VCVTPS2PD     Y2, Z14
+	VMULPD        Z14, Z13, Z13
+	VMINPD        limF64AVX512<>+0(SB), Z13, Z13
+	VADDPD        Z13, Z0, Z0
+	VEXTRACTF32X8 $0x01, Z3, Y13
+	VCVTPS2PD     Y13, Z3
+	VEXTRACTF32X8 $0x01, Z2, Y13
+	VCVTPS2PD     Y13, Z2
+	VMULPD        Z2, Z3, Z3
+	VMINPD        limF64AVX512<>+0(SB), Z3, Z3
+	VADDPD        Z3, Z1, Z1
+	TESTQ         CX, CX
+	JZ            flstarHardMaskedAVX512F32noloss1
+	VMOVUPS       Z12, 64(CX)(R11*4)
+
+flstarHardMaskedAVX512F32noloss1:
+	ADDQ $0x20, R11
+	JMP  flstarHardMaskedAVX512F32loop
+
+flstarHardMaskedAVX512F32done:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDPD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, sum+72(FP)
+	MOVQ          R11, done+80(FP)
+	RET
+
+// func focalHardMaskedAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·focalHardMaskedAVX512F32(SB), NOSPLIT, $0-88
+	MOVQ              q+0(FP), AX
+	MOVQ              loss+8(FP), CX
+	MOVQ              grad+16(FP), DX
+	MOVQ              hess+24(FP), BX
+	MOVQ              x+32(FP), SI
+	MOVQ              y+40(FP), DI
+	MOVQ              w+48(FP), R8
+	MOVQ              m+56(FP), R9
+	MOVQ              n+64(FP), R10
+	VXORPD            Z0, Z0, Z0
+	VXORPD            Z1, Z1, Z1
+	XORQ              R11, R11
+	CMPQ              R10, $0x00
+	JE                focalHardMaskedAVX512F32done
+	VMOVUPS           (SI)(R11*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z13
+	VMAXPS            Z2, Z13, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z13
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z13
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z13, Z14
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z14, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z15
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z13, Z15
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z14, Z16
+	VSCALEFPS         Z16, Z15, Z15
+	VMOVUPS           exptab32AVX512<>+128(SB), Z16
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z13, Z16
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z14, Z16
+	VMULPS            Z2, Z2, Z13
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z14
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z14
+	VADDPS            Z2, Z16, Z16
+	VFMADD231PS       Z14, Z13, Z16
+	VFMADD213PS       Z15, Z15, Z16
+	VMOVUPS           64(SI)(R11*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z13
+	VMAXPS            Z2, Z13, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z13
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z13
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z13, Z14
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z14, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z15
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z13, Z15
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z14, Z17
+	VSCALEFPS         Z17, Z15, Z15
+	VMOVUPS           exptab32AVX512<>+128(SB), Z17
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z13, Z17
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z14, Z17
+	VMULPS            Z2, Z2, Z13
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z14
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z14
+	VADDPS            Z2, Z17, Z17
+	VFMADD231PS       Z14, Z13, Z17
+	VFMADD213PS       Z15, Z15, Z17
+
+focalHardMaskedAVX512F32loop:
+	CMPQ R11, R10
+	JGE  focalHardMaskedAVX512F32done
+	LEAQ 32(R11), R12
+	CMPQ R12, R10
+	JL   focalHardMaskedAVX512F32ahead
+	MOVQ R11, R12
+
+focalHardMaskedAVX512F32ahead:
+	VMOVUPS           (SI)(R12*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z13
+	VMAXPS            Z2, Z13, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z13
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z13
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z13, Z14
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z14, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z15
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z13, Z15
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z14, Z18
+	VSCALEFPS         Z18, Z15, Z15
+	VMOVUPS           exptab32AVX512<>+128(SB), Z18
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z13, Z18
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z14, Z18
+	VMULPS            Z2, Z2, Z13
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z14
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z14
+	VADDPS            Z2, Z18, Z18
+	VFMADD231PS       Z14, Z13, Z18
+	VFMADD213PS       Z15, Z15, Z18
+	VMOVUPS           64(SI)(R12*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z13
+	VMAXPS            Z2, Z13, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z13
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z13
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z13, Z14
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z14, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z15
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z13, Z15
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z14, Z19
+	VSCALEFPS         Z19, Z15, Z15
+	VMOVUPS           exptab32AVX512<>+128(SB), Z19
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z13, Z19
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z14, Z19
+	VMULPS            Z2, Z2, Z13
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z14
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z14
+	VADDPS            Z2, Z19, Z19
+	VFMADD231PS       Z14, Z13, Z19
+	VFMADD213PS       Z15, Z15, Z19
+	VMOVUPS           (DI)(R11*4), Z2
+	VMOVUPS           (SI)(R11*4), Z13
+	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K1
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K2
+	KORW              K1, K2, K3
+	VANDPS.BCST       consts32AVX512<>+44(SB), Z13, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+48(SB), Z2, K4
+	KANDW             K4, K3, K3
+	VMOVUPS           (R8)(R11*4), Z2
+	VPMOVZXBD         (R9)(R11*1), Z13
+	VPTESTNMD         Z13, Z13, K4
+	VMOVAPS.Z         Z2, K4, Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K4
+	KORW              K3, K4, K3
+	VMOVUPS           64(DI)(R11*4), Z2
+	VMOVUPS           64(SI)(R11*4), Z13
+	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K4
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K5
+	KORW              K4, K5, K6
+	VANDPS.BCST       consts32AVX512<>+44(SB), Z13, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+48(SB), Z2, K7
+	KANDW             K7, K6, K6
+	VMOVUPS           64(R8)(R11*4), Z2
+	VPMOVZXBD         16(R9)(R11*1), Z13
+	VPTESTNMD         Z13, Z13, K7
+	VMOVAPS.Z         Z2, K7, Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K7
+	KORW              K6, K7, K6
+	KANDW             K3, K6, K6
+	KORTESTW          K6, K6
+	JCC               focalHardMaskedAVX512F32done
+	VMOVUPS           (SI)(R11*4), Z2
+	VMOVAPS           Z2, Z13
+	VXORPS.BCST       consts32AVX512<>+0(SB), Z2, K2, Z13
+	VPMOVD2M          Z13, K2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z14
+	VADDPS.BCST       consts32AVX512<>+36(SB), Z16, Z15
+	VDIVPS            Z15, Z14, Z14
+	VMULPS            Z14, Z16, Z15
+	VBLENDMPS         Z14, Z15, K2, Z3
+	VBLENDMPS         Z15, Z14, K2, Z4
+	VMULPS            Z16, Z16, Z14
+	VMULPS            Z14, Z14, Z15
+	VBROADCASTSS      consts32AVX512<>+52(SB), Z20
+	VFMADD213PS.BCST  consts32AVX512<>+56(SB), Z16, Z20
+	VBROADCASTSS      consts32AVX512<>+60(SB), Z21
+	VFMADD213PS.BCST  consts32AVX512<>+64(SB), Z16, Z21
+	VFMADD213PS       Z20, Z14, Z21
+	VBROADCASTSS      consts32AVX512<>+68(SB), Z20
+	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z16, Z20
+	VBROADCASTSS      consts32AVX512<>+76(SB), Z22
+	VFMADD213PS.BCST  consts32AVX512<>+80(SB), Z16, Z22
+	VFMADD213PS       Z20, Z14, Z22
+	VFMADD213PS       Z21, Z15, Z22
+	VFMADD213PS       Z16, Z14, Z22
+	VSUBPS            Z2, Z22, K2, Z22
+	VMOVAPS           Z3, Z2
+	MOVL              (AX), R12
+	TESTL             R12, R12
+	JNZ               focalHardMaskedAVX512F32pow0
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z2
+	JMP               focalHardMaskedAVX512F32pow0done
+
+focalHardMaskedAVX512F32pow0:
+	DECL   R12
+	JZ     focalHardMaskedAVX512F32pow0done
+	VMULPS Z3, Z2, Z2
+	JMP    focalHardMaskedAVX512F32pow0
+
+focalHardMaskedAVX512F32pow0done:
+	VBROADCASTSS     12(AX), Z14
+	VBLENDMPS.BCST   8(AX), Z14, K1, Z5
+	VMULPS           Z5, Z22, Z14
+	VMULPS           Z2, Z14, Z14
+	VBROADCASTSS     20(AX), Z15
+	VBLENDMPS.BCST   16(AX), Z15, K1, Z6
+	VMULPS           Z2, Z6, Z2
+	VMULPS.BCST      24(AX), Z4, Z15
+	VFMADD213PS      Z3, Z22, Z15
+	VMULPS           Z2, Z15, Z15
+	TESTQ            BX, BX
+	JZ               focalHardMaskedAVX512F32nohess0
+	VMOVUPS          (R8)(R11*4), Z16
+	VPMOVZXBD        (R9)(R11*1), Z20
+	VPTESTNMD        Z20, Z20, K1
+	VMOVAPS.Z        Z16, K1, Z16
+	VANDPS.BCST      consts32AVX512<>+44(SB), Z2, Z2
+	VBROADCASTSS     24(AX), Z20
+	VADDPS.BCST      consts32AVX512<>+36(SB), Z20, Z21
+	VFMSUB213PS.BCST consts32AVX512<>+36(SB), Z4, Z21
+	VMULPS           Z22, Z4, Z22
+	VMULPS           Z20, Z22, Z22
+	VMULPS           Z21, Z22, Z21
+	VADDPS           Z20, Z20, Z20
+	VADDPS.BCST      consts32AVX512<>+36(SB), Z20, Z20
+	VMULPS           Z4, Z3, Z22
+	VFMADD231PS      Z20, Z22, Z21
+	VSUBPS.BCST      64(AX), Z13, Z13
+	VSUBPS.BCST      68(AX), Z13, Z13
+	VCMPPS.BCST      $0x1d, 72(AX), Z13, K1
+	VCMPPS.BCST      $0x12, 76(AX), Z13, K2
+	KANDW            K2, K1, K1
+	VBROADCASTSS     124(AX), Z20
+	VFMADD213PS.BCST 120(AX), Z13, Z20
+	VFMADD213PS.BCST 116(AX), Z13, Z20
+	VFMADD213PS.BCST 112(AX), Z13, Z20
+	VFMADD213PS.BCST 108(AX), Z13, Z20
+	VFMADD213PS.BCST 104(AX), Z13, Z20
+	VFMADD213PS.BCST 100(AX), Z13, Z20
+	VFMADD213PS.BCST 96(AX), Z13, Z20
+	VFMADD213PS.BCST 92(AX), Z13, Z20
+	VFMADD213PS.BCST 88(AX), Z13, Z20
+	VFMADD213PS.BCST 84(AX), Z13, Z20
+	VFMADD213PS.BCST 80(AX), Z13, Z20
+	VMULPS           Z13, Z20, Z13
+	VMULPS           Z4, Z13, Z13
+	VBLENDMPS        Z13, Z21, K1, Z7
+	VMULPS           Z7, Z2, Z2
+	VBROADCASTSS     4(AX), Z13
+	VMULPS           Z16, Z2, Z2
+	VMAXPS           Z2, Z13, Z2
+	VBROADCASTSS     consts32AVX512<>+88(SB), Z13
+	VMINPS           Z2, Z13, Z2
+	VBROADCASTSS     consts32AVX512<>+92(SB), Z13
+	VMAXPS           Z2, Z13, Z2
+	VCMPPS.BCST      $0x0c, consts32AVX512<>+40(SB), Z16, K1
+	VMOVAPS.Z        Z2, K1, Z2
+	VMOVUPS          Z2, (BX)(R11*4)
+
+focalHardMaskedAVX512F32nohess0:
+	TESTQ        DX, DX
+	JZ           focalHardMaskedAVX512F32nograd0
+	VMOVUPS      (R8)(R11*4), Z2
+	VPMOVZXBD    (R9)(R11*1), Z13
+	VPTESTNMD    Z13, Z13, K1
+	VMOVAPS.Z    Z2, K1, Z2
+	VMULPS       Z2, Z15, Z13
+	VBROADCASTSS consts32AVX512<>+88(SB), Z15
+	VMINPS       Z13, Z15, Z13
+	VBROADCASTSS consts32AVX512<>+92(SB), Z15
+	VMAXPS       Z13, Z15, Z13
+	VCMPPS.BCST  $0x0c, consts32AVX512<>+40(SB), Z2, K1
+	VMOVAPS.Z    Z13, K1, Z2
+	VMOVUPS      Z2, (DX)(R11*4)
+
+focalHardMaskedAVX512F32nograd0:
+	VMOVUPS       (R8)(R11*4), Z2
+	VPMOVZXBD     (R9)(R11*1), Z13
+	VPTESTNMD     Z13, Z13, K1
+	VMOVAPS.Z     Z2, K1, Z2
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
+	VMULPS        Z2, Z14, Z13
+	VMINPS.BCST   consts32AVX512<>+88(SB), Z13, Z13
+	VMOVAPS.Z     Z13, K1, Z13
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
+	VMOVAPS.Z     Z14, K1, Z14
+	VCVTPS2PD     Y14, Z15
+	VCVTPS2PD     Y2, Z16
+	VMULPD        Z16, Z15, Z15
+	VMINPD        limF64AVX512<>+0(SB), Z15, Z15
+	VADDPD        Z15, Z0, Z0
+	VEXTRACTF32X8 $0x01, Z14, Y15
+	VCVTPS2PD     Y15, Z14
+	VEXTRACTF32X8 $0x01, Z2, Y15
+	VCVTPS2PD     Y15, Z2
+	VMULPD        Z2, Z14, Z14
+	VMINPD        limF64AVX512<>+0(SB), Z14, Z14
+	VADDPD        Z14, Z1, Z1
+	TESTQ         CX, CX
+	JZ            focalHardMaskedAVX512F32noloss0
+	VMOVUPS       Z13, (CX)(R11*4)
+
+focalHardMaskedAVX512F32noloss0:
+	VMOVUPS          64(SI)(R11*4), Z2
+	VMOVAPS          Z2, Z13
+	VXORPS.BCST      consts32AVX512<>+0(SB), Z2, K5, Z13
+	VPMOVD2M         Z13, K1
+	VORPS.BCST       consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS     consts32AVX512<>+36(SB), Z14
+	VADDPS.BCST      consts32AVX512<>+36(SB), Z17, Z15
+	VDIVPS           Z15, Z14, Z14
+	VMULPS           Z14, Z17, Z15
+	VBLENDMPS        Z14, Z15, K1, Z8
+	VBLENDMPS        Z15, Z14, K1, Z9
+	VMULPS           Z17, Z17, Z14
+	VMULPS           Z14, Z14, Z15
+	VBROADCASTSS     consts32AVX512<>+52(SB), Z16
+	VFMADD213PS.BCST consts32AVX512<>+56(SB), Z17, Z16
+	VBROADCASTSS     consts32AVX512<>+60(SB), Z20
+	VFMADD213PS.BCST consts32AVX512<>+64(SB), Z17, Z20
+	VFMADD213PS      Z16, Z14, Z20
+	VBROADCASTSS     consts32AVX512<>+68(SB), Z16
+	VFMADD213PS.BCST consts32AVX512<>+72(SB), Z17, Z16
+	VBROADCASTSS     consts32AVX512<>+76(SB), Z21
+	VFMADD213PS.BCST consts32AVX512<>+80(SB), Z17, Z21
+	VFMADD213PS      Z16, Z14, Z21
+	VFMADD213PS      Z20, Z15, Z21
+	VFMADD213PS      Z17, Z14, Z21
+	VSUBPS           Z2, Z21, K1, Z21
+	VMOVAPS          Z8, Z2
+	MOVL             (AX), R12
+	TESTL            R12, R12
+	JNZ              focalHardMaskedAVX512F32pow1
+	VBROADCASTSS     consts32AVX512<>+36(SB), Z2
+	JMP              focalHardMaskedAVX512F32pow1done
+
+focalHardMaskedAVX512F32pow1:
+	DECL   R12
+	JZ     focalHardMaskedAVX512F32pow1done
+	VMULPS Z8, Z2, Z2
+	JMP    focalHardMaskedAVX512F32pow1
+
+focalHardMaskedAVX512F32pow1done:
+	VBROADCASTSS     12(AX), Z14
+	VBLENDMPS.BCST   8(AX), Z14, K4, Z10
+	VMULPS           Z10, Z21, Z14
+	VMULPS           Z2, Z14, Z14
+	VBROADCASTSS     20(AX), Z15
+	VBLENDMPS.BCST   16(AX), Z15, K4, Z11
+	VMULPS           Z2, Z11, Z2
+	VMULPS.BCST      24(AX), Z9, Z15
+	VFMADD213PS      Z8, Z21, Z15
+	VMULPS           Z2, Z15, Z15
+	TESTQ            BX, BX
+	JZ               focalHardMaskedAVX512F32nohess1
+	VMOVUPS          64(R8)(R11*4), Z16
+	VPMOVZXBD        16(R9)(R11*1), Z17
+	VPTESTNMD        Z17, Z17, K1
+	VMOVAPS.Z        Z16, K1, Z16
+	VANDPS.BCST      consts32AVX512<>+44(SB), Z2, Z2
+	VBROADCASTSS     24(AX), Z17
+	VADDPS.BCST      consts32AVX512<>+36(SB), Z17, Z20
+	VFMSUB213PS.BCST consts32AVX512<>+36(SB), Z9, Z20
+	VMULPS           Z21, Z9, Z21
+	VMULPS           Z17, Z21, Z21
+	VMULPS           Z20, Z21, Z20
+	VADDPS           Z17, Z17, Z17
+	VADDPS.BCST      consts32AVX512<>+36(SB), Z17, Z17
+	VMULPS           Z9, Z8, Z21
+	VFMADD231PS      Z17, Z21, Z20
+	VSUBPS.BCST      64(AX), Z13, Z13
+	VSUBPS.BCST      68(AX), Z13, Z13
+	VCMPPS.BCST      $0x1d, 72(AX), Z13, K1
+	VCMPPS.BCST      $0x12, 76(AX), Z13, K2
+	KANDW            K2, K1, K1
+	VBROADCASTSS     124(AX), Z17
+	VFMADD213PS.BCST 120(AX), Z13, Z17
+	VFMADD213PS.BCST 116(AX), Z13, Z17
+	VFMADD213PS.BCST 112(AX), Z13, Z17
+	VFMADD213PS.BCST 108(AX), Z13, Z17
+	VFMADD213PS.BCST 104(AX), Z13, Z17
+	VFMADD213PS.BCST 100(AX), Z13, Z17
+	VFMADD213PS.BCST 96(AX), Z13, Z17
+	VFMADD213PS.BCST 92(AX), Z13, Z17
+	VFMADD213PS.BCST 88(AX), Z13, Z17
+	VFMADD213PS.BCST 84(AX), Z13, Z17
+	VFMADD213PS.BCST 80(AX), Z13, Z17
+	VMULPS           Z13, Z17, Z13
+	VMULPS           Z9, Z13, Z13
+	VBLENDMPS        Z13, Z20, K1, Z12
+	VMULPS           Z12, Z2, Z2
+	VBROADCASTSS     4(AX), Z13
+	VMULPS           Z16, Z2, Z2
+	VMAXPS           Z2, Z13, Z2
+	VBROADCASTSS     consts32AVX512<>+88(SB), Z13
+	VMINPS           Z2, Z13, Z2
+	VBROADCASTSS     consts32AVX512<>+92(SB), Z13
+	VMAXPS           Z2, Z13, Z2
+	VCMPPS.BCST      $0x0c, consts32AVX512<>+40(SB), Z16, K1
+	VMOVAPS.Z        Z2, K1, Z2
+	VMOVUPS          Z2, 64(BX)(R11*4)
+
+focalHardMaskedAVX512F32nohess1:
+	TESTQ        DX, DX
+	JZ           focalHardMaskedAVX512F32nograd1
+	VMOVUPS      64(R8)(R11*4), Z2
+	VPMOVZXBD    16(R9)(R11*1), Z13
+	VPTESTNMD    Z13, Z13, K1
+	VMOVAPS.Z    Z2, K1, Z2
+	VMULPS       Z2, Z15, Z13
+	VBROADCASTSS consts32AVX512<>+88(SB), Z15
+	VMINPS       Z13, Z15, Z13
+	VBROADCASTSS consts32AVX512<>+92(SB), Z15
+	VMAXPS       Z13, Z15, Z13
+	VCMPPS.BCST  $0x0c, consts32AVX512<>+40(SB), Z2, K1
+	VMOVAPS.Z    Z13, K1, Z2
+	VMOVUPS      Z2, 64(DX)(R11*4)
+
+focalHardMaskedAVX512F32nograd1:
+	VMOVUPS       64(R8)(R11*4), Z2
+	VPMOVZXBD     16(R9)(R11*1), Z13
+	VPTESTNMD     Z13, Z13, K1
+	VMOVAPS.Z     Z2, K1, Z2
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
+	VMULPS        Z2, Z14, Z13
+	VMINPS.BCST   consts32AVX512<>+88(SB), Z13, Z13
+	VMOVAPS.Z     Z13, K1, Z13
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
+	VMOVAPS.Z     Z14, K1, Z14
+	VCVTPS2PD     Y14, Z15
+	VCVTPS2PD     Y2, Z16
+	VMULPD        Z16, Z15, Z15
+	VMINPD        limF64AVX512<>+0(SB), Z15, Z15
+	VADDPD        Z15, Z0, Z0
+	VEXTRACTF32X8 $0x01, Z14, Y15
+	VCVTPS2PD     Y15, Z14
+	VEXTRACTF32X8 $0x01, Z2, Y15
+	VCVTPS2PD     Y15, Z2
+	VMULPD        Z2, Z14, Z14
+	VMINPD        limF64AVX512<>+0(SB), Z14, Z14
+	VADDPD        Z14, Z1, Z1
+	TESTQ         CX, CX
+	JZ            focalHardMaskedAVX512F32noloss1
+	VMOVUPS       Z13, 64(CX)(R11*4)
+
+focalHardMaskedAVX512F32noloss1:
+	VMOVAPS Z18, Z16
+	VMOVAPS Z19, Z17
+	ADDQ    $0x20, R11
+	JMP     focalHardMaskedAVX512F32loop
+
+focalHardMaskedAVX512F32done:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDPD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, sum+72(FP)
+	MOVQ          R11, done+80(FP)
+	RET
+
+// func focalexpHardMaskedAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·focalexpHardMaskedAVX512F32(SB), $512-88
+	MOVQ              q+0(FP), AX
+	MOVQ              loss+8(FP), CX
+	MOVQ              grad+16(FP), DX
+	MOVQ              hess+24(FP), BX
+	MOVQ              x+32(FP), BX
+	MOVQ              y+40(FP), SI
+	MOVQ              w+48(FP), DI
+	MOVQ              m+56(FP), R8
+	MOVQ              n+64(FP), R9
+	VXORPD            Z0, Z0, Z0
+	VXORPD            Z1, Z1, Z1
+	XORQ              R10, R10
+	CMPQ              R9, $0x00
+	JE                focalexpHardMaskedAVX512F32done
+	LEAQ              (SP), R11
+	LEAQ              256(SP), R12
+	VMOVUPS           (BX)(R10*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z19
+	VMAXPS            Z2, Z19, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z19
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z19
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z19, Z20
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z20, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z21
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z19, Z21
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z20, Z22
+	VSCALEFPS         Z22, Z21, Z21
+	VMOVUPS           exptab32AVX512<>+128(SB), Z22
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z19, Z22
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z20, Z22
+	VMULPS            Z2, Z2, Z19
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z20
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z20
+	VADDPS            Z2, Z22, Z22
+	VFMADD231PS       Z20, Z19, Z22
+	VMOVAPS           Z22, Z2
+	VFMADD213PS       Z21, Z21, Z2
+	VSUBPS            Z2, Z21, Z19
+	VFMADD231PS       Z21, Z22, Z19
+	VMOVUPS           Z2, (R11)
+	VMOVUPS           Z19, 64(R11)
+	VMOVUPS           64(BX)(R10*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z19
+	VMAXPS            Z2, Z19, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z19
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z19
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z19, Z20
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z20, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z21
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z19, Z21
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z20, Z22
+	VSCALEFPS         Z22, Z21, Z21
+	VMOVUPS           exptab32AVX512<>+128(SB), Z22
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z19, Z22
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z20, Z22
+	VMULPS            Z2, Z2, Z19
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z20
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z20
+	VADDPS            Z2, Z22, Z22
+	VFMADD231PS       Z20, Z19, Z22
+	VMOVAPS           Z22, Z2
+	VFMADD213PS       Z21, Z21, Z2
+	VSUBPS            Z2, Z21, Z19
+	VFMADD231PS       Z21, Z22, Z19
+	VMOVUPS           Z2, 128(R11)
+	VMOVUPS           Z19, 192(R11)
+
+focalexpHardMaskedAVX512F32loop:
+	CMPQ R10, R9
+	JGE  focalexpHardMaskedAVX512F32done
+	LEAQ 32(R10), R13
+	CMPQ R13, R9
+	JL   focalexpHardMaskedAVX512F32ahead
+	MOVQ R10, R13
+
+focalexpHardMaskedAVX512F32ahead:
+	VMOVUPS           (BX)(R13*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z19
+	VMAXPS            Z2, Z19, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z19
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z19
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z19, Z20
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z20, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z21
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z19, Z21
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z20, Z22
+	VSCALEFPS         Z22, Z21, Z21
+	VMOVUPS           exptab32AVX512<>+128(SB), Z22
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z19, Z22
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z20, Z22
+	VMULPS            Z2, Z2, Z19
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z20
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z20
+	VADDPS            Z2, Z22, Z22
+	VFMADD231PS       Z20, Z19, Z22
+	VMOVAPS           Z22, Z2
+	VFMADD213PS       Z21, Z21, Z2
+	VSUBPS            Z2, Z21, Z19
+	VFMADD231PS       Z21, Z22, Z19
+	VMOVUPS           Z2, (R12)
+	VMOVUPS           Z19, 64(R12)
+	VMOVUPS           64(BX)(R13*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z19
+	VMAXPS            Z2, Z19, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z19
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z19
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z19, Z20
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z20, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z21
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z19, Z21
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z20, Z22
+	VSCALEFPS         Z22, Z21, Z21
+	VMOVUPS           exptab32AVX512<>+128(SB), Z22
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z19, Z22
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z20, Z22
+	VMULPS            Z2, Z2, Z19
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z20
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z20
+	VADDPS            Z2, Z22, Z22
+	VFMADD231PS       Z20, Z19, Z22
+	VMOVAPS           Z22, Z2
+	VFMADD213PS       Z21, Z21, Z2
+	VSUBPS            Z2, Z21, Z19
+	VFMADD231PS       Z21, Z22, Z19
+	VMOVUPS           Z2, 128(R12)
+	VMOVUPS           Z19, 192(R12)
+	VMOVUPS           (SI)(R10*4), Z2
+	VMOVUPS           (BX)(R10*4), Z19
+	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K1
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K2
+	KORW              K1, K2, K3
+	VANDPS.BCST       consts32AVX512<>+44(SB), Z19, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+48(SB), Z2, K4
+	KANDW             K4, K3, K3
+	VMOVUPS           (DI)(R10*4), Z2
+	VPMOVZXBD         (R8)(R10*1), Z19
+	VPTESTNMD         Z19, Z19, K4
+	VMOVAPS.Z         Z2, K4, Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K4
+	KORW              K3, K4, K3
+	VMOVUPS           64(SI)(R10*4), Z2
+	VMOVUPS           64(BX)(R10*4), Z19
+	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K4
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K5
+	KORW              K4, K5, K6
+	VANDPS.BCST       consts32AVX512<>+44(SB), Z19, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+48(SB), Z2, K7
+	KANDW             K7, K6, K6
+	VMOVUPS           64(DI)(R10*4), Z2
+	VPMOVZXBD         16(R8)(R10*1), Z19
+	VPTESTNMD         Z19, Z19, K7
+	VMOVAPS.Z         Z2, K7, Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K7
+	KORW              K6, K7, K6
+	KANDW             K3, K6, K6
+	KORTESTW          K6, K6
+	JCC               focalexpHardMaskedAVX512F32done
+	VMOVUPS           (BX)(R10*4), Z2
+	VMOVAPS           Z2, Z19
+	VXORPS.BCST       consts32AVX512<>+0(SB), Z2, K2, Z19
+	VPMOVD2M          Z19, K2
+	VMOVUPS           (R11), Z2
+	VMOVUPS           64(R11), Z20
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z21
+	VADDPS.BCST       consts32AVX512<>+36(SB), Z2, Z22
+	VDIVPS            Z22, Z21, Z21
+	VMULPS            Z21, Z2, Z22
+	VBLENDMPS         Z21, Z22, K2, Z3
+	VBLENDMPS         Z22, Z21, K2, Z4
+	VMULPS            Z2, Z2, Z22
+	VMULPS            Z22, Z22, Z23
+	VBROADCASTSS      consts32AVX512<>+52(SB), Z24
+	VFMADD213PS.BCST  consts32AVX512<>+56(SB), Z2, Z24
+	VBROADCASTSS      consts32AVX512<>+60(SB), Z25
+	VFMADD213PS.BCST  consts32AVX512<>+64(SB), Z2, Z25
+	VFMADD213PS       Z24, Z22, Z25
+	VBROADCASTSS      consts32AVX512<>+68(SB), Z24
+	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z2, Z24
+	VBROADCASTSS      consts32AVX512<>+76(SB), Z26
+	VFMADD213PS.BCST  consts32AVX512<>+80(SB), Z2, Z26
+	VFMADD213PS       Z24, Z22, Z26
+	VFMADD213PS       Z25, Z23, Z26
+	VMULPS            Z26, Z22, Z22
+	VADDPS            Z22, Z2, Z23
+	VSUBPS            Z2, Z23, Z2
+	VSUBPS            Z2, Z22, Z2
+	VFMADD231PS       Z20, Z21, Z2
+	VXORPS            Z20, Z20, Z20
+	VXORPS.BCST       consts32AVX512<>+0(SB), Z19, Z21
+	VMAXPS            Z20, Z21, Z21
+	VADDPS            Z23, Z21, Z21
+	VADDPS            Z2, Z21, Z21
+	VMAXPS            Z20, Z19, Z20
+	VCMPPS.BCST       $0x1d, 24(AX), Z19, K2
+	VBROADCASTSS      32(AX), Z22
+	VBLENDMPS.BCST    40(AX), Z22, K2, Z5
+	VCMPPS.BCST       $0x1d, 28(AX), Z19, K2
+	VBLENDMPS.BCST    48(AX), Z5, K2, Z6
+	VCMPPS.BCST       $0x1d, 24(AX), Z19, K2
+	VBROADCASTSS      36(AX), Z22
+	VBLENDMPS.BCST    44(AX), Z22, K2, Z7
+	VCMPPS.BCST       $0x1d, 28(AX), Z19, K2
+	VBLENDMPS.BCST    52(AX), Z7, K2, Z8
+	VADDPS            Z23, Z20, Z19
+	VMULPS            Z19, Z8, Z19
+	VFMADD231PS       Z6, Z2, Z19
+	VMULPS            Z20, Z6, Z2
+	VMOVAPS           Z6, Z22
+	VFMSUB213PS       Z2, Z20, Z22
+	VADDPS            Z22, Z19, Z19
+	VMULPS            Z23, Z6, Z20
+	VMOVAPS           Z6, Z22
+	VFMSUB213PS       Z20, Z23, Z22
+	VADDPS            Z22, Z19, Z19
+	VMAXPS            Z20, Z2, Z22
+	VMINPS            Z20, Z2, Z2
+	VADDPS            Z2, Z22, Z20
+	VSUBPS            Z22, Z20, Z22
+	VSUBPS            Z22, Z2, Z2
+	VADDPS            Z2, Z19, Z19
+	VMINPS.BCST       consts32AVX512<>+36(SB), Z19, Z2
+	VMAXPS.BCST       consts32AVX512<>+84(SB), Z2, Z2
+	VXORPS.BCST       consts32AVX512<>+0(SB), Z20, Z19
+	VXORPS.BCST       consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z20
+	VMAXPS            Z19, Z20, Z19
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z20
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z19, Z20
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z20, Z22
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z22, Z19
+	VADDPS            Z2, Z19, Z19
+	VMOVUPS           exptab32AVX512<>+0(SB), Z2
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z20, Z2
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z22, Z23
+	VSCALEFPS         Z23, Z2, Z2
+	VMOVUPS           exptab32AVX512<>+128(SB), Z23
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z20, Z23
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z22, Z23
+	VMULPS            Z19, Z19, Z20
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z22
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z19, Z22
+	VADDPS            Z19, Z23, Z23
+	VFMADD231PS       Z22, Z20, Z23
+	VFMADD213PS       Z2, Z2, Z23
+	VBROADCASTSS      12(AX), Z2
+	VBLENDMPS.BCST    8(AX), Z2, K1, Z9
+	VMULPS            Z9, Z21, Z2
+	VMULPS            Z23, Z2, Z2
+	VMULPS            Z6, Z4, Z19
+	VFMADD213PS       Z3, Z21, Z19
+	VBROADCASTSS      20(AX), Z20
+	VBLENDMPS.BCST    16(AX), Z20, K1, Z10
+	VMULPS            Z23, Z10, Z20
+	VMULPS            Z20, Z19, Z19
+	TESTQ             DX, DX
+	JZ                focalexpHardMaskedAVX512F32nograd0
+	VMOVUPS           (DI)(R10*4), Z20
+	VPMOVZXBD         (R8)(R10*1), Z21
+	VPTESTNMD         Z21, Z21, K1
+	VMOVAPS.Z         Z20, K1, Z20
+	VMULPS            Z20, Z19, Z19
+	VBROADCASTSS      consts32AVX512<>+88(SB), Z21
+	VMINPS            Z19, Z21, Z19
+	VBROADCASTSS      consts32AVX512<>+92(SB), Z21
+	VMAXPS            Z19, Z21, Z19
+	VCMPPS.BCST       $0x0c, consts32AVX512<>+40(SB), Z20, K1
+	VMOVAPS.Z         Z19, K1, Z19
+	VMOVUPS           Z19, (DX)(R10*4)
+
+focalexpHardMaskedAVX512F32nograd0:
+	VMOVUPS       (DI)(R10*4), Z19
+	VPMOVZXBD     (R8)(R10*1), Z20
+	VPTESTNMD     Z20, Z20, K1
+	VMOVAPS.Z     Z19, K1, Z19
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z19, K1
+	VMULPS        Z19, Z2, Z20
+	VMINPS.BCST   consts32AVX512<>+88(SB), Z20, Z20
+	VMOVAPS.Z     Z20, K1, Z20
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z19, K1
+	VMOVAPS.Z     Z2, K1, Z2
+	VCVTPS2PD     Y2, Z21
+	VCVTPS2PD     Y19, Z22
+	VMULPD        Z22, Z21, Z21
+	VMINPD        limF64AVX512<>+0(SB), Z21, Z21
+	VADDPD        Z21, Z0, Z0
+	VEXTRACTF32X8 $0x01, Z2, Y21
+	VCVTPS2PD     Y21, Z2
+	VEXTRACTF32X8 $0x01, Z19, Y21
+	VCVTPS2PD     Y21, Z19
+	VMULPD        Z19, Z2, Z2
+	VMINPD        limF64AVX512<>+0(SB), Z2, Z2
+	VADDPD        Z2, Z1, Z1
+	TESTQ         CX, CX
+	JZ            focalexpHardMaskedAVX512F32noloss0
+	VMOVUPS       Z20, (CX)(R10*4)
+
+focalexpHardMaskedAVX512F32noloss0:
+	VMOVUPS           64(BX)(R10*4), Z2
+	VMOVAPS           Z2, Z19
+	VXORPS.BCST       consts32AVX512<>+0(SB), Z2, K5, Z19
+	VPMOVD2M          Z19, K1
+	VMOVUPS           128(R11), Z2
+	VMOVUPS           192(R11), Z20
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z21
+	VADDPS.BCST       consts32AVX512<>+36(SB), Z2, Z22
+	VDIVPS            Z22, Z21, Z21
+	VMULPS            Z21, Z2, Z22
+	VBLENDMPS         Z21, Z22, K1, Z11
+	VBLENDMPS         Z22, Z21, K1, Z12
+	VMULPS            Z2, Z2, Z22
+	VMULPS            Z22, Z22, Z23
+	VBROADCASTSS      consts32AVX512<>+52(SB), Z24
+	VFMADD213PS.BCST  consts32AVX512<>+56(SB), Z2, Z24
+	VBROADCASTSS      consts32AVX512<>+60(SB), Z25
+	VFMADD213PS.BCST  consts32AVX512<>+64(SB), Z2, Z25
+	VFMADD213PS       Z24, Z22, Z25
+	VBROADCASTSS      consts32AVX512<>+68(SB), Z24
+	VFMADD213PS.BCST  consts32AVX512<>+72(SB), Z2, Z24
+	VBROADCASTSS      consts32AVX512<>+76(SB), Z26
+	VFMADD213PS.BCST  consts32AVX512<>+80(SB), Z2, Z26
+	VFMADD213PS       Z24, Z22, Z26
+	VFMADD213PS       Z25, Z23, Z26
+	VMULPS            Z26, Z22, Z22
+	VADDPS            Z22, Z2, Z23
+	VSUBPS            Z2, Z23, Z2
+	VSUBPS            Z2, Z22, Z2
+	VFMADD231PS       Z20, Z21, Z2
+	VXORPS            Z20, Z20, Z20
+	VXORPS.BCST       consts32AVX512<>+0(SB), Z19, Z21
+	VMAXPS            Z20, Z21, Z21
+	VADDPS            Z23, Z21, Z21
+	VADDPS            Z2, Z21, Z21
+	VMAXPS            Z20, Z19, Z20
+	VCMPPS.BCST       $0x1d, 24(AX), Z19, K1
+	VBROADCASTSS      32(AX), Z22
+	VBLENDMPS.BCST    40(AX), Z22, K1, Z13
+	VCMPPS.BCST       $0x1d, 28(AX), Z19, K1
+	VBLENDMPS.BCST    48(AX), Z13, K1, Z14
+	VCMPPS.BCST       $0x1d, 24(AX), Z19, K1
+	VBROADCASTSS      36(AX), Z22
+	VBLENDMPS.BCST    44(AX), Z22, K1, Z15
+	VCMPPS.BCST       $0x1d, 28(AX), Z19, K1
+	VBLENDMPS.BCST    52(AX), Z15, K1, Z16
+	VADDPS            Z23, Z20, Z19
+	VMULPS            Z19, Z16, Z19
+	VFMADD231PS       Z14, Z2, Z19
+	VMULPS            Z20, Z14, Z2
+	VMOVAPS           Z14, Z22
+	VFMSUB213PS       Z2, Z20, Z22
+	VADDPS            Z22, Z19, Z19
+	VMULPS            Z23, Z14, Z20
+	VMOVAPS           Z14, Z22
+	VFMSUB213PS       Z20, Z23, Z22
+	VADDPS            Z22, Z19, Z19
+	VMAXPS            Z20, Z2, Z22
+	VMINPS            Z20, Z2, Z2
+	VADDPS            Z2, Z22, Z20
+	VSUBPS            Z22, Z20, Z22
+	VSUBPS            Z22, Z2, Z2
+	VADDPS            Z2, Z19, Z19
+	VMINPS.BCST       consts32AVX512<>+36(SB), Z19, Z2
+	VMAXPS.BCST       consts32AVX512<>+84(SB), Z2, Z2
+	VXORPS.BCST       consts32AVX512<>+0(SB), Z20, Z19
+	VXORPS.BCST       consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z20
+	VMAXPS            Z19, Z20, Z19
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z20
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z19, Z20
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z20, Z22
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z22, Z19
+	VADDPS            Z2, Z19, Z19
+	VMOVUPS           exptab32AVX512<>+0(SB), Z2
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z20, Z2
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z22, Z23
+	VSCALEFPS         Z23, Z2, Z2
+	VMOVUPS           exptab32AVX512<>+128(SB), Z23
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z20, Z23
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z22, Z23
+	VMULPS            Z19, Z19, Z20
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z22
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z19, Z22
+	VADDPS            Z19, Z23, Z23
+	VFMADD231PS       Z22, Z20, Z23
+	VFMADD213PS       Z2, Z2, Z23
+	VBROADCASTSS      12(AX), Z2
+	VBLENDMPS.BCST    8(AX), Z2, K4, Z17
+	VMULPS            Z17, Z21, Z2
+	VMULPS            Z23, Z2, Z2
+	VMULPS            Z14, Z12, Z19
+	VFMADD213PS       Z11, Z21, Z19
+	VBROADCASTSS      20(AX), Z20
+	VBLENDMPS.BCST    16(AX), Z20, K4, Z18
+	VMULPS            Z23, Z18, Z20
+	VMULPS            Z20, Z19, Z19
+	TESTQ             DX, DX
+	JZ                focalexpHardMaskedAVX512F32nograd1
+	VMOVUPS           64(DI)(R10*4), Z20
+	VPMOVZXBD         16(R8)(R10*1), Z21
+	VPTESTNMD         Z21, Z21, K1
+	VMOVAPS.Z         Z20, K1, Z20
+	VMULPS            Z20, Z19, Z19
+	VBROADCASTSS      consts32AVX512<>+88(SB), Z21
+	VMINPS            Z19, Z21, Z19
+	VBROADCASTSS      consts32AVX512<>+92(SB), Z21
+	VMAXPS            Z19, Z21, Z19
+	VCMPPS.BCST       $0x0c, consts32AVX512<>+40(SB), Z20, K1
+	VMOVAPS.Z         Z19, K1, Z19
+	VMOVUPS           Z19, 64(DX)(R10*4)
+
+focalexpHardMaskedAVX512F32nograd1:
+	VMOVUPS       64(DI)(R10*4), Z19
+	VPMOVZXBD     16(R8)(R10*1), Z20
+	VPTESTNMD     Z20, Z20, K1
+	VMOVAPS.Z     Z19, K1, Z19
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z19, K1
+	VMULPS        Z19, Z2, Z20
+	VMINPS.BCST   consts32AVX512<>+88(SB), Z20, Z20
+	VMOVAPS.Z     Z20, K1, Z20
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z19, K1
+	VMOVAPS.Z     Z2, K1, Z2
+	VCVTPS2PD     Y2, Z21
+	VCVTPS2PD     Y19, Z22
+	VMULPD        Z22, Z21, Z21
+	VMINPD        limF64AVX512<>+0(SB), Z21, Z21
+	VADDPD        Z21, Z0, Z0
+	VEXTRACTF32X8 $0x01, Z2, Y21
+	VCVTPS2PD     Y21, Z2
+	VEXTRACTF32X8 $0x01, Z19, Y21
+	VCVTPS2PD     Y21, Z19
+	VMULPD        Z19, Z2, Z2
+	VMINPD        limF64AVX512<>+0(SB), Z2, Z2
+	VADDPD        Z2, Z1, Z1
+	TESTQ         CX, CX
+	JZ            focalexpHardMaskedAVX512F32noloss1
+	VMOVUPS       Z20, 64(CX)(R10*4)
+
+focalexpHardMaskedAVX512F32noloss1:
+	XCHGQ R11, R12
+	ADDQ  $0x20, R10
+	JMP   focalexpHardMaskedAVX512F32loop
+
+focalexpHardMaskedAVX512F32done:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDPD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, sum+72(FP)
+	MOVQ          R10, done+80(FP)
+	RET
+
 DATA exptab32AVX512<>+0(SB)/4, $0x3f800000
 DATA exptab32AVX512<>+4(SB)/4, $0x3f82cd87
 DATA exptab32AVX512<>+8(SB)/4, $0x3f85aac3
@@ -2090,6 +4626,16 @@ DATA exptab32AVX512<>+248(SB)/4, $0x31b0a147
 DATA exptab32AVX512<>+252(SB)/4, $0xb2156afc
 GLOBL exptab32AVX512<>(SB), RODATA|NOPTR, $256
 
+DATA limF64AVX512<>+0(SB)/8, $0x47efffffe0000000
+DATA limF64AVX512<>+8(SB)/8, $0x47efffffe0000000
+DATA limF64AVX512<>+16(SB)/8, $0x47efffffe0000000
+DATA limF64AVX512<>+24(SB)/8, $0x47efffffe0000000
+DATA limF64AVX512<>+32(SB)/8, $0x47efffffe0000000
+DATA limF64AVX512<>+40(SB)/8, $0x47efffffe0000000
+DATA limF64AVX512<>+48(SB)/8, $0x47efffffe0000000
+DATA limF64AVX512<>+56(SB)/8, $0x47efffffe0000000
+GLOBL limF64AVX512<>(SB), RODATA|NOPTR, $64
+
 DATA consts32AVX512<>+0(SB)/4, $0x80000000
 DATA consts32AVX512<>+4(SB)/4, $0xc3340000
 DATA consts32AVX512<>+8(SB)/4, $0x4238aa3b
@@ -2112,7 +4658,9 @@ DATA consts32AVX512<>+72(SB)/4, $0xbe0cd6c4
 DATA consts32AVX512<>+76(SB)/4, $0x3bafcb67
 DATA consts32AVX512<>+80(SB)/4, $0xbcf64c88
 DATA consts32AVX512<>+84(SB)/4, $0xbf800000
-GLOBL consts32AVX512<>(SB), RODATA|NOPTR, $88
+DATA consts32AVX512<>+88(SB)/4, $0x7f7fffff
+DATA consts32AVX512<>+92(SB)/4, $0xff7fffff
+GLOBL consts32AVX512<>(SB), RODATA|NOPTR, $96
 
 // func poly1HardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 // Requires: AVX, AVX2, FMA3, SSE2
@@ -4393,6 +6941,2837 @@ focalexpHardAVX2F32done:
 	MOVQ         R8, done+64(FP)
 	RET
 
+// func poly1HardMaskedAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·poly1HardMaskedAVX2F32(SB), $128-88
+	MOVQ         q+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), BX
+	MOVQ         y+40(FP), SI
+	MOVQ         w+48(FP), DI
+	MOVQ         m+56(FP), R8
+	MOVQ         n+64(FP), R9
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	XORQ         R10, R10
+	CMPQ         R9, $0x00
+	JE           poly1HardMaskedAVX2F32done
+	LEAQ         (SP), R11
+	LEAQ         64(SP), R12
+	VMOVUPS      (BX)(R10*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VFMADD213PS  Y5, Y5, Y3
+	VMOVUPS      Y3, (R11)
+	VMOVUPS      32(BX)(R10*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VFMADD213PS  Y5, Y5, Y3
+	VMOVUPS      Y3, 32(R11)
+
+poly1HardMaskedAVX2F32loop:
+	CMPQ R10, R9
+	JGE  poly1HardMaskedAVX2F32done
+	LEAQ 16(R10), R13
+	CMPQ R13, R9
+	JL   poly1HardMaskedAVX2F32ahead
+	MOVQ R10, R13
+
+poly1HardMaskedAVX2F32ahead:
+	VMOVUPS      (BX)(R13*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VFMADD213PS  Y5, Y5, Y3
+	VMOVUPS      Y3, (R12)
+	VMOVUPS      32(BX)(R13*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VFMADD213PS  Y5, Y5, Y3
+	VMOVUPS      Y3, 32(R12)
+	VMOVUPS      (SI)(R10*4), Y2
+	VMOVUPS      (BX)(R10*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y2, Y4
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y2, Y2
+	VORPS        Y4, Y2, Y5
+	VANDPS       consts32AVX2<>+416(SB), Y3, Y3
+	VCMPPS       $0x12, consts32AVX2<>+448(SB), Y3, Y3
+	VANDPS       Y3, Y5, Y5
+	VMOVUPS      (DI)(R10*4), Y3
+	VPMOVZXBD    (R8)(R10*1), Y6
+	VPXOR        Y7, Y7, Y7
+	VPCMPGTD     Y7, Y6, Y6
+	VANDNPS      Y3, Y6, Y3
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y3, Y3
+	VORPS        Y5, Y3, Y3
+	VMOVUPS      32(SI)(R10*4), Y5
+	VMOVUPS      32(BX)(R10*4), Y6
+	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y5, Y7
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y5, Y5
+	VORPS        Y7, Y5, Y8
+	VANDPS       consts32AVX2<>+416(SB), Y6, Y6
+	VCMPPS       $0x12, consts32AVX2<>+448(SB), Y6, Y6
+	VANDPS       Y6, Y8, Y8
+	VMOVUPS      32(DI)(R10*4), Y6
+	VPMOVZXBD    8(R8)(R10*1), Y9
+	VPXOR        Y10, Y10, Y10
+	VPCMPGTD     Y10, Y9, Y9
+	VANDNPS      Y6, Y9, Y6
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y6, Y6
+	VORPS        Y8, Y6, Y6
+	VANDPS       Y3, Y6, Y6
+	VMOVMSKPS    Y6, R13
+	CMPL         R13, $0x000000ff
+	JNE          poly1HardMaskedAVX2F32done
+	VMOVUPS      (BX)(R10*4), Y3
+	VXORPS       consts32AVX2<>+0(SB), Y3, Y6
+	VBLENDVPS    Y2, Y6, Y3, Y2
+	VORPS        consts32AVX2<>+0(SB), Y3, Y3
+	VMOVUPS      (R11), Y3
+	VBROADCASTSS consts32AVX2<>+384(SB), Y6
+	VADDPS       consts32AVX2<>+384(SB), Y3, Y8
+	VDIVPS       Y8, Y6, Y6
+	VMULPS       Y6, Y3, Y8
+	VBLENDVPS    Y2, Y6, Y8, Y9
+	VBLENDVPS    Y2, Y8, Y6, Y6
+	VMULPS       Y3, Y3, Y8
+	VMULPS       Y8, Y8, Y10
+	VBROADCASTSS consts32AVX2<>+480(SB), Y11
+	VFMADD213PS  consts32AVX2<>+512(SB), Y3, Y11
+	VBROADCASTSS consts32AVX2<>+544(SB), Y12
+	VFMADD213PS  consts32AVX2<>+576(SB), Y3, Y12
+	VFMADD213PS  Y11, Y8, Y12
+	VBROADCASTSS consts32AVX2<>+608(SB), Y11
+	VFMADD213PS  consts32AVX2<>+640(SB), Y3, Y11
+	VBROADCASTSS consts32AVX2<>+672(SB), Y13
+	VFMADD213PS  consts32AVX2<>+704(SB), Y3, Y13
+	VFMADD213PS  Y11, Y8, Y13
+	VFMADD213PS  Y12, Y10, Y13
+	VFMADD213PS  Y3, Y8, Y13
+	VXORPS       consts32AVX2<>+0(SB), Y2, Y2
+	VMAXPS       consts32AVX2<>+192(SB), Y2, Y2
+	VADDPS       Y13, Y2, Y2
+	VMOVAPS      Y9, Y3
+	MOVL         (AX), R13
+	TESTL        R13, R13
+	JNZ          poly1HardMaskedAVX2F32pow0
+	VBROADCASTSS consts32AVX2<>+384(SB), Y3
+	JMP          poly1HardMaskedAVX2F32pow0done
+
+poly1HardMaskedAVX2F32pow0:
+	DECL   R13
+	JZ     poly1HardMaskedAVX2F32pow0done
+	VMULPS Y9, Y3, Y3
+	JMP    poly1HardMaskedAVX2F32pow0
+
+poly1HardMaskedAVX2F32pow0done:
+	VBROADCASTSS 12(AX), Y8
+	VBROADCASTSS 8(AX), Y10
+	VBLENDVPS    Y4, Y10, Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VBROADCASTSS 28(AX), Y10
+	VFMADD231PS  Y10, Y9, Y8
+	VMULPS       Y3, Y8, Y8
+	VBROADCASTSS 24(AX), Y10
+	VMULPS       Y10, Y6, Y10
+	VFMADD213PS  Y9, Y2, Y10
+	VBROADCASTSS 20(AX), Y2
+	VBROADCASTSS 16(AX), Y11
+	VBLENDVPS    Y4, Y11, Y2, Y2
+	VMULPS       Y2, Y10, Y2
+	VBROADCASTSS 36(AX), Y10
+	VBROADCASTSS 32(AX), Y11
+	VBLENDVPS    Y4, Y11, Y10, Y4
+	VMULPS       Y6, Y9, Y6
+	VFMADD231PS  Y4, Y6, Y2
+	VMULPS       Y3, Y2, Y2
+	TESTQ        DX, DX
+	JZ           poly1HardMaskedAVX2F32nograd0
+	VMOVUPS      (DI)(R10*4), Y3
+	VPMOVZXBD    (R8)(R10*1), Y4
+	VPXOR        Y6, Y6, Y6
+	VPCMPGTD     Y6, Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMULPS       Y3, Y2, Y2
+	VBROADCASTSS consts32AVX2<>+768(SB), Y4
+	VMINPS       Y2, Y4, Y2
+	VBROADCASTSS consts32AVX2<>+800(SB), Y4
+	VMAXPS       Y2, Y4, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y3, Y3
+	VANDPS       Y3, Y2, Y2
+	VMOVUPS      Y2, (DX)(R10*4)
+
+poly1HardMaskedAVX2F32nograd0:
+	VMOVUPS      (DI)(R10*4), Y2
+	VPMOVZXBD    (R8)(R10*1), Y3
+	VPXOR        Y4, Y4, Y4
+	VPCMPGTD     Y4, Y3, Y3
+	VANDNPS      Y2, Y3, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y3
+	VMULPS       Y2, Y8, Y4
+	VMINPS       consts32AVX2<>+768(SB), Y4, Y4
+	VANDPS       Y3, Y4, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y4
+	VANDPS       Y4, Y8, Y4
+	VCVTPS2PD    X4, Y6
+	VCVTPS2PD    X2, Y8
+	VMULPD       Y8, Y6, Y6
+	VMINPD       limF64AVX2<>+0(SB), Y6, Y6
+	VADDPD       Y6, Y0, Y0
+	VEXTRACTF128 $0x01, Y4, X6
+	VCVTPS2PD    X6, Y4
+	VEXTRACTF128 $0x01, Y2, X6
+	VCVTPS2PD    X6, Y2
+	VMULPD       Y2, Y4, Y4
+	VMINPD       limF64AVX2<>+0(SB), Y4, Y4
+	VADDPD       Y4, Y1, Y1
+	TESTQ        CX, CX
+	JZ           poly1HardMaskedAVX2F32noloss0
+	VMOVUPS      Y3, (CX)(R10*4)
+
+poly1HardMaskedAVX2F32noloss0:
+	VMOVUPS      32(BX)(R10*4), Y2
+	VXORPS       consts32AVX2<>+0(SB), Y2, Y3
+	VBLENDVPS    Y5, Y3, Y2, Y3
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VMOVUPS      32(R11), Y2
+	VBROADCASTSS consts32AVX2<>+384(SB), Y4
+	VADDPS       consts32AVX2<>+384(SB), Y2, Y5
+	VDIVPS       Y5, Y4, Y4
+	VMULPS       Y4, Y2, Y5
+	VBLENDVPS    Y3, Y4, Y5, Y6
+	VBLENDVPS    Y3, Y5, Y4, Y4
+	VMULPS       Y2, Y2, Y5
+	VMULPS       Y5, Y5, Y8
+	VBROADCASTSS consts32AVX2<>+480(SB), Y9
+	VFMADD213PS  consts32AVX2<>+512(SB), Y2, Y9
+	VBROADCASTSS consts32AVX2<>+544(SB), Y10
+	VFMADD213PS  consts32AVX2<>+576(SB), Y2, Y10
+	VFMADD213PS  Y9, Y5, Y10
+	VBROADCASTSS consts32AVX2<>+608(SB), Y9
+	VFMADD213PS  consts32AVX2<>+640(SB), Y2, Y9
+	VBROADCASTSS consts32AVX2<>+672(SB), Y11
+	VFMADD213PS  consts32AVX2<>+704(SB), Y2, Y11
+	VFMADD213PS  Y9, Y5, Y11
+	VFMADD213PS  Y10, Y8, Y11
+	VFMADD213PS  Y2, Y5, Y11
+	VXORPS       consts32AVX2<>+0(SB), Y3, Y2
+	VMAXPS       consts32AVX2<>+192(SB), Y2, Y2
+	VADDPS       Y11, Y2, Y2
+	VMOVAPS      Y6, Y3
+	MOVL         (AX), R13
+	TESTL        R13, R13
+	JNZ          poly1HardMaskedAVX2F32pow1
+	VBROADCASTSS consts32AVX2<>+384(SB), Y3
+	JMP          poly1HardMaskedAVX2F32pow1done
+
+poly1HardMaskedAVX2F32pow1:
+	DECL   R13
+	JZ     poly1HardMaskedAVX2F32pow1done
+	VMULPS Y6, Y3, Y3
+	JMP    poly1HardMaskedAVX2F32pow1
+
+poly1HardMaskedAVX2F32pow1done:
+	VBROADCASTSS 12(AX), Y5
+	VBROADCASTSS 8(AX), Y8
+	VBLENDVPS    Y7, Y8, Y5, Y5
+	VMULPS       Y5, Y2, Y5
+	VBROADCASTSS 28(AX), Y8
+	VFMADD231PS  Y8, Y6, Y5
+	VMULPS       Y3, Y5, Y5
+	VBROADCASTSS 24(AX), Y8
+	VMULPS       Y8, Y4, Y8
+	VFMADD213PS  Y6, Y2, Y8
+	VBROADCASTSS 20(AX), Y2
+	VBROADCASTSS 16(AX), Y9
+	VBLENDVPS    Y7, Y9, Y2, Y2
+	VMULPS       Y2, Y8, Y2
+	VBROADCASTSS 36(AX), Y8
+	VBROADCASTSS 32(AX), Y9
+	VBLENDVPS    Y7, Y9, Y8, Y7
+	VMULPS       Y4, Y6, Y4
+	VFMADD231PS  Y7, Y4, Y2
+	VMULPS       Y3, Y2, Y2
+	TESTQ        DX, DX
+	JZ           poly1HardMaskedAVX2F32nograd1
+	VMOVUPS      32(DI)(R10*4), Y3
+	VPMOVZXBD    8(R8)(R10*1), Y4
+	VPXOR        Y6, Y6, Y6
+	VPCMPGTD     Y6, Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMULPS       Y3, Y2, Y2
+	VBROADCASTSS consts32AVX2<>+768(SB), Y4
+	VMINPS       Y2, Y4, Y2
+	VBROADCASTSS consts32AVX2<>+800(SB), Y4
+	VMAXPS       Y2, Y4, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y3, Y3
+	VANDPS       Y3, Y2, Y2
+	VMOVUPS      Y2, 32(DX)(R10*4)
+
+poly1HardMaskedAVX2F32nograd1:
+	VMOVUPS      32(DI)(R10*4), Y2
+	VPMOVZXBD    8(R8)(R10*1), Y3
+	VPXOR        Y4, Y4, Y4
+	VPCMPGTD     Y4, Y3, Y3
+	VANDNPS      Y2, Y3, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y3
+	VMULPS       Y2, Y5, Y4
+	VMINPS       consts32AVX2<>+768(SB), Y4, Y4
+	VANDPS       Y3, Y4, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y4
+	VANDPS       Y4, Y5, Y4
+	VCVTPS2PD    X4, Y5
+	VCVTPS2PD    X2, Y6
+	VMULPD       Y6, Y5, Y5
+	VMINPD       limF64AVX2<>+0(SB), Y5, Y5
+	VADDPD       Y5, Y0, Y0
+	VEXTRACTF128 $0x01, Y4, X5
+	VCVTPS2PD    X5, Y4
+	VEXTRACTF128 $0x01, Y2, X5
+	VCVTPS2PD    X5, Y2
+	VMULPD       Y2, Y4, Y4
+	VMINPD       limF64AVX2<>+0(SB), Y4, Y4
+	VADDPD       Y4, Y1, Y1
+	TESTQ        CX, CX
+	JZ           poly1HardMaskedAVX2F32noloss1
+	VMOVUPS      Y3, 32(CX)(R10*4)
+
+poly1HardMaskedAVX2F32noloss1:
+	XCHGQ R11, R12
+	ADDQ  $0x10, R10
+	JMP   poly1HardMaskedAVX2F32loop
+
+poly1HardMaskedAVX2F32done:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDPD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, sum+72(FP)
+	MOVQ         R10, done+80(FP)
+	RET
+
+// func reducedHardMaskedAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·reducedHardMaskedAVX2F32(SB), $128-88
+	MOVQ         q+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), SI
+	MOVQ         y+40(FP), DI
+	MOVQ         w+48(FP), R8
+	MOVQ         m+56(FP), R9
+	MOVQ         n+64(FP), R10
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	XORQ         R11, R11
+	CMPQ         R10, $0x00
+	JE           reducedHardMaskedAVX2F32done
+	LEAQ         (SP), R12
+	LEAQ         64(SP), R13
+	VMOVUPS      (SI)(R11*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VFMADD213PS  Y5, Y5, Y3
+	VMOVUPS      Y3, (R12)
+	VMOVUPS      32(SI)(R11*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VFMADD213PS  Y5, Y5, Y3
+	VMOVUPS      Y3, 32(R12)
+
+reducedHardMaskedAVX2F32loop:
+	CMPQ R11, R10
+	JGE  reducedHardMaskedAVX2F32done
+	LEAQ 16(R11), R14
+	CMPQ R14, R10
+	JL   reducedHardMaskedAVX2F32ahead
+	MOVQ R11, R14
+
+reducedHardMaskedAVX2F32ahead:
+	VMOVUPS      (SI)(R14*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VFMADD213PS  Y5, Y5, Y3
+	VMOVUPS      Y3, (R13)
+	VMOVUPS      32(SI)(R14*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VFMADD213PS  Y5, Y5, Y3
+	VMOVUPS      Y3, 32(R13)
+	VMOVUPS      (DI)(R11*4), Y2
+	VMOVUPS      (SI)(R11*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y2, Y4
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y2, Y2
+	VORPS        Y4, Y2, Y5
+	VANDPS       consts32AVX2<>+416(SB), Y3, Y3
+	VCMPPS       $0x12, consts32AVX2<>+448(SB), Y3, Y3
+	VANDPS       Y3, Y5, Y5
+	VMOVUPS      (R8)(R11*4), Y3
+	VPMOVZXBD    (R9)(R11*1), Y6
+	VPXOR        Y7, Y7, Y7
+	VPCMPGTD     Y7, Y6, Y6
+	VANDNPS      Y3, Y6, Y3
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y3, Y3
+	VORPS        Y5, Y3, Y3
+	VMOVUPS      32(DI)(R11*4), Y5
+	VMOVUPS      32(SI)(R11*4), Y6
+	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y5, Y7
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y5, Y5
+	VORPS        Y7, Y5, Y8
+	VANDPS       consts32AVX2<>+416(SB), Y6, Y6
+	VCMPPS       $0x12, consts32AVX2<>+448(SB), Y6, Y6
+	VANDPS       Y6, Y8, Y8
+	VMOVUPS      32(R8)(R11*4), Y6
+	VPMOVZXBD    8(R9)(R11*1), Y9
+	VPXOR        Y10, Y10, Y10
+	VPCMPGTD     Y10, Y9, Y9
+	VANDNPS      Y6, Y9, Y6
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y6, Y6
+	VORPS        Y8, Y6, Y6
+	VANDPS       Y3, Y6, Y6
+	VMOVMSKPS    Y6, R14
+	CMPL         R14, $0x000000ff
+	JNE          reducedHardMaskedAVX2F32done
+	VMOVUPS      (SI)(R11*4), Y3
+	VXORPS       consts32AVX2<>+0(SB), Y3, Y6
+	VBLENDVPS    Y2, Y6, Y3, Y2
+	VORPS        consts32AVX2<>+0(SB), Y3, Y3
+	VMOVUPS      (R12), Y3
+	VBROADCASTSS consts32AVX2<>+384(SB), Y6
+	VADDPS       consts32AVX2<>+384(SB), Y3, Y8
+	VDIVPS       Y8, Y6, Y6
+	VMULPS       Y6, Y3, Y8
+	VBLENDVPS    Y2, Y6, Y8, Y9
+	VBLENDVPS    Y2, Y8, Y6, Y6
+	VMULPS       Y3, Y3, Y8
+	VMULPS       Y8, Y8, Y10
+	VBROADCASTSS consts32AVX2<>+480(SB), Y11
+	VFMADD213PS  consts32AVX2<>+512(SB), Y3, Y11
+	VBROADCASTSS consts32AVX2<>+544(SB), Y12
+	VFMADD213PS  consts32AVX2<>+576(SB), Y3, Y12
+	VFMADD213PS  Y11, Y8, Y12
+	VBROADCASTSS consts32AVX2<>+608(SB), Y11
+	VFMADD213PS  consts32AVX2<>+640(SB), Y3, Y11
+	VBROADCASTSS consts32AVX2<>+672(SB), Y13
+	VFMADD213PS  consts32AVX2<>+704(SB), Y3, Y13
+	VFMADD213PS  Y11, Y8, Y13
+	VFMADD213PS  Y12, Y10, Y13
+	VFMADD213PS  Y3, Y8, Y13
+	VXORPS       consts32AVX2<>+0(SB), Y2, Y3
+	VMAXPS       consts32AVX2<>+192(SB), Y3, Y3
+	VADDPS       Y13, Y3, Y3
+	VMOVAPS      Y9, Y8
+	MOVL         (AX), R14
+	TESTL        R14, R14
+	JNZ          reducedHardMaskedAVX2F32pow0
+	VBROADCASTSS consts32AVX2<>+384(SB), Y8
+	JMP          reducedHardMaskedAVX2F32pow0done
+
+reducedHardMaskedAVX2F32pow0:
+	DECL   R14
+	JZ     reducedHardMaskedAVX2F32pow0done
+	VMULPS Y9, Y8, Y8
+	JMP    reducedHardMaskedAVX2F32pow0
+
+reducedHardMaskedAVX2F32pow0done:
+	VBROADCASTSS 44(AX), Y10
+	VCMPPS       $0x1d, Y10, Y2, Y10
+	VBROADCASTSS 12(AX), Y11
+	VBROADCASTSS 8(AX), Y12
+	VBLENDVPS    Y4, Y12, Y11, Y11
+	VBROADCASTSS 20(AX), Y12
+	VBROADCASTSS 16(AX), Y13
+	VBLENDVPS    Y4, Y13, Y12, Y12
+	VMULPS       Y12, Y8, Y12
+	VBLENDVPS    Y10, Y12, Y11, Y10
+	VMULPS       Y3, Y10, Y10
+	VBROADCASTSS 44(AX), Y11
+	VCMPPS       $0x1d, Y11, Y2, Y11
+	VBROADCASTSS 28(AX), Y12
+	VBROADCASTSS 24(AX), Y13
+	VBLENDVPS    Y4, Y13, Y12, Y12
+	VBROADCASTSS 36(AX), Y13
+	VBROADCASTSS 32(AX), Y14
+	VBLENDVPS    Y4, Y14, Y13, Y4
+	VMULPS       Y4, Y8, Y4
+	VBLENDVPS    Y11, Y4, Y12, Y4
+	VXORPS       Y8, Y8, Y8
+	VBROADCASTSS 44(AX), Y11
+	VCMPPS       $0x1d, Y11, Y2, Y11
+	VBROADCASTSS 40(AX), Y12
+	VBLENDVPS    Y11, Y12, Y8, Y8
+	VMULPS       Y8, Y6, Y11
+	VFMADD213PS  Y9, Y3, Y11
+	VMULPS       Y11, Y4, Y11
+	TESTQ        BX, BX
+	JZ           reducedHardMaskedAVX2F32nohess0
+	VMOVUPS      (R8)(R11*4), Y12
+	VPMOVZXBD    (R9)(R11*1), Y13
+	VPXOR        Y14, Y14, Y14
+	VPCMPGTD     Y14, Y13, Y13
+	VANDNPS      Y12, Y13, Y12
+	VANDPS       consts32AVX2<>+416(SB), Y4, Y4
+	VBROADCASTSS 44(AX), Y13
+	VCMPPS       $0x1d, Y13, Y2, Y13
+	VADDPS       consts32AVX2<>+384(SB), Y8, Y14
+	VFMSUB213PS  consts32AVX2<>+384(SB), Y6, Y14
+	VMULPS       Y3, Y6, Y3
+	VMULPS       Y8, Y3, Y3
+	VMULPS       Y14, Y3, Y3
+	VADDPS       Y8, Y8, Y8
+	VADDPS       consts32AVX2<>+384(SB), Y8, Y8
+	VMULPS       Y6, Y9, Y9
+	VFMADD231PS  Y8, Y9, Y3
+	VBROADCASTSS 64(AX), Y8
+	VSUBPS       Y8, Y2, Y2
+	VBROADCASTSS 68(AX), Y8
+	VSUBPS       Y8, Y2, Y2
+	VBROADCASTSS 72(AX), Y8
+	VCMPPS       $0x1d, Y8, Y2, Y8
+	VBROADCASTSS 76(AX), Y9
+	VCMPPS       $0x12, Y9, Y2, Y9
+	VANDPS       Y9, Y8, Y8
+	VANDPS       Y13, Y8, Y8
+	VBROADCASTSS 124(AX), Y9
+	VBROADCASTSS 120(AX), Y13
+	VFMADD213PS  Y13, Y2, Y9
+	VBROADCASTSS 116(AX), Y13
+	VFMADD213PS  Y13, Y2, Y9
+	VBROADCASTSS 112(AX), Y13
+	VFMADD213PS  Y13, Y2, Y9
+	VBROADCASTSS 108(AX), Y13
+	VFMADD213PS  Y13, Y2, Y9
+	VBROADCASTSS 104(AX), Y13
+	VFMADD213PS  Y13, Y2, Y9
+	VBROADCASTSS 100(AX), Y13
+	VFMADD213PS  Y13, Y2, Y9
+	VBROADCASTSS 96(AX), Y13
+	VFMADD213PS  Y13, Y2, Y9
+	VBROADCASTSS 92(AX), Y13
+	VFMADD213PS  Y13, Y2, Y9
+	VBROADCASTSS 88(AX), Y13
+	VFMADD213PS  Y13, Y2, Y9
+	VBROADCASTSS 84(AX), Y13
+	VFMADD213PS  Y13, Y2, Y9
+	VBROADCASTSS 80(AX), Y13
+	VFMADD213PS  Y13, Y2, Y9
+	VMULPS       Y2, Y9, Y2
+	VMULPS       Y6, Y2, Y2
+	VBLENDVPS    Y8, Y2, Y3, Y2
+	VMULPS       Y2, Y4, Y2
+	VBROADCASTSS 4(AX), Y3
+	VMULPS       Y12, Y2, Y2
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+768(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+800(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y12, Y3
+	VANDPS       Y3, Y2, Y2
+	VMOVUPS      Y2, (BX)(R11*4)
+
+reducedHardMaskedAVX2F32nohess0:
+	TESTQ        DX, DX
+	JZ           reducedHardMaskedAVX2F32nograd0
+	VMOVUPS      (R8)(R11*4), Y2
+	VPMOVZXBD    (R9)(R11*1), Y3
+	VPXOR        Y4, Y4, Y4
+	VPCMPGTD     Y4, Y3, Y3
+	VANDNPS      Y2, Y3, Y2
+	VMULPS       Y2, Y11, Y3
+	VBROADCASTSS consts32AVX2<>+768(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VBROADCASTSS consts32AVX2<>+800(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y2
+	VANDPS       Y2, Y3, Y2
+	VMOVUPS      Y2, (DX)(R11*4)
+
+reducedHardMaskedAVX2F32nograd0:
+	VMOVUPS      (R8)(R11*4), Y2
+	VPMOVZXBD    (R9)(R11*1), Y3
+	VPXOR        Y4, Y4, Y4
+	VPCMPGTD     Y4, Y3, Y3
+	VANDNPS      Y2, Y3, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y3
+	VMULPS       Y2, Y10, Y4
+	VMINPS       consts32AVX2<>+768(SB), Y4, Y4
+	VANDPS       Y3, Y4, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y4
+	VANDPS       Y4, Y10, Y4
+	VCVTPS2PD    X4, Y6
+	VCVTPS2PD    X2, Y8
+	VMULPD       Y8, Y6, Y6
+	VMINPD       limF64AVX2<>+0(SB), Y6, Y6
+	VADDPD       Y6, Y0, Y0
+	VEXTRACTF128 $0x01, Y4, X6
+	VCVTPS2PD    X6, Y4
+	VEXTRACTF128 $0x01, Y2, X6
+	VCVTPS2PD    X6, Y2
+	VMULPD       Y2, Y4, Y4
+	VMINPD       limF64AVX2<>+0(SB), Y4, Y4
+	VADDPD       Y4, Y1, Y1
+	TESTQ        CX, CX
+	JZ           reducedHardMaskedAVX2F32noloss0
+	VMOVUPS      Y3, (CX)(R11*4)
+
+reducedHardMaskedAVX2F32noloss0:
+	VMOVUPS      32(SI)(R11*4), Y2
+	VXORPS       consts32AVX2<>+0(SB), Y2, Y3
+	VBLENDVPS    Y5, Y3, Y2, Y3
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VMOVUPS      32(R12), Y2
+	VBROADCASTSS consts32AVX2<>+384(SB), Y4
+	VADDPS       consts32AVX2<>+384(SB), Y2, Y5
+	VDIVPS       Y5, Y4, Y4
+	VMULPS       Y4, Y2, Y5
+	VBLENDVPS    Y3, Y4, Y5, Y6
+	VBLENDVPS    Y3, Y5, Y4, Y4
+	VMULPS       Y2, Y2, Y5
+	VMULPS       Y5, Y5, Y8
+	VBROADCASTSS consts32AVX2<>+480(SB), Y9
+	VFMADD213PS  consts32AVX2<>+512(SB), Y2, Y9
+	VBROADCASTSS consts32AVX2<>+544(SB), Y10
+	VFMADD213PS  consts32AVX2<>+576(SB), Y2, Y10
+	VFMADD213PS  Y9, Y5, Y10
+	VBROADCASTSS consts32AVX2<>+608(SB), Y9
+	VFMADD213PS  consts32AVX2<>+640(SB), Y2, Y9
+	VBROADCASTSS consts32AVX2<>+672(SB), Y11
+	VFMADD213PS  consts32AVX2<>+704(SB), Y2, Y11
+	VFMADD213PS  Y9, Y5, Y11
+	VFMADD213PS  Y10, Y8, Y11
+	VFMADD213PS  Y2, Y5, Y11
+	VXORPS       consts32AVX2<>+0(SB), Y3, Y2
+	VMAXPS       consts32AVX2<>+192(SB), Y2, Y2
+	VADDPS       Y11, Y2, Y2
+	VMOVAPS      Y6, Y5
+	MOVL         (AX), R14
+	TESTL        R14, R14
+	JNZ          reducedHardMaskedAVX2F32pow1
+	VBROADCASTSS consts32AVX2<>+384(SB), Y5
+	JMP          reducedHardMaskedAVX2F32pow1done
+
+reducedHardMaskedAVX2F32pow1:
+	DECL   R14
+	JZ     reducedHardMaskedAVX2F32pow1done
+	VMULPS Y6, Y5, Y5
+	JMP    reducedHardMaskedAVX2F32pow1
+
+reducedHardMaskedAVX2F32pow1done:
+	VBROADCASTSS 44(AX), Y8
+	VCMPPS       $0x1d, Y8, Y3, Y8
+	VBROADCASTSS 12(AX), Y9
+	VBROADCASTSS 8(AX), Y10
+	VBLENDVPS    Y7, Y10, Y9, Y9
+	VBROADCASTSS 20(AX), Y10
+	VBROADCASTSS 16(AX), Y11
+	VBLENDVPS    Y7, Y11, Y10, Y10
+	VMULPS       Y10, Y5, Y10
+	VBLENDVPS    Y8, Y10, Y9, Y8
+	VMULPS       Y2, Y8, Y8
+	VBROADCASTSS 44(AX), Y9
+	VCMPPS       $0x1d, Y9, Y3, Y9
+	VBROADCASTSS 28(AX), Y10
+	VBROADCASTSS 24(AX), Y11
+	VBLENDVPS    Y7, Y11, Y10, Y10
+	VBROADCASTSS 36(AX), Y11
+	VBROADCASTSS 32(AX), Y12
+	VBLENDVPS    Y7, Y12, Y11, Y7
+	VMULPS       Y7, Y5, Y5
+	VBLENDVPS    Y9, Y5, Y10, Y5
+	VXORPS       Y7, Y7, Y7
+	VBROADCASTSS 44(AX), Y9
+	VCMPPS       $0x1d, Y9, Y3, Y9
+	VBROADCASTSS 40(AX), Y10
+	VBLENDVPS    Y9, Y10, Y7, Y7
+	VMULPS       Y7, Y4, Y9
+	VFMADD213PS  Y6, Y2, Y9
+	VMULPS       Y9, Y5, Y9
+	TESTQ        BX, BX
+	JZ           reducedHardMaskedAVX2F32nohess1
+	VMOVUPS      32(R8)(R11*4), Y10
+	VPMOVZXBD    8(R9)(R11*1), Y11
+	VPXOR        Y12, Y12, Y12
+	VPCMPGTD     Y12, Y11, Y11
+	VANDNPS      Y10, Y11, Y10
+	VANDPS       consts32AVX2<>+416(SB), Y5, Y5
+	VBROADCASTSS 44(AX), Y11
+	VCMPPS       $0x1d, Y11, Y3, Y11
+	VADDPS       consts32AVX2<>+384(SB), Y7, Y12
+	VFMSUB213PS  consts32AVX2<>+384(SB), Y4, Y12
+	VMULPS       Y2, Y4, Y2
+	VMULPS       Y7, Y2, Y2
+	VMULPS       Y12, Y2, Y2
+	VADDPS       Y7, Y7, Y7
+	VADDPS       consts32AVX2<>+384(SB), Y7, Y7
+	VMULPS       Y4, Y6, Y6
+	VFMADD231PS  Y7, Y6, Y2
+	VBROADCASTSS 64(AX), Y6
+	VSUBPS       Y6, Y3, Y3
+	VBROADCASTSS 68(AX), Y6
+	VSUBPS       Y6, Y3, Y3
+	VBROADCASTSS 72(AX), Y6
+	VCMPPS       $0x1d, Y6, Y3, Y6
+	VBROADCASTSS 76(AX), Y7
+	VCMPPS       $0x12, Y7, Y3, Y7
+	VANDPS       Y7, Y6, Y6
+	VANDPS       Y11, Y6, Y6
+	VBROADCASTSS 124(AX), Y7
+	VBROADCASTSS 120(AX), Y11
+	VFMADD213PS  Y11, Y3, Y7
+	VBROADCASTSS 116(AX), Y11
+	VFMADD213PS  Y11, Y3, Y7
+	VBROADCASTSS 112(AX), Y11
+	VFMADD213PS  Y11, Y3, Y7
+	VBROADCASTSS 108(AX), Y11
+	VFMADD213PS  Y11, Y3, Y7
+	VBROADCASTSS 104(AX), Y11
+	VFMADD213PS  Y11, Y3, Y7
+	VBROADCASTSS 100(AX), Y11
+	VFMADD213PS  Y11, Y3, Y7
+	VBROADCASTSS 96(AX), Y11
+	VFMADD213PS  Y11, Y3, Y7
+	VBROADCASTSS 92(AX), Y11
+	VFMADD213PS  Y11, Y3, Y7
+	VBROADCASTSS 88(AX), Y11
+	VFMADD213PS  Y11, Y3, Y7
+	VBROADCASTSS 84(AX), Y11
+	VFMADD213PS  Y11, Y3, Y7
+	VBROADCASTSS 80(AX), Y11
+	VFMADD213PS  Y11, Y3, Y7
+	VMULPS       Y3, Y7, Y3
+	VMULPS       Y4, Y3, Y3
+	VBLENDVPS    Y6, Y3, Y2, Y2
+	VMULPS       Y2, Y5, Y2
+	VBROADCASTSS 4(AX), Y3
+	VMULPS       Y10, Y2, Y2
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+768(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+800(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y10, Y3
+	VANDPS       Y3, Y2, Y2
+	VMOVUPS      Y2, 32(BX)(R11*4)
+
+reducedHardMaskedAVX2F32nohess1:
+	TESTQ        DX, DX
+	JZ           reducedHardMaskedAVX2F32nograd1
+	VMOVUPS      32(R8)(R11*4), Y2
+	VPMOVZXBD    8(R9)(R11*1), Y3
+	VPXOR        Y4, Y4, Y4
+	VPCMPGTD     Y4, Y3, Y3
+	VANDNPS      Y2, Y3, Y2
+	VMULPS       Y2, Y9, Y3
+	VBROADCASTSS consts32AVX2<>+768(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VBROADCASTSS consts32AVX2<>+800(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y2
+	VANDPS       Y2, Y3, Y2
+	VMOVUPS      Y2, 32(DX)(R11*4)
+
+reducedHardMaskedAVX2F32nograd1:
+	VMOVUPS      32(R8)(R11*4), Y2
+	VPMOVZXBD    8(R9)(R11*1), Y3
+	VPXOR        Y4, Y4, Y4
+	VPCMPGTD     Y4, Y3, Y3
+	VANDNPS      Y2, Y3, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y3
+	VMULPS       Y2, Y8, Y4
+	VMINPS       consts32AVX2<>+768(SB), Y4, Y4
+	VANDPS       Y3, Y4, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y4
+	VANDPS       Y4, Y8, Y4
+	VCVTPS2PD    X4, Y5
+	VCVTPS2PD    X2, Y6
+	VMULPD       Y6, Y5, Y5
+	VMINPD       limF64AVX2<>+0(SB), Y5, Y5
+	VADDPD       Y5, Y0, Y0
+	VEXTRACTF128 $0x01, Y4, X5
+	VCVTPS2PD    X5, Y4
+	VEXTRACTF128 $0x01, Y2, X5
+	VCVTPS2PD    X5, Y2
+	VMULPD       Y2, Y4, Y4
+	VMINPD       limF64AVX2<>+0(SB), Y4, Y4
+	VADDPD       Y4, Y1, Y1
+	TESTQ        CX, CX
+	JZ           reducedHardMaskedAVX2F32noloss1
+	VMOVUPS      Y3, 32(CX)(R11*4)
+
+reducedHardMaskedAVX2F32noloss1:
+	XCHGQ R12, R13
+	ADDQ  $0x10, R11
+	JMP   reducedHardMaskedAVX2F32loop
+
+reducedHardMaskedAVX2F32done:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDPD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, sum+72(FP)
+	MOVQ         R11, done+80(FP)
+	RET
+
+// func varifocalHardMaskedAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·varifocalHardMaskedAVX2F32(SB), $128-88
+	MOVQ         q+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), SI
+	MOVQ         y+40(FP), DI
+	MOVQ         w+48(FP), R8
+	MOVQ         m+56(FP), R9
+	MOVQ         n+64(FP), R10
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	XORQ         R11, R11
+	CMPQ         R10, $0x00
+	JE           varifocalHardMaskedAVX2F32done
+	LEAQ         (SP), R12
+	LEAQ         64(SP), R13
+	VMOVUPS      (SI)(R11*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VFMADD213PS  Y5, Y5, Y3
+	VMOVUPS      Y3, (R12)
+	VMOVUPS      32(SI)(R11*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VFMADD213PS  Y5, Y5, Y3
+	VMOVUPS      Y3, 32(R12)
+
+varifocalHardMaskedAVX2F32loop:
+	CMPQ R11, R10
+	JGE  varifocalHardMaskedAVX2F32done
+	LEAQ 16(R11), R14
+	CMPQ R14, R10
+	JL   varifocalHardMaskedAVX2F32ahead
+	MOVQ R11, R14
+
+varifocalHardMaskedAVX2F32ahead:
+	VMOVUPS      (SI)(R14*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VFMADD213PS  Y5, Y5, Y3
+	VMOVUPS      Y3, (R13)
+	VMOVUPS      32(SI)(R14*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VFMADD213PS  Y5, Y5, Y3
+	VMOVUPS      Y3, 32(R13)
+	VMOVUPS      (DI)(R11*4), Y2
+	VMOVUPS      (SI)(R11*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y2, Y4
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y2, Y2
+	VORPS        Y4, Y2, Y5
+	VANDPS       consts32AVX2<>+416(SB), Y3, Y3
+	VCMPPS       $0x12, consts32AVX2<>+448(SB), Y3, Y3
+	VANDPS       Y3, Y5, Y5
+	VMOVUPS      (R8)(R11*4), Y3
+	VPMOVZXBD    (R9)(R11*1), Y6
+	VPXOR        Y7, Y7, Y7
+	VPCMPGTD     Y7, Y6, Y6
+	VANDNPS      Y3, Y6, Y3
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y3, Y3
+	VORPS        Y5, Y3, Y3
+	VMOVUPS      32(DI)(R11*4), Y5
+	VMOVUPS      32(SI)(R11*4), Y6
+	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y5, Y7
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y5, Y5
+	VORPS        Y7, Y5, Y8
+	VANDPS       consts32AVX2<>+416(SB), Y6, Y6
+	VCMPPS       $0x12, consts32AVX2<>+448(SB), Y6, Y6
+	VANDPS       Y6, Y8, Y8
+	VMOVUPS      32(R8)(R11*4), Y6
+	VPMOVZXBD    8(R9)(R11*1), Y9
+	VPXOR        Y10, Y10, Y10
+	VPCMPGTD     Y10, Y9, Y9
+	VANDNPS      Y6, Y9, Y6
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y6, Y6
+	VORPS        Y8, Y6, Y6
+	VANDPS       Y3, Y6, Y6
+	VMOVMSKPS    Y6, R14
+	CMPL         R14, $0x000000ff
+	JNE          varifocalHardMaskedAVX2F32done
+	VMOVUPS      (SI)(R11*4), Y3
+	VXORPS       consts32AVX2<>+0(SB), Y3, Y6
+	VBLENDVPS    Y2, Y6, Y3, Y6
+	VORPS        consts32AVX2<>+0(SB), Y3, Y3
+	VMOVUPS      (R12), Y3
+	VBROADCASTSS consts32AVX2<>+384(SB), Y8
+	VADDPS       consts32AVX2<>+384(SB), Y3, Y9
+	VDIVPS       Y9, Y8, Y8
+	VMULPS       Y8, Y3, Y9
+	VBLENDVPS    Y6, Y8, Y9, Y10
+	VBLENDVPS    Y6, Y9, Y8, Y8
+	VMULPS       Y3, Y3, Y9
+	VMULPS       Y9, Y9, Y11
+	VBROADCASTSS consts32AVX2<>+480(SB), Y12
+	VFMADD213PS  consts32AVX2<>+512(SB), Y3, Y12
+	VBROADCASTSS consts32AVX2<>+544(SB), Y13
+	VFMADD213PS  consts32AVX2<>+576(SB), Y3, Y13
+	VFMADD213PS  Y12, Y9, Y13
+	VBROADCASTSS consts32AVX2<>+608(SB), Y12
+	VFMADD213PS  consts32AVX2<>+640(SB), Y3, Y12
+	VBROADCASTSS consts32AVX2<>+672(SB), Y14
+	VFMADD213PS  consts32AVX2<>+704(SB), Y3, Y14
+	VFMADD213PS  Y12, Y9, Y14
+	VFMADD213PS  Y13, Y11, Y14
+	VFMADD213PS  Y3, Y9, Y14
+	VXORPS       consts32AVX2<>+0(SB), Y6, Y3
+	VMAXPS       consts32AVX2<>+192(SB), Y3, Y3
+	VADDPS       Y14, Y3, Y3
+	VMOVAPS      Y10, Y9
+	MOVL         (AX), R14
+	TESTL        R14, R14
+	JNZ          varifocalHardMaskedAVX2F32pow0
+	VBROADCASTSS consts32AVX2<>+384(SB), Y9
+	JMP          varifocalHardMaskedAVX2F32pow0done
+
+varifocalHardMaskedAVX2F32pow0:
+	DECL   R14
+	JZ     varifocalHardMaskedAVX2F32pow0done
+	VMULPS Y10, Y9, Y9
+	JMP    varifocalHardMaskedAVX2F32pow0
+
+varifocalHardMaskedAVX2F32pow0done:
+	VBLENDVPS    Y4, consts32AVX2<>+384(SB), Y9, Y9
+	VBROADCASTSS 12(AX), Y11
+	VBROADCASTSS 8(AX), Y12
+	VBLENDVPS    Y4, Y12, Y11, Y11
+	VMULPS       Y11, Y9, Y11
+	VMULPS       Y3, Y11, Y11
+	VBROADCASTSS 20(AX), Y12
+	VBROADCASTSS 16(AX), Y13
+	VBLENDVPS    Y4, Y13, Y12, Y12
+	VMULPS       Y9, Y12, Y9
+	VBROADCASTSS 28(AX), Y12
+	VBROADCASTSS 24(AX), Y13
+	VBLENDVPS    Y4, Y13, Y12, Y12
+	VMULPS       Y12, Y8, Y12
+	VFMADD213PS  Y10, Y3, Y12
+	VMULPS       Y9, Y12, Y12
+	TESTQ        BX, BX
+	JZ           varifocalHardMaskedAVX2F32nohess0
+	VMOVUPS      (R8)(R11*4), Y13
+	VPMOVZXBD    (R9)(R11*1), Y14
+	VPXOR        Y15, Y15, Y15
+	VPCMPGTD     Y15, Y14, Y14
+	VANDNPS      Y13, Y14, Y13
+	VANDPS       consts32AVX2<>+416(SB), Y9, Y9
+	VBROADCASTSS 28(AX), Y14
+	VBROADCASTSS 24(AX), Y15
+	VBLENDVPS    Y4, Y15, Y14, Y4
+	VADDPS       consts32AVX2<>+384(SB), Y4, Y14
+	VFMSUB213PS  consts32AVX2<>+384(SB), Y8, Y14
+	VMULPS       Y3, Y8, Y3
+	VMULPS       Y4, Y3, Y3
+	VMULPS       Y14, Y3, Y3
+	VADDPS       Y4, Y4, Y4
+	VADDPS       consts32AVX2<>+384(SB), Y4, Y4
+	VMULPS       Y8, Y10, Y10
+	VFMADD231PS  Y4, Y10, Y3
+	VBROADCASTSS 64(AX), Y4
+	VSUBPS       Y4, Y6, Y4
+	VBROADCASTSS 68(AX), Y6
+	VSUBPS       Y6, Y4, Y4
+	VBROADCASTSS 72(AX), Y6
+	VCMPPS       $0x1d, Y6, Y4, Y6
+	VBROADCASTSS 76(AX), Y10
+	VCMPPS       $0x12, Y10, Y4, Y10
+	VANDPS       Y10, Y6, Y6
+	VANDPS       Y2, Y6, Y6
+	VBROADCASTSS 124(AX), Y2
+	VBROADCASTSS 120(AX), Y10
+	VFMADD213PS  Y10, Y4, Y2
+	VBROADCASTSS 116(AX), Y10
+	VFMADD213PS  Y10, Y4, Y2
+	VBROADCASTSS 112(AX), Y10
+	VFMADD213PS  Y10, Y4, Y2
+	VBROADCASTSS 108(AX), Y10
+	VFMADD213PS  Y10, Y4, Y2
+	VBROADCASTSS 104(AX), Y10
+	VFMADD213PS  Y10, Y4, Y2
+	VBROADCASTSS 100(AX), Y10
+	VFMADD213PS  Y10, Y4, Y2
+	VBROADCASTSS 96(AX), Y10
+	VFMADD213PS  Y10, Y4, Y2
+	VBROADCASTSS 92(AX), Y10
+	VFMADD213PS  Y10, Y4, Y2
+	VBROADCASTSS 88(AX), Y10
+	VFMADD213PS  Y10, Y4, Y2
+	VBROADCASTSS 84(AX), Y10
+	VFMADD213PS  Y10, Y4, Y2
+	VBROADCASTSS 80(AX), Y10
+	VFMADD213PS  Y10, Y4, Y2
+	VMULPS       Y4, Y2, Y2
+	VMULPS       Y8, Y2, Y2
+	VBLENDVPS    Y6, Y2, Y3, Y2
+	VMULPS       Y2, Y9, Y2
+	VBROADCASTSS 4(AX), Y3
+	VMULPS       Y13, Y2, Y2
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+768(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+800(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y13, Y3
+	VANDPS       Y3, Y2, Y2
+	VMOVUPS      Y2, (BX)(R11*4)
+
+varifocalHardMaskedAVX2F32nohess0:
+	TESTQ        DX, DX
+	JZ           varifocalHardMaskedAVX2F32nograd0
+	VMOVUPS      (R8)(R11*4), Y2
+	VPMOVZXBD    (R9)(R11*1), Y3
+	VPXOR        Y4, Y4, Y4
+	VPCMPGTD     Y4, Y3, Y3
+	VANDNPS      Y2, Y3, Y2
+	VMULPS       Y2, Y12, Y3
+	VBROADCASTSS consts32AVX2<>+768(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VBROADCASTSS consts32AVX2<>+800(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y2
+	VANDPS       Y2, Y3, Y2
+	VMOVUPS      Y2, (DX)(R11*4)
+
+varifocalHardMaskedAVX2F32nograd0:
+	VMOVUPS      (R8)(R11*4), Y2
+	VPMOVZXBD    (R9)(R11*1), Y3
+	VPXOR        Y4, Y4, Y4
+	VPCMPGTD     Y4, Y3, Y3
+	VANDNPS      Y2, Y3, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y3
+	VMULPS       Y2, Y11, Y4
+	VMINPS       consts32AVX2<>+768(SB), Y4, Y4
+	VANDPS       Y3, Y4, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y4
+	VANDPS       Y4, Y11, Y4
+	VCVTPS2PD    X4, Y6
+	VCVTPS2PD    X2, Y8
+	VMULPD       Y8, Y6, Y6
+	VMINPD       limF64AVX2<>+0(SB), Y6, Y6
+	VADDPD       Y6, Y0, Y0
+	VEXTRACTF128 $0x01, Y4, X6
+	VCVTPS2PD    X6, Y4
+	VEXTRACTF128 $0x01, Y2, X6
+	VCVTPS2PD    X6, Y2
+	VMULPD       Y2, Y4, Y4
+	VMINPD       limF64AVX2<>+0(SB), Y4, Y4
+	VADDPD       Y4, Y1, Y1
+	TESTQ        CX, CX
+	JZ           varifocalHardMaskedAVX2F32noloss0
+	VMOVUPS      Y3, (CX)(R11*4)
+
+varifocalHardMaskedAVX2F32noloss0:
+	VMOVUPS      32(SI)(R11*4), Y2
+	VXORPS       consts32AVX2<>+0(SB), Y2, Y3
+	VBLENDVPS    Y5, Y3, Y2, Y3
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VMOVUPS      32(R12), Y2
+	VBROADCASTSS consts32AVX2<>+384(SB), Y4
+	VADDPS       consts32AVX2<>+384(SB), Y2, Y6
+	VDIVPS       Y6, Y4, Y4
+	VMULPS       Y4, Y2, Y6
+	VBLENDVPS    Y3, Y4, Y6, Y8
+	VBLENDVPS    Y3, Y6, Y4, Y4
+	VMULPS       Y2, Y2, Y6
+	VMULPS       Y6, Y6, Y9
+	VBROADCASTSS consts32AVX2<>+480(SB), Y10
+	VFMADD213PS  consts32AVX2<>+512(SB), Y2, Y10
+	VBROADCASTSS consts32AVX2<>+544(SB), Y11
+	VFMADD213PS  consts32AVX2<>+576(SB), Y2, Y11
+	VFMADD213PS  Y10, Y6, Y11
+	VBROADCASTSS consts32AVX2<>+608(SB), Y10
+	VFMADD213PS  consts32AVX2<>+640(SB), Y2, Y10
+	VBROADCASTSS consts32AVX2<>+672(SB), Y12
+	VFMADD213PS  consts32AVX2<>+704(SB), Y2, Y12
+	VFMADD213PS  Y10, Y6, Y12
+	VFMADD213PS  Y11, Y9, Y12
+	VFMADD213PS  Y2, Y6, Y12
+	VXORPS       consts32AVX2<>+0(SB), Y3, Y2
+	VMAXPS       consts32AVX2<>+192(SB), Y2, Y2
+	VADDPS       Y12, Y2, Y2
+	VMOVAPS      Y8, Y6
+	MOVL         (AX), R14
+	TESTL        R14, R14
+	JNZ          varifocalHardMaskedAVX2F32pow1
+	VBROADCASTSS consts32AVX2<>+384(SB), Y6
+	JMP          varifocalHardMaskedAVX2F32pow1done
+
+varifocalHardMaskedAVX2F32pow1:
+	DECL   R14
+	JZ     varifocalHardMaskedAVX2F32pow1done
+	VMULPS Y8, Y6, Y6
+	JMP    varifocalHardMaskedAVX2F32pow1
+
+varifocalHardMaskedAVX2F32pow1done:
+	VBLENDVPS    Y7, consts32AVX2<>+384(SB), Y6, Y6
+	VBROADCASTSS 12(AX), Y9
+	VBROADCASTSS 8(AX), Y10
+	VBLENDVPS    Y7, Y10, Y9, Y9
+	VMULPS       Y9, Y6, Y9
+	VMULPS       Y2, Y9, Y9
+	VBROADCASTSS 20(AX), Y10
+	VBROADCASTSS 16(AX), Y11
+	VBLENDVPS    Y7, Y11, Y10, Y10
+	VMULPS       Y6, Y10, Y6
+	VBROADCASTSS 28(AX), Y10
+	VBROADCASTSS 24(AX), Y11
+	VBLENDVPS    Y7, Y11, Y10, Y10
+	VMULPS       Y10, Y4, Y10
+	VFMADD213PS  Y8, Y2, Y10
+	VMULPS       Y6, Y10, Y10
+	TESTQ        BX, BX
+	JZ           varifocalHardMaskedAVX2F32nohess1
+	VMOVUPS      32(R8)(R11*4), Y11
+	VPMOVZXBD    8(R9)(R11*1), Y12
+	VPXOR        Y13, Y13, Y13
+	VPCMPGTD     Y13, Y12, Y12
+	VANDNPS      Y11, Y12, Y11
+	VANDPS       consts32AVX2<>+416(SB), Y6, Y6
+	VBROADCASTSS 28(AX), Y12
+	VBROADCASTSS 24(AX), Y13
+	VBLENDVPS    Y7, Y13, Y12, Y7
+	VADDPS       consts32AVX2<>+384(SB), Y7, Y12
+	VFMSUB213PS  consts32AVX2<>+384(SB), Y4, Y12
+	VMULPS       Y2, Y4, Y2
+	VMULPS       Y7, Y2, Y2
+	VMULPS       Y12, Y2, Y2
+	VADDPS       Y7, Y7, Y7
+	VADDPS       consts32AVX2<>+384(SB), Y7, Y7
+	VMULPS       Y4, Y8, Y8
+	VFMADD231PS  Y7, Y8, Y2
+	VBROADCASTSS 64(AX), Y7
+	VSUBPS       Y7, Y3, Y3
+	VBROADCASTSS 68(AX), Y7
+	VSUBPS       Y7, Y3, Y3
+	VBROADCASTSS 72(AX), Y7
+	VCMPPS       $0x1d, Y7, Y3, Y7
+	VBROADCASTSS 76(AX), Y8
+	VCMPPS       $0x12, Y8, Y3, Y8
+	VANDPS       Y8, Y7, Y7
+	VANDPS       Y5, Y7, Y7
+	VBROADCASTSS 124(AX), Y5
+	VBROADCASTSS 120(AX), Y8
+	VFMADD213PS  Y8, Y3, Y5
+	VBROADCASTSS 116(AX), Y8
+	VFMADD213PS  Y8, Y3, Y5
+	VBROADCASTSS 112(AX), Y8
+	VFMADD213PS  Y8, Y3, Y5
+	VBROADCASTSS 108(AX), Y8
+	VFMADD213PS  Y8, Y3, Y5
+	VBROADCASTSS 104(AX), Y8
+	VFMADD213PS  Y8, Y3, Y5
+	VBROADCASTSS 100(AX), Y8
+	VFMADD213PS  Y8, Y3, Y5
+	VBROADCASTSS 96(AX), Y8
+	VFMADD213PS  Y8, Y3, Y5
+	VBROADCASTSS 92(AX), Y8
+	VFMADD213PS  Y8, Y3, Y5
+	VBROADCASTSS 88(AX), Y8
+	VFMADD213PS  Y8, Y3, Y5
+	VBROADCASTSS 84(AX), Y8
+	VFMADD213PS  Y8, Y3, Y5
+	VBROADCASTSS 80(AX), Y8
+	VFMADD213PS  Y8, Y3, Y5
+	VMULPS       Y3, Y5, Y3
+	VMULPS       Y4, Y3, Y3
+	VBLENDVPS    Y7, Y3, Y2, Y2
+	VMULPS       Y2, Y6, Y2
+	VBROADCASTSS 4(AX), Y3
+	VMULPS       Y11, Y2, Y2
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+768(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+800(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y11, Y3
+	VANDPS       Y3, Y2, Y2
+	VMOVUPS      Y2, 32(BX)(R11*4)
+
+varifocalHardMaskedAVX2F32nohess1:
+	TESTQ        DX, DX
+	JZ           varifocalHardMaskedAVX2F32nograd1
+	VMOVUPS      32(R8)(R11*4), Y2
+	VPMOVZXBD    8(R9)(R11*1), Y3
+	VPXOR        Y4, Y4, Y4
+	VPCMPGTD     Y4, Y3, Y3
+	VANDNPS      Y2, Y3, Y2
+	VMULPS       Y2, Y10, Y3
+	VBROADCASTSS consts32AVX2<>+768(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VBROADCASTSS consts32AVX2<>+800(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y2
+	VANDPS       Y2, Y3, Y2
+	VMOVUPS      Y2, 32(DX)(R11*4)
+
+varifocalHardMaskedAVX2F32nograd1:
+	VMOVUPS      32(R8)(R11*4), Y2
+	VPMOVZXBD    8(R9)(R11*1), Y3
+	VPXOR        Y4, Y4, Y4
+	VPCMPGTD     Y4, Y3, Y3
+	VANDNPS      Y2, Y3, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y3
+	VMULPS       Y2, Y9, Y4
+	VMINPS       consts32AVX2<>+768(SB), Y4, Y4
+	VANDPS       Y3, Y4, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y4
+	VANDPS       Y4, Y9, Y4
+	VCVTPS2PD    X4, Y5
+	VCVTPS2PD    X2, Y6
+	VMULPD       Y6, Y5, Y5
+	VMINPD       limF64AVX2<>+0(SB), Y5, Y5
+	VADDPD       Y5, Y0, Y0
+	VEXTRACTF128 $0x01, Y4, X5
+	VCVTPS2PD    X5, Y4
+	VEXTRACTF128 $0x01, Y2, X5
+	VCVTPS2PD    X5, Y2
+	VMULPD       Y2, Y4, Y4
+	VMINPD       limF64AVX2<>+0(SB), Y4, Y4
+	VADDPD       Y4, Y1, Y1
+	TESTQ        CX, CX
+	JZ           varifocalHardMaskedAVX2F32noloss1
+	VMOVUPS      Y3, 32(CX)(R11*4)
+
+varifocalHardMaskedAVX2F32noloss1:
+	XCHGQ R12, R13
+	ADDQ  $0x10, R11
+	JMP   varifocalHardMaskedAVX2F32loop
+
+varifocalHardMaskedAVX2F32done:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDPD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, sum+72(FP)
+	MOVQ         R11, done+80(FP)
+	RET
+
+// func flstarHardMaskedAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·flstarHardMaskedAVX2F32(SB), NOSPLIT, $0-88
+	MOVQ   q+0(FP), AX
+	MOVQ   loss+8(FP), CX
+	MOVQ   grad+16(FP), DX
+	MOVQ   hess+24(FP), BX
+	MOVQ   x+32(FP), SI
+	MOVQ   y+40(FP), DI
+	MOVQ   w+48(FP), R8
+	MOVQ   m+56(FP), R9
+	MOVQ   n+64(FP), R10
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	XORQ   R11, R11
+
+flstarHardMaskedAVX2F32loop:
+	CMPQ         R11, R10
+	JGE          flstarHardMaskedAVX2F32done
+	VMOVUPS      (DI)(R11*4), Y2
+	VMOVUPS      (SI)(R11*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y2, Y4
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y2, Y2
+	VORPS        Y4, Y2, Y5
+	VANDPS       consts32AVX2<>+416(SB), Y3, Y3
+	VCMPPS       $0x12, consts32AVX2<>+448(SB), Y3, Y3
+	VANDPS       Y3, Y5, Y5
+	VMOVUPS      (R8)(R11*4), Y3
+	VPMOVZXBD    (R9)(R11*1), Y6
+	VPXOR        Y7, Y7, Y7
+	VPCMPGTD     Y7, Y6, Y6
+	VANDNPS      Y3, Y6, Y3
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y3, Y3
+	VORPS        Y5, Y3, Y3
+	VMOVUPS      32(DI)(R11*4), Y5
+	VMOVUPS      32(SI)(R11*4), Y6
+	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y5, Y7
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y5, Y5
+	VORPS        Y7, Y5, Y8
+	VANDPS       consts32AVX2<>+416(SB), Y6, Y6
+	VCMPPS       $0x12, consts32AVX2<>+448(SB), Y6, Y6
+	VANDPS       Y6, Y8, Y8
+	VMOVUPS      32(R8)(R11*4), Y6
+	VPMOVZXBD    8(R9)(R11*1), Y9
+	VPXOR        Y10, Y10, Y10
+	VPCMPGTD     Y10, Y9, Y9
+	VANDNPS      Y6, Y9, Y6
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y6, Y6
+	VORPS        Y8, Y6, Y6
+	VANDPS       Y3, Y6, Y6
+	VMOVMSKPS    Y6, R12
+	CMPL         R12, $0x000000ff
+	JNE          flstarHardMaskedAVX2F32done
+	VMOVUPS      (SI)(R11*4), Y3
+	VXORPS       consts32AVX2<>+0(SB), Y3, Y6
+	VBLENDVPS    Y2, Y6, Y3, Y2
+	VBROADCASTSS 8(AX), Y3
+	VMULPS       Y3, Y2, Y6
+	VFMSUB213PS  Y6, Y2, Y3
+	VBROADCASTSS 16(AX), Y8
+	VADDPS       Y8, Y6, Y8
+	VSUBPS       Y6, Y8, Y9
+	VSUBPS       Y9, Y8, Y10
+	VSUBPS       Y10, Y6, Y6
+	VBROADCASTSS 16(AX), Y10
+	VSUBPS       Y9, Y10, Y9
+	VADDPS       Y9, Y6, Y6
+	VADDPS       Y3, Y6, Y3
+	VBROADCASTSS 12(AX), Y6
+	VFMADD231PS  Y6, Y2, Y3
+	VBROADCASTSS 20(AX), Y2
+	VADDPS       Y2, Y3, Y2
+	VXORPS       consts32AVX2<>+0(SB), Y8, Y3
+	VANDPS       consts32AVX2<>+0(SB), Y3, Y6
+	VXORPS       Y6, Y2, Y2
+	VMINPS       consts32AVX2<>+384(SB), Y2, Y2
+	VMAXPS       consts32AVX2<>+736(SB), Y2, Y2
+	VORPS        consts32AVX2<>+0(SB), Y8, Y6
+	VBROADCASTSS consts32AVX2<>+32(SB), Y9
+	VMAXPS       Y6, Y9, Y6
+	VBROADCASTSS consts32AVX2<>+64(SB), Y9
+	VFMADD213PS  consts32AVX2<>+96(SB), Y6, Y9
+	VSUBPS       consts32AVX2<>+96(SB), Y9, Y10
+	VFNMADD231PS consts32AVX2<>+128(SB), Y10, Y6
+	VADDPS       Y2, Y6, Y6
+	VPERMPS      exptab32AVX2<>+0(SB), Y9, Y2
+	VPSUBD       consts32AVX2<>+160(SB), Y9, Y11
+	VPSRAD       $0x03, Y11, Y11
+	VPMAXSD      consts32AVX2<>+192(SB), Y11, Y11
+	VPSLLD       $0x17, Y11, Y11
+	VMULPS       Y11, Y2, Y2
+	VMULPS       consts32AVX2<>+224(SB), Y2, Y2
+	VPERMPS      exptab32AVX2<>+32(SB), Y9, Y9
+	VFNMADD231PS consts32AVX2<>+256(SB), Y10, Y9
+	VMULPS       Y6, Y6, Y10
+	VBROADCASTSS consts32AVX2<>+288(SB), Y11
+	VFMADD213PS  consts32AVX2<>+320(SB), Y6, Y11
+	VFMADD231PS  consts32AVX2<>+352(SB), Y10, Y11
+	VADDPS       Y6, Y9, Y9
+	VFMADD231PS  Y11, Y10, Y9
+	VFMADD213PS  Y2, Y2, Y9
+	VBROADCASTSS consts32AVX2<>+384(SB), Y2
+	VADDPS       consts32AVX2<>+384(SB), Y9, Y6
+	VDIVPS       Y6, Y2, Y2
+	VMULPS       Y2, Y9, Y6
+	VBLENDVPS    Y8, Y2, Y6, Y8
+	VMAXPS       consts32AVX2<>+192(SB), Y3, Y3
+	VMULPS       Y9, Y9, Y10
+	VMULPS       Y10, Y10, Y11
+	VBROADCASTSS consts32AVX2<>+480(SB), Y12
+	VFMADD213PS  consts32AVX2<>+512(SB), Y9, Y12
+	VBROADCASTSS consts32AVX2<>+544(SB), Y13
+	VFMADD213PS  consts32AVX2<>+576(SB), Y9, Y13
+	VFMADD213PS  Y12, Y10, Y13
+	VBROADCASTSS consts32AVX2<>+608(SB), Y12
+	VFMADD213PS  consts32AVX2<>+640(SB), Y9, Y12
+	VBROADCASTSS consts32AVX2<>+672(SB), Y14
+	VFMADD213PS  consts32AVX2<>+704(SB), Y9, Y14
+	VFMADD213PS  Y12, Y10, Y14
+	VFMADD213PS  Y13, Y11, Y14
+	VFMADD213PS  Y9, Y10, Y14
+	VADDPS       Y14, Y3, Y3
+	VBROADCASTSS 28(AX), Y9
+	VBROADCASTSS 24(AX), Y10
+	VBLENDVPS    Y4, Y10, Y9, Y9
+	VMULPS       Y9, Y3, Y3
+	VBROADCASTSS 36(AX), Y9
+	VBROADCASTSS 32(AX), Y10
+	VBLENDVPS    Y4, Y10, Y9, Y9
+	VMULPS       Y9, Y8, Y8
+	TESTQ        BX, BX
+	JZ           flstarHardMaskedAVX2F32nohess0
+	VMOVUPS      (R8)(R11*4), Y9
+	VPMOVZXBD    (R9)(R11*1), Y10
+	VPXOR        Y11, Y11, Y11
+	VPCMPGTD     Y11, Y10, Y10
+	VANDNPS      Y9, Y10, Y9
+	VMULPS       Y2, Y6, Y2
+	VBROADCASTSS 44(AX), Y6
+	VBROADCASTSS 40(AX), Y10
+	VBLENDVPS    Y4, Y10, Y6, Y4
+	VMULPS       Y4, Y2, Y2
+	VBROADCASTSS 4(AX), Y4
+	VMULPS       Y9, Y2, Y2
+	VMAXPS       Y2, Y4, Y2
+	VBROADCASTSS consts32AVX2<>+768(SB), Y4
+	VMINPS       Y2, Y4, Y2
+	VBROADCASTSS consts32AVX2<>+800(SB), Y4
+	VMAXPS       Y2, Y4, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y9, Y4
+	VANDPS       Y4, Y2, Y2
+	VMOVUPS      Y2, (BX)(R11*4)
+
+flstarHardMaskedAVX2F32nohess0:
+	TESTQ        DX, DX
+	JZ           flstarHardMaskedAVX2F32nograd0
+	VMOVUPS      (R8)(R11*4), Y2
+	VPMOVZXBD    (R9)(R11*1), Y4
+	VPXOR        Y6, Y6, Y6
+	VPCMPGTD     Y6, Y4, Y4
+	VANDNPS      Y2, Y4, Y2
+	VMULPS       Y2, Y8, Y4
+	VBROADCASTSS consts32AVX2<>+768(SB), Y6
+	VMINPS       Y4, Y6, Y4
+	VBROADCASTSS consts32AVX2<>+800(SB), Y6
+	VMAXPS       Y4, Y6, Y4
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y2
+	VANDPS       Y2, Y4, Y2
+	VMOVUPS      Y2, (DX)(R11*4)
+
+flstarHardMaskedAVX2F32nograd0:
+	VMOVUPS      (R8)(R11*4), Y2
+	VPMOVZXBD    (R9)(R11*1), Y4
+	VPXOR        Y6, Y6, Y6
+	VPCMPGTD     Y6, Y4, Y4
+	VANDNPS      Y2, Y4, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y4
+	VMULPS       Y2, Y3, Y6
+	VMINPS       consts32AVX2<>+768(SB), Y6, Y6
+	VANDPS       Y4, Y6, Y4
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y6
+	VANDPS       Y6, Y3, Y3
+	VCVTPS2PD    X3, Y6
+	VCVTPS2PD    X2, Y8
+	VMULPD       Y8, Y6, Y6
+	VMINPD       limF64AVX2<>+0(SB), Y6, Y6
+	VADDPD       Y6, Y0, Y0
+	VEXTRACTF128 $0x01, Y3, X6
+	VCVTPS2PD    X6, Y3
+	VEXTRACTF128 $0x01, Y2, X6
+	VCVTPS2PD    X6, Y2
+	VMULPD       Y2, Y3, Y3
+	VMINPD       limF64AVX2<>+0(SB), Y3, Y3
+	VADDPD       Y3, Y1, Y1
+	TESTQ        CX, CX
+	JZ           flstarHardMaskedAVX2F32noloss0
+	VMOVUPS      Y4, (CX)(R11*4)
+
+flstarHardMaskedAVX2F32noloss0:
+	VMOVUPS      32(SI)(R11*4), Y2
+	VXORPS       consts32AVX2<>+0(SB), Y2, Y3
+	VBLENDVPS    Y5, Y3, Y2, Y2
+	VBROADCASTSS 8(AX), Y3
+	VMULPS       Y3, Y2, Y4
+	VFMSUB213PS  Y4, Y2, Y3
+	VBROADCASTSS 16(AX), Y5
+	VADDPS       Y5, Y4, Y5
+	VSUBPS       Y4, Y5, Y6
+	VSUBPS       Y6, Y5, Y8
+	VSUBPS       Y8, Y4, Y4
+	VBROADCASTSS 16(AX), Y8
+	VSUBPS       Y6, Y8, Y6
+	VADDPS       Y6, Y4, Y4
+	VADDPS       Y3, Y4, Y3
+	VBROADCASTSS 12(AX), Y4
+	VFMADD231PS  Y4, Y2, Y3
+	VBROADCASTSS 20(AX), Y2
+	VADDPS       Y2, Y3, Y2
+	VXORPS       consts32AVX2<>+0(SB), Y5, Y3
+	VANDPS       consts32AVX2<>+0(SB), Y3, Y4
+	VXORPS       Y4, Y2, Y2
+	VMINPS       consts32AVX2<>+384(SB), Y2, Y2
+	VMAXPS       consts32AVX2<>+736(SB), Y2, Y2
+	VORPS        consts32AVX2<>+0(SB), Y5, Y4
+	VBROADCASTSS consts32AVX2<>+32(SB), Y6
+	VMAXPS       Y4, Y6, Y4
+	VBROADCASTSS consts32AVX2<>+64(SB), Y6
+	VFMADD213PS  consts32AVX2<>+96(SB), Y4, Y6
+	VSUBPS       consts32AVX2<>+96(SB), Y6, Y8
+	VFNMADD231PS consts32AVX2<>+128(SB), Y8, Y4
+	VADDPS       Y2, Y4, Y4
+	VPERMPS      exptab32AVX2<>+0(SB), Y6, Y2
+	VPSUBD       consts32AVX2<>+160(SB), Y6, Y9
+	VPSRAD       $0x03, Y9, Y9
+	VPMAXSD      consts32AVX2<>+192(SB), Y9, Y9
+	VPSLLD       $0x17, Y9, Y9
+	VMULPS       Y9, Y2, Y2
+	VMULPS       consts32AVX2<>+224(SB), Y2, Y2
+	VPERMPS      exptab32AVX2<>+32(SB), Y6, Y6
+	VFNMADD231PS consts32AVX2<>+256(SB), Y8, Y6
+	VMULPS       Y4, Y4, Y8
+	VBROADCASTSS consts32AVX2<>+288(SB), Y9
+	VFMADD213PS  consts32AVX2<>+320(SB), Y4, Y9
+	VFMADD231PS  consts32AVX2<>+352(SB), Y8, Y9
+	VADDPS       Y4, Y6, Y6
+	VFMADD231PS  Y9, Y8, Y6
+	VFMADD213PS  Y2, Y2, Y6
+	VBROADCASTSS consts32AVX2<>+384(SB), Y2
+	VADDPS       consts32AVX2<>+384(SB), Y6, Y4
+	VDIVPS       Y4, Y2, Y2
+	VMULPS       Y2, Y6, Y4
+	VBLENDVPS    Y5, Y2, Y4, Y5
+	VMAXPS       consts32AVX2<>+192(SB), Y3, Y3
+	VMULPS       Y6, Y6, Y8
+	VMULPS       Y8, Y8, Y9
+	VBROADCASTSS consts32AVX2<>+480(SB), Y10
+	VFMADD213PS  consts32AVX2<>+512(SB), Y6, Y10
+	VBROADCASTSS consts32AVX2<>+544(SB), Y11
+	VFMADD213PS  consts32AVX2<>+576(SB), Y6, Y11
+	VFMADD213PS  Y10, Y8, Y11
+	VBROADCASTSS consts32AVX2<>+608(SB), Y10
+	VFMADD213PS  consts32AVX2<>+640(SB), Y6, Y10
+	VBROADCASTSS consts32AVX2<>+672(SB), Y12
+	VFMADD213PS  consts32AVX2<>+704(SB), Y6, Y12
+	VFMADD213PS  Y10, Y8, Y12
+	VFMADD213PS  Y11, Y9, Y12
+	VFMADD213PS  Y6, Y8, Y12
+	VADDPS       Y12, Y3, Y3
+	VBROADCASTSS 28(AX), Y6
+	VBROADCASTSS 24(AX), Y8
+	VBLENDVPS    Y7, Y8, Y6, Y6
+	VMULPS       Y6, Y3, Y3
+	VBROADCASTSS 36(AX), Y6
+	VBROADCASTSS 32(AX), Y8
+	VBLENDVPS    Y7, Y8, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	TESTQ        BX, BX
+	JZ           flstarHardMaskedAVX2F32nohess1
+	VMOVUPS      32(R8)(R11*4), Y6
+	VPMOVZXBD    8(R9)(R11*1), Y8
+	VPXOR        Y9, Y9, Y9
+	VPCMPGTD     Y9, Y8, Y8
+	VANDNPS      Y6, Y8, Y6
+	VMULPS       Y2, Y4, Y2
+	VBROADCASTSS 44(AX), Y4
+	VBROADCASTSS 40(AX), Y8
+	VBLENDVPS    Y7, Y8, Y4, Y4
+	VMULPS       Y4, Y2, Y2
+	VBROADCASTSS 4(AX), Y4
+	VMULPS       Y6, Y2, Y2
+	VMAXPS       Y2, Y4, Y2
+	VBROADCASTSS consts32AVX2<>+768(SB), Y4
+	VMINPS       Y2, Y4, Y2
+	VBROADCASTSS consts32AVX2<>+800(SB), Y4
+	VMAXPS       Y2, Y4, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y6, Y4
+	VANDPS       Y4, Y2, Y2
+	VMOVUPS      Y2, 32(BX)(R11*4)
+
+flstarHardMaskedAVX2F32nohess1:
+	TESTQ        DX, DX
+	JZ           flstarHardMaskedAVX2F32nograd1
+	VMOVUPS      32(R8)(R11*4), Y2
+	VPMOVZXBD    8(R9)(R11*1), Y4
+	VPXOR        Y6, Y6, Y6
+	VPCMPGTD     Y6, Y4, Y4
+	VANDNPS      Y2, Y4, Y2
+	VMULPS       Y2, Y5, Y4
+	VBROADCASTSS consts32AVX2<>+768(SB), Y5
+	VMINPS       Y4, Y5, Y4
+	VBROADCASTSS consts32AVX2<>+800(SB), Y5
+	VMAXPS       Y4, Y5, Y4
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y2
+	VANDPS       Y2, Y4, Y2
+	VMOVUPS      Y2, 32(DX)(R11*4)
+
+flstarHardMaskedAVX2F32nograd1:
+	VMOVUPS      32(R8)(R11*4), Y2
+	VPMOVZXBD    8(R9)(R11*1), Y4
+	VPXOR        Y5, Y5, Y5
+	VPCMPGTD     Y5, Y4, Y4
+	VANDNPS      Y2, Y4, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y4
+	VMULPS       Y2, Y3, Y5
+	VMINPS       consts32AVX2<>+768(SB), Y5, Y5
+	VANDPS       Y4, Y5, Y4
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y5
+	VANDPS       Y5, Y3, Y3
+	VCVTPS2PD    X3, Y5
+	VCVTPS2PD    X2, Y6
+	VMULPD       Y6, Y5, Y5
+	VMINPD       limF64AVX2<>+0(SB), Y5, Y5
+	VADDPD       Y5, Y0, Y0
+	VEXTRACTF128 $0x01, Y3, X5
+	VCVTPS2PD    X5, Y3
+	VEXTRACTF128 $0x01, Y2, X5
+	VCVTPS2PD    X5, Y2
+	VMULPD       Y2, Y3, Y3
+	VMINPD       limF64AVX2<>+0(SB), Y3, Y3
+	VADDPD       Y3, Y1, Y1
+	TESTQ        CX, CX
+	JZ           flstarHardMaskedAVX2F32noloss1
+	VMOVUPS      Y4, 32(CX)(R11*4)
+
+flstarHardMaskedAVX2F32noloss1:
+	ADDQ $0x10, R11
+	JMP  flstarHardMaskedAVX2F32loop
+
+flstarHardMaskedAVX2F32done:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDPD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, sum+72(FP)
+	MOVQ         R11, done+80(FP)
+	RET
+
+// func focalHardMaskedAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·focalHardMaskedAVX2F32(SB), $128-88
+	MOVQ         q+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), SI
+	MOVQ         y+40(FP), DI
+	MOVQ         w+48(FP), R8
+	MOVQ         m+56(FP), R9
+	MOVQ         n+64(FP), R10
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	XORQ         R11, R11
+	CMPQ         R10, $0x00
+	JE           focalHardMaskedAVX2F32done
+	LEAQ         (SP), R12
+	LEAQ         64(SP), R13
+	VMOVUPS      (SI)(R11*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VFMADD213PS  Y5, Y5, Y3
+	VMOVUPS      Y3, (R12)
+	VMOVUPS      32(SI)(R11*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VFMADD213PS  Y5, Y5, Y3
+	VMOVUPS      Y3, 32(R12)
+
+focalHardMaskedAVX2F32loop:
+	CMPQ R11, R10
+	JGE  focalHardMaskedAVX2F32done
+	LEAQ 16(R11), R14
+	CMPQ R14, R10
+	JL   focalHardMaskedAVX2F32ahead
+	MOVQ R11, R14
+
+focalHardMaskedAVX2F32ahead:
+	VMOVUPS      (SI)(R14*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VFMADD213PS  Y5, Y5, Y3
+	VMOVUPS      Y3, (R13)
+	VMOVUPS      32(SI)(R14*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VFMADD213PS  Y5, Y5, Y3
+	VMOVUPS      Y3, 32(R13)
+	VMOVUPS      (DI)(R11*4), Y2
+	VMOVUPS      (SI)(R11*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y2, Y4
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y2, Y2
+	VORPS        Y4, Y2, Y5
+	VANDPS       consts32AVX2<>+416(SB), Y3, Y3
+	VCMPPS       $0x12, consts32AVX2<>+448(SB), Y3, Y3
+	VANDPS       Y3, Y5, Y5
+	VMOVUPS      (R8)(R11*4), Y3
+	VPMOVZXBD    (R9)(R11*1), Y6
+	VPXOR        Y7, Y7, Y7
+	VPCMPGTD     Y7, Y6, Y6
+	VANDNPS      Y3, Y6, Y3
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y3, Y3
+	VORPS        Y5, Y3, Y3
+	VMOVUPS      32(DI)(R11*4), Y5
+	VMOVUPS      32(SI)(R11*4), Y6
+	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y5, Y7
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y5, Y5
+	VORPS        Y7, Y5, Y8
+	VANDPS       consts32AVX2<>+416(SB), Y6, Y6
+	VCMPPS       $0x12, consts32AVX2<>+448(SB), Y6, Y6
+	VANDPS       Y6, Y8, Y8
+	VMOVUPS      32(R8)(R11*4), Y6
+	VPMOVZXBD    8(R9)(R11*1), Y9
+	VPXOR        Y10, Y10, Y10
+	VPCMPGTD     Y10, Y9, Y9
+	VANDNPS      Y6, Y9, Y6
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y6, Y6
+	VORPS        Y8, Y6, Y6
+	VANDPS       Y3, Y6, Y6
+	VMOVMSKPS    Y6, R14
+	CMPL         R14, $0x000000ff
+	JNE          focalHardMaskedAVX2F32done
+	VMOVUPS      (SI)(R11*4), Y3
+	VXORPS       consts32AVX2<>+0(SB), Y3, Y6
+	VBLENDVPS    Y2, Y6, Y3, Y2
+	VORPS        consts32AVX2<>+0(SB), Y3, Y3
+	VMOVUPS      (R12), Y3
+	VBROADCASTSS consts32AVX2<>+384(SB), Y6
+	VADDPS       consts32AVX2<>+384(SB), Y3, Y8
+	VDIVPS       Y8, Y6, Y6
+	VMULPS       Y6, Y3, Y8
+	VBLENDVPS    Y2, Y6, Y8, Y9
+	VBLENDVPS    Y2, Y8, Y6, Y6
+	VMULPS       Y3, Y3, Y8
+	VMULPS       Y8, Y8, Y10
+	VBROADCASTSS consts32AVX2<>+480(SB), Y11
+	VFMADD213PS  consts32AVX2<>+512(SB), Y3, Y11
+	VBROADCASTSS consts32AVX2<>+544(SB), Y12
+	VFMADD213PS  consts32AVX2<>+576(SB), Y3, Y12
+	VFMADD213PS  Y11, Y8, Y12
+	VBROADCASTSS consts32AVX2<>+608(SB), Y11
+	VFMADD213PS  consts32AVX2<>+640(SB), Y3, Y11
+	VBROADCASTSS consts32AVX2<>+672(SB), Y13
+	VFMADD213PS  consts32AVX2<>+704(SB), Y3, Y13
+	VFMADD213PS  Y11, Y8, Y13
+	VFMADD213PS  Y12, Y10, Y13
+	VFMADD213PS  Y3, Y8, Y13
+	VXORPS       consts32AVX2<>+0(SB), Y2, Y3
+	VMAXPS       consts32AVX2<>+192(SB), Y3, Y3
+	VADDPS       Y13, Y3, Y3
+	VMOVAPS      Y9, Y8
+	MOVL         (AX), R14
+	TESTL        R14, R14
+	JNZ          focalHardMaskedAVX2F32pow0
+	VBROADCASTSS consts32AVX2<>+384(SB), Y8
+	JMP          focalHardMaskedAVX2F32pow0done
+
+focalHardMaskedAVX2F32pow0:
+	DECL   R14
+	JZ     focalHardMaskedAVX2F32pow0done
+	VMULPS Y9, Y8, Y8
+	JMP    focalHardMaskedAVX2F32pow0
+
+focalHardMaskedAVX2F32pow0done:
+	VBROADCASTSS 12(AX), Y10
+	VBROADCASTSS 8(AX), Y11
+	VBLENDVPS    Y4, Y11, Y10, Y10
+	VMULPS       Y10, Y3, Y10
+	VMULPS       Y8, Y10, Y10
+	VBROADCASTSS 20(AX), Y11
+	VBROADCASTSS 16(AX), Y12
+	VBLENDVPS    Y4, Y12, Y11, Y4
+	VMULPS       Y8, Y4, Y4
+	VBROADCASTSS 24(AX), Y8
+	VMULPS       Y8, Y6, Y8
+	VFMADD213PS  Y9, Y3, Y8
+	VMULPS       Y4, Y8, Y8
+	TESTQ        BX, BX
+	JZ           focalHardMaskedAVX2F32nohess0
+	VMOVUPS      (R8)(R11*4), Y11
+	VPMOVZXBD    (R9)(R11*1), Y12
+	VPXOR        Y13, Y13, Y13
+	VPCMPGTD     Y13, Y12, Y12
+	VANDNPS      Y11, Y12, Y11
+	VANDPS       consts32AVX2<>+416(SB), Y4, Y4
+	VBROADCASTSS 24(AX), Y12
+	VADDPS       consts32AVX2<>+384(SB), Y12, Y13
+	VFMSUB213PS  consts32AVX2<>+384(SB), Y6, Y13
+	VMULPS       Y3, Y6, Y3
+	VMULPS       Y12, Y3, Y3
+	VMULPS       Y13, Y3, Y3
+	VADDPS       Y12, Y12, Y12
+	VADDPS       consts32AVX2<>+384(SB), Y12, Y12
+	VMULPS       Y6, Y9, Y9
+	VFMADD231PS  Y12, Y9, Y3
+	VBROADCASTSS 64(AX), Y9
+	VSUBPS       Y9, Y2, Y2
+	VBROADCASTSS 68(AX), Y9
+	VSUBPS       Y9, Y2, Y2
+	VBROADCASTSS 72(AX), Y9
+	VCMPPS       $0x1d, Y9, Y2, Y9
+	VBROADCASTSS 76(AX), Y12
+	VCMPPS       $0x12, Y12, Y2, Y12
+	VANDPS       Y12, Y9, Y9
+	VBROADCASTSS 124(AX), Y12
+	VBROADCASTSS 120(AX), Y13
+	VFMADD213PS  Y13, Y2, Y12
+	VBROADCASTSS 116(AX), Y13
+	VFMADD213PS  Y13, Y2, Y12
+	VBROADCASTSS 112(AX), Y13
+	VFMADD213PS  Y13, Y2, Y12
+	VBROADCASTSS 108(AX), Y13
+	VFMADD213PS  Y13, Y2, Y12
+	VBROADCASTSS 104(AX), Y13
+	VFMADD213PS  Y13, Y2, Y12
+	VBROADCASTSS 100(AX), Y13
+	VFMADD213PS  Y13, Y2, Y12
+	VBROADCASTSS 96(AX), Y13
+	VFMADD213PS  Y13, Y2, Y12
+	VBROADCASTSS 92(AX), Y13
+	VFMADD213PS  Y13, Y2, Y12
+	VBROADCASTSS 88(AX), Y13
+	VFMADD213PS  Y13, Y2, Y12
+	VBROADCASTSS 84(AX), Y13
+	VFMADD213PS  Y13, Y2, Y12
+	VBROADCASTSS 80(AX), Y13
+	VFMADD213PS  Y13, Y2, Y12
+	VMULPS       Y2, Y12, Y2
+	VMULPS       Y6, Y2, Y2
+	VBLENDVPS    Y9, Y2, Y3, Y2
+	VMULPS       Y2, Y4, Y2
+	VBROADCASTSS 4(AX), Y3
+	VMULPS       Y11, Y2, Y2
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+768(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+800(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y11, Y3
+	VANDPS       Y3, Y2, Y2
+	VMOVUPS      Y2, (BX)(R11*4)
+
+focalHardMaskedAVX2F32nohess0:
+	TESTQ        DX, DX
+	JZ           focalHardMaskedAVX2F32nograd0
+	VMOVUPS      (R8)(R11*4), Y2
+	VPMOVZXBD    (R9)(R11*1), Y3
+	VPXOR        Y4, Y4, Y4
+	VPCMPGTD     Y4, Y3, Y3
+	VANDNPS      Y2, Y3, Y2
+	VMULPS       Y2, Y8, Y3
+	VBROADCASTSS consts32AVX2<>+768(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VBROADCASTSS consts32AVX2<>+800(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y2
+	VANDPS       Y2, Y3, Y2
+	VMOVUPS      Y2, (DX)(R11*4)
+
+focalHardMaskedAVX2F32nograd0:
+	VMOVUPS      (R8)(R11*4), Y2
+	VPMOVZXBD    (R9)(R11*1), Y3
+	VPXOR        Y4, Y4, Y4
+	VPCMPGTD     Y4, Y3, Y3
+	VANDNPS      Y2, Y3, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y3
+	VMULPS       Y2, Y10, Y4
+	VMINPS       consts32AVX2<>+768(SB), Y4, Y4
+	VANDPS       Y3, Y4, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y4
+	VANDPS       Y4, Y10, Y4
+	VCVTPS2PD    X4, Y6
+	VCVTPS2PD    X2, Y8
+	VMULPD       Y8, Y6, Y6
+	VMINPD       limF64AVX2<>+0(SB), Y6, Y6
+	VADDPD       Y6, Y0, Y0
+	VEXTRACTF128 $0x01, Y4, X6
+	VCVTPS2PD    X6, Y4
+	VEXTRACTF128 $0x01, Y2, X6
+	VCVTPS2PD    X6, Y2
+	VMULPD       Y2, Y4, Y4
+	VMINPD       limF64AVX2<>+0(SB), Y4, Y4
+	VADDPD       Y4, Y1, Y1
+	TESTQ        CX, CX
+	JZ           focalHardMaskedAVX2F32noloss0
+	VMOVUPS      Y3, (CX)(R11*4)
+
+focalHardMaskedAVX2F32noloss0:
+	VMOVUPS      32(SI)(R11*4), Y2
+	VXORPS       consts32AVX2<>+0(SB), Y2, Y3
+	VBLENDVPS    Y5, Y3, Y2, Y3
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VMOVUPS      32(R12), Y2
+	VBROADCASTSS consts32AVX2<>+384(SB), Y4
+	VADDPS       consts32AVX2<>+384(SB), Y2, Y5
+	VDIVPS       Y5, Y4, Y4
+	VMULPS       Y4, Y2, Y5
+	VBLENDVPS    Y3, Y4, Y5, Y6
+	VBLENDVPS    Y3, Y5, Y4, Y4
+	VMULPS       Y2, Y2, Y5
+	VMULPS       Y5, Y5, Y8
+	VBROADCASTSS consts32AVX2<>+480(SB), Y9
+	VFMADD213PS  consts32AVX2<>+512(SB), Y2, Y9
+	VBROADCASTSS consts32AVX2<>+544(SB), Y10
+	VFMADD213PS  consts32AVX2<>+576(SB), Y2, Y10
+	VFMADD213PS  Y9, Y5, Y10
+	VBROADCASTSS consts32AVX2<>+608(SB), Y9
+	VFMADD213PS  consts32AVX2<>+640(SB), Y2, Y9
+	VBROADCASTSS consts32AVX2<>+672(SB), Y11
+	VFMADD213PS  consts32AVX2<>+704(SB), Y2, Y11
+	VFMADD213PS  Y9, Y5, Y11
+	VFMADD213PS  Y10, Y8, Y11
+	VFMADD213PS  Y2, Y5, Y11
+	VXORPS       consts32AVX2<>+0(SB), Y3, Y2
+	VMAXPS       consts32AVX2<>+192(SB), Y2, Y2
+	VADDPS       Y11, Y2, Y2
+	VMOVAPS      Y6, Y5
+	MOVL         (AX), R14
+	TESTL        R14, R14
+	JNZ          focalHardMaskedAVX2F32pow1
+	VBROADCASTSS consts32AVX2<>+384(SB), Y5
+	JMP          focalHardMaskedAVX2F32pow1done
+
+focalHardMaskedAVX2F32pow1:
+	DECL   R14
+	JZ     focalHardMaskedAVX2F32pow1done
+	VMULPS Y6, Y5, Y5
+	JMP    focalHardMaskedAVX2F32pow1
+
+focalHardMaskedAVX2F32pow1done:
+	VBROADCASTSS 12(AX), Y8
+	VBROADCASTSS 8(AX), Y9
+	VBLENDVPS    Y7, Y9, Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VMULPS       Y5, Y8, Y8
+	VBROADCASTSS 20(AX), Y9
+	VBROADCASTSS 16(AX), Y10
+	VBLENDVPS    Y7, Y10, Y9, Y7
+	VMULPS       Y5, Y7, Y5
+	VBROADCASTSS 24(AX), Y7
+	VMULPS       Y7, Y4, Y7
+	VFMADD213PS  Y6, Y2, Y7
+	VMULPS       Y5, Y7, Y7
+	TESTQ        BX, BX
+	JZ           focalHardMaskedAVX2F32nohess1
+	VMOVUPS      32(R8)(R11*4), Y9
+	VPMOVZXBD    8(R9)(R11*1), Y10
+	VPXOR        Y11, Y11, Y11
+	VPCMPGTD     Y11, Y10, Y10
+	VANDNPS      Y9, Y10, Y9
+	VANDPS       consts32AVX2<>+416(SB), Y5, Y5
+	VBROADCASTSS 24(AX), Y10
+	VADDPS       consts32AVX2<>+384(SB), Y10, Y11
+	VFMSUB213PS  consts32AVX2<>+384(SB), Y4, Y11
+	VMULPS       Y2, Y4, Y2
+	VMULPS       Y10, Y2, Y2
+	VMULPS       Y11, Y2, Y2
+	VADDPS       Y10, Y10, Y10
+	VADDPS       consts32AVX2<>+384(SB), Y10, Y10
+	VMULPS       Y4, Y6, Y6
+	VFMADD231PS  Y10, Y6, Y2
+	VBROADCASTSS 64(AX), Y6
+	VSUBPS       Y6, Y3, Y3
+	VBROADCASTSS 68(AX), Y6
+	VSUBPS       Y6, Y3, Y3
+	VBROADCASTSS 72(AX), Y6
+	VCMPPS       $0x1d, Y6, Y3, Y6
+	VBROADCASTSS 76(AX), Y10
+	VCMPPS       $0x12, Y10, Y3, Y10
+	VANDPS       Y10, Y6, Y6
+	VBROADCASTSS 124(AX), Y10
+	VBROADCASTSS 120(AX), Y11
+	VFMADD213PS  Y11, Y3, Y10
+	VBROADCASTSS 116(AX), Y11
+	VFMADD213PS  Y11, Y3, Y10
+	VBROADCASTSS 112(AX), Y11
+	VFMADD213PS  Y11, Y3, Y10
+	VBROADCASTSS 108(AX), Y11
+	VFMADD213PS  Y11, Y3, Y10
+	VBROADCASTSS 104(AX), Y11
+	VFMADD213PS  Y11, Y3, Y10
+	VBROADCASTSS 100(AX), Y11
+	VFMADD213PS  Y11, Y3, Y10
+	VBROADCASTSS 96(AX), Y11
+	VFMADD213PS  Y11, Y3, Y10
+	VBROADCASTSS 92(AX), Y11
+	VFMADD213PS  Y11, Y3, Y10
+	VBROADCASTSS 88(AX), Y11
+	VFMADD213PS  Y11, Y3, Y10
+	VBROADCASTSS 84(AX), Y11
+	VFMADD213PS  Y11, Y3, Y10
+	VBROADCASTSS 80(AX), Y11
+	VFMADD213PS  Y11, Y3, Y10
+	VMULPS       Y3, Y10, Y3
+	VMULPS       Y4, Y3, Y3
+	VBLENDVPS    Y6, Y3, Y2, Y2
+	VMULPS       Y2, Y5, Y2
+	VBROADCASTSS 4(AX), Y3
+	VMULPS       Y9, Y2, Y2
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+768(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+800(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y9, Y3
+	VANDPS       Y3, Y2, Y2
+	VMOVUPS      Y2, 32(BX)(R11*4)
+
+focalHardMaskedAVX2F32nohess1:
+	TESTQ        DX, DX
+	JZ           focalHardMaskedAVX2F32nograd1
+	VMOVUPS      32(R8)(R11*4), Y2
+	VPMOVZXBD    8(R9)(R11*1), Y3
+	VPXOR        Y4, Y4, Y4
+	VPCMPGTD     Y4, Y3, Y3
+	VANDNPS      Y2, Y3, Y2
+	VMULPS       Y2, Y7, Y3
+	VBROADCASTSS consts32AVX2<>+768(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VBROADCASTSS consts32AVX2<>+800(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y2
+	VANDPS       Y2, Y3, Y2
+	VMOVUPS      Y2, 32(DX)(R11*4)
+
+focalHardMaskedAVX2F32nograd1:
+	VMOVUPS      32(R8)(R11*4), Y2
+	VPMOVZXBD    8(R9)(R11*1), Y3
+	VPXOR        Y4, Y4, Y4
+	VPCMPGTD     Y4, Y3, Y3
+	VANDNPS      Y2, Y3, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y3
+	VMULPS       Y2, Y8, Y4
+	VMINPS       consts32AVX2<>+768(SB), Y4, Y4
+	VANDPS       Y3, Y4, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y4
+	VANDPS       Y4, Y8, Y4
+	VCVTPS2PD    X4, Y5
+	VCVTPS2PD    X2, Y6
+	VMULPD       Y6, Y5, Y5
+	VMINPD       limF64AVX2<>+0(SB), Y5, Y5
+	VADDPD       Y5, Y0, Y0
+	VEXTRACTF128 $0x01, Y4, X5
+	VCVTPS2PD    X5, Y4
+	VEXTRACTF128 $0x01, Y2, X5
+	VCVTPS2PD    X5, Y2
+	VMULPD       Y2, Y4, Y4
+	VMINPD       limF64AVX2<>+0(SB), Y4, Y4
+	VADDPD       Y4, Y1, Y1
+	TESTQ        CX, CX
+	JZ           focalHardMaskedAVX2F32noloss1
+	VMOVUPS      Y3, 32(CX)(R11*4)
+
+focalHardMaskedAVX2F32noloss1:
+	XCHGQ R12, R13
+	ADDQ  $0x10, R11
+	JMP   focalHardMaskedAVX2F32loop
+
+focalHardMaskedAVX2F32done:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDPD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, sum+72(FP)
+	MOVQ         R11, done+80(FP)
+	RET
+
+// func focalexpHardMaskedAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·focalexpHardMaskedAVX2F32(SB), $256-88
+	MOVQ         q+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), BX
+	MOVQ         y+40(FP), SI
+	MOVQ         w+48(FP), DI
+	MOVQ         m+56(FP), R8
+	MOVQ         n+64(FP), R9
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	XORQ         R10, R10
+	CMPQ         R9, $0x00
+	JE           focalexpHardMaskedAVX2F32done
+	LEAQ         (SP), R11
+	LEAQ         128(SP), R12
+	VMOVUPS      (BX)(R10*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VMOVAPS      Y3, Y2
+	VFMADD213PS  Y5, Y5, Y2
+	VSUBPS       Y2, Y5, Y4
+	VFMADD231PS  Y5, Y3, Y4
+	VMOVUPS      Y2, (R11)
+	VMOVUPS      Y4, 32(R11)
+	VMOVUPS      32(BX)(R10*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VMOVAPS      Y3, Y2
+	VFMADD213PS  Y5, Y5, Y2
+	VSUBPS       Y2, Y5, Y4
+	VFMADD231PS  Y5, Y3, Y4
+	VMOVUPS      Y2, 64(R11)
+	VMOVUPS      Y4, 96(R11)
+
+focalexpHardMaskedAVX2F32loop:
+	CMPQ R10, R9
+	JGE  focalexpHardMaskedAVX2F32done
+	LEAQ 16(R10), R13
+	CMPQ R13, R9
+	JL   focalexpHardMaskedAVX2F32ahead
+	MOVQ R10, R13
+
+focalexpHardMaskedAVX2F32ahead:
+	VMOVUPS      (BX)(R13*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VMOVAPS      Y3, Y2
+	VFMADD213PS  Y5, Y5, Y2
+	VSUBPS       Y2, Y5, Y4
+	VFMADD231PS  Y5, Y3, Y4
+	VMOVUPS      Y2, (R12)
+	VMOVUPS      Y4, 32(R12)
+	VMOVUPS      32(BX)(R13*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VMOVAPS      Y3, Y2
+	VFMADD213PS  Y5, Y5, Y2
+	VSUBPS       Y2, Y5, Y4
+	VFMADD231PS  Y5, Y3, Y4
+	VMOVUPS      Y2, 64(R12)
+	VMOVUPS      Y4, 96(R12)
+	VMOVUPS      (SI)(R10*4), Y2
+	VMOVUPS      (BX)(R10*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y2, Y4
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y2, Y2
+	VORPS        Y4, Y2, Y5
+	VANDPS       consts32AVX2<>+416(SB), Y3, Y3
+	VCMPPS       $0x12, consts32AVX2<>+448(SB), Y3, Y3
+	VANDPS       Y3, Y5, Y5
+	VMOVUPS      (DI)(R10*4), Y3
+	VPMOVZXBD    (R8)(R10*1), Y6
+	VPXOR        Y7, Y7, Y7
+	VPCMPGTD     Y7, Y6, Y6
+	VANDNPS      Y3, Y6, Y3
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y3, Y3
+	VORPS        Y5, Y3, Y3
+	VMOVUPS      32(SI)(R10*4), Y5
+	VMOVUPS      32(BX)(R10*4), Y6
+	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y5, Y7
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y5, Y5
+	VORPS        Y7, Y5, Y8
+	VANDPS       consts32AVX2<>+416(SB), Y6, Y6
+	VCMPPS       $0x12, consts32AVX2<>+448(SB), Y6, Y6
+	VANDPS       Y6, Y8, Y8
+	VMOVUPS      32(DI)(R10*4), Y6
+	VPMOVZXBD    8(R8)(R10*1), Y9
+	VPXOR        Y10, Y10, Y10
+	VPCMPGTD     Y10, Y9, Y9
+	VANDNPS      Y6, Y9, Y6
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y6, Y6
+	VORPS        Y8, Y6, Y6
+	VANDPS       Y3, Y6, Y6
+	VMOVMSKPS    Y6, R13
+	CMPL         R13, $0x000000ff
+	JNE          focalexpHardMaskedAVX2F32done
+	VMOVUPS      (BX)(R10*4), Y3
+	VXORPS       consts32AVX2<>+0(SB), Y3, Y6
+	VBLENDVPS    Y2, Y6, Y3, Y2
+	VMOVUPS      (R11), Y3
+	VMOVUPS      32(R11), Y6
+	VBROADCASTSS consts32AVX2<>+384(SB), Y8
+	VADDPS       consts32AVX2<>+384(SB), Y3, Y9
+	VDIVPS       Y9, Y8, Y8
+	VMULPS       Y8, Y3, Y9
+	VBLENDVPS    Y2, Y8, Y9, Y10
+	VBLENDVPS    Y2, Y9, Y8, Y9
+	VMULPS       Y3, Y3, Y11
+	VMULPS       Y11, Y11, Y12
+	VBROADCASTSS consts32AVX2<>+480(SB), Y13
+	VFMADD213PS  consts32AVX2<>+512(SB), Y3, Y13
+	VBROADCASTSS consts32AVX2<>+544(SB), Y14
+	VFMADD213PS  consts32AVX2<>+576(SB), Y3, Y14
+	VFMADD213PS  Y13, Y11, Y14
+	VBROADCASTSS consts32AVX2<>+608(SB), Y13
+	VFMADD213PS  consts32AVX2<>+640(SB), Y3, Y13
+	VBROADCASTSS consts32AVX2<>+672(SB), Y15
+	VFMADD213PS  consts32AVX2<>+704(SB), Y3, Y15
+	VFMADD213PS  Y13, Y11, Y15
+	VFMADD213PS  Y14, Y12, Y15
+	VMULPS       Y15, Y11, Y11
+	VADDPS       Y11, Y3, Y12
+	VSUBPS       Y3, Y12, Y3
+	VSUBPS       Y3, Y11, Y3
+	VFMADD231PS  Y6, Y8, Y3
+	VXORPS       Y6, Y6, Y6
+	VXORPS       consts32AVX2<>+0(SB), Y2, Y8
+	VMAXPS       Y6, Y8, Y8
+	VADDPS       Y12, Y8, Y8
+	VADDPS       Y3, Y8, Y8
+	VMAXPS       Y6, Y2, Y6
+	VBROADCASTSS 24(AX), Y11
+	VCMPPS       $0x1d, Y11, Y2, Y11
+	VBROADCASTSS 32(AX), Y13
+	VBROADCASTSS 40(AX), Y14
+	VBLENDVPS    Y11, Y14, Y13, Y11
+	VBROADCASTSS 28(AX), Y13
+	VCMPPS       $0x1d, Y13, Y2, Y13
+	VBROADCASTSS 48(AX), Y14
+	VBLENDVPS    Y13, Y14, Y11, Y11
+	VBROADCASTSS 24(AX), Y13
+	VCMPPS       $0x1d, Y13, Y2, Y13
+	VBROADCASTSS 36(AX), Y14
+	VBROADCASTSS 44(AX), Y15
+	VBLENDVPS    Y13, Y15, Y14, Y13
+	VBROADCASTSS 28(AX), Y14
+	VCMPPS       $0x1d, Y14, Y2, Y2
+	VBROADCASTSS 52(AX), Y14
+	VBLENDVPS    Y2, Y14, Y13, Y2
+	VADDPS       Y12, Y6, Y13
+	VMULPS       Y13, Y2, Y2
+	VFMADD231PS  Y11, Y3, Y2
+	VMULPS       Y6, Y11, Y3
+	VMOVAPS      Y11, Y13
+	VFMSUB213PS  Y3, Y6, Y13
+	VADDPS       Y13, Y2, Y2
+	VMULPS       Y12, Y11, Y6
+	VMOVAPS      Y11, Y13
+	VFMSUB213PS  Y6, Y12, Y13
+	VADDPS       Y13, Y2, Y2
+	VMAXPS       Y6, Y3, Y12
+	VMINPS       Y6, Y3, Y3
+	VADDPS       Y3, Y12, Y6
+	VSUBPS       Y12, Y6, Y12
+	VSUBPS       Y12, Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VMINPS       consts32AVX2<>+384(SB), Y2, Y2
+	VMAXPS       consts32AVX2<>+736(SB), Y2, Y2
+	VXORPS       consts32AVX2<>+0(SB), Y6, Y3
+	VXORPS       consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y6
+	VMAXPS       Y3, Y6, Y3
+	VBROADCASTSS consts32AVX2<>+64(SB), Y6
+	VFMADD213PS  consts32AVX2<>+96(SB), Y3, Y6
+	VSUBPS       consts32AVX2<>+96(SB), Y6, Y12
+	VFNMADD231PS consts32AVX2<>+128(SB), Y12, Y3
+	VADDPS       Y2, Y3, Y3
+	VPERMPS      exptab32AVX2<>+0(SB), Y6, Y2
+	VPSUBD       consts32AVX2<>+160(SB), Y6, Y13
+	VPSRAD       $0x03, Y13, Y13
+	VPMAXSD      consts32AVX2<>+192(SB), Y13, Y13
+	VPSLLD       $0x17, Y13, Y13
+	VMULPS       Y13, Y2, Y2
+	VMULPS       consts32AVX2<>+224(SB), Y2, Y2
+	VPERMPS      exptab32AVX2<>+32(SB), Y6, Y6
+	VFNMADD231PS consts32AVX2<>+256(SB), Y12, Y6
+	VMULPS       Y3, Y3, Y12
+	VBROADCASTSS consts32AVX2<>+288(SB), Y13
+	VFMADD213PS  consts32AVX2<>+320(SB), Y3, Y13
+	VFMADD231PS  consts32AVX2<>+352(SB), Y12, Y13
+	VADDPS       Y3, Y6, Y6
+	VFMADD231PS  Y13, Y12, Y6
+	VFMADD213PS  Y2, Y2, Y6
+	VBROADCASTSS 12(AX), Y2
+	VBROADCASTSS 8(AX), Y3
+	VBLENDVPS    Y4, Y3, Y2, Y2
+	VMULPS       Y2, Y8, Y2
+	VMULPS       Y6, Y2, Y2
+	VMULPS       Y11, Y9, Y3
+	VFMADD213PS  Y10, Y8, Y3
+	VBROADCASTSS 20(AX), Y8
+	VBROADCASTSS 16(AX), Y9
+	VBLENDVPS    Y4, Y9, Y8, Y4
+	VMULPS       Y6, Y4, Y4
+	VMULPS       Y4, Y3, Y3
+	TESTQ        DX, DX
+	JZ           focalexpHardMaskedAVX2F32nograd0
+	VMOVUPS      (DI)(R10*4), Y4
+	VPMOVZXBD    (R8)(R10*1), Y6
+	VPXOR        Y8, Y8, Y8
+	VPCMPGTD     Y8, Y6, Y6
+	VANDNPS      Y4, Y6, Y4
+	VMULPS       Y4, Y3, Y3
+	VBROADCASTSS consts32AVX2<>+768(SB), Y6
+	VMINPS       Y3, Y6, Y3
+	VBROADCASTSS consts32AVX2<>+800(SB), Y6
+	VMAXPS       Y3, Y6, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y4, Y4
+	VANDPS       Y4, Y3, Y3
+	VMOVUPS      Y3, (DX)(R10*4)
+
+focalexpHardMaskedAVX2F32nograd0:
+	VMOVUPS      (DI)(R10*4), Y3
+	VPMOVZXBD    (R8)(R10*1), Y4
+	VPXOR        Y6, Y6, Y6
+	VPCMPGTD     Y6, Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y3, Y4
+	VMULPS       Y3, Y2, Y6
+	VMINPS       consts32AVX2<>+768(SB), Y6, Y6
+	VANDPS       Y4, Y6, Y4
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y3, Y6
+	VANDPS       Y6, Y2, Y2
+	VCVTPS2PD    X2, Y6
+	VCVTPS2PD    X3, Y8
+	VMULPD       Y8, Y6, Y6
+	VMINPD       limF64AVX2<>+0(SB), Y6, Y6
+	VADDPD       Y6, Y0, Y0
+	VEXTRACTF128 $0x01, Y2, X6
+	VCVTPS2PD    X6, Y2
+	VEXTRACTF128 $0x01, Y3, X6
+	VCVTPS2PD    X6, Y3
+	VMULPD       Y3, Y2, Y2
+	VMINPD       limF64AVX2<>+0(SB), Y2, Y2
+	VADDPD       Y2, Y1, Y1
+	TESTQ        CX, CX
+	JZ           focalexpHardMaskedAVX2F32noloss0
+	VMOVUPS      Y4, (CX)(R10*4)
+
+focalexpHardMaskedAVX2F32noloss0:
+	VMOVUPS      32(BX)(R10*4), Y2
+	VXORPS       consts32AVX2<>+0(SB), Y2, Y3
+	VBLENDVPS    Y5, Y3, Y2, Y2
+	VMOVUPS      64(R11), Y3
+	VMOVUPS      96(R11), Y4
+	VBROADCASTSS consts32AVX2<>+384(SB), Y5
+	VADDPS       consts32AVX2<>+384(SB), Y3, Y6
+	VDIVPS       Y6, Y5, Y5
+	VMULPS       Y5, Y3, Y6
+	VBLENDVPS    Y2, Y5, Y6, Y8
+	VBLENDVPS    Y2, Y6, Y5, Y6
+	VMULPS       Y3, Y3, Y9
+	VMULPS       Y9, Y9, Y10
+	VBROADCASTSS consts32AVX2<>+480(SB), Y11
+	VFMADD213PS  consts32AVX2<>+512(SB), Y3, Y11
+	VBROADCASTSS consts32AVX2<>+544(SB), Y12
+	VFMADD213PS  consts32AVX2<>+576(SB), Y3, Y12
+	VFMADD213PS  Y11, Y9, Y12
+	VBROADCASTSS consts32AVX2<>+608(SB), Y11
+	VFMADD213PS  consts32AVX2<>+640(SB), Y3, Y11
+	VBROADCASTSS consts32AVX2<>+672(SB), Y13
+	VFMADD213PS  consts32AVX2<>+704(SB), Y3, Y13
+	VFMADD213PS  Y11, Y9, Y13
+	VFMADD213PS  Y12, Y10, Y13
+	VMULPS       Y13, Y9, Y9
+	VADDPS       Y9, Y3, Y10
+	VSUBPS       Y3, Y10, Y3
+	VSUBPS       Y3, Y9, Y3
+	VFMADD231PS  Y4, Y5, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       consts32AVX2<>+0(SB), Y2, Y5
+	VMAXPS       Y4, Y5, Y5
+	VADDPS       Y10, Y5, Y5
+	VADDPS       Y3, Y5, Y5
+	VMAXPS       Y4, Y2, Y4
+	VBROADCASTSS 24(AX), Y9
+	VCMPPS       $0x1d, Y9, Y2, Y9
+	VBROADCASTSS 32(AX), Y11
+	VBROADCASTSS 40(AX), Y12
+	VBLENDVPS    Y9, Y12, Y11, Y9
+	VBROADCASTSS 28(AX), Y11
+	VCMPPS       $0x1d, Y11, Y2, Y11
+	VBROADCASTSS 48(AX), Y12
+	VBLENDVPS    Y11, Y12, Y9, Y9
+	VBROADCASTSS 24(AX), Y11
+	VCMPPS       $0x1d, Y11, Y2, Y11
+	VBROADCASTSS 36(AX), Y12
+	VBROADCASTSS 44(AX), Y13
+	VBLENDVPS    Y11, Y13, Y12, Y11
+	VBROADCASTSS 28(AX), Y12
+	VCMPPS       $0x1d, Y12, Y2, Y2
+	VBROADCASTSS 52(AX), Y12
+	VBLENDVPS    Y2, Y12, Y11, Y2
+	VADDPS       Y10, Y4, Y11
+	VMULPS       Y11, Y2, Y2
+	VFMADD231PS  Y9, Y3, Y2
+	VMULPS       Y4, Y9, Y3
+	VMOVAPS      Y9, Y11
+	VFMSUB213PS  Y3, Y4, Y11
+	VADDPS       Y11, Y2, Y2
+	VMULPS       Y10, Y9, Y4
+	VMOVAPS      Y9, Y11
+	VFMSUB213PS  Y4, Y10, Y11
+	VADDPS       Y11, Y2, Y2
+	VMAXPS       Y4, Y3, Y10
+	VMINPS       Y4, Y3, Y3
+	VADDPS       Y3, Y10, Y4
+	VSUBPS       Y10, Y4, Y10
+	VSUBPS       Y10, Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VMINPS       consts32AVX2<>+384(SB), Y2, Y2
+	VMAXPS       consts32AVX2<>+736(SB), Y2, Y2
+	VXORPS       consts32AVX2<>+0(SB), Y4, Y3
+	VXORPS       consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VBROADCASTSS consts32AVX2<>+64(SB), Y4
+	VFMADD213PS  consts32AVX2<>+96(SB), Y3, Y4
+	VSUBPS       consts32AVX2<>+96(SB), Y4, Y10
+	VFNMADD231PS consts32AVX2<>+128(SB), Y10, Y3
+	VADDPS       Y2, Y3, Y3
+	VPERMPS      exptab32AVX2<>+0(SB), Y4, Y2
+	VPSUBD       consts32AVX2<>+160(SB), Y4, Y11
+	VPSRAD       $0x03, Y11, Y11
+	VPMAXSD      consts32AVX2<>+192(SB), Y11, Y11
+	VPSLLD       $0x17, Y11, Y11
+	VMULPS       Y11, Y2, Y2
+	VMULPS       consts32AVX2<>+224(SB), Y2, Y2
+	VPERMPS      exptab32AVX2<>+32(SB), Y4, Y4
+	VFNMADD231PS consts32AVX2<>+256(SB), Y10, Y4
+	VMULPS       Y3, Y3, Y10
+	VBROADCASTSS consts32AVX2<>+288(SB), Y11
+	VFMADD213PS  consts32AVX2<>+320(SB), Y3, Y11
+	VFMADD231PS  consts32AVX2<>+352(SB), Y10, Y11
+	VADDPS       Y3, Y4, Y4
+	VFMADD231PS  Y11, Y10, Y4
+	VFMADD213PS  Y2, Y2, Y4
+	VBROADCASTSS 12(AX), Y2
+	VBROADCASTSS 8(AX), Y3
+	VBLENDVPS    Y7, Y3, Y2, Y2
+	VMULPS       Y2, Y5, Y2
+	VMULPS       Y4, Y2, Y2
+	VMULPS       Y9, Y6, Y3
+	VFMADD213PS  Y8, Y5, Y3
+	VBROADCASTSS 20(AX), Y5
+	VBROADCASTSS 16(AX), Y6
+	VBLENDVPS    Y7, Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VMULPS       Y4, Y3, Y3
+	TESTQ        DX, DX
+	JZ           focalexpHardMaskedAVX2F32nograd1
+	VMOVUPS      32(DI)(R10*4), Y4
+	VPMOVZXBD    8(R8)(R10*1), Y5
+	VPXOR        Y6, Y6, Y6
+	VPCMPGTD     Y6, Y5, Y5
+	VANDNPS      Y4, Y5, Y4
+	VMULPS       Y4, Y3, Y3
+	VBROADCASTSS consts32AVX2<>+768(SB), Y5
+	VMINPS       Y3, Y5, Y3
+	VBROADCASTSS consts32AVX2<>+800(SB), Y5
+	VMAXPS       Y3, Y5, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y4, Y4
+	VANDPS       Y4, Y3, Y3
+	VMOVUPS      Y3, 32(DX)(R10*4)
+
+focalexpHardMaskedAVX2F32nograd1:
+	VMOVUPS      32(DI)(R10*4), Y3
+	VPMOVZXBD    8(R8)(R10*1), Y4
+	VPXOR        Y5, Y5, Y5
+	VPCMPGTD     Y5, Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y3, Y4
+	VMULPS       Y3, Y2, Y5
+	VMINPS       consts32AVX2<>+768(SB), Y5, Y5
+	VANDPS       Y4, Y5, Y4
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y3, Y5
+	VANDPS       Y5, Y2, Y2
+	VCVTPS2PD    X2, Y5
+	VCVTPS2PD    X3, Y6
+	VMULPD       Y6, Y5, Y5
+	VMINPD       limF64AVX2<>+0(SB), Y5, Y5
+	VADDPD       Y5, Y0, Y0
+	VEXTRACTF128 $0x01, Y2, X5
+	VCVTPS2PD    X5, Y2
+	VEXTRACTF128 $0x01, Y3, X5
+	VCVTPS2PD    X5, Y3
+	VMULPD       Y3, Y2, Y2
+	VMINPD       limF64AVX2<>+0(SB), Y2, Y2
+	VADDPD       Y2, Y1, Y1
+	TESTQ        CX, CX
+	JZ           focalexpHardMaskedAVX2F32noloss1
+	VMOVUPS      Y4, 32(CX)(R10*4)
+
+focalexpHardMaskedAVX2F32noloss1:
+	XCHGQ R11, R12
+	ADDQ  $0x10, R10
+	JMP   focalexpHardMaskedAVX2F32loop
+
+focalexpHardMaskedAVX2F32done:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDPD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, sum+72(FP)
+	MOVQ         R10, done+80(FP)
+	RET
+
 DATA exptab32AVX2<>+0(SB)/4, $0x3f800000
 DATA exptab32AVX2<>+4(SB)/4, $0x3f8b95c2
 DATA exptab32AVX2<>+8(SB)/4, $0x3f9837f0
@@ -4410,6 +9789,16 @@ DATA exptab32AVX2<>+52(SB)/4, $0x31b3d0e6
 DATA exptab32AVX2<>+56(SB)/4, $0xb27ce182
 DATA exptab32AVX2<>+60(SB)/4, $0xb1d290be
 GLOBL exptab32AVX2<>(SB), RODATA|NOPTR, $64
+
+DATA limF64AVX2<>+0(SB)/8, $0x47efffffe0000000
+DATA limF64AVX2<>+8(SB)/8, $0x47efffffe0000000
+DATA limF64AVX2<>+16(SB)/8, $0x47efffffe0000000
+DATA limF64AVX2<>+24(SB)/8, $0x47efffffe0000000
+DATA limF64AVX2<>+32(SB)/8, $0x47efffffe0000000
+DATA limF64AVX2<>+40(SB)/8, $0x47efffffe0000000
+DATA limF64AVX2<>+48(SB)/8, $0x47efffffe0000000
+DATA limF64AVX2<>+56(SB)/8, $0x47efffffe0000000
+GLOBL limF64AVX2<>(SB), RODATA|NOPTR, $64
 
 DATA consts32AVX2<>+0(SB)/4, $0x80000000
 DATA consts32AVX2<>+4(SB)/4, $0x80000000
@@ -4603,4 +9992,20 @@ DATA consts32AVX2<>+752(SB)/4, $0xbf800000
 DATA consts32AVX2<>+756(SB)/4, $0xbf800000
 DATA consts32AVX2<>+760(SB)/4, $0xbf800000
 DATA consts32AVX2<>+764(SB)/4, $0xbf800000
-GLOBL consts32AVX2<>(SB), RODATA|NOPTR, $768
+DATA consts32AVX2<>+768(SB)/4, $0x7f7fffff
+DATA consts32AVX2<>+772(SB)/4, $0x7f7fffff
+DATA consts32AVX2<>+776(SB)/4, $0x7f7fffff
+DATA consts32AVX2<>+780(SB)/4, $0x7f7fffff
+DATA consts32AVX2<>+784(SB)/4, $0x7f7fffff
+DATA consts32AVX2<>+788(SB)/4, $0x7f7fffff
+DATA consts32AVX2<>+792(SB)/4, $0x7f7fffff
+DATA consts32AVX2<>+796(SB)/4, $0x7f7fffff
+DATA consts32AVX2<>+800(SB)/4, $0xff7fffff
+DATA consts32AVX2<>+804(SB)/4, $0xff7fffff
+DATA consts32AVX2<>+808(SB)/4, $0xff7fffff
+DATA consts32AVX2<>+812(SB)/4, $0xff7fffff
+DATA consts32AVX2<>+816(SB)/4, $0xff7fffff
+DATA consts32AVX2<>+820(SB)/4, $0xff7fffff
+DATA consts32AVX2<>+824(SB)/4, $0xff7fffff
+DATA consts32AVX2<>+828(SB)/4, $0xff7fffff
+GLOBL consts32AVX2<>(SB), RODATA|NOPTR, $832

@@ -160,3 +160,96 @@ func TestMemberHardRunsEveryElement(t *testing.T) {
 		}
 	}
 }
+
+// TestMemberMaskedKernelEqualsWeighing: a member call with weights, an
+// ignore mask or both, which the masked float32-lane kernels take
+// (memberHardMasked), writes what the plain kernel followed by the
+// weighting loop (weighRange) writes, bit for bit (weights 0, −0, tiny
+// and huge, whose products overflow float32; ignored elements with any
+// logit and target; the Hessian's floor), and its sum agrees to rounding.
+func TestMemberMaskedKernelEqualsWeighing(t *testing.T) {
+	needVector(t)
+	rng := rand.New(rand.NewPCG(53, 54))
+	const n = 1024 + 64
+	specs := []MemberSpec{Poly1(0.25, 2, 1), Quality(2), FLStar(0.25, 2, 1), Reduced(0.25, 2, 0.5), Varifocal(0.75, 1, true),
+		Scheduled(0.25, []float64{0.2}, []float64{5}, 3)}
+	for _, tb := range tables {
+		for _, spec := range specs {
+			if tb.memberHardMasked[spec.hard.kernel] == nil {
+				t.Fatalf("%v %s: no masked kernel", tb.impl, spec.kernel)
+			}
+			for _, form := range []string{"weights", "mask", "both"} {
+				for _, floor := range []float64{math.Inf(-1), 0, 1e-4} {
+					hessToo := spec.hard.hess
+					x, y, w := make([]float32, n), make([]float32, n), make([]float32, n)
+					ignore := make([]bool, n)
+					for i := range x {
+						x[i], y[i] = float32(4*rng.NormFloat64()), float32(rng.IntN(2))
+						w[i] = [...]float32{0, float32(math.Copysign(0, -1)), 1e-40, 3e37, 0.5, 1, 1.5, 2}[rng.IntN(8)]
+						if ignore[i] = rng.IntN(6) == 0; ignore[i] {
+							x[i] = [...]float32{float32(math.NaN()), float32(math.Inf(1)), 1e30, 2}[rng.IntN(4)]
+							y[i] = [...]float32{0.5, -1, 7, 1}[rng.IntN(4)]
+						}
+					}
+					ws, ig := w, ignore
+					switch form {
+					case "weights":
+						ig = nil
+						for i := range x {
+							if ignore[i] { // a weight 0 instead, its inputs as bad
+								w[i] = 0
+							}
+						}
+					case "mask":
+						ws = nil
+					}
+					// The reference: the plain kernel on a copy whose
+					// elements that do not count are x = 0, y = 0, then
+					// the weighting loop.
+					q := new([32]float32)
+					hf := memberHardOn(tb, &spec, q, 0.25, math.Inf(-1), hessToo)
+					if hf == nil {
+						t.Fatalf("%v %s: no float32-lane kernel", tb.impl, spec.kernel)
+					}
+					wv := make([]float64, n)
+					pieceWeights(wv, ws, ig, 0)
+					xc, yc := append([]float32(nil), x...), append([]float32(nil), y...)
+					for i, v := range wv {
+						if v == 0 {
+							xc[i], yc[i] = 0, 0
+						}
+					}
+					ls, gs, hs := make([]float32, n), make([]float32, n), make([]float32, n)
+					var hp *float32
+					if hessToo {
+						hp = &hs[0]
+					}
+					if _, done := hf(q, &ls[0], &gs[0], hp, &xc[0], &yc[0], n); done != n {
+						t.Fatalf("%v %s: the plain kernel stopped at %d", tb.impl, spec.kernel, done)
+					}
+					wl, wg, wh := make([]float32, n), make([]float32, n), make([]float32, n)
+					if !hessToo {
+						wh = nil
+					}
+					want := weighRange(wv, floor, math.MaxFloat32, x, ls, gs, hs, wl, wg, wh)
+					gl, gg, gh := make([]float32, n), make([]float32, n), make([]float32, n)
+					if !hessToo {
+						gh = nil
+					}
+					got, _ := memberOn(tb, &spec, 0.25, floor, gl, gg, gh, x, y, ws, ig)
+					if !(math.Abs(got-want) <= 1e-12*math.Abs(want)) {
+						t.Errorf("%v %s %s floor %v: sum %v, weighing %v", tb.impl, spec.kernel, form, floor, got, want)
+					}
+					for k, d := range [][2][]float32{{gl, wl}, {gg, wg}, {gh, wh}} {
+						for i := range d[0] {
+							if math.Float32bits(d[0][i]) != math.Float32bits(d[1][i]) {
+								t.Fatalf("%v %s %s floor %v: output %d [%d] (x %v, y %v, w %v, ignored %v) = %v, weighing %v",
+									tb.impl, spec.kernel, form, floor, k, i, x[i], y[i], w[i], ignore[i], d[0][i], d[1][i])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -104,14 +104,18 @@ type table struct {
 	// by name (see MemberSpec), on memberHardStep elements per call unit.
 	memberHardStep int
 	memberHard     map[string]memberHardFunc
+	// memberHardMasked are the member kernels of memberHard with weights
+	// and an ignore mask (see member32 in _gen).
+	memberHardMasked map[string]memberHardMaskedFunc
 }
 
-// memberF32Func, memberF64Func and memberHardFunc are the member kernels'
-// signatures.
+// memberF32Func, memberF64Func, memberHardFunc and memberHardMaskedFunc
+// are the member kernels' signatures.
 type (
-	memberF32Func  func(p *[64]float64, loss, grad, hess, x, y *float32, n int) float64
-	memberF64Func  func(p *[64]float64, loss, grad, hess, x, y *float64, n int) float64
-	memberHardFunc func(q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)
+	memberF32Func        func(p *[64]float64, loss, grad, hess, x, y *float32, n int) float64
+	memberF64Func        func(p *[64]float64, loss, grad, hess, x, y *float64, n int) float64
+	memberHardFunc       func(q *[32]float32, loss, grad, hess, x, y *float32, n int) (sum float64, done int)
+	memberHardMaskedFunc func(q *[32]float32, loss, grad, hess, x, y, w *float32, m *bool, n int) (sum float64, done int)
 )
 
 // tables lists the vector tables this machine and build can run, slowest
