@@ -296,6 +296,8 @@ func TestFamilyRejectsBadData(t *testing.T) {
 		{"bad target before a bad weight", focal.KindFocal.Default(), []float64{0, 1.5, 1}, []float64{1, 1, -1}, nil, 3, focal.ErrTarget, "targets[1]"},
 		{"soft target for asl before a NaN weight", focal.KindASL.Default(), []float64{0, 0.5, 1}, []float64{1, 1, math.NaN()}, nil, 3, focal.ErrTarget, "targets[1]"},
 		{"infinite weight", focal.KindFocal.Default(), []float64{0, 1, 1}, []float64{math.Inf(1), 1, 1}, nil, 3, focal.ErrWeight, "weights[0]"},
+		{"soft target for asl before a bad one", focal.KindASL.Default(), []float64{0, 0.5, 2}, nil, nil, 3, focal.ErrTarget, "targets[1] = 0.5 (asl"},
+		{"masked: soft target for flstar before a bad one", focal.KindFLStar.Default(), []float64{0.5, 0, -1}, nil, []bool{false, false, false}, 3, focal.ErrTarget, "targets[0] = 0.5 (flstar"},
 		{"masked: bad weight before a bad target", focal.KindFocal.Default(), []float64{0, 1.5, 1}, []float64{-1, 1, 1}, []bool{false, false, true}, 3, focal.ErrWeight, "weights[0]"},
 		{"masked: bad target before a bad weight", focal.KindFocal.Default(), []float64{0, 1.5, 1}, []float64{1, 1, -1}, []bool{true, false, false}, 3, focal.ErrTarget, "targets[1]"},
 		{"masked: soft target for asl before a NaN weight", focal.KindASL.Default(), []float64{0, 0.5, 1}, []float64{1, 1, math.NaN()}, []bool{false, false, false}, 3, focal.ErrTarget, "targets[1]"},

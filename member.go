@@ -114,15 +114,13 @@ func (f *elementwise[T, M]) check(c, lo, hi int) (count, pos int64, bad int) {
 		// weights, if any, for the first bad one (the first bad element
 		// is the one reported, whichever its fault).
 		pos, bad, hard := kernel.TargetsHard(y)
-		if bad < 0 && f.tr.hard && !hard {
-			bad = firstSoft(y)
+		if f.tr.hard && !hard {
+			if i := firstSoft(y[:upTo(bad, len(y))]); i >= 0 {
+				bad = i
+			}
 		}
 		if w := f.in.Weights; w != nil {
-			end := len(y)
-			if bad >= 0 {
-				end = bad
-			}
-			if i := firstBadWeight(w[lo : lo+end]); i >= 0 {
+			if i := firstBadWeight(w[lo : lo+upTo(bad, len(y))]); i >= 0 {
 				bad = i
 			}
 			hard = false // (the weighted kernels check the targets themselves)
@@ -138,15 +136,13 @@ func (f *elementwise[T, M]) check(c, lo, hi int) (count, pos int64, bad int) {
 	// looked at.
 	w, ign := sub(f.in.Weights, lo, hi), f.in.Ignore[lo:hi]
 	count, pos, bad, hard := kernel.TargetsMasked(y, ign)
-	if bad < 0 && f.tr.hard && !hard {
-		bad = firstSoftKept(y, ign)
+	if f.tr.hard && !hard {
+		if i := firstSoftKept(y[:upTo(bad, len(y))], ign); i >= 0 {
+			bad = i
+		}
 	}
 	if w != nil {
-		end := len(y)
-		if bad >= 0 {
-			end = bad
-		}
-		if i := firstBadWeightKept(w[:end], ign); i >= 0 {
+		if i := firstBadWeightKept(w[:upTo(bad, len(y))], ign); i >= 0 {
 			bad = i
 		}
 	}
@@ -154,6 +150,15 @@ func (f *elementwise[T, M]) check(c, lo, hi int) (count, pos int64, bad int) {
 		return 0, 0, lo + bad
 	}
 	return count, pos, -1
+}
+
+// upTo returns the end of the elements before the first bad one: bad, or
+// n when it is −1 (none).
+func upTo(bad, n int) int {
+	if bad >= 0 {
+		return bad
+	}
+	return n
 }
 
 // firstSoftKept is firstSoft for the targets that ignore does not ignore.

@@ -22,9 +22,11 @@ const maskedRunCost = 32
 // no mask gives, bit for bit, sum included), one with only ignored
 // elements is cleared, one whose ignored elements come in few long runs
 // goes to sigmoidVec run by run (the runs of elements not ignored), and
-// any other whole from a scratch copy in which the ignored elements are
-// x = 0, y = 0 (sigmoidPadded): short runs would make the calls cost more
-// than the elements.
+// any other whole: to the float32-lane kernel that takes the mask
+// (maskedLanes, where weighsInLanes), up to where it stops, and the rest
+// from a scratch copy in which the ignored elements are x = 0, y = 0
+// (sigmoidPadded): short runs would make the calls cost more than the
+// elements.
 //
 // For float64 data an element's outputs depend neither on the pieces nor
 // on the runs, so they equal Sparse's bit for bit; float32 data may take

@@ -308,8 +308,11 @@ func memberOn[T Float](t *table, spec *MemberSpec, scale, floor float64, loss, g
 		}
 		return memberVec(&mk, loss, grad, hess, x, y), true
 	}
-	// Weights and the mask: the kernels on pieces of weightedPiece elements
-	// copied to scratch, the elements that do not count (weight 0 or
+	// Weights and the mask: float32 data first go to the member's masked
+	// float32-lane kernel (memberHardMasked), which weighs as below in its
+	// lanes, up to where it stops. From there, the kernels on pieces of
+	// weightedPiece elements copied to scratch, the elements that do not
+	// count (weight 0 or
 	// ignored) as x = 0, y = 0 (a finite, hard target: valid for every
 	// member), unweighted and unclipped; then each output times its weight,
 	// clipped and saturated in float64, as the Go loop does, and 0 where
