@@ -1067,7 +1067,7 @@ func (f *f32) accumulate(loss, acc0, acc1 reg.VecVirtual) {
 // rounded to float32 is), 0 where the weight is 0, the loss held to
 // MaxFloat32 where a finite loss's product overflows; the sum is over the
 // float64 products of the losses and their weights. A target whose weight
-// is 0 is not checked (nor its logit used).
+// is 0 is not checked, and its logit reaches no output.
 //
 // With masked, sigmoidHardMasked…F32 takes the ignore mask m as well: an
 // ignored element's weight is 0, whatever w holds (see weightsAt).
