@@ -582,27 +582,7 @@ func (f *f32) weighMember(wv, loss, acc0, acc1 reg.VecVirtual) reg.VecVirtual {
 	loss = f.keep(f.cmp(cmpNEQ, wv, f.c(0)), loss) // the sum's: no Inf·0 where ignored
 	// One half at a time, the limit from memory: AVX2's registers are few.
 	for h, acc := range []reg.VecVirtual{acc0, acc1} {
-		p, q := f.vec(), f.vec()
-		switch {
-		case h == 0 && f.z:
-			VCVTPS2PD(loss.AsY(), p)
-			VCVTPS2PD(wv.AsY(), q)
-		case h == 0:
-			VCVTPS2PD(loss.AsX(), p)
-			VCVTPS2PD(wv.AsX(), q)
-		case f.z:
-			hy := YMM()
-			VEXTRACTF32X8(U8(1), loss, hy)
-			VCVTPS2PD(hy, p)
-			VEXTRACTF32X8(U8(1), wv, hy)
-			VCVTPS2PD(hy, q)
-		default:
-			hx := XMM()
-			VEXTRACTF128(U8(1), loss, hx)
-			VCVTPS2PD(hx, p)
-			VEXTRACTF128(U8(1), wv, hx)
-			VCVTPS2PD(hx, q)
-		}
+		p, q := f.widen(loss, h), f.widen(wv, h)
 		VMULPD(q, p, p)
 		VMINPD(f.limF64(), p, p) // p < lim ? p : lim
 		VADDPD(p, acc, acc)

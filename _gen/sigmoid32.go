@@ -1043,20 +1043,29 @@ func (f *f32) mulPowK(P reg.Register, label string, v, m []reg.VecVirtual) {
 // accumulate adds the float32 lanes of loss, widened to float64, to acc0
 // (the lower half) and acc1 (the upper half).
 func (f *f32) accumulate(loss, acc0, acc1 reg.VecVirtual) {
-	lo, hi := f.vec(), f.vec()
-	if f.z {
-		hy := YMM()
-		VCVTPS2PD(loss.AsY(), lo)
-		VEXTRACTF32X8(U8(1), loss, hy)
-		VCVTPS2PD(hy, hi)
-	} else {
-		hx := XMM()
-		VCVTPS2PD(loss.AsX(), lo)
-		VEXTRACTF128(U8(1), loss, hx)
-		VCVTPS2PD(hx, hi)
-	}
+	lo, hi := f.widen(loss, 0), f.widen(loss, 1)
 	VADDPD(lo, acc0, acc0)
 	VADDPD(hi, acc1, acc1)
+}
+
+// widen returns the float64 lanes of half h (0: the low one) of v.
+func (f *f32) widen(v reg.VecVirtual, h int) reg.VecVirtual {
+	d := f.vec()
+	switch {
+	case h == 0 && f.z:
+		VCVTPS2PD(v.AsY(), d)
+	case h == 0:
+		VCVTPS2PD(v.AsX(), d)
+	case f.z:
+		hy := YMM()
+		VEXTRACTF32X8(U8(1), v, hy)
+		VCVTPS2PD(hy, d)
+	default:
+		hx := XMM()
+		VEXTRACTF128(U8(1), v, hx)
+		VCVTPS2PD(hx, d)
+	}
+	return d
 }
 
 // sigmoidHard32Weighted emits the plain kernel again as
@@ -1113,24 +1122,8 @@ func (f *f32) weigh(wv, loss, acc0, acc1 reg.VecVirtual) reg.VecVirtual {
 	bound := f.max(loss, f.c(math.MaxFloat32)) // +Inf for an infinite loss
 	out := f.keep(nz, f.op(VMINPS, VMINPS_BCST, bound, f.mul(loss, wv)))
 	loss = f.keep(f.cmp(cmpNEQ, wv, f.c(0)), loss) // the sum's: no Inf·0 (the mask again: AVX2's registers are few)
-	lo, hi, wlo, whi := f.vec(), f.vec(), f.vec(), f.vec()
-	if f.z {
-		hy, wy := YMM(), YMM()
-		VCVTPS2PD(loss.AsY(), lo)
-		VEXTRACTF32X8(U8(1), loss, hy)
-		VCVTPS2PD(hy, hi)
-		VCVTPS2PD(wv.AsY(), wlo)
-		VEXTRACTF32X8(U8(1), wv, wy)
-		VCVTPS2PD(wy, whi)
-	} else {
-		hx, wx := XMM(), XMM()
-		VCVTPS2PD(loss.AsX(), lo)
-		VEXTRACTF128(U8(1), loss, hx)
-		VCVTPS2PD(hx, hi)
-		VCVTPS2PD(wv.AsX(), wlo)
-		VEXTRACTF128(U8(1), wv, wx)
-		VCVTPS2PD(wx, whi)
-	}
+	lo, hi := f.widen(loss, 0), f.widen(loss, 1)
+	wlo, whi := f.widen(wv, 0), f.widen(wv, 1)
 	VFMADD231PD(wlo, lo, acc0)
 	VFMADD231PD(whi, hi, acc1)
 	return out

@@ -243,23 +243,7 @@ func TestWeightedKernelEqualsWeighing(t *testing.T) {
 								ws = nil
 							}
 							sigmoidOn(tb, p, l1, g1, h1, x, ys, nil, nil)
-							var s1 float64
-							for i := range n { // the element loop
-								wi := weightAt(ws, ig, i)
-								li := float64(l1[i]) * wi
-								if wi == 0 {
-									li = 0
-								}
-								s1 += li
-								l1[i] = sat[float32](li)
-								for _, d := range [][]float32{g1, h1} {
-									if d != nil {
-										if d[i] = float32(float64(d[i]) * wi); wi == 0 {
-											d[i] = 0
-										}
-									}
-								}
-							}
+							s1 := weighElems(l1, g1, h1, ws, ig)
 							s2 := sigmoidOn(tb, p, l2, g2, h2, x, ys, ws, ig)
 							if upto == n && !(math.Abs(s1-s2) <= 1e-12*math.Abs(s1)) && s1 != s2 && !(s1 != s1 && s2 != s2) {
 								t.Fatalf("%v %s n=%d γ %v: sums %v (element loop), %v (kernel)", m, form, n, g, s1, s2)

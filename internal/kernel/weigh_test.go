@@ -36,21 +36,7 @@ func testWeigh[T Float](t *testing.T, limit float64) {
 			l[i], g[i], h[i], w[i] = pick(), T(r.NormFloat64())*pick(), pick(), pick()
 		}
 		wl, wg, wh := append([]T(nil), l...), append([]T(nil), g...), append([]T(nil), h...)
-		var want float64
-		for i := range wl {
-			wi := weightAt(w, nil, i)
-			li := float64(wl[i]) * wi
-			if wi == 0 {
-				li = 0
-			}
-			want += li
-			wl[i] = sat[T](li)
-			wg[i] = T(float64(wg[i]) * wi)
-			wh[i] = T(float64(wh[i]) * wi)
-			if wi == 0 {
-				wg[i], wh[i] = 0, 0
-			}
-		}
+		want := weighElems(wl, wg, wh, w, nil)
 		got := weigh(l, g, h, w)
 		if math.Abs(got-want) > 1e-12*math.Abs(want) && !(math.IsInf(got, 1) && math.IsInf(want, 1)) {
 			t.Errorf("n = %d: sum %v, want %v", n, got, want)
@@ -68,6 +54,31 @@ func testWeigh[T Float](t *testing.T, limit float64) {
 	if got := weigh(l, nil, nil, w); got != 3.5 || l[0] != 2 || l[1] != 0 || l[2] != 1.5 {
 		t.Errorf("loss only: sum %v, losses %v", got, l)
 	}
+}
+
+// weighElems is the element loop of sigmoidWeighted, the reference of
+// the faster weighings: l, g and h (either of the last two may be nil)
+// times the weights (w nil: 1; 0 where ignored), each 0 where its weight
+// is, the loss saturated; it returns the sum of the weighted losses.
+func weighElems[T Float](l, g, h, w []T, ignore []bool) float64 {
+	var sum float64
+	for i := range l {
+		wi := weightAt(w, ignore, i)
+		li := float64(l[i]) * wi
+		if wi == 0 {
+			li = 0
+		}
+		sum += li
+		l[i] = sat[T](li)
+		for _, d := range [][]T{g, h} {
+			if d != nil {
+				if d[i] = T(float64(d[i]) * wi); wi == 0 {
+					d[i] = 0
+				}
+			}
+		}
+	}
+	return sum
 }
 
 // TestWeighRangeMatchesElementLoop: weighRange's outputs equal the
