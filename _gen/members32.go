@@ -59,7 +59,9 @@ type parts32 struct {
 	x               reg.VecVirtual
 	one, zero, tneg reg.Register
 	t, pt, m, ce, w reg.VecVirtual
-	gam             reg.VecVirtual // expParts: γ of each lane (its float32)
+	gam             reg.VecVirtual        // expParts: γ of each lane (its float32)
+	ehi, elo        func() reg.VecVirtual // pairParts: e^−|x| (expNegPair's two parts), loaded
+	label           func(string) string   // a label of the block's own
 	qm              func(i int) Mem
 	qv              func(i int) reg.VecVirtual
 	qo              func(i int) Op
@@ -88,7 +90,7 @@ func (f *f32) member32(member string, focal partsKind, gamma func(s *parts32) (h
 		ahead = &expAhead{f: f, blocks: U, nvals: 1, parked: !f.z || !aheadFits[member], stage: func(nabs reg.VecVirtual) []reg.VecVirtual {
 			return []reg.VecVirtual{f.expNeg(nabs)}
 		}}
-	case expParts:
+	case expParts, pairParts:
 		ahead = &expAhead{f: f, blocks: U, nvals: 2, parked: true, stage: func(nabs reg.VecVirtual) []reg.VecVirtual {
 			e, el := f.expNegPair(nabs)
 			return []reg.VecVirtual{e, el}
@@ -143,11 +145,12 @@ func (f *f32) member32(member string, focal partsKind, gamma func(s *parts32) (h
 	sign := f.cbits(1 << 31)
 	for u := range U {
 		s := &parts32{qm: qm, qv: qv, qo: qo, one: ones[u], zero: zeros[u]}
+		s.label = func(t string) string { return L(fmt.Sprint(t, u)) }
 		s.x = f.vec()
 		VMOVUPS(at(X, u), s.x)
 		s.pair = func(y1, y0 int) reg.VecVirtual { return f.blend(s.one, qv(y0), qo(y1)) }
 		s.t = f.negateWhere(s.zero, s.x) // s·x
-		if focal != noParts {
+		if focal == powParts || focal == expParts {
 			s.tneg = f.signMask(s.t)
 		}
 		switch focal {
@@ -159,6 +162,9 @@ func (f *f32) member32(member string, focal partsKind, gamma func(s *parts32) (h
 			s.w = f.powK(s.m, qm(m32Pow), L(fmt.Sprint("pow", u)))
 		case expParts:
 			f.expParts(s, gamma, ahead.get(u, 0), ahead.get(u, 1))
+		case pairParts:
+			s.ehi = func() reg.VecVirtual { return ahead.get(u, 0) }
+			s.elo = func() reg.VecVirtual { return ahead.get(u, 1) }
 		}
 		l, g, h := elem(s)
 		lu := func(s string) string { return L(fmt.Sprint(s, u)) }
@@ -195,13 +201,15 @@ func (f *f32) member32(member string, focal partsKind, gamma func(s *parts32) (h
 
 // partsKind says which of parts32's focal quantities a member kernel
 // computes: none (the member builds its own), those with w = m^k by k
-// multiplications, or those with w = m^γ for a γ per lane (expParts).
+// multiplications, those with w = m^γ for a γ per lane (expParts), or
+// only e^−|x| as two parts (pairParts: ehi, elo).
 type partsKind int
 
 const (
 	noParts partsKind = iota
 	powParts
 	expParts
+	pairParts
 )
 
 // aheadFits are the member kernels (of powParts) whose exponentials one
@@ -624,4 +632,5 @@ func (f *f32) members32() {
 	f.member32("flstar", noParts, nil, f.flstar)
 	f.member32("focal", powParts, nil, f.focal)
 	f.member32("focalexp", expParts, f.scheduledGamma, f.focalexp)
+	f.member32("asl", pairParts, nil, f.asl)
 }

@@ -27,6 +27,8 @@ type f32 struct {
 	weighted bool // the kernel being emitted weighs its outputs (see sigmoidHard32Weighted) …
 	masked   bool // … and takes an ignore mask
 
+	defBlends bool // define blends' destinations first (see blendDest)
+
 	limUsed bool   // whether a kernel uses limF64's vector …
 	limSym  Symbol // … named so
 }
@@ -162,7 +164,7 @@ func (f *f32) cmp(pred uint8, x reg.VecVirtual, y Op) reg.Register {
 
 // blend returns m ? t : fl.
 func (f *f32) blend(m reg.Register, fl reg.VecVirtual, t Op) reg.VecVirtual {
-	d := f.vec()
+	d := f.blendDest()
 	mm, isMem := t.(Mem)
 	switch {
 	case f.z && isMem:
@@ -171,6 +173,20 @@ func (f *f32) blend(m reg.Register, fl reg.VecVirtual, t Op) reg.VecVirtual {
 		VBLENDMPS(t, fl, m, d)
 	default:
 		VBLENDVPS(m, t, fl, d)
+	}
+	return d
+}
+
+// blendDest returns the destination of a blend. avo takes an AVX-512
+// blend under a mask (VBLENDMPS) to read its destination, as merge
+// masking would, so a fresh destination would be live from the kernel's
+// start, and through its loop, taking a register for all of it: where
+// defBlends is set (kernels with many blends), it is defined first by a
+// zeroing (a move the core eliminates).
+func (f *f32) blendDest() reg.VecVirtual {
+	d := f.vec()
+	if f.z && f.defBlends {
+		VXORPS(d, d, d)
 	}
 	return d
 }
@@ -189,7 +205,7 @@ func (f *f32) signMask(v reg.VecVirtual) reg.Register {
 // selectSign returns a in the lanes of the sign mask m (see signMask), b
 // in the others.
 func (f *f32) selectSign(m reg.Register, a, b reg.VecVirtual) reg.VecVirtual {
-	d := f.vec()
+	d := f.blendDest()
 	if f.z {
 		VBLENDMPS(a, b, m, d)
 	} else {

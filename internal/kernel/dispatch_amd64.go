@@ -600,6 +600,12 @@ func focalHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *floa
 //go:noescape
 func focalexpHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 
+// aslHardAVX512F32 is the float32-lane asl kernel of the focal family on AVX512 for hard targets (see member32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func aslHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
 // poly1HardMaskedAVX512F32 is the float32-lane poly1 kernel of the focal family on AVX512 for hard targets with the weights w
 // and the ignore mask m (see member32 in _gen). n must be a multiple of 32.
 //
@@ -635,6 +641,12 @@ func focalHardMaskedAVX512F32(q *[32]float32, loss *float32, grad *float32, hess
 //
 //go:noescape
 func focalexpHardMaskedAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+
+// aslHardMaskedAVX512F32 is the float32-lane asl kernel of the focal family on AVX512 for hard targets with the weights w
+// and the ignore mask m (see member32 in _gen). n must be a multiple of 32.
+//
+//go:noescape
+func aslHardMaskedAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
 
 // poly1HardAVX2F32 is the float32-lane poly1 kernel of the focal family on AVX2 for hard targets (see member32 in _gen).
 // n must be a multiple of 32.
@@ -672,6 +684,12 @@ func focalHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float3
 //go:noescape
 func focalexpHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 
+// aslHardAVX2F32 is the float32-lane asl kernel of the focal family on AVX2 for hard targets (see member32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func aslHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
 // poly1HardMaskedAVX2F32 is the float32-lane poly1 kernel of the focal family on AVX2 for hard targets with the weights w
 // and the ignore mask m (see member32 in _gen). n must be a multiple of 32.
 //
@@ -707,6 +725,12 @@ func focalHardMaskedAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *
 //
 //go:noescape
 func focalexpHardMaskedAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+
+// aslHardMaskedAVX2F32 is the float32-lane asl kernel of the focal family on AVX2 for hard targets with the weights w
+// and the ignore mask m (see member32 in _gen). n must be a multiple of 32.
+//
+//go:noescape
+func aslHardMaskedAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
 
 // The tables of the CPU levels: the vector kernels of each (see table).
 var avx512 = table{
@@ -780,6 +804,7 @@ var avx512 = table{
 		"flstar":    flstarHardAVX512F32,
 		"focal":     focalHardAVX512F32,
 		"focalexp":  focalexpHardAVX512F32,
+		"asl":       aslHardAVX512F32,
 	},
 	memberHardMasked: map[string]memberHardMaskedFunc{
 		"poly1":     poly1HardMaskedAVX512F32,
@@ -788,6 +813,7 @@ var avx512 = table{
 		"flstar":    flstarHardMaskedAVX512F32,
 		"focal":     focalHardMaskedAVX512F32,
 		"focalexp":  focalexpHardMaskedAVX512F32,
+		"asl":       aslHardMaskedAVX512F32,
 	},
 }
 
@@ -862,6 +888,7 @@ var avx2 = table{
 		"flstar":    flstarHardAVX2F32,
 		"focal":     focalHardAVX2F32,
 		"focalexp":  focalexpHardAVX2F32,
+		"asl":       aslHardAVX2F32,
 	},
 	memberHardMasked: map[string]memberHardMaskedFunc{
 		"poly1":     poly1HardMaskedAVX2F32,
@@ -870,5 +897,6 @@ var avx2 = table{
 		"flstar":    flstarHardMaskedAVX2F32,
 		"focal":     focalHardMaskedAVX2F32,
 		"focalexp":  focalexpHardMaskedAVX2F32,
+		"asl":       aslHardMaskedAVX2F32,
 	},
 }

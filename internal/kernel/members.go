@@ -247,7 +247,44 @@ func Asymmetric(gammaPos, gammaNeg, margin float64, detach bool) MemberSpec {
 	case margin > 0:
 		k = "asymmetricMargin"
 	}
-	return MemberSpec{kernel: k, par: [memberSlots]float64{gammaPos, gammaNeg, d * gammaPos, d * gammaNeg, margin, gammaNeg - 1, 1 - d, powFlag(gammaPos), powFlag(gammaNeg)}}
+	s := MemberSpec{kernel: k, par: [memberSlots]float64{gammaPos, gammaNeg, d * gammaPos, d * gammaNeg, margin, gammaNeg - 1, 1 - d, powFlag(gammaPos), powFlag(gammaNeg)}}
+	kp, okp := hardGamma(gammaPos)
+	kn, okn := intGamma(gammaNeg)
+	if detach && okp && okn && kn <= maxAslGammaNeg && margin >= minAslMargin && margin <= maxAslMargin {
+		xm := math.Log(margin) - math.Log1p(-margin)
+		s.hard = hardSpec{kernel: "asl", pow: kp, scaled: 0b11, free: 0b1111111100, split: 0b1010100, ints: 1 << 9,
+			c: [hardSlots]float64{-1, 1, margin, 0, xm, 0, 1 - margin, 0, float64(marginLogit(margin)), float64(kn)}}
+	}
+	return s
+}
+
+// The float32-lane ASL kernel (detached weight) takes γ₋ up to
+// maxAslGammaNeg and margins in [minAslMargin, maxAslMargin]: there its
+// d = p − m near the margin comes from x − logit(m), which is exact in
+// float32 within the kernel's neighbourhood of the margin's logit when
+// m ≤ 1/4, and its gradient pq/(q + m) keeps float32's relative accuracy
+// where q is subnormal when m ≥ 2^−20. (Margin 0, whose −log q overflows
+// in float32 for large logits, takes the float64 lanes.)
+const (
+	maxAslGammaNeg = 8
+	minAslMargin   = 0x1p-20
+	maxAslMargin   = 0.25
+)
+
+// marginLogit returns the least float32 x in [−2^64, 2^64] whose
+// p = σ(x), in float64 as package focal's Asymmetric computes it, exceeds
+// m (+Inf for none): the float32-lane kernel's test p − m > 0 is
+// x ≥ marginLogit(m), exact where package focal's is.
+func marginLogit(m float64) float32 {
+	p := func(t float32) float64 {
+		x := float64(t)
+		e := math.Exp(-math.Abs(x))
+		if x >= 0 {
+			return 1 / (1 + e)
+		}
+		return e / (1 + e)
+	}
+	return leastLogit(func(t float32) bool { return p(t)-m > 0 }, float32(math.Log(m)-math.Log1p(-m)))
 }
 
 // HasMember reports whether the implementation in use has spec's kernel.
@@ -594,6 +631,7 @@ type hardSpec struct {
 	scaled uint32 // bit i: c[i] is multiplied by the gradient's scale
 	free   uint32 // bit i: c[i] is exempt from the range check (a logit, or the rest of a split value)
 	split  uint32 // bit i: c[i] is stored as a float32 in slot i and the rest in slot i + 1
+	ints   uint32 // bit i: c[i] is an integer, stored as its int32's bits
 	c      [hardSlots]float64
 }
 
@@ -635,6 +673,10 @@ func (h *hardSpec) consts(q *[32]float32, scale, floor float64) bool {
 	}
 	for i := 0; i < hardSlots; i++ {
 		v := h.c[i]
+		if h.ints>>i&1 != 0 {
+			q[m32Own+i] = math.Float32frombits(uint32(int32(v)))
+			continue
+		}
 		if h.scaled>>i&1 != 0 {
 			v *= scale
 		}
@@ -673,16 +715,22 @@ func thresholdLogit(th float64) float32 {
 		}
 		return 1 - m
 	}
-	// From the float32 nearest logit(th), a few steps either way; else
-	// (th near 1, where 1 − σ(−t) rounds to 1 long before σ(t) = th)
-	// bisect over the float32s in order (their bits, the negative ones
-	// reflected).
-	if t := float32(math.Log(th) - math.Log1p(-th)); math.Abs(float64(t)) < 0x1p64 {
+	// (th near 1, where 1 − σ(−t) rounds to 1 long before σ(t) = th,
+	// takes leastLogit's bisection.)
+	return leastLogit(func(t float32) bool { return pt(t) >= th }, float32(math.Log(th)-math.Log1p(-th)))
+}
+
+// leastLogit returns the least float32 t in [−2^64, 2^64] for which ok,
+// monotone (false, then true), holds (+Inf for none): from guess, a few
+// steps either way; else a bisection over the float32s in order (their
+// bits, the negative ones reflected).
+func leastLogit(ok func(t float32) bool, guess float32) float32 {
+	if t := guess; math.Abs(float64(t)) < 0x1p64 {
 		for range 16 {
 			switch below := math.Nextafter32(t, float32(math.Inf(-1))); {
-			case pt(t) < th:
+			case !ok(t):
 				t = math.Nextafter32(t, float32(math.Inf(1)))
-			case pt(below) >= th:
+			case ok(below):
 				t = below
 			default:
 				return t
@@ -703,15 +751,15 @@ func thresholdLogit(th float64) float32 {
 		return math.Float32frombits(uint32(o))
 	}
 	lo, hi := ord(-0x1p64), ord(0x1p64)
-	if pt(val(hi)) < th {
+	if !ok(val(hi)) {
 		return float32(math.Inf(1))
 	}
-	if pt(val(lo)) >= th {
+	if ok(val(lo)) {
 		return val(lo)
 	}
-	for hi-lo > 1 { // pt(lo) < th ≤ pt(hi)
+	for hi-lo > 1 { // !ok(lo), ok(hi)
 		mid := lo + (hi-lo)/2
-		if pt(val(mid)) >= th {
+		if ok(val(mid)) {
 			hi = mid
 		} else {
 			lo = mid

@@ -2024,6 +2024,605 @@ focalexpHardAVX512F32done:
 	MOVQ          R8, done+64(FP)
 	RET
 
+// func aslHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·aslHardAVX512F32(SB), $512-72
+	MOVQ              q+0(FP), AX
+	MOVQ              loss+8(FP), CX
+	MOVQ              grad+16(FP), DX
+	MOVQ              hess+24(FP), BX
+	MOVQ              x+32(FP), BX
+	MOVQ              y+40(FP), SI
+	MOVQ              n+48(FP), DI
+	VXORPD            Z0, Z0, Z0
+	VXORPD            Z1, Z1, Z1
+	XORQ              R8, R8
+	CMPQ              DI, $0x00
+	JE                aslHardAVX512F32done
+	LEAQ              (SP), R9
+	LEAQ              256(SP), R10
+	VMOVUPS           (BX)(R8*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z3
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z3
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z3, Z4
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z4, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z5
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z3, Z5
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z4, Z6
+	VSCALEFPS         Z6, Z5, Z5
+	VMOVUPS           exptab32AVX512<>+128(SB), Z6
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z3, Z6
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z4, Z6
+	VMULPS            Z2, Z2, Z3
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z4
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z4
+	VADDPS            Z2, Z6, Z6
+	VFMADD231PS       Z4, Z3, Z6
+	VMOVAPS           Z6, Z2
+	VFMADD213PS       Z5, Z5, Z2
+	VSUBPS            Z2, Z5, Z3
+	VFMADD231PS       Z5, Z6, Z3
+	VMOVUPS           Z2, (R9)
+	VMOVUPS           Z3, 64(R9)
+	VMOVUPS           64(BX)(R8*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z3
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z3
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z3, Z4
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z4, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z5
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z3, Z5
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z4, Z6
+	VSCALEFPS         Z6, Z5, Z5
+	VMOVUPS           exptab32AVX512<>+128(SB), Z6
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z3, Z6
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z4, Z6
+	VMULPS            Z2, Z2, Z3
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z4
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z4
+	VADDPS            Z2, Z6, Z6
+	VFMADD231PS       Z4, Z3, Z6
+	VMOVAPS           Z6, Z2
+	VFMADD213PS       Z5, Z5, Z2
+	VSUBPS            Z2, Z5, Z3
+	VFMADD231PS       Z5, Z6, Z3
+	VMOVUPS           Z2, 128(R9)
+	VMOVUPS           Z3, 192(R9)
+
+aslHardAVX512F32loop:
+	CMPQ R8, DI
+	JGE  aslHardAVX512F32done
+	LEAQ 32(R8), R11
+	CMPQ R11, DI
+	JL   aslHardAVX512F32ahead
+	MOVQ R8, R11
+
+aslHardAVX512F32ahead:
+	VMOVUPS           (BX)(R11*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z3
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z3
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z3, Z4
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z4, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z5
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z3, Z5
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z4, Z6
+	VSCALEFPS         Z6, Z5, Z5
+	VMOVUPS           exptab32AVX512<>+128(SB), Z6
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z3, Z6
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z4, Z6
+	VMULPS            Z2, Z2, Z3
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z4
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z4
+	VADDPS            Z2, Z6, Z6
+	VFMADD231PS       Z4, Z3, Z6
+	VMOVAPS           Z6, Z2
+	VFMADD213PS       Z5, Z5, Z2
+	VSUBPS            Z2, Z5, Z3
+	VFMADD231PS       Z5, Z6, Z3
+	VMOVUPS           Z2, (R10)
+	VMOVUPS           Z3, 64(R10)
+	VMOVUPS           64(BX)(R11*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z3
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z3
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z3, Z4
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z4, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z5
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z3, Z5
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z4, Z6
+	VSCALEFPS         Z6, Z5, Z5
+	VMOVUPS           exptab32AVX512<>+128(SB), Z6
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z3, Z6
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z4, Z6
+	VMULPS            Z2, Z2, Z3
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z4
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z4
+	VADDPS            Z2, Z6, Z6
+	VFMADD231PS       Z4, Z3, Z6
+	VMOVAPS           Z6, Z2
+	VFMADD213PS       Z5, Z5, Z2
+	VSUBPS            Z2, Z5, Z3
+	VFMADD231PS       Z5, Z6, Z3
+	VMOVUPS           Z2, 128(R10)
+	VMOVUPS           Z3, 192(R10)
+	VMOVUPS           (SI)(R8*4), Z2
+	VMOVUPS           (BX)(R8*4), Z3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K1
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K2
+	KORW              K1, K2, K3
+	VANDPS.BCST       consts32AVX512<>+44(SB), Z3, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+48(SB), Z2, K4
+	KANDW             K4, K3, K3
+	VMOVUPS           64(SI)(R8*4), Z2
+	VMOVUPS           64(BX)(R8*4), Z3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K4
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K5
+	KORW              K4, K5, K6
+	VANDPS.BCST       consts32AVX512<>+44(SB), Z3, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+48(SB), Z2, K7
+	KANDW             K7, K6, K6
+	KANDW             K3, K6, K6
+	KORTESTW          K6, K6
+	JCC               aslHardAVX512F32done
+	VMOVUPS           (BX)(R8*4), Z2
+	VMOVAPS           Z2, Z3
+	VXORPS.BCST       consts32AVX512<>+0(SB), Z2, K2, Z3
+	VMOVUPS           (R9), Z3
+	VADDPS.BCST       consts32AVX512<>+36(SB), Z3, Z4
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z5
+	VSUBPS            Z4, Z5, Z5
+	VADDPS            Z3, Z5, Z5
+	VMOVUPS           64(R9), Z6
+	VADDPS            Z6, Z5, Z5
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z6
+	VDIVPS            Z4, Z6, Z6
+	VMULPS            Z6, Z3, Z7
+	VPMOVD2M          Z2, K2
+	VXORPS            Z8, Z8, Z8
+	VBLENDMPS         Z7, Z6, K2, Z8
+	VXORPS            Z9, Z9, Z9
+	VBLENDMPS         Z6, Z7, K2, Z9
+	VXORPS            Z7, Z7, Z7
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z10
+	VXORPS            Z11, Z11, Z11
+	VBLENDMPS         Z3, Z10, K2, Z11
+	VMOVUPS           64(R9), Z10
+	VXORPS            Z12, Z12, Z12
+	VBLENDMPS         Z10, Z7, K2, Z12
+	VFNMADD231PS      Z8, Z4, Z11
+	VADDPS            Z12, Z11, Z11
+	VFNMADD231PS      Z8, Z5, Z11
+	VMULPS            Z6, Z11, Z10
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z11
+	VXORPS            Z12, Z12, Z12
+	VBLENDMPS         Z11, Z3, K2, Z12
+	VMOVUPS           64(R9), Z3
+	VXORPS            Z11, Z11, Z11
+	VBLENDMPS         Z7, Z3, K2, Z11
+	VFNMADD231PS      Z9, Z4, Z12
+	VADDPS            Z11, Z12, Z12
+	VFNMADD231PS      Z9, Z5, Z12
+	VMULPS            Z6, Z12, Z3
+	VBROADCASTSS      16(AX), Z4
+	VADDPS            Z4, Z9, Z5
+	VMAXPS            Z4, Z9, Z7
+	VMINPS            Z4, Z9, Z4
+	VSUBPS            Z5, Z7, Z7
+	VADDPS            Z4, Z7, Z4
+	VADDPS            Z3, Z4, Z4
+	VADDPS.BCST       20(AX), Z4, Z4
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z7
+	VADDPS            Z4, Z5, Z4
+	VDIVPS            Z4, Z7, Z4
+	VADDPS            Z10, Z8, Z5
+	VADDPS            Z3, Z9, Z7
+	VMULPS            Z7, Z5, Z5
+	VMULPS            Z4, Z5, Z5
+	VXORPS            Z7, Z7, Z7
+	VBLENDMPS         Z9, Z5, K1, Z7
+	VBROADCASTSS      12(AX), Z5
+	VXORPS            Z11, Z11, Z11
+	VBLENDMPS.BCST    8(AX), Z5, K1, Z11
+	VMULPS            Z11, Z7, Z5
+	VMOVAPS           Z9, Z7
+	VMOVAPS           Z3, Z11
+	MOVL              (AX), R11
+	TESTL             R11, R11
+	JNZ               aslHardAVX512F32powp0
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z7
+	VXORPS            Z11, Z11, Z11
+	JMP               aslHardAVX512F32powp0done
+
+aslHardAVX512F32powp0:
+	DECL        R11
+	JZ          aslHardAVX512F32powp0done
+	VMULPS      Z9, Z7, Z12
+	VMOVAPS     Z9, Z13
+	VFMSUB213PS Z12, Z7, Z13
+	VFMADD231PS Z7, Z3, Z13
+	VFMADD231PS Z11, Z9, Z13
+	VMOVAPS     Z12, Z7
+	VMOVAPS     Z13, Z11
+	JMP         aslHardAVX512F32powp0
+
+aslHardAVX512F32powp0done:
+	VADDPS           Z11, Z7, Z7
+	VSUBPS.BCST      16(AX), Z8, Z3
+	VSUBPS           Z3, Z8, Z9
+	VSUBPS.BCST      16(AX), Z9, Z9
+	VSUBPS.BCST      20(AX), Z9, Z9
+	VADDPS           Z10, Z9, Z9
+	VADDPS           Z9, Z3, Z11
+	VSUBPS           Z11, Z3, Z3
+	VADDPS           Z9, Z3, Z3
+	VSUBPS.BCST      24(AX), Z2, Z9
+	VSUBPS.BCST      28(AX), Z9, Z12
+	VSUBPS           Z12, Z9, Z13
+	VSUBPS.BCST      28(AX), Z13, Z13
+	VBROADCASTSS     consts32AVX512<>+88(SB), Z14
+	VFMADD213PS.BCST consts32AVX512<>+92(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+96(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+100(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+104(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+108(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+28(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+112(SB), Z12, Z14
+	VMULPS           Z12, Z14, Z14
+	VADDPS.BCST      consts32AVX512<>+36(SB), Z14, Z15
+	VBROADCASTSS     consts32AVX512<>+36(SB), Z16
+	VSUBPS           Z15, Z16, Z16
+	VADDPS           Z14, Z16, Z14
+	VMULPS           Z15, Z12, Z16
+	VMOVAPS          Z15, Z17
+	VFMSUB213PS      Z16, Z12, Z17
+	VFMADD231PS      Z12, Z14, Z17
+	VFMADD231PS      Z13, Z15, Z17
+	VMULPS.BCST      32(AX), Z8, Z12
+	VBROADCASTSS     32(AX), Z13
+	VMOVAPS          Z13, Z13
+	VFMSUB213PS      Z12, Z8, Z13
+	VBROADCASTSS     36(AX), Z14
+	VFMADD231PS      Z8, Z14, Z13
+	VBROADCASTSS     32(AX), Z8
+	VFMADD231PS      Z10, Z8, Z13
+	VMULPS           Z16, Z12, Z8
+	VMOVAPS          Z16, Z10
+	VFMSUB213PS      Z8, Z12, Z10
+	VFMADD231PS      Z12, Z17, Z10
+	VFMADD231PS      Z13, Z16, Z10
+	VCMPPS.BCST      $0x11, consts32AVX512<>+32(SB), Z9, K2
+	VXORPS           Z9, Z9, Z9
+	VBLENDMPS        Z8, Z11, K2, Z9
+	VXORPS           Z8, Z8, Z8
+	VBLENDMPS        Z10, Z3, K2, Z8
+	VMOVAPS          Z9, Z3
+	VMOVAPS          Z8, Z10
+	MOVL             44(AX), R11
+	TESTL            R11, R11
+	JNZ              aslHardAVX512F32pown0
+	VBROADCASTSS     consts32AVX512<>+36(SB), Z3
+	VXORPS           Z10, Z10, Z10
+	JMP              aslHardAVX512F32pown0done
+
+aslHardAVX512F32pown0:
+	DECL        R11
+	JZ          aslHardAVX512F32pown0done
+	VMULPS      Z9, Z3, Z11
+	VMOVAPS     Z9, Z12
+	VFMSUB213PS Z11, Z3, Z12
+	VFMADD231PS Z3, Z8, Z12
+	VFMADD231PS Z10, Z9, Z12
+	VMOVAPS     Z11, Z3
+	VMOVAPS     Z12, Z10
+	JMP         aslHardAVX512F32pown0
+
+aslHardAVX512F32pown0done:
+	VADDPS           Z10, Z3, Z3
+	VMULPS           Z4, Z9, Z9
+	VPSRLD           $0x17, Z4, Z10
+	VPSUBD.BCST      consts32AVX512<>+116(SB), Z10, Z10
+	VCVTDQ2PS        Z10, Z10
+	VANDPS.BCST      consts32AVX512<>+120(SB), Z4, Z4
+	VORPS.BCST       consts32AVX512<>+36(SB), Z4, Z4
+	VSUBPS.BCST      consts32AVX512<>+36(SB), Z4, Z4
+	VMULPS.BCST      consts32AVX512<>+124(SB), Z10, Z11
+	VBROADCASTSS     consts32AVX512<>+128(SB), Z12
+	VFMADD231PS      Z12, Z10, Z11
+	VCMPPS.BCST      $0x12, consts32AVX512<>+36(SB), Z9, K2
+	VXORPS           Z10, Z10, Z10
+	VBLENDMPS        Z9, Z4, K2, Z10
+	VXORPS           Z4, Z4, Z4
+	VBLENDMPS        Z8, Z11, K2, Z4
+	VMOVUPS          (R9), Z8
+	VXORPS           Z9, Z9, Z9
+	VBLENDMPS        Z8, Z10, K1, Z9
+	VXORPS.BCST      consts32AVX512<>+0(SB), Z2, Z8
+	VMAXPS.BCST      consts32AVX512<>+40(SB), Z8, Z8
+	VMOVUPS          64(R9), Z10
+	VFMADD231PS      Z10, Z6, Z8
+	VXORPS           Z6, Z6, Z6
+	VBLENDMPS        Z8, Z4, K1, Z6
+	VMULPS           Z9, Z9, Z4
+	VMULPS           Z4, Z4, Z8
+	VBROADCASTSS     consts32AVX512<>+52(SB), Z10
+	VFMADD213PS.BCST consts32AVX512<>+56(SB), Z9, Z10
+	VBROADCASTSS     consts32AVX512<>+60(SB), Z11
+	VFMADD213PS.BCST consts32AVX512<>+64(SB), Z9, Z11
+	VFMADD213PS      Z10, Z4, Z11
+	VBROADCASTSS     consts32AVX512<>+68(SB), Z10
+	VFMADD213PS.BCST consts32AVX512<>+72(SB), Z9, Z10
+	VBROADCASTSS     consts32AVX512<>+76(SB), Z12
+	VFMADD213PS.BCST consts32AVX512<>+80(SB), Z9, Z12
+	VFMADD213PS      Z10, Z4, Z12
+	VFMADD213PS      Z11, Z8, Z12
+	VFMADD213PS      Z9, Z4, Z12
+	VADDPS           Z6, Z12, Z4
+	VXORPS           Z6, Z6, Z6
+	VBLENDMPS        Z7, Z3, K1, Z6
+	VCMPPS.BCST      $0x1d, 40(AX), Z2, K2
+	KORW             K1, K2, K1
+	VMULPS           Z4, Z6, Z2
+	VMOVAPS.Z        Z2, K1, Z2
+	VMULPS           Z5, Z6, Z3
+	VMOVAPS.Z        Z3, K1, Z3
+	VCVTPS2PD        Y2, Z4
+	VEXTRACTF32X8    $0x01, Z2, Y5
+	VCVTPS2PD        Y5, Z5
+	VADDPD           Z4, Z0, Z0
+	VADDPD           Z5, Z1, Z1
+	TESTQ            CX, CX
+	JZ               aslHardAVX512F32noloss0
+	VMOVUPS          Z2, (CX)(R8*4)
+
+aslHardAVX512F32noloss0:
+	TESTQ   DX, DX
+	JZ      aslHardAVX512F32nograd0
+	VMOVUPS Z3, (DX)(R8*4)
+
+aslHardAVX512F32nograd0:
+	VMOVUPS        64(BX)(R8*4), Z2
+	VMOVAPS        Z2, Z3
+	VXORPS.BCST    consts32AVX512<>+0(SB), Z2, K5, Z3
+	VMOVUPS        128(R9), Z3
+	VADDPS.BCST    consts32AVX512<>+36(SB), Z3, Z4
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z5
+	VSUBPS         Z4, Z5, Z5
+	VADDPS         Z3, Z5, Z5
+	VMOVUPS        192(R9), Z6
+	VADDPS         Z6, Z5, Z5
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z6
+	VDIVPS         Z4, Z6, Z6
+	VMULPS         Z6, Z3, Z7
+	VPMOVD2M       Z2, K1
+	VXORPS         Z8, Z8, Z8
+	VBLENDMPS      Z7, Z6, K1, Z8
+	VXORPS         Z9, Z9, Z9
+	VBLENDMPS      Z6, Z7, K1, Z9
+	VXORPS         Z7, Z7, Z7
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z10
+	VXORPS         Z11, Z11, Z11
+	VBLENDMPS      Z3, Z10, K1, Z11
+	VMOVUPS        192(R9), Z10
+	VXORPS         Z12, Z12, Z12
+	VBLENDMPS      Z10, Z7, K1, Z12
+	VFNMADD231PS   Z8, Z4, Z11
+	VADDPS         Z12, Z11, Z11
+	VFNMADD231PS   Z8, Z5, Z11
+	VMULPS         Z6, Z11, Z10
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z11
+	VXORPS         Z12, Z12, Z12
+	VBLENDMPS      Z11, Z3, K1, Z12
+	VMOVUPS        192(R9), Z3
+	VXORPS         Z11, Z11, Z11
+	VBLENDMPS      Z7, Z3, K1, Z11
+	VFNMADD231PS   Z9, Z4, Z12
+	VADDPS         Z11, Z12, Z12
+	VFNMADD231PS   Z9, Z5, Z12
+	VMULPS         Z6, Z12, Z3
+	VBROADCASTSS   16(AX), Z4
+	VADDPS         Z4, Z9, Z5
+	VMAXPS         Z4, Z9, Z7
+	VMINPS         Z4, Z9, Z4
+	VSUBPS         Z5, Z7, Z7
+	VADDPS         Z4, Z7, Z4
+	VADDPS         Z3, Z4, Z4
+	VADDPS.BCST    20(AX), Z4, Z4
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z7
+	VADDPS         Z4, Z5, Z4
+	VDIVPS         Z4, Z7, Z4
+	VADDPS         Z10, Z8, Z5
+	VADDPS         Z3, Z9, Z7
+	VMULPS         Z7, Z5, Z5
+	VMULPS         Z4, Z5, Z5
+	VXORPS         Z7, Z7, Z7
+	VBLENDMPS      Z9, Z5, K4, Z7
+	VBROADCASTSS   12(AX), Z5
+	VXORPS         Z11, Z11, Z11
+	VBLENDMPS.BCST 8(AX), Z5, K4, Z11
+	VMULPS         Z11, Z7, Z5
+	VMOVAPS        Z9, Z7
+	VMOVAPS        Z3, Z11
+	MOVL           (AX), R11
+	TESTL          R11, R11
+	JNZ            aslHardAVX512F32powp1
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z7
+	VXORPS         Z11, Z11, Z11
+	JMP            aslHardAVX512F32powp1done
+
+aslHardAVX512F32powp1:
+	DECL        R11
+	JZ          aslHardAVX512F32powp1done
+	VMULPS      Z9, Z7, Z12
+	VMOVAPS     Z9, Z13
+	VFMSUB213PS Z12, Z7, Z13
+	VFMADD231PS Z7, Z3, Z13
+	VFMADD231PS Z11, Z9, Z13
+	VMOVAPS     Z12, Z7
+	VMOVAPS     Z13, Z11
+	JMP         aslHardAVX512F32powp1
+
+aslHardAVX512F32powp1done:
+	VADDPS           Z11, Z7, Z7
+	VSUBPS.BCST      16(AX), Z8, Z3
+	VSUBPS           Z3, Z8, Z9
+	VSUBPS.BCST      16(AX), Z9, Z9
+	VSUBPS.BCST      20(AX), Z9, Z9
+	VADDPS           Z10, Z9, Z9
+	VADDPS           Z9, Z3, Z11
+	VSUBPS           Z11, Z3, Z3
+	VADDPS           Z9, Z3, Z3
+	VSUBPS.BCST      24(AX), Z2, Z9
+	VSUBPS.BCST      28(AX), Z9, Z12
+	VSUBPS           Z12, Z9, Z13
+	VSUBPS.BCST      28(AX), Z13, Z13
+	VBROADCASTSS     consts32AVX512<>+88(SB), Z14
+	VFMADD213PS.BCST consts32AVX512<>+92(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+96(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+100(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+104(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+108(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+28(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+112(SB), Z12, Z14
+	VMULPS           Z12, Z14, Z14
+	VADDPS.BCST      consts32AVX512<>+36(SB), Z14, Z15
+	VBROADCASTSS     consts32AVX512<>+36(SB), Z16
+	VSUBPS           Z15, Z16, Z16
+	VADDPS           Z14, Z16, Z14
+	VMULPS           Z15, Z12, Z16
+	VMOVAPS          Z15, Z17
+	VFMSUB213PS      Z16, Z12, Z17
+	VFMADD231PS      Z12, Z14, Z17
+	VFMADD231PS      Z13, Z15, Z17
+	VMULPS.BCST      32(AX), Z8, Z12
+	VBROADCASTSS     32(AX), Z13
+	VMOVAPS          Z13, Z13
+	VFMSUB213PS      Z12, Z8, Z13
+	VBROADCASTSS     36(AX), Z14
+	VFMADD231PS      Z8, Z14, Z13
+	VBROADCASTSS     32(AX), Z8
+	VFMADD231PS      Z10, Z8, Z13
+	VMULPS           Z16, Z12, Z8
+	VMOVAPS          Z16, Z10
+	VFMSUB213PS      Z8, Z12, Z10
+	VFMADD231PS      Z12, Z17, Z10
+	VFMADD231PS      Z13, Z16, Z10
+	VCMPPS.BCST      $0x11, consts32AVX512<>+32(SB), Z9, K1
+	VXORPS           Z9, Z9, Z9
+	VBLENDMPS        Z8, Z11, K1, Z9
+	VXORPS           Z8, Z8, Z8
+	VBLENDMPS        Z10, Z3, K1, Z8
+	VMOVAPS          Z9, Z3
+	VMOVAPS          Z8, Z10
+	MOVL             44(AX), R11
+	TESTL            R11, R11
+	JNZ              aslHardAVX512F32pown1
+	VBROADCASTSS     consts32AVX512<>+36(SB), Z3
+	VXORPS           Z10, Z10, Z10
+	JMP              aslHardAVX512F32pown1done
+
+aslHardAVX512F32pown1:
+	DECL        R11
+	JZ          aslHardAVX512F32pown1done
+	VMULPS      Z9, Z3, Z11
+	VMOVAPS     Z9, Z12
+	VFMSUB213PS Z11, Z3, Z12
+	VFMADD231PS Z3, Z8, Z12
+	VFMADD231PS Z10, Z9, Z12
+	VMOVAPS     Z11, Z3
+	VMOVAPS     Z12, Z10
+	JMP         aslHardAVX512F32pown1
+
+aslHardAVX512F32pown1done:
+	VADDPS           Z10, Z3, Z3
+	VMULPS           Z4, Z9, Z9
+	VPSRLD           $0x17, Z4, Z10
+	VPSUBD.BCST      consts32AVX512<>+116(SB), Z10, Z10
+	VCVTDQ2PS        Z10, Z10
+	VANDPS.BCST      consts32AVX512<>+120(SB), Z4, Z4
+	VORPS.BCST       consts32AVX512<>+36(SB), Z4, Z4
+	VSUBPS.BCST      consts32AVX512<>+36(SB), Z4, Z4
+	VMULPS.BCST      consts32AVX512<>+124(SB), Z10, Z11
+	VBROADCASTSS     consts32AVX512<>+128(SB), Z12
+	VFMADD231PS      Z12, Z10, Z11
+	VCMPPS.BCST      $0x12, consts32AVX512<>+36(SB), Z9, K1
+	VXORPS           Z10, Z10, Z10
+	VBLENDMPS        Z9, Z4, K1, Z10
+	VXORPS           Z4, Z4, Z4
+	VBLENDMPS        Z8, Z11, K1, Z4
+	VMOVUPS          128(R9), Z8
+	VXORPS           Z9, Z9, Z9
+	VBLENDMPS        Z8, Z10, K4, Z9
+	VXORPS.BCST      consts32AVX512<>+0(SB), Z2, Z8
+	VMAXPS.BCST      consts32AVX512<>+40(SB), Z8, Z8
+	VMOVUPS          192(R9), Z10
+	VFMADD231PS      Z10, Z6, Z8
+	VXORPS           Z6, Z6, Z6
+	VBLENDMPS        Z8, Z4, K4, Z6
+	VMULPS           Z9, Z9, Z4
+	VMULPS           Z4, Z4, Z8
+	VBROADCASTSS     consts32AVX512<>+52(SB), Z10
+	VFMADD213PS.BCST consts32AVX512<>+56(SB), Z9, Z10
+	VBROADCASTSS     consts32AVX512<>+60(SB), Z11
+	VFMADD213PS.BCST consts32AVX512<>+64(SB), Z9, Z11
+	VFMADD213PS      Z10, Z4, Z11
+	VBROADCASTSS     consts32AVX512<>+68(SB), Z10
+	VFMADD213PS.BCST consts32AVX512<>+72(SB), Z9, Z10
+	VBROADCASTSS     consts32AVX512<>+76(SB), Z12
+	VFMADD213PS.BCST consts32AVX512<>+80(SB), Z9, Z12
+	VFMADD213PS      Z10, Z4, Z12
+	VFMADD213PS      Z11, Z8, Z12
+	VFMADD213PS      Z9, Z4, Z12
+	VADDPS           Z6, Z12, Z4
+	VXORPS           Z6, Z6, Z6
+	VBLENDMPS        Z7, Z3, K4, Z6
+	VCMPPS.BCST      $0x1d, 40(AX), Z2, K1
+	KORW             K4, K1, K1
+	VMULPS           Z4, Z6, Z2
+	VMOVAPS.Z        Z2, K1, Z2
+	VMULPS           Z5, Z6, Z3
+	VMOVAPS.Z        Z3, K1, Z3
+	VCVTPS2PD        Y2, Z4
+	VEXTRACTF32X8    $0x01, Z2, Y5
+	VCVTPS2PD        Y5, Z5
+	VADDPD           Z4, Z0, Z0
+	VADDPD           Z5, Z1, Z1
+	TESTQ            CX, CX
+	JZ               aslHardAVX512F32noloss1
+	VMOVUPS          Z2, 64(CX)(R8*4)
+
+aslHardAVX512F32noloss1:
+	TESTQ   DX, DX
+	JZ      aslHardAVX512F32nograd1
+	VMOVUPS Z3, 64(DX)(R8*4)
+
+aslHardAVX512F32nograd1:
+	XCHGQ R9, R10
+	ADDQ  $0x20, R8
+	JMP   aslHardAVX512F32loop
+
+aslHardAVX512F32done:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDPD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, sum+56(FP)
+	MOVQ          R8, done+64(FP)
+	RET
+
 // func poly1HardMaskedAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·poly1HardMaskedAVX512F32(SB), NOSPLIT, $0-88
@@ -2229,9 +2828,9 @@ poly1HardMaskedAVX512F32pow0done:
 	VPTESTNMD      Z15, Z15, K1
 	VMOVAPS.Z      Z14, K1, Z14
 	VMULPS         Z14, Z2, Z2
-	VBROADCASTSS   consts32AVX512<>+88(SB), Z15
+	VBROADCASTSS   consts32AVX512<>+132(SB), Z15
 	VMINPS         Z2, Z15, Z2
-	VBROADCASTSS   consts32AVX512<>+92(SB), Z15
+	VBROADCASTSS   consts32AVX512<>+136(SB), Z15
 	VMAXPS         Z2, Z15, Z2
 	VCMPPS.BCST    $0x0c, consts32AVX512<>+40(SB), Z14, K1
 	VMOVAPS.Z      Z2, K1, Z2
@@ -2244,7 +2843,7 @@ poly1HardMaskedAVX512F32nograd0:
 	VMOVAPS.Z     Z2, K1, Z2
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
 	VMULPS        Z2, Z13, Z14
-	VMINPS.BCST   consts32AVX512<>+88(SB), Z14, Z14
+	VMINPS.BCST   consts32AVX512<>+132(SB), Z14, Z14
 	VMOVAPS.Z     Z14, K1, Z14
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
 	VMOVAPS.Z     Z13, K1, Z13
@@ -2328,9 +2927,9 @@ poly1HardMaskedAVX512F32pow1done:
 	VPTESTNMD      Z15, Z15, K1
 	VMOVAPS.Z      Z14, K1, Z14
 	VMULPS         Z14, Z2, Z2
-	VBROADCASTSS   consts32AVX512<>+88(SB), Z15
+	VBROADCASTSS   consts32AVX512<>+132(SB), Z15
 	VMINPS         Z2, Z15, Z2
-	VBROADCASTSS   consts32AVX512<>+92(SB), Z15
+	VBROADCASTSS   consts32AVX512<>+136(SB), Z15
 	VMAXPS         Z2, Z15, Z2
 	VCMPPS.BCST    $0x0c, consts32AVX512<>+40(SB), Z14, K1
 	VMOVAPS.Z      Z2, K1, Z2
@@ -2343,7 +2942,7 @@ poly1HardMaskedAVX512F32nograd1:
 	VMOVAPS.Z     Z2, K1, Z2
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
 	VMULPS        Z2, Z13, Z14
-	VMINPS.BCST   consts32AVX512<>+88(SB), Z14, Z14
+	VMINPS.BCST   consts32AVX512<>+132(SB), Z14, Z14
 	VMOVAPS.Z     Z14, K1, Z14
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
 	VMOVAPS.Z     Z13, K1, Z13
@@ -2634,9 +3233,9 @@ reducedHardMaskedAVX512F32pow0done:
 	VBROADCASTSS     4(AX), Z26
 	VMULPS           Z25, Z23, Z23
 	VMAXPS           Z23, Z26, Z23
-	VBROADCASTSS     consts32AVX512<>+88(SB), Z26
+	VBROADCASTSS     consts32AVX512<>+132(SB), Z26
 	VMINPS           Z23, Z26, Z23
-	VBROADCASTSS     consts32AVX512<>+92(SB), Z26
+	VBROADCASTSS     consts32AVX512<>+136(SB), Z26
 	VMAXPS           Z23, Z26, Z23
 	VCMPPS.BCST      $0x0c, consts32AVX512<>+40(SB), Z25, K1
 	VMOVAPS.Z        Z23, K1, Z23
@@ -2650,9 +3249,9 @@ reducedHardMaskedAVX512F32nohess0:
 	VPTESTNMD    Z25, Z25, K1
 	VMOVAPS.Z    Z23, K1, Z23
 	VMULPS       Z23, Z2, Z2
-	VBROADCASTSS consts32AVX512<>+88(SB), Z25
+	VBROADCASTSS consts32AVX512<>+132(SB), Z25
 	VMINPS       Z2, Z25, Z2
-	VBROADCASTSS consts32AVX512<>+92(SB), Z25
+	VBROADCASTSS consts32AVX512<>+136(SB), Z25
 	VMAXPS       Z2, Z25, Z2
 	VCMPPS.BCST  $0x0c, consts32AVX512<>+40(SB), Z23, K1
 	VMOVAPS.Z    Z2, K1, Z2
@@ -2665,7 +3264,7 @@ reducedHardMaskedAVX512F32nograd0:
 	VMOVAPS.Z     Z2, K1, Z2
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
 	VMULPS        Z2, Z24, Z23
-	VMINPS.BCST   consts32AVX512<>+88(SB), Z23, Z23
+	VMINPS.BCST   consts32AVX512<>+132(SB), Z23, Z23
 	VMOVAPS.Z     Z23, K1, Z23
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
 	VMOVAPS.Z     Z24, K1, Z24
@@ -2790,9 +3389,9 @@ reducedHardMaskedAVX512F32pow1done:
 	VBROADCASTSS     4(AX), Z26
 	VMULPS           Z25, Z23, Z23
 	VMAXPS           Z23, Z26, Z23
-	VBROADCASTSS     consts32AVX512<>+88(SB), Z26
+	VBROADCASTSS     consts32AVX512<>+132(SB), Z26
 	VMINPS           Z23, Z26, Z23
-	VBROADCASTSS     consts32AVX512<>+92(SB), Z26
+	VBROADCASTSS     consts32AVX512<>+136(SB), Z26
 	VMAXPS           Z23, Z26, Z23
 	VCMPPS.BCST      $0x0c, consts32AVX512<>+40(SB), Z25, K1
 	VMOVAPS.Z        Z23, K1, Z23
@@ -2806,9 +3405,9 @@ reducedHardMaskedAVX512F32nohess1:
 	VPTESTNMD    Z25, Z25, K1
 	VMOVAPS.Z    Z23, K1, Z23
 	VMULPS       Z23, Z2, Z2
-	VBROADCASTSS consts32AVX512<>+88(SB), Z25
+	VBROADCASTSS consts32AVX512<>+132(SB), Z25
 	VMINPS       Z2, Z25, Z2
-	VBROADCASTSS consts32AVX512<>+92(SB), Z25
+	VBROADCASTSS consts32AVX512<>+136(SB), Z25
 	VMAXPS       Z2, Z25, Z2
 	VCMPPS.BCST  $0x0c, consts32AVX512<>+40(SB), Z23, K1
 	VMOVAPS.Z    Z2, K1, Z2
@@ -2821,7 +3420,7 @@ reducedHardMaskedAVX512F32nograd1:
 	VMOVAPS.Z     Z2, K1, Z2
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
 	VMULPS        Z2, Z24, Z23
-	VMINPS.BCST   consts32AVX512<>+88(SB), Z23, Z23
+	VMINPS.BCST   consts32AVX512<>+132(SB), Z23, Z23
 	VMOVAPS.Z     Z23, K1, Z23
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
 	VMOVAPS.Z     Z24, K1, Z24
@@ -3097,9 +3696,9 @@ varifocalHardMaskedAVX512F32pow0done:
 	VBROADCASTSS     4(AX), Z20
 	VMULPS           Z22, Z19, Z19
 	VMAXPS           Z19, Z20, Z19
-	VBROADCASTSS     consts32AVX512<>+88(SB), Z20
+	VBROADCASTSS     consts32AVX512<>+132(SB), Z20
 	VMINPS           Z19, Z20, Z19
-	VBROADCASTSS     consts32AVX512<>+92(SB), Z20
+	VBROADCASTSS     consts32AVX512<>+136(SB), Z20
 	VMAXPS           Z19, Z20, Z19
 	VCMPPS.BCST      $0x0c, consts32AVX512<>+40(SB), Z22, K1
 	VMOVAPS.Z        Z19, K1, Z19
@@ -3113,9 +3712,9 @@ varifocalHardMaskedAVX512F32nohess0:
 	VPTESTNMD    Z20, Z20, K1
 	VMOVAPS.Z    Z19, K1, Z19
 	VMULPS       Z19, Z21, Z20
-	VBROADCASTSS consts32AVX512<>+88(SB), Z21
+	VBROADCASTSS consts32AVX512<>+132(SB), Z21
 	VMINPS       Z20, Z21, Z20
-	VBROADCASTSS consts32AVX512<>+92(SB), Z21
+	VBROADCASTSS consts32AVX512<>+136(SB), Z21
 	VMAXPS       Z20, Z21, Z20
 	VCMPPS.BCST  $0x0c, consts32AVX512<>+40(SB), Z19, K1
 	VMOVAPS.Z    Z20, K1, Z19
@@ -3128,7 +3727,7 @@ varifocalHardMaskedAVX512F32nograd0:
 	VMOVAPS.Z     Z19, K1, Z19
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z19, K1
 	VMULPS        Z19, Z2, Z20
-	VMINPS.BCST   consts32AVX512<>+88(SB), Z20, Z20
+	VMINPS.BCST   consts32AVX512<>+132(SB), Z20, Z20
 	VMOVAPS.Z     Z20, K1, Z20
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z19, K1
 	VMOVAPS.Z     Z2, K1, Z2
@@ -3245,9 +3844,9 @@ varifocalHardMaskedAVX512F32pow1done:
 	VBROADCASTSS     4(AX), Z20
 	VMULPS           Z22, Z19, Z19
 	VMAXPS           Z19, Z20, Z19
-	VBROADCASTSS     consts32AVX512<>+88(SB), Z20
+	VBROADCASTSS     consts32AVX512<>+132(SB), Z20
 	VMINPS           Z19, Z20, Z19
-	VBROADCASTSS     consts32AVX512<>+92(SB), Z20
+	VBROADCASTSS     consts32AVX512<>+136(SB), Z20
 	VMAXPS           Z19, Z20, Z19
 	VCMPPS.BCST      $0x0c, consts32AVX512<>+40(SB), Z22, K1
 	VMOVAPS.Z        Z19, K1, Z19
@@ -3261,9 +3860,9 @@ varifocalHardMaskedAVX512F32nohess1:
 	VPTESTNMD    Z20, Z20, K1
 	VMOVAPS.Z    Z19, K1, Z19
 	VMULPS       Z19, Z21, Z20
-	VBROADCASTSS consts32AVX512<>+88(SB), Z21
+	VBROADCASTSS consts32AVX512<>+132(SB), Z21
 	VMINPS       Z20, Z21, Z20
-	VBROADCASTSS consts32AVX512<>+92(SB), Z21
+	VBROADCASTSS consts32AVX512<>+136(SB), Z21
 	VMAXPS       Z20, Z21, Z20
 	VCMPPS.BCST  $0x0c, consts32AVX512<>+40(SB), Z19, K1
 	VMOVAPS.Z    Z20, K1, Z19
@@ -3276,7 +3875,7 @@ varifocalHardMaskedAVX512F32nograd1:
 	VMOVAPS.Z     Z19, K1, Z19
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z19, K1
 	VMULPS        Z19, Z2, Z20
-	VMINPS.BCST   consts32AVX512<>+88(SB), Z20, Z20
+	VMINPS.BCST   consts32AVX512<>+132(SB), Z20, Z20
 	VMOVAPS.Z     Z20, K1, Z20
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z19, K1
 	VMOVAPS.Z     Z2, K1, Z2
@@ -3449,9 +4048,9 @@ flstarHardMaskedAVX512F32loop:
 	VBROADCASTSS      4(AX), Z12
 	VMULPS            Z14, Z2, Z2
 	VMAXPS            Z2, Z12, Z2
-	VBROADCASTSS      consts32AVX512<>+88(SB), Z12
+	VBROADCASTSS      consts32AVX512<>+132(SB), Z12
 	VMINPS            Z2, Z12, Z2
-	VBROADCASTSS      consts32AVX512<>+92(SB), Z12
+	VBROADCASTSS      consts32AVX512<>+136(SB), Z12
 	VMAXPS            Z2, Z12, Z2
 	VCMPPS.BCST       $0x0c, consts32AVX512<>+40(SB), Z14, K1
 	VMOVAPS.Z         Z2, K1, Z2
@@ -3465,9 +4064,9 @@ flstarHardMaskedAVX512F32nohess0:
 	VPTESTNMD    Z12, Z12, K1
 	VMOVAPS.Z    Z2, K1, Z2
 	VMULPS       Z2, Z13, Z12
-	VBROADCASTSS consts32AVX512<>+88(SB), Z13
+	VBROADCASTSS consts32AVX512<>+132(SB), Z13
 	VMINPS       Z12, Z13, Z12
-	VBROADCASTSS consts32AVX512<>+92(SB), Z13
+	VBROADCASTSS consts32AVX512<>+136(SB), Z13
 	VMAXPS       Z12, Z13, Z12
 	VCMPPS.BCST  $0x0c, consts32AVX512<>+40(SB), Z2, K1
 	VMOVAPS.Z    Z12, K1, Z2
@@ -3480,7 +4079,7 @@ flstarHardMaskedAVX512F32nograd0:
 	VMOVAPS.Z     Z2, K1, Z2
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
 	VMULPS        Z2, Z3, Z12
-	VMINPS.BCST   consts32AVX512<>+88(SB), Z12, Z12
+	VMINPS.BCST   consts32AVX512<>+132(SB), Z12, Z12
 	VMOVAPS.Z     Z12, K1, Z12
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
 	VMOVAPS.Z     Z3, K1, Z3
@@ -3585,9 +4184,9 @@ flstarHardMaskedAVX512F32noloss0:
 	VBROADCASTSS      4(AX), Z12
 	VMULPS            Z14, Z2, Z2
 	VMAXPS            Z2, Z12, Z2
-	VBROADCASTSS      consts32AVX512<>+88(SB), Z12
+	VBROADCASTSS      consts32AVX512<>+132(SB), Z12
 	VMINPS            Z2, Z12, Z2
-	VBROADCASTSS      consts32AVX512<>+92(SB), Z12
+	VBROADCASTSS      consts32AVX512<>+136(SB), Z12
 	VMAXPS            Z2, Z12, Z2
 	VCMPPS.BCST       $0x0c, consts32AVX512<>+40(SB), Z14, K1
 	VMOVAPS.Z         Z2, K1, Z2
@@ -3601,9 +4200,9 @@ flstarHardMaskedAVX512F32nohess1:
 	VPTESTNMD    Z12, Z12, K1
 	VMOVAPS.Z    Z2, K1, Z2
 	VMULPS       Z2, Z13, Z12
-	VBROADCASTSS consts32AVX512<>+88(SB), Z13
+	VBROADCASTSS consts32AVX512<>+132(SB), Z13
 	VMINPS       Z12, Z13, Z12
-	VBROADCASTSS consts32AVX512<>+92(SB), Z13
+	VBROADCASTSS consts32AVX512<>+136(SB), Z13
 	VMAXPS       Z12, Z13, Z12
 	VCMPPS.BCST  $0x0c, consts32AVX512<>+40(SB), Z2, K1
 	VMOVAPS.Z    Z12, K1, Z2
@@ -3616,7 +4215,7 @@ flstarHardMaskedAVX512F32nograd1:
 	VMOVAPS.Z     Z2, K1, Z2
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
 	VMULPS        Z2, Z3, Z12
-	VMINPS.BCST   consts32AVX512<>+88(SB), Z12, Z12
+	VMINPS.BCST   consts32AVX512<>+132(SB), Z12, Z12
 	VMOVAPS.Z     Z12, K1, Z12
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
 	VMOVAPS.Z     Z3, K1, Z3
@@ -3886,9 +4485,9 @@ focalHardMaskedAVX512F32pow0done:
 	VBROADCASTSS     4(AX), Z13
 	VMULPS           Z16, Z2, Z2
 	VMAXPS           Z2, Z13, Z2
-	VBROADCASTSS     consts32AVX512<>+88(SB), Z13
+	VBROADCASTSS     consts32AVX512<>+132(SB), Z13
 	VMINPS           Z2, Z13, Z2
-	VBROADCASTSS     consts32AVX512<>+92(SB), Z13
+	VBROADCASTSS     consts32AVX512<>+136(SB), Z13
 	VMAXPS           Z2, Z13, Z2
 	VCMPPS.BCST      $0x0c, consts32AVX512<>+40(SB), Z16, K1
 	VMOVAPS.Z        Z2, K1, Z2
@@ -3902,9 +4501,9 @@ focalHardMaskedAVX512F32nohess0:
 	VPTESTNMD    Z13, Z13, K1
 	VMOVAPS.Z    Z2, K1, Z2
 	VMULPS       Z2, Z15, Z13
-	VBROADCASTSS consts32AVX512<>+88(SB), Z15
+	VBROADCASTSS consts32AVX512<>+132(SB), Z15
 	VMINPS       Z13, Z15, Z13
-	VBROADCASTSS consts32AVX512<>+92(SB), Z15
+	VBROADCASTSS consts32AVX512<>+136(SB), Z15
 	VMAXPS       Z13, Z15, Z13
 	VCMPPS.BCST  $0x0c, consts32AVX512<>+40(SB), Z2, K1
 	VMOVAPS.Z    Z13, K1, Z2
@@ -3917,7 +4516,7 @@ focalHardMaskedAVX512F32nograd0:
 	VMOVAPS.Z     Z2, K1, Z2
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
 	VMULPS        Z2, Z14, Z13
-	VMINPS.BCST   consts32AVX512<>+88(SB), Z13, Z13
+	VMINPS.BCST   consts32AVX512<>+132(SB), Z13, Z13
 	VMOVAPS.Z     Z13, K1, Z13
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
 	VMOVAPS.Z     Z14, K1, Z14
@@ -4029,9 +4628,9 @@ focalHardMaskedAVX512F32pow1done:
 	VBROADCASTSS     4(AX), Z13
 	VMULPS           Z16, Z2, Z2
 	VMAXPS           Z2, Z13, Z2
-	VBROADCASTSS     consts32AVX512<>+88(SB), Z13
+	VBROADCASTSS     consts32AVX512<>+132(SB), Z13
 	VMINPS           Z2, Z13, Z2
-	VBROADCASTSS     consts32AVX512<>+92(SB), Z13
+	VBROADCASTSS     consts32AVX512<>+136(SB), Z13
 	VMAXPS           Z2, Z13, Z2
 	VCMPPS.BCST      $0x0c, consts32AVX512<>+40(SB), Z16, K1
 	VMOVAPS.Z        Z2, K1, Z2
@@ -4045,9 +4644,9 @@ focalHardMaskedAVX512F32nohess1:
 	VPTESTNMD    Z13, Z13, K1
 	VMOVAPS.Z    Z2, K1, Z2
 	VMULPS       Z2, Z15, Z13
-	VBROADCASTSS consts32AVX512<>+88(SB), Z15
+	VBROADCASTSS consts32AVX512<>+132(SB), Z15
 	VMINPS       Z13, Z15, Z13
-	VBROADCASTSS consts32AVX512<>+92(SB), Z15
+	VBROADCASTSS consts32AVX512<>+136(SB), Z15
 	VMAXPS       Z13, Z15, Z13
 	VCMPPS.BCST  $0x0c, consts32AVX512<>+40(SB), Z2, K1
 	VMOVAPS.Z    Z13, K1, Z2
@@ -4060,7 +4659,7 @@ focalHardMaskedAVX512F32nograd1:
 	VMOVAPS.Z     Z2, K1, Z2
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
 	VMULPS        Z2, Z14, Z13
-	VMINPS.BCST   consts32AVX512<>+88(SB), Z13, Z13
+	VMINPS.BCST   consts32AVX512<>+132(SB), Z13, Z13
 	VMOVAPS.Z     Z13, K1, Z13
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z2, K1
 	VMOVAPS.Z     Z14, K1, Z14
@@ -4367,9 +4966,9 @@ focalexpHardMaskedAVX512F32ahead:
 	VPTESTNMD         Z21, Z21, K1
 	VMOVAPS.Z         Z20, K1, Z20
 	VMULPS            Z20, Z19, Z19
-	VBROADCASTSS      consts32AVX512<>+88(SB), Z21
+	VBROADCASTSS      consts32AVX512<>+132(SB), Z21
 	VMINPS            Z19, Z21, Z19
-	VBROADCASTSS      consts32AVX512<>+92(SB), Z21
+	VBROADCASTSS      consts32AVX512<>+136(SB), Z21
 	VMAXPS            Z19, Z21, Z19
 	VCMPPS.BCST       $0x0c, consts32AVX512<>+40(SB), Z20, K1
 	VMOVAPS.Z         Z19, K1, Z19
@@ -4382,7 +4981,7 @@ focalexpHardMaskedAVX512F32nograd0:
 	VMOVAPS.Z     Z19, K1, Z19
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z19, K1
 	VMULPS        Z19, Z2, Z20
-	VMINPS.BCST   consts32AVX512<>+88(SB), Z20, Z20
+	VMINPS.BCST   consts32AVX512<>+132(SB), Z20, Z20
 	VMOVAPS.Z     Z20, K1, Z20
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z19, K1
 	VMOVAPS.Z     Z2, K1, Z2
@@ -4507,9 +5106,9 @@ focalexpHardMaskedAVX512F32noloss0:
 	VPTESTNMD         Z21, Z21, K1
 	VMOVAPS.Z         Z20, K1, Z20
 	VMULPS            Z20, Z19, Z19
-	VBROADCASTSS      consts32AVX512<>+88(SB), Z21
+	VBROADCASTSS      consts32AVX512<>+132(SB), Z21
 	VMINPS            Z19, Z21, Z19
-	VBROADCASTSS      consts32AVX512<>+92(SB), Z21
+	VBROADCASTSS      consts32AVX512<>+136(SB), Z21
 	VMAXPS            Z19, Z21, Z19
 	VCMPPS.BCST       $0x0c, consts32AVX512<>+40(SB), Z20, K1
 	VMOVAPS.Z         Z19, K1, Z19
@@ -4522,7 +5121,7 @@ focalexpHardMaskedAVX512F32nograd1:
 	VMOVAPS.Z     Z19, K1, Z19
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z19, K1
 	VMULPS        Z19, Z2, Z20
-	VMINPS.BCST   consts32AVX512<>+88(SB), Z20, Z20
+	VMINPS.BCST   consts32AVX512<>+132(SB), Z20, Z20
 	VMOVAPS.Z     Z20, K1, Z20
 	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z19, K1
 	VMOVAPS.Z     Z2, K1, Z2
@@ -4548,6 +5147,675 @@ focalexpHardMaskedAVX512F32noloss1:
 	JMP   focalexpHardMaskedAVX512F32loop
 
 focalexpHardMaskedAVX512F32done:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDPD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, sum+72(FP)
+	MOVQ          R10, done+80(FP)
+	RET
+
+// func aslHardMaskedAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·aslHardMaskedAVX512F32(SB), $512-88
+	MOVQ              q+0(FP), AX
+	MOVQ              loss+8(FP), CX
+	MOVQ              grad+16(FP), DX
+	MOVQ              hess+24(FP), BX
+	MOVQ              x+32(FP), BX
+	MOVQ              y+40(FP), SI
+	MOVQ              w+48(FP), DI
+	MOVQ              m+56(FP), R8
+	MOVQ              n+64(FP), R9
+	VXORPD            Z0, Z0, Z0
+	VXORPD            Z1, Z1, Z1
+	XORQ              R10, R10
+	CMPQ              R9, $0x00
+	JE                aslHardMaskedAVX512F32done
+	LEAQ              (SP), R11
+	LEAQ              256(SP), R12
+	VMOVUPS           (BX)(R10*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z3
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z3
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z3, Z4
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z4, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z5
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z3, Z5
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z4, Z6
+	VSCALEFPS         Z6, Z5, Z5
+	VMOVUPS           exptab32AVX512<>+128(SB), Z6
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z3, Z6
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z4, Z6
+	VMULPS            Z2, Z2, Z3
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z4
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z4
+	VADDPS            Z2, Z6, Z6
+	VFMADD231PS       Z4, Z3, Z6
+	VMOVAPS           Z6, Z2
+	VFMADD213PS       Z5, Z5, Z2
+	VSUBPS            Z2, Z5, Z3
+	VFMADD231PS       Z5, Z6, Z3
+	VMOVUPS           Z2, (R11)
+	VMOVUPS           Z3, 64(R11)
+	VMOVUPS           64(BX)(R10*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z3
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z3
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z3, Z4
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z4, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z5
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z3, Z5
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z4, Z6
+	VSCALEFPS         Z6, Z5, Z5
+	VMOVUPS           exptab32AVX512<>+128(SB), Z6
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z3, Z6
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z4, Z6
+	VMULPS            Z2, Z2, Z3
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z4
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z4
+	VADDPS            Z2, Z6, Z6
+	VFMADD231PS       Z4, Z3, Z6
+	VMOVAPS           Z6, Z2
+	VFMADD213PS       Z5, Z5, Z2
+	VSUBPS            Z2, Z5, Z3
+	VFMADD231PS       Z5, Z6, Z3
+	VMOVUPS           Z2, 128(R11)
+	VMOVUPS           Z3, 192(R11)
+
+aslHardMaskedAVX512F32loop:
+	CMPQ R10, R9
+	JGE  aslHardMaskedAVX512F32done
+	LEAQ 32(R10), R13
+	CMPQ R13, R9
+	JL   aslHardMaskedAVX512F32ahead
+	MOVQ R10, R13
+
+aslHardMaskedAVX512F32ahead:
+	VMOVUPS           (BX)(R13*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z3
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z3
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z3, Z4
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z4, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z5
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z3, Z5
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z4, Z6
+	VSCALEFPS         Z6, Z5, Z5
+	VMOVUPS           exptab32AVX512<>+128(SB), Z6
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z3, Z6
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z4, Z6
+	VMULPS            Z2, Z2, Z3
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z4
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z4
+	VADDPS            Z2, Z6, Z6
+	VFMADD231PS       Z4, Z3, Z6
+	VMOVAPS           Z6, Z2
+	VFMADD213PS       Z5, Z5, Z2
+	VSUBPS            Z2, Z5, Z3
+	VFMADD231PS       Z5, Z6, Z3
+	VMOVUPS           Z2, (R12)
+	VMOVUPS           Z3, 64(R12)
+	VMOVUPS           64(BX)(R13*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z3
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z3
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z3, Z4
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z4, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z5
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z3, Z5
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z4, Z6
+	VSCALEFPS         Z6, Z5, Z5
+	VMOVUPS           exptab32AVX512<>+128(SB), Z6
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z3, Z6
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z4, Z6
+	VMULPS            Z2, Z2, Z3
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z4
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z4
+	VADDPS            Z2, Z6, Z6
+	VFMADD231PS       Z4, Z3, Z6
+	VMOVAPS           Z6, Z2
+	VFMADD213PS       Z5, Z5, Z2
+	VSUBPS            Z2, Z5, Z3
+	VFMADD231PS       Z5, Z6, Z3
+	VMOVUPS           Z2, 128(R12)
+	VMOVUPS           Z3, 192(R12)
+	VMOVUPS           (SI)(R10*4), Z2
+	VMOVUPS           (BX)(R10*4), Z3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K1
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K2
+	KORW              K1, K2, K3
+	VANDPS.BCST       consts32AVX512<>+44(SB), Z3, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+48(SB), Z2, K4
+	KANDW             K4, K3, K3
+	VMOVUPS           (DI)(R10*4), Z2
+	VPMOVZXBD         (R8)(R10*1), Z3
+	VPTESTNMD         Z3, Z3, K4
+	VMOVAPS.Z         Z2, K4, Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K4
+	KORW              K3, K4, K3
+	VMOVUPS           64(SI)(R10*4), Z2
+	VMOVUPS           64(BX)(R10*4), Z3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K4
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K5
+	KORW              K4, K5, K6
+	VANDPS.BCST       consts32AVX512<>+44(SB), Z3, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+48(SB), Z2, K7
+	KANDW             K7, K6, K6
+	VMOVUPS           64(DI)(R10*4), Z2
+	VPMOVZXBD         16(R8)(R10*1), Z3
+	VPTESTNMD         Z3, Z3, K7
+	VMOVAPS.Z         Z2, K7, Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K7
+	KORW              K6, K7, K6
+	KANDW             K3, K6, K6
+	KORTESTW          K6, K6
+	JCC               aslHardMaskedAVX512F32done
+	VMOVUPS           (BX)(R10*4), Z2
+	VMOVAPS           Z2, Z3
+	VXORPS.BCST       consts32AVX512<>+0(SB), Z2, K2, Z3
+	VMOVUPS           (R11), Z3
+	VADDPS.BCST       consts32AVX512<>+36(SB), Z3, Z4
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z5
+	VSUBPS            Z4, Z5, Z5
+	VADDPS            Z3, Z5, Z5
+	VMOVUPS           64(R11), Z6
+	VADDPS            Z6, Z5, Z5
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z6
+	VDIVPS            Z4, Z6, Z6
+	VMULPS            Z6, Z3, Z7
+	VPMOVD2M          Z2, K2
+	VXORPS            Z8, Z8, Z8
+	VBLENDMPS         Z7, Z6, K2, Z8
+	VXORPS            Z9, Z9, Z9
+	VBLENDMPS         Z6, Z7, K2, Z9
+	VXORPS            Z7, Z7, Z7
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z10
+	VXORPS            Z11, Z11, Z11
+	VBLENDMPS         Z3, Z10, K2, Z11
+	VMOVUPS           64(R11), Z10
+	VXORPS            Z12, Z12, Z12
+	VBLENDMPS         Z10, Z7, K2, Z12
+	VFNMADD231PS      Z8, Z4, Z11
+	VADDPS            Z12, Z11, Z11
+	VFNMADD231PS      Z8, Z5, Z11
+	VMULPS            Z6, Z11, Z10
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z11
+	VXORPS            Z12, Z12, Z12
+	VBLENDMPS         Z11, Z3, K2, Z12
+	VMOVUPS           64(R11), Z3
+	VXORPS            Z11, Z11, Z11
+	VBLENDMPS         Z7, Z3, K2, Z11
+	VFNMADD231PS      Z9, Z4, Z12
+	VADDPS            Z11, Z12, Z12
+	VFNMADD231PS      Z9, Z5, Z12
+	VMULPS            Z6, Z12, Z3
+	VBROADCASTSS      16(AX), Z4
+	VADDPS            Z4, Z9, Z5
+	VMAXPS            Z4, Z9, Z7
+	VMINPS            Z4, Z9, Z4
+	VSUBPS            Z5, Z7, Z7
+	VADDPS            Z4, Z7, Z4
+	VADDPS            Z3, Z4, Z4
+	VADDPS.BCST       20(AX), Z4, Z4
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z7
+	VADDPS            Z4, Z5, Z4
+	VDIVPS            Z4, Z7, Z4
+	VADDPS            Z10, Z8, Z5
+	VADDPS            Z3, Z9, Z7
+	VMULPS            Z7, Z5, Z5
+	VMULPS            Z4, Z5, Z5
+	VXORPS            Z7, Z7, Z7
+	VBLENDMPS         Z9, Z5, K1, Z7
+	VBROADCASTSS      12(AX), Z5
+	VXORPS            Z11, Z11, Z11
+	VBLENDMPS.BCST    8(AX), Z5, K1, Z11
+	VMULPS            Z11, Z7, Z5
+	VMOVAPS           Z9, Z7
+	VMOVAPS           Z3, Z11
+	MOVL              (AX), R13
+	TESTL             R13, R13
+	JNZ               aslHardMaskedAVX512F32powp0
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z7
+	VXORPS            Z11, Z11, Z11
+	JMP               aslHardMaskedAVX512F32powp0done
+
+aslHardMaskedAVX512F32powp0:
+	DECL        R13
+	JZ          aslHardMaskedAVX512F32powp0done
+	VMULPS      Z9, Z7, Z12
+	VMOVAPS     Z9, Z13
+	VFMSUB213PS Z12, Z7, Z13
+	VFMADD231PS Z7, Z3, Z13
+	VFMADD231PS Z11, Z9, Z13
+	VMOVAPS     Z12, Z7
+	VMOVAPS     Z13, Z11
+	JMP         aslHardMaskedAVX512F32powp0
+
+aslHardMaskedAVX512F32powp0done:
+	VADDPS           Z11, Z7, Z7
+	VSUBPS.BCST      16(AX), Z8, Z3
+	VSUBPS           Z3, Z8, Z9
+	VSUBPS.BCST      16(AX), Z9, Z9
+	VSUBPS.BCST      20(AX), Z9, Z9
+	VADDPS           Z10, Z9, Z9
+	VADDPS           Z9, Z3, Z11
+	VSUBPS           Z11, Z3, Z3
+	VADDPS           Z9, Z3, Z3
+	VSUBPS.BCST      24(AX), Z2, Z9
+	VSUBPS.BCST      28(AX), Z9, Z12
+	VSUBPS           Z12, Z9, Z13
+	VSUBPS.BCST      28(AX), Z13, Z13
+	VBROADCASTSS     consts32AVX512<>+88(SB), Z14
+	VFMADD213PS.BCST consts32AVX512<>+92(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+96(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+100(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+104(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+108(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+28(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+112(SB), Z12, Z14
+	VMULPS           Z12, Z14, Z14
+	VADDPS.BCST      consts32AVX512<>+36(SB), Z14, Z15
+	VBROADCASTSS     consts32AVX512<>+36(SB), Z16
+	VSUBPS           Z15, Z16, Z16
+	VADDPS           Z14, Z16, Z14
+	VMULPS           Z15, Z12, Z16
+	VMOVAPS          Z15, Z17
+	VFMSUB213PS      Z16, Z12, Z17
+	VFMADD231PS      Z12, Z14, Z17
+	VFMADD231PS      Z13, Z15, Z17
+	VMULPS.BCST      32(AX), Z8, Z12
+	VBROADCASTSS     32(AX), Z13
+	VMOVAPS          Z13, Z13
+	VFMSUB213PS      Z12, Z8, Z13
+	VBROADCASTSS     36(AX), Z14
+	VFMADD231PS      Z8, Z14, Z13
+	VBROADCASTSS     32(AX), Z8
+	VFMADD231PS      Z10, Z8, Z13
+	VMULPS           Z16, Z12, Z8
+	VMOVAPS          Z16, Z10
+	VFMSUB213PS      Z8, Z12, Z10
+	VFMADD231PS      Z12, Z17, Z10
+	VFMADD231PS      Z13, Z16, Z10
+	VCMPPS.BCST      $0x11, consts32AVX512<>+32(SB), Z9, K2
+	VXORPS           Z9, Z9, Z9
+	VBLENDMPS        Z8, Z11, K2, Z9
+	VXORPS           Z8, Z8, Z8
+	VBLENDMPS        Z10, Z3, K2, Z8
+	VMOVAPS          Z9, Z3
+	VMOVAPS          Z8, Z10
+	MOVL             44(AX), R13
+	TESTL            R13, R13
+	JNZ              aslHardMaskedAVX512F32pown0
+	VBROADCASTSS     consts32AVX512<>+36(SB), Z3
+	VXORPS           Z10, Z10, Z10
+	JMP              aslHardMaskedAVX512F32pown0done
+
+aslHardMaskedAVX512F32pown0:
+	DECL        R13
+	JZ          aslHardMaskedAVX512F32pown0done
+	VMULPS      Z9, Z3, Z11
+	VMOVAPS     Z9, Z12
+	VFMSUB213PS Z11, Z3, Z12
+	VFMADD231PS Z3, Z8, Z12
+	VFMADD231PS Z10, Z9, Z12
+	VMOVAPS     Z11, Z3
+	VMOVAPS     Z12, Z10
+	JMP         aslHardMaskedAVX512F32pown0
+
+aslHardMaskedAVX512F32pown0done:
+	VADDPS           Z10, Z3, Z3
+	VMULPS           Z4, Z9, Z9
+	VPSRLD           $0x17, Z4, Z10
+	VPSUBD.BCST      consts32AVX512<>+116(SB), Z10, Z10
+	VCVTDQ2PS        Z10, Z10
+	VANDPS.BCST      consts32AVX512<>+120(SB), Z4, Z4
+	VORPS.BCST       consts32AVX512<>+36(SB), Z4, Z4
+	VSUBPS.BCST      consts32AVX512<>+36(SB), Z4, Z4
+	VMULPS.BCST      consts32AVX512<>+124(SB), Z10, Z11
+	VBROADCASTSS     consts32AVX512<>+128(SB), Z12
+	VFMADD231PS      Z12, Z10, Z11
+	VCMPPS.BCST      $0x12, consts32AVX512<>+36(SB), Z9, K2
+	VXORPS           Z10, Z10, Z10
+	VBLENDMPS        Z9, Z4, K2, Z10
+	VXORPS           Z4, Z4, Z4
+	VBLENDMPS        Z8, Z11, K2, Z4
+	VMOVUPS          (R11), Z8
+	VXORPS           Z9, Z9, Z9
+	VBLENDMPS        Z8, Z10, K1, Z9
+	VXORPS.BCST      consts32AVX512<>+0(SB), Z2, Z8
+	VMAXPS.BCST      consts32AVX512<>+40(SB), Z8, Z8
+	VMOVUPS          64(R11), Z10
+	VFMADD231PS      Z10, Z6, Z8
+	VXORPS           Z6, Z6, Z6
+	VBLENDMPS        Z8, Z4, K1, Z6
+	VMULPS           Z9, Z9, Z4
+	VMULPS           Z4, Z4, Z8
+	VBROADCASTSS     consts32AVX512<>+52(SB), Z10
+	VFMADD213PS.BCST consts32AVX512<>+56(SB), Z9, Z10
+	VBROADCASTSS     consts32AVX512<>+60(SB), Z11
+	VFMADD213PS.BCST consts32AVX512<>+64(SB), Z9, Z11
+	VFMADD213PS      Z10, Z4, Z11
+	VBROADCASTSS     consts32AVX512<>+68(SB), Z10
+	VFMADD213PS.BCST consts32AVX512<>+72(SB), Z9, Z10
+	VBROADCASTSS     consts32AVX512<>+76(SB), Z12
+	VFMADD213PS.BCST consts32AVX512<>+80(SB), Z9, Z12
+	VFMADD213PS      Z10, Z4, Z12
+	VFMADD213PS      Z11, Z8, Z12
+	VFMADD213PS      Z9, Z4, Z12
+	VADDPS           Z6, Z12, Z4
+	VXORPS           Z6, Z6, Z6
+	VBLENDMPS        Z7, Z3, K1, Z6
+	VCMPPS.BCST      $0x1d, 40(AX), Z2, K2
+	KORW             K1, K2, K1
+	VMULPS           Z4, Z6, Z2
+	VMOVAPS.Z        Z2, K1, Z2
+	VMULPS           Z5, Z6, Z3
+	VMOVAPS.Z        Z3, K1, Z3
+	TESTQ            DX, DX
+	JZ               aslHardMaskedAVX512F32nograd0
+	VMOVUPS          (DI)(R10*4), Z4
+	VPMOVZXBD        (R8)(R10*1), Z5
+	VPTESTNMD        Z5, Z5, K1
+	VMOVAPS.Z        Z4, K1, Z4
+	VMULPS           Z4, Z3, Z3
+	VBROADCASTSS     consts32AVX512<>+132(SB), Z5
+	VMINPS           Z3, Z5, Z3
+	VBROADCASTSS     consts32AVX512<>+136(SB), Z5
+	VMAXPS           Z3, Z5, Z3
+	VCMPPS.BCST      $0x0c, consts32AVX512<>+40(SB), Z4, K1
+	VMOVAPS.Z        Z3, K1, Z3
+	VMOVUPS          Z3, (DX)(R10*4)
+
+aslHardMaskedAVX512F32nograd0:
+	VMOVUPS       (DI)(R10*4), Z3
+	VPMOVZXBD     (R8)(R10*1), Z4
+	VPTESTNMD     Z4, Z4, K1
+	VMOVAPS.Z     Z3, K1, Z3
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z3, K1
+	VMULPS        Z3, Z2, Z4
+	VMINPS.BCST   consts32AVX512<>+132(SB), Z4, Z4
+	VMOVAPS.Z     Z4, K1, Z4
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z3, K1
+	VMOVAPS.Z     Z2, K1, Z2
+	VCVTPS2PD     Y2, Z5
+	VCVTPS2PD     Y3, Z6
+	VMULPD        Z6, Z5, Z5
+	VMINPD        limF64AVX512<>+0(SB), Z5, Z5
+	VADDPD        Z5, Z0, Z0
+	VEXTRACTF32X8 $0x01, Z2, Y2
+	VCVTPS2PD     Y2, Z2
+	VEXTRACTF32X8 $0x01, Z3, Y3
+	VCVTPS2PD     Y3, Z3
+	VMULPD        Z3, Z2, Z2
+	VMINPD        limF64AVX512<>+0(SB), Z2, Z2
+	VADDPD        Z2, Z1, Z1
+	TESTQ         CX, CX
+	JZ            aslHardMaskedAVX512F32noloss0
+	VMOVUPS       Z4, (CX)(R10*4)
+
+aslHardMaskedAVX512F32noloss0:
+	VMOVUPS        64(BX)(R10*4), Z2
+	VMOVAPS        Z2, Z3
+	VXORPS.BCST    consts32AVX512<>+0(SB), Z2, K5, Z3
+	VMOVUPS        128(R11), Z3
+	VADDPS.BCST    consts32AVX512<>+36(SB), Z3, Z4
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z5
+	VSUBPS         Z4, Z5, Z5
+	VADDPS         Z3, Z5, Z5
+	VMOVUPS        192(R11), Z6
+	VADDPS         Z6, Z5, Z5
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z6
+	VDIVPS         Z4, Z6, Z6
+	VMULPS         Z6, Z3, Z7
+	VPMOVD2M       Z2, K1
+	VXORPS         Z8, Z8, Z8
+	VBLENDMPS      Z7, Z6, K1, Z8
+	VXORPS         Z9, Z9, Z9
+	VBLENDMPS      Z6, Z7, K1, Z9
+	VXORPS         Z7, Z7, Z7
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z10
+	VXORPS         Z11, Z11, Z11
+	VBLENDMPS      Z3, Z10, K1, Z11
+	VMOVUPS        192(R11), Z10
+	VXORPS         Z12, Z12, Z12
+	VBLENDMPS      Z10, Z7, K1, Z12
+	VFNMADD231PS   Z8, Z4, Z11
+	VADDPS         Z12, Z11, Z11
+	VFNMADD231PS   Z8, Z5, Z11
+	VMULPS         Z6, Z11, Z10
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z11
+	VXORPS         Z12, Z12, Z12
+	VBLENDMPS      Z11, Z3, K1, Z12
+	VMOVUPS        192(R11), Z3
+	VXORPS         Z11, Z11, Z11
+	VBLENDMPS      Z7, Z3, K1, Z11
+	VFNMADD231PS   Z9, Z4, Z12
+	VADDPS         Z11, Z12, Z12
+	VFNMADD231PS   Z9, Z5, Z12
+	VMULPS         Z6, Z12, Z3
+	VBROADCASTSS   16(AX), Z4
+	VADDPS         Z4, Z9, Z5
+	VMAXPS         Z4, Z9, Z7
+	VMINPS         Z4, Z9, Z4
+	VSUBPS         Z5, Z7, Z7
+	VADDPS         Z4, Z7, Z4
+	VADDPS         Z3, Z4, Z4
+	VADDPS.BCST    20(AX), Z4, Z4
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z7
+	VADDPS         Z4, Z5, Z4
+	VDIVPS         Z4, Z7, Z4
+	VADDPS         Z10, Z8, Z5
+	VADDPS         Z3, Z9, Z7
+	VMULPS         Z7, Z5, Z5
+	VMULPS         Z4, Z5, Z5
+	VXORPS         Z7, Z7, Z7
+	VBLENDMPS      Z9, Z5, K4, Z7
+	VBROADCASTSS   12(AX), Z5
+	VXORPS         Z11, Z11, Z11
+	VBLENDMPS.BCST 8(AX), Z5, K4, Z11
+	VMULPS         Z11, Z7, Z5
+	VMOVAPS        Z9, Z7
+	VMOVAPS        Z3, Z11
+	MOVL           (AX), R13
+	TESTL          R13, R13
+	JNZ            aslHardMaskedAVX512F32powp1
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z7
+	VXORPS         Z11, Z11, Z11
+	JMP            aslHardMaskedAVX512F32powp1done
+
+aslHardMaskedAVX512F32powp1:
+	DECL        R13
+	JZ          aslHardMaskedAVX512F32powp1done
+	VMULPS      Z9, Z7, Z12
+	VMOVAPS     Z9, Z13
+	VFMSUB213PS Z12, Z7, Z13
+	VFMADD231PS Z7, Z3, Z13
+	VFMADD231PS Z11, Z9, Z13
+	VMOVAPS     Z12, Z7
+	VMOVAPS     Z13, Z11
+	JMP         aslHardMaskedAVX512F32powp1
+
+aslHardMaskedAVX512F32powp1done:
+	VADDPS           Z11, Z7, Z7
+	VSUBPS.BCST      16(AX), Z8, Z3
+	VSUBPS           Z3, Z8, Z9
+	VSUBPS.BCST      16(AX), Z9, Z9
+	VSUBPS.BCST      20(AX), Z9, Z9
+	VADDPS           Z10, Z9, Z9
+	VADDPS           Z9, Z3, Z11
+	VSUBPS           Z11, Z3, Z3
+	VADDPS           Z9, Z3, Z3
+	VSUBPS.BCST      24(AX), Z2, Z9
+	VSUBPS.BCST      28(AX), Z9, Z12
+	VSUBPS           Z12, Z9, Z13
+	VSUBPS.BCST      28(AX), Z13, Z13
+	VBROADCASTSS     consts32AVX512<>+88(SB), Z14
+	VFMADD213PS.BCST consts32AVX512<>+92(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+96(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+100(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+104(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+108(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+28(SB), Z12, Z14
+	VFMADD213PS.BCST consts32AVX512<>+112(SB), Z12, Z14
+	VMULPS           Z12, Z14, Z14
+	VADDPS.BCST      consts32AVX512<>+36(SB), Z14, Z15
+	VBROADCASTSS     consts32AVX512<>+36(SB), Z16
+	VSUBPS           Z15, Z16, Z16
+	VADDPS           Z14, Z16, Z14
+	VMULPS           Z15, Z12, Z16
+	VMOVAPS          Z15, Z17
+	VFMSUB213PS      Z16, Z12, Z17
+	VFMADD231PS      Z12, Z14, Z17
+	VFMADD231PS      Z13, Z15, Z17
+	VMULPS.BCST      32(AX), Z8, Z12
+	VBROADCASTSS     32(AX), Z13
+	VMOVAPS          Z13, Z13
+	VFMSUB213PS      Z12, Z8, Z13
+	VBROADCASTSS     36(AX), Z14
+	VFMADD231PS      Z8, Z14, Z13
+	VBROADCASTSS     32(AX), Z8
+	VFMADD231PS      Z10, Z8, Z13
+	VMULPS           Z16, Z12, Z8
+	VMOVAPS          Z16, Z10
+	VFMSUB213PS      Z8, Z12, Z10
+	VFMADD231PS      Z12, Z17, Z10
+	VFMADD231PS      Z13, Z16, Z10
+	VCMPPS.BCST      $0x11, consts32AVX512<>+32(SB), Z9, K1
+	VXORPS           Z9, Z9, Z9
+	VBLENDMPS        Z8, Z11, K1, Z9
+	VXORPS           Z8, Z8, Z8
+	VBLENDMPS        Z10, Z3, K1, Z8
+	VMOVAPS          Z9, Z3
+	VMOVAPS          Z8, Z10
+	MOVL             44(AX), R13
+	TESTL            R13, R13
+	JNZ              aslHardMaskedAVX512F32pown1
+	VBROADCASTSS     consts32AVX512<>+36(SB), Z3
+	VXORPS           Z10, Z10, Z10
+	JMP              aslHardMaskedAVX512F32pown1done
+
+aslHardMaskedAVX512F32pown1:
+	DECL        R13
+	JZ          aslHardMaskedAVX512F32pown1done
+	VMULPS      Z9, Z3, Z11
+	VMOVAPS     Z9, Z12
+	VFMSUB213PS Z11, Z3, Z12
+	VFMADD231PS Z3, Z8, Z12
+	VFMADD231PS Z10, Z9, Z12
+	VMOVAPS     Z11, Z3
+	VMOVAPS     Z12, Z10
+	JMP         aslHardMaskedAVX512F32pown1
+
+aslHardMaskedAVX512F32pown1done:
+	VADDPS           Z10, Z3, Z3
+	VMULPS           Z4, Z9, Z9
+	VPSRLD           $0x17, Z4, Z10
+	VPSUBD.BCST      consts32AVX512<>+116(SB), Z10, Z10
+	VCVTDQ2PS        Z10, Z10
+	VANDPS.BCST      consts32AVX512<>+120(SB), Z4, Z4
+	VORPS.BCST       consts32AVX512<>+36(SB), Z4, Z4
+	VSUBPS.BCST      consts32AVX512<>+36(SB), Z4, Z4
+	VMULPS.BCST      consts32AVX512<>+124(SB), Z10, Z11
+	VBROADCASTSS     consts32AVX512<>+128(SB), Z12
+	VFMADD231PS      Z12, Z10, Z11
+	VCMPPS.BCST      $0x12, consts32AVX512<>+36(SB), Z9, K1
+	VXORPS           Z10, Z10, Z10
+	VBLENDMPS        Z9, Z4, K1, Z10
+	VXORPS           Z4, Z4, Z4
+	VBLENDMPS        Z8, Z11, K1, Z4
+	VMOVUPS          128(R11), Z8
+	VXORPS           Z9, Z9, Z9
+	VBLENDMPS        Z8, Z10, K4, Z9
+	VXORPS.BCST      consts32AVX512<>+0(SB), Z2, Z8
+	VMAXPS.BCST      consts32AVX512<>+40(SB), Z8, Z8
+	VMOVUPS          192(R11), Z10
+	VFMADD231PS      Z10, Z6, Z8
+	VXORPS           Z6, Z6, Z6
+	VBLENDMPS        Z8, Z4, K4, Z6
+	VMULPS           Z9, Z9, Z4
+	VMULPS           Z4, Z4, Z8
+	VBROADCASTSS     consts32AVX512<>+52(SB), Z10
+	VFMADD213PS.BCST consts32AVX512<>+56(SB), Z9, Z10
+	VBROADCASTSS     consts32AVX512<>+60(SB), Z11
+	VFMADD213PS.BCST consts32AVX512<>+64(SB), Z9, Z11
+	VFMADD213PS      Z10, Z4, Z11
+	VBROADCASTSS     consts32AVX512<>+68(SB), Z10
+	VFMADD213PS.BCST consts32AVX512<>+72(SB), Z9, Z10
+	VBROADCASTSS     consts32AVX512<>+76(SB), Z12
+	VFMADD213PS.BCST consts32AVX512<>+80(SB), Z9, Z12
+	VFMADD213PS      Z10, Z4, Z12
+	VFMADD213PS      Z11, Z8, Z12
+	VFMADD213PS      Z9, Z4, Z12
+	VADDPS           Z6, Z12, Z4
+	VXORPS           Z6, Z6, Z6
+	VBLENDMPS        Z7, Z3, K4, Z6
+	VCMPPS.BCST      $0x1d, 40(AX), Z2, K1
+	KORW             K4, K1, K1
+	VMULPS           Z4, Z6, Z2
+	VMOVAPS.Z        Z2, K1, Z2
+	VMULPS           Z5, Z6, Z3
+	VMOVAPS.Z        Z3, K1, Z3
+	TESTQ            DX, DX
+	JZ               aslHardMaskedAVX512F32nograd1
+	VMOVUPS          64(DI)(R10*4), Z4
+	VPMOVZXBD        16(R8)(R10*1), Z5
+	VPTESTNMD        Z5, Z5, K1
+	VMOVAPS.Z        Z4, K1, Z4
+	VMULPS           Z4, Z3, Z3
+	VBROADCASTSS     consts32AVX512<>+132(SB), Z5
+	VMINPS           Z3, Z5, Z3
+	VBROADCASTSS     consts32AVX512<>+136(SB), Z5
+	VMAXPS           Z3, Z5, Z3
+	VCMPPS.BCST      $0x0c, consts32AVX512<>+40(SB), Z4, K1
+	VMOVAPS.Z        Z3, K1, Z3
+	VMOVUPS          Z3, 64(DX)(R10*4)
+
+aslHardMaskedAVX512F32nograd1:
+	VMOVUPS       64(DI)(R10*4), Z3
+	VPMOVZXBD     16(R8)(R10*1), Z4
+	VPTESTNMD     Z4, Z4, K1
+	VMOVAPS.Z     Z3, K1, Z3
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z3, K1
+	VMULPS        Z3, Z2, Z4
+	VMINPS.BCST   consts32AVX512<>+132(SB), Z4, Z4
+	VMOVAPS.Z     Z4, K1, Z4
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z3, K1
+	VMOVAPS.Z     Z2, K1, Z2
+	VCVTPS2PD     Y2, Z5
+	VCVTPS2PD     Y3, Z6
+	VMULPD        Z6, Z5, Z5
+	VMINPD        limF64AVX512<>+0(SB), Z5, Z5
+	VADDPD        Z5, Z0, Z0
+	VEXTRACTF32X8 $0x01, Z2, Y2
+	VCVTPS2PD     Y2, Z2
+	VEXTRACTF32X8 $0x01, Z3, Y3
+	VCVTPS2PD     Y3, Z3
+	VMULPD        Z3, Z2, Z2
+	VMINPD        limF64AVX512<>+0(SB), Z2, Z2
+	VADDPD        Z2, Z1, Z1
+	TESTQ         CX, CX
+	JZ            aslHardMaskedAVX512F32noloss1
+	VMOVUPS       Z4, 64(CX)(R10*4)
+
+aslHardMaskedAVX512F32noloss1:
+	XCHGQ R11, R12
+	ADDQ  $0x20, R10
+	JMP   aslHardMaskedAVX512F32loop
+
+aslHardMaskedAVX512F32done:
 	VADDPD        Z1, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
@@ -4658,9 +5926,20 @@ DATA consts32AVX512<>+72(SB)/4, $0xbe0cd6c4
 DATA consts32AVX512<>+76(SB)/4, $0x3bafcb67
 DATA consts32AVX512<>+80(SB)/4, $0xbcf64c88
 DATA consts32AVX512<>+84(SB)/4, $0xbf800000
-DATA consts32AVX512<>+88(SB)/4, $0x7f7fffff
-DATA consts32AVX512<>+92(SB)/4, $0xff7fffff
-GLOBL consts32AVX512<>(SB), RODATA|NOPTR, $96
+DATA consts32AVX512<>+88(SB)/4, $0x3638ef1d
+DATA consts32AVX512<>+92(SB)/4, $0xb7d00d01
+DATA consts32AVX512<>+96(SB)/4, $0x39500d01
+DATA consts32AVX512<>+100(SB)/4, $0xbab60b61
+DATA consts32AVX512<>+104(SB)/4, $0x3c088889
+DATA consts32AVX512<>+108(SB)/4, $0xbd2aaaab
+DATA consts32AVX512<>+112(SB)/4, $0xbf000000
+DATA consts32AVX512<>+116(SB)/4, $0x0000007f
+DATA consts32AVX512<>+120(SB)/4, $0x007fffff
+DATA consts32AVX512<>+124(SB)/4, $0x3f317218
+DATA consts32AVX512<>+128(SB)/4, $0xb102e308
+DATA consts32AVX512<>+132(SB)/4, $0x7f7fffff
+DATA consts32AVX512<>+136(SB)/4, $0xff7fffff
+GLOBL consts32AVX512<>(SB), RODATA|NOPTR, $140
 
 // func poly1HardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 // Requires: AVX, AVX2, FMA3, SSE2
@@ -6941,6 +8220,634 @@ focalexpHardAVX2F32done:
 	MOVQ         R8, done+64(FP)
 	RET
 
+// func aslHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·aslHardAVX2F32(SB), $704-72
+	MOVQ         q+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), BX
+	MOVQ         y+40(FP), SI
+	MOVQ         n+48(FP), DI
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	XORQ         R8, R8
+	CMPQ         DI, $0x00
+	JE           aslHardAVX2F32done
+	LEAQ         (SP), R9
+	LEAQ         128(SP), R10
+	VMOVUPS      (BX)(R8*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VMOVAPS      Y3, Y2
+	VFMADD213PS  Y5, Y5, Y2
+	VSUBPS       Y2, Y5, Y4
+	VFMADD231PS  Y5, Y3, Y4
+	VMOVUPS      Y2, (R9)
+	VMOVUPS      Y4, 32(R9)
+	VMOVUPS      32(BX)(R8*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VMOVAPS      Y3, Y2
+	VFMADD213PS  Y5, Y5, Y2
+	VSUBPS       Y2, Y5, Y4
+	VFMADD231PS  Y5, Y3, Y4
+	VMOVUPS      Y2, 64(R9)
+	VMOVUPS      Y4, 96(R9)
+
+aslHardAVX2F32loop:
+	CMPQ R8, DI
+	JGE  aslHardAVX2F32done
+	LEAQ 16(R8), R11
+	CMPQ R11, DI
+	JL   aslHardAVX2F32ahead
+	MOVQ R8, R11
+
+aslHardAVX2F32ahead:
+	VMOVUPS      (BX)(R11*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VMOVAPS      Y3, Y2
+	VFMADD213PS  Y5, Y5, Y2
+	VSUBPS       Y2, Y5, Y4
+	VFMADD231PS  Y5, Y3, Y4
+	VMOVUPS      Y2, (R10)
+	VMOVUPS      Y4, 32(R10)
+	VMOVUPS      32(BX)(R11*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VMOVAPS      Y3, Y2
+	VFMADD213PS  Y5, Y5, Y2
+	VSUBPS       Y2, Y5, Y4
+	VFMADD231PS  Y5, Y3, Y4
+	VMOVUPS      Y2, 64(R10)
+	VMOVUPS      Y4, 96(R10)
+	VMOVUPS      (SI)(R8*4), Y2
+	VMOVUPS      (BX)(R8*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y2, Y4
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y2, Y2
+	VORPS        Y4, Y2, Y5
+	VANDPS       consts32AVX2<>+416(SB), Y3, Y3
+	VCMPPS       $0x12, consts32AVX2<>+448(SB), Y3, Y3
+	VANDPS       Y3, Y5, Y5
+	VMOVUPS      32(SI)(R8*4), Y3
+	VMOVUPS      32(BX)(R8*4), Y6
+	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y3, Y7
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y3, Y3
+	VORPS        Y7, Y3, Y8
+	VANDPS       consts32AVX2<>+416(SB), Y6, Y6
+	VCMPPS       $0x12, consts32AVX2<>+448(SB), Y6, Y6
+	VANDPS       Y6, Y8, Y8
+	VANDPS       Y5, Y8, Y8
+	VMOVMSKPS    Y8, R11
+	CMPL         R11, $0x000000ff
+	JNE          aslHardAVX2F32done
+	VMOVUPS      (BX)(R8*4), Y5
+	VXORPS       consts32AVX2<>+0(SB), Y5, Y6
+	VBLENDVPS    Y2, Y6, Y5, Y2
+	VMOVUPS      Y4, 256(SP)
+	VMOVUPS      (R9), Y2
+	VADDPS       consts32AVX2<>+384(SB), Y2, Y6
+	VBROADCASTSS consts32AVX2<>+384(SB), Y8
+	VSUBPS       Y6, Y8, Y8
+	VADDPS       Y2, Y8, Y8
+	VMOVUPS      32(R9), Y9
+	VADDPS       Y9, Y8, Y8
+	VBROADCASTSS consts32AVX2<>+384(SB), Y9
+	VDIVPS       Y6, Y9, Y9
+	VMULPS       Y9, Y2, Y10
+	VBLENDVPS    Y5, Y10, Y9, Y11
+	VBLENDVPS    Y5, Y9, Y10, Y10
+	VXORPS       Y12, Y12, Y12
+	VBROADCASTSS consts32AVX2<>+384(SB), Y13
+	VBLENDVPS    Y5, Y2, Y13, Y13
+	VMOVUPS      32(R9), Y14
+	VBLENDVPS    Y5, Y14, Y12, Y14
+	VFNMADD231PS Y11, Y6, Y13
+	VADDPS       Y14, Y13, Y13
+	VFNMADD231PS Y11, Y8, Y13
+	VMULPS       Y9, Y13, Y13
+	VBROADCASTSS consts32AVX2<>+384(SB), Y14
+	VBLENDVPS    Y5, Y14, Y2, Y2
+	VMOVUPS      32(R9), Y14
+	VBLENDVPS    Y5, Y12, Y14, Y12
+	VFNMADD231PS Y10, Y6, Y2
+	VADDPS       Y12, Y2, Y2
+	VFNMADD231PS Y10, Y8, Y2
+	VMULPS       Y9, Y2, Y2
+	VBROADCASTSS 16(AX), Y6
+	VADDPS       Y6, Y10, Y8
+	VMAXPS       Y6, Y10, Y12
+	VMINPS       Y6, Y10, Y6
+	VSUBPS       Y8, Y12, Y12
+	VADDPS       Y6, Y12, Y6
+	VADDPS       Y2, Y6, Y6
+	VBROADCASTSS 20(AX), Y12
+	VADDPS       Y12, Y6, Y6
+	VBROADCASTSS consts32AVX2<>+384(SB), Y12
+	VADDPS       Y6, Y8, Y6
+	VDIVPS       Y6, Y12, Y6
+	VADDPS       Y13, Y11, Y8
+	VADDPS       Y2, Y10, Y12
+	VMULPS       Y12, Y8, Y8
+	VMULPS       Y6, Y8, Y8
+	VMOVUPS      256(SP), Y12
+	VBLENDVPS    Y12, Y10, Y8, Y8
+	VBROADCASTSS 12(AX), Y12
+	VBROADCASTSS 8(AX), Y14
+	VBLENDVPS    Y4, Y14, Y12, Y4
+	VMULPS       Y4, Y8, Y4
+	VMOVUPS      Y4, 288(SP)
+	VMOVAPS      Y10, Y4
+	VMOVAPS      Y2, Y8
+	MOVL         (AX), R11
+	TESTL        R11, R11
+	JNZ          aslHardAVX2F32powp0
+	VBROADCASTSS consts32AVX2<>+384(SB), Y4
+	VXORPS       Y8, Y8, Y8
+	JMP          aslHardAVX2F32powp0done
+
+aslHardAVX2F32powp0:
+	DECL        R11
+	JZ          aslHardAVX2F32powp0done
+	VMULPS      Y10, Y4, Y12
+	VMOVAPS     Y10, Y14
+	VFMSUB213PS Y12, Y4, Y14
+	VFMADD231PS Y4, Y2, Y14
+	VFMADD231PS Y8, Y10, Y14
+	VMOVAPS     Y12, Y4
+	VMOVAPS     Y14, Y8
+	JMP         aslHardAVX2F32powp0
+
+aslHardAVX2F32powp0done:
+	VADDPS       Y8, Y4, Y4
+	VMOVUPS      Y4, 320(SP)
+	VMOVUPS      Y9, 352(SP)
+	VMOVUPS      Y6, 384(SP)
+	VBROADCASTSS 16(AX), Y2
+	VSUBPS       Y2, Y11, Y2
+	VSUBPS       Y2, Y11, Y4
+	VBROADCASTSS 16(AX), Y6
+	VSUBPS       Y6, Y4, Y4
+	VBROADCASTSS 20(AX), Y6
+	VSUBPS       Y6, Y4, Y4
+	VADDPS       Y13, Y4, Y4
+	VADDPS       Y4, Y2, Y6
+	VSUBPS       Y6, Y2, Y2
+	VADDPS       Y4, Y2, Y2
+	VMOVUPS      Y6, 416(SP)
+	VMOVUPS      Y2, 448(SP)
+	VBROADCASTSS 24(AX), Y2
+	VSUBPS       Y2, Y5, Y2
+	VBROADCASTSS 28(AX), Y4
+	VSUBPS       Y4, Y2, Y4
+	VSUBPS       Y4, Y2, Y6
+	VBROADCASTSS 28(AX), Y8
+	VSUBPS       Y8, Y6, Y6
+	VBROADCASTSS consts32AVX2<>+768(SB), Y8
+	VFMADD213PS  consts32AVX2<>+800(SB), Y4, Y8
+	VFMADD213PS  consts32AVX2<>+832(SB), Y4, Y8
+	VFMADD213PS  consts32AVX2<>+864(SB), Y4, Y8
+	VFMADD213PS  consts32AVX2<>+896(SB), Y4, Y8
+	VFMADD213PS  consts32AVX2<>+928(SB), Y4, Y8
+	VFMADD213PS  consts32AVX2<>+288(SB), Y4, Y8
+	VFMADD213PS  consts32AVX2<>+960(SB), Y4, Y8
+	VMULPS       Y4, Y8, Y8
+	VADDPS       consts32AVX2<>+384(SB), Y8, Y9
+	VBROADCASTSS consts32AVX2<>+384(SB), Y10
+	VSUBPS       Y9, Y10, Y10
+	VADDPS       Y8, Y10, Y8
+	VMULPS       Y9, Y4, Y10
+	VMOVAPS      Y9, Y12
+	VFMSUB213PS  Y10, Y4, Y12
+	VFMADD231PS  Y4, Y8, Y12
+	VFMADD231PS  Y6, Y9, Y12
+	VBROADCASTSS 32(AX), Y4
+	VMULPS       Y4, Y11, Y4
+	VBROADCASTSS 32(AX), Y6
+	VMOVAPS      Y6, Y6
+	VFMSUB213PS  Y4, Y11, Y6
+	VBROADCASTSS 36(AX), Y8
+	VFMADD231PS  Y11, Y8, Y6
+	VBROADCASTSS 32(AX), Y8
+	VFMADD231PS  Y13, Y8, Y6
+	VMULPS       Y10, Y4, Y8
+	VMOVAPS      Y10, Y9
+	VFMSUB213PS  Y8, Y4, Y9
+	VFMADD231PS  Y4, Y12, Y9
+	VFMADD231PS  Y6, Y10, Y9
+	VCMPPS       $0x11, consts32AVX2<>+320(SB), Y2, Y2
+	VMOVUPS      416(SP), Y4
+	VBLENDVPS    Y2, Y8, Y4, Y4
+	VMOVUPS      448(SP), Y6
+	VBLENDVPS    Y2, Y9, Y6, Y2
+	VMOVAPS      Y4, Y6
+	VMOVAPS      Y2, Y8
+	MOVL         44(AX), R11
+	TESTL        R11, R11
+	JNZ          aslHardAVX2F32pown0
+	VBROADCASTSS consts32AVX2<>+384(SB), Y6
+	VXORPS       Y8, Y8, Y8
+	JMP          aslHardAVX2F32pown0done
+
+aslHardAVX2F32pown0:
+	DECL        R11
+	JZ          aslHardAVX2F32pown0done
+	VMULPS      Y4, Y6, Y9
+	VMOVAPS     Y4, Y10
+	VFMSUB213PS Y9, Y6, Y10
+	VFMADD231PS Y6, Y2, Y10
+	VFMADD231PS Y8, Y4, Y10
+	VMOVAPS     Y9, Y6
+	VMOVAPS     Y10, Y8
+	JMP         aslHardAVX2F32pown0
+
+aslHardAVX2F32pown0done:
+	VADDPS       Y8, Y6, Y6
+	VMOVUPS      384(SP), Y8
+	VMULPS       Y8, Y4, Y4
+	VPSRLD       $0x17, Y8, Y9
+	VPSUBD       consts32AVX2<>+992(SB), Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VANDPS       consts32AVX2<>+1024(SB), Y8, Y8
+	VORPS        consts32AVX2<>+384(SB), Y8, Y8
+	VSUBPS       consts32AVX2<>+384(SB), Y8, Y8
+	VMULPS       consts32AVX2<>+1056(SB), Y9, Y10
+	VBROADCASTSS consts32AVX2<>+1088(SB), Y11
+	VFMADD231PS  Y11, Y9, Y10
+	VCMPPS       $0x12, consts32AVX2<>+384(SB), Y4, Y9
+	VBLENDVPS    Y9, Y4, Y8, Y4
+	VBLENDVPS    Y9, Y2, Y10, Y2
+	VMOVUPS      256(SP), Y8
+	VMOVUPS      (R9), Y9
+	VBLENDVPS    Y8, Y9, Y4, Y4
+	VXORPS       consts32AVX2<>+0(SB), Y5, Y9
+	VMAXPS       consts32AVX2<>+192(SB), Y9, Y9
+	VMOVUPS      32(R9), Y10
+	VMOVUPS      352(SP), Y11
+	VFMADD231PS  Y10, Y11, Y9
+	VBLENDVPS    Y8, Y9, Y2, Y2
+	VMULPS       Y4, Y4, Y9
+	VMULPS       Y9, Y9, Y10
+	VBROADCASTSS consts32AVX2<>+480(SB), Y11
+	VFMADD213PS  consts32AVX2<>+512(SB), Y4, Y11
+	VBROADCASTSS consts32AVX2<>+544(SB), Y12
+	VFMADD213PS  consts32AVX2<>+576(SB), Y4, Y12
+	VFMADD213PS  Y11, Y9, Y12
+	VBROADCASTSS consts32AVX2<>+608(SB), Y11
+	VFMADD213PS  consts32AVX2<>+640(SB), Y4, Y11
+	VBROADCASTSS consts32AVX2<>+672(SB), Y13
+	VFMADD213PS  consts32AVX2<>+704(SB), Y4, Y13
+	VFMADD213PS  Y11, Y9, Y13
+	VFMADD213PS  Y12, Y10, Y13
+	VFMADD213PS  Y4, Y9, Y13
+	VADDPS       Y2, Y13, Y2
+	VMOVUPS      320(SP), Y4
+	VBLENDVPS    Y8, Y4, Y6, Y4
+	VBROADCASTSS 40(AX), Y6
+	VCMPPS       $0x1d, Y6, Y5, Y5
+	VORPS        Y8, Y5, Y5
+	VMULPS       Y2, Y4, Y2
+	VANDPS       Y5, Y2, Y2
+	VMOVUPS      288(SP), Y6
+	VMULPS       Y6, Y4, Y4
+	VANDPS       Y5, Y4, Y4
+	VCVTPS2PD    X2, Y5
+	VEXTRACTF128 $0x01, Y2, X6
+	VCVTPS2PD    X6, Y6
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y6, Y1, Y1
+	TESTQ        CX, CX
+	JZ           aslHardAVX2F32noloss0
+	VMOVUPS      Y2, (CX)(R8*4)
+
+aslHardAVX2F32noloss0:
+	TESTQ   DX, DX
+	JZ      aslHardAVX2F32nograd0
+	VMOVUPS Y4, (DX)(R8*4)
+
+aslHardAVX2F32nograd0:
+	VMOVUPS      32(BX)(R8*4), Y2
+	VXORPS       consts32AVX2<>+0(SB), Y2, Y4
+	VBLENDVPS    Y3, Y4, Y2, Y3
+	VMOVUPS      Y7, 480(SP)
+	VMOVUPS      64(R9), Y3
+	VADDPS       consts32AVX2<>+384(SB), Y3, Y4
+	VBROADCASTSS consts32AVX2<>+384(SB), Y5
+	VSUBPS       Y4, Y5, Y5
+	VADDPS       Y3, Y5, Y5
+	VMOVUPS      96(R9), Y6
+	VADDPS       Y6, Y5, Y5
+	VBROADCASTSS consts32AVX2<>+384(SB), Y6
+	VDIVPS       Y4, Y6, Y6
+	VMULPS       Y6, Y3, Y8
+	VBLENDVPS    Y2, Y8, Y6, Y9
+	VBLENDVPS    Y2, Y6, Y8, Y8
+	VXORPS       Y10, Y10, Y10
+	VBROADCASTSS consts32AVX2<>+384(SB), Y11
+	VBLENDVPS    Y2, Y3, Y11, Y11
+	VMOVUPS      96(R9), Y12
+	VBLENDVPS    Y2, Y12, Y10, Y12
+	VFNMADD231PS Y9, Y4, Y11
+	VADDPS       Y12, Y11, Y11
+	VFNMADD231PS Y9, Y5, Y11
+	VMULPS       Y6, Y11, Y11
+	VBROADCASTSS consts32AVX2<>+384(SB), Y12
+	VBLENDVPS    Y2, Y12, Y3, Y3
+	VMOVUPS      96(R9), Y12
+	VBLENDVPS    Y2, Y10, Y12, Y10
+	VFNMADD231PS Y8, Y4, Y3
+	VADDPS       Y10, Y3, Y3
+	VFNMADD231PS Y8, Y5, Y3
+	VMULPS       Y6, Y3, Y3
+	VBROADCASTSS 16(AX), Y4
+	VADDPS       Y4, Y8, Y5
+	VMAXPS       Y4, Y8, Y10
+	VMINPS       Y4, Y8, Y4
+	VSUBPS       Y5, Y10, Y10
+	VADDPS       Y4, Y10, Y4
+	VADDPS       Y3, Y4, Y4
+	VBROADCASTSS 20(AX), Y10
+	VADDPS       Y10, Y4, Y4
+	VBROADCASTSS consts32AVX2<>+384(SB), Y10
+	VADDPS       Y4, Y5, Y4
+	VDIVPS       Y4, Y10, Y4
+	VADDPS       Y11, Y9, Y5
+	VADDPS       Y3, Y8, Y10
+	VMULPS       Y10, Y5, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      480(SP), Y10
+	VBLENDVPS    Y10, Y8, Y5, Y5
+	VBROADCASTSS 12(AX), Y10
+	VBROADCASTSS 8(AX), Y12
+	VBLENDVPS    Y7, Y12, Y10, Y7
+	VMULPS       Y7, Y5, Y5
+	VMOVUPS      Y5, 512(SP)
+	VMOVAPS      Y8, Y5
+	VMOVAPS      Y3, Y7
+	MOVL         (AX), R11
+	TESTL        R11, R11
+	JNZ          aslHardAVX2F32powp1
+	VBROADCASTSS consts32AVX2<>+384(SB), Y5
+	VXORPS       Y7, Y7, Y7
+	JMP          aslHardAVX2F32powp1done
+
+aslHardAVX2F32powp1:
+	DECL        R11
+	JZ          aslHardAVX2F32powp1done
+	VMULPS      Y8, Y5, Y10
+	VMOVAPS     Y8, Y12
+	VFMSUB213PS Y10, Y5, Y12
+	VFMADD231PS Y5, Y3, Y12
+	VFMADD231PS Y7, Y8, Y12
+	VMOVAPS     Y10, Y5
+	VMOVAPS     Y12, Y7
+	JMP         aslHardAVX2F32powp1
+
+aslHardAVX2F32powp1done:
+	VADDPS       Y7, Y5, Y5
+	VMOVUPS      Y5, 544(SP)
+	VMOVUPS      Y6, 576(SP)
+	VMOVUPS      Y4, 608(SP)
+	VBROADCASTSS 16(AX), Y3
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y3, Y9, Y4
+	VBROADCASTSS 16(AX), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS 20(AX), Y5
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       Y11, Y4, Y4
+	VADDPS       Y4, Y3, Y5
+	VSUBPS       Y5, Y3, Y3
+	VADDPS       Y4, Y3, Y3
+	VMOVUPS      Y5, 640(SP)
+	VMOVUPS      Y3, 672(SP)
+	VBROADCASTSS 24(AX), Y3
+	VSUBPS       Y3, Y2, Y3
+	VBROADCASTSS 28(AX), Y4
+	VSUBPS       Y4, Y3, Y4
+	VSUBPS       Y4, Y3, Y5
+	VBROADCASTSS 28(AX), Y6
+	VSUBPS       Y6, Y5, Y5
+	VBROADCASTSS consts32AVX2<>+768(SB), Y6
+	VFMADD213PS  consts32AVX2<>+800(SB), Y4, Y6
+	VFMADD213PS  consts32AVX2<>+832(SB), Y4, Y6
+	VFMADD213PS  consts32AVX2<>+864(SB), Y4, Y6
+	VFMADD213PS  consts32AVX2<>+896(SB), Y4, Y6
+	VFMADD213PS  consts32AVX2<>+928(SB), Y4, Y6
+	VFMADD213PS  consts32AVX2<>+288(SB), Y4, Y6
+	VFMADD213PS  consts32AVX2<>+960(SB), Y4, Y6
+	VMULPS       Y4, Y6, Y6
+	VADDPS       consts32AVX2<>+384(SB), Y6, Y7
+	VBROADCASTSS consts32AVX2<>+384(SB), Y8
+	VSUBPS       Y7, Y8, Y8
+	VADDPS       Y6, Y8, Y6
+	VMULPS       Y7, Y4, Y8
+	VMOVAPS      Y7, Y10
+	VFMSUB213PS  Y8, Y4, Y10
+	VFMADD231PS  Y4, Y6, Y10
+	VFMADD231PS  Y5, Y7, Y10
+	VBROADCASTSS 32(AX), Y4
+	VMULPS       Y4, Y9, Y4
+	VBROADCASTSS 32(AX), Y5
+	VMOVAPS      Y5, Y5
+	VFMSUB213PS  Y4, Y9, Y5
+	VBROADCASTSS 36(AX), Y6
+	VFMADD231PS  Y9, Y6, Y5
+	VBROADCASTSS 32(AX), Y6
+	VFMADD231PS  Y11, Y6, Y5
+	VMULPS       Y8, Y4, Y6
+	VMOVAPS      Y8, Y7
+	VFMSUB213PS  Y6, Y4, Y7
+	VFMADD231PS  Y4, Y10, Y7
+	VFMADD231PS  Y5, Y8, Y7
+	VCMPPS       $0x11, consts32AVX2<>+320(SB), Y3, Y3
+	VMOVUPS      640(SP), Y4
+	VBLENDVPS    Y3, Y6, Y4, Y4
+	VMOVUPS      672(SP), Y5
+	VBLENDVPS    Y3, Y7, Y5, Y3
+	VMOVAPS      Y4, Y5
+	VMOVAPS      Y3, Y6
+	MOVL         44(AX), R11
+	TESTL        R11, R11
+	JNZ          aslHardAVX2F32pown1
+	VBROADCASTSS consts32AVX2<>+384(SB), Y5
+	VXORPS       Y6, Y6, Y6
+	JMP          aslHardAVX2F32pown1done
+
+aslHardAVX2F32pown1:
+	DECL        R11
+	JZ          aslHardAVX2F32pown1done
+	VMULPS      Y4, Y5, Y7
+	VMOVAPS     Y4, Y8
+	VFMSUB213PS Y7, Y5, Y8
+	VFMADD231PS Y5, Y3, Y8
+	VFMADD231PS Y6, Y4, Y8
+	VMOVAPS     Y7, Y5
+	VMOVAPS     Y8, Y6
+	JMP         aslHardAVX2F32pown1
+
+aslHardAVX2F32pown1done:
+	VADDPS       Y6, Y5, Y5
+	VMOVUPS      608(SP), Y6
+	VMULPS       Y6, Y4, Y4
+	VPSRLD       $0x17, Y6, Y7
+	VPSUBD       consts32AVX2<>+992(SB), Y7, Y7
+	VCVTDQ2PS    Y7, Y7
+	VANDPS       consts32AVX2<>+1024(SB), Y6, Y6
+	VORPS        consts32AVX2<>+384(SB), Y6, Y6
+	VSUBPS       consts32AVX2<>+384(SB), Y6, Y6
+	VMULPS       consts32AVX2<>+1056(SB), Y7, Y8
+	VBROADCASTSS consts32AVX2<>+1088(SB), Y9
+	VFMADD231PS  Y9, Y7, Y8
+	VCMPPS       $0x12, consts32AVX2<>+384(SB), Y4, Y7
+	VBLENDVPS    Y7, Y4, Y6, Y4
+	VBLENDVPS    Y7, Y3, Y8, Y3
+	VMOVUPS      480(SP), Y6
+	VMOVUPS      64(R9), Y7
+	VBLENDVPS    Y6, Y7, Y4, Y4
+	VXORPS       consts32AVX2<>+0(SB), Y2, Y7
+	VMAXPS       consts32AVX2<>+192(SB), Y7, Y7
+	VMOVUPS      96(R9), Y8
+	VMOVUPS      576(SP), Y9
+	VFMADD231PS  Y8, Y9, Y7
+	VBLENDVPS    Y6, Y7, Y3, Y3
+	VMULPS       Y4, Y4, Y7
+	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32AVX2<>+480(SB), Y9
+	VFMADD213PS  consts32AVX2<>+512(SB), Y4, Y9
+	VBROADCASTSS consts32AVX2<>+544(SB), Y10
+	VFMADD213PS  consts32AVX2<>+576(SB), Y4, Y10
+	VFMADD213PS  Y9, Y7, Y10
+	VBROADCASTSS consts32AVX2<>+608(SB), Y9
+	VFMADD213PS  consts32AVX2<>+640(SB), Y4, Y9
+	VBROADCASTSS consts32AVX2<>+672(SB), Y11
+	VFMADD213PS  consts32AVX2<>+704(SB), Y4, Y11
+	VFMADD213PS  Y9, Y7, Y11
+	VFMADD213PS  Y10, Y8, Y11
+	VFMADD213PS  Y4, Y7, Y11
+	VADDPS       Y3, Y11, Y3
+	VMOVUPS      544(SP), Y4
+	VBLENDVPS    Y6, Y4, Y5, Y4
+	VBROADCASTSS 40(AX), Y5
+	VCMPPS       $0x1d, Y5, Y2, Y2
+	VORPS        Y6, Y2, Y2
+	VMULPS       Y3, Y4, Y3
+	VANDPS       Y2, Y3, Y3
+	VMOVUPS      512(SP), Y5
+	VMULPS       Y5, Y4, Y4
+	VANDPS       Y2, Y4, Y2
+	VCVTPS2PD    X3, Y4
+	VEXTRACTF128 $0x01, Y3, X5
+	VCVTPS2PD    X5, Y5
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y5, Y1, Y1
+	TESTQ        CX, CX
+	JZ           aslHardAVX2F32noloss1
+	VMOVUPS      Y3, 32(CX)(R8*4)
+
+aslHardAVX2F32noloss1:
+	TESTQ   DX, DX
+	JZ      aslHardAVX2F32nograd1
+	VMOVUPS Y2, 32(DX)(R8*4)
+
+aslHardAVX2F32nograd1:
+	XCHGQ R9, R10
+	ADDQ  $0x10, R8
+	JMP   aslHardAVX2F32loop
+
+aslHardAVX2F32done:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDPD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, sum+56(FP)
+	MOVQ         R8, done+64(FP)
+	RET
+
 // func poly1HardMaskedAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
 // Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·poly1HardMaskedAVX2F32(SB), $128-88
@@ -7174,9 +9081,9 @@ poly1HardMaskedAVX2F32pow0done:
 	VPCMPGTD     Y6, Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMULPS       Y3, Y2, Y2
-	VBROADCASTSS consts32AVX2<>+768(SB), Y4
+	VBROADCASTSS consts32AVX2<>+1120(SB), Y4
 	VMINPS       Y2, Y4, Y2
-	VBROADCASTSS consts32AVX2<>+800(SB), Y4
+	VBROADCASTSS consts32AVX2<>+1152(SB), Y4
 	VMAXPS       Y2, Y4, Y2
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y3, Y3
 	VANDPS       Y3, Y2, Y2
@@ -7190,7 +9097,7 @@ poly1HardMaskedAVX2F32nograd0:
 	VANDNPS      Y2, Y3, Y2
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y3
 	VMULPS       Y2, Y8, Y4
-	VMINPS       consts32AVX2<>+768(SB), Y4, Y4
+	VMINPS       consts32AVX2<>+1120(SB), Y4, Y4
 	VANDPS       Y3, Y4, Y3
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y4
 	VANDPS       Y4, Y8, Y4
@@ -7281,9 +9188,9 @@ poly1HardMaskedAVX2F32pow1done:
 	VPCMPGTD     Y6, Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMULPS       Y3, Y2, Y2
-	VBROADCASTSS consts32AVX2<>+768(SB), Y4
+	VBROADCASTSS consts32AVX2<>+1120(SB), Y4
 	VMINPS       Y2, Y4, Y2
-	VBROADCASTSS consts32AVX2<>+800(SB), Y4
+	VBROADCASTSS consts32AVX2<>+1152(SB), Y4
 	VMAXPS       Y2, Y4, Y2
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y3, Y3
 	VANDPS       Y3, Y2, Y2
@@ -7297,7 +9204,7 @@ poly1HardMaskedAVX2F32nograd1:
 	VANDNPS      Y2, Y3, Y2
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y3
 	VMULPS       Y2, Y5, Y4
-	VMINPS       consts32AVX2<>+768(SB), Y4, Y4
+	VMINPS       consts32AVX2<>+1120(SB), Y4, Y4
 	VANDPS       Y3, Y4, Y3
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y4
 	VANDPS       Y4, Y5, Y4
@@ -7626,9 +9533,9 @@ reducedHardMaskedAVX2F32pow0done:
 	VBROADCASTSS 4(AX), Y3
 	VMULPS       Y12, Y2, Y2
 	VMAXPS       Y2, Y3, Y2
-	VBROADCASTSS consts32AVX2<>+768(SB), Y3
+	VBROADCASTSS consts32AVX2<>+1120(SB), Y3
 	VMINPS       Y2, Y3, Y2
-	VBROADCASTSS consts32AVX2<>+800(SB), Y3
+	VBROADCASTSS consts32AVX2<>+1152(SB), Y3
 	VMAXPS       Y2, Y3, Y2
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y12, Y3
 	VANDPS       Y3, Y2, Y2
@@ -7643,9 +9550,9 @@ reducedHardMaskedAVX2F32nohess0:
 	VPCMPGTD     Y4, Y3, Y3
 	VANDNPS      Y2, Y3, Y2
 	VMULPS       Y2, Y11, Y3
-	VBROADCASTSS consts32AVX2<>+768(SB), Y4
+	VBROADCASTSS consts32AVX2<>+1120(SB), Y4
 	VMINPS       Y3, Y4, Y3
-	VBROADCASTSS consts32AVX2<>+800(SB), Y4
+	VBROADCASTSS consts32AVX2<>+1152(SB), Y4
 	VMAXPS       Y3, Y4, Y3
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y2
 	VANDPS       Y2, Y3, Y2
@@ -7659,7 +9566,7 @@ reducedHardMaskedAVX2F32nograd0:
 	VANDNPS      Y2, Y3, Y2
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y3
 	VMULPS       Y2, Y10, Y4
-	VMINPS       consts32AVX2<>+768(SB), Y4, Y4
+	VMINPS       consts32AVX2<>+1120(SB), Y4, Y4
 	VANDPS       Y3, Y4, Y3
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y4
 	VANDPS       Y4, Y10, Y4
@@ -7810,9 +9717,9 @@ reducedHardMaskedAVX2F32pow1done:
 	VBROADCASTSS 4(AX), Y3
 	VMULPS       Y10, Y2, Y2
 	VMAXPS       Y2, Y3, Y2
-	VBROADCASTSS consts32AVX2<>+768(SB), Y3
+	VBROADCASTSS consts32AVX2<>+1120(SB), Y3
 	VMINPS       Y2, Y3, Y2
-	VBROADCASTSS consts32AVX2<>+800(SB), Y3
+	VBROADCASTSS consts32AVX2<>+1152(SB), Y3
 	VMAXPS       Y2, Y3, Y2
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y10, Y3
 	VANDPS       Y3, Y2, Y2
@@ -7827,9 +9734,9 @@ reducedHardMaskedAVX2F32nohess1:
 	VPCMPGTD     Y4, Y3, Y3
 	VANDNPS      Y2, Y3, Y2
 	VMULPS       Y2, Y9, Y3
-	VBROADCASTSS consts32AVX2<>+768(SB), Y4
+	VBROADCASTSS consts32AVX2<>+1120(SB), Y4
 	VMINPS       Y3, Y4, Y3
-	VBROADCASTSS consts32AVX2<>+800(SB), Y4
+	VBROADCASTSS consts32AVX2<>+1152(SB), Y4
 	VMAXPS       Y3, Y4, Y3
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y2
 	VANDPS       Y2, Y3, Y2
@@ -7843,7 +9750,7 @@ reducedHardMaskedAVX2F32nograd1:
 	VANDNPS      Y2, Y3, Y2
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y3
 	VMULPS       Y2, Y8, Y4
-	VMINPS       consts32AVX2<>+768(SB), Y4, Y4
+	VMINPS       consts32AVX2<>+1120(SB), Y4, Y4
 	VANDPS       Y3, Y4, Y3
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y4
 	VANDPS       Y4, Y8, Y4
@@ -8160,9 +10067,9 @@ varifocalHardMaskedAVX2F32pow0done:
 	VBROADCASTSS 4(AX), Y3
 	VMULPS       Y13, Y2, Y2
 	VMAXPS       Y2, Y3, Y2
-	VBROADCASTSS consts32AVX2<>+768(SB), Y3
+	VBROADCASTSS consts32AVX2<>+1120(SB), Y3
 	VMINPS       Y2, Y3, Y2
-	VBROADCASTSS consts32AVX2<>+800(SB), Y3
+	VBROADCASTSS consts32AVX2<>+1152(SB), Y3
 	VMAXPS       Y2, Y3, Y2
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y13, Y3
 	VANDPS       Y3, Y2, Y2
@@ -8177,9 +10084,9 @@ varifocalHardMaskedAVX2F32nohess0:
 	VPCMPGTD     Y4, Y3, Y3
 	VANDNPS      Y2, Y3, Y2
 	VMULPS       Y2, Y12, Y3
-	VBROADCASTSS consts32AVX2<>+768(SB), Y4
+	VBROADCASTSS consts32AVX2<>+1120(SB), Y4
 	VMINPS       Y3, Y4, Y3
-	VBROADCASTSS consts32AVX2<>+800(SB), Y4
+	VBROADCASTSS consts32AVX2<>+1152(SB), Y4
 	VMAXPS       Y3, Y4, Y3
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y2
 	VANDPS       Y2, Y3, Y2
@@ -8193,7 +10100,7 @@ varifocalHardMaskedAVX2F32nograd0:
 	VANDNPS      Y2, Y3, Y2
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y3
 	VMULPS       Y2, Y11, Y4
-	VMINPS       consts32AVX2<>+768(SB), Y4, Y4
+	VMINPS       consts32AVX2<>+1120(SB), Y4, Y4
 	VANDPS       Y3, Y4, Y3
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y4
 	VANDPS       Y4, Y11, Y4
@@ -8332,9 +10239,9 @@ varifocalHardMaskedAVX2F32pow1done:
 	VBROADCASTSS 4(AX), Y3
 	VMULPS       Y11, Y2, Y2
 	VMAXPS       Y2, Y3, Y2
-	VBROADCASTSS consts32AVX2<>+768(SB), Y3
+	VBROADCASTSS consts32AVX2<>+1120(SB), Y3
 	VMINPS       Y2, Y3, Y2
-	VBROADCASTSS consts32AVX2<>+800(SB), Y3
+	VBROADCASTSS consts32AVX2<>+1152(SB), Y3
 	VMAXPS       Y2, Y3, Y2
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y11, Y3
 	VANDPS       Y3, Y2, Y2
@@ -8349,9 +10256,9 @@ varifocalHardMaskedAVX2F32nohess1:
 	VPCMPGTD     Y4, Y3, Y3
 	VANDNPS      Y2, Y3, Y2
 	VMULPS       Y2, Y10, Y3
-	VBROADCASTSS consts32AVX2<>+768(SB), Y4
+	VBROADCASTSS consts32AVX2<>+1120(SB), Y4
 	VMINPS       Y3, Y4, Y3
-	VBROADCASTSS consts32AVX2<>+800(SB), Y4
+	VBROADCASTSS consts32AVX2<>+1152(SB), Y4
 	VMAXPS       Y3, Y4, Y3
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y2
 	VANDPS       Y2, Y3, Y2
@@ -8365,7 +10272,7 @@ varifocalHardMaskedAVX2F32nograd1:
 	VANDNPS      Y2, Y3, Y2
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y3
 	VMULPS       Y2, Y9, Y4
-	VMINPS       consts32AVX2<>+768(SB), Y4, Y4
+	VMINPS       consts32AVX2<>+1120(SB), Y4, Y4
 	VANDPS       Y3, Y4, Y3
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y4
 	VANDPS       Y4, Y9, Y4
@@ -8546,9 +10453,9 @@ flstarHardMaskedAVX2F32loop:
 	VBROADCASTSS 4(AX), Y4
 	VMULPS       Y9, Y2, Y2
 	VMAXPS       Y2, Y4, Y2
-	VBROADCASTSS consts32AVX2<>+768(SB), Y4
+	VBROADCASTSS consts32AVX2<>+1120(SB), Y4
 	VMINPS       Y2, Y4, Y2
-	VBROADCASTSS consts32AVX2<>+800(SB), Y4
+	VBROADCASTSS consts32AVX2<>+1152(SB), Y4
 	VMAXPS       Y2, Y4, Y2
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y9, Y4
 	VANDPS       Y4, Y2, Y2
@@ -8563,9 +10470,9 @@ flstarHardMaskedAVX2F32nohess0:
 	VPCMPGTD     Y6, Y4, Y4
 	VANDNPS      Y2, Y4, Y2
 	VMULPS       Y2, Y8, Y4
-	VBROADCASTSS consts32AVX2<>+768(SB), Y6
+	VBROADCASTSS consts32AVX2<>+1120(SB), Y6
 	VMINPS       Y4, Y6, Y4
-	VBROADCASTSS consts32AVX2<>+800(SB), Y6
+	VBROADCASTSS consts32AVX2<>+1152(SB), Y6
 	VMAXPS       Y4, Y6, Y4
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y2
 	VANDPS       Y2, Y4, Y2
@@ -8579,7 +10486,7 @@ flstarHardMaskedAVX2F32nograd0:
 	VANDNPS      Y2, Y4, Y2
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y4
 	VMULPS       Y2, Y3, Y6
-	VMINPS       consts32AVX2<>+768(SB), Y6, Y6
+	VMINPS       consts32AVX2<>+1120(SB), Y6, Y6
 	VANDPS       Y4, Y6, Y4
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y6
 	VANDPS       Y6, Y3, Y3
@@ -8692,9 +10599,9 @@ flstarHardMaskedAVX2F32noloss0:
 	VBROADCASTSS 4(AX), Y4
 	VMULPS       Y6, Y2, Y2
 	VMAXPS       Y2, Y4, Y2
-	VBROADCASTSS consts32AVX2<>+768(SB), Y4
+	VBROADCASTSS consts32AVX2<>+1120(SB), Y4
 	VMINPS       Y2, Y4, Y2
-	VBROADCASTSS consts32AVX2<>+800(SB), Y4
+	VBROADCASTSS consts32AVX2<>+1152(SB), Y4
 	VMAXPS       Y2, Y4, Y2
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y6, Y4
 	VANDPS       Y4, Y2, Y2
@@ -8709,9 +10616,9 @@ flstarHardMaskedAVX2F32nohess1:
 	VPCMPGTD     Y6, Y4, Y4
 	VANDNPS      Y2, Y4, Y2
 	VMULPS       Y2, Y5, Y4
-	VBROADCASTSS consts32AVX2<>+768(SB), Y5
+	VBROADCASTSS consts32AVX2<>+1120(SB), Y5
 	VMINPS       Y4, Y5, Y4
-	VBROADCASTSS consts32AVX2<>+800(SB), Y5
+	VBROADCASTSS consts32AVX2<>+1152(SB), Y5
 	VMAXPS       Y4, Y5, Y4
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y2
 	VANDPS       Y2, Y4, Y2
@@ -8725,7 +10632,7 @@ flstarHardMaskedAVX2F32nograd1:
 	VANDNPS      Y2, Y4, Y2
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y4
 	VMULPS       Y2, Y3, Y5
-	VMINPS       consts32AVX2<>+768(SB), Y5, Y5
+	VMINPS       consts32AVX2<>+1120(SB), Y5, Y5
 	VANDPS       Y4, Y5, Y4
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y5
 	VANDPS       Y5, Y3, Y3
@@ -9035,9 +10942,9 @@ focalHardMaskedAVX2F32pow0done:
 	VBROADCASTSS 4(AX), Y3
 	VMULPS       Y11, Y2, Y2
 	VMAXPS       Y2, Y3, Y2
-	VBROADCASTSS consts32AVX2<>+768(SB), Y3
+	VBROADCASTSS consts32AVX2<>+1120(SB), Y3
 	VMINPS       Y2, Y3, Y2
-	VBROADCASTSS consts32AVX2<>+800(SB), Y3
+	VBROADCASTSS consts32AVX2<>+1152(SB), Y3
 	VMAXPS       Y2, Y3, Y2
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y11, Y3
 	VANDPS       Y3, Y2, Y2
@@ -9052,9 +10959,9 @@ focalHardMaskedAVX2F32nohess0:
 	VPCMPGTD     Y4, Y3, Y3
 	VANDNPS      Y2, Y3, Y2
 	VMULPS       Y2, Y8, Y3
-	VBROADCASTSS consts32AVX2<>+768(SB), Y4
+	VBROADCASTSS consts32AVX2<>+1120(SB), Y4
 	VMINPS       Y3, Y4, Y3
-	VBROADCASTSS consts32AVX2<>+800(SB), Y4
+	VBROADCASTSS consts32AVX2<>+1152(SB), Y4
 	VMAXPS       Y3, Y4, Y3
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y2
 	VANDPS       Y2, Y3, Y2
@@ -9068,7 +10975,7 @@ focalHardMaskedAVX2F32nograd0:
 	VANDNPS      Y2, Y3, Y2
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y3
 	VMULPS       Y2, Y10, Y4
-	VMINPS       consts32AVX2<>+768(SB), Y4, Y4
+	VMINPS       consts32AVX2<>+1120(SB), Y4, Y4
 	VANDPS       Y3, Y4, Y3
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y4
 	VANDPS       Y4, Y10, Y4
@@ -9201,9 +11108,9 @@ focalHardMaskedAVX2F32pow1done:
 	VBROADCASTSS 4(AX), Y3
 	VMULPS       Y9, Y2, Y2
 	VMAXPS       Y2, Y3, Y2
-	VBROADCASTSS consts32AVX2<>+768(SB), Y3
+	VBROADCASTSS consts32AVX2<>+1120(SB), Y3
 	VMINPS       Y2, Y3, Y2
-	VBROADCASTSS consts32AVX2<>+800(SB), Y3
+	VBROADCASTSS consts32AVX2<>+1152(SB), Y3
 	VMAXPS       Y2, Y3, Y2
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y9, Y3
 	VANDPS       Y3, Y2, Y2
@@ -9218,9 +11125,9 @@ focalHardMaskedAVX2F32nohess1:
 	VPCMPGTD     Y4, Y3, Y3
 	VANDNPS      Y2, Y3, Y2
 	VMULPS       Y2, Y7, Y3
-	VBROADCASTSS consts32AVX2<>+768(SB), Y4
+	VBROADCASTSS consts32AVX2<>+1120(SB), Y4
 	VMINPS       Y3, Y4, Y3
-	VBROADCASTSS consts32AVX2<>+800(SB), Y4
+	VBROADCASTSS consts32AVX2<>+1152(SB), Y4
 	VMAXPS       Y3, Y4, Y3
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y2
 	VANDPS       Y2, Y3, Y2
@@ -9234,7 +11141,7 @@ focalHardMaskedAVX2F32nograd1:
 	VANDNPS      Y2, Y3, Y2
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y3
 	VMULPS       Y2, Y8, Y4
-	VMINPS       consts32AVX2<>+768(SB), Y4, Y4
+	VMINPS       consts32AVX2<>+1120(SB), Y4, Y4
 	VANDPS       Y3, Y4, Y3
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y4
 	VANDPS       Y4, Y8, Y4
@@ -9566,9 +11473,9 @@ focalexpHardMaskedAVX2F32ahead:
 	VPCMPGTD     Y8, Y6, Y6
 	VANDNPS      Y4, Y6, Y4
 	VMULPS       Y4, Y3, Y3
-	VBROADCASTSS consts32AVX2<>+768(SB), Y6
+	VBROADCASTSS consts32AVX2<>+1120(SB), Y6
 	VMINPS       Y3, Y6, Y3
-	VBROADCASTSS consts32AVX2<>+800(SB), Y6
+	VBROADCASTSS consts32AVX2<>+1152(SB), Y6
 	VMAXPS       Y3, Y6, Y3
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y4, Y4
 	VANDPS       Y4, Y3, Y3
@@ -9582,7 +11489,7 @@ focalexpHardMaskedAVX2F32nograd0:
 	VANDNPS      Y3, Y4, Y3
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y3, Y4
 	VMULPS       Y3, Y2, Y6
-	VMINPS       consts32AVX2<>+768(SB), Y6, Y6
+	VMINPS       consts32AVX2<>+1120(SB), Y6, Y6
 	VANDPS       Y4, Y6, Y4
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y3, Y6
 	VANDPS       Y6, Y2, Y2
@@ -9720,9 +11627,9 @@ focalexpHardMaskedAVX2F32noloss0:
 	VPCMPGTD     Y6, Y5, Y5
 	VANDNPS      Y4, Y5, Y4
 	VMULPS       Y4, Y3, Y3
-	VBROADCASTSS consts32AVX2<>+768(SB), Y5
+	VBROADCASTSS consts32AVX2<>+1120(SB), Y5
 	VMINPS       Y3, Y5, Y3
-	VBROADCASTSS consts32AVX2<>+800(SB), Y5
+	VBROADCASTSS consts32AVX2<>+1152(SB), Y5
 	VMAXPS       Y3, Y5, Y3
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y4, Y4
 	VANDPS       Y4, Y3, Y3
@@ -9736,7 +11643,7 @@ focalexpHardMaskedAVX2F32nograd1:
 	VANDNPS      Y3, Y4, Y3
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y3, Y4
 	VMULPS       Y3, Y2, Y5
-	VMINPS       consts32AVX2<>+768(SB), Y5, Y5
+	VMINPS       consts32AVX2<>+1120(SB), Y5, Y5
 	VANDPS       Y4, Y5, Y4
 	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y3, Y5
 	VANDPS       Y5, Y2, Y2
@@ -9762,6 +11669,710 @@ focalexpHardMaskedAVX2F32noloss1:
 	JMP   focalexpHardMaskedAVX2F32loop
 
 focalexpHardMaskedAVX2F32done:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDPD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, sum+72(FP)
+	MOVQ         R10, done+80(FP)
+	RET
+
+// func aslHardMaskedAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·aslHardMaskedAVX2F32(SB), $704-88
+	MOVQ         q+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), BX
+	MOVQ         y+40(FP), SI
+	MOVQ         w+48(FP), DI
+	MOVQ         m+56(FP), R8
+	MOVQ         n+64(FP), R9
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	XORQ         R10, R10
+	CMPQ         R9, $0x00
+	JE           aslHardMaskedAVX2F32done
+	LEAQ         (SP), R11
+	LEAQ         128(SP), R12
+	VMOVUPS      (BX)(R10*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VMOVAPS      Y3, Y2
+	VFMADD213PS  Y5, Y5, Y2
+	VSUBPS       Y2, Y5, Y4
+	VFMADD231PS  Y5, Y3, Y4
+	VMOVUPS      Y2, (R11)
+	VMOVUPS      Y4, 32(R11)
+	VMOVUPS      32(BX)(R10*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VMOVAPS      Y3, Y2
+	VFMADD213PS  Y5, Y5, Y2
+	VSUBPS       Y2, Y5, Y4
+	VFMADD231PS  Y5, Y3, Y4
+	VMOVUPS      Y2, 64(R11)
+	VMOVUPS      Y4, 96(R11)
+
+aslHardMaskedAVX2F32loop:
+	CMPQ R10, R9
+	JGE  aslHardMaskedAVX2F32done
+	LEAQ 16(R10), R13
+	CMPQ R13, R9
+	JL   aslHardMaskedAVX2F32ahead
+	MOVQ R10, R13
+
+aslHardMaskedAVX2F32ahead:
+	VMOVUPS      (BX)(R13*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VMOVAPS      Y3, Y2
+	VFMADD213PS  Y5, Y5, Y2
+	VSUBPS       Y2, Y5, Y4
+	VFMADD231PS  Y5, Y3, Y4
+	VMOVUPS      Y2, (R12)
+	VMOVUPS      Y4, 32(R12)
+	VMOVUPS      32(BX)(R13*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VMOVAPS      Y3, Y2
+	VFMADD213PS  Y5, Y5, Y2
+	VSUBPS       Y2, Y5, Y4
+	VFMADD231PS  Y5, Y3, Y4
+	VMOVUPS      Y2, 64(R12)
+	VMOVUPS      Y4, 96(R12)
+	VMOVUPS      (SI)(R10*4), Y2
+	VMOVUPS      (BX)(R10*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y2, Y4
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y2, Y2
+	VORPS        Y4, Y2, Y5
+	VANDPS       consts32AVX2<>+416(SB), Y3, Y3
+	VCMPPS       $0x12, consts32AVX2<>+448(SB), Y3, Y3
+	VANDPS       Y3, Y5, Y5
+	VMOVUPS      (DI)(R10*4), Y3
+	VPMOVZXBD    (R8)(R10*1), Y6
+	VPXOR        Y7, Y7, Y7
+	VPCMPGTD     Y7, Y6, Y6
+	VANDNPS      Y3, Y6, Y3
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y3, Y3
+	VORPS        Y5, Y3, Y3
+	VMOVUPS      32(SI)(R10*4), Y5
+	VMOVUPS      32(BX)(R10*4), Y6
+	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y5, Y7
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y5, Y5
+	VORPS        Y7, Y5, Y8
+	VANDPS       consts32AVX2<>+416(SB), Y6, Y6
+	VCMPPS       $0x12, consts32AVX2<>+448(SB), Y6, Y6
+	VANDPS       Y6, Y8, Y8
+	VMOVUPS      32(DI)(R10*4), Y6
+	VPMOVZXBD    8(R8)(R10*1), Y9
+	VPXOR        Y10, Y10, Y10
+	VPCMPGTD     Y10, Y9, Y9
+	VANDNPS      Y6, Y9, Y6
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y6, Y6
+	VORPS        Y8, Y6, Y6
+	VANDPS       Y3, Y6, Y6
+	VMOVMSKPS    Y6, R13
+	CMPL         R13, $0x000000ff
+	JNE          aslHardMaskedAVX2F32done
+	VMOVUPS      (BX)(R10*4), Y3
+	VXORPS       consts32AVX2<>+0(SB), Y3, Y6
+	VBLENDVPS    Y2, Y6, Y3, Y2
+	VMOVUPS      Y4, 256(SP)
+	VMOVUPS      (R11), Y2
+	VADDPS       consts32AVX2<>+384(SB), Y2, Y6
+	VBROADCASTSS consts32AVX2<>+384(SB), Y8
+	VSUBPS       Y6, Y8, Y8
+	VADDPS       Y2, Y8, Y8
+	VMOVUPS      32(R11), Y9
+	VADDPS       Y9, Y8, Y8
+	VBROADCASTSS consts32AVX2<>+384(SB), Y9
+	VDIVPS       Y6, Y9, Y9
+	VMULPS       Y9, Y2, Y10
+	VBLENDVPS    Y3, Y10, Y9, Y11
+	VBLENDVPS    Y3, Y9, Y10, Y10
+	VXORPS       Y12, Y12, Y12
+	VBROADCASTSS consts32AVX2<>+384(SB), Y13
+	VBLENDVPS    Y3, Y2, Y13, Y13
+	VMOVUPS      32(R11), Y14
+	VBLENDVPS    Y3, Y14, Y12, Y14
+	VFNMADD231PS Y11, Y6, Y13
+	VADDPS       Y14, Y13, Y13
+	VFNMADD231PS Y11, Y8, Y13
+	VMULPS       Y9, Y13, Y13
+	VBROADCASTSS consts32AVX2<>+384(SB), Y14
+	VBLENDVPS    Y3, Y14, Y2, Y2
+	VMOVUPS      32(R11), Y14
+	VBLENDVPS    Y3, Y12, Y14, Y12
+	VFNMADD231PS Y10, Y6, Y2
+	VADDPS       Y12, Y2, Y2
+	VFNMADD231PS Y10, Y8, Y2
+	VMULPS       Y9, Y2, Y2
+	VBROADCASTSS 16(AX), Y6
+	VADDPS       Y6, Y10, Y8
+	VMAXPS       Y6, Y10, Y12
+	VMINPS       Y6, Y10, Y6
+	VSUBPS       Y8, Y12, Y12
+	VADDPS       Y6, Y12, Y6
+	VADDPS       Y2, Y6, Y6
+	VBROADCASTSS 20(AX), Y12
+	VADDPS       Y12, Y6, Y6
+	VBROADCASTSS consts32AVX2<>+384(SB), Y12
+	VADDPS       Y6, Y8, Y6
+	VDIVPS       Y6, Y12, Y6
+	VADDPS       Y13, Y11, Y8
+	VADDPS       Y2, Y10, Y12
+	VMULPS       Y12, Y8, Y8
+	VMULPS       Y6, Y8, Y8
+	VMOVUPS      256(SP), Y12
+	VBLENDVPS    Y12, Y10, Y8, Y8
+	VBROADCASTSS 12(AX), Y12
+	VBROADCASTSS 8(AX), Y14
+	VBLENDVPS    Y4, Y14, Y12, Y4
+	VMULPS       Y4, Y8, Y4
+	VMOVUPS      Y4, 288(SP)
+	VMOVAPS      Y10, Y4
+	VMOVAPS      Y2, Y8
+	MOVL         (AX), R13
+	TESTL        R13, R13
+	JNZ          aslHardMaskedAVX2F32powp0
+	VBROADCASTSS consts32AVX2<>+384(SB), Y4
+	VXORPS       Y8, Y8, Y8
+	JMP          aslHardMaskedAVX2F32powp0done
+
+aslHardMaskedAVX2F32powp0:
+	DECL        R13
+	JZ          aslHardMaskedAVX2F32powp0done
+	VMULPS      Y10, Y4, Y12
+	VMOVAPS     Y10, Y14
+	VFMSUB213PS Y12, Y4, Y14
+	VFMADD231PS Y4, Y2, Y14
+	VFMADD231PS Y8, Y10, Y14
+	VMOVAPS     Y12, Y4
+	VMOVAPS     Y14, Y8
+	JMP         aslHardMaskedAVX2F32powp0
+
+aslHardMaskedAVX2F32powp0done:
+	VADDPS       Y8, Y4, Y4
+	VMOVUPS      Y4, 320(SP)
+	VMOVUPS      Y9, 352(SP)
+	VMOVUPS      Y6, 384(SP)
+	VBROADCASTSS 16(AX), Y2
+	VSUBPS       Y2, Y11, Y2
+	VSUBPS       Y2, Y11, Y4
+	VBROADCASTSS 16(AX), Y6
+	VSUBPS       Y6, Y4, Y4
+	VBROADCASTSS 20(AX), Y6
+	VSUBPS       Y6, Y4, Y4
+	VADDPS       Y13, Y4, Y4
+	VADDPS       Y4, Y2, Y6
+	VSUBPS       Y6, Y2, Y2
+	VADDPS       Y4, Y2, Y2
+	VMOVUPS      Y6, 416(SP)
+	VMOVUPS      Y2, 448(SP)
+	VBROADCASTSS 24(AX), Y2
+	VSUBPS       Y2, Y3, Y2
+	VBROADCASTSS 28(AX), Y4
+	VSUBPS       Y4, Y2, Y4
+	VSUBPS       Y4, Y2, Y6
+	VBROADCASTSS 28(AX), Y8
+	VSUBPS       Y8, Y6, Y6
+	VBROADCASTSS consts32AVX2<>+768(SB), Y8
+	VFMADD213PS  consts32AVX2<>+800(SB), Y4, Y8
+	VFMADD213PS  consts32AVX2<>+832(SB), Y4, Y8
+	VFMADD213PS  consts32AVX2<>+864(SB), Y4, Y8
+	VFMADD213PS  consts32AVX2<>+896(SB), Y4, Y8
+	VFMADD213PS  consts32AVX2<>+928(SB), Y4, Y8
+	VFMADD213PS  consts32AVX2<>+288(SB), Y4, Y8
+	VFMADD213PS  consts32AVX2<>+960(SB), Y4, Y8
+	VMULPS       Y4, Y8, Y8
+	VADDPS       consts32AVX2<>+384(SB), Y8, Y9
+	VBROADCASTSS consts32AVX2<>+384(SB), Y10
+	VSUBPS       Y9, Y10, Y10
+	VADDPS       Y8, Y10, Y8
+	VMULPS       Y9, Y4, Y10
+	VMOVAPS      Y9, Y12
+	VFMSUB213PS  Y10, Y4, Y12
+	VFMADD231PS  Y4, Y8, Y12
+	VFMADD231PS  Y6, Y9, Y12
+	VBROADCASTSS 32(AX), Y4
+	VMULPS       Y4, Y11, Y4
+	VBROADCASTSS 32(AX), Y6
+	VMOVAPS      Y6, Y6
+	VFMSUB213PS  Y4, Y11, Y6
+	VBROADCASTSS 36(AX), Y8
+	VFMADD231PS  Y11, Y8, Y6
+	VBROADCASTSS 32(AX), Y8
+	VFMADD231PS  Y13, Y8, Y6
+	VMULPS       Y10, Y4, Y8
+	VMOVAPS      Y10, Y9
+	VFMSUB213PS  Y8, Y4, Y9
+	VFMADD231PS  Y4, Y12, Y9
+	VFMADD231PS  Y6, Y10, Y9
+	VCMPPS       $0x11, consts32AVX2<>+320(SB), Y2, Y2
+	VMOVUPS      416(SP), Y4
+	VBLENDVPS    Y2, Y8, Y4, Y4
+	VMOVUPS      448(SP), Y6
+	VBLENDVPS    Y2, Y9, Y6, Y2
+	VMOVAPS      Y4, Y6
+	VMOVAPS      Y2, Y8
+	MOVL         44(AX), R13
+	TESTL        R13, R13
+	JNZ          aslHardMaskedAVX2F32pown0
+	VBROADCASTSS consts32AVX2<>+384(SB), Y6
+	VXORPS       Y8, Y8, Y8
+	JMP          aslHardMaskedAVX2F32pown0done
+
+aslHardMaskedAVX2F32pown0:
+	DECL        R13
+	JZ          aslHardMaskedAVX2F32pown0done
+	VMULPS      Y4, Y6, Y9
+	VMOVAPS     Y4, Y10
+	VFMSUB213PS Y9, Y6, Y10
+	VFMADD231PS Y6, Y2, Y10
+	VFMADD231PS Y8, Y4, Y10
+	VMOVAPS     Y9, Y6
+	VMOVAPS     Y10, Y8
+	JMP         aslHardMaskedAVX2F32pown0
+
+aslHardMaskedAVX2F32pown0done:
+	VADDPS       Y8, Y6, Y6
+	VMOVUPS      384(SP), Y8
+	VMULPS       Y8, Y4, Y4
+	VPSRLD       $0x17, Y8, Y9
+	VPSUBD       consts32AVX2<>+992(SB), Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VANDPS       consts32AVX2<>+1024(SB), Y8, Y8
+	VORPS        consts32AVX2<>+384(SB), Y8, Y8
+	VSUBPS       consts32AVX2<>+384(SB), Y8, Y8
+	VMULPS       consts32AVX2<>+1056(SB), Y9, Y10
+	VBROADCASTSS consts32AVX2<>+1088(SB), Y11
+	VFMADD231PS  Y11, Y9, Y10
+	VCMPPS       $0x12, consts32AVX2<>+384(SB), Y4, Y9
+	VBLENDVPS    Y9, Y4, Y8, Y4
+	VBLENDVPS    Y9, Y2, Y10, Y2
+	VMOVUPS      256(SP), Y8
+	VMOVUPS      (R11), Y9
+	VBLENDVPS    Y8, Y9, Y4, Y4
+	VXORPS       consts32AVX2<>+0(SB), Y3, Y9
+	VMAXPS       consts32AVX2<>+192(SB), Y9, Y9
+	VMOVUPS      32(R11), Y10
+	VMOVUPS      352(SP), Y11
+	VFMADD231PS  Y10, Y11, Y9
+	VBLENDVPS    Y8, Y9, Y2, Y2
+	VMULPS       Y4, Y4, Y9
+	VMULPS       Y9, Y9, Y10
+	VBROADCASTSS consts32AVX2<>+480(SB), Y11
+	VFMADD213PS  consts32AVX2<>+512(SB), Y4, Y11
+	VBROADCASTSS consts32AVX2<>+544(SB), Y12
+	VFMADD213PS  consts32AVX2<>+576(SB), Y4, Y12
+	VFMADD213PS  Y11, Y9, Y12
+	VBROADCASTSS consts32AVX2<>+608(SB), Y11
+	VFMADD213PS  consts32AVX2<>+640(SB), Y4, Y11
+	VBROADCASTSS consts32AVX2<>+672(SB), Y13
+	VFMADD213PS  consts32AVX2<>+704(SB), Y4, Y13
+	VFMADD213PS  Y11, Y9, Y13
+	VFMADD213PS  Y12, Y10, Y13
+	VFMADD213PS  Y4, Y9, Y13
+	VADDPS       Y2, Y13, Y2
+	VMOVUPS      320(SP), Y4
+	VBLENDVPS    Y8, Y4, Y6, Y4
+	VBROADCASTSS 40(AX), Y6
+	VCMPPS       $0x1d, Y6, Y3, Y3
+	VORPS        Y8, Y3, Y3
+	VMULPS       Y2, Y4, Y2
+	VANDPS       Y3, Y2, Y2
+	VMOVUPS      288(SP), Y6
+	VMULPS       Y6, Y4, Y4
+	VANDPS       Y3, Y4, Y3
+	TESTQ        DX, DX
+	JZ           aslHardMaskedAVX2F32nograd0
+	VMOVUPS      (DI)(R10*4), Y4
+	VPMOVZXBD    (R8)(R10*1), Y6
+	VPXOR        Y8, Y8, Y8
+	VPCMPGTD     Y8, Y6, Y6
+	VANDNPS      Y4, Y6, Y4
+	VMULPS       Y4, Y3, Y3
+	VBROADCASTSS consts32AVX2<>+1120(SB), Y6
+	VMINPS       Y3, Y6, Y3
+	VBROADCASTSS consts32AVX2<>+1152(SB), Y6
+	VMAXPS       Y3, Y6, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y4, Y4
+	VANDPS       Y4, Y3, Y3
+	VMOVUPS      Y3, (DX)(R10*4)
+
+aslHardMaskedAVX2F32nograd0:
+	VMOVUPS      (DI)(R10*4), Y3
+	VPMOVZXBD    (R8)(R10*1), Y4
+	VPXOR        Y6, Y6, Y6
+	VPCMPGTD     Y6, Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y3, Y4
+	VMULPS       Y3, Y2, Y6
+	VMINPS       consts32AVX2<>+1120(SB), Y6, Y6
+	VANDPS       Y4, Y6, Y4
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y3, Y6
+	VANDPS       Y6, Y2, Y2
+	VCVTPS2PD    X2, Y6
+	VCVTPS2PD    X3, Y8
+	VMULPD       Y8, Y6, Y6
+	VMINPD       limF64AVX2<>+0(SB), Y6, Y6
+	VADDPD       Y6, Y0, Y0
+	VEXTRACTF128 $0x01, Y2, X2
+	VCVTPS2PD    X2, Y2
+	VEXTRACTF128 $0x01, Y3, X3
+	VCVTPS2PD    X3, Y3
+	VMULPD       Y3, Y2, Y2
+	VMINPD       limF64AVX2<>+0(SB), Y2, Y2
+	VADDPD       Y2, Y1, Y1
+	TESTQ        CX, CX
+	JZ           aslHardMaskedAVX2F32noloss0
+	VMOVUPS      Y4, (CX)(R10*4)
+
+aslHardMaskedAVX2F32noloss0:
+	VMOVUPS      32(BX)(R10*4), Y2
+	VXORPS       consts32AVX2<>+0(SB), Y2, Y3
+	VBLENDVPS    Y5, Y3, Y2, Y3
+	VMOVUPS      Y7, 480(SP)
+	VMOVUPS      64(R11), Y3
+	VADDPS       consts32AVX2<>+384(SB), Y3, Y4
+	VBROADCASTSS consts32AVX2<>+384(SB), Y5
+	VSUBPS       Y4, Y5, Y5
+	VADDPS       Y3, Y5, Y5
+	VMOVUPS      96(R11), Y6
+	VADDPS       Y6, Y5, Y5
+	VBROADCASTSS consts32AVX2<>+384(SB), Y6
+	VDIVPS       Y4, Y6, Y6
+	VMULPS       Y6, Y3, Y8
+	VBLENDVPS    Y2, Y8, Y6, Y9
+	VBLENDVPS    Y2, Y6, Y8, Y8
+	VXORPS       Y10, Y10, Y10
+	VBROADCASTSS consts32AVX2<>+384(SB), Y11
+	VBLENDVPS    Y2, Y3, Y11, Y11
+	VMOVUPS      96(R11), Y12
+	VBLENDVPS    Y2, Y12, Y10, Y12
+	VFNMADD231PS Y9, Y4, Y11
+	VADDPS       Y12, Y11, Y11
+	VFNMADD231PS Y9, Y5, Y11
+	VMULPS       Y6, Y11, Y11
+	VBROADCASTSS consts32AVX2<>+384(SB), Y12
+	VBLENDVPS    Y2, Y12, Y3, Y3
+	VMOVUPS      96(R11), Y12
+	VBLENDVPS    Y2, Y10, Y12, Y10
+	VFNMADD231PS Y8, Y4, Y3
+	VADDPS       Y10, Y3, Y3
+	VFNMADD231PS Y8, Y5, Y3
+	VMULPS       Y6, Y3, Y3
+	VBROADCASTSS 16(AX), Y4
+	VADDPS       Y4, Y8, Y5
+	VMAXPS       Y4, Y8, Y10
+	VMINPS       Y4, Y8, Y4
+	VSUBPS       Y5, Y10, Y10
+	VADDPS       Y4, Y10, Y4
+	VADDPS       Y3, Y4, Y4
+	VBROADCASTSS 20(AX), Y10
+	VADDPS       Y10, Y4, Y4
+	VBROADCASTSS consts32AVX2<>+384(SB), Y10
+	VADDPS       Y4, Y5, Y4
+	VDIVPS       Y4, Y10, Y4
+	VADDPS       Y11, Y9, Y5
+	VADDPS       Y3, Y8, Y10
+	VMULPS       Y10, Y5, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      480(SP), Y10
+	VBLENDVPS    Y10, Y8, Y5, Y5
+	VBROADCASTSS 12(AX), Y10
+	VBROADCASTSS 8(AX), Y12
+	VBLENDVPS    Y7, Y12, Y10, Y7
+	VMULPS       Y7, Y5, Y5
+	VMOVUPS      Y5, 512(SP)
+	VMOVAPS      Y8, Y5
+	VMOVAPS      Y3, Y7
+	MOVL         (AX), R13
+	TESTL        R13, R13
+	JNZ          aslHardMaskedAVX2F32powp1
+	VBROADCASTSS consts32AVX2<>+384(SB), Y5
+	VXORPS       Y7, Y7, Y7
+	JMP          aslHardMaskedAVX2F32powp1done
+
+aslHardMaskedAVX2F32powp1:
+	DECL        R13
+	JZ          aslHardMaskedAVX2F32powp1done
+	VMULPS      Y8, Y5, Y10
+	VMOVAPS     Y8, Y12
+	VFMSUB213PS Y10, Y5, Y12
+	VFMADD231PS Y5, Y3, Y12
+	VFMADD231PS Y7, Y8, Y12
+	VMOVAPS     Y10, Y5
+	VMOVAPS     Y12, Y7
+	JMP         aslHardMaskedAVX2F32powp1
+
+aslHardMaskedAVX2F32powp1done:
+	VADDPS       Y7, Y5, Y5
+	VMOVUPS      Y5, 544(SP)
+	VMOVUPS      Y6, 576(SP)
+	VMOVUPS      Y4, 608(SP)
+	VBROADCASTSS 16(AX), Y3
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y3, Y9, Y4
+	VBROADCASTSS 16(AX), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS 20(AX), Y5
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       Y11, Y4, Y4
+	VADDPS       Y4, Y3, Y5
+	VSUBPS       Y5, Y3, Y3
+	VADDPS       Y4, Y3, Y3
+	VMOVUPS      Y5, 640(SP)
+	VMOVUPS      Y3, 672(SP)
+	VBROADCASTSS 24(AX), Y3
+	VSUBPS       Y3, Y2, Y3
+	VBROADCASTSS 28(AX), Y4
+	VSUBPS       Y4, Y3, Y4
+	VSUBPS       Y4, Y3, Y5
+	VBROADCASTSS 28(AX), Y6
+	VSUBPS       Y6, Y5, Y5
+	VBROADCASTSS consts32AVX2<>+768(SB), Y6
+	VFMADD213PS  consts32AVX2<>+800(SB), Y4, Y6
+	VFMADD213PS  consts32AVX2<>+832(SB), Y4, Y6
+	VFMADD213PS  consts32AVX2<>+864(SB), Y4, Y6
+	VFMADD213PS  consts32AVX2<>+896(SB), Y4, Y6
+	VFMADD213PS  consts32AVX2<>+928(SB), Y4, Y6
+	VFMADD213PS  consts32AVX2<>+288(SB), Y4, Y6
+	VFMADD213PS  consts32AVX2<>+960(SB), Y4, Y6
+	VMULPS       Y4, Y6, Y6
+	VADDPS       consts32AVX2<>+384(SB), Y6, Y7
+	VBROADCASTSS consts32AVX2<>+384(SB), Y8
+	VSUBPS       Y7, Y8, Y8
+	VADDPS       Y6, Y8, Y6
+	VMULPS       Y7, Y4, Y8
+	VMOVAPS      Y7, Y10
+	VFMSUB213PS  Y8, Y4, Y10
+	VFMADD231PS  Y4, Y6, Y10
+	VFMADD231PS  Y5, Y7, Y10
+	VBROADCASTSS 32(AX), Y4
+	VMULPS       Y4, Y9, Y4
+	VBROADCASTSS 32(AX), Y5
+	VMOVAPS      Y5, Y5
+	VFMSUB213PS  Y4, Y9, Y5
+	VBROADCASTSS 36(AX), Y6
+	VFMADD231PS  Y9, Y6, Y5
+	VBROADCASTSS 32(AX), Y6
+	VFMADD231PS  Y11, Y6, Y5
+	VMULPS       Y8, Y4, Y6
+	VMOVAPS      Y8, Y7
+	VFMSUB213PS  Y6, Y4, Y7
+	VFMADD231PS  Y4, Y10, Y7
+	VFMADD231PS  Y5, Y8, Y7
+	VCMPPS       $0x11, consts32AVX2<>+320(SB), Y3, Y3
+	VMOVUPS      640(SP), Y4
+	VBLENDVPS    Y3, Y6, Y4, Y4
+	VMOVUPS      672(SP), Y5
+	VBLENDVPS    Y3, Y7, Y5, Y3
+	VMOVAPS      Y4, Y5
+	VMOVAPS      Y3, Y6
+	MOVL         44(AX), R13
+	TESTL        R13, R13
+	JNZ          aslHardMaskedAVX2F32pown1
+	VBROADCASTSS consts32AVX2<>+384(SB), Y5
+	VXORPS       Y6, Y6, Y6
+	JMP          aslHardMaskedAVX2F32pown1done
+
+aslHardMaskedAVX2F32pown1:
+	DECL        R13
+	JZ          aslHardMaskedAVX2F32pown1done
+	VMULPS      Y4, Y5, Y7
+	VMOVAPS     Y4, Y8
+	VFMSUB213PS Y7, Y5, Y8
+	VFMADD231PS Y5, Y3, Y8
+	VFMADD231PS Y6, Y4, Y8
+	VMOVAPS     Y7, Y5
+	VMOVAPS     Y8, Y6
+	JMP         aslHardMaskedAVX2F32pown1
+
+aslHardMaskedAVX2F32pown1done:
+	VADDPS       Y6, Y5, Y5
+	VMOVUPS      608(SP), Y6
+	VMULPS       Y6, Y4, Y4
+	VPSRLD       $0x17, Y6, Y7
+	VPSUBD       consts32AVX2<>+992(SB), Y7, Y7
+	VCVTDQ2PS    Y7, Y7
+	VANDPS       consts32AVX2<>+1024(SB), Y6, Y6
+	VORPS        consts32AVX2<>+384(SB), Y6, Y6
+	VSUBPS       consts32AVX2<>+384(SB), Y6, Y6
+	VMULPS       consts32AVX2<>+1056(SB), Y7, Y8
+	VBROADCASTSS consts32AVX2<>+1088(SB), Y9
+	VFMADD231PS  Y9, Y7, Y8
+	VCMPPS       $0x12, consts32AVX2<>+384(SB), Y4, Y7
+	VBLENDVPS    Y7, Y4, Y6, Y4
+	VBLENDVPS    Y7, Y3, Y8, Y3
+	VMOVUPS      480(SP), Y6
+	VMOVUPS      64(R11), Y7
+	VBLENDVPS    Y6, Y7, Y4, Y4
+	VXORPS       consts32AVX2<>+0(SB), Y2, Y7
+	VMAXPS       consts32AVX2<>+192(SB), Y7, Y7
+	VMOVUPS      96(R11), Y8
+	VMOVUPS      576(SP), Y9
+	VFMADD231PS  Y8, Y9, Y7
+	VBLENDVPS    Y6, Y7, Y3, Y3
+	VMULPS       Y4, Y4, Y7
+	VMULPS       Y7, Y7, Y8
+	VBROADCASTSS consts32AVX2<>+480(SB), Y9
+	VFMADD213PS  consts32AVX2<>+512(SB), Y4, Y9
+	VBROADCASTSS consts32AVX2<>+544(SB), Y10
+	VFMADD213PS  consts32AVX2<>+576(SB), Y4, Y10
+	VFMADD213PS  Y9, Y7, Y10
+	VBROADCASTSS consts32AVX2<>+608(SB), Y9
+	VFMADD213PS  consts32AVX2<>+640(SB), Y4, Y9
+	VBROADCASTSS consts32AVX2<>+672(SB), Y11
+	VFMADD213PS  consts32AVX2<>+704(SB), Y4, Y11
+	VFMADD213PS  Y9, Y7, Y11
+	VFMADD213PS  Y10, Y8, Y11
+	VFMADD213PS  Y4, Y7, Y11
+	VADDPS       Y3, Y11, Y3
+	VMOVUPS      544(SP), Y4
+	VBLENDVPS    Y6, Y4, Y5, Y4
+	VBROADCASTSS 40(AX), Y5
+	VCMPPS       $0x1d, Y5, Y2, Y2
+	VORPS        Y6, Y2, Y2
+	VMULPS       Y3, Y4, Y3
+	VANDPS       Y2, Y3, Y3
+	VMOVUPS      512(SP), Y5
+	VMULPS       Y5, Y4, Y4
+	VANDPS       Y2, Y4, Y2
+	TESTQ        DX, DX
+	JZ           aslHardMaskedAVX2F32nograd1
+	VMOVUPS      32(DI)(R10*4), Y4
+	VPMOVZXBD    8(R8)(R10*1), Y5
+	VPXOR        Y6, Y6, Y6
+	VPCMPGTD     Y6, Y5, Y5
+	VANDNPS      Y4, Y5, Y4
+	VMULPS       Y4, Y2, Y2
+	VBROADCASTSS consts32AVX2<>+1120(SB), Y5
+	VMINPS       Y2, Y5, Y2
+	VBROADCASTSS consts32AVX2<>+1152(SB), Y5
+	VMAXPS       Y2, Y5, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y4, Y4
+	VANDPS       Y4, Y2, Y2
+	VMOVUPS      Y2, 32(DX)(R10*4)
+
+aslHardMaskedAVX2F32nograd1:
+	VMOVUPS      32(DI)(R10*4), Y2
+	VPMOVZXBD    8(R8)(R10*1), Y4
+	VPXOR        Y5, Y5, Y5
+	VPCMPGTD     Y5, Y4, Y4
+	VANDNPS      Y2, Y4, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y4
+	VMULPS       Y2, Y3, Y5
+	VMINPS       consts32AVX2<>+1120(SB), Y5, Y5
+	VANDPS       Y4, Y5, Y4
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y5
+	VANDPS       Y5, Y3, Y3
+	VCVTPS2PD    X3, Y5
+	VCVTPS2PD    X2, Y6
+	VMULPD       Y6, Y5, Y5
+	VMINPD       limF64AVX2<>+0(SB), Y5, Y5
+	VADDPD       Y5, Y0, Y0
+	VEXTRACTF128 $0x01, Y3, X3
+	VCVTPS2PD    X3, Y3
+	VEXTRACTF128 $0x01, Y2, X2
+	VCVTPS2PD    X2, Y2
+	VMULPD       Y2, Y3, Y3
+	VMINPD       limF64AVX2<>+0(SB), Y3, Y3
+	VADDPD       Y3, Y1, Y1
+	TESTQ        CX, CX
+	JZ           aslHardMaskedAVX2F32noloss1
+	VMOVUPS      Y4, 32(CX)(R10*4)
+
+aslHardMaskedAVX2F32noloss1:
+	XCHGQ R11, R12
+	ADDQ  $0x10, R10
+	JMP   aslHardMaskedAVX2F32loop
+
+aslHardMaskedAVX2F32done:
 	VADDPD       Y1, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
@@ -9992,20 +12603,108 @@ DATA consts32AVX2<>+752(SB)/4, $0xbf800000
 DATA consts32AVX2<>+756(SB)/4, $0xbf800000
 DATA consts32AVX2<>+760(SB)/4, $0xbf800000
 DATA consts32AVX2<>+764(SB)/4, $0xbf800000
-DATA consts32AVX2<>+768(SB)/4, $0x7f7fffff
-DATA consts32AVX2<>+772(SB)/4, $0x7f7fffff
-DATA consts32AVX2<>+776(SB)/4, $0x7f7fffff
-DATA consts32AVX2<>+780(SB)/4, $0x7f7fffff
-DATA consts32AVX2<>+784(SB)/4, $0x7f7fffff
-DATA consts32AVX2<>+788(SB)/4, $0x7f7fffff
-DATA consts32AVX2<>+792(SB)/4, $0x7f7fffff
-DATA consts32AVX2<>+796(SB)/4, $0x7f7fffff
-DATA consts32AVX2<>+800(SB)/4, $0xff7fffff
-DATA consts32AVX2<>+804(SB)/4, $0xff7fffff
-DATA consts32AVX2<>+808(SB)/4, $0xff7fffff
-DATA consts32AVX2<>+812(SB)/4, $0xff7fffff
-DATA consts32AVX2<>+816(SB)/4, $0xff7fffff
-DATA consts32AVX2<>+820(SB)/4, $0xff7fffff
-DATA consts32AVX2<>+824(SB)/4, $0xff7fffff
-DATA consts32AVX2<>+828(SB)/4, $0xff7fffff
-GLOBL consts32AVX2<>(SB), RODATA|NOPTR, $832
+DATA consts32AVX2<>+768(SB)/4, $0x3638ef1d
+DATA consts32AVX2<>+772(SB)/4, $0x3638ef1d
+DATA consts32AVX2<>+776(SB)/4, $0x3638ef1d
+DATA consts32AVX2<>+780(SB)/4, $0x3638ef1d
+DATA consts32AVX2<>+784(SB)/4, $0x3638ef1d
+DATA consts32AVX2<>+788(SB)/4, $0x3638ef1d
+DATA consts32AVX2<>+792(SB)/4, $0x3638ef1d
+DATA consts32AVX2<>+796(SB)/4, $0x3638ef1d
+DATA consts32AVX2<>+800(SB)/4, $0xb7d00d01
+DATA consts32AVX2<>+804(SB)/4, $0xb7d00d01
+DATA consts32AVX2<>+808(SB)/4, $0xb7d00d01
+DATA consts32AVX2<>+812(SB)/4, $0xb7d00d01
+DATA consts32AVX2<>+816(SB)/4, $0xb7d00d01
+DATA consts32AVX2<>+820(SB)/4, $0xb7d00d01
+DATA consts32AVX2<>+824(SB)/4, $0xb7d00d01
+DATA consts32AVX2<>+828(SB)/4, $0xb7d00d01
+DATA consts32AVX2<>+832(SB)/4, $0x39500d01
+DATA consts32AVX2<>+836(SB)/4, $0x39500d01
+DATA consts32AVX2<>+840(SB)/4, $0x39500d01
+DATA consts32AVX2<>+844(SB)/4, $0x39500d01
+DATA consts32AVX2<>+848(SB)/4, $0x39500d01
+DATA consts32AVX2<>+852(SB)/4, $0x39500d01
+DATA consts32AVX2<>+856(SB)/4, $0x39500d01
+DATA consts32AVX2<>+860(SB)/4, $0x39500d01
+DATA consts32AVX2<>+864(SB)/4, $0xbab60b61
+DATA consts32AVX2<>+868(SB)/4, $0xbab60b61
+DATA consts32AVX2<>+872(SB)/4, $0xbab60b61
+DATA consts32AVX2<>+876(SB)/4, $0xbab60b61
+DATA consts32AVX2<>+880(SB)/4, $0xbab60b61
+DATA consts32AVX2<>+884(SB)/4, $0xbab60b61
+DATA consts32AVX2<>+888(SB)/4, $0xbab60b61
+DATA consts32AVX2<>+892(SB)/4, $0xbab60b61
+DATA consts32AVX2<>+896(SB)/4, $0x3c088889
+DATA consts32AVX2<>+900(SB)/4, $0x3c088889
+DATA consts32AVX2<>+904(SB)/4, $0x3c088889
+DATA consts32AVX2<>+908(SB)/4, $0x3c088889
+DATA consts32AVX2<>+912(SB)/4, $0x3c088889
+DATA consts32AVX2<>+916(SB)/4, $0x3c088889
+DATA consts32AVX2<>+920(SB)/4, $0x3c088889
+DATA consts32AVX2<>+924(SB)/4, $0x3c088889
+DATA consts32AVX2<>+928(SB)/4, $0xbd2aaaab
+DATA consts32AVX2<>+932(SB)/4, $0xbd2aaaab
+DATA consts32AVX2<>+936(SB)/4, $0xbd2aaaab
+DATA consts32AVX2<>+940(SB)/4, $0xbd2aaaab
+DATA consts32AVX2<>+944(SB)/4, $0xbd2aaaab
+DATA consts32AVX2<>+948(SB)/4, $0xbd2aaaab
+DATA consts32AVX2<>+952(SB)/4, $0xbd2aaaab
+DATA consts32AVX2<>+956(SB)/4, $0xbd2aaaab
+DATA consts32AVX2<>+960(SB)/4, $0xbf000000
+DATA consts32AVX2<>+964(SB)/4, $0xbf000000
+DATA consts32AVX2<>+968(SB)/4, $0xbf000000
+DATA consts32AVX2<>+972(SB)/4, $0xbf000000
+DATA consts32AVX2<>+976(SB)/4, $0xbf000000
+DATA consts32AVX2<>+980(SB)/4, $0xbf000000
+DATA consts32AVX2<>+984(SB)/4, $0xbf000000
+DATA consts32AVX2<>+988(SB)/4, $0xbf000000
+DATA consts32AVX2<>+992(SB)/4, $0x0000007f
+DATA consts32AVX2<>+996(SB)/4, $0x0000007f
+DATA consts32AVX2<>+1000(SB)/4, $0x0000007f
+DATA consts32AVX2<>+1004(SB)/4, $0x0000007f
+DATA consts32AVX2<>+1008(SB)/4, $0x0000007f
+DATA consts32AVX2<>+1012(SB)/4, $0x0000007f
+DATA consts32AVX2<>+1016(SB)/4, $0x0000007f
+DATA consts32AVX2<>+1020(SB)/4, $0x0000007f
+DATA consts32AVX2<>+1024(SB)/4, $0x007fffff
+DATA consts32AVX2<>+1028(SB)/4, $0x007fffff
+DATA consts32AVX2<>+1032(SB)/4, $0x007fffff
+DATA consts32AVX2<>+1036(SB)/4, $0x007fffff
+DATA consts32AVX2<>+1040(SB)/4, $0x007fffff
+DATA consts32AVX2<>+1044(SB)/4, $0x007fffff
+DATA consts32AVX2<>+1048(SB)/4, $0x007fffff
+DATA consts32AVX2<>+1052(SB)/4, $0x007fffff
+DATA consts32AVX2<>+1056(SB)/4, $0x3f317218
+DATA consts32AVX2<>+1060(SB)/4, $0x3f317218
+DATA consts32AVX2<>+1064(SB)/4, $0x3f317218
+DATA consts32AVX2<>+1068(SB)/4, $0x3f317218
+DATA consts32AVX2<>+1072(SB)/4, $0x3f317218
+DATA consts32AVX2<>+1076(SB)/4, $0x3f317218
+DATA consts32AVX2<>+1080(SB)/4, $0x3f317218
+DATA consts32AVX2<>+1084(SB)/4, $0x3f317218
+DATA consts32AVX2<>+1088(SB)/4, $0xb102e308
+DATA consts32AVX2<>+1092(SB)/4, $0xb102e308
+DATA consts32AVX2<>+1096(SB)/4, $0xb102e308
+DATA consts32AVX2<>+1100(SB)/4, $0xb102e308
+DATA consts32AVX2<>+1104(SB)/4, $0xb102e308
+DATA consts32AVX2<>+1108(SB)/4, $0xb102e308
+DATA consts32AVX2<>+1112(SB)/4, $0xb102e308
+DATA consts32AVX2<>+1116(SB)/4, $0xb102e308
+DATA consts32AVX2<>+1120(SB)/4, $0x7f7fffff
+DATA consts32AVX2<>+1124(SB)/4, $0x7f7fffff
+DATA consts32AVX2<>+1128(SB)/4, $0x7f7fffff
+DATA consts32AVX2<>+1132(SB)/4, $0x7f7fffff
+DATA consts32AVX2<>+1136(SB)/4, $0x7f7fffff
+DATA consts32AVX2<>+1140(SB)/4, $0x7f7fffff
+DATA consts32AVX2<>+1144(SB)/4, $0x7f7fffff
+DATA consts32AVX2<>+1148(SB)/4, $0x7f7fffff
+DATA consts32AVX2<>+1152(SB)/4, $0xff7fffff
+DATA consts32AVX2<>+1156(SB)/4, $0xff7fffff
+DATA consts32AVX2<>+1160(SB)/4, $0xff7fffff
+DATA consts32AVX2<>+1164(SB)/4, $0xff7fffff
+DATA consts32AVX2<>+1168(SB)/4, $0xff7fffff
+DATA consts32AVX2<>+1172(SB)/4, $0xff7fffff
+DATA consts32AVX2<>+1176(SB)/4, $0xff7fffff
+DATA consts32AVX2<>+1180(SB)/4, $0xff7fffff
+GLOBL consts32AVX2<>(SB), RODATA|NOPTR, $1184

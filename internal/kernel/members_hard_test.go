@@ -80,6 +80,17 @@ func TestHardLanesOnlyWhereAccurate(t *testing.T) {
 		{"gaussian γ = 0.5", Gaussian(0.5, 4), 1.0 / 3, false, true},
 		{"gaussian Hessian", Gaussian(1, 4), 1.0 / 3, true, true},
 		{"asymmetric", Asymmetric(0, 4, 0.05, false), 1.0 / 3, false, false},
+		{"asl", Asymmetric(1, 4, 0.05, true), 1.0 / 3, false, true},
+		{"asl Hessian", Asymmetric(1, 4, 0.05, true), 1.0 / 3, true, false},
+		{"asl γ₊ = 3", Asymmetric(3, 4, 0.05, true), 1.0 / 3, false, false},
+		{"asl γ₋ = 8", Asymmetric(2, 8, 0.25, true), 1.0 / 3, false, true},
+		{"asl γ₋ = 9", Asymmetric(1, 9, 0.05, true), 1.0 / 3, false, false},
+		{"asl γ₋ = 4.5", Asymmetric(1, 4.5, 0.05, true), 1.0 / 3, false, false},
+		{"asl margin 0", Asymmetric(1, 4, 0, true), 1.0 / 3, false, false},
+		{"asl margin 2^−20", Asymmetric(1, 4, 0x1p-20, true), 1.0 / 3, false, true},
+		{"asl margin < 2^−20", Asymmetric(1, 4, 0x1p-21, true), 1.0 / 3, false, false},
+		{"asl margin 0.3", Asymmetric(1, 4, 0.3, true), 1.0 / 3, false, false},
+		{"asl scale 1e30", Asymmetric(1, 4, 0.05, true), 1e30, false, false},
 		{"scheduled", Scheduled(0, []float64{0.2, 0.5}, []float64{5, 3}, 3), 1.0 / 3, false, true},
 		{"scheduled Hessian", Scheduled(0, []float64{0.2}, []float64{5}, 3), 1.0 / 3, true, false},
 		{"scheduled, three pieces", Scheduled(0, []float64{0.2, 0.5}, []float64{5, 1}, 3), 1.0 / 3, false, true},
@@ -172,7 +183,7 @@ func TestMemberMaskedKernelEqualsWeighing(t *testing.T) {
 	rng := rand.New(rand.NewPCG(53, 54))
 	const n = 1024 + 64
 	specs := []MemberSpec{Poly1(0.25, 2, 1), Quality(2), FLStar(0.25, 2, 1), Reduced(0.25, 2, 0.5), Varifocal(0.75, 1, true),
-		Scheduled(0.25, []float64{0.2}, []float64{5}, 3)}
+		Scheduled(0.25, []float64{0.2}, []float64{5}, 3), Asymmetric(1, 4, 0.05, true)}
 	for _, tb := range tables {
 		for _, spec := range specs {
 			if tb.memberHardMasked[spec.hard.kernel] == nil {

@@ -1,0 +1,235 @@
+package main
+
+import (
+	"math"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+const (
+	// asl: the signed, scaled gradient factors (−scale for y = 1, scale
+	// for y = 0), the margin m, logit(m) and 1 − m, each a float32 and
+	// the rest, the least float32 logit whose p exceeds m (package focal's
+	// test p − m > 0), and the int32 γ₋ (γ₊'s is m32Pow)
+	asG1 = m32Own + iota
+	asG0
+	asMg
+	asMgLo
+	asXm
+	asXmLo
+	asC
+	asCLo
+	asXt
+	asKNeg
+)
+
+// aslNear is the width, in the logit, of the margin's neighbourhood where
+// asl computes p − m as a product (see asl).
+const aslNear = 0.5
+
+// aslE are the Taylor coefficients of E(u) = (1 − e^−u)/u = 1 + u·Q(u):
+// Q's, (−1)ᵏ/(k + 1)! for k = 1…8, truncated within 6e-10 relative for
+// u ≤ aslNear.
+var aslE = func() []float32 {
+	c := make([]float32, 8)
+	f := 1.0
+	for k := 1; k <= len(c); k++ {
+		f *= float64(k + 1)
+		c[k-1] = float32(math.Pow(-1, float64(k)) / f)
+	}
+	return c
+}()
+
+// asl is focal.Asymmetric with a detached weight (KindASL's default) for
+// hard targets, integer γ₊ ≤ 2 and γ₋ ≤ 8, and a margin m in [2^−20, 1/4],
+// loss and gradient (its Hessian takes the float64 lanes):
+//
+//	y = 1:  L = q^γ₊ softplus(−x),  scale·L′ = −scale q^γ₊ q
+//	y = 0:  L = d^γ₋ c,  scale·L′ = scale d^γ₋ pq/(q + m)   (0 where p ≤ m)
+//
+// with p = σ(x), q = σ(−x), d = p − m and c = −log(1 − d) = −log(q + m).
+// d^γ₋ multiplies d's relative error by γ₋, and d cancels at the margin,
+// so d is a double float32 (dₕ + dₗ) from p and q as double float32s:
+//   - p, q = a/(1 + e) and b/(1 + e) from e + eₗ = e^−|x| (expNegPair,
+//     4e-9 relative on AVX-512, 1.1e-8 on AVX2), their low parts from the
+//     residuals a − pₕ(sₕ + sₗ), sₕ + sₗ = 1 + e + eₗ;
+//   - within aslNear of the margin's logit xₘ, d = p (1 − m) E(u) u with
+//     u = x − xₘ (x − xₘ's float32 part exact: x and xₘ are within a
+//     factor 2 there, which m ≤ 1/4 makes so), E's polynomial (aslE),
+//     and the products' errors by fused multiply-adds: what the pair's
+//     error leaves of p − m is p's error over (p − m)/p, which grows
+//     without bound at the margin;
+//   - beyond it, d = (pₕ − mₕ) + (pₗ − mₗ), the first difference's error
+//     kept (Fast2Sum): p's 1.1e-8 over (p − m)/p ≥ 0.37 there.
+//
+// d^γ₋ is compensated (each product's error by a fused multiply-add, dₗ's
+// share added), so it errs by about one rounding. With v = q + m (its
+// rounding error kept) and z = d/v, c = log1p(z) + dₗ for z ≤ 1
+// (log1p′(z) = v ≈ 1) and, for z > 1 (v < 1/2), c = log(1/v) =
+// k ln 2 + log1p(f − 1), 1/v = f·2^k, f ∈ [1, 2): one log1pPoly for
+// either and for the positives' softplus(−x) = max(−x, 0) + log1p(e).
+func (f *f32) asl(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
+	sign := f.cbits(1 << 31)
+	f.defBlends = true
+	defer func() { f.defBlends = false }()
+	// AVX2's sixteen registers do not hold the parts: there the long-lived
+	// ones wait in the frame.
+	hold := func(v reg.VecVirtual) func() reg.VecVirtual {
+		if f.z {
+			return func() reg.VecVirtual { return v }
+		}
+		m := AllocLocal(4 * f.lanes())
+		VMOVUPS(v, m)
+		return func() reg.VecVirtual { r := f.vec(); VMOVUPS(m, r); return r }
+	}
+	one := func() reg.Register { return s.one }
+	if !f.z {
+		h := hold(s.one.(reg.VecVirtual))
+		one = func() reg.Register { return h() }
+	}
+	x := s.x
+	// p and q as double float32s.
+	e := s.ehi()
+	sh := f.add(e, f.c(1))
+	sl := f.add(f.sub(f.load(f.c(1)), sh), e) // Fast2Sum: 1 ≥ e
+	VADDPS(s.elo(), sl, sl)
+	inv := f.div(f.load(f.c(1)), sh)
+	ei := f.mul(e, inv)
+	xneg := f.signMask(x)
+	ph, qh := f.selectSign(xneg, ei, inv), f.selectSign(xneg, inv, ei)
+	zero := f.vec()
+	VXORPS(zero, zero, zero)
+	low := func(v, a, al reg.VecVirtual) reg.VecVirtual {
+		VFNMADD231PS(v, sh, a) // a − vₕ sₕ
+		VADDPS(al, a, a)
+		VFNMADD231PS(v, sl, a)
+		return f.mul(a, inv)
+	}
+	pl := low(ph, f.selectSign(xneg, e, f.load(f.c(1))), f.selectSign(xneg, s.elo(), zero))
+	ql := low(qh, f.selectSign(xneg, f.load(f.c(1)), e), f.selectSign(xneg, zero, s.elo()))
+	// v = q + m and its rounding error, 1/v, and the negatives' gradient
+	// factor pq/v.
+	mg := s.qv(asMg)
+	vh := f.add(qh, mg)
+	big, small := f.max(qh, mg), f.op(VMINPS, VMINPS_BCST, qh, mg)
+	vl := f.add(f.sub(big, vh), small)
+	VADDPS(ql, vl, vl)
+	vl = f.add(vl, s.qo(asMgLo))
+	rv := f.div(f.load(f.c(1)), f.add(vh, vl))
+	gn := f.mul(f.mul(f.add(ph, pl), f.add(qh, ql)), rv)
+	G := hold(f.mul(f.blend(one(), gn, qh), s.pair(asG1, asG0)))
+	wp, wpl := f.powKComp(qh, ql, s.qm(m32Pow), s.label("powp")) // q^γ₊ (the positives')
+	VADDPS(wpl, wp, wp)
+	wph := hold(wp)
+	invh := hold(inv)
+	rvh := hold(rv)
+	// d far from the margin: (pₕ − mₕ) + (pₗ − mₗ).
+	t1 := f.sub(ph, s.qo(asMg))
+	t2 := f.sub(f.sub(f.sub(ph, t1), s.qo(asMg)), s.qo(asMgLo)) // Fast2Sum's error (p > m) − mₗ
+	VADDPS(pl, t2, t2)
+	dh := f.add(t1, t2)
+	dl := f.add(f.sub(t1, dh), t2)
+	dhh, dlh := hold(dh), hold(dl)
+	// d near the margin: p (1 − m) E(u) u, u = x − xₘ as u₁ + u₁ₗ.
+	uh := f.sub(x, s.qo(asXm)) // exact where near
+	u1 := f.sub(uh, s.qo(asXmLo))
+	u1l := f.sub(f.sub(uh, u1), s.qo(asXmLo))
+	q := f.load(f.c(aslE[len(aslE)-1]))
+	for k := len(aslE) - 2; k >= 0; k-- {
+		f.horner(q, u1, aslE[k])
+	}
+	th := f.mul(q, u1)
+	polh := f.add(th, f.c(1))
+	poll := f.add(f.sub(f.load(f.c(1)), polh), th)
+	Eh := f.mul(u1, polh)
+	El := f.twoProdErr(u1, polh, Eh)
+	VFMADD231PS(u1, poll, El)
+	VFMADD231PS(u1l, polh, El)
+	Ph := f.mul(ph, s.qo(asC))
+	Pl := f.twoProdErr(ph, s.qv(asC), Ph)
+	VFMADD231PS(ph, s.qv(asCLo), Pl)
+	VFMADD231PS(pl, s.qv(asC), Pl)
+	ndh := f.mul(Ph, Eh)
+	ndl := f.twoProdErr(Ph, Eh, ndh)
+	VFMADD231PS(Ph, El, ndl)
+	VFMADD231PS(Pl, Eh, ndl)
+	near := f.cmp(cmpLT, uh, f.c(aslNear))
+	dh = f.blend(near, dhh(), ndh)
+	dl = f.blend(near, dlh(), ndl)
+	// w = d^γ₋, compensated, and z = d/v.
+	w, wl := f.powKComp(dh, dl, s.qm(asKNeg), s.label("pown"))
+	VADDPS(wl, w, w)
+	rv = rvh()
+	z := f.mul(dh, rv)
+	// c: log1p(z) + dₗ for z ≤ 1, else k ln 2 + log1p(f − 1) with
+	// 1/v = f·2^k; softplus(−x) = max(−x, 0) + log1p(e) for y = 1.
+	kf := f.vec()
+	VPSRLD(U8(23), rv, kf)
+	if f.z {
+		VPSUBD_BCST(f.cbits(127), kf, kf)
+	} else {
+		VPSUBD(f.cbits(127), kf, kf)
+	}
+	VCVTDQ2PS(kf, kf)
+	fm := f.op(VORPS, VORPS_BCST, f.and(rv, f.cbits(1<<23-1)), f.cbits(0x3f800000))
+	fm = f.sub(fm, f.c(1))
+	ln2 := float32(math.Ln2)
+	add := f.mul(kf, f.c(ln2))
+	VFMADD231PS(f.load(f.c(float32(math.Ln2-float64(ln2)))), kf, add)
+	inz := f.cmp(cmpLE, z, f.c(1))
+	arg := f.blend(inz, fm, z)
+	add = f.blend(inz, add, dl)
+	o := one()
+	arg = f.blend(o, arg, s.ehi())
+	cep := f.max(f.xor(x, sign), f.c(0))
+	VFMADD231PS(s.elo(), invh(), cep) // + eₗ/(1 + e)
+	add = f.blend(o, add, cep)
+	c := f.add(f.log1pPoly(arg), add)
+	w = f.blend(o, w, wph())
+	// Zero where y = 0 and p ≤ m.
+	keep := f.or(o, f.cmp(cmpGE, x, s.qo(asXt)))
+	l = f.keep(keep, f.mul(w, c))
+	g = f.keep(keep, f.mul(w, G()))
+	return l, g, nil
+}
+
+// twoProdErr returns a·b − p, p the float32 product of a and b: its
+// rounding error, exact (a fused multiply-add).
+func (f *f32) twoProdErr(a, b, p reg.VecVirtual) reg.VecVirtual {
+	e := f.vec()
+	VMOVAPS(b, e)
+	VFMSUB213PS(p, a, e) // a·e − p
+	return e
+}
+
+// powKComp returns d^k for d = dh + dl (a double float32) and k the int32
+// at flag, as w + wl: w = dₕ^k by k − 1 multiplications, wl their
+// rounding errors (fused multiply-adds) and dₗ's share, carried along
+// (a compensated power: within about one rounding of the product). k = 0
+// gives 1 + 0, k = 1 dₕ + dₗ. label names its loop.
+func (f *f32) powKComp(dh, dl reg.VecVirtual, flag Mem, label string) (w, wl reg.VecVirtual) {
+	w, wl = f.vec(), f.vec()
+	VMOVAPS(dh, w)
+	VMOVAPS(dl, wl)
+	c := GP32()
+	MOVL(flag, c)
+	TESTL(c, c)
+	JNZ(LabelRef(label))
+	VBROADCASTSS(f.c(1), w) // k = 0
+	VXORPS(wl, wl, wl)
+	JMP(LabelRef(label + "done"))
+	Label(label) // w + wl = d^(k − c + 1)
+	DECL(c)
+	JZ(LabelRef(label + "done"))
+	p := f.mul(w, dh)
+	e := f.twoProdErr(w, dh, p)
+	VFMADD231PS(w, dl, e)  // + w dₗ
+	VFMADD231PS(wl, dh, e) // + wl dₕ
+	VMOVAPS(p, w)
+	VMOVAPS(e, wl)
+	JMP(LabelRef(label))
+	Label(label + "done")
+	return w, wl
+}
