@@ -10,37 +10,31 @@ import (
 
 const (
 	// asl: the signed, scaled gradient factors (−scale for y = 1, scale
-	// for y = 0), the margin m, logit(m) and 1 − m, each a float32 and
-	// the rest, the least float32 logit whose p exceeds m (package focal's
-	// test p − m > 0), and the int32 γ₋ (γ₊'s is m32Pow)
+	// for y = 0), the margin m and logit(m), each a float32 and the rest,
+	// the least float32 logit whose p exceeds m (package focal's test
+	// p − m > 0), γ₋ as an int32 and as a float32 (γ₊'s int32 is m32Pow);
+	// from m32Root, the Taylor coefficients of p − m in u = x − logit(m)
+	// (aslTerms, the first as a float32 and the rest)
 	asG1 = m32Own + iota
 	asG0
 	asMg
 	asMgLo
 	asXm
 	asXmLo
-	asC
-	asCLo
 	asXt
 	asKNeg
+	asGammaNeg
+	asNear = m32Root
 )
 
 // aslNear is the width, in the logit, of the margin's neighbourhood where
-// asl computes p − m as a product (see asl).
-const aslNear = 0.5
-
-// aslE are the Taylor coefficients of E(u) = (1 − e^−u)/u = 1 + u·Q(u):
-// Q's, (−1)ᵏ/(k + 1)! for k = 1…8, truncated within 6e-10 relative for
-// u ≤ aslNear.
-var aslE = func() []float32 {
-	c := make([]float32, 8)
-	f := 1.0
-	for k := 1; k <= len(c); k++ {
-		f *= float64(k + 1)
-		c[k-1] = float32(math.Pow(-1, float64(k)) / f)
-	}
-	return c
-}()
+// asl computes p − m from its Taylor series in x − logit(m); aslTerms is
+// the number of the series' terms it takes (package kernel's
+// aslNearTerms).
+const (
+	aslNear  = 0.5
+	aslTerms = 10
+)
 
 // asl is focal.Asymmetric with a detached weight (KindASL's default) for
 // hard targets, integer γ₊ ≤ 2 and γ₋ ≤ 8, and a margin m in [2^−20, 1/4],
@@ -51,25 +45,26 @@ var aslE = func() []float32 {
 //
 // with p = σ(x), q = σ(−x), d = p − m and c = −log(1 − d) = −log(q + m).
 // d^γ₋ multiplies d's relative error by γ₋, and d cancels at the margin,
-// so d is a double float32 (dₕ + dₗ) from p and q as double float32s:
-//   - p, q = a/(1 + e) and b/(1 + e) from e + eₗ = e^−|x| (expNegPair,
-//     4e-9 relative on AVX-512, 1.1e-8 on AVX2), their low parts from the
-//     residuals a − pₕ(sₕ + sₗ), sₕ + sₗ = 1 + e + eₗ;
-//   - within aslNear of the margin's logit xₘ, d = p (1 − m) E(u) u with
-//     u = x − xₘ (x − xₘ's float32 part exact: x and xₘ are within a
-//     factor 2 there, which m ≤ 1/4 makes so), E's polynomial (aslE),
-//     and the products' errors by fused multiply-adds: what the pair's
-//     error leaves of p − m is p's error over (p − m)/p, which grows
-//     without bound at the margin;
+// so d is a double float32 (dₕ + dₗ):
+//   - within aslNear of the margin's logit xₘ, d = u·R(u), u = x − xₘ
+//     (x − xₘ's float32 part is exact: x and xₘ are within a factor 2
+//     there, which m ≤ 1/4 makes so), R(u) = Σ aₖ u^(k−1) the Taylor
+//     series of σ(xₘ + u) − m (package kernel's aslNearTerms; its terms
+//     fall like (u/3.3)^k for m ≤ 1/4), its first term and the products'
+//     errors kept: p's own error would leave (p − m)/p of it there, which
+//     vanishes at the margin;
 //   - beyond it, d = (pₕ − mₕ) + (pₗ − mₗ), the first difference's error
-//     kept (Fast2Sum): p's 1.1e-8 over (p − m)/p ≥ 0.37 there.
+//     kept (Fast2Sum), with p and q as double float32s from
+//     e + eₗ = e^−|x| (expNegPair, 4e-9 relative on AVX-512, 1.1e-8 on
+//     AVX2): 1/(1 + e) and e/(1 + e), their low parts from the residuals
+//     of the division; p's error over (p − m)/p ≥ 0.37 there.
 //
-// d^γ₋ is compensated (each product's error by a fused multiply-add, dₗ's
-// share added), so it errs by about one rounding. With v = q + m (its
-// rounding error kept) and z = d/v, c = log1p(z) + dₗ for z ≤ 1
+// d^γ₋ is dₕ^γ₋ by multiplication plus γ₋ dₕ^(γ₋−1) dₗ. With v = q + m
+// (its rounding error kept) and z = d/v, c = log1p(z) + dₗ for z ≤ 1
 // (log1p′(z) = v ≈ 1) and, for z > 1 (v < 1/2), c = log(1/v) =
 // k ln 2 + log1p(f − 1), 1/v = f·2^k, f ∈ [1, 2): one log1pPoly for
-// either and for the positives' softplus(−x) = max(−x, 0) + log1p(e).
+// either and for the positives' softplus(−x) = max(−x, 0) + log1p(e + eₗ).
+// The positives' q^γ₊ is compensated (powKComp) from q's two parts.
 func (f *f32) asl(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
 	sign := f.cbits(1 << 31)
 	f.defBlends = true
@@ -90,25 +85,25 @@ func (f *f32) asl(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
 		one = func() reg.Register { return h() }
 	}
 	x := s.x
-	// p and q as double float32s.
+	// p and q as double float32s: 1/(sₕ + sₗ) and e/(sₕ + sₗ),
+	// sₕ + sₗ = 1 + e + eₗ, the low parts from the residuals.
 	e := s.ehi()
 	sh := f.add(e, f.c(1))
 	sl := f.add(f.sub(f.load(f.c(1)), sh), e) // Fast2Sum: 1 ≥ e
 	VADDPS(s.elo(), sl, sl)
 	inv := f.div(f.load(f.c(1)), sh)
 	ei := f.mul(e, inv)
+	il := f.load(f.c(1))
+	VFNMADD231PS(inv, sh, il) // 1 − inv·sₕ
+	VFNMADD231PS(inv, sl, il)
+	il = f.mul(il, inv)
+	// The two quotients add up to 1: e/(sₕ + sₗ) − ei =
+	// ((1 − inv) − ei) − il, both differences exact (Sterbenz: inv ≥ 1/2,
+	// 1 − inv ≈ ei).
+	el := f.sub(f.sub(f.sub(f.load(f.c(1)), inv), ei), il)
 	xneg := f.signMask(x)
 	ph, qh := f.selectSign(xneg, ei, inv), f.selectSign(xneg, inv, ei)
-	zero := f.vec()
-	VXORPS(zero, zero, zero)
-	low := func(v, a, al reg.VecVirtual) reg.VecVirtual {
-		VFNMADD231PS(v, sh, a) // a − vₕ sₕ
-		VADDPS(al, a, a)
-		VFNMADD231PS(v, sl, a)
-		return f.mul(a, inv)
-	}
-	pl := low(ph, f.selectSign(xneg, e, f.load(f.c(1))), f.selectSign(xneg, s.elo(), zero))
-	ql := low(qh, f.selectSign(xneg, f.load(f.c(1)), e), f.selectSign(xneg, zero, s.elo()))
+	pl, ql := f.selectSign(xneg, el, il), f.selectSign(xneg, il, el)
 	// v = q + m and its rounding error, 1/v, and the negatives' gradient
 	// factor pq/v.
 	mg := s.qv(asMg)
@@ -132,39 +127,37 @@ func (f *f32) asl(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
 	dh := f.add(t1, t2)
 	dl := f.add(f.sub(t1, dh), t2)
 	dhh, dlh := hold(dh), hold(dl)
-	// d near the margin: p (1 − m) E(u) u, u = x − xₘ as u₁ + u₁ₗ.
+	// d near the margin: u·R(u), u = x − xₘ as u₁ + u₁ₗ, R = a₁ + u S(u)
+	// as Rₕ + Rₗ.
 	uh := f.sub(x, s.qo(asXm)) // exact where near
 	u1 := f.sub(uh, s.qo(asXmLo))
 	u1l := f.sub(f.sub(uh, u1), s.qo(asXmLo))
-	q := f.load(f.c(aslE[len(aslE)-1]))
-	for k := len(aslE) - 2; k >= 0; k-- {
-		f.horner(q, u1, aslE[k])
+	S := s.qv(asNear + aslTerms)
+	for k := aslTerms - 1; k >= 2; k-- {
+		if f.z {
+			VFMADD213PS_BCST(s.qm(asNear+k), u1, S)
+		} else {
+			VFMADD213PS(s.qv(asNear+k), u1, S)
+		}
 	}
-	th := f.mul(q, u1)
-	polh := f.add(th, f.c(1))
-	poll := f.add(f.sub(f.load(f.c(1)), polh), th)
-	Eh := f.mul(u1, polh)
-	El := f.twoProdErr(u1, polh, Eh)
-	VFMADD231PS(u1, poll, El)
-	VFMADD231PS(u1l, polh, El)
-	Ph := f.mul(ph, s.qo(asC))
-	Pl := f.twoProdErr(ph, s.qv(asC), Ph)
-	VFMADD231PS(ph, s.qv(asCLo), Pl)
-	VFMADD231PS(pl, s.qv(asC), Pl)
-	ndh := f.mul(Ph, Eh)
-	ndl := f.twoProdErr(Ph, Eh, ndh)
-	VFMADD231PS(Ph, El, ndl)
-	VFMADD231PS(Pl, Eh, ndl)
+	t := f.mul(S, u1)
+	Rh := f.add(t, s.qo(asNear))
+	Rl := f.add(f.sub(f.load(s.qm(asNear)), Rh), t) // Fast2Sum: a₁ ≥ u S(u)
+	Rl = f.add(Rl, s.qo(asNear+1))
+	ndh := f.mul(u1, Rh)
+	ndl := f.twoProdErr(u1, Rh, ndh)
+	VFMADD231PS(u1, Rl, ndl)
+	VFMADD231PS(u1l, Rh, ndl)
 	near := f.cmp(cmpLT, uh, f.c(aslNear))
 	dh = f.blend(near, dhh(), ndh)
 	dl = f.blend(near, dlh(), ndl)
-	// w = d^γ₋, compensated, and z = d/v.
-	w, wl := f.powKComp(dh, dl, s.qm(asKNeg), s.label("pown"))
-	VADDPS(wl, w, w)
+	// w = d^γ₋ and z = d/v.
+	w := f.powKCorr(dh, dl, s.qm(asKNeg), s.qo(asGammaNeg), s.label("pown"))
 	rv = rvh()
 	z := f.mul(dh, rv)
 	// c: log1p(z) + dₗ for z ≤ 1, else k ln 2 + log1p(f − 1) with
-	// 1/v = f·2^k; softplus(−x) = max(−x, 0) + log1p(e) for y = 1.
+	// 1/v = f·2^k; softplus(−x) = max(−x, 0) + log1p(e) + eₗ/(1 + e) for
+	// y = 1.
 	kf := f.vec()
 	VPSRLD(U8(23), rv, kf)
 	if f.z {
@@ -232,4 +225,27 @@ func (f *f32) powKComp(dh, dl reg.VecVirtual, flag Mem, label string) (w, wl reg
 	JMP(LabelRef(label))
 	Label(label + "done")
 	return w, wl
+}
+
+// powKCorr returns d^k for d = dh + dl (a double float32), k the int32 at
+// flag and kf its float32: dₕ^(k−1) by k − 2 multiplications, then
+// dₕ^(k−1)·dₕ + k dₕ^(k−1) dₗ (1 for k = 0). label names its loop.
+func (f *f32) powKCorr(dh, dl reg.VecVirtual, flag Mem, kf Op, label string) reg.VecVirtual {
+	w := f.vec()
+	VBROADCASTSS(f.c(1), w)
+	c := GP32()
+	MOVL(flag, c)
+	TESTL(c, c)
+	JZ(LabelRef(label + "done")) // k = 0
+	Label(label)                 // w = dₕ^(k − c)
+	DECL(c)
+	JZ(LabelRef(label + "last"))
+	VMULPS(dh, w, w)
+	JMP(LabelRef(label))
+	Label(label + "last")
+	k := f.mul(w, kf)
+	VMULPS(dh, w, w)
+	VFMADD231PS(k, dl, w)
+	Label(label + "done")
+	return w
 }

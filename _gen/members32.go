@@ -149,7 +149,9 @@ func (f *f32) member32(member string, focal partsKind, gamma func(s *parts32) (h
 		s.x = f.vec()
 		VMOVUPS(at(X, u), s.x)
 		s.pair = func(y1, y0 int) reg.VecVirtual { return f.blend(s.one, qv(y0), qo(y1)) }
-		s.t = f.negateWhere(s.zero, s.x) // s·x
+		if focal != pairParts {
+			s.t = f.negateWhere(s.zero, s.x) // s·x
+		}
 		if focal == powParts || focal == expParts {
 			s.tneg = f.signMask(s.t)
 		}

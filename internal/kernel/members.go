@@ -252,10 +252,34 @@ func Asymmetric(gammaPos, gammaNeg, margin float64, detach bool) MemberSpec {
 	kn, okn := intGamma(gammaNeg)
 	if detach && okp && okn && kn <= maxAslGammaNeg && margin >= minAslMargin && margin <= maxAslMargin {
 		xm := math.Log(margin) - math.Log1p(-margin)
-		s.hard = hardSpec{kernel: "asl", pow: kp, scaled: 0b11, free: 0b1111111100, split: 0b1010100, ints: 1 << 9,
-			c: [hardSlots]float64{-1, 1, margin, 0, xm, 0, 1 - margin, 0, float64(marginLogit(margin)), float64(kn)}}
+		s.hard = hardSpec{kernel: "asl", pow: kp, scaled: 0b11, free: 0b111111100, split: 0b10100, ints: 1 << 7,
+			c:    [hardSlots]float64{-1, 1, margin, 0, xm, 0, float64(marginLogit(margin)), float64(kn), float64(kn)},
+			tail: aslNear(margin)}
 	}
 	return s
+}
+
+// aslNearTerms is the number of terms of the Taylor series of p − m that
+// the float32-lane ASL kernel takes near the margin (for u ≤ 1/2).
+const aslNearTerms = 10
+
+// aslNear returns the Taylor coefficients a₁…a₁₀ of σ(xₘ + u) − m in u,
+// xₘ = logit(m), from σ′ = σ(1 − σ): a₀ = m and
+// (k + 1) aₖ₊₁ = aₖ − Σⱼ aⱼ aₖ₋ⱼ (j = 0…k). The series converges for
+// |u| < |xₘ + iπ| ≥ 3.3 (m ≤ 1/4): its terms fall at least like 0.15^k
+// for u ≤ 1/2, below 6e-9 of the first from the tenth on.
+func aslNear(m float64) (c [hardTail]float64) {
+	var a [aslNearTerms + 1]float64
+	a[0] = m
+	for k := 0; k < aslNearTerms; k++ {
+		s := a[k]
+		for j := 0; j <= k; j++ {
+			s -= a[j] * a[k-j]
+		}
+		a[k+1] = s / float64(k+1)
+	}
+	copy(c[:], a[1:])
+	return c
 }
 
 // The float32-lane ASL kernel (detached weight) takes γ₋ up to
@@ -633,6 +657,7 @@ type hardSpec struct {
 	split  uint32 // bit i: c[i] is stored as a float32 in slot i and the rest in slot i + 1
 	ints   uint32 // bit i: c[i] is an integer, stored as its int32's bits
 	c      [hardSlots]float64
+	tail   [hardTail]float64 // without roots: constants from slot m32Root, the first as a float32 and the rest
 }
 
 // Slots of a float32-lane member kernel's constants (as in
@@ -645,6 +670,7 @@ const (
 	m32Own
 	hardSlots = 14
 	m32Root   = m32Own + hardSlots
+	hardTail  = 32 - m32Root - 1
 )
 
 // maxHardConst bounds the float32-lane kernels' constants (the gradient's
@@ -670,6 +696,12 @@ func (h *hardSpec) consts(q *[32]float32, scale, floor float64) bool {
 		}
 		q[m32Root], q[m32Root+1], q[m32Root+2], q[m32Root+3] = r.t0Hi, r.t0Lo, r.lo, r.hi
 		copy(q[m32Root+4:], r.q[:])
+	} else {
+		t := h.tail[0]
+		q[m32Root], q[m32Root+1] = float32(t), float32(t-float64(float32(t)))
+		for i, v := range h.tail[1:] {
+			q[m32Root+2+i] = float32(v)
+		}
 	}
 	for i := 0; i < hardSlots; i++ {
 		v := h.c[i]
