@@ -49,15 +49,16 @@ const (
 //   - within aslNear of the margin's logit xₘ, d = u·R(u), u = x − xₘ
 //     (x − xₘ's float32 part is exact: x and xₘ are within a factor 2
 //     there, which m ≤ 1/4 makes so), R(u) = Σ aₖ u^(k−1) the Taylor
-//     series of σ(xₘ + u) − m (package kernel's aslNearTerms; its terms
-//     fall like (u/3.3)^k for m ≤ 1/4), its first term and the products'
-//     errors kept: p's own error would leave (p − m)/p of it there, which
-//     vanishes at the margin;
+//     series of σ(xₘ + u) − m to aslTerms terms (package kernel's
+//     aslNear: within 3.9e-9 relative for m ≤ 1/4), its first term and
+//     the products' errors kept (p − m from p would keep only (p − m)/p
+//     of p's relative accuracy, which vanishes at the margin);
 //   - beyond it, d = (pₕ − mₕ) + (pₗ − mₗ), the first difference's error
 //     kept (Fast2Sum), with p and q as double float32s from
 //     e + eₗ = e^−|x| (expNegPair, 4e-9 relative on AVX-512, 1.1e-8 on
-//     AVX2): 1/(1 + e) and e/(1 + e), their low parts from the residuals
-//     of the division; p's error over (p − m)/p ≥ 0.37 there.
+//     AVX2): 1/(1 + e) with its low part from the division's residual,
+//     e/(1 + e) with its own from the two adding up to 1; p's error over
+//     (p − m)/p ≥ 0.37 there.
 //
 // d^γ₋ is dₕ^γ₋ by multiplication plus γ₋ dₕ^(γ₋−1) dₗ. With v = q + m
 // (its rounding error kept) and z = d/v, c = log1p(z) + dₗ for z ≤ 1

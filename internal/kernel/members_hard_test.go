@@ -40,6 +40,33 @@ func TestThresholdLogitIsTheLeastAtTheThreshold(t *testing.T) {
 // a negative scale, constants beyond 2^20 or below 2^−100 (a gradient
 // scale of 1e30 or 1e-40), FL* with γ or |β| beyond 2^16; and taken at
 // the defaults, with the Hessian too for the others.
+// TestAslNearIsTheTaylorSeries: the coefficients the float32-lane ASL
+// kernel takes near the margin sum, for u ∈ (0, 1/2], to σ(xₘ + u) − m
+// within 5e-9 relative (the series' truncation, 3.9e-9 at m = 1/4 and
+// below 1e-9 for m ≤ 0.2, with the reference's own
+// rounding: σ(xₘ + u) − m computed in float64 as e/(1 + e) − m,
+// e = m/(1 − m)·e^u, cancels by up to 1e-16·m/(σ − m) at the smallest u
+// taken), for the margins the kernel takes.
+func TestAslNearIsTheTaylorSeries(t *testing.T) {
+	for _, m := range []float64{minAslMargin, 1e-3, 0.05, 0.2, maxAslMargin} {
+		c := aslNear(m)
+		worst := 0.0
+		for u := 1e-4; u <= 0.5; u += 1e-4 {
+			e := m / (1 - m) * math.Exp(u)
+			want := e/(1+e) - m
+			got, pw := 0.0, u
+			for _, a := range c[:aslNearTerms] {
+				got += a * pw
+				pw *= u
+			}
+			worst = max(worst, math.Abs(got-want)/want)
+		}
+		if worst > 5e-9 {
+			t.Errorf("m = %v: the series is %.2e relative from σ(xₘ + u) − m", m, worst)
+		}
+	}
+}
+
 func TestHardLanesOnlyWhereAccurate(t *testing.T) {
 	for _, c := range []struct {
 		name  string
