@@ -64,7 +64,7 @@ const (
 // (its rounding error kept) and z = d/v, c = log1p(z) + dₗ for z ≤ 1
 // (log1p′(z) = v ≈ 1) and, for z > 1 (v < 1/2), c = log(1/v) =
 // k ln 2 + log1p(f − 1), 1/v = f·2^k, f ∈ [1, 2): one log1pPoly for
-// either and for the positives' softplus(−x) = max(−x, 0) + log1p(e + eₗ).
+// either and for the positives' softplus(−x) = max(−x, 0) + log1p(e).
 // The positives' q^γ₊ is compensated (powKComp) from q's two parts.
 func (f *f32) asl(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
 	sign := f.cbits(1 << 31)
@@ -119,7 +119,6 @@ func (f *f32) asl(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
 	wp, wpl := f.powKComp(qh, ql, s.qm(m32Pow), s.label("powp")) // q^γ₊ (the positives')
 	VADDPS(wpl, wp, wp)
 	wph := hold(wp)
-	invh := hold(inv)
 	rvh := hold(rv)
 	// d far from the margin: (pₕ − mₕ) + (pₗ − mₗ).
 	t1 := f.sub(ph, s.qo(asMg))
@@ -157,8 +156,7 @@ func (f *f32) asl(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
 	rv = rvh()
 	z := f.mul(dh, rv)
 	// c: log1p(z) + dₗ for z ≤ 1, else k ln 2 + log1p(f − 1) with
-	// 1/v = f·2^k; softplus(−x) = max(−x, 0) + log1p(e) + eₗ/(1 + e) for
-	// y = 1.
+	// 1/v = f·2^k; softplus(−x) = max(−x, 0) + log1p(e) for y = 1.
 	kf := f.vec()
 	VPSRLD(U8(23), rv, kf)
 	if f.z {
@@ -169,17 +167,13 @@ func (f *f32) asl(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
 	VCVTDQ2PS(kf, kf)
 	fm := f.op(VORPS, VORPS_BCST, f.and(rv, f.cbits(1<<23-1)), f.cbits(0x3f800000))
 	fm = f.sub(fm, f.c(1))
-	ln2 := float32(math.Ln2)
-	add := f.mul(kf, f.c(ln2))
-	VFMADD231PS(f.load(f.c(float32(math.Ln2-float64(ln2)))), kf, add)
+	add := f.mul(kf, f.c(float32(math.Ln2))) // k ≤ 21: k ln 2 within 2^−25 relative
 	inz := f.cmp(cmpLE, z, f.c(1))
 	arg := f.blend(inz, fm, z)
 	add = f.blend(inz, add, dl)
 	o := one()
 	arg = f.blend(o, arg, s.ehi())
-	cep := f.max(f.xor(x, sign), f.c(0))
-	VFMADD231PS(s.elo(), invh(), cep) // + eₗ/(1 + e)
-	add = f.blend(o, add, cep)
+	add = f.blend(o, add, f.max(f.xor(x, sign), f.c(0)))
 	c := f.add(f.log1pPoly(arg), add)
 	w = f.blend(o, w, wph())
 	// Zero where y = 0 and p ≤ m.
@@ -230,19 +224,27 @@ func (f *f32) powKComp(dh, dl reg.VecVirtual, flag Mem, label string) (w, wl reg
 
 // powKCorr returns d^k for d = dh + dl (a double float32), k the int32 at
 // flag and kf its float32: dₕ^(k−1) by k − 2 multiplications, then
-// dₕ^(k−1)·dₕ + k dₕ^(k−1) dₗ (1 for k = 0). label names its loop.
+// dₕ^(k−1)·dₕ + k dₕ^(k−1) dₗ (1 for k = 0, dₕ + dₗ for k = 1). label
+// names its loop.
 func (f *f32) powKCorr(dh, dl reg.VecVirtual, flag Mem, kf Op, label string) reg.VecVirtual {
 	w := f.vec()
-	VBROADCASTSS(f.c(1), w)
 	c := GP32()
 	MOVL(flag, c)
-	TESTL(c, c)
-	JZ(LabelRef(label + "done")) // k = 0
-	Label(label)                 // w = dₕ^(k − c)
+	CMPL(c, U8(1))
+	JA(LabelRef(label))
+	// k ≤ 1: 1, or dₕ + dₗ
+	VBROADCASTSS(f.c(1), w)
+	JB(LabelRef(label + "done"))
+	VADDPS(dl, dh, w)
+	JMP(LabelRef(label + "done"))
+	Label(label) // k ≥ 2
+	VMOVAPS(dh, w)
+	Label(label + "loop") // w = dₕ^(k − c + 1)
 	DECL(c)
-	JZ(LabelRef(label + "last"))
+	CMPL(c, U8(1))
+	JE(LabelRef(label + "last"))
 	VMULPS(dh, w, w)
-	JMP(LabelRef(label))
+	JMP(LabelRef(label + "loop"))
 	Label(label + "last")
 	k := f.mul(w, kf)
 	VMULPS(dh, w, w)
