@@ -201,24 +201,17 @@ func (f *f32) powKComp(dh, dl reg.VecVirtual, flag Mem, label string) (w, wl reg
 	w, wl = f.vec(), f.vec()
 	VMOVAPS(dh, w)
 	VMOVAPS(dl, wl)
-	c := GP32()
-	MOVL(flag, c)
-	TESTL(c, c)
-	JNZ(LabelRef(label))
-	VBROADCASTSS(f.c(1), w) // k = 0
-	VXORPS(wl, wl, wl)
-	JMP(LabelRef(label + "done"))
-	Label(label) // w + wl = d^(k − c + 1)
-	DECL(c)
-	JZ(LabelRef(label + "done"))
-	p := f.mul(w, dh)
-	e := f.twoProdErr(w, dh, p)
-	VFMADD231PS(w, dl, e)  // + w dₗ
-	VFMADD231PS(wl, dh, e) // + wl dₕ
-	VMOVAPS(p, w)
-	VMOVAPS(e, wl)
-	JMP(LabelRef(label))
-	Label(label + "done")
+	f.kLoop(flag, label, func() {
+		VBROADCASTSS(f.c(1), w)
+		VXORPS(wl, wl, wl)
+	}, func() { // w + wl = d^(k − c + 1)
+		p := f.mul(w, dh)
+		e := f.twoProdErr(w, dh, p)
+		VFMADD231PS(w, dl, e)  // + w dₗ
+		VFMADD231PS(wl, dh, e) // + wl dₕ
+		VMOVAPS(p, w)
+		VMOVAPS(e, wl)
+	})
 	return w, wl
 }
 

@@ -310,19 +310,25 @@ func (f *f32) expNegPair(z reg.VecVirtual) (hi, lo reg.VecVirtual) {
 func (f *f32) powK(m reg.VecVirtual, flag Mem, label string) reg.VecVirtual {
 	w := f.vec()
 	VMOVAPS(m, w)
+	f.kLoop(flag, label, func() { VBROADCASTSS(f.c(1), w) }, func() { VMULPS(m, w, w) }) // w = m^(k − c + 1)
+	return w
+}
+
+// kLoop emits a loop over the int32 k at flag, labelled label: zero for
+// k = 0, else step k − 1 times.
+func (f *f32) kLoop(flag Mem, label string, zero, step func()) {
 	c := GP32()
 	MOVL(flag, c)
 	TESTL(c, c)
 	JNZ(LabelRef(label))
-	VBROADCASTSS(f.c(1), w) // k = 0
+	zero()
 	JMP(LabelRef(label + "done"))
-	Label(label) // w = m^(k − c + 1)
+	Label(label)
 	DECL(c)
 	JZ(LabelRef(label + "done"))
-	VMULPS(m, w, w)
+	step()
 	JMP(LabelRef(label))
 	Label(label + "done")
-	return w
 }
 
 // hessBracket returns pₜ times the focal Hessian's bracket
