@@ -167,7 +167,7 @@ func (f *f32) asl(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
 	VCVTDQ2PS(kf, kf)
 	fm := f.op(VORPS, VORPS_BCST, f.and(rv, f.cbits(1<<23-1)), f.cbits(0x3f800000))
 	fm = f.sub(fm, f.c(1))
-	add := f.mul(kf, f.c(float32(math.Ln2))) // k ≤ 21: k ln 2 within 2^−25 relative
+	add := f.mul(kf, f.c(float32(math.Ln2))) // ln 2 rounded to float32: 2.8e-9 relative
 	inz := f.cmp(cmpLE, z, f.c(1))
 	arg := f.blend(inz, fm, z)
 	add = f.blend(inz, add, dl)

@@ -29,6 +29,28 @@ func TestThresholdLogitIsTheLeastAtTheThreshold(t *testing.T) {
 	}
 }
 
+// TestMarginLogitIsTheLeastAboveTheMargin: marginLogit(m) is the least
+// float32 logit x whose p = σ(x), computed as package focal's Asymmetric
+// does, exceeds m, for the margins the float32-lane ASL kernel takes and
+// beyond.
+func TestMarginLogitIsTheLeastAboveTheMargin(t *testing.T) {
+	p := func(t float32) float64 {
+		x := float64(t)
+		e := math.Exp(-math.Abs(x))
+		if x >= 0 {
+			return 1 / (1 + e)
+		}
+		return e / (1 + e)
+	}
+	for _, m := range []float64{1e-30, minAslMargin, 1e-3, 0.05, 0.2, maxAslMargin, 0.5, 0.9} {
+		x := marginLogit(m)
+		below := math.Nextafter32(x, float32(math.Inf(-1)))
+		if !(p(x)-m > 0 && !(p(below)-m > 0)) {
+			t.Errorf("m = %v: x = %v (p − m = %v), the float32 below it %v (p − m = %v)", m, x, p(x)-m, below, p(below)-m)
+		}
+	}
+}
+
 // TestHardLanesOnlyWhereAccurate: the float32-lane member kernels are
 // refused where they would not keep float32's accuracy, and those calls
 // take the float64 lanes: Poly-1 with ε < 0 (its terms cancel) or ε > 64,
