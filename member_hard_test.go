@@ -50,7 +50,8 @@ func hardLaneMembers() []Member {
 	for _, gp := range []float64{0, 1, 2} {
 		for _, gn := range []float64{0, 1, 4, 8} {
 			for _, m := range []float64{0x1p-20, 1e-3, 0.05, 0.2, 0.25} {
-				ms = append(ms, Asymmetric{GammaPos: gp, GammaNeg: gn, Margin: m, DetachWeight: true})
+				ms = append(ms, Asymmetric{GammaPos: gp, GammaNeg: gn, Margin: m, DetachWeight: true},
+					Asymmetric{GammaPos: gp, GammaNeg: gn, Margin: m})
 			}
 		}
 	}

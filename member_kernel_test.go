@@ -316,9 +316,9 @@ func FuzzMemberKernels(f *testing.F) {
 			Quality{Beta: gamma},
 			Asymmetric{GammaPos: gamma, GammaNeg: gamma + 1, Margin: param * 0.5, DetachWeight: flags&16 != 0},
 			Asymmetric{GammaPos: gamma, GammaNeg: gamma / 2, DetachWeight: flags&16 != 0},
-			// KindASL's form, which has float32 lanes: integer γ₊ ≤ 2 and
-			// γ₋ ≤ 8, a margin up to 1/4.
-			Asymmetric{GammaPos: math.Round(min(gamma, 2)), GammaNeg: math.Round(min(2*gamma, 8)), Margin: param / 4, DetachWeight: true},
+			// ASL with float32 lanes (KindASL's form, and exact): integer
+			// γ₊ ≤ 2 and γ₋ ≤ 8, a margin up to 1/4.
+			Asymmetric{GammaPos: math.Round(min(gamma, 2)), GammaNeg: math.Round(min(2*gamma, 8)), Margin: param / 4, DetachWeight: flags&64 == 0},
 		}
 		clip, floor := flags&4 != 0, []float64{0, 1e-3}[flags>>3&1]
 		hard := make([]float32, n)

@@ -12,7 +12,8 @@ const (
 	// asl: the signed, scaled gradient factors (−scale for y = 1, scale
 	// for y = 0), the margin m and logit(m), each a float32 and the rest,
 	// the least float32 logit whose p exceeds m (package focal's test
-	// p − m > 0), γ₋ as an int32 and as a float32 (γ₊'s int32 is m32Pow);
+	// p − m > 0), γ₋ as an int32 and as a float32, γ₊ as a float32 (its
+	// int32 is m32Pow);
 	// from m32Root, the Taylor coefficients of p − m in u = x − logit(m)
 	// (aslTerms, the first as a float32 and the rest)
 	asG1 = m32Own + iota
@@ -24,6 +25,7 @@ const (
 	asXt
 	asKNeg
 	asGammaNeg
+	asGammaPos
 	asNear = m32Root
 )
 
@@ -67,6 +69,22 @@ const (
 // either and for the positives' softplus(−x) = max(−x, 0) + log1p(e).
 // The positives' q^γ₊ is compensated (powKComp) from q's two parts.
 func (f *f32) asl(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
+	return f.aslForm(s, false)
+}
+
+// aslExact is asl for the exact form (the weight differentiated too,
+// focal.Asymmetric without DetachWeight): with the same parts,
+//
+//	y = 1:  scale·L′ = −scale q^γ₊ (γ₊ p softplus(−x) + q)
+//	y = 0:  scale·L′ = scale d^γ₋ pq (γ₋ c/d + 1/(q + m))
+//
+// (every term of one sign), c/d by one more division.
+func (f *f32) aslExact(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
+	return f.aslForm(s, true)
+}
+
+// aslForm emits asl, or with exact aslExact.
+func (f *f32) aslForm(s *parts32, exact bool) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
 	sign := f.cbits(1 << 31)
 	f.defBlends = true
 	defer func() { f.defBlends = false }()
@@ -114,8 +132,12 @@ func (f *f32) asl(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
 	VADDPS(ql, vl, vl)
 	vl = f.add(vl, s.qo(asMgLo))
 	rv := f.div(f.load(f.c(1)), f.add(vh, vl))
-	gn := f.mul(f.mul(f.add(ph, pl), f.add(qh, ql)), rv)
-	G := hold(f.mul(f.blend(one(), gn, qh), s.pair(asG1, asG0)))
+	pq := f.mul(f.add(ph, pl), f.add(qh, ql))
+	G := hold(f.mul(f.blend(one(), f.mul(pq, rv), qh), s.pair(asG1, asG0)))
+	var pqh, pph func() reg.VecVirtual
+	if exact {
+		pqh, pph = hold(pq), hold(f.add(ph, pl))
+	}
 	wp, wpl := f.powKComp(qh, ql, s.qm(m32Pow), s.label("powp")) // q^γ₊ (the positives')
 	VADDPS(wpl, wp, wp)
 	wph := hold(wp)
@@ -151,6 +173,13 @@ func (f *f32) asl(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
 	near := f.cmp(cmpLT, uh, f.c(aslNear))
 	dh = f.blend(near, dhh(), ndh)
 	dl = f.blend(near, dlh(), ndl)
+	var Xs func() reg.VecVirtual
+	if exact {
+		// The factor of γ c in the gradient, signed and scaled: p for
+		// y = 1, pq/d for y = 0.
+		X := f.blend(one(), f.div(pqh(), dh), pph())
+		Xs = hold(f.mul(X, s.pair(asG1, asG0)))
+	}
 	// w = d^γ₋ and z = d/v.
 	w := f.powKCorr(dh, dl, s.qm(asKNeg), s.qo(asGammaNeg), s.label("pown"))
 	rv = rvh()
@@ -179,7 +208,11 @@ func (f *f32) asl(s *parts32) (l, g reg.VecVirtual, h func() reg.VecVirtual) {
 	// Zero where y = 0 and p ≤ m.
 	keep := f.or(o, f.cmp(cmpGE, x, s.qo(asXt)))
 	l = f.keep(keep, f.mul(w, c))
-	g = f.keep(keep, f.mul(w, G()))
+	gf := G()
+	if exact {
+		VFMADD231PS(f.mul(c, s.pair(asGammaPos, asGammaNeg)), Xs(), gf) // + γ c X
+	}
+	g = f.keep(keep, f.mul(w, gf))
 	return l, g, nil
 }
 

@@ -641,4 +641,5 @@ func (f *f32) members32() {
 	f.member32("focal", powParts, nil, f.focal)
 	f.member32("focalexp", expParts, f.scheduledGamma, f.focalexp)
 	f.member32("asl", pairParts, nil, f.asl)
+	f.member32("aslExact", pairParts, nil, f.aslExact)
 }

@@ -606,6 +606,12 @@ func focalexpHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *f
 //go:noescape
 func aslHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 
+// aslExactHardAVX512F32 is the float32-lane aslExact kernel of the focal family on AVX512 for hard targets (see member32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func aslExactHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
 // poly1HardMaskedAVX512F32 is the float32-lane poly1 kernel of the focal family on AVX512 for hard targets with the weights w
 // and the ignore mask m (see member32 in _gen). n must be a multiple of 32.
 //
@@ -647,6 +653,12 @@ func focalexpHardMaskedAVX512F32(q *[32]float32, loss *float32, grad *float32, h
 //
 //go:noescape
 func aslHardMaskedAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+
+// aslExactHardMaskedAVX512F32 is the float32-lane aslExact kernel of the focal family on AVX512 for hard targets with the weights w
+// and the ignore mask m (see member32 in _gen). n must be a multiple of 32.
+//
+//go:noescape
+func aslExactHardMaskedAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
 
 // poly1HardAVX2F32 is the float32-lane poly1 kernel of the focal family on AVX2 for hard targets (see member32 in _gen).
 // n must be a multiple of 32.
@@ -690,6 +702,12 @@ func focalexpHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *flo
 //go:noescape
 func aslHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
 
+// aslExactHardAVX2F32 is the float32-lane aslExact kernel of the focal family on AVX2 for hard targets (see member32 in _gen).
+// n must be a multiple of 32.
+//
+//go:noescape
+func aslExactHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+
 // poly1HardMaskedAVX2F32 is the float32-lane poly1 kernel of the focal family on AVX2 for hard targets with the weights w
 // and the ignore mask m (see member32 in _gen). n must be a multiple of 32.
 //
@@ -731,6 +749,12 @@ func focalexpHardMaskedAVX2F32(q *[32]float32, loss *float32, grad *float32, hes
 //
 //go:noescape
 func aslHardMaskedAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+
+// aslExactHardMaskedAVX2F32 is the float32-lane aslExact kernel of the focal family on AVX2 for hard targets with the weights w
+// and the ignore mask m (see member32 in _gen). n must be a multiple of 32.
+//
+//go:noescape
+func aslExactHardMaskedAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
 
 // The tables of the CPU levels: the vector kernels of each (see table).
 var avx512 = table{
@@ -805,6 +829,7 @@ var avx512 = table{
 		"focal":     focalHardAVX512F32,
 		"focalexp":  focalexpHardAVX512F32,
 		"asl":       aslHardAVX512F32,
+		"aslExact":  aslExactHardAVX512F32,
 	},
 	memberHardMasked: map[string]memberHardMaskedFunc{
 		"poly1":     poly1HardMaskedAVX512F32,
@@ -814,6 +839,7 @@ var avx512 = table{
 		"focal":     focalHardMaskedAVX512F32,
 		"focalexp":  focalexpHardMaskedAVX512F32,
 		"asl":       aslHardMaskedAVX512F32,
+		"aslExact":  aslExactHardMaskedAVX512F32,
 	},
 }
 
@@ -889,6 +915,7 @@ var avx2 = table{
 		"focal":     focalHardAVX2F32,
 		"focalexp":  focalexpHardAVX2F32,
 		"asl":       aslHardAVX2F32,
+		"aslExact":  aslExactHardAVX2F32,
 	},
 	memberHardMasked: map[string]memberHardMaskedFunc{
 		"poly1":     poly1HardMaskedAVX2F32,
@@ -898,5 +925,6 @@ var avx2 = table{
 		"focal":     focalHardMaskedAVX2F32,
 		"focalexp":  focalexpHardMaskedAVX2F32,
 		"asl":       aslHardMaskedAVX2F32,
+		"aslExact":  aslExactHardMaskedAVX2F32,
 	},
 }

@@ -234,10 +234,11 @@ func Quality(beta float64) MemberSpec {
 // Asymmetric is the spec of focal.Asymmetric: the margin kernel for a
 // margin m > 0, its detached form (asymmetricDetached, which computes the
 // detached terms only) for a detached weight; without a margin, the
-// detached weight drops the weight's derivatives (δ = 0). A detached
-// weight with integer γ₊ ≤ 2 and γ₋ ≤ maxAslGammaNeg and a margin in
-// [minAslMargin, maxAslMargin] (KindASL's default among them) has float32
-// lanes for loss and gradient: the asl kernel (see asl in _gen).
+// detached weight drops the weight's derivatives (δ = 0). Integer
+// γ₊ ≤ 2 and γ₋ ≤ maxAslGammaNeg with a margin in [minAslMargin,
+// maxAslMargin] (KindASL's default among them) have float32 lanes for
+// loss and gradient: the asl kernel with a detached weight, aslExact
+// without (see asl in _gen).
 func Asymmetric(gammaPos, gammaNeg, margin float64, detach bool) MemberSpec {
 	d := 1.0
 	if detach {
@@ -253,11 +254,14 @@ func Asymmetric(gammaPos, gammaNeg, margin float64, detach bool) MemberSpec {
 	s := MemberSpec{kernel: k, par: [memberSlots]float64{gammaPos, gammaNeg, d * gammaPos, d * gammaNeg, margin, gammaNeg - 1, 1 - d, powFlag(gammaPos), powFlag(gammaNeg)}}
 	kp, okp := hardGamma(gammaPos)
 	kn, okn := intGamma(gammaNeg)
-	if detach && okp && okn && kn <= maxAslGammaNeg && margin >= minAslMargin && margin <= maxAslMargin {
+	if okp && okn && kn <= maxAslGammaNeg && margin >= minAslMargin && margin <= maxAslMargin {
 		xm := math.Log(margin) - math.Log1p(-margin)
-		s.hard = hardSpec{kernel: "asl", pow: kp, scaled: 0b11, free: 0b111111100, split: 0b10100, ints: 1 << 7,
-			c:    [hardSlots]float64{-1, 1, margin, 0, xm, 0, float64(marginLogit(margin)), float64(kn), float64(kn)},
+		s.hard = hardSpec{kernel: "aslExact", pow: kp, scaled: 0b11, free: 0b1111111100, split: 0b10100, ints: 1 << 7,
+			c:    [hardSlots]float64{-1, 1, margin, 0, xm, 0, float64(marginLogit(margin)), float64(kn), float64(kn), float64(kp)},
 			tail: aslNear(margin)}
+		if detach {
+			s.hard.kernel = "asl"
+		}
 	}
 	return s
 }
@@ -286,7 +290,7 @@ func aslNear(m float64) (c [hardTail]float64) {
 	return c
 }
 
-// The float32-lane ASL kernel (detached weight) takes γ₋ up to
+// The float32-lane ASL kernels take γ₋ up to
 // maxAslGammaNeg and margins in [minAslMargin, maxAslMargin]: there its
 // d = p − m near the margin comes from x − logit(m), which is exact in
 // float32 within the kernel's neighbourhood of the margin's logit when

@@ -2573,6 +2573,581 @@ aslHardAVX512F32done:
 	MOVQ          R8, done+64(FP)
 	RET
 
+// func aslExactHardAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·aslExactHardAVX512F32(SB), $512-72
+	MOVQ              q+0(FP), AX
+	MOVQ              loss+8(FP), CX
+	MOVQ              grad+16(FP), DX
+	MOVQ              hess+24(FP), BX
+	MOVQ              x+32(FP), BX
+	MOVQ              y+40(FP), SI
+	MOVQ              n+48(FP), DI
+	VXORPD            Z0, Z0, Z0
+	VXORPD            Z1, Z1, Z1
+	XORQ              R8, R8
+	CMPQ              DI, $0x00
+	JE                aslExactHardAVX512F32done
+	LEAQ              (SP), R9
+	LEAQ              256(SP), R10
+	VMOVUPS           (BX)(R8*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z3
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z3
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z3, Z4
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z4, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z5
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z3, Z5
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z4, Z6
+	VSCALEFPS         Z6, Z5, Z5
+	VMOVUPS           exptab32AVX512<>+128(SB), Z6
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z3, Z6
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z4, Z6
+	VMULPS            Z2, Z2, Z3
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z4
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z4
+	VADDPS            Z2, Z6, Z6
+	VFMADD231PS       Z4, Z3, Z6
+	VMOVAPS           Z6, Z2
+	VFMADD213PS       Z5, Z5, Z2
+	VSUBPS            Z2, Z5, Z3
+	VFMADD231PS       Z5, Z6, Z3
+	VMOVUPS           Z2, (R9)
+	VMOVUPS           Z3, 64(R9)
+	VMOVUPS           64(BX)(R8*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z3
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z3
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z3, Z4
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z4, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z5
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z3, Z5
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z4, Z6
+	VSCALEFPS         Z6, Z5, Z5
+	VMOVUPS           exptab32AVX512<>+128(SB), Z6
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z3, Z6
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z4, Z6
+	VMULPS            Z2, Z2, Z3
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z4
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z4
+	VADDPS            Z2, Z6, Z6
+	VFMADD231PS       Z4, Z3, Z6
+	VMOVAPS           Z6, Z2
+	VFMADD213PS       Z5, Z5, Z2
+	VSUBPS            Z2, Z5, Z3
+	VFMADD231PS       Z5, Z6, Z3
+	VMOVUPS           Z2, 128(R9)
+	VMOVUPS           Z3, 192(R9)
+
+aslExactHardAVX512F32loop:
+	CMPQ R8, DI
+	JGE  aslExactHardAVX512F32done
+	LEAQ 32(R8), R11
+	CMPQ R11, DI
+	JL   aslExactHardAVX512F32ahead
+	MOVQ R8, R11
+
+aslExactHardAVX512F32ahead:
+	VMOVUPS           (BX)(R11*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z3
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z3
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z3, Z4
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z4, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z5
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z3, Z5
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z4, Z6
+	VSCALEFPS         Z6, Z5, Z5
+	VMOVUPS           exptab32AVX512<>+128(SB), Z6
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z3, Z6
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z4, Z6
+	VMULPS            Z2, Z2, Z3
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z4
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z4
+	VADDPS            Z2, Z6, Z6
+	VFMADD231PS       Z4, Z3, Z6
+	VMOVAPS           Z6, Z2
+	VFMADD213PS       Z5, Z5, Z2
+	VSUBPS            Z2, Z5, Z3
+	VFMADD231PS       Z5, Z6, Z3
+	VMOVUPS           Z2, (R10)
+	VMOVUPS           Z3, 64(R10)
+	VMOVUPS           64(BX)(R11*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z3
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z3
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z3, Z4
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z4, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z5
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z3, Z5
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z4, Z6
+	VSCALEFPS         Z6, Z5, Z5
+	VMOVUPS           exptab32AVX512<>+128(SB), Z6
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z3, Z6
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z4, Z6
+	VMULPS            Z2, Z2, Z3
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z4
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z4
+	VADDPS            Z2, Z6, Z6
+	VFMADD231PS       Z4, Z3, Z6
+	VMOVAPS           Z6, Z2
+	VFMADD213PS       Z5, Z5, Z2
+	VSUBPS            Z2, Z5, Z3
+	VFMADD231PS       Z5, Z6, Z3
+	VMOVUPS           Z2, 128(R10)
+	VMOVUPS           Z3, 192(R10)
+	VMOVUPS           (SI)(R8*4), Z2
+	VMOVUPS           (BX)(R8*4), Z3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K1
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K2
+	KORW              K1, K2, K2
+	VANDPS.BCST       consts32AVX512<>+44(SB), Z3, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+48(SB), Z2, K3
+	KANDW             K3, K2, K2
+	VMOVUPS           64(SI)(R8*4), Z2
+	VMOVUPS           64(BX)(R8*4), Z3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K4
+	KORW              K3, K4, K4
+	VANDPS.BCST       consts32AVX512<>+44(SB), Z3, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+48(SB), Z2, K5
+	KANDW             K5, K4, K4
+	KANDW             K2, K4, K4
+	KORTESTW          K4, K4
+	JCC               aslExactHardAVX512F32done
+	VMOVUPS           (BX)(R8*4), Z2
+	VMOVUPS           (R9), Z3
+	VADDPS.BCST       consts32AVX512<>+36(SB), Z3, Z4
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z5
+	VSUBPS            Z4, Z5, Z5
+	VADDPS            Z3, Z5, Z5
+	VMOVUPS           64(R9), Z6
+	VADDPS            Z6, Z5, Z5
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z6
+	VDIVPS            Z4, Z6, Z6
+	VMULPS            Z6, Z3, Z3
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z7
+	VFNMADD231PS      Z6, Z4, Z7
+	VFNMADD231PS      Z6, Z5, Z7
+	VMULPS            Z6, Z7, Z4
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z5
+	VSUBPS            Z6, Z5, Z5
+	VSUBPS            Z3, Z5, Z5
+	VSUBPS            Z4, Z5, Z5
+	VPMOVD2M          Z2, K2
+	VXORPS            Z7, Z7, Z7
+	VBLENDMPS         Z3, Z6, K2, Z7
+	VXORPS            Z8, Z8, Z8
+	VBLENDMPS         Z6, Z3, K2, Z8
+	VXORPS            Z3, Z3, Z3
+	VBLENDMPS         Z5, Z4, K2, Z3
+	VXORPS            Z6, Z6, Z6
+	VBLENDMPS         Z4, Z5, K2, Z6
+	VBROADCASTSS      16(AX), Z4
+	VADDPS            Z4, Z8, Z5
+	VMAXPS            Z4, Z8, Z9
+	VMINPS            Z4, Z8, Z4
+	VSUBPS            Z5, Z9, Z9
+	VADDPS            Z4, Z9, Z4
+	VADDPS            Z6, Z4, Z4
+	VADDPS.BCST       20(AX), Z4, Z4
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z9
+	VADDPS            Z4, Z5, Z4
+	VDIVPS            Z4, Z9, Z4
+	VADDPS            Z3, Z7, Z5
+	VADDPS            Z6, Z8, Z9
+	VMULPS            Z9, Z5, Z5
+	VMULPS            Z4, Z5, Z9
+	VXORPS            Z10, Z10, Z10
+	VBLENDMPS         Z8, Z9, K1, Z10
+	VBROADCASTSS      12(AX), Z9
+	VXORPS            Z11, Z11, Z11
+	VBLENDMPS.BCST    8(AX), Z9, K1, Z11
+	VMULPS            Z11, Z10, Z9
+	VADDPS            Z3, Z7, Z10
+	VMOVAPS           Z8, Z11
+	VMOVAPS           Z6, Z12
+	MOVL              (AX), R11
+	TESTL             R11, R11
+	JNZ               aslExactHardAVX512F32powp0
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z11
+	VXORPS            Z12, Z12, Z12
+	JMP               aslExactHardAVX512F32powp0done
+
+aslExactHardAVX512F32powp0:
+	DECL        R11
+	JZ          aslExactHardAVX512F32powp0done
+	VMULPS      Z8, Z11, Z13
+	VMOVAPS     Z8, Z14
+	VFMSUB213PS Z13, Z11, Z14
+	VFMADD231PS Z11, Z6, Z14
+	VFMADD231PS Z12, Z8, Z14
+	VMOVAPS     Z13, Z11
+	VMOVAPS     Z14, Z12
+	JMP         aslExactHardAVX512F32powp0
+
+aslExactHardAVX512F32powp0done:
+	VADDPS           Z12, Z11, Z11
+	VSUBPS.BCST      16(AX), Z7, Z6
+	VSUBPS           Z6, Z7, Z7
+	VSUBPS.BCST      16(AX), Z7, Z7
+	VSUBPS.BCST      20(AX), Z7, Z7
+	VADDPS           Z3, Z7, Z7
+	VADDPS           Z7, Z6, Z3
+	VSUBPS           Z3, Z6, Z6
+	VADDPS           Z7, Z6, Z6
+	VSUBPS.BCST      24(AX), Z2, Z7
+	VSUBPS.BCST      28(AX), Z7, Z8
+	VSUBPS           Z8, Z7, Z12
+	VSUBPS.BCST      28(AX), Z12, Z12
+	VBROADCASTSS     104(AX), Z13
+	VFMADD213PS.BCST 100(AX), Z8, Z13
+	VFMADD213PS.BCST 96(AX), Z8, Z13
+	VFMADD213PS.BCST 92(AX), Z8, Z13
+	VFMADD213PS.BCST 88(AX), Z8, Z13
+	VFMADD213PS.BCST 84(AX), Z8, Z13
+	VFMADD213PS.BCST 80(AX), Z8, Z13
+	VFMADD213PS.BCST 76(AX), Z8, Z13
+	VFMADD213PS.BCST 72(AX), Z8, Z13
+	VMULPS           Z8, Z13, Z13
+	VADDPS.BCST      64(AX), Z13, Z14
+	VBROADCASTSS     64(AX), Z15
+	VSUBPS           Z14, Z15, Z15
+	VADDPS           Z13, Z15, Z13
+	VADDPS.BCST      68(AX), Z13, Z13
+	VMULPS           Z14, Z8, Z15
+	VMOVAPS          Z14, Z16
+	VFMSUB213PS      Z15, Z8, Z16
+	VFMADD231PS      Z8, Z13, Z16
+	VFMADD231PS      Z12, Z14, Z16
+	VCMPPS.BCST      $0x11, consts32AVX512<>+32(SB), Z7, K2
+	VXORPS           Z7, Z7, Z7
+	VBLENDMPS        Z15, Z3, K2, Z7
+	VXORPS           Z3, Z3, Z3
+	VBLENDMPS        Z16, Z6, K2, Z3
+	VDIVPS           Z7, Z5, Z5
+	VXORPS           Z6, Z6, Z6
+	VBLENDMPS        Z10, Z5, K1, Z6
+	VBROADCASTSS     12(AX), Z5
+	VXORPS           Z8, Z8, Z8
+	VBLENDMPS.BCST   8(AX), Z5, K1, Z8
+	VMULPS           Z8, Z6, Z5
+	MOVL             36(AX), R11
+	CMPL             R11, $0x01
+	JA               aslExactHardAVX512F32pown0
+	VBROADCASTSS     consts32AVX512<>+36(SB), Z6
+	JB               aslExactHardAVX512F32pown0done
+	VADDPS           Z3, Z7, Z6
+	JMP              aslExactHardAVX512F32pown0done
+
+aslExactHardAVX512F32pown0:
+	VMOVAPS Z7, Z6
+
+aslExactHardAVX512F32pown0loop:
+	DECL   R11
+	CMPL   R11, $0x01
+	JE     aslExactHardAVX512F32pown0last
+	VMULPS Z7, Z6, Z6
+	JMP    aslExactHardAVX512F32pown0loop
+
+aslExactHardAVX512F32pown0last:
+	VMULPS.BCST 40(AX), Z6, Z8
+	VMULPS      Z7, Z6, Z6
+	VFMADD231PS Z8, Z3, Z6
+
+aslExactHardAVX512F32pown0done:
+	VMULPS           Z4, Z7, Z7
+	VPSRLD           $0x17, Z4, Z8
+	VPSUBD.BCST      consts32AVX512<>+88(SB), Z8, Z8
+	VCVTDQ2PS        Z8, Z8
+	VANDPS.BCST      consts32AVX512<>+92(SB), Z4, Z4
+	VORPS.BCST       consts32AVX512<>+36(SB), Z4, Z4
+	VSUBPS.BCST      consts32AVX512<>+36(SB), Z4, Z4
+	VMULPS.BCST      consts32AVX512<>+96(SB), Z8, Z8
+	VCMPPS.BCST      $0x12, consts32AVX512<>+36(SB), Z7, K2
+	VXORPS           Z10, Z10, Z10
+	VBLENDMPS        Z7, Z4, K2, Z10
+	VXORPS           Z4, Z4, Z4
+	VBLENDMPS        Z3, Z8, K2, Z4
+	VMOVUPS          (R9), Z3
+	VXORPS           Z7, Z7, Z7
+	VBLENDMPS        Z3, Z10, K1, Z7
+	VXORPS.BCST      consts32AVX512<>+0(SB), Z2, Z3
+	VMAXPS.BCST      consts32AVX512<>+40(SB), Z3, Z3
+	VXORPS           Z8, Z8, Z8
+	VBLENDMPS        Z3, Z4, K1, Z8
+	VMULPS           Z7, Z7, Z3
+	VMULPS           Z3, Z3, Z4
+	VBROADCASTSS     consts32AVX512<>+52(SB), Z10
+	VFMADD213PS.BCST consts32AVX512<>+56(SB), Z7, Z10
+	VBROADCASTSS     consts32AVX512<>+60(SB), Z12
+	VFMADD213PS.BCST consts32AVX512<>+64(SB), Z7, Z12
+	VFMADD213PS      Z10, Z3, Z12
+	VBROADCASTSS     consts32AVX512<>+68(SB), Z10
+	VFMADD213PS.BCST consts32AVX512<>+72(SB), Z7, Z10
+	VBROADCASTSS     consts32AVX512<>+76(SB), Z13
+	VFMADD213PS.BCST consts32AVX512<>+80(SB), Z7, Z13
+	VFMADD213PS      Z10, Z3, Z13
+	VFMADD213PS      Z12, Z4, Z13
+	VFMADD213PS      Z7, Z3, Z13
+	VADDPS           Z8, Z13, Z3
+	VXORPS           Z4, Z4, Z4
+	VBLENDMPS        Z11, Z6, K1, Z4
+	VCMPPS.BCST      $0x1d, 32(AX), Z2, K2
+	KORW             K1, K2, K2
+	VMULPS           Z3, Z4, Z2
+	VMOVAPS.Z        Z2, K2, Z2
+	VBROADCASTSS     40(AX), Z6
+	VXORPS           Z7, Z7, Z7
+	VBLENDMPS.BCST   44(AX), Z6, K1, Z7
+	VMULPS           Z7, Z3, Z3
+	VFMADD231PS      Z3, Z5, Z9
+	VMULPS           Z9, Z4, Z3
+	VMOVAPS.Z        Z3, K2, Z3
+	VCVTPS2PD        Y2, Z4
+	VEXTRACTF32X8    $0x01, Z2, Y5
+	VCVTPS2PD        Y5, Z5
+	VADDPD           Z4, Z0, Z0
+	VADDPD           Z5, Z1, Z1
+	TESTQ            CX, CX
+	JZ               aslExactHardAVX512F32noloss0
+	VMOVUPS          Z2, (CX)(R8*4)
+
+aslExactHardAVX512F32noloss0:
+	TESTQ   DX, DX
+	JZ      aslExactHardAVX512F32nograd0
+	VMOVUPS Z3, (DX)(R8*4)
+
+aslExactHardAVX512F32nograd0:
+	VMOVUPS        64(BX)(R8*4), Z2
+	VMOVUPS        128(R9), Z3
+	VADDPS.BCST    consts32AVX512<>+36(SB), Z3, Z4
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z5
+	VSUBPS         Z4, Z5, Z5
+	VADDPS         Z3, Z5, Z5
+	VMOVUPS        192(R9), Z6
+	VADDPS         Z6, Z5, Z5
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z6
+	VDIVPS         Z4, Z6, Z6
+	VMULPS         Z6, Z3, Z3
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z7
+	VFNMADD231PS   Z6, Z4, Z7
+	VFNMADD231PS   Z6, Z5, Z7
+	VMULPS         Z6, Z7, Z4
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z5
+	VSUBPS         Z6, Z5, Z5
+	VSUBPS         Z3, Z5, Z5
+	VSUBPS         Z4, Z5, Z5
+	VPMOVD2M       Z2, K1
+	VXORPS         Z7, Z7, Z7
+	VBLENDMPS      Z3, Z6, K1, Z7
+	VXORPS         Z8, Z8, Z8
+	VBLENDMPS      Z6, Z3, K1, Z8
+	VXORPS         Z3, Z3, Z3
+	VBLENDMPS      Z5, Z4, K1, Z3
+	VXORPS         Z6, Z6, Z6
+	VBLENDMPS      Z4, Z5, K1, Z6
+	VBROADCASTSS   16(AX), Z4
+	VADDPS         Z4, Z8, Z5
+	VMAXPS         Z4, Z8, Z9
+	VMINPS         Z4, Z8, Z4
+	VSUBPS         Z5, Z9, Z9
+	VADDPS         Z4, Z9, Z4
+	VADDPS         Z6, Z4, Z4
+	VADDPS.BCST    20(AX), Z4, Z4
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z9
+	VADDPS         Z4, Z5, Z4
+	VDIVPS         Z4, Z9, Z4
+	VADDPS         Z3, Z7, Z5
+	VADDPS         Z6, Z8, Z9
+	VMULPS         Z9, Z5, Z5
+	VMULPS         Z4, Z5, Z9
+	VXORPS         Z10, Z10, Z10
+	VBLENDMPS      Z8, Z9, K3, Z10
+	VBROADCASTSS   12(AX), Z9
+	VXORPS         Z11, Z11, Z11
+	VBLENDMPS.BCST 8(AX), Z9, K3, Z11
+	VMULPS         Z11, Z10, Z9
+	VADDPS         Z3, Z7, Z10
+	VMOVAPS        Z8, Z11
+	VMOVAPS        Z6, Z12
+	MOVL           (AX), R11
+	TESTL          R11, R11
+	JNZ            aslExactHardAVX512F32powp1
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z11
+	VXORPS         Z12, Z12, Z12
+	JMP            aslExactHardAVX512F32powp1done
+
+aslExactHardAVX512F32powp1:
+	DECL        R11
+	JZ          aslExactHardAVX512F32powp1done
+	VMULPS      Z8, Z11, Z13
+	VMOVAPS     Z8, Z14
+	VFMSUB213PS Z13, Z11, Z14
+	VFMADD231PS Z11, Z6, Z14
+	VFMADD231PS Z12, Z8, Z14
+	VMOVAPS     Z13, Z11
+	VMOVAPS     Z14, Z12
+	JMP         aslExactHardAVX512F32powp1
+
+aslExactHardAVX512F32powp1done:
+	VADDPS           Z12, Z11, Z11
+	VSUBPS.BCST      16(AX), Z7, Z6
+	VSUBPS           Z6, Z7, Z7
+	VSUBPS.BCST      16(AX), Z7, Z7
+	VSUBPS.BCST      20(AX), Z7, Z7
+	VADDPS           Z3, Z7, Z7
+	VADDPS           Z7, Z6, Z3
+	VSUBPS           Z3, Z6, Z6
+	VADDPS           Z7, Z6, Z6
+	VSUBPS.BCST      24(AX), Z2, Z7
+	VSUBPS.BCST      28(AX), Z7, Z8
+	VSUBPS           Z8, Z7, Z12
+	VSUBPS.BCST      28(AX), Z12, Z12
+	VBROADCASTSS     104(AX), Z13
+	VFMADD213PS.BCST 100(AX), Z8, Z13
+	VFMADD213PS.BCST 96(AX), Z8, Z13
+	VFMADD213PS.BCST 92(AX), Z8, Z13
+	VFMADD213PS.BCST 88(AX), Z8, Z13
+	VFMADD213PS.BCST 84(AX), Z8, Z13
+	VFMADD213PS.BCST 80(AX), Z8, Z13
+	VFMADD213PS.BCST 76(AX), Z8, Z13
+	VFMADD213PS.BCST 72(AX), Z8, Z13
+	VMULPS           Z8, Z13, Z13
+	VADDPS.BCST      64(AX), Z13, Z14
+	VBROADCASTSS     64(AX), Z15
+	VSUBPS           Z14, Z15, Z15
+	VADDPS           Z13, Z15, Z13
+	VADDPS.BCST      68(AX), Z13, Z13
+	VMULPS           Z14, Z8, Z15
+	VMOVAPS          Z14, Z16
+	VFMSUB213PS      Z15, Z8, Z16
+	VFMADD231PS      Z8, Z13, Z16
+	VFMADD231PS      Z12, Z14, Z16
+	VCMPPS.BCST      $0x11, consts32AVX512<>+32(SB), Z7, K1
+	VXORPS           Z7, Z7, Z7
+	VBLENDMPS        Z15, Z3, K1, Z7
+	VXORPS           Z3, Z3, Z3
+	VBLENDMPS        Z16, Z6, K1, Z3
+	VDIVPS           Z7, Z5, Z5
+	VXORPS           Z6, Z6, Z6
+	VBLENDMPS        Z10, Z5, K3, Z6
+	VBROADCASTSS     12(AX), Z5
+	VXORPS           Z8, Z8, Z8
+	VBLENDMPS.BCST   8(AX), Z5, K3, Z8
+	VMULPS           Z8, Z6, Z5
+	MOVL             36(AX), R11
+	CMPL             R11, $0x01
+	JA               aslExactHardAVX512F32pown1
+	VBROADCASTSS     consts32AVX512<>+36(SB), Z6
+	JB               aslExactHardAVX512F32pown1done
+	VADDPS           Z3, Z7, Z6
+	JMP              aslExactHardAVX512F32pown1done
+
+aslExactHardAVX512F32pown1:
+	VMOVAPS Z7, Z6
+
+aslExactHardAVX512F32pown1loop:
+	DECL   R11
+	CMPL   R11, $0x01
+	JE     aslExactHardAVX512F32pown1last
+	VMULPS Z7, Z6, Z6
+	JMP    aslExactHardAVX512F32pown1loop
+
+aslExactHardAVX512F32pown1last:
+	VMULPS.BCST 40(AX), Z6, Z8
+	VMULPS      Z7, Z6, Z6
+	VFMADD231PS Z8, Z3, Z6
+
+aslExactHardAVX512F32pown1done:
+	VMULPS           Z4, Z7, Z7
+	VPSRLD           $0x17, Z4, Z8
+	VPSUBD.BCST      consts32AVX512<>+88(SB), Z8, Z8
+	VCVTDQ2PS        Z8, Z8
+	VANDPS.BCST      consts32AVX512<>+92(SB), Z4, Z4
+	VORPS.BCST       consts32AVX512<>+36(SB), Z4, Z4
+	VSUBPS.BCST      consts32AVX512<>+36(SB), Z4, Z4
+	VMULPS.BCST      consts32AVX512<>+96(SB), Z8, Z8
+	VCMPPS.BCST      $0x12, consts32AVX512<>+36(SB), Z7, K1
+	VXORPS           Z10, Z10, Z10
+	VBLENDMPS        Z7, Z4, K1, Z10
+	VXORPS           Z4, Z4, Z4
+	VBLENDMPS        Z3, Z8, K1, Z4
+	VMOVUPS          128(R9), Z3
+	VXORPS           Z7, Z7, Z7
+	VBLENDMPS        Z3, Z10, K3, Z7
+	VXORPS.BCST      consts32AVX512<>+0(SB), Z2, Z3
+	VMAXPS.BCST      consts32AVX512<>+40(SB), Z3, Z3
+	VXORPS           Z8, Z8, Z8
+	VBLENDMPS        Z3, Z4, K3, Z8
+	VMULPS           Z7, Z7, Z3
+	VMULPS           Z3, Z3, Z4
+	VBROADCASTSS     consts32AVX512<>+52(SB), Z10
+	VFMADD213PS.BCST consts32AVX512<>+56(SB), Z7, Z10
+	VBROADCASTSS     consts32AVX512<>+60(SB), Z12
+	VFMADD213PS.BCST consts32AVX512<>+64(SB), Z7, Z12
+	VFMADD213PS      Z10, Z3, Z12
+	VBROADCASTSS     consts32AVX512<>+68(SB), Z10
+	VFMADD213PS.BCST consts32AVX512<>+72(SB), Z7, Z10
+	VBROADCASTSS     consts32AVX512<>+76(SB), Z13
+	VFMADD213PS.BCST consts32AVX512<>+80(SB), Z7, Z13
+	VFMADD213PS      Z10, Z3, Z13
+	VFMADD213PS      Z12, Z4, Z13
+	VFMADD213PS      Z7, Z3, Z13
+	VADDPS           Z8, Z13, Z3
+	VXORPS           Z4, Z4, Z4
+	VBLENDMPS        Z11, Z6, K3, Z4
+	VCMPPS.BCST      $0x1d, 32(AX), Z2, K1
+	KORW             K3, K1, K1
+	VMULPS           Z3, Z4, Z2
+	VMOVAPS.Z        Z2, K1, Z2
+	VBROADCASTSS     40(AX), Z6
+	VXORPS           Z7, Z7, Z7
+	VBLENDMPS.BCST   44(AX), Z6, K3, Z7
+	VMULPS           Z7, Z3, Z3
+	VFMADD231PS      Z3, Z5, Z9
+	VMULPS           Z9, Z4, Z3
+	VMOVAPS.Z        Z3, K1, Z3
+	VCVTPS2PD        Y2, Z4
+	VEXTRACTF32X8    $0x01, Z2, Y5
+	VCVTPS2PD        Y5, Z5
+	VADDPD           Z4, Z0, Z0
+	VADDPD           Z5, Z1, Z1
+	TESTQ            CX, CX
+	JZ               aslExactHardAVX512F32noloss1
+	VMOVUPS          Z2, 64(CX)(R8*4)
+
+aslExactHardAVX512F32noloss1:
+	TESTQ   DX, DX
+	JZ      aslExactHardAVX512F32nograd1
+	VMOVUPS Z3, 64(DX)(R8*4)
+
+aslExactHardAVX512F32nograd1:
+	XCHGQ R9, R10
+	ADDQ  $0x20, R8
+	JMP   aslExactHardAVX512F32loop
+
+aslExactHardAVX512F32done:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDPD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, sum+56(FP)
+	MOVQ          R8, done+64(FP)
+	RET
+
 // func poly1HardMaskedAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·poly1HardMaskedAVX512F32(SB), NOSPLIT, $0-88
@@ -5728,6 +6303,651 @@ aslHardMaskedAVX512F32done:
 	MOVQ          R10, done+80(FP)
 	RET
 
+// func aslExactHardMaskedAVX512F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·aslExactHardMaskedAVX512F32(SB), $512-88
+	MOVQ              q+0(FP), AX
+	MOVQ              loss+8(FP), CX
+	MOVQ              grad+16(FP), DX
+	MOVQ              hess+24(FP), BX
+	MOVQ              x+32(FP), BX
+	MOVQ              y+40(FP), SI
+	MOVQ              w+48(FP), DI
+	MOVQ              m+56(FP), R8
+	MOVQ              n+64(FP), R9
+	VXORPD            Z0, Z0, Z0
+	VXORPD            Z1, Z1, Z1
+	XORQ              R10, R10
+	CMPQ              R9, $0x00
+	JE                aslExactHardMaskedAVX512F32done
+	LEAQ              (SP), R11
+	LEAQ              256(SP), R12
+	VMOVUPS           (BX)(R10*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z3
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z3
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z3, Z4
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z4, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z5
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z3, Z5
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z4, Z6
+	VSCALEFPS         Z6, Z5, Z5
+	VMOVUPS           exptab32AVX512<>+128(SB), Z6
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z3, Z6
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z4, Z6
+	VMULPS            Z2, Z2, Z3
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z4
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z4
+	VADDPS            Z2, Z6, Z6
+	VFMADD231PS       Z4, Z3, Z6
+	VMOVAPS           Z6, Z2
+	VFMADD213PS       Z5, Z5, Z2
+	VSUBPS            Z2, Z5, Z3
+	VFMADD231PS       Z5, Z6, Z3
+	VMOVUPS           Z2, (R11)
+	VMOVUPS           Z3, 64(R11)
+	VMOVUPS           64(BX)(R10*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z3
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z3
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z3, Z4
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z4, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z5
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z3, Z5
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z4, Z6
+	VSCALEFPS         Z6, Z5, Z5
+	VMOVUPS           exptab32AVX512<>+128(SB), Z6
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z3, Z6
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z4, Z6
+	VMULPS            Z2, Z2, Z3
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z4
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z4
+	VADDPS            Z2, Z6, Z6
+	VFMADD231PS       Z4, Z3, Z6
+	VMOVAPS           Z6, Z2
+	VFMADD213PS       Z5, Z5, Z2
+	VSUBPS            Z2, Z5, Z3
+	VFMADD231PS       Z5, Z6, Z3
+	VMOVUPS           Z2, 128(R11)
+	VMOVUPS           Z3, 192(R11)
+
+aslExactHardMaskedAVX512F32loop:
+	CMPQ R10, R9
+	JGE  aslExactHardMaskedAVX512F32done
+	LEAQ 32(R10), R13
+	CMPQ R13, R9
+	JL   aslExactHardMaskedAVX512F32ahead
+	MOVQ R10, R13
+
+aslExactHardMaskedAVX512F32ahead:
+	VMOVUPS           (BX)(R13*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z3
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z3
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z3, Z4
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z4, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z5
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z3, Z5
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z4, Z6
+	VSCALEFPS         Z6, Z5, Z5
+	VMOVUPS           exptab32AVX512<>+128(SB), Z6
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z3, Z6
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z4, Z6
+	VMULPS            Z2, Z2, Z3
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z4
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z4
+	VADDPS            Z2, Z6, Z6
+	VFMADD231PS       Z4, Z3, Z6
+	VMOVAPS           Z6, Z2
+	VFMADD213PS       Z5, Z5, Z2
+	VSUBPS            Z2, Z5, Z3
+	VFMADD231PS       Z5, Z6, Z3
+	VMOVUPS           Z2, (R12)
+	VMOVUPS           Z3, 64(R12)
+	VMOVUPS           64(BX)(R13*4), Z2
+	VORPS.BCST        consts32AVX512<>+0(SB), Z2, Z2
+	VBROADCASTSS      consts32AVX512<>+4(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      consts32AVX512<>+8(SB), Z3
+	VFMADD213PS.BCST  consts32AVX512<>+12(SB), Z2, Z3
+	VSUBPS.BCST       consts32AVX512<>+12(SB), Z3, Z4
+	VFNMADD231PS.BCST consts32AVX512<>+16(SB), Z4, Z2
+	VMOVUPS           exptab32AVX512<>+0(SB), Z5
+	VPERMT2PS         exptab32AVX512<>+64(SB), Z3, Z5
+	VMULPS.BCST       consts32AVX512<>+20(SB), Z4, Z6
+	VSCALEFPS         Z6, Z5, Z5
+	VMOVUPS           exptab32AVX512<>+128(SB), Z6
+	VPERMT2PS         exptab32AVX512<>+192(SB), Z3, Z6
+	VFNMADD231PS.BCST consts32AVX512<>+24(SB), Z4, Z6
+	VMULPS            Z2, Z2, Z3
+	VBROADCASTSS      consts32AVX512<>+28(SB), Z4
+	VFMADD213PS.BCST  consts32AVX512<>+32(SB), Z2, Z4
+	VADDPS            Z2, Z6, Z6
+	VFMADD231PS       Z4, Z3, Z6
+	VMOVAPS           Z6, Z2
+	VFMADD213PS       Z5, Z5, Z2
+	VSUBPS            Z2, Z5, Z3
+	VFMADD231PS       Z5, Z6, Z3
+	VMOVUPS           Z2, 128(R12)
+	VMOVUPS           Z3, 192(R12)
+	VMOVUPS           (SI)(R10*4), Z2
+	VMOVUPS           (BX)(R10*4), Z3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K1
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K2
+	KORW              K1, K2, K2
+	VANDPS.BCST       consts32AVX512<>+44(SB), Z3, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+48(SB), Z2, K3
+	KANDW             K3, K2, K2
+	VMOVUPS           (DI)(R10*4), Z2
+	VPMOVZXBD         (R8)(R10*1), Z3
+	VPTESTNMD         Z3, Z3, K3
+	VMOVAPS.Z         Z2, K3, Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K3
+	KORW              K2, K3, K2
+	VMOVUPS           64(SI)(R10*4), Z2
+	VMOVUPS           64(BX)(R10*4), Z3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+36(SB), Z2, K3
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K4
+	KORW              K3, K4, K4
+	VANDPS.BCST       consts32AVX512<>+44(SB), Z3, Z2
+	VCMPPS.BCST       $0x12, consts32AVX512<>+48(SB), Z2, K5
+	KANDW             K5, K4, K4
+	VMOVUPS           64(DI)(R10*4), Z2
+	VPMOVZXBD         16(R8)(R10*1), Z3
+	VPTESTNMD         Z3, Z3, K5
+	VMOVAPS.Z         Z2, K5, Z2
+	VCMPPS.BCST       $0x00, consts32AVX512<>+40(SB), Z2, K5
+	KORW              K4, K5, K4
+	KANDW             K2, K4, K4
+	KORTESTW          K4, K4
+	JCC               aslExactHardMaskedAVX512F32done
+	VMOVUPS           (BX)(R10*4), Z2
+	VMOVUPS           (R11), Z3
+	VADDPS.BCST       consts32AVX512<>+36(SB), Z3, Z4
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z5
+	VSUBPS            Z4, Z5, Z5
+	VADDPS            Z3, Z5, Z5
+	VMOVUPS           64(R11), Z6
+	VADDPS            Z6, Z5, Z5
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z6
+	VDIVPS            Z4, Z6, Z6
+	VMULPS            Z6, Z3, Z3
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z7
+	VFNMADD231PS      Z6, Z4, Z7
+	VFNMADD231PS      Z6, Z5, Z7
+	VMULPS            Z6, Z7, Z4
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z5
+	VSUBPS            Z6, Z5, Z5
+	VSUBPS            Z3, Z5, Z5
+	VSUBPS            Z4, Z5, Z5
+	VPMOVD2M          Z2, K2
+	VXORPS            Z7, Z7, Z7
+	VBLENDMPS         Z3, Z6, K2, Z7
+	VXORPS            Z8, Z8, Z8
+	VBLENDMPS         Z6, Z3, K2, Z8
+	VXORPS            Z3, Z3, Z3
+	VBLENDMPS         Z5, Z4, K2, Z3
+	VXORPS            Z6, Z6, Z6
+	VBLENDMPS         Z4, Z5, K2, Z6
+	VBROADCASTSS      16(AX), Z4
+	VADDPS            Z4, Z8, Z5
+	VMAXPS            Z4, Z8, Z9
+	VMINPS            Z4, Z8, Z4
+	VSUBPS            Z5, Z9, Z9
+	VADDPS            Z4, Z9, Z4
+	VADDPS            Z6, Z4, Z4
+	VADDPS.BCST       20(AX), Z4, Z4
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z9
+	VADDPS            Z4, Z5, Z4
+	VDIVPS            Z4, Z9, Z4
+	VADDPS            Z3, Z7, Z5
+	VADDPS            Z6, Z8, Z9
+	VMULPS            Z9, Z5, Z5
+	VMULPS            Z4, Z5, Z9
+	VXORPS            Z10, Z10, Z10
+	VBLENDMPS         Z8, Z9, K1, Z10
+	VBROADCASTSS      12(AX), Z9
+	VXORPS            Z11, Z11, Z11
+	VBLENDMPS.BCST    8(AX), Z9, K1, Z11
+	VMULPS            Z11, Z10, Z9
+	VADDPS            Z3, Z7, Z10
+	VMOVAPS           Z8, Z11
+	VMOVAPS           Z6, Z12
+	MOVL              (AX), R13
+	TESTL             R13, R13
+	JNZ               aslExactHardMaskedAVX512F32powp0
+	VBROADCASTSS      consts32AVX512<>+36(SB), Z11
+	VXORPS            Z12, Z12, Z12
+	JMP               aslExactHardMaskedAVX512F32powp0done
+
+aslExactHardMaskedAVX512F32powp0:
+	DECL        R13
+	JZ          aslExactHardMaskedAVX512F32powp0done
+	VMULPS      Z8, Z11, Z13
+	VMOVAPS     Z8, Z14
+	VFMSUB213PS Z13, Z11, Z14
+	VFMADD231PS Z11, Z6, Z14
+	VFMADD231PS Z12, Z8, Z14
+	VMOVAPS     Z13, Z11
+	VMOVAPS     Z14, Z12
+	JMP         aslExactHardMaskedAVX512F32powp0
+
+aslExactHardMaskedAVX512F32powp0done:
+	VADDPS           Z12, Z11, Z11
+	VSUBPS.BCST      16(AX), Z7, Z6
+	VSUBPS           Z6, Z7, Z7
+	VSUBPS.BCST      16(AX), Z7, Z7
+	VSUBPS.BCST      20(AX), Z7, Z7
+	VADDPS           Z3, Z7, Z7
+	VADDPS           Z7, Z6, Z3
+	VSUBPS           Z3, Z6, Z6
+	VADDPS           Z7, Z6, Z6
+	VSUBPS.BCST      24(AX), Z2, Z7
+	VSUBPS.BCST      28(AX), Z7, Z8
+	VSUBPS           Z8, Z7, Z12
+	VSUBPS.BCST      28(AX), Z12, Z12
+	VBROADCASTSS     104(AX), Z13
+	VFMADD213PS.BCST 100(AX), Z8, Z13
+	VFMADD213PS.BCST 96(AX), Z8, Z13
+	VFMADD213PS.BCST 92(AX), Z8, Z13
+	VFMADD213PS.BCST 88(AX), Z8, Z13
+	VFMADD213PS.BCST 84(AX), Z8, Z13
+	VFMADD213PS.BCST 80(AX), Z8, Z13
+	VFMADD213PS.BCST 76(AX), Z8, Z13
+	VFMADD213PS.BCST 72(AX), Z8, Z13
+	VMULPS           Z8, Z13, Z13
+	VADDPS.BCST      64(AX), Z13, Z14
+	VBROADCASTSS     64(AX), Z15
+	VSUBPS           Z14, Z15, Z15
+	VADDPS           Z13, Z15, Z13
+	VADDPS.BCST      68(AX), Z13, Z13
+	VMULPS           Z14, Z8, Z15
+	VMOVAPS          Z14, Z16
+	VFMSUB213PS      Z15, Z8, Z16
+	VFMADD231PS      Z8, Z13, Z16
+	VFMADD231PS      Z12, Z14, Z16
+	VCMPPS.BCST      $0x11, consts32AVX512<>+32(SB), Z7, K2
+	VXORPS           Z7, Z7, Z7
+	VBLENDMPS        Z15, Z3, K2, Z7
+	VXORPS           Z3, Z3, Z3
+	VBLENDMPS        Z16, Z6, K2, Z3
+	VDIVPS           Z7, Z5, Z5
+	VXORPS           Z6, Z6, Z6
+	VBLENDMPS        Z10, Z5, K1, Z6
+	VBROADCASTSS     12(AX), Z5
+	VXORPS           Z8, Z8, Z8
+	VBLENDMPS.BCST   8(AX), Z5, K1, Z8
+	VMULPS           Z8, Z6, Z5
+	MOVL             36(AX), R13
+	CMPL             R13, $0x01
+	JA               aslExactHardMaskedAVX512F32pown0
+	VBROADCASTSS     consts32AVX512<>+36(SB), Z6
+	JB               aslExactHardMaskedAVX512F32pown0done
+	VADDPS           Z3, Z7, Z6
+	JMP              aslExactHardMaskedAVX512F32pown0done
+
+aslExactHardMaskedAVX512F32pown0:
+	VMOVAPS Z7, Z6
+
+aslExactHardMaskedAVX512F32pown0loop:
+	DECL   R13
+	CMPL   R13, $0x01
+	JE     aslExactHardMaskedAVX512F32pown0last
+	VMULPS Z7, Z6, Z6
+	JMP    aslExactHardMaskedAVX512F32pown0loop
+
+aslExactHardMaskedAVX512F32pown0last:
+	VMULPS.BCST 40(AX), Z6, Z8
+	VMULPS      Z7, Z6, Z6
+	VFMADD231PS Z8, Z3, Z6
+
+aslExactHardMaskedAVX512F32pown0done:
+	VMULPS           Z4, Z7, Z7
+	VPSRLD           $0x17, Z4, Z8
+	VPSUBD.BCST      consts32AVX512<>+88(SB), Z8, Z8
+	VCVTDQ2PS        Z8, Z8
+	VANDPS.BCST      consts32AVX512<>+92(SB), Z4, Z4
+	VORPS.BCST       consts32AVX512<>+36(SB), Z4, Z4
+	VSUBPS.BCST      consts32AVX512<>+36(SB), Z4, Z4
+	VMULPS.BCST      consts32AVX512<>+96(SB), Z8, Z8
+	VCMPPS.BCST      $0x12, consts32AVX512<>+36(SB), Z7, K2
+	VXORPS           Z10, Z10, Z10
+	VBLENDMPS        Z7, Z4, K2, Z10
+	VXORPS           Z4, Z4, Z4
+	VBLENDMPS        Z3, Z8, K2, Z4
+	VMOVUPS          (R11), Z3
+	VXORPS           Z7, Z7, Z7
+	VBLENDMPS        Z3, Z10, K1, Z7
+	VXORPS.BCST      consts32AVX512<>+0(SB), Z2, Z3
+	VMAXPS.BCST      consts32AVX512<>+40(SB), Z3, Z3
+	VXORPS           Z8, Z8, Z8
+	VBLENDMPS        Z3, Z4, K1, Z8
+	VMULPS           Z7, Z7, Z3
+	VMULPS           Z3, Z3, Z4
+	VBROADCASTSS     consts32AVX512<>+52(SB), Z10
+	VFMADD213PS.BCST consts32AVX512<>+56(SB), Z7, Z10
+	VBROADCASTSS     consts32AVX512<>+60(SB), Z12
+	VFMADD213PS.BCST consts32AVX512<>+64(SB), Z7, Z12
+	VFMADD213PS      Z10, Z3, Z12
+	VBROADCASTSS     consts32AVX512<>+68(SB), Z10
+	VFMADD213PS.BCST consts32AVX512<>+72(SB), Z7, Z10
+	VBROADCASTSS     consts32AVX512<>+76(SB), Z13
+	VFMADD213PS.BCST consts32AVX512<>+80(SB), Z7, Z13
+	VFMADD213PS      Z10, Z3, Z13
+	VFMADD213PS      Z12, Z4, Z13
+	VFMADD213PS      Z7, Z3, Z13
+	VADDPS           Z8, Z13, Z3
+	VXORPS           Z4, Z4, Z4
+	VBLENDMPS        Z11, Z6, K1, Z4
+	VCMPPS.BCST      $0x1d, 32(AX), Z2, K2
+	KORW             K1, K2, K2
+	VMULPS           Z3, Z4, Z2
+	VMOVAPS.Z        Z2, K2, Z2
+	VBROADCASTSS     40(AX), Z6
+	VXORPS           Z7, Z7, Z7
+	VBLENDMPS.BCST   44(AX), Z6, K1, Z7
+	VMULPS           Z7, Z3, Z3
+	VFMADD231PS      Z3, Z5, Z9
+	VMULPS           Z9, Z4, Z3
+	VMOVAPS.Z        Z3, K2, Z3
+	TESTQ            DX, DX
+	JZ               aslExactHardMaskedAVX512F32nograd0
+	VMOVUPS          (DI)(R10*4), Z4
+	VPMOVZXBD        (R8)(R10*1), Z5
+	VPTESTNMD        Z5, Z5, K1
+	VMOVAPS.Z        Z4, K1, Z4
+	VMULPS           Z4, Z3, Z3
+	VBROADCASTSS     consts32AVX512<>+100(SB), Z5
+	VMINPS           Z3, Z5, Z3
+	VBROADCASTSS     consts32AVX512<>+104(SB), Z5
+	VMAXPS           Z3, Z5, Z3
+	VCMPPS.BCST      $0x0c, consts32AVX512<>+40(SB), Z4, K1
+	VMOVAPS.Z        Z3, K1, Z3
+	VMOVUPS          Z3, (DX)(R10*4)
+
+aslExactHardMaskedAVX512F32nograd0:
+	VMOVUPS       (DI)(R10*4), Z3
+	VPMOVZXBD     (R8)(R10*1), Z4
+	VPTESTNMD     Z4, Z4, K1
+	VMOVAPS.Z     Z3, K1, Z3
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z3, K1
+	VMULPS        Z3, Z2, Z4
+	VMINPS.BCST   consts32AVX512<>+100(SB), Z4, Z4
+	VMOVAPS.Z     Z4, K1, Z4
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z3, K1
+	VMOVAPS.Z     Z2, K1, Z2
+	VCVTPS2PD     Y2, Z5
+	VCVTPS2PD     Y3, Z6
+	VMULPD        Z6, Z5, Z5
+	VMINPD        limF64AVX512<>+0(SB), Z5, Z5
+	VADDPD        Z5, Z0, Z0
+	VEXTRACTF32X8 $0x01, Z2, Y2
+	VCVTPS2PD     Y2, Z2
+	VEXTRACTF32X8 $0x01, Z3, Y3
+	VCVTPS2PD     Y3, Z3
+	VMULPD        Z3, Z2, Z2
+	VMINPD        limF64AVX512<>+0(SB), Z2, Z2
+	VADDPD        Z2, Z1, Z1
+	TESTQ         CX, CX
+	JZ            aslExactHardMaskedAVX512F32noloss0
+	VMOVUPS       Z4, (CX)(R10*4)
+
+aslExactHardMaskedAVX512F32noloss0:
+	VMOVUPS        64(BX)(R10*4), Z2
+	VMOVUPS        128(R11), Z3
+	VADDPS.BCST    consts32AVX512<>+36(SB), Z3, Z4
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z5
+	VSUBPS         Z4, Z5, Z5
+	VADDPS         Z3, Z5, Z5
+	VMOVUPS        192(R11), Z6
+	VADDPS         Z6, Z5, Z5
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z6
+	VDIVPS         Z4, Z6, Z6
+	VMULPS         Z6, Z3, Z3
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z7
+	VFNMADD231PS   Z6, Z4, Z7
+	VFNMADD231PS   Z6, Z5, Z7
+	VMULPS         Z6, Z7, Z4
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z5
+	VSUBPS         Z6, Z5, Z5
+	VSUBPS         Z3, Z5, Z5
+	VSUBPS         Z4, Z5, Z5
+	VPMOVD2M       Z2, K1
+	VXORPS         Z7, Z7, Z7
+	VBLENDMPS      Z3, Z6, K1, Z7
+	VXORPS         Z8, Z8, Z8
+	VBLENDMPS      Z6, Z3, K1, Z8
+	VXORPS         Z3, Z3, Z3
+	VBLENDMPS      Z5, Z4, K1, Z3
+	VXORPS         Z6, Z6, Z6
+	VBLENDMPS      Z4, Z5, K1, Z6
+	VBROADCASTSS   16(AX), Z4
+	VADDPS         Z4, Z8, Z5
+	VMAXPS         Z4, Z8, Z9
+	VMINPS         Z4, Z8, Z4
+	VSUBPS         Z5, Z9, Z9
+	VADDPS         Z4, Z9, Z4
+	VADDPS         Z6, Z4, Z4
+	VADDPS.BCST    20(AX), Z4, Z4
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z9
+	VADDPS         Z4, Z5, Z4
+	VDIVPS         Z4, Z9, Z4
+	VADDPS         Z3, Z7, Z5
+	VADDPS         Z6, Z8, Z9
+	VMULPS         Z9, Z5, Z5
+	VMULPS         Z4, Z5, Z9
+	VXORPS         Z10, Z10, Z10
+	VBLENDMPS      Z8, Z9, K3, Z10
+	VBROADCASTSS   12(AX), Z9
+	VXORPS         Z11, Z11, Z11
+	VBLENDMPS.BCST 8(AX), Z9, K3, Z11
+	VMULPS         Z11, Z10, Z9
+	VADDPS         Z3, Z7, Z10
+	VMOVAPS        Z8, Z11
+	VMOVAPS        Z6, Z12
+	MOVL           (AX), R13
+	TESTL          R13, R13
+	JNZ            aslExactHardMaskedAVX512F32powp1
+	VBROADCASTSS   consts32AVX512<>+36(SB), Z11
+	VXORPS         Z12, Z12, Z12
+	JMP            aslExactHardMaskedAVX512F32powp1done
+
+aslExactHardMaskedAVX512F32powp1:
+	DECL        R13
+	JZ          aslExactHardMaskedAVX512F32powp1done
+	VMULPS      Z8, Z11, Z13
+	VMOVAPS     Z8, Z14
+	VFMSUB213PS Z13, Z11, Z14
+	VFMADD231PS Z11, Z6, Z14
+	VFMADD231PS Z12, Z8, Z14
+	VMOVAPS     Z13, Z11
+	VMOVAPS     Z14, Z12
+	JMP         aslExactHardMaskedAVX512F32powp1
+
+aslExactHardMaskedAVX512F32powp1done:
+	VADDPS           Z12, Z11, Z11
+	VSUBPS.BCST      16(AX), Z7, Z6
+	VSUBPS           Z6, Z7, Z7
+	VSUBPS.BCST      16(AX), Z7, Z7
+	VSUBPS.BCST      20(AX), Z7, Z7
+	VADDPS           Z3, Z7, Z7
+	VADDPS           Z7, Z6, Z3
+	VSUBPS           Z3, Z6, Z6
+	VADDPS           Z7, Z6, Z6
+	VSUBPS.BCST      24(AX), Z2, Z7
+	VSUBPS.BCST      28(AX), Z7, Z8
+	VSUBPS           Z8, Z7, Z12
+	VSUBPS.BCST      28(AX), Z12, Z12
+	VBROADCASTSS     104(AX), Z13
+	VFMADD213PS.BCST 100(AX), Z8, Z13
+	VFMADD213PS.BCST 96(AX), Z8, Z13
+	VFMADD213PS.BCST 92(AX), Z8, Z13
+	VFMADD213PS.BCST 88(AX), Z8, Z13
+	VFMADD213PS.BCST 84(AX), Z8, Z13
+	VFMADD213PS.BCST 80(AX), Z8, Z13
+	VFMADD213PS.BCST 76(AX), Z8, Z13
+	VFMADD213PS.BCST 72(AX), Z8, Z13
+	VMULPS           Z8, Z13, Z13
+	VADDPS.BCST      64(AX), Z13, Z14
+	VBROADCASTSS     64(AX), Z15
+	VSUBPS           Z14, Z15, Z15
+	VADDPS           Z13, Z15, Z13
+	VADDPS.BCST      68(AX), Z13, Z13
+	VMULPS           Z14, Z8, Z15
+	VMOVAPS          Z14, Z16
+	VFMSUB213PS      Z15, Z8, Z16
+	VFMADD231PS      Z8, Z13, Z16
+	VFMADD231PS      Z12, Z14, Z16
+	VCMPPS.BCST      $0x11, consts32AVX512<>+32(SB), Z7, K1
+	VXORPS           Z7, Z7, Z7
+	VBLENDMPS        Z15, Z3, K1, Z7
+	VXORPS           Z3, Z3, Z3
+	VBLENDMPS        Z16, Z6, K1, Z3
+	VDIVPS           Z7, Z5, Z5
+	VXORPS           Z6, Z6, Z6
+	VBLENDMPS        Z10, Z5, K3, Z6
+	VBROADCASTSS     12(AX), Z5
+	VXORPS           Z8, Z8, Z8
+	VBLENDMPS.BCST   8(AX), Z5, K3, Z8
+	VMULPS           Z8, Z6, Z5
+	MOVL             36(AX), R13
+	CMPL             R13, $0x01
+	JA               aslExactHardMaskedAVX512F32pown1
+	VBROADCASTSS     consts32AVX512<>+36(SB), Z6
+	JB               aslExactHardMaskedAVX512F32pown1done
+	VADDPS           Z3, Z7, Z6
+	JMP              aslExactHardMaskedAVX512F32pown1done
+
+aslExactHardMaskedAVX512F32pown1:
+	VMOVAPS Z7, Z6
+
+aslExactHardMaskedAVX512F32pown1loop:
+	DECL   R13
+	CMPL   R13, $0x01
+	JE     aslExactHardMaskedAVX512F32pown1last
+	VMULPS Z7, Z6, Z6
+	JMP    aslExactHardMaskedAVX512F32pown1loop
+
+aslExactHardMaskedAVX512F32pown1last:
+	VMULPS.BCST 40(AX), Z6, Z8
+	VMULPS      Z7, Z6, Z6
+	VFMADD231PS Z8, Z3, Z6
+
+aslExactHardMaskedAVX512F32pown1done:
+	VMULPS           Z4, Z7, Z7
+	VPSRLD           $0x17, Z4, Z8
+	VPSUBD.BCST      consts32AVX512<>+88(SB), Z8, Z8
+	VCVTDQ2PS        Z8, Z8
+	VANDPS.BCST      consts32AVX512<>+92(SB), Z4, Z4
+	VORPS.BCST       consts32AVX512<>+36(SB), Z4, Z4
+	VSUBPS.BCST      consts32AVX512<>+36(SB), Z4, Z4
+	VMULPS.BCST      consts32AVX512<>+96(SB), Z8, Z8
+	VCMPPS.BCST      $0x12, consts32AVX512<>+36(SB), Z7, K1
+	VXORPS           Z10, Z10, Z10
+	VBLENDMPS        Z7, Z4, K1, Z10
+	VXORPS           Z4, Z4, Z4
+	VBLENDMPS        Z3, Z8, K1, Z4
+	VMOVUPS          128(R11), Z3
+	VXORPS           Z7, Z7, Z7
+	VBLENDMPS        Z3, Z10, K3, Z7
+	VXORPS.BCST      consts32AVX512<>+0(SB), Z2, Z3
+	VMAXPS.BCST      consts32AVX512<>+40(SB), Z3, Z3
+	VXORPS           Z8, Z8, Z8
+	VBLENDMPS        Z3, Z4, K3, Z8
+	VMULPS           Z7, Z7, Z3
+	VMULPS           Z3, Z3, Z4
+	VBROADCASTSS     consts32AVX512<>+52(SB), Z10
+	VFMADD213PS.BCST consts32AVX512<>+56(SB), Z7, Z10
+	VBROADCASTSS     consts32AVX512<>+60(SB), Z12
+	VFMADD213PS.BCST consts32AVX512<>+64(SB), Z7, Z12
+	VFMADD213PS      Z10, Z3, Z12
+	VBROADCASTSS     consts32AVX512<>+68(SB), Z10
+	VFMADD213PS.BCST consts32AVX512<>+72(SB), Z7, Z10
+	VBROADCASTSS     consts32AVX512<>+76(SB), Z13
+	VFMADD213PS.BCST consts32AVX512<>+80(SB), Z7, Z13
+	VFMADD213PS      Z10, Z3, Z13
+	VFMADD213PS      Z12, Z4, Z13
+	VFMADD213PS      Z7, Z3, Z13
+	VADDPS           Z8, Z13, Z3
+	VXORPS           Z4, Z4, Z4
+	VBLENDMPS        Z11, Z6, K3, Z4
+	VCMPPS.BCST      $0x1d, 32(AX), Z2, K1
+	KORW             K3, K1, K1
+	VMULPS           Z3, Z4, Z2
+	VMOVAPS.Z        Z2, K1, Z2
+	VBROADCASTSS     40(AX), Z6
+	VXORPS           Z7, Z7, Z7
+	VBLENDMPS.BCST   44(AX), Z6, K3, Z7
+	VMULPS           Z7, Z3, Z3
+	VFMADD231PS      Z3, Z5, Z9
+	VMULPS           Z9, Z4, Z3
+	VMOVAPS.Z        Z3, K1, Z3
+	TESTQ            DX, DX
+	JZ               aslExactHardMaskedAVX512F32nograd1
+	VMOVUPS          64(DI)(R10*4), Z4
+	VPMOVZXBD        16(R8)(R10*1), Z5
+	VPTESTNMD        Z5, Z5, K1
+	VMOVAPS.Z        Z4, K1, Z4
+	VMULPS           Z4, Z3, Z3
+	VBROADCASTSS     consts32AVX512<>+100(SB), Z5
+	VMINPS           Z3, Z5, Z3
+	VBROADCASTSS     consts32AVX512<>+104(SB), Z5
+	VMAXPS           Z3, Z5, Z3
+	VCMPPS.BCST      $0x0c, consts32AVX512<>+40(SB), Z4, K1
+	VMOVAPS.Z        Z3, K1, Z3
+	VMOVUPS          Z3, 64(DX)(R10*4)
+
+aslExactHardMaskedAVX512F32nograd1:
+	VMOVUPS       64(DI)(R10*4), Z3
+	VPMOVZXBD     16(R8)(R10*1), Z4
+	VPTESTNMD     Z4, Z4, K1
+	VMOVAPS.Z     Z3, K1, Z3
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z3, K1
+	VMULPS        Z3, Z2, Z4
+	VMINPS.BCST   consts32AVX512<>+100(SB), Z4, Z4
+	VMOVAPS.Z     Z4, K1, Z4
+	VCMPPS.BCST   $0x0c, consts32AVX512<>+40(SB), Z3, K1
+	VMOVAPS.Z     Z2, K1, Z2
+	VCVTPS2PD     Y2, Z5
+	VCVTPS2PD     Y3, Z6
+	VMULPD        Z6, Z5, Z5
+	VMINPD        limF64AVX512<>+0(SB), Z5, Z5
+	VADDPD        Z5, Z0, Z0
+	VEXTRACTF32X8 $0x01, Z2, Y2
+	VCVTPS2PD     Y2, Z2
+	VEXTRACTF32X8 $0x01, Z3, Y3
+	VCVTPS2PD     Y3, Z3
+	VMULPD        Z3, Z2, Z2
+	VMINPD        limF64AVX512<>+0(SB), Z2, Z2
+	VADDPD        Z2, Z1, Z1
+	TESTQ         CX, CX
+	JZ            aslExactHardMaskedAVX512F32noloss1
+	VMOVUPS       Z4, 64(CX)(R10*4)
+
+aslExactHardMaskedAVX512F32noloss1:
+	XCHGQ R11, R12
+	ADDQ  $0x20, R10
+	JMP   aslExactHardMaskedAVX512F32loop
+
+aslExactHardMaskedAVX512F32done:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDPD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, sum+72(FP)
+	MOVQ          R10, done+80(FP)
+	RET
+
 DATA exptab32AVX512<>+0(SB)/4, $0x3f800000
 DATA exptab32AVX512<>+4(SB)/4, $0x3f82cd87
 DATA exptab32AVX512<>+8(SB)/4, $0x3f85aac3
@@ -8314,8 +9534,8 @@ aslHardAVX2F32ahead:
 	VADDPS       Y8, Y9, Y10
 	VADDPS       Y5, Y3, Y11
 	VMULPS       Y11, Y10, Y10
-	VMULPS       Y7, Y10, Y10
 	VMOVUPS      256(SP), Y11
+	VMULPS       Y7, Y10, Y10
 	VBLENDVPS    Y11, Y3, Y10, Y10
 	VBROADCASTSS 12(AX), Y11
 	VBROADCASTSS 8(AX), Y12
@@ -8524,8 +9744,8 @@ aslHardAVX2F32nograd0:
 	VADDPS       Y7, Y8, Y9
 	VADDPS       Y4, Y3, Y10
 	VMULPS       Y10, Y9, Y9
-	VMULPS       Y5, Y9, Y9
 	VMOVUPS      448(SP), Y10
+	VMULPS       Y5, Y9, Y9
 	VBLENDVPS    Y10, Y3, Y9, Y9
 	VBROADCASTSS 12(AX), Y10
 	VBROADCASTSS 8(AX), Y11
@@ -8700,6 +9920,642 @@ aslHardAVX2F32nograd1:
 	JMP   aslHardAVX2F32loop
 
 aslHardAVX2F32done:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDPD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, sum+56(FP)
+	MOVQ         R8, done+64(FP)
+	RET
+
+// func aslExactHardAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) (sum float64, done int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·aslExactHardAVX2F32(SB), $832-72
+	MOVQ         q+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), BX
+	MOVQ         y+40(FP), SI
+	MOVQ         n+48(FP), DI
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	XORQ         R8, R8
+	CMPQ         DI, $0x00
+	JE           aslExactHardAVX2F32done
+	LEAQ         (SP), R9
+	LEAQ         128(SP), R10
+	VMOVUPS      (BX)(R8*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VMOVAPS      Y3, Y2
+	VFMADD213PS  Y5, Y5, Y2
+	VSUBPS       Y2, Y5, Y4
+	VFMADD231PS  Y5, Y3, Y4
+	VMOVUPS      Y2, (R9)
+	VMOVUPS      Y4, 32(R9)
+	VMOVUPS      32(BX)(R8*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VMOVAPS      Y3, Y2
+	VFMADD213PS  Y5, Y5, Y2
+	VSUBPS       Y2, Y5, Y4
+	VFMADD231PS  Y5, Y3, Y4
+	VMOVUPS      Y2, 64(R9)
+	VMOVUPS      Y4, 96(R9)
+
+aslExactHardAVX2F32loop:
+	CMPQ R8, DI
+	JGE  aslExactHardAVX2F32done
+	LEAQ 16(R8), R11
+	CMPQ R11, DI
+	JL   aslExactHardAVX2F32ahead
+	MOVQ R8, R11
+
+aslExactHardAVX2F32ahead:
+	VMOVUPS      (BX)(R11*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VMOVAPS      Y3, Y2
+	VFMADD213PS  Y5, Y5, Y2
+	VSUBPS       Y2, Y5, Y4
+	VFMADD231PS  Y5, Y3, Y4
+	VMOVUPS      Y2, (R10)
+	VMOVUPS      Y4, 32(R10)
+	VMOVUPS      32(BX)(R11*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VMOVAPS      Y3, Y2
+	VFMADD213PS  Y5, Y5, Y2
+	VSUBPS       Y2, Y5, Y4
+	VFMADD231PS  Y5, Y3, Y4
+	VMOVUPS      Y2, 64(R10)
+	VMOVUPS      Y4, 96(R10)
+	VMOVUPS      (SI)(R8*4), Y2
+	VMOVUPS      (BX)(R8*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y2, Y4
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y2, Y2
+	VORPS        Y4, Y2, Y2
+	VANDPS       consts32AVX2<>+416(SB), Y3, Y3
+	VCMPPS       $0x12, consts32AVX2<>+448(SB), Y3, Y3
+	VANDPS       Y3, Y2, Y2
+	VMOVUPS      32(SI)(R8*4), Y3
+	VMOVUPS      32(BX)(R8*4), Y5
+	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y3, Y6
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y3, Y3
+	VORPS        Y6, Y3, Y3
+	VANDPS       consts32AVX2<>+416(SB), Y5, Y5
+	VCMPPS       $0x12, consts32AVX2<>+448(SB), Y5, Y5
+	VANDPS       Y5, Y3, Y3
+	VANDPS       Y2, Y3, Y3
+	VMOVMSKPS    Y3, R11
+	CMPL         R11, $0x000000ff
+	JNE          aslExactHardAVX2F32done
+	VMOVUPS      (BX)(R8*4), Y2
+	VMOVUPS      Y4, 256(SP)
+	VMOVUPS      (R9), Y3
+	VADDPS       consts32AVX2<>+384(SB), Y3, Y5
+	VBROADCASTSS consts32AVX2<>+384(SB), Y7
+	VSUBPS       Y5, Y7, Y7
+	VADDPS       Y3, Y7, Y7
+	VMOVUPS      32(R9), Y8
+	VADDPS       Y8, Y7, Y7
+	VBROADCASTSS consts32AVX2<>+384(SB), Y8
+	VDIVPS       Y5, Y8, Y8
+	VMULPS       Y8, Y3, Y3
+	VBROADCASTSS consts32AVX2<>+384(SB), Y9
+	VFNMADD231PS Y8, Y5, Y9
+	VFNMADD231PS Y8, Y7, Y9
+	VMULPS       Y8, Y9, Y5
+	VBROADCASTSS consts32AVX2<>+384(SB), Y7
+	VSUBPS       Y8, Y7, Y7
+	VSUBPS       Y3, Y7, Y7
+	VSUBPS       Y5, Y7, Y7
+	VBLENDVPS    Y2, Y3, Y8, Y9
+	VBLENDVPS    Y2, Y8, Y3, Y3
+	VBLENDVPS    Y2, Y7, Y5, Y8
+	VBLENDVPS    Y2, Y5, Y7, Y5
+	VBROADCASTSS 16(AX), Y7
+	VADDPS       Y7, Y3, Y10
+	VMAXPS       Y7, Y3, Y11
+	VMINPS       Y7, Y3, Y7
+	VSUBPS       Y10, Y11, Y11
+	VADDPS       Y7, Y11, Y7
+	VADDPS       Y5, Y7, Y7
+	VBROADCASTSS 20(AX), Y11
+	VADDPS       Y11, Y7, Y7
+	VBROADCASTSS consts32AVX2<>+384(SB), Y11
+	VADDPS       Y7, Y10, Y7
+	VDIVPS       Y7, Y11, Y7
+	VADDPS       Y8, Y9, Y10
+	VADDPS       Y5, Y3, Y11
+	VMULPS       Y11, Y10, Y10
+	VMOVUPS      256(SP), Y11
+	VMULPS       Y7, Y10, Y12
+	VBLENDVPS    Y11, Y3, Y12, Y11
+	VBROADCASTSS 12(AX), Y12
+	VBROADCASTSS 8(AX), Y13
+	VBLENDVPS    Y4, Y13, Y12, Y12
+	VMULPS       Y12, Y11, Y11
+	VMOVUPS      Y11, 288(SP)
+	VMOVUPS      Y10, 320(SP)
+	VADDPS       Y8, Y9, Y10
+	VMOVUPS      Y10, 352(SP)
+	VMOVAPS      Y3, Y10
+	VMOVAPS      Y5, Y11
+	MOVL         (AX), R11
+	TESTL        R11, R11
+	JNZ          aslExactHardAVX2F32powp0
+	VBROADCASTSS consts32AVX2<>+384(SB), Y10
+	VXORPS       Y11, Y11, Y11
+	JMP          aslExactHardAVX2F32powp0done
+
+aslExactHardAVX2F32powp0:
+	DECL        R11
+	JZ          aslExactHardAVX2F32powp0done
+	VMULPS      Y3, Y10, Y12
+	VMOVAPS     Y3, Y13
+	VFMSUB213PS Y12, Y10, Y13
+	VFMADD231PS Y10, Y5, Y13
+	VFMADD231PS Y11, Y3, Y13
+	VMOVAPS     Y12, Y10
+	VMOVAPS     Y13, Y11
+	JMP         aslExactHardAVX2F32powp0
+
+aslExactHardAVX2F32powp0done:
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      Y10, 384(SP)
+	VMOVUPS      Y7, 416(SP)
+	VBROADCASTSS 16(AX), Y3
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y3, Y9, Y5
+	VBROADCASTSS 16(AX), Y7
+	VSUBPS       Y7, Y5, Y5
+	VBROADCASTSS 20(AX), Y7
+	VSUBPS       Y7, Y5, Y5
+	VADDPS       Y8, Y5, Y5
+	VADDPS       Y5, Y3, Y7
+	VSUBPS       Y7, Y3, Y3
+	VADDPS       Y5, Y3, Y3
+	VMOVUPS      Y7, 448(SP)
+	VMOVUPS      Y3, 480(SP)
+	VBROADCASTSS 24(AX), Y3
+	VSUBPS       Y3, Y2, Y3
+	VBROADCASTSS 28(AX), Y5
+	VSUBPS       Y5, Y3, Y5
+	VSUBPS       Y5, Y3, Y7
+	VBROADCASTSS 28(AX), Y8
+	VSUBPS       Y8, Y7, Y7
+	VBROADCASTSS 104(AX), Y8
+	VBROADCASTSS 100(AX), Y9
+	VFMADD213PS  Y9, Y5, Y8
+	VBROADCASTSS 96(AX), Y9
+	VFMADD213PS  Y9, Y5, Y8
+	VBROADCASTSS 92(AX), Y9
+	VFMADD213PS  Y9, Y5, Y8
+	VBROADCASTSS 88(AX), Y9
+	VFMADD213PS  Y9, Y5, Y8
+	VBROADCASTSS 84(AX), Y9
+	VFMADD213PS  Y9, Y5, Y8
+	VBROADCASTSS 80(AX), Y9
+	VFMADD213PS  Y9, Y5, Y8
+	VBROADCASTSS 76(AX), Y9
+	VFMADD213PS  Y9, Y5, Y8
+	VBROADCASTSS 72(AX), Y9
+	VFMADD213PS  Y9, Y5, Y8
+	VMULPS       Y5, Y8, Y8
+	VBROADCASTSS 64(AX), Y9
+	VADDPS       Y9, Y8, Y9
+	VBROADCASTSS 64(AX), Y10
+	VSUBPS       Y9, Y10, Y10
+	VADDPS       Y8, Y10, Y8
+	VBROADCASTSS 68(AX), Y10
+	VADDPS       Y10, Y8, Y8
+	VMULPS       Y9, Y5, Y10
+	VMOVAPS      Y9, Y11
+	VFMSUB213PS  Y10, Y5, Y11
+	VFMADD231PS  Y5, Y8, Y11
+	VFMADD231PS  Y7, Y9, Y11
+	VCMPPS       $0x11, consts32AVX2<>+320(SB), Y3, Y3
+	VMOVUPS      448(SP), Y5
+	VBLENDVPS    Y3, Y10, Y5, Y5
+	VMOVUPS      480(SP), Y7
+	VBLENDVPS    Y3, Y11, Y7, Y3
+	VMOVUPS      256(SP), Y7
+	VMOVUPS      320(SP), Y8
+	VDIVPS       Y5, Y8, Y8
+	VMOVUPS      352(SP), Y9
+	VBLENDVPS    Y7, Y9, Y8, Y7
+	VBROADCASTSS 12(AX), Y8
+	VBROADCASTSS 8(AX), Y9
+	VBLENDVPS    Y4, Y9, Y8, Y8
+	VMULPS       Y8, Y7, Y7
+	VMOVUPS      Y7, 512(SP)
+	VBROADCASTSS 40(AX), Y7
+	MOVL         36(AX), R11
+	CMPL         R11, $0x01
+	JA           aslExactHardAVX2F32pown0
+	VBROADCASTSS consts32AVX2<>+384(SB), Y8
+	JB           aslExactHardAVX2F32pown0done
+	VADDPS       Y3, Y5, Y8
+	JMP          aslExactHardAVX2F32pown0done
+
+aslExactHardAVX2F32pown0:
+	VMOVAPS Y5, Y8
+
+aslExactHardAVX2F32pown0loop:
+	DECL   R11
+	CMPL   R11, $0x01
+	JE     aslExactHardAVX2F32pown0last
+	VMULPS Y5, Y8, Y8
+	JMP    aslExactHardAVX2F32pown0loop
+
+aslExactHardAVX2F32pown0last:
+	VMULPS      Y7, Y8, Y7
+	VMULPS      Y5, Y8, Y8
+	VFMADD231PS Y7, Y3, Y8
+
+aslExactHardAVX2F32pown0done:
+	VMOVUPS      416(SP), Y7
+	VMULPS       Y7, Y5, Y5
+	VPSRLD       $0x17, Y7, Y9
+	VPSUBD       consts32AVX2<>+768(SB), Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VANDPS       consts32AVX2<>+800(SB), Y7, Y7
+	VORPS        consts32AVX2<>+384(SB), Y7, Y7
+	VSUBPS       consts32AVX2<>+384(SB), Y7, Y7
+	VMULPS       consts32AVX2<>+832(SB), Y9, Y9
+	VCMPPS       $0x12, consts32AVX2<>+384(SB), Y5, Y10
+	VBLENDVPS    Y10, Y5, Y7, Y5
+	VBLENDVPS    Y10, Y3, Y9, Y3
+	VMOVUPS      256(SP), Y7
+	VMOVUPS      (R9), Y9
+	VBLENDVPS    Y7, Y9, Y5, Y5
+	VXORPS       consts32AVX2<>+0(SB), Y2, Y9
+	VMAXPS       consts32AVX2<>+192(SB), Y9, Y9
+	VBLENDVPS    Y7, Y9, Y3, Y3
+	VMULPS       Y5, Y5, Y9
+	VMULPS       Y9, Y9, Y10
+	VBROADCASTSS consts32AVX2<>+480(SB), Y11
+	VFMADD213PS  consts32AVX2<>+512(SB), Y5, Y11
+	VBROADCASTSS consts32AVX2<>+544(SB), Y12
+	VFMADD213PS  consts32AVX2<>+576(SB), Y5, Y12
+	VFMADD213PS  Y11, Y9, Y12
+	VBROADCASTSS consts32AVX2<>+608(SB), Y11
+	VFMADD213PS  consts32AVX2<>+640(SB), Y5, Y11
+	VBROADCASTSS consts32AVX2<>+672(SB), Y13
+	VFMADD213PS  consts32AVX2<>+704(SB), Y5, Y13
+	VFMADD213PS  Y11, Y9, Y13
+	VFMADD213PS  Y12, Y10, Y13
+	VFMADD213PS  Y5, Y9, Y13
+	VADDPS       Y3, Y13, Y3
+	VMOVUPS      384(SP), Y5
+	VBLENDVPS    Y7, Y5, Y8, Y5
+	VBROADCASTSS 32(AX), Y8
+	VCMPPS       $0x1d, Y8, Y2, Y2
+	VORPS        Y7, Y2, Y2
+	VMULPS       Y3, Y5, Y7
+	VANDPS       Y2, Y7, Y7
+	VMOVUPS      288(SP), Y8
+	VBROADCASTSS 40(AX), Y9
+	VBROADCASTSS 44(AX), Y10
+	VBLENDVPS    Y4, Y10, Y9, Y4
+	VMULPS       Y4, Y3, Y3
+	VMOVUPS      512(SP), Y4
+	VFMADD231PS  Y3, Y4, Y8
+	VMULPS       Y8, Y5, Y3
+	VANDPS       Y2, Y3, Y2
+	VCVTPS2PD    X7, Y3
+	VEXTRACTF128 $0x01, Y7, X4
+	VCVTPS2PD    X4, Y4
+	VADDPD       Y3, Y0, Y0
+	VADDPD       Y4, Y1, Y1
+	TESTQ        CX, CX
+	JZ           aslExactHardAVX2F32noloss0
+	VMOVUPS      Y7, (CX)(R8*4)
+
+aslExactHardAVX2F32noloss0:
+	TESTQ   DX, DX
+	JZ      aslExactHardAVX2F32nograd0
+	VMOVUPS Y2, (DX)(R8*4)
+
+aslExactHardAVX2F32nograd0:
+	VMOVUPS      32(BX)(R8*4), Y2
+	VMOVUPS      Y6, 544(SP)
+	VMOVUPS      64(R9), Y3
+	VADDPS       consts32AVX2<>+384(SB), Y3, Y4
+	VBROADCASTSS consts32AVX2<>+384(SB), Y5
+	VSUBPS       Y4, Y5, Y5
+	VADDPS       Y3, Y5, Y5
+	VMOVUPS      96(R9), Y7
+	VADDPS       Y7, Y5, Y5
+	VBROADCASTSS consts32AVX2<>+384(SB), Y7
+	VDIVPS       Y4, Y7, Y7
+	VMULPS       Y7, Y3, Y3
+	VBROADCASTSS consts32AVX2<>+384(SB), Y8
+	VFNMADD231PS Y7, Y4, Y8
+	VFNMADD231PS Y7, Y5, Y8
+	VMULPS       Y7, Y8, Y4
+	VBROADCASTSS consts32AVX2<>+384(SB), Y5
+	VSUBPS       Y7, Y5, Y5
+	VSUBPS       Y3, Y5, Y5
+	VSUBPS       Y4, Y5, Y5
+	VBLENDVPS    Y2, Y3, Y7, Y8
+	VBLENDVPS    Y2, Y7, Y3, Y3
+	VBLENDVPS    Y2, Y5, Y4, Y7
+	VBLENDVPS    Y2, Y4, Y5, Y4
+	VBROADCASTSS 16(AX), Y5
+	VADDPS       Y5, Y3, Y9
+	VMAXPS       Y5, Y3, Y10
+	VMINPS       Y5, Y3, Y5
+	VSUBPS       Y9, Y10, Y10
+	VADDPS       Y5, Y10, Y5
+	VADDPS       Y4, Y5, Y5
+	VBROADCASTSS 20(AX), Y10
+	VADDPS       Y10, Y5, Y5
+	VBROADCASTSS consts32AVX2<>+384(SB), Y10
+	VADDPS       Y5, Y9, Y5
+	VDIVPS       Y5, Y10, Y5
+	VADDPS       Y7, Y8, Y9
+	VADDPS       Y4, Y3, Y10
+	VMULPS       Y10, Y9, Y9
+	VMOVUPS      544(SP), Y10
+	VMULPS       Y5, Y9, Y11
+	VBLENDVPS    Y10, Y3, Y11, Y10
+	VBROADCASTSS 12(AX), Y11
+	VBROADCASTSS 8(AX), Y12
+	VBLENDVPS    Y6, Y12, Y11, Y11
+	VMULPS       Y11, Y10, Y10
+	VMOVUPS      Y10, 576(SP)
+	VMOVUPS      Y9, 608(SP)
+	VADDPS       Y7, Y8, Y9
+	VMOVUPS      Y9, 640(SP)
+	VMOVAPS      Y3, Y9
+	VMOVAPS      Y4, Y10
+	MOVL         (AX), R11
+	TESTL        R11, R11
+	JNZ          aslExactHardAVX2F32powp1
+	VBROADCASTSS consts32AVX2<>+384(SB), Y9
+	VXORPS       Y10, Y10, Y10
+	JMP          aslExactHardAVX2F32powp1done
+
+aslExactHardAVX2F32powp1:
+	DECL        R11
+	JZ          aslExactHardAVX2F32powp1done
+	VMULPS      Y3, Y9, Y11
+	VMOVAPS     Y3, Y12
+	VFMSUB213PS Y11, Y9, Y12
+	VFMADD231PS Y9, Y4, Y12
+	VFMADD231PS Y10, Y3, Y12
+	VMOVAPS     Y11, Y9
+	VMOVAPS     Y12, Y10
+	JMP         aslExactHardAVX2F32powp1
+
+aslExactHardAVX2F32powp1done:
+	VADDPS       Y10, Y9, Y9
+	VMOVUPS      Y9, 672(SP)
+	VMOVUPS      Y5, 704(SP)
+	VBROADCASTSS 16(AX), Y3
+	VSUBPS       Y3, Y8, Y3
+	VSUBPS       Y3, Y8, Y4
+	VBROADCASTSS 16(AX), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS 20(AX), Y5
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       Y7, Y4, Y4
+	VADDPS       Y4, Y3, Y5
+	VSUBPS       Y5, Y3, Y3
+	VADDPS       Y4, Y3, Y3
+	VMOVUPS      Y5, 736(SP)
+	VMOVUPS      Y3, 768(SP)
+	VBROADCASTSS 24(AX), Y3
+	VSUBPS       Y3, Y2, Y3
+	VBROADCASTSS 28(AX), Y4
+	VSUBPS       Y4, Y3, Y4
+	VSUBPS       Y4, Y3, Y5
+	VBROADCASTSS 28(AX), Y7
+	VSUBPS       Y7, Y5, Y5
+	VBROADCASTSS 104(AX), Y7
+	VBROADCASTSS 100(AX), Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VBROADCASTSS 96(AX), Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VBROADCASTSS 92(AX), Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VBROADCASTSS 88(AX), Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VBROADCASTSS 84(AX), Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VBROADCASTSS 80(AX), Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VBROADCASTSS 76(AX), Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VBROADCASTSS 72(AX), Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VMULPS       Y4, Y7, Y7
+	VBROADCASTSS 64(AX), Y8
+	VADDPS       Y8, Y7, Y8
+	VBROADCASTSS 64(AX), Y9
+	VSUBPS       Y8, Y9, Y9
+	VADDPS       Y7, Y9, Y7
+	VBROADCASTSS 68(AX), Y9
+	VADDPS       Y9, Y7, Y7
+	VMULPS       Y8, Y4, Y9
+	VMOVAPS      Y8, Y10
+	VFMSUB213PS  Y9, Y4, Y10
+	VFMADD231PS  Y4, Y7, Y10
+	VFMADD231PS  Y5, Y8, Y10
+	VCMPPS       $0x11, consts32AVX2<>+320(SB), Y3, Y3
+	VMOVUPS      736(SP), Y4
+	VBLENDVPS    Y3, Y9, Y4, Y4
+	VMOVUPS      768(SP), Y5
+	VBLENDVPS    Y3, Y10, Y5, Y3
+	VMOVUPS      544(SP), Y5
+	VMOVUPS      608(SP), Y7
+	VDIVPS       Y4, Y7, Y7
+	VMOVUPS      640(SP), Y8
+	VBLENDVPS    Y5, Y8, Y7, Y5
+	VBROADCASTSS 12(AX), Y7
+	VBROADCASTSS 8(AX), Y8
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VMULPS       Y7, Y5, Y5
+	VMOVUPS      Y5, 800(SP)
+	VBROADCASTSS 40(AX), Y5
+	MOVL         36(AX), R11
+	CMPL         R11, $0x01
+	JA           aslExactHardAVX2F32pown1
+	VBROADCASTSS consts32AVX2<>+384(SB), Y7
+	JB           aslExactHardAVX2F32pown1done
+	VADDPS       Y3, Y4, Y7
+	JMP          aslExactHardAVX2F32pown1done
+
+aslExactHardAVX2F32pown1:
+	VMOVAPS Y4, Y7
+
+aslExactHardAVX2F32pown1loop:
+	DECL   R11
+	CMPL   R11, $0x01
+	JE     aslExactHardAVX2F32pown1last
+	VMULPS Y4, Y7, Y7
+	JMP    aslExactHardAVX2F32pown1loop
+
+aslExactHardAVX2F32pown1last:
+	VMULPS      Y5, Y7, Y5
+	VMULPS      Y4, Y7, Y7
+	VFMADD231PS Y5, Y3, Y7
+
+aslExactHardAVX2F32pown1done:
+	VMOVUPS      704(SP), Y5
+	VMULPS       Y5, Y4, Y4
+	VPSRLD       $0x17, Y5, Y8
+	VPSUBD       consts32AVX2<>+768(SB), Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VANDPS       consts32AVX2<>+800(SB), Y5, Y5
+	VORPS        consts32AVX2<>+384(SB), Y5, Y5
+	VSUBPS       consts32AVX2<>+384(SB), Y5, Y5
+	VMULPS       consts32AVX2<>+832(SB), Y8, Y8
+	VCMPPS       $0x12, consts32AVX2<>+384(SB), Y4, Y9
+	VBLENDVPS    Y9, Y4, Y5, Y4
+	VBLENDVPS    Y9, Y3, Y8, Y3
+	VMOVUPS      544(SP), Y5
+	VMOVUPS      64(R9), Y8
+	VBLENDVPS    Y5, Y8, Y4, Y4
+	VXORPS       consts32AVX2<>+0(SB), Y2, Y8
+	VMAXPS       consts32AVX2<>+192(SB), Y8, Y8
+	VBLENDVPS    Y5, Y8, Y3, Y3
+	VMULPS       Y4, Y4, Y8
+	VMULPS       Y8, Y8, Y9
+	VBROADCASTSS consts32AVX2<>+480(SB), Y10
+	VFMADD213PS  consts32AVX2<>+512(SB), Y4, Y10
+	VBROADCASTSS consts32AVX2<>+544(SB), Y11
+	VFMADD213PS  consts32AVX2<>+576(SB), Y4, Y11
+	VFMADD213PS  Y10, Y8, Y11
+	VBROADCASTSS consts32AVX2<>+608(SB), Y10
+	VFMADD213PS  consts32AVX2<>+640(SB), Y4, Y10
+	VBROADCASTSS consts32AVX2<>+672(SB), Y12
+	VFMADD213PS  consts32AVX2<>+704(SB), Y4, Y12
+	VFMADD213PS  Y10, Y8, Y12
+	VFMADD213PS  Y11, Y9, Y12
+	VFMADD213PS  Y4, Y8, Y12
+	VADDPS       Y3, Y12, Y3
+	VMOVUPS      672(SP), Y4
+	VBLENDVPS    Y5, Y4, Y7, Y4
+	VBROADCASTSS 32(AX), Y7
+	VCMPPS       $0x1d, Y7, Y2, Y2
+	VORPS        Y5, Y2, Y2
+	VMULPS       Y3, Y4, Y5
+	VANDPS       Y2, Y5, Y5
+	VMOVUPS      576(SP), Y7
+	VBROADCASTSS 40(AX), Y8
+	VBROADCASTSS 44(AX), Y9
+	VBLENDVPS    Y6, Y9, Y8, Y6
+	VMULPS       Y6, Y3, Y3
+	VMOVUPS      800(SP), Y6
+	VFMADD231PS  Y3, Y6, Y7
+	VMULPS       Y7, Y4, Y3
+	VANDPS       Y2, Y3, Y2
+	VCVTPS2PD    X5, Y3
+	VEXTRACTF128 $0x01, Y5, X4
+	VCVTPS2PD    X4, Y4
+	VADDPD       Y3, Y0, Y0
+	VADDPD       Y4, Y1, Y1
+	TESTQ        CX, CX
+	JZ           aslExactHardAVX2F32noloss1
+	VMOVUPS      Y5, 32(CX)(R8*4)
+
+aslExactHardAVX2F32noloss1:
+	TESTQ   DX, DX
+	JZ      aslExactHardAVX2F32nograd1
+	VMOVUPS Y2, 32(DX)(R8*4)
+
+aslExactHardAVX2F32nograd1:
+	XCHGQ R9, R10
+	ADDQ  $0x10, R8
+	JMP   aslExactHardAVX2F32loop
+
+aslExactHardAVX2F32done:
 	VADDPD       Y1, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
@@ -11759,8 +13615,8 @@ aslHardMaskedAVX2F32ahead:
 	VADDPS       Y8, Y9, Y10
 	VADDPS       Y5, Y3, Y11
 	VMULPS       Y11, Y10, Y10
-	VMULPS       Y7, Y10, Y10
 	VMOVUPS      256(SP), Y11
+	VMULPS       Y7, Y10, Y10
 	VBLENDVPS    Y11, Y3, Y10, Y10
 	VBROADCASTSS 12(AX), Y11
 	VBROADCASTSS 8(AX), Y12
@@ -11999,8 +13855,8 @@ aslHardMaskedAVX2F32noloss0:
 	VADDPS       Y7, Y8, Y9
 	VADDPS       Y4, Y3, Y10
 	VMULPS       Y10, Y9, Y9
-	VMULPS       Y5, Y9, Y9
 	VMOVUPS      448(SP), Y10
+	VMULPS       Y5, Y9, Y9
 	VBLENDVPS    Y10, Y3, Y9, Y9
 	VBROADCASTSS 12(AX), Y10
 	VBROADCASTSS 8(AX), Y11
@@ -12205,6 +14061,718 @@ aslHardMaskedAVX2F32noloss1:
 	JMP   aslHardMaskedAVX2F32loop
 
 aslHardMaskedAVX2F32done:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDPD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, sum+72(FP)
+	MOVQ         R10, done+80(FP)
+	RET
+
+// func aslExactHardMaskedAVX2F32(q *[32]float32, loss *float32, grad *float32, hess *float32, x *float32, y *float32, w *float32, m *bool, n int) (sum float64, done int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·aslExactHardMaskedAVX2F32(SB), $832-88
+	MOVQ         q+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         hess+24(FP), BX
+	MOVQ         x+32(FP), BX
+	MOVQ         y+40(FP), SI
+	MOVQ         w+48(FP), DI
+	MOVQ         m+56(FP), R8
+	MOVQ         n+64(FP), R9
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	XORQ         R10, R10
+	CMPQ         R9, $0x00
+	JE           aslExactHardMaskedAVX2F32done
+	LEAQ         (SP), R11
+	LEAQ         128(SP), R12
+	VMOVUPS      (BX)(R10*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VMOVAPS      Y3, Y2
+	VFMADD213PS  Y5, Y5, Y2
+	VSUBPS       Y2, Y5, Y4
+	VFMADD231PS  Y5, Y3, Y4
+	VMOVUPS      Y2, (R11)
+	VMOVUPS      Y4, 32(R11)
+	VMOVUPS      32(BX)(R10*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VMOVAPS      Y3, Y2
+	VFMADD213PS  Y5, Y5, Y2
+	VSUBPS       Y2, Y5, Y4
+	VFMADD231PS  Y5, Y3, Y4
+	VMOVUPS      Y2, 64(R11)
+	VMOVUPS      Y4, 96(R11)
+
+aslExactHardMaskedAVX2F32loop:
+	CMPQ R10, R9
+	JGE  aslExactHardMaskedAVX2F32done
+	LEAQ 16(R10), R13
+	CMPQ R13, R9
+	JL   aslExactHardMaskedAVX2F32ahead
+	MOVQ R10, R13
+
+aslExactHardMaskedAVX2F32ahead:
+	VMOVUPS      (BX)(R13*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VMOVAPS      Y3, Y2
+	VFMADD213PS  Y5, Y5, Y2
+	VSUBPS       Y2, Y5, Y4
+	VFMADD231PS  Y5, Y3, Y4
+	VMOVUPS      Y2, (R12)
+	VMOVUPS      Y4, 32(R12)
+	VMOVUPS      32(BX)(R13*4), Y2
+	VORPS        consts32AVX2<>+0(SB), Y2, Y2
+	VBROADCASTSS consts32AVX2<>+32(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VBROADCASTSS consts32AVX2<>+64(SB), Y3
+	VFMADD213PS  consts32AVX2<>+96(SB), Y2, Y3
+	VSUBPS       consts32AVX2<>+96(SB), Y3, Y4
+	VFNMADD231PS consts32AVX2<>+128(SB), Y4, Y2
+	VPERMPS      exptab32AVX2<>+0(SB), Y3, Y5
+	VPSUBD       consts32AVX2<>+160(SB), Y3, Y6
+	VPSRAD       $0x03, Y6, Y6
+	VPMAXSD      consts32AVX2<>+192(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       consts32AVX2<>+224(SB), Y5, Y5
+	VPERMPS      exptab32AVX2<>+32(SB), Y3, Y3
+	VFNMADD231PS consts32AVX2<>+256(SB), Y4, Y3
+	VMULPS       Y2, Y2, Y4
+	VBROADCASTSS consts32AVX2<>+288(SB), Y6
+	VFMADD213PS  consts32AVX2<>+320(SB), Y2, Y6
+	VFMADD231PS  consts32AVX2<>+352(SB), Y4, Y6
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  Y6, Y4, Y3
+	VMOVAPS      Y3, Y2
+	VFMADD213PS  Y5, Y5, Y2
+	VSUBPS       Y2, Y5, Y4
+	VFMADD231PS  Y5, Y3, Y4
+	VMOVUPS      Y2, 64(R12)
+	VMOVUPS      Y4, 96(R12)
+	VMOVUPS      (SI)(R10*4), Y2
+	VMOVUPS      (BX)(R10*4), Y3
+	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y2, Y4
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y2, Y2
+	VORPS        Y4, Y2, Y2
+	VANDPS       consts32AVX2<>+416(SB), Y3, Y3
+	VCMPPS       $0x12, consts32AVX2<>+448(SB), Y3, Y3
+	VANDPS       Y3, Y2, Y2
+	VMOVUPS      (DI)(R10*4), Y3
+	VPMOVZXBD    (R8)(R10*1), Y5
+	VPXOR        Y6, Y6, Y6
+	VPCMPGTD     Y6, Y5, Y5
+	VANDNPS      Y3, Y5, Y3
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y3, Y3
+	VORPS        Y2, Y3, Y2
+	VMOVUPS      32(SI)(R10*4), Y3
+	VMOVUPS      32(BX)(R10*4), Y5
+	VCMPPS       $0x00, consts32AVX2<>+384(SB), Y3, Y6
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y3, Y3
+	VORPS        Y6, Y3, Y3
+	VANDPS       consts32AVX2<>+416(SB), Y5, Y5
+	VCMPPS       $0x12, consts32AVX2<>+448(SB), Y5, Y5
+	VANDPS       Y5, Y3, Y3
+	VMOVUPS      32(DI)(R10*4), Y5
+	VPMOVZXBD    8(R8)(R10*1), Y7
+	VPXOR        Y8, Y8, Y8
+	VPCMPGTD     Y8, Y7, Y7
+	VANDNPS      Y5, Y7, Y5
+	VCMPPS       $0x00, consts32AVX2<>+192(SB), Y5, Y5
+	VORPS        Y3, Y5, Y3
+	VANDPS       Y2, Y3, Y3
+	VMOVMSKPS    Y3, R13
+	CMPL         R13, $0x000000ff
+	JNE          aslExactHardMaskedAVX2F32done
+	VMOVUPS      (BX)(R10*4), Y2
+	VMOVUPS      Y4, 256(SP)
+	VMOVUPS      (R11), Y3
+	VADDPS       consts32AVX2<>+384(SB), Y3, Y5
+	VBROADCASTSS consts32AVX2<>+384(SB), Y7
+	VSUBPS       Y5, Y7, Y7
+	VADDPS       Y3, Y7, Y7
+	VMOVUPS      32(R11), Y8
+	VADDPS       Y8, Y7, Y7
+	VBROADCASTSS consts32AVX2<>+384(SB), Y8
+	VDIVPS       Y5, Y8, Y8
+	VMULPS       Y8, Y3, Y3
+	VBROADCASTSS consts32AVX2<>+384(SB), Y9
+	VFNMADD231PS Y8, Y5, Y9
+	VFNMADD231PS Y8, Y7, Y9
+	VMULPS       Y8, Y9, Y5
+	VBROADCASTSS consts32AVX2<>+384(SB), Y7
+	VSUBPS       Y8, Y7, Y7
+	VSUBPS       Y3, Y7, Y7
+	VSUBPS       Y5, Y7, Y7
+	VBLENDVPS    Y2, Y3, Y8, Y9
+	VBLENDVPS    Y2, Y8, Y3, Y3
+	VBLENDVPS    Y2, Y7, Y5, Y8
+	VBLENDVPS    Y2, Y5, Y7, Y5
+	VBROADCASTSS 16(AX), Y7
+	VADDPS       Y7, Y3, Y10
+	VMAXPS       Y7, Y3, Y11
+	VMINPS       Y7, Y3, Y7
+	VSUBPS       Y10, Y11, Y11
+	VADDPS       Y7, Y11, Y7
+	VADDPS       Y5, Y7, Y7
+	VBROADCASTSS 20(AX), Y11
+	VADDPS       Y11, Y7, Y7
+	VBROADCASTSS consts32AVX2<>+384(SB), Y11
+	VADDPS       Y7, Y10, Y7
+	VDIVPS       Y7, Y11, Y7
+	VADDPS       Y8, Y9, Y10
+	VADDPS       Y5, Y3, Y11
+	VMULPS       Y11, Y10, Y10
+	VMOVUPS      256(SP), Y11
+	VMULPS       Y7, Y10, Y12
+	VBLENDVPS    Y11, Y3, Y12, Y11
+	VBROADCASTSS 12(AX), Y12
+	VBROADCASTSS 8(AX), Y13
+	VBLENDVPS    Y4, Y13, Y12, Y12
+	VMULPS       Y12, Y11, Y11
+	VMOVUPS      Y11, 288(SP)
+	VMOVUPS      Y10, 320(SP)
+	VADDPS       Y8, Y9, Y10
+	VMOVUPS      Y10, 352(SP)
+	VMOVAPS      Y3, Y10
+	VMOVAPS      Y5, Y11
+	MOVL         (AX), R13
+	TESTL        R13, R13
+	JNZ          aslExactHardMaskedAVX2F32powp0
+	VBROADCASTSS consts32AVX2<>+384(SB), Y10
+	VXORPS       Y11, Y11, Y11
+	JMP          aslExactHardMaskedAVX2F32powp0done
+
+aslExactHardMaskedAVX2F32powp0:
+	DECL        R13
+	JZ          aslExactHardMaskedAVX2F32powp0done
+	VMULPS      Y3, Y10, Y12
+	VMOVAPS     Y3, Y13
+	VFMSUB213PS Y12, Y10, Y13
+	VFMADD231PS Y10, Y5, Y13
+	VFMADD231PS Y11, Y3, Y13
+	VMOVAPS     Y12, Y10
+	VMOVAPS     Y13, Y11
+	JMP         aslExactHardMaskedAVX2F32powp0
+
+aslExactHardMaskedAVX2F32powp0done:
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      Y10, 384(SP)
+	VMOVUPS      Y7, 416(SP)
+	VBROADCASTSS 16(AX), Y3
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y3, Y9, Y5
+	VBROADCASTSS 16(AX), Y7
+	VSUBPS       Y7, Y5, Y5
+	VBROADCASTSS 20(AX), Y7
+	VSUBPS       Y7, Y5, Y5
+	VADDPS       Y8, Y5, Y5
+	VADDPS       Y5, Y3, Y7
+	VSUBPS       Y7, Y3, Y3
+	VADDPS       Y5, Y3, Y3
+	VMOVUPS      Y7, 448(SP)
+	VMOVUPS      Y3, 480(SP)
+	VBROADCASTSS 24(AX), Y3
+	VSUBPS       Y3, Y2, Y3
+	VBROADCASTSS 28(AX), Y5
+	VSUBPS       Y5, Y3, Y5
+	VSUBPS       Y5, Y3, Y7
+	VBROADCASTSS 28(AX), Y8
+	VSUBPS       Y8, Y7, Y7
+	VBROADCASTSS 104(AX), Y8
+	VBROADCASTSS 100(AX), Y9
+	VFMADD213PS  Y9, Y5, Y8
+	VBROADCASTSS 96(AX), Y9
+	VFMADD213PS  Y9, Y5, Y8
+	VBROADCASTSS 92(AX), Y9
+	VFMADD213PS  Y9, Y5, Y8
+	VBROADCASTSS 88(AX), Y9
+	VFMADD213PS  Y9, Y5, Y8
+	VBROADCASTSS 84(AX), Y9
+	VFMADD213PS  Y9, Y5, Y8
+	VBROADCASTSS 80(AX), Y9
+	VFMADD213PS  Y9, Y5, Y8
+	VBROADCASTSS 76(AX), Y9
+	VFMADD213PS  Y9, Y5, Y8
+	VBROADCASTSS 72(AX), Y9
+	VFMADD213PS  Y9, Y5, Y8
+	VMULPS       Y5, Y8, Y8
+	VBROADCASTSS 64(AX), Y9
+	VADDPS       Y9, Y8, Y9
+	VBROADCASTSS 64(AX), Y10
+	VSUBPS       Y9, Y10, Y10
+	VADDPS       Y8, Y10, Y8
+	VBROADCASTSS 68(AX), Y10
+	VADDPS       Y10, Y8, Y8
+	VMULPS       Y9, Y5, Y10
+	VMOVAPS      Y9, Y11
+	VFMSUB213PS  Y10, Y5, Y11
+	VFMADD231PS  Y5, Y8, Y11
+	VFMADD231PS  Y7, Y9, Y11
+	VCMPPS       $0x11, consts32AVX2<>+320(SB), Y3, Y3
+	VMOVUPS      448(SP), Y5
+	VBLENDVPS    Y3, Y10, Y5, Y5
+	VMOVUPS      480(SP), Y7
+	VBLENDVPS    Y3, Y11, Y7, Y3
+	VMOVUPS      256(SP), Y7
+	VMOVUPS      320(SP), Y8
+	VDIVPS       Y5, Y8, Y8
+	VMOVUPS      352(SP), Y9
+	VBLENDVPS    Y7, Y9, Y8, Y7
+	VBROADCASTSS 12(AX), Y8
+	VBROADCASTSS 8(AX), Y9
+	VBLENDVPS    Y4, Y9, Y8, Y8
+	VMULPS       Y8, Y7, Y7
+	VMOVUPS      Y7, 512(SP)
+	VBROADCASTSS 40(AX), Y7
+	MOVL         36(AX), R13
+	CMPL         R13, $0x01
+	JA           aslExactHardMaskedAVX2F32pown0
+	VBROADCASTSS consts32AVX2<>+384(SB), Y8
+	JB           aslExactHardMaskedAVX2F32pown0done
+	VADDPS       Y3, Y5, Y8
+	JMP          aslExactHardMaskedAVX2F32pown0done
+
+aslExactHardMaskedAVX2F32pown0:
+	VMOVAPS Y5, Y8
+
+aslExactHardMaskedAVX2F32pown0loop:
+	DECL   R13
+	CMPL   R13, $0x01
+	JE     aslExactHardMaskedAVX2F32pown0last
+	VMULPS Y5, Y8, Y8
+	JMP    aslExactHardMaskedAVX2F32pown0loop
+
+aslExactHardMaskedAVX2F32pown0last:
+	VMULPS      Y7, Y8, Y7
+	VMULPS      Y5, Y8, Y8
+	VFMADD231PS Y7, Y3, Y8
+
+aslExactHardMaskedAVX2F32pown0done:
+	VMOVUPS      416(SP), Y7
+	VMULPS       Y7, Y5, Y5
+	VPSRLD       $0x17, Y7, Y9
+	VPSUBD       consts32AVX2<>+768(SB), Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VANDPS       consts32AVX2<>+800(SB), Y7, Y7
+	VORPS        consts32AVX2<>+384(SB), Y7, Y7
+	VSUBPS       consts32AVX2<>+384(SB), Y7, Y7
+	VMULPS       consts32AVX2<>+832(SB), Y9, Y9
+	VCMPPS       $0x12, consts32AVX2<>+384(SB), Y5, Y10
+	VBLENDVPS    Y10, Y5, Y7, Y5
+	VBLENDVPS    Y10, Y3, Y9, Y3
+	VMOVUPS      256(SP), Y7
+	VMOVUPS      (R11), Y9
+	VBLENDVPS    Y7, Y9, Y5, Y5
+	VXORPS       consts32AVX2<>+0(SB), Y2, Y9
+	VMAXPS       consts32AVX2<>+192(SB), Y9, Y9
+	VBLENDVPS    Y7, Y9, Y3, Y3
+	VMULPS       Y5, Y5, Y9
+	VMULPS       Y9, Y9, Y10
+	VBROADCASTSS consts32AVX2<>+480(SB), Y11
+	VFMADD213PS  consts32AVX2<>+512(SB), Y5, Y11
+	VBROADCASTSS consts32AVX2<>+544(SB), Y12
+	VFMADD213PS  consts32AVX2<>+576(SB), Y5, Y12
+	VFMADD213PS  Y11, Y9, Y12
+	VBROADCASTSS consts32AVX2<>+608(SB), Y11
+	VFMADD213PS  consts32AVX2<>+640(SB), Y5, Y11
+	VBROADCASTSS consts32AVX2<>+672(SB), Y13
+	VFMADD213PS  consts32AVX2<>+704(SB), Y5, Y13
+	VFMADD213PS  Y11, Y9, Y13
+	VFMADD213PS  Y12, Y10, Y13
+	VFMADD213PS  Y5, Y9, Y13
+	VADDPS       Y3, Y13, Y3
+	VMOVUPS      384(SP), Y5
+	VBLENDVPS    Y7, Y5, Y8, Y5
+	VBROADCASTSS 32(AX), Y8
+	VCMPPS       $0x1d, Y8, Y2, Y2
+	VORPS        Y7, Y2, Y2
+	VMULPS       Y3, Y5, Y7
+	VANDPS       Y2, Y7, Y7
+	VMOVUPS      288(SP), Y8
+	VBROADCASTSS 40(AX), Y9
+	VBROADCASTSS 44(AX), Y10
+	VBLENDVPS    Y4, Y10, Y9, Y4
+	VMULPS       Y4, Y3, Y3
+	VMOVUPS      512(SP), Y4
+	VFMADD231PS  Y3, Y4, Y8
+	VMULPS       Y8, Y5, Y3
+	VANDPS       Y2, Y3, Y2
+	TESTQ        DX, DX
+	JZ           aslExactHardMaskedAVX2F32nograd0
+	VMOVUPS      (DI)(R10*4), Y3
+	VPMOVZXBD    (R8)(R10*1), Y4
+	VPXOR        Y5, Y5, Y5
+	VPCMPGTD     Y5, Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMULPS       Y3, Y2, Y2
+	VBROADCASTSS consts32AVX2<>+864(SB), Y4
+	VMINPS       Y2, Y4, Y2
+	VBROADCASTSS consts32AVX2<>+896(SB), Y4
+	VMAXPS       Y2, Y4, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y3, Y3
+	VANDPS       Y3, Y2, Y2
+	VMOVUPS      Y2, (DX)(R10*4)
+
+aslExactHardMaskedAVX2F32nograd0:
+	VMOVUPS      (DI)(R10*4), Y2
+	VPMOVZXBD    (R8)(R10*1), Y3
+	VPXOR        Y4, Y4, Y4
+	VPCMPGTD     Y4, Y3, Y3
+	VANDNPS      Y2, Y3, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y3
+	VMULPS       Y2, Y7, Y4
+	VMINPS       consts32AVX2<>+864(SB), Y4, Y4
+	VANDPS       Y3, Y4, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y4
+	VANDPS       Y4, Y7, Y4
+	VCVTPS2PD    X4, Y5
+	VCVTPS2PD    X2, Y7
+	VMULPD       Y7, Y5, Y5
+	VMINPD       limF64AVX2<>+0(SB), Y5, Y5
+	VADDPD       Y5, Y0, Y0
+	VEXTRACTF128 $0x01, Y4, X4
+	VCVTPS2PD    X4, Y4
+	VEXTRACTF128 $0x01, Y2, X2
+	VCVTPS2PD    X2, Y2
+	VMULPD       Y2, Y4, Y4
+	VMINPD       limF64AVX2<>+0(SB), Y4, Y4
+	VADDPD       Y4, Y1, Y1
+	TESTQ        CX, CX
+	JZ           aslExactHardMaskedAVX2F32noloss0
+	VMOVUPS      Y3, (CX)(R10*4)
+
+aslExactHardMaskedAVX2F32noloss0:
+	VMOVUPS      32(BX)(R10*4), Y2
+	VMOVUPS      Y6, 544(SP)
+	VMOVUPS      64(R11), Y3
+	VADDPS       consts32AVX2<>+384(SB), Y3, Y4
+	VBROADCASTSS consts32AVX2<>+384(SB), Y5
+	VSUBPS       Y4, Y5, Y5
+	VADDPS       Y3, Y5, Y5
+	VMOVUPS      96(R11), Y7
+	VADDPS       Y7, Y5, Y5
+	VBROADCASTSS consts32AVX2<>+384(SB), Y7
+	VDIVPS       Y4, Y7, Y7
+	VMULPS       Y7, Y3, Y3
+	VBROADCASTSS consts32AVX2<>+384(SB), Y8
+	VFNMADD231PS Y7, Y4, Y8
+	VFNMADD231PS Y7, Y5, Y8
+	VMULPS       Y7, Y8, Y4
+	VBROADCASTSS consts32AVX2<>+384(SB), Y5
+	VSUBPS       Y7, Y5, Y5
+	VSUBPS       Y3, Y5, Y5
+	VSUBPS       Y4, Y5, Y5
+	VBLENDVPS    Y2, Y3, Y7, Y8
+	VBLENDVPS    Y2, Y7, Y3, Y3
+	VBLENDVPS    Y2, Y5, Y4, Y7
+	VBLENDVPS    Y2, Y4, Y5, Y4
+	VBROADCASTSS 16(AX), Y5
+	VADDPS       Y5, Y3, Y9
+	VMAXPS       Y5, Y3, Y10
+	VMINPS       Y5, Y3, Y5
+	VSUBPS       Y9, Y10, Y10
+	VADDPS       Y5, Y10, Y5
+	VADDPS       Y4, Y5, Y5
+	VBROADCASTSS 20(AX), Y10
+	VADDPS       Y10, Y5, Y5
+	VBROADCASTSS consts32AVX2<>+384(SB), Y10
+	VADDPS       Y5, Y9, Y5
+	VDIVPS       Y5, Y10, Y5
+	VADDPS       Y7, Y8, Y9
+	VADDPS       Y4, Y3, Y10
+	VMULPS       Y10, Y9, Y9
+	VMOVUPS      544(SP), Y10
+	VMULPS       Y5, Y9, Y11
+	VBLENDVPS    Y10, Y3, Y11, Y10
+	VBROADCASTSS 12(AX), Y11
+	VBROADCASTSS 8(AX), Y12
+	VBLENDVPS    Y6, Y12, Y11, Y11
+	VMULPS       Y11, Y10, Y10
+	VMOVUPS      Y10, 576(SP)
+	VMOVUPS      Y9, 608(SP)
+	VADDPS       Y7, Y8, Y9
+	VMOVUPS      Y9, 640(SP)
+	VMOVAPS      Y3, Y9
+	VMOVAPS      Y4, Y10
+	MOVL         (AX), R13
+	TESTL        R13, R13
+	JNZ          aslExactHardMaskedAVX2F32powp1
+	VBROADCASTSS consts32AVX2<>+384(SB), Y9
+	VXORPS       Y10, Y10, Y10
+	JMP          aslExactHardMaskedAVX2F32powp1done
+
+aslExactHardMaskedAVX2F32powp1:
+	DECL        R13
+	JZ          aslExactHardMaskedAVX2F32powp1done
+	VMULPS      Y3, Y9, Y11
+	VMOVAPS     Y3, Y12
+	VFMSUB213PS Y11, Y9, Y12
+	VFMADD231PS Y9, Y4, Y12
+	VFMADD231PS Y10, Y3, Y12
+	VMOVAPS     Y11, Y9
+	VMOVAPS     Y12, Y10
+	JMP         aslExactHardMaskedAVX2F32powp1
+
+aslExactHardMaskedAVX2F32powp1done:
+	VADDPS       Y10, Y9, Y9
+	VMOVUPS      Y9, 672(SP)
+	VMOVUPS      Y5, 704(SP)
+	VBROADCASTSS 16(AX), Y3
+	VSUBPS       Y3, Y8, Y3
+	VSUBPS       Y3, Y8, Y4
+	VBROADCASTSS 16(AX), Y5
+	VSUBPS       Y5, Y4, Y4
+	VBROADCASTSS 20(AX), Y5
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       Y7, Y4, Y4
+	VADDPS       Y4, Y3, Y5
+	VSUBPS       Y5, Y3, Y3
+	VADDPS       Y4, Y3, Y3
+	VMOVUPS      Y5, 736(SP)
+	VMOVUPS      Y3, 768(SP)
+	VBROADCASTSS 24(AX), Y3
+	VSUBPS       Y3, Y2, Y3
+	VBROADCASTSS 28(AX), Y4
+	VSUBPS       Y4, Y3, Y4
+	VSUBPS       Y4, Y3, Y5
+	VBROADCASTSS 28(AX), Y7
+	VSUBPS       Y7, Y5, Y5
+	VBROADCASTSS 104(AX), Y7
+	VBROADCASTSS 100(AX), Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VBROADCASTSS 96(AX), Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VBROADCASTSS 92(AX), Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VBROADCASTSS 88(AX), Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VBROADCASTSS 84(AX), Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VBROADCASTSS 80(AX), Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VBROADCASTSS 76(AX), Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VBROADCASTSS 72(AX), Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VMULPS       Y4, Y7, Y7
+	VBROADCASTSS 64(AX), Y8
+	VADDPS       Y8, Y7, Y8
+	VBROADCASTSS 64(AX), Y9
+	VSUBPS       Y8, Y9, Y9
+	VADDPS       Y7, Y9, Y7
+	VBROADCASTSS 68(AX), Y9
+	VADDPS       Y9, Y7, Y7
+	VMULPS       Y8, Y4, Y9
+	VMOVAPS      Y8, Y10
+	VFMSUB213PS  Y9, Y4, Y10
+	VFMADD231PS  Y4, Y7, Y10
+	VFMADD231PS  Y5, Y8, Y10
+	VCMPPS       $0x11, consts32AVX2<>+320(SB), Y3, Y3
+	VMOVUPS      736(SP), Y4
+	VBLENDVPS    Y3, Y9, Y4, Y4
+	VMOVUPS      768(SP), Y5
+	VBLENDVPS    Y3, Y10, Y5, Y3
+	VMOVUPS      544(SP), Y5
+	VMOVUPS      608(SP), Y7
+	VDIVPS       Y4, Y7, Y7
+	VMOVUPS      640(SP), Y8
+	VBLENDVPS    Y5, Y8, Y7, Y5
+	VBROADCASTSS 12(AX), Y7
+	VBROADCASTSS 8(AX), Y8
+	VBLENDVPS    Y6, Y8, Y7, Y7
+	VMULPS       Y7, Y5, Y5
+	VMOVUPS      Y5, 800(SP)
+	VBROADCASTSS 40(AX), Y5
+	MOVL         36(AX), R13
+	CMPL         R13, $0x01
+	JA           aslExactHardMaskedAVX2F32pown1
+	VBROADCASTSS consts32AVX2<>+384(SB), Y7
+	JB           aslExactHardMaskedAVX2F32pown1done
+	VADDPS       Y3, Y4, Y7
+	JMP          aslExactHardMaskedAVX2F32pown1done
+
+aslExactHardMaskedAVX2F32pown1:
+	VMOVAPS Y4, Y7
+
+aslExactHardMaskedAVX2F32pown1loop:
+	DECL   R13
+	CMPL   R13, $0x01
+	JE     aslExactHardMaskedAVX2F32pown1last
+	VMULPS Y4, Y7, Y7
+	JMP    aslExactHardMaskedAVX2F32pown1loop
+
+aslExactHardMaskedAVX2F32pown1last:
+	VMULPS      Y5, Y7, Y5
+	VMULPS      Y4, Y7, Y7
+	VFMADD231PS Y5, Y3, Y7
+
+aslExactHardMaskedAVX2F32pown1done:
+	VMOVUPS      704(SP), Y5
+	VMULPS       Y5, Y4, Y4
+	VPSRLD       $0x17, Y5, Y8
+	VPSUBD       consts32AVX2<>+768(SB), Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VANDPS       consts32AVX2<>+800(SB), Y5, Y5
+	VORPS        consts32AVX2<>+384(SB), Y5, Y5
+	VSUBPS       consts32AVX2<>+384(SB), Y5, Y5
+	VMULPS       consts32AVX2<>+832(SB), Y8, Y8
+	VCMPPS       $0x12, consts32AVX2<>+384(SB), Y4, Y9
+	VBLENDVPS    Y9, Y4, Y5, Y4
+	VBLENDVPS    Y9, Y3, Y8, Y3
+	VMOVUPS      544(SP), Y5
+	VMOVUPS      64(R11), Y8
+	VBLENDVPS    Y5, Y8, Y4, Y4
+	VXORPS       consts32AVX2<>+0(SB), Y2, Y8
+	VMAXPS       consts32AVX2<>+192(SB), Y8, Y8
+	VBLENDVPS    Y5, Y8, Y3, Y3
+	VMULPS       Y4, Y4, Y8
+	VMULPS       Y8, Y8, Y9
+	VBROADCASTSS consts32AVX2<>+480(SB), Y10
+	VFMADD213PS  consts32AVX2<>+512(SB), Y4, Y10
+	VBROADCASTSS consts32AVX2<>+544(SB), Y11
+	VFMADD213PS  consts32AVX2<>+576(SB), Y4, Y11
+	VFMADD213PS  Y10, Y8, Y11
+	VBROADCASTSS consts32AVX2<>+608(SB), Y10
+	VFMADD213PS  consts32AVX2<>+640(SB), Y4, Y10
+	VBROADCASTSS consts32AVX2<>+672(SB), Y12
+	VFMADD213PS  consts32AVX2<>+704(SB), Y4, Y12
+	VFMADD213PS  Y10, Y8, Y12
+	VFMADD213PS  Y11, Y9, Y12
+	VFMADD213PS  Y4, Y8, Y12
+	VADDPS       Y3, Y12, Y3
+	VMOVUPS      672(SP), Y4
+	VBLENDVPS    Y5, Y4, Y7, Y4
+	VBROADCASTSS 32(AX), Y7
+	VCMPPS       $0x1d, Y7, Y2, Y2
+	VORPS        Y5, Y2, Y2
+	VMULPS       Y3, Y4, Y5
+	VANDPS       Y2, Y5, Y5
+	VMOVUPS      576(SP), Y7
+	VBROADCASTSS 40(AX), Y8
+	VBROADCASTSS 44(AX), Y9
+	VBLENDVPS    Y6, Y9, Y8, Y6
+	VMULPS       Y6, Y3, Y3
+	VMOVUPS      800(SP), Y6
+	VFMADD231PS  Y3, Y6, Y7
+	VMULPS       Y7, Y4, Y3
+	VANDPS       Y2, Y3, Y2
+	TESTQ        DX, DX
+	JZ           aslExactHardMaskedAVX2F32nograd1
+	VMOVUPS      32(DI)(R10*4), Y3
+	VPMOVZXBD    8(R8)(R10*1), Y4
+	VPXOR        Y6, Y6, Y6
+	VPCMPGTD     Y6, Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMULPS       Y3, Y2, Y2
+	VBROADCASTSS consts32AVX2<>+864(SB), Y4
+	VMINPS       Y2, Y4, Y2
+	VBROADCASTSS consts32AVX2<>+896(SB), Y4
+	VMAXPS       Y2, Y4, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y3, Y3
+	VANDPS       Y3, Y2, Y2
+	VMOVUPS      Y2, 32(DX)(R10*4)
+
+aslExactHardMaskedAVX2F32nograd1:
+	VMOVUPS      32(DI)(R10*4), Y2
+	VPMOVZXBD    8(R8)(R10*1), Y3
+	VPXOR        Y4, Y4, Y4
+	VPCMPGTD     Y4, Y3, Y3
+	VANDNPS      Y2, Y3, Y2
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y3
+	VMULPS       Y2, Y5, Y4
+	VMINPS       consts32AVX2<>+864(SB), Y4, Y4
+	VANDPS       Y3, Y4, Y3
+	VCMPPS       $0x0c, consts32AVX2<>+192(SB), Y2, Y4
+	VANDPS       Y4, Y5, Y4
+	VCVTPS2PD    X4, Y5
+	VCVTPS2PD    X2, Y6
+	VMULPD       Y6, Y5, Y5
+	VMINPD       limF64AVX2<>+0(SB), Y5, Y5
+	VADDPD       Y5, Y0, Y0
+	VEXTRACTF128 $0x01, Y4, X4
+	VCVTPS2PD    X4, Y4
+	VEXTRACTF128 $0x01, Y2, X2
+	VCVTPS2PD    X2, Y2
+	VMULPD       Y2, Y4, Y4
+	VMINPD       limF64AVX2<>+0(SB), Y4, Y4
+	VADDPD       Y4, Y1, Y1
+	TESTQ        CX, CX
+	JZ           aslExactHardMaskedAVX2F32noloss1
+	VMOVUPS      Y3, 32(CX)(R10*4)
+
+aslExactHardMaskedAVX2F32noloss1:
+	XCHGQ R11, R12
+	ADDQ  $0x10, R10
+	JMP   aslExactHardMaskedAVX2F32loop
+
+aslExactHardMaskedAVX2F32done:
 	VADDPD       Y1, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0

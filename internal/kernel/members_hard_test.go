@@ -128,7 +128,9 @@ func TestHardLanesOnlyWhereAccurate(t *testing.T) {
 		{"gaussian", Gaussian(2, 4), 1.0 / 3, false, true},
 		{"gaussian γ = 0.5", Gaussian(0.5, 4), 1.0 / 3, false, true},
 		{"gaussian Hessian", Gaussian(1, 4), 1.0 / 3, true, true},
-		{"asymmetric", Asymmetric(0, 4, 0.05, false), 1.0 / 3, false, false},
+		{"asymmetric", Asymmetric(0, 4, 0.05, false), 1.0 / 3, false, true},
+		{"asymmetric Hessian", Asymmetric(0, 4, 0.05, false), 1.0 / 3, true, false},
+		{"asymmetric margin 0.3", Asymmetric(0, 4, 0.3, false), 1.0 / 3, false, false},
 		{"asl", Asymmetric(1, 4, 0.05, true), 1.0 / 3, false, true},
 		{"asl Hessian", Asymmetric(1, 4, 0.05, true), 1.0 / 3, true, false},
 		{"asl γ₊ = 3", Asymmetric(3, 4, 0.05, true), 1.0 / 3, false, false},
@@ -232,7 +234,7 @@ func TestMemberMaskedKernelEqualsWeighing(t *testing.T) {
 	rng := rand.New(rand.NewPCG(53, 54))
 	const n = 1024 + 64
 	specs := []MemberSpec{Poly1(0.25, 2, 1), Quality(2), FLStar(0.25, 2, 1), Reduced(0.25, 2, 0.5), Varifocal(0.75, 1, true),
-		Scheduled(0.25, []float64{0.2}, []float64{5}, 3), Asymmetric(1, 4, 0.05, true)}
+		Scheduled(0.25, []float64{0.2}, []float64{5}, 3), Asymmetric(1, 4, 0.05, true), Asymmetric(2, 4, 0.2, false)}
 	for _, tb := range tables {
 		for _, spec := range specs {
 			if tb.memberHardMasked[spec.hard.kernel] == nil {
