@@ -14,7 +14,8 @@ import (
 // γ ∈ {0, 1, 2}, Quality with β ∈ {0, 1, 2}, FL* with γ ≤ 2^16 and
 // |β| ≤ 2^16, and on the focalexp kernel Scheduled with up to three
 // pieces of γ ≤ 6 (FLSD-53 among them; a plain γ is one piece), Quality
-// and Gaussian with other γ ≤ 6; α on and off.
+// and Gaussian with other γ ≤ 6; α on and off; and Asymmetric, detached
+// and exact, with integer γ₊ ≤ 2 and γ₋ ≤ 8 and margins in [2^−20, 1/4].
 func hardLaneMembers() []Member {
 	var ms []Member
 	for _, a := range []float64{0, 0.25} {
