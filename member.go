@@ -103,11 +103,14 @@ type elementwise[T Float, M Member] struct {
 	// hard[c]: check found every target of chunk c to be 0 or 1, so the
 	// sigmoid kernel need not look again (SigmoidParams.HardTargets).
 	hard [maxChunks]bool
+	// light[c]: check found no weight of chunk c above kernel.HeavyWeight
+	// (SigmoidParams.LightWeights).
+	light [maxChunks]bool
 }
 
 func (f *elementwise[T, M]) check(c, lo, hi int) (count, pos int64, bad int) {
 	y := f.in.Targets[lo:hi]
-	f.hard[c] = false
+	f.hard[c], f.light[c] = false, f.in.Weights == nil
 	if f.in.Ignore == nil {
 		// The common case, vectorized: every element counts. A member
 		// that wants hard targets then looks for the first soft one; the
@@ -120,7 +123,8 @@ func (f *elementwise[T, M]) check(c, lo, hi int) (count, pos int64, bad int) {
 			}
 		}
 		if w := f.in.Weights; w != nil {
-			if i := firstBadWeight(w[lo : lo+upTo(bad, len(y))]); i >= 0 {
+			var i int
+			if i, f.light[c] = firstBadWeight(w[lo : lo+upTo(bad, len(y))]); i >= 0 {
 				bad = i
 			}
 			hard = false // (the weighted kernels check the targets themselves)
@@ -142,7 +146,8 @@ func (f *elementwise[T, M]) check(c, lo, hi int) (count, pos int64, bad int) {
 		}
 	}
 	if w != nil {
-		if i := firstBadWeightKept(w[:upTo(bad, len(y))], ign); i >= 0 {
+		var i int
+		if i, f.light[c] = firstBadWeightKept(w[:upTo(bad, len(y))], ign); i >= 0 {
 			bad = i
 		}
 	}
@@ -173,24 +178,32 @@ func firstSoftKept[T Float](y []T, ignore []bool) int {
 
 // firstBadWeightKept is firstBadWeight for the weights whose elements
 // ignore does not ignore.
-func firstBadWeightKept[T Float](w []T, ignore []bool) int {
+func firstBadWeightKept[T Float](w []T, ignore []bool) (bad int, light bool) {
+	heavy := false
 	for i, v := range w {
-		if !validWeight(v) && !ignore[i] {
-			return i
+		if ignore[i] {
+			continue
 		}
+		if !validWeight(v) {
+			return i, !heavy
+		}
+		heavy = heavy || v > kernel.HeavyWeight
 	}
-	return -1
+	return -1, !heavy
 }
 
 // firstBadWeight returns the index of the first weight of w that is not
-// finite and ≥ 0 (see validWeight), or -1.
-func firstBadWeight[T Float](w []T) int {
+// finite and ≥ 0 (see validWeight), or -1, and whether no weight before
+// it is above kernel.HeavyWeight (the kernels' SigmoidParams.LightWeights).
+func firstBadWeight[T Float](w []T) (bad int, light bool) {
+	heavy := false
 	for i, v := range w {
 		if !validWeight(v) {
-			return i
+			return i, !heavy
 		}
+		heavy = heavy || v > kernel.HeavyWeight
 	}
-	return -1
+	return -1, !heavy
 }
 
 // firstSoft returns the index of the first target of y other than 0 and
@@ -246,13 +259,15 @@ func (f *elementwise[T, M]) compute(c, lo, hi int) float64 {
 		if f.clip {
 			floor = f.floor
 		}
-		if sum, ok := kernel.Member(&f.tr.member, f.scale, floor, loss, grad, hess, x, y, w, ign); ok {
+		spec := f.tr.member
+		spec.LightWeights = f.light[c]
+		if sum, ok := kernel.Member(&spec, f.scale, floor, loss, grad, hess, x, y, w, ign); ok {
 			return sum
 		}
 		return elemLoop(f.m, f.scale, f.clip, f.floor, loss, grad, hess, x, y, w, ign)
 	}
 	sig := f.tr.sig
-	sig.HardTargets = f.hard[c]
+	sig.HardTargets, sig.LightWeights = f.hard[c], f.light[c]
 	sum := kernel.Sigmoid(&sig, loss, grad, hess, x, y, w, ign)
 	if f.floor > 0 && hess != nil {
 		floorHessian(hess, f.floor, w, ign)

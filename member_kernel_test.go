@@ -361,3 +361,140 @@ func toT[T Float, S Float](s []S) []T {
 	}
 	return out
 }
+
+// TestMemberHeavyWeights checks every member kernel on float32 data whose
+// weights reach above kernel.HeavyWeight (up to 3e37) where the unweighted
+// outputs of easy examples (hard targets, |x| from 20 to 110) are below
+// float32's normal range: loss, gradient and sum within 1e-6 relative of
+// elemLoop, which weighs float64 outputs and rounds once (compareMember's
+// slack, which grows with the weight, would hide the difference), with and
+// without the Hessian and a mask. With LightWeights wrongly set, the same
+// calls disagree for some member: the inputs reach the elements that need
+// the float64 outputs.
+func TestMemberHeavyWeights(t *testing.T) {
+	impls := kernel.Impls()[1:]
+	if len(impls) == 0 {
+		t.Skip("no vector implementation in this build")
+	}
+	rng := rand.New(rand.NewPCG(24, 25))
+	const n = 200
+	x, y, w := make([]float32, n), make([]float32, n), make([]float32, n)
+	ign := make([]bool, n)
+	for i := range n {
+		y[i] = float32(rng.IntN(2))
+		x[i] = float32(20 + 90*rng.Float64())
+		if y[i] == 0 {
+			x[i] = -x[i]
+		}
+		w[i] = float32(2 * rng.Float64())
+		if rng.IntN(2) == 0 {
+			w[i] = float32(math.Exp(math.Log(kernel.HeavyWeight) + rng.Float64()*(math.Log(3e37)-math.Log(kernel.HeavyWeight))))
+		}
+		ign[i] = rng.IntN(5) == 0
+	}
+	// run returns the sum, loss and gradient of the kernel (spec light or
+	// not) and of elemLoop.
+	run := func(m kernel.Impl, mem Member, light, hess bool, ig []bool) (gs, ws float64, got, want [2][]float32) {
+		for k := range 2 {
+			got[k], want[k] = make([]float32, n), make([]float32, n)
+		}
+		var gh, wh []float32
+		if hess {
+			gh, wh = make([]float32, n), make([]float32, n)
+		}
+		ws = elemLoop(mem, 0.25, false, 0, want[0], want[1], wh, x, y, w, ig)
+		spec := mem.traits().member
+		spec.LightWeights = light
+		gs, ok := kernel.MemberOn(m, &spec, 0.25, math.Inf(-1), got[0], got[1], gh, x, y, w, ig)
+		if !ok {
+			t.Fatalf("%v: no %s kernel", m, spec.Kernel())
+		}
+		return gs, ws, got, want
+	}
+	agree := func(gs, ws float64, got, want [2][]float32) bool {
+		ok := kernel.Agree(gs, ws, 1e-6, 1e-37)
+		for k := range 2 {
+			for i := range n {
+				ok = ok && kernel.Agree(float64(got[k][i]), float64(want[k][i]), 1e-6, 1e-37)
+			}
+		}
+		return ok
+	}
+	for _, m := range impls {
+		differs := 0
+		for _, mem := range vectorMembers() {
+			for _, hess := range []bool{false, true} {
+				for _, ig := range [][]bool{nil, ign} {
+					if gs, ws, got, want := run(m, mem, false, hess, ig); !agree(gs, ws, got, want) {
+						for i := range n {
+							for k, name := range [2]string{"loss", "grad"} {
+								if !kernel.Agree(float64(got[k][i]), float64(want[k][i]), 1e-6, 1e-37) {
+									t.Errorf("%v %#v hess=%v: %s[%d] (x=%v, y=%v, w=%v) = %v, elemLoop %v", m, mem, hess, name, i, x[i], y[i], w[i], got[k][i], want[k][i])
+								}
+							}
+						}
+						t.Fatalf("%v %#v hess=%v: sum %v, elemLoop %v", m, mem, hess, gs, ws)
+					}
+					if gs, ws, got, want := run(m, mem, true, hess, ig); !agree(gs, ws, got, want) {
+						differs++
+					}
+				}
+			}
+		}
+		if differs == 0 {
+			t.Errorf("%v: LightWeights changes nothing; the test tests nothing", m)
+		}
+		t.Logf("%v: %d of %d calls differ with LightWeights set", m, differs, 4*len(vectorMembers()))
+	}
+}
+
+// TestLossHeavyWeights checks Loss on float32 data whose weights reach
+// above kernel.HeavyWeight where easy examples' unweighted outputs are
+// below float32's normal range, for the sigmoid kernel (Sigmoid) and a
+// member kernel (Poly1), with and without a mask and the Hessian: each
+// output within 1e-6 relative of Loss on the same data in float64, rounded
+// (package focal's check tells the kernels which calls have such weights).
+func TestLossHeavyWeights(t *testing.T) {
+	rng := rand.New(rand.NewPCG(24, 26))
+	const n = 300
+	x, y, w := make([]float64, n), make([]float64, n), make([]float64, n)
+	ign := make([]bool, n)
+	for i := range n {
+		y[i] = float64(rng.IntN(2))
+		x[i] = float64(float32(20 + 90*rng.Float64()))
+		if y[i] == 0 {
+			x[i] = -x[i]
+		}
+		w[i] = float64(float32(math.Exp(rng.Float64() * math.Log(3e37))))
+		ign[i] = rng.IntN(5) == 0
+	}
+	for _, mem := range []Member{Sigmoid{Alpha: 0.25, Gamma: 2}, Poly1{Alpha: 0.25, Gamma: 2, Epsilon: 1}} {
+		for _, ig := range [][]bool{nil, ign} {
+			for _, hess := range []bool{false, true} {
+				var o64 Outputs[float64]
+				var o32 Outputs[float32]
+				o64.Loss, o64.Grad, o32.Loss, o32.Grad = make([]float64, n), make([]float64, n), make([]float32, n), make([]float32, n)
+				if hess {
+					o64.Hess, o32.Hess = make([]float64, n), make([]float32, n)
+				}
+				t64, err := Loss(mem, Options{Reduction: Sum}, o64, Input[float64]{Logits: x, Targets: y, Weights: w, Ignore: ig})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t32, err := Loss(mem, Options{Reduction: Sum}, o32, Input[float32]{Logits: toT[float32](x), Targets: toT[float32](y), Weights: toT[float32](w), Ignore: ig})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !kernel.Agree(t32.Sum, t64.Sum, 1e-6, 0) {
+					t.Errorf("%#v hess=%v: loss %v, float64 %v", mem, hess, t32.Sum, t64.Sum)
+				}
+				for i := range n {
+					if !kernel.Agree(float64(o32.Loss[i]), o64.Loss[i], 1e-6, 1e-37) || !kernel.Agree(float64(o32.Grad[i]), o64.Grad[i], 1e-6, 1e-37) {
+						t.Fatalf("%#v hess=%v: element %d (x=%v, y=%v, w=%v): loss %v, grad %v; float64 %v, %v",
+							mem, hess, i, x[i], y[i], w[i], o32.Loss[i], o32.Grad[i], o64.Loss[i], o64.Grad[i])
+					}
+				}
+			}
+		}
+	}
+}

@@ -26,6 +26,7 @@ type scratch struct {
 	weighted   [5][weightedPiece]float64
 	weighted32 [5][weightedPiece]float32
 	wv         [weightedPiece]float64 // their weights, 0 where one does not count
+	heavy      [weightedPiece]uint16  // the elements weighed from float64 outputs (see heavyFind)
 	// sigmoidMasked's piece: logits and targets, and where its ignored
 	// elements are
 	masked [2][weightedPiece]float64
@@ -69,7 +70,7 @@ func sigmoidOn[T Float](t *table, p *SigmoidParams, loss, grad, hess, x, y, w []
 	newVec(&s.v, p, t)
 	switch {
 	case w != nil:
-		return sigmoidWeighted(s, loss, grad, hess, x, y, w, ignore)
+		return sigmoidWeighted(s, p.LightWeights, loss, grad, hess, x, y, w, ignore)
 	case ignore != nil:
 		return sigmoidMasked(s, loss, grad, hess, x, y, ignore)
 	}
@@ -83,16 +84,19 @@ const weightedPiece = 512
 // sigmoidWeighted is sigmoidVec followed by the weights: each output times
 // wᵢ (0, and no computation's NaN, where wᵢ = 0 or ignored), the sum taken
 // over the weighted losses. Outputs are rounded twice for float32 (once by
-// the kernel, once after the weight), within 1.2e-7 relative more. Float32
-// data with hard targets take the float32-lane kernel that weighs its
-// outputs itself (see weighsInLanes), the same bit for bit, up to the
-// first block with a soft target.
-func sigmoidWeighted[T Float](s *scratch, loss, grad, hess, x, y, w []T, ignore []bool) float64 {
+// the kernel, once after the weight), within 1.2e-7 relative more; where
+// a weight above HeavyWeight meets an output below float32's normal
+// range, that element is computed again in float64 (see heavy.go), unless
+// light says that no weight is above it. With light, float32 data with hard targets
+// take the float32-lane kernel that weighs its outputs itself (see
+// weighsInLanes), the same bit for bit, up to the first block with a soft
+// target.
+func sigmoidWeighted[T Float](s *scratch, light bool, loss, grad, hess, x, y, w []T, ignore []bool) float64 {
 	buf := view[T](s.loss[:], weightedPiece)
 	var sum float64
 	start := 0
 	switch v := &s.v; {
-	case !weighsInLanes[T](v):
+	case !light || !weighsInLanes[T](v):
 	case ignore == nil:
 		// Float32 lanes that weigh their outputs themselves, up to the
 		// first block with a soft target.
@@ -115,29 +119,55 @@ func sigmoidWeighted[T Float](s *scratch, loss, grad, hess, x, y, w []T, ignore 
 		}
 		g, h := sub(grad, lo, hi), sub(hess, lo, hi)
 		sigmoidVec(s, l, g, h, x[lo:hi], y[lo:hi])
-		if ignore == nil && w != nil {
-			sum += weigh(l, g, h, w[lo:hi])
-			continue
-		}
-		for i := range l {
-			wi := weightAt(w, ignore, lo+i)
-			li := float64(l[i]) * wi
-			if wi == 0 {
-				li = 0
+		var at []uint16
+		if !light && isFloat32[T]() {
+			// The elements to weigh from float64 outputs instead (their
+			// float32 losses set to 0 for the sum below).
+			at = heavyFind(s.heavy[:0], w[lo:hi], sub(ignore, lo, hi), as32(l), as32(g), as32(h))
+			if len(at) > 0 {
+				heavyRedo(s, at, x[lo:hi], y[lo:hi], g != nil, h != nil, func(l, g, h, x, y []float64) {
+					sigmoidVec(s, l, g, h, x, y)
+				})
+				for _, i := range at {
+					l[i] = 0
+				}
 			}
+		}
+		if ignore == nil {
+			sum += weigh(l, g, h, w[lo:hi])
+		} else {
+			for i := range l {
+				wi := weightAt(w, ignore, lo+i)
+				li := float64(l[i]) * wi
+				if wi == 0 {
+					li = 0
+				}
+				sum += li
+				l[i] = sat[T](li)
+				if g != nil {
+					g[i] = T(float64(g[i]) * wi)
+					if wi == 0 {
+						g[i] = 0
+					}
+				}
+				if h != nil {
+					h[i] = T(float64(h[i]) * wi)
+					if wi == 0 {
+						h[i] = 0
+					}
+				}
+			}
+		}
+		for j, i := range at {
+			wi := float64(w[lo+int(i)])
+			li := s.weighted[2][j] * wi
 			sum += li
 			l[i] = sat[T](li)
 			if g != nil {
-				g[i] = T(float64(g[i]) * wi)
-				if wi == 0 {
-					g[i] = 0
-				}
+				g[i] = T(s.weighted[3][j] * wi)
 			}
 			if h != nil {
-				h[i] = T(float64(h[i]) * wi)
-				if wi == 0 {
-					h[i] = 0
-				}
+				h[i] = T(s.weighted[4][j] * wi)
 			}
 		}
 	}

@@ -21,6 +21,9 @@ func FuzzSigmoidKernel(f *testing.F) {
 	f.Add(make([]byte, 8*70), 2.0, 0.25, uint8(128|8|7), uint8(2)) // weighted
 	f.Add(make([]byte, 8*70), 2.0, 0.25, uint8(8|7), uint8(16|1))  // masked
 	f.Add([]byte("\x00\x00\x80\x7f\x00\x00\x80\x3f\xff\xff\x7f\x7f\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x80\x3f"), 3.0, 0.9, uint8(5), uint8(3))
+	// x = −44.047016, y = 0 with the weight 3e37: a loss of 3.1e-58,
+	// below float32's range, whose weighted value is 9.2e-21.
+	f.Add([]byte("\x25\x30\x30\xc2\x00\x00\x00\x00"), 2.0, 0.25, uint8(128|3), uint8(0))
 	f.Fuzz(func(t *testing.T, data []byte, gamma, alpha float64, flags, off uint8) {
 		if !(gamma >= 0 && gamma <= 64) || math.IsNaN(alpha) || alpha > 1 {
 			return // rejected by package focal before the kernel

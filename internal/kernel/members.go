@@ -16,6 +16,9 @@ type MemberSpec struct {
 	kernel string
 	par    [memberSlots]float64 // the constants, from slot mOwn of the kernel's block
 	hard   hardSpec             // the float32-lane kernel for float32 data with hard targets
+	// LightWeights says that no weight of the call is above HeavyWeight,
+	// as package focal's check found (see SigmoidParams.LightWeights).
+	LightWeights bool
 }
 
 // Slots of a member kernel's constant block (as in _gen/members.go): the
@@ -412,7 +415,8 @@ func memberOn[T Float](t *table, spec *MemberSpec, scale, floor float64, loss, g
 	start := 0
 	qm := hardPool.Get().(*[32]float32)
 	defer hardPool.Put(qm)
-	if hm := t.memberHardMasked[spec.hard.kernel]; hf != nil && hm != nil && memberHardOn(t, spec, qm, scale, floor, hess != nil) != nil {
+	light := w == nil || spec.LightWeights
+	if hm := t.memberHardMasked[spec.hard.kernel]; light && hf != nil && hm != nil && memberHardOn(t, spec, qm, scale, floor, hess != nil) != nil {
 		// The float32-lane kernel that weighs its outputs itself, with the
 		// Hessian's floor after the weight, up to where it stops (a soft
 		// target or a logit beyond 2^64 that counts); the pieces from
@@ -507,11 +511,37 @@ func memberOn[T Float](t *table, spec *MemberSpec, scale, floor float64, loss, g
 			}
 			memberVec(&mk, wb[2][done:k], g, h, wb[0][done:k], wb[1][done:k])
 		}
+		var at []uint16
+		if !light && from < done {
+			// The float32 lanes' elements to weigh from float64 outputs
+			// instead (see heavy.go), in wb's places before done, their
+			// float32 losses set to 0 for weighRange's sum.
+			var g, h []float32
+			if grad != nil {
+				g = hb[3][from:done]
+			}
+			if hess != nil {
+				h = hb[4][from:done]
+			}
+			if at = heavyFind(s.heavy[:0], wv[from:done], nil, hb[2][from:done], g, h); len(at) > 0 {
+				heavyRedo(s, at, xs[from:done], ys[from:done], grad != nil, hess != nil, func(l, g, h, x, y []float64) {
+					memberVec(&mk, l, g, h, x, y)
+				})
+				for _, i := range at {
+					hb[2][from+int(i)] = 0
+				}
+			}
+		}
 		pl, pg, ph := sub(loss, lo, hi), sub(grad, lo, hi), sub(hess, lo, hi)
 		sum += weighRange(wv[from:done], floor, lim, xs[from:done], hb[2][from:done], hb[3][from:done], hb[4][from:done],
 			sub(pl, from, done), sub(pg, from, done), sub(ph, from, done))
 		sum += weighRange(wv[done:k], floor, lim, xs[done:k], wb[2][done:k], wb[3][done:k], wb[4][done:k],
 			sub(pl, done, k), sub(pg, done, k), sub(ph, done, k))
+		for j, i := range at {
+			i += uint16(from)
+			sum += weighRange(wv[i:i+1], floor, lim, xs[i:i+1], wb[2][j:j+1], wb[3][j:j+1], wb[4][j:j+1],
+				sub(pl, int(i), int(i)+1), sub(pg, int(i), int(i)+1), sub(ph, int(i), int(i)+1))
+		}
 	}
 	return sum, true
 }

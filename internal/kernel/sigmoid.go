@@ -27,6 +27,11 @@ type SigmoidParams struct {
 	// wrongly, a soft target is taken as 1 if it equals 1 and as 0
 	// otherwise.)
 	HardTargets bool
+	// LightWeights says that no weight is above HeavyWeight (2^24), as
+	// package focal's check found: the weighted paths may then weigh
+	// float32 outputs rounded before the weight (see heavy.go). Unset,
+	// they look for the elements where that loses more than 2^−126.
+	LightWeights bool
 }
 
 // maxIntGamma is the largest integer γ computed by repeated multiplication

@@ -224,7 +224,10 @@ func TestWeightedKernelEqualsWeighing(t *testing.T) {
 				}
 				for _, g := range []float64{0, 1, 2} {
 					for _, hess := range []bool{false, true} {
-						p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: g, Scale: 1.0 / 3, ClipHess: g == 2}
+						// LightWeights, though some weights are above
+						// HeavyWeight: the kernel's own form, which those
+						// calls otherwise do not reach (TestHeavyWeights).
+						p := &SigmoidParams{Alpha: 0.25, HasAlpha: true, Gamma: g, Scale: 1.0 / 3, ClipHess: g == 2, LightWeights: true}
 						var v vec
 						if newVec(&v, p, tb); !v.hard32 || v.scaled {
 							t.Fatalf("%v γ %v: the plain float32-lane kernel is not chosen", m, g)
