@@ -22,7 +22,11 @@ type Input[T Float] struct {
 	// unless the member says otherwise).
 	Targets []T
 	// Weights multiply each element's loss and derivatives: nil for all 1,
-	// else as long as Logits, finite and ≥ 0.
+	// else as long as Logits, finite and ≥ 0. For float32, the vectorized
+	// kernels may weigh an output already rounded to float32: within
+	// 2^−126 absolute (float32's least normal number) for weights up to
+	// 2^24; for heavier weights, outputs below 2^−126 are computed again
+	// in float64 before the weight.
 	Weights []T
 	// Ignore excludes elements from the loss, the counts and the
 	// derivatives: nil for none, else as long as Logits.
