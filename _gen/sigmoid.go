@@ -168,3 +168,140 @@ func (a *isa) sigmoidRest(L func(string) string, par func(int) bc, lossP, gradP,
 	})
 
 }
+
+// Slots of the float64 hard-target kernel's constant block
+// (kernel.vec.h): each a 32-byte vector of four copies, as parA….
+const (
+	h64A1    = iota // αₜ for y = 1: α, or 1 without α-weighting
+	h64A0           // αₜ for y = 0: 1 − α, or 1
+	h64Scale        // the gradient's scale
+	h64Gamma        // γ
+	h64K            // the int64 k = γ, an integer in [0, 8]
+)
+
+// sigmoidHard64 emits sigmoidHard…F64, the sigmoid kernel for float64
+// data with hard targets and an integer γ = k ≤ 8, loss and gradient:
+//
+//	func(h *[32]float64, loss, grad, x, y *float64, n int) (sum float64, done int)
+//
+// h holds the constants (h64A1…h64K); loss may be nil, n is a multiple of
+// the lane count. It stops before the first step with a target other
+// than 0 and 1 and returns the sum of the losses before it and its index
+// (n when there is none).
+//
+// The general kernel's outputs, in fewer operations: with t = s·x
+// (s = 1 for y = 1, −1 for y = 0), pₜ = σ(t) and m = σ(−t) are 1/(1 + e)
+// and e/(1 + e) (e = e^−|x|) chosen by t's sign, ce = softplus(−t) is
+// log1p(e) − min(t, 0), and
+//
+//	loss = αₜ m^k ce,  grad = −s (αₜ m^k (γ pₜ ce + m))·scale
+//
+// (∂m/∂t = −m pₜ, ∂ce/∂t = −m), each rounded as the general kernel rounds
+// it for a hard target: the outputs are its own bit for bit (so an
+// element's do not depend on which kernel its step takes), NaN for a NaN
+// logit and the same limits for infinite ones (+Inf, and NaN where
+// pₜ = 0 meets ce = +Inf).
+func (a *isa) sigmoidHard64() {
+	name := "sigmoidHard" + a.name + "F64"
+	record(a.name, "sigmoidHardF64", name)
+	TEXT(name, 0, "func(h *[32]float64, loss, grad, x, y *float64, n int) (sum float64, done int)")
+	Pragma("noescape")
+	Doc(name+" is the sigmoid kernel on "+a.name+" for float64 data with hard targets and an integer γ ≤ 8 (see sigmoidVec).",
+		"n must be a multiple of the lane count; it stops before the first step with a soft target.")
+	L := func(s string) string { return name + s }
+
+	H := Load(Param("h"), GP64())
+	lossP := Load(Param("loss"), GP64())
+	gradP := Load(Param("grad"), GP64())
+	X := Load(Param("x"), GP64())
+	Y := Load(Param("y"), GP64())
+	n := Load(Param("n"), GP64())
+	par := func(i int) bc { return bc(Mem{Base: H, Disp: 32 * i}) }
+
+	a = a.one()
+	acc := a.zero()
+	const slot = 64
+	at := func(base, idx reg.Register) Mem { return Mem{Base: base, Index: idx, Scale: 8} }
+	park := func(v V, area reg.Register, q int) { VMOVUPD(v[0], Mem{Base: area, Disp: q * slot}) }
+	unpark := func(area reg.Register, q int) V {
+		v := a.vec()
+		VMOVUPD(Mem{Base: area, Disp: q * slot}, v[0])
+		return v
+	}
+	expStage := func(idx, area reg.Register, _ func(string) string) {
+		x := a.loadF(at(X, idx), true)
+		park(a.exp(a.or1(x, a.cbits(1<<63))), area, 0) // e^−|x|
+	}
+	logStage := func(_, area reg.Register, _ func(string) string) {
+		e := unpark(area, 0)
+		park(a.log1p01(e), area, 1)
+		park(a.div(a.load(a.c(1)), a.add(e, a.c(1))), area, 2)
+	}
+	i := GP64()
+	pipeline(name, i, n, a.lanes, 3*slot, []stage{expStage, logStage}, func(area reg.Register) {
+		x := a.loadF(at(X, i), true)
+		y := a.loadF(at(Y, i), true)
+		one := a.cmp(cmpEQ, y, a.c(1))
+		hard := a.or(one, a.cmp(cmpEQ, y, a.c(0)))
+		a.jumpIfAll(hard, L("hard"))
+		JMP(LabelRef(L("stop")))
+		Label(L("hard"))
+		t := a.blend(one, a.neg(x), x) // s·x
+		e, l1, inv := unpark(area, 0), unpark(area, 1), unpark(area, 2)
+		ei := a.mul(e, inv)
+		tneg := a.signMask(t)
+		m := a.blend(tneg, ei, inv)  // σ(−t)
+		pt := a.blend(tneg, inv, ei) // σ(t)
+		ce := a.sub(l1, a.min(a.zero(), t))
+		w := a.vec()
+		a.mov(a.load(a.c(1)), w)
+		cnt := GP64()
+		MOVQ(Mem(par(h64K)), cnt)
+		Label(L("pow"))
+		TESTQ(cnt, cnt)
+		JZ(LabelRef(L("powdone")))
+		a.mulTo(w, w, m)
+		DECQ(cnt)
+		JMP(LabelRef(L("pow")))
+		Label(L("powdone"))
+		// In the general kernel's order and roundings, its outputs bit
+		// for bit: αₜ m^γ, times ce; its NaN for a NaN logit.
+		nan := a.cmp(cmpUNORD, x, x)
+		a.mulTo(w, w, a.blend(one, a.load(par(h64A0)), par(h64A1)))
+		loss := a.mul(w, ce)
+		a.blendTo(loss, nan, loss, a.c(math.NaN()))
+		a.addTo(acc, acc, loss)
+		unlessNil(lossP, L("noloss"), func() {
+			a.storeF(loss, at(lossP, i), true)
+		})
+		unlessNil(gradP, L("nograd"), func() {
+			// γ pₜ ce + m, negated for y = 1 (the general kernel's
+			// γ r ce + (p − y), r = −p or q), times αₜ m^γ, then the scale.
+			// The negation is 0 − g: +0 for 0, as the general kernel's sum
+			// −0 + 0.
+			g := a.add(a.mul(a.mul(pt, par(h64Gamma)), ce), m)
+			g = a.mul(a.mul(w, a.blend(one, g, a.sub(a.zero(), g))), par(h64Scale))
+			a.blendTo(g, nan, g, a.c(math.NaN()))
+			a.storeF(g, at(gradP, i), true)
+		})
+	})
+	Label(L("stop"))
+	sum := a.hsum(acc)
+	VZEROUPPER()
+	Store(sum, ReturnIndex(0))
+	Store(i, ReturnIndex(1))
+	RET()
+}
+
+// signMask returns the mask of the lanes of v whose sign bit is set: v
+// itself on AVX2 (VBLENDVPD reads the sign bits), VPMOVQ2M on AVX-512.
+func (a *isa) signMask(v V) M {
+	if !a.z {
+		return M{v[0]}
+	}
+	k := a.mask()
+	for u := range v {
+		VPMOVQ2M(v[u], k[u])
+	}
+	return k
+}

@@ -16,6 +16,12 @@ func sigmoidAVX512F32(p *[32]float64, loss *float32, grad *float32, hess *float3
 //go:noescape
 func sigmoidAVX512F64(p *[32]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 
+// sigmoidHardAVX512F64 is the sigmoid kernel on AVX512 for float64 data with hard targets and an integer γ ≤ 8 (see sigmoidVec).
+// n must be a multiple of the lane count; it stops before the first step with a soft target.
+//
+//go:noescape
+func sigmoidHardAVX512F64(h *[32]float64, loss *float64, grad *float64, x *float64, y *float64, n int) (sum float64, done int)
+
 // sigmoidAVX2F32 is the sigmoid focal-loss kernel on AVX2 for float32 (see sigmoidVec).
 // n must be a multiple of the lane count.
 //
@@ -27,6 +33,12 @@ func sigmoidAVX2F32(p *[32]float64, loss *float32, grad *float32, hess *float32,
 //
 //go:noescape
 func sigmoidAVX2F64(p *[32]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
+
+// sigmoidHardAVX2F64 is the sigmoid kernel on AVX2 for float64 data with hard targets and an integer γ ≤ 8 (see sigmoidVec).
+// n must be a multiple of the lane count; it stops before the first step with a soft target.
+//
+//go:noescape
+func sigmoidHardAVX2F64(h *[32]float64, loss *float64, grad *float64, x *float64, y *float64, n int) (sum float64, done int)
 
 // sigmoidHardAVX512F32 is the float32-lane sigmoid kernel for hard targets, small integer γ and |scale| ≤ 1 (see sigmoidHard32 in _gen).
 // n must be a multiple of 32.
@@ -762,6 +774,7 @@ var avx512 = table{
 	sigmoidF32:             sigmoidAVX512F32,
 	step:                   8,
 	sigmoidF64:             sigmoidAVX512F64,
+	sigmoidHardF64:         sigmoidHardAVX512F64,
 	sigmoidHardF32:         sigmoidHardAVX512F32,
 	hardStep:               32,
 	sigmoidHardTrustedF32:  sigmoidHardTrustedAVX512F32,
@@ -848,6 +861,7 @@ var avx2 = table{
 	sigmoidF32:             sigmoidAVX2F32,
 	step:                   4,
 	sigmoidF64:             sigmoidAVX2F64,
+	sigmoidHardF64:         sigmoidHardAVX2F64,
 	sigmoidHardF32:         sigmoidHardAVX2F32,
 	hardStep:               16,
 	sigmoidHardTrustedF32:  sigmoidHardTrustedAVX2F32,

@@ -833,6 +833,285 @@ sigmoidAVX512F64pipedone:
 	MOVSD         X0, ret+56(FP)
 	RET
 
+// func sigmoidHardAVX512F64(h *[32]float64, loss *float64, grad *float64, x *float64, y *float64, n int) (sum float64, done int)
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·sigmoidHardAVX512F64(SB), $576-64
+	MOVQ              h+0(FP), AX
+	MOVQ              loss+8(FP), CX
+	MOVQ              grad+16(FP), DX
+	MOVQ              x+24(FP), BX
+	MOVQ              y+32(FP), SI
+	MOVQ              n+40(FP), DI
+	VXORPD            Z0, Z0, Z0
+	LEAQ              (SP), R9
+	LEAQ              192(SP), R10
+	LEAQ              384(SP), R11
+	XORQ              R8, R8
+	CMPQ              R8, DI
+	JGE               sigmoidHardAVX512F64pipedone
+	VMOVUPD           (BX)(R8*8), Z1
+	VORPD.BCST        constsAVX512<>+8(SB), Z1, Z1
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z1, Z1
+	VMINPD.BCST       constsAVX512<>+24(SB), Z1, Z1
+	VMULPD.BCST       constsAVX512<>+32(SB), Z1, Z9
+	VRNDSCALEPD       $0x08, Z9, Z9
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z9, Z1
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z9, Z1
+	VMULPD            Z1, Z1, Z10
+	VMULPD            Z10, Z10, Z11
+	VMULPD            Z11, Z11, Z12
+	VBROADCASTSD      constsAVX512<>+56(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z13
+	VBROADCASTSD      constsAVX512<>+72(SB), Z14
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z14
+	VFMADD213PD       Z13, Z10, Z14
+	VBROADCASTSD      constsAVX512<>+88(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z13
+	VBROADCASTSD      constsAVX512<>+104(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z15
+	VFMADD213PD       Z13, Z10, Z15
+	VFMADD213PD       Z14, Z11, Z15
+	VBROADCASTSD      constsAVX512<>+120(SB), Z11
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z1, Z11
+	VBROADCASTSD      constsAVX512<>+136(SB), Z13
+	VFMADD213PD       Z11, Z10, Z13
+	VFMADD213PD       Z15, Z12, Z13
+	VMULPD            Z1, Z1, Z10
+	VFMADD213PD       Z1, Z10, Z13
+	VADDPD.BCST       constsAVX512<>+144(SB), Z13, Z1
+	VSCALEFPD         Z9, Z1, Z1
+	VMOVUPD           Z1, (R9)
+	VMOVUPD           (R9), Z1
+	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z1, K1
+	VSUBPD.BCST       constsAVX512<>+144(SB), Z1, Z9
+	VMULPD.BCST       constsAVX512<>+64(SB), Z9, Z9
+	VBLENDMPD         Z9, Z1, K1, Z2
+	VXORPD            Z9, Z9, Z9
+	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z9, K1, Z9
+	VADDPD.BCST       constsAVX512<>+160(SB), Z2, Z10
+	VDIVPD            Z10, Z2, Z10
+	VMULPD            Z10, Z10, Z11
+	VMULPD            Z11, Z11, Z12
+	VBROADCASTSD      constsAVX512<>+168(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z12, Z13
+	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z12, Z13
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z12, Z13
+	VMULPD            Z11, Z13, Z11
+	VBROADCASTSD      constsAVX512<>+200(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z12, Z13
+	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z12, Z13
+	VMULPD            Z12, Z13, Z12
+	VADDPD            Z12, Z11, Z11
+	VMULPD            Z2, Z2, Z12
+	VMULPD.BCST       constsAVX512<>+64(SB), Z12, Z12
+	VADDPD            Z11, Z12, Z11
+	VMULPD            Z11, Z10, Z10
+	VMULPD.BCST       constsAVX512<>+48(SB), Z9, Z11
+	VADDPD            Z11, Z10, Z10
+	VSUBPD            Z10, Z12, Z10
+	VSUBPD            Z2, Z10, Z2
+	VMULPD.BCST       constsAVX512<>+40(SB), Z9, Z9
+	VSUBPD            Z2, Z9, Z2
+	VMOVUPD           Z2, 64(R9)
+	VBROADCASTSD      constsAVX512<>+144(SB), Z2
+	VADDPD.BCST       constsAVX512<>+144(SB), Z1, Z1
+	VDIVPD            Z1, Z2, Z1
+	VMOVUPD           Z1, 128(R9)
+	LEAQ              8(R8), R12
+	CMPQ              R12, DI
+	JGE               sigmoidHardAVX512F64pre1
+	VMOVUPD           (BX)(R12*8), Z1
+	VORPD.BCST        constsAVX512<>+8(SB), Z1, Z1
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z1, Z1
+	VMINPD.BCST       constsAVX512<>+24(SB), Z1, Z1
+	VMULPD.BCST       constsAVX512<>+32(SB), Z1, Z2
+	VRNDSCALEPD       $0x08, Z2, Z2
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z2, Z1
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z2, Z1
+	VMULPD            Z1, Z1, Z9
+	VMULPD            Z9, Z9, Z10
+	VMULPD            Z10, Z10, Z11
+	VBROADCASTSD      constsAVX512<>+56(SB), Z12
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z12
+	VBROADCASTSD      constsAVX512<>+72(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z13
+	VFMADD213PD       Z12, Z9, Z13
+	VBROADCASTSD      constsAVX512<>+88(SB), Z12
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z12
+	VBROADCASTSD      constsAVX512<>+104(SB), Z14
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z14
+	VFMADD213PD       Z12, Z9, Z14
+	VFMADD213PD       Z13, Z10, Z14
+	VBROADCASTSD      constsAVX512<>+120(SB), Z10
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z1, Z10
+	VBROADCASTSD      constsAVX512<>+136(SB), Z12
+	VFMADD213PD       Z10, Z9, Z12
+	VFMADD213PD       Z14, Z11, Z12
+	VMULPD            Z1, Z1, Z9
+	VFMADD213PD       Z1, Z9, Z12
+	VADDPD.BCST       constsAVX512<>+144(SB), Z12, Z1
+	VSCALEFPD         Z2, Z1, Z1
+	VMOVUPD           Z1, (R10)
+
+sigmoidHardAVX512F64pre1:
+sigmoidHardAVX512F64pipeloop:
+	LEAQ              16(R8), R12
+	CMPQ              R12, DI
+	JGE               sigmoidHardAVX512F64skip0
+	VMOVUPD           (BX)(R12*8), Z1
+	VORPD.BCST        constsAVX512<>+8(SB), Z1, Z1
+	VMAXPD.BCST       constsAVX512<>+16(SB), Z1, Z1
+	VMINPD.BCST       constsAVX512<>+24(SB), Z1, Z1
+	VMULPD.BCST       constsAVX512<>+32(SB), Z1, Z2
+	VRNDSCALEPD       $0x08, Z2, Z2
+	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z2, Z1
+	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z2, Z1
+	VMULPD            Z1, Z1, Z9
+	VMULPD            Z9, Z9, Z10
+	VMULPD            Z10, Z10, Z11
+	VBROADCASTSD      constsAVX512<>+56(SB), Z12
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z12
+	VBROADCASTSD      constsAVX512<>+72(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z13
+	VFMADD213PD       Z12, Z9, Z13
+	VBROADCASTSD      constsAVX512<>+88(SB), Z12
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z12
+	VBROADCASTSD      constsAVX512<>+104(SB), Z14
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z14
+	VFMADD213PD       Z12, Z9, Z14
+	VFMADD213PD       Z13, Z10, Z14
+	VBROADCASTSD      constsAVX512<>+120(SB), Z10
+	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z1, Z10
+	VBROADCASTSD      constsAVX512<>+136(SB), Z12
+	VFMADD213PD       Z10, Z9, Z12
+	VFMADD213PD       Z14, Z11, Z12
+	VMULPD            Z1, Z1, Z9
+	VFMADD213PD       Z1, Z9, Z12
+	VADDPD.BCST       constsAVX512<>+144(SB), Z12, Z1
+	VSCALEFPD         Z2, Z1, Z1
+	VMOVUPD           Z1, (R11)
+
+sigmoidHardAVX512F64skip0:
+	LEAQ             8(R8), R12
+	CMPQ             R12, DI
+	JGE              sigmoidHardAVX512F64skip1
+	VMOVUPD          (R10), Z1
+	VCMPPD.BCST      $0x1e, constsAVX512<>+152(SB), Z1, K1
+	VSUBPD.BCST      constsAVX512<>+144(SB), Z1, Z2
+	VMULPD.BCST      constsAVX512<>+64(SB), Z2, Z2
+	VBLENDMPD        Z2, Z1, K1, Z3
+	VXORPD           Z2, Z2, Z2
+	VBLENDMPD.BCST   constsAVX512<>+144(SB), Z2, K1, Z2
+	VADDPD.BCST      constsAVX512<>+160(SB), Z3, Z9
+	VDIVPD           Z9, Z3, Z9
+	VMULPD           Z9, Z9, Z10
+	VMULPD           Z10, Z10, Z11
+	VBROADCASTSD     constsAVX512<>+168(SB), Z12
+	VFMADD213PD.BCST constsAVX512<>+176(SB), Z11, Z12
+	VFMADD213PD.BCST constsAVX512<>+184(SB), Z11, Z12
+	VFMADD213PD.BCST constsAVX512<>+192(SB), Z11, Z12
+	VMULPD           Z10, Z12, Z10
+	VBROADCASTSD     constsAVX512<>+200(SB), Z12
+	VFMADD213PD.BCST constsAVX512<>+208(SB), Z11, Z12
+	VFMADD213PD.BCST constsAVX512<>+216(SB), Z11, Z12
+	VMULPD           Z11, Z12, Z11
+	VADDPD           Z11, Z10, Z10
+	VMULPD           Z3, Z3, Z11
+	VMULPD.BCST      constsAVX512<>+64(SB), Z11, Z11
+	VADDPD           Z10, Z11, Z10
+	VMULPD           Z10, Z9, Z9
+	VMULPD.BCST      constsAVX512<>+48(SB), Z2, Z10
+	VADDPD           Z10, Z9, Z9
+	VSUBPD           Z9, Z11, Z9
+	VSUBPD           Z3, Z9, Z9
+	VMULPD.BCST      constsAVX512<>+40(SB), Z2, Z2
+	VSUBPD           Z9, Z2, Z2
+	VMOVUPD          Z2, 64(R10)
+	VBROADCASTSD     constsAVX512<>+144(SB), Z2
+	VADDPD.BCST      constsAVX512<>+144(SB), Z1, Z1
+	VDIVPD           Z1, Z2, Z1
+	VMOVUPD          Z1, 128(R10)
+
+sigmoidHardAVX512F64skip1:
+	VMOVUPD     (BX)(R8*8), Z1
+	VMOVUPD     (SI)(R8*8), Z2
+	VCMPPD.BCST $0x00, constsAVX512<>+144(SB), Z2, K1
+	VCMPPD.BCST $0x00, constsAVX512<>+224(SB), Z2, K2
+	KORB        K1, K2, K2
+	KORTESTB    K2, K2
+	JCS         sigmoidHardAVX512F64hard
+	JMP         sigmoidHardAVX512F64stop
+
+sigmoidHardAVX512F64hard:
+	VXORPD.BCST  constsAVX512<>+8(SB), Z1, Z2
+	VBLENDMPD    Z1, Z2, K1, Z4
+	VMOVUPD      (R9), Z2
+	VMOVUPD      64(R9), Z9
+	VMOVUPD      128(R9), Z10
+	VMULPD       Z10, Z2, Z2
+	VPMOVQ2M     Z4, K2
+	VBLENDMPD    Z10, Z2, K2, Z5
+	VBLENDMPD    Z2, Z10, K2, Z6
+	VXORPD       Z2, Z2, Z2
+	VMINPD       Z4, Z2, Z2
+	VSUBPD       Z2, Z9, Z2
+	VBROADCASTSD constsAVX512<>+144(SB), Z9
+	VMOVAPD      Z9, Z9
+	MOVQ         128(AX), R12
+
+sigmoidHardAVX512F64pow:
+	TESTQ  R12, R12
+	JZ     sigmoidHardAVX512F64powdone
+	VMULPD Z5, Z9, Z9
+	DECQ   R12
+	JMP    sigmoidHardAVX512F64pow
+
+sigmoidHardAVX512F64powdone:
+	VCMPPD         $0x03, Z1, Z1, K2
+	VBROADCASTSD   32(AX), Z1
+	VBLENDMPD.BCST (AX), Z1, K1, Z7
+	VMULPD         Z7, Z9, Z9
+	VMULPD         Z2, Z9, Z1
+	VBLENDMPD.BCST constsAVX512<>+240(SB), Z1, K2, Z1
+	VADDPD         Z1, Z0, Z0
+	TESTQ          CX, CX
+	JZ             sigmoidHardAVX512F64noloss
+	VMOVUPD        Z1, (CX)(R8*8)
+
+sigmoidHardAVX512F64noloss:
+	TESTQ          DX, DX
+	JZ             sigmoidHardAVX512F64nograd
+	VMULPD.BCST    96(AX), Z6, Z1
+	VMULPD         Z2, Z1, Z1
+	VADDPD         Z5, Z1, Z1
+	VXORPD         Z2, Z2, Z2
+	VSUBPD         Z1, Z2, Z2
+	VBLENDMPD      Z2, Z1, K1, Z8
+	VMULPD         Z8, Z9, Z1
+	VMULPD.BCST    64(AX), Z1, Z1
+	VBLENDMPD.BCST constsAVX512<>+240(SB), Z1, K2, Z1
+	VMOVUPD        Z1, (DX)(R8*8)
+
+sigmoidHardAVX512F64nograd:
+	XCHGQ R9, R10
+	XCHGQ R10, R11
+	ADDQ  $0x00000008, R8
+	CMPQ  R8, DI
+	JL    sigmoidHardAVX512F64pipeloop
+
+sigmoidHardAVX512F64pipedone:
+sigmoidHardAVX512F64stop:
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDPD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, sum+48(FP)
+	MOVQ          R8, done+56(FP)
+	RET
+
 DATA constsAVX512<>+0(SB)/8, $0x7fffffffffffffff
 DATA constsAVX512<>+8(SB)/8, $0x8000000000000000
 DATA constsAVX512<>+16(SB)/8, $0xc087700000000000
@@ -1773,6 +2052,307 @@ sigmoidAVX2F64pipedone:
 	VADDPD       X1, X0, X0
 	VZEROUPPER
 	MOVSD        X0, ret+56(FP)
+	RET
+
+// func sigmoidHardAVX2F64(h *[32]float64, loss *float64, grad *float64, x *float64, y *float64, n int) (sum float64, done int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·sigmoidHardAVX2F64(SB), $576-64
+	MOVQ         h+0(FP), AX
+	MOVQ         loss+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         x+24(FP), BX
+	MOVQ         y+32(FP), SI
+	MOVQ         n+40(FP), DI
+	VXORPD       Y0, Y0, Y0
+	LEAQ         (SP), R9
+	LEAQ         192(SP), R10
+	LEAQ         384(SP), R11
+	XORQ         R8, R8
+	CMPQ         R8, DI
+	JGE          sigmoidHardAVX2F64pipedone
+	VMOVUPD      (BX)(R8*8), Y1
+	VORPD        constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, (R9)
+	VMOVUPD      (R9), Y1
+	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y2
+	VSUBPD       constsAVX2<>+576(SB), Y1, Y3
+	VMULPD       constsAVX2<>+256(SB), Y3, Y3
+	VBLENDVPD    Y2, Y3, Y1, Y3
+	VMOVUPD      constsAVX2<>+576(SB), Y4
+	VANDPD       Y4, Y2, Y2
+	VADDPD       constsAVX2<>+672(SB), Y3, Y4
+	VDIVPD       Y4, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMULPD       Y5, Y5, Y6
+	VMOVUPD      constsAVX2<>+704(SB), Y7
+	VFMADD213PD  constsAVX2<>+736(SB), Y6, Y7
+	VFMADD213PD  constsAVX2<>+768(SB), Y6, Y7
+	VFMADD213PD  constsAVX2<>+800(SB), Y6, Y7
+	VMULPD       Y5, Y7, Y5
+	VMOVUPD      constsAVX2<>+832(SB), Y7
+	VFMADD213PD  constsAVX2<>+864(SB), Y6, Y7
+	VFMADD213PD  constsAVX2<>+896(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y6
+	VADDPD       Y6, Y5, Y5
+	VMULPD       Y3, Y3, Y6
+	VMULPD       constsAVX2<>+256(SB), Y6, Y6
+	VADDPD       Y5, Y6, Y5
+	VMULPD       Y5, Y4, Y4
+	VMULPD       constsAVX2<>+192(SB), Y2, Y5
+	VADDPD       Y5, Y4, Y4
+	VSUBPD       Y4, Y6, Y4
+	VSUBPD       Y3, Y4, Y3
+	VMULPD       constsAVX2<>+160(SB), Y2, Y2
+	VSUBPD       Y3, Y2, Y2
+	VMOVUPD      Y2, 64(R9)
+	VMOVUPD      constsAVX2<>+576(SB), Y2
+	VADDPD       constsAVX2<>+576(SB), Y1, Y1
+	VDIVPD       Y1, Y2, Y1
+	VMOVUPD      Y1, 128(R9)
+	LEAQ         4(R8), R12
+	CMPQ         R12, DI
+	JGE          sigmoidHardAVX2F64pre1
+	VMOVUPD      (BX)(R12*8), Y1
+	VORPD        constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, (R10)
+
+sigmoidHardAVX2F64pre1:
+sigmoidHardAVX2F64pipeloop:
+	LEAQ         8(R8), R12
+	CMPQ         R12, DI
+	JGE          sigmoidHardAVX2F64skip0
+	VMOVUPD      (BX)(R12*8), Y1
+	VORPD        constsAVX2<>+32(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
+	VMINPD       constsAVX2<>+96(SB), Y1, Y1
+	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+224(SB), Y6
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+288(SB), Y7
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+352(SB), Y6
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y8
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+480(SB), Y4
+	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+576(SB), Y6, Y1
+	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, (R11)
+
+sigmoidHardAVX2F64skip0:
+	LEAQ        4(R8), R12
+	CMPQ        R12, DI
+	JGE         sigmoidHardAVX2F64skip1
+	VMOVUPD     (R10), Y1
+	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y2
+	VSUBPD      constsAVX2<>+576(SB), Y1, Y3
+	VMULPD      constsAVX2<>+256(SB), Y3, Y3
+	VBLENDVPD   Y2, Y3, Y1, Y3
+	VMOVUPD     constsAVX2<>+576(SB), Y4
+	VANDPD      Y4, Y2, Y2
+	VADDPD      constsAVX2<>+672(SB), Y3, Y4
+	VDIVPD      Y4, Y3, Y4
+	VMULPD      Y4, Y4, Y5
+	VMULPD      Y5, Y5, Y6
+	VMOVUPD     constsAVX2<>+704(SB), Y7
+	VFMADD213PD constsAVX2<>+736(SB), Y6, Y7
+	VFMADD213PD constsAVX2<>+768(SB), Y6, Y7
+	VFMADD213PD constsAVX2<>+800(SB), Y6, Y7
+	VMULPD      Y5, Y7, Y5
+	VMOVUPD     constsAVX2<>+832(SB), Y7
+	VFMADD213PD constsAVX2<>+864(SB), Y6, Y7
+	VFMADD213PD constsAVX2<>+896(SB), Y6, Y7
+	VMULPD      Y6, Y7, Y6
+	VADDPD      Y6, Y5, Y5
+	VMULPD      Y3, Y3, Y6
+	VMULPD      constsAVX2<>+256(SB), Y6, Y6
+	VADDPD      Y5, Y6, Y5
+	VMULPD      Y5, Y4, Y4
+	VMULPD      constsAVX2<>+192(SB), Y2, Y5
+	VADDPD      Y5, Y4, Y4
+	VSUBPD      Y4, Y6, Y4
+	VSUBPD      Y3, Y4, Y3
+	VMULPD      constsAVX2<>+160(SB), Y2, Y2
+	VSUBPD      Y3, Y2, Y2
+	VMOVUPD     Y2, 64(R10)
+	VMOVUPD     constsAVX2<>+576(SB), Y2
+	VADDPD      constsAVX2<>+576(SB), Y1, Y1
+	VDIVPD      Y1, Y2, Y1
+	VMOVUPD     Y1, 128(R10)
+
+sigmoidHardAVX2F64skip1:
+	VMOVUPD   (BX)(R8*8), Y1
+	VMOVUPD   (SI)(R8*8), Y2
+	VCMPPD    $0x00, constsAVX2<>+576(SB), Y2, Y3
+	VCMPPD    $0x00, constsAVX2<>+928(SB), Y2, Y2
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R12
+	CMPL      R12, $0x0f
+	JE        sigmoidHardAVX2F64hard
+	JMP       sigmoidHardAVX2F64stop
+
+sigmoidHardAVX2F64hard:
+	VXORPD    constsAVX2<>+32(SB), Y1, Y2
+	VBLENDVPD Y3, Y1, Y2, Y2
+	VMOVUPD   (R9), Y4
+	VMOVUPD   64(R9), Y5
+	VMOVUPD   128(R9), Y6
+	VMULPD    Y6, Y4, Y4
+	VBLENDVPD Y2, Y6, Y4, Y7
+	VBLENDVPD Y2, Y4, Y6, Y4
+	VXORPD    Y6, Y6, Y6
+	VMINPD    Y2, Y6, Y2
+	VSUBPD    Y2, Y5, Y2
+	VMOVUPD   constsAVX2<>+576(SB), Y5
+	VMOVAPD   Y5, Y5
+	MOVQ      128(AX), R12
+
+sigmoidHardAVX2F64pow:
+	TESTQ  R12, R12
+	JZ     sigmoidHardAVX2F64powdone
+	VMULPD Y7, Y5, Y5
+	DECQ   R12
+	JMP    sigmoidHardAVX2F64pow
+
+sigmoidHardAVX2F64powdone:
+	VCMPPD    $0x03, Y1, Y1, Y1
+	VMOVUPD   32(AX), Y6
+	VBLENDVPD Y3, (AX), Y6, Y6
+	VMULPD    Y6, Y5, Y5
+	VMULPD    Y2, Y5, Y6
+	VBLENDVPD Y1, constsAVX2<>+1184(SB), Y6, Y6
+	VADDPD    Y6, Y0, Y0
+	TESTQ     CX, CX
+	JZ        sigmoidHardAVX2F64noloss
+	VMOVUPD   Y6, (CX)(R8*8)
+
+sigmoidHardAVX2F64noloss:
+	TESTQ     DX, DX
+	JZ        sigmoidHardAVX2F64nograd
+	VMULPD    96(AX), Y4, Y4
+	VMULPD    Y2, Y4, Y2
+	VADDPD    Y7, Y2, Y2
+	VXORPD    Y4, Y4, Y4
+	VSUBPD    Y2, Y4, Y4
+	VBLENDVPD Y3, Y4, Y2, Y2
+	VMULPD    Y2, Y5, Y2
+	VMULPD    64(AX), Y2, Y2
+	VBLENDVPD Y1, constsAVX2<>+1184(SB), Y2, Y2
+	VMOVUPD   Y2, (DX)(R8*8)
+
+sigmoidHardAVX2F64nograd:
+	XCHGQ R9, R10
+	XCHGQ R10, R11
+	ADDQ  $0x00000004, R8
+	CMPQ  R8, DI
+	JL    sigmoidHardAVX2F64pipeloop
+
+sigmoidHardAVX2F64pipedone:
+sigmoidHardAVX2F64stop:
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDPD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, sum+48(FP)
+	MOVQ         R8, done+56(FP)
 	RET
 
 DATA constsAVX2<>+0(SB)/8, $0x7fffffffffffffff

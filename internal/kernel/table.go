@@ -39,6 +39,10 @@ type table struct {
 	step       int
 	sigmoidF32 func(p *[32]float64, loss, grad, hess, x, y *float32, n int) float64
 	sigmoidF64 func(p *[32]float64, loss, grad, hess, x, y *float64, n int) float64
+	// sigmoidHardF64 is sigmoidF64 for hard targets and an integer γ ≤ 8,
+	// loss and gradient, with the constants h (see vec.h): it
+	// stops before the first step with a soft target.
+	sigmoidHardF64 func(h *[32]float64, loss, grad, x, y *float64, n int) (sum float64, done int)
 
 	// The float32-lane sigmoid kernels for hard targets: hardStep elements
 	// per call unit.

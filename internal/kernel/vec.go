@@ -28,7 +28,23 @@ type vec struct {
 	// focalexp member kernel (loss and gradient), with qx its constants.
 	exp32 memberHardFunc
 	qx    [32]float32
+
+	// hard64: float64 data with hard targets may take sigmoidHardF64
+	// (integer γ ≤ 8, loss and gradient), with h its constants (h64…
+	// below).
+	hard64 bool
+	h      [32]float64
 }
+
+// Slots of vec.h, as in _gen/sigmoid.go (four copies each): αₜ for y = 1
+// and y = 0 (1 without α), the gradient's scale, γ, and the int64 γ.
+const (
+	h64A1 = iota
+	h64A0
+	h64Scale
+	h64Gamma
+	h64K
+)
 
 // Slots of vec.q, as in _gen/sigmoid32.go: αₜ for y = 1 and y = 0 (1
 // without α), γ, the scale, the gradient's signed, scaled αₜ for y = 1
@@ -162,6 +178,15 @@ func newVec(v *vec, p *SigmoidParams, t *table) {
 	}
 	v.par[4*parFlags] = math.Float64frombits(uint64(int64(k)))
 	v.par[4*parFlags+1] = math.Float64frombits(uint64(alpha))
+	if k >= 0 && k <= maxIntGamma && t.sigmoidHardF64 != nil {
+		v.hard64 = true
+		for i, c := range [...]float64{
+			h64A1: a1, h64A0: a0, h64Scale: p.Scale, h64Gamma: p.Gamma,
+			h64K: math.Float64frombits(uint64(int64(k))),
+		} {
+			v.h[4*i], v.h[4*i+1], v.h[4*i+2], v.h[4*i+3] = c, c, c, c
+		}
+	}
 }
 
 // hard32Bias returns B for a gradient scale s (0 or in [2^−100, 2^100]):
@@ -186,8 +211,12 @@ const maxStep = 16
 // data with hard targets go through a float32-lane kernel twice as wide:
 // for γ ∈ {0, 1, 2} sigmoidHardAVX512F32, sigmoidHardAVX2F32 (or, without
 // the Hessian, their Scaled forms for |scale| > 1), for other γ up to
-// maxExpGamma without the Hessian the focalexp member kernel. The last
-// len(x) mod step elements go through the same kernel from the scratch
+// maxExpGamma without the Hessian the focalexp member kernel. float64 data
+// with hard targets and an integer γ ≤ 8 go, without the Hessian, through
+// sigmoidHardF64, the general kernel's arithmetic for hard targets alone
+// (its outputs bit for bit). Each of these runs up to the first block
+// with a soft target, the general kernel from there. The last
+// len(x) mod step elements go through the general kernel from the scratch
 // tail buffers, padded with x = −Inf, y = 0, whose loss is exactly 0.
 func sigmoidVec[T Float](s *scratch, loss, grad, hess, x, y []T) float64 {
 	v := &s.v
@@ -204,6 +233,13 @@ func sigmoidVec[T Float](s *scratch, loss, grad, hess, x, y []T) float64 {
 			sum, done = v.exp32(&v.qx, l, g, nil, xs, ys, n32)
 		}
 		loss, grad, hess, x, y = sub(loss, done, len(x)), sub(grad, done, len(x)), sub(hess, done, len(x)), x[done:], y[done:]
+	}
+	if n0 := len(x) &^ (v.step - 1); n0 > 0 && unsafe.Sizeof(x[0]) == 8 && v.hard64 && hess == nil {
+		// Float64 data: the hard-target kernel up to the first step with
+		// a soft target.
+		var done int
+		sum, done = v.t.sigmoidHardF64(&v.h, ptr[T, float64](loss), ptr[T, float64](grad), ptr[T, float64](x), ptr[T, float64](y), n0)
+		loss, grad, x, y = sub(loss, done, len(x)), sub(grad, done, len(x)), x[done:], y[done:]
 	}
 	return sum + sigmoidLanes(s, loss, grad, hess, x, y)
 }
