@@ -55,8 +55,7 @@ func TestHard64EqualsGeneral(t *testing.T) {
 						l2[i], g2[i] = 7, 7
 					}
 					_, done = tb.sigmoidHardF64(&v.h, &l2[0], &g2[0], &x[0], &ys[0], n)
-					lanes := map[Impl]int{AVX2: 4, AVX512: 8}[m] // its step
-					if done != at&^(lanes-1) {
+					if done != at&^(tb.hard64Step-1) {
 						t.Fatalf("%v: soft target at %d: done %d", m, at, done)
 					}
 					for i := done; i < n; i++ {

@@ -40,8 +40,10 @@ type table struct {
 	sigmoidF32 func(p *[32]float64, loss, grad, hess, x, y *float32, n int) float64
 	sigmoidF64 func(p *[32]float64, loss, grad, hess, x, y *float64, n int) float64
 	// sigmoidHardF64 is sigmoidF64 for hard targets and an integer γ ≤ 8,
-	// loss and gradient, with the constants h (see vec.h): it
-	// stops before the first step with a soft target.
+	// loss and gradient, with the constants h (see vec.h), hard64Step
+	// elements per call unit: it stops before the first step with a soft
+	// target.
+	hard64Step     int
 	sigmoidHardF64 func(h *[32]float64, loss, grad, x, y *float64, n int) (sum float64, done int)
 
 	// The float32-lane sigmoid kernels for hard targets: hardStep elements

@@ -234,7 +234,7 @@ func sigmoidVec[T Float](s *scratch, loss, grad, hess, x, y []T) float64 {
 		}
 		loss, grad, hess, x, y = sub(loss, done, len(x)), sub(grad, done, len(x)), sub(hess, done, len(x)), x[done:], y[done:]
 	}
-	if n0 := len(x) &^ (v.step - 1); n0 > 0 && unsafe.Sizeof(x[0]) == 8 && v.hard64 && hess == nil {
+	if n0 := len(x) &^ (v.t.hard64Step - 1); n0 > 0 && unsafe.Sizeof(x[0]) == 8 && v.hard64 && hess == nil {
 		// Float64 data: the hard-target kernel up to the first step with
 		// a soft target.
 		var done int
