@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"math"
 
 	. "github.com/mmcloughlin/avo/build"
@@ -34,8 +35,23 @@ const expDegree = 12
 // multiply-add), eʳ by its Taylor polynomial of degree 12,
 // evaluated by Estrin's scheme (the kernels are latency-bound), then scaled by 2ᵏ: VSCALEFPD on AVX-512 (one rounding, subnormals
 // included), two exponent-field products 2^⌊k/2⌋·2^(k−⌊k/2⌋) on AVX2.
-func (a *isa) exp(x V) V {
-	r := a.min(a.max(x, a.c(-750)), a.c(710))
+func (a *isa) exp(x V) V { return a.expOf(x, false) }
+
+// expNeg is exp for x ≤ 0 (−0 included), the same results: one clamp
+// fewer, and on AVX2, where every lane's 2ᵏ is normal (k ≥ −1022, so that
+// p·2ᵏ is exact wherever it is normal, as the two products are), one
+// product by 2ᵏ instead of two.
+func (a *isa) expNeg(x V) V { return a.expOf(x, true) }
+
+// expLabels numbers expNeg's labels.
+var expLabels int
+
+// expOf is exp, or expNeg for nonPositive.
+func (a *isa) expOf(x V, nonPositive bool) V {
+	r := a.max(x, a.c(-750))
+	if !nonPositive {
+		r = a.min(r, a.c(710))
+	}
 	k := a.round(a.mul(r, a.c(log2e)), 0)
 	a.fnmaddTo(r, k, ln2Hi)
 	a.fnmaddTo(r, k, ln2Lo)
@@ -47,7 +63,20 @@ func (a *isa) exp(x V) V {
 	}
 	q := a.estrin(r, c)
 	a.fmaTo(q, a.mul(r, r), r)
-	return a.scale(a.add(q, a.c(1)), k)
+	p := a.add(q, a.c(1))
+	if !nonPositive || a.z {
+		return a.scale(p, k)
+	}
+	expLabels++
+	L := fmt.Sprint("expneg", expLabels)
+	d := a.vec()
+	a.jumpIfAll(a.cmp(cmpGE, k, a.c(-1022)), L+"normal")
+	a.mov(a.scale(p, k), d)
+	JMP(LabelRef(L + "done"))
+	Label(L + "normal")
+	a.mulTo(d, p, a.pow2(k))
+	Label(L + "done")
+	return d
 }
 
 func fact(n int) float64 {
@@ -91,16 +120,21 @@ func (a *isa) pow2(k V) V {
 // √2/2 − 1 ≤ f ≤ √2 − 1; then fdlibm's log1p(f) = f − (hfsq − s(hfsq + R(s²))),
 // s = f/(2 + f), as in logKernel.
 func (a *isa) log1p01(e V) V {
+	f, k := a.log1p01Reduce(e)
+	return a.logKernel(f, k)
+}
+
+// log1p01Reduce returns log1p01's f and k for e.
+func (a *isa) log1p01Reduce(e V) (f, k V) {
 	big := a.cmp(cmpGT, e, a.c(math.Sqrt2-1))
-	f := a.blend(big, e, a.mul(a.sub(e, a.c(1)), a.c(0.5)))
-	var k V
+	f = a.blend(big, e, a.mul(a.sub(e, a.c(1)), a.c(0.5)))
 	if a.z {
 		k = a.zero()
 		a.blendTo(k, big, k, a.c(1))
 	} else {
 		k = a.andMask(a.load(a.c(1)), big)
 	}
-	return a.logKernel(f, k)
+	return f, k
 }
 
 // log returns log m for finite m > 0 (subnormals included).
@@ -147,7 +181,14 @@ func (a *isa) log(m V) V {
 //
 // with error below 1 ulp.
 func (a *isa) logKernel(f, k V) V {
-	s := a.div(f, a.add(f, a.c(2)))
+	return a.logKernelS(f, k, a.logS(f))
+}
+
+// logS returns logKernel's s = f/(2 + f).
+func (a *isa) logS(f V) V { return a.div(f, a.add(f, a.c(2))) }
+
+// logKernelS is logKernel given s = logS(f).
+func (a *isa) logKernelS(f, k, s V) V {
 	s2 := a.mul(s, s)
 	s4 := a.mul(s2, s2)
 	t1 := a.load(a.c(lg7))
@@ -174,7 +215,7 @@ func (a *isa) mathFuncs() {
 		name string
 		f    func(V) V
 	}{
-		{"exp", a.exp}, {"log", a.log}, {"log1p01", a.log1p01},
+		{"exp", a.exp}, {"expNeg", a.expNeg}, {"log", a.log}, {"log1p01", a.log1p01},
 	} {
 		TEXT(fn.name+a.name, NOSPLIT, "func(dst, src *float64, n int)")
 		record(a.name, fn.name, fn.name+a.name)

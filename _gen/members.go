@@ -227,7 +227,7 @@ var aheadTooWide = map[string]bool{"asymmetricMargin": true}
 // log terms): for a member that needs it, spPos and spNeg, only there.
 func (a *isa) parts(x, y, raw, e V, park *Mem, l1Positives string) memberParts {
 	if e == nil {
-		e = a.exp(a.neg(a.and(x, a.cbits(1<<63-1))))
+		e = a.expNeg(a.neg(a.and(x, a.cbits(1<<63-1))))
 	}
 	l1 := a.zero()
 	if l1Positives != "" {

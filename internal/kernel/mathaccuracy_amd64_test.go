@@ -5,6 +5,7 @@ package kernel
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -16,6 +17,7 @@ import (
 type mathTable struct {
 	impl              Impl
 	exp, log, log1p01 func(dst, src *float64, n int)
+	expNeg            func(dst, src *float64, n int) // exp for x ≤ 0
 	expNeg32, log1p32 func(dst, src *float32, n int)
 	// the focalexp kernel's e^z as a float32 and the rest (expNegPair)
 	expPairHi32, expPairLo32 func(dst, src *float32, n int)
@@ -142,6 +144,41 @@ func TestVecMathWithin2ULP(t *testing.T) {
 			t.Logf("%v %s: worst %.2f ulp (float64) at %v, %.2f ulp (float32)", m, c.name, worst, at, worst32)
 			if worst > 2 || worst32 > 1 {
 				t.Errorf("%v %s: worst error %.2f ulp in float64 at x = %v, %.2f in float32 (want ≤ 2, ≤ 1)", m, c.name, worst, at, worst32)
+			}
+		}
+	}
+}
+
+// TestExpNegIsExp: expNeg, the kernels' exp for x ≤ 0, gives exp's
+// results bit for bit on dense samples of x ≤ 0: where every lane's 2ᵏ is
+// normal (one product on AVX2), where none is (subnormal results, two),
+// and mixed; −0, −Inf and NaN.
+func TestExpNegIsExp(t *testing.T) {
+	needVector(t)
+	rng := rand.New(rand.NewPCG(7, 7))
+	const n = 1 << 16
+	xs := make([]float64, n)
+	for i := range xs {
+		switch i / (n / 4) {
+		case 0:
+			xs[i] = -710 * rng.Float64()
+		case 1:
+			xs[i] = -700 - 50*rng.Float64() // around the subnormal results
+		case 2:
+			xs[i] = -math.Exp(rng.Float64()*40 - 30)
+		default:
+			xs[i] = -800 * rng.Float64() * rng.Float64()
+		}
+	}
+	copy(xs, []float64{math.Copysign(0, -1), 0, math.Inf(-1), math.NaN(), -708.3964185322641, -708.4, -745.1332191019411, -745.2})
+	for _, m := range vecImpls() {
+		mt := vecMath(m)
+		want, got := make([]float64, n), make([]float64, n)
+		mt.exp(&want[0], &xs[0], n)
+		mt.expNeg(&got[0], &xs[0], n)
+		for i := range xs {
+			if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+				t.Fatalf("%v expNeg(%v) = %v, exp %v", m, xs[i], got[i], want[i])
 			}
 		}
 	}

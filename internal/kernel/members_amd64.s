@@ -2294,7 +2294,6 @@ asymmetricMarginAVX512F32loop:
 	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z3
 	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z3
 	VMAXPD.BCST       constsAVX512<>+16(SB), Z3, Z3
-	VMINPD.BCST       constsAVX512<>+24(SB), Z3, Z3
 	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z22
 	VRNDSCALEPD       $0x08, Z22, Z22
 	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z22, Z3
@@ -5387,7 +5386,6 @@ asymmetricMarginAVX512F64loop:
 	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z3
 	VXORPD.BCST       constsAVX512<>+8(SB), Z3, Z3
 	VMAXPD.BCST       constsAVX512<>+16(SB), Z3, Z3
-	VMINPD.BCST       constsAVX512<>+24(SB), Z3, Z3
 	VMULPD.BCST       constsAVX512<>+32(SB), Z3, Z22
 	VRNDSCALEPD       $0x08, Z22, Z22
 	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z22, Z3

@@ -6,7 +6,7 @@
 
 // func sigmoidAVX512F32(p *[32]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
-TEXT ·sigmoidAVX512F32(SB), $576-64
+TEXT ·sigmoidAVX512F32(SB), $1280-64
 	MOVQ              p+0(FP), AX
 	MOVQ              loss+8(FP), CX
 	MOVQ              grad+16(FP), DX
@@ -16,395 +16,460 @@ TEXT ·sigmoidAVX512F32(SB), $576-64
 	MOVQ              n+48(FP), R8
 	VXORPD            Z0, Z0, Z0
 	LEAQ              (SP), R10
-	LEAQ              192(SP), R11
-	LEAQ              384(SP), R12
+	LEAQ              320(SP), R11
+	LEAQ              640(SP), R12
+	LEAQ              960(SP), R13
 	XORQ              R9, R9
 	CMPQ              R9, R8
 	JGE               sigmoidAVX512F32pipedone
 	VCVTPS2PD         (SI)(R9*4), Z1
-	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z1
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z1
-	VMAXPD.BCST       constsAVX512<>+16(SB), Z1, Z1
-	VMINPD.BCST       constsAVX512<>+24(SB), Z1, Z1
-	VMULPD.BCST       constsAVX512<>+32(SB), Z1, Z11
-	VRNDSCALEPD       $0x08, Z11, Z11
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z11, Z1
-	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z11, Z1
+	VORPD.BCST        constsAVX512<>+0(SB), Z1, Z1
+	VMAXPD.BCST       constsAVX512<>+8(SB), Z1, Z1
+	VMULPD.BCST       constsAVX512<>+16(SB), Z1, Z12
+	VRNDSCALEPD       $0x08, Z12, Z12
+	VFNMADD231PD.BCST constsAVX512<>+24(SB), Z12, Z1
+	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z12, Z1
+	VMULPD            Z1, Z1, Z13
+	VMULPD            Z13, Z13, Z14
+	VMULPD            Z14, Z14, Z15
+	VBROADCASTSD      constsAVX512<>+40(SB), Z16
+	VFMADD213PD.BCST  constsAVX512<>+48(SB), Z1, Z16
+	VBROADCASTSD      constsAVX512<>+56(SB), Z17
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z17
+	VFMADD213PD       Z16, Z13, Z17
+	VBROADCASTSD      constsAVX512<>+72(SB), Z16
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z16
+	VBROADCASTSD      constsAVX512<>+88(SB), Z18
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z18
+	VFMADD213PD       Z16, Z13, Z18
+	VFMADD213PD       Z17, Z14, Z18
+	VBROADCASTSD      constsAVX512<>+104(SB), Z14
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z14
+	VBROADCASTSD      constsAVX512<>+120(SB), Z16
+	VFMADD213PD       Z14, Z13, Z16
+	VFMADD213PD       Z18, Z15, Z16
+	VMULPD            Z1, Z1, Z13
+	VFMADD213PD       Z1, Z13, Z16
+	VADDPD.BCST       constsAVX512<>+128(SB), Z16, Z1
+	VSCALEFPD         Z12, Z1, Z1
+	VMOVUPD           Z1, (R10)
+	VMOVUPD           (R10), Z1
+	VCMPPD.BCST       $0x1e, constsAVX512<>+136(SB), Z1, K1
+	VSUBPD.BCST       constsAVX512<>+128(SB), Z1, Z12
+	VMULPD.BCST       constsAVX512<>+48(SB), Z12, Z12
+	VBLENDMPD         Z12, Z1, K1, Z2
+	VXORPD            Z12, Z12, Z12
+	VBLENDMPD.BCST    constsAVX512<>+128(SB), Z12, K1, Z12
+	VMOVUPD           Z2, 64(R10)
+	VMOVUPD           Z12, 192(R10)
+	VADDPD.BCST       constsAVX512<>+144(SB), Z2, Z12
+	VDIVPD            Z12, Z2, Z2
+	VMOVUPD           Z2, 256(R10)
+	VBROADCASTSD      constsAVX512<>+128(SB), Z2
+	VADDPD.BCST       constsAVX512<>+128(SB), Z1, Z1
+	VDIVPD            Z1, Z2, Z1
+	VMOVUPD           Z1, 128(R10)
+	VMOVUPD           64(R10), Z1
+	VMOVUPD           192(R10), Z2
+	VMOVUPD           256(R10), Z12
+	VMULPD            Z12, Z12, Z13
+	VMULPD            Z13, Z13, Z14
+	VBROADCASTSD      constsAVX512<>+152(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+160(SB), Z14, Z15
+	VFMADD213PD.BCST  constsAVX512<>+168(SB), Z14, Z15
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z14, Z15
+	VMULPD            Z13, Z15, Z13
+	VBROADCASTSD      constsAVX512<>+184(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z14, Z15
+	VFMADD213PD.BCST  constsAVX512<>+200(SB), Z14, Z15
+	VMULPD            Z14, Z15, Z14
+	VADDPD            Z14, Z13, Z13
+	VMULPD            Z1, Z1, Z14
+	VMULPD.BCST       constsAVX512<>+48(SB), Z14, Z14
+	VADDPD            Z13, Z14, Z13
+	VMULPD            Z13, Z12, Z12
+	VMULPD.BCST       constsAVX512<>+32(SB), Z2, Z13
+	VADDPD            Z13, Z12, Z12
+	VSUBPD            Z12, Z14, Z12
+	VSUBPD            Z1, Z12, Z1
+	VMULPD.BCST       constsAVX512<>+24(SB), Z2, Z2
+	VSUBPD            Z1, Z2, Z1
+	VMOVUPD           Z1, 64(R10)
+	LEAQ              8(R9), R14
+	CMPQ              R14, R8
+	JGE               sigmoidAVX512F32pre1
+	VCVTPS2PD         (SI)(R14*4), Z1
+	VORPD.BCST        constsAVX512<>+0(SB), Z1, Z1
+	VMAXPD.BCST       constsAVX512<>+8(SB), Z1, Z1
+	VMULPD.BCST       constsAVX512<>+16(SB), Z1, Z2
+	VRNDSCALEPD       $0x08, Z2, Z2
+	VFNMADD231PD.BCST constsAVX512<>+24(SB), Z2, Z1
+	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z2, Z1
 	VMULPD            Z1, Z1, Z12
 	VMULPD            Z12, Z12, Z13
 	VMULPD            Z13, Z13, Z14
-	VBROADCASTSD      constsAVX512<>+56(SB), Z15
-	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z15
-	VBROADCASTSD      constsAVX512<>+72(SB), Z16
-	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z16
+	VBROADCASTSD      constsAVX512<>+40(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+48(SB), Z1, Z15
+	VBROADCASTSD      constsAVX512<>+56(SB), Z16
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z16
 	VFMADD213PD       Z15, Z12, Z16
-	VBROADCASTSD      constsAVX512<>+88(SB), Z15
-	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z15
-	VBROADCASTSD      constsAVX512<>+104(SB), Z17
-	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z17
+	VBROADCASTSD      constsAVX512<>+72(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z15
+	VBROADCASTSD      constsAVX512<>+88(SB), Z17
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z17
 	VFMADD213PD       Z15, Z12, Z17
 	VFMADD213PD       Z16, Z13, Z17
-	VBROADCASTSD      constsAVX512<>+120(SB), Z13
-	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z1, Z13
-	VBROADCASTSD      constsAVX512<>+136(SB), Z15
+	VBROADCASTSD      constsAVX512<>+104(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z13
+	VBROADCASTSD      constsAVX512<>+120(SB), Z15
 	VFMADD213PD       Z13, Z12, Z15
 	VFMADD213PD       Z17, Z14, Z15
 	VMULPD            Z1, Z1, Z12
 	VFMADD213PD       Z1, Z12, Z15
-	VADDPD.BCST       constsAVX512<>+144(SB), Z15, Z1
-	VSCALEFPD         Z11, Z1, Z1
-	VMOVUPD           Z1, (R10)
-	VMOVUPD           (R10), Z1
-	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z1, K1
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z1, Z11
-	VMULPD.BCST       constsAVX512<>+64(SB), Z11, Z11
-	VBLENDMPD         Z11, Z1, K1, Z2
-	VXORPD            Z11, Z11, Z11
-	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z11, K1, Z11
-	VADDPD.BCST       constsAVX512<>+160(SB), Z2, Z12
-	VDIVPD            Z12, Z2, Z12
-	VMULPD            Z12, Z12, Z13
-	VMULPD            Z13, Z13, Z14
-	VBROADCASTSD      constsAVX512<>+168(SB), Z15
-	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z14, Z15
-	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z14, Z15
-	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z14, Z15
-	VMULPD            Z13, Z15, Z13
-	VBROADCASTSD      constsAVX512<>+200(SB), Z15
-	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z14, Z15
-	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z14, Z15
-	VMULPD            Z14, Z15, Z14
-	VADDPD            Z14, Z13, Z13
-	VMULPD            Z2, Z2, Z14
-	VMULPD.BCST       constsAVX512<>+64(SB), Z14, Z14
-	VADDPD            Z13, Z14, Z13
-	VMULPD            Z13, Z12, Z12
-	VMULPD.BCST       constsAVX512<>+48(SB), Z11, Z13
-	VADDPD            Z13, Z12, Z12
-	VSUBPD            Z12, Z14, Z12
-	VSUBPD            Z2, Z12, Z2
-	VMULPD.BCST       constsAVX512<>+40(SB), Z11, Z11
-	VSUBPD            Z2, Z11, Z2
-	VMOVUPD           Z2, 64(R10)
-	VBROADCASTSD      constsAVX512<>+144(SB), Z2
-	VADDPD.BCST       constsAVX512<>+144(SB), Z1, Z1
-	VDIVPD            Z1, Z2, Z1
-	VMOVUPD           Z1, 128(R10)
-	LEAQ              8(R9), R13
-	CMPQ              R13, R8
-	JGE               sigmoidAVX512F32pre1
-	VCVTPS2PD         (SI)(R13*4), Z1
-	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z1
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z1
-	VMAXPD.BCST       constsAVX512<>+16(SB), Z1, Z1
-	VMINPD.BCST       constsAVX512<>+24(SB), Z1, Z1
-	VMULPD.BCST       constsAVX512<>+32(SB), Z1, Z2
-	VRNDSCALEPD       $0x08, Z2, Z2
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z2, Z1
-	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z2, Z1
-	VMULPD            Z1, Z1, Z11
-	VMULPD            Z11, Z11, Z12
-	VMULPD            Z12, Z12, Z13
-	VBROADCASTSD      constsAVX512<>+56(SB), Z14
-	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z14
-	VBROADCASTSD      constsAVX512<>+72(SB), Z15
-	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z15
-	VFMADD213PD       Z14, Z11, Z15
-	VBROADCASTSD      constsAVX512<>+88(SB), Z14
-	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z14
-	VBROADCASTSD      constsAVX512<>+104(SB), Z16
-	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z16
-	VFMADD213PD       Z14, Z11, Z16
-	VFMADD213PD       Z15, Z12, Z16
-	VBROADCASTSD      constsAVX512<>+120(SB), Z12
-	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z1, Z12
-	VBROADCASTSD      constsAVX512<>+136(SB), Z14
-	VFMADD213PD       Z12, Z11, Z14
-	VFMADD213PD       Z16, Z13, Z14
-	VMULPD            Z1, Z1, Z11
-	VFMADD213PD       Z1, Z11, Z14
-	VADDPD.BCST       constsAVX512<>+144(SB), Z14, Z1
+	VADDPD.BCST       constsAVX512<>+128(SB), Z15, Z1
 	VSCALEFPD         Z2, Z1, Z1
 	VMOVUPD           Z1, (R11)
+	VMOVUPD           (R11), Z1
+	VCMPPD.BCST       $0x1e, constsAVX512<>+136(SB), Z1, K1
+	VSUBPD.BCST       constsAVX512<>+128(SB), Z1, Z2
+	VMULPD.BCST       constsAVX512<>+48(SB), Z2, Z2
+	VBLENDMPD         Z2, Z1, K1, Z3
+	VXORPD            Z2, Z2, Z2
+	VBLENDMPD.BCST    constsAVX512<>+128(SB), Z2, K1, Z2
+	VMOVUPD           Z3, 64(R11)
+	VMOVUPD           Z2, 192(R11)
+	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z2
+	VDIVPD            Z2, Z3, Z2
+	VMOVUPD           Z2, 256(R11)
+	VBROADCASTSD      constsAVX512<>+128(SB), Z2
+	VADDPD.BCST       constsAVX512<>+128(SB), Z1, Z1
+	VDIVPD            Z1, Z2, Z1
+	VMOVUPD           Z1, 128(R11)
 
 sigmoidAVX512F32pre1:
-sigmoidAVX512F32pipeloop:
-	LEAQ              16(R9), R13
-	CMPQ              R13, R8
-	JGE               sigmoidAVX512F32skip0
-	VCVTPS2PD         (SI)(R13*4), Z1
-	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z1
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z1
-	VMAXPD.BCST       constsAVX512<>+16(SB), Z1, Z1
-	VMINPD.BCST       constsAVX512<>+24(SB), Z1, Z1
-	VMULPD.BCST       constsAVX512<>+32(SB), Z1, Z2
+	LEAQ              16(R9), R14
+	CMPQ              R14, R8
+	JGE               sigmoidAVX512F32pre2
+	VCVTPS2PD         (SI)(R14*4), Z1
+	VORPD.BCST        constsAVX512<>+0(SB), Z1, Z1
+	VMAXPD.BCST       constsAVX512<>+8(SB), Z1, Z1
+	VMULPD.BCST       constsAVX512<>+16(SB), Z1, Z2
 	VRNDSCALEPD       $0x08, Z2, Z2
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z2, Z1
-	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z2, Z1
-	VMULPD            Z1, Z1, Z11
-	VMULPD            Z11, Z11, Z12
+	VFNMADD231PD.BCST constsAVX512<>+24(SB), Z2, Z1
+	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z2, Z1
+	VMULPD            Z1, Z1, Z3
+	VMULPD            Z3, Z3, Z12
 	VMULPD            Z12, Z12, Z13
-	VBROADCASTSD      constsAVX512<>+56(SB), Z14
-	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z14
-	VBROADCASTSD      constsAVX512<>+72(SB), Z15
-	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z15
-	VFMADD213PD       Z14, Z11, Z15
-	VBROADCASTSD      constsAVX512<>+88(SB), Z14
-	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z14
-	VBROADCASTSD      constsAVX512<>+104(SB), Z16
-	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z16
-	VFMADD213PD       Z14, Z11, Z16
+	VBROADCASTSD      constsAVX512<>+40(SB), Z14
+	VFMADD213PD.BCST  constsAVX512<>+48(SB), Z1, Z14
+	VBROADCASTSD      constsAVX512<>+56(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z15
+	VFMADD213PD       Z14, Z3, Z15
+	VBROADCASTSD      constsAVX512<>+72(SB), Z14
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z14
+	VBROADCASTSD      constsAVX512<>+88(SB), Z16
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z16
+	VFMADD213PD       Z14, Z3, Z16
 	VFMADD213PD       Z15, Z12, Z16
-	VBROADCASTSD      constsAVX512<>+120(SB), Z12
-	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z1, Z12
-	VBROADCASTSD      constsAVX512<>+136(SB), Z14
-	VFMADD213PD       Z12, Z11, Z14
+	VBROADCASTSD      constsAVX512<>+104(SB), Z12
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z12
+	VBROADCASTSD      constsAVX512<>+120(SB), Z14
+	VFMADD213PD       Z12, Z3, Z14
 	VFMADD213PD       Z16, Z13, Z14
-	VMULPD            Z1, Z1, Z11
-	VFMADD213PD       Z1, Z11, Z14
-	VADDPD.BCST       constsAVX512<>+144(SB), Z14, Z1
+	VMULPD            Z1, Z1, Z3
+	VFMADD213PD       Z1, Z3, Z14
+	VADDPD.BCST       constsAVX512<>+128(SB), Z14, Z1
 	VSCALEFPD         Z2, Z1, Z1
 	VMOVUPD           Z1, (R12)
 
+sigmoidAVX512F32pre2:
+sigmoidAVX512F32pipeloop:
+	LEAQ              24(R9), R14
+	CMPQ              R14, R8
+	JGE               sigmoidAVX512F32skip0
+	VCVTPS2PD         (SI)(R14*4), Z1
+	VORPD.BCST        constsAVX512<>+0(SB), Z1, Z1
+	VMAXPD.BCST       constsAVX512<>+8(SB), Z1, Z1
+	VMULPD.BCST       constsAVX512<>+16(SB), Z1, Z2
+	VRNDSCALEPD       $0x08, Z2, Z2
+	VFNMADD231PD.BCST constsAVX512<>+24(SB), Z2, Z1
+	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z2, Z1
+	VMULPD            Z1, Z1, Z3
+	VMULPD            Z3, Z3, Z12
+	VMULPD            Z12, Z12, Z13
+	VBROADCASTSD      constsAVX512<>+40(SB), Z14
+	VFMADD213PD.BCST  constsAVX512<>+48(SB), Z1, Z14
+	VBROADCASTSD      constsAVX512<>+56(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z15
+	VFMADD213PD       Z14, Z3, Z15
+	VBROADCASTSD      constsAVX512<>+72(SB), Z14
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z14
+	VBROADCASTSD      constsAVX512<>+88(SB), Z16
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z16
+	VFMADD213PD       Z14, Z3, Z16
+	VFMADD213PD       Z15, Z12, Z16
+	VBROADCASTSD      constsAVX512<>+104(SB), Z12
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z12
+	VBROADCASTSD      constsAVX512<>+120(SB), Z14
+	VFMADD213PD       Z12, Z3, Z14
+	VFMADD213PD       Z16, Z13, Z14
+	VMULPD            Z1, Z1, Z3
+	VFMADD213PD       Z1, Z3, Z14
+	VADDPD.BCST       constsAVX512<>+128(SB), Z14, Z1
+	VSCALEFPD         Z2, Z1, Z1
+	VMOVUPD           Z1, (R13)
+
 sigmoidAVX512F32skip0:
-	LEAQ             8(R9), R13
-	CMPQ             R13, R8
-	JGE              sigmoidAVX512F32skip1
-	VMOVUPD          (R11), Z1
-	VCMPPD.BCST      $0x1e, constsAVX512<>+152(SB), Z1, K1
-	VSUBPD.BCST      constsAVX512<>+144(SB), Z1, Z2
-	VMULPD.BCST      constsAVX512<>+64(SB), Z2, Z2
-	VBLENDMPD        Z2, Z1, K1, Z3
-	VXORPD           Z2, Z2, Z2
-	VBLENDMPD.BCST   constsAVX512<>+144(SB), Z2, K1, Z2
-	VADDPD.BCST      constsAVX512<>+160(SB), Z3, Z11
-	VDIVPD           Z11, Z3, Z11
-	VMULPD           Z11, Z11, Z12
-	VMULPD           Z12, Z12, Z13
-	VBROADCASTSD     constsAVX512<>+168(SB), Z14
-	VFMADD213PD.BCST constsAVX512<>+176(SB), Z13, Z14
-	VFMADD213PD.BCST constsAVX512<>+184(SB), Z13, Z14
-	VFMADD213PD.BCST constsAVX512<>+192(SB), Z13, Z14
-	VMULPD           Z12, Z14, Z12
-	VBROADCASTSD     constsAVX512<>+200(SB), Z14
-	VFMADD213PD.BCST constsAVX512<>+208(SB), Z13, Z14
-	VFMADD213PD.BCST constsAVX512<>+216(SB), Z13, Z14
-	VMULPD           Z13, Z14, Z13
-	VADDPD           Z13, Z12, Z12
-	VMULPD           Z3, Z3, Z13
-	VMULPD.BCST      constsAVX512<>+64(SB), Z13, Z13
-	VADDPD           Z12, Z13, Z12
-	VMULPD           Z12, Z11, Z11
-	VMULPD.BCST      constsAVX512<>+48(SB), Z2, Z12
-	VADDPD           Z12, Z11, Z11
-	VSUBPD           Z11, Z13, Z11
-	VSUBPD           Z3, Z11, Z11
-	VMULPD.BCST      constsAVX512<>+40(SB), Z2, Z2
-	VSUBPD           Z11, Z2, Z2
-	VMOVUPD          Z2, 64(R11)
-	VBROADCASTSD     constsAVX512<>+144(SB), Z2
-	VADDPD.BCST      constsAVX512<>+144(SB), Z1, Z1
-	VDIVPD           Z1, Z2, Z1
-	VMOVUPD          Z1, 128(R11)
+	LEAQ           16(R9), R14
+	CMPQ           R14, R8
+	JGE            sigmoidAVX512F32skip1
+	VMOVUPD        (R12), Z1
+	VCMPPD.BCST    $0x1e, constsAVX512<>+136(SB), Z1, K1
+	VSUBPD.BCST    constsAVX512<>+128(SB), Z1, Z2
+	VMULPD.BCST    constsAVX512<>+48(SB), Z2, Z2
+	VBLENDMPD      Z2, Z1, K1, Z4
+	VXORPD         Z2, Z2, Z2
+	VBLENDMPD.BCST constsAVX512<>+128(SB), Z2, K1, Z2
+	VMOVUPD        Z4, 64(R12)
+	VMOVUPD        Z2, 192(R12)
+	VADDPD.BCST    constsAVX512<>+144(SB), Z4, Z2
+	VDIVPD         Z2, Z4, Z2
+	VMOVUPD        Z2, 256(R12)
+	VBROADCASTSD   constsAVX512<>+128(SB), Z2
+	VADDPD.BCST    constsAVX512<>+128(SB), Z1, Z1
+	VDIVPD         Z1, Z2, Z1
+	VMOVUPD        Z1, 128(R12)
 
 sigmoidAVX512F32skip1:
+	LEAQ             8(R9), R14
+	CMPQ             R14, R8
+	JGE              sigmoidAVX512F32skip2
+	VMOVUPD          64(R11), Z1
+	VMOVUPD          192(R11), Z2
+	VMOVUPD          256(R11), Z3
+	VMULPD           Z3, Z3, Z12
+	VMULPD           Z12, Z12, Z13
+	VBROADCASTSD     constsAVX512<>+152(SB), Z14
+	VFMADD213PD.BCST constsAVX512<>+160(SB), Z13, Z14
+	VFMADD213PD.BCST constsAVX512<>+168(SB), Z13, Z14
+	VFMADD213PD.BCST constsAVX512<>+176(SB), Z13, Z14
+	VMULPD           Z12, Z14, Z12
+	VBROADCASTSD     constsAVX512<>+184(SB), Z14
+	VFMADD213PD.BCST constsAVX512<>+192(SB), Z13, Z14
+	VFMADD213PD.BCST constsAVX512<>+200(SB), Z13, Z14
+	VMULPD           Z13, Z14, Z13
+	VADDPD           Z13, Z12, Z12
+	VMULPD           Z1, Z1, Z13
+	VMULPD.BCST      constsAVX512<>+48(SB), Z13, Z13
+	VADDPD           Z12, Z13, Z12
+	VMULPD           Z12, Z3, Z3
+	VMULPD.BCST      constsAVX512<>+32(SB), Z2, Z12
+	VADDPD           Z12, Z3, Z3
+	VSUBPD           Z3, Z13, Z3
+	VSUBPD           Z1, Z3, Z1
+	VMULPD.BCST      constsAVX512<>+24(SB), Z2, Z2
+	VSUBPD           Z1, Z2, Z1
+	VMOVUPD          Z1, 64(R11)
+
+sigmoidAVX512F32skip2:
 	VCVTPS2PD        (SI)(R9*4), Z1
 	VCVTPS2PD        (DI)(R9*4), Z2
-	VMOVUPD          (R10), Z11
+	VMOVUPD          (R10), Z3
 	VMOVUPD          64(R10), Z12
 	VMOVUPD          128(R10), Z13
 	VCMPPD           $0x03, Z2, Z1, K1
-	VMAXPD.BCST      constsAVX512<>+224(SB), Z1, Z14
+	VMAXPD.BCST      constsAVX512<>+208(SB), Z1, Z14
 	VADDPD           Z12, Z14, Z14
-	VXORPD.BCST      constsAVX512<>+8(SB), Z1, Z15
-	VMAXPD.BCST      constsAVX512<>+224(SB), Z15, Z15
+	VXORPD.BCST      constsAVX512<>+0(SB), Z1, Z15
+	VMAXPD.BCST      constsAVX512<>+208(SB), Z15, Z15
 	VADDPD           Z12, Z15, Z15
-	VMULPD           Z13, Z11, Z11
-	VCMPPD.BCST      $0x1d, constsAVX512<>+224(SB), Z1, K2
-	VBLENDMPD        Z13, Z11, K2, Z4
-	VBLENDMPD        Z11, Z13, K2, Z5
-	VCMPPD.BCST      $0x00, constsAVX512<>+144(SB), Z2, K2
-	VBLENDMPD        Z15, Z14, K2, Z6
-	VBLENDMPD        Z5, Z4, K2, Z7
-	VXORPD.BCST      constsAVX512<>+8(SB), Z4, Z11
-	VBLENDMPD        Z11, Z5, K2, Z8
-	VXORPD.BCST      constsAVX512<>+8(SB), Z15, Z11
-	VXORPD.BCST      constsAVX512<>+8(SB), Z14, Z13
-	VBLENDMPD        Z13, Z11, K2, Z9
-	VCMPPD.BCST      $0x00, constsAVX512<>+224(SB), Z2, K3
+	VMULPD           Z13, Z3, Z3
+	VCMPPD.BCST      $0x1d, constsAVX512<>+208(SB), Z1, K2
+	VBLENDMPD        Z13, Z3, K2, Z5
+	VBLENDMPD        Z3, Z13, K2, Z6
+	VCMPPD.BCST      $0x00, constsAVX512<>+128(SB), Z2, K2
+	VBLENDMPD        Z15, Z14, K2, Z7
+	VBLENDMPD        Z6, Z5, K2, Z8
+	VXORPD.BCST      constsAVX512<>+0(SB), Z5, Z3
+	VBLENDMPD        Z3, Z6, K2, Z9
+	VXORPD.BCST      constsAVX512<>+0(SB), Z15, Z3
+	VXORPD.BCST      constsAVX512<>+0(SB), Z14, Z13
+	VBLENDMPD        Z13, Z3, K2, Z10
+	VCMPPD.BCST      $0x00, constsAVX512<>+208(SB), Z2, K3
 	KORB             K2, K3, K2
 	KORTESTB         K2, K2
 	JCS              sigmoidAVX512F32hard
-	VBROADCASTSD     constsAVX512<>+144(SB), Z11
-	VSUBPD           Z2, Z11, Z11
-	VCMPPD.BCST      $0x1d, constsAVX512<>+224(SB), Z1, K3
+	VBROADCASTSD     constsAVX512<>+128(SB), Z3
+	VSUBPD           Z2, Z3, Z3
+	VCMPPD.BCST      $0x1d, constsAVX512<>+208(SB), Z1, K3
 	VMULPD           Z2, Z1, Z13
-	VXORPD.BCST      constsAVX512<>+8(SB), Z13, Z13
-	VMULPD           Z11, Z1, Z1
-	VBLENDMPD        Z1, Z13, K3, Z10
-	VADDPD           Z12, Z10, Z1
-	VMULPD           Z5, Z2, Z12
-	VMULPD           Z4, Z11, Z11
-	VADDPD           Z11, Z12, Z11
-	VBLENDMPD        Z6, Z1, K2, Z6
-	VBROADCASTSD     constsAVX512<>+144(SB), Z1
+	VXORPD.BCST      constsAVX512<>+0(SB), Z13, Z13
+	VMULPD           Z3, Z1, Z1
+	VBLENDMPD        Z1, Z13, K3, Z11
+	VADDPD           Z12, Z11, Z1
+	VMULPD           Z6, Z2, Z12
+	VMULPD           Z5, Z3, Z3
+	VADDPD           Z3, Z12, Z3
+	VBLENDMPD        Z7, Z1, K2, Z7
+	VBROADCASTSD     constsAVX512<>+128(SB), Z1
 	VADDPD           Z2, Z2, Z12
 	VSUBPD           Z12, Z1, Z1
-	VMULPD           Z4, Z1, Z1
 	VMULPD           Z5, Z1, Z1
-	VDIVPD           Z11, Z1, Z1
-	VBLENDMPD        Z8, Z1, K2, Z8
-	VBLENDMPD        Z7, Z11, K2, Z7
+	VMULPD           Z6, Z1, Z1
+	VDIVPD           Z3, Z1, Z1
+	VBLENDMPD        Z9, Z1, K2, Z9
+	VBLENDMPD        Z8, Z3, K2, Z8
 	CMPQ             224(AX), $0x00
 	JGE              sigmoidAVX512F32softint
-	VGETMANTPD       $0x02, Z7, Z1
-	VGETEXPPD        Z7, Z11
-	VADDPD.BCST      constsAVX512<>+144(SB), Z11, Z11
-	VCMPPD.BCST      $0x11, constsAVX512<>+232(SB), Z1, K3
+	VGETMANTPD       $0x02, Z8, Z1
+	VGETEXPPD        Z8, Z3
+	VADDPD.BCST      constsAVX512<>+128(SB), Z3, Z3
+	VCMPPD.BCST      $0x11, constsAVX512<>+216(SB), Z1, K3
 	VADDPD           Z1, Z1, Z12
 	VBLENDMPD        Z12, Z1, K3, Z1
-	VSUBPD.BCST      constsAVX512<>+144(SB), Z11, Z12
-	VBLENDMPD        Z12, Z11, K3, Z11
-	VSUBPD.BCST      constsAVX512<>+144(SB), Z1, Z1
-	VADDPD.BCST      constsAVX512<>+160(SB), Z1, Z12
+	VSUBPD.BCST      constsAVX512<>+128(SB), Z3, Z12
+	VBLENDMPD        Z12, Z3, K3, Z3
+	VSUBPD.BCST      constsAVX512<>+128(SB), Z1, Z1
+	VADDPD.BCST      constsAVX512<>+144(SB), Z1, Z12
 	VDIVPD           Z12, Z1, Z12
 	VMULPD           Z12, Z12, Z13
 	VMULPD           Z13, Z13, Z14
-	VBROADCASTSD     constsAVX512<>+168(SB), Z15
+	VBROADCASTSD     constsAVX512<>+152(SB), Z15
+	VFMADD213PD.BCST constsAVX512<>+160(SB), Z14, Z15
+	VFMADD213PD.BCST constsAVX512<>+168(SB), Z14, Z15
 	VFMADD213PD.BCST constsAVX512<>+176(SB), Z14, Z15
-	VFMADD213PD.BCST constsAVX512<>+184(SB), Z14, Z15
-	VFMADD213PD.BCST constsAVX512<>+192(SB), Z14, Z15
 	VMULPD           Z13, Z15, Z13
-	VBROADCASTSD     constsAVX512<>+200(SB), Z15
-	VFMADD213PD.BCST constsAVX512<>+208(SB), Z14, Z15
-	VFMADD213PD.BCST constsAVX512<>+216(SB), Z14, Z15
+	VBROADCASTSD     constsAVX512<>+184(SB), Z15
+	VFMADD213PD.BCST constsAVX512<>+192(SB), Z14, Z15
+	VFMADD213PD.BCST constsAVX512<>+200(SB), Z14, Z15
 	VMULPD           Z14, Z15, Z14
 	VADDPD           Z14, Z13, Z13
 	VMULPD           Z1, Z1, Z14
-	VMULPD.BCST      constsAVX512<>+64(SB), Z14, Z14
+	VMULPD.BCST      constsAVX512<>+48(SB), Z14, Z14
 	VADDPD           Z13, Z14, Z13
 	VMULPD           Z13, Z12, Z12
-	VMULPD.BCST      constsAVX512<>+48(SB), Z11, Z13
+	VMULPD.BCST      constsAVX512<>+32(SB), Z3, Z13
 	VADDPD           Z13, Z12, Z12
 	VSUBPD           Z12, Z14, Z12
 	VSUBPD           Z1, Z12, Z1
-	VMULPD.BCST      constsAVX512<>+40(SB), Z11, Z11
-	VSUBPD           Z1, Z11, Z1
-	VBLENDMPD        Z9, Z1, K2, Z9
+	VMULPD.BCST      constsAVX512<>+24(SB), Z3, Z3
+	VSUBPD           Z1, Z3, Z1
+	VBLENDMPD        Z10, Z1, K2, Z10
 
 sigmoidAVX512F32softint:
 sigmoidAVX512F32hard:
 	CMPQ         224(AX), $0x00
 	JL           sigmoidAVX512F32powlog
-	VBROADCASTSD constsAVX512<>+144(SB), Z1
+	VBROADCASTSD constsAVX512<>+128(SB), Z1
 	VMOVAPD      Z1, Z1
-	MOVQ         224(AX), R13
+	MOVQ         224(AX), R14
 
 sigmoidAVX512F32powloop:
-	TESTQ  R13, R13
+	TESTQ  R14, R14
 	JZ     sigmoidAVX512F32powdone
-	VMULPD Z7, Z1, Z1
-	DECQ   R13
+	VMULPD Z8, Z1, Z1
+	DECQ   R14
 	JMP    sigmoidAVX512F32powloop
 
 sigmoidAVX512F32powlog:
-	VMULPD.BCST       64(AX), Z9, Z1
-	VMAXPD.BCST       constsAVX512<>+16(SB), Z1, Z1
-	VMINPD.BCST       constsAVX512<>+24(SB), Z1, Z1
-	VMULPD.BCST       constsAVX512<>+32(SB), Z1, Z11
-	VRNDSCALEPD       $0x08, Z11, Z11
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z11, Z1
-	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z11, Z1
+	VMULPD.BCST       64(AX), Z10, Z1
+	VMAXPD.BCST       constsAVX512<>+8(SB), Z1, Z1
+	VMINPD.BCST       constsAVX512<>+224(SB), Z1, Z1
+	VMULPD.BCST       constsAVX512<>+16(SB), Z1, Z3
+	VRNDSCALEPD       $0x08, Z3, Z3
+	VFNMADD231PD.BCST constsAVX512<>+24(SB), Z3, Z1
+	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z3, Z1
 	VMULPD            Z1, Z1, Z12
 	VMULPD            Z12, Z12, Z13
 	VMULPD            Z13, Z13, Z14
-	VBROADCASTSD      constsAVX512<>+56(SB), Z15
-	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z15
-	VBROADCASTSD      constsAVX512<>+72(SB), Z16
-	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z16
+	VBROADCASTSD      constsAVX512<>+40(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+48(SB), Z1, Z15
+	VBROADCASTSD      constsAVX512<>+56(SB), Z16
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z16
 	VFMADD213PD       Z15, Z12, Z16
-	VBROADCASTSD      constsAVX512<>+88(SB), Z15
-	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z15
-	VBROADCASTSD      constsAVX512<>+104(SB), Z17
-	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z17
+	VBROADCASTSD      constsAVX512<>+72(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z15
+	VBROADCASTSD      constsAVX512<>+88(SB), Z17
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z17
 	VFMADD213PD       Z15, Z12, Z17
 	VFMADD213PD       Z16, Z13, Z17
-	VBROADCASTSD      constsAVX512<>+120(SB), Z13
-	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z1, Z13
-	VBROADCASTSD      constsAVX512<>+136(SB), Z15
+	VBROADCASTSD      constsAVX512<>+104(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z13
+	VBROADCASTSD      constsAVX512<>+120(SB), Z15
 	VFMADD213PD       Z13, Z12, Z15
 	VFMADD213PD       Z17, Z14, Z15
 	VMULPD            Z1, Z1, Z12
 	VFMADD213PD       Z1, Z12, Z15
-	VADDPD.BCST       constsAVX512<>+144(SB), Z15, Z1
-	VSCALEFPD         Z11, Z1, Z1
+	VADDPD.BCST       constsAVX512<>+128(SB), Z15, Z1
+	VSCALEFPD         Z3, Z1, Z1
 	VMOVAPD           Z1, Z1
 
 sigmoidAVX512F32powdone:
 	CMPQ         232(AX), $0x00
 	JE           sigmoidAVX512F32noalpha
-	VMULPD.BCST  (AX), Z2, Z11
-	VBROADCASTSD constsAVX512<>+144(SB), Z12
+	VMULPD.BCST  (AX), Z2, Z3
+	VBROADCASTSD constsAVX512<>+128(SB), Z12
 	VSUBPD       Z2, Z12, Z12
 	VMULPD.BCST  32(AX), Z12, Z12
-	VADDPD       Z12, Z11, Z11
-	VMULPD       Z1, Z11, Z1
+	VADDPD       Z12, Z3, Z3
+	VMULPD       Z1, Z3, Z1
 
 sigmoidAVX512F32noalpha:
-	VBROADCASTSD   constsAVX512<>+144(SB), Z11
-	VSUBPD         Z2, Z11, Z11
-	VMULPD         Z11, Z4, Z11
-	VMULPD         Z5, Z2, Z2
-	VSUBPD         Z2, Z11, Z2
-	VMULPD         Z6, Z1, Z11
-	VBLENDMPD.BCST constsAVX512<>+240(SB), Z11, K1, Z11
-	VADDPD         Z11, Z0, Z0
+	VBROADCASTSD   constsAVX512<>+128(SB), Z3
+	VSUBPD         Z2, Z3, Z3
+	VMULPD         Z3, Z5, Z3
+	VMULPD         Z6, Z2, Z2
+	VSUBPD         Z2, Z3, Z2
+	VMULPD         Z7, Z1, Z3
+	VBLENDMPD.BCST constsAVX512<>+232(SB), Z3, K1, Z3
+	VADDPD         Z3, Z0, Z0
 	TESTQ          CX, CX
 	JZ             sigmoidAVX512F32noloss
-	VCVTPD2PS      Z11, Y11
-	VMOVUPS        Y11, (CX)(R9*4)
+	VCVTPD2PS      Z3, Y3
+	VMOVUPS        Y3, (CX)(R9*4)
 
 sigmoidAVX512F32noloss:
 	TESTQ          DX, DX
 	JZ             sigmoidAVX512F32nograd
-	VMULPD.BCST    64(AX), Z8, Z11
-	VMULPD         Z6, Z11, Z11
-	VADDPD         Z2, Z11, Z11
-	VMULPD         Z11, Z1, Z11
-	VMULPD.BCST    96(AX), Z11, Z11
-	VBLENDMPD.BCST constsAVX512<>+240(SB), Z11, K1, Z11
-	VCVTPD2PS      Z11, Y11
-	VMOVUPS        Y11, (DX)(R9*4)
+	VMULPD.BCST    64(AX), Z9, Z3
+	VMULPD         Z7, Z3, Z3
+	VADDPD         Z2, Z3, Z3
+	VMULPD         Z3, Z1, Z3
+	VMULPD.BCST    96(AX), Z3, Z3
+	VBLENDMPD.BCST constsAVX512<>+232(SB), Z3, K1, Z3
+	VCVTPD2PS      Z3, Y3
+	VMOVUPS        Y3, (DX)(R9*4)
 
 sigmoidAVX512F32nograd:
 	TESTQ          BX, BX
 	JZ             sigmoidAVX512F32nohess
-	VMULPD.BCST    128(AX), Z8, Z11
-	VMULPD         Z8, Z11, Z11
-	VMULPD         Z6, Z11, Z11
-	VBROADCASTSD   constsAVX512<>+144(SB), Z12
-	VADDPD         Z4, Z4, Z13
+	VMULPD.BCST    128(AX), Z9, Z3
+	VMULPD         Z9, Z3, Z3
+	VMULPD         Z7, Z3, Z3
+	VBROADCASTSD   constsAVX512<>+128(SB), Z12
+	VADDPD         Z5, Z5, Z13
 	VSUBPD         Z13, Z12, Z12
-	VMULPD.BCST    64(AX), Z8, Z13
+	VMULPD.BCST    64(AX), Z9, Z13
 	VMULPD         Z12, Z13, Z12
-	VMULPD         Z6, Z12, Z12
-	VMULPD.BCST    160(AX), Z8, Z13
+	VMULPD         Z7, Z12, Z12
+	VMULPD.BCST    160(AX), Z9, Z13
 	VMULPD         Z2, Z13, Z2
-	VADDPD         Z12, Z11, Z11
-	VADDPD         Z2, Z11, Z2
-	VMULPD         Z5, Z4, Z11
-	VADDPD         Z11, Z2, Z2
-	VBROADCASTSD   192(AX), Z11
+	VADDPD         Z12, Z3, Z3
+	VADDPD         Z2, Z3, Z2
+	VMULPD         Z6, Z5, Z3
+	VADDPD         Z3, Z2, Z2
+	VBROADCASTSD   192(AX), Z3
 	VMULPD         Z2, Z1, Z1
 	VMULPD.BCST    96(AX), Z1, Z1
-	VMAXPD         Z1, Z11, Z1
-	VBLENDMPD.BCST constsAVX512<>+240(SB), Z1, K1, Z1
+	VMAXPD         Z1, Z3, Z1
+	VBLENDMPD.BCST constsAVX512<>+232(SB), Z1, K1, Z1
 	VCVTPD2PS      Z1, Y1
 	VMOVUPS        Y1, (BX)(R9*4)
 
 sigmoidAVX512F32nohess:
 	XCHGQ R10, R11
 	XCHGQ R11, R12
+	XCHGQ R12, R13
 	ADDQ  $0x00000008, R9
 	CMPQ  R9, R8
 	JL    sigmoidAVX512F32pipeloop
@@ -422,7 +487,7 @@ sigmoidAVX512F32pipedone:
 
 // func sigmoidAVX512F64(p *[32]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
-TEXT ·sigmoidAVX512F64(SB), $576-64
+TEXT ·sigmoidAVX512F64(SB), $1280-64
 	MOVQ              p+0(FP), AX
 	MOVQ              loss+8(FP), CX
 	MOVQ              grad+16(FP), DX
@@ -432,392 +497,457 @@ TEXT ·sigmoidAVX512F64(SB), $576-64
 	MOVQ              n+48(FP), R8
 	VXORPD            Z0, Z0, Z0
 	LEAQ              (SP), R10
-	LEAQ              192(SP), R11
-	LEAQ              384(SP), R12
+	LEAQ              320(SP), R11
+	LEAQ              640(SP), R12
+	LEAQ              960(SP), R13
 	XORQ              R9, R9
 	CMPQ              R9, R8
 	JGE               sigmoidAVX512F64pipedone
 	VMOVUPD           (SI)(R9*8), Z1
-	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z1
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z1
-	VMAXPD.BCST       constsAVX512<>+16(SB), Z1, Z1
-	VMINPD.BCST       constsAVX512<>+24(SB), Z1, Z1
-	VMULPD.BCST       constsAVX512<>+32(SB), Z1, Z11
-	VRNDSCALEPD       $0x08, Z11, Z11
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z11, Z1
-	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z11, Z1
+	VORPD.BCST        constsAVX512<>+0(SB), Z1, Z1
+	VMAXPD.BCST       constsAVX512<>+8(SB), Z1, Z1
+	VMULPD.BCST       constsAVX512<>+16(SB), Z1, Z12
+	VRNDSCALEPD       $0x08, Z12, Z12
+	VFNMADD231PD.BCST constsAVX512<>+24(SB), Z12, Z1
+	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z12, Z1
+	VMULPD            Z1, Z1, Z13
+	VMULPD            Z13, Z13, Z14
+	VMULPD            Z14, Z14, Z15
+	VBROADCASTSD      constsAVX512<>+40(SB), Z16
+	VFMADD213PD.BCST  constsAVX512<>+48(SB), Z1, Z16
+	VBROADCASTSD      constsAVX512<>+56(SB), Z17
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z17
+	VFMADD213PD       Z16, Z13, Z17
+	VBROADCASTSD      constsAVX512<>+72(SB), Z16
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z16
+	VBROADCASTSD      constsAVX512<>+88(SB), Z18
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z18
+	VFMADD213PD       Z16, Z13, Z18
+	VFMADD213PD       Z17, Z14, Z18
+	VBROADCASTSD      constsAVX512<>+104(SB), Z14
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z14
+	VBROADCASTSD      constsAVX512<>+120(SB), Z16
+	VFMADD213PD       Z14, Z13, Z16
+	VFMADD213PD       Z18, Z15, Z16
+	VMULPD            Z1, Z1, Z13
+	VFMADD213PD       Z1, Z13, Z16
+	VADDPD.BCST       constsAVX512<>+128(SB), Z16, Z1
+	VSCALEFPD         Z12, Z1, Z1
+	VMOVUPD           Z1, (R10)
+	VMOVUPD           (R10), Z1
+	VCMPPD.BCST       $0x1e, constsAVX512<>+136(SB), Z1, K1
+	VSUBPD.BCST       constsAVX512<>+128(SB), Z1, Z12
+	VMULPD.BCST       constsAVX512<>+48(SB), Z12, Z12
+	VBLENDMPD         Z12, Z1, K1, Z2
+	VXORPD            Z12, Z12, Z12
+	VBLENDMPD.BCST    constsAVX512<>+128(SB), Z12, K1, Z12
+	VMOVUPD           Z2, 64(R10)
+	VMOVUPD           Z12, 192(R10)
+	VADDPD.BCST       constsAVX512<>+144(SB), Z2, Z12
+	VDIVPD            Z12, Z2, Z2
+	VMOVUPD           Z2, 256(R10)
+	VBROADCASTSD      constsAVX512<>+128(SB), Z2
+	VADDPD.BCST       constsAVX512<>+128(SB), Z1, Z1
+	VDIVPD            Z1, Z2, Z1
+	VMOVUPD           Z1, 128(R10)
+	VMOVUPD           64(R10), Z1
+	VMOVUPD           192(R10), Z2
+	VMOVUPD           256(R10), Z12
+	VMULPD            Z12, Z12, Z13
+	VMULPD            Z13, Z13, Z14
+	VBROADCASTSD      constsAVX512<>+152(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+160(SB), Z14, Z15
+	VFMADD213PD.BCST  constsAVX512<>+168(SB), Z14, Z15
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z14, Z15
+	VMULPD            Z13, Z15, Z13
+	VBROADCASTSD      constsAVX512<>+184(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z14, Z15
+	VFMADD213PD.BCST  constsAVX512<>+200(SB), Z14, Z15
+	VMULPD            Z14, Z15, Z14
+	VADDPD            Z14, Z13, Z13
+	VMULPD            Z1, Z1, Z14
+	VMULPD.BCST       constsAVX512<>+48(SB), Z14, Z14
+	VADDPD            Z13, Z14, Z13
+	VMULPD            Z13, Z12, Z12
+	VMULPD.BCST       constsAVX512<>+32(SB), Z2, Z13
+	VADDPD            Z13, Z12, Z12
+	VSUBPD            Z12, Z14, Z12
+	VSUBPD            Z1, Z12, Z1
+	VMULPD.BCST       constsAVX512<>+24(SB), Z2, Z2
+	VSUBPD            Z1, Z2, Z1
+	VMOVUPD           Z1, 64(R10)
+	LEAQ              8(R9), R14
+	CMPQ              R14, R8
+	JGE               sigmoidAVX512F64pre1
+	VMOVUPD           (SI)(R14*8), Z1
+	VORPD.BCST        constsAVX512<>+0(SB), Z1, Z1
+	VMAXPD.BCST       constsAVX512<>+8(SB), Z1, Z1
+	VMULPD.BCST       constsAVX512<>+16(SB), Z1, Z2
+	VRNDSCALEPD       $0x08, Z2, Z2
+	VFNMADD231PD.BCST constsAVX512<>+24(SB), Z2, Z1
+	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z2, Z1
 	VMULPD            Z1, Z1, Z12
 	VMULPD            Z12, Z12, Z13
 	VMULPD            Z13, Z13, Z14
-	VBROADCASTSD      constsAVX512<>+56(SB), Z15
-	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z15
-	VBROADCASTSD      constsAVX512<>+72(SB), Z16
-	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z16
+	VBROADCASTSD      constsAVX512<>+40(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+48(SB), Z1, Z15
+	VBROADCASTSD      constsAVX512<>+56(SB), Z16
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z16
 	VFMADD213PD       Z15, Z12, Z16
-	VBROADCASTSD      constsAVX512<>+88(SB), Z15
-	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z15
-	VBROADCASTSD      constsAVX512<>+104(SB), Z17
-	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z17
+	VBROADCASTSD      constsAVX512<>+72(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z15
+	VBROADCASTSD      constsAVX512<>+88(SB), Z17
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z17
 	VFMADD213PD       Z15, Z12, Z17
 	VFMADD213PD       Z16, Z13, Z17
-	VBROADCASTSD      constsAVX512<>+120(SB), Z13
-	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z1, Z13
-	VBROADCASTSD      constsAVX512<>+136(SB), Z15
+	VBROADCASTSD      constsAVX512<>+104(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z13
+	VBROADCASTSD      constsAVX512<>+120(SB), Z15
 	VFMADD213PD       Z13, Z12, Z15
 	VFMADD213PD       Z17, Z14, Z15
 	VMULPD            Z1, Z1, Z12
 	VFMADD213PD       Z1, Z12, Z15
-	VADDPD.BCST       constsAVX512<>+144(SB), Z15, Z1
-	VSCALEFPD         Z11, Z1, Z1
-	VMOVUPD           Z1, (R10)
-	VMOVUPD           (R10), Z1
-	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z1, K1
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z1, Z11
-	VMULPD.BCST       constsAVX512<>+64(SB), Z11, Z11
-	VBLENDMPD         Z11, Z1, K1, Z2
-	VXORPD            Z11, Z11, Z11
-	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z11, K1, Z11
-	VADDPD.BCST       constsAVX512<>+160(SB), Z2, Z12
-	VDIVPD            Z12, Z2, Z12
-	VMULPD            Z12, Z12, Z13
-	VMULPD            Z13, Z13, Z14
-	VBROADCASTSD      constsAVX512<>+168(SB), Z15
-	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z14, Z15
-	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z14, Z15
-	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z14, Z15
-	VMULPD            Z13, Z15, Z13
-	VBROADCASTSD      constsAVX512<>+200(SB), Z15
-	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z14, Z15
-	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z14, Z15
-	VMULPD            Z14, Z15, Z14
-	VADDPD            Z14, Z13, Z13
-	VMULPD            Z2, Z2, Z14
-	VMULPD.BCST       constsAVX512<>+64(SB), Z14, Z14
-	VADDPD            Z13, Z14, Z13
-	VMULPD            Z13, Z12, Z12
-	VMULPD.BCST       constsAVX512<>+48(SB), Z11, Z13
-	VADDPD            Z13, Z12, Z12
-	VSUBPD            Z12, Z14, Z12
-	VSUBPD            Z2, Z12, Z2
-	VMULPD.BCST       constsAVX512<>+40(SB), Z11, Z11
-	VSUBPD            Z2, Z11, Z2
-	VMOVUPD           Z2, 64(R10)
-	VBROADCASTSD      constsAVX512<>+144(SB), Z2
-	VADDPD.BCST       constsAVX512<>+144(SB), Z1, Z1
-	VDIVPD            Z1, Z2, Z1
-	VMOVUPD           Z1, 128(R10)
-	LEAQ              8(R9), R13
-	CMPQ              R13, R8
-	JGE               sigmoidAVX512F64pre1
-	VMOVUPD           (SI)(R13*8), Z1
-	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z1
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z1
-	VMAXPD.BCST       constsAVX512<>+16(SB), Z1, Z1
-	VMINPD.BCST       constsAVX512<>+24(SB), Z1, Z1
-	VMULPD.BCST       constsAVX512<>+32(SB), Z1, Z2
-	VRNDSCALEPD       $0x08, Z2, Z2
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z2, Z1
-	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z2, Z1
-	VMULPD            Z1, Z1, Z11
-	VMULPD            Z11, Z11, Z12
-	VMULPD            Z12, Z12, Z13
-	VBROADCASTSD      constsAVX512<>+56(SB), Z14
-	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z14
-	VBROADCASTSD      constsAVX512<>+72(SB), Z15
-	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z15
-	VFMADD213PD       Z14, Z11, Z15
-	VBROADCASTSD      constsAVX512<>+88(SB), Z14
-	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z14
-	VBROADCASTSD      constsAVX512<>+104(SB), Z16
-	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z16
-	VFMADD213PD       Z14, Z11, Z16
-	VFMADD213PD       Z15, Z12, Z16
-	VBROADCASTSD      constsAVX512<>+120(SB), Z12
-	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z1, Z12
-	VBROADCASTSD      constsAVX512<>+136(SB), Z14
-	VFMADD213PD       Z12, Z11, Z14
-	VFMADD213PD       Z16, Z13, Z14
-	VMULPD            Z1, Z1, Z11
-	VFMADD213PD       Z1, Z11, Z14
-	VADDPD.BCST       constsAVX512<>+144(SB), Z14, Z1
+	VADDPD.BCST       constsAVX512<>+128(SB), Z15, Z1
 	VSCALEFPD         Z2, Z1, Z1
 	VMOVUPD           Z1, (R11)
+	VMOVUPD           (R11), Z1
+	VCMPPD.BCST       $0x1e, constsAVX512<>+136(SB), Z1, K1
+	VSUBPD.BCST       constsAVX512<>+128(SB), Z1, Z2
+	VMULPD.BCST       constsAVX512<>+48(SB), Z2, Z2
+	VBLENDMPD         Z2, Z1, K1, Z3
+	VXORPD            Z2, Z2, Z2
+	VBLENDMPD.BCST    constsAVX512<>+128(SB), Z2, K1, Z2
+	VMOVUPD           Z3, 64(R11)
+	VMOVUPD           Z2, 192(R11)
+	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z2
+	VDIVPD            Z2, Z3, Z2
+	VMOVUPD           Z2, 256(R11)
+	VBROADCASTSD      constsAVX512<>+128(SB), Z2
+	VADDPD.BCST       constsAVX512<>+128(SB), Z1, Z1
+	VDIVPD            Z1, Z2, Z1
+	VMOVUPD           Z1, 128(R11)
 
 sigmoidAVX512F64pre1:
-sigmoidAVX512F64pipeloop:
-	LEAQ              16(R9), R13
-	CMPQ              R13, R8
-	JGE               sigmoidAVX512F64skip0
-	VMOVUPD           (SI)(R13*8), Z1
-	VANDPD.BCST       constsAVX512<>+0(SB), Z1, Z1
-	VXORPD.BCST       constsAVX512<>+8(SB), Z1, Z1
-	VMAXPD.BCST       constsAVX512<>+16(SB), Z1, Z1
-	VMINPD.BCST       constsAVX512<>+24(SB), Z1, Z1
-	VMULPD.BCST       constsAVX512<>+32(SB), Z1, Z2
+	LEAQ              16(R9), R14
+	CMPQ              R14, R8
+	JGE               sigmoidAVX512F64pre2
+	VMOVUPD           (SI)(R14*8), Z1
+	VORPD.BCST        constsAVX512<>+0(SB), Z1, Z1
+	VMAXPD.BCST       constsAVX512<>+8(SB), Z1, Z1
+	VMULPD.BCST       constsAVX512<>+16(SB), Z1, Z2
 	VRNDSCALEPD       $0x08, Z2, Z2
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z2, Z1
-	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z2, Z1
-	VMULPD            Z1, Z1, Z11
-	VMULPD            Z11, Z11, Z12
+	VFNMADD231PD.BCST constsAVX512<>+24(SB), Z2, Z1
+	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z2, Z1
+	VMULPD            Z1, Z1, Z3
+	VMULPD            Z3, Z3, Z12
 	VMULPD            Z12, Z12, Z13
-	VBROADCASTSD      constsAVX512<>+56(SB), Z14
-	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z14
-	VBROADCASTSD      constsAVX512<>+72(SB), Z15
-	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z15
-	VFMADD213PD       Z14, Z11, Z15
-	VBROADCASTSD      constsAVX512<>+88(SB), Z14
-	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z14
-	VBROADCASTSD      constsAVX512<>+104(SB), Z16
-	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z16
-	VFMADD213PD       Z14, Z11, Z16
+	VBROADCASTSD      constsAVX512<>+40(SB), Z14
+	VFMADD213PD.BCST  constsAVX512<>+48(SB), Z1, Z14
+	VBROADCASTSD      constsAVX512<>+56(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z15
+	VFMADD213PD       Z14, Z3, Z15
+	VBROADCASTSD      constsAVX512<>+72(SB), Z14
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z14
+	VBROADCASTSD      constsAVX512<>+88(SB), Z16
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z16
+	VFMADD213PD       Z14, Z3, Z16
 	VFMADD213PD       Z15, Z12, Z16
-	VBROADCASTSD      constsAVX512<>+120(SB), Z12
-	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z1, Z12
-	VBROADCASTSD      constsAVX512<>+136(SB), Z14
-	VFMADD213PD       Z12, Z11, Z14
+	VBROADCASTSD      constsAVX512<>+104(SB), Z12
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z12
+	VBROADCASTSD      constsAVX512<>+120(SB), Z14
+	VFMADD213PD       Z12, Z3, Z14
 	VFMADD213PD       Z16, Z13, Z14
-	VMULPD            Z1, Z1, Z11
-	VFMADD213PD       Z1, Z11, Z14
-	VADDPD.BCST       constsAVX512<>+144(SB), Z14, Z1
+	VMULPD            Z1, Z1, Z3
+	VFMADD213PD       Z1, Z3, Z14
+	VADDPD.BCST       constsAVX512<>+128(SB), Z14, Z1
 	VSCALEFPD         Z2, Z1, Z1
 	VMOVUPD           Z1, (R12)
 
+sigmoidAVX512F64pre2:
+sigmoidAVX512F64pipeloop:
+	LEAQ              24(R9), R14
+	CMPQ              R14, R8
+	JGE               sigmoidAVX512F64skip0
+	VMOVUPD           (SI)(R14*8), Z1
+	VORPD.BCST        constsAVX512<>+0(SB), Z1, Z1
+	VMAXPD.BCST       constsAVX512<>+8(SB), Z1, Z1
+	VMULPD.BCST       constsAVX512<>+16(SB), Z1, Z2
+	VRNDSCALEPD       $0x08, Z2, Z2
+	VFNMADD231PD.BCST constsAVX512<>+24(SB), Z2, Z1
+	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z2, Z1
+	VMULPD            Z1, Z1, Z3
+	VMULPD            Z3, Z3, Z12
+	VMULPD            Z12, Z12, Z13
+	VBROADCASTSD      constsAVX512<>+40(SB), Z14
+	VFMADD213PD.BCST  constsAVX512<>+48(SB), Z1, Z14
+	VBROADCASTSD      constsAVX512<>+56(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z15
+	VFMADD213PD       Z14, Z3, Z15
+	VBROADCASTSD      constsAVX512<>+72(SB), Z14
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z14
+	VBROADCASTSD      constsAVX512<>+88(SB), Z16
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z16
+	VFMADD213PD       Z14, Z3, Z16
+	VFMADD213PD       Z15, Z12, Z16
+	VBROADCASTSD      constsAVX512<>+104(SB), Z12
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z12
+	VBROADCASTSD      constsAVX512<>+120(SB), Z14
+	VFMADD213PD       Z12, Z3, Z14
+	VFMADD213PD       Z16, Z13, Z14
+	VMULPD            Z1, Z1, Z3
+	VFMADD213PD       Z1, Z3, Z14
+	VADDPD.BCST       constsAVX512<>+128(SB), Z14, Z1
+	VSCALEFPD         Z2, Z1, Z1
+	VMOVUPD           Z1, (R13)
+
 sigmoidAVX512F64skip0:
-	LEAQ             8(R9), R13
-	CMPQ             R13, R8
-	JGE              sigmoidAVX512F64skip1
-	VMOVUPD          (R11), Z1
-	VCMPPD.BCST      $0x1e, constsAVX512<>+152(SB), Z1, K1
-	VSUBPD.BCST      constsAVX512<>+144(SB), Z1, Z2
-	VMULPD.BCST      constsAVX512<>+64(SB), Z2, Z2
-	VBLENDMPD        Z2, Z1, K1, Z3
-	VXORPD           Z2, Z2, Z2
-	VBLENDMPD.BCST   constsAVX512<>+144(SB), Z2, K1, Z2
-	VADDPD.BCST      constsAVX512<>+160(SB), Z3, Z11
-	VDIVPD           Z11, Z3, Z11
-	VMULPD           Z11, Z11, Z12
-	VMULPD           Z12, Z12, Z13
-	VBROADCASTSD     constsAVX512<>+168(SB), Z14
-	VFMADD213PD.BCST constsAVX512<>+176(SB), Z13, Z14
-	VFMADD213PD.BCST constsAVX512<>+184(SB), Z13, Z14
-	VFMADD213PD.BCST constsAVX512<>+192(SB), Z13, Z14
-	VMULPD           Z12, Z14, Z12
-	VBROADCASTSD     constsAVX512<>+200(SB), Z14
-	VFMADD213PD.BCST constsAVX512<>+208(SB), Z13, Z14
-	VFMADD213PD.BCST constsAVX512<>+216(SB), Z13, Z14
-	VMULPD           Z13, Z14, Z13
-	VADDPD           Z13, Z12, Z12
-	VMULPD           Z3, Z3, Z13
-	VMULPD.BCST      constsAVX512<>+64(SB), Z13, Z13
-	VADDPD           Z12, Z13, Z12
-	VMULPD           Z12, Z11, Z11
-	VMULPD.BCST      constsAVX512<>+48(SB), Z2, Z12
-	VADDPD           Z12, Z11, Z11
-	VSUBPD           Z11, Z13, Z11
-	VSUBPD           Z3, Z11, Z11
-	VMULPD.BCST      constsAVX512<>+40(SB), Z2, Z2
-	VSUBPD           Z11, Z2, Z2
-	VMOVUPD          Z2, 64(R11)
-	VBROADCASTSD     constsAVX512<>+144(SB), Z2
-	VADDPD.BCST      constsAVX512<>+144(SB), Z1, Z1
-	VDIVPD           Z1, Z2, Z1
-	VMOVUPD          Z1, 128(R11)
+	LEAQ           16(R9), R14
+	CMPQ           R14, R8
+	JGE            sigmoidAVX512F64skip1
+	VMOVUPD        (R12), Z1
+	VCMPPD.BCST    $0x1e, constsAVX512<>+136(SB), Z1, K1
+	VSUBPD.BCST    constsAVX512<>+128(SB), Z1, Z2
+	VMULPD.BCST    constsAVX512<>+48(SB), Z2, Z2
+	VBLENDMPD      Z2, Z1, K1, Z4
+	VXORPD         Z2, Z2, Z2
+	VBLENDMPD.BCST constsAVX512<>+128(SB), Z2, K1, Z2
+	VMOVUPD        Z4, 64(R12)
+	VMOVUPD        Z2, 192(R12)
+	VADDPD.BCST    constsAVX512<>+144(SB), Z4, Z2
+	VDIVPD         Z2, Z4, Z2
+	VMOVUPD        Z2, 256(R12)
+	VBROADCASTSD   constsAVX512<>+128(SB), Z2
+	VADDPD.BCST    constsAVX512<>+128(SB), Z1, Z1
+	VDIVPD         Z1, Z2, Z1
+	VMOVUPD        Z1, 128(R12)
 
 sigmoidAVX512F64skip1:
+	LEAQ             8(R9), R14
+	CMPQ             R14, R8
+	JGE              sigmoidAVX512F64skip2
+	VMOVUPD          64(R11), Z1
+	VMOVUPD          192(R11), Z2
+	VMOVUPD          256(R11), Z3
+	VMULPD           Z3, Z3, Z12
+	VMULPD           Z12, Z12, Z13
+	VBROADCASTSD     constsAVX512<>+152(SB), Z14
+	VFMADD213PD.BCST constsAVX512<>+160(SB), Z13, Z14
+	VFMADD213PD.BCST constsAVX512<>+168(SB), Z13, Z14
+	VFMADD213PD.BCST constsAVX512<>+176(SB), Z13, Z14
+	VMULPD           Z12, Z14, Z12
+	VBROADCASTSD     constsAVX512<>+184(SB), Z14
+	VFMADD213PD.BCST constsAVX512<>+192(SB), Z13, Z14
+	VFMADD213PD.BCST constsAVX512<>+200(SB), Z13, Z14
+	VMULPD           Z13, Z14, Z13
+	VADDPD           Z13, Z12, Z12
+	VMULPD           Z1, Z1, Z13
+	VMULPD.BCST      constsAVX512<>+48(SB), Z13, Z13
+	VADDPD           Z12, Z13, Z12
+	VMULPD           Z12, Z3, Z3
+	VMULPD.BCST      constsAVX512<>+32(SB), Z2, Z12
+	VADDPD           Z12, Z3, Z3
+	VSUBPD           Z3, Z13, Z3
+	VSUBPD           Z1, Z3, Z1
+	VMULPD.BCST      constsAVX512<>+24(SB), Z2, Z2
+	VSUBPD           Z1, Z2, Z1
+	VMOVUPD          Z1, 64(R11)
+
+sigmoidAVX512F64skip2:
 	VMOVUPD          (SI)(R9*8), Z1
 	VMOVUPD          (DI)(R9*8), Z2
-	VMOVUPD          (R10), Z11
+	VMOVUPD          (R10), Z3
 	VMOVUPD          64(R10), Z12
 	VMOVUPD          128(R10), Z13
 	VCMPPD           $0x03, Z2, Z1, K1
-	VMAXPD.BCST      constsAVX512<>+224(SB), Z1, Z14
+	VMAXPD.BCST      constsAVX512<>+208(SB), Z1, Z14
 	VADDPD           Z12, Z14, Z14
-	VXORPD.BCST      constsAVX512<>+8(SB), Z1, Z15
-	VMAXPD.BCST      constsAVX512<>+224(SB), Z15, Z15
+	VXORPD.BCST      constsAVX512<>+0(SB), Z1, Z15
+	VMAXPD.BCST      constsAVX512<>+208(SB), Z15, Z15
 	VADDPD           Z12, Z15, Z15
-	VMULPD           Z13, Z11, Z11
-	VCMPPD.BCST      $0x1d, constsAVX512<>+224(SB), Z1, K2
-	VBLENDMPD        Z13, Z11, K2, Z4
-	VBLENDMPD        Z11, Z13, K2, Z5
-	VCMPPD.BCST      $0x00, constsAVX512<>+144(SB), Z2, K2
-	VBLENDMPD        Z15, Z14, K2, Z6
-	VBLENDMPD        Z5, Z4, K2, Z7
-	VXORPD.BCST      constsAVX512<>+8(SB), Z4, Z11
-	VBLENDMPD        Z11, Z5, K2, Z8
-	VXORPD.BCST      constsAVX512<>+8(SB), Z15, Z11
-	VXORPD.BCST      constsAVX512<>+8(SB), Z14, Z13
-	VBLENDMPD        Z13, Z11, K2, Z9
-	VCMPPD.BCST      $0x00, constsAVX512<>+224(SB), Z2, K3
+	VMULPD           Z13, Z3, Z3
+	VCMPPD.BCST      $0x1d, constsAVX512<>+208(SB), Z1, K2
+	VBLENDMPD        Z13, Z3, K2, Z5
+	VBLENDMPD        Z3, Z13, K2, Z6
+	VCMPPD.BCST      $0x00, constsAVX512<>+128(SB), Z2, K2
+	VBLENDMPD        Z15, Z14, K2, Z7
+	VBLENDMPD        Z6, Z5, K2, Z8
+	VXORPD.BCST      constsAVX512<>+0(SB), Z5, Z3
+	VBLENDMPD        Z3, Z6, K2, Z9
+	VXORPD.BCST      constsAVX512<>+0(SB), Z15, Z3
+	VXORPD.BCST      constsAVX512<>+0(SB), Z14, Z13
+	VBLENDMPD        Z13, Z3, K2, Z10
+	VCMPPD.BCST      $0x00, constsAVX512<>+208(SB), Z2, K3
 	KORB             K2, K3, K2
 	KORTESTB         K2, K2
 	JCS              sigmoidAVX512F64hard
-	VBROADCASTSD     constsAVX512<>+144(SB), Z11
-	VSUBPD           Z2, Z11, Z11
-	VCMPPD.BCST      $0x1d, constsAVX512<>+224(SB), Z1, K3
+	VBROADCASTSD     constsAVX512<>+128(SB), Z3
+	VSUBPD           Z2, Z3, Z3
+	VCMPPD.BCST      $0x1d, constsAVX512<>+208(SB), Z1, K3
 	VMULPD           Z2, Z1, Z13
-	VXORPD.BCST      constsAVX512<>+8(SB), Z13, Z13
-	VMULPD           Z11, Z1, Z1
-	VBLENDMPD        Z1, Z13, K3, Z10
-	VADDPD           Z12, Z10, Z1
-	VMULPD           Z5, Z2, Z12
-	VMULPD           Z4, Z11, Z11
-	VADDPD           Z11, Z12, Z11
-	VBLENDMPD        Z6, Z1, K2, Z6
-	VBROADCASTSD     constsAVX512<>+144(SB), Z1
+	VXORPD.BCST      constsAVX512<>+0(SB), Z13, Z13
+	VMULPD           Z3, Z1, Z1
+	VBLENDMPD        Z1, Z13, K3, Z11
+	VADDPD           Z12, Z11, Z1
+	VMULPD           Z6, Z2, Z12
+	VMULPD           Z5, Z3, Z3
+	VADDPD           Z3, Z12, Z3
+	VBLENDMPD        Z7, Z1, K2, Z7
+	VBROADCASTSD     constsAVX512<>+128(SB), Z1
 	VADDPD           Z2, Z2, Z12
 	VSUBPD           Z12, Z1, Z1
-	VMULPD           Z4, Z1, Z1
 	VMULPD           Z5, Z1, Z1
-	VDIVPD           Z11, Z1, Z1
-	VBLENDMPD        Z8, Z1, K2, Z8
-	VBLENDMPD        Z7, Z11, K2, Z7
+	VMULPD           Z6, Z1, Z1
+	VDIVPD           Z3, Z1, Z1
+	VBLENDMPD        Z9, Z1, K2, Z9
+	VBLENDMPD        Z8, Z3, K2, Z8
 	CMPQ             224(AX), $0x00
 	JGE              sigmoidAVX512F64softint
-	VGETMANTPD       $0x02, Z7, Z1
-	VGETEXPPD        Z7, Z11
-	VADDPD.BCST      constsAVX512<>+144(SB), Z11, Z11
-	VCMPPD.BCST      $0x11, constsAVX512<>+232(SB), Z1, K3
+	VGETMANTPD       $0x02, Z8, Z1
+	VGETEXPPD        Z8, Z3
+	VADDPD.BCST      constsAVX512<>+128(SB), Z3, Z3
+	VCMPPD.BCST      $0x11, constsAVX512<>+216(SB), Z1, K3
 	VADDPD           Z1, Z1, Z12
 	VBLENDMPD        Z12, Z1, K3, Z1
-	VSUBPD.BCST      constsAVX512<>+144(SB), Z11, Z12
-	VBLENDMPD        Z12, Z11, K3, Z11
-	VSUBPD.BCST      constsAVX512<>+144(SB), Z1, Z1
-	VADDPD.BCST      constsAVX512<>+160(SB), Z1, Z12
+	VSUBPD.BCST      constsAVX512<>+128(SB), Z3, Z12
+	VBLENDMPD        Z12, Z3, K3, Z3
+	VSUBPD.BCST      constsAVX512<>+128(SB), Z1, Z1
+	VADDPD.BCST      constsAVX512<>+144(SB), Z1, Z12
 	VDIVPD           Z12, Z1, Z12
 	VMULPD           Z12, Z12, Z13
 	VMULPD           Z13, Z13, Z14
-	VBROADCASTSD     constsAVX512<>+168(SB), Z15
+	VBROADCASTSD     constsAVX512<>+152(SB), Z15
+	VFMADD213PD.BCST constsAVX512<>+160(SB), Z14, Z15
+	VFMADD213PD.BCST constsAVX512<>+168(SB), Z14, Z15
 	VFMADD213PD.BCST constsAVX512<>+176(SB), Z14, Z15
-	VFMADD213PD.BCST constsAVX512<>+184(SB), Z14, Z15
-	VFMADD213PD.BCST constsAVX512<>+192(SB), Z14, Z15
 	VMULPD           Z13, Z15, Z13
-	VBROADCASTSD     constsAVX512<>+200(SB), Z15
-	VFMADD213PD.BCST constsAVX512<>+208(SB), Z14, Z15
-	VFMADD213PD.BCST constsAVX512<>+216(SB), Z14, Z15
+	VBROADCASTSD     constsAVX512<>+184(SB), Z15
+	VFMADD213PD.BCST constsAVX512<>+192(SB), Z14, Z15
+	VFMADD213PD.BCST constsAVX512<>+200(SB), Z14, Z15
 	VMULPD           Z14, Z15, Z14
 	VADDPD           Z14, Z13, Z13
 	VMULPD           Z1, Z1, Z14
-	VMULPD.BCST      constsAVX512<>+64(SB), Z14, Z14
+	VMULPD.BCST      constsAVX512<>+48(SB), Z14, Z14
 	VADDPD           Z13, Z14, Z13
 	VMULPD           Z13, Z12, Z12
-	VMULPD.BCST      constsAVX512<>+48(SB), Z11, Z13
+	VMULPD.BCST      constsAVX512<>+32(SB), Z3, Z13
 	VADDPD           Z13, Z12, Z12
 	VSUBPD           Z12, Z14, Z12
 	VSUBPD           Z1, Z12, Z1
-	VMULPD.BCST      constsAVX512<>+40(SB), Z11, Z11
-	VSUBPD           Z1, Z11, Z1
-	VBLENDMPD        Z9, Z1, K2, Z9
+	VMULPD.BCST      constsAVX512<>+24(SB), Z3, Z3
+	VSUBPD           Z1, Z3, Z1
+	VBLENDMPD        Z10, Z1, K2, Z10
 
 sigmoidAVX512F64softint:
 sigmoidAVX512F64hard:
 	CMPQ         224(AX), $0x00
 	JL           sigmoidAVX512F64powlog
-	VBROADCASTSD constsAVX512<>+144(SB), Z1
+	VBROADCASTSD constsAVX512<>+128(SB), Z1
 	VMOVAPD      Z1, Z1
-	MOVQ         224(AX), R13
+	MOVQ         224(AX), R14
 
 sigmoidAVX512F64powloop:
-	TESTQ  R13, R13
+	TESTQ  R14, R14
 	JZ     sigmoidAVX512F64powdone
-	VMULPD Z7, Z1, Z1
-	DECQ   R13
+	VMULPD Z8, Z1, Z1
+	DECQ   R14
 	JMP    sigmoidAVX512F64powloop
 
 sigmoidAVX512F64powlog:
-	VMULPD.BCST       64(AX), Z9, Z1
-	VMAXPD.BCST       constsAVX512<>+16(SB), Z1, Z1
-	VMINPD.BCST       constsAVX512<>+24(SB), Z1, Z1
-	VMULPD.BCST       constsAVX512<>+32(SB), Z1, Z11
-	VRNDSCALEPD       $0x08, Z11, Z11
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z11, Z1
-	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z11, Z1
+	VMULPD.BCST       64(AX), Z10, Z1
+	VMAXPD.BCST       constsAVX512<>+8(SB), Z1, Z1
+	VMINPD.BCST       constsAVX512<>+224(SB), Z1, Z1
+	VMULPD.BCST       constsAVX512<>+16(SB), Z1, Z3
+	VRNDSCALEPD       $0x08, Z3, Z3
+	VFNMADD231PD.BCST constsAVX512<>+24(SB), Z3, Z1
+	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z3, Z1
 	VMULPD            Z1, Z1, Z12
 	VMULPD            Z12, Z12, Z13
 	VMULPD            Z13, Z13, Z14
-	VBROADCASTSD      constsAVX512<>+56(SB), Z15
-	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z15
-	VBROADCASTSD      constsAVX512<>+72(SB), Z16
-	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z16
+	VBROADCASTSD      constsAVX512<>+40(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+48(SB), Z1, Z15
+	VBROADCASTSD      constsAVX512<>+56(SB), Z16
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z16
 	VFMADD213PD       Z15, Z12, Z16
-	VBROADCASTSD      constsAVX512<>+88(SB), Z15
-	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z15
-	VBROADCASTSD      constsAVX512<>+104(SB), Z17
-	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z17
+	VBROADCASTSD      constsAVX512<>+72(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z15
+	VBROADCASTSD      constsAVX512<>+88(SB), Z17
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z17
 	VFMADD213PD       Z15, Z12, Z17
 	VFMADD213PD       Z16, Z13, Z17
-	VBROADCASTSD      constsAVX512<>+120(SB), Z13
-	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z1, Z13
-	VBROADCASTSD      constsAVX512<>+136(SB), Z15
+	VBROADCASTSD      constsAVX512<>+104(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z13
+	VBROADCASTSD      constsAVX512<>+120(SB), Z15
 	VFMADD213PD       Z13, Z12, Z15
 	VFMADD213PD       Z17, Z14, Z15
 	VMULPD            Z1, Z1, Z12
 	VFMADD213PD       Z1, Z12, Z15
-	VADDPD.BCST       constsAVX512<>+144(SB), Z15, Z1
-	VSCALEFPD         Z11, Z1, Z1
+	VADDPD.BCST       constsAVX512<>+128(SB), Z15, Z1
+	VSCALEFPD         Z3, Z1, Z1
 	VMOVAPD           Z1, Z1
 
 sigmoidAVX512F64powdone:
 	CMPQ         232(AX), $0x00
 	JE           sigmoidAVX512F64noalpha
-	VMULPD.BCST  (AX), Z2, Z11
-	VBROADCASTSD constsAVX512<>+144(SB), Z12
+	VMULPD.BCST  (AX), Z2, Z3
+	VBROADCASTSD constsAVX512<>+128(SB), Z12
 	VSUBPD       Z2, Z12, Z12
 	VMULPD.BCST  32(AX), Z12, Z12
-	VADDPD       Z12, Z11, Z11
-	VMULPD       Z1, Z11, Z1
+	VADDPD       Z12, Z3, Z3
+	VMULPD       Z1, Z3, Z1
 
 sigmoidAVX512F64noalpha:
-	VBROADCASTSD   constsAVX512<>+144(SB), Z11
-	VSUBPD         Z2, Z11, Z11
-	VMULPD         Z11, Z4, Z11
-	VMULPD         Z5, Z2, Z2
-	VSUBPD         Z2, Z11, Z2
-	VMULPD         Z6, Z1, Z11
-	VBLENDMPD.BCST constsAVX512<>+240(SB), Z11, K1, Z11
-	VADDPD         Z11, Z0, Z0
+	VBROADCASTSD   constsAVX512<>+128(SB), Z3
+	VSUBPD         Z2, Z3, Z3
+	VMULPD         Z3, Z5, Z3
+	VMULPD         Z6, Z2, Z2
+	VSUBPD         Z2, Z3, Z2
+	VMULPD         Z7, Z1, Z3
+	VBLENDMPD.BCST constsAVX512<>+232(SB), Z3, K1, Z3
+	VADDPD         Z3, Z0, Z0
 	TESTQ          CX, CX
 	JZ             sigmoidAVX512F64noloss
-	VMOVUPD        Z11, (CX)(R9*8)
+	VMOVUPD        Z3, (CX)(R9*8)
 
 sigmoidAVX512F64noloss:
 	TESTQ          DX, DX
 	JZ             sigmoidAVX512F64nograd
-	VMULPD.BCST    64(AX), Z8, Z11
-	VMULPD         Z6, Z11, Z11
-	VADDPD         Z2, Z11, Z11
-	VMULPD         Z11, Z1, Z11
-	VMULPD.BCST    96(AX), Z11, Z11
-	VBLENDMPD.BCST constsAVX512<>+240(SB), Z11, K1, Z11
-	VMOVUPD        Z11, (DX)(R9*8)
+	VMULPD.BCST    64(AX), Z9, Z3
+	VMULPD         Z7, Z3, Z3
+	VADDPD         Z2, Z3, Z3
+	VMULPD         Z3, Z1, Z3
+	VMULPD.BCST    96(AX), Z3, Z3
+	VBLENDMPD.BCST constsAVX512<>+232(SB), Z3, K1, Z3
+	VMOVUPD        Z3, (DX)(R9*8)
 
 sigmoidAVX512F64nograd:
 	TESTQ          BX, BX
 	JZ             sigmoidAVX512F64nohess
-	VMULPD.BCST    128(AX), Z8, Z11
-	VMULPD         Z8, Z11, Z11
-	VMULPD         Z6, Z11, Z11
-	VBROADCASTSD   constsAVX512<>+144(SB), Z12
-	VADDPD         Z4, Z4, Z13
+	VMULPD.BCST    128(AX), Z9, Z3
+	VMULPD         Z9, Z3, Z3
+	VMULPD         Z7, Z3, Z3
+	VBROADCASTSD   constsAVX512<>+128(SB), Z12
+	VADDPD         Z5, Z5, Z13
 	VSUBPD         Z13, Z12, Z12
-	VMULPD.BCST    64(AX), Z8, Z13
+	VMULPD.BCST    64(AX), Z9, Z13
 	VMULPD         Z12, Z13, Z12
-	VMULPD         Z6, Z12, Z12
-	VMULPD.BCST    160(AX), Z8, Z13
+	VMULPD         Z7, Z12, Z12
+	VMULPD.BCST    160(AX), Z9, Z13
 	VMULPD         Z2, Z13, Z2
-	VADDPD         Z12, Z11, Z11
-	VADDPD         Z2, Z11, Z2
-	VMULPD         Z5, Z4, Z11
-	VADDPD         Z11, Z2, Z2
-	VBROADCASTSD   192(AX), Z11
+	VADDPD         Z12, Z3, Z3
+	VADDPD         Z2, Z3, Z2
+	VMULPD         Z6, Z5, Z3
+	VADDPD         Z3, Z2, Z2
+	VBROADCASTSD   192(AX), Z3
 	VMULPD         Z2, Z1, Z1
 	VMULPD.BCST    96(AX), Z1, Z1
-	VMAXPD         Z1, Z11, Z1
-	VBLENDMPD.BCST constsAVX512<>+240(SB), Z1, K1, Z1
+	VMAXPD         Z1, Z3, Z1
+	VBLENDMPD.BCST constsAVX512<>+232(SB), Z1, K1, Z1
 	VMOVUPD        Z1, (BX)(R9*8)
 
 sigmoidAVX512F64nohess:
 	XCHGQ R10, R11
 	XCHGQ R11, R12
+	XCHGQ R12, R13
 	ADDQ  $0x00000008, R9
 	CMPQ  R9, R8
 	JL    sigmoidAVX512F64pipeloop
@@ -835,7 +965,7 @@ sigmoidAVX512F64pipedone:
 
 // func sigmoidHardAVX512F64(h *[32]float64, loss *float64, grad *float64, x *float64, y *float64, n int) (sum float64, done int)
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
-TEXT ·sigmoidHardAVX512F64(SB), $576-64
+TEXT ·sigmoidHardAVX512F64(SB), $1280-64
 	MOVQ              h+0(FP), AX
 	MOVQ              loss+8(FP), CX
 	MOVQ              grad+16(FP), DX
@@ -844,235 +974,302 @@ TEXT ·sigmoidHardAVX512F64(SB), $576-64
 	MOVQ              n+40(FP), DI
 	VXORPD            Z0, Z0, Z0
 	LEAQ              (SP), R9
-	LEAQ              192(SP), R10
-	LEAQ              384(SP), R11
+	LEAQ              320(SP), R10
+	LEAQ              640(SP), R11
+	LEAQ              960(SP), R12
 	XORQ              R8, R8
 	CMPQ              R8, DI
 	JGE               sigmoidHardAVX512F64pipedone
 	VMOVUPD           (BX)(R8*8), Z1
-	VORPD.BCST        constsAVX512<>+8(SB), Z1, Z1
-	VMAXPD.BCST       constsAVX512<>+16(SB), Z1, Z1
-	VMINPD.BCST       constsAVX512<>+24(SB), Z1, Z1
-	VMULPD.BCST       constsAVX512<>+32(SB), Z1, Z9
-	VRNDSCALEPD       $0x08, Z9, Z9
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z9, Z1
-	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z9, Z1
+	VORPD.BCST        constsAVX512<>+0(SB), Z1, Z1
+	VMAXPD.BCST       constsAVX512<>+8(SB), Z1, Z1
+	VMULPD.BCST       constsAVX512<>+16(SB), Z1, Z10
+	VRNDSCALEPD       $0x08, Z10, Z10
+	VFNMADD231PD.BCST constsAVX512<>+24(SB), Z10, Z1
+	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z10, Z1
+	VMULPD            Z1, Z1, Z11
+	VMULPD            Z11, Z11, Z12
+	VMULPD            Z12, Z12, Z13
+	VBROADCASTSD      constsAVX512<>+40(SB), Z14
+	VFMADD213PD.BCST  constsAVX512<>+48(SB), Z1, Z14
+	VBROADCASTSD      constsAVX512<>+56(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z15
+	VFMADD213PD       Z14, Z11, Z15
+	VBROADCASTSD      constsAVX512<>+72(SB), Z14
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z14
+	VBROADCASTSD      constsAVX512<>+88(SB), Z16
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z16
+	VFMADD213PD       Z14, Z11, Z16
+	VFMADD213PD       Z15, Z12, Z16
+	VBROADCASTSD      constsAVX512<>+104(SB), Z12
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z12
+	VBROADCASTSD      constsAVX512<>+120(SB), Z14
+	VFMADD213PD       Z12, Z11, Z14
+	VFMADD213PD       Z16, Z13, Z14
+	VMULPD            Z1, Z1, Z11
+	VFMADD213PD       Z1, Z11, Z14
+	VADDPD.BCST       constsAVX512<>+128(SB), Z14, Z1
+	VSCALEFPD         Z10, Z1, Z1
+	VMOVUPD           Z1, (R9)
+	VMOVUPD           (R9), Z1
+	VCMPPD.BCST       $0x1e, constsAVX512<>+136(SB), Z1, K1
+	VSUBPD.BCST       constsAVX512<>+128(SB), Z1, Z10
+	VMULPD.BCST       constsAVX512<>+48(SB), Z10, Z10
+	VBLENDMPD         Z10, Z1, K1, Z2
+	VXORPD            Z10, Z10, Z10
+	VBLENDMPD.BCST    constsAVX512<>+128(SB), Z10, K1, Z10
+	VMOVUPD           Z2, 64(R9)
+	VMOVUPD           Z10, 192(R9)
+	VADDPD.BCST       constsAVX512<>+144(SB), Z2, Z10
+	VDIVPD            Z10, Z2, Z2
+	VMOVUPD           Z2, 256(R9)
+	VBROADCASTSD      constsAVX512<>+128(SB), Z2
+	VADDPD.BCST       constsAVX512<>+128(SB), Z1, Z1
+	VDIVPD            Z1, Z2, Z1
+	VMOVUPD           Z1, 128(R9)
+	VMOVUPD           64(R9), Z1
+	VMOVUPD           192(R9), Z2
+	VMOVUPD           256(R9), Z10
+	VMULPD            Z10, Z10, Z11
+	VMULPD            Z11, Z11, Z12
+	VBROADCASTSD      constsAVX512<>+152(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+160(SB), Z12, Z13
+	VFMADD213PD.BCST  constsAVX512<>+168(SB), Z12, Z13
+	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z12, Z13
+	VMULPD            Z11, Z13, Z11
+	VBROADCASTSD      constsAVX512<>+184(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z12, Z13
+	VFMADD213PD.BCST  constsAVX512<>+200(SB), Z12, Z13
+	VMULPD            Z12, Z13, Z12
+	VADDPD            Z12, Z11, Z11
+	VMULPD            Z1, Z1, Z12
+	VMULPD.BCST       constsAVX512<>+48(SB), Z12, Z12
+	VADDPD            Z11, Z12, Z11
+	VMULPD            Z11, Z10, Z10
+	VMULPD.BCST       constsAVX512<>+32(SB), Z2, Z11
+	VADDPD            Z11, Z10, Z10
+	VSUBPD            Z10, Z12, Z10
+	VSUBPD            Z1, Z10, Z1
+	VMULPD.BCST       constsAVX512<>+24(SB), Z2, Z2
+	VSUBPD            Z1, Z2, Z1
+	VMOVUPD           Z1, 64(R9)
+	LEAQ              8(R8), R13
+	CMPQ              R13, DI
+	JGE               sigmoidHardAVX512F64pre1
+	VMOVUPD           (BX)(R13*8), Z1
+	VORPD.BCST        constsAVX512<>+0(SB), Z1, Z1
+	VMAXPD.BCST       constsAVX512<>+8(SB), Z1, Z1
+	VMULPD.BCST       constsAVX512<>+16(SB), Z1, Z2
+	VRNDSCALEPD       $0x08, Z2, Z2
+	VFNMADD231PD.BCST constsAVX512<>+24(SB), Z2, Z1
+	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z2, Z1
 	VMULPD            Z1, Z1, Z10
 	VMULPD            Z10, Z10, Z11
 	VMULPD            Z11, Z11, Z12
-	VBROADCASTSD      constsAVX512<>+56(SB), Z13
-	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z13
-	VBROADCASTSD      constsAVX512<>+72(SB), Z14
-	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z14
+	VBROADCASTSD      constsAVX512<>+40(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+48(SB), Z1, Z13
+	VBROADCASTSD      constsAVX512<>+56(SB), Z14
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z14
 	VFMADD213PD       Z13, Z10, Z14
-	VBROADCASTSD      constsAVX512<>+88(SB), Z13
-	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z13
-	VBROADCASTSD      constsAVX512<>+104(SB), Z15
-	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z15
+	VBROADCASTSD      constsAVX512<>+72(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z13
+	VBROADCASTSD      constsAVX512<>+88(SB), Z15
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z15
 	VFMADD213PD       Z13, Z10, Z15
 	VFMADD213PD       Z14, Z11, Z15
-	VBROADCASTSD      constsAVX512<>+120(SB), Z11
-	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z1, Z11
-	VBROADCASTSD      constsAVX512<>+136(SB), Z13
+	VBROADCASTSD      constsAVX512<>+104(SB), Z11
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z11
+	VBROADCASTSD      constsAVX512<>+120(SB), Z13
 	VFMADD213PD       Z11, Z10, Z13
 	VFMADD213PD       Z15, Z12, Z13
 	VMULPD            Z1, Z1, Z10
 	VFMADD213PD       Z1, Z10, Z13
-	VADDPD.BCST       constsAVX512<>+144(SB), Z13, Z1
-	VSCALEFPD         Z9, Z1, Z1
-	VMOVUPD           Z1, (R9)
-	VMOVUPD           (R9), Z1
-	VCMPPD.BCST       $0x1e, constsAVX512<>+152(SB), Z1, K1
-	VSUBPD.BCST       constsAVX512<>+144(SB), Z1, Z9
-	VMULPD.BCST       constsAVX512<>+64(SB), Z9, Z9
-	VBLENDMPD         Z9, Z1, K1, Z2
-	VXORPD            Z9, Z9, Z9
-	VBLENDMPD.BCST    constsAVX512<>+144(SB), Z9, K1, Z9
-	VADDPD.BCST       constsAVX512<>+160(SB), Z2, Z10
-	VDIVPD            Z10, Z2, Z10
-	VMULPD            Z10, Z10, Z11
-	VMULPD            Z11, Z11, Z12
-	VBROADCASTSD      constsAVX512<>+168(SB), Z13
-	VFMADD213PD.BCST  constsAVX512<>+176(SB), Z12, Z13
-	VFMADD213PD.BCST  constsAVX512<>+184(SB), Z12, Z13
-	VFMADD213PD.BCST  constsAVX512<>+192(SB), Z12, Z13
-	VMULPD            Z11, Z13, Z11
-	VBROADCASTSD      constsAVX512<>+200(SB), Z13
-	VFMADD213PD.BCST  constsAVX512<>+208(SB), Z12, Z13
-	VFMADD213PD.BCST  constsAVX512<>+216(SB), Z12, Z13
-	VMULPD            Z12, Z13, Z12
-	VADDPD            Z12, Z11, Z11
-	VMULPD            Z2, Z2, Z12
-	VMULPD.BCST       constsAVX512<>+64(SB), Z12, Z12
-	VADDPD            Z11, Z12, Z11
-	VMULPD            Z11, Z10, Z10
-	VMULPD.BCST       constsAVX512<>+48(SB), Z9, Z11
-	VADDPD            Z11, Z10, Z10
-	VSUBPD            Z10, Z12, Z10
-	VSUBPD            Z2, Z10, Z2
-	VMULPD.BCST       constsAVX512<>+40(SB), Z9, Z9
-	VSUBPD            Z2, Z9, Z2
-	VMOVUPD           Z2, 64(R9)
-	VBROADCASTSD      constsAVX512<>+144(SB), Z2
-	VADDPD.BCST       constsAVX512<>+144(SB), Z1, Z1
-	VDIVPD            Z1, Z2, Z1
-	VMOVUPD           Z1, 128(R9)
-	LEAQ              8(R8), R12
-	CMPQ              R12, DI
-	JGE               sigmoidHardAVX512F64pre1
-	VMOVUPD           (BX)(R12*8), Z1
-	VORPD.BCST        constsAVX512<>+8(SB), Z1, Z1
-	VMAXPD.BCST       constsAVX512<>+16(SB), Z1, Z1
-	VMINPD.BCST       constsAVX512<>+24(SB), Z1, Z1
-	VMULPD.BCST       constsAVX512<>+32(SB), Z1, Z2
-	VRNDSCALEPD       $0x08, Z2, Z2
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z2, Z1
-	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z2, Z1
-	VMULPD            Z1, Z1, Z9
-	VMULPD            Z9, Z9, Z10
-	VMULPD            Z10, Z10, Z11
-	VBROADCASTSD      constsAVX512<>+56(SB), Z12
-	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z12
-	VBROADCASTSD      constsAVX512<>+72(SB), Z13
-	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z13
-	VFMADD213PD       Z12, Z9, Z13
-	VBROADCASTSD      constsAVX512<>+88(SB), Z12
-	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z12
-	VBROADCASTSD      constsAVX512<>+104(SB), Z14
-	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z14
-	VFMADD213PD       Z12, Z9, Z14
-	VFMADD213PD       Z13, Z10, Z14
-	VBROADCASTSD      constsAVX512<>+120(SB), Z10
-	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z1, Z10
-	VBROADCASTSD      constsAVX512<>+136(SB), Z12
-	VFMADD213PD       Z10, Z9, Z12
-	VFMADD213PD       Z14, Z11, Z12
-	VMULPD            Z1, Z1, Z9
-	VFMADD213PD       Z1, Z9, Z12
-	VADDPD.BCST       constsAVX512<>+144(SB), Z12, Z1
+	VADDPD.BCST       constsAVX512<>+128(SB), Z13, Z1
 	VSCALEFPD         Z2, Z1, Z1
 	VMOVUPD           Z1, (R10)
+	VMOVUPD           (R10), Z1
+	VCMPPD.BCST       $0x1e, constsAVX512<>+136(SB), Z1, K1
+	VSUBPD.BCST       constsAVX512<>+128(SB), Z1, Z2
+	VMULPD.BCST       constsAVX512<>+48(SB), Z2, Z2
+	VBLENDMPD         Z2, Z1, K1, Z3
+	VXORPD            Z2, Z2, Z2
+	VBLENDMPD.BCST    constsAVX512<>+128(SB), Z2, K1, Z2
+	VMOVUPD           Z3, 64(R10)
+	VMOVUPD           Z2, 192(R10)
+	VADDPD.BCST       constsAVX512<>+144(SB), Z3, Z2
+	VDIVPD            Z2, Z3, Z2
+	VMOVUPD           Z2, 256(R10)
+	VBROADCASTSD      constsAVX512<>+128(SB), Z2
+	VADDPD.BCST       constsAVX512<>+128(SB), Z1, Z1
+	VDIVPD            Z1, Z2, Z1
+	VMOVUPD           Z1, 128(R10)
 
 sigmoidHardAVX512F64pre1:
-sigmoidHardAVX512F64pipeloop:
-	LEAQ              16(R8), R12
-	CMPQ              R12, DI
-	JGE               sigmoidHardAVX512F64skip0
-	VMOVUPD           (BX)(R12*8), Z1
-	VORPD.BCST        constsAVX512<>+8(SB), Z1, Z1
-	VMAXPD.BCST       constsAVX512<>+16(SB), Z1, Z1
-	VMINPD.BCST       constsAVX512<>+24(SB), Z1, Z1
-	VMULPD.BCST       constsAVX512<>+32(SB), Z1, Z2
+	LEAQ              16(R8), R13
+	CMPQ              R13, DI
+	JGE               sigmoidHardAVX512F64pre2
+	VMOVUPD           (BX)(R13*8), Z1
+	VORPD.BCST        constsAVX512<>+0(SB), Z1, Z1
+	VMAXPD.BCST       constsAVX512<>+8(SB), Z1, Z1
+	VMULPD.BCST       constsAVX512<>+16(SB), Z1, Z2
 	VRNDSCALEPD       $0x08, Z2, Z2
-	VFNMADD231PD.BCST constsAVX512<>+40(SB), Z2, Z1
-	VFNMADD231PD.BCST constsAVX512<>+48(SB), Z2, Z1
-	VMULPD            Z1, Z1, Z9
-	VMULPD            Z9, Z9, Z10
+	VFNMADD231PD.BCST constsAVX512<>+24(SB), Z2, Z1
+	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z2, Z1
+	VMULPD            Z1, Z1, Z3
+	VMULPD            Z3, Z3, Z10
 	VMULPD            Z10, Z10, Z11
-	VBROADCASTSD      constsAVX512<>+56(SB), Z12
-	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z12
-	VBROADCASTSD      constsAVX512<>+72(SB), Z13
-	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z13
-	VFMADD213PD       Z12, Z9, Z13
-	VBROADCASTSD      constsAVX512<>+88(SB), Z12
-	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z12
-	VBROADCASTSD      constsAVX512<>+104(SB), Z14
-	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z14
-	VFMADD213PD       Z12, Z9, Z14
+	VBROADCASTSD      constsAVX512<>+40(SB), Z12
+	VFMADD213PD.BCST  constsAVX512<>+48(SB), Z1, Z12
+	VBROADCASTSD      constsAVX512<>+56(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z13
+	VFMADD213PD       Z12, Z3, Z13
+	VBROADCASTSD      constsAVX512<>+72(SB), Z12
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z12
+	VBROADCASTSD      constsAVX512<>+88(SB), Z14
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z14
+	VFMADD213PD       Z12, Z3, Z14
 	VFMADD213PD       Z13, Z10, Z14
-	VBROADCASTSD      constsAVX512<>+120(SB), Z10
-	VFMADD213PD.BCST  constsAVX512<>+128(SB), Z1, Z10
-	VBROADCASTSD      constsAVX512<>+136(SB), Z12
-	VFMADD213PD       Z10, Z9, Z12
+	VBROADCASTSD      constsAVX512<>+104(SB), Z10
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z10
+	VBROADCASTSD      constsAVX512<>+120(SB), Z12
+	VFMADD213PD       Z10, Z3, Z12
 	VFMADD213PD       Z14, Z11, Z12
-	VMULPD            Z1, Z1, Z9
-	VFMADD213PD       Z1, Z9, Z12
-	VADDPD.BCST       constsAVX512<>+144(SB), Z12, Z1
+	VMULPD            Z1, Z1, Z3
+	VFMADD213PD       Z1, Z3, Z12
+	VADDPD.BCST       constsAVX512<>+128(SB), Z12, Z1
 	VSCALEFPD         Z2, Z1, Z1
 	VMOVUPD           Z1, (R11)
 
+sigmoidHardAVX512F64pre2:
+sigmoidHardAVX512F64pipeloop:
+	LEAQ              24(R8), R13
+	CMPQ              R13, DI
+	JGE               sigmoidHardAVX512F64skip0
+	VMOVUPD           (BX)(R13*8), Z1
+	VORPD.BCST        constsAVX512<>+0(SB), Z1, Z1
+	VMAXPD.BCST       constsAVX512<>+8(SB), Z1, Z1
+	VMULPD.BCST       constsAVX512<>+16(SB), Z1, Z2
+	VRNDSCALEPD       $0x08, Z2, Z2
+	VFNMADD231PD.BCST constsAVX512<>+24(SB), Z2, Z1
+	VFNMADD231PD.BCST constsAVX512<>+32(SB), Z2, Z1
+	VMULPD            Z1, Z1, Z3
+	VMULPD            Z3, Z3, Z10
+	VMULPD            Z10, Z10, Z11
+	VBROADCASTSD      constsAVX512<>+40(SB), Z12
+	VFMADD213PD.BCST  constsAVX512<>+48(SB), Z1, Z12
+	VBROADCASTSD      constsAVX512<>+56(SB), Z13
+	VFMADD213PD.BCST  constsAVX512<>+64(SB), Z1, Z13
+	VFMADD213PD       Z12, Z3, Z13
+	VBROADCASTSD      constsAVX512<>+72(SB), Z12
+	VFMADD213PD.BCST  constsAVX512<>+80(SB), Z1, Z12
+	VBROADCASTSD      constsAVX512<>+88(SB), Z14
+	VFMADD213PD.BCST  constsAVX512<>+96(SB), Z1, Z14
+	VFMADD213PD       Z12, Z3, Z14
+	VFMADD213PD       Z13, Z10, Z14
+	VBROADCASTSD      constsAVX512<>+104(SB), Z10
+	VFMADD213PD.BCST  constsAVX512<>+112(SB), Z1, Z10
+	VBROADCASTSD      constsAVX512<>+120(SB), Z12
+	VFMADD213PD       Z10, Z3, Z12
+	VFMADD213PD       Z14, Z11, Z12
+	VMULPD            Z1, Z1, Z3
+	VFMADD213PD       Z1, Z3, Z12
+	VADDPD.BCST       constsAVX512<>+128(SB), Z12, Z1
+	VSCALEFPD         Z2, Z1, Z1
+	VMOVUPD           Z1, (R12)
+
 sigmoidHardAVX512F64skip0:
-	LEAQ             8(R8), R12
-	CMPQ             R12, DI
-	JGE              sigmoidHardAVX512F64skip1
-	VMOVUPD          (R10), Z1
-	VCMPPD.BCST      $0x1e, constsAVX512<>+152(SB), Z1, K1
-	VSUBPD.BCST      constsAVX512<>+144(SB), Z1, Z2
-	VMULPD.BCST      constsAVX512<>+64(SB), Z2, Z2
-	VBLENDMPD        Z2, Z1, K1, Z3
-	VXORPD           Z2, Z2, Z2
-	VBLENDMPD.BCST   constsAVX512<>+144(SB), Z2, K1, Z2
-	VADDPD.BCST      constsAVX512<>+160(SB), Z3, Z9
-	VDIVPD           Z9, Z3, Z9
-	VMULPD           Z9, Z9, Z10
-	VMULPD           Z10, Z10, Z11
-	VBROADCASTSD     constsAVX512<>+168(SB), Z12
-	VFMADD213PD.BCST constsAVX512<>+176(SB), Z11, Z12
-	VFMADD213PD.BCST constsAVX512<>+184(SB), Z11, Z12
-	VFMADD213PD.BCST constsAVX512<>+192(SB), Z11, Z12
-	VMULPD           Z10, Z12, Z10
-	VBROADCASTSD     constsAVX512<>+200(SB), Z12
-	VFMADD213PD.BCST constsAVX512<>+208(SB), Z11, Z12
-	VFMADD213PD.BCST constsAVX512<>+216(SB), Z11, Z12
-	VMULPD           Z11, Z12, Z11
-	VADDPD           Z11, Z10, Z10
-	VMULPD           Z3, Z3, Z11
-	VMULPD.BCST      constsAVX512<>+64(SB), Z11, Z11
-	VADDPD           Z10, Z11, Z10
-	VMULPD           Z10, Z9, Z9
-	VMULPD.BCST      constsAVX512<>+48(SB), Z2, Z10
-	VADDPD           Z10, Z9, Z9
-	VSUBPD           Z9, Z11, Z9
-	VSUBPD           Z3, Z9, Z9
-	VMULPD.BCST      constsAVX512<>+40(SB), Z2, Z2
-	VSUBPD           Z9, Z2, Z2
-	VMOVUPD          Z2, 64(R10)
-	VBROADCASTSD     constsAVX512<>+144(SB), Z2
-	VADDPD.BCST      constsAVX512<>+144(SB), Z1, Z1
-	VDIVPD           Z1, Z2, Z1
-	VMOVUPD          Z1, 128(R10)
+	LEAQ           16(R8), R13
+	CMPQ           R13, DI
+	JGE            sigmoidHardAVX512F64skip1
+	VMOVUPD        (R11), Z1
+	VCMPPD.BCST    $0x1e, constsAVX512<>+136(SB), Z1, K1
+	VSUBPD.BCST    constsAVX512<>+128(SB), Z1, Z2
+	VMULPD.BCST    constsAVX512<>+48(SB), Z2, Z2
+	VBLENDMPD      Z2, Z1, K1, Z4
+	VXORPD         Z2, Z2, Z2
+	VBLENDMPD.BCST constsAVX512<>+128(SB), Z2, K1, Z2
+	VMOVUPD        Z4, 64(R11)
+	VMOVUPD        Z2, 192(R11)
+	VADDPD.BCST    constsAVX512<>+144(SB), Z4, Z2
+	VDIVPD         Z2, Z4, Z2
+	VMOVUPD        Z2, 256(R11)
+	VBROADCASTSD   constsAVX512<>+128(SB), Z2
+	VADDPD.BCST    constsAVX512<>+128(SB), Z1, Z1
+	VDIVPD         Z1, Z2, Z1
+	VMOVUPD        Z1, 128(R11)
 
 sigmoidHardAVX512F64skip1:
+	LEAQ             8(R8), R13
+	CMPQ             R13, DI
+	JGE              sigmoidHardAVX512F64skip2
+	VMOVUPD          64(R10), Z1
+	VMOVUPD          192(R10), Z2
+	VMOVUPD          256(R10), Z3
+	VMULPD           Z3, Z3, Z10
+	VMULPD           Z10, Z10, Z11
+	VBROADCASTSD     constsAVX512<>+152(SB), Z12
+	VFMADD213PD.BCST constsAVX512<>+160(SB), Z11, Z12
+	VFMADD213PD.BCST constsAVX512<>+168(SB), Z11, Z12
+	VFMADD213PD.BCST constsAVX512<>+176(SB), Z11, Z12
+	VMULPD           Z10, Z12, Z10
+	VBROADCASTSD     constsAVX512<>+184(SB), Z12
+	VFMADD213PD.BCST constsAVX512<>+192(SB), Z11, Z12
+	VFMADD213PD.BCST constsAVX512<>+200(SB), Z11, Z12
+	VMULPD           Z11, Z12, Z11
+	VADDPD           Z11, Z10, Z10
+	VMULPD           Z1, Z1, Z11
+	VMULPD.BCST      constsAVX512<>+48(SB), Z11, Z11
+	VADDPD           Z10, Z11, Z10
+	VMULPD           Z10, Z3, Z3
+	VMULPD.BCST      constsAVX512<>+32(SB), Z2, Z10
+	VADDPD           Z10, Z3, Z3
+	VSUBPD           Z3, Z11, Z3
+	VSUBPD           Z1, Z3, Z1
+	VMULPD.BCST      constsAVX512<>+24(SB), Z2, Z2
+	VSUBPD           Z1, Z2, Z1
+	VMOVUPD          Z1, 64(R10)
+
+sigmoidHardAVX512F64skip2:
 	VMOVUPD     (BX)(R8*8), Z1
 	VMOVUPD     (SI)(R8*8), Z2
-	VCMPPD.BCST $0x00, constsAVX512<>+144(SB), Z2, K1
-	VCMPPD.BCST $0x00, constsAVX512<>+224(SB), Z2, K2
+	VCMPPD.BCST $0x00, constsAVX512<>+128(SB), Z2, K1
+	VCMPPD.BCST $0x00, constsAVX512<>+208(SB), Z2, K2
 	KORB        K1, K2, K2
 	KORTESTB    K2, K2
 	JCS         sigmoidHardAVX512F64hard
 	JMP         sigmoidHardAVX512F64stop
 
 sigmoidHardAVX512F64hard:
-	VXORPD.BCST  constsAVX512<>+8(SB), Z1, Z2
-	VBLENDMPD    Z1, Z2, K1, Z4
+	VXORPD.BCST  constsAVX512<>+0(SB), Z1, Z2
+	VBLENDMPD    Z1, Z2, K1, Z5
 	VMOVUPD      (R9), Z2
-	VMOVUPD      64(R9), Z9
+	VMOVUPD      64(R9), Z3
 	VMOVUPD      128(R9), Z10
 	VMULPD       Z10, Z2, Z2
-	VPMOVQ2M     Z4, K2
-	VBLENDMPD    Z10, Z2, K2, Z5
-	VBLENDMPD    Z2, Z10, K2, Z6
+	VPMOVQ2M     Z5, K2
+	VBLENDMPD    Z10, Z2, K2, Z6
+	VBLENDMPD    Z2, Z10, K2, Z7
 	VXORPD       Z2, Z2, Z2
-	VMINPD       Z4, Z2, Z2
-	VSUBPD       Z2, Z9, Z2
-	VBROADCASTSD constsAVX512<>+144(SB), Z9
-	VMOVAPD      Z9, Z9
-	MOVQ         128(AX), R12
+	VMINPD       Z5, Z2, Z2
+	VSUBPD       Z2, Z3, Z2
+	VBROADCASTSD constsAVX512<>+128(SB), Z3
+	VMOVAPD      Z3, Z3
+	MOVQ         128(AX), R13
 
 sigmoidHardAVX512F64pow:
-	TESTQ  R12, R12
+	TESTQ  R13, R13
 	JZ     sigmoidHardAVX512F64powdone
-	VMULPD Z5, Z9, Z9
-	DECQ   R12
+	VMULPD Z6, Z3, Z3
+	DECQ   R13
 	JMP    sigmoidHardAVX512F64pow
 
 sigmoidHardAVX512F64powdone:
 	VCMPPD         $0x03, Z1, Z1, K2
 	VBROADCASTSD   32(AX), Z1
-	VBLENDMPD.BCST (AX), Z1, K1, Z7
-	VMULPD         Z7, Z9, Z9
-	VMULPD         Z2, Z9, Z1
-	VBLENDMPD.BCST constsAVX512<>+240(SB), Z1, K2, Z1
+	VBLENDMPD.BCST (AX), Z1, K1, Z8
+	VMULPD         Z8, Z3, Z3
+	VMULPD         Z2, Z3, Z1
+	VBLENDMPD.BCST constsAVX512<>+232(SB), Z1, K2, Z1
 	VADDPD         Z1, Z0, Z0
 	TESTQ          CX, CX
 	JZ             sigmoidHardAVX512F64noloss
@@ -1081,20 +1278,21 @@ sigmoidHardAVX512F64powdone:
 sigmoidHardAVX512F64noloss:
 	TESTQ          DX, DX
 	JZ             sigmoidHardAVX512F64nograd
-	VMULPD.BCST    96(AX), Z6, Z1
+	VMULPD.BCST    96(AX), Z7, Z1
 	VMULPD         Z2, Z1, Z1
-	VADDPD         Z5, Z1, Z1
+	VADDPD         Z6, Z1, Z1
 	VXORPD         Z2, Z2, Z2
 	VSUBPD         Z1, Z2, Z2
-	VBLENDMPD      Z2, Z1, K1, Z8
-	VMULPD         Z8, Z9, Z1
+	VBLENDMPD      Z2, Z1, K1, Z9
+	VMULPD         Z9, Z3, Z1
 	VMULPD.BCST    64(AX), Z1, Z1
-	VBLENDMPD.BCST constsAVX512<>+240(SB), Z1, K2, Z1
+	VBLENDMPD.BCST constsAVX512<>+232(SB), Z1, K2, Z1
 	VMOVUPD        Z1, (DX)(R8*8)
 
 sigmoidHardAVX512F64nograd:
 	XCHGQ R9, R10
 	XCHGQ R10, R11
+	XCHGQ R11, R12
 	ADDQ  $0x00000008, R8
 	CMPQ  R8, DI
 	JL    sigmoidHardAVX512F64pipeloop
@@ -1112,42 +1310,41 @@ sigmoidHardAVX512F64stop:
 	MOVQ          R8, done+56(FP)
 	RET
 
-DATA constsAVX512<>+0(SB)/8, $0x7fffffffffffffff
-DATA constsAVX512<>+8(SB)/8, $0x8000000000000000
-DATA constsAVX512<>+16(SB)/8, $0xc087700000000000
-DATA constsAVX512<>+24(SB)/8, $0x4086300000000000
-DATA constsAVX512<>+32(SB)/8, $0x3ff71547652b82fe
-DATA constsAVX512<>+40(SB)/8, $0x3fe62e42fee00000
-DATA constsAVX512<>+48(SB)/8, $0x3dea39ef35793c76
-DATA constsAVX512<>+56(SB)/8, $0x3fc5555555555555
-DATA constsAVX512<>+64(SB)/8, $0x3fe0000000000000
-DATA constsAVX512<>+72(SB)/8, $0x3f81111111111111
-DATA constsAVX512<>+80(SB)/8, $0x3fa5555555555555
-DATA constsAVX512<>+88(SB)/8, $0x3f2a01a01a01a01a
-DATA constsAVX512<>+96(SB)/8, $0x3f56c16c16c16c17
-DATA constsAVX512<>+104(SB)/8, $0x3ec71de3a556c734
-DATA constsAVX512<>+112(SB)/8, $0x3efa01a01a01a01a
-DATA constsAVX512<>+120(SB)/8, $0x3e5ae64567f544e4
-DATA constsAVX512<>+128(SB)/8, $0x3e927e4fb7789f5c
-DATA constsAVX512<>+136(SB)/8, $0x3e21eed8eff8d898
-DATA constsAVX512<>+144(SB)/8, $0x3ff0000000000000
-DATA constsAVX512<>+152(SB)/8, $0x3fda827999fcef32
-DATA constsAVX512<>+160(SB)/8, $0x4000000000000000
-DATA constsAVX512<>+168(SB)/8, $0x3fc2f112df3e5244
-DATA constsAVX512<>+176(SB)/8, $0x3fc7466496cb03de
-DATA constsAVX512<>+184(SB)/8, $0x3fd2492494229359
-DATA constsAVX512<>+192(SB)/8, $0x3fe5555555555593
-DATA constsAVX512<>+200(SB)/8, $0x3fc39a09d078c69f
-DATA constsAVX512<>+208(SB)/8, $0x3fcc71c51d8e78af
-DATA constsAVX512<>+216(SB)/8, $0x3fd999999997fa04
-DATA constsAVX512<>+224(SB)/8, $0x0000000000000000
-DATA constsAVX512<>+232(SB)/8, $0x3fe6a09e667f3bcd
-DATA constsAVX512<>+240(SB)/8, $0x7ff8000000000001
-GLOBL constsAVX512<>(SB), RODATA|NOPTR, $248
+DATA constsAVX512<>+0(SB)/8, $0x8000000000000000
+DATA constsAVX512<>+8(SB)/8, $0xc087700000000000
+DATA constsAVX512<>+16(SB)/8, $0x3ff71547652b82fe
+DATA constsAVX512<>+24(SB)/8, $0x3fe62e42fee00000
+DATA constsAVX512<>+32(SB)/8, $0x3dea39ef35793c76
+DATA constsAVX512<>+40(SB)/8, $0x3fc5555555555555
+DATA constsAVX512<>+48(SB)/8, $0x3fe0000000000000
+DATA constsAVX512<>+56(SB)/8, $0x3f81111111111111
+DATA constsAVX512<>+64(SB)/8, $0x3fa5555555555555
+DATA constsAVX512<>+72(SB)/8, $0x3f2a01a01a01a01a
+DATA constsAVX512<>+80(SB)/8, $0x3f56c16c16c16c17
+DATA constsAVX512<>+88(SB)/8, $0x3ec71de3a556c734
+DATA constsAVX512<>+96(SB)/8, $0x3efa01a01a01a01a
+DATA constsAVX512<>+104(SB)/8, $0x3e5ae64567f544e4
+DATA constsAVX512<>+112(SB)/8, $0x3e927e4fb7789f5c
+DATA constsAVX512<>+120(SB)/8, $0x3e21eed8eff8d898
+DATA constsAVX512<>+128(SB)/8, $0x3ff0000000000000
+DATA constsAVX512<>+136(SB)/8, $0x3fda827999fcef32
+DATA constsAVX512<>+144(SB)/8, $0x4000000000000000
+DATA constsAVX512<>+152(SB)/8, $0x3fc2f112df3e5244
+DATA constsAVX512<>+160(SB)/8, $0x3fc7466496cb03de
+DATA constsAVX512<>+168(SB)/8, $0x3fd2492494229359
+DATA constsAVX512<>+176(SB)/8, $0x3fe5555555555593
+DATA constsAVX512<>+184(SB)/8, $0x3fc39a09d078c69f
+DATA constsAVX512<>+192(SB)/8, $0x3fcc71c51d8e78af
+DATA constsAVX512<>+200(SB)/8, $0x3fd999999997fa04
+DATA constsAVX512<>+208(SB)/8, $0x0000000000000000
+DATA constsAVX512<>+216(SB)/8, $0x3fe6a09e667f3bcd
+DATA constsAVX512<>+224(SB)/8, $0x4086300000000000
+DATA constsAVX512<>+232(SB)/8, $0x7ff8000000000001
+GLOBL constsAVX512<>(SB), RODATA|NOPTR, $240
 
 // func sigmoidAVX2F32(p *[32]float64, loss *float32, grad *float32, hess *float32, x *float32, y *float32, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·sigmoidAVX2F32(SB), $576-64
+TEXT ·sigmoidAVX2F32(SB), $1280-64
 	MOVQ         p+0(FP), AX
 	MOVQ         loss+8(FP), CX
 	MOVQ         grad+16(FP), DX
@@ -1157,255 +1354,379 @@ TEXT ·sigmoidAVX2F32(SB), $576-64
 	MOVQ         n+48(FP), R8
 	VXORPD       Y0, Y0, Y0
 	LEAQ         (SP), R10
-	LEAQ         192(SP), R11
-	LEAQ         384(SP), R12
+	LEAQ         320(SP), R11
+	LEAQ         640(SP), R12
+	LEAQ         960(SP), R13
 	XORQ         R9, R9
 	CMPQ         R9, R8
 	JGE          sigmoidAVX2F32pipedone
 	VCVTPS2PD    (SI)(R9*4), Y1
-	VANDPD       constsAVX2<>+0(SB), Y1, Y1
-	VXORPD       constsAVX2<>+32(SB), Y1, Y1
-	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
-	VMINPD       constsAVX2<>+96(SB), Y1, Y1
-	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VORPD        constsAVX2<>+0(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+32(SB), Y1, Y1
+	VMULPD       constsAVX2<>+64(SB), Y1, Y2
 	VROUNDPD     $0x08, Y2, Y2
-	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
-	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+96(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+128(SB), Y2, Y1
 	VMULPD       Y1, Y1, Y3
 	VMULPD       Y3, Y3, Y4
 	VMULPD       Y4, Y4, Y5
-	VMOVUPD      constsAVX2<>+224(SB), Y6
-	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
-	VMOVUPD      constsAVX2<>+288(SB), Y7
-	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+160(SB), Y6
+	VFMADD213PD  constsAVX2<>+192(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
 	VFMADD213PD  Y6, Y3, Y7
-	VMOVUPD      constsAVX2<>+352(SB), Y6
-	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
-	VMOVUPD      constsAVX2<>+416(SB), Y8
-	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y6
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y8
 	VFMADD213PD  Y6, Y3, Y8
 	VFMADD213PD  Y7, Y4, Y8
-	VMOVUPD      constsAVX2<>+480(SB), Y4
-	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
-	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y4
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+480(SB), Y6
 	VFMADD213PD  Y4, Y3, Y6
 	VFMADD213PD  Y8, Y5, Y6
 	VMULPD       Y1, Y1, Y3
 	VFMADD213PD  Y1, Y3, Y6
-	VADDPD       constsAVX2<>+576(SB), Y6, Y1
-	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VADDPD       constsAVX2<>+512(SB), Y6, Y1
+	VCMPPD       $0x1d, constsAVX2<>+544(SB), Y2, Y3
+	VMOVMSKPD    Y3, R14
+	CMPL         R14, $0x0f
+	JE           expneg1normal
+	VMULPD       constsAVX2<>+192(SB), Y2, Y3
 	VROUNDPD     $0x09, Y3, Y3
 	VSUBPD       Y3, Y2, Y2
-	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VADDPD       constsAVX2<>+576(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y3, Y1, Y1
-	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VADDPD       constsAVX2<>+576(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y2, Y1, Y1
+	VMOVAPD      Y1, Y1
+	JMP          expneg1done
+
+expneg1normal:
+	VADDPD constsAVX2<>+576(SB), Y2, Y2
+	VPSLLQ $0x34, Y2, Y2
+	VMULPD Y2, Y1, Y1
+
+expneg1done:
 	VMOVUPD      Y1, (R10)
 	VMOVUPD      (R10), Y1
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y2
-	VSUBPD       constsAVX2<>+576(SB), Y1, Y3
-	VMULPD       constsAVX2<>+256(SB), Y3, Y3
+	VCMPPD       $0x1e, constsAVX2<>+608(SB), Y1, Y2
+	VSUBPD       constsAVX2<>+512(SB), Y1, Y3
+	VMULPD       constsAVX2<>+192(SB), Y3, Y3
 	VBLENDVPD    Y2, Y3, Y1, Y3
-	VMOVUPD      constsAVX2<>+576(SB), Y4
+	VMOVUPD      constsAVX2<>+512(SB), Y4
 	VANDPD       Y4, Y2, Y2
-	VADDPD       constsAVX2<>+672(SB), Y3, Y4
-	VDIVPD       Y4, Y3, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VMOVUPD      constsAVX2<>+704(SB), Y7
-	VFMADD213PD  constsAVX2<>+736(SB), Y6, Y7
-	VFMADD213PD  constsAVX2<>+768(SB), Y6, Y7
-	VFMADD213PD  constsAVX2<>+800(SB), Y6, Y7
-	VMULPD       Y5, Y7, Y5
-	VMOVUPD      constsAVX2<>+832(SB), Y7
-	VFMADD213PD  constsAVX2<>+864(SB), Y6, Y7
-	VFMADD213PD  constsAVX2<>+896(SB), Y6, Y7
-	VMULPD       Y6, Y7, Y6
-	VADDPD       Y6, Y5, Y5
-	VMULPD       Y3, Y3, Y6
-	VMULPD       constsAVX2<>+256(SB), Y6, Y6
-	VADDPD       Y5, Y6, Y5
-	VMULPD       Y5, Y4, Y4
-	VMULPD       constsAVX2<>+192(SB), Y2, Y5
-	VADDPD       Y5, Y4, Y4
-	VSUBPD       Y4, Y6, Y4
-	VSUBPD       Y3, Y4, Y3
-	VMULPD       constsAVX2<>+160(SB), Y2, Y2
-	VSUBPD       Y3, Y2, Y2
-	VMOVUPD      Y2, 64(R10)
-	VMOVUPD      constsAVX2<>+576(SB), Y2
-	VADDPD       constsAVX2<>+576(SB), Y1, Y1
+	VMOVUPD      Y3, 64(R10)
+	VMOVUPD      Y2, 192(R10)
+	VADDPD       constsAVX2<>+640(SB), Y3, Y2
+	VDIVPD       Y2, Y3, Y2
+	VMOVUPD      Y2, 256(R10)
+	VMOVUPD      constsAVX2<>+512(SB), Y2
+	VADDPD       constsAVX2<>+512(SB), Y1, Y1
 	VDIVPD       Y1, Y2, Y1
 	VMOVUPD      Y1, 128(R10)
-	LEAQ         4(R9), R13
-	CMPQ         R13, R8
+	VMOVUPD      64(R10), Y1
+	VMOVUPD      192(R10), Y2
+	VMOVUPD      256(R10), Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+672(SB), Y6
+	VFMADD213PD  constsAVX2<>+704(SB), Y5, Y6
+	VFMADD213PD  constsAVX2<>+736(SB), Y5, Y6
+	VFMADD213PD  constsAVX2<>+768(SB), Y5, Y6
+	VMULPD       Y4, Y6, Y4
+	VMOVUPD      constsAVX2<>+800(SB), Y6
+	VFMADD213PD  constsAVX2<>+832(SB), Y5, Y6
+	VFMADD213PD  constsAVX2<>+864(SB), Y5, Y6
+	VMULPD       Y5, Y6, Y5
+	VADDPD       Y5, Y4, Y4
+	VMULPD       Y1, Y1, Y5
+	VMULPD       constsAVX2<>+192(SB), Y5, Y5
+	VADDPD       Y4, Y5, Y4
+	VMULPD       Y4, Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y2, Y4
+	VADDPD       Y4, Y3, Y3
+	VSUBPD       Y3, Y5, Y3
+	VSUBPD       Y1, Y3, Y1
+	VMULPD       constsAVX2<>+96(SB), Y2, Y2
+	VSUBPD       Y1, Y2, Y1
+	VMOVUPD      Y1, 64(R10)
+	LEAQ         4(R9), R14
+	CMPQ         R14, R8
 	JGE          sigmoidAVX2F32pre1
-	VCVTPS2PD    (SI)(R13*4), Y1
-	VANDPD       constsAVX2<>+0(SB), Y1, Y1
-	VXORPD       constsAVX2<>+32(SB), Y1, Y1
-	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
-	VMINPD       constsAVX2<>+96(SB), Y1, Y1
-	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VCVTPS2PD    (SI)(R14*4), Y1
+	VORPD        constsAVX2<>+0(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+32(SB), Y1, Y1
+	VMULPD       constsAVX2<>+64(SB), Y1, Y2
 	VROUNDPD     $0x08, Y2, Y2
-	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
-	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+96(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+128(SB), Y2, Y1
 	VMULPD       Y1, Y1, Y3
 	VMULPD       Y3, Y3, Y4
 	VMULPD       Y4, Y4, Y5
-	VMOVUPD      constsAVX2<>+224(SB), Y6
-	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
-	VMOVUPD      constsAVX2<>+288(SB), Y7
-	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+160(SB), Y6
+	VFMADD213PD  constsAVX2<>+192(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
 	VFMADD213PD  Y6, Y3, Y7
-	VMOVUPD      constsAVX2<>+352(SB), Y6
-	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
-	VMOVUPD      constsAVX2<>+416(SB), Y8
-	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y6
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y8
 	VFMADD213PD  Y6, Y3, Y8
 	VFMADD213PD  Y7, Y4, Y8
-	VMOVUPD      constsAVX2<>+480(SB), Y4
-	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
-	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y4
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+480(SB), Y6
 	VFMADD213PD  Y4, Y3, Y6
 	VFMADD213PD  Y8, Y5, Y6
 	VMULPD       Y1, Y1, Y3
 	VFMADD213PD  Y1, Y3, Y6
-	VADDPD       constsAVX2<>+576(SB), Y6, Y1
-	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VADDPD       constsAVX2<>+512(SB), Y6, Y1
+	VCMPPD       $0x1d, constsAVX2<>+544(SB), Y2, Y3
+	VMOVMSKPD    Y3, R14
+	CMPL         R14, $0x0f
+	JE           expneg2normal
+	VMULPD       constsAVX2<>+192(SB), Y2, Y3
 	VROUNDPD     $0x09, Y3, Y3
 	VSUBPD       Y3, Y2, Y2
-	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VADDPD       constsAVX2<>+576(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y3, Y1, Y1
-	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VADDPD       constsAVX2<>+576(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y2, Y1, Y1
-	VMOVUPD      Y1, (R11)
+	VMOVAPD      Y1, Y1
+	JMP          expneg2done
+
+expneg2normal:
+	VADDPD constsAVX2<>+576(SB), Y2, Y2
+	VPSLLQ $0x34, Y2, Y2
+	VMULPD Y2, Y1, Y1
+
+expneg2done:
+	VMOVUPD   Y1, (R11)
+	VMOVUPD   (R11), Y1
+	VCMPPD    $0x1e, constsAVX2<>+608(SB), Y1, Y2
+	VSUBPD    constsAVX2<>+512(SB), Y1, Y3
+	VMULPD    constsAVX2<>+192(SB), Y3, Y3
+	VBLENDVPD Y2, Y3, Y1, Y3
+	VMOVUPD   constsAVX2<>+512(SB), Y4
+	VANDPD    Y4, Y2, Y2
+	VMOVUPD   Y3, 64(R11)
+	VMOVUPD   Y2, 192(R11)
+	VADDPD    constsAVX2<>+640(SB), Y3, Y2
+	VDIVPD    Y2, Y3, Y2
+	VMOVUPD   Y2, 256(R11)
+	VMOVUPD   constsAVX2<>+512(SB), Y2
+	VADDPD    constsAVX2<>+512(SB), Y1, Y1
+	VDIVPD    Y1, Y2, Y1
+	VMOVUPD   Y1, 128(R11)
 
 sigmoidAVX2F32pre1:
-sigmoidAVX2F32pipeloop:
-	LEAQ         8(R9), R13
-	CMPQ         R13, R8
-	JGE          sigmoidAVX2F32skip0
-	VCVTPS2PD    (SI)(R13*4), Y1
-	VANDPD       constsAVX2<>+0(SB), Y1, Y1
-	VXORPD       constsAVX2<>+32(SB), Y1, Y1
-	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
-	VMINPD       constsAVX2<>+96(SB), Y1, Y1
-	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	LEAQ         8(R9), R14
+	CMPQ         R14, R8
+	JGE          sigmoidAVX2F32pre2
+	VCVTPS2PD    (SI)(R14*4), Y1
+	VORPD        constsAVX2<>+0(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+32(SB), Y1, Y1
+	VMULPD       constsAVX2<>+64(SB), Y1, Y2
 	VROUNDPD     $0x08, Y2, Y2
-	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
-	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+96(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+128(SB), Y2, Y1
 	VMULPD       Y1, Y1, Y3
 	VMULPD       Y3, Y3, Y4
 	VMULPD       Y4, Y4, Y5
-	VMOVUPD      constsAVX2<>+224(SB), Y6
-	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
-	VMOVUPD      constsAVX2<>+288(SB), Y7
-	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+160(SB), Y6
+	VFMADD213PD  constsAVX2<>+192(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
 	VFMADD213PD  Y6, Y3, Y7
-	VMOVUPD      constsAVX2<>+352(SB), Y6
-	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
-	VMOVUPD      constsAVX2<>+416(SB), Y8
-	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y6
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y8
 	VFMADD213PD  Y6, Y3, Y8
 	VFMADD213PD  Y7, Y4, Y8
-	VMOVUPD      constsAVX2<>+480(SB), Y4
-	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
-	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y4
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+480(SB), Y6
 	VFMADD213PD  Y4, Y3, Y6
 	VFMADD213PD  Y8, Y5, Y6
 	VMULPD       Y1, Y1, Y3
 	VFMADD213PD  Y1, Y3, Y6
-	VADDPD       constsAVX2<>+576(SB), Y6, Y1
-	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VADDPD       constsAVX2<>+512(SB), Y6, Y1
+	VCMPPD       $0x1d, constsAVX2<>+544(SB), Y2, Y3
+	VMOVMSKPD    Y3, R14
+	CMPL         R14, $0x0f
+	JE           expneg3normal
+	VMULPD       constsAVX2<>+192(SB), Y2, Y3
 	VROUNDPD     $0x09, Y3, Y3
 	VSUBPD       Y3, Y2, Y2
-	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VADDPD       constsAVX2<>+576(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y3, Y1, Y1
-	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VADDPD       constsAVX2<>+576(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y2, Y1, Y1
-	VMOVUPD      Y1, (R12)
+	VMOVAPD      Y1, Y1
+	JMP          expneg3done
+
+expneg3normal:
+	VADDPD constsAVX2<>+576(SB), Y2, Y2
+	VPSLLQ $0x34, Y2, Y2
+	VMULPD Y2, Y1, Y1
+
+expneg3done:
+	VMOVUPD Y1, (R12)
+
+sigmoidAVX2F32pre2:
+sigmoidAVX2F32pipeloop:
+	LEAQ         12(R9), R14
+	CMPQ         R14, R8
+	JGE          sigmoidAVX2F32skip0
+	VCVTPS2PD    (SI)(R14*4), Y1
+	VORPD        constsAVX2<>+0(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+32(SB), Y1, Y1
+	VMULPD       constsAVX2<>+64(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+96(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+128(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+160(SB), Y6
+	VFMADD213PD  constsAVX2<>+192(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+288(SB), Y6
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y4
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+512(SB), Y6, Y1
+	VCMPPD       $0x1d, constsAVX2<>+544(SB), Y2, Y3
+	VMOVMSKPD    Y3, R14
+	CMPL         R14, $0x0f
+	JE           expneg4normal
+	VMULPD       constsAVX2<>+192(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+576(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+576(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVAPD      Y1, Y1
+	JMP          expneg4done
+
+expneg4normal:
+	VADDPD constsAVX2<>+576(SB), Y2, Y2
+	VPSLLQ $0x34, Y2, Y2
+	VMULPD Y2, Y1, Y1
+
+expneg4done:
+	VMOVUPD Y1, (R13)
 
 sigmoidAVX2F32skip0:
-	LEAQ        4(R9), R13
-	CMPQ        R13, R8
-	JGE         sigmoidAVX2F32skip1
-	VMOVUPD     (R11), Y1
-	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y2
-	VSUBPD      constsAVX2<>+576(SB), Y1, Y3
-	VMULPD      constsAVX2<>+256(SB), Y3, Y3
-	VBLENDVPD   Y2, Y3, Y1, Y3
-	VMOVUPD     constsAVX2<>+576(SB), Y4
-	VANDPD      Y4, Y2, Y2
-	VADDPD      constsAVX2<>+672(SB), Y3, Y4
-	VDIVPD      Y4, Y3, Y4
-	VMULPD      Y4, Y4, Y5
-	VMULPD      Y5, Y5, Y6
-	VMOVUPD     constsAVX2<>+704(SB), Y7
-	VFMADD213PD constsAVX2<>+736(SB), Y6, Y7
-	VFMADD213PD constsAVX2<>+768(SB), Y6, Y7
-	VFMADD213PD constsAVX2<>+800(SB), Y6, Y7
-	VMULPD      Y5, Y7, Y5
-	VMOVUPD     constsAVX2<>+832(SB), Y7
-	VFMADD213PD constsAVX2<>+864(SB), Y6, Y7
-	VFMADD213PD constsAVX2<>+896(SB), Y6, Y7
-	VMULPD      Y6, Y7, Y6
-	VADDPD      Y6, Y5, Y5
-	VMULPD      Y3, Y3, Y6
-	VMULPD      constsAVX2<>+256(SB), Y6, Y6
-	VADDPD      Y5, Y6, Y5
-	VMULPD      Y5, Y4, Y4
-	VMULPD      constsAVX2<>+192(SB), Y2, Y5
-	VADDPD      Y5, Y4, Y4
-	VSUBPD      Y4, Y6, Y4
-	VSUBPD      Y3, Y4, Y3
-	VMULPD      constsAVX2<>+160(SB), Y2, Y2
-	VSUBPD      Y3, Y2, Y2
-	VMOVUPD     Y2, 64(R11)
-	VMOVUPD     constsAVX2<>+576(SB), Y2
-	VADDPD      constsAVX2<>+576(SB), Y1, Y1
-	VDIVPD      Y1, Y2, Y1
-	VMOVUPD     Y1, 128(R11)
+	LEAQ      8(R9), R14
+	CMPQ      R14, R8
+	JGE       sigmoidAVX2F32skip1
+	VMOVUPD   (R12), Y1
+	VCMPPD    $0x1e, constsAVX2<>+608(SB), Y1, Y2
+	VSUBPD    constsAVX2<>+512(SB), Y1, Y3
+	VMULPD    constsAVX2<>+192(SB), Y3, Y3
+	VBLENDVPD Y2, Y3, Y1, Y3
+	VMOVUPD   constsAVX2<>+512(SB), Y4
+	VANDPD    Y4, Y2, Y2
+	VMOVUPD   Y3, 64(R12)
+	VMOVUPD   Y2, 192(R12)
+	VADDPD    constsAVX2<>+640(SB), Y3, Y2
+	VDIVPD    Y2, Y3, Y2
+	VMOVUPD   Y2, 256(R12)
+	VMOVUPD   constsAVX2<>+512(SB), Y2
+	VADDPD    constsAVX2<>+512(SB), Y1, Y1
+	VDIVPD    Y1, Y2, Y1
+	VMOVUPD   Y1, 128(R12)
 
 sigmoidAVX2F32skip1:
+	LEAQ        4(R9), R14
+	CMPQ        R14, R8
+	JGE         sigmoidAVX2F32skip2
+	VMOVUPD     64(R11), Y1
+	VMOVUPD     192(R11), Y2
+	VMOVUPD     256(R11), Y3
+	VMULPD      Y3, Y3, Y4
+	VMULPD      Y4, Y4, Y5
+	VMOVUPD     constsAVX2<>+672(SB), Y6
+	VFMADD213PD constsAVX2<>+704(SB), Y5, Y6
+	VFMADD213PD constsAVX2<>+736(SB), Y5, Y6
+	VFMADD213PD constsAVX2<>+768(SB), Y5, Y6
+	VMULPD      Y4, Y6, Y4
+	VMOVUPD     constsAVX2<>+800(SB), Y6
+	VFMADD213PD constsAVX2<>+832(SB), Y5, Y6
+	VFMADD213PD constsAVX2<>+864(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y5
+	VADDPD      Y5, Y4, Y4
+	VMULPD      Y1, Y1, Y5
+	VMULPD      constsAVX2<>+192(SB), Y5, Y5
+	VADDPD      Y4, Y5, Y4
+	VMULPD      Y4, Y3, Y3
+	VMULPD      constsAVX2<>+128(SB), Y2, Y4
+	VADDPD      Y4, Y3, Y3
+	VSUBPD      Y3, Y5, Y3
+	VSUBPD      Y1, Y3, Y1
+	VMULPD      constsAVX2<>+96(SB), Y2, Y2
+	VSUBPD      Y1, Y2, Y1
+	VMOVUPD     Y1, 64(R11)
+
+sigmoidAVX2F32skip2:
 	VCVTPS2PD   (SI)(R9*4), Y1
 	VCVTPS2PD   (DI)(R9*4), Y2
 	VMOVUPD     (R10), Y3
 	VMOVUPD     64(R10), Y4
 	VMOVUPD     128(R10), Y5
 	VCMPPD      $0x03, Y2, Y1, Y6
-	VMAXPD      constsAVX2<>+928(SB), Y1, Y7
+	VMAXPD      constsAVX2<>+896(SB), Y1, Y7
 	VADDPD      Y4, Y7, Y7
-	VXORPD      constsAVX2<>+32(SB), Y1, Y8
-	VMAXPD      constsAVX2<>+928(SB), Y8, Y8
+	VXORPD      constsAVX2<>+0(SB), Y1, Y8
+	VMAXPD      constsAVX2<>+896(SB), Y8, Y8
 	VADDPD      Y4, Y8, Y8
 	VMULPD      Y5, Y3, Y3
-	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y1, Y9
+	VCMPPD      $0x1d, constsAVX2<>+896(SB), Y1, Y9
 	VBLENDVPD   Y9, Y5, Y3, Y10
 	VBLENDVPD   Y9, Y3, Y5, Y3
-	VCMPPD      $0x00, constsAVX2<>+576(SB), Y2, Y5
+	VCMPPD      $0x00, constsAVX2<>+512(SB), Y2, Y5
 	VBLENDVPD   Y5, Y8, Y7, Y9
 	VBLENDVPD   Y5, Y3, Y10, Y11
-	VXORPD      constsAVX2<>+32(SB), Y10, Y12
+	VXORPD      constsAVX2<>+0(SB), Y10, Y12
 	VBLENDVPD   Y5, Y12, Y3, Y12
-	VXORPD      constsAVX2<>+32(SB), Y8, Y8
-	VXORPD      constsAVX2<>+32(SB), Y7, Y7
+	VXORPD      constsAVX2<>+0(SB), Y8, Y8
+	VXORPD      constsAVX2<>+0(SB), Y7, Y7
 	VBLENDVPD   Y5, Y7, Y8, Y7
-	VCMPPD      $0x00, constsAVX2<>+928(SB), Y2, Y8
+	VCMPPD      $0x00, constsAVX2<>+896(SB), Y2, Y8
 	VORPD       Y5, Y8, Y5
-	VMOVMSKPD   Y5, R13
-	CMPL        R13, $0x0f
+	VMOVMSKPD   Y5, R14
+	CMPL        R14, $0x0f
 	JE          sigmoidAVX2F32hard
-	VMOVUPD     constsAVX2<>+576(SB), Y8
+	VMOVUPD     constsAVX2<>+512(SB), Y8
 	VSUBPD      Y2, Y8, Y8
-	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y1, Y13
+	VCMPPD      $0x1d, constsAVX2<>+896(SB), Y1, Y13
 	VMULPD      Y2, Y1, Y14
-	VXORPD      constsAVX2<>+32(SB), Y14, Y14
+	VXORPD      constsAVX2<>+0(SB), Y14, Y14
 	VMULPD      Y8, Y1, Y1
 	VBLENDVPD   Y13, Y1, Y14, Y1
 	VADDPD      Y4, Y1, Y1
@@ -1413,7 +1734,7 @@ sigmoidAVX2F32skip1:
 	VMULPD      Y10, Y8, Y8
 	VADDPD      Y8, Y4, Y4
 	VBLENDVPD   Y5, Y9, Y1, Y9
-	VMOVUPD     constsAVX2<>+576(SB), Y1
+	VMOVUPD     constsAVX2<>+512(SB), Y1
 	VADDPD      Y2, Y2, Y8
 	VSUBPD      Y8, Y1, Y1
 	VMULPD      Y10, Y1, Y1
@@ -1423,47 +1744,47 @@ sigmoidAVX2F32skip1:
 	VBLENDVPD   Y5, Y11, Y4, Y11
 	CMPQ        224(AX), $0x00
 	JGE         sigmoidAVX2F32softint
-	VCMPPD      $0x11, constsAVX2<>+960(SB), Y11, Y1
-	VMULPD      constsAVX2<>+992(SB), Y11, Y4
+	VCMPPD      $0x11, constsAVX2<>+928(SB), Y11, Y1
+	VMULPD      constsAVX2<>+960(SB), Y11, Y4
 	VBLENDVPD   Y1, Y4, Y11, Y4
-	VMOVUPD     constsAVX2<>+1024(SB), Y8
+	VMOVUPD     constsAVX2<>+992(SB), Y8
 	VANDPD      Y8, Y1, Y1
 	VPSRLQ      $0x34, Y4, Y8
-	VXORPD      constsAVX2<>+1056(SB), Y8, Y8
+	VXORPD      constsAVX2<>+1024(SB), Y8, Y8
+	VSUBPD      constsAVX2<>+1024(SB), Y8, Y8
 	VSUBPD      constsAVX2<>+1056(SB), Y8, Y8
-	VSUBPD      constsAVX2<>+1088(SB), Y8, Y8
 	VSUBPD      Y1, Y8, Y1
-	VANDPD      constsAVX2<>+1120(SB), Y4, Y4
-	VXORPD      constsAVX2<>+256(SB), Y4, Y4
-	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y4, Y8
+	VANDPD      constsAVX2<>+1088(SB), Y4, Y4
+	VXORPD      constsAVX2<>+192(SB), Y4, Y4
+	VCMPPD      $0x11, constsAVX2<>+1120(SB), Y4, Y8
 	VADDPD      Y4, Y4, Y13
 	VBLENDVPD   Y8, Y13, Y4, Y4
-	VSUBPD      constsAVX2<>+576(SB), Y1, Y13
+	VSUBPD      constsAVX2<>+512(SB), Y1, Y13
 	VBLENDVPD   Y8, Y13, Y1, Y1
-	VSUBPD      constsAVX2<>+576(SB), Y4, Y4
-	VADDPD      constsAVX2<>+672(SB), Y4, Y8
+	VSUBPD      constsAVX2<>+512(SB), Y4, Y4
+	VADDPD      constsAVX2<>+640(SB), Y4, Y8
 	VDIVPD      Y8, Y4, Y8
 	VMULPD      Y8, Y8, Y13
 	VMULPD      Y13, Y13, Y14
-	VMOVUPD     constsAVX2<>+704(SB), Y15
+	VMOVUPD     constsAVX2<>+672(SB), Y15
+	VFMADD213PD constsAVX2<>+704(SB), Y14, Y15
 	VFMADD213PD constsAVX2<>+736(SB), Y14, Y15
 	VFMADD213PD constsAVX2<>+768(SB), Y14, Y15
-	VFMADD213PD constsAVX2<>+800(SB), Y14, Y15
 	VMULPD      Y13, Y15, Y13
-	VMOVUPD     constsAVX2<>+832(SB), Y15
+	VMOVUPD     constsAVX2<>+800(SB), Y15
+	VFMADD213PD constsAVX2<>+832(SB), Y14, Y15
 	VFMADD213PD constsAVX2<>+864(SB), Y14, Y15
-	VFMADD213PD constsAVX2<>+896(SB), Y14, Y15
 	VMULPD      Y14, Y15, Y14
 	VADDPD      Y14, Y13, Y13
 	VMULPD      Y4, Y4, Y14
-	VMULPD      constsAVX2<>+256(SB), Y14, Y14
+	VMULPD      constsAVX2<>+192(SB), Y14, Y14
 	VADDPD      Y13, Y14, Y13
 	VMULPD      Y13, Y8, Y8
-	VMULPD      constsAVX2<>+192(SB), Y1, Y13
+	VMULPD      constsAVX2<>+128(SB), Y1, Y13
 	VADDPD      Y13, Y8, Y8
 	VSUBPD      Y8, Y14, Y8
 	VSUBPD      Y4, Y8, Y4
-	VMULPD      constsAVX2<>+160(SB), Y1, Y1
+	VMULPD      constsAVX2<>+96(SB), Y1, Y1
 	VSUBPD      Y4, Y1, Y1
 	VBLENDVPD   Y5, Y7, Y1, Y7
 
@@ -1471,54 +1792,54 @@ sigmoidAVX2F32softint:
 sigmoidAVX2F32hard:
 	CMPQ    224(AX), $0x00
 	JL      sigmoidAVX2F32powlog
-	VMOVUPD constsAVX2<>+576(SB), Y1
+	VMOVUPD constsAVX2<>+512(SB), Y1
 	VMOVAPD Y1, Y1
-	MOVQ    224(AX), R13
+	MOVQ    224(AX), R14
 
 sigmoidAVX2F32powloop:
-	TESTQ  R13, R13
+	TESTQ  R14, R14
 	JZ     sigmoidAVX2F32powdone
 	VMULPD Y11, Y1, Y1
-	DECQ   R13
+	DECQ   R14
 	JMP    sigmoidAVX2F32powloop
 
 sigmoidAVX2F32powlog:
 	VMULPD       64(AX), Y7, Y1
-	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
-	VMINPD       constsAVX2<>+96(SB), Y1, Y1
-	VMULPD       constsAVX2<>+128(SB), Y1, Y4
+	VMAXPD       constsAVX2<>+32(SB), Y1, Y1
+	VMINPD       constsAVX2<>+1152(SB), Y1, Y1
+	VMULPD       constsAVX2<>+64(SB), Y1, Y4
 	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y1
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y1
+	VFNMADD231PD constsAVX2<>+96(SB), Y4, Y1
+	VFNMADD231PD constsAVX2<>+128(SB), Y4, Y1
 	VMULPD       Y1, Y1, Y5
 	VMULPD       Y5, Y5, Y7
 	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y11
-	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y11
-	VMOVUPD      constsAVX2<>+288(SB), Y13
-	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y13
+	VMOVUPD      constsAVX2<>+160(SB), Y11
+	VFMADD213PD  constsAVX2<>+192(SB), Y1, Y11
+	VMOVUPD      constsAVX2<>+224(SB), Y13
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y13
 	VFMADD213PD  Y11, Y5, Y13
-	VMOVUPD      constsAVX2<>+352(SB), Y11
-	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y11
-	VMOVUPD      constsAVX2<>+416(SB), Y14
-	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y14
+	VMOVUPD      constsAVX2<>+288(SB), Y11
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y11
+	VMOVUPD      constsAVX2<>+352(SB), Y14
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y14
 	VFMADD213PD  Y11, Y5, Y14
 	VFMADD213PD  Y13, Y7, Y14
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y11
+	VMOVUPD      constsAVX2<>+416(SB), Y7
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+480(SB), Y11
 	VFMADD213PD  Y7, Y5, Y11
 	VFMADD213PD  Y14, Y8, Y11
 	VMULPD       Y1, Y1, Y5
 	VFMADD213PD  Y1, Y5, Y11
-	VADDPD       constsAVX2<>+576(SB), Y11, Y1
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VADDPD       constsAVX2<>+512(SB), Y11, Y1
+	VMULPD       constsAVX2<>+192(SB), Y4, Y5
 	VROUNDPD     $0x09, Y5, Y5
 	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VADDPD       constsAVX2<>+576(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
 	VMULPD       Y5, Y1, Y1
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VADDPD       constsAVX2<>+576(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y1, Y1
 	VMOVAPD      Y1, Y1
@@ -1527,14 +1848,14 @@ sigmoidAVX2F32powdone:
 	CMPQ    232(AX), $0x00
 	JE      sigmoidAVX2F32noalpha
 	VMULPD  (AX), Y2, Y4
-	VMOVUPD constsAVX2<>+576(SB), Y5
+	VMOVUPD constsAVX2<>+512(SB), Y5
 	VSUBPD  Y2, Y5, Y5
 	VMULPD  32(AX), Y5, Y5
 	VADDPD  Y5, Y4, Y4
 	VMULPD  Y1, Y4, Y1
 
 sigmoidAVX2F32noalpha:
-	VMOVUPD    constsAVX2<>+576(SB), Y4
+	VMOVUPD    constsAVX2<>+512(SB), Y4
 	VSUBPD     Y2, Y4, Y4
 	VMULPD     Y4, Y10, Y4
 	VMULPD     Y3, Y2, Y2
@@ -1565,7 +1886,7 @@ sigmoidAVX2F32nograd:
 	VMULPD     128(AX), Y12, Y4
 	VMULPD     Y12, Y4, Y4
 	VMULPD     Y9, Y4, Y4
-	VMOVUPD    constsAVX2<>+576(SB), Y5
+	VMOVUPD    constsAVX2<>+512(SB), Y5
 	VADDPD     Y10, Y10, Y7
 	VSUBPD     Y7, Y5, Y5
 	VMULPD     64(AX), Y12, Y7
@@ -1588,6 +1909,7 @@ sigmoidAVX2F32nograd:
 sigmoidAVX2F32nohess:
 	XCHGQ R10, R11
 	XCHGQ R11, R12
+	XCHGQ R12, R13
 	ADDQ  $0x00000004, R9
 	CMPQ  R9, R8
 	JL    sigmoidAVX2F32pipeloop
@@ -1603,7 +1925,7 @@ sigmoidAVX2F32pipedone:
 
 // func sigmoidAVX2F64(p *[32]float64, loss *float64, grad *float64, hess *float64, x *float64, y *float64, n int) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·sigmoidAVX2F64(SB), $576-64
+TEXT ·sigmoidAVX2F64(SB), $1280-64
 	MOVQ         p+0(FP), AX
 	MOVQ         loss+8(FP), CX
 	MOVQ         grad+16(FP), DX
@@ -1613,255 +1935,379 @@ TEXT ·sigmoidAVX2F64(SB), $576-64
 	MOVQ         n+48(FP), R8
 	VXORPD       Y0, Y0, Y0
 	LEAQ         (SP), R10
-	LEAQ         192(SP), R11
-	LEAQ         384(SP), R12
+	LEAQ         320(SP), R11
+	LEAQ         640(SP), R12
+	LEAQ         960(SP), R13
 	XORQ         R9, R9
 	CMPQ         R9, R8
 	JGE          sigmoidAVX2F64pipedone
 	VMOVUPD      (SI)(R9*8), Y1
-	VANDPD       constsAVX2<>+0(SB), Y1, Y1
-	VXORPD       constsAVX2<>+32(SB), Y1, Y1
-	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
-	VMINPD       constsAVX2<>+96(SB), Y1, Y1
-	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VORPD        constsAVX2<>+0(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+32(SB), Y1, Y1
+	VMULPD       constsAVX2<>+64(SB), Y1, Y2
 	VROUNDPD     $0x08, Y2, Y2
-	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
-	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+96(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+128(SB), Y2, Y1
 	VMULPD       Y1, Y1, Y3
 	VMULPD       Y3, Y3, Y4
 	VMULPD       Y4, Y4, Y5
-	VMOVUPD      constsAVX2<>+224(SB), Y6
-	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
-	VMOVUPD      constsAVX2<>+288(SB), Y7
-	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+160(SB), Y6
+	VFMADD213PD  constsAVX2<>+192(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
 	VFMADD213PD  Y6, Y3, Y7
-	VMOVUPD      constsAVX2<>+352(SB), Y6
-	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
-	VMOVUPD      constsAVX2<>+416(SB), Y8
-	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y6
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y8
 	VFMADD213PD  Y6, Y3, Y8
 	VFMADD213PD  Y7, Y4, Y8
-	VMOVUPD      constsAVX2<>+480(SB), Y4
-	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
-	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y4
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+480(SB), Y6
 	VFMADD213PD  Y4, Y3, Y6
 	VFMADD213PD  Y8, Y5, Y6
 	VMULPD       Y1, Y1, Y3
 	VFMADD213PD  Y1, Y3, Y6
-	VADDPD       constsAVX2<>+576(SB), Y6, Y1
-	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VADDPD       constsAVX2<>+512(SB), Y6, Y1
+	VCMPPD       $0x1d, constsAVX2<>+544(SB), Y2, Y3
+	VMOVMSKPD    Y3, R14
+	CMPL         R14, $0x0f
+	JE           expneg5normal
+	VMULPD       constsAVX2<>+192(SB), Y2, Y3
 	VROUNDPD     $0x09, Y3, Y3
 	VSUBPD       Y3, Y2, Y2
-	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VADDPD       constsAVX2<>+576(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y3, Y1, Y1
-	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VADDPD       constsAVX2<>+576(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y2, Y1, Y1
+	VMOVAPD      Y1, Y1
+	JMP          expneg5done
+
+expneg5normal:
+	VADDPD constsAVX2<>+576(SB), Y2, Y2
+	VPSLLQ $0x34, Y2, Y2
+	VMULPD Y2, Y1, Y1
+
+expneg5done:
 	VMOVUPD      Y1, (R10)
 	VMOVUPD      (R10), Y1
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y2
-	VSUBPD       constsAVX2<>+576(SB), Y1, Y3
-	VMULPD       constsAVX2<>+256(SB), Y3, Y3
+	VCMPPD       $0x1e, constsAVX2<>+608(SB), Y1, Y2
+	VSUBPD       constsAVX2<>+512(SB), Y1, Y3
+	VMULPD       constsAVX2<>+192(SB), Y3, Y3
 	VBLENDVPD    Y2, Y3, Y1, Y3
-	VMOVUPD      constsAVX2<>+576(SB), Y4
+	VMOVUPD      constsAVX2<>+512(SB), Y4
 	VANDPD       Y4, Y2, Y2
-	VADDPD       constsAVX2<>+672(SB), Y3, Y4
-	VDIVPD       Y4, Y3, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VMOVUPD      constsAVX2<>+704(SB), Y7
-	VFMADD213PD  constsAVX2<>+736(SB), Y6, Y7
-	VFMADD213PD  constsAVX2<>+768(SB), Y6, Y7
-	VFMADD213PD  constsAVX2<>+800(SB), Y6, Y7
-	VMULPD       Y5, Y7, Y5
-	VMOVUPD      constsAVX2<>+832(SB), Y7
-	VFMADD213PD  constsAVX2<>+864(SB), Y6, Y7
-	VFMADD213PD  constsAVX2<>+896(SB), Y6, Y7
-	VMULPD       Y6, Y7, Y6
-	VADDPD       Y6, Y5, Y5
-	VMULPD       Y3, Y3, Y6
-	VMULPD       constsAVX2<>+256(SB), Y6, Y6
-	VADDPD       Y5, Y6, Y5
-	VMULPD       Y5, Y4, Y4
-	VMULPD       constsAVX2<>+192(SB), Y2, Y5
-	VADDPD       Y5, Y4, Y4
-	VSUBPD       Y4, Y6, Y4
-	VSUBPD       Y3, Y4, Y3
-	VMULPD       constsAVX2<>+160(SB), Y2, Y2
-	VSUBPD       Y3, Y2, Y2
-	VMOVUPD      Y2, 64(R10)
-	VMOVUPD      constsAVX2<>+576(SB), Y2
-	VADDPD       constsAVX2<>+576(SB), Y1, Y1
+	VMOVUPD      Y3, 64(R10)
+	VMOVUPD      Y2, 192(R10)
+	VADDPD       constsAVX2<>+640(SB), Y3, Y2
+	VDIVPD       Y2, Y3, Y2
+	VMOVUPD      Y2, 256(R10)
+	VMOVUPD      constsAVX2<>+512(SB), Y2
+	VADDPD       constsAVX2<>+512(SB), Y1, Y1
 	VDIVPD       Y1, Y2, Y1
 	VMOVUPD      Y1, 128(R10)
-	LEAQ         4(R9), R13
-	CMPQ         R13, R8
+	VMOVUPD      64(R10), Y1
+	VMOVUPD      192(R10), Y2
+	VMOVUPD      256(R10), Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+672(SB), Y6
+	VFMADD213PD  constsAVX2<>+704(SB), Y5, Y6
+	VFMADD213PD  constsAVX2<>+736(SB), Y5, Y6
+	VFMADD213PD  constsAVX2<>+768(SB), Y5, Y6
+	VMULPD       Y4, Y6, Y4
+	VMOVUPD      constsAVX2<>+800(SB), Y6
+	VFMADD213PD  constsAVX2<>+832(SB), Y5, Y6
+	VFMADD213PD  constsAVX2<>+864(SB), Y5, Y6
+	VMULPD       Y5, Y6, Y5
+	VADDPD       Y5, Y4, Y4
+	VMULPD       Y1, Y1, Y5
+	VMULPD       constsAVX2<>+192(SB), Y5, Y5
+	VADDPD       Y4, Y5, Y4
+	VMULPD       Y4, Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y2, Y4
+	VADDPD       Y4, Y3, Y3
+	VSUBPD       Y3, Y5, Y3
+	VSUBPD       Y1, Y3, Y1
+	VMULPD       constsAVX2<>+96(SB), Y2, Y2
+	VSUBPD       Y1, Y2, Y1
+	VMOVUPD      Y1, 64(R10)
+	LEAQ         4(R9), R14
+	CMPQ         R14, R8
 	JGE          sigmoidAVX2F64pre1
-	VMOVUPD      (SI)(R13*8), Y1
-	VANDPD       constsAVX2<>+0(SB), Y1, Y1
-	VXORPD       constsAVX2<>+32(SB), Y1, Y1
-	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
-	VMINPD       constsAVX2<>+96(SB), Y1, Y1
-	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VMOVUPD      (SI)(R14*8), Y1
+	VORPD        constsAVX2<>+0(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+32(SB), Y1, Y1
+	VMULPD       constsAVX2<>+64(SB), Y1, Y2
 	VROUNDPD     $0x08, Y2, Y2
-	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
-	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+96(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+128(SB), Y2, Y1
 	VMULPD       Y1, Y1, Y3
 	VMULPD       Y3, Y3, Y4
 	VMULPD       Y4, Y4, Y5
-	VMOVUPD      constsAVX2<>+224(SB), Y6
-	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
-	VMOVUPD      constsAVX2<>+288(SB), Y7
-	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+160(SB), Y6
+	VFMADD213PD  constsAVX2<>+192(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
 	VFMADD213PD  Y6, Y3, Y7
-	VMOVUPD      constsAVX2<>+352(SB), Y6
-	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
-	VMOVUPD      constsAVX2<>+416(SB), Y8
-	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y6
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y8
 	VFMADD213PD  Y6, Y3, Y8
 	VFMADD213PD  Y7, Y4, Y8
-	VMOVUPD      constsAVX2<>+480(SB), Y4
-	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
-	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y4
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+480(SB), Y6
 	VFMADD213PD  Y4, Y3, Y6
 	VFMADD213PD  Y8, Y5, Y6
 	VMULPD       Y1, Y1, Y3
 	VFMADD213PD  Y1, Y3, Y6
-	VADDPD       constsAVX2<>+576(SB), Y6, Y1
-	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VADDPD       constsAVX2<>+512(SB), Y6, Y1
+	VCMPPD       $0x1d, constsAVX2<>+544(SB), Y2, Y3
+	VMOVMSKPD    Y3, R14
+	CMPL         R14, $0x0f
+	JE           expneg6normal
+	VMULPD       constsAVX2<>+192(SB), Y2, Y3
 	VROUNDPD     $0x09, Y3, Y3
 	VSUBPD       Y3, Y2, Y2
-	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VADDPD       constsAVX2<>+576(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y3, Y1, Y1
-	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VADDPD       constsAVX2<>+576(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y2, Y1, Y1
-	VMOVUPD      Y1, (R11)
+	VMOVAPD      Y1, Y1
+	JMP          expneg6done
+
+expneg6normal:
+	VADDPD constsAVX2<>+576(SB), Y2, Y2
+	VPSLLQ $0x34, Y2, Y2
+	VMULPD Y2, Y1, Y1
+
+expneg6done:
+	VMOVUPD   Y1, (R11)
+	VMOVUPD   (R11), Y1
+	VCMPPD    $0x1e, constsAVX2<>+608(SB), Y1, Y2
+	VSUBPD    constsAVX2<>+512(SB), Y1, Y3
+	VMULPD    constsAVX2<>+192(SB), Y3, Y3
+	VBLENDVPD Y2, Y3, Y1, Y3
+	VMOVUPD   constsAVX2<>+512(SB), Y4
+	VANDPD    Y4, Y2, Y2
+	VMOVUPD   Y3, 64(R11)
+	VMOVUPD   Y2, 192(R11)
+	VADDPD    constsAVX2<>+640(SB), Y3, Y2
+	VDIVPD    Y2, Y3, Y2
+	VMOVUPD   Y2, 256(R11)
+	VMOVUPD   constsAVX2<>+512(SB), Y2
+	VADDPD    constsAVX2<>+512(SB), Y1, Y1
+	VDIVPD    Y1, Y2, Y1
+	VMOVUPD   Y1, 128(R11)
 
 sigmoidAVX2F64pre1:
-sigmoidAVX2F64pipeloop:
-	LEAQ         8(R9), R13
-	CMPQ         R13, R8
-	JGE          sigmoidAVX2F64skip0
-	VMOVUPD      (SI)(R13*8), Y1
-	VANDPD       constsAVX2<>+0(SB), Y1, Y1
-	VXORPD       constsAVX2<>+32(SB), Y1, Y1
-	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
-	VMINPD       constsAVX2<>+96(SB), Y1, Y1
-	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	LEAQ         8(R9), R14
+	CMPQ         R14, R8
+	JGE          sigmoidAVX2F64pre2
+	VMOVUPD      (SI)(R14*8), Y1
+	VORPD        constsAVX2<>+0(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+32(SB), Y1, Y1
+	VMULPD       constsAVX2<>+64(SB), Y1, Y2
 	VROUNDPD     $0x08, Y2, Y2
-	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
-	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+96(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+128(SB), Y2, Y1
 	VMULPD       Y1, Y1, Y3
 	VMULPD       Y3, Y3, Y4
 	VMULPD       Y4, Y4, Y5
-	VMOVUPD      constsAVX2<>+224(SB), Y6
-	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
-	VMOVUPD      constsAVX2<>+288(SB), Y7
-	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+160(SB), Y6
+	VFMADD213PD  constsAVX2<>+192(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
 	VFMADD213PD  Y6, Y3, Y7
-	VMOVUPD      constsAVX2<>+352(SB), Y6
-	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
-	VMOVUPD      constsAVX2<>+416(SB), Y8
-	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y6
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y8
 	VFMADD213PD  Y6, Y3, Y8
 	VFMADD213PD  Y7, Y4, Y8
-	VMOVUPD      constsAVX2<>+480(SB), Y4
-	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
-	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y4
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+480(SB), Y6
 	VFMADD213PD  Y4, Y3, Y6
 	VFMADD213PD  Y8, Y5, Y6
 	VMULPD       Y1, Y1, Y3
 	VFMADD213PD  Y1, Y3, Y6
-	VADDPD       constsAVX2<>+576(SB), Y6, Y1
-	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VADDPD       constsAVX2<>+512(SB), Y6, Y1
+	VCMPPD       $0x1d, constsAVX2<>+544(SB), Y2, Y3
+	VMOVMSKPD    Y3, R14
+	CMPL         R14, $0x0f
+	JE           expneg7normal
+	VMULPD       constsAVX2<>+192(SB), Y2, Y3
 	VROUNDPD     $0x09, Y3, Y3
 	VSUBPD       Y3, Y2, Y2
-	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VADDPD       constsAVX2<>+576(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y3, Y1, Y1
-	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VADDPD       constsAVX2<>+576(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y2, Y1, Y1
-	VMOVUPD      Y1, (R12)
+	VMOVAPD      Y1, Y1
+	JMP          expneg7done
+
+expneg7normal:
+	VADDPD constsAVX2<>+576(SB), Y2, Y2
+	VPSLLQ $0x34, Y2, Y2
+	VMULPD Y2, Y1, Y1
+
+expneg7done:
+	VMOVUPD Y1, (R12)
+
+sigmoidAVX2F64pre2:
+sigmoidAVX2F64pipeloop:
+	LEAQ         12(R9), R14
+	CMPQ         R14, R8
+	JGE          sigmoidAVX2F64skip0
+	VMOVUPD      (SI)(R14*8), Y1
+	VORPD        constsAVX2<>+0(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+32(SB), Y1, Y1
+	VMULPD       constsAVX2<>+64(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+96(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+128(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+160(SB), Y6
+	VFMADD213PD  constsAVX2<>+192(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+288(SB), Y6
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y4
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+512(SB), Y6, Y1
+	VCMPPD       $0x1d, constsAVX2<>+544(SB), Y2, Y3
+	VMOVMSKPD    Y3, R14
+	CMPL         R14, $0x0f
+	JE           expneg8normal
+	VMULPD       constsAVX2<>+192(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+576(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+576(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVAPD      Y1, Y1
+	JMP          expneg8done
+
+expneg8normal:
+	VADDPD constsAVX2<>+576(SB), Y2, Y2
+	VPSLLQ $0x34, Y2, Y2
+	VMULPD Y2, Y1, Y1
+
+expneg8done:
+	VMOVUPD Y1, (R13)
 
 sigmoidAVX2F64skip0:
-	LEAQ        4(R9), R13
-	CMPQ        R13, R8
-	JGE         sigmoidAVX2F64skip1
-	VMOVUPD     (R11), Y1
-	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y2
-	VSUBPD      constsAVX2<>+576(SB), Y1, Y3
-	VMULPD      constsAVX2<>+256(SB), Y3, Y3
-	VBLENDVPD   Y2, Y3, Y1, Y3
-	VMOVUPD     constsAVX2<>+576(SB), Y4
-	VANDPD      Y4, Y2, Y2
-	VADDPD      constsAVX2<>+672(SB), Y3, Y4
-	VDIVPD      Y4, Y3, Y4
-	VMULPD      Y4, Y4, Y5
-	VMULPD      Y5, Y5, Y6
-	VMOVUPD     constsAVX2<>+704(SB), Y7
-	VFMADD213PD constsAVX2<>+736(SB), Y6, Y7
-	VFMADD213PD constsAVX2<>+768(SB), Y6, Y7
-	VFMADD213PD constsAVX2<>+800(SB), Y6, Y7
-	VMULPD      Y5, Y7, Y5
-	VMOVUPD     constsAVX2<>+832(SB), Y7
-	VFMADD213PD constsAVX2<>+864(SB), Y6, Y7
-	VFMADD213PD constsAVX2<>+896(SB), Y6, Y7
-	VMULPD      Y6, Y7, Y6
-	VADDPD      Y6, Y5, Y5
-	VMULPD      Y3, Y3, Y6
-	VMULPD      constsAVX2<>+256(SB), Y6, Y6
-	VADDPD      Y5, Y6, Y5
-	VMULPD      Y5, Y4, Y4
-	VMULPD      constsAVX2<>+192(SB), Y2, Y5
-	VADDPD      Y5, Y4, Y4
-	VSUBPD      Y4, Y6, Y4
-	VSUBPD      Y3, Y4, Y3
-	VMULPD      constsAVX2<>+160(SB), Y2, Y2
-	VSUBPD      Y3, Y2, Y2
-	VMOVUPD     Y2, 64(R11)
-	VMOVUPD     constsAVX2<>+576(SB), Y2
-	VADDPD      constsAVX2<>+576(SB), Y1, Y1
-	VDIVPD      Y1, Y2, Y1
-	VMOVUPD     Y1, 128(R11)
+	LEAQ      8(R9), R14
+	CMPQ      R14, R8
+	JGE       sigmoidAVX2F64skip1
+	VMOVUPD   (R12), Y1
+	VCMPPD    $0x1e, constsAVX2<>+608(SB), Y1, Y2
+	VSUBPD    constsAVX2<>+512(SB), Y1, Y3
+	VMULPD    constsAVX2<>+192(SB), Y3, Y3
+	VBLENDVPD Y2, Y3, Y1, Y3
+	VMOVUPD   constsAVX2<>+512(SB), Y4
+	VANDPD    Y4, Y2, Y2
+	VMOVUPD   Y3, 64(R12)
+	VMOVUPD   Y2, 192(R12)
+	VADDPD    constsAVX2<>+640(SB), Y3, Y2
+	VDIVPD    Y2, Y3, Y2
+	VMOVUPD   Y2, 256(R12)
+	VMOVUPD   constsAVX2<>+512(SB), Y2
+	VADDPD    constsAVX2<>+512(SB), Y1, Y1
+	VDIVPD    Y1, Y2, Y1
+	VMOVUPD   Y1, 128(R12)
 
 sigmoidAVX2F64skip1:
+	LEAQ        4(R9), R14
+	CMPQ        R14, R8
+	JGE         sigmoidAVX2F64skip2
+	VMOVUPD     64(R11), Y1
+	VMOVUPD     192(R11), Y2
+	VMOVUPD     256(R11), Y3
+	VMULPD      Y3, Y3, Y4
+	VMULPD      Y4, Y4, Y5
+	VMOVUPD     constsAVX2<>+672(SB), Y6
+	VFMADD213PD constsAVX2<>+704(SB), Y5, Y6
+	VFMADD213PD constsAVX2<>+736(SB), Y5, Y6
+	VFMADD213PD constsAVX2<>+768(SB), Y5, Y6
+	VMULPD      Y4, Y6, Y4
+	VMOVUPD     constsAVX2<>+800(SB), Y6
+	VFMADD213PD constsAVX2<>+832(SB), Y5, Y6
+	VFMADD213PD constsAVX2<>+864(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y5
+	VADDPD      Y5, Y4, Y4
+	VMULPD      Y1, Y1, Y5
+	VMULPD      constsAVX2<>+192(SB), Y5, Y5
+	VADDPD      Y4, Y5, Y4
+	VMULPD      Y4, Y3, Y3
+	VMULPD      constsAVX2<>+128(SB), Y2, Y4
+	VADDPD      Y4, Y3, Y3
+	VSUBPD      Y3, Y5, Y3
+	VSUBPD      Y1, Y3, Y1
+	VMULPD      constsAVX2<>+96(SB), Y2, Y2
+	VSUBPD      Y1, Y2, Y1
+	VMOVUPD     Y1, 64(R11)
+
+sigmoidAVX2F64skip2:
 	VMOVUPD     (SI)(R9*8), Y1
 	VMOVUPD     (DI)(R9*8), Y2
 	VMOVUPD     (R10), Y3
 	VMOVUPD     64(R10), Y4
 	VMOVUPD     128(R10), Y5
 	VCMPPD      $0x03, Y2, Y1, Y6
-	VMAXPD      constsAVX2<>+928(SB), Y1, Y7
+	VMAXPD      constsAVX2<>+896(SB), Y1, Y7
 	VADDPD      Y4, Y7, Y7
-	VXORPD      constsAVX2<>+32(SB), Y1, Y8
-	VMAXPD      constsAVX2<>+928(SB), Y8, Y8
+	VXORPD      constsAVX2<>+0(SB), Y1, Y8
+	VMAXPD      constsAVX2<>+896(SB), Y8, Y8
 	VADDPD      Y4, Y8, Y8
 	VMULPD      Y5, Y3, Y3
-	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y1, Y9
+	VCMPPD      $0x1d, constsAVX2<>+896(SB), Y1, Y9
 	VBLENDVPD   Y9, Y5, Y3, Y10
 	VBLENDVPD   Y9, Y3, Y5, Y3
-	VCMPPD      $0x00, constsAVX2<>+576(SB), Y2, Y5
+	VCMPPD      $0x00, constsAVX2<>+512(SB), Y2, Y5
 	VBLENDVPD   Y5, Y8, Y7, Y9
 	VBLENDVPD   Y5, Y3, Y10, Y11
-	VXORPD      constsAVX2<>+32(SB), Y10, Y12
+	VXORPD      constsAVX2<>+0(SB), Y10, Y12
 	VBLENDVPD   Y5, Y12, Y3, Y12
-	VXORPD      constsAVX2<>+32(SB), Y8, Y8
-	VXORPD      constsAVX2<>+32(SB), Y7, Y7
+	VXORPD      constsAVX2<>+0(SB), Y8, Y8
+	VXORPD      constsAVX2<>+0(SB), Y7, Y7
 	VBLENDVPD   Y5, Y7, Y8, Y7
-	VCMPPD      $0x00, constsAVX2<>+928(SB), Y2, Y8
+	VCMPPD      $0x00, constsAVX2<>+896(SB), Y2, Y8
 	VORPD       Y5, Y8, Y5
-	VMOVMSKPD   Y5, R13
-	CMPL        R13, $0x0f
+	VMOVMSKPD   Y5, R14
+	CMPL        R14, $0x0f
 	JE          sigmoidAVX2F64hard
-	VMOVUPD     constsAVX2<>+576(SB), Y8
+	VMOVUPD     constsAVX2<>+512(SB), Y8
 	VSUBPD      Y2, Y8, Y8
-	VCMPPD      $0x1d, constsAVX2<>+928(SB), Y1, Y13
+	VCMPPD      $0x1d, constsAVX2<>+896(SB), Y1, Y13
 	VMULPD      Y2, Y1, Y14
-	VXORPD      constsAVX2<>+32(SB), Y14, Y14
+	VXORPD      constsAVX2<>+0(SB), Y14, Y14
 	VMULPD      Y8, Y1, Y1
 	VBLENDVPD   Y13, Y1, Y14, Y1
 	VADDPD      Y4, Y1, Y1
@@ -1869,7 +2315,7 @@ sigmoidAVX2F64skip1:
 	VMULPD      Y10, Y8, Y8
 	VADDPD      Y8, Y4, Y4
 	VBLENDVPD   Y5, Y9, Y1, Y9
-	VMOVUPD     constsAVX2<>+576(SB), Y1
+	VMOVUPD     constsAVX2<>+512(SB), Y1
 	VADDPD      Y2, Y2, Y8
 	VSUBPD      Y8, Y1, Y1
 	VMULPD      Y10, Y1, Y1
@@ -1879,47 +2325,47 @@ sigmoidAVX2F64skip1:
 	VBLENDVPD   Y5, Y11, Y4, Y11
 	CMPQ        224(AX), $0x00
 	JGE         sigmoidAVX2F64softint
-	VCMPPD      $0x11, constsAVX2<>+960(SB), Y11, Y1
-	VMULPD      constsAVX2<>+992(SB), Y11, Y4
+	VCMPPD      $0x11, constsAVX2<>+928(SB), Y11, Y1
+	VMULPD      constsAVX2<>+960(SB), Y11, Y4
 	VBLENDVPD   Y1, Y4, Y11, Y4
-	VMOVUPD     constsAVX2<>+1024(SB), Y8
+	VMOVUPD     constsAVX2<>+992(SB), Y8
 	VANDPD      Y8, Y1, Y1
 	VPSRLQ      $0x34, Y4, Y8
-	VXORPD      constsAVX2<>+1056(SB), Y8, Y8
+	VXORPD      constsAVX2<>+1024(SB), Y8, Y8
+	VSUBPD      constsAVX2<>+1024(SB), Y8, Y8
 	VSUBPD      constsAVX2<>+1056(SB), Y8, Y8
-	VSUBPD      constsAVX2<>+1088(SB), Y8, Y8
 	VSUBPD      Y1, Y8, Y1
-	VANDPD      constsAVX2<>+1120(SB), Y4, Y4
-	VXORPD      constsAVX2<>+256(SB), Y4, Y4
-	VCMPPD      $0x11, constsAVX2<>+1152(SB), Y4, Y8
+	VANDPD      constsAVX2<>+1088(SB), Y4, Y4
+	VXORPD      constsAVX2<>+192(SB), Y4, Y4
+	VCMPPD      $0x11, constsAVX2<>+1120(SB), Y4, Y8
 	VADDPD      Y4, Y4, Y13
 	VBLENDVPD   Y8, Y13, Y4, Y4
-	VSUBPD      constsAVX2<>+576(SB), Y1, Y13
+	VSUBPD      constsAVX2<>+512(SB), Y1, Y13
 	VBLENDVPD   Y8, Y13, Y1, Y1
-	VSUBPD      constsAVX2<>+576(SB), Y4, Y4
-	VADDPD      constsAVX2<>+672(SB), Y4, Y8
+	VSUBPD      constsAVX2<>+512(SB), Y4, Y4
+	VADDPD      constsAVX2<>+640(SB), Y4, Y8
 	VDIVPD      Y8, Y4, Y8
 	VMULPD      Y8, Y8, Y13
 	VMULPD      Y13, Y13, Y14
-	VMOVUPD     constsAVX2<>+704(SB), Y15
+	VMOVUPD     constsAVX2<>+672(SB), Y15
+	VFMADD213PD constsAVX2<>+704(SB), Y14, Y15
 	VFMADD213PD constsAVX2<>+736(SB), Y14, Y15
 	VFMADD213PD constsAVX2<>+768(SB), Y14, Y15
-	VFMADD213PD constsAVX2<>+800(SB), Y14, Y15
 	VMULPD      Y13, Y15, Y13
-	VMOVUPD     constsAVX2<>+832(SB), Y15
+	VMOVUPD     constsAVX2<>+800(SB), Y15
+	VFMADD213PD constsAVX2<>+832(SB), Y14, Y15
 	VFMADD213PD constsAVX2<>+864(SB), Y14, Y15
-	VFMADD213PD constsAVX2<>+896(SB), Y14, Y15
 	VMULPD      Y14, Y15, Y14
 	VADDPD      Y14, Y13, Y13
 	VMULPD      Y4, Y4, Y14
-	VMULPD      constsAVX2<>+256(SB), Y14, Y14
+	VMULPD      constsAVX2<>+192(SB), Y14, Y14
 	VADDPD      Y13, Y14, Y13
 	VMULPD      Y13, Y8, Y8
-	VMULPD      constsAVX2<>+192(SB), Y1, Y13
+	VMULPD      constsAVX2<>+128(SB), Y1, Y13
 	VADDPD      Y13, Y8, Y8
 	VSUBPD      Y8, Y14, Y8
 	VSUBPD      Y4, Y8, Y4
-	VMULPD      constsAVX2<>+160(SB), Y1, Y1
+	VMULPD      constsAVX2<>+96(SB), Y1, Y1
 	VSUBPD      Y4, Y1, Y1
 	VBLENDVPD   Y5, Y7, Y1, Y7
 
@@ -1927,54 +2373,54 @@ sigmoidAVX2F64softint:
 sigmoidAVX2F64hard:
 	CMPQ    224(AX), $0x00
 	JL      sigmoidAVX2F64powlog
-	VMOVUPD constsAVX2<>+576(SB), Y1
+	VMOVUPD constsAVX2<>+512(SB), Y1
 	VMOVAPD Y1, Y1
-	MOVQ    224(AX), R13
+	MOVQ    224(AX), R14
 
 sigmoidAVX2F64powloop:
-	TESTQ  R13, R13
+	TESTQ  R14, R14
 	JZ     sigmoidAVX2F64powdone
 	VMULPD Y11, Y1, Y1
-	DECQ   R13
+	DECQ   R14
 	JMP    sigmoidAVX2F64powloop
 
 sigmoidAVX2F64powlog:
 	VMULPD       64(AX), Y7, Y1
-	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
-	VMINPD       constsAVX2<>+96(SB), Y1, Y1
-	VMULPD       constsAVX2<>+128(SB), Y1, Y4
+	VMAXPD       constsAVX2<>+32(SB), Y1, Y1
+	VMINPD       constsAVX2<>+1152(SB), Y1, Y1
+	VMULPD       constsAVX2<>+64(SB), Y1, Y4
 	VROUNDPD     $0x08, Y4, Y4
-	VFNMADD231PD constsAVX2<>+160(SB), Y4, Y1
-	VFNMADD231PD constsAVX2<>+192(SB), Y4, Y1
+	VFNMADD231PD constsAVX2<>+96(SB), Y4, Y1
+	VFNMADD231PD constsAVX2<>+128(SB), Y4, Y1
 	VMULPD       Y1, Y1, Y5
 	VMULPD       Y5, Y5, Y7
 	VMULPD       Y7, Y7, Y8
-	VMOVUPD      constsAVX2<>+224(SB), Y11
-	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y11
-	VMOVUPD      constsAVX2<>+288(SB), Y13
-	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y13
+	VMOVUPD      constsAVX2<>+160(SB), Y11
+	VFMADD213PD  constsAVX2<>+192(SB), Y1, Y11
+	VMOVUPD      constsAVX2<>+224(SB), Y13
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y13
 	VFMADD213PD  Y11, Y5, Y13
-	VMOVUPD      constsAVX2<>+352(SB), Y11
-	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y11
-	VMOVUPD      constsAVX2<>+416(SB), Y14
-	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y14
+	VMOVUPD      constsAVX2<>+288(SB), Y11
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y11
+	VMOVUPD      constsAVX2<>+352(SB), Y14
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y14
 	VFMADD213PD  Y11, Y5, Y14
 	VFMADD213PD  Y13, Y7, Y14
-	VMOVUPD      constsAVX2<>+480(SB), Y7
-	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y7
-	VMOVUPD      constsAVX2<>+544(SB), Y11
+	VMOVUPD      constsAVX2<>+416(SB), Y7
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+480(SB), Y11
 	VFMADD213PD  Y7, Y5, Y11
 	VFMADD213PD  Y14, Y8, Y11
 	VMULPD       Y1, Y1, Y5
 	VFMADD213PD  Y1, Y5, Y11
-	VADDPD       constsAVX2<>+576(SB), Y11, Y1
-	VMULPD       constsAVX2<>+256(SB), Y4, Y5
+	VADDPD       constsAVX2<>+512(SB), Y11, Y1
+	VMULPD       constsAVX2<>+192(SB), Y4, Y5
 	VROUNDPD     $0x09, Y5, Y5
 	VSUBPD       Y5, Y4, Y4
-	VADDPD       constsAVX2<>+608(SB), Y5, Y5
+	VADDPD       constsAVX2<>+576(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
 	VMULPD       Y5, Y1, Y1
-	VADDPD       constsAVX2<>+608(SB), Y4, Y4
+	VADDPD       constsAVX2<>+576(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y1, Y1
 	VMOVAPD      Y1, Y1
@@ -1983,14 +2429,14 @@ sigmoidAVX2F64powdone:
 	CMPQ    232(AX), $0x00
 	JE      sigmoidAVX2F64noalpha
 	VMULPD  (AX), Y2, Y4
-	VMOVUPD constsAVX2<>+576(SB), Y5
+	VMOVUPD constsAVX2<>+512(SB), Y5
 	VSUBPD  Y2, Y5, Y5
 	VMULPD  32(AX), Y5, Y5
 	VADDPD  Y5, Y4, Y4
 	VMULPD  Y1, Y4, Y1
 
 sigmoidAVX2F64noalpha:
-	VMOVUPD   constsAVX2<>+576(SB), Y4
+	VMOVUPD   constsAVX2<>+512(SB), Y4
 	VSUBPD    Y2, Y4, Y4
 	VMULPD    Y4, Y10, Y4
 	VMULPD    Y3, Y2, Y2
@@ -2019,7 +2465,7 @@ sigmoidAVX2F64nograd:
 	VMULPD    128(AX), Y12, Y4
 	VMULPD    Y12, Y4, Y4
 	VMULPD    Y9, Y4, Y4
-	VMOVUPD   constsAVX2<>+576(SB), Y5
+	VMOVUPD   constsAVX2<>+512(SB), Y5
 	VADDPD    Y10, Y10, Y7
 	VSUBPD    Y7, Y5, Y5
 	VMULPD    64(AX), Y12, Y7
@@ -2041,6 +2487,7 @@ sigmoidAVX2F64nograd:
 sigmoidAVX2F64nohess:
 	XCHGQ R10, R11
 	XCHGQ R11, R12
+	XCHGQ R12, R13
 	ADDQ  $0x00000004, R9
 	CMPQ  R9, R8
 	JL    sigmoidAVX2F64pipeloop
@@ -2056,7 +2503,7 @@ sigmoidAVX2F64pipedone:
 
 // func sigmoidHardAVX2F64(h *[32]float64, loss *float64, grad *float64, x *float64, y *float64, n int) (sum float64, done int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·sigmoidHardAVX2F64(SB), $576-64
+TEXT ·sigmoidHardAVX2F64(SB), $1280-64
 	MOVQ         h+0(FP), AX
 	MOVQ         loss+8(FP), CX
 	MOVQ         grad+16(FP), DX
@@ -2065,231 +2512,358 @@ TEXT ·sigmoidHardAVX2F64(SB), $576-64
 	MOVQ         n+40(FP), DI
 	VXORPD       Y0, Y0, Y0
 	LEAQ         (SP), R9
-	LEAQ         192(SP), R10
-	LEAQ         384(SP), R11
+	LEAQ         320(SP), R10
+	LEAQ         640(SP), R11
+	LEAQ         960(SP), R12
 	XORQ         R8, R8
 	CMPQ         R8, DI
 	JGE          sigmoidHardAVX2F64pipedone
 	VMOVUPD      (BX)(R8*8), Y1
-	VORPD        constsAVX2<>+32(SB), Y1, Y1
-	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
-	VMINPD       constsAVX2<>+96(SB), Y1, Y1
-	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VORPD        constsAVX2<>+0(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+32(SB), Y1, Y1
+	VMULPD       constsAVX2<>+64(SB), Y1, Y2
 	VROUNDPD     $0x08, Y2, Y2
-	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
-	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+96(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+128(SB), Y2, Y1
 	VMULPD       Y1, Y1, Y3
 	VMULPD       Y3, Y3, Y4
 	VMULPD       Y4, Y4, Y5
-	VMOVUPD      constsAVX2<>+224(SB), Y6
-	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
-	VMOVUPD      constsAVX2<>+288(SB), Y7
-	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+160(SB), Y6
+	VFMADD213PD  constsAVX2<>+192(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
 	VFMADD213PD  Y6, Y3, Y7
-	VMOVUPD      constsAVX2<>+352(SB), Y6
-	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
-	VMOVUPD      constsAVX2<>+416(SB), Y8
-	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y6
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y8
 	VFMADD213PD  Y6, Y3, Y8
 	VFMADD213PD  Y7, Y4, Y8
-	VMOVUPD      constsAVX2<>+480(SB), Y4
-	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
-	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y4
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+480(SB), Y6
 	VFMADD213PD  Y4, Y3, Y6
 	VFMADD213PD  Y8, Y5, Y6
 	VMULPD       Y1, Y1, Y3
 	VFMADD213PD  Y1, Y3, Y6
-	VADDPD       constsAVX2<>+576(SB), Y6, Y1
-	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VADDPD       constsAVX2<>+512(SB), Y6, Y1
+	VCMPPD       $0x1d, constsAVX2<>+544(SB), Y2, Y3
+	VMOVMSKPD    Y3, R13
+	CMPL         R13, $0x0f
+	JE           expneg9normal
+	VMULPD       constsAVX2<>+192(SB), Y2, Y3
 	VROUNDPD     $0x09, Y3, Y3
 	VSUBPD       Y3, Y2, Y2
-	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VADDPD       constsAVX2<>+576(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y3, Y1, Y1
-	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VADDPD       constsAVX2<>+576(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y2, Y1, Y1
+	VMOVAPD      Y1, Y1
+	JMP          expneg9done
+
+expneg9normal:
+	VADDPD constsAVX2<>+576(SB), Y2, Y2
+	VPSLLQ $0x34, Y2, Y2
+	VMULPD Y2, Y1, Y1
+
+expneg9done:
 	VMOVUPD      Y1, (R9)
 	VMOVUPD      (R9), Y1
-	VCMPPD       $0x1e, constsAVX2<>+640(SB), Y1, Y2
-	VSUBPD       constsAVX2<>+576(SB), Y1, Y3
-	VMULPD       constsAVX2<>+256(SB), Y3, Y3
+	VCMPPD       $0x1e, constsAVX2<>+608(SB), Y1, Y2
+	VSUBPD       constsAVX2<>+512(SB), Y1, Y3
+	VMULPD       constsAVX2<>+192(SB), Y3, Y3
 	VBLENDVPD    Y2, Y3, Y1, Y3
-	VMOVUPD      constsAVX2<>+576(SB), Y4
+	VMOVUPD      constsAVX2<>+512(SB), Y4
 	VANDPD       Y4, Y2, Y2
-	VADDPD       constsAVX2<>+672(SB), Y3, Y4
-	VDIVPD       Y4, Y3, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y5, Y6
-	VMOVUPD      constsAVX2<>+704(SB), Y7
-	VFMADD213PD  constsAVX2<>+736(SB), Y6, Y7
-	VFMADD213PD  constsAVX2<>+768(SB), Y6, Y7
-	VFMADD213PD  constsAVX2<>+800(SB), Y6, Y7
-	VMULPD       Y5, Y7, Y5
-	VMOVUPD      constsAVX2<>+832(SB), Y7
-	VFMADD213PD  constsAVX2<>+864(SB), Y6, Y7
-	VFMADD213PD  constsAVX2<>+896(SB), Y6, Y7
-	VMULPD       Y6, Y7, Y6
-	VADDPD       Y6, Y5, Y5
-	VMULPD       Y3, Y3, Y6
-	VMULPD       constsAVX2<>+256(SB), Y6, Y6
-	VADDPD       Y5, Y6, Y5
-	VMULPD       Y5, Y4, Y4
-	VMULPD       constsAVX2<>+192(SB), Y2, Y5
-	VADDPD       Y5, Y4, Y4
-	VSUBPD       Y4, Y6, Y4
-	VSUBPD       Y3, Y4, Y3
-	VMULPD       constsAVX2<>+160(SB), Y2, Y2
-	VSUBPD       Y3, Y2, Y2
-	VMOVUPD      Y2, 64(R9)
-	VMOVUPD      constsAVX2<>+576(SB), Y2
-	VADDPD       constsAVX2<>+576(SB), Y1, Y1
+	VMOVUPD      Y3, 64(R9)
+	VMOVUPD      Y2, 192(R9)
+	VADDPD       constsAVX2<>+640(SB), Y3, Y2
+	VDIVPD       Y2, Y3, Y2
+	VMOVUPD      Y2, 256(R9)
+	VMOVUPD      constsAVX2<>+512(SB), Y2
+	VADDPD       constsAVX2<>+512(SB), Y1, Y1
 	VDIVPD       Y1, Y2, Y1
 	VMOVUPD      Y1, 128(R9)
-	LEAQ         4(R8), R12
-	CMPQ         R12, DI
+	VMOVUPD      64(R9), Y1
+	VMOVUPD      192(R9), Y2
+	VMOVUPD      256(R9), Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+672(SB), Y6
+	VFMADD213PD  constsAVX2<>+704(SB), Y5, Y6
+	VFMADD213PD  constsAVX2<>+736(SB), Y5, Y6
+	VFMADD213PD  constsAVX2<>+768(SB), Y5, Y6
+	VMULPD       Y4, Y6, Y4
+	VMOVUPD      constsAVX2<>+800(SB), Y6
+	VFMADD213PD  constsAVX2<>+832(SB), Y5, Y6
+	VFMADD213PD  constsAVX2<>+864(SB), Y5, Y6
+	VMULPD       Y5, Y6, Y5
+	VADDPD       Y5, Y4, Y4
+	VMULPD       Y1, Y1, Y5
+	VMULPD       constsAVX2<>+192(SB), Y5, Y5
+	VADDPD       Y4, Y5, Y4
+	VMULPD       Y4, Y3, Y3
+	VMULPD       constsAVX2<>+128(SB), Y2, Y4
+	VADDPD       Y4, Y3, Y3
+	VSUBPD       Y3, Y5, Y3
+	VSUBPD       Y1, Y3, Y1
+	VMULPD       constsAVX2<>+96(SB), Y2, Y2
+	VSUBPD       Y1, Y2, Y1
+	VMOVUPD      Y1, 64(R9)
+	LEAQ         4(R8), R13
+	CMPQ         R13, DI
 	JGE          sigmoidHardAVX2F64pre1
-	VMOVUPD      (BX)(R12*8), Y1
-	VORPD        constsAVX2<>+32(SB), Y1, Y1
-	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
-	VMINPD       constsAVX2<>+96(SB), Y1, Y1
-	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	VMOVUPD      (BX)(R13*8), Y1
+	VORPD        constsAVX2<>+0(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+32(SB), Y1, Y1
+	VMULPD       constsAVX2<>+64(SB), Y1, Y2
 	VROUNDPD     $0x08, Y2, Y2
-	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
-	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+96(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+128(SB), Y2, Y1
 	VMULPD       Y1, Y1, Y3
 	VMULPD       Y3, Y3, Y4
 	VMULPD       Y4, Y4, Y5
-	VMOVUPD      constsAVX2<>+224(SB), Y6
-	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
-	VMOVUPD      constsAVX2<>+288(SB), Y7
-	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+160(SB), Y6
+	VFMADD213PD  constsAVX2<>+192(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
 	VFMADD213PD  Y6, Y3, Y7
-	VMOVUPD      constsAVX2<>+352(SB), Y6
-	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
-	VMOVUPD      constsAVX2<>+416(SB), Y8
-	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y6
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y8
 	VFMADD213PD  Y6, Y3, Y8
 	VFMADD213PD  Y7, Y4, Y8
-	VMOVUPD      constsAVX2<>+480(SB), Y4
-	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
-	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y4
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+480(SB), Y6
 	VFMADD213PD  Y4, Y3, Y6
 	VFMADD213PD  Y8, Y5, Y6
 	VMULPD       Y1, Y1, Y3
 	VFMADD213PD  Y1, Y3, Y6
-	VADDPD       constsAVX2<>+576(SB), Y6, Y1
-	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VADDPD       constsAVX2<>+512(SB), Y6, Y1
+	VCMPPD       $0x1d, constsAVX2<>+544(SB), Y2, Y3
+	VMOVMSKPD    Y3, R13
+	CMPL         R13, $0x0f
+	JE           expneg10normal
+	VMULPD       constsAVX2<>+192(SB), Y2, Y3
 	VROUNDPD     $0x09, Y3, Y3
 	VSUBPD       Y3, Y2, Y2
-	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VADDPD       constsAVX2<>+576(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y3, Y1, Y1
-	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VADDPD       constsAVX2<>+576(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y2, Y1, Y1
-	VMOVUPD      Y1, (R10)
+	VMOVAPD      Y1, Y1
+	JMP          expneg10done
+
+expneg10normal:
+	VADDPD constsAVX2<>+576(SB), Y2, Y2
+	VPSLLQ $0x34, Y2, Y2
+	VMULPD Y2, Y1, Y1
+
+expneg10done:
+	VMOVUPD   Y1, (R10)
+	VMOVUPD   (R10), Y1
+	VCMPPD    $0x1e, constsAVX2<>+608(SB), Y1, Y2
+	VSUBPD    constsAVX2<>+512(SB), Y1, Y3
+	VMULPD    constsAVX2<>+192(SB), Y3, Y3
+	VBLENDVPD Y2, Y3, Y1, Y3
+	VMOVUPD   constsAVX2<>+512(SB), Y4
+	VANDPD    Y4, Y2, Y2
+	VMOVUPD   Y3, 64(R10)
+	VMOVUPD   Y2, 192(R10)
+	VADDPD    constsAVX2<>+640(SB), Y3, Y2
+	VDIVPD    Y2, Y3, Y2
+	VMOVUPD   Y2, 256(R10)
+	VMOVUPD   constsAVX2<>+512(SB), Y2
+	VADDPD    constsAVX2<>+512(SB), Y1, Y1
+	VDIVPD    Y1, Y2, Y1
+	VMOVUPD   Y1, 128(R10)
 
 sigmoidHardAVX2F64pre1:
-sigmoidHardAVX2F64pipeloop:
-	LEAQ         8(R8), R12
-	CMPQ         R12, DI
-	JGE          sigmoidHardAVX2F64skip0
-	VMOVUPD      (BX)(R12*8), Y1
-	VORPD        constsAVX2<>+32(SB), Y1, Y1
-	VMAXPD       constsAVX2<>+64(SB), Y1, Y1
-	VMINPD       constsAVX2<>+96(SB), Y1, Y1
-	VMULPD       constsAVX2<>+128(SB), Y1, Y2
+	LEAQ         8(R8), R13
+	CMPQ         R13, DI
+	JGE          sigmoidHardAVX2F64pre2
+	VMOVUPD      (BX)(R13*8), Y1
+	VORPD        constsAVX2<>+0(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+32(SB), Y1, Y1
+	VMULPD       constsAVX2<>+64(SB), Y1, Y2
 	VROUNDPD     $0x08, Y2, Y2
-	VFNMADD231PD constsAVX2<>+160(SB), Y2, Y1
-	VFNMADD231PD constsAVX2<>+192(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+96(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+128(SB), Y2, Y1
 	VMULPD       Y1, Y1, Y3
 	VMULPD       Y3, Y3, Y4
 	VMULPD       Y4, Y4, Y5
-	VMOVUPD      constsAVX2<>+224(SB), Y6
-	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y6
-	VMOVUPD      constsAVX2<>+288(SB), Y7
-	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y7
+	VMOVUPD      constsAVX2<>+160(SB), Y6
+	VFMADD213PD  constsAVX2<>+192(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
 	VFMADD213PD  Y6, Y3, Y7
-	VMOVUPD      constsAVX2<>+352(SB), Y6
-	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y6
-	VMOVUPD      constsAVX2<>+416(SB), Y8
-	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y8
+	VMOVUPD      constsAVX2<>+288(SB), Y6
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y8
 	VFMADD213PD  Y6, Y3, Y8
 	VFMADD213PD  Y7, Y4, Y8
-	VMOVUPD      constsAVX2<>+480(SB), Y4
-	VFMADD213PD  constsAVX2<>+512(SB), Y1, Y4
-	VMOVUPD      constsAVX2<>+544(SB), Y6
+	VMOVUPD      constsAVX2<>+416(SB), Y4
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+480(SB), Y6
 	VFMADD213PD  Y4, Y3, Y6
 	VFMADD213PD  Y8, Y5, Y6
 	VMULPD       Y1, Y1, Y3
 	VFMADD213PD  Y1, Y3, Y6
-	VADDPD       constsAVX2<>+576(SB), Y6, Y1
-	VMULPD       constsAVX2<>+256(SB), Y2, Y3
+	VADDPD       constsAVX2<>+512(SB), Y6, Y1
+	VCMPPD       $0x1d, constsAVX2<>+544(SB), Y2, Y3
+	VMOVMSKPD    Y3, R13
+	CMPL         R13, $0x0f
+	JE           expneg11normal
+	VMULPD       constsAVX2<>+192(SB), Y2, Y3
 	VROUNDPD     $0x09, Y3, Y3
 	VSUBPD       Y3, Y2, Y2
-	VADDPD       constsAVX2<>+608(SB), Y3, Y3
+	VADDPD       constsAVX2<>+576(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y3, Y1, Y1
-	VADDPD       constsAVX2<>+608(SB), Y2, Y2
+	VADDPD       constsAVX2<>+576(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y2, Y1, Y1
-	VMOVUPD      Y1, (R11)
+	VMOVAPD      Y1, Y1
+	JMP          expneg11done
+
+expneg11normal:
+	VADDPD constsAVX2<>+576(SB), Y2, Y2
+	VPSLLQ $0x34, Y2, Y2
+	VMULPD Y2, Y1, Y1
+
+expneg11done:
+	VMOVUPD Y1, (R11)
+
+sigmoidHardAVX2F64pre2:
+sigmoidHardAVX2F64pipeloop:
+	LEAQ         12(R8), R13
+	CMPQ         R13, DI
+	JGE          sigmoidHardAVX2F64skip0
+	VMOVUPD      (BX)(R13*8), Y1
+	VORPD        constsAVX2<>+0(SB), Y1, Y1
+	VMAXPD       constsAVX2<>+32(SB), Y1, Y1
+	VMULPD       constsAVX2<>+64(SB), Y1, Y2
+	VROUNDPD     $0x08, Y2, Y2
+	VFNMADD231PD constsAVX2<>+96(SB), Y2, Y1
+	VFNMADD231PD constsAVX2<>+128(SB), Y2, Y1
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y3, Y3, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      constsAVX2<>+160(SB), Y6
+	VFMADD213PD  constsAVX2<>+192(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+224(SB), Y7
+	VFMADD213PD  constsAVX2<>+256(SB), Y1, Y7
+	VFMADD213PD  Y6, Y3, Y7
+	VMOVUPD      constsAVX2<>+288(SB), Y6
+	VFMADD213PD  constsAVX2<>+320(SB), Y1, Y6
+	VMOVUPD      constsAVX2<>+352(SB), Y8
+	VFMADD213PD  constsAVX2<>+384(SB), Y1, Y8
+	VFMADD213PD  Y6, Y3, Y8
+	VFMADD213PD  Y7, Y4, Y8
+	VMOVUPD      constsAVX2<>+416(SB), Y4
+	VFMADD213PD  constsAVX2<>+448(SB), Y1, Y4
+	VMOVUPD      constsAVX2<>+480(SB), Y6
+	VFMADD213PD  Y4, Y3, Y6
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y1, Y1, Y3
+	VFMADD213PD  Y1, Y3, Y6
+	VADDPD       constsAVX2<>+512(SB), Y6, Y1
+	VCMPPD       $0x1d, constsAVX2<>+544(SB), Y2, Y3
+	VMOVMSKPD    Y3, R13
+	CMPL         R13, $0x0f
+	JE           expneg12normal
+	VMULPD       constsAVX2<>+192(SB), Y2, Y3
+	VROUNDPD     $0x09, Y3, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       constsAVX2<>+576(SB), Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       constsAVX2<>+576(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVAPD      Y1, Y1
+	JMP          expneg12done
+
+expneg12normal:
+	VADDPD constsAVX2<>+576(SB), Y2, Y2
+	VPSLLQ $0x34, Y2, Y2
+	VMULPD Y2, Y1, Y1
+
+expneg12done:
+	VMOVUPD Y1, (R12)
 
 sigmoidHardAVX2F64skip0:
-	LEAQ        4(R8), R12
-	CMPQ        R12, DI
-	JGE         sigmoidHardAVX2F64skip1
-	VMOVUPD     (R10), Y1
-	VCMPPD      $0x1e, constsAVX2<>+640(SB), Y1, Y2
-	VSUBPD      constsAVX2<>+576(SB), Y1, Y3
-	VMULPD      constsAVX2<>+256(SB), Y3, Y3
-	VBLENDVPD   Y2, Y3, Y1, Y3
-	VMOVUPD     constsAVX2<>+576(SB), Y4
-	VANDPD      Y4, Y2, Y2
-	VADDPD      constsAVX2<>+672(SB), Y3, Y4
-	VDIVPD      Y4, Y3, Y4
-	VMULPD      Y4, Y4, Y5
-	VMULPD      Y5, Y5, Y6
-	VMOVUPD     constsAVX2<>+704(SB), Y7
-	VFMADD213PD constsAVX2<>+736(SB), Y6, Y7
-	VFMADD213PD constsAVX2<>+768(SB), Y6, Y7
-	VFMADD213PD constsAVX2<>+800(SB), Y6, Y7
-	VMULPD      Y5, Y7, Y5
-	VMOVUPD     constsAVX2<>+832(SB), Y7
-	VFMADD213PD constsAVX2<>+864(SB), Y6, Y7
-	VFMADD213PD constsAVX2<>+896(SB), Y6, Y7
-	VMULPD      Y6, Y7, Y6
-	VADDPD      Y6, Y5, Y5
-	VMULPD      Y3, Y3, Y6
-	VMULPD      constsAVX2<>+256(SB), Y6, Y6
-	VADDPD      Y5, Y6, Y5
-	VMULPD      Y5, Y4, Y4
-	VMULPD      constsAVX2<>+192(SB), Y2, Y5
-	VADDPD      Y5, Y4, Y4
-	VSUBPD      Y4, Y6, Y4
-	VSUBPD      Y3, Y4, Y3
-	VMULPD      constsAVX2<>+160(SB), Y2, Y2
-	VSUBPD      Y3, Y2, Y2
-	VMOVUPD     Y2, 64(R10)
-	VMOVUPD     constsAVX2<>+576(SB), Y2
-	VADDPD      constsAVX2<>+576(SB), Y1, Y1
-	VDIVPD      Y1, Y2, Y1
-	VMOVUPD     Y1, 128(R10)
+	LEAQ      8(R8), R13
+	CMPQ      R13, DI
+	JGE       sigmoidHardAVX2F64skip1
+	VMOVUPD   (R11), Y1
+	VCMPPD    $0x1e, constsAVX2<>+608(SB), Y1, Y2
+	VSUBPD    constsAVX2<>+512(SB), Y1, Y3
+	VMULPD    constsAVX2<>+192(SB), Y3, Y3
+	VBLENDVPD Y2, Y3, Y1, Y3
+	VMOVUPD   constsAVX2<>+512(SB), Y4
+	VANDPD    Y4, Y2, Y2
+	VMOVUPD   Y3, 64(R11)
+	VMOVUPD   Y2, 192(R11)
+	VADDPD    constsAVX2<>+640(SB), Y3, Y2
+	VDIVPD    Y2, Y3, Y2
+	VMOVUPD   Y2, 256(R11)
+	VMOVUPD   constsAVX2<>+512(SB), Y2
+	VADDPD    constsAVX2<>+512(SB), Y1, Y1
+	VDIVPD    Y1, Y2, Y1
+	VMOVUPD   Y1, 128(R11)
 
 sigmoidHardAVX2F64skip1:
+	LEAQ        4(R8), R13
+	CMPQ        R13, DI
+	JGE         sigmoidHardAVX2F64skip2
+	VMOVUPD     64(R10), Y1
+	VMOVUPD     192(R10), Y2
+	VMOVUPD     256(R10), Y3
+	VMULPD      Y3, Y3, Y4
+	VMULPD      Y4, Y4, Y5
+	VMOVUPD     constsAVX2<>+672(SB), Y6
+	VFMADD213PD constsAVX2<>+704(SB), Y5, Y6
+	VFMADD213PD constsAVX2<>+736(SB), Y5, Y6
+	VFMADD213PD constsAVX2<>+768(SB), Y5, Y6
+	VMULPD      Y4, Y6, Y4
+	VMOVUPD     constsAVX2<>+800(SB), Y6
+	VFMADD213PD constsAVX2<>+832(SB), Y5, Y6
+	VFMADD213PD constsAVX2<>+864(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y5
+	VADDPD      Y5, Y4, Y4
+	VMULPD      Y1, Y1, Y5
+	VMULPD      constsAVX2<>+192(SB), Y5, Y5
+	VADDPD      Y4, Y5, Y4
+	VMULPD      Y4, Y3, Y3
+	VMULPD      constsAVX2<>+128(SB), Y2, Y4
+	VADDPD      Y4, Y3, Y3
+	VSUBPD      Y3, Y5, Y3
+	VSUBPD      Y1, Y3, Y1
+	VMULPD      constsAVX2<>+96(SB), Y2, Y2
+	VSUBPD      Y1, Y2, Y1
+	VMOVUPD     Y1, 64(R10)
+
+sigmoidHardAVX2F64skip2:
 	VMOVUPD   (BX)(R8*8), Y1
 	VMOVUPD   (SI)(R8*8), Y2
-	VCMPPD    $0x00, constsAVX2<>+576(SB), Y2, Y3
-	VCMPPD    $0x00, constsAVX2<>+928(SB), Y2, Y2
+	VCMPPD    $0x00, constsAVX2<>+512(SB), Y2, Y3
+	VCMPPD    $0x00, constsAVX2<>+896(SB), Y2, Y2
 	VORPD     Y3, Y2, Y2
-	VMOVMSKPD Y2, R12
-	CMPL      R12, $0x0f
+	VMOVMSKPD Y2, R13
+	CMPL      R13, $0x0f
 	JE        sigmoidHardAVX2F64hard
 	JMP       sigmoidHardAVX2F64stop
 
 sigmoidHardAVX2F64hard:
-	VXORPD    constsAVX2<>+32(SB), Y1, Y2
+	VXORPD    constsAVX2<>+0(SB), Y1, Y2
 	VBLENDVPD Y3, Y1, Y2, Y2
 	VMOVUPD   (R9), Y4
 	VMOVUPD   64(R9), Y5
@@ -2300,15 +2874,15 @@ sigmoidHardAVX2F64hard:
 	VXORPD    Y6, Y6, Y6
 	VMINPD    Y2, Y6, Y2
 	VSUBPD    Y2, Y5, Y2
-	VMOVUPD   constsAVX2<>+576(SB), Y5
+	VMOVUPD   constsAVX2<>+512(SB), Y5
 	VMOVAPD   Y5, Y5
-	MOVQ      128(AX), R12
+	MOVQ      128(AX), R13
 
 sigmoidHardAVX2F64pow:
-	TESTQ  R12, R12
+	TESTQ  R13, R13
 	JZ     sigmoidHardAVX2F64powdone
 	VMULPD Y7, Y5, Y5
-	DECQ   R12
+	DECQ   R13
 	JMP    sigmoidHardAVX2F64pow
 
 sigmoidHardAVX2F64powdone:
@@ -2340,6 +2914,7 @@ sigmoidHardAVX2F64noloss:
 sigmoidHardAVX2F64nograd:
 	XCHGQ R9, R10
 	XCHGQ R10, R11
+	XCHGQ R11, R12
 	ADDQ  $0x00000004, R8
 	CMPQ  R8, DI
 	JL    sigmoidHardAVX2F64pipeloop
@@ -2355,154 +2930,154 @@ sigmoidHardAVX2F64stop:
 	MOVQ         R8, done+56(FP)
 	RET
 
-DATA constsAVX2<>+0(SB)/8, $0x7fffffffffffffff
-DATA constsAVX2<>+8(SB)/8, $0x7fffffffffffffff
-DATA constsAVX2<>+16(SB)/8, $0x7fffffffffffffff
-DATA constsAVX2<>+24(SB)/8, $0x7fffffffffffffff
-DATA constsAVX2<>+32(SB)/8, $0x8000000000000000
-DATA constsAVX2<>+40(SB)/8, $0x8000000000000000
-DATA constsAVX2<>+48(SB)/8, $0x8000000000000000
-DATA constsAVX2<>+56(SB)/8, $0x8000000000000000
-DATA constsAVX2<>+64(SB)/8, $0xc087700000000000
-DATA constsAVX2<>+72(SB)/8, $0xc087700000000000
-DATA constsAVX2<>+80(SB)/8, $0xc087700000000000
-DATA constsAVX2<>+88(SB)/8, $0xc087700000000000
-DATA constsAVX2<>+96(SB)/8, $0x4086300000000000
-DATA constsAVX2<>+104(SB)/8, $0x4086300000000000
-DATA constsAVX2<>+112(SB)/8, $0x4086300000000000
-DATA constsAVX2<>+120(SB)/8, $0x4086300000000000
-DATA constsAVX2<>+128(SB)/8, $0x3ff71547652b82fe
-DATA constsAVX2<>+136(SB)/8, $0x3ff71547652b82fe
-DATA constsAVX2<>+144(SB)/8, $0x3ff71547652b82fe
-DATA constsAVX2<>+152(SB)/8, $0x3ff71547652b82fe
-DATA constsAVX2<>+160(SB)/8, $0x3fe62e42fee00000
-DATA constsAVX2<>+168(SB)/8, $0x3fe62e42fee00000
-DATA constsAVX2<>+176(SB)/8, $0x3fe62e42fee00000
-DATA constsAVX2<>+184(SB)/8, $0x3fe62e42fee00000
-DATA constsAVX2<>+192(SB)/8, $0x3dea39ef35793c76
-DATA constsAVX2<>+200(SB)/8, $0x3dea39ef35793c76
-DATA constsAVX2<>+208(SB)/8, $0x3dea39ef35793c76
-DATA constsAVX2<>+216(SB)/8, $0x3dea39ef35793c76
-DATA constsAVX2<>+224(SB)/8, $0x3fc5555555555555
-DATA constsAVX2<>+232(SB)/8, $0x3fc5555555555555
-DATA constsAVX2<>+240(SB)/8, $0x3fc5555555555555
-DATA constsAVX2<>+248(SB)/8, $0x3fc5555555555555
-DATA constsAVX2<>+256(SB)/8, $0x3fe0000000000000
-DATA constsAVX2<>+264(SB)/8, $0x3fe0000000000000
-DATA constsAVX2<>+272(SB)/8, $0x3fe0000000000000
-DATA constsAVX2<>+280(SB)/8, $0x3fe0000000000000
-DATA constsAVX2<>+288(SB)/8, $0x3f81111111111111
-DATA constsAVX2<>+296(SB)/8, $0x3f81111111111111
-DATA constsAVX2<>+304(SB)/8, $0x3f81111111111111
-DATA constsAVX2<>+312(SB)/8, $0x3f81111111111111
-DATA constsAVX2<>+320(SB)/8, $0x3fa5555555555555
-DATA constsAVX2<>+328(SB)/8, $0x3fa5555555555555
-DATA constsAVX2<>+336(SB)/8, $0x3fa5555555555555
-DATA constsAVX2<>+344(SB)/8, $0x3fa5555555555555
-DATA constsAVX2<>+352(SB)/8, $0x3f2a01a01a01a01a
-DATA constsAVX2<>+360(SB)/8, $0x3f2a01a01a01a01a
-DATA constsAVX2<>+368(SB)/8, $0x3f2a01a01a01a01a
-DATA constsAVX2<>+376(SB)/8, $0x3f2a01a01a01a01a
-DATA constsAVX2<>+384(SB)/8, $0x3f56c16c16c16c17
-DATA constsAVX2<>+392(SB)/8, $0x3f56c16c16c16c17
-DATA constsAVX2<>+400(SB)/8, $0x3f56c16c16c16c17
-DATA constsAVX2<>+408(SB)/8, $0x3f56c16c16c16c17
-DATA constsAVX2<>+416(SB)/8, $0x3ec71de3a556c734
-DATA constsAVX2<>+424(SB)/8, $0x3ec71de3a556c734
-DATA constsAVX2<>+432(SB)/8, $0x3ec71de3a556c734
-DATA constsAVX2<>+440(SB)/8, $0x3ec71de3a556c734
-DATA constsAVX2<>+448(SB)/8, $0x3efa01a01a01a01a
-DATA constsAVX2<>+456(SB)/8, $0x3efa01a01a01a01a
-DATA constsAVX2<>+464(SB)/8, $0x3efa01a01a01a01a
-DATA constsAVX2<>+472(SB)/8, $0x3efa01a01a01a01a
-DATA constsAVX2<>+480(SB)/8, $0x3e5ae64567f544e4
-DATA constsAVX2<>+488(SB)/8, $0x3e5ae64567f544e4
-DATA constsAVX2<>+496(SB)/8, $0x3e5ae64567f544e4
-DATA constsAVX2<>+504(SB)/8, $0x3e5ae64567f544e4
-DATA constsAVX2<>+512(SB)/8, $0x3e927e4fb7789f5c
-DATA constsAVX2<>+520(SB)/8, $0x3e927e4fb7789f5c
-DATA constsAVX2<>+528(SB)/8, $0x3e927e4fb7789f5c
-DATA constsAVX2<>+536(SB)/8, $0x3e927e4fb7789f5c
-DATA constsAVX2<>+544(SB)/8, $0x3e21eed8eff8d898
-DATA constsAVX2<>+552(SB)/8, $0x3e21eed8eff8d898
-DATA constsAVX2<>+560(SB)/8, $0x3e21eed8eff8d898
-DATA constsAVX2<>+568(SB)/8, $0x3e21eed8eff8d898
-DATA constsAVX2<>+576(SB)/8, $0x3ff0000000000000
-DATA constsAVX2<>+584(SB)/8, $0x3ff0000000000000
-DATA constsAVX2<>+592(SB)/8, $0x3ff0000000000000
-DATA constsAVX2<>+600(SB)/8, $0x3ff0000000000000
-DATA constsAVX2<>+608(SB)/8, $0x43300000000003ff
-DATA constsAVX2<>+616(SB)/8, $0x43300000000003ff
-DATA constsAVX2<>+624(SB)/8, $0x43300000000003ff
-DATA constsAVX2<>+632(SB)/8, $0x43300000000003ff
-DATA constsAVX2<>+640(SB)/8, $0x3fda827999fcef32
-DATA constsAVX2<>+648(SB)/8, $0x3fda827999fcef32
-DATA constsAVX2<>+656(SB)/8, $0x3fda827999fcef32
-DATA constsAVX2<>+664(SB)/8, $0x3fda827999fcef32
-DATA constsAVX2<>+672(SB)/8, $0x4000000000000000
-DATA constsAVX2<>+680(SB)/8, $0x4000000000000000
-DATA constsAVX2<>+688(SB)/8, $0x4000000000000000
-DATA constsAVX2<>+696(SB)/8, $0x4000000000000000
-DATA constsAVX2<>+704(SB)/8, $0x3fc2f112df3e5244
-DATA constsAVX2<>+712(SB)/8, $0x3fc2f112df3e5244
-DATA constsAVX2<>+720(SB)/8, $0x3fc2f112df3e5244
-DATA constsAVX2<>+728(SB)/8, $0x3fc2f112df3e5244
-DATA constsAVX2<>+736(SB)/8, $0x3fc7466496cb03de
-DATA constsAVX2<>+744(SB)/8, $0x3fc7466496cb03de
-DATA constsAVX2<>+752(SB)/8, $0x3fc7466496cb03de
-DATA constsAVX2<>+760(SB)/8, $0x3fc7466496cb03de
-DATA constsAVX2<>+768(SB)/8, $0x3fd2492494229359
-DATA constsAVX2<>+776(SB)/8, $0x3fd2492494229359
-DATA constsAVX2<>+784(SB)/8, $0x3fd2492494229359
-DATA constsAVX2<>+792(SB)/8, $0x3fd2492494229359
-DATA constsAVX2<>+800(SB)/8, $0x3fe5555555555593
-DATA constsAVX2<>+808(SB)/8, $0x3fe5555555555593
-DATA constsAVX2<>+816(SB)/8, $0x3fe5555555555593
-DATA constsAVX2<>+824(SB)/8, $0x3fe5555555555593
-DATA constsAVX2<>+832(SB)/8, $0x3fc39a09d078c69f
-DATA constsAVX2<>+840(SB)/8, $0x3fc39a09d078c69f
-DATA constsAVX2<>+848(SB)/8, $0x3fc39a09d078c69f
-DATA constsAVX2<>+856(SB)/8, $0x3fc39a09d078c69f
-DATA constsAVX2<>+864(SB)/8, $0x3fcc71c51d8e78af
-DATA constsAVX2<>+872(SB)/8, $0x3fcc71c51d8e78af
-DATA constsAVX2<>+880(SB)/8, $0x3fcc71c51d8e78af
-DATA constsAVX2<>+888(SB)/8, $0x3fcc71c51d8e78af
-DATA constsAVX2<>+896(SB)/8, $0x3fd999999997fa04
-DATA constsAVX2<>+904(SB)/8, $0x3fd999999997fa04
-DATA constsAVX2<>+912(SB)/8, $0x3fd999999997fa04
-DATA constsAVX2<>+920(SB)/8, $0x3fd999999997fa04
-DATA constsAVX2<>+928(SB)/8, $0x0000000000000000
-DATA constsAVX2<>+936(SB)/8, $0x0000000000000000
-DATA constsAVX2<>+944(SB)/8, $0x0000000000000000
-DATA constsAVX2<>+952(SB)/8, $0x0000000000000000
-DATA constsAVX2<>+960(SB)/8, $0x0010000000000000
-DATA constsAVX2<>+968(SB)/8, $0x0010000000000000
-DATA constsAVX2<>+976(SB)/8, $0x0010000000000000
-DATA constsAVX2<>+984(SB)/8, $0x0010000000000000
-DATA constsAVX2<>+992(SB)/8, $0x4350000000000000
-DATA constsAVX2<>+1000(SB)/8, $0x4350000000000000
-DATA constsAVX2<>+1008(SB)/8, $0x4350000000000000
-DATA constsAVX2<>+1016(SB)/8, $0x4350000000000000
-DATA constsAVX2<>+1024(SB)/8, $0x404b000000000000
-DATA constsAVX2<>+1032(SB)/8, $0x404b000000000000
-DATA constsAVX2<>+1040(SB)/8, $0x404b000000000000
-DATA constsAVX2<>+1048(SB)/8, $0x404b000000000000
-DATA constsAVX2<>+1056(SB)/8, $0x4330000000000000
-DATA constsAVX2<>+1064(SB)/8, $0x4330000000000000
-DATA constsAVX2<>+1072(SB)/8, $0x4330000000000000
-DATA constsAVX2<>+1080(SB)/8, $0x4330000000000000
-DATA constsAVX2<>+1088(SB)/8, $0x408ff00000000000
-DATA constsAVX2<>+1096(SB)/8, $0x408ff00000000000
-DATA constsAVX2<>+1104(SB)/8, $0x408ff00000000000
-DATA constsAVX2<>+1112(SB)/8, $0x408ff00000000000
-DATA constsAVX2<>+1120(SB)/8, $0x000fffffffffffff
-DATA constsAVX2<>+1128(SB)/8, $0x000fffffffffffff
-DATA constsAVX2<>+1136(SB)/8, $0x000fffffffffffff
-DATA constsAVX2<>+1144(SB)/8, $0x000fffffffffffff
-DATA constsAVX2<>+1152(SB)/8, $0x3fe6a09e667f3bcd
-DATA constsAVX2<>+1160(SB)/8, $0x3fe6a09e667f3bcd
-DATA constsAVX2<>+1168(SB)/8, $0x3fe6a09e667f3bcd
-DATA constsAVX2<>+1176(SB)/8, $0x3fe6a09e667f3bcd
+DATA constsAVX2<>+0(SB)/8, $0x8000000000000000
+DATA constsAVX2<>+8(SB)/8, $0x8000000000000000
+DATA constsAVX2<>+16(SB)/8, $0x8000000000000000
+DATA constsAVX2<>+24(SB)/8, $0x8000000000000000
+DATA constsAVX2<>+32(SB)/8, $0xc087700000000000
+DATA constsAVX2<>+40(SB)/8, $0xc087700000000000
+DATA constsAVX2<>+48(SB)/8, $0xc087700000000000
+DATA constsAVX2<>+56(SB)/8, $0xc087700000000000
+DATA constsAVX2<>+64(SB)/8, $0x3ff71547652b82fe
+DATA constsAVX2<>+72(SB)/8, $0x3ff71547652b82fe
+DATA constsAVX2<>+80(SB)/8, $0x3ff71547652b82fe
+DATA constsAVX2<>+88(SB)/8, $0x3ff71547652b82fe
+DATA constsAVX2<>+96(SB)/8, $0x3fe62e42fee00000
+DATA constsAVX2<>+104(SB)/8, $0x3fe62e42fee00000
+DATA constsAVX2<>+112(SB)/8, $0x3fe62e42fee00000
+DATA constsAVX2<>+120(SB)/8, $0x3fe62e42fee00000
+DATA constsAVX2<>+128(SB)/8, $0x3dea39ef35793c76
+DATA constsAVX2<>+136(SB)/8, $0x3dea39ef35793c76
+DATA constsAVX2<>+144(SB)/8, $0x3dea39ef35793c76
+DATA constsAVX2<>+152(SB)/8, $0x3dea39ef35793c76
+DATA constsAVX2<>+160(SB)/8, $0x3fc5555555555555
+DATA constsAVX2<>+168(SB)/8, $0x3fc5555555555555
+DATA constsAVX2<>+176(SB)/8, $0x3fc5555555555555
+DATA constsAVX2<>+184(SB)/8, $0x3fc5555555555555
+DATA constsAVX2<>+192(SB)/8, $0x3fe0000000000000
+DATA constsAVX2<>+200(SB)/8, $0x3fe0000000000000
+DATA constsAVX2<>+208(SB)/8, $0x3fe0000000000000
+DATA constsAVX2<>+216(SB)/8, $0x3fe0000000000000
+DATA constsAVX2<>+224(SB)/8, $0x3f81111111111111
+DATA constsAVX2<>+232(SB)/8, $0x3f81111111111111
+DATA constsAVX2<>+240(SB)/8, $0x3f81111111111111
+DATA constsAVX2<>+248(SB)/8, $0x3f81111111111111
+DATA constsAVX2<>+256(SB)/8, $0x3fa5555555555555
+DATA constsAVX2<>+264(SB)/8, $0x3fa5555555555555
+DATA constsAVX2<>+272(SB)/8, $0x3fa5555555555555
+DATA constsAVX2<>+280(SB)/8, $0x3fa5555555555555
+DATA constsAVX2<>+288(SB)/8, $0x3f2a01a01a01a01a
+DATA constsAVX2<>+296(SB)/8, $0x3f2a01a01a01a01a
+DATA constsAVX2<>+304(SB)/8, $0x3f2a01a01a01a01a
+DATA constsAVX2<>+312(SB)/8, $0x3f2a01a01a01a01a
+DATA constsAVX2<>+320(SB)/8, $0x3f56c16c16c16c17
+DATA constsAVX2<>+328(SB)/8, $0x3f56c16c16c16c17
+DATA constsAVX2<>+336(SB)/8, $0x3f56c16c16c16c17
+DATA constsAVX2<>+344(SB)/8, $0x3f56c16c16c16c17
+DATA constsAVX2<>+352(SB)/8, $0x3ec71de3a556c734
+DATA constsAVX2<>+360(SB)/8, $0x3ec71de3a556c734
+DATA constsAVX2<>+368(SB)/8, $0x3ec71de3a556c734
+DATA constsAVX2<>+376(SB)/8, $0x3ec71de3a556c734
+DATA constsAVX2<>+384(SB)/8, $0x3efa01a01a01a01a
+DATA constsAVX2<>+392(SB)/8, $0x3efa01a01a01a01a
+DATA constsAVX2<>+400(SB)/8, $0x3efa01a01a01a01a
+DATA constsAVX2<>+408(SB)/8, $0x3efa01a01a01a01a
+DATA constsAVX2<>+416(SB)/8, $0x3e5ae64567f544e4
+DATA constsAVX2<>+424(SB)/8, $0x3e5ae64567f544e4
+DATA constsAVX2<>+432(SB)/8, $0x3e5ae64567f544e4
+DATA constsAVX2<>+440(SB)/8, $0x3e5ae64567f544e4
+DATA constsAVX2<>+448(SB)/8, $0x3e927e4fb7789f5c
+DATA constsAVX2<>+456(SB)/8, $0x3e927e4fb7789f5c
+DATA constsAVX2<>+464(SB)/8, $0x3e927e4fb7789f5c
+DATA constsAVX2<>+472(SB)/8, $0x3e927e4fb7789f5c
+DATA constsAVX2<>+480(SB)/8, $0x3e21eed8eff8d898
+DATA constsAVX2<>+488(SB)/8, $0x3e21eed8eff8d898
+DATA constsAVX2<>+496(SB)/8, $0x3e21eed8eff8d898
+DATA constsAVX2<>+504(SB)/8, $0x3e21eed8eff8d898
+DATA constsAVX2<>+512(SB)/8, $0x3ff0000000000000
+DATA constsAVX2<>+520(SB)/8, $0x3ff0000000000000
+DATA constsAVX2<>+528(SB)/8, $0x3ff0000000000000
+DATA constsAVX2<>+536(SB)/8, $0x3ff0000000000000
+DATA constsAVX2<>+544(SB)/8, $0xc08ff00000000000
+DATA constsAVX2<>+552(SB)/8, $0xc08ff00000000000
+DATA constsAVX2<>+560(SB)/8, $0xc08ff00000000000
+DATA constsAVX2<>+568(SB)/8, $0xc08ff00000000000
+DATA constsAVX2<>+576(SB)/8, $0x43300000000003ff
+DATA constsAVX2<>+584(SB)/8, $0x43300000000003ff
+DATA constsAVX2<>+592(SB)/8, $0x43300000000003ff
+DATA constsAVX2<>+600(SB)/8, $0x43300000000003ff
+DATA constsAVX2<>+608(SB)/8, $0x3fda827999fcef32
+DATA constsAVX2<>+616(SB)/8, $0x3fda827999fcef32
+DATA constsAVX2<>+624(SB)/8, $0x3fda827999fcef32
+DATA constsAVX2<>+632(SB)/8, $0x3fda827999fcef32
+DATA constsAVX2<>+640(SB)/8, $0x4000000000000000
+DATA constsAVX2<>+648(SB)/8, $0x4000000000000000
+DATA constsAVX2<>+656(SB)/8, $0x4000000000000000
+DATA constsAVX2<>+664(SB)/8, $0x4000000000000000
+DATA constsAVX2<>+672(SB)/8, $0x3fc2f112df3e5244
+DATA constsAVX2<>+680(SB)/8, $0x3fc2f112df3e5244
+DATA constsAVX2<>+688(SB)/8, $0x3fc2f112df3e5244
+DATA constsAVX2<>+696(SB)/8, $0x3fc2f112df3e5244
+DATA constsAVX2<>+704(SB)/8, $0x3fc7466496cb03de
+DATA constsAVX2<>+712(SB)/8, $0x3fc7466496cb03de
+DATA constsAVX2<>+720(SB)/8, $0x3fc7466496cb03de
+DATA constsAVX2<>+728(SB)/8, $0x3fc7466496cb03de
+DATA constsAVX2<>+736(SB)/8, $0x3fd2492494229359
+DATA constsAVX2<>+744(SB)/8, $0x3fd2492494229359
+DATA constsAVX2<>+752(SB)/8, $0x3fd2492494229359
+DATA constsAVX2<>+760(SB)/8, $0x3fd2492494229359
+DATA constsAVX2<>+768(SB)/8, $0x3fe5555555555593
+DATA constsAVX2<>+776(SB)/8, $0x3fe5555555555593
+DATA constsAVX2<>+784(SB)/8, $0x3fe5555555555593
+DATA constsAVX2<>+792(SB)/8, $0x3fe5555555555593
+DATA constsAVX2<>+800(SB)/8, $0x3fc39a09d078c69f
+DATA constsAVX2<>+808(SB)/8, $0x3fc39a09d078c69f
+DATA constsAVX2<>+816(SB)/8, $0x3fc39a09d078c69f
+DATA constsAVX2<>+824(SB)/8, $0x3fc39a09d078c69f
+DATA constsAVX2<>+832(SB)/8, $0x3fcc71c51d8e78af
+DATA constsAVX2<>+840(SB)/8, $0x3fcc71c51d8e78af
+DATA constsAVX2<>+848(SB)/8, $0x3fcc71c51d8e78af
+DATA constsAVX2<>+856(SB)/8, $0x3fcc71c51d8e78af
+DATA constsAVX2<>+864(SB)/8, $0x3fd999999997fa04
+DATA constsAVX2<>+872(SB)/8, $0x3fd999999997fa04
+DATA constsAVX2<>+880(SB)/8, $0x3fd999999997fa04
+DATA constsAVX2<>+888(SB)/8, $0x3fd999999997fa04
+DATA constsAVX2<>+896(SB)/8, $0x0000000000000000
+DATA constsAVX2<>+904(SB)/8, $0x0000000000000000
+DATA constsAVX2<>+912(SB)/8, $0x0000000000000000
+DATA constsAVX2<>+920(SB)/8, $0x0000000000000000
+DATA constsAVX2<>+928(SB)/8, $0x0010000000000000
+DATA constsAVX2<>+936(SB)/8, $0x0010000000000000
+DATA constsAVX2<>+944(SB)/8, $0x0010000000000000
+DATA constsAVX2<>+952(SB)/8, $0x0010000000000000
+DATA constsAVX2<>+960(SB)/8, $0x4350000000000000
+DATA constsAVX2<>+968(SB)/8, $0x4350000000000000
+DATA constsAVX2<>+976(SB)/8, $0x4350000000000000
+DATA constsAVX2<>+984(SB)/8, $0x4350000000000000
+DATA constsAVX2<>+992(SB)/8, $0x404b000000000000
+DATA constsAVX2<>+1000(SB)/8, $0x404b000000000000
+DATA constsAVX2<>+1008(SB)/8, $0x404b000000000000
+DATA constsAVX2<>+1016(SB)/8, $0x404b000000000000
+DATA constsAVX2<>+1024(SB)/8, $0x4330000000000000
+DATA constsAVX2<>+1032(SB)/8, $0x4330000000000000
+DATA constsAVX2<>+1040(SB)/8, $0x4330000000000000
+DATA constsAVX2<>+1048(SB)/8, $0x4330000000000000
+DATA constsAVX2<>+1056(SB)/8, $0x408ff00000000000
+DATA constsAVX2<>+1064(SB)/8, $0x408ff00000000000
+DATA constsAVX2<>+1072(SB)/8, $0x408ff00000000000
+DATA constsAVX2<>+1080(SB)/8, $0x408ff00000000000
+DATA constsAVX2<>+1088(SB)/8, $0x000fffffffffffff
+DATA constsAVX2<>+1096(SB)/8, $0x000fffffffffffff
+DATA constsAVX2<>+1104(SB)/8, $0x000fffffffffffff
+DATA constsAVX2<>+1112(SB)/8, $0x000fffffffffffff
+DATA constsAVX2<>+1120(SB)/8, $0x3fe6a09e667f3bcd
+DATA constsAVX2<>+1128(SB)/8, $0x3fe6a09e667f3bcd
+DATA constsAVX2<>+1136(SB)/8, $0x3fe6a09e667f3bcd
+DATA constsAVX2<>+1144(SB)/8, $0x3fe6a09e667f3bcd
+DATA constsAVX2<>+1152(SB)/8, $0x4086300000000000
+DATA constsAVX2<>+1160(SB)/8, $0x4086300000000000
+DATA constsAVX2<>+1168(SB)/8, $0x4086300000000000
+DATA constsAVX2<>+1176(SB)/8, $0x4086300000000000
 DATA constsAVX2<>+1184(SB)/8, $0x7ff8000000000001
 DATA constsAVX2<>+1192(SB)/8, $0x7ff8000000000001
 DATA constsAVX2<>+1200(SB)/8, $0x7ff8000000000001

@@ -9,6 +9,11 @@ package kernel
 //go:noescape
 func expAVX512(dst *float64, src *float64, n int)
 
+// expNegAVX512 sets dst[i] = expNeg(src[i]) for i < n, a multiple of the step (tests only).
+//
+//go:noescape
+func expNegAVX512(dst *float64, src *float64, n int)
+
 // logAVX512 sets dst[i] = log(src[i]) for i < n, a multiple of the step (tests only).
 //
 //go:noescape
@@ -44,6 +49,11 @@ func expNegPairLoAVX512F32(dst *float32, src *float32, n int)
 //go:noescape
 func expAVX2(dst *float64, src *float64, n int)
 
+// expNegAVX2 sets dst[i] = expNeg(src[i]) for i < n, a multiple of the step (tests only).
+//
+//go:noescape
+func expNegAVX2(dst *float64, src *float64, n int)
+
 // logAVX2 sets dst[i] = log(src[i]) for i < n, a multiple of the step (tests only).
 //
 //go:noescape
@@ -78,6 +88,7 @@ func expNegPairLoAVX2F32(dst *float32, src *float32, n int)
 var mathAVX512 = mathTable{
 	impl:        AVX512,
 	exp:         expAVX512,
+	expNeg:      expNegAVX512,
 	log:         logAVX512,
 	log1p01:     log1p01AVX512,
 	expNeg32:    expNegAVX512F32,
@@ -89,6 +100,7 @@ var mathAVX512 = mathTable{
 var mathAVX2 = mathTable{
 	impl:        AVX2,
 	exp:         expAVX2,
+	expNeg:      expNegAVX2,
 	log:         logAVX2,
 	log1p01:     log1p01AVX2,
 	expNeg32:    expNegAVX2F32,
