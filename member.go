@@ -179,31 +179,42 @@ func firstSoftKept[T Float](y []T, ignore []bool) int {
 // firstBadWeightKept is firstBadWeight for the weights whose elements
 // ignore does not ignore.
 func firstBadWeightKept[T Float](w []T, ignore []bool) (bad int, light bool) {
-	heavy := false
 	for i, v := range w {
-		if ignore[i] {
-			continue
+		if !(v >= 0 && v <= kernel.HeavyWeight) && !ignore[i] {
+			if !validWeight(v) {
+				return i, true
+			}
+			for j, u := range w[i+1:] {
+				if !validWeight(u) && !ignore[i+1+j] {
+					return i + 1 + j, false
+				}
+			}
+			return -1, false
 		}
-		if !validWeight(v) {
-			return i, !heavy
-		}
-		heavy = heavy || v > kernel.HeavyWeight
 	}
-	return -1, !heavy
+	return -1, true
 }
 
 // firstBadWeight returns the index of the first weight of w that is not
 // finite and ≥ 0 (see validWeight), or -1, and whether no weight before
 // it is above kernel.HeavyWeight (the kernels' SigmoidParams.LightWeights).
+// One range test per weight finds both: a weight outside [0, HeavyWeight]
+// is bad or heavy, and after a heavy one the rest are only checked.
 func firstBadWeight[T Float](w []T) (bad int, light bool) {
-	heavy := false
 	for i, v := range w {
-		if !validWeight(v) {
-			return i, !heavy
+		if !(v >= 0 && v <= kernel.HeavyWeight) {
+			if !validWeight(v) {
+				return i, true
+			}
+			for j, u := range w[i+1:] {
+				if !validWeight(u) {
+					return i + 1 + j, false
+				}
+			}
+			return -1, false
 		}
-		heavy = heavy || v > kernel.HeavyWeight
 	}
-	return -1, !heavy
+	return -1, true
 }
 
 // firstSoft returns the index of the first target of y other than 0 and

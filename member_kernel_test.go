@@ -498,3 +498,35 @@ func TestLossHeavyWeights(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstBadWeight checks the weight check of package focal's first
+// pass: the first weight that is not finite and ≥ 0 (NaN, ±Inf, < 0; −0
+// is good), whether a weight before it is above kernel.HeavyWeight, and,
+// with a mask, neither looks at ignored elements.
+func TestFirstBadWeight(t *testing.T) {
+	h, inf, nan := float32(kernel.HeavyWeight*2), float32(math.Inf(1)), float32(math.NaN())
+	negz := float32(math.Copysign(0, -1))
+	for _, c := range []struct {
+		w      []float32
+		ignore []bool // nil: firstBadWeight, else firstBadWeightKept
+		bad    int
+		light  bool
+	}{
+		{w: []float32{0, 1, kernel.HeavyWeight, negz}, bad: -1, light: true},
+		{w: []float32{1, h, 2}, bad: -1, light: false},
+		{w: []float32{1, h, -1, nan}, bad: 2, light: false},
+		{w: []float32{1, nan, h}, bad: 1, light: true},
+		{w: []float32{inf}, bad: 0, light: true},
+		{w: []float32{h, 1, -2}, ignore: []bool{true, false, true}, bad: -1, light: true},
+		{w: []float32{nan, h, -2}, ignore: []bool{true, false, false}, bad: 2, light: false},
+		{w: []float32{-1, 3, h}, ignore: []bool{false, false, true}, bad: 0, light: true},
+	} {
+		bad, light := firstBadWeight(c.w)
+		if c.ignore != nil {
+			bad, light = firstBadWeightKept(c.w, c.ignore)
+		}
+		if bad != c.bad || light != c.light {
+			t.Errorf("weights %v ignore %v: bad %d light %v, want %d %v", c.w, c.ignore, bad, light, c.bad, c.light)
+		}
+	}
+}
