@@ -40,10 +40,10 @@ func underNormal(s []float32, i int) bool {
 }
 
 // heavyFind appends to at the indices i of one piece (at most
-// weightedPiece elements) whose weight w[i] is above HeavyWeight and one of whose
-// unweighted float32 outputs l[i], g[i], h[i] (g and h: nil for none) is
-// below 2^−126 in magnitude, and returns it. An element that does not
-// count has the weight 0 in w (see pieceWeights) or is ignored.
+// weightedPiece elements) whose weight w[i] is above HeavyWeight and one
+// of whose unweighted float32 outputs l[i], g[i], h[i] (g and h: nil for
+// none) is below 2^−126 in magnitude, and returns it. An element that
+// does not count has the weight 0 in w (see pieceWeights) or is ignored.
 func heavyFind[W Float](at []uint16, w []W, ignore []bool, l, g, h []float32) []uint16 {
 	for i, wi := range w {
 		if wi > HeavyWeight && (ignore == nil || !ignore[i]) && (underNormal(l, i) || underNormal(g, i) || underNormal(h, i)) {
